@@ -1,0 +1,1455 @@
+//! Component kinds and their typed properties, with AWS defaults.
+//!
+//! Every kind has one properties struct. Missing fields take their AWS
+//! default when a file is read, unknown fields are rejected. Valid ranges
+//! live in [`crate::schema`], next to the units and where each default
+//! comes from.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Where a component sits on the canvas, in canvas pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Position {
+    pub fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
+    }
+}
+
+/// A palette group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    EventSources,
+    Compute,
+    Containers,
+    Networking,
+    Data,
+    Registries,
+    Security,
+    Other,
+}
+
+/// Whether a kind is a serverless service (no servers to run or patch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Serverless {
+    Yes,
+    No,
+    /// Not a compute or data service (a client, a role, a registry link).
+    NotApplicable,
+}
+
+macro_rules! component_kinds {
+    ($( $variant:ident($props:ident) = $slug:literal, $label:literal, $category:ident, $serverless:ident; )*) => {
+        /// The kind of a component, without its properties.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ComponentKind {
+            $( #[serde(rename = $slug)] $variant, )*
+        }
+
+        impl ComponentKind {
+            /// Every kind, in palette order.
+            pub const ALL: &'static [ComponentKind] = &[$(ComponentKind::$variant,)*];
+
+            /// The name used in files and ids (`lambda_function`).
+            pub fn slug(self) -> &'static str {
+                match self { $(Self::$variant => $slug,)* }
+            }
+
+            /// The name a person reads (`Lambda function`).
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label,)* }
+            }
+
+            pub fn category(self) -> Category {
+                match self { $(Self::$variant => Category::$category,)* }
+            }
+
+            pub fn serverless(self) -> Serverless {
+                match self { $(Self::$variant => Serverless::$serverless,)* }
+            }
+
+            /// Parses a slug (`lambda_function`).
+            pub fn from_slug(slug: &str) -> Option<Self> {
+                match slug { $($slug => Some(Self::$variant),)* _ => None }
+            }
+        }
+
+        /// The typed properties of a component; the variant is its kind.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum Props {
+            $( $variant($props), )*
+        }
+
+        impl Props {
+            pub fn kind(&self) -> ComponentKind {
+                match self { $(Self::$variant(_) => ComponentKind::$variant,)* }
+            }
+
+            /// The AWS defaults for a kind.
+            pub fn default_for(kind: ComponentKind) -> Props {
+                match kind { $(ComponentKind::$variant => Props::$variant($props::default()),)* }
+            }
+
+            /// Reads the properties of a known kind.
+            pub fn deserialize_for<'de, D: Deserializer<'de>>(
+                kind: ComponentKind,
+                deserializer: D,
+            ) -> Result<Props, D::Error> {
+                match kind {
+                    $(ComponentKind::$variant => $props::deserialize(deserializer).map(Props::$variant),)*
+                }
+            }
+        }
+    };
+}
+
+component_kinds! {
+    Client(ClientProps) = "client", "Client / traffic source", EventSources, NotApplicable;
+    ApiGateway(ApiGatewayProps) = "api_gateway", "API Gateway", EventSources, Yes;
+    CloudFront(CloudFrontProps) = "cloudfront", "CloudFront distribution", Networking, Yes;
+    Alb(LoadBalancerProps) = "alb", "Application Load Balancer", Networking, NotApplicable;
+    Nlb(LoadBalancerProps) = "nlb", "Network Load Balancer", Networking, NotApplicable;
+    Clb(ClassicLoadBalancerProps) = "clb", "Classic Load Balancer (legacy)", Networking, NotApplicable;
+    Cognito(CognitoProps) = "cognito", "Cognito user pool", Security, Yes;
+    Lex(LexProps) = "lex", "Lex bot", EventSources, Yes;
+    Alexa(AlexaProps) = "alexa", "Alexa skill", EventSources, Yes;
+    S3Bucket(S3BucketProps) = "s3_bucket", "S3 bucket", Data, Yes;
+    SqsQueue(SqsQueueProps) = "sqs_queue", "SQS queue", EventSources, Yes;
+    SnsTopic(SnsTopicProps) = "sns_topic", "SNS topic", EventSources, Yes;
+    EventBridgeRule(EventBridgeRuleProps) = "eventbridge_rule", "EventBridge rule / schedule", EventSources, Yes;
+    KinesisStream(KinesisStreamProps) = "kinesis_stream", "Kinesis data stream", EventSources, Yes;
+    Firehose(FirehoseProps) = "firehose", "Kinesis Data Firehose", EventSources, Yes;
+    DynamoDbTable(DynamoDbTableProps) = "dynamodb_table", "DynamoDB table", Data, Yes;
+    AuroraServerless(AuroraServerlessProps) = "aurora_serverless", "Aurora Serverless v2", Data, Yes;
+    Rds(RdsProps) = "rds", "RDS database", Data, No;
+    LambdaFunction(LambdaProps) = "lambda_function", "Lambda function", Compute, Yes;
+    Ec2Instance(Ec2InstanceProps) = "ec2_instance", "EC2 instance", Compute, No;
+    EcsCluster(EcsClusterProps) = "ecs_cluster", "ECS cluster", Containers, NotApplicable;
+    EcsService(EcsServiceProps) = "ecs_service", "ECS service", Containers, NotApplicable;
+    TaskDefinition(TaskDefinitionProps) = "task_definition", "ECS task definition", Containers, NotApplicable;
+    Fargate(FargateProps) = "fargate", "Fargate capacity", Containers, Yes;
+    FargateSpot(FargateProps) = "fargate_spot", "Fargate Spot capacity", Containers, Yes;
+    Ec2AutoScalingGroup(Ec2CapacityProps) = "ec2_capacity", "EC2 Auto Scaling capacity", Containers, No;
+    EksCluster(EksClusterProps) = "eks_cluster", "EKS cluster", Containers, NotApplicable;
+    EksNodeGroup(EksNodeGroupProps) = "eks_node_group", "EKS managed node group", Containers, No;
+    EksFargateProfile(EksFargateProfileProps) = "eks_fargate_profile", "EKS Fargate profile", Containers, Yes;
+    EksWorkload(EksWorkloadProps) = "eks_workload", "Kubernetes workload", Containers, NotApplicable;
+    EcrRepository(EcrRepositoryProps) = "ecr_repository", "ECR repository", Registries, NotApplicable;
+    ExternalRegistry(ExternalRegistryProps) = "external_registry", "External registry (Docker Hub)", Registries, NotApplicable;
+    IamRole(IamRoleProps) = "iam_role", "IAM role", Security, NotApplicable;
+    Generic(GenericProps) = "generic", "Other CloudFormation resource", Other, NotApplicable;
+}
+
+impl ComponentKind {
+    /// Kinds whose components can hold others (ECS and EKS clusters).
+    pub fn is_cluster(self) -> bool {
+        matches!(self, Self::EcsCluster | Self::EksCluster)
+    }
+
+    /// Capacity an ECS service can run on.
+    pub fn is_ecs_capacity(self) -> bool {
+        matches!(
+            self,
+            Self::Fargate | Self::FargateSpot | Self::Ec2AutoScalingGroup
+        )
+    }
+
+    /// Data stores reached through `Uses` connections.
+    pub fn is_data_store(self) -> bool {
+        matches!(
+            self,
+            Self::DynamoDbTable | Self::S3Bucket | Self::AuroraServerless | Self::Rds
+        )
+    }
+
+    /// Places a message can be published to.
+    pub fn is_message_target(self) -> bool {
+        matches!(
+            self,
+            Self::SqsQueue
+                | Self::SnsTopic
+                | Self::EventBridgeRule
+                | Self::KinesisStream
+                | Self::Firehose
+        )
+    }
+}
+
+/// A node of the design: a stable id, a name, a canvas position and its
+/// typed properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub position: Position,
+    pub props: Props,
+}
+
+impl Component {
+    /// A component of `kind` with AWS defaults.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, kind: ComponentKind) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            position: Position::default(),
+            props: Props::default_for(kind),
+        }
+    }
+
+    pub fn at(mut self, x: f64, y: f64) -> Self {
+        self.position = Position::new(x, y);
+        self
+    }
+
+    pub fn with(mut self, props: Props) -> Self {
+        self.props = props;
+        self
+    }
+
+    pub fn kind(&self) -> ComponentKind {
+        self.props.kind()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared property types
+
+/// A distribution of durations, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Distribution {
+    Constant { ms: f64 },
+    Exponential { mean_ms: f64 },
+    /// Lognormal fitted to a mean and a 99th percentile.
+    Lognormal { mean_ms: f64, p99_ms: f64 },
+    /// Samples drawn uniformly.
+    Empirical { samples_ms: Vec<f64> },
+}
+
+impl Distribution {
+    pub fn mean_ms(&self) -> f64 {
+        match self {
+            Self::Constant { ms } => *ms,
+            Self::Exponential { mean_ms } | Self::Lognormal { mean_ms, .. } => *mean_ms,
+            Self::Empirical { samples_ms } if samples_ms.is_empty() => 0.0,
+            Self::Empirical { samples_ms } => {
+                samples_ms.iter().sum::<f64>() / samples_ms.len() as f64
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    #[default]
+    X86_64,
+    Arm64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    #[default]
+    InternetFacing,
+    Internal,
+}
+
+// ---------------------------------------------------------------------------
+// Entry points and networking
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientProps {
+    /// Who the client is (browsers, mobile app, partner system).
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiType {
+    #[default]
+    Rest,
+    Http,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiGatewayProps {
+    pub api_type: ApiType,
+    pub stage_name: String,
+    /// Account-level steady-state throttle (10,000 rps).
+    pub throttle_rate_rps: f64,
+    /// Account-level burst (5,000 requests).
+    pub throttle_burst: u32,
+    /// Integration timeout; 29 s is the default and the usual maximum.
+    pub integration_timeout_ms: u32,
+    pub tracing: bool,
+}
+
+impl Default for ApiGatewayProps {
+    fn default() -> Self {
+        Self {
+            api_type: ApiType::Rest,
+            stage_name: "prod".into(),
+            throttle_rate_rps: 10_000.0,
+            throttle_burst: 5_000,
+            integration_timeout_ms: 29_000,
+            tracing: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudFrontProps {
+    pub price_class: String,
+    pub default_ttl_s: u32,
+    /// Share of requests answered from the edge cache.
+    pub cache_hit_ratio: f64,
+}
+
+impl Default for CloudFrontProps {
+    fn default() -> Self {
+        Self {
+            price_class: "PriceClass_100".into(),
+            default_ttl_s: 86_400,
+            cache_hit_ratio: 0.8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbAlgorithm {
+    #[default]
+    RoundRobin,
+    LeastOutstandingRequests,
+    WeightedRandom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ListenerProtocol {
+    #[default]
+    Http,
+    Https,
+    Tcp,
+    Udp,
+    Tls,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Listener {
+    pub port: u16,
+    pub protocol: ListenerProtocol,
+}
+
+impl Default for Listener {
+    fn default() -> Self {
+        Self {
+            port: 80,
+            protocol: ListenerProtocol::Http,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthCheck {
+    pub path: String,
+    pub interval_s: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+    pub timeout_s: u32,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        Self {
+            path: "/".into(),
+            interval_s: 30,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+            timeout_s: 5,
+        }
+    }
+}
+
+/// An ALB or NLB. Listener rules are the `Route` connections leaving it;
+/// target group settings here apply to every target group it forwards to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadBalancerProps {
+    pub scheme: Scheme,
+    pub listeners: Vec<Listener>,
+    /// Connection idle timeout (ALB default 60 s).
+    pub idle_timeout_s: u32,
+    pub algorithm: LbAlgorithm,
+    /// Slow start ramp, 0 (off) or 30-900 s; not with least outstanding requests.
+    pub slow_start_s: u32,
+    pub deregistration_delay_s: u32,
+    pub health_check: HealthCheck,
+    pub cross_zone: bool,
+}
+
+impl Default for LoadBalancerProps {
+    fn default() -> Self {
+        Self {
+            scheme: Scheme::InternetFacing,
+            listeners: vec![Listener::default()],
+            idle_timeout_s: 60,
+            algorithm: LbAlgorithm::RoundRobin,
+            slow_start_s: 0,
+            deregistration_delay_s: 300,
+            health_check: HealthCheck::default(),
+            cross_zone: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassicLoadBalancerProps {
+    pub scheme: Scheme,
+    pub listeners: Vec<Listener>,
+    pub idle_timeout_s: u32,
+}
+
+impl Default for ClassicLoadBalancerProps {
+    fn default() -> Self {
+        Self {
+            scheme: Scheme::InternetFacing,
+            listeners: vec![Listener::default()],
+            idle_timeout_s: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaMode {
+    #[default]
+    Off,
+    Optional,
+    On,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CognitoProps {
+    pub mfa: MfaMode,
+    pub self_sign_up: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LexProps {
+    pub locale: String,
+}
+
+impl Default for LexProps {
+    fn default() -> Self {
+        Self {
+            locale: "en_US".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlexaProps {
+    pub skill_id: String,
+}
+
+// ---------------------------------------------------------------------------
+// Messaging and data
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3BucketProps {
+    pub versioning: bool,
+    /// Event types that notify downstream (`s3:ObjectCreated:*`).
+    pub events: Vec<String>,
+    pub prefix: String,
+    pub suffix: String,
+    /// Data kept, for cost estimates.
+    pub stored_gb: f64,
+}
+
+impl Default for S3BucketProps {
+    fn default() -> Self {
+        Self {
+            versioning: false,
+            events: vec!["s3:ObjectCreated:*".into()],
+            prefix: String::new(),
+            suffix: String::new(),
+            stored_gb: 10.0,
+        }
+    }
+}
+
+/// An SQS queue. Its dead-letter queue is a `DeadLetter` connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SqsQueueProps {
+    pub fifo: bool,
+    pub visibility_timeout_s: u32,
+    pub message_retention_s: u32,
+    pub delay_s: u32,
+    pub receive_wait_s: u32,
+    /// Receives before a message moves to the dead-letter queue.
+    pub max_receive_count: u32,
+}
+
+impl Default for SqsQueueProps {
+    fn default() -> Self {
+        Self {
+            fifo: false,
+            visibility_timeout_s: 30,
+            message_retention_s: 345_600,
+            delay_s: 0,
+            receive_wait_s: 0,
+            max_receive_count: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnsTopicProps {
+    pub fifo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventBridgeRuleProps {
+    /// `rate(5 minutes)` or `cron(...)`; empty for a pattern rule.
+    pub schedule: String,
+    /// Event pattern as JSON text; empty for a schedule.
+    pub event_pattern: String,
+    pub event_bus: String,
+}
+
+impl Default for EventBridgeRuleProps {
+    fn default() -> Self {
+        Self {
+            schedule: "rate(5 minutes)".into(),
+            event_pattern: String::new(),
+            event_bus: "default".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamMode {
+    #[default]
+    Provisioned,
+    OnDemand,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KinesisStreamProps {
+    pub mode: StreamMode,
+    /// Each shard takes 1 MB/s or 1,000 records/s of writes.
+    pub shards: u32,
+    pub retention_hours: u32,
+}
+
+impl Default for KinesisStreamProps {
+    fn default() -> Self {
+        Self {
+            mode: StreamMode::Provisioned,
+            shards: 1,
+            retention_hours: 24,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FirehoseProps {
+    pub buffer_size_mb: u32,
+    pub buffer_interval_s: u32,
+}
+
+impl Default for FirehoseProps {
+    fn default() -> Self {
+        Self {
+            buffer_size_mb: 5,
+            buffer_interval_s: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DynamoDbBilling {
+    #[default]
+    OnDemand,
+    Provisioned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StreamView {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    #[default]
+    NewAndOldImages,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DynamoDbTableProps {
+    pub partition_key: String,
+    pub sort_key: String,
+    pub billing: DynamoDbBilling,
+    pub read_capacity: u32,
+    pub write_capacity: u32,
+    /// The table's stream; `None` when streams are off.
+    pub stream: Option<StreamView>,
+    /// Latency a caller sees for one request.
+    pub latency: Distribution,
+    pub stored_gb: f64,
+}
+
+impl Default for DynamoDbTableProps {
+    fn default() -> Self {
+        Self {
+            partition_key: "pk".into(),
+            sort_key: String::new(),
+            billing: DynamoDbBilling::OnDemand,
+            read_capacity: 5,
+            write_capacity: 5,
+            stream: None,
+            latency: Distribution::Lognormal {
+                mean_ms: 5.0,
+                p99_ms: 15.0,
+            },
+            stored_gb: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatabaseEngine {
+    #[default]
+    AuroraPostgresql,
+    AuroraMysql,
+    Postgres,
+    Mysql,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuroraServerlessProps {
+    pub engine: DatabaseEngine,
+    /// Aurora capacity units; 0 lets the cluster pause.
+    pub min_acu: f64,
+    pub max_acu: f64,
+    pub latency: Distribution,
+}
+
+impl Default for AuroraServerlessProps {
+    fn default() -> Self {
+        Self {
+            engine: DatabaseEngine::AuroraPostgresql,
+            min_acu: 0.5,
+            max_acu: 16.0,
+            latency: Distribution::Lognormal {
+                mean_ms: 4.0,
+                p99_ms: 20.0,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RdsProps {
+    pub engine: DatabaseEngine,
+    pub instance_class: String,
+    pub multi_az: bool,
+    pub storage_gb: u32,
+    pub latency: Distribution,
+}
+
+impl Default for RdsProps {
+    fn default() -> Self {
+        Self {
+            engine: DatabaseEngine::Postgres,
+            instance_class: "db.t3.medium".into(),
+            multi_az: false,
+            storage_gb: 20,
+            latency: Distribution::Lognormal {
+                mean_ms: 3.0,
+                p99_ms: 15.0,
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Compute
+
+/// Lambda runtimes, grouped by language because cold starts differ by
+/// language (SPEC-SIM.md); `aws_runtime` gives the runtime identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Runtime {
+    #[default]
+    Nodejs,
+    Python,
+    Java,
+    Dotnet,
+    Ruby,
+    Go,
+    Rust,
+}
+
+impl Runtime {
+    /// The runtime identifier Lambda uses.
+    pub fn aws_runtime(self) -> &'static str {
+        match self {
+            Self::Nodejs => "nodejs22.x",
+            Self::Python => "python3.13",
+            Self::Java => "java21",
+            Self::Dotnet => "dotnet8",
+            Self::Ruby => "ruby3.3",
+            Self::Go | Self::Rust => "provided.al2023",
+        }
+    }
+
+    /// Hello-world cold start floor, ms (SPEC-SIM.md).
+    pub fn default_init_ms(self) -> f64 {
+        match self {
+            Self::Rust => 15.0,
+            Self::Go => 46.0,
+            Self::Python => 85.0,
+            Self::Nodejs => 130.0,
+            Self::Java => 225.0,
+            Self::Dotnet => 260.0,
+            Self::Ruby => 240.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Packaging {
+    #[default]
+    Zip,
+    Image,
+}
+
+/// What one request costs a handler or a container worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Work {
+    /// Time spent in the handler (at 1,769 MB = 1 vCPU for Lambda).
+    pub duration: Distribution,
+    /// Share of that time bound by CPU, which scales with Lambda memory.
+    pub cpu_share: f64,
+}
+
+impl Default for Work {
+    fn default() -> Self {
+        Self {
+            duration: Distribution::Lognormal {
+                mean_ms: 50.0,
+                p99_ms: 200.0,
+            },
+            cpu_share: 0.3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LambdaProps {
+    pub runtime: Runtime,
+    pub packaging: Packaging,
+    pub architecture: Architecture,
+    pub handler: String,
+    pub memory_mb: u32,
+    pub timeout_s: u32,
+    /// Caps the function and takes this much from the account pool.
+    pub reserved_concurrency: Option<u32>,
+    pub provisioned_concurrency: u32,
+    pub ephemeral_storage_mb: u32,
+    /// Cold start; `None` uses the runtime's default.
+    pub init_ms: Option<f64>,
+    pub snap_start: bool,
+    pub work: Work,
+    pub tracing: bool,
+    /// Asynchronous invocation: maximum event age (60 s to 6 h).
+    pub max_event_age_s: u32,
+    /// Asynchronous invocation: retries after a function error (0-2).
+    pub max_retry_attempts: u32,
+    /// Environment variables.
+    pub environment: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for LambdaProps {
+    fn default() -> Self {
+        Self {
+            runtime: Runtime::Nodejs,
+            packaging: Packaging::Zip,
+            architecture: Architecture::X86_64,
+            handler: "index.handler".into(),
+            memory_mb: 128,
+            timeout_s: 3,
+            reserved_concurrency: None,
+            provisioned_concurrency: 0,
+            ephemeral_storage_mb: 512,
+            init_ms: None,
+            snap_start: false,
+            work: Work::default(),
+            tracing: false,
+            max_event_age_s: 21_600,
+            max_retry_attempts: 2,
+            environment: Default::default(),
+        }
+    }
+}
+
+impl LambdaProps {
+    /// Cold start for this configuration: the runtime default, x1.75 for
+    /// container images, unless set explicitly.
+    pub fn effective_init_ms(&self) -> f64 {
+        self.init_ms.unwrap_or_else(|| {
+            let base = self.runtime.default_init_ms();
+            match self.packaging {
+                Packaging::Zip => base,
+                Packaging::Image => base * 1.75,
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ec2InstanceProps {
+    pub instance_type: String,
+    pub count: u32,
+}
+
+impl Default for Ec2InstanceProps {
+    fn default() -> Self {
+        Self {
+            instance_type: "t3.medium".into(),
+            count: 1,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Containers
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcsClusterProps {
+    pub container_insights: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LaunchType {
+    Fargate,
+    Ec2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementStrategyType {
+    Binpack,
+    Spread,
+    Random,
+}
+
+/// One placement strategy; strategies apply in order, each breaking the
+/// previous one's ties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementStrategy {
+    #[serde(rename = "type")]
+    pub kind: PlacementStrategyType,
+    /// `cpu`/`memory` for binpack, `instanceId` or an attribute for spread.
+    #[serde(default)]
+    pub field: String,
+}
+
+impl PlacementStrategy {
+    pub fn spread_zones() -> Self {
+        Self {
+            kind: PlacementStrategyType::Spread,
+            field: "attribute:ecs.availability-zone".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementConstraintType {
+    DistinctInstance,
+    MemberOf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConstraint {
+    #[serde(rename = "type")]
+    pub kind: PlacementConstraintType,
+    /// Cluster query language, for `memberOf`.
+    #[serde(default)]
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingMetric {
+    CpuUtilization,
+    MemoryUtilization,
+    /// ALB requests per target per minute.
+    AlbRequestCountPerTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTrackingPolicy {
+    pub metric: ScalingMetric,
+    pub target: f64,
+    #[serde(default = "default_cooldown")]
+    pub scale_out_cooldown_s: u32,
+    #[serde(default = "default_cooldown")]
+    pub scale_in_cooldown_s: u32,
+}
+
+fn default_cooldown() -> u32 {
+    300
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    /// Lower bound of the metric above the alarm threshold.
+    pub lower_bound: f64,
+    pub adjustment: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepScalingPolicy {
+    pub metric: ScalingMetric,
+    pub alarm_threshold: f64,
+    pub steps: Vec<StepAdjustment>,
+    #[serde(default = "default_cooldown")]
+    pub cooldown_s: u32,
+}
+
+/// Service auto scaling: scale out if any policy asks, in only if all do.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceAutoScaling {
+    pub target_tracking: Vec<TargetTrackingPolicy>,
+    pub step: Vec<StepScalingPolicy>,
+}
+
+/// An ECS service. Its task definition is a `RunsTask` connection, its
+/// capacity (launch type or capacity provider strategy) the `RunsOn`
+/// connections, its cluster the group it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcsServiceProps {
+    pub desired_count: u32,
+    pub min_count: u32,
+    pub max_count: u32,
+    /// `None`: the capacity provider strategy given by `RunsOn` weights.
+    pub launch_type: Option<LaunchType>,
+    pub placement_strategies: Vec<PlacementStrategy>,
+    pub placement_constraints: Vec<PlacementConstraint>,
+    pub autoscaling: Option<ServiceAutoScaling>,
+    /// Requests one task serves at once; more wait in its queue.
+    pub workers_per_task: u32,
+    pub work: Work,
+    /// Application start after the image is pulled.
+    pub app_start_s: f64,
+    pub health_check_grace_s: u32,
+    pub min_healthy_percent: u32,
+    pub max_percent: u32,
+}
+
+impl Default for EcsServiceProps {
+    fn default() -> Self {
+        Self {
+            desired_count: 2,
+            min_count: 1,
+            max_count: 10,
+            launch_type: None,
+            placement_strategies: vec![PlacementStrategy::spread_zones()],
+            placement_constraints: Vec::new(),
+            autoscaling: None,
+            workers_per_task: 8,
+            work: Work::default(),
+            app_start_s: 5.0,
+            health_check_grace_s: 60,
+            min_healthy_percent: 100,
+            max_percent: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkMode {
+    #[default]
+    Awsvpc,
+    Bridge,
+    Host,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortProtocol {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortMapping {
+    pub container_port: u16,
+    /// `None` or 0 in bridge mode: a dynamic port (49153-65535).
+    pub host_port: Option<u16>,
+    pub protocol: PortProtocol,
+}
+
+impl PortMapping {
+    pub fn is_static_host_port(&self) -> bool {
+        self.host_port.is_some_and(|p| p != 0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContainerDefinition {
+    pub name: String,
+    /// Repository and tag (`orders:1.4.2`, `nginx:1.27`); the registry is
+    /// the `PullsImage` connection of the task definition.
+    pub image: String,
+    pub image_size_mb: f64,
+    /// CPU units (1,024 = 1 vCPU).
+    pub cpu: u32,
+    /// Hard memory limit, MiB.
+    pub memory_mb: Option<u32>,
+    pub memory_reservation_mb: Option<u32>,
+    pub port_mappings: Vec<PortMapping>,
+    pub essential: bool,
+    pub gpus: u32,
+    pub environment: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ContainerDefinition {
+    fn default() -> Self {
+        Self {
+            name: "app".into(),
+            image: "app:latest".into(),
+            image_size_mb: 200.0,
+            cpu: 256,
+            memory_mb: Some(512),
+            memory_reservation_mb: None,
+            port_mappings: vec![PortMapping {
+                container_port: 8080,
+                host_port: None,
+                protocol: PortProtocol::Tcp,
+            }],
+            essential: true,
+            gpus: 0,
+            environment: Default::default(),
+        }
+    }
+}
+
+/// A task definition: task size, network mode and containers. Its task
+/// role and execution role are `AssumesRole` connections to IAM roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TaskDefinitionProps {
+    pub family: String,
+    /// Task CPU units (1,024 = 1 vCPU).
+    pub cpu: u32,
+    /// Task memory, MiB.
+    pub memory_mb: u32,
+    pub network_mode: NetworkMode,
+    pub architecture: Architecture,
+    pub ephemeral_storage_gb: u32,
+    pub containers: Vec<ContainerDefinition>,
+}
+
+impl Default for TaskDefinitionProps {
+    fn default() -> Self {
+        Self {
+            family: "app".into(),
+            cpu: 256,
+            memory_mb: 512,
+            network_mode: NetworkMode::Awsvpc,
+            architecture: Architecture::X86_64,
+            ephemeral_storage_gb: 20,
+            containers: vec![ContainerDefinition::default()],
+        }
+    }
+}
+
+impl TaskDefinitionProps {
+    pub fn gpus(&self) -> u32 {
+        self.containers.iter().map(|c| c.gpus).sum()
+    }
+
+    pub fn image_size_mb(&self) -> f64 {
+        self.containers.iter().map(|c| c.image_size_mb).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FargateProps {
+    pub platform_version: String,
+    /// Image pull throughput, MB/s (measured 10-50).
+    pub pull_mb_per_s: f64,
+    /// Fixed start overhead before the pull, s (measured 10-20).
+    pub start_overhead_s: f64,
+}
+
+impl Default for FargateProps {
+    fn default() -> Self {
+        Self {
+            platform_version: "LATEST".into(),
+            pull_mb_per_s: 25.0,
+            start_overhead_s: 15.0,
+        }
+    }
+}
+
+/// An EC2 Auto Scaling group used as an ECS capacity provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ec2CapacityProps {
+    pub instance_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_capacity: u32,
+    pub availability_zones: Vec<String>,
+    pub managed_scaling: bool,
+    /// CapacityProviderReservation target, percent.
+    pub target_capacity_percent: u32,
+    pub minimum_scaling_step: u32,
+    pub maximum_scaling_step: u32,
+    pub instance_warmup_s: u32,
+    pub managed_termination_protection: bool,
+    /// awsvpc ENI trunking on the account.
+    pub awsvpc_trunking: bool,
+    pub spot: bool,
+    /// Instance boot plus ECS agent registration, s.
+    pub launch_s: f64,
+    pub pull_mb_per_s: f64,
+}
+
+impl Default for Ec2CapacityProps {
+    fn default() -> Self {
+        Self {
+            instance_type: "m5.large".into(),
+            min_size: 1,
+            max_size: 10,
+            desired_capacity: 2,
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            managed_scaling: true,
+            target_capacity_percent: 100,
+            minimum_scaling_step: 1,
+            maximum_scaling_step: 10_000,
+            instance_warmup_s: 300,
+            managed_termination_protection: false,
+            awsvpc_trunking: false,
+            spot: false,
+            launch_s: 45.0,
+            pull_mb_per_s: 50.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EksSupport {
+    #[default]
+    Standard,
+    Extended,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksClusterProps {
+    pub version: String,
+    pub support: EksSupport,
+    pub endpoint_public: bool,
+}
+
+impl Default for EksClusterProps {
+    fn default() -> Self {
+        Self {
+            version: "1.31".into(),
+            support: EksSupport::Standard,
+            endpoint_public: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CapacityType {
+    #[default]
+    OnDemand,
+    Spot,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksNodeGroupProps {
+    pub instance_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_size: u32,
+    pub capacity_type: CapacityType,
+    pub availability_zones: Vec<String>,
+}
+
+impl Default for EksNodeGroupProps {
+    fn default() -> Self {
+        Self {
+            instance_type: "m5.large".into(),
+            min_size: 1,
+            max_size: 5,
+            desired_size: 2,
+            capacity_type: CapacityType::OnDemand,
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksFargateProfileProps {
+    pub namespace: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for EksFargateProfileProps {
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+            labels: Default::default(),
+        }
+    }
+}
+
+/// The Horizontal Pod Autoscaler of a workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HorizontalPodAutoscaler {
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    pub target_cpu_percent: u32,
+}
+
+/// A Kubernetes Deployment (with its Service) on an EKS cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksWorkloadProps {
+    pub namespace: String,
+    pub image: String,
+    pub image_size_mb: f64,
+    pub replicas: u32,
+    pub cpu_request_millicores: u32,
+    pub memory_request_mb: u32,
+    pub cpu_limit_millicores: Option<u32>,
+    pub memory_limit_mb: Option<u32>,
+    pub container_port: u16,
+    pub hpa: Option<HorizontalPodAutoscaler>,
+    pub workers_per_pod: u32,
+    pub work: Work,
+}
+
+impl Default for EksWorkloadProps {
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+            image: "app:latest".into(),
+            image_size_mb: 200.0,
+            replicas: 2,
+            cpu_request_millicores: 250,
+            memory_request_mb: 512,
+            cpu_limit_millicores: None,
+            memory_limit_mb: Some(512),
+            container_port: 8080,
+            hpa: None,
+            workers_per_pod: 8,
+            work: Work::default(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Registries and security
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TagMutability {
+    #[default]
+    Mutable,
+    Immutable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcrRepositoryProps {
+    pub scan_on_push: bool,
+    pub tag_mutability: TagMutability,
+    /// Lifecycle policy: images kept.
+    pub keep_images: u32,
+    pub stored_gb: f64,
+}
+
+impl Default for EcrRepositoryProps {
+    fn default() -> Self {
+        Self {
+            scan_on_push: true,
+            tag_mutability: TagMutability::Immutable,
+            keep_images: 30,
+            stored_gb: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExternalRegistryProps {
+    pub host: String,
+    /// Pulls need credentials (a Secrets Manager secret on export).
+    pub requires_credentials: bool,
+}
+
+impl Default for ExternalRegistryProps {
+    fn default() -> Self {
+        Self {
+            host: "docker.io".into(),
+            requires_credentials: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolePurpose {
+    /// Application permissions of an ECS task (fine-grained).
+    #[default]
+    TaskRole,
+    /// Lets ECS pull images and write logs for a task.
+    ExecutionRole,
+    /// The EC2 instance profile: only what the ECS agent needs.
+    InstanceRole,
+    /// A Lambda function's execution role.
+    LambdaRole,
+    /// An EKS cluster, node group or Fargate profile role.
+    EksRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IamRoleProps {
+    pub purpose: RolePurpose,
+    pub managed_policy_arns: Vec<String>,
+}
+
+/// A CloudFormation resource archsim does not model, kept as written.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GenericProps {
+    /// `AWS::Service::Resource`.
+    pub resource_type: String,
+    pub properties: serde_json::Map<String, serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &kind in ComponentKind::ALL {
+            assert!(seen.insert(kind.slug()), "duplicate slug {}", kind.slug());
+            assert_eq!(ComponentKind::from_slug(kind.slug()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.slug()));
+            assert_eq!(Props::default_for(kind).kind(), kind);
+        }
+    }
+
+    #[test]
+    fn serverless_kinds_are_recognised() {
+        use ComponentKind::*;
+        for kind in [AuroraServerless, DynamoDbTable, S3Bucket, ApiGateway, LambdaFunction, Fargate] {
+            assert_eq!(kind.serverless(), Serverless::Yes, "{kind:?}");
+        }
+        for kind in [Rds, Ec2Instance, Ec2AutoScalingGroup, EksNodeGroup] {
+            assert_eq!(kind.serverless(), Serverless::No, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn lambda_defaults_are_aws_defaults() {
+        let l = LambdaProps::default();
+        assert_eq!(l.memory_mb, 128);
+        assert_eq!(l.timeout_s, 3);
+        assert_eq!(l.ephemeral_storage_mb, 512);
+        assert_eq!(l.max_event_age_s, 6 * 3600);
+        assert_eq!(l.max_retry_attempts, 2);
+    }
+
+    #[test]
+    fn image_packaging_slows_cold_starts() {
+        let mut l = LambdaProps {
+            runtime: Runtime::Python,
+            ..Default::default()
+        };
+        assert_eq!(l.effective_init_ms(), 85.0);
+        l.packaging = Packaging::Image;
+        assert!(l.effective_init_ms() > 85.0 * 1.5);
+        l.init_ms = Some(1000.0);
+        assert_eq!(l.effective_init_ms(), 1000.0);
+    }
+
+    #[test]
+    fn props_reject_unknown_fields() {
+        let err = Props::deserialize_for(
+            ComponentKind::SqsQueue,
+            serde_json::json!({"visibility_timeout_s": 30, "colour": "red"}),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+}

@@ -1,0 +1,153 @@
+//! Named traffic scenarios, kept with the design as data. The simulator
+//! (archsim-sim) gives them meaning; here they are only checked for shape
+//! and references.
+
+use serde::{Deserialize, Serialize};
+
+use crate::component::Distribution;
+
+/// A traffic scenario: how long, which seed, what enters where, and what
+/// happens along the way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub duration_s: f64,
+    #[serde(default)]
+    pub seed: u64,
+    pub traffic: Vec<TrafficProfile>,
+    #[serde(default)]
+    pub events: Vec<ScheduledEvent>,
+}
+
+/// Traffic entering the design at one component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficProfile {
+    /// The component the requests enter (usually a client).
+    pub entry: String,
+    pub pattern: TrafficPattern,
+    #[serde(default)]
+    pub request: RequestAttributes,
+}
+
+/// How request rate varies with time. Rates are requests per second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TrafficPattern {
+    /// Evenly spaced arrivals.
+    Constant { rps: f64 },
+    Poisson { rps: f64 },
+    /// A sinusoidal daily cycle around `mean_rps`.
+    Diurnal {
+        mean_rps: f64,
+        /// Peak above the mean, as a fraction of it (0-1).
+        amplitude: f64,
+        #[serde(default = "day")]
+        period_s: f64,
+        /// Seconds after the start at which the peak falls.
+        #[serde(default)]
+        peak_at_s: f64,
+    },
+    Ramp { from_rps: f64, to_rps: f64 },
+    Step {
+        from_rps: f64,
+        to_rps: f64,
+        at_s: f64,
+    },
+    Spike {
+        base_rps: f64,
+        peak_rps: f64,
+        at_s: f64,
+        duration_s: f64,
+    },
+    /// Replay of a file beside the design.
+    Trace { file: String, format: TraceFormat },
+}
+
+fn day() -> f64 {
+    86_400.0
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceFormat {
+    /// One arrival timestamp (seconds) per line.
+    Timestamps,
+    /// `second,count` lines.
+    PerSecondCounts,
+    /// `minute,count` lines.
+    PerMinuteCounts,
+    /// AWS ALB access log lines.
+    AlbAccessLog,
+}
+
+/// What a request carries that matters downstream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RequestAttributes {
+    /// Path, for ALB listener rules.
+    pub path: String,
+    pub payload_bytes: u32,
+    pub response_bytes: u32,
+    /// Overrides the handler's own work distribution.
+    pub work: Option<Distribution>,
+}
+
+impl Default for RequestAttributes {
+    fn default() -> Self {
+        Self {
+            path: "/".into(),
+            payload_bytes: 1_024,
+            response_bytes: 4_096,
+            work: None,
+        }
+    }
+}
+
+/// Something that happens at a point in the scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledEvent {
+    pub at_s: f64,
+    pub event: ScenarioEvent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScenarioEvent {
+    /// Multiply the traffic entering at `entry` by `factor`.
+    TrafficChange { entry: String, factor: f64 },
+    /// An availability zone stops: its instances and tasks go.
+    ZoneLoss { zone: String },
+    /// Fargate Spot reclaims a share of the service's Spot tasks.
+    SpotInterruption { service: String, share: f64 },
+    /// A component answers `factor` times slower for `duration_s`.
+    DependencySlowdown {
+        component: String,
+        factor: f64,
+        duration_s: f64,
+    },
+}
+
+impl Scenario {
+    /// Component ids this scenario refers to, with where it refers to them.
+    pub fn references(&self) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        for (i, t) in self.traffic.iter().enumerate() {
+            out.push((format!("traffic[{i}].entry"), t.entry.as_str()));
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let id = match &e.event {
+                ScenarioEvent::TrafficChange { entry, .. } => entry.as_str(),
+                ScenarioEvent::SpotInterruption { service, .. } => service.as_str(),
+                ScenarioEvent::DependencySlowdown { component, .. } => component.as_str(),
+                ScenarioEvent::ZoneLoss { .. } => continue,
+            };
+            out.push((format!("events[{i}].event"), id));
+        }
+        out
+    }
+}

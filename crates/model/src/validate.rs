@@ -1,0 +1,1079 @@
+//! Validation: AWS rules, quotas and architecture smells.
+//!
+//! Each rule has a stable code, a severity, a fix hint and a check. The
+//! rules are one table ([`RULES`]); [`validate`] runs them all and returns
+//! the problems sorted by severity, code and component.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::catalog::{self, InstanceType};
+use crate::component::{
+    Component, ComponentKind as K, LaunchType, LbAlgorithm, NetworkMode, Packaging,
+    PlacementConstraintType, Props, RolePurpose, ScalingMetric, Serverless, TaskDefinitionProps,
+};
+use crate::connection::{ConnectionKind, Meaning, check_connection};
+use crate::design::{Design, GroupKind};
+use crate::schema::{component_specs, connection_specs, range_violations};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        })
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Ids of the components (and connections) involved.
+    pub components: Vec<String>,
+    pub hint: &'static str,
+}
+
+/// A validation rule.
+pub struct Rule {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub hint: &'static str,
+    check: fn(&Design, &mut Vec<(Vec<String>, String)>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("code", &self.code).finish()
+    }
+}
+
+/// Runs every rule.
+pub fn validate(design: &Design) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for rule in RULES {
+        let mut found = Vec::new();
+        (rule.check)(design, &mut found);
+        for (components, message) in found {
+            problems.push(Problem {
+                code: rule.code,
+                severity: rule.severity,
+                message,
+                components,
+                hint: rule.hint,
+            });
+        }
+    }
+    problems.sort_by(|a, b| {
+        (a.severity, a.code, &a.components, &a.message).cmp(&(b.severity, b.code, &b.components, &b.message))
+    });
+    problems
+}
+
+/// Whether any problem is an error.
+pub fn has_errors(problems: &[Problem]) -> bool {
+    problems.iter().any(|p| p.severity == Severity::Error)
+}
+
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+macro_rules! rules {
+    ($( $code:literal, $sev:ident, $title:literal, $hint:literal, $check:expr; )*) => {
+        /// Every rule, by code.
+        pub static RULES: &[Rule] = &[
+            $( Rule { code: $code, severity: Severity::$sev, title: $title, hint: $hint, check: $check }, )*
+        ];
+    };
+}
+
+rules! {
+    "PROPERTY_OUT_OF_RANGE", Error, "A property is outside its valid range",
+        "Set the property within the range shown; the limit and its source are in the message.", property_ranges;
+    "CONNECTION_NOT_ALLOWED", Error, "A connection AWS does not support",
+        "Remove the connection or connect the components the way the message suggests.", connections_allowed;
+    "SCENARIO_UNKNOWN_COMPONENT", Error, "A scenario refers to a missing component",
+        "Point the scenario at an existing component or remove the traffic profile or event.", scenario_references;
+    "FARGATE_INVALID_SIZE", Error, "Invalid Fargate CPU/memory combination",
+        "Pick a valid pair, e.g. 256 CPU with 512/1024/2048 MiB, 1024 CPU with 2-8 GiB, 4096 CPU with 8-30 GiB.", fargate_size;
+    "FARGATE_GPU", Error, "GPU task on Fargate",
+        "Fargate has no GPUs: run the service on an EC2 capacity provider with a GPU instance type (g4dn, g5).", fargate_gpu;
+    "FARGATE_NETWORK_MODE", Error, "Fargate task not in awsvpc network mode",
+        "Set the task definition's network mode to awsvpc: Fargate supports no other.", fargate_network_mode;
+    "GPU_INSTANCE_REQUIRED", Error, "GPU task on instances without GPUs",
+        "Use a GPU instance type (g4dn.xlarge, g5.xlarge) for the capacity this service runs on.", gpu_instance;
+    "TASK_TOO_BIG_FOR_INSTANCE", Error, "Task larger than the instance type",
+        "Use a bigger instance type or a smaller task size.", task_fits_instance;
+    "TASK_USES_INSTANCE_ROLE", Warning, "Task relies on the EC2 instance role",
+        "Give the task definition its own task role (AssumesRole to an IAM role with purpose task_role): permissions on the instance role are shared by every task on the instance.", task_role_missing;
+    "INSTANCE_ROLE_DATA_ACCESS", Warning, "Data access granted to the instance role",
+        "Draw the data connection from the ECS service (its task role) instead of from the Auto Scaling group.", instance_role_access;
+    "ROLE_PURPOSE_MISMATCH", Warning, "IAM role used for the wrong purpose",
+        "Task definitions take task and execution roles; instances take an instance role; functions take a Lambda role.", role_purpose;
+    "TASK_NO_EXECUTION_ROLE", Error, "Task pulls private images without an execution role",
+        "Attach an IAM role with purpose execution_role: ECS uses it to pull from ECR and write logs.", execution_role;
+    "LAMBDA_TIMEOUT_GT_APIGW", Warning, "Function timeout longer than API Gateway's",
+        "API Gateway gives up after 29 s (504): lower the function timeout, or go asynchronous (queue + polling).", lambda_timeout_apigw;
+    "SQS_VISIBILITY_TIMEOUT_LOW", Warning, "Queue visibility timeout below 6x the function timeout",
+        "Set the queue's visibility timeout to at least 6 times the consuming function's timeout plus the batching window, as AWS recommends.", sqs_visibility;
+    "LAMBDA_UNRESERVED_BELOW_MIN", Error, "Reserved concurrency leaves too little unreserved",
+        "Lower reserved concurrency, or raise the account concurrency limit: at least 100 must stay unreserved.", unreserved_minimum;
+    "LAMBDA_PROVISIONED_GT_RESERVED", Error, "Provisioned concurrency above reserved concurrency",
+        "Provisioned concurrency cannot exceed the function's reserved concurrency.", provisioned_vs_reserved;
+    "LAMBDA_RECURSIVE_LOOP", Error, "Recursive invocation loop",
+        "Break the loop: write to a different bucket/queue/topic than the one that triggers the function, or filter events.", recursive_loop;
+    "LAMBDA_IMAGE_NO_REGISTRY", Error, "Container-image function without a repository",
+        "Connect the function to the ECR repository its image comes from.", lambda_image_registry;
+    "LAMBDA_ASYNC_NO_FAILURE_DESTINATION", Info, "Asynchronous events are dropped after retries",
+        "Add a dead-letter connection (SQS queue or SNS topic) so failed events are kept.", async_failure_destination;
+    "LB_DUPLICATE_PRIORITY", Error, "Two listener rules share a priority",
+        "Give each rule of a listener its own priority (1-50,000, lowest first).", lb_duplicate_priority;
+    "LB_RULE_TOO_MANY_VALUES", Error, "Listener rule with more than 5 condition values",
+        "Split the rule: a rule allows at most 5 condition values in all.", lb_rule_values;
+    "LB_NO_TARGETS", Warning, "Load balancer routes nowhere",
+        "Connect the load balancer to a service, workload, function or instance.", lb_no_targets;
+    "LB_SLOW_START_WITH_LOR", Error, "Slow start with least outstanding requests",
+        "Slow start works only with round robin: turn one of them off.", lb_slow_start;
+    "LB_TARGET_PORT_UNKNOWN", Error, "Listener rule targets a port no container exposes",
+        "Set the rule's target port to a container port of the service's task definition.", lb_target_port;
+    "CLB_LEGACY", Warning, "Classic Load Balancer",
+        "Classic Load Balancers are legacy: use an Application Load Balancer (HTTP) or a Network Load Balancer (TCP).", clb_legacy;
+    "API_NO_INTEGRATION", Warning, "API with no integration",
+        "Connect the API to a function, a service or an AWS service integration.", api_no_integration;
+    "SERVICE_MIN_GT_DESIRED", Error, "Service minimum above desired count",
+        "Lower the minimum or raise the desired count.", service_min_desired;
+    "SERVICE_DESIRED_GT_MAX", Error, "Service desired count above maximum",
+        "Raise the maximum or lower the desired count.", service_desired_max;
+    "SERVICE_NO_CAPACITY", Error, "Service with no capacity",
+        "Connect the service to Fargate, Fargate Spot or an EC2 Auto Scaling group (RunsOn).", service_capacity;
+    "SERVICE_NO_TASK_DEFINITION", Error, "Service with no task definition",
+        "Connect the service to the task definition it runs (RunsTask).", service_task_definition;
+    "SERVICE_NOT_IN_CLUSTER", Error, "Service outside any ECS cluster",
+        "Put the service inside an ECS cluster.", service_in_cluster;
+    "CAPACITY_STRATEGY_MIXED", Error, "Capacity provider strategy mixes Fargate and EC2",
+        "A strategy uses either Fargate/Fargate Spot or Auto Scaling group providers, not both; a launch type takes exactly one capacity.", capacity_strategy;
+    "FARGATE_SPOT_ONLY", Warning, "Service runs only on Fargate Spot",
+        "Add Fargate with a base of 1 or more so an interruption cannot take every task.", spot_only;
+    "BRIDGE_STATIC_PORT_CONFLICT", Error, "Static host port with more tasks than instances",
+        "Use host port 0 (dynamic mapping) or awsvpc; a static host port fits one task per instance.", static_host_port;
+    "AWSVPC_ENI_CAPACITY", Error, "More awsvpc tasks than the instances have network interfaces",
+        "Each awsvpc task takes an ENI (max ENIs - 1 per instance): raise the group's maximum, use a larger type, turn on ENI trunking or use bridge mode.", eni_capacity;
+    "DISTINCT_INSTANCE_CAPACITY", Error, "distinctInstance needs more instances than the group allows",
+        "Raise the Auto Scaling group's maximum or lower the service's desired count.", distinct_instance;
+    "TASK_NO_CONTAINERS", Error, "Task definition without containers",
+        "Add at least one container definition.", task_containers;
+    "TASK_NO_ESSENTIAL_CONTAINER", Error, "Task definition without an essential container",
+        "Mark at least one container essential.", task_essential;
+    "TASK_CONTAINERS_EXCEED_TASK", Error, "Containers need more than the task size",
+        "Raise the task's CPU/memory or lower the containers'.", task_container_sum;
+    "IMAGE_NO_REGISTRY", Error, "Image not coming from a registry",
+        "Connect the task definition or workload to the ECR repository or external registry it pulls from (PullsImage).", image_registry;
+    "ASG_SIZE_ORDER", Error, "Auto Scaling group sizes out of order",
+        "Keep min <= desired <= max.", asg_size_order;
+    "UNKNOWN_INSTANCE_TYPE", Warning, "Instance type archsim does not know",
+        "Use a listed instance type so placement and cost can be computed.", unknown_instance_type;
+    "DDB_STREAM_DISABLED", Error, "Function polls a table whose stream is off",
+        "Turn the table's stream on (NEW_AND_OLD_IMAGES is usual).", ddb_stream;
+    "ESM_INVALID_SETTINGS", Error, "Event source mapping settings the source does not support",
+        "SQS: parallelization factor 1, batch size up to 10 (FIFO) or 10,000 with a batching window above 10; streams: no maximum concurrency.", esm_settings;
+    "SQS_DLQ_RETENTION", Warning, "Dead-letter queue keeps messages shorter than its source",
+        "Make the dead-letter queue's retention longer than the source queue's.", dlq_retention;
+    "SQS_FIFO_DLQ_MISMATCH", Error, "FIFO queue with a standard dead-letter queue",
+        "A FIFO queue's dead-letter queue must be FIFO too (and a standard queue's standard).", dlq_fifo;
+    "EKS_NOT_IN_CLUSTER", Error, "EKS resource outside any EKS cluster",
+        "Put node groups, Fargate profiles and workloads inside an EKS cluster.", eks_in_cluster;
+    "EKS_WORKLOAD_NO_CAPACITY", Error, "Workload with no node group or Fargate profile",
+        "Connect the workload to a node group or Fargate profile (RunsOn).", eks_capacity;
+    "HPA_MIN_GT_MAX", Error, "Autoscaler minimum above maximum",
+        "Keep min replicas <= max replicas.", hpa_order;
+    "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
+        "ALBRequestCountPerTarget needs the service behind an Application Load Balancer.", request_count_policy;
+    "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
+        "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
+    "ORPHAN_COMPONENT", Info, "Component with no connections",
+        "Connect it, or remove it if it is not part of the design.", orphan;
+}
+
+type Found = Vec<(Vec<String>, String)>;
+
+fn ids(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+// --- accessors ---------------------------------------------------------------
+
+fn targets<'a>(d: &'a Design, id: &str, meaning: Meaning) -> Vec<&'a Component> {
+    d.outgoing(id)
+        .into_iter()
+        .filter(|(c, _)| c.kind.meaning() == meaning)
+        .map(|(_, t)| t)
+        .collect()
+}
+
+fn sources<'a>(d: &'a Design, id: &str, meaning: Meaning) -> Vec<&'a Component> {
+    d.incoming(id)
+        .into_iter()
+        .filter(|(c, _)| c.kind.meaning() == meaning)
+        .map(|(_, s)| s)
+        .collect()
+}
+
+fn task_definition<'a>(d: &'a Design, service: &str) -> Option<(&'a Component, &'a TaskDefinitionProps)> {
+    targets(d, service, Meaning::RunsTask)
+        .into_iter()
+        .find_map(|c| match &c.props {
+            Props::TaskDefinition(t) => Some((c, t)),
+            _ => None,
+        })
+}
+
+/// ECS services with their task definitions.
+fn services_with_tasks(d: &Design) -> Vec<(&Component, &crate::component::EcsServiceProps, &Component, &TaskDefinitionProps)> {
+    d.components()
+        .filter_map(|c| match &c.props {
+            Props::EcsService(s) => task_definition(d, &c.id).map(|(tc, t)| (c, s, tc, t)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn on_fargate(d: &Design, service: &str) -> bool {
+    targets(d, service, Meaning::RunsOn)
+        .iter()
+        .any(|c| matches!(c.kind(), K::Fargate | K::FargateSpot))
+}
+
+/// EC2 capacity a service runs on, with its instance type when known.
+fn ec2_capacity<'a>(
+    d: &'a Design,
+    service: &str,
+) -> Vec<(&'a Component, &'a crate::component::Ec2CapacityProps, Option<&'static InstanceType>)> {
+    targets(d, service, Meaning::RunsOn)
+        .into_iter()
+        .filter_map(|c| match &c.props {
+            Props::Ec2AutoScalingGroup(a) => Some((c, a, catalog::instance_type(&a.instance_type))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn role_purposes(d: &Design, id: &str) -> Vec<RolePurpose> {
+    targets(d, id, Meaning::AssumesRole)
+        .into_iter()
+        .filter_map(|c| match &c.props {
+            Props::IamRole(r) => Some(r.purpose),
+            _ => None,
+        })
+        .collect()
+}
+
+// --- checks ----------------------------------------------------------------
+
+fn property_ranges(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let value = serde_json::to_value(&c.props).unwrap_or_default();
+        for v in range_violations(&value, &component_specs(c.kind())) {
+            out.push((ids(&[&c.id]), format!("{}: {v}", c.name)));
+        }
+    }
+    for conn in d.connections() {
+        let value = serde_json::to_value(&conn.kind).unwrap_or_default();
+        for v in range_violations(&value, &connection_specs(conn.kind.meaning())) {
+            out.push((ids(&[&conn.from, &conn.to]), format!("connection {}: {v}", conn.id)));
+        }
+    }
+}
+
+fn connections_allowed(d: &Design, out: &mut Found) {
+    for conn in d.connections() {
+        let (Some(a), Some(b)) = (d.component(&conn.from), d.component(&conn.to)) else {
+            continue;
+        };
+        if let Err(refusal) = check_connection(a.kind(), b.kind(), conn.kind.meaning()) {
+            out.push((ids(&[&a.id, &b.id]), format!("connection {}: {refusal}", conn.id)));
+        }
+    }
+}
+
+fn scenario_references(d: &Design, out: &mut Found) {
+    for s in &d.scenarios {
+        for (place, id) in s.references() {
+            if d.component(id).is_none() {
+                out.push((Vec::new(), format!("scenario \"{}\" {place}: no component \"{id}\"", s.name)));
+            }
+        }
+    }
+}
+
+fn fargate_size(d: &Design, out: &mut Found) {
+    for (s, _, tc, t) in services_with_tasks(d) {
+        if on_fargate(d, &s.id) && !catalog::is_valid_fargate_size(t.cpu, t.memory_mb) {
+            out.push((
+                ids(&[&tc.id, &s.id]),
+                format!(
+                    "{} asks Fargate for {} CPU units with {} MiB, which is not a Fargate task size",
+                    tc.name, t.cpu, t.memory_mb
+                ),
+            ));
+        }
+    }
+}
+
+fn fargate_gpu(d: &Design, out: &mut Found) {
+    for (s, _, tc, t) in services_with_tasks(d) {
+        if on_fargate(d, &s.id) && t.gpus() > 0 {
+            out.push((ids(&[&tc.id, &s.id]), format!("{} needs {} GPU(s) but {} runs on Fargate", tc.name, t.gpus(), s.name)));
+        }
+    }
+}
+
+fn fargate_network_mode(d: &Design, out: &mut Found) {
+    for (s, _, tc, t) in services_with_tasks(d) {
+        if on_fargate(d, &s.id) && t.network_mode != NetworkMode::Awsvpc {
+            out.push((ids(&[&tc.id, &s.id]), format!("{} uses {:?} network mode on Fargate", tc.name, t.network_mode)));
+        }
+    }
+}
+
+fn gpu_instance(d: &Design, out: &mut Found) {
+    for (s, _, tc, t) in services_with_tasks(d) {
+        if t.gpus() == 0 {
+            continue;
+        }
+        for (asg, a, it) in ec2_capacity(d, &s.id) {
+            if let Some(it) = it
+                && it.gpus < t.gpus()
+            {
+                out.push((
+                    ids(&[&tc.id, &asg.id]),
+                    format!("{} needs {} GPU(s) but {} has {}", tc.name, t.gpus(), a.instance_type, it.gpus),
+                ));
+            }
+        }
+    }
+}
+
+fn task_fits_instance(d: &Design, out: &mut Found) {
+    for (s, _, tc, t) in services_with_tasks(d) {
+        for (asg, a, it) in ec2_capacity(d, &s.id) {
+            if let Some(it) = it
+                && (t.cpu > it.cpu_units() || t.memory_mb > it.memory_mib)
+            {
+                out.push((
+                    ids(&[&tc.id, &asg.id]),
+                    format!(
+                        "{} needs {} CPU units / {} MiB; {} has {} / {}",
+                        tc.name, t.cpu, t.memory_mb, a.instance_type, it.cpu_units(), it.memory_mib
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn needs_aws_permissions(d: &Design, id: &str) -> bool {
+    d.outgoing(id).iter().any(|(c, t)| {
+        matches!(c.kind.meaning(), Meaning::Uses | Meaning::Publishes)
+            || (c.kind.meaning() == Meaning::InvokeSync || c.kind.meaning() == Meaning::InvokeAsync)
+                && t.kind() == K::LambdaFunction
+    })
+}
+
+fn task_role_missing(d: &Design, out: &mut Found) {
+    for (s, _, tc, _) in services_with_tasks(d) {
+        if ec2_capacity(d, &s.id).is_empty() || !needs_aws_permissions(d, &s.id) {
+            continue;
+        }
+        if !role_purposes(d, &tc.id).contains(&RolePurpose::TaskRole) {
+            out.push((
+                ids(&[&tc.id, &s.id]),
+                format!(
+                    "{} calls AWS services but {} has no task role, so it would run on the EC2 instance role (coarse-grained)",
+                    s.name, tc.name
+                ),
+            ));
+        }
+    }
+}
+
+fn instance_role_access(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::Ec2AutoScalingGroup) {
+        for (conn, t) in d.outgoing(&c.id) {
+            if matches!(conn.kind.meaning(), Meaning::Uses | Meaning::Publishes) {
+                out.push((
+                    ids(&[&c.id, &t.id]),
+                    format!("{} reaches {} through the instance role: every task on those instances gets it", c.name, t.name),
+                ));
+            }
+        }
+    }
+}
+
+fn role_purpose(d: &Design, out: &mut Found) {
+    for conn in d.connections() {
+        if conn.kind.meaning() != Meaning::AssumesRole {
+            continue;
+        }
+        let (Some(from), Some(role)) = (d.component(&conn.from), d.component(&conn.to)) else {
+            continue;
+        };
+        let Props::IamRole(r) = &role.props else { continue };
+        let expected: &[RolePurpose] = match from.kind() {
+            K::TaskDefinition => &[RolePurpose::TaskRole, RolePurpose::ExecutionRole],
+            K::Ec2AutoScalingGroup | K::Ec2Instance => &[RolePurpose::InstanceRole],
+            K::LambdaFunction => &[RolePurpose::LambdaRole],
+            K::EksCluster | K::EksNodeGroup | K::EksFargateProfile => &[RolePurpose::EksRole],
+            _ => continue,
+        };
+        if !expected.contains(&r.purpose) {
+            out.push((
+                ids(&[&from.id, &role.id]),
+                format!("{} assumes {} whose purpose is {:?}", from.name, role.name, r.purpose),
+            ));
+        }
+    }
+}
+
+fn execution_role(d: &Design, out: &mut Found) {
+    for tc in d.components_of(K::TaskDefinition) {
+        let private = targets(d, &tc.id, Meaning::PullsImage).iter().any(|r| match &r.props {
+            Props::EcrRepository(_) => true,
+            Props::ExternalRegistry(x) => x.requires_credentials,
+            _ => false,
+        });
+        if private && !role_purposes(d, &tc.id).contains(&RolePurpose::ExecutionRole) {
+            out.push((ids(&[&tc.id]), format!("{} pulls private images but has no execution role", tc.name)));
+        }
+    }
+}
+
+fn lambda_timeout_apigw(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let Props::LambdaFunction(l) = &c.props else { continue };
+        for api in sources(d, &c.id, Meaning::InvokeSync) {
+            if let Props::ApiGateway(a) = &api.props
+                && l.timeout_s.saturating_mul(1000) > a.integration_timeout_ms
+            {
+                out.push((
+                    ids(&[&c.id, &api.id]),
+                    format!(
+                        "{} may run {} s but {} waits {} ms",
+                        c.name, l.timeout_s, api.name, a.integration_timeout_ms
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn sqs_visibility(d: &Design, out: &mut Found) {
+    for conn in d.connections() {
+        let ConnectionKind::Poll { batching_window_s, .. } = conn.kind else { continue };
+        let (Some(q), Some(f)) = (d.component(&conn.from), d.component(&conn.to)) else { continue };
+        if let (Props::SqsQueue(qp), Props::LambdaFunction(l)) = (&q.props, &f.props) {
+            let needed = 6 * l.timeout_s + batching_window_s;
+            if qp.visibility_timeout_s < needed {
+                out.push((
+                    ids(&[&q.id, &f.id]),
+                    format!(
+                        "{} has a {} s visibility timeout; {} (timeout {} s) needs at least {} s",
+                        q.name, qp.visibility_timeout_s, f.name, l.timeout_s, needed
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn lambdas(d: &Design) -> impl Iterator<Item = (&Component, &crate::component::LambdaProps)> {
+    d.components().filter_map(|c| match &c.props {
+        Props::LambdaFunction(l) => Some((c, l)),
+        _ => None,
+    })
+}
+
+fn unreserved_minimum(d: &Design, out: &mut Found) {
+    let reserved: Vec<_> = lambdas(d).filter(|(_, l)| l.reserved_concurrency.is_some()).collect();
+    let total: u64 = reserved.iter().map(|(_, l)| u64::from(l.reserved_concurrency.unwrap_or(0))).sum();
+    let limit = u64::from(d.account.lambda_concurrency_limit);
+    let min = u64::from(d.account.unreserved_concurrency_min);
+    if total + min > limit {
+        out.push((
+            reserved.iter().map(|(c, _)| c.id.clone()).collect(),
+            format!(
+                "functions reserve {total} of the account's {limit}, leaving {} unreserved (at least {min} must be)",
+                limit.saturating_sub(total)
+            ),
+        ));
+    }
+}
+
+fn provisioned_vs_reserved(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        if let Some(r) = l.reserved_concurrency
+            && l.provisioned_concurrency > r
+        {
+            out.push((ids(&[&c.id]), format!("{}: provisioned {} > reserved {r}", c.name, l.provisioned_concurrency)));
+        }
+    }
+}
+
+/// Edges through which one invocation can cause another.
+fn causes(d: &Design, conn: &crate::connection::Connection) -> bool {
+    let target = d.component(&conn.to).map(|c| c.kind());
+    match &conn.kind {
+        ConnectionKind::Invoke { .. } | ConnectionKind::Poll { .. } | ConnectionKind::Publishes => true,
+        ConnectionKind::Uses { access } => {
+            access.writes() && matches!(target, Some(K::S3Bucket) | Some(K::DynamoDbTable))
+        }
+        _ => false,
+    }
+}
+
+fn recursive_loop(d: &Design, out: &mut Found) {
+    let mut g = petgraph::graph::DiGraph::<&str, ()>::new();
+    let mut index = BTreeMap::new();
+    let relevant = |k: K| {
+        matches!(
+            k,
+            K::LambdaFunction | K::SqsQueue | K::SnsTopic | K::S3Bucket | K::EventBridgeRule | K::KinesisStream | K::DynamoDbTable
+        )
+    };
+    for c in d.components().filter(|c| relevant(c.kind())) {
+        index.insert(c.id.as_str(), g.add_node(c.id.as_str()));
+    }
+    for conn in d.connections() {
+        if let (Some(&a), Some(&b)) = (index.get(conn.from.as_str()), index.get(conn.to.as_str()))
+            && causes(d, conn)
+        {
+            g.add_edge(a, b, ());
+        }
+    }
+    for scc in petgraph::algo::tarjan_scc(&g) {
+        let looped = scc.len() > 1 || g.find_edge(scc[0], scc[0]).is_some();
+        let mut members: Vec<String> = scc.iter().map(|&ix| g[ix].to_string()).collect();
+        let has_lambda = members
+            .iter()
+            .any(|id| d.component(id).is_some_and(|c| c.kind() == K::LambdaFunction));
+        if looped && has_lambda {
+            members.sort();
+            let names: Vec<_> = members.iter().filter_map(|id| d.component(id)).map(|c| c.name.as_str()).collect();
+            out.push((members.clone(), format!("invocations loop through {}", names.join(" -> "))));
+        }
+    }
+}
+
+fn lambda_image_registry(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        if l.packaging == Packaging::Image && targets(d, &c.id, Meaning::PullsImage).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} is packaged as an image but has no ECR repository", c.name)));
+        }
+    }
+}
+
+fn async_failure_destination(d: &Design, out: &mut Found) {
+    for (c, _) in lambdas(d) {
+        if !sources(d, &c.id, Meaning::InvokeAsync).is_empty() && targets(d, &c.id, Meaning::DeadLetter).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} is invoked asynchronously with no failure destination", c.name)));
+        }
+    }
+}
+
+fn routes(d: &Design, lb: &str) -> Vec<(String, String, Option<u32>, u16, usize, Option<u16>)> {
+    d.outgoing(lb)
+        .into_iter()
+        .filter_map(|(conn, t)| match &conn.kind {
+            ConnectionKind::Route { priority, conditions, listener_port, target_port, .. } => Some((
+                conn.id.clone(),
+                t.id.clone(),
+                *priority,
+                *listener_port,
+                conditions.iter().map(|c| c.values.len()).sum(),
+                *target_port,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn load_balancers(d: &Design) -> impl Iterator<Item = &Component> {
+    d.components().filter(|c| matches!(c.kind(), K::Alb | K::Nlb | K::Clb))
+}
+
+fn lb_duplicate_priority(d: &Design, out: &mut Found) {
+    for lb in load_balancers(d) {
+        let mut seen: BTreeMap<(u16, u32), Vec<String>> = BTreeMap::new();
+        for (_, target, priority, port, _, _) in routes(d, &lb.id) {
+            if let Some(p) = priority {
+                seen.entry((port, p)).or_default().push(target);
+            }
+        }
+        for ((port, p), targets) in seen.into_iter().filter(|(_, t)| t.len() > 1) {
+            let mut involved = vec![lb.id.clone()];
+            involved.extend(targets);
+            let count = involved.len() - 1;
+            out.push((involved, format!("{}: listener {port} has {count} rules with priority {p}", lb.name)));
+        }
+    }
+}
+
+fn lb_rule_values(d: &Design, out: &mut Found) {
+    for lb in load_balancers(d) {
+        for (conn, target, _, _, values, _) in routes(d, &lb.id) {
+            if values > 5 {
+                out.push((vec![lb.id.clone(), target], format!("{}: rule {conn} has {values} condition values", lb.name)));
+            }
+        }
+    }
+}
+
+fn lb_no_targets(d: &Design, out: &mut Found) {
+    for lb in load_balancers(d) {
+        if routes(d, &lb.id).is_empty() {
+            out.push((ids(&[&lb.id]), format!("{} has no listener rules", lb.name)));
+        }
+    }
+}
+
+fn lb_slow_start(d: &Design, out: &mut Found) {
+    for lb in load_balancers(d) {
+        if let Props::Alb(p) | Props::Nlb(p) = &lb.props
+            && p.slow_start_s > 0
+            && p.algorithm == LbAlgorithm::LeastOutstandingRequests
+        {
+            out.push((ids(&[&lb.id]), format!("{} combines slow start with least outstanding requests", lb.name)));
+        }
+    }
+}
+
+fn lb_target_port(d: &Design, out: &mut Found) {
+    for lb in load_balancers(d) {
+        for (conn, target, _, _, _, port) in routes(d, &lb.id) {
+            let (Some(port), Some((tc, t))) = (port, task_definition(d, &target)) else { continue };
+            let exposed = t.containers.iter().flat_map(|c| &c.port_mappings).any(|m| m.container_port == port);
+            if !exposed {
+                out.push((vec![lb.id.clone(), target.clone(), tc.id.clone()], format!("rule {conn} targets port {port}, which {} does not expose", tc.name)));
+            }
+        }
+    }
+}
+
+fn clb_legacy(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::Clb) {
+        out.push((ids(&[&c.id]), format!("{} is a Classic Load Balancer", c.name)));
+    }
+}
+
+fn api_no_integration(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::ApiGateway) {
+        if d.outgoing(&c.id).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} has no integrations", c.name)));
+        }
+    }
+}
+
+fn services(d: &Design) -> impl Iterator<Item = (&Component, &crate::component::EcsServiceProps)> {
+    d.components().filter_map(|c| match &c.props {
+        Props::EcsService(s) => Some((c, s)),
+        _ => None,
+    })
+}
+
+fn service_min_desired(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if s.min_count > s.desired_count {
+            out.push((ids(&[&c.id]), format!("{}: min {} > desired {}", c.name, s.min_count, s.desired_count)));
+        }
+    }
+}
+
+fn service_desired_max(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if s.desired_count > s.max_count {
+            out.push((ids(&[&c.id]), format!("{}: desired {} > max {}", c.name, s.desired_count, s.max_count)));
+        }
+    }
+}
+
+fn service_capacity(d: &Design, out: &mut Found) {
+    for (c, _) in services(d) {
+        if targets(d, &c.id, Meaning::RunsOn).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} runs on no capacity", c.name)));
+        }
+    }
+}
+
+fn service_task_definition(d: &Design, out: &mut Found) {
+    for (c, _) in services(d) {
+        if targets(d, &c.id, Meaning::RunsTask).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} has no task definition", c.name)));
+        }
+    }
+}
+
+fn service_in_cluster(d: &Design, out: &mut Found) {
+    for (c, _) in services(d) {
+        if d.cluster_of(&c.id).is_none_or(|cl| cl.kind() != K::EcsCluster) {
+            out.push((ids(&[&c.id]), format!("{} is in no ECS cluster", c.name)));
+        }
+    }
+}
+
+fn capacity_strategy(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        let caps = targets(d, &c.id, Meaning::RunsOn);
+        let fargate = caps.iter().any(|t| matches!(t.kind(), K::Fargate | K::FargateSpot));
+        let ec2 = caps.iter().any(|t| t.kind() == K::Ec2AutoScalingGroup);
+        if fargate && ec2 {
+            out.push((ids(&[&c.id]), format!("{} mixes Fargate and EC2 capacity providers", c.name)));
+        }
+        if let Some(lt) = s.launch_type {
+            let fits = caps.len() == 1
+                && match lt {
+                    LaunchType::Fargate => caps[0].kind() == K::Fargate,
+                    LaunchType::Ec2 => caps[0].kind() == K::Ec2AutoScalingGroup,
+                };
+            if !fits {
+                out.push((ids(&[&c.id]), format!("{} has launch type {lt:?} but its capacity does not match", c.name)));
+            }
+        }
+    }
+}
+
+fn spot_only(d: &Design, out: &mut Found) {
+    for (c, _) in services(d) {
+        let caps = targets(d, &c.id, Meaning::RunsOn);
+        if !caps.is_empty() && caps.iter().all(|t| t.kind() == K::FargateSpot) {
+            out.push((ids(&[&c.id]), format!("{} runs only on Fargate Spot", c.name)));
+        }
+    }
+}
+
+fn static_host_port(d: &Design, out: &mut Found) {
+    for (s, sp, tc, t) in services_with_tasks(d) {
+        if t.network_mode == NetworkMode::Awsvpc {
+            continue;
+        }
+        let static_port = t.containers.iter().flat_map(|c| &c.port_mappings).any(|m| {
+            m.is_static_host_port() || (t.network_mode == NetworkMode::Host)
+        });
+        if !static_port {
+            continue;
+        }
+        for (asg, a, _) in ec2_capacity(d, &s.id) {
+            if sp.desired_count > a.max_size {
+                out.push((
+                    ids(&[&s.id, &tc.id, &asg.id]),
+                    format!(
+                        "{} wants {} tasks with a static host port but {} has at most {} instances",
+                        s.name, sp.desired_count, asg.name, a.max_size
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn eni_capacity(d: &Design, out: &mut Found) {
+    let mut per_asg: BTreeMap<String, (u32, Vec<String>)> = BTreeMap::new();
+    for (s, sp, _, t) in services_with_tasks(d) {
+        if t.network_mode != NetworkMode::Awsvpc {
+            continue;
+        }
+        for (asg, _, _) in ec2_capacity(d, &s.id) {
+            let e = per_asg.entry(asg.id.clone()).or_default();
+            e.0 += sp.desired_count;
+            e.1.push(s.id.clone());
+        }
+    }
+    for (asg_id, (tasks, svcs)) in per_asg {
+        let Some(asg) = d.component(&asg_id) else { continue };
+        let Props::Ec2AutoScalingGroup(a) = &asg.props else { continue };
+        let Some(it) = catalog::instance_type(&a.instance_type) else { continue };
+        let capacity = a.max_size * it.awsvpc_task_capacity(a.awsvpc_trunking);
+        if tasks > capacity {
+            let mut involved = vec![asg_id.clone()];
+            involved.extend(svcs);
+            out.push((
+                involved,
+                format!(
+                    "{} awsvpc tasks on {}: {} x {} holds at most {capacity} ({} per instance)",
+                    tasks,
+                    asg.name,
+                    a.max_size,
+                    a.instance_type,
+                    it.awsvpc_task_capacity(a.awsvpc_trunking)
+                ),
+            ));
+        }
+    }
+}
+
+fn distinct_instance(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if !s.placement_constraints.iter().any(|p| p.kind == PlacementConstraintType::DistinctInstance) {
+            continue;
+        }
+        for (asg, a, _) in ec2_capacity(d, &c.id) {
+            if s.desired_count > a.max_size {
+                out.push((ids(&[&c.id, &asg.id]), format!("{} wants {} tasks on distinct instances; {} allows {}", c.name, s.desired_count, asg.name, a.max_size)));
+            }
+        }
+    }
+}
+
+fn task_definitions(d: &Design) -> impl Iterator<Item = (&Component, &TaskDefinitionProps)> {
+    d.components().filter_map(|c| match &c.props {
+        Props::TaskDefinition(t) => Some((c, t)),
+        _ => None,
+    })
+}
+
+fn task_containers(d: &Design, out: &mut Found) {
+    for (c, t) in task_definitions(d) {
+        if t.containers.is_empty() {
+            out.push((ids(&[&c.id]), format!("{} has no containers", c.name)));
+        }
+    }
+}
+
+fn task_essential(d: &Design, out: &mut Found) {
+    for (c, t) in task_definitions(d) {
+        if !t.containers.is_empty() && !t.containers.iter().any(|x| x.essential) {
+            out.push((ids(&[&c.id]), format!("{} has no essential container", c.name)));
+        }
+    }
+}
+
+fn task_container_sum(d: &Design, out: &mut Found) {
+    for (c, t) in task_definitions(d) {
+        let cpu: u32 = t.containers.iter().map(|x| x.cpu).sum();
+        let mem: u32 = t
+            .containers
+            .iter()
+            .map(|x| x.memory_reservation_mb.or(x.memory_mb).unwrap_or(0))
+            .sum();
+        if cpu > t.cpu || mem > t.memory_mb {
+            out.push((
+                ids(&[&c.id]),
+                format!("{}: containers need {cpu} CPU units / {mem} MiB; the task has {} / {}", c.name, t.cpu, t.memory_mb),
+            ));
+        }
+    }
+}
+
+fn image_registry(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let needs = match &c.props {
+            Props::TaskDefinition(t) => !t.containers.is_empty(),
+            Props::EksWorkload(_) => true,
+            _ => false,
+        };
+        if needs && targets(d, &c.id, Meaning::PullsImage).is_empty() {
+            out.push((ids(&[&c.id]), format!("{}'s images come from no registry", c.name)));
+        }
+    }
+}
+
+fn asg_size_order(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let (min, desired, max) = match &c.props {
+            Props::Ec2AutoScalingGroup(a) => (a.min_size, a.desired_capacity, a.max_size),
+            Props::EksNodeGroup(n) => (n.min_size, n.desired_size, n.max_size),
+            _ => continue,
+        };
+        if !(min <= desired && desired <= max) {
+            out.push((ids(&[&c.id]), format!("{}: min {min}, desired {desired}, max {max}", c.name)));
+        }
+    }
+}
+
+fn unknown_instance_type(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let t = match &c.props {
+            Props::Ec2AutoScalingGroup(a) => &a.instance_type,
+            Props::EksNodeGroup(n) => &n.instance_type,
+            Props::Ec2Instance(i) => &i.instance_type,
+            _ => continue,
+        };
+        if catalog::instance_type(t).is_none() {
+            out.push((ids(&[&c.id]), format!("{}: instance type {t} is not in archsim's catalog", c.name)));
+        }
+    }
+}
+
+fn ddb_stream(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        if let Props::DynamoDbTable(t) = &c.props
+            && t.stream.is_none()
+        {
+            for f in targets(d, &c.id, Meaning::Poll) {
+                out.push((ids(&[&c.id, &f.id]), format!("{} polls {}, whose stream is off", f.name, c.name)));
+            }
+        }
+    }
+}
+
+fn esm_settings(d: &Design, out: &mut Found) {
+    for conn in d.connections() {
+        let ConnectionKind::Poll { batch_size, batching_window_s, parallelization_factor, max_concurrency, .. } = conn.kind else {
+            continue;
+        };
+        let Some(src) = d.component(&conn.from) else { continue };
+        let mut wrong = Vec::new();
+        match &src.props {
+            Props::SqsQueue(q) => {
+                if parallelization_factor != 1 {
+                    wrong.push("parallelization factor applies to streams only".to_string());
+                }
+                if q.fifo && batch_size > 10 {
+                    wrong.push(format!("FIFO queues take batches of at most 10, not {batch_size}"));
+                }
+                if batch_size > 10 && batching_window_s == 0 {
+                    wrong.push(format!("a batch size of {batch_size} (over 10) needs a batching window of at least 1 s"));
+                }
+            }
+            _ => {
+                if max_concurrency.is_some() {
+                    wrong.push("maximum concurrency applies to SQS only".to_string());
+                }
+            }
+        }
+        for w in wrong {
+            out.push((ids(&[&conn.from, &conn.to]), format!("connection {}: {w}", conn.id)));
+        }
+    }
+}
+
+fn dead_letter_pairs(d: &Design) -> Vec<(&Component, &crate::component::SqsQueueProps, &Component, &crate::component::SqsQueueProps)> {
+    d.connections()
+        .filter(|c| c.kind.meaning() == Meaning::DeadLetter)
+        .filter_map(|c| {
+            let (a, b) = (d.component(&c.from)?, d.component(&c.to)?);
+            match (&a.props, &b.props) {
+                (Props::SqsQueue(ap), Props::SqsQueue(bp)) => Some((a, ap, b, bp)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn dlq_retention(d: &Design, out: &mut Found) {
+    for (a, ap, b, bp) in dead_letter_pairs(d) {
+        if bp.message_retention_s < ap.message_retention_s {
+            out.push((ids(&[&a.id, &b.id]), format!("{} keeps messages {} s; its source {} keeps them {} s", b.name, bp.message_retention_s, a.name, ap.message_retention_s)));
+        }
+    }
+}
+
+fn dlq_fifo(d: &Design, out: &mut Found) {
+    for (a, ap, b, bp) in dead_letter_pairs(d) {
+        if ap.fifo != bp.fifo {
+            out.push((ids(&[&a.id, &b.id]), format!("{} and its dead-letter queue {} differ in FIFO-ness", a.name, b.name)));
+        }
+    }
+}
+
+fn eks_in_cluster(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        if matches!(c.kind(), K::EksNodeGroup | K::EksFargateProfile | K::EksWorkload)
+            && d.cluster_of(&c.id).is_none_or(|cl| cl.kind() != K::EksCluster)
+        {
+            out.push((ids(&[&c.id]), format!("{} is in no EKS cluster", c.name)));
+        }
+    }
+}
+
+fn eks_capacity(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::EksWorkload) {
+        if targets(d, &c.id, Meaning::RunsOn).is_empty() {
+            out.push((ids(&[&c.id]), format!("{} has no node group or Fargate profile", c.name)));
+        }
+    }
+}
+
+fn hpa_order(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        if let Props::EksWorkload(w) = &c.props
+            && let Some(h) = &w.hpa
+            && h.min_replicas > h.max_replicas
+        {
+            out.push((ids(&[&c.id]), format!("{}: min replicas {} > max {}", c.name, h.min_replicas, h.max_replicas)));
+        }
+    }
+}
+
+fn request_count_policy(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        let uses = s.autoscaling.as_ref().is_some_and(|a| {
+            a.target_tracking.iter().any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
+                || a.step.iter().any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
+        });
+        let behind_alb = sources(d, &c.id, Meaning::Route).iter().any(|lb| lb.kind() == K::Alb);
+        if uses && !behind_alb {
+            out.push((ids(&[&c.id]), format!("{} scales on ALB request count but no ALB routes to it", c.name)));
+        }
+    }
+}
+
+fn not_serverless(d: &Design, out: &mut Found) {
+    if !d.serverless {
+        return;
+    }
+    for c in d.components() {
+        if c.kind().serverless() == Serverless::No {
+            out.push((ids(&[&c.id]), format!("{} ({}) runs on servers you manage or pay for while idle", c.name, c.kind().label())));
+        }
+    }
+}
+
+fn orphan(d: &Design, out: &mut Found) {
+    let grouped: BTreeSet<&str> = d
+        .groups()
+        .filter(|g| g.kind != GroupKind::Frame)
+        .flat_map(|g| g.members.iter().map(|m| m.as_str()))
+        .collect();
+    for c in d.components() {
+        if c.kind().is_cluster() || c.kind() == K::Generic {
+            continue;
+        }
+        if d.outgoing(&c.id).is_empty() && d.incoming(&c.id).is_empty() && !grouped.contains(c.id.as_str()) {
+            out.push((ids(&[&c.id]), format!("{} is not connected to anything", c.name)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_codes_are_unique_and_well_formed() {
+        let mut seen = BTreeSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.code), "duplicate {}", r.code);
+            assert!(r.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'), "{}", r.code);
+            assert!(!r.hint.is_empty() && !r.title.is_empty());
+        }
+        assert!(RULES.len() >= 30, "only {} rules", RULES.len());
+    }
+
+    #[test]
+    fn empty_design_is_clean() {
+        assert!(validate(&Design::new("x")).is_empty());
+    }
+}
