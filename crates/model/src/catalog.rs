@@ -80,7 +80,10 @@ pub fn instance_type(name: &str) -> Option<&'static InstanceType> {
 /// Valid Fargate task sizes: (CPU units, memory MiB choices).
 pub fn fargate_memory_choices(cpu_units: u32) -> Option<Vec<u32>> {
     let gib = |from: u32, to: u32, step: u32| -> Vec<u32> {
-        (from..=to).step_by(step as usize).map(|g| g * 1024).collect()
+        (from..=to)
+            .step_by(step as usize)
+            .map(|g| g * 1024)
+            .collect()
     };
     Some(match cpu_units {
         256 => vec![512, 1024, 2048],

@@ -226,12 +226,21 @@ impl Component {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Distribution {
-    Constant { ms: f64 },
-    Exponential { mean_ms: f64 },
+    Constant {
+        ms: f64,
+    },
+    Exponential {
+        mean_ms: f64,
+    },
     /// Lognormal fitted to a mean and a 99th percentile.
-    Lognormal { mean_ms: f64, p99_ms: f64 },
+    Lognormal {
+        mean_ms: f64,
+        p99_ms: f64,
+    },
     /// Samples drawn uniformly.
-    Empirical { samples_ms: Vec<f64> },
+    Empirical {
+        samples_ms: Vec<f64>,
+    },
 }
 
 impl Distribution {
@@ -1412,7 +1421,14 @@ mod tests {
     #[test]
     fn serverless_kinds_are_recognised() {
         use ComponentKind::*;
-        for kind in [AuroraServerless, DynamoDbTable, S3Bucket, ApiGateway, LambdaFunction, Fargate] {
+        for kind in [
+            AuroraServerless,
+            DynamoDbTable,
+            S3Bucket,
+            ApiGateway,
+            LambdaFunction,
+            Fargate,
+        ] {
             assert_eq!(kind.serverless(), Serverless::Yes, "{kind:?}");
         }
         for kind in [Rds, Ec2Instance, Ec2AutoScalingGroup, EksNodeGroup] {

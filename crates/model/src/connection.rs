@@ -327,135 +327,580 @@ const fn r(
 pub const CONNECTION_TABLE: &[ConnectionRule] = &[
     // Clients: the traffic of a scenario enters here.
     r(K::Client, K::ApiGateway, SYNC, "HTTPS requests to the API"),
-    r(K::Client, K::CloudFront, SYNC, "HTTPS requests to the distribution"),
-    r(K::Client, K::Alb, SYNC, "HTTP(S) requests to the load balancer"),
-    r(K::Client, K::Nlb, SYNC, "TCP/TLS connections to the load balancer"),
-    r(K::Client, K::Clb, SYNC, "requests to the classic load balancer"),
+    r(
+        K::Client,
+        K::CloudFront,
+        SYNC,
+        "HTTPS requests to the distribution",
+    ),
+    r(
+        K::Client,
+        K::Alb,
+        SYNC,
+        "HTTP(S) requests to the load balancer",
+    ),
+    r(
+        K::Client,
+        K::Nlb,
+        SYNC,
+        "TCP/TLS connections to the load balancer",
+    ),
+    r(
+        K::Client,
+        K::Clb,
+        SYNC,
+        "requests to the classic load balancer",
+    ),
     r(K::Client, K::Cognito, SYNC, "sign-in and token requests"),
     r(K::Client, K::Lex, SYNC, "conversations with the bot"),
     r(K::Client, K::Alexa, SYNC, "voice requests to the skill"),
-    r(K::Client, K::LambdaFunction, SYNC, "requests to a function URL"),
-    r(K::Client, K::S3Bucket, USES, "uploads and downloads objects"),
+    r(
+        K::Client,
+        K::LambdaFunction,
+        SYNC,
+        "requests to a function URL",
+    ),
+    r(
+        K::Client,
+        K::S3Bucket,
+        USES,
+        "uploads and downloads objects",
+    ),
     r(K::Client, K::SqsQueue, PUBLISHES, "sends messages"),
     r(K::Client, K::SnsTopic, PUBLISHES, "publishes notifications"),
-    r(K::Client, K::EventBridgeRule, PUBLISHES, "puts events on the bus"),
+    r(
+        K::Client,
+        K::EventBridgeRule,
+        PUBLISHES,
+        "puts events on the bus",
+    ),
     r(K::Client, K::KinesisStream, PUBLISHES, "puts records"),
-    r(K::Client, K::Firehose, PUBLISHES, "puts records for delivery"),
+    r(
+        K::Client,
+        K::Firehose,
+        PUBLISHES,
+        "puts records for delivery",
+    ),
     // API Gateway
-    r(K::ApiGateway, K::LambdaFunction, SYNC, "Lambda proxy integration: invoked synchronously, 29 s timeout"),
-    r(K::ApiGateway, K::Alb, SYNC, "HTTP integration through a VPC link"),
-    r(K::ApiGateway, K::Nlb, SYNC, "HTTP integration through a VPC link"),
-    r(K::ApiGateway, K::EcsService, SYNC, "HTTP integration through a VPC link and Cloud Map"),
-    r(K::ApiGateway, K::SqsQueue, PUBLISHES, "AWS service integration: SendMessage"),
-    r(K::ApiGateway, K::SnsTopic, PUBLISHES, "AWS service integration: Publish"),
-    r(K::ApiGateway, K::EventBridgeRule, PUBLISHES, "AWS service integration: PutEvents"),
-    r(K::ApiGateway, K::KinesisStream, PUBLISHES, "AWS service integration: PutRecord"),
-    r(K::ApiGateway, K::Firehose, PUBLISHES, "AWS service integration: PutRecord"),
-    r(K::ApiGateway, K::DynamoDbTable, USES, "AWS service integration on the table"),
-    r(K::ApiGateway, K::S3Bucket, USES, "AWS service integration on the bucket"),
+    r(
+        K::ApiGateway,
+        K::LambdaFunction,
+        SYNC,
+        "Lambda proxy integration: invoked synchronously, 29 s timeout",
+    ),
+    r(
+        K::ApiGateway,
+        K::Alb,
+        SYNC,
+        "HTTP integration through a VPC link",
+    ),
+    r(
+        K::ApiGateway,
+        K::Nlb,
+        SYNC,
+        "HTTP integration through a VPC link",
+    ),
+    r(
+        K::ApiGateway,
+        K::EcsService,
+        SYNC,
+        "HTTP integration through a VPC link and Cloud Map",
+    ),
+    r(
+        K::ApiGateway,
+        K::SqsQueue,
+        PUBLISHES,
+        "AWS service integration: SendMessage",
+    ),
+    r(
+        K::ApiGateway,
+        K::SnsTopic,
+        PUBLISHES,
+        "AWS service integration: Publish",
+    ),
+    r(
+        K::ApiGateway,
+        K::EventBridgeRule,
+        PUBLISHES,
+        "AWS service integration: PutEvents",
+    ),
+    r(
+        K::ApiGateway,
+        K::KinesisStream,
+        PUBLISHES,
+        "AWS service integration: PutRecord",
+    ),
+    r(
+        K::ApiGateway,
+        K::Firehose,
+        PUBLISHES,
+        "AWS service integration: PutRecord",
+    ),
+    r(
+        K::ApiGateway,
+        K::DynamoDbTable,
+        USES,
+        "AWS service integration on the table",
+    ),
+    r(
+        K::ApiGateway,
+        K::S3Bucket,
+        USES,
+        "AWS service integration on the bucket",
+    ),
     // CloudFront
     r(K::CloudFront, K::S3Bucket, ROUTE, "S3 origin"),
     r(K::CloudFront, K::Alb, ROUTE, "load balancer origin"),
     r(K::CloudFront, K::ApiGateway, ROUTE, "API origin"),
-    r(K::CloudFront, K::LambdaFunction, SYNC, "Lambda@Edge or function URL origin, invoked synchronously"),
+    r(
+        K::CloudFront,
+        K::LambdaFunction,
+        SYNC,
+        "Lambda@Edge or function URL origin, invoked synchronously",
+    ),
     // Load balancers
-    r(K::Alb, K::LambdaFunction, ROUTE, "Lambda target group: the ALB invokes the function synchronously"),
-    r(K::Alb, K::EcsService, ROUTE, "target group of the service's tasks"),
-    r(K::Alb, K::EksWorkload, ROUTE, "target group of the workload's pods"),
+    r(
+        K::Alb,
+        K::LambdaFunction,
+        ROUTE,
+        "Lambda target group: the ALB invokes the function synchronously",
+    ),
+    r(
+        K::Alb,
+        K::EcsService,
+        ROUTE,
+        "target group of the service's tasks",
+    ),
+    r(
+        K::Alb,
+        K::EksWorkload,
+        ROUTE,
+        "target group of the workload's pods",
+    ),
     r(K::Alb, K::Ec2Instance, ROUTE, "instance target group"),
-    r(K::Nlb, K::EcsService, ROUTE, "target group of the service's tasks"),
-    r(K::Nlb, K::EksWorkload, ROUTE, "target group of the workload's pods"),
+    r(
+        K::Nlb,
+        K::EcsService,
+        ROUTE,
+        "target group of the service's tasks",
+    ),
+    r(
+        K::Nlb,
+        K::EksWorkload,
+        ROUTE,
+        "target group of the workload's pods",
+    ),
     r(K::Nlb, K::Ec2Instance, ROUTE, "instance target group"),
     r(K::Nlb, K::Alb, ROUTE, "ALB-type target group"),
     r(K::Clb, K::Ec2Instance, ROUTE, "registered instances"),
-    r(K::Clb, K::EcsService, ROUTE, "registered container instances"),
+    r(
+        K::Clb,
+        K::EcsService,
+        ROUTE,
+        "registered container instances",
+    ),
     // Other synchronous invokers of Lambda
-    r(K::Cognito, K::LambdaFunction, SYNC, "user pool trigger, invoked synchronously"),
-    r(K::Cognito, K::ApiGateway, &[M::Authorizes], "Cognito user pool authorizer"),
-    r(K::Cognito, K::Alb, &[M::Authorizes], "ALB authenticate-cognito action"),
-    r(K::Lex, K::LambdaFunction, SYNC, "code hook, invoked synchronously"),
-    r(K::Alexa, K::LambdaFunction, SYNC, "skill endpoint, invoked synchronously"),
-    r(K::Firehose, K::LambdaFunction, SYNC, "record transformation, invoked synchronously"),
-    r(K::Firehose, K::S3Bucket, PUBLISHES, "delivers batches to the bucket"),
+    r(
+        K::Cognito,
+        K::LambdaFunction,
+        SYNC,
+        "user pool trigger, invoked synchronously",
+    ),
+    r(
+        K::Cognito,
+        K::ApiGateway,
+        &[M::Authorizes],
+        "Cognito user pool authorizer",
+    ),
+    r(
+        K::Cognito,
+        K::Alb,
+        &[M::Authorizes],
+        "ALB authenticate-cognito action",
+    ),
+    r(
+        K::Lex,
+        K::LambdaFunction,
+        SYNC,
+        "code hook, invoked synchronously",
+    ),
+    r(
+        K::Alexa,
+        K::LambdaFunction,
+        SYNC,
+        "skill endpoint, invoked synchronously",
+    ),
+    r(
+        K::Firehose,
+        K::LambdaFunction,
+        SYNC,
+        "record transformation, invoked synchronously",
+    ),
+    r(
+        K::Firehose,
+        K::S3Bucket,
+        PUBLISHES,
+        "delivers batches to the bucket",
+    ),
     // Asynchronous invokers
-    r(K::S3Bucket, K::LambdaFunction, ASYNC, "event notification, invoked asynchronously"),
-    r(K::S3Bucket, K::SqsQueue, PUBLISHES, "event notification to a queue"),
-    r(K::S3Bucket, K::SnsTopic, PUBLISHES, "event notification to a topic"),
-    r(K::S3Bucket, K::EventBridgeRule, PUBLISHES, "events sent to EventBridge"),
-    r(K::SnsTopic, K::LambdaFunction, ASYNC, "subscription, invoked asynchronously"),
-    r(K::SnsTopic, K::SqsQueue, PUBLISHES_OR_DLQ, "queue subscription, or the subscription's dead-letter queue"),
+    r(
+        K::S3Bucket,
+        K::LambdaFunction,
+        ASYNC,
+        "event notification, invoked asynchronously",
+    ),
+    r(
+        K::S3Bucket,
+        K::SqsQueue,
+        PUBLISHES,
+        "event notification to a queue",
+    ),
+    r(
+        K::S3Bucket,
+        K::SnsTopic,
+        PUBLISHES,
+        "event notification to a topic",
+    ),
+    r(
+        K::S3Bucket,
+        K::EventBridgeRule,
+        PUBLISHES,
+        "events sent to EventBridge",
+    ),
+    r(
+        K::SnsTopic,
+        K::LambdaFunction,
+        ASYNC,
+        "subscription, invoked asynchronously",
+    ),
+    r(
+        K::SnsTopic,
+        K::SqsQueue,
+        PUBLISHES_OR_DLQ,
+        "queue subscription, or the subscription's dead-letter queue",
+    ),
     r(K::SnsTopic, K::Firehose, PUBLISHES, "Firehose subscription"),
-    r(K::EventBridgeRule, K::LambdaFunction, ASYNC, "rule target, invoked asynchronously"),
+    r(
+        K::EventBridgeRule,
+        K::LambdaFunction,
+        ASYNC,
+        "rule target, invoked asynchronously",
+    ),
     r(K::EventBridgeRule, K::SqsQueue, PUBLISHES, "rule target"),
     r(K::EventBridgeRule, K::SnsTopic, PUBLISHES, "rule target"),
-    r(K::EventBridgeRule, K::KinesisStream, PUBLISHES, "rule target"),
+    r(
+        K::EventBridgeRule,
+        K::KinesisStream,
+        PUBLISHES,
+        "rule target",
+    ),
     r(K::EventBridgeRule, K::Firehose, PUBLISHES, "rule target"),
-    r(K::EventBridgeRule, K::EcsService, ASYNC, "rule target: runs a task"),
+    r(
+        K::EventBridgeRule,
+        K::EcsService,
+        ASYNC,
+        "rule target: runs a task",
+    ),
     // Polled sources (event source mappings)
-    r(K::SqsQueue, K::LambdaFunction, POLL, "event source mapping: Lambda polls the queue in batches"),
-    r(K::SqsQueue, K::EcsService, POLL, "the service's workers poll the queue"),
-    r(K::SqsQueue, K::EksWorkload, POLL, "the workload's pods poll the queue"),
-    r(K::SqsQueue, K::SqsQueue, &[M::DeadLetter], "redrive policy: the dead-letter queue"),
-    r(K::KinesisStream, K::LambdaFunction, POLL, "event source mapping: one batch per shard x parallelization factor"),
-    r(K::KinesisStream, K::Firehose, POLL, "Firehose reads the stream"),
-    r(K::DynamoDbTable, K::LambdaFunction, POLL, "stream event source mapping: one batch per shard x parallelization factor"),
+    r(
+        K::SqsQueue,
+        K::LambdaFunction,
+        POLL,
+        "event source mapping: Lambda polls the queue in batches",
+    ),
+    r(
+        K::SqsQueue,
+        K::EcsService,
+        POLL,
+        "the service's workers poll the queue",
+    ),
+    r(
+        K::SqsQueue,
+        K::EksWorkload,
+        POLL,
+        "the workload's pods poll the queue",
+    ),
+    r(
+        K::SqsQueue,
+        K::SqsQueue,
+        &[M::DeadLetter],
+        "redrive policy: the dead-letter queue",
+    ),
+    r(
+        K::KinesisStream,
+        K::LambdaFunction,
+        POLL,
+        "event source mapping: one batch per shard x parallelization factor",
+    ),
+    r(
+        K::KinesisStream,
+        K::Firehose,
+        POLL,
+        "Firehose reads the stream",
+    ),
+    r(
+        K::DynamoDbTable,
+        K::LambdaFunction,
+        POLL,
+        "stream event source mapping: one batch per shard x parallelization factor",
+    ),
     // Lambda
-    r(K::LambdaFunction, K::LambdaFunction, SYNC_OR_ASYNC, "Invoke API: RequestResponse (sync) or Event (async)"),
-    r(K::LambdaFunction, K::DynamoDbTable, USES, "reads/writes items"),
+    r(
+        K::LambdaFunction,
+        K::LambdaFunction,
+        SYNC_OR_ASYNC,
+        "Invoke API: RequestResponse (sync) or Event (async)",
+    ),
+    r(
+        K::LambdaFunction,
+        K::DynamoDbTable,
+        USES,
+        "reads/writes items",
+    ),
     r(K::LambdaFunction, K::S3Bucket, USES, "reads/writes objects"),
-    r(K::LambdaFunction, K::AuroraServerless, USES, "queries the database"),
+    r(
+        K::LambdaFunction,
+        K::AuroraServerless,
+        USES,
+        "queries the database",
+    ),
     r(K::LambdaFunction, K::Rds, USES, "queries the database"),
-    r(K::LambdaFunction, K::SqsQueue, PUBLISHES_OR_DLQ, "sends messages, or its failed async events go here"),
-    r(K::LambdaFunction, K::SnsTopic, PUBLISHES_OR_DLQ, "publishes, or its failed async events go here"),
-    r(K::LambdaFunction, K::EventBridgeRule, PUBLISHES_OR_DLQ, "puts events, or its failed async events go here"),
-    r(K::LambdaFunction, K::KinesisStream, PUBLISHES, "puts records"),
+    r(
+        K::LambdaFunction,
+        K::SqsQueue,
+        PUBLISHES_OR_DLQ,
+        "sends messages, or its failed async events go here",
+    ),
+    r(
+        K::LambdaFunction,
+        K::SnsTopic,
+        PUBLISHES_OR_DLQ,
+        "publishes, or its failed async events go here",
+    ),
+    r(
+        K::LambdaFunction,
+        K::EventBridgeRule,
+        PUBLISHES_OR_DLQ,
+        "puts events, or its failed async events go here",
+    ),
+    r(
+        K::LambdaFunction,
+        K::KinesisStream,
+        PUBLISHES,
+        "puts records",
+    ),
     r(K::LambdaFunction, K::Firehose, PUBLISHES, "puts records"),
-    r(K::LambdaFunction, K::Alb, SYNC, "calls an HTTP endpoint behind the load balancer"),
+    r(
+        K::LambdaFunction,
+        K::Alb,
+        SYNC,
+        "calls an HTTP endpoint behind the load balancer",
+    ),
     r(K::LambdaFunction, K::ApiGateway, SYNC, "calls the API"),
-    r(K::LambdaFunction, K::EcrRepository, PULLS, "container image packaging"),
+    r(
+        K::LambdaFunction,
+        K::EcrRepository,
+        PULLS,
+        "container image packaging",
+    ),
     r(K::LambdaFunction, K::IamRole, ROLE, "execution role"),
     // ECS
-    r(K::EcsService, K::TaskDefinition, &[M::RunsTask], "the service runs this task definition"),
-    r(K::EcsService, K::Fargate, RUNS_ON, "capacity provider FARGATE"),
-    r(K::EcsService, K::FargateSpot, RUNS_ON, "capacity provider FARGATE_SPOT"),
-    r(K::EcsService, K::Ec2AutoScalingGroup, RUNS_ON, "Auto Scaling group capacity provider"),
-    r(K::EcsService, K::DynamoDbTable, USES, "reads/writes items (task role)"),
-    r(K::EcsService, K::S3Bucket, USES, "reads/writes objects (task role)"),
-    r(K::EcsService, K::AuroraServerless, USES, "queries the database"),
+    r(
+        K::EcsService,
+        K::TaskDefinition,
+        &[M::RunsTask],
+        "the service runs this task definition",
+    ),
+    r(
+        K::EcsService,
+        K::Fargate,
+        RUNS_ON,
+        "capacity provider FARGATE",
+    ),
+    r(
+        K::EcsService,
+        K::FargateSpot,
+        RUNS_ON,
+        "capacity provider FARGATE_SPOT",
+    ),
+    r(
+        K::EcsService,
+        K::Ec2AutoScalingGroup,
+        RUNS_ON,
+        "Auto Scaling group capacity provider",
+    ),
+    r(
+        K::EcsService,
+        K::DynamoDbTable,
+        USES,
+        "reads/writes items (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::S3Bucket,
+        USES,
+        "reads/writes objects (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::AuroraServerless,
+        USES,
+        "queries the database",
+    ),
     r(K::EcsService, K::Rds, USES, "queries the database"),
-    r(K::EcsService, K::SqsQueue, PUBLISHES, "sends messages (task role)"),
-    r(K::EcsService, K::SnsTopic, PUBLISHES, "publishes (task role)"),
-    r(K::EcsService, K::EventBridgeRule, PUBLISHES, "puts events (task role)"),
-    r(K::EcsService, K::KinesisStream, PUBLISHES, "puts records (task role)"),
-    r(K::EcsService, K::Firehose, PUBLISHES, "puts records (task role)"),
-    r(K::EcsService, K::LambdaFunction, SYNC_OR_ASYNC, "invokes the function"),
+    r(
+        K::EcsService,
+        K::SqsQueue,
+        PUBLISHES,
+        "sends messages (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::SnsTopic,
+        PUBLISHES,
+        "publishes (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::EventBridgeRule,
+        PUBLISHES,
+        "puts events (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::KinesisStream,
+        PUBLISHES,
+        "puts records (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::Firehose,
+        PUBLISHES,
+        "puts records (task role)",
+    ),
+    r(
+        K::EcsService,
+        K::LambdaFunction,
+        SYNC_OR_ASYNC,
+        "invokes the function",
+    ),
     r(K::EcsService, K::EcsService, SYNC, "calls another service"),
-    r(K::EcsService, K::Alb, SYNC, "calls an endpoint behind the load balancer"),
-    r(K::TaskDefinition, K::EcrRepository, PULLS, "images pulled with the execution role"),
-    r(K::TaskDefinition, K::ExternalRegistry, PULLS, "images pulled from a public or private registry"),
-    r(K::TaskDefinition, K::IamRole, ROLE, "task role or execution role"),
-    r(K::Ec2AutoScalingGroup, K::IamRole, ROLE, "instance profile role"),
-    r(K::Ec2AutoScalingGroup, K::DynamoDbTable, USES, "data access on the instance role (coarse-grained)"),
-    r(K::Ec2AutoScalingGroup, K::S3Bucket, USES, "data access on the instance role (coarse-grained)"),
-    r(K::Ec2AutoScalingGroup, K::SqsQueue, PUBLISHES, "queue access on the instance role (coarse-grained)"),
+    r(
+        K::EcsService,
+        K::Alb,
+        SYNC,
+        "calls an endpoint behind the load balancer",
+    ),
+    r(
+        K::TaskDefinition,
+        K::EcrRepository,
+        PULLS,
+        "images pulled with the execution role",
+    ),
+    r(
+        K::TaskDefinition,
+        K::ExternalRegistry,
+        PULLS,
+        "images pulled from a public or private registry",
+    ),
+    r(
+        K::TaskDefinition,
+        K::IamRole,
+        ROLE,
+        "task role or execution role",
+    ),
+    r(
+        K::Ec2AutoScalingGroup,
+        K::IamRole,
+        ROLE,
+        "instance profile role",
+    ),
+    r(
+        K::Ec2AutoScalingGroup,
+        K::DynamoDbTable,
+        USES,
+        "data access on the instance role (coarse-grained)",
+    ),
+    r(
+        K::Ec2AutoScalingGroup,
+        K::S3Bucket,
+        USES,
+        "data access on the instance role (coarse-grained)",
+    ),
+    r(
+        K::Ec2AutoScalingGroup,
+        K::SqsQueue,
+        PUBLISHES,
+        "queue access on the instance role (coarse-grained)",
+    ),
     r(K::Ec2Instance, K::DynamoDbTable, USES, "reads/writes items"),
     r(K::Ec2Instance, K::S3Bucket, USES, "reads/writes objects"),
     r(K::Ec2Instance, K::Rds, USES, "queries the database"),
-    r(K::Ec2Instance, K::AuroraServerless, USES, "queries the database"),
+    r(
+        K::Ec2Instance,
+        K::AuroraServerless,
+        USES,
+        "queries the database",
+    ),
     r(K::Ec2Instance, K::IamRole, ROLE, "instance profile role"),
     // EKS
-    r(K::EksWorkload, K::EksNodeGroup, RUNS_ON, "pods scheduled on the node group"),
-    r(K::EksWorkload, K::EksFargateProfile, RUNS_ON, "pods run on Fargate through the profile"),
-    r(K::EksWorkload, K::EcrRepository, PULLS, "images pulled by the nodes"),
-    r(K::EksWorkload, K::ExternalRegistry, PULLS, "images pulled from a public or private registry"),
-    r(K::EksWorkload, K::DynamoDbTable, USES, "reads/writes items (pod identity)"),
-    r(K::EksWorkload, K::S3Bucket, USES, "reads/writes objects (pod identity)"),
-    r(K::EksWorkload, K::AuroraServerless, USES, "queries the database"),
+    r(
+        K::EksWorkload,
+        K::EksNodeGroup,
+        RUNS_ON,
+        "pods scheduled on the node group",
+    ),
+    r(
+        K::EksWorkload,
+        K::EksFargateProfile,
+        RUNS_ON,
+        "pods run on Fargate through the profile",
+    ),
+    r(
+        K::EksWorkload,
+        K::EcrRepository,
+        PULLS,
+        "images pulled by the nodes",
+    ),
+    r(
+        K::EksWorkload,
+        K::ExternalRegistry,
+        PULLS,
+        "images pulled from a public or private registry",
+    ),
+    r(
+        K::EksWorkload,
+        K::DynamoDbTable,
+        USES,
+        "reads/writes items (pod identity)",
+    ),
+    r(
+        K::EksWorkload,
+        K::S3Bucket,
+        USES,
+        "reads/writes objects (pod identity)",
+    ),
+    r(
+        K::EksWorkload,
+        K::AuroraServerless,
+        USES,
+        "queries the database",
+    ),
     r(K::EksWorkload, K::Rds, USES, "queries the database"),
     r(K::EksWorkload, K::SqsQueue, PUBLISHES, "sends messages"),
     r(K::EksWorkload, K::SnsTopic, PUBLISHES, "publishes"),
-    r(K::EksWorkload, K::EksWorkload, SYNC, "calls another workload"),
-    r(K::EksWorkload, K::LambdaFunction, SYNC_OR_ASYNC, "invokes the function"),
+    r(
+        K::EksWorkload,
+        K::EksWorkload,
+        SYNC,
+        "calls another workload",
+    ),
+    r(
+        K::EksWorkload,
+        K::LambdaFunction,
+        SYNC_OR_ASYNC,
+        "invokes the function",
+    ),
     r(K::EksCluster, K::IamRole, ROLE, "cluster role"),
     r(K::EksNodeGroup, K::IamRole, ROLE, "node role"),
     r(K::EksFargateProfile, K::IamRole, ROLE, "pod execution role"),
@@ -510,7 +955,10 @@ pub fn check_connection(
                     .join(", "),
                 connection_rule(to, from)
                     .filter(|reverse| reverse.meanings.contains(&meaning))
-                    .map(|reverse| format!(" Or did you mean the other way? {}", reverse_sentence(to, from, meaning, reverse.note)))
+                    .map(|reverse| format!(
+                        " Or did you mean the other way? {}",
+                        reverse_sentence(to, from, meaning, reverse.note)
+                    ))
                     .unwrap_or_default()
             )),
         }),
@@ -543,7 +991,12 @@ fn lower_article(label: &str) -> String {
     }
 }
 
-fn reverse_sentence(from: ComponentKind, to: ComponentKind, meaning: Meaning, note: &str) -> String {
+fn reverse_sentence(
+    from: ComponentKind,
+    to: ComponentKind,
+    meaning: Meaning,
+    note: &str,
+) -> String {
     format!(
         "{} {} {} ({note}).",
         article(from.label()),
@@ -572,13 +1025,21 @@ fn refuse_pair(from: ComponentKind, to: ComponentKind) -> Refusal {
         ),
         (K::EcsCluster | K::EksCluster, _) | (_, K::EcsCluster | K::EksCluster) => format!(
             "A cluster is a group, not an endpoint: put the {} inside the cluster instead of connecting it.",
-            if from.is_cluster() { to.label() } else { from.label() }
+            if from.is_cluster() {
+                to.label()
+            } else {
+                from.label()
+            }
         ),
         (K::EcrRepository | K::ExternalRegistry, _) => format!(
             "A registry is pulled from: draw the connection from the {} to the registry.",
             to.label()
         ),
-        _ => format!("{} cannot connect to {}.", article(from.label()), lower_article(to.label())),
+        _ => format!(
+            "{} cannot connect to {}.",
+            article(from.label()),
+            lower_article(to.label())
+        ),
     };
     let reverse = connection_rule(to, from)
         .filter(|_| to != K::Generic && from != K::Generic)
@@ -597,7 +1058,11 @@ fn refuse_pair(from: ComponentKind, to: ComponentKind) -> Refusal {
     let allowed = if targets.is_empty() {
         format!("{} has no outgoing connections.", article(from.label()))
     } else {
-        format!("{} can connect to: {}.", article(from.label()), targets.join(", "))
+        format!(
+            "{} can connect to: {}.",
+            article(from.label()),
+            targets.join(", ")
+        )
     };
     let suggestion = Some(format!("{allowed}{reverse}"));
     Refusal { reason, suggestion }
@@ -615,7 +1080,15 @@ mod tests {
 
     #[test]
     fn synchronous_invokers_of_lambda() {
-        for from in [K::Alb, K::ApiGateway, K::Cognito, K::Lex, K::Alexa, K::CloudFront, K::Firehose] {
+        for from in [
+            K::Alb,
+            K::ApiGateway,
+            K::Cognito,
+            K::Lex,
+            K::Alexa,
+            K::CloudFront,
+            K::Firehose,
+        ] {
             let rule = connection_rule(from, K::LambdaFunction).unwrap();
             for &m in rule.meanings {
                 assert_eq!(rule.invocation(m), Some(InvokeMode::Sync), "{from:?}");
@@ -626,7 +1099,11 @@ mod tests {
     #[test]
     fn asynchronous_invokers_of_lambda() {
         for from in [K::S3Bucket, K::SnsTopic, K::EventBridgeRule] {
-            assert_eq!(meanings(from, K::LambdaFunction), &[M::InvokeAsync], "{from:?}");
+            assert_eq!(
+                meanings(from, K::LambdaFunction),
+                &[M::InvokeAsync],
+                "{from:?}"
+            );
         }
     }
 
@@ -649,7 +1126,11 @@ mod tests {
     fn table_has_no_duplicate_pairs_and_no_empty_rows() {
         let mut seen = std::collections::HashSet::new();
         for rule in CONNECTION_TABLE {
-            assert!(seen.insert((rule.from, rule.to)), "{:?}", (rule.from, rule.to));
+            assert!(
+                seen.insert((rule.from, rule.to)),
+                "{:?}",
+                (rule.from, rule.to)
+            );
             assert!(!rule.meanings.is_empty());
             assert!(!rule.note.is_empty());
         }
@@ -659,7 +1140,11 @@ mod tests {
     fn refusal_explains_and_suggests_the_reverse() {
         let err = check_connection(K::LambdaFunction, K::S3Bucket, M::InvokeAsync).unwrap_err();
         assert!(err.to_string().contains("Allowed: uses"), "{err}");
-        assert!(err.to_string().contains("other way? An S3 bucket invokes asynchronously a Lambda function"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("other way? An S3 bucket invokes asynchronously a Lambda function"),
+            "{err}"
+        );
         let err = check_connection(K::S3Bucket, K::EcsCluster, M::InvokeAsync).unwrap_err();
         assert!(err.reason.contains("group"), "{err}");
         let err = check_connection(K::EcsService, K::SqsQueue, M::Poll).unwrap_err();
@@ -679,7 +1164,10 @@ mod tests {
         let suggestion = err.suggestion.unwrap();
         assert!(suggestion.contains("Lambda function"), "{suggestion}");
         assert!(suggestion.contains("SQS queue"), "{suggestion}");
-        assert!(suggestion.contains("other way? A Kubernetes workload uses an S3 bucket"), "{suggestion}");
+        assert!(
+            suggestion.contains("other way? A Kubernetes workload uses an S3 bucket"),
+            "{suggestion}"
+        );
     }
 
     #[test]
@@ -687,7 +1175,10 @@ mod tests {
         assert_eq!(article("S3 bucket"), "An S3 bucket");
         assert_eq!(article("Lambda function"), "A Lambda function");
         assert_eq!(article("ECS service"), "An ECS service");
-        assert_eq!(article("Application Load Balancer"), "An Application Load Balancer");
+        assert_eq!(
+            article("Application Load Balancer"),
+            "An Application Load Balancer"
+        );
         assert_eq!(article("DynamoDB table"), "A DynamoDB table");
     }
 

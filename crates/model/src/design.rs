@@ -283,8 +283,10 @@ impl Design {
 
     /// Inserts a connection between two existing components.
     pub(crate) fn insert_connection(&mut self, connection: Connection) -> bool {
-        let (Some(&a), Some(&b)) = (self.nodes.get(&connection.from), self.nodes.get(&connection.to))
-        else {
+        let (Some(&a), Some(&b)) = (
+            self.nodes.get(&connection.from),
+            self.nodes.get(&connection.to),
+        ) else {
             return false;
         };
         let id = connection.id.clone();
@@ -343,7 +345,10 @@ impl Design {
         }
         for g in self.groups.values() {
             if self.nodes.contains_key(&g.id) || self.edges.contains_key(&g.id) {
-                return Err(format!("group id {} is also a component or connection", g.id));
+                return Err(format!(
+                    "group id {} is also a component or connection",
+                    g.id
+                ));
             }
             if let Some(m) = g.members.iter().find(|m| !self.nodes.contains_key(*m)) {
                 return Err(format!("group {} lists missing member {m}", g.id));

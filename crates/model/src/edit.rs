@@ -207,7 +207,11 @@ pub fn apply_op(design: &mut Design, op: Op) -> Result<Op, EditError> {
                 .remove_component(&id)
                 .ok_or_else(|| EditError::NotFound(id.clone()))?;
             restore.push(Op::AddComponent { component });
-            restore.extend(connections.into_iter().map(|connection| Op::Connect { connection }));
+            restore.extend(
+                connections
+                    .into_iter()
+                    .map(|connection| Op::Connect { connection }),
+            );
             restore.extend(groups.into_iter().map(|group| Op::CreateGroup { group }));
             restore.extend(memberships.into_iter().map(|group| Op::AddToGroup {
                 group,
@@ -236,7 +240,11 @@ pub fn apply_op(design: &mut Design, op: Op) -> Result<Op, EditError> {
                 },
             )?;
             let value = serde_json::to_value(&connection.kind).unwrap_or(Value::Null);
-            check_ranges(&connection.id, &value, &connection_specs(connection.kind.meaning()))?;
+            check_ranges(
+                &connection.id,
+                &value,
+                &connection_specs(connection.kind.meaning()),
+            )?;
             let id = connection.id.clone();
             design.insert_connection(connection);
             Ok(Op::Disconnect { id })
@@ -278,8 +286,13 @@ pub fn apply_op(design: &mut Design, op: Op) -> Result<Op, EditError> {
                 let kind = design.component(owner).map(|c| c.kind());
                 let fits = matches!(
                     (group.kind, kind),
-                    (GroupKind::EcsCluster, Some(crate::ComponentKind::EcsCluster))
-                        | (GroupKind::EksCluster, Some(crate::ComponentKind::EksCluster))
+                    (
+                        GroupKind::EcsCluster,
+                        Some(crate::ComponentKind::EcsCluster)
+                    ) | (
+                        GroupKind::EksCluster,
+                        Some(crate::ComponentKind::EksCluster)
+                    )
                 );
                 if !fits {
                     return Err(EditError::InvalidGroup(format!(
@@ -406,7 +419,12 @@ fn check_ranges(
     }
 }
 
-fn set_property(design: &mut Design, id: String, path: String, value: Value) -> Result<Op, EditError> {
+fn set_property(
+    design: &mut Design,
+    id: String,
+    path: String,
+    value: Value,
+) -> Result<Op, EditError> {
     let invalid = |message: String| EditError::InvalidProperty {
         id: id.clone(),
         message,
@@ -472,7 +490,8 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         serverless: bool,
         account: crate::design::AccountSettings,
     }
-    let s: Settings = serde_json::from_value(settings).map_err(|e| invalid(format!("{path}: {e}")))?;
+    let s: Settings =
+        serde_json::from_value(settings).map_err(|e| invalid(format!("{path}: {e}")))?;
     if s.account.unreserved_concurrency_min > s.account.lambda_concurrency_limit {
         return Err(invalid(
             "the unreserved minimum cannot exceed the concurrency limit".into(),
@@ -570,11 +589,19 @@ mod tests {
         let mut e = editor();
         let err = e
             .apply(Op::Connect {
-                connection: Connection::new("c", "fn", "bucket", Meaning::InvokeAsync.default_kind()),
+                connection: Connection::new(
+                    "c",
+                    "fn",
+                    "bucket",
+                    Meaning::InvokeAsync.default_kind(),
+                ),
             })
             .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("Resize") && msg.contains("Allowed: uses"), "{msg}");
+        assert!(
+            msg.contains("Resize") && msg.contains("Allowed: uses"),
+            "{msg}"
+        );
         assert_eq!(e.design().connection_count(), 0);
     }
 
@@ -707,7 +734,11 @@ mod tests {
     #[test]
     fn a_component_sits_in_one_cluster() {
         let mut e = Editor::default();
-        for (id, kind) in [("c1", K::EcsCluster), ("c2", K::EcsCluster), ("svc", K::EcsService)] {
+        for (id, kind) in [
+            ("c1", K::EcsCluster),
+            ("c2", K::EcsCluster),
+            ("svc", K::EcsService),
+        ] {
             e.apply(Op::AddComponent {
                 component: Component::new(id, id, kind),
             })
@@ -730,12 +761,13 @@ mod tests {
             member: "svc".into(),
         })
         .unwrap();
-        assert!(e
-            .apply(Op::AddToGroup {
+        assert!(
+            e.apply(Op::AddToGroup {
                 group: "c2-group".into(),
                 member: "svc".into(),
             })
-            .is_err());
+            .is_err()
+        );
         assert_eq!(e.design().cluster_of("svc").unwrap().id, "c1");
         // Removing the cluster removes its group; undo brings both back.
         let before = e.design().clone();
@@ -754,12 +786,13 @@ mod tests {
         })
         .unwrap();
         assert_eq!(e.design().account.lambda_concurrency_limit, 3000);
-        assert!(e
-            .apply(Op::SetDesignProperty {
+        assert!(
+            e.apply(Op::SetDesignProperty {
                 path: "account.lambda_concurrency_limit".into(),
                 value: json!(50),
             })
-            .is_err());
+            .is_err()
+        );
         e.undo();
         assert_eq!(e.design().account.lambda_concurrency_limit, 1000);
     }

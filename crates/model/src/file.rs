@@ -232,7 +232,11 @@ fn into_design(doc: DesignFile, text: &str, file: &str) -> Result<Design, LoadEr
     design.scenarios = doc.scenarios;
     for (i, c) in doc.components.into_iter().enumerate() {
         if c.id.is_empty() {
-            return Err(invalid(format!("components[{i}].id"), None, "empty id".into()));
+            return Err(invalid(
+                format!("components[{i}].id"),
+                None,
+                "empty id".into(),
+            ));
         }
         if design.contains_id(&c.id) {
             let line = line_of(text, "id", &c.id);
@@ -283,7 +287,10 @@ fn into_design(doc: DesignFile, text: &str, file: &str) -> Result<Design, LoadEr
             return Err(invalid(
                 format!("groups[{i}]"),
                 line_of(text, "id", &g.id),
-                format!("group \"{}\" refers to component \"{m}\", which does not exist", g.id),
+                format!(
+                    "group \"{}\" refers to component \"{m}\", which does not exist",
+                    g.id
+                ),
             ));
         }
         design.insert_group(g);
@@ -387,7 +394,9 @@ impl<'de> Deserialize<'de> for Component {
                 let kind = kind.ok_or_else(|| de::Error::missing_field("kind"))?;
                 let props = match (props, early_props) {
                     (Some(p), _) => p,
-                    (None, Some(v)) => Props::deserialize_for(kind, v).map_err(de::Error::custom)?,
+                    (None, Some(v)) => {
+                        Props::deserialize_for(kind, v).map_err(de::Error::custom)?
+                    }
                     (None, None) => Props::default_for(kind),
                 };
                 let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
@@ -459,14 +468,28 @@ mod tests {
     #[test]
     fn unknown_fields_are_rejected_everywhere() {
         let base = to_string(&sample());
-        let top = base.replacen("\"name\": \"Sample\"", "\"name\": \"Sample\", \"colour\": 1", 1);
+        let top = base.replacen(
+            "\"name\": \"Sample\"",
+            "\"name\": \"Sample\", \"colour\": 1",
+            1,
+        );
         assert!(err_of(&top).contains("unknown field `colour`"));
-        let comp = base.replacen("\"name\": \"Uploads\"", "\"name\": \"Uploads\", \"colour\": 1", 1);
+        let comp = base.replacen(
+            "\"name\": \"Uploads\"",
+            "\"name\": \"Uploads\", \"colour\": 1",
+            1,
+        );
         let msg = err_of(&comp);
-        assert!(msg.contains("unknown field `colour`") && msg.contains("components[0]"), "{msg}");
+        assert!(
+            msg.contains("unknown field `colour`") && msg.contains("components[0]"),
+            "{msg}"
+        );
         let prop = base.replacen("\"memory_mb\": 128", "\"memory_mb\": 128, \"memroy\": 1", 1);
         let msg = err_of(&prop);
-        assert!(msg.contains("memroy") && msg.contains("components[1].props"), "{msg}");
+        assert!(
+            msg.contains("memroy") && msg.contains("components[1].props"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -490,9 +513,13 @@ mod tests {
         assert!(err_of("{\"format\": \"one\", \"name\": \"x\"}").contains("not a known"));
         assert!(err_of("{\"format\": 1, \"name\": \"x\"").contains("x.archsim.json:1:"));
         assert!(err_of("{\"format\": 1, \"name\": \"x\"} trailing").contains("after the design"));
-        let unknown_kind = r#"{"format": 1, "name": "x", "components": [{"id": "a", "kind": "mainframe"}]}"#;
+        let unknown_kind =
+            r#"{"format": 1, "name": "x", "components": [{"id": "a", "kind": "mainframe"}]}"#;
         let msg = err_of(unknown_kind);
-        assert!(msg.contains("mainframe") && msg.contains("components[0].kind"), "{msg}");
+        assert!(
+            msg.contains("mainframe") && msg.contains("components[0].kind"),
+            "{msg}"
+        );
         for e in [err_of(""), err_of(unknown_kind)] {
             assert!(!e.contains('\n'), "{e}");
         }
@@ -508,7 +535,10 @@ mod tests {
     fn dangling_and_duplicate_ids_are_reported_with_place() {
         let text = to_string(&sample()).replace("\"to\": \"fn\"", "\"to\": \"ghost\"");
         let msg = err_of(&text);
-        assert!(msg.contains("connections[0].to") && msg.contains("ghost"), "{msg}");
+        assert!(
+            msg.contains("connections[0].to") && msg.contains("ghost"),
+            "{msg}"
+        );
         let line = text.lines().position(|l| l.contains("ghost")).unwrap() + 1;
         assert!(msg.starts_with(&format!("x.archsim.json:{line}:")), "{msg}");
         let dup = to_string(&sample()).replace("\"id\": \"fn\"", "\"id\": \"bucket\"");
@@ -546,8 +576,18 @@ mod tests {
     #[test]
     fn directory_and_missing_file_errors() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(load(dir.path()).unwrap_err().to_string().contains("directory"));
+        assert!(
+            load(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("directory")
+        );
         let missing = dir.path().join("none.archsim.json");
-        assert!(load(&missing).unwrap_err().to_string().contains("cannot read"));
+        assert!(
+            load(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot read")
+        );
     }
 }

@@ -38,8 +38,12 @@ pub struct TrafficProfile {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TrafficPattern {
     /// Evenly spaced arrivals.
-    Constant { rps: f64 },
-    Poisson { rps: f64 },
+    Constant {
+        rps: f64,
+    },
+    Poisson {
+        rps: f64,
+    },
     /// A sinusoidal daily cycle around `mean_rps`.
     Diurnal {
         mean_rps: f64,
@@ -51,7 +55,10 @@ pub enum TrafficPattern {
         #[serde(default)]
         peak_at_s: f64,
     },
-    Ramp { from_rps: f64, to_rps: f64 },
+    Ramp {
+        from_rps: f64,
+        to_rps: f64,
+    },
     Step {
         from_rps: f64,
         to_rps: f64,
@@ -64,7 +71,10 @@ pub enum TrafficPattern {
         duration_s: f64,
     },
     /// Replay of a file beside the design.
-    Trace { file: String, format: TraceFormat },
+    Trace {
+        file: String,
+        format: TraceFormat,
+    },
 }
 
 fn day() -> f64 {

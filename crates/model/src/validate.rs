@@ -46,13 +46,16 @@ pub struct Problem {
     pub hint: &'static str,
 }
 
+/// What a check reports: the ids involved and a message, per finding.
+type Found = Vec<(Vec<String>, String)>;
+
 /// A validation rule.
 pub struct Rule {
     pub code: &'static str,
     pub severity: Severity,
     pub title: &'static str,
     pub hint: &'static str,
-    check: fn(&Design, &mut Vec<(Vec<String>, String)>),
+    check: fn(&Design, &mut Found),
 }
 
 impl std::fmt::Debug for Rule {
@@ -78,7 +81,12 @@ pub fn validate(design: &Design) -> Vec<Problem> {
         }
     }
     problems.sort_by(|a, b| {
-        (a.severity, a.code, &a.components, &a.message).cmp(&(b.severity, b.code, &b.components, &b.message))
+        (a.severity, a.code, &a.components, &a.message).cmp(&(
+            b.severity,
+            b.code,
+            &b.components,
+            &b.message,
+        ))
     });
     problems
 }
@@ -208,8 +216,6 @@ rules! {
         "Connect it, or remove it if it is not part of the design.", orphan;
 }
 
-type Found = Vec<(Vec<String>, String)>;
-
 fn ids(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -232,7 +238,10 @@ fn sources<'a>(d: &'a Design, id: &str, meaning: Meaning) -> Vec<&'a Component> 
         .collect()
 }
 
-fn task_definition<'a>(d: &'a Design, service: &str) -> Option<(&'a Component, &'a TaskDefinitionProps)> {
+fn task_definition<'a>(
+    d: &'a Design,
+    service: &str,
+) -> Option<(&'a Component, &'a TaskDefinitionProps)> {
     targets(d, service, Meaning::RunsTask)
         .into_iter()
         .find_map(|c| match &c.props {
@@ -242,7 +251,14 @@ fn task_definition<'a>(d: &'a Design, service: &str) -> Option<(&'a Component, &
 }
 
 /// ECS services with their task definitions.
-fn services_with_tasks(d: &Design) -> Vec<(&Component, &crate::component::EcsServiceProps, &Component, &TaskDefinitionProps)> {
+fn services_with_tasks(
+    d: &Design,
+) -> Vec<(
+    &Component,
+    &crate::component::EcsServiceProps,
+    &Component,
+    &TaskDefinitionProps,
+)> {
     d.components()
         .filter_map(|c| match &c.props {
             Props::EcsService(s) => task_definition(d, &c.id).map(|(tc, t)| (c, s, tc, t)),
@@ -261,7 +277,11 @@ fn on_fargate(d: &Design, service: &str) -> bool {
 fn ec2_capacity<'a>(
     d: &'a Design,
     service: &str,
-) -> Vec<(&'a Component, &'a crate::component::Ec2CapacityProps, Option<&'static InstanceType>)> {
+) -> Vec<(
+    &'a Component,
+    &'a crate::component::Ec2CapacityProps,
+    Option<&'static InstanceType>,
+)> {
     targets(d, service, Meaning::RunsOn)
         .into_iter()
         .filter_map(|c| match &c.props {
@@ -293,7 +313,10 @@ fn property_ranges(d: &Design, out: &mut Found) {
     for conn in d.connections() {
         let value = serde_json::to_value(&conn.kind).unwrap_or_default();
         for v in range_violations(&value, &connection_specs(conn.kind.meaning())) {
-            out.push((ids(&[&conn.from, &conn.to]), format!("connection {}: {v}", conn.id)));
+            out.push((
+                ids(&[&conn.from, &conn.to]),
+                format!("connection {}: {v}", conn.id),
+            ));
         }
     }
 }
@@ -304,7 +327,10 @@ fn connections_allowed(d: &Design, out: &mut Found) {
             continue;
         };
         if let Err(refusal) = check_connection(a.kind(), b.kind(), conn.kind.meaning()) {
-            out.push((ids(&[&a.id, &b.id]), format!("connection {}: {refusal}", conn.id)));
+            out.push((
+                ids(&[&a.id, &b.id]),
+                format!("connection {}: {refusal}", conn.id),
+            ));
         }
     }
 }
@@ -313,7 +339,10 @@ fn scenario_references(d: &Design, out: &mut Found) {
     for s in &d.scenarios {
         for (place, id) in s.references() {
             if d.component(id).is_none() {
-                out.push((Vec::new(), format!("scenario \"{}\" {place}: no component \"{id}\"", s.name)));
+                out.push((
+                    Vec::new(),
+                    format!("scenario \"{}\" {place}: no component \"{id}\"", s.name),
+                ));
             }
         }
     }
@@ -336,7 +365,15 @@ fn fargate_size(d: &Design, out: &mut Found) {
 fn fargate_gpu(d: &Design, out: &mut Found) {
     for (s, _, tc, t) in services_with_tasks(d) {
         if on_fargate(d, &s.id) && t.gpus() > 0 {
-            out.push((ids(&[&tc.id, &s.id]), format!("{} needs {} GPU(s) but {} runs on Fargate", tc.name, t.gpus(), s.name)));
+            out.push((
+                ids(&[&tc.id, &s.id]),
+                format!(
+                    "{} needs {} GPU(s) but {} runs on Fargate",
+                    tc.name,
+                    t.gpus(),
+                    s.name
+                ),
+            ));
         }
     }
 }
@@ -344,7 +381,13 @@ fn fargate_gpu(d: &Design, out: &mut Found) {
 fn fargate_network_mode(d: &Design, out: &mut Found) {
     for (s, _, tc, t) in services_with_tasks(d) {
         if on_fargate(d, &s.id) && t.network_mode != NetworkMode::Awsvpc {
-            out.push((ids(&[&tc.id, &s.id]), format!("{} uses {:?} network mode on Fargate", tc.name, t.network_mode)));
+            out.push((
+                ids(&[&tc.id, &s.id]),
+                format!(
+                    "{} uses {:?} network mode on Fargate",
+                    tc.name, t.network_mode
+                ),
+            ));
         }
     }
 }
@@ -360,7 +403,13 @@ fn gpu_instance(d: &Design, out: &mut Found) {
             {
                 out.push((
                     ids(&[&tc.id, &asg.id]),
-                    format!("{} needs {} GPU(s) but {} has {}", tc.name, t.gpus(), a.instance_type, it.gpus),
+                    format!(
+                        "{} needs {} GPU(s) but {} has {}",
+                        tc.name,
+                        t.gpus(),
+                        a.instance_type,
+                        it.gpus
+                    ),
                 ));
             }
         }
@@ -377,7 +426,12 @@ fn task_fits_instance(d: &Design, out: &mut Found) {
                     ids(&[&tc.id, &asg.id]),
                     format!(
                         "{} needs {} CPU units / {} MiB; {} has {} / {}",
-                        tc.name, t.cpu, t.memory_mb, a.instance_type, it.cpu_units(), it.memory_mib
+                        tc.name,
+                        t.cpu,
+                        t.memory_mb,
+                        a.instance_type,
+                        it.cpu_units(),
+                        it.memory_mib
                     ),
                 ));
             }
@@ -431,7 +485,9 @@ fn role_purpose(d: &Design, out: &mut Found) {
         let (Some(from), Some(role)) = (d.component(&conn.from), d.component(&conn.to)) else {
             continue;
         };
-        let Props::IamRole(r) = &role.props else { continue };
+        let Props::IamRole(r) = &role.props else {
+            continue;
+        };
         let expected: &[RolePurpose] = match from.kind() {
             K::TaskDefinition => &[RolePurpose::TaskRole, RolePurpose::ExecutionRole],
             K::Ec2AutoScalingGroup | K::Ec2Instance => &[RolePurpose::InstanceRole],
@@ -442,7 +498,10 @@ fn role_purpose(d: &Design, out: &mut Found) {
         if !expected.contains(&r.purpose) {
             out.push((
                 ids(&[&from.id, &role.id]),
-                format!("{} assumes {} whose purpose is {:?}", from.name, role.name, r.purpose),
+                format!(
+                    "{} assumes {} whose purpose is {:?}",
+                    from.name, role.name, r.purpose
+                ),
             ));
         }
     }
@@ -450,20 +509,27 @@ fn role_purpose(d: &Design, out: &mut Found) {
 
 fn execution_role(d: &Design, out: &mut Found) {
     for tc in d.components_of(K::TaskDefinition) {
-        let private = targets(d, &tc.id, Meaning::PullsImage).iter().any(|r| match &r.props {
-            Props::EcrRepository(_) => true,
-            Props::ExternalRegistry(x) => x.requires_credentials,
-            _ => false,
-        });
+        let private = targets(d, &tc.id, Meaning::PullsImage)
+            .iter()
+            .any(|r| match &r.props {
+                Props::EcrRepository(_) => true,
+                Props::ExternalRegistry(x) => x.requires_credentials,
+                _ => false,
+            });
         if private && !role_purposes(d, &tc.id).contains(&RolePurpose::ExecutionRole) {
-            out.push((ids(&[&tc.id]), format!("{} pulls private images but has no execution role", tc.name)));
+            out.push((
+                ids(&[&tc.id]),
+                format!("{} pulls private images but has no execution role", tc.name),
+            ));
         }
     }
 }
 
 fn lambda_timeout_apigw(d: &Design, out: &mut Found) {
     for c in d.components() {
-        let Props::LambdaFunction(l) = &c.props else { continue };
+        let Props::LambdaFunction(l) = &c.props else {
+            continue;
+        };
         for api in sources(d, &c.id, Meaning::InvokeSync) {
             if let Props::ApiGateway(a) = &api.props
                 && l.timeout_s.saturating_mul(1000) > a.integration_timeout_ms
@@ -482,8 +548,15 @@ fn lambda_timeout_apigw(d: &Design, out: &mut Found) {
 
 fn sqs_visibility(d: &Design, out: &mut Found) {
     for conn in d.connections() {
-        let ConnectionKind::Poll { batching_window_s, .. } = conn.kind else { continue };
-        let (Some(q), Some(f)) = (d.component(&conn.from), d.component(&conn.to)) else { continue };
+        let ConnectionKind::Poll {
+            batching_window_s, ..
+        } = conn.kind
+        else {
+            continue;
+        };
+        let (Some(q), Some(f)) = (d.component(&conn.from), d.component(&conn.to)) else {
+            continue;
+        };
         if let (Props::SqsQueue(qp), Props::LambdaFunction(l)) = (&q.props, &f.props) {
             let needed = 6 * l.timeout_s + batching_window_s;
             if qp.visibility_timeout_s < needed {
@@ -507,8 +580,13 @@ fn lambdas(d: &Design) -> impl Iterator<Item = (&Component, &crate::component::L
 }
 
 fn unreserved_minimum(d: &Design, out: &mut Found) {
-    let reserved: Vec<_> = lambdas(d).filter(|(_, l)| l.reserved_concurrency.is_some()).collect();
-    let total: u64 = reserved.iter().map(|(_, l)| u64::from(l.reserved_concurrency.unwrap_or(0))).sum();
+    let reserved: Vec<_> = lambdas(d)
+        .filter(|(_, l)| l.reserved_concurrency.is_some())
+        .collect();
+    let total: u64 = reserved
+        .iter()
+        .map(|(_, l)| u64::from(l.reserved_concurrency.unwrap_or(0)))
+        .sum();
     let limit = u64::from(d.account.lambda_concurrency_limit);
     let min = u64::from(d.account.unreserved_concurrency_min);
     if total + min > limit {
@@ -527,7 +605,13 @@ fn provisioned_vs_reserved(d: &Design, out: &mut Found) {
         if let Some(r) = l.reserved_concurrency
             && l.provisioned_concurrency > r
         {
-            out.push((ids(&[&c.id]), format!("{}: provisioned {} > reserved {r}", c.name, l.provisioned_concurrency)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{}: provisioned {} > reserved {r}",
+                    c.name, l.provisioned_concurrency
+                ),
+            ));
         }
     }
 }
@@ -536,7 +620,9 @@ fn provisioned_vs_reserved(d: &Design, out: &mut Found) {
 fn causes(d: &Design, conn: &crate::connection::Connection) -> bool {
     let target = d.component(&conn.to).map(|c| c.kind());
     match &conn.kind {
-        ConnectionKind::Invoke { .. } | ConnectionKind::Poll { .. } | ConnectionKind::Publishes => true,
+        ConnectionKind::Invoke { .. } | ConnectionKind::Poll { .. } | ConnectionKind::Publishes => {
+            true
+        }
         ConnectionKind::Uses { access } => {
             access.writes() && matches!(target, Some(K::S3Bucket) | Some(K::DynamoDbTable))
         }
@@ -550,7 +636,13 @@ fn recursive_loop(d: &Design, out: &mut Found) {
     let relevant = |k: K| {
         matches!(
             k,
-            K::LambdaFunction | K::SqsQueue | K::SnsTopic | K::S3Bucket | K::EventBridgeRule | K::KinesisStream | K::DynamoDbTable
+            K::LambdaFunction
+                | K::SqsQueue
+                | K::SnsTopic
+                | K::S3Bucket
+                | K::EventBridgeRule
+                | K::KinesisStream
+                | K::DynamoDbTable
         )
     };
     for c in d.components().filter(|c| relevant(c.kind())) {
@@ -566,13 +658,21 @@ fn recursive_loop(d: &Design, out: &mut Found) {
     for scc in petgraph::algo::tarjan_scc(&g) {
         let looped = scc.len() > 1 || g.find_edge(scc[0], scc[0]).is_some();
         let mut members: Vec<String> = scc.iter().map(|&ix| g[ix].to_string()).collect();
-        let has_lambda = members
-            .iter()
-            .any(|id| d.component(id).is_some_and(|c| c.kind() == K::LambdaFunction));
+        let has_lambda = members.iter().any(|id| {
+            d.component(id)
+                .is_some_and(|c| c.kind() == K::LambdaFunction)
+        });
         if looped && has_lambda {
             members.sort();
-            let names: Vec<_> = members.iter().filter_map(|id| d.component(id)).map(|c| c.name.as_str()).collect();
-            out.push((members.clone(), format!("invocations loop through {}", names.join(" -> "))));
+            let names: Vec<_> = members
+                .iter()
+                .filter_map(|id| d.component(id))
+                .map(|c| c.name.as_str())
+                .collect();
+            out.push((
+                members.clone(),
+                format!("invocations loop through {}", names.join(" -> ")),
+            ));
         }
     }
 }
@@ -580,62 +680,105 @@ fn recursive_loop(d: &Design, out: &mut Found) {
 fn lambda_image_registry(d: &Design, out: &mut Found) {
     for (c, l) in lambdas(d) {
         if l.packaging == Packaging::Image && targets(d, &c.id, Meaning::PullsImage).is_empty() {
-            out.push((ids(&[&c.id]), format!("{} is packaged as an image but has no ECR repository", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} is packaged as an image but has no ECR repository",
+                    c.name
+                ),
+            ));
         }
     }
 }
 
 fn async_failure_destination(d: &Design, out: &mut Found) {
     for (c, _) in lambdas(d) {
-        if !sources(d, &c.id, Meaning::InvokeAsync).is_empty() && targets(d, &c.id, Meaning::DeadLetter).is_empty() {
-            out.push((ids(&[&c.id]), format!("{} is invoked asynchronously with no failure destination", c.name)));
+        if !sources(d, &c.id, Meaning::InvokeAsync).is_empty()
+            && targets(d, &c.id, Meaning::DeadLetter).is_empty()
+        {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} is invoked asynchronously with no failure destination",
+                    c.name
+                ),
+            ));
         }
     }
 }
 
-fn routes(d: &Design, lb: &str) -> Vec<(String, String, Option<u32>, u16, usize, Option<u16>)> {
+/// One listener rule of a load balancer, as the checks need it.
+struct RouteInfo {
+    connection: String,
+    target: String,
+    priority: Option<u32>,
+    listener_port: u16,
+    condition_values: usize,
+    target_port: Option<u16>,
+}
+
+fn routes(d: &Design, lb: &str) -> Vec<RouteInfo> {
     d.outgoing(lb)
         .into_iter()
         .filter_map(|(conn, t)| match &conn.kind {
-            ConnectionKind::Route { priority, conditions, listener_port, target_port, .. } => Some((
-                conn.id.clone(),
-                t.id.clone(),
-                *priority,
-                *listener_port,
-                conditions.iter().map(|c| c.values.len()).sum(),
-                *target_port,
-            )),
+            ConnectionKind::Route {
+                priority,
+                conditions,
+                listener_port,
+                target_port,
+                ..
+            } => Some(RouteInfo {
+                connection: conn.id.clone(),
+                target: t.id.clone(),
+                priority: *priority,
+                listener_port: *listener_port,
+                condition_values: conditions.iter().map(|c| c.values.len()).sum(),
+                target_port: *target_port,
+            }),
             _ => None,
         })
         .collect()
 }
 
 fn load_balancers(d: &Design) -> impl Iterator<Item = &Component> {
-    d.components().filter(|c| matches!(c.kind(), K::Alb | K::Nlb | K::Clb))
+    d.components()
+        .filter(|c| matches!(c.kind(), K::Alb | K::Nlb | K::Clb))
 }
 
 fn lb_duplicate_priority(d: &Design, out: &mut Found) {
     for lb in load_balancers(d) {
         let mut seen: BTreeMap<(u16, u32), Vec<String>> = BTreeMap::new();
-        for (_, target, priority, port, _, _) in routes(d, &lb.id) {
-            if let Some(p) = priority {
-                seen.entry((port, p)).or_default().push(target);
+        for r in routes(d, &lb.id) {
+            if let Some(p) = r.priority {
+                seen.entry((r.listener_port, p)).or_default().push(r.target);
             }
         }
         for ((port, p), targets) in seen.into_iter().filter(|(_, t)| t.len() > 1) {
             let mut involved = vec![lb.id.clone()];
             involved.extend(targets);
             let count = involved.len() - 1;
-            out.push((involved, format!("{}: listener {port} has {count} rules with priority {p}", lb.name)));
+            out.push((
+                involved,
+                format!(
+                    "{}: listener {port} has {count} rules with priority {p}",
+                    lb.name
+                ),
+            ));
         }
     }
 }
 
 fn lb_rule_values(d: &Design, out: &mut Found) {
     for lb in load_balancers(d) {
-        for (conn, target, _, _, values, _) in routes(d, &lb.id) {
-            if values > 5 {
-                out.push((vec![lb.id.clone(), target], format!("{}: rule {conn} has {values} condition values", lb.name)));
+        for r in routes(d, &lb.id) {
+            if r.condition_values > 5 {
+                out.push((
+                    vec![lb.id.clone(), r.target],
+                    format!(
+                        "{}: rule {} has {} condition values",
+                        lb.name, r.connection, r.condition_values
+                    ),
+                ));
             }
         }
     }
@@ -655,18 +798,36 @@ fn lb_slow_start(d: &Design, out: &mut Found) {
             && p.slow_start_s > 0
             && p.algorithm == LbAlgorithm::LeastOutstandingRequests
         {
-            out.push((ids(&[&lb.id]), format!("{} combines slow start with least outstanding requests", lb.name)));
+            out.push((
+                ids(&[&lb.id]),
+                format!(
+                    "{} combines slow start with least outstanding requests",
+                    lb.name
+                ),
+            ));
         }
     }
 }
 
 fn lb_target_port(d: &Design, out: &mut Found) {
     for lb in load_balancers(d) {
-        for (conn, target, _, _, _, port) in routes(d, &lb.id) {
-            let (Some(port), Some((tc, t))) = (port, task_definition(d, &target)) else { continue };
-            let exposed = t.containers.iter().flat_map(|c| &c.port_mappings).any(|m| m.container_port == port);
+        for r in routes(d, &lb.id) {
+            let (Some(port), Some((tc, t))) = (r.target_port, task_definition(d, &r.target)) else {
+                continue;
+            };
+            let exposed = t
+                .containers
+                .iter()
+                .flat_map(|c| &c.port_mappings)
+                .any(|m| m.container_port == port);
             if !exposed {
-                out.push((vec![lb.id.clone(), target.clone(), tc.id.clone()], format!("rule {conn} targets port {port}, which {} does not expose", tc.name)));
+                out.push((
+                    vec![lb.id.clone(), r.target.clone(), tc.id.clone()],
+                    format!(
+                        "rule {} targets port {port}, which {} does not expose",
+                        r.connection, tc.name
+                    ),
+                ));
             }
         }
     }
@@ -674,7 +835,10 @@ fn lb_target_port(d: &Design, out: &mut Found) {
 
 fn clb_legacy(d: &Design, out: &mut Found) {
     for c in d.components_of(K::Clb) {
-        out.push((ids(&[&c.id]), format!("{} is a Classic Load Balancer", c.name)));
+        out.push((
+            ids(&[&c.id]),
+            format!("{} is a Classic Load Balancer", c.name),
+        ));
     }
 }
 
@@ -696,7 +860,13 @@ fn services(d: &Design) -> impl Iterator<Item = (&Component, &crate::component::
 fn service_min_desired(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
         if s.min_count > s.desired_count {
-            out.push((ids(&[&c.id]), format!("{}: min {} > desired {}", c.name, s.min_count, s.desired_count)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{}: min {} > desired {}",
+                    c.name, s.min_count, s.desired_count
+                ),
+            ));
         }
     }
 }
@@ -704,7 +874,13 @@ fn service_min_desired(d: &Design, out: &mut Found) {
 fn service_desired_max(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
         if s.desired_count > s.max_count {
-            out.push((ids(&[&c.id]), format!("{}: desired {} > max {}", c.name, s.desired_count, s.max_count)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{}: desired {} > max {}",
+                    c.name, s.desired_count, s.max_count
+                ),
+            ));
         }
     }
 }
@@ -727,7 +903,9 @@ fn service_task_definition(d: &Design, out: &mut Found) {
 
 fn service_in_cluster(d: &Design, out: &mut Found) {
     for (c, _) in services(d) {
-        if d.cluster_of(&c.id).is_none_or(|cl| cl.kind() != K::EcsCluster) {
+        if d.cluster_of(&c.id)
+            .is_none_or(|cl| cl.kind() != K::EcsCluster)
+        {
             out.push((ids(&[&c.id]), format!("{} is in no ECS cluster", c.name)));
         }
     }
@@ -736,10 +914,15 @@ fn service_in_cluster(d: &Design, out: &mut Found) {
 fn capacity_strategy(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
         let caps = targets(d, &c.id, Meaning::RunsOn);
-        let fargate = caps.iter().any(|t| matches!(t.kind(), K::Fargate | K::FargateSpot));
+        let fargate = caps
+            .iter()
+            .any(|t| matches!(t.kind(), K::Fargate | K::FargateSpot));
         let ec2 = caps.iter().any(|t| t.kind() == K::Ec2AutoScalingGroup);
         if fargate && ec2 {
-            out.push((ids(&[&c.id]), format!("{} mixes Fargate and EC2 capacity providers", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{} mixes Fargate and EC2 capacity providers", c.name),
+            ));
         }
         if let Some(lt) = s.launch_type {
             let fits = caps.len() == 1
@@ -748,7 +931,13 @@ fn capacity_strategy(d: &Design, out: &mut Found) {
                     LaunchType::Ec2 => caps[0].kind() == K::Ec2AutoScalingGroup,
                 };
             if !fits {
-                out.push((ids(&[&c.id]), format!("{} has launch type {lt:?} but its capacity does not match", c.name)));
+                out.push((
+                    ids(&[&c.id]),
+                    format!(
+                        "{} has launch type {lt:?} but its capacity does not match",
+                        c.name
+                    ),
+                ));
             }
         }
     }
@@ -758,7 +947,10 @@ fn spot_only(d: &Design, out: &mut Found) {
     for (c, _) in services(d) {
         let caps = targets(d, &c.id, Meaning::RunsOn);
         if !caps.is_empty() && caps.iter().all(|t| t.kind() == K::FargateSpot) {
-            out.push((ids(&[&c.id]), format!("{} runs only on Fargate Spot", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{} runs only on Fargate Spot", c.name),
+            ));
         }
     }
 }
@@ -768,9 +960,11 @@ fn static_host_port(d: &Design, out: &mut Found) {
         if t.network_mode == NetworkMode::Awsvpc {
             continue;
         }
-        let static_port = t.containers.iter().flat_map(|c| &c.port_mappings).any(|m| {
-            m.is_static_host_port() || (t.network_mode == NetworkMode::Host)
-        });
+        let static_port = t
+            .containers
+            .iter()
+            .flat_map(|c| &c.port_mappings)
+            .any(|m| m.is_static_host_port() || (t.network_mode == NetworkMode::Host));
         if !static_port {
             continue;
         }
@@ -801,9 +995,15 @@ fn eni_capacity(d: &Design, out: &mut Found) {
         }
     }
     for (asg_id, (tasks, svcs)) in per_asg {
-        let Some(asg) = d.component(&asg_id) else { continue };
-        let Props::Ec2AutoScalingGroup(a) = &asg.props else { continue };
-        let Some(it) = catalog::instance_type(&a.instance_type) else { continue };
+        let Some(asg) = d.component(&asg_id) else {
+            continue;
+        };
+        let Props::Ec2AutoScalingGroup(a) = &asg.props else {
+            continue;
+        };
+        let Some(it) = catalog::instance_type(&a.instance_type) else {
+            continue;
+        };
         let capacity = a.max_size * it.awsvpc_task_capacity(a.awsvpc_trunking);
         if tasks > capacity {
             let mut involved = vec![asg_id.clone()];
@@ -825,12 +1025,22 @@ fn eni_capacity(d: &Design, out: &mut Found) {
 
 fn distinct_instance(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
-        if !s.placement_constraints.iter().any(|p| p.kind == PlacementConstraintType::DistinctInstance) {
+        if !s
+            .placement_constraints
+            .iter()
+            .any(|p| p.kind == PlacementConstraintType::DistinctInstance)
+        {
             continue;
         }
         for (asg, a, _) in ec2_capacity(d, &c.id) {
             if s.desired_count > a.max_size {
-                out.push((ids(&[&c.id, &asg.id]), format!("{} wants {} tasks on distinct instances; {} allows {}", c.name, s.desired_count, asg.name, a.max_size)));
+                out.push((
+                    ids(&[&c.id, &asg.id]),
+                    format!(
+                        "{} wants {} tasks on distinct instances; {} allows {}",
+                        c.name, s.desired_count, asg.name, a.max_size
+                    ),
+                ));
             }
         }
     }
@@ -854,7 +1064,10 @@ fn task_containers(d: &Design, out: &mut Found) {
 fn task_essential(d: &Design, out: &mut Found) {
     for (c, t) in task_definitions(d) {
         if !t.containers.is_empty() && !t.containers.iter().any(|x| x.essential) {
-            out.push((ids(&[&c.id]), format!("{} has no essential container", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{} has no essential container", c.name),
+            ));
         }
     }
 }
@@ -870,7 +1083,10 @@ fn task_container_sum(d: &Design, out: &mut Found) {
         if cpu > t.cpu || mem > t.memory_mb {
             out.push((
                 ids(&[&c.id]),
-                format!("{}: containers need {cpu} CPU units / {mem} MiB; the task has {} / {}", c.name, t.cpu, t.memory_mb),
+                format!(
+                    "{}: containers need {cpu} CPU units / {mem} MiB; the task has {} / {}",
+                    c.name, t.cpu, t.memory_mb
+                ),
             ));
         }
     }
@@ -884,7 +1100,10 @@ fn image_registry(d: &Design, out: &mut Found) {
             _ => false,
         };
         if needs && targets(d, &c.id, Meaning::PullsImage).is_empty() {
-            out.push((ids(&[&c.id]), format!("{}'s images come from no registry", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{}'s images come from no registry", c.name),
+            ));
         }
     }
 }
@@ -897,7 +1116,10 @@ fn asg_size_order(d: &Design, out: &mut Found) {
             _ => continue,
         };
         if !(min <= desired && desired <= max) {
-            out.push((ids(&[&c.id]), format!("{}: min {min}, desired {desired}, max {max}", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{}: min {min}, desired {desired}, max {max}", c.name),
+            ));
         }
     }
 }
@@ -911,7 +1133,10 @@ fn unknown_instance_type(d: &Design, out: &mut Found) {
             _ => continue,
         };
         if catalog::instance_type(t).is_none() {
-            out.push((ids(&[&c.id]), format!("{}: instance type {t} is not in archsim's catalog", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{}: instance type {t} is not in archsim's catalog", c.name),
+            ));
         }
     }
 }
@@ -922,7 +1147,10 @@ fn ddb_stream(d: &Design, out: &mut Found) {
             && t.stream.is_none()
         {
             for f in targets(d, &c.id, Meaning::Poll) {
-                out.push((ids(&[&c.id, &f.id]), format!("{} polls {}, whose stream is off", f.name, c.name)));
+                out.push((
+                    ids(&[&c.id, &f.id]),
+                    format!("{} polls {}, whose stream is off", f.name, c.name),
+                ));
             }
         }
     }
@@ -930,10 +1158,19 @@ fn ddb_stream(d: &Design, out: &mut Found) {
 
 fn esm_settings(d: &Design, out: &mut Found) {
     for conn in d.connections() {
-        let ConnectionKind::Poll { batch_size, batching_window_s, parallelization_factor, max_concurrency, .. } = conn.kind else {
+        let ConnectionKind::Poll {
+            batch_size,
+            batching_window_s,
+            parallelization_factor,
+            max_concurrency,
+            ..
+        } = conn.kind
+        else {
             continue;
         };
-        let Some(src) = d.component(&conn.from) else { continue };
+        let Some(src) = d.component(&conn.from) else {
+            continue;
+        };
         let mut wrong = Vec::new();
         match &src.props {
             Props::SqsQueue(q) => {
@@ -941,7 +1178,9 @@ fn esm_settings(d: &Design, out: &mut Found) {
                     wrong.push("parallelization factor applies to streams only".to_string());
                 }
                 if q.fifo && batch_size > 10 {
-                    wrong.push(format!("FIFO queues take batches of at most 10, not {batch_size}"));
+                    wrong.push(format!(
+                        "FIFO queues take batches of at most 10, not {batch_size}"
+                    ));
                 }
                 if batch_size > 10 && batching_window_s == 0 {
                     wrong.push(format!("a batch size of {batch_size} (over 10) needs a batching window of at least 1 s"));
@@ -954,12 +1193,22 @@ fn esm_settings(d: &Design, out: &mut Found) {
             }
         }
         for w in wrong {
-            out.push((ids(&[&conn.from, &conn.to]), format!("connection {}: {w}", conn.id)));
+            out.push((
+                ids(&[&conn.from, &conn.to]),
+                format!("connection {}: {w}", conn.id),
+            ));
         }
     }
 }
 
-fn dead_letter_pairs(d: &Design) -> Vec<(&Component, &crate::component::SqsQueueProps, &Component, &crate::component::SqsQueueProps)> {
+fn dead_letter_pairs(
+    d: &Design,
+) -> Vec<(
+    &Component,
+    &crate::component::SqsQueueProps,
+    &Component,
+    &crate::component::SqsQueueProps,
+)> {
     d.connections()
         .filter(|c| c.kind.meaning() == Meaning::DeadLetter)
         .filter_map(|c| {
@@ -975,7 +1224,13 @@ fn dead_letter_pairs(d: &Design) -> Vec<(&Component, &crate::component::SqsQueue
 fn dlq_retention(d: &Design, out: &mut Found) {
     for (a, ap, b, bp) in dead_letter_pairs(d) {
         if bp.message_retention_s < ap.message_retention_s {
-            out.push((ids(&[&a.id, &b.id]), format!("{} keeps messages {} s; its source {} keeps them {} s", b.name, bp.message_retention_s, a.name, ap.message_retention_s)));
+            out.push((
+                ids(&[&a.id, &b.id]),
+                format!(
+                    "{} keeps messages {} s; its source {} keeps them {} s",
+                    b.name, bp.message_retention_s, a.name, ap.message_retention_s
+                ),
+            ));
         }
     }
 }
@@ -983,15 +1238,25 @@ fn dlq_retention(d: &Design, out: &mut Found) {
 fn dlq_fifo(d: &Design, out: &mut Found) {
     for (a, ap, b, bp) in dead_letter_pairs(d) {
         if ap.fifo != bp.fifo {
-            out.push((ids(&[&a.id, &b.id]), format!("{} and its dead-letter queue {} differ in FIFO-ness", a.name, b.name)));
+            out.push((
+                ids(&[&a.id, &b.id]),
+                format!(
+                    "{} and its dead-letter queue {} differ in FIFO-ness",
+                    a.name, b.name
+                ),
+            ));
         }
     }
 }
 
 fn eks_in_cluster(d: &Design, out: &mut Found) {
     for c in d.components() {
-        if matches!(c.kind(), K::EksNodeGroup | K::EksFargateProfile | K::EksWorkload)
-            && d.cluster_of(&c.id).is_none_or(|cl| cl.kind() != K::EksCluster)
+        if matches!(
+            c.kind(),
+            K::EksNodeGroup | K::EksFargateProfile | K::EksWorkload
+        ) && d
+            .cluster_of(&c.id)
+            .is_none_or(|cl| cl.kind() != K::EksCluster)
         {
             out.push((ids(&[&c.id]), format!("{} is in no EKS cluster", c.name)));
         }
@@ -1001,7 +1266,10 @@ fn eks_in_cluster(d: &Design, out: &mut Found) {
 fn eks_capacity(d: &Design, out: &mut Found) {
     for c in d.components_of(K::EksWorkload) {
         if targets(d, &c.id, Meaning::RunsOn).is_empty() {
-            out.push((ids(&[&c.id]), format!("{} has no node group or Fargate profile", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!("{} has no node group or Fargate profile", c.name),
+            ));
         }
     }
 }
@@ -1012,7 +1280,13 @@ fn hpa_order(d: &Design, out: &mut Found) {
             && let Some(h) = &w.hpa
             && h.min_replicas > h.max_replicas
         {
-            out.push((ids(&[&c.id]), format!("{}: min replicas {} > max {}", c.name, h.min_replicas, h.max_replicas)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{}: min replicas {} > max {}",
+                    c.name, h.min_replicas, h.max_replicas
+                ),
+            ));
         }
     }
 }
@@ -1020,12 +1294,24 @@ fn hpa_order(d: &Design, out: &mut Found) {
 fn request_count_policy(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
         let uses = s.autoscaling.as_ref().is_some_and(|a| {
-            a.target_tracking.iter().any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
-                || a.step.iter().any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
+            a.target_tracking
+                .iter()
+                .any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
+                || a.step
+                    .iter()
+                    .any(|p| p.metric == ScalingMetric::AlbRequestCountPerTarget)
         });
-        let behind_alb = sources(d, &c.id, Meaning::Route).iter().any(|lb| lb.kind() == K::Alb);
+        let behind_alb = sources(d, &c.id, Meaning::Route)
+            .iter()
+            .any(|lb| lb.kind() == K::Alb);
         if uses && !behind_alb {
-            out.push((ids(&[&c.id]), format!("{} scales on ALB request count but no ALB routes to it", c.name)));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} scales on ALB request count but no ALB routes to it",
+                    c.name
+                ),
+            ));
         }
     }
 }
@@ -1036,7 +1322,14 @@ fn not_serverless(d: &Design, out: &mut Found) {
     }
     for c in d.components() {
         if c.kind().serverless() == Serverless::No {
-            out.push((ids(&[&c.id]), format!("{} ({}) runs on servers you manage or pay for while idle", c.name, c.kind().label())));
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} ({}) runs on servers you manage or pay for while idle",
+                    c.name,
+                    c.kind().label()
+                ),
+            ));
         }
     }
 }
@@ -1051,8 +1344,14 @@ fn orphan(d: &Design, out: &mut Found) {
         if c.kind().is_cluster() || c.kind() == K::Generic {
             continue;
         }
-        if d.outgoing(&c.id).is_empty() && d.incoming(&c.id).is_empty() && !grouped.contains(c.id.as_str()) {
-            out.push((ids(&[&c.id]), format!("{} is not connected to anything", c.name)));
+        if d.outgoing(&c.id).is_empty()
+            && d.incoming(&c.id).is_empty()
+            && !grouped.contains(c.id.as_str())
+        {
+            out.push((
+                ids(&[&c.id]),
+                format!("{} is not connected to anything", c.name),
+            ));
         }
     }
 }
@@ -1066,7 +1365,13 @@ mod tests {
         let mut seen = BTreeSet::new();
         for r in RULES {
             assert!(seen.insert(r.code), "duplicate {}", r.code);
-            assert!(r.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'), "{}", r.code);
+            assert!(
+                r.code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                r.code
+            );
             assert!(!r.hint.is_empty() && !r.title.is_empty());
         }
         assert!(RULES.len() >= 30, "only {} rules", RULES.len());

@@ -1,0 +1,607 @@
+//! Every validation rule, triggered by one realistic mistake made on a
+//! clean starter design. A test also checks that no rule goes untested.
+
+use std::collections::BTreeSet;
+
+use archsim_model::file::{DesignFile, parse_str};
+use archsim_model::starters::starter;
+use archsim_model::validate::{RULES, Severity, rule};
+use archsim_model::{
+    Component, ComponentKind as K, Connection, Design, Editor, Meaning, Op, validate,
+};
+use serde_json::{Value, json};
+
+fn set(id: &str, path: &str, value: Value) -> Op {
+    Op::SetProperty {
+        id: id.into(),
+        path: path.into(),
+        value,
+    }
+}
+
+fn add(id: &str, kind: K) -> Op {
+    Op::AddComponent {
+        component: Component::new(id, id, kind),
+    }
+}
+
+fn connect(from: &str, to: &str, meaning: Meaning) -> Op {
+    Op::Connect {
+        connection: Connection::new(format!("{from}->{to}"), from, to, meaning.default_kind()),
+    }
+}
+
+fn disconnect(id: &str) -> Op {
+    Op::Disconnect { id: id.into() }
+}
+
+fn ungroup(group: &str, member: &str) -> Op {
+    Op::RemoveFromGroup {
+        group: group.into(),
+        member: member.into(),
+    }
+}
+
+fn edited(name: &str, ops: Vec<Op>) -> Design {
+    let design = starter(name).unwrap().build().unwrap();
+    assert!(validate(&design).is_empty(), "{name} should start clean");
+    let mut editor = Editor::new(design);
+    for op in ops {
+        editor
+            .apply(op.clone())
+            .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+    }
+    editor.into_design()
+}
+
+/// Designs edits cannot produce (edits refuse them) but files can hold.
+fn from_file(name: &str, change: impl FnOnce(&mut DesignFile)) -> Design {
+    let design = starter(name).unwrap().build().unwrap();
+    let mut file = DesignFile::from(&design);
+    change(&mut file);
+    parse_str(&serde_json::to_string(&file).unwrap(), "t.archsim.json").unwrap()
+}
+
+struct Case {
+    code: &'static str,
+    design: Design,
+    /// A component the problem must name.
+    involves: &'static str,
+}
+
+fn case(code: &'static str, involves: &'static str, design: Design) -> Case {
+    Case {
+        code,
+        design,
+        involves,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        case(
+            "PROPERTY_OUT_OF_RANGE",
+            "orders-fn",
+            from_file("serverless-api", |f| {
+                let c = f
+                    .components
+                    .iter_mut()
+                    .find(|c| c.id == "orders-fn")
+                    .unwrap();
+                if let archsim_model::Props::LambdaFunction(l) = &mut c.props {
+                    l.memory_mb = 64;
+                }
+            }),
+        ),
+        case(
+            "CONNECTION_NOT_ALLOWED",
+            "uploader",
+            from_file("s3-image-pipeline", |f| {
+                let c = f
+                    .connections
+                    .iter_mut()
+                    .find(|c| c.id == "resize--metadata")
+                    .unwrap();
+                c.to = "uploader".into();
+            }),
+        ),
+        case(
+            "SCENARIO_UNKNOWN_COMPONENT",
+            "",
+            from_file("serverless-api", |f| {
+                f.scenarios[0].traffic[0].entry = "nobody".into();
+            }),
+        ),
+        case(
+            "FARGATE_INVALID_SIZE",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "memory_mb", json!(3000))],
+            ),
+        ),
+        case(
+            "FARGATE_GPU",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "containers[0].gpus", json!(1))],
+            ),
+        ),
+        case(
+            "FARGATE_NETWORK_MODE",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "network_mode", json!("bridge"))],
+            ),
+        ),
+        case(
+            "GPU_INSTANCE_REQUIRED",
+            "gpu-asg",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("gpu-asg", "instance_type", json!("m5.xlarge"))],
+            ),
+        ),
+        case(
+            "TASK_TOO_BIG_FOR_INSTANCE",
+            "api-task",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("api-task", "cpu", json!(4096))],
+            ),
+        ),
+        case(
+            "TASK_USES_INSTANCE_ROLE",
+            "api-task",
+            edited("ecs-ec2-placement", vec![disconnect("api-task--api-role")]),
+        ),
+        case(
+            "INSTANCE_ROLE_DATA_ACCESS",
+            "general-asg",
+            edited(
+                "ecs-ec2-placement",
+                vec![connect("general-asg", "results", Meaning::Uses)],
+            ),
+        ),
+        case(
+            "ROLE_PURPOSE_MISMATCH",
+            "instance-role",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("instance-role", "purpose", json!("task_role"))],
+            ),
+        ),
+        case(
+            "TASK_NO_EXECUTION_ROLE",
+            "orders-task",
+            edited("alb-fargate", vec![disconnect("orders-task--exec-role")]),
+        ),
+        case(
+            "LAMBDA_TIMEOUT_GT_APIGW",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set("orders-fn", "timeout_s", json!(60))],
+            ),
+        ),
+        case(
+            "SQS_VISIBILITY_TIMEOUT_LOW",
+            "jobs-dlq",
+            edited(
+                "queue-worker",
+                vec![
+                    add("reprocess", K::LambdaFunction),
+                    set("reprocess", "timeout_s", json!(60)),
+                    connect("jobs-dlq", "reprocess", Meaning::Poll),
+                ],
+            ),
+        ),
+        case(
+            "LAMBDA_UNRESERVED_BELOW_MIN",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set("orders-fn", "reserved_concurrency", json!(950))],
+            ),
+        ),
+        case(
+            "LAMBDA_PROVISIONED_GT_RESERVED",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![
+                    set("orders-fn", "reserved_concurrency", json!(10)),
+                    set("orders-fn", "provisioned_concurrency", json!(20)),
+                ],
+            ),
+        ),
+        case(
+            "LAMBDA_RECURSIVE_LOOP",
+            "uploads",
+            edited(
+                "s3-image-pipeline",
+                vec![set("resize--uploads", "access", json!("read_write"))],
+            ),
+        ),
+        case(
+            "LAMBDA_IMAGE_NO_REGISTRY",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set("orders-fn", "packaging", json!("image"))],
+            ),
+        ),
+        case(
+            "LAMBDA_ASYNC_NO_FAILURE_DESTINATION",
+            "resize",
+            edited(
+                "s3-image-pipeline",
+                vec![disconnect("resize--resize-failures")],
+            ),
+        ),
+        case(
+            "LB_DUPLICATE_PRIORITY",
+            "alb",
+            edited(
+                "alb-fargate",
+                vec![set("alb--users-svc", "priority", json!(10))],
+            ),
+        ),
+        case(
+            "LB_RULE_TOO_MANY_VALUES",
+            "alb",
+            edited(
+                "alb-fargate",
+                vec![set(
+                    "alb--users-svc",
+                    "conditions[0].values",
+                    json!(["/a", "/b", "/c", "/d", "/e", "/f"]),
+                )],
+            ),
+        ),
+        case(
+            "LB_NO_TARGETS",
+            "alb",
+            edited(
+                "alb-fargate",
+                vec![disconnect("alb--orders-svc"), disconnect("alb--users-svc")],
+            ),
+        ),
+        case(
+            "LB_SLOW_START_WITH_LOR",
+            "alb",
+            edited(
+                "alb-fargate",
+                vec![
+                    set("alb", "slow_start_s", json!(60)),
+                    set("alb", "algorithm", json!("least_outstanding_requests")),
+                ],
+            ),
+        ),
+        case(
+            "LB_TARGET_PORT_UNKNOWN",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("alb--orders-svc", "target_port", json!(9999))],
+            ),
+        ),
+        case(
+            "CLB_LEGACY",
+            "old-lb",
+            edited("alb-fargate", vec![add("old-lb", K::Clb)]),
+        ),
+        case(
+            "API_NO_INTEGRATION",
+            "api",
+            edited("serverless-api", vec![disconnect("api--orders-fn")]),
+        ),
+        case(
+            "SERVICE_MIN_GT_DESIRED",
+            "orders-svc",
+            edited(
+                "alb-fargate",
+                vec![set("orders-svc", "min_count", json!(3))],
+            ),
+        ),
+        case(
+            "SERVICE_DESIRED_GT_MAX",
+            "orders-svc",
+            edited(
+                "alb-fargate",
+                vec![set("orders-svc", "desired_count", json!(11))],
+            ),
+        ),
+        case(
+            "SERVICE_NO_CAPACITY",
+            "orders-svc",
+            edited("alb-fargate", vec![disconnect("orders-svc--fargate")]),
+        ),
+        case(
+            "SERVICE_NO_TASK_DEFINITION",
+            "orders-svc",
+            edited("alb-fargate", vec![disconnect("orders-svc--orders-task")]),
+        ),
+        case(
+            "SERVICE_NOT_IN_CLUSTER",
+            "orders-svc",
+            edited("alb-fargate", vec![ungroup("cluster-group", "orders-svc")]),
+        ),
+        case(
+            "CAPACITY_STRATEGY_MIXED",
+            "api-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![
+                    add("fg", K::Fargate),
+                    connect("api-svc", "fg", Meaning::RunsOn),
+                ],
+            ),
+        ),
+        case(
+            "FARGATE_SPOT_ONLY",
+            "worker-svc",
+            edited("queue-worker", vec![disconnect("worker-svc--fargate")]),
+        ),
+        case(
+            "BRIDGE_STATIC_PORT_CONFLICT",
+            "api-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![
+                    set(
+                        "api-task",
+                        "containers[0].port_mappings[0].host_port",
+                        json!(8080),
+                    ),
+                    set("general-asg", "max_size", json!(3)),
+                ],
+            ),
+        ),
+        case(
+            "AWSVPC_ENI_CAPACITY",
+            "worker-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![
+                    set("worker-svc", "max_count", json!(30)),
+                    set("worker-svc", "desired_count", json!(25)),
+                ],
+            ),
+        ),
+        case(
+            "DISTINCT_INSTANCE_CAPACITY",
+            "worker-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![
+                    set("worker-svc", "desired_count", json!(6)),
+                    set("general-asg", "max_size", json!(5)),
+                ],
+            ),
+        ),
+        case(
+            "TASK_NO_CONTAINERS",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "containers", json!([]))],
+            ),
+        ),
+        case(
+            "TASK_NO_ESSENTIAL_CONTAINER",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "containers[0].essential", json!(false))],
+            ),
+        ),
+        case(
+            "TASK_CONTAINERS_EXCEED_TASK",
+            "orders-task",
+            edited(
+                "alb-fargate",
+                vec![set("orders-task", "containers[0].cpu", json!(1024))],
+            ),
+        ),
+        case(
+            "IMAGE_NO_REGISTRY",
+            "orders-task",
+            edited("alb-fargate", vec![disconnect("orders-task--orders-repo")]),
+        ),
+        case(
+            "ASG_SIZE_ORDER",
+            "general-asg",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("general-asg", "min_size", json!(5))],
+            ),
+        ),
+        case(
+            "UNKNOWN_INSTANCE_TYPE",
+            "general-asg",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("general-asg", "instance_type", json!("z9.mega"))],
+            ),
+        ),
+        case(
+            "DDB_STREAM_DISABLED",
+            "orders",
+            edited(
+                "serverless-api",
+                vec![
+                    add("indexer", K::LambdaFunction),
+                    connect("orders", "indexer", Meaning::Poll),
+                ],
+            ),
+        ),
+        case(
+            "ESM_INVALID_SETTINGS",
+            "jobs",
+            edited(
+                "queue-worker",
+                vec![set("jobs--worker-svc", "parallelization_factor", json!(2))],
+            ),
+        ),
+        case(
+            "SQS_DLQ_RETENTION",
+            "jobs-dlq",
+            edited(
+                "queue-worker",
+                vec![set("jobs-dlq", "message_retention_s", json!(60))],
+            ),
+        ),
+        case(
+            "SQS_FIFO_DLQ_MISMATCH",
+            "jobs",
+            edited("queue-worker", vec![set("jobs", "fifo", json!(true))]),
+        ),
+        case(
+            "EKS_NOT_IN_CLUSTER",
+            "nodes",
+            edited("eks-platform", vec![ungroup("eks-group", "nodes")]),
+        ),
+        case(
+            "EKS_WORKLOAD_NO_CAPACITY",
+            "batch",
+            edited("eks-platform", vec![disconnect("batch--batch-profile")]),
+        ),
+        case(
+            "HPA_MIN_GT_MAX",
+            "web",
+            edited(
+                "eks-platform",
+                vec![set("web", "hpa.min_replicas", json!(40))],
+            ),
+        ),
+        case(
+            "AUTOSCALING_REQUEST_COUNT_NO_ALB",
+            "worker-svc",
+            edited(
+                "queue-worker",
+                vec![set(
+                    "worker-svc",
+                    "autoscaling.target_tracking[0].metric",
+                    json!("alb_request_count_per_target"),
+                )],
+            ),
+        ),
+        case(
+            "NOT_SERVERLESS",
+            "db",
+            edited(
+                "serverless-api",
+                vec![add("db", K::Rds), connect("orders-fn", "db", Meaning::Uses)],
+            ),
+        ),
+        case(
+            "ORPHAN_COMPONENT",
+            "lonely",
+            edited("serverless-api", vec![add("lonely", K::SnsTopic)]),
+        ),
+    ]
+}
+
+#[test]
+fn each_rule_fires_on_its_mistake_and_names_the_component() {
+    for c in cases() {
+        let problems = validate(&c.design);
+        let hit = problems.iter().find(|p| p.code == c.code);
+        let Some(p) = hit else {
+            panic!("{} did not fire; got {problems:#?}", c.code);
+        };
+        if !c.involves.is_empty() {
+            assert!(
+                p.components.iter().any(|id| id == c.involves),
+                "{}: {:?}",
+                c.code,
+                p.components
+            );
+        }
+        let r = rule(c.code).unwrap();
+        assert_eq!(p.severity, r.severity);
+        assert_eq!(p.hint, r.hint);
+        assert!(!p.message.is_empty());
+    }
+}
+
+#[test]
+fn every_rule_has_a_case() {
+    let tested: BTreeSet<&str> = cases().iter().map(|c| c.code).collect();
+    for r in RULES {
+        assert!(tested.contains(r.code), "rule {} has no test case", r.code);
+    }
+}
+
+#[test]
+fn fixing_the_mistake_clears_the_problem() {
+    let mut editor = Editor::new(starter("serverless-api").unwrap().build().unwrap());
+    editor
+        .apply(set("orders-fn", "timeout_s", json!(60)))
+        .unwrap();
+    assert!(
+        validate(editor.design())
+            .iter()
+            .any(|p| p.code == "LAMBDA_TIMEOUT_GT_APIGW")
+    );
+    editor.undo();
+    assert!(validate(editor.design()).is_empty());
+}
+
+#[test]
+fn serverless_design_flags_only_server_kinds() {
+    let d = edited(
+        "serverless-api",
+        vec![
+            add("vm", K::Ec2Instance),
+            add("db", K::Rds),
+            add("table", K::DynamoDbTable),
+            add("aurora", K::AuroraServerless),
+            connect("orders-fn", "db", Meaning::Uses),
+            connect("orders-fn", "table", Meaning::Uses),
+            connect("orders-fn", "aurora", Meaning::Uses),
+            connect("vm", "table", Meaning::Uses),
+        ],
+    );
+    let flagged: BTreeSet<String> = validate(&d)
+        .into_iter()
+        .filter(|p| p.code == "NOT_SERVERLESS")
+        .flat_map(|p| p.components)
+        .collect();
+    assert_eq!(
+        flagged,
+        BTreeSet::from(["vm".to_string(), "db".to_string()])
+    );
+    assert!(
+        validate(&d)
+            .iter()
+            .filter(|p| p.code == "NOT_SERVERLESS")
+            .all(|p| p.severity == Severity::Info)
+    );
+}
+
+#[test]
+fn unreserved_minimum_counts_every_function() {
+    // Two functions each reserving 450 leave exactly 100: allowed.
+    let mut ops = vec![
+        add("f2", K::LambdaFunction),
+        set("f2", "reserved_concurrency", json!(450)),
+    ];
+    ops.push(set("orders-fn", "reserved_concurrency", json!(450)));
+    let d = edited("serverless-api", ops.clone());
+    assert!(
+        !validate(&d)
+            .iter()
+            .any(|p| p.code == "LAMBDA_UNRESERVED_BELOW_MIN")
+    );
+    ops.push(set("f2", "reserved_concurrency", json!(451)));
+    let d = edited("serverless-api", ops);
+    let p = validate(&d)
+        .into_iter()
+        .find(|p| p.code == "LAMBDA_UNRESERVED_BELOW_MIN")
+        .unwrap();
+    assert!(p.message.contains("leaving 99"), "{}", p.message);
+}
