@@ -421,9 +421,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
 /// A task definition with its roles and registry, for ECS examples.
 fn ecs_task(
     b: &mut Builder,
-    id: &str,
-    name: &str,
-    y: f64,
+    (id, name, y): (&str, &str, f64),
     props: Props,
     registry: &str,
     exec_role: &str,
@@ -558,9 +556,7 @@ fn alb_fargate(b: &mut Builder) -> Result<(), EditError> {
     )?;
     ecs_task(
         b,
-        "orders-task",
-        "orders task",
-        80.0,
+        ("orders-task", "orders task", 80.0),
         task(
             "orders",
             512,
@@ -574,9 +570,7 @@ fn alb_fargate(b: &mut Builder) -> Result<(), EditError> {
     )?;
     ecs_task(
         b,
-        "users-task",
-        "users task",
-        220.0,
+        ("users-task", "users task", 220.0),
         task(
             "users",
             256,
@@ -797,9 +791,7 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     )?;
     ecs_task(
         b,
-        "api-task",
-        "api task",
-        60.0,
+        ("api-task", "api task", 60.0),
         task(
             "api",
             512,
@@ -813,9 +805,7 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     )?;
     ecs_task(
         b,
-        "worker-task",
-        "worker task",
-        180.0,
+        ("worker-task", "worker task", 180.0),
         task(
             "worker",
             1024,
@@ -839,9 +829,7 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     gpu.image_size_mb = 6_000.0;
     ecs_task(
         b,
-        "inference-task",
-        "inference task",
-        300.0,
+        ("inference-task", "inference task", 300.0),
         task("inference", 2048, 12_288, NetworkMode::Bridge, vec![gpu]),
         "docker-hub",
         "exec-role",
