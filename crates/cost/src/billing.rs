@@ -1,0 +1,1025 @@
+//! The billing engine: a month's usage and a price book in, a bill out.
+//!
+//! Like an AWS bill, the result is a list of line items, each rounded to
+//! the cent (half up), and a total that is the sum of the rounded items.
+//! Tiered rates (Lambda duration per architecture, API Gateway, SQS) and
+//! free-tier allowances belong to the account, so they are applied to the
+//! sum over all components of the report first and then shared back to the
+//! components in proportion to their usage (see [`monthly_cost`]).
+
+use crate::money::{compact, decimal_from_f64, round_cents};
+use crate::pricebook::{PriceBook, Rate, TieredRate};
+use crate::usage::{
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
+    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaBilling, LambdaUsage, LoadBalancerKind,
+    LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage, UsageError, UsageProfile,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Usage values above this are rejected as input mistakes; it also keeps
+/// every product of a quantity and a rate exact within a decimal's range.
+const MAX_INPUT: f64 = 1e15;
+
+/// One line of a bill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineItem {
+    pub component_id: String,
+    /// AWS service name, e.g. "AWS Lambda".
+    pub service: String,
+    pub description: String,
+    /// Billed quantity in `unit`, rounded to 6 decimal places for display
+    /// (the amount is computed from the exact quantity).
+    pub quantity: Decimal,
+    pub unit: String,
+    /// Price in USD per `rate_unit` (e.g. 0.20 "per 1M requests").
+    pub rate_usd: Decimal,
+    pub rate_unit: String,
+    /// quantity x rate, rounded to the cent, half up.
+    pub amount_usd: Decimal,
+}
+
+/// A month's bill for a usage profile. Amounts serialize as decimal
+/// strings ("2.73") so that no JSON reader turns cents into binary floats.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostReport {
+    pub region: String,
+    pub currency: String,
+    pub assumptions: Assumptions,
+    pub line_items: Vec<LineItem>,
+    /// Sum of the rounded line items.
+    pub subtotal_usd: Decimal,
+    /// `discount_percent` of the subtotal, rounded to the cent.
+    pub discount_usd: Decimal,
+    /// subtotal - discount.
+    pub total_usd: Decimal,
+}
+
+impl CostReport {
+    /// Sum of the rounded line items of each component, in the order
+    /// components first appear.
+    pub fn component_totals(&self) -> Vec<(String, Decimal)> {
+        let mut totals: Vec<(String, Decimal)> = Vec::new();
+        for item in &self.line_items {
+            match totals.iter_mut().find(|(id, _)| *id == item.component_id) {
+                Some((_, sum)) => *sum += item.amount_usd,
+                None => totals.push((item.component_id.clone(), item.amount_usd)),
+            }
+        }
+        totals
+    }
+}
+
+/// Computes the month's bill of `profile` under `assumptions`.
+///
+/// Account-level rules: Lambda duration tiers aggregate per architecture
+/// over every function of the profile; the Lambda free tier (requests and
+/// GB-s) is shared by x86 and Arm functions without provisioned
+/// concurrency, in proportion to their usage; tiers apply to what remains
+/// after the free tier. API Gateway (REST, HTTP) and SQS (standard + FIFO
+/// sharing one free tier) are aggregated the same way.
+pub fn monthly_cost(
+    book: &PriceBook,
+    profile: &UsageProfile,
+    assumptions: &Assumptions,
+) -> Result<CostReport, UsageError> {
+    let charges = price(book, profile, assumptions)?;
+    let line_items: Vec<LineItem> = charges
+        .into_iter()
+        .map(|(component, charge)| {
+            charge.into_line_item(&profile.components[component].component_id)
+        })
+        .collect();
+    let subtotal_usd: Decimal = line_items.iter().map(|l| l.amount_usd).sum();
+    let discount_usd = round_cents(subtotal_usd * discount_fraction(assumptions)?);
+    Ok(CostReport {
+        region: book.region.clone(),
+        currency: book.currency.clone(),
+        assumptions: assumptions.clone(),
+        line_items,
+        subtotal_usd,
+        discount_usd,
+        total_usd: subtotal_usd - discount_usd,
+    })
+}
+
+/// The month's cost without rounding any line, after the discount: a
+/// smooth function of usage, for break-even searches and per-invocation
+/// figures where cent steps would hide the shape.
+pub fn exact_monthly_cost(
+    book: &PriceBook,
+    profile: &UsageProfile,
+    assumptions: &Assumptions,
+) -> Result<Decimal, UsageError> {
+    let charges = price(book, profile, assumptions)?;
+    let subtotal: Decimal = charges.iter().map(|(_, c)| c.amount()).sum();
+    Ok(subtotal * (Decimal::ONE - discount_fraction(assumptions)?))
+}
+
+fn discount_fraction(assumptions: &Assumptions) -> Result<Decimal, UsageError> {
+    let pct = assumptions.discount_percent;
+    match decimal_from_f64(pct) {
+        Some(d) if (0.0..=100.0).contains(&pct) => Ok(d / Decimal::ONE_HUNDRED),
+        _ => Err(UsageError::InvalidAssumption {
+            field: "discount_percent".into(),
+            value: pct.to_string(),
+            expected: "give a percentage from 0 to 100".into(),
+        }),
+    }
+}
+
+/// A priced quantity before rounding.
+#[derive(Debug, Clone)]
+struct Charge {
+    service: &'static str,
+    description: String,
+    quantity: Decimal,
+    unit: String,
+    /// USD per `per` units.
+    rate_usd: Decimal,
+    per: Decimal,
+}
+
+impl Charge {
+    fn from_rate(
+        service: &'static str,
+        description: String,
+        quantity: Decimal,
+        rate: &Rate,
+    ) -> Self {
+        Charge {
+            service,
+            description,
+            quantity,
+            unit: rate.unit.clone(),
+            rate_usd: rate.usd.value(),
+            per: rate.per.value(),
+        }
+    }
+
+    fn amount(&self) -> Decimal {
+        self.quantity * self.rate_usd / self.per
+    }
+
+    fn into_line_item(self, component_id: &str) -> LineItem {
+        let amount_usd = round_cents(self.amount());
+        LineItem {
+            component_id: component_id.to_string(),
+            service: self.service.to_string(),
+            rate_unit: rate_unit(self.per, &self.unit),
+            description: self.description,
+            quantity: self.quantity.round_dp(6).normalize(),
+            unit: plural(&self.unit),
+            rate_usd: self.rate_usd.normalize(),
+            amount_usd,
+        }
+    }
+}
+
+fn rate_unit(per: Decimal, unit: &str) -> String {
+    if per == Decimal::ONE {
+        format!("per {unit}")
+    } else {
+        format!("per {} {}", compact(per).replace(' ', ""), plural(unit))
+    }
+}
+
+/// Every unit in the book is a countable noun ("request", "GB-second",
+/// "LCU-hour"), so the plural is an "s".
+fn plural(unit: &str) -> String {
+    if unit.ends_with('s') {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    }
+}
+
+const LAMBDA: &str = "AWS Lambda";
+const FARGATE: &str = "AWS Fargate";
+const EC2: &str = "Amazon EC2";
+const ELB: &str = "Elastic Load Balancing";
+const API_GATEWAY: &str = "Amazon API Gateway";
+const EKS: &str = "Amazon EKS";
+const ECR: &str = "Amazon ECR";
+const SQS: &str = "Amazon SQS";
+const DYNAMODB: &str = "Amazon DynamoDB";
+const S3: &str = "Amazon S3";
+
+/// Usage priced at the account level: summed over components, then tiered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Pool {
+    LambdaRequests,
+    LambdaDuration(Architecture),
+    LambdaDurationLegacy,
+    ApiRest,
+    ApiHttp,
+    SqsStandard,
+    SqsFifo,
+}
+
+/// Pools that draw on one free-tier allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FreeGroup {
+    LambdaRequests,
+    LambdaGbSeconds,
+    ApiRest,
+    ApiHttp,
+    SqsRequests,
+}
+
+struct PoolSpec {
+    service: &'static str,
+    label: String,
+    tiers: Vec<(Option<Decimal>, Decimal)>,
+    per: Decimal,
+    unit: String,
+    free_group: FreeGroup,
+}
+
+fn tiered_spec(
+    service: &'static str,
+    label: String,
+    rate: &TieredRate,
+    free_group: FreeGroup,
+) -> PoolSpec {
+    PoolSpec {
+        service,
+        label,
+        tiers: rate
+            .tiers
+            .iter()
+            .map(|t| (t.up_to.map(|u| u.value()), t.usd.value()))
+            .collect(),
+        per: rate.per.value(),
+        unit: rate.unit.clone(),
+        free_group,
+    }
+}
+
+fn flat_spec(service: &'static str, label: String, rate: &Rate, free_group: FreeGroup) -> PoolSpec {
+    PoolSpec {
+        service,
+        label,
+        tiers: vec![(None, rate.usd.value())],
+        per: rate.per.value(),
+        unit: rate.unit.clone(),
+        free_group,
+    }
+}
+
+fn pool_spec(book: &PriceBook, pool: Pool) -> PoolSpec {
+    match pool {
+        Pool::LambdaRequests => flat_spec(
+            LAMBDA,
+            "Requests".into(),
+            &book.lambda.requests,
+            FreeGroup::LambdaRequests,
+        ),
+        Pool::LambdaDuration(arch) => {
+            let rate = match arch {
+                Architecture::X86_64 => &book.lambda.duration_x86,
+                Architecture::Arm64 => &book.lambda.duration_arm,
+            };
+            tiered_spec(
+                LAMBDA,
+                format!("Duration ({})", arch.label()),
+                rate,
+                FreeGroup::LambdaGbSeconds,
+            )
+        }
+        Pool::LambdaDurationLegacy => flat_spec(
+            LAMBDA,
+            "Duration (x86, legacy 100 ms rounding)".into(),
+            &book.lambda.duration_legacy_100ms,
+            FreeGroup::LambdaGbSeconds,
+        ),
+        Pool::ApiRest => tiered_spec(
+            API_GATEWAY,
+            "REST API requests".into(),
+            &book.api_gateway.rest_requests,
+            FreeGroup::ApiRest,
+        ),
+        Pool::ApiHttp => tiered_spec(
+            API_GATEWAY,
+            "HTTP API requests".into(),
+            &book.api_gateway.http_requests,
+            FreeGroup::ApiHttp,
+        ),
+        Pool::SqsStandard => tiered_spec(
+            SQS,
+            "Standard queue requests".into(),
+            &book.sqs.standard_requests,
+            FreeGroup::SqsRequests,
+        ),
+        Pool::SqsFifo => tiered_spec(
+            SQS,
+            "FIFO queue requests".into(),
+            &book.sqs.fifo_requests,
+            FreeGroup::SqsRequests,
+        ),
+    }
+}
+
+fn free_allowance(book: &PriceBook, group: FreeGroup) -> Decimal {
+    match group {
+        FreeGroup::LambdaRequests => book.lambda.free_tier.requests.value.value(),
+        FreeGroup::LambdaGbSeconds => book.lambda.free_tier.gb_seconds.value.value(),
+        FreeGroup::ApiRest => book.api_gateway.free_tier.rest_requests.value.value(),
+        FreeGroup::ApiHttp => book.api_gateway.free_tier.http_requests.value.value(),
+        FreeGroup::SqsRequests => book.sqs.free_tier.requests.value.value(),
+    }
+}
+
+/// One component's contribution, in line order.
+enum Entry {
+    Charge(Charge),
+    Pooled {
+        pool: Pool,
+        quantity: Decimal,
+        free_eligible: bool,
+    },
+}
+
+/// Prices every component; returns (component index, charge) in report
+/// order.
+fn price(
+    book: &PriceBook,
+    profile: &UsageProfile,
+    assumptions: &Assumptions,
+) -> Result<Vec<(usize, Charge)>, UsageError> {
+    let month_hours = match decimal_from_f64(assumptions.month_hours) {
+        Some(h) if assumptions.month_hours > 0.0 && assumptions.month_hours <= 744.0 => h,
+        _ => {
+            return Err(UsageError::InvalidAssumption {
+                field: "month_hours".into(),
+                value: assumptions.month_hours.to_string(),
+                expected: "give the hours in the month, above 0 and at most 744 (31 days); 730 is AWS's average"
+                    .into(),
+            });
+        }
+    };
+    let entries: Vec<Vec<Entry>> = profile
+        .components
+        .iter()
+        .map(|component| {
+            let ctx = Ctx {
+                book,
+                assumptions,
+                month_hours,
+                component_id: &component.component_id,
+            };
+            ctx.entries(component)
+        })
+        .collect::<Result<_, _>>()?;
+
+    // Free tier: each allowance is shared by the eligible usage of its
+    // group in proportion to that usage.
+    let mut eligible: BTreeMap<FreeGroup, Decimal> = BTreeMap::new();
+    for entry in entries.iter().flatten() {
+        if let Entry::Pooled {
+            pool,
+            quantity,
+            free_eligible: true,
+        } = entry
+        {
+            *eligible
+                .entry(pool_spec(book, *pool).free_group)
+                .or_default() += *quantity;
+        }
+    }
+    let free_share = |pool: Pool, quantity: Decimal, free_eligible: bool| -> Decimal {
+        if !assumptions.free_tier || !free_eligible || quantity.is_zero() {
+            return Decimal::ZERO;
+        }
+        let group = pool_spec(book, pool).free_group;
+        let total = eligible.get(&group).copied().unwrap_or_default();
+        let free = free_allowance(book, group).min(total);
+        if total.is_zero() {
+            Decimal::ZERO
+        } else {
+            free * quantity / total
+        }
+    };
+
+    // Billed (after free tier) totals per pool, then split into tiers.
+    let mut billed: BTreeMap<Pool, Decimal> = BTreeMap::new();
+    for entry in entries.iter().flatten() {
+        if let Entry::Pooled {
+            pool,
+            quantity,
+            free_eligible,
+        } = entry
+        {
+            *billed.entry(*pool).or_default() +=
+                *quantity - free_share(*pool, *quantity, *free_eligible);
+        }
+    }
+
+    let mut charges = Vec::new();
+    for (component, component_entries) in entries.into_iter().enumerate() {
+        for entry in component_entries {
+            match entry {
+                Entry::Charge(charge) => charges.push((component, charge)),
+                Entry::Pooled {
+                    pool,
+                    quantity,
+                    free_eligible,
+                } => {
+                    let spec = pool_spec(book, pool);
+                    let free = free_share(pool, quantity, free_eligible);
+                    if !free.is_zero() {
+                        charges.push((
+                            component,
+                            Charge {
+                                service: spec.service,
+                                description: format!("{} (free tier)", spec.label),
+                                quantity: free,
+                                unit: spec.unit.clone(),
+                                rate_usd: Decimal::ZERO,
+                                per: spec.per,
+                            },
+                        ));
+                    }
+                    let own = quantity - free;
+                    let pool_total = billed.get(&pool).copied().unwrap_or_default();
+                    if own.is_zero() || pool_total.is_zero() {
+                        continue;
+                    }
+                    for (k, (tier_quantity, usd, tier_label)) in
+                        split_tiers(&spec, pool_total).into_iter().enumerate()
+                    {
+                        if tier_quantity.is_zero() {
+                            continue;
+                        }
+                        let description = if spec.tiers.len() == 1 {
+                            spec.label.clone()
+                        } else {
+                            format!("{}, tier {} ({tier_label})", spec.label, k + 1)
+                        };
+                        charges.push((
+                            component,
+                            Charge {
+                                service: spec.service,
+                                description,
+                                quantity: own * tier_quantity / pool_total,
+                                unit: spec.unit.clone(),
+                                rate_usd: usd,
+                                per: spec.per,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(charges)
+}
+
+/// Splits a monthly quantity over tiers: (quantity in tier, rate, label).
+fn split_tiers(spec: &PoolSpec, total: Decimal) -> Vec<(Decimal, Decimal, String)> {
+    let unit = plural(&spec.unit);
+    let mut lower = Decimal::ZERO;
+    spec.tiers
+        .iter()
+        .map(|(up_to, usd)| {
+            let (in_tier, label) = match up_to {
+                Some(upper) => {
+                    let label = if lower.is_zero() {
+                        format!("first {} {unit}", compact(*upper))
+                    } else {
+                        format!("{} to {} {unit}", compact(lower), compact(*upper))
+                    };
+                    let in_tier = (total.min(*upper) - lower).max(Decimal::ZERO);
+                    lower = *upper;
+                    (in_tier, label)
+                }
+                None => (
+                    (total - lower).max(Decimal::ZERO),
+                    format!("above {} {unit}", compact(lower)),
+                ),
+            };
+            (in_tier, *usd, label)
+        })
+        .collect()
+}
+
+/// What pricing one component needs.
+struct Ctx<'a> {
+    book: &'a PriceBook,
+    assumptions: &'a Assumptions,
+    month_hours: Decimal,
+    component_id: &'a str,
+}
+
+impl Ctx<'_> {
+    fn invalid(&self, field: &str, value: impl ToString, expected: &str) -> UsageError {
+        UsageError::InvalidValue {
+            component_id: self.component_id.to_string(),
+            field: field.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// A usage value: finite, zero or more, at most 1e15.
+    fn amount(&self, field: &str, value: f64) -> Result<Decimal, UsageError> {
+        match decimal_from_f64(value) {
+            Some(d) if (0.0..=MAX_INPUT).contains(&value) => Ok(d),
+            _ => Err(self.invalid(field, value, "give a number from 0 to 1e15")),
+        }
+    }
+
+    /// A size that must be above zero.
+    fn size(&self, field: &str, value: f64) -> Result<Decimal, UsageError> {
+        match decimal_from_f64(value) {
+            Some(d) if value > 0.0 && value <= MAX_INPUT => Ok(d),
+            _ => Err(self.invalid(field, value, "give a size above 0")),
+        }
+    }
+
+    fn month_seconds(&self) -> Decimal {
+        self.month_hours * Decimal::from(3600)
+    }
+
+    fn hours_or_month(&self, field: &str, hours: Option<f64>) -> Result<Decimal, UsageError> {
+        match hours {
+            Some(h) => {
+                let h = self.amount(field, h)?;
+                if h > self.month_hours {
+                    return Err(self.invalid(
+                        field,
+                        h,
+                        &format!(
+                            "at most the month's {} hours (see assumptions)",
+                            self.month_hours
+                        ),
+                    ));
+                }
+                Ok(h)
+            }
+            None => Ok(self.month_hours),
+        }
+    }
+
+    fn entries(&self, component: &ComponentUsage) -> Result<Vec<Entry>, UsageError> {
+        let entries = match &component.usage {
+            ServiceUsage::Lambda(u) => self.lambda(u)?,
+            ServiceUsage::Fargate(u) => self.fargate(u)?,
+            ServiceUsage::Ec2(u) => self.ec2(u)?,
+            ServiceUsage::LoadBalancer(u) => self.load_balancer(u)?,
+            ServiceUsage::ApiGateway(u) => self.api_gateway(u)?,
+            ServiceUsage::Eks(u) => self.eks(u)?,
+            ServiceUsage::Ecr(u) => self.ecr(u)?,
+            ServiceUsage::Sqs(u) => self.sqs(u)?,
+            ServiceUsage::DynamoDb(u) => self.dynamodb(u)?,
+            ServiceUsage::S3(u) => self.s3(u)?,
+        };
+        // A zero-quantity line says nothing: leave it off the bill.
+        Ok(entries
+            .into_iter()
+            .filter(|e| match e {
+                Entry::Charge(c) => !c.quantity.is_zero(),
+                Entry::Pooled { quantity, .. } => !quantity.is_zero(),
+            })
+            .collect())
+    }
+
+    fn lambda(&self, u: &LambdaUsage) -> Result<Vec<Entry>, UsageError> {
+        let prices = &self.book.lambda;
+        if !(128..=10_240).contains(&u.memory_mb) {
+            return Err(self.invalid(
+                "memory_mb",
+                u.memory_mb,
+                "Lambda memory is 128 to 10,240 MB",
+            ));
+        }
+        if !(512..=10_240).contains(&u.ephemeral_storage_mb) {
+            return Err(self.invalid(
+                "ephemeral_storage_mb",
+                u.ephemeral_storage_mb,
+                "Lambda ephemeral storage is 512 to 10,240 MB",
+            ));
+        }
+        let requests = self.amount("requests", u.requests)?;
+        let duration_ms = self.amount("duration_ms", u.duration_ms)?;
+        let memory_gb = Decimal::from(u.memory_mb) / Decimal::from(1024);
+        let granularity_ms = match self.assumptions.lambda_billing {
+            LambdaBilling::Millisecond => Decimal::ONE,
+            LambdaBilling::Legacy100Ms => Decimal::ONE_HUNDRED,
+        };
+        let billed_ms = (duration_ms / granularity_ms).ceil() * granularity_ms;
+        let thousand = Decimal::from(1000);
+        let billed_seconds = match u.billed_duration_ms_total {
+            Some(total) => self.amount("billed_duration_ms_total", total)? / thousand,
+            None => requests * billed_ms / thousand,
+        };
+
+        let mut provisioned = Vec::new();
+        let mut served_seconds = Decimal::ZERO;
+        if let Some(pc) = &u.provisioned_concurrency {
+            let served = self.amount(
+                "provisioned_concurrency.requests_served",
+                pc.requests_served,
+            )?;
+            if served > requests {
+                return Err(self.invalid(
+                    "provisioned_concurrency.requests_served",
+                    served,
+                    &format!("at most the function's {requests} requests"),
+                ));
+            }
+            let enabled_seconds = self
+                .hours_or_month("provisioned_concurrency.hours_enabled", pc.hours_enabled)?
+                * Decimal::from(3600);
+            let increment = prices
+                .provisioned_billing_increment
+                .value
+                .value()
+                .max(Decimal::ONE);
+            let billed_enabled = (enabled_seconds / increment).ceil() * increment;
+            if !requests.is_zero() {
+                served_seconds = billed_seconds * served / requests;
+            }
+            let (configured_rate, duration_rate) = match u.architecture {
+                Architecture::X86_64 => (
+                    &prices.provisioned_concurrency_x86,
+                    &prices.provisioned_duration_x86,
+                ),
+                Architecture::Arm64 => (
+                    &prices.provisioned_concurrency_arm,
+                    &prices.provisioned_duration_arm,
+                ),
+            };
+            provisioned.push(Entry::Charge(Charge::from_rate(
+                LAMBDA,
+                format!(
+                    "Provisioned concurrency ({}): {} x {} GB for {} h",
+                    u.architecture.label(),
+                    pc.concurrency,
+                    memory_gb.normalize(),
+                    (billed_enabled / Decimal::from(3600))
+                        .round_dp(3)
+                        .normalize()
+                ),
+                Decimal::from(pc.concurrency) * memory_gb * billed_enabled,
+                configured_rate,
+            )));
+            provisioned.push(Entry::Charge(Charge::from_rate(
+                LAMBDA,
+                format!(
+                    "Provisioned duration ({}): {} invocations served",
+                    u.architecture.label(),
+                    served
+                ),
+                served_seconds * memory_gb,
+                duration_rate,
+            )));
+        }
+
+        let free_eligible = u.provisioned_concurrency.is_none();
+        let duration_pool = match (self.assumptions.lambda_billing, u.architecture) {
+            (LambdaBilling::Legacy100Ms, Architecture::X86_64) => Pool::LambdaDurationLegacy,
+            (_, arch) => Pool::LambdaDuration(arch),
+        };
+        let mut entries = vec![
+            Entry::Pooled {
+                pool: Pool::LambdaRequests,
+                quantity: requests,
+                free_eligible,
+            },
+            Entry::Pooled {
+                pool: duration_pool,
+                quantity: (billed_seconds - served_seconds) * memory_gb,
+                free_eligible,
+            },
+        ];
+        entries.extend(provisioned);
+
+        let included_mb = prices.included_ephemeral_storage.value.value();
+        let extra_mb = Decimal::from(u.ephemeral_storage_mb) - included_mb;
+        if extra_mb > Decimal::ZERO {
+            entries.push(Entry::Charge(Charge::from_rate(
+                LAMBDA,
+                format!("Ephemeral storage above {included_mb} MB ({extra_mb} MB)"),
+                billed_seconds * extra_mb / Decimal::from(1024),
+                &prices.ephemeral_storage,
+            )));
+        }
+        Ok(entries)
+    }
+
+    fn fargate(&self, u: &FargateUsage) -> Result<Vec<Entry>, UsageError> {
+        let prices = &self.book.fargate;
+        let tasks = self.amount("tasks", u.tasks)?;
+        let runs = self.amount("runs_per_task", u.runs_per_task)?;
+        let vcpu = self.size("vcpu", u.vcpu)?;
+        let memory_gb = self.size("memory_gb", u.memory_gb)?;
+        let storage_gb = self.amount("ephemeral_storage_gb", u.ephemeral_storage_gb)?;
+        let included_gb = prices.included_ephemeral_storage.value.value();
+        if storage_gb < included_gb || u.ephemeral_storage_gb > 200.0 {
+            return Err(self.invalid(
+                "ephemeral_storage_gb",
+                u.ephemeral_storage_gb,
+                &format!("Fargate ephemeral storage is {included_gb} to 200 GB"),
+            ));
+        }
+        let run_seconds = match u.seconds_per_run {
+            Some(s) => self.amount("seconds_per_run", s)?.ceil(),
+            None => self.month_seconds(),
+        };
+        let billed_run = run_seconds.max(prices.minimum_billed_seconds.value.value());
+        let task_seconds = tasks * runs * billed_run;
+
+        let (vcpu_rate, memory_rate) = match u.architecture {
+            Architecture::X86_64 => (&prices.vcpu_x86, &prices.memory_x86),
+            Architecture::Arm64 => (&prices.vcpu_arm, &prices.memory_arm),
+        };
+        let spot_pct = prices.spot_discount_percent.value.value();
+        let (factor, kind) = if u.spot {
+            (
+                Decimal::ONE - spot_pct / Decimal::ONE_HUNDRED,
+                format!("Fargate Spot ({spot_pct}% off)"),
+            )
+        } else {
+            (Decimal::ONE, "Fargate".to_string())
+        };
+        let arch = u.architecture.label();
+        let shape = format!(
+            "{} tasks x {} runs x {} s",
+            tasks.normalize(),
+            runs.normalize(),
+            billed_run.normalize()
+        );
+        let discounted = |rate: &Rate, description: String, quantity: Decimal| {
+            let mut charge = Charge::from_rate(FARGATE, description, quantity, rate);
+            charge.rate_usd *= factor;
+            Entry::Charge(charge)
+        };
+        let mut entries = vec![
+            discounted(
+                vcpu_rate,
+                format!("{kind} vCPU ({arch}): {shape} x {} vCPU", vcpu.normalize()),
+                task_seconds * vcpu,
+            ),
+            discounted(
+                memory_rate,
+                format!(
+                    "{kind} memory ({arch}): {shape} x {} GB",
+                    memory_gb.normalize()
+                ),
+                task_seconds * memory_gb,
+            ),
+        ];
+        let extra_gb = storage_gb - included_gb;
+        if extra_gb > Decimal::ZERO {
+            entries.push(Entry::Charge(Charge::from_rate(
+                FARGATE,
+                format!(
+                    "Ephemeral storage above {included_gb} GB: {shape} x {} GB",
+                    extra_gb.normalize()
+                ),
+                task_seconds * extra_gb,
+                &prices.ephemeral_storage,
+            )));
+        }
+        Ok(entries)
+    }
+
+    fn ec2(&self, u: &Ec2Usage) -> Result<Vec<Entry>, UsageError> {
+        let instance = self.book.instance_type(&u.instance_type).ok_or_else(|| {
+            UsageError::UnknownInstanceType {
+                component_id: self.component_id.to_string(),
+                instance_type: u.instance_type.clone(),
+                region: self.book.region.clone(),
+                known: self
+                    .book
+                    .ec2
+                    .instance_types
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })?;
+        let instances = self.amount("instances", u.instances)?;
+        let hour = Decimal::from(3600);
+        let seconds =
+            (self.hours_or_month("hours_per_instance", u.hours_per_instance)? * hour).ceil();
+        let billed_seconds = seconds.max(self.book.ec2.minimum_billed_seconds.value.value());
+        let instance_hours = instances * billed_seconds / hour;
+        Ok(vec![Entry::Charge(Charge {
+            service: EC2,
+            description: format!(
+                "{} Linux on-demand: {} instances x {} h",
+                u.instance_type,
+                instances.normalize(),
+                (billed_seconds / hour).round_dp(3).normalize()
+            ),
+            quantity: instance_hours,
+            unit: "instance-hour".into(),
+            rate_usd: instance.usd_per_hour.value(),
+            per: Decimal::ONE,
+        })])
+    }
+
+    fn load_balancer(&self, u: &LoadBalancerUsage) -> Result<Vec<Entry>, UsageError> {
+        let elb = &self.book.elb;
+        let hours = self.hours_or_month("hours", u.hours)?;
+        let new_connections = self.amount("new_connections_per_s", u.new_connections_per_s)?;
+        let active_connections =
+            self.amount("active_connections_per_min", u.active_connections_per_min)?;
+        let gb_per_hour = self.amount("gb_processed_per_hour", u.gb_processed_per_hour)?;
+        let (name, hour_rate, capacity_rate, capacity_unit, dimensions) = match u.kind {
+            LoadBalancerKind::Alb => {
+                let d = &elb.alb_lcu;
+                let requests = self.amount("requests_per_s", u.requests_per_s)?;
+                let rules = self.amount("rules_processed", u.rules_processed)?;
+                let paid_rules = (rules - d.free_rules_per_request.value()).max(Decimal::ZERO);
+                let bytes_divisor = if u.lambda_targets {
+                    d.gb_processed_per_hour_lambda_targets.value()
+                } else {
+                    d.gb_processed_per_hour.value()
+                };
+                (
+                    "ALB",
+                    &elb.alb_hour,
+                    &elb.alb_lcu_hour,
+                    "LCU",
+                    vec![
+                        (
+                            new_connections / d.new_connections_per_second.value(),
+                            "new connections",
+                        ),
+                        (
+                            active_connections / d.active_connections_per_minute.value(),
+                            "active connections",
+                        ),
+                        (gb_per_hour / bytes_divisor, "processed bytes"),
+                        (
+                            requests * paid_rules / d.rule_evaluations_per_second.value(),
+                            "rule evaluations",
+                        ),
+                    ],
+                )
+            }
+            LoadBalancerKind::Nlb => {
+                let d = &elb.nlb_nlcu;
+                (
+                    "NLB",
+                    &elb.nlb_hour,
+                    &elb.nlb_nlcu_hour,
+                    "NLCU",
+                    vec![
+                        (
+                            new_connections / d.new_connections_per_second.value(),
+                            "new connections",
+                        ),
+                        (
+                            active_connections / d.active_connections_per_minute.value(),
+                            "active connections",
+                        ),
+                        (
+                            gb_per_hour / d.gb_processed_per_hour.value(),
+                            "processed bytes",
+                        ),
+                    ],
+                )
+            }
+        };
+        // Usage is an hourly average, so the hourly maximum over the
+        // dimensions is the same every hour.
+        let (units, dominant) =
+            dimensions
+                .into_iter()
+                .fold((Decimal::ZERO, "no traffic"), |best, (value, name)| {
+                    if value > best.0 { (value, name) } else { best }
+                });
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                ELB,
+                format!("{name} hours"),
+                hours,
+                hour_rate,
+            )),
+            Entry::Charge(Charge::from_rate(
+                ELB,
+                format!(
+                    "{name} {capacity_unit}-hours: {} {capacity_unit} per hour, {dominant} dominate",
+                    units.round_dp(4).normalize()
+                ),
+                units * hours,
+                capacity_rate,
+            )),
+        ])
+    }
+
+    fn api_gateway(&self, u: &ApiGatewayUsage) -> Result<Vec<Entry>, UsageError> {
+        let pool = match u.kind {
+            ApiKind::Rest => Pool::ApiRest,
+            ApiKind::Http => Pool::ApiHttp,
+        };
+        Ok(vec![Entry::Pooled {
+            pool,
+            quantity: self.amount("requests", u.requests)?,
+            free_eligible: true,
+        }])
+    }
+
+    fn eks(&self, u: &EksUsage) -> Result<Vec<Entry>, UsageError> {
+        let clusters = self.amount("clusters", u.clusters)?;
+        let hours = self.hours_or_month("hours", u.hours)?;
+        let (rate, support) = match u.support {
+            EksSupport::Standard => (&self.book.eks.cluster_hour_standard, "standard"),
+            EksSupport::Extended => (&self.book.eks.cluster_hour_extended, "extended"),
+        };
+        Ok(vec![Entry::Charge(Charge::from_rate(
+            EKS,
+            format!(
+                "Cluster control plane ({support} support): {} clusters",
+                clusters.normalize()
+            ),
+            clusters * hours,
+            rate,
+        ))])
+    }
+
+    fn ecr(&self, u: &EcrUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![Entry::Charge(Charge::from_rate(
+            ECR,
+            "Repository storage".into(),
+            self.amount("storage_gb_month", u.storage_gb_month)?,
+            &self.book.ecr.storage,
+        ))])
+    }
+
+    fn sqs(&self, u: &SqsUsage) -> Result<Vec<Entry>, UsageError> {
+        let requests = self.amount("requests", u.requests)?;
+        let payload_kb = self.amount("payload_kb", u.payload_kb)?;
+        let chunk_kb = self
+            .book
+            .sqs
+            .request_chunk_kb
+            .value
+            .value()
+            .max(Decimal::ONE);
+        let chunks = (payload_kb / chunk_kb).ceil().max(Decimal::ONE);
+        let pool = match u.queue_type {
+            QueueType::Standard => Pool::SqsStandard,
+            QueueType::Fifo => Pool::SqsFifo,
+        };
+        Ok(vec![Entry::Pooled {
+            pool,
+            quantity: requests * chunks,
+            free_eligible: true,
+        }])
+    }
+
+    fn dynamodb(&self, u: &DynamoDbUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.dynamodb;
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                DYNAMODB,
+                "On-demand write request units".into(),
+                self.amount("write_request_units", u.write_request_units)?,
+                &p.write_request_units,
+            )),
+            Entry::Charge(Charge::from_rate(
+                DYNAMODB,
+                "On-demand read request units".into(),
+                self.amount("read_request_units", u.read_request_units)?,
+                &p.read_request_units,
+            )),
+            Entry::Charge(Charge::from_rate(
+                DYNAMODB,
+                "Table storage".into(),
+                self.amount("storage_gb_month", u.storage_gb_month)?,
+                &p.storage,
+            )),
+        ])
+    }
+
+    fn s3(&self, u: &S3Usage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.s3;
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                S3,
+                "S3 Standard storage".into(),
+                self.amount("storage_gb_month", u.storage_gb_month)?,
+                &p.storage_standard,
+            )),
+            Entry::Charge(Charge::from_rate(
+                S3,
+                "PUT, COPY, POST, LIST requests".into(),
+                self.amount("put_requests", u.put_requests)?,
+                &p.put_requests,
+            )),
+            Entry::Charge(Charge::from_rate(
+                S3,
+                "GET and other requests".into(),
+                self.amount("get_requests", u.get_requests)?,
+                &p.get_requests,
+            )),
+        ])
+    }
+}

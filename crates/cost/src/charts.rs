@@ -1,0 +1,556 @@
+//! Charts of the curves, drawn with plotters to SVG or PNG.
+//!
+//! Text is drawn with a font embedded in the binary (egui's Ubuntu Light,
+//! from `epaint_default_fonts`), registered once as "sans-serif": charts
+//! look the same on every machine and never depend on system fonts. The
+//! same drawing code serves both formats, so the CLI's PNG and the app's
+//! SVG show the same chart.
+
+use crate::curves::{BreakEven, CostCurve, MemoryCurve, ONE_VCPU_MEMORY_MB};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+use std::sync::OnceLock;
+
+const WIDTH: u32 = 1000;
+const HEIGHT: u32 = 620;
+const FONT: &str = "sans-serif";
+
+/// Series colours, readable on white and distinct in a stack.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(23, 190, 207),
+];
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Output format of a chart file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Svg,
+    Png,
+}
+
+impl ImageFormat {
+    /// The format named by a path's extension (`.svg` or `.png`).
+    pub fn from_path(path: &Path) -> Result<Self, ChartError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("svg") => Ok(ImageFormat::Svg),
+            Some("png") => Ok(ImageFormat::Png),
+            _ => Err(ChartError::UnknownFormat {
+                path: path.display().to_string(),
+            }),
+        }
+    }
+}
+
+/// A chart could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("cannot register the embedded chart font: {0}")]
+    Font(String),
+    #[error("cannot draw the chart: {0}")]
+    Draw(String),
+    #[error("cannot write chart {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("chart file {path} must end in .svg or .png")]
+    UnknownFormat { path: String },
+    #[error("nothing to chart: {0}")]
+    Empty(String),
+}
+
+fn ensure_font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font(
+                FONT,
+                FontStyle::Normal,
+                epaint_default_fonts::UBUNTU_LIGHT,
+            )
+            .map_err(|_| {
+                "Ubuntu Light from epaint_default_fonts is not a valid TrueType font".to_string()
+            })
+        })
+        .clone()
+        .map_err(ChartError::Font)
+}
+
+trait DrawResult<T> {
+    fn drawn(self) -> Result<T, ChartError>;
+}
+
+impl<T, E: std::fmt::Display> DrawResult<T> for Result<T, E> {
+    fn drawn(self) -> Result<T, ChartError> {
+        self.map_err(|e| ChartError::Draw(e.to_string()))
+    }
+}
+
+/// Any of the crate's charts.
+#[derive(Debug, Clone, Copy)]
+pub enum Chart<'a> {
+    CostCurve(&'a CostCurve),
+    BreakEven(&'a BreakEven),
+    Memory(&'a MemoryCurve),
+}
+
+impl Chart<'_> {
+    /// The chart as an SVG document.
+    pub fn to_svg(self) -> Result<String, ChartError> {
+        ensure_font()?;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+            self.draw(&root)?;
+            root.present().drawn()?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the chart to `path` in `format`.
+    pub fn render(self, format: ImageFormat, path: &Path) -> Result<(), ChartError> {
+        ensure_font()?;
+        let write_error = |source| ChartError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.is_dir()
+        {
+            return Err(write_error(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("directory {} does not exist", parent.display()),
+            )));
+        }
+        match format {
+            ImageFormat::Svg => std::fs::write(path, self.to_svg()?).map_err(write_error),
+            ImageFormat::Png => {
+                let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
+                self.draw(&root)?;
+                root.present().drawn()
+            }
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).drawn()?;
+        match self {
+            Chart::CostCurve(curve) => draw_cost_curve(root, curve),
+            Chart::BreakEven(result) => draw_break_even(root, result),
+            Chart::Memory(curve) => draw_memory(root, curve),
+        }
+    }
+}
+
+/// Writes a cost curve chart (stacked by component) to `path`.
+pub fn render_cost_curve(
+    curve: &CostCurve,
+    format: ImageFormat,
+    path: &Path,
+) -> Result<(), ChartError> {
+    Chart::CostCurve(curve).render(format, path)
+}
+
+/// Writes a break-even chart (crossings marked and labelled) to `path`.
+pub fn render_breakeven(
+    result: &BreakEven,
+    format: ImageFormat,
+    path: &Path,
+) -> Result<(), ChartError> {
+    Chart::BreakEven(result).render(format, path)
+}
+
+/// Writes a Lambda cost-vs-memory chart to `path`.
+pub fn render_memory(
+    curve: &MemoryCurve,
+    format: ImageFormat,
+    path: &Path,
+) -> Result<(), ChartError> {
+    Chart::Memory(curve).render(format, path)
+}
+
+/// "0.01", "1", "2.5", "1k", "10k" for axis ticks.
+fn tick(value: f64) -> String {
+    if value >= 1000.0 {
+        format!("{}k", trim(value / 1000.0))
+    } else {
+        trim(value)
+    }
+}
+
+fn trim(value: f64) -> String {
+    let text = if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 1.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.3}")
+    };
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+fn dollars(value: f64) -> String {
+    if value == 0.0 {
+        "$0".into()
+    } else if value >= 1000.0 {
+        format!("${:.1}k", value / 1000.0)
+    } else if value >= 10.0 {
+        format!("${value:.0}")
+    } else {
+        format!("${value:.2}")
+    }
+}
+
+fn y_max(values: impl Iterator<Item = f64>) -> f64 {
+    let max = values.filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
+    if max > 0.0 { max * 1.1 } else { 1.0 }
+}
+
+fn assumptions_note(a: &crate::usage::Assumptions) -> String {
+    let billing = match a.lambda_billing {
+        crate::usage::LambdaBilling::Millisecond => "1 ms billing",
+        crate::usage::LambdaBilling::Legacy100Ms => "100 ms billing",
+    };
+    format!(
+        "{} h month, free tier {}, {billing}",
+        a.month_hours,
+        if a.free_tier { "on" } else { "off" }
+    )
+}
+
+/// Draws the series legend of a chart (plain or dual-axis).
+macro_rules! draw_legend {
+    ($chart:expr, $position:expr) => {
+        $chart
+            .configure_series_labels()
+            .position($position)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.5))
+            .label_font((FONT, 15))
+            .draw()
+            .drawn()
+    };
+}
+
+fn draw_cost_curve<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    curve: &CostCurve,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (xs, x_desc) = match &curve.requests_per_s {
+        Some(rates) => (rates.clone(), "traffic (requests/s, log scale)"),
+        None => (
+            curve.multipliers.clone(),
+            "traffic (multiple of the scenario's load, log scale)",
+        ),
+    };
+    let (Some(&x_min), Some(&x_max)) = (xs.first(), xs.last()) else {
+        return Err(ChartError::Empty("the cost curve has no points".into()));
+    };
+    // Cumulative sums, bottom component first.
+    let mut stacked: Vec<Vec<f64>> = Vec::with_capacity(curve.components.len());
+    for series in &curve.components {
+        let below = stacked
+            .last()
+            .cloned()
+            .unwrap_or_else(|| vec![0.0; xs.len()]);
+        stacked.push(
+            below
+                .iter()
+                .zip(&series.monthly_usd)
+                .map(|(b, v)| b + v)
+                .collect(),
+        );
+    }
+    let top = y_max(
+        stacked
+            .last()
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(curve.total_usd.iter().copied()),
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Monthly cost vs traffic ({})",
+                assumptions_note(&curve.assumptions)
+            ),
+            (FONT, 22),
+        )
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
+        .drawn()?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc("cost ($/month)")
+        .x_label_formatter(&|x| tick(*x))
+        .y_label_formatter(&|y| dollars(*y))
+        .axis_desc_style((FONT, 17))
+        .label_style((FONT, 14))
+        .draw()
+        .drawn()?;
+    // Draw the tallest band first so each lower one paints over it.
+    for (i, series) in curve.components.iter().enumerate().rev() {
+        let c = colour(i);
+        chart
+            .draw_series(
+                AreaSeries::new(
+                    xs.iter().copied().zip(stacked[i].iter().copied()),
+                    0.0,
+                    c.mix(0.85),
+                )
+                .border_style(c.stroke_width(1)),
+            )
+            .drawn()?
+            .label(series.component_id.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled()));
+    }
+    chart
+        .draw_series(LineSeries::new(
+            xs.iter().copied().zip(curve.total_usd.iter().copied()),
+            BLACK.stroke_width(2),
+        ))
+        .drawn()?
+        .label("total")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.stroke_width(2)));
+    draw_legend!(chart, SeriesLabelPosition::UpperLeft)
+}
+
+fn draw_break_even<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    result: &BreakEven,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let xs = &result.requests_per_s;
+    let (Some(&x_min), Some(&x_max)) = (xs.first(), xs.last()) else {
+        return Err(ChartError::Empty(
+            "the break-even grid has no points".into(),
+        ));
+    };
+    let top = y_max(
+        result
+            .series
+            .iter()
+            .flat_map(|s| s.monthly_usd.iter().copied()),
+    );
+    let w = &result.input.workload;
+    let f = &result.input.fargate;
+    let mut title = format!(
+        "Break-even: Lambda {} MB, {} ms vs Fargate {} vCPU / {} GB",
+        w.memory_mb, w.duration_ms, f.vcpu, f.memory_gb
+    );
+    if let Some(e) = &result.input.ec2 {
+        title.push_str(&format!(" vs ECS on {}", e.instance_type));
+    }
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 22))
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
+        .drawn()?;
+    chart
+        .configure_mesh()
+        .x_desc("request rate (requests/s, log scale)")
+        .y_desc("cost ($/month)")
+        .x_label_formatter(&|x| tick(*x))
+        .y_label_formatter(&|y| dollars(*y))
+        .axis_desc_style((FONT, 17))
+        .label_style((FONT, 14))
+        .draw()
+        .drawn()?;
+    for (i, series) in result.series.iter().enumerate() {
+        let c = colour(i);
+        chart
+            .draw_series(LineSeries::new(
+                xs.iter().copied().zip(series.monthly_usd.iter().copied()),
+                c.stroke_width(3),
+            ))
+            .drawn()?
+            .label(series.platform.label())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], c.stroke_width(3)));
+    }
+    // Labels go right of their mark in the left part of the chart and left
+    // of it in the right part; vertical offsets cycle so that crossings at
+    // nearly the same rate stay legible.
+    let span = (x_max / x_min).ln();
+    chart
+        .draw_series(result.crossings.iter().enumerate().map(|(i, c)| {
+            let dy = [-26, 10, -44, 28][i % 4];
+            let right_half = (c.requests_per_s / x_min).ln() / span > 0.55;
+            let (dx, anchor) = if right_half {
+                (-10, HPos::Right)
+            } else {
+                (10, HPos::Left)
+            };
+            let style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(anchor, VPos::Top));
+            EmptyElement::at((c.requests_per_s, c.monthly_usd))
+                + Circle::new((0, 0), 5, BLACK.filled())
+                + Text::new(
+                    format!(
+                        "{} = {}: {} req/s, {}",
+                        c.cheaper_below.label(),
+                        c.cheaper_above.label(),
+                        trim(c.requests_per_s),
+                        dollars(c.monthly_usd)
+                    ),
+                    (dx, dy),
+                    style,
+                )
+        }))
+        .drawn()?;
+    draw_legend!(chart, SeriesLabelPosition::UpperLeft)?;
+    Ok(())
+}
+
+fn draw_memory<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    curve: &MemoryCurve,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let points = &curve.points;
+    if points.is_empty() {
+        return Err(ChartError::Empty("the memory curve has no points".into()));
+    }
+    let x_max = points
+        .iter()
+        .map(|p| p.memory_mb)
+        .max()
+        .unwrap_or(ONE_VCPU_MEMORY_MB) as f64
+        * 1.05;
+    let cost_top = y_max(points.iter().map(|p| p.cost_per_million_usd));
+    let time_top = y_max(points.iter().map(|p| p.duration_ms));
+    let input = &curve.input;
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "Lambda cost per 1M invocations vs memory ({} ms at {} MB, {:.0}% CPU-bound, {})",
+                input.reference_duration_ms,
+                input.reference_memory_mb,
+                input.cpu_bound_fraction * 100.0,
+                input.architecture.label()
+            ),
+            (FONT, 20),
+        )
+        .margin(20)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .right_y_label_area_size(85)
+        .build_cartesian_2d(0.0..x_max, 0.0..cost_top)
+        .drawn()?
+        .set_secondary_coord(0.0..x_max, 0.0..time_top);
+    chart
+        .configure_mesh()
+        .x_desc("memory (MB)")
+        .y_desc("cost ($ per 1M invocations)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| dollars(*y))
+        .axis_desc_style((FONT, 17))
+        .label_style((FONT, 14))
+        .draw()
+        .drawn()?;
+    chart
+        .configure_secondary_axes()
+        .y_desc("duration (ms)")
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .axis_desc_style((FONT, 17))
+        .label_style((FONT, 14))
+        .draw()
+        .drawn()?;
+    let cost_colour = colour(0);
+    let time_colour = colour(1);
+    chart
+        .draw_series(LineSeries::new(
+            points
+                .iter()
+                .map(|p| (f64::from(p.memory_mb), p.cost_per_million_usd)),
+            cost_colour.stroke_width(3),
+        ))
+        .drawn()?
+        .label("cost per 1M invocations")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], cost_colour.stroke_width(3)));
+    chart
+        .draw_series(points.iter().map(|p| {
+            Circle::new(
+                (f64::from(p.memory_mb), p.cost_per_million_usd),
+                4,
+                cost_colour.filled(),
+            )
+        }))
+        .drawn()?;
+    chart
+        .draw_secondary_series(LineSeries::new(
+            points
+                .iter()
+                .map(|p| (f64::from(p.memory_mb), p.duration_ms)),
+            time_colour.stroke_width(2),
+        ))
+        .drawn()?
+        .label("duration")
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], time_colour.stroke_width(2)));
+    let cheapest = &points[curve.cheapest];
+    let fastest = &points[curve.fastest];
+    let marks = [
+        (
+            cheapest,
+            format!(
+                "cheapest: {} MB, {} per 1M",
+                cheapest.memory_mb,
+                dollars(cheapest.cost_per_million_usd)
+            ),
+            -44,
+        ),
+        (
+            fastest,
+            format!(
+                "fastest: {} MB, {:.0} ms",
+                fastest.memory_mb, fastest.duration_ms
+            ),
+            16,
+        ),
+    ];
+    chart
+        .draw_series(marks.into_iter().map(|(p, label, dy)| {
+            EmptyElement::at((f64::from(p.memory_mb), p.cost_per_million_usd))
+                + Circle::new((0, 0), 7, BLACK.stroke_width(2))
+                + Text::new(label, (10, dy), (FONT, 15))
+        }))
+        .drawn()?;
+    draw_legend!(chart, SeriesLabelPosition::UpperRight)
+}

@@ -1,0 +1,59 @@
+//! archsim-cost: what a month of AWS usage costs, how that cost moves with
+//! traffic, and where Lambda, Fargate and ECS on EC2 break even.
+//!
+//! - [`pricebook`]: every rate as data (`pricing/aws-<region>.json`, each
+//!   rate with unit, date read and source), validated on load, with
+//!   user overrides. us-east-1 is embedded.
+//! - [`usage`]: the input, a [`UsageProfile`]: per component id, usage in
+//!   AWS quantities (requests, GB-s, task-seconds, instance-hours, LCU
+//!   dimensions, ...), plus the [`Assumptions`] of a bill (month length,
+//!   free tier, 1 ms or legacy 100 ms Lambda billing, discount).
+//! - [`billing`]: [`monthly_cost`] turns both into a [`CostReport`]: line
+//!   items rounded to the cent as AWS rounds them, and their total.
+//! - [`curves`]: cost against traffic (stacked by component), break-even
+//!   of one workload on three platforms with the crossings computed by
+//!   bisection, and Lambda cost against memory size.
+//! - [`charts`]: those curves drawn to SVG or PNG with an embedded font.
+//!
+//! Architecture invariant: this crate knows nothing of the design model,
+//! the simulation or templates. It prices usage keyed by component ids;
+//! mapping a design or a simulation run to usage is an adapter's job.
+//!
+//! ```
+//! use archsim_cost::{Assumptions, ComponentUsage, LambdaUsage, PriceBook, UsageProfile, monthly_cost};
+//!
+//! // AWS's mobile backend example: 3M requests of 120 ms at 1,536 MB.
+//! let book = PriceBook::default_book()?;
+//! let profile = UsageProfile {
+//!     components: vec![ComponentUsage::new("api-fn", LambdaUsage::new(3e6, 120.0, 1536))],
+//! };
+//! let assumptions = Assumptions { free_tier: true, ..Assumptions::default() };
+//! let report = monthly_cost(&book, &profile, &assumptions)?;
+//! assert_eq!(report.total_usd.to_string(), "2.73");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod billing;
+pub mod charts;
+pub mod curves;
+pub mod money;
+pub mod pricebook;
+pub mod usage;
+
+pub use billing::{CostReport, LineItem, exact_monthly_cost, monthly_cost};
+pub use charts::{
+    Chart, ChartError, ImageFormat, render_breakeven, render_cost_curve, render_memory,
+};
+pub use curves::{
+    BreakEven, BreakEvenInput, ComponentSeries, CostCurve, Crossing, CurveError, CurveOptions,
+    Ec2Sizing, FargateSizing, MemoryCurve, MemoryPoint, Platform, PlatformSeries, PowerTuningInput,
+    Workload, break_even, cost_curve, memory_curve, scale_profile,
+};
+pub use pricebook::{PriceBook, PriceBookError};
+pub use rust_decimal::Decimal;
+pub use usage::{
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
+    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaBilling, LambdaUsage, LoadBalancerKind,
+    LoadBalancerUsage, ProvisionedConcurrencyUsage, QueueType, S3Usage, Scaling, ServiceUsage,
+    SqsUsage, UsageError, UsageProfile,
+};

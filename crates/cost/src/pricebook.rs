@@ -1,0 +1,860 @@
+//! The price book: every rate the billing engine uses, as data.
+//!
+//! A book is one JSON file per region (`pricing/aws-<region>.json`), each
+//! rate with its unit, the date it was read and its source. The us-east-1
+//! book is embedded in the binary as the default; a directory of books can
+//! be loaded instead, and a partial overrides file (same shape, only the
+//! rates to change) can be laid over any book. Every book is validated on
+//! load: a bad one is an error naming the file, the JSON path, the line when
+//! known, and what is wrong.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// The region whose book is embedded and used by default.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Books compiled into the binary: (region, file name, text).
+const EMBEDDED_BOOKS: &[(&str, &str, &str)] = &[(
+    "us-east-1",
+    "pricing/aws-us-east-1.json",
+    include_str!("../pricing/aws-us-east-1.json"),
+)];
+
+/// The only `format` this version reads.
+const FORMAT: u32 = 1;
+
+/// What went wrong reading a price book.
+#[derive(Debug, thiserror::Error)]
+pub enum PriceBookError {
+    #[error("cannot read price book {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "price book {file} is invalid at `{path}`{location}: {message}. Fix that value (see pricing/aws-us-east-1.json for the expected shape)"
+    )]
+    Invalid {
+        file: String,
+        /// JSON path of the offending value, e.g. `lambda.duration_x86.tiers[1].up_to`.
+        path: String,
+        /// ", line L, column C" when the position in the file is known.
+        location: Location,
+        message: String,
+    },
+    #[error(
+        "no price book for region `{region}`: known regions are {known}. Add pricing/aws-{region}.json and load it from its directory"
+    )]
+    UnknownRegion { region: String, known: String },
+}
+
+/// Where in a file an error is, when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Location {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, " (line {line}, column {column})"),
+            (Some(line), None) => write!(f, " (line {line})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A price in USD: never negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Usd(Decimal);
+
+impl Usd {
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for Usd {
+    type Error = String;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        if value.is_sign_negative() && !value.is_zero() {
+            Err(format!(
+                "price {value} is negative: prices are zero or more"
+            ))
+        } else {
+            Ok(Usd(value))
+        }
+    }
+}
+
+impl From<Usd> for Decimal {
+    fn from(value: Usd) -> Self {
+        value.0
+    }
+}
+
+/// A strictly positive quantity (divisors, unit sizes, allowances > 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Positive(Decimal);
+
+impl Positive {
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for Positive {
+    type Error = String;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        if value > Decimal::ZERO {
+            Ok(Positive(value))
+        } else {
+            Err(format!("{value} must be greater than zero"))
+        }
+    }
+}
+
+impl From<Positive> for Decimal {
+    fn from(value: Positive) -> Self {
+        value.0
+    }
+}
+
+/// A zero-or-more quantity (free allowances, percentages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct NonNegative(Decimal);
+
+impl NonNegative {
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for NonNegative {
+    type Error = String;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        if value.is_sign_negative() && !value.is_zero() {
+            Err(format!("{value} is negative: it must be zero or more"))
+        } else {
+            Ok(NonNegative(value))
+        }
+    }
+}
+
+impl From<NonNegative> for Decimal {
+    fn from(value: NonNegative) -> Self {
+        value.0
+    }
+}
+
+/// A date read, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReadDate(String);
+
+impl TryFrom<String> for ReadDate {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let bytes = value.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if shape_ok {
+            Ok(ReadDate(value))
+        } else {
+            Err(format!("date `{value}` is not YYYY-MM-DD"))
+        }
+    }
+}
+
+impl From<ReadDate> for String {
+    fn from(value: ReadDate) -> Self {
+        value.0
+    }
+}
+
+impl ReadDate {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One flat rate: `usd` for every `per` units of `unit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub usd: Usd,
+    #[serde(default = "one")]
+    pub per: Positive,
+    pub unit: String,
+    pub date: ReadDate,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn one() -> Positive {
+    Positive(Decimal::ONE)
+}
+
+/// One price tier: applies to the monthly quantity up to `up_to`
+/// (cumulative, from the previous tier's bound); `None` is unbounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub up_to: Option<Positive>,
+    pub usd: Usd,
+}
+
+/// A tiered rate; tiers are validated to be in increasing order with only
+/// the last one unbounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "TieredRateFields")]
+pub struct TieredRate {
+    pub tiers: Vec<Tier>,
+    pub per: Positive,
+    pub unit: String,
+    pub date: ReadDate,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TieredRateFields {
+    tiers: Vec<Tier>,
+    #[serde(default = "one")]
+    per: Positive,
+    unit: String,
+    date: ReadDate,
+    source: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+impl TryFrom<TieredRateFields> for TieredRate {
+    type Error = String;
+    fn try_from(f: TieredRateFields) -> Result<Self, Self::Error> {
+        if f.tiers.is_empty() {
+            return Err("`tiers` is empty: give at least one tier".into());
+        }
+        let last = f.tiers.len() - 1;
+        let mut previous: Option<Decimal> = None;
+        for (i, tier) in f.tiers.iter().enumerate() {
+            match (tier.up_to, i == last) {
+                (Some(_), true) => {
+                    return Err(format!(
+                        "tiers[{i}] is the last tier and has `up_to`: the last tier must be unbounded (`\"up_to\": null`)"
+                    ));
+                }
+                (None, false) => {
+                    return Err(format!(
+                        "tiers[{i}] is unbounded (`up_to` null) but is not the last tier: tiers are out of order"
+                    ));
+                }
+                (Some(bound), false) => {
+                    if let Some(prev) = previous
+                        && bound.value() <= prev
+                    {
+                        return Err(format!(
+                            "tiers[{i}].up_to {} is not above tiers[{}].up_to {prev}: tiers are out of order",
+                            bound.value(),
+                            i - 1
+                        ));
+                    }
+                    previous = Some(bound.value());
+                }
+                (None, true) => {}
+            }
+        }
+        Ok(TieredRate {
+            tiers: f.tiers,
+            per: f.per,
+            unit: f.unit,
+            date: f.date,
+            source: f.source,
+            note: f.note,
+        })
+    }
+}
+
+/// A dated, sourced quantity that is not a price (allowances, minimums,
+/// percentages).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quantity {
+    pub value: NonNegative,
+    pub unit: String,
+    pub date: ReadDate,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaFreeTier {
+    pub requests: Quantity,
+    pub gb_seconds: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaPrices {
+    pub requests: Rate,
+    pub duration_x86: TieredRate,
+    pub duration_arm: TieredRate,
+    pub duration_legacy_100ms: Rate,
+    pub ephemeral_storage: Rate,
+    pub included_ephemeral_storage: Quantity,
+    pub provisioned_concurrency_x86: Rate,
+    pub provisioned_duration_x86: Rate,
+    pub provisioned_concurrency_arm: Rate,
+    pub provisioned_duration_arm: Rate,
+    pub provisioned_billing_increment: Quantity,
+    pub free_tier: LambdaFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FargatePrices {
+    pub vcpu_x86: Rate,
+    pub memory_x86: Rate,
+    pub vcpu_arm: Rate,
+    pub memory_arm: Rate,
+    pub ephemeral_storage: Rate,
+    pub included_ephemeral_storage: Quantity,
+    pub minimum_billed_seconds: Quantity,
+    pub spot_discount_percent: Quantity,
+}
+
+/// An EC2 instance type: its on-demand Linux price and its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceType {
+    pub usd_per_hour: Usd,
+    pub vcpu: Positive,
+    pub memory_gib: Positive,
+    pub architecture: String,
+    #[serde(default)]
+    pub gpus: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_model: Option<String>,
+    pub date: ReadDate,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Prices {
+    pub minimum_billed_seconds: Quantity,
+    pub instance_types: BTreeMap<String, InstanceType>,
+}
+
+/// How much of each dimension one ALB LCU covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlbLcuDimensions {
+    pub new_connections_per_second: Positive,
+    pub active_connections_per_minute: Positive,
+    pub gb_processed_per_hour: Positive,
+    pub gb_processed_per_hour_lambda_targets: Positive,
+    pub rule_evaluations_per_second: Positive,
+    /// Rules processed per request that are free (the first 10).
+    pub free_rules_per_request: NonNegative,
+    pub date: ReadDate,
+    pub source: String,
+}
+
+/// How much of each dimension one NLB NLCU covers (TCP).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NlbNlcuDimensions {
+    pub new_connections_per_second: Positive,
+    pub active_connections_per_minute: Positive,
+    pub gb_processed_per_hour: Positive,
+    pub date: ReadDate,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElbPrices {
+    pub alb_hour: Rate,
+    pub alb_lcu_hour: Rate,
+    pub nlb_hour: Rate,
+    pub nlb_nlcu_hour: Rate,
+    pub alb_lcu: AlbLcuDimensions,
+    pub nlb_nlcu: NlbNlcuDimensions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGatewayFreeTier {
+    pub rest_requests: Quantity,
+    pub http_requests: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGatewayPrices {
+    pub rest_requests: TieredRate,
+    pub http_requests: TieredRate,
+    pub free_tier: ApiGatewayFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EksPrices {
+    pub cluster_hour_standard: Rate,
+    pub cluster_hour_extended: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcrPrices {
+    pub storage: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqsFreeTier {
+    pub requests: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqsPrices {
+    pub standard_requests: TieredRate,
+    pub fifo_requests: TieredRate,
+    pub request_chunk_kb: Quantity,
+    pub free_tier: SqsFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamoDbPrices {
+    pub write_request_units: Rate,
+    pub read_request_units: Rate,
+    pub storage: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Prices {
+    pub storage_standard: Rate,
+    pub put_requests: Rate,
+    pub get_requests: Rate,
+}
+
+/// Every rate of one region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceBook {
+    pub format: u32,
+    pub region: String,
+    pub currency: String,
+    pub lambda: LambdaPrices,
+    pub fargate: FargatePrices,
+    pub ec2: Ec2Prices,
+    pub elb: ElbPrices,
+    pub api_gateway: ApiGatewayPrices,
+    pub eks: EksPrices,
+    pub ecr: EcrPrices,
+    pub sqs: SqsPrices,
+    pub dynamodb: DynamoDbPrices,
+    pub s3: S3Prices,
+}
+
+impl PriceBook {
+    /// The embedded book of a region (us-east-1 is the one shipped).
+    pub fn embedded(region: &str) -> Result<Self, PriceBookError> {
+        let (_, file, text) = EMBEDDED_BOOKS
+            .iter()
+            .find(|(r, _, _)| *r == region)
+            .ok_or_else(|| PriceBookError::UnknownRegion {
+                region: region.to_string(),
+                known: embedded_regions().join(", "),
+            })?;
+        Self::from_json(text, file)
+    }
+
+    /// The default book: the embedded us-east-1 one.
+    pub fn default_book() -> Result<Self, PriceBookError> {
+        Self::embedded(DEFAULT_REGION)
+    }
+
+    /// Parses and validates a book; `file` names it in errors.
+    pub fn from_json(text: &str, file: &str) -> Result<Self, PriceBookError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let book: PriceBook = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            PriceBookError::Invalid {
+                file: file.to_string(),
+                path,
+                location: Location {
+                    line: Some(inner.line()),
+                    column: Some(inner.column()),
+                },
+                message: strip_position(&inner),
+            }
+        })?;
+        book.check(file)?;
+        Ok(book)
+    }
+
+    /// Reads and validates a book file.
+    pub fn from_file(path: &Path) -> Result<Self, PriceBookError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| PriceBookError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Self::from_json(&text, &file)
+    }
+
+    /// Loads `aws-<region>.json` from a directory of books.
+    pub fn from_dir(dir: &Path, region: &str) -> Result<Self, PriceBookError> {
+        let book = Self::from_file(&dir.join(format!("aws-{region}.json")))?;
+        Ok(book)
+    }
+
+    /// Lays a partial book over this one: every value present in `text`
+    /// replaces the same value here (objects merge key by key, arrays such
+    /// as `tiers` are replaced whole). The result is validated like a book.
+    pub fn with_overrides_json(&self, text: &str, file: &str) -> Result<Self, PriceBookError> {
+        let overrides: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| PriceBookError::Invalid {
+                file: file.to_string(),
+                path: ".".into(),
+                location: Location {
+                    line: Some(e.line()),
+                    column: Some(e.column()),
+                },
+                message: strip_position(&e),
+            })?;
+        if !overrides.is_object() {
+            return Err(PriceBookError::Invalid {
+                file: file.to_string(),
+                path: ".".into(),
+                location: Location::default(),
+                message: "an overrides file is a JSON object with the shape of a price book".into(),
+            });
+        }
+        if let Some(region) = overrides.get("region")
+            && region.as_str() != Some(self.region.as_str())
+        {
+            return Err(PriceBookError::Invalid {
+                file: file.to_string(),
+                path: "region".into(),
+                location: Location::default(),
+                message: format!(
+                    "overrides are for region {region} but the book is for `{}`: load that region's book instead",
+                    self.region
+                ),
+            });
+        }
+        let mut merged = serde_json::to_value(self).map_err(|e| PriceBookError::Invalid {
+            file: file.to_string(),
+            path: ".".into(),
+            location: Location::default(),
+            message: e.to_string(),
+        })?;
+        merge_json(&mut merged, overrides);
+        let book: PriceBook =
+            serde_path_to_error::deserialize(merged).map_err(|e| PriceBookError::Invalid {
+                file: file.to_string(),
+                path: e.path().to_string(),
+                location: Location::default(),
+                message: e.into_inner().to_string(),
+            })?;
+        book.check(file)?;
+        Ok(book)
+    }
+
+    /// Reads an overrides file and lays it over this book.
+    pub fn with_overrides_file(&self, path: &Path) -> Result<Self, PriceBookError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| PriceBookError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        self.with_overrides_json(&text, &file)
+    }
+
+    /// Checks what the types cannot: the format version and a percentage.
+    fn check(&self, file: &str) -> Result<(), PriceBookError> {
+        let invalid = |path: &str, message: String| PriceBookError::Invalid {
+            file: file.to_string(),
+            path: path.to_string(),
+            location: Location::default(),
+            message,
+        };
+        if self.format != FORMAT {
+            return Err(invalid(
+                "format",
+                format!(
+                    "format {} is not supported: this version reads format {FORMAT}",
+                    self.format
+                ),
+            ));
+        }
+        if self.fargate.spot_discount_percent.value.value() > Decimal::ONE_HUNDRED {
+            return Err(invalid(
+                "fargate.spot_discount_percent.value",
+                format!(
+                    "{} is above 100: a discount is a percentage",
+                    self.fargate.spot_discount_percent.value.value()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// An instance type by API name (`m5.large`).
+    pub fn instance_type(&self, name: &str) -> Option<&InstanceType> {
+        self.ec2.instance_types.get(name)
+    }
+}
+
+/// Regions with an embedded book.
+pub fn embedded_regions() -> Vec<&'static str> {
+    EMBEDDED_BOOKS.iter().map(|(r, _, _)| *r).collect()
+}
+
+/// serde_json appends " at line L column C" to messages; the error shows
+/// the position on its own, so drop the duplicate.
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn merge_json(base: &mut serde_json::Value, overrides: serde_json::Value) {
+    match (base, overrides) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(overrides)) => {
+            for (key, value) in overrides {
+                match base.get_mut(&key) {
+                    Some(slot) => merge_json(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "pricing/aws-us-east-1.json";
+
+    fn embedded_text() -> &'static str {
+        EMBEDDED_BOOKS[0].2
+    }
+
+    fn invalid_parts(err: PriceBookError) -> (String, String, Location, String) {
+        match err {
+            PriceBookError::Invalid {
+                file,
+                path,
+                location,
+                message,
+            } => (file, path, location, message),
+            other => panic!("expected Invalid, got {other}"),
+        }
+    }
+
+    #[test]
+    fn embedded_book_loads_with_spec_rates() {
+        let book = PriceBook::default_book().expect("embedded book is valid");
+        assert_eq!(book.region, "us-east-1");
+        // Spot checks against SPEC-COST.md, written as text to stay exact.
+        assert_eq!(book.lambda.requests.usd.value().to_string(), "0.2");
+        assert_eq!(book.lambda.requests.per.value().to_string(), "1000000");
+        assert_eq!(
+            book.lambda.duration_x86.tiers[0].usd.value().to_string(),
+            "0.0000166667"
+        );
+        assert_eq!(
+            book.lambda.duration_arm.tiers[2].usd.value().to_string(),
+            "0.0000106667"
+        );
+        assert_eq!(book.fargate.vcpu_x86.usd.value().to_string(), "0.000011244");
+        assert_eq!(book.elb.alb_hour.usd.value().to_string(), "0.0225");
+        assert_eq!(book.api_gateway.rest_requests.tiers.len(), 4);
+        let g5 = book.instance_type("g5.xlarge").expect("g5.xlarge listed");
+        assert_eq!(g5.usd_per_hour.value().to_string(), "1.006");
+        assert_eq!(g5.gpus, 1);
+    }
+
+    #[test]
+    fn unknown_region_names_the_known_ones() {
+        let err = PriceBook::embedded("eu-west-9").unwrap_err().to_string();
+        assert!(
+            err.contains("eu-west-9") && err.contains("us-east-1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_json_names_file_and_line() {
+        let (file, _, location, _) = invalid_parts(
+            PriceBook::from_json("{\n  \"format\": 1,\n  oops\n}", "x.json").unwrap_err(),
+        );
+        assert_eq!(file, "x.json");
+        assert_eq!(location.line, Some(3));
+    }
+
+    #[test]
+    fn negative_price_names_path_and_line() {
+        let text = embedded_text().replacen("\"usd\": 0.2,", "\"usd\": -0.2,", 1);
+        let expected_line = text.lines().position(|l| l.contains("-0.2")).unwrap() + 1;
+        let err = PriceBook::from_json(&text, FILE).unwrap_err();
+        let shown = err.to_string();
+        let (file, path, location, message) = invalid_parts(err);
+        assert_eq!(file, FILE);
+        assert_eq!(path, "lambda.requests.usd");
+        assert!(message.contains("negative"), "{message}");
+        // serde_json reports the position after the value: same line.
+        assert_eq!(location.line, Some(expected_line));
+        assert!(
+            shown.contains("lambda.requests.usd") && shown.contains(FILE),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn missing_rate_names_its_parent_and_field() {
+        let mut value: serde_json::Value = serde_json::from_str(embedded_text()).unwrap();
+        value["fargate"]
+            .as_object_mut()
+            .unwrap()
+            .remove("memory_arm");
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let (_, path, _, message) = invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(path, "fargate");
+        assert!(message.contains("missing field `memory_arm`"), "{message}");
+    }
+
+    #[test]
+    fn tiers_out_of_order_are_rejected() {
+        let mut value: serde_json::Value = serde_json::from_str(embedded_text()).unwrap();
+        value["lambda"]["duration_x86"]["tiers"][1]["up_to"] = serde_json::json!(5_000_000_000u64);
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let (_, path, location, message) =
+            invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(path, "lambda.duration_x86");
+        assert!(location.line.is_some());
+        assert!(
+            message.contains("tiers[1].up_to 5000000000 is not above tiers[0].up_to 6000000000"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unbounded_middle_tier_is_rejected() {
+        let mut value: serde_json::Value = serde_json::from_str(embedded_text()).unwrap();
+        value["api_gateway"]["http_requests"]["tiers"][0]["up_to"] = serde_json::Value::Null;
+        let text = serde_json::to_string(&value).unwrap();
+        let (_, path, _, message) = invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(path, "api_gateway.http_requests");
+        assert!(message.contains("out of order"), "{message}");
+    }
+
+    #[test]
+    fn bad_date_and_unknown_field_are_rejected() {
+        let text =
+            embedded_text().replacen("\"date\": \"2026-11-01\"", "\"date\": \"Nov 2026\"", 1);
+        let (_, path, _, message) = invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(path, "lambda.requests.date");
+        assert!(message.contains("YYYY-MM-DD"), "{message}");
+
+        let text = embedded_text().replacen("\"usd\": 0.2,", "\"usd\": 0.2, \"usd_typo\": 1,", 1);
+        let (_, path, _, _) = invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(path, "lambda.requests.usd_typo");
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_name() {
+        let book = PriceBook::default_book().unwrap();
+        let overridden = book
+            .with_overrides_json(
+                r#"{ "fargate": { "spot_discount_percent": { "value": 55 } },
+                     "lambda": { "requests": { "usd": 0.15, "source": "negotiated", "date": "2026-12-01" } } }"#,
+                "my-overrides.json",
+            )
+            .unwrap();
+        assert_eq!(
+            overridden.fargate.spot_discount_percent.value.value(),
+            Decimal::from(55)
+        );
+        assert_eq!(overridden.lambda.requests.usd.value().to_string(), "0.15");
+        assert_eq!(overridden.lambda.requests.unit, "request");
+        assert_eq!(overridden.lambda.duration_x86, book.lambda.duration_x86);
+    }
+
+    #[test]
+    fn bad_overrides_name_the_overrides_file_and_path() {
+        let book = PriceBook::default_book().unwrap();
+        let (file, path, _, message) = invalid_parts(
+            book.with_overrides_json(
+                r#"{ "s3": { "get_requests": { "usd": -1 } } }"#,
+                "my-overrides.json",
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(file, "my-overrides.json");
+        assert_eq!(path, "s3.get_requests.usd");
+        assert!(message.contains("negative"), "{message}");
+
+        let (_, path, _, message) = invalid_parts(
+            book.with_overrides_json(
+                r#"{ "fargate": { "spot_discount_percent": { "value": 170 } } }"#,
+                "o.json",
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(path, "fargate.spot_discount_percent.value");
+        assert!(message.contains("above 100"), "{message}");
+
+        let (_, path, _, _) = invalid_parts(
+            book.with_overrides_json(r#"{ "region": "eu-west-1" }"#, "o.json")
+                .unwrap_err(),
+        );
+        assert_eq!(path, "region");
+    }
+
+    #[test]
+    fn books_load_from_a_directory_by_region() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = embedded_text().replace("us-east-1", "eu-test-1");
+        std::fs::write(dir.path().join("aws-eu-test-1.json"), text).unwrap();
+        let book = PriceBook::from_dir(dir.path(), "eu-test-1").unwrap();
+        assert_eq!(book.region, "eu-test-1");
+        let err = PriceBook::from_dir(dir.path(), "ap-nowhere-1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("aws-ap-nowhere-1.json"), "{err}");
+    }
+}

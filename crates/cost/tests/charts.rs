@@ -1,0 +1,227 @@
+//! Charts: the files exist, SVG parses as XML with the expected title,
+//! axis labels, legend and marks, PNG decodes to the chart's size, and
+//! snapshots guard the SVG's text (not its float coordinates).
+
+use archsim_cost::{
+    Architecture, Assumptions, BreakEven, BreakEvenInput, Chart, ComponentUsage, CostCurve,
+    CurveOptions, Ec2Sizing, FargateSizing, FargateUsage, ImageFormat, LambdaUsage,
+    LoadBalancerUsage, MemoryCurve, PowerTuningInput, PriceBook, UsageProfile, Workload,
+    break_even, cost_curve, memory_curve, render_breakeven, render_cost_curve, render_memory,
+};
+use std::path::Path;
+
+fn book() -> PriceBook {
+    PriceBook::default_book().expect("embedded book")
+}
+
+fn sample_cost_curve() -> CostCurve {
+    let profile = UsageProfile {
+        components: vec![
+            ComponentUsage::new("orders-fn", LambdaUsage::new(3e6, 120.0, 1536)),
+            ComponentUsage::new("web-service", FargateUsage::always_on(2.0, 0.5, 1.0)),
+            ComponentUsage::new(
+                "public-alb",
+                LoadBalancerUsage {
+                    new_connections_per_s: 10.0,
+                    gb_processed_per_hour: 0.5,
+                    ..LoadBalancerUsage::alb()
+                },
+            ),
+        ],
+    };
+    let options = CurveOptions {
+        base_requests_per_s: Some(1.14),
+        ..CurveOptions::default()
+    };
+    cost_curve(&book(), &profile, &Assumptions::default(), &options).unwrap()
+}
+
+fn sample_break_even() -> BreakEven {
+    let input = BreakEvenInput {
+        workload: Workload {
+            duration_ms: 200.0,
+            cpu_ms_per_request: 200.0,
+            memory_mb: 1024,
+            architecture: Architecture::X86_64,
+        },
+        fargate: FargateSizing {
+            vcpu: 1.0,
+            memory_gb: 2.0,
+            target_cpu_utilization: 1.0,
+            min_tasks: 1,
+            architecture: Architecture::X86_64,
+            spot: false,
+        },
+        ec2: Some(Ec2Sizing {
+            instance_type: "m5.large".into(),
+            task_vcpu: 1.0,
+            task_memory_gb: 2.0,
+            target_cpu_utilization: 1.0,
+            min_tasks: 1,
+            min_instances: 1,
+        }),
+        min_requests_per_s: 0.1,
+        max_requests_per_s: 9.9,
+        points: 300,
+    };
+    break_even(&book(), &input, &Assumptions::default()).unwrap()
+}
+
+fn sample_memory_curve() -> MemoryCurve {
+    let input = PowerTuningInput {
+        reference_memory_mb: 1024,
+        reference_duration_ms: 400.0,
+        cpu_bound_fraction: 0.8,
+        architecture: Architecture::X86_64,
+        memory_sizes_mb: PowerTuningInput::default_memory_sizes(),
+    };
+    memory_curve(&book(), &input, &Assumptions::default()).unwrap()
+}
+
+/// The text content of every `<text>` element, in document order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("chart is well-formed XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+fn check_png(path: &Path) {
+    let bytes = std::fs::read(path).expect("PNG written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG magic bytes");
+    let decoder = png::Decoder::new(bytes.as_slice());
+    let reader = decoder.read_info().expect("PNG decodes");
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (1000, 620));
+}
+
+fn render_all(chart: Chart<'_>, name: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let svg_path = dir.path().join(format!("{name}.svg"));
+    let png_path = dir.path().join(format!("{name}.png"));
+    match chart {
+        Chart::CostCurve(c) => {
+            render_cost_curve(c, ImageFormat::Svg, &svg_path).unwrap();
+            render_cost_curve(c, ImageFormat::Png, &png_path).unwrap();
+        }
+        Chart::BreakEven(b) => {
+            render_breakeven(b, ImageFormat::Svg, &svg_path).unwrap();
+            render_breakeven(b, ImageFormat::Png, &png_path).unwrap();
+        }
+        Chart::Memory(m) => {
+            render_memory(m, ImageFormat::Svg, &svg_path).unwrap();
+            render_memory(m, ImageFormat::Png, &png_path).unwrap();
+        }
+    }
+    if let Ok(keep) = std::env::var("ARCHSIM_KEEP_CHARTS") {
+        for path in [&svg_path, &png_path] {
+            std::fs::copy(path, Path::new(&keep).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    check_png(&png_path);
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert_eq!(
+        svg,
+        chart.to_svg().unwrap(),
+        "file and string renderings agree"
+    );
+    svg_texts(&svg)
+}
+
+fn has(texts: &[String], needle: &str) -> bool {
+    texts.iter().any(|t| t.contains(needle))
+}
+
+#[test]
+fn cost_curve_chart_has_title_axes_and_stacked_legend() {
+    let curve = sample_cost_curve();
+    let texts = render_all(Chart::CostCurve(&curve), "cost-curve");
+    assert!(has(
+        &texts,
+        "Monthly cost vs traffic (730 h month, free tier off, 1 ms billing)"
+    ));
+    assert!(has(&texts, "traffic (requests/s, log scale)"));
+    assert!(has(&texts, "cost ($/month)"));
+    for legend in ["orders-fn", "web-service", "public-alb", "total"] {
+        assert!(
+            texts.iter().any(|t| t == legend),
+            "legend {legend} in {texts:?}"
+        );
+    }
+    insta::assert_snapshot!("cost_curve_svg_text", texts.join("\n"));
+}
+
+#[test]
+fn break_even_chart_marks_and_labels_crossings() {
+    let result = sample_break_even();
+    let texts = render_all(Chart::BreakEven(&result), "breakeven");
+    assert!(has(
+        &texts,
+        "Break-even: Lambda 1024 MB, 200 ms vs Fargate 1 vCPU / 2 GB vs ECS on m5.large"
+    ));
+    assert!(has(&texts, "request rate (requests/s, log scale)"));
+    for legend in ["Lambda", "Fargate", "ECS on EC2"] {
+        assert!(
+            texts.iter().any(|t| t == legend),
+            "legend {legend} in {texts:?}"
+        );
+    }
+    // The sanity crossing, labelled with its rate and monthly cost.
+    assert!(has(&texts, "Lambda = Fargate: 3.9 req/s, $36"), "{texts:?}");
+    assert_eq!(
+        texts.iter().filter(|t| t.contains(" req/s, $")).count(),
+        result.crossings.len()
+    );
+    insta::assert_snapshot!("breakeven_svg_text", texts.join("\n"));
+}
+
+#[test]
+fn memory_chart_marks_cheapest_and_fastest() {
+    let curve = sample_memory_curve();
+    let texts = render_all(Chart::Memory(&curve), "memory");
+    assert!(has(&texts, "Lambda cost per 1M invocations vs memory"));
+    assert!(has(&texts, "memory (MB)"));
+    assert!(has(&texts, "cost ($ per 1M invocations)"));
+    assert!(has(&texts, "duration (ms)"));
+    assert!(has(&texts, "fastest: 1769 MB"));
+    assert!(has(&texts, "cheapest: "));
+    insta::assert_snapshot!("memory_svg_text", texts.join("\n"));
+}
+
+#[test]
+fn chart_format_comes_from_the_extension() {
+    assert_eq!(
+        ImageFormat::from_path(Path::new("a/b.SVG")).unwrap(),
+        ImageFormat::Svg
+    );
+    assert_eq!(
+        ImageFormat::from_path(Path::new("chart.png")).unwrap(),
+        ImageFormat::Png
+    );
+    let err = ImageFormat::from_path(Path::new("chart.jpg")).unwrap_err();
+    assert!(err.to_string().contains(".svg or .png"), "{err}");
+}
+
+#[test]
+fn writing_into_a_missing_directory_names_the_path() {
+    let curve = sample_memory_curve();
+    let err = render_memory(
+        &curve,
+        ImageFormat::Png,
+        Path::new("/nonexistent-dir/x/memory.png"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("/nonexistent-dir/x/memory.png"),
+        "{err}"
+    );
+}
