@@ -11,6 +11,7 @@ use archsim_model::validate::has_errors;
 use archsim_model::{Design, Severity, load, save, validate};
 use clap::{Parser, Subcommand};
 
+mod cost;
 mod describe;
 mod dot;
 
@@ -51,6 +52,10 @@ enum Command {
     },
     /// Summarise a design's components, connections, groups and scenarios.
     Describe { design: PathBuf },
+    /// Monthly cost of a design: line items, assumptions and total.
+    Cost(cost::CostArgs),
+    /// Draw a cost chart (cost curve, break-even or memory) to SVG or PNG.
+    Chart(cost::ChartArgs),
     /// Print the design as a graph.
     Graph {
         design: PathBuf,
@@ -161,6 +166,8 @@ fn run(cli: Cli) -> Result<u8> {
             print!("{}", describe::design(&design));
             Ok(0)
         }
+        Command::Cost(args) => cost::cost(args),
+        Command::Chart(args) => cost::chart(args),
         Command::Graph { design: path, .. } => {
             let design = open(&path)?;
             print!("{}", dot::to_dot(&design));
