@@ -307,6 +307,18 @@ fn fargate_usage(tasks: f64, t: &TaskDefinitionProps, spot: bool) -> FargateUsag
     }
 }
 
+/// The batch size of the first event source mapping among `connections`
+/// (1 when none polls).
+fn poll_batch(connections: &[(&archsim_model::Connection, &Component)]) -> f64 {
+    connections
+        .iter()
+        .find_map(|(conn, _)| match conn.kind {
+            ConnectionKind::Poll { batch_size, .. } => Some(f64::from(batch_size)),
+            _ => None,
+        })
+        .unwrap_or(1.0)
+}
+
 /// Estimates a month of usage for `design` under `scenario`.
 pub fn estimate_usage(
     design: &Design,
@@ -366,14 +378,7 @@ pub fn estimate_usage(
         match &c.props {
             Props::LambdaFunction(l) => {
                 // Pollers invoke once per batch.
-                let batch: f64 = design
-                    .incoming(id)
-                    .iter()
-                    .find_map(|(conn, _)| match conn.kind {
-                        ConnectionKind::Poll { batch_size, .. } => Some(f64::from(batch_size)),
-                        _ => None,
-                    })
-                    .unwrap_or(1.0);
+                let batch = poll_batch(&design.incoming(id));
                 let invocations = rps / batch * month_s;
                 let mut duration = lambda_duration_ms(design, id, l, 0);
                 if batch > 1.0 {
@@ -558,14 +563,7 @@ pub fn estimate_usage(
                 }
             }
             Props::SqsQueue(q) => {
-                let batch: f64 = design
-                    .outgoing(id)
-                    .iter()
-                    .find_map(|(conn, _)| match conn.kind {
-                        ConnectionKind::Poll { batch_size, .. } => Some(f64::from(batch_size)),
-                        _ => None,
-                    })
-                    .unwrap_or(1.0);
+                let batch = poll_batch(&design.outgoing(id));
                 // One send per message; one receive and one delete per batch.
                 let requests = rps * month_s * (1.0 + 2.0 / batch);
                 push(
