@@ -568,6 +568,8 @@ struct Profile {
     work: Option<Sampler>,
     rng: Stream,
     last: Us,
+    /// Constant pattern: when the current rate began.
+    origin: Us,
 }
 
 /// A frame of the live view: the state at one instant.
@@ -993,6 +995,7 @@ impl Simulation {
                 work: t.request.work.as_ref().map(Sampler::new),
                 rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
                 last: 0,
+                origin: 0,
             });
         }
         for (i, e) in scenario.events.iter().enumerate() {
@@ -1390,11 +1393,12 @@ impl Simulation {
                     let rate = r * prof.factor;
                     if rate <= 0.0 {
                         None
-                    } else if prof.generation == 0 && prof.pos == 0 {
-                        prof.pos = 1;
-                        Some(prof.last)
                     } else {
-                        Some(prof.last + (SEC as f64 / rate).round().max(1.0) as Us)
+                        // The k-th arrival after the last rate change, from
+                        // the exact spacing: rounding each gap would drift.
+                        let k = prof.pos as f64;
+                        prof.pos += 1;
+                        Some(prof.origin + (k * SEC as f64 / rate).round() as Us)
                     }
                 }
                 _ => {
@@ -1430,7 +1434,8 @@ impl Simulation {
             }
             found
         };
-        if let Some(at) = next.filter(|&at| at <= end) {
+        // The run covers [0, end): an arrival at the end falls outside.
+        if let Some(at) = next.filter(|&at| at < end) {
             let generation = prof.generation;
             prof.last = at;
             self.push(
@@ -1546,6 +1551,9 @@ impl Simulation {
         let n = &mut self.nodes[node as usize];
         match &mut n.behaviour {
             Behaviour::Client { target } | Behaviour::Edge { target, .. } if *target == NONE => {
+                // Nothing to call synchronously: a client that only sends
+                // messages or events (SQS, SNS, EventBridge).
+                self.side_effects(r);
                 self.finish(r, Outcome::Ok)
             }
             Behaviour::Client { target } => {
@@ -2900,6 +2908,7 @@ impl Simulation {
                             // Poisson arrivals are memoryless: redraw from now.
                             prof.generation += 1;
                             prof.last = now;
+                            prof.origin = now;
                             prof.pos = 1;
                             self.schedule_next_arrival(p as u32);
                         }
