@@ -478,7 +478,7 @@ impl<'a> Importer<'a> {
                     Some(Props::ApiGateway(a))
                 }
                 "AWS::Cognito::UserPool" => Some(Props::Cognito(Default::default())),
-                "AWS::Events::Rule" => {
+                "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
                     let mut e = archsim_model::component::EventBridgeRuleProps::default();
                     match (get("ScheduleExpression"), get("EventPattern")) {
                         (Some(Value::String(s)), _) => e.schedule = s.clone(),
@@ -703,6 +703,69 @@ impl<'a> Importer<'a> {
                         }
                     }
                 }
+                "AWS::SNS::Topic" => {
+                    if let Some(Value::Array(subs)) = props.get("Subscription") {
+                        for sub in subs {
+                            self.subscription(logical, sub.get("Endpoint"), logical);
+                        }
+                    }
+                }
+                "AWS::SNS::Subscription" => {
+                    if let Some(topic) = props.get("TopicArn").and_then(ref_target) {
+                        self.subscription(topic, props.get("Endpoint"), logical);
+                    }
+                }
+                "AWS::S3::Bucket" => {
+                    let configs = props
+                        .get("NotificationConfiguration")
+                        .and_then(|n| n.get("LambdaConfigurations"));
+                    if let Some(Value::Array(configs)) = configs {
+                        for c in configs {
+                            if let Some(f) = c
+                                .get("Function")
+                                .and_then(ref_target)
+                                .and_then(|f| self.comp(f))
+                            {
+                                self.connect(
+                                    logical,
+                                    &f,
+                                    Meaning::InvokeAsync.default_kind(),
+                                    "bucket notification",
+                                );
+                            }
+                        }
+                    }
+                }
+                "AWS::Scheduler::Schedule" => {
+                    if let Some(f) = props
+                        .get("Target")
+                        .and_then(|t| t.get("Arn"))
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    {
+                        self.connect(
+                            logical,
+                            &f,
+                            Meaning::InvokeAsync.default_kind(),
+                            "schedule target",
+                        );
+                    }
+                }
+                "AWS::Events::Rule" => {
+                    if let Some(Value::Array(targets)) = props.get("Targets") {
+                        for t in targets {
+                            if let Some(to) =
+                                t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                            {
+                                let kind = match self.design.component(&to).map(Component::kind) {
+                                    Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
+                                    _ => ConnectionKind::Publishes,
+                                };
+                                self.connect(logical, &to, kind, "rule target");
+                            }
+                        }
+                    }
+                }
                 "AWS::SQS::Queue" => {
                     let dlq = props
                         .get("RedrivePolicy")
@@ -834,6 +897,22 @@ impl<'a> Importer<'a> {
             };
             self.connect(&lb, target, kind, &logical.to_string());
         }
+    }
+
+    /// An SNS subscription endpoint: a function is invoked, a queue is
+    /// published to.
+    fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
+        let (Some(t), Some(to)) = (
+            self.comp(topic),
+            endpoint.and_then(ref_target).and_then(|e| self.comp(e)),
+        ) else {
+            return;
+        };
+        let kind = match self.design.component(&to).map(Component::kind) {
+            Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
+            _ => ConnectionKind::Publishes,
+        };
+        self.connect(&t, &to, kind, &format!("{why} subscription"));
     }
 
     fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
