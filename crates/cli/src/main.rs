@@ -13,6 +13,8 @@ use clap::{Parser, Subcommand};
 
 mod describe;
 mod dot;
+mod export;
+mod import;
 
 /// Design, validate and explain AWS serverless and container architectures.
 #[derive(Parser)]
@@ -58,6 +60,10 @@ enum Command {
         #[arg(long = "dot")]
         _dot: bool,
     },
+    /// Write a SAM or CloudFormation template for a design.
+    Export(export::ExportArgs),
+    /// Read a SAM or CloudFormation template into a design.
+    Import(import::ImportArgs),
 }
 
 /// Exit codes: 0 success, 1 the design has errors, 2 bad input or usage.
@@ -166,5 +172,7 @@ fn run(cli: Cli) -> Result<u8> {
             print!("{}", dot::to_dot(&design));
             Ok(0)
         }
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
     }
 }

@@ -572,7 +572,7 @@ impl<'a> Importer<'a> {
                 None => self
                     .report
                     .kept
-                    .push(format!("{logical} ({ty}): wiring, folded into connections")),
+                    .push(format!("{logical} ({ty}): supporting resource, not drawn")),
             }
         }
         for section in [
