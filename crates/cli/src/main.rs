@@ -14,6 +14,8 @@ use clap::{Parser, Subcommand};
 mod cost;
 mod describe;
 mod dot;
+mod export;
+mod import;
 
 /// Design, validate and explain AWS serverless and container architectures.
 #[derive(Parser)]
@@ -63,6 +65,10 @@ enum Command {
         #[arg(long = "dot")]
         _dot: bool,
     },
+    /// Write a SAM or CloudFormation template for a design.
+    Export(export::ExportArgs),
+    /// Read a SAM or CloudFormation template into a design.
+    Import(import::ImportArgs),
 }
 
 /// Exit codes: 0 success, 1 the design has errors, 2 bad input or usage.
@@ -173,5 +179,7 @@ fn run(cli: Cli) -> Result<u8> {
             print!("{}", dot::to_dot(&design));
             Ok(0)
         }
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
