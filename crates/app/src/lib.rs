@@ -29,6 +29,7 @@
 
 mod dialog;
 mod forms;
+mod layout;
 mod palette;
 mod recovery;
 mod session;

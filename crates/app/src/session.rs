@@ -82,6 +82,8 @@ pub enum Edit {
         member: String,
         group: Option<String>,
     },
+    /// Arranges the components in layers, left to right along the connections.
+    AutoLayout,
 }
 
 /// The document after an edit, and the ids the edit created.
@@ -379,6 +381,16 @@ impl Session {
                 (Op::SetProperty { id, path, value }, Vec::new())
             }
             Edit::Duplicate { ids, offset } => self.duplicate(&ids, offset, &mut taken)?,
+            Edit::AutoLayout => (
+                Op::Batch {
+                    ops: crate::layout::layered(design)
+                        .into_iter()
+                        .filter(|(id, p)| design.component(id).is_some_and(|c| c.position != *p))
+                        .map(|(id, position)| Op::Move { id, position })
+                        .collect(),
+                },
+                Vec::new(),
+            ),
             Edit::SetGroup { member, group } => {
                 let mut ops: Vec<Op> = design
                     .groups_of(&member)

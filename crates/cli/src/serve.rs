@@ -65,6 +65,8 @@ pub const TOKEN_HEADER: &str = "x-archsim-token";
 
 pub struct AppState {
     session: Mutex<Session>,
+    /// The folder of the last file opened or saved, where pickers start.
+    last_dir: Mutex<Option<PathBuf>>,
     token: String,
     /// `host:port` values a request may name (`127.0.0.1:7878`, `localhost:7878`).
     hosts: Vec<String>,
@@ -78,9 +80,21 @@ impl AppState {
             hosts.push(format!("[{}]:{port}", addr.ip()));
         }
         Self {
+            last_dir: Mutex::new(
+                session
+                    .path()
+                    .and_then(|p| p.parent())
+                    .map(Path::to_path_buf),
+            ),
             session: Mutex::new(session),
             token,
             hosts,
+        }
+    }
+
+    fn remember_dir(&self, path: Option<&str>) {
+        if let Some(dir) = path.and_then(|p| Path::new(p).parent()) {
+            *self.last_dir.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_path_buf());
         }
     }
 
@@ -401,7 +415,9 @@ async fn open_design(
     State(s): State<Arc<AppState>>,
     Json(p): Json<PathBody>,
 ) -> Reply<archsim_app::DocumentView> {
-    Ok(Json(s.session().open_with(&ChosenPath(p.path))?))
+    let doc = s.session().open_with(&ChosenPath(p.path))?;
+    s.remember_dir(doc.path.as_deref());
+    Ok(Json(doc))
 }
 
 async fn save(State(s): State<Arc<AppState>>) -> Reply<archsim_app::DocumentView> {
@@ -412,7 +428,9 @@ async fn save_as(
     State(s): State<Arc<AppState>>,
     Json(p): Json<PathBody>,
 ) -> Reply<archsim_app::DocumentView> {
-    Ok(Json(s.session().save_as(&ChosenPath(p.path))?))
+    let doc = s.session().save_as(&ChosenPath(p.path))?;
+    s.remember_dir(doc.path.as_deref());
+    Ok(Json(doc))
 }
 
 #[derive(Deserialize)]
@@ -430,6 +448,7 @@ async fn files(
             .session()
             .path()
             .and_then(|p| p.parent().map(Path::to_path_buf))
+            .or_else(|| s.last_dir.lock().unwrap_or_else(|e| e.into_inner()).clone())
             .filter(|p| !p.as_os_str().is_empty())
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from(".")),
