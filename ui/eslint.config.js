@@ -18,6 +18,7 @@ export default tseslint.config(
   {
     files: ["e2e/**/*.mjs", "*.js"],
     extends: [js.configs.recommended],
-    languageOptions: { globals: globals.node },
+    // Playwright evaluates some functions in the page: browser globals too.
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

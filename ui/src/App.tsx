@@ -99,6 +99,21 @@ function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
   });
 }
 
+/** Keeps the previous object of every node or edge whose content is unchanged. */
+function reuse<T extends Node | Edge>(prev: T[], next: T[]): T[] {
+  const old = new Map(prev.map((x) => [x.id, x]));
+  return next.map((n) => {
+    const o = old.get(n.id);
+    if (!o) return n;
+    const same =
+      o.type === n.type &&
+      JSON.stringify(o.data) === JSON.stringify(n.data) &&
+      JSON.stringify("position" in o ? o.position : null) === JSON.stringify("position" in n ? n.position : null);
+    if (same) return o.selected === n.selected ? o : { ...o, selected: n.selected };
+    return "measured" in o ? { ...n, measured: o.measured } : n;
+  });
+}
+
 const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
@@ -136,8 +151,10 @@ function Designer() {
     if (!doc) return;
     const ids = new Set(doc.components.map((c) => c.id).concat(doc.connections.map((c) => c.id)));
     const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
-    setNodes(buildNodes(doc, keep));
-    setEdges(buildEdges(doc, keep));
+    // Unchanged nodes keep their objects (and measured sizes), so React
+    // Flow re-renders only what the edit touched.
+    setNodes((prev) => reuse(prev, buildNodes(doc, keep)));
+    setEdges((prev) => reuse(prev, buildEdges(doc, keep)));
     if (keep.size !== selectedRef.current.length) setSelected([...keep]);
     if (fitNext.current) {
       fitNext.current = false;

@@ -2,8 +2,8 @@
 import type { DocumentView } from "./generated/DocumentView";
 import type { GroupView } from "./generated/GroupView";
 
-export const NODE_W = 188;
-export const NODE_H = 60;
+export const NODE_W = 164;
+export const NODE_H = 54;
 const PAD = 28;
 const HEADER = 26;
 
