@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project, from a clean checkout on a
-# fresh Debian/Ubuntu machine with Rust installed. Installs what it needs.
+# fresh Debian/Ubuntu machine with Rust and Node installed. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "toolchain components"
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
@@ -18,6 +19,20 @@ if ! .venv/bin/cfn-lint --version >/dev/null 2>&1 \
   .venv/bin/pip install --quiet cfn-lint aws-sam-translator
 fi
 
+step "system packages for the UI tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq chromium
+fi
+
+step "ui: npm ci (when package-lock.json changed)"
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
+
+step "ui: tsc --noEmit, eslint, vitest, build"
+(cd ui && npx tsc --noEmit && npx eslint . && npx vitest run && npx vite build --logLevel warn)
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -26,3 +41,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "ui: end to end in Chromium against archsim serve"
+cargo build --locked -p archsim-cli
+ARCHSIM_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim" \
+  node --test --test-concurrency=1 ui/e2e/designer.test.mjs

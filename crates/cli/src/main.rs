@@ -16,6 +16,7 @@ mod describe;
 mod dot;
 mod export;
 mod import;
+mod serve;
 
 /// Design, validate and explain AWS serverless and container architectures.
 #[derive(Parser)]
@@ -69,6 +70,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Read a SAM or CloudFormation template into a design.
     Import(import::ImportArgs),
+    /// Serve the designer UI on loopback, against this design.
+    Serve(serve::ServeArgs),
 }
 
 /// Exit codes: 0 success, 1 the design has errors, 2 bad input or usage.
@@ -181,5 +184,6 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

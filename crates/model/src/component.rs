@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Position {
     pub x: f64,
@@ -23,6 +24,7 @@ impl Position {
 
 /// A palette group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     EventSources,
@@ -49,6 +51,7 @@ macro_rules! component_kinds {
     ($( $variant:ident($props:ident) = $slug:literal, $label:literal, $category:ident, $serverless:ident; )*) => {
         /// The kind of a component, without its properties.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum ComponentKind {
             $( #[serde(rename = $slug)] $variant, )*
         }

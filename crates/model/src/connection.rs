@@ -144,6 +144,7 @@ fn default_listener_port() -> u16 {
 
 /// A connection's meaning without its parameters, as the table lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Meaning {
     InvokeSync,

@@ -56,6 +56,7 @@ impl Default for AccountSettings {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     /// An ECS cluster and the services and capacity in it.

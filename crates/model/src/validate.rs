@@ -18,6 +18,7 @@ use crate::design::{Design, GroupKind};
 use crate::schema::{component_specs, connection_specs, range_violations};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -37,6 +38,7 @@ impl std::fmt::Display for Severity {
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     pub code: &'static str,
     pub severity: Severity,

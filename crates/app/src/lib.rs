@@ -1,0 +1,46 @@
+//! # archsim-app
+//!
+//! The command layer of the archsim designer: what the desktop shell and
+//! `archsim serve` both call. A [`Session`] owns one open design (an
+//! [`archsim_model::Editor`] with undo/redo), its path and whether it has
+//! unsaved changes; commands take plain values and return plain values
+//! ([`DocumentView`], [`ConnectCheck`], [`CommandError`]) that serialise to
+//! the JSON the web UI reads. The TypeScript declarations of those types are
+//! generated from this crate with ts-rs (`--features ts`, see
+//! `tests/typescript.rs`), never written by hand.
+//!
+//! Architecture invariant: no UI, no HTTP, no timers and no native dialogs
+//! live here. File dialogs come in through the [`FileDialog`] trait; the
+//! autosave clock is a number the caller passes in.
+//!
+//! ```
+//! use archsim_app::{ConnectCheck, Edit, Session};
+//! use archsim_model::{ComponentKind, Position};
+//!
+//! let mut session = Session::blank();
+//! let add = |kind| Edit::AddComponent { kind, position: Position::new(0.0, 0.0), name: None, group: None };
+//! let bucket = session.apply(add(ComponentKind::S3Bucket)).unwrap().created[0].clone();
+//! let lambda = session.apply(add(ComponentKind::LambdaFunction)).unwrap().created[0].clone();
+//! assert!(matches!(session.can_connect(&bucket, &lambda), Ok(ConnectCheck::Allowed { .. })));
+//! assert!(matches!(session.can_connect(&lambda, &bucket), Ok(ConnectCheck::Allowed { .. })));
+//! session.apply(Edit::Connect { from: bucket, to: lambda, meaning: None }).unwrap();
+//! assert!(session.is_dirty());
+//! ```
+
+mod dialog;
+mod forms;
+mod layout;
+mod palette;
+mod recovery;
+mod session;
+mod view;
+
+pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, list_dir};
+pub use forms::{FieldType, FormField, component_form, connection_form};
+pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
+pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
+pub use session::{Applied, Edit, MoveTo, Session};
+pub use view::{
+    CommandError, ComponentView, ConnectCheck, ConnectionView, DocumentView, ErrorCode, GroupView,
+    MeaningInfo,
+};

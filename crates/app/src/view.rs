@@ -1,0 +1,227 @@
+//! The values commands return: a design as the canvas draws it, the answer
+//! to "may I connect these?", and errors with a stable code.
+
+use archsim_model::component::Category;
+use archsim_model::connection::Refusal;
+use archsim_model::{
+    ComponentKind, Design, EditError, GroupKind, LoadError, Meaning, Position, Problem, SaveError,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+/// A component as the canvas draws it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ComponentView {
+    pub id: String,
+    pub name: String,
+    pub kind: ComponentKind,
+    /// The kind's label (`Lambda function`).
+    pub label: String,
+    pub category: Category,
+    pub position: Position,
+    /// The typed properties, as the file holds them.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub props: Value,
+}
+
+/// A connection as the canvas draws it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ConnectionView {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub meaning: Meaning,
+    /// What the meaning says (`invokes asynchronously`).
+    pub label: String,
+    /// The connection's parameters (batch size, weight, ...), without the meaning tag.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub params: Value,
+    /// What this connection does in AWS, from the connection table.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub kind: GroupKind,
+    /// The cluster component that owns the group.
+    pub owner: Option<String>,
+    pub members: Vec<String>,
+}
+
+/// The whole open document, with its validation results and history state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct DocumentView {
+    pub name: String,
+    /// Where the design is saved; `None` until the first Save As.
+    pub path: Option<String>,
+    pub dirty: bool,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    pub components: Vec<ComponentView>,
+    pub connections: Vec<ConnectionView>,
+    pub groups: Vec<GroupView>,
+    pub problems: Vec<Problem>,
+}
+
+/// A meaning a connection may have, with its words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct MeaningInfo {
+    pub meaning: Meaning,
+    pub label: String,
+}
+
+/// The model's answer to "may these two be connected?".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ConnectCheck {
+    /// The first meaning is the default.
+    Allowed {
+        meanings: Vec<MeaningInfo>,
+        note: String,
+    },
+    Refused {
+        reason: String,
+        suggestion: Option<String>,
+    },
+}
+
+/// What kind of failure a command met; stable for the UI and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    ConnectionRefused,
+    NotFound,
+    InvalidEdit,
+    InvalidProperty,
+    UnknownStarter,
+    Load,
+    Save,
+    /// Save needs a path: use Save As.
+    NoPath,
+    /// The user closed the file dialog.
+    Cancelled,
+    NothingToRecover,
+    BadPath,
+}
+
+/// A command that failed, with what to do about it. The document is unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[error("{message}")]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            suggestion: None,
+        }
+    }
+}
+
+impl From<EditError> for CommandError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::ConnectionRefused { refusal, .. } => refusal.into(),
+            EditError::NotFound(_) => Self::new(ErrorCode::NotFound, e.to_string()),
+            EditError::InvalidProperty { .. } => {
+                Self::new(ErrorCode::InvalidProperty, e.to_string())
+            }
+            _ => Self::new(ErrorCode::InvalidEdit, e.to_string()),
+        }
+    }
+}
+
+impl From<Refusal> for CommandError {
+    fn from(r: Refusal) -> Self {
+        Self {
+            code: ErrorCode::ConnectionRefused,
+            message: r.reason,
+            suggestion: r.suggestion,
+        }
+    }
+}
+
+impl From<LoadError> for CommandError {
+    fn from(e: LoadError) -> Self {
+        Self::new(ErrorCode::Load, e.to_string())
+    }
+}
+
+impl From<SaveError> for CommandError {
+    fn from(e: SaveError) -> Self {
+        Self::new(ErrorCode::Save, e.to_string())
+    }
+}
+
+pub(crate) fn document_view(
+    design: &Design,
+) -> (Vec<ComponentView>, Vec<ConnectionView>, Vec<GroupView>) {
+    let components = design
+        .components()
+        .map(|c| ComponentView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: c.kind(),
+            label: c.kind().label().to_string(),
+            category: c.kind().category(),
+            position: c.position,
+            props: serde_json::to_value(&c.props).unwrap_or(Value::Null),
+        })
+        .collect();
+    let connections = design
+        .connections()
+        .map(|conn| {
+            let meaning = conn.kind.meaning();
+            let mut params = serde_json::to_value(&conn.kind).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut params {
+                map.remove("meaning");
+            }
+            let note = match (design.component(&conn.from), design.component(&conn.to)) {
+                (Some(a), Some(b)) => {
+                    archsim_model::connection::connection_rule(a.kind(), b.kind())
+                        .map(|r| r.note.to_string())
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            ConnectionView {
+                id: conn.id.clone(),
+                from: conn.from.clone(),
+                to: conn.to.clone(),
+                meaning,
+                label: meaning.describe().to_string(),
+                params,
+                note,
+            }
+        })
+        .collect();
+    let groups = design
+        .groups()
+        .map(|g| GroupView {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            kind: g.kind,
+            owner: g.owner.clone(),
+            members: g.members.iter().cloned().collect(),
+        })
+        .collect();
+    (components, connections, groups)
+}

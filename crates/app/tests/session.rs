@@ -1,0 +1,379 @@
+//! The command layer against the real model: edits, refusals, problems,
+//! undo/redo, files through a fake dialog, autosave and recovery.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use archsim_app::*;
+use archsim_model::{ComponentKind as K, Meaning, Position};
+use serde_json::json;
+
+fn add(session: &mut Session, kind: K, x: f64) -> String {
+    session
+        .apply(Edit::AddComponent {
+            kind,
+            position: Position::new(x, 0.0),
+            name: None,
+            group: None,
+        })
+        .unwrap()
+        .created
+        .remove(0)
+}
+
+fn codes(doc: &DocumentView) -> Vec<&str> {
+    doc.problems.iter().map(|p| p.code).collect()
+}
+
+/// A dialog that answers with what the test set and records what it was asked.
+#[derive(Default)]
+struct FakeDialog {
+    answer: Option<PathBuf>,
+    asked: RefCell<Vec<String>>,
+}
+
+impl FileDialog for FakeDialog {
+    fn open_design(&self) -> Option<PathBuf> {
+        self.asked.borrow_mut().push("open".into());
+        self.answer.clone()
+    }
+    fn save_design(&self, suggested: &str) -> Option<PathBuf> {
+        self.asked.borrow_mut().push(format!("save {suggested}"));
+        self.answer.clone()
+    }
+}
+
+#[test]
+fn s3_to_lambda_is_an_async_invoke_and_the_reverse_is_uses() {
+    let mut s = Session::blank();
+    let bucket = add(&mut s, K::S3Bucket, 0.0);
+    let lambda = add(&mut s, K::LambdaFunction, 200.0);
+    assert_eq!(bucket, "s3_bucket-1");
+    match s.can_connect(&bucket, &lambda).unwrap() {
+        ConnectCheck::Allowed { meanings, .. } => {
+            assert_eq!(meanings[0].meaning, Meaning::InvokeAsync);
+            assert_eq!(meanings[0].label, "invokes asynchronously");
+        }
+        other => panic!("{other:?}"),
+    }
+    let applied = s
+        .apply(Edit::Connect {
+            from: bucket.clone(),
+            to: lambda.clone(),
+            meaning: None,
+        })
+        .unwrap();
+    let conn = &applied.document.connections[0];
+    assert_eq!(conn.meaning, Meaning::InvokeAsync);
+    assert_eq!(conn.id, applied.created[0]);
+    assert!(codes(&applied.document).contains(&"LAMBDA_ASYNC_NO_FAILURE_DESTINATION"));
+}
+
+#[test]
+fn a_refused_connection_says_why_and_changes_nothing() {
+    let mut s = Session::blank();
+    let lambda = add(&mut s, K::LambdaFunction, 0.0);
+    let client = add(&mut s, K::Client, 200.0);
+    let ConnectCheck::Refused { reason, .. } = s.can_connect(&lambda, &client).unwrap() else {
+        panic!("a client is never a target");
+    };
+    assert!(reason.contains("where traffic starts"), "{reason}");
+    let err = s
+        .apply(Edit::Connect {
+            from: lambda,
+            to: client,
+            meaning: None,
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConnectionRefused);
+    assert_eq!(err.message, reason);
+    assert!(s.document().connections.is_empty());
+}
+
+#[test]
+fn a_property_edit_raises_and_clears_a_problem_and_undo_redo_follow() {
+    let mut s = Session::blank();
+    let f = add(&mut s, K::LambdaFunction, 0.0);
+    let set = |v| Edit::SetProperty {
+        id: f.clone(),
+        path: "reserved_concurrency".into(),
+        value: v,
+    };
+    let doc = s.apply(set(json!(950))).unwrap().document;
+    assert!(
+        codes(&doc).contains(&"LAMBDA_UNRESERVED_BELOW_MIN"),
+        "{:?}",
+        codes(&doc)
+    );
+    let doc = s.apply(set(json!(100))).unwrap().document;
+    assert!(!codes(&doc).contains(&"LAMBDA_UNRESERVED_BELOW_MIN"));
+    let doc = s.undo();
+    assert!(codes(&doc).contains(&"LAMBDA_UNRESERVED_BELOW_MIN"));
+    assert!(doc.can_redo);
+    let doc = s.redo();
+    assert!(!codes(&doc).contains(&"LAMBDA_UNRESERVED_BELOW_MIN"));
+    // Out of range is refused with the range and unit.
+    let err = s
+        .apply(Edit::SetProperty {
+            id: f,
+            path: "memory_mb".into(),
+            value: json!(64),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidProperty);
+    assert!(err.message.contains("10240"), "{}", err.message);
+}
+
+#[test]
+fn a_cluster_gets_its_group_and_members_join_it() {
+    let mut s = Session::blank();
+    let cluster = add(&mut s, K::EcsCluster, 0.0);
+    let doc = s.document();
+    let group = doc
+        .groups
+        .iter()
+        .find(|g| g.owner.as_deref() == Some(cluster.as_str()))
+        .unwrap()
+        .id
+        .clone();
+    let service = s
+        .apply(Edit::AddComponent {
+            kind: K::EcsService,
+            position: Position::new(10.0, 10.0),
+            name: None,
+            group: Some(group.clone()),
+        })
+        .unwrap()
+        .created
+        .remove(0);
+    assert!(s.document().groups[0].members.contains(&service));
+    s.apply(Edit::SetGroup {
+        member: service.clone(),
+        group: None,
+    })
+    .unwrap();
+    assert!(s.document().groups[0].members.is_empty());
+    s.undo();
+    assert!(s.document().groups[0].members.contains(&service));
+    // Deleting the cluster takes the group; undo brings both back.
+    s.apply(Edit::Delete {
+        ids: vec![cluster.clone()],
+    })
+    .unwrap();
+    assert!(s.document().groups.is_empty());
+    s.undo();
+    assert_eq!(s.document().groups[0].members, vec![service]);
+}
+
+#[test]
+fn duplicate_copies_components_and_the_connections_among_them() {
+    let mut s = Session::blank();
+    let q = add(&mut s, K::SqsQueue, 0.0);
+    let f = add(&mut s, K::LambdaFunction, 200.0);
+    s.apply(Edit::Connect {
+        from: q.clone(),
+        to: f.clone(),
+        meaning: None,
+    })
+    .unwrap();
+    s.apply(Edit::SetProperty {
+        id: f.clone(),
+        path: "memory_mb".into(),
+        value: json!(2048),
+    })
+    .unwrap();
+    let applied = s
+        .apply(Edit::Duplicate {
+            ids: vec![q, f],
+            offset: Position::new(40.0, 40.0),
+        })
+        .unwrap();
+    let doc = applied.document;
+    assert_eq!(doc.components.len(), 4);
+    assert_eq!(doc.connections.len(), 2);
+    let copy = doc
+        .components
+        .iter()
+        .find(|c| applied.created.contains(&c.id) && c.kind == K::LambdaFunction)
+        .unwrap();
+    assert_eq!(copy.props["memory_mb"], json!(2048));
+    assert_eq!(copy.position, Position::new(240.0, 40.0));
+    // One undo removes the whole paste.
+    assert_eq!(s.undo().components.len(), 2);
+}
+
+#[test]
+fn delete_move_rename_are_single_undo_steps() {
+    let mut s = Session::blank();
+    let a = add(&mut s, K::SqsQueue, 0.0);
+    let b = add(&mut s, K::LambdaFunction, 100.0);
+    let c = s
+        .apply(Edit::Connect {
+            from: a.clone(),
+            to: b.clone(),
+            meaning: None,
+        })
+        .unwrap()
+        .created
+        .remove(0);
+    s.apply(Edit::Move {
+        moves: vec![
+            MoveTo {
+                id: a.clone(),
+                position: Position::new(5.0, 6.0),
+            },
+            MoveTo {
+                id: b.clone(),
+                position: Position::new(7.0, 8.0),
+            },
+        ],
+    })
+    .unwrap();
+    s.apply(Edit::Rename {
+        id: a.clone(),
+        name: "Orders".into(),
+    })
+    .unwrap();
+    s.apply(Edit::Delete {
+        ids: vec![c.clone(), a.clone()],
+    })
+    .unwrap();
+    assert_eq!(s.document().components.len(), 1);
+    let doc = s.undo();
+    assert_eq!(doc.connections.len(), 1);
+    assert_eq!(
+        doc.components.iter().find(|x| x.id == a).unwrap().name,
+        "Orders"
+    );
+    s.undo();
+    let doc = s.undo();
+    assert_eq!(
+        doc.components.iter().find(|x| x.id == b).unwrap().position,
+        Position::new(100.0, 0.0)
+    );
+    assert!(
+        s.apply(Edit::Delete {
+            ids: vec!["nope".into()]
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn save_as_then_reopen_gives_the_same_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::from_starter("queue-worker").unwrap();
+    assert!(s.is_dirty(), "a new design has never been saved");
+    assert_eq!(s.save().unwrap_err().code, ErrorCode::NoPath);
+    let cancel = FakeDialog::default();
+    assert_eq!(s.save_as(&cancel).unwrap_err().code, ErrorCode::Cancelled);
+    let dialog = FakeDialog {
+        answer: Some(dir.path().join("orders")),
+        ..Default::default()
+    };
+    let doc = s.save_as(&dialog).unwrap();
+    assert!(!doc.dirty);
+    let saved = dir.path().join("orders.archsim.json");
+    assert_eq!(doc.path.as_deref(), Some(saved.to_str().unwrap()));
+    assert!(dialog.asked.borrow()[0].starts_with("save "));
+    let mut other = Session::blank();
+    let open = FakeDialog {
+        answer: Some(saved.clone()),
+        ..Default::default()
+    };
+    let reopened = other.open_with(&open).unwrap();
+    assert_eq!(other.design(), s.design());
+    assert_eq!(reopened.components, s.document().components);
+    assert!(!reopened.dirty);
+    // An unreadable file is a named load error and leaves the session alone.
+    std::fs::write(dir.path().join("bad.archsim.json"), "{").unwrap();
+    let bad = FakeDialog {
+        answer: Some(dir.path().join("bad.archsim.json")),
+        ..Default::default()
+    };
+    let err = other.open_with(&bad).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Load);
+    assert!(err.message.contains("bad.archsim.json"), "{}", err.message);
+    assert_eq!(other.design(), s.design());
+}
+
+#[test]
+fn autosave_writes_every_30_s_while_dirty_and_recovery_survives_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.archsim.json");
+    let store = RecoveryStore::new(dir.path().join("recovery"));
+    let mut s = Session::from_starter("queue-worker")
+        .unwrap()
+        .with_recovery(store.clone());
+    s.save_as(&ChosenPath(design.clone())).unwrap();
+    assert_eq!(s.autosave(1_000).unwrap(), None, "nothing unsaved");
+    let f = add(&mut s, K::LambdaFunction, 500.0);
+    let written = s.autosave(1_000).unwrap().expect("dirty: written");
+    assert!(written.exists());
+    s.apply(Edit::Rename {
+        id: f.clone(),
+        name: "later".into(),
+    })
+    .unwrap();
+    assert_eq!(
+        s.autosave(1_000 + AUTOSAVE_INTERVAL_S - 1).unwrap(),
+        None,
+        "too soon"
+    );
+    assert!(s.autosave(1_000 + AUTOSAVE_INTERVAL_S).unwrap().is_some());
+    assert_eq!(
+        s.autosave(2_000).unwrap(),
+        None,
+        "unchanged since the last write"
+    );
+    // The process dies: no close. The next launch finds the work.
+    drop(s);
+    let mut next = Session::open(&design).unwrap().with_recovery(store.clone());
+    let offer = next.recovery_offer().expect("an offer");
+    assert_eq!(offer.saved_at_unix, 1_000 + AUTOSAVE_INTERVAL_S);
+    assert_eq!(offer.original.as_deref(), Some(design.to_str().unwrap()));
+    let doc = next.recover().unwrap();
+    assert!(doc.dirty, "recovered work is not saved yet");
+    assert_eq!(
+        doc.components.iter().find(|c| c.id == f).unwrap().name,
+        "later"
+    );
+    next.save().unwrap();
+    assert!(
+        next.recovery_offer().is_none(),
+        "saving clears the recovery file"
+    );
+}
+
+#[test]
+fn declining_recovery_deletes_it_and_a_clean_close_leaves_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecoveryStore::new(dir.path());
+    let mut s = Session::from_starter("blank")
+        .unwrap()
+        .with_recovery(store.clone());
+    add(&mut s, K::SqsQueue, 0.0);
+    s.autosave(10).unwrap().unwrap();
+    let mut again = Session::blank().with_recovery(store.clone());
+    assert!(
+        again.recovery_offer().is_some(),
+        "untitled work is offered too"
+    );
+    again.discard_recovery();
+    assert!(again.recovery_offer().is_none());
+    s.autosave(100).unwrap();
+    s.close();
+    assert!(
+        Session::blank()
+            .with_recovery(store)
+            .recovery_offer()
+            .is_none()
+    );
+}
+
+#[test]
+fn unknown_starter_lists_the_choices() {
+    let err = Session::from_starter("nope").unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnknownStarter);
+    assert!(err.suggestion.unwrap().contains("queue-worker"));
+}

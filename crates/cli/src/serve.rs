@@ -1,0 +1,653 @@
+//! `archsim serve`: the designer in a browser, against the real core. Serves
+//! the built web UI (`ui/dist`) and the archsim-app commands as a JSON API
+//! on a loopback address only.
+//!
+//! Security: the listener binds loopback addresses only; every API call
+//! must carry the per-launch random token (given to the browser in the URL
+//! fragment, which never reaches a server or a log); requests whose `Host`
+//! is not the served address (DNS rebinding) or whose `Origin` is another
+//! site are refused. The UI has no shell and reads and writes only design
+//! files (`*.archsim.json`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use archsim_app::{
+    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, RecoveryStore, Session, component_form,
+    connection_form, list_dir, palette, starters,
+};
+use archsim_model::{ComponentKind, Meaning};
+use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Start the designer in a browser on a design.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The design to open (`*.archsim.json`); a blank design when left out.
+    pub design: Option<PathBuf>,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    /// Loopback address to bind; any other address is refused.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Open the URL in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// The built web UI (default: ui/dist of this source tree, or $ARCHSIM_UI_DIR).
+    #[arg(long)]
+    pub ui_dir: Option<PathBuf>,
+    /// Where unsaved work is autosaved (default: $XDG_STATE_HOME/archsim/recovery).
+    #[arg(long)]
+    pub recovery_dir: Option<PathBuf>,
+}
+
+/// The content security policy of every response: scripts and connections
+/// from this origin only, no inline scripts, no eval. Inline *style
+/// attributes* are allowed because the canvas positions nodes with them.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+frame-ancestors 'none'";
+
+/// The header the token travels in.
+pub const TOKEN_HEADER: &str = "x-archsim-token";
+
+pub struct AppState {
+    session: Mutex<Session>,
+    /// The folder of the last file opened or saved, where pickers start.
+    last_dir: Mutex<Option<PathBuf>>,
+    token: String,
+    /// `host:port` values a request may name (`127.0.0.1:7878`, `localhost:7878`).
+    hosts: Vec<String>,
+}
+
+impl AppState {
+    pub fn new(session: Session, token: String, addr: SocketAddr) -> Self {
+        let port = addr.port();
+        let mut hosts = vec![format!("{addr}"), format!("localhost:{port}")];
+        if addr.ip().is_ipv6() {
+            hosts.push(format!("[{}]:{port}", addr.ip()));
+        }
+        Self {
+            last_dir: Mutex::new(
+                session
+                    .path()
+                    .and_then(|p| p.parent())
+                    .map(Path::to_path_buf),
+            ),
+            session: Mutex::new(session),
+            token,
+            hosts,
+        }
+    }
+
+    fn remember_dir(&self, path: Option<&str>) {
+        if let Some(dir) = path.and_then(|p| Path::new(p).parent()) {
+            *self.last_dir.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_path_buf());
+        }
+    }
+
+    fn session(&self) -> MutexGuard<'_, Session> {
+        // A panic inside a command must not lock the user out of their design.
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Refuses anything but a loopback address.
+pub fn check_loopback(ip: IpAddr) -> Result<()> {
+    if !ip.is_loopback() {
+        bail!(
+            "refusing to serve on {ip}: archsim serve listens on loopback only (127.0.0.1 or ::1), because the API can read and write design files"
+        );
+    }
+    Ok(())
+}
+
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("no system randomness for the token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn default_ui_dir() -> PathBuf {
+    std::env::var_os("ARCHSIM_UI_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist"))
+}
+
+/// Runs the server until Ctrl-C.
+pub fn run(args: ServeArgs) -> Result<u8> {
+    check_loopback(args.host)?;
+    let mut session = match &args.design {
+        Some(path) => Session::open(path).map_err(|e| anyhow::anyhow!(e.message))?,
+        None => Session::blank(),
+    };
+    let recovery_dir = args
+        .recovery_dir
+        .clone()
+        .or_else(RecoveryStore::default_dir)
+        .context("no recovery folder: set HOME or pass --recovery-dir")?;
+    session = session.with_recovery(RecoveryStore::new(recovery_dir));
+    let ui_dir = args.ui_dir.clone().unwrap_or_else(default_ui_dir);
+    if !ui_dir.join("index.html").exists() {
+        bail!(
+            "{}: the web UI is not built; run `npm ci && npm run build` in ui/ (or pass --ui-dir)",
+            ui_dir.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args, session, ui_dir))
+}
+
+async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8> {
+    let listener = tokio::net::TcpListener::bind((args.host, args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let addr = listener.local_addr()?;
+    let token = random_token()?;
+    let state = Arc::new(AppState::new(session, token.clone(), addr));
+    let url = format!("http://{addr}/#token={token}");
+    println!("archsim serve: {url}");
+    println!("(loopback only; press Ctrl-C to stop)");
+    if args.open {
+        open_browser(&url);
+    }
+
+    let autosave = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(AUTOSAVE_INTERVAL_S));
+            loop {
+                tick.tick().await;
+                if let Err(e) = state.session().autosave(now_unix()) {
+                    eprintln!("archsim serve: autosave failed: {}", e.message);
+                }
+            }
+        })
+    };
+
+    axum::serve(listener, router(state.clone(), &ui_dir))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
+    autosave.abort();
+
+    // Stopping with unsaved work keeps it for the next launch.
+    let mut session = state.session();
+    if session.is_dirty() {
+        session.autosave(u64::MAX).ok();
+        eprintln!(
+            "archsim serve: unsaved changes kept for recovery; reopen the design to recover them"
+        );
+    } else {
+        session.close();
+    }
+    Ok(0)
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    // No shell: the URL is one argument.
+    if let Err(e) = std::process::Command::new(opener).arg(url).spawn() {
+        eprintln!("archsim serve: could not open a browser ({opener}: {e}); open the URL above");
+    }
+}
+
+/// The whole app: the API behind the token and origin checks, the UI as
+/// static files, security headers on everything.
+pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
+    let api = Router::new()
+        .route("/document", get(document))
+        .route("/palette", get(|| async { Json(palette()) }))
+        .route("/starters", get(|| async { Json(starters()) }))
+        .route("/form/component/{kind}", get(component_form_of))
+        .route("/form/connection/{meaning}", get(connection_form_of))
+        .route("/can_connect", post(can_connect))
+        .route("/edit", post(edit))
+        .route("/undo", post(undo))
+        .route("/redo", post(redo))
+        .route("/new", post(new_design))
+        .route("/open", post(open_design))
+        .route("/save", post(save))
+        .route("/save_as", post(save_as))
+        .route("/files", get(files))
+        .route("/recovery", get(recovery_offer))
+        .route("/recovery/recover", post(recover))
+        .route("/recovery/discard", post(discard_recovery))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .with_state(state.clone());
+    let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(ui)
+        .layer(middleware::from_fn_with_state(state, check_host_and_origin))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+}
+
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(json!({ "code": code, "message": message, "suggestion": null })),
+    )
+        .into_response()
+}
+
+/// DNS rebinding and cross-site requests: the Host must be the served
+/// address, and an Origin, when sent, must be this origin.
+async fn check_host_and_origin(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !state.hosts.iter().any(|h| h == host) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "bad_host",
+            format!("Host \"{host}\" is not this server; open the URL archsim serve printed"),
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if origin != format!("http://{host}") {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "bad_origin",
+                format!(
+                    "requests from {origin} are not allowed; only the archsim page itself may call the API"
+                ),
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// Equal-time comparison, so the token cannot be guessed byte by byte.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let given = req
+        .headers()
+        .get(TOKEN_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or(b"");
+    if !same(given, state.token.as_bytes()) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "bad_token",
+            "missing or wrong token; open the URL archsim serve printed (it carries the token)"
+                .into(),
+        );
+    }
+    next.run(req).await
+}
+
+type Reply<T> = Result<Json<T>, ApiError>;
+
+struct ApiError(CommandError);
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(self.0)).into_response()
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError(CommandError::new(
+        archsim_app::ErrorCode::InvalidEdit,
+        message,
+    ))
+}
+
+async fn document(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().document())
+}
+
+async fn component_form_of(UrlPath(kind): UrlPath<String>) -> Reply<Vec<archsim_app::FormField>> {
+    let kind = ComponentKind::from_slug(&kind)
+        .ok_or_else(|| bad_request(format!("no component kind \"{kind}\"")))?;
+    Ok(Json(component_form(kind)))
+}
+
+async fn connection_form_of(
+    UrlPath(meaning): UrlPath<String>,
+) -> Reply<Vec<archsim_app::FormField>> {
+    let meaning: Meaning = serde_json::from_value(json!(meaning))
+        .map_err(|_| bad_request(format!("no connection meaning \"{meaning}\"")))?;
+    Ok(Json(connection_form(meaning)))
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    from: String,
+    to: String,
+}
+
+async fn can_connect(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<Pair>,
+) -> Reply<archsim_app::ConnectCheck> {
+    Ok(Json(s.session().can_connect(&p.from, &p.to)?))
+}
+
+async fn edit(State(s): State<Arc<AppState>>, Json(e): Json<Edit>) -> Reply<archsim_app::Applied> {
+    Ok(Json(s.session().apply(e)?))
+}
+
+async fn undo(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().undo())
+}
+
+async fn redo(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().redo())
+}
+
+#[derive(Deserialize)]
+struct NewDesign {
+    starter: String,
+}
+
+async fn new_design(
+    State(s): State<Arc<AppState>>,
+    Json(n): Json<NewDesign>,
+) -> Reply<archsim_app::DocumentView> {
+    Ok(Json(s.session().new_from_starter(&n.starter)?))
+}
+
+#[derive(Deserialize)]
+struct PathBody {
+    path: PathBuf,
+}
+
+async fn open_design(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<PathBody>,
+) -> Reply<archsim_app::DocumentView> {
+    let doc = s.session().open_with(&ChosenPath(p.path))?;
+    s.remember_dir(doc.path.as_deref());
+    Ok(Json(doc))
+}
+
+async fn save(State(s): State<Arc<AppState>>) -> Reply<archsim_app::DocumentView> {
+    Ok(Json(s.session().save()?))
+}
+
+async fn save_as(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<PathBody>,
+) -> Reply<archsim_app::DocumentView> {
+    let doc = s.session().save_as(&ChosenPath(p.path))?;
+    s.remember_dir(doc.path.as_deref());
+    Ok(Json(doc))
+}
+
+#[derive(Deserialize)]
+struct DirQuery {
+    dir: Option<PathBuf>,
+}
+
+async fn files(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<DirQuery>,
+) -> Reply<archsim_app::DirListing> {
+    let dir = match q.dir {
+        Some(d) => d,
+        None => s
+            .session()
+            .path()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .or_else(|| s.last_dir.lock().unwrap_or_else(|e| e.into_inner()).clone())
+            .filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from(".")),
+    };
+    Ok(Json(list_dir(&dir)?))
+}
+
+async fn recovery_offer(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().recovery_offer())
+}
+
+async fn recover(State(s): State<Arc<AppState>>) -> Reply<archsim_app::DocumentView> {
+    Ok(Json(s.session().recover()?))
+}
+
+async fn discard_recovery(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    let mut session = s.session();
+    session.discard_recovery();
+    Json(session.document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::HeaderMap;
+    use axum::http::Request as HttpRequest;
+    use tower::ServiceExt;
+
+    const TOKEN: &str = "test-token";
+
+    fn app(dir: &Path) -> Router {
+        std::fs::write(
+            dir.join("index.html"),
+            "<!doctype html><title>archsim</title>",
+        )
+        .unwrap();
+        let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let state = Arc::new(AppState::new(Session::blank(), TOKEN.into(), addr));
+        router(state, dir)
+    }
+
+    fn req(method: &str, uri: &str) -> axum::http::request::Builder {
+        HttpRequest::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, "127.0.0.1:4000")
+    }
+
+    async fn call(
+        app: &Router,
+        r: HttpRequest<Body>,
+    ) -> (StatusCode, serde_json::Value, HeaderMap) {
+        let res = app.clone().oneshot(r).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+            headers,
+        )
+    }
+
+    #[tokio::test]
+    async fn api_needs_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let (status, body, _) = call(
+            &app,
+            req("GET", "/api/document").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "bad_token");
+        let wrong = req("GET", "/api/document")
+            .header(TOKEN_HEADER, "test-tokem")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(call(&app, wrong).await.0, StatusCode::UNAUTHORIZED);
+        let right = req("GET", "/api/document")
+            .header(TOKEN_HEADER, TOKEN)
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, _) = call(&app, right).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["name"], "Untitled");
+    }
+
+    #[tokio::test]
+    async fn other_origins_and_hosts_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let evil = req("POST", "/api/undo")
+            .header(TOKEN_HEADER, TOKEN)
+            .header(header::ORIGIN, "http://evil.example")
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, _) = call(&app, evil).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["code"], "bad_origin");
+        let same_origin = req("POST", "/api/undo")
+            .header(TOKEN_HEADER, TOKEN)
+            .header(header::ORIGIN, "http://127.0.0.1:4000")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(call(&app, same_origin).await.0, StatusCode::OK);
+        // DNS rebinding: a foreign name resolving to 127.0.0.1.
+        let rebound = HttpRequest::builder()
+            .uri("/")
+            .header(header::HOST, "attacker.example:4000")
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, _) = call(&app, rebound).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["code"], "bad_host");
+    }
+
+    #[tokio::test]
+    async fn the_page_is_served_with_a_strict_csp() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let res = app
+            .clone()
+            .oneshot(req("GET", "/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert_eq!(res.headers()[header::REFERRER_POLICY], "no-referrer");
+    }
+
+    #[tokio::test]
+    async fn edits_go_through_the_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let post = |uri: &str, body: serde_json::Value| {
+            req("POST", uri)
+                .header(TOKEN_HEADER, TOKEN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        for kind in ["lambda_function", "client"] {
+            let add = json!({"op": "add_component", "kind": kind, "position": {"x": 0, "y": 0}, "name": null, "group": null});
+            assert_eq!(call(&app, post("/api/edit", add)).await.0, StatusCode::OK);
+        }
+        let (status, body, _) = call(
+            &app,
+            post(
+                "/api/can_connect",
+                json!({"from": "lambda_function-1", "to": "client-1"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["result"], "refused");
+        let connect = json!({"op": "connect", "from": "lambda_function-1", "to": "client-1", "meaning": null});
+        let (status, body, _) = call(&app, post("/api/edit", connect)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "connection_refused");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("where traffic starts")
+        );
+        let (_, body, _) = call(&app, post("/api/undo", json!(null))).await;
+        assert_eq!(body["components"].as_array().unwrap().len(), 1);
+        // Saving writes only design files.
+        let target = dir.path().join("saved");
+        let (status, body, _) = call(&app, post("/api/save_as", json!({"path": target}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(dir.path().join("saved.archsim.json").exists());
+    }
+
+    #[test]
+    fn only_loopback_addresses_are_served() {
+        assert!(check_loopback("127.0.0.1".parse().unwrap()).is_ok());
+        assert!(check_loopback("::1".parse().unwrap()).is_ok());
+        let err = check_loopback("0.0.0.0".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("loopback only"), "{err}");
+        assert!(check_loopback("192.168.1.10".parse().unwrap()).is_err());
+    }
+
+    #[test]
+    fn tokens_are_random_and_long() {
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 48);
+    }
+}

@@ -1,0 +1,78 @@
+// Starts a real `archsim serve` on a free loopback port and a headless
+// Debian Chromium (playwright-core, never a downloaded browser).
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, "../..");
+export const artifacts = join(repo, "artifacts", "ui");
+
+export function archsimBin() {
+  const candidates = [
+    process.env.ARCHSIM_BIN,
+    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, "debug", "archsim"),
+    join(repo, "target", "debug", "archsim"),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no archsim binary (tried ${candidates.join(", ")}); run cargo build -p archsim-cli or set ARCHSIM_BIN`);
+  return found;
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes a starter design with the real CLI. */
+export function newDesign(path, template = "blank") {
+  execFileSync(archsimBin(), ["new", "--template", template, "--force", path]);
+}
+
+/** Starts `archsim serve` and resolves with its URL (token included). */
+export async function startServe(design, dir) {
+  const child = spawn(
+    archsimBin(),
+    ["serve", design, "--port", "0", "--recovery-dir", join(dir, "recovery"), "--ui-dir", join(repo, "ui", "dist")],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`archsim serve printed no URL in 15 s: ${out} ${err}`)), 15000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`archsim serve exited ${code}: ${err}`)));
+  });
+  return { url, child, stop: () => child.kill("SIGINT") };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+export function ensureArtifacts() {
+  mkdirSync(artifacts, { recursive: true });
+  return artifacts;
+}

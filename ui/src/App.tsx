@@ -1,0 +1,608 @@
+// The designer: palette, canvas, inspector, problems and files. The
+// document lives in Rust; this component renders the last DocumentView the
+// core returned and turns gestures into edits.
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection as FlowConnection,
+  type Edge,
+  type EdgeChange,
+  type Node,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api } from "./api";
+import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
+import { edgeLook, legend } from "./edgeStyle";
+import type { Applied } from "./generated/Applied";
+import type { ComponentKind } from "./generated/ComponentKind";
+import type { ConnectCheck } from "./generated/ConnectCheck";
+import type { DocumentView } from "./generated/DocumentView";
+import type { Edit } from "./generated/Edit";
+import type { PaletteGroup } from "./generated/PaletteGroup";
+import type { RecoveryOffer } from "./generated/RecoveryOffer";
+import type { Severity } from "./generated/Severity";
+import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import { CATEGORY_COLOUR } from "./icons";
+import { errorText, Inspector } from "./Inspector";
+import { nodeTypes, type ComponentNodeData } from "./nodes";
+import { Palette } from "./Palette";
+import { DRAG_TYPE } from "./Palette";
+import { Problems } from "./Problems";
+import { actionFor, SHORTCUTS, type Action } from "./shortcuts";
+
+const GRID = 16;
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+type Dialog = null | { type: "new" } | { type: "open" } | { type: "save" } | { type: "confirm"; then: () => void };
+type Toast = { kind: "error" | "info"; text: string; id: number };
+
+function frameNodes(doc: DocumentView, positions?: Map<string, { x: number; y: number }>): Node[] {
+  return frames(doc, positions).map((f) => ({
+    id: `frame:${f.group.id}`,
+    type: "frame",
+    position: { x: f.x, y: f.y },
+    data: { group: f.group, w: f.w, h: f.h },
+    draggable: false,
+    selectable: false,
+    connectable: false,
+    focusable: false,
+    zIndex: -1,
+  }));
+}
+
+function buildNodes(doc: DocumentView, selected: Set<string>): Node[] {
+  const worst = new Map<string, { s: Severity; n: number }>();
+  for (const p of doc.problems) {
+    for (const id of p.components) {
+      const w = worst.get(id);
+      worst.set(id, { s: w && RANK[w.s] < RANK[p.severity] ? w.s : p.severity, n: (w?.n ?? 0) + 1 });
+    }
+  }
+  const components: Node[] = doc.components.map((c) => ({
+    id: c.id,
+    type: "component",
+    position: c.position,
+    selected: selected.has(c.id),
+    data: { component: c, worst: worst.get(c.id)?.s ?? null, problems: worst.get(c.id)?.n ?? 0 } satisfies ComponentNodeData,
+  }));
+  return [...frameNodes(doc), ...components];
+}
+
+function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
+  return doc.connections.map((c) => {
+    const look = edgeLook(c.meaning);
+    return {
+      id: c.id,
+      source: c.from,
+      target: c.to,
+      label: c.label,
+      selected: selected.has(c.id),
+      animated: look.animated,
+      className: `meaning-${c.meaning}`,
+      data: { meaning: c.meaning },
+      style: { stroke: look.stroke, strokeWidth: look.width, strokeDasharray: look.dash },
+      labelStyle: { fill: look.stroke, fontWeight: 600, fontSize: 11 },
+      labelBgStyle: { fill: "#fff", fillOpacity: 0.9 },
+      labelBgPadding: [4, 2] as [number, number],
+      markerEnd: { type: MarkerType.ArrowClosed, color: look.stroke, width: 16, height: 16 },
+    };
+  });
+}
+
+/** Keeps the previous object of every node or edge whose content is unchanged. */
+function reuse<T extends Node | Edge>(prev: T[], next: T[]): T[] {
+  const old = new Map(prev.map((x) => [x.id, x]));
+  return next.map((n) => {
+    const o = old.get(n.id);
+    if (!o) return n;
+    const same =
+      o.type === n.type &&
+      JSON.stringify(o.data) === JSON.stringify(n.data) &&
+      JSON.stringify("position" in o ? o.position : null) === JSON.stringify("position" in n ? n.position : null);
+    if (same) return o.selected === n.selected ? o : { ...o, selected: n.selected };
+    return "measured" in o ? { ...n, measured: o.measured } : n;
+  });
+}
+
+const snap = (v: number) => Math.round(v / GRID) * GRID;
+
+function Designer() {
+  const rf = useReactFlow();
+  const [doc, setDoc] = useState<DocumentView | null>(null);
+  const [palette, setPalette] = useState<PaletteGroup[]>([]);
+  const [nodes, setNodes] = useState<Node[]>([]);
+  const [edges, setEdges] = useState<Edge[]>([]);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [toast, setToast] = useState<Toast | null>(null);
+  const [hover, setHover] = useState<{ x: number; y: number; check: ConnectCheck } | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [offer, setOffer] = useState<RecoveryOffer | null>(null);
+  const [showHelp, setShowHelp] = useState(false);
+  const clipboard = useRef<{ ids: string[]; pastes: number }>({ ids: [], pastes: 0 });
+  const connectingFrom = useRef<string | null>(null);
+  const fitNext = useRef(true);
+  const selectedRef = useRef<string[]>([]);
+  selectedRef.current = selected;
+
+  const notify = useCallback((kind: Toast["kind"], text: string) => setToast({ kind, text, id: Date.now() }), []);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), toast.kind === "error" ? 8000 : 3000);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  const show = useCallback((d: DocumentView, fit = false) => {
+    if (fit) fitNext.current = true;
+    setDoc(d);
+  }, []);
+
+  // Redraw whenever the core returns a document.
+  useEffect(() => {
+    if (!doc) return;
+    const ids = new Set(doc.components.map((c) => c.id).concat(doc.connections.map((c) => c.id)));
+    const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
+    // Unchanged nodes keep their objects (and measured sizes), so React
+    // Flow re-renders only what the edit touched.
+    setNodes((prev) => reuse(prev, buildNodes(doc, keep)));
+    setEdges((prev) => reuse(prev, buildEdges(doc, keep)));
+    if (keep.size !== selectedRef.current.length) setSelected([...keep]);
+    if (fitNext.current) {
+      fitNext.current = false;
+      requestAnimationFrame(() => rf.fitView({ padding: 0.2, maxZoom: 1.1 }));
+    }
+  }, [doc, rf]);
+
+  useEffect(() => {
+    api.document().then((d) => show(d, true), (e) => notify("error", errorText(e)));
+    api.palette().then(setPalette, (e) => notify("error", errorText(e)));
+    api.recoveryOffer().then(setOffer, () => undefined);
+  }, [show, notify]);
+
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (doc?.dirty) e.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [doc?.dirty]);
+
+  const apply = useCallback(
+    async (edit: Edit): Promise<Applied | string> => {
+      try {
+        const r = await api.edit(edit);
+        show(r.document);
+        return r;
+      } catch (e) {
+        const text = errorText(e);
+        notify("error", text);
+        return text;
+      }
+    },
+    [show, notify],
+  );
+  const send = useCallback(async (edit: Edit) => {
+    const r = await apply(edit);
+    return typeof r === "string" ? r : null;
+  }, [apply]);
+
+  const select = useCallback(
+    (ids: string[]) => {
+      const set = new Set(ids);
+      setSelected(ids);
+      setNodes((ns) => ns.map((n) => (n.type === "component" ? { ...n, selected: set.has(n.id) } : n)));
+      setEdges((es) => es.map((e) => ({ ...e, selected: set.has(e.id) })));
+    },
+    [],
+  );
+
+  const addAt = useCallback(
+    async (kind: ComponentKind, x: number, y: number) => {
+      if (!doc) return;
+      const group = frameAt(frames(doc), x, y)?.group.id ?? null;
+      const position = { x: snap(x - NODE_W / 2), y: snap(y - NODE_H / 2) };
+      const r = await apply({ op: "add_component", kind, position, name: null, group });
+      if (typeof r !== "string") select(r.created);
+    },
+    [doc, apply, select],
+  );
+
+  const addAtCentre = useCallback(
+    (kind: ComponentKind) => {
+      const box = document.querySelector(".canvas")?.getBoundingClientRect();
+      const p = rf.screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 800) / 2, y: (box?.top ?? 0) + (box?.height ?? 600) / 2 });
+      addAt(kind, p.x, p.y);
+    },
+    [rf, addAt],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => {
+      const kept = changes.filter((c) => c.type !== "remove");
+      setNodes((ns) => {
+        let next = applyNodeChanges(kept, ns);
+        if (!doc) return next;
+        // Members follow a dragged cluster, and frames follow their members.
+        const moved = kept.filter((c) => c.type === "position" && c.position);
+        if (moved.length === 0) return next;
+        const dragged = new Set(moved.map((c) => (c.type === "position" ? c.id : "")));
+        for (const ch of moved) {
+          if (ch.type !== "position" || !ch.position) continue;
+          const group = doc.groups.find((g) => g.owner === ch.id);
+          const before = ns.find((n) => n.id === ch.id);
+          if (!group || !before) continue;
+          const dx = ch.position.x - before.position.x;
+          const dy = ch.position.y - before.position.y;
+          const members = new Set(group.members);
+          next = next.map((n) =>
+            members.has(n.id) && !dragged.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n,
+          );
+        }
+        const positions = new Map(next.filter((n) => n.type === "component").map((n) => [n.id, n.position]));
+        return [...frameNodes(doc, positions), ...next.filter((n) => n.type !== "frame")];
+      });
+    },
+    [doc],
+  );
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), es));
+  }, []);
+
+  const onNodeDragStop = useCallback(() => {
+    if (!doc) return;
+    const at = new Map(doc.components.map((c) => [c.id, c.position]));
+    const moves = nodes
+      .filter((n) => n.type === "component")
+      .filter((n) => {
+        const p = at.get(n.id);
+        return p && (p.x !== n.position.x || p.y !== n.position.y);
+      })
+      .map((n) => ({ id: n.id, position: { x: n.position.x, y: n.position.y } }));
+    if (moves.length) send({ op: "move", moves });
+  }, [doc, nodes, send]);
+
+  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+    setSelected([...ns.filter((n) => n.type === "component").map((n) => n.id), ...es.map((e) => e.id)]);
+  }, []);
+
+  const onConnect = useCallback(
+    async (c: FlowConnection) => {
+      setHover(null);
+      const r = await apply({ op: "connect", from: c.source, to: c.target, meaning: null });
+      if (typeof r !== "string" && doc) {
+        const conn = r.document.connections.find((x) => x.id === r.created[0]);
+        const name = (id: string) => r.document.components.find((x) => x.id === id)?.name ?? id;
+        if (conn) notify("info", `${name(conn.from)} ${conn.label} ${name(conn.to)}`);
+      }
+    },
+    [apply, doc, notify],
+  );
+
+  const guard = useCallback(
+    (then: () => void) => {
+      if (doc?.dirty) setDialog({ type: "confirm", then });
+      else then();
+    },
+    [doc?.dirty],
+  );
+
+  const run = useCallback(
+    async (action: Action) => {
+      if (!doc) return;
+      const comps = selected.filter((id) => doc.components.some((c) => c.id === id));
+      try {
+        switch (action) {
+          case "undo":
+            show(await api.undo());
+            break;
+          case "redo":
+            show(await api.redo());
+            break;
+          case "delete":
+            if (selected.length) {
+              await send({ op: "delete", ids: selected });
+              select([]);
+            }
+            break;
+          case "copy":
+            clipboard.current = { ids: comps, pastes: 0 };
+            if (comps.length) notify("info", `Copied ${comps.length} component(s)`);
+            break;
+          case "paste": {
+            const clip = clipboard.current;
+            if (!clip.ids.length) break;
+            clip.pastes += 1;
+            const r = await apply({ op: "duplicate", ids: clip.ids, offset: { x: 32 * clip.pastes, y: 32 * clip.pastes } });
+            if (typeof r !== "string") select(r.created);
+            break;
+          }
+          case "duplicate": {
+            if (!comps.length) break;
+            const r = await apply({ op: "duplicate", ids: comps, offset: { x: 32, y: 32 } });
+            if (typeof r !== "string") select(r.created);
+            break;
+          }
+          case "save":
+            if (doc.path) {
+              show(await api.save());
+              notify("info", `Saved ${doc.path}`);
+            } else setDialog({ type: "save" });
+            break;
+          case "saveAs":
+            setDialog({ type: "save" });
+            break;
+          case "open":
+            guard(() => setDialog({ type: "open" }));
+            break;
+          case "new":
+            guard(() => setDialog({ type: "new" }));
+            break;
+          case "fit":
+            rf.fitView({ padding: 0.2, duration: 200 });
+            break;
+          case "selectAll":
+            select(doc.components.map((c) => c.id));
+            break;
+          case "clearSelection":
+            select([]);
+            break;
+          case "zoomIn":
+            rf.zoomIn({ duration: 150 });
+            break;
+          case "zoomOut":
+            rf.zoomOut({ duration: 150 });
+            break;
+          case "layout":
+            await send({ op: "auto_layout" });
+            fitNext.current = true;
+            break;
+        }
+      } catch (e) {
+        notify("error", errorText(e));
+      }
+    },
+    [doc, selected, show, send, apply, select, notify, guard, rf],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      if (dialog) return;
+      const action = actionFor({ key: e.key, ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey, alt: e.altKey });
+      if (action) {
+        e.preventDefault();
+        run(action);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [run, dialog]);
+
+  const selectProblem = useCallback(
+    (ids: string[]) => {
+      select(ids);
+      const targets = ids.filter((id) => doc?.components.some((c) => c.id === id)).map((id) => ({ id }));
+      if (targets.length) rf.fitView({ nodes: targets, padding: 0.6, maxZoom: 1.2, duration: 250 });
+    },
+    [doc, select, rf],
+  );
+
+  const minimapColour = useMemo(() => {
+    const cats = new Map(doc?.components.map((c) => [c.id, c.category]) ?? []);
+    return (n: Node) => {
+      const cat = cats.get(n.id);
+      return cat ? CATEGORY_COLOUR[cat] : "transparent";
+    };
+  }, [doc]);
+
+  if (!doc) {
+    return <div className="loading">Connecting to archsim…{toast && <div className="toast error">{toast.text}</div>}</div>;
+  }
+
+  const title = doc.path ? doc.path.split("/").pop() : "not saved yet";
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <span className="brand">archsim</span>
+        <span className="doc-title" data-testid="doc-title">
+          {doc.name} <span className="muted">— {title}</span>
+          {doc.dirty && (
+            <span className="dirty" title="Unsaved changes" data-testid="dirty">
+              ●
+            </span>
+          )}
+        </span>
+        <nav>
+          <button type="button" onClick={() => run("new")} title="New (Alt+N)">New</button>
+          <button type="button" onClick={() => run("open")} title="Open (Ctrl+O)">Open</button>
+          <button type="button" onClick={() => run("save")} title="Save (Ctrl+S)" data-testid="save">Save</button>
+          <button type="button" onClick={() => run("saveAs")} title="Save as (Ctrl+Shift+S)">Save as</button>
+          <span className="sep" />
+          <button type="button" onClick={() => run("undo")} disabled={!doc.can_undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
+          <button type="button" onClick={() => run("redo")} disabled={!doc.can_redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+          <span className="sep" />
+          <button type="button" onClick={() => run("duplicate")} disabled={!selected.length} title="Duplicate (Ctrl+D)">Duplicate</button>
+          <button type="button" onClick={() => run("delete")} disabled={!selected.length} title="Delete (Del)">Delete</button>
+          <span className="sep" />
+          <button type="button" onClick={() => run("fit")} title="Fit (F)">Fit</button>
+          <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
+          <button type="button" onClick={() => setShowHelp((v) => !v)} title="Keyboard shortcuts">?</button>
+        </nav>
+      </header>
+      {offer && (
+        <div className="banner" role="alert">
+          Unsaved work from {new Date(offer.saved_at_unix * 1000).toLocaleString()} ({offer.components} components) was found.
+          <button type="button" onClick={() => api.recover().then((d) => { show(d, true); setOffer(null); }, (e) => notify("error", errorText(e)))}>
+            Recover
+          </button>
+          <button type="button" onClick={() => api.discardRecovery().then(() => setOffer(null))}>Discard</button>
+        </div>
+      )}
+      <Palette groups={palette} onAdd={addAtCentre} />
+      <main
+        className="canvas"
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(DRAG_TYPE)) {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = "copy";
+          }
+        }}
+        onDrop={(e) => {
+          const kind = e.dataTransfer.getData(DRAG_TYPE) as ComponentKind;
+          if (!kind) return;
+          e.preventDefault();
+          const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+          addAt(kind, p.x, p.y);
+        }}
+      >
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={(_, p) => {
+            connectingFrom.current = p.nodeId;
+          }}
+          onConnectEnd={() => {
+            connectingFrom.current = null;
+            setHover(null);
+          }}
+          onNodeMouseEnter={(e, n) => {
+            const from = connectingFrom.current;
+            if (!from || n.type !== "component" || n.id === from) return;
+            const { clientX: x, clientY: y } = e;
+            api.canConnect(from, n.id).then((check) => connectingFrom.current && setHover({ x, y, check }));
+          }}
+          onNodeMouseLeave={() => setHover(null)}
+          onNodeDragStop={onNodeDragStop}
+          onSelectionChange={onSelectionChange}
+          snapToGrid
+          snapGrid={[GRID, GRID]}
+          selectionOnDrag
+          panOnDrag={[1, 2]}
+          panOnScroll={false}
+          zoomOnScroll
+          deleteKeyCode={null}
+          multiSelectionKeyCode={["Shift", "Control", "Meta"]}
+          minZoom={0.05}
+          maxZoom={2.5}
+          onlyRenderVisibleElements
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
+          <MiniMap pannable zoomable nodeColor={minimapColour} />
+          <Controls />
+        </ReactFlow>
+        <div className="legend" aria-label="Connection legend">
+          {legend().map(([m, look]) => (
+            <div key={m} className="legend-row">
+              <svg width="34" height="8" aria-hidden="true">
+                <line x1="0" y1="4" x2="34" y2="4" stroke={look.stroke} strokeWidth={look.width} strokeDasharray={look.dash} />
+              </svg>
+              {m.replaceAll("_", " ")}
+            </div>
+          ))}
+        </div>
+        {doc.components.length === 0 && (
+          <div className="empty-hint">Drag a component from the palette, then connect two by dragging from a right handle to a left handle.</div>
+        )}
+      </main>
+      <Inspector doc={doc} selected={selected} send={send} />
+      <Problems problems={doc.problems} onSelect={selectProblem} />
+      {hover && (
+        <div className={`connect-tip ${hover.check.result}`} style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="connect-tip">
+          {hover.check.result === "allowed"
+            ? `${hover.check.meanings.map((m) => m.label).join(" or ")}: ${hover.check.note}`
+            : hover.check.reason}
+        </div>
+      )}
+      {toast && (
+        <div key={toast.id} className={`toast ${toast.kind}`} role={toast.kind === "error" ? "alert" : "status"} data-testid="toast">
+          {toast.text}
+        </div>
+      )}
+      {showHelp && (
+        <div className="help" onClick={() => setShowHelp(false)}>
+          <h3>Keyboard shortcuts</h3>
+          <table>
+            <tbody>
+              {SHORTCUTS.map((s) => (
+                <tr key={s.action}>
+                  <td><kbd>{s.keys}</kbd></td>
+                  <td>{s.label}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">Drag on empty canvas to select; right- or middle-drag to pan; wheel to zoom.</p>
+        </div>
+      )}
+      {dialog?.type === "new" && (
+        <NewDialog
+          onClose={() => setDialog(null)}
+          onPick={(starter) =>
+            api.newDesign(starter).then(
+              (d) => {
+                setDialog(null);
+                select([]);
+                show(d, true);
+              },
+              (e) => notify("error", errorText(e)),
+            )
+          }
+        />
+      )}
+      {(dialog?.type === "open" || dialog?.type === "save") && (
+        <FileDialog
+          mode={dialog.type}
+          initialName={dialog.type === "save" ? (doc.path?.split("/").pop() ?? `${doc.name}.archsim.json`) : ""}
+          onClose={() => setDialog(null)}
+          onPick={async (path) => {
+            try {
+              const d = dialog.type === "open" ? await api.open(path) : await api.saveAs(path);
+              setDialog(null);
+              if (dialog.type === "open") select([]);
+              show(d, dialog.type === "open");
+              notify("info", dialog.type === "open" ? `Opened ${d.path}` : `Saved ${d.path}`);
+              return null;
+            } catch (e) {
+              return errorText(e);
+            }
+          }}
+        />
+      )}
+      {dialog?.type === "confirm" && (
+        <ConfirmDialog
+          message="This design has unsaved changes. Discard them?"
+          onClose={() => setDialog(null)}
+          onYes={() => {
+            const then = dialog.then;
+            setDialog(null);
+            then();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <ReactFlowProvider>
+      <Designer />
+    </ReactFlowProvider>
+  );
+}

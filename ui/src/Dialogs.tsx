@@ -1,0 +1,136 @@
+// Modal dialogs: New (from a starter), Open and Save As (a picker over the
+// server's folders and design files; the path is what the server opens),
+// and the unsaved-changes question.
+import { useEffect, useState } from "react";
+import { api } from "./api";
+import type { DirListing } from "./generated/DirListing";
+import type { StarterInfo } from "./generated/StarterInfo";
+import { errorText } from "./Inspector";
+
+function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <div className="modal" role="dialog" aria-label={title} onMouseDown={(e) => e.stopPropagation()}>
+        <h3>{title}</h3>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function NewDialog({ onPick, onClose }: { onPick: (starter: string) => void; onClose: () => void }) {
+  const [starters, setStarters] = useState<StarterInfo[]>([]);
+  useEffect(() => {
+    api.starters().then(setStarters);
+  }, []);
+  return (
+    <Modal title="New design" onClose={onClose}>
+      <ul className="starter-list">
+        {starters.map((s) => (
+          <li key={s.name}>
+            <button type="button" onClick={() => onPick(s.name)} data-testid={`starter-${s.name}`}>
+              <b>{s.name}</b> <span className="muted">{s.summary}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function FileDialog({
+  mode,
+  initialName,
+  onPick,
+  onClose,
+}: {
+  mode: "open" | "save";
+  initialName: string;
+  onPick: (path: string) => Promise<string | null>;
+  onClose: () => void;
+}) {
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [name, setName] = useState(initialName);
+  const [error, setError] = useState<string | null>(null);
+  const browse = (dir?: string) =>
+    api.files(dir).then(
+      (l) => {
+        setListing(l);
+        setError(null);
+      },
+      (e) => setError(errorText(e)),
+    );
+  useEffect(() => {
+    browse();
+  }, []);
+  const join = (dir: string, file: string) => (file.startsWith("/") ? file : `${dir.replace(/\/$/, "")}/${file}`);
+  const submit = async () => {
+    if (!listing || !name.trim()) return;
+    setError(await onPick(join(listing.dir, name.trim())));
+  };
+  return (
+    <Modal title={mode === "open" ? "Open design" : "Save design as"} onClose={onClose}>
+      <div className="mono small" data-testid="picker-dir">
+        {listing?.dir ?? "…"}
+      </div>
+      <ul className="file-list">
+        {listing?.parent && (
+          <li>
+            <button type="button" onClick={() => browse(listing.parent ?? undefined)}>
+              📁 ..
+            </button>
+          </li>
+        )}
+        {listing?.entries.map((e) => (
+          <li key={e.path}>
+            <button
+              type="button"
+              onClick={() => (e.is_dir ? browse(e.path) : setName(e.name))}
+              onDoubleClick={() => !e.is_dir && onPick(e.path).then(setError)}
+            >
+              {e.is_dir ? "📁" : "📄"} {e.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="field">
+        <label htmlFor="picker-name">{mode === "open" ? "file" : "file name (.archsim.json is added)"}</label>
+        <input id="picker-name" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === "Enter" && submit()} />
+      </div>
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="primary" onClick={submit} data-testid="picker-ok">
+          {mode === "open" ? "Open" : "Save"}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function ConfirmDialog({ message, onYes, onClose }: { message: string; onYes: () => void; onClose: () => void }) {
+  return (
+    <Modal title="Unsaved changes" onClose={onClose}>
+      <p>{message}</p>
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Keep editing
+        </button>
+        <button type="button" className="danger" onClick={onYes}>
+          Discard changes
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,240 @@
+// The inspector: typed forms for the selection, built from the core's
+// schema (types, units, ranges). Every change is a SetProperty (or Rename /
+// SetGroup) edit, so undo covers it; the core's refusal shows inline.
+import { useEffect, useState } from "react";
+import { api, ApiError } from "./api";
+import type { ComponentView } from "./generated/ComponentView";
+import type { ConnectionView } from "./generated/ConnectionView";
+import type { DocumentView } from "./generated/DocumentView";
+import type { Edit } from "./generated/Edit";
+import type { FormField } from "./generated/FormField";
+import { KindIcon } from "./icons";
+
+type Send = (edit: Edit) => Promise<string | null>;
+
+const formCache = new Map<string, Promise<FormField[]>>();
+function loadForm(key: string, load: () => Promise<FormField[]>): Promise<FormField[]> {
+  let f = formCache.get(key);
+  if (!f) {
+    f = load();
+    formCache.set(key, f);
+  }
+  return f;
+}
+
+function useForm(key: string, load: () => Promise<FormField[]>): FormField[] | null {
+  const [form, setForm] = useState<{ key: string; fields: FormField[] } | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadForm(key, load).then((fields) => live && setForm({ key, fields }));
+    return () => {
+      live = false;
+    };
+    // The key names the form; the loader is the same for a key.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return form?.key === key ? form.fields : null;
+}
+
+function show(value: unknown, field: FormField): string {
+  if (value === null || value === undefined) return "";
+  if (field.field_type === "json") return JSON.stringify(value, null, 2);
+  return String(value);
+}
+
+function Field({ field, value, onSet }: { field: FormField; value: unknown; onSet: (v: unknown) => Promise<string | null> }) {
+  const [draft, setDraft] = useState(show(value, field));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(show(value, field));
+    setError(null);
+  }, [value, field]);
+
+  const commit = async () => {
+    if (draft === show(value, field)) return;
+    let v: unknown = draft;
+    if (field.field_type === "integer" || field.field_type === "number") {
+      if (draft.trim() === "" && field.optional) v = null;
+      else {
+        const n = Number(draft);
+        if (draft.trim() === "" || Number.isNaN(n)) {
+          setError(`${field.path}: “${draft}” is not a number`);
+          return;
+        }
+        v = n;
+      }
+    } else if (field.field_type === "json") {
+      try {
+        v = JSON.parse(draft);
+      } catch (e) {
+        setError(`${field.path}: not valid JSON (${(e as Error).message})`);
+        return;
+      }
+    }
+    setError(await onSet(v));
+  };
+
+  const id = `field-${field.path}`;
+  const range =
+    field.min !== null && field.max !== null ? `${field.min.toLocaleString()}–${field.max.toLocaleString()}` : null;
+  return (
+    <div className={`field${error ? " invalid" : ""}`} data-testid={id}>
+      <label htmlFor={id}>
+        {field.path.replaceAll("_", " ")}
+        {field.unit && <span className="unit"> ({field.unit})</span>}
+      </label>
+      {field.field_type === "boolean" ? (
+        <input id={id} type="checkbox" checked={value === true} onChange={async (e) => setError(await onSet(e.target.checked))} />
+      ) : field.field_type === "json" ? (
+        <textarea id={id} rows={Math.min(8, draft.split("\n").length + 1)} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
+      ) : (
+        <input
+          id={id}
+          type={field.field_type === "text" ? "text" : "number"}
+          min={field.min ?? undefined}
+          max={field.max ?? undefined}
+          step={field.field_type === "integer" ? 1 : "any"}
+          placeholder={field.optional ? "not set" : undefined}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") (e.target as HTMLInputElement).blur();
+          }}
+        />
+      )}
+      {range && (
+        <div className="hint" title={field.source ?? undefined}>
+          {range} {field.unit}
+        </div>
+      )}
+      {field.nested_ranges.length > 0 && <div className="hint">{field.nested_ranges.join("; ")}</div>}
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentView; send: Send }) {
+  const form = useForm(`component:${c.kind}`, () => api.componentForm(c.kind));
+  const [name, setName] = useState(c.name);
+  useEffect(() => setName(c.name), [c.name]);
+  const clusters = doc.groups.filter((g) => (g.kind === "ecs_cluster" || g.kind === "eks_cluster") && g.owner !== c.id);
+  const current = clusters.find((g) => g.members.includes(c.id));
+  const problems = doc.problems.filter((p) => p.components.includes(c.id));
+  return (
+    <div>
+      <header className="inspector-head">
+        <KindIcon kind={c.kind} category={c.category} />
+        <div>
+          <div className="muted">{c.label}</div>
+          <div className="mono small">{c.id}</div>
+        </div>
+      </header>
+      <div className="field">
+        <label htmlFor="component-name">name</label>
+        <input
+          id="component-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onBlur={() => name !== c.name && send({ op: "rename", id: c.id, name })}
+          onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+        />
+      </div>
+      {c.kind !== "ecs_cluster" && c.kind !== "eks_cluster" && clusters.length > 0 && (
+        <div className="field">
+          <label htmlFor="component-cluster">cluster</label>
+          <select
+            id="component-cluster"
+            value={current?.id ?? ""}
+            onChange={(e) => send({ op: "set_group", member: c.id, group: e.target.value || null })}
+          >
+            <option value="">(none)</option>
+            {clusters.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {problems.length > 0 && (
+        <ul className="inspector-problems">
+          {problems.map((p, i) => (
+            <li key={i} className={p.severity}>
+              <b>{p.code}</b> {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>Properties</h4>
+      {!form && <p className="muted">Loading…</p>}
+      {form?.map((f) => (
+        <Field
+          key={f.path}
+          field={f}
+          value={c.props[f.path]}
+          onSet={(value) => send({ op: "set_property", id: c.id, path: f.path, value })}
+        />
+      ))}
+    </div>
+  );
+}
+
+function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: DocumentView; send: Send }) {
+  const form = useForm(`connection:${conn.meaning}`, () => api.connectionForm(conn.meaning));
+  const name = (id: string) => doc.components.find((c) => c.id === id)?.name ?? id;
+  return (
+    <div>
+      <header className="inspector-head">
+        <div>
+          <div className="muted">Connection</div>
+          <div>
+            <b>{name(conn.from)}</b> {conn.label} <b>{name(conn.to)}</b>
+          </div>
+          <div className="mono small">{conn.id}</div>
+        </div>
+      </header>
+      {conn.note && <p className="note">{conn.note}</p>}
+      {form && form.length > 0 && <h4>Parameters</h4>}
+      {form?.map((f) => (
+        <Field key={f.path} field={f} value={conn.params[f.path]} onSet={(value) => send({ op: "set_property", id: conn.id, path: f.path, value })} />
+      ))}
+    </div>
+  );
+}
+
+export function Inspector({ doc, selected, send }: { doc: DocumentView; selected: string[]; send: Send }) {
+  let body;
+  if (selected.length === 1) {
+    const c = doc.components.find((x) => x.id === selected[0]);
+    const conn = doc.connections.find((x) => x.id === selected[0]);
+    if (c) body = <ComponentInspector key={c.id} c={c} doc={doc} send={send} />;
+    else if (conn) body = <ConnectionInspector key={conn.id} conn={conn} doc={doc} send={send} />;
+  }
+  if (!body && selected.length > 1) body = <p>{selected.length} selected. Delete, duplicate (Ctrl+D) or drag them together.</p>;
+  if (!body)
+    body = (
+      <div>
+        <h4>{doc.name}</h4>
+        <p className="muted">
+          {doc.components.length} components, {doc.connections.length} connections, {doc.groups.length} groups
+        </p>
+        <p className="muted">Select a component or connection to edit it.</p>
+      </div>
+    );
+  return (
+    <aside className="inspector" aria-label="Inspector">
+      <h3>Inspector</h3>
+      {body}
+    </aside>
+  );
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.suggestion ? `${e.message} ${e.suggestion}` : e.message;
+  return String(e);
+}

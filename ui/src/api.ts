@@ -1,0 +1,89 @@
+// The command API of `archsim serve`: every call carries the per-launch
+// token; every answer is a type generated from Rust (src/generated).
+import type { Applied } from "./generated/Applied";
+import type { CommandError } from "./generated/CommandError";
+import type { ConnectCheck } from "./generated/ConnectCheck";
+import type { DirListing } from "./generated/DirListing";
+import type { DocumentView } from "./generated/DocumentView";
+import type { Edit } from "./generated/Edit";
+import type { FormField } from "./generated/FormField";
+import type { PaletteGroup } from "./generated/PaletteGroup";
+import type { RecoveryOffer } from "./generated/RecoveryOffer";
+import type { StarterInfo } from "./generated/StarterInfo";
+
+const TOKEN_KEY = "archsim-token";
+
+/** The token arrives in the URL fragment once; it is kept for reloads of this tab. */
+export function readToken(): string {
+  const match = /token=([0-9a-f]+)/.exec(window.location.hash);
+  if (match) {
+    sessionStorage.setItem(TOKEN_KEY, match[1]);
+    history.replaceState(null, "", window.location.pathname);
+    return match[1];
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? "";
+}
+
+/** A command the core refused, with its message and suggestion. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly suggestion: string | null;
+  constructor(e: CommandError | { code: string; message: string; suggestion: string | null }) {
+    super(e.message);
+    this.code = e.code;
+    this.suggestion = e.suggestion;
+  }
+}
+
+let token = "";
+
+export function setToken(t: string) {
+  token = t;
+}
+
+async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api/${path}`, {
+    method,
+    headers: {
+      "x-archsim-token": token,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError({ code: "bad_response", message: `${res.status}: ${text}`, suggestion: null });
+  }
+  if (!res.ok) {
+    const e = data as { code?: string; message?: string; suggestion?: string | null } | null;
+    throw new ApiError({
+      code: e?.code ?? "http_" + res.status,
+      message: e?.message ?? `${res.status} ${res.statusText}: ${text}`,
+      suggestion: e?.suggestion ?? null,
+    });
+  }
+  return data as T;
+}
+
+export const api = {
+  document: () => call<DocumentView>("GET", "document"),
+  palette: () => call<PaletteGroup[]>("GET", "palette"),
+  starters: () => call<StarterInfo[]>("GET", "starters"),
+  componentForm: (kind: string) => call<FormField[]>("GET", `form/component/${kind}`),
+  connectionForm: (meaning: string) => call<FormField[]>("GET", `form/connection/${meaning}`),
+  canConnect: (from: string, to: string) => call<ConnectCheck>("POST", "can_connect", { from, to }),
+  edit: (edit: Edit) => call<Applied>("POST", "edit", edit),
+  undo: () => call<DocumentView>("POST", "undo"),
+  redo: () => call<DocumentView>("POST", "redo"),
+  newDesign: (starter: string) => call<DocumentView>("POST", "new", { starter }),
+  open: (path: string) => call<DocumentView>("POST", "open", { path }),
+  save: () => call<DocumentView>("POST", "save"),
+  saveAs: (path: string) => call<DocumentView>("POST", "save_as", { path }),
+  files: (dir?: string) => call<DirListing>("GET", dir ? `files?dir=${encodeURIComponent(dir)}` : "files"),
+  recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
+  recover: () => call<DocumentView>("POST", "recovery/recover"),
+  discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
+};

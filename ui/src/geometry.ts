@@ -1,0 +1,47 @@
+// Canvas geometry: node sizes and the frames drawn around groups.
+import type { DocumentView } from "./generated/DocumentView";
+import type { GroupView } from "./generated/GroupView";
+
+export const NODE_W = 164;
+export const NODE_H = 54;
+const PAD = 28;
+const HEADER = 26;
+
+export interface Frame {
+  group: GroupView;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A frame around each group: its owner cluster and its members. */
+export function frames(doc: DocumentView, positions?: Map<string, { x: number; y: number }>): Frame[] {
+  const at = new Map(doc.components.map((c) => [c.id, positions?.get(c.id) ?? c.position]));
+  const out: Frame[] = [];
+  for (const group of doc.groups) {
+    const ids = [...group.members, ...(group.owner ? [group.owner] : [])];
+    const points = ids.map((id) => at.get(id)).filter((p): p is { x: number; y: number } => !!p);
+    if (points.length === 0) continue;
+    const minX = Math.min(...points.map((p) => p.x)) - PAD;
+    const minY = Math.min(...points.map((p) => p.y)) - PAD - HEADER;
+    const maxX = Math.max(...points.map((p) => p.x)) + NODE_W + PAD;
+    const maxY = Math.max(...points.map((p) => p.y)) + NODE_H + PAD;
+    out.push({ group, x: minX, y: minY, w: maxX - minX, h: maxY - minY });
+  }
+  // Bigger frames first, so nested ones draw on top.
+  return out.sort((a, b) => b.w * b.h - a.w * a.h);
+}
+
+/** The innermost cluster frame containing a canvas point, if any. */
+export function frameAt(all: Frame[], x: number, y: number): Frame | null {
+  const hits = all.filter(
+    (f) =>
+      (f.group.kind === "ecs_cluster" || f.group.kind === "eks_cluster") &&
+      x >= f.x &&
+      x <= f.x + f.w &&
+      y >= f.y &&
+      y <= f.y + f.h,
+  );
+  return hits.length ? hits[hits.length - 1] : null;
+}

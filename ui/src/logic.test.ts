@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { edgeLook, legend } from "./edgeStyle";
+import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import type { DocumentView } from "./generated/DocumentView";
+import type { Meaning } from "./generated/Meaning";
+import { actionFor } from "./shortcuts";
+
+const key = (k: string, mods: Partial<{ ctrl: boolean; shift: boolean; alt: boolean }> = {}) =>
+  actionFor({ key: k, ctrl: false, shift: false, alt: false, ...mods });
+
+describe("shortcuts", () => {
+  it("maps the common editing keys", () => {
+    expect(key("z", { ctrl: true })).toBe("undo");
+    expect(key("Z", { ctrl: true, shift: true })).toBe("redo");
+    expect(key("y", { ctrl: true })).toBe("redo");
+    expect(key("Delete")).toBe("delete");
+    expect(key("Backspace")).toBe("delete");
+    expect(key("c", { ctrl: true })).toBe("copy");
+    expect(key("v", { ctrl: true })).toBe("paste");
+    expect(key("d", { ctrl: true })).toBe("duplicate");
+    expect(key("s", { ctrl: true })).toBe("save");
+    expect(key("S", { ctrl: true, shift: true })).toBe("saveAs");
+    expect(key("f")).toBe("fit");
+    expect(key("n", { alt: true })).toBe("new");
+  });
+  it("ignores plain letters that are not shortcuts", () => {
+    expect(key("x")).toBeNull();
+    expect(key("q", { ctrl: true })).toBeNull();
+  });
+});
+
+describe("edge looks", () => {
+  it("draws sync solid, async dashed and poll dotted", () => {
+    expect(edgeLook("invoke_sync").dash).toBeUndefined();
+    expect(edgeLook("invoke_async").dash).toBe("8 5");
+    expect(edgeLook("poll").dash).toBe("2 5");
+  });
+  it("gives every meaning a distinct look", () => {
+    const looks = legend().map(([, l]) => `${l.stroke}|${l.dash}|${l.width}`);
+    expect(new Set(looks).size).toBe(looks.length);
+    const meanings: Meaning[] = legend().map(([m]) => m);
+    expect(meanings).toContain("references");
+  });
+});
+
+describe("group frames", () => {
+  const doc: DocumentView = {
+    name: "t",
+    path: null,
+    dirty: false,
+    can_undo: false,
+    can_redo: false,
+    components: [
+      { id: "cl", name: "c", kind: "ecs_cluster", label: "", category: "containers", position: { x: 0, y: 0 }, props: {} },
+      { id: "svc", name: "s", kind: "ecs_service", label: "", category: "containers", position: { x: 300, y: 200 }, props: {} },
+      { id: "out", name: "o", kind: "sqs_queue", label: "", category: "event_sources", position: { x: 900, y: 900 }, props: {} },
+    ],
+    connections: [],
+    groups: [{ id: "g", name: "c", kind: "ecs_cluster", owner: "cl", members: ["svc"] }],
+    problems: [],
+  };
+  it("encloses the owner and the members", () => {
+    const [f] = frames(doc);
+    expect(f.x).toBeLessThan(0);
+    expect(f.x + f.w).toBeGreaterThan(300 + NODE_W);
+    expect(f.y + f.h).toBeGreaterThan(200 + NODE_H);
+  });
+  it("follows positions being dragged", () => {
+    const [f] = frames(doc, new Map([["svc", { x: 600, y: 200 }]]));
+    expect(f.x + f.w).toBeGreaterThan(600 + NODE_W);
+  });
+  it("finds the cluster under a drop point", () => {
+    expect(frameAt(frames(doc), 150, 100)?.group.id).toBe("g");
+    expect(frameAt(frames(doc), 950, 950)).toBeNull();
+  });
+});

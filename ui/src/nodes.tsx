@@ -1,0 +1,51 @@
+// Custom React Flow nodes: a component card and a group frame. They draw
+// what the core returned; they hold no domain state.
+import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import type { ComponentView } from "./generated/ComponentView";
+import type { GroupView } from "./generated/GroupView";
+import type { Severity } from "./generated/Severity";
+import { KindIcon } from "./icons";
+import { NODE_H, NODE_W } from "./geometry";
+
+export type ComponentNodeData = { component: ComponentView; worst: Severity | null; problems: number };
+export type ComponentNode = Node<ComponentNodeData, "component">;
+export type FrameNodeData = { group: GroupView; w: number; h: number };
+export type FrameNode = Node<FrameNodeData, "frame">;
+
+export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
+  const c = data.component;
+  return (
+    <div
+      className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}`}
+      style={{ width: NODE_W, height: NODE_H }}
+      data-testid={`node-${c.id}`}
+      title={`${c.label} (${c.id})`}
+    >
+      <Handle type="target" position={Position.Left} className="handle" />
+      <KindIcon kind={c.kind} category={c.category} />
+      <div className="card-text">
+        <div className="card-name">{c.name}</div>
+        <div className="card-kind">{c.label}</div>
+      </div>
+      {data.worst && (
+        <span className={`problem-dot ${data.worst}`} title={`${data.problems} problem(s)`}>
+          {data.problems}
+        </span>
+      )}
+      <Handle type="source" position={Position.Right} className="handle" />
+    </div>
+  );
+}
+
+export function GroupFrame({ data }: NodeProps<FrameNode>) {
+  const label = data.group.kind === "ecs_cluster" ? "ECS cluster" : data.group.kind === "eks_cluster" ? "EKS cluster" : data.group.kind;
+  return (
+    <div className={`frame frame-${data.group.kind}`} style={{ width: data.w, height: data.h }} data-testid={`frame-${data.group.id}`}>
+      <div className="frame-title">
+        {label}: {data.group.name}
+      </div>
+    </div>
+  );
+}
+
+export const nodeTypes = { component: ComponentCard, frame: GroupFrame };
