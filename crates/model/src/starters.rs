@@ -839,7 +839,6 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     b.link("alb", "api-svc", route(Some(10), &["/api/*"], 8080))?;
     b.link("alb", "inference-svc", route(Some(20), &["/predict"], 8080))?;
     b.link("api-svc", "results", uses(Access::ReadWrite))?;
-    b.link_as("api-svc", "inference-svc", Meaning::InvokeSync)?;
     for (svc, task, asg) in [
         ("api-svc", "api-task", "general-asg"),
         ("worker-svc", "worker-task", "general-asg"),

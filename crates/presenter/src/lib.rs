@@ -19,6 +19,8 @@ use archsim_model::component::Category;
 use archsim_model::{Design, Meaning};
 use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 
+pub mod sim_feed;
+
 /// One component's live numbers. Counters are totals since the start of
 /// the run; the presenter turns them into rates between frames.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -107,6 +109,9 @@ pub trait LiveFeed {
 /// Speeds the +/- keys step through (simulated s per wall s).
 pub const SPEEDS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0, f64::INFINITY];
 
+/// How much a spike multiplies traffic by.
+pub const SPIKE_FACTOR: f64 = 5.0;
+
 /// How many frames the charts keep.
 const HISTORY: usize = 240;
 
@@ -164,9 +169,11 @@ pub struct Presenter {
     speed_index: usize,
     frame: Frame,
     previous: Option<Frame>,
-    /// (time, total throughput, worst p99) per frame, for the charts.
+    /// (time, total throughput, total busy) per frame, for the charts.
     history: VecDeque<(f64, f64, f64)>,
     fullscreen: bool,
+    /// A traffic spike is on (s toggles it).
+    spiking: bool,
     /// Lines of what the presenter did, newest last (shown, and tested).
     log: VecDeque<String>,
 }
@@ -183,8 +190,29 @@ impl Presenter {
             previous: None,
             history: VecDeque::with_capacity(HISTORY),
             fullscreen: false,
+            spiking: false,
             log: VecDeque::new(),
         }
+    }
+
+    /// Starts at the listed speed closest to `speed` (the runner is told
+    /// the exact speed by whoever started it).
+    pub fn with_speed(mut self, speed: f64) -> Self {
+        self.speed_index = SPEEDS
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let d = |x: f64| {
+                    if x.is_finite() {
+                        (x - speed).abs()
+                    } else {
+                        f64::MAX
+                    }
+                };
+                d(*a.1).total_cmp(&d(*b.1))
+            })
+            .map_or(0, |(i, _)| i);
+        self
     }
 
     pub fn paused(&self) -> bool {
@@ -230,15 +258,15 @@ impl Presenter {
                 self.previous = Some(std::mem::take(&mut self.frame));
             }
             let total: f64 = frame.components.values().map(|c| c.throughput_rps).sum();
-            let p99 = frame
+            let busy: f64 = frame
                 .components
                 .values()
-                .map(|c| c.p99_ms)
-                .fold(0.0, f64::max);
+                .map(|c| f64::from(c.concurrency))
+                .sum();
             if self.history.len() == HISTORY {
                 self.history.pop_front();
             }
-            self.history.push_back((frame.time_s, total, p99));
+            self.history.push_back((frame.time_s, total, busy));
             self.frame = frame;
         }
     }
@@ -259,7 +287,7 @@ impl Presenter {
             self.send(Control::Restart);
         }
         if pressed(Key::S) {
-            self.send(Control::Spike { factor: 5.0 });
+            self.toggle_spike();
         }
         if pressed(Key::Z) {
             let zone = self.zone_to_lose();
@@ -278,6 +306,17 @@ impl Presenter {
         } else {
             Control::Resume
         });
+    }
+
+    /// Multiplies traffic by [`SPIKE_FACTOR`], or takes it back.
+    pub fn toggle_spike(&mut self) {
+        self.spiking = !self.spiking;
+        let factor = if self.spiking {
+            SPIKE_FACTOR
+        } else {
+            1.0 / SPIKE_FACTOR
+        };
+        self.send(Control::Spike { factor });
     }
 
     pub fn faster(&mut self) {
@@ -392,6 +431,8 @@ impl Presenter {
             .min(inner.height() / span.y)
             .min(1.6);
         let offset = inner.center() - (min + span / 2.0).to_vec2() * scale;
+        // Nodes keep their proportion to the canvas layout they were drawn in.
+        let node = node * scale.clamp(0.75, 1.2);
         let at =
             |x: f64, y: f64| Pos2::new(x as f32 * scale + offset.x, y as f32 * scale + offset.y);
         let centres: BTreeMap<&str, Pos2> = comps
@@ -481,7 +522,7 @@ impl Presenter {
                 )
                 .truncate(),
             );
-            if let Some(s) = status {
+            if let Some(s) = status.filter(|_| carries_traffic(c.kind())) {
                 let badge = badge_text(s);
                 ui.put(
                     Rect::from_min_size(
@@ -619,7 +660,7 @@ impl Presenter {
                 Color32::from_rgb(90, 170, 255),
             ),
             (
-                "p99 latency (ms)",
+                "busy (environments + tasks)",
                 Rect::from_min_size(
                     area.min + Vec2::new(half, 0.0),
                     Vec2::new(half, area.height()),
@@ -684,6 +725,23 @@ pub fn badge_text(s: &ComponentStatus) -> String {
     parts.join(" · ")
 }
 
+/// Kinds whose badge means something (roles, registries, task
+/// definitions and clusters carry no requests).
+fn carries_traffic(kind: archsim_model::ComponentKind) -> bool {
+    use archsim_model::ComponentKind as K;
+    !matches!(
+        kind,
+        K::IamRole
+            | K::EcrRepository
+            | K::ExternalRegistry
+            | K::TaskDefinition
+            | K::EcsCluster
+            | K::EksCluster
+            | K::Fargate
+            | K::FargateSpot
+    )
+}
+
 /// Dots drawn on an edge: a few for any traffic, more as it grows.
 fn flow_dots(rps: f64) -> usize {
     if rps <= 0.0 {
@@ -706,7 +764,8 @@ fn describe_control(c: &Control) -> String {
         Control::Speed(s) if s.is_finite() => format!("speed x{s}"),
         Control::Speed(_) => "speed: as fast as possible".into(),
         Control::Restart => "restarted".into(),
-        Control::Spike { factor } => format!("traffic spike x{factor}"),
+        Control::Spike { factor } if *factor >= 1.0 => format!("traffic spike x{factor}"),
+        Control::Spike { .. } => "traffic back to normal".into(),
         Control::ZoneLoss { zone } => format!("zone {zone} lost"),
     }
 }

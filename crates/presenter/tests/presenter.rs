@@ -236,6 +236,25 @@ fn health_turns_amber_on_throttles_and_queues_red_on_errors() {
 }
 
 #[test]
+fn starts_at_the_nearest_listed_speed() {
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let feed = || Box::new(ScriptedFeed(Rc::new(RefCell::new(Script::default()))));
+    assert_eq!(
+        Presenter::new(design.clone(), "s", feed())
+            .with_speed(30.0)
+            .speed(),
+        30.0
+    );
+    assert_eq!(
+        Presenter::new(design.clone(), "s", feed())
+            .with_speed(7.0)
+            .speed(),
+        5.0
+    );
+    assert_eq!(Presenter::new(design, "s", feed()).speed(), 1.0);
+}
+
+#[test]
 fn clock_formats_hours_minutes_seconds() {
     assert_eq!(clock(0.0), "00:00:00");
     assert_eq!(clock(3_723.9), "01:02:03");

@@ -1,0 +1,82 @@
+//! `archsim-presenter DESIGN [--scenario NAME]`: runs the scenario live in
+//! a projector-friendly window. Keys: space pause, +/- speed, r restart,
+//! s spike, z zone loss, f fullscreen.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use archsim_presenter::sim_feed::SimFeed;
+use archsim_presenter::{Presenter, PresenterApp};
+use archsim_sim::RunOptions;
+use archsim_sim::live::{Speed, spawn};
+use clap::Parser;
+
+/// Present a design's simulation live.
+#[derive(Parser)]
+#[command(name = "archsim-presenter", version, about)]
+struct Args {
+    /// The design (`*.archsim.json`).
+    design: PathBuf,
+    /// The scenario to run (default: the design's first).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Random seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulated seconds per wall second at the start.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Start full screen.
+    #[arg(long)]
+    fullscreen: bool,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("archsim-presenter: {}", chain.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    let design = archsim_model::load(&args.design)?;
+    let scenario = archsim_sim::find_scenario(&design, args.scenario.as_deref())?.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_time()
+        .build()
+        .context("starting the simulation runtime")?;
+    let _guard = runtime.enter();
+    let opts = RunOptions {
+        seed: args.seed,
+        base_dir: args.design.parent().map(PathBuf::from),
+        ..RunOptions::default()
+    };
+    let handle = spawn(
+        design.clone(),
+        scenario.clone(),
+        opts,
+        Speed::Times(args.speed),
+    )?;
+    let feed = SimFeed::new(handle, design.clone(), &scenario);
+    let presenter =
+        Presenter::new(design, scenario.name.clone(), Box::new(feed)).with_speed(args.speed);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("archsim presenter")
+            .with_inner_size([1600.0, 900.0])
+            .with_fullscreen(args.fullscreen),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "archsim presenter",
+        options,
+        Box::new(|_cc| Ok(Box::new(PresenterApp(presenter)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
