@@ -80,6 +80,16 @@ pub struct CostArgs {
     /// Price a usage profile (JSON, schema in docs/cli.md) instead of a scenario.
     #[arg(long)]
     usage: Option<PathBuf>,
+    /// Simulate the scenario and price its measured usage, scaled to a month
+    /// (instead of the steady-state estimate).
+    #[arg(long, conflicts_with = "usage")]
+    simulate: bool,
+    /// Seed for --simulate (default: the scenario's).
+    #[arg(long, requires = "simulate")]
+    seed: Option<u64>,
+    /// Simulated seconds for --simulate (default: the scenario's duration).
+    #[arg(long, requires = "simulate")]
+    duration: Option<f64>,
     /// Machine-readable output (schema in docs/cli.md).
     #[arg(long)]
     json: bool,
@@ -169,16 +179,46 @@ fn usage_for(
     })
 }
 
+/// Usage measured by simulating the scenario.
+fn measured_usage(design: &Design, args: &CostArgs, assumptions: &Assumptions) -> Result<Priced> {
+    let scenario = archsim_sim::find_scenario(design, args.scenario.as_deref())?;
+    let opts = archsim_sim::RunOptions {
+        seed: args.seed,
+        duration_s: args.duration,
+        base_dir: args.design.parent().map(PathBuf::from),
+        ..archsim_sim::RunOptions::default()
+    };
+    let run = archsim_sim::simulate(design, scenario, &opts)?;
+    let Estimate {
+        scenario,
+        entry_requests_per_s,
+        profile,
+        notes,
+        ..
+    } = archsim_cost::measured::usage_from_run(design, &run, assumptions);
+    Ok(Priced {
+        source: "simulation",
+        scenario: Some(scenario),
+        profile,
+        notes,
+        entry_requests_per_s: Some(entry_requests_per_s),
+    })
+}
+
 pub fn cost(args: CostArgs) -> Result<u8> {
     let design = archsim_model::load(&args.design)?;
     let assumptions = args.pricing.assumptions();
     let book = args.pricing.book(&design)?;
-    let priced = usage_for(
-        &design,
-        args.scenario.as_deref(),
-        args.usage.as_deref(),
-        &assumptions,
-    )?;
+    let priced = if args.simulate {
+        measured_usage(&design, &args, &assumptions)?
+    } else {
+        usage_for(
+            &design,
+            args.scenario.as_deref(),
+            args.usage.as_deref(),
+            &assumptions,
+        )?
+    };
     let report = monthly_cost(&book, &priced.profile, &assumptions)?;
     if args.json {
         let out = serde_json::json!({

@@ -224,3 +224,34 @@ fn bad_cost_input_is_a_clear_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The steady-state estimate and a simulation of the same scenario agree on
+/// what is counted exactly (API requests), and both price the design.
+#[test]
+fn simulated_usage_agrees_with_the_estimate_on_request_counts() {
+    let api_requests = |v: &serde_json::Value| -> f64 {
+        v["report"]["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["component_id"] == "api")
+            .map(|i| dec(&i["quantity"]).to_string().parse::<f64>().unwrap())
+            .sum()
+    };
+    let estimate = json(&archsim(&["cost", "--json", &example("serverless-api")]));
+    let simulated = json(&archsim(&[
+        "cost",
+        "--json",
+        "--simulate",
+        "--duration",
+        "600",
+        &example("serverless-api"),
+    ]));
+    assert_eq!(simulated["source"], "simulation");
+    let (e, s) = (api_requests(&estimate), api_requests(&simulated));
+    assert!(
+        e > 0.0 && ((s - e) / e).abs() < 0.03,
+        "estimate {e} vs simulated {s}"
+    );
+    assert!(dec(&simulated["report"]["total_usd"]) > Decimal::ZERO);
+}

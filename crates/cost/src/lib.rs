@@ -16,11 +16,14 @@
 //! - [`charts`]: those curves drawn to SVG or PNG with an embedded font.
 //! - [`estimate`]: the adapter from a design and a scenario to a usage
 //!   profile, by following the scenario's mean traffic through the design.
+//! - [`measured`]: the adapter from a simulation run's measured usage,
+//!   scaled to a month.
 //!
 //! Architecture invariant: the engine (`pricebook`, `billing`, `curves`,
 //! `charts`) prices usage keyed by component ids and knows nothing of the
-//! design; only `estimate` reads the design model. The crate knows nothing
-//! of the simulation internals, templates or user interfaces.
+//! design; only the `estimate` and `measured` adapters read the design
+//! model and a simulation run's usage. The crate knows nothing of the
+//! simulation internals, templates or user interfaces.
 //!
 //! ```
 //! use archsim_cost::{Assumptions, ComponentUsage, LambdaUsage, PriceBook, UsageProfile, monthly_cost};
@@ -40,6 +43,7 @@ pub mod billing;
 pub mod charts;
 pub mod curves;
 pub mod estimate;
+pub mod measured;
 pub mod money;
 pub mod pricebook;
 pub mod usage;

@@ -1,0 +1,329 @@
+//! A month of usage from a simulation run: the run's measured AWS
+//! quantities (billed GB-seconds, task-seconds by capacity, instance-seconds,
+//! API, queue and data requests, load balancer inputs), scaled from the
+//! run's length to the month. Storage and always-on charges the run does
+//! not measure come from the design, as in [`crate::estimate`].
+
+use std::collections::BTreeMap;
+
+use archsim_model::component::{ApiType, Props};
+use archsim_model::connection::ConnectionKind;
+use archsim_model::{ComponentKind as K, Design};
+use archsim_sim::Run;
+
+use crate::estimate::Estimate;
+use crate::usage::{
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
+    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
+    QueueType, S3Usage, ServiceUsage, SqsUsage, UsageProfile,
+};
+
+/// Share of a data store's requests that write, from the `Uses`
+/// connections reaching it (a read-write connection counts half each).
+fn write_share(design: &Design, id: &str) -> f64 {
+    let mut writes = 0.0;
+    let mut total = 0.0;
+    for (conn, _) in design.incoming(id) {
+        if let ConnectionKind::Uses { access } = conn.kind {
+            total += 1.0;
+            writes += match (access.reads(), access.writes()) {
+                (true, true) => 0.5,
+                (false, true) => 1.0,
+                _ => 0.0,
+            };
+        }
+    }
+    if total == 0.0 { 0.0 } else { writes / total }
+}
+
+/// Usage measured by `run`, scaled to the month of `assumptions`.
+pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> Estimate {
+    let month_s = assumptions.month_hours * 3600.0;
+    let run_s = run.duration_s.max(1e-9);
+    let k = month_s / run_s;
+    let u = &run.usage;
+    let mut components = Vec::new();
+    let mut push = |id: &str, usage: ServiceUsage| {
+        components.push(ComponentUsage {
+            component_id: id.to_string(),
+            usage,
+            scaling: None,
+        });
+    };
+    for (id, l) in &u.lambda {
+        if l.requests == 0 {
+            continue;
+        }
+        let gb = f64::from(l.memory_mb) / 1024.0;
+        let billed_ms = l.gb_seconds / gb * 1000.0;
+        let provisioned = design.component(id).and_then(|c| match &c.props {
+            Props::LambdaFunction(p) if p.provisioned_concurrency > 0 => Some(p),
+            _ => None,
+        });
+        push(
+            id,
+            ServiceUsage::Lambda(LambdaUsage {
+                requests: l.requests as f64 * k,
+                duration_ms: billed_ms / l.requests as f64,
+                billed_duration_ms_total: Some(billed_ms * k),
+                memory_mb: l.memory_mb,
+                architecture: if l.arm64 {
+                    Architecture::Arm64
+                } else {
+                    Architecture::X86_64
+                },
+                ephemeral_storage_mb: provisioned.map_or(512, |p| p.ephemeral_storage_mb),
+                provisioned_concurrency: provisioned.map(|p| {
+                    crate::usage::ProvisionedConcurrencyUsage {
+                        concurrency: p.provisioned_concurrency,
+                        hours_enabled: None,
+                        requests_served: (l.requests as f64 * k).min(
+                            f64::from(p.provisioned_concurrency) * month_s
+                                / (billed_ms / l.requests as f64 / 1000.0).max(1e-3),
+                        ),
+                    }
+                }),
+            }),
+        );
+    }
+    for (key, t) in &u.tasks {
+        // EC2-backed tasks are paid for through their instances.
+        if t.capacity == "ec2_capacity" || t.capacity == "ec2" || t.task_seconds <= 0.0 {
+            continue;
+        }
+        let arch = key.split('/').next().and_then(|svc| {
+            design
+                .outgoing(svc)
+                .into_iter()
+                .find_map(|(_, c)| match &c.props {
+                    Props::TaskDefinition(td) => Some(td.architecture),
+                    _ => None,
+                })
+        });
+        push(
+            key,
+            ServiceUsage::Fargate(FargateUsage {
+                tasks: t.task_seconds * k / month_s,
+                runs_per_task: 1.0,
+                seconds_per_run: None,
+                vcpu: f64::from(t.cpu_units) / 1024.0,
+                memory_gb: f64::from(t.memory_mb) / 1024.0,
+                architecture: match arch {
+                    Some(archsim_model::component::Architecture::Arm64) => Architecture::Arm64,
+                    _ => Architecture::X86_64,
+                },
+                ephemeral_storage_gb: 20.0,
+                spot: t.capacity == "fargate_spot",
+            }),
+        );
+    }
+    for (id, i) in &u.instances {
+        push(
+            id,
+            ServiceUsage::Ec2(Ec2Usage {
+                instance_type: i.instance_type.clone(),
+                instances: i.instance_seconds * k / month_s,
+                hours_per_instance: None,
+            }),
+        );
+    }
+    for (id, n) in &u.api_requests {
+        let kind = match design.component(id).map(|c| &c.props) {
+            Some(Props::ApiGateway(a)) if a.api_type == ApiType::Http => ApiKind::Http,
+            _ => ApiKind::Rest,
+        };
+        push(
+            id,
+            ServiceUsage::ApiGateway(ApiGatewayUsage {
+                kind,
+                requests: *n as f64 * k,
+            }),
+        );
+    }
+    for (id, n) in &u.sqs_requests {
+        let fifo =
+            matches!(design.component(id).map(|c| &c.props), Some(Props::SqsQueue(q)) if q.fifo);
+        push(
+            id,
+            ServiceUsage::Sqs(SqsUsage {
+                queue_type: if fifo {
+                    QueueType::Fifo
+                } else {
+                    QueueType::Standard
+                },
+                requests: *n as f64 * k,
+                payload_kb: 64.0,
+            }),
+        );
+    }
+    for (id, lb) in &u.load_balancer {
+        let Some(c) = design.component(id) else {
+            continue;
+        };
+        let kind = match c.kind() {
+            K::Nlb => LoadBalancerKind::Nlb,
+            _ => LoadBalancerKind::Alb,
+        };
+        let lambda_targets = design.outgoing(id).iter().any(|(conn, t)| {
+            matches!(conn.kind, ConnectionKind::Route { .. }) && t.kind() == K::LambdaFunction
+        });
+        push(
+            id,
+            ServiceUsage::LoadBalancer(LoadBalancerUsage {
+                kind,
+                hours: None,
+                new_connections_per_s: lb.new_connections as f64 / run_s,
+                active_connections_per_min: lb.new_connections as f64 / run_s * 60.0,
+                gb_processed_per_hour: lb.processed_bytes as f64 / run_s * 3600.0 / 1e9,
+                requests_per_s: lb.requests as f64 / run_s,
+                rules_processed: if lb.requests > 0 {
+                    lb.rule_evaluations as f64 / lb.requests as f64
+                } else {
+                    0.0
+                },
+                lambda_targets,
+            }),
+        );
+    }
+    let data: BTreeMap<&str, u64> = u
+        .data_requests
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    for c in design.components() {
+        let id = c.id.as_str();
+        let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
+        match &c.props {
+            Props::DynamoDbTable(t) => {
+                let w = write_share(design, id);
+                push(
+                    id,
+                    ServiceUsage::DynamoDb(DynamoDbUsage {
+                        write_request_units: requests * w,
+                        read_request_units: requests * (1.0 - w),
+                        storage_gb_month: t.stored_gb,
+                    }),
+                );
+            }
+            Props::S3Bucket(b) => {
+                let w = write_share(design, id);
+                push(
+                    id,
+                    ServiceUsage::S3(S3Usage {
+                        storage_gb_month: b.stored_gb,
+                        put_requests: requests * w,
+                        get_requests: requests * (1.0 - w),
+                    }),
+                );
+            }
+            Props::EcrRepository(r) => push(
+                id,
+                ServiceUsage::Ecr(EcrUsage {
+                    storage_gb_month: r.stored_gb,
+                }),
+            ),
+            Props::EksCluster(e) => push(
+                id,
+                ServiceUsage::Eks(EksUsage {
+                    clusters: 1.0,
+                    hours: None,
+                    support: match e.support {
+                        archsim_model::component::EksSupport::Standard => EksSupport::Standard,
+                        archsim_model::component::EksSupport::Extended => EksSupport::Extended,
+                    },
+                }),
+            ),
+            _ => {}
+        }
+    }
+    let entry: u64 = run
+        .components
+        .iter()
+        .filter(|c| {
+            design
+                .component(&c.id)
+                .is_some_and(|d| d.kind() == K::Client)
+        })
+        .map(|c| c.requests)
+        .sum();
+    Estimate {
+        scenario: run.scenario.clone(),
+        entry_requests_per_s: entry as f64 / run_s,
+        rates: run
+            .components
+            .iter()
+            .map(|c| (c.id.clone(), c.requests as f64 / run_s))
+            .collect(),
+        profile: UsageProfile { components },
+        notes: vec![
+            format!(
+                "measured by simulating scenario \"{}\" (seed {}) for {} s, scaled to a {} h month",
+                run.scenario, run.seed, run.duration_s, assumptions.month_hours
+            ),
+            "DynamoDB and S3 requests split into reads and writes by the access of the connections using them".into(),
+            "storage (S3, DynamoDB, ECR) and EKS clusters come from the design".into(),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::starters::starter;
+    use archsim_sim::{RunOptions, simulate};
+
+    #[test]
+    fn measured_lambda_usage_scales_to_the_month() {
+        let d = starter("serverless-api").unwrap().build().unwrap();
+        let s = d.scenario("daily-cycle").unwrap();
+        let opts = RunOptions {
+            duration_s: Some(600.0),
+            ..RunOptions::default()
+        };
+        let run = simulate(&d, s, &opts).unwrap();
+        let a = Assumptions::default();
+        let e = usage_from_run(&d, &run, &a);
+        let lambda = e
+            .profile
+            .components
+            .iter()
+            .find_map(|c| match &c.usage {
+                ServiceUsage::Lambda(l) if c.component_id == "orders-fn" => Some(l),
+                _ => None,
+            })
+            .unwrap();
+        let measured = run.usage.lambda["orders-fn"].requests as f64;
+        assert!((lambda.requests - measured * a.month_hours * 3600.0 / 600.0).abs() < 1e-6);
+        // Billed GB-s survive the scaling exactly.
+        let gb_s = lambda.billed_duration_ms_total.unwrap() / 1000.0 * f64::from(lambda.memory_mb)
+            / 1024.0;
+        let expected = run.usage.lambda["orders-fn"].gb_seconds * a.month_hours * 3600.0 / 600.0;
+        assert!(
+            (gb_s - expected).abs() / expected < 1e-9,
+            "{gb_s} vs {expected}"
+        );
+        let report =
+            crate::monthly_cost(&crate::PriceBook::default_book().unwrap(), &e.profile, &a)
+                .unwrap();
+        assert!(report.total_usd > crate::Decimal::ZERO);
+    }
+
+    #[test]
+    fn every_example_prices_from_a_short_run() {
+        let book = crate::PriceBook::default_book().unwrap();
+        for s in archsim_model::starters::STARTERS
+            .iter()
+            .filter(|s| s.name != "blank")
+        {
+            let d = s.build().unwrap();
+            let opts = RunOptions {
+                duration_s: Some(120.0),
+                ..RunOptions::default()
+            };
+            let run = simulate(&d, &d.scenarios[0], &opts).unwrap();
+            let e = usage_from_run(&d, &run, &Assumptions::default());
+            crate::monthly_cost(&book, &e.profile, &Assumptions::default())
+                .unwrap_or_else(|err| panic!("{}: {err}", s.name));
+        }
+    }
+}
