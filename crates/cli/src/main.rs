@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod describe;
 mod dot;
+mod simulate;
 
 /// Design, validate and explain AWS serverless and container architectures.
 #[derive(Parser)]
@@ -58,6 +59,8 @@ enum Command {
         #[arg(long = "dot")]
         _dot: bool,
     },
+    /// Simulate a scenario of the design: throttles, cold starts, scaling, latency.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Exit codes: 0 success, 1 the design has errors, 2 bad input or usage.
@@ -166,5 +169,6 @@ fn run(cli: Cli) -> Result<u8> {
             print!("{}", dot::to_dot(&design));
             Ok(0)
         }
+        Command::Simulate(args) => simulate::run(args),
     }
 }
