@@ -14,7 +14,7 @@
 //! callee's latency, throttles and errors.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::path::PathBuf;
 
 use archsim_model::component::{ComponentKind, Props, ScalingMetric};
@@ -327,6 +327,10 @@ struct Node {
     instances: Gauge,
     second: SecondCounts,
     series: Series,
+    /// API Gateway requests, SQS API calls, data-store requests: the
+    /// quantity the component is billed by.
+    billed_requests: u64,
+    lb: LoadBalancerUsage,
 }
 
 struct TokenBucket {
@@ -387,7 +391,7 @@ struct Lambda {
     envs: Vec<Env>,
     free_envs: Vec<u32>,
     /// Idle environments by creation order: the newest is reused first.
-    idle: BTreeSet<(u64, u32)>,
+    idle: BinaryHeap<(u64, u32)>,
     busy: u32,
     created: u64,
     scaling: TokenBucket,
@@ -570,6 +574,8 @@ struct Profile {
     last: Us,
     /// Constant pattern: when the current rate began.
     origin: Us,
+    /// Request plus response size, for load balancer LCUs.
+    bytes: u64,
 }
 
 /// A frame of the live view: the state at one instant.
@@ -709,6 +715,8 @@ impl Simulation {
                 instances: Gauge::default(),
                 second: SecondCounts::default(),
                 series: Series::default(),
+                billed_requests: 0,
+                lb: LoadBalancerUsage::default(),
             };
             for (conn, to) in design.outgoing(&comp.id) {
                 let Some(t) = index(&to.id) else { continue };
@@ -793,7 +801,7 @@ impl Simulation {
                         provisioned: p.provisioned_concurrency,
                         envs: Vec::new(),
                         free_envs: Vec::new(),
-                        idle: BTreeSet::new(),
+                        idle: BinaryHeap::new(),
                         busy: 0,
                         created: 0,
                         scaling: TokenBucket::new(
@@ -815,7 +823,7 @@ impl Simulation {
                             alive: true,
                             provisioned: true,
                         });
-                        l.idle.insert((l.created, e));
+                        l.idle.push((l.created, e));
                         l.created += 1;
                     }
                     Behaviour::Lambda(Box::new(l))
@@ -996,6 +1004,7 @@ impl Simulation {
                 rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
                 last: 0,
                 origin: 0,
+                bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
             });
         }
         for (i, e) in scenario.events.iter().enumerate() {
@@ -1413,7 +1422,10 @@ impl Simulation {
                             if t > end_s {
                                 break None;
                             }
-                            if uniform(&mut prof.rng) * peak <= curve.rate(t) * prof.factor {
+                            // A homogeneous process keeps every candidate.
+                            if matches!(curve, RateCurve::Poisson(_))
+                                || uniform(&mut prof.rng) * peak <= curve.rate(t) * prof.factor
+                            {
                                 break Some((t * SEC as f64) as Us);
                             }
                         }
@@ -1473,12 +1485,7 @@ impl Simulation {
         } else {
             NONE
         };
-        let work = if self.profiles[p as usize].work.is_some() {
-            p
-        } else {
-            NONE
-        };
-        self.arrive_with(entry, NONE, Mode::Sync, path, work, trace);
+        self.arrive_with(entry, NONE, Mode::Sync, path, p, trace);
         self.schedule_next_arrival(p);
     }
 
@@ -1574,7 +1581,7 @@ impl Simulation {
                     return;
                 }
                 let t = *target;
-                *self.usage.api_requests.entry(n.id.clone()).or_default() += 1;
+                n.billed_requests += 1;
                 if t != NONE {
                     self.call(r, t);
                 } else {
@@ -1595,11 +1602,16 @@ impl Simulation {
                         break;
                     }
                 }
-                let u = self.usage.load_balancer.entry(n.id.clone()).or_default();
+                let u = &mut n.lb;
                 u.requests += 1;
                 u.new_connections += 1;
                 u.rule_evaluations += evaluated;
-                u.processed_bytes += 1_024 + 4_096;
+                let profile = self.reqs[r as usize].profile;
+                u.processed_bytes += if profile == NONE {
+                    1_024 + 4_096
+                } else {
+                    self.profiles[profile as usize].bytes
+                };
                 if target == NONE {
                     self.finish(r, Outcome::Error(ErrKind::NoRoute));
                 } else {
@@ -1609,7 +1621,7 @@ impl Simulation {
             Behaviour::Lambda(_) => self.lambda_start(r),
             Behaviour::Service(_) => self.service_arrive(r),
             Behaviour::Queue(_) => {
-                *self.usage.sqs_requests.entry(n.id.clone()).or_default() += 1;
+                n.billed_requests += 1;
                 self.enqueue(node, r)
             }
             Behaviour::Store { .. } => {
@@ -1664,7 +1676,7 @@ impl Simulation {
         };
         let notifies = *notifies && writes;
         let lat = (latency.sample(&mut n.rng) * n.slow) as Us;
-        *self.usage.data_requests.entry(n.id.clone()).or_default() += 1;
+        n.billed_requests += 1;
         if notifies {
             for i in 0..n.async_calls.len() {
                 let t = self.nodes[store as usize].async_calls[i];
@@ -1822,11 +1834,8 @@ impl Simulation {
             Behaviour::Queue(_) => {
                 // A service consumer processed the message.
                 if outcome == Outcome::Ok {
-                    *self
-                        .usage
-                        .sqs_requests
-                        .entry(self.nodes[node as usize].id.clone())
-                        .or_default() += 1;
+                    // DeleteMessage.
+                    self.nodes[node as usize].billed_requests += 1;
                     self.finish(p, Outcome::Ok);
                 } else {
                     self.message_failed(p);
@@ -1859,8 +1868,7 @@ impl Simulation {
             None if pool_used >= pool_limit => return None,
             _ => {}
         }
-        let (env, cold) = if let Some(&(c, e)) = l.idle.iter().next_back() {
-            l.idle.remove(&(c, e));
+        let (env, cold) = if let Some((_, e)) = l.idle.pop() {
             (e, false)
         } else {
             let token = match &mut self.legacy {
@@ -2037,7 +2045,7 @@ impl Simulation {
                 let e = &mut l.envs[req.slot as usize];
                 e.busy = false;
                 e.last_used = now;
-                l.idle.insert((e.created, req.slot));
+                l.idle.push((e.created, req.slot));
                 l.busy -= 1;
                 if l.reserved.is_none() {
                     self.pool_used -= 1;
@@ -2187,7 +2195,7 @@ impl Simulation {
                     let n = &mut self.nodes[node as usize];
                     let depth = n.queue.v - take as u64;
                     n.queue.set(now, depth);
-                    *self.usage.sqs_requests.entry(n.id.clone()).or_default() += 1;
+                    n.billed_requests += 1;
                     active += 1;
                     if let Consumer::Lambda { active: a, .. } = &mut self.queue(node).consumer {
                         *a = active;
@@ -2248,11 +2256,8 @@ impl Simulation {
             m = next;
         }
         if ok {
-            *self
-                .usage
-                .sqs_requests
-                .entry(self.nodes[queue as usize].id.clone())
-                .or_default() += 1;
+            // DeleteMessageBatch.
+            self.nodes[queue as usize].billed_requests += 1;
         }
         if let Consumer::Lambda { active, .. } = &mut self.queue(queue).consumer {
             *active = active.saturating_sub(1);
@@ -2456,7 +2461,7 @@ impl Simulation {
                 if let Some(m) = self.queue(q).visible.pop_front() {
                     let qn = &mut self.nodes[q as usize];
                     qn.queue.dec(now);
-                    *self.usage.sqs_requests.entry(qn.id.clone()).or_default() += 1;
+                    qn.billed_requests += 1;
                     let rm = &mut self.reqs[m as usize];
                     rm.attempts += 1;
                     rm.service_start = now;
@@ -3067,6 +3072,27 @@ impl Simulation {
                 if v > 0 {
                     errors_by_kind.insert(k.name().to_string(), v);
                 }
+            }
+            match n.kind {
+                ComponentKind::ApiGateway => {
+                    self.usage
+                        .api_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::SqsQueue => {
+                    self.usage
+                        .sqs_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                k if k.is_data_store() => {
+                    self.usage
+                        .data_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::Alb | ComponentKind::Nlb => {
+                    self.usage.load_balancer.insert(n.id.clone(), n.lb.clone());
+                }
+                _ => {}
             }
             match &mut n.behaviour {
                 Behaviour::Lambda(l) => {
