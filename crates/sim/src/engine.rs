@@ -24,6 +24,7 @@ use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
 use archsim_model::{Design, Scenario};
 use hdrhistogram::Histogram;
 
+use crate::placement::{Instance, PlacementRules, Strategy, TaskNeeds, choose};
 use crate::rng::{Sampler, Stream, exp1, stream, uniform};
 use crate::run::*;
 use crate::traffic::{RateCurve, read_trace};
@@ -448,6 +449,8 @@ struct Task {
     queue: VecDeque<u32>,
     provider: u8,
     zone: u8,
+    /// EC2: the instance it is placed on (NONE on Fargate).
+    instance: u32,
     generation: u32,
     since: Us,
 }
@@ -486,6 +489,9 @@ struct Service {
     capacity_integral: f64,
     integral_at: Us,
     minute_requests: u64,
+    /// EC2 placement: what a task takes and where it may go.
+    needs: TaskNeeds,
+    rules: PlacementRules,
 }
 
 struct Queue {
@@ -522,8 +528,13 @@ struct Capacity {
     max_step: u32,
     launch: Us,
     pending: u32,
-    cpu_used: u64,
-    memory_used: u64,
+    gpus: u32,
+    enis: u32,
+    /// The group's zones (indices into the engine's zone list).
+    zones: Vec<u8>,
+    instances: Vec<Instance>,
+    next_id: u32,
+    /// Tasks in PROVISIONING: (service, task).
     waiting: VecDeque<(u32, u32)>,
     low_minutes: u32,
     instance_seconds: f64,
@@ -626,6 +637,7 @@ pub struct Simulation {
     max_traces: usize,
     client_requests: u64,
     decisions: Vec<ScaleDecision>,
+    placements: Vec<PlacementSnapshot>,
     usage: Usage,
 }
 
@@ -884,8 +896,27 @@ impl Simulation {
                         max_step: p.maximum_scaling_step.max(1),
                         launch: (p.launch_s.max(0.0) * SEC as f64) as Us,
                         pending: 0,
-                        cpu_used: 0,
-                        memory_used: 0,
+                        gpus: it.map_or(0, |t| t.gpus),
+                        enis: it.map_or(2, |t| t.awsvpc_task_capacity(p.awsvpc_trunking)),
+                        zones: {
+                            let mut v: Vec<u8> = p
+                                .availability_zones
+                                .iter()
+                                .map(|z| match zones.iter().position(|x| x == z) {
+                                    Some(i) => i as u8,
+                                    None => {
+                                        zones.push(z.clone());
+                                        (zones.len() - 1) as u8
+                                    }
+                                })
+                                .collect();
+                            if v.is_empty() {
+                                v = (0..zones.len() as u8).collect();
+                            }
+                            v
+                        },
+                        instances: Vec::new(),
+                        next_id: 0,
                         waiting: VecDeque::new(),
                         low_minutes: 0,
                         instance_seconds: 0.0,
@@ -1054,6 +1085,7 @@ impl Simulation {
             max_traces: opts.max_traces,
             client_requests: 0,
             decisions: Vec::new(),
+            placements: Vec::new(),
             usage: Usage::default(),
         };
         sim.start();
@@ -1126,11 +1158,13 @@ impl Simulation {
         let mut cpu_units = 256;
         let mut memory_mb = 512;
         let mut image_mb = 200.0;
+        let mut needs = TaskNeeds::default();
         let mut providers = Vec::new();
         let mut pull_rates: Vec<f64> = Vec::new();
         for (conn, to) in design.outgoing(&comp.id) {
             match (&conn.kind, &to.props) {
                 (ConnectionKind::RunsTask, Props::TaskDefinition(t)) => {
+                    needs = TaskNeeds::of(t);
                     cpu_units = t.cpu;
                     memory_mb = t.memory_mb;
                     image_mb = t.image_size_mb();
@@ -1246,6 +1280,13 @@ impl Simulation {
             capacity_integral: 0.0,
             integral_at: 0,
             minute_requests: 0,
+            needs,
+            rules: match &comp.props {
+                Props::EcsService(p) => {
+                    PlacementRules::new(&p.placement_strategies, &p.placement_constraints)
+                }
+                _ => PlacementRules::default(),
+            },
         }
     }
 
@@ -1260,7 +1301,13 @@ impl Simulation {
             let at = (self.scenario.events[i].event_at() * SEC as f64).round() as Us;
             self.push(at, Ev::Scheduled { index: i as u32 });
         }
-        for n in 0..self.nodes.len() {
+        // Capacity first, so the initial tasks find their instances.
+        let is_capacity = |n: &Node| matches!(n.behaviour, Behaviour::Capacity(_));
+        let order: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| is_capacity(&self.nodes[n]))
+            .chain((0..self.nodes.len()).filter(|&n| !is_capacity(&self.nodes[n])))
+            .collect();
+        for n in order {
             let node = n as u32;
             match &self.nodes[n].behaviour {
                 Behaviour::Service(s) => {
@@ -1279,8 +1326,16 @@ impl Simulation {
                         self.push(60 * SEC, Ev::PollerScale { node });
                     }
                 }
-                Behaviour::Capacity(c) if c.managed => {
-                    self.push(60 * SEC, Ev::CapacityEval { node })
+                Behaviour::Capacity(c) => {
+                    let managed = c.managed;
+                    // The group starts at its desired capacity, balanced
+                    // across its zones.
+                    for _ in 0..self.nodes[n].instances.v {
+                        self.add_instance(node);
+                    }
+                    if managed {
+                        self.push(60 * SEC, Ev::CapacityEval { node });
+                    }
                 }
                 Behaviour::FanOut { period: Some(p) } => {
                     let p = *p;
@@ -1366,13 +1421,10 @@ impl Simulation {
             Ev::ScaleEval { node } => self.on_scale_eval(node),
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => {
-                let now = self.now;
-                let n = &mut self.nodes[node as usize];
-                if let Behaviour::Capacity(c) = &mut n.behaviour {
+                if let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour {
                     c.pending = c.pending.saturating_sub(1);
                 }
-                let v = n.instances.v + 1;
-                n.instances.set(now, v);
+                self.add_instance(node);
                 self.place_waiting(node);
             }
             Ev::PollerScale { node } => self.on_poller_scale(node),
@@ -2524,13 +2576,13 @@ impl Simulation {
         s.providers[pi].live += 1;
         let provider = &s.providers[pi];
         let (cap_node, start) = (provider.node, provider.start_us);
-        let (cpu, mem) = (u64::from(s.cpu_units), u64::from(s.memory_mb));
         let task = Task {
             state: TaskState::Pending,
             busy: 0,
             queue: VecDeque::new(),
             provider: pi as u8,
             zone,
+            instance: NONE,
             generation: 0,
             since: now,
         };
@@ -2548,7 +2600,7 @@ impl Simulation {
         let generation = s.tasks[t as usize].generation;
         let n = &mut self.nodes[node as usize];
         n.tasks.inc(now);
-        if cap_node != NONE && !self.reserve_capacity(cap_node, cpu, mem) {
+        if cap_node != NONE && !self.place_task(node, t, cap_node) {
             self.svc(node).tasks[t as usize].state = TaskState::Provisioning;
             if let Behaviour::Capacity(c) = &mut self.nodes[cap_node as usize].behaviour {
                 c.waiting.push_back((node, t));
@@ -2569,55 +2621,111 @@ impl Simulation {
         }
     }
 
-    fn reserve_capacity(&mut self, cap: u32, cpu: u64, mem: u64) -> bool {
+    /// A new instance of an Auto Scaling group, in its live zone with the
+    /// fewest instances (ASG zone balancing).
+    fn add_instance(&mut self, cap: u32) {
+        let now = self.now;
+        let zone_down = &self.zone_down;
         let n = &mut self.nodes[cap as usize];
-        let instances = n.instances.v;
         let Behaviour::Capacity(c) = &mut n.behaviour else {
-            return true;
+            return;
         };
-        // Aggregate fit: the group's total CPU and memory (placement on
-        // individual instances is not simulated yet).
-        if c.cpu_used + cpu <= instances * c.cpu_units
-            && c.memory_used + mem <= instances * c.memory_mb
-        {
-            c.cpu_used += cpu;
-            c.memory_used += mem;
-            true
-        } else {
-            false
-        }
+        let Some(&zone) = c
+            .zones
+            .iter()
+            .filter(|&&z| !zone_down[z as usize])
+            .min_by_key(|&&z| {
+                c.instances
+                    .iter()
+                    .filter(|i| i.alive && i.zone == z)
+                    .count()
+            })
+        else {
+            return;
+        };
+        let inst = Instance {
+            id: c.next_id,
+            zone,
+            alive: true,
+            cpu_free: c.cpu_units,
+            mem_free: c.memory_mb,
+            gpu_free: c.gpus,
+            eni_free: c.enis,
+            ports: Vec::new(),
+            tasks: 0,
+        };
+        c.next_id += 1;
+        c.instances.push(inst);
+        let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
+        n.instances.set(now, alive);
     }
 
+    /// Places task `t` of service `svc` on an instance of `cap`.
+    fn place_task(&mut self, svc: u32, t: u32, cap: u32) -> bool {
+        let Behaviour::Capacity(c) = &self.nodes[cap as usize].behaviour else {
+            return true;
+        };
+        let mut mine = vec![0u32; c.instances.len()];
+        let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour else {
+            return false;
+        };
+        for tk in &s.tasks {
+            if tk.state != TaskState::Stopped
+                && tk.instance != NONE
+                && s.providers[tk.provider as usize].node == cap
+            {
+                mine[tk.instance as usize] += 1;
+            }
+        }
+        let (needs, rules) = (s.needs.clone(), s.rules.clone());
+        let (zones, zone_down) = (&self.zones, &self.zone_down);
+        let node = &mut self.nodes[cap as usize];
+        let Behaviour::Capacity(c) = &mut node.behaviour else {
+            return false;
+        };
+        let Some(i) = choose(
+            &c.instances,
+            &needs,
+            &rules,
+            &c.instance_type,
+            zones,
+            zone_down,
+            &mine,
+            &mut node.rng,
+        ) else {
+            return false;
+        };
+        needs.take(&mut c.instances[i]);
+        let zone = c.instances[i].zone;
+        let tk = &mut self.svc(svc).tasks[t as usize];
+        tk.instance = i as u32;
+        tk.zone = zone;
+        true
+    }
+
+    /// Tasks in PROVISIONING take the room that has appeared, in order.
     fn place_waiting(&mut self, cap: u32) {
-        loop {
-            let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour else {
-                return;
-            };
-            let Some(&(svc, t)) = c.waiting.front() else {
-                return;
-            };
-            let (cpu, mem, state, generation, start) = {
+        let waiting = match &mut self.nodes[cap as usize].behaviour {
+            Behaviour::Capacity(c) => std::mem::take(&mut c.waiting),
+            _ => return,
+        };
+        let mut still = VecDeque::new();
+        for (svc, t) in waiting {
+            let (state, generation, start) = {
                 let s = self.svc(svc);
                 let tk = &s.tasks[t as usize];
                 (
-                    u64::from(s.cpu_units),
-                    u64::from(s.memory_mb),
                     tk.state,
                     tk.generation,
                     s.providers[tk.provider as usize].start_us,
                 )
             };
             if state != TaskState::Provisioning {
-                if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                    c.waiting.pop_front();
-                }
                 continue;
             }
-            if !self.reserve_capacity(cap, cpu, mem) {
-                return;
-            }
-            if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                c.waiting.pop_front();
+            if !self.place_task(svc, t, cap) {
+                still.push_back((svc, t));
+                continue;
             }
             self.svc(svc).tasks[t as usize].state = TaskState::Pending;
             let now = self.now;
@@ -2629,6 +2737,9 @@ impl Simulation {
                     generation,
                 },
             );
+        }
+        if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
+            c.waiting = still;
         }
     }
 
@@ -2650,11 +2761,12 @@ impl Simulation {
         self.svc_account(node);
         let s = self.svc(node);
         let workers = s.workers;
-        let (cpu, mem) = (u64::from(s.cpu_units), u64::from(s.memory_mb));
+        let needs = s.needs.clone();
         let tk = &mut s.tasks[task as usize];
         if tk.state == TaskState::Stopped {
             return;
         }
+        let instance = std::mem::replace(&mut tk.instance, NONE);
         let was = tk.state;
         if was == TaskState::Running {
             s.serving -= 1;
@@ -2679,10 +2791,12 @@ impl Simulation {
         for r in orphans {
             self.svc(node).queue.push_back(r);
         }
-        if cap != NONE && was != TaskState::Provisioning {
+        if cap != NONE && instance != NONE {
             if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                c.cpu_used = c.cpu_used.saturating_sub(cpu);
-                c.memory_used = c.memory_used.saturating_sub(mem);
+                let i = &mut c.instances[instance as usize];
+                if i.alive {
+                    needs.give_back(i);
+                }
             }
             self.place_waiting(cap);
         }
@@ -2722,6 +2836,30 @@ impl Simulation {
                     })
                     .map(|(i, _)| i)
                     .next_back()
+                    .or_else(|| {
+                        // Binpack: from the emptiest instance (the one
+                        // holding fewest of this service's tasks), so the
+                        // full ones stay full.
+                        let binpack = matches!(
+                            s.rules.strategies.first(),
+                            Some(Strategy::BinpackCpu | Strategy::BinpackMemory)
+                        );
+                        if !binpack {
+                            return None;
+                        }
+                        let on = |inst: u32| {
+                            s.tasks
+                                .iter()
+                                .filter(|t| t.state != TaskState::Stopped && t.instance == inst)
+                                .count()
+                        };
+                        s.tasks
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, t)| t.state == TaskState::Running && t.instance != NONE)
+                            .min_by_key(|(i, t)| (on(t.instance), std::cmp::Reverse(*i)))
+                            .map(|(i, _)| i)
+                    })
                     .or_else(|| {
                         let mut per_zone = [0u32; 256];
                         for t in s.tasks.iter().filter(|t| t.state == TaskState::Running) {
@@ -2842,19 +2980,44 @@ impl Simulation {
         self.push(now + 60 * SEC, Ev::ScaleEval { node });
     }
 
-    /// Managed scaling: CapacityProviderReservation = M / N x 100 kept at
-    /// the target; M counts instances for running and waiting tasks.
+    /// Managed scaling: CapacityProviderReservation = M / N x 100 held at
+    /// the target capacity, M = instances the running and PROVISIONING
+    /// tasks need (occupied instances plus room for the waiting ones), N =
+    /// instances in the group (N = 0 with M > 0 counts as 200%).
     fn on_capacity_eval(&mut self, node: u32) {
         let now = self.now;
+        let waiting: Vec<(u32, u32)> = match &self.nodes[node as usize].behaviour {
+            Behaviour::Capacity(c) => c.waiting.iter().copied().collect(),
+            _ => return,
+        };
+        let (mut wcpu, mut wmem, mut wdistinct) = (0u64, 0u64, 0u64);
+        for &(svc, _) in &waiting {
+            if let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour {
+                wcpu += s.needs.cpu;
+                wmem += s.needs.mem;
+                wdistinct += u64::from(s.rules.distinct);
+            }
+        }
         let n = &mut self.nodes[node as usize];
         let current = n.instances.v as u32;
         let Behaviour::Capacity(c) = &mut n.behaviour else {
             return;
         };
-        let per_cpu = c.cpu_used.div_ceil(c.cpu_units.max(1));
-        let per_mem = c.memory_used.div_ceil(c.memory_mb.max(1));
-        let needed = per_cpu.max(per_mem) as u32 + u32::from(!c.waiting.is_empty());
-        let target = (f64::from(needed) * 100.0 / f64::from(c.target_percent)).ceil() as u32;
+        let occupied = c
+            .instances
+            .iter()
+            .filter(|i| i.alive && i.tasks > 0)
+            .count() as u64;
+        let extra = if waiting.is_empty() {
+            0
+        } else {
+            wcpu.div_ceil(c.cpu_units.max(1))
+                .max(wmem.div_ceil(c.memory_mb.max(1)))
+                .max(wdistinct)
+                .max(1)
+        };
+        let m = occupied + extra;
+        let target = ((m as f64) * 100.0 / f64::from(c.target_percent)).ceil() as u32;
         let target = target.clamp(c.min, c.max);
         let have = current + c.pending;
         let mut decision = None;
@@ -2865,7 +3028,14 @@ impl Simulation {
             decision = Some((
                 current,
                 current + c.pending,
-                "CapacityProviderReservation above target".to_string(),
+                format!(
+                    "CapacityProviderReservation {}% above target",
+                    if current == 0 {
+                        200
+                    } else {
+                        m * 100 / u64::from(current)
+                    }
+                ),
             ));
             let launch = c.launch;
             for _ in 0..add {
@@ -2875,13 +3045,25 @@ impl Simulation {
             c.low_minutes += 1;
             if c.low_minutes >= SCALE_IN_MINUTES {
                 c.low_minutes = 0;
-                let to = target.max(c.min);
-                n.instances.set(now, u64::from(to));
-                decision = Some((
-                    current,
-                    to,
-                    "CapacityProviderReservation below target for 15 min".to_string(),
-                ));
+                // Only empty instances go, newest first.
+                let mut to = current;
+                for i in c.instances.iter_mut().rev() {
+                    if to <= target {
+                        break;
+                    }
+                    if i.alive && i.tasks == 0 {
+                        i.alive = false;
+                        to -= 1;
+                    }
+                }
+                if to < current {
+                    n.instances.set(now, u64::from(to));
+                    decision = Some((
+                        current,
+                        to,
+                        "CapacityProviderReservation below target for 15 min".to_string(),
+                    ));
+                }
             }
         } else {
             c.low_minutes = 0;
@@ -2925,6 +3107,17 @@ impl Simulation {
                     return;
                 };
                 self.zone_down[z] = true;
+                // The zone's instances go first, so no replacement lands
+                // on them; managed scaling launches new ones elsewhere.
+                for nn in &mut self.nodes {
+                    if let Behaviour::Capacity(c) = &mut nn.behaviour {
+                        for i in c.instances.iter_mut().filter(|i| i.zone as usize == z) {
+                            i.alive = false;
+                        }
+                        let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
+                        nn.instances.set(now, alive);
+                    }
+                }
                 for n in 0..self.nodes.len() {
                     let node = n as u32;
                     if let Behaviour::Service(s) = &self.nodes[n].behaviour {
@@ -2939,15 +3132,6 @@ impl Simulation {
                             self.stop_task(node, t);
                         }
                         self.reconcile(node);
-                    }
-                    if let Behaviour::Capacity(_) = &self.nodes[n].behaviour {
-                        // The group loses its instances in that zone (an
-                        // even share); managed scaling replaces them.
-                        let zones = self.zones.len().max(1) as u64;
-                        let nn = &mut self.nodes[n];
-                        let lost = nn.instances.v / zones;
-                        let v = nn.instances.v - lost;
-                        nn.instances.set(now, v);
                     }
                 }
             }
@@ -3002,8 +3186,61 @@ impl Simulation {
 
     // --- sampling ----------------------------------------------------------
 
+    /// Which task runs on which instance, now, for every EC2 capacity.
+    fn snapshot_placements(&mut self) {
+        for cap in 0..self.nodes.len() {
+            let Behaviour::Capacity(c) = &self.nodes[cap].behaviour else {
+                continue;
+            };
+            let mut instances: Vec<InstancePlacement> = c
+                .instances
+                .iter()
+                .filter(|i| i.alive)
+                .map(|i| InstancePlacement {
+                    instance: format!("i-{}", i.id),
+                    zone: self.zones[i.zone as usize].clone(),
+                    tasks: Vec::new(),
+                })
+                .collect();
+            let alive_index: Vec<Option<usize>> = {
+                let mut k = 0;
+                c.instances
+                    .iter()
+                    .map(|i| {
+                        i.alive.then(|| {
+                            k += 1;
+                            k - 1
+                        })
+                    })
+                    .collect()
+            };
+            for n in &self.nodes {
+                let Behaviour::Service(s) = &n.behaviour else {
+                    continue;
+                };
+                for t in &s.tasks {
+                    if t.state != TaskState::Stopped
+                        && t.instance != NONE
+                        && s.providers[t.provider as usize].node == cap as u32
+                        && let Some(k) = alive_index[t.instance as usize]
+                    {
+                        instances[k].tasks.push(n.id.clone());
+                    }
+                }
+            }
+            self.placements.push(PlacementSnapshot {
+                at_s: self.now as f64 / SEC as f64,
+                capacity: self.nodes[cap].id.clone(),
+                instances,
+            });
+        }
+    }
+
     fn on_tick(&mut self) {
         self.expire_idle();
+        if self.now.is_multiple_of(60 * SEC) {
+            self.snapshot_placements();
+        }
         for n in &mut self.nodes {
             let s = std::mem::take(&mut n.second);
             n.series.arrivals.push(s.arrivals);
@@ -3054,6 +3291,7 @@ impl Simulation {
 
     /// The results so far (the end of the run if it has finished).
     pub fn into_run(mut self) -> Run {
+        self.snapshot_placements();
         let end = self.now.max(1);
         let secs = end as f64 / SEC as f64;
         let mut components = Vec::with_capacity(self.nodes.len());
@@ -3182,6 +3420,7 @@ impl Simulation {
             events: self.events,
             components,
             scale_decisions: self.decisions,
+            placements: self.placements,
             traces: self.traces,
             usage: self.usage,
         }

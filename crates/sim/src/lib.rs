@@ -33,6 +33,7 @@
 
 mod engine;
 pub mod live;
+mod placement;
 pub mod replicate;
 mod rng;
 mod run;
