@@ -401,3 +401,66 @@ fn memory_stays_bounded_by_the_design_not_the_requests() {
     assert_eq!(f.series.arrivals.len(), 86_400);
     assert!(run.traces.len() <= RunOptions::default().max_traces);
 }
+
+fn spike_at(at_s: f64) -> archsim_model::scenario::TrafficProfile {
+    archsim_model::scenario::TrafficProfile {
+        entry: "client".into(),
+        pattern: TrafficPattern::Spike {
+            base_rps: 0.0,
+            peak_rps: 2.0,
+            at_s,
+            duration_s: 10.0,
+        },
+        request: Default::default(),
+    }
+}
+
+#[test]
+fn idle_environments_expire_after_600_seconds_and_provisioned_ones_never() {
+    // Reserved concurrency 1: one environment at most, so every cold
+    // start is that environment being (re)created.
+    let design = capped_lambda(1, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 0.0 }, 1_400.0);
+    // Bursts at 0 s, 500 s (490 s idle: warm) and 1,200 s (690 s idle: cold).
+    sc.traffic = vec![spike_at(0.0), spike_at(500.0), spike_at(1_200.0)];
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let cold = &run.component("fn").unwrap().series.cold_starts;
+    let sum = |a: usize, b: usize| cold[a..b].iter().sum::<u32>();
+    assert_eq!(sum(0, 12), 1);
+    assert_eq!(sum(12, 1_200), 0, "warm after 490 s idle");
+    assert_eq!(sum(1_200, 1_212), 1, "cold after 690 s idle");
+
+    let mut design = design;
+    let id = "fn";
+    let mut editor = archsim_model::Editor::new(design.clone());
+    editor
+        .apply(archsim_model::Op::SetProperty {
+            id: id.into(),
+            path: "provisioned_concurrency".into(),
+            value: serde_json::json!(1),
+        })
+        .unwrap();
+    design = editor.into_design();
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let f = run.component("fn").unwrap();
+    assert_eq!(f.cold_starts, 0, "{f:?}");
+    assert!(run.usage.lambda["fn"].provisioned_gb_seconds > 0.0);
+}
+
+#[test]
+fn the_legacy_burst_rule_is_account_wide() {
+    // Two functions share the pre-2023 burst of 3,000 then +500/min;
+    // under the current rule each may add 1,000 per 10 s on its own.
+    let mut design = capped_lambda(5_000, 5_000.0);
+    design.account.lambda_concurrency_limit = 20_000;
+    design.account.lambda_scaling = archsim_model::design::LambdaScalingRule::LegacyBurst;
+    let sc = scenario("client", TrafficPattern::Constant { rps: 2_000.0 }, 5.0);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let legacy = run.component("fn").unwrap().cold_starts;
+    // 5 s of 2,000 rps needs ~10,000 environments: 3,000 + ~40 allowed.
+    assert!((3_000..=3_060).contains(&legacy), "{legacy}");
+    design.account.lambda_scaling = archsim_model::design::LambdaScalingRule::PerFunction;
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let current = run.component("fn").unwrap().cold_starts;
+    assert!((1_000..=1_510).contains(&current), "{current}");
+}
