@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::path::PathBuf;
 
-use archsim_model::component::{ComponentKind, Props, ScalingMetric};
+use archsim_model::component::{ComponentKind, LbAlgorithm, Props, ScalingMetric};
 use archsim_model::connection::{Access, ConditionField, ConnectionKind, InvokeMode};
 use archsim_model::design::LambdaScalingRule;
 use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
@@ -552,6 +552,7 @@ enum Behaviour {
     LoadBalancer {
         rules: Vec<Rule>,
         idle_timeout: Us,
+        algorithm: LbAlgorithm,
     },
     Edge {
         hit_ratio: f64,
@@ -781,6 +782,7 @@ impl Simulation {
                     Behaviour::LoadBalancer {
                         rules,
                         idle_timeout: u64::from(p.idle_timeout_s) * SEC,
+                        algorithm: p.algorithm,
                     }
                 }
                 Props::CloudFront(p) => Behaviour::Edge {
@@ -2390,28 +2392,60 @@ impl Simulation {
     fn service_arrive(&mut self, r: u32) {
         let node = self.reqs[r as usize].node;
         let parent = self.reqs[r as usize].parent;
-        let from_lb = parent != NONE
-            && matches!(
-                self.nodes[self.reqs[parent as usize].node as usize].behaviour,
-                Behaviour::LoadBalancer { .. }
-            );
+        let algorithm = match parent {
+            NONE => None,
+            p => match &self.nodes[self.reqs[p as usize].node as usize].behaviour {
+                Behaviour::LoadBalancer { algorithm, .. } => Some(*algorithm),
+                _ => None,
+            },
+        };
         let now = self.now;
+        let pick = match algorithm {
+            Some(LbAlgorithm::WeightedRandom) => {
+                // Equal weights: every registered target is equally likely.
+                let serving = self.svc(node).serving;
+                let n = &mut self.nodes[node as usize];
+                (serving > 0).then(|| (uniform(&mut n.rng) * f64::from(serving)) as u32)
+            }
+            _ => None,
+        };
         let s = self.svc(node);
         s.minute_requests += 1;
-        if from_lb {
-            // Round robin over the targets registered and serving.
+        if let Some(algorithm) = algorithm {
             if s.serving == 0 {
                 self.finish(r, Outcome::Error(ErrKind::Unavailable503));
                 return;
             }
-            let count = s.tasks.len() as u32;
-            let mut t = s.round_robin;
-            loop {
-                t = (t + 1) % count;
-                if s.tasks[t as usize].state == TaskState::Running {
-                    break;
+            let running = |t: &Task| t.state == TaskState::Running;
+            let t = match algorithm {
+                // Round robin over the targets registered and serving.
+                LbAlgorithm::RoundRobin => {
+                    let count = s.tasks.len() as u32;
+                    let mut t = s.round_robin;
+                    loop {
+                        t = (t + 1) % count;
+                        if running(&s.tasks[t as usize]) {
+                            break t;
+                        }
+                    }
                 }
-            }
+                LbAlgorithm::LeastOutstandingRequests => s
+                    .tasks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| running(t))
+                    .min_by_key(|(i, t)| (t.busy as usize + t.queue.len(), *i))
+                    .map_or(0, |(i, _)| i as u32),
+                LbAlgorithm::WeightedRandom => {
+                    let k = pick.unwrap_or(0) as usize;
+                    s.tasks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| running(t))
+                        .nth(k)
+                        .map_or(0, |(i, _)| i as u32)
+                }
+            };
             s.round_robin = t;
             if s.tasks[t as usize].busy < s.workers {
                 self.start_work(node, t, r);

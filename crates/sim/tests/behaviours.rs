@@ -464,3 +464,57 @@ fn the_legacy_burst_rule_is_account_wide() {
     let current = run.component("fn").unwrap().cold_starts;
     assert!((1_000..=1_510).contains(&current), "{current}");
 }
+
+#[test]
+fn least_outstanding_requests_waits_less_than_round_robin() {
+    let behind_alb = |algorithm: LbAlgorithm| {
+        Build::new()
+            .add("client", Props::Client(ClientProps::default()))
+            .add(
+                "alb",
+                Props::Alb(LoadBalancerProps {
+                    algorithm,
+                    ..Default::default()
+                }),
+            )
+            .add(
+                "svc",
+                Props::EcsService(EcsServiceProps {
+                    desired_count: 4,
+                    min_count: 4,
+                    max_count: 4,
+                    workers_per_task: 1,
+                    work: Work {
+                        duration: archsim_model::component::Distribution::Exponential {
+                            mean_ms: 100.0,
+                        },
+                        cpu_share: 1.0,
+                    },
+                    ..Default::default()
+                }),
+            )
+            .link_as("client", "alb", Meaning::InvokeSync)
+            .link("alb", "svc", Meaning::Route.default_kind())
+            .design()
+    };
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 30.0 }, 3_000.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let wait = |a| {
+        let run = simulate(&behind_alb(a), &sc, &opts).unwrap();
+        let s = run.component("svc").unwrap().clone();
+        assert_eq!(s.errors, 0);
+        s.mean_wait_ms
+    };
+    let (rr, lor, random) = (
+        wait(LbAlgorithm::RoundRobin),
+        wait(LbAlgorithm::LeastOutstandingRequests),
+        wait(LbAlgorithm::WeightedRandom),
+    );
+    // Join-the-shortest-queue beats round robin, which beats random
+    // (an M/M/1 per task at 75% load waits 300 ms).
+    assert!(lor < rr && rr < random, "lor {lor} rr {rr} random {random}");
+    assert!((random / 300.0 - 1.0).abs() < 0.15, "random {random}");
+}
