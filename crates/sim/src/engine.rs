@@ -495,6 +495,8 @@ struct Service {
 }
 
 struct Queue {
+    /// Kinesis: each shard takes 1,000 records/s (excess is throttled).
+    write_limit: Option<TokenBucket>,
     visible: VecDeque<u32>,
     visibility: Us,
     retention: Us,
@@ -846,6 +848,7 @@ impl Simulation {
                     Self::build_service(design, comp, &ids, &mut zones),
                 )),
                 Props::SqsQueue(p) => Behaviour::Queue(Box::new(Queue {
+                    write_limit: None,
                     visible: VecDeque::new(),
                     visibility: u64::from(p.visibility_timeout_s) * SEC,
                     retention: u64::from(p.message_retention_s) * SEC,
@@ -853,6 +856,13 @@ impl Simulation {
                     consumer: Consumer::None,
                 })),
                 Props::KinesisStream(p) => Behaviour::Queue(Box::new(Queue {
+                    // On-demand streams scale their shards: no write limit
+                    // simulated there.
+                    write_limit: (p.mode == archsim_model::component::StreamMode::Provisioned)
+                        .then(|| {
+                            let r = 1000.0 * f64::from(p.shards.max(1));
+                            TokenBucket::new(r, r)
+                        }),
                     visible: VecDeque::new(),
                     // A failed batch is retried (after a second) until it
                     // succeeds or the record expires; no redrive.
@@ -1674,7 +1684,13 @@ impl Simulation {
             }
             Behaviour::Lambda(_) => self.lambda_start(r),
             Behaviour::Service(_) => self.service_arrive(r),
-            Behaviour::Queue(_) => {
+            Behaviour::Queue(q) => {
+                if let Some(limit) = &mut q.write_limit
+                    && !limit.take(now)
+                {
+                    self.finish(r, Outcome::Throttled);
+                    return;
+                }
                 n.billed_requests += 1;
                 self.enqueue(node, r)
             }

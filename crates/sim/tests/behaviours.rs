@@ -518,3 +518,28 @@ fn least_outstanding_requests_waits_less_than_round_robin() {
     assert!(lor < rr && rr < random, "lor {lor} rr {rr} random {random}");
     assert!((random / 300.0 - 1.0).abs() < 0.15, "random {random}");
 }
+
+#[test]
+fn kinesis_shards_throttle_writes_above_1000_records_per_second_each() {
+    let design = Build::new()
+        .add("producer", Props::Client(ClientProps::default()))
+        .add(
+            "stream",
+            Props::KinesisStream(KinesisStreamProps {
+                shards: 2,
+                ..Default::default()
+            }),
+        )
+        .link_as("producer", "stream", Meaning::Publishes)
+        .design();
+    let sc = scenario("producer", TrafficPattern::Constant { rps: 3_000.0 }, 10.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let k = run.component("stream").unwrap();
+    // 2,000 burst + 2,000/s for 10 s accepted of 30,000.
+    assert_eq!(k.requests, 30_000);
+    assert!((k.throttled as i64 - 8_000).abs() < 50, "{}", k.throttled);
+}
