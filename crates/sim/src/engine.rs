@@ -464,6 +464,17 @@ struct Policy {
     low: u32,
 }
 
+/// A step scaling policy: a one-minute alarm on `metric > threshold`,
+/// then the step whose lower bound the breach reaches.
+struct StepPolicy {
+    metric: ScalingMetric,
+    threshold: f64,
+    /// (lower bound of metric - threshold, adjustment), sorted by bound.
+    steps: Vec<(f64, i32)>,
+    cooldown: Us,
+    last: Option<Us>,
+}
+
 struct Service {
     workers: u32,
     work: Sampler,
@@ -478,6 +489,7 @@ struct Service {
     min: u32,
     max: u32,
     policies: Vec<Policy>,
+    step_policies: Vec<StepPolicy>,
     last_out: Option<Us>,
     last_in: Option<Us>,
     providers: Vec<Provider>,
@@ -1111,10 +1123,26 @@ impl Simulation {
         zones: &mut Vec<String>,
     ) -> Service {
         let index = |id: &str| ids.binary_search(&id).ok().map(|i| i as u32);
+        let mut step_policies = Vec::new();
         let (workers, work, desired, min, max, policies, app_start) = match &comp.props {
             Props::EcsService(p) => {
                 let mut policies = Vec::new();
                 if let Some(a) = &p.autoscaling {
+                    for sp in &a.step {
+                        let mut steps: Vec<(f64, i32)> = sp
+                            .steps
+                            .iter()
+                            .map(|s| (s.lower_bound, s.adjustment))
+                            .collect();
+                        steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        step_policies.push(StepPolicy {
+                            metric: sp.metric,
+                            threshold: sp.alarm_threshold,
+                            steps,
+                            cooldown: u64::from(sp.cooldown_s) * SEC,
+                            last: None,
+                        });
+                    }
                     for t in &a.target_tracking {
                         policies.push(Policy {
                             metric: t.metric,
@@ -1281,6 +1309,7 @@ impl Simulation {
             min,
             max,
             policies,
+            step_policies,
             last_out: None,
             last_in: None,
             providers,
@@ -1329,7 +1358,8 @@ impl Simulation {
                     for _ in 0..desired {
                         self.launch_task(node, true);
                     }
-                    if !self.svc(node).policies.is_empty() {
+                    let s = self.svc(node);
+                    if !s.policies.is_empty() || !s.step_policies.is_empty() {
                         self.push(60 * SEC, Ev::ScaleEval { node });
                     }
                 }
@@ -2994,9 +3024,50 @@ impl Simulation {
             in_to = in_to.max(want);
             in_cooldown = in_cooldown.max(p.in_cooldown);
         }
+        // Step scaling: out if any asks, like target tracking; in only when
+        // no target tracking policy objects.
+        let mut step_in: Option<(u32, String)> = None;
+        for p in &mut s.step_policies {
+            let m = match p.metric {
+                ScalingMetric::CpuUtilization | ScalingMetric::MemoryUtilization => cpu,
+                ScalingMetric::AlbRequestCountPerTarget => per_target,
+            };
+            let breach = m - p.threshold;
+            let Some(&(_, adj)) = p.steps.iter().rev().find(|(lb, _)| breach >= *lb) else {
+                continue;
+            };
+            if (adj > 0 && breach <= 0.0) || p.last.is_some_and(|t| now - t < p.cooldown) {
+                continue;
+            }
+            let want = (i64::from(current) + i64::from(adj)).max(0) as u32;
+            let reason = format!(
+                "step scaling: {:?} {m:.1} vs alarm {} ({adj:+})",
+                p.metric, p.threshold
+            );
+            if want > current {
+                p.last = Some(now);
+                if out_to.as_ref().is_none_or(|(n, _)| want > *n) {
+                    out_to = Some((want, reason));
+                }
+            } else if want < current && (s.policies.is_empty() || all_low) {
+                p.last = Some(now);
+                if step_in.as_ref().is_none_or(|(n, _)| want < *n) {
+                    step_in = Some((want, reason));
+                }
+            }
+        }
         let (min, max) = (s.min, s.max);
         let mut decision = None;
-        if let Some((want, reason)) = out_to {
+        if out_to.is_none()
+            && let Some((want, reason)) = step_in
+        {
+            let to = want.max(min);
+            if to < current {
+                s.desired = to;
+                s.last_in = Some(now);
+                decision = Some((current, to, reason));
+            }
+        } else if let Some((want, reason)) = out_to {
             let to = want.min(max);
             if to > current {
                 s.desired = to;

@@ -543,3 +543,41 @@ fn kinesis_shards_throttle_writes_above_1000_records_per_second_each() {
     assert_eq!(k.requests, 30_000);
     assert!((k.throttled as i64 - 8_000).abs() < 50, "{}", k.throttled);
 }
+
+#[test]
+fn step_scaling_acts_after_one_breaching_minute_by_the_step_reached() {
+    let autoscaling = ServiceAutoScaling {
+        target_tracking: Vec::new(),
+        step: vec![StepScalingPolicy {
+            metric: ScalingMetric::CpuUtilization,
+            alarm_threshold: 50.0,
+            steps: vec![
+                StepAdjustment {
+                    lower_bound: 0.0,
+                    adjustment: 1,
+                },
+                StepAdjustment {
+                    lower_bound: 20.0,
+                    adjustment: 3,
+                },
+            ],
+            cooldown_s: 300,
+        }],
+    };
+    let design = single_worker_service(4, 100.0, Some(autoscaling));
+    let sc = scenario(
+        "client",
+        TrafficPattern::Step {
+            from_rps: 10.0,
+            to_rps: 30.0,
+            at_s: 600.0,
+        },
+        900.0,
+    );
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let first = run.scale_decisions.first().expect("a step scaling action");
+    // 30 rps x 100 ms on 4 workers is 75%: 25 points above the alarm
+    // reaches the second step (+3), one minute after the step.
+    assert_eq!((first.from, first.to), (4, 7), "{first:?}");
+    assert_eq!(first.at_s, 660.0, "{first:?}");
+}
