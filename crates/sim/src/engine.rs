@@ -475,6 +475,18 @@ struct StepPolicy {
     last: Option<Us>,
 }
 
+/// The Kubernetes Horizontal Pod Autoscaler: every 15 s, desired =
+/// ceil(current x CPU / target) outside a 10% tolerance; up at once (at
+/// most double or +4 pods a sync), down to the highest recommendation of
+/// the last 5 minutes (the stabilisation window).
+struct Hpa {
+    target: f64,
+    recommendations: VecDeque<(Us, u32)>,
+}
+
+const HPA_SYNC: Us = 15 * SEC;
+const HPA_STABILISATION: Us = 300 * SEC;
+
 struct Service {
     workers: u32,
     work: Sampler,
@@ -490,6 +502,7 @@ struct Service {
     max: u32,
     policies: Vec<Policy>,
     step_policies: Vec<StepPolicy>,
+    hpa: Option<Hpa>,
     last_out: Option<Us>,
     last_in: Option<Us>,
     providers: Vec<Provider>,
@@ -1124,6 +1137,7 @@ impl Simulation {
     ) -> Service {
         let index = |id: &str| ids.binary_search(&id).ok().map(|i| i as u32);
         let mut step_policies = Vec::new();
+        let mut hpa = None;
         let (workers, work, desired, min, max, policies, app_start) = match &comp.props {
             Props::EcsService(p) => {
                 let mut policies = Vec::new();
@@ -1165,22 +1179,15 @@ impl Simulation {
                 )
             }
             Props::EksWorkload(p) => {
-                // The HPA is simulated as target tracking on CPU with the
-                // same alarm rules (approximation: HPA syncs every 15 s).
-                let (min, max, policies) = match &p.hpa {
-                    Some(h) => (
-                        h.min_replicas,
-                        h.max_replicas.max(h.min_replicas),
-                        vec![Policy {
-                            metric: ScalingMetric::CpuUtilization,
+                let (min, max) = match &p.hpa {
+                    Some(h) => {
+                        hpa = Some(Hpa {
                             target: f64::from(h.target_cpu_percent.max(1)),
-                            out_cooldown: 0,
-                            in_cooldown: 300 * SEC,
-                            high: 0,
-                            low: 0,
-                        }],
-                    ),
-                    None => (p.replicas, p.replicas, Vec::new()),
+                            recommendations: VecDeque::new(),
+                        });
+                        (h.min_replicas, h.max_replicas.max(h.min_replicas))
+                    }
+                    None => (p.replicas, p.replicas),
                 };
                 (
                     p.workers_per_pod.max(1),
@@ -1188,7 +1195,7 @@ impl Simulation {
                     p.replicas,
                     min,
                     max,
-                    policies,
+                    Vec::new(),
                     5.0,
                 )
             }
@@ -1310,6 +1317,7 @@ impl Simulation {
             max,
             policies,
             step_policies,
+            hpa,
             last_out: None,
             last_in: None,
             providers,
@@ -1359,7 +1367,9 @@ impl Simulation {
                         self.launch_task(node, true);
                     }
                     let s = self.svc(node);
-                    if !s.policies.is_empty() || !s.step_policies.is_empty() {
+                    if s.hpa.is_some() {
+                        self.push(HPA_SYNC, Ev::ScaleEval { node });
+                    } else if !s.policies.is_empty() || !s.step_policies.is_empty() {
                         self.push(60 * SEC, Ev::ScaleEval { node });
                     }
                 }
@@ -2981,11 +2991,59 @@ impl Simulation {
         } else {
             0.0
         };
+        // The HPA counts pods that are not ready yet at 0% CPU when it
+        // scales up, so starting pods damp the next step.
+        let hpa_cpu = 100.0 * s.busy_integral
+            / (f64::from(s.desired.max(1)) * f64::from(s.workers) * HPA_SYNC as f64);
         let per_target = s.minute_requests as f64 / f64::from(s.serving.max(1));
         s.busy_integral = 0.0;
         s.capacity_integral = 0.0;
         s.minute_requests = 0;
         let current = s.desired;
+        if let Some(h) = &mut s.hpa {
+            let target = h.target;
+            let cpu = hpa_cpu;
+            let ratio = cpu / target;
+            let rec = if (ratio - 1.0).abs() <= 0.1 {
+                current
+            } else {
+                (f64::from(current) * ratio).ceil() as u32
+            };
+            h.recommendations.push_back((now, rec));
+            while h
+                .recommendations
+                .front()
+                .is_some_and(|&(t, _)| now - t > HPA_STABILISATION)
+            {
+                h.recommendations.pop_front();
+            }
+            let stable = h
+                .recommendations
+                .iter()
+                .map(|&(_, r)| r)
+                .max()
+                .unwrap_or(rec);
+            let to = if rec > current {
+                rec.min((current * 2).max(current + 4))
+            } else {
+                stable.min(current)
+            }
+            .clamp(s.min, s.max);
+            if to != current {
+                s.desired = to;
+                self.nodes[node as usize].c.scale_events += 1;
+                self.decisions.push(ScaleDecision {
+                    at_s: now as f64 / SEC as f64,
+                    component: self.nodes[node as usize].id.clone(),
+                    from: current,
+                    to,
+                    reason: format!("HPA: CPU {cpu:.1}% against target {target:.0}%"),
+                });
+                self.reconcile(node);
+            }
+            self.push(now + HPA_SYNC, Ev::ScaleEval { node });
+            return;
+        }
         let mut out_to: Option<(u32, String)> = None;
         let mut all_low = !s.policies.is_empty();
         let mut in_to = 0u32;

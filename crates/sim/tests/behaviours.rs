@@ -581,3 +581,67 @@ fn step_scaling_acts_after_one_breaching_minute_by_the_step_reached() {
     assert_eq!((first.from, first.to), (4, 7), "{first:?}");
     assert_eq!(first.at_s, 660.0, "{first:?}");
 }
+
+#[test]
+fn the_hpa_scales_up_within_a_sync_and_down_only_after_five_minutes() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("alb", Props::Alb(LoadBalancerProps::default()))
+        .add(
+            "web",
+            Props::EksWorkload(EksWorkloadProps {
+                replicas: 2,
+                workers_per_pod: 1,
+                hpa: Some(HorizontalPodAutoscaler {
+                    min_replicas: 2,
+                    max_replicas: 20,
+                    target_cpu_percent: 50,
+                }),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Exponential {
+                        mean_ms: 100.0,
+                    },
+                    cpu_share: 1.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "alb", Meaning::InvokeSync)
+        .link("alb", "web", Meaning::Route.default_kind())
+        .design();
+    // 5 rps (25% of 2 pods), 40 rps from 300 s, back to 5 rps at 900 s.
+    let mut sc = scenario(
+        "client",
+        TrafficPattern::Step {
+            from_rps: 5.0,
+            to_rps: 40.0,
+            at_s: 300.0,
+        },
+        1_800.0,
+    );
+    sc.events.push(ScheduledEvent {
+        at_s: 900.0,
+        event: ScenarioEvent::TrafficChange {
+            entry: "client".into(),
+            factor: 0.125,
+        },
+    });
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let d = &run.scale_decisions;
+    let up = d.iter().find(|d| d.to > d.from).expect("scales up");
+    assert!(up.at_s > 300.0 && up.at_s <= 330.0, "{d:?}");
+    assert!(up.to <= (up.from * 2).max(up.from + 4), "{up:?}");
+    // After the drop at 900 s the recommendation falls at once, but the
+    // 5-minute stabilisation window holds the replicas until ~1,200 s.
+    let down = d
+        .iter()
+        .find(|d| d.at_s > 900.0 && d.to < d.from)
+        .expect("scales down");
+    assert!(down.at_s >= 900.0 + 300.0, "{d:?}");
+    assert_eq!(down.to, 2, "{d:?}");
+    assert!(run.component("web").unwrap().max_tasks >= 8);
+}
