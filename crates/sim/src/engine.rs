@@ -241,6 +241,9 @@ struct Req {
     timed_out: bool,
     /// A synchronous downstream call failed: the request fails.
     failed: bool,
+    /// When the caller was answered, if before this hop finished (a
+    /// gateway that timed out answered at its timeout); 0: at the finish.
+    answered: Us,
 }
 
 // ---------------------------------------------------------------------------
@@ -667,6 +670,8 @@ pub struct Simulation {
     decisions: Vec<ScaleDecision>,
     placements: Vec<PlacementSnapshot>,
     usage: Usage,
+    /// When the hop that just finished answered its caller.
+    child_answered: Us,
 }
 
 fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
@@ -1124,6 +1129,7 @@ impl Simulation {
             decisions: Vec::new(),
             placements: Vec::new(),
             usage: Usage::default(),
+            child_answered: 0,
         };
         sim.start();
         Ok(sim)
@@ -1644,6 +1650,7 @@ impl Simulation {
             errors: 0,
             timed_out: false,
             failed: false,
+            answered: 0,
         });
         let n = &mut self.nodes[node as usize];
         n.c.requests += 1;
@@ -1841,7 +1848,13 @@ impl Simulation {
         let req = self.reqs[r as usize];
         let n = &mut self.nodes[req.node as usize];
         n.c.in_flight -= 1;
-        let lat = now - req.arrived;
+        // A gateway that timed out answered its caller at the timeout.
+        let end = if req.answered > 0 {
+            req.answered.min(now)
+        } else {
+            now
+        };
+        let lat = end - req.arrived;
         match outcome {
             Outcome::Ok => {
                 n.c.completed += 1;
@@ -1870,7 +1883,7 @@ impl Simulation {
             let seg = Segment {
                 component: n.id.clone(),
                 start_ms: req.arrived as f64 / 1e3,
-                end_ms: now as f64 / 1e3,
+                end_ms: end as f64 / 1e3,
                 queued_ms: req.service_start.saturating_sub(req.arrived) as f64 / 1e3,
                 init_ms: req.init_us as f64 / 1e3,
                 outcome: match outcome {
@@ -1883,6 +1896,7 @@ impl Simulation {
         }
         self.free_reqs.push(r);
         if req.parent != NONE {
+            self.child_answered = end;
             self.child_returned(req.parent, outcome);
         }
     }
@@ -1892,8 +1906,11 @@ impl Simulation {
         let parent = self.reqs[p as usize];
         let node = parent.node;
         let elapsed = now - parent.arrived;
+        // Pass-through components answer when their callee answered.
+        let answered = self.child_answered;
         match &self.nodes[node as usize].behaviour {
             Behaviour::Client { .. } | Behaviour::Edge { .. } => {
+                self.reqs[p as usize].answered = answered;
                 let o = match outcome {
                     Outcome::Throttled => Outcome::Error(ErrKind::Throttle429),
                     o => o,
@@ -1901,9 +1918,14 @@ impl Simulation {
                 self.finish(p, o);
             }
             Behaviour::Api { timeout, .. } => {
-                let o = if elapsed > *timeout {
+                let timeout = *timeout;
+                self.reqs[p as usize].answered = answered;
+                let o = if elapsed > timeout {
                     // The client got a 504 at the timeout; the callee kept
-                    // running (counted when it returns).
+                    // running. The 504 is counted when the callee returns
+                    // (no timer per request on the hot path), with the
+                    // latency the client saw.
+                    self.reqs[p as usize].answered = parent.arrived + timeout;
                     Outcome::Error(ErrKind::Timeout504)
                 } else {
                     match outcome {
@@ -1921,7 +1943,10 @@ impl Simulation {
                 self.finish(p, o);
             }
             Behaviour::LoadBalancer { idle_timeout, .. } => {
-                let o = if elapsed > *idle_timeout {
+                let idle_timeout = *idle_timeout;
+                self.reqs[p as usize].answered = answered;
+                let o = if elapsed > idle_timeout {
+                    self.reqs[p as usize].answered = parent.arrived + idle_timeout;
                     Outcome::Error(ErrKind::Timeout504)
                 } else {
                     match outcome {
@@ -2342,6 +2367,7 @@ impl Simulation {
             errors: 0,
             timed_out: false,
             failed: false,
+            answered: 0,
         });
         let n = &mut self.nodes[f as usize];
         n.c.requests += 1;

@@ -645,3 +645,48 @@ fn the_hpa_scales_up_within_a_sync_and_down_only_after_five_minutes() {
     assert_eq!(down.to, 2, "{d:?}");
     assert!(run.component("web").unwrap().max_tasks >= 8);
 }
+
+#[test]
+fn api_gateway_answers_504_at_its_29_second_timeout() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("api", Props::ApiGateway(ApiGatewayProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                timeout_s: 60,
+                init_ms: Some(0.0),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Constant { ms: 40_000.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "api", Meaning::InvokeSync)
+        .link_as("api", "fn", Meaning::InvokeSync)
+        .design();
+    let sc = scenario("client", TrafficPattern::Constant { rps: 1.0 }, 120.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let api = run.component("api").unwrap();
+    let f = run.component("fn").unwrap();
+    // The function finishes its 40 s (and is billed for it); the caller
+    // got a 504 after 29 s.
+    assert!(f.completed >= 79, "{f:?}");
+    assert_eq!(api.errors_by_kind.get("504"), Some(&f.completed));
+    assert!(
+        (api.latency_ms.max - 29_000.0).abs() < 30.0,
+        "{:?}",
+        api.latency_ms
+    );
+    let client = run.component("client").unwrap();
+    assert!(
+        (client.latency_ms.p50 - 29_000.0).abs() < 30.0,
+        "{:?}",
+        client.latency_ms
+    );
+}
