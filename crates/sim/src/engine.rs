@@ -506,6 +506,10 @@ struct Service {
     policies: Vec<Policy>,
     step_policies: Vec<StepPolicy>,
     hpa: Option<Hpa>,
+    /// Load balancer target: health check interval and deregistration
+    /// delay (0 when no load balancer routes to the service).
+    health_check: Us,
+    deregistration: Us,
     last_out: Option<Us>,
     last_in: Option<Us>,
     providers: Vec<Provider>,
@@ -1211,6 +1215,15 @@ impl Simulation {
         let mut cpu_units = 256;
         let mut memory_mb = 512;
         let mut image_mb = 200.0;
+        let (mut health_check, mut deregistration) = (0, 0);
+        for (conn, from) in design.incoming(&comp.id) {
+            if let (ConnectionKind::Route { .. }, Props::Alb(lb) | Props::Nlb(lb)) =
+                (&conn.kind, &from.props)
+            {
+                health_check = u64::from(lb.health_check.interval_s) * SEC;
+                deregistration = u64::from(lb.deregistration_delay_s) * SEC;
+            }
+        }
         let mut needs = TaskNeeds::default();
         let mut providers = Vec::new();
         let mut pull_rates: Vec<f64> = Vec::new();
@@ -1324,6 +1337,8 @@ impl Simulation {
             policies,
             step_policies,
             hpa,
+            health_check,
+            deregistration,
             last_out: None,
             last_in: None,
             providers,
@@ -2605,7 +2620,11 @@ impl Simulation {
                 self.nodes[node as usize].queue.dec(now);
                 self.start_work(node, task, next);
             }
-        } else if state == TaskState::Draining && tk.busy == 0 && tk.queue.is_empty() {
+        } else if state == TaskState::Draining
+            && tk.busy == 0
+            && tk.queue.is_empty()
+            && self.svc(node).deregistration == 0
+        {
             self.stop_task(node, task);
         }
     }
@@ -2726,8 +2745,9 @@ impl Simulation {
         if immediate {
             self.on_task_ready(node, t, generation);
         } else {
+            let wait = self.health_check_wait(node);
             self.push(
-                now + start,
+                now + start + wait,
                 Ev::TaskReady {
                     node,
                     task: t,
@@ -2845,8 +2865,9 @@ impl Simulation {
             }
             self.svc(svc).tasks[t as usize].state = TaskState::Pending;
             let now = self.now;
+            let wait = self.health_check_wait(svc);
             self.push(
-                now + start,
+                now + start + wait,
                 Ev::TaskReady {
                     node: svc,
                     task: t,
@@ -2857,6 +2878,18 @@ impl Simulation {
         if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
             c.waiting = still;
         }
+    }
+
+    /// Behind a load balancer a new target serves once it passes one
+    /// health check; the first check comes some time within the interval
+    /// (uniform, from the service's stream).
+    fn health_check_wait(&mut self, node: u32) -> Us {
+        let interval = self.svc(node).health_check;
+        if interval == 0 {
+            return 0;
+        }
+        let n = &mut self.nodes[node as usize];
+        (uniform(&mut n.rng) * interval as f64) as Us
     }
 
     fn on_task_ready(&mut self, node: u32, task: u32, generation: u32) {
@@ -2990,15 +3023,33 @@ impl Simulation {
                     });
                 let Some(i) = pick else { return };
                 let t = &s.tasks[i];
-                if t.state == TaskState::Running && (t.busy > 0 || !t.queue.is_empty()) {
+                let deregistration = s.deregistration;
+                if t.state == TaskState::Running
+                    && (t.busy > 0 || !t.queue.is_empty() || deregistration > 0)
+                {
+                    // Behind a load balancer the target drains for the
+                    // deregistration delay (and is billed for it), then
+                    // stops; otherwise it stops once its work is done.
                     self.svc_account(node);
                     let s = self.svc(node);
                     let workers = s.workers;
                     let t = &mut s.tasks[i];
                     t.state = TaskState::Draining;
+                    let generation = t.generation;
                     let free = u64::from(workers - t.busy);
                     s.serving -= 1;
                     s.free_workers -= free;
+                    if deregistration > 0 {
+                        let at = self.now + deregistration;
+                        self.push(
+                            at,
+                            Ev::TaskStop {
+                                node,
+                                task: i as u32,
+                                generation,
+                            },
+                        );
+                    }
                 } else {
                     self.stop_task(node, i as u32);
                 }

@@ -690,3 +690,57 @@ fn api_gateway_answers_504_at_its_29_second_timeout() {
         client.latency_ms
     );
 }
+
+#[test]
+fn alb_targets_drain_for_the_deregistration_delay_before_stopping() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("alb", Props::Alb(LoadBalancerProps::default()))
+        .add(
+            "svc",
+            Props::EcsService(EcsServiceProps {
+                desired_count: 4,
+                min_count: 2,
+                max_count: 4,
+                workers_per_task: 1,
+                autoscaling: Some(ServiceAutoScaling {
+                    target_tracking: vec![TargetTrackingPolicy {
+                        metric: ScalingMetric::CpuUtilization,
+                        target: 50.0,
+                        scale_out_cooldown_s: 300,
+                        scale_in_cooldown_s: 300,
+                    }],
+                    step: Vec::new(),
+                }),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Exponential {
+                        mean_ms: 100.0,
+                    },
+                    cpu_share: 1.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "alb", Meaning::InvokeSync)
+        .link("alb", "svc", Meaning::Route.default_kind())
+        .design();
+    // 4 rps x 100 ms on 4 tasks: 10% busy, far below the target.
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 4.0 }, 1_800.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let first_in = run
+        .scale_decisions
+        .iter()
+        .find(|d| d.to < d.from)
+        .expect("scales in");
+    assert_eq!((first_in.from, first_in.to), (4, 3));
+    assert!(first_in.at_s >= 900.0, "{first_in:?}");
+    let tasks = &run.component("svc").unwrap().series.tasks;
+    let t = first_in.at_s as usize;
+    // Draining for the 300 s deregistration delay, then stopped.
+    assert_eq!(tasks[t + 290], 4, "{:?}", &tasks[t..t + 310]);
+    assert_eq!(tasks[t + 305], 3, "{:?}", &tasks[t..t + 310]);
+}
