@@ -17,6 +17,7 @@ mod dot;
 mod export;
 mod import;
 mod serve;
+mod simulate;
 
 /// Design, validate and explain AWS serverless and container architectures.
 #[derive(Parser)]
@@ -72,6 +73,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Serve the designer UI on loopback, against this design.
     Serve(serve::ServeArgs),
+    /// Simulate a scenario of the design: throttles, cold starts, scaling, latency.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Exit codes: 0 success, 1 the design has errors, 2 bad input or usage.
@@ -185,5 +188,6 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }

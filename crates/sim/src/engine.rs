@@ -14,16 +14,17 @@
 //! callee's latency, throttles and errors.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::path::PathBuf;
 
-use archsim_model::component::{ComponentKind, Props, ScalingMetric};
+use archsim_model::component::{ComponentKind, LbAlgorithm, Props, ScalingMetric};
 use archsim_model::connection::{Access, ConditionField, ConnectionKind, InvokeMode};
 use archsim_model::design::LambdaScalingRule;
 use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
 use archsim_model::{Design, Scenario};
 use hdrhistogram::Histogram;
 
+use crate::placement::{Instance, PlacementRules, Strategy, TaskNeeds, choose};
 use crate::rng::{Sampler, Stream, exp1, stream, uniform};
 use crate::run::*;
 use crate::traffic::{RateCurve, read_trace};
@@ -240,6 +241,9 @@ struct Req {
     timed_out: bool,
     /// A synchronous downstream call failed: the request fails.
     failed: bool,
+    /// When the caller was answered, if before this hop finished (a
+    /// gateway that timed out answered at its timeout); 0: at the finish.
+    answered: Us,
 }
 
 // ---------------------------------------------------------------------------
@@ -327,6 +331,10 @@ struct Node {
     instances: Gauge,
     second: SecondCounts,
     series: Series,
+    /// API Gateway requests, SQS API calls, data-store requests: the
+    /// quantity the component is billed by.
+    billed_requests: u64,
+    lb: LoadBalancerUsage,
 }
 
 struct TokenBucket {
@@ -387,7 +395,7 @@ struct Lambda {
     envs: Vec<Env>,
     free_envs: Vec<u32>,
     /// Idle environments by creation order: the newest is reused first.
-    idle: BTreeSet<(u64, u32)>,
+    idle: BinaryHeap<(u64, u32)>,
     busy: u32,
     created: u64,
     scaling: TokenBucket,
@@ -444,6 +452,8 @@ struct Task {
     queue: VecDeque<u32>,
     provider: u8,
     zone: u8,
+    /// EC2: the instance it is placed on (NONE on Fargate).
+    instance: u32,
     generation: u32,
     since: Us,
 }
@@ -456,6 +466,29 @@ struct Policy {
     high: u32,
     low: u32,
 }
+
+/// A step scaling policy: a one-minute alarm on `metric > threshold`,
+/// then the step whose lower bound the breach reaches.
+struct StepPolicy {
+    metric: ScalingMetric,
+    threshold: f64,
+    /// (lower bound of metric - threshold, adjustment), sorted by bound.
+    steps: Vec<(f64, i32)>,
+    cooldown: Us,
+    last: Option<Us>,
+}
+
+/// The Kubernetes Horizontal Pod Autoscaler: every 15 s, desired =
+/// ceil(current x CPU / target) outside a 10% tolerance; up at once (at
+/// most double or +4 pods a sync), down to the highest recommendation of
+/// the last 5 minutes (the stabilisation window).
+struct Hpa {
+    target: f64,
+    recommendations: VecDeque<(Us, u32)>,
+}
+
+const HPA_SYNC: Us = 15 * SEC;
+const HPA_STABILISATION: Us = 300 * SEC;
 
 struct Service {
     workers: u32,
@@ -471,6 +504,12 @@ struct Service {
     min: u32,
     max: u32,
     policies: Vec<Policy>,
+    step_policies: Vec<StepPolicy>,
+    hpa: Option<Hpa>,
+    /// Load balancer target: health check interval and deregistration
+    /// delay (0 when no load balancer routes to the service).
+    health_check: Us,
+    deregistration: Us,
     last_out: Option<Us>,
     last_in: Option<Us>,
     providers: Vec<Provider>,
@@ -482,9 +521,14 @@ struct Service {
     capacity_integral: f64,
     integral_at: Us,
     minute_requests: u64,
+    /// EC2 placement: what a task takes and where it may go.
+    needs: TaskNeeds,
+    rules: PlacementRules,
 }
 
 struct Queue {
+    /// Kinesis: each shard takes 1,000 records/s (excess is throttled).
+    write_limit: Option<TokenBucket>,
     visible: VecDeque<u32>,
     visibility: Us,
     retention: Us,
@@ -518,8 +562,13 @@ struct Capacity {
     max_step: u32,
     launch: Us,
     pending: u32,
-    cpu_used: u64,
-    memory_used: u64,
+    gpus: u32,
+    enis: u32,
+    /// The group's zones (indices into the engine's zone list).
+    zones: Vec<u8>,
+    instances: Vec<Instance>,
+    next_id: u32,
+    /// Tasks in PROVISIONING: (service, task).
     waiting: VecDeque<(u32, u32)>,
     low_minutes: u32,
     instance_seconds: f64,
@@ -537,6 +586,7 @@ enum Behaviour {
     LoadBalancer {
         rules: Vec<Rule>,
         idle_timeout: Us,
+        algorithm: LbAlgorithm,
     },
     Edge {
         hit_ratio: f64,
@@ -570,6 +620,8 @@ struct Profile {
     last: Us,
     /// Constant pattern: when the current rate began.
     origin: Us,
+    /// Request plus response size, for load balancer LCUs.
+    bytes: u64,
 }
 
 /// A frame of the live view: the state at one instant.
@@ -620,7 +672,10 @@ pub struct Simulation {
     max_traces: usize,
     client_requests: u64,
     decisions: Vec<ScaleDecision>,
+    placements: Vec<PlacementSnapshot>,
     usage: Usage,
+    /// When the hop that just finished answered its caller.
+    child_answered: Us,
 }
 
 fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
@@ -709,6 +764,8 @@ impl Simulation {
                 instances: Gauge::default(),
                 second: SecondCounts::default(),
                 series: Series::default(),
+                billed_requests: 0,
+                lb: LoadBalancerUsage::default(),
             };
             for (conn, to) in design.outgoing(&comp.id) {
                 let Some(t) = index(&to.id) else { continue };
@@ -761,6 +818,7 @@ impl Simulation {
                     Behaviour::LoadBalancer {
                         rules,
                         idle_timeout: u64::from(p.idle_timeout_s) * SEC,
+                        algorithm: p.algorithm,
                     }
                 }
                 Props::CloudFront(p) => Behaviour::Edge {
@@ -793,7 +851,7 @@ impl Simulation {
                         provisioned: p.provisioned_concurrency,
                         envs: Vec::new(),
                         free_envs: Vec::new(),
-                        idle: BTreeSet::new(),
+                        idle: BinaryHeap::new(),
                         busy: 0,
                         created: 0,
                         scaling: TokenBucket::new(
@@ -815,7 +873,7 @@ impl Simulation {
                             alive: true,
                             provisioned: true,
                         });
-                        l.idle.insert((l.created, e));
+                        l.idle.push((l.created, e));
                         l.created += 1;
                     }
                     Behaviour::Lambda(Box::new(l))
@@ -824,6 +882,7 @@ impl Simulation {
                     Self::build_service(design, comp, &ids, &mut zones),
                 )),
                 Props::SqsQueue(p) => Behaviour::Queue(Box::new(Queue {
+                    write_limit: None,
                     visible: VecDeque::new(),
                     visibility: u64::from(p.visibility_timeout_s) * SEC,
                     retention: u64::from(p.message_retention_s) * SEC,
@@ -831,6 +890,13 @@ impl Simulation {
                     consumer: Consumer::None,
                 })),
                 Props::KinesisStream(p) => Behaviour::Queue(Box::new(Queue {
+                    // On-demand streams scale their shards: no write limit
+                    // simulated there.
+                    write_limit: (p.mode == archsim_model::component::StreamMode::Provisioned)
+                        .then(|| {
+                            let r = 1000.0 * f64::from(p.shards.max(1));
+                            TokenBucket::new(r, r)
+                        }),
                     visible: VecDeque::new(),
                     // A failed batch is retried (after a second) until it
                     // succeeds or the record expires; no redrive.
@@ -876,8 +942,27 @@ impl Simulation {
                         max_step: p.maximum_scaling_step.max(1),
                         launch: (p.launch_s.max(0.0) * SEC as f64) as Us,
                         pending: 0,
-                        cpu_used: 0,
-                        memory_used: 0,
+                        gpus: it.map_or(0, |t| t.gpus),
+                        enis: it.map_or(2, |t| t.awsvpc_task_capacity(p.awsvpc_trunking)),
+                        zones: {
+                            let mut v: Vec<u8> = p
+                                .availability_zones
+                                .iter()
+                                .map(|z| match zones.iter().position(|x| x == z) {
+                                    Some(i) => i as u8,
+                                    None => {
+                                        zones.push(z.clone());
+                                        (zones.len() - 1) as u8
+                                    }
+                                })
+                                .collect();
+                            if v.is_empty() {
+                                v = (0..zones.len() as u8).collect();
+                            }
+                            v
+                        },
+                        instances: Vec::new(),
+                        next_id: 0,
                         waiting: VecDeque::new(),
                         low_minutes: 0,
                         instance_seconds: 0.0,
@@ -996,6 +1081,7 @@ impl Simulation {
                 rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
                 last: 0,
                 origin: 0,
+                bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
             });
         }
         for (i, e) in scenario.events.iter().enumerate() {
@@ -1045,7 +1131,9 @@ impl Simulation {
             max_traces: opts.max_traces,
             client_requests: 0,
             decisions: Vec::new(),
+            placements: Vec::new(),
             usage: Usage::default(),
+            child_answered: 0,
         };
         sim.start();
         Ok(sim)
@@ -1058,10 +1146,27 @@ impl Simulation {
         zones: &mut Vec<String>,
     ) -> Service {
         let index = |id: &str| ids.binary_search(&id).ok().map(|i| i as u32);
+        let mut step_policies = Vec::new();
+        let mut hpa = None;
         let (workers, work, desired, min, max, policies, app_start) = match &comp.props {
             Props::EcsService(p) => {
                 let mut policies = Vec::new();
                 if let Some(a) = &p.autoscaling {
+                    for sp in &a.step {
+                        let mut steps: Vec<(f64, i32)> = sp
+                            .steps
+                            .iter()
+                            .map(|s| (s.lower_bound, s.adjustment))
+                            .collect();
+                        steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        step_policies.push(StepPolicy {
+                            metric: sp.metric,
+                            threshold: sp.alarm_threshold,
+                            steps,
+                            cooldown: u64::from(sp.cooldown_s) * SEC,
+                            last: None,
+                        });
+                    }
                     for t in &a.target_tracking {
                         policies.push(Policy {
                             metric: t.metric,
@@ -1084,22 +1189,15 @@ impl Simulation {
                 )
             }
             Props::EksWorkload(p) => {
-                // The HPA is simulated as target tracking on CPU with the
-                // same alarm rules (approximation: HPA syncs every 15 s).
-                let (min, max, policies) = match &p.hpa {
-                    Some(h) => (
-                        h.min_replicas,
-                        h.max_replicas.max(h.min_replicas),
-                        vec![Policy {
-                            metric: ScalingMetric::CpuUtilization,
+                let (min, max) = match &p.hpa {
+                    Some(h) => {
+                        hpa = Some(Hpa {
                             target: f64::from(h.target_cpu_percent.max(1)),
-                            out_cooldown: 0,
-                            in_cooldown: 300 * SEC,
-                            high: 0,
-                            low: 0,
-                        }],
-                    ),
-                    None => (p.replicas, p.replicas, Vec::new()),
+                            recommendations: VecDeque::new(),
+                        });
+                        (h.min_replicas, h.max_replicas.max(h.min_replicas))
+                    }
+                    None => (p.replicas, p.replicas),
                 };
                 (
                     p.workers_per_pod.max(1),
@@ -1107,7 +1205,7 @@ impl Simulation {
                     p.replicas,
                     min,
                     max,
-                    policies,
+                    Vec::new(),
                     5.0,
                 )
             }
@@ -1117,11 +1215,22 @@ impl Simulation {
         let mut cpu_units = 256;
         let mut memory_mb = 512;
         let mut image_mb = 200.0;
+        let (mut health_check, mut deregistration) = (0, 0);
+        for (conn, from) in design.incoming(&comp.id) {
+            if let (ConnectionKind::Route { .. }, Props::Alb(lb) | Props::Nlb(lb)) =
+                (&conn.kind, &from.props)
+            {
+                health_check = u64::from(lb.health_check.interval_s) * SEC;
+                deregistration = u64::from(lb.deregistration_delay_s) * SEC;
+            }
+        }
+        let mut needs = TaskNeeds::default();
         let mut providers = Vec::new();
         let mut pull_rates: Vec<f64> = Vec::new();
         for (conn, to) in design.outgoing(&comp.id) {
             match (&conn.kind, &to.props) {
                 (ConnectionKind::RunsTask, Props::TaskDefinition(t)) => {
+                    needs = TaskNeeds::of(t);
                     cpu_units = t.cpu;
                     memory_mb = t.memory_mb;
                     image_mb = t.image_size_mb();
@@ -1226,6 +1335,10 @@ impl Simulation {
             min,
             max,
             policies,
+            step_policies,
+            hpa,
+            health_check,
+            deregistration,
             last_out: None,
             last_in: None,
             providers,
@@ -1237,6 +1350,13 @@ impl Simulation {
             capacity_integral: 0.0,
             integral_at: 0,
             minute_requests: 0,
+            needs,
+            rules: match &comp.props {
+                Props::EcsService(p) => {
+                    PlacementRules::new(&p.placement_strategies, &p.placement_constraints)
+                }
+                _ => PlacementRules::default(),
+            },
         }
     }
 
@@ -1251,7 +1371,13 @@ impl Simulation {
             let at = (self.scenario.events[i].event_at() * SEC as f64).round() as Us;
             self.push(at, Ev::Scheduled { index: i as u32 });
         }
-        for n in 0..self.nodes.len() {
+        // Capacity first, so the initial tasks find their instances.
+        let is_capacity = |n: &Node| matches!(n.behaviour, Behaviour::Capacity(_));
+        let order: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| is_capacity(&self.nodes[n]))
+            .chain((0..self.nodes.len()).filter(|&n| !is_capacity(&self.nodes[n])))
+            .collect();
+        for n in order {
             let node = n as u32;
             match &self.nodes[n].behaviour {
                 Behaviour::Service(s) => {
@@ -1261,7 +1387,10 @@ impl Simulation {
                     for _ in 0..desired {
                         self.launch_task(node, true);
                     }
-                    if !self.svc(node).policies.is_empty() {
+                    let s = self.svc(node);
+                    if s.hpa.is_some() {
+                        self.push(HPA_SYNC, Ev::ScaleEval { node });
+                    } else if !s.policies.is_empty() || !s.step_policies.is_empty() {
                         self.push(60 * SEC, Ev::ScaleEval { node });
                     }
                 }
@@ -1270,8 +1399,16 @@ impl Simulation {
                         self.push(60 * SEC, Ev::PollerScale { node });
                     }
                 }
-                Behaviour::Capacity(c) if c.managed => {
-                    self.push(60 * SEC, Ev::CapacityEval { node })
+                Behaviour::Capacity(c) => {
+                    let managed = c.managed;
+                    // The group starts at its desired capacity, balanced
+                    // across its zones.
+                    for _ in 0..self.nodes[n].instances.v {
+                        self.add_instance(node);
+                    }
+                    if managed {
+                        self.push(60 * SEC, Ev::CapacityEval { node });
+                    }
                 }
                 Behaviour::FanOut { period: Some(p) } => {
                     let p = *p;
@@ -1357,13 +1494,10 @@ impl Simulation {
             Ev::ScaleEval { node } => self.on_scale_eval(node),
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => {
-                let now = self.now;
-                let n = &mut self.nodes[node as usize];
-                if let Behaviour::Capacity(c) = &mut n.behaviour {
+                if let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour {
                     c.pending = c.pending.saturating_sub(1);
                 }
-                let v = n.instances.v + 1;
-                n.instances.set(now, v);
+                self.add_instance(node);
                 self.place_waiting(node);
             }
             Ev::PollerScale { node } => self.on_poller_scale(node),
@@ -1413,7 +1547,10 @@ impl Simulation {
                             if t > end_s {
                                 break None;
                             }
-                            if uniform(&mut prof.rng) * peak <= curve.rate(t) * prof.factor {
+                            // A homogeneous process keeps every candidate.
+                            if matches!(curve, RateCurve::Poisson(_))
+                                || uniform(&mut prof.rng) * peak <= curve.rate(t) * prof.factor
+                            {
                                 break Some((t * SEC as f64) as Us);
                             }
                         }
@@ -1473,12 +1610,7 @@ impl Simulation {
         } else {
             NONE
         };
-        let work = if self.profiles[p as usize].work.is_some() {
-            p
-        } else {
-            NONE
-        };
-        self.arrive_with(entry, NONE, Mode::Sync, path, work, trace);
+        self.arrive_with(entry, NONE, Mode::Sync, path, p, trace);
         self.schedule_next_arrival(p);
     }
 
@@ -1533,6 +1665,7 @@ impl Simulation {
             errors: 0,
             timed_out: false,
             failed: false,
+            answered: 0,
         });
         let n = &mut self.nodes[node as usize];
         n.c.requests += 1;
@@ -1574,7 +1707,7 @@ impl Simulation {
                     return;
                 }
                 let t = *target;
-                *self.usage.api_requests.entry(n.id.clone()).or_default() += 1;
+                n.billed_requests += 1;
                 if t != NONE {
                     self.call(r, t);
                 } else {
@@ -1595,11 +1728,16 @@ impl Simulation {
                         break;
                     }
                 }
-                let u = self.usage.load_balancer.entry(n.id.clone()).or_default();
+                let u = &mut n.lb;
                 u.requests += 1;
                 u.new_connections += 1;
                 u.rule_evaluations += evaluated;
-                u.processed_bytes += 1_024 + 4_096;
+                let profile = self.reqs[r as usize].profile;
+                u.processed_bytes += if profile == NONE {
+                    1_024 + 4_096
+                } else {
+                    self.profiles[profile as usize].bytes
+                };
                 if target == NONE {
                     self.finish(r, Outcome::Error(ErrKind::NoRoute));
                 } else {
@@ -1608,8 +1746,14 @@ impl Simulation {
             }
             Behaviour::Lambda(_) => self.lambda_start(r),
             Behaviour::Service(_) => self.service_arrive(r),
-            Behaviour::Queue(_) => {
-                *self.usage.sqs_requests.entry(n.id.clone()).or_default() += 1;
+            Behaviour::Queue(q) => {
+                if let Some(limit) = &mut q.write_limit
+                    && !limit.take(now)
+                {
+                    self.finish(r, Outcome::Throttled);
+                    return;
+                }
+                n.billed_requests += 1;
                 self.enqueue(node, r)
             }
             Behaviour::Store { .. } => {
@@ -1664,7 +1808,7 @@ impl Simulation {
         };
         let notifies = *notifies && writes;
         let lat = (latency.sample(&mut n.rng) * n.slow) as Us;
-        *self.usage.data_requests.entry(n.id.clone()).or_default() += 1;
+        n.billed_requests += 1;
         if notifies {
             for i in 0..n.async_calls.len() {
                 let t = self.nodes[store as usize].async_calls[i];
@@ -1719,7 +1863,13 @@ impl Simulation {
         let req = self.reqs[r as usize];
         let n = &mut self.nodes[req.node as usize];
         n.c.in_flight -= 1;
-        let lat = now - req.arrived;
+        // A gateway that timed out answered its caller at the timeout.
+        let end = if req.answered > 0 {
+            req.answered.min(now)
+        } else {
+            now
+        };
+        let lat = end - req.arrived;
         match outcome {
             Outcome::Ok => {
                 n.c.completed += 1;
@@ -1748,7 +1898,7 @@ impl Simulation {
             let seg = Segment {
                 component: n.id.clone(),
                 start_ms: req.arrived as f64 / 1e3,
-                end_ms: now as f64 / 1e3,
+                end_ms: end as f64 / 1e3,
                 queued_ms: req.service_start.saturating_sub(req.arrived) as f64 / 1e3,
                 init_ms: req.init_us as f64 / 1e3,
                 outcome: match outcome {
@@ -1761,6 +1911,7 @@ impl Simulation {
         }
         self.free_reqs.push(r);
         if req.parent != NONE {
+            self.child_answered = end;
             self.child_returned(req.parent, outcome);
         }
     }
@@ -1770,8 +1921,11 @@ impl Simulation {
         let parent = self.reqs[p as usize];
         let node = parent.node;
         let elapsed = now - parent.arrived;
+        // Pass-through components answer when their callee answered.
+        let answered = self.child_answered;
         match &self.nodes[node as usize].behaviour {
             Behaviour::Client { .. } | Behaviour::Edge { .. } => {
+                self.reqs[p as usize].answered = answered;
                 let o = match outcome {
                     Outcome::Throttled => Outcome::Error(ErrKind::Throttle429),
                     o => o,
@@ -1779,9 +1933,14 @@ impl Simulation {
                 self.finish(p, o);
             }
             Behaviour::Api { timeout, .. } => {
-                let o = if elapsed > *timeout {
+                let timeout = *timeout;
+                self.reqs[p as usize].answered = answered;
+                let o = if elapsed > timeout {
                     // The client got a 504 at the timeout; the callee kept
-                    // running (counted when it returns).
+                    // running. The 504 is counted when the callee returns
+                    // (no timer per request on the hot path), with the
+                    // latency the client saw.
+                    self.reqs[p as usize].answered = parent.arrived + timeout;
                     Outcome::Error(ErrKind::Timeout504)
                 } else {
                     match outcome {
@@ -1799,7 +1958,10 @@ impl Simulation {
                 self.finish(p, o);
             }
             Behaviour::LoadBalancer { idle_timeout, .. } => {
-                let o = if elapsed > *idle_timeout {
+                let idle_timeout = *idle_timeout;
+                self.reqs[p as usize].answered = answered;
+                let o = if elapsed > idle_timeout {
+                    self.reqs[p as usize].answered = parent.arrived + idle_timeout;
                     Outcome::Error(ErrKind::Timeout504)
                 } else {
                     match outcome {
@@ -1822,11 +1984,8 @@ impl Simulation {
             Behaviour::Queue(_) => {
                 // A service consumer processed the message.
                 if outcome == Outcome::Ok {
-                    *self
-                        .usage
-                        .sqs_requests
-                        .entry(self.nodes[node as usize].id.clone())
-                        .or_default() += 1;
+                    // DeleteMessage.
+                    self.nodes[node as usize].billed_requests += 1;
                     self.finish(p, Outcome::Ok);
                 } else {
                     self.message_failed(p);
@@ -1859,8 +2018,7 @@ impl Simulation {
             None if pool_used >= pool_limit => return None,
             _ => {}
         }
-        let (env, cold) = if let Some(&(c, e)) = l.idle.iter().next_back() {
-            l.idle.remove(&(c, e));
+        let (env, cold) = if let Some((_, e)) = l.idle.pop() {
             (e, false)
         } else {
             let token = match &mut self.legacy {
@@ -2037,7 +2195,7 @@ impl Simulation {
                 let e = &mut l.envs[req.slot as usize];
                 e.busy = false;
                 e.last_used = now;
-                l.idle.insert((e.created, req.slot));
+                l.idle.push((e.created, req.slot));
                 l.busy -= 1;
                 if l.reserved.is_none() {
                     self.pool_used -= 1;
@@ -2187,7 +2345,7 @@ impl Simulation {
                     let n = &mut self.nodes[node as usize];
                     let depth = n.queue.v - take as u64;
                     n.queue.set(now, depth);
-                    *self.usage.sqs_requests.entry(n.id.clone()).or_default() += 1;
+                    n.billed_requests += 1;
                     active += 1;
                     if let Consumer::Lambda { active: a, .. } = &mut self.queue(node).consumer {
                         *a = active;
@@ -2224,6 +2382,7 @@ impl Simulation {
             errors: 0,
             timed_out: false,
             failed: false,
+            answered: 0,
         });
         let n = &mut self.nodes[f as usize];
         n.c.requests += 1;
@@ -2248,11 +2407,8 @@ impl Simulation {
             m = next;
         }
         if ok {
-            *self
-                .usage
-                .sqs_requests
-                .entry(self.nodes[queue as usize].id.clone())
-                .or_default() += 1;
+            // DeleteMessageBatch.
+            self.nodes[queue as usize].billed_requests += 1;
         }
         if let Consumer::Lambda { active, .. } = &mut self.queue(queue).consumer {
             *active = active.saturating_sub(1);
@@ -2333,28 +2489,60 @@ impl Simulation {
     fn service_arrive(&mut self, r: u32) {
         let node = self.reqs[r as usize].node;
         let parent = self.reqs[r as usize].parent;
-        let from_lb = parent != NONE
-            && matches!(
-                self.nodes[self.reqs[parent as usize].node as usize].behaviour,
-                Behaviour::LoadBalancer { .. }
-            );
+        let algorithm = match parent {
+            NONE => None,
+            p => match &self.nodes[self.reqs[p as usize].node as usize].behaviour {
+                Behaviour::LoadBalancer { algorithm, .. } => Some(*algorithm),
+                _ => None,
+            },
+        };
         let now = self.now;
+        let pick = match algorithm {
+            Some(LbAlgorithm::WeightedRandom) => {
+                // Equal weights: every registered target is equally likely.
+                let serving = self.svc(node).serving;
+                let n = &mut self.nodes[node as usize];
+                (serving > 0).then(|| (uniform(&mut n.rng) * f64::from(serving)) as u32)
+            }
+            _ => None,
+        };
         let s = self.svc(node);
         s.minute_requests += 1;
-        if from_lb {
-            // Round robin over the targets registered and serving.
+        if let Some(algorithm) = algorithm {
             if s.serving == 0 {
                 self.finish(r, Outcome::Error(ErrKind::Unavailable503));
                 return;
             }
-            let count = s.tasks.len() as u32;
-            let mut t = s.round_robin;
-            loop {
-                t = (t + 1) % count;
-                if s.tasks[t as usize].state == TaskState::Running {
-                    break;
+            let running = |t: &Task| t.state == TaskState::Running;
+            let t = match algorithm {
+                // Round robin over the targets registered and serving.
+                LbAlgorithm::RoundRobin => {
+                    let count = s.tasks.len() as u32;
+                    let mut t = s.round_robin;
+                    loop {
+                        t = (t + 1) % count;
+                        if running(&s.tasks[t as usize]) {
+                            break t;
+                        }
+                    }
                 }
-            }
+                LbAlgorithm::LeastOutstandingRequests => s
+                    .tasks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| running(t))
+                    .min_by_key(|(i, t)| (t.busy as usize + t.queue.len(), *i))
+                    .map_or(0, |(i, _)| i as u32),
+                LbAlgorithm::WeightedRandom => {
+                    let k = pick.unwrap_or(0) as usize;
+                    s.tasks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| running(t))
+                        .nth(k)
+                        .map_or(0, |(i, _)| i as u32)
+                }
+            };
             s.round_robin = t;
             if s.tasks[t as usize].busy < s.workers {
                 self.start_work(node, t, r);
@@ -2432,7 +2620,11 @@ impl Simulation {
                 self.nodes[node as usize].queue.dec(now);
                 self.start_work(node, task, next);
             }
-        } else if state == TaskState::Draining && tk.busy == 0 && tk.queue.is_empty() {
+        } else if state == TaskState::Draining
+            && tk.busy == 0
+            && tk.queue.is_empty()
+            && self.svc(node).deregistration == 0
+        {
             self.stop_task(node, task);
         }
     }
@@ -2456,7 +2648,7 @@ impl Simulation {
                 if let Some(m) = self.queue(q).visible.pop_front() {
                     let qn = &mut self.nodes[q as usize];
                     qn.queue.dec(now);
-                    *self.usage.sqs_requests.entry(qn.id.clone()).or_default() += 1;
+                    qn.billed_requests += 1;
                     let rm = &mut self.reqs[m as usize];
                     rm.attempts += 1;
                     rm.service_start = now;
@@ -2519,13 +2711,13 @@ impl Simulation {
         s.providers[pi].live += 1;
         let provider = &s.providers[pi];
         let (cap_node, start) = (provider.node, provider.start_us);
-        let (cpu, mem) = (u64::from(s.cpu_units), u64::from(s.memory_mb));
         let task = Task {
             state: TaskState::Pending,
             busy: 0,
             queue: VecDeque::new(),
             provider: pi as u8,
             zone,
+            instance: NONE,
             generation: 0,
             since: now,
         };
@@ -2543,7 +2735,7 @@ impl Simulation {
         let generation = s.tasks[t as usize].generation;
         let n = &mut self.nodes[node as usize];
         n.tasks.inc(now);
-        if cap_node != NONE && !self.reserve_capacity(cap_node, cpu, mem) {
+        if cap_node != NONE && !self.place_task(node, t, cap_node) {
             self.svc(node).tasks[t as usize].state = TaskState::Provisioning;
             if let Behaviour::Capacity(c) = &mut self.nodes[cap_node as usize].behaviour {
                 c.waiting.push_back((node, t));
@@ -2553,8 +2745,9 @@ impl Simulation {
         if immediate {
             self.on_task_ready(node, t, generation);
         } else {
+            let wait = self.health_check_wait(node);
             self.push(
-                now + start,
+                now + start + wait,
                 Ev::TaskReady {
                     node,
                     task: t,
@@ -2564,60 +2757,117 @@ impl Simulation {
         }
     }
 
-    fn reserve_capacity(&mut self, cap: u32, cpu: u64, mem: u64) -> bool {
+    /// A new instance of an Auto Scaling group, in its live zone with the
+    /// fewest instances (ASG zone balancing).
+    fn add_instance(&mut self, cap: u32) {
+        let now = self.now;
+        let zone_down = &self.zone_down;
         let n = &mut self.nodes[cap as usize];
-        let instances = n.instances.v;
         let Behaviour::Capacity(c) = &mut n.behaviour else {
-            return true;
+            return;
         };
-        // Aggregate fit: the group's total CPU and memory (placement on
-        // individual instances is not simulated yet).
-        if c.cpu_used + cpu <= instances * c.cpu_units
-            && c.memory_used + mem <= instances * c.memory_mb
-        {
-            c.cpu_used += cpu;
-            c.memory_used += mem;
-            true
-        } else {
-            false
-        }
+        let Some(&zone) = c
+            .zones
+            .iter()
+            .filter(|&&z| !zone_down[z as usize])
+            .min_by_key(|&&z| {
+                c.instances
+                    .iter()
+                    .filter(|i| i.alive && i.zone == z)
+                    .count()
+            })
+        else {
+            return;
+        };
+        let inst = Instance {
+            id: c.next_id,
+            zone,
+            alive: true,
+            cpu_free: c.cpu_units,
+            mem_free: c.memory_mb,
+            gpu_free: c.gpus,
+            eni_free: c.enis,
+            ports: Vec::new(),
+            tasks: 0,
+        };
+        c.next_id += 1;
+        c.instances.push(inst);
+        let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
+        n.instances.set(now, alive);
     }
 
+    /// Places task `t` of service `svc` on an instance of `cap`.
+    fn place_task(&mut self, svc: u32, t: u32, cap: u32) -> bool {
+        let Behaviour::Capacity(c) = &self.nodes[cap as usize].behaviour else {
+            return true;
+        };
+        let mut mine = vec![0u32; c.instances.len()];
+        let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour else {
+            return false;
+        };
+        for tk in &s.tasks {
+            if tk.state != TaskState::Stopped
+                && tk.instance != NONE
+                && s.providers[tk.provider as usize].node == cap
+            {
+                mine[tk.instance as usize] += 1;
+            }
+        }
+        let (needs, rules) = (s.needs.clone(), s.rules.clone());
+        let (zones, zone_down) = (&self.zones, &self.zone_down);
+        let node = &mut self.nodes[cap as usize];
+        let Behaviour::Capacity(c) = &mut node.behaviour else {
+            return false;
+        };
+        let Some(i) = choose(
+            &c.instances,
+            &needs,
+            &rules,
+            &c.instance_type,
+            zones,
+            zone_down,
+            &mine,
+            &mut node.rng,
+        ) else {
+            return false;
+        };
+        needs.take(&mut c.instances[i]);
+        let zone = c.instances[i].zone;
+        let tk = &mut self.svc(svc).tasks[t as usize];
+        tk.instance = i as u32;
+        tk.zone = zone;
+        true
+    }
+
+    /// Tasks in PROVISIONING take the room that has appeared, in order.
     fn place_waiting(&mut self, cap: u32) {
-        loop {
-            let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour else {
-                return;
-            };
-            let Some(&(svc, t)) = c.waiting.front() else {
-                return;
-            };
-            let (cpu, mem, state, generation, start) = {
+        let waiting = match &mut self.nodes[cap as usize].behaviour {
+            Behaviour::Capacity(c) => std::mem::take(&mut c.waiting),
+            _ => return,
+        };
+        let mut still = VecDeque::new();
+        for (svc, t) in waiting {
+            let (state, generation, start) = {
                 let s = self.svc(svc);
                 let tk = &s.tasks[t as usize];
                 (
-                    u64::from(s.cpu_units),
-                    u64::from(s.memory_mb),
                     tk.state,
                     tk.generation,
                     s.providers[tk.provider as usize].start_us,
                 )
             };
             if state != TaskState::Provisioning {
-                if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                    c.waiting.pop_front();
-                }
                 continue;
             }
-            if !self.reserve_capacity(cap, cpu, mem) {
-                return;
-            }
-            if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                c.waiting.pop_front();
+            if !self.place_task(svc, t, cap) {
+                still.push_back((svc, t));
+                continue;
             }
             self.svc(svc).tasks[t as usize].state = TaskState::Pending;
             let now = self.now;
+            let wait = self.health_check_wait(svc);
             self.push(
-                now + start,
+                now + start + wait,
                 Ev::TaskReady {
                     node: svc,
                     task: t,
@@ -2625,6 +2875,21 @@ impl Simulation {
                 },
             );
         }
+        if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
+            c.waiting = still;
+        }
+    }
+
+    /// Behind a load balancer a new target serves once it passes one
+    /// health check; the first check comes some time within the interval
+    /// (uniform, from the service's stream).
+    fn health_check_wait(&mut self, node: u32) -> Us {
+        let interval = self.svc(node).health_check;
+        if interval == 0 {
+            return 0;
+        }
+        let n = &mut self.nodes[node as usize];
+        (uniform(&mut n.rng) * interval as f64) as Us
     }
 
     fn on_task_ready(&mut self, node: u32, task: u32, generation: u32) {
@@ -2645,11 +2910,12 @@ impl Simulation {
         self.svc_account(node);
         let s = self.svc(node);
         let workers = s.workers;
-        let (cpu, mem) = (u64::from(s.cpu_units), u64::from(s.memory_mb));
+        let needs = s.needs.clone();
         let tk = &mut s.tasks[task as usize];
         if tk.state == TaskState::Stopped {
             return;
         }
+        let instance = std::mem::replace(&mut tk.instance, NONE);
         let was = tk.state;
         if was == TaskState::Running {
             s.serving -= 1;
@@ -2674,10 +2940,12 @@ impl Simulation {
         for r in orphans {
             self.svc(node).queue.push_back(r);
         }
-        if cap != NONE && was != TaskState::Provisioning {
+        if cap != NONE && instance != NONE {
             if let Behaviour::Capacity(c) = &mut self.nodes[cap as usize].behaviour {
-                c.cpu_used = c.cpu_used.saturating_sub(cpu);
-                c.memory_used = c.memory_used.saturating_sub(mem);
+                let i = &mut c.instances[instance as usize];
+                if i.alive {
+                    needs.give_back(i);
+                }
             }
             self.place_waiting(cap);
         }
@@ -2718,6 +2986,30 @@ impl Simulation {
                     .map(|(i, _)| i)
                     .next_back()
                     .or_else(|| {
+                        // Binpack: from the emptiest instance (the one
+                        // holding fewest of this service's tasks), so the
+                        // full ones stay full.
+                        let binpack = matches!(
+                            s.rules.strategies.first(),
+                            Some(Strategy::BinpackCpu | Strategy::BinpackMemory)
+                        );
+                        if !binpack {
+                            return None;
+                        }
+                        let on = |inst: u32| {
+                            s.tasks
+                                .iter()
+                                .filter(|t| t.state != TaskState::Stopped && t.instance == inst)
+                                .count()
+                        };
+                        s.tasks
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, t)| t.state == TaskState::Running && t.instance != NONE)
+                            .min_by_key(|(i, t)| (on(t.instance), std::cmp::Reverse(*i)))
+                            .map(|(i, _)| i)
+                    })
+                    .or_else(|| {
                         let mut per_zone = [0u32; 256];
                         for t in s.tasks.iter().filter(|t| t.state == TaskState::Running) {
                             per_zone[t.zone as usize] += 1;
@@ -2731,15 +3023,33 @@ impl Simulation {
                     });
                 let Some(i) = pick else { return };
                 let t = &s.tasks[i];
-                if t.state == TaskState::Running && (t.busy > 0 || !t.queue.is_empty()) {
+                let deregistration = s.deregistration;
+                if t.state == TaskState::Running
+                    && (t.busy > 0 || !t.queue.is_empty() || deregistration > 0)
+                {
+                    // Behind a load balancer the target drains for the
+                    // deregistration delay (and is billed for it), then
+                    // stops; otherwise it stops once its work is done.
                     self.svc_account(node);
                     let s = self.svc(node);
                     let workers = s.workers;
                     let t = &mut s.tasks[i];
                     t.state = TaskState::Draining;
+                    let generation = t.generation;
                     let free = u64::from(workers - t.busy);
                     s.serving -= 1;
                     s.free_workers -= free;
+                    if deregistration > 0 {
+                        let at = self.now + deregistration;
+                        self.push(
+                            at,
+                            Ev::TaskStop {
+                                node,
+                                task: i as u32,
+                                generation,
+                            },
+                        );
+                    }
                 } else {
                     self.stop_task(node, i as u32);
                 }
@@ -2758,11 +3068,59 @@ impl Simulation {
         } else {
             0.0
         };
+        // The HPA counts pods that are not ready yet at 0% CPU when it
+        // scales up, so starting pods damp the next step.
+        let hpa_cpu = 100.0 * s.busy_integral
+            / (f64::from(s.desired.max(1)) * f64::from(s.workers) * HPA_SYNC as f64);
         let per_target = s.minute_requests as f64 / f64::from(s.serving.max(1));
         s.busy_integral = 0.0;
         s.capacity_integral = 0.0;
         s.minute_requests = 0;
         let current = s.desired;
+        if let Some(h) = &mut s.hpa {
+            let target = h.target;
+            let cpu = hpa_cpu;
+            let ratio = cpu / target;
+            let rec = if (ratio - 1.0).abs() <= 0.1 {
+                current
+            } else {
+                (f64::from(current) * ratio).ceil() as u32
+            };
+            h.recommendations.push_back((now, rec));
+            while h
+                .recommendations
+                .front()
+                .is_some_and(|&(t, _)| now - t > HPA_STABILISATION)
+            {
+                h.recommendations.pop_front();
+            }
+            let stable = h
+                .recommendations
+                .iter()
+                .map(|&(_, r)| r)
+                .max()
+                .unwrap_or(rec);
+            let to = if rec > current {
+                rec.min((current * 2).max(current + 4))
+            } else {
+                stable.min(current)
+            }
+            .clamp(s.min, s.max);
+            if to != current {
+                s.desired = to;
+                self.nodes[node as usize].c.scale_events += 1;
+                self.decisions.push(ScaleDecision {
+                    at_s: now as f64 / SEC as f64,
+                    component: self.nodes[node as usize].id.clone(),
+                    from: current,
+                    to,
+                    reason: format!("HPA: CPU {cpu:.1}% against target {target:.0}%"),
+                });
+                self.reconcile(node);
+            }
+            self.push(now + HPA_SYNC, Ev::ScaleEval { node });
+            return;
+        }
         let mut out_to: Option<(u32, String)> = None;
         let mut all_low = !s.policies.is_empty();
         let mut in_to = 0u32;
@@ -2801,9 +3159,50 @@ impl Simulation {
             in_to = in_to.max(want);
             in_cooldown = in_cooldown.max(p.in_cooldown);
         }
+        // Step scaling: out if any asks, like target tracking; in only when
+        // no target tracking policy objects.
+        let mut step_in: Option<(u32, String)> = None;
+        for p in &mut s.step_policies {
+            let m = match p.metric {
+                ScalingMetric::CpuUtilization | ScalingMetric::MemoryUtilization => cpu,
+                ScalingMetric::AlbRequestCountPerTarget => per_target,
+            };
+            let breach = m - p.threshold;
+            let Some(&(_, adj)) = p.steps.iter().rev().find(|(lb, _)| breach >= *lb) else {
+                continue;
+            };
+            if (adj > 0 && breach <= 0.0) || p.last.is_some_and(|t| now - t < p.cooldown) {
+                continue;
+            }
+            let want = (i64::from(current) + i64::from(adj)).max(0) as u32;
+            let reason = format!(
+                "step scaling: {:?} {m:.1} vs alarm {} ({adj:+})",
+                p.metric, p.threshold
+            );
+            if want > current {
+                p.last = Some(now);
+                if out_to.as_ref().is_none_or(|(n, _)| want > *n) {
+                    out_to = Some((want, reason));
+                }
+            } else if want < current && (s.policies.is_empty() || all_low) {
+                p.last = Some(now);
+                if step_in.as_ref().is_none_or(|(n, _)| want < *n) {
+                    step_in = Some((want, reason));
+                }
+            }
+        }
         let (min, max) = (s.min, s.max);
         let mut decision = None;
-        if let Some((want, reason)) = out_to {
+        if out_to.is_none()
+            && let Some((want, reason)) = step_in
+        {
+            let to = want.max(min);
+            if to < current {
+                s.desired = to;
+                s.last_in = Some(now);
+                decision = Some((current, to, reason));
+            }
+        } else if let Some((want, reason)) = out_to {
             let to = want.min(max);
             if to > current {
                 s.desired = to;
@@ -2837,19 +3236,44 @@ impl Simulation {
         self.push(now + 60 * SEC, Ev::ScaleEval { node });
     }
 
-    /// Managed scaling: CapacityProviderReservation = M / N x 100 kept at
-    /// the target; M counts instances for running and waiting tasks.
+    /// Managed scaling: CapacityProviderReservation = M / N x 100 held at
+    /// the target capacity, M = instances the running and PROVISIONING
+    /// tasks need (occupied instances plus room for the waiting ones), N =
+    /// instances in the group (N = 0 with M > 0 counts as 200%).
     fn on_capacity_eval(&mut self, node: u32) {
         let now = self.now;
+        let waiting: Vec<(u32, u32)> = match &self.nodes[node as usize].behaviour {
+            Behaviour::Capacity(c) => c.waiting.iter().copied().collect(),
+            _ => return,
+        };
+        let (mut wcpu, mut wmem, mut wdistinct) = (0u64, 0u64, 0u64);
+        for &(svc, _) in &waiting {
+            if let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour {
+                wcpu += s.needs.cpu;
+                wmem += s.needs.mem;
+                wdistinct += u64::from(s.rules.distinct);
+            }
+        }
         let n = &mut self.nodes[node as usize];
         let current = n.instances.v as u32;
         let Behaviour::Capacity(c) = &mut n.behaviour else {
             return;
         };
-        let per_cpu = c.cpu_used.div_ceil(c.cpu_units.max(1));
-        let per_mem = c.memory_used.div_ceil(c.memory_mb.max(1));
-        let needed = per_cpu.max(per_mem) as u32 + u32::from(!c.waiting.is_empty());
-        let target = (f64::from(needed) * 100.0 / f64::from(c.target_percent)).ceil() as u32;
+        let occupied = c
+            .instances
+            .iter()
+            .filter(|i| i.alive && i.tasks > 0)
+            .count() as u64;
+        let extra = if waiting.is_empty() {
+            0
+        } else {
+            wcpu.div_ceil(c.cpu_units.max(1))
+                .max(wmem.div_ceil(c.memory_mb.max(1)))
+                .max(wdistinct)
+                .max(1)
+        };
+        let m = occupied + extra;
+        let target = ((m as f64) * 100.0 / f64::from(c.target_percent)).ceil() as u32;
         let target = target.clamp(c.min, c.max);
         let have = current + c.pending;
         let mut decision = None;
@@ -2860,7 +3284,14 @@ impl Simulation {
             decision = Some((
                 current,
                 current + c.pending,
-                "CapacityProviderReservation above target".to_string(),
+                format!(
+                    "CapacityProviderReservation {}% above target",
+                    if current == 0 {
+                        200
+                    } else {
+                        m * 100 / u64::from(current)
+                    }
+                ),
             ));
             let launch = c.launch;
             for _ in 0..add {
@@ -2870,13 +3301,25 @@ impl Simulation {
             c.low_minutes += 1;
             if c.low_minutes >= SCALE_IN_MINUTES {
                 c.low_minutes = 0;
-                let to = target.max(c.min);
-                n.instances.set(now, u64::from(to));
-                decision = Some((
-                    current,
-                    to,
-                    "CapacityProviderReservation below target for 15 min".to_string(),
-                ));
+                // Only empty instances go, newest first.
+                let mut to = current;
+                for i in c.instances.iter_mut().rev() {
+                    if to <= target {
+                        break;
+                    }
+                    if i.alive && i.tasks == 0 {
+                        i.alive = false;
+                        to -= 1;
+                    }
+                }
+                if to < current {
+                    n.instances.set(now, u64::from(to));
+                    decision = Some((
+                        current,
+                        to,
+                        "CapacityProviderReservation below target for 15 min".to_string(),
+                    ));
+                }
             }
         } else {
             c.low_minutes = 0;
@@ -2920,6 +3363,17 @@ impl Simulation {
                     return;
                 };
                 self.zone_down[z] = true;
+                // The zone's instances go first, so no replacement lands
+                // on them; managed scaling launches new ones elsewhere.
+                for nn in &mut self.nodes {
+                    if let Behaviour::Capacity(c) = &mut nn.behaviour {
+                        for i in c.instances.iter_mut().filter(|i| i.zone as usize == z) {
+                            i.alive = false;
+                        }
+                        let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
+                        nn.instances.set(now, alive);
+                    }
+                }
                 for n in 0..self.nodes.len() {
                     let node = n as u32;
                     if let Behaviour::Service(s) = &self.nodes[n].behaviour {
@@ -2934,15 +3388,6 @@ impl Simulation {
                             self.stop_task(node, t);
                         }
                         self.reconcile(node);
-                    }
-                    if let Behaviour::Capacity(_) = &self.nodes[n].behaviour {
-                        // The group loses its instances in that zone (an
-                        // even share); managed scaling replaces them.
-                        let zones = self.zones.len().max(1) as u64;
-                        let nn = &mut self.nodes[n];
-                        let lost = nn.instances.v / zones;
-                        let v = nn.instances.v - lost;
-                        nn.instances.set(now, v);
                     }
                 }
             }
@@ -2997,8 +3442,61 @@ impl Simulation {
 
     // --- sampling ----------------------------------------------------------
 
+    /// Which task runs on which instance, now, for every EC2 capacity.
+    fn snapshot_placements(&mut self) {
+        for cap in 0..self.nodes.len() {
+            let Behaviour::Capacity(c) = &self.nodes[cap].behaviour else {
+                continue;
+            };
+            let mut instances: Vec<InstancePlacement> = c
+                .instances
+                .iter()
+                .filter(|i| i.alive)
+                .map(|i| InstancePlacement {
+                    instance: format!("i-{}", i.id),
+                    zone: self.zones[i.zone as usize].clone(),
+                    tasks: Vec::new(),
+                })
+                .collect();
+            let alive_index: Vec<Option<usize>> = {
+                let mut k = 0;
+                c.instances
+                    .iter()
+                    .map(|i| {
+                        i.alive.then(|| {
+                            k += 1;
+                            k - 1
+                        })
+                    })
+                    .collect()
+            };
+            for n in &self.nodes {
+                let Behaviour::Service(s) = &n.behaviour else {
+                    continue;
+                };
+                for t in &s.tasks {
+                    if t.state != TaskState::Stopped
+                        && t.instance != NONE
+                        && s.providers[t.provider as usize].node == cap as u32
+                        && let Some(k) = alive_index[t.instance as usize]
+                    {
+                        instances[k].tasks.push(n.id.clone());
+                    }
+                }
+            }
+            self.placements.push(PlacementSnapshot {
+                at_s: self.now as f64 / SEC as f64,
+                capacity: self.nodes[cap].id.clone(),
+                instances,
+            });
+        }
+    }
+
     fn on_tick(&mut self) {
         self.expire_idle();
+        if self.now.is_multiple_of(60 * SEC) {
+            self.snapshot_placements();
+        }
         for n in &mut self.nodes {
             let s = std::mem::take(&mut n.second);
             n.series.arrivals.push(s.arrivals);
@@ -3049,6 +3547,7 @@ impl Simulation {
 
     /// The results so far (the end of the run if it has finished).
     pub fn into_run(mut self) -> Run {
+        self.snapshot_placements();
         let end = self.now.max(1);
         let secs = end as f64 / SEC as f64;
         let mut components = Vec::with_capacity(self.nodes.len());
@@ -3067,6 +3566,27 @@ impl Simulation {
                 if v > 0 {
                     errors_by_kind.insert(k.name().to_string(), v);
                 }
+            }
+            match n.kind {
+                ComponentKind::ApiGateway => {
+                    self.usage
+                        .api_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::SqsQueue => {
+                    self.usage
+                        .sqs_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                k if k.is_data_store() => {
+                    self.usage
+                        .data_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::Alb | ComponentKind::Nlb => {
+                    self.usage.load_balancer.insert(n.id.clone(), n.lb.clone());
+                }
+                _ => {}
             }
             match &mut n.behaviour {
                 Behaviour::Lambda(l) => {
@@ -3156,6 +3676,7 @@ impl Simulation {
             events: self.events,
             components,
             scale_decisions: self.decisions,
+            placements: self.placements,
             traces: self.traces,
             usage: self.usage,
         }

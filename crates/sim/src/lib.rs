@@ -8,9 +8,17 @@
 //! an event queue keyed by (integer microseconds, sequence number). Each
 //! component draws from its own seeded random stream, so a design, a
 //! scenario and a seed give the same [`Run`] bit for bit on every platform.
-//! The behaviours (Lambda environments and concurrency, API Gateway
-//! throttling, SQS event source mappings, ECS tasks and autoscaling, ALB
-//! rules) follow `SPEC-SIM.md`; the constants carry their sources.
+//! The behaviours (Lambda environments, concurrency and scaling rate,
+//! asynchronous retries, API Gateway throttling and timeouts, ALB rules and
+//! target selection, SQS and Kinesis event source mappings, ECS tasks on
+//! Fargate and EC2 with placement, service autoscaling, managed scaling,
+//! the Horizontal Pod Autoscaler, zone loss and Spot interruptions) follow
+//! `SPEC-SIM.md`; the constants carry their sources.
+//!
+//! Entry points: [`simulate`] runs a scenario to the end and returns a
+//! [`Run`]; [`replicate()`] runs it over several seeds with confidence
+//! intervals; [`prepare`] gives a [`Simulation`] to step (`run_until`,
+//! `frame`, `inject`), which [`live::spawn`] drives from a tokio task.
 //!
 //! Architecture invariant: this crate depends only on `archsim-model`. It
 //! knows nothing of prices, templates or user interfaces: it reports usage
@@ -33,6 +41,7 @@
 
 mod engine;
 pub mod live;
+mod placement;
 pub mod replicate;
 mod rng;
 mod run;

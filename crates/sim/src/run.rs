@@ -19,6 +19,8 @@ pub struct Run {
     /// Per component, in component id order.
     pub components: Vec<ComponentStats>,
     pub scale_decisions: Vec<ScaleDecision>,
+    /// Where tasks run on EC2 capacity: every simulated minute and at the end.
+    pub placements: Vec<PlacementSnapshot>,
     pub traces: Vec<RequestTrace>,
     pub usage: Usage,
 }
@@ -137,6 +139,23 @@ pub struct ScaleDecision {
     pub from: u32,
     pub to: u32,
     pub reason: String,
+}
+
+/// The instances of one EC2 capacity provider at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlacementSnapshot {
+    pub at_s: f64,
+    pub capacity: String,
+    pub instances: Vec<InstancePlacement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstancePlacement {
+    /// `i-<n>`, numbered in launch order within the group.
+    pub instance: String,
+    pub zone: String,
+    /// The service of each task placed there (PENDING or RUNNING).
+    pub tasks: Vec<String>,
 }
 
 /// An X-Ray-like sampled request: one segment per component it visited.

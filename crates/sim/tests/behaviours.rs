@@ -401,3 +401,346 @@ fn memory_stays_bounded_by_the_design_not_the_requests() {
     assert_eq!(f.series.arrivals.len(), 86_400);
     assert!(run.traces.len() <= RunOptions::default().max_traces);
 }
+
+fn spike_at(at_s: f64) -> archsim_model::scenario::TrafficProfile {
+    archsim_model::scenario::TrafficProfile {
+        entry: "client".into(),
+        pattern: TrafficPattern::Spike {
+            base_rps: 0.0,
+            peak_rps: 2.0,
+            at_s,
+            duration_s: 10.0,
+        },
+        request: Default::default(),
+    }
+}
+
+#[test]
+fn idle_environments_expire_after_600_seconds_and_provisioned_ones_never() {
+    // Reserved concurrency 1: one environment at most, so every cold
+    // start is that environment being (re)created.
+    let design = capped_lambda(1, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 0.0 }, 1_400.0);
+    // Bursts at 0 s, 500 s (490 s idle: warm) and 1,200 s (690 s idle: cold).
+    sc.traffic = vec![spike_at(0.0), spike_at(500.0), spike_at(1_200.0)];
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let cold = &run.component("fn").unwrap().series.cold_starts;
+    let sum = |a: usize, b: usize| cold[a..b].iter().sum::<u32>();
+    assert_eq!(sum(0, 12), 1);
+    assert_eq!(sum(12, 1_200), 0, "warm after 490 s idle");
+    assert_eq!(sum(1_200, 1_212), 1, "cold after 690 s idle");
+
+    let mut design = design;
+    let id = "fn";
+    let mut editor = archsim_model::Editor::new(design.clone());
+    editor
+        .apply(archsim_model::Op::SetProperty {
+            id: id.into(),
+            path: "provisioned_concurrency".into(),
+            value: serde_json::json!(1),
+        })
+        .unwrap();
+    design = editor.into_design();
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let f = run.component("fn").unwrap();
+    assert_eq!(f.cold_starts, 0, "{f:?}");
+    assert!(run.usage.lambda["fn"].provisioned_gb_seconds > 0.0);
+}
+
+#[test]
+fn the_legacy_burst_rule_is_account_wide() {
+    // Two functions share the pre-2023 burst of 3,000 then +500/min;
+    // under the current rule each may add 1,000 per 10 s on its own.
+    let mut design = capped_lambda(5_000, 5_000.0);
+    design.account.lambda_concurrency_limit = 20_000;
+    design.account.lambda_scaling = archsim_model::design::LambdaScalingRule::LegacyBurst;
+    let sc = scenario("client", TrafficPattern::Constant { rps: 2_000.0 }, 5.0);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let legacy = run.component("fn").unwrap().cold_starts;
+    // 5 s of 2,000 rps needs ~10,000 environments: 3,000 + ~40 allowed.
+    assert!((3_000..=3_060).contains(&legacy), "{legacy}");
+    design.account.lambda_scaling = archsim_model::design::LambdaScalingRule::PerFunction;
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let current = run.component("fn").unwrap().cold_starts;
+    assert!((1_000..=1_510).contains(&current), "{current}");
+}
+
+#[test]
+fn least_outstanding_requests_waits_less_than_round_robin() {
+    let behind_alb = |algorithm: LbAlgorithm| {
+        Build::new()
+            .add("client", Props::Client(ClientProps::default()))
+            .add(
+                "alb",
+                Props::Alb(LoadBalancerProps {
+                    algorithm,
+                    ..Default::default()
+                }),
+            )
+            .add(
+                "svc",
+                Props::EcsService(EcsServiceProps {
+                    desired_count: 4,
+                    min_count: 4,
+                    max_count: 4,
+                    workers_per_task: 1,
+                    work: Work {
+                        duration: archsim_model::component::Distribution::Exponential {
+                            mean_ms: 100.0,
+                        },
+                        cpu_share: 1.0,
+                    },
+                    ..Default::default()
+                }),
+            )
+            .link_as("client", "alb", Meaning::InvokeSync)
+            .link("alb", "svc", Meaning::Route.default_kind())
+            .design()
+    };
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 30.0 }, 3_000.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let wait = |a| {
+        let run = simulate(&behind_alb(a), &sc, &opts).unwrap();
+        let s = run.component("svc").unwrap().clone();
+        assert_eq!(s.errors, 0);
+        s.mean_wait_ms
+    };
+    let (rr, lor, random) = (
+        wait(LbAlgorithm::RoundRobin),
+        wait(LbAlgorithm::LeastOutstandingRequests),
+        wait(LbAlgorithm::WeightedRandom),
+    );
+    // Join-the-shortest-queue beats round robin, which beats random
+    // (an M/M/1 per task at 75% load waits 300 ms).
+    assert!(lor < rr && rr < random, "lor {lor} rr {rr} random {random}");
+    assert!((random / 300.0 - 1.0).abs() < 0.15, "random {random}");
+}
+
+#[test]
+fn kinesis_shards_throttle_writes_above_1000_records_per_second_each() {
+    let design = Build::new()
+        .add("producer", Props::Client(ClientProps::default()))
+        .add(
+            "stream",
+            Props::KinesisStream(KinesisStreamProps {
+                shards: 2,
+                ..Default::default()
+            }),
+        )
+        .link_as("producer", "stream", Meaning::Publishes)
+        .design();
+    let sc = scenario("producer", TrafficPattern::Constant { rps: 3_000.0 }, 10.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let k = run.component("stream").unwrap();
+    // 2,000 burst + 2,000/s for 10 s accepted of 30,000.
+    assert_eq!(k.requests, 30_000);
+    assert!((k.throttled as i64 - 8_000).abs() < 50, "{}", k.throttled);
+}
+
+#[test]
+fn step_scaling_acts_after_one_breaching_minute_by_the_step_reached() {
+    let autoscaling = ServiceAutoScaling {
+        target_tracking: Vec::new(),
+        step: vec![StepScalingPolicy {
+            metric: ScalingMetric::CpuUtilization,
+            alarm_threshold: 50.0,
+            steps: vec![
+                StepAdjustment {
+                    lower_bound: 0.0,
+                    adjustment: 1,
+                },
+                StepAdjustment {
+                    lower_bound: 20.0,
+                    adjustment: 3,
+                },
+            ],
+            cooldown_s: 300,
+        }],
+    };
+    let design = single_worker_service(4, 100.0, Some(autoscaling));
+    let sc = scenario(
+        "client",
+        TrafficPattern::Step {
+            from_rps: 10.0,
+            to_rps: 30.0,
+            at_s: 600.0,
+        },
+        900.0,
+    );
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let first = run.scale_decisions.first().expect("a step scaling action");
+    // 30 rps x 100 ms on 4 workers is 75%: 25 points above the alarm
+    // reaches the second step (+3), one minute after the step.
+    assert_eq!((first.from, first.to), (4, 7), "{first:?}");
+    assert_eq!(first.at_s, 660.0, "{first:?}");
+}
+
+#[test]
+fn the_hpa_scales_up_within_a_sync_and_down_only_after_five_minutes() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("alb", Props::Alb(LoadBalancerProps::default()))
+        .add(
+            "web",
+            Props::EksWorkload(EksWorkloadProps {
+                replicas: 2,
+                workers_per_pod: 1,
+                hpa: Some(HorizontalPodAutoscaler {
+                    min_replicas: 2,
+                    max_replicas: 20,
+                    target_cpu_percent: 50,
+                }),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Exponential {
+                        mean_ms: 100.0,
+                    },
+                    cpu_share: 1.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "alb", Meaning::InvokeSync)
+        .link("alb", "web", Meaning::Route.default_kind())
+        .design();
+    // 5 rps (25% of 2 pods), 40 rps from 300 s, back to 5 rps at 900 s.
+    let mut sc = scenario(
+        "client",
+        TrafficPattern::Step {
+            from_rps: 5.0,
+            to_rps: 40.0,
+            at_s: 300.0,
+        },
+        1_800.0,
+    );
+    sc.events.push(ScheduledEvent {
+        at_s: 900.0,
+        event: ScenarioEvent::TrafficChange {
+            entry: "client".into(),
+            factor: 0.125,
+        },
+    });
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let d = &run.scale_decisions;
+    let up = d.iter().find(|d| d.to > d.from).expect("scales up");
+    assert!(up.at_s > 300.0 && up.at_s <= 330.0, "{d:?}");
+    assert!(up.to <= (up.from * 2).max(up.from + 4), "{up:?}");
+    // After the drop at 900 s the recommendation falls at once, but the
+    // 5-minute stabilisation window holds the replicas until ~1,200 s.
+    let down = d
+        .iter()
+        .find(|d| d.at_s > 900.0 && d.to < d.from)
+        .expect("scales down");
+    assert!(down.at_s >= 900.0 + 300.0, "{d:?}");
+    assert_eq!(down.to, 2, "{d:?}");
+    assert!(run.component("web").unwrap().max_tasks >= 8);
+}
+
+#[test]
+fn api_gateway_answers_504_at_its_29_second_timeout() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("api", Props::ApiGateway(ApiGatewayProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                timeout_s: 60,
+                init_ms: Some(0.0),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Constant { ms: 40_000.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "api", Meaning::InvokeSync)
+        .link_as("api", "fn", Meaning::InvokeSync)
+        .design();
+    let sc = scenario("client", TrafficPattern::Constant { rps: 1.0 }, 120.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let api = run.component("api").unwrap();
+    let f = run.component("fn").unwrap();
+    // The function finishes its 40 s (and is billed for it); the caller
+    // got a 504 after 29 s.
+    assert!(f.completed >= 79, "{f:?}");
+    assert_eq!(api.errors_by_kind.get("504"), Some(&f.completed));
+    assert!(
+        (api.latency_ms.max - 29_000.0).abs() < 30.0,
+        "{:?}",
+        api.latency_ms
+    );
+    let client = run.component("client").unwrap();
+    assert!(
+        (client.latency_ms.p50 - 29_000.0).abs() < 30.0,
+        "{:?}",
+        client.latency_ms
+    );
+}
+
+#[test]
+fn alb_targets_drain_for_the_deregistration_delay_before_stopping() {
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add("alb", Props::Alb(LoadBalancerProps::default()))
+        .add(
+            "svc",
+            Props::EcsService(EcsServiceProps {
+                desired_count: 4,
+                min_count: 2,
+                max_count: 4,
+                workers_per_task: 1,
+                autoscaling: Some(ServiceAutoScaling {
+                    target_tracking: vec![TargetTrackingPolicy {
+                        metric: ScalingMetric::CpuUtilization,
+                        target: 50.0,
+                        scale_out_cooldown_s: 300,
+                        scale_in_cooldown_s: 300,
+                    }],
+                    step: Vec::new(),
+                }),
+                work: Work {
+                    duration: archsim_model::component::Distribution::Exponential {
+                        mean_ms: 100.0,
+                    },
+                    cpu_share: 1.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "alb", Meaning::InvokeSync)
+        .link("alb", "svc", Meaning::Route.default_kind())
+        .design();
+    // 4 rps x 100 ms on 4 tasks: 10% busy, far below the target.
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 4.0 }, 1_800.0);
+    let opts = RunOptions {
+        skip_validation: true,
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    let first_in = run
+        .scale_decisions
+        .iter()
+        .find(|d| d.to < d.from)
+        .expect("scales in");
+    assert_eq!((first_in.from, first_in.to), (4, 3));
+    assert!(first_in.at_s >= 900.0, "{first_in:?}");
+    let tasks = &run.component("svc").unwrap().series.tasks;
+    let t = first_in.at_s as usize;
+    // Draining for the 300 s deregistration delay, then stopped.
+    assert_eq!(tasks[t + 290], 4, "{:?}", &tasks[t..t + 310]);
+    assert_eq!(tasks[t + 305], 3, "{:?}", &tasks[t..t + 310]);
+}

@@ -1,0 +1,381 @@
+//! `archsim simulate`: runs a scenario of a design and prints what each
+//! component saw: a table for people, stable JSON for CI (docs/cli.md),
+//! per-second CSV for spreadsheets. With `--seeds K` the scenario runs K
+//! times and every figure is a mean with its 95% confidence interval.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use archsim_model::load;
+use archsim_sim::replicate::{Replications, metrics_of, summarise};
+use archsim_sim::{ComponentStats, Run, RunOptions, find_scenario, prepare};
+use serde_json::{Value, json};
+
+#[derive(clap::Args)]
+pub struct SimulateArgs {
+    /// The design file (`*.archsim.json`).
+    design: PathBuf,
+    /// Scenario to run (default: the design's first).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replications: run seeds N, N+1, ... and report means with 95% CIs.
+    #[arg(long, default_value_t = 1)]
+    seeds: u32,
+    /// Simulated duration instead of the scenario's: `600`, `90s`, `10m`, `2h`, `1d`.
+    #[arg(long)]
+    duration: Option<String>,
+    /// Machine-readable output (schema in docs/cli.md).
+    #[arg(long)]
+    json: bool,
+    /// Also write per-second series and a summary as CSV files here.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+}
+
+/// Kinds whose figures the report shows; roles, registries, task
+/// definitions and clusters carry no traffic.
+const REPORTED: &[&str] = &[
+    "client",
+    "api_gateway",
+    "cloudfront",
+    "alb",
+    "nlb",
+    "lambda_function",
+    "ecs_service",
+    "eks_workload",
+    "sqs_queue",
+    "sns_topic",
+    "eventbridge_rule",
+    "kinesis_stream",
+    "dynamodb_table",
+    "aurora_serverless",
+    "rds",
+    "s3_bucket",
+    "ec2_capacity",
+];
+
+fn is_service(kind: &str) -> bool {
+    matches!(kind, "ecs_service" | "eks_workload")
+}
+
+fn is_capacity(kind: &str) -> bool {
+    kind == "ec2_capacity"
+}
+
+/// `600`, `90s`, `10m`, `2h`, `1d` -> seconds.
+fn parse_duration(s: &str) -> Result<f64> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num.trim().parse().with_context(|| {
+        format!("--duration \"{s}\" is not a number with an optional unit (s, m, h, d)")
+    })?;
+    let scale = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => bail!("--duration \"{s}\": unknown unit \"{unit}\" (use s, m, h or d)"),
+    };
+    if !n.is_finite() || n <= 0.0 {
+        bail!("--duration \"{s}\" must be positive");
+    }
+    Ok(n * scale)
+}
+
+pub fn run(args: SimulateArgs) -> Result<u8> {
+    let design = load(&args.design)?;
+    let file = args.design.display().to_string();
+    let scenario =
+        find_scenario(&design, args.scenario.as_deref()).with_context(|| file.clone())?;
+    if args.seeds == 0 {
+        bail!("--seeds must be at least 1");
+    }
+    let duration_s = args.duration.as_deref().map(parse_duration).transpose()?;
+    let base = args.seed.unwrap_or(scenario.seed);
+    let seeds: Vec<u64> = (0..u64::from(args.seeds))
+        .map(|i| base.wrapping_add(i))
+        .collect();
+    let opts = RunOptions {
+        duration_s,
+        base_dir: args.design.parent().map(Path::to_path_buf),
+        ..RunOptions::default()
+    };
+
+    let total_s = duration_s.unwrap_or(scenario.duration_s) * seeds.len() as f64;
+    let expected_requests: f64 = total_s
+        * scenario
+            .traffic
+            .iter()
+            .map(|t| match &t.pattern {
+                archsim_model::scenario::TrafficPattern::Constant { rps }
+                | archsim_model::scenario::TrafficPattern::Poisson { rps } => *rps,
+                _ => 100.0,
+            })
+            .sum::<f64>();
+    // A bar only where someone watches it, and only when the wait is long.
+    let bar = (std::io::stderr().is_terminal() && expected_requests > 2e6).then(|| {
+        let b = indicatif::ProgressBar::new(total_s.ceil() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {pos}/{len} simulated s ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+
+    let mut runs = Vec::with_capacity(seeds.len());
+    for (i, &seed) in seeds.iter().enumerate() {
+        let o = RunOptions {
+            seed: Some(seed),
+            ..opts.clone()
+        };
+        let mut sim = prepare(&design, scenario, &o).with_context(|| file.clone())?;
+        let end = sim.duration_s();
+        let mut t = 0.0;
+        while t < end {
+            t = (t + 60.0).min(end);
+            sim.run_until(t);
+            if let Some(b) = &bar {
+                b.set_position((i as f64 * end + t) as u64);
+            }
+        }
+        runs.push(sim.into_run());
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let reps = summarise(seeds, runs);
+
+    if let Some(dir) = &args.csv {
+        write_csv(dir, &reps).with_context(|| format!("writing CSV to {}", dir.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&to_json(&reps))?);
+    } else {
+        print!("{}", table(&reps));
+    }
+    Ok(0)
+}
+
+fn reported(run: &Run) -> impl Iterator<Item = (usize, &ComponentStats)> {
+    run.components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| REPORTED.contains(&c.kind.as_str()))
+}
+
+/// The JSON report: one object per component; with several seeds every
+/// figure is `{"mean": m, "ci95": half_width}`.
+fn to_json(reps: &Replications) -> Value {
+    let first = &reps.runs[0];
+    let many = reps.runs.len() > 1;
+    let mut components = Vec::new();
+    for (i, c) in reported(first) {
+        let est = &reps.components[i].metrics;
+        let v = |name: &str| -> Value {
+            let e = est[name];
+            if many {
+                json!({"mean": e.mean, "ci95": e.ci95})
+            } else if matches!(
+                name,
+                "mean_concurrency"
+                    | "mean_tasks"
+                    | "mean_instances"
+                    | "mean_wait_ms"
+                    | "p50_ms"
+                    | "p90_ms"
+                    | "p99_ms"
+                    | "max_ms"
+            ) {
+                json!(e.mean)
+            } else {
+                json!(e.mean as u64)
+            }
+        };
+        let mut o = json!({
+            "id": c.id,
+            "kind": c.kind,
+            "requests": v("requests"),
+            "completed": v("completed"),
+            "errors": v("errors"),
+            "throttled": v("throttled"),
+            "cold_starts": v("cold_starts"),
+            "mean_concurrency": v("mean_concurrency"),
+            "max_concurrency": v("max_concurrency"),
+            "latency_ms": {"p50": v("p50_ms"), "p90": v("p90_ms"), "p99": v("p99_ms"), "max": v("max_ms")},
+            "mean_wait_ms": v("mean_wait_ms"),
+        });
+        if !many {
+            o["errors_by_kind"] = json!(c.errors_by_kind);
+        }
+        if is_service(&c.kind) {
+            o["mean_tasks"] = v("mean_tasks");
+            o["max_tasks"] = v("max_tasks");
+            o["scale_events"] = v("scale_events");
+        }
+        if is_capacity(&c.kind) {
+            o["mean_instances"] = v("mean_instances");
+            o["max_instances"] = v("max_instances");
+            o["scale_events"] = v("scale_events");
+        }
+        components.push(o);
+    }
+    json!({
+        "design": first.design,
+        "scenario": first.scenario,
+        "seeds": reps.seeds,
+        "duration_s": first.duration_s,
+        "components": components,
+        "scale_decisions": first.scale_decisions,
+        "usage": first.usage,
+    })
+}
+
+fn table(reps: &Replications) -> String {
+    let first = &reps.runs[0];
+    let many = reps.runs.len() > 1;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} / {}: {:.0} s, seed{} {}",
+        first.design,
+        first.scenario,
+        first.duration_s,
+        if many { "s" } else { "" },
+        reps.seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if many {
+        let _ = writeln!(
+            out,
+            "(means over {} runs; ± is the 95% confidence interval)",
+            reps.runs.len()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<18} {:<16} {:>12} {:>12} {:>10} {:>10} {:>8} {:>14} {:>10} {:>10} {:>12}",
+        "component",
+        "kind",
+        "requests",
+        "completed",
+        "errors",
+        "throttled",
+        "cold",
+        "concurrency",
+        "p50 ms",
+        "p99 ms",
+        "tasks/inst"
+    );
+    for (i, c) in reported(first) {
+        let m = &reps.components[i].metrics;
+        let f = |name: &str, digits: usize| -> String {
+            let e = m[name];
+            if many && e.ci95 > 0.0 {
+                format!("{:.*}±{:.*}", digits, e.mean, digits, e.ci95)
+            } else {
+                format!("{:.*}", digits, e.mean)
+            }
+        };
+        let conc = format!("{}/{}", f("mean_concurrency", 1), f("max_concurrency", 0));
+        let fleet = if is_service(&c.kind) {
+            format!("{}/{}", f("mean_tasks", 1), f("max_tasks", 0))
+        } else if is_capacity(&c.kind) {
+            format!("{}/{}", f("mean_instances", 1), f("max_instances", 0))
+        } else {
+            "-".into()
+        };
+        let _ = writeln!(
+            out,
+            "{:<18} {:<16} {:>12} {:>12} {:>10} {:>10} {:>8} {:>14} {:>10} {:>10} {:>12}",
+            c.id,
+            c.kind,
+            f("requests", 0),
+            f("completed", 0),
+            f("errors", 0),
+            f("throttled", 0),
+            f("cold_starts", 0),
+            conc,
+            f("p50_ms", 1),
+            f("p99_ms", 1),
+            fleet
+        );
+    }
+    if !first.scale_decisions.is_empty() {
+        let _ = writeln!(out, "\nscaling (seed {}):", first.seed);
+        for d in &first.scale_decisions {
+            let _ = writeln!(
+                out,
+                "  {:>8.0} s  {:<18} {} -> {}  {}",
+                d.at_s, d.component, d.from, d.to, d.reason
+            );
+        }
+    }
+    out
+}
+
+/// `summary.csv` (means, and CIs with several seeds) and one
+/// `series-<component>.csv` per component (the first seed's 1 s series).
+fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let first = &reps.runs[0];
+    let mut summary = String::from("component,kind,metric,mean,ci95\n");
+    for (i, c) in reported(first) {
+        for (name, _) in metrics_of(c) {
+            let e = reps.components[i].metrics[name];
+            let _ = writeln!(summary, "{},{},{name},{},{}", c.id, c.kind, e.mean, e.ci95);
+        }
+    }
+    std::fs::write(dir.join("summary.csv"), summary)?;
+    for (_, c) in reported(first) {
+        let s = &c.series;
+        let mut text = String::from(
+            "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances\n",
+        );
+        for k in 0..s.arrivals.len() {
+            let _ = writeln!(
+                text,
+                "{},{},{},{},{},{},{},{},{},{}",
+                k + 1,
+                s.arrivals[k],
+                s.completions[k],
+                s.errors[k],
+                s.throttles[k],
+                s.cold_starts[k],
+                s.concurrency[k],
+                s.tasks[k],
+                s.queue_depth[k],
+                s.instances[k]
+            );
+        }
+        std::fs::write(dir.join(format!("series-{}.csv", c.id)), text)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("600").unwrap(), 600.0);
+        assert_eq!(parse_duration("10m").unwrap(), 600.0);
+        assert_eq!(parse_duration("2h").unwrap(), 7200.0);
+        assert!(parse_duration("-5").is_err());
+        assert!(parse_duration("5w").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+}

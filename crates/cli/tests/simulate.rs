@@ -1,0 +1,244 @@
+//! `archsim simulate` end to end: every example runs, the JSON schema of
+//! docs/cli.md, replications with confidence intervals, CSV output, and
+//! clear one-line errors with exit code 2 for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn archsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(args)
+        .output()
+        .expect("run archsim")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".archsim.json"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The serverless-api example with its first scenario's traffic replaced.
+fn with_traffic(dir: &Path, pattern: Value) -> PathBuf {
+    let text =
+        std::fs::read_to_string(root().join("examples/serverless-api.archsim.json")).unwrap();
+    let mut d: Value = serde_json::from_str(&text).unwrap();
+    d["scenarios"][0]["traffic"][0]["pattern"] = pattern;
+    let path = dir.join("d.archsim.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&d).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn every_example_and_scenario_simulates_with_the_documented_json() {
+    let all = examples();
+    assert!(all.len() >= 6);
+    for path in all {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let d: Value = serde_json::from_str(&text).unwrap();
+        let scenarios = d["scenarios"].as_array().unwrap();
+        assert!(!scenarios.is_empty(), "{} has no scenario", path.display());
+        for sc in scenarios {
+            let name = sc["name"].as_str().unwrap();
+            let o = archsim(&[
+                "simulate",
+                path.to_str().unwrap(),
+                "--scenario",
+                name,
+                "--duration",
+                "2m",
+                "--json",
+            ]);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{} {name}: {}",
+                path.display(),
+                stderr(&o)
+            );
+            let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(v["scenario"], name);
+            assert_eq!(v["duration_s"], 120.0);
+            let comps = v["components"].as_array().unwrap();
+            assert!(comps.iter().any(|c| c["requests"].as_u64().unwrap() > 0));
+            for c in comps {
+                for key in [
+                    "id",
+                    "kind",
+                    "requests",
+                    "completed",
+                    "errors",
+                    "throttled",
+                    "cold_starts",
+                    "mean_concurrency",
+                    "max_concurrency",
+                ] {
+                    assert!(c.get(key).is_some(), "{key} missing in {c}");
+                }
+                for p in ["p50", "p90", "p99", "max"] {
+                    assert!(c["latency_ms"][p].is_number(), "{c}");
+                }
+                let n = |k: &str| c[k].as_u64().unwrap();
+                assert!(
+                    n("completed") + n("errors") + n("throttled") <= n("requests"),
+                    "{c}"
+                );
+                match c["kind"].as_str().unwrap() {
+                    "ecs_service" | "eks_workload" => {
+                        for k in ["mean_tasks", "max_tasks", "scale_events"] {
+                            assert!(c[k].is_number(), "{k} in {c}");
+                        }
+                    }
+                    "ec2_capacity" => {
+                        for k in ["mean_instances", "max_instances"] {
+                            assert!(c[k].is_number(), "{k} in {c}");
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn seeds_give_means_with_confidence_intervals_and_the_table_shows_them() {
+    let path = root().join("examples/serverless-api.archsim.json");
+    let p = path.to_str().unwrap();
+    let o = archsim(&["simulate", p, "--duration", "3m", "--seeds", "4", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["seeds"], serde_json::json!([7, 8, 9, 10]));
+    let f = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "orders-fn")
+        .unwrap();
+    assert!(f["requests"]["mean"].as_f64().unwrap() > 1000.0, "{f}");
+    assert!(f["requests"]["ci95"].as_f64().unwrap() > 0.0, "{f}");
+    assert!(f["latency_ms"]["p99"]["mean"].is_number());
+
+    let o = archsim(&["simulate", p, "--duration", "3m", "--seeds", "3"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("orders-fn") && text.contains('±'), "{text}");
+    let o = archsim(&["simulate", p, "--duration", "1m", "--seed", "3"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("seed 3"));
+}
+
+#[test]
+fn csv_series_and_summary_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = root().join("examples/queue-worker.archsim.json");
+    let out = dir.path().join("out");
+    let o = archsim(&[
+        "simulate",
+        path.to_str().unwrap(),
+        "--duration",
+        "90s",
+        "--csv",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let series = std::fs::read_to_string(out.join("series-worker-svc.csv")).unwrap();
+    assert!(series.starts_with("second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances\n"));
+    assert_eq!(series.lines().count(), 1 + 90);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("worker-svc,ecs_service,mean_tasks,"),
+        "{summary}"
+    );
+}
+
+/// Exit code 2, one line on stderr that says `needle`, no panic.
+fn fails_with(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = root().join("examples/serverless-api.archsim.json");
+    let e = example.to_str().unwrap();
+
+    let o = archsim(&["simulate", e, "--scenario", "black-friday"]);
+    fails_with(&o, "no scenario named \"black-friday\"");
+    assert!(
+        stderr(&o).contains("launch-day"),
+        "lists the scenarios: {}",
+        stderr(&o)
+    );
+
+    let d = with_traffic(
+        dir.path(),
+        serde_json::json!({"type": "poisson", "rps": -5.0}),
+    );
+    fails_with(&archsim(&["simulate", d.to_str().unwrap()]), "rps = -5");
+
+    std::fs::write(dir.path().join("trace.csv"), "0.5\n1.0\nlater\n").unwrap();
+    let d = with_traffic(
+        dir.path(),
+        serde_json::json!({"type": "trace", "file": "trace.csv", "format": "timestamps"}),
+    );
+    fails_with(&archsim(&["simulate", d.to_str().unwrap()]), "trace.csv:3:");
+
+    let broken = root().join("tests/fixtures/broken.archsim.json");
+    fails_with(
+        &archsim(&["simulate", broken.to_str().unwrap()]),
+        "fails validation",
+    );
+
+    fails_with(
+        &archsim(&["simulate", e, "--duration=-3m"]),
+        "must be positive",
+    );
+    fails_with(&archsim(&["simulate", e, "--seeds", "0"]), "--seeds");
+}
+
+#[test]
+fn a_trace_replays_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("counts.csv"),
+        "second,count\n0,5\n1,7\n2,0\n",
+    )
+    .unwrap();
+    let d = with_traffic(
+        dir.path(),
+        serde_json::json!({"type": "trace", "file": "counts.csv", "format": "per_second_counts"}),
+    );
+    let o = archsim(&[
+        "simulate",
+        d.to_str().unwrap(),
+        "--duration",
+        "10s",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let client = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "clients")
+        .unwrap();
+    assert_eq!(client["requests"], 12);
+}
