@@ -1121,6 +1121,15 @@ fn eks_platform(b: &mut Builder) -> Result<(), EditError> {
         Props::Client(ClientProps::default()),
     )?;
     b.add(
+        "importer",
+        "Partner importer",
+        0.0,
+        240.0,
+        Props::Client(ClientProps {
+            description: "Batch job submissions".into(),
+        }),
+    )?;
+    b.add(
         "alb",
         "Ingress ALB",
         200.0,
@@ -1255,7 +1264,7 @@ fn eks_platform(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.link_as("clients", "alb", Meaning::InvokeSync)?;
     b.link("alb", "web", route(None, &[], 8080))?;
-    b.link_as("web", "jobs", Meaning::Publishes)?;
+    b.link_as("importer", "jobs", Meaning::Publishes)?;
     b.link_as("jobs", "batch", Meaning::Poll)?;
     b.link_as("jobs", "jobs-dlq", Meaning::DeadLetter)?;
     b.link("batch", "assets", uses(Access::Write))?;
@@ -1276,17 +1285,21 @@ fn eks_platform(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.scenario(Scenario {
         name: "evening-peak".into(),
-        description: "Web traffic ramping up through the evening".into(),
+        description: "Web traffic ramping up through the evening; batch jobs arrive steadily"
+            .into(),
         duration_s: 3_600.0,
         seed: 13,
-        traffic: vec![TrafficProfile {
-            entry: "clients".into(),
-            pattern: TrafficPattern::Ramp {
-                from_rps: 100.0,
-                to_rps: 800.0,
+        traffic: vec![
+            TrafficProfile {
+                entry: "clients".into(),
+                pattern: TrafficPattern::Ramp {
+                    from_rps: 100.0,
+                    to_rps: 800.0,
+                },
+                request: Default::default(),
             },
-            request: Default::default(),
-        }],
+            poisson("importer", 2.0, "/"),
+        ],
         events: Vec::new(),
     });
     Ok(())
