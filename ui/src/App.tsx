@@ -348,7 +348,7 @@ function Designer() {
             guard(() => setDialog({ type: "new" }));
             break;
           case "fit":
-            rf.fitView({ padding: 0.2, duration: 200 });
+            rf.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 });
             break;
           case "selectAll":
             select(doc.components.map((c) => c.id));

@@ -63,6 +63,8 @@ function Field({ field, value, onSet }: { field: FormField; value: unknown; onSe
         }
         v = n;
       }
+    } else if (field.field_type === "json" && draft.trim() === "") {
+      v = null;
     } else if (field.field_type === "json") {
       try {
         v = JSON.parse(draft);
