@@ -19,7 +19,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api";
 import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
@@ -199,8 +199,9 @@ function Designer() {
     (ids: string[]) => {
       const set = new Set(ids);
       setSelected(ids);
-      setNodes((ns) => ns.map((n) => (n.type === "component" ? { ...n, selected: set.has(n.id) } : n)));
-      setEdges((es) => es.map((e) => ({ ...e, selected: set.has(e.id) })));
+      // Only the nodes whose selection changes get new objects.
+      setNodes((ns) => ns.map((n) => (n.type === "component" && !!n.selected !== set.has(n.id) ? { ...n, selected: set.has(n.id) } : n)));
+      setEdges((es) => es.map((e) => (!!e.selected !== set.has(e.id) ? { ...e, selected: set.has(e.id) } : e)));
     },
     [],
   );
@@ -398,13 +399,12 @@ function Designer() {
     [doc, select, rf],
   );
 
-  const minimapColour = useMemo(() => {
-    const cats = new Map(doc?.components.map((c) => [c.id, c.category]) ?? []);
-    return (n: Node) => {
-      const cat = cats.get(n.id);
-      return cat ? CATEGORY_COLOUR[cat] : "transparent";
-    };
-  }, [doc]);
+  // One colour function for the life of the canvas: a new one would redraw
+  // every minimap node on each edit.
+  const minimapColour = useCallback((n: Node) => {
+    const c = (n.data as Partial<ComponentNodeData> | undefined)?.component;
+    return c ? CATEGORY_COLOUR[c.category] : "transparent";
+  }, []);
 
   if (!doc) {
     return <div className="loading">Connecting to archsim…{toast && <div className="toast error">{toast.text}</div>}</div>;
