@@ -20,7 +20,7 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api } from "./api";
+import { api, ApiError, native } from "./api";
 import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
@@ -297,6 +297,21 @@ function Designer() {
     [doc?.dirty],
   );
 
+  // The desktop shell picks files with native dialogs; cancelling is not an error.
+  const nativeFile = useCallback(
+    async (mode: "open" | "save") => {
+      try {
+        const d = mode === "open" ? await api.open("") : await api.saveAs("");
+        if (mode === "open") select([]);
+        show(d, mode === "open");
+        notify("info", `${mode === "open" ? "Opened" : "Saved"} ${d.path}`);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
+      }
+    },
+    [select, show, notify],
+  );
+
   const run = useCallback(
     async (action: Action) => {
       if (!doc) return;
@@ -337,13 +352,15 @@ function Designer() {
             if (doc.path) {
               show(await api.save());
               notify("info", `Saved ${doc.path}`);
-            } else setDialog({ type: "save" });
+            } else if (native) await nativeFile("save");
+            else setDialog({ type: "save" });
             break;
           case "saveAs":
-            setDialog({ type: "save" });
+            if (native) await nativeFile("save");
+            else setDialog({ type: "save" });
             break;
           case "open":
-            guard(() => setDialog({ type: "open" }));
+            guard(() => (native ? nativeFile("open") : setDialog({ type: "open" })));
             break;
           case "new":
             guard(() => setDialog({ type: "new" }));
@@ -372,7 +389,7 @@ function Designer() {
         notify("error", errorText(e));
       }
     },
-    [doc, selected, show, send, apply, select, notify, guard, rf],
+    [doc, selected, show, send, apply, select, notify, guard, rf, nativeFile],
   );
 
   useEffect(() => {
