@@ -230,6 +230,32 @@ test("unsaved work left when archsim stops is offered back on the next launch", 
   await page.getByTestId("dirty").waitFor();
 });
 
+test("clicking a problem selects the components involved", async () => {
+  await page.locator('.problem[data-code="LAMBDA_ASYNC_NO_FAILURE_DESTINATION"] button').click();
+  await page.locator(".inspector-head", { hasText: "lambda_function-1" }).waitFor();
+  assert.equal(await page.locator('.react-flow__node.selected[data-id="lambda_function-1"]').count(), 1);
+});
+
+test("a connection can take another meaning its pair allows, as one undoable edit", async () => {
+  await page.getByRole("button", { name: "Fit", exact: true }).click();
+  await dropFromPalette("lambda_function", 560, 430);
+  await node("lambda_function-2").waitFor();
+  await dragHandle("lambda_function-1", "lambda_function-2");
+  await page.mouse.up();
+  const edge = page.locator(".react-flow__edge.meaning-invoke_sync");
+  await edge.waitFor();
+  // The middle of a bezier edge is on the curve: click its wide hit path there.
+  await edge.locator(".react-flow__edge-interaction").click({ force: true });
+  await page.locator(".inspector", { hasText: "Connection" }).waitFor();
+  await shot("14-connection-inspector");
+  await page.locator("#connection-meaning").selectOption("invoke_async");
+  await edge.waitFor({ state: "detached" });
+  assert.equal(await page.locator(".react-flow__edge.meaning-invoke_async").count(), 2);
+  await shot("15-meaning-switched");
+  await page.getByTestId("undo").click();
+  await edge.waitFor();
+});
+
 test("no console errors and no CSP violations", () => {
   assert.deepEqual(problemsSeen.filter((m) => !/Failed to load resource: the server responded with a status of 422/.test(m)), []);
 });
