@@ -12,6 +12,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection as FlowConnection,
   type Edge,
   type EdgeChange,
@@ -118,6 +119,9 @@ const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
   const rf = useReactFlow();
+  // Level of detail: below this zoom, labels and card text are unreadable
+  // anyway; hiding them keeps large designs smooth to pan.
+  const zoomedOut = useStore((s) => s.transform[2] < 0.45);
   const [doc, setDoc] = useState<DocumentView | null>(null);
   const [palette, setPalette] = useState<PaletteGroup[]>([]);
   const [nodes, setNodes] = useState<Node[]>([]);
@@ -468,7 +472,7 @@ function Designer() {
       )}
       <Palette groups={palette} onAdd={addAtCentre} />
       <main
-        className="canvas"
+        className={zoomedOut ? "canvas zoomed-out" : "canvas"}
         onDragOver={(e) => {
           if (e.dataTransfer.types.includes(DRAG_TYPE)) {
             e.preventDefault();
