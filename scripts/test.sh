@@ -12,6 +12,13 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   rustup component add rustfmt clippy
 fi
 
+step "template validators (cfn-lint, aws-sam-translator) in .venv"
+if ! .venv/bin/cfn-lint --version >/dev/null 2>&1 \
+  || ! .venv/bin/python -c "import samtranslator" >/dev/null 2>&1; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet cfn-lint aws-sam-translator
+fi
+
 step "system packages for the UI tests"
 if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq

@@ -11,8 +11,11 @@ use archsim_model::validate::has_errors;
 use archsim_model::{Design, Severity, load, save, validate};
 use clap::{Parser, Subcommand};
 
+mod cost;
 mod describe;
 mod dot;
+mod export;
+mod import;
 mod serve;
 
 /// Design, validate and explain AWS serverless and container architectures.
@@ -52,6 +55,10 @@ enum Command {
     },
     /// Summarise a design's components, connections, groups and scenarios.
     Describe { design: PathBuf },
+    /// Monthly cost of a design: line items, assumptions and total.
+    Cost(cost::CostArgs),
+    /// Draw a cost chart (cost curve, break-even or memory) to SVG or PNG.
+    Chart(cost::ChartArgs),
     /// Print the design as a graph.
     Graph {
         design: PathBuf,
@@ -59,6 +66,10 @@ enum Command {
         #[arg(long = "dot")]
         _dot: bool,
     },
+    /// Write a SAM or CloudFormation template for a design.
+    Export(export::ExportArgs),
+    /// Read a SAM or CloudFormation template into a design.
+    Import(import::ImportArgs),
     /// Serve the designer UI on loopback, against this design.
     Serve(serve::ServeArgs),
 }
@@ -164,11 +175,15 @@ fn run(cli: Cli) -> Result<u8> {
             print!("{}", describe::design(&design));
             Ok(0)
         }
+        Command::Cost(args) => cost::cost(args),
+        Command::Chart(args) => cost::chart(args),
         Command::Graph { design: path, .. } => {
             let design = open(&path)?;
             print!("{}", dot::to_dot(&design));
             Ok(0)
         }
+        Command::Export(args) => export::run(args),
+        Command::Import(args) => import::run(args),
         Command::Serve(args) => serve::run(args),
     }
 }

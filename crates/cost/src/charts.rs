@@ -371,7 +371,10 @@ where
     let f = &result.input.fargate;
     let mut title = format!(
         "Break-even: Lambda {} MB, {} ms vs Fargate {} vCPU / {} GB",
-        w.memory_mb, w.duration_ms, f.vcpu, f.memory_gb
+        w.memory_mb,
+        short_number(w.duration_ms),
+        f.vcpu,
+        f.memory_gb
     );
     if let Some(e) = &result.input.ec2 {
         title.push_str(&format!(" vs ECS on {}", e.instance_type));
@@ -461,7 +464,7 @@ where
         .caption(
             format!(
                 "Lambda cost per 1M invocations vs memory ({} ms at {} MB, {:.0}% CPU-bound, {})",
-                input.reference_duration_ms,
+                short_number(input.reference_duration_ms),
                 input.reference_memory_mb,
                 input.cpu_bound_fraction * 100.0,
                 input.architecture.label()
@@ -553,4 +556,13 @@ where
         }))
         .drawn()?;
     draw_legend!(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// A number for a title: whole numbers as they are, others to one decimal.
+fn short_number(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }

@@ -14,10 +14,13 @@
 //!   of one workload on three platforms with the crossings computed by
 //!   bisection, and Lambda cost against memory size.
 //! - [`charts`]: those curves drawn to SVG or PNG with an embedded font.
+//! - [`estimate`]: the adapter from a design and a scenario to a usage
+//!   profile, by following the scenario's mean traffic through the design.
 //!
-//! Architecture invariant: this crate knows nothing of the design model,
-//! the simulation or templates. It prices usage keyed by component ids;
-//! mapping a design or a simulation run to usage is an adapter's job.
+//! Architecture invariant: the engine (`pricebook`, `billing`, `curves`,
+//! `charts`) prices usage keyed by component ids and knows nothing of the
+//! design; only `estimate` reads the design model. The crate knows nothing
+//! of the simulation internals, templates or user interfaces.
 //!
 //! ```
 //! use archsim_cost::{Assumptions, ComponentUsage, LambdaUsage, PriceBook, UsageProfile, monthly_cost};
@@ -36,6 +39,7 @@
 pub mod billing;
 pub mod charts;
 pub mod curves;
+pub mod estimate;
 pub mod money;
 pub mod pricebook;
 pub mod usage;

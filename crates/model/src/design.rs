@@ -94,6 +94,11 @@ pub struct Design {
     pub serverless: bool,
     pub account: AccountSettings,
     pub scenarios: Vec<Scenario>,
+    /// Opaque data other tools keep with a design, by tool name (e.g. the
+    /// template sections an import must write back on export). The model
+    /// never reads it; it only saves and loads it. Empty for most designs,
+    /// and then absent from the file.
+    pub extensions: BTreeMap<String, serde_json::Value>,
     graph: StableGraph<Component, Connection>,
     nodes: BTreeMap<String, NodeIndex>,
     edges: BTreeMap<String, EdgeIndex>,
@@ -122,6 +127,7 @@ impl Design {
             serverless: false,
             account: AccountSettings::default(),
             scenarios: Vec::new(),
+            extensions: BTreeMap::new(),
             graph: StableGraph::new(),
             nodes: BTreeMap::new(),
             edges: BTreeMap::new(),

@@ -40,6 +40,10 @@ pub struct DesignFile {
     pub groups: Vec<Group>,
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
+    /// See [`Design::extensions`]; skipped when empty so files without it
+    /// stay byte-identical.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub extensions: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 fn default_region() -> String {
@@ -59,6 +63,7 @@ impl From<&Design> for DesignFile {
             connections: d.connections().cloned().collect(),
             groups: d.groups().cloned().collect(),
             scenarios: d.scenarios.clone(),
+            extensions: d.extensions.clone(),
         }
     }
 }
@@ -230,6 +235,7 @@ fn into_design(doc: DesignFile, text: &str, file: &str) -> Result<Design, LoadEr
     design.serverless = doc.serverless;
     design.account = doc.account;
     design.scenarios = doc.scenarios;
+    design.extensions = doc.extensions;
     for (i, c) in doc.components.into_iter().enumerate() {
         if c.id.is_empty() {
             return Err(invalid(
@@ -445,6 +451,20 @@ mod tests {
         assert_eq!(back, d);
         assert_eq!(to_string(&back), text);
         assert!(text.starts_with("{\n  \"format\": 1,"), "{text}");
+    }
+
+    #[test]
+    fn extensions_round_trip_and_are_absent_when_empty() {
+        let mut d = sample();
+        assert!(!to_string(&d).contains("extensions"));
+        d.extensions.insert(
+            "cloudformation".into(),
+            serde_json::json!({"Parameters": {"Stage": {"Type": "String"}}}),
+        );
+        let text = to_string(&d);
+        let back = parse_str(&text, "t").unwrap();
+        assert_eq!(back.extensions, d.extensions);
+        assert_eq!(to_string(&back), text);
     }
 
     #[test]

@@ -1,0 +1,395 @@
+//! `archsim cost` and `archsim chart`: the monthly bill of a design, and
+//! its cost curve, break-even and memory charts.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use archsim_cost::estimate::{
+    Estimate, estimate_usage, lambda_power_tuning, lambda_workload, pick_scenario,
+};
+use archsim_cost::{
+    Assumptions, BreakEvenInput, CostReport, CurveOptions, Ec2Sizing, FargateSizing, ImageFormat,
+    LambdaBilling, PriceBook, UsageProfile, break_even, cost_curve, memory_curve, monthly_cost,
+    render_breakeven, render_cost_curve, render_memory,
+};
+use archsim_model::{ComponentKind, Design};
+use clap::{Args, ValueEnum};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Billing {
+    #[value(name = "1ms")]
+    Ms1,
+    #[value(name = "100ms")]
+    Ms100,
+}
+
+/// How the bill is computed: prices and assumptions.
+#[derive(Args)]
+pub struct PricingArgs {
+    /// Apply the monthly free tier (Lambda, SQS, API Gateway for new accounts).
+    #[arg(long, value_enum, default_value = "off")]
+    free_tier: OnOff,
+    /// Lambda duration rounding: 1 ms (current) or the legacy 100 ms.
+    #[arg(long, value_enum, default_value = "1ms")]
+    billing: Billing,
+    /// Hours in the month (720 = 30 days, 730 = AWS's average, 744 = 31 days).
+    #[arg(long, default_value_t = 730.0)]
+    month_hours: f64,
+    /// A negotiated discount on the whole bill, percent.
+    #[arg(long, default_value_t = 0.0)]
+    discount: f64,
+    /// A price overrides file (same shape as the price book, only the rates to change).
+    #[arg(long)]
+    prices: Option<PathBuf>,
+}
+
+impl PricingArgs {
+    fn assumptions(&self) -> Assumptions {
+        Assumptions {
+            month_hours: self.month_hours,
+            free_tier: self.free_tier == OnOff::On,
+            lambda_billing: match self.billing {
+                Billing::Ms1 => LambdaBilling::Millisecond,
+                Billing::Ms100 => LambdaBilling::Legacy100Ms,
+            },
+            discount_percent: self.discount,
+        }
+    }
+
+    fn book(&self, design: &Design) -> Result<PriceBook> {
+        let book = PriceBook::embedded(&design.region)?;
+        Ok(match &self.prices {
+            Some(p) => book.with_overrides_file(p)?,
+            None => book,
+        })
+    }
+}
+
+#[derive(Args)]
+pub struct CostArgs {
+    design: PathBuf,
+    /// The scenario whose mean traffic is priced (default: the design's first).
+    #[arg(long, conflicts_with = "usage")]
+    scenario: Option<String>,
+    /// Price a usage profile (JSON, schema in docs/cli.md) instead of a scenario.
+    #[arg(long)]
+    usage: Option<PathBuf>,
+    /// Machine-readable output (schema in docs/cli.md).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    pricing: PricingArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartKind {
+    /// Monthly cost against traffic, 1/100x to 100x, stacked by component.
+    CostCurve,
+    /// One function's workload on Lambda, Fargate and ECS on EC2.
+    Breakeven,
+    /// One function's cost per 1M invocations against memory size.
+    Memory,
+}
+
+#[derive(Args)]
+pub struct ChartArgs {
+    design: PathBuf,
+    #[arg(long, value_enum)]
+    kind: ChartKind,
+    /// Output file; `.svg` or `.png`.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long)]
+    scenario: Option<String>,
+    /// The Lambda function for breakeven and memory charts (default: the first).
+    #[arg(long)]
+    function: Option<String>,
+    #[command(flatten)]
+    pricing: PricingArgs,
+}
+
+/// Usage, from a file or estimated from a scenario.
+struct Priced {
+    source: &'static str,
+    scenario: Option<String>,
+    profile: UsageProfile,
+    notes: Vec<String>,
+    entry_requests_per_s: Option<f64>,
+}
+
+fn usage_for(
+    design: &Design,
+    scenario: Option<&str>,
+    usage: Option<&Path>,
+    assumptions: &Assumptions,
+) -> Result<Priced> {
+    if let Some(path) = usage {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let profile: UsageProfile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let inner = e.inner();
+            anyhow::anyhow!(
+                "{}:{}:{}: {} (at {})",
+                path.display(),
+                inner.line(),
+                inner.column(),
+                inner,
+                e.path()
+            )
+        })?;
+        return Ok(Priced {
+            source: "usage-file",
+            scenario: None,
+            profile,
+            notes: vec![format!("usage as given in {}", path.display())],
+            entry_requests_per_s: None,
+        });
+    }
+    let s = pick_scenario(design, scenario)?;
+    let Estimate {
+        scenario,
+        entry_requests_per_s,
+        profile,
+        notes,
+        ..
+    } = estimate_usage(design, s, assumptions)?;
+    Ok(Priced {
+        source: "scenario-estimate",
+        scenario: Some(scenario),
+        profile,
+        notes,
+        entry_requests_per_s: Some(entry_requests_per_s),
+    })
+}
+
+pub fn cost(args: CostArgs) -> Result<u8> {
+    let design = archsim_model::load(&args.design)?;
+    let assumptions = args.pricing.assumptions();
+    let book = args.pricing.book(&design)?;
+    let priced = usage_for(
+        &design,
+        args.scenario.as_deref(),
+        args.usage.as_deref(),
+        &assumptions,
+    )?;
+    let report = monthly_cost(&book, &priced.profile, &assumptions)?;
+    if args.json {
+        let out = serde_json::json!({
+            "design": design.name,
+            "source": priced.source,
+            "scenario": priced.scenario,
+            "entry_requests_per_s": priced.entry_requests_per_s,
+            "notes": priced.notes,
+            "report": report,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print!("{}", table(&design, &priced, &report));
+    }
+    Ok(0)
+}
+
+fn table(design: &Design, priced: &Priced, report: &CostReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: monthly cost{}",
+        design.name,
+        priced
+            .scenario
+            .as_ref()
+            .map(|s| format!(" under scenario \"{s}\""))
+            .unwrap_or_default()
+    );
+    let name = |id: &str| {
+        let base = id.split('@').next().unwrap_or(id);
+        design
+            .component(base)
+            .map_or(id.to_string(), |c| c.name.clone())
+    };
+    let _ = writeln!(
+        out,
+        "\n{:<22} {:<46} {:>24} {:>10}",
+        "component", "item", "quantity", "USD"
+    );
+    for item in &report.line_items {
+        let _ = writeln!(
+            out,
+            "{:<22} {:<46} {:>24} {:>10}",
+            truncate(&name(&item.component_id), 22),
+            truncate(&item.description, 46),
+            format!(
+                "{} {}",
+                thousands(item.quantity.round_dp(2)),
+                short_unit(&item.unit)
+            ),
+            item.amount_usd
+        );
+    }
+    if !report.discount_usd.is_zero() {
+        let _ = writeln!(
+            out,
+            "{:<94} {:>10}",
+            "discount",
+            format!("-{}", report.discount_usd)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<94} {:>10}",
+        "total (USD per month)", report.total_usd
+    );
+    let a = &report.assumptions;
+    let _ = writeln!(
+        out,
+        "\nassumptions: {} h month, free tier {}, Lambda billing {}, region {}",
+        a.month_hours,
+        if a.free_tier { "on" } else { "off" },
+        match a.lambda_billing {
+            LambdaBilling::Millisecond => "1 ms",
+            LambdaBilling::Legacy100Ms => "100 ms (legacy)",
+        },
+        report.region
+    );
+    for n in &priced.notes {
+        let _ = writeln!(out, "  - {n}");
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// 1234567.5 -> "1,234,567.5".
+fn thousands(n: archsim_cost::Decimal) -> String {
+    let text = n.normalize().to_string();
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+fn short_unit(unit: &str) -> &str {
+    unit.split_whitespace().next().unwrap_or(unit)
+}
+
+fn first_function(design: &Design, wanted: Option<&str>) -> Result<String> {
+    match wanted {
+        Some(id) => match design.component(id) {
+            Some(c) if c.kind() == ComponentKind::LambdaFunction => Ok(id.to_string()),
+            Some(_) => bail!("{id} is not a Lambda function"),
+            None => bail!("no component \"{id}\" in design \"{}\"", design.name),
+        },
+        None => design
+            .components_of(ComponentKind::LambdaFunction)
+            .next()
+            .map(|c| c.id.clone())
+            .with_context(|| format!("design \"{}\" has no Lambda function to chart", design.name)),
+    }
+}
+
+pub fn chart(args: ChartArgs) -> Result<u8> {
+    let design = archsim_model::load(&args.design)?;
+    let assumptions = args.pricing.assumptions();
+    let book = args.pricing.book(&design)?;
+    let format = ImageFormat::from_path(&args.out)?;
+    match args.kind {
+        ChartKind::CostCurve => {
+            let priced = usage_for(&design, args.scenario.as_deref(), None, &assumptions)?;
+            let options = CurveOptions {
+                base_requests_per_s: priced.entry_requests_per_s.filter(|r| *r > 0.0),
+                ..CurveOptions::default()
+            };
+            let curve = cost_curve(&book, &priced.profile, &assumptions, &options)?;
+            render_cost_curve(&curve, format, &args.out)?;
+        }
+        ChartKind::Breakeven => {
+            let id = first_function(&design, args.function.as_deref())?;
+            let workload = lambda_workload(&design, &id)
+                .with_context(|| format!("{id} is not a Lambda function"))?;
+            let memory_gb = f64::from(workload.memory_mb) / 1024.0;
+            let architecture = workload.architecture;
+            let input = BreakEvenInput {
+                workload,
+                fargate: FargateSizing {
+                    vcpu: 1.0,
+                    memory_gb: memory_gb.max(2.0).ceil(),
+                    target_cpu_utilization: 0.6,
+                    min_tasks: 1,
+                    architecture,
+                    spot: false,
+                },
+                ec2: Some(Ec2Sizing {
+                    instance_type: "m5.large".into(),
+                    task_vcpu: 1.0,
+                    task_memory_gb: memory_gb.max(2.0).ceil(),
+                    target_cpu_utilization: 0.6,
+                    min_tasks: 1,
+                    min_instances: 1,
+                }),
+                min_requests_per_s: 0.01,
+                max_requests_per_s: 1000.0,
+                points: 200,
+            };
+            let result = break_even(&book, &input, &assumptions)?;
+            render_breakeven(&result, format, &args.out)?;
+            for c in &result.crossings {
+                println!(
+                    "{} and {} cost the same at {:.2} requests/s (${:.2}/month)",
+                    c.cheaper_below.label(),
+                    c.cheaper_above.label(),
+                    c.requests_per_s,
+                    c.monthly_usd
+                );
+            }
+        }
+        ChartKind::Memory => {
+            let id = first_function(&design, args.function.as_deref())?;
+            let input = lambda_power_tuning(&design, &id)
+                .with_context(|| format!("{id} is not a Lambda function"))?;
+            let curve = memory_curve(&book, &input, &assumptions)?;
+            render_memory(&curve, format, &args.out)?;
+        }
+    }
+    println!("wrote {}", args.out.display());
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        use std::str::FromStr;
+        let d = |s: &str| archsim_cost::Decimal::from_str(s).unwrap();
+        assert_eq!(thousands(d("1234567.50")), "1,234,567.5");
+        assert_eq!(thousands(d("730")), "730");
+        assert_eq!(thousands(d("-1000")), "-1,000");
+        assert_eq!(thousands(d("0.25")), "0.25");
+    }
+}

@@ -1,0 +1,99 @@
+//! `archsim export`: a design to a SAM or CloudFormation template, with
+//! Kubernetes manifests for EKS workloads written beside it.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export};
+use archsim_model::validate::has_errors;
+use archsim_model::{load, validate};
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// AWS SAM: `Transform: AWS::Serverless-2016-10-31`.
+    Sam,
+    /// Plain CloudFormation.
+    Cloudformation,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The design (`*.archsim.json`).
+    design: PathBuf,
+    /// Template flavour.
+    #[arg(long, value_enum, default_value = "sam")]
+    format: Format,
+    /// Write YAML (the default).
+    #[arg(long, conflicts_with = "json")]
+    yaml: bool,
+    /// Write JSON.
+    #[arg(long)]
+    json: bool,
+    /// Parameters for an existing VPC and subnets instead of a new VPC.
+    #[arg(long)]
+    existing_vpc: bool,
+    /// Where to write the template (default: standard output). Kubernetes
+    /// manifests go into the same directory.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: ExportArgs) -> Result<u8> {
+    let design = load(&args.design)?;
+    if has_errors(&validate(&design)) {
+        eprintln!(
+            "archsim: warning: {} has validation errors (see `archsim validate`); the template may not deploy",
+            args.design.display()
+        );
+    }
+    let _ = args.yaml;
+    let options = ExportOptions {
+        flavour: match args.format {
+            Format::Sam => Flavour::Sam,
+            Format::Cloudformation => Flavour::CloudFormation,
+        },
+        syntax: if args.json {
+            Syntax::Json
+        } else {
+            Syntax::Yaml
+        },
+        network: if args.existing_vpc {
+            Network::Existing
+        } else {
+            Network::Generated
+        },
+    };
+    let out = export(&design, &options)
+        .with_context(|| format!("{}: cannot export", args.design.display()))?;
+    for note in &out.notes {
+        eprintln!("archsim: note: {note}");
+    }
+    match &args.out {
+        None => {
+            print!("{}", out.template);
+            if !out.manifests.is_empty() {
+                bail!(
+                    "{} Kubernetes manifest(s) were not written: pass --out FILE to write them beside the template",
+                    out.manifests.len()
+                );
+            }
+        }
+        Some(path) => {
+            std::fs::write(path, &out.template)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            println!("wrote {}", path.display());
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+            for m in &out.manifests {
+                let file = match dir {
+                    Some(d) => d.join(&m.file_name),
+                    None => PathBuf::from(&m.file_name),
+                };
+                std::fs::write(&file, &m.text)
+                    .with_context(|| format!("{}: cannot write", file.display()))?;
+                println!("wrote {}", file.display());
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,226 @@
+//! `archsim cost` and `archsim chart` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+fn archsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(args)
+        .output()
+        .expect("run archsim")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(format!("{name}.archsim.json"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn dec(v: &serde_json::Value) -> Decimal {
+    Decimal::from_str(v.as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn every_example_has_a_bill_whose_items_add_up() {
+    for name in [
+        "s3-image-pipeline",
+        "serverless-api",
+        "alb-fargate",
+        "ecs-ec2-placement",
+        "queue-worker",
+        "eks-platform",
+    ] {
+        let v = json(&archsim(&["cost", "--json", &example(name)]));
+        assert_eq!(v["source"], "scenario-estimate");
+        let report = &v["report"];
+        let items = report["line_items"].as_array().unwrap();
+        assert!(!items.is_empty(), "{name}");
+        let sum: Decimal = items.iter().map(|i| dec(&i["amount_usd"])).sum();
+        assert_eq!(sum, dec(&report["subtotal_usd"]), "{name}");
+        assert!(dec(&report["total_usd"]) > Decimal::ZERO, "{name}");
+        for item in items {
+            // Every cent amount has at most two decimals.
+            assert!(dec(&item["amount_usd"]).scale() <= 2, "{item}");
+        }
+    }
+}
+
+/// AWS's mobile backend example, given as a usage file: $2.73.
+#[test]
+fn usage_file_reproduces_aws_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let usage = dir.path().join("usage.json");
+    std::fs::write(
+        &usage,
+        r#"{"components": [{"component_id": "orders-fn",
+            "usage": {"lambda": {"requests": 3000000, "duration_ms": 120, "memory_mb": 1536}}}]}"#,
+    )
+    .unwrap();
+    let v = json(&archsim(&[
+        "cost",
+        "--json",
+        "--free-tier",
+        "on",
+        "--usage",
+        usage.to_str().unwrap(),
+        &example("serverless-api"),
+    ]));
+    assert_eq!(v["report"]["total_usd"], "2.73");
+    assert_eq!(v["source"], "usage-file");
+    let off = json(&archsim(&[
+        "cost",
+        "--json",
+        "--usage",
+        usage.to_str().unwrap(),
+        &example("serverless-api"),
+    ]));
+    // Without the free tier: 540,000 GB-s x $0.0000166667 = $9.00, + $0.60.
+    assert_eq!(off["report"]["total_usd"], "9.60");
+}
+
+#[test]
+fn legacy_billing_and_discount_change_the_bill() {
+    let base = json(&archsim(&["cost", "--json", &example("serverless-api")]));
+    let legacy = json(&archsim(&[
+        "cost",
+        "--json",
+        "--billing",
+        "100ms",
+        &example("serverless-api"),
+    ]));
+    assert!(dec(&legacy["report"]["total_usd"]) > dec(&base["report"]["total_usd"]));
+    let discounted = json(&archsim(&[
+        "cost",
+        "--json",
+        "--discount",
+        "10",
+        &example("serverless-api"),
+    ]));
+    let expected =
+        dec(&base["report"]["subtotal_usd"]) - dec(&discounted["report"]["discount_usd"]);
+    assert_eq!(dec(&discounted["report"]["total_usd"]), expected);
+    assert!(dec(&discounted["report"]["discount_usd"]) > Decimal::ZERO);
+}
+
+#[test]
+fn human_table_shows_items_assumptions_and_total() {
+    let o = archsim(&["cost", &example("queue-worker")]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("under scenario \"batch-burst\""), "{text}");
+    assert!(text.contains("total (USD per month)"), "{text}");
+    assert!(text.contains("Fargate Spot"), "{text}");
+    assert!(text.contains("free tier off"), "{text}");
+}
+
+fn check_image(path: &PathBuf) {
+    let bytes = std::fs::read(path).unwrap();
+    if path.extension().unwrap() == "png" {
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    } else {
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("<svg"), "{text}");
+    }
+}
+
+#[test]
+fn charts_render_to_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, design, file) in [
+        ("cost-curve", "alb-fargate", "curve.svg"),
+        ("cost-curve", "serverless-api", "curve.png"),
+        ("breakeven", "serverless-api", "be.svg"),
+        ("memory", "s3-image-pipeline", "mem.png"),
+    ] {
+        let out = dir.path().join(file);
+        let o = archsim(&[
+            "chart",
+            &example(design),
+            "--kind",
+            kind,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        check_image(&out);
+    }
+    let out = dir.path().join("be.png");
+    let o = archsim(&[
+        "chart",
+        &example("serverless-api"),
+        "--kind",
+        "breakeven",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Lambda and Fargate cost the same at"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_cost_input_is_a_clear_error() {
+    let o = archsim(&["cost", "--scenario", "nope", &example("serverless-api")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("launch-day"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let usage = dir.path().join("bad.json");
+    std::fs::write(&usage, "{\"components\": [\n {\"component_id\": 5}]}").unwrap();
+    let o = archsim(&[
+        "cost",
+        "--usage",
+        usage.to_str().unwrap(),
+        &example("serverless-api"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.json:2:") && err.contains("components[0].component_id"),
+        "{err}"
+    );
+
+    let o = archsim(&[
+        "chart",
+        &example("alb-fargate"),
+        "--kind",
+        "memory",
+        "--out",
+        "/tmp/x.svg",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Lambda function"));
+
+    let o = archsim(&[
+        "chart",
+        &example("serverless-api"),
+        "--kind",
+        "memory",
+        "--out",
+        "/tmp/x.gif",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,825 @@
+//! A month of usage estimated from a design and a scenario, without
+//! simulating: the scenario's mean request rate is followed through the
+//! design's connections (routes chosen by path, fan-out through topics,
+//! batches through pollers) and turned into AWS quantities per component.
+//!
+//! This is the steady-state, mean-value view: no cold starts, no retries,
+//! no queueing. Every simplification is stated in [`Estimate::notes`], and
+//! shown to the user with the bill. A simulation run gives measured usage
+//! instead when it is available.
+
+use std::collections::BTreeMap;
+
+use archsim_model::component::{
+    ApiType, Architecture as ModelArch, EcsServiceProps, LambdaProps, Props, ScalingMetric,
+    TaskDefinitionProps, Work,
+};
+use archsim_model::connection::{ConditionField, ConnectionKind, Meaning};
+use archsim_model::scenario::{RequestAttributes, Scenario, TrafficPattern};
+use archsim_model::{Component, ComponentKind as K, Design};
+
+use crate::usage::{
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
+    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
+    QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, UsageProfile,
+};
+
+/// One vCPU's worth of Lambda memory (SPEC-SIM.md).
+const MB_PER_VCPU: f64 = 1769.0;
+
+/// Why a design cannot be estimated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EstimateError {
+    #[error("design \"{design}\" has no scenario named \"{name}\"; it has: {known}")]
+    UnknownScenario {
+        design: String,
+        name: String,
+        known: String,
+    },
+    #[error("design \"{0}\" has no scenario: add one, or price a usage profile (--usage FILE)")]
+    NoScenario(String),
+    #[error(
+        "scenario \"{scenario}\": traffic at {entry} replays trace {file}; its mean rate needs a simulation run"
+    )]
+    TraceTraffic {
+        scenario: String,
+        entry: String,
+        file: String,
+    },
+    #[error("scenario \"{scenario}\": traffic at {entry} has a negative or non-finite rate")]
+    BadRate { scenario: String, entry: String },
+}
+
+/// Usage estimated for a design, with what the estimate assumed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub scenario: String,
+    /// Mean requests per second entering the design.
+    pub entry_requests_per_s: f64,
+    /// Mean request rate reaching each component.
+    pub rates: BTreeMap<String, f64>,
+    pub profile: UsageProfile,
+    pub notes: Vec<String>,
+}
+
+/// Picks the scenario: by name, or the design's first.
+pub fn pick_scenario<'a>(
+    design: &'a Design,
+    name: Option<&str>,
+) -> Result<&'a Scenario, EstimateError> {
+    match name {
+        Some(n) => design
+            .scenario(n)
+            .ok_or_else(|| EstimateError::UnknownScenario {
+                design: design.name.clone(),
+                name: n.to_string(),
+                known: design
+                    .scenarios
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        None => design
+            .scenarios
+            .first()
+            .ok_or_else(|| EstimateError::NoScenario(design.name.clone())),
+    }
+}
+
+/// The mean rate of a traffic pattern over `duration_s`.
+pub fn mean_rate(pattern: &TrafficPattern, duration_s: f64) -> Option<f64> {
+    let d = duration_s.max(f64::MIN_POSITIVE);
+    Some(match pattern {
+        TrafficPattern::Constant { rps } | TrafficPattern::Poisson { rps } => *rps,
+        TrafficPattern::Diurnal { mean_rps, .. } => *mean_rps,
+        TrafficPattern::Ramp { from_rps, to_rps } => (from_rps + to_rps) / 2.0,
+        TrafficPattern::Step {
+            from_rps,
+            to_rps,
+            at_s,
+        } => {
+            let at = at_s.clamp(0.0, d);
+            (from_rps * at + to_rps * (d - at)) / d
+        }
+        TrafficPattern::Spike {
+            base_rps,
+            peak_rps,
+            at_s,
+            duration_s: spike,
+        } => {
+            let during = spike.min((d - at_s).max(0.0)).max(0.0);
+            base_rps + (peak_rps - base_rps) * during / d
+        }
+        TrafficPattern::Trace { .. } => return None,
+    })
+}
+
+/// Flow of requests through the design, accumulated per component.
+#[derive(Default)]
+struct Flow {
+    /// Requests (or messages) per second arriving at each component.
+    rate: BTreeMap<String, f64>,
+    /// Reads and writes per second on data stores.
+    reads: BTreeMap<String, f64>,
+    writes: BTreeMap<String, f64>,
+    /// Bytes per second through load balancers.
+    bytes: BTreeMap<String, f64>,
+}
+
+const MAX_DEPTH: usize = 32;
+
+impl Flow {
+    fn push(&mut self, d: &Design, id: &str, rps: f64, request: &RequestAttributes, depth: usize) {
+        if rps <= 0.0 || depth > MAX_DEPTH {
+            return;
+        }
+        let Some(c) = d.component(id) else { return };
+        *self.rate.entry(id.to_string()).or_default() += rps;
+        if matches!(c.kind(), K::Alb | K::Nlb | K::Clb) {
+            *self.bytes.entry(id.to_string()).or_default() +=
+                rps * f64::from(request.payload_bytes + request.response_bytes);
+        }
+        let out = d.outgoing(id);
+        // A load balancer sends each request to the one rule that matches.
+        let routes: Vec<_> = out
+            .iter()
+            .filter(|(conn, _)| conn.kind.meaning() == Meaning::Route)
+            .collect();
+        if let Some((_, target)) = matching_route(&routes, &request.path) {
+            self.push(d, &target.id, rps, request, depth + 1);
+        }
+        for (conn, target) in &out {
+            match &conn.kind {
+                ConnectionKind::Invoke { .. } | ConnectionKind::Publishes => {
+                    self.push(d, &target.id, rps, request, depth + 1);
+                }
+                ConnectionKind::Poll { .. } => {
+                    self.push(d, &target.id, rps, request, depth + 1);
+                }
+                ConnectionKind::Uses { access } => {
+                    if access.reads() {
+                        *self.reads.entry(target.id.clone()).or_default() += rps;
+                    }
+                    if access.writes() {
+                        *self.writes.entry(target.id.clone()).or_default() += rps;
+                        // Writes to a bucket or a table with a stream notify onward.
+                        if matches!(target.kind(), K::S3Bucket | K::DynamoDbTable) {
+                            self.push(d, &target.id, rps, request, depth + 1);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The listener rule a request path matches: rules by priority, then the
+/// default rule (no conditions).
+fn matching_route<'a>(
+    routes: &[&'a (&'a archsim_model::Connection, &'a Component)],
+    path: &str,
+) -> Option<&'a (&'a archsim_model::Connection, &'a Component)> {
+    let mut ordered: Vec<_> = routes.to_vec();
+    ordered.sort_by_key(|(c, _)| match c.kind {
+        ConnectionKind::Route { priority, .. } => priority.unwrap_or(u32::MAX),
+        _ => u32::MAX,
+    });
+    ordered.into_iter().find(|(c, _)| match &c.kind {
+        ConnectionKind::Route { conditions, .. } => conditions
+            .iter()
+            .filter(|cond| cond.field == ConditionField::PathPattern)
+            .all(|cond| cond.values.iter().any(|p| path_matches(p, path))),
+        _ => false,
+    })
+}
+
+/// ALB path patterns: case-sensitive, `*` any run of characters, `?` one.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], s) || (!s.is_empty() && go(p, &s[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+fn arch(a: ModelArch) -> Architecture {
+    match a {
+        ModelArch::X86_64 => Architecture::X86_64,
+        ModelArch::Arm64 => Architecture::Arm64,
+    }
+}
+
+fn store_latency_ms(c: &Component) -> f64 {
+    match &c.props {
+        Props::DynamoDbTable(t) => t.latency.mean_ms(),
+        Props::AuroraServerless(a) => a.latency.mean_ms(),
+        Props::Rds(r) => r.latency.mean_ms(),
+        _ => 0.0,
+    }
+}
+
+/// Mean handler time at this memory size: the CPU-bound share scales
+/// inversely with memory below one vCPU (1,769 MB).
+fn handler_ms(work: &Work, memory_mb: u32) -> f64 {
+    let mean = work.duration.mean_ms();
+    let slow = (MB_PER_VCPU / f64::from(memory_mb.max(1))).max(1.0);
+    mean * (work.cpu_share * slow + (1.0 - work.cpu_share))
+}
+
+/// Billed duration of one invocation: handler plus synchronous calls made
+/// while it runs (they keep the function waiting, and billed).
+fn lambda_duration_ms(d: &Design, id: &str, l: &LambdaProps, depth: usize) -> f64 {
+    let mut ms = handler_ms(&l.work, l.memory_mb);
+    if depth > MAX_DEPTH {
+        return ms;
+    }
+    for (conn, target) in d.outgoing(id) {
+        match (&conn.kind, &target.props) {
+            (ConnectionKind::Uses { .. }, _) => ms += store_latency_ms(target),
+            (ConnectionKind::Invoke { mode }, Props::LambdaFunction(callee))
+                if *mode == archsim_model::connection::InvokeMode::Sync =>
+            {
+                ms += lambda_duration_ms(d, &target.id, callee, depth + 1);
+            }
+            _ => {}
+        }
+    }
+    ms.min(f64::from(l.timeout_s) * 1000.0)
+}
+
+/// Tasks a service runs on average: the desired count, or under CPU
+/// target tracking the tasks that hold the target, within min..max.
+fn service_tasks(s: &EcsServiceProps, cpu_units: u32, rps: f64) -> f64 {
+    let cpu_policy = s.autoscaling.as_ref().and_then(|a| {
+        a.target_tracking
+            .iter()
+            .find(|p| p.metric == ScalingMetric::CpuUtilization)
+    });
+    match cpu_policy {
+        Some(p) if p.target > 0.0 => {
+            let cpu_s_per_request = s.work.duration.mean_ms() / 1000.0 * s.work.cpu_share;
+            let vcpu = f64::from(cpu_units) / 1024.0;
+            let needed = (rps * cpu_s_per_request / (vcpu * p.target / 100.0)).ceil();
+            needed.clamp(f64::from(s.min_count.max(1)), f64::from(s.max_count.max(1)))
+        }
+        _ => f64::from(s.desired_count),
+    }
+}
+
+/// How tasks split over a capacity provider strategy: bases first, the
+/// rest by weight.
+fn split_by_strategy(tasks: f64, strategy: &[(String, u32, u32)]) -> Vec<(String, f64)> {
+    let mut left = tasks;
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    for (id, _, base) in strategy {
+        let b = f64::from(*base).min(left);
+        *out.entry(id.clone()).or_default() += b;
+        left -= b;
+    }
+    let total_weight: u32 = strategy.iter().map(|(_, w, _)| *w).sum();
+    if total_weight > 0 {
+        for (id, w, _) in strategy {
+            *out.entry(id.clone()).or_default() += left * f64::from(*w) / f64::from(total_weight);
+        }
+    } else if let Some((id, _, _)) = strategy.first() {
+        *out.entry(id.clone()).or_default() += left;
+    }
+    out.into_iter().collect()
+}
+
+fn fargate_usage(tasks: f64, t: &TaskDefinitionProps, spot: bool) -> FargateUsage {
+    FargateUsage {
+        tasks,
+        runs_per_task: 1.0,
+        seconds_per_run: None,
+        vcpu: f64::from(t.cpu) / 1024.0,
+        memory_gb: f64::from(t.memory_mb) / 1024.0,
+        architecture: arch(t.architecture),
+        ephemeral_storage_gb: f64::from(t.ephemeral_storage_gb),
+        spot,
+    }
+}
+
+/// The batch size of the first event source mapping among `connections`
+/// (1 when none polls).
+fn poll_batch(connections: &[(&archsim_model::Connection, &Component)]) -> f64 {
+    connections
+        .iter()
+        .find_map(|(conn, _)| match conn.kind {
+            ConnectionKind::Poll { batch_size, .. } => Some(f64::from(batch_size)),
+            _ => None,
+        })
+        .unwrap_or(1.0)
+}
+
+/// Estimates a month of usage for `design` under `scenario`.
+pub fn estimate_usage(
+    design: &Design,
+    scenario: &Scenario,
+    assumptions: &Assumptions,
+) -> Result<Estimate, EstimateError> {
+    let month_s = assumptions.month_hours * 3600.0;
+    let mut flow = Flow::default();
+    let mut entry_rps = 0.0;
+    let mut payload_bytes = 0.0;
+    for t in &scenario.traffic {
+        let rps = mean_rate(&t.pattern, scenario.duration_s).ok_or_else(|| match &t.pattern {
+            TrafficPattern::Trace { file, .. } => EstimateError::TraceTraffic {
+                scenario: scenario.name.clone(),
+                entry: t.entry.clone(),
+                file: file.clone(),
+            },
+            _ => EstimateError::BadRate {
+                scenario: scenario.name.clone(),
+                entry: t.entry.clone(),
+            },
+        })?;
+        if !rps.is_finite() || rps < 0.0 {
+            return Err(EstimateError::BadRate {
+                scenario: scenario.name.clone(),
+                entry: t.entry.clone(),
+            });
+        }
+        entry_rps += rps;
+        payload_bytes += rps * f64::from(t.request.payload_bytes);
+        flow.push(design, &t.entry, rps, &t.request, 0);
+    }
+    let mean_payload_kb = if entry_rps > 0.0 {
+        payload_bytes / entry_rps / 1024.0
+    } else {
+        1.0
+    };
+    let rate = |id: &str| flow.rate.get(id).copied().unwrap_or(0.0);
+    let mut components = Vec::new();
+    let mut push = |id: &str, usage: ServiceUsage, scaling: Option<Scaling>| {
+        components.push(ComponentUsage {
+            component_id: id.to_string(),
+            usage,
+            scaling,
+        });
+    };
+    let mut notes = vec![
+        format!(
+            "traffic: the mean rate of scenario \"{}\" ({:.3} requests/s entering) held all month",
+            scenario.name, entry_rps
+        ),
+        "steady state: no cold starts, retries, throttles or errors; each request reaches every synchronous and asynchronous target once".into(),
+    ];
+    for c in design.components() {
+        let id = c.id.as_str();
+        let rps = rate(id);
+        match &c.props {
+            Props::LambdaFunction(l) => {
+                // Pollers invoke once per batch.
+                let batch = poll_batch(&design.incoming(id));
+                let invocations = rps / batch * month_s;
+                let mut duration = lambda_duration_ms(design, id, l, 0);
+                if batch > 1.0 {
+                    duration *= batch;
+                }
+                let provisioned = (l.provisioned_concurrency > 0).then(|| {
+                    crate::usage::ProvisionedConcurrencyUsage {
+                        concurrency: l.provisioned_concurrency,
+                        hours_enabled: None,
+                        // Mean concurrency below the provisioned level is all served warm.
+                        requests_served: invocations.min(
+                            f64::from(l.provisioned_concurrency) * month_s
+                                / (duration / 1000.0).max(1e-3),
+                        ),
+                    }
+                });
+                push(
+                    id,
+                    ServiceUsage::Lambda(LambdaUsage {
+                        requests: invocations,
+                        duration_ms: duration,
+                        billed_duration_ms_total: None,
+                        memory_mb: l.memory_mb,
+                        architecture: arch(l.architecture),
+                        ephemeral_storage_mb: l.ephemeral_storage_mb,
+                        provisioned_concurrency: provisioned,
+                    }),
+                    None,
+                );
+            }
+            Props::ApiGateway(a) => push(
+                id,
+                ServiceUsage::ApiGateway(ApiGatewayUsage {
+                    kind: match a.api_type {
+                        ApiType::Rest => ApiKind::Rest,
+                        ApiType::Http => ApiKind::Http,
+                    },
+                    requests: rps * month_s,
+                }),
+                None,
+            ),
+            Props::Alb(_) | Props::Nlb(_) => {
+                let rules = design
+                    .outgoing(id)
+                    .iter()
+                    .filter(|(conn, _)| conn.kind.meaning() == Meaning::Route)
+                    .count();
+                let lambda_targets = design.outgoing(id).iter().any(|(conn, t)| {
+                    conn.kind.meaning() == Meaning::Route && t.kind() == K::LambdaFunction
+                });
+                push(
+                    id,
+                    ServiceUsage::LoadBalancer(LoadBalancerUsage {
+                        kind: if c.kind() == K::Alb {
+                            LoadBalancerKind::Alb
+                        } else {
+                            LoadBalancerKind::Nlb
+                        },
+                        hours: None,
+                        new_connections_per_s: rps,
+                        active_connections_per_min: rps * 60.0,
+                        gb_processed_per_hour: flow.bytes.get(id).copied().unwrap_or(0.0) * 3600.0
+                            / 1e9,
+                        requests_per_s: rps,
+                        rules_processed: rules as f64,
+                        lambda_targets,
+                    }),
+                    None,
+                );
+            }
+            Props::EcsService(s) => {
+                let Some(task) =
+                    design
+                        .outgoing(id)
+                        .into_iter()
+                        .find_map(|(_, t)| match &t.props {
+                            Props::TaskDefinition(td) => Some(td),
+                            _ => None,
+                        })
+                else {
+                    continue;
+                };
+                let tasks = service_tasks(s, task.cpu, rps);
+                let strategy: Vec<(String, u32, u32)> = design
+                    .outgoing(id)
+                    .into_iter()
+                    .filter_map(|(conn, t)| match conn.kind {
+                        ConnectionKind::RunsOn { weight, base } => {
+                            Some((t.id.clone(), weight, base))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                for (cap, share) in split_by_strategy(tasks, &strategy) {
+                    let Some(capacity) = design.component(&cap) else {
+                        continue;
+                    };
+                    let spot = capacity.kind() == K::FargateSpot;
+                    if matches!(capacity.kind(), K::Fargate | K::FargateSpot) && share > 0.0 {
+                        let scaling = if s.autoscaling.is_some() {
+                            Scaling::WholeUnits {
+                                min: s.min_count.max(1),
+                            }
+                        } else {
+                            Scaling::Fixed
+                        };
+                        push(
+                            &format!("{id}@{cap}"),
+                            ServiceUsage::Fargate(fargate_usage(share, task, spot)),
+                            Some(scaling),
+                        );
+                    }
+                }
+            }
+            Props::Ec2AutoScalingGroup(a) => push(
+                id,
+                ServiceUsage::Ec2(Ec2Usage {
+                    instance_type: a.instance_type.clone(),
+                    instances: f64::from(a.desired_capacity.max(a.min_size)),
+                    hours_per_instance: None,
+                }),
+                Some(Scaling::WholeUnits {
+                    min: a.min_size.max(1),
+                }),
+            ),
+            Props::Ec2Instance(i) => push(
+                id,
+                ServiceUsage::Ec2(Ec2Usage {
+                    instance_type: i.instance_type.clone(),
+                    instances: f64::from(i.count),
+                    hours_per_instance: None,
+                }),
+                Some(Scaling::Fixed),
+            ),
+            Props::EksCluster(e) => push(
+                id,
+                ServiceUsage::Eks(EksUsage {
+                    clusters: 1.0,
+                    hours: None,
+                    support: match e.support {
+                        archsim_model::component::EksSupport::Standard => EksSupport::Standard,
+                        archsim_model::component::EksSupport::Extended => EksSupport::Extended,
+                    },
+                }),
+                None,
+            ),
+            Props::EksNodeGroup(n) => push(
+                id,
+                ServiceUsage::Ec2(Ec2Usage {
+                    instance_type: n.instance_type.clone(),
+                    instances: f64::from(n.desired_size.max(n.min_size)),
+                    hours_per_instance: None,
+                }),
+                Some(Scaling::WholeUnits {
+                    min: n.min_size.max(1),
+                }),
+            ),
+            Props::EksWorkload(w) => {
+                let on_fargate = design.outgoing(id).iter().any(|(conn, t)| {
+                    conn.kind.meaning() == Meaning::RunsOn && t.kind() == K::EksFargateProfile
+                });
+                if on_fargate {
+                    let replicas = w.hpa.as_ref().map_or(w.replicas, |h| {
+                        h.min_replicas.max(w.replicas.min(h.max_replicas))
+                    });
+                    push(
+                        id,
+                        ServiceUsage::Fargate(FargateUsage {
+                            tasks: f64::from(replicas),
+                            runs_per_task: 1.0,
+                            seconds_per_run: None,
+                            vcpu: fargate_vcpu(w.cpu_request_millicores),
+                            memory_gb: (f64::from(w.memory_request_mb) / 1024.0).ceil().max(0.5),
+                            architecture: Architecture::X86_64,
+                            ephemeral_storage_gb: 20.0,
+                            spot: false,
+                        }),
+                        Some(Scaling::WholeUnits {
+                            min: replicas.max(1),
+                        }),
+                    );
+                }
+            }
+            Props::SqsQueue(q) => {
+                let batch = poll_batch(&design.outgoing(id));
+                // One send per message; one receive and one delete per batch.
+                let requests = rps * month_s * (1.0 + 2.0 / batch);
+                push(
+                    id,
+                    ServiceUsage::Sqs(SqsUsage {
+                        queue_type: if q.fifo {
+                            QueueType::Fifo
+                        } else {
+                            QueueType::Standard
+                        },
+                        requests,
+                        payload_kb: mean_payload_kb,
+                    }),
+                    None,
+                );
+            }
+            Props::DynamoDbTable(t) => push(
+                id,
+                ServiceUsage::DynamoDb(DynamoDbUsage {
+                    write_request_units: flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
+                    read_request_units: flow.reads.get(id).copied().unwrap_or(0.0) * month_s,
+                    storage_gb_month: t.stored_gb,
+                }),
+                None,
+            ),
+            Props::S3Bucket(b) => push(
+                id,
+                ServiceUsage::S3(S3Usage {
+                    storage_gb_month: b.stored_gb,
+                    put_requests: flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
+                    get_requests: flow.reads.get(id).copied().unwrap_or(0.0) * month_s,
+                }),
+                None,
+            ),
+            Props::EcrRepository(r) => push(
+                id,
+                ServiceUsage::Ecr(EcrUsage {
+                    storage_gb_month: r.stored_gb,
+                }),
+                None,
+            ),
+            _ => {}
+        }
+    }
+    notes.push(
+        "DynamoDB: one request unit per read or write (items up to 1 KB written, 4 KB read)".into(),
+    );
+    notes.push("SQS: one send per message, one receive and one delete per batch".into());
+    notes.push("load balancers: one new connection per request".into());
+    notes
+        .push("ECS services on EC2 are priced through their Auto Scaling groups' instances".into());
+    Ok(Estimate {
+        scenario: scenario.name.clone(),
+        entry_requests_per_s: entry_rps,
+        rates: flow.rate,
+        profile: UsageProfile { components },
+        notes,
+    })
+}
+
+/// The smallest Fargate vCPU size that covers a pod's CPU request.
+fn fargate_vcpu(millicores: u32) -> f64 {
+    [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
+        .into_iter()
+        .find(|&v| v * 1000.0 >= f64::from(millicores))
+        .unwrap_or(16.0)
+}
+
+/// The break-even workload of one Lambda function of the design.
+pub fn lambda_workload(design: &Design, id: &str) -> Option<crate::curves::Workload> {
+    let c = design.component(id)?;
+    let Props::LambdaFunction(l) = &c.props else {
+        return None;
+    };
+    let duration = lambda_duration_ms(design, id, l, 0);
+    Some(crate::curves::Workload {
+        duration_ms: duration,
+        // On a container's full vCPU the CPU-bound share runs at 1 vCPU speed.
+        cpu_ms_per_request: l.work.duration.mean_ms() * l.work.cpu_share,
+        memory_mb: l.memory_mb,
+        architecture: arch(l.architecture),
+    })
+}
+
+/// The Power Tuning input of one Lambda function of the design.
+pub fn lambda_power_tuning(design: &Design, id: &str) -> Option<crate::curves::PowerTuningInput> {
+    let c = design.component(id)?;
+    let Props::LambdaFunction(l) = &c.props else {
+        return None;
+    };
+    Some(crate::curves::PowerTuningInput {
+        reference_memory_mb: l.memory_mb,
+        reference_duration_ms: handler_ms(&l.work, l.memory_mb),
+        cpu_bound_fraction: l.work.cpu_share,
+        architecture: arch(l.architecture),
+        memory_sizes_mb: crate::curves::PowerTuningInput::default_memory_sizes(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::component::Distribution;
+    use archsim_model::starters::starter;
+
+    fn example(name: &str) -> Design {
+        starter(name).unwrap().build().unwrap()
+    }
+
+    #[test]
+    fn path_patterns_follow_alb_rules() {
+        assert!(path_matches("/orders/*", "/orders/list"));
+        assert!(!path_matches("/orders/*", "/Orders/list"));
+        assert!(path_matches("/a?c", "/abc"));
+        assert!(!path_matches("/a?c", "/ac"));
+        assert!(path_matches("*", ""));
+    }
+
+    #[test]
+    fn mean_rates_of_patterns() {
+        let step = TrafficPattern::Step {
+            from_rps: 10.0,
+            to_rps: 500.0,
+            at_s: 120.0,
+        };
+        assert!(
+            (mean_rate(&step, 600.0).unwrap() - (10.0 * 120.0 + 500.0 * 480.0) / 600.0).abs()
+                < 1e-9
+        );
+        let spike = TrafficPattern::Spike {
+            base_rps: 100.0,
+            peak_rps: 600.0,
+            at_s: 600.0,
+            duration_s: 300.0,
+        };
+        assert!(
+            (mean_rate(&spike, 1800.0).unwrap() - (100.0 + 500.0 * 300.0 / 1800.0)).abs() < 1e-9
+        );
+        let ramp = TrafficPattern::Ramp {
+            from_rps: 100.0,
+            to_rps: 800.0,
+        };
+        assert_eq!(mean_rate(&ramp, 10.0), Some(450.0));
+    }
+
+    #[test]
+    fn alb_routes_each_request_by_path() {
+        let d = example("alb-fargate");
+        let s = pick_scenario(&d, None).unwrap();
+        let e = estimate_usage(&d, s, &Assumptions::default()).unwrap();
+        let orders_rps = 100.0 + 500.0 * 300.0 / 1800.0;
+        assert!(
+            (e.rates["orders-svc"] - orders_rps).abs() < 1e-9,
+            "{:?}",
+            e.rates
+        );
+        assert!((e.rates["users-svc"] - 50.0).abs() < 1e-9);
+        assert!((e.rates["alb"] - (orders_rps + 50.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn lambda_usage_adds_downstream_latency_and_scales_cpu_with_memory() {
+        let d = example("serverless-api");
+        let s = pick_scenario(&d, Some("daily-cycle")).unwrap();
+        let a = Assumptions::default();
+        let e = estimate_usage(&d, s, &a).unwrap();
+        let usage = e
+            .profile
+            .components
+            .iter()
+            .find(|c| c.component_id == "orders-fn")
+            .unwrap();
+        let ServiceUsage::Lambda(l) = &usage.usage else {
+            panic!()
+        };
+        // 40 ms handler, 30% CPU-bound at 1,024 MB (1769/1024 slower), + 5 ms DynamoDB.
+        let expected = 40.0 * (0.3 * 1769.0 / 1024.0 + 0.7) + 5.0;
+        assert!((l.duration_ms - expected).abs() < 1e-9, "{}", l.duration_ms);
+        assert!((l.requests - 50.0 * a.month_hours * 3600.0).abs() < 1e-6);
+        assert_eq!(l.architecture, Architecture::Arm64);
+    }
+
+    #[test]
+    fn pollers_batch_invocations_and_queue_requests() {
+        let d = example("queue-worker");
+        let s = pick_scenario(&d, None).unwrap();
+        let e = estimate_usage(&d, s, &Assumptions::default()).unwrap();
+        let rps = e.entry_requests_per_s;
+        assert!((e.rates["jobs"] - rps).abs() < 1e-9);
+        assert!((e.rates["audit"] - rps).abs() < 1e-9);
+        let sqs = e
+            .profile
+            .components
+            .iter()
+            .find(|c| c.component_id == "jobs")
+            .unwrap();
+        let ServiceUsage::Sqs(q) = &sqs.usage else {
+            panic!()
+        };
+        // Batch size 1: send + receive + delete per message.
+        assert!((q.requests - 3.0 * rps * 730.0 * 3600.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn capacity_strategy_splits_base_then_weights() {
+        let split = split_by_strategy(9.0, &[("fargate".into(), 1, 1), ("spot".into(), 3, 0)]);
+        assert_eq!(
+            split,
+            vec![("fargate".to_string(), 3.0), ("spot".to_string(), 6.0)]
+        );
+    }
+
+    #[test]
+    fn unknown_scenario_names_the_known_ones() {
+        let d = example("serverless-api");
+        let err = pick_scenario(&d, Some("nope")).unwrap_err().to_string();
+        assert!(
+            err.contains("launch-day") && err.contains("daily-cycle"),
+            "{err}"
+        );
+        let blank = example("blank");
+        assert!(
+            pick_scenario(&blank, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--usage")
+        );
+    }
+
+    #[test]
+    fn every_example_estimates_and_prices() {
+        let book = crate::PriceBook::default_book().unwrap();
+        for s in archsim_model::starters::STARTERS
+            .iter()
+            .filter(|s| s.name != "blank")
+        {
+            let d = s.build().unwrap();
+            let scenario = pick_scenario(&d, None).unwrap();
+            let e = estimate_usage(&d, scenario, &Assumptions::default()).unwrap();
+            let report = crate::monthly_cost(&book, &e.profile, &Assumptions::default())
+                .unwrap_or_else(|err| panic!("{}: {err}", s.name));
+            assert!(report.total_usd > crate::Decimal::ZERO, "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn distribution_means_feed_the_estimate() {
+        let w = Work {
+            duration: Distribution::Constant { ms: 100.0 },
+            cpu_share: 1.0,
+        };
+        assert!((handler_ms(&w, 1769) - 100.0).abs() < 1e-9);
+        assert!(
+            (handler_ms(&w, 3538) - 100.0).abs() < 1e-9,
+            "no speed-up above 1 vCPU"
+        );
+        assert!((handler_ms(&w, 128) - 100.0 * 1769.0 / 128.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,2975 @@
+//! Export: a design to a SAM or CloudFormation template.
+//!
+//! One pass over the components in id order writes each component's
+//! resources, then the resources its connections need (events, permissions,
+//! listener rules, IAM statements). Every map is built in a fixed order, so
+//! the same design always gives the same bytes.
+
+use std::collections::{BTreeMap, HashSet};
+
+use archsim_model::component::{
+    ApiType, Architecture, CapacityType, DynamoDbBilling, EksSupport, LaunchType, LbAlgorithm,
+    ListenerProtocol, MfaMode, NetworkMode, Packaging, PlacementConstraintType,
+    PlacementStrategyType, RolePurpose, Runtime, ScalingMetric, Scheme, StreamMode, TagMutability,
+};
+use archsim_model::connection::{Access, ConditionField, StartingPosition};
+use archsim_model::{Component, ComponentKind as K, ConnectionKind, Design, Props};
+use serde_json::{Map, Value, json};
+
+use crate::names::{camel, kebab, logical_ids};
+use crate::template::{to_json, to_yaml};
+use crate::{EXTENSION_KEY, ExportError};
+
+/// SAM (serverless transform) or plain CloudFormation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    #[default]
+    Sam,
+    CloudFormation,
+}
+
+/// YAML (the default) or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Syntax {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// Where the network comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Network {
+    /// A new VPC with two public and two private subnets in two AZs.
+    #[default]
+    Generated,
+    /// Parameters for an existing VPC and its subnets.
+    Existing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportOptions {
+    pub flavour: Flavour,
+    pub syntax: Syntax,
+    pub network: Network,
+}
+
+/// A Kubernetes manifest written beside the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// The result of an export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exported {
+    pub template: String,
+    pub value: Value,
+    pub manifests: Vec<Manifest>,
+    /// Components with no CloudFormation counterpart (clients, external
+    /// registries) or not exported yet, with the reason.
+    pub notes: Vec<String>,
+}
+
+/// Exports a design. An imported design writes back its kept template,
+/// with the components added since the import appended.
+pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, ExportError> {
+    let (value, manifests, notes) = match design.extensions.get(EXTENSION_KEY) {
+        Some(kept) => export_kept(design, kept, options)?,
+        None => {
+            let mut ctx = Ctx::new(design, *options, &HashSet::new());
+            ctx.run()?;
+            let notes = ctx.notes.clone();
+            let manifests = ctx.manifests.clone();
+            (ctx.finish(), manifests, notes)
+        }
+    };
+    let template = match options.syntax {
+        Syntax::Yaml => to_yaml(&value),
+        Syntax::Json => to_json(&value),
+    };
+    Ok(Exported {
+        template,
+        value,
+        manifests,
+        notes,
+    })
+}
+
+fn export_kept(
+    design: &Design,
+    kept: &Value,
+    options: &ExportOptions,
+) -> Result<(Value, Vec<Manifest>, Vec<String>), ExportError> {
+    let mut template = kept
+        .get("template")
+        .cloned()
+        .filter(Value::is_object)
+        .ok_or(ExportError::BadExtension)?;
+    let mapping: BTreeMap<String, String> = kept
+        .get("components")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let snapshots = kept.get("props").and_then(Value::as_object);
+    let mut notes = Vec::new();
+    let resources = template
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+        .ok_or(ExportError::BadExtension)?;
+    // Components deleted since the import take their resource with them.
+    for (component, logical) in &mapping {
+        if design.component(component).is_none() && !logical.contains('#') {
+            resources.shift_remove(logical);
+            notes.push(format!("{logical}: removed (its component was deleted)"));
+        }
+    }
+    // Edited properties are written back onto the kept resource.
+    for c in design.components() {
+        let Some(logical) = mapping.get(&c.id) else {
+            continue;
+        };
+        let now = serde_json::to_value(&c.props).unwrap_or(Value::Null);
+        if snapshots.and_then(|s| s.get(&c.id)) == Some(&now) {
+            continue;
+        }
+        if let Some(res) = resources.get_mut(logical) {
+            overlay(c, res);
+        }
+    }
+    // Components added since the import are generated and appended.
+    let new_ids: Vec<String> = design
+        .components()
+        .filter(|c| !mapping.contains_key(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    let mut manifests = Vec::new();
+    if !new_ids.is_empty() {
+        let mut sub = design.clone();
+        sub.extensions.clear();
+        let reserved: HashSet<String> = resources.keys().cloned().collect();
+        let mut ctx = Ctx::new(&sub, *options, &reserved);
+        ctx.only = Some(new_ids.into_iter().collect());
+        ctx.run()?;
+        notes.extend(ctx.notes.iter().cloned());
+        manifests = ctx.manifests.clone();
+        let generated = ctx.finish();
+        let t = template.as_object_mut().ok_or(ExportError::BadExtension)?;
+        for section in ["Parameters", "Resources", "Outputs"] {
+            if let Some(add) = generated.get(section).and_then(Value::as_object) {
+                let target = t
+                    .entry(section)
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Some(target) = target.as_object_mut() {
+                    for (k, v) in add {
+                        target.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok((template, manifests, notes))
+}
+
+/// Writes a component's modelled properties onto its kept resource.
+fn overlay(c: &Component, res: &mut Value) {
+    let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    match &c.props {
+        Props::LambdaFunction(p) => {
+            props.insert("MemorySize".into(), json!(p.memory_mb));
+            props.insert("Timeout".into(), json!(p.timeout_s));
+        }
+        Props::SqsQueue(p) => {
+            props.insert("VisibilityTimeout".into(), json!(p.visibility_timeout_s));
+        }
+        Props::EcsService(p) => {
+            props.insert("DesiredCount".into(), json!(p.desired_count));
+        }
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Small builders
+
+fn r(id: &str) -> Value {
+    json!({ "Ref": id })
+}
+
+fn ga(id: &str, att: &str) -> Value {
+    json!({ "Fn::GetAtt": [id, att] })
+}
+
+fn sub(s: &str) -> Value {
+    json!({ "Fn::Sub": s })
+}
+
+fn partition_arn(service_path: &str) -> Value {
+    sub(&format!("arn:${{AWS::Partition}}:{service_path}"))
+}
+
+fn managed(policy: &str) -> Value {
+    partition_arn(&format!("iam::aws:policy/{policy}"))
+}
+
+fn trust(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+fn statement(actions: &[&str], resources: Vec<Value>) -> Value {
+    json!({ "Effect": "Allow", "Action": actions, "Resource": resources })
+}
+
+const GENERATED_VPC_IDS: &[&str] = &[
+    "Vpc",
+    "InternetGateway",
+    "VpcGatewayAttachment",
+    "PublicSubnet1",
+    "PublicSubnet2",
+    "PrivateSubnet1",
+    "PrivateSubnet2",
+    "PublicRouteTable",
+    "PublicRoute",
+    "PublicSubnet1RouteTableAssociation",
+    "PublicSubnet2RouteTableAssociation",
+    "NatGatewayEip",
+    "NatGateway",
+    "PrivateRouteTable",
+    "PrivateRoute",
+    "PrivateSubnet1RouteTableAssociation",
+    "PrivateSubnet2RouteTableAssociation",
+    "VpcId",
+    "PublicSubnetIds",
+    "PrivateSubnetIds",
+    "VpcCidr",
+    "ArtifactBucket",
+    "ImageTag",
+];
+
+struct Ctx<'a> {
+    d: &'a Design,
+    opts: ExportOptions,
+    ids: BTreeMap<String, String>,
+    params: Map<String, Value>,
+    resources: Map<String, Value>,
+    outputs: Map<String, Value>,
+    globals: Map<String, Value>,
+    manifests: Vec<Manifest>,
+    notes: Vec<String>,
+    /// When exporting only the components added to an imported design.
+    only: Option<HashSet<String>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(d: &'a Design, opts: ExportOptions, reserved: &HashSet<String>) -> Self {
+        let mut reserved = reserved.clone();
+        reserved.extend(GENERATED_VPC_IDS.iter().map(|s| s.to_string()));
+        Self {
+            d,
+            opts,
+            ids: logical_ids(d, &reserved),
+            params: Map::new(),
+            resources: Map::new(),
+            outputs: Map::new(),
+            globals: Map::new(),
+            manifests: Vec::new(),
+            notes: Vec::new(),
+            only: None,
+        }
+    }
+
+    fn sam(&self) -> bool {
+        self.opts.flavour == Flavour::Sam
+    }
+
+    fn id(&self, component: &str) -> String {
+        self.ids
+            .get(component)
+            .cloned()
+            .unwrap_or_else(|| camel(component))
+    }
+
+    fn add(&mut self, id: String, resource: Value) {
+        self.resources.insert(id, resource);
+    }
+
+    fn included(&self, c: &Component) -> bool {
+        self.only.as_ref().is_none_or(|o| o.contains(&c.id))
+    }
+
+    fn finish(self) -> Value {
+        let mut t = Map::new();
+        t.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if self.sam() {
+            t.insert("Transform".into(), json!("AWS::Serverless-2016-10-31"));
+        }
+        let description = if self.d.description.is_empty() {
+            format!("{} (exported by archsim)", self.d.name)
+        } else {
+            format!("{}: {}", self.d.name, self.d.description)
+        };
+        t.insert("Description".into(), json!(description));
+        if !self.globals.is_empty() {
+            t.insert("Globals".into(), Value::Object(self.globals));
+        }
+        if !self.params.is_empty() {
+            t.insert("Parameters".into(), Value::Object(self.params));
+        }
+        t.insert("Resources".into(), Value::Object(self.resources));
+        if !self.outputs.is_empty() {
+            t.insert("Outputs".into(), Value::Object(self.outputs));
+        }
+        Value::Object(t)
+    }
+
+    fn components(&self) -> Vec<&'a Component> {
+        self.d.components().filter(|c| self.included(c)).collect()
+    }
+
+    fn run(&mut self) -> Result<(), ExportError> {
+        let comps = self.components();
+        let needs_vpc = comps.iter().any(|c| {
+            matches!(
+                c.kind(),
+                K::Alb | K::Nlb | K::EcsService | K::EksCluster | K::Ec2AutoScalingGroup
+            )
+        });
+        if comps.iter().any(|c| {
+            c.kind() == K::LambdaFunction
+                && matches!(&c.props, Props::LambdaFunction(p) if p.packaging == Packaging::Zip)
+        }) {
+            self.params.insert(
+                "ArtifactBucket".into(),
+                json!({
+                    "Type": "String",
+                    "Description": "S3 bucket holding the functions' deployment packages (functions/<name>.zip)",
+                    "Default": "my-artifact-bucket"
+                }),
+            );
+        }
+        if comps.iter().any(|c| {
+            matches!(
+                c.kind(),
+                K::TaskDefinition | K::EksWorkload | K::LambdaFunction
+            )
+        }) && comps.iter().any(|c| match &c.props {
+            Props::LambdaFunction(p) => p.packaging == Packaging::Image,
+            Props::TaskDefinition(_) | Props::EksWorkload(_) => true,
+            _ => false,
+        }) {
+            self.params.insert(
+                "ImageTag".into(),
+                json!({
+                    "Type": "String",
+                    "Description": "Tag of the container images to deploy",
+                    "Default": "latest"
+                }),
+            );
+        }
+        if needs_vpc {
+            self.network();
+        }
+        if self.sam() {
+            self.sam_globals(&comps);
+        }
+        for c in comps {
+            self.component(c)?;
+        }
+        Ok(())
+    }
+
+    // --- network ---------------------------------------------------------
+
+    fn network(&mut self) {
+        match self.opts.network {
+            Network::Existing => {
+                self.params.insert(
+                    "VpcId".into(),
+                    json!({"Type": "AWS::EC2::VPC::Id", "Description": "The VPC to deploy into"}),
+                );
+                self.params.insert(
+                    "VpcCidr".into(),
+                    json!({"Type": "String", "Description": "The VPC's CIDR block (for internal load balancer rules)", "Default": "10.0.0.0/16"}),
+                );
+                self.params.insert(
+                    "PublicSubnetIds".into(),
+                    json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Public subnets in two or more AZs (load balancers)"}),
+                );
+                self.params.insert(
+                    "PrivateSubnetIds".into(),
+                    json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Private subnets with a route to a NAT gateway (tasks, instances, nodes)"}),
+                );
+            }
+            Network::Generated => {
+                let eks = self.d.components().any(|c| c.kind() == K::EksCluster);
+                self.add(
+                    "Vpc".into(),
+                    json!({"Type": "AWS::EC2::VPC", "Properties": {
+                        "CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true, "EnableDnsSupport": true,
+                        "Tags": [{"Key": "Name", "Value": {"Ref": "AWS::StackName"}}]}}),
+                );
+                self.add(
+                    "InternetGateway".into(),
+                    json!({"Type": "AWS::EC2::InternetGateway"}),
+                );
+                self.add(
+                    "VpcGatewayAttachment".into(),
+                    json!({"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {
+                        "VpcId": r("Vpc"), "InternetGatewayId": r("InternetGateway")}}),
+                );
+                for (i, public) in [(1, true), (2, true), (1, false), (2, false)] {
+                    let name = if public {
+                        format!("PublicSubnet{i}")
+                    } else {
+                        format!("PrivateSubnet{i}")
+                    };
+                    let cidr = if public {
+                        format!("10.0.{}.0/24", i - 1)
+                    } else {
+                        format!("10.0.{}.0/24", 9 + i)
+                    };
+                    let mut tags = vec![
+                        json!({"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{}", kebab(&name)))}),
+                    ];
+                    if eks {
+                        let role = if public {
+                            "kubernetes.io/role/elb"
+                        } else {
+                            "kubernetes.io/role/internal-elb"
+                        };
+                        tags.push(json!({"Key": role, "Value": "1"}));
+                    }
+                    self.add(
+                        name,
+                        json!({"Type": "AWS::EC2::Subnet", "Properties": {
+                            "VpcId": r("Vpc"), "CidrBlock": cidr,
+                            "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
+                            "MapPublicIpOnLaunch": public,
+                            "Tags": tags}}),
+                    );
+                }
+                self.add(
+                    "PublicRouteTable".into(),
+                    json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": r("Vpc")}}),
+                );
+                self.add(
+                    "PublicRoute".into(),
+                    json!({"Type": "AWS::EC2::Route", "DependsOn": "VpcGatewayAttachment", "Properties": {
+                        "RouteTableId": r("PublicRouteTable"), "DestinationCidrBlock": "0.0.0.0/0",
+                        "GatewayId": r("InternetGateway")}}),
+                );
+                for i in [1, 2] {
+                    self.add(
+                        format!("PublicSubnet{i}RouteTableAssociation"),
+                        json!({"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+                            "SubnetId": r(&format!("PublicSubnet{i}")), "RouteTableId": r("PublicRouteTable")}}),
+                    );
+                }
+                self.add(
+                    "NatGatewayEip".into(),
+                    json!({"Type": "AWS::EC2::EIP", "DependsOn": "VpcGatewayAttachment", "Properties": {"Domain": "vpc"}}),
+                );
+                self.add(
+                    "NatGateway".into(),
+                    json!({"Type": "AWS::EC2::NatGateway", "Properties": {
+                        "AllocationId": ga("NatGatewayEip", "AllocationId"), "SubnetId": r("PublicSubnet1")}}),
+                );
+                self.add(
+                    "PrivateRouteTable".into(),
+                    json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": r("Vpc")}}),
+                );
+                self.add(
+                    "PrivateRoute".into(),
+                    json!({"Type": "AWS::EC2::Route", "Properties": {
+                        "RouteTableId": r("PrivateRouteTable"), "DestinationCidrBlock": "0.0.0.0/0",
+                        "NatGatewayId": r("NatGateway")}}),
+                );
+                for i in [1, 2] {
+                    self.add(
+                        format!("PrivateSubnet{i}RouteTableAssociation"),
+                        json!({"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+                            "SubnetId": r(&format!("PrivateSubnet{i}")), "RouteTableId": r("PrivateRouteTable")}}),
+                    );
+                }
+            }
+        }
+    }
+
+    fn vpc_id(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => r("Vpc"),
+            Network::Existing => r("VpcId"),
+        }
+    }
+
+    fn vpc_cidr(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => ga("Vpc", "CidrBlock"),
+            Network::Existing => r("VpcCidr"),
+        }
+    }
+
+    fn subnets(&self, public: bool) -> Value {
+        match (self.opts.network, public) {
+            (Network::Generated, true) => json!([r("PublicSubnet1"), r("PublicSubnet2")]),
+            (Network::Generated, false) => json!([r("PrivateSubnet1"), r("PrivateSubnet2")]),
+            (Network::Existing, true) => r("PublicSubnetIds"),
+            (Network::Existing, false) => r("PrivateSubnetIds"),
+        }
+    }
+
+    fn all_subnets(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => json!([
+                r("PublicSubnet1"),
+                r("PublicSubnet2"),
+                r("PrivateSubnet1"),
+                r("PrivateSubnet2")
+            ]),
+            Network::Existing => {
+                json!({"Fn::Split": [",", {"Fn::Join": [",", [{"Fn::Join": [",", r("PublicSubnetIds")]}, {"Fn::Join": [",", r("PrivateSubnetIds")]}]]}]})
+            }
+        }
+    }
+
+    // --- per component -------------------------------------------------
+
+    fn component(&mut self, c: &'a Component) -> Result<(), ExportError> {
+        let id = self.id(&c.id);
+        match &c.props {
+            Props::Client(_) => self.notes.push(format!(
+                "{}: a client is traffic, not a resource; nothing exported",
+                c.name
+            )),
+            Props::ExternalRegistry(_) => self.notes.push(format!(
+                "{}: an external registry is referenced by image name only",
+                c.name
+            )),
+            Props::IamRole(_) => {
+                // Roles are written by the component that assumes them, so
+                // their policies come from that component's connections.
+                if self.d.incoming(&c.id).is_empty() {
+                    self.notes
+                        .push(format!("{}: no component assumes this role", c.name));
+                }
+            }
+            Props::ApiGateway(p) => self.api(c, &id, p)?,
+            Props::Cognito(p) => {
+                let mut props = json!({
+                    "UserPoolName": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))),
+                    "MfaConfiguration": match p.mfa { MfaMode::Off => "OFF", MfaMode::Optional => "OPTIONAL", MfaMode::On => "ON" },
+                    "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": !p.self_sign_up},
+                    "AutoVerifiedAttributes": ["email"],
+                    "UsernameAttributes": ["email"]
+                });
+                if p.mfa != MfaMode::Off {
+                    props["EnabledMfas"] = json!(["SOFTWARE_TOKEN_MFA"]);
+                }
+                self.add(
+                    id,
+                    json!({"Type": "AWS::Cognito::UserPool", "Properties": props}),
+                );
+            }
+            Props::S3Bucket(p) => self.bucket(c, &id, p),
+            Props::SqsQueue(p) => {
+                let mut props = Map::new();
+                if p.fifo {
+                    props.insert("FifoQueue".into(), json!(true));
+                }
+                props.insert("VisibilityTimeout".into(), json!(p.visibility_timeout_s));
+                props.insert(
+                    "MessageRetentionPeriod".into(),
+                    json!(p.message_retention_s),
+                );
+                if p.delay_s > 0 {
+                    props.insert("DelaySeconds".into(), json!(p.delay_s));
+                }
+                if p.receive_wait_s > 0 {
+                    props.insert(
+                        "ReceiveMessageWaitTimeSeconds".into(),
+                        json!(p.receive_wait_s),
+                    );
+                }
+                for (conn, to) in self.d.outgoing(&c.id) {
+                    if matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue {
+                        props.insert(
+                            "RedrivePolicy".into(),
+                            json!({"deadLetterTargetArn": ga(&self.id(&to.id), "Arn"), "maxReceiveCount": p.max_receive_count}),
+                        );
+                    }
+                }
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::SQS::Queue", "Properties": props}),
+                );
+                self.outputs.insert(
+                    format!("{id}Url"),
+                    json!({"Description": format!("URL of {}", c.name), "Value": r(&id)}),
+                );
+            }
+            Props::SnsTopic(p) => {
+                let mut props = Map::new();
+                if p.fifo {
+                    props.insert("FifoTopic".into(), json!(true));
+                }
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::SNS::Topic", "Properties": props}),
+                );
+                // SNS -> SQS subscriptions with the queue policy that lets
+                // exactly this topic send.
+                for (conn, to) in self.d.outgoing(&c.id) {
+                    if to.kind() == K::SqsQueue && matches!(conn.kind, ConnectionKind::Publishes) {
+                        let q = self.id(&to.id);
+                        self.add(
+                            format!("{id}To{q}Subscription"),
+                            json!({"Type": "AWS::SNS::Subscription", "Properties": {
+                                "TopicArn": r(&id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")}}),
+                        );
+                        self.add(
+                            format!("{q}From{id}Policy"),
+                            json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                                "Queues": [r(&q)],
+                                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                                    "Action": "sqs:SendMessage", "Resource": ga(&q, "Arn"),
+                                    "Condition": {"ArnEquals": {"aws:SourceArn": r(&id)}}}]}}}),
+                        );
+                    }
+                }
+            }
+            Props::EventBridgeRule(p) => self.rule(c, &id, p)?,
+            Props::KinesisStream(p) => {
+                let props = match p.mode {
+                    StreamMode::OnDemand => json!({
+                        "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+                        "RetentionPeriodHours": p.retention_hours}),
+                    StreamMode::Provisioned => json!({
+                        "ShardCount": p.shards,
+                        "RetentionPeriodHours": p.retention_hours}),
+                };
+                self.add(
+                    id,
+                    json!({"Type": "AWS::Kinesis::Stream", "Properties": props}),
+                );
+            }
+            Props::DynamoDbTable(p) => {
+                let mut attrs =
+                    vec![json!({"AttributeName": p.partition_key, "AttributeType": "S"})];
+                let mut keys = vec![json!({"AttributeName": p.partition_key, "KeyType": "HASH"})];
+                if !p.sort_key.is_empty() {
+                    attrs.push(json!({"AttributeName": p.sort_key, "AttributeType": "S"}));
+                    keys.push(json!({"AttributeName": p.sort_key, "KeyType": "RANGE"}));
+                }
+                let mut props = json!({"AttributeDefinitions": attrs, "KeySchema": keys});
+                match p.billing {
+                    DynamoDbBilling::OnDemand => props["BillingMode"] = json!("PAY_PER_REQUEST"),
+                    DynamoDbBilling::Provisioned => {
+                        props["BillingMode"] = json!("PROVISIONED");
+                        props["ProvisionedThroughput"] = json!({"ReadCapacityUnits": p.read_capacity, "WriteCapacityUnits": p.write_capacity});
+                    }
+                }
+                if let Some(view) = p.stream {
+                    props["StreamSpecification"] = json!({"StreamViewType": view});
+                }
+                self.add(
+                    id,
+                    json!({"Type": "AWS::DynamoDB::Table", "Properties": props}),
+                );
+            }
+            Props::LambdaFunction(_) => self.function(c, &id)?,
+            Props::EcsCluster(p) => self.cluster(c, &id, p.container_insights),
+            Props::EcsService(_) => self.service(c, &id)?,
+            Props::TaskDefinition(_) => self.task_definition(c, &id)?,
+            Props::Fargate(_) | Props::FargateSpot(_) => {
+                // Fargate capacity is named in the cluster's capacity
+                // provider association; it has no resource of its own.
+            }
+            Props::Ec2AutoScalingGroup(_) => self.ec2_capacity(c, &id)?,
+            Props::Alb(_) | Props::Nlb(_) => self.load_balancer(c, &id)?,
+            Props::EcrRepository(p) => {
+                let lifecycle = json!({"rules": [{
+                    "rulePriority": 1,
+                    "description": format!("keep the last {} images", p.keep_images),
+                    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": p.keep_images},
+                    "action": {"type": "expire"}}]});
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::ECR::Repository", "Properties": {
+                        "ImageScanningConfiguration": {"ScanOnPush": p.scan_on_push},
+                        "ImageTagMutability": match p.tag_mutability { TagMutability::Mutable => "MUTABLE", TagMutability::Immutable => "IMMUTABLE" },
+                        "LifecyclePolicy": {"LifecyclePolicyText": serde_json::to_string(&lifecycle).unwrap_or_default()}}}),
+                );
+                self.outputs.insert(
+                    format!("{id}Uri"),
+                    json!({"Description": format!("Repository URI of {}", c.name), "Value": ga(&id, "RepositoryUri")}),
+                );
+            }
+            Props::EksCluster(_) => self.eks_cluster(c, &id)?,
+            Props::EksNodeGroup(_) => self.eks_node_group(c, &id)?,
+            Props::EksFargateProfile(_) => self.eks_fargate_profile(c, &id)?,
+            Props::EksWorkload(_) => self.eks_workload(c, &id)?,
+            Props::Generic(p) => {
+                self.add(
+                    id,
+                    json!({"Type": p.resource_type, "Properties": p.properties}),
+                );
+            }
+            Props::CloudFront(_)
+            | Props::Clb(_)
+            | Props::Lex(_)
+            | Props::Alexa(_)
+            | Props::Firehose(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_)
+            | Props::Ec2Instance(_) => self.notes.push(format!(
+                "{}: {} is not exported yet; add it to the template by hand",
+                c.name,
+                c.kind().label()
+            )),
+        }
+        Ok(())
+    }
+
+    // --- storage ---------------------------------------------------------
+
+    /// Buckets that notify a function get a fixed name, so the function's
+    /// policy can name the bucket without a circular dependency.
+    fn bucket_notifies_function(&self, bucket: &str) -> bool {
+        self.d.outgoing(bucket).iter().any(|(conn, to)| {
+            to.kind() == K::LambdaFunction && matches!(conn.kind, ConnectionKind::Invoke { .. })
+        })
+    }
+
+    fn bucket_name(&self, c: &Component) -> Option<Value> {
+        self.bucket_notifies_function(&c.id).then(|| {
+            sub(&format!(
+                "${{AWS::StackName}}-{}-${{AWS::AccountId}}",
+                kebab(&c.name)
+            ))
+        })
+    }
+
+    fn bucket_arn(&self, c: &Component) -> Value {
+        match self.bucket_notifies_function(&c.id) {
+            true => sub(&format!(
+                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}",
+                kebab(&c.name)
+            )),
+            false => ga(&self.id(&c.id), "Arn"),
+        }
+    }
+
+    fn bucket_objects_arn(&self, c: &Component) -> Value {
+        match self.bucket_notifies_function(&c.id) {
+            true => sub(&format!(
+                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}/*",
+                kebab(&c.name)
+            )),
+            false => sub(&format!("${{{}.Arn}}/*", self.id(&c.id))),
+        }
+    }
+
+    fn bucket(&mut self, c: &Component, id: &str, p: &archsim_model::component::S3BucketProps) {
+        let mut props = Map::new();
+        if let Some(name) = self.bucket_name(c) {
+            props.insert("BucketName".into(), name);
+        }
+        if p.versioning {
+            props.insert(
+                "VersioningConfiguration".into(),
+                json!({"Status": "Enabled"}),
+            );
+        }
+        props.insert(
+            "PublicAccessBlockConfiguration".into(),
+            json!({"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}),
+        );
+        props.insert(
+            "BucketEncryption".into(),
+            json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}),
+        );
+        let mut depends = Vec::new();
+        if !self.sam() {
+            let mut configs = Vec::new();
+            for (conn, to) in self.d.outgoing(&c.id) {
+                if to.kind() == K::LambdaFunction
+                    && matches!(conn.kind, ConnectionKind::Invoke { .. })
+                {
+                    let f = self.id(&to.id);
+                    let perm = format!("{f}{id}Permission");
+                    self.add(
+                        perm.clone(),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&f, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "s3.amazonaws.com", "SourceAccount": r("AWS::AccountId"),
+                            "SourceArn": self.bucket_arn(c)}}),
+                    );
+                    depends.push(json!(perm));
+                    for event in &p.events {
+                        let mut cfg = json!({"Event": event, "Function": ga(&f, "Arn")});
+                        if let Some(filter) = s3_filter(p) {
+                            cfg["Filter"] = filter;
+                        }
+                        configs.push(cfg);
+                    }
+                }
+            }
+            if !configs.is_empty() {
+                props.insert(
+                    "NotificationConfiguration".into(),
+                    json!({"LambdaConfigurations": configs}),
+                );
+            }
+        }
+        let mut res = json!({"Type": "AWS::S3::Bucket"});
+        if !depends.is_empty() {
+            res["DependsOn"] = Value::Array(depends);
+        }
+        res["Properties"] = Value::Object(props);
+        self.add(id.into(), res);
+    }
+
+    // --- IAM from connections ------------------------------------------
+
+    /// The least-privilege statements a compute component needs for its
+    /// `Uses`, `Publishes` and `Invoke` connections, and for the queues
+    /// that a service or workload polls itself.
+    fn statements(&self, compute: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        for (conn, to) in self.d.outgoing(compute) {
+            let tid = self.id(&to.id);
+            match (&conn.kind, to.kind()) {
+                (ConnectionKind::Uses { access }, K::DynamoDbTable) => {
+                    let mut actions = Vec::new();
+                    if access.reads() {
+                        actions.extend([
+                            "dynamodb:GetItem",
+                            "dynamodb:BatchGetItem",
+                            "dynamodb:Query",
+                            "dynamodb:Scan",
+                            "dynamodb:ConditionCheckItem",
+                            "dynamodb:DescribeTable",
+                        ]);
+                    }
+                    if access.writes() {
+                        actions.extend([
+                            "dynamodb:PutItem",
+                            "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:BatchWriteItem",
+                        ]);
+                    }
+                    out.push(statement(
+                        &actions,
+                        vec![ga(&tid, "Arn"), sub(&format!("${{{tid}.Arn}}/index/*"))],
+                    ));
+                }
+                (ConnectionKind::Uses { access }, K::S3Bucket) => {
+                    if access.reads() {
+                        out.push(statement(&["s3:ListBucket"], vec![self.bucket_arn(to)]));
+                        out.push(statement(
+                            &["s3:GetObject"],
+                            vec![self.bucket_objects_arn(to)],
+                        ));
+                    }
+                    if access.writes() {
+                        out.push(statement(
+                            &["s3:PutObject", "s3:DeleteObject"],
+                            vec![self.bucket_objects_arn(to)],
+                        ));
+                    }
+                }
+                (ConnectionKind::Publishes, K::SqsQueue) => {
+                    out.push(statement(&["sqs:SendMessage"], vec![ga(&tid, "Arn")]));
+                }
+                (ConnectionKind::Publishes, K::SnsTopic) => {
+                    out.push(statement(&["sns:Publish"], vec![r(&tid)]));
+                }
+                (ConnectionKind::Publishes, K::KinesisStream) => {
+                    out.push(statement(
+                        &["kinesis:PutRecord", "kinesis:PutRecords"],
+                        vec![ga(&tid, "Arn")],
+                    ));
+                }
+                (ConnectionKind::Publishes, K::EventBridgeRule) => {
+                    let bus = match &to.props {
+                        Props::EventBridgeRule(p) => p.event_bus.clone(),
+                        _ => "default".into(),
+                    };
+                    out.push(statement(
+                        &["events:PutEvents"],
+                        vec![sub(&format!(
+                            "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/{bus}"
+                        ))],
+                    ));
+                }
+                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                    out.push(statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]));
+                }
+                _ => {}
+            }
+        }
+        // A service or workload that polls a queue itself.
+        let compute_kind = self.d.component(compute).map(Component::kind);
+        if compute_kind != Some(K::LambdaFunction) {
+            for (conn, from) in self.d.incoming(compute) {
+                if matches!(conn.kind, ConnectionKind::Poll { .. }) && from.kind() == K::SqsQueue {
+                    out.push(statement(
+                        &[
+                            "sqs:ReceiveMessage",
+                            "sqs:DeleteMessage",
+                            "sqs:ChangeMessageVisibility",
+                            "sqs:GetQueueAttributes",
+                        ],
+                        vec![ga(&self.id(&from.id), "Arn")],
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Environment variables naming what a compute component talks to.
+    fn env_for(&self, compute: &str) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        // `Jobs queue` -> JOBS_QUEUE_URL, `Orders` (a table) -> ORDERS_TABLE_NAME.
+        let var = |c: &Component, what: &str| {
+            let (word, detail) = what.split_once('_').unwrap_or((what, "NAME"));
+            let base = kebab(&c.name).replace('-', "_").to_uppercase();
+            if base == word || base.ends_with(&format!("_{word}")) {
+                format!("{base}_{detail}")
+            } else {
+                format!("{base}_{word}_{detail}")
+            }
+        };
+        for (conn, to) in self.d.outgoing(compute) {
+            let tid = self.id(&to.id);
+            match (&conn.kind, to.kind()) {
+                (ConnectionKind::Uses { .. }, K::DynamoDbTable) => {
+                    out.push((var(to, "TABLE_NAME"), r(&tid)));
+                }
+                (ConnectionKind::Uses { .. }, K::S3Bucket) => {
+                    // A bucket that notifies a function is named by its
+                    // fixed name: `!Ref` would make a dependency cycle.
+                    let name = self.bucket_name(to).unwrap_or_else(|| r(&tid));
+                    out.push((var(to, "BUCKET_NAME"), name));
+                }
+                (ConnectionKind::Publishes, K::SqsQueue) => {
+                    out.push((var(to, "QUEUE_URL"), r(&tid)))
+                }
+                (ConnectionKind::Publishes, K::SnsTopic) => {
+                    out.push((var(to, "TOPIC_ARN"), r(&tid)))
+                }
+                (ConnectionKind::Publishes, K::KinesisStream) => {
+                    out.push((var(to, "STREAM_NAME"), r(&tid)))
+                }
+                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                    out.push((var(to, "FUNCTION_NAME"), r(&tid)))
+                }
+                _ => {}
+            }
+        }
+        if self.d.component(compute).map(Component::kind) != Some(K::LambdaFunction) {
+            for (conn, from) in self.d.incoming(compute) {
+                if matches!(conn.kind, ConnectionKind::Poll { .. }) && from.kind() == K::SqsQueue {
+                    out.push((var(from, "QUEUE_URL"), r(&self.id(&from.id))));
+                }
+            }
+        }
+        out
+    }
+
+    fn inline_policy(&self, name: &str, statements: Vec<Value>) -> Option<Value> {
+        (!statements.is_empty()).then(|| {
+            json!({"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
+        })
+    }
+
+    /// A role component that `from` assumes with the given purpose.
+    fn assumed_role(&self, from: &str, purpose: RolePurpose) -> Option<&'a Component> {
+        self.d
+            .outgoing(from)
+            .into_iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::AssumesRole))
+            .map(|(_, to)| to)
+            .find(|to| matches!(&to.props, Props::IamRole(p) if p.purpose == purpose))
+            .and_then(|to| self.d.component(&to.id))
+    }
+
+    fn role_extra_managed(&self, role: Option<&Component>) -> Vec<Value> {
+        match role.map(|r| &r.props) {
+            Some(Props::IamRole(p)) => p
+                .managed_policy_arns
+                .iter()
+                .map(|a| Value::String(a.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    // --- Lambda ----------------------------------------------------------
+
+    fn sam_globals(&mut self, comps: &[&Component]) {
+        let fns: Vec<_> = comps
+            .iter()
+            .filter_map(|c| match &c.props {
+                Props::LambdaFunction(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        if fns.is_empty() {
+            return;
+        }
+        let mut f = Map::new();
+        let first = fns[0];
+        if fns
+            .iter()
+            .all(|p| p.packaging == Packaging::Zip && p.runtime == first.runtime)
+        {
+            f.insert("Runtime".into(), json!(first.runtime.aws_runtime()));
+        }
+        if fns.iter().all(|p| p.architecture == first.architecture) {
+            f.insert("Architectures".into(), json!([arch(first.architecture)]));
+        }
+        if fns.iter().all(|p| p.tracing) {
+            f.insert("Tracing".into(), json!("Active"));
+        }
+        if !f.is_empty() {
+            self.globals.insert("Function".into(), Value::Object(f));
+        }
+    }
+
+    fn global(&self, key: &str) -> bool {
+        self.globals
+            .get("Function")
+            .and_then(|f| f.get(key))
+            .is_some()
+    }
+
+    fn function(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::LambdaFunction(p) = &c.props else {
+            return Ok(());
+        };
+        let sam = self.sam();
+        let mut props = Map::new();
+        match p.packaging {
+            Packaging::Zip => {
+                let key = format!("functions/{}.zip", kebab(&c.name));
+                if sam {
+                    props.insert(
+                        "CodeUri".into(),
+                        json!({"Bucket": r("ArtifactBucket"), "Key": key}),
+                    );
+                } else {
+                    props.insert(
+                        "Code".into(),
+                        json!({"S3Bucket": r("ArtifactBucket"), "S3Key": key}),
+                    );
+                }
+                props.insert("Handler".into(), json!(p.handler));
+                if !(sam && self.global("Runtime")) {
+                    props.insert("Runtime".into(), json!(p.runtime.aws_runtime()));
+                }
+            }
+            Packaging::Image => {
+                props.insert("PackageType".into(), json!("Image"));
+                let uri = sub(&format!(
+                    "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{}:${{ImageTag}}",
+                    kebab(&c.name)
+                ));
+                if sam {
+                    props.insert("ImageUri".into(), uri);
+                } else {
+                    props.insert("Code".into(), json!({"ImageUri": uri}));
+                }
+            }
+        }
+        if !sam {
+            props.insert("Role".into(), ga(&format!("{id}Role"), "Arn"));
+        }
+        props.insert("MemorySize".into(), json!(p.memory_mb));
+        props.insert("Timeout".into(), json!(p.timeout_s));
+        if !(sam && self.global("Architectures")) {
+            props.insert("Architectures".into(), json!([arch(p.architecture)]));
+        }
+        if p.ephemeral_storage_mb != 512 {
+            props.insert(
+                "EphemeralStorage".into(),
+                json!({"Size": p.ephemeral_storage_mb}),
+            );
+        }
+        if let Some(n) = p.reserved_concurrency {
+            props.insert("ReservedConcurrentExecutions".into(), json!(n));
+        }
+        if p.tracing && !(sam && self.global("Tracing")) {
+            if sam {
+                props.insert("Tracing".into(), json!("Active"));
+            } else {
+                props.insert("TracingConfig".into(), json!({"Mode": "Active"}));
+            }
+        }
+        let mut env = Map::new();
+        for (k, v) in &p.environment {
+            env.insert(k.clone(), json!(v));
+        }
+        for (k, v) in self.env_for(&c.id) {
+            env.entry(k).or_insert(v);
+        }
+        if !env.is_empty() {
+            props.insert("Environment".into(), json!({"Variables": env}));
+        }
+        let dlq = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
+            })
+            .map(|(_, to)| self.id(&to.id));
+        if let Some(q) = &dlq {
+            if sam {
+                props.insert(
+                    "DeadLetterQueue".into(),
+                    json!({"Type": "SQS", "TargetArn": ga(q, "Arn")}),
+                );
+            } else {
+                props.insert(
+                    "DeadLetterConfig".into(),
+                    json!({"TargetArn": ga(q, "Arn")}),
+                );
+            }
+        }
+        let custom_async = p.max_event_age_s != 21_600 || p.max_retry_attempts != 2;
+        if p.snap_start && p.runtime == Runtime::Java {
+            props.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
+        }
+        let alias = p.provisioned_concurrency > 0 || (p.snap_start && p.runtime == Runtime::Java);
+        if sam {
+            if alias {
+                props.insert("AutoPublishAlias".into(), json!("live"));
+            }
+            if p.provisioned_concurrency > 0 {
+                props.insert(
+                    "ProvisionedConcurrencyConfig".into(),
+                    json!({"ProvisionedConcurrentExecutions": p.provisioned_concurrency}),
+                );
+            }
+            if custom_async {
+                props.insert(
+                    "EventInvokeConfig".into(),
+                    json!({"MaximumEventAgeInSeconds": p.max_event_age_s, "MaximumRetryAttempts": p.max_retry_attempts}),
+                );
+            }
+            let policies = self.sam_policies(&c.id);
+            if !policies.is_empty() {
+                props.insert("Policies".into(), Value::Array(policies));
+            }
+            let events = self.sam_events(c)?;
+            if !events.is_empty() {
+                props.insert("Events".into(), Value::Object(events));
+            }
+            self.add(
+                id.into(),
+                json!({"Type": "AWS::Serverless::Function", "Properties": props}),
+            );
+        } else {
+            let role = format!("{id}Role");
+            self.add(
+                id.into(),
+                json!({"Type": "AWS::Lambda::Function", "Properties": props}),
+            );
+            let mut managed_arns = vec![managed("service-role/AWSLambdaBasicExecutionRole")];
+            if p.tracing {
+                managed_arns.push(managed("AWSXrayWriteOnlyAccess"));
+            }
+            let mut stmts = self.statements(&c.id);
+            if let Some(q) = &dlq {
+                stmts.push(statement(&["sqs:SendMessage"], vec![ga(q, "Arn")]));
+            }
+            stmts.extend(self.poll_statements(&c.id));
+            let mut role_props = json!({
+                "AssumeRolePolicyDocument": trust("lambda.amazonaws.com"),
+                "ManagedPolicyArns": managed_arns,
+            });
+            if let Some(pol) = self.inline_policy(&format!("{id}Access"), stmts) {
+                role_props["Policies"] = json!([pol]);
+            }
+            self.add(
+                role,
+                json!({"Type": "AWS::IAM::Role", "Properties": role_props}),
+            );
+            if custom_async {
+                self.add(
+                    format!("{id}EventInvokeConfig"),
+                    json!({"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+                        "FunctionName": r(id), "Qualifier": "$LATEST",
+                        "MaximumEventAgeInSeconds": p.max_event_age_s, "MaximumRetryAttempts": p.max_retry_attempts}}),
+                );
+            }
+            if alias {
+                self.add(
+                    format!("{id}Version"),
+                    json!({"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": r(id)}}),
+                );
+                let mut alias_props = json!({"FunctionName": r(id), "FunctionVersion": ga(&format!("{id}Version"), "Version"), "Name": "live"});
+                if p.provisioned_concurrency > 0 {
+                    alias_props["ProvisionedConcurrencyConfig"] =
+                        json!({"ProvisionedConcurrentExecutions": p.provisioned_concurrency});
+                }
+                self.add(
+                    format!("{id}Alias"),
+                    json!({"Type": "AWS::Lambda::Alias", "Properties": alias_props}),
+                );
+            }
+            self.cfn_event_sources(c, id)?;
+        }
+        Ok(())
+    }
+
+    /// SAM policy templates where one is exactly the access needed,
+    /// inline statements otherwise.
+    fn sam_policies(&self, f: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut inline = Vec::new();
+        for (conn, to) in self.d.outgoing(f) {
+            let tid = self.id(&to.id);
+            match (&conn.kind, to.kind()) {
+                (
+                    ConnectionKind::Uses {
+                        access: Access::ReadWrite,
+                    },
+                    K::DynamoDbTable,
+                ) => out.push(json!({"DynamoDBCrudPolicy": {"TableName": r(&tid)}})),
+                (
+                    ConnectionKind::Uses {
+                        access: Access::Read,
+                    },
+                    K::DynamoDbTable,
+                ) => out.push(json!({"DynamoDBReadPolicy": {"TableName": r(&tid)}})),
+                (ConnectionKind::Publishes, K::SqsQueue) => {
+                    out.push(json!({"SQSSendMessagePolicy": {"QueueName": ga(&tid, "QueueName")}}))
+                }
+                (ConnectionKind::Publishes, K::SnsTopic) => out
+                    .push(json!({"SNSPublishMessagePolicy": {"TopicName": ga(&tid, "TopicName")}})),
+                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                    out.push(json!({"LambdaInvokePolicy": {"FunctionName": r(&tid)}}))
+                }
+                _ => {}
+            }
+        }
+        // Everything without an exact template: the same statements the
+        // CloudFormation flavour writes, minus those covered above.
+        for st in self.statements(f) {
+            let actions: Vec<&str> = st["Action"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let covered = actions.iter().any(|a| {
+                a.starts_with("sqs:SendMessage")
+                    || a.starts_with("sns:Publish")
+                    || a.starts_with("lambda:InvokeFunction")
+            }) || (actions.contains(&"dynamodb:GetItem")
+                && actions.contains(&"dynamodb:PutItem"))
+                || (actions.contains(&"dynamodb:GetItem")
+                    && !actions.contains(&"dynamodb:PutItem"));
+            if !covered {
+                inline.push(st);
+            }
+        }
+        if !inline.is_empty() {
+            out.push(json!({"Version": "2012-10-17", "Statement": inline}));
+        }
+        out
+    }
+
+    fn poll_statements(&self, f: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        for (conn, from) in self.d.incoming(f) {
+            if !matches!(conn.kind, ConnectionKind::Poll { .. }) {
+                continue;
+            }
+            let sid = self.id(&from.id);
+            match from.kind() {
+                K::SqsQueue => out.push(statement(
+                    &[
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:GetQueueAttributes",
+                    ],
+                    vec![ga(&sid, "Arn")],
+                )),
+                K::KinesisStream => out.push(statement(
+                    &[
+                        "kinesis:GetRecords",
+                        "kinesis:GetShardIterator",
+                        "kinesis:DescribeStream",
+                        "kinesis:DescribeStreamSummary",
+                        "kinesis:ListShards",
+                    ],
+                    vec![ga(&sid, "Arn")],
+                )),
+                K::DynamoDbTable => out.push(statement(
+                    &[
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:DescribeStream",
+                        "dynamodb:ListStreams",
+                    ],
+                    vec![ga(&sid, "StreamArn")],
+                )),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn api_path(&self, api: &str, f: &Component) -> String {
+        let targets = self
+            .d
+            .outgoing(api)
+            .iter()
+            .filter(|(_, to)| to.kind() == K::LambdaFunction)
+            .count();
+        if targets <= 1 {
+            "/{proxy+}".into()
+        } else {
+            format!("/{}/{{proxy+}}", kebab(&f.name))
+        }
+    }
+
+    fn poll_props(&self, conn_kind: &ConnectionKind, source: K, sam: bool) -> Map<String, Value> {
+        let mut m = Map::new();
+        if let ConnectionKind::Poll {
+            batch_size,
+            batching_window_s,
+            parallelization_factor,
+            max_concurrency,
+            starting_position,
+        } = conn_kind
+        {
+            m.insert("BatchSize".into(), json!(batch_size));
+            if *batching_window_s > 0 {
+                m.insert(
+                    "MaximumBatchingWindowInSeconds".into(),
+                    json!(batching_window_s),
+                );
+            }
+            if source != K::SqsQueue {
+                m.insert(
+                    "StartingPosition".into(),
+                    json!(match starting_position {
+                        StartingPosition::Latest => "LATEST",
+                        StartingPosition::TrimHorizon => "TRIM_HORIZON",
+                    }),
+                );
+                if *parallelization_factor > 1 {
+                    m.insert(
+                        "ParallelizationFactor".into(),
+                        json!(parallelization_factor),
+                    );
+                }
+            }
+            if let (Some(n), K::SqsQueue) = (max_concurrency, source) {
+                m.insert("ScalingConfig".into(), json!({"MaximumConcurrency": n}));
+            }
+            let _ = sam;
+        }
+        m
+    }
+
+    fn sam_events(&self, f: &Component) -> Result<Map<String, Value>, ExportError> {
+        let mut events = Map::new();
+        for (conn, from) in self.d.incoming(&f.id) {
+            let sid = self.id(&from.id);
+            let (name, event) = match (&conn.kind, &from.props) {
+                (ConnectionKind::Invoke { .. }, Props::ApiGateway(api)) => {
+                    let path = self.api_path(&from.id, f);
+                    match api.api_type {
+                        ApiType::Rest => (
+                            format!("{sid}Request"),
+                            json!({"Type": "Api", "Properties": {"RestApiId": r(&sid), "Path": path, "Method": "ANY"}}),
+                        ),
+                        ApiType::Http => (
+                            format!("{sid}Request"),
+                            json!({"Type": "HttpApi", "Properties": {"ApiId": r(&sid), "Path": path, "Method": "ANY"}}),
+                        ),
+                    }
+                }
+                (ConnectionKind::Invoke { .. }, Props::S3Bucket(b)) => {
+                    let mut props = json!({"Bucket": r(&sid), "Events": b.events});
+                    if let Some(filter) = s3_filter(b) {
+                        props["Filter"] = filter;
+                    }
+                    (
+                        format!("{sid}Event"),
+                        json!({"Type": "S3", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Invoke { .. }, Props::SnsTopic(_)) => (
+                    format!("{sid}Message"),
+                    json!({"Type": "SNS", "Properties": {"Topic": r(&sid)}}),
+                ),
+                (ConnectionKind::Invoke { .. }, Props::EventBridgeRule(rule))
+                    if self.rule_embedded(&from.id) =>
+                {
+                    if rule.event_pattern.is_empty() {
+                        (
+                            sid.clone(),
+                            json!({"Type": "Schedule", "Properties": {"Schedule": rule.schedule}}),
+                        )
+                    } else {
+                        let mut props = json!({"Pattern": pattern(from, &rule.event_pattern)?});
+                        if rule.event_bus != "default" {
+                            props["EventBusName"] = json!(rule.event_bus);
+                        }
+                        (
+                            sid.clone(),
+                            json!({"Type": "EventBridgeRule", "Properties": props}),
+                        )
+                    }
+                }
+                (ConnectionKind::Poll { .. }, Props::SqsQueue(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Queue".into(), ga(&sid, "Arn"));
+                    props.extend(self.poll_props(&conn.kind, K::SqsQueue, true));
+                    (
+                        format!("{sid}Messages"),
+                        json!({"Type": "SQS", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Poll { .. }, Props::KinesisStream(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Stream".into(), ga(&sid, "Arn"));
+                    props.extend(self.poll_props(&conn.kind, K::KinesisStream, true));
+                    (
+                        format!("{sid}Records"),
+                        json!({"Type": "Kinesis", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Poll { .. }, Props::DynamoDbTable(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Stream".into(), ga(&sid, "StreamArn"));
+                    props.extend(self.poll_props(&conn.kind, K::DynamoDbTable, true));
+                    (
+                        format!("{sid}Stream"),
+                        json!({"Type": "DynamoDB", "Properties": props}),
+                    )
+                }
+                _ => continue,
+            };
+            events.insert(name, event);
+        }
+        Ok(events)
+    }
+
+    /// In SAM, a rule whose every target is a function is written as an
+    /// event of those functions.
+    fn rule_embedded(&self, rule: &str) -> bool {
+        let out = self.d.outgoing(rule);
+        self.sam() && !out.is_empty() && out.iter().all(|(_, to)| to.kind() == K::LambdaFunction)
+    }
+
+    fn cfn_event_sources(&mut self, f: &Component, id: &str) -> Result<(), ExportError> {
+        for (conn, from) in self.d.incoming(&f.id) {
+            let sid = self.id(&from.id);
+            let source_arn = match from.kind() {
+                K::SqsQueue | K::KinesisStream => Some(ga(&sid, "Arn")),
+                K::DynamoDbTable => Some(ga(&sid, "StreamArn")),
+                _ => None,
+            };
+            match (&conn.kind, source_arn) {
+                (ConnectionKind::Poll { .. }, Some(arn)) => {
+                    let mut props = Map::new();
+                    props.insert("FunctionName".into(), r(id));
+                    props.insert("EventSourceArn".into(), arn);
+                    props.extend(self.poll_props(&conn.kind, from.kind(), false));
+                    self.add(
+                        format!("{id}{sid}Mapping"),
+                        json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": props}),
+                    );
+                }
+                (ConnectionKind::Invoke { .. }, _) if from.kind() == K::SnsTopic => {
+                    self.add(
+                        format!("{id}{sid}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(id, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "sns.amazonaws.com", "SourceArn": r(&sid)}}),
+                    );
+                    self.add(
+                        format!("{id}{sid}Subscription"),
+                        json!({"Type": "AWS::SNS::Subscription", "Properties": {
+                            "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")}}),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    // --- API Gateway -----------------------------------------------------
+
+    fn api(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::ApiGatewayProps,
+    ) -> Result<(), ExportError> {
+        let authorizer = self
+            .d
+            .incoming(&c.id)
+            .into_iter()
+            .find(|(conn, from)| {
+                matches!(conn.kind, ConnectionKind::Authorizes) && from.kind() == K::Cognito
+            })
+            .map(|(_, from)| self.id(&from.id));
+        let functions: Vec<&Component> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter(|(_, to)| to.kind() == K::LambdaFunction)
+            .filter_map(|(_, to)| self.d.component(&to.id))
+            .collect();
+        for (_, to) in self.d.outgoing(&c.id) {
+            if to.kind() != K::LambdaFunction {
+                self.notes.push(format!(
+                    "{} -> {}: only Lambda integrations are exported; add this integration by hand",
+                    c.name, to.name
+                ));
+            }
+        }
+        let stage = &p.stage_name;
+        match (self.sam(), p.api_type) {
+            (true, ApiType::Rest) => {
+                let mut props = json!({
+                    "StageName": stage,
+                    "TracingEnabled": p.tracing,
+                    "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                        "ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}]
+                });
+                if let Some(pool) = &authorizer {
+                    props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
+                        "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
+                }
+                self.add(
+                    id.into(),
+                    json!({"Type": "AWS::Serverless::Api", "Properties": props}),
+                );
+            }
+            (true, ApiType::Http) => {
+                self.add(
+                    id.into(),
+                    json!({"Type": "AWS::Serverless::HttpApi", "Properties": {
+                        "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}}}),
+                );
+            }
+            (false, ApiType::Rest) => {
+                self.add(
+                    id.into(),
+                    json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {
+                        "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name)))}}),
+                );
+                if let Some(pool) = &authorizer {
+                    self.add(
+                        format!("{id}Authorizer"),
+                        json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+                            "Name": "CognitoAuthorizer", "RestApiId": r(id), "Type": "COGNITO_USER_POOLS",
+                            "IdentitySource": "method.request.header.Authorization",
+                            "ProviderARNs": [ga(pool, "Arn")]}}),
+                    );
+                }
+                let mut methods = Vec::new();
+                for f in &functions {
+                    let fid = self.id(&f.id);
+                    let path = self.api_path(&c.id, f);
+                    let mut parent = ga(id, "RootResourceId");
+                    let mut resource_id = String::new();
+                    for part in path.trim_start_matches('/').split('/') {
+                        resource_id = format!(
+                            "{id}{fid}{}Resource",
+                            if part == "{proxy+}" {
+                                "Proxy".to_string()
+                            } else {
+                                camel(part)
+                            }
+                        );
+                        if !self.resources.contains_key(&resource_id) {
+                            self.add(
+                                resource_id.clone(),
+                                json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                                    "RestApiId": r(id), "ParentId": parent, "PathPart": part}}),
+                            );
+                        }
+                        parent = r(&resource_id);
+                    }
+                    let method = format!("{id}{fid}Method");
+                    let mut mprops = json!({
+                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
+                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+                    });
+                    if authorizer.is_some() {
+                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
+                    mprops["Integration"] = json!({"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                        "Uri": sub(&format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{fid}.Arn}}/invocations"))});
+                    self.add(
+                        method.clone(),
+                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
+                    );
+                    methods.push(json!(method));
+                    self.add(
+                        format!("{fid}{id}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "apigateway.amazonaws.com",
+                            "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
+                    );
+                }
+                let mut deployment = json!({"Type": "AWS::ApiGateway::Deployment"});
+                if !methods.is_empty() {
+                    deployment["DependsOn"] = Value::Array(methods);
+                }
+                deployment["Properties"] = json!({"RestApiId": r(id)});
+                self.add(format!("{id}Deployment"), deployment);
+                self.add(
+                    format!("{id}Stage"),
+                    json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
+                        "RestApiId": r(id), "DeploymentId": r(&format!("{id}Deployment")), "StageName": stage,
+                        "TracingEnabled": p.tracing,
+                        "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                            "ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}]}}),
+                );
+            }
+            (false, ApiType::Http) => {
+                self.add(
+                    id.into(),
+                    json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+                        "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "ProtocolType": "HTTP"}}),
+                );
+                let mut routes = Vec::new();
+                for f in &functions {
+                    let fid = self.id(&f.id);
+                    let integration = format!("{id}{fid}Integration");
+                    self.add(
+                        integration.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+                            "ApiId": r(id), "IntegrationType": "AWS_PROXY",
+                            "IntegrationUri": ga(&fid, "Arn"), "PayloadFormatVersion": "2.0"}}),
+                    );
+                    let route = format!("{id}{fid}Route");
+                    self.add(
+                        route.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": {
+                            "ApiId": r(id), "RouteKey": format!("ANY {}", self.api_path(&c.id, f)),
+                            "Target": sub(&format!("integrations/${{{integration}}}"))}}),
+                    );
+                    routes.push(json!(route));
+                    self.add(
+                        format!("{fid}{id}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "apigateway.amazonaws.com",
+                            "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
+                    );
+                }
+                let mut stage_res = json!({"Type": "AWS::ApiGatewayV2::Stage"});
+                if !routes.is_empty() {
+                    stage_res["DependsOn"] = Value::Array(routes);
+                }
+                stage_res["Properties"] = json!({"ApiId": r(id), "StageName": "$default", "AutoDeploy": true,
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}});
+                self.add(format!("{id}Stage"), stage_res);
+            }
+        }
+        let url = match p.api_type {
+            ApiType::Rest => format!(
+                "https://${{{id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{stage}/"
+            ),
+            ApiType::Http => {
+                format!("https://${{{id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/")
+            }
+        };
+        self.outputs.insert(
+            format!("{id}Url"),
+            json!({"Description": format!("Endpoint of {}", c.name), "Value": sub(&url)}),
+        );
+        Ok(())
+    }
+
+    // --- EventBridge -----------------------------------------------------
+
+    fn rule(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::EventBridgeRuleProps,
+    ) -> Result<(), ExportError> {
+        if self.rule_embedded(&c.id) {
+            return Ok(());
+        }
+        let mut props = Map::new();
+        if p.event_pattern.is_empty() {
+            props.insert("ScheduleExpression".into(), json!(p.schedule));
+        } else {
+            props.insert("EventPattern".into(), pattern(c, &p.event_pattern)?);
+            if p.event_bus != "default" {
+                props.insert("EventBusName".into(), json!(p.event_bus));
+            }
+        }
+        props.insert("State".into(), json!("ENABLED"));
+        let mut targets = Vec::new();
+        for (_, to) in self.d.outgoing(&c.id) {
+            let tid = self.id(&to.id);
+            match to.kind() {
+                K::LambdaFunction => {
+                    targets.push(json!({"Id": tid, "Arn": ga(&tid, "Arn")}));
+                    self.add(
+                        format!("{tid}{id}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&tid, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "events.amazonaws.com", "SourceArn": ga(id, "Arn")}}),
+                    );
+                }
+                K::SqsQueue | K::SnsTopic | K::KinesisStream => {
+                    let arn = if to.kind() == K::SnsTopic {
+                        r(&tid)
+                    } else {
+                        ga(&tid, "Arn")
+                    };
+                    targets.push(json!({"Id": tid, "Arn": arn}));
+                }
+                _ => self.notes.push(format!(
+                    "{} -> {}: this rule target is not exported",
+                    c.name, to.name
+                )),
+            }
+        }
+        if !targets.is_empty() {
+            props.insert("Targets".into(), Value::Array(targets));
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::Events::Rule", "Properties": props}),
+        );
+        Ok(())
+    }
+
+    // --- ECS -------------------------------------------------------------
+
+    fn cluster_members(&self, cluster: &str) -> Vec<&'a Component> {
+        self.d
+            .group_owned_by(cluster)
+            .map(|g| {
+                g.members
+                    .iter()
+                    .filter_map(|m| self.d.component(m))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn capacity_provider_name(&self, c: &Component) -> Value {
+        match c.kind() {
+            K::Fargate => json!("FARGATE"),
+            K::FargateSpot => json!("FARGATE_SPOT"),
+            _ => r(&format!("{}CapacityProvider", self.id(&c.id))),
+        }
+    }
+
+    fn cluster(&mut self, c: &Component, id: &str, insights: bool) {
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::ECS::Cluster", "Properties": {
+                "ClusterSettings": [{"Name": "containerInsights", "Value": if insights { "enabled" } else { "disabled" }}]}}),
+        );
+        let mut providers: Vec<&Component> = self
+            .cluster_members(&c.id)
+            .into_iter()
+            .filter(|m| m.kind().is_ecs_capacity())
+            .collect();
+        // Capacity reached only through services' RunsOn connections.
+        for m in self.cluster_members(&c.id) {
+            for (conn, to) in self.d.outgoing(&m.id) {
+                if matches!(conn.kind, ConnectionKind::RunsOn { .. })
+                    && to.kind().is_ecs_capacity()
+                    && !providers.iter().any(|p| p.id == to.id)
+                    && let Some(t) = self.d.component(&to.id)
+                {
+                    providers.push(t);
+                }
+            }
+        }
+        providers.sort_by(|a, b| a.id.cmp(&b.id));
+        if providers.is_empty() {
+            return;
+        }
+        let names: Vec<Value> = providers
+            .iter()
+            .map(|p| self.capacity_provider_name(p))
+            .collect();
+        let mut depends = Vec::new();
+        for p in &providers {
+            if p.kind() == K::Ec2AutoScalingGroup {
+                depends.push(json!(format!("{}CapacityProvider", self.id(&p.id))));
+            }
+        }
+        let mut res = json!({"Type": "AWS::ECS::ClusterCapacityProviderAssociations"});
+        if !depends.is_empty() {
+            res["DependsOn"] = Value::Array(depends);
+        }
+        res["Properties"] = json!({
+            "Cluster": r(id),
+            "CapacityProviders": names,
+            "DefaultCapacityProviderStrategy": [{"CapacityProvider": names[0], "Weight": 1}]
+        });
+        self.add(format!("{id}CapacityProviders"), res);
+    }
+
+    fn cluster_of(&self, member: &str) -> Option<&'a Component> {
+        self.d
+            .cluster_of(member)
+            .and_then(|c| self.d.component(&c.id))
+    }
+
+    fn ec2_capacity(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
+        let Props::Ec2AutoScalingGroup(p) = &c.props else {
+            return Ok(());
+        };
+        let cluster = self
+            .cluster_of(&c.id)
+            .or_else(|| {
+                // Capacity outside a cluster group: the cluster of a service
+                // that runs on it.
+                self.d
+                    .incoming(&c.id)
+                    .into_iter()
+                    .find_map(|(_, s)| self.cluster_of(&s.id))
+            })
+            .ok_or_else(|| ExportError::Component {
+                component: c.id.clone(),
+                message:
+                    "EC2 capacity must belong to an ECS cluster (put it in the cluster's group)"
+                        .into(),
+            })?;
+        let cid = self.id(&cluster.id);
+        let gpu = self.d.incoming(&c.id).iter().any(|(_, s)| {
+            self.task_of(&s.id)
+                .is_some_and(|t| matches!(&t.props, Props::TaskDefinition(td) if td.gpus() > 0))
+        });
+        let ami_param = format!("{id}AmiId");
+        self.params.insert(
+            ami_param.clone(),
+            json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                "Description": format!("ECS-optimised AMI for {}", c.name),
+                "Default": if gpu { "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id" } else { "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id" }}),
+        );
+        // The instance role holds only what the ECS agent needs.
+        let role_comp = self.assumed_role(&c.id, RolePurpose::InstanceRole);
+        let role = role_comp
+            .map(|r| self.id(&r.id))
+            .unwrap_or_else(|| format!("{id}InstanceRole"));
+        if !self.resources.contains_key(&role) {
+            let mut arns = vec![
+                managed("service-role/AmazonEC2ContainerServiceforEC2Role"),
+                managed("AmazonSSMManagedInstanceCore"),
+            ];
+            arns.extend(self.role_extra_managed(role_comp));
+            self.add(
+                role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": trust("ec2.amazonaws.com"), "ManagedPolicyArns": arns}}),
+            );
+            self.add(
+                format!("{role}InstanceProfile"),
+                json!({"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [r(&role)]}}),
+            );
+        }
+        let sg = format!("{cid}InstanceSecurityGroup");
+        if !self.resources.contains_key(&sg) {
+            self.add(
+                sg.clone(),
+                json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                    "GroupDescription": format!("Container instances of {}", cluster.name),
+                    "VpcId": self.vpc_id()}}),
+            );
+        }
+        let mut user_data =
+            format!("#!/bin/bash\necho ECS_CLUSTER=${{{cid}}} >> /etc/ecs/ecs.config\n");
+        if p.awsvpc_trunking {
+            user_data.push_str("echo ECS_ENABLE_TASK_ENI=true >> /etc/ecs/ecs.config\n");
+        }
+        let lt = format!("{id}LaunchTemplate");
+        let mut data = json!({
+            "ImageId": r(&ami_param),
+            "InstanceType": p.instance_type,
+            "IamInstanceProfile": {"Arn": ga(&format!("{role}InstanceProfile"), "Arn")},
+            "SecurityGroupIds": [r(&sg)],
+            "MetadataOptions": {"HttpTokens": "required"},
+            "UserData": {"Fn::Base64": sub(&user_data)}
+        });
+        if p.spot {
+            data["InstanceMarketOptions"] = json!({"MarketType": "spot"});
+        }
+        self.add(
+            lt.clone(),
+            json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": data}}),
+        );
+        let asg = format!("{id}AutoScalingGroup");
+        let mut asg_props = json!({
+            "MinSize": p.min_size.to_string(),
+            "MaxSize": p.max_size.to_string(),
+            "VPCZoneIdentifier": self.subnets(false),
+            "LaunchTemplate": {"LaunchTemplateId": r(&lt), "Version": ga(&lt, "LatestVersionNumber")},
+        });
+        if !p.managed_scaling {
+            asg_props["DesiredCapacity"] = json!(p.desired_capacity.to_string());
+        }
+        if p.managed_termination_protection {
+            asg_props["NewInstancesProtectedFromScaleIn"] = json!(true);
+        }
+        asg_props["Tags"] = json!([{"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "PropagateAtLaunch": true}]);
+        self.add(
+            asg.clone(),
+            json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": asg_props}),
+        );
+        let mut provider = json!({"AutoScalingGroupArn": r(&asg)});
+        if p.managed_scaling {
+            provider["ManagedScaling"] = json!({
+                "Status": "ENABLED",
+                "TargetCapacity": p.target_capacity_percent,
+                "MinimumScalingStepSize": p.minimum_scaling_step,
+                "MaximumScalingStepSize": p.maximum_scaling_step,
+                "InstanceWarmupPeriod": p.instance_warmup_s});
+        } else {
+            provider["ManagedScaling"] = json!({"Status": "DISABLED"});
+        }
+        provider["ManagedTerminationProtection"] = json!(if p.managed_termination_protection {
+            "ENABLED"
+        } else {
+            "DISABLED"
+        });
+        self.add(
+            format!("{id}CapacityProvider"),
+            json!({"Type": "AWS::ECS::CapacityProvider", "Properties": {"AutoScalingGroupProvider": provider}}),
+        );
+        Ok(())
+    }
+
+    fn task_of(&self, service: &str) -> Option<&'a Component> {
+        self.d
+            .outgoing(service)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::RunsTask) && to.kind() == K::TaskDefinition
+            })
+            .and_then(|(_, to)| self.d.component(&to.id))
+    }
+
+    fn services_of_task(&self, task: &str) -> Vec<&'a Component> {
+        self.d
+            .incoming(task)
+            .into_iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsTask))
+            .filter_map(|(_, s)| self.d.component(&s.id))
+            .collect()
+    }
+
+    fn on_fargate(&self, service: &str) -> bool {
+        let caps: Vec<K> = self
+            .d
+            .outgoing(service)
+            .iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsOn { .. }))
+            .map(|(_, to)| to.kind())
+            .collect();
+        match &self.d.component(service).map(|c| &c.props) {
+            Some(Props::EcsService(p)) if p.launch_type == Some(LaunchType::Fargate) => true,
+            Some(Props::EcsService(p)) if p.launch_type == Some(LaunchType::Ec2) => false,
+            _ => {
+                caps.is_empty()
+                    || caps
+                        .iter()
+                        .all(|k| matches!(k, K::Fargate | K::FargateSpot))
+            }
+        }
+    }
+
+    fn image_of(&self, owner: &str, image: &str) -> Value {
+        let repo = self
+            .d
+            .outgoing(owner)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::PullsImage) && to.kind() == K::EcrRepository
+            })
+            .map(|(_, to)| self.id(&to.id));
+        match repo {
+            Some(repo) => sub(&format!("${{{repo}.RepositoryUri}}:${{ImageTag}}")),
+            None => json!(image),
+        }
+    }
+
+    fn task_definition(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::TaskDefinition(p) = &c.props else {
+            return Ok(());
+        };
+        let services = self.services_of_task(&c.id);
+        let fargate = services.is_empty() || services.iter().all(|s| self.on_fargate(&s.id));
+        // Execution role: image pulls and logs only.
+        let exec_comp = self.assumed_role(&c.id, RolePurpose::ExecutionRole);
+        let exec = exec_comp
+            .map(|r| self.id(&r.id))
+            .unwrap_or_else(|| format!("{id}ExecutionRole"));
+        if !self.resources.contains_key(&exec) {
+            let mut arns = vec![managed("service-role/AmazonECSTaskExecutionRolePolicy")];
+            arns.extend(self.role_extra_managed(exec_comp));
+            self.add(
+                exec.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": trust("ecs-tasks.amazonaws.com"), "ManagedPolicyArns": arns}}),
+            );
+        }
+        // Task role: one per task definition, carrying the application's
+        // permissions from its services' connections.
+        let task_comp = self.assumed_role(&c.id, RolePurpose::TaskRole);
+        let task_role = task_comp
+            .map(|r| self.id(&r.id))
+            .unwrap_or_else(|| format!("{id}TaskRole"));
+        let mut stmts = Vec::new();
+        for s in &services {
+            stmts.extend(self.statements(&s.id));
+        }
+        stmts.extend(self.statements(&c.id));
+        let mut role_props = json!({"AssumeRolePolicyDocument": trust("ecs-tasks.amazonaws.com")});
+        let arns = self.role_extra_managed(task_comp);
+        if !arns.is_empty() {
+            role_props["ManagedPolicyArns"] = json!(arns);
+        }
+        if let Some(pol) = self.inline_policy(&format!("{id}Access"), stmts) {
+            role_props["Policies"] = json!([pol]);
+        }
+        match self.resources.get_mut(&task_role) {
+            // A role shared by several task definitions collects all their
+            // statements.
+            Some(existing) => {
+                if let Some(Value::Array(new)) = role_props.get("Policies") {
+                    let policies = existing["Properties"]
+                        .as_object_mut()
+                        .map(|p| p.entry("Policies").or_insert_with(|| json!([])));
+                    if let Some(Value::Array(list)) = policies {
+                        list.extend(new.iter().cloned());
+                    }
+                }
+            }
+            None => self.add(
+                task_role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": role_props}),
+            ),
+        }
+        let log_group = format!("{id}LogGroup");
+        self.add(
+            log_group.clone(),
+            json!({"Type": "AWS::Logs::LogGroup", "Properties": {
+                "LogGroupName": sub(&format!("/ecs/${{AWS::StackName}}/{}", p.family)), "RetentionInDays": 30}}),
+        );
+        let containers: Vec<Value> = p
+            .containers
+            .iter()
+            .map(|ct| {
+                let mut m = Map::new();
+                m.insert("Name".into(), json!(ct.name));
+                m.insert("Image".into(), self.image_of(&c.id, &ct.image));
+                m.insert("Essential".into(), json!(ct.essential));
+                if ct.cpu > 0 {
+                    m.insert("Cpu".into(), json!(ct.cpu));
+                }
+                if let Some(mem) = ct.memory_mb {
+                    m.insert("Memory".into(), json!(mem));
+                }
+                if let Some(mem) = ct.memory_reservation_mb {
+                    m.insert("MemoryReservation".into(), json!(mem));
+                }
+                let ports: Vec<Value> = ct
+                    .port_mappings
+                    .iter()
+                    .map(|pm| {
+                        let host = match p.network_mode {
+                            NetworkMode::Awsvpc | NetworkMode::Host => pm.container_port,
+                            // Bridge mode: dynamic host ports unless fixed.
+                            _ => pm.host_port.unwrap_or(0),
+                        };
+                        json!({"ContainerPort": pm.container_port, "HostPort": host,
+                            "Protocol": match pm.protocol { archsim_model::component::PortProtocol::Tcp => "tcp", archsim_model::component::PortProtocol::Udp => "udp" }})
+                    })
+                    .collect();
+                if !ports.is_empty() {
+                    m.insert("PortMappings".into(), Value::Array(ports));
+                }
+                if ct.gpus > 0 {
+                    m.insert(
+                        "ResourceRequirements".into(),
+                        json!([{"Type": "GPU", "Value": ct.gpus.to_string()}]),
+                    );
+                }
+                let mut env: Vec<Value> = ct
+                    .environment
+                    .iter()
+                    .map(|(k, v)| json!({"Name": k, "Value": v}))
+                    .collect();
+                for s in &services {
+                    for (k, v) in self.env_for(&s.id) {
+                        env.push(json!({"Name": k, "Value": v}));
+                    }
+                }
+                if !env.is_empty() {
+                    m.insert("Environment".into(), Value::Array(env));
+                }
+                m.insert(
+                    "LogConfiguration".into(),
+                    json!({"LogDriver": "awslogs", "Options": {
+                        "awslogs-group": r(&log_group), "awslogs-region": r("AWS::Region"),
+                        "awslogs-stream-prefix": ct.name}}),
+                );
+                Value::Object(m)
+            })
+            .collect();
+        let mut props = Map::new();
+        props.insert("Family".into(), json!(p.family));
+        props.insert("Cpu".into(), json!(p.cpu.to_string()));
+        props.insert("Memory".into(), json!(p.memory_mb.to_string()));
+        props.insert(
+            "NetworkMode".into(),
+            json!(match p.network_mode {
+                NetworkMode::Awsvpc => "awsvpc",
+                NetworkMode::Bridge => "bridge",
+                NetworkMode::Host => "host",
+                NetworkMode::None => "none",
+            }),
+        );
+        props.insert(
+            "RequiresCompatibilities".into(),
+            json!([if fargate { "FARGATE" } else { "EC2" }]),
+        );
+        if fargate {
+            props.insert(
+                "RuntimePlatform".into(),
+                json!({"CpuArchitecture": match p.architecture { Architecture::X86_64 => "X86_64", Architecture::Arm64 => "ARM64" }, "OperatingSystemFamily": "LINUX"}),
+            );
+            if p.ephemeral_storage_gb > 20 {
+                props.insert(
+                    "EphemeralStorage".into(),
+                    json!({"SizeInGiB": p.ephemeral_storage_gb}),
+                );
+            }
+        }
+        props.insert("ExecutionRoleArn".into(), ga(&exec, "Arn"));
+        props.insert("TaskRoleArn".into(), ga(&task_role, "Arn"));
+        props.insert("ContainerDefinitions".into(), Value::Array(containers));
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::ECS::TaskDefinition", "Properties": props}),
+        );
+        Ok(())
+    }
+
+    /// The load balancers routing to `target`, with their route
+    /// connections.
+    fn routes_to(&self, target: &str) -> Vec<(&'a archsim_model::Connection, &'a Component)> {
+        self.d
+            .incoming(target)
+            .into_iter()
+            .filter(|(conn, from)| {
+                matches!(conn.kind, ConnectionKind::Route { .. })
+                    && matches!(from.kind(), K::Alb | K::Nlb)
+            })
+            .filter_map(|(conn, from)| {
+                Some((self.d.connection(&conn.id)?, self.d.component(&from.id)?))
+            })
+            .collect()
+    }
+
+    fn service(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::EcsService(p) = &c.props else {
+            return Ok(());
+        };
+        let cluster = self
+            .cluster_of(&c.id)
+            .ok_or_else(|| ExportError::Component {
+                component: c.id.clone(),
+                message: "an ECS service must belong to a cluster (put it in the cluster's group)"
+                    .into(),
+            })?;
+        let cid = self.id(&cluster.id);
+        let task = self.task_of(&c.id).ok_or_else(|| ExportError::Component {
+            component: c.id.clone(),
+            message: "an ECS service needs a task definition (a runs-task connection)".into(),
+        })?;
+        let tid = self.id(&task.id);
+        let Props::TaskDefinition(td) = &task.props else {
+            return Ok(());
+        };
+        let fargate = self.on_fargate(&c.id);
+        let mut props = Map::new();
+        props.insert("Cluster".into(), r(&cid));
+        props.insert("TaskDefinition".into(), r(&tid));
+        props.insert("DesiredCount".into(), json!(p.desired_count));
+        let runs_on: Vec<_> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter_map(|(conn, to)| match conn.kind {
+                ConnectionKind::RunsOn { weight, base } if to.kind().is_ecs_capacity() => {
+                    Some((self.capacity_provider_name(to), weight, base))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut depends = Vec::new();
+        if runs_on.is_empty() {
+            props.insert(
+                "LaunchType".into(),
+                json!(if fargate { "FARGATE" } else { "EC2" }),
+            );
+        } else {
+            let strategy: Vec<Value> = runs_on
+                .iter()
+                .map(|(name, weight, base)| {
+                    let mut s = json!({"CapacityProvider": name, "Weight": weight});
+                    if *base > 0 {
+                        s["Base"] = json!(base);
+                    }
+                    s
+                })
+                .collect();
+            props.insert("CapacityProviderStrategy".into(), Value::Array(strategy));
+            depends.push(json!(format!("{cid}CapacityProviders")));
+        }
+        props.insert(
+            "DeploymentConfiguration".into(),
+            json!({"MinimumHealthyPercent": p.min_healthy_percent, "MaximumPercent": p.max_percent,
+                "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}}),
+        );
+        if !fargate {
+            let strategies: Vec<Value> = p
+                .placement_strategies
+                .iter()
+                .map(|s| {
+                    let mut v = json!({"Type": match s.kind { PlacementStrategyType::Binpack => "binpack", PlacementStrategyType::Spread => "spread", PlacementStrategyType::Random => "random" }});
+                    if !s.field.is_empty() && s.kind != PlacementStrategyType::Random {
+                        v["Field"] = json!(s.field);
+                    }
+                    v
+                })
+                .collect();
+            if !strategies.is_empty() {
+                props.insert("PlacementStrategies".into(), Value::Array(strategies));
+            }
+            let constraints: Vec<Value> = p
+                .placement_constraints
+                .iter()
+                .map(|pc| match pc.kind {
+                    PlacementConstraintType::DistinctInstance => {
+                        json!({"Type": "distinctInstance"})
+                    }
+                    PlacementConstraintType::MemberOf => {
+                        json!({"Type": "memberOf", "Expression": pc.expression})
+                    }
+                })
+                .collect();
+            if !constraints.is_empty() {
+                props.insert("PlacementConstraints".into(), Value::Array(constraints));
+            }
+        }
+        let routes = self.routes_to(&c.id);
+        let container = td.containers.iter().find(|ct| !ct.port_mappings.is_empty());
+        let mut lbs = Vec::new();
+        let sg = format!("{id}SecurityGroup");
+        for (conn, lb) in &routes {
+            let lbid = self.id(&lb.id);
+            let tg = format!("{lbid}{id}TargetGroup");
+            let port = match (&conn.kind, container) {
+                (
+                    ConnectionKind::Route {
+                        target_port: Some(p),
+                        ..
+                    },
+                    _,
+                ) => *p,
+                (_, Some(ct)) => ct.port_mappings[0].container_port,
+                _ => 80,
+            };
+            let name = container.map_or("app".to_string(), |c| c.name.clone());
+            lbs.push(
+                json!({"ContainerName": name, "ContainerPort": port, "TargetGroupArn": r(&tg)}),
+            );
+            self.target_group(lb, &tg, &lbid, conn, td.network_mode, port);
+            depends.extend(self.listener_wiring(lb, &lbid, conn, &tg));
+            if td.network_mode == NetworkMode::Awsvpc {
+                self.ingress_from_lb(&sg, &lbid, port, port, &c.name);
+            } else {
+                let isg = format!("{cid}InstanceSecurityGroup");
+                let (from, to) = if td.network_mode == NetworkMode::Bridge {
+                    (32768, 65535)
+                } else {
+                    (port, port)
+                };
+                self.ingress_from_lb(&isg, &lbid, from, to, &c.name);
+            }
+        }
+        if !lbs.is_empty() {
+            props.insert("LoadBalancers".into(), Value::Array(lbs));
+            props.insert(
+                "HealthCheckGracePeriodSeconds".into(),
+                json!(p.health_check_grace_s),
+            );
+        }
+        if td.network_mode == NetworkMode::Awsvpc {
+            if !self.resources.contains_key(&sg) {
+                self.add(
+                    sg.clone(),
+                    json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                        "GroupDescription": format!("Tasks of {}; only its load balancers may connect", c.name),
+                        "VpcId": self.vpc_id()}}),
+                );
+            }
+            props.insert(
+                "NetworkConfiguration".into(),
+                json!({"AwsvpcConfiguration": {"AssignPublicIp": "DISABLED", "SecurityGroups": [r(&sg)], "Subnets": self.subnets(false)}}),
+            );
+        }
+        depends.sort_by_key(|v| v.as_str().map(str::to_string));
+        depends.dedup();
+        let mut res = json!({"Type": "AWS::ECS::Service"});
+        if !depends.is_empty() {
+            res["DependsOn"] = Value::Array(depends);
+        }
+        res["Properties"] = Value::Object(props);
+        self.add(id.into(), res);
+        if let Some(scaling) = &p.autoscaling {
+            self.service_scaling(c, id, &cid, p, scaling, &routes);
+        }
+        Ok(())
+    }
+
+    fn ingress_from_lb(&mut self, sg: &str, lbid: &str, from: u16, to: u16, what: &str) {
+        self.add(
+            format!("{sg}From{lbid}"),
+            json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                "GroupId": r(sg), "IpProtocol": "tcp", "FromPort": from, "ToPort": to,
+                "SourceSecurityGroupId": r(&format!("{lbid}SecurityGroup")),
+                "Description": format!("{what} from its load balancer")}}),
+        );
+    }
+
+    fn service_scaling(
+        &mut self,
+        c: &Component,
+        id: &str,
+        cid: &str,
+        p: &archsim_model::component::EcsServiceProps,
+        scaling: &archsim_model::component::ServiceAutoScaling,
+        routes: &[(&archsim_model::Connection, &Component)],
+    ) {
+        let target = format!("{id}ScalableTarget");
+        self.add(
+            target.clone(),
+            json!({"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
+                "MinCapacity": p.min_count, "MaxCapacity": p.max_count,
+                "ResourceId": sub(&format!("service/${{{cid}}}/${{{id}.Name}}")),
+                "ScalableDimension": "ecs:service:DesiredCount", "ServiceNamespace": "ecs"}}),
+        );
+        for (i, tt) in scaling.target_tracking.iter().enumerate() {
+            let mut metric = json!({"PredefinedMetricType": match tt.metric {
+                ScalingMetric::CpuUtilization => "ECSServiceAverageCPUUtilization",
+                ScalingMetric::MemoryUtilization => "ECSServiceAverageMemoryUtilization",
+                ScalingMetric::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
+            }});
+            if tt.metric == ScalingMetric::AlbRequestCountPerTarget {
+                let Some((_, lb)) = routes.first() else {
+                    self.notes.push(format!(
+                        "{}: request-count scaling needs a load balancer route; policy skipped",
+                        c.name
+                    ));
+                    continue;
+                };
+                let lbid = self.id(&lb.id);
+                let tg = format!("{lbid}{id}TargetGroup");
+                metric["ResourceLabel"] = json!({"Fn::Join": ["/", [ga(&lbid, "LoadBalancerFullName"), ga(&tg, "TargetGroupFullName")]]});
+            }
+            self.add(
+                format!("{id}ScalingPolicy{}", i + 1),
+                json!({"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": {
+                    "PolicyName": format!("{}-target-tracking-{}", kebab(&c.name), i + 1),
+                    "PolicyType": "TargetTrackingScaling",
+                    "ScalingTargetId": r(&target),
+                    "TargetTrackingScalingPolicyConfiguration": {
+                        "PredefinedMetricSpecification": metric,
+                        "TargetValue": tt.target,
+                        "ScaleInCooldown": tt.scale_in_cooldown_s,
+                        "ScaleOutCooldown": tt.scale_out_cooldown_s}}}),
+            );
+        }
+        for (i, step) in scaling.step.iter().enumerate() {
+            let policy = format!("{id}StepScalingPolicy{}", i + 1);
+            let adjustments: Vec<Value> = step
+                .steps
+                .iter()
+                .map(|s| json!({"MetricIntervalLowerBound": s.lower_bound, "ScalingAdjustment": s.adjustment}))
+                .collect();
+            self.add(
+                policy.clone(),
+                json!({"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": {
+                    "PolicyName": format!("{}-step-{}", kebab(&c.name), i + 1),
+                    "PolicyType": "StepScaling",
+                    "ScalingTargetId": r(&target),
+                    "StepScalingPolicyConfiguration": {
+                        "AdjustmentType": "ChangeInCapacity", "Cooldown": step.cooldown_s,
+                        "MetricAggregationType": "Average", "StepAdjustments": adjustments}}}),
+            );
+            let metric = match step.metric {
+                ScalingMetric::MemoryUtilization => "MemoryUtilization",
+                _ => "CPUUtilization",
+            };
+            self.add(
+                format!("{policy}Alarm"),
+                json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
+                    "Namespace": "AWS/ECS", "MetricName": metric, "Statistic": "Average",
+                    "Dimensions": [{"Name": "ClusterName", "Value": r(cid)}, {"Name": "ServiceName", "Value": ga(id, "Name")}],
+                    "Period": 60, "EvaluationPeriods": 2, "Threshold": step.alarm_threshold,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                    "AlarmActions": [r(&policy)]}}),
+            );
+        }
+    }
+
+    // --- load balancing --------------------------------------------------
+
+    fn load_balancer(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
+        let (Props::Alb(p) | Props::Nlb(p)) = &c.props else {
+            return Ok(());
+        };
+        let alb = c.kind() == K::Alb;
+        let public = p.scheme == Scheme::InternetFacing;
+        let sg = format!("{id}SecurityGroup");
+        let ingress: Vec<Value> = p
+            .listeners
+            .iter()
+            .map(|l| {
+                let mut rule = json!({"IpProtocol": if l.protocol == ListenerProtocol::Udp { "udp" } else { "tcp" },
+                    "FromPort": l.port, "ToPort": l.port});
+                if public {
+                    rule["CidrIp"] = json!("0.0.0.0/0");
+                } else {
+                    rule["CidrIp"] = self.vpc_cidr();
+                }
+                rule
+            })
+            .collect();
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Load balancer {}", c.name),
+                "VpcId": self.vpc_id(), "SecurityGroupIngress": ingress}}),
+        );
+        let mut attrs = vec![];
+        if alb {
+            attrs.push(json!({"Key": "idle_timeout.timeout_seconds", "Value": p.idle_timeout_s.to_string()}));
+        } else {
+            attrs.push(json!({"Key": "load_balancing.cross_zone.enabled", "Value": p.cross_zone.to_string()}));
+        }
+        let mut props = json!({
+            "Type": if alb { "application" } else { "network" },
+            "Scheme": if public { "internet-facing" } else { "internal" },
+            "Subnets": self.subnets(public),
+            "SecurityGroups": [r(&sg)],
+            "LoadBalancerAttributes": attrs
+        });
+        if !alb && !public {
+            props["Subnets"] = self.subnets(false);
+        }
+        let mut res = json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer"});
+        if public && self.opts.network == Network::Generated {
+            res["DependsOn"] = json!(["VpcGatewayAttachment"]);
+        }
+        res["Properties"] = props;
+        self.add(id.into(), res);
+        // Listeners: an ALB answers 404 unless a rule matches; a route
+        // without conditions becomes the default action instead.
+        let routes: Vec<_> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }))
+            .collect();
+        for l in &p.listeners {
+            let default_route = routes.iter().find(|(conn, _)| {
+                matches!(&conn.kind, ConnectionKind::Route { conditions, listener_port, .. }
+                    if conditions.is_empty() && *listener_port == l.port)
+            });
+            let action = match default_route {
+                Some((_, to)) => {
+                    json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
+                }
+                None if alb => {
+                    json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
+                }
+                None => match routes.first() {
+                    Some((_, to)) => {
+                        json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
+                    }
+                    None => continue,
+                },
+            };
+            let protocol = match l.protocol {
+                ListenerProtocol::Http => "HTTP",
+                ListenerProtocol::Https => "HTTPS",
+                ListenerProtocol::Tcp => "TCP",
+                ListenerProtocol::Udp => "UDP",
+                ListenerProtocol::Tls => "TLS",
+            };
+            let mut lprops = json!({"LoadBalancerArn": r(id), "Port": l.port, "Protocol": protocol, "DefaultActions": action});
+            if matches!(l.protocol, ListenerProtocol::Https | ListenerProtocol::Tls) {
+                let param = format!("{id}CertificateArn");
+                self.params.insert(
+                    param.clone(),
+                    json!({"Type": "String", "Description": format!("ACM certificate for {} port {}", c.name, l.port)}),
+                );
+                lprops["Certificates"] = json!([{"CertificateArn": r(&param)}]);
+            }
+            self.add(
+                format!("{id}Listener{}", l.port),
+                json!({"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": lprops}),
+            );
+        }
+        self.outputs.insert(
+            format!("{id}DnsName"),
+            json!({"Description": format!("DNS name of {}", c.name), "Value": ga(id, "DNSName")}),
+        );
+        // Lambda and EKS targets; ECS services wire their own.
+        for (conn, to) in routes {
+            let Some(conn) = self.d.connection(&conn.id) else {
+                continue;
+            };
+            match to.kind() {
+                K::LambdaFunction => {
+                    let tg = self.target_group_id(id, to);
+                    let fid = self.id(&to.id);
+                    let perm = format!("{fid}{id}Permission");
+                    self.add(
+                        perm.clone(),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "elasticloadbalancing.amazonaws.com"}}),
+                    );
+                    self.add(
+                        tg.clone(),
+                        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
+                            "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
+                    );
+                    self.listener_wiring(c, id, conn, &tg);
+                }
+                K::EksWorkload => {
+                    let tg = self.target_group_id(id, to);
+                    let port = match &conn.kind {
+                        ConnectionKind::Route {
+                            target_port: Some(p),
+                            ..
+                        } => *p,
+                        _ => match &to.props {
+                            Props::EksWorkload(w) => w.container_port,
+                            _ => 80,
+                        },
+                    };
+                    self.target_group(c, &tg, id, conn, NetworkMode::Awsvpc, port);
+                    self.listener_wiring(c, id, conn, &tg);
+                    self.outputs.insert(
+                        format!("{tg}Arn"),
+                        json!({"Description": format!("Target group for {} (bind it with a TargetGroupBinding)", to.name), "Value": r(&tg)}),
+                    );
+                }
+                K::EcsService => {}
+                _ => self.notes.push(format!(
+                    "{} -> {}: this load balancer target is not exported",
+                    c.name, to.name
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    fn target_group_id(&self, lbid: &str, to: &Component) -> String {
+        format!("{lbid}{}TargetGroup", self.id(&to.id))
+    }
+
+    fn target_group(
+        &mut self,
+        lb: &Component,
+        tg: &str,
+        _lbid: &str,
+        _conn: &archsim_model::Connection,
+        mode: NetworkMode,
+        port: u16,
+    ) {
+        let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
+            return;
+        };
+        let alb = lb.kind() == K::Alb;
+        let mut attrs = vec![
+            json!({"Key": "deregistration_delay.timeout_seconds", "Value": p.deregistration_delay_s.to_string()}),
+        ];
+        if alb {
+            if p.slow_start_s > 0 {
+                attrs.push(json!({"Key": "slow_start.duration_seconds", "Value": p.slow_start_s.to_string()}));
+            }
+            attrs.push(
+                json!({"Key": "load_balancing.algorithm.type", "Value": match p.algorithm {
+                    LbAlgorithm::RoundRobin => "round_robin",
+                    LbAlgorithm::LeastOutstandingRequests => "least_outstanding_requests",
+                    LbAlgorithm::WeightedRandom => "weighted_random",
+                }}),
+            );
+        }
+        let mut props = json!({
+            "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
+            "Port": port,
+            "Protocol": if alb { "HTTP" } else { "TCP" },
+            "VpcId": self.vpc_id(),
+            // Dynamic host ports (bridge mode) need health checks on the
+            // port traffic goes to.
+            "HealthCheckPort": "traffic-port",
+            "HealthCheckIntervalSeconds": p.health_check.interval_s,
+            "HealthyThresholdCount": p.health_check.healthy_threshold,
+            "UnhealthyThresholdCount": p.health_check.unhealthy_threshold,
+        });
+        if alb {
+            props["HealthCheckPath"] = json!(p.health_check.path);
+            props["HealthCheckTimeoutSeconds"] = json!(p.health_check.timeout_s);
+        }
+        props["TargetGroupAttributes"] = Value::Array(attrs);
+        self.add(
+            tg.into(),
+            json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props}),
+        );
+    }
+
+    /// A listener rule for a routed connection with conditions; returns the
+    /// ids a service must wait for.
+    fn listener_wiring(
+        &mut self,
+        lb: &Component,
+        lbid: &str,
+        conn: &archsim_model::Connection,
+        tg: &str,
+    ) -> Vec<Value> {
+        let ConnectionKind::Route {
+            priority,
+            conditions,
+            listener_port,
+            ..
+        } = &conn.kind
+        else {
+            return Vec::new();
+        };
+        let listener = format!("{lbid}Listener{listener_port}");
+        if conditions.is_empty() || lb.kind() == K::Nlb {
+            return vec![json!(listener)];
+        }
+        let priority = priority.unwrap_or_else(|| {
+            // Unnumbered rules follow the numbered ones, in connection order.
+            let routes = self.d.outgoing(&lb.id);
+            let index = routes
+                .iter()
+                .position(|(c, _)| c.id == conn.id)
+                .unwrap_or(0);
+            1000 + index as u32
+        });
+        let conds: Vec<Value> = conditions
+            .iter()
+            .map(|cond| match cond.field {
+                ConditionField::PathPattern => json!({"Field": "path-pattern", "PathPatternConfig": {"Values": cond.values}}),
+                ConditionField::HostHeader => json!({"Field": "host-header", "HostHeaderConfig": {"Values": cond.values}}),
+                ConditionField::HttpMethod => json!({"Field": "http-request-method", "HttpRequestMethodConfig": {"Values": cond.values}}),
+                ConditionField::SourceIp => json!({"Field": "source-ip", "SourceIpConfig": {"Values": cond.values}}),
+                ConditionField::HttpHeader => {
+                    let (name, values) = cond.values.split_first().map_or(("X-Header", &[][..]), |(n, v)| (n.as_str(), v));
+                    json!({"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": name, "Values": values}})
+                }
+                ConditionField::QueryString => {
+                    let pairs: Vec<Value> = cond.values.iter().map(|v| match v.split_once('=') {
+                        Some((k, val)) => json!({"Key": k, "Value": val}),
+                        None => json!({"Value": v}),
+                    }).collect();
+                    json!({"Field": "query-string", "QueryStringConfig": {"Values": pairs}})
+                }
+            })
+            .collect();
+        let rule = format!("{tg}Rule");
+        self.add(
+            rule.clone(),
+            json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
+                "ListenerArn": r(&listener), "Priority": priority, "Conditions": conds,
+                "Actions": [{"Type": "forward", "TargetGroupArn": r(tg)}]}}),
+        );
+        vec![json!(rule)]
+    }
+
+    // --- EKS -------------------------------------------------------------
+
+    fn eks_role(
+        &mut self,
+        owner: &Component,
+        purpose: RolePurpose,
+        default_id: String,
+        service: &str,
+        policies: &[&str],
+    ) -> String {
+        let comp = self
+            .assumed_role(&owner.id, purpose)
+            .or_else(|| self.assumed_role(&owner.id, RolePurpose::EksRole));
+        let role = comp.map(|r| self.id(&r.id)).unwrap_or(default_id);
+        if !self.resources.contains_key(&role) {
+            let mut arns: Vec<Value> = policies.iter().map(|p| managed(p)).collect();
+            arns.extend(self.role_extra_managed(comp));
+            self.add(
+                role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": trust(service), "ManagedPolicyArns": arns}}),
+            );
+        }
+        role
+    }
+
+    fn eks_cluster(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::EksCluster(p) = &c.props else {
+            return Ok(());
+        };
+        let role = self.eks_role(
+            c,
+            RolePurpose::EksRole,
+            format!("{id}ClusterRole"),
+            "eks.amazonaws.com",
+            &["AmazonEKSClusterPolicy"],
+        );
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EKS::Cluster", "Properties": {
+                "Version": p.version,
+                "RoleArn": ga(&role, "Arn"),
+                "ResourcesVpcConfig": {"SubnetIds": self.all_subnets(), "EndpointPublicAccess": p.endpoint_public, "EndpointPrivateAccess": true},
+                "AccessConfig": {"AuthenticationMode": "API_AND_CONFIG_MAP"},
+                "UpgradePolicy": {"SupportType": match p.support { EksSupport::Standard => "STANDARD", EksSupport::Extended => "EXTENDED" }}}}),
+        );
+        self.add(
+            format!("{id}PodIdentityAgent"),
+            json!({"Type": "AWS::EKS::Addon", "Properties": {"ClusterName": r(id), "AddonName": "eks-pod-identity-agent"}}),
+        );
+        self.outputs.insert(
+            format!("{id}Endpoint"),
+            json!({"Description": format!("API endpoint of {}", c.name), "Value": ga(id, "Endpoint")}),
+        );
+        Ok(())
+    }
+
+    fn eks_cluster_id(&self, c: &Component) -> Result<String, ExportError> {
+        self.cluster_of(&c.id)
+            .map(|k| self.id(&k.id))
+            .ok_or_else(|| ExportError::Component {
+                component: c.id.clone(),
+                message: "must belong to an EKS cluster (put it in the cluster's group)".into(),
+            })
+    }
+
+    fn eks_node_group(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::EksNodeGroup(p) = &c.props else {
+            return Ok(());
+        };
+        let cluster = self.eks_cluster_id(c)?;
+        let role = self.eks_role(
+            c,
+            RolePurpose::InstanceRole,
+            format!("{id}NodeRole"),
+            "ec2.amazonaws.com",
+            &[
+                "AmazonEKSWorkerNodePolicy",
+                "AmazonEKS_CNI_Policy",
+                "AmazonEC2ContainerRegistryReadOnly",
+            ],
+        );
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EKS::Nodegroup", "Properties": {
+                "ClusterName": r(&cluster), "NodeRole": ga(&role, "Arn"), "Subnets": self.subnets(false),
+                "InstanceTypes": [p.instance_type],
+                "CapacityType": match p.capacity_type { CapacityType::OnDemand => "ON_DEMAND", CapacityType::Spot => "SPOT" },
+                "ScalingConfig": {"MinSize": p.min_size, "MaxSize": p.max_size, "DesiredSize": p.desired_size}}}),
+        );
+        Ok(())
+    }
+
+    fn eks_fargate_profile(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::EksFargateProfile(p) = &c.props else {
+            return Ok(());
+        };
+        let cluster = self.eks_cluster_id(c)?;
+        let role = self.eks_role(
+            c,
+            RolePurpose::ExecutionRole,
+            format!("{id}PodExecutionRole"),
+            "eks-fargate-pods.amazonaws.com",
+            &["AmazonEKSFargatePodExecutionRolePolicy"],
+        );
+        let mut selector = json!({"Namespace": p.namespace});
+        if !p.labels.is_empty() {
+            selector["Labels"] = Value::Array(
+                p.labels
+                    .iter()
+                    .map(|(k, v)| json!({"Key": k, "Value": v}))
+                    .collect(),
+            );
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EKS::FargateProfile", "Properties": {
+                "ClusterName": r(&cluster), "PodExecutionRoleArn": ga(&role, "Arn"),
+                "Subnets": self.subnets(false), "Selectors": [selector]}}),
+        );
+        Ok(())
+    }
+
+    fn eks_workload(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
+        let Props::EksWorkload(p) = &c.props else {
+            return Ok(());
+        };
+        let cluster = self.eks_cluster_id(c)?;
+        let name = kebab(&c.name);
+        // Application permissions: a role for the workload's service account
+        // through EKS Pod Identity.
+        let stmts = self.statements(&c.id);
+        let mut service_account = None;
+        if !stmts.is_empty() {
+            let role = format!("{id}PodRole");
+            let mut props = json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"]}]}});
+            if let Some(pol) = self.inline_policy(&format!("{id}Access"), stmts) {
+                props["Policies"] = json!([pol]);
+            }
+            self.add(
+                role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": props}),
+            );
+            self.add(
+                format!("{id}PodIdentity"),
+                json!({"Type": "AWS::EKS::PodIdentityAssociation", "DependsOn": [format!("{cluster}PodIdentityAgent")], "Properties": {
+                    "ClusterName": r(&cluster), "Namespace": p.namespace, "ServiceAccount": name, "RoleArn": ga(&role, "Arn")}}),
+            );
+            service_account = Some(name.clone());
+        }
+        // The manifest cannot hold a CloudFormation reference: an image from
+        // an ECR repository of this stack names the stack output to use.
+        let image = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::PullsImage) && to.kind() == K::EcrRepository
+            })
+            .map(|(_, to)| format!("{{{{{}Uri}}}}:latest", self.id(&to.id)))
+            .unwrap_or_else(|| p.image.clone());
+        let mut docs = Vec::new();
+        if let Some(sa) = &service_account {
+            docs.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": sa, "namespace": p.namespace}}));
+        }
+        let mut resources = json!({"requests": {"cpu": format!("{}m", p.cpu_request_millicores), "memory": format!("{}Mi", p.memory_request_mb)}});
+        let mut limits = Map::new();
+        if let Some(cpu) = p.cpu_limit_millicores {
+            limits.insert("cpu".into(), json!(format!("{cpu}m")));
+        }
+        if let Some(mem) = p.memory_limit_mb {
+            limits.insert("memory".into(), json!(format!("{mem}Mi")));
+        }
+        if !limits.is_empty() {
+            resources["limits"] = Value::Object(limits);
+        }
+        let mut env: Vec<Value> = Vec::new();
+        for (k, v) in self.env_for(&c.id) {
+            let value = match &v {
+                Value::Object(m) => m
+                    .get("Ref")
+                    .and_then(Value::as_str)
+                    .map(|r| format!("<{r} from the stack>"))
+                    .unwrap_or_default(),
+                other => other.as_str().unwrap_or_default().to_string(),
+            };
+            env.push(json!({"name": k, "value": value}));
+        }
+        let mut container = json!({"name": name, "image": image, "ports": [{"containerPort": p.container_port}], "resources": resources});
+        if !env.is_empty() {
+            container["env"] = Value::Array(env);
+        }
+        let mut pod_spec = json!({"containers": [container]});
+        if let Some(sa) = &service_account {
+            pod_spec["serviceAccountName"] = json!(sa);
+        }
+        let labels = json!({"app": name});
+        docs.push(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": p.namespace, "labels": labels},
+            "spec": {"replicas": p.replicas, "selector": {"matchLabels": labels},
+                "template": {"metadata": {"labels": labels}, "spec": pod_spec}}}));
+        docs.push(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": p.namespace},
+            "spec": {"selector": labels, "ports": [{"port": p.container_port, "targetPort": p.container_port, "protocol": "TCP"}]}}));
+        if let Some(hpa) = &p.hpa {
+            docs.push(json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": name, "namespace": p.namespace},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                    "minReplicas": hpa.min_replicas, "maxReplicas": hpa.max_replicas,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": hpa.target_cpu_percent}}}]}}));
+        }
+        let text = docs.iter().map(to_yaml).collect::<Vec<_>>().join("---\n");
+        self.manifests.push(Manifest {
+            file_name: format!("{name}.k8s.yaml"),
+            text,
+        });
+        Ok(())
+    }
+}
+
+fn arch(a: Architecture) -> &'static str {
+    match a {
+        Architecture::X86_64 => "x86_64",
+        Architecture::Arm64 => "arm64",
+    }
+}
+
+fn s3_filter(b: &archsim_model::component::S3BucketProps) -> Option<Value> {
+    let mut rules = Vec::new();
+    if !b.prefix.is_empty() {
+        rules.push(json!({"Name": "prefix", "Value": b.prefix}));
+    }
+    if !b.suffix.is_empty() {
+        rules.push(json!({"Name": "suffix", "Value": b.suffix}));
+    }
+    (!rules.is_empty()).then(|| json!({"S3Key": {"Rules": rules}}))
+}
+
+fn pattern(c: &Component, text: &str) -> Result<Value, ExportError> {
+    serde_json::from_str(text).map_err(|e| ExportError::Component {
+        component: c.id.clone(),
+        message: format!("the event pattern is not JSON: {e}"),
+    })
+}

@@ -1,0 +1,1097 @@
+//! Import: a SAM or CloudFormation template to a design.
+//!
+//! Resources of known types become components with their properties;
+//! connections are inferred from SAM events, event source mappings,
+//! permissions, listener rules and target groups, and from `Ref`/`GetAtt`
+//! in environment variables and policies. Resources that only wire others
+//! together (permissions, roles' policies, listeners, subnets, ...) are not
+//! drawn. The whole template is kept in the design's extensions so export
+//! writes back everything, drawn or not.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use archsim_model::component::{ApiType, EcsClusterProps, GenericProps, RolePurpose, Runtime};
+use archsim_model::connection::{Access, RuleCondition, check_connection};
+use archsim_model::edit::apply_op;
+use archsim_model::{
+    Component, ComponentKind as K, Connection, ConnectionKind, Design, Group, GroupKind, Meaning,
+    Op, Position, Props,
+};
+use serde_json::{Map, Value, json};
+
+use crate::template::{Parsed, check_references, is_sam, parse};
+use crate::{EXTENSION_KEY, ImportError};
+
+/// What an import did, for the person who asked for it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    /// `LogicalId (Type) -> component kind`.
+    pub mapped: Vec<String>,
+    /// Connections inferred, `from -> to (meaning, source)`.
+    pub inferred: Vec<String>,
+    /// Resources and sections kept as written and not drawn.
+    pub kept: Vec<String>,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (title, list) in [
+            ("Mapped to components", &self.mapped),
+            ("Connections inferred", &self.inferred),
+            ("Kept as written (exported unchanged)", &self.kept),
+        ] {
+            writeln!(f, "{title} ({}):", list.len())?;
+            for line in list {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub design: Design,
+    pub report: ImportReport,
+}
+
+/// Reads and imports a template file.
+pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
+    let file = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    if meta.len() as usize > crate::template::MAX_TEMPLATE_BYTES {
+        return Err(ImportError::TooLarge {
+            file,
+            bytes: meta.len() as usize,
+            limit: crate::template::MAX_TEMPLATE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| ImportError::Syntax {
+        file: file.clone(),
+        line: 1,
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {}); expected a YAML or JSON template",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
+    import(&text, &file)
+}
+
+/// Imports a template's text; `file` names it in errors.
+pub fn import(text: &str, file: &str) -> Result<Imported, ImportError> {
+    let parsed = parse(text, file)?;
+    check_shape(&parsed, file)?;
+    check_references(&parsed, file)?;
+    Importer::new(&parsed, file).run()
+}
+
+fn check_shape(parsed: &Parsed, file: &str) -> Result<(), ImportError> {
+    let not = |pointer: &str, message: String| ImportError::NotATemplate {
+        file: file.into(),
+        line: parsed.line_of(pointer),
+        message,
+    };
+    let Some(top) = parsed.value.as_object() else {
+        return Err(not(
+            "",
+            "expected a mapping with a Resources section at the top level".into(),
+        ));
+    };
+    let Some(resources) = top.get("Resources") else {
+        return Err(not(
+            "",
+            "no Resources section; expected a CloudFormation or SAM template".into(),
+        ));
+    };
+    let Some(resources) = resources.as_object() else {
+        return Err(not(
+            "/Resources",
+            "Resources must be a mapping of logical ids to resources".into(),
+        ));
+    };
+    if resources.is_empty() {
+        return Err(not(
+            "/Resources",
+            "Resources is empty; a template declares at least one resource".into(),
+        ));
+    }
+    for (id, r) in resources {
+        let p = format!("/Resources/{id}");
+        match r.get("Type") {
+            Some(Value::String(t)) if t.contains("::") => {}
+            _ => {
+                return Err(not(
+                    &p,
+                    format!("resource {id} has no Type such as AWS::Lambda::Function"),
+                ));
+            }
+        }
+        if let Some(props) = r.get("Properties")
+            && !props.is_object()
+        {
+            return Err(not(
+                &format!("{p}/Properties"),
+                format!("the Properties of {id} must be a mapping"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Types that wire other resources together: kept, not drawn.
+const WIRING: &[&str] = &[
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::Version",
+    "AWS::Lambda::Alias",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::InstanceProfile",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::EIP",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::AutoScaling::AutoScalingGroup",
+    "AWS::Logs::LogGroup",
+    "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Deployment",
+    "AWS::ApiGateway::Stage",
+    "AWS::ApiGateway::Authorizer",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage",
+    "AWS::SNS::Subscription",
+    "AWS::SQS::QueuePolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::ECS::ClusterCapacityProviderAssociations",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "AWS::CloudWatch::Alarm",
+    "AWS::EKS::Addon",
+    "AWS::EKS::PodIdentityAssociation",
+];
+
+struct Importer<'a> {
+    parsed: &'a Parsed,
+    design: Design,
+    report: ImportReport,
+    /// Logical id -> component id.
+    by_logical: BTreeMap<String, String>,
+    /// Component id -> logical id (or `Fn#Events/Name` for components drawn
+    /// from a SAM event).
+    mapping: Map<String, Value>,
+    next_row: BTreeMap<u32, u32>,
+}
+
+fn ref_target(v: &Value) -> Option<&str> {
+    let m = v.as_object()?;
+    if m.len() != 1 {
+        return None;
+    }
+    if let Some(Value::String(s)) = m.get("Ref") {
+        return Some(s);
+    }
+    if let Some(Value::Array(a)) = m.get("Fn::GetAtt") {
+        return a.first()?.as_str();
+    }
+    if let Some(Value::String(s)) = m.get("Fn::GetAtt") {
+        return s.split('.').next();
+    }
+    None
+}
+
+/// Every resource named by Ref / GetAtt / ${} anywhere in `v`.
+fn references(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(t) = ref_target(v) {
+                out.insert(t.to_string());
+            }
+            if let Some(sub) = m.get("Fn::Sub") {
+                let text = match sub {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                for var in text.map(crate::template::sub_variables).unwrap_or_default() {
+                    out.insert(var.split('.').next().unwrap_or_default().to_string());
+                }
+            }
+            for child in m.values() {
+                references(child, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| references(c, out)),
+        _ => {}
+    }
+}
+
+fn u32_of(v: Option<&Value>) -> Option<u32> {
+    match v? {
+        Value::Number(n) => n.as_u64().map(|n| n as u32),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn words(id: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in id.chars().enumerate() {
+        if i > 0 && ch.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl<'a> Importer<'a> {
+    fn new(parsed: &'a Parsed, _file: &str) -> Self {
+        let mut design = Design::new(
+            parsed
+                .value
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(|d| {
+                    d.lines()
+                        .next()
+                        .unwrap_or(d)
+                        .trim()
+                        .chars()
+                        .take(80)
+                        .collect::<String>()
+                })
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| "Imported template".into()),
+        );
+        design.serverless = is_sam(&parsed.value);
+        Self {
+            parsed,
+            design,
+            report: ImportReport::default(),
+            by_logical: BTreeMap::new(),
+            mapping: Map::new(),
+            next_row: BTreeMap::new(),
+        }
+    }
+
+    fn resources(&self) -> &'a Map<String, Value> {
+        self.parsed.value["Resources"]
+            .as_object()
+            .expect("checked shape")
+    }
+
+    fn props(&self, logical: &str) -> Option<&'a Map<String, Value>> {
+        self.resources()
+            .get(logical)?
+            .get("Properties")?
+            .as_object()
+    }
+
+    fn column(kind: K) -> u32 {
+        use archsim_model::component::Category as C;
+        match kind.category() {
+            C::EventSources => 0,
+            C::Networking => 1,
+            C::Compute | C::Containers => 2,
+            C::Data => 3,
+            C::Registries | C::Security | C::Other => 4,
+        }
+    }
+
+    fn add(&mut self, id: String, name: String, props: Props, kept_as: String) {
+        let col = Self::column(props.kind());
+        let row = self.next_row.entry(col).or_insert(0);
+        let position = Position::new(f64::from(col) * 280.0, f64::from(*row) * 140.0);
+        *row += 1;
+        let component = Component {
+            id: id.clone(),
+            name,
+            position,
+            props,
+        };
+        if apply_op(&mut self.design, Op::AddComponent { component }).is_ok() {
+            self.mapping.insert(id, json!(kept_as));
+        }
+    }
+
+    fn connect(&mut self, from: &str, to: &str, kind: ConnectionKind, why: &str) {
+        let (Some(f), Some(t)) = (self.design.component(from), self.design.component(to)) else {
+            return;
+        };
+        if check_connection(f.kind(), t.kind(), kind.meaning()).is_err() {
+            return;
+        }
+        if self
+            .design
+            .connections()
+            .any(|c| c.from == from && c.to == to && c.kind.meaning() == kind.meaning())
+        {
+            return;
+        }
+        let id = self.design.fresh_id(&format!("{from}-{to}"));
+        let line = format!("{from} -> {to} ({}, from {why})", kind.meaning().describe());
+        if apply_op(
+            &mut self.design,
+            Op::Connect {
+                connection: Connection::new(id, from, to, kind),
+            },
+        )
+        .is_ok()
+        {
+            self.report.inferred.push(line);
+        }
+    }
+
+    fn run(mut self) -> Result<Imported, ImportError> {
+        for (logical, res) in self.resources() {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            let p = res.get("Properties").and_then(Value::as_object);
+            let get = |k: &str| p.and_then(|p| p.get(k));
+            let props = match ty {
+                "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
+                    let mut l = archsim_model::component::LambdaProps::default();
+                    let runtime = get("Runtime")
+                        .or_else(|| self.global("Runtime"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    l.runtime = match runtime {
+                        r if r.starts_with("python") => Runtime::Python,
+                        r if r.starts_with("java") => Runtime::Java,
+                        r if r.starts_with("dotnet") => Runtime::Dotnet,
+                        r if r.starts_with("ruby") => Runtime::Ruby,
+                        r if r.starts_with("go") => Runtime::Go,
+                        r if r.starts_with("provided") => Runtime::Rust,
+                        _ => Runtime::Nodejs,
+                    };
+                    if let Some(Value::String(h)) = get("Handler") {
+                        l.handler = h.clone();
+                    }
+                    if let Some(m) = u32_of(get("MemorySize").or_else(|| self.global("MemorySize")))
+                    {
+                        l.memory_mb = m;
+                    }
+                    if let Some(t) = u32_of(get("Timeout").or_else(|| self.global("Timeout"))) {
+                        l.timeout_s = t;
+                    }
+                    l.reserved_concurrency = u32_of(get("ReservedConcurrentExecutions"));
+                    l.tracing = get("Tracing")
+                        .or_else(|| self.global("Tracing"))
+                        .and_then(Value::as_str)
+                        == Some("Active")
+                        || get("TracingConfig")
+                            .and_then(|t| t.get("Mode"))
+                            .and_then(Value::as_str)
+                            == Some("Active");
+                    if get("PackageType").and_then(Value::as_str) == Some("Image") {
+                        l.packaging = archsim_model::component::Packaging::Image;
+                    }
+                    if let Some(Value::Object(vars)) =
+                        get("Environment").and_then(|e| e.get("Variables"))
+                    {
+                        for (k, v) in vars {
+                            if let Value::String(s) = v {
+                                l.environment.insert(k.clone(), s.clone());
+                            }
+                        }
+                    }
+                    Some(Props::LambdaFunction(l))
+                }
+                "AWS::SQS::Queue" => {
+                    let mut q = archsim_model::component::SqsQueueProps::default();
+                    if let Some(v) = u32_of(get("VisibilityTimeout")) {
+                        q.visibility_timeout_s = v;
+                    }
+                    if let Some(v) = u32_of(get("MessageRetentionPeriod")) {
+                        q.message_retention_s = v;
+                    }
+                    q.fifo = get("FifoQueue") == Some(&Value::Bool(true));
+                    Some(Props::SqsQueue(q))
+                }
+                "AWS::SNS::Topic" => Some(Props::SnsTopic(Default::default())),
+                "AWS::S3::Bucket" => Some(Props::S3Bucket(Default::default())),
+                "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => {
+                    let mut t = archsim_model::component::DynamoDbTableProps::default();
+                    if let Some(Value::Array(keys)) = get("KeySchema") {
+                        for k in keys {
+                            let name = k
+                                .get("AttributeName")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default();
+                            match k.get("KeyType").and_then(Value::as_str) {
+                                Some("HASH") => t.partition_key = name.into(),
+                                Some("RANGE") => t.sort_key = name.into(),
+                                _ => {}
+                            }
+                        }
+                    }
+                    if let Some(view) =
+                        get("StreamSpecification").and_then(|s| s.get("StreamViewType"))
+                    {
+                        t.stream = serde_json::from_value(view.clone()).ok();
+                    }
+                    Some(Props::DynamoDbTable(t))
+                }
+                "AWS::Kinesis::Stream" => {
+                    let mut k = archsim_model::component::KinesisStreamProps::default();
+                    if let Some(n) = u32_of(get("ShardCount")) {
+                        k.shards = n;
+                    }
+                    Some(Props::KinesisStream(k))
+                }
+                "AWS::KinesisFirehose::DeliveryStream" => Some(Props::Firehose(Default::default())),
+                "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi" => {
+                    let mut a = archsim_model::component::ApiGatewayProps::default();
+                    if let Some(Value::String(s)) = get("StageName") {
+                        a.stage_name = s.clone();
+                    }
+                    a.tracing = get("TracingEnabled") == Some(&Value::Bool(true));
+                    Some(Props::ApiGateway(a))
+                }
+                "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api" => {
+                    let a = archsim_model::component::ApiGatewayProps {
+                        api_type: ApiType::Http,
+                        ..Default::default()
+                    };
+                    Some(Props::ApiGateway(a))
+                }
+                "AWS::Cognito::UserPool" => Some(Props::Cognito(Default::default())),
+                "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
+                    let mut e = archsim_model::component::EventBridgeRuleProps::default();
+                    match (get("ScheduleExpression"), get("EventPattern")) {
+                        (Some(Value::String(s)), _) => e.schedule = s.clone(),
+                        (_, Some(p)) => {
+                            e.schedule = String::new();
+                            e.event_pattern = serde_json::to_string(p).unwrap_or_default();
+                        }
+                        _ => {}
+                    }
+                    Some(Props::EventBridgeRule(e))
+                }
+                "AWS::ECS::Cluster" => Some(Props::EcsCluster(EcsClusterProps::default())),
+                "AWS::ECS::Service" => {
+                    let mut s = archsim_model::component::EcsServiceProps::default();
+                    if let Some(n) = u32_of(get("DesiredCount")) {
+                        s.desired_count = n;
+                    }
+                    Some(Props::EcsService(s))
+                }
+                "AWS::ECS::TaskDefinition" => {
+                    let mut t = archsim_model::component::TaskDefinitionProps::default();
+                    if let Some(Value::String(f)) = get("Family") {
+                        t.family = f.clone();
+                    }
+                    if let Some(c) = u32_of(get("Cpu")) {
+                        t.cpu = c;
+                    }
+                    if let Some(m) = u32_of(get("Memory")) {
+                        t.memory_mb = m;
+                    }
+                    if let Some(Value::String(m)) = get("NetworkMode") {
+                        t.network_mode = serde_json::from_value(json!(m)).unwrap_or_default();
+                    }
+                    Some(Props::TaskDefinition(t))
+                }
+                "AWS::ECS::CapacityProvider" => {
+                    Some(Props::Ec2AutoScalingGroup(Default::default()))
+                }
+                "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+                    if get("Type").and_then(Value::as_str) == Some("network") {
+                        Some(Props::Nlb(Default::default()))
+                    } else {
+                        Some(Props::Alb(Default::default()))
+                    }
+                }
+                "AWS::ECR::Repository" => Some(Props::EcrRepository(Default::default())),
+                "AWS::EKS::Cluster" => Some(Props::EksCluster(Default::default())),
+                "AWS::EKS::Nodegroup" => Some(Props::EksNodeGroup(Default::default())),
+                "AWS::EKS::FargateProfile" => Some(Props::EksFargateProfile(Default::default())),
+                "AWS::IAM::Role" => {
+                    let principal = serde_json::to_string(
+                        res.get("Properties")
+                            .and_then(|p| p.get("AssumeRolePolicyDocument"))
+                            .unwrap_or(&Value::Null),
+                    )
+                    .unwrap_or_default();
+                    let purpose = if principal.contains("ecs-tasks") {
+                        RolePurpose::TaskRole
+                    } else if principal.contains("ec2.amazonaws.com") {
+                        RolePurpose::InstanceRole
+                    } else if principal.contains("eks") {
+                        RolePurpose::EksRole
+                    } else {
+                        RolePurpose::LambdaRole
+                    };
+                    Some(Props::IamRole(archsim_model::component::IamRoleProps {
+                        purpose,
+                        managed_policy_arns: Vec::new(),
+                    }))
+                }
+                t if WIRING.contains(&t) => None,
+                t => Some(Props::Generic(GenericProps {
+                    resource_type: t.to_string(),
+                    properties: p.cloned().unwrap_or_default(),
+                })),
+            };
+            match props {
+                Some(props) => {
+                    let kind = props.kind();
+                    self.report
+                        .mapped
+                        .push(format!("{logical} ({ty}) -> {}", kind.label()));
+                    if kind == K::Generic {
+                        self.report.kept.push(format!(
+                            "{logical} ({ty}): not modelled; drawn as a generic resource"
+                        ));
+                    }
+                    self.by_logical.insert(logical.clone(), logical.clone());
+                    self.add(logical.clone(), words(logical), props, logical.clone());
+                }
+                None => self
+                    .report
+                    .kept
+                    .push(format!("{logical} ({ty}): supporting resource, not drawn")),
+            }
+        }
+        for section in [
+            "Parameters",
+            "Conditions",
+            "Mappings",
+            "Outputs",
+            "Metadata",
+            "Globals",
+            "Rules",
+        ] {
+            if let Some(Value::Object(m)) = self.parsed.value.get(section) {
+                self.report
+                    .kept
+                    .push(format!("{section}: {} entries", m.len()));
+            }
+        }
+        self.infer();
+        self.group_clusters();
+        let snapshots: Map<String, Value> = self
+            .design
+            .components()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    serde_json::to_value(&c.props).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        self.design.extensions.insert(
+            EXTENSION_KEY.into(),
+            json!({"template": self.parsed.value, "components": self.mapping, "props": snapshots}),
+        );
+        Ok(Imported {
+            design: self.design,
+            report: self.report,
+        })
+    }
+
+    fn global(&self, key: &str) -> Option<&'a Value> {
+        self.parsed.value.get("Globals")?.get("Function")?.get(key)
+    }
+
+    fn comp(&self, logical: &str) -> Option<String> {
+        self.by_logical.get(logical).cloned()
+    }
+
+    fn kind_of(&self, logical: &str) -> Option<K> {
+        self.design
+            .component(&self.comp(logical)?)
+            .map(Component::kind)
+    }
+
+    fn infer(&mut self) {
+        let resources = self.resources();
+        for (logical, res) in resources {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            let props = res.get("Properties").cloned().unwrap_or(Value::Null);
+            match ty {
+                "AWS::Serverless::Function" => {
+                    if let Some(Value::Object(events)) = props.get("Events") {
+                        for (name, ev) in events {
+                            self.sam_event(logical, name, ev);
+                        }
+                    }
+                    self.uses(logical, props.get("Environment"), "environment");
+                    self.uses(logical, props.get("Policies"), "policies");
+                    if let Some(q) = props
+                        .get("DeadLetterQueue")
+                        .and_then(|d| d.get("TargetArn"))
+                        .and_then(ref_target)
+                        && let Some(q) = self.comp(q)
+                    {
+                        self.connect(logical, &q, ConnectionKind::DeadLetter, "DeadLetterQueue");
+                    }
+                }
+                "AWS::Lambda::Function" => {
+                    self.uses(logical, props.get("Environment"), "environment");
+                    if let Some(role) = props.get("Role").and_then(ref_target)
+                        && let Some(role_res) = resources.get(role)
+                    {
+                        self.uses(
+                            logical,
+                            role_res.get("Properties").and_then(|p| p.get("Policies")),
+                            "role policies",
+                        );
+                    }
+                }
+                "AWS::Lambda::EventSourceMapping" => {
+                    let (Some(src), Some(f)) = (
+                        props.get("EventSourceArn").and_then(ref_target),
+                        props.get("FunctionName").and_then(ref_target),
+                    ) else {
+                        continue;
+                    };
+                    if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
+                        let batch = u32_of(props.get("BatchSize")).unwrap_or(10);
+                        let mut kind = Meaning::Poll.default_kind();
+                        if let ConnectionKind::Poll { batch_size, .. } = &mut kind {
+                            *batch_size = batch;
+                        }
+                        self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
+                    }
+                }
+                "AWS::Lambda::Permission" => {
+                    let Some(f) = props
+                        .get("FunctionName")
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    else {
+                        continue;
+                    };
+                    let mut refs = BTreeSet::new();
+                    references(props.get("SourceArn").unwrap_or(&Value::Null), &mut refs);
+                    for src in refs {
+                        if let Some(s) = self.comp(&src) {
+                            let kind = if self.kind_of(&src) == Some(K::ApiGateway) {
+                                Meaning::InvokeSync
+                            } else {
+                                Meaning::InvokeAsync
+                            };
+                            self.connect(
+                                &s,
+                                &f,
+                                kind.default_kind(),
+                                &format!("{logical} (permission)"),
+                            );
+                        }
+                    }
+                }
+                "AWS::SNS::Topic" => {
+                    if let Some(Value::Array(subs)) = props.get("Subscription") {
+                        for sub in subs {
+                            self.subscription(logical, sub.get("Endpoint"), logical);
+                        }
+                    }
+                }
+                "AWS::SNS::Subscription" => {
+                    if let Some(topic) = props.get("TopicArn").and_then(ref_target) {
+                        self.subscription(topic, props.get("Endpoint"), logical);
+                    }
+                }
+                "AWS::S3::Bucket" => {
+                    let configs = props
+                        .get("NotificationConfiguration")
+                        .and_then(|n| n.get("LambdaConfigurations"));
+                    if let Some(Value::Array(configs)) = configs {
+                        for c in configs {
+                            if let Some(f) = c
+                                .get("Function")
+                                .and_then(ref_target)
+                                .and_then(|f| self.comp(f))
+                            {
+                                self.connect(
+                                    logical,
+                                    &f,
+                                    Meaning::InvokeAsync.default_kind(),
+                                    "bucket notification",
+                                );
+                            }
+                        }
+                    }
+                }
+                "AWS::Scheduler::Schedule" => {
+                    if let Some(f) = props
+                        .get("Target")
+                        .and_then(|t| t.get("Arn"))
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    {
+                        self.connect(
+                            logical,
+                            &f,
+                            Meaning::InvokeAsync.default_kind(),
+                            "schedule target",
+                        );
+                    }
+                }
+                "AWS::Events::Rule" => {
+                    if let Some(Value::Array(targets)) = props.get("Targets") {
+                        for t in targets {
+                            if let Some(to) =
+                                t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                            {
+                                let kind = match self.design.component(&to).map(Component::kind) {
+                                    Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
+                                    _ => ConnectionKind::Publishes,
+                                };
+                                self.connect(logical, &to, kind, "rule target");
+                            }
+                        }
+                    }
+                }
+                "AWS::SQS::Queue" => {
+                    let dlq = props
+                        .get("RedrivePolicy")
+                        .and_then(|r| r.get("deadLetterTargetArn"))
+                        .and_then(ref_target);
+                    if let Some(q) = dlq.and_then(|q| self.comp(q)) {
+                        self.connect(logical, &q, ConnectionKind::DeadLetter, "RedrivePolicy");
+                    }
+                }
+                "AWS::EKS::Cluster" | "AWS::EKS::Nodegroup" | "AWS::EKS::FargateProfile" => {
+                    for key in ["RoleArn", "NodeRole", "PodExecutionRoleArn"] {
+                        if let Some(role) = props
+                            .get(key)
+                            .and_then(ref_target)
+                            .and_then(|r| self.comp(r))
+                        {
+                            self.connect(logical, &role, ConnectionKind::AssumesRole, key);
+                        }
+                    }
+                }
+                "AWS::ECS::Service" => {
+                    if let Some(td) = props
+                        .get("TaskDefinition")
+                        .and_then(ref_target)
+                        .and_then(|t| self.comp(t))
+                    {
+                        self.connect(logical, &td, ConnectionKind::RunsTask, "TaskDefinition");
+                    }
+                    if let Some(Value::Array(lbs)) = props.get("LoadBalancers") {
+                        for lb in lbs {
+                            if let Some(tg) = lb.get("TargetGroupArn").and_then(ref_target) {
+                                self.route_via_target_group(tg, logical);
+                            }
+                        }
+                    }
+                }
+                "AWS::ECS::TaskDefinition" => {
+                    for key in ["TaskRoleArn", "ExecutionRoleArn"] {
+                        if let Some(role) = props
+                            .get(key)
+                            .and_then(ref_target)
+                            .and_then(|r| self.comp(r))
+                        {
+                            self.connect(logical, &role, ConnectionKind::AssumesRole, key);
+                        }
+                    }
+                    let mut refs = BTreeSet::new();
+                    references(
+                        props.get("ContainerDefinitions").unwrap_or(&Value::Null),
+                        &mut refs,
+                    );
+                    for r in refs {
+                        if self.kind_of(&r) == Some(K::EcrRepository)
+                            && let Some(repo) = self.comp(&r)
+                        {
+                            self.connect(
+                                logical,
+                                &repo,
+                                ConnectionKind::PullsImage,
+                                "container image",
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// ALB -> target: through the target group's listener rules and
+    /// listeners' default actions.
+    fn route_via_target_group(&mut self, tg: &str, target: &str) {
+        let resources = self.resources();
+        for (logical, res) in resources {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            let props = res.get("Properties").cloned().unwrap_or(Value::Null);
+            let mut refs = BTreeSet::new();
+            match ty {
+                "AWS::ElasticLoadBalancingV2::ListenerRule" => {
+                    references(props.get("Actions").unwrap_or(&Value::Null), &mut refs)
+                }
+                "AWS::ElasticLoadBalancingV2::Listener" => references(
+                    props.get("DefaultActions").unwrap_or(&Value::Null),
+                    &mut refs,
+                ),
+                _ => continue,
+            }
+            if !refs.contains(tg) {
+                continue;
+            }
+            let listener = match ty {
+                "AWS::ElasticLoadBalancingV2::ListenerRule" => props
+                    .get("ListenerArn")
+                    .and_then(ref_target)
+                    .map(str::to_string),
+                _ => Some(logical.clone()),
+            };
+            let Some(listener) = listener else { continue };
+            let Some(lb) = self
+                .props(&listener)
+                .and_then(|p| p.get("LoadBalancerArn"))
+                .and_then(ref_target)
+                .and_then(|l| self.comp(l))
+            else {
+                continue;
+            };
+            let mut conditions = Vec::new();
+            if let Some(Value::Array(conds)) = props.get("Conditions") {
+                for c in conds {
+                    if c.get("Field").and_then(Value::as_str) == Some("path-pattern") {
+                        let values = c
+                            .get("PathPatternConfig")
+                            .and_then(|p| p.get("Values"))
+                            .or_else(|| c.get("Values"));
+                        if let Some(Value::Array(v)) = values {
+                            let paths: Vec<&str> = v.iter().filter_map(Value::as_str).collect();
+                            conditions.push(RuleCondition::path(&paths));
+                        }
+                    }
+                }
+            }
+            let kind = ConnectionKind::Route {
+                priority: u32_of(props.get("Priority")),
+                conditions,
+                weight: 1,
+                target_port: None,
+                listener_port: u32_of(self.props(&listener).and_then(|p| p.get("Port")))
+                    .map_or(80, |p| p as u16),
+            };
+            self.connect(&lb, target, kind, &logical.to_string());
+        }
+    }
+
+    /// An SNS subscription endpoint: a function is invoked, a queue is
+    /// published to.
+    fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
+        let (Some(t), Some(to)) = (
+            self.comp(topic),
+            endpoint.and_then(ref_target).and_then(|e| self.comp(e)),
+        ) else {
+            return;
+        };
+        let kind = match self.design.component(&to).map(Component::kind) {
+            Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
+            _ => ConnectionKind::Publishes,
+        };
+        self.connect(&t, &to, kind, &format!("{why} subscription"));
+    }
+
+    fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
+        let ty = ev.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let p = ev.get("Properties").cloned().unwrap_or(Value::Null);
+        let why = format!("{f} event {name}");
+        match ty {
+            "S3" | "SNS" => {
+                let key = if ty == "S3" { "Bucket" } else { "Topic" };
+                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    self.connect(&s, f, Meaning::InvokeAsync.default_kind(), &why);
+                }
+            }
+            "SQS" | "Kinesis" | "DynamoDB" => {
+                let key = match ty {
+                    "SQS" => "Queue",
+                    _ => "Stream",
+                };
+                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    let mut kind = Meaning::Poll.default_kind();
+                    if let ConnectionKind::Poll { batch_size, .. } = &mut kind {
+                        *batch_size = u32_of(p.get("BatchSize")).unwrap_or(10);
+                    }
+                    self.connect(&s, f, kind, &why);
+                }
+            }
+            "Api" | "HttpApi" => {
+                let key = if ty == "Api" { "RestApiId" } else { "ApiId" };
+                let api = match p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    Some(api) => api,
+                    None => {
+                        // The API SAM creates when none is named.
+                        let implicit = if ty == "Api" {
+                            "ServerlessRestApi"
+                        } else {
+                            "ServerlessHttpApi"
+                        };
+                        if self.design.component(implicit).is_none() {
+                            let props = archsim_model::component::ApiGatewayProps {
+                                api_type: if ty == "Api" {
+                                    ApiType::Rest
+                                } else {
+                                    ApiType::Http
+                                },
+                                ..Default::default()
+                            };
+                            self.add(
+                                implicit.into(),
+                                words(implicit),
+                                Props::ApiGateway(props),
+                                format!("{f}#Events/{name}"),
+                            );
+                            self.report
+                                .mapped
+                                .push(format!("{implicit} (implicit SAM API) -> API Gateway"));
+                        }
+                        implicit.to_string()
+                    }
+                };
+                self.connect(&api, f, Meaning::InvokeSync.default_kind(), &why);
+            }
+            "Schedule" | "ScheduleV2" | "EventBridgeRule" | "CloudWatchEvent" => {
+                let id = format!("{f}{name}");
+                let mut e = archsim_model::component::EventBridgeRuleProps::default();
+                match p.get("Schedule").or_else(|| p.get("ScheduleExpression")) {
+                    Some(Value::String(s)) => e.schedule = s.clone(),
+                    _ => {
+                        e.schedule = String::new();
+                        e.event_pattern =
+                            serde_json::to_string(p.get("Pattern").unwrap_or(&Value::Null))
+                                .unwrap_or_default();
+                    }
+                }
+                self.add(
+                    id.clone(),
+                    words(name),
+                    Props::EventBridgeRule(e),
+                    format!("{f}#Events/{name}"),
+                );
+                self.report
+                    .mapped
+                    .push(format!("{f} event {name} ({ty}) -> EventBridge rule"));
+                self.connect(&id, f, Meaning::InvokeAsync.default_kind(), &why);
+            }
+            _ => self
+                .report
+                .kept
+                .push(format!("{f} event {name} ({ty}): kept as written")),
+        }
+    }
+
+    /// Uses / Publishes connections from Ref and GetAtt in environment
+    /// variables and policies.
+    fn uses(&mut self, f: &str, v: Option<&Value>, why: &str) {
+        let Some(v) = v else { return };
+        let mut refs = BTreeSet::new();
+        references(v, &mut refs);
+        for r in refs {
+            let Some(kind) = self.kind_of(&r) else {
+                continue;
+            };
+            let Some(target) = self.comp(&r) else {
+                continue;
+            };
+            let conn = match kind {
+                K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
+                    ConnectionKind::Uses {
+                        access: Access::ReadWrite,
+                    }
+                }
+                K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
+                    ConnectionKind::Publishes
+                }
+                K::LambdaFunction if target != f => Meaning::InvokeAsync.default_kind(),
+                _ => continue,
+            };
+            self.connect(f, &target, conn, &format!("{f} {why}"));
+        }
+    }
+
+    fn group_clusters(&mut self) {
+        let eks: Vec<String> = self
+            .design
+            .components_of(K::EksCluster)
+            .map(|c| c.id.clone())
+            .collect();
+        for cluster in eks {
+            let members: BTreeSet<String> = self
+                .resources()
+                .iter()
+                .filter(|(_, r)| {
+                    matches!(
+                        r["Type"].as_str(),
+                        Some("AWS::EKS::Nodegroup" | "AWS::EKS::FargateProfile")
+                    )
+                })
+                .filter(|(_, r)| {
+                    r.get("Properties")
+                        .and_then(|p| p.get("ClusterName"))
+                        .and_then(ref_target)
+                        == Some(cluster.as_str())
+                })
+                .filter_map(|(l, _)| self.comp(l))
+                .collect();
+            let group = Group {
+                id: self.design.fresh_id(&format!("{cluster}-group")),
+                name: words(&cluster),
+                kind: GroupKind::EksCluster,
+                owner: Some(cluster.clone()),
+                members,
+            };
+            let _ = apply_op(&mut self.design, Op::CreateGroup { group });
+        }
+        let clusters: Vec<String> = self
+            .design
+            .components_of(K::EcsCluster)
+            .map(|c| c.id.clone())
+            .collect();
+        for cluster in clusters {
+            let members: BTreeSet<String> = self
+                .resources()
+                .iter()
+                .filter(|(_, r)| r["Type"] == "AWS::ECS::Service")
+                .filter(|(_, r)| {
+                    r.get("Properties")
+                        .and_then(|p| p.get("Cluster"))
+                        .and_then(ref_target)
+                        == Some(cluster.as_str())
+                })
+                .filter_map(|(l, _)| self.comp(l))
+                .collect();
+            let group = Group {
+                id: self.design.fresh_id(&format!("{cluster}-group")),
+                name: words(&cluster),
+                kind: GroupKind::EcsCluster,
+                owner: Some(cluster.clone()),
+                members,
+            };
+            let _ = apply_op(&mut self.design, Op::CreateGroup { group });
+        }
+    }
+}

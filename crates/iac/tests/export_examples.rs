@@ -1,0 +1,130 @@
+//! Every example design exports in both flavours and both syntaxes; every
+//! template passes cfn-lint with no errors, and every SAM template
+//! transforms with aws-sam-translator into CloudFormation that passes
+//! cfn-lint too. Snapshots pin the YAML of each flavour.
+
+mod common;
+
+use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
+use common::{cfn_lint_errors, examples, sam_translate, skip_validators};
+
+const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
+const SYNTAXES: [Syntax; 2] = [Syntax::Yaml, Syntax::Json];
+
+fn slug(f: Flavour, s: Syntax) -> &'static str {
+    match (f, s) {
+        (Flavour::Sam, Syntax::Yaml) => "sam.yaml",
+        (Flavour::Sam, Syntax::Json) => "sam.json",
+        (Flavour::CloudFormation, Syntax::Yaml) => "cfn.yaml",
+        (Flavour::CloudFormation, Syntax::Json) => "cfn.json",
+    }
+}
+
+#[test]
+fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    let mut sam = Vec::new();
+    for (name, design) in examples() {
+        for network in [Network::Generated, Network::Existing] {
+            for flavour in FLAVOURS {
+                for syntax in SYNTAXES {
+                    let opts = ExportOptions {
+                        flavour,
+                        syntax,
+                        network,
+                    };
+                    let out = export(&design, &opts)
+                        .unwrap_or_else(|e| panic!("{name}: export failed: {e}"));
+                    // Same design, same bytes.
+                    assert_eq!(export(&design, &opts).unwrap().template, out.template);
+                    let file = dir.path().join(format!(
+                        "{name}-{}{}",
+                        if network == Network::Existing {
+                            "existing-vpc-"
+                        } else {
+                            ""
+                        },
+                        slug(flavour, syntax)
+                    ));
+                    std::fs::write(&file, &out.template).expect("write template");
+                    if flavour == Flavour::Sam {
+                        sam.push((file.clone(), file.with_extension("transformed.json")));
+                    }
+                    files.push(file);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        files.len(),
+        6 * 2 * 2 * 2,
+        "every example, flavour, syntax and network"
+    );
+    if skip_validators() {
+        return;
+    }
+    let mut failures = cfn_lint_errors(&files);
+    match sam_translate(&sam) {
+        Ok(()) => {
+            let transformed: Vec<_> = sam.iter().map(|(_, o)| o.clone()).collect();
+            failures.extend(cfn_lint_errors(&transformed));
+        }
+        Err(e) => failures.push(format!("SAM transform failed: {e}")),
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn exported_templates_match_snapshots() {
+    for (name, design) in examples() {
+        for flavour in FLAVOURS {
+            let out = export(
+                &design,
+                &ExportOptions {
+                    flavour,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            insta::assert_snapshot!(
+                format!("{name}.{}", slug(flavour, Syntax::Yaml)),
+                out.template
+            );
+            for m in &out.manifests {
+                insta::assert_snapshot!(format!("{name}.{}", m.file_name), m.text);
+            }
+        }
+    }
+}
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    for (name, design) in examples() {
+        for flavour in FLAVOURS {
+            for syntax in SYNTAXES {
+                let opts = ExportOptions {
+                    flavour,
+                    syntax,
+                    network: Network::Generated,
+                };
+                let first = export(&design, &opts).unwrap();
+                let back = import(
+                    &first.template,
+                    &format!("{name}.{}", slug(flavour, syntax)),
+                )
+                .unwrap_or_else(|e| panic!("{name}: import of our own export failed: {e}"));
+                let second = export(&back.design, &opts).unwrap();
+                assert_eq!(
+                    second.template, first.template,
+                    "{name} {flavour:?} {syntax:?}"
+                );
+                // And the imported design draws the template's components.
+                assert!(
+                    back.design.component_count() > 0 && back.design.connection_count() > 0,
+                    "{name}: nothing drawn"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Least privilege: no generated policy grants write actions on `*`, and
+//! application permissions sit on task roles, never on instance roles.
+
+mod common;
+
+use archsim_iac::{ExportOptions, Flavour, export};
+use common::examples;
+use serde_json::Value;
+
+/// Every policy statement in a template: IAM role inline policies and SAM
+/// inline policy documents.
+fn statements(t: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, owner: &str, out: &mut Vec<(String, Value)>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Array(st)) = m.get("Statement") {
+                    for s in st {
+                        out.push((owner.to_string(), s.clone()));
+                    }
+                }
+                m.values().for_each(|c| walk(c, owner, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| walk(c, owner, out)),
+            _ => {}
+        }
+    }
+    for (id, r) in t["Resources"].as_object().unwrap() {
+        walk(r, id, &mut out);
+    }
+    out
+}
+
+fn is_read_only(action: &str) -> bool {
+    let verb = action.split(':').nth(1).unwrap_or(action);
+    ["Get", "List", "Describe", "Query", "Scan", "BatchGet"]
+        .iter()
+        .any(|p| verb.starts_with(p))
+}
+
+#[test]
+fn no_write_action_on_every_resource() {
+    for (name, design) in examples() {
+        for flavour in [Flavour::Sam, Flavour::CloudFormation] {
+            let out = export(
+                &design,
+                &ExportOptions {
+                    flavour,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            for (owner, st) in statements(&out.value) {
+                let resources = match &st["Resource"] {
+                    Value::Array(a) => a.clone(),
+                    Value::Null => continue, // trust policies name principals
+                    other => vec![other.clone()],
+                };
+                let actions: Vec<String> = match &st["Action"] {
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect(),
+                    Value::String(s) => vec![s.clone()],
+                    _ => Vec::new(),
+                };
+                for r in &resources {
+                    if r.as_str().is_some_and(|s| s == "*" || s.ends_with(":*")) {
+                        let writes: Vec<_> = actions.iter().filter(|a| !is_read_only(a)).collect();
+                        assert!(
+                            writes.is_empty(),
+                            "{name} {flavour:?} {owner}: {writes:?} on {r}"
+                        );
+                    }
+                }
+                for a in &actions {
+                    assert!(
+                        !a.ends_with(":*") && a != "*",
+                        "{name} {owner}: wildcard action {a}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn task_roles_carry_application_permissions_and_instance_roles_do_not() {
+    let (_, design) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "ecs-ec2-placement")
+        .expect("the ECS on EC2 example");
+    let out = export(&design, &ExportOptions::default()).unwrap();
+    let resources = out.value["Resources"].as_object().unwrap();
+    let trusted = |r: &Value, service: &str| {
+        r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+            == service
+    };
+    let mut instance_roles = 0;
+    let mut task_roles_with_s3 = 0;
+    for (id, r) in resources {
+        if r["Type"] != "AWS::IAM::Role" {
+            continue;
+        }
+        if trusted(r, "ec2.amazonaws.com") {
+            instance_roles += 1;
+            assert!(
+                r["Properties"].get("Policies").is_none(),
+                "{id}: instance role has inline policies"
+            );
+            let managed = serde_json::to_string(&r["Properties"]["ManagedPolicyArns"]).unwrap();
+            assert!(
+                managed.contains("AmazonEC2ContainerServiceforEC2Role"),
+                "{id}: {managed}"
+            );
+            assert!(
+                !managed.contains("S3") && !managed.contains("DynamoDB"),
+                "{id}: {managed}"
+            );
+        }
+        if trusted(r, "ecs-tasks.amazonaws.com") {
+            let text = serde_json::to_string(&r["Properties"]).unwrap();
+            if text.contains("s3:PutObject") {
+                task_roles_with_s3 += 1;
+                // Exactly the results bucket.
+                assert!(text.contains("ResultsBucket"), "{id}: {text}");
+            }
+        }
+    }
+    assert!(instance_roles >= 1);
+    assert_eq!(
+        task_roles_with_s3, 1,
+        "the API task role, and only it, writes results"
+    );
+    // Each task definition has its own task role.
+    let task_roles: std::collections::BTreeSet<String> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::ECS::TaskDefinition")
+        .map(|r| serde_json::to_string(&r["Properties"]["TaskRoleArn"]).unwrap())
+        .collect();
+    let task_defs = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::ECS::TaskDefinition")
+        .count();
+    assert_eq!(
+        task_roles.len(),
+        task_defs,
+        "one task role per task definition"
+    );
+}

@@ -1,0 +1,154 @@
+//! Import of real templates: the public SAM patterns in `../shared/templates`
+//! (beside the clone) and our own container templates in
+//! `tests/iac/templates`. Import -> export keeps every resource and every
+//! property, Parameters, Conditions, Outputs and intrinsics; the imported
+//! design draws the components and the connections the template implies.
+
+mod common;
+
+use std::path::PathBuf;
+
+use archsim_iac::template::parse;
+use archsim_iac::{ExportOptions, Flavour, Syntax, export, import_file};
+use archsim_model::ComponentKind as K;
+use archsim_model::Meaning;
+use common::{cfn_lint_errors, repo_root, skip_validators};
+
+fn templates(dir: PathBuf) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (shared/ must sit beside the clone)", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn shared() -> Vec<PathBuf> {
+    templates(repo_root().join("../shared/templates"))
+}
+
+fn ours() -> Vec<PathBuf> {
+    templates(repo_root().join("tests/iac/templates"))
+}
+
+fn opts_for(original: &serde_json::Value, syntax: Syntax) -> ExportOptions {
+    ExportOptions {
+        flavour: if archsim_iac::template::is_sam(original) {
+            Flavour::Sam
+        } else {
+            Flavour::CloudFormation
+        },
+        syntax,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn import_then_export_keeps_everything() {
+    let all: Vec<PathBuf> = shared().into_iter().chain(ours()).collect();
+    assert!(
+        all.len() >= 19,
+        "expected the 16 shared and 3 own templates"
+    );
+    for path in all {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let original = parse(&text, &path.display().to_string())
+            .expect("parses")
+            .value;
+        let imported = import_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        for syntax in [Syntax::Yaml, Syntax::Json] {
+            let out = export(&imported.design, &opts_for(&original, syntax)).expect("exports");
+            let back = parse(&out.template, "exported")
+                .expect("our output parses")
+                .value;
+            // Every section, resource, property and intrinsic, as written.
+            assert_eq!(back, original, "{}: {syntax:?}", path.display());
+        }
+        // The imported design is a design, not just a kept template.
+        assert!(
+            imported.design.component_count() > 0,
+            "{}: nothing drawn",
+            path.display()
+        );
+        assert!(!imported.report.mapped.is_empty());
+    }
+}
+
+#[test]
+fn connections_are_inferred_from_real_templates() {
+    let expect = [
+        ("sqs-lambda.yaml", K::SqsQueue, Meaning::Poll),
+        ("kinesis-lambda.yaml", K::KinesisStream, Meaning::Poll),
+        ("dynamodb-lambda.yaml", K::DynamoDbTable, Meaning::Poll),
+        ("sns-lambda.yaml", K::SnsTopic, Meaning::InvokeAsync),
+        (
+            "s3-lambda-resizing-python.yaml",
+            K::S3Bucket,
+            Meaning::InvokeAsync,
+        ),
+        (
+            "apigw-http-api-lambda.yaml",
+            K::ApiGateway,
+            Meaning::InvokeSync,
+        ),
+        (
+            "eventbridge-schedule-to-lambda.yaml",
+            K::EventBridgeRule,
+            Meaning::InvokeAsync,
+        ),
+    ];
+    for (file, from_kind, meaning) in expect {
+        let path = repo_root().join("../shared/templates").join(file);
+        let imported = import_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        let d = &imported.design;
+        let found = d.connections().any(|c| {
+            c.kind.meaning() == meaning
+                && d.component(&c.from).map(|f| f.kind()) == Some(from_kind)
+                && d.component(&c.to).map(|t| t.kind()) == Some(K::LambdaFunction)
+        });
+        assert!(
+            found,
+            "{file}: no {from_kind:?} -{meaning:?}-> Lambda; inferred: {:?}",
+            imported.report.inferred
+        );
+    }
+}
+
+#[test]
+fn container_templates_infer_routes_groups_and_roles() {
+    let alb = import_file(&repo_root().join("tests/iac/templates/alb-fargate-paths.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let d = &alb.design;
+    let routes: Vec<_> = d
+        .connections()
+        .filter(|c| c.kind.meaning() == Meaning::Route)
+        .collect();
+    assert_eq!(routes.len(), 2, "{:?}", alb.report.inferred);
+    assert!(d.groups().any(|g| g.members.len() == 2));
+
+    let eks = import_file(&repo_root().join("tests/iac/templates/eks-nodegroup-fargate.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let group = eks.design.groups().next().expect("an EKS cluster group");
+    assert_eq!(group.members.len(), 2, "node group and Fargate profile");
+
+    let ec2 = import_file(&repo_root().join("tests/iac/templates/ecs-ec2-capacity.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        ec2.design
+            .components()
+            .any(|c| c.kind() == K::Ec2AutoScalingGroup)
+    );
+}
+
+#[test]
+fn own_templates_pass_cfn_lint() {
+    if skip_validators() {
+        return;
+    }
+    let errors = cfn_lint_errors(&ours());
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

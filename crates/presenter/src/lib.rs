@@ -1,0 +1,745 @@
+//! # archsim-presenter
+//!
+//! A projector-friendly egui window for live demos: the design at its saved
+//! positions with animated flows and live badges, a placement grid per
+//! cluster, live charts and a big clock, driven from the keyboard (space
+//! pause, +/- speed, r restart, s spike, z zone loss, f fullscreen).
+//!
+//! The window renders [`Frame`]s it pulls from a [`LiveFeed`] and sends it
+//! [`Control`]s; it never computes a domain result. The feed is the
+//! simulator's live runner in the binary, and a scripted feed in tests.
+//!
+//! Architecture invariant: depends on the model (to draw the design) and
+//! on a feed of frames; knows nothing of pricing or templates. One struct
+//! ([`Presenter`]) holds the state, one function per panel draws it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use archsim_model::component::Category;
+use archsim_model::{Design, Meaning};
+use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
+
+/// One component's live numbers. Counters are totals since the start of
+/// the run; the presenter turns them into rates between frames.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComponentStatus {
+    /// Requests (or messages) completed per second, over the last interval.
+    pub throughput_rps: f64,
+    /// Busy Lambda environments, or running tasks/pods.
+    pub concurrency: u32,
+    pub cold_starts: u64,
+    pub throttles: u64,
+    pub errors: u64,
+    pub p99_ms: f64,
+    pub queue_depth: u64,
+}
+
+/// A task as the placement grid shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskView {
+    pub service: String,
+    pub cpu_units: u32,
+    pub memory_mib: u32,
+    pub state: TaskState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    Provisioning,
+    Pending,
+    Running,
+    Draining,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceView {
+    pub id: String,
+    pub zone: String,
+    pub instance_type: String,
+    pub cpu_units: u32,
+    pub memory_mib: u32,
+    pub tasks: Vec<TaskView>,
+}
+
+/// One cluster's capacity and where its tasks are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterView {
+    pub name: String,
+    pub instances: Vec<InstanceView>,
+    pub fargate_tasks: Vec<TaskView>,
+    /// Tasks waiting for capacity (PROVISIONING).
+    pub pending: Vec<TaskView>,
+}
+
+/// What the simulation looks like at one instant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Frame {
+    /// Simulated seconds since the start of the scenario.
+    pub time_s: f64,
+    pub components: BTreeMap<String, ComponentStatus>,
+    pub clusters: Vec<ClusterView>,
+}
+
+/// What the presenter asks of the simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Control {
+    Pause,
+    Resume,
+    /// Simulated seconds per wall second; infinity runs as fast as possible.
+    Speed(f64),
+    Restart,
+    /// Multiply traffic by `factor` for a while.
+    Spike {
+        factor: f64,
+    },
+    ZoneLoss {
+        zone: String,
+    },
+}
+
+/// A source of frames that takes controls.
+pub trait LiveFeed {
+    /// The newest frame since the last call, if any (never blocks).
+    fn poll(&mut self) -> Option<Frame>;
+    fn send(&mut self, control: Control);
+}
+
+/// Speeds the +/- keys step through (simulated s per wall s).
+pub const SPEEDS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0, f64::INFINITY];
+
+/// How many frames the charts keep.
+const HISTORY: usize = 240;
+
+/// Health of a component between two frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Health {
+    Ok,
+    /// Throttling, or a queue past its limit.
+    Strained,
+    Failing,
+}
+
+/// A queue deeper than this turns its component amber.
+pub const QUEUE_LIMIT: u64 = 1_000;
+
+/// Rates derived from two successive frames.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rates {
+    pub throttles_per_s: f64,
+    pub errors_per_s: f64,
+    pub cold_starts_per_s: f64,
+}
+
+pub fn rates(prev: Option<&ComponentStatus>, now: &ComponentStatus, dt_s: f64) -> Rates {
+    let Some(prev) = prev else {
+        return Rates::default();
+    };
+    if dt_s <= 0.0 {
+        return Rates::default();
+    }
+    let d = |a: u64, b: u64| b.saturating_sub(a) as f64 / dt_s;
+    Rates {
+        throttles_per_s: d(prev.throttles, now.throttles),
+        errors_per_s: d(prev.errors, now.errors),
+        cold_starts_per_s: d(prev.cold_starts, now.cold_starts),
+    }
+}
+
+pub fn health(r: Rates, now: &ComponentStatus) -> Health {
+    if r.errors_per_s > 0.0 {
+        Health::Failing
+    } else if r.throttles_per_s > 0.0 || now.queue_depth > QUEUE_LIMIT {
+        Health::Strained
+    } else {
+        Health::Ok
+    }
+}
+
+/// The presenter's whole state.
+pub struct Presenter {
+    design: Design,
+    scenario: String,
+    feed: Box<dyn LiveFeed>,
+    paused: bool,
+    speed_index: usize,
+    frame: Frame,
+    previous: Option<Frame>,
+    /// (time, total throughput, worst p99) per frame, for the charts.
+    history: VecDeque<(f64, f64, f64)>,
+    fullscreen: bool,
+    /// Lines of what the presenter did, newest last (shown, and tested).
+    log: VecDeque<String>,
+}
+
+impl Presenter {
+    pub fn new(design: Design, scenario: impl Into<String>, feed: Box<dyn LiveFeed>) -> Self {
+        Self {
+            design,
+            scenario: scenario.into(),
+            feed,
+            paused: false,
+            speed_index: 0,
+            frame: Frame::default(),
+            previous: None,
+            history: VecDeque::with_capacity(HISTORY),
+            fullscreen: false,
+            log: VecDeque::new(),
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed_index]
+    }
+
+    pub fn fullscreen(&self) -> bool {
+        self.fullscreen
+    }
+
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    pub fn log(&self) -> impl Iterator<Item = &str> {
+        self.log.iter().map(String::as_str)
+    }
+
+    fn note(&mut self, line: String) {
+        if self.log.len() == 8 {
+            self.log.pop_front();
+        }
+        self.log.push_back(line);
+    }
+
+    fn send(&mut self, control: Control) {
+        self.note(describe_control(&control));
+        self.feed.send(control);
+    }
+
+    /// Takes the newest frame from the feed.
+    pub fn pull(&mut self) {
+        if let Some(frame) = self.feed.poll() {
+            if frame.time_s < self.frame.time_s {
+                // Restarted: the old history no longer applies.
+                self.history.clear();
+                self.previous = None;
+            } else {
+                self.previous = Some(std::mem::take(&mut self.frame));
+            }
+            let total: f64 = frame.components.values().map(|c| c.throughput_rps).sum();
+            let p99 = frame
+                .components
+                .values()
+                .map(|c| c.p99_ms)
+                .fold(0.0, f64::max);
+            if self.history.len() == HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back((frame.time_s, total, p99));
+            self.frame = frame;
+        }
+    }
+
+    /// Keyboard controls.
+    pub fn handle_keys(&mut self, ctx: &egui::Context) {
+        let pressed = |k: Key| ctx.input(|i| i.key_pressed(k));
+        if pressed(Key::Space) {
+            self.toggle_pause();
+        }
+        if pressed(Key::Plus) || pressed(Key::Equals) {
+            self.faster();
+        }
+        if pressed(Key::Minus) {
+            self.slower();
+        }
+        if pressed(Key::R) {
+            self.send(Control::Restart);
+        }
+        if pressed(Key::S) {
+            self.send(Control::Spike { factor: 5.0 });
+        }
+        if pressed(Key::Z) {
+            let zone = self.zone_to_lose();
+            self.send(Control::ZoneLoss { zone });
+        }
+        if pressed(Key::F) {
+            self.fullscreen = !self.fullscreen;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.fullscreen));
+        }
+    }
+
+    pub fn toggle_pause(&mut self) {
+        self.paused = !self.paused;
+        self.send(if self.paused {
+            Control::Pause
+        } else {
+            Control::Resume
+        });
+    }
+
+    pub fn faster(&mut self) {
+        if self.speed_index + 1 < SPEEDS.len() {
+            self.speed_index += 1;
+            self.send(Control::Speed(self.speed()));
+        }
+    }
+
+    pub fn slower(&mut self) {
+        if self.speed_index > 0 {
+            self.speed_index -= 1;
+            self.send(Control::Speed(self.speed()));
+        }
+    }
+
+    /// The zone a "zone loss" takes: the first zone holding instances, or
+    /// the account's first zone.
+    fn zone_to_lose(&self) -> String {
+        self.frame
+            .clusters
+            .iter()
+            .flat_map(|c| &c.instances)
+            .map(|i| i.zone.clone())
+            .min()
+            .or_else(|| self.design.account.availability_zones.first().cloned())
+            .unwrap_or_else(|| "us-east-1a".into())
+    }
+
+    /// Draws the whole window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.handle_keys(ui.ctx());
+        self.pull();
+        self.top_bar(ui);
+        let full = ui.available_rect_before_wrap();
+        let right_w = (full.width() * 0.28).clamp(220.0, 520.0);
+        let bottom_h = (full.height() * 0.22).clamp(100.0, 260.0);
+        let diagram = Rect::from_min_max(
+            full.min,
+            Pos2::new(full.max.x - right_w, full.max.y - bottom_h),
+        );
+        let placement = Rect::from_min_max(Pos2::new(diagram.max.x, full.min.y), full.max);
+        let charts = Rect::from_min_max(
+            Pos2::new(full.min.x, diagram.max.y),
+            Pos2::new(diagram.max.x, full.max.y),
+        );
+        self.diagram(ui, diagram);
+        self.placement(ui, placement);
+        self.charts(ui, charts);
+        if !self.paused {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&self.design.name).size(26.0).strong());
+            ui.label(RichText::new(format!("scenario: {}", self.scenario)).size(18.0));
+            ui.separator();
+            ui.label(
+                RichText::new(clock(self.frame.time_s))
+                    .size(40.0)
+                    .monospace()
+                    .strong(),
+            );
+            let speed = if self.speed().is_finite() {
+                format!("x{}", self.speed())
+            } else {
+                "max speed".to_string()
+            };
+            ui.label(RichText::new(speed).size(22.0));
+            ui.label(
+                RichText::new(if self.paused {
+                    "state: paused"
+                } else {
+                    "state: running"
+                })
+                .size(22.0),
+            );
+            ui.separator();
+            ui.label(
+                RichText::new(
+                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen",
+                )
+                .size(14.0)
+                .weak(),
+            );
+        });
+        if let Some(last) = self.log.back() {
+            ui.label(RichText::new(last).size(14.0).italics());
+        }
+    }
+
+    fn diagram(&mut self, ui: &mut egui::Ui, area: Rect) {
+        let painter = ui.painter_at(area);
+        painter.rect_filled(area, 0.0, Color32::from_gray(18));
+        let comps: Vec<_> = self.design.components().collect();
+        if comps.is_empty() {
+            return;
+        }
+        let node = Vec2::new(150.0, 58.0);
+        let (min, max) = comps.iter().fold(
+            (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN)),
+            |(lo, hi), c| {
+                let p = Pos2::new(c.position.x as f32, c.position.y as f32);
+                (lo.min(p), hi.max(p))
+            },
+        );
+        let span = (max - min).max(Vec2::splat(1.0));
+        let inner = area.shrink2(Vec2::new(node.x / 2.0 + 16.0, node.y / 2.0 + 24.0));
+        let scale = (inner.width() / span.x)
+            .min(inner.height() / span.y)
+            .min(1.6);
+        let offset = inner.center() - (min + span / 2.0).to_vec2() * scale;
+        let at =
+            |x: f64, y: f64| Pos2::new(x as f32 * scale + offset.x, y as f32 * scale + offset.y);
+        let centres: BTreeMap<&str, Pos2> = comps
+            .iter()
+            .map(|c| (c.id.as_str(), at(c.position.x, c.position.y)))
+            .collect();
+        let t = self.frame.time_s as f32;
+        for conn in self.design.connections() {
+            let (Some(&a), Some(&b)) = (
+                centres.get(conn.from.as_str()),
+                centres.get(conn.to.as_str()),
+            ) else {
+                continue;
+            };
+            let meaning = conn.kind.meaning();
+            let colour = match meaning {
+                Meaning::InvokeAsync | Meaning::Publishes | Meaning::DeadLetter => {
+                    Color32::from_rgb(120, 170, 255)
+                }
+                Meaning::Poll => Color32::from_rgb(200, 160, 255),
+                Meaning::Uses => Color32::from_rgb(120, 220, 160),
+                Meaning::AssumesRole
+                | Meaning::PullsImage
+                | Meaning::RunsTask
+                | Meaning::RunsOn => Color32::from_gray(90),
+                _ => Color32::from_gray(200),
+            };
+            painter.line_segment([a, b], Stroke::new(2.0, colour));
+            arrow_head(&painter, a, b, colour);
+            // Moving dots: more traffic, more dots.
+            let rps = self
+                .frame
+                .components
+                .get(&conn.to)
+                .map_or(0.0, |s| s.throughput_rps);
+            let dots = flow_dots(rps);
+            for k in 0..dots {
+                let phase = ((t * 0.5 + k as f32 / dots as f32) % 1.0 + 1.0) % 1.0;
+                painter.circle_filled(a + (b - a) * phase, 3.5, colour);
+            }
+        }
+        for c in &comps {
+            let centre = centres[c.id.as_str()];
+            let rect = Rect::from_center_size(centre, node);
+            let status = self.frame.components.get(&c.id);
+            let prev = self.previous.as_ref().and_then(|p| p.components.get(&c.id));
+            let dt = self
+                .previous
+                .as_ref()
+                .map_or(0.0, |p| self.frame.time_s - p.time_s);
+            let h = status.map_or(Health::Ok, |s| health(rates(prev, s, dt), s));
+            let border = match h {
+                Health::Ok => Color32::from_gray(150),
+                Health::Strained => Color32::from_rgb(255, 176, 0),
+                Health::Failing => Color32::from_rgb(230, 60, 60),
+            };
+            painter.rect_filled(rect, 8.0, category_colour(c.kind().category()));
+            let width = if h == Health::Ok { 1.5 } else { 4.0 };
+            painter.rect_stroke(
+                rect,
+                8.0,
+                Stroke::new(width, border),
+                egui::StrokeKind::Outside,
+            );
+            ui.put(
+                Rect::from_min_size(
+                    rect.min + Vec2::new(6.0, 4.0),
+                    Vec2::new(node.x - 12.0, 22.0),
+                ),
+                egui::Label::new(
+                    RichText::new(&c.name)
+                        .size(15.0)
+                        .strong()
+                        .color(Color32::WHITE),
+                )
+                .truncate(),
+            );
+            ui.put(
+                Rect::from_min_size(
+                    rect.min + Vec2::new(6.0, 26.0),
+                    Vec2::new(node.x - 12.0, 16.0),
+                ),
+                egui::Label::new(
+                    RichText::new(c.kind().label())
+                        .size(11.0)
+                        .color(Color32::from_gray(220)),
+                )
+                .truncate(),
+            );
+            if let Some(s) = status {
+                let badge = badge_text(s);
+                ui.put(
+                    Rect::from_min_size(
+                        Pos2::new(rect.min.x - 20.0, rect.max.y + 2.0),
+                        Vec2::new(node.x + 40.0, 18.0),
+                    ),
+                    egui::Label::new(RichText::new(badge).size(13.0).color(border)),
+                );
+            }
+        }
+    }
+
+    fn placement(&mut self, ui: &mut egui::Ui, area: Rect) {
+        let painter = ui.painter_at(area);
+        painter.rect_filled(area, 0.0, Color32::from_gray(28));
+        let mut y = area.min.y + 8.0;
+        let x0 = area.min.x + 10.0;
+        let width = area.width() - 20.0;
+        ui.put(
+            Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 24.0)),
+            egui::Label::new(RichText::new("Placement").size(18.0).strong()),
+        );
+        y += 30.0;
+        if self.frame.clusters.is_empty() {
+            ui.put(
+                Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 20.0)),
+                egui::Label::new(RichText::new("no ECS or EKS capacity in this design").weak()),
+            );
+            return;
+        }
+        for cluster in &self.frame.clusters {
+            ui.put(
+                Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 20.0)),
+                egui::Label::new(RichText::new(&cluster.name).size(15.0).strong()),
+            );
+            y += 22.0;
+            let mut zones: BTreeMap<&str, Vec<&InstanceView>> = BTreeMap::new();
+            for i in &cluster.instances {
+                zones.entry(i.zone.as_str()).or_default().push(i);
+            }
+            for (zone, instances) in zones {
+                ui.put(
+                    Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 16.0)),
+                    egui::Label::new(
+                        RichText::new(format!("{zone}: {} instance(s)", instances.len()))
+                            .size(12.0),
+                    ),
+                );
+                y += 18.0;
+                for inst in instances {
+                    let r = Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 22.0));
+                    painter.rect_stroke(
+                        r,
+                        3.0,
+                        Stroke::new(1.0, Color32::from_gray(140)),
+                        egui::StrokeKind::Inside,
+                    );
+                    let cpu_used: u32 = inst.tasks.iter().map(|t| t.cpu_units).sum();
+                    let mem_used: u32 = inst.tasks.iter().map(|t| t.memory_mib).sum();
+                    let cpu = (cpu_used as f32 / inst.cpu_units.max(1) as f32).min(1.0);
+                    let mem = (mem_used as f32 / inst.memory_mib.max(1) as f32).min(1.0);
+                    painter.rect_filled(
+                        Rect::from_min_size(r.min, Vec2::new(r.width() * cpu, r.height() / 2.0)),
+                        2.0,
+                        Color32::from_rgb(70, 140, 230),
+                    );
+                    painter.rect_filled(
+                        Rect::from_min_size(
+                            r.min + Vec2::new(0.0, r.height() / 2.0),
+                            Vec2::new(r.width() * mem, r.height() / 2.0),
+                        ),
+                        2.0,
+                        Color32::from_rgb(80, 190, 120),
+                    );
+                    painter.text(
+                        r.left_center() + Vec2::new(4.0, 0.0),
+                        Align2::LEFT_CENTER,
+                        format!(
+                            "{} {} · {} task(s)",
+                            inst.instance_type,
+                            inst.id,
+                            inst.tasks.len()
+                        ),
+                        FontId::proportional(11.0),
+                        Color32::WHITE,
+                    );
+                    y += 26.0;
+                }
+            }
+            let mut boxes = |label: &str, tasks: &[TaskView], colour: Color32, y: &mut f32| {
+                if tasks.is_empty() {
+                    return;
+                }
+                ui.put(
+                    Rect::from_min_size(Pos2::new(x0, *y), Vec2::new(width, 16.0)),
+                    egui::Label::new(RichText::new(format!("{label}: {}", tasks.len())).size(12.0)),
+                );
+                *y += 18.0;
+                let per_row = ((width / 16.0) as usize).max(1);
+                for (i, _) in tasks.iter().enumerate() {
+                    let (row, col) = (i / per_row, i % per_row);
+                    let r = Rect::from_min_size(
+                        Pos2::new(x0 + col as f32 * 16.0, *y + row as f32 * 16.0),
+                        Vec2::splat(12.0),
+                    );
+                    painter.rect_filled(r, 2.0, colour);
+                }
+                *y += (tasks.len().div_ceil(per_row)) as f32 * 16.0 + 4.0;
+            };
+            boxes(
+                "Fargate tasks",
+                &cluster.fargate_tasks,
+                Color32::from_rgb(240, 150, 60),
+                &mut y,
+            );
+            boxes(
+                "PROVISIONING",
+                &cluster.pending,
+                Color32::from_gray(120),
+                &mut y,
+            );
+            y += 8.0;
+        }
+    }
+
+    fn charts(&mut self, ui: &mut egui::Ui, area: Rect) {
+        let painter = ui.painter_at(area);
+        painter.rect_filled(area, 0.0, Color32::from_gray(12));
+        let half = area.width() / 2.0;
+        let panels = [
+            (
+                "requests/s",
+                Rect::from_min_size(area.min, Vec2::new(half, area.height())),
+                1usize,
+                Color32::from_rgb(90, 170, 255),
+            ),
+            (
+                "p99 latency (ms)",
+                Rect::from_min_size(
+                    area.min + Vec2::new(half, 0.0),
+                    Vec2::new(half, area.height()),
+                ),
+                2,
+                Color32::from_rgb(255, 170, 80),
+            ),
+        ];
+        for (title, rect, column, colour) in panels {
+            let plot = rect.shrink(12.0);
+            let values: Vec<f64> = self
+                .history
+                .iter()
+                .map(|h| if column == 1 { h.1 } else { h.2 })
+                .collect();
+            let top = values.iter().copied().fold(0.0, f64::max).max(1e-9);
+            let current = values.last().copied().unwrap_or(0.0);
+            ui.put(
+                Rect::from_min_size(plot.min, Vec2::new(plot.width(), 20.0)),
+                egui::Label::new(RichText::new(format!("{title}: {current:.1}")).size(15.0)),
+            );
+            let n = values.len();
+            if n >= 2 {
+                let pts: Vec<Pos2> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        Pos2::new(
+                            plot.min.x + plot.width() * i as f32 / (n - 1) as f32,
+                            plot.max.y - (plot.height() - 24.0) * (*v / top) as f32,
+                        )
+                    })
+                    .collect();
+                painter.add(egui::Shape::line(pts, Stroke::new(2.0, colour)));
+            }
+        }
+        let _ = ui.allocate_rect(area, Sense::hover());
+    }
+}
+
+/// The badge under a component: its live numbers in one line.
+pub fn badge_text(s: &ComponentStatus) -> String {
+    let mut parts = vec![
+        format!("{:.0} rps", s.throughput_rps),
+        format!("{} busy", s.concurrency),
+    ];
+    if s.cold_starts > 0 {
+        parts.push(format!("{} cold", s.cold_starts));
+    }
+    if s.throttles > 0 {
+        parts.push(format!("{} throttled", s.throttles));
+    }
+    if s.errors > 0 {
+        parts.push(format!("{} errors", s.errors));
+    }
+    if s.queue_depth > 0 {
+        parts.push(format!("queue {}", s.queue_depth));
+    }
+    if s.p99_ms > 0.0 {
+        parts.push(format!("p99 {:.0} ms", s.p99_ms));
+    }
+    parts.join(" · ")
+}
+
+/// Dots drawn on an edge: a few for any traffic, more as it grows.
+fn flow_dots(rps: f64) -> usize {
+    if rps <= 0.0 {
+        0
+    } else {
+        (1.0 + rps.log10().max(0.0) * 2.0).round() as usize
+    }
+}
+
+/// hh:mm:ss of simulated time.
+pub fn clock(time_s: f64) -> String {
+    let s = time_s.max(0.0) as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+fn describe_control(c: &Control) -> String {
+    match c {
+        Control::Pause => "paused".into(),
+        Control::Resume => "resumed".into(),
+        Control::Speed(s) if s.is_finite() => format!("speed x{s}"),
+        Control::Speed(_) => "speed: as fast as possible".into(),
+        Control::Restart => "restarted".into(),
+        Control::Spike { factor } => format!("traffic spike x{factor}"),
+        Control::ZoneLoss { zone } => format!("zone {zone} lost"),
+    }
+}
+
+fn category_colour(c: Category) -> Color32 {
+    match c {
+        Category::EventSources => Color32::from_rgb(150, 60, 120),
+        Category::Compute => Color32::from_rgb(200, 110, 20),
+        Category::Containers => Color32::from_rgb(200, 90, 40),
+        Category::Networking => Color32::from_rgb(110, 70, 170),
+        Category::Data => Color32::from_rgb(40, 110, 180),
+        Category::Registries => Color32::from_rgb(60, 130, 90),
+        Category::Security => Color32::from_rgb(170, 50, 50),
+        Category::Other => Color32::from_gray(90),
+    }
+}
+
+fn arrow_head(painter: &egui::Painter, a: Pos2, b: Pos2, colour: Color32) {
+    let dir = (b - a).normalized();
+    let tip = b - dir * 34.0;
+    let side = Vec2::new(-dir.y, dir.x) * 6.0;
+    painter.add(egui::Shape::convex_polygon(
+        vec![tip + dir * 10.0, tip + side, tip - side],
+        colour,
+        Stroke::NONE,
+    ));
+}
+
+/// The eframe application around a [`Presenter`].
+pub struct PresenterApp(pub Presenter);
+
+impl eframe::App for PresenterApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::CentralPanel::default().show(ui, |ui| self.0.ui(ui));
+    }
+}

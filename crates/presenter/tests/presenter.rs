@@ -1,0 +1,243 @@
+//! The presenter driven headless with egui_kittest: keys send controls,
+//! frames show up as clock, badges and placement.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use archsim_model::starters::starter;
+use archsim_presenter::*;
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+#[derive(Default)]
+struct Script {
+    frames: VecDeque<Frame>,
+    sent: Vec<Control>,
+}
+
+struct ScriptedFeed(Rc<RefCell<Script>>);
+
+impl LiveFeed for ScriptedFeed {
+    fn poll(&mut self) -> Option<Frame> {
+        self.0.borrow_mut().frames.pop_front()
+    }
+    fn send(&mut self, control: Control) {
+        self.0.borrow_mut().sent.push(control);
+    }
+}
+
+fn harness(example: &str) -> (Harness<'static, Presenter>, Rc<RefCell<Script>>) {
+    let script = Rc::new(RefCell::new(Script::default()));
+    let design = starter(example).unwrap().build().unwrap();
+    let scenario = design.scenarios[0].name.clone();
+    let presenter = Presenter::new(design, scenario, Box::new(ScriptedFeed(script.clone())));
+    let h = Harness::builder()
+        .with_size(egui::Vec2::new(1600.0, 900.0))
+        .build_ui_state(|ui, p: &mut Presenter| p.ui(ui), presenter);
+    (h, script)
+}
+
+fn frame(time_s: f64, components: &[(&str, ComponentStatus)]) -> Frame {
+    Frame {
+        time_s,
+        components: components
+            .iter()
+            .map(|(id, s)| (id.to_string(), s.clone()))
+            .collect::<BTreeMap<_, _>>(),
+        clusters: Vec::new(),
+    }
+}
+
+#[test]
+fn shows_the_design_and_advances_the_clock() {
+    let (mut h, script) = harness("serverless-api");
+    h.step();
+    h.get_by_label("Serverless REST API");
+    h.get_by_label("Orders handler");
+    h.get_by_label("00:00:00");
+    script.borrow_mut().frames.push_back(frame(75.0, &[]));
+    h.step();
+    h.get_by_label("00:01:15");
+    assert_eq!(h.state().frame().time_s, 75.0);
+}
+
+#[test]
+fn space_pauses_and_resumes() {
+    let (mut h, script) = harness("serverless-api");
+    h.step();
+    h.get_by_label("state: running");
+    h.key_press(Key::Space);
+    h.step();
+    assert!(h.state().paused());
+    h.get_by_label("state: paused");
+    h.key_press(Key::Space);
+    h.step();
+    assert!(!h.state().paused());
+    assert_eq!(script.borrow().sent, vec![Control::Pause, Control::Resume]);
+}
+
+#[test]
+fn plus_and_minus_change_speed() {
+    let (mut h, script) = harness("serverless-api");
+    h.step();
+    h.get_by_label("x1");
+    h.key_press(Key::Plus);
+    h.step();
+    h.key_press(Key::Plus);
+    h.step();
+    h.get_by_label("x5");
+    h.key_press(Key::Minus);
+    h.step();
+    assert_eq!(h.state().speed(), 2.0);
+    assert_eq!(
+        script.borrow().sent,
+        vec![
+            Control::Speed(2.0),
+            Control::Speed(5.0),
+            Control::Speed(2.0)
+        ]
+    );
+    // Below the slowest speed nothing more is sent.
+    h.key_press(Key::Minus);
+    h.step();
+    h.key_press(Key::Minus);
+    h.step();
+    assert_eq!(h.state().speed(), 1.0);
+    assert_eq!(script.borrow().sent.len(), 4);
+}
+
+#[test]
+fn spike_zone_loss_and_restart_keys() {
+    let (mut h, script) = harness("ecs-ec2-placement");
+    let mut f = frame(10.0, &[]);
+    f.clusters.push(ClusterView {
+        name: "Compute cluster".into(),
+        instances: vec![InstanceView {
+            id: "i-2".into(),
+            zone: "us-east-1b".into(),
+            instance_type: "m5.large".into(),
+            cpu_units: 2048,
+            memory_mib: 8192,
+            tasks: Vec::new(),
+        }],
+        ..Default::default()
+    });
+    script.borrow_mut().frames.push_back(f);
+    h.step();
+    for k in [Key::S, Key::Z, Key::R] {
+        h.key_press(k);
+        h.step();
+    }
+    assert_eq!(
+        script.borrow().sent,
+        vec![
+            Control::Spike { factor: 5.0 },
+            Control::ZoneLoss {
+                zone: "us-east-1b".into()
+            },
+            Control::Restart
+        ]
+    );
+    assert_eq!(h.state().log().last(), Some("restarted"));
+}
+
+#[test]
+fn badges_show_live_numbers() {
+    let (mut h, script) = harness("serverless-api");
+    let status = ComponentStatus {
+        throughput_rps: 120.0,
+        concurrency: 8,
+        cold_starts: 3,
+        p99_ms: 250.0,
+        ..Default::default()
+    };
+    script
+        .borrow_mut()
+        .frames
+        .push_back(frame(5.0, &[("orders-fn", status)]));
+    h.step();
+    h.get_by_label("120 rps · 8 busy · 3 cold · p99 250 ms");
+    h.get_by_label("requests/s: 120.0");
+}
+
+#[test]
+fn placement_grid_lists_zones_fargate_and_pending_tasks() {
+    let (mut h, script) = harness("ecs-ec2-placement");
+    let task = |state| TaskView {
+        service: "api-svc".into(),
+        cpu_units: 512,
+        memory_mib: 1024,
+        state,
+    };
+    let inst = |id: &str, zone: &str| InstanceView {
+        id: id.into(),
+        zone: zone.into(),
+        instance_type: "m5.large".into(),
+        cpu_units: 2048,
+        memory_mib: 8192,
+        tasks: vec![task(TaskState::Running)],
+    };
+    let mut f = frame(30.0, &[]);
+    f.clusters.push(ClusterView {
+        name: "Compute cluster".into(),
+        instances: vec![
+            inst("i-1", "us-east-1a"),
+            inst("i-2", "us-east-1a"),
+            inst("i-3", "us-east-1b"),
+        ],
+        fargate_tasks: vec![task(TaskState::Running); 3],
+        pending: vec![task(TaskState::Provisioning)],
+    });
+    script.borrow_mut().frames.push_back(f);
+    h.step();
+    // The cluster's node in the diagram and its heading in the grid.
+    assert_eq!(h.get_all_by_label("Compute cluster").count(), 2);
+    h.get_by_label("Placement");
+    h.get_by_label("us-east-1a: 2 instance(s)");
+    h.get_by_label("us-east-1b: 1 instance(s)");
+    h.get_by_label("Fargate tasks: 3");
+    h.get_by_label("PROVISIONING: 1");
+}
+
+#[test]
+fn health_turns_amber_on_throttles_and_queues_red_on_errors() {
+    let before = ComponentStatus::default();
+    let throttled = ComponentStatus {
+        throttles: 10,
+        ..Default::default()
+    };
+    let r = rates(Some(&before), &throttled, 2.0);
+    assert_eq!(r.throttles_per_s, 5.0);
+    assert_eq!(health(r, &throttled), Health::Strained);
+    let queued = ComponentStatus {
+        queue_depth: QUEUE_LIMIT + 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        health(rates(Some(&before), &queued, 1.0), &queued),
+        Health::Strained
+    );
+    let failing = ComponentStatus {
+        errors: 1,
+        throttles: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        health(rates(Some(&before), &failing, 1.0), &failing),
+        Health::Failing
+    );
+    // Old errors, none new: healthy again.
+    assert_eq!(
+        health(rates(Some(&failing), &failing, 1.0), &failing),
+        Health::Ok
+    );
+}
+
+#[test]
+fn clock_formats_hours_minutes_seconds() {
+    assert_eq!(clock(0.0), "00:00:00");
+    assert_eq!(clock(3_723.9), "01:02:03");
+    assert_eq!(clock(-5.0), "00:00:00");
+}

@@ -1,0 +1,139 @@
+//! # archsim-sim
+//!
+//! Deterministic discrete-event simulation of an archsim design under a
+//! traffic scenario: what scales, how fast, what is throttled or queued,
+//! what the latency is, and the AWS usage a bill is made of.
+//!
+//! Every request, execution environment, task and message is simulated, on
+//! an event queue keyed by (integer microseconds, sequence number). Each
+//! component draws from its own seeded random stream, so a design, a
+//! scenario and a seed give the same [`Run`] bit for bit on every platform.
+//! The behaviours (Lambda environments and concurrency, API Gateway
+//! throttling, SQS event source mappings, ECS tasks and autoscaling, ALB
+//! rules) follow `SPEC-SIM.md`; the constants carry their sources.
+//!
+//! Architecture invariant: this crate depends only on `archsim-model`. It
+//! knows nothing of prices, templates or user interfaces: it reports usage
+//! quantities ([`Usage`]) and lets the cost crate price them.
+//!
+//! ```
+//! use archsim_model::starters::starter;
+//! use archsim_sim::{RunOptions, simulate};
+//!
+//! let design = starter("serverless-api").unwrap().build().unwrap();
+//! let scenario = design.scenario("launch-day").unwrap();
+//! let opts = RunOptions { duration_s: Some(60.0), ..RunOptions::default() };
+//! let run = simulate(&design, scenario, &opts)?;
+//! let f = run.component("orders-fn").unwrap();
+//! assert!(f.requests > 400 && f.cold_starts >= 1);
+//! // Every request is accounted for.
+//! assert_eq!(f.requests, f.completed + f.errors + f.throttled + f.in_flight);
+//! # Ok::<(), archsim_sim::SimError>(())
+//! ```
+
+mod engine;
+pub mod live;
+pub mod replicate;
+mod rng;
+mod run;
+pub mod traffic;
+
+use std::path::PathBuf;
+
+use archsim_model::validate::has_errors;
+use archsim_model::{Design, Scenario, validate};
+
+pub use engine::{
+    Frame, FrameComponent, LAMBDA_FULL_VCPU_MB, LAMBDA_IDLE_EXPIRY, Simulation, path_matches,
+};
+pub use replicate::{Estimate, Replications, replicate};
+pub use run::*;
+
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("no scenario named \"{name}\" in the design (it has: {available})")]
+    UnknownScenario { name: String, available: String },
+    #[error("the design has no scenario to run; add one to `scenarios`")]
+    NoScenario,
+    #[error("{0}")]
+    BadScenario(String),
+    #[error("{file}:{line}: {message}")]
+    Trace {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("the design fails validation: {0}")]
+    InvalidDesign(String),
+}
+
+/// How to run a scenario. Defaults: the scenario's own seed and duration.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub seed: Option<u64>,
+    pub duration_s: Option<f64>,
+    /// Directory trace files are relative to (the design file's).
+    pub base_dir: Option<PathBuf>,
+    /// Sample one client request in `trace_every` as a request trace...
+    pub trace_every: u64,
+    /// ...up to this many traces.
+    pub max_traces: usize,
+    /// Run even if validation reports errors (tests of partial designs).
+    pub skip_validation: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: None,
+            duration_s: None,
+            base_dir: None,
+            trace_every: 1000,
+            max_traces: 20,
+            skip_validation: false,
+        }
+    }
+}
+
+/// Finds a scenario by name, or the design's first one when `name` is None.
+pub fn find_scenario<'a>(design: &'a Design, name: Option<&str>) -> Result<&'a Scenario, SimError> {
+    match name {
+        Some(n) => design.scenario(n).ok_or_else(|| SimError::UnknownScenario {
+            name: n.to_string(),
+            available: design
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        None => design.scenarios.first().ok_or(SimError::NoScenario),
+    }
+}
+
+/// Checks the design and prepares a simulation (for stepping, as the live
+/// runner does).
+pub fn prepare(
+    design: &Design,
+    scenario: &Scenario,
+    opts: &RunOptions,
+) -> Result<Simulation, SimError> {
+    if !opts.skip_validation {
+        let problems = validate(design);
+        if has_errors(&problems) {
+            let list: Vec<String> = problems
+                .iter()
+                .filter(|p| p.severity == archsim_model::Severity::Error)
+                .map(|p| format!("{} ({})", p.message, p.code))
+                .collect();
+            return Err(SimError::InvalidDesign(list.join("; ")));
+        }
+    }
+    Simulation::new(design, scenario, opts)
+}
+
+/// Runs `scenario` over `design` to the end.
+pub fn simulate(design: &Design, scenario: &Scenario, opts: &RunOptions) -> Result<Run, SimError> {
+    Ok(prepare(design, scenario, opts)?.run())
+}

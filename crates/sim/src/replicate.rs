@@ -1,0 +1,165 @@
+//! Replications: one scenario run over several seeds, with means and 95%
+//! confidence intervals (Student t, n - 1 degrees of freedom).
+
+use std::collections::BTreeMap;
+
+use archsim_model::{Design, Scenario};
+use serde::Serialize;
+
+use crate::{Run, RunOptions, SimError, simulate};
+
+/// A mean over replications with the half-width of its 95% confidence
+/// interval (0 with a single replication).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub ci95: f64,
+}
+
+impl Estimate {
+    pub fn of(values: &[f64]) -> Estimate {
+        let n = values.len();
+        if n == 0 {
+            return Estimate::default();
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Estimate { mean, ci95: 0.0 };
+        }
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        Estimate {
+            mean,
+            ci95: t975(n - 1) * (var / n as f64).sqrt(),
+        }
+    }
+
+    pub fn contains(&self, v: f64) -> bool {
+        (v - self.mean).abs() <= self.ci95
+    }
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+pub fn t975(df: usize) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => T[df - 1],
+        // Cornish-Fisher expansion around the normal quantile.
+        _ => {
+            let z: f64 = 1.959_964;
+            let d = df as f64;
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+        }
+    }
+}
+
+/// Per-component estimates over replications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentEstimates {
+    pub id: String,
+    pub kind: String,
+    /// `requests`, `completed`, `errors`, `throttled`, `cold_starts`,
+    /// `mean_concurrency`, `max_concurrency`, `p50_ms`, `p90_ms`, `p99_ms`,
+    /// `max_ms`, `mean_tasks`, `max_tasks`, `scale_events`,
+    /// `mean_instances`, `max_instances`, `mean_wait_ms`.
+    pub metrics: BTreeMap<String, Estimate>,
+}
+
+/// The runs of one scenario over several seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replications {
+    pub seeds: Vec<u64>,
+    pub components: Vec<ComponentEstimates>,
+    #[serde(skip)]
+    pub runs: Vec<Run>,
+}
+
+/// The metrics summarised per component, in a stable order.
+pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
+    vec![
+        ("requests", c.requests as f64),
+        ("completed", c.completed as f64),
+        ("errors", c.errors as f64),
+        ("throttled", c.throttled as f64),
+        ("cold_starts", c.cold_starts as f64),
+        ("mean_concurrency", c.mean_concurrency),
+        ("max_concurrency", c.max_concurrency as f64),
+        ("p50_ms", c.latency_ms.p50),
+        ("p90_ms", c.latency_ms.p90),
+        ("p99_ms", c.latency_ms.p99),
+        ("max_ms", c.latency_ms.max),
+        ("mean_wait_ms", c.mean_wait_ms),
+        ("mean_tasks", c.mean_tasks),
+        ("max_tasks", c.max_tasks as f64),
+        ("scale_events", c.scale_events as f64),
+        ("mean_instances", c.mean_instances),
+        ("max_instances", c.max_instances as f64),
+    ]
+}
+
+/// Runs `scenario` once per seed; `progress` is told after each run.
+pub fn replicate(
+    design: &Design,
+    scenario: &Scenario,
+    opts: &RunOptions,
+    seeds: &[u64],
+    mut progress: impl FnMut(usize),
+) -> Result<Replications, SimError> {
+    let mut runs = Vec::with_capacity(seeds.len());
+    for (i, &seed) in seeds.iter().enumerate() {
+        let o = RunOptions {
+            seed: Some(seed),
+            ..opts.clone()
+        };
+        runs.push(simulate(design, scenario, &o)?);
+        progress(i + 1);
+    }
+    Ok(summarise(seeds.to_vec(), runs))
+}
+
+/// Means and confidence intervals of runs of one design.
+pub fn summarise(seeds: Vec<u64>, runs: Vec<Run>) -> Replications {
+    let mut components = Vec::new();
+    if let Some(first) = runs.first() {
+        for (i, c) in first.components.iter().enumerate() {
+            let mut metrics = BTreeMap::new();
+            for (k, (name, _)) in metrics_of(c).into_iter().enumerate() {
+                let values: Vec<f64> = runs
+                    .iter()
+                    .map(|r| metrics_of(&r.components[i])[k].1)
+                    .collect();
+                metrics.insert(name.to_string(), Estimate::of(&values));
+            }
+            components.push(ComponentEstimates {
+                id: c.id.clone(),
+                kind: c.kind.clone(),
+                metrics,
+            });
+        }
+    }
+    Replications {
+        seeds,
+        components,
+        runs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn student_t_interval() {
+        let e = Estimate::of(&[1.0, 2.0, 3.0]);
+        assert_eq!(e.mean, 2.0);
+        // s = 1, n = 3: 4.303 / sqrt(3)
+        assert!((e.ci95 - 4.303 / 3f64.sqrt()).abs() < 1e-9);
+        assert!((t975(1000) - 1.962).abs() < 0.002);
+        assert!(t975(31) < t975(30) && t975(31) > 1.96);
+    }
+}

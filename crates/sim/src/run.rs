@@ -1,0 +1,211 @@
+//! What a run produces: per-component counters, latency summaries, 1 s
+//! time series, autoscaling decisions, sampled request traces and usage
+//! for costing. Sizes depend on the design and the run's duration in
+//! seconds, never on the number of requests.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The result of one simulated run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    pub design: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_s: f64,
+    /// Events the engine processed (for benchmarks).
+    pub events: u64,
+    /// Per component, in component id order.
+    pub components: Vec<ComponentStats>,
+    pub scale_decisions: Vec<ScaleDecision>,
+    pub traces: Vec<RequestTrace>,
+    pub usage: Usage,
+}
+
+impl Run {
+    pub fn component(&self, id: &str) -> Option<&ComponentStats> {
+        self.components.iter().find(|c| c.id == id)
+    }
+}
+
+/// Latency percentiles, milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// One component's results.
+///
+/// Conservation: `requests = completed + errors + throttled + in_flight`.
+/// `concurrency` is what occupies the component: busy execution
+/// environments for Lambda, busy workers for services, requests in flight
+/// elsewhere; `service_ms` is the matching time per request, so Little's
+/// law reads `mean_concurrency = throughput x mean_service_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentStats {
+    pub id: String,
+    /// The kind's slug (`lambda_function`).
+    pub kind: String,
+    pub requests: u64,
+    pub completed: u64,
+    pub errors: u64,
+    pub throttled: u64,
+    pub in_flight: u64,
+    /// Errors by HTTP-like status (429, 502, 503, 504) or kind (`timeout`,
+    /// `dead_letter`, `dropped`, `no_route`, `task_stopped`).
+    pub errors_by_kind: BTreeMap<String, u64>,
+    pub cold_starts: u64,
+    /// Asynchronous or message retries.
+    pub retries: u64,
+    /// Events or messages sent to a dead-letter queue or destination.
+    pub dead_lettered: u64,
+    /// Throttles an asynchronous caller retried (not final).
+    pub throttles_retried: u64,
+    /// End-to-end latency seen by the caller of this component.
+    pub latency_ms: LatencySummary,
+    /// Requests that waited in a queue before service, and the mean wait
+    /// over all served requests.
+    pub waited: u64,
+    pub served: u64,
+    pub mean_wait_ms: f64,
+    pub mean_service_ms: f64,
+    pub mean_concurrency: f64,
+    pub max_concurrency: u64,
+    pub mean_queue_depth: f64,
+    pub max_queue_depth: u64,
+    /// Services and workloads: tasks (or pods) not stopped.
+    pub mean_tasks: f64,
+    pub max_tasks: u64,
+    pub scale_events: u64,
+    /// EC2 capacity.
+    pub mean_instances: f64,
+    pub max_instances: u64,
+    pub series: Series,
+}
+
+/// 1 s time series, one value per second of simulated time. Counters
+/// count events in the second; gauges are sampled at its end.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Series {
+    pub arrivals: Vec<u32>,
+    pub completions: Vec<u32>,
+    pub errors: Vec<u32>,
+    pub throttles: Vec<u32>,
+    pub cold_starts: Vec<u32>,
+    pub concurrency: Vec<u32>,
+    pub tasks: Vec<u32>,
+    pub queue_depth: Vec<u32>,
+    /// EC2 capacity: instances in service.
+    pub instances: Vec<u32>,
+}
+
+impl Series {
+    /// Averages (gauges) and sums (counters) over windows of `step` seconds.
+    pub fn downsample(&self, step: usize) -> Series {
+        let step = step.max(1);
+        let sum = |v: &[u32]| -> Vec<u32> { v.chunks(step).map(|c| c.iter().sum()).collect() };
+        let avg = |v: &[u32]| -> Vec<u32> {
+            v.chunks(step)
+                .map(|c| (c.iter().map(|&x| u64::from(x)).sum::<u64>() / c.len() as u64) as u32)
+                .collect()
+        };
+        Series {
+            arrivals: sum(&self.arrivals),
+            completions: sum(&self.completions),
+            errors: sum(&self.errors),
+            throttles: sum(&self.throttles),
+            cold_starts: sum(&self.cold_starts),
+            concurrency: avg(&self.concurrency),
+            tasks: avg(&self.tasks),
+            queue_depth: avg(&self.queue_depth),
+            instances: avg(&self.instances),
+        }
+    }
+}
+
+/// A service autoscaling (or capacity) decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScaleDecision {
+    pub at_s: f64,
+    pub component: String,
+    pub from: u32,
+    pub to: u32,
+    pub reason: String,
+}
+
+/// An X-Ray-like sampled request: one segment per component it visited.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestTrace {
+    pub entry: String,
+    pub start_s: f64,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    pub component: String,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    /// Time waiting (a queue, an asynchronous retry) before service.
+    pub queued_ms: f64,
+    /// Cold start (Lambda init) inside the segment.
+    pub init_ms: f64,
+    /// `ok`, or the error kind.
+    pub outcome: String,
+}
+
+/// AWS usage quantities for costing, per component id.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Usage {
+    pub lambda: BTreeMap<String, LambdaUsage>,
+    pub tasks: BTreeMap<String, TaskUsage>,
+    pub instances: BTreeMap<String, InstanceUsage>,
+    /// API Gateway requests received (throttled ones are not billed).
+    pub api_requests: BTreeMap<String, u64>,
+    /// SQS API requests (send, receive, delete), 64 KB chunks not split.
+    pub sqs_requests: BTreeMap<String, u64>,
+    /// Requests to DynamoDB, Aurora, RDS and S3 from the design.
+    pub data_requests: BTreeMap<String, u64>,
+    /// Load balancer inputs for LCUs.
+    pub load_balancer: BTreeMap<String, LoadBalancerUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct LambdaUsage {
+    pub requests: u64,
+    pub gb_seconds: f64,
+    pub memory_mb: u32,
+    pub arm64: bool,
+    pub provisioned_gb_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TaskUsage {
+    pub cpu_units: u32,
+    pub memory_mb: u32,
+    /// `fargate`, `fargate_spot` or `ec2`.
+    pub capacity: String,
+    pub task_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct InstanceUsage {
+    pub instance_type: String,
+    pub instance_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct LoadBalancerUsage {
+    pub requests: u64,
+    /// One new connection per request: clients are modelled without
+    /// keep-alive (an upper bound for LCUs).
+    pub new_connections: u64,
+    pub processed_bytes: u64,
+    pub rule_evaluations: u64,
+}

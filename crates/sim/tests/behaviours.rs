@@ -1,0 +1,403 @@
+//! Scenario tests with known outcomes, conservation, Little's law and
+//! determinism on every starter design.
+
+mod common;
+
+use archsim_model::component::*;
+use archsim_model::connection::Meaning;
+use archsim_model::scenario::{ScenarioEvent, ScheduledEvent, TrafficPattern};
+use archsim_model::starters::{STARTERS, starter};
+use archsim_sim::{RunOptions, SimError, simulate};
+use common::*;
+
+fn short(duration_s: f64) -> RunOptions {
+    RunOptions {
+        duration_s: Some(duration_s),
+        ..RunOptions::default()
+    }
+}
+
+#[test]
+fn every_request_is_accounted_for_on_every_starter_and_component() {
+    for s in STARTERS.iter().filter(|s| s.name != "blank") {
+        let design = s.build().unwrap();
+        for sc in &design.scenarios {
+            let run = simulate(&design, sc, &short(sc.duration_s.min(900.0))).unwrap();
+            assert!(run.components.iter().any(|c| c.completed > 0), "{}", s.name);
+            for c in &run.components {
+                assert_eq!(
+                    c.requests,
+                    c.completed + c.errors + c.throttled + c.in_flight,
+                    "{} / {} / {}: {c:?}",
+                    s.name,
+                    sc.name,
+                    c.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn littles_law_holds_on_every_component_of_a_long_run() {
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let sc = scenario("clients", TrafficPattern::Poisson { rps: 200.0 }, 1_800.0);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    for c in run.components.iter().filter(|c| c.served > 1000) {
+        let l = c.served as f64 / run.duration_s * c.mean_service_ms / 1e3;
+        assert!(
+            (c.mean_concurrency - l).abs() / l < 0.01,
+            "{}: L = {} but lambda W = {l}",
+            c.id,
+            c.mean_concurrency
+        );
+    }
+}
+
+#[test]
+fn one_seed_one_run_and_different_seeds_differ() {
+    let design = starter("queue-worker").unwrap().build().unwrap();
+    let sc = &design.scenarios[0];
+    let a = simulate(&design, sc, &short(1_200.0)).unwrap();
+    let b = simulate(&design, sc, &short(1_200.0)).unwrap();
+    assert_eq!(a, b);
+    let c = simulate(
+        &design,
+        sc,
+        &RunOptions {
+            seed: Some(sc.seed + 1),
+            ..short(1_200.0)
+        },
+    )
+    .unwrap();
+    assert_ne!(a.components, c.components);
+}
+
+#[test]
+fn a_component_added_elsewhere_does_not_change_another_components_draws() {
+    let base = capped_lambda(50, 100.0);
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 20.0 }, 300.0);
+    let a = simulate(&base, &sc, &RunOptions::default()).unwrap();
+    let mut editor = archsim_model::Editor::new(base);
+    editor
+        .apply(archsim_model::Op::AddComponent {
+            component: archsim_model::Component::new(
+                "zzz",
+                "other",
+                archsim_model::ComponentKind::SqsQueue,
+            ),
+        })
+        .unwrap();
+    let b = simulate(editor.design(), &sc, &RunOptions::default()).unwrap();
+    assert_eq!(a.component("fn"), b.component("fn"));
+}
+
+#[test]
+fn a_step_to_500_rps_brings_cold_starts_only_at_the_step() {
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let sc = design.scenario("launch-day").unwrap();
+    let run = simulate(&design, sc, &RunOptions::default()).unwrap();
+    let f = run.component("orders-fn").unwrap();
+    let cold = &f.series.cold_starts;
+    let before: u32 = cold[5..120].iter().sum();
+    let at_step: u32 = cold[120..125].iter().sum();
+    let after: u32 = cold[125..].iter().sum();
+    // At 10 rps x ~45 ms a handful of environments serve everything after
+    // the first seconds; the step needs ~25 more at once.
+    assert!(at_step >= 15, "cold starts at the step: {at_step}");
+    assert!(before <= 2, "cold starts before the step: {before}");
+    assert!(
+        after * 10 <= at_step,
+        "after the step: {after}, at it: {at_step}"
+    );
+}
+
+#[test]
+fn a_service_scales_out_no_sooner_than_3_minutes_and_in_no_sooner_than_15() {
+    let autoscaling = ServiceAutoScaling {
+        target_tracking: vec![TargetTrackingPolicy {
+            metric: ScalingMetric::CpuUtilization,
+            target: 50.0,
+            scale_out_cooldown_s: 300,
+            scale_in_cooldown_s: 300,
+        }],
+        step: Vec::new(),
+    };
+    // Four tasks, 100 ms work: 10 rps is 25% busy; 30 rps is 75%.
+    let design = single_worker_service(4, 100.0, Some(autoscaling));
+    let mut sc = scenario(
+        "client",
+        TrafficPattern::Step {
+            from_rps: 10.0,
+            to_rps: 30.0,
+            at_s: 600.0,
+        },
+        4_000.0,
+    );
+    sc.events.push(ScheduledEvent {
+        at_s: 1_800.0,
+        event: ScenarioEvent::TrafficChange {
+            entry: "client".into(),
+            factor: 0.2,
+        },
+    });
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let d = &run.scale_decisions;
+    let first_out = d.iter().find(|d| d.to > d.from).expect("a scale-out");
+    assert!(first_out.at_s >= 600.0 + 180.0, "{d:?}");
+    assert!(first_out.at_s <= 600.0 + 240.0, "{d:?}");
+    assert!(
+        d.iter()
+            .filter(|d| d.to < d.from)
+            .all(|d| d.at_s >= 1_800.0 + 900.0),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|d| d.to < d.from),
+        "scales in eventually: {d:?}"
+    );
+    let s = run.component("svc").unwrap();
+    assert!(s.max_tasks > 4 && s.scale_events >= 2, "{s:?}");
+    // New tasks serve only after their start time (Fargate: 15 s + pull + app).
+    let tasks = &s.series.tasks;
+    assert!(tasks[(first_out.at_s as usize) + 2] > 4);
+}
+
+#[test]
+fn api_gateway_token_bucket_throttles_above_10000_rps() {
+    let design = api_lambda_dynamo();
+    let mut design = design;
+    design.account.lambda_concurrency_limit = 100_000;
+    let sc = scenario("client", TrafficPattern::Constant { rps: 12_000.0 }, 10.0);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let api = run.component("api").unwrap();
+    // 5,000 burst + 10,000/s for 10 s are let through; the rest is 429.
+    let expected = 120_000 - 105_000;
+    assert!(
+        (api.throttled as i64 - expected).abs() < 200,
+        "throttled {}",
+        api.throttled
+    );
+    assert_eq!(api.requests, 120_000);
+}
+
+#[test]
+fn lambda_scales_by_1000_environments_per_10_seconds() {
+    let mut design = capped_lambda(5_000, 2_000.0);
+    design.account.lambda_concurrency_limit = 10_000;
+    // Constant 2,000 rps of 2 s work needs ~4,000 environments.
+    let sc = scenario("client", TrafficPattern::Constant { rps: 2_000.0 }, 30.0);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let f = run.component("fn").unwrap();
+    let mut total = 0u32;
+    for (s, &c) in f.series.cold_starts.iter().enumerate() {
+        total += c;
+        // 1,000 at once, then 100 a second.
+        let limit = 1_000 + 100 * (s as u32 + 1);
+        assert!(total <= limit, "{total} environments by {s} s");
+    }
+    assert!(f.throttled > 0, "synchronous callers see 429s");
+    assert_eq!(
+        run.component("client").unwrap().errors_by_kind.get("429"),
+        Some(&f.throttled)
+    );
+}
+
+#[test]
+fn async_throttles_are_retried_then_dead_lettered_after_the_maximum_age() {
+    let design = Build::new()
+        .add("uploader", Props::Client(ClientProps::default()))
+        .add("bucket", Props::S3Bucket(S3BucketProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                reserved_concurrency: Some(1),
+                timeout_s: 10,
+                max_event_age_s: 60,
+                work: Work {
+                    duration: archsim_model::component::Distribution::Constant { ms: 1_000.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .add("dlq", Props::SqsQueue(SqsQueueProps::default()))
+        .link(
+            "uploader",
+            "bucket",
+            archsim_model::connection::ConnectionKind::Uses {
+                access: archsim_model::connection::Access::Write,
+            },
+        )
+        .link_as("bucket", "fn", Meaning::InvokeAsync)
+        .link_as("fn", "dlq", Meaning::DeadLetter)
+        .design();
+    let sc = scenario("uploader", TrafficPattern::Constant { rps: 5.0 }, 600.0);
+    let run = simulate(
+        &design,
+        &sc,
+        &RunOptions {
+            skip_validation: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let f = run.component("fn").unwrap();
+    assert!(f.throttles_retried > 0 && f.retries > 0, "{f:?}");
+    assert!(f.dead_lettered > 0, "{f:?}");
+    assert_eq!(f.throttled, 0, "asynchronous throttles are not final");
+    assert_eq!(run.component("dlq").unwrap().requests, f.dead_lettered);
+    // One environment, 1 s each: at most ~600 events succeed.
+    assert!(f.completed <= 601, "{}", f.completed);
+}
+
+#[test]
+fn sqs_failures_return_after_the_visibility_timeout_then_go_to_the_dlq() {
+    let design = Build::new()
+        .add("producer", Props::Client(ClientProps::default()))
+        .add(
+            "jobs",
+            Props::SqsQueue(SqsQueueProps {
+                visibility_timeout_s: 30,
+                max_receive_count: 3,
+                ..Default::default()
+            }),
+        )
+        .add("jobs-dlq", Props::SqsQueue(SqsQueueProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                timeout_s: 1,
+                work: Work {
+                    duration: archsim_model::component::Distribution::Constant { ms: 5_000.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("producer", "jobs", Meaning::Publishes)
+        .link_as("jobs", "fn", Meaning::Poll)
+        .link_as("jobs", "jobs-dlq", Meaning::DeadLetter)
+        .design();
+    let sc = scenario("producer", TrafficPattern::Constant { rps: 1.0 }, 300.0);
+    let run = simulate(
+        &design,
+        &sc,
+        &RunOptions {
+            skip_validation: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let q = run.component("jobs").unwrap();
+    let f = run.component("fn").unwrap();
+    assert_eq!(f.completed, 0);
+    assert!(
+        f.errors_by_kind.get("timeout").copied().unwrap_or(0) > 0,
+        "{f:?} {q:?}"
+    );
+    // Received at t, t + 30 and t + 60 (each fails after the 1 s
+    // timeout); when it becomes visible at t + 90 its receive count has
+    // reached maxReceiveCount and it is redriven to the DLQ. Messages sent
+    // in the first ~210 s have been by the end.
+    assert!((205..=212).contains(&q.dead_lettered), "{q:?}");
+    assert_eq!(run.component("jobs-dlq").unwrap().requests, q.dead_lettered);
+    let first = run
+        .component("jobs-dlq")
+        .unwrap()
+        .series
+        .arrivals
+        .iter()
+        .position(|&a| a > 0)
+        .unwrap();
+    // (An event at exactly 90 s may land in the second that ends there.)
+    assert!((89..=92).contains(&first), "first dead letter at {first} s");
+}
+
+#[test]
+fn alb_rules_route_by_path_and_unmatched_paths_fail() {
+    let design = starter("alb-fargate").unwrap().build().unwrap();
+    let sc = &design.scenarios[0];
+    let run = simulate(&design, sc, &short(300.0)).unwrap();
+    let orders = run.component("orders-svc").unwrap().requests as f64;
+    let users = run.component("users-svc").unwrap().requests as f64;
+    // 100 rps of /orders/list and 50 rps of /users/me before the spike.
+    assert!((orders / 300.0 - 100.0).abs() < 5.0, "{orders}");
+    assert!((users / 300.0 - 50.0).abs() < 5.0, "{users}");
+    let mut sc2 = sc.clone();
+    sc2.traffic[0].request.path = "/admin".into();
+    let run = simulate(&design, &sc2, &short(60.0)).unwrap();
+    let alb = run.component("alb").unwrap();
+    assert!(
+        alb.errors_by_kind.get("no_route").copied().unwrap_or(0) > 5000,
+        "{alb:?}"
+    );
+}
+
+#[test]
+fn spot_interruption_and_zone_loss_are_replaced() {
+    let design = starter("queue-worker").unwrap().build().unwrap();
+    let run = simulate(&design, &design.scenarios[0], &RunOptions::default()).unwrap();
+    let w = run.component("worker-svc").unwrap();
+    let t = &w.series.tasks;
+    // Interruption at 1,500 s with a 2-minute warning: replacements start
+    // at once, so the count never falls below the desired count for long.
+    assert!(t[1_700] >= t[1_490].min(2), "{:?}", &t[1_490..1_700]);
+
+    let design = single_worker_service(6, 100.0, None);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 20.0 }, 600.0);
+    sc.events.push(ScheduledEvent {
+        at_s: 100.0,
+        event: ScenarioEvent::ZoneLoss {
+            zone: "us-east-1a".into(),
+        },
+    });
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let s = run.component("svc").unwrap();
+    // Two of six tasks were in the lost zone; the replacements start
+    // within Fargate's start time and the service is whole again.
+    assert_eq!(s.series.tasks[98], 6);
+    assert_eq!(s.series.tasks[300], 6);
+    assert!(s.errors_by_kind.get("task_stopped").copied().unwrap_or(0) <= 2);
+}
+
+#[test]
+fn traces_replay_and_bad_lines_are_reported_with_their_number() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "timestamp\n0.1\n0.2\n5.5\n").unwrap();
+    std::fs::write(dir.path().join("bad.csv"), "0.1\n0.2\nsoon\n").unwrap();
+    let design = capped_lambda(10, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 1.0 }, 10.0);
+    sc.traffic[0].pattern = TrafficPattern::Trace {
+        file: "t.csv".into(),
+        format: archsim_model::scenario::TraceFormat::Timestamps,
+    };
+    let opts = RunOptions {
+        base_dir: Some(dir.path().to_path_buf()),
+        ..RunOptions::default()
+    };
+    let run = simulate(&design, &sc, &opts).unwrap();
+    assert_eq!(run.component("fn").unwrap().requests, 3);
+    assert_eq!(run.component("fn").unwrap().series.arrivals[5], 1);
+    sc.traffic[0].pattern = TrafficPattern::Trace {
+        file: "bad.csv".into(),
+        format: archsim_model::scenario::TraceFormat::Timestamps,
+    };
+    match simulate(&design, &sc, &opts) {
+        Err(SimError::Trace { line: 3, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn memory_stays_bounded_by_the_design_not_the_requests() {
+    // A day at 50 rps: per-second series grow with the duration, but no
+    // per-request data is kept; the request slab stays tiny.
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let sc = design.scenario("daily-cycle").unwrap();
+    let run = simulate(&design, sc, &RunOptions::default()).unwrap();
+    let f = run.component("orders-fn").unwrap();
+    assert!(f.requests > 4_000_000);
+    assert_eq!(f.series.arrivals.len(), 86_400);
+    assert!(run.traces.len() <= RunOptions::default().max_traces);
+}

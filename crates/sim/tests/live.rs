@@ -1,0 +1,77 @@
+//! The live runner, headless, on tokio's paused clock: frames arrive at
+//! about 25 a second, simulated time follows the speed, and commands work.
+
+use std::time::Duration;
+
+use archsim_model::scenario::ScenarioEvent;
+use archsim_model::starters::starter;
+use archsim_sim::RunOptions;
+use archsim_sim::live::{Command, Speed, spawn};
+
+#[tokio::test(start_paused = true)]
+async fn live_runner_streams_frames_and_obeys_commands() {
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let sc = design.scenario("launch-day").unwrap().clone();
+    let mut live = spawn(design, sc, RunOptions::default(), Speed::Times(10.0)).unwrap();
+
+    // One wall second at 10x: 25 frames, 10 simulated seconds.
+    let start = tokio::time::Instant::now();
+    let mut last = None;
+    for _ in 0..25 {
+        last = Some(live.frames.recv().await.unwrap());
+    }
+    let last = last.unwrap();
+    assert!(
+        (start.elapsed().as_secs_f64() - 1.0).abs() < 0.1,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!((last.at_s - 10.0).abs() < 0.5, "{}", last.at_s);
+    let f = last
+        .components
+        .iter()
+        .find(|c| c.id == "orders-fn")
+        .unwrap();
+    assert!(f.requests > 50 && f.cold_starts >= 1, "{f:?}");
+
+    // Paused: no frames.
+    live.commands.send(Command::Pause).await.unwrap();
+    while tokio::time::timeout(Duration::from_millis(10), live.frames.recv())
+        .await
+        .is_ok()
+    {}
+    assert!(
+        tokio::time::timeout(Duration::from_secs(1), live.frames.recv())
+            .await
+            .is_err()
+    );
+
+    // Inject a traffic change, then run to the end as fast as possible.
+    live.commands
+        .send(Command::Inject(ScenarioEvent::TrafficChange {
+            entry: "clients".into(),
+            factor: 2.0,
+        }))
+        .await
+        .unwrap();
+    live.commands
+        .send(Command::SetSpeed(Speed::Max))
+        .await
+        .unwrap();
+    live.commands.send(Command::Resume).await.unwrap();
+    let end = loop {
+        let f = live.frames.recv().await.unwrap();
+        if f.finished {
+            break f;
+        }
+    };
+    assert!((end.at_s - 600.0).abs() < 1e-6);
+
+    // Seek to the start.
+    live.commands.send(Command::Restart).await.unwrap();
+    let f = live.frames.recv().await.unwrap();
+    assert!(f.at_s < 1.0, "{}", f.at_s);
+
+    live.commands.send(Command::Stop).await.unwrap();
+    live.task.await.unwrap();
+}
