@@ -144,6 +144,27 @@ test("select, delete and undo; duplicate with Ctrl+D", async () => {
   await node("client-2").waitFor({ state: "detached" });
 });
 
+test("marquee selects several; Ctrl+C, Ctrl+V pastes copies with their connection", async () => {
+  const a = await node("s3_bucket-1").boundingBox();
+  const b = await node("lambda_function-1").boundingBox();
+  await page.mouse.move(Math.min(a.x, b.x) - 30, Math.min(a.y, b.y) - 30);
+  await page.mouse.down();
+  await page.mouse.move(Math.max(a.x + a.width, b.x + b.width) + 30, Math.max(a.y + a.height, b.y + b.height) + 30, { steps: 10 });
+  await page.mouse.up();
+  // Both cards and the connection between them.
+  await page.locator(".inspector", { hasText: "3 selected" }).waitFor();
+  assert.equal(await page.locator(".react-flow__node.selected").count(), 2);
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await node("s3_bucket-2").waitFor();
+  await node("lambda_function-2").waitFor();
+  assert.equal(await page.locator(".react-flow__edge.meaning-invoke_async").count(), 2, "the connection among the copies is copied");
+  await shot("09-pasted");
+  await page.getByTestId("undo").click();
+  await node("s3_bucket-2").waitFor({ state: "detached" });
+  assert.equal(await page.locator(".react-flow__edge").count(), 1);
+});
+
 test("save as, start a new design, reopen and find the same design", async () => {
   await page.getByRole("button", { name: "Save as" }).click();
   await page.locator("#picker-name").fill("saved-design");
@@ -159,7 +180,7 @@ test("save as, start a new design, reopen and find the same design", async () =>
   await page.getByTestId("starter-queue-worker").click();
   await page.getByTestId("dirty").waitFor();
   await node("s3_bucket-1").waitFor({ state: "detached" });
-  await shot("09-new-from-starter");
+  await shot("10-new-from-starter");
 
   await page.getByRole("button", { name: "Open" }).click();
   // Unsaved starter: the app asks first.
@@ -171,7 +192,68 @@ test("save as, start a new design, reopen and find the same design", async () =>
   assert.equal(await page.locator(".react-flow__node-component").count(), 3);
   await node("lambda_function-1").click();
   assert.equal(await page.locator("#field-reserved_concurrency").inputValue(), "100");
-  await shot("10-reopened");
+  await shot("11-reopened");
+});
+
+test("a component dropped on a cluster's frame joins the cluster", async () => {
+  await page.getByRole("button", { name: "Fit", exact: true }).click();
+  await dropFromPalette("ecs_cluster", 120, 120);
+  await node("ecs_cluster-1").waitFor();
+  const frame = page.locator('[data-testid^="frame-ecs_cluster-1"]');
+  await frame.waitFor();
+  const box = await node("ecs_cluster-1").boundingBox();
+  const pane = await canvas().boundingBox();
+  // Just below the cluster card, still inside its frame.
+  await dropFromPalette("ecs_service", box.x - pane.x + box.width / 2, box.y - pane.y + box.height + 12);
+  await node("ecs_service-1").waitFor();
+  await node("ecs_service-1").click();
+  assert.equal(await page.locator("#component-cluster").inputValue(), "ecs_cluster-1-group-1");
+  await shot("12-cluster-frame");
+});
+
+test("unsaved work left when archsim stops is offered back on the next launch", async () => {
+  await node("lambda_function-1").click();
+  await page.locator("#component-name").fill("Renamed before the stop");
+  await page.locator("#component-name").press("Enter");
+  await page.getByTestId("dirty").waitFor();
+  const path = join(dir, "saved-design.archsim.json");
+  await new Promise((ok) => {
+    server.child.on("exit", ok);
+    server.stop();
+  });
+  server = await startServe(path, dir);
+  await page.goto(server.url);
+  await page.getByRole("alert").filter({ hasText: "Unsaved work" }).waitFor();
+  await shot("13-recovery-offer");
+  await page.getByRole("button", { name: "Recover" }).click();
+  await node("lambda_function-1").filter({ hasText: "Renamed before the stop" }).waitFor();
+  await page.getByTestId("dirty").waitFor();
+});
+
+test("clicking a problem selects the components involved", async () => {
+  await page.locator('.problem[data-code="LAMBDA_ASYNC_NO_FAILURE_DESTINATION"] button').click();
+  await page.locator(".inspector-head", { hasText: "lambda_function-1" }).waitFor();
+  assert.equal(await page.locator('.react-flow__node.selected[data-id="lambda_function-1"]').count(), 1);
+});
+
+test("a connection can take another meaning its pair allows, as one undoable edit", async () => {
+  await page.getByRole("button", { name: "Fit", exact: true }).click();
+  await dropFromPalette("lambda_function", 560, 430);
+  await node("lambda_function-2").waitFor();
+  await dragHandle("lambda_function-1", "lambda_function-2");
+  await page.mouse.up();
+  const edge = page.locator(".react-flow__edge.meaning-invoke_sync");
+  await edge.waitFor();
+  // The middle of a bezier edge is on the curve: click its wide hit path there.
+  await edge.locator(".react-flow__edge-interaction").click({ force: true });
+  await page.locator(".inspector", { hasText: "Connection" }).waitFor();
+  await shot("14-connection-inspector");
+  await page.locator("#connection-meaning").selectOption("invoke_async");
+  await edge.waitFor({ state: "detached" });
+  assert.equal(await page.locator(".react-flow__edge.meaning-invoke_async").count(), 2);
+  await shot("15-meaning-switched");
+  await page.getByTestId("undo").click();
+  await edge.waitFor();
 });
 
 test("no console errors and no CSP violations", () => {

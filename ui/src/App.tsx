@@ -12,6 +12,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection as FlowConnection,
   type Edge,
   type EdgeChange,
@@ -19,8 +20,8 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "./api";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, ApiError, native } from "./api";
 import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
@@ -118,6 +119,9 @@ const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
   const rf = useReactFlow();
+  // Level of detail: below this zoom, labels and card text are unreadable
+  // anyway; hiding them keeps large designs smooth to pan.
+  const zoomedOut = useStore((s) => s.transform[2] < 0.45);
   const [doc, setDoc] = useState<DocumentView | null>(null);
   const [palette, setPalette] = useState<PaletteGroup[]>([]);
   const [nodes, setNodes] = useState<Node[]>([]);
@@ -199,8 +203,9 @@ function Designer() {
     (ids: string[]) => {
       const set = new Set(ids);
       setSelected(ids);
-      setNodes((ns) => ns.map((n) => (n.type === "component" ? { ...n, selected: set.has(n.id) } : n)));
-      setEdges((es) => es.map((e) => ({ ...e, selected: set.has(e.id) })));
+      // Only the nodes whose selection changes get new objects.
+      setNodes((ns) => ns.map((n) => (n.type === "component" && !!n.selected !== set.has(n.id) ? { ...n, selected: set.has(n.id) } : n)));
+      setEdges((es) => es.map((e) => (!!e.selected !== set.has(e.id) ? { ...e, selected: set.has(e.id) } : e)));
     },
     [],
   );
@@ -296,6 +301,21 @@ function Designer() {
     [doc?.dirty],
   );
 
+  // The desktop shell picks files with native dialogs; cancelling is not an error.
+  const nativeFile = useCallback(
+    async (mode: "open" | "save") => {
+      try {
+        const d = mode === "open" ? await api.open("") : await api.saveAs("");
+        if (mode === "open") select([]);
+        show(d, mode === "open");
+        notify("info", `${mode === "open" ? "Opened" : "Saved"} ${d.path}`);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
+      }
+    },
+    [select, show, notify],
+  );
+
   const run = useCallback(
     async (action: Action) => {
       if (!doc) return;
@@ -336,19 +356,21 @@ function Designer() {
             if (doc.path) {
               show(await api.save());
               notify("info", `Saved ${doc.path}`);
-            } else setDialog({ type: "save" });
+            } else if (native) await nativeFile("save");
+            else setDialog({ type: "save" });
             break;
           case "saveAs":
-            setDialog({ type: "save" });
+            if (native) await nativeFile("save");
+            else setDialog({ type: "save" });
             break;
           case "open":
-            guard(() => setDialog({ type: "open" }));
+            guard(() => (native ? nativeFile("open") : setDialog({ type: "open" })));
             break;
           case "new":
             guard(() => setDialog({ type: "new" }));
             break;
           case "fit":
-            rf.fitView({ padding: 0.2, duration: 200 });
+            rf.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 });
             break;
           case "selectAll":
             select(doc.components.map((c) => c.id));
@@ -371,7 +393,7 @@ function Designer() {
         notify("error", errorText(e));
       }
     },
-    [doc, selected, show, send, apply, select, notify, guard, rf],
+    [doc, selected, show, send, apply, select, notify, guard, rf, nativeFile],
   );
 
   useEffect(() => {
@@ -398,13 +420,12 @@ function Designer() {
     [doc, select, rf],
   );
 
-  const minimapColour = useMemo(() => {
-    const cats = new Map(doc?.components.map((c) => [c.id, c.category]) ?? []);
-    return (n: Node) => {
-      const cat = cats.get(n.id);
-      return cat ? CATEGORY_COLOUR[cat] : "transparent";
-    };
-  }, [doc]);
+  // One colour function for the life of the canvas: a new one would redraw
+  // every minimap node on each edit.
+  const minimapColour = useCallback((n: Node) => {
+    const c = (n.data as Partial<ComponentNodeData> | undefined)?.component;
+    return c ? CATEGORY_COLOUR[c.category] : "transparent";
+  }, []);
 
   if (!doc) {
     return <div className="loading">Connecting to archsim…{toast && <div className="toast error">{toast.text}</div>}</div>;
@@ -451,7 +472,7 @@ function Designer() {
       )}
       <Palette groups={palette} onAdd={addAtCentre} />
       <main
-        className="canvas"
+        className={zoomedOut ? "canvas zoomed-out" : "canvas"}
         onDragOver={(e) => {
           if (e.dataTransfer.types.includes(DRAG_TYPE)) {
             e.preventDefault();

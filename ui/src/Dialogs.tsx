@@ -7,6 +7,18 @@ import type { DirListing } from "./generated/DirListing";
 import type { StarterInfo } from "./generated/StarterInfo";
 import { errorText } from "./Inspector";
 
+function FileIcon({ dir }: { dir: boolean }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" className="file-icon">
+      {dir ? (
+        <path d="M1 3h4l1 1.5h7V12H1z" fill="#e8b04a" stroke="#b7872c" />
+      ) : (
+        <path d="M3 1h5l3 3v9H3z" fill="#fff" stroke="#7b8799" />
+      )}
+    </svg>
+  );
+}
+
 function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
@@ -82,7 +94,7 @@ export function FileDialog({
         {listing?.parent && (
           <li>
             <button type="button" onClick={() => browse(listing.parent ?? undefined)}>
-              📁 ..
+              <FileIcon dir /> ..
             </button>
           </li>
         )}
@@ -93,7 +105,7 @@ export function FileDialog({
               onClick={() => (e.is_dir ? browse(e.path) : setName(e.name))}
               onDoubleClick={() => !e.is_dir && onPick(e.path).then(setError)}
             >
-              {e.is_dir ? "📁" : "📄"} {e.name}
+              <FileIcon dir={e.is_dir} /> {e.name}
             </button>
           </li>
         ))}

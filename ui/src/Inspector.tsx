@@ -8,6 +8,7 @@ import type { ConnectionView } from "./generated/ConnectionView";
 import type { DocumentView } from "./generated/DocumentView";
 import type { Edit } from "./generated/Edit";
 import type { FormField } from "./generated/FormField";
+import type { MeaningInfo } from "./generated/MeaningInfo";
 import { KindIcon } from "./icons";
 
 type Send = (edit: Edit) => Promise<string | null>;
@@ -63,6 +64,8 @@ function Field({ field, value, onSet }: { field: FormField; value: unknown; onSe
         }
         v = n;
       }
+    } else if (field.field_type === "json" && draft.trim() === "") {
+      v = null;
     } else if (field.field_type === "json") {
       try {
         v = JSON.parse(draft);
@@ -187,6 +190,18 @@ function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentV
 function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: DocumentView; send: Send }) {
   const form = useForm(`connection:${conn.meaning}`, () => api.connectionForm(conn.meaning));
   const name = (id: string) => doc.components.find((c) => c.id === id)?.name ?? id;
+  // The meanings this pair allows, as the core says.
+  const [allowed, setAllowed] = useState<MeaningInfo[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.canConnect(conn.from, conn.to).then(
+      (check) => live && setAllowed(check.result === "allowed" ? check.meanings : []),
+      () => live && setAllowed([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [conn.from, conn.to]);
   return (
     <div>
       <header className="inspector-head">
@@ -198,6 +213,22 @@ function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: D
           <div className="mono small">{conn.id}</div>
         </div>
       </header>
+      {allowed.length > 1 && (
+        <div className="field">
+          <label htmlFor="connection-meaning">meaning</label>
+          <select
+            id="connection-meaning"
+            value={conn.meaning}
+            onChange={(e) => send({ op: "set_meaning", id: conn.id, meaning: e.target.value as MeaningInfo["meaning"] })}
+          >
+            {allowed.map((m) => (
+              <option key={m.meaning} value={m.meaning}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {conn.note && <p className="note">{conn.note}</p>}
       {form && form.length > 0 && <h4>Parameters</h4>}
       {form?.map((f) => (

@@ -2,7 +2,7 @@
 // selects the components involved.
 import type { Problem } from "./generated/Problem";
 
-const ICON = { error: "⛔", warning: "⚠", info: "ℹ" } as const;
+const ICON = { error: "E", warning: "W", info: "i" } as const;
 
 export function Problems({ problems, onSelect }: { problems: Problem[]; onSelect: (ids: string[]) => void }) {
   const count = (s: Problem["severity"]) => problems.filter((p) => p.severity === s).length;
@@ -16,7 +16,9 @@ export function Problems({ problems, onSelect }: { problems: Problem[]; onSelect
         {problems.map((p, i) => (
           <li key={`${p.code}-${i}`} className={`problem ${p.severity}`} data-code={p.code}>
             <button type="button" onClick={() => onSelect(p.components)} title="Select the components involved">
-              <span className="sev">{ICON[p.severity]}</span>
+              <span className={`sev ${p.severity}`} aria-label={p.severity}>
+                {ICON[p.severity]}
+              </span>
               <code>{p.code}</code>
               <span className="msg">{p.message}</span>
               <span className="hint">{p.hint}</span>

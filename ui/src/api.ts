@@ -1,5 +1,8 @@
-// The command API of `archsim serve`: every call carries the per-launch
-// token; every answer is a type generated from Rust (src/generated).
+// The command API: `archsim serve` over HTTP (every call carries the
+// per-launch token), or the desktop shell's Tauri commands. Both are thin
+// adapters over archsim-app; every answer is a type generated from Rust
+// (src/generated).
+import { invoke } from "@tauri-apps/api/core";
 import type { Applied } from "./generated/Applied";
 import type { CommandError } from "./generated/CommandError";
 import type { ConnectCheck } from "./generated/ConnectCheck";
@@ -68,7 +71,42 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Pr
   return data as T;
 }
 
-export const api = {
+/** Running inside the desktop shell (Tauri) rather than a browser. */
+export const native = typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+
+async function command<T>(name: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(name, args);
+  } catch (e) {
+    const err = e as { code?: string; message?: string; suggestion?: string | null } | string;
+    throw typeof err === "string"
+      ? new ApiError({ code: "desktop", message: err, suggestion: null })
+      : new ApiError({ code: err.code ?? "desktop", message: err.message ?? String(e), suggestion: err.suggestion ?? null });
+  }
+}
+
+const desktop = {
+  document: () => command<DocumentView>("document"),
+  palette: () => command<PaletteGroup[]>("palette_groups"),
+  starters: () => command<StarterInfo[]>("starter_designs"),
+  componentForm: (kind: string) => command<FormField[]>("form_for_component", { kind }),
+  connectionForm: (meaning: string) => command<FormField[]>("form_for_connection", { meaning }),
+  canConnect: (from: string, to: string) => command<ConnectCheck>("can_connect", { from, to }),
+  edit: (edit: Edit) => command<Applied>("edit", { edit }),
+  undo: () => command<DocumentView>("undo"),
+  redo: () => command<DocumentView>("redo"),
+  newDesign: (starter: string) => command<DocumentView>("new_design", { starter }),
+  /** The desktop shell asks with a native dialog; the path argument is not used. */
+  open: () => command<DocumentView>("open_design"),
+  save: () => command<DocumentView>("save"),
+  saveAs: () => command<DocumentView>("save_as"),
+  files: (): Promise<DirListing> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
+  recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
+  recover: () => command<DocumentView>("recover"),
+  discardRecovery: () => command<DocumentView>("discard_recovery"),
+};
+
+const http = {
   document: () => call<DocumentView>("GET", "document"),
   palette: () => call<PaletteGroup[]>("GET", "palette"),
   starters: () => call<StarterInfo[]>("GET", "starters"),
@@ -87,3 +125,5 @@ export const api = {
   recover: () => call<DocumentView>("POST", "recovery/recover"),
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
 };
+
+export const api: typeof http = native ? desktop : http;

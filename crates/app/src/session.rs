@@ -84,6 +84,12 @@ pub enum Edit {
     },
     /// Arranges the components in layers, left to right along the connections.
     AutoLayout,
+    /// Gives a connection another of the meanings its pair allows (sync or
+    /// async, ...), with that meaning's AWS defaults.
+    SetMeaning {
+        id: String,
+        meaning: Meaning,
+    },
 }
 
 /// The document after an edit, and the ids the edit created.
@@ -381,6 +387,23 @@ impl Session {
                 (Op::SetProperty { id, path, value }, Vec::new())
             }
             Edit::Duplicate { ids, offset } => self.duplicate(&ids, offset, &mut taken)?,
+            Edit::SetMeaning { id, meaning } => {
+                let conn = design.connection(&id).ok_or_else(|| {
+                    CommandError::new(ErrorCode::NotFound, format!("no connection \"{id}\""))
+                })?;
+                let connection = Connection::new(
+                    id.clone(),
+                    conn.from.clone(),
+                    conn.to.clone(),
+                    meaning.default_kind(),
+                );
+                (
+                    Op::Batch {
+                        ops: vec![Op::Disconnect { id }, Op::Connect { connection }],
+                    },
+                    Vec::new(),
+                )
+            }
             Edit::AutoLayout => (
                 Op::Batch {
                     ops: crate::layout::layered(design)

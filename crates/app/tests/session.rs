@@ -377,3 +377,49 @@ fn unknown_starter_lists_the_choices() {
     assert_eq!(err.code, ErrorCode::UnknownStarter);
     assert!(err.suggestion.unwrap().contains("queue-worker"));
 }
+
+#[test]
+fn a_connection_can_take_another_allowed_meaning_and_undo_restores_it() {
+    let mut s = Session::blank();
+    let a = add(&mut s, K::LambdaFunction, 0.0);
+    let b = add(&mut s, K::LambdaFunction, 200.0);
+    let ConnectCheck::Allowed { meanings, .. } = s.can_connect(&a, &b).unwrap() else {
+        panic!("Lambda may invoke Lambda");
+    };
+    assert!(meanings.len() > 1, "{meanings:?}");
+    let id = s
+        .apply(Edit::Connect {
+            from: a.clone(),
+            to: b.clone(),
+            meaning: None,
+        })
+        .unwrap()
+        .created
+        .remove(0);
+    let first = s.document().connections[0].meaning;
+    let other = meanings
+        .iter()
+        .map(|m| m.meaning)
+        .find(|m| *m != first)
+        .unwrap();
+    let doc = s
+        .apply(Edit::SetMeaning {
+            id: id.clone(),
+            meaning: other,
+        })
+        .unwrap()
+        .document;
+    assert_eq!(
+        (doc.connections[0].id.as_str(), doc.connections[0].meaning),
+        (id.as_str(), other)
+    );
+    assert_eq!(s.undo().connections[0].meaning, first);
+    // A meaning the pair does not allow is refused with the model's reason.
+    let err = s
+        .apply(Edit::SetMeaning {
+            id,
+            meaning: Meaning::Poll,
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConnectionRefused);
+}

@@ -1,0 +1,224 @@
+//! # archsim-desktop
+//!
+//! The desktop shell: a Tauri 2 window hosting the web UI (`ui/dist`,
+//! embedded with `--features custom-protocol`) over archsim-app. Every
+//! command is a thin adapter onto [`archsim_app::Session`]; native file
+//! dialogs (tauri-plugin-dialog, rfd/gtk3) implement archsim-app's
+//! [`FileDialog`]. The page gets no filesystem, shell or dialog permission:
+//! it can only call these commands.
+//!
+//! `archsim-desktop [DESIGN]` opens a design (a blank one otherwise).
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use archsim_app::{
+    AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, FileDialog,
+    FormField, PaletteGroup, RecoveryOffer, RecoveryStore, Session, StarterInfo, component_form,
+    connection_form, palette, starters,
+};
+use archsim_model::{ComponentKind, Meaning};
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+
+struct Open(Mutex<Session>);
+
+impl Open {
+    fn session(&self) -> MutexGuard<'_, Session> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Native dialogs. Called from async commands, never on the main thread.
+struct NativeDialog(AppHandle);
+
+impl FileDialog for NativeDialog {
+    fn open_design(&self) -> Option<PathBuf> {
+        self.0
+            .dialog()
+            .file()
+            .add_filter("archsim design", &["json"])
+            .blocking_pick_file()
+            .and_then(|p| p.into_path().ok())
+    }
+    fn save_design(&self, suggested_name: &str) -> Option<PathBuf> {
+        self.0
+            .dialog()
+            .file()
+            .add_filter("archsim design", &["json"])
+            .set_file_name(suggested_name)
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
+    }
+}
+
+type Reply<T> = Result<T, CommandError>;
+
+fn bad(message: String) -> CommandError {
+    CommandError::new(archsim_app::ErrorCode::InvalidEdit, message)
+}
+
+#[tauri::command]
+fn document(open: State<Open>) -> DocumentView {
+    open.session().document()
+}
+
+#[tauri::command]
+fn palette_groups() -> Vec<PaletteGroup> {
+    palette()
+}
+
+#[tauri::command]
+fn starter_designs() -> Vec<StarterInfo> {
+    starters()
+}
+
+#[tauri::command]
+fn form_for_component(kind: String) -> Reply<Vec<FormField>> {
+    let kind = ComponentKind::from_slug(&kind)
+        .ok_or_else(|| bad(format!("no component kind \"{kind}\"")))?;
+    Ok(component_form(kind))
+}
+
+#[tauri::command]
+fn form_for_connection(meaning: Meaning) -> Vec<FormField> {
+    connection_form(meaning)
+}
+
+#[tauri::command]
+fn can_connect(open: State<Open>, from: String, to: String) -> Reply<ConnectCheck> {
+    open.session().can_connect(&from, &to)
+}
+
+#[tauri::command]
+fn edit(open: State<Open>, edit: Edit) -> Reply<Applied> {
+    open.session().apply(edit)
+}
+
+#[tauri::command]
+fn undo(open: State<Open>) -> DocumentView {
+    open.session().undo()
+}
+
+#[tauri::command]
+fn redo(open: State<Open>) -> DocumentView {
+    open.session().redo()
+}
+
+#[tauri::command]
+fn new_design(open: State<Open>, starter: String) -> Reply<DocumentView> {
+    open.session().new_from_starter(&starter)
+}
+
+#[tauri::command]
+async fn open_design(app: AppHandle, open: State<'_, Open>) -> Reply<DocumentView> {
+    open.session().open_with(&NativeDialog(app))
+}
+
+#[tauri::command]
+fn save(open: State<Open>) -> Reply<DocumentView> {
+    open.session().save()
+}
+
+#[tauri::command]
+async fn save_as(app: AppHandle, open: State<'_, Open>) -> Reply<DocumentView> {
+    open.session().save_as(&NativeDialog(app))
+}
+
+#[tauri::command]
+fn recovery_offer(open: State<Open>) -> Option<RecoveryOffer> {
+    open.session().recovery_offer()
+}
+
+#[tauri::command]
+fn recover(open: State<Open>) -> Reply<DocumentView> {
+    open.session().recover()
+}
+
+#[tauri::command]
+fn discard_recovery(open: State<Open>) -> DocumentView {
+    let mut s = open.session();
+    s.discard_recovery();
+    s.document()
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The session for the design named on the command line.
+fn start_session() -> Session {
+    let session = match std::env::args_os().nth(1) {
+        Some(path) => Session::open(&path).unwrap_or_else(|e| {
+            eprintln!(
+                "archsim-desktop: {}; starting with a blank design",
+                e.message
+            );
+            Session::blank()
+        }),
+        None => Session::blank(),
+    };
+    match RecoveryStore::default_dir() {
+        Some(dir) => session.with_recovery(RecoveryStore::new(dir)),
+        None => session,
+    }
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(Open(Mutex::new(start_session())))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(AUTOSAVE_INTERVAL_S));
+                    let open = handle.state::<Open>();
+                    let result = open.session().autosave(now_unix());
+                    if let Err(e) = result {
+                        eprintln!("archsim-desktop: autosave failed: {}", e.message);
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            document,
+            palette_groups,
+            starter_designs,
+            form_for_component,
+            form_for_connection,
+            can_connect,
+            edit,
+            undo,
+            redo,
+            new_design,
+            open_design,
+            save,
+            save_as,
+            recovery_offer,
+            recover,
+            discard_recovery,
+        ])
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("archsim-desktop: cannot start the window: {e}");
+            std::process::exit(2)
+        })
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // A clean exit keeps unsaved work for recovery, like `archsim serve`.
+                let open = app.state::<Open>();
+                let mut s = open.session();
+                if s.is_dirty() {
+                    let _ = s.autosave(u64::MAX);
+                } else {
+                    s.close();
+                }
+            }
+        });
+}
