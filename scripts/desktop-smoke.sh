@@ -2,26 +2,14 @@
 # Builds the desktop shell (src-tauri) and checks, under Xvfb, that its
 # window opens on a bundled example design and renders it: the toolbar and
 # the example's components must be on screen. Screenshot:
-# artifacts/desktop/window.png. Not part of scripts/test.sh (WebKitGTK and a
-# cold Tauri build take minutes).
+# artifacts/desktop/window.png. scripts/test.sh runs it last (WebKitGTK and a
+# cold Tauri build take a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-need=()
-for p in libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev librsvg2-dev pkg-config xvfb xauth imagemagick x11-utils; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq "${need[@]}"
-fi
-
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
-(cd ui && npx vite build --logLevel warn)
-(cd src-tauri && cargo build --features custom-protocol)
+. scripts/lib.sh
+install_packages "${DESKTOP_PACKAGES[@]}"
+build_ui
+(cd src-tauri && cargo build --locked --features custom-protocol)
 
 target="${CARGO_TARGET_DIR:-$PWD/src-tauri/target}"
 bin="$target/debug/archsim-desktop"

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/lib.sh
 step() { printf '\n==> %s\n' "$*"; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "toolchain components"
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
@@ -19,16 +19,11 @@ if ! .venv/bin/cfn-lint --version >/dev/null 2>&1 \
   .venv/bin/pip install --quiet cfn-lint aws-sam-translator
 fi
 
-step "system packages for the UI tests"
-if ! command -v chromium >/dev/null 2>&1; then
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq chromium
-fi
+step "system packages: Chromium for the UI tests, WebKitGTK, Xvfb and GL for the windows"
+install_packages chromium "${DESKTOP_PACKAGES[@]}"
 
 step "ui: npm ci (when package-lock.json changed)"
-if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  (cd ui && npm ci --no-audit --no-fund)
-fi
+ui_dependencies
 
 step "ui: tsc --noEmit, eslint, vitest, build"
 (cd ui && npx tsc --noEmit && npx eslint . && npx vitest run && npx vite build --logLevel warn)
@@ -46,3 +41,9 @@ step "ui: end to end in Chromium against archsim serve"
 cargo build --locked -p archsim-cli
 ARCHSIM_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim" \
   node --test --test-concurrency=1 ui/e2e/designer.test.mjs
+
+step "presenter: a real window under Xvfb, live simulation on an example"
+bash scripts/presenter-smoke.sh
+
+step "desktop app: the Tauri window under Xvfb on an example"
+bash scripts/desktop-smoke.sh

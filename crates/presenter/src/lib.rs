@@ -257,7 +257,17 @@ impl Presenter {
             } else {
                 self.previous = Some(std::mem::take(&mut self.frame));
             }
-            let total: f64 = frame.components.values().map(|c| c.throughput_rps).sum();
+            // Requests entering the design: what its clients send.
+            let total: f64 = frame
+                .components
+                .iter()
+                .filter(|(id, _)| {
+                    self.design
+                        .component(id)
+                        .is_some_and(|c| c.kind() == archsim_model::ComponentKind::Client)
+                })
+                .map(|(_, c)| c.throughput_rps)
+                .sum();
             let busy: f64 = frame
                 .components
                 .values()

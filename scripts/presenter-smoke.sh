@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the presenter (archsim-presenter) under Xvfb on a bundled example
+# with the simulator's live runner, and checks from a screenshot that the
+# window shows the design: the dark canvas, component tiles and the live
+# flows. Screenshot: artifacts/presenter/window.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+install_packages xvfb xauth imagemagick x11-utils libgl1-mesa-dri libegl1
+
+cargo build --locked -p archsim-presenter
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim-presenter"
+out=artifacts/presenter
+mkdir -p "$out"
+xvfb-run -a -s "-screen 0 1600x900x24" bash -c '
+  "$0" examples/alb-fargate.archsim.json --speed 30 > "$1/presenter.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 60); do
+    xwininfo -root -tree | grep -q "\"archsim presenter\"" && break
+    sleep 0.5
+  done
+  xwininfo -root -tree | grep "\"archsim presenter\"" > "$1/window.txt" || true
+  sleep 8
+  import -window root "$1/window.png"
+  kill "$pid"
+' "$bin" "$out"
+
+if [ ! -s "$out/window.txt" ]; then
+  echo "presenter smoke: no window titled \"archsim presenter\" appeared; see $out/presenter.log" >&2
+  exit 1
+fi
+count() { convert "$out/window.png" -fill black +opaque "$1" -fill white -opaque "$1" -format "%[fx:round(mean*w*h)]" info:; }
+# The diagram's background, compute/container tiles (orange) and data tiles (blue).
+canvas=$(count "#121212")
+orange=$(count "#c85a28")
+blue=$(count "#286eb4")
+echo "presenter smoke: canvas $canvas, container tiles $orange, data tiles $blue pixels"
+if [ "$canvas" -lt 100000 ] || [ "$orange" -lt 2000 ] || [ "$blue" -lt 1000 ]; then
+  echo "presenter smoke: the window did not show the design; see $out/window.png" >&2
+  exit 1
+fi
