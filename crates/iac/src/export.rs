@@ -121,13 +121,50 @@ fn export_kept(
         .get_mut("Resources")
         .and_then(Value::as_object_mut)
         .ok_or(ExportError::BadExtension)?;
-    // Components deleted since the import take their resource with them.
+    // Components deleted since the import take their resource with them,
+    // and so do the supporting resources (not drawn) that name a removed
+    // resource, until none is left dangling.
+    let mut removed: HashSet<String> = HashSet::new();
     for (component, logical) in &mapping {
         if design.component(component).is_none() && !logical.contains('#') {
             resources.shift_remove(logical);
+            removed.insert(logical.clone());
             notes.push(format!("{logical}: removed (its component was deleted)"));
         }
     }
+    let drawn: HashSet<&String> = mapping.values().collect();
+    loop {
+        let dangling: Vec<String> = resources
+            .iter()
+            .filter(|(id, r)| !drawn.contains(id) && names_any(r, &removed))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if dangling.is_empty() {
+            break;
+        }
+        for id in dangling {
+            resources.shift_remove(&id);
+            notes.push(format!("{id}: removed (it served a deleted component)"));
+            removed.insert(id);
+        }
+    }
+    if !removed.is_empty()
+        && let Some(outputs) = template.get_mut("Outputs").and_then(Value::as_object_mut)
+    {
+        outputs.retain(|id, o| {
+            let keep = !names_any(o, &removed);
+            if !keep {
+                notes.push(format!(
+                    "output {id}: removed (it named a deleted resource)"
+                ));
+            }
+            keep
+        });
+    }
+    let resources = template
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+        .ok_or(ExportError::BadExtension)?;
     // Edited properties are written back onto the kept resource.
     for c in design.components() {
         let Some(logical) = mapping.get(&c.id) else {
@@ -173,6 +210,37 @@ fn export_kept(
         }
     }
     Ok((template, manifests, notes))
+}
+
+/// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.
+fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, child)| match (k.as_str(), child) {
+            ("Ref" | "DependsOn", Value::String(s)) => ids.contains(s),
+            ("Fn::GetAtt", Value::Array(a)) => a
+                .first()
+                .and_then(Value::as_str)
+                .is_some_and(|s| ids.contains(s)),
+            ("Fn::Sub", _) => {
+                let text = match child {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                text.map(crate::template::sub_variables)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|var| ids.contains(var.split('.').next().unwrap_or_default()))
+                    || names_any(child, ids)
+            }
+            ("DependsOn", Value::Array(a)) => a
+                .iter()
+                .any(|d| d.as_str().is_some_and(|s| ids.contains(s))),
+            _ => names_any(child, ids),
+        }),
+        Value::Array(a) => a.iter().any(|c| names_any(c, ids)),
+        _ => false,
+    }
 }
 
 /// Writes a component's modelled properties onto its kept resource.
@@ -1744,13 +1812,46 @@ impl<'a> Ctx<'a> {
                             "Principal": "events.amazonaws.com", "SourceArn": ga(id, "Arn")}}),
                     );
                 }
-                K::SqsQueue | K::SnsTopic | K::KinesisStream => {
-                    let arn = if to.kind() == K::SnsTopic {
-                        r(&tid)
-                    } else {
-                        ga(&tid, "Arn")
-                    };
-                    targets.push(json!({"Id": tid, "Arn": arn}));
+                K::SqsQueue => {
+                    targets.push(json!({"Id": tid, "Arn": ga(&tid, "Arn")}));
+                    // The queue must let exactly this rule send to it.
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                            "Queues": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage", "Resource": ga(&tid, "Arn"),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::SnsTopic => {
+                    targets.push(json!({"Id": tid, "Arn": r(&tid)}));
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                            "Topics": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sns:Publish", "Resource": r(&tid),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::KinesisStream => {
+                    // Kinesis targets need a role the rule assumes.
+                    let role = format!("{id}To{tid}Role");
+                    self.add(
+                        role.clone(),
+                        json!({"Type": "AWS::IAM::Role", "Properties": {
+                            "AssumeRolePolicyDocument": trust("events.amazonaws.com"),
+                            "Policies": [{"PolicyName": format!("{id}PutRecords"), "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [statement(&["kinesis:PutRecord", "kinesis:PutRecords"], vec![ga(&tid, "Arn")])]}}]}}),
+                    );
+                    targets.push(
+                        json!({"Id": tid, "Arn": ga(&tid, "Arn"), "RoleArn": ga(&role, "Arn"),
+                        "KinesisParameters": {"PartitionKeyPath": "$.id"}}),
+                    );
                 }
                 _ => self.notes.push(format!(
                     "{} -> {}: this rule target is not exported",

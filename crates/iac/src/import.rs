@@ -184,6 +184,7 @@ const WIRING: &[&str] = &[
     "AWS::ApiGatewayV2::Stage",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::ECS::ClusterCapacityProviderAssociations",
     "AWS::ApplicationAutoScaling::ScalableTarget",
