@@ -209,6 +209,17 @@ fn export_kept(
             }
         }
     }
+    let kept_sam = crate::template::is_sam(&template);
+    if kept_sam != (options.flavour == Flavour::Sam) {
+        notes.push(format!(
+            "the imported template is {}; it is written back as it was, not converted",
+            if kept_sam {
+                "SAM"
+            } else {
+                "plain CloudFormation"
+            }
+        ));
+    }
     Ok((template, manifests, notes))
 }
 
@@ -3006,17 +3017,37 @@ impl<'a> Ctx<'a> {
         if !limits.is_empty() {
             resources["limits"] = Value::Object(limits);
         }
+        // Manifests cannot hold CloudFormation references: each value a
+        // workload needs is a stack output, named in a `{{Output}}`
+        // placeholder for the deploy script to fill in.
         let mut env: Vec<Value> = Vec::new();
         for (k, v) in self.env_for(&c.id) {
-            let value = match &v {
+            let output = match &v {
                 Value::Object(m) => m
                     .get("Ref")
                     .and_then(Value::as_str)
-                    .map(|r| format!("<{r} from the stack>"))
-                    .unwrap_or_default(),
-                other => other.as_str().unwrap_or_default().to_string(),
+                    .map(|r| format!("{r}Ref")),
+                _ => None,
+            };
+            let value = match output {
+                Some(output) => {
+                    self.outputs.entry(output.clone()).or_insert_with(|| {
+                        json!({"Description": format!("{k} for the {} manifests", c.name), "Value": v.clone()})
+                    });
+                    format!("{{{{{output}}}}}")
+                }
+                None => v.as_str().unwrap_or_default().to_string(),
             };
             env.push(json!({"name": k, "value": value}));
+        }
+        let on_fargate = self.d.outgoing(&c.id).iter().any(|(conn, to)| {
+            matches!(conn.kind, ConnectionKind::RunsOn { .. }) && to.kind() == K::EksFargateProfile
+        });
+        if on_fargate && service_account.is_some() {
+            self.notes.push(format!(
+                "{}: runs on a Fargate profile, where EKS Pod Identity is not available; bind its role {id}PodRole through IAM roles for service accounts (IRSA) instead",
+                c.name
+            ));
         }
         let mut container = json!({"name": name, "image": image, "ports": [{"containerPort": p.container_port}], "resources": resources});
         if !env.is_empty() {
