@@ -75,6 +75,16 @@ fn import_then_export_keeps_everything() {
             path.display()
         );
         assert!(!imported.report.mapped.is_empty());
+        // ... and one the model's rules accept.
+        let errors: Vec<_> = archsim_model::validate(&imported.design)
+            .into_iter()
+            .filter(|p| p.severity == archsim_model::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // It survives a save and load.
+        let text = archsim_model::file::to_string(&imported.design);
+        let loaded = archsim_model::file::parse_str(&text, "imported.archsim.json").unwrap();
+        assert_eq!(loaded, imported.design);
     }
 }
 
@@ -128,7 +138,23 @@ fn container_templates_infer_routes_groups_and_roles() {
         .filter(|c| c.kind.meaning() == Meaning::Route)
         .collect();
     assert_eq!(routes.len(), 2, "{:?}", alb.report.inferred);
-    assert!(d.groups().any(|g| g.members.len() == 2));
+    // The cluster groups both services and the Fargate / Fargate Spot
+    // capacity their strategies name.
+    let group = d.groups().next().expect("an ECS cluster group");
+    assert_eq!(group.members.len(), 4, "{:?}", group.members);
+    let runs_on = d
+        .connections()
+        .filter(|c| c.kind.meaning() == Meaning::RunsOn)
+        .count();
+    assert_eq!(runs_on, 3, "orders on Fargate + Spot, users on Fargate");
+    assert!(d.components().any(|c| c.kind() == K::ExternalRegistry));
+    assert!(
+        archsim_model::validate(d)
+            .iter()
+            .all(|p| p.severity != archsim_model::Severity::Error),
+        "{:?}",
+        archsim_model::validate(d)
+    );
 
     let eks = import_file(&repo_root().join("tests/iac/templates/eks-nodegroup-fargate.yaml"))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -141,6 +167,19 @@ fn container_templates_infer_routes_groups_and_roles() {
         ec2.design
             .components()
             .any(|c| c.kind() == K::Ec2AutoScalingGroup)
+    );
+    // Capacity provider -> ASG -> launch template -> profile -> role.
+    assert!(
+        ec2.design
+            .connections()
+            .any(|c| c.kind.meaning() == Meaning::AssumesRole && c.from == "CapacityProvider"),
+        "{:?}",
+        ec2.report.inferred
+    );
+    assert!(
+        ec2.design
+            .connections()
+            .any(|c| c.kind.meaning() == Meaning::RunsOn && c.to == "CapacityProvider")
     );
 }
 
