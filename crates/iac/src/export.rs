@@ -5,7 +5,7 @@
 //! listener rules, IAM statements). Every map is built in a fixed order, so
 //! the same design always gives the same bytes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use archsim_model::component::{
     ApiType, Architecture, CapacityType, DynamoDbBilling, EksSupport, LaunchType, LbAlgorithm,
@@ -77,8 +77,7 @@ pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, Expo
     let (value, manifests, notes) = match design.extensions.get(EXTENSION_KEY) {
         Some(kept) => export_kept(design, kept, options)?,
         None => {
-            let mut ctx = Ctx::new(design, *options, &HashSet::new());
-            ctx.run()?;
+            let ctx = generate(design, *options, &HashSet::new(), None)?;
             let notes = ctx.notes.clone();
             let manifests = ctx.manifests.clone();
             (ctx.finish(), manifests, notes)
@@ -93,6 +92,35 @@ pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, Expo
         value,
         manifests,
         notes,
+    })
+}
+
+/// Runs the generator; when a component's logical id collides with a
+/// resource generated for another component, the component's id is
+/// reserved (it becomes `Name2`) and the export runs again.
+fn generate<'a>(
+    design: &'a Design,
+    options: ExportOptions,
+    reserved: &HashSet<String>,
+    only: Option<HashSet<String>>,
+) -> Result<Ctx<'a>, ExportError> {
+    let mut reserved = reserved.clone();
+    for _ in 0..4 {
+        let mut ctx = Ctx::new(design, options, &reserved);
+        ctx.only = only.clone();
+        ctx.run()?;
+        if ctx.collisions.is_empty() {
+            return Ok(ctx);
+        }
+        let before = reserved.len();
+        reserved.extend(ctx.collisions.iter().cloned());
+        if reserved.len() == before {
+            break;
+        }
+    }
+    Err(ExportError::Component {
+        component: design.name.clone(),
+        message: "two generated resources share a logical id; rename one of the components".into(),
     })
 }
 
@@ -189,9 +217,12 @@ fn export_kept(
         let mut sub = design.clone();
         sub.extensions.clear();
         let reserved: HashSet<String> = resources.keys().cloned().collect();
-        let mut ctx = Ctx::new(&sub, *options, &reserved);
-        ctx.only = Some(new_ids.into_iter().collect());
-        ctx.run()?;
+        let ctx = generate(
+            &sub,
+            *options,
+            &reserved,
+            Some(new_ids.into_iter().collect()),
+        )?;
         notes.extend(ctx.notes.iter().cloned());
         manifests = ctx.manifests.clone();
         let generated = ctx.finish();
@@ -350,6 +381,9 @@ struct Ctx<'a> {
     notes: Vec<String>,
     /// When exporting only the components added to an imported design.
     only: Option<HashSet<String>>,
+    /// Logical ids written twice (a component named like another's
+    /// generated resource, e.g. `Orders Role` beside function `Orders`).
+    collisions: BTreeSet<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -367,6 +401,7 @@ impl<'a> Ctx<'a> {
             manifests: Vec::new(),
             notes: Vec::new(),
             only: None,
+            collisions: BTreeSet::new(),
         }
     }
 
@@ -382,6 +417,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn add(&mut self, id: String, resource: Value) {
+        if self.resources.contains_key(&id) {
+            self.collisions.insert(id.clone());
+        }
         self.resources.insert(id, resource);
     }
 
@@ -2425,9 +2463,11 @@ impl<'a> Ctx<'a> {
                 _ => 80,
             };
             let name = container.map_or("app".to_string(), |c| c.name.clone());
-            lbs.push(
-                json!({"ContainerName": name, "ContainerPort": port, "TargetGroupArn": r(&tg)}),
-            );
+            let entry =
+                json!({"ContainerName": name, "ContainerPort": port, "TargetGroupArn": r(&tg)});
+            if !lbs.contains(&entry) {
+                lbs.push(entry);
+            }
             self.target_group(lb, &tg, &lbid, conn, td.network_mode, port);
             depends.extend(self.listener_wiring(lb, &lbid, conn, &tg));
             if td.network_mode == NetworkMode::Awsvpc {
@@ -2478,8 +2518,19 @@ impl<'a> Ctx<'a> {
     }
 
     fn ingress_from_lb(&mut self, sg: &str, lbid: &str, from: u16, to: u16, what: &str) {
+        let mut id = format!("{sg}From{lbid}");
+        if let Some(existing) = self.resources.get(&id) {
+            let p = &existing["Properties"];
+            if p["FromPort"] == json!(from) && p["ToPort"] == json!(to) {
+                return;
+            }
+            id = format!("{sg}From{lbid}Port{from}");
+            if self.resources.contains_key(&id) {
+                return;
+            }
+        }
         self.add(
-            format!("{sg}From{lbid}"),
+            id,
             json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
                 "GroupId": r(sg), "IpProtocol": "tcp", "FromPort": from, "ToPort": to,
                 "SourceSecurityGroupId": r(&format!("{lbid}SecurityGroup")),
@@ -2681,17 +2732,19 @@ impl<'a> Ctx<'a> {
                     let tg = self.target_group_id(id, to);
                     let fid = self.id(&to.id);
                     let perm = format!("{fid}{id}Permission");
-                    self.add(
-                        perm.clone(),
-                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
-                            "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
-                            "Principal": "elasticloadbalancing.amazonaws.com"}}),
-                    );
-                    self.add(
-                        tg.clone(),
-                        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
-                            "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
-                    );
+                    if !self.resources.contains_key(&tg) {
+                        self.add(
+                            perm.clone(),
+                            json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                                "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                                "Principal": "elasticloadbalancing.amazonaws.com"}}),
+                        );
+                        self.add(
+                            tg.clone(),
+                            json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
+                                "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
+                        );
+                    }
                     self.listener_wiring(c, id, conn, &tg);
                 }
                 K::EksWorkload => {
@@ -2736,6 +2789,11 @@ impl<'a> Ctx<'a> {
         mode: NetworkMode,
         port: u16,
     ) {
+        // Several routes from one load balancer to one target share a
+        // target group, each with its own rule.
+        if self.resources.contains_key(tg) {
+            return;
+        }
         let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
             return;
         };
@@ -2829,7 +2887,10 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
-        let rule = format!("{tg}Rule");
+        let mut rule = format!("{tg}Rule");
+        if self.resources.contains_key(&rule) {
+            rule = format!("{tg}Rule{priority}");
+        }
         self.add(
             rule.clone(),
             json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {

@@ -109,3 +109,33 @@ fn layout_puts_sources_left_compute_middle_data_right() {
     places.dedup();
     assert_eq!(places.len(), n);
 }
+
+#[test]
+fn a_component_named_like_a_generated_resource_gets_its_own_id() {
+    use archsim_iac::Flavour;
+    let mut d = archsim_model::Design::new("clash");
+    for (id, name, kind) in [
+        ("f", "Orders", K::LambdaFunction),
+        ("t", "Orders Role", K::DynamoDbTable),
+    ] {
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, name, kind),
+            },
+        )
+        .unwrap();
+    }
+    let out = export(
+        &d,
+        &ExportOptions {
+            flavour: Flavour::CloudFormation,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = out.value["Resources"].as_object().unwrap();
+    assert_eq!(r["OrdersRole"]["Type"], "AWS::IAM::Role");
+    assert_eq!(r["OrdersRole2"]["Type"], "AWS::DynamoDB::Table");
+    assert_eq!(r["Orders"]["Type"], "AWS::Lambda::Function");
+}

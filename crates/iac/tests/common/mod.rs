@@ -395,6 +395,14 @@ pub fn kitchen_sink() -> Design {
         "api-svc",
         route(Some(10), &["/api/*"], Some(8080)),
     );
+    // Second rules to the same targets share their target groups.
+    link(
+        &mut d,
+        "edge",
+        "api-svc",
+        route(Some(11), &["/v2/api/*"], Some(8080)),
+    );
+    link(&mut d, "edge", "web", route(Some(6), &["/web2/*"], None));
     link(
         &mut d,
         "tcp",
