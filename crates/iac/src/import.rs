@@ -383,7 +383,9 @@ impl<'a> Importer<'a> {
             let ty = res["Type"].as_str().unwrap_or_default();
             let p = res.get("Properties").and_then(Value::as_object);
             let get = |k: &str| p.and_then(|p| p.get(k));
+            let read = p.and_then(|p| crate::properties::read(ty, p, logical, self.resources()));
             let props = match ty {
+                _ if read.is_some() => read,
                 "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
                     let mut l = archsim_model::component::LambdaProps::default();
                     let runtime = get("Runtime")

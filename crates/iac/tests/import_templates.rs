@@ -191,3 +191,44 @@ fn own_templates_pass_cfn_lint() {
     let errors = cfn_lint_errors(&ours());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn typed_properties_are_read_from_container_templates() {
+    use archsim_model::Props;
+    use archsim_model::component::{CapacityType, NetworkMode, PlacementStrategyType};
+    let ec2 = import_file(&repo_root().join("tests/iac/templates/ecs-ec2-capacity.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .design;
+    let Some(Props::EcsService(svc)) = ec2.component("WorkerService").map(|c| &c.props) else {
+        panic!("WorkerService is an ECS service")
+    };
+    assert_eq!(svc.desired_count, 3);
+    let kinds: Vec<_> = svc.placement_strategies.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PlacementStrategyType::Spread,
+            PlacementStrategyType::Binpack
+        ]
+    );
+    assert_eq!(svc.placement_constraints.len(), 1);
+    let Some(Props::TaskDefinition(td)) = ec2.component("WorkerTask").map(|c| &c.props) else {
+        panic!("WorkerTask is a task definition")
+    };
+    assert_eq!(td.network_mode, NetworkMode::Bridge);
+    assert_eq!(td.containers[0].port_mappings[0].host_port, Some(0));
+    assert_eq!(td.containers[0].memory_mb, Some(512));
+
+    let eks = import_file(&repo_root().join("tests/iac/templates/eks-nodegroup-fargate.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .design;
+    let Some(Props::EksNodeGroup(ng)) = eks.component("NodeGroup").map(|c| &c.props) else {
+        panic!("NodeGroup is a node group")
+    };
+    assert_eq!((ng.capacity_type, ng.max_size), (CapacityType::Spot, 4));
+    let Some(Props::EksFargateProfile(fp)) = eks.component("BatchProfile").map(|c| &c.props) else {
+        panic!("BatchProfile is a Fargate profile")
+    };
+    assert_eq!(fp.namespace, "batch");
+    assert_eq!(fp.labels.get("tier").map(String::as_str), Some("jobs"));
+}
