@@ -447,7 +447,23 @@ impl<'a> Ctx<'a> {
         }
         t.insert("Resources".into(), Value::Object(self.resources));
         if !self.outputs.is_empty() {
-            t.insert("Outputs".into(), Value::Object(self.outputs));
+            // Output ids stay clear of resource and parameter ids.
+            let taken = |id: &str| {
+                t.get("Resources").and_then(|r| r.get(id)).is_some()
+                    || t.get("Parameters").and_then(|p| p.get(id)).is_some()
+            };
+            let outputs: Map<String, Value> = self
+                .outputs
+                .into_iter()
+                .map(|(id, o)| {
+                    if taken(&id) {
+                        (format!("{id}Output"), o)
+                    } else {
+                        (id, o)
+                    }
+                })
+                .collect();
+            t.insert("Outputs".into(), Value::Object(outputs));
         }
         Value::Object(t)
     }
@@ -1299,6 +1315,13 @@ impl<'a> Ctx<'a> {
             if !events.is_empty() {
                 props.insert("Events".into(), Value::Object(events));
             }
+            if self.has_function_url(&c.id) {
+                props.insert("FunctionUrlConfig".into(), json!({"AuthType": "AWS_IAM"}));
+                self.outputs.insert(
+                    format!("{id}FunctionUrl"),
+                    json!({"Description": format!("Function URL of {}", c.name), "Value": ga(&format!("{id}Url"), "FunctionUrl")}),
+                );
+            }
             self.add(
                 id.into(),
                 json!({"Type": "AWS::Serverless::Function", "Properties": props}),
@@ -1353,8 +1376,27 @@ impl<'a> Ctx<'a> {
                 );
             }
             self.cfn_event_sources(c, id)?;
+            if self.has_function_url(&c.id) {
+                self.add(
+                    format!("{id}Url"),
+                    json!({"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": ga(id, "Arn"), "AuthType": "AWS_IAM"}}),
+                );
+                self.outputs.insert(
+                    format!("{id}FunctionUrl"),
+                    json!({"Description": format!("Function URL of {}", c.name), "Value": ga(&format!("{id}Url"), "FunctionUrl")}),
+                );
+            }
         }
         Ok(())
+    }
+
+    /// A client calling a function directly reaches it through a function
+    /// URL. It is IAM-authenticated: an open URL is a choice the user
+    /// should make by hand.
+    fn has_function_url(&self, f: &str) -> bool {
+        self.d.incoming(f).iter().any(|(conn, from)| {
+            from.kind() == K::Client && matches!(conn.kind, ConnectionKind::Invoke { .. })
+        })
     }
 
     /// SAM policy templates where one is exactly the access needed,

@@ -388,6 +388,12 @@ pub fn kitchen_sink() -> Design {
         listener_port: 80,
     };
     link(&mut d, "users", "edge", Meaning::InvokeSync.default_kind());
+    link(
+        &mut d,
+        "users",
+        "cron-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
     link(&mut d, "edge", "web", route(Some(5), &["/web/*"], None));
     link(
         &mut d,
