@@ -14,6 +14,7 @@ use archsim_model::component::{
 };
 use archsim_model::connection::{Access, ConditionField, StartingPosition};
 use archsim_model::{Component, ComponentKind as K, ConnectionKind, Design, Props};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::names::{camel, kebab, logical_ids};
@@ -21,15 +22,18 @@ use crate::template::{to_json, to_yaml};
 use crate::{EXTENSION_KEY, ExportError};
 
 /// SAM (serverless transform) or plain CloudFormation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Flavour {
     #[default]
     Sam,
+    #[serde(rename = "cloudformation")]
     CloudFormation,
 }
 
 /// YAML (the default) or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Syntax {
     #[default]
     Yaml,
@@ -37,7 +41,8 @@ pub enum Syntax {
 }
 
 /// Where the network comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Network {
     /// A new VPC with two public and two private subnets in two AZs.
     #[default]
@@ -46,7 +51,10 @@ pub enum Network {
     Existing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What to export; the desktop app sends it as JSON
+/// (`{"flavour": "sam", "syntax": "yaml", "network": "generated"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ExportOptions {
     pub flavour: Flavour,
     pub syntax: Syntax,
@@ -54,14 +62,14 @@ pub struct ExportOptions {
 }
 
 /// A Kubernetes manifest written beside the template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Manifest {
     pub file_name: String,
     pub text: String,
 }
 
 /// The result of an export.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exported {
     pub template: String,
     pub value: Value,
@@ -3207,4 +3215,42 @@ fn pattern(c: &Component, text: &str) -> Result<Value, ExportError> {
         component: c.id.clone(),
         message: format!("the event pattern is not JSON: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_read_from_the_desktop_apps_json() {
+        let o: ExportOptions =
+            serde_json::from_str(r#"{"flavour": "cloudformation", "syntax": "json"}"#).unwrap();
+        assert_eq!(
+            o,
+            ExportOptions {
+                flavour: Flavour::CloudFormation,
+                syntax: Syntax::Json,
+                network: Network::Generated
+            }
+        );
+        assert_eq!(
+            serde_json::from_str::<ExportOptions>("{}").unwrap(),
+            ExportOptions::default()
+        );
+    }
+
+    #[test]
+    fn names_any_follows_every_kind_of_reference() {
+        let ids: HashSet<String> = ["Gone".to_string()].into();
+        for v in [
+            json!({"Ref": "Gone"}),
+            json!({"Fn::GetAtt": ["Gone", "Arn"]}),
+            json!({"Fn::Sub": "${Gone.Arn}/x"}),
+            json!({"DependsOn": ["A", "Gone"]}),
+            json!({"Properties": {"X": [{"Ref": "Gone"}]}}),
+        ] {
+            assert!(names_any(&v, &ids), "{v}");
+        }
+        assert!(!names_any(&json!({"Ref": "Here", "Sub": "${Gone}"}), &ids));
+    }
 }

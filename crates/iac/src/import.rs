@@ -24,7 +24,7 @@ use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
 /// What an import did, for the person who asked for it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ImportReport {
     /// `LogicalId (Type) -> component kind`.
     pub mapped: Vec<String>,
