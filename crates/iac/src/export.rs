@@ -207,11 +207,15 @@ fn export_kept(
             continue;
         };
         let now = serde_json::to_value(&c.props).unwrap_or(Value::Null);
-        if snapshots.and_then(|s| s.get(&c.id)) == Some(&now) {
+        let before = snapshots
+            .and_then(|s| s.get(&c.id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if before == now {
             continue;
         }
         if let Some(res) = resources.get_mut(logical) {
-            overlay(c, res);
+            overlay(c, &before, &now, res);
         }
     }
     // Components added since the import are generated and appended.
@@ -293,23 +297,79 @@ fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
     }
 }
 
-/// Writes a component's modelled properties onto its kept resource.
-fn overlay(c: &Component, res: &mut Value) {
+/// Which CloudFormation property holds a modelled field, per kind, and
+/// whether the template spells the number as a string (ECS task sizes).
+/// Only fields in this table are written back onto kept resources.
+const WRITE_BACK: &[(K, &str, &str, bool)] = &[
+    (K::LambdaFunction, "memory_mb", "MemorySize", false),
+    (K::LambdaFunction, "timeout_s", "Timeout", false),
+    (K::LambdaFunction, "handler", "Handler", false),
+    (
+        K::LambdaFunction,
+        "reserved_concurrency",
+        "ReservedConcurrentExecutions",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "visibility_timeout_s",
+        "VisibilityTimeout",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "message_retention_s",
+        "MessageRetentionPeriod",
+        false,
+    ),
+    (K::SqsQueue, "delay_s", "DelaySeconds", false),
+    (
+        K::SqsQueue,
+        "receive_wait_s",
+        "ReceiveMessageWaitTimeSeconds",
+        false,
+    ),
+    (K::EcsService, "desired_count", "DesiredCount", false),
+    (
+        K::EcsService,
+        "health_check_grace_s",
+        "HealthCheckGracePeriodSeconds",
+        false,
+    ),
+    (K::TaskDefinition, "cpu", "Cpu", true),
+    (K::TaskDefinition, "memory_mb", "Memory", true),
+    (K::KinesisStream, "shards", "ShardCount", false),
+    (
+        K::KinesisStream,
+        "retention_hours",
+        "RetentionPeriodHours",
+        false,
+    ),
+    (K::EksCluster, "version", "Version", false),
+];
+
+/// Writes the modelled fields that changed since the import onto the kept
+/// resource, and nothing else: a field the user did not touch keeps what
+/// the template said (an intrinsic, a newer runtime, ...).
+fn overlay(c: &Component, before: &Value, now: &Value, res: &mut Value) {
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else {
         return;
     };
-    match &c.props {
-        Props::LambdaFunction(p) => {
-            props.insert("MemorySize".into(), json!(p.memory_mb));
-            props.insert("Timeout".into(), json!(p.timeout_s));
+    for &(kind, field, key, as_string) in WRITE_BACK {
+        if kind != c.kind() || before.get(field) == now.get(field) {
+            continue;
         }
-        Props::SqsQueue(p) => {
-            props.insert("VisibilityTimeout".into(), json!(p.visibility_timeout_s));
+        match now.get(field) {
+            None | Some(Value::Null) => {
+                props.shift_remove(key);
+            }
+            Some(Value::Number(n)) if as_string => {
+                props.insert(key.into(), Value::String(n.to_string()));
+            }
+            Some(v) => {
+                props.insert(key.into(), v.clone());
+            }
         }
-        Props::EcsService(p) => {
-            props.insert("DesiredCount".into(), json!(p.desired_count));
-        }
-        _ => {}
     }
 }
 

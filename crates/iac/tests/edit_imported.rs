@@ -41,10 +41,15 @@ fn edits_are_written_back_and_nothing_else_changes() {
         after.value["Resources"][&function]["Properties"]["MemorySize"],
         json!(1024)
     );
-    // Everything else is as it was.
+    // Everything else is as it was: the runtime the template names
+    // (newer than the model's) and the timeout stay as written.
     let mut expected = before.value.clone();
     expected["Resources"][&function]["Properties"]["MemorySize"] = json!(1024);
     assert_eq!(after.value, expected);
+    assert_eq!(
+        after.value["Resources"][&function]["Properties"]["Runtime"],
+        before.value["Resources"][&function]["Properties"]["Runtime"]
+    );
 }
 
 #[test]
@@ -138,4 +143,26 @@ fn a_component_named_like_a_generated_resource_gets_its_own_id() {
     assert_eq!(r["OrdersRole"]["Type"], "AWS::IAM::Role");
     assert_eq!(r["OrdersRole2"]["Type"], "AWS::DynamoDB::Table");
     assert_eq!(r["Orders"]["Type"], "AWS::Lambda::Function");
+}
+
+#[test]
+fn task_sizes_are_written_back_as_cloudformation_spells_them() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/iac/templates/alb-fargate-paths.yaml");
+    let mut design = import_file(&path).unwrap_or_else(|e| panic!("{e}")).design;
+    apply_op(
+        &mut design,
+        Op::SetProperty {
+            id: "OrdersTask".into(),
+            path: "cpu".into(),
+            value: json!(1024),
+        },
+    )
+    .unwrap();
+    let out = export(&design, &ExportOptions::default()).unwrap();
+    let props = &out.value["Resources"]["OrdersTask"]["Properties"];
+    assert_eq!(props["Cpu"], json!("1024"));
+    assert_eq!(props["Memory"], json!("1024"), "unchanged");
+    // The !If in the image is still there.
+    assert!(props["ContainerDefinitions"][0]["Image"]["Fn::Sub"].is_array());
 }
