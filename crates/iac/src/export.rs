@@ -510,8 +510,18 @@ impl<'a> Ctx<'a> {
         if !self.globals.is_empty() {
             t.insert("Globals".into(), Value::Object(self.globals));
         }
-        if !self.params.is_empty() {
-            t.insert("Parameters".into(), Value::Object(self.params));
+        // Network parameters only where something uses them (an internal
+        // load balancer needs the CIDR, a public one the public subnets).
+        let mut params = self.params;
+        let resources = Value::Object(self.resources.clone());
+        params.retain(|id, _| {
+            !matches!(
+                id.as_str(),
+                "VpcId" | "VpcCidr" | "PublicSubnetIds" | "PrivateSubnetIds"
+            ) || names_any(&resources, &HashSet::from([id.clone()]))
+        });
+        if !params.is_empty() {
+            t.insert("Parameters".into(), Value::Object(params));
         }
         t.insert("Resources".into(), Value::Object(self.resources));
         if !self.outputs.is_empty() {
@@ -561,14 +571,14 @@ impl<'a> Ctx<'a> {
                 }),
             );
         }
-        if comps.iter().any(|c| {
-            matches!(
-                c.kind(),
-                K::TaskDefinition | K::EksWorkload | K::LambdaFunction
-            )
-        }) && comps.iter().any(|c| match &c.props {
+        // Image tags are a parameter wherever the template builds an image
+        // URI: image-packaged functions and tasks pulling from this stack's
+        // ECR repositories (manifests name their images themselves).
+        if comps.iter().any(|c| match &c.props {
             Props::LambdaFunction(p) => p.packaging == Packaging::Image,
-            Props::TaskDefinition(_) | Props::EksWorkload(_) => true,
+            Props::TaskDefinition(_) => self.d.outgoing(&c.id).iter().any(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::PullsImage) && to.kind() == K::EcrRepository
+            }),
             _ => false,
         }) {
             self.params.insert(
@@ -2081,16 +2091,8 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|p| self.capacity_provider_name(p))
             .collect();
-        let mut depends = Vec::new();
-        for p in &providers {
-            if p.kind() == K::Ec2AutoScalingGroup {
-                depends.push(json!(format!("{}CapacityProvider", self.id(&p.id))));
-            }
-        }
+        // The `Ref`s to EC2 capacity providers order their creation.
         let mut res = json!({"Type": "AWS::ECS::ClusterCapacityProviderAssociations"});
-        if !depends.is_empty() {
-            res["DependsOn"] = Value::Array(depends);
-        }
         res["Properties"] = json!({
             "Cluster": r(id),
             "CapacityProviders": names,

@@ -68,7 +68,13 @@ pub fn cfn_lint_errors(files: &[PathBuf]) -> Vec<String> {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     // The exit code is a bitmask: 2 = errors, 4 = warnings, 8 = info.
     if code >= 0 && code & 3 == 0 {
+        if std::env::var_os("ARCHSIM_SHOW_CFN_LINT").is_some() {
+            eprintln!("{text}");
+        }
         return Vec::new();
+    }
+    if std::env::var_os("ARCHSIM_SHOW_CFN_LINT").is_some() {
+        eprintln!("{text}");
     }
     let errors: Vec<String> = text
         .lines()
