@@ -18,6 +18,9 @@ use crate::ImportError;
 /// allow some slack for comments and still refuse anything absurd.
 pub const MAX_TEMPLATE_BYTES: usize = 5 * 1024 * 1024;
 
+/// How deep a template may nest (serde_json stops at 128 for JSON).
+const MAX_DEPTH: usize = 100;
+
 /// Intrinsic functions CloudFormation knows, by their short tag name.
 pub const INTRINSICS: &[&str] = &[
     "Base64",
@@ -175,6 +178,14 @@ impl Builder<'_> {
         let Some((event, mark)) = self.events.get(self.at).cloned() else {
             return Err(self.err(0, "unexpected end of the document".into()));
         };
+        // Templates nest a few dozen levels; a deeper file is not one, and
+        // following it would only exhaust the stack.
+        if pointer.matches('/').count() > MAX_DEPTH {
+            return Err(self.err(
+                mark.line(),
+                format!("nested more than {MAX_DEPTH} levels deep; expected a template"),
+            ));
+        }
         self.at += 1;
         let line = mark.line().max(1);
         self.lines.insert(pointer.clone(), line);
