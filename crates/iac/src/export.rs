@@ -965,31 +965,48 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// `<name>-<account>-<stack id suffix>`: unique per stack, always
+    /// lowercase (a stack name may not be), at most 63 characters.
+    fn fixed_bucket_name_parts(&self, c: &Component) -> Vec<Value> {
+        let mut name = kebab(&c.name);
+        name.truncate(24);
+        let name = name.trim_end_matches('-').to_string();
+        vec![
+            json!(name),
+            r("AWS::AccountId"),
+            json!({"Fn::Select": [4, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", r("AWS::StackId")]}]}]}]}),
+        ]
+    }
+
     fn bucket_name(&self, c: &Component) -> Option<Value> {
-        self.bucket_notifies_function(&c.id).then(|| {
-            sub(&format!(
-                "${{AWS::StackName}}-{}-${{AWS::AccountId}}",
-                kebab(&c.name)
-            ))
-        })
+        self.bucket_notifies_function(&c.id)
+            .then(|| json!({"Fn::Join": ["-", self.fixed_bucket_name_parts(c)]}))
+    }
+
+    fn fixed_bucket_arn(&self, c: &Component, suffix: &str) -> Value {
+        let mut parts = vec![json!("arn:"), r("AWS::Partition"), json!(":s3:::")];
+        for (i, part) in self.fixed_bucket_name_parts(c).into_iter().enumerate() {
+            if i > 0 {
+                parts.push(json!("-"));
+            }
+            parts.push(part);
+        }
+        if !suffix.is_empty() {
+            parts.push(json!(suffix));
+        }
+        json!({"Fn::Join": ["", parts]})
     }
 
     fn bucket_arn(&self, c: &Component) -> Value {
         match self.bucket_notifies_function(&c.id) {
-            true => sub(&format!(
-                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}",
-                kebab(&c.name)
-            )),
+            true => self.fixed_bucket_arn(c, ""),
             false => ga(&self.id(&c.id), "Arn"),
         }
     }
 
     fn bucket_objects_arn(&self, c: &Component) -> Value {
         match self.bucket_notifies_function(&c.id) {
-            true => sub(&format!(
-                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}/*",
-                kebab(&c.name)
-            )),
+            true => self.fixed_bucket_arn(c, "/*"),
             false => sub(&format!("${{{}.Arn}}/*", self.id(&c.id))),
         }
     }

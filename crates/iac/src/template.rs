@@ -626,6 +626,13 @@ fn write_seq(out: &mut String, a: &[Value], indent: usize) {
                     write_value_after_key(out, child, indent + 2);
                 }
             }
+            // A sequence in a sequence: `- - a` with the rest under it.
+            Value::Array(inner) if !inner.is_empty() => {
+                let mut nested = String::new();
+                write_seq(&mut nested, inner, indent + 2);
+                out.push(' ');
+                out.push_str(nested.trim_start_matches(' '));
+            }
             _ => write_value_after_key(out, v, indent),
         }
     }
@@ -678,6 +685,15 @@ mod tests {
         assert!(yaml.contains("Role: !GetAtt Role.Arn"), "{yaml}");
         assert!(yaml.contains("- !Ref Layer"), "{yaml}");
         assert!(yaml.contains("- !If\n"), "{yaml}");
+        let nested = to_yaml(&json!({"A": [[1, [2, 3]], {"B": [[]]}]}));
+        assert_eq!(
+            nested,
+            "A:\n  - - 1\n    - - 2\n      - 3\n  - B:\n      - []\n"
+        );
+        assert_eq!(
+            parse(&nested, "t").unwrap().value,
+            json!({"A": [[1, [2, 3]], {"B": [[]]}]})
+        );
         let again = parse(&yaml, "t.yaml").unwrap();
         assert_eq!(again.value, p.value);
         assert_eq!(p.line_of("/Resources/Fn/Properties/Role"), 5);
