@@ -555,7 +555,13 @@ impl<'a> Ctx<'a> {
         let needs_vpc = comps.iter().any(|c| {
             matches!(
                 c.kind(),
-                K::Alb | K::Nlb | K::EcsService | K::EksCluster | K::Ec2AutoScalingGroup
+                K::Alb
+                    | K::Nlb
+                    | K::EcsService
+                    | K::EksCluster
+                    | K::Ec2AutoScalingGroup
+                    | K::AuroraServerless
+                    | K::Rds
             )
         });
         if comps.iter().any(|c| {
@@ -939,13 +945,48 @@ impl<'a> Ctx<'a> {
                     json!({"Type": p.resource_type, "Properties": p.properties}),
                 );
             }
+            Props::Firehose(p) => self.firehose(c, &id, p),
+            Props::AuroraServerless(p) => {
+                self.database_network(c, &id);
+                let engine = engine_name(p.engine, true);
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
+                        "Engine": engine,
+                        "ServerlessV2ScalingConfiguration": {"MinCapacity": p.min_acu, "MaxCapacity": p.max_acu},
+                        "MasterUsername": "dbadmin",
+                        "ManageMasterUserPassword": true,
+                        "EnableHttpEndpoint": true,
+                        "StorageEncrypted": true,
+                        "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+                        "VpcSecurityGroupIds": [r(&format!("{id}SecurityGroup"))]}}),
+                );
+                self.add(
+                    format!("{id}Instance"),
+                    json!({"Type": "AWS::RDS::DBInstance", "Properties": {
+                        "DBClusterIdentifier": r(&id), "DBInstanceClass": "db.serverless", "Engine": engine}}),
+                );
+            }
+            Props::Rds(p) => {
+                self.database_network(c, &id);
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
+                        "Engine": engine_name(p.engine, false),
+                        "DBInstanceClass": p.instance_class,
+                        "AllocatedStorage": p.storage_gb.to_string(),
+                        "MultiAZ": p.multi_az,
+                        "MasterUsername": "dbadmin",
+                        "ManageMasterUserPassword": true,
+                        "StorageEncrypted": true,
+                        "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+                        "VPCSecurityGroups": [r(&format!("{id}SecurityGroup"))]}}),
+                );
+            }
             Props::CloudFront(_)
             | Props::Clb(_)
             | Props::Lex(_)
             | Props::Alexa(_)
-            | Props::Firehose(_)
-            | Props::AuroraServerless(_)
-            | Props::Rds(_)
             | Props::Ec2Instance(_) => self.notes.push(format!(
                 "{}: {} is not exported yet; add it to the template by hand",
                 c.name,
@@ -1071,6 +1112,96 @@ impl<'a> Ctx<'a> {
         self.add(id.into(), res);
     }
 
+    // --- databases and delivery streams ------------------------------
+
+    /// A database's subnet group (private subnets) and security group. The
+    /// security group admits nothing: Lambda reaches Aurora through the Data
+    /// API, and other clients are added by the user who knows their network.
+    fn database_network(&mut self, c: &Component, id: &str) {
+        self.add(
+            format!("{id}SubnetGroup"),
+            json!({"Type": "AWS::RDS::DBSubnetGroup", "Properties": {
+                "DBSubnetGroupDescription": format!("Private subnets of {}", c.name),
+                "SubnetIds": self.subnets(false)}}),
+        );
+        self.add(
+            format!("{id}SecurityGroup"),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Database {}", c.name), "VpcId": self.vpc_id()}}),
+        );
+    }
+
+    fn firehose(&mut self, c: &Component, id: &str, p: &archsim_model::component::FirehoseProps) {
+        let bucket = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::Publishes) && to.kind() == K::S3Bucket
+            })
+            .map(|(_, to)| to);
+        let (bucket_arn, objects_arn) = match bucket {
+            Some(b) => (self.bucket_arn(b), self.bucket_objects_arn(b)),
+            None => {
+                // Firehose must deliver somewhere: a bucket of its own.
+                let b = format!("{id}DeliveryBucket");
+                self.add(
+                    b.clone(),
+                    json!({"Type": "AWS::S3::Bucket", "Properties": {
+                        "PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}}}),
+                );
+                (ga(&b, "Arn"), sub(&format!("${{{b}.Arn}}/*")))
+            }
+        };
+        let transform = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(_, to)| to.kind() == K::LambdaFunction)
+            .map(|(_, to)| self.id(&to.id));
+        let role = format!("{id}DeliveryRole");
+        let mut stmts = vec![
+            statement(
+                &[
+                    "s3:GetBucketLocation",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                ],
+                vec![bucket_arn.clone()],
+            ),
+            statement(
+                &["s3:PutObject", "s3:AbortMultipartUpload"],
+                vec![objects_arn],
+            ),
+        ];
+        if let Some(f) = &transform {
+            stmts.push(statement(
+                &["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+                vec![ga(f, "Arn")],
+            ));
+        }
+        self.add(
+            role.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": trust("firehose.amazonaws.com"),
+                "Policies": [{"PolicyName": format!("{id}Delivery"), "PolicyDocument": {"Version": "2012-10-17", "Statement": stmts}}]}}),
+        );
+        let mut dest = json!({
+            "BucketARN": bucket_arn,
+            "RoleARN": ga(&role, "Arn"),
+            "BufferingHints": {"SizeInMBs": p.buffer_size_mb, "IntervalInSeconds": p.buffer_interval_s},
+        });
+        if let Some(f) = &transform {
+            dest["ProcessingConfiguration"] = json!({"Enabled": true, "Processors": [{"Type": "Lambda",
+                "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": ga(f, "Arn")}]}]});
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {
+                "DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfiguration": dest}}),
+        );
+    }
+
     // --- IAM from connections ------------------------------------------
 
     /// The least-privilege statements a compute component needs for its
@@ -1126,6 +1257,38 @@ impl<'a> Ctx<'a> {
                 }
                 (ConnectionKind::Publishes, K::SnsTopic) => {
                     out.push(statement(&["sns:Publish"], vec![r(&tid)]));
+                }
+                (ConnectionKind::Publishes, K::Firehose) => {
+                    out.push(statement(
+                        &["firehose:PutRecord", "firehose:PutRecordBatch"],
+                        vec![ga(&tid, "Arn")],
+                    ));
+                }
+                (ConnectionKind::Uses { access }, K::AuroraServerless) => {
+                    // The Data API: statements on exactly this cluster, and
+                    // the cluster's own secret.
+                    let mut actions = vec![
+                        "rds-data:ExecuteStatement",
+                        "rds-data:BatchExecuteStatement",
+                    ];
+                    if access.writes() {
+                        actions.extend([
+                            "rds-data:BeginTransaction",
+                            "rds-data:CommitTransaction",
+                            "rds-data:RollbackTransaction",
+                        ]);
+                    }
+                    out.push(statement(&actions, vec![ga(&tid, "DBClusterArn")]));
+                    out.push(statement(
+                        &["secretsmanager:GetSecretValue"],
+                        vec![ga(&tid, "MasterUserSecret.SecretArn")],
+                    ));
+                }
+                (ConnectionKind::Uses { .. }, K::Rds) => {
+                    out.push(statement(
+                        &["secretsmanager:GetSecretValue"],
+                        vec![ga(&tid, "MasterUserSecret.SecretArn")],
+                    ));
                 }
                 (ConnectionKind::Publishes, K::KinesisStream) => {
                     out.push(statement(
@@ -1204,6 +1367,23 @@ impl<'a> Ctx<'a> {
                 }
                 (ConnectionKind::Publishes, K::KinesisStream) => {
                     out.push((var(to, "STREAM_NAME"), r(&tid)))
+                }
+                (ConnectionKind::Publishes, K::Firehose) => {
+                    out.push((var(to, "STREAM_NAME"), r(&tid)))
+                }
+                (ConnectionKind::Uses { .. }, K::AuroraServerless) => {
+                    out.push((var(to, "CLUSTER_ARN"), ga(&tid, "DBClusterArn")));
+                    out.push((
+                        var(to, "SECRET_ARN"),
+                        ga(&tid, "MasterUserSecret.SecretArn"),
+                    ));
+                }
+                (ConnectionKind::Uses { .. }, K::Rds) => {
+                    out.push((var(to, "DATABASE_HOST"), ga(&tid, "Endpoint.Address")));
+                    out.push((
+                        var(to, "SECRET_ARN"),
+                        ga(&tid, "MasterUserSecret.SecretArn"),
+                    ));
                 }
                 (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
@@ -3268,6 +3448,16 @@ impl<'a> Ctx<'a> {
             text,
         });
         Ok(())
+    }
+}
+
+fn engine_name(e: archsim_model::component::DatabaseEngine, aurora: bool) -> &'static str {
+    use archsim_model::component::DatabaseEngine as E;
+    match (e, aurora) {
+        (E::AuroraPostgresql | E::Postgres, true) => "aurora-postgresql",
+        (E::AuroraMysql | E::Mysql, true) => "aurora-mysql",
+        (E::AuroraPostgresql | E::Postgres, false) => "postgres",
+        (E::AuroraMysql | E::Mysql, false) => "mysql",
     }
 }
 

@@ -371,6 +371,31 @@ pub fn kitchen_sink() -> Design {
         }),
     );
 
+    add(
+        &mut d,
+        "aurora",
+        "Orders DB",
+        Props::AuroraServerless(Default::default()),
+    );
+    add(
+        &mut d,
+        "legacy",
+        "Legacy DB",
+        Props::Rds(Default::default()),
+    );
+    add(
+        &mut d,
+        "delivery",
+        "Click delivery",
+        Props::Firehose(Default::default()),
+    );
+    add(
+        &mut d,
+        "archive",
+        "Archive",
+        Props::S3Bucket(Default::default()),
+    );
+
     let mut n = 0;
     let mut link = |d: &mut Design, from: &str, to: &str, kind: ConnectionKind| {
         n += 1;
@@ -546,6 +571,30 @@ pub fn kitchen_sink() -> Design {
         },
     );
     link(&mut d, "api-task", "repo", ConnectionKind::PullsImage);
+    link(
+        &mut d,
+        "http-fn",
+        "aurora",
+        ConnectionKind::Uses {
+            access: Access::ReadWrite,
+        },
+    );
+    link(
+        &mut d,
+        "api-svc",
+        "legacy",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    link(&mut d, "upload-fn", "delivery", ConnectionKind::Publishes);
+    link(&mut d, "delivery", "archive", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "delivery",
+        "cron-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
     apply_op(
         &mut d,
         Op::CreateGroup {
