@@ -192,6 +192,8 @@ const WIRING: &[&str] = &[
     "AWS::CloudWatch::Alarm",
     "AWS::EKS::Addon",
     "AWS::EKS::PodIdentityAssociation",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::Lambda::Url",
 ];
 
 struct Importer<'a> {
@@ -475,6 +477,41 @@ impl<'a> Importer<'a> {
                         k.shards = n;
                     }
                     Some(Props::KinesisStream(k))
+                }
+                "AWS::RDS::DBCluster" => {
+                    let engine = get("Engine").and_then(Value::as_str).unwrap_or_default();
+                    let mut a = archsim_model::component::AuroraServerlessProps::default();
+                    if engine.contains("mysql") {
+                        a.engine = archsim_model::component::DatabaseEngine::AuroraMysql;
+                    }
+                    if let Some(sc) = get("ServerlessV2ScalingConfiguration") {
+                        if let Some(v) = sc.get("MinCapacity").and_then(Value::as_f64) {
+                            a.min_acu = v;
+                        }
+                        if let Some(v) = sc.get("MaxCapacity").and_then(Value::as_f64) {
+                            a.max_acu = v;
+                        }
+                    }
+                    Some(Props::AuroraServerless(a))
+                }
+                // An instance of a cluster belongs to the cluster's drawing.
+                "AWS::RDS::DBInstance" if get("DBClusterIdentifier").is_some() => None,
+                "AWS::RDS::DBInstance" => {
+                    let mut r = archsim_model::component::RdsProps::default();
+                    if let Some(Value::String(c)) = get("DBInstanceClass") {
+                        r.instance_class = c.clone();
+                    }
+                    if get("Engine")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| e.contains("mysql"))
+                    {
+                        r.engine = archsim_model::component::DatabaseEngine::Mysql;
+                    }
+                    r.multi_az = get("MultiAZ") == Some(&Value::Bool(true));
+                    if let Some(n) = u32_of(get("AllocatedStorage")) {
+                        r.storage_gb = n;
+                    }
+                    Some(Props::Rds(r))
                 }
                 "AWS::KinesisFirehose::DeliveryStream" => Some(Props::Firehose(Default::default())),
                 "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi" => {
@@ -761,6 +798,30 @@ impl<'a> Importer<'a> {
                                 );
                             }
                         }
+                    }
+                }
+                "AWS::KinesisFirehose::DeliveryStream" => {
+                    let dest = props
+                        .get("ExtendedS3DestinationConfiguration")
+                        .or_else(|| props.get("S3DestinationConfiguration"))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let mut refs = BTreeSet::new();
+                    references(dest.get("BucketARN").unwrap_or(&Value::Null), &mut refs);
+                    references(
+                        dest.get("ProcessingConfiguration").unwrap_or(&Value::Null),
+                        &mut refs,
+                    );
+                    for r in refs {
+                        let (Some(kind), Some(to)) = (self.kind_of(&r), self.comp(&r)) else {
+                            continue;
+                        };
+                        let conn = match kind {
+                            K::S3Bucket => ConnectionKind::Publishes,
+                            K::LambdaFunction => Meaning::InvokeSync.default_kind(),
+                            _ => continue,
+                        };
+                        self.connect(logical, &to, conn, "delivery stream destination");
                     }
                 }
                 "AWS::Scheduler::Schedule" => {

@@ -136,3 +136,50 @@ fn export_import_export_is_byte_identical() {
         }
     }
 }
+
+#[test]
+fn importing_our_export_draws_the_kinds_back() {
+    use archsim_model::ComponentKind as K;
+    let design = common::kitchen_sink();
+    for flavour in FLAVOURS {
+        let out = export(
+            &design,
+            &ExportOptions {
+                flavour,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let back = import(&out.template, "kitchen.yaml").unwrap().design;
+        for kind in [
+            K::AuroraServerless,
+            K::Rds,
+            K::Firehose,
+            K::LambdaFunction,
+            K::EcsService,
+            K::TaskDefinition,
+            K::Alb,
+            K::Nlb,
+            K::ApiGateway,
+            K::KinesisStream,
+            K::DynamoDbTable,
+            K::EcrRepository,
+            K::Generic,
+        ] {
+            assert!(
+                back.components_of(kind).next().is_some(),
+                "{flavour:?}: no {kind:?}"
+            );
+        }
+        let publishes_to_bucket = back.connections().any(|c| {
+            back.component(&c.from).map(|f| f.kind()) == Some(K::Firehose)
+                && back.component(&c.to).map(|t| t.kind()) == Some(K::S3Bucket)
+        });
+        assert!(publishes_to_bucket, "{flavour:?}");
+        let polls = back
+            .connections()
+            .filter(|c| c.kind.meaning() == archsim_model::Meaning::Poll)
+            .count();
+        assert!(polls >= 3, "{flavour:?}: {polls} poll connections");
+    }
+}
