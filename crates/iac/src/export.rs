@@ -562,6 +562,8 @@ impl<'a> Ctx<'a> {
                     | K::Ec2AutoScalingGroup
                     | K::AuroraServerless
                     | K::Rds
+                    | K::Ec2Instance
+                    | K::Clb
             )
         });
         if comps.iter().any(|c| {
@@ -983,11 +985,58 @@ impl<'a> Ctx<'a> {
                         "VPCSecurityGroups": [r(&format!("{id}SecurityGroup"))]}}),
                 );
             }
-            Props::CloudFront(_)
-            | Props::Clb(_)
-            | Props::Lex(_)
-            | Props::Alexa(_)
-            | Props::Ec2Instance(_) => self.notes.push(format!(
+            Props::CloudFront(p) => self.cloudfront(c, &id, p),
+            Props::Ec2Instance(p) => self.ec2_instance(c, &id, p),
+            Props::Clb(p) => {
+                let public = p.scheme == Scheme::InternetFacing;
+                let sg = format!("{id}SecurityGroup");
+                let ingress: Vec<Value> = p
+                    .listeners
+                    .iter()
+                    .map(|l| {
+                        json!({"IpProtocol": "tcp", "FromPort": l.port, "ToPort": l.port,
+                        "CidrIp": if public { json!("0.0.0.0/0") } else { self.vpc_cidr() }})
+                    })
+                    .collect();
+                self.add(
+                    sg.clone(),
+                    json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                        "GroupDescription": format!("Load balancer {}", c.name), "VpcId": self.vpc_id(),
+                        "SecurityGroupIngress": ingress}}),
+                );
+                let listeners: Vec<Value> = p
+                    .listeners
+                    .iter()
+                    .map(|l| json!({"LoadBalancerPort": l.port.to_string(), "InstancePort": l.port.to_string(),
+                        "Protocol": if l.protocol == ListenerProtocol::Http { "HTTP" } else { "TCP" }}))
+                    .collect();
+                let instances: Vec<Value> = self
+                    .d
+                    .outgoing(&c.id)
+                    .iter()
+                    .filter(|(_, to)| to.kind() == K::Ec2Instance)
+                    .map(|(_, to)| r(&self.id(&to.id)))
+                    .collect();
+                let mut props = json!({
+                    "Scheme": if public { "internet-facing" } else { "internal" },
+                    "Subnets": self.subnets(public),
+                    "SecurityGroups": [r(&sg)],
+                    "Listeners": listeners,
+                    "ConnectionSettings": {"IdleTimeout": p.idle_timeout_s},
+                });
+                if !instances.is_empty() {
+                    props["Instances"] = Value::Array(instances);
+                }
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": props}),
+                );
+                self.notes.push(format!(
+                    "{}: Classic Load Balancers are legacy; consider an ALB or NLB",
+                    c.name
+                ));
+            }
+            Props::Lex(_) | Props::Alexa(_) => self.notes.push(format!(
                 "{}: {} is not exported yet; add it to the template by hand",
                 c.name,
                 c.kind().label()
@@ -1110,6 +1159,191 @@ impl<'a> Ctx<'a> {
         }
         res["Properties"] = Value::Object(props);
         self.add(id.into(), res);
+    }
+
+    // --- CloudFront and instances --------------------------------------
+
+    fn cloudfront(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::CloudFrontProps,
+    ) {
+        // Managed cache and origin request policies (AWS documents the ids).
+        const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+        const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+        const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+        let mut origins = Vec::new();
+        let mut behaviors = Vec::new();
+        let mut default = None;
+        for (conn, to) in self.d.outgoing(&c.id) {
+            let tid = self.id(&to.id);
+            let (origin, is_static) = match &to.props {
+                Props::S3Bucket(_) => {
+                    let oac = format!("{id}{tid}AccessControl");
+                    self.add(
+                        oac.clone(),
+                        json!({"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {"OriginAccessControlConfig": {
+                            "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&to.name))),
+                            "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}}}),
+                    );
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::S3::BucketPolicy", "Properties": {
+                            "Bucket": r(&tid),
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                                "Action": "s3:GetObject", "Resource": self.bucket_objects_arn(to),
+                                "Condition": {"StringEquals": {"AWS:SourceArn": sub(&format!(
+                                    "arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{id}}}"))}}}]}}}),
+                    );
+                    (
+                        json!({"Id": tid, "DomainName": ga(&tid, "RegionalDomainName"),
+                        "S3OriginConfig": {"OriginAccessIdentity": ""}, "OriginAccessControlId": ga(&oac, "Id")}),
+                        true,
+                    )
+                }
+                Props::Alb(_) => (
+                    json!({"Id": tid, "DomainName": ga(&tid, "DNSName"),
+                    "CustomOriginConfig": {"OriginProtocolPolicy": "http-only"}}),
+                    false,
+                ),
+                Props::ApiGateway(api) => {
+                    let mut o = json!({"Id": tid,
+                        "DomainName": sub(&format!("${{{tid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}")),
+                        "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}});
+                    if api.api_type == ApiType::Rest {
+                        o["OriginPath"] = json!(format!("/{}", api.stage_name));
+                    }
+                    (o, false)
+                }
+                _ => {
+                    self.notes.push(format!(
+                        "{} -> {}: this origin is not exported",
+                        c.name, to.name
+                    ));
+                    continue;
+                }
+            };
+            origins.push(origin);
+            let mut behavior = json!({"TargetOriginId": tid, "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": if is_static { CACHING_OPTIMIZED } else { CACHING_DISABLED }});
+            if !is_static {
+                behavior["AllowedMethods"] =
+                    json!(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]);
+                behavior["OriginRequestPolicyId"] = json!(ALL_VIEWER_EXCEPT_HOST);
+            }
+            let paths: Vec<String> = match &conn.kind {
+                ConnectionKind::Route { conditions, .. } => conditions
+                    .iter()
+                    .filter(|c| c.field == ConditionField::PathPattern)
+                    .flat_map(|c| c.values.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if paths.is_empty() && default.is_none() {
+                default = Some(behavior);
+            } else {
+                for path in paths {
+                    let mut b = behavior.clone();
+                    b["PathPattern"] = json!(path);
+                    behaviors.push(b);
+                }
+            }
+        }
+        let default = default.or_else(|| {
+            behaviors.first().map(|b| {
+                let mut b = b.clone();
+                if let Some(m) = b.as_object_mut() {
+                    m.shift_remove("PathPattern");
+                }
+                b
+            })
+        });
+        let Some(default) = default else {
+            self.notes.push(format!(
+                "{}: a distribution needs an origin; none is connected",
+                c.name
+            ));
+            return;
+        };
+        let mut config = json!({"Enabled": true, "PriceClass": p.price_class, "HttpVersion": "http2and3",
+            "Origins": origins, "DefaultCacheBehavior": default});
+        if !behaviors.is_empty() {
+            config["CacheBehaviors"] = Value::Array(behaviors);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": config}}),
+        );
+        self.outputs.insert(
+            format!("{id}DomainName"),
+            json!({"Description": format!("Domain name of {}", c.name), "Value": ga(id, "DomainName")}),
+        );
+    }
+
+    fn ec2_instance(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::Ec2InstanceProps,
+    ) {
+        let ami = format!("{id}AmiId");
+        self.params.insert(
+            ami.clone(),
+            json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                "Description": format!("AMI for {}", c.name),
+                "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"}),
+        );
+        let sg = format!("{id}SecurityGroup");
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Instance {}", c.name), "VpcId": self.vpc_id()}}),
+        );
+        let stmts = self.statements(&c.id);
+        let role_comp = self.assumed_role(&c.id, RolePurpose::InstanceRole);
+        let mut profile = None;
+        if role_comp.is_some() || !stmts.is_empty() {
+            let role = role_comp
+                .map(|r| self.id(&r.id))
+                .unwrap_or_else(|| format!("{id}Role"));
+            let mut arns = vec![managed("AmazonSSMManagedInstanceCore")];
+            arns.extend(self.role_extra_managed(role_comp));
+            let mut props = json!({"AssumeRolePolicyDocument": trust("ec2.amazonaws.com"), "ManagedPolicyArns": arns});
+            if let Some(pol) = self.inline_policy(&format!("{id}Access"), stmts) {
+                props["Policies"] = json!([pol]);
+            }
+            self.add(
+                role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": props}),
+            );
+            let name = format!("{id}InstanceProfile");
+            self.add(
+                name.clone(),
+                json!({"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [r(&role)]}}),
+            );
+            profile = Some(name);
+        }
+        let subnet = match self.opts.network {
+            Network::Generated => r("PrivateSubnet1"),
+            Network::Existing => json!({"Fn::Select": [0, r("PrivateSubnetIds")]}),
+        };
+        let mut props = json!({"ImageId": r(&ami), "InstanceType": p.instance_type, "SubnetId": subnet,
+            "SecurityGroupIds": [r(&sg)], "MetadataOptions": {"HttpTokens": "required"}});
+        if let Some(profile) = profile {
+            props["IamInstanceProfile"] = r(&profile);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EC2::Instance", "Properties": props}),
+        );
+        if p.count > 1 {
+            self.notes.push(format!(
+                "{}: {} instances are modelled; one is exported (use an Auto Scaling group for more)",
+                c.name, p.count
+            ));
+        }
     }
 
     // --- databases and delivery streams ------------------------------
@@ -3076,6 +3310,27 @@ impl<'a> Ctx<'a> {
                     );
                 }
                 K::EcsService => {}
+                K::Ec2Instance => {
+                    let tg = self.target_group_id(id, to);
+                    let port = match &conn.kind {
+                        ConnectionKind::Route {
+                            target_port: Some(p),
+                            ..
+                        } => *p,
+                        _ => 80,
+                    };
+                    let iid = self.id(&to.id);
+                    self.target_group(c, &tg, id, conn, NetworkMode::Host, port);
+                    if let Some(props) = self
+                        .resources
+                        .get_mut(&tg)
+                        .and_then(|t| t.get_mut("Properties"))
+                    {
+                        props["Targets"] = json!([{"Id": r(&iid), "Port": port}]);
+                    }
+                    self.listener_wiring(c, id, conn, &tg);
+                    self.ingress_from_lb(&format!("{iid}SecurityGroup"), id, port, port, &to.name);
+                }
                 _ => self.notes.push(format!(
                     "{} -> {}: this load balancer target is not exported",
                     c.name, to.name

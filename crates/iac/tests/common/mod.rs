@@ -395,6 +395,24 @@ pub fn kitchen_sink() -> Design {
         "Archive",
         Props::S3Bucket(Default::default()),
     );
+    add(
+        &mut d,
+        "cdn",
+        "Site CDN",
+        Props::CloudFront(Default::default()),
+    );
+    add(
+        &mut d,
+        "legacy-lb",
+        "Legacy LB",
+        Props::Clb(Default::default()),
+    );
+    add(
+        &mut d,
+        "box",
+        "Report box",
+        Props::Ec2Instance(Default::default()),
+    );
 
     let mut n = 0;
     let mut link = |d: &mut Design, from: &str, to: &str, kind: ConnectionKind| {
@@ -594,6 +612,31 @@ pub fn kitchen_sink() -> Design {
         "delivery",
         "cron-fn",
         Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "users", "cdn", Meaning::InvokeSync.default_kind());
+    link(&mut d, "cdn", "archive", route(None, &[], None));
+    link(&mut d, "cdn", "edge", route(None, &["/app/*"], None));
+    link(&mut d, "cdn", "admin", route(None, &["/admin/*"], None));
+    link(
+        &mut d,
+        "users",
+        "legacy-lb",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "legacy-lb", "box", route(None, &[], None));
+    link(
+        &mut d,
+        "edge",
+        "box",
+        route(Some(30), &["/reports/*"], Some(8080)),
+    );
+    link(
+        &mut d,
+        "box",
+        "archive",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
     );
     apply_op(
         &mut d,
