@@ -47,6 +47,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             args.design.display()
         );
     }
+    // YAML is the default; `--yaml` exists so scripts can say so.
     let _ = args.yaml;
     let options = ExportOptions {
         flavour: match args.format {

@@ -5,7 +5,7 @@
 //! listener rules, IAM statements). Every map is built in a fixed order, so
 //! the same design always gives the same bytes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use archsim_model::component::{
     ApiType, Architecture, CapacityType, DynamoDbBilling, EksSupport, LaunchType, LbAlgorithm,
@@ -14,6 +14,7 @@ use archsim_model::component::{
 };
 use archsim_model::connection::{Access, ConditionField, StartingPosition};
 use archsim_model::{Component, ComponentKind as K, ConnectionKind, Design, Props};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::names::{camel, kebab, logical_ids};
@@ -21,15 +22,18 @@ use crate::template::{to_json, to_yaml};
 use crate::{EXTENSION_KEY, ExportError};
 
 /// SAM (serverless transform) or plain CloudFormation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Flavour {
     #[default]
     Sam,
+    #[serde(rename = "cloudformation")]
     CloudFormation,
 }
 
 /// YAML (the default) or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Syntax {
     #[default]
     Yaml,
@@ -37,7 +41,8 @@ pub enum Syntax {
 }
 
 /// Where the network comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Network {
     /// A new VPC with two public and two private subnets in two AZs.
     #[default]
@@ -46,7 +51,10 @@ pub enum Network {
     Existing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What to export; the desktop app sends it as JSON
+/// (`{"flavour": "sam", "syntax": "yaml", "network": "generated"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ExportOptions {
     pub flavour: Flavour,
     pub syntax: Syntax,
@@ -54,14 +62,14 @@ pub struct ExportOptions {
 }
 
 /// A Kubernetes manifest written beside the template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Manifest {
     pub file_name: String,
     pub text: String,
 }
 
 /// The result of an export.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exported {
     pub template: String,
     pub value: Value,
@@ -77,8 +85,7 @@ pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, Expo
     let (value, manifests, notes) = match design.extensions.get(EXTENSION_KEY) {
         Some(kept) => export_kept(design, kept, options)?,
         None => {
-            let mut ctx = Ctx::new(design, *options, &HashSet::new());
-            ctx.run()?;
+            let ctx = generate(design, *options, &HashSet::new(), None)?;
             let notes = ctx.notes.clone();
             let manifests = ctx.manifests.clone();
             (ctx.finish(), manifests, notes)
@@ -93,6 +100,35 @@ pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, Expo
         value,
         manifests,
         notes,
+    })
+}
+
+/// Runs the generator; when a component's logical id collides with a
+/// resource generated for another component, the component's id is
+/// reserved (it becomes `Name2`) and the export runs again.
+fn generate<'a>(
+    design: &'a Design,
+    options: ExportOptions,
+    reserved: &HashSet<String>,
+    only: Option<HashSet<String>>,
+) -> Result<Ctx<'a>, ExportError> {
+    let mut reserved = reserved.clone();
+    for _ in 0..4 {
+        let mut ctx = Ctx::new(design, options, &reserved);
+        ctx.only = only.clone();
+        ctx.run()?;
+        if ctx.collisions.is_empty() {
+            return Ok(ctx);
+        }
+        let before = reserved.len();
+        reserved.extend(ctx.collisions.iter().cloned());
+        if reserved.len() == before {
+            break;
+        }
+    }
+    Err(ExportError::Component {
+        component: design.name.clone(),
+        message: "two generated resources share a logical id; rename one of the components".into(),
     })
 }
 
@@ -121,24 +157,65 @@ fn export_kept(
         .get_mut("Resources")
         .and_then(Value::as_object_mut)
         .ok_or(ExportError::BadExtension)?;
-    // Components deleted since the import take their resource with them.
+    // Components deleted since the import take their resource with them,
+    // and so do the supporting resources (not drawn) that name a removed
+    // resource, until none is left dangling.
+    let mut removed: HashSet<String> = HashSet::new();
     for (component, logical) in &mapping {
         if design.component(component).is_none() && !logical.contains('#') {
             resources.shift_remove(logical);
+            removed.insert(logical.clone());
             notes.push(format!("{logical}: removed (its component was deleted)"));
         }
     }
+    let drawn: HashSet<&String> = mapping.values().collect();
+    loop {
+        let dangling: Vec<String> = resources
+            .iter()
+            .filter(|(id, r)| !drawn.contains(id) && names_any(r, &removed))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if dangling.is_empty() {
+            break;
+        }
+        for id in dangling {
+            resources.shift_remove(&id);
+            notes.push(format!("{id}: removed (it served a deleted component)"));
+            removed.insert(id);
+        }
+    }
+    if !removed.is_empty()
+        && let Some(outputs) = template.get_mut("Outputs").and_then(Value::as_object_mut)
+    {
+        outputs.retain(|id, o| {
+            let keep = !names_any(o, &removed);
+            if !keep {
+                notes.push(format!(
+                    "output {id}: removed (it named a deleted resource)"
+                ));
+            }
+            keep
+        });
+    }
+    let resources = template
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+        .ok_or(ExportError::BadExtension)?;
     // Edited properties are written back onto the kept resource.
     for c in design.components() {
         let Some(logical) = mapping.get(&c.id) else {
             continue;
         };
         let now = serde_json::to_value(&c.props).unwrap_or(Value::Null);
-        if snapshots.and_then(|s| s.get(&c.id)) == Some(&now) {
+        let before = snapshots
+            .and_then(|s| s.get(&c.id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if before == now {
             continue;
         }
         if let Some(res) = resources.get_mut(logical) {
-            overlay(c, res);
+            overlay(c, &before, &now, res);
         }
     }
     // Components added since the import are generated and appended.
@@ -152,9 +229,12 @@ fn export_kept(
         let mut sub = design.clone();
         sub.extensions.clear();
         let reserved: HashSet<String> = resources.keys().cloned().collect();
-        let mut ctx = Ctx::new(&sub, *options, &reserved);
-        ctx.only = Some(new_ids.into_iter().collect());
-        ctx.run()?;
+        let ctx = generate(
+            &sub,
+            *options,
+            &reserved,
+            Some(new_ids.into_iter().collect()),
+        )?;
         notes.extend(ctx.notes.iter().cloned());
         manifests = ctx.manifests.clone();
         let generated = ctx.finish();
@@ -172,26 +252,124 @@ fn export_kept(
             }
         }
     }
+    let kept_sam = crate::template::is_sam(&template);
+    if kept_sam != (options.flavour == Flavour::Sam) {
+        notes.push(format!(
+            "the imported template is {}; it is written back as it was, not converted",
+            if kept_sam {
+                "SAM"
+            } else {
+                "plain CloudFormation"
+            }
+        ));
+    }
     Ok((template, manifests, notes))
 }
 
-/// Writes a component's modelled properties onto its kept resource.
-fn overlay(c: &Component, res: &mut Value) {
+/// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.
+fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, child)| match (k.as_str(), child) {
+            ("Ref" | "DependsOn", Value::String(s)) => ids.contains(s),
+            ("Fn::GetAtt", Value::Array(a)) => a
+                .first()
+                .and_then(Value::as_str)
+                .is_some_and(|s| ids.contains(s)),
+            ("Fn::Sub", _) => {
+                let text = match child {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                text.map(crate::template::sub_variables)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|var| ids.contains(var.split('.').next().unwrap_or_default()))
+                    || names_any(child, ids)
+            }
+            ("DependsOn", Value::Array(a)) => a
+                .iter()
+                .any(|d| d.as_str().is_some_and(|s| ids.contains(s))),
+            _ => names_any(child, ids),
+        }),
+        Value::Array(a) => a.iter().any(|c| names_any(c, ids)),
+        _ => false,
+    }
+}
+
+/// Which CloudFormation property holds a modelled field, per kind, and
+/// whether the template spells the number as a string (ECS task sizes).
+/// Only fields in this table are written back onto kept resources.
+const WRITE_BACK: &[(K, &str, &str, bool)] = &[
+    (K::LambdaFunction, "memory_mb", "MemorySize", false),
+    (K::LambdaFunction, "timeout_s", "Timeout", false),
+    (K::LambdaFunction, "handler", "Handler", false),
+    (
+        K::LambdaFunction,
+        "reserved_concurrency",
+        "ReservedConcurrentExecutions",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "visibility_timeout_s",
+        "VisibilityTimeout",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "message_retention_s",
+        "MessageRetentionPeriod",
+        false,
+    ),
+    (K::SqsQueue, "delay_s", "DelaySeconds", false),
+    (
+        K::SqsQueue,
+        "receive_wait_s",
+        "ReceiveMessageWaitTimeSeconds",
+        false,
+    ),
+    (K::EcsService, "desired_count", "DesiredCount", false),
+    (
+        K::EcsService,
+        "health_check_grace_s",
+        "HealthCheckGracePeriodSeconds",
+        false,
+    ),
+    (K::TaskDefinition, "cpu", "Cpu", true),
+    (K::TaskDefinition, "memory_mb", "Memory", true),
+    (K::KinesisStream, "shards", "ShardCount", false),
+    (
+        K::KinesisStream,
+        "retention_hours",
+        "RetentionPeriodHours",
+        false,
+    ),
+    (K::EksCluster, "version", "Version", false),
+];
+
+/// Writes the modelled fields that changed since the import onto the kept
+/// resource, and nothing else: a field the user did not touch keeps what
+/// the template said (an intrinsic, a newer runtime, ...).
+fn overlay(c: &Component, before: &Value, now: &Value, res: &mut Value) {
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else {
         return;
     };
-    match &c.props {
-        Props::LambdaFunction(p) => {
-            props.insert("MemorySize".into(), json!(p.memory_mb));
-            props.insert("Timeout".into(), json!(p.timeout_s));
+    for &(kind, field, key, as_string) in WRITE_BACK {
+        if kind != c.kind() || before.get(field) == now.get(field) {
+            continue;
         }
-        Props::SqsQueue(p) => {
-            props.insert("VisibilityTimeout".into(), json!(p.visibility_timeout_s));
+        match now.get(field) {
+            None | Some(Value::Null) => {
+                props.shift_remove(key);
+            }
+            Some(Value::Number(n)) if as_string => {
+                props.insert(key.into(), Value::String(n.to_string()));
+            }
+            Some(v) => {
+                props.insert(key.into(), v.clone());
+            }
         }
-        Props::EcsService(p) => {
-            props.insert("DesiredCount".into(), json!(p.desired_count));
-        }
-        _ => {}
     }
 }
 
@@ -271,6 +449,9 @@ struct Ctx<'a> {
     notes: Vec<String>,
     /// When exporting only the components added to an imported design.
     only: Option<HashSet<String>>,
+    /// Logical ids written twice (a component named like another's
+    /// generated resource, e.g. `Orders Role` beside function `Orders`).
+    collisions: BTreeSet<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -288,6 +469,7 @@ impl<'a> Ctx<'a> {
             manifests: Vec::new(),
             notes: Vec::new(),
             only: None,
+            collisions: BTreeSet::new(),
         }
     }
 
@@ -303,6 +485,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn add(&mut self, id: String, resource: Value) {
+        if self.resources.contains_key(&id) {
+            self.collisions.insert(id.clone());
+        }
         self.resources.insert(id, resource);
     }
 
@@ -325,12 +510,38 @@ impl<'a> Ctx<'a> {
         if !self.globals.is_empty() {
             t.insert("Globals".into(), Value::Object(self.globals));
         }
-        if !self.params.is_empty() {
-            t.insert("Parameters".into(), Value::Object(self.params));
+        // Network parameters only where something uses them (an internal
+        // load balancer needs the CIDR, a public one the public subnets).
+        let mut params = self.params;
+        let resources = Value::Object(self.resources.clone());
+        params.retain(|id, _| {
+            !matches!(
+                id.as_str(),
+                "VpcId" | "VpcCidr" | "PublicSubnetIds" | "PrivateSubnetIds"
+            ) || names_any(&resources, &HashSet::from([id.clone()]))
+        });
+        if !params.is_empty() {
+            t.insert("Parameters".into(), Value::Object(params));
         }
         t.insert("Resources".into(), Value::Object(self.resources));
         if !self.outputs.is_empty() {
-            t.insert("Outputs".into(), Value::Object(self.outputs));
+            // Output ids stay clear of resource and parameter ids.
+            let taken = |id: &str| {
+                t.get("Resources").and_then(|r| r.get(id)).is_some()
+                    || t.get("Parameters").and_then(|p| p.get(id)).is_some()
+            };
+            let outputs: Map<String, Value> = self
+                .outputs
+                .into_iter()
+                .map(|(id, o)| {
+                    if taken(&id) {
+                        (format!("{id}Output"), o)
+                    } else {
+                        (id, o)
+                    }
+                })
+                .collect();
+            t.insert("Outputs".into(), Value::Object(outputs));
         }
         Value::Object(t)
     }
@@ -344,7 +555,15 @@ impl<'a> Ctx<'a> {
         let needs_vpc = comps.iter().any(|c| {
             matches!(
                 c.kind(),
-                K::Alb | K::Nlb | K::EcsService | K::EksCluster | K::Ec2AutoScalingGroup
+                K::Alb
+                    | K::Nlb
+                    | K::EcsService
+                    | K::EksCluster
+                    | K::Ec2AutoScalingGroup
+                    | K::AuroraServerless
+                    | K::Rds
+                    | K::Ec2Instance
+                    | K::Clb
             )
         });
         if comps.iter().any(|c| {
@@ -360,14 +579,14 @@ impl<'a> Ctx<'a> {
                 }),
             );
         }
-        if comps.iter().any(|c| {
-            matches!(
-                c.kind(),
-                K::TaskDefinition | K::EksWorkload | K::LambdaFunction
-            )
-        }) && comps.iter().any(|c| match &c.props {
+        // Image tags are a parameter wherever the template builds an image
+        // URI: image-packaged functions and tasks pulling from this stack's
+        // ECR repositories (manifests name their images themselves).
+        if comps.iter().any(|c| match &c.props {
             Props::LambdaFunction(p) => p.packaging == Packaging::Image,
-            Props::TaskDefinition(_) | Props::EksWorkload(_) => true,
+            Props::TaskDefinition(_) => self.d.outgoing(&c.id).iter().any(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::PullsImage) && to.kind() == K::EcrRepository
+            }),
             _ => false,
         }) {
             self.params.insert(
@@ -728,14 +947,96 @@ impl<'a> Ctx<'a> {
                     json!({"Type": p.resource_type, "Properties": p.properties}),
                 );
             }
-            Props::CloudFront(_)
-            | Props::Clb(_)
-            | Props::Lex(_)
-            | Props::Alexa(_)
-            | Props::Firehose(_)
-            | Props::AuroraServerless(_)
-            | Props::Rds(_)
-            | Props::Ec2Instance(_) => self.notes.push(format!(
+            Props::Firehose(p) => self.firehose(c, &id, p),
+            Props::AuroraServerless(p) => {
+                self.database_network(c, &id);
+                let engine = engine_name(p.engine, true);
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
+                        "Engine": engine,
+                        "ServerlessV2ScalingConfiguration": {"MinCapacity": p.min_acu, "MaxCapacity": p.max_acu},
+                        "MasterUsername": "dbadmin",
+                        "ManageMasterUserPassword": true,
+                        "EnableHttpEndpoint": true,
+                        "StorageEncrypted": true,
+                        "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+                        "VpcSecurityGroupIds": [r(&format!("{id}SecurityGroup"))]}}),
+                );
+                self.add(
+                    format!("{id}Instance"),
+                    json!({"Type": "AWS::RDS::DBInstance", "Properties": {
+                        "DBClusterIdentifier": r(&id), "DBInstanceClass": "db.serverless", "Engine": engine}}),
+                );
+            }
+            Props::Rds(p) => {
+                self.database_network(c, &id);
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
+                        "Engine": engine_name(p.engine, false),
+                        "DBInstanceClass": p.instance_class,
+                        "AllocatedStorage": p.storage_gb.to_string(),
+                        "MultiAZ": p.multi_az,
+                        "MasterUsername": "dbadmin",
+                        "ManageMasterUserPassword": true,
+                        "StorageEncrypted": true,
+                        "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+                        "VPCSecurityGroups": [r(&format!("{id}SecurityGroup"))]}}),
+                );
+            }
+            Props::CloudFront(p) => self.cloudfront(c, &id, p),
+            Props::Ec2Instance(p) => self.ec2_instance(c, &id, p),
+            Props::Clb(p) => {
+                let public = p.scheme == Scheme::InternetFacing;
+                let sg = format!("{id}SecurityGroup");
+                let ingress: Vec<Value> = p
+                    .listeners
+                    .iter()
+                    .map(|l| {
+                        json!({"IpProtocol": "tcp", "FromPort": l.port, "ToPort": l.port,
+                        "CidrIp": if public { json!("0.0.0.0/0") } else { self.vpc_cidr() }})
+                    })
+                    .collect();
+                self.add(
+                    sg.clone(),
+                    json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                        "GroupDescription": format!("Load balancer {}", c.name), "VpcId": self.vpc_id(),
+                        "SecurityGroupIngress": ingress}}),
+                );
+                let listeners: Vec<Value> = p
+                    .listeners
+                    .iter()
+                    .map(|l| json!({"LoadBalancerPort": l.port.to_string(), "InstancePort": l.port.to_string(),
+                        "Protocol": if l.protocol == ListenerProtocol::Http { "HTTP" } else { "TCP" }}))
+                    .collect();
+                let instances: Vec<Value> = self
+                    .d
+                    .outgoing(&c.id)
+                    .iter()
+                    .filter(|(_, to)| to.kind() == K::Ec2Instance)
+                    .map(|(_, to)| r(&self.id(&to.id)))
+                    .collect();
+                let mut props = json!({
+                    "Scheme": if public { "internet-facing" } else { "internal" },
+                    "Subnets": self.subnets(public),
+                    "SecurityGroups": [r(&sg)],
+                    "Listeners": listeners,
+                    "ConnectionSettings": {"IdleTimeout": p.idle_timeout_s},
+                });
+                if !instances.is_empty() {
+                    props["Instances"] = Value::Array(instances);
+                }
+                self.add(
+                    id.clone(),
+                    json!({"Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": props}),
+                );
+                self.notes.push(format!(
+                    "{}: Classic Load Balancers are legacy; consider an ALB or NLB",
+                    c.name
+                ));
+            }
+            Props::Lex(_) | Props::Alexa(_) => self.notes.push(format!(
                 "{}: {} is not exported yet; add it to the template by hand",
                 c.name,
                 c.kind().label()
@@ -754,31 +1055,48 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// `<name>-<account>-<stack id suffix>`: unique per stack, always
+    /// lowercase (a stack name may not be), at most 63 characters.
+    fn fixed_bucket_name_parts(&self, c: &Component) -> Vec<Value> {
+        let mut name = kebab(&c.name);
+        name.truncate(24);
+        let name = name.trim_end_matches('-').to_string();
+        vec![
+            json!(name),
+            r("AWS::AccountId"),
+            json!({"Fn::Select": [4, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", r("AWS::StackId")]}]}]}]}),
+        ]
+    }
+
     fn bucket_name(&self, c: &Component) -> Option<Value> {
-        self.bucket_notifies_function(&c.id).then(|| {
-            sub(&format!(
-                "${{AWS::StackName}}-{}-${{AWS::AccountId}}",
-                kebab(&c.name)
-            ))
-        })
+        self.bucket_notifies_function(&c.id)
+            .then(|| json!({"Fn::Join": ["-", self.fixed_bucket_name_parts(c)]}))
+    }
+
+    fn fixed_bucket_arn(&self, c: &Component, suffix: &str) -> Value {
+        let mut parts = vec![json!("arn:"), r("AWS::Partition"), json!(":s3:::")];
+        for (i, part) in self.fixed_bucket_name_parts(c).into_iter().enumerate() {
+            if i > 0 {
+                parts.push(json!("-"));
+            }
+            parts.push(part);
+        }
+        if !suffix.is_empty() {
+            parts.push(json!(suffix));
+        }
+        json!({"Fn::Join": ["", parts]})
     }
 
     fn bucket_arn(&self, c: &Component) -> Value {
         match self.bucket_notifies_function(&c.id) {
-            true => sub(&format!(
-                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}",
-                kebab(&c.name)
-            )),
+            true => self.fixed_bucket_arn(c, ""),
             false => ga(&self.id(&c.id), "Arn"),
         }
     }
 
     fn bucket_objects_arn(&self, c: &Component) -> Value {
         match self.bucket_notifies_function(&c.id) {
-            true => sub(&format!(
-                "arn:${{AWS::Partition}}:s3:::${{AWS::StackName}}-{}-${{AWS::AccountId}}/*",
-                kebab(&c.name)
-            )),
+            true => self.fixed_bucket_arn(c, "/*"),
             false => sub(&format!("${{{}.Arn}}/*", self.id(&c.id))),
         }
     }
@@ -843,6 +1161,281 @@ impl<'a> Ctx<'a> {
         self.add(id.into(), res);
     }
 
+    // --- CloudFront and instances --------------------------------------
+
+    fn cloudfront(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::CloudFrontProps,
+    ) {
+        // Managed cache and origin request policies (AWS documents the ids).
+        const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+        const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+        const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+        let mut origins = Vec::new();
+        let mut behaviors = Vec::new();
+        let mut default = None;
+        for (conn, to) in self.d.outgoing(&c.id) {
+            let tid = self.id(&to.id);
+            let (origin, is_static) = match &to.props {
+                Props::S3Bucket(_) => {
+                    let oac = format!("{id}{tid}AccessControl");
+                    self.add(
+                        oac.clone(),
+                        json!({"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {"OriginAccessControlConfig": {
+                            "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&to.name))),
+                            "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}}}),
+                    );
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::S3::BucketPolicy", "Properties": {
+                            "Bucket": r(&tid),
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                                "Action": "s3:GetObject", "Resource": self.bucket_objects_arn(to),
+                                "Condition": {"StringEquals": {"AWS:SourceArn": sub(&format!(
+                                    "arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{id}}}"))}}}]}}}),
+                    );
+                    (
+                        json!({"Id": tid, "DomainName": ga(&tid, "RegionalDomainName"),
+                        "S3OriginConfig": {"OriginAccessIdentity": ""}, "OriginAccessControlId": ga(&oac, "Id")}),
+                        true,
+                    )
+                }
+                Props::Alb(_) => (
+                    json!({"Id": tid, "DomainName": ga(&tid, "DNSName"),
+                    "CustomOriginConfig": {"OriginProtocolPolicy": "http-only"}}),
+                    false,
+                ),
+                Props::ApiGateway(api) => {
+                    let mut o = json!({"Id": tid,
+                        "DomainName": sub(&format!("${{{tid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}")),
+                        "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"}});
+                    if api.api_type == ApiType::Rest {
+                        o["OriginPath"] = json!(format!("/{}", api.stage_name));
+                    }
+                    (o, false)
+                }
+                _ => {
+                    self.notes.push(format!(
+                        "{} -> {}: this origin is not exported",
+                        c.name, to.name
+                    ));
+                    continue;
+                }
+            };
+            origins.push(origin);
+            let mut behavior = json!({"TargetOriginId": tid, "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": if is_static { CACHING_OPTIMIZED } else { CACHING_DISABLED }});
+            if !is_static {
+                behavior["AllowedMethods"] =
+                    json!(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]);
+                behavior["OriginRequestPolicyId"] = json!(ALL_VIEWER_EXCEPT_HOST);
+            }
+            let paths: Vec<String> = match &conn.kind {
+                ConnectionKind::Route { conditions, .. } => conditions
+                    .iter()
+                    .filter(|c| c.field == ConditionField::PathPattern)
+                    .flat_map(|c| c.values.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if paths.is_empty() && default.is_none() {
+                default = Some(behavior);
+            } else {
+                for path in paths {
+                    let mut b = behavior.clone();
+                    b["PathPattern"] = json!(path);
+                    behaviors.push(b);
+                }
+            }
+        }
+        let default = default.or_else(|| {
+            behaviors.first().map(|b| {
+                let mut b = b.clone();
+                if let Some(m) = b.as_object_mut() {
+                    m.shift_remove("PathPattern");
+                }
+                b
+            })
+        });
+        let Some(default) = default else {
+            self.notes.push(format!(
+                "{}: a distribution needs an origin; none is connected",
+                c.name
+            ));
+            return;
+        };
+        let mut config = json!({"Enabled": true, "PriceClass": p.price_class, "HttpVersion": "http2and3",
+            "Origins": origins, "DefaultCacheBehavior": default});
+        if !behaviors.is_empty() {
+            config["CacheBehaviors"] = Value::Array(behaviors);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": config}}),
+        );
+        self.outputs.insert(
+            format!("{id}DomainName"),
+            json!({"Description": format!("Domain name of {}", c.name), "Value": ga(id, "DomainName")}),
+        );
+    }
+
+    fn ec2_instance(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::Ec2InstanceProps,
+    ) {
+        let ami = format!("{id}AmiId");
+        self.params.insert(
+            ami.clone(),
+            json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                "Description": format!("AMI for {}", c.name),
+                "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"}),
+        );
+        let sg = format!("{id}SecurityGroup");
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Instance {}", c.name), "VpcId": self.vpc_id()}}),
+        );
+        let stmts = self.statements(&c.id);
+        let role_comp = self.assumed_role(&c.id, RolePurpose::InstanceRole);
+        let mut profile = None;
+        if role_comp.is_some() || !stmts.is_empty() {
+            let role = role_comp
+                .map(|r| self.id(&r.id))
+                .unwrap_or_else(|| format!("{id}Role"));
+            let mut arns = vec![managed("AmazonSSMManagedInstanceCore")];
+            arns.extend(self.role_extra_managed(role_comp));
+            let mut props = json!({"AssumeRolePolicyDocument": trust("ec2.amazonaws.com"), "ManagedPolicyArns": arns});
+            if let Some(pol) = self.inline_policy(&format!("{id}Access"), stmts) {
+                props["Policies"] = json!([pol]);
+            }
+            self.add(
+                role.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": props}),
+            );
+            let name = format!("{id}InstanceProfile");
+            self.add(
+                name.clone(),
+                json!({"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [r(&role)]}}),
+            );
+            profile = Some(name);
+        }
+        let subnet = match self.opts.network {
+            Network::Generated => r("PrivateSubnet1"),
+            Network::Existing => json!({"Fn::Select": [0, r("PrivateSubnetIds")]}),
+        };
+        let mut props = json!({"ImageId": r(&ami), "InstanceType": p.instance_type, "SubnetId": subnet,
+            "SecurityGroupIds": [r(&sg)], "MetadataOptions": {"HttpTokens": "required"}});
+        if let Some(profile) = profile {
+            props["IamInstanceProfile"] = r(&profile);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EC2::Instance", "Properties": props}),
+        );
+        if p.count > 1 {
+            self.notes.push(format!(
+                "{}: {} instances are modelled; one is exported (use an Auto Scaling group for more)",
+                c.name, p.count
+            ));
+        }
+    }
+
+    // --- databases and delivery streams ------------------------------
+
+    /// A database's subnet group (private subnets) and security group. The
+    /// security group admits nothing: Lambda reaches Aurora through the Data
+    /// API, and other clients are added by the user who knows their network.
+    fn database_network(&mut self, c: &Component, id: &str) {
+        self.add(
+            format!("{id}SubnetGroup"),
+            json!({"Type": "AWS::RDS::DBSubnetGroup", "Properties": {
+                "DBSubnetGroupDescription": format!("Private subnets of {}", c.name),
+                "SubnetIds": self.subnets(false)}}),
+        );
+        self.add(
+            format!("{id}SecurityGroup"),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Database {}", c.name), "VpcId": self.vpc_id()}}),
+        );
+    }
+
+    fn firehose(&mut self, c: &Component, id: &str, p: &archsim_model::component::FirehoseProps) {
+        let bucket = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::Publishes) && to.kind() == K::S3Bucket
+            })
+            .map(|(_, to)| to);
+        let (bucket_arn, objects_arn) = match bucket {
+            Some(b) => (self.bucket_arn(b), self.bucket_objects_arn(b)),
+            None => {
+                // Firehose must deliver somewhere: a bucket of its own.
+                let b = format!("{id}DeliveryBucket");
+                self.add(
+                    b.clone(),
+                    json!({"Type": "AWS::S3::Bucket", "Properties": {
+                        "PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}}}),
+                );
+                (ga(&b, "Arn"), sub(&format!("${{{b}.Arn}}/*")))
+            }
+        };
+        let transform = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(_, to)| to.kind() == K::LambdaFunction)
+            .map(|(_, to)| self.id(&to.id));
+        let role = format!("{id}DeliveryRole");
+        let mut stmts = vec![
+            statement(
+                &[
+                    "s3:GetBucketLocation",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                ],
+                vec![bucket_arn.clone()],
+            ),
+            statement(
+                &["s3:PutObject", "s3:AbortMultipartUpload"],
+                vec![objects_arn],
+            ),
+        ];
+        if let Some(f) = &transform {
+            stmts.push(statement(
+                &["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+                vec![ga(f, "Arn")],
+            ));
+        }
+        self.add(
+            role.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": trust("firehose.amazonaws.com"),
+                "Policies": [{"PolicyName": format!("{id}Delivery"), "PolicyDocument": {"Version": "2012-10-17", "Statement": stmts}}]}}),
+        );
+        let mut dest = json!({
+            "BucketARN": bucket_arn,
+            "RoleARN": ga(&role, "Arn"),
+            "BufferingHints": {"SizeInMBs": p.buffer_size_mb, "IntervalInSeconds": p.buffer_interval_s},
+        });
+        if let Some(f) = &transform {
+            dest["ProcessingConfiguration"] = json!({"Enabled": true, "Processors": [{"Type": "Lambda",
+                "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": ga(f, "Arn")}]}]});
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {
+                "DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfiguration": dest}}),
+        );
+    }
+
     // --- IAM from connections ------------------------------------------
 
     /// The least-privilege statements a compute component needs for its
@@ -898,6 +1491,38 @@ impl<'a> Ctx<'a> {
                 }
                 (ConnectionKind::Publishes, K::SnsTopic) => {
                     out.push(statement(&["sns:Publish"], vec![r(&tid)]));
+                }
+                (ConnectionKind::Publishes, K::Firehose) => {
+                    out.push(statement(
+                        &["firehose:PutRecord", "firehose:PutRecordBatch"],
+                        vec![ga(&tid, "Arn")],
+                    ));
+                }
+                (ConnectionKind::Uses { access }, K::AuroraServerless) => {
+                    // The Data API: statements on exactly this cluster, and
+                    // the cluster's own secret.
+                    let mut actions = vec![
+                        "rds-data:ExecuteStatement",
+                        "rds-data:BatchExecuteStatement",
+                    ];
+                    if access.writes() {
+                        actions.extend([
+                            "rds-data:BeginTransaction",
+                            "rds-data:CommitTransaction",
+                            "rds-data:RollbackTransaction",
+                        ]);
+                    }
+                    out.push(statement(&actions, vec![ga(&tid, "DBClusterArn")]));
+                    out.push(statement(
+                        &["secretsmanager:GetSecretValue"],
+                        vec![ga(&tid, "MasterUserSecret.SecretArn")],
+                    ));
+                }
+                (ConnectionKind::Uses { .. }, K::Rds) => {
+                    out.push(statement(
+                        &["secretsmanager:GetSecretValue"],
+                        vec![ga(&tid, "MasterUserSecret.SecretArn")],
+                    ));
                 }
                 (ConnectionKind::Publishes, K::KinesisStream) => {
                     out.push(statement(
@@ -976,6 +1601,23 @@ impl<'a> Ctx<'a> {
                 }
                 (ConnectionKind::Publishes, K::KinesisStream) => {
                     out.push((var(to, "STREAM_NAME"), r(&tid)))
+                }
+                (ConnectionKind::Publishes, K::Firehose) => {
+                    out.push((var(to, "STREAM_NAME"), r(&tid)))
+                }
+                (ConnectionKind::Uses { .. }, K::AuroraServerless) => {
+                    out.push((var(to, "CLUSTER_ARN"), ga(&tid, "DBClusterArn")));
+                    out.push((
+                        var(to, "SECRET_ARN"),
+                        ga(&tid, "MasterUserSecret.SecretArn"),
+                    ));
+                }
+                (ConnectionKind::Uses { .. }, K::Rds) => {
+                    out.push((var(to, "DATABASE_HOST"), ga(&tid, "Endpoint.Address")));
+                    out.push((
+                        var(to, "SECRET_ARN"),
+                        ga(&tid, "MasterUserSecret.SecretArn"),
+                    ));
                 }
                 (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
@@ -1182,6 +1824,13 @@ impl<'a> Ctx<'a> {
             if !events.is_empty() {
                 props.insert("Events".into(), Value::Object(events));
             }
+            if self.has_function_url(&c.id) {
+                props.insert("FunctionUrlConfig".into(), json!({"AuthType": "AWS_IAM"}));
+                self.outputs.insert(
+                    format!("{id}FunctionUrl"),
+                    json!({"Description": format!("Function URL of {}", c.name), "Value": ga(&format!("{id}Url"), "FunctionUrl")}),
+                );
+            }
             self.add(
                 id.into(),
                 json!({"Type": "AWS::Serverless::Function", "Properties": props}),
@@ -1236,8 +1885,27 @@ impl<'a> Ctx<'a> {
                 );
             }
             self.cfn_event_sources(c, id)?;
+            if self.has_function_url(&c.id) {
+                self.add(
+                    format!("{id}Url"),
+                    json!({"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": ga(id, "Arn"), "AuthType": "AWS_IAM"}}),
+                );
+                self.outputs.insert(
+                    format!("{id}FunctionUrl"),
+                    json!({"Description": format!("Function URL of {}", c.name), "Value": ga(&format!("{id}Url"), "FunctionUrl")}),
+                );
+            }
         }
         Ok(())
+    }
+
+    /// A client calling a function directly reaches it through a function
+    /// URL. It is IAM-authenticated: an open URL is a choice the user
+    /// should make by hand.
+    fn has_function_url(&self, f: &str) -> bool {
+        self.d.incoming(f).iter().any(|(conn, from)| {
+            from.kind() == K::Client && matches!(conn.kind, ConnectionKind::Invoke { .. })
+        })
     }
 
     /// SAM policy templates where one is exactly the access needed,
@@ -1744,13 +2412,46 @@ impl<'a> Ctx<'a> {
                             "Principal": "events.amazonaws.com", "SourceArn": ga(id, "Arn")}}),
                     );
                 }
-                K::SqsQueue | K::SnsTopic | K::KinesisStream => {
-                    let arn = if to.kind() == K::SnsTopic {
-                        r(&tid)
-                    } else {
-                        ga(&tid, "Arn")
-                    };
-                    targets.push(json!({"Id": tid, "Arn": arn}));
+                K::SqsQueue => {
+                    targets.push(json!({"Id": tid, "Arn": ga(&tid, "Arn")}));
+                    // The queue must let exactly this rule send to it.
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                            "Queues": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage", "Resource": ga(&tid, "Arn"),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::SnsTopic => {
+                    targets.push(json!({"Id": tid, "Arn": r(&tid)}));
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                            "Topics": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sns:Publish", "Resource": r(&tid),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::KinesisStream => {
+                    // Kinesis targets need a role the rule assumes.
+                    let role = format!("{id}To{tid}Role");
+                    self.add(
+                        role.clone(),
+                        json!({"Type": "AWS::IAM::Role", "Properties": {
+                            "AssumeRolePolicyDocument": trust("events.amazonaws.com"),
+                            "Policies": [{"PolicyName": format!("{id}PutRecords"), "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [statement(&["kinesis:PutRecord", "kinesis:PutRecords"], vec![ga(&tid, "Arn")])]}}]}}),
+                    );
+                    targets.push(
+                        json!({"Id": tid, "Arn": ga(&tid, "Arn"), "RoleArn": ga(&role, "Arn"),
+                        "KinesisParameters": {"PartitionKeyPath": "$.id"}}),
+                    );
                 }
                 _ => self.notes.push(format!(
                     "{} -> {}: this rule target is not exported",
@@ -1821,16 +2522,8 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|p| self.capacity_provider_name(p))
             .collect();
-        let mut depends = Vec::new();
-        for p in &providers {
-            if p.kind() == K::Ec2AutoScalingGroup {
-                depends.push(json!(format!("{}CapacityProvider", self.id(&p.id))));
-            }
-        }
+        // The `Ref`s to EC2 capacity providers order their creation.
         let mut res = json!({"Type": "AWS::ECS::ClusterCapacityProviderAssociations"});
-        if !depends.is_empty() {
-            res["DependsOn"] = Value::Array(depends);
-        }
         res["Properties"] = json!({
             "Cluster": r(id),
             "CapacityProviders": names,
@@ -2313,9 +3006,11 @@ impl<'a> Ctx<'a> {
                 _ => 80,
             };
             let name = container.map_or("app".to_string(), |c| c.name.clone());
-            lbs.push(
-                json!({"ContainerName": name, "ContainerPort": port, "TargetGroupArn": r(&tg)}),
-            );
+            let entry =
+                json!({"ContainerName": name, "ContainerPort": port, "TargetGroupArn": r(&tg)});
+            if !lbs.contains(&entry) {
+                lbs.push(entry);
+            }
             self.target_group(lb, &tg, &lbid, conn, td.network_mode, port);
             depends.extend(self.listener_wiring(lb, &lbid, conn, &tg));
             if td.network_mode == NetworkMode::Awsvpc {
@@ -2366,8 +3061,19 @@ impl<'a> Ctx<'a> {
     }
 
     fn ingress_from_lb(&mut self, sg: &str, lbid: &str, from: u16, to: u16, what: &str) {
+        let mut id = format!("{sg}From{lbid}");
+        if let Some(existing) = self.resources.get(&id) {
+            let p = &existing["Properties"];
+            if p["FromPort"] == json!(from) && p["ToPort"] == json!(to) {
+                return;
+            }
+            id = format!("{sg}From{lbid}Port{from}");
+            if self.resources.contains_key(&id) {
+                return;
+            }
+        }
         self.add(
-            format!("{sg}From{lbid}"),
+            id,
             json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
                 "GroupId": r(sg), "IpProtocol": "tcp", "FromPort": from, "ToPort": to,
                 "SourceSecurityGroupId": r(&format!("{lbid}SecurityGroup")),
@@ -2569,17 +3275,19 @@ impl<'a> Ctx<'a> {
                     let tg = self.target_group_id(id, to);
                     let fid = self.id(&to.id);
                     let perm = format!("{fid}{id}Permission");
-                    self.add(
-                        perm.clone(),
-                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
-                            "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
-                            "Principal": "elasticloadbalancing.amazonaws.com"}}),
-                    );
-                    self.add(
-                        tg.clone(),
-                        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
-                            "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
-                    );
+                    if !self.resources.contains_key(&tg) {
+                        self.add(
+                            perm.clone(),
+                            json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                                "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                                "Principal": "elasticloadbalancing.amazonaws.com"}}),
+                        );
+                        self.add(
+                            tg.clone(),
+                            json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
+                                "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
+                        );
+                    }
                     self.listener_wiring(c, id, conn, &tg);
                 }
                 K::EksWorkload => {
@@ -2602,6 +3310,27 @@ impl<'a> Ctx<'a> {
                     );
                 }
                 K::EcsService => {}
+                K::Ec2Instance => {
+                    let tg = self.target_group_id(id, to);
+                    let port = match &conn.kind {
+                        ConnectionKind::Route {
+                            target_port: Some(p),
+                            ..
+                        } => *p,
+                        _ => 80,
+                    };
+                    let iid = self.id(&to.id);
+                    self.target_group(c, &tg, id, conn, NetworkMode::Host, port);
+                    if let Some(props) = self
+                        .resources
+                        .get_mut(&tg)
+                        .and_then(|t| t.get_mut("Properties"))
+                    {
+                        props["Targets"] = json!([{"Id": r(&iid), "Port": port}]);
+                    }
+                    self.listener_wiring(c, id, conn, &tg);
+                    self.ingress_from_lb(&format!("{iid}SecurityGroup"), id, port, port, &to.name);
+                }
                 _ => self.notes.push(format!(
                     "{} -> {}: this load balancer target is not exported",
                     c.name, to.name
@@ -2624,6 +3353,11 @@ impl<'a> Ctx<'a> {
         mode: NetworkMode,
         port: u16,
     ) {
+        // Several routes from one load balancer to one target share a
+        // target group, each with its own rule.
+        if self.resources.contains_key(tg) {
+            return;
+        }
         let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
             return;
         };
@@ -2717,7 +3451,10 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
-        let rule = format!("{tg}Rule");
+        let mut rule = format!("{tg}Rule");
+        if self.resources.contains_key(&rule) {
+            rule = format!("{tg}Rule{priority}");
+        }
         self.add(
             rule.clone(),
             json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
@@ -2905,17 +3642,37 @@ impl<'a> Ctx<'a> {
         if !limits.is_empty() {
             resources["limits"] = Value::Object(limits);
         }
+        // Manifests cannot hold CloudFormation references: each value a
+        // workload needs is a stack output, named in a `{{Output}}`
+        // placeholder for the deploy script to fill in.
         let mut env: Vec<Value> = Vec::new();
         for (k, v) in self.env_for(&c.id) {
-            let value = match &v {
+            let output = match &v {
                 Value::Object(m) => m
                     .get("Ref")
                     .and_then(Value::as_str)
-                    .map(|r| format!("<{r} from the stack>"))
-                    .unwrap_or_default(),
-                other => other.as_str().unwrap_or_default().to_string(),
+                    .map(|r| format!("{r}Ref")),
+                _ => None,
+            };
+            let value = match output {
+                Some(output) => {
+                    self.outputs.entry(output.clone()).or_insert_with(|| {
+                        json!({"Description": format!("{k} for the {} manifests", c.name), "Value": v.clone()})
+                    });
+                    format!("{{{{{output}}}}}")
+                }
+                None => v.as_str().unwrap_or_default().to_string(),
             };
             env.push(json!({"name": k, "value": value}));
+        }
+        let on_fargate = self.d.outgoing(&c.id).iter().any(|(conn, to)| {
+            matches!(conn.kind, ConnectionKind::RunsOn { .. }) && to.kind() == K::EksFargateProfile
+        });
+        if on_fargate && service_account.is_some() {
+            self.notes.push(format!(
+                "{}: runs on a Fargate profile, where EKS Pod Identity is not available; bind its role {id}PodRole through IAM roles for service accounts (IRSA) instead",
+                c.name
+            ));
         }
         let mut container = json!({"name": name, "image": image, "ports": [{"containerPort": p.container_port}], "resources": resources});
         if !env.is_empty() {
@@ -2949,6 +3706,16 @@ impl<'a> Ctx<'a> {
     }
 }
 
+fn engine_name(e: archsim_model::component::DatabaseEngine, aurora: bool) -> &'static str {
+    use archsim_model::component::DatabaseEngine as E;
+    match (e, aurora) {
+        (E::AuroraPostgresql | E::Postgres, true) => "aurora-postgresql",
+        (E::AuroraMysql | E::Mysql, true) => "aurora-mysql",
+        (E::AuroraPostgresql | E::Postgres, false) => "postgres",
+        (E::AuroraMysql | E::Mysql, false) => "mysql",
+    }
+}
+
 fn arch(a: Architecture) -> &'static str {
     match a {
         Architecture::X86_64 => "x86_64",
@@ -2972,4 +3739,42 @@ fn pattern(c: &Component, text: &str) -> Result<Value, ExportError> {
         component: c.id.clone(),
         message: format!("the event pattern is not JSON: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_read_from_the_desktop_apps_json() {
+        let o: ExportOptions =
+            serde_json::from_str(r#"{"flavour": "cloudformation", "syntax": "json"}"#).unwrap();
+        assert_eq!(
+            o,
+            ExportOptions {
+                flavour: Flavour::CloudFormation,
+                syntax: Syntax::Json,
+                network: Network::Generated
+            }
+        );
+        assert_eq!(
+            serde_json::from_str::<ExportOptions>("{}").unwrap(),
+            ExportOptions::default()
+        );
+    }
+
+    #[test]
+    fn names_any_follows_every_kind_of_reference() {
+        let ids: HashSet<String> = ["Gone".to_string()].into();
+        for v in [
+            json!({"Ref": "Gone"}),
+            json!({"Fn::GetAtt": ["Gone", "Arn"]}),
+            json!({"Fn::Sub": "${Gone.Arn}/x"}),
+            json!({"DependsOn": ["A", "Gone"]}),
+            json!({"Properties": {"X": [{"Ref": "Gone"}]}}),
+        ] {
+            assert!(names_any(&v, &ids), "{v}");
+        }
+        assert!(!names_any(&json!({"Ref": "Here", "Sub": "${Gone}"}), &ids));
+    }
 }

@@ -24,7 +24,7 @@ use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
 /// What an import did, for the person who asked for it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ImportReport {
     /// `LogicalId (Type) -> component kind`.
     pub mapped: Vec<String>,
@@ -184,6 +184,7 @@ const WIRING: &[&str] = &[
     "AWS::ApiGatewayV2::Stage",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::ECS::ClusterCapacityProviderAssociations",
     "AWS::ApplicationAutoScaling::ScalableTarget",
@@ -191,6 +192,8 @@ const WIRING: &[&str] = &[
     "AWS::CloudWatch::Alarm",
     "AWS::EKS::Addon",
     "AWS::EKS::PodIdentityAssociation",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::Lambda::Url",
 ];
 
 struct Importer<'a> {
@@ -203,6 +206,8 @@ struct Importer<'a> {
     /// from a SAM event).
     mapping: Map<String, Value>,
     next_row: BTreeMap<u32, u32>,
+    /// Capacity drawn for services, by cluster logical id.
+    cluster_members: BTreeMap<String, BTreeSet<String>>,
 }
 
 fn ref_target(v: &Value) -> Option<&str> {
@@ -256,11 +261,20 @@ fn u32_of(v: Option<&Value>) -> Option<u32> {
     }
 }
 
+/// `OrdersTableV2` -> `Orders Table V2`, `ECSService` -> `ECS Service`.
 fn words(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
     let mut out = String::new();
-    for (i, ch) in id.chars().enumerate() {
+    for (i, &ch) in chars.iter().enumerate() {
         if i > 0 && ch.is_ascii_uppercase() {
-            out.push(' ');
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push(' ');
+            }
         }
         out.push(ch);
     }
@@ -294,6 +308,7 @@ impl<'a> Importer<'a> {
             by_logical: BTreeMap::new(),
             mapping: Map::new(),
             next_row: BTreeMap::new(),
+            cluster_members: BTreeMap::new(),
         }
     }
 
@@ -370,7 +385,9 @@ impl<'a> Importer<'a> {
             let ty = res["Type"].as_str().unwrap_or_default();
             let p = res.get("Properties").and_then(Value::as_object);
             let get = |k: &str| p.and_then(|p| p.get(k));
+            let read = p.and_then(|p| crate::properties::read(ty, p, logical, self.resources()));
             let props = match ty {
+                _ if read.is_some() => read,
                 "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
                     let mut l = archsim_model::component::LambdaProps::default();
                     let runtime = get("Runtime")
@@ -461,6 +478,41 @@ impl<'a> Importer<'a> {
                     }
                     Some(Props::KinesisStream(k))
                 }
+                "AWS::RDS::DBCluster" => {
+                    let engine = get("Engine").and_then(Value::as_str).unwrap_or_default();
+                    let mut a = archsim_model::component::AuroraServerlessProps::default();
+                    if engine.contains("mysql") {
+                        a.engine = archsim_model::component::DatabaseEngine::AuroraMysql;
+                    }
+                    if let Some(sc) = get("ServerlessV2ScalingConfiguration") {
+                        if let Some(v) = sc.get("MinCapacity").and_then(Value::as_f64) {
+                            a.min_acu = v;
+                        }
+                        if let Some(v) = sc.get("MaxCapacity").and_then(Value::as_f64) {
+                            a.max_acu = v;
+                        }
+                    }
+                    Some(Props::AuroraServerless(a))
+                }
+                // An instance of a cluster belongs to the cluster's drawing.
+                "AWS::RDS::DBInstance" if get("DBClusterIdentifier").is_some() => None,
+                "AWS::RDS::DBInstance" => {
+                    let mut r = archsim_model::component::RdsProps::default();
+                    if let Some(Value::String(c)) = get("DBInstanceClass") {
+                        r.instance_class = c.clone();
+                    }
+                    if get("Engine")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| e.contains("mysql"))
+                    {
+                        r.engine = archsim_model::component::DatabaseEngine::Mysql;
+                    }
+                    r.multi_az = get("MultiAZ") == Some(&Value::Bool(true));
+                    if let Some(n) = u32_of(get("AllocatedStorage")) {
+                        r.storage_gb = n;
+                    }
+                    Some(Props::Rds(r))
+                }
                 "AWS::KinesisFirehose::DeliveryStream" => Some(Props::Firehose(Default::default())),
                 "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi" => {
                     let mut a = archsim_model::component::ApiGatewayProps::default();
@@ -535,8 +587,20 @@ impl<'a> Importer<'a> {
                             .unwrap_or(&Value::Null),
                     )
                     .unwrap_or_default();
+                    let managed = serde_json::to_string(
+                        res.get("Properties")
+                            .and_then(|p| p.get("ManagedPolicyArns"))
+                            .unwrap_or(&Value::Null),
+                    )
+                    .unwrap_or_default();
                     let purpose = if principal.contains("ecs-tasks") {
-                        RolePurpose::TaskRole
+                        if managed.contains("AmazonECSTaskExecutionRolePolicy") {
+                            RolePurpose::ExecutionRole
+                        } else {
+                            RolePurpose::TaskRole
+                        }
+                    } else if principal.contains("eks") || managed.contains("AmazonEKS") {
+                        RolePurpose::EksRole
                     } else if principal.contains("ec2.amazonaws.com") {
                         RolePurpose::InstanceRole
                     } else if principal.contains("eks") {
@@ -736,6 +800,30 @@ impl<'a> Importer<'a> {
                         }
                     }
                 }
+                "AWS::KinesisFirehose::DeliveryStream" => {
+                    let dest = props
+                        .get("ExtendedS3DestinationConfiguration")
+                        .or_else(|| props.get("S3DestinationConfiguration"))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let mut refs = BTreeSet::new();
+                    references(dest.get("BucketARN").unwrap_or(&Value::Null), &mut refs);
+                    references(
+                        dest.get("ProcessingConfiguration").unwrap_or(&Value::Null),
+                        &mut refs,
+                    );
+                    for r in refs {
+                        let (Some(kind), Some(to)) = (self.kind_of(&r), self.comp(&r)) else {
+                            continue;
+                        };
+                        let conn = match kind {
+                            K::S3Bucket => ConnectionKind::Publishes,
+                            K::LambdaFunction => Meaning::InvokeSync.default_kind(),
+                            _ => continue,
+                        };
+                        self.connect(logical, &to, conn, "delivery stream destination");
+                    }
+                }
                 "AWS::Scheduler::Schedule" => {
                     if let Some(f) = props
                         .get("Target")
@@ -801,6 +889,7 @@ impl<'a> Importer<'a> {
                             }
                         }
                     }
+                    self.service_capacity(logical, &props);
                 }
                 "AWS::ECS::TaskDefinition" => {
                     for key in ["TaskRoleArn", "ExecutionRoleArn"] {
@@ -817,10 +906,12 @@ impl<'a> Importer<'a> {
                         props.get("ContainerDefinitions").unwrap_or(&Value::Null),
                         &mut refs,
                     );
+                    let mut from_ecr = false;
                     for r in refs {
                         if self.kind_of(&r) == Some(K::EcrRepository)
                             && let Some(repo) = self.comp(&r)
                         {
+                            from_ecr = true;
                             self.connect(
                                 logical,
                                 &repo,
@@ -829,9 +920,152 @@ impl<'a> Importer<'a> {
                             );
                         }
                     }
+                    if !from_ecr {
+                        self.external_images(logical, &props);
+                    }
                 }
+                "AWS::ECS::CapacityProvider" => self.instance_role(logical, &props),
                 _ => {}
             }
+        }
+    }
+
+    /// A synthetic component drawn for something the template names but
+    /// does not declare (Fargate capacity, an outside registry): kept under
+    /// `owner#what` so export writes nothing for it.
+    fn synthetic(&mut self, id: &str, name: &str, props: Props, owner: &str) -> String {
+        if self.design.component(id).is_none() {
+            let kind = props.kind();
+            self.add(id.into(), name.into(), props, format!("{owner}#{id}"));
+            self.report
+                .mapped
+                .push(format!("{id} (named by {owner}) -> {}", kind.label()));
+            self.by_logical.insert(id.into(), id.into());
+        }
+        id.to_string()
+    }
+
+    /// RunsOn connections from a service's capacity provider strategy or
+    /// launch type.
+    fn service_capacity(&mut self, service: &str, props: &Value) {
+        let cluster = props
+            .get("Cluster")
+            .and_then(ref_target)
+            .map(str::to_string);
+        let prefix = cluster.clone().unwrap_or_else(|| "Default".into());
+        let mut targets: Vec<(String, u32, u32)> = Vec::new();
+        if let Some(Value::Array(strategy)) = props.get("CapacityProviderStrategy") {
+            for item in strategy {
+                let weight = u32_of(item.get("Weight")).unwrap_or(1);
+                let base = u32_of(item.get("Base")).unwrap_or(0);
+                let provider = item.get("CapacityProvider");
+                let target = match provider.and_then(Value::as_str) {
+                    Some("FARGATE") => Some(self.synthetic(
+                        &format!("{prefix}Fargate"),
+                        "Fargate",
+                        Props::Fargate(Default::default()),
+                        service,
+                    )),
+                    Some("FARGATE_SPOT") => Some(self.synthetic(
+                        &format!("{prefix}FargateSpot"),
+                        "Fargate Spot",
+                        Props::FargateSpot(Default::default()),
+                        service,
+                    )),
+                    _ => provider.and_then(ref_target).and_then(|p| self.comp(p)),
+                };
+                if let Some(t) = target {
+                    targets.push((t, weight, base));
+                }
+            }
+        } else if props.get("LaunchType").and_then(Value::as_str) != Some("EC2") {
+            let t = self.synthetic(
+                &format!("{prefix}Fargate"),
+                "Fargate",
+                Props::Fargate(Default::default()),
+                service,
+            );
+            targets.push((t, 1, 0));
+        }
+        for (t, weight, base) in targets {
+            self.connect(
+                service,
+                &t,
+                ConnectionKind::RunsOn { weight, base },
+                "capacity provider strategy",
+            );
+            if let Some(c) = &cluster {
+                self.cluster_members.entry(c.clone()).or_default().insert(t);
+            }
+        }
+    }
+
+    /// Images from outside this template's ECR repositories: one external
+    /// registry component per host.
+    fn external_images(&mut self, task: &str, props: &Value) {
+        let Some(Value::Array(containers)) = props.get("ContainerDefinitions") else {
+            return;
+        };
+        for c in containers {
+            let image = match c.get("Image") {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => serde_json::to_string(other).unwrap_or_default(),
+                None => continue,
+            };
+            let first = image
+                .trim_start_matches(['{', '"'])
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            let host = if image.contains('/') && first.contains('.') {
+                first.split(':').next().unwrap_or(first).to_string()
+            } else {
+                "docker.io".to_string()
+            };
+            let id = format!("Registry{}", crate::names::camel(&host));
+            let props = Props::ExternalRegistry(archsim_model::component::ExternalRegistryProps {
+                host: host.clone(),
+                requires_credentials: c.get("RepositoryCredentials").is_some(),
+            });
+            let id = self.synthetic(&id, &host, props, task);
+            self.connect(task, &id, ConnectionKind::PullsImage, "container image");
+        }
+    }
+
+    /// Capacity provider -> ASG -> launch template -> instance profile ->
+    /// role.
+    fn instance_role(&mut self, provider: &str, props: &Value) {
+        let resources = self.resources();
+        let role = props
+            .get("AutoScalingGroupProvider")
+            .and_then(|p| p.get("AutoScalingGroupArn"))
+            .and_then(ref_target)
+            .and_then(|asg| resources.get(asg))
+            .and_then(|asg| {
+                asg.get("Properties")?
+                    .get("LaunchTemplate")?
+                    .get("LaunchTemplateId")
+            })
+            .and_then(ref_target)
+            .and_then(|lt| resources.get(lt))
+            .and_then(|lt| {
+                lt.get("Properties")?
+                    .get("LaunchTemplateData")?
+                    .get("IamInstanceProfile")?
+                    .get("Arn")
+            })
+            .and_then(ref_target)
+            .and_then(|profile| resources.get(profile))
+            .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
+            .and_then(ref_target)
+            .and_then(|r| self.comp(r));
+        if let Some(role) = role {
+            self.connect(
+                provider,
+                &role,
+                ConnectionKind::AssumesRole,
+                "launch template instance profile",
+            );
         }
     }
 
@@ -1072,7 +1306,7 @@ impl<'a> Importer<'a> {
             .map(|c| c.id.clone())
             .collect();
         for cluster in clusters {
-            let members: BTreeSet<String> = self
+            let mut members: BTreeSet<String> = self
                 .resources()
                 .iter()
                 .filter(|(_, r)| r["Type"] == "AWS::ECS::Service")
@@ -1084,6 +1318,29 @@ impl<'a> Importer<'a> {
                 })
                 .filter_map(|(l, _)| self.comp(l))
                 .collect();
+            members.extend(
+                self.cluster_members
+                    .get(&cluster)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            for (_, r) in self
+                .resources()
+                .iter()
+                .filter(|(_, r)| r["Type"] == "AWS::ECS::ClusterCapacityProviderAssociations")
+            {
+                let props = r.get("Properties").cloned().unwrap_or(Value::Null);
+                if props.get("Cluster").and_then(ref_target) == Some(cluster.as_str())
+                    && let Some(Value::Array(providers)) = props.get("CapacityProviders")
+                {
+                    members.extend(
+                        providers
+                            .iter()
+                            .filter_map(ref_target)
+                            .filter_map(|p| self.comp(p)),
+                    );
+                }
+            }
             let group = Group {
                 id: self.design.fresh_id(&format!("{cluster}-group")),
                 name: words(&cluster),

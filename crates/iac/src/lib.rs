@@ -37,6 +37,7 @@
 pub mod export;
 pub mod import;
 pub mod names;
+pub mod properties;
 pub mod template;
 
 use archsim_model::Design;

@@ -18,6 +18,9 @@ use crate::ImportError;
 /// allow some slack for comments and still refuse anything absurd.
 pub const MAX_TEMPLATE_BYTES: usize = 5 * 1024 * 1024;
 
+/// How deep a template may nest (serde_json stops at 128 for JSON).
+const MAX_DEPTH: usize = 100;
+
 /// Intrinsic functions CloudFormation knows, by their short tag name.
 pub const INTRINSICS: &[&str] = &[
     "Base64",
@@ -175,6 +178,14 @@ impl Builder<'_> {
         let Some((event, mark)) = self.events.get(self.at).cloned() else {
             return Err(self.err(0, "unexpected end of the document".into()));
         };
+        // Templates nest a few dozen levels; a deeper file is not one, and
+        // following it would only exhaust the stack.
+        if pointer.matches('/').count() > MAX_DEPTH {
+            return Err(self.err(
+                mark.line(),
+                format!("nested more than {MAX_DEPTH} levels deep; expected a template"),
+            ));
+        }
         self.at += 1;
         let line = mark.line().max(1);
         self.lines.insert(pointer.clone(), line);
@@ -615,6 +626,13 @@ fn write_seq(out: &mut String, a: &[Value], indent: usize) {
                     write_value_after_key(out, child, indent + 2);
                 }
             }
+            // A sequence in a sequence: `- - a` with the rest under it.
+            Value::Array(inner) if !inner.is_empty() => {
+                let mut nested = String::new();
+                write_seq(&mut nested, inner, indent + 2);
+                out.push(' ');
+                out.push_str(nested.trim_start_matches(' '));
+            }
             _ => write_value_after_key(out, v, indent),
         }
     }
@@ -667,6 +685,15 @@ mod tests {
         assert!(yaml.contains("Role: !GetAtt Role.Arn"), "{yaml}");
         assert!(yaml.contains("- !Ref Layer"), "{yaml}");
         assert!(yaml.contains("- !If\n"), "{yaml}");
+        let nested = to_yaml(&json!({"A": [[1, [2, 3]], {"B": [[]]}]}));
+        assert_eq!(
+            nested,
+            "A:\n  - - 1\n    - - 2\n      - 3\n  - B:\n      - []\n"
+        );
+        assert_eq!(
+            parse(&nested, "t").unwrap().value,
+            json!({"A": [[1, [2, 3]], {"B": [[]]}]})
+        );
         let again = parse(&yaml, "t.yaml").unwrap();
         assert_eq!(again.value, p.value);
         assert_eq!(p.line_of("/Resources/Fn/Properties/Role"), 5);

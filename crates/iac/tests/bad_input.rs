@@ -121,6 +121,24 @@ fn a_50_mb_file_is_refused_without_reading_it() {
 }
 
 #[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!(
+        "Resources:\n  A: {}1{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let e = err(&text, "deep.yaml");
+    assert!(e.starts_with("deep.yaml:"), "{e}");
+    let json = format!(
+        "{{\"Resources\": {}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let e = err(&json, "deep.json");
+    assert!(e.starts_with("deep.json:1:"), "{e}");
+}
+
+#[test]
 fn unreadable_files() {
     let dir = tempfile::tempdir().unwrap();
     let e = import_file(&dir.path().join("missing.yaml")).unwrap_err();

@@ -25,7 +25,9 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
     let mut sam = Vec::new();
-    for (name, design) in examples() {
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    for (name, design) in designs {
         for network in [Network::Generated, Network::Existing] {
             for flavour in FLAVOURS {
                 for syntax in SYNTAXES {
@@ -58,7 +60,7 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     }
     assert_eq!(
         files.len(),
-        6 * 2 * 2 * 2,
+        7 * 2 * 2 * 2,
         "every example, flavour, syntax and network"
     );
     if skip_validators() {
@@ -75,9 +77,15 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+fn all_designs() -> Vec<(String, archsim_model::Design)> {
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    designs
+}
+
 #[test]
 fn exported_templates_match_snapshots() {
-    for (name, design) in examples() {
+    for (name, design) in all_designs() {
         for flavour in FLAVOURS {
             let out = export(
                 &design,
@@ -100,7 +108,7 @@ fn exported_templates_match_snapshots() {
 
 #[test]
 fn export_import_export_is_byte_identical() {
-    for (name, design) in examples() {
+    for (name, design) in all_designs() {
         for flavour in FLAVOURS {
             for syntax in SYNTAXES {
                 let opts = ExportOptions {
@@ -126,5 +134,52 @@ fn export_import_export_is_byte_identical() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn importing_our_export_draws_the_kinds_back() {
+    use archsim_model::ComponentKind as K;
+    let design = common::kitchen_sink();
+    for flavour in FLAVOURS {
+        let out = export(
+            &design,
+            &ExportOptions {
+                flavour,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let back = import(&out.template, "kitchen.yaml").unwrap().design;
+        for kind in [
+            K::AuroraServerless,
+            K::Rds,
+            K::Firehose,
+            K::LambdaFunction,
+            K::EcsService,
+            K::TaskDefinition,
+            K::Alb,
+            K::Nlb,
+            K::ApiGateway,
+            K::KinesisStream,
+            K::DynamoDbTable,
+            K::EcrRepository,
+            K::Generic,
+        ] {
+            assert!(
+                back.components_of(kind).next().is_some(),
+                "{flavour:?}: no {kind:?}"
+            );
+        }
+        let publishes_to_bucket = back.connections().any(|c| {
+            back.component(&c.from).map(|f| f.kind()) == Some(K::Firehose)
+                && back.component(&c.to).map(|t| t.kind()) == Some(K::S3Bucket)
+        });
+        assert!(publishes_to_bucket, "{flavour:?}");
+        let polls = back
+            .connections()
+            .filter(|c| c.kind.meaning() == archsim_model::Meaning::Poll)
+            .count();
+        assert!(polls >= 3, "{flavour:?}: {polls} poll connections");
     }
 }

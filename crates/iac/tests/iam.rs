@@ -40,7 +40,9 @@ fn is_read_only(action: &str) -> bool {
 
 #[test]
 fn no_write_action_on_every_resource() {
-    for (name, design) in examples() {
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    for (name, design) in designs {
         for flavour in [Flavour::Sam, Flavour::CloudFormation] {
             let out = export(
                 &design,

@@ -75,6 +75,16 @@ fn import_then_export_keeps_everything() {
             path.display()
         );
         assert!(!imported.report.mapped.is_empty());
+        // ... and one the model's rules accept.
+        let errors: Vec<_> = archsim_model::validate(&imported.design)
+            .into_iter()
+            .filter(|p| p.severity == archsim_model::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // It survives a save and load.
+        let text = archsim_model::file::to_string(&imported.design);
+        let loaded = archsim_model::file::parse_str(&text, "imported.archsim.json").unwrap();
+        assert_eq!(loaded, imported.design);
     }
 }
 
@@ -128,7 +138,23 @@ fn container_templates_infer_routes_groups_and_roles() {
         .filter(|c| c.kind.meaning() == Meaning::Route)
         .collect();
     assert_eq!(routes.len(), 2, "{:?}", alb.report.inferred);
-    assert!(d.groups().any(|g| g.members.len() == 2));
+    // The cluster groups both services and the Fargate / Fargate Spot
+    // capacity their strategies name.
+    let group = d.groups().next().expect("an ECS cluster group");
+    assert_eq!(group.members.len(), 4, "{:?}", group.members);
+    let runs_on = d
+        .connections()
+        .filter(|c| c.kind.meaning() == Meaning::RunsOn)
+        .count();
+    assert_eq!(runs_on, 3, "orders on Fargate + Spot, users on Fargate");
+    assert!(d.components().any(|c| c.kind() == K::ExternalRegistry));
+    assert!(
+        archsim_model::validate(d)
+            .iter()
+            .all(|p| p.severity != archsim_model::Severity::Error),
+        "{:?}",
+        archsim_model::validate(d)
+    );
 
     let eks = import_file(&repo_root().join("tests/iac/templates/eks-nodegroup-fargate.yaml"))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -142,6 +168,19 @@ fn container_templates_infer_routes_groups_and_roles() {
             .components()
             .any(|c| c.kind() == K::Ec2AutoScalingGroup)
     );
+    // Capacity provider -> ASG -> launch template -> profile -> role.
+    assert!(
+        ec2.design
+            .connections()
+            .any(|c| c.kind.meaning() == Meaning::AssumesRole && c.from == "CapacityProvider"),
+        "{:?}",
+        ec2.report.inferred
+    );
+    assert!(
+        ec2.design
+            .connections()
+            .any(|c| c.kind.meaning() == Meaning::RunsOn && c.to == "CapacityProvider")
+    );
 }
 
 #[test]
@@ -151,4 +190,45 @@ fn own_templates_pass_cfn_lint() {
     }
     let errors = cfn_lint_errors(&ours());
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn typed_properties_are_read_from_container_templates() {
+    use archsim_model::Props;
+    use archsim_model::component::{CapacityType, NetworkMode, PlacementStrategyType};
+    let ec2 = import_file(&repo_root().join("tests/iac/templates/ecs-ec2-capacity.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .design;
+    let Some(Props::EcsService(svc)) = ec2.component("WorkerService").map(|c| &c.props) else {
+        panic!("WorkerService is an ECS service")
+    };
+    assert_eq!(svc.desired_count, 3);
+    let kinds: Vec<_> = svc.placement_strategies.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PlacementStrategyType::Spread,
+            PlacementStrategyType::Binpack
+        ]
+    );
+    assert_eq!(svc.placement_constraints.len(), 1);
+    let Some(Props::TaskDefinition(td)) = ec2.component("WorkerTask").map(|c| &c.props) else {
+        panic!("WorkerTask is a task definition")
+    };
+    assert_eq!(td.network_mode, NetworkMode::Bridge);
+    assert_eq!(td.containers[0].port_mappings[0].host_port, Some(0));
+    assert_eq!(td.containers[0].memory_mb, Some(512));
+
+    let eks = import_file(&repo_root().join("tests/iac/templates/eks-nodegroup-fargate.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .design;
+    let Some(Props::EksNodeGroup(ng)) = eks.component("NodeGroup").map(|c| &c.props) else {
+        panic!("NodeGroup is a node group")
+    };
+    assert_eq!((ng.capacity_type, ng.max_size), (CapacityType::Spot, 4));
+    let Some(Props::EksFargateProfile(fp)) = eks.component("BatchProfile").map(|c| &c.props) else {
+        panic!("BatchProfile is a Fargate profile")
+    };
+    assert_eq!(fp.namespace, "batch");
+    assert_eq!(fp.labels.get("tier").map(String::as_str), Some("jobs"));
 }

@@ -68,7 +68,13 @@ pub fn cfn_lint_errors(files: &[PathBuf]) -> Vec<String> {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     // The exit code is a bitmask: 2 = errors, 4 = warnings, 8 = info.
     if code >= 0 && code & 3 == 0 {
+        if std::env::var_os("ARCHSIM_SHOW_CFN_LINT").is_some() {
+            eprintln!("{text}");
+        }
         return Vec::new();
+    }
+    if std::env::var_os("ARCHSIM_SHOW_CFN_LINT").is_some() {
+        eprintln!("{text}");
     }
     let errors: Vec<String> = text
         .lines()
@@ -104,4 +110,550 @@ pub fn sam_translate(pairs: &[(PathBuf, PathBuf)]) -> Result<(), String> {
         Err(String::from_utf8_lossy(&res.stderr).to_string()
             + &String::from_utf8_lossy(&res.stdout))
     }
+}
+
+/// A design that touches every exported kind and connection the examples
+/// leave out: ALB -> Lambda, HTTP and REST APIs with several functions and a
+/// Cognito authorizer, SNS -> Lambda and SNS -> SQS, EventBridge schedules
+/// and patterns, Kinesis and DynamoDB stream polling, S3 notifications with
+/// filters, image packaging, provisioned concurrency, SnapStart, custom
+/// async settings, NLB -> ECS, service autoscaling (target tracking and
+/// step), and a generic resource.
+pub fn kitchen_sink() -> Design {
+    use archsim_model::component::*;
+    use archsim_model::connection::{Access, RuleCondition, StartingPosition};
+    use archsim_model::edit::apply_op;
+    use archsim_model::{
+        Component, ComponentKind as K, Connection, ConnectionKind, Group, GroupKind, Meaning, Op,
+        Props,
+    };
+
+    let mut d = Design::new("Kitchen sink");
+    let add = |d: &mut Design, id: &str, name: &str, props: Props| {
+        apply_op(
+            d,
+            Op::AddComponent {
+                component: Component::new(id, name, props.kind()).with(props),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    };
+    let lambda = |runtime: Runtime| LambdaProps {
+        runtime,
+        ..Default::default()
+    };
+    add(&mut d, "users", "Users", Props::Client(Default::default()));
+    add(&mut d, "edge", "Edge ALB", Props::Alb(Default::default()));
+    add(
+        &mut d,
+        "tcp",
+        "Internal NLB",
+        Props::Nlb(LoadBalancerProps {
+            scheme: Scheme::Internal,
+            listeners: vec![Listener {
+                port: 9000,
+                protocol: ListenerProtocol::Tcp,
+            }],
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "web",
+        "Web fn",
+        Props::LambdaFunction(lambda(Runtime::Python)),
+    );
+    add(
+        &mut d,
+        "http",
+        "Public HTTP API",
+        Props::ApiGateway(ApiGatewayProps {
+            api_type: ApiType::Http,
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "admin",
+        "Admin API",
+        Props::ApiGateway(ApiGatewayProps {
+            tracing: true,
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "pool",
+        "Admins",
+        Props::Cognito(CognitoProps {
+            mfa: MfaMode::Optional,
+            self_sign_up: false,
+        }),
+    );
+    add(
+        &mut d,
+        "http-fn",
+        "Http fn",
+        Props::LambdaFunction(lambda(Runtime::Go)),
+    );
+    add(
+        &mut d,
+        "admin-fn",
+        "Admin fn",
+        Props::LambdaFunction(LambdaProps {
+            runtime: Runtime::Java,
+            snap_start: true,
+            tracing: true,
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "topic",
+        "Events topic",
+        Props::SnsTopic(Default::default()),
+    );
+    add(
+        &mut d,
+        "fanout",
+        "Fanout queue",
+        Props::SqsQueue(Default::default()),
+    );
+    add(
+        &mut d,
+        "notify",
+        "Notify fn",
+        Props::LambdaFunction(LambdaProps {
+            max_retry_attempts: 0,
+            max_event_age_s: 600,
+            reserved_concurrency: Some(5),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "cron",
+        "Nightly",
+        Props::EventBridgeRule(EventBridgeRuleProps {
+            schedule: "cron(0 3 * * ? *)".into(),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "orders-rule",
+        "Order placed",
+        Props::EventBridgeRule(EventBridgeRuleProps {
+            schedule: String::new(),
+            event_pattern: r#"{"source": ["shop.orders"]}"#.into(),
+            event_bus: "default".into(),
+        }),
+    );
+    add(
+        &mut d,
+        "cron-fn",
+        "Cron fn",
+        Props::LambdaFunction(lambda(Runtime::Rust)),
+    );
+    add(
+        &mut d,
+        "clicks",
+        "Clicks stream",
+        Props::KinesisStream(Default::default()),
+    );
+    add(
+        &mut d,
+        "ledger",
+        "Ledger",
+        Props::DynamoDbTable(DynamoDbTableProps {
+            sort_key: "sk".into(),
+            billing: DynamoDbBilling::Provisioned,
+            stream: Some(StreamView::NewImage),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "stream-fn",
+        "Stream fn",
+        Props::LambdaFunction(LambdaProps {
+            packaging: Packaging::Image,
+            architecture: Architecture::Arm64,
+            provisioned_concurrency: 2,
+            ephemeral_storage_mb: 1024,
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "inbox",
+        "Inbox",
+        Props::S3Bucket(S3BucketProps {
+            versioning: true,
+            prefix: "incoming/".into(),
+            suffix: ".csv".into(),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "upload-fn",
+        "Upload fn",
+        Props::LambdaFunction(lambda(Runtime::Nodejs)),
+    );
+    add(
+        &mut d,
+        "cluster",
+        "Core",
+        Props::EcsCluster(Default::default()),
+    );
+    add(
+        &mut d,
+        "fargate",
+        "Fargate",
+        Props::Fargate(Default::default()),
+    );
+    add(
+        &mut d,
+        "api-svc",
+        "Api svc",
+        Props::EcsService(EcsServiceProps {
+            autoscaling: Some(ServiceAutoScaling {
+                target_tracking: vec![
+                    TargetTrackingPolicy {
+                        metric: ScalingMetric::CpuUtilization,
+                        target: 60.0,
+                        scale_out_cooldown_s: 60,
+                        scale_in_cooldown_s: 300,
+                    },
+                    TargetTrackingPolicy {
+                        metric: ScalingMetric::AlbRequestCountPerTarget,
+                        target: 500.0,
+                        scale_out_cooldown_s: 60,
+                        scale_in_cooldown_s: 300,
+                    },
+                ],
+                step: vec![StepScalingPolicy {
+                    metric: ScalingMetric::MemoryUtilization,
+                    alarm_threshold: 80.0,
+                    steps: vec![StepAdjustment {
+                        lower_bound: 0.0,
+                        adjustment: 2,
+                    }],
+                    cooldown_s: 120,
+                }],
+            }),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "api-task",
+        "api task",
+        Props::TaskDefinition(Default::default()),
+    );
+    add(
+        &mut d,
+        "repo",
+        "api repo",
+        Props::EcrRepository(Default::default()),
+    );
+    add(
+        &mut d,
+        "param",
+        "Feature flags",
+        Props::Generic(GenericProps {
+            resource_type: "AWS::SSM::Parameter".into(),
+            properties: serde_json::json!({"Type": "String", "Value": "on"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        }),
+    );
+
+    add(
+        &mut d,
+        "aurora",
+        "Orders DB",
+        Props::AuroraServerless(Default::default()),
+    );
+    add(
+        &mut d,
+        "legacy",
+        "Legacy DB",
+        Props::Rds(Default::default()),
+    );
+    add(
+        &mut d,
+        "delivery",
+        "Click delivery",
+        Props::Firehose(Default::default()),
+    );
+    add(
+        &mut d,
+        "archive",
+        "Archive",
+        Props::S3Bucket(Default::default()),
+    );
+    add(
+        &mut d,
+        "cdn",
+        "Site CDN",
+        Props::CloudFront(Default::default()),
+    );
+    add(
+        &mut d,
+        "legacy-lb",
+        "Legacy LB",
+        Props::Clb(Default::default()),
+    );
+    add(
+        &mut d,
+        "box",
+        "Report box",
+        Props::Ec2Instance(Default::default()),
+    );
+
+    let mut n = 0;
+    let mut link = |d: &mut Design, from: &str, to: &str, kind: ConnectionKind| {
+        n += 1;
+        apply_op(
+            d,
+            Op::Connect {
+                connection: Connection::new(format!("c{n:02}"), from, to, kind),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"));
+    };
+    let route = |priority: Option<u32>, paths: &[&str], port: Option<u16>| ConnectionKind::Route {
+        priority,
+        conditions: if paths.is_empty() {
+            Vec::new()
+        } else {
+            vec![RuleCondition::path(paths)]
+        },
+        weight: 1,
+        target_port: port,
+        listener_port: 80,
+    };
+    link(&mut d, "users", "edge", Meaning::InvokeSync.default_kind());
+    link(
+        &mut d,
+        "users",
+        "cron-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "edge", "web", route(Some(5), &["/web/*"], None));
+    link(
+        &mut d,
+        "edge",
+        "api-svc",
+        route(Some(10), &["/api/*"], Some(8080)),
+    );
+    // Second rules to the same targets share their target groups.
+    link(
+        &mut d,
+        "edge",
+        "api-svc",
+        route(Some(11), &["/v2/api/*"], Some(8080)),
+    );
+    link(&mut d, "edge", "web", route(Some(6), &["/web2/*"], None));
+    link(
+        &mut d,
+        "tcp",
+        "api-svc",
+        ConnectionKind::Route {
+            priority: None,
+            conditions: Vec::new(),
+            weight: 1,
+            target_port: Some(8080),
+            listener_port: 9000,
+        },
+    );
+    link(&mut d, "users", "http", Meaning::InvokeSync.default_kind());
+    link(
+        &mut d,
+        "http",
+        "http-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(
+        &mut d,
+        "admin",
+        "admin-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(
+        &mut d,
+        "admin",
+        "http-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "pool", "admin", ConnectionKind::Authorizes);
+    link(
+        &mut d,
+        "topic",
+        "notify",
+        Meaning::InvokeAsync.default_kind(),
+    );
+    link(&mut d, "topic", "fanout", ConnectionKind::Publishes);
+    link(&mut d, "admin-fn", "topic", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "cron",
+        "cron-fn",
+        Meaning::InvokeAsync.default_kind(),
+    );
+    link(
+        &mut d,
+        "orders-rule",
+        "cron-fn",
+        Meaning::InvokeAsync.default_kind(),
+    );
+    link(&mut d, "orders-rule", "fanout", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "clicks",
+        "stream-fn",
+        ConnectionKind::Poll {
+            batch_size: 500,
+            batching_window_s: 5,
+            parallelization_factor: 2,
+            max_concurrency: None,
+            starting_position: StartingPosition::TrimHorizon,
+        },
+    );
+    link(&mut d, "ledger", "stream-fn", Meaning::Poll.default_kind());
+    link(
+        &mut d,
+        "fanout",
+        "notify",
+        ConnectionKind::Poll {
+            batch_size: 10,
+            batching_window_s: 0,
+            parallelization_factor: 1,
+            max_concurrency: Some(5),
+            starting_position: StartingPosition::Latest,
+        },
+    );
+    link(
+        &mut d,
+        "inbox",
+        "upload-fn",
+        Meaning::InvokeAsync.default_kind(),
+    );
+    link(
+        &mut d,
+        "upload-fn",
+        "inbox",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    link(&mut d, "upload-fn", "clicks", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "upload-fn",
+        "ledger",
+        ConnectionKind::Uses {
+            access: Access::Write,
+        },
+    );
+    link(
+        &mut d,
+        "http-fn",
+        "ledger",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    link(
+        &mut d,
+        "notify",
+        "upload-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "api-svc", "api-task", ConnectionKind::RunsTask);
+    link(
+        &mut d,
+        "api-svc",
+        "fargate",
+        ConnectionKind::RunsOn { weight: 1, base: 0 },
+    );
+    link(
+        &mut d,
+        "api-svc",
+        "ledger",
+        ConnectionKind::Uses {
+            access: Access::ReadWrite,
+        },
+    );
+    link(&mut d, "api-task", "repo", ConnectionKind::PullsImage);
+    link(
+        &mut d,
+        "http-fn",
+        "aurora",
+        ConnectionKind::Uses {
+            access: Access::ReadWrite,
+        },
+    );
+    link(
+        &mut d,
+        "api-svc",
+        "legacy",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    link(&mut d, "upload-fn", "delivery", ConnectionKind::Publishes);
+    link(&mut d, "delivery", "archive", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "delivery",
+        "cron-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "users", "cdn", Meaning::InvokeSync.default_kind());
+    link(&mut d, "cdn", "archive", route(None, &[], None));
+    link(&mut d, "cdn", "edge", route(None, &["/app/*"], None));
+    link(&mut d, "cdn", "admin", route(None, &["/admin/*"], None));
+    link(
+        &mut d,
+        "users",
+        "legacy-lb",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "legacy-lb", "box", route(None, &[], None));
+    link(
+        &mut d,
+        "edge",
+        "box",
+        route(Some(30), &["/reports/*"], Some(8080)),
+    );
+    link(
+        &mut d,
+        "box",
+        "archive",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    apply_op(
+        &mut d,
+        Op::CreateGroup {
+            group: Group {
+                id: "core-group".into(),
+                name: "Core".into(),
+                kind: GroupKind::EcsCluster,
+                owner: Some("cluster".into()),
+                members: ["api-svc", "fargate"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            },
+        },
+    )
+    .unwrap_or_else(|e| panic!("group: {e}"));
+    assert!(d.components().any(|c| c.kind() == K::Generic));
+    d
 }

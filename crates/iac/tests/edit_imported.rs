@@ -1,0 +1,168 @@
+//! An imported design edited on the canvas: changed properties are written
+//! back onto the kept resources, deleted components take their resource
+//! with them, added components are generated and appended; the layout puts
+//! sources left, compute in the middle and data right.
+
+use std::path::Path;
+
+use archsim_iac::{ExportOptions, export, import_file};
+use archsim_model::edit::apply_op;
+use archsim_model::{Component, ComponentKind as K, Op};
+use serde_json::json;
+
+fn sqs_lambda() -> archsim_iac::Imported {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/templates/sqs-lambda.yaml");
+    import_file(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn edits_are_written_back_and_nothing_else_changes() {
+    let imported = sqs_lambda();
+    let mut design = imported.design;
+    let before = export(&design, &ExportOptions::default()).unwrap();
+    let function = design
+        .components_of(K::LambdaFunction)
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    apply_op(
+        &mut design,
+        Op::SetProperty {
+            id: function.clone(),
+            path: "memory_mb".into(),
+            value: json!(1024),
+        },
+    )
+    .unwrap();
+    let after = export(&design, &ExportOptions::default()).unwrap();
+    assert_eq!(
+        after.value["Resources"][&function]["Properties"]["MemorySize"],
+        json!(1024)
+    );
+    // Everything else is as it was: the runtime the template names
+    // (newer than the model's) and the timeout stay as written.
+    let mut expected = before.value.clone();
+    expected["Resources"][&function]["Properties"]["MemorySize"] = json!(1024);
+    assert_eq!(after.value, expected);
+    assert_eq!(
+        after.value["Resources"][&function]["Properties"]["Runtime"],
+        before.value["Resources"][&function]["Properties"]["Runtime"]
+    );
+}
+
+#[test]
+fn deleted_components_are_dropped_and_added_ones_generated() {
+    let imported = sqs_lambda();
+    let mut design = imported.design;
+    let queue = design.components_of(K::SqsQueue).next().unwrap().id.clone();
+    let function = design
+        .components_of(K::LambdaFunction)
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    apply_op(
+        &mut design,
+        Op::AddComponent {
+            component: Component::new("audit", "Audit table", K::DynamoDbTable),
+        },
+    )
+    .unwrap();
+    let out = export(&design, &ExportOptions::default()).unwrap();
+    let resources = out.value["Resources"].as_object().unwrap();
+    assert_eq!(resources["AuditTable"]["Type"], "AWS::DynamoDB::Table");
+    assert!(resources.contains_key(&queue));
+
+    apply_op(
+        &mut design,
+        Op::RemoveComponent {
+            id: function.clone(),
+        },
+    )
+    .unwrap();
+    let out = export(&design, &ExportOptions::default()).unwrap();
+    assert!(
+        !out.value["Resources"]
+            .as_object()
+            .unwrap()
+            .contains_key(&function)
+    );
+}
+
+#[test]
+fn layout_puts_sources_left_compute_middle_data_right() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/templates/apigw-lambda-dynamodb.yaml");
+    let d = import_file(&path).unwrap_or_else(|e| panic!("{e}")).design;
+    let x = |kind: K| {
+        d.components_of(kind)
+            .map(|c| c.position.x)
+            .next()
+            .unwrap_or_else(|| panic!("no {kind:?}"))
+    };
+    assert!(x(K::ApiGateway) < x(K::LambdaFunction));
+    assert!(x(K::LambdaFunction) < x(K::DynamoDbTable));
+    // No two components share a place.
+    let mut places: Vec<(i64, i64)> = d
+        .components()
+        .map(|c| (c.position.x as i64, c.position.y as i64))
+        .collect();
+    let n = places.len();
+    places.sort();
+    places.dedup();
+    assert_eq!(places.len(), n);
+}
+
+#[test]
+fn a_component_named_like_a_generated_resource_gets_its_own_id() {
+    use archsim_iac::Flavour;
+    let mut d = archsim_model::Design::new("clash");
+    for (id, name, kind) in [
+        ("f", "Orders", K::LambdaFunction),
+        ("t", "Orders Role", K::DynamoDbTable),
+    ] {
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, name, kind),
+            },
+        )
+        .unwrap();
+    }
+    let out = export(
+        &d,
+        &ExportOptions {
+            flavour: Flavour::CloudFormation,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = out.value["Resources"].as_object().unwrap();
+    assert_eq!(r["OrdersRole"]["Type"], "AWS::IAM::Role");
+    assert_eq!(r["OrdersRole2"]["Type"], "AWS::DynamoDB::Table");
+    assert_eq!(r["Orders"]["Type"], "AWS::Lambda::Function");
+}
+
+#[test]
+fn task_sizes_are_written_back_as_cloudformation_spells_them() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/iac/templates/alb-fargate-paths.yaml");
+    let mut design = import_file(&path).unwrap_or_else(|e| panic!("{e}")).design;
+    apply_op(
+        &mut design,
+        Op::SetProperty {
+            id: "OrdersTask".into(),
+            path: "cpu".into(),
+            value: json!(1024),
+        },
+    )
+    .unwrap();
+    let out = export(&design, &ExportOptions::default()).unwrap();
+    let props = &out.value["Resources"]["OrdersTask"]["Properties"];
+    assert_eq!(props["Cpu"], json!("1024"));
+    assert_eq!(props["Memory"], json!("1024"), "unchanged");
+    // The !If in the image is still there.
+    assert!(props["ContainerDefinitions"][0]["Image"]["Fn::Sub"].is_array());
+}
