@@ -1,37 +1,10 @@
 //! The `archsim` binary end to end: examples, the broken fixture, exit
 //! codes and one-line errors for bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .output()
-        .expect("run archsim")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn examples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".archsim.json"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::path::PathBuf;
 
 #[test]
 fn every_example_validates_clean() {

@@ -1,25 +1,13 @@
 //! `archsim cost` and `archsim chart` end to end.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::*;
+
+use std::path::PathBuf;
+use std::process::Output;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .output()
-        .expect("run archsim")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(format!("{name}.archsim.json"))
-        .to_string_lossy()
-        .into_owned()
-}
 
 fn json(o: &Output) -> serde_json::Value {
     assert_eq!(

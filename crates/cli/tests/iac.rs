@@ -1,19 +1,8 @@
 //! `archsim export` and `archsim import` end to end: files written, the
 //! report, exit codes and one-line errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .output()
-        .expect("run archsim")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::*;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

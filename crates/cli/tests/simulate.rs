@@ -2,35 +2,13 @@
 //! docs/cli.md, replications with confidence intervals, CSV output, and
 //! clear one-line errors with exit code 2 for bad input.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-
-fn archsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_archsim"))
-        .args(args)
-        .output()
-        .expect("run archsim")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn examples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".archsim.json"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The serverless-api example with its first scenario's traffic replaced.
 fn with_traffic(dir: &Path, pattern: Value) -> PathBuf {

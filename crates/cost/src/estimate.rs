@@ -513,18 +513,11 @@ pub fn estimate_usage(
                 }),
                 Some(Scaling::Fixed),
             ),
-            Props::EksCluster(e) => push(
-                id,
-                ServiceUsage::Eks(EksUsage {
-                    clusters: 1.0,
-                    hours: None,
-                    support: match e.support {
-                        archsim_model::component::EksSupport::Standard => EksSupport::Standard,
-                        archsim_model::component::EksSupport::Extended => EksSupport::Extended,
-                    },
-                }),
-                None,
-            ),
+            Props::EksCluster(_) | Props::EcrRepository(_) => {
+                if let Some(usage) = standing_usage(&c.props) {
+                    push(id, usage, None);
+                }
+            }
             Props::EksNodeGroup(n) => push(
                 id,
                 ServiceUsage::Ec2(Ec2Usage {
@@ -598,13 +591,7 @@ pub fn estimate_usage(
                 }),
                 None,
             ),
-            Props::EcrRepository(r) => push(
-                id,
-                ServiceUsage::Ecr(EcrUsage {
-                    storage_gb_month: r.stored_gb,
-                }),
-                None,
-            ),
+
             _ => {}
         }
     }
@@ -622,6 +609,25 @@ pub fn estimate_usage(
         profile: UsageProfile { components },
         notes,
     })
+}
+
+/// What a component costs whatever the traffic: an EKS control plane, the
+/// images an ECR repository stores.
+pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
+    match props {
+        Props::EksCluster(e) => Some(ServiceUsage::Eks(EksUsage {
+            clusters: 1.0,
+            hours: None,
+            support: match e.support {
+                archsim_model::component::EksSupport::Standard => EksSupport::Standard,
+                archsim_model::component::EksSupport::Extended => EksSupport::Extended,
+            },
+        })),
+        Props::EcrRepository(r) => Some(ServiceUsage::Ecr(EcrUsage {
+            storage_gb_month: r.stored_gb,
+        })),
+        _ => None,
+    }
 }
 
 /// The smallest Fargate vCPU size that covers a pod's CPU request.

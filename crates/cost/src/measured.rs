@@ -14,8 +14,8 @@ use archsim_sim::Run;
 use crate::estimate::Estimate;
 use crate::usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
-    QueueType, S3Usage, ServiceUsage, SqsUsage, UsageProfile,
+    FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage, QueueType, S3Usage,
+    ServiceUsage, SqsUsage, UsageProfile,
 };
 
 /// Share of a data store's requests that write, from the `Uses`
@@ -216,23 +216,11 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     }),
                 );
             }
-            Props::EcrRepository(r) => push(
-                id,
-                ServiceUsage::Ecr(EcrUsage {
-                    storage_gb_month: r.stored_gb,
-                }),
-            ),
-            Props::EksCluster(e) => push(
-                id,
-                ServiceUsage::Eks(EksUsage {
-                    clusters: 1.0,
-                    hours: None,
-                    support: match e.support {
-                        archsim_model::component::EksSupport::Standard => EksSupport::Standard,
-                        archsim_model::component::EksSupport::Extended => EksSupport::Extended,
-                    },
-                }),
-            ),
+            Props::EksCluster(_) | Props::EcrRepository(_) => {
+                if let Some(usage) = crate::estimate::standing_usage(&c.props) {
+                    push(id, usage);
+                }
+            }
             _ => {}
         }
     }
