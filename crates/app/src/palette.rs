@@ -26,25 +26,13 @@ pub struct PaletteGroup {
     pub kinds: Vec<PaletteKind>,
 }
 
-/// Palette order of the categories, with their headings.
-const CATEGORIES: &[(Category, &str)] = &[
-    (Category::EventSources, "Event sources"),
-    (Category::Compute, "Compute"),
-    (Category::Containers, "Containers"),
-    (Category::Networking, "Networking"),
-    (Category::Data, "Data"),
-    (Category::Registries, "Registries"),
-    (Category::Security, "Security"),
-    (Category::Other, "Other"),
-];
-
 /// Every kind, grouped; empty categories are left out.
 pub fn palette() -> Vec<PaletteGroup> {
-    CATEGORIES
-        .iter()
-        .map(|&(category, label)| PaletteGroup {
+    Category::ALL
+        .into_iter()
+        .map(|category| PaletteGroup {
             category,
-            label: label.to_string(),
+            label: category.label().to_string(),
             kinds: ComponentKind::ALL
                 .iter()
                 .filter(|k| k.category() == category)

@@ -57,17 +57,8 @@ pub fn design(d: &Design) -> String {
             ""
         }
     );
-    let categories = [
-        (Category::EventSources, "Event sources"),
-        (Category::Compute, "Compute"),
-        (Category::Containers, "Containers"),
-        (Category::Networking, "Networking"),
-        (Category::Data, "Data"),
-        (Category::Registries, "Registries"),
-        (Category::Security, "Security"),
-        (Category::Other, "Other"),
-    ];
-    for (category, title) in categories {
+    for category in Category::ALL {
+        let title = category.label();
         let comps: Vec<&Component> = d
             .components()
             .filter(|c| c.kind().category() == category)

@@ -37,6 +37,34 @@ pub enum Category {
     Other,
 }
 
+impl Category {
+    /// Every category, in palette order.
+    pub const ALL: [Category; 8] = [
+        Category::EventSources,
+        Category::Compute,
+        Category::Containers,
+        Category::Networking,
+        Category::Data,
+        Category::Registries,
+        Category::Security,
+        Category::Other,
+    ];
+
+    /// The heading a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::EventSources => "Event sources",
+            Category::Compute => "Compute",
+            Category::Containers => "Containers",
+            Category::Networking => "Networking",
+            Category::Data => "Data",
+            Category::Registries => "Registries",
+            Category::Security => "Security",
+            Category::Other => "Other",
+        }
+    }
+}
+
 /// Whether a kind is a serverless service (no servers to run or patch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
