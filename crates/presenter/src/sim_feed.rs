@@ -54,7 +54,7 @@ impl FrameConverter {
                     cold_starts: c.cold_starts,
                     throttles: c.throttled,
                     errors: c.errors,
-                    p99_ms: 0.0,
+                    p99_ms: c.p99_ms,
                     queue_depth: c.queue_depth,
                 };
                 (c.id.clone(), status)

@@ -265,3 +265,47 @@ fn clock_formats_hours_minutes_seconds() {
     assert_eq!(clock(3_723.9), "01:02:03");
     assert_eq!(clock(-5.0), "00:00:00");
 }
+
+/// The simulator's frames become presenter frames: throughput from the
+/// completed counts between two frames, clusters from the design's groups.
+#[test]
+fn simulator_frames_convert_to_badges_and_capacity() {
+    use archsim_presenter::sim_feed::FrameConverter;
+    use archsim_sim::{Frame as SimFrame, FrameComponent};
+    let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
+    let mut conv = FrameConverter::new(design);
+    let comp = |id: &str, completed: u64, instances: u64| FrameComponent {
+        id: id.into(),
+        requests: completed,
+        completed,
+        errors: 0,
+        throttled: 0,
+        cold_starts: 0,
+        concurrency: 3,
+        queue_depth: 0,
+        tasks: 0,
+        instances,
+        p99_ms: 42.0,
+    };
+    let first = SimFrame {
+        at_s: 10.0,
+        finished: false,
+        components: vec![comp("api-svc", 1000, 0), comp("general-asg", 0, 3)],
+    };
+    let second = SimFrame {
+        at_s: 12.0,
+        finished: false,
+        components: vec![comp("api-svc", 1400, 0), comp("general-asg", 0, 3)],
+    };
+    conv.convert(&first);
+    let f = conv.convert(&second);
+    let api = &f.components["api-svc"];
+    assert_eq!(api.throughput_rps, 200.0);
+    assert_eq!(api.p99_ms, 42.0);
+    let cluster = &f.clusters[0];
+    assert_eq!(cluster.name, "Compute cluster");
+    assert_eq!(cluster.instances.len(), 3);
+    // Instances of the group balance over its zones, as an ASG does.
+    let zones: Vec<&str> = cluster.instances.iter().map(|i| i.zone.as_str()).collect();
+    assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1a"]);
+}

@@ -644,6 +644,8 @@ pub struct FrameComponent {
     pub queue_depth: u64,
     pub tasks: u64,
     pub instances: u64,
+    /// 99th percentile latency of the requests completed so far, ms.
+    pub p99_ms: f64,
 }
 
 /// One simulation in progress. [`crate::simulate`] runs it to the end; the
@@ -3533,6 +3535,11 @@ impl Simulation {
                     queue_depth: n.queue.v,
                     tasks: n.tasks.v,
                     instances: n.instances.v,
+                    p99_ms: if n.latency.is_empty() {
+                        0.0
+                    } else {
+                        n.latency.value_at_quantile(0.99) as f64 / 1e3
+                    },
                 })
                 .collect(),
         }

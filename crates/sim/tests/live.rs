@@ -75,3 +75,23 @@ async fn live_runner_streams_frames_and_obeys_commands() {
     live.commands.send(Command::Stop).await.unwrap();
     live.task.await.unwrap();
 }
+
+/// A frame's p99 is the latency percentile of everything completed so far:
+/// the same number the run reports at that instant.
+#[test]
+fn frames_carry_the_p99_so_far() {
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let sc = design.scenario("launch-day").unwrap();
+    let mut sim = archsim_sim::prepare(&design, sc, &RunOptions::default()).unwrap();
+    sim.run_until(60.0);
+    let frame = sim.frame();
+    let run = sim.into_run();
+    let in_frame = frame
+        .components
+        .iter()
+        .find(|c| c.id == "orders-fn")
+        .unwrap();
+    let in_run = run.component("orders-fn").unwrap();
+    assert!(in_frame.p99_ms > 0.0);
+    assert_eq!(in_frame.p99_ms, in_run.latency_ms.p99);
+}
