@@ -39,12 +39,23 @@ import { nodeTypes, type ComponentNodeData } from "./nodes";
 import { Palette } from "./Palette";
 import { DRAG_TYPE } from "./Palette";
 import { Problems } from "./Problems";
+import { ExportDialog, ImportReport } from "./Templates";
+import type { ImportReportView } from "./generated/ImportReportView";
+import type { ImportedView } from "./generated/ImportedView";
 import { actionFor, SHORTCUTS, type Action } from "./shortcuts";
 
 const GRID = 16;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-type Dialog = null | { type: "new" } | { type: "open" } | { type: "save" } | { type: "confirm"; then: () => void };
+type Dialog =
+  | null
+  | { type: "new" }
+  | { type: "open" }
+  | { type: "save" }
+  | { type: "import" }
+  | { type: "export" }
+  | { type: "report"; report: ImportReportView }
+  | { type: "confirm"; then: () => void };
 type Toast = { kind: "error" | "info"; text: string; id: number };
 
 function frameNodes(doc: DocumentView, positions?: Map<string, { x: number; y: number }>): Node[] {
@@ -316,6 +327,26 @@ function Designer() {
     [select, show, notify],
   );
 
+  const imported = useCallback(
+    (i: ImportedView) => {
+      select([]);
+      show(i.document, true);
+      setDialog({ type: "report", report: i.report });
+    },
+    [select, show],
+  );
+
+  const importTemplate = useCallback(
+    () =>
+      guard(() => {
+        if (!native) return setDialog({ type: "import" });
+        api.importTemplate("").then(imported, (e) => {
+          if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
+        });
+      }),
+    [guard, imported, notify],
+  );
+
   const run = useCallback(
     async (action: Action) => {
       if (!doc) return;
@@ -449,6 +480,8 @@ function Designer() {
           <button type="button" onClick={() => run("open")} title="Open (Ctrl+O)">Open</button>
           <button type="button" onClick={() => run("save")} title="Save (Ctrl+S)" data-testid="save">Save</button>
           <button type="button" onClick={() => run("saveAs")} title="Save as (Ctrl+Shift+S)">Save as</button>
+          <button type="button" onClick={importTemplate} title="Import a SAM / CloudFormation template as a new design" data-testid="import-template">Import template…</button>
+          <button type="button" onClick={() => setDialog({ type: "export" })} title="Export as a SAM / CloudFormation template" data-testid="export-template">Export…</button>
           <span className="sep" />
           <button type="button" onClick={() => run("undo")} disabled={!doc.can_undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
           <button type="button" onClick={() => run("redo")} disabled={!doc.can_redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
@@ -605,6 +638,23 @@ function Designer() {
           }}
         />
       )}
+      {dialog?.type === "import" && (
+        <FileDialog
+          mode="import"
+          initialName=""
+          onClose={() => setDialog(null)}
+          onPick={async (path) => {
+            try {
+              imported(await api.importTemplate(path));
+              return null;
+            } catch (e) {
+              return errorText(e);
+            }
+          }}
+        />
+      )}
+      {dialog?.type === "report" && <ImportReport report={dialog.report} onClose={() => setDialog(null)} />}
+      {dialog?.type === "export" && <ExportDialog onClose={() => setDialog(null)} notify={notify} />}
       {dialog?.type === "confirm" && (
         <ConfirmDialog
           message="This design has unsaved changes. Discard them?"

@@ -1,8 +1,8 @@
-// Modal dialogs: New (from a starter), Open and Save As (a picker over the
-// server's folders and design files; the path is what the server opens),
-// and the unsaved-changes question.
-import { useEffect, useState } from "react";
-import { api } from "./api";
+// Modal dialogs: New (from a starter), Open, Save As and Import template (a
+// picker over the server's folders and design or template files; the path
+// is what the server opens), and the unsaved-changes question.
+import { useCallback, useEffect, useState } from "react";
+import { api, type FileKind } from "./api";
 import type { DirListing } from "./generated/DirListing";
 import type { StarterInfo } from "./generated/StarterInfo";
 import { errorText } from "./Inspector";
@@ -19,7 +19,7 @@ function FileIcon({ dir }: { dir: boolean }) {
   );
 }
 
-function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
+export function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
       <div className="modal" role="dialog" aria-label={title} onMouseDown={(e) => e.stopPropagation()}>
@@ -55,13 +55,15 @@ export function NewDialog({ onPick, onClose }: { onPick: (starter: string) => vo
   );
 }
 
+const TITLE = { open: "Open design", save: "Save design as", import: "Import SAM / CloudFormation template" };
+
 export function FileDialog({
   mode,
   initialName,
   onPick,
   onClose,
 }: {
-  mode: "open" | "save";
+  mode: "open" | "save" | "import";
   initialName: string;
   onPick: (path: string) => Promise<string | null>;
   onClose: () => void;
@@ -69,24 +71,28 @@ export function FileDialog({
   const [listing, setListing] = useState<DirListing | null>(null);
   const [name, setName] = useState(initialName);
   const [error, setError] = useState<string | null>(null);
-  const browse = (dir?: string) =>
-    api.files(dir).then(
-      (l) => {
-        setListing(l);
-        setError(null);
-      },
-      (e) => setError(errorText(e)),
-    );
+  const kind: FileKind = mode === "import" ? "template" : "design";
+  const browse = useCallback(
+    (dir?: string) =>
+      api.files(dir, kind).then(
+        (l) => {
+          setListing(l);
+          setError(null);
+        },
+        (e) => setError(errorText(e)),
+      ),
+    [kind],
+  );
   useEffect(() => {
     browse();
-  }, []);
+  }, [browse]);
   const join = (dir: string, file: string) => (file.startsWith("/") ? file : `${dir.replace(/\/$/, "")}/${file}`);
   const submit = async () => {
     if (!listing || !name.trim()) return;
     setError(await onPick(join(listing.dir, name.trim())));
   };
   return (
-    <Modal title={mode === "open" ? "Open design" : "Save design as"} onClose={onClose}>
+    <Modal title={TITLE[mode]} onClose={onClose}>
       <div className="mono small" data-testid="picker-dir">
         {listing?.dir ?? "…"}
       </div>
@@ -111,7 +117,7 @@ export function FileDialog({
         ))}
       </ul>
       <div className="field">
-        <label htmlFor="picker-name">{mode === "open" ? "file" : "file name (.archsim.json is added)"}</label>
+        <label htmlFor="picker-name">{mode === "save" ? "file name (.archsim.json is added)" : "file"}</label>
         <input id="picker-name" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === "Enter" && submit()} />
       </div>
       {error && (
@@ -124,7 +130,7 @@ export function FileDialog({
           Cancel
         </button>
         <button type="button" className="primary" onClick={submit} data-testid="picker-ok">
-          {mode === "open" ? "Open" : "Save"}
+          {mode === "save" ? "Save" : mode === "open" ? "Open" : "Import"}
         </button>
       </div>
     </Modal>

@@ -21,6 +21,7 @@ use ts_rs::TS;
 
 use crate::dialog::{FileDialog, design_path};
 use crate::recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
+use crate::templates::{ExportedView, ImportedView, TemplateOptions};
 use crate::view::{
     CommandError, ConnectCheck, DocumentView, ErrorCode, MeaningInfo, document_view,
 };
@@ -551,6 +552,23 @@ impl Session {
         let opened = Session::open(&path)?;
         self.replace(opened);
         Ok(self.document())
+    }
+
+    /// The design as a SAM or CloudFormation template.
+    pub fn export_template(&self, options: TemplateOptions) -> Result<ExportedView, CommandError> {
+        crate::templates::export_view(self.design(), options)
+    }
+
+    /// Replaces this session's design with the design imported from a
+    /// template file (`.yaml`, `.yml`, `.json`, `.template`), unsaved, so
+    /// Save asks where. The caller asks about unsaved changes first.
+    pub fn import_template(&mut self, path: &Path) -> Result<ImportedView, CommandError> {
+        let imported = crate::templates::import(path)?;
+        self.replace(Session::with(imported.design, None, false));
+        Ok(ImportedView {
+            document: self.document(),
+            report: imported.report.into(),
+        })
     }
 
     /// Replaces this session's design with a new one from a starter.

@@ -6,8 +6,10 @@
 //! must carry the per-launch random token (given to the browser in the URL
 //! fragment, which never reaches a server or a log); requests whose `Host`
 //! is not the served address (DNS rebinding) or whose `Origin` is another
-//! site are refused. The UI has no shell and reads and writes only design
-//! files (`*.archsim.json`).
+//! site are refused. The UI has no shell; it reads and writes design files
+//! (`*.archsim.json`) and reads template files (`.yaml`, `.yml`, `.json`,
+//! `.template`) to import them. Exported templates reach the disk only
+//! through the browser's own download.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -16,8 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use archsim_app::{
-    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, RecoveryStore, Session, component_form,
-    connection_form, list_dir, palette, starters,
+    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, RecoveryStore, Session,
+    TemplateOptions, component_form, connection_form, list_dir, palette, starters,
 };
 use archsim_model::{ComponentKind, Meaning};
 use axum::extract::{Path as UrlPath, Query, Request, State};
@@ -240,6 +242,8 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/save", post(save))
         .route("/save_as", post(save_as))
         .route("/files", get(files))
+        .route("/export", post(export_template))
+        .route("/import", post(import_template))
         .route("/recovery", get(recovery_offer))
         .route("/recovery/recover", post(recover))
         .route("/recovery/discard", post(discard_recovery))
@@ -433,9 +437,27 @@ async fn save_as(
     Ok(Json(doc))
 }
 
+async fn export_template(
+    State(s): State<Arc<AppState>>,
+    Json(options): Json<TemplateOptions>,
+) -> Reply<archsim_app::ExportedView> {
+    Ok(Json(s.session().export_template(options)?))
+}
+
+async fn import_template(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<PathBody>,
+) -> Reply<archsim_app::ImportedView> {
+    let imported = s.session().import_template(&p.path)?;
+    s.remember_dir(p.path.to_str());
+    Ok(Json(imported))
+}
+
 #[derive(Deserialize)]
 struct DirQuery {
     dir: Option<PathBuf>,
+    #[serde(default)]
+    kind: FileKind,
 }
 
 async fn files(
@@ -453,7 +475,7 @@ async fn files(
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from(".")),
     };
-    Ok(Json(list_dir(&dir)?))
+    Ok(Json(list_dir(&dir, q.kind)?))
 }
 
 async fn recovery_offer(State(s): State<Arc<AppState>>) -> impl IntoResponse {
@@ -631,6 +653,49 @@ mod tests {
         let (status, body, _) = call(&app, post("/api/save_as", json!({"path": target}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(dir.path().join("saved.archsim.json").exists());
+    }
+
+    #[tokio::test]
+    async fn templates_import_and_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let post = |uri: &str, body: serde_json::Value| {
+            req("POST", uri)
+                .header(TOKEN_HEADER, TOKEN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/iac/templates/alb-fargate-paths.yaml");
+        let (status, body, _) = call(&app, post("/api/import", json!({"path": template}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            !body["document"]["components"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(body["document"]["dirty"], true);
+        assert!(!body["report"]["mapped"].as_array().unwrap().is_empty());
+        let (status, body, _) = call(
+            &app,
+            post("/api/export", json!({"flavour": "sam", "syntax": "yaml"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body["template"]
+                .as_str()
+                .unwrap()
+                .contains("AWSTemplateFormatVersion")
+        );
+        // Only template files are imported.
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "x").unwrap();
+        let (status, body, _) = call(&app, post("/api/import", json!({"path": notes}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "bad_path");
     }
 
     #[test]
