@@ -1,7 +1,7 @@
 // End to end: the real UI in Chromium against a real `archsim serve`.
 // Each step leaves a screenshot in artifacts/ui/.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureArtifacts, launch, newDesign, repo, startServe, tempDir } from "./harness.mjs";
@@ -302,6 +302,27 @@ test("export SAM YAML and JSON: the core's template text, downloaded through the
   await page.waitForFunction(() => !document.querySelector('[data-testid="template-text"]')?.value.includes("AWS::Serverless"));
   await shot("19-export-cloudformation-json");
   await page.getByRole("button", { name: "Close" }).click();
+});
+
+test("export the diagram as PNG and SVG under the page's CSP", async () => {
+  const save = async (testId) => {
+    await page.getByTestId("export-image").click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testId).click()]);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+  };
+  const png = await save("image-png");
+  assert.match(png.name, /\.png$/);
+  assert.ok(png.bytes.length > 10_000, `PNG of ${png.bytes.length} bytes`);
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG magic bytes");
+  copyFileSync(join(dir, png.name), join(shots, "20-diagram-export.png"));
+  const svg = await save("image-svg");
+  assert.match(svg.name, /\.svg$/);
+  const text = svg.bytes.toString("utf8");
+  assert.match(text, /<svg/);
+  assert.match(text, /Queue-backed|Lambda function|SQS/, "the components' text is in the SVG");
+  writeFileSync(join(shots, "20-diagram-export.svg"), text);
 });
 
 test("no console errors and no CSP violations", () => {

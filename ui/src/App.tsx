@@ -22,7 +22,8 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError, native } from "./api";
-import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
+import { downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
+import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
 import type { ComponentKind } from "./generated/ComponentKind";
@@ -54,6 +55,7 @@ type Dialog =
   | { type: "save" }
   | { type: "import" }
   | { type: "export" }
+  | { type: "image" }
   | { type: "report"; report: ImportReportView }
   | { type: "confirm"; then: () => void };
 type Toast = { kind: "error" | "info"; text: string; id: number };
@@ -347,6 +349,28 @@ function Designer() {
     [guard, imported, notify],
   );
 
+  const exportImage = useCallback(
+    async (format: ImageFormat) => {
+      setDialog(null);
+      const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+      const drawn = rf.getNodes();
+      if (!viewport || !drawn.some((n) => n.type === "component")) {
+        notify("error", "Nothing to export: add a component first");
+        return;
+      }
+      // Only visible nodes are rendered: frame them all first.
+      await rf.fitView({ padding: 0.1 });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      try {
+        const stem = doc?.path?.split("/").pop()?.replace(/\.archsim\.json$/, "") ?? "diagram";
+        downloadUrl(`${stem}.${format}`, await renderDiagram(viewport, drawn, format));
+      } catch (e) {
+        notify("error", `Image export failed: ${errorText(e)}`);
+      }
+    },
+    [rf, doc?.path, notify],
+  );
+
   const run = useCallback(
     async (action: Action) => {
       if (!doc) return;
@@ -482,6 +506,7 @@ function Designer() {
           <button type="button" onClick={() => run("saveAs")} title="Save as (Ctrl+Shift+S)">Save as</button>
           <button type="button" onClick={importTemplate} title="Import a SAM / CloudFormation template as a new design" data-testid="import-template">Import template…</button>
           <button type="button" onClick={() => setDialog({ type: "export" })} title="Export as a SAM / CloudFormation template" data-testid="export-template">Export…</button>
+          <button type="button" onClick={() => setDialog({ type: "image" })} title="Export the diagram as SVG or PNG" data-testid="export-image">Image…</button>
           <span className="sep" />
           <button type="button" onClick={() => run("undo")} disabled={!doc.can_undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
           <button type="button" onClick={() => run("redo")} disabled={!doc.can_redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
@@ -654,6 +679,7 @@ function Designer() {
         />
       )}
       {dialog?.type === "report" && <ImportReport report={dialog.report} onClose={() => setDialog(null)} />}
+      {dialog?.type === "image" && <ImageDialog onPick={exportImage} onClose={() => setDialog(null)} />}
       {dialog?.type === "export" && <ExportDialog onClose={() => setDialog(null)} notify={notify} />}
       {dialog?.type === "confirm" && (
         <ConfirmDialog

@@ -152,3 +152,22 @@ export function ConfirmDialog({ message, onYes, onClose }: { message: string; on
     </Modal>
   );
 }
+
+export function ImageDialog({ onPick, onClose }: { onPick: (format: "png" | "svg") => void; onClose: () => void }) {
+  return (
+    <Modal title="Export diagram image" onClose={onClose}>
+      <p className="muted">The whole diagram, framed on its components, on a white background.</p>
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" onClick={() => onPick("svg")} data-testid="image-svg">
+          SVG
+        </button>
+        <button type="button" className="primary" onClick={() => onPick("png")} data-testid="image-png">
+          PNG
+        </button>
+      </div>
+    </Modal>
+  );
+}

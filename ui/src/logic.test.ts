@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { imageSize } from "./diagramImage";
 import { edgeLook, legend } from "./edgeStyle";
 import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import type { DocumentView } from "./generated/DocumentView";
@@ -72,5 +73,15 @@ describe("group frames", () => {
   it("finds the cluster under a drop point", () => {
     expect(frameAt(frames(doc), 150, 100)?.group.id).toBe("g");
     expect(frameAt(frames(doc), 950, 950)).toBeNull();
+  });
+});
+
+describe("diagram image size", () => {
+  it("pads the diagram and caps the longest side", () => {
+    expect(imageSize({ width: 1000, height: 500 })).toEqual({ width: 1200, height: 600 });
+    expect(imageSize({ width: 10, height: 10 })).toEqual({ width: 320, height: 240 });
+    const big = imageSize({ width: 20000, height: 1000 });
+    expect(big.width).toBe(4096);
+    expect(big.height).toBeLessThan(4096);
   });
 });
