@@ -15,9 +15,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use archsim_app::{
     AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, ErrorCode,
-    ExportedView, FileDialog, FormField, ImportedView, PaletteGroup, RecoveryOffer, RecoveryStore,
-    Session, StarterInfo, TemplateOptions, component_form, connection_form, palette, starters,
-    write_export,
+    ExportedView, FileDialog, FormField, ImportedView, PaletteGroup, RecentFiles, RecoveryOffer,
+    RecoveryStore, Session, StarterInfo, TemplateOptions, component_form, connection_form, palette,
+    starters, write_export,
 };
 use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
@@ -211,8 +211,13 @@ fn start_session() -> Session {
         }),
         None => Session::blank(),
     };
-    match RecoveryStore::default_dir() {
+    let session = match RecoveryStore::default_dir() {
         Some(dir) => session.with_recovery(RecoveryStore::new(dir)),
+        None => session,
+    };
+    // Kept up to date for `archsim serve`'s Open dialog, which lists it.
+    match RecentFiles::default_file() {
+        Some(file) => session.with_recent(RecentFiles::new(file)),
         None => session,
     }
 }

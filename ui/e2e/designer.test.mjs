@@ -185,8 +185,11 @@ test("save as, start a new design, reopen and find the same design", async () =>
   await page.getByRole("button", { name: "Open" }).click();
   // Unsaved starter: the app asks first.
   await page.getByRole("button", { name: "Discard changes" }).click();
-  await page.getByRole("button", { name: /saved-design\.archsim\.json/ }).click();
-  await page.getByTestId("picker-ok").click();
+  // Saved a moment ago: first in the recent files; one click opens it.
+  await page.getByTestId("recent-files").waitFor();
+  assert.match(await page.getByTestId("recent-files").locator("li").first().innerText(), /saved-design\.archsim\.json/);
+  await shot("10b-open-recent");
+  await page.getByTestId("recent-files").getByRole("button", { name: /saved-design\.archsim\.json/ }).click();
   await node("lambda_function-1").waitFor();
   await page.locator(".react-flow__edge-text", { hasText: "invokes asynchronously" }).waitFor();
   assert.equal(await page.locator(".react-flow__node-component").count(), 3);

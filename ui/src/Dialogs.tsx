@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, type FileKind } from "./api";
 import type { DirListing } from "./generated/DirListing";
+import type { RecentFile } from "./generated/RecentFile";
 import type { StarterInfo } from "./generated/StarterInfo";
 import { errorText } from "./Inspector";
 
@@ -86,6 +87,10 @@ export function FileDialog({
   useEffect(() => {
     browse();
   }, [browse]);
+  const [recent, setRecent] = useState<RecentFile[]>([]);
+  useEffect(() => {
+    if (mode === "open") api.recent().then(setRecent, () => setRecent([]));
+  }, [mode]);
   const join = (dir: string, file: string) => (file.startsWith("/") ? file : `${dir.replace(/\/$/, "")}/${file}`);
   const submit = async () => {
     if (!listing || !name.trim()) return;
@@ -93,6 +98,20 @@ export function FileDialog({
   };
   return (
     <Modal title={TITLE[mode]} onClose={onClose}>
+      {recent.length > 0 && (
+        <>
+          <div className="small muted">Recent</div>
+          <ul className="file-list recent-list" data-testid="recent-files">
+            {recent.map((r) => (
+              <li key={r.path}>
+                <button type="button" title={r.path} onClick={() => onPick(r.path).then(setError)}>
+                  <FileIcon dir={false} /> {r.name} <span className="muted small">{r.path}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <div className="mono small" data-testid="picker-dir">
         {listing?.dir ?? "…"}
       </div>

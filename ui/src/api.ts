@@ -14,6 +14,7 @@ import type { ImportedView } from "./generated/ImportedView";
 import type { TemplateOptions } from "./generated/TemplateOptions";
 import type { FormField } from "./generated/FormField";
 import type { PaletteGroup } from "./generated/PaletteGroup";
+import type { RecentFile } from "./generated/RecentFile";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { StarterInfo } from "./generated/StarterInfo";
 
@@ -110,6 +111,7 @@ const desktop = {
   importTemplate: () => command<ImportedView>("import_template"),
   exportTemplate: (options: TemplateOptions) => command<ExportedView>("export_template", { options }),
   files: (): Promise<DirListing> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
+  recent: (): Promise<RecentFile[]> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
   recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
   recover: () => command<DocumentView>("recover"),
   discardRecovery: () => command<DocumentView>("discard_recovery"),
@@ -133,6 +135,7 @@ const http = {
   exportTemplate: (options: TemplateOptions) => call<ExportedView>("POST", "export", options),
   files: (dir?: string, kind: FileKind = "design") =>
     call<DirListing>("GET", `files?kind=${kind}${dir ? `&dir=${encodeURIComponent(dir)}` : ""}`),
+  recent: () => call<RecentFile[]>("GET", "recent"),
   recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
   recover: () => call<DocumentView>("POST", "recovery/recover"),
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),

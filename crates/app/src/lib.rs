@@ -31,6 +31,7 @@ mod dialog;
 mod forms;
 mod layout;
 mod palette;
+mod recent;
 mod recovery;
 mod session;
 mod templates;
@@ -39,6 +40,7 @@ mod view;
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
+pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
 pub use session::{Applied, Edit, MoveTo, Session};
 pub use templates::{

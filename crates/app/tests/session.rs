@@ -507,3 +507,29 @@ fn importing_a_broken_template_says_where_and_keeps_the_design() {
     assert!(err.message.contains("bad.yaml"), "{}", err.message);
     assert_eq!(s.document().components.len(), 1);
 }
+
+#[test]
+fn opened_and_saved_designs_become_recent_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let recent = RecentFiles::new(dir.path().join("state/recent.json"));
+    let mut s = Session::blank().with_recent(recent.clone());
+    assert!(s.recent_files().is_empty());
+    add(&mut s, K::S3Bucket, 0.0);
+    let first = dir.path().join("first.archsim.json");
+    s.save_as(&ChosenPath(first.clone())).unwrap();
+    let second = dir.path().join("second");
+    s.save_as(&ChosenPath(second)).unwrap();
+    let names: Vec<String> = s.recent_files().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["second.archsim.json", "first.archsim.json"]);
+
+    // Opening moves a design to the front; a new session reads the same list.
+    s.open_with(&ChosenPath(first.clone())).unwrap();
+    let again = Session::open(&first).unwrap().with_recent(recent);
+    let paths: Vec<String> = again.recent_files().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths[0], first.to_string_lossy());
+    assert_eq!(paths.len(), 2);
+    // A failed open leaves the list alone.
+    let missing = dir.path().join("missing.archsim.json");
+    assert!(s.open_with(&ChosenPath(missing)).is_err());
+    assert_eq!(s.recent_files().len(), 2);
+}

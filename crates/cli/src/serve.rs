@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use archsim_app::{
-    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, RecoveryStore, Session,
-    TemplateOptions, component_form, connection_form, list_dir, palette, starters,
+    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, RecentFiles, RecoveryStore,
+    Session, TemplateOptions, component_form, connection_form, list_dir, palette, starters,
 };
 use archsim_model::{ComponentKind, Meaning};
 use axum::extract::{Path as UrlPath, Query, Request, State};
@@ -50,7 +50,8 @@ pub struct ServeArgs {
     /// The built web UI (default: ui/dist of this source tree, or $ARCHSIM_UI_DIR).
     #[arg(long)]
     pub ui_dir: Option<PathBuf>,
-    /// Where unsaved work is autosaved (default: $XDG_STATE_HOME/archsim/recovery).
+    /// Where unsaved work is autosaved (default: $XDG_STATE_HOME/archsim/recovery);
+    /// the recent-files list (`recent.json`) is kept beside it.
     #[arg(long)]
     pub recovery_dir: Option<PathBuf>,
 }
@@ -148,7 +149,11 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         .clone()
         .or_else(RecoveryStore::default_dir)
         .context("no recovery folder: set HOME or pass --recovery-dir")?;
-    session = session.with_recovery(RecoveryStore::new(recovery_dir));
+    // The recent-files list sits beside the recovery folder.
+    let recent = RecentFiles::new(recovery_dir.with_file_name("recent.json"));
+    session = session
+        .with_recovery(RecoveryStore::new(recovery_dir))
+        .with_recent(recent);
     let ui_dir = args.ui_dir.clone().unwrap_or_else(default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         bail!(
@@ -242,6 +247,7 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/save", post(save))
         .route("/save_as", post(save_as))
         .route("/files", get(files))
+        .route("/recent", get(recent_files))
         .route("/export", post(export_template))
         .route("/import", post(import_template))
         .route("/recovery", get(recovery_offer))
@@ -478,6 +484,10 @@ async fn files(
     Ok(Json(list_dir(&dir, q.kind)?))
 }
 
+async fn recent_files(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().recent_files())
+}
+
 async fn recovery_offer(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     Json(s.session().recovery_offer())
 }
@@ -653,6 +663,37 @@ mod tests {
         let (status, body, _) = call(&app, post("/api/save_as", json!({"path": target}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(dir.path().join("saved.archsim.json").exists());
+    }
+
+    #[tokio::test]
+    async fn saved_designs_are_listed_as_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+        let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let session =
+            Session::blank().with_recent(RecentFiles::new(dir.path().join("recent.json")));
+        let app = router(
+            Arc::new(AppState::new(session, TOKEN.into(), addr)),
+            dir.path(),
+        );
+        let get = || {
+            req("GET", "/api/recent")
+                .header(TOKEN_HEADER, TOKEN)
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert_eq!(call(&app, get()).await.1, json!([]));
+        let save = req("POST", "/api/save_as")
+            .header(TOKEN_HEADER, TOKEN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"path": dir.path().join("kept")}).to_string(),
+            ))
+            .unwrap();
+        assert_eq!(call(&app, save).await.0, StatusCode::OK);
+        let (status, body, _) = call(&app, get()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body[0]["name"], "kept.archsim.json");
     }
 
     #[tokio::test]
