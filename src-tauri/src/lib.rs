@@ -175,6 +175,32 @@ async fn save_template(
         .collect())
 }
 
+/// Saves a diagram image the page rendered (html-to-image) where the native
+/// save dialog says. Returns the file written.
+#[tauri::command]
+async fn save_image(app: AppHandle, file_name: String, bytes: Vec<u8>) -> Reply<String> {
+    let ext = if file_name.ends_with(".svg") {
+        "svg"
+    } else {
+        "png"
+    };
+    let path = app
+        .dialog()
+        .file()
+        .add_filter(ext.to_uppercase(), &[ext])
+        .set_file_name(&file_name)
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "image export cancelled"))?;
+    std::fs::write(&path, bytes).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Save,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
 #[tauri::command]
 fn recovery_offer(open: State<Open>) -> Option<RecoveryOffer> {
     open.session().recovery_offer()
@@ -257,6 +283,7 @@ pub fn run() {
             import_template,
             export_template,
             save_template,
+            save_image,
             recovery_offer,
             recover,
             discard_recovery,

@@ -21,8 +21,8 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, ApiError, native } from "./api";
-import { downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
+import { api, ApiError, native, saveImageNatively } from "./api";
+import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
@@ -363,9 +363,16 @@ function Designer() {
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       try {
         const stem = doc?.path?.split("/").pop()?.replace(/\.archsim\.json$/, "") ?? "diagram";
-        downloadUrl(`${stem}.${format}`, await renderDiagram(viewport, drawn, format));
+        const fileName = `${stem}.${format}`;
+        const url = await renderDiagram(viewport, drawn, format);
+        if (native) {
+          // The webview has no download manager: the core writes the file.
+          notify("info", `Wrote ${await saveImageNatively(fileName, Array.from(dataUrlBytes(url)))}`);
+        } else {
+          downloadUrl(fileName, url);
+        }
       } catch (e) {
-        notify("error", `Image export failed: ${errorText(e)}`);
+        if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", `Image export failed: ${errorText(e)}`);
       }
     },
     [rf, doc?.path, notify],

@@ -146,4 +146,8 @@ export const api: typeof http = native ? desktop : http;
 /** Desktop only: the native save dialog, then the core writes the template
  * and its manifests beside it. Returns the files written. Browsers download
  * the text instead (Templates.tsx). */
+/** Desktop only: the native save dialog for a rendered diagram image.
+ * Returns the file written. */
+export const saveImageNatively = (fileName: string, bytes: number[]) => command<string>("save_image", { fileName, bytes });
+
 export const saveTemplateNatively = (options: TemplateOptions) => command<string[]>("save_template", { options });

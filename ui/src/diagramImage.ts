@@ -46,3 +46,14 @@ export function downloadUrl(fileName: string, url: string) {
   a.click();
   a.remove();
 }
+
+/** The bytes a data: URL holds (base64 or percent-encoded), without
+ * fetch, which the desktop CSP's connect-src does not allow for data:. */
+export function dataUrlBytes(url: string): Uint8Array {
+  const comma = url.indexOf(",");
+  if (!url.startsWith("data:") || comma < 0) throw new Error("not a data: URL");
+  const head = url.slice(0, comma);
+  const body = url.slice(comma + 1);
+  if (head.endsWith(";base64")) return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  return new TextEncoder().encode(decodeURIComponent(body));
+}
