@@ -14,9 +14,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use archsim_app::{
-    AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, FileDialog,
-    FormField, PaletteGroup, RecoveryOffer, RecoveryStore, Session, StarterInfo, component_form,
-    connection_form, palette, starters,
+    AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, ErrorCode,
+    ExportedView, FileDialog, FormField, ImportedView, PaletteGroup, RecentFiles, RecoveryOffer,
+    RecoveryStore, Session, StarterInfo, TemplateOptions, component_form, connection_form, palette,
+    starters, write_export,
 };
 use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
@@ -56,7 +57,7 @@ impl FileDialog for NativeDialog {
 type Reply<T> = Result<T, CommandError>;
 
 fn bad(message: String) -> CommandError {
-    CommandError::new(archsim_app::ErrorCode::InvalidEdit, message)
+    CommandError::new(ErrorCode::InvalidEdit, message)
 }
 
 #[tauri::command]
@@ -126,6 +127,80 @@ async fn save_as(app: AppHandle, open: State<'_, Open>) -> Reply<DocumentView> {
     open.session().save_as(&NativeDialog(app))
 }
 
+/// The template endings the import dialog offers (archsim-app's list, without dots).
+fn template_filter() -> Vec<&'static str> {
+    archsim_app::TEMPLATE_EXTENSIONS
+        .iter()
+        .map(|e| e.trim_start_matches('.'))
+        .collect()
+}
+
+#[tauri::command]
+async fn import_template(app: AppHandle, open: State<'_, Open>) -> Reply<ImportedView> {
+    let path = app
+        .dialog()
+        .file()
+        .add_filter("SAM / CloudFormation template", &template_filter())
+        .blocking_pick_file()
+        .and_then(|p| p.into_path().ok())
+        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "import cancelled"))?;
+    open.session().import_template(&path)
+}
+
+#[tauri::command]
+fn export_template(open: State<Open>, options: TemplateOptions) -> Reply<ExportedView> {
+    open.session().export_template(options)
+}
+
+/// Asks where with the native save dialog, then writes the template and
+/// its manifests beside it. Returns the files written.
+#[tauri::command]
+async fn save_template(
+    app: AppHandle,
+    open: State<'_, Open>,
+    options: TemplateOptions,
+) -> Reply<Vec<String>> {
+    let exported = open.session().export_template(options)?;
+    let path = app
+        .dialog()
+        .file()
+        .add_filter("SAM / CloudFormation template", &template_filter())
+        .set_file_name(&exported.file_name)
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "export cancelled"))?;
+    Ok(write_export(&exported, &path)?
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect())
+}
+
+/// Saves a diagram image the page rendered (html-to-image) where the native
+/// save dialog says. Returns the file written.
+#[tauri::command]
+async fn save_image(app: AppHandle, file_name: String, bytes: Vec<u8>) -> Reply<String> {
+    let ext = if file_name.ends_with(".svg") {
+        "svg"
+    } else {
+        "png"
+    };
+    let path = app
+        .dialog()
+        .file()
+        .add_filter(ext.to_uppercase(), &[ext])
+        .set_file_name(&file_name)
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
+        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "image export cancelled"))?;
+    std::fs::write(&path, bytes).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Save,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
 #[tauri::command]
 fn recovery_offer(open: State<Open>) -> Option<RecoveryOffer> {
     open.session().recovery_offer()
@@ -162,8 +237,13 @@ fn start_session() -> Session {
         }),
         None => Session::blank(),
     };
-    match RecoveryStore::default_dir() {
+    let session = match RecoveryStore::default_dir() {
         Some(dir) => session.with_recovery(RecoveryStore::new(dir)),
+        None => session,
+    };
+    // Kept up to date for `archsim serve`'s Open dialog, which lists it.
+    match RecentFiles::default_file() {
+        Some(file) => session.with_recent(RecentFiles::new(file)),
         None => session,
     }
 }
@@ -200,6 +280,10 @@ pub fn run() {
             open_design,
             save,
             save_as,
+            import_template,
+            export_template,
+            save_template,
+            save_image,
             recovery_offer,
             recover,
             discard_recovery,

@@ -1,10 +1,10 @@
 // End to end: the real UI in Chromium against a real `archsim serve`.
 // Each step leaves a screenshot in artifacts/ui/.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ensureArtifacts, launch, newDesign, startServe, tempDir } from "./harness.mjs";
+import { ensureArtifacts, launch, newDesign, repo, startServe, tempDir } from "./harness.mjs";
 
 let server;
 let browser;
@@ -185,8 +185,11 @@ test("save as, start a new design, reopen and find the same design", async () =>
   await page.getByRole("button", { name: "Open" }).click();
   // Unsaved starter: the app asks first.
   await page.getByRole("button", { name: "Discard changes" }).click();
-  await page.getByRole("button", { name: /saved-design\.archsim\.json/ }).click();
-  await page.getByTestId("picker-ok").click();
+  // Saved a moment ago: first in the recent files; one click opens it.
+  await page.getByTestId("recent-files").waitFor();
+  assert.match(await page.getByTestId("recent-files").locator("li").first().innerText(), /saved-design\.archsim\.json/);
+  await shot("10b-open-recent");
+  await page.getByTestId("recent-files").getByRole("button", { name: /saved-design\.archsim\.json/ }).click();
   await node("lambda_function-1").waitFor();
   await page.locator(".react-flow__edge-text", { hasText: "invokes asynchronously" }).waitFor();
   assert.equal(await page.locator(".react-flow__node-component").count(), 3);
@@ -254,6 +257,75 @@ test("a connection can take another meaning its pair allows, as one undoable edi
   await shot("15-meaning-switched");
   await page.getByTestId("undo").click();
   await edge.waitFor();
+});
+
+test("import a CloudFormation template: its components on the canvas and the report", async () => {
+  await page.getByTestId("import-template").click();
+  // The recovered design is unsaved: the app asks first.
+  await page.getByRole("button", { name: "Discard changes" }).click();
+  await page.getByRole("dialog", { name: "Import SAM / CloudFormation template" }).waitFor();
+  await page.locator("#picker-name").fill(join(repo, "tests/iac/templates/alb-fargate-paths.yaml"));
+  await page.getByTestId("picker-ok").click();
+  const report = page.getByTestId("import-report");
+  await report.waitFor();
+  await report.getByText(/Mapped to components \(\d+\)/).waitFor();
+  assert.match(await report.innerText(), /AWS::ElasticLoadBalancingV2::LoadBalancer/);
+  assert.match(await report.innerText(), /Connections inferred \([1-9]\d*\)/);
+  await shot("16-import-report");
+  await page.getByRole("button", { name: "OK" }).click();
+  await page.getByTestId("doc-title").filter({ hasText: "not saved yet" }).waitFor();
+  await page.getByTestId("dirty").waitFor();
+  assert.ok((await page.locator(".react-flow__node-component").count()) >= 5, "the template's components are drawn");
+  await page.locator(".react-flow__node-component", { hasText: "Application Load Balancer" }).first().waitFor();
+  await shot("17-imported-canvas");
+});
+
+test("export SAM YAML and JSON: the core's template text, downloaded through the browser", async () => {
+  await page.getByRole("button", { name: "New" }).click();
+  await page.getByRole("button", { name: "Discard changes" }).click();
+  await page.getByTestId("starter-queue-worker").click();
+  await page.getByTestId("dirty").waitFor();
+  await page.getByTestId("export-template").click();
+  const text = page.getByTestId("template-text");
+  await page.waitForFunction(() => document.querySelector('[data-testid="template-text"]')?.value.includes("Transform"));
+  const yaml = await text.inputValue();
+  assert.match(yaml, /Transform: AWS::Serverless-2016-10-31/);
+  assert.match(yaml, /Type: AWS::Serverless::Function/);
+  await page.getByTestId("export-notes").filter({ hasText: "client" }).waitFor();
+  await shot("18-export-sam-yaml");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("template-download").click()]);
+  assert.match(download.suggestedFilename(), /\.sam\.yaml$/);
+  const saved = join(dir, download.suggestedFilename());
+  await download.saveAs(saved);
+  assert.equal(readFileSync(saved, "utf8"), yaml);
+  await page.getByLabel("JSON").check();
+  await page.waitForFunction(() => document.querySelector('[data-testid="template-text"]')?.value.trimStart().startsWith("{"));
+  assert.equal(JSON.parse(await text.inputValue()).Transform, "AWS::Serverless-2016-10-31");
+  await page.getByLabel("CloudFormation").check();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="template-text"]')?.value.includes("AWS::Serverless"));
+  await shot("19-export-cloudformation-json");
+  await page.getByRole("button", { name: "Close" }).click();
+});
+
+test("export the diagram as PNG and SVG under the page's CSP", async () => {
+  const save = async (testId) => {
+    await page.getByTestId("export-image").click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testId).click()]);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+  };
+  const png = await save("image-png");
+  assert.match(png.name, /\.png$/);
+  assert.ok(png.bytes.length > 10_000, `PNG of ${png.bytes.length} bytes`);
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG magic bytes");
+  copyFileSync(join(dir, png.name), join(shots, "20-diagram-export.png"));
+  const svg = await save("image-svg");
+  assert.match(svg.name, /\.svg$/);
+  const text = svg.bytes.toString("utf8");
+  assert.match(text, /<svg/);
+  assert.match(text, /Queue-backed|Lambda function|SQS/, "the components' text is in the SVG");
+  writeFileSync(join(shots, "20-diagram-export.svg"), text);
 });
 
 test("no console errors and no CSP violations", () => {

@@ -21,8 +21,9 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, ApiError, native } from "./api";
-import { ConfirmDialog, FileDialog, NewDialog } from "./Dialogs";
+import { api, ApiError, native, saveImageNatively } from "./api";
+import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
+import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
 import type { ComponentKind } from "./generated/ComponentKind";
@@ -39,12 +40,24 @@ import { nodeTypes, type ComponentNodeData } from "./nodes";
 import { Palette } from "./Palette";
 import { DRAG_TYPE } from "./Palette";
 import { Problems } from "./Problems";
+import { ExportDialog, ImportReport } from "./Templates";
+import type { ImportReportView } from "./generated/ImportReportView";
+import type { ImportedView } from "./generated/ImportedView";
 import { actionFor, SHORTCUTS, type Action } from "./shortcuts";
 
 const GRID = 16;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-type Dialog = null | { type: "new" } | { type: "open" } | { type: "save" } | { type: "confirm"; then: () => void };
+type Dialog =
+  | null
+  | { type: "new" }
+  | { type: "open" }
+  | { type: "save" }
+  | { type: "import" }
+  | { type: "export" }
+  | { type: "image" }
+  | { type: "report"; report: ImportReportView }
+  | { type: "confirm"; then: () => void };
 type Toast = { kind: "error" | "info"; text: string; id: number };
 
 function frameNodes(doc: DocumentView, positions?: Map<string, { x: number; y: number }>): Node[] {
@@ -316,6 +329,55 @@ function Designer() {
     [select, show, notify],
   );
 
+  const imported = useCallback(
+    (i: ImportedView) => {
+      select([]);
+      show(i.document, true);
+      setDialog({ type: "report", report: i.report });
+    },
+    [select, show],
+  );
+
+  const importTemplate = useCallback(
+    () =>
+      guard(() => {
+        if (!native) return setDialog({ type: "import" });
+        api.importTemplate("").then(imported, (e) => {
+          if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
+        });
+      }),
+    [guard, imported, notify],
+  );
+
+  const exportImage = useCallback(
+    async (format: ImageFormat) => {
+      setDialog(null);
+      const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+      const drawn = rf.getNodes();
+      if (!viewport || !drawn.some((n) => n.type === "component")) {
+        notify("error", "Nothing to export: add a component first");
+        return;
+      }
+      // Only visible nodes are rendered: frame them all first.
+      await rf.fitView({ padding: 0.1 });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      try {
+        const stem = doc?.path?.split("/").pop()?.replace(/\.archsim\.json$/, "") ?? "diagram";
+        const fileName = `${stem}.${format}`;
+        const url = await renderDiagram(viewport, drawn, format);
+        if (native) {
+          // The webview has no download manager: the core writes the file.
+          notify("info", `Wrote ${await saveImageNatively(fileName, Array.from(dataUrlBytes(url)))}`);
+        } else {
+          downloadUrl(fileName, url);
+        }
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", `Image export failed: ${errorText(e)}`);
+      }
+    },
+    [rf, doc?.path, notify],
+  );
+
   const run = useCallback(
     async (action: Action) => {
       if (!doc) return;
@@ -449,6 +511,9 @@ function Designer() {
           <button type="button" onClick={() => run("open")} title="Open (Ctrl+O)">Open</button>
           <button type="button" onClick={() => run("save")} title="Save (Ctrl+S)" data-testid="save">Save</button>
           <button type="button" onClick={() => run("saveAs")} title="Save as (Ctrl+Shift+S)">Save as</button>
+          <button type="button" onClick={importTemplate} title="Import a SAM / CloudFormation template as a new design" data-testid="import-template">Import template…</button>
+          <button type="button" onClick={() => setDialog({ type: "export" })} title="Export as a SAM / CloudFormation template" data-testid="export-template">Export…</button>
+          <button type="button" onClick={() => setDialog({ type: "image" })} title="Export the diagram as SVG or PNG" data-testid="export-image">Image…</button>
           <span className="sep" />
           <button type="button" onClick={() => run("undo")} disabled={!doc.can_undo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
           <button type="button" onClick={() => run("redo")} disabled={!doc.can_redo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
@@ -605,6 +670,24 @@ function Designer() {
           }}
         />
       )}
+      {dialog?.type === "import" && (
+        <FileDialog
+          mode="import"
+          initialName=""
+          onClose={() => setDialog(null)}
+          onPick={async (path) => {
+            try {
+              imported(await api.importTemplate(path));
+              return null;
+            } catch (e) {
+              return errorText(e);
+            }
+          }}
+        />
+      )}
+      {dialog?.type === "report" && <ImportReport report={dialog.report} onClose={() => setDialog(null)} />}
+      {dialog?.type === "image" && <ImageDialog onPick={exportImage} onClose={() => setDialog(null)} />}
+      {dialog?.type === "export" && <ExportDialog onClose={() => setDialog(null)} notify={notify} />}
       {dialog?.type === "confirm" && (
         <ConfirmDialog
           message="This design has unsaved changes. Discard them?"

@@ -1,9 +1,10 @@
-// Modal dialogs: New (from a starter), Open and Save As (a picker over the
-// server's folders and design files; the path is what the server opens),
-// and the unsaved-changes question.
-import { useEffect, useState } from "react";
-import { api } from "./api";
+// Modal dialogs: New (from a starter), Open, Save As and Import template (a
+// picker over the server's folders and design or template files; the path
+// is what the server opens), and the unsaved-changes question.
+import { useCallback, useEffect, useState } from "react";
+import { api, type FileKind } from "./api";
 import type { DirListing } from "./generated/DirListing";
+import type { RecentFile } from "./generated/RecentFile";
 import type { StarterInfo } from "./generated/StarterInfo";
 import { errorText } from "./Inspector";
 
@@ -19,7 +20,7 @@ function FileIcon({ dir }: { dir: boolean }) {
   );
 }
 
-function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
+export function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
       <div className="modal" role="dialog" aria-label={title} onMouseDown={(e) => e.stopPropagation()}>
@@ -55,13 +56,15 @@ export function NewDialog({ onPick, onClose }: { onPick: (starter: string) => vo
   );
 }
 
+const TITLE = { open: "Open design", save: "Save design as", import: "Import SAM / CloudFormation template" };
+
 export function FileDialog({
   mode,
   initialName,
   onPick,
   onClose,
 }: {
-  mode: "open" | "save";
+  mode: "open" | "save" | "import";
   initialName: string;
   onPick: (path: string) => Promise<string | null>;
   onClose: () => void;
@@ -69,24 +72,46 @@ export function FileDialog({
   const [listing, setListing] = useState<DirListing | null>(null);
   const [name, setName] = useState(initialName);
   const [error, setError] = useState<string | null>(null);
-  const browse = (dir?: string) =>
-    api.files(dir).then(
-      (l) => {
-        setListing(l);
-        setError(null);
-      },
-      (e) => setError(errorText(e)),
-    );
+  const kind: FileKind = mode === "import" ? "template" : "design";
+  const browse = useCallback(
+    (dir?: string) =>
+      api.files(dir, kind).then(
+        (l) => {
+          setListing(l);
+          setError(null);
+        },
+        (e) => setError(errorText(e)),
+      ),
+    [kind],
+  );
   useEffect(() => {
     browse();
-  }, []);
+  }, [browse]);
+  const [recent, setRecent] = useState<RecentFile[]>([]);
+  useEffect(() => {
+    if (mode === "open") api.recent().then(setRecent, () => setRecent([]));
+  }, [mode]);
   const join = (dir: string, file: string) => (file.startsWith("/") ? file : `${dir.replace(/\/$/, "")}/${file}`);
   const submit = async () => {
     if (!listing || !name.trim()) return;
     setError(await onPick(join(listing.dir, name.trim())));
   };
   return (
-    <Modal title={mode === "open" ? "Open design" : "Save design as"} onClose={onClose}>
+    <Modal title={TITLE[mode]} onClose={onClose}>
+      {recent.length > 0 && (
+        <>
+          <div className="small muted">Recent</div>
+          <ul className="file-list recent-list" data-testid="recent-files">
+            {recent.map((r) => (
+              <li key={r.path}>
+                <button type="button" title={r.path} onClick={() => onPick(r.path).then(setError)}>
+                  <FileIcon dir={false} /> {r.name} <span className="muted small">{r.path}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <div className="mono small" data-testid="picker-dir">
         {listing?.dir ?? "…"}
       </div>
@@ -111,7 +136,7 @@ export function FileDialog({
         ))}
       </ul>
       <div className="field">
-        <label htmlFor="picker-name">{mode === "open" ? "file" : "file name (.archsim.json is added)"}</label>
+        <label htmlFor="picker-name">{mode === "save" ? "file name (.archsim.json is added)" : "file"}</label>
         <input id="picker-name" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === "Enter" && submit()} />
       </div>
       {error && (
@@ -124,7 +149,7 @@ export function FileDialog({
           Cancel
         </button>
         <button type="button" className="primary" onClick={submit} data-testid="picker-ok">
-          {mode === "open" ? "Open" : "Save"}
+          {mode === "save" ? "Save" : mode === "open" ? "Open" : "Import"}
         </button>
       </div>
     </Modal>
@@ -141,6 +166,25 @@ export function ConfirmDialog({ message, onYes, onClose }: { message: string; on
         </button>
         <button type="button" className="danger" onClick={onYes}>
           Discard changes
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function ImageDialog({ onPick, onClose }: { onPick: (format: "png" | "svg") => void; onClose: () => void }) {
+  return (
+    <Modal title="Export diagram image" onClose={onClose}>
+      <p className="muted">The whole diagram, framed on its components, on a white background.</p>
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" onClick={() => onPick("svg")} data-testid="image-svg">
+          SVG
+        </button>
+        <button type="button" className="primary" onClick={() => onPick("png")} data-testid="image-png">
+          PNG
         </button>
       </div>
     </Modal>

@@ -9,10 +9,17 @@ import type { ConnectCheck } from "./generated/ConnectCheck";
 import type { DirListing } from "./generated/DirListing";
 import type { DocumentView } from "./generated/DocumentView";
 import type { Edit } from "./generated/Edit";
+import type { ExportedView } from "./generated/ExportedView";
+import type { ImportedView } from "./generated/ImportedView";
+import type { TemplateOptions } from "./generated/TemplateOptions";
 import type { FormField } from "./generated/FormField";
 import type { PaletteGroup } from "./generated/PaletteGroup";
+import type { RecentFile } from "./generated/RecentFile";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { StarterInfo } from "./generated/StarterInfo";
+
+/** Which files the server-side picker lists. */
+export type FileKind = "design" | "template";
 
 const TOKEN_KEY = "archsim-token";
 
@@ -100,7 +107,11 @@ const desktop = {
   open: () => command<DocumentView>("open_design"),
   save: () => command<DocumentView>("save"),
   saveAs: () => command<DocumentView>("save_as"),
+  /** The template from the native open dialog; the path argument is not used. */
+  importTemplate: () => command<ImportedView>("import_template"),
+  exportTemplate: (options: TemplateOptions) => command<ExportedView>("export_template", { options }),
   files: (): Promise<DirListing> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
+  recent: (): Promise<RecentFile[]> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
   recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
   recover: () => command<DocumentView>("recover"),
   discardRecovery: () => command<DocumentView>("discard_recovery"),
@@ -120,10 +131,23 @@ const http = {
   open: (path: string) => call<DocumentView>("POST", "open", { path }),
   save: () => call<DocumentView>("POST", "save"),
   saveAs: (path: string) => call<DocumentView>("POST", "save_as", { path }),
-  files: (dir?: string) => call<DirListing>("GET", dir ? `files?dir=${encodeURIComponent(dir)}` : "files"),
+  importTemplate: (path: string) => call<ImportedView>("POST", "import", { path }),
+  exportTemplate: (options: TemplateOptions) => call<ExportedView>("POST", "export", options),
+  files: (dir?: string, kind: FileKind = "design") =>
+    call<DirListing>("GET", `files?kind=${kind}${dir ? `&dir=${encodeURIComponent(dir)}` : ""}`),
+  recent: () => call<RecentFile[]>("GET", "recent"),
   recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
   recover: () => call<DocumentView>("POST", "recovery/recover"),
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
 };
 
 export const api: typeof http = native ? desktop : http;
+
+/** Desktop only: the native save dialog, then the core writes the template
+ * and its manifests beside it. Returns the files written. Browsers download
+ * the text instead (Templates.tsx). */
+/** Desktop only: the native save dialog for a rendered diagram image.
+ * Returns the file written. */
+export const saveImageNatively = (fileName: string, bytes: number[]) => command<string>("save_image", { fileName, bytes });
+
+export const saveTemplateNatively = (options: TemplateOptions) => command<string[]>("save_template", { options });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dataUrlBytes, imageSize } from "./diagramImage";
 import { edgeLook, legend } from "./edgeStyle";
 import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import type { DocumentView } from "./generated/DocumentView";
@@ -72,5 +73,24 @@ describe("group frames", () => {
   it("finds the cluster under a drop point", () => {
     expect(frameAt(frames(doc), 150, 100)?.group.id).toBe("g");
     expect(frameAt(frames(doc), 950, 950)).toBeNull();
+  });
+});
+
+describe("diagram image size", () => {
+  it("pads the diagram and caps the longest side", () => {
+    expect(imageSize({ width: 1000, height: 500 })).toEqual({ width: 1200, height: 600 });
+    expect(imageSize({ width: 10, height: 10 })).toEqual({ width: 320, height: 240 });
+    const big = imageSize({ width: 20000, height: 1000 });
+    expect(big.width).toBe(4096);
+    expect(big.height).toBeLessThan(4096);
+  });
+});
+
+describe("data URL bytes", () => {
+  it("decodes base64 and percent-encoded data URLs", () => {
+    expect([...dataUrlBytes("data:image/png;base64,iVBORw0KGgo=")]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg">é</svg>`;
+    expect(new TextDecoder().decode(dataUrlBytes(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))).toBe(svg);
+    expect(() => dataUrlBytes("https://example.com/a.png")).toThrow("not a data: URL");
   });
 });

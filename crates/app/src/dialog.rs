@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]
 use ts_rs::TS;
@@ -63,12 +63,34 @@ pub struct DirEntry {
 pub struct DirListing {
     pub dir: String,
     pub parent: Option<String>,
-    /// Folders first, then design files; hidden entries and other files are left out.
+    /// Folders first, then the files asked for; hidden entries and other files are left out.
     pub entries: Vec<DirEntry>,
 }
 
-/// The folders and design files of a directory, for a picker.
-pub fn list_dir(dir: &Path) -> Result<DirListing, CommandError> {
+/// Which files a picker lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// `*.archsim.json`
+    #[default]
+    Design,
+    /// SAM / CloudFormation templates (`.yaml`, `.yml`, `.json`, `.template`).
+    Template,
+}
+
+impl FileKind {
+    fn lists(self, name: &str) -> bool {
+        match self {
+            FileKind::Design => name.ends_with(EXTENSION),
+            FileKind::Template => crate::templates::TEMPLATE_EXTENSIONS
+                .iter()
+                .any(|e| name.ends_with(e)),
+        }
+    }
+}
+
+/// The folders and the files of one kind in a directory, for a picker.
+pub fn list_dir(dir: &Path, kind: FileKind) -> Result<DirListing, CommandError> {
     let dir = dir
         .canonicalize()
         .map_err(|e| CommandError::new(ErrorCode::BadPath, format!("{}: {e}", dir.display())))?;
@@ -79,7 +101,7 @@ pub fn list_dir(dir: &Path) -> Result<DirListing, CommandError> {
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let is_dir = e.file_type().ok()?.is_dir();
-            let keep = !name.starts_with('.') && (is_dir || name.ends_with(EXTENSION));
+            let keep = !name.starts_with('.') && (is_dir || kind.lists(&name));
             keep.then(|| DirEntry {
                 path: e.path().to_string_lossy().into_owned(),
                 name,
@@ -122,8 +144,12 @@ mod tests {
         std::fs::create_dir(dir.path().join(".hidden")).unwrap();
         std::fs::write(dir.path().join("a.archsim.json"), "{}").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
-        let l = list_dir(dir.path()).unwrap();
+        std::fs::write(dir.path().join("api.yaml"), "x").unwrap();
+        let l = list_dir(dir.path(), FileKind::Design).unwrap();
         let names: Vec<&str> = l.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["sub", "a.archsim.json"]);
+        let l = list_dir(dir.path(), FileKind::Template).unwrap();
+        let names: Vec<&str> = l.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["sub", "a.archsim.json", "api.yaml"]);
     }
 }

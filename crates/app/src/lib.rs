@@ -31,15 +31,22 @@ mod dialog;
 mod forms;
 mod layout;
 mod palette;
+mod recent;
 mod recovery;
 mod session;
+mod templates;
 mod view;
 
-pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, list_dir};
+pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
+pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
 pub use session::{Applied, Edit, MoveTo, Session};
+pub use templates::{
+    ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,
+    TemplateFlavour, TemplateNetwork, TemplateOptions, TemplateSyntax, template_path, write_export,
+};
 pub use view::{
     CommandError, ComponentView, ConnectCheck, ConnectionView, DocumentView, ErrorCode, GroupView,
     MeaningInfo,

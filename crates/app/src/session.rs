@@ -20,7 +20,9 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::dialog::{FileDialog, design_path};
+use crate::recent::{RecentFile, RecentFiles};
 use crate::recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
+use crate::templates::{ExportedView, ImportedView, TemplateOptions};
 use crate::view::{
     CommandError, ConnectCheck, DocumentView, ErrorCode, MeaningInfo, document_view,
 };
@@ -108,6 +110,7 @@ pub struct Session {
     /// The file text as last saved or opened; dirty means the design differs.
     saved_text: Option<String>,
     recovery: Option<RecoveryStore>,
+    recent: Option<RecentFiles>,
     /// The text last written to the recovery file, and when.
     autosaved: Option<(String, u64)>,
 }
@@ -120,6 +123,7 @@ impl Session {
             path,
             saved_text,
             recovery: None,
+            recent: None,
             autosaved: None,
         }
     }
@@ -157,6 +161,32 @@ impl Session {
     pub fn with_recovery(mut self, store: RecoveryStore) -> Self {
         self.recovery = Some(store);
         self
+    }
+
+    /// Keeps the recent-files list in this store: every open and save
+    /// (and the design this session started on) goes first in it.
+    pub fn with_recent(mut self, recent: RecentFiles) -> Self {
+        if let Some(path) = &self.path {
+            recent.remember(path).ok();
+        }
+        self.recent = Some(recent);
+        self
+    }
+
+    /// The designs opened or saved lately, newest first.
+    pub fn recent_files(&self) -> Vec<RecentFile> {
+        self.recent
+            .as_ref()
+            .map(RecentFiles::list)
+            .unwrap_or_default()
+    }
+
+    fn remember_recent(&self) {
+        if let (Some(recent), Some(path)) = (&self.recent, &self.path) {
+            // The list is a convenience: failing to update it must not fail
+            // the save or open that just succeeded.
+            recent.remember(path).ok();
+        }
     }
 
     pub fn design(&self) -> &Design {
@@ -539,6 +569,7 @@ impl Session {
         self.autosaved = None;
         self.saved_text = Some(to_string(self.design()));
         self.path = Some(path);
+        self.remember_recent();
         Ok(self.document())
     }
 
@@ -550,7 +581,25 @@ impl Session {
             .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "open cancelled"))?;
         let opened = Session::open(&path)?;
         self.replace(opened);
+        self.remember_recent();
         Ok(self.document())
+    }
+
+    /// The design as a SAM or CloudFormation template.
+    pub fn export_template(&self, options: TemplateOptions) -> Result<ExportedView, CommandError> {
+        crate::templates::export_view(self.design(), options)
+    }
+
+    /// Replaces this session's design with the design imported from a
+    /// template file (`.yaml`, `.yml`, `.json`, `.template`), unsaved, so
+    /// Save asks where. The caller asks about unsaved changes first.
+    pub fn import_template(&mut self, path: &Path) -> Result<ImportedView, CommandError> {
+        let imported = crate::templates::import(path)?;
+        self.replace(Session::with(imported.design, None, false));
+        Ok(ImportedView {
+            document: self.document(),
+            report: imported.report.into(),
+        })
     }
 
     /// Replaces this session's design with a new one from a starter.
@@ -566,8 +615,10 @@ impl Session {
             store.discard(self.path.as_deref());
         }
         let recovery = self.recovery.take();
+        let recent = self.recent.take();
         *self = other;
         self.recovery = recovery;
+        self.recent = recent;
     }
 
     // --- autosave and recovery -------------------------------------------

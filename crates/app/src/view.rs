@@ -114,6 +114,10 @@ pub enum ErrorCode {
     Cancelled,
     NothingToRecover,
     BadPath,
+    /// A template could not be imported.
+    Import,
+    /// The design could not be exported as a template.
+    Export,
 }
 
 /// A command that failed, with what to do about it. The document is unchanged.

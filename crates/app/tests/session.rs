@@ -423,3 +423,113 @@ fn a_connection_can_take_another_allowed_meaning_and_undo_restores_it() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::ConnectionRefused);
 }
+
+#[test]
+fn a_template_imports_as_a_new_unsaved_design_and_exports_again() {
+    let template = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/iac/templates/alb-fargate-paths.yaml");
+    let mut s = Session::blank();
+    let imported = s.import_template(&template).unwrap();
+    assert!(imported.document.path.is_none());
+    assert!(imported.document.dirty);
+    assert!(!imported.document.components.is_empty());
+    assert!(
+        imported
+            .report
+            .mapped
+            .iter()
+            .any(|l| l.contains("AWS::ElasticLoadBalancingV2::LoadBalancer")),
+        "{:?}",
+        imported.report.mapped
+    );
+    assert_eq!(
+        s.document().components.len(),
+        imported.document.components.len()
+    );
+
+    let sam = s
+        .export_template(TemplateOptions {
+            flavour: TemplateFlavour::Sam,
+            syntax: TemplateSyntax::Yaml,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        sam.template
+            .contains("AWS::ElasticLoadBalancingV2::LoadBalancer")
+    );
+    assert!(sam.file_name.ends_with(".sam.yaml"), "{}", sam.file_name);
+
+    let json = s
+        .export_template(TemplateOptions {
+            flavour: TemplateFlavour::CloudFormation,
+            syntax: TemplateSyntax::Json,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(json.template.trim_start().starts_with('{'));
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_export(&json, &dir.path().join(&json.file_name)).unwrap();
+    assert_eq!(written.len(), 1 + json.manifests.len());
+    assert_eq!(std::fs::read_to_string(&written[0]).unwrap(), json.template);
+}
+
+#[test]
+fn a_fresh_design_exports_as_sam_with_the_transform() {
+    let mut s = Session::blank();
+    let bucket = add(&mut s, K::S3Bucket, 0.0);
+    let lambda = add(&mut s, K::LambdaFunction, 200.0);
+    s.apply(Edit::Connect {
+        from: bucket,
+        to: lambda,
+        meaning: None,
+    })
+    .unwrap();
+    let sam = s.export_template(TemplateOptions::default()).unwrap();
+    assert!(
+        sam.template
+            .contains("Transform: AWS::Serverless-2016-10-31"),
+        "{}",
+        sam.template
+    );
+    assert!(sam.template.contains("AWS::Serverless::Function"));
+}
+
+#[test]
+fn importing_a_broken_template_says_where_and_keeps_the_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "Resources: [\n").unwrap();
+    let mut s = Session::blank();
+    add(&mut s, K::S3Bucket, 0.0);
+    let err = s.import_template(&bad).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Import);
+    assert!(err.message.contains("bad.yaml"), "{}", err.message);
+    assert_eq!(s.document().components.len(), 1);
+}
+
+#[test]
+fn opened_and_saved_designs_become_recent_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let recent = RecentFiles::new(dir.path().join("state/recent.json"));
+    let mut s = Session::blank().with_recent(recent.clone());
+    assert!(s.recent_files().is_empty());
+    add(&mut s, K::S3Bucket, 0.0);
+    let first = dir.path().join("first.archsim.json");
+    s.save_as(&ChosenPath(first.clone())).unwrap();
+    let second = dir.path().join("second");
+    s.save_as(&ChosenPath(second)).unwrap();
+    let names: Vec<String> = s.recent_files().into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["second.archsim.json", "first.archsim.json"]);
+
+    // Opening moves a design to the front; a new session reads the same list.
+    s.open_with(&ChosenPath(first.clone())).unwrap();
+    let again = Session::open(&first).unwrap().with_recent(recent);
+    let paths: Vec<String> = again.recent_files().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths[0], first.to_string_lossy());
+    assert_eq!(paths.len(), 2);
+    // A failed open leaves the list alone.
+    let missing = dir.path().join("missing.archsim.json");
+    assert!(s.open_with(&ChosenPath(missing)).is_err());
+    assert_eq!(s.recent_files().len(), 2);
+}

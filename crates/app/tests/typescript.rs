@@ -24,6 +24,10 @@ fn export(dir: &Path) {
     FormField::export_all_to(dir).unwrap();
     DirListing::export_all_to(dir).unwrap();
     RecoveryOffer::export_all_to(dir).unwrap();
+    RecentFile::export_all_to(dir).unwrap();
+    TemplateOptions::export_all_to(dir).unwrap();
+    ExportedView::export_all_to(dir).unwrap();
+    ImportedView::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

@@ -6,8 +6,10 @@
 //! must carry the per-launch random token (given to the browser in the URL
 //! fragment, which never reaches a server or a log); requests whose `Host`
 //! is not the served address (DNS rebinding) or whose `Origin` is another
-//! site are refused. The UI has no shell and reads and writes only design
-//! files (`*.archsim.json`).
+//! site are refused. The UI has no shell; it reads and writes design files
+//! (`*.archsim.json`) and reads template files (`.yaml`, `.yml`, `.json`,
+//! `.template`) to import them. Exported templates reach the disk only
+//! through the browser's own download.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -16,8 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use archsim_app::{
-    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, RecoveryStore, Session, component_form,
-    connection_form, list_dir, palette, starters,
+    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, RecentFiles, RecoveryStore,
+    Session, TemplateOptions, component_form, connection_form, list_dir, palette, starters,
 };
 use archsim_model::{ComponentKind, Meaning};
 use axum::extract::{Path as UrlPath, Query, Request, State};
@@ -48,7 +50,8 @@ pub struct ServeArgs {
     /// The built web UI (default: ui/dist of this source tree, or $ARCHSIM_UI_DIR).
     #[arg(long)]
     pub ui_dir: Option<PathBuf>,
-    /// Where unsaved work is autosaved (default: $XDG_STATE_HOME/archsim/recovery).
+    /// Where unsaved work is autosaved (default: $XDG_STATE_HOME/archsim/recovery);
+    /// the recent-files list (`recent.json`) is kept beside it.
     #[arg(long)]
     pub recovery_dir: Option<PathBuf>,
 }
@@ -146,7 +149,11 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         .clone()
         .or_else(RecoveryStore::default_dir)
         .context("no recovery folder: set HOME or pass --recovery-dir")?;
-    session = session.with_recovery(RecoveryStore::new(recovery_dir));
+    // The recent-files list sits beside the recovery folder.
+    let recent = RecentFiles::new(recovery_dir.with_file_name("recent.json"));
+    session = session
+        .with_recovery(RecoveryStore::new(recovery_dir))
+        .with_recent(recent);
     let ui_dir = args.ui_dir.clone().unwrap_or_else(default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         bail!(
@@ -240,6 +247,9 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/save", post(save))
         .route("/save_as", post(save_as))
         .route("/files", get(files))
+        .route("/recent", get(recent_files))
+        .route("/export", post(export_template))
+        .route("/import", post(import_template))
         .route("/recovery", get(recovery_offer))
         .route("/recovery/recover", post(recover))
         .route("/recovery/discard", post(discard_recovery))
@@ -433,9 +443,27 @@ async fn save_as(
     Ok(Json(doc))
 }
 
+async fn export_template(
+    State(s): State<Arc<AppState>>,
+    Json(options): Json<TemplateOptions>,
+) -> Reply<archsim_app::ExportedView> {
+    Ok(Json(s.session().export_template(options)?))
+}
+
+async fn import_template(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<PathBody>,
+) -> Reply<archsim_app::ImportedView> {
+    let imported = s.session().import_template(&p.path)?;
+    s.remember_dir(p.path.to_str());
+    Ok(Json(imported))
+}
+
 #[derive(Deserialize)]
 struct DirQuery {
     dir: Option<PathBuf>,
+    #[serde(default)]
+    kind: FileKind,
 }
 
 async fn files(
@@ -453,7 +481,11 @@ async fn files(
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from(".")),
     };
-    Ok(Json(list_dir(&dir)?))
+    Ok(Json(list_dir(&dir, q.kind)?))
+}
+
+async fn recent_files(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.session().recent_files())
 }
 
 async fn recovery_offer(State(s): State<Arc<AppState>>) -> impl IntoResponse {
@@ -631,6 +663,80 @@ mod tests {
         let (status, body, _) = call(&app, post("/api/save_as", json!({"path": target}))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(dir.path().join("saved.archsim.json").exists());
+    }
+
+    #[tokio::test]
+    async fn saved_designs_are_listed_as_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+        let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let session =
+            Session::blank().with_recent(RecentFiles::new(dir.path().join("recent.json")));
+        let app = router(
+            Arc::new(AppState::new(session, TOKEN.into(), addr)),
+            dir.path(),
+        );
+        let get = || {
+            req("GET", "/api/recent")
+                .header(TOKEN_HEADER, TOKEN)
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert_eq!(call(&app, get()).await.1, json!([]));
+        let save = req("POST", "/api/save_as")
+            .header(TOKEN_HEADER, TOKEN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"path": dir.path().join("kept")}).to_string(),
+            ))
+            .unwrap();
+        assert_eq!(call(&app, save).await.0, StatusCode::OK);
+        let (status, body, _) = call(&app, get()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body[0]["name"], "kept.archsim.json");
+    }
+
+    #[tokio::test]
+    async fn templates_import_and_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let post = |uri: &str, body: serde_json::Value| {
+            req("POST", uri)
+                .header(TOKEN_HEADER, TOKEN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/iac/templates/alb-fargate-paths.yaml");
+        let (status, body, _) = call(&app, post("/api/import", json!({"path": template}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            !body["document"]["components"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(body["document"]["dirty"], true);
+        assert!(!body["report"]["mapped"].as_array().unwrap().is_empty());
+        let (status, body, _) = call(
+            &app,
+            post("/api/export", json!({"flavour": "sam", "syntax": "yaml"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body["template"]
+                .as_str()
+                .unwrap()
+                .contains("AWSTemplateFormatVersion")
+        );
+        // Only template files are imported.
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "x").unwrap();
+        let (status, body, _) = call(&app, post("/api/import", json!({"path": notes}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "bad_path");
     }
 
     #[test]

@@ -3,6 +3,6 @@ import type { DirEntry } from "./DirEntry";
 
 export type DirListing = { dir: string, parent: string | null, 
 /**
- * Folders first, then design files; hidden entries and other files are left out.
+ * Folders first, then the files asked for; hidden entries and other files are left out.
  */
 entries: Array<DirEntry>, };

@@ -1,0 +1,272 @@
+//! Templates in the designer: SAM / CloudFormation export of the open
+//! design and import of a template as a new unsaved design, over
+//! archsim-iac. The views here are what the UI shows: the template text,
+//! its manifests and notes, and the import report.
+
+use std::path::{Path, PathBuf};
+
+use archsim_iac::{ExportOptions, Flavour, Network, Syntax};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+use crate::view::{CommandError, DocumentView, ErrorCode};
+
+/// The file endings a template file may have.
+pub const TEMPLATE_EXTENSIONS: [&str; 4] = [".yaml", ".yml", ".json", ".template"];
+
+/// SAM (with `Transform: AWS::Serverless-2016-10-31`) or plain CloudFormation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFlavour {
+    #[default]
+    Sam,
+    #[serde(rename = "cloudformation")]
+    CloudFormation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateSyntax {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// Where the exported network comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateNetwork {
+    /// A new VPC with public and private subnets in two AZs.
+    #[default]
+    Generated,
+    /// Parameters for an existing VPC and its subnets.
+    Existing,
+}
+
+/// What to export (`{"flavour": "sam", "syntax": "yaml"}`); the same JSON
+/// as archsim-iac's `ExportOptions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(default)]
+pub struct TemplateOptions {
+    pub flavour: TemplateFlavour,
+    pub syntax: TemplateSyntax,
+    pub network: TemplateNetwork,
+}
+
+impl From<TemplateOptions> for ExportOptions {
+    fn from(o: TemplateOptions) -> Self {
+        ExportOptions {
+            flavour: match o.flavour {
+                TemplateFlavour::Sam => Flavour::Sam,
+                TemplateFlavour::CloudFormation => Flavour::CloudFormation,
+            },
+            syntax: match o.syntax {
+                TemplateSyntax::Yaml => Syntax::Yaml,
+                TemplateSyntax::Json => Syntax::Json,
+            },
+            network: match o.network {
+                TemplateNetwork::Generated => Network::Generated,
+                TemplateNetwork::Existing => Network::Existing,
+            },
+        }
+    }
+}
+
+/// A Kubernetes manifest written beside the template.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ManifestView {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// An exported template as the Export dialog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ExportedView {
+    /// The template text.
+    pub template: String,
+    /// A file name for the template (`orders.sam.yaml`).
+    pub file_name: String,
+    pub manifests: Vec<ManifestView>,
+    /// Components not exported, and why.
+    pub notes: Vec<String>,
+}
+
+/// What an import made of the template.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ImportReportView {
+    /// `LogicalId (Type) -> component kind`.
+    pub mapped: Vec<String>,
+    /// Connections inferred, `from -> to (meaning, source)`.
+    pub inferred: Vec<String>,
+    /// Resources and sections kept as written and not drawn.
+    pub kept: Vec<String>,
+}
+
+/// The imported design (now the open, unsaved document) and its report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ImportedView {
+    pub document: DocumentView,
+    pub report: ImportReportView,
+}
+
+impl From<archsim_iac::ImportReport> for ImportReportView {
+    fn from(r: archsim_iac::ImportReport) -> Self {
+        Self {
+            mapped: r.mapped,
+            inferred: r.inferred,
+            kept: r.kept,
+        }
+    }
+}
+
+pub(crate) fn export_view(
+    design: &archsim_model::Design,
+    options: TemplateOptions,
+) -> Result<ExportedView, CommandError> {
+    let exported = archsim_iac::export(design, &options.into()).map_err(|e| CommandError {
+        code: ErrorCode::Export,
+        message: format!("cannot export the design: {e}"),
+        suggestion: Some("fix the component named, or remove it, and export again".into()),
+    })?;
+    let flavour = match options.flavour {
+        TemplateFlavour::Sam => "sam",
+        TemplateFlavour::CloudFormation => "cfn",
+    };
+    let ext = match options.syntax {
+        TemplateSyntax::Yaml => "yaml",
+        TemplateSyntax::Json => "json",
+    };
+    Ok(ExportedView {
+        template: exported.template,
+        file_name: format!("{}.{flavour}.{ext}", file_stem(&design.name)),
+        manifests: exported
+            .manifests
+            .into_iter()
+            .map(|m| ManifestView {
+                file_name: m.file_name,
+                text: m.text,
+            })
+            .collect(),
+        notes: exported.notes,
+    })
+}
+
+/// A file-name-safe form of a design name (`Orders API` -> `orders-api`).
+fn file_stem(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.ends_with('-') && !stem.is_empty() {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "template".into()
+    } else {
+        stem.into()
+    }
+}
+
+/// A template to import must be an existing file with a template ending.
+pub fn template_path(path: &Path) -> Result<PathBuf, CommandError> {
+    let text = path.to_string_lossy();
+    if !TEMPLATE_EXTENSIONS.iter().any(|e| text.ends_with(e)) {
+        return Err(CommandError {
+            code: ErrorCode::BadPath,
+            message: format!("\"{text}\" is not a template file"),
+            suggestion: Some(format!(
+                "choose a file ending in {}",
+                TEMPLATE_EXTENSIONS.join(", ")
+            )),
+        });
+    }
+    if !path.is_file() {
+        return Err(CommandError::new(
+            ErrorCode::BadPath,
+            format!("\"{text}\" does not exist or is not a file"),
+        ));
+    }
+    Ok(path.to_path_buf())
+}
+
+pub(crate) fn import(path: &Path) -> Result<archsim_iac::Imported, CommandError> {
+    let path = template_path(path)?;
+    archsim_iac::import_file(&path).map_err(|e| CommandError {
+        code: ErrorCode::Import,
+        message: e.to_string(),
+        suggestion: Some("fix the template at the line named, or choose another file".into()),
+    })
+}
+
+/// Writes an export: the template at `path`, each manifest beside it.
+/// Returns the files written.
+pub fn write_export(exported: &ExportedView, path: &Path) -> Result<Vec<PathBuf>, CommandError> {
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).map_err(|e| {
+            CommandError::new(
+                ErrorCode::Save,
+                format!("cannot write {}: {e}", p.display()),
+            )
+        })
+    };
+    write(path, &exported.template)?;
+    let mut written = vec![path.to_path_buf()];
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for m in &exported.manifests {
+        let p = dir.join(&m.file_name);
+        write(&p, &m.text)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_read_the_same_json_as_the_iac_crate() {
+        let o: TemplateOptions =
+            serde_json::from_str(r#"{"flavour":"cloudformation","syntax":"json"}"#).unwrap();
+        let iac: ExportOptions = o.into();
+        assert_eq!(
+            iac,
+            serde_json::from_str(r#"{"flavour":"cloudformation","syntax":"json"}"#).unwrap()
+        );
+    }
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(file_stem("Orders API (v2)"), "orders-api-v2");
+        assert_eq!(file_stem("***"), "template");
+    }
+
+    #[test]
+    fn only_existing_template_files_are_imported() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "x").unwrap();
+        let err = template_path(&notes).unwrap_err();
+        assert_eq!(err.code, ErrorCode::BadPath);
+        assert!(err.suggestion.unwrap().contains(".yaml"));
+        let missing = dir.path().join("missing.yaml");
+        assert!(
+            template_path(&missing)
+                .unwrap_err()
+                .message
+                .contains("does not exist")
+        );
+    }
+}
