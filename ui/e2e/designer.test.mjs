@@ -41,7 +41,21 @@ async function dropFromPalette(kind, x, y) {
   await page.getByTestId(`palette-${kind}`).dragTo(canvas(), { targetPosition: { x, y } });
 }
 
+/** Waits until a locator's box stops moving (a fresh node may still be settling under load). */
+async function settled(locator) {
+  let last = null;
+  for (let i = 0; i < 40; i++) {
+    const box = await locator.boundingBox();
+    if (box && last && box.x === last.x && box.y === last.y && box.width === last.width) return box;
+    last = box;
+    await page.waitForTimeout(50);
+  }
+  return last;
+}
+
 async function dragHandle(from, to) {
+  await settled(node(from));
+  await settled(node(to));
   const src = node(from).locator(".react-flow__handle.source");
   const dst = node(to).locator(".react-flow__handle.target");
   const a = await src.boundingBox();
