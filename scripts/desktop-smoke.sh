@@ -17,18 +17,27 @@ out=artifacts/desktop
 mkdir -p "$out"
 state=$(mktemp -d)
 export XDG_STATE_HOME="$state" WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
-xvfb-run -a -s "-screen 0 1440x900x24" bash -c '
-  "$0" examples/queue-worker.archsim.json > "$1/desktop.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 60); do
-    xwininfo -root -tree | grep -q "\"archsim\"" && break
-    sleep 0.5
+show_desktop() {
+  # The window may lose a race with the X server under load: try twice.
+  for attempt in 1 2; do
+    "$bin" examples/queue-worker.archsim.json > "$out/desktop.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 60); do
+      xwininfo -root -tree | grep -q "\"archsim\"" && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if xwininfo -root -tree | grep "\"archsim\"" > "$out/window.txt"; then
+      sleep 6
+      import -window root "$out/window.png"
+      kill "$pid" 2>/dev/null || true
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    echo "desktop smoke: attempt $attempt: no window yet ($(tail -1 "$out/desktop.log"))" >&2
   done
-  xwininfo -root -tree | grep "\"archsim\"" > "$1/window.txt" || true
-  sleep 6
-  import -window root "$1/window.png"
-  kill "$pid"
-' "$bin" "$out"
+}
+with_xvfb 1440x900 show_desktop
 rm -rf "$state"
 
 if [ ! -s "$out/window.txt" ]; then

@@ -32,3 +32,22 @@ build_ui() {
   ui_dependencies
   (cd ui && npx vite build --logLevel warn)
 }
+
+# Runs a command with DISPLAY set to a fresh Xvfb server of the given size
+# (e.g. 1600x900), started here and waited for until it answers (xdpyinfo),
+# so a window never races the server's start-up. Stops the server after.
+with_xvfb() {
+  local size="$1" n=90 xvfb_pid status=0
+  shift
+  while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+  Xvfb ":$n" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
+  xvfb_pid=$!
+  for _ in $(seq 1 100); do
+    DISPLAY=":$n" xdpyinfo >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  DISPLAY=":$n" "$@" || status=$?
+  kill "$xvfb_pid" 2>/dev/null || true
+  wait "$xvfb_pid" 2>/dev/null || true
+  return "$status"
+}

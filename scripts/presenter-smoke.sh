@@ -12,18 +12,27 @@ cargo build --locked -p archsim-presenter
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim-presenter"
 out=artifacts/presenter
 mkdir -p "$out"
-xvfb-run -a -s "-screen 0 1600x900x24" bash -c '
-  "$0" examples/alb-fargate.archsim.json --speed 30 > "$1/presenter.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 60); do
-    xwininfo -root -tree | grep -q "\"archsim presenter\"" && break
-    sleep 0.5
+show_presenter() {
+  # The window may lose a race with the X server under load: try twice.
+  for attempt in 1 2; do
+    "$bin" examples/alb-fargate.archsim.json --speed 30 > "$out/presenter.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 60); do
+      xwininfo -root -tree | grep -q "\"archsim presenter\"" && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if xwininfo -root -tree | grep "\"archsim presenter\"" > "$out/window.txt"; then
+      sleep 8
+      import -window root "$out/window.png"
+      kill "$pid" 2>/dev/null || true
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    echo "presenter smoke: attempt $attempt: no window yet ($(tail -1 "$out/presenter.log"))" >&2
   done
-  xwininfo -root -tree | grep "\"archsim presenter\"" > "$1/window.txt" || true
-  sleep 8
-  import -window root "$1/window.png"
-  kill "$pid"
-' "$bin" "$out"
+}
+with_xvfb 1600x900 show_presenter
 
 if [ ! -s "$out/window.txt" ]; then
   echo "presenter smoke: no window titled \"archsim presenter\" appeared; see $out/presenter.log" >&2
