@@ -17,31 +17,11 @@ out=artifacts/desktop
 mkdir -p "$out"
 state=$(mktemp -d)
 export XDG_STATE_HOME="$state" WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
-show_desktop() {
-  # The window may lose a race with the X server under load: try twice.
-  for attempt in 1 2; do
-    "$bin" examples/queue-worker.archsim.json > "$out/desktop.log" 2>&1 &
-    local pid=$!
-    for _ in $(seq 1 60); do
-      xwininfo -root -tree | grep -q "\"archsim\"" && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if xwininfo -root -tree | grep "\"archsim\"" > "$out/window.txt"; then
-      sleep 6
-      import -window root "$out/window.png"
-      kill "$pid" 2>/dev/null || true
-      return 0
-    fi
-    kill "$pid" 2>/dev/null || true
-    echo "desktop smoke: attempt $attempt: no window yet ($(tail -1 "$out/desktop.log"))" >&2
-  done
-}
-with_xvfb 1440x900 show_desktop
+with_xvfb 1440x900 capture_window "archsim" 6 "$out" "$bin" examples/queue-worker.archsim.json
 rm -rf "$state"
 
 if [ ! -s "$out/window.txt" ]; then
-  echo "desktop smoke: no window titled archsim appeared; see $out/desktop.log" >&2
+  echo "desktop smoke: no window titled archsim appeared; see $out/app.log" >&2
   exit 1
 fi
 count() { convert "$out/window.png" $2 -fill black +opaque "$1" -fill white -opaque "$1" -format "%[fx:round(mean*w*h)]" info:; }

@@ -51,3 +51,30 @@ with_xvfb() {
   wait "$xvfb_pid" 2>/dev/null || true
   return "$status"
 }
+
+# Starts a program (in the background), waits for its window titled TITLE,
+# lets it draw for SETTLE seconds, screenshots the screen to OUT/window.png
+# and records the window in OUT/window.txt (empty if it never appeared).
+# The window may lose a race with the X server under load: tries twice.
+# Usage (under with_xvfb): capture_window TITLE SETTLE OUT PROGRAM ARGS...
+capture_window() {
+  local title="$1" settle="$2" out="$3" attempt pid
+  shift 3
+  for attempt in 1 2; do
+    "$@" > "$out/app.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 60); do
+      xwininfo -root -tree | grep -q "\"$title\"" && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if xwininfo -root -tree | grep "\"$title\"" > "$out/window.txt"; then
+      sleep "$settle"
+      import -window root "$out/window.png"
+      kill "$pid" 2>/dev/null || true
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    echo "attempt $attempt: no window titled \"$title\" yet ($(tail -1 "$out/app.log"))" >&2
+  done
+}

@@ -12,30 +12,10 @@ cargo build --locked -p archsim-presenter
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim-presenter"
 out=artifacts/presenter
 mkdir -p "$out"
-show_presenter() {
-  # The window may lose a race with the X server under load: try twice.
-  for attempt in 1 2; do
-    "$bin" examples/alb-fargate.archsim.json --speed 30 > "$out/presenter.log" 2>&1 &
-    local pid=$!
-    for _ in $(seq 1 60); do
-      xwininfo -root -tree | grep -q "\"archsim presenter\"" && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if xwininfo -root -tree | grep "\"archsim presenter\"" > "$out/window.txt"; then
-      sleep 8
-      import -window root "$out/window.png"
-      kill "$pid" 2>/dev/null || true
-      return 0
-    fi
-    kill "$pid" 2>/dev/null || true
-    echo "presenter smoke: attempt $attempt: no window yet ($(tail -1 "$out/presenter.log"))" >&2
-  done
-}
-with_xvfb 1600x900 show_presenter
+with_xvfb 1600x900 capture_window "archsim presenter" 8 "$out" "$bin" examples/alb-fargate.archsim.json --speed 30
 
 if [ ! -s "$out/window.txt" ]; then
-  echo "presenter smoke: no window titled \"archsim presenter\" appeared; see $out/presenter.log" >&2
+  echo "presenter smoke: no window titled \"archsim presenter\" appeared; see $out/app.log" >&2
   exit 1
 fi
 count() { convert "$out/window.png" -fill black +opaque "$1" -fill white -opaque "$1" -format "%[fx:round(mean*w*h)]" info:; }
