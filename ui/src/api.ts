@@ -17,6 +17,11 @@ import type { PaletteGroup } from "./generated/PaletteGroup";
 import type { RecentFile } from "./generated/RecentFile";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { StarterInfo } from "./generated/StarterInfo";
+import type { LiveControl } from "./generated/LiveControl";
+import type { LiveStart } from "./generated/LiveStart";
+import type { LiveView } from "./generated/LiveView";
+import type { RequestTrace } from "./generated/RequestTrace";
+import type { SeriesView } from "./generated/SeriesView";
 
 /** Which files the server-side picker lists. */
 export type FileKind = "design" | "template";
@@ -115,6 +120,12 @@ const desktop = {
   recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
   recover: () => command<DocumentView>("recover"),
   discardRecovery: () => command<DocumentView>("discard_recovery"),
+  liveStart: (start: LiveStart) => command<LiveView>("live_start", { start }),
+  livePoll: () => command<LiveView | null>("live_poll"),
+  liveControl: (control: LiveControl) => command<LiveView>("live_control", { control }),
+  liveStop: () => command<null>("live_stop"),
+  liveSeries: (id: string) => command<SeriesView>("live_series", { id }),
+  liveTraces: () => command<RequestTrace[]>("live_traces"),
 };
 
 const http = {
@@ -139,6 +150,12 @@ const http = {
   recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
   recover: () => call<DocumentView>("POST", "recovery/recover"),
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
+  liveStart: (start: LiveStart) => call<LiveView>("POST", "live/start", start),
+  livePoll: () => call<LiveView | null>("GET", "live"),
+  liveControl: (control: LiveControl) => call<LiveView>("POST", "live/control", control),
+  liveStop: () => call<null>("POST", "live/stop"),
+  liveSeries: (id: string) => call<SeriesView>("GET", `live/series/${encodeURIComponent(id)}`),
+  liveTraces: () => call<RequestTrace[]>("GET", "live/traces"),
 };
 
 export const api: typeof http = native ? desktop : http;
