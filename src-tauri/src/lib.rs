@@ -16,9 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use archsim_app::{
     AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, ErrorCode,
     ExportedView, FileDialog, FormField, ImportedView, LiveControl, LiveSlot, LiveStart, LiveView,
-    PaletteGroup, SeriesView, RecentFiles, RecoveryOffer,
-    RecoveryStore, Session, StarterInfo, TemplateOptions, component_form, connection_form, palette,
-    starters, write_export,
+    PaletteGroup, RecentFiles, RecoveryOffer, RecoveryStore, SeriesView, Session, StarterInfo,
+    TemplateOptions, component_form, connection_form, palette, starters, write_export,
 };
 use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
@@ -285,6 +284,53 @@ fn present(open: State<Open>, scenario: Option<String>) -> Reply<String> {
     Ok(bin.display().to_string())
 }
 
+/// Closing the window with unsaved changes asks first: Save (Save As for a
+/// new design), Don't save (the work is still kept for recovery), or
+/// Cancel. Runs off the main thread: the dialogs block.
+fn confirm_close(app: AppHandle) {
+    use tauri_plugin_dialog::{MessageDialogButtons, MessageDialogResult};
+    let name = app.state::<Open>().session().design().name.clone();
+    let answer = app
+        .dialog()
+        .message(format!(
+            "\"{name}\" has unsaved changes. Save them before closing? (Unsaved work is also kept for recovery.)"
+        ))
+        .title("Unsaved changes")
+        .buttons(MessageDialogButtons::YesNoCancelCustom(
+            "Save".into(),
+            "Don't save".into(),
+            "Cancel".into(),
+        ))
+        .blocking_show_with_result();
+    let close = match answer {
+        MessageDialogResult::Yes => true,
+        MessageDialogResult::Custom(ref b) if b == "Save" => true,
+        MessageDialogResult::No => false,
+        MessageDialogResult::Custom(ref b) if b == "Don't save" => false,
+        _ => return,
+    };
+    if close {
+        let open = app.state::<Open>();
+        let mut session = open.session();
+        let saved = if session.path().is_some() {
+            session.save()
+        } else {
+            session.save_as(&NativeDialog(app.clone()))
+        };
+        if let Err(e) = saved {
+            drop(session);
+            if e.code != ErrorCode::Cancelled {
+                app.dialog()
+                    .message(format!("Not closed: {}", e.message))
+                    .title("Save failed")
+                    .blocking_show();
+            }
+            return;
+        }
+    }
+    app.exit(0);
+}
+
 fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -366,6 +412,15 @@ pub fn run() {
             live_traces,
             present,
         ])
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let app = window.app_handle().clone();
+                if app.state::<Open>().session().is_dirty() {
+                    api.prevent_close();
+                    std::thread::spawn(move || confirm_close(app));
+                }
+            }
+        })
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("archsim-desktop: cannot start the window: {e}");

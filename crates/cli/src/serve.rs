@@ -194,6 +194,8 @@ async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8>
     let url = format!("http://{addr}/#token={token}");
     println!("archsim serve: {url}");
     println!("(loopback only; press Ctrl-C to stop)");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
     if args.open {
         open_browser(&url);
     }
@@ -212,9 +214,7 @@ async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8>
     };
 
     axum::serve(listener, router(state.clone(), &ui_dir))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop_signal())
         .await
         .context("serving")?;
     autosave.abort();
@@ -230,6 +230,30 @@ async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8>
         session.close();
     }
     Ok(0)
+}
+
+/// Ctrl-C, or SIGTERM (a logout, `kill`, a service manager): either way the
+/// server stops gracefully and unsaved work is kept for recovery.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn open_browser(url: &str) {
