@@ -27,21 +27,31 @@
 //! assert!(session.is_dirty());
 //! ```
 
+mod cost_panel;
 mod dialog;
 mod forms;
 mod layout;
 mod palette;
 mod recent;
 mod recovery;
+mod report;
 mod session;
 mod templates;
 mod view;
 
+pub use cost_panel::{
+    BreakEvenView, ComponentCostView, CostAssumptionsView, CostLineView, CostOptions, CostPanel,
+    CostSource, CrossingView, FunctionChoice, LambdaBillingMode, SimulatedRunView, cost_panel,
+};
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
+pub use report::{
+    COMPONENTS_CSV_HEADER, ReportOptions, RunReport, SERIES_CSV_HEADER, report_of_run, run_report,
+    write_report,
+};
 pub use session::{Applied, Edit, MoveTo, Session};
 pub use templates::{
     ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,

@@ -33,6 +33,8 @@ use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+mod cost;
+
 /// Start the designer in a browser on a design.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -253,6 +255,8 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/recovery", get(recovery_offer))
         .route("/recovery/recover", post(recover))
         .route("/recovery/discard", post(discard_recovery))
+        .route("/cost", post(cost::cost_panel))
+        .route("/report", post(cost::run_report))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state.clone());
     let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
