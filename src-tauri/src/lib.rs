@@ -23,6 +23,8 @@ use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
+mod cost;
+
 struct Open(Mutex<Session>);
 
 impl Open {
@@ -287,6 +289,9 @@ pub fn run() {
             recovery_offer,
             recover,
             discard_recovery,
+            cost::cost_panel,
+            cost::run_report,
+            cost::save_report,
         ])
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {

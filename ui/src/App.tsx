@@ -23,6 +23,7 @@ import {
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError, native, saveImageNatively } from "./api";
 import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
+import { CostPanel } from "./CostPanel";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
@@ -145,6 +146,7 @@ function Designer() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [offer, setOffer] = useState<RecoveryOffer | null>(null);
   const [showHelp, setShowHelp] = useState(false);
+  const [showCost, setShowCost] = useState(false);
   const clipboard = useRef<{ ids: string[]; pastes: number }>({ ids: [], pastes: 0 });
   const connectingFrom = useRef<string | null>(null);
   const fitNext = useRef(true);
@@ -523,6 +525,7 @@ function Designer() {
           <span className="sep" />
           <button type="button" onClick={() => run("fit")} title="Fit (F)">Fit</button>
           <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
+          <button type="button" onClick={() => setShowCost((v) => !v)} aria-pressed={showCost} title="Monthly cost, cost curve, break-even and run report" data-testid="cost-toggle">Cost</button>
           <button type="button" onClick={() => setShowHelp((v) => !v)} title="Keyboard shortcuts">?</button>
         </nav>
       </header>
@@ -608,6 +611,7 @@ function Designer() {
       </main>
       <Inspector doc={doc} selected={selected} send={send} />
       <Problems problems={doc.problems} onSelect={selectProblem} />
+      {showCost && <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />}
       {hover && (
         <div className={`connect-tip ${hover.check.result}`} style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="connect-tip">
           {hover.check.result === "allowed"

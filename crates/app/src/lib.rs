@@ -9,6 +9,11 @@
 //! generated from this crate with ts-rs (`--features ts`, see
 //! `tests/typescript.rs`), never written by hand.
 //!
+//! Beside the session: [`cost_panel()`] prices a design as `archsim cost`
+//! does (same code, archsim-cost's `design_cost`), and [`run_report()`]
+//! simulates a scenario and writes its results as an HTML page and CSV
+//! files.
+//!
 //! Architecture invariant: no UI, no HTTP, no timers and no native dialogs
 //! live here. File dialogs come in through the [`FileDialog`] trait; the
 //! autosave clock is a number the caller passes in.
