@@ -71,6 +71,9 @@ test("the cost panel's total is what archsim cost --json prints for the same fil
   await page.locator(".cost-lines summary").click();
   assert.ok((await page.getByTestId("cost-lines").locator("tbody tr").count()) > 3);
   await shot("cost-01-panel");
+  await page.getByTestId("cost-breakeven").scrollIntoViewIfNeeded();
+  await shot("cost-01b-charts");
+  await page.getByTestId("cost-total").scrollIntoViewIfNeeded();
 });
 
 test("free tier and 100 ms billing change the total as the CLI's flags do", async () => {

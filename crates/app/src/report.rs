@@ -349,6 +349,19 @@ fn int(n: u64) -> String {
     out
 }
 
+/// 5073.34 -> "$5,073.34".
+fn dollars(d: archsim_cost::Decimal) -> String {
+    let text = d.round_dp(2).to_string();
+    let (int_part, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let (sign, digits) = int_part
+        .strip_prefix('-')
+        .map_or(("", int_part), |rest| ("-", rest));
+    let grouped = digits
+        .parse::<u64>()
+        .map_or_else(|_| digits.to_string(), int);
+    format!("{sign}${grouped}.{cents:0<2}")
+}
+
 fn ms(x: f64) -> String {
     if x >= 100.0 {
         format!("{x:.0}")
@@ -481,7 +494,7 @@ impl Page<'_> {
         );
         card(int(cold), "Lambda cold starts", "sum-cold");
         card(
-            format!("${}", self.bill.total_usd),
+            dollars(self.bill.total_usd),
             "monthly cost (measured usage)",
             "sum-total",
         );
@@ -986,6 +999,10 @@ mod tests {
         assert_eq!(num(2.5), "2.5");
         assert_eq!(num(0.1234), "0.123");
         assert_eq!(int(1234567), "1,234,567");
+        let d = |s: &str| s.parse::<archsim_cost::Decimal>().unwrap();
+        assert_eq!(dollars(d("5073.34")), "$5,073.34");
+        assert_eq!(dollars(d("0")), "$0.00");
+        assert_eq!(dollars(d("1234567.5")), "$1,234,567.50");
         assert_eq!(short(950), "950");
         assert_eq!(short(12_345), "12.3k");
         assert_eq!(short(420_515), "421k");

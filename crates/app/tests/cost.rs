@@ -160,6 +160,36 @@ fn errors_are_messages_not_crashes() {
     assert!(err.message.contains("missing"), "{}", err.message);
     let err = run_report(&blank, None, &ReportOptions::default()).unwrap_err();
     assert_eq!(err.code, ErrorCode::Report);
+
+    // A design with an error-severity problem cannot be simulated: the
+    // measured source says so and what to do; the estimate still prices it,
+    // as `archsim cost` does.
+    let (mut design, dir) = example("serverless-api");
+    archsim_model::edit::apply_op(
+        &mut design,
+        archsim_model::Op::SetProperty {
+            id: "orders-fn".into(),
+            path: "reserved_concurrency".into(),
+            value: serde_json::json!(950),
+        },
+    )
+    .unwrap();
+    let simulated = CostOptions {
+        source: CostSource::Simulation,
+        ..CostOptions::default()
+    };
+    let err = cost_panel(&design, Some(&dir), &simulated).unwrap_err();
+    assert!(err.message.contains("fails validation"), "{}", err.message);
+    assert!(
+        err.message.contains("LAMBDA_UNRESERVED_BELOW_MIN"),
+        "{}",
+        err.message
+    );
+    assert!(err.suggestion.unwrap().contains("problems panel"));
+    assert!(cost_panel(&design, Some(&dir), &CostOptions::default()).is_ok());
+    let err = run_report(&design, Some(&dir), &ReportOptions::default()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Report);
+    assert!(err.message.contains("fails validation"), "{}", err.message);
 }
 
 /// Splits CSV text into records of fields (RFC 4180 quoting).

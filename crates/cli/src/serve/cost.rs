@@ -24,14 +24,14 @@ fn snapshot(state: &AppState) -> (Design, Option<PathBuf>) {
     )
 }
 
+/// Runs `job` on the blocking pool; a panic in it is a `code` error.
 async fn off_the_workers<T: Send + 'static>(
+    code: ErrorCode,
     job: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
 ) -> Reply<T> {
     match tokio::task::spawn_blocking(job).await {
         Ok(result) => Ok(Json(result?)),
-        Err(e) => {
-            Err(CommandError::new(ErrorCode::Cost, format!("the computation failed: {e}")).into())
-        }
+        Err(e) => Err(CommandError::new(code, format!("the computation failed: {e}")).into()),
     }
 }
 
@@ -40,7 +40,10 @@ pub(super) async fn cost_panel(
     Json(options): Json<CostOptions>,
 ) -> Reply<CostPanel> {
     let (design, dir) = snapshot(&s);
-    off_the_workers(move || archsim_app::cost_panel(&design, dir.as_deref(), &options)).await
+    off_the_workers(ErrorCode::Cost, move || {
+        archsim_app::cost_panel(&design, dir.as_deref(), &options)
+    })
+    .await
 }
 
 pub(super) async fn run_report(
@@ -48,7 +51,10 @@ pub(super) async fn run_report(
     Json(options): Json<ReportOptions>,
 ) -> Reply<RunReport> {
     let (design, dir) = snapshot(&s);
-    off_the_workers(move || archsim_app::run_report(&design, dir.as_deref(), &options)).await
+    off_the_workers(ErrorCode::Report, move || {
+        archsim_app::run_report(&design, dir.as_deref(), &options)
+    })
+    .await
 }
 
 #[cfg(test)]
