@@ -51,7 +51,9 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
   const [choices, setChoices] = useState<Choices>({ design: designKey, scenario: null, fn: null });
   const scenario = choices.design === designKey ? choices.scenario : null;
   const fn = choices.design === designKey ? choices.fn : null;
-  const [panel, setPanel] = useState<CostPanelView | null>(null);
+  // The last answer, and the design it was for.
+  const [answer, setAnswer] = useState<{ design: string; panel: CostPanelView } | null>(null);
+  const panel = answer?.design === designKey ? answer.panel : null;
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
   const [reporting, setReporting] = useState(false);
@@ -63,12 +65,13 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
   // latest answer is shown.
   useEffect(() => {
     const ask = ++asked.current;
+    const key = designKey;
     const timer = setTimeout(() => {
       setLoading(true);
       api.costPanel({ source, scenario, free_tier: freeTier, billing, function: fn }).then(
         (p) => {
           if (ask !== asked.current) return;
-          setPanel(p);
+          setAnswer({ design: key, panel: p });
           setError(null);
           setLoading(false);
         },
@@ -80,7 +83,7 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
       );
     }, COST_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [doc, source, scenario, freeTier, billing, fn]);
+  }, [doc, designKey, source, scenario, freeTier, billing, fn]);
 
   const choose = (change: Partial<Omit<Choices, "design">>) => setChoices({ design: designKey, scenario, fn, ...change });
 
@@ -124,12 +127,14 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
         <label className="cost-row">
           Scenario
           <select
-            value={scenario ?? shown?.scenario ?? ""}
+            value={scenario ?? panel?.scenario ?? ""}
             onChange={(e) => choose({ scenario: e.target.value || null })}
             data-testid="cost-scenario"
-            disabled={!shown?.scenarios.length}
+            disabled={!panel?.scenarios.length}
           >
-            {(shown?.scenarios ?? []).map((s) => (
+            {/* The last answer's scenarios: after an error the user can still pick another. */}
+            {scenario !== null && !panel?.scenarios.includes(scenario) && <option value={scenario}>{scenario} (missing)</option>}
+            {(panel?.scenarios ?? []).map((s) => (
               <option key={s} value={s}>{s}</option>
             ))}
           </select>
