@@ -15,7 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use archsim_app::{
     AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, ErrorCode,
-    ExportedView, FileDialog, FormField, ImportedView, PaletteGroup, RecentFiles, RecoveryOffer,
+    ExportedView, FileDialog, FormField, ImportedView, LiveControl, LiveSlot, LiveStart, LiveView,
+    PaletteGroup, SeriesView, RecentFiles, RecoveryOffer,
     RecoveryStore, Session, StarterInfo, TemplateOptions, component_form, connection_form, palette,
     starters, write_export,
 };
@@ -26,6 +27,19 @@ use tauri_plugin_dialog::DialogExt;
 mod cost;
 
 struct Open(Mutex<Session>);
+
+/// The live simulation beside the session; its clock is wall time since
+/// the window opened.
+struct Live(Mutex<LiveSlot>, std::time::Instant);
+
+impl Live {
+    fn slot(&self) -> MutexGuard<'_, LiveSlot> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn clock(&self) -> f64 {
+        self.1.elapsed().as_secs_f64()
+    }
+}
 
 impl Open {
     fn session(&self) -> MutexGuard<'_, Session> {
@@ -220,6 +234,37 @@ fn discard_recovery(open: State<Open>) -> DocumentView {
     s.document()
 }
 
+#[tauri::command]
+fn live_start(open: State<Open>, live: State<Live>, start: LiveStart) -> Reply<LiveView> {
+    let session = open.session();
+    live.slot().start(&session, &start, live.clock())
+}
+
+#[tauri::command]
+fn live_poll(live: State<Live>) -> Option<LiveView> {
+    live.slot().poll(live.clock())
+}
+
+#[tauri::command]
+fn live_control(live: State<Live>, control: LiveControl) -> Reply<LiveView> {
+    live.slot().control(control)
+}
+
+#[tauri::command]
+fn live_stop(live: State<Live>) {
+    live.slot().stop();
+}
+
+#[tauri::command]
+fn live_series(live: State<Live>, id: String) -> Reply<SeriesView> {
+    live.slot().series(&id)
+}
+
+#[tauri::command]
+fn live_traces(live: State<Live>) -> Reply<Vec<archsim_sim::RequestTrace>> {
+    live.slot().traces()
+}
+
 fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -254,6 +299,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Open(Mutex::new(start_session())))
+        .manage(Live(
+            Mutex::new(LiveSlot::default()),
+            std::time::Instant::now(),
+        ))
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || {
@@ -292,6 +341,12 @@ pub fn run() {
             cost::cost_panel,
             cost::run_report,
             cost::save_report,
+            live_start,
+            live_poll,
+            live_control,
+            live_stop,
+            live_series,
+            live_traces,
         ])
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {

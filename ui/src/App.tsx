@@ -45,6 +45,13 @@ import { ExportDialog, ImportReport } from "./Templates";
 import type { ImportReportView } from "./generated/ImportReportView";
 import type { ImportedView } from "./generated/ImportedView";
 import { actionFor, SHORTCUTS, type Action } from "./shortcuts";
+import { flowLevel, liveStore } from "./live";
+import { PlacementView } from "./Placement";
+import { ScenarioEditor } from "./ScenarioEditor";
+import { NodeCharts, SimBar, useLivePolling } from "./Simulation";
+import { TracesView } from "./Traces";
+
+type DockTab = "problems" | "scenario" | "placement" | "traces";
 
 const GRID = 16;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -147,6 +154,9 @@ function Designer() {
   const [offer, setOffer] = useState<RecoveryOffer | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const [showCost, setShowCost] = useState(false);
+  const [running, setRunning] = useState(false);
+  const [dockTab, setDockTab] = useState<DockTab>("problems");
+  const [chartsClosed, setChartsClosed] = useState<string | null>(null);
   const clipboard = useRef<{ ids: string[]; pastes: number }>({ ids: [], pastes: 0 });
   const connectingFrom = useRef<string | null>(null);
   const fitNext = useRef(true);
@@ -159,6 +169,30 @@ function Designer() {
     const t = setTimeout(() => setToast(null), toast.kind === "error" ? 8000 : 3000);
     return () => clearTimeout(t);
   }, [toast]);
+
+  useLivePolling(running, (message) => {
+    setRunning(false);
+    liveStore.set(null);
+    if (message) notify("error", message);
+  });
+
+  const startSim = useCallback(
+    async (scenario: string) => {
+      try {
+        const v = await api.liveStart({ scenario, seed: null, speed: null, paused: false });
+        liveStore.set(v);
+        setRunning(true);
+      } catch (e) {
+        notify("error", errorText(e));
+      }
+    },
+    [notify],
+  );
+  const stopSim = useCallback(() => {
+    api.liveStop().catch(() => undefined);
+    setRunning(false);
+    liveStore.set(null);
+  }, []);
 
   const show = useCallback((d: DocumentView, fit = false) => {
     if (fit) fitNext.current = true;
@@ -180,6 +214,29 @@ function Designer() {
       requestAnimationFrame(() => rf.fitView({ padding: 0.2, maxZoom: 1.1 }));
     }
   }, [doc, rf]);
+
+  // Live throughput animates the edges: each edge flows at the rate its
+  // target receives; edges change only when their level does.
+  useEffect(() => {
+    if (!running) {
+      setEdges((es) => (es.some((e) => e.data?.flow) ? es.map((e) => (e.data?.flow ? { ...e, className: `meaning-${e.data.meaning}`, data: { ...e.data, flow: 0 } } : e)) : es));
+      return;
+    }
+    const apply = () => {
+      setEdges((es) => {
+        let changed = false;
+        const next = es.map((e) => {
+          const level = flowLevel(liveStore.get(e.target)?.arrivals_per_s ?? 0);
+          if ((e.data?.flow ?? 0) === level) return e;
+          changed = true;
+          return { ...e, className: `meaning-${e.data?.meaning}${level ? ` flowing flow-${level}` : ""}`, data: { ...e.data, flow: level } };
+        });
+        return changed ? next : es;
+      });
+    };
+    apply();
+    return liveStore.subscribeAll(apply);
+  }, [running, doc]);
 
   useEffect(() => {
     api.document().then((d) => show(d, true), (e) => notify("error", errorText(e)));
@@ -465,6 +522,13 @@ function Designer() {
       const t = e.target as HTMLElement | null;
       if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
       if (dialog) return;
+      // Space pauses and resumes a running simulation.
+      if (e.key === " " && running && !e.ctrlKey && !e.metaKey && !e.altKey && t?.tagName !== "BUTTON") {
+        e.preventDefault();
+        const v = liveStore.view;
+        if (v && !v.finished) api.liveControl({ type: v.paused ? "resume" : "pause" }).then((x) => liveStore.set(x), (err) => notify("error", errorText(err)));
+        return;
+      }
       const action = actionFor({ key: e.key, ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey, alt: e.altKey });
       if (action) {
         e.preventDefault();
@@ -473,7 +537,7 @@ function Designer() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [run, dialog]);
+  }, [run, dialog, running, notify]);
 
   const selectProblem = useCallback(
     (ids: string[]) => {
@@ -555,6 +619,7 @@ function Designer() {
           addAt(kind, p.x, p.y);
         }}
       >
+        <SimBar doc={doc} running={running} onStart={startSim} onStop={stopSim} notify={notify} />
         <ReactFlow
           nodes={nodes}
           edges={edges}
@@ -610,8 +675,36 @@ function Designer() {
         )}
       </main>
       <Inspector doc={doc} selected={selected} send={send} />
-      <Problems problems={doc.problems} onSelect={selectProblem} />
       {showCost && <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />}
+      {running && selected.length === 1 && chartsClosed !== selected[0] && doc.components.some((c) => c.id === selected[0]) && (
+        <NodeCharts
+          id={selected[0]}
+          name={doc.components.find((c) => c.id === selected[0])?.name ?? selected[0]}
+          onClose={() => setChartsClosed(selected[0])}
+        />
+      )}
+      <section className={`dock dock-${dockTab}`} aria-label="Panels">
+        <div className="dock-tabs" role="tablist">
+          {(
+            [
+              ["problems", `Problems (${doc.problems.length})`],
+              ["scenario", "Scenario"],
+              ["placement", "Placement"],
+              ["traces", "Traces"],
+            ] as [DockTab, string][]
+          ).map(([t, label]) => (
+            <button key={t} type="button" role="tab" aria-selected={dockTab === t} className={dockTab === t ? "active" : ""} onClick={() => setDockTab(t)} data-testid={`tab-${t}`}>
+              {label}
+            </button>
+          ))}
+        </div>
+        <div className="dock-body">
+          {dockTab === "problems" && <Problems problems={doc.problems} onSelect={selectProblem} />}
+          {dockTab === "scenario" && <ScenarioEditor doc={doc} send={send} />}
+          {dockTab === "placement" && <PlacementView doc={doc} />}
+          {dockTab === "traces" && <TracesView doc={doc} />}
+        </div>
+      </section>
       {hover && (
         <div className={`connect-tip ${hover.check.result}`} style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="connect-tip">
           {hover.check.result === "allowed"

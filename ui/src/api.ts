@@ -21,6 +21,11 @@ import type { PaletteGroup } from "./generated/PaletteGroup";
 import type { RecentFile } from "./generated/RecentFile";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { StarterInfo } from "./generated/StarterInfo";
+import type { LiveControl } from "./generated/LiveControl";
+import type { LiveStart } from "./generated/LiveStart";
+import type { LiveView } from "./generated/LiveView";
+import type { RequestTrace } from "./generated/RequestTrace";
+import type { SeriesView } from "./generated/SeriesView";
 
 /** Which files the server-side picker lists. */
 export type FileKind = "design" | "template";
@@ -121,6 +126,12 @@ const desktop = {
   discardRecovery: () => command<DocumentView>("discard_recovery"),
   costPanel: (options: CostOptions) => command<CostPanel>("cost_panel", { options }),
   runReport: (options: ReportOptions) => command<RunReport>("run_report", { options }),
+  liveStart: (start: LiveStart) => command<LiveView>("live_start", { start }),
+  livePoll: () => command<LiveView | null>("live_poll"),
+  liveControl: (control: LiveControl) => command<LiveView>("live_control", { control }),
+  liveStop: () => command<null>("live_stop"),
+  liveSeries: (id: string) => command<SeriesView>("live_series", { id }),
+  liveTraces: () => command<RequestTrace[]>("live_traces"),
 };
 
 const http = {
@@ -147,6 +158,12 @@ const http = {
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
   costPanel: (options: CostOptions) => call<CostPanel>("POST", "cost", options),
   runReport: (options: ReportOptions) => call<RunReport>("POST", "report", options),
+  liveStart: (start: LiveStart) => call<LiveView>("POST", "live/start", start),
+  livePoll: () => call<LiveView | null>("GET", "live"),
+  liveControl: (control: LiveControl) => call<LiveView>("POST", "live/control", control),
+  liveStop: () => call<null>("POST", "live/stop"),
+  liveSeries: (id: string) => call<SeriesView>("GET", `live/series/${encodeURIComponent(id)}`),
+  liveTraces: () => call<RequestTrace[]>("GET", "live/traces"),
 };
 
 export const api: typeof http = native ? desktop : http;

@@ -59,6 +59,7 @@ describe("group frames", () => {
     connections: [],
     groups: [{ id: "g", name: "c", kind: "ecs_cluster", owner: "cl", members: ["svc"] }],
     problems: [],
+    scenarios: [],
   };
   it("encloses the owner and the members", () => {
     const [f] = frames(doc);

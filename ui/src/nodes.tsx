@@ -6,6 +6,7 @@ import type { GroupView } from "./generated/GroupView";
 import type { Severity } from "./generated/Severity";
 import { KindIcon } from "./icons";
 import { NODE_H, NODE_W } from "./geometry";
+import { badgeParts, useLiveComponent } from "./live";
 
 export type ComponentNodeData = { component: ComponentView; worst: Severity | null; problems: number };
 export type ComponentNode = Node<ComponentNodeData, "component">;
@@ -14,9 +15,10 @@ export type FrameNode = Node<FrameNodeData, "frame">;
 
 export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
   const c = data.component;
+  const live = useLiveComponent(c.id);
   return (
     <div
-      className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}`}
+      className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}${live ? ` live-${live.health}` : ""}`}
       style={{ width: NODE_W, height: NODE_H }}
       data-testid={`node-${c.id}`}
       title={`${c.label} (${c.id})`}
@@ -33,6 +35,15 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
         </span>
       )}
       <Handle type="source" position={Position.Right} className="handle" />
+      {live && (
+        <div className="live-badge" data-testid={`badge-${c.id}`} data-health={live.health}>
+          {badgeParts(live).map((p) => (
+            <span key={p.key} className={p.tone ? `b-${p.tone}` : undefined} title={p.title} data-badge={p.key}>
+              {p.text}
+            </span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -36,6 +36,7 @@ mod cost_panel;
 mod dialog;
 mod forms;
 mod layout;
+mod live;
 mod palette;
 mod recent;
 mod recovery;
@@ -50,6 +51,10 @@ pub use cost_panel::{
 };
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
+pub use live::{
+    Health, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart, LiveView,
+    MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
+};
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};

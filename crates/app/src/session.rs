@@ -86,6 +86,11 @@ pub enum Edit {
     },
     /// Arranges the components in layers, left to right along the connections.
     AutoLayout,
+    /// Replaces the design's traffic scenarios (the scenario editor saves
+    /// its whole list at once; one undo step).
+    SetScenarios {
+        scenarios: Vec<archsim_model::Scenario>,
+    },
     /// Gives a connection another of the meanings its pair allows (sync or
     /// async, ...), with that meaning's AWS defaults.
     SetMeaning {
@@ -214,6 +219,7 @@ impl Session {
             connections,
             groups,
             problems: validate(design),
+            scenarios: design.scenarios.clone(),
         }
     }
 
@@ -413,6 +419,18 @@ impl Session {
                 Vec::new(),
             ),
             Edit::Rename { id, name } => (Op::Rename { id, name }, Vec::new()),
+            Edit::SetScenarios { scenarios } => {
+                let value = serde_json::to_value(&scenarios).map_err(|e| {
+                    CommandError::new(ErrorCode::InvalidEdit, format!("scenarios: {e}"))
+                })?;
+                (
+                    Op::SetDesignProperty {
+                        path: "scenarios".into(),
+                        value,
+                    },
+                    Vec::new(),
+                )
+            }
             Edit::SetProperty { id, path, value } => {
                 (Op::SetProperty { id, path, value }, Vec::new())
             }

@@ -70,6 +70,8 @@ pub struct DocumentView {
     pub connections: Vec<ConnectionView>,
     pub groups: Vec<GroupView>,
     pub problems: Vec<Problem>,
+    /// The design's traffic scenarios, as saved.
+    pub scenarios: Vec<archsim_model::Scenario>,
 }
 
 /// A meaning a connection may have, with its words.
@@ -116,6 +118,8 @@ pub enum ErrorCode {
     BadPath,
     /// A template could not be imported.
     Import,
+    /// A simulation could not start or take a control.
+    Simulation,
     /// The design could not be exported as a template.
     Export,
     /// The design could not be priced (no scenario, no price book, ...).

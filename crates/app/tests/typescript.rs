@@ -32,6 +32,11 @@ fn export(dir: &Path) {
     CostPanel::export_all_to(dir).unwrap();
     ReportOptions::export_all_to(dir).unwrap();
     RunReport::export_all_to(dir).unwrap();
+    LiveStart::export_all_to(dir).unwrap();
+    LiveControl::export_all_to(dir).unwrap();
+    LiveView::export_all_to(dir).unwrap();
+    SeriesView::export_all_to(dir).unwrap();
+    archsim_sim::RequestTrace::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

@@ -18,8 +18,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use archsim_app::{
-    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, RecentFiles, RecoveryStore,
-    Session, TemplateOptions, component_form, connection_form, list_dir, palette, starters,
+    AUTOSAVE_INTERVAL_S, ChosenPath, CommandError, Edit, FileKind, LiveControl, LiveSlot,
+    LiveStart, RecentFiles, RecoveryStore, Session, TemplateOptions, component_form,
+    connection_form, list_dir, palette, starters,
 };
 use archsim_model::{ComponentKind, Meaning};
 use axum::extract::{Path as UrlPath, Query, Request, State};
@@ -70,6 +71,10 @@ pub const TOKEN_HEADER: &str = "x-archsim-token";
 
 pub struct AppState {
     session: Mutex<Session>,
+    /// The live simulation of the design, polled by the canvas; its clock
+    /// is wall time since the server started.
+    live: Mutex<LiveSlot>,
+    started: std::time::Instant,
     /// The folder of the last file opened or saved, where pickers start.
     last_dir: Mutex<Option<PathBuf>>,
     token: String,
@@ -92,6 +97,8 @@ impl AppState {
                     .map(Path::to_path_buf),
             ),
             session: Mutex::new(session),
+            live: Mutex::new(LiveSlot::default()),
+            started: std::time::Instant::now(),
             token,
             hosts,
         }
@@ -101,6 +108,14 @@ impl AppState {
         if let Some(dir) = path.and_then(|p| Path::new(p).parent()) {
             *self.last_dir.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_path_buf());
         }
+    }
+
+    fn live(&self) -> MutexGuard<'_, LiveSlot> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn clock(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
     }
 
     fn session(&self) -> MutexGuard<'_, Session> {
@@ -257,6 +272,12 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/recovery/discard", post(discard_recovery))
         .route("/cost", post(cost::cost_panel))
         .route("/report", post(cost::run_report))
+        .route("/live", get(live_poll))
+        .route("/live/start", post(live_start))
+        .route("/live/control", post(live_control))
+        .route("/live/stop", post(live_stop))
+        .route("/live/series/{id}", get(live_series))
+        .route("/live/traces", get(live_traces))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state.clone());
     let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
@@ -506,6 +527,43 @@ async fn discard_recovery(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     Json(session.document())
 }
 
+async fn live_start(
+    State(s): State<Arc<AppState>>,
+    Json(start): Json<LiveStart>,
+) -> Reply<archsim_app::LiveView> {
+    let session = s.session();
+    Ok(Json(s.live().start(&session, &start, s.clock())?))
+}
+
+/// The state of the live run now (advanced by the wall time since the last
+/// poll), or `null` when none is running.
+async fn live_poll(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    Json(s.live().poll(s.clock()))
+}
+
+async fn live_control(
+    State(s): State<Arc<AppState>>,
+    Json(c): Json<LiveControl>,
+) -> Reply<archsim_app::LiveView> {
+    Ok(Json(s.live().control(c)?))
+}
+
+async fn live_stop(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    s.live().stop();
+    Json(serde_json::Value::Null)
+}
+
+async fn live_series(
+    State(s): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+) -> Reply<archsim_app::SeriesView> {
+    Ok(Json(s.live().series(&id)?))
+}
+
+async fn live_traces(State(s): State<Arc<AppState>>) -> Reply<Vec<archsim_sim::RequestTrace>> {
+    Ok(Json(s.live().traces()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,6 +799,89 @@ mod tests {
         let (status, body, _) = call(&app, post("/api/import", json!({"path": notes}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["code"], "bad_path");
+    }
+
+    #[tokio::test]
+    async fn a_live_simulation_runs_over_the_api() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let post = |uri: &str, body: serde_json::Value| {
+            req("POST", uri)
+                .header(TOKEN_HEADER, TOKEN)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let get = |uri: &str| {
+            req("GET", uri)
+                .header(TOKEN_HEADER, TOKEN)
+                .body(Body::empty())
+                .unwrap()
+        };
+        // Nothing runs yet; the live API wants the token like the rest.
+        let (status, body, _) = call(&app, get("/api/live")).await;
+        assert_eq!((status, body), (StatusCode::OK, serde_json::Value::Null));
+        let (status, _, _) = call(&app, req("GET", "/api/live").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body, _) =
+            call(&app, post("/api/live/control", json!({"type": "pause"}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body["message"].as_str().unwrap().contains("no simulation"),
+            "{body}"
+        );
+        // A blank design has no scenario: the reason comes back.
+        let (status, body, _) = call(&app, post("/api/live/start", json!({}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["code"], "simulation");
+        assert!(
+            body["message"].as_str().unwrap().contains("scenario"),
+            "{body}"
+        );
+
+        call(&app, post("/api/new", json!({"starter": "serverless-api"}))).await;
+        let (status, body, _) = call(&app, post("/api/live/start", json!({"paused": true}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["scenario"], "launch-day");
+        assert_eq!(body["at_s"], 0.0);
+        let (_, body, _) = call(
+            &app,
+            post(
+                "/api/live/control",
+                json!({"type": "step", "seconds": 30.0}),
+            ),
+        )
+        .await;
+        assert!(
+            (body["at_s"].as_f64().unwrap() - 30.0).abs() < 1e-6,
+            "{body}"
+        );
+        let fn_now = body["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["now"]["id"] == "orders-fn")
+            .unwrap();
+        assert!(
+            fn_now["now"]["requests"].as_u64().unwrap() > 100,
+            "{fn_now}"
+        );
+        let (status, series, _) = call(&app, get("/api/live/series/orders-fn")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(series["series"]["arrivals"].as_array().unwrap().len(), 30);
+        let (status, _, _) = call(&app, get("/api/live/traces")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, bad, _) = call(
+            &app,
+            post("/api/live/control", json!({"type": "speed", "speed": -3})),
+        )
+        .await;
+        assert!(bad["message"].as_str().unwrap().contains("speed"), "{bad}");
+        call(&app, post("/api/live/stop", json!(null))).await;
+        assert_eq!(
+            call(&app, get("/api/live")).await.1,
+            serde_json::Value::Null
+        );
     }
 
     #[test]

@@ -256,6 +256,7 @@ impl Component {
 /// A distribution of durations, in milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Distribution {
     Constant {
         ms: f64,

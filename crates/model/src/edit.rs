@@ -479,6 +479,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         "region": design.region,
         "serverless": design.serverless,
         "account": design.account,
+        "scenarios": design.scenarios,
     });
     let old = replace_at(&mut settings, &path, value).map_err(&invalid)?;
     #[derive(Deserialize)]
@@ -489,6 +490,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         region: String,
         serverless: bool,
         account: crate::design::AccountSettings,
+        scenarios: Vec<crate::Scenario>,
     }
     let s: Settings =
         serde_json::from_value(settings).map_err(|e| invalid(format!("{path}: {e}")))?;
@@ -502,6 +504,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
     design.region = s.region;
     design.serverless = s.serverless;
     design.account = s.account;
+    design.scenarios = s.scenarios;
     Ok(Op::SetDesignProperty { path, value: old })
 }
 

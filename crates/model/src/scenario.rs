@@ -10,12 +10,14 @@ use crate::component::Distribution;
 /// happens along the way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Scenario {
     pub name: String,
     #[serde(default)]
     pub description: String,
     pub duration_s: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seed: u64,
     pub traffic: Vec<TrafficProfile>,
     #[serde(default)]
@@ -25,6 +27,7 @@ pub struct Scenario {
 /// Traffic entering the design at one component.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TrafficProfile {
     /// The component the requests enter (usually a client).
     pub entry: String,
@@ -36,6 +39,7 @@ pub struct TrafficProfile {
 /// How request rate varies with time. Rates are requests per second.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TrafficPattern {
     /// Evenly spaced arrivals.
     Constant {
@@ -83,6 +87,7 @@ fn day() -> f64 {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TraceFormat {
     /// One arrival timestamp (seconds) per line.
     Timestamps,
@@ -97,6 +102,7 @@ pub enum TraceFormat {
 /// What a request carries that matters downstream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestAttributes {
     /// Path, for ALB listener rules.
     pub path: String,
@@ -120,6 +126,7 @@ impl Default for RequestAttributes {
 /// Something that happens at a point in the scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScheduledEvent {
     pub at_s: f64,
     pub event: ScenarioEvent,
@@ -127,6 +134,7 @@ pub struct ScheduledEvent {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ScenarioEvent {
     /// Multiply the traffic entering at `entry` by `factor`.
     TrafficChange { entry: String, factor: f64 },
@@ -143,6 +151,128 @@ pub enum ScenarioEvent {
 }
 
 impl Scenario {
+    /// What is wrong with this scenario's numbers, each naming where
+    /// (`traffic[0].pattern.rps`). Empty when it can run.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |ok: bool, place: String, what: &str| {
+            if !ok {
+                out.push(format!("{place}: {what}"));
+            }
+        };
+        let rate = |x: f64| x.is_finite() && x >= 0.0;
+        let time = |x: f64| x.is_finite() && x >= 0.0;
+        check(
+            !self.name.trim().is_empty(),
+            "name".into(),
+            "must not be empty",
+        );
+        check(
+            self.duration_s.is_finite() && self.duration_s > 0.0,
+            "duration_s".into(),
+            "must be a positive number of seconds",
+        );
+        for (i, t) in self.traffic.iter().enumerate() {
+            let at = |field: &str| format!("traffic[{i}].pattern.{field}");
+            let not_rate = "must be a rate of 0 or more requests per second";
+            match &t.pattern {
+                TrafficPattern::Constant { rps } | TrafficPattern::Poisson { rps } => {
+                    check(rate(*rps), at("rps"), not_rate);
+                }
+                TrafficPattern::Diurnal {
+                    mean_rps,
+                    amplitude,
+                    period_s,
+                    peak_at_s,
+                } => {
+                    check(rate(*mean_rps), at("mean_rps"), not_rate);
+                    check(
+                        (0.0..=1.0).contains(amplitude),
+                        at("amplitude"),
+                        "must be between 0 and 1",
+                    );
+                    check(
+                        period_s.is_finite() && *period_s > 0.0,
+                        at("period_s"),
+                        "must be a positive number of seconds",
+                    );
+                    check(
+                        time(*peak_at_s),
+                        at("peak_at_s"),
+                        "must be 0 or more seconds",
+                    );
+                }
+                TrafficPattern::Ramp { from_rps, to_rps } => {
+                    check(rate(*from_rps), at("from_rps"), not_rate);
+                    check(rate(*to_rps), at("to_rps"), not_rate);
+                }
+                TrafficPattern::Step {
+                    from_rps,
+                    to_rps,
+                    at_s,
+                } => {
+                    check(rate(*from_rps), at("from_rps"), not_rate);
+                    check(rate(*to_rps), at("to_rps"), not_rate);
+                    check(time(*at_s), at("at_s"), "must be 0 or more seconds");
+                }
+                TrafficPattern::Spike {
+                    base_rps,
+                    peak_rps,
+                    at_s,
+                    duration_s,
+                } => {
+                    check(rate(*base_rps), at("base_rps"), not_rate);
+                    check(rate(*peak_rps), at("peak_rps"), not_rate);
+                    check(time(*at_s), at("at_s"), "must be 0 or more seconds");
+                    check(
+                        duration_s.is_finite() && *duration_s > 0.0,
+                        at("duration_s"),
+                        "must be a positive number of seconds",
+                    );
+                }
+                TrafficPattern::Trace { file, .. } => {
+                    check(!file.trim().is_empty(), at("file"), "names no trace file");
+                }
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let at = |field: &str| format!("events[{i}].{field}");
+            check(
+                time(e.at_s) && e.at_s <= self.duration_s,
+                at("at_s"),
+                "must fall within the scenario",
+            );
+            match &e.event {
+                ScenarioEvent::TrafficChange { factor, .. } => check(
+                    factor.is_finite() && *factor >= 0.0,
+                    at("event.factor"),
+                    "must be 0 or more",
+                ),
+                ScenarioEvent::SpotInterruption { share, .. } => check(
+                    *share > 0.0 && *share <= 1.0,
+                    at("event.share"),
+                    "must be more than 0 and at most 1",
+                ),
+                ScenarioEvent::DependencySlowdown {
+                    factor, duration_s, ..
+                } => {
+                    check(
+                        factor.is_finite() && *factor > 0.0,
+                        at("event.factor"),
+                        "must be more than 0",
+                    );
+                    check(
+                        duration_s.is_finite() && *duration_s > 0.0,
+                        at("event.duration_s"),
+                        "must be a positive number of seconds",
+                    );
+                }
+                ScenarioEvent::ZoneLoss { .. } => {}
+            }
+        }
+        out
+    }
+
     /// Component ids this scenario refers to, with where it refers to them.
     pub fn references(&self) -> Vec<(String, &str)> {
         let mut out = Vec::new();

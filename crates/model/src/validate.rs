@@ -118,6 +118,8 @@ rules! {
         "Remove the connection or connect the components the way the message suggests.", connections_allowed;
     "SCENARIO_UNKNOWN_COMPONENT", Error, "A scenario refers to a missing component",
         "Point the scenario at an existing component or remove the traffic profile or event.", scenario_references;
+    "SCENARIO_INVALID", Error, "A scenario cannot run as written",
+        "Fix the number the message names in the scenario editor (durations and rates are positive), and give each scenario its own name.", scenario_shape;
     "FARGATE_INVALID_SIZE", Error, "Invalid Fargate CPU/memory combination",
         "Pick a valid pair, e.g. 256 CPU with 512/1024/2048 MiB, 1024 CPU with 2-8 GiB, 4096 CPU with 8-30 GiB.", fargate_size;
     "FARGATE_GPU", Error, "GPU task on Fargate",
@@ -346,6 +348,20 @@ fn scenario_references(d: &Design, out: &mut Found) {
                     format!("scenario \"{}\" {place}: no component \"{id}\"", s.name),
                 ));
             }
+        }
+    }
+}
+
+fn scenario_shape(d: &Design, out: &mut Found) {
+    for (i, s) in d.scenarios.iter().enumerate() {
+        for p in s.problems() {
+            out.push((Vec::new(), format!("scenario \"{}\" {p}", s.name)));
+        }
+        if d.scenarios[..i].iter().any(|o| o.name == s.name) {
+            out.push((
+                Vec::new(),
+                format!("two scenarios are named \"{}\"", s.name),
+            ));
         }
     }
 }

@@ -113,6 +113,13 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "SCENARIO_INVALID",
+            "",
+            from_file("serverless-api", |f| {
+                f.scenarios[0].duration_s = -5.0;
+            }),
+        ),
+        case(
             "FARGATE_INVALID_SIZE",
             "orders-task",
             edited(

@@ -633,16 +633,26 @@ pub struct Frame {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FrameComponent {
     pub id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub requests: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub completed: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub errors: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub throttled: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cold_starts: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub concurrency: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub queue_depth: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tasks: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub instances: u64,
     /// 99th percentile latency of the requests completed so far, ms.
     pub p99_ms: f64,
@@ -3543,6 +3553,108 @@ impl Simulation {
                 })
                 .collect(),
         }
+    }
+
+    /// Where every task and instance is now, for the live placement view.
+    pub fn placement_now(&self) -> PlacementNow {
+        let name = |node: u32| self.nodes[node as usize].id.clone();
+        let mut capacities = Vec::new();
+        for n in &self.nodes {
+            let Behaviour::Capacity(c) = &n.behaviour else {
+                continue;
+            };
+            capacities.push(CapacityNow {
+                capacity: n.id.clone(),
+                instance_type: c.instance_type.clone(),
+                cpu_units: c.cpu_units,
+                memory_mb: c.memory_mb,
+                instances: c
+                    .instances
+                    .iter()
+                    .filter(|i| i.alive)
+                    .map(|i| InstanceNow {
+                        instance: format!("i-{}", i.id),
+                        zone: self.zones[i.zone as usize].clone(),
+                        cpu_used: c.cpu_units.saturating_sub(i.cpu_free),
+                        memory_used: c.memory_mb.saturating_sub(i.mem_free),
+                        tasks: Vec::new(),
+                    })
+                    .collect(),
+                launching: c.pending,
+                waiting_tasks: c.waiting.len() as u32,
+            });
+        }
+        let mut services = Vec::new();
+        for n in &self.nodes {
+            let Behaviour::Service(s) = &n.behaviour else {
+                continue;
+            };
+            let mut tasks = Vec::new();
+            for (slot, t) in s.tasks.iter().enumerate() {
+                let state = match t.state {
+                    TaskState::Stopped => continue,
+                    TaskState::Provisioning => "provisioning",
+                    TaskState::Pending => "pending",
+                    TaskState::Running => "running",
+                    TaskState::Draining => "draining",
+                };
+                let provider = &s.providers[t.provider as usize];
+                let id = format!("{}#{}.{}", n.id, slot + 1, t.generation);
+                let capacity = (provider.node != NONE).then(|| name(provider.node));
+                let mut instance = None;
+                if provider.kind == CapacityKind::Ec2
+                    && t.instance != NONE
+                    && let Behaviour::Capacity(c) = &self.nodes[provider.node as usize].behaviour
+                    && let Some(i) = c.instances.get(t.instance as usize)
+                    && i.alive
+                {
+                    let label = format!("i-{}", i.id);
+                    if let Some(view) = capacities
+                        .iter_mut()
+                        .find(|v| v.capacity == self.nodes[provider.node as usize].id)
+                        && let Some(iv) = view.instances.iter_mut().find(|v| v.instance == label)
+                    {
+                        iv.tasks.push(id.clone());
+                    }
+                    instance = Some(label);
+                }
+                tasks.push(TaskNow {
+                    id,
+                    state: state.into(),
+                    capacity_kind: provider.kind.slug().into(),
+                    capacity,
+                    zone: self.zones.get(t.zone as usize).cloned().unwrap_or_default(),
+                    instance,
+                    busy: t.busy,
+                });
+            }
+            services.push(ServiceTasksNow {
+                service: n.id.clone(),
+                desired: s.desired,
+                tasks,
+            });
+        }
+        PlacementNow {
+            at_s: self.now_s(),
+            capacities,
+            services,
+        }
+    }
+
+    /// The request traces sampled so far (segments of requests still in
+    /// flight are missing).
+    pub fn traces(&self) -> &[RequestTrace] {
+        &self.traces
+    }
+
+    /// The availability zones the design's capacity spans.
+    pub fn zones(&self) -> &[String] {
+        &self.zones
+    }
+
+    /// One component's 1 s series so far.
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.nodes.iter().find(|n| n.id == id).map(|n| &n.series)
     }
 
     /// Runs to the end and returns the results.

@@ -33,7 +33,9 @@ impl Run {
 
 /// Latency percentiles, milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LatencySummary {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
     pub mean: f64,
     pub p50: f64,
@@ -94,6 +96,7 @@ pub struct ComponentStats {
 /// 1 s time series, one value per second of simulated time. Counters
 /// count events in the second; gauges are sampled at its end.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     pub arrivals: Vec<u32>,
     pub completions: Vec<u32>,
@@ -160,6 +163,7 @@ pub struct InstancePlacement {
 
 /// An X-Ray-like sampled request: one segment per component it visited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestTrace {
     pub entry: String,
     pub start_s: f64,
@@ -167,6 +171,7 @@ pub struct RequestTrace {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Segment {
     pub component: String,
     pub start_ms: f64,
@@ -227,4 +232,74 @@ pub struct LoadBalancerUsage {
     pub new_connections: u64,
     pub processed_bytes: u64,
     pub rule_evaluations: u64,
+}
+
+/// Where every task is now, for the live placement view: EC2 capacity
+/// with each instance's CPU and memory filled by its tasks, and every
+/// service's tasks (Fargate ones included) with their state.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PlacementNow {
+    pub at_s: f64,
+    pub capacities: Vec<CapacityNow>,
+    pub services: Vec<ServiceTasksNow>,
+}
+
+/// One EC2 capacity provider (an Auto Scaling group or node group).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CapacityNow {
+    pub capacity: String,
+    pub instance_type: String,
+    /// Per instance: CPU units (1024 per vCPU) and memory, MiB.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub cpu_units: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub memory_mb: u64,
+    pub instances: Vec<InstanceNow>,
+    /// Instances launched but not yet in service.
+    pub launching: u32,
+    /// Tasks waiting for an instance (PROVISIONING).
+    pub waiting_tasks: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InstanceNow {
+    pub instance: String,
+    pub zone: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub cpu_used: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub memory_used: u64,
+    /// Task ids placed there (`service#n`).
+    pub tasks: Vec<String>,
+}
+
+/// The tasks (or pods) of one service or workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServiceTasksNow {
+    pub service: String,
+    pub desired: u32,
+    pub tasks: Vec<TaskNow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TaskNow {
+    /// `service#n`, stable for the task's life (slots are reused after a
+    /// task stops, with a new number).
+    pub id: String,
+    /// `provisioning`, `pending`, `running` or `draining`.
+    pub state: String,
+    /// `fargate`, `fargate_spot` or `ec2`.
+    pub capacity_kind: String,
+    /// The capacity component (EC2 and named Fargate providers).
+    pub capacity: Option<String>,
+    pub zone: String,
+    /// EC2: the instance it sits on.
+    pub instance: Option<String>,
+    /// Requests being served now.
+    pub busy: u32,
 }

@@ -95,3 +95,80 @@ fn frames_carry_the_p99_so_far() {
     assert!(in_frame.p99_ms > 0.0);
     assert_eq!(in_frame.p99_ms, in_run.latency_ms.p99);
 }
+
+/// The live placement view agrees with itself at every step of a run on
+/// EC2 capacity: every EC2 task sits on a live instance of its capacity,
+/// each instance lists exactly the tasks that name it, the CPU it reports
+/// used is what its tasks reserve, and Fargate tasks have no instance.
+#[test]
+fn placement_now_is_consistent_while_tasks_come_and_go() {
+    use std::collections::BTreeMap;
+    let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
+    let sc = design.scenarios[0].clone();
+    let mut sim = archsim_sim::prepare(&design, &sc, &RunOptions::default()).unwrap();
+    // CPU reserved by one task of each service, from its task definition.
+    let mut reserve: BTreeMap<String, u64> = BTreeMap::new();
+    for c in design.components() {
+        if let archsim_model::component::Props::EcsService(_) = &c.props {
+            let td = design
+                .outgoing(&c.id)
+                .into_iter()
+                .find_map(|(_, t)| match &t.props {
+                    archsim_model::component::Props::TaskDefinition(p) => Some(p.cpu as u64),
+                    _ => None,
+                });
+            if let Some(cpu) = td {
+                reserve.insert(c.id.clone(), cpu);
+            }
+        }
+    }
+    let mut saw_ec2_task = false;
+    let mut t = 0.0;
+    while t < sc.duration_s.min(900.0) {
+        t += 30.0;
+        sim.run_until(t);
+        let view = sim.placement_now();
+        assert!((view.at_s - t).abs() < 1e-6);
+        let mut on_instance: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for s in &view.services {
+            for task in &s.tasks {
+                assert!(task.id.starts_with(&format!("{}#", s.service)), "{task:?}");
+                match (task.capacity_kind.as_str(), &task.instance) {
+                    ("ec2", Some(i)) => {
+                        saw_ec2_task = true;
+                        let cap = task.capacity.clone().expect("EC2 task names its capacity");
+                        on_instance
+                            .entry((cap, i.clone()))
+                            .or_default()
+                            .push(task.id.clone());
+                    }
+                    ("ec2", None) => assert_eq!(task.state, "provisioning", "{task:?}"),
+                    (_, None) => {}
+                    (_, Some(_)) => panic!("a Fargate task on an instance: {task:?}"),
+                }
+            }
+        }
+        for cap in &view.capacities {
+            for inst in &cap.instances {
+                let mut listed = inst.tasks.clone();
+                listed.sort();
+                let mut named = on_instance
+                    .remove(&(cap.capacity.clone(), inst.instance.clone()))
+                    .unwrap_or_default();
+                named.sort();
+                assert_eq!(listed, named, "{} at {t}", inst.instance);
+                let cpu: u64 = listed
+                    .iter()
+                    .map(|id| reserve[id.split('#').next().unwrap()])
+                    .sum();
+                assert_eq!(inst.cpu_used, cpu, "{} at {t}", inst.instance);
+                assert!(inst.cpu_used <= cap.cpu_units && inst.memory_used <= cap.memory_mb);
+            }
+        }
+        assert!(
+            on_instance.is_empty(),
+            "tasks on unknown instances: {on_instance:?}"
+        );
+    }
+    assert!(saw_ec2_task);
+}

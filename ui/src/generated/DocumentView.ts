@@ -3,6 +3,7 @@ import type { ComponentView } from "./ComponentView";
 import type { ConnectionView } from "./ConnectionView";
 import type { GroupView } from "./GroupView";
 import type { Problem } from "./Problem";
+import type { Scenario } from "./Scenario";
 
 /**
  * The whole open document, with its validation results and history state.
@@ -11,4 +12,8 @@ export type DocumentView = { name: string,
 /**
  * Where the design is saved; `None` until the first Save As.
  */
-path: string | null, dirty: boolean, can_undo: boolean, can_redo: boolean, components: Array<ComponentView>, connections: Array<ConnectionView>, groups: Array<GroupView>, problems: Array<Problem>, };
+path: string | null, dirty: boolean, can_undo: boolean, can_redo: boolean, components: Array<ComponentView>, connections: Array<ConnectionView>, groups: Array<GroupView>, problems: Array<Problem>, 
+/**
+ * The design's traffic scenarios, as saved.
+ */
+scenarios: Array<Scenario>, };

@@ -3,10 +3,11 @@ import type { ComponentKind } from "./ComponentKind";
 import type { Meaning } from "./Meaning";
 import type { MoveTo } from "./MoveTo";
 import type { Position } from "./Position";
+import type { Scenario } from "./Scenario";
 
 /**
  * An edit as the canvas asks for it. Each becomes one model [`Op`] (a
  * `Batch` where it takes several), so one undo reverts it. Ids of new
  * things are chosen here, not by the UI.
  */
-export type Edit = { "op": "add_component", kind: ComponentKind, position: Position, name: string | null, group: string | null, } | { "op": "connect", from: string, to: string, meaning: Meaning | null, } | { "op": "delete", ids: Array<string>, } | { "op": "move", moves: Array<MoveTo>, } | { "op": "rename", id: string, name: string, } | { "op": "set_property", id: string, path: string, value: unknown, } | { "op": "duplicate", ids: Array<string>, offset: Position, } | { "op": "set_group", member: string, group: string | null, } | { "op": "auto_layout" } | { "op": "set_meaning", id: string, meaning: Meaning, };
+export type Edit = { "op": "add_component", kind: ComponentKind, position: Position, name: string | null, group: string | null, } | { "op": "connect", from: string, to: string, meaning: Meaning | null, } | { "op": "delete", ids: Array<string>, } | { "op": "move", moves: Array<MoveTo>, } | { "op": "rename", id: string, name: string, } | { "op": "set_property", id: string, path: string, value: unknown, } | { "op": "duplicate", ids: Array<string>, offset: Position, } | { "op": "set_group", member: string, group: string | null, } | { "op": "auto_layout" } | { "op": "set_scenarios", scenarios: Array<Scenario>, } | { "op": "set_meaning", id: string, meaning: Meaning, };

@@ -1,0 +1,183 @@
+// End to end: the live simulation in the real UI (Chromium) against a real
+// `archsim serve`: edit a scenario, run it, watch the clock and badges,
+// pause and resume, open a component's charts, a trace's waterfall and the
+// placement of tasks on instances. Screenshots go to artifacts/ui/.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ensureArtifacts, launch, newDesign, startServe, tempDir } from "./harness.mjs";
+
+let browser;
+const servers = [];
+const problemsSeen = [];
+const shots = ensureArtifacts();
+
+async function openDesign(template) {
+  const dir = tempDir(`archsim-sim-e2e-${template}-`);
+  const design = join(dir, `${template}.archsim.json`);
+  newDesign(design, template);
+  const server = await startServe(design, dir);
+  servers.push(server);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on("console", (m) => {
+    if (m.type() === "error") problemsSeen.push(m.text());
+  });
+  page.on("pageerror", (e) => problemsSeen.push(String(e)));
+  await page.goto(server.url);
+  await page.getByTestId("doc-title").waitFor();
+  await page.locator(".react-flow__node").first().waitFor();
+  return page;
+}
+
+/** Seconds on the simulation clock (`m:ss` or `h:mm:ss`). */
+async function clockSeconds(page) {
+  const text = await page.locator(".clock-now").innerText();
+  return text
+    .split(":")
+    .map(Number)
+    .reduce((acc, x) => acc * 60 + x, 0);
+}
+
+async function waitFor(what, check, timeoutMs = 15000) {
+  const start = Date.now();
+  let last;
+  while (Date.now() - start < timeoutMs) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.stop();
+});
+
+let page;
+
+test("the scenario editor edits traffic with a preview, as one undoable edit", async () => {
+  page = await openDesign("serverless-api");
+  await page.getByTestId("tab-scenario").click();
+  const editor = page.getByLabel("Scenario editor");
+  await editor.waitFor();
+  assert.equal(await page.getByTestId("scenario-name").inputValue(), "launch-day");
+  assert.equal(await page.getByTestId("pattern-type").inputValue(), "step");
+  const before = await page.getByTestId("traffic-preview").locator("polyline").getAttribute("points");
+  await page.getByTestId("pattern-to_rps").fill("900");
+  const after = await page.getByTestId("traffic-preview").locator("polyline").getAttribute("points");
+  assert.notEqual(before, after, "the preview follows the numbers");
+  await page.getByTestId("scenario-duration").fill("-5");
+  await page.getByTestId("scenario-apply").click();
+  // The core flags it, naming the field.
+  await page.locator(".scenario-problems li", { hasText: "duration_s" }).waitFor();
+  await page.screenshot({ path: join(shots, "sim-01-scenario-problem.png") });
+  await page.getByTestId("scenario-duration").fill("300");
+  await page.getByTestId("scenario-apply").click();
+  await waitFor("the problem to go", async () => (await page.locator(".scenario-problems li").count()) === 0);
+  assert.ok(await page.getByTestId("dirty").isVisible());
+  await page.getByTestId("undo").click();
+  await waitFor("undo to bring back the -5", async () => (await page.getByTestId("scenario-duration").inputValue()) === "-5");
+  await page.getByTestId("redo").click();
+  await waitFor("redo", async () => (await page.getByTestId("scenario-duration").inputValue()) === "300");
+  await page.screenshot({ path: join(shots, "sim-02-scenario-applied.png") });
+});
+
+test("a running simulation advances the clock and changes the badges; pause holds them", async () => {
+  await page.getByLabel("Speed").waitFor({ state: "detached" }).catch(() => undefined);
+  await page.getByTestId("sim-start").click();
+  await page.getByTestId("sim-clock").waitFor();
+  await page.getByLabel("Speed").selectOption("10");
+  const t0 = await clockSeconds(page);
+  const t1 = await waitFor("the clock to advance", async () => {
+    const t = await clockSeconds(page);
+    return t >= t0 + 3 ? t : false;
+  });
+  assert.ok(t1 > t0);
+  const badge = page.getByTestId("badge-orders-fn");
+  await badge.waitFor();
+  const rps1 = await badge.locator('[data-badge="rps"]').innerText();
+  assert.match(rps1, /\/s$/);
+  await page.screenshot({ path: join(shots, "sim-03-running.png") });
+
+  // Pause: the clock stands still.
+  await page.getByTestId("sim-pause").click();
+  await page.locator(".sim-paused").waitFor();
+  const held = await clockSeconds(page);
+  await page.waitForTimeout(1200);
+  assert.equal(await clockSeconds(page), held, "paused");
+  // Resume at 60x: the step at 2:00 to 900 rps shows on the badges.
+  await page.getByTestId("sim-pause").click();
+  await page.getByLabel("Speed").selectOption("60");
+  await waitFor("the traffic step", async () => (await clockSeconds(page)) > 135);
+  const rps = await waitFor("badges at the stepped rate", async () => {
+    const text = await badge.locator('[data-badge="rps"]').innerText();
+    const n = text.endsWith("k/s") ? parseFloat(text) * 1000 : parseFloat(text);
+    return n > 500 ? n : false;
+  });
+  assert.ok(rps > 500, `badge says ${rps}/s after the step to 900/s`);
+  assert.ok(await badge.locator('[data-badge="cold"]').isVisible(), "cold starts are counted");
+  assert.ok(await badge.locator('[data-badge="p99"]').isVisible(), "p99 latency is shown");
+  assert.equal(await page.locator(".react-flow__edge.flowing").count() > 0, true, "edges animate with throughput");
+  await page.screenshot({ path: join(shots, "sim-04-after-step.png") });
+});
+
+test("clicking a component opens its live charts", async () => {
+  await page.locator('.react-flow__node[data-id="orders-fn"]').click();
+  const charts = page.getByTestId("node-charts");
+  await charts.waitFor();
+  const rate = charts.locator('figure[data-chart="rate"] polyline').first();
+  await rate.waitFor();
+  const points = (await rate.getAttribute("points")).split(" ");
+  assert.ok(points.length > 100, `one point per simulated second so far (${points.length})`);
+  assert.ok(await charts.locator('figure[data-chart="busy"]').isVisible());
+  await page.screenshot({ path: join(shots, "sim-05-node-charts.png") });
+  await charts.getByLabel("Close charts").click();
+  await charts.waitFor({ state: "detached" });
+});
+
+test("a sampled request opens as a waterfall", async () => {
+  await page.getByTestId("tab-traces").click();
+  const item = page.getByTestId("trace-item").first();
+  await item.waitFor({ timeout: 20000 });
+  await item.click();
+  const rows = page.getByTestId("waterfall-row");
+  await waitFor("waterfall rows", async () => (await rows.count()) >= 3);
+  const names = await rows.locator(".waterfall-name").allInnerTexts();
+  assert.ok(names.some((n) => /order/i.test(n)), `the function is on the waterfall: ${names}`);
+  await page.screenshot({ path: join(shots, "sim-06-trace-waterfall.png") });
+  // Restart goes back to 0:00 with the same seed.
+  await page.getByTestId("sim-restart").click();
+  await waitFor("the clock back near zero", async () => (await clockSeconds(page)) < 30);
+  await page.getByTestId("sim-stop").click();
+  await page.getByTestId("sim-start").waitFor();
+  assert.equal(await page.getByTestId("badge-orders-fn").count(), 0, "badges go with the run");
+  await page.close();
+});
+
+test("the placement view shows tasks on instances by zone", async () => {
+  page = await openDesign("ecs-ec2-placement");
+  await page.getByTestId("tab-placement").click();
+  await page.getByTestId("sim-start").click();
+  await page.getByLabel("Speed").selectOption("60");
+  const instances = page.getByTestId("instance");
+  await waitFor("instances in service", async () => (await instances.count()) > 0, 20000);
+  const tasksOnInstances = await waitFor("tasks on instances", async () => {
+    const n = await page.locator(".instance .task").count();
+    return n > 0 ? n : false;
+  });
+  assert.ok(tasksOnInstances > 0);
+  const zones = await page.locator(".capacity .zone-name").allInnerTexts();
+  assert.ok(zones.length >= 2, `instances spread over zones: ${zones}`);
+  await page.screenshot({ path: join(shots, "sim-07-placement.png") });
+  await page.getByTestId("sim-stop").click();
+  await page.close();
+});
+
+test("no console errors", () => {
+  assert.deepEqual(problemsSeen, []);
+});

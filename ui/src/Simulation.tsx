@@ -1,0 +1,295 @@
+// The live simulation controls over the canvas (scenario, run, pause,
+// speed, restart, step, spike, zone loss, clock), the polling loop that
+// feeds the live store, and a selected component's live charts.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api } from "./api";
+import type { DocumentView } from "./generated/DocumentView";
+import type { LiveControl } from "./generated/LiveControl";
+import type { LiveView } from "./generated/LiveView";
+import type { SeriesView } from "./generated/SeriesView";
+import { errorText } from "./Inspector";
+import { clock, compact, liveStore, polyline, useLiveView } from "./live";
+
+/** Wall time between polls: 25 views a second. */
+export const POLL_MS = 40;
+
+const SPEEDS: { label: string; value: number | null }[] = [
+  { label: "1x", value: 1 },
+  { label: "10x", value: 10 },
+  { label: "60x", value: 60 },
+  { label: "600x", value: 600 },
+  { label: "max", value: null },
+];
+
+declare global {
+  interface Window {
+    /** Live views received, for the UI perf script. */
+    __archsimLiveViews?: number;
+  }
+}
+
+/** Polls the core while a run exists, feeding the live store. */
+export function useLivePolling(active: boolean, onEnd: (message: string | null) => void) {
+  const end = useRef(onEnd);
+  end.current = onEnd;
+  useEffect(() => {
+    if (!active) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      const started = performance.now();
+      try {
+        const v = await api.livePoll();
+        if (stopped) return;
+        liveStore.set(v);
+        window.__archsimLiveViews = (window.__archsimLiveViews ?? 0) + 1;
+        if (!v) {
+          end.current(null);
+          return;
+        }
+        // Paused or finished: nothing changes quickly; poll gently.
+        const wait = v.paused || v.finished ? 250 : POLL_MS - (performance.now() - started);
+        timer = setTimeout(tick, Math.max(0, wait));
+      } catch (e) {
+        if (!stopped) end.current(errorText(e));
+      }
+    };
+    tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [active]);
+}
+
+/** Zones the run's capacity spans, for the zone-loss control. */
+function zonesOf(v: LiveView): string[] {
+  const zones = new Set<string>();
+  for (const c of v.placement.capacities) for (const i of c.instances) zones.add(i.zone);
+  for (const s of v.placement.services) for (const t of s.tasks) if (t.zone) zones.add(t.zone);
+  return [...zones].sort();
+}
+
+export function SimBar({
+  doc,
+  running,
+  onStart,
+  onStop,
+  notify,
+}: {
+  doc: DocumentView;
+  running: boolean;
+  onStart: (scenario: string) => void;
+  onStop: () => void;
+  notify: (kind: "error" | "info", text: string) => void;
+}) {
+  const live = useLiveView();
+  const [scenario, setScenario] = useState<string>("");
+  const names = doc.scenarios.map((s) => s.name);
+  const chosen = names.includes(scenario) ? scenario : (names[0] ?? "");
+  const control = useCallback(
+    (c: LiveControl) =>
+      api.liveControl(c).then(
+        (v) => liveStore.set(v),
+        (e) => notify("error", errorText(e)),
+      ),
+    [notify],
+  );
+  const zones = live ? zonesOf(live) : [];
+  const progress = live && live.duration_s > 0 ? live.at_s / live.duration_s : 0;
+
+  return (
+    <div className="simbar" role="toolbar" aria-label="Simulation">
+      <select
+        aria-label="Scenario"
+        value={chosen}
+        disabled={names.length === 0}
+        onChange={(e) => setScenario(e.target.value)}
+        title="The scenario to simulate (edit scenarios in the Scenario tab)"
+      >
+        {names.length === 0 && <option value="">no scenario</option>}
+        {names.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+      {!running ? (
+        <button type="button" className="primary" disabled={!chosen} onClick={() => onStart(chosen)} data-testid="sim-start">
+          ▶ Simulate
+        </button>
+      ) : (
+        <>
+          {live && !live.finished && (
+            <button
+              type="button"
+              onClick={() => control({ type: live.paused ? "resume" : "pause" })}
+              data-testid="sim-pause"
+              title="Pause or resume (Space on the canvas)"
+            >
+              {live.paused ? "▶ Resume" : "❚❚ Pause"}
+            </button>
+          )}
+          <select
+            aria-label="Speed"
+            value={String(live?.speed ?? "max")}
+            onChange={(e) => control({ type: "speed", speed: e.target.value === "max" ? null : Number(e.target.value) })}
+            title="Simulated seconds per second"
+          >
+            {SPEEDS.map((s) => (
+              <option key={s.label} value={String(s.value ?? "max")}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => control({ type: "restart" })} title="Back to the start, same seed" data-testid="sim-restart">
+            ⟲
+          </button>
+          <button type="button" onClick={() => control({ type: "step", seconds: 10 })} title="Run 10 simulated seconds now">
+            +10 s
+          </button>
+          <button type="button" onClick={() => control({ type: "spike", factor: 2 })} title="Double the traffic at every entry point" data-testid="sim-spike">
+            Spike ×2
+          </button>
+          {zones.length > 1 && (
+            <select
+              aria-label="Zone loss"
+              value=""
+              onChange={(e) => e.target.value && control({ type: "inject", event: { type: "zone_loss", zone: e.target.value } })}
+              title="Lose an availability zone now"
+            >
+              <option value="">Zone loss…</option>
+              {zones.map((z) => (
+                <option key={z} value={z}>
+                  {z}
+                </option>
+              ))}
+            </select>
+          )}
+          <button type="button" onClick={onStop} title="Stop the simulation and clear the live view" data-testid="sim-stop">
+            ■ Stop
+          </button>
+        </>
+      )}
+      {running && live && (
+        <div className="sim-clock" data-testid="sim-clock" title={`scenario ${live.scenario}, seed ${live.seed}`}>
+          <span className="clock-now">{clock(live.at_s)}</span>
+          <span className="muted"> / {clock(live.duration_s)}</span>
+          <div className="sim-progress" aria-hidden="true">
+            <div style={{ width: `${Math.min(100, progress * 100)}%` }} />
+          </div>
+          {live.finished && <span className="sim-done">done</span>}
+          {live.paused && !live.finished && <span className="sim-paused">paused</span>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+type Chart = { key: string; label: string; lines: { name: string; values: number[]; colour: string }[] };
+
+function chartsOf(s: SeriesView): Chart[] {
+  const d = s.series;
+  const perS = (v: number[]) => v.map((x) => x / s.step_s);
+  const charts: Chart[] = [
+    {
+      key: "rate",
+      label: "requests/s",
+      lines: [
+        { name: "arrivals", values: perS(d.arrivals), colour: "#2563eb" },
+        { name: "completed", values: perS(d.completions), colour: "#16a34a" },
+      ],
+    },
+    {
+      key: "busy",
+      label: "concurrency · tasks · instances",
+      lines: [
+        { name: "concurrency", values: d.concurrency, colour: "#7c3aed" },
+        { name: "tasks", values: d.tasks, colour: "#ea580c" },
+        { name: "instances", values: d.instances, colour: "#0891b2" },
+      ],
+    },
+    {
+      key: "bad",
+      label: "errors · throttles · cold starts per s",
+      lines: [
+        { name: "errors", values: perS(d.errors), colour: "#dc2626" },
+        { name: "throttles", values: perS(d.throttles), colour: "#d97706" },
+        { name: "cold starts", values: perS(d.cold_starts), colour: "#0ea5e9" },
+      ],
+    },
+    { key: "queue", label: "queue depth", lines: [{ name: "queue", values: d.queue_depth, colour: "#be185d" }] },
+  ];
+  return charts
+    .map((c) => ({ ...c, lines: c.lines.filter((l) => l.values.some((v) => v > 0)) }))
+    .filter((c) => c.lines.length > 0);
+}
+
+/** A selected component's live time series, refreshed every second. */
+export function NodeCharts({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
+  const [series, setSeries] = useState<SeriesView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    const load = () =>
+      api.liveSeries(id).then(
+        (s) => {
+          if (stopped) return;
+          setSeries(s);
+          setError(null);
+        },
+        (e) => !stopped && setError(errorText(e)),
+      );
+    load();
+    const t = setInterval(load, 1000);
+    return () => {
+      stopped = true;
+      clearInterval(t);
+    };
+  }, [id]);
+  const W = 300;
+  const H = 56;
+  const charts = series ? chartsOf(series) : [];
+  return (
+    <section className="node-charts" aria-label={`Live charts of ${name}`} data-testid="node-charts">
+      <header>
+        <strong>{name}</strong> <span className="muted">live, per {series?.step_s ?? 1} s</span>
+        <button type="button" className="close" onClick={onClose} aria-label="Close charts">
+          ×
+        </button>
+      </header>
+      {error && <p className="error-text">{error}</p>}
+      {series && charts.length === 0 && <p className="muted">No traffic has reached this component yet.</p>}
+      {charts.map((c) => {
+        const top = Math.max(1, ...c.lines.flatMap((l) => l.values));
+        return (
+          <figure key={c.key} data-chart={c.key}>
+            <figcaption>
+              {c.label} <span className="muted">max {compact(top)}</span>
+            </figcaption>
+            <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={c.label}>
+              {c.lines.map((l) => (
+                <polyline
+                  key={l.name}
+                  points={polyline(l.values.map((v, i) => [i, v] as [number, number]), W, H - 2, top)}
+                  fill="none"
+                  stroke={l.colour}
+                  strokeWidth={1.5}
+                >
+                  <title>{l.name}</title>
+                </polyline>
+              ))}
+            </svg>
+            <div className="chart-keys">
+              {c.lines.map((l) => (
+                <span key={l.name} style={{ color: l.colour }}>
+                  ● {l.name} {compact(l.values[l.values.length - 1] ?? 0)}
+                </span>
+              ))}
+            </div>
+          </figure>
+        );
+      })}
+    </section>
+  );
+}
