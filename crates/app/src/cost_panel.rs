@@ -224,6 +224,10 @@ pub(crate) fn design_cost_error(e: DesignCostError) -> CommandError {
                 "add a scenario to the design file's \"scenarios\" (docs/cli.md, archsim simulate)",
             ),
         ),
+        DesignCostError::Estimate(e @ EstimateError::TraceTraffic { .. }) => cost_error(
+            e.to_string(),
+            Some("choose \"Simulated run\": the simulator replays the trace"),
+        ),
         DesignCostError::Simulation(archsim_sim::SimError::InvalidDesign(problems)) => cost_error(
             format!("the design fails validation, so it cannot be simulated: {problems}"),
             Some("fix the errors listed in the problems panel, or price the scenario estimate"),

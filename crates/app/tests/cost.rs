@@ -380,3 +380,31 @@ fn the_report_prices_with_the_chosen_toggles_and_escapes_names() {
     );
     assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), off.html);
 }
+
+#[test]
+fn trace_traffic_is_priced_by_simulating_it_from_the_design_folder() {
+    let (mut design, _) = example("serverless-api");
+    let folder = tempfile::tempdir().unwrap();
+    let counts: String = (0..60).map(|t| format!("{t},{}\n", 5 + t % 7)).collect();
+    std::fs::write(folder.path().join("trace.csv"), counts).unwrap();
+    design.scenarios[0].traffic[0].pattern = archsim_model::scenario::TrafficPattern::Trace {
+        file: "trace.csv".into(),
+        format: archsim_model::scenario::TraceFormat::PerSecondCounts,
+    };
+    // The steady-state estimate has no mean rate for a trace: it says what to do.
+    let err = cost_panel(&design, Some(folder.path()), &CostOptions::default()).unwrap_err();
+    assert!(err.message.contains("trace"), "{}", err.message);
+    assert!(err.suggestion.unwrap().contains("Simulated run"));
+    // Simulating reads the trace beside the design file.
+    let simulated = CostOptions {
+        source: CostSource::Simulation,
+        ..CostOptions::default()
+    };
+    let panel = cost_panel(&design, Some(folder.path()), &simulated).unwrap();
+    assert!(usd(&panel.total_usd) > Decimal::ZERO);
+    let report = run_report(&design, Some(folder.path()), &ReportOptions::default()).unwrap();
+    assert!(report.html.contains("Orders handler"));
+    // Without the folder the trace is not found, and the message names it.
+    let err = cost_panel(&design, None, &simulated).unwrap_err();
+    assert!(err.message.contains("trace.csv"), "{}", err.message);
+}
