@@ -265,6 +265,28 @@ fn live_traces(live: State<Live>) -> Reply<Vec<archsim_sim::RequestTrace>> {
     live.slot().traces()
 }
 
+/// Opens the presenter window on the design as it is on the canvas.
+#[tauri::command]
+fn present(open: State<Open>, scenario: Option<String>) -> Reply<String> {
+    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
+    let args = archsim_app::presenter_args(&open.session(), scenario.as_deref(), &scratch)?;
+    let bin = archsim_app::presenter_binary();
+    std::process::Command::new(&bin)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::Simulation,
+                format!(
+                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
+                    bin.display()
+                ),
+            )
+        })?;
+    Ok(bin.display().to_string())
+}
+
 fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -347,6 +369,7 @@ pub fn run() {
             live_stop,
             live_series,
             live_traces,
+            present,
         ])
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -25,6 +25,8 @@ declare global {
   interface Window {
     /** Live views received, for the UI perf script. */
     __archsimLiveViews?: number;
+    /** The last 250 poll round trips, ms (for the UI perf script). */
+    __archsimLivePollMs?: number[];
   }
 }
 
@@ -43,6 +45,9 @@ export function useLivePolling(active: boolean, onEnd: (message: string | null) 
         if (stopped) return;
         liveStore.set(v);
         window.__archsimLiveViews = (window.__archsimLiveViews ?? 0) + 1;
+        const took = (window.__archsimLivePollMs ??= []);
+        took.push(performance.now() - started);
+        if (took.length > 250) took.shift();
         if (!v) {
           end.current(null);
           return;
@@ -171,6 +176,19 @@ export function SimBar({
           </button>
         </>
       )}
+      <button
+        type="button"
+        disabled={!chosen}
+        onClick={() =>
+          api.present(chosen).then(
+            () => notify("info", "Opened the presenter window (space pauses, s spikes, z loses a zone, f full screen)"),
+            (e) => notify("error", errorText(e)),
+          )
+        }
+        title="Open this scenario in the full-screen presenter window, for demos"
+      >
+        Present
+      </button>
       {running && live && (
         <div className="sim-clock" data-testid="sim-clock" title={`scenario ${live.scenario}, seed ${live.seed}`}>
           <span className="clock-now">{clock(live.at_s)}</span>

@@ -132,6 +132,7 @@ const desktop = {
   liveStop: () => command<null>("live_stop"),
   liveSeries: (id: string) => command<SeriesView>("live_series", { id }),
   liveTraces: () => command<RequestTrace[]>("live_traces"),
+  present: (scenario: string | null) => command<string>("present", { scenario }).then(() => undefined),
 };
 
 const http = {
@@ -164,6 +165,7 @@ const http = {
   liveStop: () => call<null>("POST", "live/stop"),
   liveSeries: (id: string) => call<SeriesView>("GET", `live/series/${encodeURIComponent(id)}`),
   liveTraces: () => call<RequestTrace[]>("GET", "live/traces"),
+  present: (scenario: string | null) => call<{ presenter: string }>("POST", "present", { scenario }).then(() => undefined),
 };
 
 export const api: typeof http = native ? desktop : http;

@@ -38,6 +38,7 @@ mod forms;
 mod layout;
 mod live;
 mod palette;
+mod present;
 mod recent;
 mod recovery;
 mod report;
@@ -56,6 +57,7 @@ pub use live::{
     MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
+pub use present::{PRESENTER, presenter_args, presenter_binary};
 pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
 pub use report::{

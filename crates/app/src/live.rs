@@ -396,7 +396,7 @@ impl LiveRun {
             paused: self.paused,
             speed: self.speed,
             components,
-            placement: self.sim.placement_now(),
+            placement: frame.placement,
             traces: u32::try_from(self.sim.traces().len()).unwrap_or(u32::MAX),
             events: self.events.clone(),
         }

@@ -319,3 +319,35 @@ fn scenarios_are_edited_as_one_undoable_step() {
         problem.message
     );
 }
+
+#[test]
+fn presenting_uses_the_saved_file_or_a_copy_of_unsaved_work() {
+    use archsim_app::{Edit, Session, presenter_args};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("api.archsim.json");
+    archsim_model::file::save(&design("serverless-api"), &path).unwrap();
+    let mut s = Session::open(&path).unwrap();
+    let scratch = dir.path().join("scratch");
+    let args = presenter_args(&s, None, &scratch).unwrap();
+    assert_eq!(
+        args,
+        vec![
+            path.clone().into_os_string(),
+            "--scenario".into(),
+            "launch-day".into()
+        ]
+    );
+    s.apply(Edit::Rename {
+        id: "orders-fn".into(),
+        name: "Renamed".into(),
+    })
+    .unwrap();
+    let args = presenter_args(&s, Some("daily-cycle"), &scratch).unwrap();
+    let copy = std::path::PathBuf::from(&args[0]);
+    assert!(copy.starts_with(&scratch));
+    let shown = archsim_model::load(&copy).unwrap();
+    assert_eq!(shown.component("orders-fn").unwrap().name, "Renamed");
+    assert_eq!(args[2], "daily-cycle");
+    let e = presenter_args(&s, Some("nope"), &scratch).unwrap_err();
+    assert!(e.message.contains("nope"), "{}", e.message);
+}

@@ -278,6 +278,7 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/live/stop", post(live_stop))
         .route("/live/series/{id}", get(live_series))
         .route("/live/traces", get(live_traces))
+        .route("/present", post(present))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state.clone());
     let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
@@ -562,6 +563,35 @@ async fn live_series(
 
 async fn live_traces(State(s): State<Arc<AppState>>) -> Reply<Vec<archsim_sim::RequestTrace>> {
     Ok(Json(s.live().traces()?))
+}
+
+#[derive(Deserialize)]
+struct PresentBody {
+    scenario: Option<String>,
+}
+
+/// Opens the presenter window on the design as it is on the canvas.
+async fn present(
+    State(s): State<Arc<AppState>>,
+    Json(b): Json<PresentBody>,
+) -> Reply<serde_json::Value> {
+    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
+    let args = archsim_app::presenter_args(&s.session(), b.scenario.as_deref(), &scratch)?;
+    let bin = archsim_app::presenter_binary();
+    std::process::Command::new(&bin)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            ApiError(CommandError::new(
+                archsim_app::ErrorCode::Simulation,
+                format!(
+                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
+                    bin.display()
+                ),
+            ))
+        })?;
+    Ok(Json(json!({ "presenter": bin.display().to_string() })))
 }
 
 #[cfg(test)]
@@ -877,6 +907,13 @@ mod tests {
         )
         .await;
         assert!(bad["message"].as_str().unwrap().contains("speed"), "{bad}");
+        let (status, body, _) =
+            call(&app, post("/api/present", json!({"scenario": "no-such"}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body["message"].as_str().unwrap().contains("no-such"),
+            "{body}"
+        );
         call(&app, post("/api/live/stop", json!(null))).await;
         assert_eq!(
             call(&app, get("/api/live")).await.1,

@@ -169,7 +169,10 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         dir.path(),
         serde_json::json!({"type": "poisson", "rps": -5.0}),
     );
-    fails_with(&archsim(&["simulate", d.to_str().unwrap()]), "rps = -5");
+    fails_with(
+        &archsim(&["simulate", d.to_str().unwrap()]),
+        "traffic[0].pattern.rps: must be a rate of 0 or more",
+    );
 
     std::fs::write(dir.path().join("trace.csv"), "0.5\n1.0\nlater\n").unwrap();
     let d = with_traffic(

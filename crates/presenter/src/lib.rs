@@ -112,6 +112,22 @@ pub const SPEEDS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0, f64:
 /// How much a spike multiplies traffic by.
 pub const SPIKE_FACTOR: f64 = 5.0;
 
+/// A stable colour per service name, for its tasks.
+fn service_colour(service: &str) -> Color32 {
+    const COLOURS: [Color32; 6] = [
+        Color32::from_rgb(250, 200, 80),
+        Color32::from_rgb(120, 220, 140),
+        Color32::from_rgb(240, 120, 200),
+        Color32::from_rgb(120, 200, 250),
+        Color32::from_rgb(250, 140, 90),
+        Color32::from_rgb(190, 160, 250),
+    ];
+    let h = service
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    COLOURS[h as usize % COLOURS.len()]
+}
+
 /// How many frames the charts keep.
 const HISTORY: usize = 240;
 
@@ -619,6 +635,25 @@ impl Presenter {
                         FontId::proportional(11.0),
                         Color32::WHITE,
                     );
+                    // The tasks on it, right-aligned: filled when running,
+                    // outlined while starting or draining.
+                    for (k, t) in inst.tasks.iter().enumerate() {
+                        let sq = Rect::from_min_size(
+                            Pos2::new(r.max.x - 12.0 * (k as f32 + 1.0), r.min.y + 7.0),
+                            Vec2::splat(9.0),
+                        );
+                        let colour = service_colour(&t.service);
+                        if t.state == TaskState::Running {
+                            painter.rect_filled(sq, 1.5, colour);
+                        } else {
+                            painter.rect_stroke(
+                                sq,
+                                1.5,
+                                Stroke::new(1.5, colour),
+                                egui::StrokeKind::Inside,
+                            );
+                        }
+                    }
                     y += 26.0;
                 }
             }

@@ -30,6 +30,38 @@ struct Args {
     /// Start full screen.
     #[arg(long)]
     fullscreen: bool,
+    /// Print frames per second and CPU time per frame to stderr every
+    /// five seconds (for benchmarks).
+    #[arg(long)]
+    stats: bool,
+}
+
+/// Frame counting around the presenter, for `--stats`.
+struct Measured {
+    app: PresenterApp,
+    since: std::time::Instant,
+    frames: u32,
+    cpu_s: f64,
+}
+
+impl eframe::App for Measured {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.app.ui(ui, frame);
+        self.frames += 1;
+        self.cpu_s += f64::from(frame.info().cpu_usage.unwrap_or(0.0));
+        let elapsed = self.since.elapsed().as_secs_f64();
+        if elapsed >= 5.0 {
+            eprintln!(
+                "archsim-presenter: {} frames in {elapsed:.1} s = {:.1} fps; mean CPU per frame {:.2} ms",
+                self.frames,
+                f64::from(self.frames) / elapsed,
+                1e3 * self.cpu_s / f64::from(self.frames.max(1)),
+            );
+            self.since = std::time::Instant::now();
+            self.frames = 0;
+            self.cpu_s = 0.0;
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -76,7 +108,19 @@ fn run(args: Args) -> Result<()> {
     eframe::run_native(
         "archsim presenter",
         options,
-        Box::new(|_cc| Ok(Box::new(PresenterApp(presenter)))),
+        Box::new(move |_cc| {
+            let app = PresenterApp(presenter);
+            Ok(if args.stats {
+                Box::new(Measured {
+                    app,
+                    since: std::time::Instant::now(),
+                    frames: 0,
+                    cpu_s: 0.0,
+                }) as Box<dyn eframe::App>
+            } else {
+                Box::new(app)
+            })
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use archsim_model::component::Props;
 use archsim_model::scenario::ScenarioEvent;
-use archsim_model::{ComponentKind, Design, GroupKind, Meaning};
+use archsim_model::{Design, GroupKind};
 use archsim_sim::live::{Command, LiveHandle, Speed};
 
 use crate::{
@@ -69,73 +69,86 @@ impl FrameConverter {
         }
     }
 
-    /// Capacity per ECS cluster from the runner's counts: instances of each
-    /// Auto Scaling group spread over its zones as the group balances
-    /// them, Fargate tasks of each service. (The runner reports counts, not
-    /// which task sits on which instance.)
+    /// Capacity per ECS or EKS cluster from the frame's placement: each
+    /// instance with the tasks placed on it, Fargate tasks, and tasks
+    /// waiting for capacity (PROVISIONING).
     fn clusters(&self, f: &archsim_sim::Frame) -> Vec<ClusterView> {
-        let counts: BTreeMap<&str, &archsim_sim::FrameComponent> =
-            f.components.iter().map(|c| (c.id.as_str(), c)).collect();
         let d = &self.design;
+        // Task size and display name per service, from its task definition.
+        let size = |service: &str| {
+            d.outgoing(service)
+                .into_iter()
+                .find_map(|(_, t)| match &t.props {
+                    Props::TaskDefinition(td) => Some((td.cpu, td.memory_mb)),
+                    _ => None,
+                })
+                .unwrap_or((256, 512))
+        };
+        let task_view = |service: &str, t: &archsim_sim::TaskNow| {
+            let (cpu_units, memory_mib) = size(service);
+            TaskView {
+                service: d
+                    .component(service)
+                    .map_or(service.to_string(), |c| c.name.clone()),
+                cpu_units,
+                memory_mib,
+                state: match t.state.as_str() {
+                    "provisioning" => TaskState::Provisioning,
+                    "pending" => TaskState::Pending,
+                    "draining" => TaskState::Draining,
+                    _ => TaskState::Running,
+                },
+            }
+        };
+        let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+        for s in &f.placement.services {
+            for t in &s.tasks {
+                owner.insert(t.id.as_str(), s.service.as_str());
+            }
+        }
+        let tasks: BTreeMap<&str, &archsim_sim::TaskNow> = f
+            .placement
+            .services
+            .iter()
+            .flat_map(|s| s.tasks.iter().map(|t| (t.id.as_str(), t)))
+            .collect();
         d.groups()
-            .filter(|g| g.kind == GroupKind::EcsCluster)
+            .filter(|g| matches!(g.kind, GroupKind::EcsCluster | GroupKind::EksCluster))
             .map(|g| {
                 let mut view = ClusterView {
                     name: g.name.clone(),
                     ..Default::default()
                 };
                 for id in &g.members {
-                    let Some(c) = d.component(id) else { continue };
-                    match &c.props {
-                        Props::Ec2AutoScalingGroup(a) => {
-                            let n = counts.get(id.as_str()).map_or(0, |c| c.instances);
-                            let it = archsim_model::catalog::instance_type(&a.instance_type);
-                            for i in 0..n {
-                                let zone = a
-                                    .availability_zones
-                                    .get(i as usize % a.availability_zones.len().max(1))
-                                    .cloned()
-                                    .unwrap_or_default();
-                                view.instances.push(InstanceView {
-                                    id: format!("{}-{}", c.id, i + 1),
-                                    zone,
-                                    instance_type: a.instance_type.clone(),
-                                    cpu_units: it.map_or(0, |t| t.cpu_units()),
-                                    memory_mib: it.map_or(0, |t| t.memory_mib),
-                                    tasks: Vec::new(),
-                                });
-                            }
-                        }
-                        Props::EcsService(_) => {
-                            let on_fargate = d.outgoing(id).iter().any(|(conn, t)| {
-                                conn.kind.meaning() == Meaning::RunsOn
-                                    && matches!(
-                                        t.kind(),
-                                        ComponentKind::Fargate | ComponentKind::FargateSpot
-                                    )
+                    if let Some(cap) = f.placement.capacities.iter().find(|c| &c.capacity == id) {
+                        for i in &cap.instances {
+                            view.instances.push(InstanceView {
+                                id: i.instance.clone(),
+                                zone: i.zone.clone(),
+                                instance_type: cap.instance_type.clone(),
+                                cpu_units: u32::try_from(cap.cpu_units).unwrap_or(u32::MAX),
+                                memory_mib: u32::try_from(cap.memory_mb).unwrap_or(u32::MAX),
+                                tasks: i
+                                    .tasks
+                                    .iter()
+                                    .filter_map(|t| {
+                                        Some(task_view(
+                                            owner.get(t.as_str())?,
+                                            tasks.get(t.as_str())?,
+                                        ))
+                                    })
+                                    .collect(),
                             });
-                            if !on_fargate {
-                                continue;
-                            }
-                            let size =
-                                d.outgoing(id)
-                                    .into_iter()
-                                    .find_map(|(_, t)| match &t.props {
-                                        Props::TaskDefinition(td) => Some((td.cpu, td.memory_mb)),
-                                        _ => None,
-                                    });
-                            let (cpu_units, memory_mib) = size.unwrap_or((256, 512));
-                            let n = counts.get(id.as_str()).map_or(0, |c| c.tasks);
-                            for _ in 0..n {
-                                view.fargate_tasks.push(TaskView {
-                                    service: c.name.clone(),
-                                    cpu_units,
-                                    memory_mib,
-                                    state: TaskState::Running,
-                                });
+                        }
+                    }
+                    if let Some(s) = f.placement.services.iter().find(|s| &s.service == id) {
+                        for t in &s.tasks {
+                            if t.state == "provisioning" {
+                                view.pending.push(task_view(&s.service, t));
+                            } else if t.capacity_kind != "ec2" {
+                                view.fargate_tasks.push(task_view(&s.service, t));
                             }
                         }
-                        _ => {}
                     }
                 }
                 view

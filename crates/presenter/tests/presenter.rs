@@ -291,21 +291,60 @@ fn simulator_frames_convert_to_badges_and_capacity() {
         at_s: 10.0,
         finished: false,
         components: vec![comp("api-svc", 1000, 0), comp("general-asg", 0, 3)],
+        placement: Default::default(),
     };
     let second = SimFrame {
         at_s: 12.0,
         finished: false,
         components: vec![comp("api-svc", 1400, 0), comp("general-asg", 0, 3)],
+        placement: Default::default(),
     };
     conv.convert(&first);
     let f = conv.convert(&second);
     let api = &f.components["api-svc"];
     assert_eq!(api.throughput_rps, 200.0);
     assert_eq!(api.p99_ms, 42.0);
+    assert_eq!(f.clusters[0].name, "Compute cluster");
+
+    // Placement comes from the simulator: every instance with the tasks on
+    // it, and tasks waiting for capacity.
+    let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
+    let scenario = design.scenarios[0].clone();
+    let mut sim =
+        archsim_sim::prepare(&design, &scenario, &archsim_sim::RunOptions::default()).unwrap();
+    sim.run_until(300.0);
+    let real = sim.frame();
+    let mut conv = FrameConverter::new(design.clone());
+    let f = conv.convert(&real);
     let cluster = &f.clusters[0];
-    assert_eq!(cluster.name, "Compute cluster");
-    assert_eq!(cluster.instances.len(), 3);
-    // Instances of the group balance over its zones, as an ASG does.
-    let zones: Vec<&str> = cluster.instances.iter().map(|i| i.zone.as_str()).collect();
-    assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1a"]);
+    let instances: usize = real
+        .placement
+        .capacities
+        .iter()
+        .map(|c| c.instances.len())
+        .sum();
+    assert!(instances > 0);
+    assert_eq!(cluster.instances.len(), instances);
+    let on_instances: usize = cluster.instances.iter().map(|i| i.tasks.len()).sum();
+    let placed: usize = real
+        .placement
+        .capacities
+        .iter()
+        .flat_map(|c| &c.instances)
+        .map(|i| i.tasks.len())
+        .sum();
+    assert_eq!(on_instances, placed);
+    assert!(placed > 0);
+    for i in &cluster.instances {
+        let used: u32 = i.tasks.iter().map(|t| t.cpu_units).sum();
+        assert!(used <= i.cpu_units, "{} overcommitted", i.id);
+    }
+    let waiting: usize = real
+        .placement
+        .services
+        .iter()
+        .flat_map(|s| &s.tasks)
+        .filter(|t| t.state == "provisioning")
+        .count();
+    assert_eq!(cluster.pending.len(), waiting);
 }

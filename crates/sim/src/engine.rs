@@ -630,6 +630,8 @@ pub struct Frame {
     pub at_s: f64,
     pub finished: bool,
     pub components: Vec<FrameComponent>,
+    /// Where every task and instance is.
+    pub placement: PlacementNow,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3552,6 +3554,7 @@ impl Simulation {
                     },
                 })
                 .collect(),
+            placement: self.placement_now(),
         }
     }
 

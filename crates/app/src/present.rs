@@ -1,0 +1,57 @@
+//! "Present": the open design in the egui presenter (`archsim-presenter`),
+//! a separate full-screen window for demos. This module decides what to
+//! run; the shells start the process (this crate starts nothing).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::Session;
+use crate::view::{CommandError, ErrorCode};
+
+/// The presenter's executable name.
+pub const PRESENTER: &str = "archsim-presenter";
+
+/// The presenter's arguments for the open design: its saved file when
+/// it has no unsaved changes, otherwise a copy written to `scratch_dir`
+/// (so what is shown is what is on the canvas). The scenario must exist.
+pub fn presenter_args(
+    session: &Session,
+    scenario: Option<&str>,
+    scratch_dir: &Path,
+) -> Result<Vec<OsString>, CommandError> {
+    let design = session.design();
+    let name = archsim_sim::find_scenario(design, scenario)
+        .map_err(|e| CommandError::new(ErrorCode::Simulation, e.to_string()))?
+        .name
+        .clone();
+    let file = match session.path() {
+        Some(p) if !session.is_dirty() => p.to_path_buf(),
+        _ => {
+            std::fs::create_dir_all(scratch_dir).map_err(|e| {
+                CommandError::new(
+                    ErrorCode::Save,
+                    format!("cannot create {}: {e}", scratch_dir.display()),
+                )
+            })?;
+            let copy = scratch_dir.join("presented.archsim.json");
+            archsim_model::file::save(design, &copy)
+                .map_err(|e| CommandError::new(ErrorCode::Save, e.to_string()))?;
+            copy
+        }
+    };
+    Ok(vec![
+        file.into_os_string(),
+        "--scenario".into(),
+        name.into(),
+    ])
+}
+
+/// The presenter beside the running executable (how the workspace builds
+/// and installs them), else whatever `archsim-presenter` is on the PATH.
+pub fn presenter_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name(PRESENTER))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from(PRESENTER))
+}
