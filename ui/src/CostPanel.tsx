@@ -192,8 +192,8 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
               <tbody>
                 {shown.line_items.map((l, i) => (
                   <tr key={i}>
-                    <td title={`${l.component_id}, ${l.service}: ${l.rate_usd} USD ${l.rate_unit}`}>
-                      <b>{l.component_name}</b>
+                    <td title={`${l.service}: ${l.rate_usd} USD ${l.rate_unit}`}>
+                      <b>{l.component_name}</b> <code className="muted">{l.component_id}</code>
                       <div className="muted">{l.description}</div>
                     </td>
                     <td className="num">
