@@ -251,11 +251,16 @@ pub(crate) fn note_measured_rounding(usage: &mut DesignUsage, assumptions: &Assu
     }
 }
 
-/// A component's name for a usage id (`orders-svc@fargate` -> the service's name).
+/// A component's name for a usage id: `orders-svc@fargate_spot` is the
+/// service's name with its capacity provider, `Orders (fargate_spot)`.
 pub(crate) fn component_name(design: &Design, usage_id: &str) -> String {
-    design
-        .component(base_component_id(usage_id))
-        .map_or_else(|| usage_id.to_string(), |c| c.name.clone())
+    let Some(c) = design.component(base_component_id(usage_id)) else {
+        return usage_id.to_string();
+    };
+    match usage_id.split_once('@') {
+        Some((_, capacity)) => format!("{} ({capacity})", c.name),
+        None => c.name.clone(),
+    }
 }
 
 pub(crate) fn price_book(design: &Design) -> Result<PriceBook, CommandError> {

@@ -42,8 +42,15 @@ fn the_panel_total_is_the_bill_of_the_scenario_estimate() {
         let sum: Decimal = panel.line_items.iter().map(|l| usd(&l.amount_usd)).sum();
         assert_eq!(sum, usd(&panel.subtotal_usd), "{name}");
         for l in &panel.line_items {
-            let base = l.component_id.split('@').next().unwrap();
-            assert_eq!(l.component_name, design.component(base).unwrap().name);
+            let (base, capacity) = l
+                .component_id
+                .split_once('@')
+                .map_or((l.component_id.as_str(), None), |(b, c)| (b, Some(c)));
+            let name = &design.component(base).unwrap().name;
+            match capacity {
+                Some(c) => assert_eq!(l.component_name, format!("{name} ({c})")),
+                None => assert_eq!(&l.component_name, name),
+            }
         }
         assert!(panel.cost_curve_svg.as_deref().unwrap().contains("<svg"));
         assert!(panel.chart_notes.is_empty(), "{:?}", panel.chart_notes);

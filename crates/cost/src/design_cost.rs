@@ -207,8 +207,8 @@ pub fn break_even_input(
     })
 }
 
-/// The components' share of a bill by design component: line items of
-/// `SERVICE@CAPACITY` usage count for `SERVICE`.
+/// The design component a usage id belongs to: a service's usage on one
+/// capacity provider is keyed `SERVICE@CAPACITY` and belongs to `SERVICE`.
 pub fn base_component_id(usage_id: &str) -> &str {
     usage_id.split('@').next().unwrap_or(usage_id)
 }
