@@ -23,6 +23,8 @@ use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
+mod cost;
+
 struct Open(Mutex<Session>);
 
 /// The live simulation beside the session; its clock is wall time since
@@ -404,6 +406,9 @@ pub fn run() {
             recovery_offer,
             recover,
             discard_recovery,
+            cost::cost_panel,
+            cost::run_report,
+            cost::save_report,
             live_start,
             live_poll,
             live_control,

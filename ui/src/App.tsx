@@ -23,6 +23,7 @@ import {
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError, native, saveImageNatively } from "./api";
 import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
+import { CostPanel } from "./CostPanel";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook, legend } from "./edgeStyle";
 import type { Applied } from "./generated/Applied";
@@ -152,6 +153,7 @@ function Designer() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [offer, setOffer] = useState<RecoveryOffer | null>(null);
   const [showHelp, setShowHelp] = useState(false);
+  const [showCost, setShowCost] = useState(false);
   const [running, setRunning] = useState(false);
   const [dockTab, setDockTab] = useState<DockTab>("problems");
   const [chartsClosed, setChartsClosed] = useState<string | null>(null);
@@ -587,6 +589,7 @@ function Designer() {
           <span className="sep" />
           <button type="button" onClick={() => run("fit")} title="Fit (F)">Fit</button>
           <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
+          <button type="button" onClick={() => setShowCost((v) => !v)} aria-pressed={showCost} title="Monthly cost, cost curve, break-even and run report" data-testid="cost-toggle">Cost</button>
           <button type="button" onClick={() => setShowHelp((v) => !v)} title="Keyboard shortcuts">?</button>
         </nav>
       </header>
@@ -672,6 +675,7 @@ function Designer() {
         )}
       </main>
       <Inspector doc={doc} selected={selected} send={send} />
+      {showCost && <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />}
       {running && selected.length === 1 && chartsClosed !== selected[0] && doc.components.some((c) => c.id === selected[0]) && (
         <NodeCharts
           id={selected[0]}

@@ -6,6 +6,10 @@ import { invoke } from "@tauri-apps/api/core";
 import type { Applied } from "./generated/Applied";
 import type { CommandError } from "./generated/CommandError";
 import type { ConnectCheck } from "./generated/ConnectCheck";
+import type { CostOptions } from "./generated/CostOptions";
+import type { CostPanel } from "./generated/CostPanel";
+import type { ReportOptions } from "./generated/ReportOptions";
+import type { RunReport } from "./generated/RunReport";
 import type { DirListing } from "./generated/DirListing";
 import type { DocumentView } from "./generated/DocumentView";
 import type { Edit } from "./generated/Edit";
@@ -120,6 +124,8 @@ const desktop = {
   recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
   recover: () => command<DocumentView>("recover"),
   discardRecovery: () => command<DocumentView>("discard_recovery"),
+  costPanel: (options: CostOptions) => command<CostPanel>("cost_panel", { options }),
+  runReport: (options: ReportOptions) => command<RunReport>("run_report", { options }),
   liveStart: (start: LiveStart) => command<LiveView>("live_start", { start }),
   livePoll: () => command<LiveView | null>("live_poll"),
   liveControl: (control: LiveControl) => command<LiveView>("live_control", { control }),
@@ -151,6 +157,8 @@ const http = {
   recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
   recover: () => call<DocumentView>("POST", "recovery/recover"),
   discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
+  costPanel: (options: CostOptions) => call<CostPanel>("POST", "cost", options),
+  runReport: (options: ReportOptions) => call<RunReport>("POST", "report", options),
   liveStart: (start: LiveStart) => call<LiveView>("POST", "live/start", start),
   livePoll: () => call<LiveView | null>("GET", "live"),
   liveControl: (control: LiveControl) => call<LiveView>("POST", "live/control", control),
@@ -170,3 +178,8 @@ export const api: typeof http = native ? desktop : http;
 export const saveImageNatively = (fileName: string, bytes: number[]) => command<string>("save_image", { fileName, bytes });
 
 export const saveTemplateNatively = (options: TemplateOptions) => command<string[]>("save_template", { options });
+
+/** Desktop only: simulates, asks where with the native save dialog, and
+ * writes the HTML report with its two CSV files beside it. Returns the
+ * files written. Browsers download the three files instead (CostPanel.tsx). */
+export const saveReportNatively = (options: ReportOptions) => command<string[]>("save_report", { options });

@@ -9,6 +9,11 @@
 //! generated from this crate with ts-rs (`--features ts`, see
 //! `tests/typescript.rs`), never written by hand.
 //!
+//! Beside the session: [`cost_panel()`] prices a design as `archsim cost`
+//! does (same code, archsim-cost's `design_cost`), and [`run_report()`]
+//! simulates a scenario and writes its results as an HTML page and CSV
+//! files.
+//!
 //! Architecture invariant: no UI, no HTTP, no timers and no native dialogs
 //! live here. File dialogs come in through the [`FileDialog`] trait; the
 //! autosave clock is a number the caller passes in.
@@ -27,6 +32,7 @@
 //! assert!(session.is_dirty());
 //! ```
 
+mod cost_panel;
 mod dialog;
 mod forms;
 mod layout;
@@ -35,10 +41,15 @@ mod palette;
 mod present;
 mod recent;
 mod recovery;
+mod report;
 mod session;
 mod templates;
 mod view;
 
+pub use cost_panel::{
+    BreakEvenView, ComponentCostView, CostAssumptionsView, CostLineView, CostOptions, CostPanel,
+    CostSource, CrossingView, FunctionChoice, LambdaBillingMode, SimulatedRunView, cost_panel,
+};
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use live::{
@@ -49,6 +60,10 @@ pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use present::{PRESENTER, presenter_args, presenter_binary};
 pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
+pub use report::{
+    COMPONENTS_CSV_HEADER, ReportOptions, RunReport, SERIES_CSV_HEADER, report_of_run, run_report,
+    write_report,
+};
 pub use session::{Applied, Edit, MoveTo, Session};
 pub use templates::{
     ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,

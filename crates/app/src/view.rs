@@ -122,6 +122,10 @@ pub enum ErrorCode {
     Simulation,
     /// The design could not be exported as a template.
     Export,
+    /// The design could not be priced (no scenario, no price book, ...).
+    Cost,
+    /// The run report could not be made (the scenario cannot be simulated).
+    Report,
 }
 
 /// A command that failed, with what to do about it. The document is unchanged.

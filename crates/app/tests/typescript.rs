@@ -28,6 +28,10 @@ fn export(dir: &Path) {
     TemplateOptions::export_all_to(dir).unwrap();
     ExportedView::export_all_to(dir).unwrap();
     ImportedView::export_all_to(dir).unwrap();
+    CostOptions::export_all_to(dir).unwrap();
+    CostPanel::export_all_to(dir).unwrap();
+    ReportOptions::export_all_to(dir).unwrap();
+    RunReport::export_all_to(dir).unwrap();
     LiveStart::export_all_to(dir).unwrap();
     LiveControl::export_all_to(dir).unwrap();
     LiveView::export_all_to(dir).unwrap();

@@ -3,16 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use archsim_cost::estimate::{
-    Estimate, estimate_usage, lambda_power_tuning, lambda_workload, pick_scenario,
+use anyhow::{Context, Result};
+use archsim_cost::design_cost::{
+    DesignUsage, UsageSource, break_even_input, chart_function, curve_options, scenario_usage,
+    simulated_usage,
 };
+use archsim_cost::estimate::lambda_power_tuning;
 use archsim_cost::{
-    Assumptions, BreakEvenInput, CostReport, CurveOptions, Ec2Sizing, FargateSizing, ImageFormat,
-    LambdaBilling, PriceBook, UsageProfile, break_even, cost_curve, memory_curve, monthly_cost,
-    render_breakeven, render_cost_curve, render_memory,
+    Assumptions, CostReport, ImageFormat, LambdaBilling, PriceBook, UsageProfile, break_even,
+    cost_curve, memory_curve, monthly_cost, render_breakeven, render_cost_curve, render_memory,
 };
-use archsim_model::{ComponentKind, Design};
+use archsim_model::Design;
 use clap::{Args, ValueEnum};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,21 +125,14 @@ pub struct ChartArgs {
     pricing: PricingArgs,
 }
 
-/// Usage, from a file or estimated from a scenario.
-struct Priced {
-    source: &'static str,
-    scenario: Option<String>,
-    profile: UsageProfile,
-    notes: Vec<String>,
-    entry_requests_per_s: Option<f64>,
-}
-
+/// Usage from a file, or estimated from a scenario (archsim-cost's
+/// `design_cost`, which the designer's cost panel uses too).
 fn usage_for(
     design: &Design,
     scenario: Option<&str>,
     usage: Option<&Path>,
     assumptions: &Assumptions,
-) -> Result<Priced> {
+) -> Result<DesignUsage> {
     if let Some(path) = usage {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read", path.display()))?;
@@ -154,55 +148,31 @@ fn usage_for(
                 e.path()
             )
         })?;
-        return Ok(Priced {
-            source: "usage-file",
+        return Ok(DesignUsage {
+            source: UsageSource::UsageFile,
             scenario: None,
             profile,
             notes: vec![format!("usage as given in {}", path.display())],
             entry_requests_per_s: None,
         });
     }
-    let s = pick_scenario(design, scenario)?;
-    let Estimate {
-        scenario,
-        entry_requests_per_s,
-        profile,
-        notes,
-        ..
-    } = estimate_usage(design, s, assumptions)?;
-    Ok(Priced {
-        source: "scenario-estimate",
-        scenario: Some(scenario),
-        profile,
-        notes,
-        entry_requests_per_s: Some(entry_requests_per_s),
-    })
+    Ok(scenario_usage(design, scenario, assumptions)?)
 }
 
 /// Usage measured by simulating the scenario.
-fn measured_usage(design: &Design, args: &CostArgs, assumptions: &Assumptions) -> Result<Priced> {
-    let scenario = archsim_sim::find_scenario(design, args.scenario.as_deref())?;
+fn measured_usage(
+    design: &Design,
+    args: &CostArgs,
+    assumptions: &Assumptions,
+) -> Result<DesignUsage> {
     let opts = archsim_sim::RunOptions {
         seed: args.seed,
         duration_s: args.duration,
         base_dir: args.design.parent().map(PathBuf::from),
         ..archsim_sim::RunOptions::default()
     };
-    let run = archsim_sim::simulate(design, scenario, &opts)?;
-    let Estimate {
-        scenario,
-        entry_requests_per_s,
-        profile,
-        notes,
-        ..
-    } = archsim_cost::measured::usage_from_run(design, &run, assumptions);
-    Ok(Priced {
-        source: "simulation",
-        scenario: Some(scenario),
-        profile,
-        notes,
-        entry_requests_per_s: Some(entry_requests_per_s),
-    })
+    let (usage, _run) = simulated_usage(design, args.scenario.as_deref(), &opts, assumptions)?;
+    Ok(usage)
 }
 
 pub fn cost(args: CostArgs) -> Result<u8> {
@@ -223,7 +193,7 @@ pub fn cost(args: CostArgs) -> Result<u8> {
     if args.json {
         let out = serde_json::json!({
             "design": design.name,
-            "source": priced.source,
+            "source": priced.source.label(),
             "scenario": priced.scenario,
             "entry_requests_per_s": priced.entry_requests_per_s,
             "notes": priced.notes,
@@ -236,7 +206,7 @@ pub fn cost(args: CostArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn table(design: &Design, priced: &Priced, report: &CostReport) -> String {
+fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(
@@ -337,21 +307,6 @@ fn short_unit(unit: &str) -> &str {
     unit.split_whitespace().next().unwrap_or(unit)
 }
 
-fn first_function(design: &Design, wanted: Option<&str>) -> Result<String> {
-    match wanted {
-        Some(id) => match design.component(id) {
-            Some(c) if c.kind() == ComponentKind::LambdaFunction => Ok(id.to_string()),
-            Some(_) => bail!("{id} is not a Lambda function"),
-            None => bail!("no component \"{id}\" in design \"{}\"", design.name),
-        },
-        None => design
-            .components_of(ComponentKind::LambdaFunction)
-            .next()
-            .map(|c| c.id.clone())
-            .with_context(|| format!("design \"{}\" has no Lambda function to chart", design.name)),
-    }
-}
-
 pub fn chart(args: ChartArgs) -> Result<u8> {
     let design = archsim_model::load(&args.design)?;
     let assumptions = args.pricing.assumptions();
@@ -360,41 +315,17 @@ pub fn chart(args: ChartArgs) -> Result<u8> {
     match args.kind {
         ChartKind::CostCurve => {
             let priced = usage_for(&design, args.scenario.as_deref(), None, &assumptions)?;
-            let options = CurveOptions {
-                base_requests_per_s: priced.entry_requests_per_s.filter(|r| *r > 0.0),
-                ..CurveOptions::default()
-            };
-            let curve = cost_curve(&book, &priced.profile, &assumptions, &options)?;
+            let curve = cost_curve(
+                &book,
+                &priced.profile,
+                &assumptions,
+                &curve_options(&priced),
+            )?;
             render_cost_curve(&curve, format, &args.out)?;
         }
         ChartKind::Breakeven => {
-            let id = first_function(&design, args.function.as_deref())?;
-            let workload = lambda_workload(&design, &id)
-                .with_context(|| format!("{id} is not a Lambda function"))?;
-            let memory_gb = f64::from(workload.memory_mb) / 1024.0;
-            let architecture = workload.architecture;
-            let input = BreakEvenInput {
-                workload,
-                fargate: FargateSizing {
-                    vcpu: 1.0,
-                    memory_gb: memory_gb.max(2.0).ceil(),
-                    target_cpu_utilization: 0.6,
-                    min_tasks: 1,
-                    architecture,
-                    spot: false,
-                },
-                ec2: Some(Ec2Sizing {
-                    instance_type: "m5.large".into(),
-                    task_vcpu: 1.0,
-                    task_memory_gb: memory_gb.max(2.0).ceil(),
-                    target_cpu_utilization: 0.6,
-                    min_tasks: 1,
-                    min_instances: 1,
-                }),
-                min_requests_per_s: 0.01,
-                max_requests_per_s: 1000.0,
-                points: 200,
-            };
+            let id = chart_function(&design, args.function.as_deref())?;
+            let input = break_even_input(&design, &id)?;
             let result = break_even(&book, &input, &assumptions)?;
             render_breakeven(&result, format, &args.out)?;
             for c in &result.crossings {
@@ -408,7 +339,7 @@ pub fn chart(args: ChartArgs) -> Result<u8> {
             }
         }
         ChartKind::Memory => {
-            let id = first_function(&design, args.function.as_deref())?;
+            let id = chart_function(&design, args.function.as_deref())?;
             let input = lambda_power_tuning(&design, &id)
                 .with_context(|| format!("{id} is not a Lambda function"))?;
             let curve = memory_curve(&book, &input, &assumptions)?;

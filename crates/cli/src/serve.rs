@@ -34,6 +34,8 @@ use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+mod cost;
+
 /// Start the designer in a browser on a design.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -292,6 +294,8 @@ pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
         .route("/recovery", get(recovery_offer))
         .route("/recovery/recover", post(recover))
         .route("/recovery/discard", post(discard_recovery))
+        .route("/cost", post(cost::cost_panel))
+        .route("/report", post(cost::run_report))
         .route("/live", get(live_poll))
         .route("/live/start", post(live_start))
         .route("/live/control", post(live_control))

@@ -35,6 +35,10 @@ pub struct SimulateArgs {
     /// Also write per-second series and a summary as CSV files here.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Also write a run report of the (first seed's) run: a self-contained
+    /// HTML page here, and `STEM.components.csv` and `STEM.series.csv` beside it.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 /// Kinds whose figures the report shows; roles, registries, task
@@ -157,6 +161,20 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
 
     if let Some(dir) = &args.csv {
         write_csv(dir, &reps).with_context(|| format!("writing CSV to {}", dir.display()))?;
+    }
+    if let Some(path) = &args.report {
+        // Priced as `archsim cost` prices by default: free tier off, 1 ms billing.
+        let report = archsim_app::report_of_run(
+            &design,
+            &reps.runs[0],
+            &archsim_cost::Assumptions::default(),
+        )
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+        for file in
+            archsim_app::write_report(&report, path).map_err(|e| anyhow::anyhow!(e.message))?
+        {
+            eprintln!("wrote {}", file.display());
+        }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&to_json(&reps))?);

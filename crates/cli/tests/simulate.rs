@@ -223,3 +223,49 @@ fn a_trace_replays_through_the_cli() {
         .unwrap();
     assert_eq!(client["requests"], 12);
 }
+
+#[test]
+fn report_writes_the_page_and_the_csv_files_and_prices_as_cost_simulate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = example("queue-worker");
+    let html = dir.path().join("run.html");
+    let o = archsim(&[
+        "simulate",
+        &design,
+        "--json",
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Standard output stays the JSON report; the files are named on stderr.
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    for name in ["run.html", "run.components.csv", "run.series.csv"] {
+        assert!(stderr.contains(name), "{stderr}");
+        assert!(dir.path().join(name).exists(), "{name}");
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("src="));
+    let cost = archsim(&["cost", &design, "--simulate", "--json"]);
+    let bill: Value = serde_json::from_slice(&cost.stdout).unwrap();
+    let total = bill["report"]["total_usd"].as_str().unwrap();
+    assert!(
+        page.contains(&format!("<td id=\"total-usd\">{total}</td>")),
+        "the page's bill is archsim cost --simulate's ({total})"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("run.components.csv")).unwrap();
+    let design_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&design).unwrap()).unwrap();
+    let components = design_json["components"].as_array().unwrap().len();
+    assert_eq!(csv.lines().count(), components + 1);
+    // The reported components' requests match the JSON report's.
+    for c in json["components"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap_or_else(|| panic!("{id} has no row"));
+        let requests: u64 = row.split(',').nth(3).unwrap().parse().unwrap();
+        assert_eq!(requests, c["requests"].as_u64().unwrap(), "{id}");
+    }
+}

@@ -18,6 +18,9 @@
 //!   profile, by following the scenario's mean traffic through the design.
 //! - [`measured`]: the adapter from a simulation run's measured usage,
 //!   scaled to a month.
+//! - [`design_cost`]: a design's bill as the CLI and the designer compute
+//!   it: the usage source (estimate or simulation), the cost curve's axis
+//!   and the break-even comparison of a Lambda function.
 //!
 //! Architecture invariant: the engine (`pricebook`, `billing`, `curves`,
 //! `charts`) prices usage keyed by component ids and knows nothing of the
@@ -42,6 +45,7 @@
 pub mod billing;
 pub mod charts;
 pub mod curves;
+pub mod design_cost;
 pub mod estimate;
 pub mod measured;
 pub mod money;

@@ -3,4 +3,4 @@
 /**
  * What kind of failure a command met; stable for the UI and tests.
  */
-export type ErrorCode = "connection_refused" | "not_found" | "invalid_edit" | "invalid_property" | "unknown_starter" | "load" | "save" | "no_path" | "cancelled" | "nothing_to_recover" | "bad_path" | "import" | "simulation" | "export";
+export type ErrorCode = "connection_refused" | "not_found" | "invalid_edit" | "invalid_property" | "unknown_starter" | "load" | "save" | "no_path" | "cancelled" | "nothing_to_recover" | "bad_path" | "import" | "simulation" | "export" | "cost" | "report";
