@@ -53,8 +53,8 @@ pub use cost_panel::{
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use live::{
-    Health, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart, LiveView,
-    MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
+    Health, LIVE_MAX_TRACES, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart,
+    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use present::{PRESENTER, presenter_args, presenter_binary};

@@ -41,6 +41,10 @@ pub const QUEUE_LIMIT: u64 = 1_000;
 /// Simulated seconds over which throttles and errors colour a component.
 pub const HEALTH_WINDOW_S: usize = 5;
 
+/// Request traces a live run samples (one client request in a thousand,
+/// up to this many), so the Traces tab has requests from later in a run.
+pub const LIVE_MAX_TRACES: usize = 200;
+
 /// Most points a series answer carries (longer runs are averaged down).
 pub const MAX_SERIES_POINTS: usize = 600;
 
@@ -202,6 +206,7 @@ impl LiveRun {
         let opts = RunOptions {
             seed: start.seed,
             base_dir,
+            max_traces: LIVE_MAX_TRACES,
             ..RunOptions::default()
         };
         let sim = archsim_sim::prepare(design, &scenario, &opts).map_err(sim_error)?;

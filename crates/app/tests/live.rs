@@ -110,7 +110,11 @@ fn a_live_run_to_the_end_matches_a_batch_run() {
     let (end, _) = run_out(&mut run, 0.0, 100_000);
     assert!(end.finished);
     let scenario = archsim_sim::find_scenario(&d, None).unwrap();
-    let batch = archsim_sim::simulate(&d, scenario, &RunOptions::default()).unwrap();
+    let opts = RunOptions {
+        max_traces: archsim_app::LIVE_MAX_TRACES,
+        ..RunOptions::default()
+    };
+    let batch = archsim_sim::simulate(&d, scenario, &opts).unwrap();
     assert!(!end.components.is_empty());
     for c in &end.components {
         let b = batch.component(&c.now.id).unwrap();
@@ -350,4 +354,28 @@ fn presenting_uses_the_saved_file_or_a_copy_of_unsaved_work() {
     assert_eq!(args[2], "daily-cycle");
     let e = presenter_args(&s, Some("nope"), &scratch).unwrap_err();
     assert!(e.message.contains("nope"), "{}", e.message);
+}
+
+#[test]
+fn a_live_run_samples_traces_from_later_in_the_run() {
+    let d = design("serverless-api");
+    let mut run = start(
+        &d,
+        LiveStart {
+            paused: true,
+            ..LiveStart::default()
+        },
+    );
+    for _ in 0..10 {
+        run.control(LiveControl::Step { seconds: 60.0 }).unwrap();
+    }
+    let traces = run.traces();
+    assert_eq!(traces.len(), archsim_app::LIVE_MAX_TRACES);
+    // 10 rps then 500 rps from 2:00: a default batch sample (20) would end
+    // within the first minutes; the live sample reaches past the step.
+    assert!(
+        traces.last().unwrap().start_s > 120.0,
+        "{}",
+        traces.last().unwrap().start_s
+    );
 }
