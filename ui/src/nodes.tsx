@@ -1,11 +1,13 @@
 // Custom React Flow nodes: a component card and a group frame. They draw
 // what the core returned; they hold no domain state.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { useContext } from "react";
 import type { ComponentView } from "./generated/ComponentView";
 import type { GroupView } from "./generated/GroupView";
 import type { Severity } from "./generated/Severity";
 import { KindIcon } from "./icons";
 import { NODE_H, NODE_W } from "./geometry";
+import { OverviewContext } from "./Overview";
 
 export type ComponentNodeData = { component: ComponentView; worst: Severity | null; problems: number };
 export type ComponentNode = Node<ComponentNodeData, "component">;
@@ -13,6 +15,8 @@ export type FrameNodeData = { group: GroupView; w: number; h: number };
 export type FrameNode = Node<FrameNodeData, "frame">;
 
 export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
+  // The overview canvas draws the card while it is on.
+  if (useContext(OverviewContext)) return null;
   const c = data.component;
   return (
     <div
@@ -38,6 +42,7 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
 }
 
 export function GroupFrame({ data }: NodeProps<FrameNode>) {
+  if (useContext(OverviewContext)) return null;
   const label = data.group.kind === "ecs_cluster" ? "ECS cluster" : data.group.kind === "eks_cluster" ? "EKS cluster" : data.group.kind;
   return (
     <div className={`frame frame-${data.group.kind}`} style={{ width: data.w, height: data.h }} data-testid={`frame-${data.group.id}`}>

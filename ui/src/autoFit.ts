@@ -1,0 +1,30 @@
+// Fitting the view to a design as it opens. The fit happens as React Flow
+// takes the nodes (they come with their sizes), so the first frame is the
+// fitted one; and until the user pans or zooms, the view fits again when
+// the canvas changes size (e.g. the recovery banner appears just after).
+import { useReactFlow, useStoreApi, type FitViewOptions } from "@xyflow/react";
+import { useCallback, useEffect, useRef } from "react";
+
+export const OPEN_FIT: FitViewOptions = { padding: 0.2, maxZoom: 1.1 };
+
+export function useAutoFit(): { fit: () => void; onMoveStart: (event: MouseEvent | TouchEvent | null) => void } {
+  const rf = useReactFlow();
+  const store = useStoreApi();
+  const auto = useRef(false);
+  useEffect(
+    () =>
+      store.subscribe((s, prev) => {
+        if (auto.current && (s.width !== prev.width || s.height !== prev.height)) rf.fitView(OPEN_FIT);
+      }),
+    [store, rf],
+  );
+  const fit = useCallback(() => {
+    auto.current = true;
+    rf.fitView(OPEN_FIT);
+  }, [rf]);
+  // React Flow passes the event for the user's gestures, null for fitView.
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) auto.current = false;
+  }, []);
+  return { fit, onMoveStart };
+}
