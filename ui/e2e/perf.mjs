@@ -6,28 +6,14 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { archsimBin, ensureArtifacts, launch, startServe, tempDir } from "./harness.mjs";
+import { archsimBin, ensureArtifacts, launch, startServe, tempDir, writeChains } from "./harness.mjs";
 
 const CHAINS = 125; // client -> API -> Lambda -> table: 4 components each
 const dir = tempDir("archsim-perf-");
 const design = join(dir, "big.archsim.json");
 
 function generate() {
-  const components = [];
-  const connections = [];
-  // Five blocks side by side, 25 chains each: roughly a wide, busy canvas.
-  const at = (i, col) => ({ x: (i % 5) * 1040 + col * 240, y: Math.floor(i / 5) * 96 });
-  for (let i = 0; i < CHAINS; i++) {
-    const id = (k) => `${k}-${String(i).padStart(3, "0")}`;
-    components.push({ id: id("client"), kind: "client", name: `Client ${i}`, position: at(i, 0) });
-    components.push({ id: id("api"), kind: "api_gateway", name: `API ${i}`, position: at(i, 1) });
-    components.push({ id: id("fn"), kind: "lambda_function", name: `Handler ${i}`, position: at(i, 2) });
-    components.push({ id: id("table"), kind: "dynamodb_table", name: `Table ${i}`, position: at(i, 3) });
-    connections.push({ id: id("c1"), from: id("client"), to: id("api"), kind: { meaning: "invoke", mode: "sync" } });
-    connections.push({ id: id("c2"), from: id("api"), to: id("fn"), kind: { meaning: "invoke", mode: "sync" } });
-    connections.push({ id: id("c3"), from: id("fn"), to: id("table"), kind: { meaning: "uses", access: "read_write" } });
-  }
-  writeFileSync(design, JSON.stringify({ format: 1, name: "500 components", components, connections }, null, 2));
+  writeChains(design, CHAINS);
   // The core must read it, and accept every connection.
   let report;
   try {
