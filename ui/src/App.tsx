@@ -21,7 +21,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
 import { api, ApiError, native, saveImageNatively } from "./api";
 import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
@@ -138,6 +138,7 @@ const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
   const rf = useReactFlow();
+  const flowStore = useStoreApi();
   // Level of detail: below this zoom, labels and card text are unreadable
   // anyway; hiding them keeps large designs smooth to pan.
   const zoomedOut = useStore((s) => s.transform[2] < 0.45);
@@ -149,6 +150,9 @@ function Designer() {
   const [palette, setPalette] = useState<PaletteGroup[]>([]);
   const [nodes, setNodes] = useState<Node[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
+  // Under the overview React Flow holds only the selected edges (to keep
+  // them selected): each edge it holds costs work on every frame.
+  const flowEdges = useMemo(() => (overview ? edges.filter((e) => e.selected) : edges), [overview, edges]);
   const [selected, setSelected] = useState<string[]>([]);
   const [toast, setToast] = useState<Toast | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number; check: ConnectCheck } | null>(null);
@@ -157,7 +161,7 @@ function Designer() {
   const [showHelp, setShowHelp] = useState(false);
   const clipboard = useRef<{ ids: string[]; pastes: number }>({ ids: [], pastes: 0 });
   const connectingFrom = useRef<string | null>(null);
-  const fitNext = useRef(true);
+  const fitNext = useRef(false);
   const selectedRef = useRef<string[]>([]);
   selectedRef.current = selected;
 
@@ -168,10 +172,17 @@ function Designer() {
     return () => clearTimeout(t);
   }, [toast]);
 
+  const { fit: fitOpened, onMoveStart } = useAutoFit();
   // Redraw whenever the core returns a document: nodes and edges change in
   // the same render as the document (one pass, not two).
   const show = useCallback((d: DocumentView, fit = false) => {
-    if (fit) fitNext.current = true;
+    if (fit) {
+      // With nothing drawn yet (the first design), ask now: React Flow fits
+      // as it takes the nodes, so the first frame drawn is the fitted one.
+      // Otherwise ask once they are drawn (below), or it may fit the old ones.
+      if (flowStore.getState().nodes.length === 0) fitOpened();
+      else fitNext.current = true;
+    }
     setDoc(d);
     const ids = new Set(d.components.map((c) => c.id).concat(d.connections.map((c) => c.id)));
     const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
@@ -180,9 +191,9 @@ function Designer() {
     setNodes((prev) => reuse(prev, buildNodes(d, keep)));
     setEdges((prev) => reuse(prev, buildEdges(d, keep)));
     if (keep.size !== selectedRef.current.length) setSelected([...keep]);
-  }, []);
+  }, [fitOpened, flowStore]);
 
-  const { fit: fitOpened, onMoveStart } = useAutoFit();
+  // Fit once a newly opened design (or an automatic layout) is drawn.
   useEffect(() => {
     if (doc && fitNext.current) {
       fitNext.current = false;
@@ -223,7 +234,6 @@ function Designer() {
     return typeof r === "string" ? r : null;
   }, [apply]);
 
-  const flowStore = useStoreApi();
   const select = useCallback(
     (ids: string[]) => {
       const set = new Set(ids);
@@ -601,7 +611,7 @@ function Designer() {
         <OverviewContext.Provider value={overview}>
         <ReactFlow
           nodes={nodes}
-          edges={edges}
+          edges={flowEdges}
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
@@ -626,6 +636,8 @@ function Designer() {
           minZoom={0.05}
           maxZoom={2.5}
           onlyRenderVisibleElements
+          // The overview's hidden cards cannot be dragged: no drag handlers for them.
+          nodesDraggable={!overview}
           proOptions={{ hideAttribution: true }}
         >
           <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />

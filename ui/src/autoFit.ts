@@ -8,20 +8,24 @@ import { useCallback, useEffect, useRef } from "react";
 export const OPEN_FIT: FitViewOptions = { padding: 0.2, maxZoom: 1.1 };
 
 export function useAutoFit(): { fit: () => void; onMoveStart: (event: MouseEvent | TouchEvent | null) => void } {
-  const rf = useReactFlow();
+  // React Flow's helpers change identity once the canvas mounts; `fit`
+  // must not (whatever depends on it would run again).
+  const flow = useReactFlow();
+  const rf = useRef(flow);
+  rf.current = flow;
   const store = useStoreApi();
   const auto = useRef(false);
   useEffect(
     () =>
       store.subscribe((s, prev) => {
-        if (auto.current && (s.width !== prev.width || s.height !== prev.height)) rf.fitView(OPEN_FIT);
+        if (auto.current && (s.width !== prev.width || s.height !== prev.height)) rf.current.fitView(OPEN_FIT);
       }),
-    [store, rf],
+    [store],
   );
   const fit = useCallback(() => {
     auto.current = true;
-    rf.fitView(OPEN_FIT);
-  }, [rf]);
+    rf.current.fitView(OPEN_FIT);
+  }, []);
   // React Flow passes the event for the user's gestures, null for fitView.
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
     if (event) auto.current = false;
