@@ -1,6 +1,6 @@
 // End to end: a large design zoomed out is drawn on the overview canvas
-// (no DOM cards), a click there selects, the minimap still shows every
-// component, and zooming back in brings the cards back.
+// (no DOM cards), a click or a marquee there selects, the minimap still
+// shows every component, and zooming back in brings the cards back.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -89,6 +89,22 @@ test("a click on the overview selects the card under it", async () => {
   await shot("overview-02-selected");
 });
 
+test("a marquee on the overview selects the components inside it", async () => {
+  // Chains 0 and 5 (first block, rows 0 and 1): 8 components.
+  const from = await onPage({ x: chainAt(0, 0).x - 20, y: chainAt(0, 0).y - 20 });
+  const to = await onPage({ x: chainAt(5, 3).x + 180, y: chainAt(5, 3).y + 70 });
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
+  await page.locator(".inspector", { hasText: "8 selected" }).waitFor();
+  await shot("overview-03-marquee");
+  // Back to one selected component for the next step.
+  const fn = await onPage({ x: chainAt(7, 2).x + 80, y: chainAt(7, 2).y + 27 });
+  await page.mouse.click(fn.x, fn.y);
+  await page.locator(".inspector-head", { hasText: "fn-007" }).waitFor();
+});
+
 test("zooming back in shows the cards and their connections again", async () => {
   const at = await onPage({ x: chainAt(7, 2).x + 80, y: chainAt(7, 2).y + 27 });
   await page.mouse.move(at.x, at.y);
@@ -101,7 +117,7 @@ test("zooming back in shows the cards and their connections again", async () => 
   await page.locator('.react-flow__node[data-id="fn-007"] .card.selected').waitFor();
   await page.locator(".react-flow__edge-text", { hasText: "uses" }).first().waitFor();
   assert.ok((await cards().count()) > 0);
-  await shot("overview-03-zoomed-in");
+  await shot("overview-04-zoomed-in");
   // Fit (F) goes back to the overview.
   await page.keyboard.press("f");
   await overview().waitFor();

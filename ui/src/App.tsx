@@ -34,7 +34,7 @@ import type { Edit } from "./generated/Edit";
 import type { PaletteGroup } from "./generated/PaletteGroup";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { Severity } from "./generated/Severity";
-import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import { CARD_HANDLES, frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
 import { errorText, Inspector } from "./Inspector";
 import { nodeTypes, type ComponentNodeData } from "./nodes";
@@ -93,6 +93,7 @@ function buildNodes(doc: DocumentView, selected: Set<string>): Node[] {
     position: c.position,
     selected: selected.has(c.id),
     measured: { width: NODE_W, height: NODE_H },
+    handles: CARD_HANDLES,
     data: { component: c, worst: worst.get(c.id)?.s ?? null, problems: worst.get(c.id)?.n ?? 0 } satisfies ComponentNodeData,
   }));
   return [...frameNodes(doc), ...components];

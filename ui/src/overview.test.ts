@@ -42,8 +42,8 @@ describe("viewport transform", () => {
 describe("edge curves", () => {
   it("run from the source's right handle to the target's left handle", () => {
     const c = edgeCurve({ x: 0, y: 0 }, { x: 400, y: 100 });
-    expect([c.x0, c.y0]).toEqual([NODE_W + 5, NODE_H / 2]);
-    expect([c.x1, c.y1]).toEqual([395, 100 + NODE_H / 2]);
+    expect([c.x0, c.y0]).toEqual([NODE_W + 4, NODE_H / 2]);
+    expect([c.x1, c.y1]).toEqual([396, 100 + NODE_H / 2]);
     // Control points pull horizontally, half the gap each (React Flow's bezier).
     expect(c.c1y).toBe(c.y0);
     expect(c.c1x - c.x0).toBeCloseTo((c.x1 - c.x0) / 2);

@@ -1,7 +1,7 @@
 // The zoomed-out overview's geometry: when it takes over from the DOM
 // canvas, where edges run, what lies under a click and what is on screen.
 // Pure functions over canvas coordinates, so Overview.tsx only draws.
-import { NODE_H, NODE_W } from "./geometry";
+import { CARD_HANDLES } from "./geometry";
 
 /** Below this zoom a card is under 74 px wide and its text unreadable. */
 export const OVERVIEW_ZOOM = 0.45;
@@ -52,8 +52,9 @@ export function intersects(a: { x: number; y: number; w: number; h: number }, b:
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-/** Handles sit half outside the card (10 px wide): edges start and end at their outer side. */
-const HANDLE_OUT = 5;
+// Edges start at the outer side of the source handle and end at the outer
+// side of the target handle, as React Flow draws them.
+const [TARGET, SOURCE] = CARD_HANDLES;
 
 /** A connection's cubic bezier, as React Flow's default edge draws it
  * from the source's right handle to the target's left handle. */
@@ -73,10 +74,10 @@ function controlOffset(distance: number, curvature = 0.25): number {
 }
 
 export function edgeCurve(from: Point, to: Point): Curve {
-  const x0 = from.x + NODE_W + HANDLE_OUT;
-  const y0 = from.y + NODE_H / 2;
-  const x1 = to.x - HANDLE_OUT;
-  const y1 = to.y + NODE_H / 2;
+  const x0 = from.x + SOURCE.x + (SOURCE.width ?? 0);
+  const y0 = from.y + SOURCE.y + (SOURCE.height ?? 0) / 2;
+  const x1 = to.x + TARGET.x;
+  const y1 = to.y + TARGET.y + (TARGET.height ?? 0) / 2;
   const off = controlOffset(x1 - x0);
   return { x0, y0, c1x: x0 + off, c1y: y0, c2x: x1 - off, c2y: y1, x1, y1 };
 }
