@@ -2,6 +2,7 @@
 // (no DOM cards), a click or a marquee there selects, the minimap still
 // shows every component, and zooming back in brings the cards back.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chainAt, ensureArtifacts, launch, startServe, tempDir, writeChains } from "./harness.mjs";
@@ -121,6 +122,19 @@ test("zooming back in shows the cards and their connections again", async () => 
   // Fit (F) goes back to the overview.
   await page.keyboard.press("f");
   await overview().waitFor();
+});
+
+test("an SVG export of the zoomed-out design draws the cards, then the overview comes back", async () => {
+  await overview().waitFor();
+  await page.getByTestId("export-image").click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("image-svg").click()]);
+  const file = join(tempDir("archsim-e2e-overview-svg-"), download.suggestedFilename());
+  await download.saveAs(file);
+  const svg = readFileSync(file, "utf8");
+  assert.match(svg, /Handler 7/);
+  assert.match(svg, /Table 49/);
+  await overview().waitFor();
+  assert.equal(await cards().count(), 0);
 });
 
 test("no console errors and no CSP violations", () => {
