@@ -130,8 +130,9 @@ function reuse<T extends Node | Edge>(prev: T[], next: T[]): T[] {
       o.type === n.type &&
       JSON.stringify(o.data) === JSON.stringify(n.data) &&
       JSON.stringify("position" in o ? o.position : null) === JSON.stringify("position" in n ? n.position : null);
+    // A changed node carries its own size (`measured`), as every new one does.
     if (same) return o.selected === n.selected ? o : { ...o, selected: n.selected };
-    return "measured" in o ? { ...n, measured: o.measured } : n;
+    return n;
   });
 }
 
@@ -187,8 +188,8 @@ function Designer() {
     setDoc(d);
     const ids = new Set(d.components.map((c) => c.id).concat(d.connections.map((c) => c.id)));
     const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
-    // Unchanged nodes keep their objects (and measured sizes), so React
-    // Flow re-renders only what the edit touched.
+    // Unchanged nodes keep their objects, so React Flow re-renders only
+    // what the edit touched.
     setNodes((prev) => reuse(prev, buildNodes(d, keep)));
     setEdges((prev) => reuse(prev, buildEdges(d, keep)));
     if (keep.size !== selectedRef.current.length) setSelected([...keep]);

@@ -64,7 +64,8 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
   const at = new Map<string, { x: number; y: number }>();
   for (const n of nodes) if (n.type === "component") at.set(n.id, n.position);
   const paths = new Map<string, { meaning: Meaning; selected: boolean; path: Path2D; heads: Path2D }>();
-  const head = 8 * Math.min(1, Math.max(0.5, k * 3)); // arrowheads shrink with the cards, to a floor
+  // Arrowheads a card's width / 20 on screen, but 3 to 8 px whatever the zoom.
+  const head = Math.min(8, Math.max(3, (NODE_W / 20) * k)) / k;
   for (const e of edges) {
     const s = at.get(e.source);
     const t = at.get(e.target);
