@@ -148,7 +148,8 @@ function Designer() {
   // Zoomed out on a large design, one canvas draws what hundreds of cards
   // would (Overview.tsx). Image export needs the cards.
   const [cardsForced, setCardsForced] = useState(false);
-  const overview = useOverview(doc?.components.length ?? 0, cardsForced);
+  const [opening, setOpening] = useState(false);
+  const overview = useOverview(doc?.components.length ?? 0, cardsForced, opening);
   const [palette, setPalette] = useState<PaletteGroup[]>([]);
   const [nodes, setNodes] = useState<Node[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
@@ -182,8 +183,10 @@ function Designer() {
       // With nothing drawn yet (the first design), ask now: React Flow fits
       // as it takes the nodes, so the first frame drawn is the fitted one.
       // Otherwise ask once they are drawn (below), or it may fit the old ones.
-      if (flowStore.getState().nodes.length === 0) fitOpened();
-      else fitNext.current = true;
+      if (flowStore.getState().nodes.length === 0) {
+        setOpening(true);
+        fitOpened().finally(() => setOpening(false));
+      } else fitNext.current = true;
     }
     setDoc(d);
     const ids = new Set(d.components.map((c) => c.id).concat(d.connections.map((c) => c.id)));
@@ -645,7 +648,7 @@ function Designer() {
           <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
           <MiniMap pannable zoomable nodeColor={minimapColour} />
           <Controls />
-          <OverviewLayer active={overview} nodes={nodes} edges={edges} />
+          <OverviewLayer active={overview && !opening} nodes={nodes} edges={edges} />
         </ReactFlow>
         </OverviewContext.Provider>
         <div className="legend" aria-label="Connection legend">

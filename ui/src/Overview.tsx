@@ -16,9 +16,10 @@ import { edgeCurve, hitTest, intersects, overviewActive, toCanvas, visibleRect, 
 /** True while the overview draws the canvas: cards and edges render nothing. */
 export const OverviewContext = createContext(false);
 
-/** Whether the overview is on for this many components at the current zoom. */
-export function useOverview(components: number, suspended: boolean): boolean {
-  const on = useStore((s) => overviewActive(s.transform[2], components));
+/** Whether the overview is on for this many components at the current zoom
+ * (`opening`: the design has not had its first fit yet). */
+export function useOverview(components: number, suspended: boolean, opening: boolean): boolean {
+  const on = useStore((s) => overviewActive(s.transform[2], components, opening));
   return on && !suspended;
 }
 

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef } from "react";
 
 export const OPEN_FIT: FitViewOptions = { padding: 0.2, maxZoom: 1.1 };
 
-export function useAutoFit(): { fit: () => void; onMoveStart: (event: MouseEvent | TouchEvent | null) => void } {
+export function useAutoFit(): { fit: () => Promise<boolean>; onMoveStart: (event: MouseEvent | TouchEvent | null) => void } {
   // React Flow's helpers change identity once the canvas mounts; `fit`
   // must not (whatever depends on it would run again).
   const flow = useReactFlow();
@@ -22,9 +22,10 @@ export function useAutoFit(): { fit: () => void; onMoveStart: (event: MouseEvent
       }),
     [store],
   );
+  /** Resolves once fitted: it waits for the nodes if there are none yet. */
   const fit = useCallback(() => {
     auto.current = true;
-    rf.current.fitView(OPEN_FIT);
+    return rf.current.fitView(OPEN_FIT);
   }, []);
   // React Flow passes the event for the user's gestures, null for fitView.
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {

@@ -24,6 +24,10 @@ describe("overview level of detail", () => {
     expect(overviewActive(0.2, OVERVIEW_MIN_COMPONENTS - 1)).toBe(false);
     expect(overviewActive(0.2, OVERVIEW_MIN_COMPONENTS)).toBe(true);
   });
+  it("is on while a large design opens, before its first fit, whatever the zoom", () => {
+    expect(overviewActive(1, 500, true)).toBe(true);
+    expect(overviewActive(1, OVERVIEW_MIN_COMPONENTS - 1, true)).toBe(false);
+  });
 });
 
 describe("viewport transform", () => {

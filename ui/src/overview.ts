@@ -9,9 +9,12 @@ export const OVERVIEW_ZOOM = 0.45;
  * them, and the cards stay the same at every scale. */
 export const OVERVIEW_MIN_COMPONENTS = 150;
 
-/** Whether the canvas draws the overview instead of React Flow's cards. */
-export function overviewActive(zoom: number, components: number): boolean {
-  return components >= OVERVIEW_MIN_COMPONENTS && zoom < OVERVIEW_ZOOM;
+/** Whether the canvas draws the overview instead of React Flow's cards.
+ * While a large design opens (until its first fit) the zoom is still 100 %
+ * and says nothing: the overview is on, so that no card is mounted for the
+ * one frame before the fit. */
+export function overviewActive(zoom: number, components: number, opening = false): boolean {
+  return components >= OVERVIEW_MIN_COMPONENTS && (opening || zoom < OVERVIEW_ZOOM);
 }
 
 /** React Flow's viewport: screen = canvas * zoom + (x, y). */
