@@ -1,7 +1,7 @@
 // Starts a real `archsim serve` on a free loopback port and a headless
 // Debian Chromium (playwright-core, never a downloaded browser).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,29 @@ export function tempDir(prefix) {
 export function newDesign(path, template = "blank") {
   execFileSync(archsimBin(), ["new", "--template", template, "--force", path]);
 }
+
+/**
+ * Writes a large design of `chains` chains client -> API Gateway -> Lambda
+ * -> DynamoDB table (4 components, 3 connections each), in five blocks side
+ * by side: a wide, busy canvas. Ids are `client-000`, `api-000`, `fn-000`,
+ * `table-000`, ...; `at(i, column)` is where chain i's column sits.
+ */
+export function writeChains(path, chains) {
+  const components = [];
+  const connections = [];
+  for (let i = 0; i < chains; i++) {
+    const id = (k) => `${k}-${String(i).padStart(3, "0")}`;
+    components.push({ id: id("client"), kind: "client", name: `Client ${i}`, position: chainAt(i, 0) });
+    components.push({ id: id("api"), kind: "api_gateway", name: `API ${i}`, position: chainAt(i, 1) });
+    components.push({ id: id("fn"), kind: "lambda_function", name: `Handler ${i}`, position: chainAt(i, 2) });
+    components.push({ id: id("table"), kind: "dynamodb_table", name: `Table ${i}`, position: chainAt(i, 3) });
+    connections.push({ id: id("c1"), from: id("client"), to: id("api"), kind: { meaning: "invoke", mode: "sync" } });
+    connections.push({ id: id("c2"), from: id("api"), to: id("fn"), kind: { meaning: "invoke", mode: "sync" } });
+    connections.push({ id: id("c3"), from: id("fn"), to: id("table"), kind: { meaning: "uses", access: "read_write" } });
+  }
+  writeFileSync(path, JSON.stringify({ format: 1, name: `${chains * 4} components`, components, connections }, null, 2));
+}
+export const chainAt = (i, column) => ({ x: (i % 5) * 1040 + column * 240, y: Math.floor(i / 5) * 96 });
 
 /** Starts `archsim serve` and resolves with its URL (token included). */
 export async function startServe(design, dir) {

@@ -13,6 +13,7 @@ import {
   applyNodeChanges,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Connection as FlowConnection,
   type Edge,
   type EdgeChange,
@@ -20,7 +21,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
 import { api, ApiError, native, saveImageNatively } from "./api";
 import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
 import { CostPanel } from "./CostPanel";
@@ -34,10 +35,12 @@ import type { Edit } from "./generated/Edit";
 import type { PaletteGroup } from "./generated/PaletteGroup";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { Severity } from "./generated/Severity";
-import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import { CARD_HANDLES, frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
 import { errorText, Inspector } from "./Inspector";
 import { nodeTypes, type ComponentNodeData } from "./nodes";
+import { useAutoFit } from "./autoFit";
+import { edgeTypes, OverviewContext, OverviewLayer, pickAt, useOverview } from "./Overview";
 import { Palette } from "./Palette";
 import { DRAG_TYPE } from "./Palette";
 import { Problems } from "./Problems";
@@ -74,6 +77,8 @@ function frameNodes(doc: DocumentView, positions?: Map<string, { x: number; y: n
     type: "frame",
     position: { x: f.x, y: f.y },
     data: { group: f.group, w: f.w, h: f.h },
+    // Known sizes: React Flow needs no measuring pass before drawing.
+    measured: { width: f.w, height: f.h },
     draggable: false,
     selectable: false,
     connectable: false,
@@ -95,6 +100,8 @@ function buildNodes(doc: DocumentView, selected: Set<string>): Node[] {
     type: "component",
     position: c.position,
     selected: selected.has(c.id),
+    measured: { width: NODE_W, height: NODE_H },
+    handles: CARD_HANDLES,
     data: { component: c, worst: worst.get(c.id)?.s ?? null, problems: worst.get(c.id)?.n ?? 0 } satisfies ComponentNodeData,
   }));
   return [...frameNodes(doc), ...components];
@@ -131,8 +138,9 @@ function reuse<T extends Node | Edge>(prev: T[], next: T[]): T[] {
       o.type === n.type &&
       JSON.stringify(o.data) === JSON.stringify(n.data) &&
       JSON.stringify("position" in o ? o.position : null) === JSON.stringify("position" in n ? n.position : null);
+    // A changed node carries its own size (`measured`), as every new one does.
     if (same) return o.selected === n.selected ? o : { ...o, selected: n.selected };
-    return "measured" in o ? { ...n, measured: o.measured } : n;
+    return n;
   });
 }
 
@@ -140,13 +148,22 @@ const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
   const rf = useReactFlow();
+  const flowStore = useStoreApi();
   // Level of detail: below this zoom, labels and card text are unreadable
   // anyway; hiding them keeps large designs smooth to pan.
   const zoomedOut = useStore((s) => s.transform[2] < 0.45);
   const [doc, setDoc] = useState<DocumentView | null>(null);
+  // Zoomed out on a large design, one canvas draws what hundreds of cards
+  // would (Overview.tsx). Image export needs the cards.
+  const [cardsForced, setCardsForced] = useState(false);
+  const [opening, setOpening] = useState(false);
+  const overview = useOverview(doc?.components.length ?? 0, cardsForced, opening);
   const [palette, setPalette] = useState<PaletteGroup[]>([]);
   const [nodes, setNodes] = useState<Node[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
+  // Under the overview React Flow holds only the selected edges (to keep
+  // them selected): each edge it holds costs work on every frame.
+  const flowEdges = useMemo(() => (overview ? edges.filter((e) => e.selected) : edges), [overview, edges]);
   const [selected, setSelected] = useState<string[]>([]);
   const [toast, setToast] = useState<Toast | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number; check: ConnectCheck } | null>(null);
@@ -159,7 +176,7 @@ function Designer() {
   const [chartsClosed, setChartsClosed] = useState<string | null>(null);
   const clipboard = useRef<{ ids: string[]; pastes: number }>({ ids: [], pastes: 0 });
   const connectingFrom = useRef<string | null>(null);
-  const fitNext = useRef(true);
+  const fitNext = useRef(false);
   const selectedRef = useRef<string[]>([]);
   selectedRef.current = selected;
 
@@ -194,26 +211,36 @@ function Designer() {
     liveStore.set(null);
   }, []);
 
+  const { fit: fitOpened, onMoveStart } = useAutoFit();
+  // Redraw whenever the core returns a document: nodes and edges change in
+  // the same render as the document (one pass, not two).
   const show = useCallback((d: DocumentView, fit = false) => {
-    if (fit) fitNext.current = true;
-    setDoc(d);
-  }, []);
-
-  // Redraw whenever the core returns a document.
-  useEffect(() => {
-    if (!doc) return;
-    const ids = new Set(doc.components.map((c) => c.id).concat(doc.connections.map((c) => c.id)));
-    const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
-    // Unchanged nodes keep their objects (and measured sizes), so React
-    // Flow re-renders only what the edit touched.
-    setNodes((prev) => reuse(prev, buildNodes(doc, keep)));
-    setEdges((prev) => reuse(prev, buildEdges(doc, keep)));
-    if (keep.size !== selectedRef.current.length) setSelected([...keep]);
-    if (fitNext.current) {
-      fitNext.current = false;
-      requestAnimationFrame(() => rf.fitView({ padding: 0.2, maxZoom: 1.1 }));
+    if (fit) {
+      // With nothing drawn yet (the first design), ask now: React Flow fits
+      // as it takes the nodes, so the first frame drawn is the fitted one.
+      // Otherwise ask once they are drawn (below), or it may fit the old ones.
+      if (flowStore.getState().nodes.length === 0) {
+        setOpening(true);
+        fitOpened().finally(() => setOpening(false));
+      } else fitNext.current = true;
     }
-  }, [doc, rf]);
+    setDoc(d);
+    const ids = new Set(d.components.map((c) => c.id).concat(d.connections.map((c) => c.id)));
+    const keep = new Set(selectedRef.current.filter((id) => ids.has(id)));
+    // Unchanged nodes keep their objects, so React Flow re-renders only
+    // what the edit touched.
+    setNodes((prev) => reuse(prev, buildNodes(d, keep)));
+    setEdges((prev) => reuse(prev, buildEdges(d, keep)));
+    if (keep.size !== selectedRef.current.length) setSelected([...keep]);
+  }, [fitOpened, flowStore]);
+
+  // Fit once a newly opened design (or an automatic layout) is drawn.
+  useEffect(() => {
+    if (doc && fitNext.current) {
+      fitNext.current = false;
+      fitOpened();
+    }
+  }, [doc, fitOpened]);
 
   // Live throughput animates the edges: each edge flows at the rate its
   // target receives; edges change only when their level does.
@@ -275,11 +302,13 @@ function Designer() {
     (ids: string[]) => {
       const set = new Set(ids);
       setSelected(ids);
+      // A selection set here is not a marquee's: no box to drag them by.
+      flowStore.setState({ nodesSelectionActive: false });
       // Only the nodes whose selection changes get new objects.
       setNodes((ns) => ns.map((n) => (n.type === "component" && !!n.selected !== set.has(n.id) ? { ...n, selected: set.has(n.id) } : n)));
       setEdges((es) => es.map((e) => (!!e.selected !== set.has(e.id) ? { ...e, selected: set.has(e.id) } : e)));
     },
-    [],
+    [flowStore],
   );
 
   const addAt = useCallback(
@@ -352,6 +381,35 @@ function Designer() {
     setSelected([...ns.filter((n) => n.type === "component").map((n) => n.id), ...es.map((e) => e.id)]);
   }, []);
 
+  // Handlers React Flow passes to every node keep their identity: a new one
+  // re-renders every card on screen (all of them when zoomed out).
+  const onConnectStart = useCallback((_: unknown, p: { nodeId: string | null }) => {
+    connectingFrom.current = p.nodeId;
+  }, []);
+  const onConnectEnd = useCallback(() => {
+    connectingFrom.current = null;
+    setHover(null);
+  }, []);
+  const onNodeMouseEnter = useCallback((e: ReactMouseEvent, n: Node) => {
+    const from = connectingFrom.current;
+    if (!from || n.type !== "component" || n.id === from) return;
+    const { clientX: x, clientY: y } = e;
+    api.canConnect(from, n.id).then((check) => connectingFrom.current && setHover({ x, y, check }));
+  }, []);
+  const onNodeMouseLeave = useCallback(() => setHover(null), []);
+
+  // On the overview a click picks what is drawn under it.
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if (!overview) return;
+      const pane = (e.currentTarget as HTMLElement).getBoundingClientRect();
+      const id = pickAt(nodes, edges, rf.getViewport(), pane, e.clientX, e.clientY);
+      // After React Flow's own pane click has cleared the selection.
+      if (id) queueMicrotask(() => select([id]));
+    },
+    [overview, nodes, edges, rf, select],
+  );
+
   const onConnect = useCallback(
     async (c: FlowConnection) => {
       setHover(null);
@@ -417,7 +475,8 @@ function Designer() {
         notify("error", "Nothing to export: add a component first");
         return;
       }
-      // Only visible nodes are rendered: frame them all first.
+      // Only visible nodes are rendered: frame them all first, as cards.
+      setCardsForced(true);
       await rf.fitView({ padding: 0.1 });
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       try {
@@ -432,6 +491,8 @@ function Designer() {
         }
       } catch (e) {
         if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", `Image export failed: ${errorText(e)}`);
+      } finally {
+        setCardsForced(false);
       }
     },
     [rf, doc?.path, notify],
@@ -604,7 +665,7 @@ function Designer() {
       )}
       <Palette groups={palette} onAdd={addAtCentre} />
       <main
-        className={zoomedOut ? "canvas zoomed-out" : "canvas"}
+        className={`canvas${zoomedOut ? " zoomed-out" : ""}${overview ? " overview-on" : ""}`}
         onDragOver={(e) => {
           if (e.dataTransfer.types.includes(DRAG_TYPE)) {
             e.preventDefault();
@@ -620,29 +681,23 @@ function Designer() {
         }}
       >
         <SimBar doc={doc} running={running} onStart={startSim} onStop={stopSim} notify={notify} />
+        <OverviewContext.Provider value={overview}>
         <ReactFlow
           nodes={nodes}
-          edges={edges}
+          edges={flowEdges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
-          onConnectStart={(_, p) => {
-            connectingFrom.current = p.nodeId;
-          }}
-          onConnectEnd={() => {
-            connectingFrom.current = null;
-            setHover(null);
-          }}
-          onNodeMouseEnter={(e, n) => {
-            const from = connectingFrom.current;
-            if (!from || n.type !== "component" || n.id === from) return;
-            const { clientX: x, clientY: y } = e;
-            api.canConnect(from, n.id).then((check) => connectingFrom.current && setHover({ x, y, check }));
-          }}
-          onNodeMouseLeave={() => setHover(null)}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          onNodeMouseEnter={onNodeMouseEnter}
+          onNodeMouseLeave={onNodeMouseLeave}
           onNodeDragStop={onNodeDragStop}
           onSelectionChange={onSelectionChange}
+          onMoveStart={onMoveStart}
+          onPaneClick={onPaneClick}
           snapToGrid
           snapGrid={[GRID, GRID]}
           selectionOnDrag
@@ -654,12 +709,16 @@ function Designer() {
           minZoom={0.05}
           maxZoom={2.5}
           onlyRenderVisibleElements
+          // The overview's hidden cards cannot be dragged: no drag handlers for them.
+          nodesDraggable={!overview}
           proOptions={{ hideAttribution: true }}
         >
           <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
           <MiniMap pannable zoomable nodeColor={minimapColour} />
           <Controls />
+          <OverviewLayer active={overview && !opening} nodes={nodes} edges={edges} />
         </ReactFlow>
+        </OverviewContext.Provider>
         <div className="legend" aria-label="Connection legend">
           {legend().map(([m, look]) => (
             <div key={m} className="legend-row">

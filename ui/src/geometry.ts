@@ -1,9 +1,22 @@
 // Canvas geometry: node sizes and the frames drawn around groups.
+import { Position, type NodeHandle } from "@xyflow/react";
 import type { DocumentView } from "./generated/DocumentView";
 import type { GroupView } from "./generated/GroupView";
 
 export const NODE_W = 164;
 export const NODE_H = 54;
+
+/**
+ * Where a card's two handles are, relative to the card, as the browser lays
+ * them out (styles.css `.handle`: 10 px, centred on the card's edge, whose
+ * 1.5 px border shifts them by one). React Flow takes them instead of
+ * measuring: edges draw, and a marquee or the overview works, for cards
+ * that were never on screen.
+ */
+export const CARD_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Left, x: -4, y: 22, width: 10, height: 10 },
+  { type: "source", position: Position.Right, x: NODE_W - 6, y: 22, width: 10, height: 10 },
+];
 const PAD = 28;
 const HEADER = 26;
 

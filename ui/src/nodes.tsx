@@ -1,12 +1,14 @@
 // Custom React Flow nodes: a component card and a group frame. They draw
 // what the core returned; they hold no domain state.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { useContext } from "react";
 import type { ComponentView } from "./generated/ComponentView";
 import type { GroupView } from "./generated/GroupView";
 import type { Severity } from "./generated/Severity";
 import { KindIcon } from "./icons";
 import { NODE_H, NODE_W } from "./geometry";
 import { badgeParts, useLiveComponent } from "./live";
+import { OverviewContext } from "./Overview";
 
 export type ComponentNodeData = { component: ComponentView; worst: Severity | null; problems: number };
 export type ComponentNode = Node<ComponentNodeData, "component">;
@@ -14,8 +16,11 @@ export type FrameNodeData = { group: GroupView; w: number; h: number };
 export type FrameNode = Node<FrameNodeData, "frame">;
 
 export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
+  const overview = useContext(OverviewContext);
+  const live = useLiveComponent(data.component.id);
+  // The overview canvas draws the card while it is on.
+  if (overview) return null;
   const c = data.component;
-  const live = useLiveComponent(c.id);
   return (
     <div
       className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}${live ? ` live-${live.health}` : ""}`}
@@ -49,6 +54,7 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
 }
 
 export function GroupFrame({ data }: NodeProps<FrameNode>) {
+  if (useContext(OverviewContext)) return null;
   const label = data.group.kind === "ecs_cluster" ? "ECS cluster" : data.group.kind === "eks_cluster" ? "EKS cluster" : data.group.kind;
   return (
     <div className={`frame frame-${data.group.kind}`} style={{ width: data.w, height: data.h }} data-testid={`frame-${data.group.id}`}>

@@ -1,0 +1,142 @@
+// End to end: a large design zoomed out is drawn on the overview canvas
+// (no DOM cards), a click or a marquee there selects, the minimap still
+// shows every component, and zooming back in brings the cards back.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chainAt, ensureArtifacts, launch, startServe, tempDir, writeChains } from "./harness.mjs";
+
+const CHAINS = 50; // 200 components: above the overview's minimum
+let server;
+let browser;
+let page;
+const problemsSeen = [];
+const shots = ensureArtifacts();
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+before(async () => {
+  const dir = tempDir("archsim-e2e-overview-");
+  const design = join(dir, "big.archsim.json");
+  writeChains(design, CHAINS);
+  server = await startServe(design, dir);
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on("console", (m) => {
+    if (m.type() === "error") problemsSeen.push(m.text());
+  });
+  page.on("pageerror", (e) => problemsSeen.push(String(e)));
+  await page.goto(server.url);
+  await page.getByTestId("doc-title").filter({ hasText: "200 components" }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const overview = () => page.getByTestId("overview");
+const cards = () => page.locator(".react-flow__node-component .card");
+
+/** React Flow's viewport transform, from the DOM. */
+async function viewport() {
+  const t = await page.locator(".react-flow__viewport").evaluate((el) => el.style.transform);
+  const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(t);
+  return { x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3]) };
+}
+
+/** Where a canvas point is on the page. */
+async function onPage(p) {
+  const pane = await page.locator(".react-flow__pane").boundingBox();
+  const v = await viewport();
+  return { x: pane.x + p.x * v.zoom + v.x, y: pane.y + p.y * v.zoom + v.y };
+}
+
+test("zoomed out, the whole design is drawn on the overview canvas, not as cards", async () => {
+  await overview().waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="overview"]')?.dataset.drawn) === 200);
+  assert.ok((await viewport()).zoom < 0.45, "the fitted view is zoomed out");
+  assert.equal(await cards().count(), 0, "no DOM cards while the overview draws");
+  // The canvas really has ink on it: cards, tiles and edges in colour.
+  const painted = await overview().evaluate((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    const colours = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0) {
+        n += 1;
+        colours.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+      }
+    }
+    return { n, colours: colours.size };
+  });
+  assert.ok(painted.n > 20000, `${painted.n} painted pixels`);
+  assert.ok(painted.colours > 5, `${painted.colours} colours`);
+  assert.equal(await page.locator(".react-flow__minimap-node").count(), 200, "the minimap shows every component");
+  await shot("overview-01-zoomed-out");
+});
+
+test("a click on the overview selects the card under it", async () => {
+  const fn = chainAt(7, 2); // Handler 7
+  const at = await onPage({ x: fn.x + 80, y: fn.y + 27 });
+  await page.mouse.click(at.x, at.y);
+  await page.locator(".inspector-head", { hasText: "fn-007" }).waitFor();
+  // A click on empty canvas clears it.
+  const empty = await onPage({ x: chainAt(7, 0).x + 200, y: chainAt(7, 0).y + 80 });
+  await page.mouse.click(empty.x, empty.y);
+  await page.locator(".inspector-head", { hasText: "fn-007" }).waitFor({ state: "detached" });
+  await page.mouse.click(at.x, at.y);
+  await page.locator(".inspector-head", { hasText: "fn-007" }).waitFor();
+  await shot("overview-02-selected");
+});
+
+test("a marquee on the overview selects the components inside it", async () => {
+  // Chains 0 and 5 (first block, rows 0 and 1): 8 components.
+  const from = await onPage({ x: chainAt(0, 0).x - 20, y: chainAt(0, 0).y - 20 });
+  const to = await onPage({ x: chainAt(5, 3).x + 180, y: chainAt(5, 3).y + 70 });
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await page.mouse.up();
+  await page.locator(".inspector", { hasText: "8 selected" }).waitFor();
+  await shot("overview-03-marquee");
+  // Back to one selected component for the next step.
+  const fn = await onPage({ x: chainAt(7, 2).x + 80, y: chainAt(7, 2).y + 27 });
+  await page.mouse.click(fn.x, fn.y);
+  await page.locator(".inspector-head", { hasText: "fn-007" }).waitFor();
+});
+
+test("zooming back in shows the cards and their connections again", async () => {
+  const at = await onPage({ x: chainAt(7, 2).x + 80, y: chainAt(7, 2).y + 27 });
+  await page.mouse.move(at.x, at.y);
+  for (let i = 0; i < 6; i++) {
+    await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(30);
+  }
+  await overview().waitFor({ state: "detached" });
+  assert.ok((await viewport()).zoom >= 0.45);
+  await page.locator('.react-flow__node[data-id="fn-007"] .card.selected').waitFor();
+  await page.locator(".react-flow__edge-text", { hasText: "uses" }).first().waitFor();
+  assert.ok((await cards().count()) > 0);
+  await shot("overview-04-zoomed-in");
+  // Fit (F) goes back to the overview.
+  await page.keyboard.press("f");
+  await overview().waitFor();
+});
+
+test("an SVG export of the zoomed-out design draws the cards, then the overview comes back", async () => {
+  await overview().waitFor();
+  await page.getByTestId("export-image").click();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("image-svg").click()]);
+  const file = join(tempDir("archsim-e2e-overview-svg-"), download.suggestedFilename());
+  await download.saveAs(file);
+  const svg = readFileSync(file, "utf8");
+  assert.match(svg, /Handler 7/);
+  assert.match(svg, /Table 49/);
+  await overview().waitFor();
+  assert.equal(await cards().count(), 0);
+});
+
+test("no console errors and no CSP violations", () => {
+  assert.deepEqual(problemsSeen, []);
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { NODE_H, NODE_W } from "./geometry";
+import {
+  curveDistance,
+  edgeCurve,
+  hitTest,
+  intersects,
+  OVERVIEW_MIN_COMPONENTS,
+  OVERVIEW_ZOOM,
+  overviewActive,
+  toCanvas,
+  toScreen,
+  visibleRect,
+  type Box,
+} from "./overview";
+
+const box = (id: string, x: number, y: number): Box => ({ id, x, y, w: NODE_W, h: NODE_H });
+
+describe("overview level of detail", () => {
+  it("takes over only below the zoom threshold, and only for large designs", () => {
+    expect(overviewActive(0.2, 500)).toBe(true);
+    expect(overviewActive(OVERVIEW_ZOOM, 500)).toBe(false);
+    expect(overviewActive(1, 500)).toBe(false);
+    expect(overviewActive(0.2, OVERVIEW_MIN_COMPONENTS - 1)).toBe(false);
+    expect(overviewActive(0.2, OVERVIEW_MIN_COMPONENTS)).toBe(true);
+  });
+  it("is on while a large design opens, before its first fit, whatever the zoom", () => {
+    expect(overviewActive(1, 500, true)).toBe(true);
+    expect(overviewActive(1, OVERVIEW_MIN_COMPONENTS - 1, true)).toBe(false);
+  });
+});
+
+describe("viewport transform", () => {
+  const v = { x: 100, y: -50, zoom: 0.25 };
+  it("maps canvas to screen as React Flow's viewport does, and back", () => {
+    expect(toScreen({ x: 400, y: 800 }, v)).toEqual({ x: 200, y: 150 });
+    expect(toCanvas({ x: 200, y: 150 }, v)).toEqual({ x: 400, y: 800 });
+  });
+  it("knows which part of the canvas a screen shows", () => {
+    expect(visibleRect(v, 800, 600)).toEqual({ x: -400, y: 200, w: 3200, h: 2400 });
+    expect(intersects({ x: -500, y: 0, w: 50, h: 50 }, visibleRect(v, 800, 600))).toBe(false);
+    expect(intersects({ x: -420, y: 190, w: 50, h: 50 }, visibleRect(v, 800, 600))).toBe(true);
+  });
+});
+
+describe("edge curves", () => {
+  it("run from the source's right handle to the target's left handle", () => {
+    const c = edgeCurve({ x: 0, y: 0 }, { x: 400, y: 100 });
+    expect([c.x0, c.y0]).toEqual([NODE_W + 4, NODE_H / 2]);
+    expect([c.x1, c.y1]).toEqual([396, 100 + NODE_H / 2]);
+    // Control points pull horizontally, half the gap each (React Flow's bezier).
+    expect(c.c1y).toBe(c.y0);
+    expect(c.c1x - c.x0).toBeCloseTo((c.x1 - c.x0) / 2);
+  });
+  it("measure a point's distance to the curve", () => {
+    const c = edgeCurve({ x: 0, y: 0 }, { x: 400, y: 0 });
+    // A straight line at y = NODE_H / 2 between the handles.
+    expect(curveDistance({ x: 280, y: NODE_H / 2 + 10 }, c)).toBeCloseTo(10, 5);
+    expect(curveDistance({ x: c.x0 - 30, y: c.y0 }, c)).toBeCloseTo(30, 5);
+  });
+});
+
+describe("hit testing", () => {
+  const boxes = [box("a", 0, 0), box("b", 400, 0), box("c", 100, 20)];
+  const edges = [{ id: "a-b", source: "a", target: "b" }];
+  it("picks the topmost card under the point", () => {
+    expect(hitTest({ x: 10, y: 10 }, boxes, edges, 5)).toBe("a");
+    // "c" is drawn after "a" and overlaps it.
+    expect(hitTest({ x: 120, y: 30 }, boxes, edges, 5)).toBe("c");
+  });
+  it("picks a connection within the slop, else nothing", () => {
+    expect(hitTest({ x: 300, y: NODE_H / 2 + 3 }, boxes, edges, 5)).toBe("a-b");
+    expect(hitTest({ x: 300, y: NODE_H / 2 + 30 }, boxes, edges, 5)).toBeNull();
+  });
+  it("ignores connections whose ends are not drawn", () => {
+    expect(hitTest({ x: 300, y: NODE_H / 2 }, [box("a", 0, 0)], edges, 5)).toBeNull();
+  });
+});
