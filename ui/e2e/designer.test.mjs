@@ -228,6 +228,26 @@ test("a component dropped on a cluster's frame joins the cluster", async () => {
   await shot("12-cluster-frame");
 });
 
+test("dragging a card out of its cluster's frame takes it out; dragging it back puts it in", async () => {
+  const drag = async (id, dx, dy) => {
+    const b = await settled(node(id));
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(b.x + b.width / 2 + (dx * i) / 10, b.y + b.height / 2 + (dy * i) / 10);
+    await page.mouse.up();
+  };
+  const cluster = () => page.locator("#component-cluster").inputValue();
+  await drag("ecs_service-1", 420, 260);
+  await node("ecs_service-1").click();
+  await page.waitForFunction(() => document.querySelector("#component-cluster")?.value === "");
+  assert.equal(await cluster(), "");
+  await shot("12b-dragged-out-of-cluster");
+  await drag("ecs_service-1", -420, -260);
+  await node("ecs_service-1").click();
+  await page.waitForFunction(() => document.querySelector("#component-cluster")?.value === "ecs_cluster-1-group-1");
+  assert.equal(await cluster(), "ecs_cluster-1-group-1");
+});
+
 test("unsaved work left when archsim stops is offered back on the next launch", async () => {
   await node("lambda_function-1").click();
   await page.locator("#component-name").fill("Renamed before the stop");

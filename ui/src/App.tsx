@@ -364,7 +364,7 @@ function Designer() {
     setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), es));
   }, []);
 
-  const onNodeDragStop = useCallback(() => {
+  const onNodeDragStop = useCallback(async () => {
     if (!doc) return;
     const at = new Map(doc.components.map((c) => [c.id, c.position]));
     const moves = nodes
@@ -374,7 +374,20 @@ function Designer() {
         return p && (p.x !== n.position.x || p.y !== n.position.y);
       })
       .map((n) => ({ id: n.id, position: { x: n.position.x, y: n.position.y } }));
-    if (moves.length) send({ op: "move", moves });
+    if (!moves.length) return;
+    await send({ op: "move", moves });
+    // Dropped inside a cluster's frame: it joins the cluster; dragged out of
+    // its cluster's frame: it leaves. Frames are measured without the moved
+    // cards, so a member dragged out does not keep its frame around it.
+    const moved = new Set(moves.map((m) => m.id));
+    const rest = { ...doc, groups: doc.groups.map((g) => ({ ...g, members: g.members.filter((m) => !moved.has(m)) })) };
+    const clusterFrames = frames(rest);
+    for (const m of moves) {
+      if (doc.groups.some((g) => g.owner === m.id)) continue;
+      const current = doc.groups.find((g) => (g.kind === "ecs_cluster" || g.kind === "eks_cluster") && g.members.includes(m.id))?.id ?? null;
+      const target = frameAt(clusterFrames, m.position.x + NODE_W / 2, m.position.y + NODE_H / 2)?.group.id ?? null;
+      if (target !== current) await send({ op: "set_group", member: m.id, group: target });
+    }
   }, [doc, nodes, send]);
 
   const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
