@@ -248,6 +248,26 @@ test("dragging a card out of its cluster's frame takes it out; dragging it back 
   assert.equal(await cluster(), "ecs_cluster-1-group-1");
 });
 
+test("the selection goes in a VPC frame; the frame's × removes it, keeping the cards", async () => {
+  await node("ecs_cluster-1").click();
+  await page.keyboard.down("Shift");
+  await node("ecs_service-1").click();
+  await page.keyboard.up("Shift");
+  await page.getByTestId("frame-selection").selectOption("vpc");
+  const frame = page.getByTestId("frame-vpc-1");
+  await frame.waitFor();
+  assert.match(await frame.innerText(), /VPC: VPC 1/);
+  await shot("12c-vpc-frame");
+  await page.getByRole("button", { name: "Remove frame VPC 1" }).click();
+  await frame.waitFor({ state: "detached" });
+  assert.equal(await node("ecs_service-1").count(), 1, "the cards stay");
+  await page.getByTestId("undo").click();
+  await frame.waitFor();
+  await page.getByTestId("undo").click();
+  await frame.waitFor({ state: "detached" });
+  await page.keyboard.press("Escape");
+});
+
 test("unsaved work left when archsim stops is offered back on the next launch", async () => {
   await node("lambda_function-1").click();
   await page.locator("#component-name").fill("Renamed before the stop");

@@ -38,7 +38,7 @@ import type { Severity } from "./generated/Severity";
 import { CARD_HANDLES, frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
 import { errorText, Inspector } from "./Inspector";
-import { nodeTypes, type ComponentNodeData } from "./nodes";
+import { FrameActions, nodeTypes, type ComponentNodeData } from "./nodes";
 import { useAutoFit } from "./autoFit";
 import { edgeTypes, OverviewContext, OverviewLayer, pickAt, useOverview } from "./Overview";
 import { Palette } from "./Palette";
@@ -297,6 +297,15 @@ function Designer() {
     const r = await apply(edit);
     return typeof r === "string" ? r : null;
   }, [apply]);
+
+  const frameActions = useMemo(() => ({ remove: (id: string) => void send({ op: "delete", ids: [id] }) }), [send]);
+  const frameSelected = useCallback(
+    async (kind: "vpc" | "availability_zone" | "frame") => {
+      const members = selectedRef.current.filter((id) => doc?.components.some((c) => c.id === id));
+      await send({ op: "frame", kind, name: null, members });
+    },
+    [doc, send],
+  );
 
   const select = useCallback(
     (ids: string[]) => {
@@ -660,6 +669,19 @@ function Designer() {
           <span className="sep" />
           <button type="button" onClick={() => run("duplicate")} disabled={!selected.length} title="Duplicate (Ctrl+D)">Duplicate</button>
           <button type="button" onClick={() => run("delete")} disabled={!selected.length} title="Delete (Del)">Delete</button>
+          <select
+            aria-label="Frame the selection"
+            value=""
+            disabled={!selected.some((id) => doc.components.some((c) => c.id === id))}
+            onChange={(e) => e.target.value && frameSelected(e.target.value as "vpc" | "availability_zone" | "frame")}
+            title="Draw a VPC, availability-zone or plain frame around the selected components"
+            data-testid="frame-selection"
+          >
+            <option value="">Frame…</option>
+            <option value="vpc">in a VPC</option>
+            <option value="availability_zone">in an AZ</option>
+            <option value="frame">in a frame</option>
+          </select>
           <span className="sep" />
           <button type="button" onClick={() => run("fit")} title="Fit (F)">Fit</button>
           <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
@@ -694,6 +716,7 @@ function Designer() {
         }}
       >
         <SimBar doc={doc} running={running} onStart={startSim} onStop={stopSim} notify={notify} />
+        <FrameActions.Provider value={frameActions}>
         <OverviewContext.Provider value={overview}>
         <ReactFlow
           nodes={nodes}
@@ -732,6 +755,7 @@ function Designer() {
           <OverviewLayer active={overview && !opening} nodes={nodes} edges={edges} />
         </ReactFlow>
         </OverviewContext.Provider>
+        </FrameActions.Provider>
         <div className="legend" aria-label="Connection legend">
           {legend().map(([m, look]) => (
             <div key={m} className="legend-row">

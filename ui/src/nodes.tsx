@@ -1,7 +1,7 @@
 // Custom React Flow nodes: a component card and a group frame. They draw
 // what the core returned; they hold no domain state.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { useContext } from "react";
+import { createContext, useContext } from "react";
 import type { ComponentView } from "./generated/ComponentView";
 import type { GroupView } from "./generated/GroupView";
 import type { Severity } from "./generated/Severity";
@@ -53,13 +53,37 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
   );
 }
 
+/** What a user-made frame's title can do (remove it, keeping its members). */
+export const FrameActions = createContext<{ remove: (groupId: string) => void } | null>(null);
+
+const FRAME_LABEL: Record<string, string> = {
+  ecs_cluster: "ECS cluster",
+  eks_cluster: "EKS cluster",
+  vpc: "VPC",
+  availability_zone: "AZ",
+  frame: "Frame",
+};
+
 export function GroupFrame({ data }: NodeProps<FrameNode>) {
-  if (useContext(OverviewContext)) return null;
-  const label = data.group.kind === "ecs_cluster" ? "ECS cluster" : data.group.kind === "eks_cluster" ? "EKS cluster" : data.group.kind;
+  const overview = useContext(OverviewContext);
+  const actions = useContext(FrameActions);
+  if (overview) return null;
+  const label = FRAME_LABEL[data.group.kind] ?? data.group.kind;
   return (
     <div className={`frame frame-${data.group.kind}`} style={{ width: data.w, height: data.h }} data-testid={`frame-${data.group.id}`}>
       <div className="frame-title">
         {label}: {data.group.name}
+        {!data.group.owner && actions && (
+          <button
+            type="button"
+            className="frame-remove nodrag"
+            title="Remove this frame (its components stay)"
+            aria-label={`Remove frame ${data.group.name}`}
+            onClick={() => actions.remove(data.group.id)}
+          >
+            ×
+          </button>
+        )}
       </div>
     </div>
   );

@@ -86,6 +86,13 @@ pub enum Edit {
     },
     /// Arranges the components in layers, left to right along the connections.
     AutoLayout,
+    /// Draws a VPC, availability-zone or plain frame around components (a
+    /// group the user made; Delete with its id removes it, not its members).
+    Frame {
+        kind: archsim_model::GroupKind,
+        name: Option<String>,
+        members: Vec<String>,
+    },
     /// Replaces the design's traffic scenarios (the scenario editor saves
     /// its whole list at once; one undo step).
     SetScenarios {
@@ -419,6 +426,47 @@ impl Session {
                 Vec::new(),
             ),
             Edit::Rename { id, name } => (Op::Rename { id, name }, Vec::new()),
+            Edit::Frame {
+                kind,
+                name,
+                members,
+            } => {
+                use archsim_model::GroupKind;
+                if matches!(kind, GroupKind::EcsCluster | GroupKind::EksCluster) {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidEdit,
+                        "a cluster's frame comes with its cluster: add an ECS or EKS cluster instead"
+                            .to_string(),
+                    ));
+                }
+                if members.is_empty() {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidEdit,
+                        "select the components the frame should hold first".to_string(),
+                    ));
+                }
+                if let Some(missing) = members.iter().find(|m| design.component(m).is_none()) {
+                    return Err(CommandError::new(
+                        ErrorCode::NotFound,
+                        format!("no component \"{missing}\""),
+                    ));
+                }
+                let (prefix, label) = match kind {
+                    GroupKind::Vpc => ("vpc", "VPC"),
+                    GroupKind::AvailabilityZone => ("az", "Availability zone"),
+                    _ => ("frame", "Frame"),
+                };
+                let id = self.fresh_ids(prefix, &mut taken);
+                let n = id.rsplit('-').next().unwrap_or_default().to_string();
+                let group = Group {
+                    id: id.clone(),
+                    name: name.unwrap_or_else(|| format!("{label} {n}")),
+                    kind,
+                    owner: None,
+                    members: members.into_iter().collect(),
+                };
+                (Op::CreateGroup { group }, vec![id])
+            }
             Edit::SetScenarios { scenarios } => {
                 let value = serde_json::to_value(&scenarios).map_err(|e| {
                     CommandError::new(ErrorCode::InvalidEdit, format!("scenarios: {e}"))

@@ -533,3 +533,68 @@ fn opened_and_saved_designs_become_recent_files() {
     assert!(s.open_with(&ChosenPath(missing)).is_err());
     assert_eq!(s.recent_files().len(), 2);
 }
+
+#[test]
+fn vpc_and_zone_frames_are_drawn_around_components_and_deleted_alone() {
+    use archsim_model::GroupKind;
+    let mut s = Session::blank();
+    s.new_from_starter("alb-fargate").unwrap();
+    let before = s.document();
+    let members: Vec<String> = before
+        .components
+        .iter()
+        .take(3)
+        .map(|c| c.id.clone())
+        .collect();
+    let applied = s
+        .apply(Edit::Frame {
+            kind: GroupKind::Vpc,
+            name: None,
+            members: members.clone(),
+        })
+        .unwrap();
+    let id = applied.created[0].clone();
+    assert!(id.starts_with("vpc-"), "{id}");
+    let g = applied.document.groups.iter().find(|g| g.id == id).unwrap();
+    assert_eq!(g.kind, GroupKind::Vpc);
+    assert!(g.name.starts_with("VPC"));
+    let mut got: Vec<String> = g.members.iter().cloned().collect();
+    got.sort();
+    let mut want = members.clone();
+    want.sort();
+    assert_eq!(got, want);
+    // An AZ inside it, with a name.
+    let az = s
+        .apply(Edit::Frame {
+            kind: GroupKind::AvailabilityZone,
+            name: Some("us-east-1a".into()),
+            members: vec![members[0].clone()],
+        })
+        .unwrap();
+    assert!(az.document.groups.iter().any(|g| g.name == "us-east-1a"));
+    // Deleting the frame keeps its members; undo brings it back.
+    let after = s
+        .apply(Edit::Delete {
+            ids: vec![id.clone()],
+        })
+        .unwrap()
+        .document;
+    assert!(after.groups.iter().all(|g| g.id != id));
+    assert_eq!(after.components.len(), before.components.len());
+    assert!(s.undo().groups.iter().any(|g| g.id == id));
+    // Refusals say why.
+    for (kind, members, words) in [
+        (GroupKind::Frame, vec![], "select"),
+        (GroupKind::Vpc, vec!["ghost".to_string()], "ghost"),
+        (GroupKind::EcsCluster, members.clone(), "cluster"),
+    ] {
+        let e = s
+            .apply(Edit::Frame {
+                kind,
+                name: None,
+                members,
+            })
+            .unwrap_err();
+        assert!(e.message.contains(words), "{}", e.message);
+    }
+}
