@@ -558,7 +558,7 @@ fn vpc_and_zone_frames_are_drawn_around_components_and_deleted_alone() {
     let g = applied.document.groups.iter().find(|g| g.id == id).unwrap();
     assert_eq!(g.kind, GroupKind::Vpc);
     assert!(g.name.starts_with("VPC"));
-    let mut got: Vec<String> = g.members.iter().cloned().collect();
+    let mut got: Vec<String> = g.members.to_vec();
     got.sort();
     let mut want = members.clone();
     want.sort();
