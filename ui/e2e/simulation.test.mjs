@@ -153,6 +153,26 @@ test("a sampled request opens as a waterfall", async () => {
   // Restart goes back to 0:00 with the same seed.
   await page.getByTestId("sim-restart").click();
   await waitFor("the clock back near zero", async () => (await clockSeconds(page)) < 30);
+  // An edit does not reach the running simulation: the bar says so and
+  // restarts on the design as it is now, at the same speed.
+  await page.locator('.react-flow__node[data-id="orders-fn"]').click();
+  const reserved = page.locator("#field-reserved_concurrency");
+  await reserved.fill("5");
+  await reserved.press("Enter");
+  const again = page.getByTestId("sim-restart-changed");
+  await again.waitFor();
+  await page.waitForTimeout(1500);
+  await again.click();
+  await again.waitFor({ state: "detached" });
+  await waitFor("the clock restarted", async () => (await clockSeconds(page)) < 20);
+  assert.equal(await page.getByLabel("Speed").inputValue(), "60", "speed kept");
+  // Five environments for the 900 rps step: the function throttles and turns amber or red.
+  await waitFor(
+    "the throttled function to change colour",
+    async () => ["strained", "failing"].includes(await page.getByTestId("badge-orders-fn").getAttribute("data-health")),
+    30000,
+  );
+  await page.screenshot({ path: join(shots, "sim-06b-restart-with-changes.png") });
   await page.getByTestId("sim-stop").click();
   await page.getByTestId("sim-start").waitFor();
   assert.equal(await page.getByTestId("badge-orders-fn").count(), 0, "badges go with the run");

@@ -1,7 +1,7 @@
 // The live simulation controls over the canvas (scenario, run, pause,
 // speed, restart, step, spike, zone loss, clock), the polling loop that
 // feeds the live store, and a selected component's live charts.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "./api";
 import type { DocumentView } from "./generated/DocumentView";
 import type { LiveControl } from "./generated/LiveControl";
@@ -67,6 +67,16 @@ export function useLivePolling(active: boolean, onEnd: (message: string | null) 
   }, [active]);
 }
 
+/** The parts of a document a simulation depends on (not positions). */
+export function simulationKey(doc: DocumentView): string {
+  return JSON.stringify([
+    doc.components.map((c) => [c.id, c.kind, c.props]),
+    doc.connections.map((c) => [c.id, c.from, c.to, c.meaning, c.params]),
+    doc.groups.map((g) => [g.id, g.kind, g.members]),
+    doc.scenarios,
+  ]);
+}
+
 /** Zones the run's capacity spans, for the zone-loss control. */
 function zonesOf(v: LiveView): string[] {
   const zones = new Set<string>();
@@ -84,12 +94,21 @@ export function SimBar({
 }: {
   doc: DocumentView;
   running: boolean;
-  onStart: (scenario: string) => void;
+  onStart: (scenario: string) => Promise<void>;
   onStop: () => void;
   notify: (kind: "error" | "info", text: string) => void;
 }) {
   const live = useLiveView();
   const [scenario, setScenario] = useState<string>("");
+  // What the running simulation was started on: edits to the design or its
+  // scenarios (not card positions) do not reach a running simulation.
+  const simKey = useMemo(() => simulationKey(doc), [doc]);
+  const [startedOn, setStartedOn] = useState<string | null>(null);
+  const changed = running && startedOn !== null && startedOn !== simKey;
+  const start = async (name: string) => {
+    setStartedOn(simKey);
+    await onStart(name);
+  };
   const names = doc.scenarios.map((s) => s.name);
   const chosen = names.includes(scenario) ? scenario : (names[0] ?? "");
   const control = useCallback(
@@ -120,7 +139,7 @@ export function SimBar({
         ))}
       </select>
       {!running ? (
-        <button type="button" className="primary" disabled={!chosen} onClick={() => onStart(chosen)} data-testid="sim-start">
+        <button type="button" className="primary" disabled={!chosen} onClick={() => start(chosen)} data-testid="sim-start">
           ▶ Simulate
         </button>
       ) : (
@@ -147,9 +166,25 @@ export function SimBar({
               </option>
             ))}
           </select>
-          <button type="button" onClick={() => control({ type: "restart" })} title="Back to the start, same seed" data-testid="sim-restart">
-            ⟲
-          </button>
+          {changed && live ? (
+            <button
+              type="button"
+              className="primary"
+              onClick={async () => {
+                const speed = live.speed;
+                await start(live.scenario);
+                if (speed !== 1) await control({ type: "speed", speed });
+              }}
+              title="The design changed since this run started: run it again from the start on the design as it is now"
+              data-testid="sim-restart-changed"
+            >
+              ⟲ Restart with changes
+            </button>
+          ) : (
+            <button type="button" onClick={() => control({ type: "restart" })} title="Back to the start, same seed" data-testid="sim-restart">
+              ⟲
+            </button>
+          )}
           <button type="button" onClick={() => control({ type: "step", seconds: 10 })} title="Run 10 simulated seconds now">
             +10 s
           </button>
