@@ -843,7 +843,18 @@ fn arrow_head(painter: &egui::Painter, a: Pos2, b: Pos2, colour: Color32) {
 pub struct PresenterApp(pub Presenter);
 
 impl eframe::App for PresenterApp {
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        // The panel colour of the dark theme, in linear RGBA.
+        egui::Rgba::from(Color32::from_gray(27)).to_array()
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| self.0.ui(ui));
+        // The diagram, placement and chart areas paint their own
+        // backgrounds; a panel fill under them would paint the window twice
+        // (costly with software rendering). The clear colour shows behind
+        // the top bar.
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE.inner_margin(8.0))
+            .show(ui, |ui| self.0.ui(ui));
     }
 }
