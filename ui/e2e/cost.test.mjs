@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
-import { archsimBin, ensureArtifacts, launch, repo, startServe, tempDir } from "./harness.mjs";
+import { archsimBin, ensureArtifacts, launch, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
 
 let server;
 let browser;
@@ -45,13 +45,7 @@ before(async () => {
   copyFileSync(join(repo, "examples", "serverless-api.archsim.json"), design);
   server = await startServe(design, dir);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  page.on("console", (m) => {
-    if (m.type() === "error") problemsSeen.push(m.text());
-  });
-  page.on("pageerror", (e) => problemsSeen.push(String(e)));
-  await page.goto(server.url);
-  await page.getByTestId("doc-title").waitFor();
+  page = await openDesigner(browser, server.url, problemsSeen, { acceptDownloads: true });
 });
 
 after(async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ensureArtifacts, launch, newDesign, repo, startServe, tempDir } from "./harness.mjs";
+import { ensureArtifacts, launch, openDesigner, newDesign, repo, startServe, tempDir } from "./harness.mjs";
 
 let server;
 let browser;
@@ -20,13 +20,7 @@ before(async () => {
   newDesign(design, "blank");
   server = await startServe(design, dir);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") problemsSeen.push(m.text());
-  });
-  page.on("pageerror", (e) => problemsSeen.push(String(e)));
-  await page.goto(server.url);
-  await page.getByTestId("doc-title").waitFor();
+  page = await openDesigner(browser, server.url, problemsSeen);
 });
 
 after(async () => {

@@ -99,3 +99,18 @@ export function ensureArtifacts() {
   mkdirSync(artifacts, { recursive: true });
   return artifacts;
 }
+
+/**
+ * Opens the designer served at `url` in a new 1440x900 page. Console errors
+ * and page errors go into `problems` (the tests assert it stays empty).
+ */
+export async function openDesigner(browser, url, problems, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, ...options });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  await page.goto(url);
+  await page.getByTestId("doc-title").waitFor();
+  return page;
+}

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chainAt, ensureArtifacts, launch, startServe, tempDir, writeChains } from "./harness.mjs";
+import { chainAt, ensureArtifacts, launch, openDesigner, startServe, tempDir, writeChains } from "./harness.mjs";
 
 const CHAINS = 50; // 200 components: above the overview's minimum
 let server;
@@ -21,12 +21,7 @@ before(async () => {
   writeChains(design, CHAINS);
   server = await startServe(design, dir);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") problemsSeen.push(m.text());
-  });
-  page.on("pageerror", (e) => problemsSeen.push(String(e)));
-  await page.goto(server.url);
+  page = await openDesigner(browser, server.url, problemsSeen);
   await page.getByTestId("doc-title").filter({ hasText: "200 components" }).waitFor();
 });
 

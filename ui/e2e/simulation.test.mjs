@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ensureArtifacts, launch, newDesign, startServe, tempDir } from "./harness.mjs";
+import { ensureArtifacts, launch, openDesigner, newDesign, startServe, tempDir } from "./harness.mjs";
 
 let browser;
 const servers = [];
@@ -18,13 +18,7 @@ async function openDesign(template) {
   newDesign(design, template);
   const server = await startServe(design, dir);
   servers.push(server);
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on("console", (m) => {
-    if (m.type() === "error") problemsSeen.push(m.text());
-  });
-  page.on("pageerror", (e) => problemsSeen.push(String(e)));
-  await page.goto(server.url);
-  await page.getByTestId("doc-title").waitFor();
+  const page = await openDesigner(browser, server.url, problemsSeen);
   await page.locator(".react-flow__node").first().waitFor();
   return page;
 }
