@@ -254,6 +254,8 @@ fn to_json(reps: &Replications) -> Value {
         "duration_s": first.duration_s,
         "components": components,
         "scale_decisions": first.scale_decisions,
+        "placements": first.placements,
+        "traces": first.traces,
         "usage": first.usage,
     })
 }

@@ -53,6 +53,37 @@ fn every_example_and_scenario_simulates_with_the_documented_json() {
             assert_eq!(v["duration_s"], 120.0);
             let comps = v["components"].as_array().unwrap();
             assert!(comps.iter().any(|c| c["requests"].as_u64().unwrap() > 0));
+            // Sampled requests with their segments, and where EC2 tasks ran.
+            for t in v["traces"].as_array().unwrap() {
+                assert!(t["entry"].is_string() && t["start_s"].is_number(), "{t}");
+                for seg in t["segments"].as_array().unwrap() {
+                    let ms = |k: &str| seg[k].as_f64().unwrap();
+                    assert!(ms("end_ms") >= ms("start_ms"), "{seg}");
+                    assert!(ms("queued_ms") >= 0.0 && ms("init_ms") >= 0.0, "{seg}");
+                    assert!(seg["outcome"].is_string(), "{seg}");
+                }
+            }
+            let ids: Vec<&str> = comps.iter().map(|c| c["id"].as_str().unwrap()).collect();
+            for p in v["placements"].as_array().unwrap() {
+                assert!(ids.contains(&p["capacity"].as_str().unwrap()), "{p}");
+                for i in p["instances"].as_array().unwrap() {
+                    for task in i["tasks"].as_array().unwrap() {
+                        assert!(ids.contains(&task.as_str().unwrap()), "{i}");
+                    }
+                }
+            }
+            if path.to_string_lossy().contains("ecs-ec2-placement") {
+                assert!(!v["placements"].as_array().unwrap().is_empty());
+            }
+            if path.to_string_lossy().contains("serverless-api") {
+                let traces = v["traces"].as_array().unwrap();
+                assert!(!traces.is_empty());
+                assert!(
+                    traces
+                        .iter()
+                        .any(|t| t["segments"].as_array().unwrap().len() >= 3)
+                );
+            }
             for c in comps {
                 for key in [
                     "id",
