@@ -16,6 +16,9 @@ if [ -n "${ARCHSIM_NO_UI:-}" ]; then exit 0; fi
 build_ui
 if [ -z "${ARCHSIM_BROWSER:-}" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   install_packages "${DESKTOP_PACKAGES[@]}"
+  # "Present" in the app starts the presenter window.
+  cargo build --quiet --release --locked -p archsim-presenter
+  export ARCHSIM_PRESENTER="${CARGO_TARGET_DIR:-$PWD/target}/release/archsim-presenter"
   echo
   echo "Starting the desktop app (the first build takes a few minutes)."
   exec cargo run --quiet --release --locked --manifest-path src-tauri/Cargo.toml \

@@ -46,9 +46,15 @@ pub fn presenter_args(
     ])
 }
 
-/// The presenter beside the running executable (how the workspace builds
-/// and installs them), else whatever `archsim-presenter` is on the PATH.
+/// The presenter to start: `$ARCHSIM_PRESENTER` when set (the desktop
+/// shell builds in its own target folder, so `scripts/run.sh` points it at
+/// the workspace's), else the one beside the running executable (how the
+/// workspace builds and installs them), else `archsim-presenter` on the
+/// PATH.
 pub fn presenter_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("ARCHSIM_PRESENTER").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
     std::env::current_exe()
         .ok()
         .map(|exe| exe.with_file_name(PRESENTER))
