@@ -267,22 +267,7 @@ fn live_traces(live: State<Live>) -> Reply<Vec<archsim_sim::RequestTrace>> {
 /// Opens the presenter window on the design as it is on the canvas.
 #[tauri::command]
 fn present(open: State<Open>, scenario: Option<String>) -> Reply<String> {
-    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
-    let args = archsim_app::presenter_args(&open.session(), scenario.as_deref(), &scratch)?;
-    let bin = archsim_app::presenter_binary();
-    std::process::Command::new(&bin)
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            CommandError::new(
-                ErrorCode::Simulation,
-                format!(
-                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
-                    bin.display()
-                ),
-            )
-        })?;
+    let bin = archsim_app::start_presenter(&open.session(), scenario.as_deref())?;
     Ok(bin.display().to_string())
 }
 

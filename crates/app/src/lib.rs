@@ -57,7 +57,7 @@ pub use live::{
     LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
-pub use present::{PRESENTER, presenter_args, presenter_binary};
+pub use present::{PRESENTER, presenter_args, presenter_binary, start_presenter};
 pub use recent::{RECENT_LIMIT, RecentFile, RecentFiles};
 pub use recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
 pub use report::{

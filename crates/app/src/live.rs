@@ -291,15 +291,7 @@ impl LiveRun {
                 if !(factor.is_finite() && factor > 0.0) {
                     return bad(format!("a spike factor must be positive, not {factor}"));
                 }
-                let mut entries: Vec<String> = self
-                    .scenario
-                    .traffic
-                    .iter()
-                    .map(|t| t.entry.clone())
-                    .collect();
-                entries.sort();
-                entries.dedup();
-                for entry in entries {
+                for entry in self.scenario.entries() {
                     self.sim
                         .inject(ScenarioEvent::TrafficChange { entry, factor });
                 }
@@ -355,11 +347,12 @@ impl LiveRun {
     /// The state now, without advancing.
     pub fn view(&self) -> LiveView {
         let frame = self.sim.frame();
+        // Frames list components in the simulator's order, as its series do.
         let components = frame
             .components
             .into_iter()
-            .map(|now| {
-                let series = self.sim.series(&now.id);
+            .zip(self.sim.all_series())
+            .map(|(now, s)| {
                 let last = |v: &[u32]| v.last().copied().unwrap_or(0);
                 let recent = |v: &[u32]| -> u64 {
                     v.iter()
@@ -368,15 +361,12 @@ impl LiveRun {
                         .map(|&x| u64::from(x))
                         .sum()
                 };
-                let (arrivals_per_s, completions_per_s, errors, throttles) =
-                    series.map_or((0, 0, 0, 0), |s| {
-                        (
-                            last(&s.arrivals),
-                            last(&s.completions),
-                            recent(&s.errors),
-                            recent(&s.throttles),
-                        )
-                    });
+                let (arrivals_per_s, completions_per_s, errors, throttles) = (
+                    last(&s.arrivals),
+                    last(&s.completions),
+                    recent(&s.errors),
+                    recent(&s.throttles),
+                );
                 let health = if errors > 0 {
                     Health::Failing
                 } else if throttles > 0 || now.queue_depth > QUEUE_LIMIT {

@@ -1,6 +1,7 @@
 //! "Present": the open design in the egui presenter (`archsim-presenter`),
-//! a separate full-screen window for demos. This module decides what to
-//! run; the shells start the process (this crate starts nothing).
+//! a separate full-screen window for demos. [`presenter_args`] decides what
+//! to run; [`start_presenter`] starts it, for both shells (the only process
+//! this crate starts, and only when asked).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -60,4 +61,26 @@ pub fn presenter_binary() -> PathBuf {
         .map(|exe| exe.with_file_name(PRESENTER))
         .filter(|p| p.is_file())
         .unwrap_or_else(|| PathBuf::from(PRESENTER))
+}
+
+/// Starts the presenter on the open design (a copy in the temporary folder
+/// when it has unsaved changes) and returns the executable it started.
+pub fn start_presenter(session: &Session, scenario: Option<&str>) -> Result<PathBuf, CommandError> {
+    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
+    let args = presenter_args(session, scenario, &scratch)?;
+    let bin = presenter_binary();
+    std::process::Command::new(&bin)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::Simulation,
+                format!(
+                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
+                    bin.display()
+                ),
+            )
+        })?;
+    Ok(bin)
 }

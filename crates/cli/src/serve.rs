@@ -599,22 +599,7 @@ async fn present(
     State(s): State<Arc<AppState>>,
     Json(b): Json<PresentBody>,
 ) -> Reply<serde_json::Value> {
-    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
-    let args = archsim_app::presenter_args(&s.session(), b.scenario.as_deref(), &scratch)?;
-    let bin = archsim_app::presenter_binary();
-    std::process::Command::new(&bin)
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            ApiError(CommandError::new(
-                archsim_app::ErrorCode::Simulation,
-                format!(
-                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
-                    bin.display()
-                ),
-            ))
-        })?;
+    let bin = archsim_app::start_presenter(&s.session(), b.scenario.as_deref())?;
     Ok(Json(json!({ "presenter": bin.display().to_string() })))
 }
 

@@ -151,6 +151,14 @@ pub enum ScenarioEvent {
 }
 
 impl Scenario {
+    /// The components its traffic enters at, each once, in id order.
+    pub fn entries(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.traffic.iter().map(|t| t.entry.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// What is wrong with this scenario's numbers, each naming where
     /// (`traffic[0].pattern.rps`). Empty when it can run.
     pub fn problems(&self) -> Vec<String> {

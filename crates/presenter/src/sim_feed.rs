@@ -17,12 +17,32 @@ use crate::{
 /// Converts runner frames for one design.
 pub struct FrameConverter {
     design: Design,
+    /// CPU units and MiB of each service's tasks, from its task definition.
+    task_sizes: BTreeMap<String, (u32, u32)>,
     last: Option<(f64, BTreeMap<String, u64>)>,
 }
 
 impl FrameConverter {
     pub fn new(design: Design) -> Self {
-        Self { design, last: None }
+        let task_sizes = design
+            .components()
+            .filter_map(|c| {
+                let size =
+                    design
+                        .outgoing(&c.id)
+                        .into_iter()
+                        .find_map(|(_, t)| match &t.props {
+                            Props::TaskDefinition(td) => Some((td.cpu, td.memory_mb)),
+                            _ => None,
+                        })?;
+                Some((c.id.clone(), size))
+            })
+            .collect();
+        Self {
+            design,
+            task_sizes,
+            last: None,
+        }
     }
 
     pub fn convert(&mut self, f: &archsim_sim::Frame) -> Frame {
@@ -74,18 +94,9 @@ impl FrameConverter {
     /// waiting for capacity (PROVISIONING).
     fn clusters(&self, f: &archsim_sim::Frame) -> Vec<ClusterView> {
         let d = &self.design;
-        // Task size and display name per service, from its task definition.
-        let size = |service: &str| {
-            d.outgoing(service)
-                .into_iter()
-                .find_map(|(_, t)| match &t.props {
-                    Props::TaskDefinition(td) => Some((td.cpu, td.memory_mb)),
-                    _ => None,
-                })
-                .unwrap_or((256, 512))
-        };
         let task_view = |service: &str, t: &archsim_sim::TaskNow| {
-            let (cpu_units, memory_mib) = size(service);
+            let (cpu_units, memory_mib) =
+                self.task_sizes.get(service).copied().unwrap_or((256, 512));
             TaskView {
                 service: d
                     .component(service)
@@ -166,9 +177,7 @@ pub struct SimFeed {
 
 impl SimFeed {
     pub fn new(handle: LiveHandle, design: Design, scenario: &archsim_model::Scenario) -> Self {
-        let mut entries: Vec<String> = scenario.traffic.iter().map(|t| t.entry.clone()).collect();
-        entries.sort();
-        entries.dedup();
+        let entries = scenario.entries();
         Self {
             handle,
             converter: FrameConverter::new(design),

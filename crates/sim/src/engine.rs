@@ -3562,10 +3562,28 @@ impl Simulation {
     pub fn placement_now(&self) -> PlacementNow {
         let name = |node: u32| self.nodes[node as usize].id.clone();
         let mut capacities = Vec::new();
-        for n in &self.nodes {
+        // Where each capacity node's view is, and each of its instance
+        // slots' view (dead instances have none), so tasks find theirs
+        // without searching.
+        let mut view_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
+        let mut slot_views: Vec<Vec<Option<usize>>> = Vec::new();
+        for (ix, n) in self.nodes.iter().enumerate() {
             let Behaviour::Capacity(c) = &n.behaviour else {
                 continue;
             };
+            view_of[ix] = Some(capacities.len());
+            let mut alive = 0;
+            slot_views.push(
+                c.instances
+                    .iter()
+                    .map(|i| {
+                        i.alive.then(|| {
+                            alive += 1;
+                            alive - 1
+                        })
+                    })
+                    .collect(),
+            );
             capacities.push(CapacityNow {
                 capacity: n.id.clone(),
                 instance_type: c.instance_type.clone(),
@@ -3607,19 +3625,12 @@ impl Simulation {
                 let mut instance = None;
                 if provider.kind == CapacityKind::Ec2
                     && t.instance != NONE
-                    && let Behaviour::Capacity(c) = &self.nodes[provider.node as usize].behaviour
-                    && let Some(i) = c.instances.get(t.instance as usize)
-                    && i.alive
+                    && let Some(&Some(cv)) = view_of.get(provider.node as usize)
+                    && let Some(&Some(iv)) = slot_views[cv].get(t.instance as usize)
                 {
-                    let label = format!("i-{}", i.id);
-                    if let Some(view) = capacities
-                        .iter_mut()
-                        .find(|v| v.capacity == self.nodes[provider.node as usize].id)
-                        && let Some(iv) = view.instances.iter_mut().find(|v| v.instance == label)
-                    {
-                        iv.tasks.push(id.clone());
-                    }
-                    instance = Some(label);
+                    let view = &mut capacities[cv].instances[iv];
+                    view.tasks.push(id.clone());
+                    instance = Some(view.instance.clone());
                 }
                 tasks.push(TaskNow {
                     id,
@@ -3653,6 +3664,12 @@ impl Simulation {
     /// The availability zones the design's capacity spans.
     pub fn zones(&self) -> &[String] {
         &self.zones
+    }
+
+    /// Every component's 1 s series so far, in the order of
+    /// [`Frame::components`].
+    pub fn all_series(&self) -> impl Iterator<Item = &Series> {
+        self.nodes.iter().map(|n| &n.series)
     }
 
     /// One component's 1 s series so far.
