@@ -194,9 +194,12 @@ function Designer() {
   });
 
   const startSim = useCallback(
-    async (scenario: string) => {
+    // `speed` is simulated seconds per second; `null` is as fast as possible
+    // (a start cannot ask for that, so a control follows it).
+    async (scenario: string, speed: number | null = 1) => {
       try {
-        const v = await api.liveStart({ scenario, seed: null, speed: null, paused: false });
+        let v = await api.liveStart({ scenario, seed: null, speed: speed ?? 1, paused: false });
+        if (speed === null) v = await api.liveControl({ type: "speed", speed: null });
         liveStore.set(v);
         setRunning(true);
       } catch (e) {

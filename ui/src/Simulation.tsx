@@ -94,7 +94,7 @@ export function SimBar({
 }: {
   doc: DocumentView;
   running: boolean;
-  onStart: (scenario: string) => Promise<void>;
+  onStart: (scenario: string, speed?: number | null) => Promise<void>;
   onStop: () => void;
   notify: (kind: "error" | "info", text: string) => void;
 }) {
@@ -105,9 +105,9 @@ export function SimBar({
   const simKey = useMemo(() => simulationKey(doc), [doc]);
   const [startedOn, setStartedOn] = useState<string | null>(null);
   const changed = running && startedOn !== null && startedOn !== simKey;
-  const start = async (name: string) => {
+  const start = async (name: string, speed?: number | null) => {
     setStartedOn(simKey);
-    await onStart(name);
+    await onStart(name, speed);
   };
   const names = doc.scenarios.map((s) => s.name);
   const chosen = names.includes(scenario) ? scenario : (names[0] ?? "");
@@ -170,11 +170,7 @@ export function SimBar({
             <button
               type="button"
               className="primary"
-              onClick={async () => {
-                const speed = live.speed;
-                await start(live.scenario);
-                if (speed !== 1) await control({ type: "speed", speed });
-              }}
+              onClick={() => start(live.scenario, live.speed)}
               title="The design changed since this run started: run it again from the start on the design as it is now"
               data-testid="sim-restart-changed"
             >
