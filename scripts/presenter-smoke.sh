@@ -18,7 +18,8 @@ if [ ! -s "$out/window.txt" ]; then
   echo "presenter smoke: no window titled \"archsim presenter\" appeared; see $out/app.log" >&2
   exit 1
 fi
-count() { convert "$out/window.png" -fill black +opaque "$1" -fill white -opaque "$1" -format "%[fx:round(mean*w*h)]" info:; }
+# Pixels of one colour (ImageMagick may print large counts as 1.2e+06).
+count() { printf "%.0f" "$(convert "$out/window.png" -fill black +opaque "$1" -fill white -opaque "$1" -format "%[fx:mean*w*h]" info:)"; }
 # The diagram's background, compute/container tiles (orange) and data tiles (blue).
 canvas=$(count "#121212")
 orange=$(count "#c85a28")

@@ -15,10 +15,11 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use archsim_model::component::Category;
-use archsim_model::{Design, Meaning};
+use archsim_model::Design;
 use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 
+pub mod diagram;
+use diagram::text_line;
 pub mod sim_feed;
 
 /// One component's live numbers. Counters are totals since the start of
@@ -128,6 +129,17 @@ fn service_colour(service: &str) -> Color32 {
     COLOURS[h as usize % COLOURS.len()]
 }
 
+/// Text colours in the placement grid and the charts.
+const STRONG: Color32 = Color32::from_gray(235);
+const PLAIN: Color32 = Color32::from_gray(200);
+const WEAK: Color32 = Color32::from_gray(130);
+
+/// The rule between the window's areas.
+const SEPARATOR: Stroke = Stroke {
+    width: 1.0,
+    color: Color32::from_gray(60),
+};
+
 /// How many frames the charts keep.
 const HISTORY: usize = 240;
 
@@ -192,6 +204,8 @@ pub struct Presenter {
     spiking: bool,
     /// Lines of what the presenter did, newest last (shown, and tested).
     log: VecDeque<String>,
+    /// The diagram's geometry for the last area it was drawn in.
+    layout: Option<diagram::Layout>,
 }
 
 impl Presenter {
@@ -208,6 +222,7 @@ impl Presenter {
             fullscreen: false,
             spiking: false,
             log: VecDeque::new(),
+            layout: None,
         }
     }
 
@@ -389,9 +404,16 @@ impl Presenter {
             Pos2::new(full.min.x, diagram.max.y),
             Pos2::new(diagram.max.x, full.max.y),
         );
-        self.diagram(ui, diagram);
-        self.placement(ui, placement);
-        self.charts(ui, charts);
+        // Each area draws in a child clipped to it, so its shapes and its
+        // text share one clip rectangle and tessellate into one mesh.
+        let mut within = |area: Rect| {
+            let mut child = ui.new_child(egui::UiBuilder::new().max_rect(area));
+            child.set_clip_rect(area);
+            child
+        };
+        self.diagram(&mut within(diagram), diagram);
+        self.placement(&mut within(placement), placement);
+        self.charts(&mut within(charts), charts);
         if !self.paused {
             ui.ctx().request_repaint();
         }
@@ -436,153 +458,39 @@ impl Presenter {
         }
     }
 
-    fn diagram(&mut self, ui: &mut egui::Ui, area: Rect) {
-        let painter = ui.painter_at(area);
-        painter.rect_filled(area, 0.0, Color32::from_gray(18));
-        let comps: Vec<_> = self.design.components().collect();
-        if comps.is_empty() {
-            return;
-        }
-        let node = Vec2::new(150.0, 58.0);
-        let (min, max) = comps.iter().fold(
-            (Pos2::new(f32::MAX, f32::MAX), Pos2::new(f32::MIN, f32::MIN)),
-            |(lo, hi), c| {
-                let p = Pos2::new(c.position.x as f32, c.position.y as f32);
-                (lo.min(p), hi.max(p))
-            },
-        );
-        let span = (max - min).max(Vec2::splat(1.0));
-        let inner = area.shrink2(Vec2::new(node.x / 2.0 + 16.0, node.y / 2.0 + 24.0));
-        let scale = (inner.width() / span.x)
-            .min(inner.height() / span.y)
-            .min(1.6);
-        let offset = inner.center() - (min + span / 2.0).to_vec2() * scale;
-        // Nodes keep their proportion to the canvas layout they were drawn in.
-        let node = node * scale.clamp(0.75, 1.2);
-        let at =
-            |x: f64, y: f64| Pos2::new(x as f32 * scale + offset.x, y as f32 * scale + offset.y);
-        let centres: BTreeMap<&str, Pos2> = comps
-            .iter()
-            .map(|c| (c.id.as_str(), at(c.position.x, c.position.y)))
-            .collect();
-        let t = self.frame.time_s as f32;
-        for conn in self.design.connections() {
-            let (Some(&a), Some(&b)) = (
-                centres.get(conn.from.as_str()),
-                centres.get(conn.to.as_str()),
-            ) else {
-                continue;
-            };
-            let meaning = conn.kind.meaning();
-            let colour = match meaning {
-                Meaning::InvokeAsync | Meaning::Publishes | Meaning::DeadLetter => {
-                    Color32::from_rgb(120, 170, 255)
-                }
-                Meaning::Poll => Color32::from_rgb(200, 160, 255),
-                Meaning::Uses => Color32::from_rgb(120, 220, 160),
-                Meaning::AssumesRole
-                | Meaning::PullsImage
-                | Meaning::RunsTask
-                | Meaning::RunsOn => Color32::from_gray(90),
-                _ => Color32::from_gray(200),
-            };
-            painter.line_segment([a, b], Stroke::new(2.0, colour));
-            arrow_head(&painter, a, b, colour);
-            // Moving dots: more traffic, more dots.
-            let rps = self
-                .frame
-                .components
-                .get(&conn.to)
-                .map_or(0.0, |s| s.throughput_rps);
-            let dots = flow_dots(rps);
-            for k in 0..dots {
-                let phase = ((t * 0.5 + k as f32 / dots as f32) % 1.0 + 1.0) % 1.0;
-                painter.circle_filled(a + (b - a) * phase, 3.5, colour);
-            }
-        }
-        for c in &comps {
-            let centre = centres[c.id.as_str()];
-            let rect = Rect::from_center_size(centre, node);
-            let status = self.frame.components.get(&c.id);
-            let prev = self.previous.as_ref().and_then(|p| p.components.get(&c.id));
-            let dt = self
-                .previous
-                .as_ref()
-                .map_or(0.0, |p| self.frame.time_s - p.time_s);
-            let h = status.map_or(Health::Ok, |s| health(rates(prev, s, dt), s));
-            let border = match h {
-                Health::Ok => Color32::from_gray(150),
-                Health::Strained => Color32::from_rgb(255, 176, 0),
-                Health::Failing => Color32::from_rgb(230, 60, 60),
-            };
-            painter.rect_filled(rect, 8.0, category_colour(c.kind().category()));
-            let width = if h == Health::Ok { 1.5 } else { 4.0 };
-            painter.rect_stroke(
-                rect,
-                8.0,
-                Stroke::new(width, border),
-                egui::StrokeKind::Outside,
-            );
-            ui.put(
-                Rect::from_min_size(
-                    rect.min + Vec2::new(6.0, 4.0),
-                    Vec2::new(node.x - 12.0, 22.0),
-                ),
-                egui::Label::new(
-                    RichText::new(&c.name)
-                        .size(15.0)
-                        .strong()
-                        .color(Color32::WHITE),
-                )
-                .truncate(),
-            );
-            ui.put(
-                Rect::from_min_size(
-                    rect.min + Vec2::new(6.0, 26.0),
-                    Vec2::new(node.x - 12.0, 16.0),
-                ),
-                egui::Label::new(
-                    RichText::new(c.kind().label())
-                        .size(11.0)
-                        .color(Color32::from_gray(220)),
-                )
-                .truncate(),
-            );
-            if let Some(s) = status.filter(|_| carries_traffic(c.kind())) {
-                let badge = badge_text(s);
-                ui.put(
-                    Rect::from_min_size(
-                        Pos2::new(rect.min.x - 20.0, rect.max.y + 2.0),
-                        Vec2::new(node.x + 40.0, 18.0),
-                    ),
-                    egui::Label::new(RichText::new(badge).size(13.0).color(border)),
-                );
-            }
-        }
-    }
-
     fn placement(&mut self, ui: &mut egui::Ui, area: Rect) {
         let painter = ui.painter_at(area);
-        painter.rect_filled(area, 0.0, Color32::from_gray(28));
+        // A rule, not a fill: a filled area costs every pixel of it again
+        // under software rendering.
+        painter.vline(area.min.x + 1.0, area.y_range(), SEPARATOR);
         let mut y = area.min.y + 8.0;
         let x0 = area.min.x + 10.0;
         let width = area.width() - 20.0;
-        ui.put(
+        text_line(
+            ui,
             Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 24.0)),
-            egui::Label::new(RichText::new("Placement").size(18.0).strong()),
+            "Placement",
+            FontId::proportional(18.0),
+            STRONG,
         );
         y += 30.0;
         if self.frame.clusters.is_empty() {
-            ui.put(
+            text_line(
+                ui,
                 Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 20.0)),
-                egui::Label::new(RichText::new("no ECS or EKS capacity in this design").weak()),
+                "no ECS or EKS capacity in this design",
+                FontId::proportional(13.0),
+                WEAK,
             );
             return;
         }
         for cluster in &self.frame.clusters {
-            ui.put(
+            text_line(
+                ui,
                 Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 20.0)),
-                egui::Label::new(RichText::new(&cluster.name).size(15.0).strong()),
+                &cluster.name,
+                FontId::proportional(15.0),
+                STRONG,
             );
             y += 22.0;
             let mut zones: BTreeMap<&str, Vec<&InstanceView>> = BTreeMap::new();
@@ -590,12 +498,12 @@ impl Presenter {
                 zones.entry(i.zone.as_str()).or_default().push(i);
             }
             for (zone, instances) in zones {
-                ui.put(
+                text_line(
+                    ui,
                     Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 16.0)),
-                    egui::Label::new(
-                        RichText::new(format!("{zone}: {} instance(s)", instances.len()))
-                            .size(12.0),
-                    ),
+                    &format!("{zone}: {} instance(s)", instances.len()),
+                    FontId::proportional(12.0),
+                    PLAIN,
                 );
                 y += 18.0;
                 for inst in instances {
@@ -657,13 +565,16 @@ impl Presenter {
                     y += 26.0;
                 }
             }
-            let mut boxes = |label: &str, tasks: &[TaskView], colour: Color32, y: &mut f32| {
+            let boxes = |label: &str, tasks: &[TaskView], colour: Color32, y: &mut f32| {
                 if tasks.is_empty() {
                     return;
                 }
-                ui.put(
+                text_line(
+                    ui,
                     Rect::from_min_size(Pos2::new(x0, *y), Vec2::new(width, 16.0)),
-                    egui::Label::new(RichText::new(format!("{label}: {}", tasks.len())).size(12.0)),
+                    &format!("{label}: {}", tasks.len()),
+                    FontId::proportional(12.0),
+                    PLAIN,
                 );
                 *y += 18.0;
                 let per_row = ((width / 16.0) as usize).max(1);
@@ -695,7 +606,7 @@ impl Presenter {
 
     fn charts(&mut self, ui: &mut egui::Ui, area: Rect) {
         let painter = ui.painter_at(area);
-        painter.rect_filled(area, 0.0, Color32::from_gray(12));
+        painter.hline(area.x_range(), area.min.y + 1.0, SEPARATOR);
         let half = area.width() / 2.0;
         let panels = [
             (
@@ -723,9 +634,12 @@ impl Presenter {
                 .collect();
             let top = values.iter().copied().fold(0.0, f64::max).max(1e-9);
             let current = values.last().copied().unwrap_or(0.0);
-            ui.put(
+            text_line(
+                ui,
                 Rect::from_min_size(plot.min, Vec2::new(plot.width(), 20.0)),
-                egui::Label::new(RichText::new(format!("{title}: {current:.1}")).size(15.0)),
+                &format!("{title}: {current:.1}"),
+                FontId::proportional(15.0),
+                PLAIN,
             );
             let n = values.len();
             if n >= 2 {
@@ -743,56 +657,6 @@ impl Presenter {
             }
         }
         let _ = ui.allocate_rect(area, Sense::hover());
-    }
-}
-
-/// The badge under a component: its live numbers in one line.
-pub fn badge_text(s: &ComponentStatus) -> String {
-    let mut parts = vec![
-        format!("{:.0} rps", s.throughput_rps),
-        format!("{} busy", s.concurrency),
-    ];
-    if s.cold_starts > 0 {
-        parts.push(format!("{} cold", s.cold_starts));
-    }
-    if s.throttles > 0 {
-        parts.push(format!("{} throttled", s.throttles));
-    }
-    if s.errors > 0 {
-        parts.push(format!("{} errors", s.errors));
-    }
-    if s.queue_depth > 0 {
-        parts.push(format!("queue {}", s.queue_depth));
-    }
-    if s.p99_ms > 0.0 {
-        parts.push(format!("p99 {:.0} ms", s.p99_ms));
-    }
-    parts.join(" · ")
-}
-
-/// Kinds whose badge means something (roles, registries, task
-/// definitions and clusters carry no requests).
-fn carries_traffic(kind: archsim_model::ComponentKind) -> bool {
-    use archsim_model::ComponentKind as K;
-    !matches!(
-        kind,
-        K::IamRole
-            | K::EcrRepository
-            | K::ExternalRegistry
-            | K::TaskDefinition
-            | K::EcsCluster
-            | K::EksCluster
-            | K::Fargate
-            | K::FargateSpot
-    )
-}
-
-/// Dots drawn on an edge: a few for any traffic, more as it grows.
-fn flow_dots(rps: f64) -> usize {
-    if rps <= 0.0 {
-        0
-    } else {
-        (1.0 + rps.log10().max(0.0) * 2.0).round() as usize
     }
 }
 
@@ -815,44 +679,20 @@ fn describe_control(c: &Control) -> String {
     }
 }
 
-fn category_colour(c: Category) -> Color32 {
-    match c {
-        Category::EventSources => Color32::from_rgb(150, 60, 120),
-        Category::Compute => Color32::from_rgb(200, 110, 20),
-        Category::Containers => Color32::from_rgb(200, 90, 40),
-        Category::Networking => Color32::from_rgb(110, 70, 170),
-        Category::Data => Color32::from_rgb(40, 110, 180),
-        Category::Registries => Color32::from_rgb(60, 130, 90),
-        Category::Security => Color32::from_rgb(170, 50, 50),
-        Category::Other => Color32::from_gray(90),
-    }
-}
-
-fn arrow_head(painter: &egui::Painter, a: Pos2, b: Pos2, colour: Color32) {
-    let dir = (b - a).normalized();
-    let tip = b - dir * 34.0;
-    let side = Vec2::new(-dir.y, dir.x) * 6.0;
-    painter.add(egui::Shape::convex_polygon(
-        vec![tip + dir * 10.0, tip + side, tip - side],
-        colour,
-        Stroke::NONE,
-    ));
-}
-
 /// The eframe application around a [`Presenter`].
 pub struct PresenterApp(pub Presenter);
 
 impl eframe::App for PresenterApp {
     fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
-        // The panel colour of the dark theme, in linear RGBA.
-        egui::Rgba::from(Color32::from_gray(27)).to_array()
+        // The diagram's background (the areas paint no fill of their own),
+        // as eframe wants it: gamma-space components, as its default does.
+        diagram::BACKGROUND.to_normalized_gamma_f32()
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        // The diagram, placement and chart areas paint their own
-        // backgrounds; a panel fill under them would paint the window twice
-        // (costly with software rendering). The clear colour shows behind
-        // the top bar.
+        // No panel fill: the clear colour is the background everywhere (a
+        // fill would paint the window twice, costly with software
+        // rendering).
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.inner_margin(8.0))
             .show(ui, |ui| self.0.ui(ui));

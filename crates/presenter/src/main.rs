@@ -30,6 +30,9 @@ struct Args {
     /// Start full screen.
     #[arg(long)]
     fullscreen: bool,
+    /// Window size when not full screen, WIDTHxHEIGHT in points.
+    #[arg(long, default_value = "1600x900", value_parser = parse_size)]
+    size: [f32; 2],
     /// Print frames per second and CPU time per frame to stderr every
     /// five seconds (for benchmarks).
     #[arg(long)]
@@ -62,6 +65,19 @@ impl eframe::App for Measured {
             self.cpu_s = 0.0;
         }
     }
+}
+
+fn parse_size(s: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("expected WIDTHxHEIGHT, e.g. 1920x1080, not {s:?}");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|v| (200.0..=16384.0).contains(v))
+            .ok_or_else(bad)
+    };
+    Ok([n(w)?, n(h)?])
 }
 
 fn main() -> ExitCode {
@@ -101,7 +117,7 @@ fn run(args: Args) -> Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("archsim presenter")
-            .with_inner_size([1600.0, 900.0])
+            .with_inner_size(args.size)
             .with_fullscreen(args.fullscreen),
         ..Default::default()
     };

@@ -1,0 +1,194 @@
+//! The presenter's diagram geometry: the canvas layout scaled into the
+//! area, and where live numbers may go without covering anything.
+
+use archsim_model::Design;
+use archsim_model::starters::STARTERS;
+use archsim_presenter::ComponentStatus;
+use archsim_presenter::diagram::{CARD, Layout, badge_parts, fit_parts};
+use egui::{Pos2, Rect, Vec2};
+
+/// A grid of `chains` client -> API -> function -> table rows, laid out as
+/// the live benchmark design is (three chains per row).
+fn grid(chains: usize) -> Design {
+    let mut components = Vec::new();
+    for i in 0..chains {
+        for (col, kind) in ["client", "api_gateway", "lambda_function", "dynamodb_table"]
+            .iter()
+            .enumerate()
+        {
+            let (x, y) = ((i % 3) * 1000 + col * 230, (i / 3) * 110);
+            components.push(format!(
+                r#"{{"id":"{kind}-{i}","kind":"{kind}","name":"{kind} {i}","position":{{"x":{x},"y":{y}}}}}"#
+            ));
+        }
+    }
+    let json = format!(
+        r#"{{"format":1,"name":"grid","components":[{}]}}"#,
+        components.join(",")
+    );
+    archsim_model::file::parse_str(&json, "grid.archsim.json").unwrap()
+}
+
+fn designs() -> Vec<(String, Design)> {
+    let mut all: Vec<(String, Design)> = STARTERS
+        .iter()
+        .map(|s| (s.name.to_string(), s.build().unwrap()))
+        .collect();
+    all.push(("grid of 100".into(), grid(25)));
+    all.push(("grid of 400".into(), grid(100)));
+    all
+}
+
+fn areas() -> [Rect; 3] {
+    [
+        Rect::from_min_size(Pos2::new(8.0, 60.0), Vec2::new(1150.0, 640.0)),
+        Rect::from_min_size(Pos2::new(8.0, 60.0), Vec2::new(1400.0, 820.0)),
+        Rect::from_min_size(Pos2::ZERO, Vec2::new(500.0, 300.0)),
+    ]
+}
+
+#[test]
+fn cards_keep_the_canvas_layout_scaled_into_the_area() {
+    for (name, design) in designs() {
+        for area in areas() {
+            let layout = Layout::new(&design, area);
+            assert!(
+                layout.scale > 0.0 && layout.scale <= 1.6,
+                "{name}: scale {}",
+                layout.scale
+            );
+            let comps: Vec<_> = design.components().collect();
+            if comps.is_empty() {
+                continue;
+            }
+            assert_eq!(
+                layout.cards.len(),
+                comps.len(),
+                "{name}: one card per component"
+            );
+            for (c, card) in comps.iter().zip(&layout.cards) {
+                assert_eq!(card.id, c.id);
+                assert!(
+                    area.contains_rect(card.rect),
+                    "{name}: {} at {:?} outside {area:?}",
+                    c.id,
+                    card.rect
+                );
+                let size = card.rect.size() / layout.scale;
+                assert!(
+                    (size - CARD).length() < 0.01,
+                    "{name}: {} is {size:?}",
+                    c.id
+                );
+            }
+            // Offsets between cards are the canvas offsets times the scale.
+            let (a, first) = (&comps[0], layout.cards[0].rect.min);
+            for (c, card) in comps.iter().zip(&layout.cards).skip(1) {
+                let canvas = Vec2::new(
+                    (c.position.x - a.position.x) as f32,
+                    (c.position.y - a.position.y) as f32,
+                );
+                let drawn = card.rect.min - first;
+                assert!(
+                    (drawn - canvas * layout.scale).length() < 0.05,
+                    "{name}: {}",
+                    c.id
+                );
+            }
+            // Frames hold their members' cards.
+            for f in &layout.frames {
+                let g = design.groups().find(|g| g.name == f.name).unwrap();
+                for m in &g.members {
+                    let card = layout.card(m).unwrap();
+                    assert!(
+                        f.rect.contains_rect(card.rect),
+                        "{name}: {m} outside frame {}",
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn live_numbers_under_a_card_cover_no_card_and_no_other_numbers() {
+    for (name, design) in designs() {
+        for area in areas() {
+            let layout = Layout::new(&design, area);
+            let strips: Vec<(&str, Rect)> = layout
+                .cards
+                .iter()
+                .filter_map(|c| c.below.map(|b| (c.id.as_str(), b)))
+                .collect();
+            for (id, strip) in &strips {
+                assert!(
+                    area.contains_rect(*strip),
+                    "{name}: {id}'s numbers leave the area"
+                );
+                for card in &layout.cards {
+                    assert!(
+                        !card.rect.intersects(*strip),
+                        "{name}: {id}'s numbers cover {}",
+                        card.id
+                    );
+                }
+                for (other, s) in &strips {
+                    assert!(
+                        other == id || !s.intersects(*strip),
+                        "{name}: {id} and {other} overlap"
+                    );
+                }
+            }
+        }
+    }
+    // On the 100-component grid at presenter size every card has room.
+    let layout = Layout::new(&grid(25), areas()[0]);
+    assert_eq!(
+        layout.lines_inside(),
+        1,
+        "cards this small hold only the name"
+    );
+    assert!(layout.cards.iter().all(|c| c.below.is_some()));
+}
+
+#[test]
+fn small_designs_are_magnified_and_hold_their_numbers_inside() {
+    let design = STARTERS[0].build().unwrap();
+    let layout = Layout::new(&design, areas()[1]);
+    assert!(layout.scale > 1.0, "scale {}", layout.scale);
+    assert_eq!(layout.lines_inside(), 3);
+}
+
+#[test]
+fn badge_parts_put_trouble_first_and_fit_whole_parts() {
+    let s = ComponentStatus {
+        throughput_rps: 120.4,
+        concurrency: 8,
+        cold_starts: 3,
+        throttles: 2,
+        errors: 1,
+        p99_ms: 250.0,
+        queue_depth: 7,
+    };
+    assert_eq!(
+        badge_parts(&s),
+        [
+            "120 rps",
+            "1 errors",
+            "2 throttled",
+            "queue 7",
+            "p99 250 ms",
+            "8 busy",
+            "3 cold"
+        ]
+    );
+    let quiet = ComponentStatus::default();
+    assert_eq!(badge_parts(&quiet), ["0 rps", "0 busy"]);
+    // One unit per character: whole parts only, the first always.
+    let width = |t: &str| t.chars().count() as f32;
+    let parts = badge_parts(&s);
+    assert_eq!(fit_parts(&parts, 3.0, width), "120 rps");
+    assert_eq!(fit_parts(&parts, 18.0, width), "120 rps · 1 errors");
+    assert_eq!(fit_parts(&parts, 1000.0, width), parts.join(" · "));
+}
