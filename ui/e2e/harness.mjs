@@ -37,20 +37,32 @@ export function newDesign(path, template = "blank") {
  * by side: a wide, busy canvas. Ids are `client-000`, `api-000`, `fn-000`,
  * `table-000`, ...; `at(i, column)` is where chain i's column sits.
  */
-export function writeChains(path, chains) {
+/** Writes `chains` client -> API -> function -> table chains. With
+ * `traffic`, a scenario sends `traffic.rps` (Poisson) from every client and
+ * `traffic.hot` from chain 0's, whose function has a reserved concurrency
+ * of 1, so it throttles. */
+export function writeChains(path, chains, traffic = null) {
   const components = [];
   const connections = [];
+  const scenarios = [];
   for (let i = 0; i < chains; i++) {
     const id = (k) => `${k}-${String(i).padStart(3, "0")}`;
     components.push({ id: id("client"), kind: "client", name: `Client ${i}`, position: chainAt(i, 0) });
     components.push({ id: id("api"), kind: "api_gateway", name: `API ${i}`, position: chainAt(i, 1) });
-    components.push({ id: id("fn"), kind: "lambda_function", name: `Handler ${i}`, position: chainAt(i, 2) });
+    const fn = { id: id("fn"), kind: "lambda_function", name: `Handler ${i}`, position: chainAt(i, 2) };
+    if (traffic && i === 0) fn.props = { reserved_concurrency: 1 };
+    components.push(fn);
     components.push({ id: id("table"), kind: "dynamodb_table", name: `Table ${i}`, position: chainAt(i, 3) });
     connections.push({ id: id("c1"), from: id("client"), to: id("api"), kind: { meaning: "invoke", mode: "sync" } });
     connections.push({ id: id("c2"), from: id("api"), to: id("fn"), kind: { meaning: "invoke", mode: "sync" } });
     connections.push({ id: id("c3"), from: id("fn"), to: id("table"), kind: { meaning: "uses", access: "read_write" } });
   }
-  writeFileSync(path, JSON.stringify({ format: 1, name: `${chains * 4} components`, components, connections }, null, 2));
+  if (traffic) {
+    const entries = components.filter((c) => c.kind === "client");
+    const rps = (c, i) => (i === 0 ? traffic.hot : traffic.rps);
+    scenarios.push({ name: "steady", duration_s: 3600, seed: 1, traffic: entries.map((c, i) => ({ entry: c.id, pattern: { type: "poisson", rps: rps(c, i) } })) });
+  }
+  writeFileSync(path, JSON.stringify({ format: 1, name: `${chains * 4} components`, components, connections, scenarios }, null, 2));
 }
 export const chainAt = (i, column) => ({ x: (i % 5) * 1040 + column * 240, y: Math.floor(i / 5) * 96 });
 

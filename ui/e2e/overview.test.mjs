@@ -18,7 +18,7 @@ const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
 before(async () => {
   const dir = tempDir("archsim-e2e-overview-");
   const design = join(dir, "big.archsim.json");
-  writeChains(design, CHAINS);
+  writeChains(design, CHAINS, { rps: 2, hot: 50 });
   server = await startServe(design, dir);
   browser = await launch();
   page = await openDesigner(browser, server.url, problemsSeen);
@@ -130,6 +130,36 @@ test("an SVG export of the zoomed-out design draws the cards, then the overview 
   assert.match(svg, /Table 49/);
   await overview().waitFor();
   assert.equal(await cards().count(), 0);
+});
+
+test("during a run the overview shows each card's flow and rings the one in trouble", async () => {
+  await overview().waitFor();
+  const data = () => overview().evaluate((c) => ({ drawn: Number(c.dataset.drawn), live: Number(c.dataset.live), trouble: Number(c.dataset.trouble) }));
+  assert.equal((await data()).live, 0, "no live marks before a run");
+  await page.getByTestId("sim-start").click();
+  await page.getByLabel("Speed").selectOption("10");
+  // Every card on screen gets its live numbers; chain 0's function has one
+  // environment for 50 requests/s, so it throttles and is ringed.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid="overview"]');
+    return c && Number(c.dataset.live) === Number(c.dataset.drawn) && Number(c.dataset.trouble) > 0;
+  }, null, { timeout: 20000 });
+  const d = await data();
+  assert.ok(d.trouble < 10, `only the hot chain is in trouble (${d.trouble} ringed)`);
+  // The rings are on the canvas in the cards' amber or red.
+  const ringed = await overview().evaluate((c) => {
+    const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
+      if ((Math.abs(r - 0xd9) < 12 && Math.abs(g - 0x77) < 12 && b < 30) || (Math.abs(r - 0xdc) < 12 && Math.abs(g - 0x26) < 12 && Math.abs(b - 0x26) < 12)) n++;
+    }
+    return n;
+  });
+  assert.ok(ringed > 20, `amber or red ring pixels on the canvas: ${ringed}`);
+  await shot("overview-04-live");
+  await page.getByTestId("sim-stop").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="overview"]')?.dataset.live === "0");
 });
 
 test("no console errors and no CSP violations", () => {

@@ -10,8 +10,9 @@ import type { Meaning } from "./generated/Meaning";
 import type { Severity } from "./generated/Severity";
 import { NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
+import { liveStore } from "./live";
 import type { ComponentNodeData, FrameNodeData } from "./nodes";
-import { edgeCurve, hitTest, intersects, overviewActive, toCanvas, visibleRect, type Box, type Viewport } from "./overview";
+import { edgeCurve, hitTest, intersects, LIVE_TEXT_ZOOM, liveMark, overviewActive, toCanvas, visibleRect, type Box, type LiveMark, type Viewport } from "./overview";
 
 /** True while the overview draws the canvas: cards and edges render nothing. */
 export const OverviewContext = createContext(false);
@@ -31,12 +32,21 @@ export const edgeTypes = { default: DesignEdge };
 
 const SEVERITY_COLOUR: Record<Severity, string> = { error: "#dc2626", warning: "#d97706", info: "#2563eb" };
 const ACCENT = "#2563eb";
+/** The flow bar along a card's foot during a run. */
+const FLOW = "#16a34a";
 
 function componentBoxes(nodes: Node[]): Box[] {
   return nodes.filter((n) => n.type === "component").map((n) => ({ id: n.id, x: n.position.x, y: n.position.y, w: NODE_W, h: NODE_H }));
 }
 
-function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Viewport, width: number, height: number): number {
+/** What a paint drew: cards on screen, of them with live numbers, and in trouble. */
+interface Drawn {
+  cards: number;
+  live: number;
+  trouble: number;
+}
+
+function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Viewport, width: number, height: number): Drawn {
   const view = visibleRect(v, width, height);
   const k = v.zoom;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -101,9 +111,12 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
   }
   ctx.setLineDash([]);
 
-  // Cards: a white box in its border, the kind's colour tile, problems on the left edge.
+  // Cards: a white box in its border, the kind's colour tile, problems on
+  // the left edge; during a run, the flow bar and rate (rings come after).
   let drawn = 0;
+  const marked: [Node, LiveMark][] = [];
   const selected: Node[] = [];
+  const liveText = k >= LIVE_TEXT_ZOOM;
   ctx.lineWidth = Math.max(px, 1.5);
   ctx.strokeStyle = "#c9d1de";
   for (const n of nodes) {
@@ -121,18 +134,40 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
       ctx.fillStyle = SEVERITY_COLOUR[d.worst];
       ctx.fillRect(x, y, 4 + px, NODE_H);
     }
+    const mark = liveMark(liveStore.get(n.id));
+    if (mark) {
+      marked.push([n, mark]);
+      ctx.fillStyle = FLOW;
+      ctx.fillRect(x, y + NODE_H - 6, (NODE_W * mark.level) / 4, 6);
+      if (liveText) {
+        ctx.fillStyle = "#0f172a";
+        ctx.font = "600 24px system-ui, sans-serif";
+        ctx.textBaseline = "middle";
+        ctx.fillText(mark.text, x + 54, y + NODE_H / 2 - 2, NODE_W - 60);
+      }
+    }
     if (n.selected) selected.push(n);
+  }
+  let trouble = 0;
+  ctx.lineWidth = Math.max(3 * px, 4);
+  for (const [n, mark] of marked) {
+    if (!mark.ring) continue;
+    trouble += 1;
+    ctx.strokeStyle = mark.ring;
+    ctx.strokeRect(n.position.x, n.position.y, NODE_W, NODE_H);
   }
   ctx.strokeStyle = ACCENT;
   ctx.lineWidth = Math.max(2 * px, 3);
   for (const n of selected) ctx.strokeRect(n.position.x - 2, n.position.y - 2, NODE_W + 4, NODE_H + 4);
-  return drawn;
+  return { cards: drawn, live: marked.length, trouble };
 }
 
 /**
  * The overview canvas, under React Flow's pane (which still takes every
- * pointer event). Redraws on the next frame after the viewport, the nodes
- * or the edges change. `data-drawn` counts the cards on screen (for tests).
+ * pointer event). Redraws on the next frame after the viewport, the nodes,
+ * the edges or the live view change. For tests, `data-drawn` counts the
+ * cards on screen, `data-live` those with live numbers and `data-trouble`
+ * those ringed amber or red.
  */
 export function OverviewLayer({ active, nodes, edges }: { active: boolean; nodes: Node[]; edges: Edge[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -154,7 +189,10 @@ export function OverviewLayer({ active, nodes, edges }: { active: boolean; nodes
       el.height = h;
     }
     const v = { x: transform[0], y: transform[1], zoom: transform[2] };
-    el.dataset.drawn = String(draw(ctx, latest.current.nodes, latest.current.edges, v, width, height));
+    const drawn = draw(ctx, latest.current.nodes, latest.current.edges, v, width, height);
+    el.dataset.drawn = String(drawn.cards);
+    el.dataset.live = String(drawn.live);
+    el.dataset.trouble = String(drawn.trouble);
   }, [store]);
 
   // Viewport moves come many per frame: one paint per frame.
@@ -173,8 +211,11 @@ export function OverviewLayer({ active, nodes, edges }: { active: boolean; nodes
     const stop = store.subscribe((s, prev) => {
       if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule();
     });
+    // A live view changes the cards' marks: at most one paint per frame.
+    const stopLive = liveStore.subscribeAll(schedule);
     return () => {
       stop();
+      stopLive();
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };

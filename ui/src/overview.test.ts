@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
+import type { LiveComponent } from "./generated/LiveComponent";
 import { NODE_H, NODE_W } from "./geometry";
 import {
   curveDistance,
   edgeCurve,
   hitTest,
+  HEALTH_RING,
   intersects,
+  liveMark,
   OVERVIEW_MIN_COMPONENTS,
   OVERVIEW_ZOOM,
   overviewActive,
@@ -74,5 +77,30 @@ describe("hit testing", () => {
   });
   it("ignores connections whose ends are not drawn", () => {
     expect(hitTest({ x: 300, y: NODE_H / 2 }, [box("a", 0, 0)], edges, 5)).toBeNull();
+  });
+});
+
+describe("live marks on the overview", () => {
+  const live = (arrivals: number, health: LiveComponent["health"]): LiveComponent => ({
+    now: { id: "f", requests: 0, completed: 0, errors: 0, throttled: 0, cold_starts: 0, concurrency: 0, queue_depth: 0, tasks: 0, instances: 0, p99_ms: 0 },
+    arrivals_per_s: arrivals,
+    completions_per_s: arrivals,
+    health,
+  });
+
+  it("marks nothing without live numbers", () => {
+    expect(liveMark(undefined)).toBeNull();
+  });
+
+  it("rings a card in trouble in the cards' amber or red, and none when healthy", () => {
+    expect(liveMark(live(5, "ok"))?.ring).toBeNull();
+    expect(liveMark(live(5, "strained"))?.ring).toBe(HEALTH_RING.strained);
+    expect(liveMark(live(5, "failing"))?.ring).toBe(HEALTH_RING.failing);
+  });
+
+  it("shows the arrival rate as a flow level and compact text", () => {
+    expect(liveMark(live(0, "ok"))).toMatchObject({ level: 0, text: "0/s" });
+    expect(liveMark(live(40, "ok"))).toMatchObject({ level: 2, text: "40/s" });
+    expect(liveMark(live(1234, "ok"))).toMatchObject({ level: 4, text: "1.2k/s" });
   });
 });

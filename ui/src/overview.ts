@@ -2,6 +2,8 @@
 // canvas, where edges run, what lies under a click and what is on screen.
 // Pure functions over canvas coordinates, so Overview.tsx only draws.
 import { CARD_HANDLES } from "./geometry";
+import type { LiveComponent } from "./generated/LiveComponent";
+import { compact, flowLevel } from "./live";
 
 /** Below this zoom a card is under 74 px wide and its text unreadable. */
 export const OVERVIEW_ZOOM = 0.45;
@@ -143,4 +145,27 @@ export function hitTest(p: Point, boxes: Box[], edges: OverviewEdge[], slop: num
     }
   }
   return best;
+}
+
+/** Below this zoom the live rate's text on a card is under 8 px: left out. */
+export const LIVE_TEXT_ZOOM = 0.33;
+
+/** How the overview marks a card during a run: a ring when it is in
+ * trouble (the cards' amber and red), a bar for its flow level (0 to 4
+ * quarters of the card), and its arrival rate. */
+export interface LiveMark {
+  ring: string | null;
+  level: 0 | 1 | 2 | 3 | 4;
+  text: string;
+}
+
+export const HEALTH_RING = { strained: "#d97706", failing: "#dc2626" } as const;
+
+export function liveMark(c: LiveComponent | undefined): LiveMark | null {
+  if (!c) return null;
+  return {
+    ring: c.health === "ok" ? null : HEALTH_RING[c.health],
+    level: flowLevel(c.arrivals_per_s),
+    text: `${compact(c.arrivals_per_s)}/s`,
+  };
 }
