@@ -322,6 +322,17 @@ impl Presenter {
         let Some(layout) = self.layout.as_ref() else {
             return;
         };
+        // A click on a card shows its charts; elsewhere, the design's.
+        let click = ui.interact(area, ui.scope_id().with("diagram"), Sense::click());
+        if click.clicked() {
+            let at = click.interact_pointer_pos();
+            let hit = layout
+                .cards
+                .iter()
+                .rev()
+                .find(|c| at.is_some_and(|p| c.rect.contains(p)));
+            self.selected = hit.map(|c| c.id.clone());
+        }
         let painter = ui.painter().clone();
         let scale = layout.scale;
         let (name_size, small_size) = font_sizes(scale);
@@ -402,6 +413,14 @@ impl Presenter {
                 .and_then(|p| p.components.get(&card.id));
             let h = status.map_or(Health::Ok, |s| health(rates(prev, s, dt), s));
             painter.rect_filled(rect, 0.0, category_colour(c.kind().category()));
+            if self.selected.as_deref() == Some(card.id.as_str()) {
+                painter.rect_stroke(
+                    rect.expand(if h == Health::Ok { 0.0 } else { 3.0 }),
+                    0.0,
+                    Stroke::new(2.0, Color32::WHITE),
+                    egui::StrokeKind::Outside,
+                );
+            }
             if h != Health::Ok {
                 painter.rect_stroke(
                     rect,

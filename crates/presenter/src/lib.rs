@@ -199,6 +199,12 @@ pub struct Presenter {
     previous: Option<Frame>,
     /// (time, total throughput, total busy) per frame, for the charts.
     history: VecDeque<(f64, f64, f64)>,
+    /// (time, throughput, busy) per frame for each component, for its
+    /// charts when it is selected.
+    component_history: BTreeMap<String, VecDeque<(f64, f64, f64)>>,
+    /// The component whose charts show (a click on its card); the whole
+    /// design's when none.
+    selected: Option<String>,
     fullscreen: bool,
     /// A traffic spike is on (s toggles it).
     spiking: bool,
@@ -219,6 +225,8 @@ impl Presenter {
             frame: Frame::default(),
             previous: None,
             history: VecDeque::with_capacity(HISTORY),
+            component_history: BTreeMap::new(),
+            selected: None,
             fullscreen: false,
             spiking: false,
             log: VecDeque::new(),
@@ -284,6 +292,7 @@ impl Presenter {
             if frame.time_s < self.frame.time_s {
                 // Restarted: the old history no longer applies.
                 self.history.clear();
+                self.component_history.clear();
                 self.previous = None;
             } else {
                 self.previous = Some(std::mem::take(&mut self.frame));
@@ -304,12 +313,33 @@ impl Presenter {
                 .values()
                 .map(|c| f64::from(c.concurrency))
                 .sum();
-            if self.history.len() == HISTORY {
-                self.history.pop_front();
+            push_capped(&mut self.history, (frame.time_s, total, busy));
+            for (id, c) in &frame.components {
+                let h = self.component_history.entry(id.clone()).or_default();
+                push_capped(
+                    h,
+                    (frame.time_s, c.throughput_rps, f64::from(c.concurrency)),
+                );
             }
-            self.history.push_back((frame.time_s, total, busy));
             self.frame = frame;
         }
+    }
+
+    /// The component whose charts show, if one is selected.
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// Shows one component's charts (`None`: the whole design's).
+    pub fn select(&mut self, id: Option<&str>) {
+        self.selected = id
+            .filter(|id| self.design.component(id).is_some())
+            .map(str::to_owned);
+    }
+
+    /// Where a component's card was last drawn.
+    pub fn card_rect(&self, id: &str) -> Option<Rect> {
+        self.layout.as_ref()?.card(id).map(|c| c.rect)
     }
 
     /// Keyboard controls.
@@ -333,6 +363,9 @@ impl Presenter {
         if pressed(Key::Z) {
             let zone = self.zone_to_lose();
             self.send(Control::ZoneLoss { zone });
+        }
+        if pressed(Key::Escape) {
+            self.select(None);
         }
         if pressed(Key::F) {
             self.fullscreen = !self.fullscreen;
@@ -447,7 +480,7 @@ impl Presenter {
             ui.separator();
             ui.label(
                 RichText::new(
-                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen",
+                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all",
                 )
                 .size(14.0)
                 .weak(),
@@ -608,15 +641,32 @@ impl Presenter {
         let painter = ui.painter_at(area);
         painter.hline(area.x_range(), area.min.y + 1.0, SEPARATOR);
         let half = area.width() / 2.0;
+        let selected = self
+            .selected
+            .as_deref()
+            .and_then(|id| self.design.component(id));
+        let empty = VecDeque::new();
+        let (history, rate_title, busy_title) = match selected {
+            Some(c) => (
+                self.component_history.get(&c.id).unwrap_or(&empty),
+                format!("{}: requests/s", c.name),
+                format!("{}: busy", c.name),
+            ),
+            None => (
+                &self.history,
+                "requests/s".to_owned(),
+                "busy (environments + tasks)".to_owned(),
+            ),
+        };
         let panels = [
             (
-                "requests/s",
+                rate_title,
                 Rect::from_min_size(area.min, Vec2::new(half, area.height())),
                 1usize,
                 Color32::from_rgb(90, 170, 255),
             ),
             (
-                "busy (environments + tasks)",
+                busy_title,
                 Rect::from_min_size(
                     area.min + Vec2::new(half, 0.0),
                     Vec2::new(half, area.height()),
@@ -627,8 +677,7 @@ impl Presenter {
         ];
         for (title, rect, column, colour) in panels {
             let plot = rect.shrink(12.0);
-            let values: Vec<f64> = self
-                .history
+            let values: Vec<f64> = history
                 .iter()
                 .map(|h| if column == 1 { h.1 } else { h.2 })
                 .collect();
@@ -658,6 +707,14 @@ impl Presenter {
         }
         let _ = ui.allocate_rect(area, Sense::hover());
     }
+}
+
+/// Appends to a chart's history, dropping the oldest past [`HISTORY`].
+fn push_capped(h: &mut VecDeque<(f64, f64, f64)>, point: (f64, f64, f64)) {
+    if h.len() == HISTORY {
+        h.pop_front();
+    }
+    h.push_back(point);
 }
 
 /// hh:mm:ss of simulated time.

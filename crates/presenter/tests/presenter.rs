@@ -169,6 +169,67 @@ fn badges_show_live_numbers() {
     h.get_by_label("requests/s: 100.0");
 }
 
+/// A left click at `at` (press and release), then a frame.
+fn click_at(h: &mut Harness<'static, Presenter>, at: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(at));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+}
+
+#[test]
+fn clicking_a_card_charts_that_component_and_escape_goes_back() {
+    let (mut h, script) = harness("serverless-api");
+    let fn_status = |rps: f64, busy: u32| ComponentStatus {
+        throughput_rps: rps,
+        concurrency: busy,
+        ..Default::default()
+    };
+    let client = ComponentStatus {
+        throughput_rps: 100.0,
+        ..Default::default()
+    };
+    for (t, rps, busy) in [(1.0, 40.0, 3), (2.0, 55.0, 4)] {
+        script.borrow_mut().frames.push_back(frame(
+            t,
+            &[
+                ("orders-fn", fn_status(rps, busy)),
+                ("clients", client.clone()),
+            ],
+        ));
+        h.step();
+    }
+    h.get_by_label("requests/s: 100.0");
+    let card = h.state().card_rect("orders-fn").expect("the card is drawn");
+    click_at(&mut h, card.center());
+    assert_eq!(h.state().selected(), Some("orders-fn"));
+    h.get_by_label("Orders handler: requests/s: 55.0");
+    h.get_by_label("Orders handler: busy: 4.0");
+    // Its history came from frames before the click.
+    script
+        .borrow_mut()
+        .frames
+        .push_back(frame(3.0, &[("orders-fn", fn_status(70.0, 5))]));
+    h.step();
+    h.get_by_label("Orders handler: requests/s: 70.0");
+    h.key_press(Key::Escape);
+    h.step();
+    assert_eq!(h.state().selected(), None);
+    h.get_by_label("busy (environments + tasks): 5.0");
+    // A click on empty canvas also goes back to the whole design.
+    click_at(&mut h, card.center());
+    assert_eq!(h.state().selected(), Some("orders-fn"));
+    let area = h.state().card_rect("clients").unwrap();
+    click_at(&mut h, area.left_top() - egui::Vec2::splat(8.0));
+    assert_eq!(h.state().selected(), None);
+}
+
 #[test]
 fn placement_grid_lists_zones_fargate_and_pending_tasks() {
     let (mut h, script) = harness("ecs-ec2-placement");
