@@ -517,6 +517,27 @@ impl Presenter {
             );
             return;
         }
+        // Instance rows shrink to fit the area when a cluster has scaled out.
+        let per_row = ((width / 16.0) as usize).max(1);
+        let fixed: f32 = self
+            .frame
+            .clusters
+            .iter()
+            .map(|c| {
+                let zones: std::collections::BTreeSet<&str> =
+                    c.instances.iter().map(|i| i.zone.as_str()).collect();
+                let boxes = |tasks: &[TaskView]| {
+                    if tasks.is_empty() {
+                        0.0
+                    } else {
+                        22.0 + tasks.len().div_ceil(per_row) as f32 * 16.0
+                    }
+                };
+                30.0 + zones.len() as f32 * 18.0 + boxes(&c.fargate_tasks) + boxes(&c.pending)
+            })
+            .sum();
+        let instances: usize = self.frame.clusters.iter().map(|c| c.instances.len()).sum();
+        let row = instance_row(area.max.y - y, fixed, instances);
         for cluster in &self.frame.clusters {
             text_line(
                 ui,
@@ -540,10 +561,10 @@ impl Presenter {
                 );
                 y += 18.0;
                 for inst in instances {
-                    let r = Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, 22.0));
+                    let r = Rect::from_min_size(Pos2::new(x0, y), Vec2::new(width, row.height));
                     painter.rect_stroke(
                         r,
-                        3.0,
+                        0.0,
                         Stroke::new(1.0, Color32::from_gray(140)),
                         egui::StrokeKind::Inside,
                     );
@@ -553,7 +574,7 @@ impl Presenter {
                     let mem = (mem_used as f32 / inst.memory_mib.max(1) as f32).min(1.0);
                     painter.rect_filled(
                         Rect::from_min_size(r.min, Vec2::new(r.width() * cpu, r.height() / 2.0)),
-                        2.0,
+                        0.0,
                         Color32::from_rgb(70, 140, 230),
                     );
                     painter.rect_filled(
@@ -561,27 +582,33 @@ impl Presenter {
                             r.min + Vec2::new(0.0, r.height() / 2.0),
                             Vec2::new(r.width() * mem, r.height() / 2.0),
                         ),
-                        2.0,
+                        0.0,
                         Color32::from_rgb(80, 190, 120),
                     );
-                    painter.text(
-                        r.left_center() + Vec2::new(4.0, 0.0),
-                        Align2::LEFT_CENTER,
-                        format!(
-                            "{} {} · {} task(s)",
-                            inst.instance_type,
-                            inst.id,
-                            inst.tasks.len()
-                        ),
-                        FontId::proportional(11.0),
-                        Color32::WHITE,
-                    );
+                    if row.text {
+                        painter.text(
+                            r.left_center() + Vec2::new(4.0, 0.0),
+                            Align2::LEFT_CENTER,
+                            format!(
+                                "{} {} · {} task(s)",
+                                inst.instance_type,
+                                inst.id,
+                                inst.tasks.len()
+                            ),
+                            FontId::proportional(11.0),
+                            Color32::WHITE,
+                        );
+                    }
                     // The tasks on it, right-aligned: filled when running,
                     // outlined while starting or draining.
+                    let side = (row.height - 4.0).min(9.0);
                     for (k, t) in inst.tasks.iter().enumerate() {
                         let sq = Rect::from_min_size(
-                            Pos2::new(r.max.x - 12.0 * (k as f32 + 1.0), r.min.y + 7.0),
-                            Vec2::splat(9.0),
+                            Pos2::new(
+                                r.max.x - (side + 3.0) * (k as f32 + 1.0),
+                                r.center().y - side / 2.0,
+                            ),
+                            Vec2::splat(side),
                         );
                         let colour = service_colour(&t.service);
                         if t.state == TaskState::Running {
@@ -595,7 +622,7 @@ impl Presenter {
                             );
                         }
                     }
-                    y += 26.0;
+                    y += row.height + row.gap;
                 }
             }
             let boxes = |label: &str, tasks: &[TaskView], colour: Color32, y: &mut f32| {
@@ -610,7 +637,6 @@ impl Presenter {
                     PLAIN,
                 );
                 *y += 18.0;
-                let per_row = ((width / 16.0) as usize).max(1);
                 for (i, _) in tasks.iter().enumerate() {
                     let (row, col) = (i / per_row, i % per_row);
                     let r = Rect::from_min_size(
@@ -706,6 +732,35 @@ impl Presenter {
             }
         }
         let _ = ui.allocate_rect(area, Sense::hover());
+    }
+}
+
+/// How tall an EC2 instance's row in the placement grid is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InstanceRow {
+    pub height: f32,
+    /// Space under each row.
+    pub gap: f32,
+    /// Whether the row is tall enough for its type, id and task count.
+    pub text: bool,
+}
+
+/// Rows for `instances` instances in `available` pixels, of which `fixed`
+/// go to headings and Fargate boxes: full height (22 px) when they fit,
+/// shorter as a cluster scales out, never under 6 px (past that the grid
+/// is cut at the bottom of the window).
+pub fn instance_row(available: f32, fixed: f32, instances: usize) -> InstanceRow {
+    let each = if instances == 0 {
+        f32::INFINITY
+    } else {
+        (available - fixed) / instances as f32
+    };
+    let gap = if each >= 18.0 { 4.0 } else { 2.0 };
+    let height = (each - gap).clamp(6.0, 22.0);
+    InstanceRow {
+        height,
+        gap,
+        text: height >= 16.0,
     }
 }
 

@@ -272,6 +272,61 @@ fn placement_grid_lists_zones_fargate_and_pending_tasks() {
 }
 
 #[test]
+fn a_scaled_out_cluster_still_fits_the_placement_grid() {
+    let (mut h, script) = harness("ecs-ec2-placement");
+    let task = |state| TaskView {
+        service: "api-svc".into(),
+        cpu_units: 512,
+        memory_mib: 1024,
+        state,
+    };
+    let instances = (0..60)
+        .map(|k| InstanceView {
+            id: format!("i-{k}"),
+            zone: if k % 2 == 0 {
+                "us-east-1a"
+            } else {
+                "us-east-1b"
+            }
+            .into(),
+            instance_type: "m5.large".into(),
+            cpu_units: 2048,
+            memory_mib: 8192,
+            tasks: vec![task(TaskState::Running); 3],
+        })
+        .collect();
+    let mut f = frame(30.0, &[]);
+    f.clusters.push(ClusterView {
+        name: "Compute cluster".into(),
+        instances,
+        fargate_tasks: vec![task(TaskState::Running); 3],
+        pending: vec![task(TaskState::Provisioning); 2],
+    });
+    script.borrow_mut().frames.push_back(f);
+    h.step();
+    h.get_by_label("us-east-1a: 30 instance(s)");
+    h.get_by_label("us-east-1b: 30 instance(s)");
+    // What comes after the 60 rows is still in the window.
+    let last = h.get_by_label("PROVISIONING: 2").rect();
+    assert!(
+        last.max.y <= 900.0,
+        "the grid runs off the window: {last:?}"
+    );
+}
+
+#[test]
+fn instance_rows_shrink_to_fit_and_drop_their_text_when_short() {
+    let roomy = instance_row(800.0, 100.0, 5);
+    assert_eq!((roomy.height, roomy.gap, roomy.text), (22.0, 4.0, true));
+    let tight = instance_row(800.0, 100.0, 60);
+    assert!(tight.height < 16.0 && !tight.text, "{tight:?}");
+    assert!(100.0 + 60.0 * (tight.height + tight.gap) <= 800.0 + 0.01);
+    // Past the floor the rows stop shrinking (the grid is cut instead).
+    assert_eq!(instance_row(800.0, 100.0, 500).height, 6.0);
+    assert_eq!(instance_row(800.0, 100.0, 0).height, 22.0);
+}
+
+#[test]
 fn health_turns_amber_on_throttles_and_queues_red_on_errors() {
     let before = ComponentStatus::default();
     let throttled = ComponentStatus {
