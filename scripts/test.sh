@@ -47,3 +47,6 @@ bash scripts/presenter-smoke.sh
 
 step "desktop app: the Tauri window under Xvfb on an example"
 bash scripts/desktop-smoke.sh
+
+step "desktop app: end to end through tauri-driver (WebKitWebDriver)"
+bash scripts/desktop-e2e.sh

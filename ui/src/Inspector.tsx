@@ -52,7 +52,11 @@ function Field({ field, value, onSet }: { field: FormField; value: unknown; onSe
   }, [value, field]);
 
   const commit = async () => {
-    if (draft === show(value, field)) return;
+    if (draft === show(value, field)) {
+      // Back to the value the model holds: an earlier refusal no longer applies.
+      setError(null);
+      return;
+    }
     let v: unknown = draft;
     if (field.field_type === "integer" || field.field_type === "number") {
       if (draft.trim() === "" && field.optional) v = null;
