@@ -92,6 +92,35 @@ test("drag a Lambda function and an S3 bucket from the palette, connect them, se
   await shot("03-connected");
 });
 
+test("cards' handles sit where CARD_HANDLES says (edges and the overview use those numbers, not a measurement)", async () => {
+  // The declared handles, read from the source they are declared in.
+  const source = readFileSync(join(repo, "ui", "src", "geometry.ts"), "utf8");
+  const declared = [...source.matchAll(/type: "(target|source)", position: Position\.\w+, x: ([^,]+), y: (-?[\d.]+), width: (\d+), height: (\d+)/g)].map((m) => ({
+    type: m[1],
+    x: m[2].includes("NODE_W") ? Number(/NODE_W = (\d+)/.exec(source)[1]) - Number(/NODE_W - (\d+)/.exec(m[2])[1]) : Number(m[2]),
+    y: Number(m[3]),
+    width: Number(m[4]),
+    height: Number(m[5]),
+  }));
+  assert.equal(declared.length, 2, "both handles found in geometry.ts");
+  // Where the browser lays them out, in canvas units from the card's corner.
+  const measured = await node("lambda_function-1").evaluate((el) => {
+    const zoom = Number(/scale\(([\d.]+)\)/.exec(document.querySelector(".react-flow__viewport").style.transform)[1]);
+    const card = el.getBoundingClientRect();
+    return [...el.querySelectorAll(".react-flow__handle")].map((h) => {
+      const r = h.getBoundingClientRect();
+      return { type: h.classList.contains("source") ? "source" : "target", x: (r.left - card.left) / zoom, y: (r.top - card.top) / zoom, width: r.width / zoom, height: r.height / zoom };
+    });
+  });
+  for (const d of declared) {
+    const m = measured.find((h) => h.type === d.type);
+    assert.ok(m, `a ${d.type} handle on the card`);
+    for (const k of ["x", "y", "width", "height"]) {
+      assert.ok(Math.abs(m[k] - d[k]) <= 1, `${d.type} handle ${k}: declared ${d[k]}, laid out at ${m[k].toFixed(2)}`);
+    }
+  }
+});
+
 test("a disallowed connection is refused with the core's reason", async () => {
   await dropFromPalette("client", 500, 480);
   await node("client-1").waitFor();

@@ -138,7 +138,9 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
     if (mark) {
       marked.push([n, mark]);
       ctx.fillStyle = FLOW;
-      ctx.fillRect(x, y + NODE_H - 6, (NODE_W * mark.level) / 4, 6);
+      // At least 3 screen pixels tall, or it vanishes zoomed far out.
+      const bar = Math.max(6, 3 * px);
+      ctx.fillRect(x, y + NODE_H - bar, (NODE_W * mark.level) / 4, bar);
       if (liveText) {
         ctx.fillStyle = "#0f172a";
         ctx.font = "600 24px system-ui, sans-serif";
