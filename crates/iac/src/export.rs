@@ -2191,6 +2191,39 @@ impl<'a> Ctx<'a> {
 
     // --- API Gateway -----------------------------------------------------
 
+    /// An HTTP API's JWT settings for a Cognito user pool: the pool's
+    /// issuer URL, and as audience an app client made for this API (its id
+    /// is an output, for the API's callers). `issuer` and `audience` are
+    /// the key names, which SAM spells in lower case.
+    fn jwt_configuration(
+        &mut self,
+        api: &Component,
+        id: &str,
+        pool: &str,
+        issuer: &str,
+        audience: &str,
+    ) -> Value {
+        let client = format!("{id}UserPoolClient");
+        self.add(
+            client.clone(),
+            json!({"Type": "AWS::Cognito::UserPoolClient", "Properties": {
+                "UserPoolId": r(pool),
+                "ClientName": sub(&format!("${{AWS::StackName}}-{}", kebab(&api.name))),
+                "GenerateSecret": false,
+                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                "PreventUserExistenceErrors": "ENABLED"}}),
+        );
+        self.outputs.insert(
+            format!("{client}Id"),
+            json!({"Description": format!("Cognito app client whose tokens {} accepts", api.name),
+                "Value": r(&client)}),
+        );
+        json!({
+            issuer: sub(&format!("https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{pool}}}")),
+            audience: [r(&client)],
+        })
+    }
+
     fn api(
         &mut self,
         c: &Component,
@@ -2239,10 +2272,17 @@ impl<'a> Ctx<'a> {
                 );
             }
             (true, ApiType::Http) => {
+                let mut props = json!({
+                    "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}});
+                if let Some(pool) = &authorizer {
+                    let jwt = self.jwt_configuration(c, id, pool, "issuer", "audience");
+                    props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
+                        "CognitoAuthorizer": {"IdentitySource": "$request.header.Authorization",
+                            "JwtConfiguration": jwt}}});
+                }
                 self.add(
                     id.into(),
-                    json!({"Type": "AWS::Serverless::HttpApi", "Properties": {
-                        "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}}}),
+                    json!({"Type": "AWS::Serverless::HttpApi", "Properties": props}),
                 );
             }
             (false, ApiType::Rest) => {
@@ -2328,6 +2368,16 @@ impl<'a> Ctx<'a> {
                     json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": {
                         "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "ProtocolType": "HTTP"}}),
                 );
+                if let Some(pool) = &authorizer {
+                    let jwt = self.jwt_configuration(c, id, pool, "Issuer", "Audience");
+                    self.add(
+                        format!("{id}Authorizer"),
+                        json!({"Type": "AWS::ApiGatewayV2::Authorizer", "Properties": {
+                            "ApiId": r(id), "Name": "CognitoAuthorizer", "AuthorizerType": "JWT",
+                            "IdentitySource": ["$request.header.Authorization"],
+                            "JwtConfiguration": jwt}}),
+                    );
+                }
                 let mut routes = Vec::new();
                 for f in &functions {
                     let fid = self.id(&f.id);
@@ -2339,11 +2389,16 @@ impl<'a> Ctx<'a> {
                             "IntegrationUri": ga(&fid, "Arn"), "PayloadFormatVersion": "2.0"}}),
                     );
                     let route = format!("{id}{fid}Route");
+                    let mut rprops = json!({
+                        "ApiId": r(id), "RouteKey": format!("ANY {}", self.api_path(&c.id, f)),
+                        "Target": sub(&format!("integrations/${{{integration}}}"))});
+                    if authorizer.is_some() {
+                        rprops["AuthorizationType"] = json!("JWT");
+                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
                     self.add(
                         route.clone(),
-                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": {
-                            "ApiId": r(id), "RouteKey": format!("ANY {}", self.api_path(&c.id, f)),
-                            "Target": sub(&format!("integrations/${{{integration}}}"))}}),
+                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
                     );
                     routes.push(json!(route));
                     self.add(

@@ -180,6 +180,8 @@ const WIRING: &[&str] = &[
     "AWS::ApiGateway::Stage",
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::Cognito::UserPoolClient",
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",
     "AWS::SNS::Subscription",
@@ -349,6 +351,29 @@ impl<'a> Importer<'a> {
         };
         if apply_op(&mut self.design, Op::AddComponent { component }).is_ok() {
             self.mapping.insert(id, json!(kept_as));
+        }
+    }
+
+    /// Connects each Cognito user pool that `authorizer` refers to (a SAM
+    /// authorizer's `UserPoolArn` or JWT issuer, or an authorizer
+    /// resource's provider ARNs or issuer) to the API it guards.
+    fn authorizer(&mut self, api: &str, authorizer: &Value, why: &str) {
+        let Some(api) = self.comp(api) else {
+            return;
+        };
+        let mut refs = BTreeSet::new();
+        references(authorizer, &mut refs);
+        for r in refs {
+            if self.kind_of(&r) == Some(K::Cognito)
+                && let Some(pool) = self.comp(&r)
+            {
+                self.connect(
+                    &pool,
+                    &api,
+                    ConnectionKind::Authorizes,
+                    &format!("{why} (authorizer)"),
+                );
+            }
         }
     }
 
@@ -739,6 +764,25 @@ impl<'a> Importer<'a> {
                             *batch_size = batch;
                         }
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
+                    }
+                }
+                // A Cognito user pool named in an API's authorizer guards it.
+                "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                    if let Some(Value::Object(auths)) =
+                        props.get("Auth").and_then(|a| a.get("Authorizers"))
+                    {
+                        for a in auths.values() {
+                            self.authorizer(logical, a, logical);
+                        }
+                    }
+                }
+                "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
+                    let api = props
+                        .get("RestApiId")
+                        .or_else(|| props.get("ApiId"))
+                        .and_then(ref_target);
+                    if let Some(api) = api {
+                        self.authorizer(api, &props, logical);
                     }
                 }
                 "AWS::Lambda::Permission" => {

@@ -181,5 +181,23 @@ fn importing_our_export_draws_the_kinds_back() {
             .filter(|c| c.kind.meaning() == archsim_model::Meaning::Poll)
             .count();
         assert!(polls >= 3, "{flavour:?}: {polls} poll connections");
+        // The user pool guards both APIs again: the REST API's Cognito
+        // authorizer and the HTTP API's JWT one.
+        let mut guarded: Vec<String> = back
+            .connections()
+            .filter(|c| matches!(c.kind, archsim_model::ConnectionKind::Authorizes))
+            .filter(|c| back.component(&c.from).map(|f| f.kind()) == Some(K::Cognito))
+            .filter_map(|c| back.component(&c.to))
+            .map(|api| match &api.props {
+                archsim_model::Props::ApiGateway(p) => format!("{:?}", p.api_type),
+                _ => panic!("{flavour:?}: a user pool authorizes {}", api.name),
+            })
+            .collect();
+        guarded.sort();
+        assert_eq!(
+            guarded,
+            ["Http", "Rest"],
+            "{flavour:?}: the pool authorizes one REST and one HTTP API"
+        );
     }
 }

@@ -490,6 +490,7 @@ pub fn kitchen_sink() -> Design {
         Meaning::InvokeSync.default_kind(),
     );
     link(&mut d, "pool", "admin", ConnectionKind::Authorizes);
+    link(&mut d, "pool", "http", ConnectionKind::Authorizes);
     link(
         &mut d,
         "topic",
