@@ -396,6 +396,29 @@ fn managed(policy: &str) -> Value {
     partition_arn(&format!("iam::aws:policy/{policy}"))
 }
 
+/// A REST API's SQS SendMessage integration for queue `qid` through
+/// `role`, as an OpenAPI extension (`openapi`) or a CloudFormation
+/// method's `Integration`: the request body becomes the message, and the
+/// caller gets 200 once SQS has it.
+fn rest_sqs_integration(qid: &str, role: &str, openapi: bool) -> Value {
+    let uri = sub(&format!(
+        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:sqs:path/${{AWS::AccountId}}/${{{qid}.QueueName}}"
+    ));
+    let content_type =
+        json!({"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"});
+    let template =
+        json!({"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"});
+    if openapi {
+        json!({"type": "aws", "httpMethod": "POST", "uri": uri, "credentials": ga(role, "Arn"),
+            "requestParameters": content_type, "requestTemplates": template,
+            "passthroughBehavior": "never", "responses": {"default": {"statusCode": "200"}}})
+    } else {
+        json!({"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri, "Credentials": ga(role, "Arn"),
+            "RequestParameters": content_type, "RequestTemplates": template,
+            "PassthroughBehavior": "NEVER", "IntegrationResponses": [{"StatusCode": "200"}]})
+    }
+}
+
 fn trust(service: &str) -> Value {
     json!({
         "Version": "2012-10-17",
@@ -2191,6 +2214,24 @@ impl<'a> Ctx<'a> {
 
     // --- API Gateway -----------------------------------------------------
 
+    /// The role API Gateway takes to send to `queues` (logical id, path),
+    /// allowed `sqs:SendMessage` on those queues only; `None` without any.
+    fn integration_role(&mut self, id: &str, queues: &[(String, String)]) -> Option<String> {
+        if queues.is_empty() {
+            return None;
+        }
+        let role = format!("{id}IntegrationRole");
+        let arns: Vec<Value> = queues.iter().map(|(q, _)| ga(q, "Arn")).collect();
+        self.add(
+            role.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": trust("apigateway.amazonaws.com"),
+                "Policies": [{"PolicyName": "send-messages", "PolicyDocument": {"Version": "2012-10-17",
+                    "Statement": [statement(&["sqs:SendMessage"], arns)]}}]}}),
+        );
+        Some(role)
+    }
+
     /// An HTTP API's JWT settings for a Cognito user pool: the pool's
     /// issuer URL, and as audience an app client made for this API (its id
     /// is an output, for the API's callers). `issuer` and `audience` are
@@ -2245,14 +2286,24 @@ impl<'a> Ctx<'a> {
             .filter(|(_, to)| to.kind() == K::LambdaFunction)
             .filter_map(|(_, to)| self.d.component(&to.id))
             .collect();
+        // SQS targets: AWS service integrations that send the request body
+        // as a message, through a role that may only send to them.
+        let queues: Vec<(String, String)> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter(|(_, to)| to.kind() == K::SqsQueue)
+            .map(|(_, to)| (self.id(&to.id), format!("/{}", kebab(&to.name))))
+            .collect();
         for (_, to) in self.d.outgoing(&c.id) {
-            if to.kind() != K::LambdaFunction {
+            if !matches!(to.kind(), K::LambdaFunction | K::SqsQueue) {
                 self.notes.push(format!(
-                    "{} -> {}: only Lambda integrations are exported; add this integration by hand",
+                    "{} -> {}: only Lambda and SQS integrations are exported; add this integration by hand",
                     c.name, to.name
                 ));
             }
         }
+        let role = self.integration_role(id, &queues);
         let stage = &p.stage_name;
         match (self.sam(), p.api_type) {
             (true, ApiType::Rest) => {
@@ -2265,6 +2316,25 @@ impl<'a> Ctx<'a> {
                 if let Some(pool) = &authorizer {
                     props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
                         "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
+                }
+                if let Some(role) = &role {
+                    let mut paths = Map::new();
+                    for (qid, path) in &queues {
+                        let mut post = json!({
+                            "consumes": ["application/json"],
+                            "responses": {"200": {"description": "message sent"}},
+                            "x-amazon-apigateway-integration": rest_sqs_integration(qid, role, true)});
+                        if authorizer.is_some() {
+                            post["security"] = json!([{"CognitoAuthorizer": []}]);
+                        }
+                        paths.insert(path.clone(), json!({"post": post}));
+                    }
+                    props["DefinitionBody"] = json!({"swagger": "2.0",
+                        "info": {"title": sub("${AWS::StackName}"), "version": "1.0"},
+                        "paths": paths});
+                    // Without this SAM leaves the functions' paths out of a
+                    // REST API that has a definition.
+                    props["MergeDefinitions"] = json!(true);
                 }
                 self.add(
                     id.into(),
@@ -2279,6 +2349,25 @@ impl<'a> Ctx<'a> {
                     props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
                         "CognitoAuthorizer": {"IdentitySource": "$request.header.Authorization",
                             "JwtConfiguration": jwt}}});
+                }
+                if let Some(role) = &role {
+                    let mut paths = Map::new();
+                    for (qid, path) in &queues {
+                        let mut post = json!({
+                            "responses": {"200": {"description": "message sent"}},
+                            "x-amazon-apigateway-integration": {
+                                "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                                "connectionType": "INTERNET", "payloadFormatVersion": "1.0",
+                                "credentials": ga(role, "Arn"),
+                                "requestParameters": {"QueueUrl": r(qid), "MessageBody": "$request.body"}}});
+                        if authorizer.is_some() {
+                            post["security"] = json!([{"CognitoAuthorizer": []}]);
+                        }
+                        paths.insert(path.clone(), json!({"post": post}));
+                    }
+                    props["DefinitionBody"] = json!({"openapi": "3.0.1",
+                        "info": {"title": sub("${AWS::StackName}"), "version": "1.0"},
+                        "paths": paths});
                 }
                 self.add(
                     id.into(),
@@ -2347,6 +2436,30 @@ impl<'a> Ctx<'a> {
                             "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
                     );
                 }
+                for (qid, path) in &queues {
+                    let Some(role) = &role else { break };
+                    let resource_id = format!("{id}{qid}Resource");
+                    self.add(
+                        resource_id.clone(),
+                        json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                            "RestApiId": r(id), "ParentId": ga(id, "RootResourceId"),
+                            "PathPart": path.trim_start_matches('/')}}),
+                    );
+                    let method = format!("{id}{qid}Method");
+                    let mut mprops = json!({
+                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "POST",
+                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+                        "Integration": rest_sqs_integration(qid, role, false),
+                        "MethodResponses": [{"StatusCode": "200"}]});
+                    if authorizer.is_some() {
+                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
+                    self.add(
+                        method.clone(),
+                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
+                    );
+                    methods.push(json!(method));
+                }
                 let mut deployment = json!({"Type": "AWS::ApiGateway::Deployment"});
                 if !methods.is_empty() {
                     deployment["DependsOn"] = Value::Array(methods);
@@ -2408,6 +2521,31 @@ impl<'a> Ctx<'a> {
                             "Principal": "apigateway.amazonaws.com",
                             "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
                     );
+                }
+                for (qid, path) in &queues {
+                    let Some(role) = &role else { break };
+                    let integration = format!("{id}{qid}Integration");
+                    self.add(
+                        integration.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+                            "ApiId": r(id), "IntegrationType": "AWS_PROXY",
+                            "IntegrationSubtype": "SQS-SendMessage", "PayloadFormatVersion": "1.0",
+                            "CredentialsArn": ga(role, "Arn"),
+                            "RequestParameters": {"QueueUrl": r(qid), "MessageBody": "$request.body"}}}),
+                    );
+                    let route = format!("{id}{qid}Route");
+                    let mut rprops = json!({
+                        "ApiId": r(id), "RouteKey": format!("POST {path}"),
+                        "Target": sub(&format!("integrations/${{{integration}}}"))});
+                    if authorizer.is_some() {
+                        rprops["AuthorizationType"] = json!("JWT");
+                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
+                    self.add(
+                        route.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
+                    );
+                    routes.push(json!(route));
                 }
                 let mut stage_res = json!({"Type": "AWS::ApiGatewayV2::Stage"});
                 if !routes.is_empty() {

@@ -377,6 +377,29 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// Connects an API to each SQS queue that an integration of it (a
+    /// method's, an HTTP API integration's, or its OpenAPI definition's)
+    /// refers to: an AWS service integration sending to the queue.
+    fn integrations(&mut self, api: &str, integration: &Value, why: &str) {
+        let Some(api) = self.comp(api) else {
+            return;
+        };
+        let mut refs = BTreeSet::new();
+        references(integration, &mut refs);
+        for r in refs {
+            if self.kind_of(&r) == Some(K::SqsQueue)
+                && let Some(q) = self.comp(&r)
+            {
+                self.connect(
+                    &api,
+                    &q,
+                    ConnectionKind::Publishes,
+                    &format!("{why} (service integration)"),
+                );
+            }
+        }
+    }
+
     fn connect(&mut self, from: &str, to: &str, kind: ConnectionKind, why: &str) {
         let (Some(f), Some(t)) = (self.design.component(from), self.design.component(to)) else {
             return;
@@ -766,7 +789,8 @@ impl<'a> Importer<'a> {
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
                     }
                 }
-                // A Cognito user pool named in an API's authorizer guards it.
+                // A Cognito user pool named in an API's authorizer guards it;
+                // queues in its definition are its service integrations.
                 "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
                     if let Some(Value::Object(auths)) =
                         props.get("Auth").and_then(|a| a.get("Authorizers"))
@@ -774,6 +798,25 @@ impl<'a> Importer<'a> {
                         for a in auths.values() {
                             self.authorizer(logical, a, logical);
                         }
+                    }
+                    if let Some(body) = props.get("DefinitionBody") {
+                        self.integrations(logical, body, "definition");
+                    }
+                }
+                "AWS::ApiGateway::Method" => {
+                    if let (Some(api), Some(i)) = (
+                        props.get("RestApiId").and_then(ref_target),
+                        props.get("Integration"),
+                    ) {
+                        self.integrations(api, i, logical);
+                    }
+                }
+                "AWS::ApiGatewayV2::Integration" => {
+                    if let (Some(api), Some(p)) = (
+                        props.get("ApiId").and_then(ref_target),
+                        props.get("RequestParameters"),
+                    ) {
+                        self.integrations(api, p, logical);
                     }
                 }
                 "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {

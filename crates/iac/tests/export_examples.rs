@@ -199,5 +199,15 @@ fn importing_our_export_draws_the_kinds_back() {
             ["Http", "Rest"],
             "{flavour:?}: the pool authorizes one REST and one HTTP API"
         );
+        // Both APIs send to the queue again, through their integrations.
+        let senders = back
+            .connections()
+            .filter(|c| back.component(&c.from).map(|f| f.kind()) == Some(K::ApiGateway))
+            .filter(|c| back.component(&c.to).map(|t| t.kind()) == Some(K::SqsQueue))
+            .count();
+        assert_eq!(
+            senders, 2,
+            "{flavour:?}: API -> queue integrations drawn back"
+        );
     }
 }

@@ -491,6 +491,9 @@ pub fn kitchen_sink() -> Design {
     );
     link(&mut d, "pool", "admin", ConnectionKind::Authorizes);
     link(&mut d, "pool", "http", ConnectionKind::Authorizes);
+    // Both APIs also send straight to a queue (AWS service integrations).
+    link(&mut d, "admin", "fanout", ConnectionKind::Publishes);
+    link(&mut d, "http", "fanout", ConnectionKind::Publishes);
     link(
         &mut d,
         "topic",
