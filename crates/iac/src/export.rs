@@ -2214,6 +2214,46 @@ impl<'a> Ctx<'a> {
 
     // --- API Gateway -----------------------------------------------------
 
+    /// An HTTP API's VPC link into the private subnets, with a security
+    /// group of its own (the balancers accept their listener ports from the
+    /// VPC); `None` when the API reaches no load balancer.
+    fn vpc_link(&mut self, api: &Component, id: &str, needed: bool) -> Option<String> {
+        if !needed {
+            return None;
+        }
+        let link = format!("{id}VpcLink");
+        let sg = format!("{link}SecurityGroup");
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("VPC link of {}", api.name), "VpcId": self.vpc_id()}}),
+        );
+        self.add(
+            link.clone(),
+            json!({"Type": "AWS::ApiGatewayV2::VpcLink", "Properties": {
+                "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&api.name))),
+                "SubnetIds": self.subnets(false), "SecurityGroupIds": [r(&sg)]}}),
+        );
+        Some(link)
+    }
+
+    /// The logical id of the listener an integration reaches a load
+    /// balancer through: its first, when it is exported (an ALB's always
+    /// is; an NLB's only when the NLB routes somewhere).
+    fn lb_listener(&self, lb: &Component) -> Option<String> {
+        let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
+            return None;
+        };
+        let first = p.listeners.first()?;
+        let routes = self
+            .d
+            .outgoing(&lb.id)
+            .iter()
+            .any(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }));
+        (lb.kind() == K::Alb || routes)
+            .then(|| format!("{}Listener{}", self.id(&lb.id), first.port))
+    }
+
     /// The role API Gateway takes to send to `queues` (logical id, path),
     /// allowed `sqs:SendMessage` on those queues only; `None` without any.
     fn integration_role(&mut self, id: &str, queues: &[(String, String)]) -> Option<String> {
@@ -2295,14 +2335,45 @@ impl<'a> Ctx<'a> {
             .filter(|(_, to)| to.kind() == K::SqsQueue)
             .map(|(_, to)| (self.id(&to.id), format!("/{}", kebab(&to.name))))
             .collect();
+        // Load balancers behind an HTTP API: private integrations through a
+        // VPC link to the balancer's first listener.
+        let mut balancers: Vec<(String, String, String)> = Vec::new();
+        let lb_targets = self
+            .d
+            .outgoing(&c.id)
+            .iter()
+            .filter(|(_, to)| matches!(to.kind(), K::Alb | K::Nlb))
+            .count();
         for (_, to) in self.d.outgoing(&c.id) {
-            if !matches!(to.kind(), K::LambdaFunction | K::SqsQueue) {
+            let lb = matches!(to.kind(), K::Alb | K::Nlb);
+            let listener = self
+                .lb_listener(to)
+                .filter(|_| lb && p.api_type == ApiType::Http);
+            if let Some(listener) = listener {
+                let path = if functions.is_empty() && lb_targets == 1 {
+                    "/{proxy+}".to_string()
+                } else {
+                    format!("/{}/{{proxy+}}", kebab(&to.name))
+                };
+                balancers.push((self.id(&to.id), listener, path));
+            } else if lb && p.api_type == ApiType::Rest {
                 self.notes.push(format!(
-                    "{} -> {}: only Lambda and SQS integrations are exported; add this integration by hand",
+                    "{} -> {}: a REST API reaches a load balancer through a VPC link to an NLB; make {} an HTTP API to have it exported, or add the VPC link by hand",
+                    c.name, to.name, c.name
+                ));
+            } else if lb {
+                self.notes.push(format!(
+                    "{} -> {}: the load balancer has no listener with a target; add the integration by hand",
+                    c.name, to.name
+                ));
+            } else if !matches!(to.kind(), K::LambdaFunction | K::SqsQueue) {
+                self.notes.push(format!(
+                    "{} -> {}: only Lambda, SQS and (HTTP API) load balancer integrations are exported; add this integration by hand",
                     c.name, to.name
                 ));
             }
         }
+        let link = self.vpc_link(c, id, !balancers.is_empty());
         let role = self.integration_role(id, &queues);
         let stage = &p.stage_name;
         match (self.sam(), p.api_type) {
@@ -2350,21 +2421,40 @@ impl<'a> Ctx<'a> {
                         "CognitoAuthorizer": {"IdentitySource": "$request.header.Authorization",
                             "JwtConfiguration": jwt}}});
                 }
+                let mut paths = Map::new();
+                let secured = |mut op: Value| {
+                    if authorizer.is_some() {
+                        op["security"] = json!([{"CognitoAuthorizer": []}]);
+                    }
+                    op
+                };
                 if let Some(role) = &role {
-                    let mut paths = Map::new();
                     for (qid, path) in &queues {
-                        let mut post = json!({
+                        let post = json!({
                             "responses": {"200": {"description": "message sent"}},
                             "x-amazon-apigateway-integration": {
                                 "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
                                 "connectionType": "INTERNET", "payloadFormatVersion": "1.0",
                                 "credentials": ga(role, "Arn"),
                                 "requestParameters": {"QueueUrl": r(qid), "MessageBody": "$request.body"}}});
-                        if authorizer.is_some() {
-                            post["security"] = json!([{"CognitoAuthorizer": []}]);
-                        }
-                        paths.insert(path.clone(), json!({"post": post}));
+                        paths.insert(path.clone(), json!({"post": secured(post)}));
                     }
+                }
+                if let Some(link) = &link {
+                    for (_, listener, path) in &balancers {
+                        let any = json!({
+                            "responses": {"default": {"description": "the load balancer's answer"}},
+                            "x-amazon-apigateway-integration": {
+                                "type": "http_proxy", "httpMethod": "ANY", "uri": r(listener),
+                                "connectionType": "VPC_LINK", "connectionId": r(link),
+                                "payloadFormatVersion": "1.0"}});
+                        paths.insert(
+                            path.clone(),
+                            json!({"x-amazon-apigateway-any-method": secured(any)}),
+                        );
+                    }
+                }
+                if !paths.is_empty() {
                     props["DefinitionBody"] = json!({"openapi": "3.0.1",
                         "info": {"title": sub("${AWS::StackName}"), "version": "1.0"},
                         "paths": paths});
@@ -2536,6 +2626,30 @@ impl<'a> Ctx<'a> {
                     let route = format!("{id}{qid}Route");
                     let mut rprops = json!({
                         "ApiId": r(id), "RouteKey": format!("POST {path}"),
+                        "Target": sub(&format!("integrations/${{{integration}}}"))});
+                    if authorizer.is_some() {
+                        rprops["AuthorizationType"] = json!("JWT");
+                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
+                    self.add(
+                        route.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
+                    );
+                    routes.push(json!(route));
+                }
+                for (lbid, listener, path) in &balancers {
+                    let Some(link) = &link else { break };
+                    let integration = format!("{id}{lbid}Integration");
+                    self.add(
+                        integration.clone(),
+                        json!({"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+                            "ApiId": r(id), "IntegrationType": "HTTP_PROXY", "IntegrationMethod": "ANY",
+                            "ConnectionType": "VPC_LINK", "ConnectionId": r(link),
+                            "IntegrationUri": r(listener), "PayloadFormatVersion": "1.0"}}),
+                    );
+                    let route = format!("{id}{lbid}Route");
+                    let mut rprops = json!({
+                        "ApiId": r(id), "RouteKey": format!("ANY {path}"),
                         "Target": sub(&format!("integrations/${{{integration}}}"))});
                     if authorizer.is_some() {
                         rprops["AuthorizationType"] = json!("JWT");

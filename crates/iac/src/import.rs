@@ -181,6 +181,7 @@ const WIRING: &[&str] = &[
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGatewayV2::Integration",
     "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::VpcLink",
     "AWS::Cognito::UserPoolClient",
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",
@@ -377,9 +378,10 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Connects an API to each SQS queue that an integration of it (a
-    /// method's, an HTTP API integration's, or its OpenAPI definition's)
-    /// refers to: an AWS service integration sending to the queue.
+    /// Connects an API to what an integration of it (a method's, an HTTP
+    /// API integration's, or its OpenAPI definition's) refers to: an SQS
+    /// queue it sends to (an AWS service integration), or the load balancer
+    /// whose listener it reaches through a VPC link.
     fn integrations(&mut self, api: &str, integration: &Value, why: &str) {
         let Some(api) = self.comp(api) else {
             return;
@@ -395,6 +397,21 @@ impl<'a> Importer<'a> {
                     &q,
                     ConnectionKind::Publishes,
                     &format!("{why} (service integration)"),
+                );
+            }
+            let listener = self
+                .resources()
+                .get(&r)
+                .filter(|l| l["Type"].as_str() == Some("AWS::ElasticLoadBalancingV2::Listener"));
+            let lb = listener
+                .and_then(|l| l.get("Properties")?.get("LoadBalancerArn"))
+                .and_then(ref_target);
+            if let Some(lb) = lb.and_then(|lb| self.comp(lb)) {
+                self.connect(
+                    &api,
+                    &lb,
+                    Meaning::InvokeSync.default_kind(),
+                    &format!("{why} (VPC link)"),
                 );
             }
         }
@@ -812,11 +829,10 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::ApiGatewayV2::Integration" => {
-                    if let (Some(api), Some(p)) = (
-                        props.get("ApiId").and_then(ref_target),
-                        props.get("RequestParameters"),
-                    ) {
-                        self.integrations(api, p, logical);
+                    if let Some(api) = props.get("ApiId").and_then(ref_target) {
+                        let targets =
+                            json!([props.get("RequestParameters"), props.get("IntegrationUri")]);
+                        self.integrations(api, &targets, logical);
                     }
                 }
                 "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {

@@ -209,5 +209,13 @@ fn importing_our_export_draws_the_kinds_back() {
             senders, 2,
             "{flavour:?}: API -> queue integrations drawn back"
         );
+        let linked = back.connections().any(|c| {
+            back.component(&c.from).map(|f| f.kind()) == Some(K::ApiGateway)
+                && back.component(&c.to).map(|t| t.kind()) == Some(K::Alb)
+        });
+        assert!(
+            linked,
+            "{flavour:?}: the HTTP API's VPC link to the ALB drawn back"
+        );
     }
 }
