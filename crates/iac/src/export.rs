@@ -396,18 +396,48 @@ fn managed(policy: &str) -> Value {
     partition_arn(&format!("iam::aws:policy/{policy}"))
 }
 
-/// A REST API's SQS SendMessage integration for queue `qid` through
+/// A queue, topic or stream an API sends requests to directly.
+struct ServiceTarget {
+    /// Its logical id.
+    id: String,
+    /// The API path that sends to it (`POST`).
+    path: String,
+    kind: K,
+}
+
+/// A REST API's integration sending the request body to `t` through
 /// `role`, as an OpenAPI extension (`openapi`) or a CloudFormation
-/// method's `Integration`: the request body becomes the message, and the
-/// caller gets 200 once SQS has it.
-fn rest_sqs_integration(qid: &str, role: &str, openapi: bool) -> Value {
+/// method's `Integration`; the caller gets 200 once the service has it.
+/// SQS: the body is the message; SNS: the body is published to the
+/// topic; Kinesis: the body is one record, keyed by the request id.
+fn rest_service_integration(t: &ServiceTarget, role: &str, openapi: bool) -> Value {
+    let id = &t.id;
+    let (uri, content_type, template) = match t.kind {
+        K::SnsTopic => (
+            "sns:path//".to_string(),
+            "'application/x-www-form-urlencoded'",
+            sub(&format!(
+                "Action=Publish&TopicArn=$util.urlEncode('${{{id}}}')&Message=$util.urlEncode($input.body)"
+            )),
+        ),
+        K::KinesisStream => (
+            "kinesis:action/PutRecord".to_string(),
+            "'application/x-amz-json-1.1'",
+            sub(&format!(
+                r#"{{"StreamName": "${{{id}}}", "Data": "$util.base64Encode($input.body)", "PartitionKey": "$context.requestId"}}"#
+            )),
+        ),
+        _ => (
+            format!("sqs:path/${{AWS::AccountId}}/${{{id}.QueueName}}"),
+            "'application/x-www-form-urlencoded'",
+            json!("Action=SendMessage&MessageBody=$util.urlEncode($input.body)"),
+        ),
+    };
     let uri = sub(&format!(
-        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:sqs:path/${{AWS::AccountId}}/${{{qid}.QueueName}}"
+        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:{uri}"
     ));
-    let content_type =
-        json!({"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"});
-    let template =
-        json!({"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"});
+    let content_type = json!({"integration.request.header.Content-Type": content_type});
+    let template = json!({"application/json": template});
     if openapi {
         json!({"type": "aws", "httpMethod": "POST", "uri": uri, "credentials": ga(role, "Arn"),
             "requestParameters": content_type, "requestTemplates": template,
@@ -416,6 +446,22 @@ fn rest_sqs_integration(qid: &str, role: &str, openapi: bool) -> Value {
         json!({"Type": "AWS", "IntegrationHttpMethod": "POST", "Uri": uri, "Credentials": ga(role, "Arn"),
             "RequestParameters": content_type, "RequestTemplates": template,
             "PassthroughBehavior": "NEVER", "IntegrationResponses": [{"StatusCode": "200"}]})
+    }
+}
+
+/// An HTTP API's first-class integration sending the request body to `t`:
+/// its subtype and request parameters (SQS and Kinesis; HTTP APIs have no
+/// SNS integration).
+fn http_service_integration(t: &ServiceTarget) -> (&'static str, Value) {
+    match t.kind {
+        K::KinesisStream => (
+            "Kinesis-PutRecord",
+            json!({"StreamName": r(&t.id), "Data": "$request.body", "PartitionKey": "$context.requestId"}),
+        ),
+        _ => (
+            "SQS-SendMessage",
+            json!({"QueueUrl": r(&t.id), "MessageBody": "$request.body"}),
+        ),
     }
 }
 
@@ -2254,20 +2300,27 @@ impl<'a> Ctx<'a> {
             .then(|| format!("{}Listener{}", self.id(&lb.id), first.port))
     }
 
-    /// The role API Gateway takes to send to `queues` (logical id, path),
-    /// allowed `sqs:SendMessage` on those queues only; `None` without any.
-    fn integration_role(&mut self, id: &str, queues: &[(String, String)]) -> Option<String> {
-        if queues.is_empty() {
+    /// The role API Gateway takes for its service integrations, allowed
+    /// only to send to those queues, topics and streams; `None` without any.
+    fn integration_role(&mut self, id: &str, services: &[ServiceTarget]) -> Option<String> {
+        if services.is_empty() {
             return None;
         }
         let role = format!("{id}IntegrationRole");
-        let arns: Vec<Value> = queues.iter().map(|(q, _)| ga(q, "Arn")).collect();
+        let statements: Vec<Value> = services
+            .iter()
+            .map(|t| match t.kind {
+                K::SnsTopic => statement(&["sns:Publish"], vec![r(&t.id)]),
+                K::KinesisStream => statement(&["kinesis:PutRecord"], vec![ga(&t.id, "Arn")]),
+                _ => statement(&["sqs:SendMessage"], vec![ga(&t.id, "Arn")]),
+            })
+            .collect();
         self.add(
             role.clone(),
             json!({"Type": "AWS::IAM::Role", "Properties": {
                 "AssumeRolePolicyDocument": trust("apigateway.amazonaws.com"),
-                "Policies": [{"PolicyName": "send-messages", "PolicyDocument": {"Version": "2012-10-17",
-                    "Statement": [statement(&["sqs:SendMessage"], arns)]}}]}}),
+                "Policies": [{"PolicyName": "service-integrations", "PolicyDocument": {"Version": "2012-10-17",
+                    "Statement": statements}}]}}),
         );
         Some(role)
     }
@@ -2326,14 +2379,24 @@ impl<'a> Ctx<'a> {
             .filter(|(_, to)| to.kind() == K::LambdaFunction)
             .filter_map(|(_, to)| self.d.component(&to.id))
             .collect();
-        // SQS targets: AWS service integrations that send the request body
-        // as a message, through a role that may only send to them.
-        let queues: Vec<(String, String)> = self
+        // Queues, topics and streams: AWS service integrations that pass
+        // the request body on, through a role allowed only that.
+        let services: Vec<ServiceTarget> = self
             .d
             .outgoing(&c.id)
             .into_iter()
-            .filter(|(_, to)| to.kind() == K::SqsQueue)
-            .map(|(_, to)| (self.id(&to.id), format!("/{}", kebab(&to.name))))
+            .filter_map(|(_, to)| {
+                let fits = match &to.props {
+                    Props::SqsQueue(_) | Props::KinesisStream(_) => true,
+                    Props::SnsTopic(t) => p.api_type == ApiType::Rest && !t.fifo,
+                    _ => false,
+                };
+                fits.then(|| ServiceTarget {
+                    id: self.id(&to.id),
+                    path: format!("/{}", kebab(&to.name)),
+                    kind: to.kind(),
+                })
+            })
             .collect();
         // Load balancers behind an HTTP API: private integrations through a
         // VPC link to the balancer's first listener.
@@ -2366,15 +2429,30 @@ impl<'a> Ctx<'a> {
                     "{} -> {}: the load balancer has no listener with a target; add the integration by hand",
                     c.name, to.name
                 ));
-            } else if !matches!(to.kind(), K::LambdaFunction | K::SqsQueue) {
+            } else if to.kind() == K::SnsTopic && !services.iter().any(|t| t.id == self.id(&to.id))
+            {
                 self.notes.push(format!(
-                    "{} -> {}: only Lambda, SQS and (HTTP API) load balancer integrations are exported; add this integration by hand",
+                    "{} -> {}: {}; add this integration by hand",
+                    c.name,
+                    to.name,
+                    if p.api_type == ApiType::Http {
+                        "HTTP APIs have no SNS integration (a REST API has)"
+                    } else {
+                        "a FIFO topic needs a message group id"
+                    }
+                ));
+            } else if !matches!(
+                to.kind(),
+                K::LambdaFunction | K::SqsQueue | K::KinesisStream | K::SnsTopic
+            ) {
+                self.notes.push(format!(
+                    "{} -> {}: only Lambda, SQS, SNS, Kinesis and (HTTP API) load balancer integrations are exported; add this integration by hand",
                     c.name, to.name
                 ));
             }
         }
         let link = self.vpc_link(c, id, !balancers.is_empty());
-        let role = self.integration_role(id, &queues);
+        let role = self.integration_role(id, &services);
         let stage = &p.stage_name;
         match (self.sam(), p.api_type) {
             (true, ApiType::Rest) => {
@@ -2390,15 +2468,15 @@ impl<'a> Ctx<'a> {
                 }
                 if let Some(role) = &role {
                     let mut paths = Map::new();
-                    for (qid, path) in &queues {
+                    for t in &services {
                         let mut post = json!({
                             "consumes": ["application/json"],
-                            "responses": {"200": {"description": "message sent"}},
-                            "x-amazon-apigateway-integration": rest_sqs_integration(qid, role, true)});
+                            "responses": {"200": {"description": "accepted"}},
+                            "x-amazon-apigateway-integration": rest_service_integration(t, role, true)});
                         if authorizer.is_some() {
                             post["security"] = json!([{"CognitoAuthorizer": []}]);
                         }
-                        paths.insert(path.clone(), json!({"post": post}));
+                        paths.insert(t.path.clone(), json!({"post": post}));
                     }
                     props["DefinitionBody"] = json!({"swagger": "2.0",
                         "info": {"title": sub("${AWS::StackName}"), "version": "1.0"},
@@ -2429,15 +2507,15 @@ impl<'a> Ctx<'a> {
                     op
                 };
                 if let Some(role) = &role {
-                    for (qid, path) in &queues {
+                    for t in &services {
+                        let (subtype, parameters) = http_service_integration(t);
                         let post = json!({
-                            "responses": {"200": {"description": "message sent"}},
+                            "responses": {"200": {"description": "accepted"}},
                             "x-amazon-apigateway-integration": {
-                                "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                                "type": "aws_proxy", "integrationSubtype": subtype,
                                 "connectionType": "INTERNET", "payloadFormatVersion": "1.0",
-                                "credentials": ga(role, "Arn"),
-                                "requestParameters": {"QueueUrl": r(qid), "MessageBody": "$request.body"}}});
-                        paths.insert(path.clone(), json!({"post": secured(post)}));
+                                "credentials": ga(role, "Arn"), "requestParameters": parameters}});
+                        paths.insert(t.path.clone(), json!({"post": secured(post)}));
                     }
                 }
                 if let Some(link) = &link {
@@ -2526,8 +2604,9 @@ impl<'a> Ctx<'a> {
                             "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
                     );
                 }
-                for (qid, path) in &queues {
+                for t in &services {
                     let Some(role) = &role else { break };
+                    let (qid, path) = (&t.id, &t.path);
                     let resource_id = format!("{id}{qid}Resource");
                     self.add(
                         resource_id.clone(),
@@ -2539,7 +2618,7 @@ impl<'a> Ctx<'a> {
                     let mut mprops = json!({
                         "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "POST",
                         "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
-                        "Integration": rest_sqs_integration(qid, role, false),
+                        "Integration": rest_service_integration(t, role, false),
                         "MethodResponses": [{"StatusCode": "200"}]});
                     if authorizer.is_some() {
                         mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
@@ -2612,16 +2691,17 @@ impl<'a> Ctx<'a> {
                             "SourceArn": sub(&format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}/*"))}}),
                     );
                 }
-                for (qid, path) in &queues {
+                for t in &services {
                     let Some(role) = &role else { break };
+                    let (qid, path) = (&t.id, &t.path);
+                    let (subtype, parameters) = http_service_integration(t);
                     let integration = format!("{id}{qid}Integration");
                     self.add(
                         integration.clone(),
                         json!({"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
                             "ApiId": r(id), "IntegrationType": "AWS_PROXY",
-                            "IntegrationSubtype": "SQS-SendMessage", "PayloadFormatVersion": "1.0",
-                            "CredentialsArn": ga(role, "Arn"),
-                            "RequestParameters": {"QueueUrl": r(qid), "MessageBody": "$request.body"}}}),
+                            "IntegrationSubtype": subtype, "PayloadFormatVersion": "1.0",
+                            "CredentialsArn": ga(role, "Arn"), "RequestParameters": parameters}}),
                     );
                     let route = format!("{id}{qid}Route");
                     let mut rprops = json!({

@@ -379,8 +379,8 @@ impl<'a> Importer<'a> {
     }
 
     /// Connects an API to what an integration of it (a method's, an HTTP
-    /// API integration's, or its OpenAPI definition's) refers to: an SQS
-    /// queue it sends to (an AWS service integration), or the load balancer
+    /// API integration's, or its OpenAPI definition's) refers to: a queue,
+    /// topic or stream it sends to (an AWS service integration), or the load balancer
     /// whose listener it reaches through a VPC link.
     fn integrations(&mut self, api: &str, integration: &Value, why: &str) {
         let Some(api) = self.comp(api) else {
@@ -389,8 +389,10 @@ impl<'a> Importer<'a> {
         let mut refs = BTreeSet::new();
         references(integration, &mut refs);
         for r in refs {
-            if self.kind_of(&r) == Some(K::SqsQueue)
-                && let Some(q) = self.comp(&r)
+            if matches!(
+                self.kind_of(&r),
+                Some(K::SqsQueue | K::SnsTopic | K::KinesisStream)
+            ) && let Some(q) = self.comp(&r)
             {
                 self.connect(
                     &api,

@@ -199,15 +199,26 @@ fn importing_our_export_draws_the_kinds_back() {
             ["Http", "Rest"],
             "{flavour:?}: the pool authorizes one REST and one HTTP API"
         );
-        // Both APIs send to the queue again, through their integrations.
-        let senders = back
+        // The service integrations are drawn back: both APIs send to the
+        // queue and the stream, the REST API publishes to the topic.
+        let mut sent_to: Vec<String> = back
             .connections()
             .filter(|c| back.component(&c.from).map(|f| f.kind()) == Some(K::ApiGateway))
-            .filter(|c| back.component(&c.to).map(|t| t.kind()) == Some(K::SqsQueue))
-            .count();
+            .filter_map(|c| back.component(&c.to))
+            .filter(|t| matches!(t.kind(), K::SqsQueue | K::SnsTopic | K::KinesisStream))
+            .map(|t| format!("{:?}", t.kind()))
+            .collect();
+        sent_to.sort();
         assert_eq!(
-            senders, 2,
-            "{flavour:?}: API -> queue integrations drawn back"
+            sent_to,
+            [
+                "KinesisStream",
+                "KinesisStream",
+                "SnsTopic",
+                "SqsQueue",
+                "SqsQueue"
+            ],
+            "{flavour:?}: API service integrations drawn back"
         );
         let linked = back.connections().any(|c| {
             back.component(&c.from).map(|f| f.kind()) == Some(K::ApiGateway)

@@ -494,6 +494,10 @@ pub fn kitchen_sink() -> Design {
     // Both APIs also send straight to a queue (AWS service integrations).
     link(&mut d, "admin", "fanout", ConnectionKind::Publishes);
     link(&mut d, "http", "fanout", ConnectionKind::Publishes);
+    // The REST API publishes to a topic; both put records on a stream.
+    link(&mut d, "admin", "topic", ConnectionKind::Publishes);
+    link(&mut d, "admin", "clicks", ConnectionKind::Publishes);
+    link(&mut d, "http", "clicks", ConnectionKind::Publishes);
     // The HTTP API also reaches the ALB through a VPC link.
     link(&mut d, "http", "edge", Meaning::InvokeSync.default_kind());
     link(
