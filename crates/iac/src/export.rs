@@ -396,6 +396,26 @@ fn managed(policy: &str) -> Value {
     partition_arn(&format!("iam::aws:policy/{policy}"))
 }
 
+/// A load balancer an API reaches through a VPC link.
+struct Balancer {
+    /// The balancer's logical id.
+    id: String,
+    /// Its listener's logical id, and port.
+    listener: String,
+    port: u16,
+    /// The API path (`ANY`, ending in `{proxy+}`).
+    path: String,
+}
+
+/// Where a REST API's private integration sends a request: the NLB's DNS
+/// name and listener port, with the proxied path.
+fn rest_lb_uri(b: &Balancer) -> Value {
+    sub(&format!(
+        "http://${{{}.DNSName}}:{}/{{proxy}}",
+        b.id, b.port
+    ))
+}
+
 /// A queue, topic or stream an API sends requests to directly.
 struct ServiceTarget {
     /// Its logical id.
@@ -2283,10 +2303,23 @@ impl<'a> Ctx<'a> {
         Some(link)
     }
 
+    /// A REST API's VPC link to one NLB (a REST VPC link has exactly one
+    /// target).
+    fn rest_vpc_link(&mut self, api: &Component, id: &str, b: &Balancer) -> String {
+        let link = format!("{id}{}VpcLink", b.id);
+        self.add(
+            link.clone(),
+            json!({"Type": "AWS::ApiGateway::VpcLink", "Properties": {
+                "Name": sub(&format!("${{AWS::StackName}}-{}-{}", kebab(&api.name), kebab(&b.id))),
+                "TargetArns": [r(&b.id)]}}),
+        );
+        link
+    }
+
     /// The logical id of the listener an integration reaches a load
     /// balancer through: its first, when it is exported (an ALB's always
     /// is; an NLB's only when the NLB routes somewhere).
-    fn lb_listener(&self, lb: &Component) -> Option<String> {
+    fn lb_listener(&self, lb: &Component) -> Option<(String, u16)> {
         let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
             return None;
         };
@@ -2296,8 +2329,12 @@ impl<'a> Ctx<'a> {
             .outgoing(&lb.id)
             .iter()
             .any(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }));
-        (lb.kind() == K::Alb || routes)
-            .then(|| format!("{}Listener{}", self.id(&lb.id), first.port))
+        (lb.kind() == K::Alb || routes).then(|| {
+            (
+                format!("{}Listener{}", self.id(&lb.id), first.port),
+                first.port,
+            )
+        })
     }
 
     /// The role API Gateway takes for its service integrations, allowed
@@ -2400,7 +2437,7 @@ impl<'a> Ctx<'a> {
             .collect();
         // Load balancers behind an HTTP API: private integrations through a
         // VPC link to the balancer's first listener.
-        let mut balancers: Vec<(String, String, String)> = Vec::new();
+        let mut balancers: Vec<Balancer> = Vec::new();
         let lb_targets = self
             .d
             .outgoing(&c.id)
@@ -2409,19 +2446,25 @@ impl<'a> Ctx<'a> {
             .count();
         for (_, to) in self.d.outgoing(&c.id) {
             let lb = matches!(to.kind(), K::Alb | K::Nlb);
-            let listener = self
-                .lb_listener(to)
-                .filter(|_| lb && p.api_type == ApiType::Http);
-            if let Some(listener) = listener {
+            // An HTTP API's VPC link reaches either kind; a REST API's only
+            // an NLB.
+            let reachable = p.api_type == ApiType::Http || to.kind() == K::Nlb;
+            let listener = self.lb_listener(to).filter(|_| lb && reachable);
+            if let Some((listener, port)) = listener {
                 let path = if functions.is_empty() && lb_targets == 1 {
                     "/{proxy+}".to_string()
                 } else {
                     format!("/{}/{{proxy+}}", kebab(&to.name))
                 };
-                balancers.push((self.id(&to.id), listener, path));
-            } else if lb && p.api_type == ApiType::Rest {
+                balancers.push(Balancer {
+                    id: self.id(&to.id),
+                    listener,
+                    port,
+                    path,
+                });
+            } else if lb && !reachable {
                 self.notes.push(format!(
-                    "{} -> {}: a REST API reaches a load balancer through a VPC link to an NLB; make {} an HTTP API to have it exported, or add the VPC link by hand",
+                    "{} -> {}: a REST API reaches a load balancer only through a VPC link to an NLB; put an NLB in front of the ALB, or make {} an HTTP API, to have it exported",
                     c.name, to.name, c.name
                 ));
             } else if lb {
@@ -2451,7 +2494,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
         }
-        let link = self.vpc_link(c, id, !balancers.is_empty());
+        let link = self.vpc_link(c, id, p.api_type == ApiType::Http && !balancers.is_empty());
         let role = self.integration_role(id, &services);
         let stage = &p.stage_name;
         match (self.sam(), p.api_type) {
@@ -2466,18 +2509,38 @@ impl<'a> Ctx<'a> {
                     props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
                         "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
                 }
+                let secured = |mut op: Value| {
+                    if authorizer.is_some() {
+                        op["security"] = json!([{"CognitoAuthorizer": []}]);
+                    }
+                    op
+                };
+                let mut paths = Map::new();
                 if let Some(role) = &role {
-                    let mut paths = Map::new();
                     for t in &services {
-                        let mut post = json!({
+                        let post = json!({
                             "consumes": ["application/json"],
                             "responses": {"200": {"description": "accepted"}},
                             "x-amazon-apigateway-integration": rest_service_integration(t, role, true)});
-                        if authorizer.is_some() {
-                            post["security"] = json!([{"CognitoAuthorizer": []}]);
-                        }
-                        paths.insert(t.path.clone(), json!({"post": post}));
+                        paths.insert(t.path.clone(), json!({"post": secured(post)}));
                     }
+                }
+                for b in &balancers {
+                    let link = self.rest_vpc_link(c, id, b);
+                    let any = json!({
+                        "parameters": [{"name": "proxy", "in": "path", "required": true, "type": "string"}],
+                        "responses": {},
+                        "x-amazon-apigateway-integration": {
+                            "type": "http_proxy", "httpMethod": "ANY", "uri": rest_lb_uri(b),
+                            "connectionType": "VPC_LINK", "connectionId": r(&link),
+                            "requestParameters": {"integration.request.path.proxy": "method.request.path.proxy"},
+                            "passthroughBehavior": "when_no_match"}});
+                    paths.insert(
+                        b.path.clone(),
+                        json!({"x-amazon-apigateway-any-method": secured(any)}),
+                    );
+                }
+                if !paths.is_empty() {
                     props["DefinitionBody"] = json!({"swagger": "2.0",
                         "info": {"title": sub("${AWS::StackName}"), "version": "1.0"},
                         "paths": paths});
@@ -2519,7 +2582,7 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if let Some(link) = &link {
-                    for (_, listener, path) in &balancers {
+                    for Balancer { listener, path, .. } in &balancers {
                         let any = json!({
                             "responses": {"default": {"description": "the load balancer's answer"}},
                             "x-amazon-apigateway-integration": {
@@ -2629,6 +2692,45 @@ impl<'a> Ctx<'a> {
                     );
                     methods.push(json!(method));
                 }
+                for b in &balancers {
+                    let link = self.rest_vpc_link(c, id, b);
+                    let mut parent = ga(id, "RootResourceId");
+                    let mut resource_id = String::new();
+                    for part in b.path.trim_start_matches('/').split('/') {
+                        resource_id = format!(
+                            "{id}{}{}Resource",
+                            b.id,
+                            if part == "{proxy+}" {
+                                "Proxy".to_string()
+                            } else {
+                                camel(part)
+                            }
+                        );
+                        self.add(
+                            resource_id.clone(),
+                            json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                                "RestApiId": r(id), "ParentId": parent, "PathPart": part}}),
+                        );
+                        parent = r(&resource_id);
+                    }
+                    let method = format!("{id}{}Method", b.id);
+                    let mut mprops = json!({
+                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
+                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+                        "RequestParameters": {"method.request.path.proxy": true},
+                        "Integration": {"Type": "HTTP_PROXY", "IntegrationHttpMethod": "ANY",
+                            "Uri": rest_lb_uri(b), "ConnectionType": "VPC_LINK", "ConnectionId": r(&link),
+                            "RequestParameters": {"integration.request.path.proxy": "method.request.path.proxy"},
+                            "PassthroughBehavior": "WHEN_NO_MATCH"}});
+                    if authorizer.is_some() {
+                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
+                    }
+                    self.add(
+                        method.clone(),
+                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
+                    );
+                    methods.push(json!(method));
+                }
                 let mut deployment = json!({"Type": "AWS::ApiGateway::Deployment"});
                 if !methods.is_empty() {
                     deployment["DependsOn"] = Value::Array(methods);
@@ -2717,7 +2819,13 @@ impl<'a> Ctx<'a> {
                     );
                     routes.push(json!(route));
                 }
-                for (lbid, listener, path) in &balancers {
+                for Balancer {
+                    id: lbid,
+                    listener,
+                    path,
+                    ..
+                } in &balancers
+                {
                     let Some(link) = &link else { break };
                     let integration = format!("{id}{lbid}Integration");
                     self.add(

@@ -182,6 +182,7 @@ const WIRING: &[&str] = &[
     "AWS::ApiGatewayV2::Integration",
     "AWS::ApiGatewayV2::Authorizer",
     "AWS::ApiGatewayV2::VpcLink",
+    "AWS::ApiGateway::VpcLink",
     "AWS::Cognito::UserPoolClient",
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Stage",
@@ -401,13 +402,21 @@ impl<'a> Importer<'a> {
                     &format!("{why} (service integration)"),
                 );
             }
+            // The balancer itself (a REST VPC link's URI names its DNS
+            // name), or the one whose listener an HTTP VPC link names.
             let listener = self
                 .resources()
                 .get(&r)
                 .filter(|l| l["Type"].as_str() == Some("AWS::ElasticLoadBalancingV2::Listener"));
-            let lb = listener
-                .and_then(|l| l.get("Properties")?.get("LoadBalancerArn"))
-                .and_then(ref_target);
+            let lb = match listener {
+                Some(l) => l
+                    .get("Properties")
+                    .and_then(|p| p.get("LoadBalancerArn"))
+                    .and_then(ref_target),
+                None => {
+                    Some(r.as_str()).filter(|r| matches!(self.kind_of(r), Some(K::Alb | K::Nlb)))
+                }
+            };
             if let Some(lb) = lb.and_then(|lb| self.comp(lb)) {
                 self.connect(
                     &api,

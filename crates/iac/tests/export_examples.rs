@@ -220,13 +220,14 @@ fn importing_our_export_draws_the_kinds_back() {
             ],
             "{flavour:?}: API service integrations drawn back"
         );
-        let linked = back.connections().any(|c| {
-            back.component(&c.from).map(|f| f.kind()) == Some(K::ApiGateway)
-                && back.component(&c.to).map(|t| t.kind()) == Some(K::Alb)
-        });
-        assert!(
-            linked,
-            "{flavour:?}: the HTTP API's VPC link to the ALB drawn back"
-        );
+        // The VPC links are drawn back: HTTP API -> ALB, REST API -> NLB.
+        let mut linked: Vec<String> = back
+            .connections()
+            .filter_map(|c| Some((back.component(&c.from)?, back.component(&c.to)?)))
+            .filter(|(f, t)| f.kind() == K::ApiGateway && matches!(t.kind(), K::Alb | K::Nlb))
+            .map(|(_, t)| format!("{:?}", t.kind()))
+            .collect();
+        linked.sort();
+        assert_eq!(linked, ["Alb", "Nlb"], "{flavour:?}: VPC links drawn back");
     }
 }

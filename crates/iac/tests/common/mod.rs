@@ -498,8 +498,10 @@ pub fn kitchen_sink() -> Design {
     link(&mut d, "admin", "topic", ConnectionKind::Publishes);
     link(&mut d, "admin", "clicks", ConnectionKind::Publishes);
     link(&mut d, "http", "clicks", ConnectionKind::Publishes);
-    // The HTTP API also reaches the ALB through a VPC link.
+    // The HTTP API also reaches the ALB through a VPC link, the REST API
+    // the NLB.
     link(&mut d, "http", "edge", Meaning::InvokeSync.default_kind());
+    link(&mut d, "admin", "tcp", Meaning::InvokeSync.default_kind());
     link(
         &mut d,
         "topic",
