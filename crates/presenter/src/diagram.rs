@@ -36,10 +36,45 @@ const LINE: f32 = 1.25;
 /// The window background, and so the diagram's.
 pub const BACKGROUND: Color32 = Color32::from_gray(18);
 
+/// How far the diagram is zoomed and panned from fitting its area.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    /// 1 fits the whole design; up to [`MAX_ZOOM`].
+    pub zoom: f32,
+    /// Screen pixels the zoomed diagram is moved by.
+    pub pan: Vec2,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            zoom: 1.0,
+            pan: Vec2::ZERO,
+        }
+    }
+}
+
+/// How far in the mouse wheel zooms.
+pub const MAX_ZOOM: f32 = 8.0;
+
+impl View {
+    /// Zoomed by `factor` keeping the diagram point under `at` (a screen
+    /// point) where it is, in an area centred on `centre`.
+    pub fn zoomed(self, factor: f32, at: Pos2, centre: Pos2) -> Self {
+        let zoom = (self.zoom * factor).clamp(1.0, MAX_ZOOM);
+        let f = zoom / self.zoom;
+        Self {
+            zoom,
+            pan: (at - centre) - (at - centre - self.pan) * f,
+        }
+    }
+}
+
 /// Where everything in the diagram goes for one area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub area: Rect,
+    pub view: View,
     /// Pixels per canvas unit.
     pub scale: f32,
     /// Each component's card, in the design's order.
@@ -75,7 +110,13 @@ pub fn font_sizes(scale: f32) -> (f32, f32) {
 }
 
 impl Layout {
+    /// The design fitted to `area`.
     pub fn new(design: &Design, area: Rect) -> Self {
+        Self::with_view(design, area, View::default())
+    }
+
+    /// The design fitted to `area`, then zoomed and panned by `view`.
+    pub fn with_view(design: &Design, area: Rect, view: View) -> Self {
         // Canvas-space rectangles: cards, then frames around group members.
         let world: Vec<(String, Rect)> = design
             .components()
@@ -120,6 +161,10 @@ impl Layout {
             .min(inner.height() / bounds.height())
             .clamp(0.01, MAX_SCALE);
         let offset = inner.center().to_vec2() - bounds.center().to_vec2() * scale;
+        // The view around the area's centre: x -> (x - c) * zoom + c + pan.
+        let c = area.center().to_vec2();
+        let scale = scale * view.zoom;
+        let offset = (offset - c) * view.zoom + c + view.pan;
         let place = |r: Rect| {
             Rect::from_min_max(
                 (r.min.to_vec2() * scale + offset).to_pos2(),
@@ -142,6 +187,7 @@ impl Layout {
         }
         Self {
             area,
+            view,
             scale,
             cards,
             frames,
@@ -316,16 +362,33 @@ pub(crate) fn text_line(ui: &egui::Ui, rect: Rect, text: &str, font: FontId, col
 impl Presenter {
     /// Draws the diagram into `ui`, whose clip rectangle is `area`.
     pub(crate) fn diagram(&mut self, ui: &mut egui::Ui, area: Rect) {
-        if self.layout.as_ref().is_none_or(|l| l.area != area) {
-            self.layout = Some(Layout::new(&self.design, area));
+        // The wheel zooms around the pointer, a drag pans, 0 fits again.
+        let input = ui.interact(area, ui.scope_id().with("diagram"), Sense::click_and_drag());
+        if input.dragged() {
+            self.view.pan += input.drag_delta();
+        }
+        if input.hovered() {
+            let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+            if let Some(at) = input.hover_pos().filter(|_| scroll != 0.0) {
+                self.view = self.view.zoomed((scroll * 0.002).exp(), at, area.center());
+            }
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Num0)) {
+            self.view = View::default();
+        }
+        if self
+            .layout
+            .as_ref()
+            .is_none_or(|l| l.area != area || l.view != self.view)
+        {
+            self.layout = Some(Layout::with_view(&self.design, area, self.view));
         }
         let Some(layout) = self.layout.as_ref() else {
             return;
         };
         // A click on a card shows its charts; elsewhere, the design's.
-        let click = ui.interact(area, ui.scope_id().with("diagram"), Sense::click());
-        if click.clicked() {
-            let at = click.interact_pointer_pos();
+        if input.clicked() {
+            let at = input.interact_pointer_pos();
             let hit = layout
                 .cards
                 .iter()

@@ -212,6 +212,8 @@ pub struct Presenter {
     log: VecDeque<String>,
     /// The diagram's geometry for the last area it was drawn in.
     layout: Option<diagram::Layout>,
+    /// The diagram's zoom and pan (wheel, drag; 0 fits again).
+    view: diagram::View,
 }
 
 impl Presenter {
@@ -231,6 +233,7 @@ impl Presenter {
             spiking: false,
             log: VecDeque::new(),
             layout: None,
+            view: diagram::View::default(),
         }
     }
 
@@ -335,6 +338,11 @@ impl Presenter {
         self.selected = id
             .filter(|id| self.design.component(id).is_some())
             .map(str::to_owned);
+    }
+
+    /// The diagram's zoom and pan.
+    pub fn view(&self) -> diagram::View {
+        self.view
     }
 
     /// Where a component's card was last drawn.
@@ -480,7 +488,7 @@ impl Presenter {
             ui.separator();
             ui.label(
                 RichText::new(
-                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all",
+                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all · wheel zoom, drag pan, 0 fit",
                 )
                 .size(14.0)
                 .weak(),

@@ -4,7 +4,7 @@
 use archsim_model::Design;
 use archsim_model::starters::STARTERS;
 use archsim_presenter::ComponentStatus;
-use archsim_presenter::diagram::{CARD, Layout, badge_parts, fit_parts};
+use archsim_presenter::diagram::{CARD, Layout, MAX_ZOOM, View, badge_parts, fit_parts};
 use egui::{Pos2, Rect, Vec2};
 
 /// A grid of `chains` client -> API -> function -> table rows, laid out as
@@ -191,4 +191,32 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
     assert_eq!(fit_parts(&parts, 3.0, width), "120 rps");
     assert_eq!(fit_parts(&parts, 18.0, width), "120 rps · 1 errors");
     assert_eq!(fit_parts(&parts, 1000.0, width), parts.join(" · "));
+}
+
+#[test]
+fn a_zoomed_view_keeps_the_point_under_the_pointer_and_stays_within_limits() {
+    let design = grid(25);
+    let area = areas()[0];
+    let fitted = Layout::new(&design, area);
+    let card = fitted.cards[37].rect;
+    let at = card.center();
+    let view = View::default().zoomed(2.5, at, area.center());
+    let zoomed = Layout::with_view(&design, area, view);
+    assert!((zoomed.scale - fitted.scale * 2.5).abs() < 1e-4);
+    let moved = zoomed.cards[37].rect;
+    // The card under the pointer is 2.5 times larger, around the same point.
+    assert!((moved.width() - card.width() * 2.5).abs() < 0.01);
+    let rel = |r: Rect| (at - r.min) / r.size();
+    assert!(
+        (rel(moved) - rel(card)).length() < 1e-3,
+        "{:?} vs {:?}",
+        rel(moved),
+        rel(card)
+    );
+    // Zooming back out to 1 and no further; in to MAX_ZOOM and no further.
+    assert_eq!(view.zoomed(0.01, at, area.center()).zoom, 1.0);
+    assert_eq!(view.zoomed(100.0, at, area.center()).zoom, MAX_ZOOM);
+    // Text follows the zoom: small cards hold only the name, zoomed ones more.
+    assert_eq!(fitted.lines_inside(), 1);
+    assert_eq!(zoomed.lines_inside(), 3);
 }

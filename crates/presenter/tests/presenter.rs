@@ -231,6 +231,73 @@ fn clicking_a_card_charts_that_component_and_escape_goes_back() {
 }
 
 #[test]
+fn the_wheel_zooms_around_the_pointer_a_drag_pans_and_0_fits_again() {
+    let (mut h, _) = harness("serverless-api");
+    h.step();
+    let fitted = h.state().card_rect("orders-fn").expect("the card is drawn");
+    // Zoom in with the pointer on the card: it grows and stays under it.
+    let at = fitted.center();
+    h.event(egui::Event::PointerMoved(at));
+    h.step();
+    for _ in 0..3 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::Vec2::new(0.0, 120.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    for _ in 0..30 {
+        h.step();
+    }
+    let zoomed = h.state().card_rect("orders-fn").unwrap();
+    assert!(h.state().view().zoom > 1.2, "{:?}", h.state().view());
+    assert!(
+        zoomed.width() > fitted.width() * 1.2,
+        "{fitted:?} -> {zoomed:?}"
+    );
+    assert!(
+        zoomed.contains(at),
+        "the point under the pointer stays: {zoomed:?} {at:?}"
+    );
+    // A drag moves the diagram with the pointer.
+    let from = zoomed.center();
+    let to = from + egui::Vec2::new(-120.0, 60.0);
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    for k in 1..=6 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (k as f32 / 6.0),
+        ));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    h.step();
+    let panned = h.state().card_rect("orders-fn").unwrap();
+    let moved = panned.center() - zoomed.center();
+    assert!((moved - (to - from)).length() < 2.0, "moved by {moved:?}");
+    assert_eq!(h.state().selected(), None, "a drag is not a click");
+    // 0 fits the whole design again.
+    h.key_press(Key::Num0);
+    h.step();
+    h.step();
+    assert_eq!(h.state().card_rect("orders-fn"), Some(fitted));
+}
+
+#[test]
 fn placement_grid_lists_zones_fargate_and_pending_tasks() {
     let (mut h, script) = harness("ecs-ec2-placement");
     let task = |state| TaskView {
