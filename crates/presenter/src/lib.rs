@@ -485,18 +485,26 @@ impl Presenter {
                 })
                 .size(22.0),
             );
-            ui.separator();
-            ui.label(
-                RichText::new(
-                    "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all · wheel zoom, drag pan, 0 fit",
+        });
+        // The keys, and what the presenter last did, on a row of their own
+        // that is always there (so the areas below never move), cut to the
+        // window's width.
+        ui.horizontal(|ui| {
+            if let Some(last) = self.log.back() {
+                ui.label(RichText::new(last).size(14.0).italics());
+                ui.separator();
+            }
+            ui.add(
+                egui::Label::new(
+                    RichText::new(
+                        "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all · wheel zoom, drag pan, 0 fit",
+                    )
+                    .size(14.0)
+                    .weak(),
                 )
-                .size(14.0)
-                .weak(),
+                .truncate(),
             );
         });
-        if let Some(last) = self.log.back() {
-            ui.label(RichText::new(last).size(14.0).italics());
-        }
     }
 
     fn placement(&mut self, ui: &mut egui::Ui, area: Rect) {
