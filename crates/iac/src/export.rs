@@ -2303,6 +2303,32 @@ impl<'a> Ctx<'a> {
         Some(link)
     }
 
+    /// An HTTP API route `{api}{target}Route` for `key` (`ANY /path`) to
+    /// an integration, behind the API's JWT authorizer when it has one;
+    /// returns its logical id for the stage to wait on.
+    fn http_route(
+        &mut self,
+        api: &str,
+        target: &str,
+        key: String,
+        integration: &str,
+        authorized: bool,
+    ) -> Value {
+        let route = format!("{api}{target}Route");
+        let mut props = json!({
+            "ApiId": r(api), "RouteKey": key,
+            "Target": sub(&format!("integrations/${{{integration}}}"))});
+        if authorized {
+            props["AuthorizationType"] = json!("JWT");
+            props["AuthorizerId"] = r(&format!("{api}Authorizer"));
+        }
+        self.add(
+            route.clone(),
+            json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": props}),
+        );
+        json!(route)
+    }
+
     /// A REST API's VPC link to one NLB (a REST VPC link has exactly one
     /// target).
     fn rest_vpc_link(&mut self, api: &Component, id: &str, b: &Balancer) -> String {
@@ -2648,6 +2674,7 @@ impl<'a> Ctx<'a> {
                     let mut mprops = json!({
                         "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
                         "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+
                     });
                     if authorizer.is_some() {
                         mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
@@ -2681,6 +2708,7 @@ impl<'a> Ctx<'a> {
                     let mut mprops = json!({
                         "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "POST",
                         "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+
                         "Integration": rest_service_integration(t, role, false),
                         "MethodResponses": [{"StatusCode": "200"}]});
                     if authorizer.is_some() {
@@ -2717,6 +2745,7 @@ impl<'a> Ctx<'a> {
                     let mut mprops = json!({
                         "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
                         "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
+
                         "RequestParameters": {"method.request.path.proxy": true},
                         "Integration": {"Type": "HTTP_PROXY", "IntegrationHttpMethod": "ANY",
                             "Uri": rest_lb_uri(b), "ConnectionType": "VPC_LINK", "ConnectionId": r(&link),
@@ -2772,19 +2801,8 @@ impl<'a> Ctx<'a> {
                             "ApiId": r(id), "IntegrationType": "AWS_PROXY",
                             "IntegrationUri": ga(&fid, "Arn"), "PayloadFormatVersion": "2.0"}}),
                     );
-                    let route = format!("{id}{fid}Route");
-                    let mut rprops = json!({
-                        "ApiId": r(id), "RouteKey": format!("ANY {}", self.api_path(&c.id, f)),
-                        "Target": sub(&format!("integrations/${{{integration}}}"))});
-                    if authorizer.is_some() {
-                        rprops["AuthorizationType"] = json!("JWT");
-                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    self.add(
-                        route.clone(),
-                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
-                    );
-                    routes.push(json!(route));
+                    let key = format!("ANY {}", self.api_path(&c.id, f));
+                    routes.push(self.http_route(id, &fid, key, &integration, authorizer.is_some()));
                     self.add(
                         format!("{fid}{id}Permission"),
                         json!({"Type": "AWS::Lambda::Permission", "Properties": {
@@ -2805,19 +2823,8 @@ impl<'a> Ctx<'a> {
                             "IntegrationSubtype": subtype, "PayloadFormatVersion": "1.0",
                             "CredentialsArn": ga(role, "Arn"), "RequestParameters": parameters}}),
                     );
-                    let route = format!("{id}{qid}Route");
-                    let mut rprops = json!({
-                        "ApiId": r(id), "RouteKey": format!("POST {path}"),
-                        "Target": sub(&format!("integrations/${{{integration}}}"))});
-                    if authorizer.is_some() {
-                        rprops["AuthorizationType"] = json!("JWT");
-                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    self.add(
-                        route.clone(),
-                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
-                    );
-                    routes.push(json!(route));
+                    let key = format!("POST {path}");
+                    routes.push(self.http_route(id, qid, key, &integration, authorizer.is_some()));
                 }
                 for Balancer {
                     id: lbid,
@@ -2835,19 +2842,8 @@ impl<'a> Ctx<'a> {
                             "ConnectionType": "VPC_LINK", "ConnectionId": r(link),
                             "IntegrationUri": r(listener), "PayloadFormatVersion": "1.0"}}),
                     );
-                    let route = format!("{id}{lbid}Route");
-                    let mut rprops = json!({
-                        "ApiId": r(id), "RouteKey": format!("ANY {path}"),
-                        "Target": sub(&format!("integrations/${{{integration}}}"))});
-                    if authorizer.is_some() {
-                        rprops["AuthorizationType"] = json!("JWT");
-                        rprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    self.add(
-                        route.clone(),
-                        json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": rprops}),
-                    );
-                    routes.push(json!(route));
+                    let key = format!("ANY {path}");
+                    routes.push(self.http_route(id, lbid, key, &integration, authorizer.is_some()));
                 }
                 let mut stage_res = json!({"Type": "AWS::ApiGatewayV2::Stage"});
                 if !routes.is_empty() {
