@@ -169,18 +169,22 @@ fn badges_show_live_numbers() {
     h.get_by_label("requests/s: 100.0");
 }
 
-/// A left click at `at` (press and release), then a frame.
+/// The left button going down or up at `at`, then a frame.
+fn button(h: &mut Harness<'static, Presenter>, at: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+}
+
+/// A left click at `at` (press and release).
 fn click_at(h: &mut Harness<'static, Presenter>, at: egui::Pos2) {
     h.event(egui::Event::PointerMoved(at));
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.step();
-    }
+    button(h, at, true);
+    button(h, at, false);
 }
 
 #[test]
@@ -265,26 +269,14 @@ fn the_wheel_zooms_around_the_pointer_a_drag_pans_and_0_fits_again() {
     // A drag moves the diagram with the pointer.
     let from = zoomed.center();
     let to = from + egui::Vec2::new(-120.0, 60.0);
-    h.event(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.step();
+    button(&mut h, from, true);
     for k in 1..=6 {
         h.event(egui::Event::PointerMoved(
             from + (to - from) * (k as f32 / 6.0),
         ));
         h.step();
     }
-    h.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.step();
+    button(&mut h, to, false);
     h.step();
     let panned = h.state().card_rect("orders-fn").unwrap();
     let moved = panned.center() - zoomed.center();
