@@ -129,6 +129,11 @@ test("clicking a component opens its live charts", async () => {
   const points = (await rate.getAttribute("points")).split(" ");
   assert.ok(points.length > 100, `one point per simulated second so far (${points.length})`);
   assert.ok(await charts.locator('figure[data-chart="busy"]').isVisible());
+  // Beside the card, not over it.
+  const card = await page.locator('.react-flow__node[data-id="orders-fn"]').boundingBox();
+  const box = await charts.boundingBox();
+  const overlap = box.x < card.x + card.width && card.x < box.x + box.width && box.y < card.y + card.height && card.y < box.y + box.height;
+  assert.ok(!overlap, `the charts ${JSON.stringify(box)} leave the card ${JSON.stringify(card)} in view`);
   await page.screenshot({ path: join(shots, "sim-05-node-charts.png") });
   await charts.getByLabel("Close charts").click();
   await charts.waitFor({ state: "detached" });

@@ -1,12 +1,14 @@
 // The live simulation controls over the canvas (scenario, run, pause,
 // speed, restart, step, spike, zone loss, clock), the polling loop that
 // feeds the live store, and a selected component's live charts.
+import { useInternalNode, useStore } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "./api";
 import type { DocumentView } from "./generated/DocumentView";
 import type { LiveControl } from "./generated/LiveControl";
 import type { LiveView } from "./generated/LiveView";
 import type { SeriesView } from "./generated/SeriesView";
+import { besideCard, NODE_H, NODE_W } from "./geometry";
 import { errorText } from "./Inspector";
 import { clock, compact, liveStore, polyline, useLiveView } from "./live";
 
@@ -274,8 +276,30 @@ function chartsOf(s: SeriesView): Chart[] {
     .filter((c) => c.lines.length > 0);
 }
 
-/** A selected component's live time series, refreshed every second. */
+/** Width of the live charts panel (styles.css `.node-charts`). */
+const CHARTS_W = 320;
+
+/** Where the charts panel goes: beside the component's card, following
+ * the canvas as it pans and zooms; `null` until the card is known. */
+function useBesideCard(id: string, height: number): { left: number; top: number } | null {
+  const node = useInternalNode(id);
+  const [x, y, zoom] = useStore((s) => s.transform);
+  const pane = useStore((s) => s.domNode)?.getBoundingClientRect();
+  if (!node || !pane) return null;
+  const at = node.internals.positionAbsolute;
+  const left = pane.left + at.x * zoom + x;
+  const top = pane.top + at.y * zoom + y;
+  const card = { left, top, right: left + NODE_W * zoom, bottom: top + NODE_H * zoom };
+  // Below the simulation bar (up to two rows).
+  return besideCard(card, pane, CHARTS_W, height, 96);
+}
+
+/** A selected component's live time series, refreshed every second,
+ * beside its card. */
 export function NodeCharts({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
+  // The panel's own height, measured, so it stays above the canvas's foot.
+  const [height, setHeight] = useState(240);
+  const place = useBesideCard(id, height);
   const [series, setSeries] = useState<SeriesView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -300,7 +324,15 @@ export function NodeCharts({ id, name, onClose }: { id: string; name: string; on
   const H = 56;
   const charts = series ? chartsOf(series) : [];
   return (
-    <section className="node-charts" aria-label={`Live charts of ${name}`} data-testid="node-charts">
+    <section
+      ref={(el) => {
+        if (el && Math.abs(el.offsetHeight - height) > 4) setHeight(el.offsetHeight);
+      }}
+      className="node-charts"
+      style={place ? { position: "fixed", left: place.left, top: place.top } : undefined}
+      aria-label={`Live charts of ${name}`}
+      data-testid="node-charts"
+    >
       <header>
         <strong>{name}</strong> <span className="muted">live, per {series?.step_s ?? 1} s</span>
         <button type="button" className="close" onClick={onClose} aria-label="Close charts">

@@ -58,3 +58,26 @@ export function frameAt(all: Frame[], x: number, y: number): Frame | null {
   );
   return hits.length ? hits[hits.length - 1] : null;
 }
+
+export interface ScreenRect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * Where a floating panel `w` x `h` goes beside a card on screen: to its
+ * right, else to its left when that side has no room, top-aligned with it,
+ * and always inside the canvas pane below `reserveTop` pixels of it (the
+ * simulation bar).
+ */
+export function besideCard(card: ScreenRect, pane: ScreenRect, w: number, h: number, reserveTop = 0): { left: number; top: number } {
+  const gap = 12;
+  const right = card.right + gap;
+  const left = right + w <= pane.right - 8 ? right : card.left - gap - w;
+  const clampX = Math.max(pane.left + 8, Math.min(left, pane.right - 8 - w));
+  const minTop = pane.top + reserveTop;
+  const top = Math.max(minTop, Math.min(card.top, pane.bottom - 8 - h));
+  return { left: clampX, top };
+}

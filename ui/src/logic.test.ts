@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dataUrlBytes, imageSize } from "./diagramImage";
 import { edgeLook, legend } from "./edgeStyle";
-import { frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import { besideCard, frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import type { DocumentView } from "./generated/DocumentView";
 import type { Meaning } from "./generated/Meaning";
 import { actionFor } from "./shortcuts";
@@ -93,5 +93,21 @@ describe("data URL bytes", () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg">é</svg>`;
     expect(new TextDecoder().decode(dataUrlBytes(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))).toBe(svg);
     expect(() => dataUrlBytes("https://example.com/a.png")).toThrow("not a data: URL");
+  });
+});
+
+describe("a panel beside a card", () => {
+  const pane = { left: 200, top: 40, right: 1100, bottom: 700 };
+  it("goes to the card's right, top-aligned", () => {
+    expect(besideCard({ left: 300, top: 300, right: 464, bottom: 354 }, pane, 320, 240, 96)).toEqual({ left: 476, top: 300 });
+  });
+  it("goes to the left when the right has no room", () => {
+    expect(besideCard({ left: 900, top: 300, right: 1064, bottom: 354 }, pane, 320, 240, 96)).toEqual({ left: 568, top: 300 });
+  });
+  it("stays inside the pane, below the reserved top and above the foot", () => {
+    expect(besideCard({ left: 300, top: 50, right: 464, bottom: 104 }, pane, 320, 240, 96).top).toBe(136);
+    expect(besideCard({ left: 300, top: 650, right: 464, bottom: 704 }, pane, 320, 240, 96).top).toBe(452);
+    // A card partly off the left edge: the panel still starts inside.
+    expect(besideCard({ left: -400, top: 300, right: -236, bottom: 354 }, pane, 320, 240, 96).left).toBe(208);
   });
 });
