@@ -2303,6 +2303,61 @@ impl<'a> Ctx<'a> {
         Some(link)
     }
 
+    /// A REST API's resources for `path` (`/a/{proxy+}`), named after the
+    /// API and the target they lead to, each under the one before; returns
+    /// the last one's logical id.
+    fn rest_resources(&mut self, api: &str, target: &str, path: &str) -> String {
+        let mut parent = ga(api, "RootResourceId");
+        let mut resource = String::new();
+        for part in path.trim_start_matches('/').split('/') {
+            let name = if part == "{proxy+}" {
+                "Proxy".to_string()
+            } else {
+                camel(part)
+            };
+            resource = format!("{api}{target}{name}Resource");
+            if !self.resources.contains_key(&resource) {
+                self.add(
+                    resource.clone(),
+                    json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                        "RestApiId": r(api), "ParentId": parent, "PathPart": part}}),
+                );
+            }
+            parent = r(&resource);
+        }
+        resource
+    }
+
+    /// A REST API method `{api}{target}Method` on a resource, behind the
+    /// API's Cognito authorizer when it has one, with `rest` (its
+    /// integration and what goes with it) after those; returns its logical
+    /// id for the deployment to wait on.
+    fn rest_method(
+        &mut self,
+        api: &str,
+        target: &str,
+        resource: &str,
+        http_method: &str,
+        authorized: bool,
+        rest: Value,
+    ) -> Value {
+        let method = format!("{api}{target}Method");
+        let mut props = json!({
+            "RestApiId": r(api), "ResourceId": r(resource), "HttpMethod": http_method,
+            "AuthorizationType": if authorized { "COGNITO_USER_POOLS" } else { "NONE" }});
+        if authorized {
+            props["AuthorizerId"] = r(&format!("{api}Authorizer"));
+        }
+        if let (Value::Object(props), Value::Object(rest)) = (&mut props, rest) {
+            props.extend(rest);
+        }
+        self.add(
+            method.clone(),
+            json!({"Type": "AWS::ApiGateway::Method", "Properties": props}),
+        );
+        json!(method)
+    }
+
     /// An HTTP API route `{api}{target}Route` for `key` (`ANY /path`) to
     /// an integration, behind the API's JWT authorizer when it has one;
     /// returns its logical id for the stage to wait on.
@@ -2647,45 +2702,21 @@ impl<'a> Ctx<'a> {
                     );
                 }
                 let mut methods = Vec::new();
+                let authorized = authorizer.is_some();
                 for f in &functions {
                     let fid = self.id(&f.id);
                     let path = self.api_path(&c.id, f);
-                    let mut parent = ga(id, "RootResourceId");
-                    let mut resource_id = String::new();
-                    for part in path.trim_start_matches('/').split('/') {
-                        resource_id = format!(
-                            "{id}{fid}{}Resource",
-                            if part == "{proxy+}" {
-                                "Proxy".to_string()
-                            } else {
-                                camel(part)
-                            }
-                        );
-                        if !self.resources.contains_key(&resource_id) {
-                            self.add(
-                                resource_id.clone(),
-                                json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
-                                    "RestApiId": r(id), "ParentId": parent, "PathPart": part}}),
-                            );
-                        }
-                        parent = r(&resource_id);
-                    }
-                    let method = format!("{id}{fid}Method");
-                    let mut mprops = json!({
-                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
-                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
-
-                    });
-                    if authorizer.is_some() {
-                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    mprops["Integration"] = json!({"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
-                        "Uri": sub(&format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{fid}.Arn}}/invocations"))});
-                    self.add(
-                        method.clone(),
-                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
-                    );
-                    methods.push(json!(method));
+                    let resource = self.rest_resources(id, &fid, &path);
+                    let integration = json!({"Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                        "Uri": sub(&format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{fid}.Arn}}/invocations"))}});
+                    methods.push(self.rest_method(
+                        id,
+                        &fid,
+                        &resource,
+                        "ANY",
+                        authorized,
+                        integration,
+                    ));
                     self.add(
                         format!("{fid}{id}Permission"),
                         json!({"Type": "AWS::Lambda::Permission", "Properties": {
@@ -2696,69 +2727,37 @@ impl<'a> Ctx<'a> {
                 }
                 for t in &services {
                     let Some(role) = &role else { break };
-                    let (qid, path) = (&t.id, &t.path);
-                    let resource_id = format!("{id}{qid}Resource");
-                    self.add(
-                        resource_id.clone(),
-                        json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
-                            "RestApiId": r(id), "ParentId": ga(id, "RootResourceId"),
-                            "PathPart": path.trim_start_matches('/')}}),
-                    );
-                    let method = format!("{id}{qid}Method");
-                    let mut mprops = json!({
-                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "POST",
-                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
-
+                    // `/target-name`: named after the path alone.
+                    let resource = self.rest_resources(id, "", &t.path);
+                    let integration = json!({
                         "Integration": rest_service_integration(t, role, false),
                         "MethodResponses": [{"StatusCode": "200"}]});
-                    if authorizer.is_some() {
-                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    self.add(
-                        method.clone(),
-                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
-                    );
-                    methods.push(json!(method));
+                    methods.push(self.rest_method(
+                        id,
+                        &t.id,
+                        &resource,
+                        "POST",
+                        authorized,
+                        integration,
+                    ));
                 }
                 for b in &balancers {
                     let link = self.rest_vpc_link(c, id, b);
-                    let mut parent = ga(id, "RootResourceId");
-                    let mut resource_id = String::new();
-                    for part in b.path.trim_start_matches('/').split('/') {
-                        resource_id = format!(
-                            "{id}{}{}Resource",
-                            b.id,
-                            if part == "{proxy+}" {
-                                "Proxy".to_string()
-                            } else {
-                                camel(part)
-                            }
-                        );
-                        self.add(
-                            resource_id.clone(),
-                            json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
-                                "RestApiId": r(id), "ParentId": parent, "PathPart": part}}),
-                        );
-                        parent = r(&resource_id);
-                    }
-                    let method = format!("{id}{}Method", b.id);
-                    let mut mprops = json!({
-                        "RestApiId": r(id), "ResourceId": r(&resource_id), "HttpMethod": "ANY",
-                        "AuthorizationType": if authorizer.is_some() { "COGNITO_USER_POOLS" } else { "NONE" },
-
+                    let resource = self.rest_resources(id, &b.id, &b.path);
+                    let integration = json!({
                         "RequestParameters": {"method.request.path.proxy": true},
                         "Integration": {"Type": "HTTP_PROXY", "IntegrationHttpMethod": "ANY",
                             "Uri": rest_lb_uri(b), "ConnectionType": "VPC_LINK", "ConnectionId": r(&link),
                             "RequestParameters": {"integration.request.path.proxy": "method.request.path.proxy"},
                             "PassthroughBehavior": "WHEN_NO_MATCH"}});
-                    if authorizer.is_some() {
-                        mprops["AuthorizerId"] = r(&format!("{id}Authorizer"));
-                    }
-                    self.add(
-                        method.clone(),
-                        json!({"Type": "AWS::ApiGateway::Method", "Properties": mprops}),
-                    );
-                    methods.push(json!(method));
+                    methods.push(self.rest_method(
+                        id,
+                        &b.id,
+                        &resource,
+                        "ANY",
+                        authorized,
+                        integration,
+                    ));
                 }
                 let mut deployment = json!({"Type": "AWS::ApiGateway::Deployment"});
                 if !methods.is_empty() {
