@@ -20,6 +20,16 @@ fn example(name: &str) -> (Design, PathBuf) {
     (design, dir)
 }
 
+/// A run of the design's first scenario, with its seed, as the CLI does.
+fn simulate_first(design: &Design, dir: &Path) -> archsim_sim::Run {
+    let scenario = design.scenarios.first().unwrap();
+    let options = archsim_sim::RunOptions {
+        base_dir: Some(dir.to_path_buf()),
+        ..archsim_sim::RunOptions::default()
+    };
+    archsim_sim::simulate(design, scenario, &options).unwrap()
+}
+
 fn usd(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -127,22 +137,14 @@ fn the_measured_source_prices_the_simulated_run() {
         ..CostOptions::default()
     };
     let panel = cost_panel(&design, Some(&dir), &options).unwrap();
-    let scenario = design.scenarios.first().unwrap();
-    let run = archsim_sim::simulate(
-        &design,
-        scenario,
-        &archsim_sim::RunOptions {
-            base_dir: Some(dir.clone()),
-            ..archsim_sim::RunOptions::default()
-        },
-    )
-    .unwrap();
+    let run = simulate_first(&design, &dir);
     let assumptions = Assumptions::default();
     let usage = usage_from_run(&design, &run, &assumptions);
     let book = PriceBook::embedded(&design.region).unwrap();
     let bill = monthly_cost(&book, &usage.profile, &assumptions).unwrap();
     assert_eq!(panel.total_usd, bill.total_usd.to_string());
     let r = panel.run.unwrap();
+    let scenario = design.scenarios.first().unwrap();
     assert_eq!((r.seed, r.duration_s), (scenario.seed, scenario.duration_s));
     assert_eq!(panel.source, CostSource::Simulation);
 }
@@ -234,16 +236,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 fn the_report_csv_has_one_row_per_component_and_the_series_in_long_format() {
     let (design, dir) = example("serverless-api");
     let report = run_report(&design, Some(&dir), &ReportOptions::default()).unwrap();
-    let scenario = design.scenarios.first().unwrap();
-    let run = archsim_sim::simulate(
-        &design,
-        scenario,
-        &archsim_sim::RunOptions {
-            base_dir: Some(dir.clone()),
-            ..archsim_sim::RunOptions::default()
-        },
-    )
-    .unwrap();
+    let run = simulate_first(&design, &dir);
     assert_eq!((report.seed, report.duration_s), (run.seed, run.duration_s));
 
     let rows = parse_csv(&report.components_csv);
@@ -331,16 +324,7 @@ fn the_report_prices_with_the_chosen_toggles_and_escapes_names() {
         },
     )
     .unwrap();
-    let scenario = design.scenarios.first().unwrap().clone();
-    let run = archsim_sim::simulate(
-        &design,
-        &scenario,
-        &archsim_sim::RunOptions {
-            base_dir: Some(dir.clone()),
-            ..archsim_sim::RunOptions::default()
-        },
-    )
-    .unwrap();
+    let run = simulate_first(&design, &dir);
     let off = report_of_run(&design, &run, &Assumptions::default()).unwrap();
     let free = report_of_run(
         &design,

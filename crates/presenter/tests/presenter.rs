@@ -39,6 +39,16 @@ fn harness(example: &str) -> (Harness<'static, Presenter>, Rc<RefCell<Script>>) 
     (h, script)
 }
 
+/// A 0.5 vCPU / 1 GiB task of the api service.
+fn task(state: TaskState) -> TaskView {
+    TaskView {
+        service: "api-svc".into(),
+        cpu_units: 512,
+        memory_mib: 1024,
+        state,
+    }
+}
+
 fn frame(time_s: f64, components: &[(&str, ComponentStatus)]) -> Frame {
     Frame {
         time_s,
@@ -292,12 +302,6 @@ fn the_wheel_zooms_around_the_pointer_a_drag_pans_and_0_fits_again() {
 #[test]
 fn placement_grid_lists_zones_fargate_and_pending_tasks() {
     let (mut h, script) = harness("ecs-ec2-placement");
-    let task = |state| TaskView {
-        service: "api-svc".into(),
-        cpu_units: 512,
-        memory_mib: 1024,
-        state,
-    };
     let inst = |id: &str, zone: &str| InstanceView {
         id: id.into(),
         zone: zone.into(),
@@ -333,12 +337,6 @@ fn placement_grid_lists_zones_fargate_and_pending_tasks() {
 #[test]
 fn a_scaled_out_cluster_still_fits_the_placement_grid() {
     let (mut h, script) = harness("ecs-ec2-placement");
-    let task = |state| TaskView {
-        service: "api-svc".into(),
-        cpu_units: 512,
-        memory_mib: 1024,
-        state,
-    };
     let instances = (0..60)
         .map(|k| InstanceView {
             id: format!("i-{k}"),
