@@ -797,6 +797,11 @@ pub enum Packaging {
     Image,
 }
 
+/// Lambda allocates CPU in proportion to memory, and 1,769 MB is one full
+/// vCPU (AWS Lambda Developer Guide, "Configuring Lambda function memory").
+/// The simulator, the cost estimate and the cost curves all read this one.
+pub const LAMBDA_MB_PER_VCPU: u32 = 1769;
+
 /// What one request costs a handler or a container worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -36,9 +36,11 @@
 pub mod catalog;
 pub mod component;
 pub mod connection;
+pub mod coverage;
 pub mod design;
 pub mod edit;
 pub mod file;
+pub mod listener_rule;
 pub mod scenario;
 pub mod schema;
 pub mod starters;
@@ -46,6 +48,7 @@ pub mod validate;
 
 pub use component::{Component, ComponentKind, Position, Props};
 pub use connection::{Connection, ConnectionKind, Meaning};
+pub use coverage::Coverage;
 pub use design::{Design, Group, GroupKind};
 pub use edit::{EditError, Editor, Op};
 pub use file::{LoadError, SaveError, load, save};
