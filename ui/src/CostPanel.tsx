@@ -168,6 +168,11 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
             </span>
             <b data-testid="cost-total" data-usd={shown.total_usd}>{usd(shown.total_usd)}</b>
             <span className="muted">per month, {shown.assumptions.currency}, {shown.assumptions.region}</span>
+            {!shown.total_complete && (
+              <span className="cost-incomplete" data-testid="cost-incomplete">
+                incomplete: {shown.not_priced.length === 1 ? "1 component" : `${shown.not_priced.length} components`} not priced
+              </span>
+            )}
           </div>
           <table className="cost-components" data-testid="cost-components">
             <tbody>
@@ -175,6 +180,15 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
                 <tr key={c.component_id}>
                   <td title={c.component_id}>{c.component_name}</td>
                   <td className="num">{usd(c.total_usd)}</td>
+                </tr>
+              ))}
+              {shown.not_priced.map((n) => (
+                <tr key={`np-${n.component_id}`} className="not-priced" data-testid="cost-not-priced">
+                  <td title={`${n.component_id} (${n.service})`}>
+                    {n.component_name}
+                    <div className="muted">not priced: {n.reason}</div>
+                  </td>
+                  <td className="num">–</td>
                 </tr>
               ))}
             </tbody>

@@ -165,6 +165,17 @@ pub struct SimulatedRunView {
     pub duration_s: f64,
 }
 
+/// A component the bill leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct NotPricedView {
+    pub component_id: String,
+    pub component_name: String,
+    /// The kind of component ("RDS database").
+    pub service: String,
+    pub reason: String,
+}
+
 /// A component the panel can chart (a Lambda function).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -195,6 +206,10 @@ pub struct CostPanel {
     pub subtotal_usd: String,
     pub discount_usd: String,
     pub total_usd: String,
+    /// Components AWS charges for that the bill does not price.
+    pub not_priced: Vec<NotPricedView>,
+    /// False when something is not priced: the total leaves charges out.
+    pub total_complete: bool,
     pub assumptions: CostAssumptionsView,
     /// What the estimate or the measurement leaves out.
     pub notes: Vec<String>,
@@ -390,6 +405,17 @@ pub fn cost_panel(
         subtotal_usd: report.subtotal_usd.to_string(),
         discount_usd: report.discount_usd.to_string(),
         total_usd: report.total_usd.to_string(),
+        not_priced: report
+            .not_priced
+            .iter()
+            .map(|n| NotPricedView {
+                component_id: n.component_id.clone(),
+                component_name: component_name(design, &n.component_id),
+                service: n.service.clone(),
+                reason: n.reason.clone(),
+            })
+            .collect(),
+        total_complete: report.total_complete,
         assumptions: assumptions_view(&report),
         notes: usage.notes,
         cost_curve_svg,

@@ -48,7 +48,8 @@ mod view;
 
 pub use cost_panel::{
     BreakEvenView, ComponentCostView, CostAssumptionsView, CostLineView, CostOptions, CostPanel,
-    CostSource, CrossingView, FunctionChoice, LambdaBillingMode, SimulatedRunView, cost_panel,
+    CostSource, CrossingView, FunctionChoice, LambdaBillingMode, NotPricedView, SimulatedRunView,
+    cost_panel,
 };
 pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_dir};
 pub use forms::{FieldType, FormField, component_form, connection_form};

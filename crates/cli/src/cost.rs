@@ -11,7 +11,7 @@ use archsim_cost::design_cost::{
 use archsim_cost::estimate::lambda_power_tuning;
 use archsim_cost::{
     Assumptions, CostReport, ImageFormat, LambdaBilling, PriceBook, UsageProfile, break_even,
-    cost_curve, memory_curve, monthly_cost, render_breakeven, render_cost_curve, render_memory,
+    cost_curve, memory_curve, render_breakeven, render_cost_curve, render_memory,
 };
 use archsim_model::Design;
 use clap::{Args, ValueEnum};
@@ -154,6 +154,7 @@ fn usage_for(
             profile,
             notes: vec![format!("usage as given in {}", path.display())],
             entry_requests_per_s: None,
+            not_priced: Vec::new(),
         });
     }
     Ok(scenario_usage(design, scenario, assumptions)?)
@@ -189,7 +190,7 @@ pub fn cost(args: CostArgs) -> Result<u8> {
             &assumptions,
         )?
     };
-    let report = monthly_cost(&book, &priced.profile, &assumptions)?;
+    let report = archsim_cost::design_cost::monthly_bill(&book, &priced, &assumptions)?;
     if args.json {
         let out = serde_json::json!({
             "design": design.name,
@@ -252,10 +253,27 @@ fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
             format!("-{}", report.discount_usd)
         );
     }
+    for n in &report.not_priced {
+        let _ = writeln!(
+            out,
+            "{:<22} {:<71} {:>10}",
+            truncate(&name(&n.component_id), 22),
+            truncate(&format!("not priced: {}", n.reason), 71),
+            "-"
+        );
+    }
     let _ = writeln!(
         out,
         "{:<94} {:>10}",
-        "total (USD per month)", report.total_usd
+        if report.total_complete {
+            "total (USD per month)".to_string()
+        } else {
+            format!(
+                "total (USD per month), incomplete: {} not priced",
+                plural(report.not_priced.len(), "component")
+            )
+        },
+        report.total_usd
     );
     let a = &report.assumptions;
     let _ = writeln!(
@@ -273,6 +291,14 @@ fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
         let _ = writeln!(out, "  - {n}");
     }
     out
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

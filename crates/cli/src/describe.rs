@@ -218,7 +218,29 @@ pub fn summary(c: &Component) -> String {
         ),
         Props::IamRole(r) => format!("{:?}", r.purpose),
         Props::Generic(g) => g.resource_type.clone(),
-        _ => String::new(),
+        // No one-line summary: the name and kind say enough.
+        Props::Client(_)
+        | Props::CloudFront(_)
+        | Props::Alb(_)
+        | Props::Nlb(_)
+        | Props::Clb(_)
+        | Props::Cognito(_)
+        | Props::Lex(_)
+        | Props::Alexa(_)
+        | Props::S3Bucket(_)
+        | Props::SnsTopic(_)
+        | Props::EventBridgeRule(_)
+        | Props::Firehose(_)
+        | Props::AuroraServerless(_)
+        | Props::Rds(_)
+        | Props::Ec2Instance(_)
+        | Props::EcsCluster(_)
+        | Props::Fargate(_)
+        | Props::FargateSpot(_)
+        | Props::EksCluster(_)
+        | Props::EksFargateProfile(_)
+        | Props::EcrRepository(_)
+        | Props::ExternalRegistry(_) => String::new(),
     };
     match (detail.is_empty(), c.kind()) {
         (true, _) => label.to_string(),

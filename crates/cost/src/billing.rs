@@ -40,6 +40,17 @@ pub struct LineItem {
     pub amount_usd: Decimal,
 }
 
+/// A component AWS charges for that the bill does not price, and why. The
+/// adapters that read designs fill these in ([`crate::coverage`]); a usage
+/// profile alone names none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotPriced {
+    pub component_id: String,
+    /// The kind of component, as a person reads it ("RDS database").
+    pub service: String,
+    pub reason: String,
+}
+
 /// A month's bill for a usage profile. Amounts serialize as decimal
 /// strings ("2.73") so that no JSON reader turns cents into binary floats.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,9 +65,21 @@ pub struct CostReport {
     pub discount_usd: Decimal,
     /// subtotal - discount.
     pub total_usd: Decimal,
+    /// Components left out of the total, each with its reason.
+    pub not_priced: Vec<NotPriced>,
+    /// False when `not_priced` is not empty: the total leaves charges out.
+    pub total_complete: bool,
 }
 
 impl CostReport {
+    /// Adds what the bill leaves out, and marks the total incomplete if
+    /// anything is.
+    pub fn with_not_priced(mut self, not_priced: Vec<NotPriced>) -> Self {
+        self.total_complete = not_priced.is_empty();
+        self.not_priced = not_priced;
+        self
+    }
+
     /// Sum of the rounded line items of each component, in the order
     /// components first appear.
     pub fn component_totals(&self) -> Vec<(String, Decimal)> {
@@ -101,6 +124,8 @@ pub fn monthly_cost(
         subtotal_usd,
         discount_usd,
         total_usd: subtotal_usd - discount_usd,
+        not_priced: Vec::new(),
+        total_complete: true,
     })
 }
 

@@ -66,16 +66,19 @@ pub struct DesignUsage {
     pub notes: Vec<String>,
     /// Mean requests per second entering the design (`None` for a usage file).
     pub entry_requests_per_s: Option<f64>,
+    /// Components of the design the bill does not price (empty for a usage file).
+    pub not_priced: Vec<crate::NotPriced>,
 }
 
 impl DesignUsage {
-    fn from_estimate(source: UsageSource, e: Estimate) -> Self {
+    fn from_estimate(source: UsageSource, e: Estimate, design: &Design) -> Self {
         DesignUsage {
             source,
             scenario: Some(e.scenario),
             profile: e.profile,
             notes: e.notes,
             entry_requests_per_s: Some(e.entry_requests_per_s),
+            not_priced: crate::coverage::not_priced(design),
         }
     }
 }
@@ -110,6 +113,7 @@ pub fn scenario_usage(
     Ok(DesignUsage::from_estimate(
         UsageSource::ScenarioEstimate,
         estimate,
+        design,
     ))
 }
 
@@ -132,6 +136,7 @@ pub fn measured_usage(design: &Design, run: &Run, assumptions: &Assumptions) -> 
     DesignUsage::from_estimate(
         UsageSource::Simulation,
         usage_from_run(design, run, assumptions),
+        design,
     )
 }
 
@@ -141,7 +146,7 @@ pub fn monthly_bill(
     usage: &DesignUsage,
     assumptions: &Assumptions,
 ) -> Result<CostReport, UsageError> {
-    monthly_cost(book, &usage.profile, assumptions)
+    Ok(monthly_cost(book, &usage.profile, assumptions)?.with_not_priced(usage.not_priced.clone()))
 }
 
 /// The cost curve's range: 1/100x to 100x of the scenario's traffic, on an

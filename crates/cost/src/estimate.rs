@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 
 use archsim_model::component::{
-    ApiType, Architecture as ModelArch, EcsServiceProps, LambdaProps, Props, ScalingMetric,
-    TaskDefinitionProps, Work,
+    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
+    ScalingMetric, TaskDefinitionProps, Work,
 };
-use archsim_model::connection::{ConditionField, ConnectionKind, Meaning};
+use archsim_model::connection::{ConnectionKind, Meaning};
+use archsim_model::listener_rule::rule_matches;
 use archsim_model::scenario::{RequestAttributes, Scenario, TrafficPattern};
 use archsim_model::{Component, ComponentKind as K, Design};
 
@@ -23,9 +24,6 @@ use crate::usage::{
     EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
     QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, UsageProfile,
 };
-
-/// One vCPU's worth of Lambda memory (SPEC-SIM.md).
-const MB_PER_VCPU: f64 = 1769.0;
 
 /// Why a design cannot be estimated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -187,26 +185,9 @@ fn matching_route<'a>(
         _ => u32::MAX,
     });
     ordered.into_iter().find(|(c, _)| match &c.kind {
-        ConnectionKind::Route { conditions, .. } => conditions
-            .iter()
-            .filter(|cond| cond.field == ConditionField::PathPattern)
-            .all(|cond| cond.values.iter().any(|p| path_matches(p, path))),
+        ConnectionKind::Route { conditions, .. } => rule_matches(conditions, path),
         _ => false,
     })
-}
-
-/// ALB path patterns: case-sensitive, `*` any run of characters, `?` one.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], s) || (!s.is_empty() && go(p, &s[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &s[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &s[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), path.as_bytes())
 }
 
 fn arch(a: ModelArch) -> Architecture {
@@ -216,12 +197,44 @@ fn arch(a: ModelArch) -> Architecture {
     }
 }
 
+/// The mean latency a caller waits for one request to a data store (S3
+/// and non-stores add none here).
 fn store_latency_ms(c: &Component) -> f64 {
     match &c.props {
         Props::DynamoDbTable(t) => t.latency.mean_ms(),
         Props::AuroraServerless(a) => a.latency.mean_ms(),
         Props::Rds(r) => r.latency.mean_ms(),
-        _ => 0.0,
+        Props::S3Bucket(_)
+        | Props::Client(_)
+        | Props::ApiGateway(_)
+        | Props::CloudFront(_)
+        | Props::Alb(_)
+        | Props::Nlb(_)
+        | Props::Clb(_)
+        | Props::Cognito(_)
+        | Props::Lex(_)
+        | Props::Alexa(_)
+        | Props::SqsQueue(_)
+        | Props::SnsTopic(_)
+        | Props::EventBridgeRule(_)
+        | Props::KinesisStream(_)
+        | Props::Firehose(_)
+        | Props::LambdaFunction(_)
+        | Props::Ec2Instance(_)
+        | Props::EcsCluster(_)
+        | Props::EcsService(_)
+        | Props::TaskDefinition(_)
+        | Props::Fargate(_)
+        | Props::FargateSpot(_)
+        | Props::Ec2AutoScalingGroup(_)
+        | Props::EksCluster(_)
+        | Props::EksNodeGroup(_)
+        | Props::EksFargateProfile(_)
+        | Props::EksWorkload(_)
+        | Props::EcrRepository(_)
+        | Props::ExternalRegistry(_)
+        | Props::IamRole(_)
+        | Props::Generic(_) => 0.0,
     }
 }
 
@@ -229,7 +242,7 @@ fn store_latency_ms(c: &Component) -> f64 {
 /// inversely with memory below one vCPU (1,769 MB).
 fn handler_ms(work: &Work, memory_mb: u32) -> f64 {
     let mean = work.duration.mean_ms();
-    let slow = (MB_PER_VCPU / f64::from(memory_mb.max(1))).max(1.0);
+    let slow = (f64::from(LAMBDA_MB_PER_VCPU) / f64::from(memory_mb.max(1))).max(1.0);
     mean * (work.cpu_share * slow + (1.0 - work.cpu_share))
 }
 
@@ -241,12 +254,14 @@ fn lambda_duration_ms(d: &Design, id: &str, l: &LambdaProps, depth: usize) -> f6
         return ms;
     }
     for (conn, target) in d.outgoing(id) {
-        match (&conn.kind, &target.props) {
-            (ConnectionKind::Uses { .. }, _) => ms += store_latency_ms(target),
-            (ConnectionKind::Invoke { mode }, Props::LambdaFunction(callee))
-                if *mode == archsim_model::connection::InvokeMode::Sync =>
-            {
-                ms += lambda_duration_ms(d, &target.id, callee, depth + 1);
+        match &conn.kind {
+            ConnectionKind::Uses { .. } => ms += store_latency_ms(target),
+            ConnectionKind::Invoke {
+                mode: archsim_model::connection::InvokeMode::Sync,
+            } => {
+                if let Props::LambdaFunction(callee) = &target.props {
+                    ms += lambda_duration_ms(d, &target.id, callee, depth + 1);
+                }
             }
             _ => {}
         }
@@ -450,15 +465,13 @@ pub fn estimate_usage(
                 );
             }
             Props::EcsService(s) => {
-                let Some(task) =
-                    design
-                        .outgoing(id)
-                        .into_iter()
-                        .find_map(|(_, t)| match &t.props {
-                            Props::TaskDefinition(td) => Some(td),
-                            _ => None,
-                        })
-                else {
+                let Some(task) = design.outgoing(id).into_iter().find_map(|(_, t)| {
+                    if let Props::TaskDefinition(td) = &t.props {
+                        Some(td)
+                    } else {
+                        None
+                    }
+                }) else {
                     continue;
                 };
                 let tasks = service_tasks(s, task.cpu, rps);
@@ -573,7 +586,7 @@ pub fn estimate_usage(
                     None,
                 );
             }
-            Props::DynamoDbTable(t) => push(
+            Props::DynamoDbTable(t) if crate::coverage::priced(c) => push(
                 id,
                 ServiceUsage::DynamoDb(DynamoDbUsage {
                     write_request_units: flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
@@ -591,8 +604,30 @@ pub fn estimate_usage(
                 }),
                 None,
             ),
-
-            _ => {}
+            // Priced through the components that use them, free, or not
+            // priced: `crate::coverage` says which and why, and the bill
+            // lists what it leaves out.
+            Props::DynamoDbTable(_)
+            | Props::Client(_)
+            | Props::CloudFront(_)
+            | Props::Clb(_)
+            | Props::Cognito(_)
+            | Props::Lex(_)
+            | Props::Alexa(_)
+            | Props::SnsTopic(_)
+            | Props::EventBridgeRule(_)
+            | Props::KinesisStream(_)
+            | Props::Firehose(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_)
+            | Props::EcsCluster(_)
+            | Props::TaskDefinition(_)
+            | Props::Fargate(_)
+            | Props::FargateSpot(_)
+            | Props::EksFargateProfile(_)
+            | Props::ExternalRegistry(_)
+            | Props::IamRole(_)
+            | Props::Generic(_) => {}
         }
     }
     notes.push(
@@ -626,7 +661,40 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         Props::EcrRepository(r) => Some(ServiceUsage::Ecr(EcrUsage {
             storage_gb_month: r.stored_gb,
         })),
-        _ => None,
+        // Priced by traffic (estimate, measured), through other
+        // components, free, or not priced (`crate::coverage`).
+        Props::Client(_)
+        | Props::ApiGateway(_)
+        | Props::CloudFront(_)
+        | Props::Alb(_)
+        | Props::Nlb(_)
+        | Props::Clb(_)
+        | Props::Cognito(_)
+        | Props::Lex(_)
+        | Props::Alexa(_)
+        | Props::S3Bucket(_)
+        | Props::SqsQueue(_)
+        | Props::SnsTopic(_)
+        | Props::EventBridgeRule(_)
+        | Props::KinesisStream(_)
+        | Props::Firehose(_)
+        | Props::DynamoDbTable(_)
+        | Props::AuroraServerless(_)
+        | Props::Rds(_)
+        | Props::LambdaFunction(_)
+        | Props::Ec2Instance(_)
+        | Props::EcsCluster(_)
+        | Props::EcsService(_)
+        | Props::TaskDefinition(_)
+        | Props::Fargate(_)
+        | Props::FargateSpot(_)
+        | Props::Ec2AutoScalingGroup(_)
+        | Props::EksNodeGroup(_)
+        | Props::EksFargateProfile(_)
+        | Props::EksWorkload(_)
+        | Props::ExternalRegistry(_)
+        | Props::IamRole(_)
+        | Props::Generic(_) => None,
     }
 }
 
@@ -677,15 +745,6 @@ mod tests {
 
     fn example(name: &str) -> Design {
         starter(name).unwrap().build().unwrap()
-    }
-
-    #[test]
-    fn path_patterns_follow_alb_rules() {
-        assert!(path_matches("/orders/*", "/orders/list"));
-        assert!(!path_matches("/orders/*", "/Orders/list"));
-        assert!(path_matches("/a?c", "/abc"));
-        assert!(!path_matches("/a?c", "/ac"));
-        assert!(path_matches("*", ""));
     }
 
     #[test]

@@ -44,6 +44,7 @@
 
 pub mod billing;
 pub mod charts;
+pub mod coverage;
 pub mod curves;
 pub mod design_cost;
 pub mod estimate;
@@ -52,7 +53,7 @@ pub mod money;
 pub mod pricebook;
 pub mod usage;
 
-pub use billing::{CostReport, LineItem, exact_monthly_cost, monthly_cost};
+pub use billing::{CostReport, LineItem, NotPriced, exact_monthly_cost, monthly_cost};
 pub use charts::{
     Chart, ChartError, ImageFormat, render_breakeven, render_cost_curve, render_memory,
 };

@@ -18,6 +18,47 @@ use crate::usage::{
     ServiceUsage, SqsUsage, UsageProfile,
 };
 
+/// How the bill prices a load balancer's measured usage: ALB and NLB by
+/// their LCUs; the Classic Load Balancer is listed as not priced.
+fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
+    match kind {
+        K::Alb => Some(LoadBalancerKind::Alb),
+        K::Nlb => Some(LoadBalancerKind::Nlb),
+        K::Clb
+        | K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::S3Bucket
+        | K::SqsQueue
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::DynamoDbTable
+        | K::AuroraServerless
+        | K::Rds
+        | K::LambdaFunction
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => None,
+    }
+}
+
 /// Share of a data store's requests that write, from the `Uses`
 /// connections reaching it (a read-write connection counts half each).
 fn write_share(design: &Design, id: &str) -> f64 {
@@ -56,9 +97,12 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         }
         let gb = f64::from(l.memory_mb) / 1024.0;
         let billed_ms = l.gb_seconds / gb * 1000.0;
-        let provisioned = design.component(id).and_then(|c| match &c.props {
-            Props::LambdaFunction(p) if p.provisioned_concurrency > 0 => Some(p),
-            _ => None,
+        let provisioned = design.component(id).and_then(|c| {
+            if let Props::LambdaFunction(p) = &c.props {
+                (p.provisioned_concurrency > 0).then_some(p)
+            } else {
+                None
+            }
         });
         push(
             id,
@@ -92,13 +136,13 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             continue;
         }
         let arch = key.split('/').next().and_then(|svc| {
-            design
-                .outgoing(svc)
-                .into_iter()
-                .find_map(|(_, c)| match &c.props {
-                    Props::TaskDefinition(td) => Some(td.architecture),
-                    _ => None,
-                })
+            design.outgoing(svc).into_iter().find_map(|(_, c)| {
+                if let Props::TaskDefinition(td) = &c.props {
+                    Some(td.architecture)
+                } else {
+                    None
+                }
+            })
         });
         push(
             key,
@@ -128,10 +172,11 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         );
     }
     for (id, n) in &u.api_requests {
-        let kind = match design.component(id).map(|c| &c.props) {
-            Some(Props::ApiGateway(a)) if a.api_type == ApiType::Http => ApiKind::Http,
-            _ => ApiKind::Rest,
-        };
+        let http = matches!(
+            design.component(id).map(|c| &c.props),
+            Some(Props::ApiGateway(a)) if a.api_type == ApiType::Http
+        );
+        let kind = if http { ApiKind::Http } else { ApiKind::Rest };
         push(
             id,
             ServiceUsage::ApiGateway(ApiGatewayUsage {
@@ -160,9 +205,8 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let Some(c) = design.component(id) else {
             continue;
         };
-        let kind = match c.kind() {
-            K::Nlb => LoadBalancerKind::Nlb,
-            _ => LoadBalancerKind::Alb,
+        let Some(kind) = load_balancer_kind(c.kind()) else {
+            continue;
         };
         let lambda_targets = design.outgoing(id).iter().any(|(conn, t)| {
             matches!(conn.kind, ConnectionKind::Route { .. }) && t.kind() == K::LambdaFunction
@@ -194,7 +238,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let id = c.id.as_str();
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
-            Props::DynamoDbTable(t) => {
+            Props::DynamoDbTable(t) if crate::coverage::priced(c) => {
                 let w = write_share(design, id);
                 push(
                     id,
@@ -205,6 +249,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     }),
                 );
             }
+            Props::DynamoDbTable(_) => {}
             Props::S3Bucket(b) => {
                 let w = write_share(design, id);
                 push(
@@ -221,7 +266,38 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     push(id, usage);
                 }
             }
-            _ => {}
+            // Priced above from the run's usage, through other components,
+            // free, or not priced (`crate::coverage`; the bill lists those).
+            Props::Client(_)
+            | Props::ApiGateway(_)
+            | Props::CloudFront(_)
+            | Props::Alb(_)
+            | Props::Nlb(_)
+            | Props::Clb(_)
+            | Props::Cognito(_)
+            | Props::Lex(_)
+            | Props::Alexa(_)
+            | Props::SqsQueue(_)
+            | Props::SnsTopic(_)
+            | Props::EventBridgeRule(_)
+            | Props::KinesisStream(_)
+            | Props::Firehose(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_)
+            | Props::LambdaFunction(_)
+            | Props::Ec2Instance(_)
+            | Props::EcsCluster(_)
+            | Props::EcsService(_)
+            | Props::TaskDefinition(_)
+            | Props::Fargate(_)
+            | Props::FargateSpot(_)
+            | Props::Ec2AutoScalingGroup(_)
+            | Props::EksNodeGroup(_)
+            | Props::EksFargateProfile(_)
+            | Props::EksWorkload(_)
+            | Props::ExternalRegistry(_)
+            | Props::IamRole(_)
+            | Props::Generic(_) => {}
         }
     }
     let entry: u64 = run

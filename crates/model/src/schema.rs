@@ -442,7 +442,19 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             ),
             p("stored_gb", 0.0, 1e6, "GB", "archsim: for cost"),
         ],
-        _ => Vec::new(),
+        // No numeric property with a range.
+        K::Client
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::EcsCluster
+        | K::EksCluster
+        | K::EksFargateProfile
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => Vec::new(),
     }
 }
 
@@ -501,7 +513,17 @@ pub fn connection_specs(meaning: Meaning) -> Vec<PropertySpec> {
                 "capacity provider strategy",
             ),
         ],
-        _ => Vec::new(),
+        // No numeric parameter with a range.
+        Meaning::InvokeSync
+        | Meaning::InvokeAsync
+        | Meaning::RunsTask
+        | Meaning::PullsImage
+        | Meaning::Uses
+        | Meaning::Publishes
+        | Meaning::DeadLetter
+        | Meaning::AssumesRole
+        | Meaning::Authorizes
+        | Meaning::References => Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@ import type { CostAssumptionsView } from "./CostAssumptionsView";
 import type { CostLineView } from "./CostLineView";
 import type { CostSource } from "./CostSource";
 import type { FunctionChoice } from "./FunctionChoice";
+import type { NotPricedView } from "./NotPricedView";
 import type { SimulatedRunView } from "./SimulatedRunView";
 
 /**
@@ -34,7 +35,15 @@ run: SimulatedRunView | null, line_items: Array<CostLineView>,
 /**
  * Each component's total, in the order components first appear.
  */
-components: Array<ComponentCostView>, subtotal_usd: string, discount_usd: string, total_usd: string, assumptions: CostAssumptionsView, 
+components: Array<ComponentCostView>, subtotal_usd: string, discount_usd: string, total_usd: string, 
+/**
+ * Components AWS charges for that the bill does not price.
+ */
+not_priced: Array<NotPricedView>, 
+/**
+ * False when something is not priced: the total leaves charges out.
+ */
+total_complete: boolean, assumptions: CostAssumptionsView, 
 /**
  * What the estimate or the measurement leaves out.
  */

@@ -483,6 +483,15 @@ impl Page<'_> {
                 l.amount_usd
             );
         }
+        for n in &b.not_priced {
+            let _ = write!(
+                h,
+                "<tr class=\"not-priced\"><td>{}</td><td class=\"text\">{}</td><td class=\"text\" colspan=\"3\">not priced: {}</td><td>-</td></tr>",
+                esc(&self.name(&n.component_id)),
+                esc(&n.service),
+                esc(&n.reason)
+            );
+        }
         h.push_str("</tbody><tfoot>");
         if !b.discount_usd.is_zero() {
             let _ = write!(
@@ -493,7 +502,12 @@ impl Page<'_> {
         }
         let _ = write!(
             h,
-            "<tr><td colspan=\"5\">total (USD per month)</td><td id=\"total-usd\">{}</td></tr></tfoot></table>",
+            "<tr><td colspan=\"5\">total (USD per month){}</td><td id=\"total-usd\">{}</td></tr></tfoot></table>",
+            if b.total_complete {
+                String::new()
+            } else {
+                format!(", incomplete: {} not priced", b.not_priced.len())
+            },
             b.total_usd
         );
         if !self.notes.is_empty() {

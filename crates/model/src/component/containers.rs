@@ -1,0 +1,459 @@
+//! Container properties: ECS clusters, services, task definitions and
+//! their containers, Fargate and EC2 capacity, EKS clusters, node groups,
+//! Fargate profiles and workloads.
+
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcsClusterProps {
+    pub container_insights: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LaunchType {
+    Fargate,
+    Ec2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementStrategyType {
+    Binpack,
+    Spread,
+    Random,
+}
+
+/// One placement strategy; strategies apply in order, each breaking the
+/// previous one's ties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementStrategy {
+    #[serde(rename = "type")]
+    pub kind: PlacementStrategyType,
+    /// `cpu`/`memory` for binpack, `instanceId` or an attribute for spread.
+    #[serde(default)]
+    pub field: String,
+}
+
+impl PlacementStrategy {
+    pub fn spread_zones() -> Self {
+        Self {
+            kind: PlacementStrategyType::Spread,
+            field: "attribute:ecs.availability-zone".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementConstraintType {
+    DistinctInstance,
+    MemberOf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConstraint {
+    #[serde(rename = "type")]
+    pub kind: PlacementConstraintType,
+    /// Cluster query language, for `memberOf`.
+    #[serde(default)]
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingMetric {
+    CpuUtilization,
+    MemoryUtilization,
+    /// ALB requests per target per minute.
+    AlbRequestCountPerTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTrackingPolicy {
+    pub metric: ScalingMetric,
+    pub target: f64,
+    #[serde(default = "default_cooldown")]
+    pub scale_out_cooldown_s: u32,
+    #[serde(default = "default_cooldown")]
+    pub scale_in_cooldown_s: u32,
+}
+
+fn default_cooldown() -> u32 {
+    300
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    /// Lower bound of the metric above the alarm threshold.
+    pub lower_bound: f64,
+    pub adjustment: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepScalingPolicy {
+    pub metric: ScalingMetric,
+    pub alarm_threshold: f64,
+    pub steps: Vec<StepAdjustment>,
+    #[serde(default = "default_cooldown")]
+    pub cooldown_s: u32,
+}
+
+/// Service auto scaling: scale out if any policy asks, in only if all do.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceAutoScaling {
+    pub target_tracking: Vec<TargetTrackingPolicy>,
+    pub step: Vec<StepScalingPolicy>,
+}
+
+/// An ECS service. Its task definition is a `RunsTask` connection, its
+/// capacity (launch type or capacity provider strategy) the `RunsOn`
+/// connections, its cluster the group it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcsServiceProps {
+    pub desired_count: u32,
+    pub min_count: u32,
+    pub max_count: u32,
+    /// `None`: the capacity provider strategy given by `RunsOn` weights.
+    pub launch_type: Option<LaunchType>,
+    pub placement_strategies: Vec<PlacementStrategy>,
+    pub placement_constraints: Vec<PlacementConstraint>,
+    pub autoscaling: Option<ServiceAutoScaling>,
+    /// Requests one task serves at once; more wait in its queue.
+    pub workers_per_task: u32,
+    pub work: Work,
+    /// Application start after the image is pulled.
+    pub app_start_s: f64,
+    pub health_check_grace_s: u32,
+    pub min_healthy_percent: u32,
+    pub max_percent: u32,
+}
+
+impl Default for EcsServiceProps {
+    fn default() -> Self {
+        Self {
+            desired_count: 2,
+            min_count: 1,
+            max_count: 10,
+            launch_type: None,
+            placement_strategies: vec![PlacementStrategy::spread_zones()],
+            placement_constraints: Vec::new(),
+            autoscaling: None,
+            workers_per_task: 8,
+            work: Work::default(),
+            app_start_s: 5.0,
+            health_check_grace_s: 60,
+            min_healthy_percent: 100,
+            max_percent: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkMode {
+    #[default]
+    Awsvpc,
+    Bridge,
+    Host,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortProtocol {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortMapping {
+    pub container_port: u16,
+    /// `None` or 0 in bridge mode: a dynamic port (49153-65535).
+    pub host_port: Option<u16>,
+    pub protocol: PortProtocol,
+}
+
+impl PortMapping {
+    pub fn is_static_host_port(&self) -> bool {
+        self.host_port.is_some_and(|p| p != 0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContainerDefinition {
+    pub name: String,
+    /// Repository and tag (`orders:1.4.2`, `nginx:1.27`); the registry is
+    /// the `PullsImage` connection of the task definition.
+    pub image: String,
+    pub image_size_mb: f64,
+    /// CPU units (1,024 = 1 vCPU).
+    pub cpu: u32,
+    /// Hard memory limit, MiB.
+    pub memory_mb: Option<u32>,
+    pub memory_reservation_mb: Option<u32>,
+    pub port_mappings: Vec<PortMapping>,
+    pub essential: bool,
+    pub gpus: u32,
+    pub environment: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ContainerDefinition {
+    fn default() -> Self {
+        Self {
+            name: "app".into(),
+            image: "app:latest".into(),
+            image_size_mb: 200.0,
+            cpu: 256,
+            memory_mb: Some(512),
+            memory_reservation_mb: None,
+            port_mappings: vec![PortMapping {
+                container_port: 8080,
+                host_port: None,
+                protocol: PortProtocol::Tcp,
+            }],
+            essential: true,
+            gpus: 0,
+            environment: Default::default(),
+        }
+    }
+}
+
+/// A task definition: task size, network mode and containers. Its task
+/// role and execution role are `AssumesRole` connections to IAM roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TaskDefinitionProps {
+    pub family: String,
+    /// Task CPU units (1,024 = 1 vCPU).
+    pub cpu: u32,
+    /// Task memory, MiB.
+    pub memory_mb: u32,
+    pub network_mode: NetworkMode,
+    pub architecture: Architecture,
+    pub ephemeral_storage_gb: u32,
+    pub containers: Vec<ContainerDefinition>,
+}
+
+impl Default for TaskDefinitionProps {
+    fn default() -> Self {
+        Self {
+            family: "app".into(),
+            cpu: 256,
+            memory_mb: 512,
+            network_mode: NetworkMode::Awsvpc,
+            architecture: Architecture::X86_64,
+            ephemeral_storage_gb: 20,
+            containers: vec![ContainerDefinition::default()],
+        }
+    }
+}
+
+impl TaskDefinitionProps {
+    pub fn gpus(&self) -> u32 {
+        self.containers.iter().map(|c| c.gpus).sum()
+    }
+
+    pub fn image_size_mb(&self) -> f64 {
+        self.containers.iter().map(|c| c.image_size_mb).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FargateProps {
+    pub platform_version: String,
+    /// Image pull throughput, MB/s (measured 10-50).
+    pub pull_mb_per_s: f64,
+    /// Fixed start overhead before the pull, s (measured 10-20).
+    pub start_overhead_s: f64,
+}
+
+impl Default for FargateProps {
+    fn default() -> Self {
+        Self {
+            platform_version: "LATEST".into(),
+            pull_mb_per_s: 25.0,
+            start_overhead_s: 15.0,
+        }
+    }
+}
+
+/// An EC2 Auto Scaling group used as an ECS capacity provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ec2CapacityProps {
+    pub instance_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_capacity: u32,
+    pub availability_zones: Vec<String>,
+    pub managed_scaling: bool,
+    /// CapacityProviderReservation target, percent.
+    pub target_capacity_percent: u32,
+    pub minimum_scaling_step: u32,
+    pub maximum_scaling_step: u32,
+    pub instance_warmup_s: u32,
+    pub managed_termination_protection: bool,
+    /// awsvpc ENI trunking on the account.
+    pub awsvpc_trunking: bool,
+    pub spot: bool,
+    /// Instance boot plus ECS agent registration, s.
+    pub launch_s: f64,
+    pub pull_mb_per_s: f64,
+}
+
+impl Default for Ec2CapacityProps {
+    fn default() -> Self {
+        Self {
+            instance_type: "m5.large".into(),
+            min_size: 1,
+            max_size: 10,
+            desired_capacity: 2,
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            managed_scaling: true,
+            target_capacity_percent: 100,
+            minimum_scaling_step: 1,
+            maximum_scaling_step: 10_000,
+            instance_warmup_s: 300,
+            managed_termination_protection: false,
+            awsvpc_trunking: false,
+            spot: false,
+            launch_s: 45.0,
+            pull_mb_per_s: 50.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EksSupport {
+    #[default]
+    Standard,
+    Extended,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksClusterProps {
+    pub version: String,
+    pub support: EksSupport,
+    pub endpoint_public: bool,
+}
+
+impl Default for EksClusterProps {
+    fn default() -> Self {
+        Self {
+            version: "1.31".into(),
+            support: EksSupport::Standard,
+            endpoint_public: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CapacityType {
+    #[default]
+    OnDemand,
+    Spot,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksNodeGroupProps {
+    pub instance_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub desired_size: u32,
+    pub capacity_type: CapacityType,
+    pub availability_zones: Vec<String>,
+}
+
+impl Default for EksNodeGroupProps {
+    fn default() -> Self {
+        Self {
+            instance_type: "m5.large".into(),
+            min_size: 1,
+            max_size: 5,
+            desired_size: 2,
+            capacity_type: CapacityType::OnDemand,
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksFargateProfileProps {
+    pub namespace: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for EksFargateProfileProps {
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+            labels: Default::default(),
+        }
+    }
+}
+
+/// The Horizontal Pod Autoscaler of a workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HorizontalPodAutoscaler {
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    pub target_cpu_percent: u32,
+}
+
+/// A Kubernetes Deployment (with its Service) on an EKS cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EksWorkloadProps {
+    pub namespace: String,
+    pub image: String,
+    pub image_size_mb: f64,
+    pub replicas: u32,
+    pub cpu_request_millicores: u32,
+    pub memory_request_mb: u32,
+    pub cpu_limit_millicores: Option<u32>,
+    pub memory_limit_mb: Option<u32>,
+    pub container_port: u16,
+    pub hpa: Option<HorizontalPodAutoscaler>,
+    pub workers_per_pod: u32,
+    pub work: Work,
+}
+
+impl Default for EksWorkloadProps {
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+            image: "app:latest".into(),
+            image_size_mb: 200.0,
+            replicas: 2,
+            cpu_request_millicores: 250,
+            memory_request_mb: 512,
+            cpu_limit_millicores: None,
+            memory_limit_mb: Some(512),
+            container_port: 8080,
+            hpa: None,
+            workers_per_pod: 8,
+            work: Work::default(),
+        }
+    }
+}
