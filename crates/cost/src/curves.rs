@@ -17,9 +17,9 @@ use crate::usage::{
 use serde::Serialize;
 
 /// Lambda allocates CPU in proportion to memory and reaches one full vCPU
-/// at 1,769 MB (AWS Lambda developer guide, "Memory and computing power").
-/// A single-threaded handler gets no faster above it.
-pub const ONE_VCPU_MEMORY_MB: u32 = 1769;
+/// at 1,769 MB; a single-threaded handler gets no faster above it. The one
+/// definition is the model's (the simulator and the estimate read it too).
+pub const ONE_VCPU_MEMORY_MB: u32 = archsim_model::component::LAMBDA_MB_PER_VCPU;
 
 /// A curve could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
