@@ -52,9 +52,7 @@ use std::path::PathBuf;
 use archsim_model::validate::has_errors;
 use archsim_model::{Design, Scenario, validate};
 
-pub use engine::{
-    Frame, FrameComponent, LAMBDA_FULL_VCPU_MB, LAMBDA_IDLE_EXPIRY, Simulation, path_matches,
-};
+pub use engine::{Frame, FrameComponent, LAMBDA_IDLE_EXPIRY, Simulation, coverage};
 pub use replicate::{Estimate, Replications, replicate};
 pub use run::*;
 

@@ -8,9 +8,9 @@ use archsim_model::component::{
     NetworkMode, PlacementConstraint, PlacementConstraintType, PlacementStrategy,
     PlacementStrategyType, TaskDefinitionProps,
 };
+use archsim_model::listener_rule::glob_matches;
 use rand::Rng;
 
-use crate::engine::path_matches;
 use crate::rng::Stream;
 
 /// One container instance of an Auto Scaling group.
@@ -106,7 +106,7 @@ pub(crate) enum Strategy {
 #[derive(Debug, Clone)]
 enum MemberOf {
     /// `attribute:ecs.instance-type =~ g4dn.*` or `== m5.large`.
-    InstanceType(Vec<u8>),
+    InstanceType(String),
     /// `attribute:ecs.availability-zone in [us-east-1a, us-east-1b]`.
     ZoneIn(Vec<String>),
 }
@@ -148,7 +148,7 @@ impl PlacementRules {
                         {
                             rules
                                 .member_of
-                                .push(MemberOf::InstanceType(p.trim().as_bytes().to_vec()));
+                                .push(MemberOf::InstanceType(p.trim().to_string()));
                         }
                     } else if let Some(rest) = e.strip_prefix("attribute:ecs.availability-zone")
                         && let Some(list) = rest.trim().strip_prefix("in")
@@ -173,7 +173,7 @@ impl PlacementRules {
     /// Whether the group's instance type passes the memberOf constraints.
     fn type_allowed(&self, instance_type: &str) -> bool {
         self.member_of.iter().all(|m| match m {
-            MemberOf::InstanceType(p) => path_matches(p, instance_type.as_bytes()),
+            MemberOf::InstanceType(p) => glob_matches(p, instance_type),
             MemberOf::ZoneIn(_) => true,
         })
     }

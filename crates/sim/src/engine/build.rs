@@ -1,0 +1,410 @@
+//! A simulation from a design and a scenario: one `Node` per component
+//! with the behaviour of its kind, its calls wired from the connections,
+//! the traffic profiles, and the first events.
+
+use std::collections::BinaryHeap;
+use std::path::PathBuf;
+
+use archsim_model::component::{ComponentKind, Props};
+use archsim_model::connection::{Access, ConnectionKind, InvokeMode};
+use archsim_model::design::LambdaScalingRule;
+use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
+use archsim_model::{Design, Scenario};
+use hdrhistogram::Histogram;
+
+use super::arrivals::Profile;
+use super::capacity::Capacity;
+use super::edges;
+use super::events::Ev;
+use super::lambda::{LEGACY_BURST, LEGACY_REFILL_PER_S, Lambda};
+use super::queue::{self, Consumer, Queue};
+use super::scaling::HPA_SYNC;
+use super::service::{Service, Workload};
+use super::{
+    Behaviour, Counters, Gauge, NONE, Node, SEC, SecondCounts, Simulation, TokenBucket, Us,
+};
+use crate::rng::{Sampler, stream};
+use crate::run::*;
+use crate::traffic::{RateCurve, read_trace};
+use crate::{RunOptions, SimError};
+
+/// S3 has no latency property in the model; GET/PUT of small objects is
+/// typically tens of milliseconds (assumption, documented in the report).
+const S3_LATENCY_MEAN_MS: f64 = 20.0;
+const S3_LATENCY_P99_MS: f64 = 100.0;
+
+impl Simulation {
+    /// Prepares a run of `scenario` over `design`.
+    pub fn new(design: &Design, scenario: &Scenario, opts: &RunOptions) -> Result<Self, SimError> {
+        let seed = opts.seed.unwrap_or(scenario.seed);
+        let duration_s = opts.duration_s.unwrap_or(scenario.duration_s);
+        if !duration_s.is_finite() || duration_s <= 0.0 || duration_s > 366.0 * 86_400.0 {
+            return Err(SimError::BadScenario(format!(
+                "scenario \"{}\": duration {duration_s} s is not between 0 and one year",
+                scenario.name
+            )));
+        }
+        let end = (duration_s * SEC as f64).round() as Us;
+        let ids: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
+        let index = |id: &str| index_of(&ids, id);
+
+        let mut zones = design.account.availability_zones.clone();
+        if zones.is_empty() {
+            zones.push("us-east-1a".into());
+        }
+        let mut reserved_total = 0u32;
+        let mut nodes = Vec::with_capacity(ids.len());
+        for comp in design.components() {
+            let mut node = Node {
+                id: comp.id.clone(),
+                kind: comp.kind(),
+                rng: stream(seed, &comp.id),
+                behaviour: Behaviour::Passive,
+                sync_calls: Vec::new(),
+                async_calls: Vec::new(),
+                stores: Vec::new(),
+                publishes: Vec::new(),
+                dead_letter: NONE,
+                slow: 1.0,
+                c: Counters::default(),
+                latency: Histogram::new(3).expect("3 significant figures is valid"),
+                concurrency: Gauge::default(),
+                queue: Gauge::default(),
+                tasks: Gauge::default(),
+                instances: Gauge::default(),
+                second: SecondCounts::default(),
+                series: Series::default(),
+                billed_requests: 0,
+                lb: LoadBalancerUsage::default(),
+            };
+            for (conn, to) in design.outgoing(&comp.id) {
+                let Some(t) = index(&to.id) else { continue };
+                match &conn.kind {
+                    ConnectionKind::Invoke {
+                        mode: InvokeMode::Sync,
+                    } if to.kind() != ComponentKind::Cognito => node.sync_calls.push(t),
+                    ConnectionKind::Invoke {
+                        mode: InvokeMode::Async,
+                    } => node.async_calls.push(t),
+                    ConnectionKind::Uses { access } if to.kind().is_data_store() => node
+                        .stores
+                        .push((t, access.writes() && *access != Access::Read)),
+                    ConnectionKind::Publishes => node.publishes.push(t),
+                    ConnectionKind::DeadLetter => node.dead_letter = t,
+                    _ => {}
+                }
+            }
+            node.behaviour = match &comp.props {
+                Props::Client(_) => Behaviour::Client { target: NONE },
+                Props::ApiGateway(p) => Behaviour::Api {
+                    bucket: TokenBucket::new(p.throttle_rate_rps, f64::from(p.throttle_burst)),
+                    timeout: u64::from(p.integration_timeout_ms) * 1000,
+                    target: NONE,
+                },
+                Props::Alb(p) | Props::Nlb(p) => edges::load_balancer(design, comp, p, &ids),
+                Props::CloudFront(p) => Behaviour::Edge {
+                    hit_ratio: p.cache_hit_ratio.clamp(0.0, 1.0),
+                    target: NONE,
+                },
+                Props::LambdaFunction(p) => {
+                    if let Some(r) = p.reserved_concurrency {
+                        reserved_total += r;
+                    }
+                    Behaviour::Lambda(Box::new(Lambda::new(p)))
+                }
+                Props::EcsService(p) => Behaviour::Service(Box::new(Service::build(
+                    design,
+                    comp,
+                    Workload::Ecs(p),
+                    &ids,
+                    &mut zones,
+                ))),
+                Props::EksWorkload(p) => Behaviour::Service(Box::new(Service::build(
+                    design,
+                    comp,
+                    Workload::Eks(p),
+                    &ids,
+                    &mut zones,
+                ))),
+                Props::SqsQueue(p) => Behaviour::Queue(Box::new(Queue::sqs(p))),
+                Props::KinesisStream(p) => Behaviour::Queue(Box::new(Queue::kinesis(p))),
+                Props::DynamoDbTable(p) => Behaviour::Store {
+                    latency: Sampler::new(&p.latency),
+                    notifies: false,
+                },
+                Props::AuroraServerless(p) => Behaviour::Store {
+                    latency: Sampler::new(&p.latency),
+                    notifies: false,
+                },
+                Props::Rds(p) => Behaviour::Store {
+                    latency: Sampler::new(&p.latency),
+                    notifies: false,
+                },
+                Props::S3Bucket(p) => Behaviour::Store {
+                    latency: lognormal(S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS),
+                    notifies: !p.events.is_empty(),
+                },
+                Props::SnsTopic(_) => Behaviour::FanOut { period: None },
+                Props::EventBridgeRule(p) => Behaviour::FanOut {
+                    period: parse_rate(&p.schedule),
+                },
+                Props::Ec2AutoScalingGroup(p) => {
+                    node.instances.set(0, u64::from(Capacity::initial(p)));
+                    Behaviour::Capacity(Box::new(Capacity::new(p, &mut zones)))
+                }
+                // Not simulated (`coverage` says what is skipped): a request
+                // that reaches one completes at once.
+                Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::Firehose(_)
+                | Props::Ec2Instance(_)
+                | Props::EksNodeGroup(_)
+                | Props::Generic(_) => Behaviour::Passive,
+                // No traffic of their own: the services that use them read
+                // their properties (task size, start time, Spot), or there
+                // is nothing to simulate (clusters, registries, roles).
+                Props::EcsCluster(_)
+                | Props::EksCluster(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::EksFargateProfile(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_) => Behaviour::Passive,
+            };
+            // The entry's single forward target: the first synchronous
+            // callee, else the first store, else the first publish target.
+            // (A client drawn to several services sends each scenario
+            // profile to the first, in connection id order.)
+            let forward = node
+                .sync_calls
+                .first()
+                .copied()
+                .or_else(|| node.stores.first().map(|s| s.0))
+                .unwrap_or(NONE);
+            match &mut node.behaviour {
+                Behaviour::Client { target } | Behaviour::Edge { target, .. } => *target = forward,
+                Behaviour::Api { target, .. } => {
+                    *target = node.sync_calls.first().copied().unwrap_or(NONE)
+                }
+                _ => {}
+            }
+            nodes.push(node);
+        }
+        queue::event_source_mappings(design, &mut nodes, &ids);
+
+        let mut paths = vec!["/".to_string()];
+        let mut profiles = Vec::new();
+        for (i, t) in scenario.traffic.iter().enumerate() {
+            let where_ = format!("scenario \"{}\" traffic[{i}]", scenario.name);
+            let entry = index(&t.entry).ok_or_else(|| {
+                SimError::BadScenario(format!(
+                    "{where_}: entry \"{}\" is not a component of the design",
+                    t.entry
+                ))
+            })?;
+            let path = intern(&mut paths, &t.request.path);
+            let (curve, trace) = match &t.pattern {
+                TrafficPattern::Trace { file, format } => {
+                    let base = opts.base_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+                    let arrivals = read_trace(&base, file, *format)?;
+                    let trace = arrivals
+                        .into_iter()
+                        .map(|a| {
+                            let p = a.path.map_or(path, |p| intern(&mut paths, &p));
+                            (a.at_us, p)
+                        })
+                        .collect();
+                    (None, trace)
+                }
+                p => (Some(RateCurve::new(p, duration_s, &where_)?), Vec::new()),
+            };
+            profiles.push(Profile {
+                entry,
+                curve,
+                trace,
+                pos: 0,
+                factor: 1.0,
+                generation: 0,
+                path,
+                work: t.request.work.as_ref().map(Sampler::new),
+                rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
+                last: 0,
+                origin: 0,
+                bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
+            });
+        }
+        for (i, e) in scenario.events.iter().enumerate() {
+            let ok = match &e.event {
+                ScenarioEvent::TrafficChange { factor, .. } => factor.is_finite() && *factor >= 0.0,
+                ScenarioEvent::SpotInterruption { share, .. } => (0.0..=1.0).contains(share),
+                ScenarioEvent::DependencySlowdown {
+                    factor, duration_s, ..
+                } => factor.is_finite() && *factor > 0.0 && *duration_s >= 0.0,
+                ScenarioEvent::ZoneLoss { .. } => true,
+            };
+            if !ok || !e.at_s.is_finite() || e.at_s < 0.0 {
+                return Err(SimError::BadScenario(format!(
+                    "scenario \"{}\" events[{i}]: a time, factor or share is out of range",
+                    scenario.name
+                )));
+            }
+        }
+
+        let account = &design.account;
+        let pool_limit = account
+            .lambda_concurrency_limit
+            .saturating_sub(reserved_total);
+        let zone_count = zones.len();
+        let mut sim = Simulation {
+            design_name: design.name.clone(),
+            scenario: scenario.clone(),
+            seed,
+            now: 0,
+            end,
+            seq: 0,
+            events: 0,
+            heap: BinaryHeap::with_capacity(1024),
+            reqs: Vec::with_capacity(1024),
+            free_reqs: Vec::new(),
+            nodes,
+            profiles,
+            paths,
+            zones,
+            zone_down: vec![false; zone_count],
+            pool_used: 0,
+            pool_limit,
+            legacy: (account.lambda_scaling == LambdaScalingRule::LegacyBurst)
+                .then(|| TokenBucket::new(LEGACY_REFILL_PER_S, LEGACY_BURST)),
+            traces: Vec::new(),
+            trace_every: opts.trace_every.max(1),
+            max_traces: opts.max_traces,
+            client_requests: 0,
+            decisions: Vec::new(),
+            placements: Vec::new(),
+            usage: Usage::default(),
+            child_answered: 0,
+        };
+        sim.start();
+        Ok(sim)
+    }
+
+    /// Schedules the first arrivals, ticks, evaluations and scenario events,
+    /// and starts the initial tasks.
+    fn start(&mut self) {
+        for p in 0..self.profiles.len() {
+            self.schedule_next_arrival(p as u32);
+        }
+        self.push(SEC, Ev::Tick);
+        for i in 0..self.scenario.events.len() {
+            let at = (self.scenario.events[i].at_s * SEC as f64).round() as Us;
+            self.push(at, Ev::Scheduled { index: i as u32 });
+        }
+        // Capacity first, so the initial tasks find their instances.
+        let is_capacity = |n: &Node| matches!(n.behaviour, Behaviour::Capacity(_));
+        let order: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| is_capacity(&self.nodes[n]))
+            .chain((0..self.nodes.len()).filter(|&n| !is_capacity(&self.nodes[n])))
+            .collect();
+        for n in order {
+            let node = n as u32;
+            match &self.nodes[n].behaviour {
+                Behaviour::Service(s) => {
+                    let desired = s.desired;
+                    // The run starts in steady state: the desired tasks
+                    // are already running (documented choice).
+                    for _ in 0..desired {
+                        self.launch_task(node, true);
+                    }
+                    let s = self.svc(node);
+                    if s.hpa.is_some() {
+                        self.push(HPA_SYNC, Ev::ScaleEval { node });
+                    } else if !s.policies.is_empty() || !s.step_policies.is_empty() {
+                        self.push(60 * SEC, Ev::ScaleEval { node });
+                    }
+                }
+                Behaviour::Queue(q) => {
+                    if matches!(q.consumer, Consumer::Lambda { scales: true, .. }) {
+                        self.push(60 * SEC, Ev::PollerScale { node });
+                    }
+                }
+                Behaviour::Capacity(c) => {
+                    let managed = c.managed;
+                    // The group starts at its desired capacity, balanced
+                    // across its zones.
+                    for _ in 0..self.nodes[n].instances.v {
+                        self.add_instance(node);
+                    }
+                    if managed {
+                        self.push(60 * SEC, Ev::CapacityEval { node });
+                    }
+                }
+                Behaviour::FanOut { period: Some(p) } => {
+                    let p = *p;
+                    self.push(p, Ev::RuleFires { node });
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A component's index (components are sorted by id).
+pub(super) fn index_of(ids: &[&str], id: &str) -> Option<u32> {
+    ids.binary_search(&id).ok().map(|i| i as u32)
+}
+
+/// The index of availability zone `z`, added to the engine's list if new.
+pub(super) fn zone_index(zones: &mut Vec<String>, z: &str) -> u8 {
+    match zones.iter().position(|x| x == z) {
+        Some(i) => i as u8,
+        None => {
+            zones.push(z.to_string());
+            (zones.len() - 1) as u8
+        }
+    }
+}
+
+fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
+    Sampler::new(&archsim_model::component::Distribution::Lognormal { mean_ms, p99_ms })
+}
+
+/// `rate(5 minutes)` -> period; `cron(...)` is not simulated (None).
+fn parse_rate(schedule: &str) -> Option<Us> {
+    let inner = schedule.trim().strip_prefix("rate(")?.strip_suffix(')')?;
+    let mut it = inner.split_whitespace();
+    let n: u64 = it.next()?.parse().ok()?;
+    let unit = it.next()?;
+    let s = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        _ => return None,
+    };
+    (n > 0).then_some(n * s * SEC)
+}
+
+fn intern(paths: &mut Vec<String>, p: &str) -> u32 {
+    match paths.iter().position(|x| x == p) {
+        Some(i) => i as u32,
+        None => {
+            paths.push(p.to_string());
+            (paths.len() - 1) as u32
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_rates_parse() {
+        assert_eq!(parse_rate("rate(5 minutes)"), Some(300 * SEC));
+        assert_eq!(parse_rate("rate(1 hour)"), Some(3600 * SEC));
+        assert_eq!(parse_rate("cron(0 12 * * ? *)"), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! The edges requests enter through: API Gateway (throttling, the
+//! integration timeout, 429/502/504 to the client), Application and
+//! Network Load Balancers (listener rules, target selection is the
+//! service's, idle timeout, LCU inputs) and CloudFront (cache hits
+//! answered at the edge, misses sent to the origin).
+
+use archsim_model::component::LoadBalancerProps;
+use archsim_model::connection::{ConnectionKind, RuleCondition};
+use archsim_model::listener_rule::rule_matches;
+use archsim_model::{Component, Design};
+
+use super::build::index_of;
+use super::events::{ErrKind, Outcome};
+use super::{Behaviour, NONE, SEC, Simulation, Us};
+use crate::rng::uniform;
+
+/// A listener rule: its conditions (all must match; none is the default
+/// rule) and the target it forwards to.
+pub(super) struct Rule {
+    priority: u32,
+    conditions: Vec<RuleCondition>,
+    target: u32,
+}
+
+/// A load balancer's behaviour: its `Route` connections as listener
+/// rules, lowest priority number first and the default rule last.
+pub(super) fn load_balancer(
+    design: &Design,
+    comp: &Component,
+    p: &LoadBalancerProps,
+    ids: &[&str],
+) -> Behaviour {
+    let mut rules: Vec<Rule> = Vec::new();
+    for (conn, to) in design.outgoing(&comp.id) {
+        if let ConnectionKind::Route {
+            priority,
+            conditions,
+            ..
+        } = &conn.kind
+        {
+            let Some(t) = index_of(ids, &to.id) else {
+                continue;
+            };
+            rules.push(Rule {
+                priority: priority.unwrap_or(u32::MAX),
+                conditions: conditions.clone(),
+                target: t,
+            });
+        }
+    }
+    rules.sort_by_key(|r| r.priority);
+    Behaviour::LoadBalancer {
+        rules,
+        idle_timeout: u64::from(p.idle_timeout_s) * SEC,
+        algorithm: p.algorithm,
+    }
+}
+
+impl Simulation {
+    /// API Gateway: a token bucket throttles (429), then the integration
+    /// is called, or the service integrations fire when there is none.
+    pub(super) fn api_arrive(&mut self, r: u32) {
+        let node = self.reqs[r as usize].node;
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Api { bucket, target, .. } = &mut n.behaviour else {
+            return;
+        };
+        if !bucket.take(now) {
+            self.finish(r, Outcome::Throttled);
+            return;
+        }
+        let t = *target;
+        n.billed_requests += 1;
+        if t != NONE {
+            self.call(r, t);
+        } else {
+            self.side_effects(r);
+            self.finish(r, Outcome::Ok);
+        }
+    }
+
+    /// The integration answered: past the integration timeout the client
+    /// had a 504; otherwise throttles become 429 and errors 502.
+    pub(super) fn api_returned(&mut self, p: u32, outcome: Outcome, timeout: Us) {
+        let parent = self.reqs[p as usize];
+        let elapsed = self.now - parent.arrived;
+        self.reqs[p as usize].answered = self.child_answered;
+        let o = if elapsed > timeout {
+            // The client got a 504 at the timeout; the callee kept
+            // running. The 504 is counted when the callee returns
+            // (no timer per request on the hot path), with the
+            // latency the client saw.
+            self.reqs[p as usize].answered = parent.arrived + timeout;
+            Outcome::Error(ErrKind::Timeout504)
+        } else {
+            match outcome {
+                Outcome::Ok => {
+                    self.side_effects(p);
+                    Outcome::Ok
+                }
+                Outcome::Throttled | Outcome::Error(ErrKind::Throttle429) => {
+                    Outcome::Error(ErrKind::Throttle429)
+                }
+                Outcome::Error(ErrKind::Timeout504) => Outcome::Error(ErrKind::Timeout504),
+                Outcome::Error(_) => Outcome::Error(ErrKind::Bad502),
+            }
+        };
+        self.finish(p, o);
+    }
+
+    /// A load balancer: the first rule in priority order whose conditions
+    /// match the request's path forwards it (`rule_matches`: all
+    /// conditions, any value); with no match the request fails as
+    /// `no_route`. Counts the LCU inputs.
+    pub(super) fn lb_arrive(&mut self, r: u32) {
+        let node = self.reqs[r as usize].node;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::LoadBalancer { rules, .. } = &n.behaviour else {
+            return;
+        };
+        let path = self.paths[self.reqs[r as usize].path as usize].as_str();
+        let mut evaluated = 0;
+        let mut target = NONE;
+        for rule in rules {
+            evaluated += 1;
+            if rule_matches(&rule.conditions, path) {
+                target = rule.target;
+                break;
+            }
+        }
+        let u = &mut n.lb;
+        u.requests += 1;
+        u.new_connections += 1;
+        u.rule_evaluations += evaluated;
+        let profile = self.reqs[r as usize].profile;
+        u.processed_bytes += if profile == NONE {
+            1_024 + 4_096
+        } else {
+            self.profiles[profile as usize].bytes
+        };
+        if target == NONE {
+            self.finish(r, Outcome::Error(ErrKind::NoRoute));
+        } else {
+            self.call(r, target);
+        }
+    }
+
+    /// The target answered: past the idle timeout the client had a 504;
+    /// otherwise 503 (no healthy target) and 504 pass through and other
+    /// errors become 502.
+    pub(super) fn lb_returned(&mut self, p: u32, outcome: Outcome, idle_timeout: Us) {
+        let parent = self.reqs[p as usize];
+        let elapsed = self.now - parent.arrived;
+        self.reqs[p as usize].answered = self.child_answered;
+        let o = if elapsed > idle_timeout {
+            self.reqs[p as usize].answered = parent.arrived + idle_timeout;
+            Outcome::Error(ErrKind::Timeout504)
+        } else {
+            match outcome {
+                Outcome::Ok => Outcome::Ok,
+                Outcome::Error(ErrKind::Unavailable503) => Outcome::Error(ErrKind::Unavailable503),
+                Outcome::Error(ErrKind::Timeout504) => Outcome::Error(ErrKind::Timeout504),
+                _ => Outcome::Error(ErrKind::Bad502),
+            }
+        };
+        self.finish(p, o);
+    }
+
+    /// CloudFront with an origin: a cache hit (drawn from the hit ratio)
+    /// is answered at the edge at once; a miss goes to the origin.
+    pub(super) fn edge_arrive(&mut self, r: u32) {
+        let node = self.reqs[r as usize].node;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Edge { hit_ratio, target } = &n.behaviour else {
+            return;
+        };
+        let (h, t) = (*hit_ratio, *target);
+        if uniform(&mut n.rng) < h {
+            self.finish(r, Outcome::Ok);
+        } else {
+            self.call(r, t);
+        }
+    }
+}

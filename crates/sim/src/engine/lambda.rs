@@ -1,0 +1,354 @@
+//! Lambda: execution environments (cold starts, reuse of the newest idle
+//! one, reclaim after idle expiry, provisioned concurrency), concurrency
+//! limits (reserved, the account pool), the scaling rate, memory-to-CPU
+//! scaling of the handler, billing, and asynchronous invocation's retries
+//! and dead-letter destination.
+
+use std::collections::BinaryHeap;
+
+use archsim_model::component::{Architecture, LAMBDA_MB_PER_VCPU, LambdaProps};
+
+use super::events::{ErrKind, Ev, Mode, Outcome};
+use super::{Behaviour, NONE, SEC, Simulation, TokenBucket, Us};
+use crate::rng::Sampler;
+
+/// Lambda reclaims an idle execution environment this long after its last
+/// request (observed since 2019; SPEC-SIM.md).
+pub const LAMBDA_IDLE_EXPIRY: Us = 600 * SEC;
+/// Per-function scaling since Nov 2023: 1,000 new environments per 10 s.
+const LAMBDA_SCALING_BUCKET: f64 = 1000.0;
+const LAMBDA_SCALING_REFILL_PER_S: f64 = 100.0;
+/// Pre-2023 rule: account burst of 3,000 (largest regions), then +500/min.
+pub(super) const LEGACY_BURST: f64 = 3000.0;
+pub(super) const LEGACY_REFILL_PER_S: f64 = 500.0 / 60.0;
+/// Asynchronous invocation: throttle retries back off from 1 s to 5 min.
+const ASYNC_BACKOFF_MAX: Us = 300 * SEC;
+/// Asynchronous invocation: function errors are retried 1 min, then 2 min later.
+const ASYNC_ERROR_RETRY: Us = 60 * SEC;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Env {
+    pub(super) created: u64,
+    pub(super) last_used: Us,
+    pub(super) busy: bool,
+    pub(super) alive: bool,
+    pub(super) provisioned: bool,
+}
+
+pub(super) struct Lambda {
+    pub(super) memory_mb: u32,
+    pub(super) arm64: bool,
+    pub(super) timeout: Us,
+    pub(super) init_us: f64,
+    pub(super) work: Sampler,
+    /// Handler time multiplier from memory-to-CPU scaling.
+    pub(super) cpu_factor: f64,
+    pub(super) reserved: Option<u32>,
+    pub(super) provisioned: u32,
+    pub(super) envs: Vec<Env>,
+    pub(super) free_envs: Vec<u32>,
+    /// Idle environments by creation order: the newest is reused first.
+    pub(super) idle: BinaryHeap<(u64, u32)>,
+    pub(super) busy: u32,
+    pub(super) created: u64,
+    pub(super) scaling: TokenBucket,
+    pub(super) max_event_age: Us,
+    pub(super) max_retry: u16,
+    pub(super) billed_mb_us: f64,
+    pub(super) invocations: u64,
+}
+
+impl Lambda {
+    pub(super) fn new(p: &LambdaProps) -> Lambda {
+        let share = p.work.cpu_share.clamp(0.0, 1.0);
+        let mem = f64::from(p.memory_mb.max(1));
+        // Below 1,769 MB the CPU-bound share slows in proportion
+        // to memory; above it a single-threaded handler gains
+        // nothing (documented choice).
+        let cpu_factor = (1.0 - share) + share * (f64::from(LAMBDA_MB_PER_VCPU) / mem).max(1.0);
+        let mut l = Lambda {
+            memory_mb: p.memory_mb,
+            arm64: p.architecture == Architecture::Arm64,
+            timeout: u64::from(p.timeout_s.max(1)) * SEC,
+            init_us: if p.snap_start && p.init_ms.is_none() {
+                // SnapStart restore, ~100-150 ms (SPEC-SIM.md).
+                125_000.0
+            } else {
+                p.effective_init_ms().max(0.0) * 1e3
+            },
+            work: Sampler::new(&p.work.duration),
+            cpu_factor,
+            reserved: p.reserved_concurrency,
+            provisioned: p.provisioned_concurrency,
+            envs: Vec::new(),
+            free_envs: Vec::new(),
+            idle: BinaryHeap::new(),
+            busy: 0,
+            created: 0,
+            scaling: TokenBucket::new(LAMBDA_SCALING_REFILL_PER_S, LAMBDA_SCALING_BUCKET),
+            max_event_age: u64::from(p.max_event_age_s) * SEC,
+            max_retry: p.max_retry_attempts.min(2) as u16,
+            billed_mb_us: 0.0,
+            invocations: 0,
+        };
+        // Provisioned environments are initialised before the run.
+        for _ in 0..p.provisioned_concurrency {
+            let e = l.envs.len() as u32;
+            l.envs.push(Env {
+                created: l.created,
+                last_used: 0,
+                busy: false,
+                alive: true,
+                provisioned: true,
+            });
+            l.idle.push((l.created, e));
+            l.created += 1;
+        }
+        l
+    }
+}
+
+impl Simulation {
+    fn lambda(&mut self, node: u32) -> &mut Lambda {
+        match &mut self.nodes[node as usize].behaviour {
+            Behaviour::Lambda(l) => l,
+            _ => unreachable!("not a Lambda function"),
+        }
+    }
+
+    /// Takes an execution environment: `Some((env, cold))`, or `None` when
+    /// throttled by concurrency or the scaling rate.
+    fn lambda_acquire(&mut self, node: u32) -> Option<(u32, bool)> {
+        let now = self.now;
+        let (pool_used, pool_limit) = (self.pool_used, self.pool_limit);
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Lambda(l) = &mut n.behaviour else {
+            return None;
+        };
+        match l.reserved {
+            Some(cap) if l.busy >= cap => return None,
+            None if pool_used >= pool_limit => return None,
+            _ => {}
+        }
+        let (env, cold) = if let Some((_, e)) = l.idle.pop() {
+            (e, false)
+        } else {
+            let token = match &mut self.legacy {
+                Some(b) => b.take(now),
+                None => l.scaling.take(now),
+            };
+            if !token {
+                return None;
+            }
+            let env = Env {
+                created: l.created,
+                last_used: now,
+                busy: false,
+                alive: true,
+                provisioned: false,
+            };
+            l.created += 1;
+            let e = match l.free_envs.pop() {
+                Some(e) => {
+                    l.envs[e as usize] = env;
+                    e
+                }
+                None => {
+                    l.envs.push(env);
+                    (l.envs.len() - 1) as u32
+                }
+            };
+            n.c.cold_starts += 1;
+            n.second.cold_starts += 1;
+            (e, true)
+        };
+        l.envs[env as usize].busy = true;
+        l.busy += 1;
+        if l.reserved.is_none() {
+            self.pool_used += 1;
+        }
+        let b = u64::from(l.busy);
+        n.concurrency.set(now, b);
+        Some((env, cold))
+    }
+
+    pub(super) fn lambda_start(&mut self, r: u32) {
+        let now = self.now;
+        let req = self.reqs[r as usize];
+        let node = req.node;
+        let Some((env, cold)) = self.lambda_acquire(node) else {
+            self.lambda_throttled(r);
+            return;
+        };
+        let batch = if req.mode == Mode::Batch {
+            self.batch_len(r)
+        } else {
+            1
+        };
+        let mut work = 0.0;
+        for _ in 0..batch {
+            work += self.work_sample(node, req.profile);
+        }
+        let stores = self.handler_store_latency(node);
+        let l = self.lambda(node);
+        let init = if cold { l.init_us as Us } else { 0 };
+        let duration = init + (work * l.cpu_factor) as Us + stores;
+        let timeout = l.timeout;
+        l.invocations += 1;
+        let rq = &mut self.reqs[r as usize];
+        rq.slot = env;
+        rq.service_start = now;
+        rq.init_us = init;
+        rq.step = 0;
+        rq.failed = false;
+        rq.timed_out = duration > timeout;
+        let n = &mut self.nodes[node as usize];
+        let wait = now - req.arrived;
+        n.c.served += 1;
+        n.c.wait_sum += wait as f64;
+        if wait > 0 {
+            n.c.waited += 1;
+        }
+        self.push(now + duration.min(timeout), Ev::WorkDone { req: r });
+    }
+
+    fn batch_len(&self, r: u32) -> u32 {
+        let mut n = 0;
+        let mut m = self.reqs[r as usize].link;
+        while m != NONE {
+            n += 1;
+            m = self.reqs[m as usize].link;
+        }
+        n
+    }
+
+    fn lambda_throttled(&mut self, r: u32) {
+        let now = self.now;
+        let req = self.reqs[r as usize];
+        match req.mode {
+            Mode::Sync | Mode::Message => self.finish(r, Outcome::Throttled),
+            Mode::Async => {
+                // Lambda's internal queue retries throttles with backoff
+                // (1 s doubling, up to 5 min) for up to the maximum event age.
+                let backoff = (SEC << req.attempts.min(20)).min(ASYNC_BACKOFF_MAX);
+                let l = self.lambda(req.node);
+                let age_limit = l.max_event_age;
+                let n = &mut self.nodes[req.node as usize];
+                n.c.throttles_retried += 1;
+                n.second.throttles += 1;
+                if now + backoff - req.arrived > age_limit {
+                    self.dead_letter(r);
+                } else {
+                    n.c.retries += 1;
+                    self.reqs[r as usize].attempts += 1;
+                    self.push(now + backoff, Ev::AsyncRetry { req: r });
+                }
+            }
+            Mode::Batch => {
+                self.batch_done(r, false);
+                self.finish(r, Outcome::Throttled);
+            }
+        }
+    }
+
+    /// The invocation is over: its environment goes back to the idle pool,
+    /// its duration is billed, and the result goes to the caller or to the
+    /// retry policy.
+    pub(super) fn lambda_done(&mut self, r: u32, outcome: Outcome) {
+        let now = self.now;
+        let req = self.reqs[r as usize];
+        let n = &mut self.nodes[req.node as usize];
+        let Behaviour::Lambda(l) = &mut n.behaviour else {
+            return;
+        };
+        let e = &mut l.envs[req.slot as usize];
+        e.busy = false;
+        e.last_used = now;
+        l.idle.push((e.created, req.slot));
+        l.busy -= 1;
+        if l.reserved.is_none() {
+            self.pool_used -= 1;
+        }
+        // Billed in 1 ms steps; a timed-out invocation is billed for
+        // the timeout. Init is billed too (AWS bills INIT since 2025).
+        let used = (now - req.service_start).min(l.timeout);
+        l.billed_mb_us += f64::from(l.memory_mb) * (used.div_ceil(1000) * 1000) as f64;
+        n.c.service_sum += (now - req.service_start) as f64;
+        let b = u64::from(l.busy);
+        n.concurrency.set(now, b);
+        self.lambda_result(r, outcome);
+    }
+
+    fn lambda_result(&mut self, r: u32, outcome: Outcome) {
+        let now = self.now;
+        let req = self.reqs[r as usize];
+        match req.mode {
+            Mode::Sync | Mode::Message => self.finish(r, outcome),
+            Mode::Async => {
+                if outcome == Outcome::Ok {
+                    self.finish(r, Outcome::Ok);
+                    return;
+                }
+                let max_retry = self.lambda(req.node).max_retry;
+                let age_limit = self.lambda(req.node).max_event_age;
+                // Function errors: retried twice, 1 min then 2 min later.
+                let delay = ASYNC_ERROR_RETRY * (u64::from(req.errors) + 1);
+                if req.errors < max_retry && now + delay - req.arrived <= age_limit {
+                    self.reqs[r as usize].errors += 1;
+                    self.nodes[req.node as usize].c.retries += 1;
+                    self.push(now + delay, Ev::AsyncRetry { req: r });
+                } else {
+                    self.dead_letter(r);
+                }
+            }
+            Mode::Batch => {
+                self.batch_done(r, outcome == Outcome::Ok);
+                self.finish(r, outcome);
+            }
+        }
+    }
+
+    /// An asynchronous event that ran out of retries or age: to the DLQ or
+    /// on-failure destination if there is one, else dropped.
+    fn dead_letter(&mut self, r: u32) {
+        let node = self.reqs[r as usize].node;
+        let dlq = self.nodes[node as usize].dead_letter;
+        if dlq != NONE {
+            self.nodes[node as usize].c.dead_lettered += 1;
+            let path = self.reqs[r as usize].path;
+            let mode = if matches!(self.nodes[dlq as usize].behaviour, Behaviour::Queue(_)) {
+                Mode::Message
+            } else {
+                Mode::Async
+            };
+            self.arrive(dlq, NONE, mode, path, NONE);
+            self.finish(r, Outcome::Error(ErrKind::DeadLetter));
+        } else {
+            self.finish(r, Outcome::Error(ErrKind::Dropped));
+        }
+    }
+
+    pub(super) fn expire_idle(&mut self) {
+        let now = self.now;
+        for n in &mut self.nodes {
+            let Behaviour::Lambda(l) = &mut n.behaviour else {
+                continue;
+            };
+            if l.idle.is_empty() {
+                continue;
+            }
+            let envs = &mut l.envs;
+            let free = &mut l.free_envs;
+            l.idle.retain(|&(_, e)| {
+                let env = &mut envs[e as usize];
+                if !env.provisioned && env.last_used + LAMBDA_IDLE_EXPIRY <= now {
+                    env.alive = false;
+                    free.push(e);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! The discrete-event engine: the event queue, requests, and the AWS
+//! behaviours of each component kind.
+//!
+//! Events sit in a binary heap keyed by (time in integer microseconds,
+//! sequence number), so ties resolve in scheduling order and a run is
+//! reproducible bit for bit. Events are small `Copy` values that name
+//! requests, environments and tasks by index into slabs (`Vec`s with free
+//! lists): the hot path allocates nothing per event.
+//!
+//! A request is one hop: a client request, the API Gateway request it
+//! causes, the Lambda invocation behind that. Each hop has its own slab
+//! entry and points at its caller (`parent`); when a hop finishes it tells
+//! its caller, which continues. Synchronous callers therefore see their
+//! callee's latency, throttles and errors.
+//!
+//! The engine is one type, [`Simulation`], whose `impl` is split by
+//! family; each file says what it owns:
+//!
+//! - `mod.rs`: the simulation's state, per-component state shared by every
+//!   behaviour (`Node`, `Behaviour`), and the event loop (`run_until`,
+//!   `handle`).
+//! - `events.rs`: events, their order, and the request slab.
+//! - `build.rs`: a simulation from a design and a scenario; the behaviour
+//!   of each component kind.
+//! - `arrivals.rs`: client arrivals from rate curves and traces.
+//! - `requests.rs`: a request's path through components: arrive,
+//!   dispatch, call, finish, the caller continuing; data-store calls.
+//! - `edges.rs`: API Gateway, load balancers, CloudFront.
+//! - `lambda.rs`: Lambda execution environments, scaling, retries.
+//! - `queue.rs`: SQS and Kinesis, event source mappings.
+//! - `service.rs`, `workers.rs`, `tasks.rs`, `scaling.rs`, `capacity.rs`:
+//!   ECS services and Kubernetes workloads: their state, requests on their
+//!   workers, their tasks' lives, autoscaling, and EC2 capacity.
+//! - `scenario.rs`: scenario events (traffic changes, zone loss, Spot,
+//!   slowdowns).
+//! - `output.rs`, `results.rs`: the live frame, placement views, and the
+//!   [`Run`] at the end.
+//! - `coverage.rs`: what the simulator does with each component kind.
+
+mod arrivals;
+mod build;
+mod capacity;
+mod coverage;
+mod edges;
+mod events;
+mod lambda;
+mod output;
+mod queue;
+mod requests;
+mod results;
+mod scaling;
+mod scenario;
+mod service;
+mod tasks;
+mod workers;
+
+use std::collections::BinaryHeap;
+
+use archsim_model::Scenario;
+use archsim_model::component::{ComponentKind, LbAlgorithm};
+use archsim_model::scenario::ScenarioEvent;
+use hdrhistogram::Histogram;
+
+use crate::rng::{Sampler, Stream};
+use crate::run::*;
+
+pub use coverage::coverage;
+pub use lambda::LAMBDA_IDLE_EXPIRY;
+pub use output::{Frame, FrameComponent};
+
+use arrivals::Profile;
+use capacity::Capacity;
+use edges::Rule;
+use events::{Ev, Event, Outcome, Req};
+use lambda::Lambda;
+use queue::Queue;
+use service::Service;
+
+/// Microseconds.
+pub(crate) type Us = u64;
+pub(crate) const SEC: Us = 1_000_000;
+const NONE: u32 = u32::MAX;
+
+/// A gauge and its time integral (for means).
+#[derive(Debug, Clone, Copy, Default)]
+struct Gauge {
+    v: u64,
+    integral: f64,
+    last: Us,
+    max: u64,
+}
+
+impl Gauge {
+    #[inline]
+    fn set(&mut self, now: Us, v: u64) {
+        self.integral += self.v as f64 * (now - self.last) as f64;
+        self.last = now;
+        self.v = v;
+        self.max = self.max.max(v);
+    }
+    #[inline]
+    fn inc(&mut self, now: Us) {
+        self.set(now, self.v + 1);
+    }
+    #[inline]
+    fn dec(&mut self, now: Us) {
+        self.set(now, self.v.saturating_sub(1));
+    }
+    fn mean(&self, end: Us) -> f64 {
+        if end == 0 {
+            return self.v as f64;
+        }
+        (self.integral + self.v as f64 * (end - self.last) as f64) / end as f64
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SecondCounts {
+    arrivals: u32,
+    completions: u32,
+    errors: u32,
+    throttles: u32,
+    cold_starts: u32,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: u64,
+    completed: u64,
+    errors: u64,
+    throttled: u64,
+    in_flight: u64,
+    by_kind: [u64; 9],
+    cold_starts: u64,
+    retries: u64,
+    dead_lettered: u64,
+    throttles_retried: u64,
+    waited: u64,
+    served: u64,
+    wait_sum: f64,
+    service_sum: f64,
+    scale_events: u64,
+}
+
+struct Node {
+    id: String,
+    kind: ComponentKind,
+    rng: Stream,
+    behaviour: Behaviour,
+    sync_calls: Vec<u32>,
+    async_calls: Vec<u32>,
+    /// Data stores called synchronously, and whether the call writes.
+    stores: Vec<(u32, bool)>,
+    publishes: Vec<u32>,
+    dead_letter: u32,
+    /// Dependency slowdown factor.
+    slow: f64,
+    c: Counters,
+    latency: Histogram<u64>,
+    concurrency: Gauge,
+    queue: Gauge,
+    tasks: Gauge,
+    instances: Gauge,
+    second: SecondCounts,
+    series: Series,
+    /// API Gateway requests, SQS API calls, data-store requests: the
+    /// quantity the component is billed by.
+    billed_requests: u64,
+    lb: LoadBalancerUsage,
+}
+
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    at: Us,
+}
+
+impl TokenBucket {
+    fn new(rate: f64, burst: f64) -> Self {
+        TokenBucket {
+            rate,
+            burst,
+            tokens: burst,
+            at: 0,
+        }
+    }
+    #[inline]
+    fn take(&mut self, now: Us) -> bool {
+        self.tokens =
+            (self.tokens + self.rate * (now - self.at) as f64 / SEC as f64).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// What a component does with a request, with its state: one variant per
+/// family (`build.rs` says which kind gets which). Dispatch is a `match`,
+/// so the event loop calls no trait objects.
+enum Behaviour {
+    Client {
+        target: u32,
+    },
+    Api {
+        bucket: TokenBucket,
+        timeout: Us,
+        target: u32,
+    },
+    LoadBalancer {
+        rules: Vec<Rule>,
+        idle_timeout: Us,
+        algorithm: LbAlgorithm,
+    },
+    Edge {
+        hit_ratio: f64,
+        target: u32,
+    },
+    Lambda(Box<Lambda>),
+    Service(Box<Service>),
+    Queue(Box<Queue>),
+    Store {
+        latency: Sampler,
+        notifies: bool,
+    },
+    /// SNS, EventBridge: fan out to every subscriber.
+    FanOut {
+        period: Option<Us>,
+    },
+    Capacity(Box<Capacity>),
+    /// Kinds the simulator does not model or that carry no traffic (see
+    /// [`coverage`]): a request that reaches one completes at once.
+    Passive,
+}
+
+/// One simulation in progress. [`crate::simulate`] runs it to the end; the
+/// live runner advances it in slices.
+pub struct Simulation {
+    design_name: String,
+    scenario: Scenario,
+    seed: u64,
+    now: Us,
+    end: Us,
+    seq: u64,
+    events: u64,
+    heap: BinaryHeap<Event>,
+    reqs: Vec<Req>,
+    free_reqs: Vec<u32>,
+    nodes: Vec<Node>,
+    profiles: Vec<Profile>,
+    paths: Vec<String>,
+    zones: Vec<String>,
+    zone_down: Vec<bool>,
+    pool_used: u32,
+    pool_limit: u32,
+    legacy: Option<TokenBucket>,
+    traces: Vec<RequestTrace>,
+    trace_every: u64,
+    max_traces: usize,
+    client_requests: u64,
+    decisions: Vec<ScaleDecision>,
+    placements: Vec<PlacementSnapshot>,
+    usage: Usage,
+    /// When the hop that just finished answered its caller.
+    child_answered: Us,
+}
+
+impl Simulation {
+    /// Simulated time, seconds.
+    pub fn now_s(&self) -> f64 {
+        self.now as f64 / SEC as f64
+    }
+
+    pub fn duration_s(&self) -> f64 {
+        self.end as f64 / SEC as f64
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.heap.peek().is_none_or(|e| e.at > self.end)
+    }
+
+    /// Processes every event up to `t_s` seconds (capped at the end).
+    pub fn run_until(&mut self, t_s: f64) {
+        let limit = ((t_s.max(0.0) * SEC as f64) as Us).min(self.end);
+        while let Some(e) = self.heap.peek() {
+            if e.at > limit {
+                break;
+            }
+            let e = self.heap.pop().expect("peeked");
+            self.now = e.at;
+            self.events += 1;
+            self.handle(e.ev);
+        }
+        self.now = self.now.max(limit);
+    }
+
+    /// Applies a scenario event now (the live runner's "inject").
+    pub fn inject(&mut self, event: ScenarioEvent) {
+        self.apply_event(&event);
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival {
+                profile,
+                generation,
+            } => self.on_arrival(profile, generation),
+            Ev::Tick => self.on_tick(),
+            Ev::WorkDone { req } => self.on_work_done(req),
+            Ev::Answer { req } => self.finish(req, Outcome::Ok),
+            Ev::AsyncRetry { req } => self.lambda_start(req),
+            Ev::TaskReady {
+                node,
+                task,
+                generation,
+            } => self.on_task_ready(node, task, generation),
+            Ev::TaskStop {
+                node,
+                task,
+                generation,
+            } => self.on_task_stop(node, task, generation),
+            Ev::ScaleEval { node } => self.on_scale_eval(node),
+            Ev::CapacityEval { node } => self.on_capacity_eval(node),
+            Ev::InstanceReady { node } => self.on_instance_ready(node),
+            Ev::PollerScale { node } => self.on_poller_scale(node),
+            Ev::Visible { req } => self.on_visible(req),
+            Ev::Scheduled { index } => self.on_scheduled(index),
+            Ev::SlowdownEnd { node } => self.nodes[node as usize].slow = 1.0,
+            Ev::RuleFires { node } => self.on_rule_fires(node),
+        }
+    }
+
+    /// Runs to the end and returns the results.
+    pub fn run(mut self) -> Run {
+        let end = self.end as f64 / SEC as f64;
+        self.run_until(end);
+        self.into_run()
+    }
+}

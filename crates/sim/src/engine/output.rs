@@ -1,0 +1,268 @@
+//! What the simulation shows while it runs: the 1 s tick that closes each
+//! second's series (and reclaims idle Lambda environments), placement
+//! snapshots every minute, the live [`Frame`], the placement view and the
+//! accessors the live runner reads.
+
+use super::events::Ev;
+use super::service::{CapacityKind, TaskState};
+use super::{Behaviour, NONE, SEC, Simulation};
+use crate::run::*;
+
+/// A frame of the live view: the state at one instant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Frame {
+    pub at_s: f64,
+    pub finished: bool,
+    pub components: Vec<FrameComponent>,
+    /// Where every task and instance is.
+    pub placement: PlacementNow,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FrameComponent {
+    pub id: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub requests: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub completed: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub errors: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub throttled: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub cold_starts: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub concurrency: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub queue_depth: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub tasks: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub instances: u64,
+    /// 99th percentile latency of the requests completed so far, ms.
+    pub p99_ms: f64,
+}
+
+impl Simulation {
+    /// Which task runs on which instance, now, for every EC2 capacity.
+    pub(super) fn snapshot_placements(&mut self) {
+        for cap in 0..self.nodes.len() {
+            let Behaviour::Capacity(c) = &self.nodes[cap].behaviour else {
+                continue;
+            };
+            let mut instances: Vec<InstancePlacement> = c
+                .instances
+                .iter()
+                .filter(|i| i.alive)
+                .map(|i| InstancePlacement {
+                    instance: format!("i-{}", i.id),
+                    zone: self.zones[i.zone as usize].clone(),
+                    tasks: Vec::new(),
+                })
+                .collect();
+            let alive_index: Vec<Option<usize>> = {
+                let mut k = 0;
+                c.instances
+                    .iter()
+                    .map(|i| {
+                        i.alive.then(|| {
+                            k += 1;
+                            k - 1
+                        })
+                    })
+                    .collect()
+            };
+            for n in &self.nodes {
+                let Behaviour::Service(s) = &n.behaviour else {
+                    continue;
+                };
+                for t in &s.tasks {
+                    if t.state != TaskState::Stopped
+                        && t.instance != NONE
+                        && s.providers[t.provider as usize].node == cap as u32
+                        && let Some(k) = alive_index[t.instance as usize]
+                    {
+                        instances[k].tasks.push(n.id.clone());
+                    }
+                }
+            }
+            self.placements.push(PlacementSnapshot {
+                at_s: self.now as f64 / SEC as f64,
+                capacity: self.nodes[cap].id.clone(),
+                instances,
+            });
+        }
+    }
+
+    pub(super) fn on_tick(&mut self) {
+        self.expire_idle();
+        if self.now.is_multiple_of(60 * SEC) {
+            self.snapshot_placements();
+        }
+        for n in &mut self.nodes {
+            let s = std::mem::take(&mut n.second);
+            n.series.arrivals.push(s.arrivals);
+            n.series.completions.push(s.completions);
+            n.series.errors.push(s.errors);
+            n.series.throttles.push(s.throttles);
+            n.series.cold_starts.push(s.cold_starts);
+            n.series.concurrency.push(n.concurrency.v as u32);
+            n.series.tasks.push(n.tasks.v as u32);
+            n.series.queue_depth.push(n.queue.v as u32);
+            n.series.instances.push(n.instances.v as u32);
+        }
+        if self.now + SEC <= self.end {
+            self.push(self.now + SEC, Ev::Tick);
+        }
+    }
+
+    /// The state now, for the live view.
+    pub fn frame(&self) -> Frame {
+        Frame {
+            at_s: self.now_s(),
+            finished: self.is_finished(),
+            components: self
+                .nodes
+                .iter()
+                .map(|n| FrameComponent {
+                    id: n.id.clone(),
+                    requests: n.c.requests,
+                    completed: n.c.completed,
+                    errors: n.c.errors,
+                    throttled: n.c.throttled,
+                    cold_starts: n.c.cold_starts,
+                    concurrency: n.concurrency.v,
+                    queue_depth: n.queue.v,
+                    tasks: n.tasks.v,
+                    instances: n.instances.v,
+                    p99_ms: if n.latency.is_empty() {
+                        0.0
+                    } else {
+                        n.latency.value_at_quantile(0.99) as f64 / 1e3
+                    },
+                })
+                .collect(),
+            placement: self.placement_now(),
+        }
+    }
+
+    /// Where every task and instance is now, for the live placement view.
+    pub fn placement_now(&self) -> PlacementNow {
+        let name = |node: u32| self.nodes[node as usize].id.clone();
+        let mut capacities = Vec::new();
+        // Where each capacity node's view is, and each of its instance
+        // slots' view (dead instances have none), so tasks find theirs
+        // without searching.
+        let mut view_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
+        let mut slot_views: Vec<Vec<Option<usize>>> = Vec::new();
+        for (ix, n) in self.nodes.iter().enumerate() {
+            let Behaviour::Capacity(c) = &n.behaviour else {
+                continue;
+            };
+            view_of[ix] = Some(capacities.len());
+            let mut alive = 0;
+            slot_views.push(
+                c.instances
+                    .iter()
+                    .map(|i| {
+                        i.alive.then(|| {
+                            alive += 1;
+                            alive - 1
+                        })
+                    })
+                    .collect(),
+            );
+            capacities.push(CapacityNow {
+                capacity: n.id.clone(),
+                instance_type: c.instance_type.clone(),
+                cpu_units: c.cpu_units,
+                memory_mb: c.memory_mb,
+                instances: c
+                    .instances
+                    .iter()
+                    .filter(|i| i.alive)
+                    .map(|i| InstanceNow {
+                        instance: format!("i-{}", i.id),
+                        zone: self.zones[i.zone as usize].clone(),
+                        cpu_used: c.cpu_units.saturating_sub(i.cpu_free),
+                        memory_used: c.memory_mb.saturating_sub(i.mem_free),
+                        tasks: Vec::new(),
+                    })
+                    .collect(),
+                launching: c.pending,
+                waiting_tasks: c.waiting.len() as u32,
+            });
+        }
+        let mut services = Vec::new();
+        for n in &self.nodes {
+            let Behaviour::Service(s) = &n.behaviour else {
+                continue;
+            };
+            let mut tasks = Vec::new();
+            for (slot, t) in s.tasks.iter().enumerate() {
+                let state = match t.state {
+                    TaskState::Stopped => continue,
+                    TaskState::Provisioning => "provisioning",
+                    TaskState::Pending => "pending",
+                    TaskState::Running => "running",
+                    TaskState::Draining => "draining",
+                };
+                let provider = &s.providers[t.provider as usize];
+                let id = format!("{}#{}.{}", n.id, slot + 1, t.generation);
+                let capacity = (provider.node != NONE).then(|| name(provider.node));
+                let mut instance = None;
+                if provider.kind == CapacityKind::Ec2
+                    && t.instance != NONE
+                    && let Some(&Some(cv)) = view_of.get(provider.node as usize)
+                    && let Some(&Some(iv)) = slot_views[cv].get(t.instance as usize)
+                {
+                    let view = &mut capacities[cv].instances[iv];
+                    view.tasks.push(id.clone());
+                    instance = Some(view.instance.clone());
+                }
+                tasks.push(TaskNow {
+                    id,
+                    state: state.into(),
+                    capacity_kind: provider.kind.slug().into(),
+                    capacity,
+                    zone: self.zones.get(t.zone as usize).cloned().unwrap_or_default(),
+                    instance,
+                    busy: t.busy,
+                });
+            }
+            services.push(ServiceTasksNow {
+                service: n.id.clone(),
+                desired: s.desired,
+                tasks,
+            });
+        }
+        PlacementNow {
+            at_s: self.now_s(),
+            capacities,
+            services,
+        }
+    }
+
+    /// The request traces sampled so far (segments of requests still in
+    /// flight are missing).
+    pub fn traces(&self) -> &[RequestTrace] {
+        &self.traces
+    }
+
+    /// The availability zones the design's capacity spans.
+    pub fn zones(&self) -> &[String] {
+        &self.zones
+    }
+
+    /// Every component's 1 s series so far, in the order of
+    /// [`Frame::components`].
+    pub fn all_series(&self) -> impl Iterator<Item = &Series> {
+        self.nodes.iter().map(|n| &n.series)
+    }
+
+    /// One component's 1 s series so far.
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.nodes.iter().find(|n| n.id == id).map(|n| &n.series)
+    }
+}

@@ -1,0 +1,179 @@
+//! The [`Run`] at the end: per-component statistics (counters, latency
+//! percentiles, means of the gauges, the 1 s series) and the usage the
+//! cost crate prices.
+
+use archsim_model::component::ComponentKind;
+
+use super::events::ErrKind;
+use super::service::TaskState;
+use super::{Behaviour, SEC, Simulation};
+use crate::run::*;
+
+impl Simulation {
+    /// The results so far (the end of the run if it has finished).
+    pub fn into_run(mut self) -> Run {
+        self.snapshot_placements();
+        let end = self.now.max(1);
+        let secs = end as f64 / SEC as f64;
+        let mut components = Vec::with_capacity(self.nodes.len());
+        for n in &mut self.nodes {
+            let h = &n.latency;
+            let q = |p: f64| {
+                if h.is_empty() {
+                    0.0
+                } else {
+                    h.value_at_quantile(p) as f64 / 1e3
+                }
+            };
+            let mut errors_by_kind = std::collections::BTreeMap::new();
+            for k in ErrKind::ALL {
+                let v = n.c.by_kind[k as usize];
+                if v > 0 {
+                    errors_by_kind.insert(k.name().to_string(), v);
+                }
+            }
+            // Requests billed per component; Lambda, tasks and instances are
+            // billed from their behaviour below.
+            match n.kind {
+                ComponentKind::ApiGateway => {
+                    self.usage
+                        .api_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::SqsQueue => {
+                    self.usage
+                        .sqs_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::DynamoDbTable
+                | ComponentKind::S3Bucket
+                | ComponentKind::AuroraServerless
+                | ComponentKind::Rds => {
+                    self.usage
+                        .data_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
+                ComponentKind::Alb | ComponentKind::Nlb => {
+                    self.usage.load_balancer.insert(n.id.clone(), n.lb.clone());
+                }
+                ComponentKind::Client
+                | ComponentKind::CloudFront
+                | ComponentKind::Clb
+                | ComponentKind::Cognito
+                | ComponentKind::Lex
+                | ComponentKind::Alexa
+                | ComponentKind::SnsTopic
+                | ComponentKind::EventBridgeRule
+                | ComponentKind::KinesisStream
+                | ComponentKind::Firehose
+                | ComponentKind::LambdaFunction
+                | ComponentKind::Ec2Instance
+                | ComponentKind::EcsCluster
+                | ComponentKind::EcsService
+                | ComponentKind::TaskDefinition
+                | ComponentKind::Fargate
+                | ComponentKind::FargateSpot
+                | ComponentKind::Ec2AutoScalingGroup
+                | ComponentKind::EksCluster
+                | ComponentKind::EksNodeGroup
+                | ComponentKind::EksFargateProfile
+                | ComponentKind::EksWorkload
+                | ComponentKind::EcrRepository
+                | ComponentKind::ExternalRegistry
+                | ComponentKind::IamRole
+                | ComponentKind::Generic => {}
+            }
+            match &mut n.behaviour {
+                Behaviour::Lambda(l) => {
+                    let u = self.usage.lambda.entry(n.id.clone()).or_default();
+                    u.requests = l.invocations;
+                    u.memory_mb = l.memory_mb;
+                    u.arm64 = l.arm64;
+                    u.gb_seconds = l.billed_mb_us / 1024.0 / SEC as f64;
+                    u.provisioned_gb_seconds =
+                        f64::from(l.provisioned) * f64::from(l.memory_mb) / 1024.0 * secs;
+                }
+                Behaviour::Service(s) => {
+                    for t in &s.tasks {
+                        if t.state != TaskState::Stopped {
+                            s.providers[t.provider as usize].task_seconds +=
+                                (end - t.since) as f64 / SEC as f64;
+                        }
+                    }
+                    for p in &s.providers {
+                        let key = format!("{}/{}", n.id, p.kind.slug());
+                        let u = self.usage.tasks.entry(key).or_default();
+                        u.cpu_units = s.cpu_units;
+                        u.memory_mb = s.memory_mb;
+                        u.capacity = p.kind.slug().into();
+                        u.task_seconds += p.task_seconds;
+                    }
+                }
+                Behaviour::Capacity(c) => {
+                    c.instance_seconds = n.instances.mean(end) * secs;
+                    self.usage.instances.insert(
+                        n.id.clone(),
+                        InstanceUsage {
+                            instance_type: c.instance_type.clone(),
+                            instance_seconds: c.instance_seconds,
+                        },
+                    );
+                }
+                _ => {}
+            }
+            let served = n.c.served.max(1) as f64;
+            components.push(ComponentStats {
+                id: n.id.clone(),
+                kind: n.kind.slug().to_string(),
+                requests: n.c.requests,
+                completed: n.c.completed,
+                errors: n.c.errors,
+                throttled: n.c.throttled,
+                in_flight: n.c.in_flight,
+                errors_by_kind,
+                cold_starts: n.c.cold_starts,
+                retries: n.c.retries,
+                dead_lettered: n.c.dead_lettered,
+                throttles_retried: n.c.throttles_retried,
+                latency_ms: LatencySummary {
+                    count: h.len(),
+                    mean: if h.is_empty() { 0.0 } else { h.mean() / 1e3 },
+                    p50: q(0.5),
+                    p90: q(0.9),
+                    p99: q(0.99),
+                    max: if h.is_empty() {
+                        0.0
+                    } else {
+                        h.max() as f64 / 1e3
+                    },
+                },
+                waited: n.c.waited,
+                served: n.c.served,
+                mean_wait_ms: n.c.wait_sum / served / 1e3,
+                mean_service_ms: n.c.service_sum / served / 1e3,
+                mean_concurrency: n.concurrency.mean(end),
+                max_concurrency: n.concurrency.max,
+                mean_queue_depth: n.queue.mean(end),
+                max_queue_depth: n.queue.max,
+                mean_tasks: n.tasks.mean(end),
+                max_tasks: n.tasks.max,
+                scale_events: n.c.scale_events,
+                mean_instances: n.instances.mean(end),
+                max_instances: n.instances.max,
+                series: std::mem::take(&mut n.series),
+            });
+        }
+        Run {
+            design: self.design_name,
+            scenario: self.scenario.name.clone(),
+            seed: self.seed,
+            duration_s: secs,
+            events: self.events,
+            components,
+            scale_decisions: self.decisions,
+            placements: self.placements,
+            traces: self.traces,
+            usage: self.usage,
+        }
+    }
+}
