@@ -141,6 +141,15 @@ function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentV
           <div className="mono small">{c.id}</div>
         </div>
       </header>
+      {c.limits.length > 0 && (
+        <ul className="layer-limits" data-testid="layer-limits">
+          {c.limits.map((l) => (
+            <li key={l.layer} title={l.reason}>
+              <b>{l.label}</b>: {l.reason}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="field">
         <label htmlFor="component-name">name</label>
         <input

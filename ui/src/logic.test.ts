@@ -52,9 +52,9 @@ describe("group frames", () => {
     can_undo: false,
     can_redo: false,
     components: [
-      { id: "cl", name: "c", kind: "ecs_cluster", label: "", category: "containers", position: { x: 0, y: 0 }, props: {} },
-      { id: "svc", name: "s", kind: "ecs_service", label: "", category: "containers", position: { x: 300, y: 200 }, props: {} },
-      { id: "out", name: "o", kind: "sqs_queue", label: "", category: "event_sources", position: { x: 900, y: 900 }, props: {} },
+      { id: "cl", name: "c", kind: "ecs_cluster", label: "", category: "containers", position: { x: 0, y: 0 }, props: {}, limits: [] },
+      { id: "svc", name: "s", kind: "ecs_service", label: "", category: "containers", position: { x: 300, y: 200 }, props: {}, limits: [] },
+      { id: "out", name: "o", kind: "sqs_queue", label: "", category: "event_sources", position: { x: 900, y: 900 }, props: {}, limits: [] },
     ],
     connections: [],
     groups: [{ id: "g", name: "c", kind: "ecs_cluster", owner: "cl", members: ["svc"] }],

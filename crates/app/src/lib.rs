@@ -72,5 +72,5 @@ pub use templates::{
 };
 pub use view::{
     CommandError, ComponentView, ConnectCheck, ConnectionView, DocumentView, ErrorCode, GroupView,
-    MeaningInfo,
+    LayerLimit, MeaningInfo,
 };

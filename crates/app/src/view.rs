@@ -26,6 +26,49 @@ pub struct ComponentView {
     /// The typed properties, as the file holds them.
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub props: Value,
+    /// What the simulator, the bill or the export do not model about this
+    /// component (empty when every layer does), for the inspector.
+    #[serde(default)]
+    pub limits: Vec<LayerLimit>,
+}
+
+/// A layer that does not model what AWS does with a component, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct LayerLimit {
+    /// `simulation`, `cost` or `export`.
+    pub layer: String,
+    /// What the user reads: "passive in simulation", "not priced", "not exported".
+    pub label: String,
+    pub reason: String,
+}
+
+/// Each layer's gap for one component, from the layers' own coverage tables.
+pub(crate) fn limits(c: &archsim_model::Component) -> Vec<LayerLimit> {
+    use archsim_model::Coverage;
+    let answers = [
+        (
+            "simulation",
+            "passive in simulation",
+            archsim_sim::coverage(c.kind()),
+        ),
+        (
+            "cost",
+            "not priced",
+            archsim_cost::coverage::component_coverage(c),
+        ),
+    ];
+    answers
+        .into_iter()
+        .filter_map(|(layer, label, coverage)| match coverage {
+            Coverage::NotModelled(reason) => Some(LayerLimit {
+                layer: layer.into(),
+                label: label.into(),
+                reason: reason.into(),
+            }),
+            Coverage::Modelled | Coverage::NotApplicable(_) => None,
+        })
+        .collect()
 }
 
 /// A connection as the canvas draws it.
@@ -196,6 +239,7 @@ pub(crate) fn document_view(
             category: c.kind().category(),
             position: c.position,
             props: serde_json::to_value(&c.props).unwrap_or(Value::Null),
+            limits: limits(c),
         })
         .collect();
     let connections = design
