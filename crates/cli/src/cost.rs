@@ -200,9 +200,9 @@ pub fn cost(args: CostArgs) -> Result<u8> {
             "notes": priced.notes,
             "report": report,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        crate::output::print(&(serde_json::to_string_pretty(&out)? + "\n"))?;
     } else {
-        print!("{}", table(&design, &priced, &report));
+        crate::output::print(&table(&design, &priced, &report))?;
     }
     Ok(0)
 }
@@ -355,13 +355,13 @@ pub fn chart(args: ChartArgs) -> Result<u8> {
             let result = break_even(&book, &input, &assumptions)?;
             render_breakeven(&result, format, &args.out)?;
             for c in &result.crossings {
-                println!(
-                    "{} and {} cost the same at {:.2} requests/s (${:.2}/month)",
+                crate::output::print(&format!(
+                    "{} and {} cost the same at {:.2} requests/s (${:.2}/month)\n",
                     c.cheaper_below.label(),
                     c.cheaper_above.label(),
                     c.requests_per_s,
                     c.monthly_usd
-                );
+                ))?;
             }
         }
         ChartKind::Memory => {
@@ -372,7 +372,7 @@ pub fn chart(args: ChartArgs) -> Result<u8> {
             render_memory(&curve, format, &args.out)?;
         }
     }
-    println!("wrote {}", args.out.display());
+    crate::output::print(&format!("wrote {}\n", args.out.display()))?;
     Ok(0)
 }
 

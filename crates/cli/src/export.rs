@@ -72,7 +72,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     }
     match &args.out {
         None => {
-            print!("{}", out.template);
+            crate::output::print(&out.template)?;
             if !out.manifests.is_empty() {
                 bail!(
                     "{} Kubernetes manifest(s) were not written: pass --out FILE to write them beside the template",
@@ -83,7 +83,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         Some(path) => {
             std::fs::write(path, &out.template)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
-            println!("wrote {}", path.display());
+            crate::output::print(&format!("wrote {}\n", path.display()))?;
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
             for m in &out.manifests {
                 let file = match dir {
@@ -92,7 +92,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
                 };
                 std::fs::write(&file, &m.text)
                     .with_context(|| format!("{}: cannot write", file.display()))?;
-                println!("wrote {}", file.display());
+                crate::output::print(&format!("wrote {}\n", file.display()))?;
             }
         }
     }

@@ -29,12 +29,12 @@ pub fn run(args: ImportArgs) -> Result<u8> {
     }
     let imported = import_file(&args.template)?;
     save(&imported.design, &args.out)?;
-    print!("{}", imported.report);
-    println!(
-        "wrote {} ({} components, {} connections)",
+    crate::output::print(&format!(
+        "{}wrote {} ({} components, {} connections)\n",
+        imported.report,
         args.out.display(),
         imported.design.component_count(),
         imported.design.connection_count()
-    );
+    ))?;
     Ok(0)
 }

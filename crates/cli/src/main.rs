@@ -2,6 +2,9 @@
 //! adapter over the crates; exit codes are part of the interface
 //! (docs/cli.md).
 
+// Reports go through `output::print`, which ends quietly on a closed pipe.
+#![deny(clippy::print_stdout)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,6 +19,7 @@ mod describe;
 mod dot;
 mod export;
 mod import;
+mod output;
 mod serve;
 mod simulate;
 
@@ -114,9 +118,11 @@ fn run(cli: Cli) -> Result<u8> {
             list,
         } => {
             if list {
-                for s in STARTERS {
-                    println!("{:<20} {}", s.name, s.summary);
-                }
+                let list: String = STARTERS
+                    .iter()
+                    .map(|s| format!("{:<20} {}\n", s.name, s.summary))
+                    .collect();
+                output::print(&list)?;
                 return Ok(0);
             }
             let Some(out) = out else {
@@ -142,12 +148,12 @@ fn run(cli: Cli) -> Result<u8> {
                 design.name = name;
             }
             save(&design, &out)?;
-            println!(
-                "wrote {} ({} components, {} connections)",
+            output::print(&format!(
+                "wrote {} ({} components, {} connections)\n",
                 out.display(),
                 design.component_count(),
                 design.connection_count()
-            );
+            ))?;
             Ok(0)
         }
         Command::Validate { design: path, json } => {
@@ -163,9 +169,9 @@ fn run(cli: Cli) -> Result<u8> {
                     "infos": count(Severity::Info),
                     "problems": problems,
                 });
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                output::print(&(serde_json::to_string_pretty(&report)? + "\n"))?;
             } else {
-                print!("{}", describe::problems(&path, &design, &problems));
+                output::print(&describe::problems(&path, &design, &problems))?;
             }
             Ok(if has_errors(&problems) {
                 EXIT_PROBLEMS
@@ -175,14 +181,14 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Describe { design: path } => {
             let design = open(&path)?;
-            print!("{}", describe::design(&design));
+            output::print(&describe::design(&design))?;
             Ok(0)
         }
         Command::Cost(args) => cost::cost(args),
         Command::Chart(args) => cost::chart(args),
         Command::Graph { design: path, .. } => {
             let design = open(&path)?;
-            print!("{}", dot::to_dot(&design));
+            output::print(&dot::to_dot(&design))?;
             Ok(0)
         }
         Command::Export(args) => export::run(args),

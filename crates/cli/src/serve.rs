@@ -194,10 +194,11 @@ async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8>
     let token = random_token()?;
     let state = Arc::new(AppState::new(session, token.clone(), addr));
     let url = format!("http://{addr}/#token={token}");
-    println!("archsim serve: {url}");
-    println!("(loopback only; press Ctrl-C to stop)");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    // A closed pipe (`archsim serve | head -1` to read the URL) leaves the
+    // server running.
+    crate::output::print(&format!(
+        "archsim serve: {url}\n(loopback only; press Ctrl-C to stop)\n"
+    ))?;
     if args.open {
         open_browser(&url);
     }

@@ -177,9 +177,9 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&reps))?);
+        crate::output::print(&(serde_json::to_string_pretty(&to_json(&reps))? + "\n"))?;
     } else {
-        print!("{}", table(&reps));
+        crate::output::print(&table(&reps))?;
     }
     Ok(0)
 }

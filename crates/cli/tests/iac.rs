@@ -42,7 +42,7 @@ fn export_to_stdout_as_json() {
 fn import_writes_a_design_and_reports() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("d.archsim.json");
-    let template = root().join("../shared/templates/sqs-lambda.yaml");
+    let template = root().join("tests/iac/templates/sqs-lambda-worker.yaml");
     let o = archsim(&[
         "import",
         template.to_str().unwrap(),
@@ -52,7 +52,7 @@ fn import_writes_a_design_and_reports() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let report = text(&o.stdout);
     assert!(report.contains("Mapped to components"), "{report}");
-    assert!(report.contains("Connections inferred (1)"), "{report}");
+    assert!(report.contains("Connections inferred (2)"), "{report}");
     assert!(report.contains("Kept as written"), "{report}");
     // The design opens, validates, and exports back.
     let v = archsim(&["describe", out.to_str().unwrap()]);

@@ -10,10 +10,16 @@ use archsim_model::edit::apply_op;
 use archsim_model::{Component, ComponentKind as K, Op};
 use serde_json::json;
 
-fn sqs_lambda() -> archsim_iac::Imported {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/templates/sqs-lambda.yaml");
+/// One of our own templates (`tests/iac/templates`).
+fn own(file: &str) -> archsim_iac::Imported {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/iac/templates")
+        .join(file);
     import_file(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sqs_lambda() -> archsim_iac::Imported {
+    own("sqs-lambda-worker.yaml")
 }
 
 #[test]
@@ -93,9 +99,7 @@ fn deleted_components_are_dropped_and_added_ones_generated() {
 
 #[test]
 fn layout_puts_sources_left_compute_middle_data_right() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/templates/apigw-lambda-dynamodb.yaml");
-    let d = import_file(&path).unwrap_or_else(|e| panic!("{e}")).design;
+    let d = own("sam-event-sources.yaml").design;
     let x = |kind: K| {
         d.components_of(kind)
             .map(|c| c.position.x)
@@ -147,9 +151,7 @@ fn a_component_named_like_a_generated_resource_gets_its_own_id() {
 
 #[test]
 fn task_sizes_are_written_back_as_cloudformation_spells_them() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/iac/templates/alb-fargate-paths.yaml");
-    let mut design = import_file(&path).unwrap_or_else(|e| panic!("{e}")).design;
+    let mut design = own("alb-fargate-paths.yaml").design;
     apply_op(
         &mut design,
         Op::SetProperty {
