@@ -154,7 +154,7 @@ fn usage_for(
             profile,
             notes: vec![format!("usage as given in {}", path.display())],
             entry_requests_per_s: None,
-            not_priced: Vec::new(),
+            not_priced: archsim_cost::coverage::not_priced(design),
         });
     }
     Ok(scenario_usage(design, scenario, assumptions)?)

@@ -66,7 +66,7 @@ pub struct DesignUsage {
     pub notes: Vec<String>,
     /// Mean requests per second entering the design (`None` for a usage file).
     pub entry_requests_per_s: Option<f64>,
-    /// Components of the design the bill does not price (empty for a usage file).
+    /// Components of the design the bill does not price.
     pub not_priced: Vec<crate::NotPriced>,
 }
 
