@@ -1,0 +1,296 @@
+//! Event sources of functions: SAM events, event source mappings, SNS
+//! subscriptions and permissions, S3 notification filters, and
+//! EventBridge rules with their targets.
+
+use archsim_model::component::*;
+use archsim_model::connection::StartingPosition;
+use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
+use serde_json::{Map, Value, json};
+
+use super::iam::{statement, trust};
+use super::*;
+use crate::ExportError;
+
+impl<'a> Ctx<'a> {
+    pub(super) fn poll_props(
+        &self,
+        conn_kind: &ConnectionKind,
+        source: K,
+        sam: bool,
+    ) -> Map<String, Value> {
+        let mut m = Map::new();
+        if let ConnectionKind::Poll {
+            batch_size,
+            batching_window_s,
+            parallelization_factor,
+            max_concurrency,
+            starting_position,
+        } = conn_kind
+        {
+            m.insert("BatchSize".into(), json!(batch_size));
+            if *batching_window_s > 0 {
+                m.insert(
+                    "MaximumBatchingWindowInSeconds".into(),
+                    json!(batching_window_s),
+                );
+            }
+            if source != K::SqsQueue {
+                m.insert(
+                    "StartingPosition".into(),
+                    json!(match starting_position {
+                        StartingPosition::Latest => "LATEST",
+                        StartingPosition::TrimHorizon => "TRIM_HORIZON",
+                    }),
+                );
+                if *parallelization_factor > 1 {
+                    m.insert(
+                        "ParallelizationFactor".into(),
+                        json!(parallelization_factor),
+                    );
+                }
+            }
+            if let (Some(n), K::SqsQueue) = (max_concurrency, source) {
+                m.insert("ScalingConfig".into(), json!({"MaximumConcurrency": n}));
+            }
+            let _ = sam;
+        }
+        m
+    }
+
+    pub(super) fn sam_events(&self, f: &Component) -> Result<Map<String, Value>, ExportError> {
+        let mut events = Map::new();
+        for (conn, from) in self.d.incoming(&f.id) {
+            let sid = self.id(&from.id);
+            let (name, event) = match (&conn.kind, &from.props) {
+                (ConnectionKind::Invoke { .. }, Props::ApiGateway(api)) => {
+                    let path = self.api_path(&from.id, f);
+                    match api.api_type {
+                        ApiType::Rest => (
+                            format!("{sid}Request"),
+                            json!({"Type": "Api", "Properties": {"RestApiId": r(&sid), "Path": path, "Method": "ANY"}}),
+                        ),
+                        ApiType::Http => (
+                            format!("{sid}Request"),
+                            json!({"Type": "HttpApi", "Properties": {"ApiId": r(&sid), "Path": path, "Method": "ANY"}}),
+                        ),
+                    }
+                }
+                (ConnectionKind::Invoke { .. }, Props::S3Bucket(b)) => {
+                    let mut props = json!({"Bucket": r(&sid), "Events": b.events});
+                    if let Some(filter) = s3_filter(b) {
+                        props["Filter"] = filter;
+                    }
+                    (
+                        format!("{sid}Event"),
+                        json!({"Type": "S3", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Invoke { .. }, Props::SnsTopic(_)) => (
+                    format!("{sid}Message"),
+                    json!({"Type": "SNS", "Properties": {"Topic": r(&sid)}}),
+                ),
+                (ConnectionKind::Invoke { .. }, Props::EventBridgeRule(rule))
+                    if self.rule_embedded(&from.id) =>
+                {
+                    if rule.event_pattern.is_empty() {
+                        (
+                            sid.clone(),
+                            json!({"Type": "Schedule", "Properties": {"Schedule": rule.schedule}}),
+                        )
+                    } else {
+                        let mut props = json!({"Pattern": pattern(from, &rule.event_pattern)?});
+                        if rule.event_bus != "default" {
+                            props["EventBusName"] = json!(rule.event_bus);
+                        }
+                        (
+                            sid.clone(),
+                            json!({"Type": "EventBridgeRule", "Properties": props}),
+                        )
+                    }
+                }
+                (ConnectionKind::Poll { .. }, Props::SqsQueue(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Queue".into(), ga(&sid, "Arn"));
+                    props.extend(self.poll_props(&conn.kind, K::SqsQueue, true));
+                    (
+                        format!("{sid}Messages"),
+                        json!({"Type": "SQS", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Poll { .. }, Props::KinesisStream(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Stream".into(), ga(&sid, "Arn"));
+                    props.extend(self.poll_props(&conn.kind, K::KinesisStream, true));
+                    (
+                        format!("{sid}Records"),
+                        json!({"Type": "Kinesis", "Properties": props}),
+                    )
+                }
+                (ConnectionKind::Poll { .. }, Props::DynamoDbTable(_)) => {
+                    let mut props = Map::new();
+                    props.insert("Stream".into(), ga(&sid, "StreamArn"));
+                    props.extend(self.poll_props(&conn.kind, K::DynamoDbTable, true));
+                    (
+                        format!("{sid}Stream"),
+                        json!({"Type": "DynamoDB", "Properties": props}),
+                    )
+                }
+                _ => continue,
+            };
+            events.insert(name, event);
+        }
+        Ok(events)
+    }
+
+    /// In SAM, a rule whose every target is a function is written as an
+    /// event of those functions.
+    pub(super) fn rule_embedded(&self, rule: &str) -> bool {
+        let out = self.d.outgoing(rule);
+        self.sam() && !out.is_empty() && out.iter().all(|(_, to)| to.kind() == K::LambdaFunction)
+    }
+
+    pub(super) fn cfn_event_sources(&mut self, f: &Component, id: &str) -> Result<(), ExportError> {
+        for (conn, from) in self.d.incoming(&f.id) {
+            let sid = self.id(&from.id);
+            let source_arn = match from.kind() {
+                K::SqsQueue | K::KinesisStream => Some(ga(&sid, "Arn")),
+                K::DynamoDbTable => Some(ga(&sid, "StreamArn")),
+                _ => None,
+            };
+            match (&conn.kind, source_arn) {
+                (ConnectionKind::Poll { .. }, Some(arn)) => {
+                    let mut props = Map::new();
+                    props.insert("FunctionName".into(), r(id));
+                    props.insert("EventSourceArn".into(), arn);
+                    props.extend(self.poll_props(&conn.kind, from.kind(), false));
+                    self.add(
+                        format!("{id}{sid}Mapping"),
+                        json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": props}),
+                    );
+                }
+                (ConnectionKind::Invoke { .. }, _) if from.kind() == K::SnsTopic => {
+                    self.add(
+                        format!("{id}{sid}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(id, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "sns.amazonaws.com", "SourceArn": r(&sid)}}),
+                    );
+                    self.add(
+                        format!("{id}{sid}Subscription"),
+                        json!({"Type": "AWS::SNS::Subscription", "Properties": {
+                            "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")}}),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn rule(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::EventBridgeRuleProps,
+    ) -> Result<(), ExportError> {
+        if self.rule_embedded(&c.id) {
+            return Ok(());
+        }
+        let mut props = Map::new();
+        if p.event_pattern.is_empty() {
+            props.insert("ScheduleExpression".into(), json!(p.schedule));
+        } else {
+            props.insert("EventPattern".into(), pattern(c, &p.event_pattern)?);
+            if p.event_bus != "default" {
+                props.insert("EventBusName".into(), json!(p.event_bus));
+            }
+        }
+        props.insert("State".into(), json!("ENABLED"));
+        let mut targets = Vec::new();
+        for (_, to) in self.d.outgoing(&c.id) {
+            let tid = self.id(&to.id);
+            match to.kind() {
+                K::LambdaFunction => {
+                    targets.push(json!({"Id": tid, "Arn": ga(&tid, "Arn")}));
+                    self.add(
+                        format!("{tid}{id}Permission"),
+                        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                            "FunctionName": ga(&tid, "Arn"), "Action": "lambda:InvokeFunction",
+                            "Principal": "events.amazonaws.com", "SourceArn": ga(id, "Arn")}}),
+                    );
+                }
+                K::SqsQueue => {
+                    targets.push(json!({"Id": tid, "Arn": ga(&tid, "Arn")}));
+                    // The queue must let exactly this rule send to it.
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                            "Queues": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage", "Resource": ga(&tid, "Arn"),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::SnsTopic => {
+                    targets.push(json!({"Id": tid, "Arn": r(&tid)}));
+                    self.add(
+                        format!("{tid}From{id}Policy"),
+                        json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                            "Topics": [r(&tid)],
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sns:Publish", "Resource": r(&tid),
+                                "Condition": {"ArnEquals": {"aws:SourceArn": ga(id, "Arn")}}}]}}}),
+                    );
+                }
+                K::KinesisStream => {
+                    // Kinesis targets need a role the rule assumes.
+                    let role = format!("{id}To{tid}Role");
+                    self.add(
+                        role.clone(),
+                        json!({"Type": "AWS::IAM::Role", "Properties": {
+                            "AssumeRolePolicyDocument": trust("events.amazonaws.com"),
+                            "Policies": [{"PolicyName": format!("{id}PutRecords"), "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [statement(&["kinesis:PutRecord", "kinesis:PutRecords"], vec![ga(&tid, "Arn")])]}}]}}),
+                    );
+                    targets.push(
+                        json!({"Id": tid, "Arn": ga(&tid, "Arn"), "RoleArn": ga(&role, "Arn"),
+                        "KinesisParameters": {"PartitionKeyPath": "$.id"}}),
+                    );
+                }
+                _ => self.notes.push(format!(
+                    "{} -> {}: this rule target is not exported",
+                    c.name, to.name
+                )),
+            }
+        }
+        if !targets.is_empty() {
+            props.insert("Targets".into(), Value::Array(targets));
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::Events::Rule", "Properties": props}),
+        );
+        Ok(())
+    }
+}
+
+pub(super) fn s3_filter(b: &archsim_model::component::S3BucketProps) -> Option<Value> {
+    let mut rules = Vec::new();
+    if !b.prefix.is_empty() {
+        rules.push(json!({"Name": "prefix", "Value": b.prefix}));
+    }
+    if !b.suffix.is_empty() {
+        rules.push(json!({"Name": "suffix", "Value": b.suffix}));
+    }
+    (!rules.is_empty()).then(|| json!({"S3Key": {"Rules": rules}}))
+}
+
+pub(super) fn pattern(c: &Component, text: &str) -> Result<Value, ExportError> {
+    serde_json::from_str(text).map_err(|e| ExportError::Component {
+        component: c.id.clone(),
+        message: format!("the event pattern is not JSON: {e}"),
+    })
+}

@@ -1,0 +1,249 @@
+//! Writing back an imported design: the kept template, with deleted
+//! components removed, edited fields overlaid and added components appended.
+
+use archsim_model::{Component, ComponentKind as K};
+use serde_json::{Map, Value};
+
+use super::*;
+use crate::ExportError;
+
+pub(super) fn export_kept(
+    design: &Design,
+    kept: &Value,
+    options: &ExportOptions,
+) -> Result<(Value, Vec<Manifest>, Vec<String>), ExportError> {
+    let mut template = kept
+        .get("template")
+        .cloned()
+        .filter(Value::is_object)
+        .ok_or(ExportError::BadExtension)?;
+    let mapping: BTreeMap<String, String> = kept
+        .get("components")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let snapshots = kept.get("props").and_then(Value::as_object);
+    let mut notes = Vec::new();
+    let resources = template
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+        .ok_or(ExportError::BadExtension)?;
+    // Components deleted since the import take their resource with them,
+    // and so do the supporting resources (not drawn) that name a removed
+    // resource, until none is left dangling.
+    let mut removed: HashSet<String> = HashSet::new();
+    for (component, logical) in &mapping {
+        if design.component(component).is_none() && !logical.contains('#') {
+            resources.shift_remove(logical);
+            removed.insert(logical.clone());
+            notes.push(format!("{logical}: removed (its component was deleted)"));
+        }
+    }
+    let drawn: HashSet<&String> = mapping.values().collect();
+    loop {
+        let dangling: Vec<String> = resources
+            .iter()
+            .filter(|(id, r)| !drawn.contains(id) && names_any(r, &removed))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if dangling.is_empty() {
+            break;
+        }
+        for id in dangling {
+            resources.shift_remove(&id);
+            notes.push(format!("{id}: removed (it served a deleted component)"));
+            removed.insert(id);
+        }
+    }
+    if !removed.is_empty()
+        && let Some(outputs) = template.get_mut("Outputs").and_then(Value::as_object_mut)
+    {
+        outputs.retain(|id, o| {
+            let keep = !names_any(o, &removed);
+            if !keep {
+                notes.push(format!(
+                    "output {id}: removed (it named a deleted resource)"
+                ));
+            }
+            keep
+        });
+    }
+    let resources = template
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+        .ok_or(ExportError::BadExtension)?;
+    // Edited properties are written back onto the kept resource.
+    for c in design.components() {
+        let Some(logical) = mapping.get(&c.id) else {
+            continue;
+        };
+        let now = serde_json::to_value(&c.props).unwrap_or(Value::Null);
+        let before = snapshots
+            .and_then(|s| s.get(&c.id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if before == now {
+            continue;
+        }
+        if let Some(res) = resources.get_mut(logical) {
+            overlay(c, &before, &now, res);
+        }
+    }
+    // Components added since the import are generated and appended.
+    let new_ids: Vec<String> = design
+        .components()
+        .filter(|c| !mapping.contains_key(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    let mut manifests = Vec::new();
+    if !new_ids.is_empty() {
+        let mut sub = design.clone();
+        sub.extensions.clear();
+        let reserved: HashSet<String> = resources.keys().cloned().collect();
+        let ctx = generate(
+            &sub,
+            *options,
+            &reserved,
+            Some(new_ids.into_iter().collect()),
+        )?;
+        notes.extend(ctx.notes.iter().cloned());
+        manifests = ctx.manifests.clone();
+        let generated = ctx.finish();
+        let t = template.as_object_mut().ok_or(ExportError::BadExtension)?;
+        for section in ["Parameters", "Resources", "Outputs"] {
+            if let Some(add) = generated.get(section).and_then(Value::as_object) {
+                let target = t
+                    .entry(section)
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Some(target) = target.as_object_mut() {
+                    for (k, v) in add {
+                        target.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
+    }
+    let kept_sam = crate::template::is_sam(&template);
+    if kept_sam != (options.flavour == Flavour::Sam) {
+        notes.push(format!(
+            "the imported template is {}; it is written back as it was, not converted",
+            if kept_sam {
+                "SAM"
+            } else {
+                "plain CloudFormation"
+            }
+        ));
+    }
+    Ok((template, manifests, notes))
+}
+
+/// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.
+pub(super) fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, child)| match (k.as_str(), child) {
+            ("Ref" | "DependsOn", Value::String(s)) => ids.contains(s),
+            ("Fn::GetAtt", Value::Array(a)) => a
+                .first()
+                .and_then(Value::as_str)
+                .is_some_and(|s| ids.contains(s)),
+            ("Fn::Sub", _) => {
+                let text = match child {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                text.map(crate::template::sub_variables)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|var| ids.contains(var.split('.').next().unwrap_or_default()))
+                    || names_any(child, ids)
+            }
+            ("DependsOn", Value::Array(a)) => a
+                .iter()
+                .any(|d| d.as_str().is_some_and(|s| ids.contains(s))),
+            _ => names_any(child, ids),
+        }),
+        Value::Array(a) => a.iter().any(|c| names_any(c, ids)),
+        _ => false,
+    }
+}
+
+/// Which CloudFormation property holds a modelled field, per kind, and
+/// whether the template spells the number as a string (ECS task sizes).
+/// Only fields in this table are written back onto kept resources.
+pub(super) const WRITE_BACK: &[(K, &str, &str, bool)] = &[
+    (K::LambdaFunction, "memory_mb", "MemorySize", false),
+    (K::LambdaFunction, "timeout_s", "Timeout", false),
+    (K::LambdaFunction, "handler", "Handler", false),
+    (
+        K::LambdaFunction,
+        "reserved_concurrency",
+        "ReservedConcurrentExecutions",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "visibility_timeout_s",
+        "VisibilityTimeout",
+        false,
+    ),
+    (
+        K::SqsQueue,
+        "message_retention_s",
+        "MessageRetentionPeriod",
+        false,
+    ),
+    (K::SqsQueue, "delay_s", "DelaySeconds", false),
+    (
+        K::SqsQueue,
+        "receive_wait_s",
+        "ReceiveMessageWaitTimeSeconds",
+        false,
+    ),
+    (K::EcsService, "desired_count", "DesiredCount", false),
+    (
+        K::EcsService,
+        "health_check_grace_s",
+        "HealthCheckGracePeriodSeconds",
+        false,
+    ),
+    (K::TaskDefinition, "cpu", "Cpu", true),
+    (K::TaskDefinition, "memory_mb", "Memory", true),
+    (K::KinesisStream, "shards", "ShardCount", false),
+    (
+        K::KinesisStream,
+        "retention_hours",
+        "RetentionPeriodHours",
+        false,
+    ),
+    (K::EksCluster, "version", "Version", false),
+];
+
+/// Writes the modelled fields that changed since the import onto the kept
+/// resource, and nothing else: a field the user did not touch keeps what
+/// the template said (an intrinsic, a newer runtime, ...).
+pub(super) fn overlay(c: &Component, before: &Value, now: &Value, res: &mut Value) {
+    let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for &(kind, field, key, as_string) in WRITE_BACK {
+        if kind != c.kind() || before.get(field) == now.get(field) {
+            continue;
+        }
+        match now.get(field) {
+            None | Some(Value::Null) => {
+                props.shift_remove(key);
+            }
+            Some(Value::Number(n)) if as_string => {
+                props.insert(key.into(), Value::String(n.to_string()));
+            }
+            Some(v) => {
+                props.insert(key.into(), v.clone());
+            }
+        }
+    }
+}

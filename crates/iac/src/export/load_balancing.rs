@@ -1,0 +1,370 @@
+//! Load balancing: ALBs and NLBs with listeners, target groups and
+//! listener rules (Lambda, EKS and EC2 targets; ECS services wire their
+//! own), and Classic Load Balancers.
+
+use archsim_model::component::*;
+use archsim_model::connection::ConditionField;
+use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
+use serde_json::{Value, json};
+
+use super::*;
+use crate::ExportError;
+
+impl<'a> Ctx<'a> {
+    pub(super) fn load_balancer(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
+        let (Props::Alb(p) | Props::Nlb(p)) = &c.props else {
+            return Ok(());
+        };
+        let alb = c.kind() == K::Alb;
+        let public = p.scheme == Scheme::InternetFacing;
+        let sg = format!("{id}SecurityGroup");
+        let ingress: Vec<Value> = p
+            .listeners
+            .iter()
+            .map(|l| {
+                let mut rule = json!({"IpProtocol": if l.protocol == ListenerProtocol::Udp { "udp" } else { "tcp" },
+                    "FromPort": l.port, "ToPort": l.port});
+                if public {
+                    rule["CidrIp"] = json!("0.0.0.0/0");
+                } else {
+                    rule["CidrIp"] = self.vpc_cidr();
+                }
+                rule
+            })
+            .collect();
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Load balancer {}", c.name),
+                "VpcId": self.vpc_id(), "SecurityGroupIngress": ingress}}),
+        );
+        let mut attrs = vec![];
+        if alb {
+            attrs.push(json!({"Key": "idle_timeout.timeout_seconds", "Value": p.idle_timeout_s.to_string()}));
+        } else {
+            attrs.push(json!({"Key": "load_balancing.cross_zone.enabled", "Value": p.cross_zone.to_string()}));
+        }
+        let mut props = json!({
+            "Type": if alb { "application" } else { "network" },
+            "Scheme": if public { "internet-facing" } else { "internal" },
+            "Subnets": self.subnets(public),
+            "SecurityGroups": [r(&sg)],
+            "LoadBalancerAttributes": attrs
+        });
+        if !alb && !public {
+            props["Subnets"] = self.subnets(false);
+        }
+        let mut res = json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer"});
+        if public && self.opts.network == Network::Generated {
+            res["DependsOn"] = json!(["VpcGatewayAttachment"]);
+        }
+        res["Properties"] = props;
+        self.add(id.into(), res);
+        // Listeners: an ALB answers 404 unless a rule matches; a route
+        // without conditions becomes the default action instead.
+        let routes: Vec<_> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }))
+            .collect();
+        for l in &p.listeners {
+            let default_route = routes.iter().find(|(conn, _)| {
+                matches!(&conn.kind, ConnectionKind::Route { conditions, listener_port, .. }
+                    if conditions.is_empty() && *listener_port == l.port)
+            });
+            let action = match default_route {
+                Some((_, to)) => {
+                    json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
+                }
+                None if alb => {
+                    json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
+                }
+                None => match routes.first() {
+                    Some((_, to)) => {
+                        json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
+                    }
+                    None => continue,
+                },
+            };
+            let protocol = match l.protocol {
+                ListenerProtocol::Http => "HTTP",
+                ListenerProtocol::Https => "HTTPS",
+                ListenerProtocol::Tcp => "TCP",
+                ListenerProtocol::Udp => "UDP",
+                ListenerProtocol::Tls => "TLS",
+            };
+            let mut lprops = json!({"LoadBalancerArn": r(id), "Port": l.port, "Protocol": protocol, "DefaultActions": action});
+            if matches!(l.protocol, ListenerProtocol::Https | ListenerProtocol::Tls) {
+                let param = format!("{id}CertificateArn");
+                self.params.insert(
+                    param.clone(),
+                    json!({"Type": "String", "Description": format!("ACM certificate for {} port {}", c.name, l.port)}),
+                );
+                lprops["Certificates"] = json!([{"CertificateArn": r(&param)}]);
+            }
+            self.add(
+                format!("{id}Listener{}", l.port),
+                json!({"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": lprops}),
+            );
+        }
+        self.outputs.insert(
+            format!("{id}DnsName"),
+            json!({"Description": format!("DNS name of {}", c.name), "Value": ga(id, "DNSName")}),
+        );
+        // Lambda and EKS targets; ECS services wire their own.
+        for (conn, to) in routes {
+            let Some(conn) = self.d.connection(&conn.id) else {
+                continue;
+            };
+            match to.kind() {
+                K::LambdaFunction => {
+                    let tg = self.target_group_id(id, to);
+                    let fid = self.id(&to.id);
+                    let perm = format!("{fid}{id}Permission");
+                    if !self.resources.contains_key(&tg) {
+                        self.add(
+                            perm.clone(),
+                            json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                                "FunctionName": ga(&fid, "Arn"), "Action": "lambda:InvokeFunction",
+                                "Principal": "elasticloadbalancing.amazonaws.com"}}),
+                        );
+                        self.add(
+                            tg.clone(),
+                            json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "DependsOn": [perm], "Properties": {
+                                "TargetType": "lambda", "Targets": [{"Id": ga(&fid, "Arn")}]}}),
+                        );
+                    }
+                    self.listener_wiring(c, id, conn, &tg);
+                }
+                K::EksWorkload => {
+                    let tg = self.target_group_id(id, to);
+                    let port = match &conn.kind {
+                        ConnectionKind::Route {
+                            target_port: Some(p),
+                            ..
+                        } => *p,
+                        _ => match &to.props {
+                            Props::EksWorkload(w) => w.container_port,
+                            _ => 80,
+                        },
+                    };
+                    self.target_group(c, &tg, id, conn, NetworkMode::Awsvpc, port);
+                    self.listener_wiring(c, id, conn, &tg);
+                    self.outputs.insert(
+                        format!("{tg}Arn"),
+                        json!({"Description": format!("Target group for {} (bind it with a TargetGroupBinding)", to.name), "Value": r(&tg)}),
+                    );
+                }
+                K::EcsService => {}
+                K::Ec2Instance => {
+                    let tg = self.target_group_id(id, to);
+                    let port = match &conn.kind {
+                        ConnectionKind::Route {
+                            target_port: Some(p),
+                            ..
+                        } => *p,
+                        _ => 80,
+                    };
+                    let iid = self.id(&to.id);
+                    self.target_group(c, &tg, id, conn, NetworkMode::Host, port);
+                    if let Some(props) = self
+                        .resources
+                        .get_mut(&tg)
+                        .and_then(|t| t.get_mut("Properties"))
+                    {
+                        props["Targets"] = json!([{"Id": r(&iid), "Port": port}]);
+                    }
+                    self.listener_wiring(c, id, conn, &tg);
+                    self.ingress_from_lb(&format!("{iid}SecurityGroup"), id, port, port, &to.name);
+                }
+                _ => self.notes.push(format!(
+                    "{} -> {}: this load balancer target is not exported",
+                    c.name, to.name
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn target_group_id(&self, lbid: &str, to: &Component) -> String {
+        format!("{lbid}{}TargetGroup", self.id(&to.id))
+    }
+
+    pub(super) fn target_group(
+        &mut self,
+        lb: &Component,
+        tg: &str,
+        _lbid: &str,
+        _conn: &archsim_model::Connection,
+        mode: NetworkMode,
+        port: u16,
+    ) {
+        // Several routes from one load balancer to one target share a
+        // target group, each with its own rule.
+        if self.resources.contains_key(tg) {
+            return;
+        }
+        let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
+            return;
+        };
+        let alb = lb.kind() == K::Alb;
+        let mut attrs = vec![
+            json!({"Key": "deregistration_delay.timeout_seconds", "Value": p.deregistration_delay_s.to_string()}),
+        ];
+        if alb {
+            if p.slow_start_s > 0 {
+                attrs.push(json!({"Key": "slow_start.duration_seconds", "Value": p.slow_start_s.to_string()}));
+            }
+            attrs.push(
+                json!({"Key": "load_balancing.algorithm.type", "Value": match p.algorithm {
+                    LbAlgorithm::RoundRobin => "round_robin",
+                    LbAlgorithm::LeastOutstandingRequests => "least_outstanding_requests",
+                    LbAlgorithm::WeightedRandom => "weighted_random",
+                }}),
+            );
+        }
+        let mut props = json!({
+            "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
+            "Port": port,
+            "Protocol": if alb { "HTTP" } else { "TCP" },
+            "VpcId": self.vpc_id(),
+            // Dynamic host ports (bridge mode) need health checks on the
+            // port traffic goes to.
+            "HealthCheckPort": "traffic-port",
+            "HealthCheckIntervalSeconds": p.health_check.interval_s,
+            "HealthyThresholdCount": p.health_check.healthy_threshold,
+            "UnhealthyThresholdCount": p.health_check.unhealthy_threshold,
+        });
+        if alb {
+            props["HealthCheckPath"] = json!(p.health_check.path);
+            props["HealthCheckTimeoutSeconds"] = json!(p.health_check.timeout_s);
+        }
+        props["TargetGroupAttributes"] = Value::Array(attrs);
+        self.add(
+            tg.into(),
+            json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props}),
+        );
+    }
+
+    /// A listener rule for a routed connection with conditions; returns the
+    /// ids a service must wait for.
+    pub(super) fn listener_wiring(
+        &mut self,
+        lb: &Component,
+        lbid: &str,
+        conn: &archsim_model::Connection,
+        tg: &str,
+    ) -> Vec<Value> {
+        let ConnectionKind::Route {
+            priority,
+            conditions,
+            listener_port,
+            ..
+        } = &conn.kind
+        else {
+            return Vec::new();
+        };
+        let listener = format!("{lbid}Listener{listener_port}");
+        if conditions.is_empty() || lb.kind() == K::Nlb {
+            return vec![json!(listener)];
+        }
+        let priority = priority.unwrap_or_else(|| {
+            // Unnumbered rules follow the numbered ones, in connection order.
+            let routes = self.d.outgoing(&lb.id);
+            let index = routes
+                .iter()
+                .position(|(c, _)| c.id == conn.id)
+                .unwrap_or(0);
+            1000 + index as u32
+        });
+        let conds: Vec<Value> = conditions
+            .iter()
+            .map(|cond| match cond.field {
+                ConditionField::PathPattern => json!({"Field": "path-pattern", "PathPatternConfig": {"Values": cond.values}}),
+                ConditionField::HostHeader => json!({"Field": "host-header", "HostHeaderConfig": {"Values": cond.values}}),
+                ConditionField::HttpMethod => json!({"Field": "http-request-method", "HttpRequestMethodConfig": {"Values": cond.values}}),
+                ConditionField::SourceIp => json!({"Field": "source-ip", "SourceIpConfig": {"Values": cond.values}}),
+                ConditionField::HttpHeader => {
+                    let (name, values) = cond.values.split_first().map_or(("X-Header", &[][..]), |(n, v)| (n.as_str(), v));
+                    json!({"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": name, "Values": values}})
+                }
+                ConditionField::QueryString => {
+                    let pairs: Vec<Value> = cond.values.iter().map(|v| match v.split_once('=') {
+                        Some((k, val)) => json!({"Key": k, "Value": val}),
+                        None => json!({"Value": v}),
+                    }).collect();
+                    json!({"Field": "query-string", "QueryStringConfig": {"Values": pairs}})
+                }
+            })
+            .collect();
+        let mut rule = format!("{tg}Rule");
+        if self.resources.contains_key(&rule) {
+            rule = format!("{tg}Rule{priority}");
+        }
+        self.add(
+            rule.clone(),
+            json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
+                "ListenerArn": r(&listener), "Priority": priority, "Conditions": conds,
+                "Actions": [{"Type": "forward", "TargetGroupArn": r(tg)}]}}),
+        );
+        vec![json!(rule)]
+    }
+
+    pub(super) fn classic_load_balancer(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &ClassicLoadBalancerProps,
+    ) {
+        let public = p.scheme == Scheme::InternetFacing;
+        let sg = format!("{id}SecurityGroup");
+        let ingress: Vec<Value> = p
+            .listeners
+            .iter()
+            .map(|l| {
+                json!({"IpProtocol": "tcp", "FromPort": l.port, "ToPort": l.port,
+                "CidrIp": if public { json!("0.0.0.0/0") } else { self.vpc_cidr() }})
+            })
+            .collect();
+        self.add(
+            sg.clone(),
+            json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": format!("Load balancer {}", c.name), "VpcId": self.vpc_id(),
+                "SecurityGroupIngress": ingress}}),
+        );
+        let listeners: Vec<Value> = p
+            .listeners
+            .iter()
+            .map(|l| {
+                json!({"LoadBalancerPort": l.port.to_string(), "InstancePort": l.port.to_string(),
+                "Protocol": if l.protocol == ListenerProtocol::Http { "HTTP" } else { "TCP" }})
+            })
+            .collect();
+        let instances: Vec<Value> = self
+            .d
+            .outgoing(&c.id)
+            .iter()
+            .filter(|(_, to)| to.kind() == K::Ec2Instance)
+            .map(|(_, to)| r(&self.id(&to.id)))
+            .collect();
+        let mut props = json!({
+            "Scheme": if public { "internet-facing" } else { "internal" },
+            "Subnets": self.subnets(public),
+            "SecurityGroups": [r(&sg)],
+            "Listeners": listeners,
+            "ConnectionSettings": {"IdleTimeout": p.idle_timeout_s},
+        });
+        if !instances.is_empty() {
+            props["Instances"] = Value::Array(instances);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": props}),
+        );
+        self.notes.push(format!(
+            "{}: Classic Load Balancers are legacy; consider an ALB or NLB",
+            c.name
+        ));
+    }
+}
