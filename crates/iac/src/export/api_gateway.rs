@@ -12,6 +12,7 @@ use super::api_integrations::{
 use super::*;
 use crate::ExportError;
 use crate::names::kebab;
+use crate::properties::api_gateway;
 
 impl<'a> Ctx<'a> {
     pub(super) fn api_path(&self, api: &str, f: &Component) -> String {
@@ -132,12 +133,11 @@ impl<'a> Ctx<'a> {
         let stage = &p.stage_name;
         match (self.sam(), p.api_type) {
             (true, ApiType::Rest) => {
-                let mut props = json!({
-                    "StageName": stage,
-                    "TracingEnabled": p.tracing,
-                    "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
-                        "ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}]
-                });
+                let mut props = Map::new();
+                api_gateway::STAGE_NAME.put(&mut props, p);
+                api_gateway::TRACING.put(&mut props, p);
+                api_gateway::METHOD_SETTINGS.put(&mut props, p);
+                let mut props = Value::Object(props);
                 if let Some(pool) = &authorizer {
                     props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
                         "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
@@ -187,8 +187,10 @@ impl<'a> Ctx<'a> {
                 );
             }
             (true, ApiType::Http) => {
-                let mut props = json!({
-                    "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}});
+                let mut props = Map::new();
+                api_gateway::ROUTE_RATE_LIMIT.put(&mut props, p);
+                api_gateway::ROUTE_BURST_LIMIT.put(&mut props, p);
+                let mut props = Value::Object(props);
                 if let Some(pool) = &authorizer {
                     let jwt = self.jwt_configuration(c, id, pool, "issuer", "audience");
                     props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
@@ -317,13 +319,14 @@ impl<'a> Ctx<'a> {
                 }
                 deployment["Properties"] = json!({"RestApiId": r(id)});
                 self.add(format!("{id}Deployment"), deployment);
+                let mut stage = object(json!({
+                    "RestApiId": r(id), "DeploymentId": r(&format!("{id}Deployment"))}));
+                api_gateway::STAGE_NAME.put(&mut stage, p);
+                api_gateway::TRACING.put(&mut stage, p);
+                api_gateway::METHOD_SETTINGS.put(&mut stage, p);
                 self.add(
                     format!("{id}Stage"),
-                    json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
-                        "RestApiId": r(id), "DeploymentId": r(&format!("{id}Deployment")), "StageName": stage,
-                        "TracingEnabled": p.tracing,
-                        "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
-                            "ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}]}}),
+                    json!({"Type": "AWS::ApiGateway::Stage", "Properties": stage}),
                 );
             }
             (false, ApiType::Http) => {
@@ -400,8 +403,12 @@ impl<'a> Ctx<'a> {
                 if !routes.is_empty() {
                     stage_res["DependsOn"] = Value::Array(routes);
                 }
-                stage_res["Properties"] = json!({"ApiId": r(id), "StageName": "$default", "AutoDeploy": true,
-                    "DefaultRouteSettings": {"ThrottlingRateLimit": p.throttle_rate_rps, "ThrottlingBurstLimit": p.throttle_burst}});
+                let mut stage = object(json!({"ApiId": r(id)}));
+                api_gateway::STAGE_NAME.put_value(&mut stage, json!("$default"));
+                stage.insert("AutoDeploy".into(), json!(true));
+                api_gateway::ROUTE_RATE_LIMIT.put(&mut stage, p);
+                api_gateway::ROUTE_BURST_LIMIT.put(&mut stage, p);
+                stage_res["Properties"] = Value::Object(stage);
                 self.add(format!("{id}Stage"), stage_res);
             }
         }

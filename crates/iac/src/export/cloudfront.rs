@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::names::kebab;
+use crate::properties::cloudfront;
 
 impl<'a> Ctx<'a> {
     pub(super) fn cloudfront(
@@ -114,14 +115,18 @@ impl<'a> Ctx<'a> {
             ));
             return;
         };
-        let mut config = json!({"Enabled": true, "PriceClass": p.price_class, "HttpVersion": "http2and3",
-            "Origins": origins, "DefaultCacheBehavior": default});
-        if !behaviors.is_empty() {
-            config["CacheBehaviors"] = Value::Array(behaviors);
+        let mut props = object(json!({"DistributionConfig": {"Enabled": true}}));
+        cloudfront::PRICE_CLASS.put(&mut props, p);
+        if let Some(Value::Object(config)) = props.get_mut("DistributionConfig") {
+            config.extend(object(json!({"HttpVersion": "http2and3",
+                "Origins": origins, "DefaultCacheBehavior": default})));
+            if !behaviors.is_empty() {
+                config.insert("CacheBehaviors".into(), Value::Array(behaviors));
+            }
         }
         self.add(
             id.into(),
-            json!({"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": config}}),
+            json!({"Type": "AWS::CloudFront::Distribution", "Properties": props}),
         );
         self.outputs.insert(
             format!("{id}DomainName"),

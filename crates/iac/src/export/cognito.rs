@@ -6,18 +6,19 @@ use serde_json::json;
 
 use super::*;
 use crate::names::kebab;
+use crate::properties::cognito;
 
 impl<'a> Ctx<'a> {
     pub(super) fn user_pool(&mut self, c: &Component, id: &str, p: &CognitoProps) {
-        let mut props = json!({
-            "UserPoolName": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))),
-            "MfaConfiguration": match p.mfa { MfaMode::Off => "OFF", MfaMode::Optional => "OPTIONAL", MfaMode::On => "ON" },
-            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": !p.self_sign_up},
+        let mut props = object(json!({
+            "UserPoolName": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name)))}));
+        cognito::MFA.put(&mut props, p);
+        cognito::SELF_SIGN_UP.put(&mut props, p);
+        props.extend(object(json!({
             "AutoVerifiedAttributes": ["email"],
-            "UsernameAttributes": ["email"]
-        });
+            "UsernameAttributes": ["email"]})));
         if p.mfa != MfaMode::Off {
-            props["EnabledMfas"] = json!(["SOFTWARE_TOKEN_MFA"]);
+            cognito::ENABLED_MFAS.put(&mut props, p);
         }
         self.add(
             id.into(),

@@ -6,28 +6,23 @@ use archsim_model::component::*;
 use archsim_model::{Component, ComponentKind as K, ConnectionKind};
 use serde_json::{Map, Value, json};
 
-use super::event_sources::s3_filter;
 use super::*;
 use crate::names::kebab;
+use crate::properties::data_stores;
 
 impl<'a> Ctx<'a> {
     pub(super) fn table(&mut self, id: &str, p: &DynamoDbTableProps) {
-        let mut attrs = vec![json!({"AttributeName": p.partition_key, "AttributeType": "S"})];
-        let mut keys = vec![json!({"AttributeName": p.partition_key, "KeyType": "HASH"})];
-        if !p.sort_key.is_empty() {
-            attrs.push(json!({"AttributeName": p.sort_key, "AttributeType": "S"}));
-            keys.push(json!({"AttributeName": p.sort_key, "KeyType": "RANGE"}));
+        let mut props = Map::new();
+        data_stores::ATTRIBUTE_DEFINITIONS.put(&mut props, p);
+        data_stores::KEY_SCHEMA.put(&mut props, p);
+        data_stores::BILLING_MODE.put(&mut props, p);
+        if p.billing == DynamoDbBilling::Provisioned {
+            data_stores::PROVISIONED_THROUGHPUT.put(&mut props, p);
+            data_stores::READ_CAPACITY.put(&mut props, p);
+            data_stores::WRITE_CAPACITY.put(&mut props, p);
         }
-        let mut props = json!({"AttributeDefinitions": attrs, "KeySchema": keys});
-        match p.billing {
-            DynamoDbBilling::OnDemand => props["BillingMode"] = json!("PAY_PER_REQUEST"),
-            DynamoDbBilling::Provisioned => {
-                props["BillingMode"] = json!("PROVISIONED");
-                props["ProvisionedThroughput"] = json!({"ReadCapacityUnits": p.read_capacity, "WriteCapacityUnits": p.write_capacity});
-            }
-        }
-        if let Some(view) = p.stream {
-            props["StreamSpecification"] = json!({"StreamViewType": view});
+        if p.stream.is_some() {
+            data_stores::STREAM_VIEW.put(&mut props, p);
         }
         self.add(
             id.into(),
@@ -37,40 +32,47 @@ impl<'a> Ctx<'a> {
 
     pub(super) fn aurora(&mut self, c: &Component, id: &str, p: &AuroraServerlessProps) {
         self.database_network(c, id);
-        let engine = engine_name(p.engine, true);
+        let mut props = Map::new();
+        data_stores::AURORA_ENGINE.put(&mut props, p);
+        data_stores::MIN_ACU.put(&mut props, p);
+        data_stores::MAX_ACU.put(&mut props, p);
+        props.extend(object(json!({
+            "MasterUsername": "dbadmin",
+            "ManageMasterUserPassword": true,
+            "EnableHttpEndpoint": true,
+            "StorageEncrypted": true,
+            "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+            "VpcSecurityGroupIds": [r(&format!("{id}SecurityGroup"))]})));
         self.add(
             id.into(),
-            json!({"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
-                "Engine": engine,
-                "ServerlessV2ScalingConfiguration": {"MinCapacity": p.min_acu, "MaxCapacity": p.max_acu},
-                "MasterUsername": "dbadmin",
-                "ManageMasterUserPassword": true,
-                "EnableHttpEndpoint": true,
-                "StorageEncrypted": true,
-                "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
-                "VpcSecurityGroupIds": [r(&format!("{id}SecurityGroup"))]}}),
+            json!({"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": props}),
         );
+        // Its one instance: capacity comes from the cluster's scaling.
+        let mut instance = object(json!({"DBClusterIdentifier": r(id)}));
+        data_stores::INSTANCE_CLASS.put_value(&mut instance, json!("db.serverless"));
+        data_stores::AURORA_ENGINE.put(&mut instance, p);
         self.add(
             format!("{id}Instance"),
-            json!({"Type": "AWS::RDS::DBInstance", "Properties": {
-                "DBClusterIdentifier": r(id), "DBInstanceClass": "db.serverless", "Engine": engine}}),
+            json!({"Type": "AWS::RDS::DBInstance", "Properties": instance}),
         );
     }
 
     pub(super) fn rds(&mut self, c: &Component, id: &str, p: &RdsProps) {
         self.database_network(c, id);
+        let mut props = Map::new();
+        data_stores::RDS_ENGINE.put(&mut props, p);
+        data_stores::INSTANCE_CLASS.put(&mut props, p);
+        data_stores::STORAGE.put(&mut props, p);
+        data_stores::MULTI_AZ.put(&mut props, p);
+        props.extend(object(json!({
+            "MasterUsername": "dbadmin",
+            "ManageMasterUserPassword": true,
+            "StorageEncrypted": true,
+            "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
+            "VPCSecurityGroups": [r(&format!("{id}SecurityGroup"))]})));
         self.add(
             id.into(),
-            json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": {
-                "Engine": engine_name(p.engine, false),
-                "DBInstanceClass": p.instance_class,
-                "AllocatedStorage": p.storage_gb.to_string(),
-                "MultiAZ": p.multi_az,
-                "MasterUsername": "dbadmin",
-                "ManageMasterUserPassword": true,
-                "StorageEncrypted": true,
-                "DBSubnetGroupName": r(&format!("{id}SubnetGroup")),
-                "VPCSecurityGroups": [r(&format!("{id}SecurityGroup"))]}}),
+            json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot", "Properties": props}),
         );
     }
 
@@ -156,10 +158,7 @@ impl<'a> Ctx<'a> {
             props.insert("BucketName".into(), name);
         }
         if p.versioning {
-            props.insert(
-                "VersioningConfiguration".into(),
-                json!({"Status": "Enabled"}),
-            );
+            data_stores::VERSIONING.put(&mut props, p);
         }
         props.insert(
             "PublicAccessBlockConfiguration".into(),
@@ -187,19 +186,12 @@ impl<'a> Ctx<'a> {
                     );
                     depends.push(json!(perm));
                     for event in &p.events {
-                        let mut cfg = json!({"Event": event, "Function": ga(&f, "Arn")});
-                        if let Some(filter) = s3_filter(p) {
-                            cfg["Filter"] = filter;
-                        }
-                        configs.push(cfg);
+                        configs.push(data_stores::lambda_configuration(p, event, ga(&f, "Arn")));
                     }
                 }
             }
             if !configs.is_empty() {
-                props.insert(
-                    "NotificationConfiguration".into(),
-                    json!({"LambdaConfigurations": configs}),
-                );
+                data_stores::NOTIFICATIONS.put_value(&mut props, Value::Array(configs));
             }
         }
         let mut res = json!({"Type": "AWS::S3::Bucket"});
@@ -208,18 +200,5 @@ impl<'a> Ctx<'a> {
         }
         res["Properties"] = Value::Object(props);
         self.add(id.into(), res);
-    }
-}
-
-pub(super) fn engine_name(
-    e: archsim_model::component::DatabaseEngine,
-    aurora: bool,
-) -> &'static str {
-    use archsim_model::component::DatabaseEngine as E;
-    match (e, aurora) {
-        (E::AuroraPostgresql | E::Postgres, true) => "aurora-postgresql",
-        (E::AuroraMysql | E::Mysql, true) => "aurora-mysql",
-        (E::AuroraPostgresql | E::Postgres, false) => "postgres",
-        (E::AuroraMysql | E::Mysql, false) => "mysql",
     }
 }

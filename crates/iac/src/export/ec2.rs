@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::iam::trust;
 use super::*;
+use crate::properties::ec2;
 
 impl<'a> Ctx<'a> {
     pub(super) fn ec2_instance(
@@ -55,10 +56,12 @@ impl<'a> Ctx<'a> {
             Network::Generated => r("PrivateSubnet1"),
             Network::Existing => json!({"Fn::Select": [0, r("PrivateSubnetIds")]}),
         };
-        let mut props = json!({"ImageId": r(&ami), "InstanceType": p.instance_type, "SubnetId": subnet,
-            "SecurityGroupIds": [r(&sg)], "MetadataOptions": {"HttpTokens": "required"}});
+        let mut props = object(json!({"ImageId": r(&ami)}));
+        ec2::INSTANCE_TYPE.put(&mut props, p);
+        props.extend(object(json!({"SubnetId": subnet,
+            "SecurityGroupIds": [r(&sg)], "MetadataOptions": {"HttpTokens": "required"}})));
         if let Some(profile) = profile {
-            props["IamInstanceProfile"] = r(&profile);
+            props.insert("IamInstanceProfile".into(), r(&profile));
         }
         self.add(
             id.into(),

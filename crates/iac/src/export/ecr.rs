@@ -6,20 +6,17 @@ use archsim_model::{Component, ComponentKind as K, ConnectionKind};
 use serde_json::{Value, json};
 
 use super::*;
+use crate::properties::ecr;
 
 impl<'a> Ctx<'a> {
     pub(super) fn repository(&mut self, c: &Component, id: &str, p: &EcrRepositoryProps) {
-        let lifecycle = json!({"rules": [{
-            "rulePriority": 1,
-            "description": format!("keep the last {} images", p.keep_images),
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": p.keep_images},
-            "action": {"type": "expire"}}]});
+        let mut props = Map::new();
+        ecr::SCAN_ON_PUSH.put(&mut props, p);
+        ecr::TAG_MUTABILITY.put(&mut props, p);
+        ecr::KEEP_IMAGES.put(&mut props, p);
         self.add(
             id.into(),
-            json!({"Type": "AWS::ECR::Repository", "Properties": {
-                "ImageScanningConfiguration": {"ScanOnPush": p.scan_on_push},
-                "ImageTagMutability": match p.tag_mutability { TagMutability::Mutable => "MUTABLE", TagMutability::Immutable => "IMMUTABLE" },
-                "LifecyclePolicy": {"LifecyclePolicyText": serde_json::to_string(&lifecycle).unwrap_or_default()}}}),
+            json!({"Type": "AWS::ECR::Repository", "Properties": props}),
         );
         self.outputs.insert(
             format!("{id}Uri"),

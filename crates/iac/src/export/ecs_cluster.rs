@@ -10,6 +10,7 @@ use super::iam::trust;
 use super::*;
 use crate::ExportError;
 use crate::names::kebab;
+use crate::properties::ecs::{self, RunsOn};
 
 impl<'a> Ctx<'a> {
     pub(super) fn cluster_members(&self, cluster: &str) -> Vec<&'a Component> {
@@ -32,11 +33,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub(super) fn cluster(&mut self, c: &Component, id: &str, insights: bool) {
+    pub(super) fn cluster(&mut self, c: &Component, id: &str, p: &EcsClusterProps) {
+        let mut props = Map::new();
+        ecs::CONTAINER_INSIGHTS.put(&mut props, p);
         self.add(
             id.into(),
-            json!({"Type": "AWS::ECS::Cluster", "Properties": {
-                "ClusterSettings": [{"Name": "containerInsights", "Value": if insights { "enabled" } else { "disabled" }}]}}),
+            json!({"Type": "AWS::ECS::Cluster", "Properties": props}),
         );
         let mut providers: Vec<&Component> = self
             .cluster_members(&c.id)
@@ -64,11 +66,13 @@ impl<'a> Ctx<'a> {
             .map(|p| self.capacity_provider_name(p))
             .collect();
         // The `Ref`s to EC2 capacity providers order their creation.
+        let mut default = object(json!({"CapacityProvider": names[0]}));
+        ecs::WEIGHT.put(&mut default, &RunsOn::default());
         let mut res = json!({"Type": "AWS::ECS::ClusterCapacityProviderAssociations"});
         res["Properties"] = json!({
             "Cluster": r(id),
             "CapacityProviders": names,
-            "DefaultCapacityProviderStrategy": [{"CapacityProvider": names[0], "Weight": 1}]
+            "DefaultCapacityProviderStrategy": [default]
         });
         self.add(format!("{id}CapacityProviders"), res);
     }
@@ -147,55 +151,51 @@ impl<'a> Ctx<'a> {
             user_data.push_str("echo ECS_ENABLE_TASK_ENI=true >> /etc/ecs/ecs.config\n");
         }
         let lt = format!("{id}LaunchTemplate");
-        let mut data = json!({
-            "ImageId": r(&ami_param),
-            "InstanceType": p.instance_type,
-            "IamInstanceProfile": {"Arn": ga(&format!("{role}InstanceProfile"), "Arn")},
-            "SecurityGroupIds": [r(&sg)],
-            "MetadataOptions": {"HttpTokens": "required"},
-            "UserData": {"Fn::Base64": sub(&user_data)}
-        });
+        let mut lt_props = object(json!({"LaunchTemplateData": {"ImageId": r(&ami_param)}}));
+        ecs::LAUNCH_INSTANCE_TYPE.put(&mut lt_props, p);
+        if let Some(Value::Object(data)) = lt_props.get_mut("LaunchTemplateData") {
+            data.extend(object(json!({
+                "IamInstanceProfile": {"Arn": ga(&format!("{role}InstanceProfile"), "Arn")},
+                "SecurityGroupIds": [r(&sg)],
+                "MetadataOptions": {"HttpTokens": "required"},
+                "UserData": {"Fn::Base64": sub(&user_data)}
+            })));
+        }
         if p.spot {
-            data["InstanceMarketOptions"] = json!({"MarketType": "spot"});
+            ecs::MARKET_TYPE.put(&mut lt_props, p);
         }
         self.add(
             lt.clone(),
-            json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": data}}),
+            json!({"Type": "AWS::EC2::LaunchTemplate", "Properties": lt_props}),
         );
         let asg = format!("{id}AutoScalingGroup");
-        let mut asg_props = json!({
-            "MinSize": p.min_size.to_string(),
-            "MaxSize": p.max_size.to_string(),
+        let mut asg_props = Map::new();
+        ecs::MIN_SIZE.put(&mut asg_props, p);
+        ecs::MAX_SIZE.put(&mut asg_props, p);
+        asg_props.extend(object(json!({
             "VPCZoneIdentifier": self.subnets(false),
             "LaunchTemplate": {"LaunchTemplateId": r(&lt), "Version": ga(&lt, "LatestVersionNumber")},
-        });
+        })));
         if !p.managed_scaling {
-            asg_props["DesiredCapacity"] = json!(p.desired_capacity.to_string());
+            ecs::DESIRED_CAPACITY.put(&mut asg_props, p);
         }
         if p.managed_termination_protection {
-            asg_props["NewInstancesProtectedFromScaleIn"] = json!(true);
+            ecs::SCALE_IN_PROTECTION.put(&mut asg_props, p);
         }
-        asg_props["Tags"] = json!([{"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "PropagateAtLaunch": true}]);
+        asg_props.insert("Tags".into(), json!([{"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "PropagateAtLaunch": true}]));
         self.add(
             asg.clone(),
             json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": asg_props}),
         );
-        let mut provider = json!({"AutoScalingGroupArn": r(&asg)});
+        let mut provider = object(json!({"AutoScalingGroupArn": r(&asg)}));
+        ecs::SCALING_STATUS.put(&mut provider, p);
         if p.managed_scaling {
-            provider["ManagedScaling"] = json!({
-                "Status": "ENABLED",
-                "TargetCapacity": p.target_capacity_percent,
-                "MinimumScalingStepSize": p.minimum_scaling_step,
-                "MaximumScalingStepSize": p.maximum_scaling_step,
-                "InstanceWarmupPeriod": p.instance_warmup_s});
-        } else {
-            provider["ManagedScaling"] = json!({"Status": "DISABLED"});
+            ecs::TARGET_CAPACITY.put(&mut provider, p);
+            ecs::MINIMUM_SCALING_STEP.put(&mut provider, p);
+            ecs::MAXIMUM_SCALING_STEP.put(&mut provider, p);
+            ecs::INSTANCE_WARMUP.put(&mut provider, p);
         }
-        provider["ManagedTerminationProtection"] = json!(if p.managed_termination_protection {
-            "ENABLED"
-        } else {
-            "DISABLED"
-        });
+        ecs::TERMINATION_PROTECTION.put(&mut provider, p);
         self.add(
             format!("{id}CapacityProvider"),
             json!({"Type": "AWS::ECS::CapacityProvider", "Properties": {"AutoScalingGroupProvider": provider}}),

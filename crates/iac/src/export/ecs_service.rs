@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::*;
 use crate::ExportError;
 use crate::names::kebab;
+use crate::properties::ecs::{self, RunsOn};
 
 impl<'a> Ctx<'a> {
     /// The load balancers routing to `target`, with their route
@@ -53,7 +54,7 @@ impl<'a> Ctx<'a> {
         let mut props = Map::new();
         props.insert("Cluster".into(), r(&cid));
         props.insert("TaskDefinition".into(), r(&tid));
-        props.insert("DesiredCount".into(), json!(p.desired_count));
+        ecs::DESIRED_COUNT.put(&mut props, p);
         let runs_on: Vec<_> = self
             .d
             .outgoing(&c.id)
@@ -67,58 +68,45 @@ impl<'a> Ctx<'a> {
             .collect();
         let mut depends = Vec::new();
         if runs_on.is_empty() {
-            props.insert(
-                "LaunchType".into(),
-                json!(if fargate { "FARGATE" } else { "EC2" }),
-            );
+            let launch = if fargate {
+                LaunchType::Fargate
+            } else {
+                LaunchType::Ec2
+            };
+            ecs::LAUNCH_TYPE.put_value(&mut props, ecs::launch_type(launch));
         } else {
             let strategy: Vec<Value> = runs_on
                 .iter()
                 .map(|(name, weight, base)| {
-                    let mut s = json!({"CapacityProvider": name, "Weight": weight});
-                    if *base > 0 {
-                        s["Base"] = json!(base);
+                    let item = RunsOn {
+                        weight: *weight,
+                        base: *base,
+                    };
+                    let mut s = object(json!({"CapacityProvider": name}));
+                    ecs::WEIGHT.put(&mut s, &item);
+                    if item.base > 0 {
+                        ecs::BASE.put(&mut s, &item);
                     }
-                    s
+                    Value::Object(s)
                 })
                 .collect();
             props.insert("CapacityProviderStrategy".into(), Value::Array(strategy));
             depends.push(json!(format!("{cid}CapacityProviders")));
         }
-        props.insert(
-            "DeploymentConfiguration".into(),
-            json!({"MinimumHealthyPercent": p.min_healthy_percent, "MaximumPercent": p.max_percent,
-                "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}}),
-        );
+        ecs::MIN_HEALTHY_PERCENT.put(&mut props, p);
+        ecs::MAX_PERCENT.put(&mut props, p);
+        if let Some(Value::Object(deployment)) = props.get_mut("DeploymentConfiguration") {
+            deployment.insert(
+                "DeploymentCircuitBreaker".into(),
+                json!({"Enable": true, "Rollback": true}),
+            );
+        }
         if !fargate {
-            let strategies: Vec<Value> = p
-                .placement_strategies
-                .iter()
-                .map(|s| {
-                    let mut v = json!({"Type": match s.kind { PlacementStrategyType::Binpack => "binpack", PlacementStrategyType::Spread => "spread", PlacementStrategyType::Random => "random" }});
-                    if !s.field.is_empty() && s.kind != PlacementStrategyType::Random {
-                        v["Field"] = json!(s.field);
-                    }
-                    v
-                })
-                .collect();
-            if !strategies.is_empty() {
-                props.insert("PlacementStrategies".into(), Value::Array(strategies));
+            if !p.placement_strategies.is_empty() {
+                ecs::PLACEMENT_STRATEGY.put(&mut props, p);
             }
-            let constraints: Vec<Value> = p
-                .placement_constraints
-                .iter()
-                .map(|pc| match pc.kind {
-                    PlacementConstraintType::DistinctInstance => {
-                        json!({"Type": "distinctInstance"})
-                    }
-                    PlacementConstraintType::MemberOf => {
-                        json!({"Type": "memberOf", "Expression": pc.expression})
-                    }
-                })
-                .collect();
-            if !constraints.is_empty() {
-                props.insert("PlacementConstraints".into(), Value::Array(constraints));
+            if !p.placement_constraints.is_empty() {
+                ecs::PLACEMENT_CONSTRAINT.put(&mut props, p);
             }
         }
         let routes = self.routes_to(&c.id);
@@ -161,10 +149,7 @@ impl<'a> Ctx<'a> {
         }
         if !lbs.is_empty() {
             props.insert("LoadBalancers".into(), Value::Array(lbs));
-            props.insert(
-                "HealthCheckGracePeriodSeconds".into(),
-                json!(p.health_check_grace_s),
-            );
+            ecs::HEALTH_CHECK_GRACE.put(&mut props, p);
         }
         if td.network_mode == NetworkMode::Awsvpc {
             if !self.resources.contains_key(&sg) {
@@ -204,12 +189,15 @@ impl<'a> Ctx<'a> {
         routes: &[(&archsim_model::Connection, &Component)],
     ) {
         let target = format!("{id}ScalableTarget");
+        let mut props = Map::new();
+        ecs::MIN_COUNT.put(&mut props, p);
+        ecs::MAX_COUNT.put(&mut props, p);
+        props.extend(object(json!({
+            "ResourceId": sub(&format!("service/${{{cid}}}/${{{id}.Name}}")),
+            "ScalableDimension": "ecs:service:DesiredCount", "ServiceNamespace": "ecs"})));
         self.add(
             target.clone(),
-            json!({"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
-                "MinCapacity": p.min_count, "MaxCapacity": p.max_count,
-                "ResourceId": sub(&format!("service/${{{cid}}}/${{{id}.Name}}")),
-                "ScalableDimension": "ecs:service:DesiredCount", "ServiceNamespace": "ecs"}}),
+            json!({"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": props}),
         );
         for (i, tt) in scaling.target_tracking.iter().enumerate() {
             let mut metric = json!({"PredefinedMetricType": match tt.metric {

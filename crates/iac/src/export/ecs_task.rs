@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::iam::trust;
 use super::*;
 use crate::ExportError;
+use crate::properties::ecs;
 
 impl<'a> Ctx<'a> {
     pub(super) fn task_of(&self, service: &str) -> Option<&'a Component> {
@@ -121,52 +122,35 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|ct| {
                 let mut m = Map::new();
-                m.insert("Name".into(), json!(ct.name));
-                m.insert("Image".into(), self.image_of(&c.id, &ct.image));
-                m.insert("Essential".into(), json!(ct.essential));
+                ecs::CONTAINER_NAME.put(&mut m, ct);
+                ecs::IMAGE.put_value(&mut m, self.image_of(&c.id, &ct.image));
+                ecs::ESSENTIAL.put(&mut m, ct);
                 if ct.cpu > 0 {
-                    m.insert("Cpu".into(), json!(ct.cpu));
+                    ecs::CONTAINER_CPU.put(&mut m, ct);
                 }
-                if let Some(mem) = ct.memory_mb {
-                    m.insert("Memory".into(), json!(mem));
+                if ct.memory_mb.is_some() {
+                    ecs::CONTAINER_MEMORY.put(&mut m, ct);
                 }
-                if let Some(mem) = ct.memory_reservation_mb {
-                    m.insert("MemoryReservation".into(), json!(mem));
+                if ct.memory_reservation_mb.is_some() {
+                    ecs::MEMORY_RESERVATION.put(&mut m, ct);
                 }
-                let ports: Vec<Value> = ct
-                    .port_mappings
-                    .iter()
-                    .map(|pm| {
-                        let host = match p.network_mode {
-                            NetworkMode::Awsvpc | NetworkMode::Host => pm.container_port,
-                            // Bridge mode: dynamic host ports unless fixed.
-                            _ => pm.host_port.unwrap_or(0),
-                        };
-                        json!({"ContainerPort": pm.container_port, "HostPort": host,
-                            "Protocol": match pm.protocol { archsim_model::component::PortProtocol::Tcp => "tcp", archsim_model::component::PortProtocol::Udp => "udp" }})
-                    })
-                    .collect();
-                if !ports.is_empty() {
-                    m.insert("PortMappings".into(), Value::Array(ports));
+                if !ct.port_mappings.is_empty() {
+                    ecs::PORT_MAPPINGS.put(&mut m, &ecs::with_host_ports(ct, p.network_mode));
                 }
                 if ct.gpus > 0 {
-                    m.insert(
-                        "ResourceRequirements".into(),
-                        json!([{"Type": "GPU", "Value": ct.gpus.to_string()}]),
-                    );
+                    ecs::GPUS.put(&mut m, ct);
                 }
-                let mut env: Vec<Value> = ct
-                    .environment
-                    .iter()
-                    .map(|(k, v)| json!({"Name": k, "Value": v}))
-                    .collect();
+                let mut env = match (ecs::CONTAINER_ENVIRONMENT.write)(ct) {
+                    Value::Array(vars) => vars,
+                    _ => Vec::new(),
+                };
                 for s in &services {
                     for (k, v) in self.env_for(&s.id) {
-                        env.push(json!({"Name": k, "Value": v}));
+                        env.push(ecs::environment_variable(&k, v));
                     }
                 }
                 if !env.is_empty() {
-                    m.insert("Environment".into(), Value::Array(env));
+                    ecs::CONTAINER_ENVIRONMENT.put_value(&mut m, Value::Array(env));
                 }
                 m.insert(
                     "LogConfiguration".into(),
@@ -178,37 +162,23 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut props = Map::new();
-        props.insert("Family".into(), json!(p.family));
-        props.insert("Cpu".into(), json!(p.cpu.to_string()));
-        props.insert("Memory".into(), json!(p.memory_mb.to_string()));
-        props.insert(
-            "NetworkMode".into(),
-            json!(match p.network_mode {
-                NetworkMode::Awsvpc => "awsvpc",
-                NetworkMode::Bridge => "bridge",
-                NetworkMode::Host => "host",
-                NetworkMode::None => "none",
-            }),
-        );
+        ecs::FAMILY.put(&mut props, p);
+        ecs::TASK_CPU.put(&mut props, p);
+        ecs::TASK_MEMORY.put(&mut props, p);
+        ecs::NETWORK_MODE.put(&mut props, p);
         props.insert(
             "RequiresCompatibilities".into(),
             json!([if fargate { "FARGATE" } else { "EC2" }]),
         );
         if fargate {
-            props.insert(
-                "RuntimePlatform".into(),
-                json!({"CpuArchitecture": match p.architecture { Architecture::X86_64 => "X86_64", Architecture::Arm64 => "ARM64" }, "OperatingSystemFamily": "LINUX"}),
-            );
+            ecs::RUNTIME_PLATFORM.put(&mut props, p);
             if p.ephemeral_storage_gb > 20 {
-                props.insert(
-                    "EphemeralStorage".into(),
-                    json!({"SizeInGiB": p.ephemeral_storage_gb}),
-                );
+                ecs::EPHEMERAL_STORAGE.put(&mut props, p);
             }
         }
         props.insert("ExecutionRoleArn".into(), ga(&exec, "Arn"));
         props.insert("TaskRoleArn".into(), ga(&task_role, "Arn"));
-        props.insert("ContainerDefinitions".into(), Value::Array(containers));
+        ecs::CONTAINERS.put_value(&mut props, Value::Array(containers));
         self.add(
             id.into(),
             json!({"Type": "AWS::ECS::TaskDefinition", "Properties": props}),

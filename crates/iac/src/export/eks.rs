@@ -9,6 +9,7 @@ use super::iam::trust;
 use super::*;
 use crate::ExportError;
 use crate::names::kebab;
+use crate::properties::eks;
 
 impl<'a> Ctx<'a> {
     pub(super) fn eks_role(
@@ -46,14 +47,25 @@ impl<'a> Ctx<'a> {
             "eks.amazonaws.com",
             &["AmazonEKSClusterPolicy"],
         );
+        let mut props = Map::new();
+        eks::VERSION.put(&mut props, p);
+        props.insert("RoleArn".into(), ga(&role, "Arn"));
+        props.insert(
+            "ResourcesVpcConfig".into(),
+            json!({"SubnetIds": self.all_subnets()}),
+        );
+        eks::ENDPOINT_PUBLIC.put(&mut props, p);
+        if let Some(Value::Object(vpc)) = props.get_mut("ResourcesVpcConfig") {
+            vpc.insert("EndpointPrivateAccess".into(), json!(true));
+        }
+        props.insert(
+            "AccessConfig".into(),
+            json!({"AuthenticationMode": "API_AND_CONFIG_MAP"}),
+        );
+        eks::SUPPORT.put(&mut props, p);
         self.add(
             id.into(),
-            json!({"Type": "AWS::EKS::Cluster", "Properties": {
-                "Version": p.version,
-                "RoleArn": ga(&role, "Arn"),
-                "ResourcesVpcConfig": {"SubnetIds": self.all_subnets(), "EndpointPublicAccess": p.endpoint_public, "EndpointPrivateAccess": true},
-                "AccessConfig": {"AuthenticationMode": "API_AND_CONFIG_MAP"},
-                "UpgradePolicy": {"SupportType": match p.support { EksSupport::Standard => "STANDARD", EksSupport::Extended => "EXTENDED" }}}}),
+            json!({"Type": "AWS::EKS::Cluster", "Properties": props}),
         );
         self.add(
             format!("{id}PodIdentityAgent"),
@@ -91,13 +103,16 @@ impl<'a> Ctx<'a> {
                 "AmazonEC2ContainerRegistryReadOnly",
             ],
         );
+        let mut props = object(json!({
+            "ClusterName": r(&cluster), "NodeRole": ga(&role, "Arn"), "Subnets": self.subnets(false)}));
+        eks::INSTANCE_TYPES.put(&mut props, p);
+        eks::CAPACITY_TYPE.put(&mut props, p);
+        eks::MIN_SIZE.put(&mut props, p);
+        eks::MAX_SIZE.put(&mut props, p);
+        eks::DESIRED_SIZE.put(&mut props, p);
         self.add(
             id.into(),
-            json!({"Type": "AWS::EKS::Nodegroup", "Properties": {
-                "ClusterName": r(&cluster), "NodeRole": ga(&role, "Arn"), "Subnets": self.subnets(false),
-                "InstanceTypes": [p.instance_type],
-                "CapacityType": match p.capacity_type { CapacityType::OnDemand => "ON_DEMAND", CapacityType::Spot => "SPOT" },
-                "ScalingConfig": {"MinSize": p.min_size, "MaxSize": p.max_size, "DesiredSize": p.desired_size}}}),
+            json!({"Type": "AWS::EKS::Nodegroup", "Properties": props}),
         );
         Ok(())
     }
@@ -118,20 +133,13 @@ impl<'a> Ctx<'a> {
             "eks-fargate-pods.amazonaws.com",
             &["AmazonEKSFargatePodExecutionRolePolicy"],
         );
-        let mut selector = json!({"Namespace": p.namespace});
-        if !p.labels.is_empty() {
-            selector["Labels"] = Value::Array(
-                p.labels
-                    .iter()
-                    .map(|(k, v)| json!({"Key": k, "Value": v}))
-                    .collect(),
-            );
-        }
+        let mut props = object(json!({
+            "ClusterName": r(&cluster), "PodExecutionRoleArn": ga(&role, "Arn"),
+            "Subnets": self.subnets(false)}));
+        eks::SELECTORS.put(&mut props, p);
         self.add(
             id.into(),
-            json!({"Type": "AWS::EKS::FargateProfile", "Properties": {
-                "ClusterName": r(&cluster), "PodExecutionRoleArn": ga(&role, "Arn"),
-                "Subnets": self.subnets(false), "Selectors": [selector]}}),
+            json!({"Type": "AWS::EKS::FargateProfile", "Properties": props}),
         );
         Ok(())
     }

@@ -3,56 +3,35 @@
 //! EventBridge rules with their targets.
 
 use archsim_model::component::*;
-use archsim_model::connection::StartingPosition;
 use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
 use serde_json::{Map, Value, json};
 
 use super::iam::{statement, trust};
 use super::*;
 use crate::ExportError;
+use crate::properties::data_stores;
+use crate::properties::event_sources::{self, Poll};
 
 impl<'a> Ctx<'a> {
-    pub(super) fn poll_props(
-        &self,
-        conn_kind: &ConnectionKind,
-        source: K,
-        sam: bool,
-    ) -> Map<String, Value> {
+    /// A `Poll` connection's settings, as an event source mapping or a SAM
+    /// event from `source` writes them.
+    pub(super) fn poll_props(&self, conn_kind: &ConnectionKind, source: K) -> Map<String, Value> {
         let mut m = Map::new();
-        if let ConnectionKind::Poll {
-            batch_size,
-            batching_window_s,
-            parallelization_factor,
-            max_concurrency,
-            starting_position,
-        } = conn_kind
-        {
-            m.insert("BatchSize".into(), json!(batch_size));
-            if *batching_window_s > 0 {
-                m.insert(
-                    "MaximumBatchingWindowInSeconds".into(),
-                    json!(batching_window_s),
-                );
+        let Some(p) = Poll::of(conn_kind) else {
+            return m;
+        };
+        event_sources::BATCH_SIZE.put(&mut m, &p);
+        if p.batching_window_s > 0 {
+            event_sources::BATCHING_WINDOW.put(&mut m, &p);
+        }
+        if source != K::SqsQueue {
+            event_sources::STARTING_POSITION.put(&mut m, &p);
+            if p.parallelization_factor > 1 {
+                event_sources::PARALLELIZATION.put(&mut m, &p);
             }
-            if source != K::SqsQueue {
-                m.insert(
-                    "StartingPosition".into(),
-                    json!(match starting_position {
-                        StartingPosition::Latest => "LATEST",
-                        StartingPosition::TrimHorizon => "TRIM_HORIZON",
-                    }),
-                );
-                if *parallelization_factor > 1 {
-                    m.insert(
-                        "ParallelizationFactor".into(),
-                        json!(parallelization_factor),
-                    );
-                }
-            }
-            if let (Some(n), K::SqsQueue) = (max_concurrency, source) {
-                m.insert("ScalingConfig".into(), json!({"MaximumConcurrency": n}));
-            }
-            let _ = sam;
+        }
+        if p.max_concurrency.is_some() && source == K::SqsQueue {
+            event_sources::MAX_CONCURRENCY.put(&mut m, &p);
         }
         m
     }
@@ -77,7 +56,7 @@ impl<'a> Ctx<'a> {
                 }
                 (ConnectionKind::Invoke { .. }, Props::S3Bucket(b)) => {
                     let mut props = json!({"Bucket": r(&sid), "Events": b.events});
-                    if let Some(filter) = s3_filter(b) {
+                    if let Some(filter) = data_stores::key_filter(b) {
                         props["Filter"] = filter;
                     }
                     (
@@ -92,15 +71,17 @@ impl<'a> Ctx<'a> {
                 (ConnectionKind::Invoke { .. }, Props::EventBridgeRule(rule))
                     if self.rule_embedded(&from.id) =>
                 {
+                    let mut props = Map::new();
                     if rule.event_pattern.is_empty() {
+                        event_sources::SAM_SCHEDULE.put(&mut props, rule);
                         (
                             sid.clone(),
-                            json!({"Type": "Schedule", "Properties": {"Schedule": rule.schedule}}),
+                            json!({"Type": "Schedule", "Properties": props}),
                         )
                     } else {
-                        let mut props = json!({"Pattern": pattern(from, &rule.event_pattern)?});
+                        event_sources::SAM_PATTERN.put_value(&mut props, pattern(from, rule)?);
                         if rule.event_bus != "default" {
-                            props["EventBusName"] = json!(rule.event_bus);
+                            event_sources::EVENT_BUS.put(&mut props, rule);
                         }
                         (
                             sid.clone(),
@@ -111,7 +92,7 @@ impl<'a> Ctx<'a> {
                 (ConnectionKind::Poll { .. }, Props::SqsQueue(_)) => {
                     let mut props = Map::new();
                     props.insert("Queue".into(), ga(&sid, "Arn"));
-                    props.extend(self.poll_props(&conn.kind, K::SqsQueue, true));
+                    props.extend(self.poll_props(&conn.kind, K::SqsQueue));
                     (
                         format!("{sid}Messages"),
                         json!({"Type": "SQS", "Properties": props}),
@@ -120,7 +101,7 @@ impl<'a> Ctx<'a> {
                 (ConnectionKind::Poll { .. }, Props::KinesisStream(_)) => {
                     let mut props = Map::new();
                     props.insert("Stream".into(), ga(&sid, "Arn"));
-                    props.extend(self.poll_props(&conn.kind, K::KinesisStream, true));
+                    props.extend(self.poll_props(&conn.kind, K::KinesisStream));
                     (
                         format!("{sid}Records"),
                         json!({"Type": "Kinesis", "Properties": props}),
@@ -129,7 +110,7 @@ impl<'a> Ctx<'a> {
                 (ConnectionKind::Poll { .. }, Props::DynamoDbTable(_)) => {
                     let mut props = Map::new();
                     props.insert("Stream".into(), ga(&sid, "StreamArn"));
-                    props.extend(self.poll_props(&conn.kind, K::DynamoDbTable, true));
+                    props.extend(self.poll_props(&conn.kind, K::DynamoDbTable));
                     (
                         format!("{sid}Stream"),
                         json!({"Type": "DynamoDB", "Properties": props}),
@@ -162,7 +143,7 @@ impl<'a> Ctx<'a> {
                     let mut props = Map::new();
                     props.insert("FunctionName".into(), r(id));
                     props.insert("EventSourceArn".into(), arn);
-                    props.extend(self.poll_props(&conn.kind, from.kind(), false));
+                    props.extend(self.poll_props(&conn.kind, from.kind()));
                     self.add(
                         format!("{id}{sid}Mapping"),
                         json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": props}),
@@ -198,11 +179,11 @@ impl<'a> Ctx<'a> {
         }
         let mut props = Map::new();
         if p.event_pattern.is_empty() {
-            props.insert("ScheduleExpression".into(), json!(p.schedule));
+            event_sources::SCHEDULE_EXPRESSION.put(&mut props, p);
         } else {
-            props.insert("EventPattern".into(), pattern(c, &p.event_pattern)?);
+            event_sources::EVENT_PATTERN.put_value(&mut props, pattern(c, p)?);
             if p.event_bus != "default" {
-                props.insert("EventBusName".into(), json!(p.event_bus));
+                event_sources::EVENT_BUS.put(&mut props, p);
             }
         }
         props.insert("State".into(), json!("ENABLED"));
@@ -277,19 +258,9 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub(super) fn s3_filter(b: &archsim_model::component::S3BucketProps) -> Option<Value> {
-    let mut rules = Vec::new();
-    if !b.prefix.is_empty() {
-        rules.push(json!({"Name": "prefix", "Value": b.prefix}));
-    }
-    if !b.suffix.is_empty() {
-        rules.push(json!({"Name": "suffix", "Value": b.suffix}));
-    }
-    (!rules.is_empty()).then(|| json!({"S3Key": {"Rules": rules}}))
-}
-
-pub(super) fn pattern(c: &Component, text: &str) -> Result<Value, ExportError> {
-    serde_json::from_str(text).map_err(|e| ExportError::Component {
+/// A rule's event pattern as JSON; export fails on one that is not.
+pub(super) fn pattern(c: &Component, p: &EventBridgeRuleProps) -> Result<Value, ExportError> {
+    event_sources::event_pattern(p).map_err(|e| ExportError::Component {
         component: c.id.clone(),
         message: format!("the event pattern is not JSON: {e}"),
     })

@@ -1,11 +1,16 @@
 //! Writing back an imported design: the kept template, with deleted
 //! components removed, edited fields overlaid and added components appended.
 
-use archsim_model::{Component, ComponentKind as K};
+use archsim_model::component::ApiType;
+use archsim_model::{Component, Props};
 use serde_json::{Map, Value};
 
 use super::*;
 use crate::ExportError;
+use crate::properties::{
+    api_gateway, cognito, data_stores, ecr, ecs, eks, event_sources, lambda, load_balancing,
+    messaging,
+};
 
 pub(super) fn export_kept(
     design: &Design,
@@ -90,7 +95,7 @@ pub(super) fn export_kept(
             continue;
         }
         if let Some(res) = resources.get_mut(logical) {
-            overlay(c, &before, &now, res);
+            overlay(c, &before, res);
         }
     }
     // Components added since the import are generated and appended.
@@ -172,78 +177,66 @@ pub(super) fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
     }
 }
 
-/// Which CloudFormation property holds a modelled field, per kind, and
-/// whether the template spells the number as a string (ECS task sizes).
-/// Only fields in this table are written back onto kept resources.
-pub(super) const WRITE_BACK: &[(K, &str, &str, bool)] = &[
-    (K::LambdaFunction, "memory_mb", "MemorySize", false),
-    (K::LambdaFunction, "timeout_s", "Timeout", false),
-    (K::LambdaFunction, "handler", "Handler", false),
-    (
-        K::LambdaFunction,
-        "reserved_concurrency",
-        "ReservedConcurrentExecutions",
-        false,
-    ),
-    (
-        K::SqsQueue,
-        "visibility_timeout_s",
-        "VisibilityTimeout",
-        false,
-    ),
-    (
-        K::SqsQueue,
-        "message_retention_s",
-        "MessageRetentionPeriod",
-        false,
-    ),
-    (K::SqsQueue, "delay_s", "DelaySeconds", false),
-    (
-        K::SqsQueue,
-        "receive_wait_s",
-        "ReceiveMessageWaitTimeSeconds",
-        false,
-    ),
-    (K::EcsService, "desired_count", "DesiredCount", false),
-    (
-        K::EcsService,
-        "health_check_grace_s",
-        "HealthCheckGracePeriodSeconds",
-        false,
-    ),
-    (K::TaskDefinition, "cpu", "Cpu", true),
-    (K::TaskDefinition, "memory_mb", "Memory", true),
-    (K::KinesisStream, "shards", "ShardCount", false),
-    (
-        K::KinesisStream,
-        "retention_hours",
-        "RetentionPeriodHours",
-        false,
-    ),
-    (K::EksCluster, "version", "Version", false),
-];
-
 /// Writes the modelled fields that changed since the import onto the kept
 /// resource, and nothing else: a field the user did not touch keeps what
-/// the template said (an intrinsic, a newer runtime, ...).
-pub(super) fn overlay(c: &Component, before: &Value, now: &Value, res: &mut Value) {
+/// the template said (an intrinsic, a newer runtime, ...). Which fields
+/// are written back, and how, is the field maps' `write_back`.
+fn overlay(c: &Component, before: &Value, res: &mut Value) {
     let Some(props) = res.get_mut("Properties").and_then(Value::as_object_mut) else {
         return;
     };
-    for &(kind, field, key, as_string) in WRITE_BACK {
-        if kind != c.kind() || before.get(field) == now.get(field) {
-            continue;
-        }
-        match now.get(field) {
-            None | Some(Value::Null) => {
-                props.shift_remove(key);
-            }
-            Some(Value::Number(n)) if as_string => {
-                props.insert(key.into(), Value::String(n.to_string()));
-            }
-            Some(v) => {
-                props.insert(key.into(), v.clone());
-            }
-        }
+    let before = Props::deserialize_for(c.kind(), before.clone()).ok();
+    macro_rules! write_back {
+        ($map:expr, $variant:ident, $now:expr) => {{
+            let before = if let Some(Props::$variant(b)) = &before {
+                Some(b)
+            } else {
+                None
+            };
+            $map.write_back(before, $now, props)
+        }};
+    }
+    match &c.props {
+        Props::LambdaFunction(p) => write_back!(lambda::FUNCTION, LambdaFunction, p),
+        Props::SqsQueue(p) => write_back!(messaging::QUEUE, SqsQueue, p),
+        Props::SnsTopic(p) => write_back!(messaging::TOPIC, SnsTopic, p),
+        Props::KinesisStream(p) => write_back!(messaging::STREAM, KinesisStream, p),
+        Props::Firehose(p) => write_back!(messaging::DELIVERY_STREAM, Firehose, p),
+        Props::S3Bucket(p) => write_back!(data_stores::BUCKET, S3Bucket, p),
+        Props::DynamoDbTable(p) => write_back!(data_stores::TABLE, DynamoDbTable, p),
+        Props::AuroraServerless(p) => write_back!(data_stores::AURORA, AuroraServerless, p),
+        Props::Rds(p) => write_back!(data_stores::RDS, Rds, p),
+        Props::ApiGateway(p) => match p.api_type {
+            ApiType::Rest => write_back!(api_gateway::REST_API, ApiGateway, p),
+            ApiType::Http => write_back!(api_gateway::HTTP_API, ApiGateway, p),
+        },
+        Props::Cognito(p) => write_back!(cognito::USER_POOL, Cognito, p),
+        Props::EventBridgeRule(p) => write_back!(event_sources::RULE, EventBridgeRule, p),
+        Props::EcsCluster(p) => write_back!(ecs::CLUSTER, EcsCluster, p),
+        Props::EcsService(p) => write_back!(ecs::SERVICE, EcsService, p),
+        Props::TaskDefinition(p) => write_back!(ecs::TASK_DEFINITION, TaskDefinition, p),
+        Props::Alb(p) => write_back!(load_balancing::LOAD_BALANCER, Alb, p),
+        Props::Nlb(p) => write_back!(load_balancing::LOAD_BALANCER, Nlb, p),
+        Props::EcrRepository(p) => write_back!(ecr::REPOSITORY, EcrRepository, p),
+        Props::EksCluster(p) => write_back!(eks::CLUSTER, EksCluster, p),
+        Props::EksNodeGroup(p) => write_back!(eks::NODE_GROUP, EksNodeGroup, p),
+        Props::EksFargateProfile(p) => write_back!(eks::FARGATE_PROFILE, EksFargateProfile, p),
+        // Import draws these with no resource of their own, with a
+        // generic resource's properties kept as written, or (a capacity
+        // provider's settings are spread over three resources) with none
+        // of their fields read.
+        Props::Client(_)
+        | Props::ExternalRegistry(_)
+        | Props::IamRole(_)
+        | Props::Generic(_)
+        | Props::Fargate(_)
+        | Props::FargateSpot(_)
+        | Props::Ec2AutoScalingGroup(_)
+        | Props::EksWorkload(_)
+        | Props::CloudFront(_)
+        | Props::Ec2Instance(_)
+        | Props::Clb(_)
+        | Props::Lex(_)
+        | Props::Alexa(_) => {}
     }
 }

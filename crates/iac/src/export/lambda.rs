@@ -10,6 +10,7 @@ use super::iam::{statement, trust};
 use super::*;
 use crate::ExportError;
 use crate::names::kebab;
+use crate::properties::{Field, lambda};
 
 impl<'a> Ctx<'a> {
     pub(super) fn sam_globals(&mut self, comps: &[&Component]) {
@@ -29,24 +30,22 @@ impl<'a> Ctx<'a> {
             .iter()
             .all(|p| p.packaging == Packaging::Zip && p.runtime == first.runtime)
         {
-            f.insert("Runtime".into(), json!(first.runtime.aws_runtime()));
+            lambda::RUNTIME.put(&mut f, first);
         }
         if fns.iter().all(|p| p.architecture == first.architecture) {
-            f.insert("Architectures".into(), json!([arch(first.architecture)]));
+            lambda::ARCHITECTURE.put(&mut f, first);
         }
         if fns.iter().all(|p| p.tracing) {
-            f.insert("Tracing".into(), json!("Active"));
+            lambda::TRACING.put(&mut f, first);
         }
         if !f.is_empty() {
             self.globals.insert("Function".into(), Value::Object(f));
         }
     }
 
-    pub(super) fn global(&self, key: &str) -> bool {
-        self.globals
-            .get("Function")
-            .and_then(|f| f.get(key))
-            .is_some()
+    /// Whether SAM's Globals set `field` for every function.
+    pub(super) fn global(&self, field: &Field<LambdaProps>) -> bool {
+        lambda::in_globals(&self.globals, field)
     }
 
     pub(super) fn function(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
@@ -69,13 +68,13 @@ impl<'a> Ctx<'a> {
                         json!({"S3Bucket": r("ArtifactBucket"), "S3Key": key}),
                     );
                 }
-                props.insert("Handler".into(), json!(p.handler));
-                if !(sam && self.global("Runtime")) {
-                    props.insert("Runtime".into(), json!(p.runtime.aws_runtime()));
+                lambda::HANDLER.put(&mut props, p);
+                if !(sam && self.global(&lambda::RUNTIME)) {
+                    lambda::RUNTIME.put(&mut props, p);
                 }
             }
             Packaging::Image => {
-                props.insert("PackageType".into(), json!("Image"));
+                lambda::PACKAGE_TYPE.put(&mut props, p);
                 let uri = sub(&format!(
                     "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{}:${{ImageTag}}",
                     kebab(&c.name)
@@ -90,36 +89,33 @@ impl<'a> Ctx<'a> {
         if !sam {
             props.insert("Role".into(), ga(&format!("{id}Role"), "Arn"));
         }
-        props.insert("MemorySize".into(), json!(p.memory_mb));
-        props.insert("Timeout".into(), json!(p.timeout_s));
-        if !(sam && self.global("Architectures")) {
-            props.insert("Architectures".into(), json!([arch(p.architecture)]));
+        lambda::MEMORY.put(&mut props, p);
+        lambda::TIMEOUT.put(&mut props, p);
+        if !(sam && self.global(&lambda::ARCHITECTURE)) {
+            lambda::ARCHITECTURE.put(&mut props, p);
         }
         if p.ephemeral_storage_mb != 512 {
-            props.insert(
-                "EphemeralStorage".into(),
-                json!({"Size": p.ephemeral_storage_mb}),
-            );
+            lambda::EPHEMERAL_STORAGE.put(&mut props, p);
         }
-        if let Some(n) = p.reserved_concurrency {
-            props.insert("ReservedConcurrentExecutions".into(), json!(n));
+        if p.reserved_concurrency.is_some() {
+            lambda::RESERVED_CONCURRENCY.put(&mut props, p);
         }
-        if p.tracing && !(sam && self.global("Tracing")) {
+        if p.tracing && !(sam && self.global(&lambda::TRACING)) {
             if sam {
-                props.insert("Tracing".into(), json!("Active"));
+                lambda::TRACING.put(&mut props, p);
             } else {
-                props.insert("TracingConfig".into(), json!({"Mode": "Active"}));
+                lambda::TRACING_CONFIG.put(&mut props, p);
             }
         }
-        let mut env = Map::new();
-        for (k, v) in &p.environment {
-            env.insert(k.clone(), json!(v));
-        }
+        let mut env = match (lambda::ENVIRONMENT.write)(p) {
+            Value::Object(vars) => vars,
+            _ => Map::new(),
+        };
         for (k, v) in self.env_for(&c.id) {
             env.entry(k).or_insert(v);
         }
         if !env.is_empty() {
-            props.insert("Environment".into(), json!({"Variables": env}));
+            lambda::ENVIRONMENT.put_value(&mut props, Value::Object(env));
         }
         let dlq = self
             .d
@@ -144,7 +140,7 @@ impl<'a> Ctx<'a> {
         }
         let custom_async = p.max_event_age_s != 21_600 || p.max_retry_attempts != 2;
         if p.snap_start && p.runtime == Runtime::Java {
-            props.insert("SnapStart".into(), json!({"ApplyOn": "PublishedVersions"}));
+            lambda::SNAP_START.put(&mut props, p);
         }
         let alias = p.provisioned_concurrency > 0 || (p.snap_start && p.runtime == Runtime::Java);
         if sam {
@@ -152,16 +148,11 @@ impl<'a> Ctx<'a> {
                 props.insert("AutoPublishAlias".into(), json!("live"));
             }
             if p.provisioned_concurrency > 0 {
-                props.insert(
-                    "ProvisionedConcurrencyConfig".into(),
-                    json!({"ProvisionedConcurrentExecutions": p.provisioned_concurrency}),
-                );
+                lambda::PROVISIONED_CONCURRENCY.put(&mut props, p);
             }
             if custom_async {
-                props.insert(
-                    "EventInvokeConfig".into(),
-                    json!({"MaximumEventAgeInSeconds": p.max_event_age_s, "MaximumRetryAttempts": p.max_retry_attempts}),
-                );
+                lambda::MAX_EVENT_AGE.put(&mut props, p);
+                lambda::MAX_RETRY_ATTEMPTS.put(&mut props, p);
             }
             let policies = self.sam_policies(&c.id);
             if !policies.is_empty() {
@@ -221,10 +212,11 @@ impl<'a> Ctx<'a> {
                     format!("{id}Version"),
                     json!({"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": r(id)}}),
                 );
-                let mut alias_props = json!({"FunctionName": r(id), "FunctionVersion": ga(&format!("{id}Version"), "Version"), "Name": "live"});
+                let mut alias_props = object(
+                    json!({"FunctionName": r(id), "FunctionVersion": ga(&format!("{id}Version"), "Version"), "Name": "live"}),
+                );
                 if p.provisioned_concurrency > 0 {
-                    alias_props["ProvisionedConcurrencyConfig"] =
-                        json!({"ProvisionedConcurrentExecutions": p.provisioned_concurrency});
+                    lambda::PROVISIONED_CONCURRENCY.put(&mut alias_props, p);
                 }
                 self.add(
                     format!("{id}Alias"),
@@ -253,12 +245,5 @@ impl<'a> Ctx<'a> {
         self.d.incoming(f).iter().any(|(conn, from)| {
             from.kind() == K::Client && matches!(conn.kind, ConnectionKind::Invoke { .. })
         })
-    }
-}
-
-pub(super) fn arch(a: Architecture) -> &'static str {
-    match a {
-        Architecture::X86_64 => "x86_64",
-        Architecture::Arm64 => "arm64",
     }
 }

@@ -3,12 +3,12 @@
 //! own), and Classic Load Balancers.
 
 use archsim_model::component::*;
-use archsim_model::connection::ConditionField;
 use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::ExportError;
+use crate::properties::load_balancing::{self, Rule};
 
 impl<'a> Ctx<'a> {
     pub(super) fn load_balancer(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
@@ -38,27 +38,21 @@ impl<'a> Ctx<'a> {
                 "GroupDescription": format!("Load balancer {}", c.name),
                 "VpcId": self.vpc_id(), "SecurityGroupIngress": ingress}}),
         );
-        let mut attrs = vec![];
+        let mut props = Map::new();
+        load_balancing::put_type(&mut props, alb);
+        load_balancing::SCHEME.put(&mut props, p);
+        props.insert("Subnets".into(), self.subnets(public));
+        props.insert("SecurityGroups".into(), json!([r(&sg)]));
         if alb {
-            attrs.push(json!({"Key": "idle_timeout.timeout_seconds", "Value": p.idle_timeout_s.to_string()}));
+            load_balancing::IDLE_TIMEOUT.put(&mut props, p);
         } else {
-            attrs.push(json!({"Key": "load_balancing.cross_zone.enabled", "Value": p.cross_zone.to_string()}));
-        }
-        let mut props = json!({
-            "Type": if alb { "application" } else { "network" },
-            "Scheme": if public { "internet-facing" } else { "internal" },
-            "Subnets": self.subnets(public),
-            "SecurityGroups": [r(&sg)],
-            "LoadBalancerAttributes": attrs
-        });
-        if !alb && !public {
-            props["Subnets"] = self.subnets(false);
+            load_balancing::CROSS_ZONE.put(&mut props, p);
         }
         let mut res = json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer"});
         if public && self.opts.network == Network::Generated {
             res["DependsOn"] = json!(["VpcGatewayAttachment"]);
         }
-        res["Properties"] = props;
+        res["Properties"] = Value::Object(props);
         self.add(id.into(), res);
         // Listeners: an ALB answers 404 unless a rule matches; a route
         // without conditions becomes the default action instead.
@@ -87,21 +81,20 @@ impl<'a> Ctx<'a> {
                     None => continue,
                 },
             };
-            let protocol = match l.protocol {
-                ListenerProtocol::Http => "HTTP",
-                ListenerProtocol::Https => "HTTPS",
-                ListenerProtocol::Tcp => "TCP",
-                ListenerProtocol::Udp => "UDP",
-                ListenerProtocol::Tls => "TLS",
-            };
-            let mut lprops = json!({"LoadBalancerArn": r(id), "Port": l.port, "Protocol": protocol, "DefaultActions": action});
+            let mut lprops = object(json!({"LoadBalancerArn": r(id)}));
+            load_balancing::PORT.put(&mut lprops, l);
+            load_balancing::PROTOCOL.put(&mut lprops, l);
+            lprops.insert("DefaultActions".into(), action);
             if matches!(l.protocol, ListenerProtocol::Https | ListenerProtocol::Tls) {
                 let param = format!("{id}CertificateArn");
                 self.params.insert(
                     param.clone(),
                     json!({"Type": "String", "Description": format!("ACM certificate for {} port {}", c.name, l.port)}),
                 );
-                lprops["Certificates"] = json!([{"CertificateArn": r(&param)}]);
+                lprops.insert(
+                    "Certificates".into(),
+                    json!([{"CertificateArn": r(&param)}]),
+                );
             }
             self.add(
                 format!("{id}Listener{}", l.port),
@@ -209,22 +202,7 @@ impl<'a> Ctx<'a> {
             return;
         };
         let alb = lb.kind() == K::Alb;
-        let mut attrs = vec![
-            json!({"Key": "deregistration_delay.timeout_seconds", "Value": p.deregistration_delay_s.to_string()}),
-        ];
-        if alb {
-            if p.slow_start_s > 0 {
-                attrs.push(json!({"Key": "slow_start.duration_seconds", "Value": p.slow_start_s.to_string()}));
-            }
-            attrs.push(
-                json!({"Key": "load_balancing.algorithm.type", "Value": match p.algorithm {
-                    LbAlgorithm::RoundRobin => "round_robin",
-                    LbAlgorithm::LeastOutstandingRequests => "least_outstanding_requests",
-                    LbAlgorithm::WeightedRandom => "weighted_random",
-                }}),
-            );
-        }
-        let mut props = json!({
+        let mut props = object(json!({
             "TargetType": if mode == NetworkMode::Awsvpc { "ip" } else { "instance" },
             "Port": port,
             "Protocol": if alb { "HTTP" } else { "TCP" },
@@ -232,15 +210,17 @@ impl<'a> Ctx<'a> {
             // Dynamic host ports (bridge mode) need health checks on the
             // port traffic goes to.
             "HealthCheckPort": "traffic-port",
-            "HealthCheckIntervalSeconds": p.health_check.interval_s,
-            "HealthyThresholdCount": p.health_check.healthy_threshold,
-            "UnhealthyThresholdCount": p.health_check.unhealthy_threshold,
-        });
+        }));
+        load_balancing::HEALTH_CHECK_INTERVAL.put(&mut props, p);
+        load_balancing::HEALTHY_THRESHOLD.put(&mut props, p);
+        load_balancing::UNHEALTHY_THRESHOLD.put(&mut props, p);
         if alb {
-            props["HealthCheckPath"] = json!(p.health_check.path);
-            props["HealthCheckTimeoutSeconds"] = json!(p.health_check.timeout_s);
+            load_balancing::HEALTH_CHECK_PATH.put(&mut props, p);
+            load_balancing::HEALTH_CHECK_TIMEOUT.put(&mut props, p);
+            load_balancing::ALB_TARGET_GROUP_ATTRIBUTES.put(&mut props, p);
+        } else {
+            load_balancing::NLB_TARGET_GROUP_ATTRIBUTES.put(&mut props, p);
         }
-        props["TargetGroupAttributes"] = Value::Array(attrs);
         self.add(
             tg.into(),
             json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": props}),
@@ -256,20 +236,17 @@ impl<'a> Ctx<'a> {
         conn: &archsim_model::Connection,
         tg: &str,
     ) -> Vec<Value> {
-        let ConnectionKind::Route {
-            priority,
-            conditions,
-            listener_port,
-            ..
-        } = &conn.kind
-        else {
+        let ConnectionKind::Route { listener_port, .. } = &conn.kind else {
+            return Vec::new();
+        };
+        let Some(mut route) = Rule::of(&conn.kind) else {
             return Vec::new();
         };
         let listener = format!("{lbid}Listener{listener_port}");
-        if conditions.is_empty() || lb.kind() == K::Nlb {
+        if route.conditions.is_empty() || lb.kind() == K::Nlb {
             return vec![json!(listener)];
         }
-        let priority = priority.unwrap_or_else(|| {
+        let priority = *route.priority.get_or_insert_with(|| {
             // Unnumbered rules follow the numbered ones, in connection order.
             let routes = self.d.outgoing(&lb.id);
             let index = routes
@@ -278,35 +255,20 @@ impl<'a> Ctx<'a> {
                 .unwrap_or(0);
             1000 + index as u32
         });
-        let conds: Vec<Value> = conditions
-            .iter()
-            .map(|cond| match cond.field {
-                ConditionField::PathPattern => json!({"Field": "path-pattern", "PathPatternConfig": {"Values": cond.values}}),
-                ConditionField::HostHeader => json!({"Field": "host-header", "HostHeaderConfig": {"Values": cond.values}}),
-                ConditionField::HttpMethod => json!({"Field": "http-request-method", "HttpRequestMethodConfig": {"Values": cond.values}}),
-                ConditionField::SourceIp => json!({"Field": "source-ip", "SourceIpConfig": {"Values": cond.values}}),
-                ConditionField::HttpHeader => {
-                    let (name, values) = cond.values.split_first().map_or(("X-Header", &[][..]), |(n, v)| (n.as_str(), v));
-                    json!({"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": name, "Values": values}})
-                }
-                ConditionField::QueryString => {
-                    let pairs: Vec<Value> = cond.values.iter().map(|v| match v.split_once('=') {
-                        Some((k, val)) => json!({"Key": k, "Value": val}),
-                        None => json!({"Value": v}),
-                    }).collect();
-                    json!({"Field": "query-string", "QueryStringConfig": {"Values": pairs}})
-                }
-            })
-            .collect();
         let mut rule = format!("{tg}Rule");
         if self.resources.contains_key(&rule) {
             rule = format!("{tg}Rule{priority}");
         }
+        let mut props = object(json!({"ListenerArn": r(&listener)}));
+        load_balancing::PRIORITY.put(&mut props, &route);
+        load_balancing::CONDITIONS.put(&mut props, &route);
+        props.insert(
+            "Actions".into(),
+            json!([{"Type": "forward", "TargetGroupArn": r(tg)}]),
+        );
         self.add(
             rule.clone(),
-            json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
-                "ListenerArn": r(&listener), "Priority": priority, "Conditions": conds,
-                "Actions": [{"Type": "forward", "TargetGroupArn": r(tg)}]}}),
+            json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": props}),
         );
         vec![json!(rule)]
     }
@@ -333,14 +295,6 @@ impl<'a> Ctx<'a> {
                 "GroupDescription": format!("Load balancer {}", c.name), "VpcId": self.vpc_id(),
                 "SecurityGroupIngress": ingress}}),
         );
-        let listeners: Vec<Value> = p
-            .listeners
-            .iter()
-            .map(|l| {
-                json!({"LoadBalancerPort": l.port.to_string(), "InstancePort": l.port.to_string(),
-                "Protocol": if l.protocol == ListenerProtocol::Http { "HTTP" } else { "TCP" }})
-            })
-            .collect();
         let instances: Vec<Value> = self
             .d
             .outgoing(&c.id)
@@ -348,15 +302,14 @@ impl<'a> Ctx<'a> {
             .filter(|(_, to)| to.kind() == K::Ec2Instance)
             .map(|(_, to)| r(&self.id(&to.id)))
             .collect();
-        let mut props = json!({
-            "Scheme": if public { "internet-facing" } else { "internal" },
-            "Subnets": self.subnets(public),
-            "SecurityGroups": [r(&sg)],
-            "Listeners": listeners,
-            "ConnectionSettings": {"IdleTimeout": p.idle_timeout_s},
-        });
+        let mut props = Map::new();
+        load_balancing::CLASSIC_SCHEME.put(&mut props, p);
+        props.insert("Subnets".into(), self.subnets(public));
+        props.insert("SecurityGroups".into(), json!([r(&sg)]));
+        load_balancing::CLASSIC_LISTENERS.put(&mut props, p);
+        load_balancing::CLASSIC_IDLE_TIMEOUT.put(&mut props, p);
         if !instances.is_empty() {
-            props["Instances"] = Value::Array(instances);
+            props.insert("Instances".into(), Value::Array(instances));
         }
         self.add(
             id.into(),

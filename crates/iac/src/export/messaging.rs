@@ -8,33 +8,29 @@ use serde_json::{Map, json};
 
 use super::iam::{statement, trust};
 use super::*;
+use crate::properties::messaging;
 
 impl<'a> Ctx<'a> {
     pub(super) fn queue(&mut self, c: &Component, id: &str, p: &SqsQueueProps) {
         let mut props = Map::new();
         if p.fifo {
-            props.insert("FifoQueue".into(), json!(true));
+            messaging::FIFO_QUEUE.put(&mut props, p);
         }
-        props.insert("VisibilityTimeout".into(), json!(p.visibility_timeout_s));
-        props.insert(
-            "MessageRetentionPeriod".into(),
-            json!(p.message_retention_s),
-        );
+        messaging::VISIBILITY_TIMEOUT.put(&mut props, p);
+        messaging::MESSAGE_RETENTION.put(&mut props, p);
         if p.delay_s > 0 {
-            props.insert("DelaySeconds".into(), json!(p.delay_s));
+            messaging::DELAY.put(&mut props, p);
         }
         if p.receive_wait_s > 0 {
-            props.insert(
-                "ReceiveMessageWaitTimeSeconds".into(),
-                json!(p.receive_wait_s),
-            );
+            messaging::RECEIVE_WAIT.put(&mut props, p);
         }
         for (conn, to) in self.d.outgoing(&c.id) {
             if matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue {
                 props.insert(
                     "RedrivePolicy".into(),
-                    json!({"deadLetterTargetArn": ga(&self.id(&to.id), "Arn"), "maxReceiveCount": p.max_receive_count}),
+                    json!({"deadLetterTargetArn": ga(&self.id(&to.id), "Arn")}),
                 );
+                messaging::MAX_RECEIVE_COUNT.put(&mut props, p);
             }
         }
         self.add(
@@ -50,7 +46,7 @@ impl<'a> Ctx<'a> {
     pub(super) fn topic(&mut self, c: &Component, id: &str, p: &SnsTopicProps) {
         let mut props = Map::new();
         if p.fifo {
-            props.insert("FifoTopic".into(), json!(true));
+            messaging::FIFO_TOPIC.put(&mut props, p);
         }
         self.add(
             id.into(),
@@ -80,14 +76,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn stream(&mut self, id: &str, p: &KinesisStreamProps) {
-        let props = match p.mode {
-            StreamMode::OnDemand => json!({
-                "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
-                "RetentionPeriodHours": p.retention_hours}),
-            StreamMode::Provisioned => json!({
-                "ShardCount": p.shards,
-                "RetentionPeriodHours": p.retention_hours}),
-        };
+        let mut props = Map::new();
+        match p.mode {
+            StreamMode::OnDemand => messaging::STREAM_MODE.put(&mut props, p),
+            StreamMode::Provisioned => messaging::SHARDS.put(&mut props, p),
+        }
+        messaging::RETENTION.put(&mut props, p);
         self.add(
             id.into(),
             json!({"Type": "AWS::Kinesis::Stream", "Properties": props}),
@@ -154,19 +148,23 @@ impl<'a> Ctx<'a> {
                 "AssumeRolePolicyDocument": trust("firehose.amazonaws.com"),
                 "Policies": [{"PolicyName": format!("{id}Delivery"), "PolicyDocument": {"Version": "2012-10-17", "Statement": stmts}}]}}),
         );
-        let mut dest = json!({
-            "BucketARN": bucket_arn,
-            "RoleARN": ga(&role, "Arn"),
-            "BufferingHints": {"SizeInMBs": p.buffer_size_mb, "IntervalInSeconds": p.buffer_interval_s},
-        });
-        if let Some(f) = &transform {
-            dest["ProcessingConfiguration"] = json!({"Enabled": true, "Processors": [{"Type": "Lambda",
-                "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": ga(f, "Arn")}]}]});
+        let mut props = object(json!({"DeliveryStreamType": "DirectPut",
+            "ExtendedS3DestinationConfiguration": {"BucketARN": bucket_arn, "RoleARN": ga(&role, "Arn")}}));
+        messaging::BUFFER_SIZE.put(&mut props, p);
+        messaging::BUFFER_INTERVAL.put(&mut props, p);
+        if let (Some(f), Some(Value::Object(dest))) = (
+            &transform,
+            props.get_mut("ExtendedS3DestinationConfiguration"),
+        ) {
+            dest.insert(
+                "ProcessingConfiguration".into(),
+                json!({"Enabled": true, "Processors": [{"Type": "Lambda",
+                "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": ga(f, "Arn")}]}]}),
+            );
         }
         self.add(
             id.into(),
-            json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {
-                "DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfiguration": dest}}),
+            json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": props}),
         );
     }
 }

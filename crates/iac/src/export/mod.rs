@@ -175,6 +175,15 @@ fn managed(policy: &str) -> Value {
     partition_arn(&format!("iam::aws:policy/{policy}"))
 }
 
+/// The mapping a `json!({...})` object literal builds, for adding fields
+/// from a field map to.
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 struct Ctx<'a> {
     d: &'a Design,
     opts: ExportOptions,
@@ -378,7 +387,7 @@ impl<'a> Ctx<'a> {
             Props::KinesisStream(p) => self.stream(&id, p),
             Props::DynamoDbTable(p) => self.table(&id, p),
             Props::LambdaFunction(_) => self.function(c, &id)?,
-            Props::EcsCluster(p) => self.cluster(c, &id, p.container_insights),
+            Props::EcsCluster(p) => self.cluster(c, &id, p),
             Props::EcsService(_) => self.service(c, &id)?,
             Props::TaskDefinition(_) => self.task_definition(c, &id)?,
             Props::Fargate(_) | Props::FargateSpot(_) => {
