@@ -259,6 +259,48 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// How an SNS subscription or an EventBridge rule hands events to a target
+/// of `kind`: a function is invoked, anything else is published to (and
+/// [`Importer::connect`] drops what the model does not allow).
+fn delivery(kind: K) -> ConnectionKind {
+    match kind {
+        K::LambdaFunction => Meaning::InvokeAsync.default_kind(),
+        K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Alb
+        | K::Nlb
+        | K::Clb
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::S3Bucket
+        | K::SqsQueue
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::DynamoDbTable
+        | K::AuroraServerless
+        | K::Rds
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => ConnectionKind::Publishes,
+    }
+}
+
 /// A `Poll` connection with the settings an event source mapping or a SAM
 /// event gives.
 fn poll(props: &Value) -> ConnectionKind {
@@ -716,7 +758,40 @@ impl<'a> Importer<'a> {
                         let conn = match kind {
                             K::S3Bucket => ConnectionKind::Publishes,
                             K::LambdaFunction => Meaning::InvokeSync.default_kind(),
-                            _ => continue,
+                            // A delivery stream delivers to a bucket, through
+                            // its transform function.
+                            K::Client
+                            | K::ApiGateway
+                            | K::CloudFront
+                            | K::Alb
+                            | K::Nlb
+                            | K::Clb
+                            | K::Cognito
+                            | K::Lex
+                            | K::Alexa
+                            | K::SqsQueue
+                            | K::SnsTopic
+                            | K::EventBridgeRule
+                            | K::KinesisStream
+                            | K::Firehose
+                            | K::DynamoDbTable
+                            | K::AuroraServerless
+                            | K::Rds
+                            | K::Ec2Instance
+                            | K::EcsCluster
+                            | K::EcsService
+                            | K::TaskDefinition
+                            | K::Fargate
+                            | K::FargateSpot
+                            | K::Ec2AutoScalingGroup
+                            | K::EksCluster
+                            | K::EksNodeGroup
+                            | K::EksFargateProfile
+                            | K::EksWorkload
+                            | K::EcrRepository
+                            | K::ExternalRegistry
+                            | K::IamRole
+                            | K::Generic => continue,
                         };
                         self.connect(logical, &to, conn, "delivery stream destination");
                     }
@@ -741,12 +816,9 @@ impl<'a> Importer<'a> {
                         for t in targets {
                             if let Some(to) =
                                 t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                                && let Some(kind) = self.design.component(&to).map(Component::kind)
                             {
-                                let kind = match self.design.component(&to).map(Component::kind) {
-                                    Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
-                                    _ => ConnectionKind::Publishes,
-                                };
-                                self.connect(logical, &to, kind, "rule target");
+                                self.connect(logical, &to, delivery(kind), "rule target");
                             }
                         }
                     }
@@ -1038,11 +1110,9 @@ impl<'a> Importer<'a> {
         ) else {
             return;
         };
-        let kind = match self.design.component(&to).map(Component::kind) {
-            Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
-            _ => ConnectionKind::Publishes,
-        };
-        self.connect(&t, &to, kind, &format!("{why} subscription"));
+        if let Some(kind) = self.design.component(&to).map(Component::kind) {
+            self.connect(&t, &to, delivery(kind), &format!("{why} subscription"));
+        }
     }
 
     fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
@@ -1144,7 +1214,33 @@ impl<'a> Importer<'a> {
                     ConnectionKind::Publishes
                 }
                 K::LambdaFunction if target != f => Meaning::InvokeAsync.default_kind(),
-                _ => continue,
+                // Itself, or nothing code calls by a name in its variables
+                // or policies.
+                K::LambdaFunction
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => continue,
             };
             self.connect(f, &target, conn, &format!("{f} {why}"));
         }

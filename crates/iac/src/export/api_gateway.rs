@@ -7,7 +7,8 @@ use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
 use serde_json::{Map, Value, json};
 
 use super::api_integrations::{
-    Balancer, ServiceTarget, http_service_integration, rest_lb_uri, rest_service_integration,
+    Balancer, Service, ServiceTarget, http_service_integration, rest_lb_uri,
+    rest_service_integration,
 };
 use super::*;
 use crate::ExportError;
@@ -57,15 +58,50 @@ impl<'a> Ctx<'a> {
             .outgoing(&c.id)
             .into_iter()
             .filter_map(|(_, to)| {
-                let fits = match &to.props {
-                    Props::SqsQueue(_) | Props::KinesisStream(_) => true,
-                    Props::SnsTopic(t) => p.api_type == ApiType::Rest && !t.fifo,
-                    _ => false,
+                let kind = match &to.props {
+                    Props::SqsQueue(_) => Service::Queue,
+                    Props::KinesisStream(_) => Service::Stream,
+                    Props::SnsTopic(t) if p.api_type == ApiType::Rest && !t.fifo => Service::Topic,
+                    // Functions and load balancers are integrated below;
+                    // the rest (and topics an API cannot publish to) get a
+                    // note there.
+                    Props::SnsTopic(_)
+                    | Props::Client(_)
+                    | Props::ApiGateway(_)
+                    | Props::CloudFront(_)
+                    | Props::Alb(_)
+                    | Props::Nlb(_)
+                    | Props::Clb(_)
+                    | Props::Cognito(_)
+                    | Props::Lex(_)
+                    | Props::Alexa(_)
+                    | Props::S3Bucket(_)
+                    | Props::EventBridgeRule(_)
+                    | Props::Firehose(_)
+                    | Props::DynamoDbTable(_)
+                    | Props::AuroraServerless(_)
+                    | Props::Rds(_)
+                    | Props::LambdaFunction(_)
+                    | Props::Ec2Instance(_)
+                    | Props::EcsCluster(_)
+                    | Props::EcsService(_)
+                    | Props::TaskDefinition(_)
+                    | Props::Fargate(_)
+                    | Props::FargateSpot(_)
+                    | Props::Ec2AutoScalingGroup(_)
+                    | Props::EksCluster(_)
+                    | Props::EksNodeGroup(_)
+                    | Props::EksFargateProfile(_)
+                    | Props::EksWorkload(_)
+                    | Props::EcrRepository(_)
+                    | Props::ExternalRegistry(_)
+                    | Props::IamRole(_)
+                    | Props::Generic(_) => return None,
                 };
-                fits.then(|| ServiceTarget {
+                Some(ServiceTarget {
                     id: self.id(&to.id),
                     path: format!("/{}", kebab(&to.name)),
-                    kind: to.kind(),
+                    kind,
                 })
             })
             .collect();
@@ -79,53 +115,87 @@ impl<'a> Ctx<'a> {
             .filter(|(_, to)| matches!(to.kind(), K::Alb | K::Nlb))
             .count();
         for (_, to) in self.d.outgoing(&c.id) {
-            let lb = matches!(to.kind(), K::Alb | K::Nlb);
-            // An HTTP API's VPC link reaches either kind; a REST API's only
-            // an NLB.
-            let reachable = p.api_type == ApiType::Http || to.kind() == K::Nlb;
-            let listener = self.lb_listener(to).filter(|_| lb && reachable);
-            if let Some((listener, port)) = listener {
-                let path = if functions.is_empty() && lb_targets == 1 {
-                    "/{proxy+}".to_string()
-                } else {
-                    format!("/{}/{{proxy+}}", kebab(&to.name))
-                };
-                balancers.push(Balancer {
-                    id: self.id(&to.id),
-                    listener,
-                    port,
-                    path,
-                });
-            } else if lb && !reachable {
-                self.notes.push(format!(
-                    "{} -> {}: a REST API reaches a load balancer only through a VPC link to an NLB; put an NLB in front of the ALB, or make {} an HTTP API, to have it exported",
-                    c.name, to.name, c.name
-                ));
-            } else if lb {
-                self.notes.push(format!(
-                    "{} -> {}: the load balancer has no listener with a target; add the integration by hand",
-                    c.name, to.name
-                ));
-            } else if to.kind() == K::SnsTopic && !services.iter().any(|t| t.id == self.id(&to.id))
-            {
-                self.notes.push(format!(
-                    "{} -> {}: {}; add this integration by hand",
-                    c.name,
-                    to.name,
-                    if p.api_type == ApiType::Http {
-                        "HTTP APIs have no SNS integration (a REST API has)"
+            match &to.props {
+                Props::Alb(lb) | Props::Nlb(lb) => {
+                    // An HTTP API's VPC link reaches either kind; a REST
+                    // API's only an NLB.
+                    let reachable = p.api_type == ApiType::Http || to.kind() == K::Nlb;
+                    let listener = self.lb_listener(to, lb).filter(|_| reachable);
+                    if let Some((listener, port)) = listener {
+                        let path = if functions.is_empty() && lb_targets == 1 {
+                            "/{proxy+}".to_string()
+                        } else {
+                            format!("/{}/{{proxy+}}", kebab(&to.name))
+                        };
+                        balancers.push(Balancer {
+                            id: self.id(&to.id),
+                            listener,
+                            port,
+                            path,
+                        });
+                    } else if !reachable {
+                        self.notes.push(format!(
+                            "{} -> {}: a REST API reaches a load balancer only through a VPC link to an NLB; put an NLB in front of the ALB, or make {} an HTTP API, to have it exported",
+                            c.name, to.name, c.name
+                        ));
                     } else {
-                        "a FIFO topic needs a message group id"
+                        self.notes.push(format!(
+                            "{} -> {}: the load balancer has no listener with a target; add the integration by hand",
+                            c.name, to.name
+                        ));
                     }
-                ));
-            } else if !matches!(
-                to.kind(),
-                K::LambdaFunction | K::SqsQueue | K::KinesisStream | K::SnsTopic
-            ) {
-                self.notes.push(format!(
-                    "{} -> {}: only Lambda, SQS, SNS, Kinesis and (HTTP API) load balancer integrations are exported; add this integration by hand",
-                    c.name, to.name
-                ));
+                }
+                Props::SnsTopic(_) if !services.iter().any(|t| t.id == self.id(&to.id)) => {
+                    self.notes.push(format!(
+                        "{} -> {}: {}; add this integration by hand",
+                        c.name,
+                        to.name,
+                        if p.api_type == ApiType::Http {
+                            "HTTP APIs have no SNS integration (a REST API has)"
+                        } else {
+                            "a FIFO topic needs a message group id"
+                        }
+                    ));
+                }
+                // Integrated: functions (above), queues, streams and topics
+                // (service integrations).
+                Props::LambdaFunction(_)
+                | Props::SqsQueue(_)
+                | Props::KinesisStream(_)
+                | Props::SnsTopic(_) => {}
+                Props::Client(_)
+                | Props::ApiGateway(_)
+                | Props::CloudFront(_)
+                | Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::S3Bucket(_)
+                | Props::EventBridgeRule(_)
+                | Props::Firehose(_)
+                | Props::DynamoDbTable(_)
+                | Props::AuroraServerless(_)
+                | Props::Rds(_)
+                | Props::Ec2Instance(_)
+                | Props::EcsCluster(_)
+                | Props::EcsService(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::Ec2AutoScalingGroup(_)
+                | Props::EksCluster(_)
+                | Props::EksNodeGroup(_)
+                | Props::EksFargateProfile(_)
+                | Props::EksWorkload(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_)
+                | Props::Generic(_) => {
+                    self.notes.push(format!(
+                        "{} -> {}: only Lambda, SQS, SNS, Kinesis and (HTTP API) load balancer integrations are exported; add this integration by hand",
+                        c.name, to.name
+                    ));
+                }
             }
         }
         let link = self.vpc_link(c, id, p.api_type == ApiType::Http && !balancers.is_empty());
@@ -206,7 +276,9 @@ impl<'a> Ctx<'a> {
                 };
                 if let Some(role) = &role {
                     for t in &services {
-                        let (subtype, parameters) = http_service_integration(t);
+                        let Some((subtype, parameters)) = http_service_integration(t) else {
+                            continue;
+                        };
                         let post = json!({
                             "responses": {"200": {"description": "accepted"}},
                             "x-amazon-apigateway-integration": {
@@ -368,7 +440,9 @@ impl<'a> Ctx<'a> {
                 for t in &services {
                     let Some(role) = &role else { break };
                     let (qid, path) = (&t.id, &t.path);
-                    let (subtype, parameters) = http_service_integration(t);
+                    let Some((subtype, parameters)) = http_service_integration(t) else {
+                        continue;
+                    };
                     let integration = format!("{id}{qid}Integration");
                     self.add(
                         integration.clone(),

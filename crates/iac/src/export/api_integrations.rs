@@ -3,7 +3,8 @@
 //! balancers through VPC links, REST resources and methods, HTTP routes,
 //! and Cognito JWT settings.
 
-use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
+use archsim_model::component::LoadBalancerProps;
+use archsim_model::{Component, ComponentKind as K, ConnectionKind};
 use serde_json::{Value, json};
 
 use super::iam::{statement, trust};
@@ -36,7 +37,15 @@ pub(super) struct ServiceTarget {
     pub(super) id: String,
     /// The API path that sends to it (`POST`).
     pub(super) path: String,
-    pub(super) kind: K,
+    pub(super) kind: Service,
+}
+
+/// What an API sends a request body to directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Service {
+    Queue,
+    Topic,
+    Stream,
 }
 
 /// A REST API's integration sending the request body to `t` through
@@ -47,21 +56,21 @@ pub(super) struct ServiceTarget {
 pub(super) fn rest_service_integration(t: &ServiceTarget, role: &str, openapi: bool) -> Value {
     let id = &t.id;
     let (uri, content_type, template) = match t.kind {
-        K::SnsTopic => (
+        Service::Topic => (
             "sns:path//".to_string(),
             "'application/x-www-form-urlencoded'",
             sub(&format!(
                 "Action=Publish&TopicArn=$util.urlEncode('${{{id}}}')&Message=$util.urlEncode($input.body)"
             )),
         ),
-        K::KinesisStream => (
+        Service::Stream => (
             "kinesis:action/PutRecord".to_string(),
             "'application/x-amz-json-1.1'",
             sub(&format!(
                 r#"{{"StreamName": "${{{id}}}", "Data": "$util.base64Encode($input.body)", "PartitionKey": "$context.requestId"}}"#
             )),
         ),
-        _ => (
+        Service::Queue => (
             format!("sqs:path/${{AWS::AccountId}}/${{{id}.QueueName}}"),
             "'application/x-www-form-urlencoded'",
             json!("Action=SendMessage&MessageBody=$util.urlEncode($input.body)"),
@@ -84,18 +93,19 @@ pub(super) fn rest_service_integration(t: &ServiceTarget, role: &str, openapi: b
 }
 
 /// An HTTP API's first-class integration sending the request body to `t`:
-/// its subtype and request parameters (SQS and Kinesis; HTTP APIs have no
-/// SNS integration).
-pub(super) fn http_service_integration(t: &ServiceTarget) -> (&'static str, Value) {
+/// its subtype and request parameters; `None` for a topic (HTTP APIs have
+/// no SNS integration).
+pub(super) fn http_service_integration(t: &ServiceTarget) -> Option<(&'static str, Value)> {
     match t.kind {
-        K::KinesisStream => (
+        Service::Stream => Some((
             "Kinesis-PutRecord",
             json!({"StreamName": r(&t.id), "Data": "$request.body", "PartitionKey": "$context.requestId"}),
-        ),
-        _ => (
+        )),
+        Service::Queue => Some((
             "SQS-SendMessage",
             json!({"QueueUrl": r(&t.id), "MessageBody": "$request.body"}),
-        ),
+        )),
+        Service::Topic => None,
     }
 }
 
@@ -220,10 +230,11 @@ impl<'a> Ctx<'a> {
     /// The logical id of the listener an integration reaches a load
     /// balancer through: its first, when it is exported (an ALB's always
     /// is; an NLB's only when the NLB routes somewhere).
-    pub(super) fn lb_listener(&self, lb: &Component) -> Option<(String, u16)> {
-        let (Props::Alb(p) | Props::Nlb(p)) = &lb.props else {
-            return None;
-        };
+    pub(super) fn lb_listener(
+        &self,
+        lb: &Component,
+        p: &LoadBalancerProps,
+    ) -> Option<(String, u16)> {
         let first = p.listeners.first()?;
         let routes = self
             .d
@@ -252,9 +263,9 @@ impl<'a> Ctx<'a> {
         let statements: Vec<Value> = services
             .iter()
             .map(|t| match t.kind {
-                K::SnsTopic => statement(&["sns:Publish"], vec![r(&t.id)]),
-                K::KinesisStream => statement(&["kinesis:PutRecord"], vec![ga(&t.id, "Arn")]),
-                _ => statement(&["sqs:SendMessage"], vec![ga(&t.id, "Arn")]),
+                Service::Topic => statement(&["sns:Publish"], vec![r(&t.id)]),
+                Service::Stream => statement(&["kinesis:PutRecord"], vec![ga(&t.id, "Arn")]),
+                Service::Queue => statement(&["sqs:SendMessage"], vec![ga(&t.id, "Arn")]),
             })
             .collect();
         self.add(

@@ -65,7 +65,37 @@ impl<'a> Ctx<'a> {
                     }
                     (o, false)
                 }
-                _ => {
+                Props::Client(_)
+                | Props::CloudFront(_)
+                | Props::Nlb(_)
+                | Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::SqsQueue(_)
+                | Props::SnsTopic(_)
+                | Props::EventBridgeRule(_)
+                | Props::KinesisStream(_)
+                | Props::Firehose(_)
+                | Props::DynamoDbTable(_)
+                | Props::AuroraServerless(_)
+                | Props::Rds(_)
+                | Props::LambdaFunction(_)
+                | Props::Ec2Instance(_)
+                | Props::EcsCluster(_)
+                | Props::EcsService(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::Ec2AutoScalingGroup(_)
+                | Props::EksCluster(_)
+                | Props::EksNodeGroup(_)
+                | Props::EksFargateProfile(_)
+                | Props::EksWorkload(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_)
+                | Props::Generic(_) => {
                     self.notes.push(format!(
                         "{} -> {}: this origin is not exported",
                         c.name, to.name

@@ -25,11 +25,44 @@ impl<'a> Ctx<'a> {
             .unwrap_or_default()
     }
 
-    pub(super) fn capacity_provider_name(&self, c: &Component) -> Value {
+    /// How a capacity provider strategy names ECS capacity; `None` for
+    /// a component that is none.
+    pub(super) fn capacity_provider_name(&self, c: &Component) -> Option<Value> {
         match c.kind() {
-            K::Fargate => json!("FARGATE"),
-            K::FargateSpot => json!("FARGATE_SPOT"),
-            _ => r(&format!("{}CapacityProvider", self.id(&c.id))),
+            K::Fargate => Some(json!("FARGATE")),
+            K::FargateSpot => Some(json!("FARGATE_SPOT")),
+            K::Ec2AutoScalingGroup => Some(r(&format!("{}CapacityProvider", self.id(&c.id)))),
+            K::Client
+            | K::ApiGateway
+            | K::CloudFront
+            | K::Alb
+            | K::Nlb
+            | K::Clb
+            | K::Cognito
+            | K::Lex
+            | K::Alexa
+            | K::S3Bucket
+            | K::SqsQueue
+            | K::SnsTopic
+            | K::EventBridgeRule
+            | K::KinesisStream
+            | K::Firehose
+            | K::DynamoDbTable
+            | K::AuroraServerless
+            | K::Rds
+            | K::LambdaFunction
+            | K::Ec2Instance
+            | K::EcsCluster
+            | K::EcsService
+            | K::TaskDefinition
+            | K::EksCluster
+            | K::EksNodeGroup
+            | K::EksFargateProfile
+            | K::EksWorkload
+            | K::EcrRepository
+            | K::ExternalRegistry
+            | K::IamRole
+            | K::Generic => None,
         }
     }
 
@@ -63,7 +96,7 @@ impl<'a> Ctx<'a> {
         }
         let names: Vec<Value> = providers
             .iter()
-            .map(|p| self.capacity_provider_name(p))
+            .filter_map(|p| self.capacity_provider_name(p))
             .collect();
         // The `Ref`s to EC2 capacity providers order their creation.
         let mut default = object(json!({"CapacityProvider": names[0]}));
@@ -83,10 +116,12 @@ impl<'a> Ctx<'a> {
             .and_then(|c| self.d.component(&c.id))
     }
 
-    pub(super) fn ec2_capacity(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
-        let Props::Ec2AutoScalingGroup(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn ec2_capacity(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &Ec2CapacityProps,
+    ) -> Result<(), ExportError> {
         let cluster = self
             .cluster_of(&c.id)
             .or_else(|| {

@@ -30,10 +30,12 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    pub(super) fn service(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
-        let Props::EcsService(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn service(
+        &mut self,
+        c: &'a Component,
+        id: &str,
+        p: &EcsServiceProps,
+    ) -> Result<(), ExportError> {
         let cluster = self
             .cluster_of(&c.id)
             .ok_or_else(|| ExportError::Component {
@@ -50,7 +52,7 @@ impl<'a> Ctx<'a> {
         let Props::TaskDefinition(td) = &task.props else {
             return Ok(());
         };
-        let fargate = self.on_fargate(&c.id);
+        let fargate = self.on_fargate(c);
         let mut props = Map::new();
         props.insert("Cluster".into(), r(&cid));
         props.insert("TaskDefinition".into(), r(&tid));
@@ -60,8 +62,8 @@ impl<'a> Ctx<'a> {
             .outgoing(&c.id)
             .into_iter()
             .filter_map(|(conn, to)| match conn.kind {
-                ConnectionKind::RunsOn { weight, base } if to.kind().is_ecs_capacity() => {
-                    Some((self.capacity_provider_name(to), weight, base))
+                ConnectionKind::RunsOn { weight, base } => {
+                    Some((self.capacity_provider_name(to)?, weight, base))
                 }
                 _ => None,
             })
@@ -133,7 +135,7 @@ impl<'a> Ctx<'a> {
             if !lbs.contains(&entry) {
                 lbs.push(entry);
             }
-            self.target_group(lb, &tg, &lbid, conn, td.network_mode, port);
+            self.target_group(lb, &tg, td.network_mode, port);
             depends.extend(self.listener_wiring(lb, &lbid, conn, &tg));
             if td.network_mode == NetworkMode::Awsvpc {
                 self.ingress_from_lb(&sg, &lbid, port, port, &c.name);
@@ -247,9 +249,13 @@ impl<'a> Ctx<'a> {
                         "AdjustmentType": "ChangeInCapacity", "Cooldown": step.cooldown_s,
                         "MetricAggregationType": "Average", "StepAdjustments": adjustments}}}),
             );
+            // A request count has no ECS alarm metric: its step policy
+            // alarms on CPU.
             let metric = match step.metric {
                 ScalingMetric::MemoryUtilization => "MemoryUtilization",
-                _ => "CPUUtilization",
+                ScalingMetric::CpuUtilization | ScalingMetric::AlbRequestCountPerTarget => {
+                    "CPUUtilization"
+                }
             };
             self.add(
                 format!("{policy}Alarm"),

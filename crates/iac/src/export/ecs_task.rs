@@ -30,23 +30,55 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    pub(super) fn on_fargate(&self, service: &str) -> bool {
-        let caps: Vec<K> = self
-            .d
-            .outgoing(service)
-            .iter()
-            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsOn { .. }))
-            .map(|(_, to)| to.kind())
-            .collect();
-        match &self.d.component(service).map(|c| &c.props) {
-            Some(Props::EcsService(p)) if p.launch_type == Some(LaunchType::Fargate) => true,
-            Some(Props::EcsService(p)) if p.launch_type == Some(LaunchType::Ec2) => false,
-            _ => {
-                caps.is_empty()
-                    || caps
-                        .iter()
-                        .all(|k| matches!(k, K::Fargate | K::FargateSpot))
-            }
+    /// Whether a service runs on Fargate: its launch type says so, or
+    /// (without one) all the capacity it runs on is Fargate, or it names
+    /// none.
+    pub(super) fn on_fargate(&self, service: &Component) -> bool {
+        let launch_type = match &service.props {
+            Props::EcsService(p) => p.launch_type,
+            Props::Client(_)
+            | Props::ApiGateway(_)
+            | Props::CloudFront(_)
+            | Props::Alb(_)
+            | Props::Nlb(_)
+            | Props::Clb(_)
+            | Props::Cognito(_)
+            | Props::Lex(_)
+            | Props::Alexa(_)
+            | Props::S3Bucket(_)
+            | Props::SqsQueue(_)
+            | Props::SnsTopic(_)
+            | Props::EventBridgeRule(_)
+            | Props::KinesisStream(_)
+            | Props::Firehose(_)
+            | Props::DynamoDbTable(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_)
+            | Props::LambdaFunction(_)
+            | Props::Ec2Instance(_)
+            | Props::EcsCluster(_)
+            | Props::TaskDefinition(_)
+            | Props::Fargate(_)
+            | Props::FargateSpot(_)
+            | Props::Ec2AutoScalingGroup(_)
+            | Props::EksCluster(_)
+            | Props::EksNodeGroup(_)
+            | Props::EksFargateProfile(_)
+            | Props::EksWorkload(_)
+            | Props::EcrRepository(_)
+            | Props::ExternalRegistry(_)
+            | Props::IamRole(_)
+            | Props::Generic(_) => None,
+        };
+        match launch_type {
+            Some(LaunchType::Fargate) => true,
+            Some(LaunchType::Ec2) => false,
+            None => self
+                .d
+                .outgoing(&service.id)
+                .iter()
+                .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsOn { .. }))
+                .all(|(_, to)| matches!(to.kind(), K::Fargate | K::FargateSpot)),
         }
     }
 
@@ -54,12 +86,10 @@ impl<'a> Ctx<'a> {
         &mut self,
         c: &'a Component,
         id: &str,
+        p: &TaskDefinitionProps,
     ) -> Result<(), ExportError> {
-        let Props::TaskDefinition(p) = &c.props else {
-            return Ok(());
-        };
         let services = self.services_of_task(&c.id);
-        let fargate = services.is_empty() || services.iter().all(|s| self.on_fargate(&s.id));
+        let fargate = services.is_empty() || services.iter().all(|s| self.on_fargate(s));
         // Execution role: image pulls and logs only.
         let exec_comp = self.assumed_role(&c.id, RolePurpose::ExecutionRole);
         let exec = exec_comp

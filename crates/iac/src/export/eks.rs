@@ -2,7 +2,7 @@
 //! roles, and workloads as Kubernetes manifests beside the template.
 
 use archsim_model::component::*;
-use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
+use archsim_model::{Component, ComponentKind as K, ConnectionKind};
 use serde_json::{Map, Value, json};
 
 use super::iam::trust;
@@ -36,10 +36,12 @@ impl<'a> Ctx<'a> {
         role
     }
 
-    pub(super) fn eks_cluster(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
-        let Props::EksCluster(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn eks_cluster(
+        &mut self,
+        c: &'a Component,
+        id: &str,
+        p: &EksClusterProps,
+    ) -> Result<(), ExportError> {
         let role = self.eks_role(
             c,
             RolePurpose::EksRole,
@@ -87,10 +89,12 @@ impl<'a> Ctx<'a> {
             })
     }
 
-    pub(super) fn eks_node_group(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
-        let Props::EksNodeGroup(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn eks_node_group(
+        &mut self,
+        c: &'a Component,
+        id: &str,
+        p: &EksNodeGroupProps,
+    ) -> Result<(), ExportError> {
         let cluster = self.eks_cluster_id(c)?;
         let role = self.eks_role(
             c,
@@ -121,10 +125,8 @@ impl<'a> Ctx<'a> {
         &mut self,
         c: &'a Component,
         id: &str,
+        p: &EksFargateProfileProps,
     ) -> Result<(), ExportError> {
-        let Props::EksFargateProfile(p) = &c.props else {
-            return Ok(());
-        };
         let cluster = self.eks_cluster_id(c)?;
         let role = self.eks_role(
             c,
@@ -144,10 +146,12 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    pub(super) fn eks_workload(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
-        let Props::EksWorkload(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn eks_workload(
+        &mut self,
+        c: &'a Component,
+        id: &str,
+        p: &EksWorkloadProps,
+    ) -> Result<(), ExportError> {
         let cluster = self.eks_cluster_id(c)?;
         let name = kebab(&c.name);
         // Application permissions: a role for the workload's service account

@@ -23,46 +23,76 @@ impl<'a> Ctx<'a> {
         };
         for (conn, to) in self.d.outgoing(compute) {
             let tid = self.id(&to.id);
-            match (&conn.kind, to.kind()) {
-                (ConnectionKind::Uses { .. }, K::DynamoDbTable) => {
+            let uses = matches!(conn.kind, ConnectionKind::Uses { .. });
+            let publishes = matches!(conn.kind, ConnectionKind::Publishes);
+            match to.kind() {
+                K::DynamoDbTable if uses => {
                     out.push((var(to, "TABLE_NAME"), r(&tid)));
                 }
-                (ConnectionKind::Uses { .. }, K::S3Bucket) => {
+                K::S3Bucket if uses => {
                     // A bucket that notifies a function is named by its
                     // fixed name: `!Ref` would make a dependency cycle.
                     let name = self.bucket_name(to).unwrap_or_else(|| r(&tid));
                     out.push((var(to, "BUCKET_NAME"), name));
                 }
-                (ConnectionKind::Publishes, K::SqsQueue) => {
-                    out.push((var(to, "QUEUE_URL"), r(&tid)))
-                }
-                (ConnectionKind::Publishes, K::SnsTopic) => {
-                    out.push((var(to, "TOPIC_ARN"), r(&tid)))
-                }
-                (ConnectionKind::Publishes, K::KinesisStream) => {
+                K::SqsQueue if publishes => out.push((var(to, "QUEUE_URL"), r(&tid))),
+                K::SnsTopic if publishes => out.push((var(to, "TOPIC_ARN"), r(&tid))),
+                K::KinesisStream | K::Firehose if publishes => {
                     out.push((var(to, "STREAM_NAME"), r(&tid)))
                 }
-                (ConnectionKind::Publishes, K::Firehose) => {
-                    out.push((var(to, "STREAM_NAME"), r(&tid)))
-                }
-                (ConnectionKind::Uses { .. }, K::AuroraServerless) => {
+                K::AuroraServerless if uses => {
                     out.push((var(to, "CLUSTER_ARN"), ga(&tid, "DBClusterArn")));
                     out.push((
                         var(to, "SECRET_ARN"),
                         ga(&tid, "MasterUserSecret.SecretArn"),
                     ));
                 }
-                (ConnectionKind::Uses { .. }, K::Rds) => {
+                K::Rds if uses => {
                     out.push((var(to, "DATABASE_HOST"), ga(&tid, "Endpoint.Address")));
                     out.push((
                         var(to, "SECRET_ARN"),
                         ga(&tid, "MasterUserSecret.SecretArn"),
                     ));
                 }
-                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                K::LambdaFunction if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
                 }
-                _ => {}
+                // Connected some other way, or nothing the code looks up by
+                // name (an event bus is named in the events it puts).
+                K::DynamoDbTable
+                | K::S3Bucket
+                | K::SqsQueue
+                | K::SnsTopic
+                | K::KinesisStream
+                | K::Firehose
+                | K::AuroraServerless
+                | K::Rds
+                | K::LambdaFunction
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::EventBridgeRule
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => {}
             }
         }
         if self.d.component(compute).map(Component::kind) != Some(K::LambdaFunction) {

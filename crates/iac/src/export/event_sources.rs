@@ -40,8 +40,10 @@ impl<'a> Ctx<'a> {
         let mut events = Map::new();
         for (conn, from) in self.d.incoming(&f.id) {
             let sid = self.id(&from.id);
-            let (name, event) = match (&conn.kind, &from.props) {
-                (ConnectionKind::Invoke { .. }, Props::ApiGateway(api)) => {
+            let invoke = matches!(conn.kind, ConnectionKind::Invoke { .. });
+            let poll = matches!(conn.kind, ConnectionKind::Poll { .. });
+            let (name, event) = match &from.props {
+                Props::ApiGateway(api) if invoke => {
                     let path = self.api_path(&from.id, f);
                     match api.api_type {
                         ApiType::Rest => (
@@ -54,7 +56,7 @@ impl<'a> Ctx<'a> {
                         ),
                     }
                 }
-                (ConnectionKind::Invoke { .. }, Props::S3Bucket(b)) => {
+                Props::S3Bucket(b) if invoke => {
                     let mut props = json!({"Bucket": r(&sid), "Events": b.events});
                     if let Some(filter) = data_stores::key_filter(b) {
                         props["Filter"] = filter;
@@ -64,13 +66,11 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "S3", "Properties": props}),
                     )
                 }
-                (ConnectionKind::Invoke { .. }, Props::SnsTopic(_)) => (
+                Props::SnsTopic(_) if invoke => (
                     format!("{sid}Message"),
                     json!({"Type": "SNS", "Properties": {"Topic": r(&sid)}}),
                 ),
-                (ConnectionKind::Invoke { .. }, Props::EventBridgeRule(rule))
-                    if self.rule_embedded(&from.id) =>
-                {
+                Props::EventBridgeRule(rule) if invoke && self.rule_embedded(&from.id) => {
                     let mut props = Map::new();
                     if rule.event_pattern.is_empty() {
                         event_sources::SAM_SCHEDULE.put(&mut props, rule);
@@ -89,7 +89,7 @@ impl<'a> Ctx<'a> {
                         )
                     }
                 }
-                (ConnectionKind::Poll { .. }, Props::SqsQueue(_)) => {
+                Props::SqsQueue(_) if poll => {
                     let mut props = Map::new();
                     props.insert("Queue".into(), ga(&sid, "Arn"));
                     props.extend(self.poll_props(&conn.kind, K::SqsQueue));
@@ -98,7 +98,7 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "SQS", "Properties": props}),
                     )
                 }
-                (ConnectionKind::Poll { .. }, Props::KinesisStream(_)) => {
+                Props::KinesisStream(_) if poll => {
                     let mut props = Map::new();
                     props.insert("Stream".into(), ga(&sid, "Arn"));
                     props.extend(self.poll_props(&conn.kind, K::KinesisStream));
@@ -107,7 +107,7 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "Kinesis", "Properties": props}),
                     )
                 }
-                (ConnectionKind::Poll { .. }, Props::DynamoDbTable(_)) => {
+                Props::DynamoDbTable(_) if poll => {
                     let mut props = Map::new();
                     props.insert("Stream".into(), ga(&sid, "StreamArn"));
                     props.extend(self.poll_props(&conn.kind, K::DynamoDbTable));
@@ -116,7 +116,43 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "DynamoDB", "Properties": props}),
                     )
                 }
-                _ => continue,
+                // Not an event of the function: a rule with other targets
+                // is a resource of its own; load balancers, clients and the
+                // rest reach a function through their own resources.
+                Props::ApiGateway(_)
+                | Props::S3Bucket(_)
+                | Props::SnsTopic(_)
+                | Props::EventBridgeRule(_)
+                | Props::SqsQueue(_)
+                | Props::KinesisStream(_)
+                | Props::DynamoDbTable(_)
+                | Props::Client(_)
+                | Props::CloudFront(_)
+                | Props::Alb(_)
+                | Props::Nlb(_)
+                | Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::Firehose(_)
+                | Props::AuroraServerless(_)
+                | Props::Rds(_)
+                | Props::LambdaFunction(_)
+                | Props::Ec2Instance(_)
+                | Props::EcsCluster(_)
+                | Props::EcsService(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::Ec2AutoScalingGroup(_)
+                | Props::EksCluster(_)
+                | Props::EksNodeGroup(_)
+                | Props::EksFargateProfile(_)
+                | Props::EksWorkload(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_)
+                | Props::Generic(_) => continue,
             };
             events.insert(name, event);
         }
@@ -133,13 +169,14 @@ impl<'a> Ctx<'a> {
     pub(super) fn cfn_event_sources(&mut self, f: &Component, id: &str) -> Result<(), ExportError> {
         for (conn, from) in self.d.incoming(&f.id) {
             let sid = self.id(&from.id);
-            let source_arn = match from.kind() {
-                K::SqsQueue | K::KinesisStream => Some(ga(&sid, "Arn")),
-                K::DynamoDbTable => Some(ga(&sid, "StreamArn")),
-                _ => None,
-            };
-            match (&conn.kind, source_arn) {
-                (ConnectionKind::Poll { .. }, Some(arn)) => {
+            let poll = matches!(conn.kind, ConnectionKind::Poll { .. });
+            match from.kind() {
+                K::SqsQueue | K::KinesisStream | K::DynamoDbTable if poll => {
+                    let arn = if from.kind() == K::DynamoDbTable {
+                        ga(&sid, "StreamArn")
+                    } else {
+                        ga(&sid, "Arn")
+                    };
                     let mut props = Map::new();
                     props.insert("FunctionName".into(), r(id));
                     props.insert("EventSourceArn".into(), arn);
@@ -149,7 +186,7 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": props}),
                     );
                 }
-                (ConnectionKind::Invoke { .. }, _) if from.kind() == K::SnsTopic => {
+                K::SnsTopic if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
                     self.add(
                         format!("{id}{sid}Permission"),
                         json!({"Type": "AWS::Lambda::Permission", "Properties": {
@@ -162,7 +199,42 @@ impl<'a> Ctx<'a> {
                             "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")}}),
                     );
                 }
-                _ => {}
+                // The source writes the permission itself (API Gateway, S3,
+                // EventBridge, load balancers), or there is nothing to wire.
+                K::SqsQueue
+                | K::KinesisStream
+                | K::DynamoDbTable
+                | K::SnsTopic
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::S3Bucket
+                | K::EventBridgeRule
+                | K::Firehose
+                | K::AuroraServerless
+                | K::Rds
+                | K::LambdaFunction
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => {}
             }
         }
         Ok(())
@@ -241,7 +313,36 @@ impl<'a> Ctx<'a> {
                         "KinesisParameters": {"PartitionKeyPath": "$.id"}}),
                     );
                 }
-                _ => self.notes.push(format!(
+                K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::S3Bucket
+                | K::EventBridgeRule
+                | K::Firehose
+                | K::DynamoDbTable
+                | K::AuroraServerless
+                | K::Rds
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => self.notes.push(format!(
                     "{} -> {}: this rule target is not exported",
                     c.name, to.name
                 )),

@@ -32,8 +32,15 @@ impl<'a> Ctx<'a> {
         let mut out = Vec::new();
         for (conn, to) in self.d.outgoing(compute) {
             let tid = self.id(&to.id);
-            match (&conn.kind, to.kind()) {
-                (ConnectionKind::Uses { access }, K::DynamoDbTable) => {
+            let publishes = matches!(conn.kind, ConnectionKind::Publishes);
+            let invokes = matches!(conn.kind, ConnectionKind::Invoke { .. });
+            let uses = match &conn.kind {
+                ConnectionKind::Uses { access } => Some(*access),
+                _ => None,
+            };
+            match &to.props {
+                Props::DynamoDbTable(_) => {
+                    let Some(access) = uses else { continue };
                     let mut actions = Vec::new();
                     if access.reads() {
                         actions.extend([
@@ -58,7 +65,8 @@ impl<'a> Ctx<'a> {
                         vec![ga(&tid, "Arn"), sub(&format!("${{{tid}.Arn}}/index/*"))],
                     ));
                 }
-                (ConnectionKind::Uses { access }, K::S3Bucket) => {
+                Props::S3Bucket(_) => {
+                    let Some(access) = uses else { continue };
                     if access.reads() {
                         out.push(statement(&["s3:ListBucket"], vec![self.bucket_arn(to)]));
                         out.push(statement(
@@ -73,19 +81,20 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                 }
-                (ConnectionKind::Publishes, K::SqsQueue) => {
+                Props::SqsQueue(_) if publishes => {
                     out.push(statement(&["sqs:SendMessage"], vec![ga(&tid, "Arn")]));
                 }
-                (ConnectionKind::Publishes, K::SnsTopic) => {
+                Props::SnsTopic(_) if publishes => {
                     out.push(statement(&["sns:Publish"], vec![r(&tid)]));
                 }
-                (ConnectionKind::Publishes, K::Firehose) => {
+                Props::Firehose(_) if publishes => {
                     out.push(statement(
                         &["firehose:PutRecord", "firehose:PutRecordBatch"],
                         vec![ga(&tid, "Arn")],
                     ));
                 }
-                (ConnectionKind::Uses { access }, K::AuroraServerless) => {
+                Props::AuroraServerless(_) => {
+                    let Some(access) = uses else { continue };
                     // The Data API: statements on exactly this cluster, and
                     // the cluster's own secret.
                     let mut actions = vec![
@@ -105,23 +114,20 @@ impl<'a> Ctx<'a> {
                         vec![ga(&tid, "MasterUserSecret.SecretArn")],
                     ));
                 }
-                (ConnectionKind::Uses { .. }, K::Rds) => {
+                Props::Rds(_) if uses.is_some() => {
                     out.push(statement(
                         &["secretsmanager:GetSecretValue"],
                         vec![ga(&tid, "MasterUserSecret.SecretArn")],
                     ));
                 }
-                (ConnectionKind::Publishes, K::KinesisStream) => {
+                Props::KinesisStream(_) if publishes => {
                     out.push(statement(
                         &["kinesis:PutRecord", "kinesis:PutRecords"],
                         vec![ga(&tid, "Arn")],
                     ));
                 }
-                (ConnectionKind::Publishes, K::EventBridgeRule) => {
-                    let bus = match &to.props {
-                        Props::EventBridgeRule(p) => p.event_bus.clone(),
-                        _ => "default".into(),
-                    };
+                Props::EventBridgeRule(rule) if publishes => {
+                    let bus = &rule.event_bus;
                     out.push(statement(
                         &["events:PutEvents"],
                         vec![sub(&format!(
@@ -129,10 +135,43 @@ impl<'a> Ctx<'a> {
                         ))],
                     ));
                 }
-                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                Props::LambdaFunction(_) if invokes => {
                     out.push(statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]));
                 }
-                _ => {}
+                // Connected some other way (a queue polled, not sent to), or
+                // reached through routes, roles, images and groups, which
+                // need no statement of the compute's own.
+                Props::SqsQueue(_)
+                | Props::SnsTopic(_)
+                | Props::Firehose(_)
+                | Props::Rds(_)
+                | Props::KinesisStream(_)
+                | Props::EventBridgeRule(_)
+                | Props::LambdaFunction(_)
+                | Props::Client(_)
+                | Props::ApiGateway(_)
+                | Props::CloudFront(_)
+                | Props::Alb(_)
+                | Props::Nlb(_)
+                | Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::Ec2Instance(_)
+                | Props::EcsCluster(_)
+                | Props::EcsService(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::Ec2AutoScalingGroup(_)
+                | Props::EksCluster(_)
+                | Props::EksNodeGroup(_)
+                | Props::EksFargateProfile(_)
+                | Props::EksWorkload(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_)
+                | Props::Generic(_) => {}
             }
         }
         // A service or workload that polls a queue itself.
@@ -172,15 +211,16 @@ impl<'a> Ctx<'a> {
             .and_then(|to| self.d.component(&to.id))
     }
 
+    /// The managed policies a role component adds to those its purpose
+    /// needs.
     pub(super) fn role_extra_managed(&self, role: Option<&Component>) -> Vec<Value> {
-        match role.map(|r| &r.props) {
-            Some(Props::IamRole(p)) => p
-                .managed_policy_arns
-                .iter()
-                .map(|a| Value::String(a.clone()))
-                .collect(),
-            _ => Vec::new(),
-        }
+        let Some(Props::IamRole(p)) = role.map(|r| &r.props) else {
+            return Vec::new();
+        };
+        p.managed_policy_arns
+            .iter()
+            .map(|a| Value::String(a.clone()))
+            .collect()
     }
 
     /// SAM policy templates where one is exactly the access needed,
@@ -190,28 +230,60 @@ impl<'a> Ctx<'a> {
         let mut inline = Vec::new();
         for (conn, to) in self.d.outgoing(f) {
             let tid = self.id(&to.id);
-            match (&conn.kind, to.kind()) {
-                (
+            let publishes = matches!(conn.kind, ConnectionKind::Publishes);
+            match to.kind() {
+                K::DynamoDbTable => match conn.kind {
                     ConnectionKind::Uses {
                         access: Access::ReadWrite,
-                    },
-                    K::DynamoDbTable,
-                ) => out.push(json!({"DynamoDBCrudPolicy": {"TableName": r(&tid)}})),
-                (
+                    } => out.push(json!({"DynamoDBCrudPolicy": {"TableName": r(&tid)}})),
                     ConnectionKind::Uses {
                         access: Access::Read,
-                    },
-                    K::DynamoDbTable,
-                ) => out.push(json!({"DynamoDBReadPolicy": {"TableName": r(&tid)}})),
-                (ConnectionKind::Publishes, K::SqsQueue) => {
+                    } => out.push(json!({"DynamoDBReadPolicy": {"TableName": r(&tid)}})),
+                    _ => {}
+                },
+                K::SqsQueue if publishes => {
                     out.push(json!({"SQSSendMessagePolicy": {"QueueName": ga(&tid, "QueueName")}}))
                 }
-                (ConnectionKind::Publishes, K::SnsTopic) => out
+                K::SnsTopic if publishes => out
                     .push(json!({"SNSPublishMessagePolicy": {"TopicName": ga(&tid, "TopicName")}})),
-                (ConnectionKind::Invoke { .. }, K::LambdaFunction) => {
+                K::LambdaFunction if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
                     out.push(json!({"LambdaInvokePolicy": {"FunctionName": r(&tid)}}))
                 }
-                _ => {}
+                // No policy template is exactly the access: the statements
+                // below say it.
+                K::SqsQueue
+                | K::SnsTopic
+                | K::LambdaFunction
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::S3Bucket
+                | K::EventBridgeRule
+                | K::KinesisStream
+                | K::Firehose
+                | K::AuroraServerless
+                | K::Rds
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => {}
             }
         }
         // Everything without an exact template: the same statements the
@@ -274,7 +346,38 @@ impl<'a> Ctx<'a> {
                     ],
                     vec![ga(&sid, "StreamArn")],
                 )),
-                _ => {}
+                // Nothing else is polled.
+                K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::S3Bucket
+                | K::SnsTopic
+                | K::EventBridgeRule
+                | K::Firehose
+                | K::AuroraServerless
+                | K::Rds
+                | K::LambdaFunction
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => {}
             }
         }
         out

@@ -16,9 +16,11 @@ impl<'a> Ctx<'a> {
     pub(super) fn sam_globals(&mut self, comps: &[&Component]) {
         let fns: Vec<_> = comps
             .iter()
-            .filter_map(|c| match &c.props {
-                Props::LambdaFunction(p) => Some(p),
-                _ => None,
+            .filter_map(|c| {
+                let Props::LambdaFunction(p) = &c.props else {
+                    return None;
+                };
+                Some(p)
             })
             .collect();
         if fns.is_empty() {
@@ -48,10 +50,12 @@ impl<'a> Ctx<'a> {
         lambda::in_globals(&self.globals, field)
     }
 
-    pub(super) fn function(&mut self, c: &'a Component, id: &str) -> Result<(), ExportError> {
-        let Props::LambdaFunction(p) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn function(
+        &mut self,
+        c: &'a Component,
+        id: &str,
+        p: &LambdaProps,
+    ) -> Result<(), ExportError> {
         let sam = self.sam();
         let mut props = Map::new();
         match p.packaging {

@@ -11,10 +11,12 @@ use crate::ExportError;
 use crate::properties::load_balancing::{self, Rule};
 
 impl<'a> Ctx<'a> {
-    pub(super) fn load_balancer(&mut self, c: &Component, id: &str) -> Result<(), ExportError> {
-        let (Props::Alb(p) | Props::Nlb(p)) = &c.props else {
-            return Ok(());
-        };
+    pub(super) fn load_balancer(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &LoadBalancerProps,
+    ) -> Result<(), ExportError> {
         let alb = c.kind() == K::Alb;
         let public = p.scheme == Scheme::InternetFacing;
         let sg = format!("{id}SecurityGroup");
@@ -110,8 +112,12 @@ impl<'a> Ctx<'a> {
             let Some(conn) = self.d.connection(&conn.id) else {
                 continue;
             };
-            match to.kind() {
-                K::LambdaFunction => {
+            let target_port = match &conn.kind {
+                ConnectionKind::Route { target_port, .. } => *target_port,
+                _ => None,
+            };
+            match &to.props {
+                Props::LambdaFunction(_) => {
                     let tg = self.target_group_id(id, to);
                     let fid = self.id(&to.id);
                     let perm = format!("{fid}{id}Permission");
@@ -130,37 +136,22 @@ impl<'a> Ctx<'a> {
                     }
                     self.listener_wiring(c, id, conn, &tg);
                 }
-                K::EksWorkload => {
+                Props::EksWorkload(w) => {
                     let tg = self.target_group_id(id, to);
-                    let port = match &conn.kind {
-                        ConnectionKind::Route {
-                            target_port: Some(p),
-                            ..
-                        } => *p,
-                        _ => match &to.props {
-                            Props::EksWorkload(w) => w.container_port,
-                            _ => 80,
-                        },
-                    };
-                    self.target_group(c, &tg, id, conn, NetworkMode::Awsvpc, port);
+                    let port = target_port.unwrap_or(w.container_port);
+                    self.target_group(c, &tg, NetworkMode::Awsvpc, port);
                     self.listener_wiring(c, id, conn, &tg);
                     self.outputs.insert(
                         format!("{tg}Arn"),
                         json!({"Description": format!("Target group for {} (bind it with a TargetGroupBinding)", to.name), "Value": r(&tg)}),
                     );
                 }
-                K::EcsService => {}
-                K::Ec2Instance => {
+                Props::EcsService(_) => {}
+                Props::Ec2Instance(_) => {
                     let tg = self.target_group_id(id, to);
-                    let port = match &conn.kind {
-                        ConnectionKind::Route {
-                            target_port: Some(p),
-                            ..
-                        } => *p,
-                        _ => 80,
-                    };
+                    let port = target_port.unwrap_or(80);
                     let iid = self.id(&to.id);
-                    self.target_group(c, &tg, id, conn, NetworkMode::Host, port);
+                    self.target_group(c, &tg, NetworkMode::Host, port);
                     if let Some(props) = self
                         .resources
                         .get_mut(&tg)
@@ -171,7 +162,36 @@ impl<'a> Ctx<'a> {
                     self.listener_wiring(c, id, conn, &tg);
                     self.ingress_from_lb(&format!("{iid}SecurityGroup"), id, port, port, &to.name);
                 }
-                _ => self.notes.push(format!(
+                Props::Client(_)
+                | Props::ApiGateway(_)
+                | Props::CloudFront(_)
+                | Props::Alb(_)
+                | Props::Nlb(_)
+                | Props::Clb(_)
+                | Props::Cognito(_)
+                | Props::Lex(_)
+                | Props::Alexa(_)
+                | Props::S3Bucket(_)
+                | Props::SqsQueue(_)
+                | Props::SnsTopic(_)
+                | Props::EventBridgeRule(_)
+                | Props::KinesisStream(_)
+                | Props::Firehose(_)
+                | Props::DynamoDbTable(_)
+                | Props::AuroraServerless(_)
+                | Props::Rds(_)
+                | Props::EcsCluster(_)
+                | Props::TaskDefinition(_)
+                | Props::Fargate(_)
+                | Props::FargateSpot(_)
+                | Props::Ec2AutoScalingGroup(_)
+                | Props::EksCluster(_)
+                | Props::EksNodeGroup(_)
+                | Props::EksFargateProfile(_)
+                | Props::EcrRepository(_)
+                | Props::ExternalRegistry(_)
+                | Props::IamRole(_)
+                | Props::Generic(_) => self.notes.push(format!(
                     "{} -> {}: this load balancer target is not exported",
                     c.name, to.name
                 )),
@@ -184,15 +204,7 @@ impl<'a> Ctx<'a> {
         format!("{lbid}{}TargetGroup", self.id(&to.id))
     }
 
-    pub(super) fn target_group(
-        &mut self,
-        lb: &Component,
-        tg: &str,
-        _lbid: &str,
-        _conn: &archsim_model::Connection,
-        mode: NetworkMode,
-        port: u16,
-    ) {
+    pub(super) fn target_group(&mut self, lb: &Component, tg: &str, mode: NetworkMode, port: u16) {
         // Several routes from one load balancer to one target share a
         // target group, each with its own rule.
         if self.resources.contains_key(tg) {

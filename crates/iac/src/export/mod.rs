@@ -299,20 +299,7 @@ impl<'a> Ctx<'a> {
 
     fn run(&mut self) -> Result<(), ExportError> {
         let comps = self.components();
-        let needs_vpc = comps.iter().any(|c| {
-            matches!(
-                c.kind(),
-                K::Alb
-                    | K::Nlb
-                    | K::EcsService
-                    | K::EksCluster
-                    | K::Ec2AutoScalingGroup
-                    | K::AuroraServerless
-                    | K::Rds
-                    | K::Ec2Instance
-                    | K::Clb
-            )
-        });
+        let needs_vpc = comps.iter().any(|c| network::in_vpc(c.kind()));
         if comps.iter().any(|c| {
             c.kind() == K::LambdaFunction
                 && matches!(&c.props, Props::LambdaFunction(p) if p.packaging == Packaging::Zip)
@@ -334,7 +321,38 @@ impl<'a> Ctx<'a> {
             Props::TaskDefinition(_) => self.d.outgoing(&c.id).iter().any(|(conn, to)| {
                 matches!(conn.kind, ConnectionKind::PullsImage) && to.kind() == K::EcrRepository
             }),
-            _ => false,
+            Props::Client(_)
+            | Props::ApiGateway(_)
+            | Props::CloudFront(_)
+            | Props::Alb(_)
+            | Props::Nlb(_)
+            | Props::Clb(_)
+            | Props::Cognito(_)
+            | Props::Lex(_)
+            | Props::Alexa(_)
+            | Props::S3Bucket(_)
+            | Props::SqsQueue(_)
+            | Props::SnsTopic(_)
+            | Props::EventBridgeRule(_)
+            | Props::KinesisStream(_)
+            | Props::Firehose(_)
+            | Props::DynamoDbTable(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_)
+            | Props::Ec2Instance(_)
+            | Props::EcsCluster(_)
+            | Props::EcsService(_)
+            | Props::Fargate(_)
+            | Props::FargateSpot(_)
+            | Props::Ec2AutoScalingGroup(_)
+            | Props::EksCluster(_)
+            | Props::EksNodeGroup(_)
+            | Props::EksFargateProfile(_)
+            | Props::EksWorkload(_)
+            | Props::EcrRepository(_)
+            | Props::ExternalRegistry(_)
+            | Props::IamRole(_)
+            | Props::Generic(_) => false,
         }) {
             self.params.insert(
                 "ImageTag".into(),
@@ -386,21 +404,21 @@ impl<'a> Ctx<'a> {
             Props::EventBridgeRule(p) => self.rule(c, &id, p)?,
             Props::KinesisStream(p) => self.stream(&id, p),
             Props::DynamoDbTable(p) => self.table(&id, p),
-            Props::LambdaFunction(_) => self.function(c, &id)?,
+            Props::LambdaFunction(p) => self.function(c, &id, p)?,
             Props::EcsCluster(p) => self.cluster(c, &id, p),
-            Props::EcsService(_) => self.service(c, &id)?,
-            Props::TaskDefinition(_) => self.task_definition(c, &id)?,
+            Props::EcsService(p) => self.service(c, &id, p)?,
+            Props::TaskDefinition(p) => self.task_definition(c, &id, p)?,
             Props::Fargate(_) | Props::FargateSpot(_) => {
                 // Fargate capacity is named in the cluster's capacity
                 // provider association; it has no resource of its own.
             }
-            Props::Ec2AutoScalingGroup(_) => self.ec2_capacity(c, &id)?,
-            Props::Alb(_) | Props::Nlb(_) => self.load_balancer(c, &id)?,
+            Props::Ec2AutoScalingGroup(p) => self.ec2_capacity(c, &id, p)?,
+            Props::Alb(p) | Props::Nlb(p) => self.load_balancer(c, &id, p)?,
             Props::EcrRepository(p) => self.repository(c, &id, p),
-            Props::EksCluster(_) => self.eks_cluster(c, &id)?,
-            Props::EksNodeGroup(_) => self.eks_node_group(c, &id)?,
-            Props::EksFargateProfile(_) => self.eks_fargate_profile(c, &id)?,
-            Props::EksWorkload(_) => self.eks_workload(c, &id)?,
+            Props::EksCluster(p) => self.eks_cluster(c, &id, p)?,
+            Props::EksNodeGroup(p) => self.eks_node_group(c, &id, p)?,
+            Props::EksFargateProfile(p) => self.eks_fargate_profile(c, &id, p)?,
+            Props::EksWorkload(p) => self.eks_workload(c, &id, p)?,
             Props::Generic(p) => {
                 self.add(
                     id,

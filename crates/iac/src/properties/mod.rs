@@ -355,9 +355,13 @@ mod tests {
         let props = json!({"PrimaryKey": {"Name": "id", "Type": "String"},
             "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}});
         let props = props.as_object().expect("an object");
-        let Some(Props::DynamoDbTable(t)) =
-            read_resource("AWS::Serverless::SimpleTable", props, "T", &Map::new(), None)
-        else {
+        let Some(Props::DynamoDbTable(t)) = read_resource(
+            "AWS::Serverless::SimpleTable",
+            props,
+            "T",
+            &Map::new(),
+            None,
+        ) else {
             panic!("a table")
         };
         assert_eq!(
