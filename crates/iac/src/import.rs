@@ -21,7 +21,7 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{event_sources, lambda, load_balancing};
+use crate::properties::{ecs_task, event_sources, lambda, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -872,7 +872,9 @@ impl<'a> Importer<'a> {
                     }
                     let mut refs = BTreeSet::new();
                     references(
-                        ecs::CONTAINERS.in_value(&props).unwrap_or(&Value::Null),
+                        ecs_task::CONTAINERS
+                            .in_value(&props)
+                            .unwrap_or(&Value::Null),
                         &mut refs,
                     );
                     let mut from_ecr = false;
@@ -978,11 +980,11 @@ impl<'a> Importer<'a> {
     /// Images from outside this template's ECR repositories: one external
     /// registry component per host.
     fn external_images(&mut self, task: &str, props: &Value) {
-        let Some(Value::Array(containers)) = ecs::CONTAINERS.in_value(props) else {
+        let Some(Value::Array(containers)) = ecs_task::CONTAINERS.in_value(props) else {
             return;
         };
         for c in containers {
-            let image = match ecs::IMAGE.in_value(c) {
+            let image = match ecs_task::IMAGE.in_value(c) {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => serde_json::to_string(other).unwrap_or_default(),
                 None => continue,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::iam::trust;
 use super::*;
 use crate::ExportError;
-use crate::properties::ecs;
+use crate::properties::ecs_task;
 
 impl<'a> Ctx<'a> {
     pub(super) fn task_of(&self, service: &str) -> Option<&'a Component> {
@@ -152,35 +152,36 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|ct| {
                 let mut m = Map::new();
-                ecs::CONTAINER_NAME.put(&mut m, ct);
-                ecs::IMAGE.put_value(&mut m, self.image_of(&c.id, &ct.image));
-                ecs::ESSENTIAL.put(&mut m, ct);
+                ecs_task::CONTAINER_NAME.put(&mut m, ct);
+                ecs_task::IMAGE.put_value(&mut m, self.image_of(&c.id, &ct.image));
+                ecs_task::ESSENTIAL.put(&mut m, ct);
                 if ct.cpu > 0 {
-                    ecs::CONTAINER_CPU.put(&mut m, ct);
+                    ecs_task::CONTAINER_CPU.put(&mut m, ct);
                 }
                 if ct.memory_mb.is_some() {
-                    ecs::CONTAINER_MEMORY.put(&mut m, ct);
+                    ecs_task::CONTAINER_MEMORY.put(&mut m, ct);
                 }
                 if ct.memory_reservation_mb.is_some() {
-                    ecs::MEMORY_RESERVATION.put(&mut m, ct);
+                    ecs_task::MEMORY_RESERVATION.put(&mut m, ct);
                 }
                 if !ct.port_mappings.is_empty() {
-                    ecs::PORT_MAPPINGS.put(&mut m, &ecs::with_host_ports(ct, p.network_mode));
+                    ecs_task::PORT_MAPPINGS
+                        .put(&mut m, &ecs_task::with_host_ports(ct, p.network_mode));
                 }
                 if ct.gpus > 0 {
-                    ecs::GPUS.put(&mut m, ct);
+                    ecs_task::GPUS.put(&mut m, ct);
                 }
-                let mut env = match (ecs::CONTAINER_ENVIRONMENT.write)(ct) {
+                let mut env = match (ecs_task::CONTAINER_ENVIRONMENT.write)(ct) {
                     Value::Array(vars) => vars,
                     _ => Vec::new(),
                 };
                 for s in &services {
                     for (k, v) in self.env_for(&s.id) {
-                        env.push(ecs::environment_variable(&k, v));
+                        env.push(ecs_task::environment_variable(&k, v));
                     }
                 }
                 if !env.is_empty() {
-                    ecs::CONTAINER_ENVIRONMENT.put_value(&mut m, Value::Array(env));
+                    ecs_task::CONTAINER_ENVIRONMENT.put_value(&mut m, Value::Array(env));
                 }
                 m.insert(
                     "LogConfiguration".into(),
@@ -192,23 +193,23 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut props = Map::new();
-        ecs::FAMILY.put(&mut props, p);
-        ecs::TASK_CPU.put(&mut props, p);
-        ecs::TASK_MEMORY.put(&mut props, p);
-        ecs::NETWORK_MODE.put(&mut props, p);
+        ecs_task::FAMILY.put(&mut props, p);
+        ecs_task::TASK_CPU.put(&mut props, p);
+        ecs_task::TASK_MEMORY.put(&mut props, p);
+        ecs_task::NETWORK_MODE.put(&mut props, p);
         props.insert(
             "RequiresCompatibilities".into(),
             json!([if fargate { "FARGATE" } else { "EC2" }]),
         );
         if fargate {
-            ecs::RUNTIME_PLATFORM.put(&mut props, p);
+            ecs_task::RUNTIME_PLATFORM.put(&mut props, p);
             if p.ephemeral_storage_gb > 20 {
-                ecs::EPHEMERAL_STORAGE.put(&mut props, p);
+                ecs_task::EPHEMERAL_STORAGE.put(&mut props, p);
             }
         }
         props.insert("ExecutionRoleArn".into(), ga(&exec, "Arn"));
         props.insert("TaskRoleArn".into(), ga(&task_role, "Arn"));
-        ecs::CONTAINERS.put_value(&mut props, Value::Array(containers));
+        ecs_task::CONTAINERS.put_value(&mut props, Value::Array(containers));
         self.add(
             id.into(),
             json!({"Type": "AWS::ECS::TaskDefinition", "Properties": props}),

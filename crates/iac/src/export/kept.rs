@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::*;
 use crate::ExportError;
 use crate::properties::{
-    api_gateway, cognito, data_stores, ecr, ecs, eks, event_sources, lambda, load_balancing,
-    messaging,
+    api_gateway, cognito, data_stores, ecr, ecs, ecs_task, eks, event_sources, lambda,
+    load_balancing, messaging,
 };
 
 pub(super) fn export_kept(
@@ -214,7 +214,7 @@ fn overlay(c: &Component, before: &Value, res: &mut Value) {
         Props::EventBridgeRule(p) => write_back!(event_sources::RULE, EventBridgeRule, p),
         Props::EcsCluster(p) => write_back!(ecs::CLUSTER, EcsCluster, p),
         Props::EcsService(p) => write_back!(ecs::SERVICE, EcsService, p),
-        Props::TaskDefinition(p) => write_back!(ecs::TASK_DEFINITION, TaskDefinition, p),
+        Props::TaskDefinition(p) => write_back!(ecs_task::TASK_DEFINITION, TaskDefinition, p),
         Props::Alb(p) => write_back!(load_balancing::LOAD_BALANCER, Alb, p),
         Props::Nlb(p) => write_back!(load_balancing::LOAD_BALANCER, Nlb, p),
         Props::EcrRepository(p) => write_back!(ecr::REPOSITORY, EcrRepository, p),

@@ -369,9 +369,10 @@ impl<'a> Ctx<'a> {
         if self.sam() {
             self.sam_globals(&comps);
         }
-        for c in comps {
+        for c in &comps {
             self.component(c)?;
         }
+        self.unwritten_roles(&comps);
         Ok(())
     }
 
@@ -380,14 +381,9 @@ impl<'a> Ctx<'a> {
     fn component(&mut self, c: &'a Component) -> Result<(), ExportError> {
         let id = self.id(&c.id);
         match &c.props {
-            Props::Client(_) => self.notes.push(format!(
-                "{}: a client is traffic, not a resource; nothing exported",
-                c.name
-            )),
-            Props::ExternalRegistry(_) => self.notes.push(format!(
-                "{}: an external registry is referenced by image name only",
-                c.name
-            )),
+            Props::Client(_) | Props::ExternalRegistry(_) | Props::Lex(_) | Props::Alexa(_) => {
+                self.not_exported(c)
+            }
             Props::IamRole(_) => {
                 // Roles are written by the component that assumes them, so
                 // their policies come from that component's connections.
@@ -411,6 +407,18 @@ impl<'a> Ctx<'a> {
             Props::Fargate(_) | Props::FargateSpot(_) => {
                 // Fargate capacity is named in the cluster's capacity
                 // provider association; it has no resource of its own.
+                let used = self.cluster_of(&c.id).is_some()
+                    || self
+                        .d
+                        .incoming(&c.id)
+                        .iter()
+                        .any(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsOn { .. }));
+                if !used {
+                    self.notes.push(format!(
+                        "{}: no cluster or service uses this capacity; nothing exported",
+                        c.name
+                    ));
+                }
             }
             Props::Ec2AutoScalingGroup(p) => self.ec2_capacity(c, &id, p)?,
             Props::Alb(p) | Props::Nlb(p) => self.load_balancer(c, &id, p)?,
@@ -431,13 +439,34 @@ impl<'a> Ctx<'a> {
             Props::CloudFront(p) => self.cloudfront(c, &id, p),
             Props::Ec2Instance(p) => self.ec2_instance(c, &id, p),
             Props::Clb(p) => self.classic_load_balancer(c, &id, p),
-            Props::Lex(_) | Props::Alexa(_) => self.notes.push(format!(
-                "{}: {} is not exported yet; add it to the template by hand",
-                c.name,
-                c.kind().label()
-            )),
         }
         Ok(())
+    }
+
+    /// The note for a component whose kind export does not write, with
+    /// the reason the coverage table gives.
+    fn not_exported(&mut self, c: &Component) {
+        let reason = crate::export_coverage(c.kind())
+            .reason()
+            .unwrap_or("nothing exported");
+        self.notes.push(format!("{}: {reason}", c.name));
+    }
+
+    /// Roles are written by the components that assume them; a role that
+    /// none of them wrote (a function writes a role of its own, a purpose
+    /// the assuming component does not take) is said so.
+    fn unwritten_roles(&mut self, comps: &[&'a Component]) {
+        for c in comps {
+            if c.kind() == K::IamRole
+                && !self.d.incoming(&c.id).is_empty()
+                && !self.resources.contains_key(&self.id(&c.id))
+            {
+                self.notes.push(format!(
+                    "{}: no component that assumes this role takes a role of its purpose; nothing exported",
+                    c.name
+                ));
+            }
+        }
     }
 }
 

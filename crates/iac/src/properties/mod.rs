@@ -22,6 +22,7 @@ pub(crate) mod data_stores;
 pub(crate) mod ec2;
 pub(crate) mod ecr;
 pub(crate) mod ecs;
+pub(crate) mod ecs_task;
 pub(crate) mod eks;
 pub(crate) mod event_sources;
 pub(crate) mod iam;
@@ -249,7 +250,7 @@ pub(crate) fn read_resource(
         }
         "AWS::ECS::Cluster" => Props::EcsCluster(ecs::CLUSTER.read(p)),
         "AWS::ECS::Service" => Props::EcsService(ecs::SERVICE.read(p)),
-        "AWS::ECS::TaskDefinition" => Props::TaskDefinition(ecs::task_definition(p)),
+        "AWS::ECS::TaskDefinition" => Props::TaskDefinition(ecs_task::TASK_DEFINITION.read(p)),
         "AWS::ECS::CapacityProvider" => Props::Ec2AutoScalingGroup(ecs::CAPACITY_PROVIDER.read(p)),
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
             load_balancing::load_balancer(p, logical, resources)
