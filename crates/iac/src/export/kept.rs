@@ -240,3 +240,59 @@ fn overlay(c: &Component, before: &Value, res: &mut Value) {
         | Props::Alexa(_) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_any_follows_every_kind_of_reference() {
+        let ids: HashSet<String> = ["Gone".to_string()].into();
+        for v in [
+            json!({"Ref": "Gone"}),
+            json!({"Fn::GetAtt": ["Gone", "Arn"]}),
+            json!({"Fn::Sub": "${Gone.Arn}/x"}),
+            json!({"DependsOn": ["A", "Gone"]}),
+            json!({"Properties": {"X": [{"Ref": "Gone"}]}}),
+        ] {
+            assert!(names_any(&v, &ids), "{v}");
+        }
+        assert!(!names_any(&json!({"Ref": "Here", "Sub": "${Gone}"}), &ids));
+    }
+
+    /// An edit is written as the template spells the field (task sizes are
+    /// strings); what the user did not edit keeps what the template said,
+    /// and a field cleared by the edit is removed.
+    #[test]
+    fn only_edited_fields_are_written_back() {
+        use archsim_model::component::{LambdaProps, TaskDefinitionProps};
+        use archsim_model::{ComponentKind as K, Props};
+        let task = |cpu| TaskDefinitionProps {
+            cpu,
+            ..Default::default()
+        };
+        let before = serde_json::to_value(Props::TaskDefinition(task(256))).unwrap();
+        let c =
+            Component::new("t", "Task", K::TaskDefinition).with(Props::TaskDefinition(task(1024)));
+        let mut res = json!({"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "Family": {"Ref": "Family"}, "Cpu": "256", "Memory": {"Ref": "Memory"}}});
+        overlay(&c, &before, &mut res);
+        assert_eq!(
+            res["Properties"],
+            json!({"Family": {"Ref": "Family"}, "Cpu": "1024", "Memory": {"Ref": "Memory"}})
+        );
+
+        let function = |reserved| LambdaProps {
+            reserved_concurrency: reserved,
+            ..Default::default()
+        };
+        let before = serde_json::to_value(Props::LambdaFunction(function(Some(5)))).unwrap();
+        let c = Component::new("f", "Function", K::LambdaFunction)
+            .with(Props::LambdaFunction(function(None)));
+        let mut res =
+            json!({"Properties": {"ReservedConcurrentExecutions": 5, "Runtime": "nodejs20.x"}});
+        overlay(&c, &before, &mut res);
+        assert_eq!(res["Properties"], json!({"Runtime": "nodejs20.x"}));
+    }
+}
