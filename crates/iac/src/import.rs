@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use archsim_model::component::{ApiType, EcsClusterProps, GenericProps, RolePurpose, Runtime};
-use archsim_model::connection::{Access, RuleCondition, check_connection};
+use archsim_model::component::{ApiType, GenericProps, LaunchType};
+use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
 use archsim_model::{
     Component, ComponentKind as K, Connection, ConnectionKind, Design, Group, GroupKind, Meaning,
@@ -20,6 +20,8 @@ use archsim_model::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::properties::ecs::{self, RunsOn};
+use crate::properties::{ecs_task, event_sources, lambda, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -257,12 +259,56 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
-fn u32_of(v: Option<&Value>) -> Option<u32> {
-    match v? {
-        Value::Number(n) => n.as_u64().map(|n| n as u32),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
+/// How an SNS subscription or an EventBridge rule hands events to a target
+/// of `kind`: a function is invoked, anything else is published to (and
+/// [`Importer::connect`] drops what the model does not allow).
+fn delivery(kind: K) -> ConnectionKind {
+    match kind {
+        K::LambdaFunction => Meaning::InvokeAsync.default_kind(),
+        K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Alb
+        | K::Nlb
+        | K::Clb
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::S3Bucket
+        | K::SqsQueue
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::DynamoDbTable
+        | K::AuroraServerless
+        | K::Rds
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => ConnectionKind::Publishes,
     }
+}
+
+/// A `Poll` connection with the settings an event source mapping or a SAM
+/// event gives.
+fn poll(props: &Value) -> ConnectionKind {
+    props
+        .as_object()
+        .map(|p| event_sources::POLL.read(p))
+        .unwrap_or_default()
+        .kind()
 }
 
 /// `OrdersTableV2` -> `Orders Table V2`, `ECSService` -> `ECS Service`.
@@ -457,243 +503,30 @@ impl<'a> Importer<'a> {
     }
 
     fn run(mut self) -> Result<Imported, ImportError> {
+        let globals = self
+            .parsed
+            .value
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(Value::as_object);
         for (logical, res) in self.resources() {
             let ty = res["Type"].as_str().unwrap_or_default();
             let p = res.get("Properties").and_then(Value::as_object);
-            let get = |k: &str| p.and_then(|p| p.get(k));
-            let read = p.and_then(|p| crate::properties::read(ty, p, logical, self.resources()));
+            let empty = Map::new();
+            let p = p.unwrap_or(&empty);
             let props = match ty {
-                _ if read.is_some() => read,
-                "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
-                    let mut l = archsim_model::component::LambdaProps::default();
-                    let runtime = get("Runtime")
-                        .or_else(|| self.global("Runtime"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    l.runtime = match runtime {
-                        r if r.starts_with("python") => Runtime::Python,
-                        r if r.starts_with("java") => Runtime::Java,
-                        r if r.starts_with("dotnet") => Runtime::Dotnet,
-                        r if r.starts_with("ruby") => Runtime::Ruby,
-                        r if r.starts_with("go") => Runtime::Go,
-                        r if r.starts_with("provided") => Runtime::Rust,
-                        _ => Runtime::Nodejs,
-                    };
-                    if let Some(Value::String(h)) = get("Handler") {
-                        l.handler = h.clone();
-                    }
-                    if let Some(m) = u32_of(get("MemorySize").or_else(|| self.global("MemorySize")))
-                    {
-                        l.memory_mb = m;
-                    }
-                    if let Some(t) = u32_of(get("Timeout").or_else(|| self.global("Timeout"))) {
-                        l.timeout_s = t;
-                    }
-                    l.reserved_concurrency = u32_of(get("ReservedConcurrentExecutions"));
-                    l.tracing = get("Tracing")
-                        .or_else(|| self.global("Tracing"))
-                        .and_then(Value::as_str)
-                        == Some("Active")
-                        || get("TracingConfig")
-                            .and_then(|t| t.get("Mode"))
-                            .and_then(Value::as_str)
-                            == Some("Active");
-                    if get("PackageType").and_then(Value::as_str) == Some("Image") {
-                        l.packaging = archsim_model::component::Packaging::Image;
-                    }
-                    if let Some(Value::Object(vars)) =
-                        get("Environment").and_then(|e| e.get("Variables"))
-                    {
-                        for (k, v) in vars {
-                            if let Value::String(s) = v {
-                                l.environment.insert(k.clone(), s.clone());
-                            }
-                        }
-                    }
-                    Some(Props::LambdaFunction(l))
-                }
-                "AWS::SQS::Queue" => {
-                    let mut q = archsim_model::component::SqsQueueProps::default();
-                    if let Some(v) = u32_of(get("VisibilityTimeout")) {
-                        q.visibility_timeout_s = v;
-                    }
-                    if let Some(v) = u32_of(get("MessageRetentionPeriod")) {
-                        q.message_retention_s = v;
-                    }
-                    q.fifo = get("FifoQueue") == Some(&Value::Bool(true));
-                    Some(Props::SqsQueue(q))
-                }
-                "AWS::SNS::Topic" => Some(Props::SnsTopic(Default::default())),
-                "AWS::S3::Bucket" => Some(Props::S3Bucket(Default::default())),
-                "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => {
-                    let mut t = archsim_model::component::DynamoDbTableProps::default();
-                    if let Some(Value::Array(keys)) = get("KeySchema") {
-                        for k in keys {
-                            let name = k
-                                .get("AttributeName")
-                                .and_then(Value::as_str)
-                                .unwrap_or_default();
-                            match k.get("KeyType").and_then(Value::as_str) {
-                                Some("HASH") => t.partition_key = name.into(),
-                                Some("RANGE") => t.sort_key = name.into(),
-                                _ => {}
-                            }
-                        }
-                    }
-                    if let Some(view) =
-                        get("StreamSpecification").and_then(|s| s.get("StreamViewType"))
-                    {
-                        t.stream = serde_json::from_value(view.clone()).ok();
-                    }
-                    Some(Props::DynamoDbTable(t))
-                }
-                "AWS::Kinesis::Stream" => {
-                    let mut k = archsim_model::component::KinesisStreamProps::default();
-                    if let Some(n) = u32_of(get("ShardCount")) {
-                        k.shards = n;
-                    }
-                    Some(Props::KinesisStream(k))
-                }
-                "AWS::RDS::DBCluster" => {
-                    let engine = get("Engine").and_then(Value::as_str).unwrap_or_default();
-                    let mut a = archsim_model::component::AuroraServerlessProps::default();
-                    if engine.contains("mysql") {
-                        a.engine = archsim_model::component::DatabaseEngine::AuroraMysql;
-                    }
-                    if let Some(sc) = get("ServerlessV2ScalingConfiguration") {
-                        if let Some(v) = sc.get("MinCapacity").and_then(Value::as_f64) {
-                            a.min_acu = v;
-                        }
-                        if let Some(v) = sc.get("MaxCapacity").and_then(Value::as_f64) {
-                            a.max_acu = v;
-                        }
-                    }
-                    Some(Props::AuroraServerless(a))
-                }
                 // An instance of a cluster belongs to the cluster's drawing.
-                "AWS::RDS::DBInstance" if get("DBClusterIdentifier").is_some() => None,
-                "AWS::RDS::DBInstance" => {
-                    let mut r = archsim_model::component::RdsProps::default();
-                    if let Some(Value::String(c)) = get("DBInstanceClass") {
-                        r.instance_class = c.clone();
-                    }
-                    if get("Engine")
-                        .and_then(Value::as_str)
-                        .is_some_and(|e| e.contains("mysql"))
-                    {
-                        r.engine = archsim_model::component::DatabaseEngine::Mysql;
-                    }
-                    r.multi_az = get("MultiAZ") == Some(&Value::Bool(true));
-                    if let Some(n) = u32_of(get("AllocatedStorage")) {
-                        r.storage_gb = n;
-                    }
-                    Some(Props::Rds(r))
-                }
-                "AWS::KinesisFirehose::DeliveryStream" => Some(Props::Firehose(Default::default())),
-                "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi" => {
-                    let mut a = archsim_model::component::ApiGatewayProps::default();
-                    if let Some(Value::String(s)) = get("StageName") {
-                        a.stage_name = s.clone();
-                    }
-                    a.tracing = get("TracingEnabled") == Some(&Value::Bool(true));
-                    Some(Props::ApiGateway(a))
-                }
-                "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api" => {
-                    let a = archsim_model::component::ApiGatewayProps {
-                        api_type: ApiType::Http,
-                        ..Default::default()
-                    };
-                    Some(Props::ApiGateway(a))
-                }
-                "AWS::Cognito::UserPool" => Some(Props::Cognito(Default::default())),
-                "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
-                    let mut e = archsim_model::component::EventBridgeRuleProps::default();
-                    match (get("ScheduleExpression"), get("EventPattern")) {
-                        (Some(Value::String(s)), _) => e.schedule = s.clone(),
-                        (_, Some(p)) => {
-                            e.schedule = String::new();
-                            e.event_pattern = serde_json::to_string(p).unwrap_or_default();
-                        }
-                        _ => {}
-                    }
-                    Some(Props::EventBridgeRule(e))
-                }
-                "AWS::ECS::Cluster" => Some(Props::EcsCluster(EcsClusterProps::default())),
-                "AWS::ECS::Service" => {
-                    let mut s = archsim_model::component::EcsServiceProps::default();
-                    if let Some(n) = u32_of(get("DesiredCount")) {
-                        s.desired_count = n;
-                    }
-                    Some(Props::EcsService(s))
-                }
-                "AWS::ECS::TaskDefinition" => {
-                    let mut t = archsim_model::component::TaskDefinitionProps::default();
-                    if let Some(Value::String(f)) = get("Family") {
-                        t.family = f.clone();
-                    }
-                    if let Some(c) = u32_of(get("Cpu")) {
-                        t.cpu = c;
-                    }
-                    if let Some(m) = u32_of(get("Memory")) {
-                        t.memory_mb = m;
-                    }
-                    if let Some(Value::String(m)) = get("NetworkMode") {
-                        t.network_mode = serde_json::from_value(json!(m)).unwrap_or_default();
-                    }
-                    Some(Props::TaskDefinition(t))
-                }
-                "AWS::ECS::CapacityProvider" => {
-                    Some(Props::Ec2AutoScalingGroup(Default::default()))
-                }
-                "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
-                    if get("Type").and_then(Value::as_str) == Some("network") {
-                        Some(Props::Nlb(Default::default()))
-                    } else {
-                        Some(Props::Alb(Default::default()))
-                    }
-                }
-                "AWS::ECR::Repository" => Some(Props::EcrRepository(Default::default())),
-                "AWS::EKS::Cluster" => Some(Props::EksCluster(Default::default())),
-                "AWS::EKS::Nodegroup" => Some(Props::EksNodeGroup(Default::default())),
-                "AWS::EKS::FargateProfile" => Some(Props::EksFargateProfile(Default::default())),
-                "AWS::IAM::Role" => {
-                    let principal = serde_json::to_string(
-                        res.get("Properties")
-                            .and_then(|p| p.get("AssumeRolePolicyDocument"))
-                            .unwrap_or(&Value::Null),
-                    )
-                    .unwrap_or_default();
-                    let managed = serde_json::to_string(
-                        res.get("Properties")
-                            .and_then(|p| p.get("ManagedPolicyArns"))
-                            .unwrap_or(&Value::Null),
-                    )
-                    .unwrap_or_default();
-                    let purpose = if principal.contains("ecs-tasks") {
-                        if managed.contains("AmazonECSTaskExecutionRolePolicy") {
-                            RolePurpose::ExecutionRole
-                        } else {
-                            RolePurpose::TaskRole
-                        }
-                    } else if principal.contains("eks") || managed.contains("AmazonEKS") {
-                        RolePurpose::EksRole
-                    } else if principal.contains("ec2.amazonaws.com") {
-                        RolePurpose::InstanceRole
-                    } else if principal.contains("eks") {
-                        RolePurpose::EksRole
-                    } else {
-                        RolePurpose::LambdaRole
-                    };
-                    Some(Props::IamRole(archsim_model::component::IamRoleProps {
-                        purpose,
-                        managed_policy_arns: Vec::new(),
-                    }))
-                }
+                "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
                 t if WIRING.contains(&t) => None,
-                t => Some(Props::Generic(GenericProps {
-                    resource_type: t.to_string(),
-                    properties: p.cloned().unwrap_or_default(),
-                })),
+                t => Some(
+                    crate::properties::read_resource(t, p, logical, self.resources(), globals)
+                        .unwrap_or_else(|| {
+                            Props::Generic(GenericProps {
+                                resource_type: t.to_string(),
+                                properties: p.clone(),
+                            })
+                        }),
+                ),
             };
             match props {
                 Some(props) => {
@@ -752,10 +585,6 @@ impl<'a> Importer<'a> {
         })
     }
 
-    fn global(&self, key: &str) -> Option<&'a Value> {
-        self.parsed.value.get("Globals")?.get("Function")?.get(key)
-    }
-
     fn comp(&self, logical: &str) -> Option<String> {
         self.by_logical.get(logical).cloned()
     }
@@ -778,7 +607,7 @@ impl<'a> Importer<'a> {
                             self.sam_event(logical, name, ev);
                         }
                     }
-                    self.uses(logical, props.get("Environment"), "environment");
+                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
                     self.uses(logical, props.get("Policies"), "policies");
                     if let Some(q) = props
                         .get("DeadLetterQueue")
@@ -790,7 +619,7 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::Lambda::Function" => {
-                    self.uses(logical, props.get("Environment"), "environment");
+                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
                     if let Some(role) = props.get("Role").and_then(ref_target)
                         && let Some(role_res) = resources.get(role)
                     {
@@ -809,11 +638,7 @@ impl<'a> Importer<'a> {
                         continue;
                     };
                     if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
-                        let batch = u32_of(props.get("BatchSize")).unwrap_or(10);
-                        let mut kind = Meaning::Poll.default_kind();
-                        if let ConnectionKind::Poll { batch_size, .. } = &mut kind {
-                            *batch_size = batch;
-                        }
+                        let kind = poll(&props);
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
                     }
                 }
@@ -933,7 +758,40 @@ impl<'a> Importer<'a> {
                         let conn = match kind {
                             K::S3Bucket => ConnectionKind::Publishes,
                             K::LambdaFunction => Meaning::InvokeSync.default_kind(),
-                            _ => continue,
+                            // A delivery stream delivers to a bucket, through
+                            // its transform function.
+                            K::Client
+                            | K::ApiGateway
+                            | K::CloudFront
+                            | K::Alb
+                            | K::Nlb
+                            | K::Clb
+                            | K::Cognito
+                            | K::Lex
+                            | K::Alexa
+                            | K::SqsQueue
+                            | K::SnsTopic
+                            | K::EventBridgeRule
+                            | K::KinesisStream
+                            | K::Firehose
+                            | K::DynamoDbTable
+                            | K::AuroraServerless
+                            | K::Rds
+                            | K::Ec2Instance
+                            | K::EcsCluster
+                            | K::EcsService
+                            | K::TaskDefinition
+                            | K::Fargate
+                            | K::FargateSpot
+                            | K::Ec2AutoScalingGroup
+                            | K::EksCluster
+                            | K::EksNodeGroup
+                            | K::EksFargateProfile
+                            | K::EksWorkload
+                            | K::EcrRepository
+                            | K::ExternalRegistry
+                            | K::IamRole
+                            | K::Generic => continue,
                         };
                         self.connect(logical, &to, conn, "delivery stream destination");
                     }
@@ -958,12 +816,9 @@ impl<'a> Importer<'a> {
                         for t in targets {
                             if let Some(to) =
                                 t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                                && let Some(kind) = self.design.component(&to).map(Component::kind)
                             {
-                                let kind = match self.design.component(&to).map(Component::kind) {
-                                    Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
-                                    _ => ConnectionKind::Publishes,
-                                };
-                                self.connect(logical, &to, kind, "rule target");
+                                self.connect(logical, &to, delivery(kind), "rule target");
                             }
                         }
                     }
@@ -1017,7 +872,9 @@ impl<'a> Importer<'a> {
                     }
                     let mut refs = BTreeSet::new();
                     references(
-                        props.get("ContainerDefinitions").unwrap_or(&Value::Null),
+                        ecs_task::CONTAINERS
+                            .in_value(&props)
+                            .unwrap_or(&Value::Null),
                         &mut refs,
                     );
                     let mut from_ecr = false;
@@ -1070,8 +927,10 @@ impl<'a> Importer<'a> {
         let mut targets: Vec<(String, u32, u32)> = Vec::new();
         if let Some(Value::Array(strategy)) = props.get("CapacityProviderStrategy") {
             for item in strategy {
-                let weight = u32_of(item.get("Weight")).unwrap_or(1);
-                let base = u32_of(item.get("Base")).unwrap_or(0);
+                let RunsOn { weight, base } = item
+                    .as_object()
+                    .map(|i| ecs::STRATEGY_ITEM.read(i))
+                    .unwrap_or_default();
                 let provider = item.get("CapacityProvider");
                 let target = match provider.and_then(Value::as_str) {
                     Some("FARGATE") => Some(self.synthetic(
@@ -1092,7 +951,11 @@ impl<'a> Importer<'a> {
                     targets.push((t, weight, base));
                 }
             }
-        } else if props.get("LaunchType").and_then(Value::as_str) != Some("EC2") {
+        } else if ecs::LAUNCH_TYPE
+            .in_value(props)
+            .and_then(ecs::parse_launch_type)
+            != Some(LaunchType::Ec2)
+        {
             let t = self.synthetic(
                 &format!("{prefix}Fargate"),
                 "Fargate",
@@ -1117,11 +980,11 @@ impl<'a> Importer<'a> {
     /// Images from outside this template's ECR repositories: one external
     /// registry component per host.
     fn external_images(&mut self, task: &str, props: &Value) {
-        let Some(Value::Array(containers)) = props.get("ContainerDefinitions") else {
+        let Some(Value::Array(containers)) = ecs_task::CONTAINERS.in_value(props) else {
             return;
         };
         for c in containers {
-            let image = match c.get("Image") {
+            let image = match ecs_task::IMAGE.in_value(c) {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => serde_json::to_string(other).unwrap_or_default(),
                 None => continue,
@@ -1220,28 +1083,21 @@ impl<'a> Importer<'a> {
             else {
                 continue;
             };
-            let mut conditions = Vec::new();
-            if let Some(Value::Array(conds)) = props.get("Conditions") {
-                for c in conds {
-                    if c.get("Field").and_then(Value::as_str) == Some("path-pattern") {
-                        let values = c
-                            .get("PathPatternConfig")
-                            .and_then(|p| p.get("Values"))
-                            .or_else(|| c.get("Values"));
-                        if let Some(Value::Array(v)) = values {
-                            let paths: Vec<&str> = v.iter().filter_map(Value::as_str).collect();
-                            conditions.push(RuleCondition::path(&paths));
-                        }
-                    }
-                }
-            }
+            let rule = props
+                .as_object()
+                .map(|p| load_balancing::LISTENER_RULE.read(p))
+                .unwrap_or_default();
+            let listener_port = self
+                .props(&listener)
+                .and_then(|p| load_balancing::PORT.get(p))
+                .and_then(crate::properties::u32_of)
+                .map_or(80, |p| p as u16);
             let kind = ConnectionKind::Route {
-                priority: u32_of(props.get("Priority")),
-                conditions,
+                priority: rule.priority,
+                conditions: rule.conditions,
                 weight: 1,
                 target_port: None,
-                listener_port: u32_of(self.props(&listener).and_then(|p| p.get("Port")))
-                    .map_or(80, |p| p as u16),
+                listener_port,
             };
             self.connect(&lb, target, kind, &logical.to_string());
         }
@@ -1256,11 +1112,9 @@ impl<'a> Importer<'a> {
         ) else {
             return;
         };
-        let kind = match self.design.component(&to).map(Component::kind) {
-            Some(K::LambdaFunction) => Meaning::InvokeAsync.default_kind(),
-            _ => ConnectionKind::Publishes,
-        };
-        self.connect(&t, &to, kind, &format!("{why} subscription"));
+        if let Some(kind) = self.design.component(&to).map(Component::kind) {
+            self.connect(&t, &to, delivery(kind), &format!("{why} subscription"));
+        }
     }
 
     fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
@@ -1280,11 +1134,7 @@ impl<'a> Importer<'a> {
                     _ => "Stream",
                 };
                 if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
-                    let mut kind = Meaning::Poll.default_kind();
-                    if let ConnectionKind::Poll { batch_size, .. } = &mut kind {
-                        *batch_size = u32_of(p.get("BatchSize")).unwrap_or(10);
-                    }
-                    self.connect(&s, f, kind, &why);
+                    self.connect(&s, f, poll(&p), &why);
                 }
             }
             "Api" | "HttpApi" => {
@@ -1324,16 +1174,7 @@ impl<'a> Importer<'a> {
             }
             "Schedule" | "ScheduleV2" | "EventBridgeRule" | "CloudWatchEvent" => {
                 let id = format!("{f}{name}");
-                let mut e = archsim_model::component::EventBridgeRuleProps::default();
-                match p.get("Schedule").or_else(|| p.get("ScheduleExpression")) {
-                    Some(Value::String(s)) => e.schedule = s.clone(),
-                    _ => {
-                        e.schedule = String::new();
-                        e.event_pattern =
-                            serde_json::to_string(p.get("Pattern").unwrap_or(&Value::Null))
-                                .unwrap_or_default();
-                    }
-                }
+                let e = event_sources::SAM_RULE_EVENT.read(p.as_object().unwrap_or(&Map::new()));
                 self.add(
                     id.clone(),
                     words(name),
@@ -1375,7 +1216,33 @@ impl<'a> Importer<'a> {
                     ConnectionKind::Publishes
                 }
                 K::LambdaFunction if target != f => Meaning::InvokeAsync.default_kind(),
-                _ => continue,
+                // Itself, or nothing code calls by a name in its variables
+                // or policies.
+                K::LambdaFunction
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => continue,
             };
             self.connect(f, &target, conn, &format!("{f} {why}"));
         }

@@ -17,6 +17,11 @@
 //! [`EXTENSION_KEY`], so that exporting an imported design writes back every
 //! resource, property, parameter, condition and output it did not change.
 //!
+//! Both directions name CloudFormation properties through one field map
+//! per resource family (`properties`), so they cannot disagree on a name.
+//! [`export_coverage`] and [`import_coverage`] say what each does with
+//! every component kind; export notes each component it does not write.
+//!
 //! Architecture invariant: this crate depends only on `archsim-model`. It
 //! knows nothing of simulation, cost or user interfaces.
 //!
@@ -34,6 +39,7 @@
 //! assert_eq!(again.template, out.template);
 //! ```
 
+mod coverage;
 pub mod export;
 pub mod import;
 pub mod names;
@@ -42,6 +48,7 @@ pub mod template;
 
 use archsim_model::Design;
 
+pub use coverage::{export_coverage, import_coverage};
 pub use export::{ExportOptions, Exported, Flavour, Manifest, Network, Syntax, export};
 pub use import::{ImportReport, Imported, import, import_file};
 

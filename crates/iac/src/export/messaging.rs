@@ -1,0 +1,170 @@
+//! Queues, topics and streams: SQS (with its redrive policy), SNS (with
+//! SQS subscriptions and queue policies), Kinesis data streams and
+//! Firehose delivery streams.
+
+use archsim_model::component::*;
+use archsim_model::{Component, ComponentKind as K, ConnectionKind};
+use serde_json::{Map, json};
+
+use super::iam::{statement, trust};
+use super::*;
+use crate::properties::messaging;
+
+impl<'a> Ctx<'a> {
+    pub(super) fn queue(&mut self, c: &Component, id: &str, p: &SqsQueueProps) {
+        let mut props = Map::new();
+        if p.fifo {
+            messaging::FIFO_QUEUE.put(&mut props, p);
+        }
+        messaging::VISIBILITY_TIMEOUT.put(&mut props, p);
+        messaging::MESSAGE_RETENTION.put(&mut props, p);
+        if p.delay_s > 0 {
+            messaging::DELAY.put(&mut props, p);
+        }
+        if p.receive_wait_s > 0 {
+            messaging::RECEIVE_WAIT.put(&mut props, p);
+        }
+        for (conn, to) in self.d.outgoing(&c.id) {
+            if matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue {
+                props.insert(
+                    "RedrivePolicy".into(),
+                    json!({"deadLetterTargetArn": ga(&self.id(&to.id), "Arn")}),
+                );
+                messaging::MAX_RECEIVE_COUNT.put(&mut props, p);
+            }
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::SQS::Queue", "Properties": props}),
+        );
+        self.outputs.insert(
+            format!("{id}Url"),
+            json!({"Description": format!("URL of {}", c.name), "Value": r(id)}),
+        );
+    }
+
+    pub(super) fn topic(&mut self, c: &Component, id: &str, p: &SnsTopicProps) {
+        let mut props = Map::new();
+        if p.fifo {
+            messaging::FIFO_TOPIC.put(&mut props, p);
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::SNS::Topic", "Properties": props}),
+        );
+        // SNS -> SQS subscriptions with the queue policy that lets
+        // exactly this topic send.
+        for (conn, to) in self.d.outgoing(&c.id) {
+            if to.kind() == K::SqsQueue && matches!(conn.kind, ConnectionKind::Publishes) {
+                let q = self.id(&to.id);
+                self.add(
+                    format!("{id}To{q}Subscription"),
+                    json!({"Type": "AWS::SNS::Subscription", "Properties": {
+                        "TopicArn": r(id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")}}),
+                );
+                self.add(
+                    format!("{q}From{id}Policy"),
+                    json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                        "Queues": [r(&q)],
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                            "Action": "sqs:SendMessage", "Resource": ga(&q, "Arn"),
+                            "Condition": {"ArnEquals": {"aws:SourceArn": r(id)}}}]}}}),
+                );
+            }
+        }
+    }
+
+    pub(super) fn stream(&mut self, id: &str, p: &KinesisStreamProps) {
+        let mut props = Map::new();
+        match p.mode {
+            StreamMode::OnDemand => messaging::STREAM_MODE.put(&mut props, p),
+            StreamMode::Provisioned => messaging::SHARDS.put(&mut props, p),
+        }
+        messaging::RETENTION.put(&mut props, p);
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::Kinesis::Stream", "Properties": props}),
+        );
+    }
+
+    pub(super) fn firehose(
+        &mut self,
+        c: &Component,
+        id: &str,
+        p: &archsim_model::component::FirehoseProps,
+    ) {
+        let bucket = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::Publishes) && to.kind() == K::S3Bucket
+            })
+            .map(|(_, to)| to);
+        let (bucket_arn, objects_arn) = match bucket {
+            Some(b) => (self.bucket_arn(b), self.bucket_objects_arn(b)),
+            None => {
+                // Firehose must deliver somewhere: a bucket of its own.
+                let b = format!("{id}DeliveryBucket");
+                self.add(
+                    b.clone(),
+                    json!({"Type": "AWS::S3::Bucket", "Properties": {
+                        "PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}}}),
+                );
+                (ga(&b, "Arn"), sub(&format!("${{{b}.Arn}}/*")))
+            }
+        };
+        let transform = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .find(|(_, to)| to.kind() == K::LambdaFunction)
+            .map(|(_, to)| self.id(&to.id));
+        let role = format!("{id}DeliveryRole");
+        let mut stmts = vec![
+            statement(
+                &[
+                    "s3:GetBucketLocation",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                ],
+                vec![bucket_arn.clone()],
+            ),
+            statement(
+                &["s3:PutObject", "s3:AbortMultipartUpload"],
+                vec![objects_arn],
+            ),
+        ];
+        if let Some(f) = &transform {
+            stmts.push(statement(
+                &["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+                vec![ga(f, "Arn")],
+            ));
+        }
+        self.add(
+            role.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": trust("firehose.amazonaws.com"),
+                "Policies": [{"PolicyName": format!("{id}Delivery"), "PolicyDocument": {"Version": "2012-10-17", "Statement": stmts}}]}}),
+        );
+        let mut props = object(json!({"DeliveryStreamType": "DirectPut",
+            "ExtendedS3DestinationConfiguration": {"BucketARN": bucket_arn, "RoleARN": ga(&role, "Arn")}}));
+        messaging::BUFFER_SIZE.put(&mut props, p);
+        messaging::BUFFER_INTERVAL.put(&mut props, p);
+        if let (Some(f), Some(Value::Object(dest))) = (
+            &transform,
+            props.get_mut("ExtendedS3DestinationConfiguration"),
+        ) {
+            dest.insert(
+                "ProcessingConfiguration".into(),
+                json!({"Enabled": true, "Processors": [{"Type": "Lambda",
+                "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": ga(f, "Arn")}]}]}),
+            );
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": props}),
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The network: a generated VPC (two AZs, public and private subnets,
+//! one NAT gateway) or parameters for an existing one, and the security
+//! group rules that let a load balancer reach its targets.
+
+use archsim_model::ComponentKind as K;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::names::kebab;
+
+pub(super) const GENERATED_VPC_IDS: &[&str] = &[
+    "Vpc",
+    "InternetGateway",
+    "VpcGatewayAttachment",
+    "PublicSubnet1",
+    "PublicSubnet2",
+    "PrivateSubnet1",
+    "PrivateSubnet2",
+    "PublicRouteTable",
+    "PublicRoute",
+    "PublicSubnet1RouteTableAssociation",
+    "PublicSubnet2RouteTableAssociation",
+    "NatGatewayEip",
+    "NatGateway",
+    "PrivateRouteTable",
+    "PrivateRoute",
+    "PrivateSubnet1RouteTableAssociation",
+    "PrivateSubnet2RouteTableAssociation",
+    "VpcId",
+    "PublicSubnetIds",
+    "PrivateSubnetIds",
+    "VpcCidr",
+    "ArtifactBucket",
+    "ImageTag",
+];
+
+/// Whether a kind's resources sit in the VPC, so that a design with one
+/// gets the network (the VPC is generated or taken as parameters). EKS
+/// node groups, Fargate profiles and workloads come with their cluster.
+pub(super) fn in_vpc(kind: K) -> bool {
+    match kind {
+        K::Alb
+        | K::Nlb
+        | K::Clb
+        | K::EcsService
+        | K::EksCluster
+        | K::Ec2AutoScalingGroup
+        | K::AuroraServerless
+        | K::Rds
+        | K::Ec2Instance => true,
+        K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::S3Bucket
+        | K::SqsQueue
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::DynamoDbTable
+        | K::LambdaFunction
+        | K::EcsCluster
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => false,
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn network(&mut self) {
+        match self.opts.network {
+            Network::Existing => {
+                self.params.insert(
+                    "VpcId".into(),
+                    json!({"Type": "AWS::EC2::VPC::Id", "Description": "The VPC to deploy into"}),
+                );
+                self.params.insert(
+                    "VpcCidr".into(),
+                    json!({"Type": "String", "Description": "The VPC's CIDR block (for internal load balancer rules)", "Default": "10.0.0.0/16"}),
+                );
+                self.params.insert(
+                    "PublicSubnetIds".into(),
+                    json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Public subnets in two or more AZs (load balancers)"}),
+                );
+                self.params.insert(
+                    "PrivateSubnetIds".into(),
+                    json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Private subnets with a route to a NAT gateway (tasks, instances, nodes)"}),
+                );
+            }
+            Network::Generated => {
+                let eks = self.d.components().any(|c| c.kind() == K::EksCluster);
+                self.add(
+                    "Vpc".into(),
+                    json!({"Type": "AWS::EC2::VPC", "Properties": {
+                        "CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true, "EnableDnsSupport": true,
+                        "Tags": [{"Key": "Name", "Value": {"Ref": "AWS::StackName"}}]}}),
+                );
+                self.add(
+                    "InternetGateway".into(),
+                    json!({"Type": "AWS::EC2::InternetGateway"}),
+                );
+                self.add(
+                    "VpcGatewayAttachment".into(),
+                    json!({"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {
+                        "VpcId": r("Vpc"), "InternetGatewayId": r("InternetGateway")}}),
+                );
+                for (i, public) in [(1, true), (2, true), (1, false), (2, false)] {
+                    let name = if public {
+                        format!("PublicSubnet{i}")
+                    } else {
+                        format!("PrivateSubnet{i}")
+                    };
+                    let cidr = if public {
+                        format!("10.0.{}.0/24", i - 1)
+                    } else {
+                        format!("10.0.{}.0/24", 9 + i)
+                    };
+                    let mut tags = vec![
+                        json!({"Key": "Name", "Value": sub(&format!("${{AWS::StackName}}-{}", kebab(&name)))}),
+                    ];
+                    if eks {
+                        let role = if public {
+                            "kubernetes.io/role/elb"
+                        } else {
+                            "kubernetes.io/role/internal-elb"
+                        };
+                        tags.push(json!({"Key": role, "Value": "1"}));
+                    }
+                    self.add(
+                        name,
+                        json!({"Type": "AWS::EC2::Subnet", "Properties": {
+                            "VpcId": r("Vpc"), "CidrBlock": cidr,
+                            "AvailabilityZone": {"Fn::Select": [i - 1, {"Fn::GetAZs": ""}]},
+                            "MapPublicIpOnLaunch": public,
+                            "Tags": tags}}),
+                    );
+                }
+                self.add(
+                    "PublicRouteTable".into(),
+                    json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": r("Vpc")}}),
+                );
+                self.add(
+                    "PublicRoute".into(),
+                    json!({"Type": "AWS::EC2::Route", "DependsOn": "VpcGatewayAttachment", "Properties": {
+                        "RouteTableId": r("PublicRouteTable"), "DestinationCidrBlock": "0.0.0.0/0",
+                        "GatewayId": r("InternetGateway")}}),
+                );
+                for i in [1, 2] {
+                    self.add(
+                        format!("PublicSubnet{i}RouteTableAssociation"),
+                        json!({"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+                            "SubnetId": r(&format!("PublicSubnet{i}")), "RouteTableId": r("PublicRouteTable")}}),
+                    );
+                }
+                self.add(
+                    "NatGatewayEip".into(),
+                    json!({"Type": "AWS::EC2::EIP", "DependsOn": "VpcGatewayAttachment", "Properties": {"Domain": "vpc"}}),
+                );
+                self.add(
+                    "NatGateway".into(),
+                    json!({"Type": "AWS::EC2::NatGateway", "Properties": {
+                        "AllocationId": ga("NatGatewayEip", "AllocationId"), "SubnetId": r("PublicSubnet1")}}),
+                );
+                self.add(
+                    "PrivateRouteTable".into(),
+                    json!({"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": r("Vpc")}}),
+                );
+                self.add(
+                    "PrivateRoute".into(),
+                    json!({"Type": "AWS::EC2::Route", "Properties": {
+                        "RouteTableId": r("PrivateRouteTable"), "DestinationCidrBlock": "0.0.0.0/0",
+                        "NatGatewayId": r("NatGateway")}}),
+                );
+                for i in [1, 2] {
+                    self.add(
+                        format!("PrivateSubnet{i}RouteTableAssociation"),
+                        json!({"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+                            "SubnetId": r(&format!("PrivateSubnet{i}")), "RouteTableId": r("PrivateRouteTable")}}),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn vpc_id(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => r("Vpc"),
+            Network::Existing => r("VpcId"),
+        }
+    }
+
+    pub(super) fn vpc_cidr(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => ga("Vpc", "CidrBlock"),
+            Network::Existing => r("VpcCidr"),
+        }
+    }
+
+    pub(super) fn subnets(&self, public: bool) -> Value {
+        match (self.opts.network, public) {
+            (Network::Generated, true) => json!([r("PublicSubnet1"), r("PublicSubnet2")]),
+            (Network::Generated, false) => json!([r("PrivateSubnet1"), r("PrivateSubnet2")]),
+            (Network::Existing, true) => r("PublicSubnetIds"),
+            (Network::Existing, false) => r("PrivateSubnetIds"),
+        }
+    }
+
+    pub(super) fn all_subnets(&self) -> Value {
+        match self.opts.network {
+            Network::Generated => json!([
+                r("PublicSubnet1"),
+                r("PublicSubnet2"),
+                r("PrivateSubnet1"),
+                r("PrivateSubnet2")
+            ]),
+            Network::Existing => {
+                json!({"Fn::Split": [",", {"Fn::Join": [",", [{"Fn::Join": [",", r("PublicSubnetIds")]}, {"Fn::Join": [",", r("PrivateSubnetIds")]}]]}]})
+            }
+        }
+    }
+
+    pub(super) fn ingress_from_lb(&mut self, sg: &str, lbid: &str, from: u16, to: u16, what: &str) {
+        let mut id = format!("{sg}From{lbid}");
+        if let Some(existing) = self.resources.get(&id) {
+            let p = &existing["Properties"];
+            if p["FromPort"] == json!(from) && p["ToPort"] == json!(to) {
+                return;
+            }
+            id = format!("{sg}From{lbid}Port{from}");
+            if self.resources.contains_key(&id) {
+                return;
+            }
+        }
+        self.add(
+            id,
+            json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                "GroupId": r(sg), "IpProtocol": "tcp", "FromPort": from, "ToPort": to,
+                "SourceSecurityGroupId": r(&format!("{lbid}SecurityGroup")),
+                "Description": format!("{what} from its load balancer")}}),
+        );
+    }
+}
