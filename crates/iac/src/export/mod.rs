@@ -428,10 +428,19 @@ impl<'a> Ctx<'a> {
             Props::EksFargateProfile(p) => self.eks_fargate_profile(c, &id, p)?,
             Props::EksWorkload(p) => self.eks_workload(c, &id, p)?,
             Props::Generic(p) => {
-                self.add(
-                    id,
-                    json!({"Type": p.resource_type, "Properties": p.properties}),
-                );
+                let parts: Vec<&str> = p.resource_type.split("::").collect();
+                if parts.len() >= 3 && parts.iter().all(|s| !s.is_empty()) {
+                    self.add(
+                        id,
+                        json!({"Type": p.resource_type, "Properties": p.properties}),
+                    );
+                } else {
+                    // An empty type would make a template CloudFormation refuses.
+                    self.notes.push(format!(
+                        "{}: no resource type such as AWS::Service::Resource is set; nothing exported",
+                        c.name
+                    ));
+                }
             }
             Props::Firehose(p) => self.firehose(c, &id, p),
             Props::AuroraServerless(p) => self.aurora(c, &id, p),
