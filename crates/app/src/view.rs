@@ -57,6 +57,11 @@ pub(crate) fn limits(c: &archsim_model::Component) -> Vec<LayerLimit> {
             "not priced",
             archsim_cost::coverage::component_coverage(c),
         ),
+        (
+            "export",
+            "not exported",
+            archsim_iac::export_coverage(c.kind()),
+        ),
     ];
     answers
         .into_iter()
