@@ -2,12 +2,12 @@
 //!
 //! One field map per family names the CloudFormation property that holds
 //! each typed field of the model and converts it: export writes a field
-//! with [`Field::put`], import reads a whole resource with
-//! [`FieldMap::read`], and an edit of an imported design is written back
-//! with the same [`Field`]. So export and import cannot disagree on a
-//! property's name or spelling, and a family's file lists what the model
-//! knows of its resources: a field without a reader is one that export
-//! writes and import does not read back yet (it keeps the default).
+//! with `Field::put`, import reads a whole resource with `FieldMap::read`,
+//! and an edit of an imported design is written back with the same
+//! `Field`. So export and import cannot disagree on a property's name or
+//! spelling, and a family's file lists what the model knows of its
+//! resources: a field without a reader is one that export writes and
+//! import does not read back yet (it keeps the default).
 //!
 //! Values given as intrinsics (`!Ref Param`) are not read: the design
 //! shows what is known, the kept template keeps what was written.
