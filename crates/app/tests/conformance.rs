@@ -346,3 +346,33 @@ fn a_generic_resource_without_a_type_is_noted_not_written() {
         );
     }
 }
+
+/// The inspector reads each layer's gap from the document view.
+#[test]
+fn the_inspector_says_what_a_layer_leaves_out() {
+    let mut s = archsim_app::Session::blank();
+    for (id, kind) in [("db", K::Rds), ("fn", K::LambdaFunction), ("bot", K::Lex)] {
+        s.apply_op(Op::AddComponent {
+            component: Component::new(id, id, kind),
+        })
+        .unwrap();
+    }
+    let doc = s.document();
+    let limits = |id: &str| {
+        let c = doc.components.iter().find(|c| c.id == id).unwrap();
+        c.limits
+            .iter()
+            .map(|l| format!("{}: {}", l.layer, l.label))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(limits("db"), ["cost: not priced"]);
+    assert!(limits("fn").is_empty());
+    assert_eq!(
+        limits("bot"),
+        [
+            "simulation: passive in simulation",
+            "cost: not priced",
+            "export: not exported"
+        ]
+    );
+}
