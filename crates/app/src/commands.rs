@@ -26,10 +26,12 @@
 //! The table is a macro so that the compile-time list of names the desktop
 //! shell registers and the [`COMMANDS`] constant are the same text.
 //!
-//! Adding a command: write its row below; give it a handler in
-//! `crates/cli/src/serve.rs` (`endpoint("name", handler)`) and/or a
-//! `#[tauri::command] fn name` in `src-tauri`; regenerate the TypeScript;
-//! the UI calls it as `api.<ui name>(...)`.
+//! Adding a command: write its row in the section of its faces; give it a
+//! handler in `crates/cli/src/serve.rs` (`endpoint("name", handler)`,
+//! reading the arguments where the row puts them) and/or a
+//! `#[tauri::command] fn name` in `src-tauri` taking the row's arguments;
+//! export any new argument or answer type in `tests/typescript.rs` and
+//! regenerate the TypeScript; the UI calls it as `api.uiName(...)`.
 //!
 //! ```
 //! use archsim_app::{ArgIn, Method, command};
@@ -143,8 +145,12 @@ impl ArgIn {
 /// rows } desktop { rows } }`: the sections are the commands both faces
 /// have, those only `archsim serve` has, and those only the desktop shell
 /// has. A row is `name { ui: uiName, METHOD "path", args: [name: "ts type"
-/// in place, ...], answer: "ts type" }`; desktop-only rows have no route
-/// and their arguments no place. [`desktop_commands!`] is the usual way in.
+/// in place, ...], answer: "ts type" }`, with `, serve answer: "ts type"`
+/// after the answer when the HTTP answer differs; a place is `path`,
+/// `query`, `field`, `body` or `chosen_path` ([`ArgIn`]). Desktop-only rows
+/// have no route and their arguments no place. A row's `///` lines are its
+/// [`Command::doc`]. [`desktop_commands!`](crate::desktop_commands) is the
+/// usual way in.
 #[macro_export]
 macro_rules! with_commands {
     ($($callback:ident)::+ $([$($pass:tt)*])?) => {
