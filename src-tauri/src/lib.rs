@@ -8,6 +8,16 @@
 //! it can only call these commands.
 //!
 //! `archsim-desktop [DESIGN]` opens a design (a blank one otherwise).
+//!
+//! The commands registered are archsim-app's command table's desktop
+//! commands (`archsim_app::desktop_commands!`): one the table lists and
+//! this shell lacks does not compile, and a `#[tauri::command]` function
+//! the table does not list is never registered, which `dead_code` (denied
+//! here) reports. archsim-app's `tests/commands.rs` checks the functions'
+//! argument names against the table.
+
+// An unregistered command is dead code: fail the build rather than ship it.
+#![deny(dead_code)]
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -24,6 +34,8 @@ use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
 mod cost;
+// The command functions by bare name, as the table's names come.
+use cost::*;
 
 struct Open(Mutex<Session>);
 
@@ -370,38 +382,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            document,
-            palette_groups,
-            starter_designs,
-            form_for_component,
-            form_for_connection,
-            can_connect,
-            edit,
-            undo,
-            redo,
-            new_design,
-            open_design,
-            save,
-            save_as,
-            import_template,
-            export_template,
-            save_template,
-            save_image,
-            recovery_offer,
-            recover,
-            discard_recovery,
-            cost::cost_panel,
-            cost::run_report,
-            cost::save_report,
-            live_start,
-            live_poll,
-            live_control,
-            live_stop,
-            live_series,
-            live_traces,
-            present,
-        ])
+        .invoke_handler(archsim_app::desktop_commands!(tauri::generate_handler))
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 let app = window.app_handle().clone();

@@ -1,34 +1,16 @@
 // The command API: `archsim serve` over HTTP (every call carries the
 // per-launch token), or the desktop shell's Tauri commands. Both are thin
-// adapters over archsim-app; every answer is a type generated from Rust
-// (src/generated).
+// adapters over archsim-app. The commands, their routes, Tauri names,
+// arguments and answer types are archsim-app's command table, generated
+// into src/generated/commands.ts; both clients are built from it here.
 import { invoke } from "@tauri-apps/api/core";
-import type { Applied } from "./generated/Applied";
 import type { CommandError } from "./generated/CommandError";
-import type { ConnectCheck } from "./generated/ConnectCheck";
-import type { CostOptions } from "./generated/CostOptions";
-import type { CostPanel } from "./generated/CostPanel";
+import { COMMANDS, type CommandSpec, type Commands } from "./generated/commands";
 import type { ReportOptions } from "./generated/ReportOptions";
-import type { RunReport } from "./generated/RunReport";
-import type { DirListing } from "./generated/DirListing";
-import type { DocumentView } from "./generated/DocumentView";
-import type { Edit } from "./generated/Edit";
-import type { ExportedView } from "./generated/ExportedView";
-import type { ImportedView } from "./generated/ImportedView";
 import type { TemplateOptions } from "./generated/TemplateOptions";
-import type { FormField } from "./generated/FormField";
-import type { PaletteGroup } from "./generated/PaletteGroup";
-import type { RecentFile } from "./generated/RecentFile";
-import type { RecoveryOffer } from "./generated/RecoveryOffer";
-import type { StarterInfo } from "./generated/StarterInfo";
-import type { LiveControl } from "./generated/LiveControl";
-import type { LiveStart } from "./generated/LiveStart";
-import type { LiveView } from "./generated/LiveView";
-import type { RequestTrace } from "./generated/RequestTrace";
-import type { SeriesView } from "./generated/SeriesView";
 
 /** Which files the server-side picker lists. */
-export type FileKind = "design" | "template";
+export type { FileKind } from "./generated/FileKind";
 
 const TOKEN_KEY = "archsim-token";
 
@@ -101,85 +83,74 @@ async function command<T>(name: string, args?: Record<string, unknown>): Promise
   }
 }
 
-const desktop = {
-  document: () => command<DocumentView>("document"),
-  palette: () => command<PaletteGroup[]>("palette_groups"),
-  starters: () => command<StarterInfo[]>("starter_designs"),
-  componentForm: (kind: string) => command<FormField[]>("form_for_component", { kind }),
-  connectionForm: (meaning: string) => command<FormField[]>("form_for_connection", { meaning }),
-  canConnect: (from: string, to: string) => command<ConnectCheck>("can_connect", { from, to }),
-  edit: (edit: Edit) => command<Applied>("edit", { edit }),
-  undo: () => command<DocumentView>("undo"),
-  redo: () => command<DocumentView>("redo"),
-  newDesign: (starter: string) => command<DocumentView>("new_design", { starter }),
-  /** The desktop shell asks with a native dialog; the path argument is not used. */
-  open: () => command<DocumentView>("open_design"),
-  save: () => command<DocumentView>("save"),
-  saveAs: () => command<DocumentView>("save_as"),
-  /** The template from the native open dialog; the path argument is not used. */
-  importTemplate: () => command<ImportedView>("import_template"),
-  exportTemplate: (options: TemplateOptions) => command<ExportedView>("export_template", { options }),
-  files: (): Promise<DirListing> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
-  recent: (): Promise<RecentFile[]> => Promise.reject(new ApiError({ code: "desktop", message: "the desktop shell uses native file dialogs", suggestion: null })),
-  recoveryOffer: () => command<RecoveryOffer | null>("recovery_offer"),
-  recover: () => command<DocumentView>("recover"),
-  discardRecovery: () => command<DocumentView>("discard_recovery"),
-  costPanel: (options: CostOptions) => command<CostPanel>("cost_panel", { options }),
-  runReport: (options: ReportOptions) => command<RunReport>("run_report", { options }),
-  liveStart: (start: LiveStart) => command<LiveView>("live_start", { start }),
-  livePoll: () => command<LiveView | null>("live_poll"),
-  liveControl: (control: LiveControl) => command<LiveView>("live_control", { control }),
-  liveStop: () => command<null>("live_stop"),
-  liveSeries: (id: string) => command<SeriesView>("live_series", { id }),
-  liveTraces: () => command<RequestTrace[]>("live_traces"),
-  present: (scenario: string | null) => command<string>("present", { scenario }).then(() => undefined),
-};
+/** Over HTTP: the arguments go where the command's route says. */
+function overHttp(spec: CommandSpec, values: unknown[]): Promise<unknown> {
+  if (!spec.http) {
+    return Promise.reject(new ApiError({ code: "desktop_only", message: `archsim serve has no "${spec.name}" command; only the desktop shell has it`, suggestion: null }));
+  }
+  let path = spec.http.path;
+  const query: string[] = [];
+  let body: unknown = undefined;
+  let fields: Record<string, unknown> | undefined;
+  spec.args.forEach((arg, i) => {
+    const value = values[i];
+    switch (arg.in) {
+      case "path":
+        path = path.replace(`{${arg.name}}`, encodeURIComponent(String(value)));
+        break;
+      case "query":
+        if (value !== undefined && value !== null && value !== "") query.push(`${arg.name}=${encodeURIComponent(String(value))}`);
+        break;
+      case "body":
+        body = value;
+        break;
+      case "field":
+      case "chosen_path":
+        fields = { ...fields, [arg.name]: value };
+        break;
+      case "desktop":
+        break;
+    }
+  });
+  return call(spec.http.method, query.length ? `${path}?${query.join("&")}` : path, fields ?? body);
+}
 
-const http = {
-  document: () => call<DocumentView>("GET", "document"),
-  palette: () => call<PaletteGroup[]>("GET", "palette"),
-  starters: () => call<StarterInfo[]>("GET", "starters"),
-  componentForm: (kind: string) => call<FormField[]>("GET", `form/component/${kind}`),
-  connectionForm: (meaning: string) => call<FormField[]>("GET", `form/connection/${meaning}`),
-  canConnect: (from: string, to: string) => call<ConnectCheck>("POST", "can_connect", { from, to }),
-  edit: (edit: Edit) => call<Applied>("POST", "edit", edit),
-  undo: () => call<DocumentView>("POST", "undo"),
-  redo: () => call<DocumentView>("POST", "redo"),
-  newDesign: (starter: string) => call<DocumentView>("POST", "new", { starter }),
-  open: (path: string) => call<DocumentView>("POST", "open", { path }),
-  save: () => call<DocumentView>("POST", "save"),
-  saveAs: (path: string) => call<DocumentView>("POST", "save_as", { path }),
-  importTemplate: (path: string) => call<ImportedView>("POST", "import", { path }),
-  exportTemplate: (options: TemplateOptions) => call<ExportedView>("POST", "export", options),
-  files: (dir?: string, kind: FileKind = "design") =>
-    call<DirListing>("GET", `files?kind=${kind}${dir ? `&dir=${encodeURIComponent(dir)}` : ""}`),
-  recent: () => call<RecentFile[]>("GET", "recent"),
-  recoveryOffer: () => call<RecoveryOffer | null>("GET", "recovery"),
-  recover: () => call<DocumentView>("POST", "recovery/recover"),
-  discardRecovery: () => call<DocumentView>("POST", "recovery/discard"),
-  costPanel: (options: CostOptions) => call<CostPanel>("POST", "cost", options),
-  runReport: (options: ReportOptions) => call<RunReport>("POST", "report", options),
-  liveStart: (start: LiveStart) => call<LiveView>("POST", "live/start", start),
-  livePoll: () => call<LiveView | null>("GET", "live"),
-  liveControl: (control: LiveControl) => call<LiveView>("POST", "live/control", control),
-  liveStop: () => call<null>("POST", "live/stop"),
-  liveSeries: (id: string) => call<SeriesView>("GET", `live/series/${encodeURIComponent(id)}`),
-  liveTraces: () => call<RequestTrace[]>("GET", "live/traces"),
-  present: (scenario: string | null) => call<{ presenter: string }>("POST", "present", { scenario }).then(() => undefined),
-};
+/** In the desktop shell: a Tauri command, its arguments by name. A chosen
+ * path is not sent: the shell asks its native dialog. */
+function onDesktop(spec: CommandSpec, values: unknown[]): Promise<unknown> {
+  if (!spec.desktop) {
+    return Promise.reject(new ApiError({ code: "desktop", message: `the desktop shell has no "${spec.name}" command; it uses native file dialogs`, suggestion: null }));
+  }
+  let args: Record<string, unknown> | undefined;
+  spec.args.forEach((arg, i) => {
+    if (arg.in !== "chosen_path") args = { ...args, [arg.key]: values[i] };
+  });
+  return command(spec.name, args);
+}
 
-export const api: typeof http = native ? desktop : http;
+/** Every command of the generated table as a function sending it one way. */
+function client(send: (spec: CommandSpec, values: unknown[]) => Promise<unknown>): Commands {
+  const functions = Object.entries(COMMANDS).map(([name, spec]) => [name, (...values: unknown[]) => send(spec, values)]);
+  return Object.fromEntries(functions) as Commands;
+}
+
+/** The commands as the desktop shell's Tauri commands. */
+export const desktop = client(onDesktop);
+/** The commands over `archsim serve`'s HTTP API. */
+export const http = client(overHttp);
+
+export const api: Commands = native ? desktop : http;
+
+/** Desktop only: the native save dialog for a rendered diagram image.
+ * Returns the file written. */
+export const saveImageNatively = (fileName: string, bytes: number[]) => desktop.saveImage(fileName, bytes);
 
 /** Desktop only: the native save dialog, then the core writes the template
  * and its manifests beside it. Returns the files written. Browsers download
  * the text instead (Templates.tsx). */
-/** Desktop only: the native save dialog for a rendered diagram image.
- * Returns the file written. */
-export const saveImageNatively = (fileName: string, bytes: number[]) => command<string>("save_image", { fileName, bytes });
-
-export const saveTemplateNatively = (options: TemplateOptions) => command<string[]>("save_template", { options });
+export const saveTemplateNatively = (options: TemplateOptions) => desktop.saveTemplate(options);
 
 /** Desktop only: simulates, asks where with the native save dialog, and
  * writes the HTML report with its two CSV files beside it. Returns the
  * files written. Browsers download the three files instead (CostPanel.tsx). */
-export const saveReportNatively = (options: ReportOptions) => command<string[]>("save_report", { options });
+export const saveReportNatively = (options: ReportOptions) => desktop.saveReport(options);

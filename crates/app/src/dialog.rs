@@ -69,6 +69,7 @@ pub struct DirListing {
 
 /// Which files a picker lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     /// `*.archsim.json`

@@ -9,6 +9,10 @@
 //! generated from this crate with ts-rs (`--features ts`, see
 //! `tests/typescript.rs`), never written by hand.
 //!
+//! [`COMMANDS`] (`commands.rs`, the [`with_commands!`] table) lists every
+//! command once, with its HTTP route and desktop name; `archsim serve`, the
+//! desktop shell and the UI's generated client follow it.
+//!
 //! Beside the session: [`cost_panel()`] prices a design as `archsim cost`
 //! does (same code, archsim-cost's `design_cost`), and [`run_report()`]
 //! simulates a scenario and writes its results as an HTML page and CSV
@@ -32,6 +36,7 @@
 //! assert!(session.is_dirty());
 //! ```
 
+mod commands;
 mod cost_panel;
 mod dialog;
 mod forms;
@@ -46,6 +51,7 @@ mod session;
 mod templates;
 mod view;
 
+pub use commands::{Arg, ArgIn, COMMANDS, Command, Method, Route, command};
 pub use cost_panel::{
     BreakEvenView, ComponentCostView, CostAssumptionsView, CostLineView, CostOptions, CostPanel,
     CostSource, CrossingView, FunctionChoice, LambdaBillingMode, NotPricedView, SimulatedRunView,

@@ -24,10 +24,11 @@ use archsim_app::{
 };
 use archsim_model::{ComponentKind, Meaning};
 use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -271,39 +272,79 @@ fn open_browser(url: &str) {
     }
 }
 
+/// One route of the API: a command's handler at the method and path
+/// archsim-app's table gives the command.
+struct Endpoint {
+    route: archsim_app::Route,
+    handler: MethodRouter<Arc<AppState>>,
+}
+
+/// The handler of the command `name`; panics (when the router is built, so
+/// every test fails) if the table has no serve command of that name.
+fn endpoint<H, T>(name: &str, handler: H) -> Endpoint
+where
+    H: Handler<T, Arc<AppState>>,
+    T: 'static,
+{
+    let command = archsim_app::command(name)
+        .unwrap_or_else(|| panic!("serve handles \"{name}\", which archsim_app::COMMANDS lacks"));
+    let route = command
+        .serve
+        .unwrap_or_else(|| panic!("\"{name}\" is a desktop-only command in archsim_app::COMMANDS"));
+    let method = match route.method {
+        archsim_app::Method::Get => MethodFilter::GET,
+        archsim_app::Method::Post => MethodFilter::POST,
+    };
+    Endpoint {
+        route,
+        handler: on(method, handler),
+    }
+}
+
+/// Every command `archsim serve` answers, by its name in archsim-app's
+/// command table (which gives its method and path).
+fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint("document", document),
+        endpoint("palette_groups", || async { Json(palette()) }),
+        endpoint("starter_designs", || async { Json(starters()) }),
+        endpoint("form_for_component", component_form_of),
+        endpoint("form_for_connection", connection_form_of),
+        endpoint("can_connect", can_connect),
+        endpoint("edit", edit),
+        endpoint("undo", undo),
+        endpoint("redo", redo),
+        endpoint("new_design", new_design),
+        endpoint("open_design", open_design),
+        endpoint("save", save),
+        endpoint("save_as", save_as),
+        endpoint("files", files),
+        endpoint("recent", recent_files),
+        endpoint("export_template", export_template),
+        endpoint("import_template", import_template),
+        endpoint("recovery_offer", recovery_offer),
+        endpoint("recover", recover),
+        endpoint("discard_recovery", discard_recovery),
+        endpoint("cost_panel", cost::cost_panel),
+        endpoint("run_report", cost::run_report),
+        endpoint("live_poll", live_poll),
+        endpoint("live_start", live_start),
+        endpoint("live_control", live_control),
+        endpoint("live_stop", live_stop),
+        endpoint("live_series", live_series),
+        endpoint("live_traces", live_traces),
+        endpoint("present", present),
+    ]
+}
+
 /// The whole app: the API behind the token and origin checks, the UI as
 /// static files, security headers on everything.
 pub fn router(state: Arc<AppState>, ui_dir: &Path) -> Router {
-    let api = Router::new()
-        .route("/document", get(document))
-        .route("/palette", get(|| async { Json(palette()) }))
-        .route("/starters", get(|| async { Json(starters()) }))
-        .route("/form/component/{kind}", get(component_form_of))
-        .route("/form/connection/{meaning}", get(connection_form_of))
-        .route("/can_connect", post(can_connect))
-        .route("/edit", post(edit))
-        .route("/undo", post(undo))
-        .route("/redo", post(redo))
-        .route("/new", post(new_design))
-        .route("/open", post(open_design))
-        .route("/save", post(save))
-        .route("/save_as", post(save_as))
-        .route("/files", get(files))
-        .route("/recent", get(recent_files))
-        .route("/export", post(export_template))
-        .route("/import", post(import_template))
-        .route("/recovery", get(recovery_offer))
-        .route("/recovery/recover", post(recover))
-        .route("/recovery/discard", post(discard_recovery))
-        .route("/cost", post(cost::cost_panel))
-        .route("/report", post(cost::run_report))
-        .route("/live", get(live_poll))
-        .route("/live/start", post(live_start))
-        .route("/live/control", post(live_control))
-        .route("/live/stop", post(live_stop))
-        .route("/live/series/{id}", get(live_series))
-        .route("/live/traces", get(live_traces))
-        .route("/present", post(present))
+    let api = endpoints()
+        .into_iter()
+        .fold(Router::new(), |api, e| {
+            api.route(&format!("/{}", e.route.path), e.handler)
+        })
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state.clone());
     let ui = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
@@ -929,6 +970,71 @@ mod tests {
             call(&app, get("/api/live")).await.1,
             serde_json::Value::Null
         );
+    }
+
+    /// The table's serve commands as (method, path) with their names.
+    fn table_routes() -> std::collections::BTreeMap<(&'static str, &'static str), &'static str> {
+        archsim_app::COMMANDS
+            .iter()
+            .filter_map(|c| c.serve.map(|r| ((r.method.as_str(), r.path), c.name)))
+            .collect()
+    }
+
+    #[test]
+    fn the_api_is_the_command_tables_serve_commands() {
+        let table = table_routes();
+        let routed = endpoints();
+        let served: std::collections::BTreeSet<_> = routed
+            .iter()
+            .map(|e| (e.route.method.as_str(), e.route.path))
+            .collect();
+        assert_eq!(served.len(), routed.len(), "a command is handled twice");
+        let unserved: Vec<_> = table
+            .iter()
+            .filter(|(route, _)| !served.contains(*route))
+            .map(|(_, name)| name)
+            .collect();
+        assert!(
+            unserved.is_empty(),
+            "archsim_app::COMMANDS lists serve commands without a handler in endpoints(): {unserved:?}"
+        );
+        let unlisted: Vec<_> = served.iter().filter(|r| !table.contains_key(*r)).collect();
+        assert!(
+            unlisted.is_empty(),
+            "endpoints() serves routes archsim_app::COMMANDS does not list: {unlisted:?}"
+        );
+    }
+
+    /// Each route of the table reaches the router (not the UI's fallback
+    /// page) and wants the token: without it, every one answers 401.
+    #[tokio::test]
+    async fn every_command_is_routed_behind_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        for ((method, path), name) in table_routes() {
+            let uri = format!("/api/{}", path.replace(['{', '}'], ""));
+            let (status, body, _) =
+                call(&app, req(method, &uri).body(Body::empty()).unwrap()).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("bad_token")),
+                "{name}: {method} {uri}"
+            );
+            let other = if method == "GET" { "POST" } else { "GET" };
+            let (status, _, _) = call(
+                &app,
+                req(other, &uri)
+                    .header(TOKEN_HEADER, TOKEN)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{name}: {other} {uri}"
+            );
+        }
     }
 
     #[test]
