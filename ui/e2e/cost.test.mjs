@@ -70,6 +70,23 @@ test("the cost panel's total is what archsim cost --json prints for the same fil
   await page.getByTestId("cost-total").scrollIntoViewIfNeeded();
 });
 
+test("a component the bill does not price is listed, the total says so, and the inspector says why", async () => {
+  // The example's Cognito user pool: AWS bills its users, the book does not yet.
+  const cli = JSON.parse(execFileSync(archsimBin(), ["cost", design, "--json"], { encoding: "utf8" })).report;
+  assert.equal(cli.total_complete, false);
+  const row = page.getByTestId("cost-not-priced");
+  assert.equal(await row.count(), cli.not_priced.length);
+  assert.match(await row.first().innerText(), /not priced: Cognito monthly active users/);
+  assert.match(await page.getByTestId("cost-incomplete").innerText(), /incomplete: 1 component not priced/);
+  await page.locator(`.react-flow__node[data-id="${cli.not_priced[0].component_id}"]`).click();
+  const limits = page.getByTestId("layer-limits");
+  await limits.waitFor();
+  const text = await limits.innerText();
+  assert.match(text, /passive in simulation: Cognito is not simulated/);
+  assert.match(text, /not priced: Cognito monthly active users/);
+  await shot("cost-01c-not-priced");
+});
+
 test("free tier and 100 ms billing change the total as the CLI's flags do", async () => {
   const base = await total();
   await page.getByTestId("cost-free-tier").check();
