@@ -55,7 +55,7 @@ pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_di
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use live::{
     Health, LIVE_MAX_TRACES, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart,
-    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
+    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView, describe_event,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use present::{PRESENTER, presenter_args, presenter_binary, start_presenter};

@@ -95,11 +95,13 @@ pub enum LiveControl {
     },
 }
 
+// The one verdict the canvas and the presenter both colour a component by.
 /// How a component is doing over the last few simulated seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
+    #[default]
     Ok,
     /// Throttling, or a queue past [`QUEUE_LIMIT`].
     Strained,
@@ -299,7 +301,7 @@ impl LiveRun {
             }
             LiveControl::Inject { event } => {
                 self.check_event(&event)?;
-                self.log(describe(&event));
+                self.log(describe_event(&event));
                 self.sim.inject(event);
             }
         }
@@ -424,7 +426,9 @@ impl LiveRun {
     }
 }
 
-fn describe(e: &ScenarioEvent) -> String {
+/// A scenario event in words, as the run's event log and the presenter
+/// show it.
+pub fn describe_event(e: &ScenarioEvent) -> String {
     match e {
         ScenarioEvent::TrafficChange { entry, factor } => format!("traffic at {entry} x{factor}"),
         ScenarioEvent::ZoneLoss { zone } => format!("zone {zone} lost"),

@@ -1,7 +1,7 @@
 //! What the simulation shows while it runs: the 1 s tick that closes each
 //! second's series (and reclaims idle Lambda environments), placement
 //! snapshots every minute, the live [`Frame`], the placement view and the
-//! accessors the live runner reads.
+//! accessors a live run reads.
 
 use super::events::Ev;
 use super::service::{CapacityKind, TaskState};
