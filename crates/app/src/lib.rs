@@ -43,6 +43,7 @@ mod recent;
 mod recovery;
 mod report;
 mod session;
+mod sim_view;
 mod templates;
 mod view;
 
@@ -66,6 +67,10 @@ pub use report::{
     write_report,
 };
 pub use session::{Applied, Edit, MoveTo, Session};
+pub use sim_view::{
+    CapacityNow, FrameComponent, InstanceNow, PlacementNow, RequestTrace, Segment, Series,
+    ServiceTasksNow, TaskNow,
+};
 pub use templates::{
     ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,
     TemplateFlavour, TemplateNetwork, TemplateOptions, TemplateSyntax, template_path, write_export,

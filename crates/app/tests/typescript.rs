@@ -36,7 +36,7 @@ fn export(dir: &Path) {
     LiveControl::export_all_to(dir).unwrap();
     LiveView::export_all_to(dir).unwrap();
     SeriesView::export_all_to(dir).unwrap();
-    archsim_sim::RequestTrace::export_all_to(dir).unwrap();
+    RequestTrace::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

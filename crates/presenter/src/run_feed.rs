@@ -57,7 +57,7 @@ impl FrameConverter {
     /// waiting for capacity (PROVISIONING).
     fn clusters(&self, f: &LiveView) -> Vec<ClusterView> {
         let d = &self.design;
-        let task_view = |service: &str, t: &archsim_sim::TaskNow| {
+        let task_view = |service: &str, t: &archsim_app::TaskNow| {
             let (cpu_units, memory_mib) =
                 self.task_sizes.get(service).copied().unwrap_or((256, 512));
             TaskView {
@@ -80,7 +80,7 @@ impl FrameConverter {
                 owner.insert(t.id.as_str(), s.service.as_str());
             }
         }
-        let tasks: BTreeMap<&str, &archsim_sim::TaskNow> = f
+        let tasks: BTreeMap<&str, &archsim_app::TaskNow> = f
             .placement
             .services
             .iter()
