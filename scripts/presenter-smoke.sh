@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the presenter (archsim-presenter) under Xvfb on a bundled example
-# with the simulator's live runner, and checks from a screenshot that the
+# with archsim-app's live run, and checks from a screenshot that the
 # window shows the design: the dark canvas, component tiles and the live
 # flows. Screenshot: artifacts/presenter/window.png.
 set -euo pipefail

@@ -272,7 +272,7 @@ fn live_series(live: State<Live>, id: String) -> Reply<SeriesView> {
 }
 
 #[tauri::command]
-fn live_traces(live: State<Live>) -> Reply<Vec<archsim_sim::RequestTrace>> {
+fn live_traces(live: State<Live>) -> Reply<Vec<archsim_app::RequestTrace>> {
     live.slot().traces()
 }
 

@@ -48,6 +48,7 @@ mod recent;
 mod recovery;
 mod report;
 mod session;
+mod sim_view;
 mod templates;
 mod view;
 
@@ -61,7 +62,7 @@ pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_di
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use live::{
     Health, LIVE_MAX_TRACES, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart,
-    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView,
+    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView, describe_event,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use present::{PRESENTER, presenter_args, presenter_binary, start_presenter};
@@ -72,6 +73,10 @@ pub use report::{
     write_report,
 };
 pub use session::{Applied, Edit, MoveTo, Session};
+pub use sim_view::{
+    CapacityNow, FrameComponent, InstanceNow, PlacementNow, RequestTrace, Segment, Series,
+    ServiceTasksNow, TaskNow,
+};
 pub use templates::{
     ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,
     TemplateFlavour, TemplateNetwork, TemplateOptions, TemplateSyntax, template_path, write_export,

@@ -14,14 +14,13 @@ use std::path::PathBuf;
 
 use archsim_model::scenario::ScenarioEvent;
 use archsim_model::{Design, Scenario};
-use archsim_sim::{
-    FrameComponent, PlacementNow, RequestTrace, RunOptions, Series, SimError, Simulation,
-};
+use archsim_sim::{RunOptions, SimError, Simulation};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
+use crate::sim_view::{FrameComponent, PlacementNow, RequestTrace};
 use crate::view::{CommandError, ErrorCode};
 
 /// Simulated seconds one poll may run at most (at maximum speed, or after
@@ -95,11 +94,13 @@ pub enum LiveControl {
     },
 }
 
+// The one verdict the canvas and the presenter both colour a component by.
 /// How a component is doing over the last few simulated seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
+    #[default]
     Ok,
     /// Throttling, or a queue past [`QUEUE_LIMIT`].
     Strained,
@@ -155,7 +156,7 @@ pub struct LiveView {
 pub struct SeriesView {
     pub id: String,
     pub step_s: u32,
-    pub series: Series,
+    pub series: crate::sim_view::Series,
 }
 
 /// A simulation in progress.
@@ -299,7 +300,7 @@ impl LiveRun {
             }
             LiveControl::Inject { event } => {
                 self.check_event(&event)?;
-                self.log(describe(&event));
+                self.log(describe_event(&event));
                 self.sim.inject(event);
             }
         }
@@ -375,7 +376,7 @@ impl LiveRun {
                     Health::Ok
                 };
                 LiveComponent {
-                    now,
+                    now: now.into(),
                     arrivals_per_s,
                     completions_per_s,
                     health,
@@ -391,7 +392,7 @@ impl LiveRun {
             paused: self.paused,
             speed: self.speed,
             components,
-            placement: frame.placement,
+            placement: frame.placement.into(),
             traces: u32::try_from(self.sim.traces().len()).unwrap_or(u32::MAX),
             events: self.events.clone(),
         }
@@ -411,20 +412,22 @@ impl LiveRun {
             id: id.to_string(),
             step_s: u32::try_from(step).unwrap_or(u32::MAX),
             series: if step == 1 {
-                s.clone()
+                s.clone().into()
             } else {
-                s.downsample(step)
+                s.downsample(step).into()
             },
         })
     }
 
     /// The request traces sampled so far.
     pub fn traces(&self) -> Vec<RequestTrace> {
-        self.sim.traces().to_vec()
+        self.sim.traces().iter().map(RequestTrace::from).collect()
     }
 }
 
-fn describe(e: &ScenarioEvent) -> String {
+/// A scenario event in words, as the run's event log and the presenter
+/// show it.
+pub fn describe_event(e: &ScenarioEvent) -> String {
     match e {
         ScenarioEvent::TrafficChange { entry, factor } => format!("traffic at {entry} x{factor}"),
         ScenarioEvent::ZoneLoss { zone } => format!("zone {zone} lost"),

@@ -132,7 +132,9 @@ fn a_live_run_to_the_end_matches_a_batch_run() {
         assert_eq!(c.now.cold_starts, b.cold_starts, "{}", c.now.id);
     }
     assert_eq!(end.traces as usize, run.traces().len());
-    assert_eq!(run.traces(), batch.traces);
+    let batch_traces: Vec<archsim_app::RequestTrace> =
+        batch.traces.iter().map(Into::into).collect();
+    assert_eq!(run.traces(), batch_traces);
 }
 
 #[test]

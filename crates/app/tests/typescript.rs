@@ -38,7 +38,7 @@ fn export(dir: &Path) {
     LiveView::export_all_to(dir).unwrap();
     SeriesView::export_all_to(dir).unwrap();
     FileKind::export_all_to(dir).unwrap();
-    archsim_sim::RequestTrace::export_all_to(dir).unwrap();
+    RequestTrace::export_all_to(dir).unwrap();
 }
 
 /// `file_name` -> `fileName`: how Tauri expects a command's argument.

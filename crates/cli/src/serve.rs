@@ -627,7 +627,7 @@ async fn live_series(
     Ok(Json(s.live().series(&id)?))
 }
 
-async fn live_traces(State(s): State<Arc<AppState>>) -> Reply<Vec<archsim_sim::RequestTrace>> {
+async fn live_traces(State(s): State<Arc<AppState>>) -> Reply<Vec<archsim_app::RequestTrace>> {
     Ok(Json(s.live().traces()?))
 }
 

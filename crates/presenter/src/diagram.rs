@@ -17,7 +17,9 @@ use archsim_model::{ComponentKind, Design, Meaning};
 use egui::text::{LayoutJob, TextWrapping};
 use egui::{Color32, FontId, Pos2, Rect, Role, Sense, Stroke, Vec2};
 
-use crate::{ComponentStatus, Health, Presenter, health, rates};
+use archsim_app::Health;
+
+use crate::{ComponentStatus, Presenter};
 
 /// A card's size on the canvas (the web UI's `NODE_W` × `NODE_H`); a
 /// component's position is its card's top-left corner.
@@ -247,7 +249,7 @@ fn room_below(cards: &[Rect], i: usize, line: f32, area: Rect) -> Option<Rect> {
 /// The live numbers, most telling first, as separate parts (a narrow card
 /// shows the first few whole parts that fit).
 pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
-    let mut parts = vec![format!("{:.0} rps", s.throughput_rps)];
+    let mut parts = vec![format!("{:.0} rps", s.requests_per_s)];
     if s.errors > 0 {
         parts.push(format!("{} errors", s.errors));
     }
@@ -446,7 +448,7 @@ impl Presenter {
                 .frame
                 .components
                 .get(&conn.to)
-                .map_or(0.0, |s| s.throughput_rps);
+                .map_or(0.0, |s| s.requests_per_s);
             let dots = flow_dots(rps);
             for k in 0..dots {
                 let phase = (t * 0.5 + k as f32 / dots as f32).rem_euclid(1.0);
@@ -455,10 +457,6 @@ impl Presenter {
         }
 
         let lines = layout.lines_inside();
-        let dt = self
-            .previous
-            .as_ref()
-            .map_or(0.0, |p| self.frame.time_s - p.time_s);
         let pad = (6.0 * scale).clamp(2.0, 10.0);
         for card in &layout.cards {
             let Some(c) = self.design.component(&card.id) else {
@@ -470,11 +468,7 @@ impl Presenter {
                 .components
                 .get(&card.id)
                 .filter(|_| carries_traffic(c.kind()));
-            let prev = self
-                .previous
-                .as_ref()
-                .and_then(|p| p.components.get(&card.id));
-            let h = status.map_or(Health::Ok, |s| health(rates(prev, s, dt), s));
+            let h = status.map_or(Health::Ok, |s| s.health);
             painter.rect_filled(rect, 0.0, category_colour(c.kind().category()));
             if self.selected.as_deref() == Some(card.id.as_str()) {
                 painter.rect_stroke(

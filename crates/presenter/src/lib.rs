@@ -6,28 +6,34 @@
 //! pause, +/- speed, r restart, s spike, z zone loss, f fullscreen).
 //!
 //! The window renders [`Frame`]s it pulls from a [`LiveFeed`] and sends it
-//! [`Control`]s; it never computes a domain result. The feed is the
-//! simulator's live runner in the binary, and a scripted feed in tests.
+//! archsim-app's [`LiveControl`]s; it never computes a domain result. In
+//! the binary the feed is archsim-app's [`archsim_app::LiveRun`], the
+//! canvas's live run, driven by the window's clock
+//! ([`run_feed::RunFeed`]), so a component's numbers and health are the
+//! ones the canvas shows; in tests it is a scripted feed.
 //!
 //! Architecture invariant: depends on the model (to draw the design) and
-//! on a feed of frames; knows nothing of pricing or templates. One struct
-//! ([`Presenter`]) holds the state, one function per panel draws it.
+//! on archsim-app's live run; knows nothing of pricing or templates. One
+//! struct ([`Presenter`]) holds the state, one function per panel draws it.
 
 use std::collections::{BTreeMap, VecDeque};
 
+use archsim_app::{Health, LiveControl};
 use archsim_model::Design;
+use archsim_model::scenario::ScenarioEvent;
 use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 
 pub mod diagram;
 use diagram::text_line;
-pub mod sim_feed;
+pub mod run_feed;
 
-/// One component's live numbers. Counters are totals since the start of
-/// the run; the presenter turns them into rates between frames.
+/// What a card shows of one component, taken from archsim-app's
+/// [`archsim_app::LiveComponent`] (the presenter derives nothing itself).
+/// Counters are totals since the start of the run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ComponentStatus {
-    /// Requests (or messages) completed per second, over the last interval.
-    pub throughput_rps: f64,
+    /// Requests (or messages) arriving in the last full simulated second.
+    pub requests_per_s: f64,
     /// Busy Lambda environments, or running tasks/pods.
     pub concurrency: u32,
     pub cold_starts: u64,
@@ -35,6 +41,7 @@ pub struct ComponentStatus {
     pub errors: u64,
     pub p99_ms: f64,
     pub queue_depth: u64,
+    pub health: Health,
 }
 
 /// A task as the placement grid shows it.
@@ -83,28 +90,14 @@ pub struct Frame {
     pub clusters: Vec<ClusterView>,
 }
 
-/// What the presenter asks of the simulation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Control {
-    Pause,
-    Resume,
-    /// Simulated seconds per wall second; infinity runs as fast as possible.
-    Speed(f64),
-    Restart,
-    /// Multiply traffic by `factor` for a while.
-    Spike {
-        factor: f64,
-    },
-    ZoneLoss {
-        zone: String,
-    },
-}
-
 /// A source of frames that takes controls.
 pub trait LiveFeed {
-    /// The newest frame since the last call, if any (never blocks).
-    fn poll(&mut self) -> Option<Frame>;
-    fn send(&mut self, control: Control);
+    /// A new frame, if there is one, at `wall_s` on the window's clock (any
+    /// monotonic clock in seconds: the feed runs the simulated time that
+    /// passed since the last call at the chosen speed).
+    fn poll(&mut self, wall_s: f64) -> Option<Frame>;
+    /// Obeys a control, or says why not.
+    fn send(&mut self, control: LiveControl) -> Result<(), String>;
 }
 
 /// Speeds the +/- keys step through (simulated s per wall s).
@@ -143,51 +136,6 @@ const SEPARATOR: Stroke = Stroke {
 /// How many frames the charts keep.
 const HISTORY: usize = 240;
 
-/// Health of a component between two frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Health {
-    Ok,
-    /// Throttling, or a queue past its limit.
-    Strained,
-    Failing,
-}
-
-/// A queue deeper than this turns its component amber.
-pub const QUEUE_LIMIT: u64 = 1_000;
-
-/// Rates derived from two successive frames.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Rates {
-    pub throttles_per_s: f64,
-    pub errors_per_s: f64,
-    pub cold_starts_per_s: f64,
-}
-
-pub fn rates(prev: Option<&ComponentStatus>, now: &ComponentStatus, dt_s: f64) -> Rates {
-    let Some(prev) = prev else {
-        return Rates::default();
-    };
-    if dt_s <= 0.0 {
-        return Rates::default();
-    }
-    let d = |a: u64, b: u64| b.saturating_sub(a) as f64 / dt_s;
-    Rates {
-        throttles_per_s: d(prev.throttles, now.throttles),
-        errors_per_s: d(prev.errors, now.errors),
-        cold_starts_per_s: d(prev.cold_starts, now.cold_starts),
-    }
-}
-
-pub fn health(r: Rates, now: &ComponentStatus) -> Health {
-    if r.errors_per_s > 0.0 {
-        Health::Failing
-    } else if r.throttles_per_s > 0.0 || now.queue_depth > QUEUE_LIMIT {
-        Health::Strained
-    } else {
-        Health::Ok
-    }
-}
-
 /// The presenter's whole state.
 pub struct Presenter {
     design: Design,
@@ -196,10 +144,10 @@ pub struct Presenter {
     paused: bool,
     speed_index: usize,
     frame: Frame,
-    previous: Option<Frame>,
-    /// (time, total throughput, total busy) per frame, for the charts.
+    /// (time, requests/s entering the design, total busy) per frame, for
+    /// the charts.
     history: VecDeque<(f64, f64, f64)>,
-    /// (time, throughput, busy) per frame for each component, for its
+    /// (time, requests/s, busy) per frame for each component, for its
     /// charts when it is selected.
     component_history: BTreeMap<String, VecDeque<(f64, f64, f64)>>,
     /// The component whose charts show (a click on its card); the whole
@@ -225,7 +173,6 @@ impl Presenter {
             paused: false,
             speed_index: 0,
             frame: Frame::default(),
-            previous: None,
             history: VecDeque::with_capacity(HISTORY),
             component_history: BTreeMap::new(),
             selected: None,
@@ -284,21 +231,22 @@ impl Presenter {
         self.log.push_back(line);
     }
 
-    fn send(&mut self, control: Control) {
-        self.note(describe_control(&control));
-        self.feed.send(control);
+    fn send(&mut self, control: LiveControl) {
+        let line = describe_control(&control);
+        match self.feed.send(control) {
+            Ok(()) => self.note(line),
+            Err(why) => self.note(format!("{line}: refused: {why}")),
+        }
     }
 
-    /// Takes the newest frame from the feed.
-    pub fn pull(&mut self) {
-        if let Some(frame) = self.feed.poll() {
+    /// Takes a new frame from the feed, if there is one, at `wall_s` on
+    /// the window's clock.
+    pub fn pull(&mut self, wall_s: f64) {
+        if let Some(frame) = self.feed.poll(wall_s) {
             if frame.time_s < self.frame.time_s {
                 // Restarted: the old history no longer applies.
                 self.history.clear();
                 self.component_history.clear();
-                self.previous = None;
-            } else {
-                self.previous = Some(std::mem::take(&mut self.frame));
             }
             // Requests entering the design: what its clients send.
             let total: f64 = frame
@@ -309,7 +257,7 @@ impl Presenter {
                         .component(id)
                         .is_some_and(|c| c.kind() == archsim_model::ComponentKind::Client)
                 })
-                .map(|(_, c)| c.throughput_rps)
+                .map(|(_, c)| c.requests_per_s)
                 .sum();
             let busy: f64 = frame
                 .components
@@ -321,7 +269,7 @@ impl Presenter {
                 let h = self.component_history.entry(id.clone()).or_default();
                 push_capped(
                     h,
-                    (frame.time_s, c.throughput_rps, f64::from(c.concurrency)),
+                    (frame.time_s, c.requests_per_s, f64::from(c.concurrency)),
                 );
             }
             self.frame = frame;
@@ -363,14 +311,16 @@ impl Presenter {
             self.slower();
         }
         if pressed(Key::R) {
-            self.send(Control::Restart);
+            self.send(LiveControl::Restart);
         }
         if pressed(Key::S) {
             self.toggle_spike();
         }
         if pressed(Key::Z) {
             let zone = self.zone_to_lose();
-            self.send(Control::ZoneLoss { zone });
+            self.send(LiveControl::Inject {
+                event: ScenarioEvent::ZoneLoss { zone },
+            });
         }
         if pressed(Key::Escape) {
             self.select(None);
@@ -384,9 +334,9 @@ impl Presenter {
     pub fn toggle_pause(&mut self) {
         self.paused = !self.paused;
         self.send(if self.paused {
-            Control::Pause
+            LiveControl::Pause
         } else {
-            Control::Resume
+            LiveControl::Resume
         });
     }
 
@@ -398,20 +348,28 @@ impl Presenter {
         } else {
             1.0 / SPIKE_FACTOR
         };
-        self.send(Control::Spike { factor });
+        self.send(LiveControl::Spike { factor });
     }
 
     pub fn faster(&mut self) {
         if self.speed_index + 1 < SPEEDS.len() {
             self.speed_index += 1;
-            self.send(Control::Speed(self.speed()));
+            self.send(self.speed_control());
         }
     }
 
     pub fn slower(&mut self) {
         if self.speed_index > 0 {
             self.speed_index -= 1;
-            self.send(Control::Speed(self.speed()));
+            self.send(self.speed_control());
+        }
+    }
+
+    /// The current speed as the run takes it (`None`: as fast as possible).
+    fn speed_control(&self) -> LiveControl {
+        let speed = self.speed();
+        LiveControl::Speed {
+            speed: speed.is_finite().then_some(speed),
         }
     }
 
@@ -431,7 +389,7 @@ impl Presenter {
     /// Draws the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.handle_keys(ui.ctx());
-        self.pull();
+        self.pull(ui.input(|i| i.time));
         self.top_bar(ui);
         let full = ui.available_rect_before_wrap();
         let right_w = (full.width() * 0.28).clamp(220.0, 520.0);
@@ -794,16 +752,17 @@ pub fn clock(time_s: f64) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
-fn describe_control(c: &Control) -> String {
+fn describe_control(c: &LiveControl) -> String {
     match c {
-        Control::Pause => "paused".into(),
-        Control::Resume => "resumed".into(),
-        Control::Speed(s) if s.is_finite() => format!("speed x{s}"),
-        Control::Speed(_) => "speed: as fast as possible".into(),
-        Control::Restart => "restarted".into(),
-        Control::Spike { factor } if *factor >= 1.0 => format!("traffic spike x{factor}"),
-        Control::Spike { .. } => "traffic back to normal".into(),
-        Control::ZoneLoss { zone } => format!("zone {zone} lost"),
+        LiveControl::Pause => "paused".into(),
+        LiveControl::Resume => "resumed".into(),
+        LiveControl::Speed { speed: Some(s) } => format!("speed x{s}"),
+        LiveControl::Speed { speed: None } => "speed: as fast as possible".into(),
+        LiveControl::Restart => "restarted".into(),
+        LiveControl::Step { seconds } => format!("stepped {seconds} s"),
+        LiveControl::Spike { factor } if *factor >= 1.0 => format!("traffic spike x{factor}"),
+        LiveControl::Spike { .. } => "traffic back to normal".into(),
+        LiveControl::Inject { event } => archsim_app::describe_event(event),
     }
 }
 

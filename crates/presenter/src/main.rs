@@ -5,11 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use archsim_presenter::sim_feed::SimFeed;
+use anyhow::Result;
+use archsim_app::{LiveControl, LiveRun, LiveStart};
+use archsim_presenter::run_feed::RunFeed;
 use archsim_presenter::{Presenter, PresenterApp};
-use archsim_sim::RunOptions;
-use archsim_sim::live::{Speed, spawn};
 use clap::Parser;
 
 /// Present a design's simulation live.
@@ -24,7 +23,8 @@ struct Args {
     /// Random seed (default: the scenario's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Simulated seconds per wall second at the start.
+    /// Simulated seconds per wall second at the start (`inf`: as fast as
+    /// possible).
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
     /// Start full screen.
@@ -93,27 +93,23 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<()> {
     let design = archsim_model::load(&args.design)?;
-    let scenario = archsim_sim::find_scenario(&design, args.scenario.as_deref())?.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_time()
-        .build()
-        .context("starting the simulation runtime")?;
-    let _guard = runtime.enter();
-    let opts = RunOptions {
+    // The canvas's live run, on this window's clock (egui's frame time).
+    let start = LiveStart {
+        scenario: args.scenario.clone(),
         seed: args.seed,
-        base_dir: args.design.parent().map(PathBuf::from),
-        ..RunOptions::default()
+        speed: args.speed.is_finite().then_some(args.speed),
+        paused: false,
     };
-    let handle = spawn(
-        design.clone(),
-        scenario.clone(),
-        opts,
-        Speed::Times(args.speed),
-    )?;
-    let feed = SimFeed::new(handle, design.clone(), &scenario);
+    let base_dir = args.design.parent().map(PathBuf::from);
+    let mut run =
+        LiveRun::start(&design, base_dir, &start).map_err(|e| anyhow::anyhow!(e.message))?;
+    if !args.speed.is_finite() {
+        run.control(LiveControl::Speed { speed: None })
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+    }
+    let scenario = run.view().scenario;
     let presenter =
-        Presenter::new(design, scenario.name.clone(), Box::new(feed)).with_speed(args.speed);
+        Presenter::new(design, scenario, Box::new(RunFeed::new(run))).with_speed(args.speed);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("archsim presenter")

@@ -163,13 +163,14 @@ fn small_designs_are_magnified_and_hold_their_numbers_inside() {
 #[test]
 fn badge_parts_put_trouble_first_and_fit_whole_parts() {
     let s = ComponentStatus {
-        throughput_rps: 120.4,
+        requests_per_s: 120.4,
         concurrency: 8,
         cold_starts: 3,
         throttles: 2,
         errors: 1,
         p99_ms: 250.0,
         queue_depth: 7,
+        health: archsim_app::Health::Strained,
     };
     assert_eq!(
         badge_parts(&s),

@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+use archsim_app::{Health, LiveControl, LiveRun, LiveStart};
+use archsim_model::scenario::ScenarioEvent;
 use archsim_model::starters::starter;
 use archsim_presenter::*;
 use egui::Key;
@@ -14,17 +16,18 @@ use egui_kittest::kittest::Queryable;
 #[derive(Default)]
 struct Script {
     frames: VecDeque<Frame>,
-    sent: Vec<Control>,
+    sent: Vec<LiveControl>,
 }
 
 struct ScriptedFeed(Rc<RefCell<Script>>);
 
 impl LiveFeed for ScriptedFeed {
-    fn poll(&mut self) -> Option<Frame> {
+    fn poll(&mut self, _wall_s: f64) -> Option<Frame> {
         self.0.borrow_mut().frames.pop_front()
     }
-    fn send(&mut self, control: Control) {
+    fn send(&mut self, control: LiveControl) -> Result<(), String> {
         self.0.borrow_mut().sent.push(control);
+        Ok(())
     }
 }
 
@@ -85,7 +88,10 @@ fn space_pauses_and_resumes() {
     h.key_press(Key::Space);
     h.step();
     assert!(!h.state().paused());
-    assert_eq!(script.borrow().sent, vec![Control::Pause, Control::Resume]);
+    assert_eq!(
+        script.borrow().sent,
+        vec![LiveControl::Pause, LiveControl::Resume]
+    );
 }
 
 #[test]
@@ -103,11 +109,7 @@ fn plus_and_minus_change_speed() {
     assert_eq!(h.state().speed(), 2.0);
     assert_eq!(
         script.borrow().sent,
-        vec![
-            Control::Speed(2.0),
-            Control::Speed(5.0),
-            Control::Speed(2.0)
-        ]
+        [2.0, 5.0, 2.0].map(|s| LiveControl::Speed { speed: Some(s) })
     );
     // Below the slowest speed nothing more is sent.
     h.key_press(Key::Minus);
@@ -143,11 +145,13 @@ fn spike_zone_loss_and_restart_keys() {
     assert_eq!(
         script.borrow().sent,
         vec![
-            Control::Spike { factor: 5.0 },
-            Control::ZoneLoss {
-                zone: "us-east-1b".into()
+            LiveControl::Spike { factor: 5.0 },
+            LiveControl::Inject {
+                event: ScenarioEvent::ZoneLoss {
+                    zone: "us-east-1b".into()
+                }
             },
-            Control::Restart
+            LiveControl::Restart
         ]
     );
     assert_eq!(h.state().log().last(), Some("restarted"));
@@ -157,14 +161,14 @@ fn spike_zone_loss_and_restart_keys() {
 fn badges_show_live_numbers() {
     let (mut h, script) = harness("serverless-api");
     let status = ComponentStatus {
-        throughput_rps: 120.0,
+        requests_per_s: 120.0,
         concurrency: 8,
         cold_starts: 3,
         p99_ms: 250.0,
         ..Default::default()
     };
     let client = ComponentStatus {
-        throughput_rps: 100.0,
+        requests_per_s: 100.0,
         ..Default::default()
     };
     script
@@ -201,12 +205,12 @@ fn click_at(h: &mut Harness<'static, Presenter>, at: egui::Pos2) {
 fn clicking_a_card_charts_that_component_and_escape_goes_back() {
     let (mut h, script) = harness("serverless-api");
     let fn_status = |rps: f64, busy: u32| ComponentStatus {
-        throughput_rps: rps,
+        requests_per_s: rps,
         concurrency: busy,
         ..Default::default()
     };
     let client = ComponentStatus {
-        throughput_rps: 100.0,
+        requests_per_s: 100.0,
         ..Default::default()
     };
     for (t, rps, busy) in [(1.0, 40.0, 3), (2.0, 55.0, 4)] {
@@ -384,40 +388,6 @@ fn instance_rows_shrink_to_fit_and_drop_their_text_when_short() {
 }
 
 #[test]
-fn health_turns_amber_on_throttles_and_queues_red_on_errors() {
-    let before = ComponentStatus::default();
-    let throttled = ComponentStatus {
-        throttles: 10,
-        ..Default::default()
-    };
-    let r = rates(Some(&before), &throttled, 2.0);
-    assert_eq!(r.throttles_per_s, 5.0);
-    assert_eq!(health(r, &throttled), Health::Strained);
-    let queued = ComponentStatus {
-        queue_depth: QUEUE_LIMIT + 1,
-        ..Default::default()
-    };
-    assert_eq!(
-        health(rates(Some(&before), &queued, 1.0), &queued),
-        Health::Strained
-    );
-    let failing = ComponentStatus {
-        errors: 1,
-        throttles: 10,
-        ..Default::default()
-    };
-    assert_eq!(
-        health(rates(Some(&before), &failing, 1.0), &failing),
-        Health::Failing
-    );
-    // Old errors, none new: healthy again.
-    assert_eq!(
-        health(rates(Some(&failing), &failing, 1.0), &failing),
-        Health::Ok
-    );
-}
-
-#[test]
 fn starts_at_the_nearest_listed_speed() {
     let design = starter("serverless-api").unwrap().build().unwrap();
     let feed = || Box::new(ScriptedFeed(Rc::new(RefCell::new(Script::default()))));
@@ -443,68 +413,99 @@ fn clock_formats_hours_minutes_seconds() {
     assert_eq!(clock(-5.0), "00:00:00");
 }
 
-/// The simulator's frames become presenter frames: throughput from the
-/// completed counts between two frames, clusters from the design's groups.
+/// A card shows what archsim-app's live run reports, health included: the
+/// presenter computes none of it.
 #[test]
-fn simulator_frames_convert_to_badges_and_capacity() {
-    use archsim_presenter::sim_feed::FrameConverter;
-    use archsim_sim::{Frame as SimFrame, FrameComponent};
-    let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
-    let mut conv = FrameConverter::new(design);
-    let comp = |id: &str, completed: u64, instances: u64| FrameComponent {
-        id: id.into(),
-        requests: completed,
-        completed,
-        errors: 0,
-        throttled: 0,
-        cold_starts: 0,
-        concurrency: 3,
-        queue_depth: 0,
-        tasks: 0,
-        instances,
-        p99_ms: 42.0,
+fn cards_show_the_live_runs_numbers_and_health() {
+    use archsim_presenter::run_feed::FrameConverter;
+    let mut design = starter("serverless-api").unwrap().build().unwrap();
+    // One execution environment for the launch: the function throttles.
+    archsim_model::edit::apply_op(
+        &mut design,
+        archsim_model::edit::Op::SetProperty {
+            id: "orders-fn".into(),
+            path: "reserved_concurrency".into(),
+            value: 1.into(),
+        },
+    )
+    .unwrap();
+    let start = LiveStart {
+        paused: true,
+        ..LiveStart::default()
     };
-    let first = SimFrame {
-        at_s: 10.0,
-        finished: false,
-        components: vec![comp("api-svc", 1000, 0), comp("general-asg", 0, 3)],
-        placement: Default::default(),
-    };
-    let second = SimFrame {
-        at_s: 12.0,
-        finished: false,
-        components: vec![comp("api-svc", 1400, 0), comp("general-asg", 0, 3)],
-        placement: Default::default(),
-    };
-    conv.convert(&first);
-    let f = conv.convert(&second);
-    let api = &f.components["api-svc"];
-    assert_eq!(api.throughput_rps, 200.0);
-    assert_eq!(api.p99_ms, 42.0);
-    assert_eq!(f.clusters[0].name, "Compute cluster");
+    let mut run = LiveRun::start(&design, None, &start).unwrap();
+    run.control(LiveControl::Step { seconds: 130.0 }).unwrap();
+    let view = run.view();
+    let frame = FrameConverter::new(design).convert(&view);
+    assert_eq!(frame.time_s, view.at_s);
+    assert_eq!(frame.components.len(), view.components.len());
+    for c in &view.components {
+        let card = &frame.components[&c.now.id];
+        assert_eq!(card.health, c.health, "{}", c.now.id);
+        assert_eq!(card.requests_per_s, f64::from(c.arrivals_per_s));
+        assert_eq!(card.throttles, c.now.throttled);
+        assert_eq!(card.errors, c.now.errors);
+        assert_eq!(card.p99_ms, c.now.p99_ms);
+    }
+    assert_ne!(frame.components["orders-fn"].health, Health::Ok);
+}
 
-    // Placement comes from the simulator: every instance with the tasks on
-    // it, and tasks waiting for capacity.
+/// The run's feed: the window's clock advances the run at the chosen
+/// speed, 25 frames a wall second at most, none while paused; controls
+/// reach the run, and the run's refusals come back.
+#[test]
+fn the_run_feed_follows_the_window_clock() {
+    use archsim_presenter::run_feed::RunFeed;
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let start = LiveStart {
+        speed: Some(8.0),
+        ..LiveStart::default()
+    };
+    let mut feed = RunFeed::new(LiveRun::start(&design, None, &start).unwrap());
+    // Clock readings that are exact in binary, so simulated times are too.
+    assert_eq!(feed.poll(0.0).map(|f| f.time_s), Some(0.0));
+    assert!(feed.poll(0.015625).is_none(), "too soon for a frame");
+    assert_eq!(feed.poll(0.125).map(|f| f.time_s), Some(1.0));
+    feed.send(LiveControl::Pause).unwrap();
+    assert_eq!(
+        feed.poll(0.25).map(|f| f.time_s),
+        Some(1.0),
+        "after a control"
+    );
+    assert!(feed.poll(0.375).is_none(), "paused");
+    feed.send(LiveControl::Resume).unwrap();
+    feed.send(LiveControl::Restart).unwrap();
+    assert_eq!(feed.poll(0.4375).map(|f| f.time_s), Some(0.5));
+    let refused = feed.send(LiveControl::Inject {
+        event: ScenarioEvent::ZoneLoss {
+            zone: "mars-1a".into(),
+        },
+    });
+    assert!(refused.unwrap_err().contains("mars-1a"));
+}
+
+/// Placement comes from the live run: every instance with the tasks on it,
+/// and tasks waiting for capacity, grouped by the design's clusters.
+#[test]
+fn the_live_runs_placement_becomes_the_clusters_capacity() {
+    use archsim_presenter::run_feed::FrameConverter;
     let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
-    let scenario = design.scenarios[0].clone();
-    let mut sim =
-        archsim_sim::prepare(&design, &scenario, &archsim_sim::RunOptions::default()).unwrap();
-    sim.run_until(300.0);
-    let real = sim.frame();
-    let mut conv = FrameConverter::new(design.clone());
-    let f = conv.convert(&real);
+    let start = LiveStart {
+        paused: true,
+        ..LiveStart::default()
+    };
+    let mut run = LiveRun::start(&design, None, &start).unwrap();
+    run.control(LiveControl::Step { seconds: 300.0 }).unwrap();
+    let view = run.view();
+    let real = &view.placement;
+    let f = FrameConverter::new(design).convert(&view);
     let cluster = &f.clusters[0];
-    let instances: usize = real
-        .placement
-        .capacities
-        .iter()
-        .map(|c| c.instances.len())
-        .sum();
+    assert_eq!(cluster.name, "Compute cluster");
+    let instances: usize = real.capacities.iter().map(|c| c.instances.len()).sum();
     assert!(instances > 0);
     assert_eq!(cluster.instances.len(), instances);
     let on_instances: usize = cluster.instances.iter().map(|i| i.tasks.len()).sum();
     let placed: usize = real
-        .placement
         .capacities
         .iter()
         .flat_map(|c| &c.instances)
@@ -517,7 +518,6 @@ fn simulator_frames_convert_to_badges_and_capacity() {
         assert!(used <= i.cpu_units, "{} overcommitted", i.id);
     }
     let waiting: usize = real
-        .placement
         .services
         .iter()
         .flat_map(|s| &s.tasks)

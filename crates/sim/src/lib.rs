@@ -18,7 +18,8 @@
 //! Entry points: [`simulate`] runs a scenario to the end and returns a
 //! [`Run`]; [`replicate()`] runs it over several seeds with confidence
 //! intervals; [`prepare`] gives a [`Simulation`] to step (`run_until`,
-//! `frame`, `inject`), which [`live::spawn`] drives from a tokio task.
+//! `frame`, `inject`), which archsim-app's live run drives by the viewer's
+//! clock.
 //!
 //! Architecture invariant: this crate depends only on `archsim-model`. It
 //! knows nothing of prices, templates or user interfaces: it reports usage
@@ -40,7 +41,6 @@
 //! ```
 
 mod engine;
-pub mod live;
 mod placement;
 pub mod replicate;
 mod rng;

@@ -33,9 +33,7 @@ impl Run {
 
 /// Latency percentiles, milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LatencySummary {
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
     pub mean: f64,
     pub p50: f64,
@@ -96,7 +94,6 @@ pub struct ComponentStats {
 /// 1 s time series, one value per second of simulated time. Counters
 /// count events in the second; gauges are sampled at its end.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     pub arrivals: Vec<u32>,
     pub completions: Vec<u32>,
@@ -163,7 +160,6 @@ pub struct InstancePlacement {
 
 /// An X-Ray-like sampled request: one segment per component it visited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestTrace {
     pub entry: String,
     pub start_s: f64,
@@ -171,7 +167,6 @@ pub struct RequestTrace {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Segment {
     pub component: String,
     pub start_ms: f64,
@@ -238,7 +233,6 @@ pub struct LoadBalancerUsage {
 /// with each instance's CPU and memory filled by its tasks, and every
 /// service's tasks (Fargate ones included) with their state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlacementNow {
     pub at_s: f64,
     pub capacities: Vec<CapacityNow>,
@@ -247,14 +241,11 @@ pub struct PlacementNow {
 
 /// One EC2 capacity provider (an Auto Scaling group or node group).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CapacityNow {
     pub capacity: String,
     pub instance_type: String,
     /// Per instance: CPU units (1024 per vCPU) and memory, MiB.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cpu_units: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub memory_mb: u64,
     pub instances: Vec<InstanceNow>,
     /// Instances launched but not yet in service.
@@ -264,13 +255,10 @@ pub struct CapacityNow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InstanceNow {
     pub instance: String,
     pub zone: String,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cpu_used: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub memory_used: u64,
     /// Task ids placed there (`service#n`).
     pub tasks: Vec<String>,
@@ -278,7 +266,6 @@ pub struct InstanceNow {
 
 /// The tasks (or pods) of one service or workload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServiceTasksNow {
     pub service: String,
     pub desired: u32,
@@ -286,7 +273,6 @@ pub struct ServiceTasksNow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TaskNow {
     /// `service#n`, stable for the task's life (slots are reused after a
     /// task stops, with a new number).

@@ -237,8 +237,8 @@ enum Behaviour {
     Passive,
 }
 
-/// One simulation in progress. [`crate::simulate`] runs it to the end; the
-/// live runner advances it in slices.
+/// One simulation in progress. [`crate::simulate`] runs it to the end; a
+/// live run (archsim-app's) advances it in slices.
 pub struct Simulation {
     design_name: String,
     scenario: Scenario,
@@ -298,7 +298,7 @@ impl Simulation {
         self.now = self.now.max(limit);
     }
 
-    /// Applies a scenario event now (the live runner's "inject").
+    /// Applies a scenario event now (a live run's "inject").
     pub fn inject(&mut self, event: ScenarioEvent) {
         self.apply_event(&event);
     }

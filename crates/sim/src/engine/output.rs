@@ -1,7 +1,7 @@
 //! What the simulation shows while it runs: the 1 s tick that closes each
 //! second's series (and reclaims idle Lambda environments), placement
 //! snapshots every minute, the live [`Frame`], the placement view and the
-//! accessors the live runner reads.
+//! accessors a live run reads.
 
 use super::events::Ev;
 use super::service::{CapacityKind, TaskState};
@@ -19,26 +19,16 @@ pub struct Frame {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FrameComponent {
     pub id: String,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub requests: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub completed: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub errors: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub throttled: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cold_starts: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub concurrency: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub queue_depth: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub tasks: u64,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub instances: u64,
     /// 99th percentile latency of the requests completed so far, ms.
     pub p99_ms: f64,

@@ -1,25 +1,24 @@
-//! The simulator's live runner as a [`LiveFeed`]: frames from the runner's
-//! channel become presenter frames (throughput from completed counts
-//! between frames, clusters from the design's groups), controls become
-//! runner commands.
+//! archsim-app's live run as a [`LiveFeed`]: the window's clock drives a
+//! [`LiveRun`] as the canvas's polls do, and each [`LiveView`] becomes a
+//! presenter frame: a card's numbers and health as the app reports them,
+//! clusters from the design's groups. Controls go to the run unchanged.
 
 use std::collections::BTreeMap;
 
+use archsim_app::{LiveComponent, LiveControl, LiveRun, LiveView};
 use archsim_model::component::Props;
-use archsim_model::scenario::ScenarioEvent;
 use archsim_model::{Design, GroupKind};
-use archsim_sim::live::{Command, LiveHandle, Speed};
 
-use crate::{
-    ClusterView, ComponentStatus, Control, Frame, InstanceView, LiveFeed, TaskState, TaskView,
-};
+use crate::{ClusterView, ComponentStatus, Frame, InstanceView, LiveFeed, TaskState, TaskView};
 
-/// Converts runner frames for one design.
+/// Wall seconds between frames: 25 a second, the canvas's polling rate.
+pub const FRAME_INTERVAL_S: f64 = 0.04;
+
+/// Converts live views of one design into presenter frames.
 pub struct FrameConverter {
     design: Design,
     /// CPU units and MiB of each service's tasks, from its task definition.
     task_sizes: BTreeMap<String, (u32, u32)>,
-    last: Option<(f64, BTreeMap<String, u64>)>,
 }
 
 impl FrameConverter {
@@ -38,63 +37,27 @@ impl FrameConverter {
                 Some((c.id.clone(), size))
             })
             .collect();
-        Self {
-            design,
-            task_sizes,
-            last: None,
-        }
+        Self { design, task_sizes }
     }
 
-    pub fn convert(&mut self, f: &archsim_sim::Frame) -> Frame {
-        let completed: BTreeMap<String, u64> = f
-            .components
-            .iter()
-            .map(|c| (c.id.clone(), c.completed))
-            .collect();
-        let (dt, prev) = match &self.last {
-            Some((t, prev)) if f.at_s > *t => (f.at_s - t, Some(prev)),
-            _ => (0.0, None),
-        };
-        let components = f
-            .components
-            .iter()
-            .map(|c| {
-                let done_before = prev
-                    .and_then(|p| p.get(&c.id))
-                    .copied()
-                    .unwrap_or(c.completed);
-                let throughput_rps = if dt > 0.0 {
-                    c.completed.saturating_sub(done_before) as f64 / dt
-                } else {
-                    0.0
-                };
-                let status = ComponentStatus {
-                    throughput_rps,
-                    concurrency: u32::try_from(c.concurrency.max(c.tasks)).unwrap_or(u32::MAX),
-                    cold_starts: c.cold_starts,
-                    throttles: c.throttled,
-                    errors: c.errors,
-                    p99_ms: c.p99_ms,
-                    queue_depth: c.queue_depth,
-                };
-                (c.id.clone(), status)
-            })
-            .collect();
-        let clusters = self.clusters(f);
-        self.last = Some((f.at_s, completed));
+    pub fn convert(&self, view: &LiveView) -> Frame {
         Frame {
-            time_s: f.at_s,
-            components,
-            clusters,
+            time_s: view.at_s,
+            components: view
+                .components
+                .iter()
+                .map(|c| (c.now.id.clone(), status(c)))
+                .collect(),
+            clusters: self.clusters(view),
         }
     }
 
     /// Capacity per ECS or EKS cluster from the frame's placement: each
     /// instance with the tasks placed on it, Fargate tasks, and tasks
     /// waiting for capacity (PROVISIONING).
-    fn clusters(&self, f: &archsim_sim::Frame) -> Vec<ClusterView> {
+    fn clusters(&self, f: &LiveView) -> Vec<ClusterView> {
         let d = &self.design;
-        let task_view = |service: &str, t: &archsim_sim::TaskNow| {
+        let task_view = |service: &str, t: &archsim_app::TaskNow| {
             let (cpu_units, memory_mib) =
                 self.task_sizes.get(service).copied().unwrap_or((256, 512));
             TaskView {
@@ -117,7 +80,7 @@ impl FrameConverter {
                 owner.insert(t.id.as_str(), s.service.as_str());
             }
         }
-        let tasks: BTreeMap<&str, &archsim_sim::TaskNow> = f
+        let tasks: BTreeMap<&str, &archsim_app::TaskNow> = f
             .placement
             .services
             .iter()
@@ -168,56 +131,66 @@ impl FrameConverter {
     }
 }
 
-/// The live runner behind the presenter.
-pub struct SimFeed {
-    handle: LiveHandle,
+/// archsim-app's live run behind the presenter.
+pub struct RunFeed {
+    run: LiveRun,
     converter: FrameConverter,
-    entries: Vec<String>,
+    /// When the run was last polled, on the window's clock.
+    last_poll: Option<f64>,
+    /// The simulated time of the last frame given out.
+    last_at_s: Option<f64>,
 }
 
-impl SimFeed {
-    pub fn new(handle: LiveHandle, design: Design, scenario: &archsim_model::Scenario) -> Self {
-        let entries = scenario.entries();
+impl RunFeed {
+    pub fn new(run: LiveRun) -> Self {
         Self {
-            handle,
-            converter: FrameConverter::new(design),
-            entries,
+            converter: FrameConverter::new(run.design().clone()),
+            run,
+            last_poll: None,
+            last_at_s: None,
         }
     }
 }
 
-impl LiveFeed for SimFeed {
-    fn poll(&mut self) -> Option<Frame> {
-        let mut newest = None;
-        while let Ok(f) = self.handle.frames.try_recv() {
-            newest = Some(f);
+impl LiveFeed for RunFeed {
+    /// Polls the run at most every [`FRAME_INTERVAL_S`]; a frame when
+    /// simulated time moved or a control was obeyed (so none while paused
+    /// or finished).
+    fn poll(&mut self, wall_s: f64) -> Option<Frame> {
+        if self
+            .last_poll
+            .is_some_and(|last| wall_s - last < FRAME_INTERVAL_S)
+        {
+            return None;
         }
-        newest.map(|f| self.converter.convert(&f))
+        self.last_poll = Some(wall_s);
+        let view = self.run.poll(wall_s);
+        if self.last_at_s == Some(view.at_s) {
+            return None;
+        }
+        self.last_at_s = Some(view.at_s);
+        Some(self.converter.convert(&view))
     }
 
-    fn send(&mut self, control: Control) {
-        let commands: Vec<Command> = match control {
-            Control::Pause => vec![Command::Pause],
-            Control::Resume => vec![Command::Resume],
-            Control::Speed(s) if s.is_finite() => vec![Command::SetSpeed(Speed::Times(s))],
-            Control::Speed(_) => vec![Command::SetSpeed(Speed::Max)],
-            Control::Restart => vec![Command::Restart],
-            Control::Spike { factor } => self
-                .entries
-                .iter()
-                .map(|entry| {
-                    Command::Inject(ScenarioEvent::TrafficChange {
-                        entry: entry.clone(),
-                        factor,
-                    })
-                })
-                .collect(),
-            Control::ZoneLoss { zone } => vec![Command::Inject(ScenarioEvent::ZoneLoss { zone })],
-        };
-        for c in commands {
-            // A full channel means the runner is far behind; dropping a
-            // control is better than freezing the window.
-            let _ = self.handle.commands.try_send(c);
-        }
+    fn send(&mut self, control: LiveControl) -> Result<(), String> {
+        self.run.control(control).map_err(|e| e.message)?;
+        self.last_at_s = None;
+        Ok(())
+    }
+}
+
+/// What a card shows of a component: the app's figures and health as they
+/// are (the busy count is environments, or tasks for a service).
+fn status(c: &LiveComponent) -> ComponentStatus {
+    let n = &c.now;
+    ComponentStatus {
+        requests_per_s: f64::from(c.arrivals_per_s),
+        concurrency: u32::try_from(n.concurrency.max(n.tasks)).unwrap_or(u32::MAX),
+        cold_starts: n.cold_starts,
+        throttles: n.throttled,
+        errors: n.errors,
+        p99_ms: n.p99_ms,
+        queue_depth: n.queue_depth,
+        health: c.health,
     }
 }
