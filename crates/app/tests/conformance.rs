@@ -191,10 +191,7 @@ fn every_kind_through_every_layer() {
         let usage = scenario_usage(&design, None, &assumptions)
             .unwrap_or_else(|e| panic!("{at}: estimate: {e}"));
         let bill = monthly_bill(&book, &usage, &assumptions).unwrap();
-        let priced = bill
-            .line_items
-            .iter()
-            .any(|l| archsim_cost::design_cost::base_component_id(&l.component_id) == id);
+        let priced = has_line(&bill, &id);
         let listed = bill.not_priced.iter().any(|n| n.component_id == id);
         let cost = archsim_cost::coverage::component_coverage(design.component(&id).unwrap());
         match cost {
@@ -313,13 +310,18 @@ fn written_inside(kind: K, out: &archsim_iac::Exported) -> bool {
 /// A component priced through another: an ECS service on EC2 capacity is
 /// paid for by its Auto Scaling group's instances.
 fn through_others(design: &Design, id: &str, bill: &archsim_cost::CostReport) -> bool {
-    design.outgoing(id).iter().any(|(_, t)| {
-        t.kind() == K::Ec2AutoScalingGroup
-            && bill
-                .line_items
-                .iter()
-                .any(|l| archsim_cost::design_cost::base_component_id(&l.component_id) == t.id)
-    })
+    design
+        .outgoing(id)
+        .iter()
+        .any(|(_, t)| t.kind() == K::Ec2AutoScalingGroup && has_line(bill, &t.id))
+}
+
+/// Whether the bill has a line for the component (or a usage id derived
+/// from it, `service@capacity`).
+fn has_line(bill: &archsim_cost::CostReport, id: &str) -> bool {
+    bill.line_items
+        .iter()
+        .any(|l| archsim_cost::design_cost::base_component_id(&l.component_id) == id)
 }
 
 /// Found by the test above: a generic resource with no type was exported

@@ -436,6 +436,9 @@ pub fn estimate_usage(
                 None,
             ),
             Props::Alb(_) | Props::Nlb(_) => {
+                let Some(kind) = load_balancer_kind(c.kind()) else {
+                    continue;
+                };
                 let rules = design
                     .outgoing(id)
                     .iter()
@@ -447,11 +450,7 @@ pub fn estimate_usage(
                 push(
                     id,
                     ServiceUsage::LoadBalancer(LoadBalancerUsage {
-                        kind: if c.kind() == K::Alb {
-                            LoadBalancerKind::Alb
-                        } else {
-                            LoadBalancerKind::Nlb
-                        },
+                        kind,
                         hours: None,
                         new_connections_per_s: rps,
                         active_connections_per_min: rps * 60.0,
@@ -695,6 +694,47 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         | Props::ExternalRegistry(_)
         | Props::IamRole(_)
         | Props::Generic(_) => None,
+    }
+}
+
+/// How the bill prices a load balancer, estimated or measured: ALB and
+/// NLB by their LCUs; the Classic Load Balancer is listed as not priced.
+pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
+    match kind {
+        K::Alb => Some(LoadBalancerKind::Alb),
+        K::Nlb => Some(LoadBalancerKind::Nlb),
+        K::Clb
+        | K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::S3Bucket
+        | K::SqsQueue
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::DynamoDbTable
+        | K::AuroraServerless
+        | K::Rds
+        | K::LambdaFunction
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => None,
     }
 }
 

@@ -14,50 +14,9 @@ use archsim_sim::Run;
 use crate::estimate::Estimate;
 use crate::usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage, QueueType, S3Usage,
-    ServiceUsage, SqsUsage, UsageProfile,
+    FargateUsage, LambdaUsage, LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage,
+    UsageProfile,
 };
-
-/// How the bill prices a load balancer's measured usage: ALB and NLB by
-/// their LCUs; the Classic Load Balancer is listed as not priced.
-fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
-    match kind {
-        K::Alb => Some(LoadBalancerKind::Alb),
-        K::Nlb => Some(LoadBalancerKind::Nlb),
-        K::Clb
-        | K::Client
-        | K::ApiGateway
-        | K::CloudFront
-        | K::Cognito
-        | K::Lex
-        | K::Alexa
-        | K::S3Bucket
-        | K::SqsQueue
-        | K::SnsTopic
-        | K::EventBridgeRule
-        | K::KinesisStream
-        | K::Firehose
-        | K::DynamoDbTable
-        | K::AuroraServerless
-        | K::Rds
-        | K::LambdaFunction
-        | K::Ec2Instance
-        | K::EcsCluster
-        | K::EcsService
-        | K::TaskDefinition
-        | K::Fargate
-        | K::FargateSpot
-        | K::Ec2AutoScalingGroup
-        | K::EksCluster
-        | K::EksNodeGroup
-        | K::EksFargateProfile
-        | K::EksWorkload
-        | K::EcrRepository
-        | K::ExternalRegistry
-        | K::IamRole
-        | K::Generic => None,
-    }
-}
 
 /// Share of a data store's requests that write, from the `Uses`
 /// connections reaching it (a read-write connection counts half each).
@@ -205,7 +164,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let Some(c) = design.component(id) else {
             continue;
         };
-        let Some(kind) = load_balancer_kind(c.kind()) else {
+        let Some(kind) = crate::estimate::load_balancer_kind(c.kind()) else {
             continue;
         };
         let lambda_targets = design.outgoing(id).iter().any(|(conn, t)| {
