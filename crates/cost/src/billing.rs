@@ -98,8 +98,8 @@ impl CostReport {
 ///
 /// Account-level rules: Lambda duration tiers aggregate per architecture
 /// over every function of the profile; the Lambda free tier (requests and
-/// GB-s) is shared by x86 and Arm functions without provisioned
-/// concurrency, in proportion to their usage; tiers apply to what remains
+/// GB-s) is shared by x86 and Arm functions in proportion to their usage
+/// (provisioned concurrency charges never get it, AWS's worked example); tiers apply to what remains
 /// after the free tier. API Gateway (REST, HTTP) and SQS (standard + FIFO
 /// sharing one free tier) are aggregated the same way.
 pub fn monthly_cost(
@@ -663,8 +663,29 @@ impl Ctx<'_> {
                 .value()
                 .max(Decimal::ONE);
             let billed_enabled = (enabled_seconds / increment).ceil() * increment;
-            if !requests.is_zero() {
-                served_seconds = billed_seconds * served / requests;
+            served_seconds = match (pc.served_billed_duration_ms_total, pc.served_duration_ms) {
+                (Some(total), _) => {
+                    self.amount(
+                        "provisioned_concurrency.served_billed_duration_ms_total",
+                        total,
+                    )? / thousand
+                }
+                (None, Some(ms)) => {
+                    let ms = self.amount("provisioned_concurrency.served_duration_ms", ms)?;
+                    served * ((ms / granularity_ms).ceil() * granularity_ms) / thousand
+                }
+                (None, None) if requests.is_zero() => Decimal::ZERO,
+                (None, None) => billed_seconds * served / requests,
+            };
+            if served_seconds > billed_seconds {
+                return Err(self.invalid(
+                    "provisioned_concurrency.served_duration_ms",
+                    (served_seconds * thousand).normalize(),
+                    &format!(
+                        "the served invocations' billed time (ms) is at most the function's {} ms",
+                        (billed_seconds * thousand).normalize()
+                    ),
+                ));
             }
             let (configured_rate, duration_rate) = match u.architecture {
                 Architecture::X86_64 => (
@@ -702,7 +723,10 @@ impl Ctx<'_> {
             )));
         }
 
-        let free_eligible = u.provisioned_concurrency.is_none();
+        // AWS's worked example (PC 100 for 8 h) applies the free tier to
+        // the requests and to the duration billed on demand, provisioned
+        // or not; the provisioned charges above never get it.
+        let free_eligible = true;
         let duration_pool = match (self.assumptions.lambda_billing, u.architecture) {
             (LambdaBilling::Legacy100Ms, Architecture::X86_64) => Pool::LambdaDurationLegacy,
             (_, arch) => Pool::LambdaDuration(arch),

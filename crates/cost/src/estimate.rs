@@ -400,15 +400,14 @@ pub fn estimate_usage(
                     duration *= batch;
                 }
                 let provisioned = (l.provisioned_concurrency > 0).then(|| {
-                    crate::usage::ProvisionedConcurrencyUsage {
-                        concurrency: l.provisioned_concurrency,
-                        hours_enabled: None,
-                        // Mean concurrency below the provisioned level is all served warm.
-                        requests_served: invocations.min(
+                    // Mean concurrency below the provisioned level is all served warm.
+                    crate::usage::ProvisionedConcurrencyUsage::new(
+                        l.provisioned_concurrency,
+                        invocations.min(
                             f64::from(l.provisioned_concurrency) * month_s
                                 / (duration / 1000.0).max(1e-3),
                         ),
-                    }
+                    )
                 });
                 push(
                     id,

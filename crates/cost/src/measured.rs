@@ -76,14 +76,16 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     Architecture::X86_64
                 },
                 ephemeral_storage_mb: provisioned.map_or(512, |p| p.ephemeral_storage_mb),
+                // The run knows which environment served each invocation.
                 provisioned_concurrency: provisioned.map(|p| {
                     crate::usage::ProvisionedConcurrencyUsage {
-                        concurrency: p.provisioned_concurrency,
-                        hours_enabled: None,
-                        requests_served: (l.requests as f64 * k).min(
-                            f64::from(p.provisioned_concurrency) * month_s
-                                / (billed_ms / l.requests as f64 / 1000.0).max(1e-3),
+                        served_billed_duration_ms_total: Some(
+                            l.provisioned_gb_seconds_served / gb * 1000.0 * k,
                         ),
+                        ..crate::usage::ProvisionedConcurrencyUsage::new(
+                            p.provisioned_concurrency,
+                            l.provisioned_requests as f64 * k,
+                        )
                     }
                 }),
             }),

@@ -174,6 +174,32 @@ pub struct ProvisionedConcurrencyUsage {
     /// Invocations served by the provisioned environments (the rest of
     /// `requests` overflowed to on-demand).
     pub requests_served: f64,
+    /// Mean duration in ms of the invocations served by provisioned
+    /// environments, before rounding (each is rounded up to the billing
+    /// granularity); `None` takes the function's `duration_ms`. AWS bills
+    /// these at the provisioned duration rate and the rest on demand, each
+    /// with its own duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_duration_ms: Option<f64>,
+    /// Sum of the served invocations' durations, already rounded up per
+    /// invocation (from a simulation run, which knows which environment
+    /// served each); replaces `requests_served x rounded(served_duration_ms)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_billed_duration_ms_total: Option<f64>,
+}
+
+impl ProvisionedConcurrencyUsage {
+    /// `concurrency` environments enabled all month, serving
+    /// `requests_served` invocations of the function's mean duration.
+    pub fn new(concurrency: u32, requests_served: f64) -> Self {
+        ProvisionedConcurrencyUsage {
+            concurrency,
+            hours_enabled: None,
+            requests_served,
+            served_duration_ms: None,
+            served_billed_duration_ms_total: None,
+        }
+    }
 }
 
 /// An ECS service or set of tasks on Fargate.

@@ -177,19 +177,16 @@ fn lambda_free_tier_is_shared_by_x86_and_arm() {
 fn lambda_provisioned_concurrency_with_overflow() {
     // 1,024 MB (1 GB) x86, provisioned concurrency 10 for the whole 730 h
     // month; 12M requests of 100 ms, 10M served by provisioned
-    // environments, 2M overflow on demand. Free tier on, but it does not
-    // apply to a function with provisioned concurrency.
+    // environments, 2M overflow on demand. Free tier on: as in AWS's own
+    // example it covers the requests and the on-demand duration, never the
+    // provisioned charges.
     // configured: 10 x 1 GB x 2,628,000 s = 26,280,000 GB-s x $0.0000041667
     //   = $109.500876 -> $109.50
     // served: 10M x 0.1 s x 1 GB = 1,000,000 GB-s x $0.0000097222 = $9.72
-    // overflow: 2M x 0.1 s = 200,000 GB-s x $0.0000166667 = $3.33334 -> $3.33
-    // requests: 12M x $0.20/M = $2.40; total $124.95.
+    // overflow: 2M x 0.1 s = 200,000 GB-s, all within the 400,000 free
+    // requests: (12M - 1M free) x $0.20/M = $2.20; total $121.42.
     let usage = LambdaUsage {
-        provisioned_concurrency: Some(ProvisionedConcurrencyUsage {
-            concurrency: 10,
-            hours_enabled: None,
-            requests_served: 10e6,
-        }),
+        provisioned_concurrency: Some(ProvisionedConcurrencyUsage::new(10, 10e6)),
         ..LambdaUsage::new(12e6, 100.0, 1024)
     };
     let report = bill(vec![ComponentUsage::new("pc-fn", usage)], &with_free_tier());
@@ -198,10 +195,86 @@ fn lambda_provisioned_concurrency_with_overflow() {
         vec![usd("109.50")]
     );
     assert_eq!(amounts(&report, "Provisioned duration"), vec![usd("9.72")]);
+    assert_eq!(amounts(&report, "Duration (x86)"), vec![usd("0.00")]);
+    assert_eq!(amounts(&report, "Requests"), vec![usd("0.00"), usd("2.20")]);
+    assert_eq!(report.total_usd, usd("121.42"));
+    // Without the free tier the overflow and every request are billed:
+    // 200,000 GB-s x $0.0000166667 = $3.33; 12M x $0.20/M = $2.40.
+    let usage = LambdaUsage {
+        provisioned_concurrency: Some(ProvisionedConcurrencyUsage::new(10, 10e6)),
+        ..LambdaUsage::new(12e6, 100.0, 1024)
+    };
+    let report = bill(
+        vec![ComponentUsage::new("pc-fn", usage)],
+        &Assumptions::default(),
+    );
     assert_eq!(amounts(&report, "Duration (x86)"), vec![usd("3.33")]);
-    assert_eq!(amounts(&report, "Requests"), vec![usd("2.40")]);
-    assert!(amounts(&report, "free tier").is_empty());
     assert_eq!(report.total_usd, usd("124.95"));
+}
+
+#[test]
+fn aws_example_app_launch_with_provisioned_concurrency_is_19_96() {
+    // AWS's Lambda pricing page, "app launch with provisioned concurrency":
+    // 1,536 MB (1.5 GB) x86, provisioned concurrency 100 for 8 hours;
+    // 500,000 invocations of 100 ms served by it, 2.5M of 120 ms on demand,
+    // 3M requests in all, free tier applied.
+    // configured: 100 x 1.5 GB x 28,800 s = 4,320,000 GB-s x $0.0000041667
+    //   = $18.000144 -> $18.00
+    // provisioned duration: 500,000 x 0.1 s x 1.5 GB = 75,000 GB-s
+    //   x $0.0000097222 = $0.729165 -> $0.73
+    // on-demand duration: 2.5M x 0.12 s x 1.5 GB = 450,000 GB-s
+    //   - 400,000 free = 50,000 x $0.0000166667 = $0.833335 -> $0.83
+    // requests: (3M - 1M free) x $0.20/M = $0.40
+    // total $19.96.
+    let usage = LambdaUsage {
+        // All invocations: 500,000 x 100 ms + 2.5M x 120 ms.
+        billed_duration_ms_total: Some(500_000.0 * 100.0 + 2.5e6 * 120.0),
+        provisioned_concurrency: Some(ProvisionedConcurrencyUsage {
+            hours_enabled: Some(8.0),
+            served_duration_ms: Some(100.0),
+            ..ProvisionedConcurrencyUsage::new(100, 500_000.0)
+        }),
+        ..LambdaUsage::new(3e6, 116.67, 1536)
+    };
+    let report = bill(
+        vec![ComponentUsage::new("launch", usage)],
+        &with_free_tier(),
+    );
+    assert_eq!(
+        amounts(&report, "Provisioned concurrency"),
+        vec![usd("18.00")]
+    );
+    assert_eq!(amounts(&report, "Provisioned duration"), vec![usd("0.73")]);
+    assert_eq!(
+        amounts(&report, "Duration (x86)"),
+        vec![usd("0.00"), usd("0.83")]
+    );
+    assert_eq!(amounts(&report, "Requests"), vec![usd("0.00"), usd("0.40")]);
+    assert_eq!(report.total_usd, usd("19.96"));
+}
+
+#[test]
+fn provisioned_time_cannot_exceed_the_functions_time() {
+    let usage = LambdaUsage {
+        provisioned_concurrency: Some(ProvisionedConcurrencyUsage {
+            served_duration_ms: Some(500.0),
+            ..ProvisionedConcurrencyUsage::new(1, 1000.0)
+        }),
+        ..LambdaUsage::new(1000.0, 100.0, 1024)
+    };
+    let book = PriceBook::default_book().expect("embedded book");
+    let err = monthly_cost(
+        &book,
+        &UsageProfile {
+            components: vec![ComponentUsage::new("f", usage)],
+        },
+        &Assumptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("component `f`") && err.to_string().contains("served_duration_ms"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -210,9 +283,8 @@ fn lambda_provisioned_hours_round_up_to_five_minutes() {
     // 780,000 GB-s x $0.0000041667 = $3.250026 -> $3.25.
     let usage = LambdaUsage {
         provisioned_concurrency: Some(ProvisionedConcurrencyUsage {
-            concurrency: 100,
             hours_enabled: Some(1.0 + 1.0 / 60.0),
-            requests_served: 0.0,
+            ..ProvisionedConcurrencyUsage::new(100, 0.0)
         }),
         ..LambdaUsage::new(0.0, 100.0, 2048)
     };

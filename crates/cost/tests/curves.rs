@@ -292,12 +292,9 @@ fn arb_profile() -> impl Strategy<Value = UsageProfile> {
                 (api, rest, sqs, fifo),
                 pc,
             )| {
-                let provisioned_concurrency =
-                    pc.map(|(concurrency, share)| ProvisionedConcurrencyUsage {
-                        concurrency,
-                        hours_enabled: None,
-                        requests_served: requests * share,
-                    });
+                let provisioned_concurrency = pc.map(|(concurrency, share)| {
+                    ProvisionedConcurrencyUsage::new(concurrency, requests * share)
+                });
                 UsageProfile {
                     components: vec![
                         ComponentUsage::new(

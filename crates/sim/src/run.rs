@@ -202,6 +202,10 @@ pub struct LambdaUsage {
     pub memory_mb: u32,
     pub arm64: bool,
     pub provisioned_gb_seconds: f64,
+    /// Invocations served by provisioned environments, and their billed
+    /// GB-seconds (a part of `requests` and `gb_seconds`).
+    pub provisioned_requests: u64,
+    pub provisioned_gb_seconds_served: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

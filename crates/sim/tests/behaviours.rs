@@ -444,7 +444,13 @@ fn idle_environments_expire_after_600_seconds_and_provisioned_ones_never() {
     let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
     let f = run.component("fn").unwrap();
     assert_eq!(f.cold_starts, 0, "{f:?}");
-    assert!(run.usage.lambda["fn"].provisioned_gb_seconds > 0.0);
+    let usage = &run.usage.lambda["fn"];
+    assert!(usage.provisioned_gb_seconds > 0.0);
+    // No cold start: no on-demand environment was made, so the provisioned
+    // one served every invocation and all the billed time is its.
+    assert!(usage.requests > 0);
+    assert_eq!(usage.provisioned_requests, usage.requests);
+    assert_eq!(usage.provisioned_gb_seconds_served, usage.gb_seconds);
 }
 
 #[test]

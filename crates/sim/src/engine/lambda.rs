@@ -55,6 +55,9 @@ pub(super) struct Lambda {
     pub(super) max_event_age: Us,
     pub(super) max_retry: u16,
     pub(super) billed_mb_us: f64,
+    /// Invocations served by provisioned environments and their billed time.
+    pub(super) provisioned_invocations: u64,
+    pub(super) provisioned_billed_mb_us: f64,
     pub(super) invocations: u64,
 }
 
@@ -89,6 +92,8 @@ impl Lambda {
             max_event_age: u64::from(p.max_event_age_s) * SEC,
             max_retry: p.max_retry_attempts.min(2) as u16,
             billed_mb_us: 0.0,
+            provisioned_invocations: 0,
+            provisioned_billed_mb_us: 0.0,
             invocations: 0,
         };
         // Provisioned environments are initialised before the run.
@@ -262,6 +267,7 @@ impl Simulation {
             return;
         };
         let e = &mut l.envs[req.slot as usize];
+        let provisioned = e.provisioned;
         e.busy = false;
         e.last_used = now;
         l.idle.push((e.created, req.slot));
@@ -272,7 +278,12 @@ impl Simulation {
         // Billed in 1 ms steps; a timed-out invocation is billed for
         // the timeout. Init is billed too (AWS bills INIT since 2025).
         let used = (now - req.service_start).min(l.timeout);
-        l.billed_mb_us += f64::from(l.memory_mb) * (used.div_ceil(1000) * 1000) as f64;
+        let billed = f64::from(l.memory_mb) * (used.div_ceil(1000) * 1000) as f64;
+        l.billed_mb_us += billed;
+        if provisioned {
+            l.provisioned_invocations += 1;
+            l.provisioned_billed_mb_us += billed;
+        }
         n.c.service_sum += (now - req.service_start) as f64;
         let b = u64::from(l.busy);
         n.concurrency.set(now, b);

@@ -92,6 +92,9 @@ impl Simulation {
                     u.gb_seconds = l.billed_mb_us / 1024.0 / SEC as f64;
                     u.provisioned_gb_seconds =
                         f64::from(l.provisioned) * f64::from(l.memory_mb) / 1024.0 * secs;
+                    u.provisioned_requests = l.provisioned_invocations;
+                    u.provisioned_gb_seconds_served =
+                        l.provisioned_billed_mb_us / 1024.0 / SEC as f64;
                 }
                 Behaviour::Service(s) => {
                     for t in &s.tasks {
