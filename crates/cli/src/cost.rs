@@ -60,6 +60,7 @@ impl PricingArgs {
                 Billing::Ms100 => LambdaBilling::Legacy100Ms,
             },
             discount_percent: self.discount,
+            ..Assumptions::default()
         }
     }
 

@@ -10,9 +10,12 @@
 use crate::money::{compact, decimal_from_f64, round_cents};
 use crate::pricebook::{PriceBook, Rate, TieredRate};
 use crate::usage::{
-    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaBilling, LambdaUsage, LoadBalancerKind,
-    LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage, UsageError, UsageProfile,
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, AuroraUsage, CloudFrontUsage,
+    CognitoUsage, ComponentUsage, DynamoDbUsage, Ec2Usage, EcrUsage, EksSupport, EksUsage,
+    EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
+    LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, QueueType,
+    RdsEngine, RdsUsage, S3Usage, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
+    XRayUsage,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -230,6 +233,19 @@ const ECR: &str = "Amazon ECR";
 const SQS: &str = "Amazon SQS";
 const DYNAMODB: &str = "Amazon DynamoDB";
 const S3: &str = "Amazon S3";
+const RDS: &str = "Amazon RDS";
+const AURORA: &str = "Amazon Aurora";
+const KINESIS: &str = "Amazon Kinesis Data Streams";
+const FIREHOSE: &str = "Amazon Data Firehose";
+const SNS: &str = "Amazon SNS";
+const EVENTBRIDGE: &str = "Amazon EventBridge";
+const COGNITO: &str = "Amazon Cognito";
+const CLOUDFRONT: &str = "Amazon CloudFront";
+const LEX: &str = "Amazon Lex";
+const XRAY: &str = "AWS X-Ray";
+const VPC: &str = "Amazon VPC";
+const DATA_TRANSFER: &str = "AWS Data Transfer";
+const LOGS: &str = "Amazon CloudWatch Logs";
 
 /// Usage priced at the account level: summed over components, then tiered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -241,6 +257,16 @@ enum Pool {
     ApiHttp,
     SqsStandard,
     SqsFifo,
+    SnsPublishes,
+    SchedulerInvocations,
+    CognitoMau,
+    CloudFrontRequests,
+    CloudFrontDataOut,
+    XRayRecorded,
+    FirehoseGb,
+    InternetOut,
+    LogsIngestion,
+    LogsStorage,
 }
 
 /// Pools that draw on one free-tier allowance.
@@ -251,6 +277,17 @@ enum FreeGroup {
     ApiRest,
     ApiHttp,
     SqsRequests,
+    SnsPublishes,
+    SchedulerInvocations,
+    CognitoMau,
+    CloudFrontRequests,
+    CloudFrontDataOut,
+    XRayRecorded,
+    InternetOut,
+    /// CloudWatch Logs: one allowance for ingestion and storage.
+    LogsGb,
+    /// No free tier.
+    None,
 }
 
 struct PoolSpec {
@@ -343,6 +380,66 @@ fn pool_spec(book: &PriceBook, pool: Pool) -> PoolSpec {
             &book.sqs.fifo_requests,
             FreeGroup::SqsRequests,
         ),
+        Pool::SnsPublishes => flat_spec(
+            SNS,
+            "Publish requests".into(),
+            &book.sns.publishes,
+            FreeGroup::SnsPublishes,
+        ),
+        Pool::SchedulerInvocations => flat_spec(
+            EVENTBRIDGE,
+            "Scheduler invocations".into(),
+            &book.eventbridge.scheduler_invocations,
+            FreeGroup::SchedulerInvocations,
+        ),
+        Pool::CognitoMau => flat_spec(
+            COGNITO,
+            "Monthly active users (Essentials)".into(),
+            &book.cognito.essentials_mau,
+            FreeGroup::CognitoMau,
+        ),
+        Pool::CloudFrontRequests => flat_spec(
+            CLOUDFRONT,
+            "HTTPS requests".into(),
+            &book.cloudfront.https_requests,
+            FreeGroup::CloudFrontRequests,
+        ),
+        Pool::CloudFrontDataOut => tiered_spec(
+            CLOUDFRONT,
+            "Data transfer out to viewers".into(),
+            &book.cloudfront.data_out,
+            FreeGroup::CloudFrontDataOut,
+        ),
+        Pool::XRayRecorded => flat_spec(
+            XRAY,
+            "Traces recorded".into(),
+            &book.xray.traces_recorded,
+            FreeGroup::XRayRecorded,
+        ),
+        Pool::FirehoseGb => tiered_spec(
+            FIREHOSE,
+            "Data ingested (5 KB per record)".into(),
+            &book.firehose.ingestion,
+            FreeGroup::None,
+        ),
+        Pool::InternetOut => tiered_spec(
+            DATA_TRANSFER,
+            "Data transfer out to the internet".into(),
+            &book.data_transfer.internet_out,
+            FreeGroup::InternetOut,
+        ),
+        Pool::LogsIngestion => flat_spec(
+            LOGS,
+            "Log ingestion".into(),
+            &book.cloudwatch_logs.ingestion,
+            FreeGroup::LogsGb,
+        ),
+        Pool::LogsStorage => flat_spec(
+            LOGS,
+            "Log storage".into(),
+            &book.cloudwatch_logs.storage,
+            FreeGroup::LogsGb,
+        ),
     }
 }
 
@@ -353,6 +450,20 @@ fn free_allowance(book: &PriceBook, group: FreeGroup) -> Decimal {
         FreeGroup::ApiRest => book.api_gateway.free_tier.rest_requests.value.value(),
         FreeGroup::ApiHttp => book.api_gateway.free_tier.http_requests.value.value(),
         FreeGroup::SqsRequests => book.sqs.free_tier.requests.value.value(),
+        FreeGroup::SnsPublishes => book.sns.free_tier.publishes.value.value(),
+        FreeGroup::SchedulerInvocations => book
+            .eventbridge
+            .free_tier
+            .scheduler_invocations
+            .value
+            .value(),
+        FreeGroup::CognitoMau => book.cognito.free_tier.monthly_active_users.value.value(),
+        FreeGroup::CloudFrontRequests => book.cloudfront.free_tier.requests.value.value(),
+        FreeGroup::CloudFrontDataOut => book.cloudfront.free_tier.data_out_gb.value.value(),
+        FreeGroup::XRayRecorded => book.xray.free_tier.traces_recorded.value.value(),
+        FreeGroup::InternetOut => book.data_transfer.free_tier.internet_out_gb.value.value(),
+        FreeGroup::LogsGb => book.cloudwatch_logs.free_tier.gb.value.value(),
+        FreeGroup::None => Decimal::ZERO,
     }
 }
 
@@ -599,6 +710,18 @@ impl Ctx<'_> {
             ServiceUsage::Sqs(u) => self.sqs(u)?,
             ServiceUsage::DynamoDb(u) => self.dynamodb(u)?,
             ServiceUsage::S3(u) => self.s3(u)?,
+            ServiceUsage::Rds(u) => self.rds(u)?,
+            ServiceUsage::Aurora(u) => self.aurora(u)?,
+            ServiceUsage::Kinesis(u) => self.kinesis(u)?,
+            ServiceUsage::Firehose(u) => self.firehose(u)?,
+            ServiceUsage::Sns(u) => self.sns(u)?,
+            ServiceUsage::EventBridge(u) => self.eventbridge(u)?,
+            ServiceUsage::Cognito(u) => self.cognito(u)?,
+            ServiceUsage::CloudFront(u) => self.cloudfront(u)?,
+            ServiceUsage::Lex(u) => self.lex(u)?,
+            ServiceUsage::XRay(u) => self.xray(u)?,
+            ServiceUsage::Network(u) => self.network(u)?,
+            ServiceUsage::Logs(u) => self.logs(u)?,
         };
         // A zero-quantity line says nothing: leave it off the bill.
         Ok(entries
@@ -880,6 +1003,18 @@ impl Ctx<'_> {
             self.amount("active_connections_per_min", u.active_connections_per_min)?;
         let gb_per_hour = self.amount("gb_processed_per_hour", u.gb_processed_per_hour)?;
         let (name, hour_rate, capacity_rate, capacity_unit, dimensions) = match u.kind {
+            LoadBalancerKind::Clb => {
+                let clb = &self.book.clb;
+                return Ok(vec![
+                    Entry::Charge(Charge::from_rate(ELB, "CLB hours".into(), hours, &clb.hour)),
+                    Entry::Charge(Charge::from_rate(
+                        ELB,
+                        "CLB data processed".into(),
+                        gb_per_hour * hours,
+                        &clb.gb_processed,
+                    )),
+                ]);
+            }
             LoadBalancerKind::Alb => {
                 let d = &elb.alb_lcu;
                 let requests = self.amount("requests_per_s", u.requests_per_s)?;
@@ -1026,25 +1161,381 @@ impl Ctx<'_> {
 
     fn dynamodb(&self, u: &DynamoDbUsage) -> Result<Vec<Entry>, UsageError> {
         let p = &self.book.dynamodb;
+        let writes = self.amount("write_request_units", u.write_request_units)?;
+        let reads = self.amount("read_request_units", u.read_request_units)?;
+        let mut entries = match &u.provisioned {
+            None => vec![
+                Entry::Charge(Charge::from_rate(
+                    DYNAMODB,
+                    "On-demand write request units".into(),
+                    writes,
+                    &p.write_request_units,
+                )),
+                Entry::Charge(Charge::from_rate(
+                    DYNAMODB,
+                    "On-demand read request units".into(),
+                    reads,
+                    &p.read_request_units,
+                )),
+            ],
+            Some(c) => {
+                let hours = self.hours_or_month("provisioned.hours", c.hours)?;
+                let wcu =
+                    self.amount("provisioned.write_capacity_units", c.write_capacity_units)?;
+                let rcu = self.amount("provisioned.read_capacity_units", c.read_capacity_units)?;
+                vec![
+                    Entry::Charge(Charge::from_rate(
+                        DYNAMODB,
+                        format!(
+                            "Provisioned write capacity: {} WCU x {} h",
+                            wcu.round_dp(3).normalize(),
+                            hours.round_dp(3).normalize()
+                        ),
+                        wcu * hours,
+                        &p.provisioned_wcu_hour,
+                    )),
+                    Entry::Charge(Charge::from_rate(
+                        DYNAMODB,
+                        format!(
+                            "Provisioned read capacity: {} RCU x {} h",
+                            rcu.round_dp(3).normalize(),
+                            hours.round_dp(3).normalize()
+                        ),
+                        rcu * hours,
+                        &p.provisioned_rcu_hour,
+                    )),
+                ]
+            }
+        };
+        entries.push(Entry::Charge(Charge::from_rate(
+            DYNAMODB,
+            "Table storage".into(),
+            self.amount("storage_gb_month", u.storage_gb_month)?,
+            &p.storage,
+        )));
+        entries.push(Entry::Charge(Charge::from_rate(
+            DYNAMODB,
+            "Streams read request units".into(),
+            self.amount("stream_read_request_units", u.stream_read_request_units)?,
+            &p.stream_read_request_units,
+        )));
+        Ok(entries)
+    }
+
+    fn rds(&self, u: &RdsUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.rds;
+        let Some(class) = p.instance_types.get(&u.instance_class) else {
+            return Err(UsageError::UnknownInstanceType {
+                component_id: self.component_id.to_string(),
+                instance_type: u.instance_class.clone(),
+                region: self.book.region.clone(),
+                known: p
+                    .instance_types
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let hours = self.hours_or_month("hours", u.hours)?;
+        let storage = self.amount("storage_gb", u.storage_gb)?;
+        let (engine, hourly) = match u.engine {
+            RdsEngine::Postgres => ("PostgreSQL", class.postgres_usd_per_hour.value()),
+            RdsEngine::Mysql => ("MySQL", class.mysql_usd_per_hour.value()),
+        };
+        let (factor, deployment) = if u.multi_az {
+            (p.multi_az_factor.value.value(), "Multi-AZ")
+        } else {
+            (Decimal::ONE, "Single-AZ")
+        };
+        let mut storage_charge = Charge::from_rate(
+            RDS,
+            format!("General Purpose (gp2) storage, {deployment}"),
+            storage * hours / self.month_hours,
+            &p.storage_gp2,
+        );
+        storage_charge.rate_usd *= factor;
+        Ok(vec![
+            Entry::Charge(Charge {
+                service: RDS,
+                description: format!(
+                    "{} {engine} on-demand, {deployment}: {} h",
+                    u.instance_class,
+                    hours.round_dp(3).normalize()
+                ),
+                quantity: hours,
+                unit: "instance-hour".into(),
+                rate_usd: hourly * factor,
+                per: Decimal::ONE,
+            }),
+            Entry::Charge(storage_charge),
+        ])
+    }
+
+    fn aurora(&self, u: &AuroraUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.aurora;
+        let hours = self.hours_or_month("hours", u.hours)?;
+        let acu = self.amount("mean_acu", u.mean_acu)?;
         Ok(vec![
             Entry::Charge(Charge::from_rate(
-                DYNAMODB,
-                "On-demand write request units".into(),
-                self.amount("write_request_units", u.write_request_units)?,
-                &p.write_request_units,
+                AURORA,
+                format!(
+                    "Serverless v2 capacity: {} ACU (mean) x {} h",
+                    acu.round_dp(3).normalize(),
+                    hours.round_dp(3).normalize()
+                ),
+                acu * hours,
+                &p.serverless_v2_acu_hour,
             )),
             Entry::Charge(Charge::from_rate(
-                DYNAMODB,
-                "On-demand read request units".into(),
-                self.amount("read_request_units", u.read_request_units)?,
-                &p.read_request_units,
-            )),
-            Entry::Charge(Charge::from_rate(
-                DYNAMODB,
-                "Table storage".into(),
+                AURORA,
+                "Storage (Aurora Standard)".into(),
                 self.amount("storage_gb_month", u.storage_gb_month)?,
                 &p.storage,
             )),
+            Entry::Charge(Charge::from_rate(
+                AURORA,
+                "I/O requests (Aurora Standard)".into(),
+                self.amount("io_requests", u.io_requests)?,
+                &p.io_requests,
+            )),
+        ])
+    }
+
+    fn kinesis(&self, u: &KinesisUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.kinesis;
+        let hours = self.hours_or_month("hours", u.hours)?;
+        let records = self.amount("records", u.records)?;
+        let record_kb = self.amount("record_kb", u.record_kb)?;
+        let kb_per_gb = Decimal::from(1024 * 1024);
+        Ok(match u.mode {
+            KinesisMode::Provisioned => {
+                let shards = self.amount("shards", u.shards)?;
+                let unit_kb = p.put_payload_unit_kb.value.value().max(Decimal::ONE);
+                let units = (record_kb / unit_kb).ceil().max(Decimal::ONE);
+                vec![
+                    Entry::Charge(Charge::from_rate(
+                        KINESIS,
+                        format!("Shard hours: {} shards", shards.normalize()),
+                        shards * hours,
+                        &p.shard_hour,
+                    )),
+                    Entry::Charge(Charge::from_rate(
+                        KINESIS,
+                        format!("PUT payload units ({unit_kb} KB each)"),
+                        records * units,
+                        &p.put_payload_units,
+                    )),
+                ]
+            }
+            KinesisMode::OnDemand => {
+                let consumers = self.amount("consumers", u.consumers)?;
+                let gb_in = records * record_kb.ceil().max(Decimal::ONE) / kb_per_gb;
+                vec![
+                    Entry::Charge(Charge::from_rate(
+                        KINESIS,
+                        "On-demand stream hours".into(),
+                        hours,
+                        &p.on_demand_stream_hour,
+                    )),
+                    Entry::Charge(Charge::from_rate(
+                        KINESIS,
+                        "On-demand data in (1 KB per record at least)".into(),
+                        gb_in,
+                        &p.on_demand_data_in,
+                    )),
+                    Entry::Charge(Charge::from_rate(
+                        KINESIS,
+                        format!("On-demand data out: {} consumers", consumers.normalize()),
+                        gb_in * consumers,
+                        &p.on_demand_data_out,
+                    )),
+                ]
+            }
+        })
+    }
+
+    fn firehose(&self, u: &FirehoseUsage) -> Result<Vec<Entry>, UsageError> {
+        let records = self.amount("records", u.records)?;
+        let record_kb = self.amount("record_kb", u.record_kb)?;
+        let step = self
+            .book
+            .firehose
+            .record_rounding_kb
+            .value
+            .value()
+            .max(Decimal::ONE);
+        let billed_kb = ((record_kb / step).ceil() * step).max(step);
+        Ok(vec![Entry::Pooled {
+            pool: Pool::FirehoseGb,
+            quantity: records * billed_kb / Decimal::from(1024 * 1024),
+            free_eligible: false,
+        }])
+    }
+
+    fn sns(&self, u: &SnsUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.sns;
+        let publishes = self.amount("publishes", u.publishes)?;
+        let payload_kb = self.amount("payload_kb", u.payload_kb)?;
+        let chunk = p.request_chunk_kb.value.value().max(Decimal::ONE);
+        let chunks = (payload_kb / chunk).ceil().max(Decimal::ONE);
+        let mut free = Charge::from_rate(
+            SNS,
+            "Deliveries to SQS and Lambda (free)".into(),
+            self.amount("free_deliveries", u.free_deliveries)?,
+            &p.http_deliveries,
+        );
+        free.rate_usd = Decimal::ZERO;
+        Ok(vec![
+            Entry::Pooled {
+                pool: Pool::SnsPublishes,
+                quantity: publishes * chunks,
+                free_eligible: true,
+            },
+            Entry::Charge(Charge::from_rate(
+                SNS,
+                "HTTP/S deliveries".into(),
+                self.amount("http_deliveries", u.http_deliveries)? * chunks,
+                &p.http_deliveries,
+            )),
+            Entry::Charge(Charge::from_rate(
+                SNS,
+                "Email deliveries".into(),
+                self.amount("email_deliveries", u.email_deliveries)?,
+                &p.email_deliveries,
+            )),
+            Entry::Charge(free),
+        ])
+    }
+
+    fn eventbridge(&self, u: &EventBridgeUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.eventbridge;
+        let events = self.amount("custom_events", u.custom_events)?;
+        let payload_kb = self.amount("payload_kb", u.payload_kb)?;
+        let chunk = p.event_chunk_kb.value.value().max(Decimal::ONE);
+        let chunks = (payload_kb / chunk).ceil().max(Decimal::ONE);
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                EVENTBRIDGE,
+                "Custom events published".into(),
+                events * chunks,
+                &p.custom_events,
+            )),
+            Entry::Pooled {
+                pool: Pool::SchedulerInvocations,
+                quantity: self.amount("scheduler_invocations", u.scheduler_invocations)?,
+                free_eligible: true,
+            },
+        ])
+    }
+
+    fn cognito(&self, u: &CognitoUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![Entry::Pooled {
+            pool: Pool::CognitoMau,
+            quantity: self.amount("monthly_active_users", u.monthly_active_users)?,
+            free_eligible: true,
+        }])
+    }
+
+    fn cloudfront(&self, u: &CloudFrontUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![
+            Entry::Pooled {
+                pool: Pool::CloudFrontRequests,
+                quantity: self.amount("requests", u.requests)?,
+                free_eligible: true,
+            },
+            Entry::Pooled {
+                pool: Pool::CloudFrontDataOut,
+                quantity: self.amount("data_out_gb", u.data_out_gb)?,
+                free_eligible: true,
+            },
+        ])
+    }
+
+    fn lex(&self, u: &LexUsage) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.lex;
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                LEX,
+                "Text requests".into(),
+                self.amount("text_requests", u.text_requests)?,
+                &p.text_requests,
+            )),
+            Entry::Charge(Charge::from_rate(
+                LEX,
+                "Speech requests".into(),
+                self.amount("speech_requests", u.speech_requests)?,
+                &p.speech_requests,
+            )),
+        ])
+    }
+
+    fn xray(&self, u: &XRayUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![
+            Entry::Pooled {
+                pool: Pool::XRayRecorded,
+                quantity: self.amount("traces_recorded", u.traces_recorded)?,
+                free_eligible: true,
+            },
+            Entry::Charge(Charge::from_rate(
+                XRAY,
+                "Traces retrieved or scanned".into(),
+                self.amount("traces_retrieved", u.traces_retrieved)?,
+                &self.book.xray.traces_retrieved,
+            )),
+        ])
+    }
+
+    fn network(&self, u: &NetworkUsage) -> Result<Vec<Entry>, UsageError> {
+        let v = &self.book.vpc;
+        let hours = self.month_hours;
+        let nat = self.amount("nat_gateways", u.nat_gateways)?;
+        let ips = self.amount("public_ipv4_addresses", u.public_ipv4_addresses)?;
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                VPC,
+                format!("NAT gateway hours: {} gateways", nat.normalize()),
+                nat * hours,
+                &v.nat_gateway_hour,
+            )),
+            Entry::Charge(Charge::from_rate(
+                VPC,
+                "NAT gateway data processed".into(),
+                self.amount("nat_gb_processed", u.nat_gb_processed)?,
+                &v.nat_gateway_gb,
+            )),
+            Entry::Charge(Charge::from_rate(
+                VPC,
+                format!("Public IPv4 addresses: {}", ips.normalize()),
+                ips * hours,
+                &v.public_ipv4_hour,
+            )),
+            Entry::Pooled {
+                pool: Pool::InternetOut,
+                quantity: self.amount("internet_out_gb", u.internet_out_gb)?,
+                free_eligible: true,
+            },
+            Entry::Charge(Charge::from_rate(
+                DATA_TRANSFER,
+                "Data transfer across availability zones (each direction)".into(),
+                self.amount("inter_az_gb", u.inter_az_gb)? * Decimal::TWO,
+                &self.book.data_transfer.inter_az,
+            )),
+        ])
+    }
+
+    fn logs(&self, u: &LogsUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![
+            Entry::Pooled {
+                pool: Pool::LogsIngestion,
+                quantity: self.amount("ingested_gb", u.ingested_gb)?,
+                free_eligible: true,
+            },
+            Entry::Pooled {
+                pool: Pool::LogsStorage,
+                quantity: self.amount("stored_gb_month", u.stored_gb_month)?,
+                free_eligible: true,
+            },
         ])
     }
 

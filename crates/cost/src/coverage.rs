@@ -12,14 +12,13 @@
 //!
 //! assert_eq!(coverage(ComponentKind::LambdaFunction), Coverage::Modelled);
 //! let mut editor = Editor::default();
-//! editor.apply(Op::AddComponent { component: Component::new("db", "Orders DB", ComponentKind::Rds) })?;
+//! editor.apply(Op::AddComponent { component: Component::new("db", "Orders DB", ComponentKind::Generic) })?;
 //! let lines = not_priced(editor.design());
 //! assert_eq!(lines[0].component_id, "db");
 //! # Ok::<(), archsim_model::EditError>(())
 //! ```
 
-use archsim_model::component::DynamoDbBilling;
-use archsim_model::{Component, ComponentKind, Coverage, Design, Props};
+use archsim_model::{Component, ComponentKind, Coverage, Design};
 
 pub use crate::billing::NotPriced;
 
@@ -41,7 +40,17 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::EcrRepository
         | K::SqsQueue
         | K::DynamoDbTable
-        | K::S3Bucket => Modelled,
+        | K::S3Bucket
+        | K::CloudFront
+        | K::Clb
+        | K::Cognito
+        | K::Lex
+        | K::SnsTopic
+        | K::EventBridgeRule
+        | K::KinesisStream
+        | K::Firehose
+        | K::AuroraServerless
+        | K::Rds => Modelled,
         K::Client => NotApplicable("not an AWS resource: the traffic's source"),
         K::Alexa => NotApplicable(
             "the Alexa Skills Kit has no AWS charge; the function it invokes is priced",
@@ -60,47 +69,16 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         ),
         K::ExternalRegistry => NotApplicable("outside AWS: no AWS charge"),
         K::IamRole => NotApplicable("IAM has no charge"),
-        K::CloudFront => {
-            NotModelled("CloudFront requests and data transfer out are not priced yet")
-        }
-        K::Clb => NotModelled("Classic Load Balancer hours and GB processed are not priced yet"),
-        K::Cognito => NotModelled("Cognito monthly active users are not priced yet"),
-        K::Lex => NotModelled("Lex text and speech requests are not priced yet"),
-        K::SnsTopic => NotModelled("SNS publishes and deliveries are not priced yet"),
-        K::EventBridgeRule => {
-            NotModelled("EventBridge custom events and scheduler invocations are not priced yet")
-        }
-        K::KinesisStream => {
-            NotModelled("Kinesis Data Streams shard hours and PUT payload units are not priced yet")
-        }
-        K::Firehose => NotModelled("Firehose ingestion is not priced yet"),
-        K::AuroraServerless => {
-            NotModelled("Aurora Serverless v2 ACU hours, storage and I/O are not priced yet")
-        }
-        K::Rds => NotModelled("RDS instance hours, storage and I/O are not priced yet"),
         K::Generic => {
             NotModelled("a CloudFormation resource archsim does not model: its charges are unknown")
         }
     }
 }
 
-/// Whether the bill prices this component: its kind's [`coverage`], except
-/// where its properties choose something the bill does not price yet.
+/// Whether the bill prices this component: its kind's [`coverage`] (no
+/// property of a priced kind chooses something the bill leaves out).
 pub fn component_coverage(c: &Component) -> Coverage {
-    match &c.props {
-        Props::DynamoDbTable(t) if t.billing == DynamoDbBilling::Provisioned => {
-            Coverage::NotModelled(
-                "provisioned capacity (RCU and WCU hours) is not priced yet, and pricing its requests on demand would be wrong",
-            )
-        }
-        _ => coverage(c.kind()),
-    }
-}
-
-/// Whether the estimate and the measured usage should price this component
-/// (false for a component listed by [`not_priced`]).
-pub(crate) fn priced(c: &Component) -> bool {
-    !matches!(component_coverage(c), Coverage::NotModelled(_))
+    coverage(c.kind())
 }
 
 /// One line per component the bill does not price although AWS charges for
@@ -132,21 +110,6 @@ mod tests {
                 c => assert!(c.reason().is_some_and(|r| r.len() > 10), "{kind:?}"),
             }
         }
-    }
-
-    #[test]
-    fn a_provisioned_table_is_not_priced_as_on_demand() {
-        let mut editor = archsim_model::Editor::default();
-        let mut table = Component::new("t", "Orders", ComponentKind::DynamoDbTable);
-        if let Props::DynamoDbTable(p) = &mut table.props {
-            p.billing = DynamoDbBilling::Provisioned;
-        }
-        editor
-            .apply(archsim_model::Op::AddComponent { component: table })
-            .unwrap();
-        let lines = not_priced(editor.design());
-        assert_eq!(lines.len(), 1);
-        assert!(lines[0].reason.contains("provisioned"));
     }
 
     #[test]

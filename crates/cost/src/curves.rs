@@ -154,8 +154,14 @@ fn scale_usage(
                 let hours = pc.hours_enabled.unwrap_or(assumptions.month_hours);
                 let capacity =
                     f64::from(pc.concurrency) * hours * 3_600_000.0 / u.duration_ms.max(1.0);
+                let before = pc.requests_served;
                 pc.requests_served = (pc.requests_served * m).min(capacity.max(pc.requests_served));
                 pc.requests_served = pc.requests_served.min(u.requests);
+                if before > 0.0 {
+                    let ratio = pc.requests_served / before;
+                    pc.served_billed_duration_ms_total =
+                        pc.served_billed_duration_ms_total.map(|t| t * ratio);
+                }
             }
         }
         ServiceUsage::Fargate(u) => u.tasks = count(u.tasks),
@@ -171,12 +177,50 @@ fn scale_usage(
         ServiceUsage::DynamoDb(u) => {
             u.write_request_units *= m;
             u.read_request_units *= m;
+            u.stream_read_request_units *= m;
+            // Provisioned capacity is what the table was given: it does
+            // not follow traffic (auto scaling is measured by a run).
         }
         ServiceUsage::S3(u) => {
             u.put_requests *= m;
             u.get_requests *= m;
         }
-        ServiceUsage::Eks(_) | ServiceUsage::Ecr(_) => {}
+        ServiceUsage::Aurora(u) => u.io_requests *= m,
+        ServiceUsage::Kinesis(u) => u.records *= m,
+        ServiceUsage::Firehose(u) => u.records *= m,
+        ServiceUsage::Sns(u) => {
+            u.publishes *= m;
+            u.http_deliveries *= m;
+            u.email_deliveries *= m;
+            u.free_deliveries *= m;
+        }
+        ServiceUsage::EventBridge(u) => u.custom_events *= m,
+        ServiceUsage::CloudFront(u) => {
+            u.requests *= m;
+            u.data_out_gb *= m;
+        }
+        ServiceUsage::Lex(u) => {
+            u.text_requests *= m;
+            u.speech_requests *= m;
+        }
+        ServiceUsage::XRay(u) => {
+            u.traces_recorded *= m;
+            u.traces_retrieved *= m;
+        }
+        ServiceUsage::Network(u) => {
+            u.nat_gb_processed *= m;
+            u.internet_out_gb *= m;
+            u.inter_az_gb *= m;
+        }
+        ServiceUsage::Logs(u) => {
+            u.ingested_gb *= m;
+            u.stored_gb_month *= m;
+        }
+        // Time-based: instance hours, scheduled invocations, users.
+        ServiceUsage::Eks(_)
+        | ServiceUsage::Ecr(_)
+        | ServiceUsage::Rds(_)
+        | ServiceUsage::Cognito(_) => {}
     }
     scaled
 }

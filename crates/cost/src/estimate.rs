@@ -20,8 +20,8 @@ use archsim_model::scenario::{RequestAttributes, Scenario, TrafficPattern};
 use archsim_model::{Component, ComponentKind as K, Design};
 
 use crate::usage::{
-    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, Ec2Usage, EcrUsage,
+    EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
     QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, UsageProfile,
 };
 
@@ -344,6 +344,8 @@ pub fn estimate_usage(
     let mut flow = Flow::default();
     let mut entry_rps = 0.0;
     let mut payload_bytes = 0.0;
+    let mut response_bytes = 0.0;
+    let mut internet_out_rps = 0.0;
     for t in &scenario.traffic {
         let rps = mean_rate(&t.pattern, scenario.duration_s).ok_or_else(|| match &t.pattern {
             TrafficPattern::Trace { file, .. } => EstimateError::TraceTraffic {
@@ -364,12 +366,25 @@ pub fn estimate_usage(
         }
         entry_rps += rps;
         payload_bytes += rps * f64::from(t.request.payload_bytes);
+        response_bytes += rps * f64::from(t.request.response_bytes);
+        if crate::rated::answers_internet(design, &t.entry) {
+            internet_out_rps += rps;
+        }
         flow.push(design, &t.entry, rps, &t.request, 0);
     }
-    let mean_payload_kb = if entry_rps > 0.0 {
-        payload_bytes / entry_rps / 1024.0
+    let (mean_payload_kb, mean_response_kb) = if entry_rps > 0.0 {
+        (
+            payload_bytes / entry_rps / 1024.0,
+            response_bytes / entry_rps / 1024.0,
+        )
     } else {
-        1.0
+        (1.0, 4.0)
+    };
+    let traffic = |rps: f64| crate::rated::Traffic {
+        rps,
+        payload_kb: mean_payload_kb,
+        response_kb: mean_response_kb,
+        month_s,
     };
     let rate = |id: &str| flow.rate.get(id).copied().unwrap_or(0.0);
     let mut components = Vec::new();
@@ -399,6 +414,11 @@ pub fn estimate_usage(
                 if batch > 1.0 {
                     duration *= batch;
                 }
+                for (suffix, usage) in
+                    crate::rated::observability_usage(c, traffic(rps / batch), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage, None);
+                }
                 let provisioned = (l.provisioned_concurrency > 0).then(|| {
                     // Mean concurrency below the provisioned level is all served warm.
                     crate::usage::ProvisionedConcurrencyUsage::new(
@@ -423,18 +443,25 @@ pub fn estimate_usage(
                     None,
                 );
             }
-            Props::ApiGateway(a) => push(
-                id,
-                ServiceUsage::ApiGateway(ApiGatewayUsage {
-                    kind: match a.api_type {
-                        ApiType::Rest => ApiKind::Rest,
-                        ApiType::Http => ApiKind::Http,
-                    },
-                    requests: rps * month_s,
-                }),
-                None,
-            ),
-            Props::Alb(_) | Props::Nlb(_) => {
+            Props::ApiGateway(a) => {
+                push(
+                    id,
+                    ServiceUsage::ApiGateway(ApiGatewayUsage {
+                        kind: match a.api_type {
+                            ApiType::Rest => ApiKind::Rest,
+                            ApiType::Http => ApiKind::Http,
+                        },
+                        requests: rps * month_s,
+                    }),
+                    None,
+                );
+                for (suffix, usage) in
+                    crate::rated::observability_usage(c, traffic(rps), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage, None);
+                }
+            }
+            Props::Alb(_) | Props::Nlb(_) | Props::Clb(_) => {
                 let Some(kind) = load_balancer_kind(c.kind()) else {
                     continue;
                 };
@@ -472,6 +499,11 @@ pub fn estimate_usage(
                 }) else {
                     continue;
                 };
+                for (suffix, usage) in
+                    crate::rated::observability_usage(c, traffic(rps), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage, None);
+                }
                 let tasks = service_tasks(s, task.cpu, rps);
                 let strategy: Vec<(String, u32, u32)> = design
                     .outgoing(id)
@@ -584,15 +616,15 @@ pub fn estimate_usage(
                     None,
                 );
             }
-            Props::DynamoDbTable(t) if crate::coverage::priced(c) => push(
-                id,
-                ServiceUsage::DynamoDb(DynamoDbUsage {
-                    write_request_units: flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
-                    read_request_units: flow.reads.get(id).copied().unwrap_or(0.0) * month_s,
-                    storage_gb_month: t.stored_gb,
-                }),
-                None,
-            ),
+            Props::DynamoDbTable(_) => {
+                if let Some(usage) = crate::rated::dynamodb_usage(
+                    c,
+                    flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
+                    flow.reads.get(id).copied().unwrap_or(0.0) * month_s,
+                ) {
+                    push(id, ServiceUsage::DynamoDb(usage), None);
+                }
+            }
             Props::S3Bucket(b) => push(
                 id,
                 ServiceUsage::S3(S3Usage {
@@ -602,22 +634,26 @@ pub fn estimate_usage(
                 }),
                 None,
             ),
-            // Priced through the components that use them, free, or not
-            // priced: `crate::coverage` says which and why, and the bill
-            // lists what it leaves out.
-            Props::DynamoDbTable(_)
-            | Props::Client(_)
-            | Props::CloudFront(_)
-            | Props::Clb(_)
+            Props::CloudFront(_)
             | Props::Cognito(_)
             | Props::Lex(_)
-            | Props::Alexa(_)
             | Props::SnsTopic(_)
             | Props::EventBridgeRule(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
             | Props::AuroraServerless(_)
-            | Props::Rds(_)
+            | Props::Rds(_) => {
+                let data = flow.reads.get(id).copied().unwrap_or(0.0)
+                    + flow.writes.get(id).copied().unwrap_or(0.0);
+                if let Some(usage) = crate::rated::rated_usage(design, c, traffic(rps), data) {
+                    push(id, usage, None);
+                }
+            }
+            // Priced through the components that use them, free, or not
+            // priced: `crate::coverage` says which and why, and the bill
+            // lists what it leaves out.
+            Props::Client(_)
+            | Props::Alexa(_)
             | Props::EcsCluster(_)
             | Props::TaskDefinition(_)
             | Props::Fargate(_)
@@ -628,6 +664,17 @@ pub fn estimate_usage(
             | Props::Generic(_) => {}
         }
     }
+    let rate = |id: &str| flow.rate.get(id).copied().unwrap_or(0.0);
+    if let Some(usage) =
+        crate::rated::network_usage(design, internet_out_rps, &rate, traffic(entry_rps))
+    {
+        components.push(ComponentUsage {
+            component_id: crate::rated::NETWORK_ID.into(),
+            usage,
+            scaling: None,
+        });
+    }
+    notes.extend(crate::rated::NOTES.iter().map(|n| n.to_string()));
     notes.push(
         "DynamoDB: one request unit per read or write (items up to 1 KB written, 4 KB read)".into(),
     );
@@ -697,13 +744,13 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
 }
 
 /// How the bill prices a load balancer, estimated or measured: ALB and
-/// NLB by their LCUs; the Classic Load Balancer is listed as not priced.
+/// NLB by their LCUs, the Classic Load Balancer by hours and GB.
 pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
     match kind {
         K::Alb => Some(LoadBalancerKind::Alb),
         K::Nlb => Some(LoadBalancerKind::Nlb),
-        K::Clb
-        | K::Client
+        K::Clb => Some(LoadBalancerKind::Clb),
+        K::Client
         | K::ApiGateway
         | K::CloudFront
         | K::Cognito

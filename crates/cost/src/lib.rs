@@ -51,6 +51,7 @@ pub mod estimate;
 pub mod measured;
 pub mod money;
 pub mod pricebook;
+mod rated;
 pub mod usage;
 
 pub use billing::{CostReport, LineItem, NotPriced, exact_monthly_cost, monthly_cost};
@@ -65,8 +66,10 @@ pub use curves::{
 pub use pricebook::{PriceBook, PriceBookError};
 pub use rust_decimal::Decimal;
 pub use usage::{
-    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    EcrUsage, EksSupport, EksUsage, FargateUsage, LambdaBilling, LambdaUsage, LoadBalancerKind,
-    LoadBalancerUsage, ProvisionedConcurrencyUsage, QueueType, S3Usage, Scaling, ServiceUsage,
-    SqsUsage, UsageError, UsageProfile,
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, AuroraUsage, CloudFrontUsage,
+    CognitoUsage, ComponentUsage, DynamoDbUsage, Ec2Usage, EcrUsage, EksSupport, EksUsage,
+    EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
+    LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage,
+    ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
+    Scaling, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage,
 };

@@ -13,9 +13,8 @@ use archsim_sim::Run;
 
 use crate::estimate::Estimate;
 use crate::usage::{
-    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, DynamoDbUsage, Ec2Usage,
-    FargateUsage, LambdaUsage, LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage,
-    UsageProfile,
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, Ec2Usage, FargateUsage,
+    LambdaUsage, LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage, UsageProfile,
 };
 
 /// Share of a data store's requests that write, from the `Uses`
@@ -42,6 +41,37 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
     let run_s = run.duration_s.max(1e-9);
     let k = month_s / run_s;
     let u = &run.usage;
+    let rates: BTreeMap<String, f64> = run
+        .components
+        .iter()
+        .map(|c| (c.id.clone(), c.requests as f64 / run_s))
+        .collect();
+    let rate = |id: &str| rates.get(id).copied().unwrap_or(0.0);
+    // Request and response sizes, and which traffic answers the internet,
+    // from the scenario the run replayed.
+    let (mut payload, mut response, mut weight, mut internet_out_rps) = (0.0, 0.0, 0.0, 0.0);
+    if let Some(scenario) = design.scenario(&run.scenario) {
+        for t in &scenario.traffic {
+            let w = crate::estimate::mean_rate(&t.pattern, scenario.duration_s).unwrap_or(1.0);
+            payload += w * f64::from(t.request.payload_bytes);
+            response += w * f64::from(t.request.response_bytes);
+            weight += w;
+            if crate::rated::answers_internet(design, &t.entry) {
+                internet_out_rps += rate(&t.entry);
+            }
+        }
+    }
+    let (payload_kb, response_kb) = if weight > 0.0 {
+        (payload / weight / 1024.0, response / weight / 1024.0)
+    } else {
+        (1.0, 4.0)
+    };
+    let traffic = |rps: f64| crate::rated::Traffic {
+        rps,
+        payload_kb,
+        response_kb,
+        month_s,
+    };
     let mut components = Vec::new();
     let mut push = |id: &str, usage: ServiceUsage| {
         components.push(ComponentUsage {
@@ -56,6 +86,15 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         }
         let gb = f64::from(l.memory_mb) / 1024.0;
         let billed_ms = l.gb_seconds / gb * 1000.0;
+        if let Some(c) = design.component(id) {
+            for (suffix, usage) in crate::rated::observability_usage(
+                c,
+                traffic(l.requests as f64 / run_s),
+                assumptions,
+            ) {
+                push(&format!("{id}@{suffix}"), usage);
+            }
+        }
         let provisioned = design.component(id).and_then(|c| {
             if let Props::LambdaFunction(p) = &c.props {
                 (p.provisioned_concurrency > 0).then_some(p)
@@ -145,6 +184,13 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 requests: *n as f64 * k,
             }),
         );
+        if let Some(c) = design.component(id) {
+            for (suffix, usage) in
+                crate::rated::observability_usage(c, traffic(*n as f64 / run_s), assumptions)
+            {
+                push(&format!("{id}@{suffix}"), usage);
+            }
+        }
     }
     for (id, n) in &u.sqs_requests {
         let fifo =
@@ -199,18 +245,37 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let id = c.id.as_str();
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
-            Props::DynamoDbTable(t) if crate::coverage::priced(c) => {
+            Props::DynamoDbTable(_) => {
                 let w = write_share(design, id);
-                push(
-                    id,
-                    ServiceUsage::DynamoDb(DynamoDbUsage {
-                        write_request_units: requests * w,
-                        read_request_units: requests * (1.0 - w),
-                        storage_gb_month: t.stored_gb,
-                    }),
-                );
+                if let Some(usage) =
+                    crate::rated::dynamodb_usage(c, requests * w, requests * (1.0 - w))
+                {
+                    push(id, ServiceUsage::DynamoDb(usage));
+                }
             }
-            Props::DynamoDbTable(_) => {}
+            Props::EcsService(_) => {
+                for (suffix, usage) in
+                    crate::rated::observability_usage(c, traffic(rate(id)), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage);
+                }
+            }
+            Props::CloudFront(_)
+            | Props::Cognito(_)
+            | Props::Lex(_)
+            | Props::SnsTopic(_)
+            | Props::EventBridgeRule(_)
+            | Props::KinesisStream(_)
+            | Props::Firehose(_)
+            | Props::AuroraServerless(_)
+            | Props::Rds(_) => {
+                let data_rps = data.get(id).copied().unwrap_or(0) as f64 / run_s;
+                if let Some(usage) =
+                    crate::rated::rated_usage(design, c, traffic(rate(id)), data_rps)
+                {
+                    push(id, usage);
+                }
+            }
             Props::S3Bucket(b) => {
                 let w = write_share(design, id);
                 push(
@@ -231,24 +296,14 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             // free, or not priced (`crate::coverage`; the bill lists those).
             Props::Client(_)
             | Props::ApiGateway(_)
-            | Props::CloudFront(_)
             | Props::Alb(_)
             | Props::Nlb(_)
             | Props::Clb(_)
-            | Props::Cognito(_)
-            | Props::Lex(_)
             | Props::Alexa(_)
             | Props::SqsQueue(_)
-            | Props::SnsTopic(_)
-            | Props::EventBridgeRule(_)
-            | Props::KinesisStream(_)
-            | Props::Firehose(_)
-            | Props::AuroraServerless(_)
-            | Props::Rds(_)
             | Props::LambdaFunction(_)
             | Props::Ec2Instance(_)
             | Props::EcsCluster(_)
-            | Props::EcsService(_)
             | Props::TaskDefinition(_)
             | Props::Fargate(_)
             | Props::FargateSpot(_)
@@ -260,6 +315,10 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::IamRole(_)
             | Props::Generic(_) => {}
         }
+    }
+    if let Some(usage) = crate::rated::network_usage(design, internet_out_rps, &rate, traffic(0.0))
+    {
+        push(crate::rated::NETWORK_ID, usage);
     }
     let entry: u64 = run
         .components
@@ -274,11 +333,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
     Estimate {
         scenario: run.scenario.clone(),
         entry_requests_per_s: entry as f64 / run_s,
-        rates: run
-            .components
-            .iter()
-            .map(|c| (c.id.clone(), c.requests as f64 / run_s))
-            .collect(),
+        rates,
         profile: UsageProfile { components },
         notes: vec![
             format!(
@@ -287,7 +342,10 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             ),
             "DynamoDB and S3 requests split into reads and writes by the access of the connections using them".into(),
             "storage (S3, DynamoDB, ECR) and EKS clusters come from the design".into(),
-        ],
+        ]
+        .into_iter()
+        .chain(crate::rated::NOTES.iter().map(|n| n.to_string()))
+        .collect(),
     }
 }
 

@@ -451,6 +451,9 @@ pub struct DynamoDbPrices {
     pub write_request_units: Rate,
     pub read_request_units: Rate,
     pub storage: Rate,
+    pub provisioned_wcu_hour: Rate,
+    pub provisioned_rcu_hour: Rate,
+    pub stream_read_request_units: Rate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -459,6 +462,179 @@ pub struct S3Prices {
     pub storage_standard: Rate,
     pub put_requests: Rate,
     pub get_requests: Rate,
+}
+
+/// An RDS instance class: its Single-AZ on-demand price per engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdsInstanceType {
+    pub postgres_usd_per_hour: Usd,
+    pub mysql_usd_per_hour: Usd,
+    pub date: ReadDate,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdsPrices {
+    pub instance_types: BTreeMap<String, RdsInstanceType>,
+    pub multi_az_factor: Quantity,
+    pub storage_gp2: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuroraPrices {
+    pub serverless_v2_acu_hour: Rate,
+    pub storage: Rate,
+    pub io_requests: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KinesisPrices {
+    pub shard_hour: Rate,
+    pub put_payload_units: Rate,
+    pub put_payload_unit_kb: Quantity,
+    pub on_demand_stream_hour: Rate,
+    pub on_demand_data_in: Rate,
+    pub on_demand_data_out: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirehosePrices {
+    pub ingestion: TieredRate,
+    pub record_rounding_kb: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsFreeTier {
+    pub publishes: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsPrices {
+    pub publishes: Rate,
+    pub http_deliveries: Rate,
+    pub email_deliveries: Rate,
+    pub request_chunk_kb: Quantity,
+    pub free_tier: SnsFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgeFreeTier {
+    pub scheduler_invocations: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgePrices {
+    pub custom_events: Rate,
+    pub scheduler_invocations: Rate,
+    pub event_chunk_kb: Quantity,
+    pub free_tier: EventBridgeFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoFreeTier {
+    pub monthly_active_users: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoPrices {
+    pub essentials_mau: Rate,
+    pub free_tier: CognitoFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudFrontFreeTier {
+    pub data_out_gb: Quantity,
+    pub requests: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudFrontPrices {
+    pub data_out: TieredRate,
+    pub https_requests: Rate,
+    pub free_tier: CloudFrontFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClbPrices {
+    pub hour: Rate,
+    pub gb_processed: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexPrices {
+    pub text_requests: Rate,
+    pub speech_requests: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XRayFreeTier {
+    pub traces_recorded: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XRayPrices {
+    pub traces_recorded: Rate,
+    pub traces_retrieved: Rate,
+    /// Default sampling: this many traces a second...
+    pub sampling: Quantity,
+    /// ...then this percentage of the rest.
+    pub sampling_percent: Quantity,
+    pub free_tier: XRayFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcPrices {
+    pub nat_gateway_hour: Rate,
+    pub nat_gateway_gb: Rate,
+    pub public_ipv4_hour: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataTransferFreeTier {
+    pub internet_out_gb: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataTransferPrices {
+    pub internet_out: TieredRate,
+    pub inter_az: Rate,
+    pub free_tier: DataTransferFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsFreeTier {
+    pub gb: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsPrices {
+    pub ingestion: Rate,
+    pub storage: Rate,
+    pub free_tier: LogsFreeTier,
 }
 
 /// Every rate of one region.
@@ -478,6 +654,20 @@ pub struct PriceBook {
     pub sqs: SqsPrices,
     pub dynamodb: DynamoDbPrices,
     pub s3: S3Prices,
+    pub rds: RdsPrices,
+    pub aurora: AuroraPrices,
+    pub kinesis: KinesisPrices,
+    pub firehose: FirehosePrices,
+    pub sns: SnsPrices,
+    pub eventbridge: EventBridgePrices,
+    pub cognito: CognitoPrices,
+    pub cloudfront: CloudFrontPrices,
+    pub clb: ClbPrices,
+    pub lex: LexPrices,
+    pub xray: XRayPrices,
+    pub vpc: VpcPrices,
+    pub data_transfer: DataTransferPrices,
+    pub cloudwatch_logs: LogsPrices,
 }
 
 impl PriceBook {

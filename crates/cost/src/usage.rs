@@ -71,6 +71,24 @@ pub enum ServiceUsage {
     #[serde(rename = "dynamodb")]
     DynamoDb(DynamoDbUsage),
     S3(S3Usage),
+    Rds(RdsUsage),
+    Aurora(AuroraUsage),
+    Kinesis(KinesisUsage),
+    Firehose(FirehoseUsage),
+    Sns(SnsUsage),
+    #[serde(rename = "eventbridge")]
+    EventBridge(EventBridgeUsage),
+    Cognito(CognitoUsage),
+    #[serde(rename = "cloudfront")]
+    CloudFront(CloudFrontUsage),
+    Lex(LexUsage),
+    #[serde(rename = "xray")]
+    XRay(XRayUsage),
+    /// The network around the components: NAT gateways, public IPv4
+    /// addresses, data transfer out and across zones.
+    Network(NetworkUsage),
+    /// CloudWatch Logs written by functions and tasks.
+    Logs(LogsUsage),
 }
 
 macro_rules! into_service_usage {
@@ -94,6 +112,18 @@ into_service_usage!(
     Sqs(SqsUsage),
     DynamoDb(DynamoDbUsage),
     S3(S3Usage),
+    Rds(RdsUsage),
+    Aurora(AuroraUsage),
+    Kinesis(KinesisUsage),
+    Firehose(FirehoseUsage),
+    Sns(SnsUsage),
+    EventBridge(EventBridgeUsage),
+    Cognito(CognitoUsage),
+    CloudFront(CloudFrontUsage),
+    Lex(LexUsage),
+    XRay(XRayUsage),
+    Network(NetworkUsage),
+    Logs(LogsUsage),
 );
 
 /// CPU architecture of a Lambda function or Fargate task.
@@ -264,12 +294,14 @@ pub struct Ec2Usage {
     pub hours_per_instance: Option<f64>,
 }
 
-/// Application or Network Load Balancer.
+/// Application, Network or Classic Load Balancer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadBalancerKind {
     Alb,
     Nlb,
+    /// Billed by the hour and the GB processed (no capacity units).
+    Clb,
 }
 
 /// A load balancer's month, as hourly averages of the LCU dimensions.
@@ -382,6 +414,9 @@ fn default_sqs_payload_kb() -> f64 {
     64.0
 }
 
+/// A DynamoDB table's month. On demand, its request units are billed;
+/// with provisioned capacity, the capacity is billed by the hour and the
+/// request units it serves are not billed again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DynamoDbUsage {
@@ -391,6 +426,217 @@ pub struct DynamoDbUsage {
     pub read_request_units: f64,
     #[serde(default)]
     pub storage_gb_month: f64,
+    /// Provisioned capacity (mean over the month when auto scaling);
+    /// `None` is on-demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<ProvisionedCapacity>,
+    /// GetRecords read units on the table's stream by consumers other than
+    /// Lambda triggers (whose reads are free).
+    #[serde(default)]
+    pub stream_read_request_units: f64,
+}
+
+impl DynamoDbUsage {
+    /// An on-demand table.
+    pub fn on_demand(writes: f64, reads: f64, storage_gb_month: f64) -> Self {
+        DynamoDbUsage {
+            write_request_units: writes,
+            read_request_units: reads,
+            storage_gb_month,
+            provisioned: None,
+            stream_read_request_units: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionedCapacity {
+    pub read_capacity_units: f64,
+    pub write_capacity_units: f64,
+    /// Hours provisioned; `None` is the whole month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+}
+
+/// RDS engine family, for the instance price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RdsEngine {
+    #[default]
+    Postgres,
+    Mysql,
+}
+
+/// An RDS database instance's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdsUsage {
+    #[serde(default)]
+    pub engine: RdsEngine,
+    /// e.g. `db.t3.medium`; must be in the price book.
+    pub instance_class: String,
+    /// A standby in a second zone: instance and storage cost the book's
+    /// Multi-AZ factor times as much.
+    #[serde(default)]
+    pub multi_az: bool,
+    /// Hours running; `None` is the whole month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    /// Allocated General Purpose (gp2) storage.
+    pub storage_gb: f64,
+}
+
+/// An Aurora Serverless v2 cluster's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuroraUsage {
+    /// Mean Aurora capacity units in use over the hours (at least the
+    /// configured minimum, at most the maximum).
+    pub mean_acu: f64,
+    /// Hours running; `None` is the whole month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    #[serde(default)]
+    pub storage_gb_month: f64,
+    /// I/O requests (Aurora Standard).
+    #[serde(default)]
+    pub io_requests: f64,
+}
+
+/// Kinesis Data Streams capacity mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum KinesisMode {
+    #[default]
+    Provisioned,
+    OnDemand,
+}
+
+/// A Kinesis data stream's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KinesisUsage {
+    #[serde(default)]
+    pub mode: KinesisMode,
+    /// Shards (provisioned mode).
+    #[serde(default)]
+    pub shards: f64,
+    /// Hours the stream exists; `None` is the whole month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    /// Records put in the month.
+    #[serde(default)]
+    pub records: f64,
+    /// Mean record size in KB.
+    #[serde(default = "one_f64")]
+    pub record_kb: f64,
+    /// Consumers reading every record (on-demand data out).
+    #[serde(default = "one_f64")]
+    pub consumers: f64,
+}
+
+/// A Firehose stream's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirehoseUsage {
+    pub records: f64,
+    /// Mean record size in KB (each record is billed rounded up to 5 KB).
+    pub record_kb: f64,
+}
+
+/// An SNS topic's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsUsage {
+    pub publishes: f64,
+    /// Mean payload in KB; each 64 KB chunk is one request.
+    #[serde(default = "one_f64")]
+    pub payload_kb: f64,
+    #[serde(default)]
+    pub http_deliveries: f64,
+    #[serde(default)]
+    pub email_deliveries: f64,
+    /// Deliveries to SQS queues and Lambda functions: free, listed for
+    /// the record.
+    #[serde(default)]
+    pub free_deliveries: f64,
+}
+
+/// EventBridge's month for one rule or bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgeUsage {
+    /// Custom or partner events put on a bus (AWS service events are free).
+    #[serde(default)]
+    pub custom_events: f64,
+    /// Mean event size in KB; each 64 KB chunk is one event.
+    #[serde(default = "one_f64")]
+    pub payload_kb: f64,
+    /// EventBridge Scheduler invocations.
+    #[serde(default)]
+    pub scheduler_invocations: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoUsage {
+    pub monthly_active_users: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudFrontUsage {
+    /// HTTPS requests.
+    pub requests: f64,
+    /// GB sent to viewers.
+    pub data_out_gb: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexUsage {
+    #[serde(default)]
+    pub text_requests: f64,
+    #[serde(default)]
+    pub speech_requests: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XRayUsage {
+    pub traces_recorded: f64,
+    #[serde(default)]
+    pub traces_retrieved: f64,
+}
+
+/// What the network around the components is billed for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkUsage {
+    #[serde(default)]
+    pub nat_gateways: f64,
+    /// GB through the NAT gateways.
+    #[serde(default)]
+    pub nat_gb_processed: f64,
+    /// Public IPv4 addresses held all month.
+    #[serde(default)]
+    pub public_ipv4_addresses: f64,
+    /// GB sent to the internet (not through CloudFront).
+    #[serde(default)]
+    pub internet_out_gb: f64,
+    /// GB crossing availability zones (billed in each direction).
+    #[serde(default)]
+    pub inter_az_gb: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsUsage {
+    pub ingested_gb: f64,
+    /// Mean GB stored over the month.
+    #[serde(default)]
+    pub stored_gb_month: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -433,6 +679,15 @@ pub struct Assumptions {
     pub lambda_billing: LambdaBilling,
     /// A negotiated discount on the whole bill, 0 to 100.
     pub discount_percent: f64,
+    /// CloudWatch Logs written per Lambda invocation or container request,
+    /// in KB. Default 1 KB: Lambda's own START, END and REPORT lines take
+    /// about 0.3 KB, the rest is the handler's logging.
+    #[serde(default = "default_log_kb")]
+    pub log_kb_per_request: f64,
+}
+
+fn default_log_kb() -> f64 {
+    1.0
 }
 
 impl Default for Assumptions {
@@ -442,6 +697,7 @@ impl Default for Assumptions {
             free_tier: false,
             lambda_billing: LambdaBilling::Millisecond,
             discount_percent: 0.0,
+            log_kb_per_request: default_log_kb(),
         }
     }
 }

@@ -4,10 +4,12 @@
 //! SPEC-COST.md, never from the engine.
 
 use archsim_cost::{
-    ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, CostReport, DynamoDbUsage,
-    Ec2Usage, EcrUsage, EksUsage, FargateUsage, LambdaBilling, LambdaUsage, LoadBalancerKind,
-    LoadBalancerUsage, PriceBook, ProvisionedConcurrencyUsage, QueueType, S3Usage, ServiceUsage,
-    SqsUsage, UsageError, UsageProfile, monthly_cost,
+    ApiGatewayUsage, ApiKind, Architecture, Assumptions, AuroraUsage, CloudFrontUsage,
+    CognitoUsage, ComponentUsage, CostReport, DynamoDbUsage, Ec2Usage, EcrUsage, EksUsage,
+    EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
+    LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, PriceBook,
+    ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
+    ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage, monthly_cost,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -564,14 +566,7 @@ fn flat_rated_services() {
                 storage_gb_month: 10.0,
             },
         ),
-        ComponentUsage::new(
-            "table",
-            DynamoDbUsage {
-                write_request_units: 10e6,
-                read_request_units: 50e6,
-                storage_gb_month: 20.0,
-            },
-        ),
+        ComponentUsage::new("table", DynamoDbUsage::on_demand(10e6, 50e6, 20.0)),
         ComponentUsage::new(
             "bucket",
             S3Usage {
@@ -689,4 +684,253 @@ fn usage_profile_reads_from_json_and_report_writes_exact_amounts() {
 
     let typo = text.replace("\"duration_ms\"", "\"duration\"");
     assert!(serde_json::from_str::<UsageProfile>(&typo).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// Services priced since the bill stopped leaving them out. Each figure is
+// worked by hand from the us-east-1 rate in the comment (AWS pricing pages).
+
+fn one(usage: impl Into<ServiceUsage>, assumptions: &Assumptions) -> CostReport {
+    bill(vec![ComponentUsage::new("c", usage)], assumptions)
+}
+
+#[test]
+fn provisioned_dynamodb_table_bills_capacity_hours_not_requests() {
+    // 100 WCU and 500 RCU for a 730 h month:
+    // 100 x 730 = 73,000 WCU-h x $0.00065 = $47.45;
+    // 500 x 730 = 365,000 RCU-h x $0.00013 = $47.45; 10 GB x $0.25 = $2.50.
+    // The 50M request units the capacity served are not billed again.
+    let usage = DynamoDbUsage {
+        provisioned: Some(ProvisionedCapacity {
+            read_capacity_units: 500.0,
+            write_capacity_units: 100.0,
+            hours: None,
+        }),
+        ..DynamoDbUsage::on_demand(25e6, 25e6, 10.0)
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "write capacity"), vec![usd("47.45")]);
+    assert_eq!(amounts(&report, "read capacity"), vec![usd("47.45")]);
+    assert!(amounts(&report, "On-demand").is_empty());
+    assert_eq!(report.total_usd, usd("97.40"));
+}
+
+#[test]
+fn kinesis_provisioned_stream_month() {
+    // 2 shards x 730 h = 1,460 shard-h x $0.015 = $21.90;
+    // 100 records/s of 30 KB for 2,628,000 s = 262.8M records, 2 PUT
+    // payload units each (25 KB units) = 525.6M x $0.014/M = $7.3584 -> $7.36.
+    let usage = KinesisUsage {
+        mode: KinesisMode::Provisioned,
+        shards: 2.0,
+        hours: None,
+        records: 100.0 * 2_628_000.0,
+        record_kb: 30.0,
+        consumers: 1.0,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "Shard hours"), vec![usd("21.90")]);
+    assert_eq!(amounts(&report, "PUT payload units"), vec![usd("7.36")]);
+    assert_eq!(report.total_usd, usd("29.26"));
+}
+
+#[test]
+fn kinesis_on_demand_rounds_records_to_1_kb() {
+    // 730 stream-h x $0.04 = $29.20; 1,048,576 records of 0.5 KB round
+    // up to 1 KB: 1 GB in x $0.08 = $0.08; read by 2 consumers: 2 GB out
+    // x $0.04 = $0.08.
+    let usage = KinesisUsage {
+        mode: KinesisMode::OnDemand,
+        shards: 0.0,
+        hours: None,
+        records: 1_048_576.0,
+        record_kb: 0.5,
+        consumers: 2.0,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "stream hours"), vec![usd("29.20")]);
+    assert_eq!(amounts(&report, "data in"), vec![usd("0.08")]);
+    assert_eq!(amounts(&report, "data out"), vec![usd("0.08")]);
+}
+
+#[test]
+fn aurora_serverless_v2_month() {
+    // 2 ACU mean x 730 h = 1,460 ACU-h x $0.12 = $175.20;
+    // 50 GB x $0.10 = $5.00; 100M I/O x $0.20/M = $20.00.
+    let usage = AuroraUsage {
+        mean_acu: 2.0,
+        hours: None,
+        storage_gb_month: 50.0,
+        io_requests: 100e6,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "Serverless v2"), vec![usd("175.20")]);
+    assert_eq!(report.total_usd, usd("200.20"));
+}
+
+#[test]
+fn rds_multi_az_doubles_instance_and_storage() {
+    // db.t3.medium PostgreSQL $0.072/h: Multi-AZ $0.144 x 730 h = $105.12;
+    // 100 GB gp2 x $0.115 x 2 = $23.00.
+    let usage = RdsUsage {
+        engine: RdsEngine::Postgres,
+        instance_class: "db.t3.medium".into(),
+        multi_az: true,
+        hours: None,
+        storage_gb: 100.0,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "db.t3.medium"), vec![usd("105.12")]);
+    assert_eq!(amounts(&report, "storage"), vec![usd("23.00")]);
+    let unknown = RdsUsage {
+        instance_class: "db.x99.huge".into(),
+        engine: RdsEngine::Mysql,
+        multi_az: false,
+        hours: None,
+        storage_gb: 20.0,
+    };
+    let book = PriceBook::default_book().unwrap();
+    let err = monthly_cost(
+        &book,
+        &UsageProfile {
+            components: vec![ComponentUsage::new("db", unknown)],
+        },
+        &Assumptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("db.x99.huge"), "{err}");
+}
+
+#[test]
+fn nat_gateway_month_with_public_addresses() {
+    // One NAT gateway: 730 h x $0.045 = $32.85; 100 GB processed x $0.045
+    // = $4.50; 3 public IPv4 addresses x 730 h x $0.005 = $10.95;
+    // 500 GB out to the internet: 100 GB free (free tier on), 400 GB x
+    // $0.09 = $36.00; 10 GB across zones, each direction: 20 GB x $0.01 =
+    // $0.20.
+    let usage = NetworkUsage {
+        nat_gateways: 1.0,
+        nat_gb_processed: 100.0,
+        public_ipv4_addresses: 3.0,
+        internet_out_gb: 500.0,
+        inter_az_gb: 10.0,
+    };
+    let report = one(usage, &with_free_tier());
+    assert_eq!(amounts(&report, "NAT gateway hours"), vec![usd("32.85")]);
+    assert_eq!(amounts(&report, "NAT gateway data"), vec![usd("4.50")]);
+    assert_eq!(amounts(&report, "Public IPv4"), vec![usd("10.95")]);
+    assert_eq!(
+        amounts(&report, "to the internet"),
+        vec![usd("0.00"), usd("36.00")]
+    );
+    assert_eq!(
+        amounts(&report, "across availability zones"),
+        vec![usd("0.20")]
+    );
+    assert_eq!(report.total_usd, usd("84.50"));
+}
+
+#[test]
+fn sns_bills_publishes_in_64_kb_chunks_and_free_deliveries_at_zero() {
+    // 10M publishes of 100 KB = 2 chunks each = 20M requests x $0.50/M =
+    // $10.00; 10M HTTP deliveries of 2 chunks = 20M x $0.60/M = $12.00;
+    // 10M deliveries to SQS: free.
+    let usage = SnsUsage {
+        publishes: 10e6,
+        payload_kb: 100.0,
+        http_deliveries: 10e6,
+        email_deliveries: 0.0,
+        free_deliveries: 10e6,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(amounts(&report, "Publish"), vec![usd("10.00")]);
+    assert_eq!(amounts(&report, "HTTP/S"), vec![usd("12.00")]);
+    assert_eq!(amounts(&report, "(free)"), vec![usd("0.00")]);
+    assert_eq!(report.total_usd, usd("22.00"));
+}
+
+#[test]
+fn firehose_rounds_each_record_up_to_5_kb() {
+    // 1,048,576 records of 1 KB are billed as 5 KB each: 5 GB x $0.029 =
+    // $0.145 -> $0.15 (half up).
+    let usage = FirehoseUsage {
+        records: 1_048_576.0,
+        record_kb: 1.0,
+    };
+    let report = one(usage, &Assumptions::default());
+    assert_eq!(report.total_usd, usd("0.15"));
+}
+
+#[test]
+fn cognito_cloudfront_eventbridge_lex_xray_logs_clb() {
+    // Cognito: 25,000 MAU, 10,000 free: 15,000 x $0.015 = $225.00.
+    let r = one(
+        CognitoUsage {
+            monthly_active_users: 25_000.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(r.total_usd, usd("225.00"));
+    // CloudFront: 20M requests (10M free) = 10M x $0.01/10k = $10.00;
+    // 2,048 GB out (1,024 free) = 1,024 GB x $0.085 = $87.04.
+    let r = one(
+        CloudFrontUsage {
+            requests: 20e6,
+            data_out_gb: 2048.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(r.total_usd, usd("97.04"));
+    // EventBridge: 3M custom events of 100 KB = 6M x $1/M = $6.00.
+    let r = one(
+        EventBridgeUsage {
+            custom_events: 3e6,
+            payload_kb: 100.0,
+            scheduler_invocations: 0.0,
+        },
+        &Assumptions::default(),
+    );
+    assert_eq!(r.total_usd, usd("6.00"));
+    // Lex: 10,000 text requests x $0.00075 = $7.50.
+    let r = one(
+        LexUsage {
+            text_requests: 10_000.0,
+            speech_requests: 0.0,
+        },
+        &Assumptions::default(),
+    );
+    assert_eq!(r.total_usd, usd("7.50"));
+    // X-Ray: 1.1M traces, 100k free: 1M x $5/M = $5.00.
+    let r = one(
+        XRayUsage {
+            traces_recorded: 1.1e6,
+            traces_retrieved: 0.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(r.total_usd, usd("5.00"));
+    // Logs: 15 GB ingested and stored, 5 GB free shared: 20 GB billable
+    // of 30 in proportion: ingestion 10 x $0.50 = $5.00, storage 10 x
+    // $0.03 = $0.30.
+    let r = one(
+        LogsUsage {
+            ingested_gb: 15.0,
+            stored_gb_month: 15.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(amounts(&r, "Log ingestion"), vec![usd("0.00"), usd("6.25")]);
+    // (free 5 GB shared in proportion: 2.5 each; 12.5 x $0.50 = $6.25,
+    // 12.5 x $0.03 = $0.375 -> $0.38)
+    assert_eq!(amounts(&r, "Log storage"), vec![usd("0.00"), usd("0.38")]);
+    // CLB: 730 h x $0.025 = $18.25; 1 GB/h x 730 h x $0.008 = $5.84.
+    let r = one(
+        LoadBalancerUsage {
+            kind: LoadBalancerKind::Clb,
+            gb_processed_per_hour: 1.0,
+            ..LoadBalancerUsage::alb()
+        },
+        &Assumptions::default(),
+    );
+    assert_eq!(r.total_usd, usd("24.09"));
 }

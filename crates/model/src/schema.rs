@@ -442,9 +442,15 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             ),
             p("stored_gb", 0.0, 1e6, "GB", "archsim: for cost"),
         ],
+        K::Cognito => vec![p(
+            "monthly_active_users",
+            0.0,
+            1e9,
+            "users",
+            "archsim: for cost",
+        )],
         // No numeric property with a range.
         K::Client
-        | K::Cognito
         | K::Lex
         | K::Alexa
         | K::SnsTopic

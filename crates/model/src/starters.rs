@@ -336,6 +336,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
         Props::Cognito(CognitoProps {
             mfa: MfaMode::Optional,
             self_sign_up: true,
+            ..CognitoProps::default()
         }),
     )?;
     b.add(

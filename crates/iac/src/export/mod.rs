@@ -299,7 +299,7 @@ impl<'a> Ctx<'a> {
 
     fn run(&mut self) -> Result<(), ExportError> {
         let comps = self.components();
-        let needs_vpc = comps.iter().any(|c| network::in_vpc(c.kind()));
+        let needs_vpc = comps.iter().any(|c| c.kind().in_vpc());
         if comps.iter().any(|c| {
             c.kind() == K::LambdaFunction
                 && matches!(&c.props, Props::LambdaFunction(p) if p.packaging == Packaging::Zip)

@@ -34,48 +34,6 @@ pub(super) const GENERATED_VPC_IDS: &[&str] = &[
     "ImageTag",
 ];
 
-/// Whether a kind's resources sit in the VPC, so that a design with one
-/// gets the network (the VPC is generated or taken as parameters). EKS
-/// node groups, Fargate profiles and workloads come with their cluster.
-pub(super) fn in_vpc(kind: K) -> bool {
-    match kind {
-        K::Alb
-        | K::Nlb
-        | K::Clb
-        | K::EcsService
-        | K::EksCluster
-        | K::Ec2AutoScalingGroup
-        | K::AuroraServerless
-        | K::Rds
-        | K::Ec2Instance => true,
-        K::Client
-        | K::ApiGateway
-        | K::CloudFront
-        | K::Cognito
-        | K::Lex
-        | K::Alexa
-        | K::S3Bucket
-        | K::SqsQueue
-        | K::SnsTopic
-        | K::EventBridgeRule
-        | K::KinesisStream
-        | K::Firehose
-        | K::DynamoDbTable
-        | K::LambdaFunction
-        | K::EcsCluster
-        | K::TaskDefinition
-        | K::Fargate
-        | K::FargateSpot
-        | K::EksNodeGroup
-        | K::EksFargateProfile
-        | K::EksWorkload
-        | K::EcrRepository
-        | K::ExternalRegistry
-        | K::IamRole
-        | K::Generic => false,
-    }
-}
-
 impl<'a> Ctx<'a> {
     pub(super) fn network(&mut self) {
         match self.opts.network {

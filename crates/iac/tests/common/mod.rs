@@ -188,6 +188,7 @@ pub fn kitchen_sink() -> Design {
         Props::Cognito(CognitoProps {
             mfa: MfaMode::Optional,
             self_sign_up: false,
+            ..CognitoProps::default()
         }),
     );
     add(

@@ -183,6 +183,50 @@ component_kinds! {
 }
 
 impl ComponentKind {
+    /// Whether a kind's resources sit in a VPC, so that a design with one
+    /// needs a network (the export generates a VPC with a NAT gateway, or
+    /// takes an existing one). EKS node groups, Fargate profiles and
+    /// workloads come with their cluster.
+    pub fn in_vpc(self) -> bool {
+        use ComponentKind as K;
+        match self {
+            K::Alb
+            | K::Nlb
+            | K::Clb
+            | K::EcsService
+            | K::EksCluster
+            | K::Ec2AutoScalingGroup
+            | K::AuroraServerless
+            | K::Rds
+            | K::Ec2Instance => true,
+            K::Client
+            | K::ApiGateway
+            | K::CloudFront
+            | K::Cognito
+            | K::Lex
+            | K::Alexa
+            | K::S3Bucket
+            | K::SqsQueue
+            | K::SnsTopic
+            | K::EventBridgeRule
+            | K::KinesisStream
+            | K::Firehose
+            | K::DynamoDbTable
+            | K::LambdaFunction
+            | K::EcsCluster
+            | K::TaskDefinition
+            | K::Fargate
+            | K::FargateSpot
+            | K::EksNodeGroup
+            | K::EksFargateProfile
+            | K::EksWorkload
+            | K::EcrRepository
+            | K::ExternalRegistry
+            | K::IamRole
+            | K::Generic => false,
+        }
+    }
+
     /// Kinds whose components can hold others (ECS and EKS clusters).
     pub fn is_cluster(self) -> bool {
         matches!(self, Self::EcsCluster | Self::EksCluster)
@@ -488,11 +532,24 @@ pub enum MfaMode {
     On,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CognitoProps {
     pub mfa: MfaMode,
     pub self_sign_up: bool,
+    /// Users who sign in at least once a month: what a user pool is billed
+    /// by (archsim: for cost).
+    pub monthly_active_users: u32,
+}
+
+impl Default for CognitoProps {
+    fn default() -> Self {
+        Self {
+            mfa: MfaMode::Off,
+            self_sign_up: false,
+            monthly_active_users: 1_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
