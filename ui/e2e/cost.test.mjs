@@ -42,7 +42,17 @@ async function totalChangedFrom(before) {
 before(async () => {
   dir = tempDir("archsim-cost-e2e-");
   design = join(dir, "serverless-api.archsim.json");
-  copyFileSync(join(repo, "examples", "serverless-api.archsim.json"), design);
+  // The example with a resource archsim does not model (a WAF web ACL, as
+  // an import brings in): AWS bills it, the book cannot price it.
+  const example = JSON.parse(readFileSync(join(repo, "examples", "serverless-api.archsim.json"), "utf8"));
+  example.components.push({
+    id: "waf",
+    kind: "generic",
+    name: "Web ACL",
+    position: { x: 620, y: 420 },
+    props: { resource_type: "AWS::WAFv2::WebACL", properties: {} },
+  });
+  writeFileSync(design, JSON.stringify(example, null, 2));
   server = await startServe(design, dir);
   browser = await launch();
   page = await openDesigner(browser, server.url, problemsSeen, { acceptDownloads: true });
@@ -71,19 +81,22 @@ test("the cost panel's total is what archsim cost --json prints for the same fil
 });
 
 test("a component the bill does not price is listed, the total says so, and the inspector says why", async () => {
-  // The example's Cognito user pool: AWS bills its users, the book does not yet.
   const cli = JSON.parse(execFileSync(archsimBin(), ["cost", design, "--json"], { encoding: "utf8" })).report;
   assert.equal(cli.total_complete, false);
+  assert.deepEqual(cli.not_priced.map((n) => n.component_id), ["waf"]);
+  // The example's Cognito pool and traced API are priced now.
+  assert.ok(cli.line_items.some((l) => l.component_id === "users" && l.service === "Amazon Cognito"));
+  assert.ok(cli.line_items.some((l) => l.service === "AWS X-Ray"));
   const row = page.getByTestId("cost-not-priced");
-  assert.equal(await row.count(), cli.not_priced.length);
-  assert.match(await row.first().innerText(), /not priced: Cognito monthly active users/);
+  assert.equal(await row.count(), 1);
+  assert.match(await row.first().innerText(), /not priced: a CloudFormation resource archsim does not model/);
   assert.match(await page.getByTestId("cost-incomplete").innerText(), /incomplete: 1 component not priced/);
-  await page.locator(`.react-flow__node[data-id="${cli.not_priced[0].component_id}"]`).click();
+  await page.locator('.react-flow__node[data-id="waf"]').click();
   const limits = page.getByTestId("layer-limits");
   await limits.waitFor();
   const text = await limits.innerText();
-  assert.match(text, /passive in simulation: Cognito is not simulated/);
-  assert.match(text, /not priced: Cognito monthly active users/);
+  assert.match(text, /the simulator does not know what this resource does/);
+  assert.match(text, /not priced: a CloudFormation resource archsim does not model/);
   await shot("cost-01c-not-priced");
 });
 

@@ -353,7 +353,11 @@ fn a_generic_resource_without_a_type_is_noted_not_written() {
 #[test]
 fn the_inspector_says_what_a_layer_leaves_out() {
     let mut s = archsim_app::Session::blank();
-    for (id, kind) in [("db", K::Rds), ("fn", K::LambdaFunction), ("bot", K::Lex)] {
+    for (id, kind) in [
+        ("db", K::Generic),
+        ("fn", K::LambdaFunction),
+        ("bot", K::Lex),
+    ] {
         s.apply_op(Op::AddComponent {
             component: Component::new(id, id, kind),
         })
@@ -367,14 +371,10 @@ fn the_inspector_says_what_a_layer_leaves_out() {
             .map(|l| format!("{}: {}", l.layer, l.label))
             .collect::<Vec<_>>()
     };
-    assert_eq!(limits("db"), ["cost: not priced"]);
+    assert!(limits("db").contains(&"cost: not priced".to_string()));
     assert!(limits("fn").is_empty());
     assert_eq!(
         limits("bot"),
-        [
-            "simulation: passive in simulation",
-            "cost: not priced",
-            "export: not exported"
-        ]
+        ["simulation: passive in simulation", "export: not exported"]
     );
 }

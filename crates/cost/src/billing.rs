@@ -1426,6 +1426,15 @@ impl Ctx<'_> {
                 quantity: self.amount("scheduler_invocations", u.scheduler_invocations)?,
                 free_eligible: true,
             },
+            Entry::Charge(Charge {
+                rate_usd: Decimal::ZERO,
+                ..Charge::from_rate(
+                    EVENTBRIDGE,
+                    "Scheduled rule invocations (free)".into(),
+                    self.amount("scheduled_rule_invocations", u.scheduled_rule_invocations)?,
+                    &p.scheduler_invocations,
+                )
+            }),
         ])
     }
 

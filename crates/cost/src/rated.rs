@@ -6,6 +6,7 @@
 
 use archsim_model::component::{DatabaseEngine, DynamoDbBilling, Props, Scheme, StreamMode};
 use archsim_model::connection::ConnectionKind;
+use archsim_model::schedule::Schedule;
 use archsim_model::{Component, ComponentKind as K, Design};
 
 use crate::usage::ServiceUsage;
@@ -68,13 +69,19 @@ pub(crate) fn rated_usage(
                 free_deliveries: free,
             })
         }
-        Props::EventBridgeRule(r) => ServiceUsage::EventBridge(EventBridgeUsage {
-            // A schedule on a rule is free; events put on a bus by the
-            // design's own code are custom events.
-            custom_events: if r.schedule.is_empty() { month } else { 0.0 },
-            payload_kb: t.payload_kb,
-            scheduler_invocations: 0.0,
-        }),
+        Props::EventBridgeRule(r) => {
+            // A rule's own schedule is free (how often it fires comes from
+            // its expression, not from a run: the same in both bills);
+            // events put on a bus by the design's code are custom events.
+            let schedule = Schedule::parse(&r.schedule).ok();
+            ServiceUsage::EventBridge(EventBridgeUsage {
+                custom_events: if schedule.is_some() { 0.0 } else { month },
+                payload_kb: t.payload_kb,
+                scheduler_invocations: 0.0,
+                scheduled_rule_invocations: schedule
+                    .map_or(0.0, |s| s.mean_fires_per_day() * t.month_s / 86_400.0),
+            })
+        }
         Props::KinesisStream(k) => ServiceUsage::Kinesis(KinesisUsage {
             mode: match k.mode {
                 StreamMode::Provisioned => KinesisMode::Provisioned,

@@ -576,6 +576,10 @@ pub struct EventBridgeUsage {
     /// EventBridge Scheduler invocations.
     #[serde(default)]
     pub scheduler_invocations: f64,
+    /// Targets invoked by a rule's own schedule: free, listed for the
+    /// record.
+    #[serde(default)]
+    pub scheduled_rule_invocations: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

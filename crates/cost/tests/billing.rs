@@ -887,6 +887,7 @@ fn cognito_cloudfront_eventbridge_lex_xray_logs_clb() {
             custom_events: 3e6,
             payload_kb: 100.0,
             scheduler_invocations: 0.0,
+            scheduled_rule_invocations: 8_760.0,
         },
         &Assumptions::default(),
     );

@@ -42,6 +42,7 @@ pub mod edit;
 pub mod file;
 pub mod listener_rule;
 pub mod scenario;
+pub mod schedule;
 pub mod schema;
 pub mod starters;
 pub mod validate;

@@ -374,17 +374,10 @@ fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
 
 /// `rate(5 minutes)` -> period; `cron(...)` is not simulated (None).
 fn parse_rate(schedule: &str) -> Option<Us> {
-    let inner = schedule.trim().strip_prefix("rate(")?.strip_suffix(')')?;
-    let mut it = inner.split_whitespace();
-    let n: u64 = it.next()?.parse().ok()?;
-    let unit = it.next()?;
-    let s = match unit.trim_end_matches('s') {
-        "minute" => 60,
-        "hour" => 3600,
-        "day" => 86_400,
-        _ => return None,
-    };
-    (n > 0).then_some(n * s * SEC)
+    archsim_model::schedule::Schedule::parse(schedule)
+        .ok()?
+        .period_s()
+        .map(|s| s * SEC)
 }
 
 fn intern(paths: &mut Vec<String>, p: &str) -> u32 {
