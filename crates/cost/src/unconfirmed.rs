@@ -11,6 +11,7 @@
 use crate::billing::exact_monthly_cost;
 use crate::pricebook::PriceBook;
 use crate::usage::{Assumptions, UsageError, UsageProfile};
+use rust_decimal::Decimal;
 
 /// Paths (as [`PriceBook::unconfirmed`] names them) of the unconfirmed
 /// values that the bill of `profile` depends on, in the book's order.
@@ -76,8 +77,101 @@ fn perturb(value: &mut serde_json::Value) {
     }
 }
 
+/// x -> 2x + 1, for the value as the book serialises it (decimals are
+/// written as strings; plain numbers are kept as numbers).
 fn bump(slot: &mut serde_json::Value) {
-    if let Some(n) = slot.as_f64() {
-        *slot = serde_json::json!(n * 2.0 + 1.0);
+    let bumped = |d: Decimal| d * Decimal::TWO + Decimal::ONE;
+    match slot {
+        serde_json::Value::String(text) => {
+            if let Ok(d) = text.parse::<Decimal>() {
+                *text = bumped(d).to_string();
+            }
+        }
+        serde_json::Value::Number(n) => {
+            if let Some(d) = n.as_f64().and_then(|f| Decimal::try_from(f).ok()) {
+                *slot = serde_json::Value::String(bumped(d).to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::{ComponentUsage, LambdaUsage, S3Usage};
+
+    fn lambda_profile() -> UsageProfile {
+        UsageProfile {
+            components: vec![ComponentUsage::new(
+                "fn",
+                LambdaUsage::new(3e6, 120.0, 1536),
+            )],
+        }
+    }
+
+    #[test]
+    fn a_confirmed_book_names_none() {
+        let book = PriceBook::default_book().unwrap();
+        let used =
+            unconfirmed_rates_used(&book, &lambda_profile(), &Assumptions::default()).unwrap();
+        assert!(used.is_empty(), "{used:?}");
+    }
+
+    #[test]
+    fn only_the_unconfirmed_rates_the_bill_reads_are_named() {
+        let book = PriceBook::embedded("eu-central-1").unwrap();
+        assert!(!book.lambda.requests.confirmed);
+        assert!(book.lambda.duration_x86.confirmed);
+        let used =
+            unconfirmed_rates_used(&book, &lambda_profile(), &Assumptions::default()).unwrap();
+        // A Lambda function reads the requests rate (unconfirmed) and the x86
+        // duration (confirmed); nothing of S3, Fargate or Arm.
+        assert_eq!(used, vec!["lambda.requests".to_string()]);
+
+        // A free tier that covers the requests hides the rate: it no longer
+        // moves the bill.
+        let free = Assumptions {
+            free_tier: true,
+            ..Assumptions::default()
+        };
+        let small = UsageProfile {
+            components: vec![ComponentUsage::new("fn", LambdaUsage::new(1e5, 10.0, 128))],
+        };
+        assert!(
+            unconfirmed_rates_used(&book, &small, &free)
+                .unwrap()
+                .is_empty()
+        );
+
+        let s3 = UsageProfile {
+            components: vec![ComponentUsage::new(
+                "bucket",
+                S3Usage {
+                    storage_gb_month: 100.0,
+                    put_requests: 1e5,
+                    get_requests: 0.0,
+                },
+            )],
+        };
+        let used = unconfirmed_rates_used(&book, &s3, &Assumptions::default()).unwrap();
+        assert_eq!(
+            used,
+            vec![
+                "s3.storage_standard".to_string(),
+                "s3.put_requests".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_full_discount_does_not_hide_them() {
+        let book = PriceBook::embedded("ap-south-1").unwrap();
+        let all_off = Assumptions {
+            discount_percent: 100.0,
+            ..Assumptions::default()
+        };
+        let used = unconfirmed_rates_used(&book, &lambda_profile(), &all_off).unwrap();
+        assert_eq!(used, vec!["lambda.requests".to_string()]);
     }
 }
