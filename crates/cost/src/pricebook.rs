@@ -1,12 +1,16 @@
 //! The price book: every rate the billing engine uses, as data.
 //!
 //! A book is one JSON file per region (`pricing/aws-<region>.json`), each
-//! rate with its unit, the date it was read and its source. The us-east-1
-//! book is embedded in the binary as the default; a directory of books can
-//! be loaded instead, and a partial overrides file (same shape, only the
-//! rates to change) can be laid over any book. Every book is validated on
-//! load: a bad one is an error naming the file, the JSON path, the line when
-//! known, and what is wrong.
+//! rate with its unit, the date it was read and its source. The books of
+//! the eight regions in `archsim_model::REGIONS` are embedded in the binary
+//! (us-east-1 is the default); [`PriceBook::load`] takes an extra file,
+//! either a whole book (any region, the embedded ones included) or a
+//! partial overrides file (same shape, only the rates to change) laid over
+//! the embedded book. A value a book could not confirm for its region
+//! carries `"confirmed": false` and a `note` saying where it came from
+//! (e.g. "same as us-east-1"); [`crate::unconfirmed`] finds the ones a bill
+//! depends on. Every book is validated on load: a bad one is an error naming
+//! the file, the JSON path, the line when known, and what is wrong.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
