@@ -31,6 +31,9 @@ APIGW_GROUP_SRC = ("https://aws.amazon.com/api-gateway/pricing/ (AWS's REST exam
 ELB_TOKYO_SRC = "3rd-party: a Japanese summary of AWS's Tokyo ELB prices (aws.darcy-it.com)"
 EC2_TABLE_SRC = ("3rd-party: a cost tool's table from the AWS price list API (2026-03), "
                  "agreeing with other public tables")
+EC2_ASIA_SRC = ("3rd-party: three independent cost tables in public repositories agree on these "
+                "figures for the region")
+ALB_SG_SRC = "3rd-party: a Singapore cost table in a public repository (ALB 0.0252 $/h, NAT 0.059 $/h)"
 
 # Paths that are rules, not prices: the same in every region.
 RULES = {
@@ -189,8 +192,12 @@ d = lambda_confirmed()
 d.update(fargate(r, 0.05056, 0.00553, 0.04045, 0.00442))
 d.update(ec2(r, {"t3.small": 0.0264, "t3.medium": 0.0528, "t3.large": 0.1056, "m5.large": 0.12,
                  "m5.xlarge": 0.24, "c5.large": 0.098, "c5.xlarge": 0.196, "m6i.large": 0.12,
-                 "g4dn.xlarge": 0.736}))
+                 "g4dn.xlarge": 0.736},
+             confirmed_types={"t3.small", "t3.medium", "t3.large", "m5.large", "m5.xlarge"},
+             src=EC2_ASIA_SRC))
+d["ec2.instance_types.c5.large"]["note"] = recalled(r) + " (public tables disagree: 0.098, 0.102, 0.107)"
 d.update(elb(r, 0.0252, 0.008, 0.006))
+d["elb.alb_hour"] = conf(0.0252, ALB_SG_SRC)
 d.update(dynamo(r, 0.71155, 0.1423, 0.285))
 d.update(s3(r, 0.025, 0.005, 0.0004))
 REGIONS[r] = d
@@ -205,7 +212,12 @@ d["fargate.memory_x86"]["note"] = ("$0.00553 per GB-hour: AWS's Tokyo rate befor
     "reduction ($0.0158) less that reduction's 65%; derived, not confirmed")
 d.update(ec2(r, {"t3.small": 0.0272, "t3.medium": 0.0544, "t3.large": 0.1088, "m5.large": 0.124,
                  "m5.xlarge": 0.248, "c5.large": 0.107, "c5.xlarge": 0.214, "m6i.large": 0.124,
-                 "g4dn.xlarge": 0.71, "g5.xlarge": 1.459}))
+                 "m7g.large": 0.1051, "m7g.xlarge": 0.2102, "g4dn.xlarge": 0.71, "g5.xlarge": 1.459},
+             confirmed_types={"t3.small", "t3.medium", "t3.large", "m5.large", "m5.xlarge", "c5.large", "c5.xlarge"},
+             src=EC2_ASIA_SRC))
+d["ec2.instance_types.m6i.large"]["note"] = recalled(r) + " (one public table gives 0.134)"
+d["ec2.instance_types.m7g.large"]["note"] = "one public cost table (2026); not confirmed"
+d["ec2.instance_types.m7g.xlarge"]["note"] = "twice m7g.large from one public cost table; not confirmed"
 d.update(elb(r, 0.0243, 0.008, 0.006, src=ELB_TOKYO_SRC))
 d["api_gateway.rest_requests"] = unc(tiers=scale_tiers("api_gateway.rest_requests", 4.25 / 3.5, 4.25),
     note=("first tier recalled as $4.25 per million in Tokyo; the lower tiers are us-east-1's scaled by the same "
