@@ -173,6 +173,16 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
                 incomplete: {shown.not_priced.length === 1 ? "1 component" : `${shown.not_priced.length} components`} not priced
               </span>
             )}
+            {shown.unconfirmed_rates.length > 0 && (
+              <span
+                className="cost-incomplete"
+                data-testid="cost-unconfirmed"
+                title={`Not confirmed for ${shown.assumptions.region} (the price book's notes say where each came from): ${shown.unconfirmed_rates.join(", ")}`}
+              >
+                {shown.unconfirmed_rates.length === 1 ? "1 rate" : `${shown.unconfirmed_rates.length} rates`} not confirmed for{" "}
+                {shown.assumptions.region}
+              </span>
+            )}
           </div>
           <table className="cost-components" data-testid="cost-components">
             <tbody>

@@ -267,6 +267,22 @@ export function Inspector({ doc, selected, send }: { doc: DocumentView; selected
         <p className="muted">
           {doc.components.length} components, {doc.connections.length} connections, {doc.groups.length} groups
         </p>
+        <div className="field">
+          <label htmlFor="design-region">region</label>
+          <select
+            id="design-region"
+            value={doc.region}
+            onChange={(e) => send({ op: "set_region", region: e.target.value })}
+            title="The AWS region: it chooses the prices of the bill"
+          >
+            {!doc.regions.includes(doc.region) && <option value={doc.region}>{doc.region} (no price book)</option>}
+            {doc.regions.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
         <p className="muted">Select a component or connection to edit it.</p>
       </div>
     );

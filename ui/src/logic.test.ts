@@ -60,6 +60,8 @@ describe("group frames", () => {
     groups: [{ id: "g", name: "c", kind: "ecs_cluster", owner: "cl", members: ["svc"] }],
     problems: [],
     scenarios: [],
+    region: "us-east-1",
+    regions: ["us-east-1"],
   };
   it("encloses the owner and the members", () => {
     const [f] = frames(doc);

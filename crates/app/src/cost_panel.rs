@@ -210,6 +210,9 @@ pub struct CostPanel {
     pub not_priced: Vec<NotPricedView>,
     /// False when something is not priced: the total leaves charges out.
     pub total_complete: bool,
+    /// Price-book paths of the rates the bill depends on that the book
+    /// does not confirm for the design's region (each has a note there).
+    pub unconfirmed_rates: Vec<String>,
     pub assumptions: CostAssumptionsView,
     /// What the estimate or the measurement leaves out.
     pub notes: Vec<String>,
@@ -279,11 +282,12 @@ pub(crate) fn component_name(design: &Design, usage_id: &str) -> String {
 }
 
 pub(crate) fn price_book(design: &Design) -> Result<PriceBook, CommandError> {
-    PriceBook::embedded(&design.region).map_err(|e| {
-        cost_error(
-            e.to_string(),
-            Some("set the design's region to one with a price book (us-east-1)"),
-        )
+    PriceBook::embedded(&design.region).map_err(|e| match e {
+        archsim_cost::PriceBookError::UnknownRegion { region, known } => cost_error(
+            format!("no price book for region `{region}`: archsim prices {known}"),
+            Some("pick one of these regions in the design's settings"),
+        ),
+        other => cost_error(other.to_string(), None),
     })
 }
 
@@ -416,6 +420,7 @@ pub fn cost_panel(
             })
             .collect(),
         total_complete: report.total_complete,
+        unconfirmed_rates: report.unconfirmed_rates.clone(),
         assumptions: assumptions_view(&report),
         notes: usage.notes,
         cost_curve_svg,

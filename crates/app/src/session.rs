@@ -104,6 +104,11 @@ pub enum Edit {
         id: String,
         meaning: Meaning,
     },
+    /// Sets the design's AWS region, one of `DocumentView::regions` (the
+    /// regions with a price book); it chooses the bill's prices.
+    SetRegion {
+        region: String,
+    },
 }
 
 /// The document after an edit, and the ids the edit created.
@@ -227,6 +232,11 @@ impl Session {
             groups,
             problems: validate(design),
             scenarios: design.scenarios.clone(),
+            region: design.region.clone(),
+            regions: archsim_model::REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
         }
     }
 
@@ -475,6 +485,24 @@ impl Session {
                     Op::SetDesignProperty {
                         path: "scenarios".into(),
                         value,
+                    },
+                    Vec::new(),
+                )
+            }
+            Edit::SetRegion { region } => {
+                if !archsim_model::is_known_region(&region) {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidEdit,
+                        format!(
+                            "archsim has no price book for region `{region}`: pick one of {}",
+                            archsim_model::REGIONS.join(", ")
+                        ),
+                    ));
+                }
+                (
+                    Op::SetDesignProperty {
+                        path: "region".into(),
+                        value: serde_json::Value::String(region),
                     },
                     Vec::new(),
                 )

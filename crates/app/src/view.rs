@@ -120,6 +120,10 @@ pub struct DocumentView {
     pub problems: Vec<Problem>,
     /// The design's traffic scenarios, as saved.
     pub scenarios: Vec<archsim_model::Scenario>,
+    /// The design's AWS region: it chooses the price book.
+    pub region: String,
+    /// The regions the designer offers (those with a price book).
+    pub regions: Vec<String>,
 }
 
 /// A meaning a connection may have, with its words.

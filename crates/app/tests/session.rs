@@ -598,3 +598,58 @@ fn vpc_and_zone_frames_are_drawn_around_components_and_deleted_alone() {
         assert!(e.message.contains(words), "{}", e.message);
     }
 }
+
+#[test]
+fn the_region_is_one_of_the_priced_regions_and_chooses_the_bill() {
+    let mut s = Session::blank();
+    s.new_from_starter("alb-fargate").unwrap();
+    let doc = s.document();
+    assert_eq!(doc.region, "us-east-1");
+    let regions: Vec<&str> = doc.regions.iter().map(String::as_str).collect();
+    assert_eq!(regions, archsim_model::REGIONS);
+    let us = cost_panel(s.design(), None, &CostOptions::default()).unwrap();
+
+    let doc = s
+        .apply(Edit::SetRegion {
+            region: "eu-central-1".into(),
+        })
+        .unwrap()
+        .document;
+    assert_eq!(doc.region, "eu-central-1");
+    assert!(doc.dirty);
+    assert!(!codes(&doc).contains(&"REGION_UNKNOWN"));
+    let eu = cost_panel(s.design(), None, &CostOptions::default()).unwrap();
+    assert_eq!(eu.assumptions.region, "eu-central-1");
+    // Frankfurt's Fargate and ALB cost more than N. Virginia's.
+    let total = |p: &CostPanel| p.total_usd.parse::<f64>().unwrap();
+    assert!(
+        total(&eu) > total(&us),
+        "{} vs {}",
+        eu.total_usd,
+        us.total_usd
+    );
+    assert!(us.unconfirmed_rates.is_empty());
+    assert!(
+        eu.unconfirmed_rates
+            .iter()
+            .any(|r| r.starts_with("fargate.")),
+        "{:?}",
+        eu.unconfirmed_rates
+    );
+
+    // A region without a price book is refused and changes nothing.
+    let err = s
+        .apply(Edit::SetRegion {
+            region: "sa-east-1".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidEdit);
+    assert!(
+        err.message.contains("sa-east-1") && err.message.contains("ap-south-1"),
+        "{}",
+        err.message
+    );
+    assert_eq!(s.document().region, "eu-central-1");
+    // One undo step.
+    assert_eq!(s.undo().region, "us-east-1");
+}

@@ -45,7 +45,9 @@ pub struct PricingArgs {
     /// A negotiated discount on the whole bill, percent.
     #[arg(long, default_value_t = 0.0)]
     discount: f64,
-    /// A price overrides file (same shape as the price book, only the rates to change).
+    /// An extra price book: a whole book (with `format`) for the design's
+    /// region, which may be one archsim does not embed, or an overrides file
+    /// (same shape, only the rates to change) laid over the embedded book.
     #[arg(long)]
     prices: Option<PathBuf>,
 }
@@ -65,11 +67,7 @@ impl PricingArgs {
     }
 
     fn book(&self, design: &Design) -> Result<PriceBook> {
-        let book = PriceBook::embedded(&design.region)?;
-        Ok(match &self.prices {
-            Some(p) => book.with_overrides_file(p)?,
-            None => book,
-        })
+        Ok(PriceBook::load(&design.region, self.prices.as_deref())?)
     }
 }
 
@@ -290,6 +288,20 @@ fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
     );
     for n in &priced.notes {
         let _ = writeln!(out, "  - {n}");
+    }
+    if !report.unconfirmed_rates.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nwarning: {} used by this bill {} not confirmed for {} (the price book's notes say where each value came from): {}",
+            plural(report.unconfirmed_rates.len(), "rate"),
+            if report.unconfirmed_rates.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            report.region,
+            report.unconfirmed_rates.join(", ")
+        );
     }
     out
 }

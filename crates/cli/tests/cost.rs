@@ -243,3 +243,170 @@ fn simulated_usage_agrees_with_the_estimate_on_request_counts() {
     );
     assert!(dec(&simulated["report"]["total_usd"]) > Decimal::ZERO);
 }
+
+/// The example with its region set to `region`, written in `dir`.
+fn in_region(dir: &std::path::Path, name: &str, region: &str) -> String {
+    let text = std::fs::read_to_string(example(name)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["region"] = serde_json::Value::String(region.into());
+    let path = dir.join(format!("{name}-{region}.archsim.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_design_region_chooses_the_price_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let us = json(&archsim(&["cost", "--json", &example("alb-fargate")]));
+    let eu_design = in_region(dir.path(), "alb-fargate", "eu-central-1");
+    let eu = json(&archsim(&["cost", "--json", &eu_design]));
+    assert_eq!(us["report"]["region"], "us-east-1");
+    assert_eq!(eu["report"]["region"], "eu-central-1");
+    assert!(dec(&eu["report"]["total_usd"]) > dec(&us["report"]["total_usd"]));
+    assert_eq!(us["report"]["unconfirmed_rates"], serde_json::json!([]));
+    let unconfirmed = eu["report"]["unconfirmed_rates"].as_array().unwrap();
+    assert!(
+        unconfirmed.iter().any(|r| r == "fargate.vcpu_x86"),
+        "{unconfirmed:?}"
+    );
+
+    // The text output names the region and warns about the unconfirmed rates.
+    let o = archsim(&["cost", &eu_design]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("region eu-central-1"), "{text}");
+    let warning = text
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning in {text}"));
+    assert!(
+        warning.contains(&format!("{} rates", unconfirmed.len()))
+            && warning.contains("not confirmed for eu-central-1")
+            && warning.contains("fargate.vcpu_x86"),
+        "{warning}"
+    );
+    let o = archsim(&["cost", &example("alb-fargate")]);
+    assert!(!stdout(&o).contains("warning:"), "{}", stdout(&o));
+
+    // validate and cost agree: a region without a book is a warning for
+    // one and an error naming the way out for the other.
+    let sa_design = in_region(dir.path(), "alb-fargate", "sa-east-1");
+    let o = archsim(&["validate", &sa_design]);
+    assert!(stdout(&o).contains("REGION_UNKNOWN"), "{}", stdout(&o));
+    let o = archsim(&["cost", &sa_design]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("sa-east-1") && err.contains("--prices FILE"),
+        "{err}"
+    );
+    for region in archsim_model::REGIONS {
+        let design = in_region(dir.path(), "serverless-api", region);
+        let o = archsim(&["validate", &design]);
+        assert!(!stdout(&o).contains("REGION_UNKNOWN"), "{region}");
+    }
+}
+
+#[test]
+fn prices_loads_a_whole_book_or_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let book_text = std::fs::read_to_string(root().join("crates/cost/pricing/aws-us-east-1.json"))
+        .unwrap()
+        .replace("\"us-east-1\"", "\"sa-east-1\"");
+    let book = dir.path().join("aws-sa-east-1.json");
+    std::fs::write(&book, &book_text).unwrap();
+    let sa_design = in_region(dir.path(), "serverless-api", "sa-east-1");
+    let v = json(&archsim(&[
+        "cost",
+        "--json",
+        &sa_design,
+        "--prices",
+        book.to_str().unwrap(),
+    ]));
+    assert_eq!(v["report"]["region"], "sa-east-1");
+    let us = json(&archsim(&["cost", "--json", &example("serverless-api")]));
+    assert_eq!(v["report"]["total_usd"], us["report"]["total_usd"]);
+
+    // Overrides on the embedded book of the design's region.
+    let o = dir.path().join("o.json");
+    std::fs::write(&o, r#"{"lambda": {"requests": {"usd": 0.4}}}"#).unwrap();
+    let v = json(&archsim(&[
+        "cost",
+        "--json",
+        &example("serverless-api"),
+        "--prices",
+        o.to_str().unwrap(),
+    ]));
+    assert!(dec(&v["report"]["total_usd"]) > dec(&us["report"]["total_usd"]));
+}
+
+#[test]
+fn a_bad_price_book_is_one_line_naming_the_file_and_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(root().join("crates/cost/pricing/aws-us-east-1.json")).unwrap();
+    let line_of = |t: &str, needle: &str| t.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let mut missing: serde_json::Value = serde_json::from_str(&text).unwrap();
+    missing["s3"]
+        .as_object_mut()
+        .unwrap()
+        .remove("get_requests");
+    let negative = text.replacen("\"usd\": 0.2,", "\"usd\": -0.2,", 1);
+    let non_numeric = text.replacen("\"usd\": 0.2,", "\"usd\": \"twenty cents\",", 1);
+    let cases: Vec<(&str, String, Vec<String>)> = vec![
+        (
+            "missing.json",
+            serde_json::to_string_pretty(&missing).unwrap(),
+            vec!["`s3`".into(), "missing field `get_requests`".into()],
+        ),
+        (
+            "negative.json",
+            negative.clone(),
+            vec![
+                "`lambda.requests.usd`".into(),
+                format!("line {}", line_of(&negative, "-0.2")),
+                "negative".into(),
+            ],
+        ),
+        (
+            "non-numeric.json",
+            non_numeric.clone(),
+            vec![
+                "`lambda.requests.usd`".into(),
+                format!("line {}", line_of(&non_numeric, "twenty cents")),
+            ],
+        ),
+        (
+            "other-region.json",
+            text.replace("\"us-east-1\"", "\"eu-west-9\""),
+            vec!["`region`".into(), "eu-west-9".into(), "us-east-1".into()],
+        ),
+        (
+            "overrides.json",
+            r#"{"s3": {"get_requests": {"usd": "free"}}}"#.into(),
+            vec!["`s3.get_requests.usd`".into()],
+        ),
+        (
+            "broken.json",
+            "{\n  \"format\": 1,\n  oops\n}".into(),
+            vec!["line 3".into()],
+        ),
+    ];
+    for (file, content, wants) in cases {
+        let path = dir.path().join(file);
+        std::fs::write(&path, content).unwrap();
+        let o = archsim(&[
+            "cost",
+            &example("serverless-api"),
+            "--prices",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{file}: one line: {err}");
+        assert!(err.contains(file), "{file}: {err}");
+        for want in wants {
+            assert!(err.contains(&want), "{file}: no {want} in {err}");
+        }
+    }
+}

@@ -72,6 +72,10 @@ pub struct CostReport {
     pub not_priced: Vec<NotPriced>,
     /// False when `not_priced` is not empty: the total leaves charges out.
     pub total_complete: bool,
+    /// Paths in the price book of the values this bill depends on that
+    /// the book marks unconfirmed for its region (filled by
+    /// [`crate::design_cost::monthly_bill`]; see [`crate::unconfirmed`]).
+    pub unconfirmed_rates: Vec<String>,
 }
 
 impl CostReport {
@@ -80,6 +84,12 @@ impl CostReport {
     pub fn with_not_priced(mut self, not_priced: Vec<NotPriced>) -> Self {
         self.total_complete = not_priced.is_empty();
         self.not_priced = not_priced;
+        self
+    }
+
+    /// Records the unconfirmed price-book values the bill depends on.
+    pub fn with_unconfirmed(mut self, unconfirmed_rates: Vec<String>) -> Self {
+        self.unconfirmed_rates = unconfirmed_rates;
         self
     }
 
@@ -129,6 +139,7 @@ pub fn monthly_cost(
         total_usd: subtotal_usd - discount_usd,
         not_priced: Vec::new(),
         total_complete: true,
+        unconfirmed_rates: Vec::new(),
     })
 }
 

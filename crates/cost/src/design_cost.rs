@@ -140,13 +140,18 @@ pub fn measured_usage(design: &Design, run: &Run, assumptions: &Assumptions) -> 
     )
 }
 
-/// The month's bill of `usage`.
+/// The month's bill of `usage`, with what it leaves out and the
+/// unconfirmed rates it depends on.
 pub fn monthly_bill(
     book: &crate::PriceBook,
     usage: &DesignUsage,
     assumptions: &Assumptions,
 ) -> Result<CostReport, UsageError> {
-    Ok(monthly_cost(book, &usage.profile, assumptions)?.with_not_priced(usage.not_priced.clone()))
+    let unconfirmed =
+        crate::unconfirmed::unconfirmed_rates_used(book, &usage.profile, assumptions)?;
+    Ok(monthly_cost(book, &usage.profile, assumptions)?
+        .with_not_priced(usage.not_priced.clone())
+        .with_unconfirmed(unconfirmed))
 }
 
 /// The cost curve's range: 1/100x to 100x of the scenario's traffic, on an

@@ -3,7 +3,9 @@
 //!
 //! - [`pricebook`]: every rate as data (`pricing/aws-<region>.json`, each
 //!   rate with unit, date read and source), validated on load, with
-//!   user overrides. us-east-1 is embedded.
+//!   user overrides. Books for eight regions are embedded; a value not
+//!   confirmed for its region is marked `"confirmed": false`, and
+//!   [`unconfirmed`] finds which of those a bill depends on.
 //! - [`usage`]: the input, a [`UsageProfile`]: per component id, usage in
 //!   AWS quantities (requests, GB-s, task-seconds, instance-hours, LCU
 //!   dimensions, ...), plus the [`Assumptions`] of a bill (month length,
@@ -52,6 +54,7 @@ pub mod measured;
 pub mod money;
 pub mod pricebook;
 mod rated;
+pub mod unconfirmed;
 pub mod usage;
 
 pub use billing::{CostReport, LineItem, NotPriced, exact_monthly_cost, monthly_cost};
@@ -65,6 +68,7 @@ pub use curves::{
 };
 pub use pricebook::{PriceBook, PriceBookError};
 pub use rust_decimal::Decimal;
+pub use unconfirmed::unconfirmed_rates_used;
 pub use usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, AuroraUsage, CloudFrontUsage,
     CognitoUsage, ComponentUsage, DynamoDbUsage, Ec2Usage, EcrUsage, EksSupport, EksUsage,

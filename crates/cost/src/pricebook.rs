@@ -1,12 +1,16 @@
 //! The price book: every rate the billing engine uses, as data.
 //!
 //! A book is one JSON file per region (`pricing/aws-<region>.json`), each
-//! rate with its unit, the date it was read and its source. The us-east-1
-//! book is embedded in the binary as the default; a directory of books can
-//! be loaded instead, and a partial overrides file (same shape, only the
-//! rates to change) can be laid over any book. Every book is validated on
-//! load: a bad one is an error naming the file, the JSON path, the line when
-//! known, and what is wrong.
+//! rate with its unit, the date it was read and its source. The books of
+//! the eight regions in `archsim_model::REGIONS` are embedded in the binary
+//! (us-east-1 is the default); [`PriceBook::load`] takes an extra file,
+//! either a whole book (any region, the embedded ones included) or a
+//! partial overrides file (same shape, only the rates to change) laid over
+//! the embedded book. A value a book could not confirm for its region
+//! carries `"confirmed": false` and a `note` saying where it came from
+//! (e.g. "same as us-east-1"); [`crate::unconfirmed`] finds the ones a bill
+//! depends on. Every book is validated on load: a bad one is an error naming
+//! the file, the JSON path, the line when known, and what is wrong.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -17,12 +21,51 @@ use std::path::Path;
 /// The region whose book is embedded and used by default.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
-/// Books compiled into the binary: (region, file name, text).
-const EMBEDDED_BOOKS: &[(&str, &str, &str)] = &[(
-    "us-east-1",
-    "pricing/aws-us-east-1.json",
-    include_str!("../pricing/aws-us-east-1.json"),
-)];
+/// Books compiled into the binary: (region, file name, text). The regions
+/// are `archsim_model::REGIONS`, in that order (a test checks it), so
+/// `archsim validate` and `archsim cost` agree on which regions exist.
+const EMBEDDED_BOOKS: &[(&str, &str, &str)] = &[
+    (
+        "us-east-1",
+        "pricing/aws-us-east-1.json",
+        include_str!("../pricing/aws-us-east-1.json"),
+    ),
+    (
+        "us-east-2",
+        "pricing/aws-us-east-2.json",
+        include_str!("../pricing/aws-us-east-2.json"),
+    ),
+    (
+        "us-west-2",
+        "pricing/aws-us-west-2.json",
+        include_str!("../pricing/aws-us-west-2.json"),
+    ),
+    (
+        "eu-west-1",
+        "pricing/aws-eu-west-1.json",
+        include_str!("../pricing/aws-eu-west-1.json"),
+    ),
+    (
+        "eu-central-1",
+        "pricing/aws-eu-central-1.json",
+        include_str!("../pricing/aws-eu-central-1.json"),
+    ),
+    (
+        "ap-southeast-1",
+        "pricing/aws-ap-southeast-1.json",
+        include_str!("../pricing/aws-ap-southeast-1.json"),
+    ),
+    (
+        "ap-northeast-1",
+        "pricing/aws-ap-northeast-1.json",
+        include_str!("../pricing/aws-ap-northeast-1.json"),
+    ),
+    (
+        "ap-south-1",
+        "pricing/aws-ap-south-1.json",
+        include_str!("../pricing/aws-ap-south-1.json"),
+    ),
+];
 
 /// The only `format` this version reads.
 const FORMAT: u32 = 1;
@@ -48,7 +91,7 @@ pub enum PriceBookError {
         message: String,
     },
     #[error(
-        "no price book for region `{region}`: known regions are {known}. Add pricing/aws-{region}.json and load it from its directory"
+        "no price book for region `{region}`: known regions are {known}. Set the design's region to one of them, or pass a book for `{region}` with `archsim cost --prices FILE`"
     )]
     UnknownRegion { region: String, known: String },
 }
@@ -202,10 +245,23 @@ pub struct Rate {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// False when the value was not confirmed for this book's region (for
+    /// example copied from us-east-1); `note` then says where it came from.
+    /// Bills list the unconfirmed rates they use.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub confirmed: bool,
 }
 
 fn one() -> Positive {
     Positive(Decimal::ONE)
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// One price tier: applies to the monthly quantity up to `up_to`
@@ -229,6 +285,11 @@ pub struct TieredRate {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// False when the value was not confirmed for this book's region (for
+    /// example copied from us-east-1); `note` then says where it came from.
+    /// Bills list the unconfirmed rates they use.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub confirmed: bool,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +303,8 @@ struct TieredRateFields {
     source: String,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default = "yes")]
+    confirmed: bool,
 }
 
 impl TryFrom<TieredRateFields> for TieredRate {
@@ -286,6 +349,7 @@ impl TryFrom<TieredRateFields> for TieredRate {
             date: f.date,
             source: f.source,
             note: f.note,
+            confirmed: f.confirmed,
         })
     }
 }
@@ -301,6 +365,11 @@ pub struct Quantity {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// False when the value was not confirmed for this book's region (for
+    /// example copied from us-east-1); `note` then says where it came from.
+    /// Bills list the unconfirmed rates they use.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,6 +423,13 @@ pub struct InstanceType {
     pub gpu_model: Option<String>,
     pub date: ReadDate,
     pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// False when the value was not confirmed for this book's region (for
+    /// example copied from us-east-1); `note` then says where it came from.
+    /// Bills list the unconfirmed rates they use.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -474,6 +550,9 @@ pub struct RdsInstanceType {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// False when the prices were not confirmed for this book's region.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -724,6 +803,84 @@ impl PriceBook {
         Ok(book)
     }
 
+    /// The book to price a design of `region` with: the embedded one, or
+    /// `prices` as well when given. `prices` is either a whole book (it has
+    /// `format`; it replaces the embedded one and must be for `region`, which
+    /// need not be embedded) or an overrides file laid over the embedded book
+    /// (see [`PriceBook::with_overrides_json`]). Errors name the file and
+    /// the place in it.
+    pub fn load(region: &str, prices: Option<&Path>) -> Result<Self, PriceBookError> {
+        let Some(path) = prices else {
+            return Self::embedded(region);
+        };
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| PriceBookError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| PriceBookError::Invalid {
+                file: file.clone(),
+                path: ".".into(),
+                location: Location {
+                    line: Some(e.line()),
+                    column: Some(e.column()),
+                },
+                message: strip_position(&e),
+            })?;
+        if value.get("format").is_none() {
+            return Self::embedded(region)?.with_overrides_json(&text, &file);
+        }
+        let book = Self::from_json(&text, &file)?;
+        if book.region != region {
+            let line = text
+                .lines()
+                .position(|l| l.contains("\"region\""))
+                .map(|i| i + 1);
+            return Err(PriceBookError::Invalid {
+                file,
+                path: "region".into(),
+                location: Location { line, column: None },
+                message: format!(
+                    "the book is for region `{}` but the design's region is `{region}`: pass the book of `{region}`, or set the design's region to `{}`",
+                    book.region, book.region
+                ),
+            });
+        }
+        Ok(book)
+    }
+
+    /// JSON paths of every value the book marks `"confirmed": false`, in
+    /// the book's order (e.g. `dynamodb.storage`,
+    /// `ec2.instance_types.m5.large`).
+    pub fn unconfirmed(&self) -> Vec<String> {
+        self.unconfirmed_keys()
+            .iter()
+            .map(|keys| keys.join("."))
+            .collect()
+    }
+
+    /// The keys leading to each unconfirmed value, from the book's root.
+    pub(crate) fn unconfirmed_keys(&self) -> Vec<Vec<String>> {
+        fn walk(value: &serde_json::Value, keys: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+            if let serde_json::Value::Object(map) = value {
+                if map.get("confirmed") == Some(&serde_json::Value::Bool(false)) {
+                    out.push(keys.clone());
+                }
+                for (key, child) in map {
+                    keys.push(key.clone());
+                    walk(child, keys, out);
+                    keys.pop();
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(value) = serde_json::to_value(self) {
+            walk(&value, &mut Vec::new(), &mut out);
+        }
+        out
+    }
+
     /// Lays a partial book over this one: every value present in `text`
     /// replaces the same value here (objects merge key by key, arrays such
     /// as `tiers` are replaced whole). The result is validated like a book.
@@ -896,6 +1053,160 @@ mod tests {
         let g5 = book.instance_type("g5.xlarge").expect("g5.xlarge listed");
         assert_eq!(g5.usd_per_hour.value().to_string(), "1.006");
         assert_eq!(g5.gpus, 1);
+    }
+
+    #[test]
+    fn embedded_books_are_the_model_regions() {
+        // `archsim validate` (REGION_UNKNOWN) and `archsim cost` must agree.
+        assert_eq!(embedded_regions(), archsim_model::REGIONS);
+        for region in archsim_model::REGIONS {
+            let book = PriceBook::embedded(region)
+                .unwrap_or_else(|e| panic!("the {region} book does not load: {e}"));
+            assert_eq!(book.region, *region);
+            assert_eq!(book.currency, "USD");
+        }
+    }
+
+    #[test]
+    fn every_regional_book_has_the_us_east_1_keys() {
+        fn keys(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+            if let serde_json::Value::Object(map) = value {
+                for (k, v) in map {
+                    // Marks and notes are per book; everything else is shape.
+                    if k == "confirmed" || k == "note" {
+                        continue;
+                    }
+                    let p = format!("{path}.{k}");
+                    out.push(p.clone());
+                    keys(v, &p, out);
+                }
+            }
+        }
+        let mut want = Vec::new();
+        keys(
+            &serde_json::from_str(embedded_text()).unwrap(),
+            "",
+            &mut want,
+        );
+        for (region, file, text) in EMBEDDED_BOOKS {
+            let mut got = Vec::new();
+            keys(&serde_json::from_str(text).unwrap(), "", &mut got);
+            assert_eq!(
+                got, want,
+                "{file} ({region}) differs in shape from us-east-1"
+            );
+        }
+    }
+
+    #[test]
+    fn unconfirmed_values_carry_a_note() {
+        for (region, file, _) in EMBEDDED_BOOKS {
+            let book = PriceBook::embedded(region).unwrap();
+            let value = serde_json::to_value(&book).unwrap();
+            let paths = book.unconfirmed();
+            if *region != "us-east-1" {
+                assert!(!paths.is_empty(), "{file}: nothing marked unconfirmed?");
+            }
+            for keys in book.unconfirmed_keys() {
+                let leaf = keys.iter().fold(&value, |v, k| &v[k.as_str()]);
+                let note = leaf["note"].as_str().unwrap_or_default();
+                assert!(
+                    !note.is_empty(),
+                    "{file}: {} is unconfirmed without a note",
+                    keys.join(".")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn confirmed_is_true_unless_said_and_not_written_when_true() {
+        let book = PriceBook::default_book().unwrap();
+        assert!(book.lambda.requests.confirmed);
+        // us-east-1 marks the rates no stored source confirmed (RDS's
+        // instance classes among them), and only those.
+        let unconfirmed = book.unconfirmed();
+        assert!(unconfirmed.contains(&"rds.instance_types.db.t3.micro".to_string()));
+        assert!(!unconfirmed.iter().any(|p| p.starts_with("lambda.")));
+        assert!(!unconfirmed.contains(&"vpc.nat_gateway_hour".to_string()));
+        let text = serde_json::to_string(&book.lambda).unwrap();
+        assert!(!text.contains("\"confirmed\":"), "written only when false");
+        let eu = PriceBook::embedded("eu-central-1").unwrap();
+        assert!(!eu.dynamodb.storage.confirmed);
+        assert!(eu.unconfirmed().contains(&"dynamodb.storage".to_string()));
+        assert!(
+            eu.unconfirmed()
+                .contains(&"ec2.instance_types.m5.large".to_string())
+        );
+    }
+
+    #[test]
+    fn non_numeric_price_names_path_and_line() {
+        let text = embedded_text().replacen("\"usd\": 0.2,", "\"usd\": \"cheap\",", 1);
+        let expected_line = text.lines().position(|l| l.contains("cheap")).unwrap() + 1;
+        let (file, path, location, _) =
+            invalid_parts(PriceBook::from_json(&text, FILE).unwrap_err());
+        assert_eq!(file, FILE);
+        assert_eq!(path, "lambda.requests.usd");
+        assert_eq!(location.line, Some(expected_line));
+    }
+
+    #[test]
+    fn a_regional_book_with_a_bad_value_names_its_file() {
+        let (_, file, text) = EMBEDDED_BOOKS[3];
+        let text = text.replacen("\"usd\": 0.0225", "\"usd\": -0.0225", 1);
+        let text = if text.contains("-0.0225") {
+            text
+        } else {
+            text.replacen("\"usd\": 0.0252,", "\"usd\": -0.0252,", 1)
+        };
+        let err = PriceBook::from_json(&text, file).unwrap_err().to_string();
+        assert!(
+            err.contains(file) && err.contains("elb.alb_hour.usd"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn load_takes_a_whole_book_or_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        // A whole book for a region that is not embedded.
+        let sa = embedded_text().replace("\"us-east-1\"", "\"sa-east-1\"");
+        let sa_path = dir.path().join("aws-sa-east-1.json");
+        std::fs::write(&sa_path, &sa).unwrap();
+        let book = PriceBook::load("sa-east-1", Some(&sa_path)).unwrap();
+        assert_eq!(book.region, "sa-east-1");
+        // ...for another region than the design's: refused, naming both.
+        let err = PriceBook::load("eu-west-1", Some(&sa_path)).unwrap_err();
+        let shown = err.to_string();
+        let (file, path, location, message) = invalid_parts(err);
+        assert_eq!(file, sa_path.display().to_string());
+        assert_eq!(path, "region");
+        assert_eq!(location.line, Some(3));
+        assert!(
+            message.contains("sa-east-1") && message.contains("eu-west-1"),
+            "{shown}"
+        );
+        // Overrides (no `format`) are laid over the embedded book.
+        let o = dir.path().join("o.json");
+        std::fs::write(&o, r#"{ "s3": { "get_requests": { "usd": 0.001 } } }"#).unwrap();
+        let book = PriceBook::load("eu-central-1", Some(&o)).unwrap();
+        assert_eq!(book.region, "eu-central-1");
+        assert_eq!(book.s3.get_requests.usd.value().to_string(), "0.001");
+        assert_eq!(
+            book.s3.put_requests,
+            PriceBook::embedded("eu-central-1").unwrap().s3.put_requests
+        );
+        // No file: the embedded book; an unknown region names the way out.
+        let err = PriceBook::load("sa-east-1", None).unwrap_err().to_string();
+        assert!(err.contains("--prices FILE"), "{err}");
+        // Bad JSON names the file and line.
+        std::fs::write(&o, "{\n  \"format\": 1,\n  nope\n}").unwrap();
+        let (file, _, location, _) =
+            invalid_parts(PriceBook::load("us-east-1", Some(&o)).unwrap_err());
+        assert_eq!(file, o.display().to_string());
+        assert_eq!(location.line, Some(3));
     }
 
     #[test]

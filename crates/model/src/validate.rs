@@ -118,6 +118,8 @@ rules! {
         "Remove the connection or connect the components the way the message suggests.", connections_allowed;
     "SCENARIO_UNKNOWN_COMPONENT", Error, "A scenario refers to a missing component",
         "Point the scenario at an existing component or remove the traffic profile or event.", scenario_references;
+    "REGION_UNKNOWN", Warning, "A region archsim has no price book for",
+        "Set the design's region to one archsim prices (us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1, ap-south-1), or price it with a book of your own: `archsim cost --prices FILE`.", region_known;
     "SCENARIO_INVALID", Error, "A scenario cannot run as written",
         "Fix the number the message names in the scenario editor (durations and rates are positive), and give each scenario its own name.", scenario_shape;
     "FARGATE_INVALID_SIZE", Error, "Invalid Fargate CPU/memory combination",
@@ -349,6 +351,19 @@ fn scenario_references(d: &Design, out: &mut Found) {
                 ));
             }
         }
+    }
+}
+
+fn region_known(d: &Design, out: &mut Found) {
+    if !crate::region::is_known_region(&d.region) {
+        out.push((
+            Vec::new(),
+            format!(
+                "region `{}` has no price book: `archsim cost` and the cost panel refuse it (known regions: {})",
+                d.region,
+                crate::region::REGIONS.join(", ")
+            ),
+        ));
     }
 }
 

@@ -113,6 +113,13 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "REGION_UNKNOWN",
+            "",
+            from_file("serverless-api", |f| {
+                f.region = "sa-east-1".into();
+            }),
+        ),
+        case(
             "SCENARIO_INVALID",
             "",
             from_file("serverless-api", |f| {

@@ -43,7 +43,12 @@ not_priced: Array<NotPricedView>,
 /**
  * False when something is not priced: the total leaves charges out.
  */
-total_complete: boolean, assumptions: CostAssumptionsView, 
+total_complete: boolean, 
+/**
+ * Price-book paths of the rates the bill depends on that the book
+ * does not confirm for the design's region (each has a note there).
+ */
+unconfirmed_rates: Array<string>, assumptions: CostAssumptionsView, 
 /**
  * What the estimate or the measurement leaves out.
  */

@@ -16,4 +16,12 @@ path: string | null, dirty: boolean, can_undo: boolean, can_redo: boolean, compo
 /**
  * The design's traffic scenarios, as saved.
  */
-scenarios: Array<Scenario>, };
+scenarios: Array<Scenario>, 
+/**
+ * The design's AWS region: it chooses the price book.
+ */
+region: string, 
+/**
+ * The regions the designer offers (those with a price book).
+ */
+regions: Array<string>, };
