@@ -272,6 +272,9 @@ pub(crate) fn note_measured_rounding(usage: &mut DesignUsage, assumptions: &Assu
 /// A component's name for a usage id: `orders-svc@fargate_spot` is the
 /// service's name with its capacity provider, `Orders (fargate_spot)`.
 pub(crate) fn component_name(design: &Design, usage_id: &str) -> String {
+    if usage_id == archsim_cost::NETWORK_ID {
+        return archsim_cost::NETWORK_NAME.to_string();
+    }
     let Some(c) = design.component(base_component_id(usage_id)) else {
         return usage_id.to_string();
     };

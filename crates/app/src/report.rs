@@ -69,6 +69,10 @@ pub struct RunReport {
     pub duration_s: f64,
     /// The monthly bill of the run's measured usage (decimal string).
     pub total_usd: String,
+    /// The part of it for the network around the components (NAT gateway,
+    /// public IPv4 addresses, data transfer): on the bill, in no
+    /// component's row of the CSV.
+    pub network_usd: String,
     pub html_file_name: String,
     pub html: String,
     pub components_csv_file_name: String,
@@ -149,6 +153,7 @@ pub fn report_of_run(
         seed: run.seed,
         duration_s: run.duration_s,
         total_usd: bill.total_usd.to_string(),
+        network_usd: cost_of(archsim_cost::NETWORK_ID).to_string(),
         html_file_name: format!("{stem}.html"),
         html: page.html(),
         components_csv_file_name: format!("{stem}.components.csv"),

@@ -226,6 +226,7 @@ fn every_kind_through_every_layer() {
         let exported_kind = archsim_iac::export_coverage(kind);
         for flavour in [Flavour::Sam, Flavour::CloudFormation] {
             let out = export(&design, flavour);
+            bills_what_it_exports(&at, &out, &usage, &bill);
             let base = archsim_iac::names::camel(&name);
             let resources = out.value["Resources"].as_object().unwrap();
             // A resource of its own, or (SAM) an event of the function it
@@ -294,6 +295,158 @@ fn every_kind_through_every_layer() {
             label
         );
     }
+}
+
+/// What AWS bills a CloudFormation resource type under, as the bill names
+/// the service: `Some(&[])` for a resource with no charge of its own (IAM,
+/// subnets, listeners: priced through what uses them, or free), `None` for
+/// a type this table does not know yet (the test then fails: add it).
+fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
+    const FREE: &[&str] = &[];
+    Some(match resource_type {
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" => &["AWS Lambda"],
+        "AWS::ApiGateway::RestApi"
+        | "AWS::Serverless::Api"
+        | "AWS::ApiGatewayV2::Api"
+        | "AWS::Serverless::HttpApi" => &["Amazon API Gateway"],
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" | "AWS::ElasticLoadBalancing::LoadBalancer" => {
+            &["Elastic Load Balancing"]
+        }
+        // Tasks on Fargate, or on instances billed as EC2.
+        "AWS::ECS::Service" => &["AWS Fargate", "Amazon EC2"],
+        "AWS::AutoScaling::AutoScalingGroup" | "AWS::EC2::Instance" | "AWS::EKS::Nodegroup" => {
+            &["Amazon EC2"]
+        }
+        "AWS::EKS::Cluster" => &["Amazon EKS"],
+        "AWS::ECR::Repository" => &["Amazon ECR"],
+        "AWS::SQS::Queue" => &["Amazon SQS"],
+        "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => &["Amazon DynamoDB"],
+        "AWS::S3::Bucket" => &["Amazon S3"],
+        // An Aurora Serverless v2 cluster's instances (db.serverless) are
+        // its ACUs.
+        "AWS::RDS::DBInstance" => &["Amazon RDS", "Amazon Aurora"],
+        "AWS::RDS::DBCluster" => &["Amazon Aurora"],
+        "AWS::Kinesis::Stream" => &["Amazon Kinesis Data Streams"],
+        "AWS::KinesisFirehose::DeliveryStream" => &["Amazon Data Firehose"],
+        "AWS::SNS::Topic" => &["Amazon SNS"],
+        "AWS::Events::Rule" => &["Amazon EventBridge"],
+        "AWS::Cognito::UserPool" => &["Amazon Cognito"],
+        "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
+        "AWS::EC2::NatGateway" | "AWS::EC2::EIP" => &["Amazon VPC"],
+        "AWS::Logs::LogGroup" => &["Amazon CloudWatch Logs"],
+        "AWS::IAM::Role"
+        | "AWS::IAM::Policy"
+        | "AWS::IAM::InstanceProfile"
+        | "AWS::EC2::VPC"
+        | "AWS::EC2::Subnet"
+        | "AWS::EC2::SubnetRouteTableAssociation"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::Route"
+        | "AWS::EC2::InternetGateway"
+        | "AWS::EC2::VPCGatewayAttachment"
+        | "AWS::EC2::SecurityGroup"
+        | "AWS::EC2::SecurityGroupIngress"
+        | "AWS::EC2::LaunchTemplate"
+        | "AWS::ECS::Cluster"
+        | "AWS::ECS::TaskDefinition"
+        | "AWS::ECS::CapacityProvider"
+        | "AWS::ECS::ClusterCapacityProviderAssociations"
+        | "AWS::EKS::FargateProfile"
+        | "AWS::EKS::PodIdentityAssociation"
+        | "AWS::EKS::Addon"
+        | "AWS::ElasticLoadBalancingV2::TargetGroup"
+        | "AWS::ElasticLoadBalancingV2::Listener"
+        | "AWS::ElasticLoadBalancingV2::ListenerRule"
+        | "AWS::ApplicationAutoScaling::ScalableTarget"
+        | "AWS::ApplicationAutoScaling::ScalingPolicy"
+        | "AWS::Lambda::Permission"
+        | "AWS::Lambda::EventSourceMapping"
+        | "AWS::Lambda::EventInvokeConfig"
+        | "AWS::ApiGateway::Stage"
+        | "AWS::ApiGateway::Resource"
+        | "AWS::ApiGateway::Method"
+        | "AWS::ApiGateway::Deployment"
+        | "AWS::ApiGateway::Authorizer"
+        | "AWS::ApiGatewayV2::Stage"
+        | "AWS::ApiGatewayV2::Route"
+        | "AWS::ApiGatewayV2::Integration"
+        | "AWS::ApiGatewayV2::Authorizer"
+        | "AWS::SQS::QueuePolicy"
+        | "AWS::SNS::Subscription"
+        | "AWS::SNS::TopicPolicy"
+        | "AWS::S3::BucketPolicy"
+        | "AWS::RDS::DBSubnetGroup"
+        | "AWS::Cognito::UserPoolClient" => FREE,
+        _ => return None,
+    })
+}
+
+/// The bill matches the export: every billable resource the template
+/// creates has a line of its service on the bill of the same design (or a
+/// usage of that service that costs nothing under the scenario, e.g. a
+/// dead-letter queue no message reaches), or the bill lists something as
+/// not priced (a generic resource, which exports as whatever type the user
+/// gave it).
+fn bills_what_it_exports(
+    at: &str,
+    out: &archsim_iac::Exported,
+    usage: &archsim_cost::design_cost::DesignUsage,
+    bill: &archsim_cost::CostReport,
+) {
+    let priced = |service: &str| {
+        bill.line_items.iter().any(|l| l.service == service)
+            || usage
+                .profile
+                .components
+                .iter()
+                .any(|c| c.usage.service() == service)
+    };
+    for (logical_id, resource) in out.value["Resources"].as_object().unwrap() {
+        let ty = resource["Type"].as_str().unwrap_or_default();
+        let Some(services) = billed_as(ty) else {
+            assert!(
+                !bill.not_priced.is_empty(),
+                "{at}: {logical_id} is a {ty}: say what AWS bills it under in billed_as()"
+            );
+            continue;
+        };
+        if services.is_empty() {
+            continue;
+        }
+        assert!(
+            services.iter().any(|s| priced(s)) || !bill.not_priced.is_empty(),
+            "{at}: the export creates {logical_id} ({ty}) but the bill has no {services:?} line"
+        );
+    }
+}
+
+#[test]
+fn every_example_bills_what_its_export_creates() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".archsim.json") {
+            continue;
+        }
+        let design = archsim_model::load(&path).unwrap();
+        let assumptions = Assumptions::default();
+        let book = archsim_cost::PriceBook::embedded(&design.region).unwrap();
+        let usage = scenario_usage(&design, None, &assumptions).unwrap();
+        let bill = monthly_bill(&book, &usage, &assumptions).unwrap();
+        assert!(
+            bill.not_priced.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            bill.not_priced
+        );
+        for flavour in [Flavour::Sam, Flavour::CloudFormation] {
+            let at = format!("{} ({flavour:?})", path.display());
+            bills_what_it_exports(&at, &export(&design, flavour), &usage, &bill);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 6, "examples not found in {}", dir.display());
 }
 
 /// Kinds the export writes as part of other resources: capacity as the

@@ -56,6 +56,10 @@ fn the_panel_total_is_the_bill_of_the_scenario_estimate() {
                 .component_id
                 .split_once('@')
                 .map_or((l.component_id.as_str(), None), |(b, c)| (b, Some(c)));
+            if base == archsim_cost::NETWORK_ID {
+                assert_eq!(l.component_name, archsim_cost::NETWORK_NAME);
+                continue;
+            }
             let name = &design.component(base).unwrap().name;
             match capacity {
                 Some(c) => assert_eq!(l.component_name, format!("{name} ({c})")),
@@ -259,8 +263,14 @@ fn the_report_csv_has_one_row_per_component_and_the_series_in_long_format() {
         assert!((p99 - stats.latency_ms.p99).abs() < 1e-3);
         billed += usd(&row[col("monthly_usd")]);
     }
-    // The components' monthly costs add up to the report's bill.
-    assert_eq!(billed, usd(&report.total_usd));
+    // The components' monthly costs and the network around them (not a
+    // component: its lines are on the bill only) add up to the bill.
+    let network = usd(&report.network_usd);
+    assert!(
+        network > Decimal::ZERO,
+        "responses to the internet are billed"
+    );
+    assert_eq!(billed + network, usd(&report.total_usd));
 
     let series = parse_csv(&report.series_csv);
     assert_eq!(series[0], SERIES_CSV_HEADER.split(',').collect::<Vec<_>>());

@@ -258,6 +258,37 @@ const VPC: &str = "Amazon VPC";
 const DATA_TRANSFER: &str = "AWS Data Transfer";
 const LOGS: &str = "Amazon CloudWatch Logs";
 
+impl ServiceUsage {
+    /// The AWS service its lines are billed under, as the bill names it
+    /// (a usage with no traffic this month prices to no line at all).
+    pub fn service(&self) -> &'static str {
+        match self {
+            ServiceUsage::Lambda(_) => LAMBDA,
+            ServiceUsage::Fargate(_) => FARGATE,
+            ServiceUsage::Ec2(_) => EC2,
+            ServiceUsage::LoadBalancer(_) => ELB,
+            ServiceUsage::ApiGateway(_) => API_GATEWAY,
+            ServiceUsage::Eks(_) => EKS,
+            ServiceUsage::Ecr(_) => ECR,
+            ServiceUsage::Sqs(_) => SQS,
+            ServiceUsage::DynamoDb(_) => DYNAMODB,
+            ServiceUsage::S3(_) => S3,
+            ServiceUsage::Rds(_) => RDS,
+            ServiceUsage::Aurora(_) => AURORA,
+            ServiceUsage::Kinesis(_) => KINESIS,
+            ServiceUsage::Firehose(_) => FIREHOSE,
+            ServiceUsage::Sns(_) => SNS,
+            ServiceUsage::EventBridge(_) => EVENTBRIDGE,
+            ServiceUsage::Cognito(_) => COGNITO,
+            ServiceUsage::CloudFront(_) => CLOUDFRONT,
+            ServiceUsage::Lex(_) => LEX,
+            ServiceUsage::XRay(_) => XRAY,
+            ServiceUsage::Network(_) => VPC,
+            ServiceUsage::Logs(_) => LOGS,
+        }
+    }
+}
+
 /// Usage priced at the account level: summed over components, then tiered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Pool {

@@ -645,8 +645,8 @@ pub fn estimate_usage(
             | Props::Rds(_) => {
                 let data = flow.reads.get(id).copied().unwrap_or(0.0)
                     + flow.writes.get(id).copied().unwrap_or(0.0);
-                if let Some(usage) = crate::rated::rated_usage(design, c, traffic(rps), data) {
-                    push(id, usage, None);
+                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(rps), data) {
+                    push(&usage_id, usage, None);
                 }
             }
             // Priced through the components that use them, free, or not

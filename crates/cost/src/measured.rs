@@ -270,10 +270,10 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::AuroraServerless(_)
             | Props::Rds(_) => {
                 let data_rps = data.get(id).copied().unwrap_or(0) as f64 / run_s;
-                if let Some(usage) =
+                for (usage_id, usage) in
                     crate::rated::rated_usage(design, c, traffic(rate(id)), data_rps)
                 {
-                    push(id, usage);
+                    push(&usage_id, usage);
                 }
             }
             Props::S3Bucket(b) => {

@@ -13,7 +13,7 @@ use crate::usage::ServiceUsage;
 use crate::usage::{
     Assumptions, AuroraUsage, CloudFrontUsage, CognitoUsage, DynamoDbUsage, EventBridgeUsage,
     FirehoseUsage, KinesisMode, KinesisUsage, LexUsage, LogsUsage, NetworkUsage,
-    ProvisionedCapacity, RdsEngine, RdsUsage, SnsUsage, XRayUsage,
+    ProvisionedCapacity, RdsEngine, RdsUsage, S3Usage, SnsUsage, XRayUsage,
 };
 
 const KB_PER_GB: f64 = 1024.0 * 1024.0;
@@ -44,9 +44,30 @@ pub(crate) fn rated_usage(
     c: &Component,
     t: Traffic,
     data_rps: f64,
-) -> Option<ServiceUsage> {
+) -> Vec<(String, ServiceUsage)> {
     let month = t.per_month();
-    Some(match &c.props {
+    let mut out = Vec::new();
+    if let Props::Firehose(f) = &c.props {
+        // The export gives each stream a delivery bucket: one PUT per
+        // buffer flush (when the buffer fills or its interval passes),
+        // and the month's data stored.
+        let gb = month * t.payload_kb / KB_PER_GB;
+        let by_interval = t.month_s / f64::from(f.buffer_interval_s.max(1));
+        let by_size = gb * 1024.0 / f64::from(f.buffer_size_mb.max(1));
+        out.push((
+            format!("{}@bucket", c.id),
+            ServiceUsage::S3(S3Usage {
+                storage_gb_month: gb,
+                put_requests: if month > 0.0 {
+                    by_interval.max(by_size)
+                } else {
+                    0.0
+                },
+                get_requests: 0.0,
+            }),
+        ));
+    }
+    let usage = match &c.props {
         Props::SnsTopic(_) => {
             let (mut free, mut http) = (0.0, 0.0);
             for (conn, target) in design.outgoing(&c.id) {
@@ -129,8 +150,10 @@ pub(crate) fn rated_usage(
             // One I/O per request that reaches the database.
             io_requests: data_rps * t.month_s,
         }),
-        _ => return None,
-    })
+        _ => return out,
+    };
+    out.insert(0, (c.id.clone(), usage));
+    out
 }
 
 /// A provisioned DynamoDB table: its capacity billed by the hour.
@@ -209,8 +232,12 @@ pub(crate) const NOTES: &[&str] = &[
     "EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free",
 ];
 
-/// The usage id of the network around the components.
+/// The usage id of the network around the components (not a component of
+/// the design: its lines are the VPC's and the data transfer's).
 pub const NETWORK_ID: &str = "network";
+
+/// What the bill calls the network's lines.
+pub const NETWORK_NAME: &str = "Network (NAT gateway, public IPv4, data transfer)";
 
 /// The network the export creates around the design: one NAT gateway
 /// (with its public address) when any component sits in a VPC, a public

@@ -7,4 +7,10 @@ export type RunReport = { design: string, scenario: string, seed: number, durati
 /**
  * The monthly bill of the run's measured usage (decimal string).
  */
-total_usd: string, html_file_name: string, html: string, components_csv_file_name: string, components_csv: string, series_csv_file_name: string, series_csv: string, };
+total_usd: string, 
+/**
+ * The part of it for the network around the components (NAT gateway,
+ * public IPv4 addresses, data transfer): on the bill, in no
+ * component's row of the CSV.
+ */
+network_usd: string, html_file_name: string, html: string, components_csv_file_name: string, components_csv: string, series_csv_file_name: string, series_csv: string, };
