@@ -381,6 +381,11 @@ pub struct BreakEvenInput {
     pub max_requests_per_s: f64,
     /// Grid points scanned for sign changes before bisection.
     pub points: usize,
+    /// Price what surrounds each platform as the export deploys it: the
+    /// logs every platform writes (the assumptions' volume per request),
+    /// and for containers the NAT gateway of their private subnets and its
+    /// public IPv4 address. Off compares compute alone.
+    pub surroundings: bool,
 }
 
 /// One platform's monthly cost along the request-rate grid.
@@ -464,9 +469,28 @@ impl PlatformCost<'_> {
                 .into()
             }
         };
-        let profile = UsageProfile {
-            components: vec![ComponentUsage::new(platform.label(), usage)],
-        };
+        let mut components = vec![ComponentUsage::new(platform.label(), usage)];
+        if self.input.surroundings {
+            let gb = rps * month_seconds * self.assumptions.log_kb_per_request / (1024.0 * 1024.0);
+            components.push(ComponentUsage::new(
+                platform.label(),
+                crate::usage::LogsUsage {
+                    ingested_gb: gb,
+                    stored_gb_month: gb,
+                },
+            ));
+            if platform != Platform::Lambda {
+                components.push(ComponentUsage::new(
+                    platform.label(),
+                    crate::usage::NetworkUsage {
+                        nat_gateways: 1.0,
+                        public_ipv4_addresses: 1.0,
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
+        let profile = UsageProfile { components };
         Ok(to_f64(exact_monthly_cost(
             self.book,
             &profile,

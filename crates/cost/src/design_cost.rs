@@ -184,7 +184,8 @@ pub fn chart_function(design: &Design, wanted: Option<&str>) -> Result<String, D
 
 /// One Lambda function's workload compared on Lambda, on Fargate (1 vCPU
 /// tasks held at 60% CPU, at least one) and on ECS on EC2 (m5.large), from
-/// 0.01 to 1,000 requests/s.
+/// 0.01 to 1,000 requests/s, with what surrounds each platform (logs; the
+/// containers' NAT gateway and its address).
 pub fn break_even_input(
     design: &Design,
     function_id: &str,
@@ -213,6 +214,7 @@ pub fn break_even_input(
         }),
         min_requests_per_s: 0.01,
         max_requests_per_s: 1000.0,
+        surroundings: true,
         points: 200,
     })
 }

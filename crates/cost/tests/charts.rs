@@ -63,6 +63,7 @@ fn sample_break_even() -> BreakEven {
         min_requests_per_s: 0.1,
         max_requests_per_s: 9.9,
         points: 300,
+        surroundings: false,
     };
     break_even(&book(), &input, &Assumptions::default()).unwrap()
 }

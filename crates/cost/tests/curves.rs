@@ -37,6 +37,7 @@ fn sanity_input(max_requests_per_s: f64, ec2: Option<Ec2Sizing>) -> BreakEvenInp
         min_requests_per_s: 0.1,
         max_requests_per_s,
         points: 400,
+        surroundings: false,
     }
 }
 
@@ -74,6 +75,31 @@ fn lambda_vs_one_fargate_task_breaks_even_near_3_9_requests_per_second() {
             crossing.monthly_usd
         );
     }
+}
+
+#[test]
+fn the_nat_gateway_and_logs_move_the_break_even_toward_containers_cost() {
+    // With what the export deploys around them, the Fargate task also pays
+    // for its private subnets' NAT gateway and the gateway's public IPv4
+    // address: 730 h x ($0.045 + $0.005) = $36.50 a month more, whatever
+    // the traffic; both platforms pay the same logs per request (1 KB each,
+    // $0.50/GB ingested + $0.03/GB-month stored).
+    // Fargate: 36.040392 + 36.50 + 0.53 x 1 KB x r x 2,628,000 / 1,048,576
+    // Lambda:  r x 2,628,000 x (0.00000353334 + 0.53 / 1,048,576)
+    // The logs cancel: equal at (36.040392 + 36.50) / (2,628,000 x
+    // 0.00000353334) = 7.8118 requests/s, twice the compute-only rate.
+    // (20 ms of CPU per request: one task holds 50 requests/s, so one task
+    // runs up to 9.9 requests/s.)
+    let mut alone = sanity_input(9.9, None);
+    alone.workload.cpu_ms_per_request = 20.0;
+    let mut around = alone.clone();
+    around.surroundings = true;
+    let result = break_even(&book(), &around, &Assumptions::default()).unwrap();
+    assert_eq!(result.crossings.len(), 1, "{:?}", result.crossings);
+    let r = result.crossings[0].requests_per_s;
+    assert!((r - 7.8118).abs() < 0.001, "{r}");
+    let compute = break_even(&book(), &alone, &Assumptions::default()).unwrap();
+    assert!((compute.crossings[0].requests_per_s - 3.8813).abs() < 0.001);
 }
 
 #[test]
