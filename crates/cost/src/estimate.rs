@@ -156,11 +156,19 @@ impl Flow {
                     self.push(d, &target.id, rps, request, depth + 1);
                 }
                 ConnectionKind::Uses { access } => {
+                    // One request per call: a read-write connection's
+                    // calls are half reads, half writes (as a run counts
+                    // them, crate::measured).
+                    let share = if access.reads() && access.writes() {
+                        0.5
+                    } else {
+                        1.0
+                    };
                     if access.reads() {
-                        *self.reads.entry(target.id.clone()).or_default() += rps;
+                        *self.reads.entry(target.id.clone()).or_default() += rps * share;
                     }
                     if access.writes() {
-                        *self.writes.entry(target.id.clone()).or_default() += rps;
+                        *self.writes.entry(target.id.clone()).or_default() += rps * share;
                         // Writes to a bucket or a table with a stream notify onward.
                         if matches!(target.kind(), K::S3Bucket | K::DynamoDbTable) {
                             self.push(d, &target.id, rps, request, depth + 1);
@@ -197,15 +205,15 @@ fn arch(a: ModelArch) -> Architecture {
     }
 }
 
-/// The mean latency a caller waits for one request to a data store (S3
-/// and non-stores add none here).
+/// The mean latency a caller waits for one request to a data store, as
+/// the simulator samples it (non-stores add none here).
 fn store_latency_ms(c: &Component) -> f64 {
     match &c.props {
         Props::DynamoDbTable(t) => t.latency.mean_ms(),
         Props::AuroraServerless(a) => a.latency.mean_ms(),
         Props::Rds(r) => r.latency.mean_ms(),
-        Props::S3Bucket(_)
-        | Props::Client(_)
+        Props::S3Bucket(_) => archsim_model::component::S3_LATENCY_MEAN_MS,
+        Props::Client(_)
         | Props::ApiGateway(_)
         | Props::CloudFront(_)
         | Props::Alb(_)
@@ -270,8 +278,11 @@ fn lambda_duration_ms(d: &Design, id: &str, l: &LambdaProps, depth: usize) -> f6
 }
 
 /// Tasks a service runs on average: the desired count, or under CPU
-/// target tracking the tasks that hold the target, within min..max.
-fn service_tasks(s: &EcsServiceProps, cpu_units: u32, rps: f64) -> f64 {
+/// target tracking the tasks that hold the target, within min..max. A
+/// task's utilisation is its busy workers over its workers, as the
+/// simulator measures it: a request keeps a worker busy for its work and
+/// the data-store calls it makes.
+fn service_tasks(d: &Design, id: &str, s: &EcsServiceProps, rps: f64) -> f64 {
     let cpu_policy = s.autoscaling.as_ref().and_then(|a| {
         a.target_tracking
             .iter()
@@ -279,9 +290,15 @@ fn service_tasks(s: &EcsServiceProps, cpu_units: u32, rps: f64) -> f64 {
     });
     match cpu_policy {
         Some(p) if p.target > 0.0 => {
-            let cpu_s_per_request = s.work.duration.mean_ms() / 1000.0 * s.work.cpu_share;
-            let vcpu = f64::from(cpu_units) / 1024.0;
-            let needed = (rps * cpu_s_per_request / (vcpu * p.target / 100.0)).ceil();
+            let stores: f64 = d
+                .outgoing(id)
+                .iter()
+                .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Uses { .. }))
+                .map(|(_, t)| store_latency_ms(t))
+                .sum();
+            let busy_s = (s.work.duration.mean_ms() + stores) / 1000.0;
+            let workers = f64::from(s.workers_per_task.max(1));
+            let needed = (rps * busy_s / (workers * p.target / 100.0)).ceil();
             needed.clamp(f64::from(s.min_count.max(1)), f64::from(s.max_count.max(1)))
         }
         _ => f64::from(s.desired_count),
@@ -504,7 +521,7 @@ pub fn estimate_usage(
                 {
                     push(&format!("{id}@{suffix}"), usage, None);
                 }
-                let tasks = service_tasks(s, task.cpu, rps);
+                let tasks = service_tasks(design, id, s, rps);
                 let strategy: Vec<(String, u32, u32)> = design
                     .outgoing(id)
                     .into_iter()
@@ -536,52 +553,26 @@ pub fn estimate_usage(
                     }
                 }
             }
-            Props::Ec2AutoScalingGroup(a) => push(
-                id,
-                ServiceUsage::Ec2(Ec2Usage {
-                    instance_type: a.instance_type.clone(),
-                    instances: f64::from(a.desired_capacity.max(a.min_size)),
-                    hours_per_instance: None,
-                }),
-                Some(Scaling::WholeUnits {
-                    min: a.min_size.max(1),
-                }),
-            ),
-            Props::Ec2Instance(i) => push(
-                id,
-                ServiceUsage::Ec2(Ec2Usage {
-                    instance_type: i.instance_type.clone(),
-                    instances: f64::from(i.count),
-                    hours_per_instance: None,
-                }),
-                Some(Scaling::Fixed),
-            ),
+            Props::Ec2AutoScalingGroup(_) | Props::Ec2Instance(_) | Props::EksNodeGroup(_) => {
+                if let Some((usage, scaling)) = instance_usage(&c.props) {
+                    push(id, usage, Some(scaling));
+                }
+            }
             Props::EksCluster(_) | Props::EcrRepository(_) => {
                 if let Some(usage) = standing_usage(&c.props) {
                     push(id, usage, None);
                 }
             }
-            Props::EksNodeGroup(n) => push(
-                id,
-                ServiceUsage::Ec2(Ec2Usage {
-                    instance_type: n.instance_type.clone(),
-                    instances: f64::from(n.desired_size.max(n.min_size)),
-                    hours_per_instance: None,
-                }),
-                Some(Scaling::WholeUnits {
-                    min: n.min_size.max(1),
-                }),
-            ),
             Props::EksWorkload(w) => {
-                let on_fargate = design.outgoing(id).iter().any(|(conn, t)| {
+                let profile = design.outgoing(id).into_iter().find(|(conn, t)| {
                     conn.kind.meaning() == Meaning::RunsOn && t.kind() == K::EksFargateProfile
                 });
-                if on_fargate {
+                if let Some((_, profile)) = profile {
                     let replicas = w.hpa.as_ref().map_or(w.replicas, |h| {
                         h.min_replicas.max(w.replicas.min(h.max_replicas))
                     });
                     push(
-                        id,
+                        &format!("{id}@{}", profile.id),
                         ServiceUsage::Fargate(FargateUsage {
                             tasks: f64::from(replicas),
                             runs_per_task: 1.0,
@@ -689,6 +680,37 @@ pub fn estimate_usage(
         profile: UsageProfile { components },
         notes,
     })
+}
+
+/// The instances an EC2 capacity component runs as the design sizes it
+/// (desired count), and how they follow traffic on a cost curve.
+pub(crate) fn instance_usage(props: &Props) -> Option<(ServiceUsage, Scaling)> {
+    let (instance_type, instances, scaling) = match props {
+        Props::Ec2AutoScalingGroup(a) => (
+            &a.instance_type,
+            a.desired_capacity.max(a.min_size),
+            Scaling::WholeUnits {
+                min: a.min_size.max(1),
+            },
+        ),
+        Props::Ec2Instance(i) => (&i.instance_type, i.count, Scaling::Fixed),
+        Props::EksNodeGroup(n) => (
+            &n.instance_type,
+            n.desired_size.max(n.min_size),
+            Scaling::WholeUnits {
+                min: n.min_size.max(1),
+            },
+        ),
+        _ => return None,
+    };
+    Some((
+        ServiceUsage::Ec2(Ec2Usage {
+            instance_type: instance_type.clone(),
+            instances: f64::from(instances),
+            hours_per_instance: None,
+        }),
+        scaling,
+    ))
 }
 
 /// What a component costs whatever the traffic: an EKS control plane, the

@@ -17,15 +17,17 @@ use crate::usage::{
     LambdaUsage, LoadBalancerUsage, QueueType, S3Usage, ServiceUsage, SqsUsage, UsageProfile,
 };
 
-/// Share of a data store's requests that write, from the `Uses`
-/// connections reaching it (a read-write connection counts half each).
-fn write_share(design: &Design, id: &str) -> f64 {
+/// Share of a data store's requests that write: the `Uses` connections
+/// reaching it, each weighted by the requests its caller served in the run
+/// (a read-write connection's calls count half each, as the estimate's).
+fn write_share(design: &Design, id: &str, rate: &dyn Fn(&str) -> f64) -> f64 {
     let mut writes = 0.0;
     let mut total = 0.0;
-    for (conn, _) in design.incoming(id) {
+    for (conn, source) in design.incoming(id) {
         if let ConnectionKind::Uses { access } = conn.kind {
-            total += 1.0;
-            writes += match (access.reads(), access.writes()) {
+            let r = rate(&source.id);
+            total += r;
+            writes += r * match (access.reads(), access.writes()) {
                 (true, true) => 0.5,
                 (false, true) => 1.0,
                 _ => 0.0,
@@ -33,6 +35,26 @@ fn write_share(design: &Design, id: &str) -> f64 {
         }
     }
     if total == 0.0 { 0.0 } else { writes / total }
+}
+
+/// The usage id of a service's tasks on one capacity, as the estimate
+/// names it: `service@capacity` (the run keys them `service/kind`).
+fn task_usage_id(design: &Design, key: &str) -> String {
+    let Some((service, slug)) = key.split_once('/') else {
+        return key.to_string();
+    };
+    let capacity = design.outgoing(service).into_iter().find(|(conn, t)| {
+        matches!(conn.kind, ConnectionKind::RunsOn { .. })
+            && match slug {
+                "fargate" => matches!(t.kind(), K::Fargate | K::EksFargateProfile),
+                "fargate_spot" => t.kind() == K::FargateSpot,
+                _ => false,
+            }
+    });
+    match capacity {
+        Some((_, t)) => format!("{service}@{}", t.id),
+        None => key.to_string(),
+    }
 }
 
 /// Usage measured by `run`, scaled to the month of `assumptions`.
@@ -56,8 +78,14 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             payload += w * f64::from(t.request.payload_bytes);
             response += w * f64::from(t.request.response_bytes);
             weight += w;
-            if crate::rated::answers_internet(design, &t.entry) {
-                internet_out_rps += rate(&t.entry);
+        }
+        // Each entry's measured requests once, however many profiles feed it.
+        let mut entries: Vec<&str> = scenario.traffic.iter().map(|t| t.entry.as_str()).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        for entry in entries {
+            if crate::rated::answers_internet(design, entry) {
+                internet_out_rps += rate(entry);
             }
         }
     }
@@ -145,7 +173,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             })
         });
         push(
-            key,
+            &task_usage_id(design, key),
             ServiceUsage::Fargate(FargateUsage {
                 tasks: t.task_seconds * k / month_s,
                 runs_per_task: 1.0,
@@ -246,11 +274,21 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
             Props::DynamoDbTable(_) => {
-                let w = write_share(design, id);
+                let w = write_share(design, id, &rate);
                 if let Some(usage) =
                     crate::rated::dynamodb_usage(c, requests * w, requests * (1.0 - w))
                 {
                     push(id, ServiceUsage::DynamoDb(usage));
+                }
+            }
+            // Capacity the run did not measure (EKS node groups, whose
+            // nodes the simulator does not place pods on yet; instances
+            // nothing ran on) is billed as the design sizes it.
+            Props::Ec2AutoScalingGroup(_) | Props::Ec2Instance(_) | Props::EksNodeGroup(_)
+                if !u.instances.contains_key(id) =>
+            {
+                if let Some((usage, _)) = crate::estimate::instance_usage(&c.props) {
+                    push(id, usage);
                 }
             }
             Props::EcsService(_) => {
@@ -277,7 +315,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 }
             }
             Props::S3Bucket(b) => {
-                let w = write_share(design, id);
+                let w = write_share(design, id, &rate);
                 push(
                     id,
                     ServiceUsage::S3(S3Usage {
@@ -345,8 +383,62 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         ]
         .into_iter()
         .chain(crate::rated::NOTES.iter().map(|n| n.to_string()))
+        .chain(differences(design, run))
         .collect(),
     }
+}
+
+/// Why a run's bill differs from the steady-state estimate of the same
+/// scenario, component by component: what the run did that the estimate
+/// leaves out (cold starts, scaling, throttles, empty receives).
+fn differences(design: &Design, run: &Run) -> Vec<String> {
+    let mut notes = Vec::new();
+    for c in &run.components {
+        let Some(component) = design.component(&c.id) else {
+            continue;
+        };
+        let id = &c.id;
+        match &component.props {
+            Props::LambdaFunction(_) if c.cold_starts > 0 => notes.push(format!(
+                "{id}: {} cold starts ({:.2}% of invocations) bill their init time, which the estimate leaves out",
+                c.cold_starts,
+                100.0 * c.cold_starts as f64 / c.requests.max(1) as f64
+            )),
+            Props::EcsService(_) | Props::EksWorkload(_) if c.scale_events > 0 => {
+                notes.push(format!(
+                    "{id}: scaled {} times in the run, {:.2} tasks on average (at most {}); the estimate holds the count its policy needs at the mean rate",
+                    c.scale_events, c.mean_tasks, c.max_tasks
+                ))
+            }
+            Props::Ec2AutoScalingGroup(a) => {
+                let desired = f64::from(a.desired_capacity.max(a.min_size));
+                if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
+                    notes.push(format!(
+                        "{id}: the run held {:.2} instances on average (at most {}) to place its tasks; the estimate bills the desired {desired}",
+                        c.mean_instances, c.max_instances
+                    ));
+                }
+            }
+            Props::SqsQueue(_)
+                if design
+                    .outgoing(id)
+                    .iter()
+                    .any(|(conn, _)| matches!(conn.kind, ConnectionKind::Poll { .. })) =>
+            {
+                notes.push(format!(
+                    "{id}: its pollers' receives that find the queue empty are billed requests, which the estimate leaves out"
+                ))
+            }
+            _ => {}
+        }
+        if c.throttled > 0 || c.retries > 0 {
+            notes.push(format!(
+                "{id}: {} throttled and {} retried requests in the run, which the estimate leaves out",
+                c.throttled, c.retries
+            ));
+        }
+    }
+    notes
 }
 
 #[cfg(test)]

@@ -857,6 +857,13 @@ pub enum Packaging {
     Image,
 }
 
+/// S3 has no latency property in the model: GET/PUT of small objects takes
+/// tens of milliseconds (an assumption the run report states). The
+/// simulator samples a lognormal with this mean and p99; the cost estimate
+/// adds the mean to a caller's duration.
+pub const S3_LATENCY_MEAN_MS: f64 = 20.0;
+pub const S3_LATENCY_P99_MS: f64 = 100.0;
+
 /// Lambda allocates CPU in proportion to memory, and 1,769 MB is one full
 /// vCPU (AWS Lambda Developer Guide, "Configuring Lambda function memory").
 /// The simulator, the cost estimate and the cost curves all read this one.

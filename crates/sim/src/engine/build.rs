@@ -28,10 +28,7 @@ use crate::run::*;
 use crate::traffic::{RateCurve, read_trace};
 use crate::{RunOptions, SimError};
 
-/// S3 has no latency property in the model; GET/PUT of small objects is
-/// typically tens of milliseconds (assumption, documented in the report).
-const S3_LATENCY_MEAN_MS: f64 = 20.0;
-const S3_LATENCY_P99_MS: f64 = 100.0;
+use archsim_model::component::{S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS};
 
 impl Simulation {
     /// Prepares a run of `scenario` over `design`.
