@@ -49,6 +49,8 @@ RULES = {
     "cloudfront.free_tier.data_out_gb", "cloudfront.free_tier.requests", "xray.sampling",
     "xray.sampling_percent", "xray.free_tier.traces_recorded",
     "data_transfer.free_tier.internet_out_gb", "cloudwatch_logs.free_tier.gb",
+    "savings_plans.ec2_instance_1y.lambda_percent", "savings_plans.ec2_instance_1y.fargate_percent",
+    "savings_plans.ec2_instance_3y.lambda_percent", "savings_plans.ec2_instance_3y.fargate_percent",
 }
 
 def leaves(book):

@@ -275,6 +275,9 @@ pub(crate) fn component_name(design: &Design, usage_id: &str) -> String {
     if usage_id == archsim_cost::NETWORK_ID {
         return archsim_cost::NETWORK_NAME.to_string();
     }
+    if usage_id == archsim_cost::SAVINGS_PLANS_ID {
+        return "Savings Plans (commitments)".to_string();
+    }
     let Some(c) = design.component(base_component_id(usage_id)) else {
         return usage_id.to_string();
     };

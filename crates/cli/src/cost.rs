@@ -10,8 +10,9 @@ use archsim_cost::design_cost::{
 };
 use archsim_cost::estimate::lambda_power_tuning;
 use archsim_cost::{
-    Assumptions, CostReport, ImageFormat, LambdaBilling, PriceBook, UsageProfile, break_even,
-    cost_curve, memory_curve, render_breakeven, render_cost_curve, render_memory,
+    Assumptions, CostReport, ImageFormat, LambdaBilling, PriceBook, SavingsPlan, SavingsPlanKind,
+    UsageProfile, break_even, cost_curve, memory_curve, render_breakeven, render_cost_curve,
+    render_memory,
 };
 use archsim_model::Design;
 use clap::{Args, ValueEnum};
@@ -50,11 +51,47 @@ pub struct PricingArgs {
     /// (same shape, only the rates to change) laid over the embedded book.
     #[arg(long)]
     prices: Option<PathBuf>,
+    /// A Savings Plan the account holds, `KIND:USD_PER_HOUR:YEARS` with KIND
+    /// `compute` or `ec2-instance` and a 1- or 3-year term, e.g.
+    /// `compute:0.50:1`; repeat for several.
+    #[arg(long = "savings-plan", value_parser = parse_savings_plan)]
+    savings_plans: Vec<SavingsPlan>,
+}
+
+/// `compute:0.50:1` -> a Compute Savings Plan of $0.50 an hour for a year.
+fn parse_savings_plan(text: &str) -> std::result::Result<SavingsPlan, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [kind, usd, years] = parts[..] else {
+        return Err(format!(
+            "`{text}`: write KIND:USD_PER_HOUR:YEARS, e.g. compute:0.50:1"
+        ));
+    };
+    let kind = match kind {
+        "compute" => SavingsPlanKind::Compute,
+        "ec2-instance" => SavingsPlanKind::Ec2Instance,
+        other => return Err(format!("`{other}`: the kind is compute or ec2-instance")),
+    };
+    let commitment_usd_per_hour = usd
+        .parse::<f64>()
+        .ok()
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .ok_or_else(|| format!("`{usd}`: the commitment is dollars an hour, above 0"))?;
+    let term_years = match years {
+        "1" => 1,
+        "3" => 3,
+        other => return Err(format!("`{other}`: the term is 1 or 3 years")),
+    };
+    Ok(SavingsPlan {
+        kind,
+        commitment_usd_per_hour,
+        term_years,
+    })
 }
 
 impl PricingArgs {
     fn assumptions(&self) -> Assumptions {
         Assumptions {
+            savings_plans: self.savings_plans.clone(),
             month_hours: self.month_hours,
             free_tier: self.free_tier == OnOff::On,
             lambda_billing: match self.billing {

@@ -48,6 +48,50 @@ fn every_example_has_a_bill_whose_items_add_up() {
     }
 }
 
+/// A Compute Savings Plan from the command line: its commitment is a line
+/// of its own, the usage it covers comes off, and a bad plan is refused
+/// with one line, exit 2.
+#[test]
+fn savings_plans_from_the_command_line() {
+    let design = example("ecs-ec2-placement");
+    let base = json(&archsim(&["cost", "--json", &design]));
+    let with = json(&archsim(&[
+        "cost",
+        "--json",
+        &design,
+        "--savings-plan",
+        "compute:0.10:1",
+    ]));
+    let items = with["report"]["line_items"].as_array().unwrap();
+    let commitment = items
+        .iter()
+        .find(|i| i["component_id"] == "savings-plans")
+        .expect("a commitment line");
+    // $0.10 an hour for the 730 h month.
+    assert_eq!(dec(&commitment["amount_usd"]), Decimal::new(7300, 2));
+    let covered: Decimal = items
+        .iter()
+        .filter(|i| i["description"].as_str().unwrap().starts_with("Covered by"))
+        .map(|i| dec(&i["amount_usd"]))
+        .sum();
+    assert!(covered < Decimal::ZERO);
+    // The plan saves: what it covers is worth more than the commitment.
+    assert!(dec(&with["report"]["total_usd"]) < dec(&base["report"]["total_usd"]));
+    assert_eq!(
+        with["report"]["assumptions"]["savings_plans"][0]["kind"],
+        "compute"
+    );
+    for bad in ["compute:0.10:2", "reserved:1:1", "compute:-1:1", "compute"] {
+        let o = archsim(&["cost", &design, "--savings-plan", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&o).contains(bad.split(':').last().unwrap()),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
 /// AWS's mobile backend example, given as a usage file: $2.73.
 #[test]
 fn usage_file_reproduces_aws_worked_example() {

@@ -43,6 +43,35 @@ fn runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<Vec<String>>)> {
             })
             .collect()
     };
+    // A design with a resource the bill cannot price, so that its
+    // `not_priced` lines are printed too.
+    let unpriced = dir.join("unpriced.archsim.json");
+    let mut design: Value =
+        serde_json::from_str(&std::fs::read_to_string(example("serverless-api")).unwrap()).unwrap();
+    design["components"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "waf", "kind": "generic", "name": "Web ACL",
+            "position": {"x": 600.0, "y": 400.0},
+            "props": {"resource_type": "AWS::WAFv2::WebACL", "properties": {}}
+        }));
+    std::fs::write(&unpriced, design.to_string()).unwrap();
+    let mut cost = each("cost", &["--json"]);
+    cost.push(vec![
+        "cost".into(),
+        unpriced.to_string_lossy().into_owned(),
+        "--json".into(),
+    ]);
+    let mut cost_simulated = each("cost", &["--simulate", "--duration", "120", "--json"]);
+    cost_simulated.push(vec![
+        "cost".into(),
+        unpriced.to_string_lossy().into_owned(),
+        "--simulate".into(),
+        "--duration".into(),
+        "120".into(),
+        "--json".into(),
+    ]);
     let broken = root().join("tests/fixtures/broken.archsim.json");
     let mut validate = each("validate", &["--json"]);
     validate.push(vec![
@@ -55,19 +84,19 @@ fn runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<Vec<String>>)> {
         (
             "archsim cost --json",
             "cost --json (a scenario estimate)",
-            each("cost", &["--json"]),
+            cost,
         ),
         (
             "archsim cost --json",
             "cost --simulate --json",
-            each("cost", &["--simulate", "--duration", "120", "--json"]),
+            cost_simulated,
         ),
         (
             "archsim cost --json",
             "cost --usage FILE --json",
             vec![vec![
                 "cost".into(),
-                example("serverless-api"),
+                unpriced.to_string_lossy().into_owned(),
                 "--usage".into(),
                 usage.to_string_lossy().into_owned(),
                 "--json".into(),

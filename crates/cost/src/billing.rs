@@ -14,8 +14,8 @@ use crate::usage::{
     CognitoUsage, ComponentUsage, DynamoDbUsage, Ec2Usage, EcrUsage, EksSupport, EksUsage,
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, QueueType,
-    RdsEngine, RdsUsage, S3Usage, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
-    XRayUsage,
+    RdsEngine, RdsUsage, S3Usage, SavingsPlan, SavingsPlanKind, ServiceUsage, SnsUsage, SqsUsage,
+    UsageError, UsageProfile, XRayUsage,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -124,7 +124,10 @@ pub fn monthly_cost(
     let line_items: Vec<LineItem> = charges
         .into_iter()
         .map(|(component, charge)| {
-            charge.into_line_item(&profile.components[component].component_id)
+            charge.into_line_item(match component {
+                Some(i) => &profile.components[i].component_id,
+                None => SAVINGS_PLANS_ID,
+            })
         })
         .collect();
     let subtotal_usd: Decimal = line_items.iter().map(|l| l.amount_usd).sum();
@@ -257,6 +260,7 @@ const XRAY: &str = "AWS X-Ray";
 const VPC: &str = "Amazon VPC";
 const DATA_TRANSFER: &str = "AWS Data Transfer";
 const LOGS: &str = "Amazon CloudWatch Logs";
+const SAVINGS_PLANS: &str = "Savings Plans for AWS Compute usage";
 
 impl ServiceUsage {
     /// The AWS service its lines are billed under, as the bill names it
@@ -521,11 +525,159 @@ enum Entry {
 
 /// Prices every component; returns (component index, charge) in report
 /// order.
+/// The bill's id for the lines of the account's Savings Plans (their
+/// commitments belong to no component).
+pub const SAVINGS_PLANS_ID: &str = "savings-plans";
+
+/// Which Savings Plan discount a charge can take, if any: Lambda duration
+/// and provisioned concurrency, Fargate vCPU and memory (not Spot), EC2
+/// instance hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlanService {
+    Lambda,
+    Fargate,
+    Ec2,
+}
+
+fn plan_service(c: &Charge) -> Option<PlanService> {
+    let d = c.description.as_str();
+    match c.service {
+        LAMBDA if d.starts_with("Duration") || d.starts_with("Provisioned") => {
+            Some(PlanService::Lambda)
+        }
+        FARGATE if d.starts_with("Fargate vCPU") || d.starts_with("Fargate memory") => {
+            Some(PlanService::Fargate)
+        }
+        EC2 => Some(PlanService::Ec2),
+        _ => None,
+    }
+}
+
+/// Applies the account's Savings Plans to the priced charges, as AWS does:
+/// EC2 Instance plans first, then Compute plans; each to the eligible
+/// usage with the highest discount first, buying it at the discounted
+/// rate until the month's commitment is spent. Each plan adds its
+/// commitment as a line; the usage it covers gets a negative line that
+/// takes its on-demand cost back off.
+fn apply_savings_plans(
+    book: &PriceBook,
+    assumptions: &Assumptions,
+    month_hours: Decimal,
+    mut charges: Vec<(Option<usize>, Charge)>,
+) -> Result<Vec<(Option<usize>, Charge)>, UsageError> {
+    let mut plans: Vec<&SavingsPlan> = assumptions.savings_plans.iter().collect();
+    plans.sort_by_key(|p| match p.kind {
+        SavingsPlanKind::Ec2Instance => 0,
+        SavingsPlanKind::Compute => 1,
+    });
+    // What of each charge is still billed on demand.
+    let mut left: Vec<Decimal> = charges.iter().map(|(_, c)| c.amount()).collect();
+    let mut credits = Vec::new();
+    for (n, plan) in plans.into_iter().enumerate() {
+        let invalid = |field: &str, value: String, expected: &str| UsageError::InvalidAssumption {
+            field: format!("savings_plans[{n}].{field}"),
+            value,
+            expected: expected.into(),
+        };
+        let commitment = match decimal_from_f64(plan.commitment_usd_per_hour) {
+            Some(c) if plan.commitment_usd_per_hour > 0.0 && plan.commitment_usd_per_hour < 1e9 => {
+                c
+            }
+            _ => {
+                return Err(invalid(
+                    "commitment_usd_per_hour",
+                    plan.commitment_usd_per_hour.to_string(),
+                    "give the dollars an hour committed, above 0",
+                ));
+            }
+        };
+        let sp = &book.savings_plans;
+        let (discounts, name) = match (plan.kind, plan.term_years) {
+            (SavingsPlanKind::Compute, 1) => (&sp.compute_1y, "Compute Savings Plan, 1 year"),
+            (SavingsPlanKind::Compute, 3) => (&sp.compute_3y, "Compute Savings Plan, 3 years"),
+            (SavingsPlanKind::Ec2Instance, 1) => {
+                (&sp.ec2_instance_1y, "EC2 Instance Savings Plan, 1 year")
+            }
+            (SavingsPlanKind::Ec2Instance, 3) => {
+                (&sp.ec2_instance_3y, "EC2 Instance Savings Plan, 3 years")
+            }
+            (_, years) => {
+                return Err(invalid(
+                    "term_years",
+                    years.to_string(),
+                    "a Savings Plan's term is 1 or 3 years",
+                ));
+            }
+        };
+        let discount = |service: PlanService| {
+            let q = match (plan.kind, service) {
+                (_, PlanService::Ec2) => &discounts.ec2_percent,
+                (SavingsPlanKind::Compute, PlanService::Lambda) => &discounts.lambda_percent,
+                (SavingsPlanKind::Compute, PlanService::Fargate) => &discounts.fargate_percent,
+                (SavingsPlanKind::Ec2Instance, _) => return Decimal::ZERO,
+            };
+            (q.value.value() / Decimal::ONE_HUNDRED).min(Decimal::ONE)
+        };
+        let mut eligible: Vec<(usize, Decimal)> = charges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, c))| {
+                let d = discount(plan_service(c)?);
+                (d > Decimal::ZERO && d < Decimal::ONE && left[i] > Decimal::ZERO).then_some((i, d))
+            })
+            .collect();
+        // Highest discount first; ties in bill order.
+        eligible.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut budget = commitment * month_hours;
+        charges.push((
+            None,
+            Charge {
+                service: SAVINGS_PLANS,
+                description: format!("{name}: ${}/h commitment", commitment.normalize()),
+                quantity: month_hours,
+                unit: "hour".into(),
+                rate_usd: commitment,
+                per: Decimal::ONE,
+            },
+        ));
+        left.push(Decimal::ZERO);
+        for (i, d) in eligible {
+            if budget <= Decimal::ZERO {
+                break;
+            }
+            let at_plan_rate = left[i] * (Decimal::ONE - d);
+            let spent = budget.min(at_plan_rate);
+            let covered = spent / (Decimal::ONE - d);
+            budget -= spent;
+            left[i] -= covered;
+            let (owner, c) = &charges[i];
+            let share = covered / c.amount();
+            credits.push((
+                *owner,
+                Charge {
+                    service: c.service,
+                    description: format!(
+                        "Covered by the {name} ({}% off): {}",
+                        (d * Decimal::ONE_HUNDRED).normalize(),
+                        c.description
+                    ),
+                    quantity: c.quantity * share,
+                    unit: c.unit.clone(),
+                    rate_usd: -c.rate_usd,
+                    per: c.per,
+                },
+            ));
+        }
+    }
+    charges.extend(credits);
+    Ok(charges)
+}
+
 fn price(
     book: &PriceBook,
     profile: &UsageProfile,
     assumptions: &Assumptions,
-) -> Result<Vec<(usize, Charge)>, UsageError> {
+) -> Result<Vec<(Option<usize>, Charge)>, UsageError> {
     let month_hours = match decimal_from_f64(assumptions.month_hours) {
         Some(h) if assumptions.month_hours > 0.0 && assumptions.month_hours <= 744.0 => h,
         _ => {
@@ -598,7 +750,7 @@ fn price(
     for (component, component_entries) in entries.into_iter().enumerate() {
         for entry in component_entries {
             match entry {
-                Entry::Charge(charge) => charges.push((component, charge)),
+                Entry::Charge(charge) => charges.push((Some(component), charge)),
                 Entry::Pooled {
                     pool,
                     quantity,
@@ -608,7 +760,7 @@ fn price(
                     let free = free_share(pool, quantity, free_eligible);
                     if !free.is_zero() {
                         charges.push((
-                            component,
+                            Some(component),
                             Charge {
                                 service: spec.service,
                                 description: format!("{} (free tier)", spec.label),
@@ -636,7 +788,7 @@ fn price(
                             format!("{}, tier {} ({tier_label})", spec.label, k + 1)
                         };
                         charges.push((
-                            component,
+                            Some(component),
                             Charge {
                                 service: spec.service,
                                 description,
@@ -651,7 +803,7 @@ fn price(
             }
         }
     }
-    Ok(charges)
+    apply_savings_plans(book, assumptions, month_hours, charges)
 }
 
 /// Splits a monthly quantity over tiers: (quantity in tier, rate, label).

@@ -57,7 +57,9 @@ mod rated;
 pub mod unconfirmed;
 pub mod usage;
 
-pub use billing::{CostReport, LineItem, NotPriced, exact_monthly_cost, monthly_cost};
+pub use billing::{
+    CostReport, LineItem, NotPriced, SAVINGS_PLANS_ID, exact_monthly_cost, monthly_cost,
+};
 pub use charts::{
     Chart, ChartError, ImageFormat, render_breakeven, render_cost_curve, render_memory,
 };
@@ -76,5 +78,6 @@ pub use usage::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
-    Scaling, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage,
+    SavingsPlan, SavingsPlanKind, Scaling, ServiceUsage, SnsUsage, SqsUsage, UsageError,
+    UsageProfile, XRayUsage,
 };

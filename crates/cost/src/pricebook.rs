@@ -716,6 +716,26 @@ pub struct LogsPrices {
     pub free_tier: LogsFreeTier,
 }
 
+/// A Savings Plan's discount on each service it covers, percent off the
+/// on-demand rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavingsPlanDiscounts {
+    pub lambda_percent: Quantity,
+    pub fargate_percent: Quantity,
+    pub ec2_percent: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavingsPlanPrices {
+    pub compute_1y: SavingsPlanDiscounts,
+    pub compute_3y: SavingsPlanDiscounts,
+    /// EC2 Instance Savings Plans: only `ec2_percent` applies.
+    pub ec2_instance_1y: SavingsPlanDiscounts,
+    pub ec2_instance_3y: SavingsPlanDiscounts,
+}
+
 /// Every rate of one region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -747,6 +767,7 @@ pub struct PriceBook {
     pub vpc: VpcPrices,
     pub data_transfer: DataTransferPrices,
     pub cloudwatch_logs: LogsPrices,
+    pub savings_plans: SavingsPlanPrices,
 }
 
 impl PriceBook {

@@ -688,6 +688,37 @@ pub struct Assumptions {
     /// about 0.3 KB, the rest is the handler's logging.
     #[serde(default = "default_log_kb")]
     pub log_kb_per_request: f64,
+    /// Savings Plans the account holds, applied as AWS applies them (see
+    /// [`SavingsPlan`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub savings_plans: Vec<SavingsPlan>,
+}
+
+/// A Savings Plan: a commitment in $ an hour for a term, which buys
+/// eligible usage at the plan's discount. AWS applies EC2 Instance Savings
+/// Plans before Compute Savings Plans, and each plan to the eligible usage
+/// with the highest discount first; the commitment is billed whether used
+/// or not, and usage beyond it is billed on demand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavingsPlan {
+    pub kind: SavingsPlanKind,
+    /// Dollars an hour of discounted usage committed to.
+    pub commitment_usd_per_hour: f64,
+    /// 1 or 3 years (no upfront payment).
+    pub term_years: u8,
+}
+
+/// What a Savings Plan covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavingsPlanKind {
+    /// Lambda duration and provisioned concurrency, Fargate (not Spot)
+    /// and EC2 instances.
+    Compute,
+    /// EC2 instances only, at a deeper discount (the family is taken as
+    /// the design's).
+    Ec2Instance,
 }
 
 fn default_log_kb() -> f64 {
@@ -702,6 +733,7 @@ impl Default for Assumptions {
             lambda_billing: LambdaBilling::Millisecond,
             discount_percent: 0.0,
             log_kb_per_request: default_log_kb(),
+            savings_plans: Vec::new(),
         }
     }
 }

@@ -9,7 +9,8 @@ use archsim_cost::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, PriceBook,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
-    ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage, monthly_cost,
+    SavingsPlan, SavingsPlanKind, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
+    XRayUsage, monthly_cost,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -934,4 +935,150 @@ fn cognito_cloudfront_eventbridge_lex_xray_logs_clb() {
         &Assumptions::default(),
     );
     assert_eq!(r.total_usd, usd("24.09"));
+}
+
+#[test]
+fn a_compute_savings_plan_buys_the_deepest_discount_first_up_to_its_commitment() {
+    // The book's 1-year Compute Savings Plan: 27% off EC2, 20% off
+    // Fargate, 12% off Lambda duration (no upfront).
+    // 10 x m5.large all month: 7,300 h x $0.096 = $700.80 on demand.
+    // One always-on 1 vCPU / 2 GB Fargate task: $36.04 on demand.
+    // A $0.50/h commitment is $365.00 for the month. EC2 has the deepest
+    // discount: its $700.80 costs $511.584 at the plan's rate, more than
+    // the commitment, so the plan buys $365.00 / 0.73 = $500.00 of it and
+    // nothing of Fargate. Bill: 700.80 - 500.00 + 36.04 + 365.00 = $601.84.
+    let assumptions = Assumptions {
+        savings_plans: vec![SavingsPlan {
+            kind: SavingsPlanKind::Compute,
+            commitment_usd_per_hour: 0.5,
+            term_years: 1,
+        }],
+        ..Assumptions::default()
+    };
+    let report = bill(
+        vec![
+            ComponentUsage::new(
+                "asg",
+                Ec2Usage {
+                    instance_type: "m5.large".into(),
+                    instances: 10.0,
+                    hours_per_instance: None,
+                },
+            ),
+            ComponentUsage::new("svc", FargateUsage::always_on(1.0, 1.0, 2.0)),
+        ],
+        &assumptions,
+    );
+    assert_eq!(amounts(&report, "commitment"), vec![usd("365.00")]);
+    assert_eq!(
+        amounts(&report, "Covered by the Compute Savings Plan"),
+        vec![usd("-500.00")]
+    );
+    let covered = report
+        .line_items
+        .iter()
+        .find(|l| l.description.starts_with("Covered"))
+        .unwrap();
+    assert_eq!(covered.component_id, "asg");
+    let commitment = report
+        .line_items
+        .iter()
+        .find(|l| l.description.contains("commitment"))
+        .unwrap();
+    assert_eq!(commitment.component_id, archsim_cost::SAVINGS_PLANS_ID);
+    assert_eq!(report.total_usd, usd("601.84"));
+
+    // A commitment larger than the usage at the plan's rate covers all of
+    // it and the rest of the commitment is paid unused: $1/h = $730.00 >
+    // 511.584 + 36.04 x 0.80 = $540.416: bill = $730.00.
+    let big = Assumptions {
+        savings_plans: vec![SavingsPlan {
+            commitment_usd_per_hour: 1.0,
+            ..assumptions.savings_plans[0].clone()
+        }],
+        ..Assumptions::default()
+    };
+    let report = bill(
+        vec![
+            ComponentUsage::new(
+                "asg",
+                Ec2Usage {
+                    instance_type: "m5.large".into(),
+                    instances: 10.0,
+                    hours_per_instance: None,
+                },
+            ),
+            ComponentUsage::new("svc", FargateUsage::always_on(1.0, 1.0, 2.0)),
+        ],
+        &big,
+    );
+    assert_eq!(report.total_usd, usd("730.00"));
+}
+
+#[test]
+fn an_ec2_instance_plan_applies_before_a_compute_plan_and_never_to_lambda() {
+    // EC2 Instance plan, 1 year, 34% off EC2: $0.10/h = $73.00 buys
+    // 73.00 / 0.66 = $110.606 of the $700.80 EC2; then the Compute plan
+    // ($0.05/h = $36.50) takes the deepest discount left, EC2 at 27%:
+    // 36.50 / 0.73 = $50.00. The Lambda function is not touched by the
+    // first plan. Bill: 700.80 - 110.61 - 50.00 + 73.00 + 36.50 + Lambda.
+    let assumptions = Assumptions {
+        savings_plans: vec![
+            SavingsPlan {
+                kind: SavingsPlanKind::Compute,
+                commitment_usd_per_hour: 0.05,
+                term_years: 1,
+            },
+            SavingsPlan {
+                kind: SavingsPlanKind::Ec2Instance,
+                commitment_usd_per_hour: 0.1,
+                term_years: 1,
+            },
+        ],
+        ..Assumptions::default()
+    };
+    let report = bill(
+        vec![
+            ComponentUsage::new("fn", mobile_backend()),
+            ComponentUsage::new(
+                "asg",
+                Ec2Usage {
+                    instance_type: "m5.large".into(),
+                    instances: 10.0,
+                    hours_per_instance: None,
+                },
+            ),
+        ],
+        &assumptions,
+    );
+    assert_eq!(
+        amounts(&report, "Covered by the EC2 Instance Savings Plan"),
+        vec![usd("-110.61")]
+    );
+    assert_eq!(
+        amounts(&report, "Covered by the Compute Savings Plan"),
+        vec![usd("-50.00")]
+    );
+    // A 2-year term does not exist.
+    let bad = Assumptions {
+        savings_plans: vec![SavingsPlan {
+            kind: SavingsPlanKind::Compute,
+            commitment_usd_per_hour: 1.0,
+            term_years: 2,
+        }],
+        ..Assumptions::default()
+    };
+    let book = PriceBook::default_book().unwrap();
+    let err = monthly_cost(
+        &book,
+        &UsageProfile {
+            components: vec![ComponentUsage::new("fn", mobile_backend())],
+        },
+        &bad,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("savings_plans[0].term_years"),
+        "{err}"
+    );
 }
