@@ -85,7 +85,7 @@ fn savings_plans_from_the_command_line() {
         let o = archsim(&["cost", &design, "--savings-plan", bad]);
         assert_eq!(o.status.code(), Some(2), "{bad}");
         assert!(
-            stderr(&o).contains(bad.split(':').last().unwrap()),
+            stderr(&o).contains(bad.rsplit(':').next().unwrap()),
             "{}",
             stderr(&o)
         );
