@@ -184,6 +184,22 @@ fn usage_for(
                 e.path()
             )
         })?;
+        // A usage line for a component the design lacks is a mistake (a
+        // typo, or the file of another design), not a charge to add.
+        for (i, c) in profile.components.iter().enumerate() {
+            let id = c.component_id.as_str();
+            let base = id.split('@').next().unwrap_or(id);
+            if design.component(base).is_none() && id != archsim_cost::NETWORK_ID {
+                let known: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
+                anyhow::bail!(
+                    "{}: components[{i}].component_id `{id}` is not a component of design \"{}\" (its components: {}; `{}` for the network around them)",
+                    path.display(),
+                    design.name,
+                    known.join(", "),
+                    archsim_cost::NETWORK_ID
+                );
+            }
+        }
         return Ok(DesignUsage {
             source: UsageSource::UsageFile,
             scenario: None,

@@ -92,6 +92,32 @@ fn savings_plans_from_the_command_line() {
     }
 }
 
+#[test]
+fn a_usage_file_naming_a_component_the_design_lacks_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let usage = dir.path().join("usage.json");
+    std::fs::write(
+        &usage,
+        r#"{"components": [{"component_id": "orders-fn@xray", "usage": {"xray": {"traces_recorded": 1}}},
+            {"component_id": "nope-fn",
+            "usage": {"lambda": {"requests": 3000000, "duration_ms": 120, "memory_mb": 1536}}}]}"#,
+    )
+    .unwrap();
+    let o = archsim(&[
+        "cost",
+        &example("serverless-api"),
+        "--usage",
+        usage.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("usage.json: components[1].component_id `nope-fn` is not a component"),
+        "{err}"
+    );
+}
+
 /// AWS's mobile backend example, given as a usage file: $2.73.
 #[test]
 fn usage_file_reproduces_aws_worked_example() {
