@@ -49,7 +49,7 @@ before(async () => {
     id: "waf",
     kind: "generic",
     name: "Web ACL",
-    position: { x: 620, y: 420 },
+    position: { x: 0, y: 250 },
     props: { resource_type: "AWS::WAFv2::WebACL", properties: {} },
   });
   writeFileSync(design, JSON.stringify(example, null, 2));
