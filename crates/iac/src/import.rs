@@ -2,8 +2,10 @@
 //!
 //! Resources of known types become components with their properties;
 //! connections are inferred from SAM events, event source mappings,
-//! permissions, listener rules and target groups, and from `Ref`/`GetAtt`
-//! in environment variables and policies. Resources that only wire others
+//! permissions, listener rules and target groups, and from what policies
+//! (SAM policy templates, statements of a function's role) allow on the
+//! resources they name: the actions decide read, write, send or invoke.
+//! An environment variable naming a resource is no connection of its own. Resources that only wire others
 //! together (permissions, roles' policies, listeners, subnets, ...) are not
 //! drawn. The whole template is kept in the design's extensions so export
 //! writes back everything, drawn or not.
@@ -21,9 +23,12 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{ecs_task, event_sources, lambda, load_balancing};
+use crate::properties::{ecs_task, event_sources, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
+
+mod policies;
+use policies::{Grant, Grants};
 
 /// What an import did, for the person who asked for it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -607,8 +612,14 @@ impl<'a> Importer<'a> {
                             self.sam_event(logical, name, ev);
                         }
                     }
-                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
-                    self.uses(logical, props.get("Policies"), "policies");
+                    // What the function does with a resource is what its
+                    // policies allow; a variable naming it says nothing.
+                    let mut grants = Grants::default();
+                    if let Some(p) = props.get("Policies") {
+                        grants.sam_policies(p);
+                    }
+                    self.grants(logical, &grants, "policy");
+                    self.execution_role(logical, &props);
                     if let Some(q) = props
                         .get("DeadLetterQueue")
                         .and_then(|d| d.get("TargetArn"))
@@ -618,18 +629,7 @@ impl<'a> Importer<'a> {
                         self.connect(logical, &q, ConnectionKind::DeadLetter, "DeadLetterQueue");
                     }
                 }
-                "AWS::Lambda::Function" => {
-                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
-                    if let Some(role) = props.get("Role").and_then(ref_target)
-                        && let Some(role_res) = resources.get(role)
-                    {
-                        self.uses(
-                            logical,
-                            role_res.get("Properties").and_then(|p| p.get("Policies")),
-                            "role policies",
-                        );
-                    }
-                }
+                "AWS::Lambda::Function" => self.execution_role(logical, &props),
                 "AWS::Lambda::EventSourceMapping" => {
                     let (Some(src), Some(f)) = (
                         props.get("EventSourceArn").and_then(ref_target),
@@ -1193,31 +1193,93 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Uses / Publishes connections from Ref and GetAtt in environment
-    /// variables and policies.
-    fn uses(&mut self, f: &str, v: Option<&Value>, why: &str) {
-        let Some(v) = v else { return };
-        let mut refs = BTreeSet::new();
-        references(v, &mut refs);
-        for r in refs {
-            let Some(kind) = self.kind_of(&r) else {
+    /// A function's explicit execution role (`Role: !GetAtt R.Arn`): the
+    /// function assumes it, and may do what the role's policies allow
+    /// (its inline `Policies`, and `AWS::IAM::Policy` /
+    /// `AWS::IAM::ManagedPolicy` resources attached to it).
+    fn execution_role(&mut self, f: &str, props: &Value) {
+        let mut named = BTreeSet::new();
+        references(props.get("Role").unwrap_or(&Value::Null), &mut named);
+        let resources = self.resources();
+        for role in named {
+            let Some(res) = resources.get(&role) else {
                 continue;
             };
-            let Some(target) = self.comp(&r) else {
+            if res["Type"].as_str() != Some("AWS::IAM::Role") {
                 continue;
+            }
+            if let Some(r) = self.comp(&role) {
+                self.connect(f, &r, ConnectionKind::AssumesRole, &format!("{f} Role"));
+            }
+            let mut grants = Grants::default();
+            grants.role_policies(res.get("Properties").and_then(|p| p.get("Policies")));
+            let mut managed = BTreeSet::new();
+            references(
+                res.get("Properties")
+                    .and_then(|p| p.get("ManagedPolicyArns"))
+                    .unwrap_or(&Value::Null),
+                &mut managed,
+            );
+            for (logical, policy) in resources {
+                let ty = policy["Type"].as_str().unwrap_or_default();
+                if !matches!(ty, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
+                    continue;
+                }
+                let mut roles = BTreeSet::new();
+                references(
+                    policy
+                        .get("Properties")
+                        .and_then(|p| p.get("Roles"))
+                        .unwrap_or(&Value::Null),
+                    &mut roles,
+                );
+                if (roles.contains(&role) || managed.contains(logical))
+                    && let Some(doc) = policy
+                        .get("Properties")
+                        .and_then(|p| p.get("PolicyDocument"))
+                {
+                    grants.document(doc);
+                }
+            }
+            self.grants(f, &grants, &format!("role {role}"));
+        }
+    }
+
+    /// The connections what policies grant `f` stand for: reading or
+    /// writing a data store is using it, sending to a queue, topic,
+    /// stream or bus is publishing, invoking a function is invoking it.
+    /// Receiving from a queue or reading a stream draws nothing here: the
+    /// event source that polls draws that.
+    fn grants(&mut self, f: &str, grants: &Grants, why: &str) {
+        for (r, (grant, evidence)) in &grants.0 {
+            let (Some(kind), Some(target)) = (self.kind_of(r), self.comp(r)) else {
+                continue;
+            };
+            let Grant {
+                read,
+                write,
+                send,
+                invoke,
+                ..
+            } = *grant;
+            let access = match (read, write) {
+                (true, true) => Some(Access::ReadWrite),
+                (true, false) => Some(Access::Read),
+                (false, true) => Some(Access::Write),
+                (false, false) => None,
             };
             let conn = match kind {
                 K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
-                    ConnectionKind::Uses {
-                        access: Access::ReadWrite,
-                    }
+                    access.map(|access| ConnectionKind::Uses { access })
                 }
                 K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
-                    ConnectionKind::Publishes
+                    send.then_some(ConnectionKind::Publishes)
                 }
-                K::LambdaFunction if target != f => Meaning::InvokeAsync.default_kind(),
-                // Itself, or nothing code calls by a name in its variables
-                // or policies.
+                K::LambdaFunction if target != f => {
+                    invoke.then(|| Meaning::InvokeAsync.default_kind())
+                }
+                // Itself, or nothing a policy lets code call that archsim
+                // draws.
                 K::LambdaFunction
                 | K::Client
                 | K::ApiGateway
@@ -1242,9 +1304,17 @@ impl<'a> Importer<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
-                | K::Generic => continue,
+                | K::Generic => None,
             };
-            self.connect(f, &target, conn, &format!("{f} {why}"));
+            let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
+            if let Some(conn) = conn {
+                self.connect(
+                    f,
+                    &target,
+                    conn,
+                    &format!("{f} {why}: {}", evidence.join("; ")),
+                );
+            }
         }
     }
 

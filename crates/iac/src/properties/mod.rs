@@ -94,11 +94,6 @@ impl<P> Field<P> {
         self.get(props.as_object()?)
     }
 
-    /// The property that holds the field (the first step of its path).
-    pub fn top(&self) -> &'static str {
-        self.path.split('/').next().unwrap_or(self.path)
-    }
-
     /// Removes the field from `props` (an edit cleared it).
     pub fn remove(&self, props: &mut Map<String, Value>) {
         match self.path.rsplit_once('/') {
