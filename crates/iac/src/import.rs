@@ -601,6 +601,75 @@ impl<'a> Importer<'a> {
     }
 
     fn infer(&mut self) {
+        self.infer_resources();
+        self.buckets_to_rules();
+    }
+
+    /// A bucket with EventBridge notifications on sends its events to the
+    /// default bus, where a rule whose pattern matches `aws.s3` (and, when
+    /// it names buckets, this one) picks them up.
+    fn buckets_to_rules(&mut self) {
+        let buckets: Vec<String> = self
+            .resources()
+            .iter()
+            .filter(|(_, r)| r["Type"].as_str() == Some("AWS::S3::Bucket"))
+            .filter(|(_, r)| {
+                let on = r
+                    .get("Properties")
+                    .and_then(|p| p.get("NotificationConfiguration"))
+                    .and_then(|n| n.get("EventBridgeConfiguration"))
+                    .and_then(|e| e.get("EventBridgeEnabled"));
+                matches!(on, Some(Value::Bool(true))) || on.and_then(Value::as_str) == Some("true")
+            })
+            .map(|(l, _)| l.clone())
+            .collect();
+        if buckets.is_empty() {
+            return;
+        }
+        let rules: Vec<(String, Value)> = self
+            .design
+            .components()
+            .filter_map(|c| match &c.props {
+                Props::EventBridgeRule(r) if r.event_bus.is_empty() || r.event_bus == "default" => {
+                    serde_json::from_str(&r.event_pattern)
+                        .ok()
+                        .map(|p| (c.id.clone(), p))
+                }
+                _ => None,
+            })
+            .collect();
+        for (rule, pattern) in rules {
+            let from_s3 = pattern
+                .get("source")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|s| s.as_str() == Some("aws.s3")));
+            if !from_s3 {
+                continue;
+            }
+            let mut named = BTreeSet::new();
+            let names = pattern
+                .get("detail")
+                .and_then(|d| d.get("bucket"))
+                .and_then(|b| b.get("name"));
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for b in &buckets {
+                let why = match names {
+                    None => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3 from any bucket"
+                    ),
+                    Some(_) if named.contains(b) => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3, bucket {b}"
+                    ),
+                    Some(_) => continue,
+                };
+                if let Some(bucket) = self.comp(b) {
+                    self.connect(&bucket, &rule, ConnectionKind::Publishes, &why);
+                }
+            }
+        }
+    }
+
+    fn infer_resources(&mut self) {
         let resources = self.resources();
         for (logical, res) in resources {
             let ty = res["Type"].as_str().unwrap_or_default();
@@ -719,23 +788,32 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::S3::Bucket" => {
-                    let configs = props
+                    let notifications = props
                         .get("NotificationConfiguration")
-                        .and_then(|n| n.get("LambdaConfigurations"));
-                    if let Some(Value::Array(configs)) = configs {
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    for (list, key) in [
+                        ("LambdaConfigurations", "Function"),
+                        ("QueueConfigurations", "Queue"),
+                        ("TopicConfigurations", "Topic"),
+                    ] {
+                        let Some(Value::Array(configs)) = notifications.get(list) else {
+                            continue;
+                        };
                         for c in configs {
-                            if let Some(f) = c
-                                .get("Function")
-                                .and_then(ref_target)
-                                .and_then(|f| self.comp(f))
-                            {
-                                self.connect(
-                                    logical,
-                                    &f,
-                                    Meaning::InvokeAsync.default_kind(),
-                                    "bucket notification",
-                                );
-                            }
+                            let Some(to) = c.get(key).and_then(ref_target) else {
+                                continue;
+                            };
+                            let (Some(kind), Some(to)) = (self.kind_of(to), self.comp(to)) else {
+                                continue;
+                            };
+                            let event = c.get("Event").and_then(Value::as_str).unwrap_or("events");
+                            self.connect(
+                                logical,
+                                &to,
+                                delivery(kind),
+                                &format!("{logical} NotificationConfiguration {list} ({event})"),
+                            );
                         }
                     }
                 }
@@ -896,6 +974,24 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::ECS::CapacityProvider" => self.instance_role(logical, &props),
+                // A function (or, behind a network load balancer, an ALB)
+                // registered in a target group is routed to by the
+                // listeners and rules that forward to the group.
+                "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+                    let Some(Value::Array(targets)) = props.get("Targets") else {
+                        continue;
+                    };
+                    for t in targets {
+                        let Some(target) = t.get("Id").and_then(ref_target) else {
+                            continue;
+                        };
+                        if matches!(self.kind_of(target), Some(K::LambdaFunction | K::Alb))
+                            && let Some(target) = self.comp(target)
+                        {
+                            self.route_via_target_group(logical, &target);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -1099,7 +1195,25 @@ impl<'a> Importer<'a> {
                 target_port: None,
                 listener_port,
             };
-            self.connect(&lb, target, kind, &logical.to_string());
+            let mut why = format!("{logical} -> target group {tg}");
+            // A Lambda target needs the load balancer's permission to
+            // invoke it (for this target group, when it names one).
+            for (p, res) in resources {
+                let Some(props) = res.get("Properties") else {
+                    continue;
+                };
+                if res["Type"].as_str() == Some("AWS::Lambda::Permission")
+                    && props.get("FunctionName").and_then(ref_target) == Some(target)
+                    && props.get("Principal").and_then(Value::as_str)
+                        == Some("elasticloadbalancing.amazonaws.com")
+                    && props
+                        .get("SourceArn")
+                        .is_none_or(|s| ref_target(s) == Some(tg))
+                {
+                    why.push_str(&format!(", permission {p}"));
+                }
+            }
+            self.connect(&lb, target, kind, &why);
         }
     }
 

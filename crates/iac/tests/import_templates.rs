@@ -507,3 +507,263 @@ fn typed_properties_are_read_from_container_templates() {
     assert_eq!(fp.namespace, "batch");
     assert_eq!(fp.labels.get("tier").map(String::as_str), Some("jobs"));
 }
+
+/// Imports `file` of the corpus's `serverless-patterns` folder.
+fn pattern(dir: &Path, file: &str) -> archsim_iac::Imported {
+    import_file(&dir.join("serverless-patterns").join(file)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The connections a reader of each template draws, exactly: what its
+/// events, target groups, notifications, roles and policies say, and
+/// nothing drawn from a variable's name or a read-only policy.
+const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
+    // SQSPollerPolicy on its own queue only receives: the event polls,
+    // the function does not send back (no recursive loop).
+    (
+        "sqs-lambda-dotnet-sam.yaml",
+        &[
+            "ProcessingQueue -poll-> ProcessorFunction",
+            "ProcessingQueue -dead_letter-> ProcessingDLQ",
+        ],
+    ),
+    // The listener rule forwards to the target group that holds the
+    // function (the permission lets the load balancer invoke it).
+    (
+        "alb-lambda-rest-api-sam-py.yaml",
+        &["AlbLambdaRestApiSamPyFunctionLoadBalancer -route-> AlbLambdaRestApiSamPyFunction"],
+    ),
+    (
+        "alb-cognito-lambda.yaml",
+        &[
+            "LoadBalancer -route-> LambdaFunction",
+            // The role is named MyLambdaFunctionPermission.
+            "LambdaFunction -assumes_role-> MyLambdaFunctionPermission",
+        ],
+    ),
+    // NLB -> ALB-type target group -> ALB -> Lambda target group.
+    (
+        "apigw-rest-api-private-alb-integration.yaml",
+        &[
+            "PrivateNLB -route-> PrivateALB",
+            "PrivateALB -route-> LambdaFunction",
+        ],
+    ),
+    // EventBridge notifications: the rule that names the bucket.
+    (
+        "s3-eventbridge-wildcard-sam.yaml",
+        &[
+            "MyS3Bucket -publishes-> MyEventRule",
+            "MyEventRule -publishes-> MyQueue",
+        ],
+    ),
+    // A SAM EventBridgeRule event on aws.s3 from any bucket; the function
+    // may read the bucket (S3ReadPolicy), not write it.
+    (
+        "s3-lambda-bedrock-aoss.yaml",
+        &[
+            "SourceBucket -publishes-> DocumentIngestionLambdaFunctionTrigger",
+            "DocumentIngestionLambdaFunctionTrigger -invoke_async-> DocumentIngestionLambdaFunction",
+            "DocumentIngestionLambdaFunction -uses_read-> SourceBucket",
+            "DocumentIngestionLambdaFunction -assumes_role-> DocumentIngestionLambdaExecutionRole",
+            "IndexCreationLambdaFunction -assumes_role-> IndexCreationLambdaExecutionRole",
+        ],
+    ),
+    (
+        "s3-eventbridge-direct-java.yaml",
+        &[
+            "SourceBucket -publishes-> MyFunctionTrigger",
+            "MyFunctionTrigger -invoke_async-> MyFunction",
+            "MyFunction -uses_read-> SourceBucket",
+        ],
+    ),
+    // The processor's explicit role lets it invoke the tenant function
+    // (lambda:InvokeFunction) and receive from its queue (no connection
+    // of its own: the SQS event polls).
+    (
+        "sqs-lambda-tenant-isolation-sam-py.yml",
+        &[
+            "ProcessingQueue -poll-> SQSProcessorFunction",
+            "ProcessingQueue -dead_letter-> DeadLetterQueue",
+            "SQSProcessorFunction -assumes_role-> SQSProcessorFunctionRole",
+            "SQSProcessorFunction -invoke_async-> TenantIsolatedFunction",
+            "TenantIsolatedFunction -assumes_role-> TenantIsolatedFunctionRole",
+        ],
+    ),
+    // SQSSendMessagePolicy: a send.
+    (
+        "lambda-sqs.yaml",
+        &["QueuePublisherFunction -publishes-> MySqsQueue"],
+    ),
+    // A statement with dynamodb:PutItem only is a write; the Kinesis
+    // event polls the stream.
+    (
+        "apigw-kinesis-lambda-ddb.yaml",
+        &[
+            "KinesisStream -poll-> KinesisHandlerFunction",
+            "KinesisHandlerFunction -uses_write-> EventTable",
+            "KinesisHandlerFunction -dead_letter-> DeadLetterQueue",
+            "GatewayAuthorizerFunction -assumes_role-> AuthorizerLambdaExecutionRole",
+        ],
+    ),
+    // DynamoDBWritePolicy: a write, though a variable names the table too.
+    (
+        "lambda-dynamodb-rust.yml",
+        &["LambdaPutDynamoDB -uses_write-> DynamoTable"],
+    ),
+    // DynamoDBCrudPolicy: reads and writes.
+    (
+        "apigw-lambda-dynamodb.yaml",
+        &[
+            "ServerlessRestApi -invoke_sync-> LambdaFunction",
+            "LambdaFunction -uses_read_write-> DynamoDBTable",
+        ],
+    ),
+];
+
+#[test]
+fn corpus_templates_draw_what_a_reader_draws() {
+    let Some(dir) = corpus(
+        "corpus_templates_draw_what_a_reader_draws",
+        &format!(
+            "the expected connections of {} templates of templates/serverless-patterns",
+            CORPUS_CONNECTIONS.len()
+        ),
+    ) else {
+        return;
+    };
+    let mut wrong = Vec::new();
+    for (file, expected) in CORPUS_CONNECTIONS {
+        let imported = pattern(&dir, file);
+        let got = edges(&imported.design);
+        let want = set(expected);
+        if got != want {
+            wrong.push(format!(
+                "{file}:\n  missing {:?}\n  not expected {:?}\n  report: {:#?}",
+                want.difference(&got).collect::<Vec<_>>(),
+                got.difference(&want).collect::<Vec<_>>(),
+                imported.report.inferred
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Each connection the import infers says where it comes from: the policy
+/// template or statement's actions, the target group and its permission,
+/// the bucket's notification settings and the rule's pattern.
+#[test]
+fn inferred_connections_carry_their_evidence() {
+    let Some(dir) = corpus(
+        "inferred_connections_carry_their_evidence",
+        "its evidence checks on templates/serverless-patterns",
+    ) else {
+        return;
+    };
+    let expect = [
+        (
+            "alb-cognito-lambda.yaml",
+            "LoadBalancer -> LambdaFunction (routes to, from Listener -> target group \
+             TargetGroup, permission LambdaFunctionInvokePermission)",
+        ),
+        (
+            "apigw-kinesis-lambda-ddb.yaml",
+            "KinesisHandlerFunction -> EventTable (uses, from KinesisHandlerFunction policy: \
+             statement dynamodb:PutItem)",
+        ),
+        (
+            "sqs-lambda-tenant-isolation-sam-py.yml",
+            "SQSProcessorFunction -> TenantIsolatedFunction (invokes asynchronously, from \
+             SQSProcessorFunction role SQSProcessorFunctionRole: statement lambda:InvokeFunction)",
+        ),
+        (
+            "s3-eventbridge-wildcard-sam.yaml",
+            "MyS3Bucket -> MyEventRule (publishes to, from MyS3Bucket EventBridgeConfiguration; \
+             rule MyEventRule matches source aws.s3, bucket MyS3Bucket)",
+        ),
+        (
+            "lambda-sqs.yaml",
+            "QueuePublisherFunction -> MySqsQueue (publishes to, from QueuePublisherFunction \
+             policy: SQSSendMessagePolicy)",
+        ),
+    ];
+    for (file, line) in expect {
+        let imported = pattern(&dir, file);
+        assert!(
+            imported.report.inferred.iter().any(|l| l == line),
+            "{file}: no {line:?} in {:#?}",
+            imported.report.inferred
+        );
+    }
+}
+
+/// A variable naming a resource draws nothing; a policy decides what is
+/// done with it, and receiving or reading a stream draws no write.
+#[test]
+fn names_draw_nothing_and_policies_decide_the_meaning() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Other:
+    Type: AWS::SQS::Queue
+  Table:
+    Type: AWS::DynamoDB::Table
+  Bucket:
+    Type: AWS::S3::Bucket
+  Stream:
+    Type: AWS::Kinesis::Stream
+  Named:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.13
+      Environment:
+        Variables:
+          QUEUE: !Ref Queue
+          TABLE: !Ref Table
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.13
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+      Policies:
+        - SQSPollerPolicy:
+            QueueName: !GetAtt Queue.QueueName
+        - KinesisStreamReadPolicy:
+            StreamName: !Ref Stream
+        - DynamoDBReadPolicy:
+            TableName: !Ref Table
+        - S3WritePolicy:
+            BucketName: !Ref Bucket
+        - Statement:
+            - Effect: Allow
+              Action: ["sqs:SendMessage"]
+              Resource: !GetAtt Other.Arn
+            - Effect: Deny
+              Action: ["dynamodb:PutItem"]
+              Resource: !GetAtt Table.Arn
+"#;
+    let imported = archsim_iac::import(text, "policies.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        edges(&imported.design),
+        set(&[
+            "Queue -poll-> Reader",
+            "Reader -uses_read-> Table",
+            "Reader -uses_write-> Bucket",
+            "Reader -publishes-> Other",
+        ]),
+        "{:#?}",
+        imported.report.inferred
+    );
+    assert!(
+        archsim_model::validate(&imported.design)
+            .iter()
+            .all(|p| p.code != "LAMBDA_RECURSIVE_LOOP")
+    );
+}
