@@ -39,6 +39,9 @@ pub struct ImportReport {
     pub inferred: Vec<String>,
     /// Resources and sections kept as written and not drawn.
     pub kept: Vec<String>,
+    /// Modelled values given by `!Ref` to a parameter, read as its default
+    /// (`Fn: parameter Memory read as its default 512`).
+    pub parameters: Vec<String>,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -47,7 +50,11 @@ impl std::fmt::Display for ImportReport {
             ("Mapped to components", &self.mapped),
             ("Connections inferred", &self.inferred),
             ("Kept as written (exported unchanged)", &self.kept),
+            ("Values from parameter defaults", &self.parameters),
         ] {
+            if list.is_empty() && std::ptr::eq(list, &self.parameters) {
+                continue;
+            }
             writeln!(f, "{title} ({}):", list.len())?;
             for line in list {
                 writeln!(f, "  {line}")?;
@@ -507,13 +514,96 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// `v` with each `{"Ref": P}` to a template parameter that has a
+    /// `Default` replaced by that default (what a deployment that does
+    /// not override it gets); the parameters used go to `used`.
+    fn defaults(&self, v: &Value, only: Option<&str>, used: &mut BTreeSet<String>) -> Value {
+        match v {
+            Value::Object(m) => {
+                if m.len() == 1
+                    && let Some(Value::String(name)) = m.get("Ref")
+                    && only.is_none_or(|o| o == name)
+                    && let Some(default) = self
+                        .parsed
+                        .value
+                        .get("Parameters")
+                        .and_then(|ps| ps.get(name))
+                        .and_then(|p| p.get("Default"))
+                {
+                    used.insert(name.clone());
+                    return default.clone();
+                }
+                Value::Object(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), self.defaults(v, only, used)))
+                        .collect(),
+                )
+            }
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|v| self.defaults(v, only, used)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// Reports that `logical`'s modelled value came from `parameter`'s
+    /// default.
+    fn report_parameter(&mut self, logical: &str, parameter: &str) {
+        let default = self.parsed.value["Parameters"][parameter]["Default"].to_string();
+        let line = format!("{logical}: parameter {parameter} read as its default {default}");
+        if !self.report.parameters.contains(&line) {
+            self.report.parameters.push(line);
+        }
+    }
+
+    /// A resource's typed properties, values given by parameters read as
+    /// their defaults (each parameter that changes what is read is
+    /// reported).
+    fn read_props(
+        &mut self,
+        ty: &str,
+        logical: &str,
+        p: &Map<String, Value>,
+        globals: Option<&Map<String, Value>>,
+    ) -> Option<Props> {
+        let raw = Value::Object(p.clone());
+        let mut used = BTreeSet::new();
+        let resolved = self.defaults(&raw, None, &mut used);
+        let resources = self.resources();
+        let read = |v: &Value| {
+            crate::properties::read_resource(ty, v.as_object()?, logical, resources, globals)
+        };
+        let props = read(&resolved)?;
+        let as_written = read(&raw);
+        let mut mattered = Vec::new();
+        for param in &used {
+            let one = self.defaults(&raw, Some(param), &mut BTreeSet::new());
+            if read(&one) != as_written {
+                mattered.push(param.clone());
+            }
+        }
+        for param in mattered {
+            self.report_parameter(logical, &param);
+        }
+        Some(props)
+    }
+
     fn run(mut self) -> Result<Imported, ImportError> {
         let globals = self
             .parsed
             .value
             .get("Globals")
             .and_then(|g| g.get("Function"))
-            .and_then(Value::as_object);
+            .cloned();
+        let globals = globals.map(|g| {
+            let mut used = BTreeSet::new();
+            let resolved = self.defaults(&g, None, &mut used);
+            for p in used {
+                self.report_parameter("Globals.Function", &p);
+            }
+            resolved
+        });
+        let globals = globals.as_ref().and_then(Value::as_object);
         for (logical, res) in self.resources() {
             let ty = res["Type"].as_str().unwrap_or_default();
             let p = res.get("Properties").and_then(Value::as_object);
@@ -523,15 +613,12 @@ impl<'a> Importer<'a> {
                 // An instance of a cluster belongs to the cluster's drawing.
                 "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
                 t if WIRING.contains(&t) => None,
-                t => Some(
-                    crate::properties::read_resource(t, p, logical, self.resources(), globals)
-                        .unwrap_or_else(|| {
-                            Props::Generic(GenericProps {
-                                resource_type: t.to_string(),
-                                properties: p.clone(),
-                            })
-                        }),
-                ),
+                t => Some(self.read_props(t, logical, p, globals).unwrap_or_else(|| {
+                    Props::Generic(GenericProps {
+                        resource_type: t.to_string(),
+                        properties: p.clone(),
+                    })
+                })),
             };
             match props {
                 Some(props) => {
@@ -689,6 +776,7 @@ impl<'a> Importer<'a> {
                     }
                     self.grants(logical, &grants, "policy");
                     self.execution_role(logical, &props);
+                    self.function_image(logical, res, props.get("ImageUri"));
                     if let Some(q) = props
                         .get("DeadLetterQueue")
                         .and_then(|d| d.get("TargetArn"))
@@ -698,7 +786,11 @@ impl<'a> Importer<'a> {
                         self.connect(logical, &q, ConnectionKind::DeadLetter, "DeadLetterQueue");
                     }
                 }
-                "AWS::Lambda::Function" => self.execution_role(logical, &props),
+                "AWS::Lambda::Function" => {
+                    self.execution_role(logical, &props);
+                    let uri = props.get("Code").and_then(|c| c.get("ImageUri"));
+                    self.function_image(logical, res, uri);
+                }
                 "AWS::Lambda::EventSourceMapping" => {
                     let (Some(src), Some(f)) = (
                         props.get("EventSourceArn").and_then(ref_target),
@@ -1076,6 +1168,8 @@ impl<'a> Importer<'a> {
     /// Images from outside this template's ECR repositories: one external
     /// registry component per host.
     fn external_images(&mut self, task: &str, props: &Value) {
+        // An image given by a parameter is its default's.
+        let props = &self.defaults(props, None, &mut BTreeSet::new());
         let Some(Value::Array(containers)) = ecs_task::CONTAINERS.in_value(props) else {
             return;
         };
@@ -1357,6 +1451,70 @@ impl<'a> Importer<'a> {
             }
             self.grants(f, &grants, &format!("role {role}"));
         }
+    }
+
+    /// Where a container-image function's image comes from: the
+    /// template's ECR repository its `ImageUri` names, or else the
+    /// repository it names by URI, parameter or SAM build metadata, drawn
+    /// as a repository of its own (Lambda runs images from ECR only).
+    fn function_image(&mut self, f: &str, res: &Value, uri: Option<&Value>) {
+        let image = matches!(
+            self.design.component(f).map(|c| &c.props),
+            Some(Props::LambdaFunction(l)) if l.packaging == archsim_model::component::Packaging::Image
+        );
+        if !image {
+            return;
+        }
+        let mut named = BTreeSet::new();
+        references(uri.unwrap_or(&Value::Null), &mut named);
+        for r in &named {
+            if self.kind_of(r) == Some(K::EcrRepository)
+                && let Some(repo) = self.comp(r)
+            {
+                self.connect(
+                    f,
+                    &repo,
+                    ConnectionKind::PullsImage,
+                    &format!("{f} ImageUri"),
+                );
+                return;
+            }
+        }
+        let docker = res
+            .get("Metadata")
+            .and_then(|m| m.get("DockerContext"))
+            .and_then(Value::as_str);
+        let (name, why) = match (uri, docker) {
+            (Some(Value::String(u)), _) => {
+                let repo = u
+                    .split('/')
+                    .nth(1)
+                    .and_then(|r| r.split([':', '@']).next())
+                    .unwrap_or(u);
+                (repo.to_string(), format!("{f} ImageUri {u}"))
+            }
+            (Some(u), _) => match ref_target(u) {
+                Some(p) if !self.resources().contains_key(p) => (
+                    format!("{f} image repository"),
+                    format!("{f} ImageUri from parameter {p}"),
+                ),
+                _ => (format!("{f} image repository"), format!("{f} ImageUri")),
+            },
+            (None, Some(ctx)) => (
+                format!("{f} image repository"),
+                format!(
+                    "{f} Metadata DockerContext {ctx}: sam build builds the image, sam deploy \
+                     pushes it to the repository it is given"
+                ),
+            ),
+            (None, None) => (
+                format!("{f} image repository"),
+                format!("{f} PackageType Image"),
+            ),
+        };
+        let props = Props::EcrRepository(crate::properties::ecr::REPOSITORY.read(&Map::new()));
+        let repo = self.synthetic(&format!("{f}ImageRepository"), &name, props, f);
+        self.connect(f, &repo, ConnectionKind::PullsImage, &why);
     }
 
     /// The connections what policies grant `f` stand for: reading or

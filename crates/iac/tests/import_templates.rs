@@ -99,12 +99,6 @@ const CORPUS_EXCEPTIONS: &[(&str, Exception, &str)] = &[
         "the template repeats a key (cfn-lint E0000 too)",
     ),
     (
-        "serverless-patterns/lambda-ecs-durable-python-sam.yaml",
-        Exception::Errors(&["LAMBDA_IMAGE_NO_REGISTRY"]),
-        "SAM builds the functions' images (Metadata: DockerContext) and pushes them to a \
-         repository named at deploy time, which the template does not hold",
-    ),
-    (
         "fargate-stacks/service-stacks_private-subnet-private-loadbalancer.yml",
         Exception::Errors(&["SERVICE_NOT_IN_CLUSTER"]),
         "the cluster is in another stack (Fn::ImportValue); stacks are imported one at a time",
@@ -610,6 +604,21 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
         "lambda-dynamodb-rust.yml",
         &["LambdaPutDynamoDB -uses_write-> DynamoTable"],
     ),
+    // SAM builds the functions' images (Metadata DockerContext) and
+    // deploys them to a repository given at deploy time: drawn as one
+    // repository per function, so the image has its registry.
+    (
+        "lambda-ecs-durable-python-sam.yaml",
+        &[
+            "SyncLambdaFunction -pulls_image-> SyncLambdaFunctionImageRepository",
+            "CallbackLambdaFunction -pulls_image-> CallbackLambdaFunctionImageRepository",
+            "SyncTaskDefinition -assumes_role-> ECSTaskExecutionRole",
+            "SyncTaskDefinition -pulls_image-> RegistryPublicEcrAws",
+            "CallbackTaskDefinition -assumes_role-> ECSTaskRole",
+            "CallbackTaskDefinition -assumes_role-> ECSTaskExecutionRole",
+            "CallbackTaskDefinition -pulls_image-> RegistryPublicEcrAws",
+        ],
+    ),
     // DynamoDBCrudPolicy: reads and writes.
     (
         "apigw-lambda-dynamodb.yaml",
@@ -765,5 +774,78 @@ Resources:
         archsim_model::validate(&imported.design)
             .iter()
             .all(|p| p.code != "LAMBDA_RECURSIVE_LOOP")
+    );
+}
+
+/// A value given by `!Ref` to a parameter is read as the parameter's
+/// default, and the report says so; an image function's repository is the
+/// template's when its `ImageUri` names one, a repository of its own when
+/// a parameter gives it.
+#[test]
+fn parameters_give_their_defaults_and_images_their_repository() {
+    use archsim_model::Props;
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Memory:
+    Type: Number
+    Default: 1024
+  Image:
+    Type: String
+  Timeout:
+    Type: Number
+    Default: 30
+Globals:
+  Function:
+    Timeout: !Ref Timeout
+Resources:
+  Repo:
+    Type: AWS::ECR::Repository
+  FromRepo:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: !Sub "${Repo.RepositoryUri}:latest"
+      MemorySize: !Ref Memory
+  FromParameter:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: !Ref Image
+"#;
+    let imported = archsim_iac::import(text, "params.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let Some(Props::LambdaFunction(f)) = imported.design.component("FromRepo").map(|c| &c.props)
+    else {
+        panic!("FromRepo is a function")
+    };
+    assert_eq!((f.memory_mb, f.timeout_s), (1024, 30));
+    assert_eq!(
+        imported.report.parameters,
+        [
+            "Globals.Function: parameter Timeout read as its default 30",
+            "FromRepo: parameter Memory read as its default 1024",
+        ]
+    );
+    assert_eq!(
+        edges(&imported.design),
+        set(&[
+            "FromRepo -pulls_image-> Repo",
+            "FromParameter -pulls_image-> FromParameterImageRepository",
+        ]),
+        "{:#?}",
+        imported.report.inferred
+    );
+    assert!(
+        imported.report.inferred.iter().any(|l| l
+            .ends_with("(pulls images from, from FromParameter ImageUri from parameter Image)")),
+        "{:#?}",
+        imported.report.inferred
+    );
+    // The kept template still says !Ref: export writes it back as written.
+    let out = archsim_iac::export(&imported.design, &ExportOptions::default()).expect("exports");
+    assert!(
+        out.template.contains("MemorySize: !Ref Memory"),
+        "{}",
+        out.template
     );
 }
