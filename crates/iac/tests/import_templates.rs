@@ -849,3 +849,259 @@ Resources:
         out.template
     );
 }
+
+/// The typed properties of corpus functions, queues and event sources,
+/// read as the templates write them (Globals included).
+#[test]
+fn typed_properties_are_read_as_written_in_real_templates() {
+    use archsim_model::component::{Architecture, Runtime};
+    use archsim_model::connection::StartingPosition;
+    use archsim_model::{ConnectionKind, Props};
+    let Some(dir) = corpus(
+        "typed_properties_are_read_as_written_in_real_templates",
+        "its typed property checks on templates/serverless-patterns",
+    ) else {
+        return;
+    };
+    let function = |d: &Design, id: &str| match d.component(id).map(|c| &c.props) {
+        Some(Props::LambdaFunction(l)) => l.clone(),
+        other => panic!("{id}: {other:?}"),
+    };
+    let poll = |d: &Design, from: &str, to: &str| {
+        d.connections()
+            .find(|c| c.from == from && c.to == to)
+            .map(|c| c.kind.clone())
+            .unwrap_or_else(|| panic!("no {from} -> {to}"))
+    };
+
+    // dotnet8 on arm64; its queue hands a message to the DLQ after 3
+    // receives; batch size 10.
+    let d = pattern(&dir, "sqs-lambda-dotnet-sam.yaml").design;
+    let f = function(&d, "ProcessorFunction");
+    assert_eq!(
+        (f.runtime, f.runtime_identifier(), f.architecture),
+        (Runtime::Dotnet, "dotnet8", Architecture::Arm64)
+    );
+    assert_eq!((f.memory_mb, f.timeout_s), (256, 30));
+    let Some(Props::SqsQueue(q)) = d.component("ProcessingQueue").map(|c| &c.props) else {
+        panic!("ProcessingQueue is a queue")
+    };
+    assert_eq!(
+        (
+            q.max_receive_count,
+            q.message_retention_s,
+            q.visibility_timeout_s
+        ),
+        (3, 1800, 30)
+    );
+    assert!(matches!(
+        poll(&d, "ProcessingQueue", "ProcessorFunction"),
+        ConnectionKind::Poll { batch_size: 10, .. }
+    ));
+
+    // nodejs24.x stays nodejs24.x; the stream is read from its start.
+    let d = pattern(&dir, "dynamodb-lambda.yaml").design;
+    let f = function(&d, "DynamoDBProcessStreamFunction");
+    assert_eq!(f.runtime_identifier(), "nodejs24.x");
+    assert!(matches!(
+        poll(&d, "MyDynamoDBtable", "DynamoDBProcessStreamFunction"),
+        ConnectionKind::Poll {
+            batch_size: 100,
+            starting_position: StartingPosition::TrimHorizon,
+            ..
+        }
+    ));
+    let d = pattern(&dir, "kinesis-lambda.yaml").design;
+    assert!(matches!(
+        poll(&d, "KinesisStream", "ApplicationFunction"),
+        ConnectionKind::Poll {
+            batch_size: 100,
+            starting_position: StartingPosition::Latest,
+            ..
+        }
+    ));
+    assert!(function(&d, "ApplicationFunction").tracing);
+
+    // Globals.Function: runtime, architectures, memory, timeout, tracing
+    // and variables merged under the function's own.
+    let d = pattern(&dir, "apigw-lambda-opensearch-serverless-nextgen.yaml").design;
+    let f = function(&d, "SearchFunction");
+    assert_eq!(
+        (
+            f.runtime_identifier(),
+            f.architecture,
+            f.memory_mb,
+            f.timeout_s,
+            f.tracing
+        ),
+        ("python3.14", Architecture::Arm64, 256, 29, true)
+    );
+    assert_eq!(f.handler, "app.handler");
+    let vars: Vec<(&str, &str)> = f
+        .environment
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("COLLECTION_NAME", "semantic-search"),
+            ("INDEX_NAME", "documents"),
+            ("POWERTOOLS_METRICS_NAMESPACE", "opensearch-nextgen"),
+            ("POWERTOOLS_SERVICE_NAME", "opensearch-nextgen"),
+        ],
+        "the function's variables (a parameter's default included) and the globals'"
+    );
+    let d = pattern(&dir, "apigw-http-api-lambda-rds-proxy-java.yaml").design;
+    let java: Vec<_> = d
+        .components()
+        .filter_map(|c| match &c.props {
+            Props::LambdaFunction(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    assert!(!java.is_empty());
+    for f in java {
+        assert_eq!(
+            (f.runtime_identifier(), f.memory_mb, f.timeout_s),
+            ("java25", 3072, 30)
+        );
+    }
+}
+
+/// SnapStart, concurrency, ephemeral storage, asynchronous invocation
+/// settings and event source windows are read back; Globals apply to SAM
+/// functions only.
+#[test]
+fn function_and_event_source_settings_are_read() {
+    use archsim_model::component::Architecture;
+    use archsim_model::{ConnectionKind, Props};
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: java21
+    Architectures: [arm64]
+    SnapStart:
+      ApplyOn: PublishedVersions
+    Environment:
+      Variables:
+        STAGE: prod
+        LOG: info
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      DelaySeconds: 5
+      ReceiveMessageWaitTimeSeconds: 20
+  Stream:
+    Type: AWS::Kinesis::Stream
+    Properties:
+      ShardCount: 2
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.Handler
+      ReservedConcurrentExecutions: 20
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 4
+      EphemeralStorage:
+        Size: 2048
+      EventInvokeConfig:
+        MaximumEventAgeInSeconds: 600
+        MaximumRetryAttempts: 0
+      Environment:
+        Variables:
+          LOG: debug
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+            BatchSize: 100
+            MaximumBatchingWindowInSeconds: 20
+            ScalingConfig:
+              MaximumConcurrency: 5
+        Records:
+          Type: Kinesis
+          Properties:
+            Stream: !GetAtt Stream.Arn
+            StartingPosition: TRIM_HORIZON
+            ParallelizationFactor: 4
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs24.x
+      Role: arn:aws:iam::123456789012:role/plain
+      Code:
+        ZipFile: "exports.handler = async () => 1"
+"#;
+    let imported = archsim_iac::import(text, "settings.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let d = &imported.design;
+    let Some(Props::LambdaFunction(f)) = d.component("Sam").map(|c| &c.props) else {
+        panic!("Sam is a function")
+    };
+    assert_eq!(
+        (f.runtime_identifier(), f.architecture, f.snap_start),
+        ("java21", Architecture::Arm64, true)
+    );
+    assert_eq!(
+        (
+            f.reserved_concurrency,
+            f.provisioned_concurrency,
+            f.ephemeral_storage_mb,
+            f.max_event_age_s,
+            f.max_retry_attempts
+        ),
+        (Some(20), 4, 2048, 600, 0)
+    );
+    assert_eq!(
+        f.environment.iter().collect::<Vec<_>>(),
+        [
+            (&"LOG".to_string(), &"debug".to_string()),
+            (&"STAGE".to_string(), &"prod".to_string())
+        ]
+    );
+    let Some(Props::LambdaFunction(plain)) = d.component("Plain").map(|c| &c.props) else {
+        panic!("Plain is a function")
+    };
+    assert_eq!(
+        (
+            plain.runtime_identifier(),
+            plain.architecture,
+            plain.snap_start
+        ),
+        ("nodejs24.x", Architecture::X86_64, false),
+        "Globals are SAM's: a CloudFormation function does not take them"
+    );
+    let Some(Props::SqsQueue(q)) = d.component("Queue").map(|c| &c.props) else {
+        panic!("Queue is a queue")
+    };
+    assert_eq!((q.delay_s, q.receive_wait_s), (5, 20));
+    let kind = |from: &str| {
+        d.connections()
+            .find(|c| c.from == from && c.to == "Sam")
+            .map(|c| c.kind.clone())
+    };
+    assert_eq!(
+        kind("Queue"),
+        Some(ConnectionKind::Poll {
+            batch_size: 100,
+            batching_window_s: 20,
+            parallelization_factor: 1,
+            max_concurrency: Some(5),
+            starting_position: Default::default(),
+        })
+    );
+    assert_eq!(
+        kind("Stream"),
+        Some(ConnectionKind::Poll {
+            batch_size: 10,
+            batching_window_s: 0,
+            parallelization_factor: 4,
+            max_concurrency: None,
+            starting_position: archsim_model::connection::StartingPosition::TrimHorizon,
+        })
+    );
+}
