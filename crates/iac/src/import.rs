@@ -271,6 +271,39 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// A value unlike `v` of the same type (a parameter's default changed, to
+/// see whether what is read follows it).
+fn perturbed(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(n) => json!(n + 1),
+            None => json!(n.as_f64().unwrap_or_default() + 1.0),
+        },
+        Value::String(s) => match s.parse::<u64>() {
+            Ok(n) => json!((n + 1).to_string()),
+            Err(_) => json!(format!("{s}-other")),
+        },
+        Value::Bool(b) => json!(!b),
+        _ => Value::Null,
+    }
+}
+
+/// `v` with each `{"Ref": name}` replaced by `with`.
+fn replace_ref(v: &Value, name: &str, with: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.get("Ref").and_then(Value::as_str) == Some(name) => {
+            with.clone()
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), replace_ref(v, name, with)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| replace_ref(v, name, with)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// How an SNS subscription or an EventBridge rule hands events to a target
 /// of `kind`: a function is invoked, anything else is published to (and
 /// [`Importer::connect`] drops what the model does not allow).
@@ -574,11 +607,17 @@ impl<'a> Importer<'a> {
             crate::properties::read_resource(ty, v.as_object()?, logical, resources, globals)
         };
         let props = read(&resolved)?;
-        let as_written = read(&raw);
+        // A parameter matters when what is read follows its value: read
+        // with its default and with another value, the two differ.
         let mut mattered = Vec::new();
         for param in &used {
             let one = self.defaults(&raw, Some(param), &mut BTreeSet::new());
-            if read(&one) != as_written {
+            let other = replace_ref(
+                &raw,
+                param,
+                &perturbed(&self.parsed.value["Parameters"][param]["Default"]),
+            );
+            if read(&one) != read(&other) {
                 mattered.push(param.clone());
             }
         }
@@ -1028,6 +1067,7 @@ impl<'a> Importer<'a> {
                             }
                         }
                     }
+                    self.imported_cluster(logical, &props);
                     self.service_capacity(logical, &props);
                 }
                 "AWS::ECS::TaskDefinition" => {
@@ -1104,13 +1144,89 @@ impl<'a> Importer<'a> {
         id.to_string()
     }
 
+    /// The name a `Fn::ImportValue` imports, parameters read as their
+    /// defaults (`!Join [':', [!Ref StackName, ClusterName]]` ->
+    /// `fargate:ClusterName`); `None` when it is not an import or its name
+    /// cannot be spelled out.
+    fn import_name(&self, v: &Value) -> Option<String> {
+        let name = self.defaults(v.get("Fn::ImportValue")?, None, &mut BTreeSet::new());
+        let params = self.parsed.value.get("Parameters").cloned();
+        fn text(v: &Value, params: Option<&Value>) -> Option<String> {
+            match v {
+                Value::String(s) => Some(s.clone()),
+                // `${Param}` read as the parameter's default; other
+                // variables (`${AWS::StackName}`) kept as written.
+                Value::Object(m) if m.get("Fn::Sub").is_some_and(Value::is_string) => {
+                    let mut out = m["Fn::Sub"].as_str().unwrap_or_default().to_string();
+                    for var in crate::template::sub_variables(&out.clone()) {
+                        let default = params
+                            .and_then(|p| p.get(&var))
+                            .and_then(|p| p.get("Default"))
+                            .map(|d| match d {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            });
+                        if let Some(d) = default {
+                            out = out.replace(&format!("${{{var}}}"), &d);
+                        }
+                    }
+                    Some(out)
+                }
+                Value::Object(m) => {
+                    let Value::Array(join) = m.get("Fn::Join")? else {
+                        return None;
+                    };
+                    let sep = join.first()?.as_str()?;
+                    let parts = join.get(1)?.as_array()?;
+                    let parts: Option<Vec<String>> =
+                        parts.iter().map(|p| text(p, params)).collect();
+                    Some(parts?.join(sep))
+                }
+                _ => None,
+            }
+        }
+        text(&name, params.as_ref())
+    }
+
+    fn imported_cluster_id(&self, props: &Value) -> Option<String> {
+        let name = self.import_name(props.get("Cluster")?)?;
+        Some(format!("Imported{}", crate::names::camel(&name)))
+    }
+
+    /// A service whose cluster another stack exports (`Cluster:
+    /// !ImportValue ...`) runs in that cluster: drawn as a cluster of its
+    /// own, named by the export and not written back, with the service
+    /// in its group.
+    fn imported_cluster(&mut self, service: &str, props: &Value) {
+        let (Some(id), Some(name)) = (
+            self.imported_cluster_id(props),
+            props.get("Cluster").and_then(|c| self.import_name(c)),
+        ) else {
+            return;
+        };
+        let cluster = Props::EcsCluster(crate::properties::ecs::CLUSTER.read(&Map::new()));
+        let id = self.synthetic(&id, &format!("{name} (another stack)"), cluster, service);
+        let line = format!(
+            "{id}: the cluster {service}'s Cluster: Fn::ImportValue {name} names (another \
+             stack's export); {service} is in its group"
+        );
+        if !self.report.mapped.contains(&line) {
+            self.report.mapped.push(line);
+        }
+        self.cluster_members
+            .entry(id)
+            .or_default()
+            .insert(service.to_string());
+    }
+
     /// RunsOn connections from a service's capacity provider strategy or
     /// launch type.
     fn service_capacity(&mut self, service: &str, props: &Value) {
         let cluster = props
             .get("Cluster")
             .and_then(ref_target)
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| self.imported_cluster_id(props));
         let prefix = cluster.clone().unwrap_or_else(|| "Default".into());
         let mut targets: Vec<(String, u32, u32)> = Vec::new();
         if let Some(Value::Array(strategy)) = props.get("CapacityProviderStrategy") {

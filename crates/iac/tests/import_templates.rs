@@ -98,29 +98,10 @@ const CORPUS_EXCEPTIONS: &[(&str, Exception, &str)] = &[
         Exception::Refused(":358: duplicate key \"HealthCheckEnabled\""),
         "the template repeats a key (cfn-lint E0000 too)",
     ),
-    (
-        "fargate-stacks/service-stacks_private-subnet-private-loadbalancer.yml",
-        Exception::Errors(&["SERVICE_NOT_IN_CLUSTER"]),
-        "the cluster is in another stack (Fn::ImportValue); stacks are imported one at a time",
-    ),
-    (
-        "fargate-stacks/service-stacks_private-subnet-public-loadbalancer.yml",
-        Exception::Errors(&["SERVICE_NOT_IN_CLUSTER"]),
-        "the cluster is in another stack (Fn::ImportValue); stacks are imported one at a time",
-    ),
-    (
-        "fargate-stacks/service-stacks_public-subnet-public-loadbalancer.yml",
-        Exception::Errors(&["SERVICE_NOT_IN_CLUSTER"]),
-        "the cluster is in another stack (Fn::ImportValue); stacks are imported one at a time",
-    ),
 ];
 
 /// Our own templates whose imported design has errors on purpose.
-const OWN_EXCEPTIONS: &[(&str, Exception, &str)] = &[(
-    "ecs-service-from-another-stack.yaml",
-    Exception::Errors(&["SERVICE_NOT_IN_CLUSTER"]),
-    "the cluster is another stack's export, as in the corpus's fargate-stacks",
-)];
+const OWN_EXCEPTIONS: &[(&str, Exception, &str)] = &[];
 
 fn opts_for(original: &serde_json::Value, syntax: Syntax) -> ExportOptions {
     ExportOptions {
@@ -1104,4 +1085,58 @@ Resources:
             starting_position: archsim_model::connection::StartingPosition::TrimHorizon,
         })
     );
+}
+
+/// A service stack whose cluster another stack exports: the service sits
+/// in a cluster drawn for that export (not written back), its capacity
+/// and task are connected, and the parameters' defaults are its sizes.
+#[test]
+fn a_service_in_another_stacks_cluster_is_in_a_cluster() {
+    use archsim_model::Props;
+    let Some(dir) = corpus(
+        "a_service_in_another_stacks_cluster_is_in_a_cluster",
+        "its checks on templates/fargate-stacks/service-stacks_*",
+    ) else {
+        return;
+    };
+    let path = dir
+        .join("fargate-stacks")
+        .join("service-stacks_private-subnet-public-loadbalancer.yml");
+    let imported = import_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let d = &imported.design;
+    assert_eq!(
+        edges(d),
+        set(&[
+            "Service -runs_task-> TaskDefinition",
+            "Service -runs_on-> ImportedProductionClusterNameFargate",
+            "TaskDefinition -pulls_image-> RegistryDockerIo",
+        ])
+    );
+    let group = d.groups().next().expect("a cluster group");
+    assert_eq!(
+        group.owner.as_deref(),
+        Some("ImportedProductionClusterName")
+    );
+    assert_eq!(
+        group.members.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["ImportedProductionClusterNameFargate", "Service"]
+    );
+    let Some(Props::EcsService(s)) = d.component("Service").map(|c| &c.props) else {
+        panic!("Service is a service")
+    };
+    assert_eq!(s.desired_count, 2, "the DesiredCount parameter's default");
+    assert!(
+        imported
+            .report
+            .parameters
+            .contains(&"Service: parameter DesiredCount read as its default 2".to_string()),
+        "{:#?}",
+        imported.report.parameters
+    );
+    // Nothing drawn for the export is written back.
+    let original = parse(&std::fs::read_to_string(&path).unwrap(), "t")
+        .unwrap()
+        .value;
+    let out = export(d, &opts_for(&original, Syntax::Yaml)).expect("exports");
+    assert_eq!(parse(&out.template, "out").unwrap().value, original);
 }
