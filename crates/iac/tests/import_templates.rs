@@ -76,12 +76,16 @@ const CORPUS_FOLDERS: [&str; 2] = ["serverless-patterns", "fargate-stacks"];
 enum Exception {
     /// Import refuses it with this in the message.
     Refused(&'static str),
-    /// It round-trips, but the imported design has these errors.
+    /// It round-trips, but the imported design has these errors: for a
+    /// template that really breaks a rule (none in the corpus today; an
+    /// error the import itself causes is a bug to fix, not an entry).
+    #[allow(dead_code, reason = "no corpus template breaks a rule today")]
     Errors(&'static [&'static str]),
 }
 
 /// The corpus templates that do not import cleanly, and why. Each entry is
 /// checked: when a template starts importing cleanly, its entry must go.
+/// Every other corpus template imports with no error-level finding.
 const CORPUS_EXCEPTIONS: &[(&str, Exception, &str)] = &[
     (
         "serverless-patterns/cloudfront-apigw-http-api-lambda-rust.yml",
