@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use archsim_model::component::{ApiType, GenericProps, LaunchType};
+use archsim_model::component::{GenericProps, LaunchType};
 use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
 use archsim_model::{
@@ -23,7 +23,7 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{ecs_task, event_sources, load_balancing};
+use crate::properties::{api_gateway, ecs_task, event_sources, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -1473,13 +1473,10 @@ impl<'a> Importer<'a> {
                             "ServerlessHttpApi"
                         };
                         if self.design.component(implicit).is_none() {
-                            let props = archsim_model::component::ApiGatewayProps {
-                                api_type: if ty == "Api" {
-                                    ApiType::Rest
-                                } else {
-                                    ApiType::Http
-                                },
-                                ..Default::default()
+                            let props = if ty == "Api" {
+                                (api_gateway::REST_API.unset)()
+                            } else {
+                                (api_gateway::HTTP_API.unset)()
                             };
                             self.add(
                                 implicit.into(),

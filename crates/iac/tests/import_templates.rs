@@ -1144,3 +1144,35 @@ fn a_service_in_another_stacks_cluster_is_in_a_cluster() {
     let out = export(d, &opts_for(&original, Syntax::Yaml)).expect("exports");
     assert_eq!(parse(&out.template, "out").unwrap().value, original);
 }
+
+/// An HTTP API waits 30 s for its integration, a REST API 29 s: a 30 s
+/// function behind an HTTP API is fine, behind a REST API it is warned
+/// about (a real finding of the template, with its hint).
+#[test]
+fn http_apis_wait_30_s_and_rest_apis_29_s() {
+    use archsim_model::Props;
+    let Some(dir) = corpus(
+        "http_apis_wait_30_s_and_rest_apis_29_s",
+        "its checks on two templates of templates/serverless-patterns",
+    ) else {
+        return;
+    };
+    let warned = |d: &Design| {
+        archsim_model::validate(d)
+            .into_iter()
+            .filter(|p| p.code == "LAMBDA_TIMEOUT_GT_APIGW")
+            .count()
+    };
+    let http = pattern(&dir, "apigw-http-api-lambda-rds-proxy-java.yaml").design;
+    let timeouts: Vec<u32> = http
+        .components()
+        .filter_map(|c| match &c.props {
+            Props::ApiGateway(a) => Some(a.integration_timeout_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(timeouts, [30_000]);
+    assert_eq!(warned(&http), 0);
+    let rest = pattern(&dir, "apigw-lambda-sns-sms.yaml").design;
+    assert_eq!(warned(&rest), 1, "a 30 s function behind a REST API");
+}

@@ -334,9 +334,22 @@ pub struct ApiGatewayProps {
     pub throttle_rate_rps: f64,
     /// Account-level burst (5,000 requests).
     pub throttle_burst: u32,
-    /// Integration timeout; 29 s is the default and the usual maximum.
+    /// Integration timeout: 29 s is a REST API's default and usual
+    /// maximum, 30 s an HTTP API's ([`ApiType::default_integration_timeout_ms`]).
     pub integration_timeout_ms: u32,
     pub tracing: bool,
+}
+
+impl ApiType {
+    /// The integration timeout API Gateway gives an API of this type
+    /// unless told otherwise: 29 s for REST, 30 s for HTTP APIs (API
+    /// Gateway quotas).
+    pub fn default_integration_timeout_ms(self) -> u32 {
+        match self {
+            Self::Rest => 29_000,
+            Self::Http => 30_000,
+        }
+    }
 }
 
 impl Default for ApiGatewayProps {
