@@ -442,8 +442,13 @@ impl<'a> Importer<'a> {
             position,
             props,
         };
-        if apply_op(&mut self.design, Op::AddComponent { component }).is_ok() {
-            self.mapping.insert(id, json!(kept_as));
+        match apply_op(&mut self.design, Op::AddComponent { component }) {
+            Ok(_) => {
+                self.mapping.insert(id, json!(kept_as));
+            }
+            // Kept in the template and written back, but not drawn: say
+            // why rather than lose it silently.
+            Err(e) => self.report.kept.push(format!("{kept_as}: not drawn: {e}")),
         }
     }
 
@@ -1206,12 +1211,21 @@ impl<'a> Importer<'a> {
         };
         let cluster = Props::EcsCluster(crate::properties::ecs::CLUSTER.read(&Map::new()));
         let id = self.synthetic(&id, &format!("{name} (another stack)"), cluster, service);
-        let line = format!(
-            "{id}: the cluster {service}'s Cluster: Fn::ImportValue {name} names (another \
-             stack's export); {service} is in its group"
-        );
-        if !self.report.mapped.contains(&line) {
-            self.report.mapped.push(line);
+        // Say which export it is, in the line `synthetic` wrote.
+        let drawn = format!("{id} (named by {service}) -> ");
+        if let Some(line) = self
+            .report
+            .mapped
+            .iter_mut()
+            .find(|l| l.starts_with(&drawn))
+        {
+            *line = line.replace(
+                &drawn,
+                &format!(
+                    "{id} (named by {service}'s Cluster: Fn::ImportValue {name}, another \
+                     stack's export) -> "
+                ),
+            );
         }
         self.cluster_members
             .entry(id)

@@ -1176,3 +1176,24 @@ fn http_apis_wait_30_s_and_rest_apis_29_s() {
     let rest = pattern(&dir, "apigw-lambda-sns-sms.yaml").design;
     assert_eq!(warned(&rest), 1, "a 30 s function behind a REST API");
 }
+
+/// A resource whose value the model refuses (a 1,024 s Lambda timeout) is
+/// kept and written back, and the report says why it is not drawn.
+#[test]
+fn a_resource_the_model_refuses_is_reported_not_lost() {
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: \
+                AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n      \
+                Runtime: python3.14\n      Timeout: 1024\n  Q:\n    Type: AWS::SQS::Queue\n";
+    let imported = archsim_iac::import(text, "refused.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(imported.design.component("Fn").is_none());
+    assert!(
+        imported.report.kept.contains(
+            &"Fn: not drawn: Fn: timeout_s = 1024 is outside 1..900 s (AWS Lambda quotas)"
+                .to_string()
+        ),
+        "{:#?}",
+        imported.report.kept
+    );
+    let out = export(&imported.design, &ExportOptions::default()).expect("exports");
+    assert!(out.template.contains("Timeout: 1024"), "{}", out.template);
+}
