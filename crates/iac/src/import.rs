@@ -1028,11 +1028,18 @@ impl<'a> Importer<'a> {
                 "AWS::Events::Rule" => {
                     if let Some(Value::Array(targets)) = props.get("Targets") {
                         for t in targets {
-                            if let Some(to) =
-                                t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                            let Some((to, how)) = t.get("Arn").and_then(|a| self.named(a)) else {
+                                continue;
+                            };
+                            if let Some(to) = self.comp(&to)
                                 && let Some(kind) = self.design.component(&to).map(Component::kind)
                             {
-                                self.connect(logical, &to, delivery(kind), "rule target");
+                                self.connect(
+                                    logical,
+                                    &to,
+                                    delivery(kind),
+                                    &format!("{logical} rule target{how}"),
+                                );
                             }
                         }
                     }
@@ -1444,15 +1451,62 @@ impl<'a> Importer<'a> {
     /// An SNS subscription endpoint: a function is invoked, a queue is
     /// published to.
     fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
-        let (Some(t), Some(to)) = (
-            self.comp(topic),
-            endpoint.and_then(ref_target).and_then(|e| self.comp(e)),
-        ) else {
+        let Some((endpoint, how)) = endpoint.and_then(|e| self.named(e)) else {
+            return;
+        };
+        let (Some(t), Some(to)) = (self.comp(topic), self.comp(&endpoint)) else {
             return;
         };
         if let Some(kind) = self.design.component(&to).map(Component::kind) {
-            self.connect(&t, &to, delivery(kind), &format!("{why} subscription"));
+            self.connect(&t, &to, delivery(kind), &format!("{why} subscription{how}"));
         }
+    }
+
+    /// The resource an ARN names: by `Ref`/`GetAtt`, or an ARN spelled
+    /// out (`!Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:Orders`)
+    /// whose name is the `TopicName`, `QueueName` or `FunctionName` a
+    /// resource of the template gives itself. The second value is the
+    /// evidence to add for a spelled-out ARN.
+    fn named(&self, arn: &Value) -> Option<(String, String)> {
+        if let Some(r) = ref_target(arn) {
+            return Some((r.to_string(), String::new()));
+        }
+        let text = match arn {
+            Value::String(s) => s.as_str(),
+            Value::Object(m) => m.get("Fn::Sub")?.as_str()?,
+            _ => return None,
+        };
+        // Variables (`${AWS::Region}`) hold colons of their own.
+        let mut plain = text.to_string();
+        for var in crate::template::sub_variables(text) {
+            plain = plain.replace(&format!("${{{var}}}"), "-");
+        }
+        let parts: Vec<&str> = plain.splitn(6, ':').collect();
+        let [_, _, service, _, _, rest] = parts.as_slice() else {
+            return None;
+        };
+        let (ty, key, name) = match *service {
+            "sns" => ("AWS::SNS::Topic", "TopicName", *rest),
+            "sqs" => ("AWS::SQS::Queue", "QueueName", *rest),
+            "lambda" => (
+                "AWS::Serverless::Function",
+                "FunctionName",
+                rest.strip_prefix("function:")?,
+            ),
+            _ => return None,
+        };
+        let mut used = BTreeSet::new();
+        let found = self.resources().iter().find(|(_, r)| {
+            let r_ty = r["Type"].as_str().unwrap_or_default();
+            let same_type =
+                r_ty == ty || (ty.ends_with("Function") && r_ty == "AWS::Lambda::Function");
+            let given = r
+                .get("Properties")
+                .and_then(|p| p.get(key))
+                .map(|v| self.defaults(v, None, &mut used));
+            same_type && given.as_ref().and_then(Value::as_str) == Some(name)
+        })?;
+        Some((found.0.clone(), format!(" (ARN {text}: {key} {name})")))
     }
 
     fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {

@@ -535,6 +535,15 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
             "MyEventRule -publishes-> MyQueue",
         ],
     ),
+    // The rule's target is the topic's ARN spelled out with its
+    // TopicName.
+    (
+        "s3-eventbridge-sns-sam.yaml",
+        &[
+            "MyS3Bucket -publishes-> MyEventRule",
+            "MyEventRule -publishes-> MySNSTopic",
+        ],
+    ),
     // A SAM EventBridgeRule event on aws.s3 from any bucket; the function
     // may read the bucket (S3ReadPolicy), not write it.
     (
