@@ -812,6 +812,9 @@ impl<'a> Importer<'a> {
                             self.sam_event(logical, name, ev);
                         }
                     }
+                    // The dead-letter queue first: the send its policy
+                    // allows is for failed events, not a publish.
+                    self.dead_letter(logical, &props, "DeadLetterQueue");
                     // What the function does with a resource is what its
                     // policies allow; a variable naming it says nothing.
                     let mut grants = Grants::default();
@@ -821,16 +824,9 @@ impl<'a> Importer<'a> {
                     self.grants(logical, &grants, "policy");
                     self.execution_role(logical, &props);
                     self.function_image(logical, res, props.get("ImageUri"));
-                    if let Some(q) = props
-                        .get("DeadLetterQueue")
-                        .and_then(|d| d.get("TargetArn"))
-                        .and_then(ref_target)
-                        && let Some(q) = self.comp(q)
-                    {
-                        self.connect(logical, &q, ConnectionKind::DeadLetter, "DeadLetterQueue");
-                    }
                 }
                 "AWS::Lambda::Function" => {
+                    self.dead_letter(logical, &props, "DeadLetterConfig");
                     self.execution_role(logical, &props);
                     let uri = props.get("Code").and_then(|c| c.get("ImageUri"));
                     self.function_image(logical, res, uri);
@@ -1698,6 +1694,19 @@ impl<'a> Importer<'a> {
         self.connect(f, &repo, ConnectionKind::PullsImage, &why);
     }
 
+    /// A function's dead-letter queue or topic (SAM `DeadLetterQueue`,
+    /// CloudFormation `DeadLetterConfig`).
+    fn dead_letter(&mut self, f: &str, props: &Value, key: &str) {
+        if let Some(q) = props
+            .get(key)
+            .and_then(|d| d.get("TargetArn"))
+            .and_then(ref_target)
+            && let Some(q) = self.comp(q)
+        {
+            self.connect(f, &q, ConnectionKind::DeadLetter, &format!("{f} {key}"));
+        }
+    }
+
     /// The connections what policies grant `f` stand for: reading or
     /// writing a data store is using it, sending to a queue, topic,
     /// stream or bus is publishing, invoking a function is invoking it.
@@ -1725,8 +1734,13 @@ impl<'a> Importer<'a> {
                 K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
                     access.map(|access| ConnectionKind::Uses { access })
                 }
+                // A send to the function's own dead-letter target is what
+                // the dead-letter connection needs, not a publish.
                 K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
-                    send.then_some(ConnectionKind::Publishes)
+                    let dead_letter = self.design.connections().any(|c| {
+                        c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
+                    });
+                    (send && !dead_letter).then_some(ConnectionKind::Publishes)
                 }
                 K::LambdaFunction if target != f => {
                     invoke.then(|| Meaning::InvokeAsync.default_kind())

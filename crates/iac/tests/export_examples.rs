@@ -231,3 +231,83 @@ fn importing_our_export_draws_the_kinds_back() {
         assert_eq!(linked, ["Alb", "Nlb"], "{flavour:?}: VPC links drawn back");
     }
 }
+
+/// What a function does, read back from our own export: every `Uses`,
+/// `Publishes`, `Invoke`, `DeadLetter` and `Poll` connection of a Lambda
+/// function comes back from its events and policies (SAM policy
+/// templates, or the statements of its CloudFormation role), with the
+/// same access, and nothing more: no publish for the send a dead-letter
+/// queue needs, no write for a read.
+#[test]
+fn a_functions_connections_come_back_from_its_policies() {
+    use archsim_model::{ComponentKind as K, ConnectionKind, Design};
+    use std::collections::BTreeSet;
+    /// A component's name without spaces or punctuation, lower case: the
+    /// original's name and the imported one (from its logical id) agree.
+    fn key(d: &Design, id: &str) -> String {
+        d.component(id)
+            .map(|c| {
+                c.name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            })
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+    fn of_functions(d: &Design) -> BTreeSet<String> {
+        d.connections()
+            .filter(|c| {
+                [&c.from, &c.to]
+                    .iter()
+                    .any(|id| d.component(id).map(|x| x.kind()) == Some(K::LambdaFunction))
+                    && d.component(&c.from).map(|x| x.kind()) != Some(K::Client)
+            })
+            .filter_map(|c| {
+                let meaning = match &c.kind {
+                    ConnectionKind::Uses { access } => format!("uses {access:?}"),
+                    ConnectionKind::Invoke { mode } => format!("invoke {mode:?}"),
+                    ConnectionKind::Publishes => "publishes".into(),
+                    ConnectionKind::DeadLetter => "dead letter".into(),
+                    ConnectionKind::Poll { .. } => "poll".into(),
+                    _ => return None,
+                };
+                Some(format!(
+                    "{} -{meaning}-> {}",
+                    key(d, &c.from),
+                    key(d, &c.to)
+                ))
+            })
+            .collect()
+    }
+    // Export grants no read of the bucket whose notification invokes the
+    // function (the bucket would depend on the function and the function
+    // on the bucket: a circular dependency), so import cannot draw it.
+    const NOT_EXPORTED: &[&str] = &["resizeimage -uses Read-> uploadsbucket"];
+    let mut compared = 0;
+    for (name, design) in examples() {
+        let want: BTreeSet<String> = of_functions(&design)
+            .into_iter()
+            .filter(|c| !NOT_EXPORTED.contains(&c.as_str()))
+            .collect();
+        compared += want.len();
+        for flavour in FLAVOURS {
+            let opts = ExportOptions {
+                flavour,
+                ..Default::default()
+            };
+            let out = export(&design, &opts).unwrap();
+            let back = import(&out.template, &format!("{name}.yaml")).unwrap();
+            assert_eq!(
+                of_functions(&back.design),
+                want,
+                "{name} {flavour:?}: {:#?}",
+                back.report.inferred
+            );
+        }
+    }
+    assert!(
+        compared >= 10,
+        "only {compared} connections of functions compared"
+    );
+}
