@@ -584,6 +584,34 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A CloudFormation function keeps some settings on resources of
+    /// their own: its asynchronous invocation settings on an
+    /// `AWS::Lambda::EventInvokeConfig`, provisioned concurrency on an
+    /// `AWS::Lambda::Alias`. Read, they sit where a SAM function holds
+    /// them (`EventInvokeConfig`, `ProvisionedConcurrencyConfig`).
+    fn function_resources(&self, f: &str, props: &mut Value) {
+        let Value::Object(props) = props else { return };
+        for res in self.resources().values() {
+            let Some(p) = res.get("Properties") else {
+                continue;
+            };
+            if p.get("FunctionName").and_then(ref_target) != Some(f) {
+                continue;
+            }
+            match res["Type"].as_str() {
+                Some("AWS::Lambda::EventInvokeConfig") => {
+                    props.insert("EventInvokeConfig".into(), p.clone());
+                }
+                Some("AWS::Lambda::Alias") => {
+                    if let Some(c) = p.get("ProvisionedConcurrencyConfig") {
+                        props.insert("ProvisionedConcurrencyConfig".into(), c.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Reports that `logical`'s modelled value came from `parameter`'s
     /// default.
     fn report_parameter(&mut self, logical: &str, parameter: &str) {
@@ -604,7 +632,10 @@ impl<'a> Importer<'a> {
         p: &Map<String, Value>,
         globals: Option<&Map<String, Value>>,
     ) -> Option<Props> {
-        let raw = Value::Object(p.clone());
+        let mut raw = Value::Object(p.clone());
+        if ty == "AWS::Lambda::Function" {
+            self.function_resources(logical, &mut raw);
+        }
         let mut used = BTreeSet::new();
         let resolved = self.defaults(&raw, None, &mut used);
         let resources = self.resources();

@@ -311,3 +311,116 @@ fn a_functions_connections_come_back_from_its_policies() {
         "only {compared} connections of functions compared"
     );
 }
+
+/// The typed properties export writes are read back as written: every
+/// function's runtime, architecture, memory, timeout, concurrency, storage,
+/// SnapStart, tracing and asynchronous settings (on a CloudFormation
+/// function, from its alias and event invoke config too), every queue's
+/// settings, and every poll's batch settings, in both flavours.
+#[test]
+fn typed_properties_come_back_from_our_export() {
+    use archsim_model::Props;
+    use archsim_model::component::{Packaging, Runtime};
+    let mut designs = examples();
+    // Functions with every setting away from its default.
+    let mut tuned = common::kitchen_sink();
+    let functions: Vec<String> = tuned
+        .components_of(archsim_model::ComponentKind::LambdaFunction)
+        .map(|c| c.id.clone())
+        .collect();
+    for id in functions {
+        for (path, value) in [
+            ("runtime", serde_json::json!("java")),
+            ("architecture", serde_json::json!("arm64")),
+            ("memory_mb", serde_json::json!(2048)),
+            ("timeout_s", serde_json::json!(20)),
+            ("reserved_concurrency", serde_json::json!(50)),
+            ("provisioned_concurrency", serde_json::json!(5)),
+            ("ephemeral_storage_mb", serde_json::json!(1024)),
+            ("snap_start", serde_json::json!(true)),
+            ("tracing", serde_json::json!(true)),
+            ("max_event_age_s", serde_json::json!(600)),
+            ("max_retry_attempts", serde_json::json!(0)),
+        ] {
+            let op = archsim_model::Op::SetProperty {
+                id: id.clone(),
+                path: path.into(),
+                value,
+            };
+            archsim_model::edit::apply_op(&mut tuned, op)
+                .unwrap_or_else(|e| panic!("{id} {path}: {e}"));
+        }
+    }
+    designs.push(("tuned".into(), tuned));
+    let summary = |d: &archsim_model::Design| -> Vec<String> {
+        let mut out: Vec<String> = d
+            .components()
+            .filter_map(|c| {
+                let key: String = c
+                    .name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_lowercase();
+                match &c.props {
+                    Props::LambdaFunction(l) => Some(format!(
+                        "{key}: {} {:?} {:?} {} MB {} s reserved {:?} provisioned {} storage {} \
+                         snap {} tracing {} age {} retries {}",
+                        // An image brings its runtime: the template
+                        // names none.
+                        match l.packaging {
+                            Packaging::Zip => l.runtime_identifier(),
+                            Packaging::Image => "image",
+                        },
+                        l.packaging,
+                        l.architecture,
+                        l.memory_mb,
+                        l.timeout_s,
+                        l.reserved_concurrency,
+                        l.provisioned_concurrency,
+                        l.ephemeral_storage_mb,
+                        // Export writes SnapStart for Java (and images).
+                        l.snap_start
+                            && (l.runtime == Runtime::Java || l.packaging == Packaging::Image),
+                        l.tracing,
+                        l.max_event_age_s,
+                        l.max_retry_attempts
+                    )),
+                    Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    _ => None,
+                }
+            })
+            .collect();
+        out.extend(
+            d.connections()
+                // A function's (a service's or workload's polling is not
+                // read back from its task role yet).
+                .filter(|c| matches!(c.kind, archsim_model::ConnectionKind::Poll { .. }))
+                .filter(|c| {
+                    d.component(&c.to).map(|t| t.kind())
+                        == Some(archsim_model::ComponentKind::LambdaFunction)
+                })
+                .map(|c| format!("{:?}", c.kind)),
+        );
+        out.sort();
+        out
+    };
+    for (name, design) in designs {
+        for flavour in FLAVOURS {
+            let out = export(
+                &design,
+                &ExportOptions {
+                    flavour,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let back = import(&out.template, &format!("{name}.yaml")).unwrap();
+            assert_eq!(
+                summary(&back.design),
+                summary(&design),
+                "{name} {flavour:?}"
+            );
+        }
+    }
+}
