@@ -23,7 +23,7 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{api_gateway, ecs_task, event_sources, load_balancing};
+use crate::properties::{api_gateway, ecs_task, event_sources, lambda, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -269,6 +269,46 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
         Value::Array(a) => a.iter().for_each(|c| references(c, out)),
         _ => {}
     }
+}
+
+/// The IAM service whose actions a policy grants on a component of
+/// `kind`, for the kinds a function's policies connect it to.
+fn iam_service(kind: K) -> Option<&'static str> {
+    Some(match kind {
+        K::DynamoDbTable => "dynamodb",
+        K::S3Bucket => "s3",
+        K::SqsQueue => "sqs",
+        K::SnsTopic => "sns",
+        K::KinesisStream => "kinesis",
+        K::Firehose => "firehose",
+        K::LambdaFunction => "lambda",
+        K::AuroraServerless | K::Rds => "rds-data",
+        K::EventBridgeRule => "events",
+        K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Alb
+        | K::Nlb
+        | K::Clb
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => return None,
+    })
 }
 
 /// A value unlike `v` of the same type (a parameter's default changed, to
@@ -852,6 +892,7 @@ impl<'a> Importer<'a> {
                     if let Some(p) = props.get("Policies") {
                         grants.sam_policies(p);
                     }
+                    self.named_by_function(&mut grants, &props);
                     self.grants(logical, &grants, "policy");
                     self.execution_role(logical, &props);
                     self.function_image(logical, res, props.get("ImageUri"));
@@ -1629,6 +1670,7 @@ impl<'a> Importer<'a> {
             }
             let mut grants = Grants::default();
             grants.role_policies(res.get("Properties").and_then(|p| p.get("Policies")));
+            self.named_by_function(&mut grants, props);
             let mut managed = BTreeSet::new();
             references(
                 res.get("Properties")
@@ -1723,6 +1765,30 @@ impl<'a> Importer<'a> {
         let props = Props::EcrRepository(crate::properties::ecr::REPOSITORY.read(&Map::new()));
         let repo = self.synthetic(&format!("{f}ImageRepository"), &name, props, f);
         self.connect(f, &repo, ConnectionKind::PullsImage, &why);
+    }
+
+    /// Statements on every resource (`Resource: "*"`) apply to the
+    /// resources of their service that the function names in its
+    /// environment or its events: the name says which, the statement what.
+    fn named_by_function(&self, grants: &mut Grants, props: &Value) {
+        if grants.1.is_empty() {
+            return;
+        }
+        for (names, how) in [
+            (
+                lambda::ENVIRONMENT.in_value(props),
+                "named in its environment",
+            ),
+            (props.get("Events"), "named by its events"),
+        ] {
+            let mut named = BTreeSet::new();
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for r in named {
+                if let Some(service) = self.kind_of(&r).and_then(iam_service) {
+                    grants.named(&r, service, how);
+                }
+            }
+        }
     }
 
     /// A function's dead-letter queue or topic (SAM `DeadLetterQueue`,

@@ -613,6 +613,83 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
             "CallbackTaskDefinition -pulls_image-> RegistryPublicEcrAws",
         ],
     ),
+    // s3:GetObject on `*`: a read of the bucket the function's event
+    // names (its s3:PutObject on `*` is too weak a sign of a write back to
+    // the bucket that invokes it, which would be a loop); dynamodb:PutItem
+    // on the table: a write.
+    (
+        "rekognition-image-moderation-tagging.yaml",
+        &[
+            "ImageFileBucket -invoke_async-> StartProcessingFunction",
+            "StartProcessingFunction -uses_read-> ImageFileBucket",
+            "StartProcessingFunction -uses_write-> DynamoDBTable",
+        ],
+    ),
+    (
+        "lambda-bedrock-dynamodb-sam.yaml",
+        &["InvokeBedrock -uses_write-> Outputtable"],
+    ),
+    // The WebSocket API invokes its functions through their permissions;
+    // each function's DynamoDBCrudPolicy reads and writes the table.
+    (
+        "apigw-websocket-mapping-template-authorizer.yaml",
+        &[
+            "WebsocketApi -invoke_sync-> AuthFunction",
+            "WebsocketApi -invoke_sync-> OnConnectFunction",
+            "WebsocketApi -invoke_sync-> OnDisconnectFunction",
+            "WebsocketApi -invoke_sync-> SendMessageFunction",
+            "OnConnectFunction -uses_read_write-> ConnectionsTable",
+            "OnDisconnectFunction -uses_read_write-> ConnectionsTable",
+            "SendMessageFunction -uses_read_write-> ConnectionsTable",
+        ],
+    ),
+    // LambdaInvokePolicy: the orchestrator invokes both functions.
+    (
+        "lambda-durable-eventbridge-cron-nodejs-sam.yaml",
+        &[
+            "DurableOrchestratorFunctionFiveMinuteSchedule -invoke_async-> DurableOrchestratorFunction",
+            "DurableOrchestratorFunction -invoke_async-> DataProcessorFunction",
+            "DurableOrchestratorFunction -invoke_async-> NotificationServiceFunction",
+        ],
+    ),
+    (
+        "lambda-lambda-sam-java.yml",
+        &["LambdaRequest -invoke_async-> LambdaResponse"],
+    ),
+    (
+        "inspector-eventbridge-multi-destinations.yaml",
+        &[
+            "CriticalOrHighFindingsRule -invoke_async-> WriteToDynamoDBFunction",
+            "CriticalOrHighFindingsWithScoreRule -publishes-> VulnerabilityNotifierTopic",
+            "WriteToDynamoDBFunction -uses_read_write-> DynamoDBTable",
+        ],
+    ),
+    (
+        "apigw-lambda-dynamodb-kinesis-lambda.yaml",
+        &[
+            "ServerlessRestApi -invoke_sync-> LambdaProducerFunction",
+            "LambdaProducerFunction -uses_read_write-> DynamoDBTable",
+            "KinesisStream -poll-> LambdaConsumerFunction",
+        ],
+    ),
+    (
+        "dynamodb-eventbridge-java.yaml",
+        &[
+            "MyDynamoStream -poll-> EventProcessingFunction",
+            "EventRuleInsert -invoke_async-> SubscribeInsertFunction",
+            "EventRuleRemove -invoke_async-> SubscribeRemoveFunction",
+        ],
+    ),
+    // sqs:* on `*` says nothing of sending: the function polls its queue
+    // and is not drawn sending back to it.
+    (
+        "apigw-sqs-lambda-iot.yaml",
+        &[
+            "AppApi -publishes-> MySqsQueue",
+            "MySqsQueue -poll-> iotpublish",
+            "iotpublish -assumes_role-> LambdaExecutionRole",
+        ],
+    ),
     // DynamoDBCrudPolicy: reads and writes.
     (
         "apigw-lambda-dynamodb.yaml",

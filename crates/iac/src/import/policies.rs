@@ -222,7 +222,13 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
 /// What policies grant, per resource logical id, with the evidence of each
 /// (`DynamoDBReadPolicy`, `statement dynamodb:GetItem, dynamodb:Query`).
 #[derive(Debug, Default)]
-pub(crate) struct Grants(pub BTreeMap<String, (Grant, BTreeSet<String>)>);
+pub(crate) struct Grants(
+    pub BTreeMap<String, (Grant, BTreeSet<String>)>,
+    /// What statements on every resource (`Resource: "*"`) grant, by
+    /// service (`s3`), with their evidence: it applies to the resources of
+    /// that service the function names elsewhere (see [`Grants::named`]).
+    pub BTreeMap<String, (Grant, BTreeSet<String>)>,
+);
 
 impl Grants {
     fn add(&mut self, resource: String, grant: Grant, evidence: String) {
@@ -254,10 +260,44 @@ impl Grants {
             .iter()
             .fold(Grant::NONE, |g, a| g.union(action_grant(a)));
         let mut named = BTreeSet::new();
-        references(st.get("Resource").unwrap_or(&Value::Null), &mut named);
+        let resource = st.get("Resource").unwrap_or(&Value::Null);
+        references(resource, &mut named);
         let evidence = format!("statement {}", actions.join(", "));
         for r in named {
             self.add(r, grant, evidence.clone());
+        }
+        // Only reads spelled out: `sqs:*` on `*` says nothing of what is
+        // done with a queue, and a write to every bucket is too weak a
+        // sign that the function writes to the one that invokes it (that
+        // would be a recursive loop).
+        if strings(Some(resource)).contains(&"*") {
+            let mut reads: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for a in actions.iter().filter(|a| !a.contains('*')) {
+                if let Some((service, _)) = a.split_once(':')
+                    && action_grant(a).read
+                {
+                    reads.entry(service.to_lowercase()).or_default().push(a);
+                }
+            }
+            for (service, list) in reads {
+                let entry = self.1.entry(service).or_default();
+                entry.0 = entry.0.union(Grant::READ);
+                entry
+                    .1
+                    .insert(format!("statement {} on *", list.join(", ")));
+            }
+        }
+    }
+
+    /// A resource of `service` the function names otherwise (`how`: in
+    /// its environment, by an event) gets what statements on every
+    /// resource of that service grant.
+    pub fn named(&mut self, resource: &str, service: &str, how: &str) {
+        let Some((grant, evidence)) = self.1.get(service).cloned() else {
+            return;
+        };
+        for e in evidence {
+            self.add(resource.to_string(), grant, format!("{e}, {how}"));
         }
     }
 
@@ -335,6 +375,22 @@ mod tests {
         assert_eq!(g.0["T"].0, Grant::READ);
         assert_eq!(g.0["B"].0, Grant::READ);
         assert_eq!(g.0.len(), 3);
+        // `sqs:SendMessage` on `*` draws nothing, even for a queue the
+        // function names; a read on `*` is a read of a table it names.
+        g.named("Other", "sqs", "named in its environment");
+        assert!(!g.0.contains_key("Other"));
+        g.statement(
+            &json!({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": "*"}),
+        );
+        g.named("T2", "dynamodb", "named in its environment");
+        assert_eq!(g.0["T2"].0, Grant::READ);
+        assert_eq!(
+            g.0["T2"].1.iter().collect::<Vec<_>>(),
+            ["statement dynamodb:GetItem on *, named in its environment"]
+        );
+        g.named("B2", "s3", "named by its events");
+        assert!(!g.0.contains_key("B2"));
         assert_eq!(
             g.0["B"].1.iter().collect::<Vec<_>>(),
             ["statement s3:GetObject"]
