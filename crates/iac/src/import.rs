@@ -5,9 +5,10 @@
 //! permissions, listener rules and target groups, and from what policies
 //! (SAM policy templates, statements of a function's role) allow on the
 //! resources they name: the actions decide read, write, send or invoke.
-//! An environment variable naming a resource is no connection of its own. Resources that only wire others
-//! together (permissions, roles' policies, listeners, subnets, ...) are not
-//! drawn. The whole template is kept in the design's extensions so export
+//! An environment variable naming a resource is no connection of its own.
+//! Modelled values given by a parameter are read as its default. Resources
+//! that only wire others together (permissions, roles' policies,
+//! listeners, subnets, ...) are not drawn. The whole template is kept in the design's extensions so export
 //! writes back everything, drawn or not.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -831,13 +832,13 @@ impl<'a> Importer<'a> {
         let rules: Vec<(String, Value)> = self
             .design
             .components()
-            .filter_map(|c| match &c.props {
-                Props::EventBridgeRule(r) if r.event_bus.is_empty() || r.event_bus == "default" => {
-                    serde_json::from_str(&r.event_pattern)
-                        .ok()
-                        .map(|p| (c.id.clone(), p))
-                }
-                _ => None,
+            .filter_map(|c| {
+                let Props::EventBridgeRule(r) = &c.props else {
+                    return None;
+                };
+                let default_bus = r.event_bus.is_empty() || r.event_bus == "default";
+                let pattern = serde_json::from_str(&r.event_pattern).ok()?;
+                default_bus.then(|| (c.id.clone(), pattern))
             })
             .collect();
         for (rule, pattern) in rules {
