@@ -1283,3 +1283,98 @@ fn a_resource_the_model_refuses_is_reported_not_lost() {
     let out = export(&imported.design, &ExportOptions::default()).expect("exports");
     assert!(out.template.contains("Timeout: 1024"), "{}", out.template);
 }
+
+/// Bucket notifications to a function, a queue and a topic; a function's
+/// explicit role with an attached `AWS::IAM::Policy` and a managed policy
+/// of the template; a CloudFormation dead-letter target, whose send is
+/// not a publish.
+#[test]
+fn notifications_and_a_functions_role_draw_what_they_say() {
+    let text = r#"
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      NotificationConfiguration:
+        LambdaConfigurations:
+          - Event: s3:ObjectCreated:*
+            Function: !GetAtt Resize.Arn
+        QueueConfigurations:
+          - Event: s3:ObjectRemoved:*
+            Queue: !GetAtt Removed.Arn
+        TopicConfigurations:
+          - Event: s3:ObjectCreated:*
+            Topic: !Ref Created
+  Removed:
+    Type: AWS::SQS::Queue
+  Failed:
+    Type: AWS::SQS::Queue
+  Created:
+    Type: AWS::SNS::Topic
+  Thumbs:
+    Type: AWS::S3::Bucket
+  Meta:
+    Type: AWS::DynamoDB::Table
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+      ManagedPolicyArns:
+        - !Ref ReadMeta
+  WriteThumbs:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: thumbs
+      Roles: [!Ref Role]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [s3:PutObject]
+            Resource: !Sub "${Thumbs.Arn}/*"
+          - Effect: Allow
+            Action: sqs:SendMessage
+            Resource: !GetAtt Failed.Arn
+  ReadMeta:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [dynamodb:Query]
+            Resource: !GetAtt Meta.Arn
+  Resize:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs24.x
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: "exports.handler = async () => 1"
+      DeadLetterConfig:
+        TargetArn: !GetAtt Failed.Arn
+"#;
+    let imported = archsim_iac::import(text, "notify.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        edges(&imported.design),
+        set(&[
+            "Uploads -invoke_async-> Resize",
+            "Uploads -publishes-> Removed",
+            "Uploads -publishes-> Created",
+            "Resize -assumes_role-> Role",
+            "Resize -uses_write-> Thumbs",
+            "Resize -uses_read-> Meta",
+            "Resize -dead_letter-> Failed",
+        ]),
+        "{:#?}",
+        imported.report.inferred
+    );
+    assert!(
+        imported.report.inferred.contains(
+            &"Uploads -> Removed (publishes to, from Uploads NotificationConfiguration \
+              QueueConfigurations (s3:ObjectRemoved:*))"
+                .to_string()
+        ),
+        "{:#?}",
+        imported.report.inferred
+    );
+}
