@@ -912,7 +912,7 @@ impl<'a> Importer<'a> {
                         continue;
                     };
                     if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
-                        let kind = poll(&props);
+                        let kind = poll(&self.defaults(&props, None, &mut BTreeSet::new()));
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
                     }
                 }
@@ -1595,7 +1595,8 @@ impl<'a> Importer<'a> {
                     _ => "Stream",
                 };
                 if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
-                    self.connect(&s, f, poll(&p), &why);
+                    let settings = self.defaults(&p, None, &mut BTreeSet::new());
+                    self.connect(&s, f, poll(&settings), &why);
                 }
             }
             "Api" | "HttpApi" => {

@@ -1049,6 +1049,10 @@ fn function_and_event_source_settings_are_read() {
     use archsim_model::{ConnectionKind, Props};
     let text = r#"
 Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Batch:
+    Type: Number
+    Default: 7
 Globals:
   Function:
     Runtime: java21
@@ -1099,6 +1103,12 @@ Resources:
             Stream: !GetAtt Stream.Arn
             StartingPosition: TRIM_HORIZON
             ParallelizationFactor: 4
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt Queue.Arn
+      FunctionName: !Ref Plain
+      BatchSize: !Ref Batch
   Plain:
     Type: AWS::Lambda::Function
     Properties:
@@ -1164,6 +1174,15 @@ Resources:
             max_concurrency: Some(5),
             starting_position: Default::default(),
         })
+    );
+    assert!(
+        matches!(
+            d.connections()
+                .find(|c| c.from == "Queue" && c.to == "Plain")
+                .map(|c| &c.kind),
+            Some(ConnectionKind::Poll { batch_size: 7, .. })
+        ),
+        "the mapping's batch size is its parameter's default"
     );
     assert_eq!(
         kind("Stream"),
