@@ -145,7 +145,7 @@ pub fn summary(c: &Component) -> String {
     let detail = match &c.props {
         Props::LambdaFunction(l) => format!(
             "{}, {:?}, {} MB, {} s timeout{}{}",
-            l.runtime.aws_runtime(),
+            l.runtime_identifier(),
             l.architecture,
             l.memory_mb,
             l.timeout_s,

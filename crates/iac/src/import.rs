@@ -2,16 +2,19 @@
 //!
 //! Resources of known types become components with their properties;
 //! connections are inferred from SAM events, event source mappings,
-//! permissions, listener rules and target groups, and from `Ref`/`GetAtt`
-//! in environment variables and policies. Resources that only wire others
-//! together (permissions, roles' policies, listeners, subnets, ...) are not
-//! drawn. The whole template is kept in the design's extensions so export
+//! permissions, listener rules and target groups, and from what policies
+//! (SAM policy templates, statements of a function's role) allow on the
+//! resources they name: the actions decide read, write, send or invoke.
+//! An environment variable naming a resource is no connection of its own.
+//! Modelled values given by a parameter are read as its default. Resources
+//! that only wire others together (permissions, roles' policies,
+//! listeners, subnets, ...) are not drawn. The whole template is kept in the design's extensions so export
 //! writes back everything, drawn or not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use archsim_model::component::{ApiType, GenericProps, LaunchType};
+use archsim_model::component::{GenericProps, LaunchType};
 use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
 use archsim_model::{
@@ -21,9 +24,12 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{ecs_task, event_sources, lambda, load_balancing};
+use crate::properties::{api_gateway, ecs_task, event_sources, lambda, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
+
+mod policies;
+use policies::{Grant, Grants};
 
 /// What an import did, for the person who asked for it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -34,6 +40,9 @@ pub struct ImportReport {
     pub inferred: Vec<String>,
     /// Resources and sections kept as written and not drawn.
     pub kept: Vec<String>,
+    /// Modelled values given by `!Ref` to a parameter, read as its default
+    /// (`Fn: parameter Memory read as its default 512`).
+    pub parameters: Vec<String>,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -42,7 +51,11 @@ impl std::fmt::Display for ImportReport {
             ("Mapped to components", &self.mapped),
             ("Connections inferred", &self.inferred),
             ("Kept as written (exported unchanged)", &self.kept),
+            ("Values from parameter defaults", &self.parameters),
         ] {
+            if list.is_empty() && std::ptr::eq(list, &self.parameters) {
+                continue;
+            }
             writeln!(f, "{title} ({}):", list.len())?;
             for line in list {
                 writeln!(f, "  {line}")?;
@@ -259,6 +272,79 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The IAM service whose actions a policy grants on a component of
+/// `kind`, for the kinds a function's policies connect it to.
+fn iam_service(kind: K) -> Option<&'static str> {
+    Some(match kind {
+        K::DynamoDbTable => "dynamodb",
+        K::S3Bucket => "s3",
+        K::SqsQueue => "sqs",
+        K::SnsTopic => "sns",
+        K::KinesisStream => "kinesis",
+        K::Firehose => "firehose",
+        K::LambdaFunction => "lambda",
+        K::AuroraServerless | K::Rds => "rds-data",
+        K::EventBridgeRule => "events",
+        K::Client
+        | K::ApiGateway
+        | K::CloudFront
+        | K::Alb
+        | K::Nlb
+        | K::Clb
+        | K::Cognito
+        | K::Lex
+        | K::Alexa
+        | K::Ec2Instance
+        | K::EcsCluster
+        | K::EcsService
+        | K::TaskDefinition
+        | K::Fargate
+        | K::FargateSpot
+        | K::Ec2AutoScalingGroup
+        | K::EksCluster
+        | K::EksNodeGroup
+        | K::EksFargateProfile
+        | K::EksWorkload
+        | K::EcrRepository
+        | K::ExternalRegistry
+        | K::IamRole
+        | K::Generic => return None,
+    })
+}
+
+/// A value unlike `v` of the same type (a parameter's default changed, to
+/// see whether what is read follows it).
+fn perturbed(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(n) => json!(n + 1),
+            None => json!(n.as_f64().unwrap_or_default() + 1.0),
+        },
+        Value::String(s) => match s.parse::<u64>() {
+            Ok(n) => json!((n + 1).to_string()),
+            Err(_) => json!(format!("{s}-other")),
+        },
+        Value::Bool(b) => json!(!b),
+        _ => Value::Null,
+    }
+}
+
+/// `v` with each `{"Ref": name}` replaced by `with`.
+fn replace_ref(v: &Value, name: &str, with: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.get("Ref").and_then(Value::as_str) == Some(name) => {
+            with.clone()
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), replace_ref(v, name, with)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| replace_ref(v, name, with)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// How an SNS subscription or an EventBridge rule hands events to a target
 /// of `kind`: a function is invoked, anything else is published to (and
 /// [`Importer::connect`] drops what the model does not allow).
@@ -397,8 +483,13 @@ impl<'a> Importer<'a> {
             position,
             props,
         };
-        if apply_op(&mut self.design, Op::AddComponent { component }).is_ok() {
-            self.mapping.insert(id, json!(kept_as));
+        match apply_op(&mut self.design, Op::AddComponent { component }) {
+            Ok(_) => {
+                self.mapping.insert(id, json!(kept_as));
+            }
+            // Kept in the template and written back, but not drawn: say
+            // why rather than lose it silently.
+            Err(e) => self.report.kept.push(format!("{kept_as}: not drawn: {e}")),
         }
     }
 
@@ -502,13 +593,133 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// `v` with each `{"Ref": P}` to a template parameter that has a
+    /// `Default` replaced by that default (what a deployment that does
+    /// not override it gets); the parameters used go to `used`.
+    fn defaults(&self, v: &Value, only: Option<&str>, used: &mut BTreeSet<String>) -> Value {
+        match v {
+            Value::Object(m) => {
+                if m.len() == 1
+                    && let Some(Value::String(name)) = m.get("Ref")
+                    && only.is_none_or(|o| o == name)
+                    && let Some(default) = self
+                        .parsed
+                        .value
+                        .get("Parameters")
+                        .and_then(|ps| ps.get(name))
+                        .and_then(|p| p.get("Default"))
+                {
+                    used.insert(name.clone());
+                    return default.clone();
+                }
+                Value::Object(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), self.defaults(v, only, used)))
+                        .collect(),
+                )
+            }
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|v| self.defaults(v, only, used)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// A CloudFormation function keeps some settings on resources of
+    /// their own: its asynchronous invocation settings on an
+    /// `AWS::Lambda::EventInvokeConfig`, provisioned concurrency on an
+    /// `AWS::Lambda::Alias`. Read, they sit where a SAM function holds
+    /// them (`EventInvokeConfig`, `ProvisionedConcurrencyConfig`).
+    fn function_resources(&self, f: &str, props: &mut Value) {
+        let Value::Object(props) = props else { return };
+        for res in self.resources().values() {
+            let Some(p) = res.get("Properties") else {
+                continue;
+            };
+            if p.get("FunctionName").and_then(ref_target) != Some(f) {
+                continue;
+            }
+            match res["Type"].as_str() {
+                Some("AWS::Lambda::EventInvokeConfig") => {
+                    props.insert("EventInvokeConfig".into(), p.clone());
+                }
+                Some("AWS::Lambda::Alias") => {
+                    if let Some(c) = p.get("ProvisionedConcurrencyConfig") {
+                        props.insert("ProvisionedConcurrencyConfig".into(), c.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reports that `logical`'s modelled value came from `parameter`'s
+    /// default.
+    fn report_parameter(&mut self, logical: &str, parameter: &str) {
+        let default = self.parsed.value["Parameters"][parameter]["Default"].to_string();
+        let line = format!("{logical}: parameter {parameter} read as its default {default}");
+        if !self.report.parameters.contains(&line) {
+            self.report.parameters.push(line);
+        }
+    }
+
+    /// A resource's typed properties, values given by parameters read as
+    /// their defaults (each parameter that changes what is read is
+    /// reported).
+    fn read_props(
+        &mut self,
+        ty: &str,
+        logical: &str,
+        p: &Map<String, Value>,
+        globals: Option<&Map<String, Value>>,
+    ) -> Option<Props> {
+        let mut raw = Value::Object(p.clone());
+        if ty == "AWS::Lambda::Function" {
+            self.function_resources(logical, &mut raw);
+        }
+        let mut used = BTreeSet::new();
+        let resolved = self.defaults(&raw, None, &mut used);
+        let resources = self.resources();
+        let read = |v: &Value| {
+            crate::properties::read_resource(ty, v.as_object()?, logical, resources, globals)
+        };
+        let props = read(&resolved)?;
+        // A parameter matters when what is read follows its value: read
+        // with its default and with another value, the two differ.
+        let mut mattered = Vec::new();
+        for param in &used {
+            let one = self.defaults(&raw, Some(param), &mut BTreeSet::new());
+            let other = replace_ref(
+                &raw,
+                param,
+                &perturbed(&self.parsed.value["Parameters"][param]["Default"]),
+            );
+            if read(&one) != read(&other) {
+                mattered.push(param.clone());
+            }
+        }
+        for param in mattered {
+            self.report_parameter(logical, &param);
+        }
+        Some(props)
+    }
+
     fn run(mut self) -> Result<Imported, ImportError> {
         let globals = self
             .parsed
             .value
             .get("Globals")
             .and_then(|g| g.get("Function"))
-            .and_then(Value::as_object);
+            .cloned();
+        let globals = globals.map(|g| {
+            let mut used = BTreeSet::new();
+            let resolved = self.defaults(&g, None, &mut used);
+            for p in used {
+                self.report_parameter("Globals.Function", &p);
+            }
+            resolved
+        });
+        let globals = globals.as_ref().and_then(Value::as_object);
         for (logical, res) in self.resources() {
             let ty = res["Type"].as_str().unwrap_or_default();
             let p = res.get("Properties").and_then(Value::as_object);
@@ -518,15 +729,12 @@ impl<'a> Importer<'a> {
                 // An instance of a cluster belongs to the cluster's drawing.
                 "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
                 t if WIRING.contains(&t) => None,
-                t => Some(
-                    crate::properties::read_resource(t, p, logical, self.resources(), globals)
-                        .unwrap_or_else(|| {
-                            Props::Generic(GenericProps {
-                                resource_type: t.to_string(),
-                                properties: p.clone(),
-                            })
-                        }),
-                ),
+                t => Some(self.read_props(t, logical, p, globals).unwrap_or_else(|| {
+                    Props::Generic(GenericProps {
+                        resource_type: t.to_string(),
+                        properties: p.clone(),
+                    })
+                })),
             };
             match props {
                 Some(props) => {
@@ -596,6 +804,75 @@ impl<'a> Importer<'a> {
     }
 
     fn infer(&mut self) {
+        self.infer_resources();
+        self.buckets_to_rules();
+    }
+
+    /// A bucket with EventBridge notifications on sends its events to the
+    /// default bus, where a rule whose pattern matches `aws.s3` (and, when
+    /// it names buckets, this one) picks them up.
+    fn buckets_to_rules(&mut self) {
+        let buckets: Vec<String> = self
+            .resources()
+            .iter()
+            .filter(|(_, r)| r["Type"].as_str() == Some("AWS::S3::Bucket"))
+            .filter(|(_, r)| {
+                let on = r
+                    .get("Properties")
+                    .and_then(|p| p.get("NotificationConfiguration"))
+                    .and_then(|n| n.get("EventBridgeConfiguration"))
+                    .and_then(|e| e.get("EventBridgeEnabled"));
+                matches!(on, Some(Value::Bool(true))) || on.and_then(Value::as_str) == Some("true")
+            })
+            .map(|(l, _)| l.clone())
+            .collect();
+        if buckets.is_empty() {
+            return;
+        }
+        let rules: Vec<(String, Value)> = self
+            .design
+            .components()
+            .filter_map(|c| {
+                let Props::EventBridgeRule(r) = &c.props else {
+                    return None;
+                };
+                let default_bus = r.event_bus.is_empty() || r.event_bus == "default";
+                let pattern = serde_json::from_str(&r.event_pattern).ok()?;
+                default_bus.then(|| (c.id.clone(), pattern))
+            })
+            .collect();
+        for (rule, pattern) in rules {
+            let from_s3 = pattern
+                .get("source")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|s| s.as_str() == Some("aws.s3")));
+            if !from_s3 {
+                continue;
+            }
+            let mut named = BTreeSet::new();
+            let names = pattern
+                .get("detail")
+                .and_then(|d| d.get("bucket"))
+                .and_then(|b| b.get("name"));
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for b in &buckets {
+                let why = match names {
+                    None => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3 from any bucket"
+                    ),
+                    Some(_) if named.contains(b) => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3, bucket {b}"
+                    ),
+                    Some(_) => continue,
+                };
+                if let Some(bucket) = self.comp(b) {
+                    self.connect(&bucket, &rule, ConnectionKind::Publishes, &why);
+                }
+            }
+        }
+    }
+
+    fn infer_resources(&mut self) {
         let resources = self.resources();
         for (logical, res) in resources {
             let ty = res["Type"].as_str().unwrap_or_default();
@@ -607,28 +884,25 @@ impl<'a> Importer<'a> {
                             self.sam_event(logical, name, ev);
                         }
                     }
-                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
-                    self.uses(logical, props.get("Policies"), "policies");
-                    if let Some(q) = props
-                        .get("DeadLetterQueue")
-                        .and_then(|d| d.get("TargetArn"))
-                        .and_then(ref_target)
-                        && let Some(q) = self.comp(q)
-                    {
-                        self.connect(logical, &q, ConnectionKind::DeadLetter, "DeadLetterQueue");
+                    // The dead-letter queue first: the send its policy
+                    // allows is for failed events, not a publish.
+                    self.dead_letter(logical, &props, "DeadLetterQueue");
+                    // What the function does with a resource is what its
+                    // policies allow; a variable naming it says nothing.
+                    let mut grants = Grants::default();
+                    if let Some(p) = props.get("Policies") {
+                        grants.sam_policies(p);
                     }
+                    self.named_by_function(&mut grants, &props);
+                    self.grants(logical, &grants, "policy");
+                    self.execution_role(logical, &props);
+                    self.function_image(logical, res, props.get("ImageUri"));
                 }
                 "AWS::Lambda::Function" => {
-                    self.uses(logical, props.get(lambda::ENVIRONMENT.top()), "environment");
-                    if let Some(role) = props.get("Role").and_then(ref_target)
-                        && let Some(role_res) = resources.get(role)
-                    {
-                        self.uses(
-                            logical,
-                            role_res.get("Properties").and_then(|p| p.get("Policies")),
-                            "role policies",
-                        );
-                    }
+                    self.dead_letter(logical, &props, "DeadLetterConfig");
+                    self.execution_role(logical, &props);
+                    let uri = props.get("Code").and_then(|c| c.get("ImageUri"));
+                    self.function_image(logical, res, uri);
                 }
                 "AWS::Lambda::EventSourceMapping" => {
                     let (Some(src), Some(f)) = (
@@ -638,7 +912,7 @@ impl<'a> Importer<'a> {
                         continue;
                     };
                     if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
-                        let kind = poll(&props);
+                        let kind = poll(&self.defaults(&props, None, &mut BTreeSet::new()));
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
                     }
                 }
@@ -719,23 +993,32 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::S3::Bucket" => {
-                    let configs = props
+                    let notifications = props
                         .get("NotificationConfiguration")
-                        .and_then(|n| n.get("LambdaConfigurations"));
-                    if let Some(Value::Array(configs)) = configs {
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    for (list, key) in [
+                        ("LambdaConfigurations", "Function"),
+                        ("QueueConfigurations", "Queue"),
+                        ("TopicConfigurations", "Topic"),
+                    ] {
+                        let Some(Value::Array(configs)) = notifications.get(list) else {
+                            continue;
+                        };
                         for c in configs {
-                            if let Some(f) = c
-                                .get("Function")
-                                .and_then(ref_target)
-                                .and_then(|f| self.comp(f))
-                            {
-                                self.connect(
-                                    logical,
-                                    &f,
-                                    Meaning::InvokeAsync.default_kind(),
-                                    "bucket notification",
-                                );
-                            }
+                            let Some(to) = c.get(key).and_then(ref_target) else {
+                                continue;
+                            };
+                            let (Some(kind), Some(to)) = (self.kind_of(to), self.comp(to)) else {
+                                continue;
+                            };
+                            let event = c.get("Event").and_then(Value::as_str).unwrap_or("events");
+                            self.connect(
+                                logical,
+                                &to,
+                                delivery(kind),
+                                &format!("{logical} NotificationConfiguration {list} ({event})"),
+                            );
                         }
                     }
                 }
@@ -814,11 +1097,18 @@ impl<'a> Importer<'a> {
                 "AWS::Events::Rule" => {
                     if let Some(Value::Array(targets)) = props.get("Targets") {
                         for t in targets {
-                            if let Some(to) =
-                                t.get("Arn").and_then(ref_target).and_then(|f| self.comp(f))
+                            let Some((to, how)) = t.get("Arn").and_then(|a| self.named(a)) else {
+                                continue;
+                            };
+                            if let Some(to) = self.comp(&to)
                                 && let Some(kind) = self.design.component(&to).map(Component::kind)
                             {
-                                self.connect(logical, &to, delivery(kind), "rule target");
+                                self.connect(
+                                    logical,
+                                    &to,
+                                    delivery(kind),
+                                    &format!("{logical} rule target{how}"),
+                                );
                             }
                         }
                     }
@@ -858,6 +1148,7 @@ impl<'a> Importer<'a> {
                             }
                         }
                     }
+                    self.imported_cluster(logical, &props);
                     self.service_capacity(logical, &props);
                 }
                 "AWS::ECS::TaskDefinition" => {
@@ -896,6 +1187,24 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "AWS::ECS::CapacityProvider" => self.instance_role(logical, &props),
+                // A function (or, behind a network load balancer, an ALB)
+                // registered in a target group is routed to by the
+                // listeners and rules that forward to the group.
+                "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+                    let Some(Value::Array(targets)) = props.get("Targets") else {
+                        continue;
+                    };
+                    for t in targets {
+                        let Some(target) = t.get("Id").and_then(ref_target) else {
+                            continue;
+                        };
+                        if matches!(self.kind_of(target), Some(K::LambdaFunction | K::Alb))
+                            && let Some(target) = self.comp(target)
+                        {
+                            self.route_via_target_group(logical, &target);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -916,13 +1225,98 @@ impl<'a> Importer<'a> {
         id.to_string()
     }
 
+    /// The name a `Fn::ImportValue` imports, parameters read as their
+    /// defaults (`!Join [':', [!Ref StackName, ClusterName]]` ->
+    /// `fargate:ClusterName`); `None` when it is not an import or its name
+    /// cannot be spelled out.
+    fn import_name(&self, v: &Value) -> Option<String> {
+        let name = self.defaults(v.get("Fn::ImportValue")?, None, &mut BTreeSet::new());
+        let params = self.parsed.value.get("Parameters").cloned();
+        fn text(v: &Value, params: Option<&Value>) -> Option<String> {
+            match v {
+                Value::String(s) => Some(s.clone()),
+                // `${Param}` read as the parameter's default; other
+                // variables (`${AWS::StackName}`) kept as written.
+                Value::Object(m) if m.get("Fn::Sub").is_some_and(Value::is_string) => {
+                    let mut out = m["Fn::Sub"].as_str().unwrap_or_default().to_string();
+                    for var in crate::template::sub_variables(&out.clone()) {
+                        let default = params
+                            .and_then(|p| p.get(&var))
+                            .and_then(|p| p.get("Default"))
+                            .map(|d| match d {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            });
+                        if let Some(d) = default {
+                            out = out.replace(&format!("${{{var}}}"), &d);
+                        }
+                    }
+                    Some(out)
+                }
+                Value::Object(m) => {
+                    let Value::Array(join) = m.get("Fn::Join")? else {
+                        return None;
+                    };
+                    let sep = join.first()?.as_str()?;
+                    let parts = join.get(1)?.as_array()?;
+                    let parts: Option<Vec<String>> =
+                        parts.iter().map(|p| text(p, params)).collect();
+                    Some(parts?.join(sep))
+                }
+                _ => None,
+            }
+        }
+        text(&name, params.as_ref())
+    }
+
+    fn imported_cluster_id(&self, props: &Value) -> Option<String> {
+        let name = self.import_name(props.get("Cluster")?)?;
+        Some(format!("Imported{}", crate::names::camel(&name)))
+    }
+
+    /// A service whose cluster another stack exports (`Cluster:
+    /// !ImportValue ...`) runs in that cluster: drawn as a cluster of its
+    /// own, named by the export and not written back, with the service
+    /// in its group.
+    fn imported_cluster(&mut self, service: &str, props: &Value) {
+        let (Some(id), Some(name)) = (
+            self.imported_cluster_id(props),
+            props.get("Cluster").and_then(|c| self.import_name(c)),
+        ) else {
+            return;
+        };
+        let cluster = Props::EcsCluster(crate::properties::ecs::CLUSTER.read(&Map::new()));
+        let id = self.synthetic(&id, &format!("{name} (another stack)"), cluster, service);
+        // Say which export it is, in the line `synthetic` wrote.
+        let drawn = format!("{id} (named by {service}) -> ");
+        if let Some(line) = self
+            .report
+            .mapped
+            .iter_mut()
+            .find(|l| l.starts_with(&drawn))
+        {
+            *line = line.replace(
+                &drawn,
+                &format!(
+                    "{id} (named by {service}'s Cluster: Fn::ImportValue {name}, another \
+                     stack's export) -> "
+                ),
+            );
+        }
+        self.cluster_members
+            .entry(id)
+            .or_default()
+            .insert(service.to_string());
+    }
+
     /// RunsOn connections from a service's capacity provider strategy or
     /// launch type.
     fn service_capacity(&mut self, service: &str, props: &Value) {
         let cluster = props
             .get("Cluster")
             .and_then(ref_target)
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| self.imported_cluster_id(props));
         let prefix = cluster.clone().unwrap_or_else(|| "Default".into());
         let mut targets: Vec<(String, u32, u32)> = Vec::new();
         if let Some(Value::Array(strategy)) = props.get("CapacityProviderStrategy") {
@@ -980,6 +1374,8 @@ impl<'a> Importer<'a> {
     /// Images from outside this template's ECR repositories: one external
     /// registry component per host.
     fn external_images(&mut self, task: &str, props: &Value) {
+        // An image given by a parameter is its default's.
+        let props = &self.defaults(props, None, &mut BTreeSet::new());
         let Some(Value::Array(containers)) = ecs_task::CONTAINERS.in_value(props) else {
             return;
         };
@@ -1099,22 +1495,87 @@ impl<'a> Importer<'a> {
                 target_port: None,
                 listener_port,
             };
-            self.connect(&lb, target, kind, &logical.to_string());
+            let mut why = format!("{logical} -> target group {tg}");
+            // A Lambda target needs the load balancer's permission to
+            // invoke it (for this target group, when it names one).
+            for (p, res) in resources {
+                let Some(props) = res.get("Properties") else {
+                    continue;
+                };
+                if res["Type"].as_str() == Some("AWS::Lambda::Permission")
+                    && props.get("FunctionName").and_then(ref_target) == Some(target)
+                    && props.get("Principal").and_then(Value::as_str)
+                        == Some("elasticloadbalancing.amazonaws.com")
+                    && props
+                        .get("SourceArn")
+                        .is_none_or(|s| ref_target(s) == Some(tg))
+                {
+                    why.push_str(&format!(", permission {p}"));
+                }
+            }
+            self.connect(&lb, target, kind, &why);
         }
     }
 
     /// An SNS subscription endpoint: a function is invoked, a queue is
     /// published to.
     fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
-        let (Some(t), Some(to)) = (
-            self.comp(topic),
-            endpoint.and_then(ref_target).and_then(|e| self.comp(e)),
-        ) else {
+        let Some((endpoint, how)) = endpoint.and_then(|e| self.named(e)) else {
+            return;
+        };
+        let (Some(t), Some(to)) = (self.comp(topic), self.comp(&endpoint)) else {
             return;
         };
         if let Some(kind) = self.design.component(&to).map(Component::kind) {
-            self.connect(&t, &to, delivery(kind), &format!("{why} subscription"));
+            self.connect(&t, &to, delivery(kind), &format!("{why} subscription{how}"));
         }
+    }
+
+    /// The resource an ARN names: by `Ref`/`GetAtt`, or an ARN spelled
+    /// out (`!Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:Orders`)
+    /// whose name is the `TopicName`, `QueueName` or `FunctionName` a
+    /// resource of the template gives itself. The second value is the
+    /// evidence to add for a spelled-out ARN.
+    fn named(&self, arn: &Value) -> Option<(String, String)> {
+        if let Some(r) = ref_target(arn) {
+            return Some((r.to_string(), String::new()));
+        }
+        let text = match arn {
+            Value::String(s) => s.as_str(),
+            Value::Object(m) => m.get("Fn::Sub")?.as_str()?,
+            _ => return None,
+        };
+        // Variables (`${AWS::Region}`) hold colons of their own.
+        let mut plain = text.to_string();
+        for var in crate::template::sub_variables(text) {
+            plain = plain.replace(&format!("${{{var}}}"), "-");
+        }
+        let parts: Vec<&str> = plain.splitn(6, ':').collect();
+        let [_, _, service, _, _, rest] = parts.as_slice() else {
+            return None;
+        };
+        let (ty, key, name) = match *service {
+            "sns" => ("AWS::SNS::Topic", "TopicName", *rest),
+            "sqs" => ("AWS::SQS::Queue", "QueueName", *rest),
+            "lambda" => (
+                "AWS::Serverless::Function",
+                "FunctionName",
+                rest.strip_prefix("function:")?,
+            ),
+            _ => return None,
+        };
+        let mut used = BTreeSet::new();
+        let found = self.resources().iter().find(|(_, r)| {
+            let r_ty = r["Type"].as_str().unwrap_or_default();
+            let same_type =
+                r_ty == ty || (ty.ends_with("Function") && r_ty == "AWS::Lambda::Function");
+            let given = r
+                .get("Properties")
+                .and_then(|p| p.get(key))
+                .map(|v| self.defaults(v, None, &mut used));
+            same_type && given.as_ref().and_then(Value::as_str) == Some(name)
+        })?;
+        Some((found.0.clone(), format!(" (ARN {text}: {key} {name})")))
     }
 
     fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
@@ -1134,7 +1595,8 @@ impl<'a> Importer<'a> {
                     _ => "Stream",
                 };
                 if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
-                    self.connect(&s, f, poll(&p), &why);
+                    let settings = self.defaults(&p, None, &mut BTreeSet::new());
+                    self.connect(&s, f, poll(&settings), &why);
                 }
             }
             "Api" | "HttpApi" => {
@@ -1149,13 +1611,10 @@ impl<'a> Importer<'a> {
                             "ServerlessHttpApi"
                         };
                         if self.design.component(implicit).is_none() {
-                            let props = archsim_model::component::ApiGatewayProps {
-                                api_type: if ty == "Api" {
-                                    ApiType::Rest
-                                } else {
-                                    ApiType::Http
-                                },
-                                ..Default::default()
+                            let props = if ty == "Api" {
+                                (api_gateway::REST_API.unset)()
+                            } else {
+                                (api_gateway::HTTP_API.unset)()
                             };
                             self.add(
                                 implicit.into(),
@@ -1193,31 +1652,200 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Uses / Publishes connections from Ref and GetAtt in environment
-    /// variables and policies.
-    fn uses(&mut self, f: &str, v: Option<&Value>, why: &str) {
-        let Some(v) = v else { return };
-        let mut refs = BTreeSet::new();
-        references(v, &mut refs);
-        for r in refs {
-            let Some(kind) = self.kind_of(&r) else {
+    /// A function's explicit execution role (`Role: !GetAtt R.Arn`): the
+    /// function assumes it, and may do what the role's policies allow
+    /// (its inline `Policies`, and `AWS::IAM::Policy` /
+    /// `AWS::IAM::ManagedPolicy` resources attached to it).
+    fn execution_role(&mut self, f: &str, props: &Value) {
+        let mut named = BTreeSet::new();
+        references(props.get("Role").unwrap_or(&Value::Null), &mut named);
+        let resources = self.resources();
+        for role in named {
+            let Some(res) = resources.get(&role) else {
                 continue;
             };
-            let Some(target) = self.comp(&r) else {
+            if res["Type"].as_str() != Some("AWS::IAM::Role") {
                 continue;
+            }
+            if let Some(r) = self.comp(&role) {
+                self.connect(f, &r, ConnectionKind::AssumesRole, &format!("{f} Role"));
+            }
+            let mut grants = Grants::default();
+            grants.role_policies(res.get("Properties").and_then(|p| p.get("Policies")));
+            self.named_by_function(&mut grants, props);
+            let mut managed = BTreeSet::new();
+            references(
+                res.get("Properties")
+                    .and_then(|p| p.get("ManagedPolicyArns"))
+                    .unwrap_or(&Value::Null),
+                &mut managed,
+            );
+            for (logical, policy) in resources {
+                let ty = policy["Type"].as_str().unwrap_or_default();
+                if !matches!(ty, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
+                    continue;
+                }
+                let mut roles = BTreeSet::new();
+                references(
+                    policy
+                        .get("Properties")
+                        .and_then(|p| p.get("Roles"))
+                        .unwrap_or(&Value::Null),
+                    &mut roles,
+                );
+                if (roles.contains(&role) || managed.contains(logical))
+                    && let Some(doc) = policy
+                        .get("Properties")
+                        .and_then(|p| p.get("PolicyDocument"))
+                {
+                    grants.document(doc);
+                }
+            }
+            self.grants(f, &grants, &format!("role {role}"));
+        }
+    }
+
+    /// Where a container-image function's image comes from: the
+    /// template's ECR repository its `ImageUri` names, or else the
+    /// repository it names by URI, parameter or SAM build metadata, drawn
+    /// as a repository of its own (Lambda runs images from ECR only).
+    fn function_image(&mut self, f: &str, res: &Value, uri: Option<&Value>) {
+        let image = matches!(
+            self.design.component(f).map(|c| &c.props),
+            Some(Props::LambdaFunction(l)) if l.packaging == archsim_model::component::Packaging::Image
+        );
+        if !image {
+            return;
+        }
+        let mut named = BTreeSet::new();
+        references(uri.unwrap_or(&Value::Null), &mut named);
+        for r in &named {
+            if self.kind_of(r) == Some(K::EcrRepository)
+                && let Some(repo) = self.comp(r)
+            {
+                self.connect(
+                    f,
+                    &repo,
+                    ConnectionKind::PullsImage,
+                    &format!("{f} ImageUri"),
+                );
+                return;
+            }
+        }
+        let docker = res
+            .get("Metadata")
+            .and_then(|m| m.get("DockerContext"))
+            .and_then(Value::as_str);
+        let (name, why) = match (uri, docker) {
+            (Some(Value::String(u)), _) => {
+                let repo = u
+                    .split('/')
+                    .nth(1)
+                    .and_then(|r| r.split([':', '@']).next())
+                    .unwrap_or(u);
+                (repo.to_string(), format!("{f} ImageUri {u}"))
+            }
+            (Some(u), _) => match ref_target(u) {
+                Some(p) if !self.resources().contains_key(p) => (
+                    format!("{f} image repository"),
+                    format!("{f} ImageUri from parameter {p}"),
+                ),
+                _ => (format!("{f} image repository"), format!("{f} ImageUri")),
+            },
+            (None, Some(ctx)) => (
+                format!("{f} image repository"),
+                format!(
+                    "{f} Metadata DockerContext {ctx}: sam build builds the image, sam deploy \
+                     pushes it to the repository it is given"
+                ),
+            ),
+            (None, None) => (
+                format!("{f} image repository"),
+                format!("{f} PackageType Image"),
+            ),
+        };
+        let props = Props::EcrRepository(crate::properties::ecr::REPOSITORY.read(&Map::new()));
+        let repo = self.synthetic(&format!("{f}ImageRepository"), &name, props, f);
+        self.connect(f, &repo, ConnectionKind::PullsImage, &why);
+    }
+
+    /// Statements on every resource (`Resource: "*"`) apply to the
+    /// resources of their service that the function names in its
+    /// environment or its events: the name says which, the statement what.
+    fn named_by_function(&self, grants: &mut Grants, props: &Value) {
+        if grants.1.is_empty() {
+            return;
+        }
+        for (names, how) in [
+            (
+                lambda::ENVIRONMENT.in_value(props),
+                "named in its environment",
+            ),
+            (props.get("Events"), "named by its events"),
+        ] {
+            let mut named = BTreeSet::new();
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for r in named {
+                if let Some(service) = self.kind_of(&r).and_then(iam_service) {
+                    grants.named(&r, service, how);
+                }
+            }
+        }
+    }
+
+    /// A function's dead-letter queue or topic (SAM `DeadLetterQueue`,
+    /// CloudFormation `DeadLetterConfig`).
+    fn dead_letter(&mut self, f: &str, props: &Value, key: &str) {
+        if let Some(q) = props
+            .get(key)
+            .and_then(|d| d.get("TargetArn"))
+            .and_then(ref_target)
+            && let Some(q) = self.comp(q)
+        {
+            self.connect(f, &q, ConnectionKind::DeadLetter, &format!("{f} {key}"));
+        }
+    }
+
+    /// The connections what policies grant `f` stand for: reading or
+    /// writing a data store is using it, sending to a queue, topic,
+    /// stream or bus is publishing, invoking a function is invoking it.
+    /// Receiving from a queue or reading a stream draws nothing here: the
+    /// event source that polls draws that.
+    fn grants(&mut self, f: &str, grants: &Grants, why: &str) {
+        for (r, (grant, evidence)) in &grants.0 {
+            let (Some(kind), Some(target)) = (self.kind_of(r), self.comp(r)) else {
+                continue;
+            };
+            let Grant {
+                read,
+                write,
+                send,
+                invoke,
+                ..
+            } = *grant;
+            let access = match (read, write) {
+                (true, true) => Some(Access::ReadWrite),
+                (true, false) => Some(Access::Read),
+                (false, true) => Some(Access::Write),
+                (false, false) => None,
             };
             let conn = match kind {
                 K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
-                    ConnectionKind::Uses {
-                        access: Access::ReadWrite,
-                    }
+                    access.map(|access| ConnectionKind::Uses { access })
                 }
+                // A send to the function's own dead-letter target is what
+                // the dead-letter connection needs, not a publish.
                 K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
-                    ConnectionKind::Publishes
+                    let dead_letter = self.design.connections().any(|c| {
+                        c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
+                    });
+                    (send && !dead_letter).then_some(ConnectionKind::Publishes)
                 }
-                K::LambdaFunction if target != f => Meaning::InvokeAsync.default_kind(),
-                // Itself, or nothing code calls by a name in its variables
-                // or policies.
+                K::LambdaFunction if target != f => {
+                    invoke.then(|| Meaning::InvokeAsync.default_kind())
+                }
+                // Itself, or nothing a policy lets code call that archsim
+                // draws.
                 K::LambdaFunction
                 | K::Client
                 | K::ApiGateway
@@ -1242,9 +1870,17 @@ impl<'a> Importer<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
-                | K::Generic => continue,
+                | K::Generic => None,
             };
-            self.connect(f, &target, conn, &format!("{f} {why}"));
+            let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
+            if let Some(conn) = conn {
+                self.connect(
+                    f,
+                    &target,
+                    conn,
+                    &format!("{f} {why}: {}", evidence.join("; ")),
+                );
+            }
         }
     }
 

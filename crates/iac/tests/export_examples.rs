@@ -231,3 +231,196 @@ fn importing_our_export_draws_the_kinds_back() {
         assert_eq!(linked, ["Alb", "Nlb"], "{flavour:?}: VPC links drawn back");
     }
 }
+
+/// What a function does, read back from our own export: every `Uses`,
+/// `Publishes`, `Invoke`, `DeadLetter` and `Poll` connection of a Lambda
+/// function comes back from its events and policies (SAM policy
+/// templates, or the statements of its CloudFormation role), with the
+/// same access, and nothing more: no publish for the send a dead-letter
+/// queue needs, no write for a read.
+#[test]
+fn a_functions_connections_come_back_from_its_policies() {
+    use archsim_model::{ComponentKind as K, ConnectionKind, Design};
+    use std::collections::BTreeSet;
+    /// A component's name without spaces or punctuation, lower case: the
+    /// original's name and the imported one (from its logical id) agree.
+    fn key(d: &Design, id: &str) -> String {
+        d.component(id)
+            .map(|c| {
+                c.name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            })
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+    fn of_functions(d: &Design) -> BTreeSet<String> {
+        d.connections()
+            .filter(|c| {
+                [&c.from, &c.to]
+                    .iter()
+                    .any(|id| d.component(id).map(|x| x.kind()) == Some(K::LambdaFunction))
+                    && d.component(&c.from).map(|x| x.kind()) != Some(K::Client)
+            })
+            .filter_map(|c| {
+                let meaning = match &c.kind {
+                    ConnectionKind::Uses { access } => format!("uses {access:?}"),
+                    ConnectionKind::Invoke { mode } => format!("invoke {mode:?}"),
+                    ConnectionKind::Publishes => "publishes".into(),
+                    ConnectionKind::DeadLetter => "dead letter".into(),
+                    ConnectionKind::Poll { .. } => "poll".into(),
+                    _ => return None,
+                };
+                Some(format!(
+                    "{} -{meaning}-> {}",
+                    key(d, &c.from),
+                    key(d, &c.to)
+                ))
+            })
+            .collect()
+    }
+    // Export grants no read of the bucket whose notification invokes the
+    // function (the bucket would depend on the function and the function
+    // on the bucket: a circular dependency), so import cannot draw it.
+    const NOT_EXPORTED: &[&str] = &["resizeimage -uses Read-> uploadsbucket"];
+    let mut compared = 0;
+    for (name, design) in examples() {
+        let want: BTreeSet<String> = of_functions(&design)
+            .into_iter()
+            .filter(|c| !NOT_EXPORTED.contains(&c.as_str()))
+            .collect();
+        compared += want.len();
+        for flavour in FLAVOURS {
+            let opts = ExportOptions {
+                flavour,
+                ..Default::default()
+            };
+            let out = export(&design, &opts).unwrap();
+            let back = import(&out.template, &format!("{name}.yaml")).unwrap();
+            assert_eq!(
+                of_functions(&back.design),
+                want,
+                "{name} {flavour:?}: {:#?}",
+                back.report.inferred
+            );
+        }
+    }
+    assert!(
+        compared >= 10,
+        "only {compared} connections of functions compared"
+    );
+}
+
+/// The typed properties export writes are read back as written: every
+/// function's runtime, architecture, memory, timeout, concurrency, storage,
+/// SnapStart, tracing and asynchronous settings (on a CloudFormation
+/// function, from its alias and event invoke config too), every queue's
+/// settings, and every poll's batch settings, in both flavours.
+#[test]
+fn typed_properties_come_back_from_our_export() {
+    use archsim_model::Props;
+    use archsim_model::component::{Packaging, Runtime};
+    let mut designs = examples();
+    // Functions with every setting away from its default.
+    let mut tuned = common::kitchen_sink();
+    let functions: Vec<String> = tuned
+        .components_of(archsim_model::ComponentKind::LambdaFunction)
+        .map(|c| c.id.clone())
+        .collect();
+    for id in functions {
+        for (path, value) in [
+            ("runtime", serde_json::json!("java")),
+            ("architecture", serde_json::json!("arm64")),
+            ("memory_mb", serde_json::json!(2048)),
+            ("timeout_s", serde_json::json!(20)),
+            ("reserved_concurrency", serde_json::json!(50)),
+            ("provisioned_concurrency", serde_json::json!(5)),
+            ("ephemeral_storage_mb", serde_json::json!(1024)),
+            ("snap_start", serde_json::json!(true)),
+            ("tracing", serde_json::json!(true)),
+            ("max_event_age_s", serde_json::json!(600)),
+            ("max_retry_attempts", serde_json::json!(0)),
+        ] {
+            let op = archsim_model::Op::SetProperty {
+                id: id.clone(),
+                path: path.into(),
+                value,
+            };
+            archsim_model::edit::apply_op(&mut tuned, op)
+                .unwrap_or_else(|e| panic!("{id} {path}: {e}"));
+        }
+    }
+    designs.push(("tuned".into(), tuned));
+    let summary = |d: &archsim_model::Design| -> Vec<String> {
+        let mut out: Vec<String> = d
+            .components()
+            .filter_map(|c| {
+                let key: String = c
+                    .name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_lowercase();
+                match &c.props {
+                    Props::LambdaFunction(l) => Some(format!(
+                        "{key}: {} {:?} {:?} {} MB {} s reserved {:?} provisioned {} storage {} \
+                         snap {} tracing {} age {} retries {}",
+                        // An image brings its runtime: the template
+                        // names none.
+                        match l.packaging {
+                            Packaging::Zip => l.runtime_identifier(),
+                            Packaging::Image => "image",
+                        },
+                        l.packaging,
+                        l.architecture,
+                        l.memory_mb,
+                        l.timeout_s,
+                        l.reserved_concurrency,
+                        l.provisioned_concurrency,
+                        l.ephemeral_storage_mb,
+                        // Export writes SnapStart for Java (and images).
+                        l.snap_start
+                            && (l.runtime == Runtime::Java || l.packaging == Packaging::Image),
+                        l.tracing,
+                        l.max_event_age_s,
+                        l.max_retry_attempts
+                    )),
+                    Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    _ => None,
+                }
+            })
+            .collect();
+        out.extend(
+            d.connections()
+                // A function's (a service's or workload's polling is not
+                // read back from its task role yet).
+                .filter(|c| matches!(c.kind, archsim_model::ConnectionKind::Poll { .. }))
+                .filter(|c| {
+                    d.component(&c.to).map(|t| t.kind())
+                        == Some(archsim_model::ComponentKind::LambdaFunction)
+                })
+                .map(|c| format!("{:?}", c.kind)),
+        );
+        out.sort();
+        out
+    };
+    for (name, design) in designs {
+        for flavour in FLAVOURS {
+            let out = export(
+                &design,
+                &ExportOptions {
+                    flavour,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let back = import(&out.template, &format!("{name}.yaml")).unwrap();
+            assert_eq!(
+                summary(&back.design),
+                summary(&design),
+                "{name} {flavour:?}"
+            );
+        }
+    }
+}

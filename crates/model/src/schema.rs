@@ -74,9 +74,9 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             p(
                 "integration_timeout_ms",
                 50.0,
-                29_000.0,
+                30_000.0,
                 "ms",
-                "API Gateway quotas: 50 ms to 29 s",
+                "API Gateway quotas: 50 ms to 29 s for a REST API, to 30 s for an HTTP API",
             ),
         ],
         K::CloudFront => vec![

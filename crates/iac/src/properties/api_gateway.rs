@@ -67,6 +67,7 @@ pub(crate) const ROUTE_BURST_LIMIT: Field<ApiGatewayProps> = Field {
 pub(crate) const HTTP_API: FieldMap<ApiGatewayProps> = FieldMap {
     unset: || ApiGatewayProps {
         api_type: ApiType::Http,
+        integration_timeout_ms: ApiType::Http.default_integration_timeout_ms(),
         ..Default::default()
     },
     fields: &[&ROUTE_RATE_LIMIT, &ROUTE_BURST_LIMIT],

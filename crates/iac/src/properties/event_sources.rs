@@ -7,7 +7,7 @@ use archsim_model::component::EventBridgeRuleProps;
 use archsim_model::connection::{ConnectionKind, StartingPosition};
 use serde_json::{Value, json};
 
-use super::{Field, FieldMap, spelling, u32_of};
+use super::{Field, FieldMap, parse, spelling, u32_of};
 
 /// A rule's event pattern, held as JSON text in the model.
 pub(crate) fn event_pattern(p: &EventBridgeRuleProps) -> Result<Value, serde_json::Error> {
@@ -161,7 +161,11 @@ pub(crate) const BATCH_SIZE: Field<Poll> = Field {
 pub(crate) const BATCHING_WINDOW: Field<Poll> = Field {
     path: "MaximumBatchingWindowInSeconds",
     write: |p| json!(p.batching_window_s),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.batching_window_s = n;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -175,7 +179,11 @@ const STARTING_POSITIONS: &[(StartingPosition, &str)] = &[
 pub(crate) const STARTING_POSITION: Field<Poll> = Field {
     path: "StartingPosition",
     write: |p| json!(spelling(STARTING_POSITIONS, p.starting_position)),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(s) = parse(STARTING_POSITIONS, v) {
+            p.starting_position = s;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -184,7 +192,11 @@ pub(crate) const STARTING_POSITION: Field<Poll> = Field {
 pub(crate) const PARALLELIZATION: Field<Poll> = Field {
     path: "ParallelizationFactor",
     write: |p| json!(p.parallelization_factor),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.parallelization_factor = n;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -193,7 +205,7 @@ pub(crate) const PARALLELIZATION: Field<Poll> = Field {
 pub(crate) const MAX_CONCURRENCY: Field<Poll> = Field {
     path: "ScalingConfig/MaximumConcurrency",
     write: |p| json!(p.max_concurrency),
-    read: None,
+    read: Some(|p, v| p.max_concurrency = u32_of(v)),
     write_back: false,
     sam_global: false,
 };

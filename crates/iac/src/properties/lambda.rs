@@ -4,7 +4,7 @@
 use archsim_model::component::{Architecture, LambdaProps, Packaging, Runtime};
 use serde_json::{Map, Value, json};
 
-use super::{Field, FieldMap, spelling, u32_of};
+use super::{Field, FieldMap, parse, spelling, u32_of};
 
 const ARCHITECTURES: &[(Architecture, &str)] = &[
     (Architecture::X86_64, "x86_64"),
@@ -16,20 +16,6 @@ pub(crate) fn architecture(a: Architecture) -> &'static str {
     spelling(ARCHITECTURES, a)
 }
 
-/// The runtime family of a runtime identifier (`python3.12` -> Python);
-/// Go and Rust both run on the OS-only runtime, read back as Rust.
-fn runtime(id: &str) -> Runtime {
-    match id {
-        r if r.starts_with("python") => Runtime::Python,
-        r if r.starts_with("java") => Runtime::Java,
-        r if r.starts_with("dotnet") => Runtime::Dotnet,
-        r if r.starts_with("ruby") => Runtime::Ruby,
-        r if r.starts_with("go") => Runtime::Go,
-        r if r.starts_with("provided") => Runtime::Rust,
-        _ => Runtime::Nodejs,
-    }
-}
-
 pub(crate) const HANDLER: Field<LambdaProps> = Field {
     path: "Handler",
     write: |p| json!(p.handler),
@@ -39,14 +25,25 @@ pub(crate) const HANDLER: Field<LambdaProps> = Field {
         }
     }),
     write_back: true,
-    sam_global: false,
+    sam_global: true,
 };
 
 pub(crate) const RUNTIME: Field<LambdaProps> = Field {
     path: "Runtime",
-    write: |p| json!(p.runtime.aws_runtime()),
-    // A runtime given as an intrinsic reads as Node.js, as before.
-    read: Some(|p, v| p.runtime = runtime(v.as_str().unwrap_or_default())),
+    write: |p| json!(p.runtime_identifier()),
+    // The exact identifier and its family (AWS's list is data in the
+    // model); a runtime given as an intrinsic, or one archsim does not
+    // know, reads as Node.js, as before.
+    read: Some(|p, v| {
+        let id = v.as_str().unwrap_or_default();
+        match Runtime::of_identifier(id) {
+            Some(family) => {
+                p.runtime = family;
+                p.runtime_id = Some(id.to_string());
+            }
+            None => p.runtime = Runtime::Nodejs,
+        }
+    }),
     write_back: false,
     sam_global: true,
 };
@@ -95,7 +92,12 @@ pub(crate) const TIMEOUT: Field<LambdaProps> = Field {
 pub(crate) const ARCHITECTURE: Field<LambdaProps> = Field {
     path: "Architectures",
     write: |p| json!([architecture(p.architecture)]),
-    read: None,
+    // A list of exactly one.
+    read: Some(|p, v| {
+        if let Some(a) = v.get(0).and_then(|a| parse(ARCHITECTURES, a)) {
+            p.architecture = a;
+        }
+    }),
     write_back: false,
     sam_global: true,
 };
@@ -103,9 +105,13 @@ pub(crate) const ARCHITECTURE: Field<LambdaProps> = Field {
 pub(crate) const EPHEMERAL_STORAGE: Field<LambdaProps> = Field {
     path: "EphemeralStorage/Size",
     write: |p| json!(p.ephemeral_storage_mb),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.ephemeral_storage_mb = n;
+        }
+    }),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 pub(crate) const RESERVED_CONCURRENCY: Field<LambdaProps> = Field {
@@ -113,7 +119,7 @@ pub(crate) const RESERVED_CONCURRENCY: Field<LambdaProps> = Field {
     write: |p| json!(p.reserved_concurrency),
     read: Some(|p, v| p.reserved_concurrency = u32_of(v)),
     write_back: true,
-    sam_global: false,
+    sam_global: true,
 };
 
 fn tracing_mode(p: &LambdaProps) -> Value {
@@ -159,7 +165,7 @@ pub(crate) const ENVIRONMENT: Field<LambdaProps> = Field {
         }
     }),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 pub(crate) const SNAP_START: Field<LambdaProps> = Field {
@@ -171,18 +177,22 @@ pub(crate) const SNAP_START: Field<LambdaProps> = Field {
             "None"
         })
     },
-    read: None,
+    read: Some(|p, v| p.snap_start = v.as_str() == Some("PublishedVersions")),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 /// On a SAM function, and on the `live` alias of a CloudFormation one.
 pub(crate) const PROVISIONED_CONCURRENCY: Field<LambdaProps> = Field {
     path: "ProvisionedConcurrencyConfig/ProvisionedConcurrentExecutions",
     write: |p| json!(p.provisioned_concurrency),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.provisioned_concurrency = n;
+        }
+    }),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 /// SAM's asynchronous invocation settings (CloudFormation has an
@@ -190,17 +200,25 @@ pub(crate) const PROVISIONED_CONCURRENCY: Field<LambdaProps> = Field {
 pub(crate) const MAX_EVENT_AGE: Field<LambdaProps> = Field {
     path: "EventInvokeConfig/MaximumEventAgeInSeconds",
     write: |p| json!(p.max_event_age_s),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.max_event_age_s = n;
+        }
+    }),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 pub(crate) const MAX_RETRY_ATTEMPTS: Field<LambdaProps> = Field {
     path: "EventInvokeConfig/MaximumRetryAttempts",
     write: |p| json!(p.max_retry_attempts),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.max_retry_attempts = n;
+        }
+    }),
     write_back: false,
-    sam_global: false,
+    sam_global: true,
 };
 
 pub(crate) const FUNCTION: FieldMap<LambdaProps> = FieldMap {
@@ -225,6 +243,26 @@ pub(crate) const FUNCTION: FieldMap<LambdaProps> = FieldMap {
         &MAX_RETRY_ATTEMPTS,
     ],
 };
+
+/// SAM merges `Globals.Function`'s variables with a function's own (the
+/// function's win); [`ENVIRONMENT`] read the function's, or the globals'
+/// when the function has none.
+pub(crate) fn merge_global_environment(
+    f: &mut LambdaProps,
+    props: &Map<String, Value>,
+    globals: &Map<String, Value>,
+) {
+    if ENVIRONMENT.get(props).is_none() {
+        return;
+    }
+    let mut from_globals = LambdaProps::default();
+    if let (Some(read), Some(v)) = (ENVIRONMENT.read, ENVIRONMENT.get(globals)) {
+        read(&mut from_globals, v);
+    }
+    for (k, v) in from_globals.environment {
+        f.environment.entry(k).or_insert(v);
+    }
+}
 
 /// Whether SAM's `Globals.Function` (export's `globals`) sets `field`.
 pub(crate) fn in_globals(globals: &Map<String, Value>, field: &Field<LambdaProps>) -> bool {

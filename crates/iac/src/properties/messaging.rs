@@ -6,12 +6,12 @@ use archsim_model::component::{
 };
 use serde_json::json;
 
-use super::{Field, FieldMap, parse, spelling, u32_of};
+use super::{Field, FieldMap, bool_of, parse, spelling, u32_of};
 
 pub(crate) const FIFO_QUEUE: Field<SqsQueueProps> = Field {
     path: "FifoQueue",
     write: |p| json!(p.fifo),
-    read: Some(|p, v| p.fifo = v.as_bool() == Some(true)),
+    read: Some(|p, v| p.fifo = bool_of(v)),
     write_back: false,
     sam_global: false,
 };
@@ -43,7 +43,11 @@ pub(crate) const MESSAGE_RETENTION: Field<SqsQueueProps> = Field {
 pub(crate) const DELAY: Field<SqsQueueProps> = Field {
     path: "DelaySeconds",
     write: |p| json!(p.delay_s),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.delay_s = n;
+        }
+    }),
     write_back: true,
     sam_global: false,
 };
@@ -51,7 +55,11 @@ pub(crate) const DELAY: Field<SqsQueueProps> = Field {
 pub(crate) const RECEIVE_WAIT: Field<SqsQueueProps> = Field {
     path: "ReceiveMessageWaitTimeSeconds",
     write: |p| json!(p.receive_wait_s),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.receive_wait_s = n;
+        }
+    }),
     write_back: true,
     sam_global: false,
 };
@@ -61,7 +69,11 @@ pub(crate) const RECEIVE_WAIT: Field<SqsQueueProps> = Field {
 pub(crate) const MAX_RECEIVE_COUNT: Field<SqsQueueProps> = Field {
     path: "RedrivePolicy/maxReceiveCount",
     write: |p| json!(p.max_receive_count),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.max_receive_count = n;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -81,7 +93,7 @@ pub(crate) const QUEUE: FieldMap<SqsQueueProps> = FieldMap {
 pub(crate) const FIFO_TOPIC: Field<SnsTopicProps> = Field {
     path: "FifoTopic",
     write: |p| json!(p.fifo),
-    read: None,
+    read: Some(|p, v| p.fifo = bool_of(v)),
     write_back: false,
     sam_global: false,
 };

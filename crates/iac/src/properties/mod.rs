@@ -94,11 +94,6 @@ impl<P> Field<P> {
         self.get(props.as_object()?)
     }
 
-    /// The property that holds the field (the first step of its path).
-    pub fn top(&self) -> &'static str {
-        self.path.split('/').next().unwrap_or(self.path)
-    }
-
     /// Removes the field from `props` (an edit cleared it).
     pub fn remove(&self, props: &mut Map<String, Value>) {
         match self.path.rsplit_once('/') {
@@ -181,6 +176,11 @@ pub(crate) fn u32_of(v: &Value) -> Option<u32> {
     }
 }
 
+/// A boolean given as a boolean or a string (`"true"`).
+pub(crate) fn bool_of(v: &Value) -> bool {
+    v.as_bool() == Some(true) || v.as_str() == Some("true")
+}
+
 /// A port given as a number or a string.
 pub(crate) fn u16_of(v: &Value) -> Option<u16> {
     u32_of(v).and_then(|n| u16::try_from(n).ok())
@@ -223,9 +223,15 @@ pub(crate) fn read_resource(
     globals: Option<&Map<String, Value>>,
 ) -> Option<Props> {
     Some(match ty {
-        "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
-            Props::LambdaFunction(lambda::FUNCTION.read_with_globals(p, globals))
+        // SAM's Globals apply to SAM functions only.
+        "AWS::Serverless::Function" => {
+            let mut f = lambda::FUNCTION.read_with_globals(p, globals);
+            if let Some(g) = globals {
+                lambda::merge_global_environment(&mut f, p, g);
+            }
+            Props::LambdaFunction(f)
         }
+        "AWS::Lambda::Function" => Props::LambdaFunction(lambda::FUNCTION.read(p)),
         "AWS::SQS::Queue" => Props::SqsQueue(messaging::QUEUE.read(p)),
         "AWS::SNS::Topic" => Props::SnsTopic(messaging::TOPIC.read(p)),
         "AWS::Kinesis::Stream" => Props::KinesisStream(messaging::STREAM.read(p)),

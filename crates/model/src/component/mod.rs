@@ -378,9 +378,22 @@ pub struct ApiGatewayProps {
     pub throttle_rate_rps: f64,
     /// Account-level burst (5,000 requests).
     pub throttle_burst: u32,
-    /// Integration timeout; 29 s is the default and the usual maximum.
+    /// Integration timeout: 29 s is a REST API's default and usual
+    /// maximum, 30 s an HTTP API's ([`ApiType::default_integration_timeout_ms`]).
     pub integration_timeout_ms: u32,
     pub tracing: bool,
+}
+
+impl ApiType {
+    /// The integration timeout API Gateway gives an API of this type
+    /// unless told otherwise: 29 s for REST, 30 s for HTTP APIs (API
+    /// Gateway quotas).
+    pub fn default_integration_timeout_ms(self) -> u32 {
+        match self {
+            Self::Rest => 29_000,
+            Self::Http => 30_000,
+        }
+    }
 }
 
 impl Default for ApiGatewayProps {
@@ -822,7 +835,60 @@ pub enum Runtime {
     Rust,
 }
 
+/// Lambda's managed runtimes, as AWS lists them (AWS Lambda Developer
+/// Guide, "Lambda runtimes", supported runtimes, early 2026): the runtime
+/// identifier and the language family archsim models it as. Newest first
+/// within a language.
+pub const LAMBDA_RUNTIMES: &[(&str, Runtime)] = &[
+    ("nodejs24.x", Runtime::Nodejs),
+    ("nodejs22.x", Runtime::Nodejs),
+    ("nodejs20.x", Runtime::Nodejs),
+    ("python3.14", Runtime::Python),
+    ("python3.13", Runtime::Python),
+    ("python3.12", Runtime::Python),
+    ("python3.11", Runtime::Python),
+    ("python3.10", Runtime::Python),
+    ("java25", Runtime::Java),
+    ("java21", Runtime::Java),
+    ("java17", Runtime::Java),
+    ("java11", Runtime::Java),
+    ("java8.al2", Runtime::Java),
+    ("dotnet10", Runtime::Dotnet),
+    ("dotnet8", Runtime::Dotnet),
+    ("ruby3.4", Runtime::Ruby),
+    ("ruby3.3", Runtime::Ruby),
+    ("ruby3.2", Runtime::Ruby),
+    ("provided.al2023", Runtime::Rust),
+    ("provided.al2", Runtime::Rust),
+];
+
 impl Runtime {
+    /// The language family of a runtime identifier: from
+    /// [`LAMBDA_RUNTIMES`], or by its prefix for one the list does not
+    /// hold (a deprecated `dotnet6`, `go1.x`); `None` for anything else.
+    pub fn of_identifier(id: &str) -> Option<Runtime> {
+        if let Some((_, r)) = LAMBDA_RUNTIMES.iter().find(|(i, _)| *i == id) {
+            return Some(*r);
+        }
+        [
+            ("nodejs", Self::Nodejs),
+            ("python", Self::Python),
+            ("java", Self::Java),
+            ("dotnet", Self::Dotnet),
+            ("ruby", Self::Ruby),
+            ("go", Self::Go),
+            ("provided", Self::Rust),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| id.starts_with(prefix))
+        .map(|(_, r)| r)
+    }
+
+    /// Whether `id` is one of Lambda's current runtimes.
+    pub fn is_current(id: &str) -> bool {
+        LAMBDA_RUNTIMES.iter().any(|(i, _)| *i == id)
+    }
+
     /// The runtime identifier Lambda uses.
     pub fn aws_runtime(self) -> &'static str {
         match self {
@@ -895,6 +961,11 @@ impl Default for Work {
 #[serde(default, deny_unknown_fields)]
 pub struct LambdaProps {
     pub runtime: Runtime,
+    /// The exact runtime identifier a template gave (`nodejs24.x`), kept
+    /// while it is of `runtime`'s family; `None`: the family's default
+    /// ([`Runtime::aws_runtime`]). See [`LambdaProps::runtime_identifier`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_id: Option<String>,
     pub packaging: Packaging,
     pub architecture: Architecture,
     pub handler: String,
@@ -921,6 +992,7 @@ impl Default for LambdaProps {
     fn default() -> Self {
         Self {
             runtime: Runtime::Nodejs,
+            runtime_id: None,
             packaging: Packaging::Zip,
             architecture: Architecture::X86_64,
             handler: "index.handler".into(),
@@ -941,6 +1013,16 @@ impl Default for LambdaProps {
 }
 
 impl LambdaProps {
+    /// The runtime identifier to deploy: the exact one read from a
+    /// template while it is of the chosen family, else the family's
+    /// default.
+    pub fn runtime_identifier(&self) -> &str {
+        match &self.runtime_id {
+            Some(id) if Runtime::of_identifier(id) == Some(self.runtime) => id,
+            _ => self.runtime.aws_runtime(),
+        }
+    }
+
     /// Cold start for this configuration: the runtime default, x1.75 for
     /// container images, unless set explicitly.
     pub fn effective_init_ms(&self) -> f64 {
@@ -1082,6 +1164,26 @@ mod tests {
         }
         for kind in [Rds, Ec2Instance, Ec2AutoScalingGroup, EksNodeGroup] {
             assert_eq!(kind.serverless(), Serverless::No, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn runtime_identifiers_are_kept_within_their_family() {
+        assert_eq!(Runtime::of_identifier("nodejs24.x"), Some(Runtime::Nodejs));
+        assert_eq!(Runtime::of_identifier("dotnet6"), Some(Runtime::Dotnet));
+        assert_eq!(Runtime::of_identifier("cobol"), None);
+        assert!(Runtime::is_current("python3.14") && !Runtime::is_current("dotnet6"));
+        let mut l = LambdaProps {
+            runtime_id: Some("nodejs24.x".into()),
+            ..Default::default()
+        };
+        assert_eq!(l.runtime_identifier(), "nodejs24.x");
+        // Another family chosen: its default, not a stale identifier.
+        l.runtime = Runtime::Python;
+        assert_eq!(l.runtime_identifier(), Runtime::Python.aws_runtime());
+        // Every listed identifier names its own family.
+        for (id, family) in LAMBDA_RUNTIMES {
+            assert_eq!(Runtime::of_identifier(id), Some(*family), "{id}");
         }
     }
 

@@ -1,0 +1,399 @@
+//! What an IAM policy lets its holder do with the resources it names.
+//!
+//! Import draws a connection from a function to a resource only when a
+//! policy (a SAM policy template or a statement) says what the function
+//! may do with it, and the actions decide which connection: reading a
+//! table is a read, `sqs:SendMessage` a send, `sqs:ReceiveMessage` only
+//! the polling an event source already draws.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::references;
+
+/// What a policy allows on one resource.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Grant {
+    /// Reads items, objects or rows.
+    pub read: bool,
+    /// Writes items, objects or rows.
+    pub write: bool,
+    /// Sends messages, publishes, puts records or events.
+    pub send: bool,
+    /// Receives from a queue or reads a stream's records (what an event
+    /// source mapping does).
+    pub receive: bool,
+    /// Invokes a function.
+    pub invoke: bool,
+}
+
+impl Grant {
+    const READ: Grant = Grant {
+        read: true,
+        write: false,
+        send: false,
+        receive: false,
+        invoke: false,
+    };
+    const WRITE: Grant = Grant {
+        write: true,
+        ..Grant::NONE
+    };
+    const READ_WRITE: Grant = Grant {
+        read: true,
+        write: true,
+        ..Grant::NONE
+    };
+    const SEND: Grant = Grant {
+        send: true,
+        ..Grant::NONE
+    };
+    const RECEIVE: Grant = Grant {
+        receive: true,
+        ..Grant::NONE
+    };
+    const SEND_RECEIVE: Grant = Grant {
+        send: true,
+        receive: true,
+        ..Grant::NONE
+    };
+    const INVOKE: Grant = Grant {
+        invoke: true,
+        ..Grant::NONE
+    };
+    const NONE: Grant = Grant {
+        read: false,
+        write: false,
+        send: false,
+        receive: false,
+        invoke: false,
+    };
+
+    fn union(self, o: Grant) -> Grant {
+        Grant {
+            read: self.read || o.read,
+            write: self.write || o.write,
+            send: self.send || o.send,
+            receive: self.receive || o.receive,
+            invoke: self.invoke || o.invoke,
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self == Grant::NONE
+    }
+}
+
+/// SAM policy templates that say what is done with the resource they name
+/// (`DynamoDBReadPolicy: {TableName: !Ref T}`). Templates not listed grant
+/// nothing archsim draws (metrics, secrets, AI services, ...).
+const SAM_TEMPLATES: &[(&str, Grant)] = &[
+    ("DynamoDBCrudPolicy", Grant::READ_WRITE),
+    ("DynamoDBReadPolicy", Grant::READ),
+    ("DynamoDBWritePolicy", Grant::WRITE),
+    ("DynamoDBStreamReadPolicy", Grant::RECEIVE),
+    ("S3CrudPolicy", Grant::READ_WRITE),
+    ("S3FullAccessPolicy", Grant::READ_WRITE),
+    ("S3ReadPolicy", Grant::READ),
+    ("S3WritePolicy", Grant::WRITE),
+    ("SQSSendMessagePolicy", Grant::SEND),
+    ("SQSPollerPolicy", Grant::RECEIVE),
+    ("SNSPublishMessagePolicy", Grant::SEND),
+    ("SNSCrudPolicy", Grant::SEND),
+    ("KinesisStreamReadPolicy", Grant::RECEIVE),
+    ("KinesisCrudPolicy", Grant::SEND_RECEIVE),
+    ("FirehoseWritePolicy", Grant::SEND),
+    ("FirehoseCrudPolicy", Grant::SEND),
+    ("EventBridgePutEventsPolicy", Grant::SEND),
+    ("LambdaInvokePolicy", Grant::INVOKE),
+];
+
+/// The data-plane actions that decide a connection, by service. A
+/// statement's action (which may be a wildcard such as `dynamodb:*` or
+/// `s3:Get*`) grants what every action here it matches grants.
+const ACTIONS: &[(&str, &[(&str, Grant)])] = &[
+    (
+        "dynamodb",
+        &[
+            ("GetItem", Grant::READ),
+            ("BatchGetItem", Grant::READ),
+            ("Query", Grant::READ),
+            ("Scan", Grant::READ),
+            ("PartiQLSelect", Grant::READ),
+            ("PutItem", Grant::WRITE),
+            ("UpdateItem", Grant::WRITE),
+            ("DeleteItem", Grant::WRITE),
+            ("BatchWriteItem", Grant::WRITE),
+            ("PartiQLInsert", Grant::WRITE),
+            ("PartiQLUpdate", Grant::WRITE),
+            ("PartiQLDelete", Grant::WRITE),
+            ("GetRecords", Grant::RECEIVE),
+            ("GetShardIterator", Grant::RECEIVE),
+        ],
+    ),
+    (
+        "s3",
+        &[
+            ("GetObject", Grant::READ),
+            ("GetObjectVersion", Grant::READ),
+            ("ListBucket", Grant::READ),
+            ("PutObject", Grant::WRITE),
+            ("DeleteObject", Grant::WRITE),
+        ],
+    ),
+    (
+        "sqs",
+        &[
+            ("SendMessage", Grant::SEND),
+            ("SendMessageBatch", Grant::SEND),
+            ("ReceiveMessage", Grant::RECEIVE),
+            ("DeleteMessage", Grant::RECEIVE),
+        ],
+    ),
+    ("sns", &[("Publish", Grant::SEND)]),
+    (
+        "kinesis",
+        &[
+            ("PutRecord", Grant::SEND),
+            ("PutRecords", Grant::SEND),
+            ("GetRecords", Grant::RECEIVE),
+            ("GetShardIterator", Grant::RECEIVE),
+            ("SubscribeToShard", Grant::RECEIVE),
+        ],
+    ),
+    (
+        "firehose",
+        &[("PutRecord", Grant::SEND), ("PutRecordBatch", Grant::SEND)],
+    ),
+    ("events", &[("PutEvents", Grant::SEND)]),
+    ("lambda", &[("InvokeFunction", Grant::INVOKE)]),
+    (
+        "rds-data",
+        &[
+            ("ExecuteStatement", Grant::READ),
+            ("BatchExecuteStatement", Grant::READ),
+            ("BeginTransaction", Grant::WRITE),
+            ("CommitTransaction", Grant::WRITE),
+        ],
+    ),
+    ("rds-db", &[("connect", Grant::READ_WRITE)]),
+];
+
+/// Whether `pattern` (IAM's `*` and `?` wildcards, case-insensitive)
+/// matches `text`.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
+        }
+        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p.eq_ignore_ascii_case(t) => glob(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+/// What one action (`sqs:SendMessage`, `dynamodb:*`, `*`) grants.
+pub(crate) fn action_grant(action: &str) -> Grant {
+    let (service, name) = action.split_once(':').unwrap_or((action, "*"));
+    let mut grant = Grant::NONE;
+    for (s, actions) in ACTIONS {
+        if !glob(service.as_bytes(), s.as_bytes()) {
+            continue;
+        }
+        for (a, g) in *actions {
+            if glob(name.as_bytes(), a.as_bytes()) {
+                grant = grant.union(*g);
+            }
+        }
+    }
+    grant
+}
+
+fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What policies grant, per resource logical id, with the evidence of each
+/// (`DynamoDBReadPolicy`, `statement dynamodb:GetItem, dynamodb:Query`).
+#[derive(Debug, Default)]
+pub(crate) struct Grants(
+    pub BTreeMap<String, (Grant, BTreeSet<String>)>,
+    /// What statements on every resource (`Resource: "*"`) grant, by
+    /// service (`s3`), with their evidence: it applies to the resources of
+    /// that service the function names elsewhere (see [`Grants::named`]).
+    pub BTreeMap<String, (Grant, BTreeSet<String>)>,
+);
+
+impl Grants {
+    fn add(&mut self, resource: String, grant: Grant, evidence: String) {
+        if grant.is_empty() {
+            return;
+        }
+        let entry = self.0.entry(resource).or_default();
+        entry.0 = entry.0.union(grant);
+        entry.1.insert(evidence);
+    }
+
+    /// A policy document (`{Statement: [...]}`) or a list of statements.
+    pub fn document(&mut self, doc: &Value) {
+        match doc.get("Statement") {
+            Some(Value::Array(list)) => list.iter().for_each(|s| self.statement(s)),
+            Some(s @ Value::Object(_)) => self.statement(s),
+            _ => {}
+        }
+    }
+
+    /// One statement: its allowed actions on the resources its `Resource`
+    /// names (a `*` resource names none).
+    fn statement(&mut self, st: &Value) {
+        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            return;
+        }
+        let actions = strings(st.get("Action"));
+        let grant = actions
+            .iter()
+            .fold(Grant::NONE, |g, a| g.union(action_grant(a)));
+        let mut named = BTreeSet::new();
+        let resource = st.get("Resource").unwrap_or(&Value::Null);
+        references(resource, &mut named);
+        let evidence = format!("statement {}", actions.join(", "));
+        for r in named {
+            self.add(r, grant, evidence.clone());
+        }
+        // Only reads spelled out: `sqs:*` on `*` says nothing of what is
+        // done with a queue, and a write to every bucket is too weak a
+        // sign that the function writes to the one that invokes it (that
+        // would be a recursive loop).
+        if strings(Some(resource)).contains(&"*") {
+            let mut reads: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for a in actions.iter().filter(|a| !a.contains('*')) {
+                if let Some((service, _)) = a.split_once(':')
+                    && action_grant(a).read
+                {
+                    reads.entry(service.to_lowercase()).or_default().push(a);
+                }
+            }
+            for (service, list) in reads {
+                let entry = self.1.entry(service).or_default();
+                entry.0 = entry.0.union(Grant::READ);
+                entry
+                    .1
+                    .insert(format!("statement {} on *", list.join(", ")));
+            }
+        }
+    }
+
+    /// A resource of `service` the function names otherwise (`how`: in
+    /// its environment, by an event) gets what statements on every
+    /// resource of that service grant.
+    pub fn named(&mut self, resource: &str, service: &str, how: &str) {
+        let Some((grant, evidence)) = self.1.get(service).cloned() else {
+            return;
+        };
+        for e in evidence {
+            self.add(resource.to_string(), grant, format!("{e}, {how}"));
+        }
+    }
+
+    /// A SAM function's `Policies`: policy templates, inline documents,
+    /// and managed policy names (which name no resource of the template).
+    pub fn sam_policies(&mut self, policies: &Value) {
+        let list = match policies {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        for p in list {
+            let Value::Object(m) = p else { continue };
+            if m.contains_key("Statement") {
+                self.document(p);
+                continue;
+            }
+            for (name, params) in m {
+                let Some((_, grant)) = SAM_TEMPLATES.iter().find(|(n, _)| n == name) else {
+                    continue;
+                };
+                let mut named = BTreeSet::new();
+                references(params, &mut named);
+                for r in named {
+                    self.add(r, *grant, name.clone());
+                }
+            }
+        }
+    }
+
+    /// An IAM role's inline `Policies` (`[{PolicyName, PolicyDocument}]`).
+    pub fn role_policies(&mut self, policies: Option<&Value>) {
+        if let Some(Value::Array(list)) = policies {
+            for p in list {
+                if let Some(doc) = p.get("PolicyDocument") {
+                    self.document(doc);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn actions_and_wildcards_grant_what_they_match() {
+        assert_eq!(action_grant("dynamodb:GetItem"), Grant::READ);
+        assert_eq!(action_grant("dynamodb:PutItem"), Grant::WRITE);
+        assert_eq!(
+            action_grant("dynamodb:*"),
+            Grant::READ_WRITE.union(Grant::RECEIVE)
+        );
+        assert_eq!(action_grant("s3:Get*"), Grant::READ);
+        assert_eq!(action_grant("sqs:SendMessage"), Grant::SEND);
+        assert_eq!(action_grant("SQS:receivemessage"), Grant::RECEIVE);
+        assert_eq!(action_grant("sqs:GetQueueAttributes"), Grant::NONE);
+        assert_eq!(action_grant("logs:CreateLogGroup"), Grant::NONE);
+        assert!(action_grant("*").send && action_grant("*").invoke);
+    }
+
+    #[test]
+    fn read_templates_and_statements_are_not_writes() {
+        let mut g = Grants::default();
+        g.sam_policies(&json!([
+            {"SQSPollerPolicy": {"QueueName": {"Fn::GetAtt": ["Q", "QueueName"]}}},
+            {"DynamoDBReadPolicy": {"TableName": {"Ref": "T"}}},
+            "AWSLambdaBasicExecutionRole",
+            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"],
+                "Resource": {"Fn::Sub": "${B.Arn}/*"}},
+                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}
+        ]));
+        assert_eq!(g.0["Q"].0, Grant::RECEIVE);
+        assert_eq!(g.0["T"].0, Grant::READ);
+        assert_eq!(g.0["B"].0, Grant::READ);
+        assert_eq!(g.0.len(), 3);
+        // `sqs:SendMessage` on `*` draws nothing, even for a queue the
+        // function names; a read on `*` is a read of a table it names.
+        g.named("Other", "sqs", "named in its environment");
+        assert!(!g.0.contains_key("Other"));
+        g.statement(
+            &json!({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": "*"}),
+        );
+        g.named("T2", "dynamodb", "named in its environment");
+        assert_eq!(g.0["T2"].0, Grant::READ);
+        assert_eq!(
+            g.0["T2"].1.iter().collect::<Vec<_>>(),
+            ["statement dynamodb:GetItem on *, named in its environment"]
+        );
+        g.named("B2", "s3", "named by its events");
+        assert!(!g.0.contains_key("B2"));
+        assert_eq!(
+            g.0["B"].1.iter().collect::<Vec<_>>(),
+            ["statement s3:GetObject"]
+        );
+    }
+}
