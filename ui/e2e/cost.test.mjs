@@ -179,7 +179,10 @@ test("the run report downloads a self-contained HTML page and two CSV files", as
   assert.equal(header[0], "component");
   for (const row of csv.slice(1)) assert.equal(row.split(",").length, header.length, row);
   const series = files["serverless-rest-api.launch-day.series.csv"].trimEnd().split("\n");
-  assert.equal(series[0], "component,second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances");
+  assert.equal(series[0], "component,second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments");
+  // The function reports its execution environments (alive, idle, lifetime).
+  const fnRow = csv.find((r) => r.startsWith("orders-fn,")).split(",");
+  assert.ok(Number(fnRow[header.indexOf("mean_environments")]) > 0, fnRow.join(","));
   assert.ok(series.some((r) => r.startsWith("orders-fn,0,")));
   await page.getByTestId("toast").filter({ hasText: "two CSV files" }).waitFor();
   await shot("cost-05-report-downloaded");

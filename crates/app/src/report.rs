@@ -231,7 +231,7 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-pub const COMPONENTS_CSV_HEADER: &str = "component,name,kind,requests,completed,errors,throttled,in_flight,cold_starts,retries,dead_lettered,mean_concurrency,max_concurrency,p50_ms,p90_ms,p99_ms,max_ms,mean_wait_ms,mean_service_ms,mean_queue_depth,max_queue_depth,mean_tasks,max_tasks,mean_instances,max_instances,scale_events,errors_by_kind,monthly_usd";
+pub const COMPONENTS_CSV_HEADER: &str = "component,name,kind,requests,completed,errors,throttled,in_flight,cold_starts,retries,dead_lettered,mean_concurrency,max_concurrency,p50_ms,p90_ms,p99_ms,max_ms,mean_wait_ms,mean_service_ms,mean_queue_depth,max_queue_depth,mean_tasks,max_tasks,mean_instances,max_instances,scale_events,mean_environments,mean_idle_environments,mean_environment_lifetime_s,errors_by_kind,monthly_usd";
 
 fn errors_by_kind(c: &ComponentStats) -> String {
     c.errors_by_kind
@@ -277,6 +277,15 @@ fn components_csv(
             num(c.mean_instances),
             c.max_instances.to_string(),
             c.scale_events.to_string(),
+            c.environments
+                .as_ref()
+                .map_or(String::new(), |e| num(e.mean_alive)),
+            c.environments
+                .as_ref()
+                .map_or(String::new(), |e| num(e.mean_idle)),
+            c.environments
+                .as_ref()
+                .map_or(String::new(), |e| num(e.mean_lifetime_s)),
             csv_field(&errors_by_kind(c)),
             cost_of(&c.id).to_string(),
         ];
@@ -286,9 +295,9 @@ fn components_csv(
     out
 }
 
-pub const SERIES_CSV_HEADER: &str = "component,second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances";
+pub const SERIES_CSV_HEADER: &str = "component,second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments";
 
-fn series_columns(c: &ComponentStats) -> [&[u32]; 9] {
+fn series_columns(c: &ComponentStats) -> [&[u32]; 10] {
     let s = &c.series;
     [
         &s.arrivals,
@@ -300,6 +309,7 @@ fn series_columns(c: &ComponentStats) -> [&[u32]; 9] {
         &s.tasks,
         &s.queue_depth,
         &s.instances,
+        &s.environments,
     ]
 }
 

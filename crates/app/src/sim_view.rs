@@ -71,6 +71,8 @@ pub struct Series {
     pub queue_depth: Vec<u32>,
     /// EC2 capacity: instances in service.
     pub instances: Vec<u32>,
+    /// Lambda functions: execution environments alive.
+    pub environments: Vec<u32>,
 }
 
 impl From<archsim_sim::Series> for Series {
@@ -85,6 +87,7 @@ impl From<archsim_sim::Series> for Series {
             tasks: s.tasks,
             queue_depth: s.queue_depth,
             instances: s.instances,
+            environments: s.environments,
         }
     }
 }

@@ -209,6 +209,11 @@ fn to_json(reps: &Replications) -> Value {
                     | "mean_tasks"
                     | "mean_instances"
                     | "mean_wait_ms"
+                    | "mean_environments"
+                    | "mean_busy_environments"
+                    | "mean_idle_environments"
+                    | "mean_environment_lifetime_s"
+                    | "cold_start_share"
                     | "p50_ms"
                     | "p90_ms"
                     | "p99_ms"
@@ -239,6 +244,15 @@ fn to_json(reps: &Replications) -> Value {
             o["mean_tasks"] = v("mean_tasks");
             o["max_tasks"] = v("max_tasks");
             o["scale_events"] = v("scale_events");
+        }
+        if c.environments.is_some() {
+            o["environments"] = json!({
+                "mean_alive": v("mean_environments"),
+                "mean_busy": v("mean_busy_environments"),
+                "mean_idle": v("mean_idle_environments"),
+                "mean_lifetime_s": v("mean_environment_lifetime_s"),
+                "cold_start_share": v("cold_start_share"),
+            });
         }
         if is_capacity(&c.kind) {
             o["mean_instances"] = v("mean_instances");
@@ -362,12 +376,12 @@ fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
     for (_, c) in reported(first) {
         let s = &c.series;
         let mut text = String::from(
-            "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances\n",
+            "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments\n",
         );
         for k in 0..s.arrivals.len() {
             let _ = writeln!(
                 text,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}",
                 k + 1,
                 s.arrivals[k],
                 s.completions[k],
@@ -377,7 +391,8 @@ fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
                 s.concurrency[k],
                 s.tasks[k],
                 s.queue_depth[k],
-                s.instances[k]
+                s.instances[k],
+                s.environments.get(k).copied().unwrap_or(0)
             );
         }
         std::fs::write(dir.join(format!("series-{}.csv", c.id)), text)?;

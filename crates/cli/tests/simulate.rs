@@ -164,7 +164,9 @@ fn csv_series_and_summary_are_written() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let series = std::fs::read_to_string(out.join("series-worker-svc.csv")).unwrap();
-    assert!(series.starts_with("second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances\n"));
+    assert!(series.starts_with(
+        "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments\n"
+    ));
     assert_eq!(series.lines().count(), 1 + 90);
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(

@@ -81,7 +81,7 @@ pub struct Replications {
 
 /// The metrics summarised per component, in a stable order.
 pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
-    vec![
+    let mut metrics = vec![
         ("requests", c.requests as f64),
         ("completed", c.completed as f64),
         ("errors", c.errors as f64),
@@ -99,7 +99,17 @@ pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
         ("scale_events", c.scale_events as f64),
         ("mean_instances", c.mean_instances),
         ("max_instances", c.max_instances as f64),
-    ]
+    ];
+    if let Some(e) = &c.environments {
+        metrics.extend([
+            ("mean_environments", e.mean_alive),
+            ("mean_busy_environments", e.mean_busy),
+            ("mean_idle_environments", e.mean_idle),
+            ("mean_environment_lifetime_s", e.mean_lifetime_s),
+            ("cold_start_share", e.cold_start_share),
+        ]);
+    }
+    metrics
 }
 
 /// Runs `scenario` once per seed; `progress` is told after each run.

@@ -88,7 +88,30 @@ pub struct ComponentStats {
     /// EC2 capacity.
     pub mean_instances: f64,
     pub max_instances: u64,
+    /// Lambda functions: their execution environments, as peers (SimFaaS)
+    /// report them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environments: Option<EnvironmentStats>,
     pub series: Series,
+}
+
+/// A function's execution environments over the run: time averages of
+/// those alive (initialised, not yet reclaimed), busy (serving an
+/// invocation) and idle (alive, not busy), how long one lives, and the
+/// share of invocations that started one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvironmentStats {
+    pub mean_alive: f64,
+    pub mean_busy: f64,
+    pub mean_idle: f64,
+    pub max_alive: u64,
+    /// Environments created (cold starts, and provisioned ones at the start).
+    pub created: u64,
+    /// Mean seconds from creation to reclaim (or to the end of the run for
+    /// those still alive).
+    pub mean_lifetime_s: f64,
+    /// Cold starts over invocations started.
+    pub cold_start_share: f64,
 }
 
 /// 1 s time series, one value per second of simulated time. Counters
@@ -105,6 +128,8 @@ pub struct Series {
     pub queue_depth: Vec<u32>,
     /// EC2 capacity: instances in service.
     pub instances: Vec<u32>,
+    /// Lambda functions: execution environments alive.
+    pub environments: Vec<u32>,
 }
 
 impl Series {
@@ -127,6 +152,7 @@ impl Series {
             tasks: avg(&self.tasks),
             queue_depth: avg(&self.queue_depth),
             instances: avg(&self.instances),
+            environments: avg(&self.environments),
         }
     }
 }

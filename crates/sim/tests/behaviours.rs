@@ -416,6 +416,53 @@ fn spike_at(at_s: f64) -> archsim_model::scenario::TrafficProfile {
 }
 
 #[test]
+fn environments_alive_busy_and_idle_are_time_averages_of_their_lifetimes() {
+    // One environment at most (reserved concurrency 1). It is born at the
+    // first request (0-10 s), last used in the 500-510 s burst, reclaimed
+    // 600 s later (1,100-1,120 s, exactly at its expiry, not at the next
+    // tick); a second is born in the 1,200-1,210 s burst and lives to the
+    // end (1,400 s). Alive seconds: 1,090-1,120 + 190-200.
+    let design = capped_lambda(1, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 0.0 }, 1_400.0);
+    sc.traffic = vec![spike_at(0.0), spike_at(500.0), spike_at(1_200.0)];
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let f = run.component("fn").unwrap();
+    let env = f
+        .environments
+        .as_ref()
+        .expect("a function reports its environments");
+    assert_eq!(env.created, 2);
+    assert_eq!(env.max_alive, 1);
+    let alive_s = env.mean_alive * 1_400.0;
+    assert!((1_280.0..=1_320.0).contains(&alive_s), "{alive_s}");
+    // The 1 s series agrees with the time average to within its sampling.
+    let sampled: u32 = f.series.environments.iter().sum();
+    assert!(
+        (f64::from(sampled) - alive_s).abs() <= 3.0,
+        "{sampled} vs {alive_s}"
+    );
+    assert_eq!(f.series.environments[600], 1);
+    assert_eq!(
+        f.series.environments[1_150], 0,
+        "reclaimed after 600 s idle"
+    );
+    assert_eq!(f.series.environments[1_300], 1);
+    // Busy is the concurrency; idle the rest of the alive time.
+    assert!((env.mean_busy - f.mean_concurrency).abs() < 1e-12);
+    assert!((env.mean_idle - (env.mean_alive - env.mean_busy)).abs() < 1e-12);
+    // Lifetimes: the first ~1,100 s, the second ~195 s to the end.
+    assert!(
+        (640.0..=660.0).contains(&env.mean_lifetime_s),
+        "{}",
+        env.mean_lifetime_s
+    );
+    // Over the invocations started (requests throttled at the cap are not).
+    assert!((env.cold_start_share - 2.0 / f.served as f64).abs() < 1e-12);
+    // Components other than functions report none.
+    assert!(run.component("client").unwrap().environments.is_none());
+}
+
+#[test]
 fn idle_environments_expire_after_600_seconds_and_provisioned_ones_never() {
     // Reserved concurrency 1: one environment at most, so every cold
     // start is that environment being (re)created.

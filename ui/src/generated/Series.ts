@@ -8,4 +8,8 @@ export type Series = { arrivals: Array<number>, completions: Array<number>, erro
 /**
  * EC2 capacity: instances in service.
  */
-instances: Array<number>, };
+instances: Array<number>, 
+/**
+ * Lambda functions: execution environments alive.
+ */
+environments: Array<number>, };

@@ -9,7 +9,7 @@ use std::collections::BinaryHeap;
 use archsim_model::component::{Architecture, LAMBDA_MB_PER_VCPU, LambdaProps};
 
 use super::events::{ErrKind, Ev, Mode, Outcome};
-use super::{Behaviour, NONE, SEC, Simulation, TokenBucket, Us};
+use super::{Behaviour, Gauge, NONE, SEC, Simulation, TokenBucket, Us};
 use crate::rng::Sampler;
 
 /// Lambda reclaims an idle execution environment this long after its last
@@ -29,6 +29,8 @@ const ASYNC_ERROR_RETRY: Us = 60 * SEC;
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Env {
     pub(super) created: u64,
+    /// When it was initialised.
+    pub(super) born: Us,
     pub(super) last_used: Us,
     pub(super) busy: bool,
     pub(super) alive: bool,
@@ -59,6 +61,9 @@ pub(super) struct Lambda {
     pub(super) provisioned_invocations: u64,
     pub(super) provisioned_billed_mb_us: f64,
     pub(super) invocations: u64,
+    /// Environments alive, and the lifetimes of those reclaimed.
+    pub(super) alive: Gauge,
+    pub(super) reclaimed_lifetime_us: f64,
 }
 
 impl Lambda {
@@ -95,12 +100,16 @@ impl Lambda {
             provisioned_invocations: 0,
             provisioned_billed_mb_us: 0.0,
             invocations: 0,
+            alive: Gauge::default(),
+            reclaimed_lifetime_us: 0.0,
         };
+        l.alive.set(0, u64::from(p.provisioned_concurrency));
         // Provisioned environments are initialised before the run.
         for _ in 0..p.provisioned_concurrency {
             let e = l.envs.len() as u32;
             l.envs.push(Env {
                 created: l.created,
+                born: 0,
                 last_used: 0,
                 busy: false,
                 alive: true,
@@ -147,6 +156,7 @@ impl Simulation {
             }
             let env = Env {
                 created: l.created,
+                born: now,
                 last_used: now,
                 busy: false,
                 alive: true,
@@ -163,6 +173,7 @@ impl Simulation {
                     (l.envs.len() - 1) as u32
                 }
             };
+            l.alive.inc(now);
             n.c.cold_starts += 1;
             n.second.cold_starts += 1;
             (e, true)
@@ -350,11 +361,19 @@ impl Simulation {
             }
             let envs = &mut l.envs;
             let free = &mut l.free_envs;
+            let alive = &mut l.alive;
+            let lifetimes = &mut l.reclaimed_lifetime_us;
             l.idle.retain(|&(_, e)| {
                 let env = &mut envs[e as usize];
-                if !env.provisioned && env.last_used + LAMBDA_IDLE_EXPIRY <= now {
+                let expiry = env.last_used + LAMBDA_IDLE_EXPIRY;
+                if !env.provisioned && expiry <= now {
                     env.alive = false;
                     free.push(e);
+                    // Reclaimed at its expiry, found at this tick: the
+                    // gauge must not count it alive in between.
+                    alive.dec(now);
+                    alive.integral -= (now - expiry) as f64;
+                    *lifetimes += (expiry - env.born) as f64;
                     false
                 } else {
                     true

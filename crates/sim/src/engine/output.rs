@@ -98,6 +98,9 @@ impl Simulation {
             n.series.throttles.push(s.throttles);
             n.series.cold_starts.push(s.cold_starts);
             n.series.concurrency.push(n.concurrency.v as u32);
+            if let Behaviour::Lambda(l) = &n.behaviour {
+                n.series.environments.push(l.alive.v as u32);
+            }
             n.series.tasks.push(n.tasks.v as u32);
             n.series.queue_depth.push(n.queue.v as u32);
             n.series.instances.push(n.instances.v as u32);

@@ -163,6 +163,36 @@ impl Simulation {
                 scale_events: n.c.scale_events,
                 mean_instances: n.instances.mean(end),
                 max_instances: n.instances.max,
+                environments: match &n.behaviour {
+                    Behaviour::Lambda(l) => {
+                        let alive = l.alive.mean(end);
+                        let busy = n.concurrency.mean(end);
+                        let still: f64 = l
+                            .envs
+                            .iter()
+                            .filter(|e| e.alive)
+                            .map(|e| (end - e.born) as f64)
+                            .sum();
+                        Some(EnvironmentStats {
+                            mean_alive: alive,
+                            mean_busy: busy,
+                            mean_idle: (alive - busy).max(0.0),
+                            max_alive: l.alive.max,
+                            created: l.created,
+                            mean_lifetime_s: if l.created == 0 {
+                                0.0
+                            } else {
+                                (l.reclaimed_lifetime_us + still) / l.created as f64 / SEC as f64
+                            },
+                            cold_start_share: if l.invocations == 0 {
+                                0.0
+                            } else {
+                                n.c.cold_starts as f64 / l.invocations as f64
+                            },
+                        })
+                    }
+                    _ => None,
+                },
                 series: std::mem::take(&mut n.series),
             });
         }
