@@ -665,7 +665,7 @@ pub fn estimate_usage(
             scaling: None,
         });
     }
-    notes.extend(crate::rated::NOTES.iter().map(|n| n.to_string()));
+    notes.extend(crate::rated::notes(design));
     notes.push(
         "DynamoDB: one request unit per read or write (items up to 1 KB written, 4 KB read)".into(),
     );

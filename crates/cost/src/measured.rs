@@ -382,7 +382,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             "storage (S3, DynamoDB, ECR) and EKS clusters come from the design".into(),
         ]
         .into_iter()
-        .chain(crate::rated::NOTES.iter().map(|n| n.to_string()))
+        .chain(crate::rated::notes(design))
         .chain(differences(design, run))
         .collect(),
     }

@@ -222,15 +222,33 @@ pub(crate) fn observability_usage(
     out
 }
 
-/// What the estimate and the measured bill assume about these services.
-pub(crate) const NOTES: &[&str] = &[
-    "network: one NAT gateway (and its public IPv4 address) when a component sits in a VPC, as the export creates; two public IPv4 addresses (one per zone) per internet-facing load balancer; cross-zone traffic not counted",
-    "data transfer out: every response to traffic not entering through CloudFront, of the scenario's response size",
-    "CloudWatch Logs: the assumptions' log volume per Lambda invocation and container request, kept one month",
-    "X-Ray: traced functions and APIs record the first request each second and 5% of the rest",
-    "Aurora Serverless v2: billed at its minimum capacity (archsim does not scale ACUs), one I/O per request",
-    "EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free",
-];
+/// What the estimate and the measured bill assume about these services,
+/// for the kinds the design has.
+pub(crate) fn notes(design: &Design) -> Vec<String> {
+    let has = |pred: &dyn Fn(&Component) -> bool| design.components().any(pred);
+    let mut notes = Vec::new();
+    if has(&|c| c.kind().in_vpc()) {
+        notes.push("network: one NAT gateway (and its public IPv4 address), as the export creates for a design with components in a VPC; two public IPv4 addresses (one per zone) per internet-facing load balancer; cross-zone traffic not counted");
+    }
+    notes.push("data transfer out: every response to traffic not entering through CloudFront, of the scenario's response size");
+    if has(&|c| matches!(c.kind(), K::LambdaFunction | K::EcsService)) {
+        notes.push("CloudWatch Logs: the assumptions' log volume per Lambda invocation and container request, kept one month");
+    }
+    if has(&|c| match &c.props {
+        Props::LambdaFunction(l) => l.tracing,
+        Props::ApiGateway(a) => a.tracing,
+        _ => false,
+    }) {
+        notes.push("X-Ray: traced functions and APIs record the first request each second and 5% of the rest");
+    }
+    if has(&|c| c.kind() == K::AuroraServerless) {
+        notes.push("Aurora Serverless v2: billed at its minimum capacity (archsim does not scale ACUs), one I/O per request");
+    }
+    if has(&|c| c.kind() == K::EventBridgeRule) {
+        notes.push("EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free");
+    }
+    notes.into_iter().map(String::from).collect()
+}
 
 /// The usage id of the network around the components (not a component of
 /// the design: its lines are the VPC's and the data transfer's).

@@ -373,6 +373,7 @@ impl Page<'_> {
                 ("tasks", &s.tasks, "#8c564b"),
                 ("queue depth", &s.queue_depth, "#e377c2"),
                 ("instances", &s.instances, "#7f7f7f"),
+                ("environments alive", &s.environments, "#bcbd22"),
             ];
             for (title, lines) in [("per second", &counters[..]), ("in service", &gauges[..])] {
                 let shown: Vec<(&str, &[u32], &str)> = lines
