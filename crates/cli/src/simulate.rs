@@ -39,6 +39,11 @@ pub struct SimulateArgs {
     /// HTML page here, and `STEM.components.csv` and `STEM.series.csv` beside it.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// What if Lambda reclaimed idle execution environments after this long
+    /// instead of the design's `account.lambda_idle_expiry_s` (600 s):
+    /// `300`, `5m`.
+    #[arg(long, value_name = "D")]
+    idle_expiry: Option<String>,
 }
 
 /// Kinds whose figures the report shows; roles, registries, task
@@ -95,7 +100,16 @@ fn parse_duration(s: &str) -> Result<f64> {
 }
 
 pub fn run(args: SimulateArgs) -> Result<u8> {
-    let design = load(&args.design)?;
+    let mut design = load(&args.design)?;
+    if let Some(d) = &args.idle_expiry {
+        let s = parse_duration(d).map_err(|e| {
+            anyhow::anyhow!("{}", e.to_string().replace("--duration", "--idle-expiry"))
+        })?;
+        if !(1.0..=86_400.0).contains(&s) {
+            bail!("--idle-expiry \"{d}\" must be from 1 s to 1 day");
+        }
+        design.account.lambda_idle_expiry_s = s.round() as u32;
+    }
     let file = args.design.display().to_string();
     let scenario =
         find_scenario(&design, args.scenario.as_deref()).with_context(|| file.clone())?;

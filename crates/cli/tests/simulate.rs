@@ -175,6 +175,46 @@ fn csv_series_and_summary_are_written() {
     );
 }
 
+/// "What if AWS reclaimed idle environments after 1 minute?": more cold
+/// starts than under the design's 600 s; a bad value is refused.
+#[test]
+fn idle_expiry_is_a_what_if() {
+    let path = root().join("examples/serverless-api.archsim.json");
+    let cold = |extra: &[&str]| -> u64 {
+        let mut args = vec![
+            "simulate",
+            path.to_str().unwrap(),
+            "--duration",
+            "15m",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = archsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "orders-fn")
+            .unwrap()["cold_starts"]
+            .as_u64()
+            .unwrap()
+    };
+    let observed = cold(&[]);
+    let sooner = cold(&["--idle-expiry", "1m"]);
+    assert!(sooner >= observed, "{sooner} >= {observed}");
+    fails_with(
+        &archsim(&[
+            "simulate",
+            path.to_str().unwrap(),
+            "--idle-expiry",
+            "2 weeks",
+        ]),
+        "--idle-expiry",
+    );
+}
+
 /// Exit code 2, one line on stderr that says `needle`, no panic.
 fn fails_with(o: &Output, needle: &str) {
     let err = stderr(o);

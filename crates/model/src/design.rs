@@ -38,6 +38,11 @@ pub struct AccountSettings {
     pub unreserved_concurrency_min: u32,
     pub lambda_scaling: LambdaScalingRule,
     pub availability_zones: Vec<String>,
+    /// Seconds after its last invocation that Lambda reclaims an idle
+    /// execution environment. AWS does not publish it; 600 s is what has
+    /// been observed since 2019 (SPEC-SIM.md) and SimFaaS's default. A
+    /// what-if setting: "what if AWS reclaims after 5 minutes?"
+    pub lambda_idle_expiry_s: u32,
 }
 
 impl Default for AccountSettings {
@@ -51,6 +56,7 @@ impl Default for AccountSettings {
                 "us-east-1b".into(),
                 "us-east-1c".into(),
             ],
+            lambda_idle_expiry_s: 600,
         }
     }
 }

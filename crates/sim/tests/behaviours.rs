@@ -416,6 +416,24 @@ fn spike_at(at_s: f64) -> archsim_model::scenario::TrafficProfile {
 }
 
 #[test]
+fn the_accounts_idle_expiry_decides_when_an_environment_is_reclaimed() {
+    // The same bursts at 0 s and 500 s: 490 s idle is warm under AWS's
+    // observed 600 s, cold if AWS reclaimed after 300 s.
+    let mut design = capped_lambda(1, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 0.0 }, 900.0);
+    sc.traffic = vec![spike_at(0.0), spike_at(500.0)];
+    let cold = |design: &archsim_model::Design| {
+        let run = simulate(design, &sc, &RunOptions::default()).unwrap();
+        let f = run.component("fn").unwrap().clone();
+        (f.cold_starts, f.environments.unwrap().created)
+    };
+    assert_eq!(design.account.lambda_idle_expiry_s, 600);
+    assert_eq!(cold(&design), (1, 1));
+    design.account.lambda_idle_expiry_s = 300;
+    assert_eq!(cold(&design), (2, 2));
+}
+
+#[test]
 fn environments_alive_busy_and_idle_are_time_averages_of_their_lifetimes() {
     // One environment at most (reserved concurrency 1). It is born at the
     // first request (0-10 s), last used in the 500-510 s burst, reclaimed

@@ -274,6 +274,7 @@ impl Simulation {
             zone_down: vec![false; zone_count],
             pool_used: 0,
             pool_limit,
+            idle_expiry: u64::from(account.lambda_idle_expiry_s.max(1)) * SEC,
             legacy: (account.lambda_scaling == LambdaScalingRule::LegacyBurst)
                 .then(|| TokenBucket::new(LEGACY_REFILL_PER_S, LEGACY_BURST)),
             traces: Vec::new(),

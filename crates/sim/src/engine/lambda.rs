@@ -13,7 +13,8 @@ use super::{Behaviour, Gauge, NONE, SEC, Simulation, TokenBucket, Us};
 use crate::rng::Sampler;
 
 /// Lambda reclaims an idle execution environment this long after its last
-/// request (observed since 2019; SPEC-SIM.md).
+/// request (observed since 2019; SPEC-SIM.md): the default of the design's
+/// `account.lambda_idle_expiry_s`, which the simulator reads.
 pub const LAMBDA_IDLE_EXPIRY: Us = 600 * SEC;
 /// Per-function scaling since Nov 2023: 1,000 new environments per 10 s.
 const LAMBDA_SCALING_BUCKET: f64 = 1000.0;
@@ -352,6 +353,7 @@ impl Simulation {
 
     pub(super) fn expire_idle(&mut self) {
         let now = self.now;
+        let idle_expiry = self.idle_expiry;
         for n in &mut self.nodes {
             let Behaviour::Lambda(l) = &mut n.behaviour else {
                 continue;
@@ -365,7 +367,7 @@ impl Simulation {
             let lifetimes = &mut l.reclaimed_lifetime_us;
             l.idle.retain(|&(_, e)| {
                 let env = &mut envs[e as usize];
-                let expiry = env.last_used + LAMBDA_IDLE_EXPIRY;
+                let expiry = env.last_used + idle_expiry;
                 if !env.provisioned && expiry <= now {
                     env.alive = false;
                     free.push(e);

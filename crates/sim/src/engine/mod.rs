@@ -257,6 +257,8 @@ pub struct Simulation {
     zone_down: Vec<bool>,
     pool_used: u32,
     pool_limit: u32,
+    /// The account's idle expiry of a Lambda execution environment.
+    idle_expiry: Us,
     legacy: Option<TokenBucket>,
     traces: Vec<RequestTrace>,
     trace_every: u64,
