@@ -129,6 +129,8 @@ test("clicking a component opens its live charts", async () => {
   const points = (await rate.getAttribute("points")).split(" ");
   assert.ok(points.length > 100, `one point per simulated second so far (${points.length})`);
   assert.ok(await charts.locator('figure[data-chart="busy"]').isVisible());
+  // A function's chart shows its execution environments beside its concurrency.
+  assert.match(await charts.locator('figure[data-chart="busy"] .chart-keys').innerText(), /environments [1-9]/);
   // Beside the card, not over it.
   const card = await page.locator('.react-flow__node[data-id="orders-fn"]').boundingBox();
   const box = await charts.boundingBox();

@@ -253,9 +253,12 @@ function chartsOf(s: SeriesView): Chart[] {
     },
     {
       key: "busy",
-      label: "concurrency · tasks · instances",
+      label: "concurrency · environments · tasks · instances",
       lines: [
         { name: "concurrency", values: d.concurrency, colour: "#7c3aed" },
+        // A function's execution environments alive: busy ones and the idle
+        // ones Lambda keeps until they expire.
+        { name: "environments", values: d.environments, colour: "#65a30d" },
         { name: "tasks", values: d.tasks, colour: "#ea580c" },
         { name: "instances", values: d.instances, colour: "#0891b2" },
       ],
