@@ -273,6 +273,12 @@ fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
             .unwrap_or_default()
     );
     let name = |id: &str| {
+        if id == archsim_cost::NETWORK_ID {
+            return "Network".to_string();
+        }
+        if id == archsim_cost::SAVINGS_PLANS_ID {
+            return "Savings Plans".to_string();
+        }
         let base = id.split('@').next().unwrap_or(id);
         design
             .component(base)

@@ -77,6 +77,14 @@ fn savings_plans_from_the_command_line() {
     assert!(covered < Decimal::ZERO);
     // The plan saves: what it covers is worth more than the commitment.
     assert!(dec(&with["report"]["total_usd"]) < dec(&base["report"]["total_usd"]));
+    // The text bill names the lines that belong to no component.
+    let text = archsim(&["cost", &design, "--savings-plan", "compute:0.10:1"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with("Savings Plans ")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("Network ")), "{text}");
     assert_eq!(
         with["report"]["assumptions"]["savings_plans"][0]["kind"],
         "compute"
