@@ -513,14 +513,11 @@ fn free_allowance(book: &PriceBook, group: FreeGroup) -> Decimal {
     }
 }
 
-/// One component's contribution, in line order.
+/// One component's contribution, in line order. A pooled quantity draws
+/// on its pool's free-tier group (none for `FreeGroup::None`).
 enum Entry {
     Charge(Charge),
-    Pooled {
-        pool: Pool,
-        quantity: Decimal,
-        free_eligible: bool,
-    },
+    Pooled { pool: Pool, quantity: Decimal },
 }
 
 /// Prices every component; returns (component index, charge) in report
@@ -707,19 +704,14 @@ fn price(
     // group in proportion to that usage.
     let mut eligible: BTreeMap<FreeGroup, Decimal> = BTreeMap::new();
     for entry in entries.iter().flatten() {
-        if let Entry::Pooled {
-            pool,
-            quantity,
-            free_eligible: true,
-        } = entry
-        {
+        if let Entry::Pooled { pool, quantity } = entry {
             *eligible
                 .entry(pool_spec(book, *pool).free_group)
                 .or_default() += *quantity;
         }
     }
-    let free_share = |pool: Pool, quantity: Decimal, free_eligible: bool| -> Decimal {
-        if !assumptions.free_tier || !free_eligible || quantity.is_zero() {
+    let free_share = |pool: Pool, quantity: Decimal| -> Decimal {
+        if !assumptions.free_tier || quantity.is_zero() {
             return Decimal::ZERO;
         }
         let group = pool_spec(book, pool).free_group;
@@ -735,14 +727,8 @@ fn price(
     // Billed (after free tier) totals per pool, then split into tiers.
     let mut billed: BTreeMap<Pool, Decimal> = BTreeMap::new();
     for entry in entries.iter().flatten() {
-        if let Entry::Pooled {
-            pool,
-            quantity,
-            free_eligible,
-        } = entry
-        {
-            *billed.entry(*pool).or_default() +=
-                *quantity - free_share(*pool, *quantity, *free_eligible);
+        if let Entry::Pooled { pool, quantity } = entry {
+            *billed.entry(*pool).or_default() += *quantity - free_share(*pool, *quantity);
         }
     }
 
@@ -751,13 +737,9 @@ fn price(
         for entry in component_entries {
             match entry {
                 Entry::Charge(charge) => charges.push((Some(component), charge)),
-                Entry::Pooled {
-                    pool,
-                    quantity,
-                    free_eligible,
-                } => {
+                Entry::Pooled { pool, quantity } => {
                     let spec = pool_spec(book, pool);
-                    let free = free_share(pool, quantity, free_eligible);
+                    let free = free_share(pool, quantity);
                     if !free.is_zero() {
                         charges.push((
                             Some(component),
@@ -866,6 +848,31 @@ impl Ctx<'_> {
             Some(d) if value > 0.0 && value <= MAX_INPUT => Ok(d),
             _ => Err(self.invalid(field, value, "give a size above 0")),
         }
+    }
+
+    /// A flat-rate line for a usage value (checked as [`Self::amount`]).
+    fn charge(
+        &self,
+        service: &'static str,
+        description: &str,
+        field: &str,
+        value: f64,
+        rate: &Rate,
+    ) -> Result<Entry, UsageError> {
+        Ok(Entry::Charge(Charge::from_rate(
+            service,
+            description.to_string(),
+            self.amount(field, value)?,
+            rate,
+        )))
+    }
+
+    /// A usage value priced at the account level in `pool`.
+    fn pooled(&self, pool: Pool, field: &str, value: f64) -> Result<Entry, UsageError> {
+        Ok(Entry::Pooled {
+            pool,
+            quantity: self.amount(field, value)?,
+        })
     }
 
     fn month_seconds(&self) -> Decimal {
@@ -1043,7 +1050,6 @@ impl Ctx<'_> {
         // AWS's worked example (PC 100 for 8 h) applies the free tier to
         // the requests and to the duration billed on demand, provisioned
         // or not; the provisioned charges above never get it.
-        let free_eligible = true;
         let duration_pool = match (self.assumptions.lambda_billing, u.architecture) {
             (LambdaBilling::Legacy100Ms, Architecture::X86_64) => Pool::LambdaDurationLegacy,
             (_, arch) => Pool::LambdaDuration(arch),
@@ -1052,12 +1058,10 @@ impl Ctx<'_> {
             Entry::Pooled {
                 pool: Pool::LambdaRequests,
                 quantity: requests,
-                free_eligible,
             },
             Entry::Pooled {
                 pool: duration_pool,
                 quantity: (billed_seconds - served_seconds) * memory_gb,
-                free_eligible,
             },
         ];
         entries.extend(provisioned);
@@ -1300,7 +1304,6 @@ impl Ctx<'_> {
         Ok(vec![Entry::Pooled {
             pool,
             quantity: self.amount("requests", u.requests)?,
-            free_eligible: true,
         }])
     }
 
@@ -1323,12 +1326,13 @@ impl Ctx<'_> {
     }
 
     fn ecr(&self, u: &EcrUsage) -> Result<Vec<Entry>, UsageError> {
-        Ok(vec![Entry::Charge(Charge::from_rate(
+        Ok(vec![self.charge(
             ECR,
-            "Repository storage".into(),
-            self.amount("storage_gb_month", u.storage_gb_month)?,
+            "Repository storage",
+            "storage_gb_month",
+            u.storage_gb_month,
             &self.book.ecr.storage,
-        ))])
+        )?])
     }
 
     fn sqs(&self, u: &SqsUsage) -> Result<Vec<Entry>, UsageError> {
@@ -1349,7 +1353,6 @@ impl Ctx<'_> {
         Ok(vec![Entry::Pooled {
             pool,
             quantity: requests * chunks,
-            free_eligible: true,
         }])
     }
 
@@ -1401,18 +1404,20 @@ impl Ctx<'_> {
                 ]
             }
         };
-        entries.push(Entry::Charge(Charge::from_rate(
+        entries.push(self.charge(
             DYNAMODB,
-            "Table storage".into(),
-            self.amount("storage_gb_month", u.storage_gb_month)?,
+            "Table storage",
+            "storage_gb_month",
+            u.storage_gb_month,
             &p.storage,
-        )));
-        entries.push(Entry::Charge(Charge::from_rate(
+        )?);
+        entries.push(self.charge(
             DYNAMODB,
-            "Streams read request units".into(),
-            self.amount("stream_read_request_units", u.stream_read_request_units)?,
+            "Streams read request units",
+            "stream_read_request_units",
+            u.stream_read_request_units,
             &p.stream_read_request_units,
-        )));
+        )?);
         Ok(entries)
     }
 
@@ -1481,18 +1486,20 @@ impl Ctx<'_> {
                 acu * hours,
                 &p.serverless_v2_acu_hour,
             )),
-            Entry::Charge(Charge::from_rate(
+            self.charge(
                 AURORA,
-                "Storage (Aurora Standard)".into(),
-                self.amount("storage_gb_month", u.storage_gb_month)?,
+                "Storage (Aurora Standard)",
+                "storage_gb_month",
+                u.storage_gb_month,
                 &p.storage,
-            )),
-            Entry::Charge(Charge::from_rate(
+            )?,
+            self.charge(
                 AURORA,
-                "I/O requests (Aurora Standard)".into(),
-                self.amount("io_requests", u.io_requests)?,
+                "I/O requests (Aurora Standard)",
+                "io_requests",
+                u.io_requests,
                 &p.io_requests,
-            )),
+            )?,
         ])
     }
 
@@ -1563,7 +1570,6 @@ impl Ctx<'_> {
         Ok(vec![Entry::Pooled {
             pool: Pool::FirehoseGb,
             quantity: records * billed_kb / Decimal::from(1024 * 1024),
-            free_eligible: false,
         }])
     }
 
@@ -1584,7 +1590,6 @@ impl Ctx<'_> {
             Entry::Pooled {
                 pool: Pool::SnsPublishes,
                 quantity: publishes * chunks,
-                free_eligible: true,
             },
             Entry::Charge(Charge::from_rate(
                 SNS,
@@ -1592,12 +1597,13 @@ impl Ctx<'_> {
                 self.amount("http_deliveries", u.http_deliveries)? * chunks,
                 &p.http_deliveries,
             )),
-            Entry::Charge(Charge::from_rate(
+            self.charge(
                 SNS,
-                "Email deliveries".into(),
-                self.amount("email_deliveries", u.email_deliveries)?,
+                "Email deliveries",
+                "email_deliveries",
+                u.email_deliveries,
                 &p.email_deliveries,
-            )),
+            )?,
             Entry::Charge(free),
         ])
     }
@@ -1615,11 +1621,11 @@ impl Ctx<'_> {
                 events * chunks,
                 &p.custom_events,
             )),
-            Entry::Pooled {
-                pool: Pool::SchedulerInvocations,
-                quantity: self.amount("scheduler_invocations", u.scheduler_invocations)?,
-                free_eligible: true,
-            },
+            self.pooled(
+                Pool::SchedulerInvocations,
+                "scheduler_invocations",
+                u.scheduler_invocations,
+            )?,
             Entry::Charge(Charge {
                 rate_usd: Decimal::ZERO,
                 ..Charge::from_rate(
@@ -1633,59 +1639,50 @@ impl Ctx<'_> {
     }
 
     fn cognito(&self, u: &CognitoUsage) -> Result<Vec<Entry>, UsageError> {
-        Ok(vec![Entry::Pooled {
-            pool: Pool::CognitoMau,
-            quantity: self.amount("monthly_active_users", u.monthly_active_users)?,
-            free_eligible: true,
-        }])
+        Ok(vec![self.pooled(
+            Pool::CognitoMau,
+            "monthly_active_users",
+            u.monthly_active_users,
+        )?])
     }
 
     fn cloudfront(&self, u: &CloudFrontUsage) -> Result<Vec<Entry>, UsageError> {
         Ok(vec![
-            Entry::Pooled {
-                pool: Pool::CloudFrontRequests,
-                quantity: self.amount("requests", u.requests)?,
-                free_eligible: true,
-            },
-            Entry::Pooled {
-                pool: Pool::CloudFrontDataOut,
-                quantity: self.amount("data_out_gb", u.data_out_gb)?,
-                free_eligible: true,
-            },
+            self.pooled(Pool::CloudFrontRequests, "requests", u.requests)?,
+            self.pooled(Pool::CloudFrontDataOut, "data_out_gb", u.data_out_gb)?,
         ])
     }
 
     fn lex(&self, u: &LexUsage) -> Result<Vec<Entry>, UsageError> {
         let p = &self.book.lex;
         Ok(vec![
-            Entry::Charge(Charge::from_rate(
+            self.charge(
                 LEX,
-                "Text requests".into(),
-                self.amount("text_requests", u.text_requests)?,
+                "Text requests",
+                "text_requests",
+                u.text_requests,
                 &p.text_requests,
-            )),
-            Entry::Charge(Charge::from_rate(
+            )?,
+            self.charge(
                 LEX,
-                "Speech requests".into(),
-                self.amount("speech_requests", u.speech_requests)?,
+                "Speech requests",
+                "speech_requests",
+                u.speech_requests,
                 &p.speech_requests,
-            )),
+            )?,
         ])
     }
 
     fn xray(&self, u: &XRayUsage) -> Result<Vec<Entry>, UsageError> {
         Ok(vec![
-            Entry::Pooled {
-                pool: Pool::XRayRecorded,
-                quantity: self.amount("traces_recorded", u.traces_recorded)?,
-                free_eligible: true,
-            },
-            Entry::Charge(Charge::from_rate(
+            self.pooled(Pool::XRayRecorded, "traces_recorded", u.traces_recorded)?,
+            self.charge(
                 XRAY,
-                "Traces retrieved or scanned".into(),
-                self.amount("traces_retrieved", u.traces_retrieved)?,
+                "Traces retrieved or scanned",
+                "traces_retrieved",
+                u.traces_retrieved,
                 &self.book.xray.traces_retrieved,
-            )),
+            )?,
         ])
     }
 
@@ -1701,23 +1698,20 @@ impl Ctx<'_> {
                 nat * hours,
                 &v.nat_gateway_hour,
             )),
-            Entry::Charge(Charge::from_rate(
+            self.charge(
                 VPC,
-                "NAT gateway data processed".into(),
-                self.amount("nat_gb_processed", u.nat_gb_processed)?,
+                "NAT gateway data processed",
+                "nat_gb_processed",
+                u.nat_gb_processed,
                 &v.nat_gateway_gb,
-            )),
+            )?,
             Entry::Charge(Charge::from_rate(
                 VPC,
                 format!("Public IPv4 addresses: {}", ips.normalize()),
                 ips * hours,
                 &v.public_ipv4_hour,
             )),
-            Entry::Pooled {
-                pool: Pool::InternetOut,
-                quantity: self.amount("internet_out_gb", u.internet_out_gb)?,
-                free_eligible: true,
-            },
+            self.pooled(Pool::InternetOut, "internet_out_gb", u.internet_out_gb)?,
             Entry::Charge(Charge::from_rate(
                 DATA_TRANSFER,
                 "Data transfer across availability zones (each direction)".into(),
@@ -1729,40 +1723,35 @@ impl Ctx<'_> {
 
     fn logs(&self, u: &LogsUsage) -> Result<Vec<Entry>, UsageError> {
         Ok(vec![
-            Entry::Pooled {
-                pool: Pool::LogsIngestion,
-                quantity: self.amount("ingested_gb", u.ingested_gb)?,
-                free_eligible: true,
-            },
-            Entry::Pooled {
-                pool: Pool::LogsStorage,
-                quantity: self.amount("stored_gb_month", u.stored_gb_month)?,
-                free_eligible: true,
-            },
+            self.pooled(Pool::LogsIngestion, "ingested_gb", u.ingested_gb)?,
+            self.pooled(Pool::LogsStorage, "stored_gb_month", u.stored_gb_month)?,
         ])
     }
 
     fn s3(&self, u: &S3Usage) -> Result<Vec<Entry>, UsageError> {
         let p = &self.book.s3;
         Ok(vec![
-            Entry::Charge(Charge::from_rate(
+            self.charge(
                 S3,
-                "S3 Standard storage".into(),
-                self.amount("storage_gb_month", u.storage_gb_month)?,
+                "S3 Standard storage",
+                "storage_gb_month",
+                u.storage_gb_month,
                 &p.storage_standard,
-            )),
-            Entry::Charge(Charge::from_rate(
+            )?,
+            self.charge(
                 S3,
-                "PUT, COPY, POST, LIST requests".into(),
-                self.amount("put_requests", u.put_requests)?,
+                "PUT, COPY, POST, LIST requests",
+                "put_requests",
+                u.put_requests,
                 &p.put_requests,
-            )),
-            Entry::Charge(Charge::from_rate(
+            )?,
+            self.charge(
                 S3,
-                "GET and other requests".into(),
-                self.amount("get_requests", u.get_requests)?,
+                "GET and other requests",
+                "get_requests",
+                u.get_requests,
                 &p.get_requests,
-            )),
+            )?,
         ])
     }
 }
