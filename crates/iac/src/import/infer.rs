@@ -1,0 +1,1089 @@
+//! The connections a template implies but does not draw: from events,
+//! notifications, listeners and target groups, roles and their policies,
+//! subscriptions, dead-letter targets, images and capacity, each with the
+//! evidence the import report shows.
+
+use super::*;
+
+impl Importer<'_> {
+    pub(super) fn infer(&mut self) {
+        self.infer_resources();
+        self.buckets_to_rules();
+    }
+
+    /// A bucket with EventBridge notifications on sends its events to the
+    /// default bus, where a rule whose pattern matches `aws.s3` (and, when
+    /// it names buckets, this one) picks them up.
+    pub(super) fn buckets_to_rules(&mut self) {
+        let buckets: Vec<String> = self
+            .resources()
+            .iter()
+            .filter(|(_, r)| r["Type"].as_str() == Some("AWS::S3::Bucket"))
+            .filter(|(_, r)| {
+                let on = r
+                    .get("Properties")
+                    .and_then(|p| p.get("NotificationConfiguration"))
+                    .and_then(|n| n.get("EventBridgeConfiguration"))
+                    .and_then(|e| e.get("EventBridgeEnabled"));
+                matches!(on, Some(Value::Bool(true))) || on.and_then(Value::as_str) == Some("true")
+            })
+            .map(|(l, _)| l.clone())
+            .collect();
+        if buckets.is_empty() {
+            return;
+        }
+        let rules: Vec<(String, Value)> = self
+            .design
+            .components()
+            .filter_map(|c| {
+                let Props::EventBridgeRule(r) = &c.props else {
+                    return None;
+                };
+                let default_bus = r.event_bus.is_empty() || r.event_bus == "default";
+                let pattern = serde_json::from_str(&r.event_pattern).ok()?;
+                default_bus.then(|| (c.id.clone(), pattern))
+            })
+            .collect();
+        for (rule, pattern) in rules {
+            let from_s3 = pattern
+                .get("source")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|s| s.as_str() == Some("aws.s3")));
+            if !from_s3 {
+                continue;
+            }
+            let mut named = BTreeSet::new();
+            let names = pattern
+                .get("detail")
+                .and_then(|d| d.get("bucket"))
+                .and_then(|b| b.get("name"));
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for b in &buckets {
+                let why = match names {
+                    None => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3 from any bucket"
+                    ),
+                    Some(_) if named.contains(b) => format!(
+                        "{b} EventBridgeConfiguration; rule {rule} matches source aws.s3, bucket {b}"
+                    ),
+                    Some(_) => continue,
+                };
+                if let Some(bucket) = self.comp(b) {
+                    self.connect(&bucket, &rule, ConnectionKind::Publishes, &why);
+                }
+            }
+        }
+    }
+
+    pub(super) fn infer_resources(&mut self) {
+        let resources = self.resources();
+        for (logical, res) in resources {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            let props = res.get("Properties").cloned().unwrap_or(Value::Null);
+            match ty {
+                "AWS::Serverless::Function" => {
+                    if let Some(Value::Object(events)) = props.get("Events") {
+                        for (name, ev) in events {
+                            self.sam_event(logical, name, ev);
+                        }
+                    }
+                    // The dead-letter queue first: the send its policy
+                    // allows is for failed events, not a publish.
+                    self.dead_letter(logical, &props, "DeadLetterQueue");
+                    // What the function does with a resource is what its
+                    // policies allow; a variable naming it says nothing.
+                    let mut grants = Grants::default();
+                    if let Some(p) = props.get("Policies") {
+                        grants.sam_policies(p);
+                    }
+                    self.named_by_function(&mut grants, &props);
+                    self.grants(logical, &grants, "policy");
+                    self.execution_role(logical, &props);
+                    self.function_image(logical, res, props.get("ImageUri"));
+                }
+                "AWS::Lambda::Function" => {
+                    self.dead_letter(logical, &props, "DeadLetterConfig");
+                    self.execution_role(logical, &props);
+                    let uri = props.get("Code").and_then(|c| c.get("ImageUri"));
+                    self.function_image(logical, res, uri);
+                }
+                "AWS::Lambda::EventSourceMapping" => {
+                    let (Some(src), Some(f)) = (
+                        props.get("EventSourceArn").and_then(ref_target),
+                        props.get("FunctionName").and_then(ref_target),
+                    ) else {
+                        continue;
+                    };
+                    if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
+                        let kind = poll(&self.defaults(&props, None, &mut BTreeSet::new()));
+                        self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
+                    }
+                }
+                // A Cognito user pool named in an API's authorizer guards it;
+                // queues in its definition are its service integrations.
+                "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                    if let Some(Value::Object(auths)) =
+                        props.get("Auth").and_then(|a| a.get("Authorizers"))
+                    {
+                        for a in auths.values() {
+                            self.authorizer(logical, a, logical);
+                        }
+                    }
+                    if let Some(body) = props.get("DefinitionBody") {
+                        self.integrations(logical, body, "definition");
+                    }
+                }
+                "AWS::ApiGateway::Method" => {
+                    if let (Some(api), Some(i)) = (
+                        props.get("RestApiId").and_then(ref_target),
+                        props.get("Integration"),
+                    ) {
+                        self.integrations(api, i, logical);
+                    }
+                }
+                "AWS::ApiGatewayV2::Integration" => {
+                    if let Some(api) = props.get("ApiId").and_then(ref_target) {
+                        let targets =
+                            json!([props.get("RequestParameters"), props.get("IntegrationUri")]);
+                        self.integrations(api, &targets, logical);
+                    }
+                }
+                "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
+                    let api = props
+                        .get("RestApiId")
+                        .or_else(|| props.get("ApiId"))
+                        .and_then(ref_target);
+                    if let Some(api) = api {
+                        self.authorizer(api, &props, logical);
+                    }
+                }
+                "AWS::Lambda::Permission" => {
+                    let Some(f) = props
+                        .get("FunctionName")
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    else {
+                        continue;
+                    };
+                    let mut refs = BTreeSet::new();
+                    references(props.get("SourceArn").unwrap_or(&Value::Null), &mut refs);
+                    for src in refs {
+                        if let Some(s) = self.comp(&src) {
+                            let kind = if self.kind_of(&src) == Some(K::ApiGateway) {
+                                Meaning::InvokeSync
+                            } else {
+                                Meaning::InvokeAsync
+                            };
+                            self.connect(
+                                &s,
+                                &f,
+                                kind.default_kind(),
+                                &format!("{logical} (permission)"),
+                            );
+                        }
+                    }
+                }
+                "AWS::SNS::Topic" => {
+                    if let Some(Value::Array(subs)) = props.get("Subscription") {
+                        for sub in subs {
+                            self.subscription(logical, sub.get("Endpoint"), logical);
+                        }
+                    }
+                }
+                "AWS::SNS::Subscription" => {
+                    if let Some(topic) = props.get("TopicArn").and_then(ref_target) {
+                        self.subscription(topic, props.get("Endpoint"), logical);
+                    }
+                }
+                "AWS::S3::Bucket" => {
+                    let notifications = props
+                        .get("NotificationConfiguration")
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    for (list, key) in [
+                        ("LambdaConfigurations", "Function"),
+                        ("QueueConfigurations", "Queue"),
+                        ("TopicConfigurations", "Topic"),
+                    ] {
+                        let Some(Value::Array(configs)) = notifications.get(list) else {
+                            continue;
+                        };
+                        for c in configs {
+                            let Some(to) = c.get(key).and_then(ref_target) else {
+                                continue;
+                            };
+                            let (Some(kind), Some(to)) = (self.kind_of(to), self.comp(to)) else {
+                                continue;
+                            };
+                            let event = c.get("Event").and_then(Value::as_str).unwrap_or("events");
+                            self.connect(
+                                logical,
+                                &to,
+                                delivery(kind),
+                                &format!("{logical} NotificationConfiguration {list} ({event})"),
+                            );
+                        }
+                    }
+                }
+                "AWS::KinesisFirehose::DeliveryStream" => {
+                    let dest = props
+                        .get("ExtendedS3DestinationConfiguration")
+                        .or_else(|| props.get("S3DestinationConfiguration"))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let mut refs = BTreeSet::new();
+                    references(dest.get("BucketARN").unwrap_or(&Value::Null), &mut refs);
+                    references(
+                        dest.get("ProcessingConfiguration").unwrap_or(&Value::Null),
+                        &mut refs,
+                    );
+                    for r in refs {
+                        let (Some(kind), Some(to)) = (self.kind_of(&r), self.comp(&r)) else {
+                            continue;
+                        };
+                        let conn = match kind {
+                            K::S3Bucket => ConnectionKind::Publishes,
+                            K::LambdaFunction => Meaning::InvokeSync.default_kind(),
+                            // A delivery stream delivers to a bucket, through
+                            // its transform function.
+                            K::Client
+                            | K::ApiGateway
+                            | K::CloudFront
+                            | K::Alb
+                            | K::Nlb
+                            | K::Clb
+                            | K::Cognito
+                            | K::Lex
+                            | K::Alexa
+                            | K::SqsQueue
+                            | K::SnsTopic
+                            | K::EventBridgeRule
+                            | K::KinesisStream
+                            | K::Firehose
+                            | K::DynamoDbTable
+                            | K::AuroraServerless
+                            | K::Rds
+                            | K::Ec2Instance
+                            | K::EcsCluster
+                            | K::EcsService
+                            | K::TaskDefinition
+                            | K::Fargate
+                            | K::FargateSpot
+                            | K::Ec2AutoScalingGroup
+                            | K::EksCluster
+                            | K::EksNodeGroup
+                            | K::EksFargateProfile
+                            | K::EksWorkload
+                            | K::EcrRepository
+                            | K::ExternalRegistry
+                            | K::IamRole
+                            | K::Generic => continue,
+                        };
+                        self.connect(logical, &to, conn, "delivery stream destination");
+                    }
+                }
+                "AWS::Scheduler::Schedule" => {
+                    if let Some(f) = props
+                        .get("Target")
+                        .and_then(|t| t.get("Arn"))
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    {
+                        self.connect(
+                            logical,
+                            &f,
+                            Meaning::InvokeAsync.default_kind(),
+                            "schedule target",
+                        );
+                    }
+                }
+                "AWS::Events::Rule" => {
+                    if let Some(Value::Array(targets)) = props.get("Targets") {
+                        for t in targets {
+                            let Some((to, how)) = t.get("Arn").and_then(|a| self.named(a)) else {
+                                continue;
+                            };
+                            if let Some(to) = self.comp(&to)
+                                && let Some(kind) = self.design.component(&to).map(Component::kind)
+                            {
+                                self.connect(
+                                    logical,
+                                    &to,
+                                    delivery(kind),
+                                    &format!("{logical} rule target{how}"),
+                                );
+                            }
+                        }
+                    }
+                }
+                "AWS::SQS::Queue" => {
+                    let dlq = props
+                        .get("RedrivePolicy")
+                        .and_then(|r| r.get("deadLetterTargetArn"))
+                        .and_then(ref_target);
+                    if let Some(q) = dlq.and_then(|q| self.comp(q)) {
+                        self.connect(logical, &q, ConnectionKind::DeadLetter, "RedrivePolicy");
+                    }
+                }
+                "AWS::EKS::Cluster" | "AWS::EKS::Nodegroup" | "AWS::EKS::FargateProfile" => {
+                    for key in ["RoleArn", "NodeRole", "PodExecutionRoleArn"] {
+                        if let Some(role) = props
+                            .get(key)
+                            .and_then(ref_target)
+                            .and_then(|r| self.comp(r))
+                        {
+                            self.connect(logical, &role, ConnectionKind::AssumesRole, key);
+                        }
+                    }
+                }
+                "AWS::ECS::Service" => {
+                    if let Some(td) = props
+                        .get("TaskDefinition")
+                        .and_then(ref_target)
+                        .and_then(|t| self.comp(t))
+                    {
+                        self.connect(logical, &td, ConnectionKind::RunsTask, "TaskDefinition");
+                    }
+                    if let Some(Value::Array(lbs)) = props.get("LoadBalancers") {
+                        for lb in lbs {
+                            if let Some(tg) = lb.get("TargetGroupArn").and_then(ref_target) {
+                                self.route_via_target_group(tg, logical);
+                            }
+                        }
+                    }
+                    self.imported_cluster(logical, &props);
+                    self.service_capacity(logical, &props);
+                }
+                "AWS::ECS::TaskDefinition" => {
+                    for key in ["TaskRoleArn", "ExecutionRoleArn"] {
+                        if let Some(role) = props
+                            .get(key)
+                            .and_then(ref_target)
+                            .and_then(|r| self.comp(r))
+                        {
+                            self.connect(logical, &role, ConnectionKind::AssumesRole, key);
+                        }
+                    }
+                    let mut refs = BTreeSet::new();
+                    references(
+                        ecs_task::CONTAINERS
+                            .in_value(&props)
+                            .unwrap_or(&Value::Null),
+                        &mut refs,
+                    );
+                    let mut from_ecr = false;
+                    for r in refs {
+                        if self.kind_of(&r) == Some(K::EcrRepository)
+                            && let Some(repo) = self.comp(&r)
+                        {
+                            from_ecr = true;
+                            self.connect(
+                                logical,
+                                &repo,
+                                ConnectionKind::PullsImage,
+                                "container image",
+                            );
+                        }
+                    }
+                    if !from_ecr {
+                        self.external_images(logical, &props);
+                    }
+                }
+                "AWS::ECS::CapacityProvider" => self.instance_role(logical, &props),
+                // A function (or, behind a network load balancer, an ALB)
+                // registered in a target group is routed to by the
+                // listeners and rules that forward to the group.
+                "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+                    let Some(Value::Array(targets)) = props.get("Targets") else {
+                        continue;
+                    };
+                    for t in targets {
+                        let Some(target) = t.get("Id").and_then(ref_target) else {
+                            continue;
+                        };
+                        if matches!(self.kind_of(target), Some(K::LambdaFunction | K::Alb))
+                            && let Some(target) = self.comp(target)
+                        {
+                            self.route_via_target_group(logical, &target);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A synthetic component drawn for something the template names but
+    /// does not declare (Fargate capacity, an outside registry): kept under
+    /// `owner#what` so export writes nothing for it.
+    pub(super) fn synthetic(&mut self, id: &str, name: &str, props: Props, owner: &str) -> String {
+        if self.design.component(id).is_none() {
+            let kind = props.kind();
+            self.add(id.into(), name.into(), props, format!("{owner}#{id}"));
+            self.report
+                .mapped
+                .push(format!("{id} (named by {owner}) -> {}", kind.label()));
+            self.by_logical.insert(id.into(), id.into());
+        }
+        id.to_string()
+    }
+
+    /// The name a `Fn::ImportValue` imports, parameters read as their
+    /// defaults (`!Join [':', [!Ref StackName, ClusterName]]` ->
+    /// `fargate:ClusterName`); `None` when it is not an import or its name
+    /// cannot be spelled out.
+    pub(super) fn import_name(&self, v: &Value) -> Option<String> {
+        let name = self.defaults(v.get("Fn::ImportValue")?, None, &mut BTreeSet::new());
+        let params = self.parsed.value.get("Parameters").cloned();
+        fn text(v: &Value, params: Option<&Value>) -> Option<String> {
+            match v {
+                Value::String(s) => Some(s.clone()),
+                // `${Param}` read as the parameter's default; other
+                // variables (`${AWS::StackName}`) kept as written.
+                Value::Object(m) if m.get("Fn::Sub").is_some_and(Value::is_string) => {
+                    let mut out = m["Fn::Sub"].as_str().unwrap_or_default().to_string();
+                    for var in crate::template::sub_variables(&out.clone()) {
+                        let default = params
+                            .and_then(|p| p.get(&var))
+                            .and_then(|p| p.get("Default"))
+                            .map(|d| match d {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            });
+                        if let Some(d) = default {
+                            out = out.replace(&format!("${{{var}}}"), &d);
+                        }
+                    }
+                    Some(out)
+                }
+                Value::Object(m) => {
+                    let Value::Array(join) = m.get("Fn::Join")? else {
+                        return None;
+                    };
+                    let sep = join.first()?.as_str()?;
+                    let parts = join.get(1)?.as_array()?;
+                    let parts: Option<Vec<String>> =
+                        parts.iter().map(|p| text(p, params)).collect();
+                    Some(parts?.join(sep))
+                }
+                _ => None,
+            }
+        }
+        text(&name, params.as_ref())
+    }
+
+    pub(super) fn imported_cluster_id(&self, props: &Value) -> Option<String> {
+        let name = self.import_name(props.get("Cluster")?)?;
+        Some(format!("Imported{}", crate::names::camel(&name)))
+    }
+
+    /// A service whose cluster another stack exports (`Cluster:
+    /// !ImportValue ...`) runs in that cluster: drawn as a cluster of its
+    /// own, named by the export and not written back, with the service
+    /// in its group.
+    pub(super) fn imported_cluster(&mut self, service: &str, props: &Value) {
+        let (Some(id), Some(name)) = (
+            self.imported_cluster_id(props),
+            props.get("Cluster").and_then(|c| self.import_name(c)),
+        ) else {
+            return;
+        };
+        let cluster = Props::EcsCluster(crate::properties::ecs::CLUSTER.read(&Map::new()));
+        let id = self.synthetic(&id, &format!("{name} (another stack)"), cluster, service);
+        // Say which export it is, in the line `synthetic` wrote.
+        let drawn = format!("{id} (named by {service}) -> ");
+        if let Some(line) = self
+            .report
+            .mapped
+            .iter_mut()
+            .find(|l| l.starts_with(&drawn))
+        {
+            *line = line.replace(
+                &drawn,
+                &format!(
+                    "{id} (named by {service}'s Cluster: Fn::ImportValue {name}, another \
+                     stack's export) -> "
+                ),
+            );
+        }
+        self.cluster_members
+            .entry(id)
+            .or_default()
+            .insert(service.to_string());
+    }
+
+    /// RunsOn connections from a service's capacity provider strategy or
+    /// launch type.
+    pub(super) fn service_capacity(&mut self, service: &str, props: &Value) {
+        let cluster = props
+            .get("Cluster")
+            .and_then(ref_target)
+            .map(str::to_string)
+            .or_else(|| self.imported_cluster_id(props));
+        let prefix = cluster.clone().unwrap_or_else(|| "Default".into());
+        let mut targets: Vec<(String, u32, u32)> = Vec::new();
+        if let Some(Value::Array(strategy)) = props.get("CapacityProviderStrategy") {
+            for item in strategy {
+                let RunsOn { weight, base } = item
+                    .as_object()
+                    .map(|i| ecs::STRATEGY_ITEM.read(i))
+                    .unwrap_or_default();
+                let provider = item.get("CapacityProvider");
+                let target = match provider.and_then(Value::as_str) {
+                    Some("FARGATE") => Some(self.synthetic(
+                        &format!("{prefix}Fargate"),
+                        "Fargate",
+                        Props::Fargate(Default::default()),
+                        service,
+                    )),
+                    Some("FARGATE_SPOT") => Some(self.synthetic(
+                        &format!("{prefix}FargateSpot"),
+                        "Fargate Spot",
+                        Props::FargateSpot(Default::default()),
+                        service,
+                    )),
+                    _ => provider.and_then(ref_target).and_then(|p| self.comp(p)),
+                };
+                if let Some(t) = target {
+                    targets.push((t, weight, base));
+                }
+            }
+        } else if ecs::LAUNCH_TYPE
+            .in_value(props)
+            .and_then(ecs::parse_launch_type)
+            != Some(LaunchType::Ec2)
+        {
+            let t = self.synthetic(
+                &format!("{prefix}Fargate"),
+                "Fargate",
+                Props::Fargate(Default::default()),
+                service,
+            );
+            targets.push((t, 1, 0));
+        }
+        for (t, weight, base) in targets {
+            self.connect(
+                service,
+                &t,
+                ConnectionKind::RunsOn { weight, base },
+                "capacity provider strategy",
+            );
+            if let Some(c) = &cluster {
+                self.cluster_members.entry(c.clone()).or_default().insert(t);
+            }
+        }
+    }
+
+    /// Images from outside this template's ECR repositories: one external
+    /// registry component per host.
+    pub(super) fn external_images(&mut self, task: &str, props: &Value) {
+        // An image given by a parameter is its default's.
+        let props = &self.defaults(props, None, &mut BTreeSet::new());
+        let Some(Value::Array(containers)) = ecs_task::CONTAINERS.in_value(props) else {
+            return;
+        };
+        for c in containers {
+            let image = match ecs_task::IMAGE.in_value(c) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => serde_json::to_string(other).unwrap_or_default(),
+                None => continue,
+            };
+            let first = image
+                .trim_start_matches(['{', '"'])
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            let host = if image.contains('/') && first.contains('.') {
+                first.split(':').next().unwrap_or(first).to_string()
+            } else {
+                "docker.io".to_string()
+            };
+            let id = format!("Registry{}", crate::names::camel(&host));
+            let props = Props::ExternalRegistry(archsim_model::component::ExternalRegistryProps {
+                host: host.clone(),
+                requires_credentials: c.get("RepositoryCredentials").is_some(),
+            });
+            let id = self.synthetic(&id, &host, props, task);
+            self.connect(task, &id, ConnectionKind::PullsImage, "container image");
+        }
+    }
+
+    /// Capacity provider -> ASG -> launch template -> instance profile ->
+    /// role.
+    pub(super) fn instance_role(&mut self, provider: &str, props: &Value) {
+        let resources = self.resources();
+        let role = props
+            .get("AutoScalingGroupProvider")
+            .and_then(|p| p.get("AutoScalingGroupArn"))
+            .and_then(ref_target)
+            .and_then(|asg| resources.get(asg))
+            .and_then(|asg| {
+                asg.get("Properties")?
+                    .get("LaunchTemplate")?
+                    .get("LaunchTemplateId")
+            })
+            .and_then(ref_target)
+            .and_then(|lt| resources.get(lt))
+            .and_then(|lt| {
+                lt.get("Properties")?
+                    .get("LaunchTemplateData")?
+                    .get("IamInstanceProfile")?
+                    .get("Arn")
+            })
+            .and_then(ref_target)
+            .and_then(|profile| resources.get(profile))
+            .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
+            .and_then(ref_target)
+            .and_then(|r| self.comp(r));
+        if let Some(role) = role {
+            self.connect(
+                provider,
+                &role,
+                ConnectionKind::AssumesRole,
+                "launch template instance profile",
+            );
+        }
+    }
+
+    /// ALB -> target: through the target group's listener rules and
+    /// listeners' default actions.
+    pub(super) fn route_via_target_group(&mut self, tg: &str, target: &str) {
+        let resources = self.resources();
+        for (logical, res) in resources {
+            let ty = res["Type"].as_str().unwrap_or_default();
+            let props = res.get("Properties").cloned().unwrap_or(Value::Null);
+            let mut refs = BTreeSet::new();
+            match ty {
+                "AWS::ElasticLoadBalancingV2::ListenerRule" => {
+                    references(props.get("Actions").unwrap_or(&Value::Null), &mut refs)
+                }
+                "AWS::ElasticLoadBalancingV2::Listener" => references(
+                    props.get("DefaultActions").unwrap_or(&Value::Null),
+                    &mut refs,
+                ),
+                _ => continue,
+            }
+            if !refs.contains(tg) {
+                continue;
+            }
+            let listener = match ty {
+                "AWS::ElasticLoadBalancingV2::ListenerRule" => props
+                    .get("ListenerArn")
+                    .and_then(ref_target)
+                    .map(str::to_string),
+                _ => Some(logical.clone()),
+            };
+            let Some(listener) = listener else { continue };
+            let Some(lb) = self
+                .props(&listener)
+                .and_then(|p| p.get("LoadBalancerArn"))
+                .and_then(ref_target)
+                .and_then(|l| self.comp(l))
+            else {
+                continue;
+            };
+            let rule = props
+                .as_object()
+                .map(|p| load_balancing::LISTENER_RULE.read(p))
+                .unwrap_or_default();
+            let listener_port = self
+                .props(&listener)
+                .and_then(|p| load_balancing::PORT.get(p))
+                .and_then(crate::properties::u32_of)
+                .map_or(80, |p| p as u16);
+            let kind = ConnectionKind::Route {
+                priority: rule.priority,
+                conditions: rule.conditions,
+                weight: 1,
+                target_port: None,
+                listener_port,
+            };
+            let mut why = format!("{logical} -> target group {tg}");
+            // A Lambda target needs the load balancer's permission to
+            // invoke it (for this target group, when it names one).
+            for (p, res) in resources {
+                let Some(props) = res.get("Properties") else {
+                    continue;
+                };
+                if res["Type"].as_str() == Some("AWS::Lambda::Permission")
+                    && props.get("FunctionName").and_then(ref_target) == Some(target)
+                    && props.get("Principal").and_then(Value::as_str)
+                        == Some("elasticloadbalancing.amazonaws.com")
+                    && props
+                        .get("SourceArn")
+                        .is_none_or(|s| ref_target(s) == Some(tg))
+                {
+                    why.push_str(&format!(", permission {p}"));
+                }
+            }
+            self.connect(&lb, target, kind, &why);
+        }
+    }
+
+    /// An SNS subscription endpoint: a function is invoked, a queue is
+    /// published to.
+    pub(super) fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
+        let Some((endpoint, how)) = endpoint.and_then(|e| self.named(e)) else {
+            return;
+        };
+        let (Some(t), Some(to)) = (self.comp(topic), self.comp(&endpoint)) else {
+            return;
+        };
+        if let Some(kind) = self.design.component(&to).map(Component::kind) {
+            self.connect(&t, &to, delivery(kind), &format!("{why} subscription{how}"));
+        }
+    }
+
+    /// The resource an ARN names: by `Ref`/`GetAtt`, or an ARN spelled
+    /// out (`!Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:Orders`)
+    /// whose name is the `TopicName`, `QueueName` or `FunctionName` a
+    /// resource of the template gives itself. The second value is the
+    /// evidence to add for a spelled-out ARN.
+    pub(super) fn named(&self, arn: &Value) -> Option<(String, String)> {
+        if let Some(r) = ref_target(arn) {
+            return Some((r.to_string(), String::new()));
+        }
+        let text = match arn {
+            Value::String(s) => s.as_str(),
+            Value::Object(m) => m.get("Fn::Sub")?.as_str()?,
+            _ => return None,
+        };
+        // Variables (`${AWS::Region}`) hold colons of their own.
+        let mut plain = text.to_string();
+        for var in crate::template::sub_variables(text) {
+            plain = plain.replace(&format!("${{{var}}}"), "-");
+        }
+        let parts: Vec<&str> = plain.splitn(6, ':').collect();
+        let [_, _, service, _, _, rest] = parts.as_slice() else {
+            return None;
+        };
+        let (ty, key, name) = match *service {
+            "sns" => ("AWS::SNS::Topic", "TopicName", *rest),
+            "sqs" => ("AWS::SQS::Queue", "QueueName", *rest),
+            "lambda" => (
+                "AWS::Serverless::Function",
+                "FunctionName",
+                rest.strip_prefix("function:")?,
+            ),
+            _ => return None,
+        };
+        let mut used = BTreeSet::new();
+        let found = self.resources().iter().find(|(_, r)| {
+            let r_ty = r["Type"].as_str().unwrap_or_default();
+            let same_type =
+                r_ty == ty || (ty.ends_with("Function") && r_ty == "AWS::Lambda::Function");
+            let given = r
+                .get("Properties")
+                .and_then(|p| p.get(key))
+                .map(|v| self.defaults(v, None, &mut used));
+            same_type && given.as_ref().and_then(Value::as_str) == Some(name)
+        })?;
+        Some((found.0.clone(), format!(" (ARN {text}: {key} {name})")))
+    }
+
+    pub(super) fn sam_event(&mut self, f: &str, name: &str, ev: &Value) {
+        let ty = ev.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let p = ev.get("Properties").cloned().unwrap_or(Value::Null);
+        let why = format!("{f} event {name}");
+        match ty {
+            "S3" | "SNS" => {
+                let key = if ty == "S3" { "Bucket" } else { "Topic" };
+                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    self.connect(&s, f, Meaning::InvokeAsync.default_kind(), &why);
+                }
+            }
+            "SQS" | "Kinesis" | "DynamoDB" => {
+                let key = match ty {
+                    "SQS" => "Queue",
+                    _ => "Stream",
+                };
+                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    let settings = self.defaults(&p, None, &mut BTreeSet::new());
+                    self.connect(&s, f, poll(&settings), &why);
+                }
+            }
+            "Api" | "HttpApi" => {
+                let key = if ty == "Api" { "RestApiId" } else { "ApiId" };
+                let api = match p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+                    Some(api) => api,
+                    None => {
+                        // The API SAM creates when none is named.
+                        let implicit = if ty == "Api" {
+                            "ServerlessRestApi"
+                        } else {
+                            "ServerlessHttpApi"
+                        };
+                        if self.design.component(implicit).is_none() {
+                            let props = if ty == "Api" {
+                                (api_gateway::REST_API.unset)()
+                            } else {
+                                (api_gateway::HTTP_API.unset)()
+                            };
+                            self.add(
+                                implicit.into(),
+                                words(implicit),
+                                Props::ApiGateway(props),
+                                format!("{f}#Events/{name}"),
+                            );
+                            self.report
+                                .mapped
+                                .push(format!("{implicit} (implicit SAM API) -> API Gateway"));
+                        }
+                        implicit.to_string()
+                    }
+                };
+                self.connect(&api, f, Meaning::InvokeSync.default_kind(), &why);
+            }
+            "Schedule" | "ScheduleV2" | "EventBridgeRule" | "CloudWatchEvent" => {
+                let id = format!("{f}{name}");
+                let e = event_sources::SAM_RULE_EVENT.read(p.as_object().unwrap_or(&Map::new()));
+                self.add(
+                    id.clone(),
+                    words(name),
+                    Props::EventBridgeRule(e),
+                    format!("{f}#Events/{name}"),
+                );
+                self.report
+                    .mapped
+                    .push(format!("{f} event {name} ({ty}) -> EventBridge rule"));
+                self.connect(&id, f, Meaning::InvokeAsync.default_kind(), &why);
+            }
+            _ => self
+                .report
+                .kept
+                .push(format!("{f} event {name} ({ty}): kept as written")),
+        }
+    }
+
+    /// A function's explicit execution role (`Role: !GetAtt R.Arn`): the
+    /// function assumes it, and may do what the role's policies allow
+    /// (its inline `Policies`, and `AWS::IAM::Policy` /
+    /// `AWS::IAM::ManagedPolicy` resources attached to it).
+    pub(super) fn execution_role(&mut self, f: &str, props: &Value) {
+        let mut named = BTreeSet::new();
+        references(props.get("Role").unwrap_or(&Value::Null), &mut named);
+        let resources = self.resources();
+        for role in named {
+            let Some(res) = resources.get(&role) else {
+                continue;
+            };
+            if res["Type"].as_str() != Some("AWS::IAM::Role") {
+                continue;
+            }
+            if let Some(r) = self.comp(&role) {
+                self.connect(f, &r, ConnectionKind::AssumesRole, &format!("{f} Role"));
+            }
+            let mut grants = Grants::default();
+            grants.role_policies(res.get("Properties").and_then(|p| p.get("Policies")));
+            self.named_by_function(&mut grants, props);
+            let mut managed = BTreeSet::new();
+            references(
+                res.get("Properties")
+                    .and_then(|p| p.get("ManagedPolicyArns"))
+                    .unwrap_or(&Value::Null),
+                &mut managed,
+            );
+            for (logical, policy) in resources {
+                let ty = policy["Type"].as_str().unwrap_or_default();
+                if !matches!(ty, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
+                    continue;
+                }
+                let mut roles = BTreeSet::new();
+                references(
+                    policy
+                        .get("Properties")
+                        .and_then(|p| p.get("Roles"))
+                        .unwrap_or(&Value::Null),
+                    &mut roles,
+                );
+                if (roles.contains(&role) || managed.contains(logical))
+                    && let Some(doc) = policy
+                        .get("Properties")
+                        .and_then(|p| p.get("PolicyDocument"))
+                {
+                    grants.document(doc);
+                }
+            }
+            self.grants(f, &grants, &format!("role {role}"));
+        }
+    }
+
+    /// Where a container-image function's image comes from: the
+    /// template's ECR repository its `ImageUri` names, or else the
+    /// repository it names by URI, parameter or SAM build metadata, drawn
+    /// as a repository of its own (Lambda runs images from ECR only).
+    pub(super) fn function_image(&mut self, f: &str, res: &Value, uri: Option<&Value>) {
+        let image = matches!(
+            self.design.component(f).map(|c| &c.props),
+            Some(Props::LambdaFunction(l)) if l.packaging == archsim_model::component::Packaging::Image
+        );
+        if !image {
+            return;
+        }
+        let mut named = BTreeSet::new();
+        references(uri.unwrap_or(&Value::Null), &mut named);
+        for r in &named {
+            if self.kind_of(r) == Some(K::EcrRepository)
+                && let Some(repo) = self.comp(r)
+            {
+                self.connect(
+                    f,
+                    &repo,
+                    ConnectionKind::PullsImage,
+                    &format!("{f} ImageUri"),
+                );
+                return;
+            }
+        }
+        let docker = res
+            .get("Metadata")
+            .and_then(|m| m.get("DockerContext"))
+            .and_then(Value::as_str);
+        let (name, why) = match (uri, docker) {
+            (Some(Value::String(u)), _) => {
+                let repo = u
+                    .split('/')
+                    .nth(1)
+                    .and_then(|r| r.split([':', '@']).next())
+                    .unwrap_or(u);
+                (repo.to_string(), format!("{f} ImageUri {u}"))
+            }
+            (Some(u), _) => match ref_target(u) {
+                Some(p) if !self.resources().contains_key(p) => (
+                    format!("{f} image repository"),
+                    format!("{f} ImageUri from parameter {p}"),
+                ),
+                _ => (format!("{f} image repository"), format!("{f} ImageUri")),
+            },
+            (None, Some(ctx)) => (
+                format!("{f} image repository"),
+                format!(
+                    "{f} Metadata DockerContext {ctx}: sam build builds the image, sam deploy \
+                     pushes it to the repository it is given"
+                ),
+            ),
+            (None, None) => (
+                format!("{f} image repository"),
+                format!("{f} PackageType Image"),
+            ),
+        };
+        let props = Props::EcrRepository(crate::properties::ecr::REPOSITORY.read(&Map::new()));
+        let repo = self.synthetic(&format!("{f}ImageRepository"), &name, props, f);
+        self.connect(f, &repo, ConnectionKind::PullsImage, &why);
+    }
+
+    /// Statements on every resource (`Resource: "*"`) apply to the
+    /// resources of their service that the function names in its
+    /// environment or its events: the name says which, the statement what.
+    pub(super) fn named_by_function(&self, grants: &mut Grants, props: &Value) {
+        if grants.1.is_empty() {
+            return;
+        }
+        for (names, how) in [
+            (
+                lambda::ENVIRONMENT.in_value(props),
+                "named in its environment",
+            ),
+            (props.get("Events"), "named by its events"),
+        ] {
+            let mut named = BTreeSet::new();
+            references(names.unwrap_or(&Value::Null), &mut named);
+            for r in named {
+                if let Some(service) = self.kind_of(&r).and_then(iam_service) {
+                    grants.named(&r, service, how);
+                }
+            }
+        }
+    }
+
+    /// A function's dead-letter queue or topic (SAM `DeadLetterQueue`,
+    /// CloudFormation `DeadLetterConfig`).
+    pub(super) fn dead_letter(&mut self, f: &str, props: &Value, key: &str) {
+        if let Some(q) = props
+            .get(key)
+            .and_then(|d| d.get("TargetArn"))
+            .and_then(ref_target)
+            && let Some(q) = self.comp(q)
+        {
+            self.connect(f, &q, ConnectionKind::DeadLetter, &format!("{f} {key}"));
+        }
+    }
+
+    /// The connections what policies grant `f` stand for: reading or
+    /// writing a data store is using it, sending to a queue, topic,
+    /// stream or bus is publishing, invoking a function is invoking it.
+    /// Receiving from a queue or reading a stream draws nothing here: the
+    /// event source that polls draws that.
+    pub(super) fn grants(&mut self, f: &str, grants: &Grants, why: &str) {
+        for (r, (grant, evidence)) in &grants.0 {
+            let (Some(kind), Some(target)) = (self.kind_of(r), self.comp(r)) else {
+                continue;
+            };
+            let Grant {
+                read,
+                write,
+                send,
+                invoke,
+                ..
+            } = *grant;
+            let access = match (read, write) {
+                (true, true) => Some(Access::ReadWrite),
+                (true, false) => Some(Access::Read),
+                (false, true) => Some(Access::Write),
+                (false, false) => None,
+            };
+            let conn = match kind {
+                K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
+                    access.map(|access| ConnectionKind::Uses { access })
+                }
+                // A send to the function's own dead-letter target is what
+                // the dead-letter connection needs, not a publish.
+                K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
+                    let dead_letter = self.design.connections().any(|c| {
+                        c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
+                    });
+                    (send && !dead_letter).then_some(ConnectionKind::Publishes)
+                }
+                K::LambdaFunction if target != f => {
+                    invoke.then(|| Meaning::InvokeAsync.default_kind())
+                }
+                // Itself, or nothing a policy lets code call that archsim
+                // draws.
+                K::LambdaFunction
+                | K::Client
+                | K::ApiGateway
+                | K::CloudFront
+                | K::Alb
+                | K::Nlb
+                | K::Clb
+                | K::Cognito
+                | K::Lex
+                | K::Alexa
+                | K::Ec2Instance
+                | K::EcsCluster
+                | K::EcsService
+                | K::TaskDefinition
+                | K::Fargate
+                | K::FargateSpot
+                | K::Ec2AutoScalingGroup
+                | K::EksCluster
+                | K::EksNodeGroup
+                | K::EksFargateProfile
+                | K::EksWorkload
+                | K::EcrRepository
+                | K::ExternalRegistry
+                | K::IamRole
+                | K::Generic => None,
+            };
+            let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
+            if let Some(conn) = conn {
+                self.connect(
+                    f,
+                    &target,
+                    conn,
+                    &format!("{f} {why}: {}", evidence.join("; ")),
+                );
+            }
+        }
+    }
+}
