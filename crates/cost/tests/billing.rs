@@ -937,6 +937,18 @@ fn cognito_cloudfront_eventbridge_lex_xray_logs_clb() {
     assert_eq!(r.total_usd, usd("24.09"));
 }
 
+/// 10 m5.large instances all month: 7,300 h x $0.096 = $700.80 on demand.
+fn m5_fleet() -> ComponentUsage {
+    ComponentUsage::new(
+        "asg",
+        Ec2Usage {
+            instance_type: "m5.large".into(),
+            instances: 10.0,
+            hours_per_instance: None,
+        },
+    )
+}
+
 #[test]
 fn a_compute_savings_plan_buys_the_deepest_discount_first_up_to_its_commitment() {
     // The book's 1-year Compute Savings Plan: 27% off EC2, 20% off
@@ -957,14 +969,7 @@ fn a_compute_savings_plan_buys_the_deepest_discount_first_up_to_its_commitment()
     };
     let report = bill(
         vec![
-            ComponentUsage::new(
-                "asg",
-                Ec2Usage {
-                    instance_type: "m5.large".into(),
-                    instances: 10.0,
-                    hours_per_instance: None,
-                },
-            ),
+            m5_fleet(),
             ComponentUsage::new("svc", FargateUsage::always_on(1.0, 1.0, 2.0)),
         ],
         &assumptions,
@@ -1000,14 +1005,7 @@ fn a_compute_savings_plan_buys_the_deepest_discount_first_up_to_its_commitment()
     };
     let report = bill(
         vec![
-            ComponentUsage::new(
-                "asg",
-                Ec2Usage {
-                    instance_type: "m5.large".into(),
-                    instances: 10.0,
-                    hours_per_instance: None,
-                },
-            ),
+            m5_fleet(),
             ComponentUsage::new("svc", FargateUsage::always_on(1.0, 1.0, 2.0)),
         ],
         &big,
@@ -1038,17 +1036,7 @@ fn an_ec2_instance_plan_applies_before_a_compute_plan_and_never_to_lambda() {
         ..Assumptions::default()
     };
     let report = bill(
-        vec![
-            ComponentUsage::new("fn", mobile_backend()),
-            ComponentUsage::new(
-                "asg",
-                Ec2Usage {
-                    instance_type: "m5.large".into(),
-                    instances: 10.0,
-                    hours_per_instance: None,
-                },
-            ),
-        ],
+        vec![ComponentUsage::new("fn", mobile_backend()), m5_fleet()],
         &assumptions,
     );
     assert_eq!(
