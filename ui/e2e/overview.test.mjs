@@ -47,7 +47,18 @@ async function onPage(p) {
   return { x: pane.x + p.x * v.zoom + v.x, y: pane.y + p.y * v.zoom + v.y };
 }
 
-test("zoomed out, the whole design is drawn on the overview canvas, not as cards", async () => {
+test("opened, a large design is fitted at a readable zoom, not shrunk to fit", async () => {
+  await cards().first().waitFor();
+  const zoom = (await viewport()).zoom;
+  assert.ok(zoom >= 0.8 - 1e-6, `opened at zoom ${zoom}: text would be below 10 px`);
+  const name = zoom * (await cards().first().locator(".card-name").evaluate((el) => parseFloat(getComputedStyle(el).fontSize)));
+  assert.ok(name >= 10, `a card's name is ${name.toFixed(1)} px on screen`);
+  assert.equal(await page.locator(".react-flow__minimap-node").count(), 200, "the minimap shows every component");
+  await shot("overview-00-opened-readable");
+});
+
+test("zoomed out (Shift+F), the whole design is drawn on the overview canvas, not as cards", async () => {
+  await page.keyboard.press("Shift+F");
   await overview().waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="overview"]')?.dataset.drawn) === 200);
   assert.ok((await viewport()).zoom < 0.45, "the fitted view is zoomed out");
@@ -114,8 +125,8 @@ test("zooming back in shows the cards and their connections again", async () => 
   await page.locator(".react-flow__edge-text", { hasText: "uses" }).first().waitFor();
   assert.ok((await cards().count()) > 0);
   await shot("overview-04-zoomed-in");
-  // Fit (F) goes back to the overview.
-  await page.keyboard.press("f");
+  // Fitting the whole design (Shift+F) goes back to the overview.
+  await page.keyboard.press("Shift+F");
   await overview().waitFor();
 });
 

@@ -39,7 +39,7 @@ import { CARD_HANDLES, frameAt, frames, NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
 import { errorText, Inspector } from "./Inspector";
 import { FrameActions, nodeTypes, type ComponentNodeData } from "./nodes";
-import { useAutoFit } from "./autoFit";
+import { OPEN_FIT, useAutoFit, WHOLE_FIT } from "./autoFit";
 import { edgeTypes, OverviewContext, OverviewLayer, pickAt, useOverview } from "./Overview";
 import { Palette } from "./Palette";
 import { DRAG_TYPE } from "./Palette";
@@ -577,7 +577,10 @@ function Designer() {
             guard(() => setDialog({ type: "new" }));
             break;
           case "fit":
-            rf.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 });
+            rf.fitView({ ...OPEN_FIT, duration: 200 });
+            break;
+          case "fitAll":
+            rf.fitView({ ...WHOLE_FIT, duration: 200 });
             break;
           case "selectAll":
             select(doc.components.map((c) => c.id));
@@ -686,7 +689,7 @@ function Designer() {
             <option value="frame">in a frame</option>
           </select>
           <span className="sep" />
-          <button type="button" onClick={() => run("fit")} title="Fit (F)">Fit</button>
+          <button type="button" onClick={(e) => run(e.shiftKey ? "fitAll" : "fit")} title="Fit (F): text stays readable. Shift+F or a Shift-click: the whole design">Fit</button>
           <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
           <button type="button" onClick={() => setShowCost((v) => !v)} aria-pressed={showCost} title="Monthly cost, cost curve, break-even and run report" data-testid="cost-toggle">Cost</button>
           <button type="button" onClick={() => setShowHelp((v) => !v)} title="Keyboard shortcuts">?</button>

@@ -9,6 +9,8 @@ import { edgeLook } from "./edgeStyle";
 import type { Meaning } from "./generated/Meaning";
 import type { Severity } from "./generated/Severity";
 import { NODE_H, NODE_W } from "./geometry";
+import { AWS_ICON } from "./generated/awsIcons";
+import type { ComponentKind } from "./generated/ComponentKind";
 import { CATEGORY_COLOUR } from "./icons";
 import { liveStore } from "./live";
 import type { ComponentNodeData, FrameNodeData } from "./nodes";
@@ -19,6 +21,18 @@ export const OverviewContext = createContext(false);
 
 /** Whether the overview is on for this many components at the current zoom
  * (`opening`: the design has not had its first fit yet). */
+/** The kinds' icons as images the canvas can draw, loaded once. */
+const ICON_IMAGES = new Map<ComponentKind, HTMLImageElement>();
+function iconImage(kind: ComponentKind): HTMLImageElement {
+  let img = ICON_IMAGES.get(kind);
+  if (!img) {
+    img = new Image();
+    img.src = AWS_ICON[kind];
+    ICON_IMAGES.set(kind, img);
+  }
+  return img;
+}
+
 export function useOverview(components: number, suspended: boolean, opening: boolean): boolean {
   const on = useStore((s) => overviewActive(s.transform[2], components, opening));
   return on && !suspended;
@@ -111,7 +125,7 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
   }
   ctx.setLineDash([]);
 
-  // Cards: a white box in its border, the kind's colour tile, problems on
+  // Cards: a white box in its border, the kind's icon (its colour tile until the image has loaded), problems on
   // the left edge; during a run, the flow bar and rate (rings come after).
   let drawn = 0;
   const marked: [Node, LiveMark][] = [];
@@ -128,8 +142,12 @@ function draw(ctx: CanvasRenderingContext2D, nodes: Node[], edges: Edge[], v: Vi
     ctx.fillStyle = "#fff";
     ctx.fillRect(x, y, NODE_W, NODE_H);
     ctx.strokeRect(x, y, NODE_W, NODE_H);
-    ctx.fillStyle = CATEGORY_COLOUR[d.component.category];
-    ctx.fillRect(x + 11, y + 11, 32, 32);
+    const icon = iconImage(d.component.kind);
+    if (icon.complete && icon.naturalWidth > 0) ctx.drawImage(icon, x + 11, y + 11, 32, 32);
+    else {
+      ctx.fillStyle = CATEGORY_COLOUR[d.component.category];
+      ctx.fillRect(x + 11, y + 11, 32, 32);
+    }
     if (d.worst) {
       ctx.fillStyle = SEVERITY_COLOUR[d.worst];
       ctx.fillRect(x, y, 4 + px, NODE_H);

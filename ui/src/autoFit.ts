@@ -5,7 +5,16 @@
 import { useReactFlow, useStoreApi, type FitViewOptions } from "@xyflow/react";
 import { useCallback, useEffect, useRef } from "react";
 
-export const OPEN_FIT: FitViewOptions = { padding: 0.2, maxZoom: 1.1 };
+/** The smallest zoom a fit goes to: card names (13 px) stay at least 10 px
+ * on screen. A design larger than that at this zoom shows its middle; the
+ * minimap shows the rest, and Shift+F fits the whole design. */
+export const READABLE_ZOOM = 0.8;
+
+/** Fitting a design as it opens and on F: never below a readable size. */
+export const OPEN_FIT: FitViewOptions = { padding: 0.2, maxZoom: 1.1, minZoom: READABLE_ZOOM };
+
+/** Shift+F: the whole design, however small (large designs then draw on the overview canvas). */
+export const WHOLE_FIT: FitViewOptions = { padding: 0.1, maxZoom: 1.1 };
 
 export function useAutoFit(): { fit: () => Promise<boolean>; onMoveStart: (event: MouseEvent | TouchEvent | null) => void } {
   // React Flow's helpers change identity once the canvas mounts; `fit`

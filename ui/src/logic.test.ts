@@ -22,6 +22,7 @@ describe("shortcuts", () => {
     expect(key("s", { ctrl: true })).toBe("save");
     expect(key("S", { ctrl: true, shift: true })).toBe("saveAs");
     expect(key("f")).toBe("fit");
+    expect(key("F", { shift: true })).toBe("fitAll");
     expect(key("n", { alt: true })).toBe("new");
   });
   it("ignores plain letters that are not shortcuts", () => {

@@ -26,7 +26,7 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
       className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}${live ? ` live-${live.health}` : ""}`}
       style={{ width: NODE_W, height: NODE_H }}
       data-testid={`node-${c.id}`}
-      title={`${c.label} (${c.id})`}
+      title={`${c.name}\n${c.label} (${c.id})`}
     >
       <Handle type="target" position={Position.Left} className="handle" />
       <KindIcon kind={c.kind} category={c.category} />

@@ -11,6 +11,7 @@ export type Action =
   | "open"
   | "new"
   | "fit"
+  | "fitAll"
   | "selectAll"
   | "clearSelection"
   | "zoomIn"
@@ -35,7 +36,8 @@ export const SHORTCUTS: { action: Action; keys: string; label: string }[] = [
   { action: "saveAs", keys: "Ctrl+Shift+S", label: "Save as" },
   { action: "open", keys: "Ctrl+O", label: "Open" },
   { action: "new", keys: "Alt+N", label: "New" },
-  { action: "fit", keys: "F", label: "Fit to screen" },
+  { action: "fit", keys: "F", label: "Fit to screen (text stays readable; the minimap shows the rest)" },
+  { action: "fitAll", keys: "Shift+F", label: "Fit the whole design, however small" },
   { action: "selectAll", keys: "Ctrl+A", label: "Select all" },
   { action: "clearSelection", keys: "Escape", label: "Clear selection" },
   { action: "zoomIn", keys: "+", label: "Zoom in" },
@@ -63,7 +65,7 @@ export function actionFor(k: KeyPress): Action | null {
     case "Backspace":
       return "delete";
     case "f":
-      return "fit";
+      return k.shift ? "fitAll" : "fit";
     case "l":
       return "layout";
     case "Escape":

@@ -227,6 +227,55 @@ impl ComponentKind {
         }
     }
 
+    /// The kind's AWS Architecture Icon: its path under `icons/` in the
+    /// `aws-icons` npm package (MIT; AWS's official SVG set). The UI
+    /// imports it from the package (`ui/src/generated/awsIcons.ts` is made
+    /// from this table) and the presenter embeds the same files, copied
+    /// into `crates/presenter/aws-icons/`. Service icons where the kind is a
+    /// service, resource icons where it is a part of one (an ECS service, a
+    /// task definition, a load balancer type). Kubernetes workloads and
+    /// external registries have no AWS icon of their own: they take the
+    /// nearest (a container, a registry).
+    pub fn aws_icon(self) -> &'static str {
+        use ComponentKind as K;
+        match self {
+            K::Client => "resource/Users.svg",
+            K::ApiGateway => "architecture-service/AmazonAPIGateway.svg",
+            K::CloudFront => "architecture-service/AmazonCloudFront.svg",
+            K::Alb => "resource/ElasticLoadBalancingApplicationLoadBalancer.svg",
+            K::Nlb => "resource/ElasticLoadBalancingNetworkLoadBalancer.svg",
+            K::Clb => "resource/ElasticLoadBalancingClassicLoadBalancer.svg",
+            K::Cognito => "architecture-service/AmazonCognito.svg",
+            K::Lex => "architecture-service/AmazonLex.svg",
+            K::Alexa => "resource/AWSIoTAlexaSkill.svg",
+            K::S3Bucket => "architecture-service/AmazonSimpleStorageService.svg",
+            K::SqsQueue => "architecture-service/AmazonSimpleQueueService.svg",
+            K::SnsTopic => "architecture-service/AmazonSimpleNotificationService.svg",
+            K::EventBridgeRule => "architecture-service/AmazonEventBridge.svg",
+            K::KinesisStream => "architecture-service/AmazonKinesisDataStreams.svg",
+            K::Firehose => "architecture-service/AmazonDataFirehose.svg",
+            K::DynamoDbTable => "architecture-service/AmazonDynamoDB.svg",
+            K::AuroraServerless => "architecture-service/AmazonAurora.svg",
+            K::Rds => "architecture-service/AmazonRDS.svg",
+            K::LambdaFunction => "architecture-service/AWSLambda.svg",
+            K::Ec2Instance => "architecture-service/AmazonEC2.svg",
+            K::EcsCluster => "architecture-service/AmazonElasticContainerService.svg",
+            K::EcsService => "resource/AmazonElasticContainerServiceService.svg",
+            K::TaskDefinition => "resource/AmazonElasticContainerServiceTask.svg",
+            K::Fargate | K::FargateSpot | K::EksFargateProfile => {
+                "architecture-service/AWSFargate.svg"
+            }
+            K::Ec2AutoScalingGroup => "architecture-service/AmazonEC2AutoScaling.svg",
+            K::EksCluster => "architecture-service/AmazonElasticKubernetesService.svg",
+            K::EksNodeGroup => "resource/AmazonEC2Instances.svg",
+            K::EksWorkload => "resource/AmazonElasticContainerServiceContainer1.svg",
+            K::EcrRepository => "architecture-service/AmazonElasticContainerRegistry.svg",
+            K::ExternalRegistry => "resource/AmazonElasticContainerRegistryImage.svg",
+            K::IamRole => "resource/AWSIdentityAccessManagementRole.svg",
+            K::Generic => "architecture-service/AWSCloudFormation.svg",
+        }
+    }
+
     /// Kinds whose components can hold others (ECS and EKS clusters).
     pub fn is_cluster(self) -> bool {
         matches!(self, Self::EcsCluster | Self::EksCluster)
