@@ -364,6 +364,8 @@ pub(crate) fn text_line(ui: &egui::Ui, rect: Rect, text: &str, font: FontId, col
 impl Presenter {
     /// Draws the diagram into `ui`, whose clip rectangle is `area`.
     pub(crate) fn diagram(&mut self, ui: &mut egui::Ui, area: Rect) {
+        // The SVG loader for the kinds' icons (installing twice is a no-op).
+        egui_extras::install_image_loaders(ui.ctx());
         // The wheel zooms around the pointer, a drag pans, 0 fits again.
         let input = ui.interact(area, ui.scope_id().with("diagram"), Sense::click_and_drag());
         if input.dragged() {
@@ -488,6 +490,27 @@ impl Presenter {
             }
             let inner = rect.shrink2(Vec2::new(pad, 2.0));
             let mut y = inner.min.y;
+            // The name's line starts with the kind's AWS icon on a white tile
+            // (resource icons are coloured glyphs on no background); the
+            // lines below keep the card's whole width for the live numbers.
+            let side = name_size * LINE;
+            let mut name_rect = Rect::from_min_size(inner.min, Vec2::new(inner.width(), side));
+            if side >= 10.0 && inner.width() > 3.0 * side {
+                if let Some((uri, svg)) = crate::icons::icon(c.kind()) {
+                    let tile = Rect::from_min_size(inner.min, Vec2::splat(side)).shrink(1.0);
+                    painter.rect_filled(tile, 2.0, Color32::WHITE);
+                    egui::Image::from_bytes(uri, svg).paint_at(ui, tile.shrink(1.0));
+                    name_rect.min.x = tile.max.x + pad / 2.0;
+                }
+            }
+            text_line(
+                ui,
+                name_rect,
+                &c.name,
+                FontId::proportional(name_size),
+                Color32::WHITE,
+            );
+            y += side;
             let mut line = |ui: &egui::Ui, text: &str, size: f32, colour: Color32| {
                 let r = Rect::from_min_size(
                     Pos2::new(inner.min.x, y),
@@ -496,7 +519,6 @@ impl Presenter {
                 y += size * LINE;
                 text_line(ui, r, text, FontId::proportional(size), colour);
             };
-            line(ui, &c.name, name_size, Color32::WHITE);
             let parts = status.map(badge_parts);
             let small = FontId::proportional(small_size);
             let fit = |parts: &[String], width: f32| {

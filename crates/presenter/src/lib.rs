@@ -24,6 +24,7 @@ use archsim_model::scenario::ScenarioEvent;
 use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
 
 pub mod diagram;
+pub mod icons;
 use diagram::text_line;
 pub mod run_feed;
 
