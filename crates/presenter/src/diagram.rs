@@ -495,13 +495,14 @@ impl Presenter {
             // lines below keep the card's whole width for the live numbers.
             let side = name_size * LINE;
             let mut name_rect = Rect::from_min_size(inner.min, Vec2::new(inner.width(), side));
-            if side >= 10.0 && inner.width() > 3.0 * side {
-                if let Some((uri, svg)) = crate::icons::icon(c.kind()) {
-                    let tile = Rect::from_min_size(inner.min, Vec2::splat(side)).shrink(1.0);
-                    painter.rect_filled(tile, 2.0, Color32::WHITE);
-                    egui::Image::from_bytes(uri, svg).paint_at(ui, tile.shrink(1.0));
-                    name_rect.min.x = tile.max.x + pad / 2.0;
-                }
+            if side >= 10.0
+                && inner.width() > 3.0 * side
+                && let Some((uri, svg)) = crate::icons::icon(c.kind())
+            {
+                let tile = Rect::from_min_size(inner.min, Vec2::splat(side)).shrink(1.0);
+                painter.rect_filled(tile, 2.0, Color32::WHITE);
+                egui::Image::from_bytes(uri, svg).paint_at(ui, tile.shrink(1.0));
+                name_rect.min.x = tile.max.x + pad / 2.0;
             }
             text_line(
                 ui,
