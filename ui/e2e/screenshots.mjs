@@ -33,6 +33,10 @@ try {
   const example = join(dir, "alb-fargate.archsim.json");
   copyFileSync(join(repo, "examples", "alb-fargate.archsim.json"), example);
   await shoot(example, "example");
+  await shoot(example, "inspector-task-definition", async (page) => {
+    await page.locator('.react-flow__node[data-id="orders-task"]').click();
+    await page.locator(".inspector-head", { hasText: "orders-task" }).waitFor();
+  });
   const kitchen = join(dir, "serverless-api.archsim.json");
   copyFileSync(join(repo, "examples", "serverless-api.archsim.json"), kitchen);
   await shoot(kitchen, "serverless-api");

@@ -10,6 +10,7 @@ import type { Edit } from "./generated/Edit";
 import type { FormField } from "./generated/FormField";
 import type { MeaningInfo } from "./generated/MeaningInfo";
 import { KindIcon } from "./icons";
+import { SchemaFieldContext, SchemaValue, type Schema } from "./SchemaEditor";
 
 type Send = (edit: Edit) => Promise<string | null>;
 
@@ -81,17 +82,60 @@ function Field({ field, value, onSet }: { field: FormField; value: unknown; onSe
     setError(await onSet(v));
   };
 
+  const [advanced, setAdvanced] = useState(false);
+  const structured = field.field_type === "json" && field.schema !== null && !advanced;
   const id = `field-${field.path}`;
   const range =
     field.min !== null && field.max !== null ? `${field.min.toLocaleString()}–${field.max.toLocaleString()}` : null;
   return (
     <div className={`field${error ? " invalid" : ""}`} data-testid={id}>
-      <label htmlFor={id}>
+      <label htmlFor={id} title={field.description ?? undefined}>
         {field.path.replaceAll("_", " ")}
         {field.unit && <span className="unit"> ({field.unit})</span>}
+        {field.field_type === "json" && field.schema !== null && (
+          <button
+            type="button"
+            className="advanced-toggle"
+            aria-pressed={advanced}
+            title={advanced ? "Back to the form" : "Edit as JSON (advanced)"}
+            onClick={(e) => {
+              e.preventDefault();
+              setAdvanced(!advanced);
+            }}
+          >
+            {advanced ? "form" : "{ }"}
+          </button>
+        )}
       </label>
       {field.field_type === "boolean" ? (
-        <input id={id} type="checkbox" checked={value === true} onChange={async (e) => setError(await onSet(e.target.checked))} />
+        <input
+          id={id}
+          type="checkbox"
+          role="switch"
+          className="toggle"
+          checked={value === true}
+          onChange={async (e) => setError(await onSet(e.target.checked))}
+        />
+      ) : field.field_type === "choice" ? (
+        <select
+          id={id}
+          value={value === null || value === undefined ? "" : String(value)}
+          onChange={async (e) => setError(await onSet(e.target.value === "" && field.optional ? null : e.target.value))}
+        >
+          {field.optional && <option value="">{field.path === "runtime_id" ? "the runtime's default" : "not set"}</option>}
+          {value !== null && value !== undefined && !field.choices.includes(String(value)) && <option value={String(value)}>{String(value)}</option>}
+          {field.choices.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      ) : structured ? (
+        <div className="schema-editor" id={`${id}-editor`}>
+          <SchemaFieldContext.Provider value={{ backToModel: () => setError(null) }}>
+            <SchemaValue id={id} schema={field.schema as Schema} value={value} onChange={async (v) => setError(await onSet(v))} />
+          </SchemaFieldContext.Provider>
+        </div>
       ) : field.field_type === "json" ? (
         <textarea id={id} rows={Math.min(8, draft.split("\n").length + 1)} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
       ) : (

@@ -58,7 +58,9 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Pr
   } catch {
     throw new ApiError({ code: "bad_response", message: `${res.status}: ${text}`, suggestion: null });
   }
-  if (!res.ok) {
+  // A refusal comes as 200 with the refused header (archsim serve's
+  // REFUSED_HEADER), other failures with their status.
+  if (!res.ok || res.headers.has("x-archsim-refused")) {
     const e = data as { code?: string; message?: string; suggestion?: string | null } | null;
     throw new ApiError({
       code: e?.code ?? "http_" + res.status,

@@ -440,9 +440,23 @@ impl From<CommandError> for ApiError {
     }
 }
 
+/// The header that marks a refusal: the core said no (a refused edit, a
+/// design with no scenario), which is an answer, not a failed request. It
+/// travels as 200 with this header, so the browser does not log every
+/// refused edit as a failed load; the UI's client throws on it.
+pub const REFUSED_HEADER: &str = "x-archsim-refused";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (StatusCode::UNPROCESSABLE_ENTITY, Json(self.0)).into_response()
+        let code = serde_json::to_value(self.0.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "refused".into());
+        let mut res = (StatusCode::OK, Json(self.0)).into_response();
+        if let Ok(value) = HeaderValue::from_str(&code) {
+            res.headers_mut().insert(REFUSED_HEADER, value);
+        }
+        res
     }
 }
 
@@ -673,6 +687,11 @@ mod tests {
             .header(header::HOST, "127.0.0.1:4000")
     }
 
+    /// A refusal: 200 with the refused header and the error as the body.
+    fn refused(headers: &HeaderMap) -> bool {
+        headers.contains_key(REFUSED_HEADER)
+    }
+
     async fn call(
         app: &Router,
         r: HttpRequest<Body>,
@@ -790,8 +809,9 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["result"], "refused");
         let connect = json!({"op": "connect", "from": "lambda_function-1", "to": "client-1", "meaning": null});
-        let (status, body, _) = call(&app, post("/api/edit", connect)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body, headers) = call(&app, post("/api/edit", connect)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[REFUSED_HEADER], "connection_refused");
         assert_eq!(body["code"], "connection_refused");
         assert!(
             body["message"]
@@ -877,8 +897,8 @@ mod tests {
         // Only template files are imported.
         let notes = dir.path().join("notes.txt");
         std::fs::write(&notes, "x").unwrap();
-        let (status, body, _) = call(&app, post("/api/import", json!({"path": notes}))).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body, headers) = call(&app, post("/api/import", json!({"path": notes}))).await;
+        assert!(refused(&headers), "{status}");
         assert_eq!(body["code"], "bad_path");
     }
 
@@ -904,16 +924,16 @@ mod tests {
         assert_eq!((status, body), (StatusCode::OK, serde_json::Value::Null));
         let (status, _, _) = call(&app, req("GET", "/api/live").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let (status, body, _) =
+        let (status, body, headers) =
             call(&app, post("/api/live/control", json!({"type": "pause"}))).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused(&headers), "{status}");
         assert!(
             body["message"].as_str().unwrap().contains("no simulation"),
             "{body}"
         );
         // A blank design has no scenario: the reason comes back.
-        let (status, body, _) = call(&app, post("/api/live/start", json!({}))).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body, headers) = call(&app, post("/api/live/start", json!({}))).await;
+        assert!(refused(&headers), "{status}");
         assert_eq!(body["code"], "simulation");
         assert!(
             body["message"].as_str().unwrap().contains("scenario"),
@@ -958,9 +978,9 @@ mod tests {
         )
         .await;
         assert!(bad["message"].as_str().unwrap().contains("speed"), "{bad}");
-        let (status, body, _) =
+        let (status, body, headers) =
             call(&app, post("/api/present", json!({"scenario": "no-such"}))).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused(&headers), "{status}");
         assert!(
             body["message"].as_str().unwrap().contains("no-such"),
             "{body}"

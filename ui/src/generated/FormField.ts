@@ -17,4 +17,17 @@ nested_ranges: Array<string>,
 /**
  * May be left empty (`null`): an optional number such as reserved concurrency.
  */
-optional: boolean, };
+optional: boolean, 
+/**
+ * The values a `Choice` field allows, in the model's order.
+ */
+choices: Array<string>, 
+/**
+ * What the property means (the model's doc comment).
+ */
+description: string | null, 
+/**
+ * The JSON Schema of the value (every subschema inlined); `null` where
+ * the model has none (a connection's parameters).
+ */
+schema: unknown, };

@@ -6,20 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcsClusterProps {
     pub container_insights: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LaunchType {
     Fargate,
     Ec2,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementStrategyType {
     Binpack,
@@ -29,7 +29,7 @@ pub enum PlacementStrategyType {
 
 /// One placement strategy; strategies apply in order, each breaking the
 /// previous one's ties.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacementStrategy {
     #[serde(rename = "type")]
@@ -48,14 +48,14 @@ impl PlacementStrategy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum PlacementConstraintType {
     DistinctInstance,
     MemberOf,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacementConstraint {
     #[serde(rename = "type")]
@@ -65,7 +65,7 @@ pub struct PlacementConstraint {
     pub expression: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScalingMetric {
     CpuUtilization,
@@ -74,7 +74,7 @@ pub enum ScalingMetric {
     AlbRequestCountPerTarget,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetTrackingPolicy {
     pub metric: ScalingMetric,
@@ -89,7 +89,7 @@ fn default_cooldown() -> u32 {
     300
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepAdjustment {
     /// Lower bound of the metric above the alarm threshold.
@@ -97,7 +97,7 @@ pub struct StepAdjustment {
     pub adjustment: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepScalingPolicy {
     pub metric: ScalingMetric,
@@ -108,7 +108,7 @@ pub struct StepScalingPolicy {
 }
 
 /// Service auto scaling: scale out if any policy asks, in only if all do.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceAutoScaling {
     pub target_tracking: Vec<TargetTrackingPolicy>,
@@ -118,7 +118,7 @@ pub struct ServiceAutoScaling {
 /// An ECS service. Its task definition is a `RunsTask` connection, its
 /// capacity (launch type or capacity provider strategy) the `RunsOn`
 /// connections, its cluster the group it belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcsServiceProps {
     pub desired_count: u32,
@@ -159,7 +159,9 @@ impl Default for EcsServiceProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum NetworkMode {
     #[default]
@@ -169,7 +171,9 @@ pub enum NetworkMode {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PortProtocol {
     #[default]
@@ -177,7 +181,7 @@ pub enum PortProtocol {
     Udp,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PortMapping {
     pub container_port: u16,
@@ -192,7 +196,7 @@ impl PortMapping {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContainerDefinition {
     pub name: String,
@@ -234,7 +238,7 @@ impl Default for ContainerDefinition {
 
 /// A task definition: task size, network mode and containers. Its task
 /// role and execution role are `AssumesRole` connections to IAM roles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TaskDefinitionProps {
     pub family: String,
@@ -272,7 +276,7 @@ impl TaskDefinitionProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FargateProps {
     pub platform_version: String,
@@ -293,7 +297,7 @@ impl Default for FargateProps {
 }
 
 /// An EC2 Auto Scaling group used as an ECS capacity provider.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ec2CapacityProps {
     pub instance_type: String,
@@ -338,7 +342,9 @@ impl Default for Ec2CapacityProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EksSupport {
     #[default]
@@ -346,7 +352,7 @@ pub enum EksSupport {
     Extended,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EksClusterProps {
     pub version: String,
@@ -364,7 +370,9 @@ impl Default for EksClusterProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CapacityType {
     #[default]
@@ -372,7 +380,7 @@ pub enum CapacityType {
     Spot,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EksNodeGroupProps {
     pub instance_type: String,
@@ -396,7 +404,7 @@ impl Default for EksNodeGroupProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EksFargateProfileProps {
     pub namespace: String,
@@ -413,7 +421,7 @@ impl Default for EksFargateProfileProps {
 }
 
 /// The Horizontal Pod Autoscaler of a workload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HorizontalPodAutoscaler {
     pub min_replicas: u32,
@@ -422,7 +430,7 @@ pub struct HorizontalPodAutoscaler {
 }
 
 /// A Kubernetes Deployment (with its Service) on an EKS cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EksWorkloadProps {
     pub namespace: String,

@@ -11,7 +11,7 @@ mod containers;
 pub use containers::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Position {
@@ -26,7 +26,7 @@ impl Position {
 }
 
 /// A palette group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -69,7 +69,7 @@ impl Category {
 }
 
 /// Whether a kind is a serverless service (no servers to run or patch).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Serverless {
     Yes,
@@ -81,7 +81,7 @@ pub enum Serverless {
 macro_rules! component_kinds {
     ($( $variant:ident($props:ident) = $slug:literal, $label:literal, $category:ident, $serverless:ident; )*) => {
         /// The kind of a component, without its properties.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum ComponentKind {
             $( #[serde(rename = $slug)] $variant, )*
@@ -130,6 +130,15 @@ macro_rules! component_kinds {
             /// The AWS defaults for a kind.
             pub fn default_for(kind: ComponentKind) -> Props {
                 match kind { $(ComponentKind::$variant => Props::$variant($props::default()),)* }
+            }
+
+            /// The JSON Schema of a kind's properties, every subschema
+            /// inlined (no `$ref`): what the designer's forms are made from.
+            pub fn schema_for(kind: ComponentKind) -> schemars::Schema {
+                let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+                    .with(|s| s.inline_subschemas = true)
+                    .into_generator();
+                match kind { $(ComponentKind::$variant => generator.root_schema_for::<$props>(),)* }
             }
 
             /// Reads the properties of a known kind.
@@ -350,7 +359,7 @@ impl Component {
 // Shared property types
 
 /// A distribution of durations, in milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Distribution {
@@ -384,7 +393,9 @@ impl Distribution {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     #[default]
@@ -392,7 +403,9 @@ pub enum Architecture {
     Arm64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheme {
     #[default]
@@ -403,14 +416,16 @@ pub enum Scheme {
 // ---------------------------------------------------------------------------
 // Entry points and networking
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClientProps {
     /// Who the client is (browsers, mobile app, partner system).
     pub description: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiType {
     #[default]
@@ -418,7 +433,7 @@ pub enum ApiType {
     Http,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApiGatewayProps {
     pub api_type: ApiType,
@@ -458,7 +473,7 @@ impl Default for ApiGatewayProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudFrontProps {
     pub price_class: String,
@@ -477,7 +492,9 @@ impl Default for CloudFrontProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LbAlgorithm {
     #[default]
@@ -486,7 +503,9 @@ pub enum LbAlgorithm {
     WeightedRandom,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ListenerProtocol {
     #[default]
@@ -497,7 +516,7 @@ pub enum ListenerProtocol {
     Tls,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Listener {
     pub port: u16,
@@ -513,7 +532,7 @@ impl Default for Listener {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct HealthCheck {
     pub path: String,
@@ -537,7 +556,7 @@ impl Default for HealthCheck {
 
 /// An ALB or NLB. Listener rules are the `Route` connections leaving it;
 /// target group settings here apply to every target group it forwards to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadBalancerProps {
     pub scheme: Scheme,
@@ -567,7 +586,7 @@ impl Default for LoadBalancerProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClassicLoadBalancerProps {
     pub scheme: Scheme,
@@ -585,7 +604,9 @@ impl Default for ClassicLoadBalancerProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MfaMode {
     #[default]
@@ -594,7 +615,7 @@ pub enum MfaMode {
     On,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CognitoProps {
     pub mfa: MfaMode,
@@ -614,7 +635,7 @@ impl Default for CognitoProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LexProps {
     pub locale: String,
@@ -628,7 +649,7 @@ impl Default for LexProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlexaProps {
     pub skill_id: String,
@@ -637,7 +658,7 @@ pub struct AlexaProps {
 // ---------------------------------------------------------------------------
 // Messaging and data
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct S3BucketProps {
     pub versioning: bool,
@@ -662,7 +683,7 @@ impl Default for S3BucketProps {
 }
 
 /// An SQS queue. Its dead-letter queue is a `DeadLetter` connection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SqsQueueProps {
     pub fifo: bool,
@@ -687,13 +708,13 @@ impl Default for SqsQueueProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SnsTopicProps {
     pub fifo: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventBridgeRuleProps {
     /// `rate(5 minutes)` or `cron(...)`; empty for a pattern rule.
@@ -713,7 +734,9 @@ impl Default for EventBridgeRuleProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamMode {
     #[default]
@@ -721,7 +744,7 @@ pub enum StreamMode {
     OnDemand,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct KinesisStreamProps {
     pub mode: StreamMode,
@@ -740,7 +763,7 @@ impl Default for KinesisStreamProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FirehoseProps {
     pub buffer_size_mb: u32,
@@ -756,7 +779,9 @@ impl Default for FirehoseProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DynamoDbBilling {
     #[default]
@@ -764,7 +789,9 @@ pub enum DynamoDbBilling {
     Provisioned,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StreamView {
     KeysOnly,
@@ -774,7 +801,7 @@ pub enum StreamView {
     NewAndOldImages,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct DynamoDbTableProps {
     pub partition_key: String,
@@ -807,7 +834,9 @@ impl Default for DynamoDbTableProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatabaseEngine {
     #[default]
@@ -817,7 +846,7 @@ pub enum DatabaseEngine {
     Mysql,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuroraServerlessProps {
     pub engine: DatabaseEngine,
@@ -841,7 +870,7 @@ impl Default for AuroraServerlessProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RdsProps {
     pub engine: DatabaseEngine,
@@ -871,7 +900,9 @@ impl Default for RdsProps {
 
 /// Lambda runtimes, grouped by language because cold starts differ by
 /// language (SPEC-SIM.md); `aws_runtime` gives the runtime identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Runtime {
     #[default]
@@ -964,7 +995,9 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Packaging {
     #[default]
@@ -985,7 +1018,7 @@ pub const S3_LATENCY_P99_MS: f64 = 100.0;
 pub const LAMBDA_MB_PER_VCPU: u32 = 1769;
 
 /// What one request costs a handler or a container worker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Work {
     /// Time spent in the handler (at 1,769 MB = 1 vCPU for Lambda).
@@ -1006,7 +1039,7 @@ impl Default for Work {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LambdaProps {
     pub runtime: Runtime,
@@ -1085,7 +1118,7 @@ impl LambdaProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ec2InstanceProps {
     pub instance_type: String,
@@ -1104,7 +1137,9 @@ impl Default for Ec2InstanceProps {
 // ---------------------------------------------------------------------------
 // Registries and security
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TagMutability {
     #[default]
@@ -1112,7 +1147,7 @@ pub enum TagMutability {
     Immutable,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcrRepositoryProps {
     pub scan_on_push: bool,
@@ -1133,7 +1168,7 @@ impl Default for EcrRepositoryProps {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExternalRegistryProps {
     pub host: String,
@@ -1150,7 +1185,9 @@ impl Default for ExternalRegistryProps {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RolePurpose {
     /// Application permissions of an ECS task (fine-grained).
@@ -1166,7 +1203,7 @@ pub enum RolePurpose {
     EksRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct IamRoleProps {
     pub purpose: RolePurpose,
@@ -1174,7 +1211,7 @@ pub struct IamRoleProps {
 }
 
 /// A CloudFormation resource archsim does not model, kept as written.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct GenericProps {
     /// `AWS::Service::Resource`.

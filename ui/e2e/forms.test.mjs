@@ -1,0 +1,109 @@
+// End to end: the inspector's forms are made from the model's schema. Enums
+// are dropdowns of the model's values, booleans toggles, and containers,
+// port mappings and environment variables have structured editors; JSON
+// only behind the "advanced" toggle. A wrong value is refused in the
+// model's own words.
+import assert from "node:assert/strict";
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ensureArtifacts, launch, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
+
+let server;
+let browser;
+let page;
+const problemsSeen = [];
+const shots = ensureArtifacts();
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+before(async () => {
+  const dir = tempDir("archsim-forms-");
+  const design = join(dir, "alb-fargate.archsim.json");
+  copyFileSync(join(repo, "examples", "alb-fargate.archsim.json"), design);
+  server = await startServe(design, dir);
+  browser = await launch();
+  page = await openDesigner(browser, server.url, problemsSeen);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const node = (id) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+/** The property's value as the model holds it, read through the advanced JSON view. */
+async function modelValue(path) {
+  const field = page.getByTestId(`field-${path}`);
+  await field.getByTitle("Edit as JSON (advanced)").click();
+  const text = await page.locator(`textarea#field-${path}`).inputValue();
+  await field.getByTitle("Back to the form").click();
+  return JSON.parse(text);
+}
+
+test("a task definition's enums are dropdowns of the model's values", async () => {
+  await node("orders-task").click();
+  await page.locator(".inspector-head", { hasText: "orders-task" }).waitFor();
+  const mode = page.locator("select#field-network_mode");
+  assert.deepEqual(await mode.locator("option").allTextContents(), ["awsvpc", "bridge", "host", "none"]);
+  assert.deepEqual(await page.locator("select#field-architecture").locator("option").allTextContents(), ["x86_64", "arm64"]);
+  // Nested enums too: a port mapping's protocol.
+  assert.deepEqual(await page.locator("select#field-containers-0-port_mappings-0-protocol option").allTextContents(), ["tcp", "udp"]);
+  assert.equal(await page.locator("textarea#field-containers").count(), 0, "containers are not raw JSON");
+  assert.equal(await page.locator("#field-containers-0-essential").getAttribute("role"), "switch", "booleans are toggles");
+  await shot("forms-01-task-definition");
+});
+
+test("containers are edited in place: image, a port mapping added, an environment variable", async () => {
+  const image = page.locator("#field-containers-0-image");
+  await image.fill("orders:2.0.0");
+  await image.press("Enter");
+  await page.getByTestId("field-containers-0-port_mappings-1").waitFor({ state: "detached" });
+  await page.locator("#field-containers-0-port_mappings").click();
+  await page.getByTestId("field-containers-0-port_mappings-1").waitFor();
+  await page.locator("#field-containers-0-environment").fill("LOG_LEVEL");
+  await page.getByTestId("field-containers").getByRole("button", { name: "Add", exact: true }).last().click();
+  const value = page.locator("#field-containers-0-environment-LOG_LEVEL");
+  await value.fill("debug");
+  await value.press("Enter");
+  await page.waitForTimeout(200);
+  const containers = await modelValue("containers");
+  assert.equal(containers[0].image, "orders:2.0.0");
+  assert.equal(containers[0].port_mappings.length, 2);
+  assert.equal(containers[0].environment.LOG_LEVEL, "debug");
+  await shot("forms-02-container-edited");
+  // Undo takes the last edit back, as for any property.
+  await page.getByTestId("undo").click();
+  await page.waitForTimeout(200);
+  assert.equal((await modelValue("containers"))[0].environment.LOG_LEVEL, "");
+});
+
+test("a wrong nested value is refused with the model's sentence", async () => {
+  const cpu = page.locator("#field-containers-0-cpu");
+  await cpu.fill("999999");
+  await cpu.press("Enter");
+  const error = page.getByTestId("field-containers").locator(".field-error");
+  await error.waitFor();
+  assert.match(await error.textContent(), /cpu/i);
+  await shot("forms-03-refused");
+  await cpu.fill("512");
+  await cpu.press("Enter");
+  await error.waitFor({ state: "detached" });
+});
+
+test("a choice is applied at once; an optional one can be unset", async () => {
+  await node("orders-table").click();
+  await page.locator(".inspector-head", { hasText: "orders-table" }).waitFor();
+  const billing = page.locator("select#field-billing");
+  assert.deepEqual(await billing.locator("option").allTextContents(), ["on_demand", "provisioned"]);
+  await billing.selectOption("provisioned");
+  await page.waitForFunction(() => document.querySelector("select#field-billing")?.value === "provisioned");
+  const stream = page.locator("select#field-stream");
+  assert.deepEqual(await stream.locator("option").allTextContents(), ["not set", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]);
+  await stream.selectOption("NEW_IMAGE");
+  await page.waitForFunction(() => document.querySelector("select#field-stream")?.value === "NEW_IMAGE");
+  await stream.selectOption("");
+  await page.waitForFunction(() => document.querySelector("select#field-stream")?.value === "");
+  await shot("forms-04-table");
+  assert.deepEqual(problemsSeen, []);
+});
