@@ -10,6 +10,7 @@ import type { Edit } from "./generated/Edit";
 import type { FormField } from "./generated/FormField";
 import type { MeaningInfo } from "./generated/MeaningInfo";
 import { KindIcon } from "./icons";
+import { plural } from "./live";
 import { SchemaFieldContext, SchemaValue, type Schema } from "./SchemaEditor";
 
 type Send = (edit: Edit) => Promise<string | null>;
@@ -309,7 +310,7 @@ export function Inspector({ doc, selected, send }: { doc: DocumentView; selected
       <div>
         <h4>{doc.name}</h4>
         <p className="muted">
-          {doc.components.length} components, {doc.connections.length} connections, {doc.groups.length} groups
+          {plural(doc.components.length, "component")}, {plural(doc.connections.length, "connection")}, {plural(doc.groups.length, "group")}
         </p>
         <div className="field">
           <label htmlFor="design-region">region</label>

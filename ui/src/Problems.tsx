@@ -1,5 +1,6 @@
 // The problems panel: the core's validation results, live. Clicking one
 // selects the components involved.
+import { plural } from "./live";
 import type { Problem } from "./generated/Problem";
 
 const ICON = { error: "E", warning: "W", info: "i" } as const;
@@ -9,7 +10,7 @@ export function Problems({ problems, onSelect }: { problems: Problem[]; onSelect
   return (
     <section className="problems" aria-label="Problems">
       <h3>
-        Problems <span className="muted">{count("error")} errors · {count("warning")} warnings · {count("info")} infos</span>
+        Problems <span className="muted">{plural(count("error"), "error")} · {plural(count("warning"), "warning")} · {plural(count("info"), "info")}</span>
       </h3>
       {problems.length === 0 && <p className="muted">No problems: the design passes every rule.</p>}
       <ul>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LiveComponent } from "./generated/LiveComponent";
 import type { LiveView } from "./generated/LiveView";
-import { badgeParts, clock, compact, flowLevel, liveStore, polyline, preview, rateAt, waterfall } from "./live";
+import { badgeParts, clock, compact, duration, flowLevel, liveStore, plural, polyline, preview, rateAt, waterfall } from "./live";
 
 function comp(id: string, over: Partial<LiveComponent["now"]> = {}, health: LiveComponent["health"] = "ok"): LiveComponent {
   return {
@@ -27,6 +27,21 @@ function view(components: LiveComponent[]): LiveView {
     events: [],
   };
 }
+
+describe("durations and counts read as people write them", () => {
+  it("switches units instead of writing kms", () => {
+    expect(duration(41.6)).toBe("42ms");
+    expect(duration(1250)).toBe("1.3s");
+    expect(duration(26_000)).toBe("26s");
+    expect(duration(265_000)).toBe("4.4min");
+    expect(duration(7_560_000)).toBe("2.1h");
+  });
+  it("agrees the noun with its number", () => {
+    expect(plural(1, "error")).toBe("1 error");
+    expect(plural(0, "error")).toBe("0 errors");
+    expect(plural(2, "info")).toBe("2 infos");
+  });
+});
 
 describe("live store", () => {
   it("notifies only the cards whose numbers changed", () => {

@@ -103,6 +103,20 @@ export function compact(n: number): string {
   return n.toFixed(a >= 10 ? 0 : 1);
 }
 
+/** A duration for people: 42ms, 1.3s, 26s, 4.4min, 2.1h (never "26kms"). */
+export function duration(msValue: number): string {
+  const a = Math.abs(msValue);
+  if (a < 1000) return `${Math.round(msValue)}ms`;
+  if (a < 60_000) return `${(msValue / 1000).toFixed(a < 10_000 ? 1 : 0)}s`;
+  if (a < 3_600_000) return `${(msValue / 60_000).toFixed(a < 600_000 ? 1 : 0)}min`;
+  return `${(msValue / 3_600_000).toFixed(1)}h`;
+}
+
+/** "1 error", "2 errors". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** What a card's badge says: the numbers that matter for its kind. */
 export function badgeParts(c: LiveComponent): { key: string; text: string; title: string; tone?: "warn" | "bad" }[] {
   const n = c.now;
@@ -115,7 +129,7 @@ export function badgeParts(c: LiveComponent): { key: string; text: string; title
   if (n.queue_depth > 0) parts.push({ key: "queue", text: `q ${compact(n.queue_depth)}`, title: "messages or requests waiting", tone: c.health === "strained" ? "warn" : undefined });
   if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
   if (n.errors > 0) parts.push({ key: "err", text: `${compact(n.errors)} err`, title: "errors so far", tone: "bad" });
-  if (n.p99_ms > 0) parts.push({ key: "p99", text: `p99 ${compact(Math.round(n.p99_ms))}ms`, title: "99th percentile latency so far" });
+  if (n.p99_ms > 0) parts.push({ key: "p99", text: `p99 ${duration(n.p99_ms)}`, title: "99th percentile latency so far" });
   return parts;
 }
 

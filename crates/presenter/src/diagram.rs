@@ -251,7 +251,7 @@ fn room_below(cards: &[Rect], i: usize, line: f32, area: Rect) -> Option<Rect> {
 pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
     let mut parts = vec![format!("{:.0} rps", s.requests_per_s)];
     if s.errors > 0 {
-        parts.push(format!("{} errors", s.errors));
+        parts.push(plural(s.errors, "error"));
     }
     if s.throttles > 0 {
         parts.push(format!("{} throttled", s.throttles));
@@ -260,13 +260,37 @@ pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
         parts.push(format!("queue {}", s.queue_depth));
     }
     if s.p99_ms > 0.0 {
-        parts.push(format!("p99 {:.0} ms", s.p99_ms));
+        parts.push(format!("p99 {}", duration(s.p99_ms)));
     }
     parts.push(format!("{} busy", s.concurrency));
     if s.cold_starts > 0 {
         parts.push(format!("{} cold", s.cold_starts));
     }
     parts
+}
+
+/// A latency as people write it: `250 ms`, `1.3 s`, `26 s`, `4.4 min`,
+/// `2.1 h` (never "26000 ms").
+pub fn duration(ms: f64) -> String {
+    let a = ms.abs();
+    if a < 1_000.0 {
+        format!("{ms:.0} ms")
+    } else if a < 60_000.0 {
+        format!("{:.*} s", usize::from(a < 10_000.0), ms / 1_000.0)
+    } else if a < 3_600_000.0 {
+        format!("{:.*} min", usize::from(a < 600_000.0), ms / 60_000.0)
+    } else {
+        format!("{:.1} h", ms / 3_600_000.0)
+    }
+}
+
+/// `1 error`, `2 errors`.
+fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
 }
 
 /// As many leading parts as fit in `width`, joined, given a way to measure
@@ -549,5 +573,25 @@ impl Presenter {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latencies_switch_units_instead_of_growing_digits() {
+        assert_eq!(duration(250.0), "250 ms");
+        assert_eq!(duration(1_260.0), "1.3 s");
+        assert_eq!(duration(26_000.0), "26 s");
+        assert_eq!(duration(265_000.0), "4.4 min");
+        assert_eq!(duration(7_560_000.0), "2.1 h");
+    }
+
+    #[test]
+    fn one_error_is_singular() {
+        assert_eq!(plural(1, "error"), "1 error");
+        assert_eq!(plural(3, "error"), "3 errors");
     }
 }

@@ -176,7 +176,7 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
         badge_parts(&s),
         [
             "120 rps",
-            "1 errors",
+            "1 error",
             "2 throttled",
             "queue 7",
             "p99 250 ms",
