@@ -190,7 +190,7 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
     let width = |t: &str| t.chars().count() as f32;
     let parts = badge_parts(&s);
     assert_eq!(fit_parts(&parts, 3.0, width), "120 rps");
-    assert_eq!(fit_parts(&parts, 18.0, width), "120 rps · 1 errors");
+    assert_eq!(fit_parts(&parts, 18.0, width), "120 rps · 1 error");
     assert_eq!(fit_parts(&parts, 1000.0, width), parts.join(" · "));
 }
 
