@@ -70,7 +70,30 @@ test("the page loads under the CSP with the palette's categories", async () => {
   await page.getByLabel("Search components").fill("lamb");
   assert.equal(await page.locator(".palette-item").count(), 1);
   await page.getByLabel("Search components").fill("");
+  // The first minute: three steps and the starters to begin from.
+  const empty = page.getByTestId("empty-canvas");
+  await empty.locator("li", { hasText: "Connect" }).waitFor();
+  assert.ok((await empty.locator("button").count()) >= 3, "the starters are offered");
+  // The legend folds away, and stays folded.
+  await page.getByRole("button", { name: "Legend ▾" }).click();
+  assert.equal(await page.locator(".legend-row").count(), 0);
+  await page.getByRole("button", { name: "Legend ▸" }).click();
+  assert.ok((await page.locator(".legend-row").count()) > 5);
   await shot("00-empty");
+});
+
+test("the first card dropped on an empty canvas stays where it was dropped", async () => {
+  const pane = await canvas().boundingBox();
+  await dropFromPalette("sqs_queue", 120, 120);
+  await node("sqs_queue-1").waitFor();
+  await page.waitForTimeout(300);
+  const box = await settled(node("sqs_queue-1"));
+  const centre = { x: box.x + box.width / 2 - pane.x, y: box.y + box.height / 2 - pane.y };
+  assert.ok(Math.abs(centre.x - 120) < 40 && Math.abs(centre.y - 120) < 40, `dropped at 120,120, drawn at ${centre.x},${centre.y}`);
+  await page.getByTestId("empty-canvas").waitFor({ state: "detached" });
+  await node("sqs_queue-1").click();
+  await page.keyboard.press("Delete");
+  await node("sqs_queue-1").waitFor({ state: "detached" });
 });
 
 test("drag a Lambda function and an S3 bucket from the palette, connect them, see the meaning", async () => {

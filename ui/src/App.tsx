@@ -26,7 +26,8 @@ import { api, ApiError, native, saveImageNatively } from "./api";
 import { dataUrlBytes, downloadUrl, renderDiagram, type ImageFormat } from "./diagramImage";
 import { CostPanel } from "./CostPanel";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
-import { edgeLook, legend } from "./edgeStyle";
+import { edgeLook } from "./edgeStyle";
+import { EmptyCanvas, Legend } from "./CanvasAids";
 import type { Applied } from "./generated/Applied";
 import type { ComponentKind } from "./generated/ComponentKind";
 import type { ConnectCheck } from "./generated/ConnectCheck";
@@ -148,6 +149,10 @@ const snap = (v: number) => Math.round(v / GRID) * GRID;
 
 function Designer() {
   const rf = useReactFlow();
+  // React Flow's helpers change identity as the canvas mounts; callbacks
+  // that must not (show) read them here.
+  const rfRef = useRef(rf);
+  rfRef.current = rf;
   const flowStore = useStoreApi();
   // Level of detail: below this zoom, labels and card text are unreadable
   // anyway; hiding them keeps large designs smooth to pan.
@@ -219,10 +224,15 @@ function Designer() {
   // the same render as the document (one pass, not two).
   const show = useCallback((d: DocumentView, fit = false) => {
     if (fit) {
+      // An empty design has nothing to fit: a pending fit would wait for
+      // the first card and then jump it to the centre. Start at 100 %.
       // With nothing drawn yet (the first design), ask now: React Flow fits
       // as it takes the nodes, so the first frame drawn is the fitted one.
       // Otherwise ask once they are drawn (below), or it may fit the old ones.
-      if (flowStore.getState().nodes.length === 0) {
+      if (d.components.length === 0) {
+        fitNext.current = false;
+        void rfRef.current.setViewport({ x: 0, y: 0, zoom: 1 });
+      } else if (flowStore.getState().nodes.length === 0) {
         setOpening(true);
         fitOpened().finally(() => setOpening(false));
       } else fitNext.current = true;
@@ -321,6 +331,20 @@ function Designer() {
       setEdges((es) => es.map((e) => (!!e.selected !== set.has(e.id) ? { ...e, selected: set.has(e.id) } : e)));
     },
     [flowStore],
+  );
+
+  /** A new design from a starter (the New dialog, the empty canvas). */
+  const pickStarter = useCallback(
+    (starter: string) =>
+      api.newDesign(starter).then(
+        (d) => {
+          setDialog(null);
+          select([]);
+          show(d, true);
+        },
+        (e) => notify("error", errorText(e)),
+      ),
+    [select, show, notify],
   );
 
   const addAt = useCallback(
@@ -762,19 +786,8 @@ function Designer() {
         </ReactFlow>
         </OverviewContext.Provider>
         </FrameActions.Provider>
-        <div className="legend" aria-label="Connection legend">
-          {legend().map(([m, look]) => (
-            <div key={m} className="legend-row">
-              <svg width="34" height="8" aria-hidden="true">
-                <line x1="0" y1="4" x2="34" y2="4" stroke={look.stroke} strokeWidth={look.width} strokeDasharray={look.dash} />
-              </svg>
-              {m.replaceAll("_", " ")}
-            </div>
-          ))}
-        </div>
-        {doc.components.length === 0 && (
-          <div className="empty-hint">Drag a component from the palette, then connect two by dragging from a right handle to a left handle.</div>
-        )}
+        <Legend />
+        {doc.components.length === 0 && <EmptyCanvas onPick={pickStarter} />}
       </main>
       <Inspector doc={doc} selected={selected} send={send} />
       {showCost && <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />}
@@ -838,16 +851,7 @@ function Designer() {
       {dialog?.type === "new" && (
         <NewDialog
           onClose={() => setDialog(null)}
-          onPick={(starter) =>
-            api.newDesign(starter).then(
-              (d) => {
-                setDialog(null);
-                select([]);
-                show(d, true);
-              },
-              (e) => notify("error", errorText(e)),
-            )
-          }
+          onPick={pickStarter}
         />
       )}
       {(dialog?.type === "open" || dialog?.type === "save") && (
