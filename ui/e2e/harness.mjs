@@ -67,11 +67,11 @@ export function writeChains(path, chains, traffic = null) {
 export const chainAt = (i, column) => ({ x: (i % 5) * 1040 + column * 240, y: Math.floor(i / 5) * 96 });
 
 /** Starts `archsim serve` and resolves with its URL (token included). */
-export async function startServe(design, dir) {
+export async function startServe(design, dir, env = process.env) {
   const child = spawn(
     archsimBin(),
     ["serve", design, "--port", "0", "--recovery-dir", join(dir, "recovery"), "--ui-dir", join(repo, "ui", "dist")],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env },
   );
   let out = "";
   let err = "";

@@ -12,11 +12,11 @@ const servers = [];
 const problemsSeen = [];
 const shots = ensureArtifacts();
 
-async function openDesign(template) {
+async function openDesign(template, env = process.env) {
   const dir = tempDir(`archsim-sim-e2e-${template}-`);
   const design = join(dir, `${template}.archsim.json`);
   newDesign(design, template);
-  const server = await startServe(design, dir);
+  const server = await startServe(design, dir, env);
   servers.push(server);
   const page = await openDesigner(browser, server.url, problemsSeen);
   await page.locator(".react-flow__node").first().waitFor();
@@ -201,4 +201,15 @@ test("the placement view shows tasks on instances by zone", async () => {
 
 test("no console errors", () => {
   assert.deepEqual(problemsSeen, []);
+});
+
+test("Present says so when no window can open (no display), instead of reporting success", async () => {
+  const env = { ...process.env };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  const page = await openDesign("serverless-api", env);
+  await page.getByRole("button", { name: "Present", exact: true }).click();
+  await page.getByTestId("toast").filter({ hasText: "no window can open" }).waitFor();
+  await page.screenshot({ path: join(shots, "sim-present-no-display.png") });
+  await page.close();
 });

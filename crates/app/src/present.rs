@@ -5,6 +5,8 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::Session;
 use crate::view::{CommandError, ErrorCode};
@@ -63,24 +65,114 @@ pub fn presenter_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(PRESENTER))
 }
 
+/// Whether a window can open: on Linux and the BSDs a desktop session sets
+/// `DISPLAY` (X11) or `WAYLAND_DISPLAY`; elsewhere there always is one.
+pub fn display_available(var: impl Fn(&str) -> Option<OsString>) -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| var(v).is_some_and(|x| !x.is_empty()))
+}
+
+/// How long a presenter that cannot open its window takes to say so.
+const STARTUP_GRACE: Duration = Duration::from_millis(1500);
+
+/// Spawns `cmd` with its standard error in `log`, and waits up to `grace`:
+/// a process that exits with a failure in that time did not start, and its
+/// error (the log's last lines) is the refusal. One still running, or done
+/// with success, started.
+pub fn spawn_watched(mut cmd: Command, log: &Path, grace: Duration) -> Result<(), String> {
+    let err =
+        std::fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(err)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    while started.elapsed() < grace {
+        match child.try_wait() {
+            Ok(Some(status)) if !status.success() => {
+                let text = std::fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(3).collect();
+                let said: Vec<&str> = tail.into_iter().rev().collect();
+                return Err(format!(
+                    "it exited at once ({status}): {}",
+                    said.join(" / ").trim()
+                ));
+            }
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(())
+}
+
 /// Starts the presenter on the open design (a copy in the temporary folder
-/// when it has unsaved changes) and returns the executable it started.
+/// when it has unsaved changes) and returns the executable it started. It
+/// says so when no window can open (no display) or the presenter stops at
+/// once, rather than report a window nobody sees.
 pub fn start_presenter(session: &Session, scenario: Option<&str>) -> Result<PathBuf, CommandError> {
+    if !display_available(|v| std::env::var_os(v)) {
+        return Err(CommandError {
+            code: ErrorCode::Simulation,
+            message: "no window can open here: neither DISPLAY nor WAYLAND_DISPLAY is set".into(),
+            suggestion: Some(
+                "run archsim in a desktop session to present, or watch the run live in the designer (Simulate)".into(),
+            ),
+        });
+    }
     let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
     let args = presenter_args(session, scenario, &scratch)?;
     let bin = presenter_binary();
-    std::process::Command::new(&bin)
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            CommandError::new(
-                ErrorCode::Simulation,
-                format!(
-                    "cannot start {} ({e}); build it with `cargo build -p archsim-presenter`",
-                    bin.display()
-                ),
-            )
-        })?;
+    let mut cmd = Command::new(&bin);
+    cmd.args(&args);
+    let _ = std::fs::create_dir_all(&scratch);
+    spawn_watched(cmd, &scratch.join("presenter.log"), STARTUP_GRACE).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Simulation,
+            format!(
+                "the presenter ({}) did not start: {e}; build it with `cargo build -p archsim-presenter`",
+                bin.display()
+            ),
+        )
+    })?;
     Ok(bin)
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    #[test]
+    fn no_display_no_window() {
+        let none = |_: &str| None;
+        let x11 = |v: &str| (v == "DISPLAY").then(|| OsString::from(":0"));
+        let empty = |_: &str| Some(OsString::new());
+        if cfg!(any(target_os = "windows", target_os = "macos")) {
+            assert!(display_available(none));
+        } else {
+            assert!(!display_available(none));
+            assert!(!display_available(empty));
+            assert!(display_available(x11));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_process_that_stops_at_once_did_not_start_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log");
+        let mut failing = Command::new("sh");
+        failing.args(["-c", "echo 'cannot open display' >&2; exit 3"]);
+        let err = spawn_watched(failing, &log, Duration::from_secs(5)).unwrap_err();
+        assert!(err.contains("cannot open display"), "{err}");
+        let mut running = Command::new("sleep");
+        running.arg("5");
+        assert!(spawn_watched(running, &log, Duration::from_millis(200)).is_ok());
+    }
 }

@@ -651,7 +651,22 @@ impl Session {
         let path = dialog
             .save_design(&suggested)
             .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "save cancelled"))?;
-        self.save_to(design_path(&path)?)
+        let path = design_path(&path)?;
+        // A design still called by the default name takes the file's, as
+        // an undoable edit: "Untitled" saved as shop.archsim.json is "shop".
+        if self.design().name == Design::default().name
+            && let Some(stem) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| n.trim_end_matches(".json").trim_end_matches(".archsim"))
+                .filter(|s| !s.is_empty())
+        {
+            self.editor.apply(Op::SetDesignProperty {
+                path: "name".into(),
+                value: Value::from(stem),
+            })?;
+        }
+        self.save_to(path)
     }
 
     fn save_to(&mut self, path: PathBuf) -> Result<DocumentView, CommandError> {

@@ -260,6 +260,25 @@ fn delete_move_rename_are_single_undo_steps() {
 }
 
 #[test]
+fn an_untitled_design_saved_as_takes_the_files_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::blank();
+    assert_eq!(s.document().name, "Untitled");
+    let doc = s
+        .save_as(&ChosenPath(dir.path().join("shop.archsim.json")))
+        .unwrap();
+    assert_eq!(doc.name, "shop");
+    assert!(!doc.dirty, "the name is in the saved file");
+    // A design with a name of its own keeps it.
+    let mut named = Session::from_starter("queue-worker").unwrap();
+    let name = named.document().name.clone();
+    let doc = named
+        .save_as(&ChosenPath(dir.path().join("copy.archsim.json")))
+        .unwrap();
+    assert_eq!(doc.name, name);
+}
+
+#[test]
 fn save_as_then_reopen_gives_the_same_design() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::from_starter("queue-worker").unwrap();
