@@ -173,6 +173,44 @@ test("during a run the overview shows each card's flow and rings the one in trou
   await page.waitForFunction(() => document.querySelector('[data-testid="overview"]')?.dataset.live === "0");
 });
 
+/** The design as the core holds it (positions included). */
+async function documentNow() {
+  const token = new URL(server.url).hash.replace("#token=", "");
+  return page.evaluate(async (t) => (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json(), token);
+}
+
+test("Layout (ELK) packs the separate chains into a grid, left to right, and one undo takes it back", async () => {
+  const before = await documentNow();
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Layout", exact: true }).click();
+  await page.waitForFunction(() => !document.querySelector(".toast.error"));
+  let after;
+  for (let i = 0; i < 100; i++) {
+    after = await documentNow();
+    if (after.components.some((c, j) => c.position.x !== before.components[j].position.x || c.position.y !== before.components[j].position.y)) break;
+    await page.waitForTimeout(100);
+  }
+  const at = new Map(after.components.map((c) => [c.id, c.position]));
+  // Each chain flows left to right.
+  for (const i of ["000", "017", "049"]) {
+    const xs = ["client", "api", "fn", "table"].map((k) => at.get(`${k}-${i}`).x);
+    assert.ok(xs[0] < xs[1] && xs[1] < xs[2] && xs[2] < xs[3], `chain ${i}: ${xs}`);
+  }
+  // The 50 chains are a grid, not one column (nor one row).
+  const xs = after.components.map((c) => c.position.x);
+  const ys = after.components.map((c) => c.position.y);
+  const ratio = (Math.max(...xs) - Math.min(...xs) + 164) / (Math.max(...ys) - Math.min(...ys) + 54);
+  assert.ok(ratio > 0.5 && ratio < 4, `width/height ${ratio.toFixed(2)}`);
+  await page.keyboard.press("Shift+F");
+  await page.waitForTimeout(400);
+  await shot("overview-05-laid-out");
+  await page.getByTestId("undo").click();
+  await page.waitForFunction(
+    async ([t, x]) => (await (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json()).components[0].position.x === x,
+    [new URL(server.url).hash.replace("#token=", ""), before.components[0].position.x],
+  );
+});
+
 test("no console errors and no CSP violations", () => {
   assert.deepEqual(problemsSeen, []);
 });

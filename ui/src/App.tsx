@@ -28,6 +28,7 @@ import { CostPanel } from "./CostPanel";
 import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook } from "./edgeStyle";
 import { EmptyCanvas, Legend } from "./CanvasAids";
+import { layered } from "./layout";
 import type { Applied } from "./generated/Applied";
 import type { ComponentKind } from "./generated/ComponentKind";
 import type { ConnectCheck } from "./generated/ConnectCheck";
@@ -619,7 +620,8 @@ function Designer() {
             rf.zoomOut({ duration: 150 });
             break;
           case "layout":
-            await send({ op: "auto_layout" });
+            // ELK's layered layout (layout.ts), as one undoable move.
+            await send({ op: "move", moves: await layered(doc) });
             fitNext.current = true;
             break;
         }
