@@ -105,5 +105,25 @@ test("a choice is applied at once; an optional one can be unset", async () => {
   await stream.selectOption("");
   await page.waitForFunction(() => document.querySelector("select#field-stream")?.value === "");
   await shot("forms-04-table");
+});
+
+test("traffic goes only where it can: the scenario offers no role, cluster or task definition; an entry point offers 'Send traffic here'", async () => {
+  await page.getByTestId("tab-scenario").click();
+  const into = page.getByTestId("traffic-0").locator("select").first();
+  const offered = await into.locator("option").allTextContents();
+  for (const none of ["orders-role", "exec-role", "cluster", "orders-task", "orders-repo", "fargate"])
+    assert.ok(!offered.some((o) => o.includes(`(${none})`)), `${none} is offered: ${offered.join(", ")}`);
+  assert.ok(offered.some((o) => o.includes("(browsers)")) && offered.some((o) => o.includes("(alb)")), offered.join(", "));
+  // No Client card needed: the load balancer takes traffic straight away.
+  const rows = await page.locator('[data-testid^="traffic-"].traffic-row').count();
+  await node("alb").click();
+  await page.getByTestId("send-traffic").click();
+  await page.getByTestId(`traffic-${rows}`).waitFor();
+  assert.equal(await page.getByTestId(`traffic-${rows}`).locator("select").first().inputValue(), "alb");
+  await page.getByTestId("send-traffic").waitFor({ state: "detached" });
+  await node("orders-role").click();
+  await page.locator(".inspector-head", { hasText: "orders-role" }).waitFor();
+  assert.equal(await page.getByTestId("send-traffic").count(), 0, "a role takes no traffic");
+  await shot("forms-05-send-traffic");
   assert.deepEqual(problemsSeen, []);
 });

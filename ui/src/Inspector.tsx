@@ -12,6 +12,7 @@ import type { MeaningInfo } from "./generated/MeaningInfo";
 import { KindIcon } from "./icons";
 import { plural } from "./live";
 import { SchemaFieldContext, SchemaValue, type Schema } from "./SchemaEditor";
+import { withTrafficInto } from "./ScenarioEditor";
 
 type Send = (edit: Edit) => Promise<string | null>;
 
@@ -221,6 +222,17 @@ function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentV
             ))}
           </select>
         </div>
+      )}
+      {c.takes_traffic && c.kind !== "client" && !doc.scenarios.some((s) => s.traffic.some((t) => t.entry === c.id)) && (
+        <button
+          type="button"
+          className="send-traffic"
+          data-testid="send-traffic"
+          title={doc.scenarios.length ? `Adds a steady 10 requests/s into ${c.name} to the scenario "${doc.scenarios[0].name}"` : `Adds a scenario with a steady 10 requests/s into ${c.name}`}
+          onClick={() => send({ op: "set_scenarios", scenarios: withTrafficInto(doc, c.id) })}
+        >
+          Send traffic here
+        </button>
       )}
       {problems.length > 0 && (
         <ul className="inspector-problems">

@@ -81,16 +81,28 @@ function defaultEvent(type: EventType, doc: DocumentView, entry: string): Scenar
   }
 }
 
+/** A steady Poisson stream into `entry`, as a new scenario's first traffic. */
+export function trafficInto(entry: string): Scenario["traffic"][number] {
+  return { entry, pattern: { type: "poisson", rps: 10 }, request: { path: "/", payload_bytes: 1024, response_bytes: 4096, work: null } };
+}
+
+/** The scenarios with traffic into `entry` added: to the first scenario, or
+ * in a new one when the design has none. */
+export function withTrafficInto(doc: DocumentView, entry: string): Scenario[] {
+  if (doc.scenarios.length === 0) return [{ ...blankScenario(doc, []), traffic: [trafficInto(entry)] }];
+  return doc.scenarios.map((s, i) => (i === 0 ? { ...s, traffic: [...s.traffic, trafficInto(entry)] } : s));
+}
+
 function blankScenario(doc: DocumentView, taken: string[]): Scenario {
   let n = 1;
   while (taken.includes(`scenario-${n}`)) n++;
-  const entry = doc.components.find((c) => c.kind === "client")?.id ?? doc.components[0]?.id ?? "";
+  const entry = doc.components.find((c) => c.kind === "client")?.id ?? doc.components.find((c) => c.takes_traffic)?.id ?? "";
   return {
     name: `scenario-${n}`,
     description: "",
     duration_s: 600,
     seed: 1,
-    traffic: entry ? [{ entry, pattern: { type: "poisson", rps: 10 }, request: { path: "/", payload_bytes: 1024, response_bytes: 4096, work: null } }] : [],
+    traffic: entry ? [trafficInto(entry)] : [],
     events: [],
   };
 }
@@ -221,7 +233,8 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
   const s = draft[at];
   const update = (next: Scenario) => setDraft(draft.map((x, i) => (i === at ? next : x)));
   const problems = doc.problems.filter((p) => p.code.startsWith("SCENARIO_"));
-  const ids = doc.components.map((c) => ({ id: c.id, label: `${c.name} (${c.id})` }));
+  // Only what traffic can go into: not a role, a cluster, capacity, a registry or a task definition.
+  const ids = doc.components.filter((c) => c.takes_traffic).map((c) => ({ id: c.id, label: `${c.name} (${c.id})` }));
   const entry = s?.traffic[0]?.entry ?? doc.components[0]?.id ?? "";
 
   return (

@@ -30,6 +30,11 @@ pub struct ComponentView {
     /// component (empty when every layer does), for the inspector.
     #[serde(default)]
     pub limits: Vec<LayerLimit>,
+    /// Whether a scenario can send traffic into it (not a role, a cluster,
+    /// capacity, a registry or a task definition): the scenario editor
+    /// offers only these.
+    #[serde(default)]
+    pub takes_traffic: bool,
 }
 
 /// A layer that does not model what AWS does with a component, and why.
@@ -249,6 +254,7 @@ pub(crate) fn document_view(
             position: c.position,
             props: serde_json::to_value(&c.props).unwrap_or(Value::Null),
             limits: limits(c),
+            takes_traffic: archsim_sim::takes_traffic(c.kind()),
         })
         .collect();
     let connections = design

@@ -52,7 +52,11 @@ use std::path::PathBuf;
 use archsim_model::validate::has_errors;
 use archsim_model::{Design, Scenario, validate};
 
-pub use engine::{Frame, FrameComponent, LAMBDA_IDLE_EXPIRY, Simulation, coverage};
+pub use engine::{
+    Frame, FrameComponent, LAMBDA_IDLE_EXPIRY, Simulation, coverage, no_traffic_reason,
+    takes_traffic,
+};
+
 pub use replicate::{Estimate, Replications, replicate};
 pub use run::*;
 

@@ -20,4 +20,10 @@ props: Record<string, unknown>,
  * What the simulator, the bill or the export do not model about this
  * component (empty when every layer does), for the inspector.
  */
-limits: Array<LayerLimit>, };
+limits: Array<LayerLimit>, 
+/**
+ * Whether a scenario can send traffic into it (not a role, a cluster,
+ * capacity, a registry or a task definition): the scenario editor
+ * offers only these.
+ */
+takes_traffic: boolean, };

@@ -203,6 +203,15 @@ impl Simulation {
                     t.entry
                 ))
             })?;
+            if let Some(reason) = design
+                .component(&t.entry)
+                .and_then(|c| super::coverage::no_traffic_reason(c.kind()))
+            {
+                return Err(SimError::BadScenario(format!(
+                    "{where_}: traffic cannot go into \"{}\": {reason}; send it to an entry point (an API, a load balancer, a queue, a function or a client)",
+                    t.entry
+                )));
+            }
             let path = intern(&mut paths, &t.request.path);
             let (curve, trace) = match &t.pattern {
                 TrafficPattern::Trace { file, format } => {

@@ -101,6 +101,28 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
     }
 }
 
+/// Whether a scenario can send traffic into components of `kind`: not into
+/// what carries none (a cluster, a task definition, capacity, a registry,
+/// a role). The scenario editor offers only these, and a scenario that
+/// names another is refused with the reason.
+pub fn takes_traffic(kind: ComponentKind) -> bool {
+    !matches!(coverage(kind), Coverage::NotApplicable(_))
+        && kind != ComponentKind::Ec2AutoScalingGroup
+}
+
+/// Why traffic cannot go into a kind, when it cannot.
+pub fn no_traffic_reason(kind: ComponentKind) -> Option<&'static str> {
+    if takes_traffic(kind) {
+        return None;
+    }
+    Some(match coverage(kind) {
+        Coverage::NotApplicable(reason) => reason,
+        _ => {
+            "EC2 Auto Scaling capacity carries no traffic; the services placed on it are simulated"
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use archsim_model::component::Props;
@@ -152,5 +174,36 @@ mod tests {
                 if passive { "passive" } else { "not passive" }
             );
         }
+    }
+
+    #[test]
+    fn traffic_into_what_carries_none_is_refused_with_the_reason() {
+        let design = every_kind();
+        let role = design
+            .components()
+            .find(|c| c.kind() == ComponentKind::IamRole)
+            .unwrap()
+            .id
+            .clone();
+        let scenario: Scenario = serde_json::from_value(serde_json::json!({
+            "name": "into a role",
+            "duration_s": 10.0,
+            "seed": 1,
+            "traffic": [{"entry": role, "pattern": {"type": "poisson", "rps": 1.0}}],
+        }))
+        .unwrap();
+        let opts = RunOptions {
+            skip_validation: true,
+            ..RunOptions::default()
+        };
+        let err = Simulation::new(&design, &scenario, &opts)
+            .err()
+            .expect("refused");
+        let text = err.to_string();
+        assert!(text.contains("an IAM role carries no traffic"), "{text}");
+        assert!(!takes_traffic(ComponentKind::IamRole));
+        assert!(!takes_traffic(ComponentKind::Ec2AutoScalingGroup));
+        assert!(takes_traffic(ComponentKind::ApiGateway));
+        assert!(takes_traffic(ComponentKind::Client));
     }
 }

@@ -64,7 +64,7 @@ use hdrhistogram::Histogram;
 use crate::rng::{Sampler, Stream};
 use crate::run::*;
 
-pub use coverage::coverage;
+pub use coverage::{coverage, no_traffic_reason, takes_traffic};
 pub use lambda::LAMBDA_IDLE_EXPIRY;
 pub use output::{Frame, FrameComponent};
 
