@@ -37,9 +37,18 @@ try {
     await page.locator('.react-flow__node[data-id="orders-task"]').click();
     await page.locator(".inspector-head", { hasText: "orders-task" }).waitFor();
   });
-  const kitchen = join(dir, "serverless-api.archsim.json");
-  copyFileSync(join(repo, "examples", "serverless-api.archsim.json"), kitchen);
-  await shoot(kitchen, "serverless-api");
+  const api = join(dir, "serverless-api.archsim.json");
+  copyFileSync(join(repo, "examples", "serverless-api.archsim.json"), api);
+  await shoot(api, "simulation", async (page) => {
+    await page.getByTestId("sim-start").click();
+    await page.getByLabel("Speed").selectOption("10");
+    await page.waitForTimeout(4000);
+  });
+  await shoot(api, "cost-panel", async (page) => {
+    await page.getByRole("button", { name: "Cost", exact: true }).click();
+    await page.getByTestId("cost-total").waitFor();
+    await page.waitForTimeout(500);
+  });
 } finally {
   await browser.close();
 }
