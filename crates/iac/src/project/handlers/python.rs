@@ -72,7 +72,7 @@ fn handler(design: &Design, plan: &FunctionPlan, function: &str) -> String {
         s.push('\n');
     }
 
-    s.push_str("\n");
+    s.push('\n');
     s.push_str(PROCESS_HEAD);
     // Reads first (the object or item a write may depend on), then writes and sends.
     for reads in [true, false] {
