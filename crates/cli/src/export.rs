@@ -28,7 +28,7 @@ pub struct ExportArgs {
     /// Write YAML (the default).
     #[arg(long, conflicts_with = "json")]
     yaml: bool,
-    /// Write JSON.
+    /// Write JSON; with --project, the report (schema in docs/cli.md).
     #[arg(long)]
     json: bool,
     /// Parameters for an existing VPC and subnets instead of a new VPC.
@@ -41,7 +41,7 @@ pub struct ExportArgs {
     /// Write a SAM project into DIR: template.yaml with local code,
     /// a handler per function, sample events, samconfig.toml, a README and
     /// the design. Re-exporting keeps the handlers you edited.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["json", "format"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "yaml"])]
     project: Option<PathBuf>,
 }
 
@@ -61,7 +61,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         Network::Generated
     };
     if let Some(dir) = &args.project {
-        return write_project(&args.design, &design, network, dir);
+        return write_project(&args.design, &design, network, dir, args.json);
     }
     let options = ExportOptions {
         flavour: match args.format {
@@ -115,6 +115,7 @@ fn write_project(
     design: &archsim_model::Design,
     network: Network,
     dir: &Path,
+    json: bool,
 ) -> Result<u8> {
     let file_name = design_path
         .file_name()
@@ -125,6 +126,12 @@ fn write_project(
         .with_context(|| format!("{}: cannot export a SAM project", design_path.display()))?;
     let report = archsim_iac::project::write_project(dir, &project)
         .with_context(|| format!("{}: cannot write the SAM project", design_path.display()))?;
+    if json {
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        crate::output::print(&text)?;
+        return Ok(0);
+    }
     let mut text = format!(
         "{} {}: {} file(s) written, {} kept\n",
         if report.created { "created" } else { "updated" },
