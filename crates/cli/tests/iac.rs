@@ -108,9 +108,16 @@ fn export_project_writes_a_sam_project_and_keeps_edited_handlers() {
         o
     };
     let first = run(false);
-    assert!(text(&first.stdout).starts_with("created "), "{}", text(&first.stdout));
+    assert!(
+        text(&first.stdout).starts_with("created "),
+        "{}",
+        text(&first.stdout)
+    );
     let template = std::fs::read_to_string(out.join("template.yaml")).unwrap();
-    assert!(template.contains("CodeUri: src/resize-image/"), "{template}");
+    assert!(
+        template.contains("CodeUri: src/resize-image/"),
+        "{template}"
+    );
     assert!(!template.contains("ArtifactBucket"));
     for f in [
         "src/resize-image/app.py",
@@ -176,6 +183,10 @@ fn export_project_bad_input_exits_2_and_writes_nothing() {
         target.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("no handler stub"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no handler stub"),
+        "{}",
+        text(&o.stderr)
+    );
     assert!(!target.exists());
 }

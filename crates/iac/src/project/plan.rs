@@ -135,6 +135,22 @@ impl FunctionPlan<'_> {
         if let Some(n) = &self.handler_note {
             notes.push(n.clone());
         }
+        let sdk_calls = self
+            .calls
+            .iter()
+            .filter(|c| !matches!(c.kind, CallKind::NotCalled(_)))
+            .count();
+        let minimal = matches!(
+            self.runtime,
+            Runtime::Java | Runtime::Go | Runtime::Dotnet | Runtime::Ruby
+        );
+        if minimal && sdk_calls > 0 {
+            notes.push(format!(
+                "{name}: the {} stub answers its triggers but makes none of its {sdk_calls} call(s) yet; they are listed at the top of src/{}/",
+                self.props.runtime_identifier(),
+                self.folder
+            ));
+        }
         for call in &self.calls {
             if let CallKind::NotCalled(why) = &call.kind {
                 notes.push(format!(
