@@ -399,14 +399,14 @@ test("export a SAM project: the core's files, zipped in the browser", async () =
   }
   await shot("19b-export-sam-project");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("project-download").click()]);
-  assert.equal(download.suggestedFilename(), "queue-worker.zip");
+  assert.equal(download.suggestedFilename(), "queue-backed-workers.zip");
   const saved = join(dir, download.suggestedFilename());
   await download.saveAs(saved);
   const bytes = readFileSync(saved);
   assert.equal(bytes.readUInt32LE(0), 0x04034b50, "a zip archive");
   // Stored entries: names and texts are in the archive as they are.
   const text = bytes.toString("utf8");
-  assert.ok(text.includes("queue-worker/template.yaml"));
+  assert.ok(text.includes("queue-backed-workers/template.yaml"));
   assert.ok(text.includes("CodeUri: src/accept-job/"));
   await page.getByRole("button", { name: "Close" }).click();
 });
