@@ -312,7 +312,15 @@ fn chains() -> Design {
         ("dotnet-fn", "Dotnet fn", Runtime::Dotnet, "index.handler"),
         ("ruby-fn", "Ruby fn", Runtime::Ruby, "app.handler"),
     ] {
-        add(&mut d, id, name, function(runtime, handler));
+        let mut props = function(runtime, handler);
+        if let Props::LambdaFunction(p) = &mut props
+            && runtime == Runtime::Dotnet
+        {
+            // The model's default, dotnet8, is deprecated since 2026-11-10
+            // (sam validate --lint warns).
+            p.runtime_id = Some("dotnet10".into());
+        }
+        add(&mut d, id, name, props);
         link(&mut d, "order-events", id, asynchronous.clone());
     }
     d
@@ -706,6 +714,65 @@ fn bad_input_is_refused_and_nothing_is_written() {
     let err = project(&d, "x.archsim.json", Network::Generated).unwrap_err();
     assert!(matches!(err, ProjectError::BadHandler { .. }), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // A design imported from plain CloudFormation keeps AWS::Lambda::Function.
+    let cfn =
+        std::fs::read_to_string(repo_root().join("tests/iac/templates/cfn-event-sources.yaml"))
+            .unwrap();
+    let imported = archsim_iac::import(&cfn, "cfn-event-sources.yaml")
+        .unwrap()
+        .design;
+    let err = project(&imported, "x.archsim.json", Network::Generated).unwrap_err();
+    assert!(matches!(err, ProjectError::NotServerless { .. }), "{err}");
+}
+
+#[test]
+fn imported_sam_designs_export_as_projects_that_sam_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    for name in ["sam-api-globals", "sam-event-sources", "sqs-lambda-worker"] {
+        let file = format!("{name}.yaml");
+        let text =
+            std::fs::read_to_string(repo_root().join("tests/iac/templates").join(&file)).unwrap();
+        let imported = archsim_iac::import(&text, &file).unwrap().design;
+        let p = project(
+            &imported,
+            &format!("{name}.archsim.json"),
+            Network::Generated,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let t = template(&p);
+        for (id, r) in t["Resources"].as_object().unwrap() {
+            if r["Type"] == "AWS::Serverless::Function" && r["Properties"].get("ImageUri").is_none()
+            {
+                let code = r["Properties"]["CodeUri"].as_str().unwrap_or_default();
+                assert!(code.starts_with("src/"), "{name} {id}: {code}");
+            }
+        }
+        let out = dir.path().join(name);
+        write_project(&out, &p).unwrap();
+        written.push(out);
+    }
+    let Some(sam) = sam() else {
+        eprintln!("skipped: sam validate --lint of the imported projects (sam not found)");
+        return;
+    };
+    for out in written {
+        let res = Command::new(&sam)
+            .args(["validate", "--lint"])
+            .current_dir(&out)
+            .env("SAM_CLI_TELEMETRY", "0")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        assert!(
+            res.status.success(),
+            "{}: {}{}",
+            out.display(),
+            String::from_utf8_lossy(&res.stdout),
+            String::from_utf8_lossy(&res.stderr)
+        );
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -1135,7 +1202,11 @@ fn every_example_project_validates_and_builds_with_sam() {
     let dir = tempfile::tempdir().unwrap();
     let mut templates = Vec::new();
     let mut projects = Vec::new();
-    for (name, design) in examples() {
+    // The examples with functions, and the design with every trigger and
+    // runtime (its build is skipped where a runtime's tool is missing).
+    let mut designs = examples();
+    designs.push(("chains".into(), chains()));
+    for (name, design) in designs {
         if design
             .components()
             .all(|c| !matches!(c.props, Props::LambdaFunction(_)))
@@ -1149,7 +1220,7 @@ fn every_example_project_validates_and_builds_with_sam() {
         templates.push(out.join("template.yaml"));
         projects.push((name, out, p));
     }
-    assert!(projects.len() >= 3);
+    assert!(projects.len() >= 4);
     if skip_validators() {
         eprintln!("skipped: cfn-lint and the SAM transform (ARCHSIM_SKIP_CFN_LINT=1)");
     } else {

@@ -109,6 +109,14 @@ pub enum ProjectError {
         logical_id: String,
     },
     #[error(
+        "function \"{function}\": its resource {logical_id} is an {resource_type} (the design was imported from a CloudFormation template); a SAM project builds AWS::Serverless::Function code only: change it to one in the template and import it again"
+    )]
+    NotServerless {
+        function: String,
+        logical_id: String,
+        resource_type: String,
+    },
+    #[error(
         "{dir}: the folder exists and is not an archsim project (no {MARKER}); choose an empty or new folder"
     )]
     NotAProject { dir: String },
@@ -254,6 +262,14 @@ fn point_at_local_code(template: &mut Value, plan: &FunctionPlan) -> Result<(), 
         .get_mut("Resources")
         .and_then(|r| r.get_mut(&plan.logical_id))
         .ok_or_else(missing)?;
+    let resource_type = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+    if resource_type != "AWS::Serverless::Function" {
+        return Err(ProjectError::NotServerless {
+            function: plan.component.name.clone(),
+            logical_id: plan.logical_id.clone(),
+            resource_type: resource_type.into(),
+        });
+    }
     if let Some(metadata) = handlers::build_metadata(plan) {
         resource["Metadata"] = metadata;
     }
