@@ -278,7 +278,7 @@ fn point_at_local_code(template: &mut Value, plan: &FunctionPlan) -> Result<(), 
         .and_then(Value::as_object_mut)
         .ok_or_else(missing)?;
     props.insert("CodeUri".into(), json!(format!("src/{}/", plan.folder)));
-    props.insert("Handler".into(), json!(plan.handler));
+    crate::properties::lambda::HANDLER.put_value(props, json!(plan.handler));
     if let Some(Value::Object(events)) = props.get_mut("Events") {
         for event in events.values_mut() {
             let batch = matches!(
