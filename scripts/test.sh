@@ -19,6 +19,16 @@ if ! .venv/bin/cfn-lint --version >/dev/null 2>&1 \
   .venv/bin/pip install --quiet cfn-lint aws-sam-translator
 fi
 
+step "aws-sam-cli in .venv and Go: sam validate and sam build of the exported SAM projects"
+# crates/iac/tests/project.rs builds each example's project without Docker:
+# Python and Node.js need only sam (and npm), the queue-worker example's Go
+# functions need go. aws-sam-cli brings boto3, which runs the Python handlers.
+if ! .venv/bin/sam --version >/dev/null 2>&1; then
+  .venv/bin/pip install --quiet aws-sam-cli
+fi
+install_packages golang-go
+export SAM_CLI_TELEMETRY=0
+
 step "system packages: Chromium for the UI tests, WebKitGTK, Xvfb and GL for the windows"
 install_packages chromium "${DESKTOP_PACKAGES[@]}"
 

@@ -26,8 +26,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use archsim_app::{
     AUTOSAVE_INTERVAL_S, Applied, CommandError, ConnectCheck, DocumentView, Edit, ErrorCode,
     ExportedView, FileDialog, FormField, ImportedView, LiveControl, LiveSlot, LiveStart, LiveView,
-    PaletteGroup, RecentFiles, RecoveryOffer, RecoveryStore, SeriesView, Session, StarterInfo,
-    TemplateOptions, component_form, connection_form, palette, starters, write_export,
+    PaletteGroup, ProjectReportView, ProjectView, RecentFiles, RecoveryOffer, RecoveryStore,
+    SeriesView, Session, StarterInfo, TemplateOptions, component_form, connection_form, palette,
+    starters, write_export,
 };
 use archsim_model::{ComponentKind, Meaning};
 use tauri::{AppHandle, Manager, State};
@@ -177,6 +178,25 @@ async fn import_template(app: AppHandle, open: State<'_, Open>) -> Reply<Importe
 #[tauri::command]
 fn export_template(open: State<Open>, options: TemplateOptions) -> Reply<ExportedView> {
     open.session().export_template(options)
+}
+
+#[tauri::command]
+fn export_project(open: State<Open>) -> Reply<ProjectView> {
+    open.session().export_project()
+}
+
+/// Asks for a folder with the native dialog, then writes the SAM project
+/// there (into it when it is an archsim project or empty, else into a new
+/// folder named after the design). Returns what was written and kept.
+#[tauri::command]
+async fn save_project(app: AppHandle, open: State<'_, Open>) -> Reply<ProjectReportView> {
+    let dir = app
+        .dialog()
+        .file()
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
+        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "project export cancelled"))?;
+    open.session().save_project(&dir)
 }
 
 /// Asks where with the native save dialog, then writes the template and

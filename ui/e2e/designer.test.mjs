@@ -411,6 +411,29 @@ test("export SAM YAML and JSON: the core's template text, downloaded through the
   await page.getByRole("button", { name: "Close" }).click();
 });
 
+test("export a SAM project: the core's files, zipped in the browser", async () => {
+  await page.getByTestId("export-template").click();
+  await page.getByTestId("export-project").check();
+  const files = page.getByTestId("project-files");
+  await files.filter({ hasText: "src/accept-job/main.go" }).waitFor();
+  const listed = await files.innerText();
+  for (const f of ["template.yaml", "samconfig.toml", "README.md", "events/accept-job/jobs-api.json"]) {
+    assert.ok(listed.includes(f), `${f} is listed`);
+  }
+  await shot("19b-export-sam-project");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("project-download").click()]);
+  assert.equal(download.suggestedFilename(), "queue-backed-workers.zip");
+  const saved = join(dir, download.suggestedFilename());
+  await download.saveAs(saved);
+  const bytes = readFileSync(saved);
+  assert.equal(bytes.readUInt32LE(0), 0x04034b50, "a zip archive");
+  // Stored entries: names and texts are in the archive as they are.
+  const text = bytes.toString("utf8");
+  assert.ok(text.includes("queue-backed-workers/template.yaml"));
+  assert.ok(text.includes("CodeUri: src/accept-job/"));
+  await page.getByRole("button", { name: "Close" }).click();
+});
+
 test("export the diagram as PNG and SVG under the page's CSP", async () => {
   const save = async (testId) => {
     await page.getByTestId("export-image").click();

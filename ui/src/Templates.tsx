@@ -1,18 +1,20 @@
 // Templates: the Export dialog (the core renders the template; this shows
 // it, copies it and saves it) and the report of an import.
 import { useEffect, useState } from "react";
-import { api, ApiError, native, saveTemplateNatively } from "./api";
+import { api, ApiError, native, saveProjectNatively, saveTemplateNatively } from "./api";
 import { Modal } from "./Dialogs";
 import type { ExportedView } from "./generated/ExportedView";
 import type { ImportReportView } from "./generated/ImportReportView";
+import type { ProjectView } from "./generated/ProjectView";
 import type { TemplateFlavour } from "./generated/TemplateFlavour";
 import type { TemplateSyntax } from "./generated/TemplateSyntax";
 import { errorText } from "./Inspector";
+import { zip } from "./zip";
 
-/** Saves text as a file through the browser: a Blob URL on a download link
- * (no inline script, so the page's CSP stays strict). */
-export function download(fileName: string, text: string, type = "text/plain") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves text or bytes as a file through the browser: a Blob URL on a
+ * download link (no inline script, so the page's CSP stays strict). */
+export function download(fileName: string, data: string | Uint8Array<ArrayBuffer>, type = "text/plain") {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = fileName;
@@ -22,7 +24,114 @@ export function download(fileName: string, text: string, type = "text/plain") {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function ExportDialog({ onClose, notify }: { onClose: () => void; notify: (kind: "error" | "info", text: string) => void }) {
+type Notify = (kind: "error" | "info", text: string) => void;
+
+export function ExportDialog({ onClose, notify }: { onClose: () => void; notify: Notify }) {
+  const [what, setWhat] = useState<"template" | "project">("template");
+  return what === "project" ? (
+    <ProjectExport onClose={onClose} notify={notify} onTemplate={() => setWhat("template")} />
+  ) : (
+    <TemplateExport onClose={onClose} notify={notify} onProject={() => setWhat("project")} />
+  );
+}
+
+function ExportKind({ project, onChange }: { project: boolean; onChange: () => void }) {
+  return (
+    <fieldset>
+      <legend>Export</legend>
+      <label>
+        <input type="radio" name="export-kind" checked={!project} onChange={onChange} /> Template
+      </label>
+      <label>
+        <input type="radio" name="export-kind" checked={project} onChange={onChange} data-testid="export-project" /> SAM project
+      </label>
+    </fieldset>
+  );
+}
+
+/** A SAM project: template with local code, handlers, events, README. The
+ * desktop writes it into a folder; a browser downloads it as a zip. */
+function ProjectExport({ onClose, notify, onTemplate }: { onClose: () => void; notify: Notify; onTemplate: () => void }) {
+  const [project, setProject] = useState<ProjectView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    api.exportProject().then(
+      (p) => {
+        if (!current) return;
+        setProject(p);
+        setError(null);
+      },
+      (e) => {
+        if (!current) return;
+        setProject(null);
+        setError(errorText(e));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const save = async () => {
+    if (!project) return;
+    if (native) {
+      try {
+        const r = await saveProjectNatively();
+        const kept = r.kept.length > 0 ? `; kept your ${r.kept.join(", ")}` : "";
+        notify("info", `${r.created ? "Created" : "Updated"} ${r.dir}: ${r.written.length} file(s) written${kept}`);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
+      }
+      return;
+    }
+    const bytes = zip(project.files.map((f) => [`${project.folder_name}/${f.path}`, f.text]));
+    download(`${project.folder_name}.zip`, bytes, "application/zip");
+  };
+
+  return (
+    <Modal title="Export SAM project" onClose={onClose}>
+      <div className="export-options">
+        <ExportKind project onChange={onTemplate} />
+      </div>
+      <p className="small">
+        template.yaml with local code per function, a handler per function, sample events per trigger, samconfig.toml and a README.
+        {native ? " Saving into a project exported before keeps the handlers you edited." : " Downloads as a zip."}
+      </p>
+      {error && (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      )}
+      {project && (
+        <>
+          <ul className="mono small project-files" data-testid="project-files">
+            {project.files.map((f) => (
+              <li key={f.path}>{f.path}</li>
+            ))}
+          </ul>
+          {project.notes.length > 0 && (
+            <ul className="notes" data-testid="export-notes">
+              {project.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      <div className="modal-actions">
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+        <button type="button" className="primary" disabled={!project} onClick={save} data-testid="project-download">
+          {native ? "Save to folder…" : "Download zip"}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function TemplateExport({ onClose, notify, onProject }: { onClose: () => void; notify: Notify; onProject: () => void }) {
   const [flavour, setFlavour] = useState<TemplateFlavour>("sam");
   const [syntax, setSyntax] = useState<TemplateSyntax>("yaml");
   const [exported, setExported] = useState<ExportedView | null>(null);
@@ -64,6 +173,7 @@ export function ExportDialog({ onClose, notify }: { onClose: () => void; notify:
   return (
     <Modal title="Export template" onClose={onClose}>
       <div className="export-options">
+        <ExportKind project={false} onChange={onProject} />
         <fieldset>
           <legend>Flavour</legend>
           <label>

@@ -152,6 +152,11 @@ export const saveImageNatively = (fileName: string, bytes: number[]) => desktop.
  * the text instead (Templates.tsx). */
 export const saveTemplateNatively = (options: TemplateOptions) => desktop.saveTemplate(options);
 
+/** Desktop only: the native folder dialog, then the core writes the SAM
+ * project there (a re-export keeps the user's handlers). Returns what was
+ * written and kept. Browsers download a zip instead (Templates.tsx). */
+export const saveProjectNatively = () => desktop.saveProject();
+
 /** Desktop only: simulates, asks where with the native save dialog, and
  * writes the HTML report with its two CSV files beside it. Returns the
  * files written. Browsers download the three files instead (CostPanel.tsx). */

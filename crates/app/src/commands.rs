@@ -175,6 +175,8 @@ macro_rules! with_commands {
                 /// Imports a template; the desktop shell asks with a native dialog and ignores the path.
                 import_template     { ui: importTemplate,  POST "import",                 args: [path: "string" in chosen_path], answer: "ImportedView" }
                 export_template     { ui: exportTemplate,  POST "export",                 args: [options: "TemplateOptions" in body], answer: "ExportedView" }
+                /// The design as a SAM project's files (template, handlers, events, README), for the browser to zip.
+                export_project      { ui: exportProject,   POST "export/project",         args: [], answer: "ProjectView" }
                 recovery_offer      { ui: recoveryOffer,   GET  "recovery",               args: [], answer: "RecoveryOffer | null" }
                 recover             { ui: recover,         POST "recovery/recover",       args: [], answer: "DocumentView" }
                 discard_recovery    { ui: discardRecovery, POST "recovery/discard",       args: [], answer: "DocumentView" }
@@ -198,6 +200,8 @@ macro_rules! with_commands {
             desktop {
                 /// Writes the template and its manifests where the native save dialog says; answers the files written.
                 save_template       { ui: saveTemplate,    args: [options: "TemplateOptions"], answer: "string[]" }
+                /// Writes the SAM project into the folder the native folder dialog gives (a re-export keeps the user's handlers); answers what was written and kept.
+                save_project        { ui: saveProject,     args: [], answer: "ProjectReportView" }
                 /// Writes a diagram image the page rendered where the native save dialog says; answers the file written.
                 save_image          { ui: saveImage,       args: [file_name: "string", bytes: "number[]"], answer: "string" }
                 /// Simulates and writes the HTML report with its two CSV files where the native save dialog says; answers the files written.

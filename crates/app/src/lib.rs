@@ -78,8 +78,9 @@ pub use sim_view::{
     ServiceTasksNow, TaskNow,
 };
 pub use templates::{
-    ExportedView, ImportReportView, ImportedView, ManifestView, TEMPLATE_EXTENSIONS,
-    TemplateFlavour, TemplateNetwork, TemplateOptions, TemplateSyntax, template_path, write_export,
+    ExportedView, ImportReportView, ImportedView, ManifestView, ProjectFileView, ProjectReportView,
+    ProjectView, TEMPLATE_EXTENSIONS, TemplateFlavour, TemplateNetwork, TemplateOptions,
+    TemplateSyntax, template_path, write_export,
 };
 pub use view::{
     CommandError, ComponentView, ConnectCheck, ConnectionView, DocumentView, ErrorCode, GroupView,

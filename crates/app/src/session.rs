@@ -22,7 +22,9 @@ use ts_rs::TS;
 use crate::dialog::{FileDialog, design_path};
 use crate::recent::{RecentFile, RecentFiles};
 use crate::recovery::{AUTOSAVE_INTERVAL_S, RecoveryOffer, RecoveryStore};
-use crate::templates::{ExportedView, ImportedView, TemplateOptions};
+use crate::templates::{
+    ExportedView, ImportedView, ProjectReportView, ProjectView, TemplateOptions,
+};
 use crate::view::{
     CommandError, ConnectCheck, DocumentView, ErrorCode, MeaningInfo, document_view,
 };
@@ -697,6 +699,18 @@ impl Session {
     /// The design as a SAM or CloudFormation template.
     pub fn export_template(&self, options: TemplateOptions) -> Result<ExportedView, CommandError> {
         crate::templates::export_view(self.design(), options)
+    }
+
+    /// The design as a SAM project (template, handlers, events, README):
+    /// the files, for the browser to zip.
+    pub fn export_project(&self) -> Result<ProjectView, CommandError> {
+        crate::templates::project_view(self.design(), self.path())
+    }
+
+    /// Writes the design's SAM project into `chosen` (an archsim project or
+    /// an empty folder) or a new folder inside it; keeps the user's files.
+    pub fn save_project(&self, chosen: &Path) -> Result<ProjectReportView, CommandError> {
+        crate::templates::save_project(self.design(), self.path(), chosen)
     }
 
     /// Replaces this session's design with the design imported from a

@@ -161,6 +161,112 @@ pub(crate) fn export_view(
     })
 }
 
+/// One file of a SAM project, its path relative to the project folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ProjectFileView {
+    pub path: String,
+    pub text: String,
+}
+
+/// A SAM project as the Export dialog shows it (and the browser zips it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ProjectView {
+    /// A folder name for the project (`orders-api`).
+    pub folder_name: String,
+    pub files: Vec<ProjectFileView>,
+    /// Components not exported, connections a handler does not call, ...
+    pub notes: Vec<String>,
+}
+
+/// What writing a project into a folder did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct ProjectReportView {
+    pub dir: String,
+    /// A new folder, rather than a re-export into an archsim project.
+    pub created: bool,
+    pub written: Vec<String>,
+    /// Handlers and other files of the user's that existed and were kept.
+    pub kept: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+fn project_error(e: archsim_iac::project::ProjectError) -> CommandError {
+    CommandError {
+        code: ErrorCode::Export,
+        message: format!("cannot export the SAM project: {e}"),
+        suggestion: Some("fix what the message names, then export again".into()),
+    }
+}
+
+/// The design file's name inside the project: the saved file's, or one
+/// made from the design's name.
+fn design_file_name(design: &archsim_model::Design, path: Option<&Path>) -> String {
+    path.and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".archsim.json"))
+        .unwrap_or_else(|| format!("{}.archsim.json", file_stem(&design.name)))
+}
+
+fn make_project(
+    design: &archsim_model::Design,
+    path: Option<&Path>,
+) -> Result<archsim_iac::project::Project, CommandError> {
+    archsim_iac::project::project(
+        design,
+        &design_file_name(design, path),
+        archsim_iac::Network::Generated,
+    )
+    .map_err(project_error)
+}
+
+pub(crate) fn project_view(
+    design: &archsim_model::Design,
+    path: Option<&Path>,
+) -> Result<ProjectView, CommandError> {
+    let p = make_project(design, path)?;
+    Ok(ProjectView {
+        folder_name: file_stem(&design.name),
+        files: p
+            .files
+            .into_iter()
+            .map(|f| ProjectFileView {
+                path: f.path,
+                text: f.text,
+            })
+            .collect(),
+        notes: p.notes,
+    })
+}
+
+/// Writes the design's SAM project where the user chose: into the chosen
+/// folder when it is an archsim project (a re-export, keeping the user's
+/// handlers) or empty, else into a new folder named after the design
+/// inside it.
+pub(crate) fn save_project(
+    design: &archsim_model::Design,
+    path: Option<&Path>,
+    chosen: &Path,
+) -> Result<ProjectReportView, CommandError> {
+    let p = make_project(design, path)?;
+    let empty = std::fs::read_dir(chosen).is_ok_and(|mut d| d.next().is_none());
+    let dir = if chosen.join(archsim_iac::project::MARKER).is_file() || empty {
+        chosen.to_path_buf()
+    } else {
+        chosen.join(file_stem(&design.name))
+    };
+    let r = archsim_iac::project::write_project(&dir, &p).map_err(project_error)?;
+    Ok(ProjectReportView {
+        dir: r.dir,
+        created: r.created,
+        written: r.written,
+        kept: r.kept,
+        notes: r.notes,
+    })
+}
+
 /// A file-name-safe form of a design name (`Orders API` -> `orders-api`).
 fn file_stem(name: &str) -> String {
     let mut stem = String::new();

@@ -672,3 +672,57 @@ fn the_region_is_one_of_the_priced_regions_and_chooses_the_bill() {
     // One undo step.
     assert_eq!(s.undo().region, "us-east-1");
 }
+
+#[test]
+fn a_design_exports_as_a_sam_project_and_a_re_export_keeps_the_handler() {
+    let s = Session::from_starter("s3-image-pipeline").unwrap();
+    let view = s.export_project().unwrap();
+    assert_eq!(view.folder_name, "s3-image-pipeline");
+    let paths: Vec<&str> = view.files.iter().map(|f| f.path.as_str()).collect();
+    for p in [
+        "template.yaml",
+        "src/resize-image/app.py",
+        "events/resize-image/uploads-bucket.json",
+        "README.md",
+        "samconfig.toml",
+        "s3-image-pipeline.archsim.json",
+    ] {
+        assert!(paths.contains(&p), "{p} missing from {paths:?}");
+    }
+
+    // A folder with other files: the project goes into a new folder inside.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let first = s.save_project(dir.path()).unwrap();
+    assert!(first.created);
+    let project = dir.path().join("s3-image-pipeline");
+    assert_eq!(PathBuf::from(&first.dir), project);
+    let handler = project.join("src/resize-image/app.py");
+    std::fs::write(
+        &handler,
+        "def handler(event, context):\n    return 'mine'\n",
+    )
+    .unwrap();
+    // Choosing the project itself re-exports into it.
+    let again = s.save_project(&project).unwrap();
+    assert!(!again.created);
+    assert!(again.kept.contains(&"src/resize-image/app.py".to_string()));
+    assert!(
+        std::fs::read_to_string(&handler)
+            .unwrap()
+            .contains("'mine'")
+    );
+
+    // A design whose function has no stub: an export error, nothing written.
+    let mut rust = Session::blank();
+    let f = add(&mut rust, K::LambdaFunction, 0.0);
+    rust.apply(Edit::SetProperty {
+        id: f,
+        path: "runtime".into(),
+        value: json!("rust"),
+    })
+    .unwrap();
+    let err = rust.export_project().unwrap_err();
+    assert_eq!(err.code, ErrorCode::Export);
+    assert!(err.message.contains("no handler stub"), "{}", err.message);
+}

@@ -28,6 +28,8 @@ fn export(dir: &Path) {
     RecentFile::export_all_to(dir).unwrap();
     TemplateOptions::export_all_to(dir).unwrap();
     ExportedView::export_all_to(dir).unwrap();
+    ProjectView::export_all_to(dir).unwrap();
+    ProjectReportView::export_all_to(dir).unwrap();
     ImportedView::export_all_to(dir).unwrap();
     CostOptions::export_all_to(dir).unwrap();
     CostPanel::export_all_to(dir).unwrap();

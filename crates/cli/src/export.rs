@@ -1,7 +1,8 @@
 //! `archsim export`: a design to a SAM or CloudFormation template, with
-//! Kubernetes manifests for EKS workloads written beside it.
+//! Kubernetes manifests for EKS workloads written beside it; or, with
+//! `--project DIR`, a SAM project (template, handlers, events, README).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export};
@@ -27,7 +28,7 @@ pub struct ExportArgs {
     /// Write YAML (the default).
     #[arg(long, conflicts_with = "json")]
     yaml: bool,
-    /// Write JSON.
+    /// Write JSON; with --project, the report (schema in docs/cli.md).
     #[arg(long)]
     json: bool,
     /// Parameters for an existing VPC and subnets instead of a new VPC.
@@ -35,8 +36,13 @@ pub struct ExportArgs {
     existing_vpc: bool,
     /// Where to write the template (default: standard output). Kubernetes
     /// manifests go into the same directory.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "project")]
     out: Option<PathBuf>,
+    /// Write a SAM project into DIR: template.yaml with local code,
+    /// a handler per function, sample events, samconfig.toml, a README and
+    /// the design. Re-exporting keeps the handlers you edited.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["format", "yaml"])]
+    project: Option<PathBuf>,
 }
 
 pub fn run(args: ExportArgs) -> Result<u8> {
@@ -49,6 +55,14 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     }
     // YAML is the default; `--yaml` exists so scripts can say so.
     let _ = args.yaml;
+    let network = if args.existing_vpc {
+        Network::Existing
+    } else {
+        Network::Generated
+    };
+    if let Some(dir) = &args.project {
+        return write_project(&args.design, &design, network, dir, args.json);
+    }
     let options = ExportOptions {
         flavour: match args.format {
             Format::Sam => Flavour::Sam,
@@ -59,11 +73,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         } else {
             Syntax::Yaml
         },
-        network: if args.existing_vpc {
-            Network::Existing
-        } else {
-            Network::Generated
-        },
+        network,
     };
     let out = export(&design, &options)
         .with_context(|| format!("{}: cannot export", args.design.display()))?;
@@ -96,5 +106,49 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             }
         }
     }
+    Ok(0)
+}
+
+/// `--project DIR`: the SAM project, then what was written and kept.
+fn write_project(
+    design_path: &Path,
+    design: &archsim_model::Design,
+    network: Network,
+    dir: &Path,
+    json: bool,
+) -> Result<u8> {
+    let file_name = design_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".archsim.json"))
+        .unwrap_or_else(|| "design.archsim.json".into());
+    let project = archsim_iac::project::project(design, &file_name, network)
+        .with_context(|| format!("{}: cannot export a SAM project", design_path.display()))?;
+    let report = archsim_iac::project::write_project(dir, &project)
+        .with_context(|| format!("{}: cannot write the SAM project", design_path.display()))?;
+    if json {
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        crate::output::print(&text)?;
+        return Ok(0);
+    }
+    let mut text = format!(
+        "{} {}: {} file(s) written, {} kept\n",
+        if report.created { "created" } else { "updated" },
+        dir.display(),
+        report.written.len(),
+        report.kept.len()
+    );
+    for f in &report.kept {
+        text.push_str(&format!("kept {f} (yours; not overwritten)\n"));
+    }
+    for note in &report.notes {
+        eprintln!("archsim: note: {note}");
+    }
+    text.push_str(&format!(
+        "next: cd {} && sam build (see README.md for sam local invoke with events/)\n",
+        dir.display()
+    ));
+    crate::output::print(&text)?;
     Ok(0)
 }

@@ -321,6 +321,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint("files", files),
         endpoint("recent", recent_files),
         endpoint("export_template", export_template),
+        endpoint("export_project", export_project),
         endpoint("import_template", import_template),
         endpoint("recovery_offer", recovery_offer),
         endpoint("recover", recover),
@@ -554,6 +555,10 @@ async fn export_template(
     Json(options): Json<TemplateOptions>,
 ) -> Reply<archsim_app::ExportedView> {
     Ok(Json(s.session().export_template(options)?))
+}
+
+async fn export_project(State(s): State<Arc<AppState>>) -> Reply<archsim_app::ProjectView> {
+    Ok(Json(s.session().export_project()?))
 }
 
 async fn import_template(

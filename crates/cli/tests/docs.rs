@@ -79,7 +79,30 @@ fn runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<Vec<String>>)> {
         broken.to_string_lossy().into_owned(),
         "--json".into(),
     ]);
+    // Each example's project, written and then re-exported (so `kept` has
+    // values too).
+    let mut project = Vec::new();
+    for d in &designs {
+        let out = dir.join(format!(
+            "project-{}",
+            Path::new(d).file_name().unwrap().to_string_lossy()
+        ));
+        for _ in 0..2 {
+            project.push(vec![
+                "export".into(),
+                d.clone(),
+                "--project".into(),
+                out.to_string_lossy().into_owned(),
+                "--json".into(),
+            ]);
+        }
+    }
     vec![
+        (
+            "archsim export --project DIR --json",
+            "export --project DIR --json",
+            project,
+        ),
         ("archsim validate --json", "validate --json", validate),
         (
             "archsim cost --json",
@@ -351,9 +374,14 @@ fn every_json_command_is_documented() {
     assert!(commands.contains(&"simulate"), "{help}");
     for command in commands {
         let help = stdout(&archsim(&[command, "--help"]));
-        let has_json = help
-            .lines()
-            .any(|l| l.contains("--json") && l.contains("docs/cli.md"));
+        // The help of `--json` is on its line, or on the next when clap
+        // lays the options out one under the other (as for `export`).
+        let lines: Vec<&str> = help.lines().collect();
+        let has_json = lines.iter().enumerate().any(|(i, l)| {
+            l.trim_start().starts_with("--json")
+                && (l.contains("docs/cli.md")
+                    || lines.get(i + 1).is_some_and(|n| n.contains("docs/cli.md")))
+        });
         let prefix = format!("archsim {command} ");
         assert_eq!(
             has_json,

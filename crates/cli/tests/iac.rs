@@ -87,3 +87,106 @@ fn import_of_bad_input_exits_2_with_file_and_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!out.exists(), "no partial import is written");
 }
+
+#[test]
+fn export_project_writes_a_sam_project_and_keeps_edited_handlers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pipeline");
+    let design = root().join("examples/s3-image-pipeline.archsim.json");
+    let run = |json: bool| {
+        let mut args = vec![
+            "export",
+            design.to_str().unwrap(),
+            "--project",
+            out.to_str().unwrap(),
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = archsim(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        o
+    };
+    let first = run(false);
+    assert!(
+        text(&first.stdout).starts_with("created "),
+        "{}",
+        text(&first.stdout)
+    );
+    let template = std::fs::read_to_string(out.join("template.yaml")).unwrap();
+    assert!(
+        template.contains("CodeUri: src/resize-image/"),
+        "{template}"
+    );
+    assert!(!template.contains("ArtifactBucket"));
+    for f in [
+        "src/resize-image/app.py",
+        "events/resize-image/uploads-bucket.json",
+        "samconfig.toml",
+        "README.md",
+        "s3-image-pipeline.archsim.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let handler = out.join("src/resize-image/app.py");
+    std::fs::write(&handler, "def handler(event, context):\n    return 1\n").unwrap();
+    let again = run(true);
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["created"], false);
+    assert!(
+        report["kept"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("src/resize-image/app.py")),
+        "{report}"
+    );
+    assert!(
+        std::fs::read_to_string(&handler)
+            .unwrap()
+            .contains("return 1")
+    );
+}
+
+#[test]
+fn export_project_bad_input_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = root().join("examples/serverless-api.archsim.json");
+    // A folder that is not an archsim project.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let o = archsim(&[
+        "export",
+        design.to_str().unwrap(),
+        "--project",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("not an archsim project"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
+    // A runtime with no stub.
+    let rust = dir.path().join("rust.archsim.json");
+    let text_of_design = std::fs::read_to_string(&design).unwrap();
+    assert!(text_of_design.contains("\"runtime\": \"nodejs\""));
+    std::fs::write(
+        &rust,
+        text_of_design.replace("\"runtime\": \"nodejs\"", "\"runtime\": \"rust\""),
+    )
+    .unwrap();
+    let target = dir.path().join("new");
+    let o = archsim(&[
+        "export",
+        rust.to_str().unwrap(),
+        "--project",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("no handler stub"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!target.exists());
+}

@@ -43,6 +43,7 @@ mod coverage;
 pub mod export;
 pub mod import;
 pub mod names;
+pub mod project;
 pub mod properties;
 pub mod template;
 

@@ -15,6 +15,8 @@ import type { LiveControl } from "./LiveControl";
 import type { LiveStart } from "./LiveStart";
 import type { LiveView } from "./LiveView";
 import type { PaletteGroup } from "./PaletteGroup";
+import type { ProjectReportView } from "./ProjectReportView";
+import type { ProjectView } from "./ProjectView";
 import type { RecentFile } from "./RecentFile";
 import type { RecoveryOffer } from "./RecoveryOffer";
 import type { ReportOptions } from "./ReportOptions";
@@ -59,6 +61,8 @@ export interface Commands {
   /** Imports a template; the desktop shell asks with a native dialog and ignores the path. */
   importTemplate(path: string): Promise<ImportedView>;
   exportTemplate(options: TemplateOptions): Promise<ExportedView>;
+  /** The design as a SAM project's files (template, handlers, events, README), for the browser to zip. */
+  exportProject(): Promise<ProjectView>;
   recoveryOffer(): Promise<RecoveryOffer | null>;
   recover(): Promise<DocumentView>;
   discardRecovery(): Promise<DocumentView>;
@@ -78,6 +82,8 @@ export interface Commands {
   recent(): Promise<RecentFile[]>;
   /** Writes the template and its manifests where the native save dialog says; answers the files written. */
   saveTemplate(options: TemplateOptions): Promise<string[]>;
+  /** Writes the SAM project into the folder the native folder dialog gives (a re-export keeps the user's handlers); answers what was written and kept. */
+  saveProject(): Promise<ProjectReportView>;
   /** Writes a diagram image the page rendered where the native save dialog says; answers the file written. */
   saveImage(fileName: string, bytes: number[]): Promise<string>;
   /** Simulates and writes the HTML report with its two CSV files where the native save dialog says; answers the files written. */
@@ -100,6 +106,7 @@ export const COMMANDS: { readonly [F in keyof Commands]: CommandSpec } = {
   saveAs: { name: "save_as", http: { method: "POST", path: "save_as" }, desktop: true, args: [{ name: "path", key: "path", in: "chosen_path" }] },
   importTemplate: { name: "import_template", http: { method: "POST", path: "import" }, desktop: true, args: [{ name: "path", key: "path", in: "chosen_path" }] },
   exportTemplate: { name: "export_template", http: { method: "POST", path: "export" }, desktop: true, args: [{ name: "options", key: "options", in: "body" }] },
+  exportProject: { name: "export_project", http: { method: "POST", path: "export/project" }, desktop: true, args: [] },
   recoveryOffer: { name: "recovery_offer", http: { method: "GET", path: "recovery" }, desktop: true, args: [] },
   recover: { name: "recover", http: { method: "POST", path: "recovery/recover" }, desktop: true, args: [] },
   discardRecovery: { name: "discard_recovery", http: { method: "POST", path: "recovery/discard" }, desktop: true, args: [] },
@@ -115,6 +122,7 @@ export const COMMANDS: { readonly [F in keyof Commands]: CommandSpec } = {
   files: { name: "files", http: { method: "GET", path: "files" }, desktop: false, args: [{ name: "dir", key: "dir", in: "query" }, { name: "kind", key: "kind", in: "query" }] },
   recent: { name: "recent", http: { method: "GET", path: "recent" }, desktop: false, args: [] },
   saveTemplate: { name: "save_template", http: null, desktop: true, args: [{ name: "options", key: "options", in: "desktop" }] },
+  saveProject: { name: "save_project", http: null, desktop: true, args: [] },
   saveImage: { name: "save_image", http: null, desktop: true, args: [{ name: "file_name", key: "fileName", in: "desktop" }, { name: "bytes", key: "bytes", in: "desktop" }] },
   saveReport: { name: "save_report", http: null, desktop: true, args: [{ name: "options", key: "options", in: "desktop" }] },
 };

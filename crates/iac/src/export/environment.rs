@@ -7,20 +7,24 @@ use serde_json::Value;
 use super::*;
 use crate::names::kebab;
 
+/// The variable naming `c` for what a connection needs (`TABLE_NAME`,
+/// `QUEUE_URL`): `Jobs queue` -> `JOBS_QUEUE_URL`, `Orders` (a table) ->
+/// `ORDERS_TABLE_NAME`. The generated project's handlers read the same names.
+pub(crate) fn env_var(c: &Component, what: &str) -> String {
+    let (word, detail) = what.split_once('_').unwrap_or((what, "NAME"));
+    let base = kebab(&c.name).replace('-', "_").to_uppercase();
+    if base == word || base.ends_with(&format!("_{word}")) {
+        format!("{base}_{detail}")
+    } else {
+        format!("{base}_{word}_{detail}")
+    }
+}
+
 impl<'a> Ctx<'a> {
     /// Environment variables naming what a compute component talks to.
     pub(super) fn env_for(&self, compute: &str) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        // `Jobs queue` -> JOBS_QUEUE_URL, `Orders` (a table) -> ORDERS_TABLE_NAME.
-        let var = |c: &Component, what: &str| {
-            let (word, detail) = what.split_once('_').unwrap_or((what, "NAME"));
-            let base = kebab(&c.name).replace('-', "_").to_uppercase();
-            if base == word || base.ends_with(&format!("_{word}")) {
-                format!("{base}_{detail}")
-            } else {
-                format!("{base}_{word}_{detail}")
-            }
-        };
+        let var = env_var;
         for (conn, to) in self.d.outgoing(compute) {
             let tid = self.id(&to.id);
             let uses = matches!(conn.kind, ConnectionKind::Uses { .. });

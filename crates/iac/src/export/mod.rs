@@ -38,6 +38,7 @@ mod load_balancing;
 mod messaging;
 mod network;
 
+pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
 use network::GENERATED_VPC_IDS;
 
