@@ -91,6 +91,9 @@ test("a component the bill does not price is listed, the total says so, and the 
   assert.equal(await row.count(), 1);
   assert.match(await row.first().innerText(), /not priced: a CloudFormation resource archsim does not model/);
   assert.match(await page.getByTestId("cost-incomplete").innerText(), /incomplete: 1 component not priced/);
+  // The docked panel narrows the canvas: fit the whole design to reach the card.
+  await page.keyboard.press("Shift+F");
+  await page.waitForTimeout(300);
   await page.locator('.react-flow__node[data-id="waf"]').click();
   const limits = page.getByTestId("layer-limits");
   await limits.waitFor();

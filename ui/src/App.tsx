@@ -29,6 +29,7 @@ import { ConfirmDialog, FileDialog, ImageDialog, NewDialog } from "./Dialogs";
 import { edgeLook } from "./edgeStyle";
 import { EmptyCanvas, Legend } from "./CanvasAids";
 import { layered } from "./layout";
+import { Resizer, useStoredSize } from "./resize";
 import type { Applied } from "./generated/Applied";
 import type { ComponentKind } from "./generated/ComponentKind";
 import type { ConnectCheck } from "./generated/ConnectCheck";
@@ -177,6 +178,8 @@ function Designer() {
   const [offer, setOffer] = useState<RecoveryOffer | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const [showCost, setShowCost] = useState(false);
+  const [costWidth, setCostWidth] = useStoredSize("archsim.cost.width", 420, 300, 900);
+  const [dockHeight, setDockHeight] = useStoredSize("archsim.dock.height", 200, 90, 640);
   const [running, setRunning] = useState(false);
   const [dockTab, setDockTab] = useState<DockTab>("problems");
   const [chartsClosed, setChartsClosed] = useState<string | null>(null);
@@ -676,7 +679,10 @@ function Designer() {
 
   const title = doc.path ? doc.path.split("/").pop() : "not saved yet";
   return (
-    <div className="app">
+    <div
+      className={`app${showCost ? " with-cost" : ""}`}
+      style={{ "--cost-w": `${costWidth}px`, "--dock-h": `${dockHeight}px` } as React.CSSProperties}
+    >
       <header className="toolbar">
         <span className="brand">archsim</span>
         <span className="doc-title" data-testid="doc-title">
@@ -792,7 +798,12 @@ function Designer() {
         {doc.components.length === 0 && <EmptyCanvas onPick={pickStarter} />}
       </main>
       <Inspector doc={doc} selected={selected} send={send} />
-      {showCost && <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />}
+      {showCost && (
+        <div className="cost-dock">
+          <Resizer axis="x" size={costWidth} onResize={setCostWidth} label="Resize the cost panel" />
+          <CostPanel doc={doc} notify={notify} onClose={() => setShowCost(false)} />
+        </div>
+      )}
       {running && selected.length === 1 && chartsClosed !== selected[0] && doc.components.some((c) => c.id === selected[0]) && (
         <NodeCharts
           id={selected[0]}
@@ -801,6 +812,7 @@ function Designer() {
         />
       )}
       <section className={`dock dock-${dockTab}`} aria-label="Panels">
+        <Resizer axis="y" size={dockHeight} onResize={setDockHeight} label="Resize the panels" />
         <div className="dock-tabs" role="tablist">
           {(
             [

@@ -39,8 +39,23 @@ export function useOverview(components: number, suspended: boolean, opening: boo
 }
 
 /** The default (bezier) edge, or nothing while the overview draws edges. */
+/** Whether an edge's label fits between the cards it joins: roughly how
+ * wide it draws (11 px, bold, with its padding) against the room between
+ * the handles, less the arrow head. */
+export function labelFits(label: string, sourceX: number, sourceY: number, targetX: number, targetY: number): boolean {
+  const room = Math.hypot(targetX - sourceX, targetY - sourceY) - 20;
+  return label.length * 6.4 + 12 <= room;
+}
+
 export function DesignEdge(props: EdgeProps) {
-  return useContext(OverviewContext) ? null : <BezierEdge {...props} />;
+  const overview = useContext(OverviewContext);
+  if (overview) return null;
+  // A label that would sit under the cards is drawn only while the edge is
+  // selected (the inspector names it too; the line's style and the legend
+  // say the meaning meanwhile).
+  const label = typeof props.label === "string" ? props.label : "";
+  const fits = !label || labelFits(label, props.sourceX, props.sourceY, props.targetX, props.targetY);
+  return <BezierEdge {...props} label={fits || props.selected ? props.label : undefined} />;
 }
 export const edgeTypes = { default: DesignEdge };
 

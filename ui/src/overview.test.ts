@@ -104,3 +104,12 @@ describe("live marks on the overview", () => {
     expect(liveMark(live(1234, "ok"))).toMatchObject({ level: 4, text: "1.2k/s" });
   });
 });
+
+describe("edge labels", () => {
+  it("are drawn only where they fit between the cards", async () => {
+    const { labelFits } = await import("./Overview");
+    expect(labelFits("uses", 0, 0, 120, 0)).toBe(true);
+    expect(labelFits("invokes synchronously", 0, 0, 70, 0)).toBe(false);
+    expect(labelFits("invokes synchronously", 0, 0, 200, 0)).toBe(true);
+  });
+});
