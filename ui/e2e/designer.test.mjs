@@ -335,6 +335,29 @@ test("unsaved work left when archsim stops is offered back on the next launch", 
   await page.getByRole("button", { name: "Recover" }).click();
   await node("lambda_function-1").filter({ hasText: "Renamed before the stop" }).waitFor();
   await page.getByTestId("dirty").waitFor();
+  // A reload does not offer back the work that is on screen.
+  await page.reload();
+  await node("lambda_function-1").filter({ hasText: "Renamed before the stop" }).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByRole("alert").filter({ hasText: "Unsaved work" }).count(), 0, "no offer of what is on screen");
+  // Stopped again with the work unsaved: offered; Save (not Recover) ends the offer.
+  await new Promise((ok) => {
+    server.child.on("exit", ok);
+    server.stop();
+  });
+  server = await startServe(path, dir);
+  await page.goto(server.url);
+  const banner = page.getByRole("alert").filter({ hasText: "Unsaved work" });
+  await banner.waitFor();
+  await page.getByRole("button", { name: "Recover" }).click();
+  await banner.waitFor({ state: "detached" });
+  await page.getByTestId("dirty").waitFor();
+  await page.keyboard.press("Control+s");
+  await page.getByTestId("dirty").waitFor({ state: "detached" });
+  await page.reload();
+  await page.getByTestId("doc-title").waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await banner.count(), 0, "saved: nothing to recover");
 });
 
 test("clicking a problem selects the components involved", async () => {

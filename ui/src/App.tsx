@@ -288,6 +288,13 @@ function Designer() {
     api.recoveryOffer().then(setOffer, () => undefined);
   }, [show, notify]);
 
+  // The banner follows the core: a save (which clears the recovery file),
+  // an open or a new design may end the offer.
+  const offered = offer !== null;
+  useEffect(() => {
+    if (offered) api.recoveryOffer().then(setOffer, () => undefined);
+  }, [offered, doc?.path, doc?.dirty]);
+
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (doc?.dirty) e.preventDefault();

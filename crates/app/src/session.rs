@@ -769,7 +769,18 @@ impl Session {
 
     /// Unsaved work a crashed session left for this design.
     pub fn recovery_offer(&self) -> Option<RecoveryOffer> {
-        self.recovery.as_ref()?.offer(self.path.as_deref())
+        let store = self.recovery.as_ref()?;
+        // This session's own autosave holds work that is on screen (a page
+        // reload asks again): nothing to offer back.
+        if self.autosaved.is_some() {
+            return None;
+        }
+        let offer = store.offer(self.path.as_deref())?;
+        // Nor a copy equal to what is open.
+        match store.read(self.path.as_deref()) {
+            Ok(recovered) if &recovered == self.design() => None,
+            _ => Some(offer),
+        }
     }
 
     /// Takes the recovered design (unsaved, so Save writes it to the file).

@@ -365,6 +365,29 @@ fn autosave_writes_every_30_s_while_dirty_and_recovery_survives_a_crash() {
 }
 
 #[test]
+fn work_already_on_screen_is_not_offered_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecoveryStore::new(dir.path());
+    let mut s = Session::from_starter("blank")
+        .unwrap()
+        .with_recovery(store.clone());
+    add(&mut s, K::SqsQueue, 0.0);
+    s.autosave(10).unwrap().unwrap();
+    // The same session (a page reload asks again): the work is on screen.
+    assert!(s.recovery_offer().is_none());
+    // Nor after more edits: the screen is newer than this session's autosave.
+    add(&mut s, K::SnsTopic, 300.0);
+    assert!(s.recovery_offer().is_none());
+    // Another session (after a crash) is offered it.
+    assert!(
+        Session::blank()
+            .with_recovery(store)
+            .recovery_offer()
+            .is_some()
+    );
+}
+
+#[test]
 fn declining_recovery_deletes_it_and_a_clean_close_leaves_none() {
     let dir = tempfile::tempdir().unwrap();
     let store = RecoveryStore::new(dir.path());
