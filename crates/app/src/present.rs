@@ -117,6 +117,10 @@ pub fn spawn_watched(mut cmd: Command, log: &Path, grace: Duration) -> Result<()
 /// says so when no window can open (no display) or the presenter stops at
 /// once, rather than report a window nobody sees.
 pub fn start_presenter(session: &Session, scenario: Option<&str>) -> Result<PathBuf, CommandError> {
+    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
+    let args = presenter_args(session, scenario, &scratch)?;
+    // What to present is checked first (a missing scenario is named), then
+    // whether a window can open at all.
     if !display_available(|v| std::env::var_os(v)) {
         return Err(CommandError {
             code: ErrorCode::Simulation,
@@ -126,8 +130,6 @@ pub fn start_presenter(session: &Session, scenario: Option<&str>) -> Result<Path
             ),
         });
     }
-    let scratch = std::env::temp_dir().join(format!("archsim-present-{}", std::process::id()));
-    let args = presenter_args(session, scenario, &scratch)?;
     let bin = presenter_binary();
     let mut cmd = Command::new(&bin);
     cmd.args(&args);
