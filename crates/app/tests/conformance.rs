@@ -132,6 +132,7 @@ fn export(design: &Design, flavour: Flavour) -> archsim_iac::Exported {
             flavour,
             syntax: Syntax::Yaml,
             network: Network::Generated,
+            profile: None,
         },
     )
     .unwrap_or_else(|e| panic!("{}: export {flavour:?}: {e}", design.name))

@@ -1,0 +1,91 @@
+//! The production profile passes a security scanner: checkov reports no
+//! failed check on the production export of every example and of the
+//! kitchen sink, as CloudFormation and as transformed SAM, and every check
+//! it skips carries the reason written in the template. One checkov run
+//! over one directory keeps the test's time small.
+
+mod common;
+
+use archsim_iac::{ExportOptions, Flavour, export};
+use archsim_model::ExportProfile;
+use common::{checkov, checkov_scan, examples, kitchen_sink, sam_translate, skip_validators};
+
+#[test]
+fn checkov_passes_every_production_export() {
+    let checkov = match checkov() {
+        Ok(path) => path,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    if skip_validators() {
+        eprintln!("skipped: ARCHSIM_SKIP_CFN_LINT=1");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sam_dir = tempfile::tempdir().expect("temp dir");
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), kitchen_sink()));
+    let mut pairs = Vec::new();
+    for (name, design) in &designs {
+        for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+            let out = export(
+                design,
+                &ExportOptions {
+                    flavour,
+                    profile: Some(ExportProfile::Production),
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            if flavour == Flavour::Sam {
+                let source = sam_dir.path().join(format!("{name}.sam.yaml"));
+                std::fs::write(&source, &out.template).expect("write template");
+                pairs.push((
+                    source,
+                    dir.path().join(format!("{name}.sam.transformed.json")),
+                ));
+            } else {
+                std::fs::write(dir.path().join(format!("{name}.cfn.yaml")), &out.template)
+                    .expect("write template");
+            }
+        }
+    }
+    sam_translate(&pairs).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
+    let report = checkov_scan(&checkov, dir.path());
+    eprintln!(
+        "checkov on {} templates: {} passed, {} failed, {} skipped",
+        designs.len() * 2,
+        report.passed,
+        report.failed.len(),
+        report.skipped.len()
+    );
+    assert_eq!(
+        report.parsing_errors, 0,
+        "checkov could not parse a template"
+    );
+    assert!(report.passed > 0, "checkov ran no check");
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed checks:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let unexplained: Vec<String> = report
+        .skipped
+        .iter()
+        .filter(|f| f.reason.trim().is_empty() || f.reason.contains("No comment provided"))
+        .map(|f| format!("{} {} ({})", f.file, f.resource, f.check))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "skips without a reason:\n{}",
+        unexplained.join("\n")
+    );
+}
