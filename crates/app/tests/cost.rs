@@ -60,6 +60,13 @@ fn the_panel_total_is_the_bill_of_the_scenario_estimate() {
                 assert_eq!(l.component_name, archsim_cost::NETWORK_NAME);
                 continue;
             }
+            if base == archsim_cost::PROFILE_ID {
+                assert_eq!(
+                    l.component_name,
+                    format!("{} ({})", archsim_cost::PROFILE_NAME, capacity.unwrap())
+                );
+                continue;
+            }
             let name = &design.component(base).unwrap().name;
             match capacity {
                 Some(c) => assert_eq!(l.component_name, format!("{name} ({c})")),
