@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, native, saveTemplateNatively } from "./api";
 import { Modal } from "./Dialogs";
 import type { ExportedView } from "./generated/ExportedView";
+import type { ExportProfile } from "./generated/ExportProfile";
 import type { ImportReportView } from "./generated/ImportReportView";
 import type { TemplateFlavour } from "./generated/TemplateFlavour";
 import type { TemplateSyntax } from "./generated/TemplateSyntax";
@@ -22,14 +23,24 @@ export function download(fileName: string, text: string, type = "text/plain") {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function ExportDialog({ onClose, notify }: { onClose: () => void; notify: (kind: "error" | "info", text: string) => void }) {
+export function ExportDialog({
+  designProfile,
+  onClose,
+  notify,
+}: {
+  /** The design's own export profile: the dialog starts from it. */
+  designProfile: ExportProfile;
+  onClose: () => void;
+  notify: (kind: "error" | "info", text: string) => void;
+}) {
   const [flavour, setFlavour] = useState<TemplateFlavour>("sam");
+  const [profile, setProfile] = useState<ExportProfile>(designProfile);
   const [syntax, setSyntax] = useState<TemplateSyntax>("yaml");
   const [exported, setExported] = useState<ExportedView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    api.exportTemplate({ flavour, syntax, network: "generated" }).then(
+    api.exportTemplate({ flavour, syntax, network: "generated", profile }).then(
       (e) => {
         if (!current) return;
         setExported(e);
@@ -44,13 +55,13 @@ export function ExportDialog({ onClose, notify }: { onClose: () => void; notify:
     return () => {
       current = false;
     };
-  }, [flavour, syntax]);
+  }, [flavour, syntax, profile]);
 
   const save = async () => {
     if (!exported) return;
     if (native) {
       try {
-        const files = await saveTemplateNatively({ flavour, syntax, network: "generated" });
+        const files = await saveTemplateNatively({ flavour, syntax, network: "generated", profile });
         notify("info", `Wrote ${files.join(", ")}`);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
@@ -81,6 +92,13 @@ export function ExportDialog({ onClose, notify }: { onClose: () => void; notify:
           <label>
             <input type="radio" name="syntax" checked={syntax === "json"} onChange={() => setSyntax("json")} /> JSON
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Profile</legend>
+          <select aria-label="Export profile" value={profile} onChange={(e) => setProfile(e.target.value as ExportProfile)}>
+            <option value="production">Production: HTTPS, access logs, KMS key, backups</option>
+            <option value="sandbox">Sandbox: the minimal stack</option>
+          </select>
         </fieldset>
       </div>
       {error && (

@@ -25,9 +25,11 @@
 //! - checkov skip metadata with a one-line reason for each check that
 //!   does not apply to what the design says.
 
+use archsim_model::component::EcsClusterProps;
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::properties::{data_stores, ecs, lambda, load_balancing};
 
 /// The stack's customer-managed KMS key.
 pub const STACK_KEY: &str = "StackKey";
@@ -250,13 +252,16 @@ impl Ctx<'_> {
                     "NLB access logs record TLS listeners only; this load balancer has none",
                 );
             }
+            // The load balancer's attributes: the design's (idle timeout or
+            // cross-zone) and the profile's.
             let props = props_mut(res);
-            let list = props
-                .entry("LoadBalancerAttributes")
-                .or_insert_with(|| json!([]));
-            if let Some(list) = list.as_array_mut() {
-                list.extend(attributes);
-            }
+            let mut list = load_balancing::IDLE_TIMEOUT
+                .get(props)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            list.extend(attributes);
+            load_balancing::IDLE_TIMEOUT.put_value(props, Value::Array(list));
             skip(
                 res,
                 "CKV_AWS_150",
@@ -331,9 +336,12 @@ impl Ctx<'_> {
         }
         for id in of_type("AWS::ECS::Cluster") {
             let res = self.resources.get_mut(&id).expect("listed");
-            props_mut(res).insert(
-                "ClusterSettings".into(),
-                json!([{"Name": "containerInsights", "Value": "enabled"}]),
+            ecs::CONTAINER_INSIGHTS.put(
+                props_mut(res),
+                &EcsClusterProps {
+                    container_insights: true,
+                    ..Default::default()
+                },
             );
         }
         for id in of_type("AWS::EKS::Cluster") {
@@ -392,7 +400,7 @@ impl Ctx<'_> {
             let res = self.resources.get_mut(&id).expect("listed");
             let p = props_mut(res);
             let in_cluster = p.contains_key("DBClusterIdentifier");
-            let multi_az = p.get("MultiAZ") == Some(&json!(true));
+            let multi_az = data_stores::MULTI_AZ.get(p) == Some(&json!(true));
             if !in_cluster {
                 p.insert("EnableIAMDatabaseAuthentication".into(), json!(true));
             }
@@ -502,12 +510,20 @@ impl Ctx<'_> {
         }
         let cert = format!("{lb}CertificateArn");
         if !self.params.contains_key(&cert) {
-            self.params.insert(
-                cert.clone(),
-                json!({"Type": "String", "Description": format!("ACM certificate (ARN) for the HTTPS listeners of {lb}"),
-                    "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
-                    "ConstraintDescription": "the ARN of an ACM certificate"}),
-            );
+            let mut spec = json!({"Type": "String", "Description": format!("ACM certificate (ARN) for the HTTPS listeners of {lb}"),
+                "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
+                "ConstraintDescription": "the ARN of an ACM certificate"});
+            // The design's certificate, when it names one.
+            let named = self.d.components().find_map(|c| match &c.props {
+                Props::Alb(p) if self.id(&c.id) == lb && !p.certificate_arn.trim().is_empty() => {
+                    Some(p.certificate_arn.trim().to_string())
+                }
+                _ => None,
+            });
+            if let Some(arn) = named {
+                spec["Default"] = json!(arn);
+            }
+            self.params.insert(cert.clone(), spec);
         }
         if protocol == "HTTPS" {
             let p = props_mut(self.resources.get_mut(id).expect("exists"));
@@ -732,14 +748,14 @@ impl Ctx<'_> {
 
     fn harden_function(&mut self, id: &str) {
         let sam = self.resources[id]["Type"] == "AWS::Serverless::Function";
-        let has_env = self.resources[id]["Properties"]
-            .get("Environment")
+        let has_env = lambda::ENVIRONMENT
+            .in_value(&self.resources[id]["Properties"])
             .is_some()
             || (sam
                 && self
                     .globals
                     .get("Function")
-                    .and_then(|f| f.get("Environment"))
+                    .and_then(|f| lambda::ENVIRONMENT.in_value(f))
                     .is_some());
         let in_vpc = self.resources[id]["Properties"].get("VpcConfig").is_some();
         let dlq = self.resources[id]["Properties"]
@@ -748,8 +764,8 @@ impl Ctx<'_> {
             || self.resources[id]["Properties"]
                 .get("DeadLetterQueue")
                 .is_some();
-        let reserved = self.resources[id]["Properties"]
-            .get("ReservedConcurrentExecutions")
+        let reserved = lambda::RESERVED_CONCURRENCY
+            .in_value(&self.resources[id]["Properties"])
             .is_some();
         let res = self.resources.get_mut(id).expect("listed");
         if has_env {
@@ -866,9 +882,15 @@ impl Ctx<'_> {
     /// services that write into the stack's encrypted resources on its
     /// behalf (this account only).
     fn stack_key(&mut self, logs: bool, services: &BTreeSet<&str>) {
-        let mut statements = vec![json!({"Sid": "AccountAdministersTheKey", "Effect": "Allow",
+        let mut statements = vec![
+            json!({"Sid": "AccountAdministersTheKey", "Effect": "Allow",
             "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-            "Action": "kms:*", "Resource": "*"})];
+            "Action": KEY_ADMINISTRATION, "Resource": "*"}),
+            json!({"Sid": "AccountRolesUseTheKeyThroughTheirPolicies", "Effect": "Allow",
+            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+            "Resource": "*"}),
+        ];
         if logs {
             statements.push(json!({"Sid": "CloudWatchLogsEncryptsLogGroups", "Effect": "Allow",
                 "Principal": {"Service": sub("logs.${AWS::Region}.amazonaws.com")},
@@ -894,6 +916,25 @@ impl Ctx<'_> {
         );
     }
 }
+
+/// What the account may do to administer the key (AWS's default key
+/// policy for key administrators), without `kms:*`.
+const KEY_ADMINISTRATION: &[&str] = &[
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
 
 fn r_(id: &str) -> Value {
     r(id)
