@@ -253,6 +253,25 @@ mod tests {
     }
 
     #[test]
+    fn the_dialogs_profile_overrides_the_designs_and_absent_keeps_it() {
+        for (json, want) in [
+            (r#"{"profile":"sandbox"}"#, Some(ExportProfile::Sandbox)),
+            (
+                r#"{"profile":"production"}"#,
+                Some(ExportProfile::Production),
+            ),
+            (r#"{"profile":null}"#, None),
+            ("{}", None),
+        ] {
+            let o: TemplateOptions = serde_json::from_str(json).unwrap();
+            let iac: ExportOptions = o.into();
+            assert_eq!(iac.profile, want, "{json}");
+            assert_eq!(iac, serde_json::from_str::<ExportOptions>(json).unwrap());
+        }
+        assert!(serde_json::from_str::<TemplateOptions>(r#"{"profile":"staging"}"#).is_err());
+    }
+
+    #[test]
     fn file_stems_are_safe() {
         assert_eq!(file_stem("Orders API (v2)"), "orders-api-v2");
         assert_eq!(file_stem("***"), "template");

@@ -154,6 +154,25 @@ fn export_import_export_is_byte_identical() {
                 // The profile's additions are read back as the profile,
                 // not drawn as components of their own.
                 assert_eq!(back.design.export_profile, profile, "{name} {flavour:?}");
+                for id in archsim_iac::export::PROFILE_RESOURCES {
+                    assert!(
+                        back.design.component(id).is_none(),
+                        "{name} {flavour:?}: the profile's {id} is drawn as a component"
+                    );
+                }
+                if profile == ExportProfile::Production {
+                    assert!(
+                        first.value["Resources"]["StackKey"]["Type"] == "AWS::KMS::Key",
+                        "{name}: the production export has the stack key"
+                    );
+                    assert!(
+                        back.report.kept.iter().any(|k| k.starts_with(
+                            "StackKey (AWS::KMS::Key): added by the production export profile"
+                        )),
+                        "{name}: {:?}",
+                        back.report.kept
+                    );
+                }
                 let again = export(
                     &back.design,
                     &ExportOptions {

@@ -61,8 +61,8 @@ impl Default for AccountSettings {
     }
 }
 
-/// How much a template export adds around the design's own resources
-/// (issue #18). A design-level setting: the architect decides once whether
+/// How much a template export adds around the design's own resources.
+/// A design-level setting: the architect decides once whether
 /// the design is meant for production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
