@@ -241,7 +241,7 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
         notes.push("network: one NAT gateway (and its public IPv4 address), as the export creates for a design with components in a VPC; two public IPv4 addresses (one per zone) per internet-facing load balancer; cross-zone traffic not counted");
     }
     if design.export_profile == ExportProfile::Production {
-        notes.push("production export profile: one KMS key ($1 a month; its requests are not counted: services reuse data keys), access logs of load balancers and buckets (0.1 KB a request, compressed) and APIs (0.2 KB a request), kept a year, point-in-time recovery on each table's stored size");
+        notes.push("production export profile: one KMS key ($1 a month in its first year: each yearly rotation adds $1 a month, for two rotations; its requests are not counted: services reuse data keys), access logs of load balancers and buckets (0.1 KB a request, compressed) and APIs (0.2 KB a request), kept a year, point-in-time recovery on each table's stored size");
     }
     notes.push("data transfer out: every response to traffic not entering through CloudFront, of the scenario's response size");
     if has(&|c| matches!(c.kind(), K::LambdaFunction | K::EcsService)) {

@@ -238,13 +238,7 @@ impl Ctx<'_> {
                 attributes.push(json!({"Key": "access_logs.s3.enabled", "Value": "true"}));
                 attributes.push(json!({"Key": "access_logs.s3.bucket", "Value": r(LOG_BUCKET)}));
                 attributes.push(json!({"Key": "access_logs.s3.prefix", "Value": lb.clone()}));
-                let mut depends = match res.get("DependsOn") {
-                    Some(Value::Array(a)) => a.clone(),
-                    Some(v) => vec![v.clone()],
-                    None => vec![],
-                };
-                depends.push(json!(LOG_BUCKET_POLICY));
-                res["DependsOn"] = Value::Array(depends);
+                depends_on(res, LOG_BUCKET_POLICY);
             } else {
                 skip(
                     res,
@@ -361,6 +355,26 @@ impl Ctx<'_> {
         for id in of_type("AWS::CloudFront::Distribution") {
             services.insert("cloudfront.amazonaws.com");
             let res = self.resources.get_mut(&id).expect("listed");
+            // A load balancer origin answers on HTTPS only (port 80
+            // redirects): CloudFront must reach it over HTTPS, and the
+            // certificate must name the domain CloudFront asks for.
+            let mut https_origins = Vec::new();
+            let origins = res["Properties"]["DistributionConfig"]["Origins"].as_array_mut();
+            for origin in origins.into_iter().flatten() {
+                let lb = origin["DomainName"]["Fn::GetAtt"][0]
+                    .as_str()
+                    .map(str::to_string);
+                if let Some(lb) = lb.filter(|lb| albs.contains(lb)) {
+                    origin["CustomOriginConfig"]["OriginProtocolPolicy"] = json!("https-only");
+                    https_origins.push(lb);
+                }
+            }
+            for lb in https_origins {
+                self.notes.push(format!(
+                    "{id}: reaches load balancer {lb} over HTTPS (production profile); its certificate must cover the domain name the origin uses"
+                ));
+            }
+            let res = self.resources.get_mut(&id).expect("listed");
             skip(
                 res,
                 "CKV_AWS_174",
@@ -380,13 +394,7 @@ impl Ctx<'_> {
         for id in of_type("AWS::ElasticLoadBalancing::LoadBalancer") {
             needs_log_bucket = true;
             let res = self.resources.get_mut(&id).expect("listed");
-            let mut depends = match res.get("DependsOn") {
-                Some(Value::Array(a)) => a.clone(),
-                Some(v) => vec![v.clone()],
-                None => vec![],
-            };
-            depends.push(json!(LOG_BUCKET_POLICY));
-            res["DependsOn"] = Value::Array(depends);
+            depends_on(res, LOG_BUCKET_POLICY);
             props_mut(res).insert(
                 "AccessLoggingPolicy".into(),
                 json!({"Enabled": true, "EmitInterval": 60, "S3BucketName": r(LOG_BUCKET), "S3BucketPrefix": id}),
@@ -657,6 +665,8 @@ impl Ctx<'_> {
             "LoggingConfiguration".into(),
             json!({"DestinationBucketName": r(LOG_BUCKET), "LogFilePrefix": format!("s3/{id}/")}),
         );
+        // S3 delivers server access logs under the log bucket's policy.
+        depends_on(res, LOG_BUCKET_POLICY);
         self.tls_only(id);
     }
 
@@ -735,13 +745,7 @@ impl Ctx<'_> {
                 Some("AWS::ApiGateway::Stage" | "AWS::Serverless::Api")
             ) && id != API_ACCOUNT
             {
-                let mut depends = match r.get("DependsOn") {
-                    Some(Value::Array(a)) => a.clone(),
-                    Some(v) => vec![v.clone()],
-                    None => vec![],
-                };
-                depends.push(json!(API_ACCOUNT));
-                r["DependsOn"] = Value::Array(depends);
+                depends_on(r, API_ACCOUNT);
             }
         }
     }
@@ -852,7 +856,7 @@ impl Ctx<'_> {
             .filter(|(_, r)| r["Type"].as_str().is_some_and(|t| ENCRYPTED.contains(&t)))
             .map(|(id, _)| id.clone())
             .collect();
-        let statement = json!({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key_arn()});
+        let statement = json!({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": key_arn()});
         for (id, r) in self.resources.iter_mut() {
             let mut named = BTreeSet::new();
             match r["Type"].as_str() {
@@ -935,6 +939,19 @@ const KEY_ADMINISTRATION: &[&str] = &[
     "kms:ScheduleKeyDeletion",
     "kms:CancelKeyDeletion",
 ];
+
+/// Adds `id` to a resource's `DependsOn`.
+fn depends_on(resource: &mut Value, id: &str) {
+    let mut depends = match resource.get("DependsOn") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(v) => vec![v.clone()],
+        None => vec![],
+    };
+    if !depends.iter().any(|d| d == id) {
+        depends.push(json!(id));
+    }
+    resource["DependsOn"] = Value::Array(depends);
+}
 
 fn r_(id: &str) -> Value {
     r(id)
