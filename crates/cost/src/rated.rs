@@ -298,16 +298,36 @@ pub(crate) fn profile_usage(
     data_rate: &dyn Fn(&str) -> f64,
     t: Traffic,
 ) -> Vec<(String, ServiceUsage)> {
-    if design.export_profile != ExportProfile::Production || design.component_count() == 0 {
+    if design.export_profile != ExportProfile::Production {
         return Vec::new();
     }
     let mut out = Vec::new();
-    // The export writes the key whenever it writes anything it encrypts
-    // or a function; every design with a priced component has one.
-    out.push((
-        format!("{PROFILE_ID}@kms"),
-        ServiceUsage::Kms(KmsUsage { keys: 1.0 }),
-    ));
+    // The export writes the key when it writes something the key encrypts
+    // (archsim-iac's export/production.rs): a queue, topic, stream,
+    // table, bucket (a Firehose stream's too), repository, log group (a
+    // task's, an API's), EKS cluster or function.
+    let keyed = design.components().any(|c| {
+        matches!(
+            c.kind(),
+            K::SqsQueue
+                | K::SnsTopic
+                | K::KinesisStream
+                | K::DynamoDbTable
+                | K::S3Bucket
+                | K::Firehose
+                | K::EcrRepository
+                | K::TaskDefinition
+                | K::ApiGateway
+                | K::EksCluster
+                | K::LambdaFunction
+        )
+    });
+    if keyed {
+        out.push((
+            format!("{PROFILE_ID}@kms"),
+            ServiceUsage::Kms(KmsUsage { keys: 1.0 }),
+        ));
+    }
     let (mut s3_logged, mut api_logged) = (0.0, 0.0);
     let mut log_writers = 0.0;
     for c in design.components() {

@@ -180,7 +180,6 @@ const ENCRYPTED: &[&str] = &[
     "AWS::Kinesis::Stream",
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
-    "AWS::KinesisFirehose::DeliveryStream",
 ];
 
 impl Ctx<'_> {
