@@ -333,7 +333,6 @@ impl Ctx<'_> {
                 props_mut(res),
                 &EcsClusterProps {
                     container_insights: true,
-                    ..Default::default()
                 },
             );
         }
