@@ -44,7 +44,8 @@ pub const API_ACCOUNT: &str = "ApiGatewayAccount";
 /// The mapping of regions to the Elastic Load Balancing account that
 /// writes access logs (regions opened before August 2022).
 pub const ELB_ACCOUNTS: &str = "ElbLogDeliveryAccount";
-/// Days access logs are kept in the log bucket and API log groups.
+/// Days access logs are kept in the log bucket and API log groups (the
+/// design's own log groups keep the retention the design gives them).
 pub const LOG_DAYS: u32 = 365;
 /// The TLS policy of HTTPS listeners: TLS 1.3 and 1.2 only.
 pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -224,7 +225,7 @@ impl Ctx<'_> {
             let alb = albs.contains(&lb);
             let tls = self.resources.values().any(|r| {
                 r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
-                    && r["Properties"]["LoadBalancerArn"] == r_(&lb)
+                    && r["Properties"]["LoadBalancerArn"] == ref_to(&lb)
                     && r["Properties"]["Protocol"] == "TLS"
             });
             let res = self.resources.get_mut(&lb).expect("listed");
@@ -325,7 +326,6 @@ impl Ctx<'_> {
             let res = self.resources.get_mut(&id).expect("listed");
             let p = props_mut(res);
             p.insert("KmsKeyId".into(), key_arn());
-            p.insert("RetentionInDays".into(), json!(LOG_DAYS));
         }
         for id in of_type("AWS::ECS::Cluster") {
             let res = self.resources.get_mut(&id).expect("listed");
@@ -675,7 +675,7 @@ impl Ctx<'_> {
             "Resource": [ga(bucket, "Arn"), sub(&format!("${{{bucket}.Arn}}/*"))],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}});
         let existing = self.resources.iter().find_map(|(id, r)| {
-            (r["Type"] == "AWS::S3::BucketPolicy" && r["Properties"]["Bucket"] == r_(bucket))
+            (r["Type"] == "AWS::S3::BucketPolicy" && r["Properties"]["Bucket"] == ref_to(bucket))
                 .then(|| id.clone())
         });
         match existing {
@@ -951,7 +951,8 @@ fn depends_on(resource: &mut Value, id: &str) {
     resource["DependsOn"] = Value::Array(depends);
 }
 
-fn r_(id: &str) -> Value {
+/// `Ref` to `id` (where `r` names a resource in the closure).
+fn ref_to(id: &str) -> Value {
     r(id)
 }
 
