@@ -29,6 +29,7 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     let mut sam = Vec::new();
     let mut designs = examples();
     designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    designs.push(("every-kind".into(), common::every_kind()));
     for (name, design) in designs {
         for (network, profile) in [Network::Generated, Network::Existing]
             .into_iter()
@@ -72,7 +73,7 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     }
     assert_eq!(
         files.len(),
-        7 * 2 * 2 * 2 + 7 * 2 * 2,
+        8 * 2 * 2 * 2 + 8 * 2 * 2,
         "every example, flavour, syntax, network and profile"
     );
     if skip_validators() {

@@ -1,22 +1,25 @@
 //! The production profile passes a security scanner: checkov reports no
-//! failed check on the production export of every example and of the
-//! kitchen sink, as CloudFormation and as transformed SAM, and every check
+//! failed check on the production export of every example, of the
+//! kitchen sink and of a design with one component of every kind, as CloudFormation and as transformed SAM, and every check
 //! it skips carries the reason written in the template. One checkov run
 //! over one directory keeps the test's time small.
 //!
 //! One exception, checked rather than ignored: the SAM transform does not
 //! copy an `AWS::Serverless::Api`'s `Metadata` onto the stage it generates
 //! (aws-sam-translator passes only `Condition`, `DeletionPolicy` and
-//! `UpdateReplacePolicy` through), so the reason for skipping CKV_AWS_120
-//! (no response cache) reaches the SAM template the user has but not the
-//! transformed stage. Such a finding passes only when the SAM template's
-//! API carries that skip with its reason.
+//! `UpdateReplacePolicy` through), so the reason for skipping a stage's
+//! check (CKV_AWS_120, no response cache; CKV_AWS_73, tracing off in the
+//! design) reaches the SAM template the user has but not the transformed
+//! stage. Such a finding passes only when the SAM template's API carries
+//! that check's skip with its reason.
 
 mod common;
 
 use archsim_iac::{ExportOptions, Flavour, export};
 use archsim_model::ExportProfile;
-use common::{checkov, checkov_scan, examples, kitchen_sink, sam_translate, skip_validators};
+use common::{
+    checkov, checkov_scan, every_kind, examples, kitchen_sink, sam_translate, skip_validators,
+};
 
 #[test]
 fn checkov_passes_every_production_export() {
@@ -35,6 +38,7 @@ fn checkov_passes_every_production_export() {
     let sam_dir = tempfile::tempdir().expect("temp dir");
     let mut designs = examples();
     designs.push(("kitchen-sink".into(), kitchen_sink()));
+    designs.push(("every-kind".into(), every_kind()));
     let mut pairs = Vec::new();
     for (name, design) in &designs {
         for flavour in [Flavour::CloudFormation, Flavour::Sam] {
@@ -97,7 +101,7 @@ fn checkov_passes_every_production_export() {
                 .strip_prefix("AWS::ApiGateway::Stage.")
                 .unwrap_or_default();
             let file = f.file.rsplit('/').next().unwrap_or_default();
-            let explained = f.check == "CKV_AWS_120"
+            let explained = f.resource.starts_with("AWS::ApiGateway::Stage.")
                 && sam_templates.get(file).is_some_and(|t| {
                     t["Resources"].as_object().unwrap().iter().any(|(id, r)| {
                         r["Type"] == "AWS::Serverless::Api"
@@ -107,7 +111,7 @@ fn checkov_passes_every_production_export() {
                                 .into_iter()
                                 .flatten()
                                 .any(|s| {
-                                    s["id"] == "CKV_AWS_120"
+                                    s["id"] == f.check.as_str()
                                         && s["comment"].as_str().is_some_and(|c| !c.is_empty())
                                 })
                     })

@@ -29,7 +29,7 @@ use archsim_model::component::EcsClusterProps;
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::properties::{data_stores, ecs, lambda, load_balancing};
+use crate::properties::{api_gateway, data_stores, ecs, lambda, load_balancing};
 
 /// The stack's customer-managed KMS key.
 pub const STACK_KEY: &str = "StackKey";
@@ -472,6 +472,15 @@ impl Ctx<'_> {
                     "CKV_AWS_120",
                     "no response cache: the design caches nothing, and a cache cluster is billed by the hour",
                 );
+                let traced =
+                    api_gateway::TRACING.in_value(&res["Properties"]) == Some(&json!(true));
+                if !traced {
+                    skip(
+                        res,
+                        "CKV_AWS_73",
+                        "X-Ray tracing is off in the design (traces are billed); turn on the API's tracing for it",
+                    );
+                }
             }
         }
         if rest_logs {

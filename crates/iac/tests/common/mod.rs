@@ -671,6 +671,34 @@ pub fn kitchen_sink() -> Design {
     d
 }
 
+/// One component of every kind, with the kind's default properties and no
+/// connections (as the simulator's coverage test builds it), but for the
+/// kinds export refuses alone (ECS services and capacity, EKS node groups,
+/// Fargate profiles and workloads outside a cluster): the
+/// examples and the kitchen sink scan those where they belong.
+pub fn every_kind() -> archsim_model::Design {
+    use archsim_model::{Component, ComponentKind, Editor, Op, Props};
+    const REFUSED_ALONE: &[ComponentKind] = &[
+        ComponentKind::EcsService,
+        ComponentKind::Ec2AutoScalingGroup,
+        ComponentKind::EksNodeGroup,
+        ComponentKind::EksFargateProfile,
+        ComponentKind::EksWorkload,
+    ];
+    let mut e = Editor::default();
+    for (i, &kind) in ComponentKind::ALL.iter().enumerate() {
+        if REFUSED_ALONE.contains(&kind) {
+            continue;
+        }
+        let id = format!("{i:02}-{}", kind.slug());
+        e.apply(Op::AddComponent {
+            component: Component::new(&id, &id, kind).with(Props::default_for(kind)),
+        })
+        .unwrap_or_else(|err| panic!("add {id}: {err}"));
+    }
+    e.into_design()
+}
+
 /// checkov (IaC security scanner) in `.venv`, or why it is not run:
 /// `Err(reason)` when it is missing and nothing requires it. scripts/test.sh
 /// installs it and sets `ARCHSIM_REQUIRE_CHECKOV=1`, as CI (`CI` set) does,
