@@ -550,6 +550,12 @@ impl Ctx<'_> {
         let (new_id, new_port) = if port == 80 && !self.resources.contains_key(&https_id) {
             (https_id, 443)
         } else {
+            // Port 443 is the design's own listener, or the design listens
+            // on another port: this one serves HTTPS where it is, with its
+            // rules, and nothing redirects to it.
+            self.notes.push(format!(
+                "{id}: serves HTTPS on port {port} (production profile), where the design has plain HTTP"
+            ));
             (id.to_string(), port)
         };
         let mut listener = self.resources.shift_remove(id).expect("exists");
