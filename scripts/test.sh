@@ -12,12 +12,17 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   rustup component add rustfmt clippy
 fi
 
-step "template validators (cfn-lint, aws-sam-translator) in .venv"
+step "template validators (cfn-lint, aws-sam-translator) and scanner (checkov) in .venv"
 if ! .venv/bin/cfn-lint --version >/dev/null 2>&1 \
   || ! .venv/bin/python -c "import samtranslator" >/dev/null 2>&1; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet cfn-lint aws-sam-translator
 fi
+if ! .venv/bin/checkov --version >/dev/null 2>&1; then
+  .venv/bin/pip install --quiet checkov
+fi
+# Installed above, so the security scan test must run, not skip.
+export ARCHSIM_REQUIRE_CHECKOV=1
 
 step "aws-sam-cli in .venv and Go: sam validate and sam build of the exported SAM projects"
 # crates/iac/tests/project.rs builds each example's project without Docker:

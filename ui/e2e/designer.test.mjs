@@ -418,6 +418,8 @@ test("export SAM YAML and JSON: the core's template text, downloaded through the
   const yaml = await text.inputValue();
   assert.match(yaml, /Transform: AWS::Serverless-2016-10-31/);
   assert.match(yaml, /Type: AWS::Serverless::Function/);
+  // A starter is a production design: the stack's KMS key is exported.
+  assert.match(yaml, /Type: AWS::KMS::Key/);
   await page.getByTestId("export-notes").filter({ hasText: "client" }).waitFor();
   await shot("18-export-sam-yaml");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("template-download").click()]);
@@ -431,6 +433,9 @@ test("export SAM YAML and JSON: the core's template text, downloaded through the
   await page.getByLabel("CloudFormation").check();
   await page.waitForFunction(() => !document.querySelector('[data-testid="template-text"]')?.value.includes("AWS::Serverless"));
   await shot("19-export-cloudformation-json");
+  // The sandbox profile: the minimal stack, without the key.
+  await page.getByLabel("Export profile").selectOption("sandbox");
+  await page.waitForFunction(() => !document.querySelector('[data-testid="template-text"]')?.value.includes("AWS::KMS::Key"));
   await page.getByRole("button", { name: "Close" }).click();
 });
 

@@ -911,7 +911,7 @@ function Designer() {
       )}
       {dialog?.type === "report" && <ImportReport report={dialog.report} onClose={() => setDialog(null)} />}
       {dialog?.type === "image" && <ImageDialog onPick={exportImage} onClose={() => setDialog(null)} />}
-      {dialog?.type === "export" && <ExportDialog onClose={() => setDialog(null)} notify={notify} />}
+      {dialog?.type === "export" && <ExportDialog designProfile={doc?.export_profile ?? "production"} onClose={() => setDialog(null)} notify={notify} />}
       {dialog?.type === "confirm" && (
         <ConfirmDialog
           message="This design has unsaved changes. Discard them?"

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, native, saveProjectNatively, saveTemplateNatively } from "./api";
 import { Modal } from "./Dialogs";
 import type { ExportedView } from "./generated/ExportedView";
+import type { ExportProfile } from "./generated/ExportProfile";
 import type { ImportReportView } from "./generated/ImportReportView";
 import type { ProjectView } from "./generated/ProjectView";
 import type { TemplateFlavour } from "./generated/TemplateFlavour";
@@ -26,12 +27,21 @@ export function download(fileName: string, data: string | Uint8Array<ArrayBuffer
 
 type Notify = (kind: "error" | "info", text: string) => void;
 
-export function ExportDialog({ onClose, notify }: { onClose: () => void; notify: Notify }) {
+export function ExportDialog({
+  designProfile,
+  onClose,
+  notify,
+}: {
+  /** The design's own export profile: the template export starts from it. */
+  designProfile: ExportProfile;
+  onClose: () => void;
+  notify: Notify;
+}) {
   const [what, setWhat] = useState<"template" | "project">("template");
   return what === "project" ? (
     <ProjectExport onClose={onClose} notify={notify} onTemplate={() => setWhat("template")} />
   ) : (
-    <TemplateExport onClose={onClose} notify={notify} onProject={() => setWhat("project")} />
+    <TemplateExport designProfile={designProfile} onClose={onClose} notify={notify} onProject={() => setWhat("project")} />
   );
 }
 
@@ -131,14 +141,25 @@ function ProjectExport({ onClose, notify, onTemplate }: { onClose: () => void; n
   );
 }
 
-function TemplateExport({ onClose, notify, onProject }: { onClose: () => void; notify: Notify; onProject: () => void }) {
+function TemplateExport({
+  designProfile,
+  onClose,
+  notify,
+  onProject,
+}: {
+  designProfile: ExportProfile;
+  onClose: () => void;
+  notify: Notify;
+  onProject: () => void;
+}) {
   const [flavour, setFlavour] = useState<TemplateFlavour>("sam");
+  const [profile, setProfile] = useState<ExportProfile>(designProfile);
   const [syntax, setSyntax] = useState<TemplateSyntax>("yaml");
   const [exported, setExported] = useState<ExportedView | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    api.exportTemplate({ flavour, syntax, network: "generated" }).then(
+    api.exportTemplate({ flavour, syntax, network: "generated", profile }).then(
       (e) => {
         if (!current) return;
         setExported(e);
@@ -153,13 +174,13 @@ function TemplateExport({ onClose, notify, onProject }: { onClose: () => void; n
     return () => {
       current = false;
     };
-  }, [flavour, syntax]);
+  }, [flavour, syntax, profile]);
 
   const save = async () => {
     if (!exported) return;
     if (native) {
       try {
-        const files = await saveTemplateNatively({ flavour, syntax, network: "generated" });
+        const files = await saveTemplateNatively({ flavour, syntax, network: "generated", profile });
         notify("info", `Wrote ${files.join(", ")}`);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
@@ -191,6 +212,13 @@ function TemplateExport({ onClose, notify, onProject }: { onClose: () => void; n
           <label>
             <input type="radio" name="syntax" checked={syntax === "json"} onChange={() => setSyntax("json")} /> JSON
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Profile</legend>
+          <select aria-label="Export profile" value={profile} onChange={(e) => setProfile(e.target.value as ExportProfile)}>
+            <option value="production">Production: HTTPS, access logs, KMS key, backups</option>
+            <option value="sandbox">Sandbox: the minimal stack</option>
+          </select>
         </fieldset>
       </div>
       {error && (

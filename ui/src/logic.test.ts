@@ -63,6 +63,7 @@ describe("group frames", () => {
     scenarios: [],
     region: "us-east-1",
     regions: ["us-east-1"],
+    export_profile: "production",
   };
   it("encloses the owner and the members", () => {
     const [f] = frames(doc);

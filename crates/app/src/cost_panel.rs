@@ -278,6 +278,9 @@ pub(crate) fn component_name(design: &Design, usage_id: &str) -> String {
     if usage_id == archsim_cost::SAVINGS_PLANS_ID {
         return "Savings Plans (commitments)".to_string();
     }
+    if let Some((archsim_cost::PROFILE_ID, part)) = usage_id.split_once('@') {
+        return format!("{} ({part})", archsim_cost::PROFILE_NAME);
+    }
     let Some(c) = design.component(base_component_id(usage_id)) else {
         return usage_id.to_string();
     };

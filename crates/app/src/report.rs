@@ -73,6 +73,10 @@ pub struct RunReport {
     /// public IPv4 addresses, data transfer): on the bill, in no
     /// component's row of the CSV.
     pub network_usd: String,
+    /// What the production export profile adds (the stack's KMS key,
+    /// access logs): on the bill, in no component's row of the CSV; "0.00"
+    /// for the sandbox profile.
+    pub profile_usd: String,
     pub html_file_name: String,
     pub html: String,
     pub components_csv_file_name: String,
@@ -154,6 +158,7 @@ pub fn report_of_run(
         duration_s: run.duration_s,
         total_usd: bill.total_usd.to_string(),
         network_usd: cost_of(archsim_cost::NETWORK_ID).to_string(),
+        profile_usd: cost_of(archsim_cost::PROFILE_ID).to_string(),
         html_file_name: format!("{stem}.html"),
         html: page.html(),
         components_csv_file_name: format!("{stem}.components.csv"),

@@ -239,6 +239,7 @@ impl Session {
                 .iter()
                 .map(|r| r.to_string())
                 .collect(),
+            export_profile: design.export_profile,
         }
     }
 

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax};
+use archsim_model::ExportProfile;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ts")]
@@ -49,7 +50,8 @@ pub enum TemplateNetwork {
 }
 
 /// What to export (`{"flavour": "sam", "syntax": "yaml"}`); the same JSON
-/// as archsim-iac's `ExportOptions`.
+/// as archsim-iac's `ExportOptions`. `profile` overrides the design's
+/// export profile (absent or null: the design's own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(default)]
@@ -57,6 +59,8 @@ pub struct TemplateOptions {
     pub flavour: TemplateFlavour,
     pub syntax: TemplateSyntax,
     pub network: TemplateNetwork,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub profile: Option<ExportProfile>,
 }
 
 impl From<TemplateOptions> for ExportOptions {
@@ -74,6 +78,7 @@ impl From<TemplateOptions> for ExportOptions {
                 TemplateNetwork::Generated => Network::Generated,
                 TemplateNetwork::Existing => Network::Existing,
             },
+            profile: o.profile,
         }
     }
 }
@@ -351,6 +356,25 @@ mod tests {
             iac,
             serde_json::from_str(r#"{"flavour":"cloudformation","syntax":"json"}"#).unwrap()
         );
+    }
+
+    #[test]
+    fn the_dialogs_profile_overrides_the_designs_and_absent_keeps_it() {
+        for (json, want) in [
+            (r#"{"profile":"sandbox"}"#, Some(ExportProfile::Sandbox)),
+            (
+                r#"{"profile":"production"}"#,
+                Some(ExportProfile::Production),
+            ),
+            (r#"{"profile":null}"#, None),
+            ("{}", None),
+        ] {
+            let o: TemplateOptions = serde_json::from_str(json).unwrap();
+            let iac: ExportOptions = o.into();
+            assert_eq!(iac.profile, want, "{json}");
+            assert_eq!(iac, serde_json::from_str::<ExportOptions>(json).unwrap());
+        }
+        assert!(serde_json::from_str::<TemplateOptions>(r#"{"profile":"staging"}"#).is_err());
     }
 
     #[test]

@@ -129,6 +129,9 @@ pub struct DocumentView {
     pub region: String,
     /// The regions the designer offers (those with a price book).
     pub regions: Vec<String>,
+    /// What a template export adds around the design (the Export dialog
+    /// starts from it; `SetDesignProperty` `export_profile` changes it).
+    pub export_profile: archsim_model::ExportProfile,
 }
 
 /// A meaning a connection may have, with its words.

@@ -132,6 +132,7 @@ fn export(design: &Design, flavour: Flavour) -> archsim_iac::Exported {
             flavour,
             syntax: Syntax::Yaml,
             network: Network::Generated,
+            profile: None,
         },
     )
     .unwrap_or_else(|e| panic!("{}: export {flavour:?}: {e}", design.name))
@@ -334,7 +335,10 @@ fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
         "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
         "AWS::EC2::NatGateway" | "AWS::EC2::EIP" => &["Amazon VPC"],
         "AWS::Logs::LogGroup" => &["Amazon CloudWatch Logs"],
+        // The production export profile's key.
+        "AWS::KMS::Key" => &["AWS Key Management Service"],
         "AWS::IAM::Role"
+        | "AWS::ApiGateway::Account"
         | "AWS::IAM::Policy"
         | "AWS::IAM::InstanceProfile"
         | "AWS::EC2::VPC"

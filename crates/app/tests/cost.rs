@@ -60,6 +60,13 @@ fn the_panel_total_is_the_bill_of_the_scenario_estimate() {
                 assert_eq!(l.component_name, archsim_cost::NETWORK_NAME);
                 continue;
             }
+            if base == archsim_cost::PROFILE_ID {
+                assert_eq!(
+                    l.component_name,
+                    format!("{} ({})", archsim_cost::PROFILE_NAME, capacity.unwrap())
+                );
+                continue;
+            }
             let name = &design.component(base).unwrap().name;
             match capacity {
                 Some(c) => assert_eq!(l.component_name, format!("{name} ({c})")),
@@ -270,7 +277,11 @@ fn the_report_csv_has_one_row_per_component_and_the_series_in_long_format() {
         network > Decimal::ZERO,
         "responses to the internet are billed"
     );
-    assert_eq!(billed + network, usd(&report.total_usd));
+    // So does what the production export profile adds (the examples are
+    // production designs: the stack's KMS key at least).
+    let profile = usd(&report.profile_usd);
+    assert!(profile >= Decimal::ONE, "the stack's key is billed");
+    assert_eq!(billed + network + profile, usd(&report.total_usd));
 
     let series = parse_csv(&report.series_csv);
     assert_eq!(series[0], SERIES_CSV_HEADER.split(',').collect::<Vec<_>>());

@@ -189,14 +189,18 @@ fn usage_for(
         for (i, c) in profile.components.iter().enumerate() {
             let id = c.component_id.as_str();
             let base = id.split('@').next().unwrap_or(id);
-            if design.component(base).is_none() && id != archsim_cost::NETWORK_ID {
+            if design.component(base).is_none()
+                && id != archsim_cost::NETWORK_ID
+                && base != archsim_cost::PROFILE_ID
+            {
                 let known: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
                 anyhow::bail!(
-                    "{}: components[{i}].component_id `{id}` is not a component of design \"{}\" (its components: {}; `{}` for the network around them)",
+                    "{}: components[{i}].component_id `{id}` is not a component of design \"{}\" (its components: {}; `{}` for the network around them, `{}@...` for what the production export profile adds)",
                     path.display(),
                     design.name,
                     known.join(", "),
-                    archsim_cost::NETWORK_ID
+                    archsim_cost::NETWORK_ID,
+                    archsim_cost::PROFILE_ID
                 );
             }
         }
@@ -278,6 +282,9 @@ fn table(design: &Design, priced: &DesignUsage, report: &CostReport) -> String {
         }
         if id == archsim_cost::SAVINGS_PLANS_ID {
             return "Savings Plans".to_string();
+        }
+        if let Some((archsim_cost::PROFILE_ID, part)) = id.split_once('@') {
+            return format!("Production profile ({part})");
         }
         let base = id.split('@').next().unwrap_or(id);
         design

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export};
 use archsim_model::validate::has_errors;
-use archsim_model::{load, validate};
+use archsim_model::{ExportProfile, load, validate};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -16,6 +16,14 @@ pub enum Format {
     Sam,
     /// Plain CloudFormation.
     Cloudformation,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Profile {
+    /// What a security review accepts, with a reason for every exception.
+    Production,
+    /// The minimal stack: the design's resources only.
+    Sandbox,
 }
 
 #[derive(Debug, Args)]
@@ -34,6 +42,11 @@ pub struct ExportArgs {
     /// Parameters for an existing VPC and subnets instead of a new VPC.
     #[arg(long)]
     existing_vpc: bool,
+    /// Export profile, overriding the design's own: `production` (HTTPS,
+    /// access logs, a customer-managed KMS key, point-in-time recovery,
+    /// checkov skips with reasons) or `sandbox` (the minimal stack).
+    #[arg(long, value_enum)]
+    profile: Option<Profile>,
     /// Where to write the template (default: standard output). Kubernetes
     /// manifests go into the same directory.
     #[arg(long, short, conflicts_with = "project")]
@@ -74,6 +87,10 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             Syntax::Yaml
         },
         network,
+        profile: args.profile.map(|p| match p {
+            Profile::Production => ExportProfile::Production,
+            Profile::Sandbox => ExportProfile::Sandbox,
+        }),
     };
     let out = export(&design, &options)
         .with_context(|| format!("{}: cannot export", args.design.display()))?;

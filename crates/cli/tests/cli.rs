@@ -19,10 +19,14 @@ fn every_example_validates_clean() {
             path.display(),
             stdout(&o)
         );
+        // Examples are production designs: a public ALB in one cannot
+        // know the user's certificate, and validation says so; nothing
+        // else is found.
+        let text = stdout(&o);
+        let certificates = text.matches("PRODUCTION_ALB_NO_CERTIFICATE").count();
         assert!(
-            stdout(&o).contains("0 errors, 0 warnings, 0 infos"),
-            "{}",
-            stdout(&o)
+            text.contains(&format!("0 errors, {certificates} warnings, 0 infos")),
+            "{text}"
         );
     }
 }

@@ -190,3 +190,35 @@ fn export_project_bad_input_exits_2_and_writes_nothing() {
     );
     assert!(!target.exists());
 }
+
+#[test]
+fn export_profile_overrides_the_designs() {
+    // The examples are production designs: the stack's key and HTTPS.
+    let design = root().join("examples/alb-fargate.archsim.json");
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            design.to_str().unwrap(),
+            "--format",
+            "cloudformation",
+        ];
+        args.extend_from_slice(extra);
+        let o = archsim(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let own = export(&[]);
+    assert!(own.contains("Type: AWS::KMS::Key"), "{own}");
+    assert!(own.contains("Protocol: HTTPS"), "{own}");
+    assert_eq!(export(&["--profile", "production"]), own);
+    let sandbox = export(&["--profile", "sandbox"]);
+    assert!(!sandbox.contains("AWS::KMS::Key"), "{sandbox}");
+    assert!(!sandbox.contains("Protocol: HTTPS"), "{sandbox}");
+    assert!(!sandbox.contains("checkov"), "{sandbox}");
+    let o = archsim(&["export", design.to_str().unwrap(), "--profile", "staging"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown profile is a usage error"
+    );
+}

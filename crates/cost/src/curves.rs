@@ -178,6 +178,7 @@ fn scale_usage(
             u.write_request_units *= m;
             u.read_request_units *= m;
             u.stream_read_request_units *= m;
+            // Point-in-time recovery is billed on the table's size.
             // Provisioned capacity is what the table was given: it does
             // not follow traffic (auto scaling is measured by a run).
         }
@@ -218,6 +219,7 @@ fn scale_usage(
         }
         // Time-based: instance hours, scheduled invocations, users.
         ServiceUsage::Eks(_)
+        | ServiceUsage::Kms(_)
         | ServiceUsage::Ecr(_)
         | ServiceUsage::Rds(_)
         | ServiceUsage::Cognito(_) => {}

@@ -609,6 +609,7 @@ pub fn estimate_usage(
             }
             Props::DynamoDbTable(_) => {
                 if let Some(usage) = crate::rated::dynamodb_usage(
+                    design,
                     c,
                     flow.writes.get(id).copied().unwrap_or(0.0) * month_s,
                     flow.reads.get(id).copied().unwrap_or(0.0) * month_s,
@@ -661,6 +662,18 @@ pub fn estimate_usage(
     {
         components.push(ComponentUsage {
             component_id: crate::rated::NETWORK_ID.into(),
+            usage,
+            scaling: None,
+        });
+    }
+    let data_rate = |id: &str| {
+        flow.reads.get(id).copied().unwrap_or(0.0) + flow.writes.get(id).copied().unwrap_or(0.0)
+    };
+    for (component_id, usage) in
+        crate::rated::profile_usage(design, &rate, &data_rate, traffic(entry_rps))
+    {
+        components.push(ComponentUsage {
+            component_id,
             usage,
             scaling: None,
         });

@@ -69,7 +69,7 @@ pub use curves::{
     Workload, break_even, cost_curve, memory_curve, scale_profile,
 };
 pub use pricebook::{PriceBook, PriceBookError};
-pub use rated::{NETWORK_ID, NETWORK_NAME};
+pub use rated::{NETWORK_ID, NETWORK_NAME, PROFILE_ID, PROFILE_NAME};
 pub use rust_decimal::Decimal;
 pub use unconfirmed::unconfirmed_rates_used;
 pub use usage::{

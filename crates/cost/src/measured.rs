@@ -276,7 +276,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             Props::DynamoDbTable(_) => {
                 let w = write_share(design, id, &rate);
                 if let Some(usage) =
-                    crate::rated::dynamodb_usage(c, requests * w, requests * (1.0 - w))
+                    crate::rated::dynamodb_usage(design, c, requests * w, requests * (1.0 - w))
                 {
                     push(id, ServiceUsage::DynamoDb(usage));
                 }
@@ -357,6 +357,10 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
     if let Some(usage) = crate::rated::network_usage(design, internet_out_rps, &rate, traffic(0.0))
     {
         push(crate::rated::NETWORK_ID, usage);
+    }
+    let data_rate = |id: &str| data.get(id).copied().unwrap_or(0) as f64 / run_s;
+    for (id, usage) in crate::rated::profile_usage(design, &rate, &data_rate, traffic(0.0)) {
+        push(&id, usage);
     }
     let entry: u64 = run
         .components

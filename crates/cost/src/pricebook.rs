@@ -530,6 +530,15 @@ pub struct DynamoDbPrices {
     pub provisioned_wcu_hour: Rate,
     pub provisioned_rcu_hour: Rate,
     pub stream_read_request_units: Rate,
+    /// Continuous backups (point-in-time recovery), per GB-month of table.
+    pub pitr_storage: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsPrices {
+    /// A customer-managed key, per month (prorated by the hour).
+    pub key_month: Rate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -767,6 +776,7 @@ pub struct PriceBook {
     pub vpc: VpcPrices,
     pub data_transfer: DataTransferPrices,
     pub cloudwatch_logs: LogsPrices,
+    pub kms: KmsPrices,
     pub savings_plans: SavingsPlanPrices,
 }
 

@@ -7,12 +7,12 @@
 use archsim_model::component::{DatabaseEngine, DynamoDbBilling, Props, Scheme, StreamMode};
 use archsim_model::connection::ConnectionKind;
 use archsim_model::schedule::Schedule;
-use archsim_model::{Component, ComponentKind as K, Design};
+use archsim_model::{Component, ComponentKind as K, Design, ExportProfile};
 
 use crate::usage::ServiceUsage;
 use crate::usage::{
     Assumptions, AuroraUsage, CloudFrontUsage, CognitoUsage, DynamoDbUsage, EventBridgeUsage,
-    FirehoseUsage, KinesisMode, KinesisUsage, LexUsage, LogsUsage, NetworkUsage,
+    FirehoseUsage, KinesisMode, KinesisUsage, KmsUsage, LexUsage, LogsUsage, NetworkUsage,
     ProvisionedCapacity, RdsEngine, RdsUsage, S3Usage, SnsUsage, XRayUsage,
 };
 
@@ -156,12 +156,22 @@ pub(crate) fn rated_usage(
     out
 }
 
-/// A provisioned DynamoDB table: its capacity billed by the hour.
-pub(crate) fn dynamodb_usage(c: &Component, writes: f64, reads: f64) -> Option<DynamoDbUsage> {
+/// A DynamoDB table's month: its capacity billed by the hour when
+/// provisioned; under the production export profile, point-in-time
+/// recovery on its stored size.
+pub(crate) fn dynamodb_usage(
+    design: &Design,
+    c: &Component,
+    writes: f64,
+    reads: f64,
+) -> Option<DynamoDbUsage> {
     let Props::DynamoDbTable(t) = &c.props else {
         return None;
     };
     let mut usage = DynamoDbUsage::on_demand(writes, reads, t.stored_gb);
+    if design.export_profile == ExportProfile::Production {
+        usage.pitr_storage_gb_month = t.stored_gb;
+    }
     if t.billing == DynamoDbBilling::Provisioned {
         usage.provisioned = Some(ProvisionedCapacity {
             read_capacity_units: f64::from(t.read_capacity),
@@ -230,6 +240,9 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
     if has(&|c| c.kind().in_vpc()) {
         notes.push("network: one NAT gateway (and its public IPv4 address), as the export creates for a design with components in a VPC; two public IPv4 addresses (one per zone) per internet-facing load balancer; cross-zone traffic not counted");
     }
+    if design.export_profile == ExportProfile::Production {
+        notes.push("production export profile: one KMS key ($1 a month in its first year: each yearly rotation adds $1 a month, for two rotations; its requests are not counted: services reuse data keys), access logs of load balancers and buckets (0.1 KB a request, compressed) and APIs (0.2 KB a request), kept a year, point-in-time recovery on each table's stored size");
+    }
     notes.push("data transfer out: every response to traffic not entering through CloudFront, of the scenario's response size");
     if has(&|c| matches!(c.kind(), K::LambdaFunction | K::EcsService)) {
         notes.push("CloudWatch Logs: the assumptions' log volume per Lambda invocation and container request, kept one month");
@@ -248,6 +261,112 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
         notes.push("EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free");
     }
     notes.into_iter().map(String::from).collect()
+}
+
+/// The usage id of what the production export profile adds around the
+/// components (`production@kms`, `production@access-logs`,
+/// `production@api-logs`); not a component of the design.
+pub const PROFILE_ID: &str = "production";
+
+/// What the bill calls the profile's lines.
+pub const PROFILE_NAME: &str = "Production profile (KMS key, access logs)";
+
+/// KB an access log entry takes per request in the log bucket: an ALB or
+/// S3 access log line is about 0.5 KB, and load balancers write their
+/// files gzip-compressed (about a tenth); taken at 0.1 KB.
+const S3_ACCESS_LOG_KB_PER_REQUEST: f64 = 0.1;
+
+/// KB an API Gateway access log line takes in CloudWatch Logs (the format
+/// the export sets: request id, source IP, method, path, status, length,
+/// time; about 150 bytes, taken at 0.2 KB).
+const API_ACCESS_LOG_KB_PER_REQUEST: f64 = 0.2;
+
+/// Months of access logs the log bucket holds at steady state (the export
+/// expires them after a year).
+const ACCESS_LOG_MONTHS_KEPT: f64 = 12.0;
+
+/// What the production export profile adds to the bill: the stack's KMS
+/// key, the log bucket's access logs (load balancers' requests and the
+/// design buckets' requests, a year kept) and the APIs' access logs in
+/// CloudWatch Logs (a year kept). Point-in-time recovery is on each
+/// table's own line ([`dynamodb_usage`]). Empty for the sandbox profile.
+/// `rate` gives the requests per second reaching a component, and
+/// `data_rate` those reaching a data store (reads and writes).
+pub(crate) fn profile_usage(
+    design: &Design,
+    rate: &dyn Fn(&str) -> f64,
+    data_rate: &dyn Fn(&str) -> f64,
+    t: Traffic,
+) -> Vec<(String, ServiceUsage)> {
+    if design.export_profile != ExportProfile::Production {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // The export writes the key when it writes something the key encrypts
+    // (archsim-iac's export/production.rs): a queue, topic, stream,
+    // table, bucket (a Firehose stream's too), repository, log group (a
+    // task's, an API's), EKS cluster or function.
+    let keyed = design.components().any(|c| {
+        matches!(
+            c.kind(),
+            K::SqsQueue
+                | K::SnsTopic
+                | K::KinesisStream
+                | K::DynamoDbTable
+                | K::S3Bucket
+                | K::Firehose
+                | K::EcrRepository
+                | K::TaskDefinition
+                | K::ApiGateway
+                | K::EksCluster
+                | K::LambdaFunction
+        )
+    });
+    if keyed {
+        out.push((
+            format!("{PROFILE_ID}@kms"),
+            ServiceUsage::Kms(KmsUsage { keys: 1.0 }),
+        ));
+    }
+    let (mut s3_logged, mut api_logged) = (0.0, 0.0);
+    let mut log_writers = 0.0;
+    for c in design.components() {
+        match &c.props {
+            Props::Alb(_) | Props::Clb(_) => {
+                s3_logged += rate(&c.id);
+                log_writers += 1.0;
+            }
+            Props::S3Bucket(_) => {
+                s3_logged += data_rate(&c.id);
+                log_writers += 1.0;
+            }
+            Props::ApiGateway(_) => api_logged += rate(&c.id),
+            _ => {}
+        }
+    }
+    if log_writers > 0.0 {
+        let gb = s3_logged * t.month_s * S3_ACCESS_LOG_KB_PER_REQUEST / KB_PER_GB;
+        out.push((
+            format!("{PROFILE_ID}@access-logs"),
+            ServiceUsage::S3(S3Usage {
+                storage_gb_month: gb * ACCESS_LOG_MONTHS_KEPT,
+                // A log file every five minutes from each writer.
+                put_requests: log_writers * 12.0 * t.month_s / 3_600.0,
+                get_requests: 0.0,
+            }),
+        ));
+    }
+    if api_logged > 0.0 {
+        let gb = api_logged * t.month_s * API_ACCESS_LOG_KB_PER_REQUEST / KB_PER_GB;
+        out.push((
+            format!("{PROFILE_ID}@api-logs"),
+            ServiceUsage::Logs(LogsUsage {
+                ingested_gb: gb,
+                stored_gb_month: gb * ACCESS_LOG_MONTHS_KEPT,
+            }),
+        ));
+    }
+    out
 }
 
 /// The usage id of the network around the components (not a component of

@@ -89,6 +89,9 @@ pub enum ServiceUsage {
     Network(NetworkUsage),
     /// CloudWatch Logs written by functions and tasks.
     Logs(LogsUsage),
+    /// Customer-managed KMS keys (the production export profile's one key
+    /// per stack).
+    Kms(KmsUsage),
 }
 
 macro_rules! into_service_usage {
@@ -124,6 +127,7 @@ into_service_usage!(
     XRay(XRayUsage),
     Network(NetworkUsage),
     Logs(LogsUsage),
+    Kms(KmsUsage),
 );
 
 /// CPU architecture of a Lambda function or Fargate task.
@@ -434,6 +438,10 @@ pub struct DynamoDbUsage {
     /// Lambda triggers (whose reads are free).
     #[serde(default)]
     pub stream_read_request_units: f64,
+    /// GB-months of table data under point-in-time recovery (continuous
+    /// backups, billed on the table's size).
+    #[serde(default)]
+    pub pitr_storage_gb_month: f64,
 }
 
 impl DynamoDbUsage {
@@ -445,6 +453,7 @@ impl DynamoDbUsage {
             storage_gb_month,
             provisioned: None,
             stream_read_request_units: 0.0,
+            pitr_storage_gb_month: 0.0,
         }
     }
 }
@@ -632,6 +641,16 @@ pub struct NetworkUsage {
     /// GB crossing availability zones (billed in each direction).
     #[serde(default)]
     pub inter_az_gb: f64,
+}
+
+/// Customer-managed KMS keys kept for the month. Requests are not
+/// counted: the stack's services reuse data keys (SQS and SNS for five
+/// minutes, S3 bucket keys, DynamoDB's table key), which keeps them within
+/// the 20,000 free a month for the designs archsim models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsUsage {
+    pub keys: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

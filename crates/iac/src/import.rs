@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use archsim_model::ExportProfile;
 use archsim_model::component::{GenericProps, LaunchType};
 use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
@@ -438,6 +439,7 @@ impl<'a> Importer<'a> {
                 .unwrap_or_else(|| "Imported template".into()),
         );
         design.serverless = is_sam(&parsed.value);
+        design.export_profile = crate::export::profile_of(&parsed.value);
         Self {
             parsed,
             design,
@@ -729,6 +731,13 @@ impl<'a> Importer<'a> {
             let props = match ty {
                 // An instance of a cluster belongs to the cluster's drawing.
                 "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
+                // What the production profile adds around the design is
+                // the profile's, not a component.
+                _ if self.design.export_profile == ExportProfile::Production
+                    && crate::export::PROFILE_RESOURCES.contains(&logical.as_str()) =>
+                {
+                    None
+                }
                 t if WIRING.contains(&t) => None,
                 t => Some(self.read_props(t, logical, p, globals).unwrap_or_else(|| {
                     Props::Generic(GenericProps {
@@ -750,6 +759,13 @@ impl<'a> Importer<'a> {
                     }
                     self.by_logical.insert(logical.clone(), logical.clone());
                     self.add(logical.clone(), words(logical), props, logical.clone());
+                }
+                None if self.design.export_profile == ExportProfile::Production
+                    && crate::export::PROFILE_RESOURCES.contains(&logical.as_str()) =>
+                {
+                    self.report.kept.push(format!(
+                        "{logical} ({ty}): added by the production export profile, not drawn"
+                    ))
                 }
                 None => self
                     .report

@@ -3,6 +3,8 @@
 //! with them, added components are generated and appended; the layout puts
 //! sources left, compute in the middle and data right.
 
+mod common;
+
 use std::path::Path;
 
 use archsim_iac::{ExportOptions, export, import_file};
@@ -167,4 +169,49 @@ fn task_sizes_are_written_back_as_cloudformation_spells_them() {
     assert_eq!(props["Memory"], json!("1024"), "unchanged");
     // The !If in the image is still there.
     assert!(props["ContainerDefinitions"][0]["Image"]["Fn::Sub"].is_array());
+}
+
+#[test]
+fn a_load_balancer_added_to_an_imported_production_template_brings_its_log_bucket() {
+    use archsim_iac::{Flavour, import};
+    use archsim_model::ExportProfile;
+    let (_, design) = common::examples()
+        .into_iter()
+        .find(|(n, _)| n == "queue-worker")
+        .expect("the queue worker example");
+    let opts = ExportOptions {
+        flavour: Flavour::CloudFormation,
+        profile: Some(ExportProfile::Production),
+        ..Default::default()
+    };
+    let first = export(&design, &opts).unwrap();
+    assert!(
+        first.value.get("Mappings").is_none(),
+        "no load balancer yet"
+    );
+    let mut back = import(&first.template, "worker.yaml").unwrap().design;
+    assert_eq!(back.export_profile, ExportProfile::Production);
+    apply_op(
+        &mut back,
+        Op::AddComponent {
+            component: Component::new("edge", "Edge", K::Alb),
+        },
+    )
+    .unwrap();
+    let out = export(&back, &opts).unwrap();
+    let r = out.value["Resources"].as_object().unwrap();
+    assert_eq!(
+        r["Edge"]["Type"],
+        "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    );
+    assert_eq!(r["AccessLogBucket"]["Type"], "AWS::S3::Bucket");
+    // The bucket policy finds the log delivery account in the mapping the
+    // added load balancer brought along.
+    assert!(
+        out.value["Mappings"]["ElbLogDeliveryAccount"]["us-east-1"]["Account"].is_string(),
+        "{}",
+        out.template
+    );
+    // The kept key is written back as it was, not replaced.
+    assert_eq!(r["StackKey"], first.value["Resources"]["StackKey"]);
 }

@@ -6,10 +6,12 @@
 mod common;
 
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
+use archsim_model::ExportProfile;
 use common::{cfn_lint_errors, examples, sam_translate, skip_validators};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
 const SYNTAXES: [Syntax; 2] = [Syntax::Yaml, Syntax::Json];
+const PROFILES: [ExportProfile; 2] = [ExportProfile::Sandbox, ExportProfile::Production];
 
 fn slug(f: Flavour, s: Syntax) -> &'static str {
     match (f, s) {
@@ -27,21 +29,32 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     let mut sam = Vec::new();
     let mut designs = examples();
     designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    designs.push(("every-kind".into(), common::every_kind()));
     for (name, design) in designs {
-        for network in [Network::Generated, Network::Existing] {
+        for (network, profile) in [Network::Generated, Network::Existing]
+            .into_iter()
+            .flat_map(|n| PROFILES.map(|p| (n, p)))
+        {
             for flavour in FLAVOURS {
                 for syntax in SYNTAXES {
+                    // The production profile in YAML only: JSON spells the
+                    // same template, and the validators' time adds up.
+                    if profile == ExportProfile::Production && syntax == Syntax::Json {
+                        continue;
+                    }
                     let opts = ExportOptions {
                         flavour,
                         syntax,
                         network,
+                        profile: Some(profile),
                     };
                     let out = export(&design, &opts)
                         .unwrap_or_else(|e| panic!("{name}: export failed: {e}"));
                     // Same design, same bytes.
                     assert_eq!(export(&design, &opts).unwrap().template, out.template);
                     let file = dir.path().join(format!(
-                        "{name}-{}{}",
+                        "{name}-{}-{}{}",
+                        profile.slug(),
                         if network == Network::Existing {
                             "existing-vpc-"
                         } else {
@@ -60,8 +73,8 @@ fn every_example_exports_and_passes_cfn_lint_and_the_sam_transform() {
     }
     assert_eq!(
         files.len(),
-        7 * 2 * 2 * 2,
-        "every example, flavour, syntax and network"
+        8 * 2 * 2 * 2 + 8 * 2 * 2,
+        "every example, flavour, syntax, network and profile"
     );
     if skip_validators() {
         return;
@@ -83,22 +96,33 @@ fn all_designs() -> Vec<(String, archsim_model::Design)> {
     designs
 }
 
+/// The sandbox profile's snapshots are the exports as they were before
+/// profiles existed; the production profile's carry `.production` in
+/// their name.
 #[test]
 fn exported_templates_match_snapshots() {
     for (name, design) in all_designs() {
-        for flavour in FLAVOURS {
+        for (flavour, profile) in FLAVOURS.into_iter().flat_map(|f| PROFILES.map(|p| (f, p))) {
             let out = export(
                 &design,
                 &ExportOptions {
                     flavour,
+                    profile: Some(profile),
                     ..Default::default()
                 },
             )
             .unwrap();
+            let suffix = match profile {
+                ExportProfile::Sandbox => "",
+                ExportProfile::Production => ".production",
+            };
             insta::assert_snapshot!(
-                format!("{name}.{}", slug(flavour, Syntax::Yaml)),
+                format!("{name}{suffix}.{}", slug(flavour, Syntax::Yaml)),
                 out.template
             );
+            if profile == ExportProfile::Production {
+                continue;
+            }
             for m in &out.manifests {
                 insta::assert_snapshot!(format!("{name}.{}", m.file_name), m.text);
             }
@@ -109,12 +133,13 @@ fn exported_templates_match_snapshots() {
 #[test]
 fn export_import_export_is_byte_identical() {
     for (name, design) in all_designs() {
-        for flavour in FLAVOURS {
+        for (flavour, profile) in FLAVOURS.into_iter().flat_map(|f| PROFILES.map(|p| (f, p))) {
             for syntax in SYNTAXES {
                 let opts = ExportOptions {
                     flavour,
                     syntax,
                     network: Network::Generated,
+                    profile: Some(profile),
                 };
                 let first = export(&design, &opts).unwrap();
                 let back = import(
@@ -125,7 +150,41 @@ fn export_import_export_is_byte_identical() {
                 let second = export(&back.design, &opts).unwrap();
                 assert_eq!(
                     second.template, first.template,
-                    "{name} {flavour:?} {syntax:?}"
+                    "{name} {flavour:?} {syntax:?} {profile:?}"
+                );
+                // The profile's additions are read back as the profile,
+                // not drawn as components of their own.
+                assert_eq!(back.design.export_profile, profile, "{name} {flavour:?}");
+                for id in archsim_iac::export::PROFILE_RESOURCES {
+                    assert!(
+                        back.design.component(id).is_none(),
+                        "{name} {flavour:?}: the profile's {id} is drawn as a component"
+                    );
+                }
+                if profile == ExportProfile::Production {
+                    assert!(
+                        first.value["Resources"]["StackKey"]["Type"] == "AWS::KMS::Key",
+                        "{name}: the production export has the stack key"
+                    );
+                    assert!(
+                        back.report.kept.iter().any(|k| k.starts_with(
+                            "StackKey (AWS::KMS::Key): added by the production export profile"
+                        )),
+                        "{name}: {:?}",
+                        back.report.kept
+                    );
+                }
+                let again = export(
+                    &back.design,
+                    &ExportOptions {
+                        profile: None,
+                        ..opts
+                    },
+                )
+                .unwrap();
+                assert_eq!(
+                    again.template, first.template,
+                    "{name}: the imported design's own profile"
                 );
                 // And the imported design draws the template's components.
                 assert!(

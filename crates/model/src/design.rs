@@ -61,6 +61,36 @@ impl Default for AccountSettings {
     }
 }
 
+/// How much a template export adds around the design's own resources.
+/// A design-level setting: the architect decides once whether
+/// the design is meant for production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ExportProfile {
+    /// What a security review accepts: HTTPS listeners, access logs to a
+    /// log bucket, one customer-managed KMS key for the stack, point-in-time
+    /// recovery, versioned TLS-only buckets, and a stated reason for every
+    /// scanner check that does not apply. New designs start here.
+    #[default]
+    Production,
+    /// The minimal stack: the design's resources and nothing around them.
+    /// Files saved before the profile existed read as this, so they export
+    /// as they always did.
+    Sandbox,
+}
+
+impl ExportProfile {
+    pub const ALL: [ExportProfile; 2] = [ExportProfile::Production, ExportProfile::Sandbox];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ExportProfile::Production => "production",
+            ExportProfile::Sandbox => "sandbox",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -99,6 +129,8 @@ pub struct Design {
     /// The architect means this design to be serverless: servers are flagged.
     pub serverless: bool,
     pub account: AccountSettings,
+    /// What a template export adds around the design (see [`ExportProfile`]).
+    pub export_profile: ExportProfile,
     pub scenarios: Vec<Scenario>,
     /// Opaque data other tools keep with a design, by tool name (e.g. the
     /// template sections an import must write back on export). The model
@@ -132,6 +164,7 @@ impl Design {
             region: "us-east-1".into(),
             serverless: false,
             account: AccountSettings::default(),
+            export_profile: ExportProfile::Production,
             scenarios: Vec::new(),
             extensions: BTreeMap::new(),
             graph: StableGraph::new(),

@@ -479,6 +479,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         "region": design.region,
         "serverless": design.serverless,
         "account": design.account,
+        "export_profile": design.export_profile,
         "scenarios": design.scenarios,
     });
     let old = replace_at(&mut settings, &path, value).map_err(&invalid)?;
@@ -490,6 +491,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         region: String,
         serverless: bool,
         account: crate::design::AccountSettings,
+        export_profile: crate::design::ExportProfile,
         scenarios: Vec<crate::Scenario>,
     }
     let s: Settings =
@@ -504,6 +506,7 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
     design.region = s.region;
     design.serverless = s.serverless;
     design.account = s.account;
+    design.export_profile = s.export_profile;
     design.scenarios = s.scenarios;
     Ok(Op::SetDesignProperty { path, value: old })
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::component::{Component, ComponentKind, Position, Props};
 use crate::connection::Connection;
-use crate::design::{AccountSettings, Design, Group};
+use crate::design::{AccountSettings, Design, ExportProfile, Group};
 use crate::scenario::Scenario;
 
 /// The format version this build writes.
@@ -32,6 +32,10 @@ pub struct DesignFile {
     pub serverless: bool,
     #[serde(default)]
     pub account: AccountSettings,
+    /// Absent in files written before the profile existed: those read as
+    /// `sandbox`, so their exports do not change under them.
+    #[serde(default = "profile_before_it_existed")]
+    pub export_profile: ExportProfile,
     #[serde(default)]
     pub components: Vec<Component>,
     #[serde(default)]
@@ -44,6 +48,10 @@ pub struct DesignFile {
     /// stay byte-identical.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub extensions: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+fn profile_before_it_existed() -> ExportProfile {
+    ExportProfile::Sandbox
 }
 
 fn default_region() -> String {
@@ -59,6 +67,7 @@ impl From<&Design> for DesignFile {
             region: d.region.clone(),
             serverless: d.serverless,
             account: d.account.clone(),
+            export_profile: d.export_profile,
             components: d.components().cloned().collect(),
             connections: d.connections().cloned().collect(),
             groups: d.groups().cloned().collect(),
@@ -234,6 +243,7 @@ fn into_design(doc: DesignFile, text: &str, file: &str) -> Result<Design, LoadEr
     design.region = doc.region;
     design.serverless = doc.serverless;
     design.account = doc.account;
+    design.export_profile = doc.export_profile;
     design.scenarios = doc.scenarios;
     design.extensions = doc.extensions;
     for (i, c) in doc.components.into_iter().enumerate() {

@@ -51,7 +51,7 @@ pub mod validate;
 pub use component::{Component, ComponentKind, Position, Props};
 pub use connection::{Connection, ConnectionKind, Meaning};
 pub use coverage::Coverage;
-pub use design::{Design, Group, GroupKind};
+pub use design::{Design, ExportProfile, Group, GroupKind};
 pub use edit::{EditError, Editor, Op};
 pub use file::{LoadError, SaveError, load, save};
 pub use region::{REGIONS, is_known_region};

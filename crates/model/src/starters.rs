@@ -1316,7 +1316,13 @@ mod tests {
         for s in STARTERS {
             let d = s.build().unwrap_or_else(|e| panic!("{}: {e}", s.name));
             d.check_integrity().unwrap();
-            let problems = validate(&d);
+            // Starters are production designs: a public ALB in one cannot
+            // know the user's certificate, and validation says so. Nothing
+            // else may be found.
+            let problems: Vec<_> = validate(&d)
+                .into_iter()
+                .filter(|p| p.code != "PRODUCTION_ALB_NO_CERTIFICATE")
+                .collect();
             assert!(problems.is_empty(), "{}: {problems:#?}", s.name);
         }
     }

@@ -164,6 +164,8 @@ rules! {
         "Slow start works only with round robin: turn one of them off.", lb_slow_start;
     "LB_TARGET_PORT_UNKNOWN", Error, "Listener rule targets a port no container exposes",
         "Set the rule's target port to a container port of the service's task definition.", lb_target_port;
+    "PRODUCTION_ALB_NO_CERTIFICATE", Warning, "Public load balancer without a certificate in a production design",
+        "The production export serves the load balancer over HTTPS (port 80 redirects): set its certificate ARN (an ACM certificate for its domain), or supply the template's CertificateArn parameter when deploying; the sandbox profile keeps plain HTTP.", production_alb_certificate;
     "CLB_LEGACY", Warning, "Classic Load Balancer",
         "Classic Load Balancers are legacy: use an Application Load Balancer (HTTP) or a Network Load Balancer (TCP).", clb_legacy;
     "API_NO_INTEGRATION", Warning, "API with no integration",
@@ -821,6 +823,26 @@ fn lb_no_targets(d: &Design, out: &mut Found) {
     for lb in load_balancers(d) {
         if routes(d, &lb.id).is_empty() {
             out.push((ids(&[&lb.id]), format!("{} has no listener rules", lb.name)));
+        }
+    }
+}
+
+fn production_alb_certificate(d: &Design, out: &mut Found) {
+    if d.export_profile != crate::design::ExportProfile::Production {
+        return;
+    }
+    for lb in d.components_of(K::Alb) {
+        if let Props::Alb(p) = &lb.props
+            && p.scheme == crate::component::Scheme::InternetFacing
+            && p.certificate_arn.trim().is_empty()
+        {
+            out.push((
+                ids(&[&lb.id]),
+                format!(
+                    "{} faces the internet and the production export listens on HTTPS, but it names no certificate: deploying will ask for one",
+                    lb.name
+                ),
+            ));
         }
     }
 }

@@ -44,7 +44,12 @@ fn ungroup(group: &str, member: &str) -> Op {
 
 fn edited(name: &str, ops: Vec<Op>) -> Design {
     let design = starter(name).unwrap().build().unwrap();
-    assert!(validate(&design).is_empty(), "{name} should start clean");
+    assert!(
+        validate(&design)
+            .iter()
+            .all(|p| p.code == "PRODUCTION_ALB_NO_CERTIFICATE"),
+        "{name} should start clean (but for its public load balancers' certificates)"
+    );
     let mut editor = Editor::new(design);
     for op in ops {
         editor
@@ -301,6 +306,11 @@ fn cases() -> Vec<Case> {
                 "alb-fargate",
                 vec![set("alb--orders-svc", "target_port", json!(9999))],
             ),
+        ),
+        case(
+            "PRODUCTION_ALB_NO_CERTIFICATE",
+            "edge",
+            edited("serverless-api", vec![add("edge", K::Alb)]),
         ),
         case(
             "CLB_LEGACY",
@@ -563,6 +573,36 @@ fn fixing_the_mistake_clears_the_problem() {
     );
     editor.undo();
     assert!(validate(editor.design()).is_empty());
+}
+
+#[test]
+fn a_certificate_or_the_sandbox_profile_clears_the_certificate_warning() {
+    let code = "PRODUCTION_ALB_NO_CERTIFICATE";
+    let fires = |d: &Design| validate(d).iter().any(|p| p.code == code);
+    let mut editor = Editor::new(starter("alb-fargate").unwrap().build().unwrap());
+    assert!(fires(editor.design()), "a production design's public ALB");
+    editor
+        .apply(set(
+            "alb",
+            "certificate_arn",
+            json!("arn:aws:acm:us-east-1:111122223333:certificate/0f1e2d3c"),
+        ))
+        .unwrap();
+    assert!(!fires(editor.design()), "the certificate is named");
+    assert!(validate(editor.design()).is_empty());
+    editor.undo();
+    editor
+        .apply(Op::SetDesignProperty {
+            path: "export_profile".into(),
+            value: json!("sandbox"),
+        })
+        .unwrap();
+    assert!(!fires(editor.design()), "the sandbox profile keeps HTTP");
+    editor.undo();
+    editor
+        .apply(set("alb", "scheme", json!("internal")))
+        .unwrap();
+    assert!(!fires(editor.design()), "an internal load balancer");
 }
 
 #[test]

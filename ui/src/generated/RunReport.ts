@@ -13,4 +13,10 @@ total_usd: string,
  * public IPv4 addresses, data transfer): on the bill, in no
  * component's row of the CSV.
  */
-network_usd: string, html_file_name: string, html: string, components_csv_file_name: string, components_csv: string, series_csv_file_name: string, series_csv: string, };
+network_usd: string, 
+/**
+ * What the production export profile adds (the stack's KMS key,
+ * access logs): on the bill, in no component's row of the CSV; "0.00"
+ * for the sandbox profile.
+ */
+profile_usd: string, html_file_name: string, html: string, components_csv_file_name: string, components_csv: string, series_csv_file_name: string, series_csv: string, };

@@ -12,10 +12,10 @@ use crate::pricebook::{PriceBook, Rate, TieredRate};
 use crate::usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, AuroraUsage, CloudFrontUsage,
     CognitoUsage, ComponentUsage, DynamoDbUsage, Ec2Usage, EcrUsage, EksSupport, EksUsage,
-    EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
-    LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, QueueType,
-    RdsEngine, RdsUsage, S3Usage, SavingsPlan, SavingsPlanKind, ServiceUsage, SnsUsage, SqsUsage,
-    UsageError, UsageProfile, XRayUsage,
+    EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, KmsUsage,
+    LambdaBilling, LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage,
+    NetworkUsage, QueueType, RdsEngine, RdsUsage, S3Usage, SavingsPlan, SavingsPlanKind,
+    ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -265,6 +265,7 @@ const XRAY: &str = "AWS X-Ray";
 const VPC: &str = "Amazon VPC";
 const DATA_TRANSFER: &str = "AWS Data Transfer";
 const LOGS: &str = "Amazon CloudWatch Logs";
+const KMS: &str = "AWS Key Management Service";
 const SAVINGS_PLANS: &str = "Savings Plans for AWS Compute usage";
 
 impl ServiceUsage {
@@ -294,6 +295,7 @@ impl ServiceUsage {
             ServiceUsage::XRay(_) => XRAY,
             ServiceUsage::Network(_) => VPC,
             ServiceUsage::Logs(_) => LOGS,
+            ServiceUsage::Kms(_) => KMS,
         }
     }
 }
@@ -784,6 +786,7 @@ impl Ctx<'_> {
             ServiceUsage::XRay(u) => self.xray(u)?,
             ServiceUsage::Network(u) => self.network(u)?,
             ServiceUsage::Logs(u) => self.logs(u)?,
+            ServiceUsage::Kms(u) => self.kms(u)?,
         };
         // A zero-quantity line says nothing: leave it off the bill.
         Ok(entries

@@ -488,6 +488,13 @@ impl Ctx<'_> {
             u.stream_read_request_units,
             &p.stream_read_request_units,
         )?);
+        entries.push(self.charge(
+            DYNAMODB,
+            "Point-in-time recovery (continuous backups)",
+            "pitr_storage_gb_month",
+            u.pitr_storage_gb_month,
+            &p.pitr_storage,
+        )?);
         Ok(entries)
     }
 
@@ -796,6 +803,16 @@ impl Ctx<'_> {
             self.pooled(Pool::LogsIngestion, "ingested_gb", u.ingested_gb)?,
             self.pooled(Pool::LogsStorage, "stored_gb_month", u.stored_gb_month)?,
         ])
+    }
+
+    pub(super) fn kms(&self, u: &KmsUsage) -> Result<Vec<Entry>, UsageError> {
+        Ok(vec![self.charge(
+            KMS,
+            "Customer-managed keys",
+            "keys",
+            u.keys,
+            &self.book.kms.key_month,
+        )?])
     }
 
     pub(super) fn s3(&self, u: &S3Usage) -> Result<Vec<Entry>, UsageError> {

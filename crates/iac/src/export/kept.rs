@@ -119,7 +119,9 @@ pub(super) fn export_kept(
         manifests = ctx.manifests.clone();
         let generated = ctx.finish();
         let t = template.as_object_mut().ok_or(ExportError::BadExtension)?;
-        for section in ["Parameters", "Resources", "Outputs"] {
+        // Mappings too: the production profile's log bucket policy finds
+        // the load balancers' log delivery account in one.
+        for section in ["Parameters", "Mappings", "Resources", "Outputs"] {
             if let Some(add) = generated.get(section).and_then(Value::as_object) {
                 let target = t
                     .entry(section)

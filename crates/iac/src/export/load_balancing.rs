@@ -89,10 +89,11 @@ impl<'a> Ctx<'a> {
             lprops.insert("DefaultActions".into(), action);
             if matches!(l.protocol, ListenerProtocol::Https | ListenerProtocol::Tls) {
                 let param = format!("{id}CertificateArn");
-                self.params.insert(
-                    param.clone(),
-                    json!({"Type": "String", "Description": format!("ACM certificate for {} port {}", c.name, l.port)}),
-                );
+                let mut spec = json!({"Type": "String", "Description": format!("ACM certificate for {} port {}", c.name, l.port)});
+                if !p.certificate_arn.trim().is_empty() {
+                    spec["Default"] = json!(p.certificate_arn.trim());
+                }
+                self.params.insert(param.clone(), spec);
                 lprops.insert(
                     "Certificates".into(),
                     json!([{"CertificateArn": r(&param)}]),

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use archsim_model::component::Packaging;
-use archsim_model::{Component, ComponentKind as K, ConnectionKind, Design, Props};
+use archsim_model::{Component, ComponentKind as K, ConnectionKind, Design, ExportProfile, Props};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -37,10 +37,12 @@ mod lambda;
 mod load_balancing;
 mod messaging;
 mod network;
+mod production;
 
 pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
 use network::GENERATED_VPC_IDS;
+pub use production::PROFILE_RESOURCES;
 
 /// SAM (serverless transform) or plain CloudFormation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -80,6 +82,15 @@ pub struct ExportOptions {
     pub flavour: Flavour,
     pub syntax: Syntax,
     pub network: Network,
+    /// Overrides the design's own [`ExportProfile`] (`None`: the design's).
+    pub profile: Option<ExportProfile>,
+}
+
+impl ExportOptions {
+    /// The profile this export writes for `design`.
+    pub fn profile_for(&self, design: &Design) -> ExportProfile {
+        self.profile.unwrap_or(design.export_profile)
+    }
 }
 
 /// A Kubernetes manifest written beside the template.
@@ -122,6 +133,16 @@ pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, Expo
         manifests,
         notes,
     })
+}
+
+/// The profile a template was exported with: production when it says so
+/// in its `Metadata` (the production export writes
+/// `Metadata: {archsim: {profile: production}}`), else sandbox.
+pub fn profile_of(template: &Value) -> ExportProfile {
+    match template["Metadata"]["archsim"]["profile"].as_str() {
+        Some("production") => ExportProfile::Production,
+        _ => ExportProfile::Sandbox,
+    }
 }
 
 /// Runs the generator; when a component's logical id collides with a
@@ -190,6 +211,7 @@ struct Ctx<'a> {
     opts: ExportOptions,
     ids: BTreeMap<String, String>,
     params: Map<String, Value>,
+    mappings: Map<String, Value>,
     resources: Map<String, Value>,
     outputs: Map<String, Value>,
     globals: Map<String, Value>,
@@ -211,6 +233,7 @@ impl<'a> Ctx<'a> {
             opts,
             ids: logical_ids(d, &reserved),
             params: Map::new(),
+            mappings: Map::new(),
             resources: Map::new(),
             outputs: Map::new(),
             globals: Map::new(),
@@ -255,6 +278,12 @@ impl<'a> Ctx<'a> {
             format!("{}: {}", self.d.name, self.d.description)
         };
         t.insert("Description".into(), json!(description));
+        if self.opts.profile_for(self.d) == ExportProfile::Production && self.only.is_none() {
+            t.insert(
+                "Metadata".into(),
+                json!({"archsim": {"profile": ExportProfile::Production.slug()}}),
+            );
+        }
         if !self.globals.is_empty() {
             t.insert("Globals".into(), Value::Object(self.globals));
         }
@@ -270,6 +299,9 @@ impl<'a> Ctx<'a> {
         });
         if !params.is_empty() {
             t.insert("Parameters".into(), Value::Object(params));
+        }
+        if !self.mappings.is_empty() {
+            t.insert("Mappings".into(), Value::Object(self.mappings));
         }
         t.insert("Resources".into(), Value::Object(self.resources));
         if !self.outputs.is_empty() {
@@ -374,6 +406,9 @@ impl<'a> Ctx<'a> {
             self.component(c)?;
         }
         self.unwritten_roles(&comps);
+        if self.opts.profile_for(self.d) == ExportProfile::Production {
+            self.production();
+        }
         Ok(())
     }
 
@@ -493,7 +528,8 @@ mod tests {
             ExportOptions {
                 flavour: Flavour::CloudFormation,
                 syntax: Syntax::Json,
-                network: Network::Generated
+                network: Network::Generated,
+                profile: None,
             }
         );
         assert_eq!(

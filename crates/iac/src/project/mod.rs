@@ -134,10 +134,12 @@ pub fn project(
     design_file: &str,
     network: Network,
 ) -> Result<Project, ProjectError> {
+    // The project's template follows the design's export profile.
     let options = ExportOptions {
         flavour: Flavour::Sam,
         syntax: Syntax::Yaml,
         network,
+        profile: None,
     };
     let exported = export(design, &options)?;
     let mut template = exported.value;

@@ -670,3 +670,126 @@ pub fn kitchen_sink() -> Design {
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }
+
+/// One component of every kind, with the kind's default properties and no
+/// connections (as the simulator's coverage test builds it), but for the
+/// kinds export refuses alone (ECS services and capacity, EKS node groups,
+/// Fargate profiles and workloads outside a cluster): the
+/// examples and the kitchen sink scan those where they belong.
+pub fn every_kind() -> archsim_model::Design {
+    use archsim_model::{Component, ComponentKind, Editor, Op, Props};
+    const REFUSED_ALONE: &[ComponentKind] = &[
+        ComponentKind::EcsService,
+        ComponentKind::Ec2AutoScalingGroup,
+        ComponentKind::EksNodeGroup,
+        ComponentKind::EksFargateProfile,
+        ComponentKind::EksWorkload,
+    ];
+    let mut e = Editor::default();
+    for (i, &kind) in ComponentKind::ALL.iter().enumerate() {
+        if REFUSED_ALONE.contains(&kind) {
+            continue;
+        }
+        let id = format!("{i:02}-{}", kind.slug());
+        e.apply(Op::AddComponent {
+            component: Component::new(&id, &id, kind).with(Props::default_for(kind)),
+        })
+        .unwrap_or_else(|err| panic!("add {id}: {err}"));
+    }
+    e.into_design()
+}
+
+/// checkov (IaC security scanner) in `.venv`, or why it is not run:
+/// `Err(reason)` when it is missing and nothing requires it. scripts/test.sh
+/// installs it and sets `ARCHSIM_REQUIRE_CHECKOV=1`, as CI (`CI` set) does,
+/// so there a missing checkov fails instead.
+pub fn checkov() -> Result<PathBuf, String> {
+    let path = repo_root().join(".venv/bin/checkov");
+    if path.exists() {
+        return Ok(path);
+    }
+    let required = std::env::var("ARCHSIM_REQUIRE_CHECKOV").as_deref() == Ok("1")
+        || std::env::var_os("CI").is_some();
+    assert!(
+        !required,
+        "{} is missing. Install it with:\n  .venv/bin/pip install checkov\n(scripts/test.sh does it)",
+        path.display()
+    );
+    Err(format!(
+        "{} is missing (install it with `.venv/bin/pip install checkov`, or run scripts/test.sh)",
+        path.display()
+    ))
+}
+
+/// One check checkov ran on one resource.
+#[derive(Debug, Clone)]
+pub struct CheckovFinding {
+    pub check: String,
+    pub name: String,
+    pub resource: String,
+    pub file: String,
+    /// The reason a skipped check gave (skips only).
+    pub reason: String,
+}
+
+/// What checkov reported over a directory of templates.
+#[derive(Debug, Default)]
+pub struct CheckovReport {
+    pub passed: usize,
+    pub failed: Vec<CheckovFinding>,
+    pub skipped: Vec<CheckovFinding>,
+    pub parsing_errors: usize,
+}
+
+/// Runs checkov once over every template in `dir` (CloudFormation
+/// framework: plain and transformed SAM templates alike).
+pub fn checkov_scan(checkov: &Path, dir: &Path) -> CheckovReport {
+    let out = Command::new(checkov)
+        .args(["--directory"])
+        .arg(dir)
+        .args([
+            "--framework",
+            "cloudformation",
+            "--output",
+            "json",
+            "--compact",
+            "--skip-download",
+        ])
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .expect("checkov runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "checkov's output is not JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match value {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let finding = |f: &serde_json::Value| CheckovFinding {
+        check: f["check_id"].as_str().unwrap_or_default().into(),
+        name: f["check_name"].as_str().unwrap_or_default().into(),
+        resource: f["resource"].as_str().unwrap_or_default().into(),
+        file: f["file_path"].as_str().unwrap_or_default().into(),
+        reason: f["check_result"]["suppress_comment"]
+            .as_str()
+            .unwrap_or_default()
+            .into(),
+    };
+    let mut report = CheckovReport::default();
+    for r in &reports {
+        let results = &r["results"];
+        report.passed += r["summary"]["passed"].as_u64().unwrap_or(0) as usize;
+        for f in results["failed_checks"].as_array().into_iter().flatten() {
+            report.failed.push(finding(f));
+        }
+        for f in results["skipped_checks"].as_array().into_iter().flatten() {
+            report.skipped.push(finding(f));
+        }
+        report.parsing_errors += r["summary"]["parsing_errors"].as_u64().unwrap_or(0) as usize;
+    }
+    report
+}

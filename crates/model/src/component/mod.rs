@@ -569,6 +569,10 @@ pub struct LoadBalancerProps {
     pub deregistration_delay_s: u32,
     pub health_check: HealthCheck,
     pub cross_zone: bool,
+    /// The ACM certificate (ARN) its HTTPS and TLS listeners serve, and
+    /// the production export profile's HTTPS listener. Empty: the exported
+    /// template asks for it as a parameter at deploy time.
+    pub certificate_arn: String,
 }
 
 impl Default for LoadBalancerProps {
@@ -582,6 +586,7 @@ impl Default for LoadBalancerProps {
             deregistration_delay_s: 300,
             health_check: HealthCheck::default(),
             cross_zone: true,
+            certificate_arn: String::new(),
         }
     }
 }

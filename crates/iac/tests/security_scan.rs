@@ -1,0 +1,142 @@
+//! The production profile passes a security scanner: checkov reports no
+//! failed check on the production export of every example, of the
+//! kitchen sink and of a design with one component of every kind, as CloudFormation and as transformed SAM, and every check
+//! it skips carries the reason written in the template. One checkov run
+//! over one directory keeps the test's time small.
+//!
+//! One exception, checked rather than ignored: the SAM transform does not
+//! copy an `AWS::Serverless::Api`'s `Metadata` onto the stage it generates
+//! (aws-sam-translator passes only `Condition`, `DeletionPolicy` and
+//! `UpdateReplacePolicy` through), so the reason for skipping a stage's
+//! check (CKV_AWS_120, no response cache; CKV_AWS_73, tracing off in the
+//! design) reaches the SAM template the user has but not the transformed
+//! stage. Such a finding passes only when the SAM template's API carries
+//! that check's skip with its reason.
+
+mod common;
+
+use archsim_iac::{ExportOptions, Flavour, export};
+use archsim_model::ExportProfile;
+use common::{
+    checkov, checkov_scan, every_kind, examples, kitchen_sink, sam_translate, skip_validators,
+};
+
+#[test]
+fn checkov_passes_every_production_export() {
+    let checkov = match checkov() {
+        Ok(path) => path,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    if skip_validators() {
+        eprintln!("skipped: ARCHSIM_SKIP_CFN_LINT=1");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sam_dir = tempfile::tempdir().expect("temp dir");
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), kitchen_sink()));
+    designs.push(("every-kind".into(), every_kind()));
+    let mut pairs = Vec::new();
+    for (name, design) in &designs {
+        for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+            let out = export(
+                design,
+                &ExportOptions {
+                    flavour,
+                    profile: Some(ExportProfile::Production),
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            if flavour == Flavour::Sam {
+                let source = sam_dir.path().join(format!("{name}.sam.yaml"));
+                std::fs::write(&source, &out.template).expect("write template");
+                pairs.push((
+                    source,
+                    dir.path().join(format!("{name}.sam.transformed.json")),
+                ));
+            } else {
+                std::fs::write(dir.path().join(format!("{name}.cfn.yaml")), &out.template)
+                    .expect("write template");
+            }
+        }
+    }
+    sam_translate(&pairs).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
+    let report = checkov_scan(&checkov, dir.path());
+    eprintln!(
+        "checkov on {} templates: {} passed, {} failed, {} skipped",
+        designs.len() * 2,
+        report.passed,
+        report.failed.len(),
+        report.skipped.len()
+    );
+    assert_eq!(
+        report.parsing_errors, 0,
+        "checkov could not parse a template"
+    );
+    assert!(report.passed > 0, "checkov ran no check");
+    let sam_templates: std::collections::BTreeMap<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(source, out)| {
+            let name = out.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(source).expect("read template");
+            (
+                name,
+                archsim_iac::template::parse(&text, "t.yaml")
+                    .expect("our SAM template parses")
+                    .value,
+            )
+        })
+        .collect();
+    let mut explained_in_sam = 0;
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .filter(|f| {
+            let stage = f
+                .resource
+                .strip_prefix("AWS::ApiGateway::Stage.")
+                .unwrap_or_default();
+            let file = f.file.rsplit('/').next().unwrap_or_default();
+            let explained = f.resource.starts_with("AWS::ApiGateway::Stage.")
+                && sam_templates.get(file).is_some_and(|t| {
+                    t["Resources"].as_object().unwrap().iter().any(|(id, r)| {
+                        r["Type"] == "AWS::Serverless::Api"
+                            && stage.starts_with(id.as_str())
+                            && r["Metadata"]["checkov"]["skip"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|s| {
+                                    s["id"] == f.check.as_str()
+                                        && s["comment"].as_str().is_some_and(|c| !c.is_empty())
+                                })
+                    })
+                });
+            explained_in_sam += usize::from(explained);
+            !explained
+        })
+        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
+        .collect();
+    eprintln!("{explained_in_sam} failed on SAM-generated stages, explained in the SAM template");
+    assert!(
+        failed.is_empty(),
+        "{} failed checks:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let unexplained: Vec<String> = report
+        .skipped
+        .iter()
+        .filter(|f| f.reason.trim().is_empty() || f.reason.contains("No comment provided"))
+        .map(|f| format!("{} {} ({})", f.file, f.resource, f.check))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "skips without a reason:\n{}",
+        unexplained.join("\n")
+    );
+}
