@@ -426,12 +426,19 @@ function Designer() {
     // Dropped inside a cluster's frame: it joins the cluster; dragged out of
     // its cluster's frame: it leaves. Frames are measured without the moved
     // cards, so a member dragged out does not keep its frame around it.
+    // A cluster dragged by its card (its members come along) or whose
+    // members all moved together keeps its members: only a member moved
+    // on its own can leave or join.
     const moved = new Set(moves.map((m) => m.id));
-    const rest = { ...doc, groups: doc.groups.map((g) => ({ ...g, members: g.members.filter((m) => !moved.has(m)) })) };
+    const together = new Set(
+      doc.groups.filter((g) => (g.owner !== null && moved.has(g.owner)) || (g.members.length > 0 && g.members.every((m) => moved.has(m)))).map((g) => g.id),
+    );
+    const rest = { ...doc, groups: doc.groups.map((g) => (together.has(g.id) ? g : { ...g, members: g.members.filter((m) => !moved.has(m)) })) };
     const clusterFrames = frames(rest);
     for (const m of moves) {
       if (doc.groups.some((g) => g.owner === m.id)) continue;
       const current = doc.groups.find((g) => (g.kind === "ecs_cluster" || g.kind === "eks_cluster") && g.members.includes(m.id))?.id ?? null;
+      if (current !== null && together.has(current)) continue;
       const target = frameAt(clusterFrames, m.position.x + NODE_W / 2, m.position.y + NODE_H / 2)?.group.id ?? null;
       if (target !== current) await send({ op: "set_group", member: m.id, group: target });
     }
