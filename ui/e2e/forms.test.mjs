@@ -133,6 +133,15 @@ test("dragging a cluster by its card brings its members along and keeps them in 
   await page.getByTestId("undo").click();
 });
 
+test("zoomed out as far as it goes, the minimap still shows the design", async () => {
+  await page.locator(".react-flow__pane").click({ position: { x: 300, y: 60 } });
+  for (let i = 0; i < 30; i++) await page.keyboard.press("-");
+  await page.waitForTimeout(500);
+  const sizes = await page.locator(".react-flow__minimap-node").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+  assert.ok(sizes.length > 10 && Math.min(...sizes) >= 6, `minimap cards ${sizes.map((w) => w.toFixed(1)).join(", ")} px wide`);
+  await page.keyboard.press("f");
+});
+
 test("traffic goes only where it can: the scenario offers no role, cluster or task definition; an entry point offers 'Send traffic here'", async () => {
   await page.getByTestId("tab-scenario").click();
   const into = page.getByTestId("traffic-0").locator("select").first();

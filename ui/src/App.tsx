@@ -426,13 +426,10 @@ function Designer() {
     // Dropped inside a cluster's frame: it joins the cluster; dragged out of
     // its cluster's frame: it leaves. Frames are measured without the moved
     // cards, so a member dragged out does not keep its frame around it.
-    // A cluster dragged by its card (its members come along) or whose
-    // members all moved together keeps its members: only a member moved
-    // on its own can leave or join.
+    // A cluster dragged by its card (its members come along) keeps its
+    // members: only members moved without their cluster leave or join.
     const moved = new Set(moves.map((m) => m.id));
-    const together = new Set(
-      doc.groups.filter((g) => (g.owner !== null && moved.has(g.owner)) || (g.members.length > 0 && g.members.every((m) => moved.has(m)))).map((g) => g.id),
-    );
+    const together = new Set(doc.groups.filter((g) => g.owner !== null && moved.has(g.owner)).map((g) => g.id));
     const rest = { ...doc, groups: doc.groups.map((g) => (together.has(g.id) ? g : { ...g, members: g.members.filter((m) => !moved.has(m)) })) };
     const clusterFrames = frames(rest);
     for (const m of moves) {
@@ -691,6 +688,17 @@ function Designer() {
     return <div className="loading">Connecting to archsim…{toast && <div className="toast error">{toast.text}</div>}</div>;
   }
 
+  // Zooming out stops at about twice what fits the whole design (on a
+  // typical canvas): further out, the minimap, which frames the view too,
+  // shrinks the design to a speck.
+  const minZoom = (() => {
+    if (doc.components.length === 0) return 0.25;
+    const xs = doc.components.map((c) => c.position.x);
+    const ys = doc.components.map((c) => c.position.y);
+    const w = Math.max(...xs) - Math.min(...xs) + NODE_W;
+    const h = Math.max(...ys) - Math.min(...ys) + NODE_H;
+    return Math.min(0.5, Math.max(0.02, Math.min(900 / w, 640 / h) / 2));
+  })();
   const title = doc.path ? doc.path.split("/").pop() : "not saved yet";
   return (
     <div
@@ -794,7 +802,10 @@ function Designer() {
           zoomOnScroll
           deleteKeyCode={null}
           multiSelectionKeyCode={["Shift", "Control", "Meta"]}
-          minZoom={0.05}
+          minZoom={minZoom}
+          // Near the edge while connecting or dragging, the canvas follows
+          // at a third of React Flow's default speed: it no longer runs away.
+          autoPanSpeed={5}
           maxZoom={2.5}
           onlyRenderVisibleElements
           // The overview's hidden cards cannot be dragged: no drag handlers for them.
