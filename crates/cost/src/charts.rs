@@ -396,6 +396,18 @@ where
         .label_style((FONT, 14))
         .draw()
         .drawn()?;
+    // The cheapest platform's band goes under the lines.
+    let segments = cheapest_segments(result);
+    let band = top * 0.07;
+    for (from, to, i) in &segments {
+        let c = colour(*i);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(*from, 0.0), (*to, band)],
+                c.mix(0.35).filled(),
+            )))
+            .drawn()?;
+    }
     for (i, series) in result.series.iter().enumerate() {
         let c = colour(i);
         chart
@@ -407,37 +419,85 @@ where
             .label(series.platform.label())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], c.stroke_width(3)));
     }
-    // Labels go right of their mark in the left part of the chart and left
-    // of it in the right part; vertical offsets cycle so that crossings at
-    // nearly the same rate stay legible.
-    let span = (x_max / x_min).ln();
+    // Every crossing is a dot; the words go in a band along the foot of the
+    // plot that says which platform is cheapest at each rate, with the rate
+    // where that changes above it. A label is drawn only where it has room
+    // (wider than its text, clear of the previous one), so none overlap;
+    // the panel lists every crossing with its numbers.
     chart
-        .draw_series(result.crossings.iter().enumerate().map(|(i, c)| {
-            let dy = [-26, 10, -44, 28][i % 4];
-            let right_half = (c.requests_per_s / x_min).ln() / span > 0.55;
-            let (dx, anchor) = if right_half {
-                (-10, HPos::Right)
-            } else {
-                (10, HPos::Left)
-            };
-            let style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(anchor, VPos::Top));
-            EmptyElement::at((c.requests_per_s, c.monthly_usd))
-                + Circle::new((0, 0), 5, BLACK.filled())
-                + Text::new(
-                    format!(
-                        "{} = {}: {} req/s, {}",
-                        c.cheaper_below.label(),
-                        c.cheaper_above.label(),
-                        trim(c.requests_per_s),
-                        dollars(c.monthly_usd)
-                    ),
-                    (dx, dy),
-                    style,
-                )
-        }))
+        .draw_series(
+            result
+                .crossings
+                .iter()
+                .map(|c| Circle::new((c.requests_per_s, c.monthly_usd), 5, BLACK.filled())),
+        )
+        .drawn()?;
+    // Where things fall in pixels, decided before drawing (drawing borrows the chart).
+    let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
+    let label_px = |text: &str| text.chars().count() as i32 * 8;
+    let mut band_labels = Vec::new();
+    for (from, to, i) in &segments {
+        let text = format!("{} cheapest", result.series[*i].platform.label());
+        if px(*to) - px(*from) > label_px(&text) + 8 {
+            band_labels.push(((from * to).sqrt(), text));
+        }
+    }
+    let mut rate_labels = Vec::new();
+    let mut last_right = i32::MIN;
+    for (_, to, _) in segments.iter().take(segments.len().saturating_sub(1)) {
+        let text = format!("{} req/s", trim(*to));
+        let (x, w) = (px(*to), label_px(&text));
+        if x - w / 2 > last_right + 6 {
+            rate_labels.push((*to, text));
+            last_right = x + w / 2;
+        }
+    }
+    let centre = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    chart
+        .draw_series(
+            band_labels
+                .into_iter()
+                .map(|(x, text)| Text::new(text, (x, band / 2.0), centre.clone())),
+        )
+        .drawn()?;
+    let above = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    chart
+        .draw_series(
+            rate_labels
+                .into_iter()
+                .map(|(x, text)| Text::new(text, (x, band * 1.15), above.clone())),
+        )
         .drawn()?;
     draw_legend!(chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
+}
+
+/// The rate ranges over which each platform is the cheapest:
+/// `(from, to, series index)`, split where the cheapest changes (at the
+/// crossing between grid points, on the log scale).
+fn cheapest_segments(result: &BreakEven) -> Vec<(f64, f64, usize)> {
+    let xs = &result.requests_per_s;
+    let cheapest = |k: usize| {
+        (0..result.series.len())
+            .min_by(|&a, &b| {
+                result.series[a].monthly_usd[k].total_cmp(&result.series[b].monthly_usd[k])
+            })
+            .unwrap_or(0)
+    };
+    let mut out: Vec<(f64, f64, usize)> = Vec::new();
+    for k in 0..xs.len() {
+        let i = cheapest(k);
+        match out.last_mut() {
+            Some(last) if last.2 == i => last.1 = xs[k],
+            Some(last) => {
+                let at = (xs[k - 1] * xs[k]).sqrt();
+                last.1 = at;
+                out.push((at, xs[k], i));
+            }
+            None => out.push((xs[k], xs[k], i)),
+        }
+    }
+    out
 }
 
 fn draw_memory<DB: DrawingBackend>(
