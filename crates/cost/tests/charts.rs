@@ -209,7 +209,7 @@ fn break_even_labels_never_overlap_on_any_example() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut charts = 0;
     for entry in std::fs::read_dir(&examples).unwrap() {
-        let design = archsim_model::load(&entry.unwrap().path()).unwrap();
+        let design = archsim_model::load(entry.unwrap().path()).unwrap();
         for c in design.components() {
             let Ok(input) = archsim_cost::design_cost::break_even_input(&design, &c.id) else {
                 continue;
