@@ -79,6 +79,13 @@ test("the page loads under the CSP with the palette's categories", async () => {
   assert.equal(await page.locator(".legend-row").count(), 0);
   await page.getByRole("button", { name: "Legend ▸" }).click();
   assert.ok((await page.locator(".legend-row").count()) > 5);
+  // "?" explains connections, simulating, pricing and exporting.
+  await page.getByRole("button", { name: "Help", exact: true }).click();
+  const help = page.getByTestId("help");
+  for (const topic of ["Connections mean something", "Simulate", "Price", "Export", "Keyboard shortcuts"]) await help.getByText(topic, { exact: true }).waitFor();
+  await shot("00b-help");
+  await help.click();
+  await help.waitFor({ state: "detached" });
   await shot("00-empty");
 });
 

@@ -746,7 +746,7 @@ function Designer() {
           <button type="button" onClick={(e) => run(e.shiftKey ? "fitAll" : "fit")} title="Fit (F): text stays readable. Shift+F or a Shift-click: the whole design">Fit</button>
           <button type="button" onClick={() => run("layout")} title="Automatic layout (L)">Layout</button>
           <button type="button" onClick={() => setShowCost((v) => !v)} aria-pressed={showCost} title="Monthly cost, cost curve, break-even and run report" data-testid="cost-toggle">Cost</button>
-          <button type="button" onClick={() => setShowHelp((v) => !v)} title="Keyboard shortcuts">?</button>
+          <button type="button" onClick={() => setShowHelp((v) => !v)} title="Help: connections, simulating, pricing, exporting, shortcuts" aria-label="Help">?</button>
         </nav>
       </header>
       {offer && (
@@ -872,7 +872,25 @@ function Designer() {
         </div>
       )}
       {showHelp && (
-        <div className="help" onClick={() => setShowHelp(false)}>
+        <div className="help" onClick={() => setShowHelp(false)} role="dialog" aria-label="Help" data-testid="help">
+          <h3>How archsim works</h3>
+          <dl className="help-topics">
+            <dt>Connections mean something</dt>
+            <dd>
+              Drag from a card&apos;s right handle to another&apos;s left handle. archsim names what AWS does along it (invokes synchronously, is polled by,
+              publishes to, runs on...) or refuses, saying why; the line&apos;s style says the meaning (see the legend), and the inspector can change it where
+              AWS allows several.
+            </dd>
+            <dt>Simulate</dt>
+            <dd>
+              A scenario sends traffic into entry points (&quot;Send traffic here&quot; on an API or load balancer, or the Scenario tab). Simulate plays it on
+              the canvas: rates, cold starts, queues and p99 on each card, amber and red where it strains; Present opens it full screen for a demo.
+            </dd>
+            <dt>Price</dt>
+            <dd>Cost shows the monthly bill from the scenario, or from the simulated run, in the design&apos;s region, with what is not priced named.</dd>
+            <dt>Export</dt>
+            <dd>Export writes a SAM or CloudFormation template (production or sandbox profile), or a SAM project with code and sample events that builds with sam build.</dd>
+          </dl>
           <h3>Keyboard shortcuts</h3>
           <table>
             <tbody>
