@@ -91,6 +91,9 @@ after(async () => {
 
 const $ = (selector) => browser.$(selector);
 const count = async (selector) => (await browser.$$(selector)).length;
+// Every component is on the minimap; the canvas draws only the cards in
+// view (the design opens at a readable zoom, so some may be outside it).
+const CARDS = ".react-flow__minimap-node.minimap-component";
 const waitUntil = (what, fn, timeout = 15000) => browser.waitUntil(fn, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
 
 test("the window opens on the design given on the command line", async () => {
@@ -98,7 +101,7 @@ test("the window opens on the design given on the command line", async () => {
   await title.waitForDisplayed({ timeout: 30000 });
   await waitUntil("the file name in the title", async () => (await title.getText()).includes("queue-worker.archsim.json"));
   const n = components().length;
-  await waitUntil(`${n} cards`, async () => (await count(".react-flow__node-component")) === n);
+  await waitUntil(`${n} cards`, async () => (await count(CARDS)) === n);
   await shot("01-opened");
 });
 
@@ -106,7 +109,7 @@ test("a palette click adds a component through the Tauri commands, and Save writ
   const ids = new Set(components().map((c) => c.id));
   const before = ids.size;
   await (await $('[data-testid="palette-lambda_function"]')).click();
-  await waitUntil("the new card", async () => (await count(".react-flow__node-component")) === before + 1);
+  await waitUntil("the new card", async () => (await count(CARDS)) === before + 1);
   await (await $('[data-testid="dirty"]')).waitForDisplayed();
   // The inspector's typed form, with the model's range check.
   const memory = await $("#field-memory_mb");
@@ -134,7 +137,7 @@ test("a palette click adds a component through the Tauri commands, and Save writ
   // Undo, twice: the memory edit, then the added component; the design
   // is back to the example (and differs from the saved file: dirty).
   for (let i = 0; i < 2; i++) await (await $('[data-testid="undo"]')).click();
-  await waitUntil("the card to go", async () => (await count(".react-flow__node-component")) === before);
+  await waitUntil("the card to go", async () => (await count(CARDS)) === before);
   await (await $('[data-testid="dirty"]')).waitForDisplayed();
   await shot("03-saved-then-undone");
 });

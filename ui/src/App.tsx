@@ -683,6 +683,8 @@ function Designer() {
     const c = (n.data as Partial<ComponentNodeData> | undefined)?.component;
     return c ? CATEGORY_COLOUR[c.category] : "transparent";
   }, []);
+  /** Components and frames told apart on the minimap (tests count the components there). */
+  const minimapClass = useCallback((n: Node) => `minimap-${n.type}`, []);
 
   if (!doc) {
     return <div className="loading">Connecting to archsim…{toast && <div className="toast error">{toast.text}</div>}</div>;
@@ -813,7 +815,7 @@ function Designer() {
           proOptions={{ hideAttribution: true }}
         >
           <Background variant={BackgroundVariant.Dots} gap={GRID} size={1} />
-          <MiniMap pannable zoomable nodeColor={minimapColour} />
+          <MiniMap pannable zoomable nodeColor={minimapColour} nodeClassName={minimapClass} />
           <Controls />
           <OverviewLayer active={overview && !opening} nodes={nodes} edges={edges} />
         </ReactFlow>
