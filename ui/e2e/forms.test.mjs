@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ensureArtifacts, launch, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
+import { documentNow, documentWhen, ensureArtifacts, launch, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
 
 let server;
 let browser;
@@ -107,27 +107,18 @@ test("a choice is applied at once; an optional one can be unset", async () => {
   await shot("forms-04-table");
 });
 
-/** The design as the core holds it. */
-async function documentNow() {
-  const token = new URL(server.url).hash.replace("#token=", "");
-  return page.evaluate(async (t) => (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json(), token);
-}
-
 test("dragging a cluster by its card brings its members along and keeps them in it", async () => {
   await page.keyboard.press("Escape");
-  const before = await documentNow();
+  const before = await documentNow(page, server);
+  const clusterY = (d) => d.components.find((c) => c.id === "cluster").position.y;
   const card = await node("cluster").boundingBox();
   await page.mouse.move(card.x + 60, card.y + 20);
   await page.mouse.down();
   await page.mouse.move(card.x + 60, card.y + 140, { steps: 10 });
   await page.mouse.up();
-  let after = before;
-  for (let i = 0; i < 50 && after.components.find((c) => c.id === "cluster").position.y === before.components.find((c) => c.id === "cluster").position.y; i++) {
-    await page.waitForTimeout(100);
-    after = await documentNow();
-  }
+  await documentWhen(page, server, (d) => clusterY(d) !== clusterY(before), 5000);
   await page.waitForTimeout(300);
-  after = await documentNow();
+  const after = await documentNow(page, server);
   const members = (d) => [...d.groups.find((g) => g.owner === "cluster").members].sort();
   assert.deepEqual(members(after), members(before), "the services and capacity stay in the cluster");
   await page.getByTestId("undo").click();

@@ -126,3 +126,22 @@ export async function openDesigner(browser, url, problems, options = {}) {
   await page.getByTestId("doc-title").waitFor();
   return page;
 }
+
+/** The design as the core behind `server` holds it (positions, groups),
+ * read from the page with the server's token. */
+export async function documentNow(page, server) {
+  const token = new URL(server.url).hash.replace("#token=", "");
+  return page.evaluate(async (t) => (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json(), token);
+}
+
+/** Reads the design every 100 ms until `ready(doc)` holds, for up to
+ * `timeoutMs`; returns the last one read either way (the caller asserts). */
+export async function documentWhen(page, server, ready, timeoutMs = 10000) {
+  const start = Date.now();
+  let doc = await documentNow(page, server);
+  while (!ready(doc) && Date.now() - start < timeoutMs) {
+    await page.waitForTimeout(100);
+    doc = await documentNow(page, server);
+  }
+  return doc;
+}

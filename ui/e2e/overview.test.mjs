@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chainAt, ensureArtifacts, launch, openDesigner, startServe, tempDir, writeChains } from "./harness.mjs";
+import { chainAt, documentWhen, documentNow, ensureArtifacts, launch, openDesigner, startServe, tempDir, writeChains } from "./harness.mjs";
 
 const CHAINS = 50; // 200 components: above the overview's minimum
 let server;
@@ -173,23 +173,14 @@ test("during a run the overview shows each card's flow and rings the one in trou
   await page.waitForFunction(() => document.querySelector('[data-testid="overview"]')?.dataset.live === "0");
 });
 
-/** The design as the core holds it (positions included). */
-async function documentNow() {
-  const token = new URL(server.url).hash.replace("#token=", "");
-  return page.evaluate(async (t) => (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json(), token);
-}
-
 test("Layout (ELK) packs the separate chains into a grid, left to right, and one undo takes it back", async () => {
-  const before = await documentNow();
+  const before = await documentNow(page, server);
   await page.keyboard.press("Escape");
   await page.getByRole("button", { name: "Layout", exact: true }).click();
   await page.waitForFunction(() => !document.querySelector(".toast.error"));
-  let after;
-  for (let i = 0; i < 100; i++) {
-    after = await documentNow();
-    if (after.components.some((c, j) => c.position.x !== before.components[j].position.x || c.position.y !== before.components[j].position.y)) break;
-    await page.waitForTimeout(100);
-  }
+  const after = await documentWhen(page, server, (d) =>
+    d.components.some((c, j) => c.position.x !== before.components[j].position.x || c.position.y !== before.components[j].position.y),
+  );
   const at = new Map(after.components.map((c) => [c.id, c.position]));
   // Each chain flows left to right.
   for (const i of ["000", "017", "049"]) {
@@ -205,10 +196,8 @@ test("Layout (ELK) packs the separate chains into a grid, left to right, and one
   await page.waitForTimeout(400);
   await shot("overview-05-laid-out");
   await page.getByTestId("undo").click();
-  await page.waitForFunction(
-    async ([t, x]) => (await (await fetch("/api/document", { headers: { "x-archsim-token": t } })).json()).components[0].position.x === x,
-    [new URL(server.url).hash.replace("#token=", ""), before.components[0].position.x],
-  );
+  const undone = await documentWhen(page, server, (d) => d.components[0].position.x === before.components[0].position.x, 30000);
+  assert.equal(undone.components[0].position.x, before.components[0].position.x, "one undo takes the layout back");
 });
 
 test("no console errors and no CSP violations", () => {
