@@ -181,7 +181,7 @@ function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentV
   return (
     <div>
       <header className="inspector-head">
-        <KindIcon kind={c.kind} category={c.category} />
+        <KindIcon kind={c.kind} />
         <div>
           <div className="muted">{c.label}</div>
           <div className="mono small">{c.id}</div>

@@ -54,7 +54,7 @@ export function Palette({ groups, onAdd }: { groups: PaletteGroup[]; onAdd: (kin
                   if (e.key === "Enter") onAdd(k.kind);
                 }}
               >
-                <KindIcon kind={k.kind} category={g.category} size={24} />
+                <KindIcon kind={k.kind} size={24} />
                 <span>{k.label}</span>
                 {k.serverless && <span className="badge" title="Serverless">SL</span>}
               </div>

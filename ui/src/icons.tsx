@@ -18,6 +18,6 @@ export const CATEGORY_COLOUR: Record<Category, string> = {
 
 /** A kind's AWS Architecture Icon (from the aws-icons package, bundled: no
  * fetch at run time, so it works offline and under the strict CSP). */
-export function KindIcon({ kind, size = 32 }: { kind: ComponentKind; category?: Category; size?: number }) {
+export function KindIcon({ kind, size = 32 }: { kind: ComponentKind; size?: number }) {
   return <img src={AWS_ICON[kind]} width={size} height={size} alt="" aria-hidden="true" className="kind-icon" draggable={false} />;
 }

@@ -29,7 +29,7 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
       title={`${c.name}\n${c.label} (${c.id})`}
     >
       <Handle type="target" position={Position.Left} className="handle" />
-      <KindIcon kind={c.kind} category={c.category} />
+      <KindIcon kind={c.kind} />
       <div className="card-text">
         <div className="card-name">{c.name}</div>
         <div className="card-kind">{c.label}</div>
