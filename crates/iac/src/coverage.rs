@@ -61,9 +61,6 @@ pub fn import_coverage(kind: K) -> Coverage {
         K::Client => {
             Coverage::NotApplicable("a template has no clients: traffic is not a resource")
         }
-        K::CloudFront => {
-            Coverage::NotModelled("an AWS::CloudFront::Distribution is drawn as a generic resource")
-        }
         K::Clb => Coverage::NotModelled(
             "an AWS::ElasticLoadBalancing::LoadBalancer is drawn as a generic resource",
         ),
@@ -82,6 +79,7 @@ pub fn import_coverage(kind: K) -> Coverage {
         // Drawn from their resources; EC2 capacity from a capacity
         // provider, with the model's defaults for its settings.
         K::ApiGateway
+        | K::CloudFront
         | K::Alb
         | K::Nlb
         | K::Cognito

@@ -30,6 +30,7 @@ use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
 mod infer;
+mod integrations;
 mod policies;
 use policies::{Grant, Grants};
 
@@ -229,6 +230,10 @@ struct Importer<'a> {
     next_row: BTreeMap<u32, u32>,
     /// Capacity drawn for services, by cluster logical id.
     cluster_members: BTreeMap<String, BTreeSet<String>>,
+    /// What each API's service integrations do, by (API component,
+    /// resource logical id), gathered over all its methods before drawing
+    /// (a `PutItem` method and a `Query` method are one read-write use).
+    api_calls: BTreeMap<(String, String), (Grant, BTreeSet<String>)>,
 }
 
 fn ref_target(v: &Value) -> Option<&str> {
@@ -270,6 +275,24 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
             }
         }
         Value::Array(a) => a.iter().for_each(|c| references(c, out)),
+        _ => {}
+    }
+}
+
+/// Every `x-amazon-apigateway-integration` object in an OpenAPI
+/// definition.
+fn openapi_integrations<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                if k == "x-amazon-apigateway-integration" {
+                    out.push(child);
+                } else {
+                    openapi_integrations(child, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| openapi_integrations(c, out)),
         _ => {}
     }
 }
@@ -448,6 +471,7 @@ impl<'a> Importer<'a> {
             mapping: Map::new(),
             next_row: BTreeMap::new(),
             cluster_members: BTreeMap::new(),
+            api_calls: BTreeMap::new(),
         }
     }
 
@@ -527,6 +551,26 @@ impl<'a> Importer<'a> {
         let Some(api) = self.comp(api) else {
             return;
         };
+        // An OpenAPI definition: each of its integrations on its own.
+        let mut own = Vec::new();
+        openapi_integrations(integration, &mut own);
+        if !own.is_empty() {
+            for i in own {
+                if !self.service_integration(&api, i, why) {
+                    self.integration_targets(&api, i, why);
+                }
+            }
+            return;
+        }
+        if !self.service_integration(&api, integration, why) {
+            self.integration_targets(&api, integration, why);
+        }
+    }
+
+    /// What an integration that is not an AWS service call reaches: a
+    /// queue, topic or stream it names (a definition that says no more),
+    /// or the load balancer whose listener it reaches through a VPC link.
+    fn integration_targets(&mut self, api: &str, integration: &Value, why: &str) {
         let mut refs = BTreeSet::new();
         references(integration, &mut refs);
         for r in refs {
@@ -536,7 +580,7 @@ impl<'a> Importer<'a> {
             ) && let Some(q) = self.comp(&r)
             {
                 self.connect(
-                    &api,
+                    api,
                     &q,
                     ConnectionKind::Publishes,
                     &format!("{why} (service integration)"),
@@ -559,7 +603,7 @@ impl<'a> Importer<'a> {
             };
             if let Some(lb) = lb.and_then(|lb| self.comp(lb)) {
                 self.connect(
-                    &api,
+                    api,
                     &lb,
                     Meaning::InvokeSync.default_kind(),
                     &format!("{why} (VPC link)"),

@@ -690,6 +690,61 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
             "iotpublish -assumes_role-> LambdaExecutionRole",
         ],
     ),
+    // AWS service integrations: the URI names the service and action,
+    // the credentials role's policy the resource (PutItem and Query
+    // methods on one table are one read-write use).
+    (
+        "apigw-rest-api-dynamodb.yml",
+        &["Api -uses_read_write-> DynamoDBTable"],
+    ),
+    // PutRecord(s) write to the stream the role allows; GetRecords and
+    // GetShardIterator only read it, which draws nothing of its own.
+    ("apigw-kinesis.yaml", &["Api -publishes-> KinesisStream"]),
+    // An HTTP API integration's subtype (SQS-SendMessage) and the queue
+    // its parameters name.
+    (
+        "custom-http-headers-to-sqs-message-attributes-using-http-api-gateway.yaml",
+        &["MyHttpApi -publishes-> MyQueue"],
+    ),
+    // A WebSocket route starts a state machine (kept as written: a
+    // reference).
+    (
+        "apigw-websocket-api-sfn-async.yaml",
+        &["WebSocketApi -references-> AsyncSFn"],
+    ),
+    // Lambda destinations: OnSuccess is an async invoke, OnFailure where
+    // failed events go.
+    (
+        "lambda-destinations-sam.yaml",
+        &[
+            "MainLambdaFunction -invoke_async-> OnSuccessLambdaFunction",
+            "MainLambdaFunction -dead_letter-> OnFailureSqsQueue",
+        ],
+    ),
+    (
+        "lambda-lambda.yaml",
+        &[
+            "ProducerFunction -invoke_async-> OnSuccessFunction",
+            "ProducerFunction -dead_letter-> OnFailureFunction",
+        ],
+    ),
+    // The origin's domain name is the function URL's.
+    (
+        "cloudfront-lambda-url-java.yml",
+        &["CloudFrontDistribution -invoke_sync-> LambdaFunction"],
+    ),
+    // A pipe is kept as written, drawn between its source and target.
+    (
+        "eventbridge-pipes-sqs-to-eventbridge-with-filters.yaml",
+        &["Source -references-> Pipe", "Pipe -references-> Target"],
+    ),
+    (
+        "eventbridge-pipes-ddbstream-sfn.yaml",
+        &[
+            "DynamoDBWCTable -references-> DDBStreamToSFN",
+            "DDBStreamToSFN -references-> TargetStateMachine",
+        ],
+    ),
     // DynamoDBCrudPolicy: reads and writes.
     (
         "apigw-lambda-dynamodb.yaml",
@@ -1396,4 +1451,55 @@ Resources:
         "{:#?}",
         imported.report.inferred
     );
+}
+
+/// A REST API's service integrations (the URI says the action, the
+/// credentials role's policy the table), an HTTP API's SQS-SendMessage
+/// integration, a function's destinations, a distribution's origins (a
+/// bucket and a function URL) and a pipe, each drawn with what it does and
+/// nothing more: the role that lets the APIs call the table and queue is
+/// not the APIs' own, and a `Query` and a `PutItem` on one table are one
+/// read-write use.
+#[test]
+fn integrations_destinations_origins_and_pipes_are_drawn() {
+    let imported =
+        import_file(&own("integrations-destinations.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let want = set(&[
+        "OrdersApi -uses_read_write-> Orders",
+        "InboxApi -publishes-> Inbox",
+        "Worker -publishes-> Results",
+        "Worker -dead_letter-> Fallback",
+        "Worker -assumes_role-> WorkerRole",
+        "Fallback -assumes_role-> WorkerRole",
+        "Inbox -poll-> Fallback",
+        "Edge -route-> Assets",
+        "Edge -invoke_sync-> Worker",
+        "Failures -references-> FailuresToResults",
+        "FailuresToResults -references-> Results",
+    ]);
+    let got = edges(&imported.design);
+    assert_eq!(
+        got,
+        want,
+        "missing {:?}, not expected {:?}",
+        want.difference(&got).collect::<Vec<_>>(),
+        got.difference(&want).collect::<Vec<_>>()
+    );
+    // The distribution is a CloudFront component with its price class.
+    let edge = imported.design.component("Edge").expect("drawn");
+    match &edge.props {
+        archsim_model::Props::CloudFront(p) => assert_eq!(p.price_class, "PriceClass_200"),
+        other => panic!("Edge drawn as {:?}", other.kind()),
+    }
+    // Each says where it comes from.
+    let report = imported.report.inferred.join("\n");
+    for evidence in [
+        "ListOrders (service integration dynamodb:Query); role ApiRole allows it on Orders",
+        "SendToInbox (service integration sqs:SendMessage) names Inbox",
+        "WorkerDestinations OnFailure destination",
+        "Edge origin app DomainName names WorkerUrl (function URL)",
+        "FailuresToResults Source",
+    ] {
+        assert!(report.contains(evidence), "no {evidence:?} in\n{report}");
+    }
 }

@@ -649,8 +649,8 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
     r(
         K::LambdaFunction,
         K::LambdaFunction,
-        SYNC_OR_ASYNC,
-        "Invoke API: RequestResponse (sync) or Event (async)",
+        &[M::InvokeSync, M::InvokeAsync, M::DeadLetter],
+        "Invoke API: RequestResponse (sync) or Event (async); or the on-failure destination of its async events",
     ),
     r(
         K::LambdaFunction,
@@ -1116,10 +1116,10 @@ mod tests {
     }
 
     #[test]
-    fn lambda_invokes_lambda_both_ways() {
+    fn lambda_invokes_lambda_both_ways_or_sends_it_failures() {
         assert_eq!(
             meanings(K::LambdaFunction, K::LambdaFunction),
-            &[M::InvokeSync, M::InvokeAsync]
+            &[M::InvokeSync, M::InvokeAsync, M::DeadLetter]
         );
     }
 

@@ -121,26 +121,50 @@ impl<'a> Ctx<'a> {
         if !env.is_empty() {
             lambda::ENVIRONMENT.put_value(&mut props, Value::Object(env));
         }
-        let dlq = self
+        // Where failed asynchronous events go: a dead-letter queue or
+        // topic, or an on-failure destination function.
+        let failure = self
             .d
             .outgoing(&c.id)
             .into_iter()
             .find(|(conn, to)| {
-                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
+                matches!(conn.kind, ConnectionKind::DeadLetter)
+                    && matches!(to.kind(), K::SqsQueue | K::SnsTopic | K::LambdaFunction)
             })
-            .map(|(_, to)| self.id(&to.id));
-        if let Some(q) = &dlq {
-            if sam {
-                props.insert(
-                    "DeadLetterQueue".into(),
-                    json!({"Type": "SQS", "TargetArn": ga(q, "Arn")}),
-                );
-            } else {
-                props.insert(
-                    "DeadLetterConfig".into(),
-                    json!({"TargetArn": ga(q, "Arn")}),
-                );
+            .map(|(_, to)| (to.kind(), self.id(&to.id)));
+        let mut failure_statement = None;
+        let mut on_failure = None;
+        match &failure {
+            Some((K::SqsQueue, q)) => {
+                failure_statement = Some(statement(&["sqs:SendMessage"], vec![ga(q, "Arn")]));
+                if sam {
+                    props.insert(
+                        "DeadLetterQueue".into(),
+                        json!({"Type": "SQS", "TargetArn": ga(q, "Arn")}),
+                    );
+                } else {
+                    props.insert(
+                        "DeadLetterConfig".into(),
+                        json!({"TargetArn": ga(q, "Arn")}),
+                    );
+                }
             }
+            Some((K::SnsTopic, t)) => {
+                failure_statement = Some(statement(&["sns:Publish"], vec![r(t)]));
+                if sam {
+                    props.insert(
+                        "DeadLetterQueue".into(),
+                        json!({"Type": "SNS", "TargetArn": r(t)}),
+                    );
+                } else {
+                    props.insert("DeadLetterConfig".into(), json!({"TargetArn": r(t)}));
+                }
+            }
+            Some((_, f)) => {
+                failure_statement = Some(statement(&["lambda:InvokeFunction"], vec![ga(f, "Arn")]));
+                on_failure = Some(json!({"Type": "Lambda", "Destination": ga(f, "Arn")}));
+            }
+            None => {}
         }
         let custom_async = p.max_event_age_s != 21_600 || p.max_retry_attempts != 2;
         if p.snap_start && p.runtime == Runtime::Java {
@@ -157,6 +181,13 @@ impl<'a> Ctx<'a> {
             if custom_async {
                 lambda::MAX_EVENT_AGE.put(&mut props, p);
                 lambda::MAX_RETRY_ATTEMPTS.put(&mut props, p);
+            }
+            if let Some(d) = &on_failure {
+                // SAM adds the invoke permission a destination needs.
+                let config = props
+                    .entry("EventInvokeConfig")
+                    .or_insert_with(|| json!({}));
+                config["DestinationConfig"] = json!({"OnFailure": d});
             }
             let policies = self.sam_policies(&c.id);
             if !policies.is_empty() {
@@ -188,9 +219,7 @@ impl<'a> Ctx<'a> {
                 managed_arns.push(managed("AWSXrayWriteOnlyAccess"));
             }
             let mut stmts = self.statements(&c.id);
-            if let Some(q) = &dlq {
-                stmts.push(statement(&["sqs:SendMessage"], vec![ga(q, "Arn")]));
-            }
+            stmts.extend(failure_statement);
             stmts.extend(self.poll_statements(&c.id));
             let mut role_props = json!({
                 "AssumeRolePolicyDocument": trust("lambda.amazonaws.com"),
@@ -203,12 +232,21 @@ impl<'a> Ctx<'a> {
                 role,
                 json!({"Type": "AWS::IAM::Role", "Properties": role_props}),
             );
-            if custom_async {
+            if custom_async || on_failure.is_some() {
+                let mut config = object(json!({"FunctionName": r(id), "Qualifier": "$LATEST"}));
+                if custom_async {
+                    config.insert("MaximumEventAgeInSeconds".into(), json!(p.max_event_age_s));
+                    config.insert("MaximumRetryAttempts".into(), json!(p.max_retry_attempts));
+                }
+                if let Some(d) = &on_failure {
+                    config.insert(
+                        "DestinationConfig".into(),
+                        json!({"OnFailure": {"Destination": d["Destination"]}}),
+                    );
+                }
                 self.add(
                     format!("{id}EventInvokeConfig"),
-                    json!({"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
-                        "FunctionName": r(id), "Qualifier": "$LATEST",
-                        "MaximumEventAgeInSeconds": p.max_event_age_s, "MaximumRetryAttempts": p.max_retry_attempts}}),
+                    json!({"Type": "AWS::Lambda::EventInvokeConfig", "Properties": config}),
                 );
             }
             if alias {

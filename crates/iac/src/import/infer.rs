@@ -8,6 +8,7 @@ use super::*;
 impl Importer<'_> {
     pub(super) fn infer(&mut self) {
         self.infer_resources();
+        self.draw_api_calls();
         self.buckets_to_rules();
     }
 
@@ -90,6 +91,13 @@ impl Importer<'_> {
                     // The dead-letter queue first: the send its policy
                     // allows is for failed events, not a publish.
                     self.dead_letter(logical, &props, "DeadLetterQueue");
+                    self.destinations(
+                        logical,
+                        props
+                            .get("EventInvokeConfig")
+                            .and_then(|e| e.get("DestinationConfig")),
+                        &format!("{logical} EventInvokeConfig"),
+                    );
                     // What the function does with a resource is what its
                     // policies allow; a variable naming it says nothing.
                     let mut grants = Grants::default();
@@ -100,6 +108,15 @@ impl Importer<'_> {
                     self.grants(logical, &grants, "policy");
                     self.execution_role(logical, &props);
                     self.function_image(logical, res, props.get("ImageUri"));
+                }
+                "AWS::Lambda::EventInvokeConfig" => {
+                    if let Some(f) = props
+                        .get("FunctionName")
+                        .and_then(ref_target)
+                        .and_then(|f| self.comp(f))
+                    {
+                        self.destinations(&f, props.get("DestinationConfig"), logical);
+                    }
                 }
                 "AWS::Lambda::Function" => {
                     self.dead_letter(logical, &props, "DeadLetterConfig");
@@ -117,6 +134,11 @@ impl Importer<'_> {
                     if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
                         let kind = poll(&self.defaults(&props, None, &mut BTreeSet::new()));
                         self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
+                        self.destinations(
+                            &f,
+                            props.get("DestinationConfig"),
+                            &format!("{logical} (event source mapping)"),
+                        );
                     }
                 }
                 // A Cognito user pool named in an API's authorizer guards it;
@@ -143,9 +165,7 @@ impl Importer<'_> {
                 }
                 "AWS::ApiGatewayV2::Integration" => {
                     if let Some(api) = props.get("ApiId").and_then(ref_target) {
-                        let targets =
-                            json!([props.get("RequestParameters"), props.get("IntegrationUri")]);
-                        self.integrations(api, &targets, logical);
+                        self.integrations(api, &props, logical);
                     }
                 }
                 "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
@@ -282,6 +302,8 @@ impl Importer<'_> {
                         self.connect(logical, &to, conn, "delivery stream destination");
                     }
                 }
+                "AWS::CloudFront::Distribution" => self.origins(logical, &props),
+                "AWS::Pipes::Pipe" => self.pipe(logical, &props),
                 "AWS::Scheduler::Schedule" => {
                     if let Some(f) = props
                         .get("Target")
@@ -801,6 +823,7 @@ impl Importer<'_> {
                     let settings = self.defaults(&p, None, &mut BTreeSet::new());
                     self.connect(&s, f, poll(&settings), &why);
                 }
+                self.destinations(f, p.get("DestinationConfig"), &why);
             }
             "Api" | "HttpApi" => {
                 let key = if ty == "Api" { "RestApiId" } else { "ApiId" };
@@ -873,37 +896,8 @@ impl Importer<'_> {
             if let Some(r) = self.comp(&role) {
                 self.connect(f, &r, ConnectionKind::AssumesRole, &format!("{f} Role"));
             }
-            let mut grants = Grants::default();
-            grants.role_policies(res.get("Properties").and_then(|p| p.get("Policies")));
+            let mut grants = self.role_grants(&role);
             self.named_by_function(&mut grants, props);
-            let mut managed = BTreeSet::new();
-            references(
-                res.get("Properties")
-                    .and_then(|p| p.get("ManagedPolicyArns"))
-                    .unwrap_or(&Value::Null),
-                &mut managed,
-            );
-            for (logical, policy) in resources {
-                let ty = policy["Type"].as_str().unwrap_or_default();
-                if !matches!(ty, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
-                    continue;
-                }
-                let mut roles = BTreeSet::new();
-                references(
-                    policy
-                        .get("Properties")
-                        .and_then(|p| p.get("Roles"))
-                        .unwrap_or(&Value::Null),
-                    &mut roles,
-                );
-                if (roles.contains(&role) || managed.contains(logical))
-                    && let Some(doc) = policy
-                        .get("Properties")
-                        .and_then(|p| p.get("PolicyDocument"))
-                {
-                    grants.document(doc);
-                }
-            }
             self.grants(f, &grants, &format!("role {role}"));
         }
     }
@@ -1009,6 +1003,119 @@ impl Importer<'_> {
         }
     }
 
+    /// A distribution's origins: the bucket, API, load balancer or
+    /// function URL each origin's domain name is taken from.
+    pub(super) fn origins(&mut self, cf: &str, props: &Value) {
+        let Some(Value::Array(origins)) = props
+            .get("DistributionConfig")
+            .and_then(|d| d.get("Origins"))
+        else {
+            return;
+        };
+        for origin in origins {
+            let id = origin.get("Id").and_then(Value::as_str).unwrap_or("?");
+            let mut named = BTreeSet::new();
+            references(origin.get("DomainName").unwrap_or(&Value::Null), &mut named);
+            for r in named {
+                let why = format!("{cf} origin {id} DomainName names {r}");
+                match self.kind_of(&r) {
+                    Some(K::S3Bucket | K::Alb | K::ApiGateway) => {
+                        if let Some(to) = self.comp(&r) {
+                            self.connect(cf, &to, Meaning::Route.default_kind(), &why);
+                        }
+                    }
+                    _ => {
+                        // A function URL: an `AWS::Lambda::Url` resource,
+                        // or the `<Function>Url` SAM makes from a
+                        // function's `FunctionUrlConfig`.
+                        let resources = self.resources();
+                        let function = match resources.get(&r) {
+                            Some(u) if u["Type"].as_str() == Some("AWS::Lambda::Url") => u
+                                .get("Properties")
+                                .and_then(|p| p.get("TargetFunctionArn"))
+                                .and_then(ref_target)
+                                .map(str::to_string),
+                            Some(_) => None,
+                            None => r
+                                .strip_suffix("Url")
+                                .filter(|f| {
+                                    resources
+                                        .get(*f)
+                                        .and_then(|f| f.get("Properties"))
+                                        .is_some_and(|p| p.get("FunctionUrlConfig").is_some())
+                                })
+                                .map(str::to_string),
+                        };
+                        if let Some(f) = function.and_then(|f| self.comp(&f)) {
+                            self.connect(
+                                cf,
+                                &f,
+                                Meaning::InvokeSync.default_kind(),
+                                &format!("{why} (function URL)"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An EventBridge pipe, kept as written: drawn between its source and
+    /// its target as references (archsim does not simulate pipes).
+    pub(super) fn pipe(&mut self, pipe: &str, props: &Value) {
+        for (key, source) in [("Source", true), ("Target", false)] {
+            let mut named = BTreeSet::new();
+            references(props.get(key).unwrap_or(&Value::Null), &mut named);
+            for r in named {
+                let Some(other) = self.comp(&r) else {
+                    continue;
+                };
+                let why = format!("{pipe} {key}");
+                if source {
+                    self.connect(&other, pipe, ConnectionKind::References, &why);
+                } else {
+                    self.connect(pipe, &other, ConnectionKind::References, &why);
+                }
+            }
+        }
+    }
+
+    /// A function's destinations (`DestinationConfig` of its event
+    /// invoke config or of an event source mapping): failed events or
+    /// batches go to the `OnFailure` target (a dead-letter connection),
+    /// results of successful async invocations to the `OnSuccess` one. A
+    /// SAM destination of type SQS or SNS without a `Destination` is a
+    /// queue or topic SAM creates: reported, not drawn.
+    pub(super) fn destinations(&mut self, f: &str, config: Option<&Value>, why: &str) {
+        let Some(config) = config else {
+            return;
+        };
+        for key in ["OnSuccess", "OnFailure"] {
+            let Some(target) = config.get(key) else {
+                continue;
+            };
+            let Some(dest) = target.get("Destination") else {
+                let ty = target.get("Type").and_then(Value::as_str).unwrap_or("?");
+                self.report.kept.push(format!(
+                    "{why} {key} ({ty}): SAM creates the destination; not drawn"
+                ));
+                continue;
+            };
+            let Some((to, how)) = self.named(dest) else {
+                continue;
+            };
+            let (Some(to), Some(kind)) = (self.comp(&to), self.kind_of(&to)) else {
+                continue;
+            };
+            let conn = if key == "OnFailure" {
+                ConnectionKind::DeadLetter
+            } else {
+                delivery(kind)
+            };
+            self.connect(f, &to, conn, &format!("{why} {key} destination{how}"));
+        }
+    }
+
     /// The connections what policies grant `f` stand for: reading or
     /// writing a data store is using it, sending to a queue, topic,
     /// stream or bus is publishing, invoking a function is invoking it.
@@ -1019,61 +1126,20 @@ impl Importer<'_> {
             let (Some(kind), Some(target)) = (self.kind_of(r), self.comp(r)) else {
                 continue;
             };
-            let Grant {
-                read,
-                write,
-                send,
-                invoke,
-                ..
-            } = *grant;
-            let access = match (read, write) {
-                (true, true) => Some(Access::ReadWrite),
-                (true, false) => Some(Access::Read),
-                (false, true) => Some(Access::Write),
-                (false, false) => None,
-            };
+            let from = self.kind_of(f).unwrap_or(K::LambdaFunction);
             let conn = match kind {
-                K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
-                    access.map(|access| ConnectionKind::Uses { access })
-                }
                 // A send to the function's own dead-letter target is what
                 // the dead-letter connection needs, not a publish.
-                K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
-                    let dead_letter = self.design.connections().any(|c| {
+                K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule
+                    if self.design.connections().any(|c| {
                         c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
-                    });
-                    (send && !dead_letter).then_some(ConnectionKind::Publishes)
+                    }) =>
+                {
+                    None
                 }
-                K::LambdaFunction if target != f => {
-                    invoke.then(|| Meaning::InvokeAsync.default_kind())
-                }
-                // Itself, or nothing a policy lets code call that archsim
-                // draws.
-                K::LambdaFunction
-                | K::Client
-                | K::ApiGateway
-                | K::CloudFront
-                | K::Alb
-                | K::Nlb
-                | K::Clb
-                | K::Cognito
-                | K::Lex
-                | K::Alexa
-                | K::Ec2Instance
-                | K::EcsCluster
-                | K::EcsService
-                | K::TaskDefinition
-                | K::Fargate
-                | K::FargateSpot
-                | K::Ec2AutoScalingGroup
-                | K::EksCluster
-                | K::EksNodeGroup
-                | K::EksFargateProfile
-                | K::EksWorkload
-                | K::EcrRepository
-                | K::ExternalRegistry
-                | K::IamRole
-                | K::Generic => None,
+                // Itself.
+                K::LambdaFunction if target == f => None,
+                _ => integrations::grant_connection(from, kind, *grant),
             };
             let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
             if let Some(conn) = conn {

@@ -70,13 +70,24 @@ impl Grant {
         invoke: false,
     };
 
-    fn union(self, o: Grant) -> Grant {
+    pub fn union(self, o: Grant) -> Grant {
         Grant {
             read: self.read || o.read,
             write: self.write || o.write,
             send: self.send || o.send,
             receive: self.receive || o.receive,
             invoke: self.invoke || o.invoke,
+        }
+    }
+
+    /// What both grant.
+    pub fn intersect(self, o: Grant) -> Grant {
+        Grant {
+            read: self.read && o.read,
+            write: self.write && o.write,
+            send: self.send && o.send,
+            receive: self.receive && o.receive,
+            invoke: self.invoke && o.invoke,
         }
     }
 
@@ -231,7 +242,7 @@ pub(crate) struct Grants(
 );
 
 impl Grants {
-    fn add(&mut self, resource: String, grant: Grant, evidence: String) {
+    pub fn add(&mut self, resource: String, grant: Grant, evidence: String) {
         if grant.is_empty() {
             return;
         }

@@ -251,6 +251,7 @@ pub(crate) fn read_resource(
             Props::ApiGateway(api_gateway::HTTP_API.read(p))
         }
         "AWS::Cognito::UserPool" => Props::Cognito(cognito::USER_POOL.read(p)),
+        "AWS::CloudFront::Distribution" => Props::CloudFront(cloudfront::DISTRIBUTION.read(p)),
         "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
             Props::EventBridgeRule(event_sources::RULE.read(p))
         }

@@ -511,6 +511,10 @@ pub fn kitchen_sink() -> Design {
     );
     link(&mut d, "topic", "fanout", ConnectionKind::Publishes);
     link(&mut d, "admin-fn", "topic", ConnectionKind::Publishes);
+    // Failed async events: to an on-failure destination function (with
+    // the function's own async settings), and to a dead-letter topic.
+    link(&mut d, "notify", "cron-fn", ConnectionKind::DeadLetter);
+    link(&mut d, "cron-fn", "topic", ConnectionKind::DeadLetter);
     link(
         &mut d,
         "cron",
