@@ -1503,3 +1503,40 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
         assert!(report.contains(evidence), "no {evidence:?} in\n{report}");
     }
 }
+
+/// An ECS service that works a queue: its task role may receive from the
+/// queue (the evidence), the queue's URL is in the container's
+/// environment and the service scales on the queue's depth (more
+/// evidence, said in the report); the role's write on a table is a write.
+/// The environment's mention of the table draws nothing of its own.
+#[test]
+fn a_service_whose_tasks_receive_from_a_queue_polls_it() {
+    let imported =
+        import_file(&own("fargate-worker-parameters.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let got = edges(&imported.design);
+    let want = set(&[
+        "WorkerTask -assumes_role-> ExecutionRole",
+        "WorkerTask -assumes_role-> TaskRole",
+        "WorkerTask -pulls_image-> Images",
+        "WorkerService -runs_task-> WorkerTask",
+        "WorkerService -runs_on-> ClusterFargate",
+        "Jobs -poll-> WorkerService",
+        "WorkerService -uses_write-> Results",
+    ]);
+    assert_eq!(
+        got,
+        want,
+        "missing {:?}, not expected {:?}",
+        want.difference(&got).collect::<Vec<_>>(),
+        got.difference(&want).collect::<Vec<_>>()
+    );
+    let report = imported.report.inferred.join("\n");
+    assert!(
+        report.contains(
+            "Jobs -> WorkerService (is polled by, from WorkerTask task role TaskRole: statement \
+             sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes; Jobs is in the \
+             container environment; the service scales on Jobs's depth)"
+        ),
+        "{report}"
+    );
+}

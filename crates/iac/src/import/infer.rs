@@ -366,6 +366,9 @@ impl Importer<'_> {
                     {
                         self.connect(logical, &td, ConnectionKind::RunsTask, "TaskDefinition");
                     }
+                    if let Some(td) = props.get("TaskDefinition").and_then(ref_target) {
+                        self.task_role(logical, td);
+                    }
                     if let Some(Value::Array(lbs)) = props.get("LoadBalancers") {
                         for lb in lbs {
                             if let Some(tg) = lb.get("TargetGroupArn").and_then(ref_target) {
@@ -1076,6 +1079,59 @@ impl Importer<'_> {
                 } else {
                     self.connect(pipe, &other, ConnectionKind::References, &why);
                 }
+            }
+        }
+    }
+
+    /// What a service's tasks do, from their task role's policies: a
+    /// queue they may receive from is one the service's workers poll
+    /// (with, as further evidence, its URL in a container's environment
+    /// and a scaling policy on its depth); tables and buckets they may
+    /// read or write are used; queues, topics, streams they may send to
+    /// are published to.
+    pub(super) fn task_role(&mut self, service: &str, task: &str) {
+        let Some(td) = self.props(task) else {
+            return;
+        };
+        let Some(role) = td.get("TaskRoleArn").and_then(ref_target) else {
+            return;
+        };
+        let grants = self.role_grants(role);
+        let mut in_env = BTreeSet::new();
+        if let Some(Value::Array(containers)) = td.get("ContainerDefinitions") {
+            for c in containers {
+                references(c.get("Environment").unwrap_or(&Value::Null), &mut in_env);
+            }
+        }
+        // Scaling policies whose metric names a queue (by its name or
+        // a reference to it).
+        let mut scaled_on = BTreeSet::new();
+        for res in self.resources().values() {
+            if res["Type"].as_str() != Some("AWS::ApplicationAutoScaling::ScalingPolicy") {
+                continue;
+            }
+            let text = res.to_string();
+            if text.contains("ApproximateNumberOfMessages") {
+                references(res, &mut scaled_on);
+            }
+        }
+        for (r, (grant, evidence)) in &grants.0 {
+            let (Some(kind), Some(target)) = (self.kind_of(r), self.comp(r)) else {
+                continue;
+            };
+            let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
+            let mut why = format!("{task} task role {role}: {}", evidence.join("; "));
+            if kind == K::SqsQueue && grant.receive {
+                if in_env.contains(r) {
+                    why.push_str(&format!("; {r} is in the container environment"));
+                }
+                if scaled_on.contains(r) {
+                    why.push_str(&format!("; the service scales on {r}'s depth"));
+                }
+                self.connect(&target, service, Meaning::Poll.default_kind(), &why);
+            }
+            if let Some(conn) = integrations::grant_connection(K::EcsService, kind, *grant) {
+                self.connect(service, &target, conn, &why);
             }
         }
     }
