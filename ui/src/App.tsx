@@ -110,6 +110,10 @@ function buildNodes(doc: DocumentView, selected: Set<string>): Node[] {
   return [...frameNodes(doc), ...components];
 }
 
+function edgeClass(meaning: string, weak: unknown): string {
+  return `meaning-${meaning}${weak ? " inferred-weak" : ""}`;
+}
+
 function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
   return doc.connections.map((c) => {
     const look = edgeLook(c.meaning);
@@ -117,12 +121,14 @@ function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
       id: c.id,
       source: c.from,
       target: c.to,
-      label: c.label,
+      label: c.weak ? `${c.label}?` : c.label,
       selected: selected.has(c.id),
       animated: look.animated,
-      className: `meaning-${c.meaning}`,
-      data: { meaning: c.meaning },
-      style: { stroke: look.stroke, strokeWidth: look.width, strokeDasharray: look.dash },
+      className: edgeClass(c.meaning, c.weak),
+      data: { meaning: c.meaning, weak: c.weak },
+      // An inferred connection whose evidence is weak is drawn faint until
+      // the user confirms it.
+      style: { stroke: look.stroke, strokeWidth: look.width, strokeDasharray: look.dash, opacity: c.weak ? 0.5 : undefined },
       labelStyle: { fill: look.stroke, fontWeight: 600, fontSize: 11 },
       labelBgStyle: { fill: "#fff", fillOpacity: 0.9 },
       labelBgPadding: [4, 2] as [number, number],
@@ -263,7 +269,7 @@ function Designer() {
   // target receives; edges change only when their level does.
   useEffect(() => {
     if (!running) {
-      setEdges((es) => (es.some((e) => e.data?.flow) ? es.map((e) => (e.data?.flow ? { ...e, className: `meaning-${e.data.meaning}`, data: { ...e.data, flow: 0 } } : e)) : es));
+      setEdges((es) => (es.some((e) => e.data?.flow) ? es.map((e) => (e.data?.flow ? { ...e, className: edgeClass(String(e.data.meaning), e.data.weak), data: { ...e.data, flow: 0 } } : e)) : es));
       return;
     }
     const apply = () => {
@@ -273,7 +279,7 @@ function Designer() {
           const level = flowLevel(liveStore.get(e.target)?.arrivals_per_s ?? 0);
           if ((e.data?.flow ?? 0) === level) return e;
           changed = true;
-          return { ...e, className: `meaning-${e.data?.meaning}${level ? ` flowing flow-${level}` : ""}`, data: { ...e.data, flow: level } };
+          return { ...e, className: `${edgeClass(String(e.data?.meaning), e.data?.weak)}${level ? ` flowing flow-${level}` : ""}`, data: { ...e.data, flow: level } };
         });
         return changed ? next : es;
       });
@@ -671,7 +677,12 @@ function Designer() {
   const selectProblem = useCallback(
     (ids: string[]) => {
       select(ids);
-      const targets = ids.filter((id) => doc?.components.some((c) => c.id === id)).map((id) => ({ id }));
+      // A connection's problem shows the two cards it joins.
+      const ends = ids.flatMap((id) => {
+        const conn = doc?.connections.find((c) => c.id === id);
+        return conn ? [conn.from, conn.to] : [id];
+      });
+      const targets = [...new Set(ends)].filter((id) => doc?.components.some((c) => c.id === id)).map((id) => ({ id }));
       if (targets.length) rf.fitView({ nodes: targets, padding: 0.6, maxZoom: 1.2, duration: 250 });
     },
     [doc, select, rf],

@@ -299,6 +299,28 @@ function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: D
           </select>
         </div>
       )}
+      {conn.evidence && (
+        <section className={conn.weak ? "evidence weak" : "evidence"} aria-label="evidence">
+          <div className="evidence-title">{conn.weak ? "Inferred from weak evidence" : "Drawn by import"}</div>
+          <p className="small">{conn.evidence}</p>
+          {conn.weak && (
+            <>
+              <p className="small">Confirm it if the design does this; delete it if not.</p>
+              <div className="row">
+                <button
+                  type="button"
+                  onClick={() => void send({ op: "set_property", id: conn.id, path: "inferred", value: { evidence: conn.evidence, weak: false } })}
+                >
+                  Confirm
+                </button>
+                <button type="button" onClick={() => void send({ op: "delete", ids: [conn.id] })}>
+                  Delete
+                </button>
+              </div>
+            </>
+          )}
+        </section>
+      )}
       {conn.note && <p className="note">{conn.note}</p>}
       {form && form.length > 0 && <h4>Parameters</h4>}
       {form?.map((f) => (

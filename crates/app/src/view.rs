@@ -96,6 +96,11 @@ pub struct ConnectionView {
     pub params: Value,
     /// What this connection does in AWS, from the connection table.
     pub note: String,
+    /// For a connection import inferred: what in the template says so.
+    pub evidence: Option<String>,
+    /// Whether that evidence only suggests it: the inspector asks the
+    /// user to confirm or delete it, and the canvas draws it dotted.
+    pub weak: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -284,6 +289,8 @@ pub(crate) fn document_view(
                 label: meaning.describe().to_string(),
                 params,
                 note,
+                evidence: conn.inferred.as_ref().map(|i| i.evidence.clone()),
+                weak: conn.inferred.as_ref().is_some_and(|i| i.weak),
             }
         })
         .collect();

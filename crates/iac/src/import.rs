@@ -233,7 +233,8 @@ struct Importer<'a> {
     /// What each API's service integrations do, by (API component,
     /// resource logical id), gathered over all its methods before drawing
     /// (a `PutItem` method and a `Query` method are one read-write use).
-    api_calls: BTreeMap<(String, String), (Grant, BTreeSet<String>)>,
+    /// The flag: whether any of the evidence is strong.
+    api_calls: BTreeMap<(String, String), (Grant, BTreeSet<String>, bool)>,
 }
 
 fn ref_target(v: &Value) -> Option<&str> {
@@ -613,6 +614,19 @@ impl<'a> Importer<'a> {
     }
 
     fn connect(&mut self, from: &str, to: &str, kind: ConnectionKind, why: &str) {
+        self.connect_marked(from, to, kind, why, false);
+    }
+
+    /// Draws `from -> to` with its evidence; `weak`: evidence that only
+    /// suggests it (the inspector asks the user to confirm or delete it).
+    fn connect_marked(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: ConnectionKind,
+        why: &str,
+        weak: bool,
+    ) {
         let (Some(f), Some(t)) = (self.design.component(from), self.design.component(to)) else {
             return;
         };
@@ -627,11 +641,15 @@ impl<'a> Importer<'a> {
             return;
         }
         let id = self.design.fresh_id(&format!("{from}-{to}"));
-        let line = format!("{from} -> {to} ({}, from {why})", kind.meaning().describe());
+        let line = format!(
+            "{from} -> {to} ({}, from {why}){}",
+            kind.meaning().describe(),
+            if weak { " [inferred: confirm it]" } else { "" }
+        );
         if apply_op(
             &mut self.design,
             Op::Connect {
-                connection: Connection::new(id, from, to, kind),
+                connection: Connection::new(id, from, to, kind).inferred(why, weak),
             },
         )
         .is_ok()

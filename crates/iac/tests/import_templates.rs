@@ -1476,6 +1476,8 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
         "Edge -invoke_sync-> Worker",
         "Failures -references-> FailuresToResults",
         "FailuresToResults -references-> Results",
+        "Clicks -poll-> Worker",
+        "Clicks -references-> ClicksConsumer",
     ]);
     let got = edges(&imported.design);
     assert_eq!(
@@ -1499,6 +1501,7 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
         "WorkerDestinations OnFailure destination",
         "Edge origin app DomainName names WorkerUrl (function URL)",
         "FailuresToResults Source",
+        "ClicksMapping (event source mapping) through enhanced fan-out consumer ClicksConsumer",
     ] {
         assert!(report.contains(evidence), "no {evidence:?} in\n{report}");
     }
@@ -1538,5 +1541,141 @@ fn a_service_whose_tasks_receive_from_a_queue_polls_it() {
              container environment; the service scales on Jobs's depth)"
         ),
         "{report}"
+    );
+}
+
+/// Every inferred connection carries its evidence in the design, and the
+/// ones whose evidence only suggests them are marked weak for the user to
+/// confirm: a statement on every resource applied to a table the function
+/// names in its environment, and one of two tables an API's credentials
+/// role may write. A statement on the table itself is strong.
+#[test]
+fn weak_evidence_is_marked_for_the_user_to_confirm() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Named:
+    Type: AWS::DynamoDB::Table
+  Granted:
+    Type: AWS::DynamoDB::Table
+  Guess:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.13
+      Environment:
+        Variables:
+          TABLE: !Ref Named
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: ["dynamodb:GetItem"]
+              Resource: "*"
+            - Effect: Allow
+              Action: ["dynamodb:PutItem"]
+              Resource: !GetAtt Granted.Arn
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: apigateway.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: both
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: dynamodb:PutItem
+                Resource: [!GetAtt Named.Arn, !GetAtt Granted.Arn]
+  Api:
+    Type: AWS::ApiGateway::RestApi
+  Put:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !GetAtt Api.RootResourceId
+      HttpMethod: POST
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Credentials: !GetAtt ApiRole.Arn
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:dynamodb:action/PutItem
+"#;
+    let imported = archsim_iac::import(text, "weak.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let d = &imported.design;
+    let marks: BTreeSet<String> = d
+        .connections()
+        .map(|c| {
+            let m = c
+                .inferred
+                .as_ref()
+                .expect("every imported connection has evidence");
+            assert!(!m.evidence.is_empty(), "{}", c.id);
+            format!(
+                "{} -> {}{}",
+                c.from,
+                c.to,
+                if m.weak { " (weak)" } else { "" }
+            )
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        set(&[
+            "Guess -> Named (weak)",
+            "Guess -> Granted",
+            "Api -> Named (weak)",
+            "Api -> Granted (weak)",
+        ])
+    );
+    let report = imported.report.inferred.join("\n");
+    assert!(
+        report.contains("named in its environment) [inferred: confirm it]"),
+        "{report}"
+    );
+    assert!(report.contains("(one of several)"), "{report}");
+    // The marks are saved with the design and read back.
+    let saved = archsim_model::file::to_string(d);
+    let back = archsim_model::file::parse_str(&saved, "weak.archsim.json").expect("load");
+    assert_eq!(
+        back.connections()
+            .filter(|c| c.inferred.as_ref().is_some_and(|m| m.weak))
+            .count(),
+        3
+    );
+    // Validation lists each for the user, and confirming one (keeping its
+    // evidence) takes it off the list.
+    let unconfirmed = |d: &archsim_model::Design| {
+        archsim_model::validate(d)
+            .into_iter()
+            .filter(|p| p.code == "INFERRED_CONNECTION_UNCONFIRMED")
+            .count()
+    };
+    assert_eq!(unconfirmed(d), 3);
+    let mut confirmed = d.clone();
+    let id = d
+        .connections()
+        .find(|c| c.from == "Guess" && c.to == "Named")
+        .map(|c| c.id.clone())
+        .expect("drawn");
+    archsim_model::edit::apply_op(
+        &mut confirmed,
+        archsim_model::Op::SetProperty {
+            id: id.clone(),
+            path: "inferred".into(),
+            value: serde_json::json!({"evidence": "checked by hand", "weak": false}),
+        },
+    )
+    .expect("confirm");
+    assert_eq!(unconfirmed(&confirmed), 2);
+    assert_eq!(
+        confirmed
+            .connection(&id)
+            .and_then(|c| c.inferred.clone())
+            .map(|i| i.evidence),
+        Some("checked by hand".to_string())
     );
 }

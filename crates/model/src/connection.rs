@@ -251,6 +251,24 @@ pub struct Connection {
     pub from: String,
     pub to: String,
     pub kind: ConnectionKind,
+    /// For a connection import inferred from a template: what in the
+    /// template says so, and whether that evidence is weak (the user
+    /// should confirm or delete it). `None` for a connection a person
+    /// drew or confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<Inferred>,
+}
+
+/// Where an imported connection comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inferred {
+    /// The template's evidence (`OrdersFn policy: DynamoDBCrudPolicy`).
+    pub evidence: String,
+    /// Whether the evidence only suggests the connection (a statement on
+    /// every resource applied to a resource the function names; one of
+    /// several resources a role allows), so the user should confirm it.
+    pub weak: bool,
 }
 
 impl Connection {
@@ -265,7 +283,17 @@ impl Connection {
             from: from.into(),
             to: to.into(),
             kind,
+            inferred: None,
         }
+    }
+
+    /// The connection with the evidence import found for it.
+    pub fn inferred(mut self, evidence: impl Into<String>, weak: bool) -> Self {
+        self.inferred = Some(Inferred {
+            evidence: evidence.into(),
+            weak,
+        });
+        self
     }
 }
 

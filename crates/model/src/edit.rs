@@ -446,6 +446,21 @@ fn set_property(
         });
     }
     if let Some(conn) = design.connection(&id) {
+        // Confirming an inferred connection clears its mark (`null`);
+        // undo puts the mark back.
+        if path == "inferred" {
+            let inferred: Option<crate::connection::Inferred> =
+                serde_json::from_value(value).map_err(|e| invalid(format!("inferred: {e}")))?;
+            let old = serde_json::to_value(&conn.inferred).map_err(|e| invalid(e.to_string()))?;
+            if let Some(conn) = design.connection_mut(&id) {
+                conn.inferred = inferred;
+            }
+            return Ok(Op::SetProperty {
+                id,
+                path,
+                value: old,
+            });
+        }
         let mut tree = serde_json::to_value(&conn.kind).map_err(|e| invalid(e.to_string()))?;
         if path == "meaning" {
             return Err(invalid(
@@ -680,6 +695,42 @@ mod tests {
         };
         e.apply(set(json!(100))).unwrap();
         assert!(e.apply(set(json!(0))).is_err());
+    }
+
+    #[test]
+    fn confirming_an_inferred_connection_clears_its_mark_and_undo_restores_it() {
+        let mut e = editor();
+        e.apply(Op::AddComponent {
+            component: Component::new("q", "Jobs", K::SqsQueue),
+        })
+        .unwrap();
+        e.apply(Op::Connect {
+            connection: Connection::new("fn-q", "fn", "q", ConnectionKind::Publishes).inferred(
+                "statement sqs:* on * and Jobs named in its environment",
+                true,
+            ),
+        })
+        .unwrap();
+        let mark = |e: &Editor| e.design().connection("fn-q").unwrap().inferred.clone();
+        assert!(mark(&e).is_some_and(|m| m.weak));
+        e.apply(Op::SetProperty {
+            id: "fn-q".into(),
+            path: "inferred".into(),
+            value: Value::Null,
+        })
+        .unwrap();
+        assert_eq!(mark(&e), None);
+        e.undo();
+        assert!(mark(&e).is_some_and(|m| m.weak && m.evidence.contains("sqs:*")));
+        // A mark that is not one is refused.
+        assert!(
+            e.apply(Op::SetProperty {
+                id: "fn-q".into(),
+                path: "inferred".into(),
+                value: json!("yes"),
+            })
+            .is_err()
+        );
     }
 
     #[test]

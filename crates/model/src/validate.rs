@@ -153,7 +153,9 @@ rules! {
     "LAMBDA_IMAGE_NO_REGISTRY", Error, "Container-image function without a repository",
         "Connect the function to the ECR repository its image comes from.", lambda_image_registry;
     "LAMBDA_ASYNC_NO_FAILURE_DESTINATION", Info, "Asynchronous events are dropped after retries",
-        "Add a dead-letter connection (SQS queue or SNS topic) so failed events are kept.", async_failure_destination;
+        "Add a dead-letter connection (SQS queue or SNS topic, or an on-failure destination function) so failed events are kept.", async_failure_destination;
+    "INFERRED_CONNECTION_UNCONFIRMED", Info, "Connection inferred from weak evidence",
+        "Select the connection: the inspector shows what in the template suggests it. Confirm it if the design does this, or delete it.", inferred_unconfirmed;
     "LB_DUPLICATE_PRIORITY", Error, "Two listener rules share a priority",
         "Give each rule of a listener its own priority (1-50,000, lowest first).", lb_duplicate_priority;
     "LB_RULE_TOO_MANY_VALUES", Error, "Listener rule with more than 5 condition values",
@@ -720,6 +722,24 @@ fn lambda_image_registry(d: &Design, out: &mut Found) {
                 format!(
                     "{} is packaged as an image but has no ECR repository",
                     c.name
+                ),
+            ));
+        }
+    }
+}
+
+fn inferred_unconfirmed(d: &Design, out: &mut Found) {
+    for c in d.connections() {
+        if let Some(i) = c.inferred.as_ref().filter(|i| i.weak) {
+            let name = |id: &str| d.component(id).map_or(id.to_string(), |x| x.name.clone());
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} {} {} was inferred from {}",
+                    name(&c.from),
+                    c.kind.meaning().describe(),
+                    name(&c.to),
+                    i.evidence
                 ),
             ));
         }

@@ -16,4 +16,13 @@ params: Record<string, unknown>,
 /**
  * What this connection does in AWS, from the connection table.
  */
-note: string, };
+note: string, 
+/**
+ * For a connection import inferred: what in the template says so.
+ */
+evidence: string | null, 
+/**
+ * Whether that evidence only suggests it: the inspector asks the
+ * user to confirm or delete it, and the canvas draws it dotted.
+ */
+weak: boolean, };

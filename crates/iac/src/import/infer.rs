@@ -131,9 +131,15 @@ impl Importer<'_> {
                     ) else {
                         continue;
                     };
-                    if let (Some(s), Some(f)) = (self.comp(src), self.comp(f)) {
+                    let (src, how) = self.through_consumer(src);
+                    if let (Some(s), Some(f)) = (self.comp(&src), self.comp(f)) {
                         let kind = poll(&self.defaults(&props, None, &mut BTreeSet::new()));
-                        self.connect(&s, &f, kind, &format!("{logical} (event source mapping)"));
+                        self.connect(
+                            &s,
+                            &f,
+                            kind,
+                            &format!("{logical} (event source mapping){how}"),
+                        );
                         self.destinations(
                             &f,
                             props.get("DestinationConfig"),
@@ -822,9 +828,12 @@ impl Importer<'_> {
                     "SQS" => "Queue",
                     _ => "Stream",
                 };
-                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
-                    let settings = self.defaults(&p, None, &mut BTreeSet::new());
-                    self.connect(&s, f, poll(&settings), &why);
+                if let Some(src) = p.get(key).and_then(ref_target) {
+                    let (src, how) = self.through_consumer(src);
+                    if let Some(s) = self.comp(&src) {
+                        let settings = self.defaults(&p, None, &mut BTreeSet::new());
+                        self.connect(&s, f, poll(&settings), &format!("{why}{how}"));
+                    }
                 }
                 self.destinations(f, p.get("DestinationConfig"), &why);
             }
@@ -1136,6 +1145,36 @@ impl Importer<'_> {
         }
     }
 
+    /// The stream a mapping reads: `src` itself, or, for an enhanced
+    /// fan-out consumer (`AWS::Kinesis::StreamConsumer`), the stream it is
+    /// registered on, with the evidence to add. The consumer stays drawn
+    /// as a generic resource referring to its stream, so its charges show
+    /// as not priced rather than as nothing.
+    pub(super) fn through_consumer(&mut self, src: &str) -> (String, String) {
+        let resources = self.resources();
+        let Some(stream) = resources
+            .get(src)
+            .filter(|r| r["Type"].as_str() == Some("AWS::Kinesis::StreamConsumer"))
+            .and_then(|r| r.get("Properties"))
+            .and_then(|p| p.get("StreamARN"))
+            .and_then(ref_target)
+        else {
+            return (src.to_string(), String::new());
+        };
+        if let (Some(consumer), Some(s)) = (self.comp(src), self.comp(stream)) {
+            self.connect(
+                &s,
+                &consumer,
+                ConnectionKind::References,
+                &format!("{src} StreamARN"),
+            );
+        }
+        (
+            stream.to_string(),
+            format!(" through enhanced fan-out consumer {src}"),
+        )
+    }
+
     /// A function's destinations (`DestinationConfig` of its event
     /// invoke config or of an event source mapping): failed events or
     /// batches go to the `OnFailure` target (a dead-letter connection),
@@ -1199,11 +1238,12 @@ impl Importer<'_> {
             };
             let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
             if let Some(conn) = conn {
-                self.connect(
+                self.connect_marked(
                     f,
                     &target,
                     conn,
                     &format!("{f} {why}: {}", evidence.join("; ")),
+                    grants.weak(r),
                 );
             }
         }

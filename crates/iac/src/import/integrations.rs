@@ -256,28 +256,42 @@ impl Importer<'_> {
             }
         }
         if grants.0.is_empty() {
-            // The resource the credentials role may call the action on.
+            // The resource the credentials role may call the action on:
+            // the evidence is weak when the role allows it on several.
+            let mut candidates = Vec::new();
             for role in &role_refs {
                 for (r, (granted, evidence)) in self.role_grants(role).0 {
                     let grant = granted.intersect(wanted);
                     if of_service(self, &r) && !grant.is_empty() {
                         let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
-                        grants.add(
+                        candidates.push((
                             r.clone(),
                             grant,
                             format!(
                                 "{how}; role {role} allows it on {r}: {}",
                                 evidence.join("; ")
                             ),
-                        );
+                        ));
                     }
                 }
             }
+            let one = candidates.len() == 1;
+            for (r, grant, evidence) in candidates {
+                if one {
+                    grants.add(r, grant, evidence);
+                } else {
+                    grants.add_weak(r, grant, format!("{evidence} (one of several)"));
+                }
+            }
         }
-        for (r, (grant, evidence)) in grants.0 {
-            let entry = self.api_calls.entry((api.to_string(), r)).or_default();
-            entry.0 = entry.0.union(grant);
-            entry.1.extend(evidence);
+        for (r, (grant, evidence)) in &grants.0 {
+            let entry = self
+                .api_calls
+                .entry((api.to_string(), r.clone()))
+                .or_default();
+            entry.0 = entry.0.union(*grant);
+            entry.1.extend(evidence.iter().cloned());
+            entry.2 |= !grants.weak(r);
         }
         true
     }
@@ -285,13 +299,13 @@ impl Importer<'_> {
     /// Draws what the APIs' service integrations do, each API's methods
     /// on one resource taken together.
     pub(super) fn draw_api_calls(&mut self) {
-        for ((api, r), (grant, evidence)) in std::mem::take(&mut self.api_calls) {
+        for ((api, r), (grant, evidence, strong)) in std::mem::take(&mut self.api_calls) {
             let (Some(target), Some(kind)) = (self.comp(&r), self.kind_of(&r)) else {
                 continue;
             };
             if let Some(conn) = grant_connection(K::ApiGateway, kind, grant) {
                 let evidence: Vec<&str> = evidence.iter().map(String::as_str).collect();
-                self.connect(&api, &target, conn, &evidence.join("; "));
+                self.connect_marked(&api, &target, conn, &evidence.join("; "), !strong);
             }
         }
     }

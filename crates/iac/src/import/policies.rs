@@ -239,10 +239,23 @@ pub(crate) struct Grants(
     /// service (`s3`), with their evidence: it applies to the resources of
     /// that service the function names elsewhere (see [`Grants::named`]).
     pub BTreeMap<String, (Grant, BTreeSet<String>)>,
+    /// The resources of the first map that a statement or policy template
+    /// names itself; the others are known only from statements on every
+    /// resource and a name elsewhere, which is weak evidence.
+    pub BTreeSet<String>,
 );
 
 impl Grants {
     pub fn add(&mut self, resource: String, grant: Grant, evidence: String) {
+        if grant.is_empty() {
+            return;
+        }
+        self.2.insert(resource.clone());
+        self.add_weak(resource, grant, evidence);
+    }
+
+    /// As [`add`](Self::add), for evidence that only suggests the grant.
+    pub fn add_weak(&mut self, resource: String, grant: Grant, evidence: String) {
         if grant.is_empty() {
             return;
         }
@@ -300,6 +313,12 @@ impl Grants {
         }
     }
 
+    /// Whether what is known of `resource` comes only from statements on
+    /// every resource and a name elsewhere.
+    pub fn weak(&self, resource: &str) -> bool {
+        !self.2.contains(resource)
+    }
+
     /// A resource of `service` the function names otherwise (`how`: in
     /// its environment, by an event) gets what statements on every
     /// resource of that service grant.
@@ -308,7 +327,7 @@ impl Grants {
             return;
         };
         for e in evidence {
-            self.add(resource.to_string(), grant, format!("{e}, {how}"));
+            self.add_weak(resource.to_string(), grant, format!("{e}, {how}"));
         }
     }
 

@@ -1,0 +1,109 @@
+// End to end: an imported design shows where each inferred connection
+// comes from, and asks the user to confirm the ones whose evidence is
+// weak. Confirming clears the problem and keeps the evidence; undo brings
+// the mark back; deleting removes the connection.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { archsimBin, documentWhen, ensureArtifacts, launch, openDesigner, startServe, tempDir } from "./harness.mjs";
+
+// A function with a statement on every table that names one table in its
+// environment (weak), and a statement on another (strong).
+const TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Named:
+    Type: AWS::DynamoDB::Table
+  Granted:
+    Type: AWS::DynamoDB::Table
+  GuessRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: tables
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: dynamodb:GetItem
+                Resource: "*"
+              - Effect: Allow
+                Action: dynamodb:PutItem
+                Resource: !GetAtt Granted.Arn
+  Guess:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.13
+      Handler: index.handler
+      Role: !GetAtt GuessRole.Arn
+      Code: {ZipFile: "def handler(e, c): return e"}
+      Environment:
+        Variables:
+          TABLE: !Ref Named
+`;
+
+let server;
+let browser;
+let page;
+const problemsSeen = [];
+const shots = ensureArtifacts();
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+const weakProblems = () => page.locator('li.problem[data-code="INFERRED_CONNECTION_UNCONFIRMED"]');
+
+before(async () => {
+  const dir = tempDir("archsim-import-");
+  const template = join(dir, "weak.yaml");
+  writeFileSync(template, TEMPLATE);
+  const design = join(dir, "weak.archsim.json");
+  execFileSync(archsimBin(), ["import", template, "--out", design]);
+  server = await startServe(design, dir);
+  browser = await launch();
+  page = await openDesigner(browser, server.url, problemsSeen);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("a connection inferred from weak evidence is drawn faint and listed for the user to confirm", async () => {
+  await page.getByTestId("tab-problems").click();
+  await weakProblems().first().waitFor();
+  assert.equal(await weakProblems().count(), 1);
+  assert.match(await weakProblems().first().innerText(), /Guess uses Named was inferred from .*dynamodb:GetItem.*named in its environment/);
+  assert.equal(await page.locator(".react-flow__edge.inferred-weak").count(), 1, "only the weak connection is faint");
+});
+
+test("the inspector shows the evidence; Confirm keeps it and clears the problem; undo restores the mark", async () => {
+  await weakProblems().first().locator("button").click();
+  const evidence = page.locator(".inspector .evidence");
+  await evidence.waitFor();
+  assert.match(await evidence.innerText(), /Inferred from weak evidence[\s\S]*named in its environment/);
+  await shot("import-01-weak-evidence");
+  await evidence.getByRole("button", { name: "Confirm" }).click();
+  await page.locator(".inspector .evidence:not(.weak)").waitFor();
+  assert.match(await page.locator(".inspector .evidence").innerText(), /Drawn by import[\s\S]*named in its environment/);
+  await weakProblems().first().waitFor({ state: "detached" });
+  assert.equal(await page.locator(".react-flow__edge.inferred-weak").count(), 0);
+  // The strong connection carries its evidence too.
+  const doc = await documentWhen(page, server, (d) => d.connections.every((c) => !c.weak));
+  const strong = doc.connections.find((c) => c.from === "Guess" && c.to === "Granted");
+  assert.match(strong?.evidence ?? "", /dynamodb:PutItem/);
+  await page.keyboard.press("Control+z");
+  await weakProblems().first().waitFor();
+  assert.equal(await page.locator(".react-flow__edge.inferred-weak").count(), 1);
+});
+
+test("Delete removes a weak connection", async () => {
+  await weakProblems().first().locator("button").click();
+  await page.locator(".inspector .evidence.weak").getByRole("button", { name: "Delete" }).click();
+  const doc = await documentWhen(page, server, (d) => !d.connections.some((c) => c.from === "Guess" && c.to === "Named"));
+  assert.ok(!doc.connections.some((c) => c.from === "Guess" && c.to === "Named"), "the weak connection is gone");
+  assert.equal(await weakProblems().count(), 0);
+  assert.deepEqual(problemsSeen, []);
+});
