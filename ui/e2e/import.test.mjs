@@ -1,7 +1,8 @@
 // End to end: an imported design shows where each inferred connection
 // comes from, and asks the user to confirm the ones whose evidence is
 // weak. Confirming clears the problem and keeps the evidence; undo brings
-// the mark back; deleting removes the connection.
+// the mark back; deleting removes the connection. A value read from a
+// parameter says so.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -12,6 +13,10 @@ import { archsimBin, documentWhen, ensureArtifacts, launch, openDesigner, startS
 // A function with a statement on every table that names one table in its
 // environment (weak), and a statement on another (strong).
 const TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Memory:
+    Type: Number
+    Default: 1024
 Resources:
   Named:
     Type: AWS::DynamoDB::Table
@@ -41,6 +46,7 @@ Resources:
       Runtime: python3.13
       Handler: index.handler
       Role: !GetAtt GuessRole.Arn
+      MemorySize: !Ref Memory
       Code: {ZipFile: "def handler(e, c): return e"}
       Environment:
         Variables:
@@ -106,4 +112,12 @@ test("Delete removes a weak connection", async () => {
   assert.ok(!doc.connections.some((c) => c.from === "Guess" && c.to === "Named"), "the weak connection is gone");
   assert.equal(await weakProblems().count(), 0);
   assert.deepEqual(problemsSeen, []);
+});
+
+test("a value read from a template parameter says so in the inspector", async () => {
+  await page.locator('.react-flow__node[data-id="Guess"]').click();
+  const note = page.getByTestId("from-parameters");
+  await note.waitFor();
+  assert.match(await note.innerText(), /Memory = 1024/);
+  assert.equal(await page.locator("#field-memory_mb").inputValue(), "1024");
 });

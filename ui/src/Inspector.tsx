@@ -244,6 +244,12 @@ function ComponentInspector({ c, doc, send }: { c: ComponentView; doc: DocumentV
         </ul>
       )}
       <h4>Properties</h4>
+      {c.parameters.length > 0 && (
+        <p className="note small" data-testid="from-parameters">
+          Read from the template&apos;s parameters, as their defaults: {c.parameters.join(", ")}. The exported template keeps the
+          parameters.
+        </p>
+      )}
       {!form && <p className="muted">Loading…</p>}
       {form?.map((f) => (
         <Field

@@ -53,9 +53,9 @@ describe("group frames", () => {
     can_undo: false,
     can_redo: false,
     components: [
-      { id: "cl", name: "c", kind: "ecs_cluster", label: "", category: "containers", position: { x: 0, y: 0 }, props: {}, limits: [], takes_traffic: false },
-      { id: "svc", name: "s", kind: "ecs_service", label: "", category: "containers", position: { x: 300, y: 200 }, props: {}, limits: [], takes_traffic: true },
-      { id: "out", name: "o", kind: "sqs_queue", label: "", category: "event_sources", position: { x: 900, y: 900 }, props: {}, limits: [], takes_traffic: true },
+      { id: "cl", name: "c", kind: "ecs_cluster", label: "", category: "containers", position: { x: 0, y: 0 }, props: {}, limits: [], takes_traffic: false, parameters: [] },
+      { id: "svc", name: "s", kind: "ecs_service", label: "", category: "containers", position: { x: 300, y: 200 }, props: {}, limits: [], takes_traffic: true, parameters: [] },
+      { id: "out", name: "o", kind: "sqs_queue", label: "", category: "event_sources", position: { x: 900, y: 900 }, props: {}, limits: [], takes_traffic: true, parameters: [] },
     ],
     connections: [],
     groups: [{ id: "g", name: "c", kind: "ecs_cluster", owner: "cl", members: ["svc"] }],

@@ -35,6 +35,9 @@ pub struct ComponentView {
     /// offers only these.
     #[serde(default)]
     pub takes_traffic: bool,
+    /// For an imported component: the template parameters whose defaults
+    /// its values were read from (`Memory = 512`), for the inspector.
+    pub parameters: Vec<String>,
 }
 
 /// A layer that does not model what AWS does with a component, and why.
@@ -263,6 +266,13 @@ pub(crate) fn document_view(
             props: serde_json::to_value(&c.props).unwrap_or(Value::Null),
             limits: limits(c),
             takes_traffic: archsim_sim::takes_traffic(c.kind()),
+            parameters: design
+                .extensions
+                .get(archsim_iac::EXTENSION_KEY)
+                .and_then(|x| x.get("parameters"))
+                .and_then(|p| p.get(&c.id))
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default(),
         })
         .collect();
     let connections = design

@@ -235,6 +235,10 @@ struct Importer<'a> {
     /// (a `PutItem` method and a `Query` method are one read-write use).
     /// The flag: whether any of the evidence is strong.
     api_calls: BTreeMap<(String, String), (Grant, BTreeSet<String>, bool)>,
+    /// The parameters (`Memory = 512`) whose defaults a resource's
+    /// modelled values were read from, by logical id (`Globals.Function`
+    /// for SAM's globals).
+    parameters: BTreeMap<String, Vec<String>>,
 }
 
 fn ref_target(v: &Value) -> Option<&str> {
@@ -473,6 +477,7 @@ impl<'a> Importer<'a> {
             next_row: BTreeMap::new(),
             cluster_members: BTreeMap::new(),
             api_calls: BTreeMap::new(),
+            parameters: BTreeMap::new(),
         }
     }
 
@@ -726,6 +731,11 @@ impl<'a> Importer<'a> {
         if !self.report.parameters.contains(&line) {
             self.report.parameters.push(line);
         }
+        let entry = self.parameters.entry(logical.to_string()).or_default();
+        let value = format!("{parameter} = {default}");
+        if !entry.contains(&value) {
+            entry.push(value);
+        }
     }
 
     /// A resource's typed properties, values given by parameters read as
@@ -864,12 +874,44 @@ impl<'a> Importer<'a> {
             .collect();
         self.design.extensions.insert(
             EXTENSION_KEY.into(),
-            json!({"template": self.parsed.value, "components": self.mapping, "props": snapshots}),
+            json!({"template": self.parsed.value, "components": self.mapping, "props": snapshots,
+                "parameters": self.component_parameters()}),
         );
         Ok(Imported {
             design: self.design,
             report: self.report,
         })
+    }
+
+    /// For each drawn component, the parameters its values were read from:
+    /// its own, and for a SAM function those of `Globals.Function`.
+    fn component_parameters(&self) -> Map<String, Value> {
+        let globals = self.parameters.get("Globals.Function");
+        let mut out = Map::new();
+        for c in self.design.components() {
+            let logical = self
+                .mapping
+                .get(&c.id)
+                .and_then(Value::as_str)
+                .unwrap_or(&c.id);
+            let mut list: Vec<String> = self.parameters.get(logical).cloned().unwrap_or_default();
+            let sam_function = self
+                .resources()
+                .get(logical)
+                .and_then(|r| r["Type"].as_str())
+                == Some("AWS::Serverless::Function");
+            if sam_function {
+                for g in globals.into_iter().flatten() {
+                    if !list.contains(g) {
+                        list.push(format!("{g} (Globals)"));
+                    }
+                }
+            }
+            if !list.is_empty() {
+                out.insert(c.id.clone(), json!(list));
+            }
+        }
+        out
     }
 
     fn comp(&self, logical: &str) -> Option<String> {

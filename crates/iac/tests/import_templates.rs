@@ -967,6 +967,16 @@ Resources:
         "{:#?}",
         imported.report.inferred
     );
+    // Each component keeps which parameters its values came from, for the
+    // inspector (the globals' ones apply to every SAM function).
+    let from_parameters = &imported.design.extensions[archsim_iac::EXTENSION_KEY]["parameters"];
+    assert_eq!(
+        from_parameters,
+        &serde_json::json!({
+            "FromRepo": ["Memory = 1024", "Timeout = 30 (Globals)"],
+            "FromParameter": ["Timeout = 30 (Globals)"],
+        })
+    );
     // The kept template still says !Ref: export writes it back as written.
     let out = archsim_iac::export(&imported.design, &ExportOptions::default()).expect("exports");
     assert!(

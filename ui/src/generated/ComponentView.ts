@@ -26,4 +26,9 @@ limits: Array<LayerLimit>,
  * capacity, a registry or a task definition): the scenario editor
  * offers only these.
  */
-takes_traffic: boolean, };
+takes_traffic: boolean, 
+/**
+ * For an imported component: the template parameters whose defaults
+ * its values were read from (`Memory = 512`), for the inspector.
+ */
+parameters: Array<string>, };
