@@ -121,3 +121,14 @@ test("a value read from a template parameter says so in the inspector", async ()
   assert.match(await note.innerText(), /Memory = 1024/);
   assert.equal(await page.locator("#field-memory_mb").inputValue(), "1024");
 });
+
+test("a connection's enum parameters are dropdowns of the model's values", async () => {
+  const edge = page.locator('.react-flow__edge.meaning-uses:not(.inferred-weak)');
+  await edge.first().locator(".react-flow__edge-interaction").click({ force: true });
+  await page.locator(".inspector", { hasText: "Connection" }).waitFor();
+  const access = page.locator("select#field-access");
+  await access.waitFor();
+  assert.deepEqual(await access.locator("option").allTextContents(), ["read", "write", "read_write"]);
+  assert.equal(await access.inputValue(), "write");
+  await shot("import-02-connection-form");
+});

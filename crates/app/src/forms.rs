@@ -291,13 +291,41 @@ pub fn component_form(kind: ComponentKind) -> Vec<FormField> {
     form
 }
 
-/// The form of a connection's parameters.
+fn defaults_tag(meaning: Meaning) -> Value {
+    serde_json::to_value(meaning.default_kind())
+        .ok()
+        .and_then(|v| v.get("meaning").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// The form of a connection's parameters, with the schema of the
+/// meaning's variant of the model's `ConnectionKind` (so an access mode or
+/// a starting position is a choice, listener rule conditions a structured
+/// list).
 pub fn connection_form(meaning: Meaning) -> Vec<FormField> {
     let mut defaults = serde_json::to_value(meaning.default_kind()).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut defaults {
         map.remove("meaning");
     }
-    fields(&defaults, &connection_specs(meaning))
+    let specs = connection_specs(meaning);
+    let root = serde_json::to_value(archsim_model::ConnectionKind::schema()).unwrap_or(Value::Null);
+    // The variant's tag (`invoke` for both invoke meanings).
+    let slug = defaults_tag(meaning);
+    let variant = root
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .and_then(|variants| {
+            variants.iter().find(|v| {
+                let tag = v.get("properties").and_then(|p| p.get("meaning"));
+                tag.and_then(|t| t.get("const")) == Some(&slug)
+                    || tag.and_then(single_enum).as_ref() == Some(&slug)
+            })
+        })
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut form = with_schema(fields(&defaults, &specs), &variant, &specs);
+    form.retain(|f| f.path != "meaning");
+    form
 }
 
 #[cfg(test)]
@@ -412,5 +440,60 @@ mod tests {
                 .any(|f| f.path == "batch_size" && f.max.is_some())
         );
         assert!(form.iter().all(|f| f.path != "meaning"));
+        // The starting position is a choice of the model's values.
+        let start = form
+            .iter()
+            .find(|f| f.path == "starting_position")
+            .expect("starting position");
+        assert_eq!(start.field_type, FieldType::Choice);
+        assert_eq!(start.choices, ["LATEST", "TRIM_HORIZON"].map(Value::from));
+    }
+
+    /// No connection parameter that is an enum of the model is free text,
+    /// and every meaning's form is made from its own variant's schema.
+    #[test]
+    fn connection_enums_are_choices() {
+        let uses = connection_form(Meaning::Uses);
+        let access = uses.iter().find(|f| f.path == "access").expect("access");
+        assert_eq!(access.field_type, FieldType::Choice);
+        assert_eq!(
+            access.choices,
+            ["read", "write", "read_write"].map(Value::from)
+        );
+        let route = connection_form(Meaning::Route);
+        let conditions = route
+            .iter()
+            .find(|f| f.path == "conditions")
+            .expect("conditions");
+        assert!(
+            conditions.schema["items"]["properties"]["field"].is_object(),
+            "{}",
+            conditions.schema
+        );
+        use Meaning as M;
+        for m in [
+            M::InvokeSync,
+            M::InvokeAsync,
+            M::Poll,
+            M::Route,
+            M::RunsOn,
+            M::RunsTask,
+            M::PullsImage,
+            M::Uses,
+            M::Publishes,
+            M::DeadLetter,
+            M::AssumesRole,
+            M::Authorizes,
+            M::References,
+        ] {
+            for f in connection_form(m) {
+                assert!(
+                    f.field_type != FieldType::Text || f.choices.is_empty(),
+                    "{m:?} {}",
+                    f.path
+                );
+                assert!(!f.schema.is_null(), "{m:?} {} has no schema", f.path);
+            }
+        }
     }
 }

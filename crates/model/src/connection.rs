@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::component::ComponentKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvokeMode {
     /// RequestResponse: the caller waits and sees throttles at once.
@@ -18,7 +18,7 @@ pub enum InvokeMode {
     Async,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     Read,
@@ -35,7 +35,9 @@ impl Access {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StartingPosition {
     #[default]
@@ -43,7 +45,7 @@ pub enum StartingPosition {
     TrimHorizon,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionField {
     PathPattern,
@@ -55,7 +57,7 @@ pub enum ConditionField {
 }
 
 /// One condition of a listener rule; AWS allows 5 values per rule in all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleCondition {
     pub field: ConditionField,
@@ -72,7 +74,7 @@ impl RuleCondition {
 }
 
 /// What a connection means, with its parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "meaning", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ConnectionKind {
     /// The source invokes the target (a request, a function call).
@@ -160,6 +162,18 @@ pub enum Meaning {
     AssumesRole,
     Authorizes,
     References,
+}
+
+impl ConnectionKind {
+    /// The JSON Schema of every meaning's parameters (a `oneOf` tagged by
+    /// `meaning`, every subschema inlined): what the inspector's connection
+    /// forms are made from.
+    pub fn schema() -> schemars::Schema {
+        schemars::generate::SchemaSettings::draft2020_12()
+            .with(|s| s.inline_subschemas = true)
+            .into_generator()
+            .root_schema_for::<ConnectionKind>()
+    }
 }
 
 impl Meaning {
