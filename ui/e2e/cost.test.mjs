@@ -76,6 +76,14 @@ test("the cost panel's total is what archsim cost --json prints for the same fil
   assert.ok((await page.getByTestId("cost-lines").locator("tbody tr").count()) > 3);
   await shot("cost-01-panel");
   await page.getByTestId("cost-breakeven").scrollIntoViewIfNeeded();
+  // The charts are drawn at the width they are shown at: not scaled, so
+  // their text keeps the size the core gave it (at least 11 px).
+  for (const id of ["cost-curve", "cost-breakeven"]) {
+    const { natural, shown } = await page.getByTestId(id).evaluate((img) => ({ natural: img.naturalWidth, shown: img.clientWidth }));
+    assert.ok(natural < 1000, `${id} drawn at the panel's width, not 1000 px`);
+    assert.ok(Math.abs(natural - shown) <= 1, `${id}: drawn ${natural} px wide, shown ${shown} px`);
+  }
+  assert.match(await page.locator("figure", { has: page.getByTestId("cost-breakeven") }).locator("figcaption").innerText(), /Lambda \d+ MB, .* vs Fargate/);
   await shot("cost-01b-charts");
   await page.getByTestId("cost-total").scrollIntoViewIfNeeded();
 });

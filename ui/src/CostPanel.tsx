@@ -43,6 +43,12 @@ interface Choices {
   fn: string | null;
 }
 
+/** The width to draw the panel's charts at for `inner` CSS pixels of room:
+ * a multiple of 40, at least 320 (the core's narrowest chart). */
+export function chartWidthFor(inner: number): number {
+  return Math.max(320, Math.floor(inner / 40) * 40);
+}
+
 export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose: () => void; notify: Notify }) {
   const [source, setSource] = useState<CostSource>("estimate");
   const [freeTier, setFreeTier] = useState(false);
@@ -58,6 +64,24 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
   const [loading, setLoading] = useState(false);
   const [reporting, setReporting] = useState(false);
   const asked = useRef(0);
+  // The charts are drawn at the width the panel shows them (in steps of
+  // 40 px, so a drag of the resizer does not redraw at every pixel): the
+  // core sizes their text for that width, and nothing is scaled down.
+  const root = useRef<HTMLElement>(null);
+  const [chartWidth, setChartWidth] = useState<number | null>(null);
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const measure = () => {
+      const style = getComputedStyle(el);
+      const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 2;
+      setChartWidth(chartWidthFor(inner));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   // What is shown: the last answer, unless the last question failed.
   const shown = error ? null : panel;
 
@@ -68,7 +92,7 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
     const key = designKey;
     const timer = setTimeout(() => {
       setLoading(true);
-      api.costPanel({ source, scenario, free_tier: freeTier, billing, function: fn }).then(
+      api.costPanel({ source, scenario, free_tier: freeTier, billing, function: fn, chart_width: chartWidth }).then(
         (p) => {
           if (ask !== asked.current) return;
           setAnswer({ design: key, panel: p });
@@ -83,7 +107,7 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
       );
     }, COST_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [doc, designKey, source, scenario, freeTier, billing, fn]);
+  }, [doc, designKey, source, scenario, freeTier, billing, fn, chartWidth]);
 
   const choose = (change: Partial<Omit<Choices, "design">>) => setChoices({ design: designKey, scenario, fn, ...change });
 
@@ -108,7 +132,7 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
   };
 
   return (
-    <aside className="cost-panel" aria-label="Cost" data-testid="cost-panel">
+    <aside className="cost-panel" aria-label="Cost" data-testid="cost-panel" ref={root}>
       <div className="cost-head">
         <h3>Monthly cost</h3>
         {loading && <span className="muted" data-testid="cost-loading">updating…</span>}
@@ -271,6 +295,7 @@ export function CostPanel({ doc, onClose, notify }: { doc: DocumentView; onClose
                   shown.break_even.function_name
                 )}{" "}
                 on Lambda, Fargate and ECS on EC2
+                <div className="muted small">{shown.break_even.title.replace(/^Break-even: /, "")}</div>
               </figcaption>
               <img src={svgUrl(shown.break_even.svg)} alt="Monthly cost of the function's workload on Lambda, Fargate and ECS on EC2 against request rate" data-testid="cost-breakeven" />
               <ul className="cost-crossings" data-testid="cost-crossings">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quantity, usd } from "./CostPanel";
+import { chartWidthFor, quantity, usd } from "./CostPanel";
 
 describe("money and quantities in the cost panel", () => {
   it("shows decimal strings as dollars without going through a float", () => {
@@ -13,5 +13,13 @@ describe("money and quantities in the cost panel", () => {
     expect(quantity("1056456000")).toBe("1,056,456,000");
     expect(quantity("540000.123456")).toBe("540,000.12");
     expect(quantity("n/a")).toBe("n/a");
+  });
+});
+
+describe("the width the panel's charts are drawn at", () => {
+  it("is the room there is, in steps of 40 px, never under the core's narrowest chart", () => {
+    expect(chartWidthFor(431)).toBe(400);
+    expect(chartWidthFor(480)).toBe(480);
+    expect(chartWidthFor(200)).toBe(320);
   });
 });

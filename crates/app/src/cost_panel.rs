@@ -80,6 +80,10 @@ pub struct CostOptions {
     pub billing: LambdaBillingMode,
     /// The Lambda function of the break-even chart; `None` is the first.
     pub function: Option<String>,
+    /// The width (CSS pixels) the panel shows its charts at, so they are
+    /// drawn at that size and their text is not scaled down; `None`: the
+    /// full 1000 px of a file.
+    pub chart_width: Option<u32>,
 }
 
 impl CostOptions {
@@ -153,6 +157,9 @@ pub struct BreakEvenView {
     pub function_name: String,
     /// The chart (SVG document, embedded font), crossings marked.
     pub svg: String,
+    /// What it compares (the chart's caption, which a narrow chart leaves
+    /// to the panel): the workload and the platforms' sizes.
+    pub title: String,
     pub crossings: Vec<CrossingView>,
 }
 
@@ -369,7 +376,7 @@ pub fn cost_panel(
     let report =
         monthly_bill(&book, &usage, &assumptions).map_err(|e| cost_error(e.to_string(), None))?;
     let mut chart_notes = Vec::new();
-    let cost_curve_svg = match curve_svg(&book, &usage, &assumptions) {
+    let cost_curve_svg = match curve_svg(&book, &usage, &assumptions, options.chart_width) {
         Ok(svg) => Some(svg),
         Err(e) => {
             chart_notes.push(format!("cost curve: {e}"));
@@ -443,10 +450,20 @@ pub(crate) fn curve_svg(
     book: &PriceBook,
     usage: &DesignUsage,
     assumptions: &Assumptions,
+    width: Option<u32>,
 ) -> Result<String, String> {
     let curve = cost_curve(book, &usage.profile, assumptions, &curve_options(usage))
         .map_err(|e| e.to_string())?;
-    Chart::CostCurve(&curve).to_svg().map_err(|e| e.to_string())
+    svg_at(Chart::CostCurve(&curve), width)
+}
+
+/// A chart at the panel's width, or full size.
+fn svg_at(chart: Chart, width: Option<u32>) -> Result<String, String> {
+    match width {
+        Some(w) => chart.to_svg_at(w),
+        None => chart.to_svg(),
+    }
+    .map_err(|e| e.to_string())
 }
 
 fn break_even_view(
@@ -458,13 +475,12 @@ fn break_even_view(
     let id = chart_function(design, options.function.as_deref()).map_err(|e| e.to_string())?;
     let input = break_even_input(design, &id).map_err(|e| e.to_string())?;
     let result = break_even(book, &input, assumptions).map_err(|e| e.to_string())?;
-    let svg = Chart::BreakEven(&result)
-        .to_svg()
-        .map_err(|e| e.to_string())?;
+    let svg = svg_at(Chart::BreakEven(&result), options.chart_width)?;
     Ok(BreakEvenView {
         function_name: component_name(design, &id),
         function_id: id,
         svg,
+        title: archsim_cost::break_even_title(&result),
         crossings: result
             .crossings
             .iter()

@@ -142,7 +142,7 @@ pub fn report_of_run(
         usd
     };
     let stem = file_stem(&design.name, &run.scenario);
-    let curve = curve_svg(&book, &usage, assumptions);
+    let curve = curve_svg(&book, &usage, assumptions, None);
     let page = Page {
         design,
         run,

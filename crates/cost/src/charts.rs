@@ -15,6 +15,64 @@ use std::sync::OnceLock;
 
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 620;
+/// Plotters' SVG backend writes a font of size `s` as `font-size: s / 1.24`.
+const SVG_EM: f64 = 1.24;
+/// The narrowest chart drawn: below it axis labels would collide.
+const MIN_WIDTH: u32 = 320;
+
+/// Sizes of a chart drawn `width` pixels wide: at 1000 px (files, the CLI)
+/// the full sizes; narrower (the designer's panel, drawn at its own width
+/// so nothing is scaled down) fonts shrink no lower than 14 (plotters
+/// writes an SVG font size of size / 1.24, so 11.3 px) and the caption is
+/// left to the panel when it would not fit.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    width: u32,
+    height: u32,
+    caption: f64,
+    desc: f64,
+    label: f64,
+    legend: f64,
+    margin: u32,
+    x_area: u32,
+    y_area: u32,
+}
+
+impl Layout {
+    fn at(width: u32) -> Layout {
+        let width = width.max(MIN_WIDTH);
+        let s = (f64::from(width) / f64::from(WIDTH)).min(1.0);
+        let font = |full: f64, least: f64| (full * s).max(least);
+        let size = |full: f64, least: f64| font(full, least).round() as u32;
+        Layout {
+            width,
+            height: if width >= WIDTH {
+                HEIGHT
+            } else {
+                (f64::from(width) * 0.7).round() as u32
+            },
+            caption: font(22.0, 16.0),
+            desc: font(17.0, 14.5),
+            label: font(14.0, 14.0),
+            legend: font(15.0, 14.0),
+            margin: size(20.0, 8.0),
+            x_area: size(55.0, 40.0),
+            y_area: size(85.0, 74.0),
+        }
+    }
+
+    /// At most how wide `text` is at `size` px (the embedded font's
+    /// average advance is a little over half its size; 0.6 em errs wide).
+    fn text_px(text: &str, size: f64) -> i32 {
+        (text.chars().count() as f64 * size / SVG_EM * 0.6).ceil() as i32
+    }
+
+    /// The caption's font size, or `None` when it would not fit.
+    fn caption_for(&self, text: &str) -> Option<f64> {
+        (Self::text_px(text, self.caption) <= self.width as i32 - 2 * self.margin as i32)
+            .then_some(self.caption)
+    }
+}
 const FONT: &str = "sans-serif";
 
 /// Series colours, readable on white and distinct in a stack.
@@ -115,11 +173,19 @@ pub enum Chart<'a> {
 impl Chart<'_> {
     /// The chart as an SVG document.
     pub fn to_svg(self) -> Result<String, ChartError> {
+        self.to_svg_at(WIDTH)
+    }
+
+    /// The chart as an SVG document `width` pixels wide (at least 320),
+    /// for a panel that shows it at that size: text stays at least 12 px.
+    pub fn to_svg_at(self, width: u32) -> Result<String, ChartError> {
         ensure_font()?;
+        let layout = Layout::at(width);
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-            self.draw(&root)?;
+            let root = SVGBackend::with_string(&mut svg, (layout.width, layout.height))
+                .into_drawing_area();
+            self.draw(&root, layout)?;
             root.present().drawn()?;
         }
         Ok(svg)
@@ -145,21 +211,25 @@ impl Chart<'_> {
             ImageFormat::Svg => std::fs::write(path, self.to_svg()?).map_err(write_error),
             ImageFormat::Png => {
                 let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
-                self.draw(&root)?;
+                self.draw(&root, Layout::at(WIDTH))?;
                 root.present().drawn()
             }
         }
     }
 
-    fn draw<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    fn draw<DB: DrawingBackend>(
+        self,
+        root: &DrawingArea<DB, Shift>,
+        l: Layout,
+    ) -> Result<(), ChartError>
     where
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE).drawn()?;
         match self {
-            Chart::CostCurve(curve) => draw_cost_curve(root, curve),
-            Chart::BreakEven(result) => draw_break_even(root, result),
-            Chart::Memory(curve) => draw_memory(root, curve),
+            Chart::CostCurve(curve) => draw_cost_curve(root, curve, l),
+            Chart::BreakEven(result) => draw_break_even(root, result, l),
+            Chart::Memory(curve) => draw_memory(root, curve, l),
         }
     }
 }
@@ -246,13 +316,13 @@ fn assumptions_note(a: &crate::usage::Assumptions) -> String {
 
 /// Draws the series legend of a chart (plain or dual-axis).
 macro_rules! draw_legend {
-    ($chart:expr, $position:expr) => {
+    ($chart:expr, $position:expr, $size:expr) => {
         $chart
             .configure_series_labels()
             .position($position)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.5))
-            .label_font((FONT, 15))
+            .label_font((FONT, $size))
             .draw()
             .drawn()
     };
@@ -261,6 +331,7 @@ macro_rules! draw_legend {
 fn draw_cost_curve<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     curve: &CostCurve,
+    l: Layout,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
@@ -298,17 +369,18 @@ where
             .copied()
             .chain(curve.total_usd.iter().copied()),
     );
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!(
-                "Monthly cost vs traffic ({})",
-                assumptions_note(&curve.assumptions)
-            ),
-            (FONT, 22),
-        )
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
+    let title = format!(
+        "Monthly cost vs traffic ({})",
+        assumptions_note(&curve.assumptions)
+    );
+    let mut builder = ChartBuilder::on(root);
+    if let Some(size) = l.caption_for(&title) {
+        builder.caption(&title, (FONT, size));
+    }
+    let mut chart = builder
+        .margin(l.margin)
+        .x_label_area_size(l.x_area)
+        .y_label_area_size(l.y_area)
         .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
         .drawn()?;
     chart
@@ -317,8 +389,8 @@ where
         .y_desc("cost ($/month)")
         .x_label_formatter(&|x| tick(*x))
         .y_label_formatter(&|y| dollars(*y))
-        .axis_desc_style((FONT, 17))
-        .label_style((FONT, 14))
+        .axis_desc_style((FONT, l.desc))
+        .label_style((FONT, l.label))
         .draw()
         .drawn()?;
     // Draw the tallest band first so each lower one paints over it.
@@ -345,12 +417,13 @@ where
         .drawn()?
         .label("total")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.stroke_width(2)));
-    draw_legend!(chart, SeriesLabelPosition::UpperLeft)
+    draw_legend!(chart, SeriesLabelPosition::UpperLeft, l.legend)
 }
 
 fn draw_break_even<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     result: &BreakEven,
+    l: Layout,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
@@ -367,23 +440,15 @@ where
             .iter()
             .flat_map(|s| s.monthly_usd.iter().copied()),
     );
-    let w = &result.input.workload;
-    let f = &result.input.fargate;
-    let mut title = format!(
-        "Break-even: Lambda {} MB, {} ms vs Fargate {} vCPU / {} GB",
-        w.memory_mb,
-        short_number(w.duration_ms),
-        f.vcpu,
-        f.memory_gb
-    );
-    if let Some(e) = &result.input.ec2 {
-        title.push_str(&format!(" vs ECS on {}", e.instance_type));
+    let title = break_even_title(result);
+    let mut builder = ChartBuilder::on(root);
+    if let Some(size) = l.caption_for(&title) {
+        builder.caption(&title, (FONT, size));
     }
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 22))
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
+    let mut chart = builder
+        .margin(l.margin)
+        .x_label_area_size(l.x_area)
+        .y_label_area_size(l.y_area)
         .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
         .drawn()?;
     chart
@@ -392,13 +457,17 @@ where
         .y_desc("cost ($/month)")
         .x_label_formatter(&|x| tick(*x))
         .y_label_formatter(&|y| dollars(*y))
-        .axis_desc_style((FONT, 17))
-        .label_style((FONT, 14))
+        .axis_desc_style((FONT, l.desc))
+        .label_style((FONT, l.label))
         .draw()
         .drawn()?;
     // The cheapest platform's band goes under the lines.
     let segments = cheapest_segments(result);
-    let band = top * 0.07;
+    // Tall enough for its label on a short chart: one and a half lines.
+    let plot_h = f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
+    let band = (top * 0.07).max(top * l.label / SVG_EM * 1.5 / plot_h);
+    // The rates sit clear of the band's labels: most of a line above it.
+    let rate_y = band + top * l.label / SVG_EM * 0.8 / plot_h;
     for (from, to, i) in &segments {
         let c = colour(*i);
         chart
@@ -434,7 +503,7 @@ where
         .drawn()?;
     // Where things fall in pixels, decided before drawing (drawing borrows the chart).
     let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
-    let label_px = |text: &str| text.chars().count() as i32 * 8;
+    let label_px = |text: &str| Layout::text_px(text, l.label);
     let mut band_labels = Vec::new();
     for (from, to, i) in &segments {
         let text = format!("{} cheapest", result.series[*i].platform.label());
@@ -452,7 +521,8 @@ where
             last_right = x + w / 2;
         }
     }
-    let centre = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    let centre =
+        TextStyle::from((FONT, l.label).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
     chart
         .draw_series(
             band_labels
@@ -460,16 +530,35 @@ where
                 .map(|(x, text)| Text::new(text, (x, band / 2.0), centre.clone())),
         )
         .drawn()?;
-    let above = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let above =
+        TextStyle::from((FONT, l.label).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
     chart
         .draw_series(
             rate_labels
                 .into_iter()
-                .map(|(x, text)| Text::new(text, (x, band * 1.15), above.clone())),
+                .map(|(x, text)| Text::new(text, (x, rate_y), above.clone())),
         )
         .drawn()?;
-    draw_legend!(chart, SeriesLabelPosition::UpperLeft)?;
+    draw_legend!(chart, SeriesLabelPosition::UpperLeft, l.legend)?;
     Ok(())
+}
+
+/// What a break-even chart compares (its caption): the function's
+/// workload and the sizes it runs at on each platform.
+pub fn break_even_title(result: &BreakEven) -> String {
+    let w = &result.input.workload;
+    let f = &result.input.fargate;
+    let mut title = format!(
+        "Break-even: Lambda {} MB, {} ms vs Fargate {} vCPU / {} GB",
+        w.memory_mb,
+        short_number(w.duration_ms),
+        f.vcpu,
+        f.memory_gb
+    );
+    if let Some(e) = &result.input.ec2 {
+        title.push_str(&format!(" vs ECS on {}", e.instance_type));
+    }
+    title
 }
 
 /// The rate ranges over which each platform is the cheapest:
@@ -503,6 +592,7 @@ fn cheapest_segments(result: &BreakEven) -> Vec<(f64, f64, usize)> {
 fn draw_memory<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     curve: &MemoryCurve,
+    l: Layout,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
@@ -520,21 +610,22 @@ where
     let cost_top = y_max(points.iter().map(|p| p.cost_per_million_usd));
     let time_top = y_max(points.iter().map(|p| p.duration_ms));
     let input = &curve.input;
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!(
-                "Lambda cost per 1M invocations vs memory ({} ms at {} MB, {:.0}% CPU-bound, {})",
-                short_number(input.reference_duration_ms),
-                input.reference_memory_mb,
-                input.cpu_bound_fraction * 100.0,
-                input.architecture.label()
-            ),
-            (FONT, 20),
-        )
-        .margin(20)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .right_y_label_area_size(85)
+    let title = format!(
+        "Lambda cost per 1M invocations vs memory ({} ms at {} MB, {:.0}% CPU-bound, {})",
+        short_number(input.reference_duration_ms),
+        input.reference_memory_mb,
+        input.cpu_bound_fraction * 100.0,
+        input.architecture.label()
+    );
+    let mut builder = ChartBuilder::on(root);
+    if let Some(size) = l.caption_for(&title) {
+        builder.caption(&title, (FONT, size));
+    }
+    let mut chart = builder
+        .margin(l.margin)
+        .x_label_area_size(l.x_area)
+        .y_label_area_size(l.y_area)
+        .right_y_label_area_size(l.y_area)
         .build_cartesian_2d(0.0..x_max, 0.0..cost_top)
         .drawn()?
         .set_secondary_coord(0.0..x_max, 0.0..time_top);
@@ -544,16 +635,16 @@ where
         .y_desc("cost ($ per 1M invocations)")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| dollars(*y))
-        .axis_desc_style((FONT, 17))
-        .label_style((FONT, 14))
+        .axis_desc_style((FONT, l.desc))
+        .label_style((FONT, l.label))
         .draw()
         .drawn()?;
     chart
         .configure_secondary_axes()
         .y_desc("duration (ms)")
         .y_label_formatter(&|y| format!("{y:.0}"))
-        .axis_desc_style((FONT, 17))
-        .label_style((FONT, 14))
+        .axis_desc_style((FONT, l.desc))
+        .label_style((FONT, l.label))
         .draw()
         .drawn()?;
     let cost_colour = colour(0);
@@ -612,10 +703,10 @@ where
         .draw_series(marks.into_iter().map(|(p, label, dy)| {
             EmptyElement::at((f64::from(p.memory_mb), p.cost_per_million_usd))
                 + Circle::new((0, 0), 7, BLACK.stroke_width(2))
-                + Text::new(label, (10, dy), (FONT, 15))
+                + Text::new(label, (10, dy), (FONT, l.legend))
         }))
         .drawn()?;
-    draw_legend!(chart, SeriesLabelPosition::UpperRight)
+    draw_legend!(chart, SeriesLabelPosition::UpperRight, l.legend)
 }
 
 /// A number for a title: whole numbers as they are, others to one decimal.

@@ -61,7 +61,8 @@ pub use billing::{
     CostReport, LineItem, NotPriced, SAVINGS_PLANS_ID, exact_monthly_cost, monthly_cost,
 };
 pub use charts::{
-    Chart, ChartError, ImageFormat, render_breakeven, render_cost_curve, render_memory,
+    Chart, ChartError, ImageFormat, break_even_title, render_breakeven, render_cost_curve,
+    render_memory,
 };
 pub use curves::{
     BreakEven, BreakEvenInput, ComponentSeries, CostCurve, Crossing, CurveError, CurveOptions,

@@ -191,7 +191,13 @@ fn placed_texts(svg: &str) -> Vec<(String, f64, f64, f64)> {
         .map(|n| {
             let num =
                 |a: &str| -> f64 { n.attribute(a).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
-            let text: String = n.descendants().filter_map(|d| d.text()).collect();
+            // The text nodes only (an element's `text()` is its first
+            // child's, which would count it twice).
+            let text: String = n
+                .descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect();
             (
                 text.trim().to_string(),
                 num("x"),
@@ -220,31 +226,84 @@ fn break_even_labels_never_overlap_on_any_example() {
                 &Assumptions::default(),
             )
             .unwrap();
-            let svg = Chart::BreakEven(&result).to_svg().unwrap();
-            let texts = placed_texts(&svg);
-            let boxes: Vec<_> = texts
-                .iter()
-                .map(|(t, x, y, size)| {
-                    let w = t.chars().count() as f64 * size * 0.6;
-                    (t, x - w / 2.0, x + w / 2.0, y - size, y + size * 0.3)
-                })
-                .collect();
-            // Plotters anchors vary; compare labels drawn inside the plot
-            // (the band and its rates) with each other.
-            let inner: Vec<_> = boxes
-                .iter()
-                .filter(|b| b.0.ends_with(" cheapest") || b.0.ends_with(" req/s"))
-                .collect();
-            for (i, a) in inner.iter().enumerate() {
-                for b in &inner[i + 1..] {
-                    let apart = a.2 <= b.1 || b.2 <= a.1 || a.4 <= b.3 || b.4 <= a.3;
-                    assert!(apart, "{}: \"{}\" overlaps \"{}\"", c.id, a.0, b.0);
+            // At full size (files) and at the panel's narrow widths.
+            for width in [1000, 480, 360] {
+                let svg = Chart::BreakEven(&result).to_svg_at(width).unwrap();
+                let texts = placed_texts(&svg);
+                let boxes: Vec<_> = texts
+                    .iter()
+                    .map(|(t, x, y, size)| {
+                        let w = t.chars().count() as f64 * size * 0.6;
+                        (t, x - w / 2.0, x + w / 2.0, y - size, y + size * 0.3)
+                    })
+                    .collect();
+                // Plotters anchors vary; compare labels drawn inside the plot
+                // (the band and its rates) with each other.
+                let inner: Vec<_> = boxes
+                    .iter()
+                    .filter(|b| b.0.ends_with(" cheapest") || b.0.ends_with(" req/s"))
+                    .collect();
+                for (i, a) in inner.iter().enumerate() {
+                    for b in &inner[i + 1..] {
+                        let apart = a.2 <= b.1 || b.2 <= a.1 || a.4 <= b.3 || b.4 <= a.3;
+                        assert!(
+                            apart,
+                            "{} at {width} px: \"{}\" overlaps \"{}\" {a:?} {b:?}",
+                            c.id, a.0, b.0
+                        );
+                    }
                 }
             }
             charts += 1;
         }
     }
     assert!(charts >= 3, "{charts} break-even charts drawn");
+}
+
+/// Drawn at a panel's width, a chart is that wide (the panel shows it
+/// unscaled) and none of its text is under 11 px; a caption that would not
+/// fit is left to the panel, and the full-size chart keeps it.
+#[test]
+fn charts_drawn_at_a_panels_width_keep_their_text_readable() {
+    let curve = sample_cost_curve();
+    let even = sample_break_even();
+    let memory = sample_memory_curve();
+    for chart in [
+        Chart::CostCurve(&curve),
+        Chart::BreakEven(&even),
+        Chart::Memory(&memory),
+    ] {
+        for width in [400, 560, 760] {
+            let svg = chart.to_svg_at(width).unwrap();
+            let doc = roxmltree::Document::parse(&svg).unwrap();
+            assert_eq!(
+                doc.root_element().attribute("width"),
+                Some(width.to_string().as_str()),
+                "{chart:?}"
+            );
+            let sizes: Vec<f64> = doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "text")
+                .filter_map(|n| n.attribute("font-size")?.parse().ok())
+                .collect();
+            assert!(!sizes.is_empty());
+            assert!(
+                sizes.iter().all(|&s| s >= 11.0),
+                "{width} px: font sizes {sizes:?}"
+            );
+            // The axes are labelled at every width.
+            let texts = placed_texts(&svg);
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t.0.contains("log scale") || t.0.contains("memory (MB)"))
+            );
+        }
+    }
+    let full = placed_texts(&Chart::BreakEven(&even).to_svg().unwrap());
+    let narrow = placed_texts(&Chart::BreakEven(&even).to_svg_at(400).unwrap());
+    assert!(full.iter().any(|t| t.0.starts_with("Break-even:")));
+    assert!(!narrow.iter().any(|t| t.0.starts_with("Break-even:")));
 }
 
 #[test]

@@ -8,4 +8,9 @@ export type BreakEvenView = { function_id: string, function_name: string,
 /**
  * The chart (SVG document, embedded font), crossings marked.
  */
-svg: string, crossings: Array<CrossingView>, };
+svg: string, 
+/**
+ * What it compares (the chart's caption, which a narrow chart leaves
+ * to the panel): the workload and the platforms' sizes.
+ */
+title: string, crossings: Array<CrossingView>, };

@@ -19,4 +19,10 @@ free_tier: boolean, billing: LambdaBillingMode,
 /**
  * The Lambda function of the break-even chart; `None` is the first.
  */
-function: string | null, };
+function: string | null, 
+/**
+ * The width (CSS pixels) the panel shows its charts at, so they are
+ * drawn at that size and their text is not scaled down; `None`: the
+ * full 1000 px of a file.
+ */
+chart_width: number | null, };
