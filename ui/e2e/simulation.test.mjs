@@ -115,7 +115,20 @@ test("a running simulation advances the clock and changes the badges; pause hold
   });
   assert.ok(rps > 500, `badge says ${rps}/s after the step to 900/s`);
   assert.ok(await badge.locator('[data-badge="cold"]').isVisible(), "cold starts are counted");
-  assert.ok(await badge.locator('[data-badge="p99"]').isVisible(), "p99 latency is shown");
+  // The card shows two rows of numbers; every number is in its tooltip.
+  assert.match(await badge.getAttribute("title"), /p99 \d+(\.\d+)?(ms|s): 99th percentile latency/, "p99 latency is in the tooltip");
+  assert.ok(await page.getByTestId("badge-api").locator('[data-badge="p99"]').isVisible(), "the API's p99 is on its card");
+  // Every card's live numbers stay inside the card's footprint: they cannot
+  // cover the card below.
+  for (const id of ["orders-fn", "api", "orders", "clients"]) {
+    const card = await page.getByTestId(`node-${id}`).boundingBox();
+    const inside = await page.getByTestId(`badge-${id}`).boundingBox();
+    assert.ok(card && inside, `${id} has a card and live numbers`);
+    assert.ok(
+      inside.x >= card.x && inside.y >= card.y && inside.x + inside.width <= card.x + card.width + 0.5 && inside.y + inside.height <= card.y + card.height + 0.5,
+      `${id}: badge ${JSON.stringify(inside)} outside card ${JSON.stringify(card)}`,
+    );
+  }
   assert.equal(await page.locator(".react-flow__edge.flowing").count() > 0, true, "edges animate with throughput");
   await page.screenshot({ path: join(shots, "sim-04-after-step.png") });
 });

@@ -122,13 +122,14 @@ export function badgeParts(c: LiveComponent): { key: string; text: string; title
   const n = c.now;
   const parts: { key: string; text: string; title: string; tone?: "warn" | "bad" }[] = [];
   parts.push({ key: "rps", text: `${compact(c.arrivals_per_s)}/s`, title: "requests in the last simulated second" });
+  // What is going wrong comes first: the card shows two rows at most.
+  if (n.errors > 0) parts.push({ key: "err", text: `${compact(n.errors)} err`, title: "errors so far", tone: "bad" });
+  if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
   if (n.tasks > 0) parts.push({ key: "tasks", text: `${n.tasks} tasks`, title: "tasks (or pods) not stopped" });
   else if (n.instances > 0) parts.push({ key: "inst", text: `${n.instances} inst`, title: "EC2 instances in service" });
   else if (n.concurrency > 0) parts.push({ key: "busy", text: `${n.concurrency} busy`, title: "concurrency now" });
   if (n.cold_starts > 0) parts.push({ key: "cold", text: `${compact(n.cold_starts)} cold`, title: "cold starts so far" });
   if (n.queue_depth > 0) parts.push({ key: "queue", text: `q ${compact(n.queue_depth)}`, title: "messages or requests waiting", tone: c.health === "strained" ? "warn" : undefined });
-  if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
-  if (n.errors > 0) parts.push({ key: "err", text: `${compact(n.errors)} err`, title: "errors so far", tone: "bad" });
   if (n.p99_ms > 0) parts.push({ key: "p99", text: `p99 ${duration(n.p99_ms)}`, title: "99th percentile latency so far" });
   return parts;
 }

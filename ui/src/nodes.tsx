@@ -32,7 +32,19 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
       <KindIcon kind={c.kind} />
       <div className="card-text">
         <div className="card-name">{c.name}</div>
-        <div className="card-kind">{c.label}</div>
+        {live ? (
+          // During a run the kind's line gives way to the live numbers, kept
+          // inside the card (two rows at most; every number in the tooltip).
+          <div className="live-badge" data-testid={`badge-${c.id}`} data-health={live.health} title={badgeParts(live).map((p) => `${p.text}: ${p.title}`).join("\n")}>
+            {badgeParts(live).map((p) => (
+              <span key={p.key} className={p.tone ? `b-${p.tone}` : undefined} data-badge={p.key}>
+                {p.text}
+              </span>
+            ))}
+          </div>
+        ) : (
+          <div className="card-kind">{c.label}</div>
+        )}
       </div>
       {data.worst && (
         <span className={`problem-dot ${data.worst}`} title={`${data.problems} problem(s)`}>
@@ -40,15 +52,6 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
         </span>
       )}
       <Handle type="source" position={Position.Right} className="handle" />
-      {live && (
-        <div className="live-badge" data-testid={`badge-${c.id}`} data-health={live.health}>
-          {badgeParts(live).map((p) => (
-            <span key={p.key} className={p.tone ? `b-${p.tone}` : undefined} title={p.title} data-badge={p.key}>
-              {p.text}
-            </span>
-          ))}
-        </div>
-      )}
     </div>
   );
 }
