@@ -55,7 +55,7 @@ cargo test --workspace --locked
 step "ui: end to end in Chromium against archsim serve"
 cargo build --locked -p archsim-cli
 ARCHSIM_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/archsim" \
-  node --test --test-concurrency=1 ui/e2e/designer.test.mjs ui/e2e/forms.test.mjs ui/e2e/a11y.test.mjs ui/e2e/overview.test.mjs ui/e2e/simulation.test.mjs ui/e2e/cost.test.mjs ui/e2e/import.test.mjs
+  node --test --test-concurrency=1 ui/e2e/designer.test.mjs ui/e2e/forms.test.mjs ui/e2e/a11y.test.mjs ui/e2e/overview.test.mjs ui/e2e/simulation.test.mjs ui/e2e/cost.test.mjs ui/e2e/import.test.mjs ui/e2e/visual.test.mjs
 
 step "presenter: a real window under Xvfb, live simulation on an example"
 bash scripts/presenter-smoke.sh
