@@ -38,7 +38,7 @@ import type { Edit } from "./generated/Edit";
 import type { PaletteGroup } from "./generated/PaletteGroup";
 import type { RecoveryOffer } from "./generated/RecoveryOffer";
 import type { Severity } from "./generated/Severity";
-import { CARD_HANDLES, frameAt, frames, NODE_H, NODE_W } from "./geometry";
+import { CARD_HANDLES, frameAt, frames, labelsOverCards, NODE_H, NODE_W } from "./geometry";
 import { CATEGORY_COLOUR } from "./icons";
 import { errorText, Inspector } from "./Inspector";
 import { FrameActions, nodeTypes, type ComponentNodeData } from "./nodes";
@@ -115,6 +115,7 @@ function edgeClass(meaning: string, weak: unknown): string {
 }
 
 function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
+  const overCards = labelsOverCards(doc.components, doc.connections);
   return doc.connections.map((c) => {
     const look = edgeLook(c.meaning);
     return {
@@ -125,7 +126,7 @@ function buildEdges(doc: DocumentView, selected: Set<string>): Edge[] {
       selected: selected.has(c.id),
       animated: look.animated,
       className: edgeClass(c.meaning, c.weak),
-      data: { meaning: c.meaning, weak: c.weak },
+      data: { meaning: c.meaning, weak: c.weak, overCard: overCards.has(c.id) },
       // An inferred connection whose evidence is weak is drawn faint until
       // the user confirms it.
       style: { stroke: look.stroke, strokeWidth: look.width, strokeDasharray: look.dash, opacity: c.weak ? 0.5 : undefined },

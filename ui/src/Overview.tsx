@@ -8,7 +8,7 @@ import { createContext, useCallback, useContext, useEffect, useLayoutEffect, use
 import { edgeLook } from "./edgeStyle";
 import type { Meaning } from "./generated/Meaning";
 import type { Severity } from "./generated/Severity";
-import { NODE_H, NODE_W } from "./geometry";
+import { labelSize, NODE_H, NODE_W } from "./geometry";
 import { AWS_ICON } from "./generated/awsIcons";
 import type { ComponentKind } from "./generated/ComponentKind";
 import { CATEGORY_COLOUR } from "./icons";
@@ -44,17 +44,19 @@ export function useOverview(components: number, suspended: boolean, opening: boo
  * the handles, less the arrow head. */
 export function labelFits(label: string, sourceX: number, sourceY: number, targetX: number, targetY: number): boolean {
   const room = Math.hypot(targetX - sourceX, targetY - sourceY) - 20;
-  return label.length * 6.4 + 12 <= room;
+  return labelSize(label).w <= room;
 }
 
 export function DesignEdge(props: EdgeProps) {
   const overview = useContext(OverviewContext);
   if (overview) return null;
-  // A label that would sit under the cards is drawn only while the edge is
+  // A label that would sit under the cards it joins is drawn only while the edge is
   // selected (the inspector names it too; the line's style and the legend
   // say the meaning meanwhile).
   const label = typeof props.label === "string" ? props.label : "";
-  const fits = !label || labelFits(label, props.sourceX, props.sourceY, props.targetX, props.targetY);
+  // Nor one that would cover another card (App marks those per document).
+  const clear = (props.data as { overCard?: boolean } | undefined)?.overCard !== true;
+  const fits = !label || (clear && labelFits(label, props.sourceX, props.sourceY, props.targetX, props.targetY));
   return <BezierEdge {...props} label={fits || props.selected ? props.label : undefined} />;
 }
 export const edgeTypes = { default: DesignEdge };

@@ -81,3 +81,59 @@ export function besideCard(card: ScreenRect, pane: ScreenRect, w: number, h: num
   const top = Math.max(minTop, Math.min(card.top, pane.bottom - 8 - h));
   return { left: clampX, top };
 }
+
+/** How wide an edge label draws (11 px bold, with its padding) and how tall. */
+export function labelSize(label: string): { w: number; h: number } {
+  return { w: label.length * 6.4 + 12, h: 18 };
+}
+
+/**
+ * Which edges' labels would cover a card: a label sits at the middle of its
+ * edge (a left-to-right bezier's midpoint is its handles' midpoint) and is
+ * hidden while it overlaps a card other than the two it joins. One pass
+ * per document change (cards bucketed in a grid), not per frame.
+ */
+export function labelsOverCards(
+  components: { id: string; position: { x: number; y: number } }[],
+  edges: { id: string; from: string; to: string; label: string }[],
+): Set<string> {
+  const CELL = 256;
+  const grid = new Map<string, { id: string; x: number; y: number }[]>();
+  const at = new Map(components.map((c) => [c.id, c.position]));
+  for (const c of components) {
+    for (let gx = Math.floor(c.position.x / CELL); gx <= Math.floor((c.position.x + NODE_W) / CELL); gx++) {
+      for (let gy = Math.floor(c.position.y / CELL); gy <= Math.floor((c.position.y + NODE_H) / CELL); gy++) {
+        const key = `${gx},${gy}`;
+        const list = grid.get(key) ?? [];
+        list.push({ id: c.id, x: c.position.x, y: c.position.y });
+        grid.set(key, list);
+      }
+    }
+  }
+  const covered = new Set<string>();
+  const source = CARD_HANDLES[1];
+  const target = CARD_HANDLES[0];
+  for (const e of edges) {
+    const a = at.get(e.from);
+    const b = at.get(e.to);
+    if (!a || !b || !e.label) continue;
+    const mx = (a.x + source.x + 5 + b.x + target.x + 5) / 2;
+    const my = (a.y + source.y + 5 + b.y + target.y + 5) / 2;
+    const { w, h } = labelSize(e.label);
+    const box = { left: mx - w / 2, right: mx + w / 2, top: my - h / 2, bottom: my + h / 2 };
+    const seen = new Set<string>();
+    outer: for (let gx = Math.floor(box.left / CELL); gx <= Math.floor(box.right / CELL); gx++) {
+      for (let gy = Math.floor(box.top / CELL); gy <= Math.floor(box.bottom / CELL); gy++) {
+        for (const c of grid.get(`${gx},${gy}`) ?? []) {
+          if (c.id === e.from || c.id === e.to || seen.has(c.id)) continue;
+          seen.add(c.id);
+          if (box.left < c.x + NODE_W && box.right > c.x && box.top < c.y + NODE_H && box.bottom > c.y) {
+            covered.add(e.id);
+            break outer;
+          }
+        }
+      }
+    }
+  }
+  return covered;
+}

@@ -113,3 +113,23 @@ describe("edge labels", () => {
     expect(labelFits("invokes synchronously", 0, 0, 200, 0)).toBe(true);
   });
 });
+
+describe("edge labels clear of cards", () => {
+  it("hides a label that would cover a third card, and only that one", async () => {
+    const { labelsOverCards } = await import("./geometry");
+    const components = [
+      { id: "a", position: { x: 0, y: 0 } },
+      { id: "b", position: { x: 600, y: 0 } },
+      // Right where the a -> b label sits.
+      { id: "mid", position: { x: 230, y: -10 } },
+      { id: "c", position: { x: 0, y: 300 } },
+      { id: "d", position: { x: 600, y: 300 } },
+    ];
+    const edges = [
+      { id: "ab", from: "a", to: "b", label: "invokes synchronously" },
+      { id: "cd", from: "c", to: "d", label: "invokes synchronously" },
+      { id: "unlabelled", from: "a", to: "b", label: "" },
+    ];
+    expect([...labelsOverCards(components, edges)]).toEqual(["ab"]);
+  });
+});
