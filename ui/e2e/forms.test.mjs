@@ -153,3 +153,24 @@ test("traffic goes only where it can: the scenario offers no role, cluster or ta
   await shot("forms-05-send-traffic");
   assert.deepEqual(problemsSeen, []);
 });
+
+test("AWS's hidden assumptions are the design's: the idle expiry is set, and a value out of range is refused with the reason", async () => {
+  await page.keyboard.press("Escape");
+  await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+  const whatIf = page.getByTestId("what-if");
+  await whatIf.locator("summary").click();
+  const expiry = page.locator("#account-idle-expiry");
+  assert.equal(await expiry.inputValue(), "600");
+  await expiry.fill("300");
+  await expiry.press("Enter");
+  let doc = await documentWhen(page, server, (d) => d.account.lambda_idle_expiry_s === 300);
+  assert.equal(doc.account.lambda_idle_expiry_s, 300);
+  await page.locator("#account-scaling").selectOption("legacy_burst");
+  doc = await documentWhen(page, server, (d) => d.account.lambda_scaling === "legacy_burst");
+  assert.equal(doc.account.lambda_scaling, "legacy_burst");
+  await shot("forms-06-what-if");
+  await expiry.fill("5");
+  await expiry.press("Enter");
+  await page.getByTestId("toast").filter({ hasText: "60..86400" }).waitFor();
+  assert.equal(await expiry.inputValue(), "300", "the refused value gives way to the design's");
+});

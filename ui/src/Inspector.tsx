@@ -336,6 +336,73 @@ function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: D
   );
 }
 
+/** A number field applied on Enter or when it loses focus. */
+function NumberSetting({ id, label, value, unit, min, max, title, onSet }: { id: string; label: string; value: number; unit: string; min: number; max: number; title: string; onSet: (n: number) => Promise<string | null> }) {
+  const [draft, setDraft] = useState(String(value));
+  useEffect(() => setDraft(String(value)), [value]);
+  const apply = async () => {
+    const n = Number(draft);
+    // A refused value (the toast says why) gives way to the design's.
+    if (draft.trim() === "" || !Number.isFinite(n) || n === value || (await onSet(n)) !== null) setDraft(String(value));
+  };
+  return (
+    <div className="field" title={title}>
+      <label htmlFor={id}>
+        {label} <span className="muted">({unit})</span>
+      </label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => void apply()}
+        onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+      />
+    </div>
+  );
+}
+
+/** AWS's hidden assumptions, as the design's settings: what if they differ? */
+function WhatIf({ doc, send }: { doc: DocumentView; send: Send }) {
+  const a = doc.account;
+  const set = (field: string, value: unknown) => send({ op: "set_account", field, value });
+  return (
+    <details className="what-if" data-testid="what-if">
+      <summary>AWS assumptions (what if)</summary>
+      <p className="small muted">What AWS does not publish or has changed; the simulation and the bill use these.</p>
+      <NumberSetting
+        id="account-idle-expiry"
+        label="idle environment reclaimed after"
+        unit="s"
+        value={a.lambda_idle_expiry_s}
+        min={60}
+        max={86400}
+        title="AWS does not publish when it reclaims an idle Lambda environment: about 600 s has been observed since 2019 (and is SimFaaS's default). Lower it to ask what if environments go sooner: more cold starts."
+        onSet={(n) => set("lambda_idle_expiry_s", n)}
+      />
+      <div className="field" title="Since November 2023 each function scales by up to 1,000 environments every 10 s; before, an account-wide burst (3,000 in the largest regions) and then 500 more a minute.">
+        <label htmlFor="account-scaling">Lambda scaling rule</label>
+        <select id="account-scaling" value={a.lambda_scaling} onChange={(e) => void set("lambda_scaling", e.target.value)}>
+          <option value="per_function">per function (since Nov 2023)</option>
+          <option value="legacy_burst">account burst (before Nov 2023)</option>
+        </select>
+      </div>
+      <NumberSetting
+        id="account-concurrency"
+        label="account concurrency limit"
+        unit="environments"
+        value={a.lambda_concurrency_limit}
+        min={100}
+        max={1000000}
+        title="Concurrent executions across the region's functions: 1,000 by default, raised on request."
+        onSet={(n) => set("lambda_concurrency_limit", n)}
+      />
+    </details>
+  );
+}
+
 export function Inspector({ doc, selected, send }: { doc: DocumentView; selected: string[]; send: Send }) {
   let body;
   if (selected.length === 1) {
@@ -368,6 +435,7 @@ export function Inspector({ doc, selected, send }: { doc: DocumentView; selected
             ))}
           </select>
         </div>
+        <WhatIf doc={doc} send={send} />
         <p className="muted">Select a component or connection to edit it.</p>
       </div>
     );

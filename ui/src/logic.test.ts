@@ -64,6 +64,7 @@ describe("group frames", () => {
     region: "us-east-1",
     regions: ["us-east-1"],
     export_profile: "production",
+    account: { lambda_idle_expiry_s: 600, lambda_scaling: "per_function", lambda_concurrency_limit: 1000 },
   };
   it("encloses the owner and the members", () => {
     const [f] = frames(doc);

@@ -111,6 +111,14 @@ pub enum Edit {
     SetRegion {
         region: String,
     },
+    /// Sets one of AWS's hidden assumptions ("what if"): a field of
+    /// `AccountView` (`lambda_idle_expiry_s`, `lambda_scaling`,
+    /// `lambda_concurrency_limit`); the model checks its range.
+    SetAccount {
+        field: String,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+        value: serde_json::Value,
+    },
 }
 
 /// The document after an edit, and the ids the edit created.
@@ -240,6 +248,7 @@ impl Session {
                 .map(|r| r.to_string())
                 .collect(),
             export_profile: design.export_profile,
+            account: (&design.account).into(),
         }
     }
 
@@ -487,6 +496,29 @@ impl Session {
                 (
                     Op::SetDesignProperty {
                         path: "scenarios".into(),
+                        value,
+                    },
+                    Vec::new(),
+                )
+            }
+            Edit::SetAccount { field, value } => {
+                const FIELDS: [&str; 3] = [
+                    "lambda_idle_expiry_s",
+                    "lambda_scaling",
+                    "lambda_concurrency_limit",
+                ];
+                if !FIELDS.contains(&field.as_str()) {
+                    return Err(CommandError::new(
+                        ErrorCode::InvalidEdit,
+                        format!(
+                            "`{field}` is not an account setting the designer changes: one of {}",
+                            FIELDS.join(", ")
+                        ),
+                    ));
+                }
+                (
+                    Op::SetDesignProperty {
+                        path: format!("account.{field}"),
                         value,
                     },
                     Vec::new(),

@@ -140,6 +140,36 @@ pub struct DocumentView {
     /// What a template export adds around the design (the Export dialog
     /// starts from it; `SetDesignProperty` `export_profile` changes it).
     pub export_profile: archsim_model::ExportProfile,
+    /// AWS's hidden assumptions the design may change ("what if"): the
+    /// inspector edits them with `SetAccount`.
+    pub account: AccountView,
+}
+
+/// The account settings a user may ask "what if" of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct AccountView {
+    /// Seconds after its last invocation that Lambda reclaims an idle
+    /// environment (AWS does not publish it; 600 s is observed).
+    pub lambda_idle_expiry_s: u32,
+    /// The concurrency scaling rule: `per_function` (since Nov 2023) or
+    /// `legacy_burst`.
+    pub lambda_scaling: String,
+    /// Concurrent executions across the region's functions.
+    pub lambda_concurrency_limit: u32,
+}
+
+impl From<&archsim_model::design::AccountSettings> for AccountView {
+    fn from(a: &archsim_model::design::AccountSettings) -> Self {
+        Self {
+            lambda_idle_expiry_s: a.lambda_idle_expiry_s,
+            lambda_scaling: serde_json::to_value(a.lambda_scaling)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            lambda_concurrency_limit: a.lambda_concurrency_limit,
+        }
+    }
 }
 
 /// A meaning a connection may have, with its words.

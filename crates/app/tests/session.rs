@@ -751,3 +751,58 @@ fn a_design_exports_as_a_sam_project_and_a_re_export_keeps_the_handler() {
     assert_eq!(err.code, ErrorCode::Export);
     assert!(err.message.contains("no handler stub"), "{}", err.message);
 }
+
+/// AWS's hidden assumptions are the design's to change ("what if"): the
+/// design holds what is set (the simulator reads the idle expiry from it;
+/// its own tests show a 490 s gap warm under 600 s and cold under 300 s),
+/// out-of-range values and unknown fields are refused with the reason, and
+/// each change is one undo step.
+#[test]
+fn the_what_if_account_settings_are_edited_checked_and_simulated() {
+    let mut s = Session::blank();
+    s.new_from_starter("serverless-api").unwrap();
+    let doc = s.document();
+    assert_eq!(doc.account.lambda_idle_expiry_s, 600);
+    assert_eq!(doc.account.lambda_scaling, "per_function");
+    let doc = s
+        .apply(Edit::SetAccount {
+            field: "lambda_idle_expiry_s".into(),
+            value: serde_json::json!(300),
+        })
+        .unwrap()
+        .document;
+    assert_eq!(doc.account.lambda_idle_expiry_s, 300);
+    assert_eq!(s.design().account.lambda_idle_expiry_s, 300);
+    let doc = s
+        .apply(Edit::SetAccount {
+            field: "lambda_scaling".into(),
+            value: serde_json::json!("legacy_burst"),
+        })
+        .unwrap()
+        .document;
+    assert_eq!(doc.account.lambda_scaling, "legacy_burst");
+    let too_short = s
+        .apply(Edit::SetAccount {
+            field: "lambda_idle_expiry_s".into(),
+            value: serde_json::json!(5),
+        })
+        .unwrap_err();
+    assert!(
+        too_short.message.contains("60..86400"),
+        "{}",
+        too_short.message
+    );
+    let unknown = s
+        .apply(Edit::SetAccount {
+            field: "availability_zones".into(),
+            value: serde_json::json!([]),
+        })
+        .unwrap_err();
+    assert!(
+        unknown.message.contains("lambda_idle_expiry_s"),
+        "{}",
+        unknown.message
+    );
+    assert_eq!(s.undo().account.lambda_scaling, "per_function");
+    assert_eq!(s.undo().account.lambda_idle_expiry_s, 600);
+}

@@ -483,6 +483,9 @@ fn set_property(
     Err(EditError::NotFound(id))
 }
 
+/// The idle expiry a what-if may set, s: from a minute to a day.
+pub const IDLE_EXPIRY_S: (u32, u32) = (60, 86_400);
+
 fn set_design_property(design: &mut Design, path: String, value: Value) -> Result<Op, EditError> {
     let invalid = |message: String| EditError::InvalidProperty {
         id: "design".into(),
@@ -515,6 +518,12 @@ fn set_design_property(design: &mut Design, path: String, value: Value) -> Resul
         return Err(invalid(
             "the unreserved minimum cannot exceed the concurrency limit".into(),
         ));
+    }
+    if !(IDLE_EXPIRY_S.0..=IDLE_EXPIRY_S.1).contains(&s.account.lambda_idle_expiry_s) {
+        return Err(invalid(format!(
+            "account.lambda_idle_expiry_s: {} s is outside {}..{} s (an idle environment lives at least a minute; 600 s is what has been observed)",
+            s.account.lambda_idle_expiry_s, IDLE_EXPIRY_S.0, IDLE_EXPIRY_S.1
+        )));
     }
     design.name = s.name;
     design.description = s.description;
