@@ -261,6 +261,18 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "INFERRED_CONNECTION_UNCONFIRMED",
+            "orders-fn--orders",
+            edited(
+                "serverless-api",
+                vec![Op::SetProperty {
+                    id: "orders-fn--orders".into(),
+                    path: "inferred".into(),
+                    value: json!({"evidence": "statement dynamodb:* on *, named in its environment", "weak": true}),
+                }],
+            ),
+        ),
+        case(
             "LB_DUPLICATE_PRIORITY",
             "alb",
             edited(
