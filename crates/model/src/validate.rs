@@ -152,6 +152,14 @@ rules! {
         "Break the loop: write to a different bucket/queue/topic than the one that triggers the function, or filter events.", recursive_loop;
     "LAMBDA_IMAGE_NO_REGISTRY", Error, "Container-image function without a repository",
         "Connect the function to the ECR repository its image comes from.", lambda_image_registry;
+    "LAMBDA_DEPLOYMENT_NO_ALIAS", Error, "Deployment preference without an alias",
+        "Give the deployment an alias (AutoPublishAlias, e.g. live): CodeDeploy shifts an alias between versions, and SAM refuses a DeploymentPreference without one.", deployment_alias;
+    "LAMBDA_DEPLOYMENT_SHIFT_INVALID", Error, "Traffic shift CodeDeploy cannot run",
+        "Shift between 1 and 99 percent per step, at least 1 minute apart (or choose all at once).", deployment_shift;
+    "LAMBDA_ALARM_NEVER_FIRES", Warning, "Deployment alarm that can never fire",
+        "Set a threshold the metric can cross (an error rate is 0-100%, counts and durations are 0 or more) and at least one evaluation period: this alarm cannot stop a bad version.", deployment_alarms;
+    "LAMBDA_HOOK_NOT_FUNCTION", Error, "Traffic hook that is not another Lambda function",
+        "Point the pre- or post-traffic hook at the id of another Lambda function in the design (it calls CodeDeploy's PutLifecycleEventHookExecutionStatus).", deployment_hooks;
     "LAMBDA_ASYNC_NO_FAILURE_DESTINATION", Info, "Asynchronous events are dropped after retries",
         "Add a dead-letter connection (SQS queue or SNS topic) so failed events are kept.", async_failure_destination;
     "LB_DUPLICATE_PRIORITY", Error, "Two listener rules share a priority",
@@ -721,6 +729,93 @@ fn lambda_image_registry(d: &Design, out: &mut Found) {
                     "{} is packaged as an image but has no ECR repository",
                     c.name
                 ),
+            ));
+        }
+    }
+}
+
+fn deployment_alias(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(dep) = &l.deployment else { continue };
+        let no_alias = dep.alias.as_deref().is_none_or(|a| a.trim().is_empty());
+        if dep.preference.is_some() && no_alias {
+            out.push((
+                ids(&[&c.id]),
+                format!("{} has a deployment preference but no alias", c.name),
+            ));
+        }
+    }
+}
+
+fn deployment_shift(d: &Design, out: &mut Found) {
+    use crate::component::TrafficShift as T;
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        if let T::Canary {
+            percent,
+            interval_min,
+        }
+        | T::Linear {
+            percent,
+            interval_min,
+        } = p.shift
+            && (!(1..=99).contains(&percent) || interval_min == 0)
+        {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} shifts {percent}% every {interval_min} min ({})",
+                    c.name,
+                    p.shift.name()
+                ),
+            ));
+        }
+    }
+}
+
+fn deployment_alarms(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        for (i, a) in p.alarms.iter().enumerate() {
+            if let Some(why) = a.never_fires() {
+                out.push((
+                    ids(&[&c.id]),
+                    format!("{}'s alarm {} ({}): {why}", c.name, i + 1, a.describe()),
+                ));
+            }
+        }
+    }
+}
+
+fn deployment_hooks(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        for (when, hook) in [
+            ("pre-traffic", &p.pre_traffic_hook),
+            ("post-traffic", &p.post_traffic_hook),
+        ] {
+            let Some(hook) = hook else { continue };
+            let target = d.component(hook);
+            let why = match target {
+                None => "is not in the design",
+                Some(t) if t.kind() != K::LambdaFunction => "is not a Lambda function",
+                Some(t) if t.id == c.id => "is the function itself",
+                Some(_) => continue,
+            };
+            let mut involved = vec![c.id.clone()];
+            if let Some(t) = target {
+                involved.push(t.id.clone());
+            }
+            involved.sort();
+            out.push((
+                involved,
+                format!("{}'s {when} hook \"{hook}\" {why}", c.name),
             ));
         }
     }

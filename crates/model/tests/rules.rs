@@ -237,6 +237,58 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "LAMBDA_DEPLOYMENT_NO_ALIAS",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    json!({"alias": null, "preference": {"shift": {"type": "canary", "percent": 10, "interval_min": 5}}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_DEPLOYMENT_SHIFT_INVALID",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    json!({"alias": "live", "preference": {"shift": {"type": "linear", "percent": 10, "interval_min": 0}}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_ALARM_NEVER_FIRES",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    // An error rate in percent, written as if a count.
+                    json!({"alias": "live", "preference": {"alarms": [
+                        {"metric": "error_rate", "threshold": 150.0, "comparison": "GreaterThanThreshold"}
+                    ]}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_HOOK_NOT_FUNCTION",
+            "orders",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    // The table's id, not the hook function's.
+                    json!({"alias": "live", "preference": {"pre_traffic_hook": "orders"}}),
+                )],
+            ),
+        ),
+        case(
             "LAMBDA_RECURSIVE_LOOP",
             "uploads",
             edited(
