@@ -221,3 +221,32 @@ fn a_deployment_is_deterministic_per_seed() {
     other.seed = 12;
     assert_ne!(run(&d, &other).deployments, a.deployments);
 }
+
+#[test]
+fn the_serverless_examples_bad_version_is_rolled_back_in_its_scenario() {
+    let design = archsim_model::starters::starter("serverless-api")
+        .unwrap()
+        .build()
+        .unwrap();
+    let sc = design
+        .scenarios
+        .iter()
+        .find(|s| s.name == "bad-deploy")
+        .unwrap();
+    let r = simulate(&design, sc, &RunOptions::default()).unwrap();
+    let dep = &r.deployments[0];
+    assert_eq!(dep.component, "orders-fn");
+    assert_eq!(dep.outcome, DeploymentOutcome::RolledBack);
+    assert!(
+        dep.alarm
+            .as_deref()
+            .unwrap()
+            .starts_with("alarms[0]: error_rate")
+    );
+    assert_eq!(dep.finished_at_s, Some(180.0));
+    assert_eq!(dep.versions[0].errors, 0);
+    assert_eq!(
+        r.component("orders-fn").unwrap().errors,
+        dep.versions[1].errors
+    );
+}
