@@ -411,6 +411,22 @@ fn typed_properties_come_back_from_our_export() {
                 .unwrap_or_else(|e| panic!("{id} {path}: {e}"));
         }
     }
+    for (path, value) in [
+        ("min_healthy_percent", serde_json::json!(50)),
+        ("max_percent", serde_json::json!(150)),
+        ("health_check_grace_s", serde_json::json!(120)),
+        (
+            "circuit_breaker",
+            serde_json::json!({"enable": true, "rollback": false}),
+        ),
+    ] {
+        let op = archsim_model::Op::SetProperty {
+            id: "api-svc".into(),
+            path: path.into(),
+            value,
+        };
+        archsim_model::edit::apply_op(&mut tuned, op).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
     designs.push(("tuned".into(), tuned));
     let summary = |d: &archsim_model::Design| -> Vec<String> {
         let mut out: Vec<String> = d
@@ -465,6 +481,13 @@ fn typed_properties_come_back_from_our_export() {
                         deployment(l)
                     )),
                     Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    Props::EcsService(s) => Some(format!(
+                        "{key}: deployment min {}% max {}% grace {} s {:?}",
+                        s.min_healthy_percent,
+                        s.max_percent,
+                        s.health_check_grace_s,
+                        s.circuit_breaker
+                    )),
                     _ => None,
                 }
             })

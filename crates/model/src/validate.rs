@@ -182,6 +182,10 @@ rules! {
         "Lower the minimum or raise the desired count.", service_min_desired;
     "SERVICE_DESIRED_GT_MAX", Error, "Service desired count above maximum",
         "Raise the maximum or lower the desired count.", service_desired_max;
+    "ECS_DEPLOYMENT_STUCK", Error, "Rolling deployment that can neither start nor stop a task",
+        "Raise the maximum percent (200 starts a full new set first) or lower the minimum healthy percent, so a deployment can start a new task or stop an old one.", deployment_room;
+    "ECS_DEPLOYMENT_NO_CAPACITY", Error, "Rolling deployment needs a task the capacity cannot hold",
+        "With a minimum healthy percent of 100 a deployment starts new tasks before stopping old ones: raise the Auto Scaling group's maximum size or use a bigger instance type, or lower the minimum healthy percent.", deployment_capacity;
     "SERVICE_NO_CAPACITY", Error, "Service with no capacity",
         "Connect the service to Fargate, Fargate Spot or an EC2 Auto Scaling group (RunsOn).", service_capacity;
     "SERVICE_NO_TASK_DEFINITION", Error, "Service with no task definition",
@@ -1167,6 +1171,73 @@ fn eni_capacity(d: &Design, out: &mut Found) {
                     a.max_size,
                     a.instance_type,
                     it.awsvpc_task_capacity(a.awsvpc_trunking)
+                ),
+            ));
+        }
+    }
+}
+
+/// Tasks a rolling deployment may start beyond the desired count, and old
+/// ones it may stop first.
+fn rolling_room(s: &crate::component::EcsServiceProps) -> (u32, u32) {
+    let n = u64::from(s.desired_count);
+    let max = (n * u64::from(s.max_percent) / 100) as u32;
+    let min = (n * u64::from(s.min_healthy_percent)).div_ceil(100) as u32;
+    (
+        max.saturating_sub(s.desired_count),
+        s.desired_count.saturating_sub(min),
+    )
+}
+
+fn deployment_room(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if s.desired_count == 0 {
+            continue;
+        }
+        if rolling_room(s) == (0, 0) {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} runs {} tasks with minimum healthy {}% and maximum {}%: a deployment can start no new task and stop no old one",
+                    c.name, s.desired_count, s.min_healthy_percent, s.max_percent
+                ),
+            ));
+        }
+    }
+}
+
+fn deployment_capacity(d: &Design, out: &mut Found) {
+    for (s, sp, _, t) in services_with_tasks(d) {
+        let (extra, stoppable) = rolling_room(sp);
+        if stoppable > 0 || extra == 0 {
+            continue;
+        }
+        let distinct = sp
+            .placement_constraints
+            .iter()
+            .any(|p| p.kind == PlacementConstraintType::DistinctInstance);
+        for (asg, a, it) in ec2_capacity(d, &s.id) {
+            let Some(it) = it else { continue };
+            if t.cpu == 0 || t.memory_mb == 0 {
+                continue;
+            }
+            let mut per_instance = (it.cpu_units() / t.cpu).min(it.memory_mib / t.memory_mb);
+            if t.network_mode == NetworkMode::Awsvpc {
+                per_instance = per_instance.min(it.awsvpc_task_capacity(a.awsvpc_trunking));
+            }
+            if distinct {
+                per_instance = per_instance.min(1);
+            }
+            let capacity = a.max_size * per_instance;
+            // Its own tasks only: other services on the group make it worse.
+            if sp.desired_count < capacity || per_instance == 0 {
+                continue;
+            }
+            out.push((
+                ids(&[&s.id, &asg.id]),
+                format!(
+                    "{} keeps its {} tasks running while it starts new ones, but {} holds at most {capacity} of them ({} x {}, {per_instance} each)",
+                    s.name, sp.desired_count, asg.name, a.max_size, a.instance_type
                 ),
             ));
         }

@@ -172,6 +172,24 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "ECS_DEPLOYMENT_STUCK",
+            "api-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("api-svc", "max_percent", json!(100))],
+            ),
+        ),
+        case(
+            // One GPU instance at most: the new inference task has nowhere
+            // to start while the old one keeps serving.
+            "ECS_DEPLOYMENT_NO_CAPACITY",
+            "inference-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("gpu-asg", "max_size", json!(1))],
+            ),
+        ),
+        case(
             "TASK_USES_INSTANCE_ROLE",
             "api-task",
             edited("ecs-ec2-placement", vec![disconnect("api-task--api-role")]),
