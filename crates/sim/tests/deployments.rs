@@ -250,3 +250,45 @@ fn the_serverless_examples_bad_version_is_rolled_back_in_its_scenario() {
         dep.versions[1].errors
     );
 }
+
+#[test]
+fn throttles_are_counted_against_the_version_the_alias_picked() {
+    // Reserved concurrency 2 under ~5x the load it can serve: most
+    // invocations are throttled, on each version in its share.
+    let d = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                memory_mb: 1769,
+                reserved_concurrency: Some(2),
+                init_ms: Some(0.0),
+                work: Work {
+                    duration: Distribution::Constant { ms: 200.0 },
+                    cpu_share: 0.0,
+                },
+                deployment: Some(Box::new(deployment(
+                    TrafficShift::Canary {
+                        percent: 30,
+                        interval_min: 10,
+                    },
+                    Vec::new(),
+                ))),
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "fn", Meaning::InvokeSync)
+        .design();
+    let r = run(&d, &deploy_at(10.0, new_version(0.0, None), 50.0, 300.0, 4));
+    let dep = &r.deployments[0];
+    assert_eq!(dep.outcome, DeploymentOutcome::InProgress);
+    assert_eq!(dep.finished_at_s, None);
+    let (old, new) = (&dep.versions[0], &dep.versions[1]);
+    let throttles = old.throttles + new.throttles;
+    assert!(throttles > 5_000, "{throttles} throttles");
+    let share = new.throttles as f64 / throttles as f64;
+    assert!(
+        (0.27..0.33).contains(&share),
+        "new version's share of throttles {share}"
+    );
+}

@@ -164,16 +164,18 @@ impl Simulation {
         let Behaviour::Lambda(l) = &mut n.behaviour else {
             return None;
         };
-        match l.reserved {
-            Some(cap) if l.busy >= cap => return None,
-            None if pool_used >= pool_limit => return None,
-            _ => {}
-        }
+        // The alias picks the version first, so a throttle is counted
+        // against the version it was meant for.
         let new = match &mut l.deploying {
             Some(d) => d.pick(),
             None => false,
         };
         l.picked_new = new;
+        match l.reserved {
+            Some(cap) if l.busy >= cap => return None,
+            None if pool_used >= pool_limit => return None,
+            _ => {}
+        }
         let version = match (&l.deploying, new) {
             (Some(d), true) => d.version,
             _ => l.version,
