@@ -155,7 +155,7 @@ impl<'a> Ctx<'a> {
             if let Some(pref) = preference {
                 let dep = self.deployment_resources(id, pref, alias.as_deref().unwrap_or_default());
                 let role = format!("{id}CodeDeployRole");
-                self.codedeploy_role(&role, id, pref, &dep);
+                self.codedeploy_role(&role, id, &dep);
                 let mut value = lambda::deployment_preference(
                     dep.kind.clone(),
                     dep.alarms.iter().map(|a| r(a)).collect(),
@@ -243,7 +243,7 @@ impl<'a> Ctx<'a> {
                 }
                 let mut resource = json!({"Type": "AWS::Lambda::Alias", "Properties": alias_props});
                 if let Some(pref) = preference {
-                    resource["UpdatePolicy"] = self.codedeploy_group(c, id, pref, alias);
+                    resource["UpdatePolicy"] = self.codedeploy_group(id, pref, alias);
                     self.notes.push(format!(
                         "{}: CodeDeploy shifts its alias {alias}, but in the CloudFormation flavour its callers invoke the function itself, so a deployment does not shift their traffic; the SAM flavour's events invoke the alias",
                         c.name
@@ -365,13 +365,7 @@ impl<'a> Ctx<'a> {
 
     /// The role CodeDeploy shifts the alias with: reads the alarms,
     /// updates this function's alias, invokes the hooks; nothing else.
-    fn codedeploy_role(
-        &mut self,
-        role: &str,
-        id: &str,
-        _pref: &DeploymentPreference,
-        dep: &DeploymentResources,
-    ) {
+    fn codedeploy_role(&mut self, role: &str, id: &str, dep: &DeploymentResources) {
         let mut stmts = vec![statement(
             &[
                 "lambda:GetAlias",
@@ -409,13 +403,7 @@ impl<'a> Ctx<'a> {
     /// function's deployment group and its role; returns the alias's
     /// `UpdatePolicy`, which makes CloudFormation shift it through
     /// CodeDeploy as SAM does.
-    fn codedeploy_group(
-        &mut self,
-        _c: &Component,
-        id: &str,
-        pref: &DeploymentPreference,
-        alias: &str,
-    ) -> Value {
+    fn codedeploy_group(&mut self, id: &str, pref: &DeploymentPreference, alias: &str) -> Value {
         let dep = self.deployment_resources(id, pref, alias);
         let app = "CodeDeployApplication";
         if !self.resources.contains_key(app) {
@@ -425,7 +413,7 @@ impl<'a> Ctx<'a> {
             );
         }
         let role = format!("{id}CodeDeployRole");
-        self.codedeploy_role(&role, id, pref, &dep);
+        self.codedeploy_role(&role, id, &dep);
         let config = match &dep.kind {
             Value::String(name) => json!(format!("CodeDeployDefault.Lambda{name}")),
             other => other.clone(),
