@@ -28,6 +28,7 @@ const EVENTS: { type: EventType; label: string }[] = [
   { type: "zone_loss", label: "Zone loss" },
   { type: "spot_interruption", label: "Spot interruption" },
   { type: "dependency_slowdown", label: "Slow dependency" },
+  { type: "deploy", label: "Deploy new version" },
 ];
 
 /** A pattern of `type` carrying over the current rate where it can. */
@@ -78,6 +79,8 @@ function defaultEvent(type: EventType, doc: DocumentView, entry: string): Scenar
       return { type, service: doc.components.find((c) => c.kind === "ecs_service")?.id ?? first, share: 0.5 };
     case "dependency_slowdown":
       return { type, component: doc.components.find((c) => c.kind === "dynamodb_table")?.id ?? first, factor: 5, duration_s: 60 };
+    case "deploy":
+      return { type, component: doc.components.find((c) => c.kind === "lambda_function")?.id ?? first, error_rate: 0 };
   }
 }
 
@@ -424,6 +427,12 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
                     {pick("component", "component", e.component)}
                     {num("factor", "slower", "×")}
                     {num("duration_s", "for", "s")}
+                  </>
+                )}
+                {e.type === "deploy" && (
+                  <>
+                    {pick("component", "function", e.component, ["lambda_function"])}
+                    {num("error_rate", "errors", "0-1")}
                   </>
                 )}
                 <button type="button" className="close" title="Remove this event" onClick={() => update({ ...s, events: s.events.filter((_, j) => j !== i) })}>

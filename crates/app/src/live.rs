@@ -338,6 +338,11 @@ impl LiveRun {
             {
                 missing("component", component)
             }
+            ScenarioEvent::Deploy { component, .. }
+                if self.design.component(component).is_none() =>
+            {
+                missing("component", component)
+            }
             ScenarioEvent::ZoneLoss { zone } if !self.sim.zones().contains(zone) => {
                 missing("availability zone", zone)
             }
@@ -439,6 +444,14 @@ pub fn describe_event(e: &ScenarioEvent) -> String {
             factor,
             duration_s,
         } => format!("{component} {factor}x slower for {duration_s} s"),
+        ScenarioEvent::Deploy {
+            component,
+            error_rate,
+            ..
+        } => format!(
+            "new version of {component} deployed ({:.0}% errors)",
+            error_rate * 100.0
+        ),
     }
 }
 

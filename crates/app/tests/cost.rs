@@ -333,6 +333,32 @@ fn the_html_report_is_self_contained_and_complete() {
 }
 
 #[test]
+fn the_html_report_shows_a_rolled_back_deployment() {
+    let (design, dir) = example("serverless-api");
+    let report = run_report(
+        &design,
+        Some(&dir),
+        &ReportOptions {
+            scenario: Some("bad-deploy".into()),
+            ..ReportOptions::default()
+        },
+    )
+    .unwrap();
+    let html = &report.html;
+    assert!(html.contains("id=\"deployments\""));
+    assert!(html.contains("Canary10Percent5Minutes"));
+    assert!(
+        html.contains("10% at 120 s \u{2192} 0% at 180 s"),
+        "the shifts in order"
+    );
+    assert!(html.contains("rolled back at 180 s by alarms[0]: error_rate &gt; 1 for 1 x 60 s"));
+    // A run without a deployment has no such section.
+    let (plain, dir) = example("alb-fargate");
+    let plain = run_report(&plain, Some(&dir), &ReportOptions::default()).unwrap();
+    assert!(!plain.html.contains("id=\"deployments\""));
+}
+
+#[test]
 fn the_report_prices_with_the_chosen_toggles_and_escapes_names() {
     let (mut design, dir) = example("serverless-api");
     let id = design.components().next().unwrap().id.clone();

@@ -282,6 +282,7 @@ fn to_json(reps: &Replications) -> Value {
         "duration_s": first.duration_s,
         "components": components,
         "scale_decisions": first.scale_decisions,
+        "deployments": first.deployments,
         "placements": first.placements,
         "traces": first.traces,
         "usage": first.usage,
@@ -369,6 +370,42 @@ fn table(reps: &Replications) -> String {
                 "  {:>8.0} s  {:<18} {} -> {}  {}",
                 d.at_s, d.component, d.from, d.to, d.reason
             );
+        }
+    }
+    if !first.deployments.is_empty() {
+        let _ = writeln!(out, "\ndeployments (seed {}):", first.seed);
+        for d in &first.deployments {
+            let shifts: Vec<String> = d
+                .shifts
+                .iter()
+                .map(|s| format!("{}%@{:.0}s", s.percent, s.at_s))
+                .collect();
+            let outcome = match d.outcome {
+                archsim_sim::DeploymentOutcome::Succeeded => "succeeded",
+                archsim_sim::DeploymentOutcome::RolledBack => "rolled back",
+                archsim_sim::DeploymentOutcome::InProgress => "in progress",
+            };
+            let _ = writeln!(
+                out,
+                "  {:>8.0} s  {:<18} {} {outcome}{}  shifts {}",
+                d.started_at_s,
+                d.component,
+                d.strategy,
+                d.finished_at_s
+                    .map(|t| format!(" at {t:.0} s"))
+                    .unwrap_or_default(),
+                shifts.join(" ")
+            );
+            if let Some(a) = &d.alarm {
+                let _ = writeln!(out, "             alarm {a}");
+            }
+            for v in &d.versions {
+                let _ = writeln!(
+                    out,
+                    "             {:<4} {} requests, {} errors, {} throttles, p99 {:.1} ms",
+                    v.version, v.requests, v.errors, v.throttles, v.p99_ms
+                );
+            }
         }
     }
     out

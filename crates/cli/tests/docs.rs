@@ -128,14 +128,37 @@ fn runs(dir: &Path) -> Vec<(&'static str, &'static str, Vec<Vec<String>>)> {
         (
             "archsim simulate --json",
             "simulate --json",
-            each("simulate", &["--duration", "2m", "--json"]),
+            with_deploy(each("simulate", &["--duration", "2m", "--json"]), &[]),
         ),
         (
             "archsim simulate --seeds K --json",
             "simulate --seeds 2 --json",
-            each("simulate", &["--duration", "2m", "--seeds", "2", "--json"]),
+            with_deploy(
+                each("simulate", &["--duration", "2m", "--seeds", "2", "--json"]),
+                &["--seeds", "2"],
+            ),
         ),
     ]
+}
+
+/// The runs, and the serverless example's scenario with a deployment
+/// rolled back (so `deployments` is printed with its entries).
+fn with_deploy(mut runs: Vec<Vec<String>>, extra: &[&str]) -> Vec<Vec<String>> {
+    let mut run: Vec<String> = [
+        "simulate",
+        &example("serverless-api"),
+        "--scenario",
+        "bad-deploy",
+        "--duration",
+        "4m",
+        "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    run.extend(extra.iter().map(|s| s.to_string()));
+    runs.push(run);
+    runs
 }
 
 /// The documented examples of docs/cli.md, by command, with `"as above"`

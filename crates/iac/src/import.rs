@@ -171,6 +171,9 @@ const WIRING: &[&str] = &[
     "AWS::Lambda::Version",
     "AWS::Lambda::Alias",
     "AWS::Lambda::EventInvokeConfig",
+    "AWS::CodeDeploy::Application",
+    "AWS::CodeDeploy::DeploymentGroup",
+    "AWS::CodeDeploy::DeploymentConfig",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::InstanceProfile",
@@ -717,8 +720,80 @@ impl<'a> Importer<'a> {
                     if let Some(c) = p.get("ProvisionedConcurrencyConfig") {
                         props.insert("ProvisionedConcurrencyConfig".into(), c.clone());
                     }
+                    if let Some(name) = p.get("Name") {
+                        props.insert(lambda::AUTO_PUBLISH_ALIAS.path.into(), name.clone());
+                    }
+                    if let Some(pref) = res
+                        .get("UpdatePolicy")
+                        .and_then(|u| u.get("CodeDeployLambdaAliasUpdate"))
+                        .and_then(|u| self.alias_update_preference(u))
+                    {
+                        props.insert(lambda::DEPLOYMENT_PREFERENCE.path.into(), pref);
+                    }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A CloudFormation alias shifted through CodeDeploy
+    /// (`CodeDeployLambdaAliasUpdate`): its deployment group read as SAM's
+    /// `DeploymentPreference`, inline ([`Self::inline_preference`]).
+    fn alias_update_preference(&self, update: &Value) -> Option<Value> {
+        let group = ref_target(update.get("DeploymentGroupName")?)
+            .and_then(|g| self.resources().get(g))?
+            .get("Properties")?;
+        let kind = match group.get("DeploymentConfigName")? {
+            Value::String(s) => json!(s.strip_prefix("CodeDeployDefault.Lambda")?),
+            other => other.clone(),
+        };
+        let alarms: Vec<Value> = group
+            .get("AlarmConfiguration")
+            .and_then(|a| a.get("Alarms"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|x| x.get("Name").cloned()).collect())
+            .unwrap_or_default();
+        let mut pref = lambda::deployment_preference(
+            kind,
+            alarms,
+            update.get("BeforeAllowTrafficHook").cloned(),
+            update.get("AfterAllowTrafficHook").cloned(),
+        );
+        self.inline_preference(&mut pref);
+        Some(pref)
+    }
+
+    /// A deployment preference's custom configuration, alarms and hooks
+    /// are resources of their own, named by `Ref`: put inline as the
+    /// field map reads them (a configuration's name, the alarms'
+    /// properties, the hooks' logical ids).
+    fn inline_preference(&self, pref: &mut Value) {
+        let resources = self.resources();
+        let properties = |v: &Value| {
+            ref_target(v)
+                .and_then(|t| resources.get(t))
+                .and_then(|r| r.get("Properties"))
+        };
+        if let Some(shift) = pref
+            .get("Type")
+            .and_then(properties)
+            .and_then(|p| p.get("TrafficRoutingConfig"))
+            .and_then(lambda::read_traffic_routing)
+        {
+            pref["Type"] = json!(shift.name());
+        }
+        if let Some(Value::Array(alarms)) = pref.get_mut("Alarms") {
+            for a in alarms.iter_mut() {
+                if let Some(p) = properties(a) {
+                    *a = p.clone();
+                }
+            }
+        }
+        if let Some(Value::Object(hooks)) = pref.get_mut("Hooks") {
+            for h in hooks.values_mut() {
+                if let Some(t) = ref_target(h) {
+                    *h = json!(t);
+                }
             }
         }
     }
@@ -751,6 +826,11 @@ impl<'a> Importer<'a> {
         let mut raw = Value::Object(p.clone());
         if ty == "AWS::Lambda::Function" {
             self.function_resources(logical, &mut raw);
+        }
+        if ty == "AWS::Serverless::Function"
+            && let Some(pref) = raw.get_mut(lambda::DEPLOYMENT_PREFERENCE.path)
+        {
+            self.inline_preference(pref);
         }
         let mut used = BTreeSet::new();
         let resolved = self.defaults(&raw, None, &mut used);

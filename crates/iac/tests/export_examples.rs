@@ -381,6 +381,7 @@ fn typed_properties_come_back_from_our_export() {
     use archsim_model::Props;
     use archsim_model::component::{Packaging, Runtime};
     let mut designs = examples();
+    designs.push(("kitchen-sink".into(), common::kitchen_sink()));
     // Functions with every setting away from its default.
     let mut tuned = common::kitchen_sink();
     let functions: Vec<String> = tuned
@@ -410,6 +411,22 @@ fn typed_properties_come_back_from_our_export() {
                 .unwrap_or_else(|e| panic!("{id} {path}: {e}"));
         }
     }
+    for (path, value) in [
+        ("min_healthy_percent", serde_json::json!(50)),
+        ("max_percent", serde_json::json!(150)),
+        ("health_check_grace_s", serde_json::json!(120)),
+        (
+            "circuit_breaker",
+            serde_json::json!({"enable": true, "rollback": false}),
+        ),
+    ] {
+        let op = archsim_model::Op::SetProperty {
+            id: "api-svc".into(),
+            path: path.into(),
+            value,
+        };
+        archsim_model::edit::apply_op(&mut tuned, op).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
     designs.push(("tuned".into(), tuned));
     let summary = |d: &archsim_model::Design| -> Vec<String> {
         let mut out: Vec<String> = d
@@ -421,10 +438,27 @@ fn typed_properties_come_back_from_our_export() {
                     .filter(char::is_ascii_alphanumeric)
                     .collect::<String>()
                     .to_lowercase();
+                // A deployment's hooks by the hook function's name (ids
+                // are the logical ids once imported).
+                let deployment = |l: &archsim_model::component::LambdaProps| {
+                    let mut dep = l.deployment.clone();
+                    if let Some(p) = dep.as_mut().and_then(|d| d.preference.as_mut()) {
+                        for h in [&mut p.pre_traffic_hook, &mut p.post_traffic_hook]
+                            .into_iter()
+                            .flatten()
+                        {
+                            *h = d
+                                .component(h)
+                                .map(|c| c.name.to_lowercase().replace(' ', ""))
+                                .unwrap_or_default();
+                        }
+                    }
+                    format!("{dep:?}")
+                };
                 match &c.props {
                     Props::LambdaFunction(l) => Some(format!(
                         "{key}: {} {:?} {:?} {} MB {} s reserved {:?} provisioned {} storage {} \
-                         snap {} tracing {} age {} retries {}",
+                         snap {} tracing {} age {} retries {} deployment {}",
                         // An image brings its runtime: the template
                         // names none.
                         match l.packaging {
@@ -443,9 +477,17 @@ fn typed_properties_come_back_from_our_export() {
                             && (l.runtime == Runtime::Java || l.packaging == Packaging::Image),
                         l.tracing,
                         l.max_event_age_s,
-                        l.max_retry_attempts
+                        l.max_retry_attempts,
+                        deployment(l)
                     )),
                     Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    Props::EcsService(s) => Some(format!(
+                        "{key}: deployment min {}% max {}% grace {} s {:?}",
+                        s.min_healthy_percent,
+                        s.max_percent,
+                        s.health_check_grace_s,
+                        s.circuit_breaker
+                    )),
                     _ => None,
                 }
             })

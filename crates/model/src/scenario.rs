@@ -148,6 +148,21 @@ pub enum ScenarioEvent {
         factor: f64,
         duration_s: f64,
     },
+    /// A new version of a Lambda function is deployed: traffic moves to
+    /// it as the function's deployment preference says (at once without
+    /// one), its environments start cold, and its alarms may roll it back.
+    Deploy {
+        component: String,
+        /// The new version's handler time; `None`: the function's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        work: Option<Distribution>,
+        /// The new version's cold start, ms; `None`: the function's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        init_ms: Option<f64>,
+        /// Share of the new version's invocations that fail (0-1).
+        #[serde(default)]
+        error_rate: f64,
+    },
 }
 
 impl Scenario {
@@ -275,6 +290,22 @@ impl Scenario {
                         "must be a positive number of seconds",
                     );
                 }
+                ScenarioEvent::Deploy {
+                    init_ms,
+                    error_rate,
+                    ..
+                } => {
+                    check(
+                        (0.0..=1.0).contains(error_rate),
+                        at("event.error_rate"),
+                        "must be between 0 and 1",
+                    );
+                    check(
+                        init_ms.is_none_or(|ms| ms.is_finite() && ms >= 0.0),
+                        at("event.init_ms"),
+                        "must be 0 or more milliseconds",
+                    );
+                }
                 ScenarioEvent::ZoneLoss { .. } => {}
             }
         }
@@ -291,7 +322,8 @@ impl Scenario {
             let id = match &e.event {
                 ScenarioEvent::TrafficChange { entry, .. } => entry.as_str(),
                 ScenarioEvent::SpotInterruption { service, .. } => service.as_str(),
-                ScenarioEvent::DependencySlowdown { component, .. } => component.as_str(),
+                ScenarioEvent::DependencySlowdown { component, .. }
+                | ScenarioEvent::Deploy { component, .. } => component.as_str(),
                 ScenarioEvent::ZoneLoss { .. } => continue,
             };
             out.push((format!("events[{i}].event"), id));

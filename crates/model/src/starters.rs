@@ -365,6 +365,36 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
                 cpu_share: 0.3,
             },
             environment: BTreeMap::from([("TABLE_NAME".to_string(), "orders".to_string())]),
+            // New versions go to 10% of requests for 5 minutes; an error
+            // rate over 1% in a minute, or a p99 over 2 s for two, rolls
+            // them back.
+            deployment: Some(Box::new(LambdaDeployment {
+                alias: Some("live".into()),
+                preference: Some(DeploymentPreference {
+                    shift: TrafficShift::Canary {
+                        percent: 10,
+                        interval_min: 5,
+                    },
+                    alarms: vec![
+                        DeploymentAlarm {
+                            metric: AlarmMetric::ErrorRate,
+                            period_s: 60,
+                            evaluation_periods: 1,
+                            threshold: 1.0,
+                            comparison: AlarmComparison::GreaterThanThreshold,
+                        },
+                        DeploymentAlarm {
+                            metric: AlarmMetric::P99Duration,
+                            period_s: 60,
+                            evaluation_periods: 2,
+                            threshold: 2000.0,
+                            comparison: AlarmComparison::GreaterThanThreshold,
+                        },
+                    ],
+                    pre_traffic_hook: None,
+                    post_traffic_hook: None,
+                }),
+            })),
             ..Default::default()
         }),
     )?;
@@ -415,6 +445,26 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
             request: Default::default(),
         }],
         events: Vec::new(),
+    });
+    b.scenario(Scenario {
+        name: "bad-deploy".into(),
+        description: "100 rps; at 2 minutes a new version that fails 20% of requests goes out as a canary, and its error-rate alarm rolls it back".into(),
+        duration_s: 600.0,
+        seed: 5,
+        traffic: vec![TrafficProfile {
+            entry: "clients".into(),
+            pattern: TrafficPattern::Poisson { rps: 100.0 },
+            request: Default::default(),
+        }],
+        events: vec![ScheduledEvent {
+            at_s: 120.0,
+            event: ScenarioEvent::Deploy {
+                component: "orders-fn".into(),
+                work: None,
+                init_ms: Some(600.0),
+                error_rate: 0.2,
+            },
+        }],
     });
     Ok(())
 }

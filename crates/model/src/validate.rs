@@ -152,6 +152,14 @@ rules! {
         "Break the loop: write to a different bucket/queue/topic than the one that triggers the function, or filter events.", recursive_loop;
     "LAMBDA_IMAGE_NO_REGISTRY", Error, "Container-image function without a repository",
         "Connect the function to the ECR repository its image comes from.", lambda_image_registry;
+    "LAMBDA_DEPLOYMENT_NO_ALIAS", Error, "Deployment preference without an alias",
+        "Give the deployment an alias (AutoPublishAlias, e.g. live): CodeDeploy shifts an alias between versions, and SAM refuses a DeploymentPreference without one.", deployment_alias;
+    "LAMBDA_DEPLOYMENT_SHIFT_INVALID", Error, "Traffic shift CodeDeploy cannot run",
+        "Shift between 1 and 99 percent per step, at least 1 minute apart (or choose all at once).", deployment_shift;
+    "LAMBDA_ALARM_NEVER_FIRES", Warning, "Deployment alarm that can never fire",
+        "Set a threshold the metric can cross (an error rate is 0-100%, counts and durations are 0 or more) and at least one evaluation period: this alarm cannot stop a bad version.", deployment_alarms;
+    "LAMBDA_HOOK_NOT_FUNCTION", Error, "Traffic hook that is not another Lambda function",
+        "Point the pre- or post-traffic hook at the id of another Lambda function in the design (it calls CodeDeploy's PutLifecycleEventHookExecutionStatus).", deployment_hooks;
     "LAMBDA_ASYNC_NO_FAILURE_DESTINATION", Info, "Asynchronous events are dropped after retries",
         "Add a dead-letter connection (SQS queue or SNS topic, or an on-failure destination function) so failed events are kept.", async_failure_destination;
     "INFERRED_CONNECTION_UNCONFIRMED", Info, "Connection inferred from weak evidence",
@@ -176,6 +184,10 @@ rules! {
         "Lower the minimum or raise the desired count.", service_min_desired;
     "SERVICE_DESIRED_GT_MAX", Error, "Service desired count above maximum",
         "Raise the maximum or lower the desired count.", service_desired_max;
+    "ECS_DEPLOYMENT_STUCK", Error, "Rolling deployment that can neither start nor stop a task",
+        "Raise the maximum percent (200 starts a full new set first) or lower the minimum healthy percent, so a deployment can start a new task or stop an old one.", deployment_room;
+    "ECS_DEPLOYMENT_NO_CAPACITY", Error, "Rolling deployment needs a task the capacity cannot hold",
+        "With a minimum healthy percent of 100 a deployment starts new tasks before stopping old ones: raise the Auto Scaling group's maximum size or use a bigger instance type, or lower the minimum healthy percent.", deployment_capacity;
     "SERVICE_NO_CAPACITY", Error, "Service with no capacity",
         "Connect the service to Fargate, Fargate Spot or an EC2 Auto Scaling group (RunsOn).", service_capacity;
     "SERVICE_NO_TASK_DEFINITION", Error, "Service with no task definition",
@@ -746,6 +758,93 @@ fn inferred_unconfirmed(d: &Design, out: &mut Found) {
     }
 }
 
+fn deployment_alias(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(dep) = &l.deployment else { continue };
+        let no_alias = dep.alias.as_deref().is_none_or(|a| a.trim().is_empty());
+        if dep.preference.is_some() && no_alias {
+            out.push((
+                ids(&[&c.id]),
+                format!("{} has a deployment preference but no alias", c.name),
+            ));
+        }
+    }
+}
+
+fn deployment_shift(d: &Design, out: &mut Found) {
+    use crate::component::TrafficShift as T;
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        if let T::Canary {
+            percent,
+            interval_min,
+        }
+        | T::Linear {
+            percent,
+            interval_min,
+        } = p.shift
+            && (!(1..=99).contains(&percent) || interval_min == 0)
+        {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} shifts {percent}% every {interval_min} min ({})",
+                    c.name,
+                    p.shift.name()
+                ),
+            ));
+        }
+    }
+}
+
+fn deployment_alarms(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        for (i, a) in p.alarms.iter().enumerate() {
+            if let Some(why) = a.never_fires() {
+                out.push((
+                    ids(&[&c.id]),
+                    format!("{}'s alarm {} ({}): {why}", c.name, i + 1, a.describe()),
+                ));
+            }
+        }
+    }
+}
+
+fn deployment_hooks(d: &Design, out: &mut Found) {
+    for (c, l) in lambdas(d) {
+        let Some(p) = l.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+            continue;
+        };
+        for (when, hook) in [
+            ("pre-traffic", &p.pre_traffic_hook),
+            ("post-traffic", &p.post_traffic_hook),
+        ] {
+            let Some(hook) = hook else { continue };
+            let target = d.component(hook);
+            let why = match target {
+                None => "is not in the design",
+                Some(t) if t.kind() != K::LambdaFunction => "is not a Lambda function",
+                Some(t) if t.id == c.id => "is the function itself",
+                Some(_) => continue,
+            };
+            let mut involved = vec![c.id.clone()];
+            if let Some(t) = target {
+                involved.push(t.id.clone());
+            }
+            involved.sort();
+            out.push((
+                involved,
+                format!("{}'s {when} hook \"{hook}\" {why}", c.name),
+            ));
+        }
+    }
+}
+
 fn async_failure_destination(d: &Design, out: &mut Found) {
     for (c, _) in lambdas(d) {
         if !sources(d, &c.id, Meaning::InvokeAsync).is_empty()
@@ -1092,6 +1191,73 @@ fn eni_capacity(d: &Design, out: &mut Found) {
                     a.max_size,
                     a.instance_type,
                     it.awsvpc_task_capacity(a.awsvpc_trunking)
+                ),
+            ));
+        }
+    }
+}
+
+/// Tasks a rolling deployment may start beyond the desired count, and old
+/// ones it may stop first.
+fn rolling_room(s: &crate::component::EcsServiceProps) -> (u32, u32) {
+    let n = u64::from(s.desired_count);
+    let max = (n * u64::from(s.max_percent) / 100) as u32;
+    let min = (n * u64::from(s.min_healthy_percent)).div_ceil(100) as u32;
+    (
+        max.saturating_sub(s.desired_count),
+        s.desired_count.saturating_sub(min),
+    )
+}
+
+fn deployment_room(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if s.desired_count == 0 {
+            continue;
+        }
+        if rolling_room(s) == (0, 0) {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} runs {} tasks with minimum healthy {}% and maximum {}%: a deployment can start no new task and stop no old one",
+                    c.name, s.desired_count, s.min_healthy_percent, s.max_percent
+                ),
+            ));
+        }
+    }
+}
+
+fn deployment_capacity(d: &Design, out: &mut Found) {
+    for (s, sp, _, t) in services_with_tasks(d) {
+        let (extra, stoppable) = rolling_room(sp);
+        if stoppable > 0 || extra == 0 {
+            continue;
+        }
+        let distinct = sp
+            .placement_constraints
+            .iter()
+            .any(|p| p.kind == PlacementConstraintType::DistinctInstance);
+        for (asg, a, it) in ec2_capacity(d, &s.id) {
+            let Some(it) = it else { continue };
+            if t.cpu == 0 || t.memory_mb == 0 {
+                continue;
+            }
+            let mut per_instance = (it.cpu_units() / t.cpu).min(it.memory_mib / t.memory_mb);
+            if t.network_mode == NetworkMode::Awsvpc {
+                per_instance = per_instance.min(it.awsvpc_task_capacity(a.awsvpc_trunking));
+            }
+            if distinct {
+                per_instance = per_instance.min(1);
+            }
+            let capacity = a.max_size * per_instance;
+            // Its own tasks only: other services on the group make it worse.
+            if sp.desired_count < capacity || per_instance == 0 {
+                continue;
+            }
+            out.push((
+                ids(&[&s.id, &asg.id]),
+                format!(
+                    "{} keeps its {} tasks running while it starts new ones, but {} holds at most {capacity} of them ({} x {}, {per_instance} each)",
+                    s.name, sp.desired_count, asg.name, a.max_size, a.instance_type
                 ),
             ));
         }

@@ -172,6 +172,24 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "ECS_DEPLOYMENT_STUCK",
+            "api-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("api-svc", "max_percent", json!(100))],
+            ),
+        ),
+        case(
+            // One GPU instance at most: the new inference task has nowhere
+            // to start while the old one keeps serving.
+            "ECS_DEPLOYMENT_NO_CAPACITY",
+            "inference-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![set("gpu-asg", "max_size", json!(1))],
+            ),
+        ),
+        case(
             "TASK_USES_INSTANCE_ROLE",
             "api-task",
             edited("ecs-ec2-placement", vec![disconnect("api-task--api-role")]),
@@ -234,6 +252,58 @@ fn cases() -> Vec<Case> {
                     set("orders-fn", "reserved_concurrency", json!(10)),
                     set("orders-fn", "provisioned_concurrency", json!(20)),
                 ],
+            ),
+        ),
+        case(
+            "LAMBDA_DEPLOYMENT_NO_ALIAS",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    json!({"alias": null, "preference": {"shift": {"type": "canary", "percent": 10, "interval_min": 5}}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_DEPLOYMENT_SHIFT_INVALID",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    json!({"alias": "live", "preference": {"shift": {"type": "linear", "percent": 10, "interval_min": 0}}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_ALARM_NEVER_FIRES",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    // An error rate in percent, written as if a count.
+                    json!({"alias": "live", "preference": {"alarms": [
+                        {"metric": "error_rate", "threshold": 150.0, "comparison": "GreaterThanThreshold"}
+                    ]}}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_HOOK_NOT_FUNCTION",
+            "orders",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "deployment",
+                    // The table's id, not the hook function's.
+                    json!({"alias": "live", "preference": {"pre_traffic_hook": "orders"}}),
+                )],
             ),
         ),
         case(

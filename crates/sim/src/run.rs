@@ -22,6 +22,8 @@ pub struct Run {
     /// Where tasks run on EC2 capacity: every simulated minute and at the end.
     pub placements: Vec<PlacementSnapshot>,
     pub traces: Vec<RequestTrace>,
+    /// Deployments the scenario started, in the order they started.
+    pub deployments: Vec<Deployment>,
     pub usage: Usage,
 }
 
@@ -155,6 +157,54 @@ impl Series {
             environments: avg(&self.environments),
         }
     }
+}
+
+/// A new version deployed under traffic (a scenario's `deploy` event).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deployment {
+    pub component: String,
+    /// The deployment configuration (`Canary10Percent5Minutes`,
+    /// `AllAtOnce` for a function without a deployment preference).
+    pub strategy: String,
+    pub started_at_s: f64,
+    /// When it succeeded or was rolled back; `None` while in progress.
+    pub finished_at_s: Option<f64>,
+    pub outcome: DeploymentOutcome,
+    /// The new version's share of traffic after each change, from the
+    /// first shift to the last (0 on a rollback).
+    pub shifts: Vec<TrafficShiftAt>,
+    /// The alarm that stopped it (`alarms[0]: error_rate > 1 for 1 x 60 s`).
+    pub alarm: Option<String>,
+    /// The old version, then the new one, while the deployment ran.
+    pub versions: Vec<VersionStats>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentOutcome {
+    Succeeded,
+    RolledBack,
+    /// The run ended first.
+    InProgress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrafficShiftAt {
+    pub at_s: f64,
+    pub percent: u32,
+}
+
+/// One version's invocations while a deployment ran. `p99_ms` is of the
+/// invocation's duration (init included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionStats {
+    /// `old` or `new`.
+    pub version: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub throttles: u64,
+    pub cold_starts: u64,
+    pub p99_ms: f64,
 }
 
 /// A service autoscaling (or capacity) decision.

@@ -136,6 +136,7 @@ impl Page<'_> {
         self.stats_table(&mut h);
         self.charts(&mut h);
         self.scale_decisions(&mut h);
+        self.deployments(&mut h);
         self.placements(&mut h);
         self.cost(&mut h);
         h.push_str("</main>\n</body>\n</html>\n");
@@ -415,6 +416,58 @@ impl Page<'_> {
                 d.to,
                 esc(&d.reason)
             );
+        }
+        h.push_str("</tbody></table></section>\n");
+    }
+
+    /// The run's deployments, when it had any: each one's traffic shifts
+    /// in time order, its outcome and alarm, and each version's numbers.
+    fn deployments(&self, h: &mut String) {
+        if self.run.deployments.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Deployments</h2><table id=\"deployments\"><thead><tr><th class=\"text\">component</th><th class=\"text\">strategy</th><th>started (s)</th><th class=\"text\">traffic to the new version</th><th class=\"text\">outcome</th><th class=\"text\">version</th><th>requests</th><th>errors</th><th>cold starts</th><th>p99 ms</th></tr></thead><tbody>");
+        for d in &self.run.deployments {
+            let shifts: Vec<String> = d
+                .shifts
+                .iter()
+                .map(|s| format!("{}% at {} s", s.percent, num(s.at_s)))
+                .collect();
+            let outcome = match (d.outcome, d.finished_at_s) {
+                (archsim_sim::DeploymentOutcome::Succeeded, Some(t)) => {
+                    format!("succeeded at {} s", num(t))
+                }
+                (archsim_sim::DeploymentOutcome::RolledBack, Some(t)) => format!(
+                    "rolled back at {} s by {}",
+                    num(t),
+                    d.alarm.as_deref().unwrap_or("an alarm")
+                ),
+                _ => "in progress at the end".to_string(),
+            };
+            for (i, v) in d.versions.iter().enumerate() {
+                let lead = if i == 0 {
+                    format!(
+                        "<td class=\"text\" rowspan=\"{n}\">{}</td><td class=\"text\" rowspan=\"{n}\">{}</td><td rowspan=\"{n}\">{}</td><td class=\"text\" rowspan=\"{n}\">{}</td><td class=\"text\" rowspan=\"{n}\">{}</td>",
+                        esc(&self.name(&d.component)),
+                        esc(&d.strategy),
+                        num(d.started_at_s),
+                        esc(&shifts.join(" \u{2192} ")),
+                        esc(&outcome),
+                        n = d.versions.len()
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = write!(
+                    h,
+                    "<tr>{lead}<td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&v.version),
+                    int(v.requests),
+                    int(v.errors),
+                    int(v.cold_starts),
+                    num(v.p99_ms)
+                );
+            }
         }
         h.push_str("</tbody></table></section>\n");
     }

@@ -97,12 +97,7 @@ impl<'a> Ctx<'a> {
         }
         ecs::MIN_HEALTHY_PERCENT.put(&mut props, p);
         ecs::MAX_PERCENT.put(&mut props, p);
-        if let Some(Value::Object(deployment)) = props.get_mut("DeploymentConfiguration") {
-            deployment.insert(
-                "DeploymentCircuitBreaker".into(),
-                json!({"Enable": true, "Rollback": true}),
-            );
-        }
+        ecs::CIRCUIT_BREAKER.put(&mut props, p);
         if !fargate {
             if !p.placement_strategies.is_empty() {
                 ecs::PLACEMENT_STRATEGY.put(&mut props, p);

@@ -170,10 +170,24 @@ impl<'a> Ctx<'a> {
         if p.snap_start && p.runtime == Runtime::Java {
             lambda::SNAP_START.put(&mut props, p);
         }
-        let alias = p.provisioned_concurrency > 0 || (p.snap_start && p.runtime == Runtime::Java);
+        let alias = lambda::alias_name(p);
+        let preference = self.preference(c, p, alias.as_deref());
         if sam {
-            if alias {
-                props.insert("AutoPublishAlias".into(), json!("live"));
+            if alias.is_some() {
+                lambda::AUTO_PUBLISH_ALIAS.put(&mut props, p);
+            }
+            if let Some(pref) = preference {
+                let dep = self.deployment_resources(id, pref, alias.as_deref().unwrap_or_default());
+                let role = format!("{id}CodeDeployRole");
+                self.codedeploy_role(&role, id, &dep);
+                let mut value = lambda::deployment_preference(
+                    dep.kind.clone(),
+                    dep.alarms.iter().map(|a| r(a)).collect(),
+                    dep.pre.as_ref().map(|h| r(h)),
+                    dep.post.as_ref().map(|h| r(h)),
+                );
+                value["Role"] = ga(&role, "Arn");
+                lambda::DEPLOYMENT_PREFERENCE.put_value(&mut props, value);
             }
             if p.provisioned_concurrency > 0 {
                 lambda::PROVISIONED_CONCURRENCY.put(&mut props, p);
@@ -189,7 +203,11 @@ impl<'a> Ctx<'a> {
                     .or_insert_with(|| json!({}));
                 config["DestinationConfig"] = json!({"OnFailure": d});
             }
-            let policies = self.sam_policies(&c.id);
+            let mut policies = self.sam_policies(&c.id);
+            let hooks = self.hook_statements(&c.id);
+            if !hooks.is_empty() {
+                policies.push(json!({"Statement": hooks}));
+            }
             if !policies.is_empty() {
                 props.insert("Policies".into(), Value::Array(policies));
             }
@@ -221,6 +239,7 @@ impl<'a> Ctx<'a> {
             let mut stmts = self.statements(&c.id);
             stmts.extend(failure_statement);
             stmts.extend(self.poll_statements(&c.id));
+            stmts.extend(self.hook_statements(&c.id));
             let mut role_props = json!({
                 "AssumeRolePolicyDocument": trust("lambda.amazonaws.com"),
                 "ManagedPolicyArns": managed_arns,
@@ -249,21 +268,26 @@ impl<'a> Ctx<'a> {
                     json!({"Type": "AWS::Lambda::EventInvokeConfig", "Properties": config}),
                 );
             }
-            if alias {
+            if let Some(alias) = &alias {
                 self.add(
                     format!("{id}Version"),
                     json!({"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": r(id)}}),
                 );
                 let mut alias_props = object(
-                    json!({"FunctionName": r(id), "FunctionVersion": ga(&format!("{id}Version"), "Version"), "Name": "live"}),
+                    json!({"FunctionName": r(id), "FunctionVersion": ga(&format!("{id}Version"), "Version"), "Name": alias}),
                 );
                 if p.provisioned_concurrency > 0 {
                     lambda::PROVISIONED_CONCURRENCY.put(&mut alias_props, p);
                 }
-                self.add(
-                    format!("{id}Alias"),
-                    json!({"Type": "AWS::Lambda::Alias", "Properties": alias_props}),
-                );
+                let mut resource = json!({"Type": "AWS::Lambda::Alias", "Properties": alias_props});
+                if let Some(pref) = preference {
+                    resource["UpdatePolicy"] = self.codedeploy_group(id, pref, alias);
+                    self.notes.push(format!(
+                        "{}: CodeDeploy shifts its alias {alias}, but in the CloudFormation flavour its callers invoke the function itself, so a deployment does not shift their traffic; the SAM flavour's events invoke the alias",
+                        c.name
+                    ));
+                }
+                self.add(format!("{id}Alias"), resource);
             }
             self.cfn_event_sources(c, id)?;
             if self.has_function_url(&c.id) {
@@ -287,5 +311,217 @@ impl<'a> Ctx<'a> {
         self.d.incoming(f).iter().any(|(conn, from)| {
             from.kind() == K::Client && matches!(conn.kind, ConnectionKind::Invoke { .. })
         })
+    }
+}
+
+/// What a deployment preference is exported as: the configuration
+/// (`Canary10Percent5Minutes`, or a `Ref` to a custom one), the alarms'
+/// and the hooks' logical ids.
+pub(super) struct DeploymentResources {
+    kind: Value,
+    alarms: Vec<String>,
+    pre: Option<String>,
+    post: Option<String>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The function's deployment preference, if it is exported: it needs
+    /// an alias (`LAMBDA_DEPLOYMENT_NO_ALIAS` otherwise, and a note).
+    fn preference<'p>(
+        &mut self,
+        c: &Component,
+        p: &'p LambdaProps,
+        alias: Option<&str>,
+    ) -> Option<&'p DeploymentPreference> {
+        let pref = p.deployment.as_ref()?.preference.as_ref()?;
+        if p.deployment
+            .as_ref()?
+            .alias
+            .as_deref()
+            .is_none_or(|a| a.trim().is_empty())
+        {
+            self.notes.push(format!(
+                "{}: its deployment preference is not exported: it has no alias (AutoPublishAlias) to shift",
+                c.name
+            ));
+            return None;
+        }
+        alias.map(|_| pref)
+    }
+
+    /// A hook, if it is another function of the design.
+    fn hook(&self, f: &str, hook: Option<&String>) -> Option<String> {
+        let h = self.d.component(hook?)?;
+        (h.kind() == K::LambdaFunction && h.id != f).then(|| self.id(&h.id))
+    }
+
+    /// The alarms and a custom configuration, as resources of their own.
+    fn deployment_resources(
+        &mut self,
+        id: &str,
+        pref: &DeploymentPreference,
+        alias: &str,
+    ) -> DeploymentResources {
+        let mut alarms = Vec::new();
+        for (i, a) in pref.alarms.iter().enumerate() {
+            let name = format!("{id}DeploymentAlarm{}", i + 1);
+            self.add(
+                name.clone(),
+                json!({"Type": "AWS::CloudWatch::Alarm", "Properties": lambda::alarm_properties(a, &r(id), alias)}),
+            );
+            alarms.push(name);
+        }
+        let kind = if pref.shift.is_predefined() {
+            json!(pref.shift.name())
+        } else {
+            let config = format!("{id}DeploymentConfig");
+            self.add(
+                config.clone(),
+                json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": {
+                    "ComputePlatform": "Lambda",
+                    "TrafficRoutingConfig": lambda::traffic_routing(&pref.shift)}}),
+            );
+            r(&config)
+        };
+        let f = self.component_of(id);
+        DeploymentResources {
+            kind,
+            alarms,
+            pre: self.hook(&f, pref.pre_traffic_hook.as_ref()),
+            post: self.hook(&f, pref.post_traffic_hook.as_ref()),
+        }
+    }
+
+    /// The component a function's logical id was given to.
+    fn component_of(&self, logical: &str) -> String {
+        self.ids
+            .iter()
+            .find(|(_, l)| l.as_str() == logical)
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default()
+    }
+
+    /// The role CodeDeploy shifts the alias with: reads the alarms,
+    /// updates this function's alias, invokes the hooks; nothing else.
+    fn codedeploy_role(&mut self, role: &str, id: &str, dep: &DeploymentResources) {
+        let mut stmts = vec![statement(
+            &[
+                "lambda:GetAlias",
+                "lambda:UpdateAlias",
+                "lambda:GetProvisionedConcurrencyConfig",
+            ],
+            vec![ga(id, "Arn"), sub(&format!("${{{id}.Arn}}:*"))],
+        )];
+        if !dep.alarms.is_empty() {
+            stmts.push(statement(
+                &["cloudwatch:DescribeAlarms"],
+                dep.alarms.iter().map(|a| ga(a, "Arn")).collect(),
+            ));
+        }
+        let hooks: Vec<Value> = dep
+            .pre
+            .iter()
+            .chain(dep.post.iter())
+            .map(|h| ga(h, "Arn"))
+            .collect();
+        if !hooks.is_empty() {
+            stmts.push(statement(&["lambda:InvokeFunction"], hooks));
+        }
+        let mut props = json!({"AssumeRolePolicyDocument": trust("codedeploy.amazonaws.com")});
+        if let Some(pol) = self.inline_policy(&format!("{id}CodeDeploy"), stmts) {
+            props["Policies"] = json!([pol]);
+        }
+        self.add(
+            role.into(),
+            json!({"Type": "AWS::IAM::Role", "Properties": props}),
+        );
+    }
+
+    /// CloudFormation: the CodeDeploy application (one per stack), the
+    /// function's deployment group and its role; returns the alias's
+    /// `UpdatePolicy`, which makes CloudFormation shift it through
+    /// CodeDeploy as SAM does.
+    fn codedeploy_group(&mut self, id: &str, pref: &DeploymentPreference, alias: &str) -> Value {
+        let dep = self.deployment_resources(id, pref, alias);
+        let app = "CodeDeployApplication";
+        if !self.resources.contains_key(app) {
+            self.add(
+                app.into(),
+                json!({"Type": "AWS::CodeDeploy::Application", "Properties": {"ComputePlatform": "Lambda"}}),
+            );
+        }
+        let role = format!("{id}CodeDeployRole");
+        self.codedeploy_role(&role, id, &dep);
+        let config = match &dep.kind {
+            Value::String(name) => json!(format!("CodeDeployDefault.Lambda{name}")),
+            other => other.clone(),
+        };
+        let mut group = json!({
+            "ApplicationName": r(app),
+            "ServiceRoleArn": ga(&role, "Arn"),
+            "DeploymentConfigName": config,
+            "DeploymentStyle": {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"},
+            "AutoRollbackConfiguration": {"Enabled": true, "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+        });
+        if !dep.alarms.is_empty() {
+            group["AlarmConfiguration"] = json!({"Enabled": true,
+                "Alarms": dep.alarms.iter().map(|a| json!({"Name": r(a)})).collect::<Vec<_>>()});
+        }
+        let dg = format!("{id}DeploymentGroup");
+        self.add(
+            dg.clone(),
+            json!({"Type": "AWS::CodeDeploy::DeploymentGroup", "Properties": group}),
+        );
+        let mut update = json!({"ApplicationName": r(app), "DeploymentGroupName": r(&dg)});
+        if let Some(h) = &dep.pre {
+            update["BeforeAllowTrafficHook"] = r(h);
+        }
+        if let Some(h) = &dep.post {
+            update["AfterAllowTrafficHook"] = r(h);
+        }
+        json!({"CodeDeployLambdaAliasUpdate": update})
+    }
+
+    /// A hook function reports to CodeDeploy on the deployments of the
+    /// functions it is a hook of, and invokes their new versions.
+    pub(super) fn hook_statements(&self, f: &str) -> Vec<Value> {
+        let mut targets = Vec::new();
+        for c in self.d.components() {
+            let Props::LambdaFunction(p) = &c.props else {
+                continue;
+            };
+            let Some(pref) = p.deployment.as_ref().and_then(|d| d.preference.as_ref()) else {
+                continue;
+            };
+            let hooked = [&pref.pre_traffic_hook, &pref.post_traffic_hook]
+                .into_iter()
+                .any(|h| h.as_deref() == Some(f));
+            if hooked && c.id != f && lambda::alias_name(p).is_some() {
+                targets.push(self.id(&c.id));
+            }
+        }
+        if targets.is_empty() {
+            return Vec::new();
+        }
+        let group = if self.sam() {
+            "${AWS::StackName}-ServerlessDeploymentApplication-*/*".to_string()
+        } else {
+            "${CodeDeployApplication}/*".to_string()
+        };
+        vec![
+            statement(
+                &["codedeploy:PutLifecycleEventHookExecutionStatus"],
+                vec![sub(&format!(
+                    "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:{group}"
+                ))],
+            ),
+            statement(
+                &["lambda:InvokeFunction"],
+                targets
+                    .iter()
+                    .map(|t| sub(&format!("${{{t}.Arn}}:*")))
+                    .collect(),
+            ),
+        ]
     }
 }

@@ -4,8 +4,8 @@
 //! in `ecs_task`.
 
 use archsim_model::component::{
-    Ec2CapacityProps, EcsClusterProps, EcsServiceProps, LaunchType, PlacementConstraint,
-    PlacementConstraintType, PlacementStrategy, PlacementStrategyType,
+    CircuitBreaker, Ec2CapacityProps, EcsClusterProps, EcsServiceProps, LaunchType,
+    PlacementConstraint, PlacementConstraintType, PlacementStrategy, PlacementStrategyType,
 };
 use serde_json::{Value, json};
 
@@ -190,10 +190,29 @@ pub(crate) const HEALTH_CHECK_GRACE: Field<EcsServiceProps> = Field {
     sam_global: false,
 };
 
+pub(crate) const CIRCUIT_BREAKER: Field<EcsServiceProps> = Field {
+    path: "DeploymentConfiguration/DeploymentCircuitBreaker",
+    write: |p| json!({"Enable": p.circuit_breaker.enable, "Rollback": p.circuit_breaker.rollback}),
+    read: Some(|p, v| {
+        let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+        p.circuit_breaker = CircuitBreaker {
+            enable: flag("Enable"),
+            rollback: flag("Rollback"),
+        };
+    }),
+    write_back: true,
+    sam_global: false,
+};
+
 pub(crate) const SERVICE: FieldMap<EcsServiceProps> = FieldMap {
     // AWS places a service's tasks without strategies unless told.
+    // Nor does it break a failing deployment's circuit.
     unset: || EcsServiceProps {
         placement_strategies: Vec::new(),
+        circuit_breaker: CircuitBreaker {
+            enable: false,
+            rollback: false,
+        },
         ..Default::default()
     },
     fields: &[
@@ -201,6 +220,7 @@ pub(crate) const SERVICE: FieldMap<EcsServiceProps> = FieldMap {
         &LAUNCH_TYPE,
         &MIN_HEALTHY_PERCENT,
         &MAX_PERCENT,
+        &CIRCUIT_BREAKER,
         &PLACEMENT_STRATEGY,
         &PLACEMENT_CONSTRAINT,
         &HEALTH_CHECK_GRACE,
@@ -410,6 +430,10 @@ mod tests {
             &EcsServiceProps {
                 desired_count: 4,
                 launch_type: Some(LaunchType::Ec2),
+                circuit_breaker: CircuitBreaker {
+                    enable: true,
+                    rollback: false,
+                },
                 placement_strategies: vec![
                     PlacementStrategy {
                         kind: PlacementStrategyType::Binpack,

@@ -229,9 +229,11 @@ pub(crate) fn read_resource(
             if let Some(g) = globals {
                 lambda::merge_global_environment(&mut f, p, g);
             }
-            Props::LambdaFunction(f)
+            Props::LambdaFunction(lambda::normalise(f))
         }
-        "AWS::Lambda::Function" => Props::LambdaFunction(lambda::FUNCTION.read(p)),
+        "AWS::Lambda::Function" => {
+            Props::LambdaFunction(lambda::normalise(lambda::FUNCTION.read(p)))
+        }
         "AWS::SQS::Queue" => Props::SqsQueue(messaging::QUEUE.read(p)),
         "AWS::SNS::Topic" => Props::SnsTopic(messaging::TOPIC.read(p)),
         "AWS::Kinesis::Stream" => Props::KinesisStream(messaging::STREAM.read(p)),

@@ -671,6 +671,38 @@ pub fn kitchen_sink() -> Design {
         },
     )
     .unwrap_or_else(|e| panic!("group: {e}"));
+    // A deployment with a custom configuration, alarms of each kind and
+    // both hooks; one with a predefined configuration.
+    for (id, deployment) in [
+        (
+            "web",
+            serde_json::json!({"alias": "prod", "preference": {
+                "shift": {"type": "linear", "percent": 20, "interval_min": 2},
+                "alarms": [
+                    {"metric": "errors", "period_s": 60, "evaluation_periods": 2, "threshold": 5.0, "comparison": "GreaterThanOrEqualToThreshold"},
+                    {"metric": "throttles", "period_s": 300, "evaluation_periods": 1, "threshold": 0.0, "comparison": "GreaterThanThreshold"},
+                    {"metric": "error_rate", "period_s": 60, "evaluation_periods": 1, "threshold": 2.5, "comparison": "GreaterThanThreshold"},
+                    {"metric": "p99_duration", "period_s": 60, "evaluation_periods": 3, "threshold": 1500.0, "comparison": "GreaterThanThreshold"}
+                ],
+                "pre_traffic_hook": "cron-fn",
+                "post_traffic_hook": "http-fn"}}),
+        ),
+        (
+            "http-fn",
+            serde_json::json!({"alias": "live", "preference": {
+                "shift": {"type": "canary", "percent": 10, "interval_min": 30}, "alarms": []}}),
+        ),
+    ] {
+        apply_op(
+            &mut d,
+            Op::SetProperty {
+                id: id.into(),
+                path: "deployment".into(),
+                value: deployment,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{id} deployment: {e}"));
+    }
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }

@@ -137,6 +137,34 @@ pub struct EcsServiceProps {
     pub health_check_grace_s: u32,
     pub min_healthy_percent: u32,
     pub max_percent: u32,
+    /// The deployment circuit breaker: stops a rolling deployment whose
+    /// tasks keep failing to start, and rolls it back.
+    #[serde(skip_serializing_if = "CircuitBreaker::is_default")]
+    pub circuit_breaker: CircuitBreaker,
+}
+
+/// ECS's deployment circuit breaker (on, with rollback, unless set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CircuitBreaker {
+    pub enable: bool,
+    /// Roll back to the last completed deployment when it trips.
+    pub rollback: bool,
+}
+
+impl Default for CircuitBreaker {
+    fn default() -> Self {
+        Self {
+            enable: true,
+            rollback: true,
+        }
+    }
+}
+
+impl CircuitBreaker {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Default for EcsServiceProps {
@@ -155,6 +183,7 @@ impl Default for EcsServiceProps {
             health_check_grace_s: 60,
             min_healthy_percent: 100,
             max_percent: 200,
+            circuit_breaker: CircuitBreaker::default(),
         }
     }
 }

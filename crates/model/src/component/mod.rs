@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 mod containers;
 pub use containers::*;
+mod deployment;
+pub use deployment::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -1073,6 +1075,10 @@ pub struct LambdaProps {
     pub max_retry_attempts: u32,
     /// Environment variables.
     pub environment: std::collections::BTreeMap<String, String>,
+    /// Versions behind an alias, shifted to by CodeDeploy; `None`: each
+    /// update replaces the function at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Box<LambdaDeployment>>,
 }
 
 impl Default for LambdaProps {
@@ -1095,6 +1101,7 @@ impl Default for LambdaProps {
             max_event_age_s: 21_600,
             max_retry_attempts: 2,
             environment: Default::default(),
+            deployment: None,
         }
     }
 }

@@ -251,6 +251,14 @@ impl Simulation {
                     factor, duration_s, ..
                 } => factor.is_finite() && *factor > 0.0 && *duration_s >= 0.0,
                 ScenarioEvent::ZoneLoss { .. } => true,
+                ScenarioEvent::Deploy {
+                    init_ms,
+                    error_rate,
+                    ..
+                } => {
+                    (0.0..=1.0).contains(error_rate)
+                        && init_ms.is_none_or(|ms| ms.is_finite() && ms >= 0.0)
+                }
             };
             if !ok || !e.at_s.is_finite() || e.at_s < 0.0 {
                 return Err(SimError::BadScenario(format!(
@@ -291,6 +299,7 @@ impl Simulation {
             max_traces: opts.max_traces,
             client_requests: 0,
             decisions: Vec::new(),
+            deployments: Vec::new(),
             placements: Vec::new(),
             usage: Usage::default(),
             child_answered: 0,

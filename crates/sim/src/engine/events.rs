@@ -58,6 +58,17 @@ pub(super) enum Ev {
     RuleFires {
         node: u32,
     },
+    /// A deployment's next traffic shift is due.
+    DeployStep {
+        node: u32,
+        version: u32,
+    },
+    /// A deployment alarm's period ended.
+    DeployAlarm {
+        node: u32,
+        version: u32,
+        alarm: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -109,10 +120,12 @@ pub(super) enum ErrKind {
     DeadLetter,
     Dropped,
     TaskStopped,
+    /// The handler failed (a deployed version's error rate).
+    FunctionError,
 }
 
 impl ErrKind {
-    pub(super) const ALL: [ErrKind; 9] = [
+    pub(super) const ALL: [ErrKind; 10] = [
         ErrKind::Throttle429,
         ErrKind::Bad502,
         ErrKind::Unavailable503,
@@ -122,6 +135,7 @@ impl ErrKind {
         ErrKind::DeadLetter,
         ErrKind::Dropped,
         ErrKind::TaskStopped,
+        ErrKind::FunctionError,
     ];
     pub(super) fn name(self) -> &'static str {
         match self {
@@ -134,6 +148,7 @@ impl ErrKind {
             ErrKind::DeadLetter => "dead_letter",
             ErrKind::Dropped => "dropped",
             ErrKind::TaskStopped => "task_stopped",
+            ErrKind::FunctionError => "function_error",
         }
     }
 }

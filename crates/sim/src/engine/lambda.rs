@@ -6,8 +6,9 @@
 
 use std::collections::BinaryHeap;
 
-use archsim_model::component::{Architecture, LAMBDA_MB_PER_VCPU, LambdaProps};
+use archsim_model::component::{Architecture, LAMBDA_MB_PER_VCPU, LambdaDeployment, LambdaProps};
 
+use super::deploy::Deploying;
 use super::events::{ErrKind, Ev, Mode, Outcome};
 use super::{Behaviour, Gauge, NONE, SEC, Simulation, TokenBucket, Us};
 use crate::rng::Sampler;
@@ -36,6 +37,8 @@ pub(super) struct Env {
     pub(super) busy: bool,
     pub(super) alive: bool,
     pub(super) provisioned: bool,
+    /// The function version it runs (0 before any deployment).
+    pub(super) version: u32,
 }
 
 pub(super) struct Lambda {
@@ -65,6 +68,19 @@ pub(super) struct Lambda {
     /// Environments alive, and the lifetimes of those reclaimed.
     pub(super) alive: Gauge,
     pub(super) reclaimed_lifetime_us: f64,
+    /// The version the alias points at (`work`, `init_us` and `idle` are
+    /// its), each version's error rate, and how new versions are shifted to.
+    pub(super) version: u32,
+    pub(super) error_rates: Vec<f64>,
+    pub(super) deployment: Option<LambdaDeployment>,
+    /// A deployment in progress.
+    pub(super) deploying: Option<Box<Deploying>>,
+    /// Idle environments of versions no longer invoked, until reclaimed.
+    pub(super) retired: BinaryHeap<(u64, u32)>,
+    /// Whether the last environment asked for was of the new version.
+    pub(super) picked_new: bool,
+    /// Draws of a failing version's errors.
+    pub(super) fail_rng: Option<crate::rng::Stream>,
 }
 
 impl Lambda {
@@ -103,6 +119,13 @@ impl Lambda {
             invocations: 0,
             alive: Gauge::default(),
             reclaimed_lifetime_us: 0.0,
+            version: 0,
+            error_rates: vec![0.0],
+            deployment: p.deployment.as_deref().cloned(),
+            deploying: None,
+            retired: BinaryHeap::new(),
+            picked_new: false,
+            fail_rng: None,
         };
         l.alive.set(0, u64::from(p.provisioned_concurrency));
         // Provisioned environments are initialised before the run.
@@ -115,6 +138,7 @@ impl Lambda {
                 busy: false,
                 alive: true,
                 provisioned: true,
+                version: 0,
             });
             l.idle.push((l.created, e));
             l.created += 1;
@@ -140,12 +164,27 @@ impl Simulation {
         let Behaviour::Lambda(l) = &mut n.behaviour else {
             return None;
         };
+        // The alias picks the version first, so a throttle is counted
+        // against the version it was meant for.
+        let new = match &mut l.deploying {
+            Some(d) => d.pick(),
+            None => false,
+        };
+        l.picked_new = new;
         match l.reserved {
             Some(cap) if l.busy >= cap => return None,
             None if pool_used >= pool_limit => return None,
             _ => {}
         }
-        let (env, cold) = if let Some((_, e)) = l.idle.pop() {
+        let version = match (&l.deploying, new) {
+            (Some(d), true) => d.version,
+            _ => l.version,
+        };
+        let idle = match (&mut l.deploying, new) {
+            (Some(d), true) => &mut d.idle,
+            _ => &mut l.idle,
+        };
+        let (env, cold) = if let Some((_, e)) = idle.pop() {
             (e, false)
         } else {
             let token = match &mut self.legacy {
@@ -162,6 +201,7 @@ impl Simulation {
                 busy: false,
                 alive: true,
                 provisioned: false,
+                version,
             };
             l.created += 1;
             let e = match l.free_envs.pop() {
@@ -202,13 +242,25 @@ impl Simulation {
         } else {
             1
         };
+        let new = self.lambda(node).picked_new;
+        // A traffic profile's own work overrides either version's.
+        let overridden = req.profile != NONE && self.profiles[req.profile as usize].work.is_some();
         let mut work = 0.0;
         for _ in 0..batch {
-            work += self.work_sample(node, req.profile);
+            work += if new && !overridden {
+                self.new_version_work(node)
+            } else {
+                self.work_sample(node, req.profile)
+            };
         }
         let stores = self.handler_store_latency(node);
+        self.deploy_started(node, new, cold);
         let l = self.lambda(node);
-        let init = if cold { l.init_us as Us } else { 0 };
+        let init_us = match &l.deploying {
+            Some(d) if new => d.init_us,
+            _ => l.init_us,
+        };
+        let init = if cold { init_us as Us } else { 0 };
         let duration = init + (work * l.cpu_factor) as Us + stores;
         let timeout = l.timeout;
         l.invocations += 1;
@@ -242,6 +294,7 @@ impl Simulation {
     fn lambda_throttled(&mut self, r: u32) {
         let now = self.now;
         let req = self.reqs[r as usize];
+        self.deploy_throttled(req.node);
         match req.mode {
             Mode::Sync | Mode::Message => self.finish(r, Outcome::Throttled),
             Mode::Async => {
@@ -280,9 +333,15 @@ impl Simulation {
         };
         let e = &mut l.envs[req.slot as usize];
         let provisioned = e.provisioned;
+        let version = e.version;
         e.busy = false;
         e.last_used = now;
-        l.idle.push((e.created, req.slot));
+        let created = e.created;
+        match &mut l.deploying {
+            Some(d) if d.version == version => d.idle.push((created, req.slot)),
+            _ if version == l.version => l.idle.push((created, req.slot)),
+            _ => l.retired.push((created, req.slot)),
+        }
         l.busy -= 1;
         if l.reserved.is_none() {
             self.pool_used -= 1;
@@ -299,6 +358,12 @@ impl Simulation {
         n.c.service_sum += (now - req.service_start) as f64;
         let b = u64::from(l.busy);
         n.concurrency.set(now, b);
+        self.deploy_finished(
+            req.node,
+            version,
+            now - req.service_start,
+            outcome == Outcome::Ok,
+        );
         self.lambda_result(r, outcome);
     }
 
@@ -358,29 +423,36 @@ impl Simulation {
             let Behaviour::Lambda(l) = &mut n.behaviour else {
                 continue;
             };
-            if l.idle.is_empty() {
-                continue;
-            }
             let envs = &mut l.envs;
             let free = &mut l.free_envs;
             let alive = &mut l.alive;
             let lifetimes = &mut l.reclaimed_lifetime_us;
-            l.idle.retain(|&(_, e)| {
-                let env = &mut envs[e as usize];
-                let expiry = env.last_used + idle_expiry;
-                if !env.provisioned && expiry <= now {
-                    env.alive = false;
-                    free.push(e);
-                    // Reclaimed at its expiry, found at this tick: the
-                    // gauge must not count it alive in between.
-                    alive.dec(now);
-                    alive.integral -= (now - expiry) as f64;
-                    *lifetimes += (expiry - env.born) as f64;
-                    false
-                } else {
-                    true
+            let heaps = [
+                Some(&mut l.idle),
+                Some(&mut l.retired),
+                l.deploying.as_mut().map(|d| &mut d.idle),
+            ];
+            for heap in heaps.into_iter().flatten() {
+                if heap.is_empty() {
+                    continue;
                 }
-            });
+                heap.retain(|&(_, e)| {
+                    let env = &mut envs[e as usize];
+                    let expiry = env.last_used + idle_expiry;
+                    if !env.provisioned && expiry <= now {
+                        env.alive = false;
+                        free.push(e);
+                        // Reclaimed at its expiry, found at this tick: the
+                        // gauge must not count it alive in between.
+                        alive.dec(now);
+                        alive.integral -= (now - expiry) as f64;
+                        *lifetimes += (expiry - env.born) as f64;
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
         }
     }
 }

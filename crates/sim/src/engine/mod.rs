@@ -32,7 +32,9 @@
 //!   ECS services and Kubernetes workloads: their state, requests on their
 //!   workers, their tasks' lives, autoscaling, and EC2 capacity.
 //! - `scenario.rs`: scenario events (traffic changes, zone loss, Spot,
-//!   slowdowns).
+//!   slowdowns, deployments).
+//! - `deploy.rs`: a Lambda deployment: versions, traffic shifts,
+//!   alarms and rollback.
 //! - `output.rs`, `results.rs`: the live frame, placement views, and the
 //!   [`Run`] at the end.
 //! - `coverage.rs`: what the simulator does with each component kind.
@@ -41,6 +43,7 @@ mod arrivals;
 mod build;
 mod capacity;
 mod coverage;
+mod deploy;
 mod edges;
 mod events;
 mod lambda;
@@ -130,7 +133,7 @@ struct Counters {
     errors: u64,
     throttled: u64,
     in_flight: u64,
-    by_kind: [u64; 9],
+    by_kind: [u64; 10],
     cold_starts: u64,
     retries: u64,
     dead_lettered: u64,
@@ -265,6 +268,9 @@ pub struct Simulation {
     max_traces: usize,
     client_requests: u64,
     decisions: Vec<ScaleDecision>,
+    /// Deployments started, with the node each is on (finished ones
+    /// complete; those in progress are summarised at the end).
+    deployments: Vec<(u32, Deployment)>,
     placements: Vec<PlacementSnapshot>,
     usage: Usage,
     /// When the hop that just finished answered its caller.
@@ -333,6 +339,12 @@ impl Simulation {
             Ev::Scheduled { index } => self.on_scheduled(index),
             Ev::SlowdownEnd { node } => self.nodes[node as usize].slow = 1.0,
             Ev::RuleFires { node } => self.on_rule_fires(node),
+            Ev::DeployStep { node, version } => self.on_deploy_step(node, version),
+            Ev::DeployAlarm {
+                node,
+                version,
+                alarm,
+            } => self.on_deploy_alarm(node, version, alarm),
         }
     }
 

@@ -307,6 +307,10 @@ impl Simulation {
             self.handler_done(r, Outcome::Error(ErrKind::FunctionTimeout));
             return;
         }
+        if self.version_fails(r) {
+            self.handler_done(r, Outcome::Error(ErrKind::FunctionError));
+            return;
+        }
         self.continue_handler(r);
     }
 

@@ -13,6 +13,7 @@ impl Simulation {
     /// The results so far (the end of the run if it has finished).
     pub fn into_run(mut self) -> Run {
         self.snapshot_placements();
+        self.summarise_deployments();
         let end = self.now.max(1);
         let secs = end as f64 / SEC as f64;
         let mut components = Vec::with_capacity(self.nodes.len());
@@ -206,6 +207,7 @@ impl Simulation {
             scale_decisions: self.decisions,
             placements: self.placements,
             traces: self.traces,
+            deployments: self.deployments.into_iter().map(|(_, d)| d).collect(),
             usage: self.usage,
         }
     }

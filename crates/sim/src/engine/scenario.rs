@@ -116,6 +116,17 @@ impl Simulation {
                     Ev::SlowdownEnd { node: n as u32 },
                 );
             }
+            ScenarioEvent::Deploy {
+                component,
+                work,
+                init_ms,
+                error_rate,
+            } => {
+                let Some(n) = self.nodes.iter().position(|x| x.id == *component) else {
+                    return;
+                };
+                self.start_deploy(n as u32, work.as_ref(), *init_ms, *error_rate);
+            }
         }
     }
 }
