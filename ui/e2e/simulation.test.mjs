@@ -107,6 +107,9 @@ test("a running simulation advances the clock and changes the badges; pause hold
   // Resume at 60x: the step at 2:00 to 900 rps shows on the badges.
   await page.getByTestId("sim-pause").click();
   await page.getByLabel("Speed").selectOption("60");
+  // Deploy a new version that fails 20% of its requests: the canary's
+  // share fails, and the card counts the errors.
+  await page.getByTestId("sim-deploy").selectOption({ label: "Orders handler: version failing 20%" });
   await waitFor("the traffic step", async () => (await clockSeconds(page)) > 135);
   const rps = await waitFor("badges at the stepped rate", async () => {
     const text = await badge.locator('[data-badge="rps"]').innerText();
@@ -115,6 +118,7 @@ test("a running simulation advances the clock and changes the badges; pause hold
   });
   assert.ok(rps > 500, `badge says ${rps}/s after the step to 900/s`);
   assert.ok(await badge.locator('[data-badge="cold"]').isVisible(), "cold starts are counted");
+  await waitFor("the canary's errors on the card", async () => (await badge.locator('[data-badge="err"]').count()) > 0);
   // The card shows two rows of numbers; every number is in its tooltip.
   assert.match(await badge.getAttribute("title"), /p99 \d+(\.\d+)?(ms|s): 99th percentile latency/, "p99 latency is in the tooltip");
   assert.ok(await page.getByTestId("badge-api").locator('[data-badge="p99"]').isVisible(), "the API's p99 is on its card");

@@ -1,5 +1,5 @@
 // The live simulation controls over the canvas (scenario, run, pause,
-// speed, restart, step, spike, zone loss, clock), the polling loop that
+// speed, restart, step, spike, zone loss, deploy, clock), the polling loop that
 // feeds the live store, and a selected component's live charts.
 import { useInternalNode, useStore } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -122,6 +122,9 @@ export function SimBar({
     [notify],
   );
   const zones = live ? zonesOf(live) : [];
+  // Functions a new version can be deployed to now (CodeDeploy shifts
+  // traffic as each one's deployment preference says).
+  const functions = doc.components.filter((c) => c.kind === "lambda_function");
   const progress = live && live.duration_s > 0 ? live.at_s / live.duration_s : 0;
 
   return (
@@ -202,6 +205,28 @@ export function SimBar({
                   {z}
                 </option>
               ))}
+            </select>
+          )}
+          {functions.length > 0 && (
+            <select
+              aria-label="Deploy"
+              value=""
+              data-testid="sim-deploy"
+              onChange={(e) => {
+                const [component, rate] = e.target.value.split("|");
+                if (component) void control({ type: "inject", event: { type: "deploy", component, error_rate: Number(rate) } });
+              }}
+              title="Deploy a new version now: traffic shifts as the function's deployment preference says, its environments start cold, and its alarms can roll it back"
+            >
+              <option value="">Deploy…</option>
+              {functions.flatMap((f) => [
+                <option key={`${f.id}|0`} value={`${f.id}|0`}>
+                  {f.name}: healthy version
+                </option>,
+                <option key={`${f.id}|0.2`} value={`${f.id}|0.2`}>
+                  {f.name}: version failing 20%
+                </option>,
+              ])}
             </select>
           )}
           <button type="button" onClick={onStop} title="Stop the simulation and clear the live view" data-testid="sim-stop">

@@ -1107,9 +1107,14 @@ impl Importer<'_> {
         };
         let grants = self.role_grants(role);
         let mut in_env = BTreeSet::new();
-        if let Some(Value::Array(containers)) = td.get("ContainerDefinitions") {
+        if let Some(Value::Array(containers)) = ecs_task::CONTAINERS.get(td) {
             for c in containers {
-                references(c.get("Environment").unwrap_or(&Value::Null), &mut in_env);
+                references(
+                    ecs_task::CONTAINER_ENVIRONMENT
+                        .in_value(c)
+                        .unwrap_or(&Value::Null),
+                    &mut in_env,
+                );
             }
         }
         // Scaling policies whose metric names a queue (by its name or
