@@ -44,6 +44,10 @@ pub struct SimulateArgs {
     /// `300`, `5m`.
     #[arg(long, value_name = "D")]
     idle_expiry: Option<String>,
+    /// Discard the first D of the run (`300`, `5m`) from every statistic,
+    /// series and the measured usage: the warm-up.
+    #[arg(long, value_name = "D")]
+    warmup: Option<String>,
 }
 
 /// Kinds whose figures the report shows; roles, registries, task
@@ -117,12 +121,26 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         bail!("--seeds must be at least 1");
     }
     let duration_s = args.duration.as_deref().map(parse_duration).transpose()?;
+    let warmup_s = match &args.warmup {
+        Some(d) => {
+            let w = parse_duration(d).map_err(|e| {
+                anyhow::anyhow!("{}", e.to_string().replace("--duration", "--warmup"))
+            })?;
+            let run_s = duration_s.unwrap_or(scenario.duration_s);
+            if w >= run_s {
+                bail!("--warmup \"{d}\" must be shorter than the run ({run_s} s)");
+            }
+            w
+        }
+        None => 0.0,
+    };
     let base = args.seed.unwrap_or(scenario.seed);
     let seeds: Vec<u64> = (0..u64::from(args.seeds))
         .map(|i| base.wrapping_add(i))
         .collect();
     let opts = RunOptions {
         duration_s,
+        warmup_s,
         base_dir: args.design.parent().map(Path::to_path_buf),
         ..RunOptions::default()
     };
@@ -228,6 +246,8 @@ fn to_json(reps: &Replications) -> Value {
                     | "mean_idle_environments"
                     | "mean_environment_lifetime_s"
                     | "cold_start_share"
+                    | "p_wait"
+                    | "mean_queue_length"
                     | "p50_ms"
                     | "p90_ms"
                     | "p99_ms"
@@ -268,6 +288,15 @@ fn to_json(reps: &Replications) -> Value {
                 "cold_start_share": v("cold_start_share"),
             });
         }
+        if c.queue.is_some() {
+            o["queue"] = json!({
+                "served": v("served"),
+                "waited": v("waited"),
+                "p_wait": v("p_wait"),
+                "mean_length": v("mean_queue_length"),
+                "max_length": v("max_queue_length"),
+            });
+        }
         if is_capacity(&c.kind) {
             o["mean_instances"] = v("mean_instances");
             o["max_instances"] = v("max_instances");
@@ -280,6 +309,8 @@ fn to_json(reps: &Replications) -> Value {
         "scenario": first.scenario,
         "seeds": reps.seeds,
         "duration_s": first.duration_s,
+        "warmup_s": first.warmup_s,
+        "events": reps.runs.iter().map(|r| r.events).sum::<u64>(),
         "components": components,
         "scale_decisions": first.scale_decisions,
         "placements": first.placements,
@@ -392,11 +423,13 @@ fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
         let mut text = String::from(
             "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments\n",
         );
+        // The series start after the warm-up.
+        let from = first.warmup_s as usize;
         for k in 0..s.arrivals.len() {
             let _ = writeln!(
                 text,
                 "{},{},{},{},{},{},{},{},{},{},{}",
-                k + 1,
+                from + k + 1,
                 s.arrivals[k],
                 s.completions[k],
                 s.errors[k],

@@ -66,7 +66,9 @@ pub struct ComponentEstimates {
     /// `requests`, `completed`, `errors`, `throttled`, `cold_starts`,
     /// `mean_concurrency`, `max_concurrency`, `p50_ms`, `p90_ms`, `p99_ms`,
     /// `max_ms`, `mean_tasks`, `max_tasks`, `scale_events`,
-    /// `mean_instances`, `max_instances`, `mean_wait_ms`.
+    /// `mean_instances`, `max_instances`, `mean_wait_ms`; functions add their
+    /// environments', waiting points (functions, services, queues) `served`,
+    /// `waited`, `p_wait`, `mean_queue_length` and `max_queue_length`.
     pub metrics: BTreeMap<String, Estimate>,
 }
 
@@ -107,6 +109,15 @@ pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
             ("mean_idle_environments", e.mean_idle),
             ("mean_environment_lifetime_s", e.mean_lifetime_s),
             ("cold_start_share", e.cold_start_share),
+        ]);
+    }
+    if let Some(q) = &c.queue {
+        metrics.extend([
+            ("served", q.served as f64),
+            ("waited", q.waited as f64),
+            ("p_wait", q.p_wait),
+            ("mean_queue_length", q.mean_length),
+            ("max_queue_length", q.max_length as f64),
         ]);
     }
     metrics

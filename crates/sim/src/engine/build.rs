@@ -42,6 +42,14 @@ impl Simulation {
             )));
         }
         let end = (duration_s * SEC as f64).round() as Us;
+        if !opts.warmup_s.is_finite() || opts.warmup_s < 0.0 || opts.warmup_s >= duration_s {
+            return Err(SimError::BadScenario(format!(
+                "a warm-up of {} s must be shorter than the run ({duration_s} s)",
+                opts.warmup_s
+            )));
+        }
+        // Whole seconds, so the 1 s series start at a second's boundary.
+        let warmup = opts.warmup_s.round() as Us * SEC;
         let ids: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
         let index = |id: &str| index_of(&ids, id);
 
@@ -271,6 +279,7 @@ impl Simulation {
             seed,
             now: 0,
             end,
+            warmup,
             seq: 0,
             events: 0,
             heap: BinaryHeap::with_capacity(1024),

@@ -54,6 +54,8 @@ pub(super) struct Lambda {
     pub(super) idle: BinaryHeap<(u64, u32)>,
     pub(super) busy: u32,
     pub(super) created: u64,
+    /// Environments created before the end of the warm-up.
+    pub(super) created_in_warmup: u64,
     pub(super) scaling: TokenBucket,
     pub(super) max_event_age: Us,
     pub(super) max_retry: u16,
@@ -94,6 +96,7 @@ impl Lambda {
             idle: BinaryHeap::new(),
             busy: 0,
             created: 0,
+            created_in_warmup: 0,
             scaling: TokenBucket::new(LAMBDA_SCALING_REFILL_PER_S, LAMBDA_SCALING_BUCKET),
             max_event_age: u64::from(p.max_event_age_s) * SEC,
             max_retry: p.max_retry_attempts.min(2) as u16,
@@ -229,6 +232,15 @@ impl Simulation {
         self.push(now + duration.min(timeout), Ev::WorkDone { req: r });
     }
 
+    /// An asynchronous event waiting in Lambda's internal queue (after a
+    /// throttle or a function error) is tried again.
+    pub(super) fn on_async_retry(&mut self, r: u32) {
+        let now = self.now;
+        let node = self.reqs[r as usize].node;
+        self.nodes[node as usize].queue.dec(now);
+        self.lambda_start(r);
+    }
+
     fn batch_len(&self, r: u32) -> u32 {
         let mut n = 0;
         let mut m = self.reqs[r as usize].link;
@@ -257,6 +269,7 @@ impl Simulation {
                     self.dead_letter(r);
                 } else {
                     n.c.retries += 1;
+                    n.queue.inc(now);
                     self.reqs[r as usize].attempts += 1;
                     self.push(now + backoff, Ev::AsyncRetry { req: r });
                 }
@@ -318,7 +331,9 @@ impl Simulation {
                 let delay = ASYNC_ERROR_RETRY * (u64::from(req.errors) + 1);
                 if req.errors < max_retry && now + delay - req.arrived <= age_limit {
                     self.reqs[r as usize].errors += 1;
-                    self.nodes[req.node as usize].c.retries += 1;
+                    let n = &mut self.nodes[req.node as usize];
+                    n.c.retries += 1;
+                    n.queue.inc(now);
                     self.push(now + delay, Ev::AsyncRetry { req: r });
                 } else {
                     self.dead_letter(r);
@@ -354,6 +369,7 @@ impl Simulation {
     pub(super) fn expire_idle(&mut self) {
         let now = self.now;
         let idle_expiry = self.idle_expiry;
+        let warmup = self.warmup;
         for n in &mut self.nodes {
             let Behaviour::Lambda(l) = &mut n.behaviour else {
                 continue;
@@ -375,7 +391,11 @@ impl Simulation {
                     // gauge must not count it alive in between.
                     alive.dec(now);
                     alive.integral -= (now - expiry) as f64;
-                    *lifetimes += (expiry - env.born) as f64;
+                    // Lifetimes of environments born in the warm-up are
+                    // not counted (nor are those environments).
+                    if env.born >= warmup {
+                        *lifetimes += (expiry - env.born) as f64;
+                    }
                     false
                 } else {
                     true

@@ -35,6 +35,7 @@
 //!   slowdowns).
 //! - `output.rs`, `results.rs`: the live frame, placement views, and the
 //!   [`Run`] at the end.
+//! - `warmup.rs`: the end of the warm-up, where statistics start again.
 //! - `coverage.rs`: what the simulator does with each component kind.
 
 mod arrivals;
@@ -52,6 +53,7 @@ mod scaling;
 mod scenario;
 mod service;
 mod tasks;
+mod warmup;
 mod workers;
 
 use std::collections::BinaryHeap;
@@ -88,6 +90,8 @@ struct Gauge {
     integral: f64,
     last: Us,
     max: u64,
+    /// Where the integral starts (the end of the warm-up).
+    start: Us,
 }
 
 impl Gauge {
@@ -107,10 +111,17 @@ impl Gauge {
         self.set(now, self.v.saturating_sub(1));
     }
     fn mean(&self, end: Us) -> f64 {
-        if end == 0 {
+        if end <= self.start {
             return self.v as f64;
         }
-        (self.integral + self.v as f64 * (end - self.last) as f64) / end as f64
+        (self.integral + self.v as f64 * (end - self.last) as f64) / (end - self.start) as f64
+    }
+    /// Forgets the past: the mean and maximum count from `now` on.
+    fn restart(&mut self, now: Us) {
+        self.integral = 0.0;
+        self.last = now;
+        self.start = now;
+        self.max = self.v;
     }
 }
 
@@ -137,6 +148,9 @@ struct Counters {
     throttles_retried: u64,
     waited: u64,
     served: u64,
+    /// Queues: messages received (the queue's "served"); `waited` and
+    /// `wait_sum` then count the time a message was visible before it.
+    received: u64,
     wait_sum: f64,
     service_sum: f64,
     scale_events: u64,
@@ -245,6 +259,8 @@ pub struct Simulation {
     seed: u64,
     now: Us,
     end: Us,
+    /// The warm-up: statistics and usage count from here (whole seconds).
+    warmup: Us,
     seq: u64,
     events: u64,
     heap: BinaryHeap<Event>,
@@ -314,7 +330,7 @@ impl Simulation {
             Ev::Tick => self.on_tick(),
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
-            Ev::AsyncRetry { req } => self.lambda_start(req),
+            Ev::AsyncRetry { req } => self.on_async_retry(req),
             Ev::TaskReady {
                 node,
                 task,

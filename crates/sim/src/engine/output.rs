@@ -105,6 +105,9 @@ impl Simulation {
             n.series.queue_depth.push(n.queue.v as u32);
             n.series.instances.push(n.instances.v as u32);
         }
+        if self.now == self.warmup {
+            self.end_warmup();
+        }
         if self.now + SEC <= self.end {
             self.push(self.now + SEC, Ev::Tick);
         }
