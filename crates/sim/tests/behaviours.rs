@@ -905,3 +905,25 @@ fn a_warm_up_as_long_as_the_run_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("warm-up"), "{err}");
 }
+
+#[test]
+fn a_run_advanced_in_any_slices_equals_the_whole_run() {
+    // Quiet seconds are closed in bulk between events; slicing the run
+    // (as a live run does) must not change a single figure or series.
+    let mut design = capped_lambda(3, 500.0);
+    design.account.lambda_idle_expiry_s = 7;
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 0.05 }, 2_000.0);
+    let queue = starter("queue-worker").unwrap().build().unwrap();
+    for (design, sc) in [(&design, &sc), (&queue, &queue.scenarios[0])] {
+        let opts = short(sc.duration_s.min(1_500.0));
+        let whole = simulate(design, sc, &opts).unwrap();
+        let mut sim = archsim_sim::prepare(design, sc, &opts).unwrap();
+        let (mut t, mut step) = (0.0, 0.37);
+        while !sim.is_finished() {
+            t += step;
+            step = if step < 50.0 { step * 1.7 } else { 0.61 };
+            sim.run_until(t);
+        }
+        assert_eq!(sim.into_run(), whole);
+    }
+}

@@ -283,6 +283,10 @@ impl Simulation {
             seq: 0,
             events: 0,
             heap: BinaryHeap::with_capacity(1024),
+            tick_at: Us::MAX,
+            tick_seq: 0,
+            next_expiry: Us::MAX,
+            has_capacity: false,
             reqs: Vec::with_capacity(1024),
             free_reqs: Vec::new(),
             nodes,
@@ -304,6 +308,10 @@ impl Simulation {
             usage: Usage::default(),
             child_answered: 0,
         };
+        sim.has_capacity = sim
+            .nodes
+            .iter()
+            .any(|n| matches!(n.behaviour, Behaviour::Capacity(_)));
         sim.start();
         Ok(sim)
     }
@@ -314,7 +322,10 @@ impl Simulation {
         for p in 0..self.profiles.len() {
             self.schedule_next_arrival(p as u32);
         }
-        self.push(SEC, Ev::Tick);
+        // The first tick, numbered as if pushed here.
+        self.seq += 1;
+        self.tick_at = SEC;
+        self.tick_seq = self.seq;
         for i in 0..self.scenario.events.len() {
             let at = (self.scenario.events[i].at_s * SEC as f64).round() as Us;
             self.push(at, Ev::Scheduled { index: i as u32 });

@@ -295,6 +295,9 @@ impl Simulation {
         let provisioned = e.provisioned;
         e.busy = false;
         e.last_used = now;
+        if !provisioned {
+            self.next_expiry = self.next_expiry.min(now + self.idle_expiry);
+        }
         l.idle.push((e.created, req.slot));
         l.busy -= 1;
         if l.reserved.is_none() {
@@ -370,6 +373,8 @@ impl Simulation {
         let now = self.now;
         let idle_expiry = self.idle_expiry;
         let warmup = self.warmup;
+        // The earliest expiry still to come.
+        let mut next = Us::MAX;
         for n in &mut self.nodes {
             let Behaviour::Lambda(l) = &mut n.behaviour else {
                 continue;
@@ -384,7 +389,10 @@ impl Simulation {
             l.idle.retain(|&(_, e)| {
                 let env = &mut envs[e as usize];
                 let expiry = env.last_used + idle_expiry;
-                if !env.provisioned && expiry <= now {
+                if env.provisioned {
+                    return true;
+                }
+                if expiry <= now {
                     env.alive = false;
                     free.push(e);
                     // Reclaimed at its expiry, found at this tick: the
@@ -398,9 +406,11 @@ impl Simulation {
                     }
                     false
                 } else {
+                    next = next.min(expiry);
                     true
                 }
             });
         }
+        self.next_expiry = next;
     }
 }

@@ -264,6 +264,16 @@ pub struct Simulation {
     seq: u64,
     events: u64,
     heap: BinaryHeap<Event>,
+    /// The next 1 s tick, kept beside the heap with the sequence number it
+    /// would have had there, so it sorts among events as one would; quiet
+    /// seconds are closed in bulk (`output.rs`).
+    tick_at: Us,
+    tick_seq: u64,
+    /// No idle Lambda environment expires before this (a lower bound:
+    /// ticks before it need not look for one).
+    next_expiry: Us,
+    /// The design has EC2 capacity (placements are snapshot each minute).
+    has_capacity: bool,
     reqs: Vec<Req>,
     free_reqs: Vec<u32>,
     nodes: Vec<Node>,
@@ -298,20 +308,34 @@ impl Simulation {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.heap.peek().is_none_or(|e| e.at > self.end)
+        self.heap.peek().is_none_or(|e| e.at > self.end) && self.tick_at > self.end
     }
 
     /// Processes every event up to `t_s` seconds (capped at the end).
+    ///
+    /// The 1 s tick is not in the heap: it runs when it sorts before the
+    /// heap's next event, and the quiet seconds after it (nothing happens,
+    /// nothing expires) are closed at once, so a run costs its events, not
+    /// its simulated seconds.
     pub fn run_until(&mut self, t_s: f64) {
         let limit = ((t_s.max(0.0) * SEC as f64) as Us).min(self.end);
-        while let Some(e) = self.heap.peek() {
-            if e.at > limit {
-                break;
+        loop {
+            let next = self.heap.peek().map(|e| (e.at, e.seq));
+            if self.tick_at <= limit && next.is_none_or(|n| (self.tick_at, self.tick_seq) < n) {
+                self.now = self.tick_at;
+                self.on_tick();
+                self.skip_quiet_seconds(limit, next.map_or(Us::MAX, |n| n.0));
+                continue;
             }
-            let e = self.heap.pop().expect("peeked");
-            self.now = e.at;
-            self.events += 1;
-            self.handle(e.ev);
+            match next {
+                Some((at, _)) if at <= limit => {
+                    let e = self.heap.pop().expect("peeked");
+                    self.now = e.at;
+                    self.events += 1;
+                    self.handle(e.ev);
+                }
+                _ => break,
+            }
         }
         self.now = self.now.max(limit);
     }
@@ -327,7 +351,6 @@ impl Simulation {
                 profile,
                 generation,
             } => self.on_arrival(profile, generation),
-            Ev::Tick => self.on_tick(),
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
             Ev::AsyncRetry { req } => self.on_async_retry(req),
