@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use archsim_model::load;
-use archsim_sim::replicate::{Replications, metrics_of, summarise};
-use archsim_sim::{ComponentStats, Run, RunOptions, find_scenario, prepare};
+use archsim_sim::replicate::{Replications, metrics_of, replicate};
+use archsim_sim::{ComponentStats, Run, RunOptions, find_scenario};
 use serde_json::{Value, json};
 
 #[derive(clap::Args)]
@@ -168,40 +168,26 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         b
     });
 
-    let mut runs = Vec::with_capacity(seeds.len());
-    for (i, &seed) in seeds.iter().enumerate() {
-        let o = RunOptions {
-            seed: Some(seed),
-            ..opts.clone()
-        };
-        let mut sim = prepare(&design, scenario, &o).with_context(|| file.clone())?;
-        let end = sim.duration_s();
-        let mut t = 0.0;
-        while t < end {
-            t = (t + 60.0).min(end);
-            sim.run_until(t);
-            if let Some(b) = &bar {
-                b.set_position((i as f64 * end + t) as u64);
-            }
+    // Replications run in parallel over every core; the result is the
+    // same as one after another (archsim_sim::replicate).
+    let tick = |s: f64| {
+        if let Some(b) = &bar {
+            b.inc(s.round() as u64);
         }
-        runs.push(sim.into_run());
-    }
-    if let Some(b) = bar {
+    };
+    let reps = replicate(&design, scenario, &opts, &seeds, &tick).with_context(|| file.clone())?;
+    if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let reps = summarise(seeds, runs);
 
     if let Some(dir) = &args.csv {
         write_csv(dir, &reps).with_context(|| format!("writing CSV to {}", dir.display()))?;
     }
     if let Some(path) = &args.report {
         // Priced as `archsim cost` prices by default: free tier off, 1 ms billing.
-        let report = archsim_app::report_of_run(
-            &design,
-            &reps.runs[0],
-            &archsim_cost::Assumptions::default(),
-        )
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        let report =
+            archsim_app::report_of_run(&design, &reps.first, &archsim_cost::Assumptions::default())
+                .map_err(|e| anyhow::anyhow!(e.message))?;
         for file in
             archsim_app::write_report(&report, path).map_err(|e| anyhow::anyhow!(e.message))?
         {
@@ -226,8 +212,8 @@ fn reported(run: &Run) -> impl Iterator<Item = (usize, &ComponentStats)> {
 /// The JSON report: one object per component; with several seeds every
 /// figure is `{"mean": m, "ci95": half_width}`.
 fn to_json(reps: &Replications) -> Value {
-    let first = &reps.runs[0];
-    let many = reps.runs.len() > 1;
+    let first = &reps.first;
+    let many = reps.seeds.len() > 1;
     let mut components = Vec::new();
     for (i, c) in reported(first) {
         let est = &reps.components[i].metrics;
@@ -310,7 +296,7 @@ fn to_json(reps: &Replications) -> Value {
         "seeds": reps.seeds,
         "duration_s": first.duration_s,
         "warmup_s": first.warmup_s,
-        "events": reps.runs.iter().map(|r| r.events).sum::<u64>(),
+        "events": reps.events,
         "components": components,
         "scale_decisions": first.scale_decisions,
         "placements": first.placements,
@@ -320,8 +306,8 @@ fn to_json(reps: &Replications) -> Value {
 }
 
 fn table(reps: &Replications) -> String {
-    let first = &reps.runs[0];
-    let many = reps.runs.len() > 1;
+    let first = &reps.first;
+    let many = reps.seeds.len() > 1;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -340,7 +326,7 @@ fn table(reps: &Replications) -> String {
         let _ = writeln!(
             out,
             "(means over {} runs; ± is the 95% confidence interval)",
-            reps.runs.len()
+            reps.seeds.len()
         );
     }
     let _ = writeln!(
@@ -409,7 +395,7 @@ fn table(reps: &Replications) -> String {
 /// `series-<component>.csv` per component (the first seed's 1 s series).
 fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let first = &reps.runs[0];
+    let first = &reps.first;
     let mut summary = String::from("component,kind,metric,mean,ci95\n");
     for (i, c) in reported(first) {
         for (name, _) in metrics_of(c) {

@@ -142,6 +142,18 @@ fn seeds_give_means_with_confidence_intervals_and_the_table_shows_them() {
     assert!(f["requests"]["ci95"].as_f64().unwrap() > 0.0, "{f}");
     assert!(f["latency_ms"]["p99"]["mean"].is_number());
 
+    // In parallel over every core, or on one thread: the same report.
+    let serial = std::process::Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(["simulate", p, "--duration", "3m", "--seeds", "4", "--json"])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(serial.status.code(), Some(0), "{}", stderr(&serial));
+    assert_eq!(
+        String::from_utf8_lossy(&serial.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
+
     let o = archsim(&["simulate", p, "--duration", "3m", "--seeds", "3"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("orders-fn") && text.contains('±'), "{text}");

@@ -927,3 +927,65 @@ fn a_run_advanced_in_any_slices_equals_the_whole_run() {
         assert_eq!(sim.into_run(), whole);
     }
 }
+
+#[test]
+fn replications_in_parallel_equal_replications_one_after_another() {
+    let design = starter("queue-worker").unwrap().build().unwrap();
+    let sc = &design.scenarios[0];
+    let opts = short(300.0);
+    let seeds: Vec<u64> = (1..=6).collect();
+    let on = |threads: usize| {
+        let simulated = std::sync::Mutex::new(0.0);
+        let reps = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                archsim_sim::replicate(&design, sc, &opts, &seeds, &|s| {
+                    *simulated.lock().unwrap() += s;
+                })
+            })
+            .unwrap();
+        assert_eq!(*simulated.lock().unwrap(), 300.0 * 6.0, "progress");
+        reps
+    };
+    let serial = on(1);
+    assert_eq!(serial, on(4));
+    // The first seed's whole run, and every seed in the estimates.
+    assert_eq!(
+        serial.first,
+        simulate(
+            &design,
+            sc,
+            &RunOptions {
+                seed: Some(1),
+                ..opts.clone()
+            }
+        )
+        .unwrap()
+    );
+    let runs: Vec<_> = seeds
+        .iter()
+        .map(|&s| {
+            simulate(
+                &design,
+                sc,
+                &RunOptions {
+                    seed: Some(s),
+                    ..opts.clone()
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        serial,
+        archsim_sim::replicate::summarise(seeds.clone(), runs)
+    );
+    assert!(
+        serial
+            .components
+            .iter()
+            .any(|c| c.metrics["requests"].ci95 > 0.0)
+    );
+}
