@@ -242,13 +242,14 @@ impl Simulation {
                 trace,
                 pos: 0,
                 factor: 1.0,
-                generation: 0,
                 path,
                 work: t.request.work.as_ref().map(Sampler::new),
                 rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
                 last: 0,
                 origin: 0,
                 bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
+                next_at: Us::MAX,
+                next_seq: 0,
             });
         }
         for (i, e) in scenario.events.iter().enumerate() {
@@ -287,6 +288,7 @@ impl Simulation {
             tick_seq: 0,
             next_expiry: Us::MAX,
             has_capacity: false,
+            next_arrival: (Us::MAX, u64::MAX, NONE),
             reqs: Vec::with_capacity(1024),
             free_reqs: Vec::new(),
             nodes,
@@ -303,6 +305,7 @@ impl Simulation {
             trace_every: opts.trace_every.max(1),
             max_traces: opts.max_traces,
             client_requests: 0,
+            next_traced: 1,
             decisions: Vec::new(),
             placements: Vec::new(),
             usage: Usage::default(),

@@ -7,10 +7,6 @@ use super::{Simulation, Us};
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ev {
-    Arrival {
-        profile: u32,
-        generation: u32,
-    },
     /// A Lambda invocation's or a worker's own work is over.
     WorkDone {
         req: u32,

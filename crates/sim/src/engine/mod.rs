@@ -274,6 +274,9 @@ pub struct Simulation {
     next_expiry: Us,
     /// The design has EC2 capacity (placements are snapshot each minute).
     has_capacity: bool,
+    /// The earliest of the profiles' next arrivals (time, sequence,
+    /// profile), kept beside the heap like the tick (`arrivals.rs`).
+    next_arrival: (Us, u64, u32),
     reqs: Vec<Req>,
     free_reqs: Vec<u32>,
     nodes: Vec<Node>,
@@ -290,6 +293,8 @@ pub struct Simulation {
     trace_every: u64,
     max_traces: usize,
     client_requests: u64,
+    /// The next client request to sample as a trace.
+    next_traced: u64,
     decisions: Vec<ScaleDecision>,
     placements: Vec<PlacementSnapshot>,
     usage: Usage,
@@ -308,7 +313,9 @@ impl Simulation {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.heap.peek().is_none_or(|e| e.at > self.end) && self.tick_at > self.end
+        self.heap.peek().is_none_or(|e| e.at > self.end)
+            && self.tick_at > self.end
+            && self.next_arrival.0 > self.end
     }
 
     /// Processes every event up to `t_s` seconds (capped at the end).
@@ -320,21 +327,32 @@ impl Simulation {
     pub fn run_until(&mut self, t_s: f64) {
         let limit = ((t_s.max(0.0) * SEC as f64) as Us).min(self.end);
         loop {
-            let next = self.heap.peek().map(|e| (e.at, e.seq));
-            if self.tick_at <= limit && next.is_none_or(|n| (self.tick_at, self.tick_seq) < n) {
+            // The earliest of the heap's next event and the next arrival.
+            let (arrival_at, arrival_seq, profile) = self.next_arrival;
+            let mut next = (arrival_at, arrival_seq);
+            let from_heap = match self.heap.peek() {
+                Some(e) if (e.at, e.seq) < next => {
+                    next = (e.at, e.seq);
+                    true
+                }
+                _ => false,
+            };
+            if self.tick_at <= limit && (self.tick_at, self.tick_seq) < next {
                 self.now = self.tick_at;
                 self.on_tick();
-                self.skip_quiet_seconds(limit, next.map_or(Us::MAX, |n| n.0));
+                self.skip_quiet_seconds(limit, next.0);
                 continue;
             }
-            match next {
-                Some((at, _)) if at <= limit => {
-                    let e = self.heap.pop().expect("peeked");
-                    self.now = e.at;
-                    self.events += 1;
-                    self.handle(e.ev);
-                }
-                _ => break,
+            if next.0 > limit {
+                break;
+            }
+            self.now = next.0;
+            self.events += 1;
+            if from_heap {
+                let e = self.heap.pop().expect("peeked");
+                self.handle(e.ev);
+            } else {
+                self.on_arrival(profile);
             }
         }
         self.now = self.now.max(limit);
@@ -347,10 +365,6 @@ impl Simulation {
 
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Arrival {
-                profile,
-                generation,
-            } => self.on_arrival(profile, generation),
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
             Ev::AsyncRetry { req } => self.on_async_retry(req),
