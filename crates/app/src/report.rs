@@ -236,7 +236,7 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-pub const COMPONENTS_CSV_HEADER: &str = "component,name,kind,requests,completed,errors,throttled,in_flight,cold_starts,retries,dead_lettered,mean_concurrency,max_concurrency,p50_ms,p90_ms,p99_ms,max_ms,mean_wait_ms,mean_service_ms,mean_queue_depth,max_queue_depth,mean_tasks,max_tasks,mean_instances,max_instances,scale_events,mean_environments,mean_idle_environments,mean_environment_lifetime_s,errors_by_kind,monthly_usd";
+pub const COMPONENTS_CSV_HEADER: &str = "component,name,kind,requests,completed,errors,throttled,in_flight,cold_starts,retries,dead_lettered,mean_concurrency,max_concurrency,p50_ms,p90_ms,p99_ms,max_ms,mean_wait_ms,mean_service_ms,mean_queue_depth,max_queue_depth,queue_served,queue_waited,p_wait,mean_tasks,max_tasks,mean_instances,max_instances,scale_events,mean_environments,mean_idle_environments,mean_environment_lifetime_s,errors_by_kind,monthly_usd";
 
 fn errors_by_kind(c: &ComponentStats) -> String {
     c.errors_by_kind
@@ -277,6 +277,13 @@ fn components_csv(
             num(c.mean_service_ms),
             num(c.mean_queue_depth),
             c.max_queue_depth.to_string(),
+            c.queue
+                .as_ref()
+                .map_or(String::new(), |q| q.served.to_string()),
+            c.queue
+                .as_ref()
+                .map_or(String::new(), |q| q.waited.to_string()),
+            c.queue.as_ref().map_or(String::new(), |q| num(q.p_wait)),
             num(c.mean_tasks),
             c.max_tasks.to_string(),
             num(c.mean_instances),
@@ -331,8 +338,10 @@ fn series_csv(run: &Run) -> String {
         let cols = series_columns(c);
         let len = cols.iter().map(|v| v.len()).max().unwrap_or(0);
         let id = csv_field(&c.id);
+        // The series start after the run's warm-up.
+        let from = run.warmup_s as usize;
         for t in 0..len {
-            let _ = write!(out, "{id},{t}");
+            let _ = write!(out, "{id},{}", from + t);
             for col in cols {
                 let _ = write!(out, ",{}", col.get(t).copied().unwrap_or(0));
             }

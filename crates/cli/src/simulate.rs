@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use archsim_model::load;
-use archsim_sim::replicate::{Replications, metrics_of, summarise};
-use archsim_sim::{ComponentStats, Run, RunOptions, find_scenario, prepare};
+use archsim_sim::replicate::{Replications, metrics_of, replicate};
+use archsim_sim::{ComponentStats, Run, RunOptions, find_scenario};
 use serde_json::{Value, json};
 
 #[derive(clap::Args)]
@@ -44,6 +44,10 @@ pub struct SimulateArgs {
     /// `300`, `5m`.
     #[arg(long, value_name = "D")]
     idle_expiry: Option<String>,
+    /// Discard the first D of the run (`300`, `5m`) from every statistic,
+    /// series and the measured usage: the warm-up.
+    #[arg(long, value_name = "D")]
+    warmup: Option<String>,
 }
 
 /// Kinds whose figures the report shows; roles, registries, task
@@ -117,12 +121,26 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         bail!("--seeds must be at least 1");
     }
     let duration_s = args.duration.as_deref().map(parse_duration).transpose()?;
+    let warmup_s = match &args.warmup {
+        Some(d) => {
+            let w = parse_duration(d).map_err(|e| {
+                anyhow::anyhow!("{}", e.to_string().replace("--duration", "--warmup"))
+            })?;
+            let run_s = duration_s.unwrap_or(scenario.duration_s);
+            if w >= run_s {
+                bail!("--warmup \"{d}\" must be shorter than the run ({run_s} s)");
+            }
+            w
+        }
+        None => 0.0,
+    };
     let base = args.seed.unwrap_or(scenario.seed);
     let seeds: Vec<u64> = (0..u64::from(args.seeds))
         .map(|i| base.wrapping_add(i))
         .collect();
     let opts = RunOptions {
         duration_s,
+        warmup_s,
         base_dir: args.design.parent().map(Path::to_path_buf),
         ..RunOptions::default()
     };
@@ -150,40 +168,26 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         b
     });
 
-    let mut runs = Vec::with_capacity(seeds.len());
-    for (i, &seed) in seeds.iter().enumerate() {
-        let o = RunOptions {
-            seed: Some(seed),
-            ..opts.clone()
-        };
-        let mut sim = prepare(&design, scenario, &o).with_context(|| file.clone())?;
-        let end = sim.duration_s();
-        let mut t = 0.0;
-        while t < end {
-            t = (t + 60.0).min(end);
-            sim.run_until(t);
-            if let Some(b) = &bar {
-                b.set_position((i as f64 * end + t) as u64);
-            }
+    // Replications run in parallel over every core; the result is the
+    // same as one after another (archsim_sim::replicate).
+    let tick = |s: f64| {
+        if let Some(b) = &bar {
+            b.inc(s.round() as u64);
         }
-        runs.push(sim.into_run());
-    }
-    if let Some(b) = bar {
+    };
+    let reps = replicate(&design, scenario, &opts, &seeds, &tick).with_context(|| file.clone())?;
+    if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let reps = summarise(seeds, runs);
 
     if let Some(dir) = &args.csv {
         write_csv(dir, &reps).with_context(|| format!("writing CSV to {}", dir.display()))?;
     }
     if let Some(path) = &args.report {
         // Priced as `archsim cost` prices by default: free tier off, 1 ms billing.
-        let report = archsim_app::report_of_run(
-            &design,
-            &reps.runs[0],
-            &archsim_cost::Assumptions::default(),
-        )
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        let report =
+            archsim_app::report_of_run(&design, &reps.first, &archsim_cost::Assumptions::default())
+                .map_err(|e| anyhow::anyhow!(e.message))?;
         for file in
             archsim_app::write_report(&report, path).map_err(|e| anyhow::anyhow!(e.message))?
         {
@@ -208,8 +212,8 @@ fn reported(run: &Run) -> impl Iterator<Item = (usize, &ComponentStats)> {
 /// The JSON report: one object per component; with several seeds every
 /// figure is `{"mean": m, "ci95": half_width}`.
 fn to_json(reps: &Replications) -> Value {
-    let first = &reps.runs[0];
-    let many = reps.runs.len() > 1;
+    let first = &reps.first;
+    let many = reps.seeds.len() > 1;
     let mut components = Vec::new();
     for (i, c) in reported(first) {
         let est = &reps.components[i].metrics;
@@ -228,6 +232,8 @@ fn to_json(reps: &Replications) -> Value {
                     | "mean_idle_environments"
                     | "mean_environment_lifetime_s"
                     | "cold_start_share"
+                    | "p_wait"
+                    | "mean_queue_length"
                     | "p50_ms"
                     | "p90_ms"
                     | "p99_ms"
@@ -268,6 +274,15 @@ fn to_json(reps: &Replications) -> Value {
                 "cold_start_share": v("cold_start_share"),
             });
         }
+        if c.queue.is_some() {
+            o["queue"] = json!({
+                "served": v("served"),
+                "waited": v("waited"),
+                "p_wait": v("p_wait"),
+                "mean_length": v("mean_queue_length"),
+                "max_length": v("max_queue_length"),
+            });
+        }
         if is_capacity(&c.kind) {
             o["mean_instances"] = v("mean_instances");
             o["max_instances"] = v("max_instances");
@@ -280,6 +295,8 @@ fn to_json(reps: &Replications) -> Value {
         "scenario": first.scenario,
         "seeds": reps.seeds,
         "duration_s": first.duration_s,
+        "warmup_s": first.warmup_s,
+        "events": reps.events,
         "components": components,
         "scale_decisions": first.scale_decisions,
         "deployments": first.deployments,
@@ -290,8 +307,8 @@ fn to_json(reps: &Replications) -> Value {
 }
 
 fn table(reps: &Replications) -> String {
-    let first = &reps.runs[0];
-    let many = reps.runs.len() > 1;
+    let first = &reps.first;
+    let many = reps.seeds.len() > 1;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -310,7 +327,7 @@ fn table(reps: &Replications) -> String {
         let _ = writeln!(
             out,
             "(means over {} runs; ± is the 95% confidence interval)",
-            reps.runs.len()
+            reps.seeds.len()
         );
     }
     let _ = writeln!(
@@ -415,7 +432,7 @@ fn table(reps: &Replications) -> String {
 /// `series-<component>.csv` per component (the first seed's 1 s series).
 fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let first = &reps.runs[0];
+    let first = &reps.first;
     let mut summary = String::from("component,kind,metric,mean,ci95\n");
     for (i, c) in reported(first) {
         for (name, _) in metrics_of(c) {
@@ -429,11 +446,13 @@ fn write_csv(dir: &Path, reps: &Replications) -> Result<()> {
         let mut text = String::from(
             "second,arrivals,completions,errors,throttles,cold_starts,concurrency,tasks,queue_depth,instances,environments\n",
         );
+        // The series start after the warm-up.
+        let from = first.warmup_s as usize;
         for k in 0..s.arrivals.len() {
             let _ = writeln!(
                 text,
                 "{},{},{},{},{},{},{},{},{},{},{}",
-                k + 1,
+                from + k + 1,
                 s.arrivals[k],
                 s.completions[k],
                 s.errors[k],

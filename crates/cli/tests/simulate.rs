@@ -142,6 +142,18 @@ fn seeds_give_means_with_confidence_intervals_and_the_table_shows_them() {
     assert!(f["requests"]["ci95"].as_f64().unwrap() > 0.0, "{f}");
     assert!(f["latency_ms"]["p99"]["mean"].is_number());
 
+    // In parallel over every core, or on one thread: the same report.
+    let serial = std::process::Command::new(env!("CARGO_BIN_EXE_archsim"))
+        .args(["simulate", p, "--duration", "3m", "--seeds", "4", "--json"])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(serial.status.code(), Some(0), "{}", stderr(&serial));
+    assert_eq!(
+        String::from_utf8_lossy(&serial.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
+
     let o = archsim(&["simulate", p, "--duration", "3m", "--seeds", "3"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("orders-fn") && text.contains('±'), "{text}");
@@ -212,6 +224,83 @@ fn idle_expiry_is_a_what_if() {
             "2 weeks",
         ]),
         "--idle-expiry",
+    );
+}
+
+#[test]
+fn the_warm_up_is_left_out_and_queues_and_events_are_reported() {
+    let path = root().join("examples/serverless-api.archsim.json");
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "simulate",
+            path.to_str().unwrap(),
+            "--duration",
+            "3m",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = archsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let f = |v: &Value, key: &str| -> u64 {
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "orders-fn")
+            .unwrap()[key]
+            .as_u64()
+            .unwrap()
+    };
+    let all = run(&[]);
+    let warm = run(&["--warmup", "1m"]);
+    assert_eq!(
+        (all["duration_s"].as_f64(), all["warmup_s"].as_f64()),
+        (Some(180.0), Some(0.0))
+    );
+    assert_eq!(
+        (warm["duration_s"].as_f64(), warm["warmup_s"].as_f64()),
+        (Some(120.0), Some(60.0))
+    );
+    // The same events simulated; fewer requests and cold starts counted.
+    assert!(all["events"].as_u64().unwrap() > f(&all, "requests"));
+    assert_eq!(all["events"], warm["events"]);
+    assert!(f(&warm, "requests") < f(&all, "requests"));
+    assert!(f(&warm, "cold_starts") < f(&all, "cold_starts"));
+    let lambda = |v: &Value| {
+        v["usage"]["lambda"]["orders-fn"]["requests"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(lambda(&warm) < lambda(&all), "the warm-up is not billed");
+    // Every waiting point reports its queue.
+    for c in all["components"].as_array().unwrap() {
+        let waits = matches!(
+            c["kind"].as_str().unwrap(),
+            "lambda_function" | "ecs_service" | "eks_workload" | "sqs_queue" | "kinesis_stream"
+        );
+        assert_eq!(c.get("queue").is_some(), waits, "{c}");
+        if waits {
+            let q = &c["queue"];
+            assert!(q["p_wait"].as_f64().unwrap() <= 1.0, "{q}");
+            assert!(
+                q["waited"].as_u64().unwrap() <= q["served"].as_u64().unwrap(),
+                "{q}"
+            );
+            assert!(q["mean_length"].as_f64().unwrap() >= 0.0, "{q}");
+        }
+    }
+    fails_with(
+        &archsim(&[
+            "simulate",
+            path.to_str().unwrap(),
+            "--duration",
+            "3m",
+            "--warmup",
+            "3m",
+        ]),
+        "--warmup",
     );
 }
 

@@ -5,13 +5,96 @@
 //!   downstream): the cost of the event loop and the Lambda behaviour.
 //! - `api_lambda_dynamodb_1h_1000rps`: the reference end-to-end run, an
 //!   hour of 1,000 requests/s through API Gateway -> Lambda -> DynamoDB.
+//! - `lambda_1h_1000rps_vs_hold`: an hour of 1,000 requests/s into one
+//!   function (`engine`), beside a bare binary-heap hold loop (`hold`)
+//!   that processes the same number of events with the same number
+//!   pending: pop the earliest, push one an exponential time later. The
+//!   ratio of the two is the engine's cost over the heap's (issue #14: at
+//!   most 2x).
+//! - `simfaas_default_1e5s`: SimFaaS's default workload (Poisson 0.9/s,
+//!   exponential 2.016 s warm service, 2.163 s cold, 600 s expiry,
+//!   10^5 s); `scripts/bench-simfaas.sh` runs SimFaaS itself beside it.
 
 use archsim_model::component::*;
 use archsim_model::connection::{Access, ConnectionKind, Meaning};
 use archsim_model::scenario::{Scenario, TrafficPattern, TrafficProfile};
 use archsim_model::{Component, Connection, Design, Editor, Op};
 use archsim_sim::{RunOptions, simulate};
+use std::collections::BinaryHeap;
+
+use archsim_model::ComponentKind;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::{Rng, SeedableRng};
+use rand_distr::Exp1;
+
+/// The bare hold loop: `pending` events in a binary heap ordered as the
+/// engine orders its own (time in microseconds, then sequence number);
+/// each step pops the earliest and pushes one an exponential time later.
+fn hold(pending: usize, steps: u64, mean_gap_us: f64) -> u64 {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    struct Ev {
+        at: u64,
+        seq: u64,
+        payload: [u32; 3],
+    }
+    impl Ord for Ev {
+        fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+            (o.at, o.seq).cmp(&(self.at, self.seq))
+        }
+    }
+    impl PartialOrd for Ev {
+        fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(o))
+        }
+    }
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
+    let mut heap = BinaryHeap::with_capacity(1024);
+    let mut seq = 0;
+    for _ in 0..pending {
+        seq += 1;
+        let at = (rng.sample::<f64, _>(Exp1) * mean_gap_us) as u64;
+        heap.push(Ev {
+            at,
+            seq,
+            payload: [seq as u32; 3],
+        });
+    }
+    let mut sum = 0u64;
+    for _ in 0..steps {
+        let e = heap.pop().expect("pending events");
+        sum = sum.wrapping_add(u64::from(e.payload[0]));
+        seq += 1;
+        heap.push(Ev {
+            at: e.at + (rng.sample::<f64, _>(Exp1) * mean_gap_us) as u64,
+            seq,
+            payload: e.payload,
+        });
+    }
+    sum
+}
+
+/// SimFaaS's default workload as a design: Poisson arrivals straight into
+/// a function with exponential handler time 2.016 s at a full vCPU and a
+/// constant 147 ms init (so a cold start's mean is SimFaaS's 2.163 s).
+pub fn simfaas_design() -> Design {
+    let mut e = Editor::default();
+    e.apply(Op::AddComponent {
+        component: Component::new("fn", "fn", ComponentKind::LambdaFunction).with(
+            Props::LambdaFunction(LambdaProps {
+                memory_mb: 1769,
+                timeout_s: 900,
+                init_ms: Some(147.0),
+                work: Work {
+                    duration: Distribution::Exponential { mean_ms: 2016.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        ),
+    })
+    .unwrap();
+    e.into_design()
+}
 
 fn design(with_api: bool) -> Design {
     let mut e = Editor::default();
@@ -58,13 +141,17 @@ fn design(with_api: bool) -> Design {
 }
 
 fn scenario(rps: f64, duration_s: f64) -> Scenario {
+    scenario_into("client", rps, duration_s)
+}
+
+fn scenario_into(entry: &str, rps: f64, duration_s: f64) -> Scenario {
     Scenario {
         name: "bench".into(),
         description: String::new(),
         duration_s,
         seed: 1,
         traffic: vec![TrafficProfile {
-            entry: "client".into(),
+            entry: entry.into(),
             pattern: TrafficPattern::Poisson { rps },
             request: Default::default(),
         }],
@@ -92,6 +179,34 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(
         run.component("client").unwrap().requests,
     ));
+    g.bench_function("requests", |b| b.iter(|| simulate(&d, &sc, &opts).unwrap()));
+    g.finish();
+
+    let d = design(false);
+    let sc = scenario(1_000.0, 3_600.0);
+    let run = simulate(&d, &sc, &opts).unwrap();
+    // Pending events: the next arrival and one per invocation in flight.
+    let pending = 1 + run.component("fn").unwrap().mean_concurrency.round() as usize;
+    let mean_gap_us = pending as f64 * 1e6 / (run.events as f64 / run.duration_s);
+    eprintln!(
+        "lambda_1h_1000rps: {} events, {pending} pending on average",
+        run.events
+    );
+    let mut g = c.benchmark_group("lambda_1h_1000rps_vs_hold");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(run.events));
+    g.bench_function("engine", |b| b.iter(|| simulate(&d, &sc, &opts).unwrap()));
+    g.bench_function("hold", |b| {
+        b.iter(|| hold(pending, run.events, mean_gap_us))
+    });
+    g.finish();
+
+    let d = simfaas_design();
+    let sc = scenario_into("fn", 0.9, 1e5);
+    let run = simulate(&d, &sc, &opts).unwrap();
+    let mut g = c.benchmark_group("simfaas_default_1e5s");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(run.component("fn").unwrap().requests));
     g.bench_function("requests", |b| b.iter(|| simulate(&d, &sc, &opts).unwrap()));
     g.finish();
 }

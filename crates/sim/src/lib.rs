@@ -84,6 +84,9 @@ pub enum SimError {
 pub struct RunOptions {
     pub seed: Option<u64>,
     pub duration_s: Option<f64>,
+    /// Seconds at the start whose statistics and usage are discarded (the
+    /// warm-up), rounded to whole seconds; 0 keeps everything.
+    pub warmup_s: f64,
     /// Directory trace files are relative to (the design file's).
     pub base_dir: Option<PathBuf>,
     /// Sample one client request in `trace_every` as a request trace...
@@ -99,6 +102,7 @@ impl Default for RunOptions {
         RunOptions {
             seed: None,
             duration_s: None,
+            warmup_s: 0.0,
             base_dir: None,
             trace_every: 1000,
             max_traces: 20,

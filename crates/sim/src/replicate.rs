@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use archsim_model::{Design, Scenario};
 use serde::Serialize;
 
-use crate::{Run, RunOptions, SimError, simulate};
+use rayon::prelude::*;
+
+use crate::{Run, RunOptions, SimError, prepare};
 
 /// A mean over replications with the half-width of its 95% confidence
 /// interval (0 with a single replication).
@@ -66,17 +68,24 @@ pub struct ComponentEstimates {
     /// `requests`, `completed`, `errors`, `throttled`, `cold_starts`,
     /// `mean_concurrency`, `max_concurrency`, `p50_ms`, `p90_ms`, `p99_ms`,
     /// `max_ms`, `mean_tasks`, `max_tasks`, `scale_events`,
-    /// `mean_instances`, `max_instances`, `mean_wait_ms`.
+    /// `mean_instances`, `max_instances`, `mean_wait_ms`; functions add their
+    /// environments', waiting points (functions, services, queues) `served`,
+    /// `waited`, `p_wait`, `mean_queue_length` and `max_queue_length`.
     pub metrics: BTreeMap<String, Estimate>,
 }
 
-/// The runs of one scenario over several seeds.
+/// The runs of one scenario over several seeds: per-component estimates,
+/// and the first seed's whole run (its series, traces, placements and
+/// usage). The other runs are reduced to their metrics as they finish, so
+/// memory does not grow with the number of seeds but by a few numbers each.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Replications {
     pub seeds: Vec<u64>,
     pub components: Vec<ComponentEstimates>,
+    /// Events the engine processed, over every run.
+    pub events: u64,
     #[serde(skip)]
-    pub runs: Vec<Run>,
+    pub first: Run,
 }
 
 /// The metrics summarised per component, in a stable order.
@@ -109,53 +118,108 @@ pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
             ("cold_start_share", e.cold_start_share),
         ]);
     }
+    if let Some(q) = &c.queue {
+        metrics.extend([
+            ("served", q.served as f64),
+            ("waited", q.waited as f64),
+            ("p_wait", q.p_wait),
+            ("mean_queue_length", q.mean_length),
+            ("max_queue_length", q.max_length as f64),
+        ]);
+    }
     metrics
 }
 
-/// Runs `scenario` once per seed; `progress` is told after each run.
+/// One run reduced to what replications keep: each component's metrics.
+struct Reduced {
+    metrics: Vec<Vec<f64>>,
+    events: u64,
+}
+
+fn reduce(run: &Run) -> Reduced {
+    Reduced {
+        metrics: run
+            .components
+            .iter()
+            .map(|c| metrics_of(c).into_iter().map(|(_, v)| v).collect())
+            .collect(),
+        events: run.events,
+    }
+}
+
+/// Runs `scenario` once per seed, in parallel on rayon's pool (every core
+/// unless `RAYON_NUM_THREADS` says otherwise). Each run is reduced to its
+/// metrics as soon as it ends (the first seed's is kept whole), and the
+/// estimates are made in seed order, so the result is the same however
+/// many threads ran it. `progress` is told of each simulated minute (in
+/// seconds simulated), from whichever thread ran it.
 pub fn replicate(
     design: &Design,
     scenario: &Scenario,
     opts: &RunOptions,
     seeds: &[u64],
-    mut progress: impl FnMut(usize),
+    progress: &(dyn Fn(f64) + Sync),
 ) -> Result<Replications, SimError> {
-    let mut runs = Vec::with_capacity(seeds.len());
-    for (i, &seed) in seeds.iter().enumerate() {
+    let one = |seed: u64| -> Result<Run, SimError> {
         let o = RunOptions {
             seed: Some(seed),
             ..opts.clone()
         };
-        runs.push(simulate(design, scenario, &o)?);
-        progress(i + 1);
-    }
-    Ok(summarise(seeds.to_vec(), runs))
+        let mut sim = prepare(design, scenario, &o)?;
+        let end = sim.duration_s();
+        let mut t = 0.0;
+        while t < end {
+            let next = (t + 60.0).min(end);
+            sim.run_until(next);
+            progress(next - t);
+            t = next;
+        }
+        Ok(sim.into_run())
+    };
+    let Some((&head, rest)) = seeds.split_first() else {
+        return Err(SimError::BadScenario("no seed to run".into()));
+    };
+    let (first, others) = rayon::join(
+        || one(head),
+        || {
+            rest.par_iter()
+                .map(|&seed| one(seed).map(|run| reduce(&run)))
+                .collect::<Result<Vec<_>, _>>()
+        },
+    );
+    let first = first?;
+    let mut reduced = vec![reduce(&first)];
+    reduced.extend(others?);
+    Ok(estimate(seeds.to_vec(), first, &reduced))
 }
 
-/// Means and confidence intervals of runs of one design.
+/// Means and confidence intervals of runs of one design (all kept, as a
+/// caller that already has them holds them).
 pub fn summarise(seeds: Vec<u64>, runs: Vec<Run>) -> Replications {
+    let reduced: Vec<Reduced> = runs.iter().map(reduce).collect();
+    let first = runs.into_iter().next().expect("at least one run");
+    estimate(seeds, first, &reduced)
+}
+
+fn estimate(seeds: Vec<u64>, first: Run, runs: &[Reduced]) -> Replications {
     let mut components = Vec::new();
-    if let Some(first) = runs.first() {
-        for (i, c) in first.components.iter().enumerate() {
-            let mut metrics = BTreeMap::new();
-            for (k, (name, _)) in metrics_of(c).into_iter().enumerate() {
-                let values: Vec<f64> = runs
-                    .iter()
-                    .map(|r| metrics_of(&r.components[i])[k].1)
-                    .collect();
-                metrics.insert(name.to_string(), Estimate::of(&values));
-            }
-            components.push(ComponentEstimates {
-                id: c.id.clone(),
-                kind: c.kind.clone(),
-                metrics,
-            });
+    for (i, c) in first.components.iter().enumerate() {
+        let mut metrics = BTreeMap::new();
+        for (k, (name, _)) in metrics_of(c).into_iter().enumerate() {
+            let values: Vec<f64> = runs.iter().map(|r| r.metrics[i][k]).collect();
+            metrics.insert(name.to_string(), Estimate::of(&values));
         }
+        components.push(ComponentEstimates {
+            id: c.id.clone(),
+            kind: c.kind.clone(),
+            metrics,
+        });
     }
     Replications {
         seeds,
         components,
-        runs,
+        events: runs.iter().map(|r| r.events).sum(),
+        first,
     }
 }
 

@@ -13,8 +13,12 @@ pub struct Run {
     pub design: String,
     pub scenario: String,
     pub seed: u64,
+    /// Seconds measured: the run's duration less its warm-up. Every
+    /// statistic, series and usage quantity covers these seconds only.
     pub duration_s: f64,
-    /// Events the engine processed (for benchmarks).
+    /// Seconds discarded at the start (`RunOptions::warmup_s`).
+    pub warmup_s: f64,
+    /// Events the engine processed, warm-up included (for benchmarks).
     pub events: u64,
     /// Per component, in component id order.
     pub components: Vec<ComponentStats>,
@@ -74,7 +78,7 @@ pub struct ComponentStats {
     /// End-to-end latency seen by the caller of this component.
     pub latency_ms: LatencySummary,
     /// Requests that waited in a queue before service, and the mean wait
-    /// over all served requests.
+    /// over all served requests (queues: over the messages received).
     pub waited: u64,
     pub served: u64,
     pub mean_wait_ms: f64,
@@ -94,7 +98,32 @@ pub struct ComponentStats {
     /// report them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environments: Option<EnvironmentStats>,
+    /// Waiting points (Lambda functions, services, queues and streams):
+    /// their queue as queueing theory reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueStats>,
     pub series: Series,
+}
+
+/// A waiting point's queue: Lambda's internal queue of asynchronous events
+/// waiting for a retry (after a throttle or an error), a service's requests
+/// waiting for a worker, a queue's or stream's visible messages waiting for
+/// a consumer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueStats {
+    /// Requests that started service (invocations started, requests a
+    /// worker took; queues: messages received, each receive counted).
+    pub served: u64,
+    /// Of those, the ones that waited first.
+    pub waited: u64,
+    /// `waited / served`: the probability of waiting (Erlang C for an
+    /// M/M/c service).
+    pub p_wait: f64,
+    /// Mean wait over all served, waiting or not.
+    pub mean_wait_ms: f64,
+    /// Time-averaged number waiting, and the most at once.
+    pub mean_length: f64,
+    pub max_length: u64,
 }
 
 /// A function's execution environments over the run: time averages of

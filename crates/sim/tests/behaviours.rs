@@ -249,6 +249,12 @@ fn async_throttles_are_retried_then_dead_lettered_after_the_maximum_age() {
     assert_eq!(run.component("dlq").unwrap().requests, f.dead_lettered);
     // One environment, 1 s each: at most ~600 events succeed.
     assert!(f.completed <= 601, "{}", f.completed);
+    // Lambda's internal queue: ~4 events a second more than it serves wait
+    // there, each for up to the 60 s maximum age, so ~4 x 60 wait at once.
+    let q = f.queue.as_ref().expect("a function is a waiting point");
+    assert!(q.p_wait > 0.5 && q.waited <= q.served, "{q:?}");
+    assert!((100.0..300.0).contains(&q.mean_length), "{q:?}");
+    assert!(q.max_length as f64 >= q.mean_length, "{q:?}");
 }
 
 #[test]
@@ -814,4 +820,172 @@ fn alb_targets_drain_for_the_deregistration_delay_before_stopping() {
     // Draining for the 300 s deregistration delay, then stopped.
     assert_eq!(tasks[t + 290], 4, "{:?}", &tasks[t..t + 310]);
     assert_eq!(tasks[t + 305], 3, "{:?}", &tasks[t..t + 310]);
+}
+
+#[test]
+fn the_warm_up_discards_the_first_seconds_from_every_statistic_and_the_usage() {
+    // 50 rps into a function that starts cold: its environments are all
+    // created in the first seconds, then reused (600 s expiry).
+    let mut design = capped_lambda(200, 400.0);
+    let mut editor = archsim_model::Editor::new(design.clone());
+    editor
+        .apply(archsim_model::Op::SetProperty {
+            id: "fn".into(),
+            path: "init_ms".into(),
+            value: serde_json::json!(800.0),
+        })
+        .unwrap();
+    design = editor.into_design();
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 50.0 }, 600.0);
+    let all = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let warm = simulate(
+        &design,
+        &sc,
+        &RunOptions {
+            warmup_s: 60.0,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let (a, w) = (all.component("fn").unwrap(), warm.component("fn").unwrap());
+    // The same run (the warm-up changes no draw), measured from 60 s.
+    assert_eq!(
+        (all.duration_s, warm.duration_s, warm.warmup_s),
+        (600.0, 540.0, 60.0)
+    );
+    assert_eq!(all.events, warm.events);
+    assert_eq!(w.series.arrivals.len(), 540);
+    assert_eq!(w.series.arrivals[..], a.series.arrivals[60..]);
+    assert_eq!(w.series.concurrency[..], a.series.concurrency[60..]);
+    let after = |v: &[u32]| v[60..].iter().map(|&x| u64::from(x)).sum::<u64>();
+    let early: u32 = a.series.cold_starts[..60].iter().sum();
+    assert!(early >= 10, "the transient: {early} cold starts");
+    // The transient's cold starts are gone; what is left is exactly what
+    // happened after 60 s.
+    assert_eq!(w.cold_starts, after(&a.series.cold_starts));
+    assert!(w.cold_starts < a.cold_starts);
+    assert_eq!(w.completed, after(&a.series.completions));
+    // Conservation holds, with the requests in flight at 60 s carried in.
+    assert_eq!(
+        w.requests,
+        w.completed + w.errors + w.throttled + w.in_flight
+    );
+    // The bill: invocations started after 60 s, and duration billed for them.
+    let (ua, uw) = (&all.usage.lambda["fn"], &warm.usage.lambda["fn"]);
+    assert!(uw.requests < ua.requests);
+    assert_eq!(
+        uw.requests,
+        after(&a.series.arrivals),
+        "none throttled or queued"
+    );
+    assert!(uw.gb_seconds < ua.gb_seconds * 0.95);
+    // Environments: none created after the warm-up, all alive throughout.
+    let env = w.environments.as_ref().unwrap();
+    assert_eq!(env.created, w.cold_starts);
+    assert_eq!(
+        env.cold_start_share,
+        w.cold_starts as f64 / uw.requests as f64
+    );
+    let alive = a.environments.as_ref().unwrap().max_alive as f64;
+    assert!(env.mean_alive <= alive && env.mean_alive > 0.9 * alive);
+}
+
+#[test]
+fn a_warm_up_as_long_as_the_run_is_refused() {
+    let design = capped_lambda(2, 10.0);
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 1.0 }, 60.0);
+    let err = simulate(
+        &design,
+        &sc,
+        &RunOptions {
+            warmup_s: 60.0,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("warm-up"), "{err}");
+}
+
+#[test]
+fn a_run_advanced_in_any_slices_equals_the_whole_run() {
+    // Quiet seconds are closed in bulk between events; slicing the run
+    // (as a live run does) must not change a single figure or series.
+    let mut design = capped_lambda(3, 500.0);
+    design.account.lambda_idle_expiry_s = 7;
+    let sc = scenario("client", TrafficPattern::Poisson { rps: 0.05 }, 2_000.0);
+    let queue = starter("queue-worker").unwrap().build().unwrap();
+    for (design, sc) in [(&design, &sc), (&queue, &queue.scenarios[0])] {
+        let opts = short(sc.duration_s.min(1_500.0));
+        let whole = simulate(design, sc, &opts).unwrap();
+        let mut sim = archsim_sim::prepare(design, sc, &opts).unwrap();
+        let (mut t, mut step) = (0.0, 0.37);
+        while !sim.is_finished() {
+            t += step;
+            step = if step < 50.0 { step * 1.7 } else { 0.61 };
+            sim.run_until(t);
+        }
+        assert_eq!(sim.into_run(), whole);
+    }
+}
+
+#[test]
+fn replications_in_parallel_equal_replications_one_after_another() {
+    let design = starter("queue-worker").unwrap().build().unwrap();
+    let sc = &design.scenarios[0];
+    let opts = short(300.0);
+    let seeds: Vec<u64> = (1..=6).collect();
+    let on = |threads: usize| {
+        let simulated = std::sync::Mutex::new(0.0);
+        let reps = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                archsim_sim::replicate(&design, sc, &opts, &seeds, &|s| {
+                    *simulated.lock().unwrap() += s;
+                })
+            })
+            .unwrap();
+        assert_eq!(*simulated.lock().unwrap(), 300.0 * 6.0, "progress");
+        reps
+    };
+    let serial = on(1);
+    assert_eq!(serial, on(4));
+    // The first seed's whole run, and every seed in the estimates.
+    assert_eq!(
+        serial.first,
+        simulate(
+            &design,
+            sc,
+            &RunOptions {
+                seed: Some(1),
+                ..opts.clone()
+            }
+        )
+        .unwrap()
+    );
+    let runs: Vec<_> = seeds
+        .iter()
+        .map(|&s| {
+            simulate(
+                &design,
+                sc,
+                &RunOptions {
+                    seed: Some(s),
+                    ..opts.clone()
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        serial,
+        archsim_sim::replicate::summarise(seeds.clone(), runs)
+    );
+    assert!(
+        serial
+            .components
+            .iter()
+            .any(|c| c.metrics["requests"].ci95 > 0.0)
+    );
 }

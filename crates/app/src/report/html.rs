@@ -301,11 +301,11 @@ impl Page<'_> {
         h.push_str("<section><h2>Components</h2><div class=\"wide\"><table id=\"components\"><thead><tr>\
             <th>component</th><th class=\"text\">kind</th><th>requests</th><th>completed</th><th>errors</th><th>throttled</th>\
             <th>cold starts</th><th>concurrency mean / max</th><th>p50 ms</th><th>p99 ms</th>\
-            <th>tasks mean / max</th><th>instances mean / max</th><th>environments alive / idle (mean)</th><th class=\"text\">errors by kind</th><th>USD / month</th></tr></thead><tbody>");
+            <th>tasks mean / max</th><th>instances mean / max</th><th>environments alive / idle (mean)</th><th>P(wait) / queue mean</th><th class=\"text\">errors by kind</th><th>USD / month</th></tr></thead><tbody>");
         for c in &self.run.components {
             let _ = write!(
                 h,
-                "<tr data-id=\"{}\"><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td{}>{}</td><td{}>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
+                "<tr data-id=\"{}\"><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td{}>{}</td><td{}>{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
                 esc(&c.id),
                 esc(&self.name(&c.id)),
                 esc(&c.kind),
@@ -347,6 +347,14 @@ impl Page<'_> {
                     num((e.mean_alive * 10.0).round() / 10.0),
                     num((e.mean_idle * 10.0).round() / 10.0)
                 )),
+                c.queue
+                    .as_ref()
+                    .filter(|q| q.served > 0)
+                    .map_or(String::new(), |q| format!(
+                        "{} / {}",
+                        num((q.p_wait * 1000.0).round() / 1000.0),
+                        num((q.mean_length * 10.0).round() / 10.0)
+                    )),
                 esc(&errors_by_kind(c).replace(';', ", ")),
                 (self.cost_of)(&c.id),
             );

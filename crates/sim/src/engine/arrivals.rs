@@ -1,8 +1,11 @@
 //! Client arrivals: each traffic profile schedules its next request from
 //! its rate curve (constant spacing, or thinning of a Poisson process) or
-//! from its replayed trace, and a traffic change rescales it.
+//! from its replayed trace, and a traffic change rescales it. A profile's
+//! next arrival waits in the profile, not in the heap (one event pending
+//! per profile, so a heap push and pop per client request are saved); the
+//! event loop takes the earliest of the heap's, the tick's and these.
 
-use super::events::{Ev, Mode};
+use super::events::Mode;
 use super::{NONE, SEC, Simulation, Us};
 use crate::rng::{Sampler, Stream, exp1, uniform};
 use crate::run::RequestTrace;
@@ -16,7 +19,6 @@ pub(super) struct Profile {
     pub(super) trace: Vec<(Us, u32)>,
     pub(super) pos: usize,
     pub(super) factor: f64,
-    pub(super) generation: u32,
     pub(super) path: u32,
     pub(super) work: Option<Sampler>,
     pub(super) rng: Stream,
@@ -25,6 +27,10 @@ pub(super) struct Profile {
     pub(super) origin: Us,
     /// Request plus response size, for load balancer LCUs.
     pub(super) bytes: u64,
+    /// The next arrival (`Us::MAX`: none) and the sequence number it
+    /// holds among events: it waits here, not in the heap.
+    pub(super) next_at: Us,
+    pub(super) next_seq: u64,
 }
 
 impl Simulation {
@@ -82,24 +88,32 @@ impl Simulation {
             found
         };
         // The run covers [0, end): an arrival at the end falls outside.
+        prof.next_at = Us::MAX;
         if let Some(at) = next.filter(|&at| at < end) {
-            let generation = prof.generation;
             prof.last = at;
-            self.push(
-                at,
-                Ev::Arrival {
-                    profile: p,
-                    generation,
-                },
-            );
+            // Numbered as the heap numbers an event pushed now.
+            self.seq += 1;
+            prof.next_at = at;
+            prof.next_seq = self.seq;
         }
+        self.next_arrival = self.earliest_arrival();
     }
 
-    pub(super) fn on_arrival(&mut self, p: u32, generation: u32) {
-        let prof = &mut self.profiles[p as usize];
-        if prof.generation != generation {
-            return;
+    /// The profile whose next arrival comes first: (time, sequence,
+    /// profile), or time `Us::MAX` when none is due.
+    fn earliest_arrival(&self) -> (Us, u64, u32) {
+        let mut best = (Us::MAX, u64::MAX, NONE);
+        for (i, p) in self.profiles.iter().enumerate() {
+            if (p.next_at, p.next_seq) < (best.0, best.1) {
+                best = (p.next_at, p.next_seq, i as u32);
+            }
         }
+        best
+    }
+
+    /// Profile `p`'s next arrival is due (it is the earliest event).
+    pub(super) fn on_arrival(&mut self, p: u32) {
+        let prof = &mut self.profiles[p as usize];
         let (entry, path) = if prof.curve.is_none() {
             let (_, path) = prof.trace[prof.pos];
             prof.pos += 1;
@@ -108,9 +122,13 @@ impl Simulation {
             (prof.entry, prof.path)
         };
         self.client_requests += 1;
-        let trace = if self.traces.len() < self.max_traces
-            && (self.client_requests - 1).is_multiple_of(self.trace_every)
-        {
+        // One client request in `trace_every` (the 1st, then every
+        // trace_every-th), counted down rather than divided.
+        let sampled = self.client_requests == self.next_traced;
+        if sampled {
+            self.next_traced += self.trace_every;
+        }
+        let trace = if sampled && self.traces.len() < self.max_traces {
             self.traces.push(RequestTrace {
                 entry: self.nodes[entry as usize].id.clone(),
                 start_s: self.now as f64 / SEC as f64,

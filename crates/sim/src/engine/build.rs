@@ -42,6 +42,14 @@ impl Simulation {
             )));
         }
         let end = (duration_s * SEC as f64).round() as Us;
+        if !opts.warmup_s.is_finite() || opts.warmup_s < 0.0 || opts.warmup_s >= duration_s {
+            return Err(SimError::BadScenario(format!(
+                "a warm-up of {} s must be shorter than the run ({duration_s} s)",
+                opts.warmup_s
+            )));
+        }
+        // Whole seconds, so the 1 s series start at a second's boundary.
+        let warmup = opts.warmup_s.round() as Us * SEC;
         let ids: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
         let index = |id: &str| index_of(&ids, id);
 
@@ -234,13 +242,14 @@ impl Simulation {
                 trace,
                 pos: 0,
                 factor: 1.0,
-                generation: 0,
                 path,
                 work: t.request.work.as_ref().map(Sampler::new),
                 rng: stream(seed, &format!("traffic/{}/{i}", t.entry)),
                 last: 0,
                 origin: 0,
                 bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
+                next_at: Us::MAX,
+                next_seq: 0,
             });
         }
         for (i, e) in scenario.events.iter().enumerate() {
@@ -279,9 +288,15 @@ impl Simulation {
             seed,
             now: 0,
             end,
+            warmup,
             seq: 0,
             events: 0,
             heap: BinaryHeap::with_capacity(1024),
+            tick_at: Us::MAX,
+            tick_seq: 0,
+            next_expiry: Us::MAX,
+            has_capacity: false,
+            next_arrival: (Us::MAX, u64::MAX, NONE),
             reqs: Vec::with_capacity(1024),
             free_reqs: Vec::new(),
             nodes,
@@ -298,12 +313,17 @@ impl Simulation {
             trace_every: opts.trace_every.max(1),
             max_traces: opts.max_traces,
             client_requests: 0,
+            next_traced: 1,
             decisions: Vec::new(),
             deployments: Vec::new(),
             placements: Vec::new(),
             usage: Usage::default(),
             child_answered: 0,
         };
+        sim.has_capacity = sim
+            .nodes
+            .iter()
+            .any(|n| matches!(n.behaviour, Behaviour::Capacity(_)));
         sim.start();
         Ok(sim)
     }
@@ -314,7 +334,10 @@ impl Simulation {
         for p in 0..self.profiles.len() {
             self.schedule_next_arrival(p as u32);
         }
-        self.push(SEC, Ev::Tick);
+        // The first tick, numbered as if pushed here.
+        self.seq += 1;
+        self.tick_at = SEC;
+        self.tick_seq = self.seq;
         for i in 0..self.scenario.events.len() {
             let at = (self.scenario.events[i].at_s * SEC as f64).round() as Us;
             self.push(at, Ev::Scheduled { index: i as u32 });

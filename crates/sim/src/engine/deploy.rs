@@ -104,7 +104,7 @@ impl Window {
 pub(super) struct Deploying {
     pub(super) version: u32,
     /// The new version's idle environments.
-    pub(super) idle: BinaryHeap<(u64, u32)>,
+    pub(super) idle: BinaryHeap<u64>,
     pub(super) work: Sampler,
     pub(super) init_us: f64,
     /// The new version's share of traffic now.

@@ -7,11 +7,6 @@ use super::{Simulation, Us};
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ev {
-    Arrival {
-        profile: u32,
-        generation: u32,
-    },
-    Tick,
     /// A Lambda invocation's or a worker's own work is over.
     WorkDone {
         req: u32,
@@ -231,17 +226,17 @@ mod tests {
         h.push(Event {
             at: 5,
             seq: 2,
-            ev: Ev::Tick,
+            ev: Ev::Scheduled { index: 0 },
         });
         h.push(Event {
             at: 5,
             seq: 1,
-            ev: Ev::Tick,
+            ev: Ev::Scheduled { index: 0 },
         });
         h.push(Event {
             at: 1,
             seq: 9,
-            ev: Ev::Tick,
+            ev: Ev::Scheduled { index: 0 },
         });
         let order: Vec<_> = std::iter::from_fn(|| h.pop())
             .map(|e| (e.at, e.seq))

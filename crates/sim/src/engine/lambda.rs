@@ -54,9 +54,12 @@ pub(super) struct Lambda {
     pub(super) envs: Vec<Env>,
     pub(super) free_envs: Vec<u32>,
     /// Idle environments by creation order: the newest is reused first.
-    pub(super) idle: BinaryHeap<(u64, u32)>,
+    /// Each is one `u64` (`idle_key`), cheaper to sift than a pair.
+    pub(super) idle: BinaryHeap<u64>,
     pub(super) busy: u32,
     pub(super) created: u64,
+    /// Environments created before the end of the warm-up.
+    pub(super) created_in_warmup: u64,
     pub(super) scaling: TokenBucket,
     pub(super) max_event_age: Us,
     pub(super) max_retry: u16,
@@ -76,11 +79,22 @@ pub(super) struct Lambda {
     /// A deployment in progress.
     pub(super) deploying: Option<Box<Deploying>>,
     /// Idle environments of versions no longer invoked, until reclaimed.
-    pub(super) retired: BinaryHeap<(u64, u32)>,
+    pub(super) retired: BinaryHeap<u64>,
     /// Whether the last environment asked for was of the new version.
     pub(super) picked_new: bool,
     /// Draws of a failing version's errors.
     pub(super) fail_rng: Option<crate::rng::Stream>,
+}
+
+/// An idle environment in the pool: its creation number above its slot,
+/// so keys order as (created, slot) do (creation numbers are unique).
+pub(super) fn idle_key(created: u64, slot: u32) -> u64 {
+    debug_assert!(created < 1 << 40 && slot < 1 << 24);
+    created << 24 | u64::from(slot)
+}
+
+fn idle_slot(key: u64) -> u32 {
+    (key & ((1 << 24) - 1)) as u32
 }
 
 impl Lambda {
@@ -110,6 +124,7 @@ impl Lambda {
             idle: BinaryHeap::new(),
             busy: 0,
             created: 0,
+            created_in_warmup: 0,
             scaling: TokenBucket::new(LAMBDA_SCALING_REFILL_PER_S, LAMBDA_SCALING_BUCKET),
             max_event_age: u64::from(p.max_event_age_s) * SEC,
             max_retry: p.max_retry_attempts.min(2) as u16,
@@ -140,7 +155,7 @@ impl Lambda {
                 provisioned: true,
                 version: 0,
             });
-            l.idle.push((l.created, e));
+            l.idle.push(idle_key(l.created, e));
             l.created += 1;
         }
         l
@@ -184,7 +199,7 @@ impl Simulation {
             (Some(d), true) => &mut d.idle,
             _ => &mut l.idle,
         };
-        let (env, cold) = if let Some((_, e)) = idle.pop() {
+        let (env, cold) = if let Some(e) = idle.pop().map(idle_slot) {
             (e, false)
         } else {
             let token = match &mut self.legacy {
@@ -281,6 +296,15 @@ impl Simulation {
         self.push(now + duration.min(timeout), Ev::WorkDone { req: r });
     }
 
+    /// An asynchronous event waiting in Lambda's internal queue (after a
+    /// throttle or a function error) is tried again.
+    pub(super) fn on_async_retry(&mut self, r: u32) {
+        let now = self.now;
+        let node = self.reqs[r as usize].node;
+        self.nodes[node as usize].queue.dec(now);
+        self.lambda_start(r);
+    }
+
     fn batch_len(&self, r: u32) -> u32 {
         let mut n = 0;
         let mut m = self.reqs[r as usize].link;
@@ -310,6 +334,7 @@ impl Simulation {
                     self.dead_letter(r);
                 } else {
                     n.c.retries += 1;
+                    n.queue.inc(now);
                     self.reqs[r as usize].attempts += 1;
                     self.push(now + backoff, Ev::AsyncRetry { req: r });
                 }
@@ -336,11 +361,14 @@ impl Simulation {
         let version = e.version;
         e.busy = false;
         e.last_used = now;
-        let created = e.created;
+        let key = idle_key(e.created, req.slot);
+        if !provisioned {
+            self.next_expiry = self.next_expiry.min(now + self.idle_expiry);
+        }
         match &mut l.deploying {
-            Some(d) if d.version == version => d.idle.push((created, req.slot)),
-            _ if version == l.version => l.idle.push((created, req.slot)),
-            _ => l.retired.push((created, req.slot)),
+            Some(d) if d.version == version => d.idle.push(key),
+            _ if version == l.version => l.idle.push(key),
+            _ => l.retired.push(key),
         }
         l.busy -= 1;
         if l.reserved.is_none() {
@@ -383,7 +411,9 @@ impl Simulation {
                 let delay = ASYNC_ERROR_RETRY * (u64::from(req.errors) + 1);
                 if req.errors < max_retry && now + delay - req.arrived <= age_limit {
                     self.reqs[r as usize].errors += 1;
-                    self.nodes[req.node as usize].c.retries += 1;
+                    let n = &mut self.nodes[req.node as usize];
+                    n.c.retries += 1;
+                    n.queue.inc(now);
                     self.push(now + delay, Ev::AsyncRetry { req: r });
                 } else {
                     self.dead_letter(r);
@@ -419,6 +449,9 @@ impl Simulation {
     pub(super) fn expire_idle(&mut self) {
         let now = self.now;
         let idle_expiry = self.idle_expiry;
+        let warmup = self.warmup;
+        // The earliest expiry still to come.
+        let mut next = Us::MAX;
         for n in &mut self.nodes {
             let Behaviour::Lambda(l) = &mut n.behaviour else {
                 continue;
@@ -427,32 +460,41 @@ impl Simulation {
             let free = &mut l.free_envs;
             let alive = &mut l.alive;
             let lifetimes = &mut l.reclaimed_lifetime_us;
+            // Idle environments of the version in service, of retired
+            // versions, and of the one being deployed.
             let heaps = [
                 Some(&mut l.idle),
                 Some(&mut l.retired),
                 l.deploying.as_mut().map(|d| &mut d.idle),
             ];
             for heap in heaps.into_iter().flatten() {
-                if heap.is_empty() {
-                    continue;
-                }
-                heap.retain(|&(_, e)| {
+                heap.retain(|&key| {
+                    let e = idle_slot(key);
                     let env = &mut envs[e as usize];
                     let expiry = env.last_used + idle_expiry;
-                    if !env.provisioned && expiry <= now {
+                    if env.provisioned {
+                        return true;
+                    }
+                    if expiry <= now {
                         env.alive = false;
                         free.push(e);
                         // Reclaimed at its expiry, found at this tick: the
                         // gauge must not count it alive in between.
                         alive.dec(now);
                         alive.integral -= (now - expiry) as f64;
-                        *lifetimes += (expiry - env.born) as f64;
+                        // Lifetimes of environments born in the warm-up are
+                        // not counted (nor are those environments).
+                        if env.born >= warmup {
+                            *lifetimes += (expiry - env.born) as f64;
+                        }
                         false
                     } else {
+                        next = next.min(expiry);
                         true
                     }
                 });
             }
         }
+        self.next_expiry = next;
     }
 }

@@ -37,6 +37,7 @@
 //!   alarms and rollback.
 //! - `output.rs`, `results.rs`: the live frame, placement views, and the
 //!   [`Run`] at the end.
+//! - `warmup.rs`: the end of the warm-up, where statistics start again.
 //! - `coverage.rs`: what the simulator does with each component kind.
 
 mod arrivals;
@@ -55,6 +56,7 @@ mod scaling;
 mod scenario;
 mod service;
 mod tasks;
+mod warmup;
 mod workers;
 
 use std::collections::BinaryHeap;
@@ -91,6 +93,8 @@ struct Gauge {
     integral: f64,
     last: Us,
     max: u64,
+    /// Where the integral starts (the end of the warm-up).
+    start: Us,
 }
 
 impl Gauge {
@@ -110,10 +114,17 @@ impl Gauge {
         self.set(now, self.v.saturating_sub(1));
     }
     fn mean(&self, end: Us) -> f64 {
-        if end == 0 {
+        if end <= self.start {
             return self.v as f64;
         }
-        (self.integral + self.v as f64 * (end - self.last) as f64) / end as f64
+        (self.integral + self.v as f64 * (end - self.last) as f64) / (end - self.start) as f64
+    }
+    /// Forgets the past: the mean and maximum count from `now` on.
+    fn restart(&mut self, now: Us) {
+        self.integral = 0.0;
+        self.last = now;
+        self.start = now;
+        self.max = self.v;
     }
 }
 
@@ -140,6 +151,9 @@ struct Counters {
     throttles_retried: u64,
     waited: u64,
     served: u64,
+    /// Queues: messages received (the queue's "served"); `waited` and
+    /// `wait_sum` then count the time a message was visible before it.
+    received: u64,
     wait_sum: f64,
     service_sum: f64,
     scale_events: u64,
@@ -248,9 +262,24 @@ pub struct Simulation {
     seed: u64,
     now: Us,
     end: Us,
+    /// The warm-up: statistics and usage count from here (whole seconds).
+    warmup: Us,
     seq: u64,
     events: u64,
     heap: BinaryHeap<Event>,
+    /// The next 1 s tick, kept beside the heap with the sequence number it
+    /// would have had there, so it sorts among events as one would; quiet
+    /// seconds are closed in bulk (`output.rs`).
+    tick_at: Us,
+    tick_seq: u64,
+    /// No idle Lambda environment expires before this (a lower bound:
+    /// ticks before it need not look for one).
+    next_expiry: Us,
+    /// The design has EC2 capacity (placements are snapshot each minute).
+    has_capacity: bool,
+    /// The earliest of the profiles' next arrivals (time, sequence,
+    /// profile), kept beside the heap like the tick (`arrivals.rs`).
+    next_arrival: (Us, u64, u32),
     reqs: Vec<Req>,
     free_reqs: Vec<u32>,
     nodes: Vec<Node>,
@@ -267,6 +296,8 @@ pub struct Simulation {
     trace_every: u64,
     max_traces: usize,
     client_requests: u64,
+    /// The next client request to sample as a trace.
+    next_traced: u64,
     decisions: Vec<ScaleDecision>,
     /// Deployments started, with the node each is on (finished ones
     /// complete; those in progress are summarised at the end).
@@ -289,19 +320,46 @@ impl Simulation {
 
     pub fn is_finished(&self) -> bool {
         self.heap.peek().is_none_or(|e| e.at > self.end)
+            && self.tick_at > self.end
+            && self.next_arrival.0 > self.end
     }
 
     /// Processes every event up to `t_s` seconds (capped at the end).
+    ///
+    /// The 1 s tick is not in the heap: it runs when it sorts before the
+    /// heap's next event, and the quiet seconds after it (nothing happens,
+    /// nothing expires) are closed at once, so a run costs its events, not
+    /// its simulated seconds.
     pub fn run_until(&mut self, t_s: f64) {
         let limit = ((t_s.max(0.0) * SEC as f64) as Us).min(self.end);
-        while let Some(e) = self.heap.peek() {
-            if e.at > limit {
+        loop {
+            // The earliest of the heap's next event and the next arrival.
+            let (arrival_at, arrival_seq, profile) = self.next_arrival;
+            let mut next = (arrival_at, arrival_seq);
+            let from_heap = match self.heap.peek() {
+                Some(e) if (e.at, e.seq) < next => {
+                    next = (e.at, e.seq);
+                    true
+                }
+                _ => false,
+            };
+            if self.tick_at <= limit && (self.tick_at, self.tick_seq) < next {
+                self.now = self.tick_at;
+                self.on_tick();
+                self.skip_quiet_seconds(limit, next.0);
+                continue;
+            }
+            if next.0 > limit {
                 break;
             }
-            let e = self.heap.pop().expect("peeked");
-            self.now = e.at;
+            self.now = next.0;
             self.events += 1;
-            self.handle(e.ev);
+            if from_heap {
+                let e = self.heap.pop().expect("peeked");
+                self.handle(e.ev);
+            } else {
+                self.on_arrival(profile);
+            }
         }
         self.now = self.now.max(limit);
     }
@@ -313,14 +371,9 @@ impl Simulation {
 
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Arrival {
-                profile,
-                generation,
-            } => self.on_arrival(profile, generation),
-            Ev::Tick => self.on_tick(),
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
-            Ev::AsyncRetry { req } => self.lambda_start(req),
+            Ev::AsyncRetry { req } => self.on_async_retry(req),
             Ev::TaskReady {
                 node,
                 task,

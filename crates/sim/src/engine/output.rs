@@ -3,7 +3,7 @@
 //! snapshots every minute, the live [`Frame`], the placement view and the
 //! accessors a live run reads.
 
-use super::events::Ev;
+use super::Us;
 use super::service::{CapacityKind, TaskState};
 use super::{Behaviour, NONE, SEC, Simulation};
 use crate::run::*;
@@ -85,9 +85,14 @@ impl Simulation {
         }
     }
 
+    /// The tick at the end of a second: idle environments that expired
+    /// are reclaimed, the second's counts and gauges close the series, and
+    /// the next tick is due.
     pub(super) fn on_tick(&mut self) {
-        self.expire_idle();
-        if self.now.is_multiple_of(60 * SEC) {
+        if self.now >= self.next_expiry {
+            self.expire_idle();
+        }
+        if self.has_capacity && self.now.is_multiple_of(60 * SEC) {
             self.snapshot_placements();
         }
         for n in &mut self.nodes {
@@ -105,9 +110,77 @@ impl Simulation {
             n.series.queue_depth.push(n.queue.v as u32);
             n.series.instances.push(n.instances.v as u32);
         }
-        if self.now + SEC <= self.end {
-            self.push(self.now + SEC, Ev::Tick);
+        if self.now == self.warmup {
+            self.end_warmup();
         }
+        // The next tick takes a sequence number as an event pushed now would.
+        self.seq += 1;
+        self.tick_seq = self.seq;
+        self.tick_at = if self.now + SEC <= self.end {
+            self.now + SEC
+        } else {
+            Us::MAX
+        };
+    }
+
+    /// Closes at once the ticks that would change nothing but the series:
+    /// those before the heap's next event (at `next`) and `limit`, before
+    /// any idle environment can expire, and not at a minute's placement
+    /// snapshot or the end of the warm-up. Their seconds saw no event, so
+    /// each adds zero counts and the gauges as they are.
+    pub(super) fn skip_quiet_seconds(&mut self, limit: Us, next: Us) {
+        let mut stop = limit.min(self.end);
+        if next != Us::MAX {
+            // A tick at the event's time sorts after it (its sequence
+            // number is larger): only earlier ticks are quiet.
+            stop = stop.min(next - 1);
+        }
+        if self.next_expiry != Us::MAX {
+            stop = stop.min(self.next_expiry.saturating_sub(1));
+        }
+        if self.has_capacity {
+            stop = stop.min((self.now / (60 * SEC) + 1) * 60 * SEC - 1);
+        }
+        if self.warmup > self.now {
+            stop = stop.min(self.warmup - 1);
+        }
+        if self.tick_at > stop {
+            return;
+        }
+        let k = (stop - self.tick_at) / SEC + 1;
+        let n = k as usize;
+        for node in &mut self.nodes {
+            let s = &mut node.series;
+            for v in [
+                &mut s.arrivals,
+                &mut s.completions,
+                &mut s.errors,
+                &mut s.throttles,
+                &mut s.cold_starts,
+            ] {
+                v.resize(v.len() + n, 0);
+            }
+            s.concurrency
+                .resize(s.concurrency.len() + n, node.concurrency.v as u32);
+            if let Behaviour::Lambda(l) = &node.behaviour {
+                s.environments
+                    .resize(s.environments.len() + n, l.alive.v as u32);
+            }
+            s.tasks.resize(s.tasks.len() + n, node.tasks.v as u32);
+            s.queue_depth
+                .resize(s.queue_depth.len() + n, node.queue.v as u32);
+            s.instances
+                .resize(s.instances.len() + n, node.instances.v as u32);
+        }
+        let last = self.tick_at + (k - 1) * SEC;
+        self.now = last;
+        self.seq += k;
+        self.tick_seq = self.seq;
+        self.tick_at = if last + SEC <= self.end {
+            last + SEC
+        } else {
+            Us::MAX
+        };
     }
 
     /// The state now, for the live view.

@@ -149,6 +149,8 @@ impl Simulation {
 
     fn enqueue(&mut self, node: u32, r: u32) {
         let now = self.now;
+        // Visible from now: its wait runs until a consumer receives it.
+        self.reqs[r as usize].service_start = now;
         self.queue(node).visible.push_back(r);
         let n = &mut self.nodes[node as usize];
         n.queue.inc(now);
@@ -195,6 +197,7 @@ impl Simulation {
                     let mut tail = NONE;
                     for _ in 0..take {
                         let m = self.queue(node).visible.pop_front().expect("non-empty");
+                        self.received(node, m);
                         let rm = &mut self.reqs[m as usize];
                         rm.attempts += 1;
                         rm.service_start = now;
@@ -223,6 +226,18 @@ impl Simulation {
                     };
                 }
             }
+        }
+    }
+
+    /// A consumer receives message `m` from queue `node`: the queue's
+    /// waiting statistics.
+    pub(super) fn received(&mut self, node: u32, m: u32) {
+        let wait = self.now - self.reqs[m as usize].service_start;
+        let c = &mut self.nodes[node as usize].c;
+        c.received += 1;
+        c.wait_sum += wait as f64;
+        if wait > 0 {
+            c.waited += 1;
         }
     }
 

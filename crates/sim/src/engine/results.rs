@@ -15,7 +15,10 @@ impl Simulation {
         self.snapshot_placements();
         self.summarise_deployments();
         let end = self.now.max(1);
-        let secs = end as f64 / SEC as f64;
+        // Measured from the end of the warm-up.
+        let start = self.warmup.min(end - 1);
+        let secs = (end - start) as f64 / SEC as f64;
+        let warmup = self.warmup;
         let mut components = Vec::with_capacity(self.nodes.len());
         for n in &mut self.nodes {
             let h = &n.latency;
@@ -125,7 +128,22 @@ impl Simulation {
                 }
                 _ => {}
             }
+            let is_queue = matches!(n.behaviour, Behaviour::Queue(_));
             let served = n.c.served.max(1) as f64;
+            // Where a request waits for service: the queue's own counts.
+            let entered = if is_queue { n.c.received } else { n.c.served };
+            let queue = matches!(
+                n.behaviour,
+                Behaviour::Lambda(_) | Behaviour::Service(_) | Behaviour::Queue(_)
+            )
+            .then(|| QueueStats {
+                served: entered,
+                waited: n.c.waited,
+                p_wait: n.c.waited as f64 / entered.max(1) as f64,
+                mean_wait_ms: n.c.wait_sum / entered.max(1) as f64 / 1e3,
+                mean_length: n.queue.mean(end),
+                max_length: n.queue.max,
+            });
             components.push(ComponentStats {
                 id: n.id.clone(),
                 kind: n.kind.slug().to_string(),
@@ -153,7 +171,7 @@ impl Simulation {
                 },
                 waited: n.c.waited,
                 served: n.c.served,
-                mean_wait_ms: n.c.wait_sum / served / 1e3,
+                mean_wait_ms: n.c.wait_sum / entered.max(1) as f64 / 1e3,
                 mean_service_ms: n.c.service_sum / served / 1e3,
                 mean_concurrency: n.concurrency.mean(end),
                 max_concurrency: n.concurrency.max,
@@ -168,22 +186,24 @@ impl Simulation {
                     Behaviour::Lambda(l) => {
                         let alive = l.alive.mean(end);
                         let busy = n.concurrency.mean(end);
+                        // Environments born after the warm-up.
                         let still: f64 = l
                             .envs
                             .iter()
-                            .filter(|e| e.alive)
+                            .filter(|e| e.alive && e.born >= warmup)
                             .map(|e| (end - e.born) as f64)
                             .sum();
+                        let created = l.created - l.created_in_warmup;
                         Some(EnvironmentStats {
                             mean_alive: alive,
                             mean_busy: busy,
                             mean_idle: (alive - busy).max(0.0),
                             max_alive: l.alive.max,
-                            created: l.created,
-                            mean_lifetime_s: if l.created == 0 {
+                            created,
+                            mean_lifetime_s: if created == 0 {
                                 0.0
                             } else {
-                                (l.reclaimed_lifetime_us + still) / l.created as f64 / SEC as f64
+                                (l.reclaimed_lifetime_us + still) / created as f64 / SEC as f64
                             },
                             cold_start_share: if l.invocations == 0 {
                                 0.0
@@ -194,6 +214,7 @@ impl Simulation {
                     }
                     _ => None,
                 },
+                queue,
                 series: std::mem::take(&mut n.series),
             });
         }
@@ -202,6 +223,7 @@ impl Simulation {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
             duration_s: secs,
+            warmup_s: (start / SEC) as f64,
             events: self.events,
             components,
             scale_decisions: self.decisions,

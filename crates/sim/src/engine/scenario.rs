@@ -27,8 +27,8 @@ impl Simulation {
                         let prof = &mut self.profiles[p];
                         prof.factor *= factor;
                         if prof.curve.is_some() {
-                            // Poisson arrivals are memoryless: redraw from now.
-                            prof.generation += 1;
+                            // Poisson arrivals are memoryless: redraw from now
+                            // (the arrival drawn before is dropped).
                             prof.last = now;
                             prof.origin = now;
                             prof.pos = 1;

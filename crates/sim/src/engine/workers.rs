@@ -171,6 +171,7 @@ impl Simulation {
             for i in 0..self.svc(node).polled.len() {
                 let q = self.svc(node).polled[i];
                 if let Some(m) = self.queue(q).visible.pop_front() {
+                    self.received(q, m);
                     let qn = &mut self.nodes[q as usize];
                     qn.queue.dec(now);
                     qn.billed_requests += 1;
