@@ -178,3 +178,40 @@ fn roles_and_capacity_nothing_writes_are_noted() {
         assert!(notes.iter().any(|n| n == note), "{note} not in {notes:?}");
     }
 }
+
+/// A function's failures sent to an EventBridge rule are not exported (an
+/// on-failure destination names an event bus, which a rule does not
+/// carry): the export says so rather than dropping the connection.
+#[test]
+fn a_failure_destination_export_cannot_write_is_a_note() {
+    use archsim_model::{
+        Component, ComponentKind as K, Connection, ConnectionKind, Op, edit::apply_op,
+    };
+    let mut d = archsim_model::Design::new("failures");
+    for (id, name, kind) in [
+        ("f", "Worker", K::LambdaFunction),
+        ("r", "Failures rule", K::EventBridgeRule),
+    ] {
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, name, kind),
+            },
+        )
+        .unwrap();
+    }
+    apply_op(
+        &mut d,
+        Op::Connect {
+            connection: Connection::new("f-r", "f", "r", ConnectionKind::DeadLetter),
+        },
+    )
+    .unwrap();
+    let notes = export(&d, &ExportOptions::default()).unwrap().notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("Worker: its failed events to Failures rule are not exported")),
+        "{notes:?}"
+    );
+}

@@ -132,6 +132,16 @@ impl<'a> Ctx<'a> {
                     && matches!(to.kind(), K::SqsQueue | K::SnsTopic | K::LambdaFunction)
             })
             .map(|(_, to)| (to.kind(), self.id(&to.id)));
+        // An on-failure destination on an event bus needs the bus's ARN,
+        // which a rule component does not carry: said, not dropped.
+        for (conn, to) in self.d.outgoing(&c.id) {
+            if matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::EventBridgeRule {
+                self.notes.push(format!(
+                    "{}: its failed events to {} are not exported (an EventBridge on-failure destination names an event bus); add the function's EventInvokeConfig by hand",
+                    c.name, to.name
+                ));
+            }
+        }
         let mut failure_statement = None;
         let mut on_failure = None;
         match &failure {
