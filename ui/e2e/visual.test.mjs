@@ -82,6 +82,9 @@ test("the empty canvas looks as its reference", async () => {
 test("an example, its task definition's inspector and the cost panel look as their references", async () => {
   const page = await open(example("alb-fargate"));
   await page.locator('.react-flow__node[data-id="orders-task"]').waitFor();
+  // Opened at a readable zoom, every card shows its name whole.
+  const cut = await page.locator(".card-name").evaluateAll((names) => names.filter((n) => n.scrollHeight > n.clientHeight + 1).map((n) => n.textContent));
+  assert.deepEqual(cut, [], "names cut short");
   compare("example-canvas", await page.locator(".react-flow").screenshot());
   await page.locator('.react-flow__node[data-id="orders-task"]').click();
   await page.locator(".inspector-head", { hasText: "orders-task" }).waitFor();

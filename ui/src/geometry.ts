@@ -137,3 +137,31 @@ export function labelsOverCards(
   }
   return covered;
 }
+
+/** The width a card's name has: the card (164) less its padding (2 x 10),
+ * border (2 x 1.5), icon (32) and gap (8) is 101 px; what a canvas measures
+ * may differ from the page by a pixel or two, so a line is 99 px. */
+export const NAME_W = 99;
+
+/**
+ * How many lines `name` wraps to in `width` pixels, word by word as the
+ * browser wraps (a word wider than the line breaks anywhere), with
+ * `measure` giving a text's width at the card's font.
+ */
+export function nameLines(name: string, measure: (text: string) => number, width = NAME_W): number {
+  let lines = 1;
+  let line = "";
+  for (const word of name.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (measure(next) <= width) {
+      line = next;
+      continue;
+    }
+    if (line) lines++;
+    // A word wider than a line takes as many lines as it needs.
+    const w = measure(word);
+    lines += Math.max(0, Math.ceil(w / width) - 1);
+    line = w > width ? "" : word;
+  }
+  return lines;
+}

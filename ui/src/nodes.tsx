@@ -6,7 +6,7 @@ import type { ComponentView } from "./generated/ComponentView";
 import type { GroupView } from "./generated/GroupView";
 import type { Severity } from "./generated/Severity";
 import { KindIcon } from "./icons";
-import { NODE_H, NODE_W } from "./geometry";
+import { NODE_H, NODE_W, nameLines } from "./geometry";
 import { badgeParts, useLiveComponent } from "./live";
 import { OverviewContext } from "./Overview";
 
@@ -14,6 +14,26 @@ export type ComponentNodeData = { component: ComponentView; worst: Severity | nu
 export type ComponentNode = Node<ComponentNodeData, "component">;
 export type FrameNodeData = { group: GroupView; w: number; h: number };
 export type FrameNode = Node<FrameNodeData, "frame">;
+
+let measureContext: CanvasRenderingContext2D | null = null;
+const measured = new Map<string, boolean>();
+
+/** Whether a name needs more than two lines at the card's 13 px bold: such
+ * a card gives the kind's line (its icon says the kind) to a third line
+ * of a smaller name, so the name shows whole. */
+function longName(name: string): boolean {
+  const known = measured.get(name);
+  if (known !== undefined) return known;
+  if (!measureContext) {
+    measureContext = document.createElement("canvas").getContext("2d");
+    if (!measureContext) return false;
+    measureContext.font = `600 13px ${getComputedStyle(document.body).fontFamily}`;
+  }
+  const ctx = measureContext;
+  const long = nameLines(name, (t) => ctx.measureText(t).width) > 2;
+  measured.set(name, long);
+  return long;
+}
 
 export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
   const overview = useContext(OverviewContext);
@@ -23,7 +43,7 @@ export function ComponentCard({ data, selected }: NodeProps<ComponentNode>) {
   const c = data.component;
   return (
     <div
-      className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}${live ? ` live-${live.health}` : ""}`}
+      className={`card${selected ? " selected" : ""}${data.worst ? ` has-${data.worst}` : ""}${longName(data.component.name) ? " long-name" : ""}${live ? ` live-${live.health}` : ""}`}
       style={{ width: NODE_W, height: NODE_H }}
       data-testid={`node-${c.id}`}
       title={`${c.name}\n${c.label} (${c.id})`}

@@ -133,3 +133,16 @@ describe("edge labels clear of cards", () => {
     expect([...labelsOverCards(components, edges)]).toEqual(["ab"]);
   });
 });
+
+describe("card names", () => {
+  it("count the lines a name wraps to, word by word", async () => {
+    const { nameLines } = await import("./geometry");
+    // 10 px a character, 99 px a line: 9 characters fit.
+    const measure = (t: string) => t.length * 10;
+    expect(nameLines("Orders", measure)).toBe(1);
+    expect(nameLines("Task execution role", measure)).toBe(3);
+    expect(nameLines("Users task", measure)).toBe(2);
+    // A word wider than a line breaks anywhere.
+    expect(nameLines("Averyveryveryverylongword", measure)).toBe(3);
+  });
+});
