@@ -67,6 +67,24 @@ impl Layout {
         (text.chars().count() as f64 * size / SVG_EM * 0.6).ceil() as i32
     }
 
+    /// A chart builder on `root` with this layout's margin and label
+    /// areas, captioned `title` when it fits.
+    fn builder<'a, 'b, DB: DrawingBackend>(
+        &self,
+        root: &'a DrawingArea<DB, Shift>,
+        title: &'b str,
+    ) -> ChartBuilder<'a, 'b, DB> {
+        let mut builder = ChartBuilder::on(root);
+        if let Some(size) = self.caption_for(title) {
+            builder.caption(title, (FONT, size));
+        }
+        builder
+            .margin(self.margin)
+            .x_label_area_size(self.x_area)
+            .y_label_area_size(self.y_area);
+        builder
+    }
+
     /// The caption's font size, or `None` when it would not fit.
     fn caption_for(&self, text: &str) -> Option<f64> {
         (Self::text_px(text, self.caption) <= self.width as i32 - 2 * self.margin as i32)
@@ -373,14 +391,8 @@ where
         "Monthly cost vs traffic ({})",
         assumptions_note(&curve.assumptions)
     );
-    let mut builder = ChartBuilder::on(root);
-    if let Some(size) = l.caption_for(&title) {
-        builder.caption(&title, (FONT, size));
-    }
-    let mut chart = builder
-        .margin(l.margin)
-        .x_label_area_size(l.x_area)
-        .y_label_area_size(l.y_area)
+    let mut chart = l
+        .builder(root, &title)
         .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
         .drawn()?;
     chart
@@ -441,14 +453,8 @@ where
             .flat_map(|s| s.monthly_usd.iter().copied()),
     );
     let title = break_even_title(result);
-    let mut builder = ChartBuilder::on(root);
-    if let Some(size) = l.caption_for(&title) {
-        builder.caption(&title, (FONT, size));
-    }
-    let mut chart = builder
-        .margin(l.margin)
-        .x_label_area_size(l.x_area)
-        .y_label_area_size(l.y_area)
+    let mut chart = l
+        .builder(root, &title)
         .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..top)
         .drawn()?;
     chart
@@ -617,14 +623,8 @@ where
         input.cpu_bound_fraction * 100.0,
         input.architecture.label()
     );
-    let mut builder = ChartBuilder::on(root);
-    if let Some(size) = l.caption_for(&title) {
-        builder.caption(&title, (FONT, size));
-    }
-    let mut chart = builder
-        .margin(l.margin)
-        .x_label_area_size(l.x_area)
-        .y_label_area_size(l.y_area)
+    let mut chart = l
+        .builder(root, &title)
         .right_y_label_area_size(l.y_area)
         .build_cartesian_2d(0.0..x_max, 0.0..cost_top)
         .drawn()?
