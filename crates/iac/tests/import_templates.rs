@@ -261,6 +261,19 @@ fn edges(d: &Design) -> BTreeSet<String> {
         .collect()
 }
 
+/// Asserts `d` draws exactly `want`, naming what is missing and what is
+/// not expected.
+fn assert_draws(d: &Design, want: &BTreeSet<String>) {
+    let got = edges(d);
+    assert_eq!(
+        &got,
+        want,
+        "missing {:?}, not expected {:?}",
+        want.difference(&got).collect::<Vec<_>>(),
+        got.difference(want).collect::<Vec<_>>()
+    );
+}
+
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -1489,14 +1502,7 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
         "Clicks -poll-> Worker",
         "Clicks -references-> ClicksConsumer",
     ]);
-    let got = edges(&imported.design);
-    assert_eq!(
-        got,
-        want,
-        "missing {:?}, not expected {:?}",
-        want.difference(&got).collect::<Vec<_>>(),
-        got.difference(&want).collect::<Vec<_>>()
-    );
+    assert_draws(&imported.design, &want);
     // The distribution is a CloudFront component with its price class.
     let edge = imported.design.component("Edge").expect("drawn");
     match &edge.props {
@@ -1526,7 +1532,6 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
 fn a_service_whose_tasks_receive_from_a_queue_polls_it() {
     let imported =
         import_file(&own("fargate-worker-parameters.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let got = edges(&imported.design);
     let want = set(&[
         "WorkerTask -assumes_role-> ExecutionRole",
         "WorkerTask -assumes_role-> TaskRole",
@@ -1536,13 +1541,7 @@ fn a_service_whose_tasks_receive_from_a_queue_polls_it() {
         "Jobs -poll-> WorkerService",
         "WorkerService -uses_write-> Results",
     ]);
-    assert_eq!(
-        got,
-        want,
-        "missing {:?}, not expected {:?}",
-        want.difference(&got).collect::<Vec<_>>(),
-        got.difference(&want).collect::<Vec<_>>()
-    );
+    assert_draws(&imported.design, &want);
     let report = imported.report.inferred.join("\n");
     assert!(
         report.contains(
