@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launch, newDesign, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
+import { launch, newDesign, openFresh, repo } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let browser;
@@ -23,12 +23,7 @@ after(async () => {
   for (const s of servers) s.stop();
 });
 
-async function open(design) {
-  const dir = tempDir("archsim-a11y-");
-  const server = await startServe(design(dir), dir);
-  servers.push(server);
-  return openDesigner(browser, server.url, problemsSeen);
-}
+const open = (design) => openFresh(browser, design, servers, problemsSeen, "archsim-a11y-");
 
 /** Serious and critical violations on the page as it is, as readable lines. */
 async function violations(page) {

@@ -127,6 +127,17 @@ export async function openDesigner(browser, url, problems, options = {}) {
   return page;
 }
 
+/**
+ * Serves, from a fresh folder, the design `make(dir)` writes there and opens
+ * it in `browser`; the server goes into `servers` for the caller to stop.
+ */
+export async function openFresh(browser, make, servers, problems, prefix = "archsim-e2e-") {
+  const dir = tempDir(prefix);
+  const server = await startServe(make(dir), dir);
+  servers.push(server);
+  return openDesigner(browser, server.url, problems);
+}
+
 /** The design as the core behind `server` holds it (positions, groups),
  * read from the page with the server's token. */
 export async function documentNow(page, server) {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
-import { ensureArtifacts, launch, newDesign, openDesigner, repo, startServe, tempDir } from "./harness.mjs";
+import { ensureArtifacts, launch, newDesign, openFresh, repo } from "./harness.mjs";
 
 const REFERENCE = join(repo, "ui", "e2e", "reference");
 const MAX_DIFF = 0.005;
@@ -31,10 +31,7 @@ after(async () => {
 });
 
 async function open(design) {
-  const dir = tempDir("archsim-visual-");
-  const server = await startServe(design(dir), dir);
-  servers.push(server);
-  const page = await openDesigner(browser, server.url, problemsSeen);
+  const page = await openFresh(browser, design, servers, problemsSeen, "archsim-visual-");
   // No caret, no transitions: what is compared is what is drawn.
   await page.addStyleTag({ content: "*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }" });
   return page;
