@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export};
+use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, export_stacks, stack_files};
 use archsim_model::validate::has_errors;
 use archsim_model::{ExportProfile, load, validate};
 use clap::{Args, ValueEnum};
@@ -48,7 +48,9 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     profile: Option<Profile>,
     /// Where to write the template (default: standard output). Kubernetes
-    /// manifests go into the same directory.
+    /// manifests go into the same directory. For a design imported from
+    /// several stacks: a directory, where each stack is written to its
+    /// own file.
     #[arg(long, short, conflicts_with = "project")]
     out: Option<PathBuf>,
     /// Write a SAM project into DIR: template.yaml with local code,
@@ -92,6 +94,9 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             Profile::Sandbox => ExportProfile::Sandbox,
         }),
     };
+    if let Some(files) = stack_files(&design) {
+        return write_stacks(&args, &design, &options, &files);
+    }
     let out = export(&design, &options)
         .with_context(|| format!("{}: cannot export", args.design.display()))?;
     for note in &out.notes {
@@ -123,6 +128,52 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             }
         }
     }
+    Ok(0)
+}
+
+/// A design imported from several stacks: each stack to its own file in
+/// the `--out` directory.
+fn write_stacks(
+    args: &ExportArgs,
+    design: &archsim_model::Design,
+    options: &ExportOptions,
+    files: &[String],
+) -> Result<u8> {
+    let Some(dir) = &args.out else {
+        bail!(
+            "{} holds {} stacks ({}); pass --out DIR to write each to its own file",
+            args.design.display(),
+            files.len(),
+            files.join(", ")
+        );
+    };
+    if dir.is_file() {
+        bail!(
+            "{}: is a file; a design of {} stacks is written to a directory, one file per stack",
+            dir.display(),
+            files.len()
+        );
+    }
+    let stacks = export_stacks(design, options)
+        .with_context(|| format!("{}: cannot export", args.design.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    let mut text = String::new();
+    for s in &stacks {
+        for note in &s.exported.notes {
+            eprintln!("archsim: note: {}: {note}", s.file);
+        }
+        let path = dir.join(&s.file);
+        std::fs::write(&path, &s.exported.template)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        text.push_str(&format!("wrote {}\n", path.display()));
+        for m in &s.exported.manifests {
+            let file = dir.join(&m.file_name);
+            std::fs::write(&file, &m.text)
+                .with_context(|| format!("{}: cannot write", file.display()))?;
+            text.push_str(&format!("wrote {}\n", file.display()));
+        }
+    }
+    crate::output::print(&text)?;
     Ok(0)
 }
 

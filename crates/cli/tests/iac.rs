@@ -63,6 +63,57 @@ fn import_writes_a_design_and_reports() {
 }
 
 #[test]
+fn several_stacks_import_as_one_design_and_export_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.archsim.json");
+    let stacks = root().join("tests/iac/templates/stacks");
+    let file = |f: &str| stacks.join(f).to_str().unwrap().to_string();
+    let (network, web, worker) = (file("network.yaml"), file("web.yaml"), file("worker.yaml"));
+    let o = archsim(&[
+        "import",
+        &network,
+        &web,
+        &worker,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let report = text(&o.stdout);
+    assert!(report.contains("Stacks (9):"), "{report}");
+    assert!(
+        report.contains("web.yaml: Fn::ImportValue orders-network-ListenerArn -> network.yaml output ListenerArn"),
+        "{report}"
+    );
+    // One template cannot hold three stacks: a directory is asked for.
+    let o = archsim(&["export", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("holds 3 stacks (network.yaml, web.yaml, worker.yaml); pass --out DIR"),
+        "{err}"
+    );
+    let written = dir.path().join("stacks");
+    let o = archsim(&[
+        "export",
+        out.to_str().unwrap(),
+        "--format",
+        "cloudformation",
+        "--out",
+        written.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for f in ["network.yaml", "web.yaml", "worker.yaml"] {
+        let back = std::fs::read_to_string(written.join(f)).unwrap();
+        assert!(back.contains("Resources:"), "{f}: {back}");
+    }
+    let web = std::fs::read_to_string(written.join("web.yaml")).unwrap();
+    assert!(
+        web.contains("Fn::ImportValue"),
+        "imports stay imports: {web}"
+    );
+}
+
+#[test]
 fn import_of_bad_input_exits_2_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");

@@ -32,7 +32,9 @@ use crate::{EXTENSION_KEY, ImportError};
 mod infer;
 mod integrations;
 mod policies;
+mod stacks;
 use policies::{Grant, Grants};
+pub use stacks::{import_stack_files, import_stacks};
 
 /// What an import did, for the person who asked for it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -46,17 +48,24 @@ pub struct ImportReport {
     /// Modelled values given by `!Ref` to a parameter, read as its default
     /// (`Fn: parameter Memory read as its default 512`).
     pub parameters: Vec<String>,
+    /// For several stacks: each stack's name and file, and each
+    /// `Fn::ImportValue` resolved to another stack's export (or not).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<String>,
 }
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (title, list) in [
+            ("Stacks", &self.stacks),
             ("Mapped to components", &self.mapped),
             ("Connections inferred", &self.inferred),
             ("Kept as written (exported unchanged)", &self.kept),
             ("Values from parameter defaults", &self.parameters),
         ] {
-            if list.is_empty() && std::ptr::eq(list, &self.parameters) {
+            if list.is_empty()
+                && (std::ptr::eq(list, &self.parameters) || std::ptr::eq(list, &self.stacks))
+            {
                 continue;
             }
             writeln!(f, "{title} ({}):", list.len())?;
@@ -76,6 +85,12 @@ pub struct Imported {
 
 /// Reads and imports a template file.
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
+    let text = read_template(path)?;
+    import(&text, &path.display().to_string())
+}
+
+/// A template file's text, refused when too large or not UTF-8.
+fn read_template(path: &Path) -> Result<String, ImportError> {
     let file = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
         file: file.clone(),
@@ -100,7 +115,7 @@ pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
             e.utf8_error().valid_up_to()
         ),
     })?;
-    import(&text, &file)
+    Ok(text)
 }
 
 /// Imports a template's text; `file` names it in errors.

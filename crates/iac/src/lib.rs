@@ -50,8 +50,11 @@ pub mod template;
 use archsim_model::Design;
 
 pub use coverage::{export_coverage, import_coverage};
-pub use export::{ExportOptions, Exported, Flavour, Manifest, Network, Syntax, export};
-pub use import::{ImportReport, Imported, import, import_file};
+pub use export::{
+    ExportOptions, Exported, Flavour, Manifest, Network, StackExport, Syntax, export,
+    export_stacks, stack_files,
+};
+pub use import::{ImportReport, Imported, import, import_file, import_stack_files, import_stacks};
 
 /// The key under which an imported template is kept in
 /// [`Design::extensions`].
@@ -86,6 +89,14 @@ pub enum ImportError {
         line: usize,
         message: String,
     },
+    /// Several stacks that do not fit together (an import two of them
+    /// export, the same file name twice).
+    #[error("{file}:{line}: {message}")]
+    Stacks {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error(
         "{file}:{line}: {how} refers to \"{name}\", which is not a parameter, a resource or a pseudo parameter"
     )]
@@ -104,6 +115,12 @@ pub enum ExportError {
     Component { component: String, message: String },
     #[error("the design's kept template is not an object; re-import the template")]
     BadExtension,
+    #[error(
+        "the design was imported from {} stacks ({}); each is written to its own file (archsim export --out DIR)",
+        files.len(),
+        files.join(", ")
+    )]
+    SeveralStacks { files: Vec<String> },
 }
 
 /// Whether a design carries a kept template from an import.

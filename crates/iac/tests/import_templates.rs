@@ -14,14 +14,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use archsim_iac::template::parse;
 use archsim_iac::{ExportOptions, Flavour, ImportError, Syntax, export, import_file};
 use archsim_model::ComponentKind as K;
 use archsim_model::{Design, Meaning};
-use common::{cfn_lint_errors, repo_root, skip_validators};
+use common::{assert_draws, cfn_lint_errors, corpus, edges, repo_root, set, skip_validators};
 
 /// The template files of `dir`, sorted.
 fn templates(dir: &Path) -> Vec<PathBuf> {
@@ -43,31 +42,6 @@ fn ours() -> Vec<PathBuf> {
 
 fn own(file: &str) -> PathBuf {
     repo_root().join("tests/iac/templates").join(file)
-}
-
-/// The corpus's `templates` folder: `$ARCHSIM_SHARED_DIR/templates`, by
-/// default `../shared/templates` beside the repository.
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("ARCHSIM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared"))
-        .join("templates")
-}
-
-/// The corpus folder when it is there; when it is not, one line on
-/// standard error saying what `test` skips and why.
-fn corpus(test: &str, skipped: &str) -> Option<PathBuf> {
-    let dir = corpus_dir();
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "{test}: skipped {skipped}: {} is not there (the shared template corpus is not part \
-         of the repository; set ARCHSIM_SHARED_DIR to the folder that holds templates/ to run it)",
-        dir.display()
-    );
-    None
 }
 
 const CORPUS_FOLDERS: [&str; 2] = ["serverless-patterns", "fargate-stacks"];
@@ -245,39 +219,6 @@ fn import_then_export_keeps_everything() {
 
 /// Every connection of `d` as `from -meaning-> to`, a `Uses` with its
 /// access (`uses_read`).
-fn edges(d: &Design) -> BTreeSet<String> {
-    use archsim_model::ConnectionKind;
-    d.connections()
-        .map(|c| {
-            let snake = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-            let meaning = match &c.kind {
-                ConnectionKind::Uses { access } => {
-                    format!("uses_{}", snake(serde_json::json!(access)))
-                }
-                k => snake(serde_json::json!(k.meaning())),
-            };
-            format!("{} -{meaning}-> {}", c.from, c.to)
-        })
-        .collect()
-}
-
-/// Asserts `d` draws exactly `want`, naming what is missing and what is
-/// not expected.
-fn assert_draws(d: &Design, want: &BTreeSet<String>) {
-    let got = edges(d);
-    assert_eq!(
-        &got,
-        want,
-        "missing {:?}, not expected {:?}",
-        want.difference(&got).collect::<Vec<_>>(),
-        got.difference(want).collect::<Vec<_>>()
-    );
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
 /// Whether `d` has a `from_kind` -meaning-> Lambda function connection.
 fn invokes_a_function(d: &Design, from_kind: K, meaning: Meaning) -> bool {
     d.connections().any(|c| {

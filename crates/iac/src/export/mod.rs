@@ -38,11 +38,13 @@ mod load_balancing;
 mod messaging;
 mod network;
 mod production;
+mod stacks;
 
 pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
 use network::GENERATED_VPC_IDS;
 pub use production::PROFILE_RESOURCES;
+pub use stacks::{StackExport, export_stacks, stack_files};
 
 /// SAM (serverless transform) or plain CloudFormation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -114,6 +116,9 @@ pub struct Exported {
 /// Exports a design. An imported design writes back its kept template,
 /// with the components added since the import appended.
 pub fn export(design: &Design, options: &ExportOptions) -> Result<Exported, ExportError> {
+    if let Some(files) = stack_files(design) {
+        return Err(ExportError::SeveralStacks { files });
+    }
     let (value, manifests, notes) = match design.extensions.get(EXTENSION_KEY) {
         Some(kept) => export_kept(design, kept, options)?,
         None => {

@@ -34,6 +34,10 @@ mod plan;
 mod readme;
 mod write;
 
+/// The template's file name in a SAM project (what `sam build` reads),
+/// and of a one-stack export written to a directory.
+pub const TEMPLATE_FILE: &str = "template.yaml";
+
 pub use write::{ProjectReport, write_project};
 
 use plan::{FunctionPlan, plan_functions};
@@ -152,7 +156,7 @@ pub fn project(
     drop_unused_artifact_bucket(&mut template);
 
     let mut files = vec![ProjectFile {
-        path: "template.yaml".into(),
+        path: TEMPLATE_FILE.into(),
         text: to_yaml(&template),
         ownership: Ownership::Generated,
     }];

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -828,4 +830,63 @@ pub fn checkov_scan(checkov: &Path, dir: &Path) -> CheckovReport {
         report.parsing_errors += r["summary"]["parsing_errors"].as_u64().unwrap_or(0) as usize;
     }
     report
+}
+
+/// The corpus's `templates` folder: `$ARCHSIM_SHARED_DIR/templates`, by
+/// default `../shared/templates` beside the repository.
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("ARCHSIM_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared"))
+        .join("templates")
+}
+
+/// The corpus folder when it is there; when it is not, one line on
+/// standard error saying what `test` skips and why.
+pub fn corpus(test: &str, skipped: &str) -> Option<PathBuf> {
+    let dir = corpus_dir();
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{test}: skipped {skipped}: {} is not there (the shared template corpus is not part \
+         of the repository; set ARCHSIM_SHARED_DIR to the folder that holds templates/ to run it)",
+        dir.display()
+    );
+    None
+}
+
+/// Each connection of `d` as `from -meaning-> to` (`uses_read` for a use).
+pub fn edges(d: &Design) -> BTreeSet<String> {
+    use archsim_model::ConnectionKind;
+    d.connections()
+        .map(|c| {
+            let snake = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            let meaning = match &c.kind {
+                ConnectionKind::Uses { access } => {
+                    format!("uses_{}", snake(serde_json::json!(access)))
+                }
+                k => snake(serde_json::json!(k.meaning())),
+            };
+            format!("{} -{meaning}-> {}", c.from, c.to)
+        })
+        .collect()
+}
+
+/// Asserts `d` draws exactly `want`, naming what is missing and what is
+/// not expected.
+pub fn assert_draws(d: &Design, want: &BTreeSet<String>) {
+    let got = edges(d);
+    assert_eq!(
+        &got,
+        want,
+        "missing {:?}, not expected {:?}",
+        want.difference(&got).collect::<Vec<_>>(),
+        got.difference(want).collect::<Vec<_>>()
+    );
+}
+
+pub fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
 }
