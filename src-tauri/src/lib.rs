@@ -165,14 +165,20 @@ fn template_filter() -> Vec<&'static str> {
 
 #[tauri::command]
 async fn import_template(app: AppHandle, open: State<'_, Open>) -> Reply<ImportedView> {
-    let path = app
+    // Several files: stacks that import each other's exports, one design.
+    let paths: Vec<std::path::PathBuf> = app
         .dialog()
         .file()
         .add_filter("SAM / CloudFormation template", &template_filter())
-        .blocking_pick_file()
-        .and_then(|p| p.into_path().ok())
-        .ok_or_else(|| CommandError::new(ErrorCode::Cancelled, "import cancelled"))?;
-    open.session().import_template(&path)
+        .blocking_pick_files()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .collect();
+    if paths.is_empty() {
+        return Err(CommandError::new(ErrorCode::Cancelled, "import cancelled"));
+    }
+    open.session().import_templates(&paths)
 }
 
 #[tauri::command]

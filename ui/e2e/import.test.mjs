@@ -5,7 +5,7 @@
 // parameter says so.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { archsimBin, documentWhen, ensureArtifacts, launch, openDesigner, startServe, tempDir } from "./harness.mjs";
@@ -53,6 +53,7 @@ Resources:
           TABLE: !Ref Named
 `;
 
+const repo = join(import.meta.dirname, "../..");
 let server;
 let browser;
 let page;
@@ -65,6 +66,8 @@ before(async () => {
   const dir = tempDir("archsim-import-");
   const template = join(dir, "weak.yaml");
   writeFileSync(template, TEMPLATE);
+  // Three stacks that import each other's exports, beside it.
+  for (const f of ["network.yaml", "web.yaml", "worker.yaml"]) copyFileSync(join(repo, "tests/iac/templates/stacks", f), join(dir, f));
   const design = join(dir, "weak.archsim.json");
   execFileSync(archsimBin(), ["import", template, "--out", design]);
   server = await startServe(design, dir);
@@ -131,4 +134,40 @@ test("a connection's enum parameters are dropdowns of the model's values", async
   assert.deepEqual(await access.locator("option").allTextContents(), ["read", "write", "read_write"]);
   assert.equal(await access.inputValue(), "write");
   await shot("import-02-connection-form");
+});
+
+test("several stacks checked in the file dialog open as one design with a frame per stack, and export file by file", async () => {
+  await page.getByTestId("import-template").click();
+  // The edits above are unsaved: the app asks first.
+  await page.getByRole("button", { name: "Discard changes" }).click();
+  const picker = page.getByRole("dialog", { name: "Import SAM / CloudFormation template" });
+  await picker.waitFor();
+  for (const f of ["network.yaml", "web.yaml", "worker.yaml"]) await picker.getByLabel(`Import ${f}`).check();
+  await page.getByTestId("picker-many").filter({ hasText: "3 files checked" }).waitFor();
+  await shot("import-03-several-stacks-picked");
+  await page.getByTestId("picker-ok").click();
+  const report = page.getByTestId("import-report");
+  await report.getByText(/Stacks \(\d+\)/).waitFor();
+  const text = await report.innerText();
+  assert.match(text, /network\.yaml: stack orders-network/);
+  assert.match(text, /web\.yaml: Fn::ImportValue orders-network-ListenerArn -> network\.yaml output ListenerArn/);
+  await page.getByRole("button", { name: "OK" }).click();
+  for (const name of ["orders-network (network.yaml)", "web (web.yaml)", "worker (worker.yaml)"]) {
+    await page.locator(".frame-title", { hasText: name }).first().waitFor();
+  }
+  // The web stack's service behind the network stack's load balancer.
+  const doc = await documentWhen(page, server, (d) => d.connections.some((c) => c.from === "LoadBalancer" && c.to === "Service"));
+  assert.ok(doc.components.some((c) => c.id === "WebTaskDefinition" && c.name === "Task Definition"));
+  await page.locator(".react-flow__controls-fitview").click();
+  await page.waitForTimeout(600);
+  await shot("import-04-several-stacks-canvas");
+  await page.getByTestId("export-template").click();
+  const stacks = page.getByTestId("export-stack");
+  await stacks.waitFor();
+  assert.deepEqual(await stacks.locator("option").allTextContents(), ["network.yaml", "web.yaml", "worker.yaml"]);
+  await stacks.selectOption({ label: "web.yaml" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="template-text"]')?.value.includes("TargetGroupArn"));
+  assert.match(await page.getByTestId("template-text").inputValue(), /Fn::ImportValue/);
+  await shot("import-05-several-stacks-export");
+  assert.deepEqual(problemsSeen, []);
 });

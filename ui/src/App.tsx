@@ -957,6 +957,14 @@ function Designer() {
               return errorText(e);
             }
           }}
+          onPickMany={async (paths) => {
+            try {
+              imported(await api.importStacks(paths));
+              return null;
+            } catch (e) {
+              return errorText(e);
+            }
+          }}
         />
       )}
       {dialog?.type === "report" && <ImportReport report={dialog.report} onClose={() => setDialog(null)} />}

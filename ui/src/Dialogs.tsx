@@ -62,15 +62,19 @@ export function FileDialog({
   mode,
   initialName,
   onPick,
+  onPickMany,
   onClose,
 }: {
   mode: "open" | "save" | "import";
   initialName: string;
   onPick: (path: string) => Promise<string | null>;
+  /** Import only: several files checked (stacks that import each other's exports). */
+  onPickMany?: (paths: string[]) => Promise<string | null>;
   onClose: () => void;
 }) {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [name, setName] = useState(initialName);
+  const [checked, setChecked] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const kind: FileKind = mode === "import" ? "template" : "design";
   const browse = useCallback(
@@ -93,9 +97,12 @@ export function FileDialog({
   }, [mode]);
   const join = (dir: string, file: string) => (file.startsWith("/") ? file : `${dir.replace(/\/$/, "")}/${file}`);
   const submit = async () => {
+    if (onPickMany && checked.length > 1) return setError(await onPickMany(checked));
+    if (checked.length === 1) return setError(await onPick(checked[0]));
     if (!listing || !name.trim()) return;
     setError(await onPick(join(listing.dir, name.trim())));
   };
+  const toggle = (path: string) => setChecked((c) => (c.includes(path) ? c.filter((p) => p !== path) : [...c, path]));
   return (
     <Modal title={TITLE[mode]} onClose={onClose}>
       {recent.length > 0 && (
@@ -125,6 +132,9 @@ export function FileDialog({
         )}
         {listing?.entries.map((e) => (
           <li key={e.path}>
+            {onPickMany && !e.is_dir && (
+              <input type="checkbox" aria-label={`Import ${e.name}`} checked={checked.includes(e.path)} onChange={() => toggle(e.path)} />
+            )}
             <button
               type="button"
               onClick={() => (e.is_dir ? browse(e.path) : setName(e.name))}
@@ -135,6 +145,13 @@ export function FileDialog({
           </li>
         ))}
       </ul>
+      {onPickMany && (
+        <div className="small muted" data-testid="picker-many">
+          {checked.length > 1
+            ? `${checked.length} files checked: imported as one design, a frame per stack`
+            : "Check several files to import stacks that use each other's exports as one design."}
+        </div>
+      )}
       <div className="field">
         <label htmlFor="picker-name">{mode === "save" ? "file name (.archsim.json is added)" : "file"}</label>
         <input id="picker-name" value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === "Enter" && submit()} />

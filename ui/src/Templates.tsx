@@ -157,6 +157,8 @@ function TemplateExport({
   const [syntax, setSyntax] = useState<TemplateSyntax>("yaml");
   const [exported, setExported] = useState<ExportedView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A design imported from several stacks: which stack's file is shown.
+  const [shown, setShown] = useState(0);
   useEffect(() => {
     let current = true;
     api.exportTemplate({ flavour, syntax, network: "generated", profile }).then(
@@ -188,8 +190,9 @@ function TemplateExport({
       return;
     }
     download(exported.file_name, exported.template, syntax === "json" ? "application/json" : "application/yaml");
-    for (const m of exported.manifests) download(m.file_name, m.text, "application/yaml");
+    for (const m of [...exported.stacks.slice(1), ...exported.manifests]) download(m.file_name, m.text, "application/yaml");
   };
+  const stack = exported && exported.stacks.length > 0 ? (exported.stacks[shown] ?? exported.stacks[0]) : null;
 
   return (
     <Modal title="Export template" onClose={onClose}>
@@ -228,8 +231,23 @@ function TemplateExport({
       )}
       {exported && (
         <>
-          <div className="mono small">{exported.file_name}</div>
-          <textarea className="code-box" readOnly value={exported.template} aria-label="Template" data-testid="template-text" spellCheck={false} />
+          {stack ? (
+            <div className="field">
+              <label htmlFor="export-stack">
+                {exported.stacks.length} stacks, each saved to its own file side by side; showing
+              </label>
+              <select id="export-stack" data-testid="export-stack" value={shown} onChange={(e) => setShown(Number(e.target.value))}>
+                {exported.stacks.map((s, i) => (
+                  <option key={s.file_name} value={i}>
+                    {s.file_name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : (
+            <div className="mono small">{exported.file_name}</div>
+          )}
+          <textarea className="code-box" readOnly value={stack ? stack.text : exported.template} aria-label="Template" data-testid="template-text" spellCheck={false} />
           {exported.manifests.length > 0 && (
             <div className="small">
               Kubernetes manifests saved beside it: {exported.manifests.map((m) => m.file_name).join(", ")}
@@ -253,7 +271,7 @@ function TemplateExport({
           disabled={!exported}
           onClick={() =>
             exported &&
-            navigator.clipboard.writeText(exported.template).then(
+            navigator.clipboard.writeText(stack ? stack.text : exported.template).then(
               () => notify("info", "Template copied"),
               (e) => notify("error", `Copy failed: ${errorText(e)}`),
             )
@@ -271,6 +289,7 @@ function TemplateExport({
 
 export function ImportReport({ report, onClose }: { report: ImportReportView; onClose: () => void }) {
   const sections: [string, string[]][] = [
+    ...(report.stacks.length > 0 ? ([["Stacks", report.stacks]] as [string, string[]][]) : []),
     ["Mapped to components", report.mapped],
     ["Connections inferred", report.inferred],
     ["Kept as written (exported unchanged)", report.kept],

@@ -172,7 +172,7 @@ macro_rules! with_commands {
                 save                { ui: save,            POST "save",                   args: [], answer: "DocumentView" }
                 /// Saves under a new name; the desktop shell asks with a native dialog and ignores the path.
                 save_as             { ui: saveAs,          POST "save_as",                args: [path: "string" in chosen_path], answer: "DocumentView" }
-                /// Imports a template; the desktop shell asks with a native dialog and ignores the path.
+                /// Imports a template; the desktop shell asks with a native dialog (several files: stacks as one design) and ignores the path.
                 import_template     { ui: importTemplate,  POST "import",                 args: [path: "string" in chosen_path], answer: "ImportedView" }
                 export_template     { ui: exportTemplate,  POST "export",                 args: [options: "TemplateOptions" in body], answer: "ExportedView" }
                 /// The design as a SAM project's files (template, handlers, events, README), for the browser to zip.
@@ -196,6 +196,8 @@ macro_rules! with_commands {
                 /// The folders and files of one kind in a folder, for the browser's picker.
                 files               { ui: files,           GET  "files",                  args: [dir: "string" in query, kind: "FileKind" in query], answer: "DirListing" }
                 recent              { ui: recent,          GET  "recent",                 args: [], answer: "RecentFile[]" }
+                /// Imports several stacks (templates that import each other's exports) as one design, a frame per stack.
+                import_stacks       { ui: importStacks,    POST "import/stacks",          args: [paths: "string[]" in field], answer: "ImportedView" }
             }
             desktop {
                 /// Writes the template and its manifests where the native save dialog says; answers the files written.

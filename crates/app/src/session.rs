@@ -750,7 +750,13 @@ impl Session {
     /// template file (`.yaml`, `.yml`, `.json`, `.template`), unsaved, so
     /// Save asks where. The caller asks about unsaved changes first.
     pub fn import_template(&mut self, path: &Path) -> Result<ImportedView, CommandError> {
-        let imported = crate::templates::import(path)?;
+        self.import_templates(&[path.to_path_buf()])
+    }
+
+    /// [`Session::import_template`] of several stacks that import each
+    /// other's exports: one design, a frame per stack.
+    pub fn import_templates(&mut self, paths: &[PathBuf]) -> Result<ImportedView, CommandError> {
+        let imported = crate::templates::import(paths)?;
         self.replace(Session::with(imported.design, None, false));
         Ok(ImportedView {
             document: self.document(),

@@ -102,6 +102,9 @@ pub struct ExportedView {
     pub manifests: Vec<ManifestView>,
     /// Components not exported, and why.
     pub notes: Vec<String>,
+    /// For a design imported from several stacks: every stack's file (the
+    /// first is `template` under `file_name`), saved side by side.
+    pub stacks: Vec<ManifestView>,
 }
 
 /// What an import made of the template.
@@ -114,6 +117,8 @@ pub struct ImportReportView {
     pub inferred: Vec<String>,
     /// Resources and sections kept as written and not drawn.
     pub kept: Vec<String>,
+    /// For several stacks: each stack and each import resolved (or not).
+    pub stacks: Vec<String>,
 }
 
 /// The imported design (now the open, unsaved document) and its report.
@@ -130,6 +135,7 @@ impl From<archsim_iac::ImportReport> for ImportReportView {
             mapped: r.mapped,
             inferred: r.inferred,
             kept: r.kept,
+            stacks: r.stacks,
         }
     }
 }
@@ -138,11 +144,42 @@ pub(crate) fn export_view(
     design: &archsim_model::Design,
     options: TemplateOptions,
 ) -> Result<ExportedView, CommandError> {
-    let exported = archsim_iac::export(design, &options.into()).map_err(|e| CommandError {
+    let failed = |e: archsim_iac::ExportError| CommandError {
         code: ErrorCode::Export,
         message: format!("cannot export the design: {e}"),
         suggestion: Some("fix the component named, or remove it, and export again".into()),
-    })?;
+    };
+    if archsim_iac::stack_files(design).is_some() {
+        let stacks = archsim_iac::export_stacks(design, &options.into()).map_err(failed)?;
+        let files: Vec<ManifestView> = stacks
+            .iter()
+            .map(|s| ManifestView {
+                file_name: s.file.clone(),
+                text: s.exported.template.clone(),
+            })
+            .collect();
+        let first = files.first().cloned().ok_or_else(|| {
+            CommandError::new(ErrorCode::Export, "the design's kept stacks are empty")
+        })?;
+        return Ok(ExportedView {
+            template: first.text,
+            file_name: first.file_name,
+            manifests: stacks
+                .iter()
+                .flat_map(|s| &s.exported.manifests)
+                .map(|m| ManifestView {
+                    file_name: m.file_name.clone(),
+                    text: m.text.clone(),
+                })
+                .collect(),
+            notes: stacks
+                .iter()
+                .flat_map(|s| s.exported.notes.iter().map(|n| format!("{}: {n}", s.file)))
+                .collect(),
+            stacks: files,
+        });
+    }
+    let exported = archsim_iac::export(design, &options.into()).map_err(failed)?;
     let flavour = match options.flavour {
         TemplateFlavour::Sam => "sam",
         TemplateFlavour::CloudFormation => "cfn",
@@ -163,6 +200,7 @@ pub(crate) fn export_view(
             })
             .collect(),
         notes: exported.notes,
+        stacks: Vec::new(),
     })
 }
 
@@ -312,9 +350,23 @@ pub fn template_path(path: &Path) -> Result<PathBuf, CommandError> {
     Ok(path.to_path_buf())
 }
 
-pub(crate) fn import(path: &Path) -> Result<archsim_iac::Imported, CommandError> {
-    let path = template_path(path)?;
-    archsim_iac::import_file(&path).map_err(|e| CommandError {
+/// Imports one template, or several stacks as one design.
+pub(crate) fn import(paths: &[PathBuf]) -> Result<archsim_iac::Imported, CommandError> {
+    let paths = paths
+        .iter()
+        .map(|p| template_path(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let imported = match paths.as_slice() {
+        [] => {
+            return Err(CommandError::new(
+                ErrorCode::BadPath,
+                "no template chosen to import",
+            ));
+        }
+        [one] => archsim_iac::import_file(one),
+        several => archsim_iac::import_stack_files(several),
+    };
+    imported.map_err(|e| CommandError {
         code: ErrorCode::Import,
         message: e.to_string(),
         suggestion: Some("fix the template at the line named, or choose another file".into()),
@@ -335,7 +387,7 @@ pub fn write_export(exported: &ExportedView, path: &Path) -> Result<Vec<PathBuf>
     write(path, &exported.template)?;
     let mut written = vec![path.to_path_buf()];
     let dir = path.parent().unwrap_or(Path::new("."));
-    for m in &exported.manifests {
+    for m in exported.stacks.iter().skip(1).chain(&exported.manifests) {
         let p = dir.join(&m.file_name);
         write(&p, &m.text)?;
         written.push(p);
@@ -398,5 +450,38 @@ mod tests {
                 .message
                 .contains("does not exist")
         );
+    }
+
+    #[test]
+    fn several_stacks_export_side_by_side_and_save_file_by_file() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/iac/templates/stacks");
+        let paths: Vec<PathBuf> = ["network.yaml", "web.yaml", "worker.yaml"]
+            .iter()
+            .map(|f| root.join(f))
+            .collect();
+        let imported = import(&paths).expect("imports");
+        assert_eq!(
+            imported.report.stacks.len(),
+            9,
+            "{:?}",
+            imported.report.stacks
+        );
+        let view = export_view(&imported.design, TemplateOptions::default()).expect("exports");
+        let files: Vec<&str> = view.stacks.iter().map(|s| s.file_name.as_str()).collect();
+        assert_eq!(files, ["network.yaml", "web.yaml", "worker.yaml"]);
+        assert_eq!(view.file_name, "network.yaml");
+        assert_eq!(view.template, view.stacks[0].text);
+        let dir = tempfile::tempdir().unwrap();
+        let written = write_export(&view, &dir.path().join("chosen.yaml")).unwrap();
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["chosen.yaml", "web.yaml", "worker.yaml"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("web.yaml")).unwrap(),
+            view.stacks[1].text
+        );
+        assert_eq!(import(&[]).unwrap_err().code, ErrorCode::BadPath);
     }
 }

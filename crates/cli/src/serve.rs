@@ -323,6 +323,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint("export_template", export_template),
         endpoint("export_project", export_project),
         endpoint("import_template", import_template),
+        endpoint("import_stacks", import_stacks),
         endpoint("recovery_offer", recovery_offer),
         endpoint("recover", recover),
         endpoint("discard_recovery", discard_recovery),
@@ -567,6 +568,20 @@ async fn import_template(
 ) -> Reply<archsim_app::ImportedView> {
     let imported = s.session().import_template(&p.path)?;
     s.remember_dir(p.path.to_str());
+    Ok(Json(imported))
+}
+
+#[derive(Deserialize)]
+struct PathsBody {
+    paths: Vec<PathBuf>,
+}
+
+async fn import_stacks(
+    State(s): State<Arc<AppState>>,
+    Json(p): Json<PathsBody>,
+) -> Reply<archsim_app::ImportedView> {
+    let imported = s.session().import_templates(&p.paths)?;
+    s.remember_dir(p.paths.first().and_then(|p| p.to_str()));
     Ok(Json(imported))
 }
 

@@ -16,4 +16,9 @@ file_name: string, manifests: Array<ManifestView>,
 /**
  * Components not exported, and why.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * For a design imported from several stacks: every stack's file (the
+ * first is `template` under `file_name`), saved side by side.
+ */
+stacks: Array<ManifestView>, };

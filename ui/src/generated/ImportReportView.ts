@@ -15,4 +15,8 @@ inferred: Array<string>,
 /**
  * Resources and sections kept as written and not drawn.
  */
-kept: Array<string>, };
+kept: Array<string>, 
+/**
+ * For several stacks: each stack and each import resolved (or not).
+ */
+stacks: Array<string>, };

@@ -58,7 +58,7 @@ export interface Commands {
   save(): Promise<DocumentView>;
   /** Saves under a new name; the desktop shell asks with a native dialog and ignores the path. */
   saveAs(path: string): Promise<DocumentView>;
-  /** Imports a template; the desktop shell asks with a native dialog and ignores the path. */
+  /** Imports a template; the desktop shell asks with a native dialog (several files: stacks as one design) and ignores the path. */
   importTemplate(path: string): Promise<ImportedView>;
   exportTemplate(options: TemplateOptions): Promise<ExportedView>;
   /** The design as a SAM project's files (template, handlers, events, README), for the browser to zip. */
@@ -80,6 +80,8 @@ export interface Commands {
   /** The folders and files of one kind in a folder, for the browser's picker. */
   files(dir?: string, kind?: FileKind): Promise<DirListing>;
   recent(): Promise<RecentFile[]>;
+  /** Imports several stacks (templates that import each other's exports) as one design, a frame per stack. */
+  importStacks(paths: string[]): Promise<ImportedView>;
   /** Writes the template and its manifests where the native save dialog says; answers the files written. */
   saveTemplate(options: TemplateOptions): Promise<string[]>;
   /** Writes the SAM project into the folder the native folder dialog gives (a re-export keeps the user's handlers); answers what was written and kept. */
@@ -121,6 +123,7 @@ export const COMMANDS: { readonly [F in keyof Commands]: CommandSpec } = {
   present: { name: "present", http: { method: "POST", path: "present" }, desktop: true, args: [{ name: "scenario", key: "scenario", in: "field" }] },
   files: { name: "files", http: { method: "GET", path: "files" }, desktop: false, args: [{ name: "dir", key: "dir", in: "query" }, { name: "kind", key: "kind", in: "query" }] },
   recent: { name: "recent", http: { method: "GET", path: "recent" }, desktop: false, args: [] },
+  importStacks: { name: "import_stacks", http: { method: "POST", path: "import/stacks" }, desktop: false, args: [{ name: "paths", key: "paths", in: "field" }] },
   saveTemplate: { name: "save_template", http: null, desktop: true, args: [{ name: "options", key: "options", in: "desktop" }] },
   saveProject: { name: "save_project", http: null, desktop: true, args: [] },
   saveImage: { name: "save_image", http: null, desktop: true, args: [{ name: "file_name", key: "fileName", in: "desktop" }, { name: "bytes", key: "bytes", in: "desktop" }] },

@@ -712,7 +712,7 @@ fn split(imported: &mut Imported, stacks: &[Stack], links: &[Link]) {
             {
                 report.stacks.push(format!(
                     "{}:{}: Fn::ImportValue {}: exported by none of these stacks; kept as written",
-                    s.file,
+                    s.base,
                     s.parsed.line_of(&at),
                     name.unwrap_or_else(|| "(a name not spelled out)".into())
                 ));
