@@ -377,6 +377,15 @@ pub(crate) fn import(paths: &[PathBuf]) -> Result<archsim_iac::Imported, Command
 /// Returns the files written.
 pub fn write_export(exported: &ExportedView, path: &Path) -> Result<Vec<PathBuf>, CommandError> {
     let write = |p: &Path, text: &str| {
+        // A nested stack keeps its place relative to its parent.
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                CommandError::new(
+                    ErrorCode::Save,
+                    format!("cannot create {}: {e}", dir.display()),
+                )
+            })?;
+        }
         std::fs::write(p, text).map_err(|e| {
             CommandError::new(
                 ErrorCode::Save,

@@ -163,6 +163,11 @@ fn write_stacks(
             eprintln!("archsim: note: {}: {note}", s.file);
         }
         let path = dir.join(&s.file);
+        // A nested stack keeps its place relative to its parent.
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create", parent.display()))?;
+        }
         std::fs::write(&path, &s.exported.template)
             .with_context(|| format!("{}: cannot write", path.display()))?;
         text.push_str(&format!("wrote {}\n", path.display()));

@@ -83,10 +83,10 @@ pub struct Imported {
     pub report: ImportReport,
 }
 
-/// Reads and imports a template file.
+/// Reads and imports a template file, with the nested stacks it names by
+/// a local path as stacks of their own ([`import_stack_files`]).
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
-    let text = read_template(path)?;
-    import(&text, &path.display().to_string())
+    import_stack_files(&[path.to_path_buf()])
 }
 
 /// A template file's text, refused when too large or not UTF-8.

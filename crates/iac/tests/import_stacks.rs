@@ -48,13 +48,28 @@ fn frames(d: &Design) -> BTreeSet<(String, BTreeSet<String>)> {
 /// its file said, writes them to a directory, imports them from there and
 /// exports again: the same bytes, file by file.
 fn round_trip(imported: &Imported, originals: &[PathBuf], dir: &Path) {
+    let named: Vec<(String, PathBuf)> = originals
+        .iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                p.clone(),
+            )
+        })
+        .collect();
+    round_trip_as(imported, &named, dir, named.len());
+}
+
+/// [`round_trip`] with each stack's file as export names it (a nested
+/// stack's path relative to its parent), re-importing the first `given`
+/// files (the others are nested in them).
+fn round_trip_as(imported: &Imported, originals: &[(String, PathBuf)], dir: &Path, given: usize) {
     let first = export_stacks(&imported.design, &CFN).expect("exports");
     assert_eq!(first.len(), originals.len());
-    std::fs::create_dir_all(dir).unwrap();
+    let _ = std::fs::remove_dir_all(dir);
     let mut written = Vec::new();
-    for (stack, original) in first.iter().zip(originals) {
-        let name = original.file_name().unwrap().to_string_lossy();
-        assert_eq!(stack.file, name);
+    for (stack, (name, original)) in first.iter().zip(originals) {
+        assert_eq!(&stack.file, name);
         let text = std::fs::read_to_string(original).unwrap();
         assert_eq!(
             parse(&stack.exported.template, &stack.file).unwrap().value,
@@ -62,10 +77,11 @@ fn round_trip(imported: &Imported, originals: &[PathBuf], dir: &Path) {
             "{name}: an unedited stack is written back as it was"
         );
         let path = dir.join(&stack.file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &stack.exported.template).unwrap();
         written.push(path);
     }
-    let again = import_stack_files(&written).expect("re-imports");
+    let again = import_stack_files(&written[..given]).expect("re-imports");
     let second = export_stacks(&again.design, &CFN).expect("exports again");
     for (a, b) in first.iter().zip(&second) {
         assert_eq!(a.file, b.file);
@@ -399,4 +415,53 @@ fn the_fargate_application_opens_as_one_design() {
             .iter()
             .any(|l| l.contains("production:PrivateListener"))
     );
+}
+
+#[test]
+fn nested_stacks_are_stacks_of_their_own() {
+    let dir = repo_root().join("tests/iac/templates/stacks/nested");
+    let imported = archsim_iac::import_file(&dir.join("app.yaml")).expect("imports");
+    let d = &imported.design;
+    // The function's policy names the table through the nested stack's
+    // output; the table's name is the parameter the parent passes.
+    assert_draws(
+        d,
+        &set(&[
+            "ServerlessHttpApi -invoke_sync-> Api",
+            "Api -uses_read_write-> Orders",
+        ]),
+    );
+    assert_eq!(
+        frames(d).into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        [
+            "app (app.yaml)",
+            "data (data.yaml)",
+            "vpc (network/vpc.yaml)"
+        ]
+    );
+    let report = imported.report.stacks.join("\n");
+    for line in [
+        "data.yaml: stack data (nested in app.yaml as Data), 1 resource(s)",
+        "network/vpc.yaml: stack vpc (nested in app.yaml as Network), 1 resource(s)",
+        "app.yaml: Missing nests ./not-here.yaml: not there beside the template; kept as written, not drawn",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
+    // A nested stack is its frame, not a component; one from the
+    // Serverless Application Repository, or missing, is kept generic.
+    for id in ["Data", "Network"] {
+        assert!(d.component(id).is_none(), "{id}");
+    }
+    for id in ["Missing", "Published"] {
+        assert_eq!(d.component(id).unwrap().kind(), K::Generic);
+    }
+    assert!(!has_errors(&validate(d)), "{:?}", validate(d));
+    let originals: Vec<(String, PathBuf)> = ["app.yaml", "data.yaml", "network/vpc.yaml"]
+        .iter()
+        .map(|f| (f.to_string(), dir.join(f)))
+        .collect();
+    let out = std::env::temp_dir().join("archsim-stacks-nested");
+    let first = export_stacks(&d.clone(), &CFN).unwrap();
+    assert_eq!(first.len(), 3);
+    round_trip_as(&imported, &originals, &out, 1);
 }

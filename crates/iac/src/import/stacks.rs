@@ -41,6 +41,8 @@ struct Stack {
     name: String,
     /// Name in the template -> name in the combined template.
     renames: BTreeMap<String, String>,
+    /// The stack that nests this one, and its resource that does.
+    parent: Option<(usize, String)>,
 }
 
 /// An `Fn::ImportValue` of one stack resolved to another's export.
@@ -51,32 +53,149 @@ struct Link {
     export_name: String,
 }
 
+/// A template to read, and the stack that nests it.
+struct Source {
+    file: String,
+    /// Where it is written back, relative to the first template's folder.
+    base: String,
+    text: String,
+    /// The nesting stack and its `AWS::CloudFormation::Stack` (or
+    /// `AWS::Serverless::Application`) resource.
+    parent: Option<(usize, String)>,
+}
+
+/// How deep nested stacks are followed.
+const MAX_NESTING: usize = 5;
+
 /// Imports several templates as one design with a frame per stack.
 pub fn import_stacks(files: &[(String, String)]) -> Result<Imported, ImportError> {
-    if files.len() == 1 {
-        let (file, text) = &files[0];
-        return super::import(text, file);
+    let sources = files
+        .iter()
+        .map(|(file, text)| Source {
+            file: file.clone(),
+            base: file.rsplit(['/', '\\']).next().unwrap_or(file).to_string(),
+            text: text.clone(),
+            parent: None,
+        })
+        .collect();
+    import_sources(sources, false)
+}
+
+/// Reads and imports several template files as one design, with the
+/// nested stacks they name by a local path (`TemplateURL: ./vpc.yaml`,
+/// SAM's `Location: ./vpc.yaml`) as stacks of their own.
+pub fn import_stack_files(paths: &[std::path::PathBuf]) -> Result<Imported, ImportError> {
+    let mut sources = Vec::new();
+    for p in paths {
+        let file = p.display().to_string();
+        sources.push(Source {
+            base: p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.clone()),
+            text: super::read_template(p)?,
+            file,
+            parent: None,
+        });
     }
-    let mut stacks = Vec::new();
-    for (file, text) in files {
-        let parsed = parse(text, file)?;
-        super::check_shape(&parsed, file)?;
-        check_references(&parsed, file)?;
-        let base = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
-        let stem = base
+    import_sources(sources, true)
+}
+
+/// The local template a nested stack resource names, if any.
+fn nested_location(resource: &Value) -> Option<&str> {
+    let props = resource.get("Properties")?;
+    let location = match resource.get("Type")?.as_str()? {
+        "AWS::CloudFormation::Stack" => props.get("TemplateURL")?,
+        "AWS::Serverless::Application" => props.get("Location")?,
+        _ => return None,
+    };
+    let location = location.as_str()?;
+    let remote = ["http://", "https://", "s3://"]
+        .iter()
+        .any(|p| location.starts_with(p));
+    (!remote).then_some(location)
+}
+
+fn import_sources(mut sources: Vec<Source>, follow: bool) -> Result<Imported, ImportError> {
+    let mut stacks: Vec<Stack> = Vec::new();
+    let mut notes = Vec::new();
+    let mut i = 0;
+    while i < sources.len() {
+        let src = &sources[i];
+        let parsed = parse(&src.text, &src.file)?;
+        super::check_shape(&parsed, &src.file)?;
+        check_references(&parsed, &src.file)?;
+        let mut depth = 0;
+        let mut up = src.parent.as_ref();
+        while let Some((p, _)) = up {
+            depth += 1;
+            up = sources[*p].parent.as_ref();
+        }
+        let mut children = Vec::new();
+        for (logical, r) in parsed.value["Resources"].as_object().into_iter().flatten() {
+            let Some(location) = nested_location(r).filter(|_| follow) else {
+                continue;
+            };
+            let said = format!("{}: {logical} nests {location}", src.base);
+            let relative = location.trim_start_matches("./");
+            let dir = std::path::Path::new(&src.file)
+                .parent()
+                .unwrap_or(std::path::Path::new(""));
+            let path = dir.join(relative);
+            let base_dir = std::path::Path::new(&src.base)
+                .parent()
+                .unwrap_or(std::path::Path::new(""));
+            let base = base_dir.join(relative).to_string_lossy().replace('\\', "/");
+            if relative.split(['/', '\\']).any(|part| part == "..") {
+                notes.push(format!(
+                    "{said}: outside the template's folder; kept as written, not drawn"
+                ));
+            } else if !path.is_file() {
+                notes.push(format!(
+                    "{said}: not there beside the template; kept as written, not drawn"
+                ));
+            } else if depth >= MAX_NESTING {
+                notes.push(format!(
+                    "{said}: nested more than {MAX_NESTING} deep; kept as written, not drawn"
+                ));
+            } else if sources.iter().any(|s| s.base == base) {
+                notes.push(format!("{said}: already read as a stack; kept as written"));
+            } else {
+                children.push((logical.clone(), path, base));
+            }
+        }
+        for (logical, path, base) in children {
+            let text = super::read_template(&path)?;
+            sources.push(Source {
+                file: path.display().to_string(),
+                base,
+                text,
+                parent: Some((i, logical)),
+            });
+        }
+        let src = &sources[i];
+        let file_name = src.base.rsplit('/').next().unwrap_or(&src.base);
+        let stem = file_name
             .trim_end_matches(".json")
             .trim_end_matches(".yaml")
             .trim_end_matches(".yml")
             .trim_end_matches(".template")
             .to_string();
         stacks.push(Stack {
-            file: file.clone(),
-            base,
+            file: src.file.clone(),
+            base: src.base.clone(),
             name: stem.clone(),
             stem,
             parsed,
             renames: BTreeMap::new(),
+            parent: src.parent.clone(),
         });
+        i += 1;
+    }
+    if stacks.len() == 1 {
+        let mut imported = super::import(&sources[0].text, &sources[0].file)?;
+        imported.report.stacks = notes;
+        return Ok(imported);
     }
     let mut seen = BTreeMap::new();
     for (i, s) in stacks.iter().enumerate() {
@@ -101,18 +220,8 @@ pub fn import_stacks(files: &[(String, String)]) -> Result<Imported, ImportError
     let first = &stacks[0].file;
     let mut imported = Importer::new(&parsed, first).run()?;
     split(&mut imported, &stacks, &links);
+    imported.report.stacks.extend(notes);
     Ok(imported)
-}
-
-/// Reads and imports several template files as one design.
-pub fn import_stack_files(paths: &[std::path::PathBuf]) -> Result<Imported, ImportError> {
-    let mut files = Vec::new();
-    for p in paths {
-        let file = p.display().to_string();
-        let text = super::read_template(p)?;
-        files.push((file, text));
-    }
-    import_stacks(&files)
 }
 
 /// A value spelled out as text: strings, parameters' defaults, `Fn::Join`
@@ -495,6 +604,79 @@ fn substituted(v: &Value, me: usize, stacks: &[Stack], links: &[Link]) -> Value 
     }
 }
 
+/// `v` (stack `me`'s, renamed) with what nesting decides put in: a
+/// parameter its parent passes (`Parameters: {VpcId: !Ref Vpc}` on the
+/// nesting resource) as the parent's value, and a nested stack's output
+/// (`!GetAtt Network.Outputs.VpcId`) as the value the nested stack
+/// outputs.
+fn nested(v: &Value, me: usize, stacks: &[Stack], links: &[Link], depth: usize) -> Value {
+    if depth > 2 * MAX_NESTING {
+        return v.clone();
+    }
+    let s = &stacks[me];
+    let original = |renamed_name: &str| -> String {
+        s.renames
+            .iter()
+            .find(|(_, r)| r.as_str() == renamed_name)
+            .map(|(o, _)| o.clone())
+            .unwrap_or_else(|| renamed_name.to_string())
+    };
+    match v {
+        Value::Object(m) if m.len() == 1 => {
+            if let Some(Value::String(r)) = m.get("Ref")
+                && let Some((p, logical)) = &s.parent
+                && let Some(given) = stacks[*p].parsed.value["Resources"][logical]
+                    .get("Properties")
+                    .and_then(|props| props.get("Parameters"))
+                    .and_then(|ps| ps.get(original(r)))
+            {
+                let given = renamed(given, &stacks[*p].renames);
+                let given = substituted(&given, *p, stacks, links);
+                return nested(&given, *p, stacks, links, depth + 1);
+            }
+            let att = match m.get("Fn::GetAtt") {
+                Some(Value::Array(a)) => a
+                    .first()
+                    .and_then(Value::as_str)
+                    .zip(a.get(1).and_then(Value::as_str)),
+                Some(Value::String(t)) => t.split_once('.'),
+                _ => None,
+            };
+            if let Some((res, attr)) = att
+                && let Some(output) = attr.strip_prefix("Outputs.")
+                && let Some(c) = stacks.iter().position(|c| {
+                    c.parent
+                        .as_ref()
+                        .is_some_and(|(p, l)| *p == me && *l == original(res))
+                })
+                && let Some(value) = stacks[c].parsed.value["Outputs"]
+                    .get(output)
+                    .and_then(|o| o.get("Value"))
+            {
+                let value = renamed(value, &stacks[c].renames);
+                let value = substituted(&value, c, stacks, links);
+                return nested(&value, c, stacks, links, depth + 1);
+            }
+            Value::Object(
+                m.iter()
+                    .map(|(k, x)| (k.clone(), nested(x, me, stacks, links, depth)))
+                    .collect(),
+            )
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), nested(x, me, stacks, links, depth)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| nested(x, me, stacks, links, depth))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// A section with its keys renamed.
 fn renamed_keys(section: Option<&Value>, renames: &BTreeMap<String, String>) -> Value {
     let Some(Value::Object(m)) = section else {
@@ -559,6 +741,14 @@ fn combine(stacks: &[Stack], links: &[Link]) -> Value {
     for (i, s) in stacks.iter().enumerate() {
         let value = renamed(&s.parsed.value, &s.renames);
         let value = substituted(&value, i, stacks, links);
+        let value = nested(&value, i, stacks, links, 0);
+        // A nested stack is drawn as its own frame, not as a resource.
+        let nests: BTreeSet<String> = stacks
+            .iter()
+            .filter_map(|c| c.parent.as_ref())
+            .filter(|(p, _)| *p == i)
+            .map(|(_, l)| l.clone())
+            .collect();
         let globals = value
             .get("Globals")
             .and_then(|g| g.get("Function"))
@@ -573,6 +763,9 @@ fn combine(stacks: &[Stack], links: &[Link]) -> Value {
                 .as_object_mut()
                 .expect("a section is a mapping");
             for (k, v) in m {
+                if sec == "Resources" && nests.contains(k) {
+                    continue;
+                }
                 let key = s.renames.get(k).cloned().unwrap_or_else(|| k.clone());
                 let mut v = v.clone();
                 // Globals of several stacks cannot share one section:
@@ -683,7 +876,9 @@ fn split(imported: &mut Imported, stacks: &[Stack], links: &[Link]) {
     }
     let report = &mut imported.report;
     for s in stacks {
-        let asked = if s.name == s.stem {
+        let asked = if let Some((p, logical)) = &s.parent {
+            format!("nested in {} as {logical}", stacks[*p].base)
+        } else if s.name == s.stem {
             "its file's name".to_string()
         } else {
             "the name its importers' parameters give".to_string()
