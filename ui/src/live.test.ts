@@ -5,7 +5,7 @@ import { badgeParts, clock, compact, duration, flowLevel, liveStore, plural, pol
 
 function comp(id: string, over: Partial<LiveComponent["now"]> = {}, health: LiveComponent["health"] = "ok"): LiveComponent {
   return {
-    now: { id, requests: 0, completed: 0, errors: 0, throttled: 0, cold_starts: 0, concurrency: 0, queue_depth: 0, tasks: 0, instances: 0, p99_ms: 0, ...over },
+    now: { id, requests: 0, completed: 0, errors: 0, throttled: 0, cold_starts: 0, concurrency: 0, environments: 0, queue_depth: 0, tasks: 0, instances: 0, p99_ms: 0, ...over },
     arrivals_per_s: 0,
     completions_per_s: 0,
     health,
@@ -77,6 +77,9 @@ describe("formatting", () => {
   it("badges say what matters for the component", () => {
     const lambda = { ...comp("f", { concurrency: 7, cold_starts: 3, p99_ms: 41.6 }), arrivals_per_s: 120 };
     expect(badgeParts(lambda).map((p) => p.text)).toEqual(["120/s", "7 busy", "3 cold", "p99 42ms"]);
+    expect(badgeParts(lambda).find((p) => p.key === "busy")?.title).toBe("concurrency now");
+    const warm = { ...comp("f", { concurrency: 7, environments: 10 }), arrivals_per_s: 1 };
+    expect(badgeParts(warm).find((p) => p.key === "busy")?.title).toBe("concurrency now; 10 environments alive, 3 idle and kept warm");
     const service = comp("svc", { tasks: 4, concurrency: 9, errors: 2, throttled: 1 }, "failing");
     const parts = badgeParts(service);
     // What goes wrong first: the card has room for two rows.

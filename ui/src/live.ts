@@ -60,6 +60,7 @@ function sameComponent(a: LiveComponent, b: LiveComponent): boolean {
     x.throttled === y.throttled &&
     x.cold_starts === y.cold_starts &&
     x.concurrency === y.concurrency &&
+    x.environments === y.environments &&
     x.queue_depth === y.queue_depth &&
     x.tasks === y.tasks &&
     x.instances === y.instances &&
@@ -127,7 +128,15 @@ export function badgeParts(c: LiveComponent): { key: string; text: string; title
   if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
   if (n.tasks > 0) parts.push({ key: "tasks", text: `${n.tasks} tasks`, title: "tasks (or pods) not stopped" });
   else if (n.instances > 0) parts.push({ key: "inst", text: `${n.instances} inst`, title: "EC2 instances in service" });
-  else if (n.concurrency > 0) parts.push({ key: "busy", text: `${n.concurrency} busy`, title: "concurrency now" });
+  else if (n.concurrency > 0)
+    parts.push({
+      key: "busy",
+      text: `${n.concurrency} busy`,
+      title:
+        n.environments > n.concurrency
+          ? `concurrency now; ${n.environments} environments alive, ${n.environments - n.concurrency} idle and kept warm`
+          : "concurrency now",
+    });
   if (n.cold_starts > 0) parts.push({ key: "cold", text: `${compact(n.cold_starts)} cold`, title: "cold starts so far" });
   if (n.queue_depth > 0) parts.push({ key: "queue", text: `q ${compact(n.queue_depth)}`, title: "messages or requests waiting", tone: c.health === "strained" ? "warn" : undefined });
   if (n.p99_ms > 0) parts.push({ key: "p99", text: `p99 ${duration(n.p99_ms)}`, title: "99th percentile latency so far" });

@@ -82,7 +82,7 @@ describe("hit testing", () => {
 
 describe("live marks on the overview", () => {
   const live = (arrivals: number, health: LiveComponent["health"]): LiveComponent => ({
-    now: { id: "f", requests: 0, completed: 0, errors: 0, throttled: 0, cold_starts: 0, concurrency: 0, queue_depth: 0, tasks: 0, instances: 0, p99_ms: 0 },
+    now: { id: "f", requests: 0, completed: 0, errors: 0, throttled: 0, cold_starts: 0, concurrency: 0, environments: 0, queue_depth: 0, tasks: 0, instances: 0, p99_ms: 0 },
     arrivals_per_s: arrivals,
     completions_per_s: arrivals,
     health,

@@ -28,6 +28,9 @@ pub struct FrameComponent {
     pub cold_starts: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub concurrency: u64,
+    /// A function's execution environments alive now (busy and idle).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub environments: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub queue_depth: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -48,6 +51,7 @@ impl From<archsim_sim::FrameComponent> for FrameComponent {
             throttled: c.throttled,
             cold_starts: c.cold_starts,
             concurrency: c.concurrency,
+            environments: c.environments,
             queue_depth: c.queue_depth,
             tasks: c.tasks,
             instances: c.instances,

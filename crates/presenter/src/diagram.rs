@@ -263,6 +263,10 @@ pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
         parts.push(format!("p99 {}", duration(s.p99_ms)));
     }
     parts.push(format!("{} busy", s.concurrency));
+    // Idle environments kept warm: what the next burst starts on.
+    if s.environments > s.concurrency {
+        parts.push(format!("{} warm", s.environments - s.concurrency));
+    }
     if s.cold_starts > 0 {
         parts.push(format!("{} cold", s.cold_starts));
     }

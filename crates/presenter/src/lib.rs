@@ -37,6 +37,8 @@ pub struct ComponentStatus {
     pub requests_per_s: f64,
     /// Busy Lambda environments, or running tasks/pods.
     pub concurrency: u32,
+    /// A function's environments alive now, busy or idle (0 for others).
+    pub environments: u32,
     pub cold_starts: u64,
     pub throttles: u64,
     pub errors: u64,

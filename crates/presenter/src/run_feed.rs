@@ -186,6 +186,7 @@ fn status(c: &LiveComponent) -> ComponentStatus {
     ComponentStatus {
         requests_per_s: f64::from(c.arrivals_per_s),
         concurrency: u32::try_from(n.concurrency.max(n.tasks)).unwrap_or(u32::MAX),
+        environments: u32::try_from(n.environments).unwrap_or(u32::MAX),
         cold_starts: n.cold_starts,
         throttles: n.throttled,
         errors: n.errors,

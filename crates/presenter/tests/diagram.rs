@@ -165,6 +165,7 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
     let s = ComponentStatus {
         requests_per_s: 120.4,
         concurrency: 8,
+        environments: 11,
         cold_starts: 3,
         throttles: 2,
         errors: 1,
@@ -181,6 +182,7 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
             "queue 7",
             "p99 250 ms",
             "8 busy",
+            "3 warm",
             "3 cold"
         ]
     );

@@ -989,3 +989,23 @@ fn replications_in_parallel_equal_replications_one_after_another() {
             .any(|c| c.metrics["requests"].ci95 > 0.0)
     );
 }
+
+#[test]
+fn the_live_frame_shows_a_functions_environments_alive_beside_the_busy_ones() {
+    // A burst at 0 s starts environments; at 300 s they are idle but not
+    // yet reclaimed (600 s): alive, none busy. By 700 s all are gone.
+    let design = capped_lambda(1, 10.0);
+    let mut sc = scenario("client", TrafficPattern::Poisson { rps: 0.0 }, 900.0);
+    sc.traffic = vec![spike_at(0.0)];
+    let mut sim = archsim_sim::Simulation::new(&design, &sc, &RunOptions::default()).unwrap();
+    let at = |sim: &mut archsim_sim::Simulation, t: f64| {
+        sim.run_until(t);
+        let f = sim.frame();
+        let c = f.components.iter().find(|c| c.id == "fn").unwrap().clone();
+        (c.environments, c.concurrency)
+    };
+    assert_eq!(at(&mut sim, 300.0), (1, 0));
+    assert_eq!(at(&mut sim, 700.0), (0, 0));
+    let client = sim.frame().components.into_iter().find(|c| c.id == "client").unwrap();
+    assert_eq!(client.environments, 0, "only functions have environments");
+}

@@ -27,6 +27,9 @@ pub struct FrameComponent {
     pub throttled: u64,
     pub cold_starts: u64,
     pub concurrency: u64,
+    /// A function's execution environments alive now (busy and idle);
+    /// 0 for any other component.
+    pub environments: u64,
     pub queue_depth: u64,
     pub tasks: u64,
     pub instances: u64,
@@ -199,6 +202,10 @@ impl Simulation {
                     throttled: n.c.throttled,
                     cold_starts: n.c.cold_starts,
                     concurrency: n.concurrency.v,
+                    environments: match &n.behaviour {
+                        Behaviour::Lambda(l) => l.alive.v,
+                        _ => 0,
+                    },
                     queue_depth: n.queue.v,
                     tasks: n.tasks.v,
                     instances: n.instances.v,
