@@ -105,7 +105,7 @@ impl Simulation {
         s.free_workers -= 1;
         let busy = s.busy_workers;
         let profile = self.reqs[r as usize].profile;
-        let work = self.work_sample(node, profile) as Us;
+        let work = self.task_work(node, task, profile) as Us;
         let stores = self.handler_store_latency(node);
         let n = &mut self.nodes[node as usize];
         n.concurrency.set(now, busy);
@@ -151,6 +151,9 @@ impl Simulation {
             && self.svc(node).deregistration == 0
         {
             self.stop_task(node, task);
+            if self.svc(node).rollout.is_some() {
+                self.step_rollout(node);
+            }
         }
     }
 
@@ -196,6 +199,10 @@ impl Simulation {
         let node = req.node;
         let task = req.slot;
         self.nodes[node as usize].c.service_sum += (now - req.service_start) as f64;
+        if self.svc(node).rollout.is_some() {
+            let ok = outcome == Outcome::Ok;
+            self.rollout_finished(node, task, now - req.arrived, ok);
+        }
         self.release_worker(node, task);
         self.finish(r, outcome);
         self.service_pull(node);
