@@ -7,6 +7,7 @@ mod common;
 
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
 use archsim_model::ExportProfile;
+use archsim_model::component::DeploymentController;
 use common::{cfn_lint_errors, examples, sam_translate, skip_validators};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
@@ -481,12 +482,17 @@ fn typed_properties_come_back_from_our_export() {
                         deployment(l)
                     )),
                     Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    // The circuit breaker is the ECS controller's (not
+                    // exported with CodeDeploy's).
                     Props::EcsService(s) => Some(format!(
-                        "{key}: deployment min {}% max {}% grace {} s {:?}",
+                        "{key}: deployment min {}% max {}% grace {} s {}",
                         s.min_healthy_percent,
                         s.max_percent,
                         s.health_check_grace_s,
-                        s.circuit_breaker
+                        match &s.deployment_controller {
+                            DeploymentController::Ecs => format!("{:?}", s.circuit_breaker),
+                            blue_green => format!("{blue_green:?}"),
+                        }
                     )),
                     _ => None,
                 }
