@@ -1,8 +1,9 @@
-//! ECS rolling deployments under traffic: a deployment that needs more
+//! ECS deployments under traffic: a rolling deployment that needs more
 //! EC2 capacity waits for the capacity provider's new instances, a
 //! healthy one with a minimum of 100% never has fewer serving tasks than
-//! desired, and the circuit breaker rolls a failing version back; each at
-//! the times the configuration gives.
+//! desired, the circuit breaker rolls a failing version back, and a
+//! blue/green deployment holds both task sets until its termination wait
+//! ends; each at the times the configuration gives.
 
 mod common;
 
@@ -82,6 +83,15 @@ fn full_ec2_cluster(desired: u32, min_healthy: u32, max_percent: u32) -> Design 
 /// deregistration delay) -> a Fargate service of `desired` tasks (start:
 /// 15 s + 200 MB at 25 MB/s + 5 s application start = 28 s; grace 60 s).
 fn fargate_behind_alb(desired: u32, min_healthy: u32, max_percent: u32) -> Design {
+    fargate_service(desired, min_healthy, max_percent, DeploymentController::Ecs)
+}
+
+fn fargate_service(
+    desired: u32,
+    min_healthy: u32,
+    max_percent: u32,
+    deployment_controller: DeploymentController,
+) -> Design {
     Build::new()
         .add("client", Props::Client(ClientProps::default()))
         .add(
@@ -107,6 +117,7 @@ fn fargate_behind_alb(desired: u32, min_healthy: u32, max_percent: u32) -> Desig
                 max_percent,
                 app_start_s: 5.0,
                 health_check_grace_s: 60,
+                deployment_controller,
                 ..Default::default()
             }),
         )
@@ -383,4 +394,65 @@ fn the_ec2_examples_rolling_deployment_waits_for_the_capacity_provider() {
         (workers[298], workers[300], workers[352], workers[354]),
         (3, 6, 6, 3)
     );
+}
+
+#[test]
+fn a_blue_green_deployment_holds_both_task_sets_until_the_termination_wait_ends() {
+    let d = fargate_service(
+        4,
+        100,
+        200,
+        DeploymentController::CodeDeploy(BlueGreen {
+            traffic_shift: TrafficShift::Canary {
+                percent: 10,
+                interval_min: 5,
+            },
+            termination_wait_min: 10,
+            test_listener_port: Some(8443),
+        }),
+    );
+    let rps = 50.0;
+    let sc = scenario_with(rps, 1500.0, 6, deploy(60.0, 0.0, false));
+    let r = run(&d, &sc);
+    let dep = &r.deployments[0];
+    assert_eq!(dep.strategy, "ECSCanary10Percent5Minutes");
+    assert_eq!(dep.outcome, DeploymentOutcome::Succeeded);
+    // The green set (4 tasks, 28 s to start, then one health check
+    // within 10 s) serves; CodeDeploy moves 10% of production traffic to
+    // it, the rest 5 minutes later, and the blue set stops 10 minutes
+    // after that.
+    let t1 = dep.shifts[0].at_s;
+    assert!((88.0..98.0).contains(&t1), "green healthy at {t1}");
+    // (Times are whole microseconds: compare to one.)
+    let shifts: Vec<(f64, u32)> = dep
+        .shifts
+        .iter()
+        .map(|s| ((s.at_s - t1) * 1e6).round() / 1e6)
+        .zip(dep.shifts.iter().map(|s| s.percent))
+        .collect();
+    assert_eq!(shifts, [(0.0, 10), (300.0, 100)]);
+    let done = dep.finished_at_s.unwrap();
+    assert!((done - (t1 + 300.0 + 600.0)).abs() < 1e-6);
+    // Both sets, 8 tasks, from the deployment to the end of the wait;
+    // the blue ones drain 30 s, then 4.
+    let tasks = &r.component("svc").unwrap().series.tasks;
+    let (from, to) = (61, done as usize - 1);
+    assert!(
+        tasks[from..to].iter().all(|&n| n == 8),
+        "{:?}",
+        &tasks[from..to]
+    );
+    assert_eq!(tasks[done as usize + 31], 4);
+    // Requests by version follow the shifts: blue alone until t1, 90%
+    // for 5 minutes; green 10% then, and all of it for the wait.
+    let (old, new) = (&dep.versions[0], &dep.versions[1]);
+    let old_expected = rps * ((t1 - 60.0) + 0.9 * 300.0);
+    let new_expected = rps * (0.1 * 300.0 + 600.0);
+    for (got, want) in [(old.requests, old_expected), (new.requests, new_expected)] {
+        assert!(
+            (got as f64 - want).abs() < 0.05 * want,
+            "{got} requests, expected about {want}"
+        );
+    }
+    assert_eq!(r.component("svc").unwrap().errors, 0);
 }

@@ -267,6 +267,10 @@ impl Simulation {
     }
 
     pub(super) fn on_deploy_step(&mut self, node: u32, version: u32) {
+        if matches!(self.nodes[node as usize].behaviour, Behaviour::Service(_)) {
+            self.on_blue_green_step(node, version);
+            return;
+        }
         let Some(d) = self.deploying(node, version) else {
             return;
         };

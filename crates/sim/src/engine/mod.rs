@@ -36,13 +36,15 @@
 //! - `deploy.rs`: a Lambda deployment: versions, traffic shifts,
 //!   alarms and rollback.
 //! - `rolling.rs`: an ECS rolling deployment: tasks replaced within the
-//!   minimum healthy and maximum percent, the circuit breaker.
+//!   minimum healthy and maximum percent, the circuit breaker;
+//!   `blue_green.rs`: an ECS blue/green deployment through CodeDeploy.
 //! - `output.rs`, `results.rs`: the live frame, placement views, and the
 //!   [`Run`] at the end.
 //! - `warmup.rs`: the end of the warm-up, where statistics start again.
 //! - `coverage.rs`: what the simulator does with each component kind.
 
 mod arrivals;
+mod blue_green;
 mod build;
 mod capacity;
 mod coverage;

@@ -52,9 +52,21 @@ pub(super) struct Rollout {
     /// The new version's share of serving tasks, last recorded.
     percent: u32,
     reason: Option<String>,
+    /// A blue/green deployment's traffic shifting (`blue_green.rs`).
+    pub(super) shifting: Option<super::blue_green::Shifting>,
 }
 
 impl Rollout {
+    pub(super) fn old_version(&self) -> u32 {
+        self.old
+    }
+    pub(super) fn new_version(&self) -> u32 {
+        self.new
+    }
+    pub(super) fn record(&self) -> usize {
+        self.record
+    }
+
     fn stats(&self) -> Vec<crate::run::VersionStats> {
         vec![self.counts[0].stats("old"), self.counts[1].stats("new")]
     }
@@ -70,12 +82,14 @@ impl Simulation {
         fails_health_checks: bool,
     ) {
         let now = self.now;
+        let seed = self.seed;
         let id = self.nodes[node as usize].id.clone();
         let record = self.deployments.len();
         let s = self.svc(node);
         if s.deployment.is_none() || s.rollout.is_some() {
             return;
         }
+        let blue_green = s.deployment.as_ref().and_then(|c| c.blue_green);
         let old = s.version;
         let new = s.versions.len() as u32;
         s.versions.push(ServiceVersion {
@@ -94,12 +108,18 @@ impl Simulation {
             counts: [VersionCount::new(), VersionCount::new()],
             percent: 0,
             reason: None,
+            shifting: blue_green.map(|bg| {
+                super::blue_green::Shifting::new(
+                    &bg,
+                    crate::rng::stream(seed, &format!("blue-green/{id}/{new}")),
+                )
+            }),
         }));
         self.deployments.push((
             node,
             Deployment {
                 component: id,
-                strategy: "rolling".into(),
+                strategy: blue_green.map_or("rolling".into(), |bg| bg.config_name()),
                 started_at_s: now as f64 / SEC as f64,
                 finished_at_s: None,
                 outcome: DeploymentOutcome::InProgress,
@@ -118,9 +138,13 @@ impl Simulation {
     /// the version coming in is left.
     pub(super) fn step_rollout(&mut self, node: u32) {
         let s = self.svc(node);
-        let (Some(cfg), Some(_)) = (&s.deployment, &s.rollout) else {
+        let (Some(cfg), Some(r)) = (&s.deployment, &s.rollout) else {
             return;
         };
+        if r.shifting.is_some() {
+            self.step_blue_green(node);
+            return;
+        }
         let desired = s.desired;
         let min_healthy = (desired * cfg.min_healthy_percent).div_ceil(100);
         let max_live = desired * cfg.max_percent / 100;
@@ -227,7 +251,7 @@ impl Simulation {
         }
     }
 
-    fn end_rollout(&mut self, node: u32, outcome: DeploymentOutcome) {
+    pub(super) fn end_rollout(&mut self, node: u32, outcome: DeploymentOutcome) {
         let now = self.now;
         let s = self.svc(node);
         let Some(r) = s.rollout.take() else {
@@ -301,6 +325,7 @@ impl Simulation {
         if let (Some(r), Some(breaker)) = (s.rollout.as_deref_mut(), breaker)
             && version == r.new
             && !r.rolling_back
+            && r.shifting.is_none()
         {
             r.failures += 1;
             if breaker.enable && r.failures >= r.threshold {

@@ -7,8 +7,8 @@
 use std::collections::VecDeque;
 
 use archsim_model::component::{
-    CircuitBreaker, ComponentKind, EcsServiceProps, EksWorkloadProps, FargateProps, Props,
-    ScalingMetric,
+    CircuitBreaker, ComponentKind, DeploymentController, EcsServiceProps, EksWorkloadProps,
+    FargateProps, Props, ScalingMetric,
 };
 use archsim_model::connection::ConnectionKind;
 use archsim_model::{Component, Design};
@@ -95,6 +95,8 @@ pub(super) struct DeploymentConfig {
     pub(super) grace: Us,
     /// Failed health checks in a row that make a target unhealthy.
     pub(super) unhealthy_threshold: u32,
+    /// Deployed blue/green by CodeDeploy (`None`: ECS's rolling update).
+    pub(super) blue_green: Option<archsim_model::component::BlueGreen>,
 }
 
 pub(super) struct Policy {
@@ -382,6 +384,10 @@ impl Service {
                     circuit_breaker: p.circuit_breaker,
                     grace: u64::from(p.health_check_grace_s) * SEC,
                     unhealthy_threshold,
+                    blue_green: match p.deployment_controller {
+                        DeploymentController::Ecs => None,
+                        DeploymentController::CodeDeploy(bg) => Some(bg),
+                    },
                 }),
                 Workload::Eks(_) => None,
             },
