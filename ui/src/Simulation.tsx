@@ -122,9 +122,11 @@ export function SimBar({
     [notify],
   );
   const zones = live ? zonesOf(live) : [];
-  // Functions a new version can be deployed to now (CodeDeploy shifts
-  // traffic as each one's deployment preference says).
-  const functions = doc.components.filter((c) => c.kind === "lambda_function");
+  // Functions and ECS services a new version can be deployed to now
+  // (CodeDeploy shifts a function's traffic as its deployment preference
+  // says; ECS replaces a service's tasks as its deployment configuration
+  // says).
+  const functions = doc.components.filter((c) => c.kind === "lambda_function" || c.kind === "ecs_service");
   const progress = live && live.duration_s > 0 ? live.at_s / live.duration_s : 0;
 
   return (
@@ -213,19 +215,30 @@ export function SimBar({
               value=""
               data-testid="sim-deploy"
               onChange={(e) => {
-                const [component, rate] = e.target.value.split("|");
-                if (component) void control({ type: "inject", event: { type: "deploy", component, error_rate: Number(rate) } });
+                const [component, rate, unhealthy] = e.target.value.split("|");
+                if (component)
+                  void control({
+                    type: "inject",
+                    event: { type: "deploy", component, error_rate: Number(rate), fails_health_checks: unhealthy === "1" },
+                  });
               }}
-              title="Deploy a new version now: traffic shifts as the function's deployment preference says, its environments start cold, and its alarms can roll it back"
+              title="Deploy a new version now: a function's traffic shifts as its deployment preference says, its environments start cold, and its alarms can roll it back; a service's tasks are replaced as its deployment configuration says, and the circuit breaker can roll it back"
             >
               <option value="">Deploy…</option>
               {functions.flatMap((f) => [
-                <option key={`${f.id}|0`} value={`${f.id}|0`}>
+                <option key={`${f.id}|0`} value={`${f.id}|0|0`}>
                   {f.name}: healthy version
                 </option>,
-                <option key={`${f.id}|0.2`} value={`${f.id}|0.2`}>
+                <option key={`${f.id}|0.2`} value={`${f.id}|0.2|0`}>
                   {f.name}: version failing 20%
                 </option>,
+                ...(f.kind === "ecs_service"
+                  ? [
+                      <option key={`${f.id}|hc`} value={`${f.id}|0|1`}>
+                        {f.name}: version failing its health checks
+                      </option>,
+                    ]
+                  : []),
               ])}
             </select>
           )}

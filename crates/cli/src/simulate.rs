@@ -400,6 +400,7 @@ fn table(reps: &Replications) -> String {
             let outcome = match d.outcome {
                 archsim_sim::DeploymentOutcome::Succeeded => "succeeded",
                 archsim_sim::DeploymentOutcome::RolledBack => "rolled back",
+                archsim_sim::DeploymentOutcome::Failed => "failed",
                 archsim_sim::DeploymentOutcome::InProgress => "in progress",
             };
             let _ = writeln!(

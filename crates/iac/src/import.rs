@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use archsim_model::ExportProfile;
-use archsim_model::component::{GenericProps, LaunchType};
+use archsim_model::component::{
+    BlueGreen, DeploymentController, EcsServiceProps, GenericProps, LaunchType,
+};
 use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
 use archsim_model::{
@@ -813,6 +815,52 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A blue/green service's CodeDeploy deployment group (the one whose
+    /// `ECSServices` names `service`): its termination wait, its traffic
+    /// shift (a predefined configuration's name, or a custom
+    /// configuration's routing) and its test listener's port.
+    fn blue_green(&self, service: &str, s: &mut EcsServiceProps) {
+        let DeploymentController::CodeDeploy(bg) = &mut s.deployment_controller else {
+            return;
+        };
+        let resources = self.resources();
+        let Some(group) = resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::CodeDeploy::DeploymentGroup")
+            .filter_map(|r| r.get("Properties")?.as_object())
+            .find(|p| {
+                p.get("ECSServices")
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| {
+                        l.iter()
+                            .any(|e| e.get("ServiceName").and_then(ref_target) == Some(service))
+                    })
+            })
+        else {
+            return;
+        };
+        let mut read = ecs::BLUE_GREEN.read(group);
+        let shift = match group.get("DeploymentConfigName") {
+            Some(Value::String(name)) => BlueGreen::shift_from_name(name),
+            Some(v) => ref_target(v)
+                .and_then(|t| resources.get(t))
+                .and_then(|r| r.pointer("/Properties/TrafficRoutingConfig"))
+                .and_then(lambda::read_traffic_routing),
+            None => None,
+        };
+        if let Some(shift) = shift {
+            read.traffic_shift = shift;
+        }
+        read.test_listener_port = group
+            .get("LoadBalancerInfo")
+            .and_then(|l| l.pointer("/TargetGroupPairInfoList/0/TestTrafficRoute/ListenerArns/0"))
+            .and_then(ref_target)
+            .and_then(|l| self.props(l))
+            .and_then(|p| load_balancing::PORT.get(p))
+            .and_then(crate::properties::u16_of);
+        *bg = read;
+    }
+
     /// Reports that `logical`'s modelled value came from `parameter`'s
     /// default.
     fn report_parameter(&mut self, logical: &str, parameter: &str) {
@@ -853,7 +901,10 @@ impl<'a> Importer<'a> {
         let read = |v: &Value| {
             crate::properties::read_resource(ty, v.as_object()?, logical, resources, globals)
         };
-        let props = read(&resolved)?;
+        let mut props = read(&resolved)?;
+        if let Props::EcsService(s) = &mut props {
+            self.blue_green(logical, s);
+        }
         // A parameter matters when what is read follows its value: read
         // with its default and with another value, the two differ.
         let mut mattered = Vec::new();

@@ -7,6 +7,7 @@ mod common;
 
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
 use archsim_model::ExportProfile;
+use archsim_model::component::DeploymentController;
 use common::{cfn_lint_errors, examples, sam_translate, skip_validators};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
@@ -481,12 +482,17 @@ fn typed_properties_come_back_from_our_export() {
                         deployment(l)
                     )),
                     Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    // The circuit breaker is the ECS controller's (not
+                    // exported with CodeDeploy's).
                     Props::EcsService(s) => Some(format!(
-                        "{key}: deployment min {}% max {}% grace {} s {:?}",
+                        "{key}: deployment min {}% max {}% grace {} s {}",
                         s.min_healthy_percent,
                         s.max_percent,
                         s.health_check_grace_s,
-                        s.circuit_breaker
+                        match &s.deployment_controller {
+                            DeploymentController::Ecs => format!("{:?}", s.circuit_breaker),
+                            blue_green => format!("{blue_green:?}"),
+                        }
                     )),
                     _ => None,
                 }
@@ -522,6 +528,92 @@ fn typed_properties_come_back_from_our_export() {
                 summary(&design),
                 "{name} {flavour:?}"
             );
+        }
+    }
+}
+
+/// A blue/green service's traffic shift (CodeDeploy's predefined ECS
+/// configurations by name, a custom one as its own resource), termination
+/// wait and test listener come back from our export; its test listener
+/// is not read as one of the load balancer's own, nor as a route.
+#[test]
+fn a_blue_green_service_comes_back_from_our_export() {
+    use archsim_model::component::{BlueGreen, TrafficShift};
+    use archsim_model::{ComponentKind, Design, Props};
+    let listeners = |d: &Design| -> Vec<u16> {
+        d.components_of(ComponentKind::Alb)
+            .flat_map(|c| match &c.props {
+                Props::Alb(lb) => lb.listeners.iter().map(|l| l.port).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let shifts = [
+        TrafficShift::AllAtOnce,
+        TrafficShift::Canary {
+            percent: 10,
+            interval_min: 15,
+        },
+        TrafficShift::Linear {
+            percent: 10,
+            interval_min: 3,
+        },
+        TrafficShift::Canary {
+            percent: 30,
+            interval_min: 7,
+        },
+    ];
+    for (shift, test_listener_port) in shifts.into_iter().zip([Some(9000), None, Some(8443), None])
+    {
+        let bg = BlueGreen {
+            traffic_shift: shift,
+            termination_wait_min: 45,
+            test_listener_port,
+        };
+        let mut d = common::kitchen_sink();
+        archsim_model::edit::apply_op(
+            &mut d,
+            archsim_model::Op::SetProperty {
+                id: "api-svc".into(),
+                path: "deployment_controller".into(),
+                value: serde_json::to_value(DeploymentController::CodeDeploy(bg)).unwrap(),
+            },
+        )
+        .unwrap();
+        for flavour in FLAVOURS {
+            let opts = ExportOptions {
+                flavour,
+                ..Default::default()
+            };
+            let first = export(&d, &opts).unwrap();
+            let group = &first.value["Resources"]["ApiSvcDeploymentGroup"]["Properties"];
+            assert_eq!(
+                group["DeploymentConfigName"].as_str().is_some(),
+                bg.is_predefined(),
+                "{shift:?}"
+            );
+            let back = import(&first.template, "bg.yaml").unwrap().design;
+            let services: Vec<_> = back
+                .components_of(ComponentKind::EcsService)
+                .filter_map(|c| match &c.props {
+                    Props::EcsService(s) => Some(s.deployment_controller),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                services,
+                [DeploymentController::CodeDeploy(bg)],
+                "{shift:?}"
+            );
+            let plain = import(
+                &export(&common::kitchen_sink(), &opts).unwrap().template,
+                "plain.yaml",
+            )
+            .unwrap()
+            .design;
+            assert_eq!(listeners(&back), listeners(&plain), "{shift:?}");
+            assert_eq!(back.connection_count(), plain.connection_count());
+            assert_eq!(export(&back, &opts).unwrap().template, first.template);
         }
     }
 }

@@ -148,20 +148,30 @@ pub enum ScenarioEvent {
         factor: f64,
         duration_s: f64,
     },
-    /// A new version of a Lambda function is deployed: traffic moves to
-    /// it as the function's deployment preference says (at once without
-    /// one), its environments start cold, and its alarms may roll it back.
+    /// A new version of a Lambda function or an ECS service is deployed.
+    /// A function: traffic moves to it as its deployment preference says
+    /// (at once without one), its environments start cold, and its alarms
+    /// may roll it back. A service: a rolling update replaces its tasks
+    /// within its minimum healthy and maximum percent, and the deployment
+    /// circuit breaker may roll it back.
     Deploy {
         component: String,
-        /// The new version's handler time; `None`: the function's own.
+        /// The new version's handler time; `None`: the component's own.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         work: Option<Distribution>,
         /// The new version's cold start, ms; `None`: the function's own.
+        /// Functions only (a task's start is its capacity's).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         init_ms: Option<f64>,
-        /// Share of the new version's invocations that fail (0-1).
+        /// Share of the new version's requests that fail (0-1).
         #[serde(default)]
         error_rate: f64,
+        /// The new version's tasks never pass their health check (services
+        /// only): behind a load balancer they are marked unhealthy and
+        /// stopped after the health-check grace period; without one their
+        /// essential container exits as it starts.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fails_health_checks: bool,
     },
 }
 

@@ -463,6 +463,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
                 work: None,
                 init_ms: Some(600.0),
                 error_rate: 0.2,
+                fails_health_checks: false,
             },
         }],
     });
@@ -926,6 +927,26 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
             at_s: 1_800.0,
             event: ScenarioEvent::ZoneLoss {
                 zone: "us-east-1a".into(),
+            },
+        }],
+    });
+    b.scenario(Scenario {
+        name: "rolling-deploy".into(),
+        description: "API traffic; at 5 minutes a new worker version rolls out (minimum 100%, maximum 200%): distinctInstance keeps each new task off the instances holding a worker, so managed scaling adds three instances before the old tasks can stop".into(),
+        duration_s: 900.0,
+        seed: 5,
+        traffic: vec![
+            poisson("clients", 200.0, "/api/items"),
+            poisson("clients", 5.0, "/predict"),
+        ],
+        events: vec![ScheduledEvent {
+            at_s: 300.0,
+            event: ScenarioEvent::Deploy {
+                component: "worker-svc".into(),
+                work: None,
+                init_ms: None,
+                error_rate: 0.0,
+                fails_health_checks: false,
             },
         }],
     });

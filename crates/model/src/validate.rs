@@ -191,6 +191,8 @@ rules! {
         "Raise the maximum percent (200 starts a full new set first) or lower the minimum healthy percent, so a deployment can start a new task or stop an old one.", deployment_room;
     "ECS_DEPLOYMENT_NO_CAPACITY", Error, "Rolling deployment needs a task the capacity cannot hold",
         "With a minimum healthy percent of 100 a deployment starts new tasks before stopping old ones: raise the Auto Scaling group's maximum size or use a bigger instance type, or lower the minimum healthy percent.", deployment_capacity;
+    "ECS_BLUE_GREEN_NO_TARGET_GROUP_PAIR", Error, "Blue/green deployment without a second target group",
+        "CodeDeploy moves traffic between two target groups of a load balancer's listener (blue and green): route an ALB or NLB to the service (the export adds the green target group and the test listener), or deploy with the ECS rolling controller.", blue_green_target_groups;
     "SERVICE_NO_CAPACITY", Error, "Service with no capacity",
         "Connect the service to Fargate, Fargate Spot or an EC2 Auto Scaling group (RunsOn).", service_capacity;
     "SERVICE_NO_TASK_DEFINITION", Error, "Service with no task definition",

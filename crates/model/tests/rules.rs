@@ -180,6 +180,19 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            // The worker has no load balancer: nothing to shift between.
+            "ECS_BLUE_GREEN_NO_TARGET_GROUP_PAIR",
+            "worker-svc",
+            edited(
+                "ecs-ec2-placement",
+                vec![set(
+                    "worker-svc",
+                    "deployment_controller",
+                    json!({"type": "code_deploy", "traffic_shift": {"type": "all_at_once"}}),
+                )],
+            ),
+        ),
+        case(
             // One GPU instance at most: the new inference task has nowhere
             // to start while the old one keeps serving.
             "ECS_DEPLOYMENT_NO_CAPACITY",

@@ -213,6 +213,9 @@ pub struct Deployment {
 pub enum DeploymentOutcome {
     Succeeded,
     RolledBack,
+    /// Stopped without a rollback (an ECS circuit breaker with rollback
+    /// off).
+    Failed,
     /// The run ended first.
     InProgress,
 }
@@ -224,7 +227,8 @@ pub struct TrafficShiftAt {
 }
 
 /// One version's invocations while a deployment ran. `p99_ms` is of the
-/// invocation's duration (init included).
+/// invocation's duration (init included); for a service, of a request's
+/// time at the service (waiting for a worker included).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionStats {
     /// `old` or `new`.

@@ -65,6 +65,7 @@ fn new_version(error_rate: f64, work: Option<Distribution>) -> ScenarioEvent {
         work,
         init_ms: Some(900.0),
         error_rate,
+        fails_health_checks: false,
     }
 }
 

@@ -3,14 +3,22 @@ import type { Distribution } from "./Distribution";
 
 export type ScenarioEvent = { "type": "traffic_change", entry: string, factor: number, } | { "type": "zone_loss", zone: string, } | { "type": "spot_interruption", service: string, share: number, } | { "type": "dependency_slowdown", component: string, factor: number, duration_s: number, } | { "type": "deploy", component: string, 
 /**
- * The new version's handler time; `None`: the function's own.
+ * The new version's handler time; `None`: the component's own.
  */
 work?: Distribution | null, 
 /**
  * The new version's cold start, ms; `None`: the function's own.
+ * Functions only (a task's start is its capacity's).
  */
 init_ms?: number | null, 
 /**
- * Share of the new version's invocations that fail (0-1).
+ * Share of the new version's requests that fail (0-1).
  */
-error_rate: number, };
+error_rate: number, 
+/**
+ * The new version's tasks never pass their health check (services
+ * only): behind a load balancer they are marked unhealthy and
+ * stopped after the health-check grace period; without one their
+ * essential container exits as it starts.
+ */
+fails_health_checks?: boolean, };

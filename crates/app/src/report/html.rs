@@ -450,6 +450,11 @@ impl Page<'_> {
                     num(t),
                     d.alarm.as_deref().unwrap_or("an alarm")
                 ),
+                (archsim_sim::DeploymentOutcome::Failed, Some(t)) => format!(
+                    "failed at {} s: {}",
+                    num(t),
+                    d.alarm.as_deref().unwrap_or("stopped")
+                ),
                 _ => "in progress at the end".to_string(),
             };
             for (i, v) in d.versions.iter().enumerate() {

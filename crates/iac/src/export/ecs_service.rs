@@ -97,7 +97,17 @@ impl<'a> Ctx<'a> {
         }
         ecs::MIN_HEALTHY_PERCENT.put(&mut props, p);
         ecs::MAX_PERCENT.put(&mut props, p);
-        ecs::CIRCUIT_BREAKER.put(&mut props, p);
+        let blue_green = match &p.deployment_controller {
+            DeploymentController::Ecs => {
+                ecs::CIRCUIT_BREAKER.put(&mut props, p);
+                None
+            }
+            // The circuit breaker is the ECS controller's.
+            DeploymentController::CodeDeploy(bg) => {
+                ecs::DEPLOYMENT_CONTROLLER.put(&mut props, p);
+                Some(bg)
+            }
+        };
         if !fargate {
             if !p.placement_strategies.is_empty() {
                 ecs::PLACEMENT_STRATEGY.put(&mut props, p);
@@ -109,6 +119,7 @@ impl<'a> Ctx<'a> {
         let routes = self.routes_to(&c.id);
         let container = td.containers.iter().find(|ct| !ct.port_mappings.is_empty());
         let mut lbs = Vec::new();
+        let mut shifted = None;
         let sg = format!("{id}SecurityGroup");
         for (conn, lb) in &routes {
             let lbid = self.id(&lb.id);
@@ -131,6 +142,18 @@ impl<'a> Ctx<'a> {
                 lbs.push(entry);
             }
             self.target_group(lb, &tg, td.network_mode, port);
+            if shifted.is_none() {
+                shifted = ecs_blue_green::route_listener(&lbid, conn).map(|listener| {
+                    ecs_blue_green::BlueGreenRoute {
+                        lb,
+                        lbid: lbid.clone(),
+                        blue: tg.clone(),
+                        listener,
+                        mode: td.network_mode,
+                        port,
+                    }
+                });
+            }
             depends.extend(self.listener_wiring(lb, &lbid, conn, &tg));
             if td.network_mode == NetworkMode::Awsvpc {
                 self.ingress_from_lb(&sg, &lbid, port, port, &c.name);
@@ -161,6 +184,25 @@ impl<'a> Ctx<'a> {
                 "NetworkConfiguration".into(),
                 json!({"AwsvpcConfiguration": {"AssignPublicIp": "DISABLED", "SecurityGroups": [r(&sg)], "Subnets": self.subnets(false)}}),
             );
+        }
+        if let Some(bg) = blue_green {
+            match &shifted {
+                Some(route) => {
+                    if routes.len() > 1 {
+                        self.notes.push(format!(
+                            "{}: CodeDeploy shifts one target group pair: the route from {} (the others keep the blue target group)",
+                            c.name, route.lb.name
+                        ));
+                    }
+                    if let Some(test) = self.blue_green(c, id, &cid, task, bg, route) {
+                        depends.push(json!(test));
+                    }
+                }
+                None => self.notes.push(format!(
+                    "{}: blue/green needs a load balancer route (ECS_BLUE_GREEN_NO_TARGET_GROUP_PAIR); exported with the CODE_DEPLOY controller and no deployment group",
+                    c.name
+                )),
+            }
         }
         depends.sort_by_key(|v| v.as_str().map(str::to_string));
         depends.dedup();

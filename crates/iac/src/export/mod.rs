@@ -25,6 +25,7 @@ mod cognito;
 mod data_stores;
 mod ec2;
 mod ecr;
+mod ecs_blue_green;
 mod ecs_cluster;
 mod ecs_service;
 mod ecs_task;

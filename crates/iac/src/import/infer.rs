@@ -680,7 +680,11 @@ impl Importer<'_> {
     /// listeners' default actions.
     pub(super) fn route_via_target_group(&mut self, tg: &str, target: &str) {
         let resources = self.resources();
+        let test = crate::properties::ecs::test_listeners(resources);
         for (logical, res) in resources {
+            if test.contains(logical.as_str()) {
+                continue; // a blue/green test listener: CodeDeploy's route
+            }
             let ty = res["Type"].as_str().unwrap_or_default();
             let props = res.get("Properties").cloned().unwrap_or(Value::Null);
             let mut refs = BTreeSet::new();

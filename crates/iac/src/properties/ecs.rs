@@ -4,10 +4,11 @@
 //! in `ecs_task`.
 
 use archsim_model::component::{
-    CircuitBreaker, Ec2CapacityProps, EcsClusterProps, EcsServiceProps, LaunchType,
-    PlacementConstraint, PlacementConstraintType, PlacementStrategy, PlacementStrategyType,
+    BlueGreen, CircuitBreaker, DeploymentController, Ec2CapacityProps, EcsClusterProps,
+    EcsServiceProps, LaunchType, PlacementConstraint, PlacementConstraintType, PlacementStrategy,
+    PlacementStrategyType,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{Field, FieldMap, parse, spelling, u32_of};
 
@@ -204,6 +205,74 @@ pub(crate) const CIRCUIT_BREAKER: Field<EcsServiceProps> = Field {
     sam_global: false,
 };
 
+/// `CODE_DEPLOY` for blue/green (written only then: ECS is the default).
+/// The blue/green settings are on the CodeDeploy deployment group
+/// ([`BLUE_GREEN`]), which import reads after the service.
+pub(crate) const DEPLOYMENT_CONTROLLER: Field<EcsServiceProps> = Field {
+    path: "DeploymentController/Type",
+    write: |p| match p.deployment_controller {
+        DeploymentController::Ecs => json!("ECS"),
+        DeploymentController::CodeDeploy(_) => json!("CODE_DEPLOY"),
+    },
+    read: Some(|p, v| match v.as_str() {
+        Some("CODE_DEPLOY") if p.deployment_controller.is_ecs() => {
+            p.deployment_controller = DeploymentController::CodeDeploy(blue_green_unset());
+        }
+        Some("ECS") => p.deployment_controller = DeploymentController::Ecs,
+        _ => {}
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+/// What a deployment group that sets none of the fields is (no test
+/// listener until import finds one).
+fn blue_green_unset() -> BlueGreen {
+    BlueGreen {
+        test_listener_port: None,
+        ..BlueGreen::default()
+    }
+}
+
+/// On the `AWS::CodeDeploy::DeploymentGroup` of a blue/green service.
+pub(crate) const TERMINATION_WAIT: Field<BlueGreen> = Field {
+    path: "BlueGreenDeploymentConfiguration/TerminateBlueInstancesOnDeploymentSuccess/TerminationWaitTimeInMinutes",
+    write: |b| json!(b.termination_wait_min),
+    read: Some(|b, v| {
+        if let Some(n) = u32_of(v) {
+            b.termination_wait_min = n;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+/// A blue/green service's CodeDeploy deployment group. (Its configuration
+/// name and test listener are read by import from the resources they
+/// name.)
+pub(crate) const BLUE_GREEN: FieldMap<BlueGreen> = FieldMap {
+    unset: blue_green_unset,
+    fields: &[&TERMINATION_WAIT],
+};
+
+/// The listeners that blue/green deployment groups name as their test
+/// traffic route: CodeDeploy's, not the design's (import neither lists
+/// them among a load balancer's listeners nor draws their routes).
+pub(crate) fn test_listeners(resources: &Map<String, Value>) -> std::collections::BTreeSet<&str> {
+    resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::CodeDeploy::DeploymentGroup")
+        .filter_map(|r| {
+            r.pointer("/Properties/LoadBalancerInfo/TargetGroupPairInfoList")?
+                .as_array()
+        })
+        .flatten()
+        .filter_map(|pair| pair.pointer("/TestTrafficRoute/ListenerArns")?.as_array())
+        .flatten()
+        .filter_map(|l| l.get("Ref")?.as_str())
+        .collect()
+}
+
 pub(crate) const SERVICE: FieldMap<EcsServiceProps> = FieldMap {
     // AWS places a service's tasks without strategies unless told.
     // Nor does it break a failing deployment's circuit.
@@ -224,6 +293,7 @@ pub(crate) const SERVICE: FieldMap<EcsServiceProps> = FieldMap {
         &PLACEMENT_STRATEGY,
         &PLACEMENT_CONSTRAINT,
         &HEALTH_CHECK_GRACE,
+        &DEPLOYMENT_CONTROLLER,
     ],
 };
 

@@ -106,8 +106,11 @@ pub(crate) fn load_balancer(
     resources: &Map<String, Value>,
 ) -> Props {
     let mut lb = LOAD_BALANCER.read(p);
+    let test = super::ecs::test_listeners(resources);
     let listeners: Vec<Listener> = resources
-        .values()
+        .iter()
+        .filter(|(l, _)| !test.contains(l.as_str()))
+        .map(|(_, r)| r)
         .filter(|r| r["Type"] == "AWS::ElasticLoadBalancingV2::Listener")
         .filter_map(|r| r.get("Properties")?.as_object())
         .filter(|lp| {

@@ -705,6 +705,19 @@ pub fn kitchen_sink() -> Design {
         )
         .unwrap_or_else(|e| panic!("{id} deployment: {e}"));
     }
+    // The service deploys blue/green through CodeDeploy, with a custom
+    // configuration and a test listener.
+    apply_op(
+        &mut d,
+        Op::SetProperty {
+            id: "api-svc".into(),
+            path: "deployment_controller".into(),
+            value: serde_json::json!({"type": "code_deploy",
+                "traffic_shift": {"type": "linear", "percent": 20, "interval_min": 2},
+                "termination_wait_min": 10, "test_listener_port": 8443}),
+        },
+    )
+    .unwrap_or_else(|e| panic!("api-svc deployment controller: {e}"));
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }

@@ -141,6 +141,122 @@ pub struct EcsServiceProps {
     /// tasks keep failing to start, and rolls it back.
     #[serde(skip_serializing_if = "CircuitBreaker::is_default")]
     pub circuit_breaker: CircuitBreaker,
+    /// Who deploys new versions: ECS's rolling update (the minimum and
+    /// maximum percent, the circuit breaker) or CodeDeploy's blue/green.
+    #[serde(skip_serializing_if = "DeploymentController::is_ecs")]
+    pub deployment_controller: DeploymentController,
+}
+
+/// An ECS service's deployment controller.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeploymentController {
+    /// Rolling update by ECS (`DeploymentController: ECS`).
+    #[default]
+    Ecs,
+    /// Blue/green through CodeDeploy (`CODE_DEPLOY`): a new (green) task
+    /// set starts beside the old (blue) one behind a second target group,
+    /// traffic moves between the listener's two target groups as the
+    /// traffic shift says, and the blue set stops after the termination
+    /// wait. Needs a load balancer.
+    CodeDeploy(BlueGreen),
+}
+
+impl DeploymentController {
+    pub fn is_ecs(&self) -> bool {
+        *self == Self::Ecs
+    }
+}
+
+/// CodeDeploy's blue/green deployment of an ECS service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlueGreen {
+    /// How production traffic moves to the green task set (CodeDeploy's
+    /// `CodeDeployDefault.ECSCanary10Percent5Minutes`, ...).
+    pub traffic_shift: TrafficShift,
+    /// Minutes the blue task set keeps running after all traffic moved,
+    /// for a quick rollback (`TerminationWaitTimeInMinutes`, 0-2,880).
+    pub termination_wait_min: u32,
+    /// The test listener's port: the green task set answers there before
+    /// production traffic moves (`None`: no test listener).
+    pub test_listener_port: Option<u16>,
+}
+
+impl Default for BlueGreen {
+    fn default() -> Self {
+        Self {
+            traffic_shift: TrafficShift::AllAtOnce,
+            termination_wait_min: 5,
+            test_listener_port: Some(8443),
+        }
+    }
+}
+
+impl BlueGreen {
+    /// CodeDeploy's name of the ECS deployment configuration: its own for
+    /// the predefined ones (`ECSAllAtOnce`, `ECSCanary10Percent5Minutes`,
+    /// `ECSLinear10PercentEvery1Minutes`), the same pattern for a custom
+    /// one.
+    pub fn config_name(&self) -> String {
+        match self.traffic_shift {
+            TrafficShift::AllAtOnce => "ECSAllAtOnce".into(),
+            TrafficShift::Canary {
+                percent,
+                interval_min,
+            } => format!("ECSCanary{percent}Percent{interval_min}Minutes"),
+            TrafficShift::Linear {
+                percent,
+                interval_min,
+            } => format!("ECSLinear{percent}PercentEvery{interval_min}Minutes"),
+        }
+    }
+
+    /// Whether CodeDeploy predefines this configuration for ECS.
+    pub fn is_predefined(&self) -> bool {
+        match self.traffic_shift {
+            TrafficShift::AllAtOnce => true,
+            TrafficShift::Canary {
+                percent,
+                interval_min,
+            } => percent == 10 && [5, 15].contains(&interval_min),
+            TrafficShift::Linear {
+                percent,
+                interval_min,
+            } => percent == 10 && [1, 3].contains(&interval_min),
+        }
+    }
+
+    /// Reads a configuration name back ([`BlueGreen::config_name`]'s
+    /// inverse), with or without the `CodeDeployDefault.` prefix.
+    pub fn shift_from_name(name: &str) -> Option<TrafficShift> {
+        let name = name.strip_prefix("CodeDeployDefault.").unwrap_or(name);
+        let rest = name.strip_prefix("ECS")?;
+        if rest == "AllAtOnce" {
+            return Some(TrafficShift::AllAtOnce);
+        }
+        let number = |s: &str| -> Option<(u32, String)> {
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            Some((digits.parse().ok()?, s[digits.len()..].to_string()))
+        };
+        if let Some(r) = rest.strip_prefix("Canary") {
+            let (percent, r) = number(r)?;
+            let (interval_min, r) = number(r.strip_prefix("Percent")?)?;
+            return (r == "Minutes").then_some(TrafficShift::Canary {
+                percent,
+                interval_min,
+            });
+        }
+        let r = rest.strip_prefix("Linear")?;
+        let (percent, r) = number(r)?;
+        let (interval_min, r) = number(r.strip_prefix("PercentEvery")?)?;
+        (r == "Minutes").then_some(TrafficShift::Linear {
+            percent,
+            interval_min,
+        })
+    }
 }
 
 /// ECS's deployment circuit breaker (on, with rollback, unless set).
@@ -184,6 +300,7 @@ impl Default for EcsServiceProps {
             min_healthy_percent: 100,
             max_percent: 200,
             circuit_breaker: CircuitBreaker::default(),
+            deployment_controller: DeploymentController::Ecs,
         }
     }
 }
@@ -492,5 +609,60 @@ impl Default for EksWorkloadProps {
             workers_per_pod: 8,
             work: Work::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blue_green_configuration_names_read_back() {
+        for (shift, name) in [
+            (TrafficShift::AllAtOnce, "ECSAllAtOnce"),
+            (
+                TrafficShift::Canary {
+                    percent: 10,
+                    interval_min: 5,
+                },
+                "ECSCanary10Percent5Minutes",
+            ),
+            (
+                TrafficShift::Linear {
+                    percent: 10,
+                    interval_min: 1,
+                },
+                "ECSLinear10PercentEvery1Minutes",
+            ),
+            (
+                TrafficShift::Linear {
+                    percent: 25,
+                    interval_min: 2,
+                },
+                "ECSLinear25PercentEvery2Minutes",
+            ),
+        ] {
+            let bg = BlueGreen {
+                traffic_shift: shift,
+                ..Default::default()
+            };
+            assert_eq!(bg.config_name(), name);
+            assert_eq!(BlueGreen::shift_from_name(name), Some(shift));
+            assert_eq!(
+                BlueGreen::shift_from_name(&format!("CodeDeployDefault.{name}")),
+                Some(shift)
+            );
+        }
+        assert_eq!(BlueGreen::shift_from_name("Canary10Percent5Minutes"), None);
+        assert!(
+            !BlueGreen {
+                traffic_shift: TrafficShift::Linear {
+                    percent: 25,
+                    interval_min: 2
+                },
+                ..Default::default()
+            }
+            .is_predefined()
+        );
     }
 }

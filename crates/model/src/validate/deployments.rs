@@ -1,7 +1,7 @@
 //! The rules on deployments: a Lambda function's CodeDeploy preference
-//! (its alias, traffic shift, alarms and hooks) and an ECS service's
+//! (its alias, traffic shift, alarms and hooks), an ECS service's
 //! rolling deployment (room to start or stop a task, capacity for the
-//! extra one).
+//! extra one) and its blue/green deployment (a target group pair).
 
 use super::*;
 
@@ -115,6 +115,29 @@ pub(super) fn deployment_room(d: &Design, out: &mut Found) {
                 format!(
                     "{} runs {} tasks with minimum healthy {}% and maximum {}%: a deployment can start no new task and stop no old one",
                     c.name, s.desired_count, s.min_healthy_percent, s.max_percent
+                ),
+            ));
+        }
+    }
+}
+
+/// CodeDeploy's ECS blue/green needs the service behind a load balancer:
+/// the route's target group is the blue one, the export adds the green.
+pub(super) fn blue_green_target_groups(d: &Design, out: &mut Found) {
+    for (c, s) in services(d) {
+        if s.deployment_controller.is_ecs() {
+            continue;
+        }
+        let routed = d.incoming(&c.id).iter().any(|(conn, from)| {
+            matches!(conn.kind, ConnectionKind::Route { .. })
+                && matches!(from.kind(), K::Alb | K::Nlb)
+        });
+        if !routed {
+            out.push((
+                ids(&[&c.id]),
+                format!(
+                    "{} deploys blue/green through CodeDeploy, but no load balancer routes to it: there is no target group to pair a second one with",
+                    c.name
                 ),
             ));
         }

@@ -189,8 +189,10 @@ impl Simulation {
                 still.push_back((svc, t));
                 continue;
             }
-            self.svc(svc).tasks[t as usize].state = TaskState::Pending;
             let now = self.now;
+            let tk = &mut self.svc(svc).tasks[t as usize];
+            tk.state = TaskState::Pending;
+            tk.running_at = now + start;
             let wait = self.health_check_wait(svc);
             self.push(
                 now + start + wait,

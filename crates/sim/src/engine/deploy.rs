@@ -24,18 +24,19 @@ fn histogram() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant figures is valid")
 }
 
-/// Invocations of one version while the deployment runs.
-struct VersionCount {
-    requests: u64,
-    errors: u64,
-    throttles: u64,
-    cold_starts: u64,
+/// Invocations (or a service's requests) of one version while the
+/// deployment runs.
+pub(super) struct VersionCount {
+    pub(super) requests: u64,
+    pub(super) errors: u64,
+    pub(super) throttles: u64,
+    pub(super) cold_starts: u64,
     /// Durations, microseconds.
-    durations: Histogram<u64>,
+    pub(super) durations: Histogram<u64>,
 }
 
 impl VersionCount {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         VersionCount {
             requests: 0,
             errors: 0,
@@ -45,7 +46,7 @@ impl VersionCount {
         }
     }
 
-    fn stats(&self, version: &str) -> VersionStats {
+    pub(super) fn stats(&self, version: &str) -> VersionStats {
         VersionStats {
             version: version.into(),
             requests: self.requests,
@@ -136,14 +137,20 @@ impl Simulation {
         }
     }
 
-    /// The scenario's `deploy` event on `node`.
+    /// The scenario's `deploy` event on `node` (an ECS service's is a
+    /// rolling deployment, `rolling.rs`).
     pub(super) fn start_deploy(
         &mut self,
         node: u32,
         work: Option<&Distribution>,
         init_ms: Option<f64>,
         error_rate: f64,
+        fails_health_checks: bool,
     ) {
+        if matches!(self.nodes[node as usize].behaviour, Behaviour::Service(_)) {
+            self.start_rollout(node, work, error_rate, fails_health_checks);
+            return;
+        }
         let now = self.now;
         let seed = self.seed;
         let id = self.nodes[node as usize].id.clone();
@@ -260,6 +267,10 @@ impl Simulation {
     }
 
     pub(super) fn on_deploy_step(&mut self, node: u32, version: u32) {
+        if matches!(self.nodes[node as usize].behaviour, Behaviour::Service(_)) {
+            self.on_blue_green_step(node, version);
+            return;
+        }
         let Some(d) = self.deploying(node, version) else {
             return;
         };
@@ -306,7 +317,9 @@ impl Simulation {
                 l.work = d.work;
                 l.init_us = d.init_us;
             }
-            DeploymentOutcome::RolledBack | DeploymentOutcome::InProgress => {
+            DeploymentOutcome::RolledBack
+            | DeploymentOutcome::Failed
+            | DeploymentOutcome::InProgress => {
                 l.retired.extend(d.idle);
             }
         }
@@ -347,6 +360,8 @@ impl Simulation {
             }
             if let Some(d) = self.lambda_mut(node).and_then(|l| l.deploying.as_deref()) {
                 let versions = vec![d.counts[0].stats("old"), d.counts[1].stats("new")];
+                self.deployments[i].1.versions = versions;
+            } else if let Some(versions) = self.rollout_versions(node) {
                 self.deployments[i].1.versions = versions;
             }
         }
@@ -412,17 +427,21 @@ impl Simulation {
         let req = self.reqs[r as usize];
         let seed = self.seed;
         let n = &mut self.nodes[req.node as usize];
-        let Behaviour::Lambda(l) = &mut n.behaviour else {
-            return false;
+        let (rate, fail_rng) = match &mut n.behaviour {
+            Behaviour::Lambda(l) => {
+                let version = l.envs[req.slot as usize].version;
+                (l.error_rates[version as usize], &mut l.fail_rng)
+            }
+            Behaviour::Service(s) => {
+                let version = s.tasks[req.slot as usize].version;
+                (s.versions[version as usize].error_rate, &mut s.fail_rng)
+            }
+            _ => return false,
         };
-        let version = l.envs[req.slot as usize].version;
-        let rate = l.error_rates[version as usize];
         if rate <= 0.0 {
             return false;
         }
-        let rng = l
-            .fail_rng
-            .get_or_insert_with(|| stream(seed, &format!("errors/{}", n.id)));
+        let rng = fail_rng.get_or_insert_with(|| stream(seed, &format!("errors/{}", n.id)));
         uniform(rng) < rate
     }
 }

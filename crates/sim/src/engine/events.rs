@@ -28,6 +28,12 @@ pub(super) enum Ev {
         task: u32,
         generation: u32,
     },
+    /// ECS sees a task of a failing version unhealthy and stops it.
+    TaskFailed {
+        node: u32,
+        task: u32,
+        generation: u32,
+    },
     ScaleEval {
         node: u32,
     },

@@ -35,12 +35,16 @@
 //!   slowdowns, deployments).
 //! - `deploy.rs`: a Lambda deployment: versions, traffic shifts,
 //!   alarms and rollback.
+//! - `rolling.rs`: an ECS rolling deployment: tasks replaced within the
+//!   minimum healthy and maximum percent, the circuit breaker;
+//!   `blue_green.rs`: an ECS blue/green deployment through CodeDeploy.
 //! - `output.rs`, `results.rs`: the live frame, placement views, and the
 //!   [`Run`] at the end.
 //! - `warmup.rs`: the end of the warm-up, where statistics start again.
 //! - `coverage.rs`: what the simulator does with each component kind.
 
 mod arrivals;
+mod blue_green;
 mod build;
 mod capacity;
 mod coverage;
@@ -52,6 +56,7 @@ mod output;
 mod queue;
 mod requests;
 mod results;
+mod rolling;
 mod scaling;
 mod scenario;
 mod service;
@@ -384,6 +389,11 @@ impl Simulation {
                 task,
                 generation,
             } => self.on_task_stop(node, task, generation),
+            Ev::TaskFailed {
+                node,
+                task,
+                generation,
+            } => self.on_task_failed(node, task, generation),
             Ev::ScaleEval { node } => self.on_scale_eval(node),
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => self.on_instance_ready(node),

@@ -121,11 +121,18 @@ impl Simulation {
                 work,
                 init_ms,
                 error_rate,
+                fails_health_checks,
             } => {
                 let Some(n) = self.nodes.iter().position(|x| x.id == *component) else {
                     return;
                 };
-                self.start_deploy(n as u32, work.as_ref(), *init_ms, *error_rate);
+                self.start_deploy(
+                    n as u32,
+                    work.as_ref(),
+                    *init_ms,
+                    *error_rate,
+                    *fails_health_checks,
+                );
             }
         }
     }

@@ -7,7 +7,8 @@
 use std::collections::VecDeque;
 
 use archsim_model::component::{
-    ComponentKind, EcsServiceProps, EksWorkloadProps, FargateProps, Props, ScalingMetric,
+    CircuitBreaker, ComponentKind, DeploymentController, EcsServiceProps, EksWorkloadProps,
+    FargateProps, Props, ScalingMetric,
 };
 use archsim_model::connection::ConnectionKind;
 use archsim_model::{Component, Design};
@@ -68,6 +69,34 @@ pub(super) struct Task {
     pub(super) instance: u32,
     pub(super) generation: u32,
     pub(super) since: Us,
+    /// The service version it runs (0: the one the run started with).
+    pub(super) version: u32,
+    /// When its containers run (image pulled, application started): the
+    /// health-check grace period counts from here.
+    pub(super) running_at: Us,
+}
+
+/// A version of a service's task definition, as a `deploy` event gives it.
+pub(super) struct ServiceVersion {
+    /// Its handler time; `None`: the service's own (or the traffic
+    /// profile's).
+    pub(super) work: Option<Sampler>,
+    pub(super) error_rate: f64,
+    pub(super) fails_health_checks: bool,
+}
+
+/// How the service is deployed: ECS's deployment configuration, the
+/// load balancer's unhealthy threshold and the grace period.
+pub(super) struct DeploymentConfig {
+    pub(super) min_healthy_percent: u32,
+    pub(super) max_percent: u32,
+    pub(super) circuit_breaker: CircuitBreaker,
+    /// The health-check grace period.
+    pub(super) grace: Us,
+    /// Failed health checks in a row that make a target unhealthy.
+    pub(super) unhealthy_threshold: u32,
+    /// Deployed blue/green by CodeDeploy (`None`: ECS's rolling update).
+    pub(super) blue_green: Option<archsim_model::component::BlueGreen>,
 }
 
 pub(super) struct Policy {
@@ -133,6 +162,16 @@ pub(super) struct Service {
     /// EC2 placement: what a task takes and where it may go.
     pub(super) needs: TaskNeeds,
     pub(super) rules: PlacementRules,
+    /// The version new tasks run; every version deployed so far.
+    pub(super) version: u32,
+    pub(super) versions: Vec<ServiceVersion>,
+    /// ECS services (`None` for Kubernetes workloads, which are not
+    /// deployed in the simulation).
+    pub(super) deployment: Option<DeploymentConfig>,
+    /// A rolling deployment in progress.
+    pub(super) rollout: Option<Box<super::rolling::Rollout>>,
+    /// Draws of a failing version's errors.
+    pub(super) fail_rng: Option<crate::rng::Stream>,
 }
 
 /// The properties a service is built from.
@@ -218,13 +257,14 @@ impl Service {
         let mut cpu_units = 256;
         let mut memory_mb = 512;
         let mut image_mb = 200.0;
-        let (mut health_check, mut deregistration) = (0, 0);
+        let (mut health_check, mut deregistration, mut unhealthy_threshold) = (0, 0, 0);
         for (conn, from) in design.incoming(&comp.id) {
             if let (ConnectionKind::Route { .. }, Props::Alb(lb) | Props::Nlb(lb)) =
                 (&conn.kind, &from.props)
             {
                 health_check = u64::from(lb.health_check.interval_s) * SEC;
                 deregistration = u64::from(lb.deregistration_delay_s) * SEC;
+                unhealthy_threshold = lb.health_check.unhealthy_threshold.max(1);
             }
         }
         let mut needs = TaskNeeds::default();
@@ -331,6 +371,28 @@ impl Service {
                 }
                 Workload::Eks(_) => PlacementRules::default(),
             },
+            version: 0,
+            versions: vec![ServiceVersion {
+                work: None,
+                error_rate: 0.0,
+                fails_health_checks: false,
+            }],
+            deployment: match workload {
+                Workload::Ecs(p) => Some(DeploymentConfig {
+                    min_healthy_percent: p.min_healthy_percent,
+                    max_percent: p.max_percent,
+                    circuit_breaker: p.circuit_breaker,
+                    grace: u64::from(p.health_check_grace_s) * SEC,
+                    unhealthy_threshold,
+                    blue_green: match p.deployment_controller {
+                        DeploymentController::Ecs => None,
+                        DeploymentController::CodeDeploy(bg) => Some(bg),
+                    },
+                }),
+                Workload::Eks(_) => None,
+            },
+            rollout: None,
+            fail_rng: None,
         }
     }
 }

@@ -60,6 +60,7 @@ impl Simulation {
         s.providers[pi].live += 1;
         let provider = &s.providers[pi];
         let (cap_node, start) = (provider.node, provider.start_us);
+        let version = s.version;
         let task = Task {
             state: TaskState::Pending,
             busy: 0,
@@ -69,6 +70,8 @@ impl Simulation {
             instance: NONE,
             generation: 0,
             since: now,
+            version,
+            running_at: if immediate { now } else { now + start },
         };
         let t = match s.free_tasks.pop() {
             Some(t) => {
@@ -121,14 +124,20 @@ impl Simulation {
     pub(super) fn on_task_ready(&mut self, node: u32, task: u32, generation: u32) {
         self.svc_account(node);
         let s = self.svc(node);
-        let tk = &mut s.tasks[task as usize];
+        let tk = &s.tasks[task as usize];
         if tk.generation != generation || tk.state != TaskState::Pending {
             return;
         }
+        if s.versions[tk.version as usize].fails_health_checks {
+            self.task_unhealthy(node, task, generation);
+            return;
+        }
+        let tk = &mut s.tasks[task as usize];
         tk.state = TaskState::Running;
         s.serving += 1;
         s.free_workers += u64::from(s.workers);
         self.service_pull(node);
+        self.rollout_task_ready(node, task);
     }
 
     /// A stop scheduled for a task (Spot warning over, deregistration
@@ -187,8 +196,13 @@ impl Simulation {
         self.service_pull(node);
     }
 
-    /// Starts or drains tasks until the live count matches `desired`.
+    /// Starts or drains tasks until the live count matches `desired`
+    /// (during a rolling deployment, as the deployment allows).
     pub(super) fn reconcile(&mut self, node: u32) {
+        if self.svc(node).rollout.is_some() {
+            self.step_rollout(node);
+            return;
+        }
         loop {
             let s = self.svc(node);
             let live = s
@@ -257,40 +271,45 @@ impl Simulation {
                             .map(|(i, _)| i)
                     });
                 let Some(i) = pick else { return };
-                let t = &s.tasks[i];
-                let deregistration = s.deregistration;
-                if t.state == TaskState::Running
-                    && (t.busy > 0 || !t.queue.is_empty() || deregistration > 0)
-                {
-                    // Behind a load balancer the target drains for the
-                    // deregistration delay (and is billed for it), then
-                    // stops; otherwise it stops once its work is done.
-                    self.svc_account(node);
-                    let s = self.svc(node);
-                    let workers = s.workers;
-                    let t = &mut s.tasks[i];
-                    t.state = TaskState::Draining;
-                    let generation = t.generation;
-                    let free = u64::from(workers - t.busy);
-                    s.serving -= 1;
-                    s.free_workers -= free;
-                    if deregistration > 0 {
-                        let at = self.now + deregistration;
-                        self.push(
-                            at,
-                            Ev::TaskStop {
-                                node,
-                                task: i as u32,
-                                generation,
-                            },
-                        );
-                    }
-                } else {
-                    self.stop_task(node, i as u32);
-                }
+                self.retire_task(node, i as u32);
             } else {
                 return;
             }
+        }
+    }
+
+    /// Takes a task out of service: behind a load balancer the target
+    /// drains for the deregistration delay (and is billed for it), then
+    /// stops; otherwise it stops once its work is done (at once if idle).
+    pub(super) fn retire_task(&mut self, node: u32, i: u32) {
+        let s = self.svc(node);
+        let t = &s.tasks[i as usize];
+        let deregistration = s.deregistration;
+        if t.state == TaskState::Running
+            && (t.busy > 0 || !t.queue.is_empty() || deregistration > 0)
+        {
+            self.svc_account(node);
+            let s = self.svc(node);
+            let workers = s.workers;
+            let t = &mut s.tasks[i as usize];
+            t.state = TaskState::Draining;
+            let generation = t.generation;
+            let free = u64::from(workers - t.busy);
+            s.serving -= 1;
+            s.free_workers -= free;
+            if deregistration > 0 {
+                let at = self.now + deregistration;
+                self.push(
+                    at,
+                    Ev::TaskStop {
+                        node,
+                        task: i,
+                        generation,
+                    },
+                );
+            }
+        } else {
+            self.stop_task(node, i);
         }
     }
 }

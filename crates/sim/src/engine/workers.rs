@@ -31,6 +31,11 @@ impl Simulation {
             }
             _ => None,
         };
+        // Blue/green: the target group (task set) CodeDeploy's shift picks.
+        let set = match algorithm {
+            Some(_) if self.svc(node).rollout.is_some() => self.blue_green_pick(node),
+            _ => None,
+        };
         let s = self.svc(node);
         s.minute_requests += 1;
         if let Some(algorithm) = algorithm {
@@ -38,7 +43,8 @@ impl Simulation {
                 self.finish(r, Outcome::Error(ErrKind::Unavailable503));
                 return;
             }
-            let running = |t: &Task| t.state == TaskState::Running;
+            let running =
+                |t: &Task| t.state == TaskState::Running && set.is_none_or(|v| t.version == v);
             let t = match algorithm {
                 // Round robin over the targets registered and serving.
                 LbAlgorithm::RoundRobin => {
@@ -59,7 +65,9 @@ impl Simulation {
                     .min_by_key(|(i, t)| (t.busy as usize + t.queue.len(), *i))
                     .map_or(0, |(i, _)| i as u32),
                 LbAlgorithm::WeightedRandom => {
-                    let k = pick.unwrap_or(0) as usize;
+                    // Among the task set's targets under a blue/green shift.
+                    let n = s.tasks.iter().filter(|t| running(t)).count().max(1);
+                    let k = pick.unwrap_or(0) as usize % n;
                     s.tasks
                         .iter()
                         .enumerate()
@@ -105,7 +113,7 @@ impl Simulation {
         s.free_workers -= 1;
         let busy = s.busy_workers;
         let profile = self.reqs[r as usize].profile;
-        let work = self.work_sample(node, profile) as Us;
+        let work = self.task_work(node, task, profile) as Us;
         let stores = self.handler_store_latency(node);
         let n = &mut self.nodes[node as usize];
         n.concurrency.set(now, busy);
@@ -151,6 +159,9 @@ impl Simulation {
             && self.svc(node).deregistration == 0
         {
             self.stop_task(node, task);
+            if self.svc(node).rollout.is_some() {
+                self.step_rollout(node);
+            }
         }
     }
 
@@ -196,6 +207,10 @@ impl Simulation {
         let node = req.node;
         let task = req.slot;
         self.nodes[node as usize].c.service_sum += (now - req.service_start) as f64;
+        if self.svc(node).rollout.is_some() {
+            let ok = outcome == Outcome::Ok;
+            self.rollout_finished(node, task, now - req.arrived, ok);
+        }
         self.release_worker(node, task);
         self.finish(r, outcome);
         self.service_pull(node);
