@@ -278,6 +278,13 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                     "ECS deployment configuration",
                 ),
                 p(
+                    "deployment_controller.termination_wait_min",
+                    0.0,
+                    2_880.0,
+                    "min",
+                    "CodeDeploy blue/green (TerminationWaitTimeInMinutes)",
+                ),
+                p(
                     "autoscaling.target_tracking[].target",
                     0.0,
                     1e9,

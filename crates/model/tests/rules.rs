@@ -701,6 +701,53 @@ fn a_certificate_or_the_sandbox_profile_clears_the_certificate_warning() {
 }
 
 #[test]
+fn blue_green_services_are_not_judged_by_the_rolling_rules() {
+    // The same mistakes as the rolling cases, on services CodeDeploy
+    // deploys blue/green: a whole green task set starts, the percentages
+    // do not bound the deployment.
+    let blue_green = json!({"type": "code_deploy", "traffic_shift": {"type": "all_at_once"}});
+    let codes = |d: &Design, id: &str| -> Vec<String> {
+        validate(d)
+            .into_iter()
+            .filter(|p| p.components.iter().any(|c| c == id))
+            .map(|p| p.code.to_string())
+            .collect()
+    };
+    let d = edited(
+        "ecs-ec2-placement",
+        vec![
+            set("api-svc", "max_percent", json!(100)),
+            set("api-svc", "deployment_controller", blue_green.clone()),
+        ],
+    );
+    assert!(!codes(&d, "api-svc").contains(&"ECS_DEPLOYMENT_STUCK".to_string()));
+    let d = edited(
+        "ecs-ec2-placement",
+        vec![
+            set("gpu-asg", "max_size", json!(1)),
+            set("inference-svc", "deployment_controller", blue_green),
+        ],
+    );
+    assert!(
+        !codes(&d, "inference-svc").contains(&"ECS_DEPLOYMENT_NO_CAPACITY".to_string()),
+        "{:?}",
+        codes(&d, "inference-svc")
+    );
+    // CodeDeploy waits at most two days before it stops the blue set.
+    let mut editor = Editor::new(d);
+    let wait = |m: u32| {
+        set(
+            "inference-svc",
+            "deployment_controller.termination_wait_min",
+            json!(m),
+        )
+    };
+    editor.apply(wait(2_880)).unwrap();
+    let err = editor.apply(wait(2_881)).unwrap_err().to_string();
+    assert!(err.contains("termination_wait_min"), "{err}");
+}
+
+#[test]
 fn serverless_design_flags_only_server_kinds() {
     let d = edited(
         "serverless-api",

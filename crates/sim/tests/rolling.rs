@@ -456,3 +456,36 @@ fn a_blue_green_deployment_holds_both_task_sets_until_the_termination_wait_ends(
     }
     assert_eq!(r.component("svc").unwrap().errors, 0);
 }
+
+#[test]
+fn a_deploy_on_what_aws_does_not_deploy_by_version_is_refused() {
+    let design = archsim_model::starters::starter("eks-platform")
+        .unwrap()
+        .build()
+        .unwrap();
+    let workload = design
+        .components_of(archsim_model::ComponentKind::EksWorkload)
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    let mut sc = design.scenarios[0].clone();
+    sc.events.push(archsim_model::scenario::ScheduledEvent {
+        at_s: 10.0,
+        event: archsim_model::scenario::ScenarioEvent::Deploy {
+            component: workload.clone(),
+            work: None,
+            init_ms: None,
+            error_rate: 0.0,
+            fails_health_checks: false,
+        },
+    });
+    let err = archsim_sim::simulate(&design, &sc, &archsim_sim::RunOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("deploy on {workload} ("))
+            && err.contains("only Lambda functions and ECS services are deployed"),
+        "{err}"
+    );
+}

@@ -106,7 +106,9 @@ pub(super) fn rolling_room(s: &crate::component::EcsServiceProps) -> (u32, u32) 
 
 pub(super) fn deployment_room(d: &Design, out: &mut Found) {
     for (c, s) in services(d) {
-        if s.desired_count == 0 {
+        // Blue/green starts a whole second task set: the percentages
+        // bound only draining instances' tasks, not the deployment.
+        if s.desired_count == 0 || !s.deployment_controller.is_ecs() {
             continue;
         }
         if rolling_room(s) == (0, 0) {
@@ -147,7 +149,7 @@ pub(super) fn blue_green_target_groups(d: &Design, out: &mut Found) {
 pub(super) fn deployment_capacity(d: &Design, out: &mut Found) {
     for (s, sp, _, t) in services_with_tasks(d) {
         let (extra, stoppable) = rolling_room(sp);
-        if stoppable > 0 || extra == 0 {
+        if stoppable > 0 || extra == 0 || !sp.deployment_controller.is_ecs() {
             continue;
         }
         let distinct = sp

@@ -275,6 +275,21 @@ impl Simulation {
                     scenario.name
                 )));
             }
+            // Only what AWS deploys by version is: a deploy on anything
+            // else would be ignored, so the scenario is refused instead.
+            if let ScenarioEvent::Deploy { component, .. } = &e.event
+                && let Some(c) = design.component(component)
+                && !matches!(
+                    c.kind(),
+                    ComponentKind::LambdaFunction | ComponentKind::EcsService
+                )
+            {
+                return Err(SimError::BadScenario(format!(
+                    "scenario \"{}\" events[{i}]: deploy on {component} ({}): only Lambda functions and ECS services are deployed",
+                    scenario.name,
+                    c.kind().label()
+                )));
+            }
         }
 
         let account = &design.account;
