@@ -1066,6 +1066,25 @@ pub struct LambdaProps {
     pub ephemeral_storage_mb: u32,
     /// Cold start; `None` uses the runtime's default.
     pub init_ms: Option<f64>,
+    /// Cold start as a distribution of measured init durations, drawn for
+    /// each new execution environment (and billed, as init is); `None`:
+    /// every cold start takes `init_ms` (or the runtime's default), which
+    /// must then be left unset. A lognormal is fitted to the mean and the
+    /// 99th percentile, which CloudWatch Logs Insights gives from the
+    /// REPORT lines (`avg(@initDuration)`, `pct(@initDuration, 99)`); an
+    /// empirical one draws uniformly from a list of measured durations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cold_start: Option<Distribution>,
+    /// Lambda's concurrency scaling rate: the new execution environments
+    /// this function may add per 10 s, refilled continuously (a token
+    /// bucket of this size). AWS's figure since November 2023 is 1,000:
+    /// "each synchronously invoked function can scale by 1,000 concurrent
+    /// executions every 10 seconds" (AWS Lambda Developer Guide, "Lambda
+    /// scaling behavior"). A what-if setting; under the account's
+    /// pre-2023 rule (`legacy_burst`) the account-wide burst applies
+    /// instead.
+    #[serde(skip_serializing_if = "is_default_scaling_rate")]
+    pub scaling_rate_per_10s: u32,
     pub snap_start: bool,
     pub work: Work,
     pub tracing: bool,
@@ -1095,6 +1114,8 @@ impl Default for LambdaProps {
             provisioned_concurrency: 0,
             ephemeral_storage_mb: 512,
             init_ms: None,
+            cold_start: None,
+            scaling_rate_per_10s: LAMBDA_SCALING_RATE_PER_10S,
             snap_start: false,
             work: Work::default(),
             tracing: false,
@@ -1104,6 +1125,14 @@ impl Default for LambdaProps {
             deployment: None,
         }
     }
+}
+
+/// New execution environments a function may add per 10 s since
+/// November 2023 (AWS Lambda Developer Guide, "Lambda scaling behavior").
+pub const LAMBDA_SCALING_RATE_PER_10S: u32 = 1_000;
+
+fn is_default_scaling_rate(rate: &u32) -> bool {
+    *rate == LAMBDA_SCALING_RATE_PER_10S
 }
 
 impl LambdaProps {
