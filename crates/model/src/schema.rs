@@ -42,6 +42,7 @@ const LAMBDA_QUOTAS: &str = "AWS Lambda quotas";
 const ECS_QUOTAS: &str = "Amazon ECS task definition parameters";
 const SQS_QUOTAS: &str = "Amazon SQS quotas";
 const ELB_QUOTAS: &str = "Elastic Load Balancing target group attributes";
+const SDK_RETRY: &str = "AWS SDKs and Tools Reference Guide: retry behavior";
 const INIT_LIMIT: &str = "Lambda init phase limit: 10 s";
 const WORK: &str = "archsim: per-request work model";
 
@@ -181,6 +182,30 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             p("latency.mean_ms", 0.0, 60_000.0, "ms", "archsim"),
             p("latency.p99_ms", 0.0, 60_000.0, "ms", "archsim"),
             p("stored_gb", 0.0, 1e9, "GB", "archsim: for cost"),
+            p(
+                "item_size_kb",
+                0.001,
+                400.0,
+                "KB",
+                "DynamoDB quotas: items up to 400 KB",
+            ),
+            p(
+                "previous_peak_reads_per_s",
+                1.0,
+                1e7,
+                "read units/s",
+                "DynamoDB on-demand: a new table's previous peak is 6,000",
+            ),
+            p(
+                "previous_peak_writes_per_s",
+                1.0,
+                1e7,
+                "write units/s",
+                "DynamoDB on-demand: a new table's previous peak is 2,000",
+            ),
+            p("sdk_retry.max_attempts", 1.0, 20.0, "attempts", SDK_RETRY),
+            p("sdk_retry.base_delay_ms", 0.0, 60_000.0, "ms", SDK_RETRY),
+            p("sdk_retry.max_backoff_ms", 0.0, 300_000.0, "ms", SDK_RETRY),
         ],
         K::AuroraServerless => vec![
             p(

@@ -181,7 +181,7 @@ fn a_constant_distribution_is_todays_init_ms_draw_for_draw() {
 
 #[test]
 fn the_default_scaling_rate_is_awss_documented_1000_per_10_seconds() {
-    assert_eq!(LambdaProps::default().scaling_rate_per_10s, 1_000);
+    assert_eq!(LambdaProps::default().scaling_rate_per_10s(), 1_000);
     assert_eq!(LAMBDA_SCALING_RATE_PER_10S, 1_000);
 }
 
@@ -193,7 +193,7 @@ fn a_burst_is_throttled_at_exactly_the_functions_scaling_rate() {
     let design = function(LambdaProps {
         memory_mb: 1769,
         timeout_s: 900,
-        scaling_rate_per_10s: 50,
+        scaling_rate_per_10s: Some(50),
         work: Work {
             duration: Distribution::Constant { ms: 60_000.0 },
             cpu_share: 0.0,

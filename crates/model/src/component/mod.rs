@@ -11,6 +11,8 @@ mod containers;
 pub use containers::*;
 mod deployment;
 pub use deployment::*;
+mod dynamodb;
+pub use dynamodb::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -821,6 +823,40 @@ pub struct DynamoDbTableProps {
     /// Latency a caller sees for one request.
     pub latency: Distribution,
     pub stored_gb: f64,
+    /// The size of the item a request reads or writes, KB: a read takes
+    /// half a read unit per 4 KB (eventually consistent), a write a write
+    /// unit per KB. `None`: 1 KB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_size_kb: Option<f64>,
+    /// On demand: the table's previous peak, request units per second; it
+    /// takes up to double at once. `None`: a new table's, 6,000 read and
+    /// 2,000 write units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_reads_per_s: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_writes_per_s: Option<u32>,
+    /// How the callers' SDK retries a throttled request; `None`: the AWS
+    /// SDKs' standard retry mode ([`SdkRetry`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_retry: Option<SdkRetry>,
+}
+
+impl DynamoDbTableProps {
+    pub fn item_size_kb(&self) -> f64 {
+        self.item_size_kb.unwrap_or(1.0)
+    }
+    /// The previous peak (reads, writes), request units per second.
+    pub fn previous_peak(&self) -> (u32, u32) {
+        (
+            self.previous_peak_reads_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_READS),
+            self.previous_peak_writes_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_WRITES),
+        )
+    }
+    pub fn sdk_retry(&self) -> SdkRetry {
+        self.sdk_retry.clone().unwrap_or_default()
+    }
 }
 
 impl Default for DynamoDbTableProps {
@@ -837,6 +873,10 @@ impl Default for DynamoDbTableProps {
                 p99_ms: 15.0,
             },
             stored_gb: 1.0,
+            item_size_kb: None,
+            previous_peak_reads_per_s: None,
+            previous_peak_writes_per_s: None,
+            sdk_retry: None,
         }
     }
 }
@@ -1083,8 +1123,9 @@ pub struct LambdaProps {
     /// scaling behavior"). A what-if setting; under the account's
     /// pre-2023 rule (`legacy_burst`) the account-wide burst applies
     /// instead.
-    #[serde(skip_serializing_if = "is_default_scaling_rate")]
-    pub scaling_rate_per_10s: u32,
+    /// `None`: AWS's 1,000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_rate_per_10s: Option<u32>,
     pub snap_start: bool,
     pub work: Work,
     pub tracing: bool,
@@ -1115,7 +1156,7 @@ impl Default for LambdaProps {
             ephemeral_storage_mb: 512,
             init_ms: None,
             cold_start: None,
-            scaling_rate_per_10s: LAMBDA_SCALING_RATE_PER_10S,
+            scaling_rate_per_10s: None,
             snap_start: false,
             work: Work::default(),
             tracing: false,
@@ -1131,11 +1172,13 @@ impl Default for LambdaProps {
 /// November 2023 (AWS Lambda Developer Guide, "Lambda scaling behavior").
 pub const LAMBDA_SCALING_RATE_PER_10S: u32 = 1_000;
 
-fn is_default_scaling_rate(rate: &u32) -> bool {
-    *rate == LAMBDA_SCALING_RATE_PER_10S
-}
-
 impl LambdaProps {
+    /// New execution environments the function may add per 10 s.
+    pub fn scaling_rate_per_10s(&self) -> u32 {
+        self.scaling_rate_per_10s
+            .unwrap_or(LAMBDA_SCALING_RATE_PER_10S)
+    }
+
     /// The runtime identifier to deploy: the exact one read from a
     /// template while it is of the chosen family, else the family's
     /// default.

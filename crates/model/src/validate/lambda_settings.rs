@@ -53,12 +53,13 @@ pub(super) fn lambda_scaling_rate_ignored(d: &Design, out: &mut Found) {
         return;
     }
     for (c, l) in lambdas(d) {
-        if l.scaling_rate_per_10s != crate::component::LAMBDA_SCALING_RATE_PER_10S {
+        if l.scaling_rate_per_10s() != crate::component::LAMBDA_SCALING_RATE_PER_10S {
             out.push((
                 ids(&[&c.id]),
                 format!(
                     "{}'s scaling rate of {} environments per 10 s is not used: the account follows the pre-2023 rule (an account-wide burst, then +500 per minute)",
-                    c.name, l.scaling_rate_per_10s
+                    c.name,
+                    l.scaling_rate_per_10s()
                 ),
             ));
         }

@@ -136,18 +136,22 @@ impl Simulation {
                 Props::DynamoDbTable(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: Some(Box::new(super::dynamodb::Table::new(p))),
                 },
                 Props::AuroraServerless(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: None,
                 },
                 Props::Rds(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: None,
                 },
                 Props::S3Bucket(p) => Behaviour::Store {
                     latency: lognormal(S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS),
                     notifies: !p.events.is_empty(),
+                    table: None,
                 },
                 Props::SnsTopic(_) => Behaviour::FanOut { period: None },
                 Props::EventBridgeRule(p) => Behaviour::FanOut {

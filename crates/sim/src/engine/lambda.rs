@@ -137,8 +137,8 @@ impl Lambda {
             created_in_warmup: 0,
             // A bucket of the 10 s rate, refilled continuously (SPEC-SIM.md).
             scaling: TokenBucket::new(
-                f64::from(p.scaling_rate_per_10s) / 10.0,
-                f64::from(p.scaling_rate_per_10s),
+                f64::from(p.scaling_rate_per_10s()) / 10.0,
+                f64::from(p.scaling_rate_per_10s()),
             ),
             max_event_age: u64::from(p.max_event_age_s) * SEC,
             max_retry: p.max_retry_attempts.min(2) as u16,
@@ -282,7 +282,7 @@ impl Simulation {
                 self.work_sample(node, req.profile)
             };
         }
-        let stores = self.handler_store_latency(node);
+        let (stores, stores_ok) = self.handler_store_latency(node);
         self.deploy_started(node, new, cold);
         let n = &mut self.nodes[node as usize];
         let Behaviour::Lambda(l) = &mut n.behaviour else {
@@ -307,7 +307,9 @@ impl Simulation {
         rq.service_start = now;
         rq.init_us = init;
         rq.step = 0;
-        rq.failed = false;
+        // A table call that failed past its retries fails the handler as
+        // a failed synchronous call does.
+        rq.failed = !stores_ok;
         rq.timed_out = duration > timeout;
         let n = &mut self.nodes[node as usize];
         let wait = now - req.arrived;

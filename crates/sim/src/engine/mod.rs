@@ -45,6 +45,7 @@ mod build;
 mod capacity;
 mod coverage;
 mod deploy;
+mod dynamodb;
 mod edges;
 mod events;
 mod lambda;
@@ -243,6 +244,8 @@ enum Behaviour {
     Store {
         latency: Sampler,
         notifies: bool,
+        /// A DynamoDB table's capacity.
+        table: Option<Box<dynamodb::Table>>,
     },
     /// SNS, EventBridge: fan out to every subscriber.
     FanOut {
@@ -373,6 +376,7 @@ impl Simulation {
         match ev {
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
+            Ev::AnswerThrottled { req } => self.finish(req, Outcome::Throttled),
             Ev::AsyncRetry { req } => self.on_async_retry(req),
             Ev::TaskReady {
                 node,
