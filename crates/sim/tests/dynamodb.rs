@@ -10,7 +10,7 @@ use archsim_sim::{RunOptions, simulate};
 use common::*;
 
 /// Client -> function -> table: each invocation makes one call (a 1 KB
-/// item: one write unit, or half a read unit).
+/// item: one write or one read unit).
 fn writer(table: DynamoDbTableProps, access: Access) -> archsim_model::Design {
     Build::new()
         .add("client", Props::Client(ClientProps::default()))
@@ -113,18 +113,26 @@ fn under_poisson_load_a_provisioned_table_admits_at_most_its_burst_plus_its_rate
 }
 
 #[test]
-fn reads_take_half_a_unit_per_4_kb_and_writes_a_unit_per_kb() {
+fn reads_take_a_unit_per_4_kb_and_writes_a_unit_per_kb() {
     let mut table = provisioned(10, 1);
     table.read_capacity = 10;
     table.item_size_kb = Some(6.0);
-    // 6 KB: reads take 1 unit (two 4 KB halves), writes 6.
+    // 6 KB: reads take 2 units (4 KB each, rounded up), writes 6.
     let r = run(
         &writer(table.clone(), Access::Read),
         TrafficPattern::Constant { rps: 5.0 },
         100.0,
     );
     let s = r.component("table").unwrap().table.clone().unwrap();
-    assert_eq!(s.read_units, s.reads as f64);
+    assert_eq!(s.read_units, 2.0 * s.reads as f64);
+    // A read-write connection's calls are reads and writes in turn.
+    let r = run(
+        &writer(table.clone(), Access::ReadWrite),
+        TrafficPattern::Constant { rps: 1.0 },
+        100.0,
+    );
+    let s = r.component("table").unwrap().table.clone().unwrap();
+    assert!(s.reads.abs_diff(s.writes) <= 1 && s.reads > 40, "{s:?}");
     let r = run(
         &writer(table, Access::Write),
         TrafficPattern::Constant { rps: 1.0 },

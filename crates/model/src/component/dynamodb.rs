@@ -44,10 +44,12 @@ impl Default for SdkRetry {
     }
 }
 
-/// Read units of one item read: 4 KB per unit, rounded up; eventually
-/// consistent (the SDKs' default) reads take half of that.
+/// Read units of one item read: 4 KB per unit, rounded up. Reads are
+/// counted strongly consistent, as the bill has always counted them; an
+/// eventually consistent read (the SDKs' default) takes half, so capacity
+/// is planned on the safe side.
 pub fn read_units(item_size_kb: f64) -> f64 {
-    (item_size_kb.max(0.0) / 4.0).ceil().max(1.0) * 0.5
+    (item_size_kb.max(0.0) / 4.0).ceil().max(1.0)
 }
 
 /// Write units of one item written: 1 KB per unit, rounded up.
@@ -61,9 +63,9 @@ mod tests {
 
     #[test]
     fn units_round_up_per_4_kb_read_and_1_kb_written() {
-        assert_eq!(read_units(1.0), 0.5);
-        assert_eq!(read_units(4.0), 0.5);
-        assert_eq!(read_units(4.5), 1.0);
+        assert_eq!(read_units(1.0), 1.0);
+        assert_eq!(read_units(4.0), 1.0);
+        assert_eq!(read_units(4.5), 2.0);
         assert_eq!(write_units(1.0), 1.0);
         assert_eq!(write_units(1.5), 2.0);
         assert_eq!(write_units(0.1), 1.0);

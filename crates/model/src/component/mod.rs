@@ -824,8 +824,9 @@ pub struct DynamoDbTableProps {
     pub latency: Distribution,
     pub stored_gb: f64,
     /// The size of the item a request reads or writes, KB: a read takes
-    /// half a read unit per 4 KB (eventually consistent), a write a write
-    /// unit per KB. `None`: 1 KB.
+    /// a read unit per 4 KB (counted strongly consistent: an eventually
+    /// consistent read would take half), a write a write unit per KB, each
+    /// rounded up. `None`: 1 KB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item_size_kb: Option<f64>,
     /// On demand: the table's previous peak, request units per second; it

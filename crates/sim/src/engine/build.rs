@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 use std::path::PathBuf;
 
 use archsim_model::component::{ComponentKind, Props};
-use archsim_model::connection::{Access, ConnectionKind, InvokeMode};
+use archsim_model::connection::{ConnectionKind, InvokeMode};
 use archsim_model::design::LambdaScalingRule;
 use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
 use archsim_model::{Design, Scenario};
@@ -91,9 +91,9 @@ impl Simulation {
                     ConnectionKind::Invoke {
                         mode: InvokeMode::Async,
                     } => node.async_calls.push(t),
-                    ConnectionKind::Uses { access } if to.kind().is_data_store() => node
-                        .stores
-                        .push((t, access.writes() && *access != Access::Read)),
+                    ConnectionKind::Uses { access } if to.kind().is_data_store() => {
+                        node.stores.push((t, *access))
+                    }
                     ConnectionKind::Publishes => node.publishes.push(t),
                     ConnectionKind::DeadLetter => node.dead_letter = t,
                     _ => {}

@@ -15,6 +15,8 @@ use archsim_model::component::{
     write_units,
 };
 
+use archsim_model::connection::Access;
+
 use super::{SEC, Us};
 use crate::rng::{Stream, uniform};
 
@@ -122,6 +124,8 @@ pub(super) struct Table {
     max_attempts: u32,
     base_delay: f64,
     max_backoff: f64,
+    /// Whether a read-write connection's next call reads.
+    read_write_turn: bool,
     pub(super) c: TableCounters,
 }
 
@@ -157,6 +161,7 @@ impl Table {
             max_attempts: retry.max_attempts.clamp(1, 20),
             base_delay: retry.base_delay_ms.max(0.0) * 1e3,
             max_backoff: retry.max_backoff_ms.clamp(0.0, 300_000.0) * 1e3,
+            read_write_turn: false,
             c: TableCounters::default(),
         }
     }
@@ -192,10 +197,20 @@ impl Table {
     pub(super) fn call(
         &mut self,
         now: Us,
-        write: bool,
+        access: Access,
         rng: &mut Stream,
         mut latency: impl FnMut(&mut Stream) -> Us,
     ) -> Call {
+        // A read-write connection's calls are half reads, half writes, in
+        // turn (as the bill counts them).
+        let write = match access {
+            Access::Read => false,
+            Access::Write => true,
+            Access::ReadWrite => {
+                self.read_write_turn = !self.read_write_turn;
+                !self.read_write_turn
+            }
+        };
         let mut elapsed: Us = 0;
         for attempt in 0..self.max_attempts {
             let lat = latency(rng);
@@ -252,7 +267,7 @@ mod tests {
         assert_eq!(taken, 3_000);
         let taken = (0..100).filter(|_| b.take(SEC, 2)).count();
         assert_eq!(taken, 10);
-        // Half units: eventually consistent reads of small items.
+        // Half units (what an eventually consistent read would take).
         let mut b = Provisioned::new(1);
         assert_eq!((0..1_000).filter(|_| b.take(0, 1)).count(), 600);
     }

@@ -64,6 +64,7 @@ use std::collections::BinaryHeap;
 
 use archsim_model::Scenario;
 use archsim_model::component::{ComponentKind, LbAlgorithm};
+use archsim_model::connection::Access;
 use archsim_model::scenario::ScenarioEvent;
 use hdrhistogram::Histogram;
 
@@ -167,8 +168,8 @@ struct Node {
     behaviour: Behaviour,
     sync_calls: Vec<u32>,
     async_calls: Vec<u32>,
-    /// Data stores called synchronously, and whether the call writes.
-    stores: Vec<(u32, bool)>,
+    /// Data stores called synchronously, and how.
+    stores: Vec<(u32, Access)>,
     publishes: Vec<u32>,
     dead_letter: u32,
     /// Dependency slowdown factor.

@@ -6,6 +6,8 @@
 //! synchronous calls in order. SNS and scheduled EventBridge rules fan
 //! out here too.
 
+use archsim_model::connection::Access;
+
 use super::events::{ErrKind, Ev, Mode, Outcome, Req};
 use super::{Behaviour, NONE, Simulation, Us};
 use crate::run::Segment;
@@ -92,7 +94,7 @@ impl Simulation {
             Behaviour::Service(_) => self.service_arrive(r),
             Behaviour::Queue(_) => self.queue_arrive(r),
             Behaviour::Store { .. } => {
-                let (lat, ok) = self.store_call(node, true);
+                let (lat, ok) = self.store_call(node, Access::Write);
                 if ok {
                     self.push(now + lat, Ev::Answer { req: r });
                 } else {
@@ -142,7 +144,7 @@ impl Simulation {
     /// the store, its latency returned, and whether it succeeded (a
     /// DynamoDB table may throttle it past the SDK's retries). S3 writes
     /// notify subscribers.
-    fn store_call(&mut self, store: u32, writes: bool) -> (Us, bool) {
+    fn store_call(&mut self, store: u32, access: Access) -> (Us, bool) {
         let now = self.now;
         let n = &mut self.nodes[store as usize];
         let Behaviour::Store {
@@ -153,13 +155,13 @@ impl Simulation {
         else {
             return (0, true);
         };
-        let notifies = *notifies && writes;
+        let notifies = *notifies && access.writes();
         let slow = n.slow;
         let (lat, ok) = match table {
             None => ((latency.sample(&mut n.rng) * slow) as Us, true),
             Some(t) => {
                 let before = t.c.retries;
-                let call = t.call(now, writes, &mut n.rng, |rng| {
+                let call = t.call(now, access, &mut n.rng, |rng| {
                     (latency.sample(rng) * slow) as Us
                 });
                 let retried = t.c.retries - before;
@@ -187,8 +189,8 @@ impl Simulation {
         let mut total = 0;
         let mut all_ok = true;
         for i in 0..self.nodes[node as usize].stores.len() {
-            let (s, writes) = self.nodes[node as usize].stores[i];
-            let (lat, ok) = self.store_call(s, writes);
+            let (s, access) = self.nodes[node as usize].stores[i];
+            let (lat, ok) = self.store_call(s, access);
             let sn = &mut self.nodes[s as usize];
             sn.c.requests += 1;
             sn.second.arrivals += 1;
