@@ -67,6 +67,8 @@ const RING: u64 = 8_192;
 struct OnDemand {
     /// Previous peak, (read, write) units per second.
     peak: [f64; 2],
+    /// Its limits as `set_limits` writes them.
+    limits: [f64; 3],
     /// Units consumed per second, by second modulo `RING`.
     seconds: Vec<[f64; 2]>,
     /// Seconds before this have been folded into the peak.
@@ -74,8 +76,26 @@ struct OnDemand {
 }
 
 impl OnDemand {
-    fn take(&mut self, at: Us, write: bool, units: f64) -> bool {
-        let s = at / SEC;
+    fn new(reads: u32, writes: u32) -> Self {
+        let mut d = OnDemand {
+            peak: [f64::from(reads.max(1)), f64::from(writes.max(1))],
+            limits: [0.0; 3],
+            seconds: vec![[0.0; 2]; RING as usize],
+            folded: 0,
+        };
+        d.set_limits();
+        d
+    }
+
+    /// `reads / 2R + writes / 2W <= 1` as `reads 2W + writes 2R <= 4RW`:
+    /// units and peaks are multiples of a half, so this is exact.
+    fn set_limits(&mut self) {
+        let (r, w) = (2.0 * self.peak[0], 2.0 * self.peak[1]);
+        self.limits = [w, r, r * w];
+    }
+
+    #[cold]
+    fn fold(&mut self, s: u64) {
         while self.folded + u64::from(ON_DEMAND_PEAK_WINDOW_S) <= s {
             let slot = &mut self.seconds[(self.folded % RING) as usize];
             self.peak[0] = self.peak[0].max(slot[0]);
@@ -83,11 +103,24 @@ impl OnDemand {
             *slot = [0.0; 2];
             self.folded += 1;
         }
-        let mut slot = self.seconds[(s % RING) as usize];
-        slot[usize::from(write)] += units;
-        let load = slot[0] / (2.0 * self.peak[0]) + slot[1] / (2.0 * self.peak[1]);
-        if load <= 1.0 {
-            self.seconds[(s % RING) as usize] = slot;
+        self.set_limits();
+    }
+
+    #[inline]
+    fn take(&mut self, at: Us, write: bool, units: f64) -> bool {
+        let s = at / SEC;
+        if self.folded + u64::from(ON_DEMAND_PEAK_WINDOW_S) <= s {
+            self.fold(s);
+        }
+        let [a, b, most] = self.limits;
+        let slot = &mut self.seconds[(s % RING) as usize];
+        let (r, w) = if write {
+            (slot[0], slot[1] + units)
+        } else {
+            (slot[0] + units, slot[1])
+        };
+        if r * a + w * b <= most {
+            *slot = [r, w];
             true
         } else {
             false
@@ -145,11 +178,7 @@ impl Table {
             },
             DynamoDbBilling::OnDemand => {
                 let (reads, writes) = p.previous_peak();
-                Capacity::OnDemand(Box::new(OnDemand {
-                    peak: [f64::from(reads.max(1)), f64::from(writes.max(1))],
-                    seconds: vec![[0.0; 2]; RING as usize],
-                    folded: 0,
-                }))
+                Capacity::OnDemand(Box::new(OnDemand::new(reads, writes)))
             }
         };
         let retry = p.sdk_retry();
@@ -274,11 +303,7 @@ mod tests {
 
     #[test]
     fn on_demand_takes_double_the_previous_peak_in_any_mix() {
-        let mut d = OnDemand {
-            peak: [600.0, 200.0],
-            seconds: vec![[0.0; 2]; RING as usize],
-            folded: 0,
-        };
+        let mut d = OnDemand::new(600, 200);
         // 400 writes a second, or 1,200 reads, or half of each.
         assert_eq!((0..1_000).filter(|_| d.take(0, true, 1.0)).count(), 400);
         assert_eq!(
