@@ -274,6 +274,15 @@ fn to_json(reps: &Replications) -> Value {
                 "cold_start_share": v("cold_start_share"),
             });
         }
+        if c.table.is_some() {
+            o["table"] = json!({
+                "billing": c.table.as_ref().map(|t| t.billing.clone()),
+                "read_units_per_s": v("read_units_per_s"),
+                "write_units_per_s": v("write_units_per_s"),
+                "throttled_attempts": v("throttled_attempts"),
+                "retries": v("retries"),
+            });
+        }
         if c.queue.is_some() {
             o["queue"] = json!({
                 "served": v("served"),

@@ -680,7 +680,7 @@ pub fn estimate_usage(
     }
     notes.extend(crate::rated::notes(design));
     notes.push(
-        "DynamoDB: one request unit per read or write (items up to 1 KB written, 4 KB read)".into(),
+        "DynamoDB: each read takes a read unit per 4 KB of its table's item size (counted strongly consistent; an eventually consistent read takes half), each write a write unit per KB (items 1 KB unless the table says otherwise)".into(),
     );
     notes.push("SQS: one send per message, one receive and one delete per batch".into());
     notes.push("load balancers: one new connection per request".into());

@@ -274,10 +274,18 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
             Props::DynamoDbTable(_) => {
-                let w = write_share(design, id, &rate);
-                if let Some(usage) =
-                    crate::rated::dynamodb_usage(design, c, requests * w, requests * (1.0 - w))
-                {
+                // The units the run's calls consumed (throttled attempts
+                // are not billed); a run without them, by the requests.
+                let usage = match u.dynamodb_units.get(id) {
+                    Some(&(reads, writes)) => {
+                        crate::rated::dynamodb_units_usage(design, c, writes * k, reads * k)
+                    }
+                    None => {
+                        let w = write_share(design, id, &rate);
+                        crate::rated::dynamodb_usage(design, c, requests * w, requests * (1.0 - w))
+                    }
+                };
+                if let Some(usage) = usage {
                     push(id, ServiceUsage::DynamoDb(usage));
                 }
             }
@@ -408,6 +416,15 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
                 c.cold_starts,
                 100.0 * c.cold_starts as f64 / c.requests.max(1) as f64
             )),
+            Props::DynamoDbTable(_)
+                if c.table.as_ref().is_some_and(|t| t.throttled_attempts > 0) =>
+            {
+                let t = c.table.as_ref().map_or(0, |t| t.throttled_attempts);
+                notes.push(format!(
+                    "{id}: {t} attempts throttled ({} calls failed after the SDK's retries) consumed no capacity and are not billed; the estimate assumes every request is served",
+                    c.throttled
+                ))
+            }
             Props::EcsService(_) | Props::EksWorkload(_) if c.scale_events > 0 => {
                 notes.push(format!(
                     "{id}: scaled {} times in the run, {:.2} tasks on average (at most {}); the estimate holds the count its policy needs at the mean rate",

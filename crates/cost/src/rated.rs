@@ -4,7 +4,9 @@
 //! scenario estimate ([`crate::estimate`]) and by the measured bill
 //! ([`crate::measured`]), so the two differ only in the rates they give it.
 
-use archsim_model::component::{DatabaseEngine, DynamoDbBilling, Props, Scheme, StreamMode};
+use archsim_model::component::{
+    DatabaseEngine, DynamoDbBilling, Props, Scheme, StreamMode, read_units, write_units,
+};
 use archsim_model::connection::ConnectionKind;
 use archsim_model::schedule::Schedule;
 use archsim_model::{Component, ComponentKind as K, Design, ExportProfile};
@@ -156,9 +158,9 @@ pub(crate) fn rated_usage(
     out
 }
 
-/// A DynamoDB table's month: its capacity billed by the hour when
-/// provisioned; under the production export profile, point-in-time
-/// recovery on its stored size.
+/// A DynamoDB table's month from its requests: each read and write
+/// takes the units of the table's item size
+/// ([`archsim_model::component::read_units`], `write_units`).
 pub(crate) fn dynamodb_usage(
     design: &Design,
     c: &Component,
@@ -168,7 +170,29 @@ pub(crate) fn dynamodb_usage(
     let Props::DynamoDbTable(t) = &c.props else {
         return None;
     };
-    let mut usage = DynamoDbUsage::on_demand(writes, reads, t.stored_gb);
+    let size = t.item_size_kb();
+    dynamodb_units_usage(
+        design,
+        c,
+        writes * write_units(size),
+        reads * read_units(size),
+    )
+}
+
+/// A DynamoDB table's month from the request units it consumed: its
+/// capacity billed by the hour when provisioned (and the units not
+/// billed again); under the production export profile, point-in-time
+/// recovery on its stored size.
+pub(crate) fn dynamodb_units_usage(
+    design: &Design,
+    c: &Component,
+    write_units: f64,
+    read_units: f64,
+) -> Option<DynamoDbUsage> {
+    let Props::DynamoDbTable(t) = &c.props else {
+        return None;
+    };
+    let mut usage = DynamoDbUsage::on_demand(write_units, read_units, t.stored_gb);
     if design.export_profile == ExportProfile::Production {
         usage.pitr_storage_gb_month = t.stored_gb;
     }

@@ -42,6 +42,8 @@ const LAMBDA_QUOTAS: &str = "AWS Lambda quotas";
 const ECS_QUOTAS: &str = "Amazon ECS task definition parameters";
 const SQS_QUOTAS: &str = "Amazon SQS quotas";
 const ELB_QUOTAS: &str = "Elastic Load Balancing target group attributes";
+const SDK_RETRY: &str = "AWS SDKs and Tools Reference Guide: retry behavior";
+const INIT_LIMIT: &str = "Lambda init phase limit: 10 s";
 const WORK: &str = "archsim: per-request work model";
 
 const WORK_SPECS: [PropertySpec; 5] = [
@@ -180,6 +182,30 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             p("latency.mean_ms", 0.0, 60_000.0, "ms", "archsim"),
             p("latency.p99_ms", 0.0, 60_000.0, "ms", "archsim"),
             p("stored_gb", 0.0, 1e9, "GB", "archsim: for cost"),
+            p(
+                "item_size_kb",
+                0.001,
+                400.0,
+                "KB",
+                "DynamoDB quotas: items up to 400 KB",
+            ),
+            p(
+                "previous_peak_reads_per_s",
+                1.0,
+                1e7,
+                "read units/s",
+                "DynamoDB on-demand: a new table's previous peak is 6,000",
+            ),
+            p(
+                "previous_peak_writes_per_s",
+                1.0,
+                1e7,
+                "write units/s",
+                "DynamoDB on-demand: a new table's previous peak is 2,000",
+            ),
+            p("sdk_retry.max_attempts", 1.0, 20.0, "attempts", SDK_RETRY),
+            p("sdk_retry.base_delay_ms", 0.0, 60_000.0, "ms", SDK_RETRY),
+            p("sdk_retry.max_backoff_ms", 0.0, 300_000.0, "ms", SDK_RETRY),
         ],
         K::AuroraServerless => vec![
             p(
@@ -217,12 +243,17 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                     LAMBDA_QUOTAS,
                 ),
                 p("ephemeral_storage_mb", 512.0, 10_240.0, "MB", LAMBDA_QUOTAS),
+                p("init_ms", 0.0, 10_000.0, "ms", INIT_LIMIT),
+                p("cold_start.ms", 0.0, 10_000.0, "ms", INIT_LIMIT),
+                p("cold_start.mean_ms", 0.0, 10_000.0, "ms", INIT_LIMIT),
+                p("cold_start.p99_ms", 0.0, 10_000.0, "ms", INIT_LIMIT),
+                p("cold_start.samples_ms[]", 0.0, 10_000.0, "ms", INIT_LIMIT),
                 p(
-                    "init_ms",
-                    0.0,
-                    10_000.0,
-                    "ms",
-                    "Lambda init phase limit: 10 s",
+                    "scaling_rate_per_10s",
+                    1.0,
+                    100_000.0,
+                    "environments per 10 s",
+                    "Lambda scaling behavior: 1,000 per 10 s per function (a what-if setting)",
                 ),
                 p(
                     "max_event_age_s",
@@ -612,10 +643,13 @@ mod tests {
     fn every_spec_path_exists_in_the_defaults_or_is_optional() {
         for &kind in ComponentKind::ALL {
             let value = serde_json::to_value(Props::default_for(kind)).unwrap();
+            // A property left out of the file at its default or unset is
+            // still in the schema.
+            let schema = serde_json::to_value(Props::schema_for(kind)).unwrap();
             for spec in component_specs(kind) {
                 let first = spec.path.split(['.', '[']).next().unwrap();
                 assert!(
-                    value.get(first).is_some(),
+                    value.get(first).is_some() || schema["properties"].get(first).is_some(),
                     "{kind:?}: spec path {} names no property",
                     spec.path
                 );

@@ -53,6 +53,9 @@ type Found = Vec<(Vec<String>, String)>;
 
 mod deployments;
 use deployments::*;
+mod lambda_settings;
+pub use lambda_settings::lognormal_unfit;
+use lambda_settings::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -163,6 +166,10 @@ rules! {
         "Set a threshold the metric can cross (an error rate is 0-100%, counts and durations are 0 or more) and at least one evaluation period: this alarm cannot stop a bad version.", deployment_alarms;
     "LAMBDA_HOOK_NOT_FUNCTION", Error, "Traffic hook that is not another Lambda function",
         "Point the pre- or post-traffic hook at the id of another Lambda function in the design (it calls CodeDeploy's PutLifecycleEventHookExecutionStatus).", deployment_hooks;
+    "LAMBDA_COLD_START_INVALID", Error, "Cold-start distribution that cannot be drawn from",
+        "Give the cold start either init_ms (one duration) or a distribution: a lognormal's p99 above its mean (and at most about 15x it), an empirical list with at least one measured init duration.", lambda_cold_start;
+    "LAMBDA_SCALING_RATE_IGNORED", Warning, "Per-function scaling rate under the pre-2023 rule",
+        "Switch the account's Lambda scaling to per_function to use the function's rate, or set the rate back to 1,000 per 10 s.", lambda_scaling_rate_ignored;
     "LAMBDA_ASYNC_NO_FAILURE_DESTINATION", Info, "Asynchronous events are dropped after retries",
         "Add a dead-letter connection (SQS queue or SNS topic, or an on-failure destination function) so failed events are kept.", async_failure_destination;
     "INFERRED_CONNECTION_UNCONFIRMED", Info, "Connection inferred from weak evidence",

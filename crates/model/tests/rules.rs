@@ -268,6 +268,32 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "LAMBDA_COLD_START_INVALID",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders-fn",
+                    "cold_start",
+                    json!({"type": "lognormal", "mean_ms": 400.0, "p99_ms": 300.0}),
+                )],
+            ),
+        ),
+        case(
+            "LAMBDA_SCALING_RATE_IGNORED",
+            "orders-fn",
+            edited(
+                "serverless-api",
+                vec![
+                    set("orders-fn", "scaling_rate_per_10s", json!(500)),
+                    Op::SetDesignProperty {
+                        path: "account.lambda_scaling".into(),
+                        value: json!("legacy_burst"),
+                    },
+                ],
+            ),
+        ),
+        case(
             "LAMBDA_DEPLOYMENT_NO_ALIAS",
             "orders-fn",
             edited(
@@ -800,4 +826,58 @@ fn unreserved_minimum_counts_every_function() {
         .find(|p| p.code == "LAMBDA_UNRESERVED_BELOW_MIN")
         .unwrap();
     assert!(p.message.contains("leaving 99"), "{}", p.message);
+}
+
+#[test]
+fn cold_start_problems_name_the_function_and_the_bad_value() {
+    let messages = |cold_start: Value, init_ms: Value| -> Vec<String> {
+        let d = edited(
+            "serverless-api",
+            vec![
+                set("orders-fn", "init_ms", init_ms),
+                set("orders-fn", "cold_start", cold_start),
+            ],
+        );
+        validate(&d)
+            .into_iter()
+            .filter(|p| p.code == "LAMBDA_COLD_START_INVALID")
+            .map(|p| p.message)
+            .collect()
+    };
+    let lognormal =
+        |mean: f64, p99: f64| json!({"type": "lognormal", "mean_ms": mean, "p99_ms": p99});
+    let m = messages(lognormal(100.0, 2000.0), Value::Null);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("2000 ms") && m[0].contains("100 ms"), "{m:?}");
+    assert!(
+        messages(lognormal(100.0, 1400.0), Value::Null).is_empty(),
+        "under 14.97x fits"
+    );
+    let m = messages(json!({"type": "empirical", "samples_ms": []}), Value::Null);
+    assert!(m[0].contains("at least one measured"), "{m:?}");
+    let m = messages(
+        json!({"type": "exponential", "mean_ms": 200.0}),
+        json!(150.0),
+    );
+    assert!(m[0].contains("init_ms (150 ms)"), "{m:?}");
+    assert!(
+        messages(
+            json!({"type": "exponential", "mean_ms": 200.0}),
+            Value::Null
+        )
+        .is_empty()
+    );
+    // A measured duration beyond the init phase's 10 s is refused, by path.
+    let mut editor = Editor::new(starter("serverless-api").unwrap().build().unwrap());
+    let refused = editor
+        .apply(set(
+            "orders-fn",
+            "cold_start",
+            json!({"type": "empirical", "samples_ms": [120.0, 12000.0]}),
+        ))
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("cold_start.samples_ms[1]"),
+        "{refused}"
+    );
 }

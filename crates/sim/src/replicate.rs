@@ -69,8 +69,10 @@ pub struct ComponentEstimates {
     /// `mean_concurrency`, `max_concurrency`, `p50_ms`, `p90_ms`, `p99_ms`,
     /// `max_ms`, `mean_tasks`, `max_tasks`, `scale_events`,
     /// `mean_instances`, `max_instances`, `mean_wait_ms`; functions add their
-    /// environments', waiting points (functions, services, queues) `served`,
-    /// `waited`, `p_wait`, `mean_queue_length` and `max_queue_length`.
+    /// environments', DynamoDB tables `read_units_per_s`,
+    /// `write_units_per_s`, `throttled_attempts` and `retries`, waiting
+    /// points (functions, services, queues) `served`, `waited`, `p_wait`,
+    /// `mean_queue_length` and `max_queue_length`.
     pub metrics: BTreeMap<String, Estimate>,
 }
 
@@ -116,6 +118,14 @@ pub fn metrics_of(c: &crate::ComponentStats) -> Vec<(&'static str, f64)> {
             ("mean_idle_environments", e.mean_idle),
             ("mean_environment_lifetime_s", e.mean_lifetime_s),
             ("cold_start_share", e.cold_start_share),
+        ]);
+    }
+    if let Some(t) = &c.table {
+        metrics.extend([
+            ("read_units_per_s", t.mean_read_units_per_s),
+            ("write_units_per_s", t.mean_write_units_per_s),
+            ("throttled_attempts", t.throttled_attempts as f64),
+            ("retries", t.retries as f64),
         ]);
     }
     if let Some(q) = &c.queue {

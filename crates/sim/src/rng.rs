@@ -137,4 +137,51 @@ mod tests {
         assert!((mean / 50_000.0 - 1.0).abs() < 0.02, "mean {mean}");
         assert!((p99 / 200_000.0 - 1.0).abs() < 0.04, "p99 {p99}");
     }
+
+    fn sorted_draws(d: &Distribution, n: usize) -> Vec<f64> {
+        let s = Sampler::new(d);
+        let mut rng = stream(7, "cold");
+        let mut v: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn exponential_matches_its_mean_median_and_p99() {
+        let v = sorted_draws(&Distribution::Exponential { mean_ms: 200.0 }, 200_000);
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        assert!((mean / 200_000.0 - 1.0).abs() < 0.01, "mean {mean}");
+        let p50 = v[v.len() / 2];
+        assert!(
+            (p50 / (200_000.0 * 2f64.ln()) - 1.0).abs() < 0.02,
+            "p50 {p50}"
+        );
+        let p99 = v[v.len() * 99 / 100];
+        assert!(
+            (p99 / (200_000.0 * 100f64.ln()) - 1.0).abs() < 0.03,
+            "p99 {p99}"
+        );
+    }
+
+    #[test]
+    fn empirical_draws_each_sample_equally_often() {
+        let samples = [120.0, 150.0, 400.0, 2_000.0];
+        let v = sorted_draws(
+            &Distribution::Empirical {
+                samples_ms: samples.to_vec(),
+            },
+            100_000,
+        );
+        for s in samples {
+            let share = v.iter().filter(|&&x| x == s * 1e3).count() as f64 / v.len() as f64;
+            // A quarter each: standard error 0.0014.
+            assert!((share - 0.25).abs() < 0.006, "{s} ms drawn {share}");
+        }
+    }
+
+    #[test]
+    fn constant_is_its_value() {
+        let v = sorted_draws(&Distribution::Constant { ms: 85.0 }, 10);
+        assert!(v.iter().all(|&x| x == 85_000.0));
+    }
 }

@@ -102,7 +102,30 @@ pub struct ComponentStats {
     /// their queue as queueing theory reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueStats>,
+    /// DynamoDB tables: capacity consumed, throttles and the SDK's retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableStats>,
     pub series: Series,
+}
+
+/// A DynamoDB table's capacity over the run. Its `throttled` requests
+/// (in [`ComponentStats`]) are calls that failed with every SDK attempt
+/// throttled; `retries` are the attempts after a throttle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableStats {
+    /// `on_demand` or `provisioned`.
+    pub billing: String,
+    /// Successful reads and writes, and the units they consumed.
+    pub reads: u64,
+    pub writes: u64,
+    pub read_units: f64,
+    pub write_units: f64,
+    /// Consumed units per second, averaged over the run.
+    pub mean_read_units_per_s: f64,
+    pub mean_write_units_per_s: f64,
+    /// Attempts refused with a throughput exception (each retry counted).
+    pub throttled_attempts: u64,
+    pub retries: u64,
 }
 
 /// A waiting point's queue: Lambda's internal queue of asynchronous events
@@ -300,6 +323,9 @@ pub struct Usage {
     pub sqs_requests: BTreeMap<String, u64>,
     /// Requests to DynamoDB, Aurora, RDS and S3 from the design.
     pub data_requests: BTreeMap<String, u64>,
+    /// DynamoDB tables: (read, write) units consumed, by table id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dynamodb_units: BTreeMap<String, (f64, f64)>,
     /// Load balancer inputs for LCUs.
     pub load_balancer: BTreeMap<String, LoadBalancerUsage>,
 }

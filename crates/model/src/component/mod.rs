@@ -11,6 +11,8 @@ mod containers;
 pub use containers::*;
 mod deployment;
 pub use deployment::*;
+mod dynamodb;
+pub use dynamodb::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -821,6 +823,41 @@ pub struct DynamoDbTableProps {
     /// Latency a caller sees for one request.
     pub latency: Distribution,
     pub stored_gb: f64,
+    /// The size of the item a request reads or writes, KB: a read takes
+    /// a read unit per 4 KB (counted strongly consistent: an eventually
+    /// consistent read would take half), a write a write unit per KB, each
+    /// rounded up. `None`: 1 KB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_size_kb: Option<f64>,
+    /// On demand: the table's previous peak, request units per second; it
+    /// takes up to double at once. `None`: a new table's, 6,000 read and
+    /// 2,000 write units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_reads_per_s: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_writes_per_s: Option<u32>,
+    /// How the callers' SDK retries a throttled request; `None`: the AWS
+    /// SDKs' standard retry mode ([`SdkRetry`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_retry: Option<SdkRetry>,
+}
+
+impl DynamoDbTableProps {
+    pub fn item_size_kb(&self) -> f64 {
+        self.item_size_kb.unwrap_or(1.0)
+    }
+    /// The previous peak (reads, writes), request units per second.
+    pub fn previous_peak(&self) -> (u32, u32) {
+        (
+            self.previous_peak_reads_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_READS),
+            self.previous_peak_writes_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_WRITES),
+        )
+    }
+    pub fn sdk_retry(&self) -> SdkRetry {
+        self.sdk_retry.clone().unwrap_or_default()
+    }
 }
 
 impl Default for DynamoDbTableProps {
@@ -837,6 +874,10 @@ impl Default for DynamoDbTableProps {
                 p99_ms: 15.0,
             },
             stored_gb: 1.0,
+            item_size_kb: None,
+            previous_peak_reads_per_s: None,
+            previous_peak_writes_per_s: None,
+            sdk_retry: None,
         }
     }
 }
@@ -1066,6 +1107,26 @@ pub struct LambdaProps {
     pub ephemeral_storage_mb: u32,
     /// Cold start; `None` uses the runtime's default.
     pub init_ms: Option<f64>,
+    /// Cold start as a distribution of measured init durations, drawn for
+    /// each new execution environment (and billed, as init is); `None`:
+    /// every cold start takes `init_ms` (or the runtime's default), which
+    /// must then be left unset. A lognormal is fitted to the mean and the
+    /// 99th percentile, which CloudWatch Logs Insights gives from the
+    /// REPORT lines (`avg(@initDuration)`, `pct(@initDuration, 99)`); an
+    /// empirical one draws uniformly from a list of measured durations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cold_start: Option<Distribution>,
+    /// Lambda's concurrency scaling rate: the new execution environments
+    /// this function may add per 10 s, refilled continuously (a token
+    /// bucket of this size). AWS's figure since November 2023 is 1,000:
+    /// "each synchronously invoked function can scale by 1,000 concurrent
+    /// executions every 10 seconds" (AWS Lambda Developer Guide, "Lambda
+    /// scaling behavior"). A what-if setting; under the account's
+    /// pre-2023 rule (`legacy_burst`) the account-wide burst applies
+    /// instead.
+    /// `None`: AWS's 1,000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_rate_per_10s: Option<u32>,
     pub snap_start: bool,
     pub work: Work,
     pub tracing: bool,
@@ -1095,6 +1156,8 @@ impl Default for LambdaProps {
             provisioned_concurrency: 0,
             ephemeral_storage_mb: 512,
             init_ms: None,
+            cold_start: None,
+            scaling_rate_per_10s: None,
             snap_start: false,
             work: Work::default(),
             tracing: false,
@@ -1106,7 +1169,17 @@ impl Default for LambdaProps {
     }
 }
 
+/// New execution environments a function may add per 10 s since
+/// November 2023 (AWS Lambda Developer Guide, "Lambda scaling behavior").
+pub const LAMBDA_SCALING_RATE_PER_10S: u32 = 1_000;
+
 impl LambdaProps {
+    /// New execution environments the function may add per 10 s.
+    pub fn scaling_rate_per_10s(&self) -> u32 {
+        self.scaling_rate_per_10s
+            .unwrap_or(LAMBDA_SCALING_RATE_PER_10S)
+    }
+
     /// The runtime identifier to deploy: the exact one read from a
     /// template while it is of the chosen family, else the family's
     /// default.

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 use std::path::PathBuf;
 
 use archsim_model::component::{ComponentKind, Props};
-use archsim_model::connection::{Access, ConnectionKind, InvokeMode};
+use archsim_model::connection::{ConnectionKind, InvokeMode};
 use archsim_model::design::LambdaScalingRule;
 use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
 use archsim_model::{Design, Scenario};
@@ -91,9 +91,9 @@ impl Simulation {
                     ConnectionKind::Invoke {
                         mode: InvokeMode::Async,
                     } => node.async_calls.push(t),
-                    ConnectionKind::Uses { access } if to.kind().is_data_store() => node
-                        .stores
-                        .push((t, access.writes() && *access != Access::Read)),
+                    ConnectionKind::Uses { access } if to.kind().is_data_store() => {
+                        node.stores.push((t, *access))
+                    }
                     ConnectionKind::Publishes => node.publishes.push(t),
                     ConnectionKind::DeadLetter => node.dead_letter = t,
                     _ => {}
@@ -136,18 +136,22 @@ impl Simulation {
                 Props::DynamoDbTable(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: Some(Box::new(super::dynamodb::Table::new(p))),
                 },
                 Props::AuroraServerless(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: None,
                 },
                 Props::Rds(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    table: None,
                 },
                 Props::S3Bucket(p) => Behaviour::Store {
                     latency: lognormal(S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS),
                     notifies: !p.events.is_empty(),
+                    table: None,
                 },
                 Props::SnsTopic(_) => Behaviour::FanOut { period: None },
                 Props::EventBridgeRule(p) => Behaviour::FanOut {

@@ -15,6 +15,10 @@ pub(super) enum Ev {
     Answer {
         req: u32,
     },
+    /// A DynamoDB table throttled the request past the SDK's retries.
+    AnswerThrottled {
+        req: u32,
+    },
     AsyncRetry {
         req: u32,
     },

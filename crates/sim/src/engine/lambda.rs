@@ -17,9 +17,6 @@ use crate::rng::Sampler;
 /// request (observed since 2019; SPEC-SIM.md): the default of the design's
 /// `account.lambda_idle_expiry_s`, which the simulator reads.
 pub const LAMBDA_IDLE_EXPIRY: Us = 600 * SEC;
-/// Per-function scaling since Nov 2023: 1,000 new environments per 10 s.
-const LAMBDA_SCALING_BUCKET: f64 = 1000.0;
-const LAMBDA_SCALING_REFILL_PER_S: f64 = 100.0;
 /// Pre-2023 rule: account burst of 3,000 (largest regions), then +500/min.
 pub(super) const LEGACY_BURST: f64 = 3000.0;
 pub(super) const LEGACY_REFILL_PER_S: f64 = 500.0 / 60.0;
@@ -46,6 +43,11 @@ pub(super) struct Lambda {
     pub(super) arm64: bool,
     pub(super) timeout: Us,
     pub(super) init_us: f64,
+    /// The cold start's distribution, when it is not a constant, with its
+    /// mean (µs): a draw is scaled by `init_us / mean`, so a version
+    /// deployed with its own init time keeps the shape at its own mean
+    /// (and the function's own version draws exactly the distribution).
+    pub(super) init_shape: Option<(Sampler, f64)>,
     pub(super) work: Sampler,
     /// Handler time multiplier from memory-to-CPU scaling.
     pub(super) cpu_factor: f64,
@@ -109,12 +111,20 @@ impl Lambda {
             memory_mb: p.memory_mb,
             arm64: p.architecture == Architecture::Arm64,
             timeout: u64::from(p.timeout_s.max(1)) * SEC,
-            init_us: if p.snap_start && p.init_ms.is_none() {
+            init_us: match &p.cold_start {
+                Some(d) => d.mean_ms().max(0.0) * 1e3,
                 // SnapStart restore, ~100-150 ms (SPEC-SIM.md).
-                125_000.0
-            } else {
-                p.effective_init_ms().max(0.0) * 1e3
+                None if p.snap_start && p.init_ms.is_none() => 125_000.0,
+                None => p.effective_init_ms().max(0.0) * 1e3,
             },
+            init_shape: p.cold_start.as_ref().and_then(|d| {
+                let mean = d.mean_ms() * 1e3;
+                match Sampler::new(d) {
+                    Sampler::Constant(_) => None,
+                    s if mean > 0.0 => Some((s, mean)),
+                    _ => None,
+                }
+            }),
             work: Sampler::new(&p.work.duration),
             cpu_factor,
             reserved: p.reserved_concurrency,
@@ -125,7 +135,11 @@ impl Lambda {
             busy: 0,
             created: 0,
             created_in_warmup: 0,
-            scaling: TokenBucket::new(LAMBDA_SCALING_REFILL_PER_S, LAMBDA_SCALING_BUCKET),
+            // A bucket of the 10 s rate, refilled continuously (SPEC-SIM.md).
+            scaling: TokenBucket::new(
+                f64::from(p.scaling_rate_per_10s()) / 10.0,
+                f64::from(p.scaling_rate_per_10s()),
+            ),
             max_event_age: u64::from(p.max_event_age_s) * SEC,
             max_retry: p.max_retry_attempts.min(2) as u16,
             billed_mb_us: 0.0,
@@ -268,14 +282,23 @@ impl Simulation {
                 self.work_sample(node, req.profile)
             };
         }
-        let stores = self.handler_store_latency(node);
+        let (stores, stores_ok) = self.handler_store_latency(node);
         self.deploy_started(node, new, cold);
-        let l = self.lambda(node);
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Lambda(l) = &mut n.behaviour else {
+            unreachable!("not a Lambda function")
+        };
         let init_us = match &l.deploying {
             Some(d) if new => d.init_us,
             _ => l.init_us,
         };
-        let init = if cold { init_us as Us } else { 0 };
+        let init = match (&l.init_shape, cold) {
+            (_, false) => 0,
+            (None, true) => init_us as Us,
+            // x / x is exactly 1: the function's own version draws the
+            // distribution as measured.
+            (Some((shape, mean)), true) => (shape.sample(&mut n.rng) * (init_us / mean)) as Us,
+        };
         let duration = init + (work * l.cpu_factor) as Us + stores;
         let timeout = l.timeout;
         l.invocations += 1;
@@ -284,7 +307,9 @@ impl Simulation {
         rq.service_start = now;
         rq.init_us = init;
         rq.step = 0;
-        rq.failed = false;
+        // A table call that failed past its retries fails the handler as
+        // a failed synchronous call does.
+        rq.failed = !stores_ok;
         rq.timed_out = duration > timeout;
         let n = &mut self.nodes[node as usize];
         let wait = now - req.arrived;

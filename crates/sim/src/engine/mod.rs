@@ -49,6 +49,7 @@ mod build;
 mod capacity;
 mod coverage;
 mod deploy;
+mod dynamodb;
 mod edges;
 mod events;
 mod lambda;
@@ -68,6 +69,7 @@ use std::collections::BinaryHeap;
 
 use archsim_model::Scenario;
 use archsim_model::component::{ComponentKind, LbAlgorithm};
+use archsim_model::connection::Access;
 use archsim_model::scenario::ScenarioEvent;
 use hdrhistogram::Histogram;
 
@@ -171,8 +173,8 @@ struct Node {
     behaviour: Behaviour,
     sync_calls: Vec<u32>,
     async_calls: Vec<u32>,
-    /// Data stores called synchronously, and whether the call writes.
-    stores: Vec<(u32, bool)>,
+    /// Data stores called synchronously, and how.
+    stores: Vec<(u32, Access)>,
     publishes: Vec<u32>,
     dead_letter: u32,
     /// Dependency slowdown factor.
@@ -248,6 +250,8 @@ enum Behaviour {
     Store {
         latency: Sampler,
         notifies: bool,
+        /// A DynamoDB table's capacity.
+        table: Option<Box<dynamodb::Table>>,
     },
     /// SNS, EventBridge: fan out to every subscriber.
     FanOut {
@@ -378,6 +382,7 @@ impl Simulation {
         match ev {
             Ev::WorkDone { req } => self.on_work_done(req),
             Ev::Answer { req } => self.finish(req, Outcome::Ok),
+            Ev::AnswerThrottled { req } => self.finish(req, Outcome::Throttled),
             Ev::AsyncRetry { req } => self.on_async_retry(req),
             Ev::TaskReady {
                 node,

@@ -6,6 +6,8 @@
 //! synchronous calls in order. SNS and scheduled EventBridge rules fan
 //! out here too.
 
+use archsim_model::connection::Access;
+
 use super::events::{ErrKind, Ev, Mode, Outcome, Req};
 use super::{Behaviour, NONE, Simulation, Us};
 use crate::run::Segment;
@@ -92,8 +94,12 @@ impl Simulation {
             Behaviour::Service(_) => self.service_arrive(r),
             Behaviour::Queue(_) => self.queue_arrive(r),
             Behaviour::Store { .. } => {
-                let lat = self.store_call(node, true);
-                self.push(now + lat, Ev::Answer { req: r });
+                let (lat, ok) = self.store_call(node, Access::Write);
+                if ok {
+                    self.push(now + lat, Ev::Answer { req: r });
+                } else {
+                    self.push(now + lat, Ev::AnswerThrottled { req: r });
+                }
             }
             Behaviour::FanOut { .. } => {
                 self.side_effects(r);
@@ -135,45 +141,76 @@ impl Simulation {
     }
 
     /// A synchronous data-store call made inline by a handler: counted at
-    /// the store, its latency returned. S3 writes notify subscribers.
-    fn store_call(&mut self, store: u32, writes: bool) -> Us {
+    /// the store, its latency returned, and whether it succeeded (a
+    /// DynamoDB table may throttle it past the SDK's retries). S3 writes
+    /// notify subscribers.
+    fn store_call(&mut self, store: u32, access: Access) -> (Us, bool) {
+        let now = self.now;
         let n = &mut self.nodes[store as usize];
-        let Behaviour::Store { latency, notifies } = &n.behaviour else {
-            return 0;
+        let Behaviour::Store {
+            latency,
+            notifies,
+            table,
+        } = &mut n.behaviour
+        else {
+            return (0, true);
         };
-        let notifies = *notifies && writes;
-        let lat = (latency.sample(&mut n.rng) * n.slow) as Us;
-        n.billed_requests += 1;
-        if notifies {
+        let notifies = *notifies && access.writes();
+        let slow = n.slow;
+        let (lat, ok) = match table {
+            None => ((latency.sample(&mut n.rng) * slow) as Us, true),
+            Some(t) => {
+                let before = t.c.retries;
+                let call = t.call(now, access, &mut n.rng, |rng| {
+                    (latency.sample(rng) * slow) as Us
+                });
+                let retried = t.c.retries - before;
+                n.c.retries += retried;
+                n.c.throttles_retried += retried;
+                (call.latency, call.ok)
+            }
+        };
+        if ok {
+            n.billed_requests += 1;
+        }
+        if notifies && ok {
             for i in 0..n.async_calls.len() {
                 let t = self.nodes[store as usize].async_calls[i];
                 self.arrive(t, NONE, Mode::Async, 0, NONE);
             }
         }
-        lat
+        (lat, ok)
     }
 
     /// Inline store calls of a handler: counted at the stores (a request
-    /// that completes at once with the sampled latency).
-    pub(super) fn handler_store_latency(&mut self, node: u32) -> Us {
+    /// that completes, or is throttled, at once with the sampled
+    /// latency). Returns their latency and whether all succeeded.
+    pub(super) fn handler_store_latency(&mut self, node: u32) -> (Us, bool) {
         let mut total = 0;
+        let mut all_ok = true;
         for i in 0..self.nodes[node as usize].stores.len() {
-            let (s, writes) = self.nodes[node as usize].stores[i];
-            let lat = self.store_call(s, writes);
+            let (s, access) = self.nodes[node as usize].stores[i];
+            let (lat, ok) = self.store_call(s, access);
             let sn = &mut self.nodes[s as usize];
             sn.c.requests += 1;
-            sn.c.completed += 1;
+            sn.second.arrivals += 1;
+            if ok {
+                sn.c.completed += 1;
+                sn.second.completions += 1;
+                let _ = sn.latency.record(lat.max(1));
+            } else {
+                sn.c.throttled += 1;
+                sn.second.throttles += 1;
+                all_ok = false;
+            }
             sn.c.served += 1;
             sn.c.service_sum += lat as f64;
-            sn.second.arrivals += 1;
-            sn.second.completions += 1;
-            let _ = sn.latency.record(lat.max(1));
             // Little's law for stores: the call occupies the store for its
             // latency; account the integral directly.
             sn.concurrency.integral += lat as f64;
             total += lat;
         }
-        total
+        (total, all_ok)
     }
 
     pub(super) fn work_sample(&mut self, node: u32, profile: u32) -> f64 {

@@ -215,6 +215,25 @@ impl Simulation {
                     _ => None,
                 },
                 queue,
+                table: match &n.behaviour {
+                    Behaviour::Store { table: Some(t), .. } => {
+                        self.usage
+                            .dynamodb_units
+                            .insert(n.id.clone(), (t.c.read_units, t.c.write_units));
+                        Some(TableStats {
+                            billing: t.billing().into(),
+                            reads: t.c.reads,
+                            writes: t.c.writes,
+                            read_units: t.c.read_units,
+                            write_units: t.c.write_units,
+                            mean_read_units_per_s: t.c.read_units / secs,
+                            mean_write_units_per_s: t.c.write_units / secs,
+                            throttled_attempts: t.c.throttled_attempts,
+                            retries: t.c.retries,
+                        })
+                    }
+                    _ => None,
+                },
                 series: std::mem::take(&mut n.series),
             });
         }

@@ -59,6 +59,7 @@ impl Simulation {
                         }
                     }
                 }
+                Behaviour::Store { table: Some(t), .. } => t.restart(),
                 _ => {}
             }
         }

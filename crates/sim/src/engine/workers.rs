@@ -114,7 +114,7 @@ impl Simulation {
         let busy = s.busy_workers;
         let profile = self.reqs[r as usize].profile;
         let work = self.task_work(node, task, profile) as Us;
-        let stores = self.handler_store_latency(node);
+        let (stores, stores_ok) = self.handler_store_latency(node);
         let n = &mut self.nodes[node as usize];
         n.concurrency.set(now, busy);
         let req = &mut self.reqs[r as usize];
@@ -123,7 +123,7 @@ impl Simulation {
         req.slot_generation = generation;
         req.service_start = now;
         req.step = 0;
-        req.failed = false;
+        req.failed = !stores_ok;
         req.timed_out = false;
         n.c.served += 1;
         n.c.wait_sum += wait as f64;
