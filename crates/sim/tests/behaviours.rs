@@ -1006,6 +1006,11 @@ fn the_live_frame_shows_a_functions_environments_alive_beside_the_busy_ones() {
     };
     assert_eq!(at(&mut sim, 300.0), (1, 0));
     assert_eq!(at(&mut sim, 700.0), (0, 0));
-    let client = sim.frame().components.into_iter().find(|c| c.id == "client").unwrap();
+    let client = sim
+        .frame()
+        .components
+        .into_iter()
+        .find(|c| c.id == "client")
+        .unwrap();
     assert_eq!(client.environments, 0, "only functions have environments");
 }
