@@ -17,7 +17,7 @@ use archsim_model::{ComponentKind, Design, Meaning};
 use egui::text::{LayoutJob, TextWrapping};
 use egui::{Color32, FontId, Pos2, Rect, Role, Sense, Stroke, Vec2};
 
-use archsim_app::Health;
+use archsim_app::{DeploymentOutcome, Health};
 
 use crate::{ComponentStatus, Presenter};
 
@@ -250,6 +250,7 @@ fn room_below(cards: &[Rect], i: usize, line: f32, area: Rect) -> Option<Rect> {
 /// shows the first few whole parts that fit).
 pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
     let mut parts = vec![format!("{:.0} rps", s.requests_per_s)];
+    parts.extend(deployment_part(s));
     if s.errors > 0 {
         parts.push(plural(s.errors, "error"));
     }
@@ -271,6 +272,41 @@ pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
         parts.push(format!("{} cold", s.cold_starts));
     }
     parts
+}
+
+/// A component's latest deployment: the new version and its share of
+/// traffic while it runs, with its errors so far (`v2 10% (12 errors)`),
+/// then how it ended (`v2 100%`, `v2 rolled back`, `v2 failed`).
+pub fn deployment_part(s: &ComponentStatus) -> Option<String> {
+    let d = s.deployment.as_ref()?;
+    let v = d.version;
+    Some(match d.outcome {
+        DeploymentOutcome::InProgress if d.new.errors > 0 => {
+            format!("v{v} {}% ({})", d.percent, plural(d.new.errors, "error"))
+        }
+        DeploymentOutcome::InProgress | DeploymentOutcome::Succeeded => {
+            format!("v{v} {}%", d.percent)
+        }
+        DeploymentOutcome::RolledBack => format!("v{v} rolled back"),
+        DeploymentOutcome::Failed => format!("v{v} failed"),
+    })
+}
+
+/// The colour of a deployment's line: red when the new version fails or
+/// was rolled back, blue while it goes well.
+fn deployment_colour(s: &ComponentStatus) -> Color32 {
+    match &s.deployment {
+        Some(d)
+            if d.new.errors > 0
+                || matches!(
+                    d.outcome,
+                    DeploymentOutcome::RolledBack | DeploymentOutcome::Failed
+                ) =>
+        {
+            health_colour(Health::Failing)
+        }
+        _ => Color32::from_rgb(130, 190, 255),
+    }
 }
 
 /// A latency as people write it: `250 ms`, `1.3 s`, `26 s`, `4.4 min`,
@@ -561,8 +597,24 @@ impl Presenter {
             let kind = c.kind().label();
             match (lines, &parts) {
                 (3, Some(parts)) => {
-                    line(ui, kind, small_size, Color32::from_gray(225));
-                    line(ui, &fit(parts, inner.width()), small_size, health_colour(h));
+                    // A deployment takes the kind's line, so it is always
+                    // seen whole.
+                    match status.filter(|s| s.deployment.is_some()) {
+                        Some(s) => {
+                            line(ui, &parts[1], small_size, deployment_colour(s));
+                            let rest: Vec<String> = parts
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, _)| *i != 1)
+                                .map(|(_, p)| p.clone())
+                                .collect();
+                            line(ui, &fit(&rest, inner.width()), small_size, health_colour(h));
+                        }
+                        None => {
+                            line(ui, kind, small_size, Color32::from_gray(225));
+                            line(ui, &fit(parts, inner.width()), small_size, health_colour(h));
+                        }
+                    }
                 }
                 (2, Some(parts)) => {
                     line(ui, &fit(parts, inner.width()), small_size, health_colour(h))
