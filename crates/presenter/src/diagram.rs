@@ -303,11 +303,17 @@ fn deployment_colour(s: &ComponentStatus) -> Color32 {
                     DeploymentOutcome::RolledBack | DeploymentOutcome::Failed
                 ) =>
         {
-            health_colour(Health::Failing)
+            DEPLOY_BAD
         }
-        _ => Color32::from_rgb(130, 190, 255),
+        _ => DEPLOY_OK,
     }
 }
+
+/// A deployment's line: blue while it goes well, red when the new version
+/// fails, on a dark strip.
+const DEPLOY_OK: Color32 = Color32::from_rgb(140, 200, 255);
+const DEPLOY_BAD: Color32 = Color32::from_rgb(255, 110, 110);
+const DEPLOY_BACKDROP: Color32 = Color32::from_rgba_premultiplied(0, 0, 0, 170);
 
 /// A latency as people write it: `250 ms`, `1.3 s`, `26 s`, `4.4 min`,
 /// `2.1 h` (never "26000 ms").
@@ -582,6 +588,11 @@ impl Presenter {
                     Vec2::new(inner.width(), size * LINE),
                 );
                 y += size * LINE;
+                if colour == DEPLOY_OK || colour == DEPLOY_BAD {
+                    // A dark strip under a deployment's line, so its colour
+                    // reads on any card.
+                    painter.rect_filled(r.expand2(Vec2::new(2.0, 0.0)), 2.0, DEPLOY_BACKDROP);
+                }
                 text_line(ui, r, text, FontId::proportional(size), colour);
             };
             let parts = status.map(badge_parts);
