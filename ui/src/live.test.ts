@@ -120,6 +120,11 @@ describe("formatting", () => {
     expect(badgeParts(liveStore.get("f")!)[1].text).toBe("v2 100%");
     liveStore.set({ ...v, deployments: [deployment("rolled_back", 0, 20)] });
     expect(badgeParts(liveStore.get("f")!)[1]).toMatchObject({ text: "v2 rolled back", tone: "bad" });
+    // Once it ended, the errors now come before how it ended.
+    liveStore.set({ ...view([{ ...comp("f", { errors: 20 }), arrivals_per_s: 100 }]), deployments: [deployment("rolled_back", 0, 20)] });
+    expect(badgeParts(liveStore.get("f")!).map((p) => p.key)).toEqual(["rps", "err", "deploy"]);
+    liveStore.set({ ...view([{ ...comp("f", { errors: 20 }), arrivals_per_s: 100 }]), deployments: [deployment("in_progress", 10, 20)] });
+    expect(badgeParts(liveStore.get("f")!).map((p) => p.key)).toEqual(["rps", "deploy", "err"]);
     off();
     liveStore.set(null);
   });

@@ -168,11 +168,14 @@ export function badgeParts(c: LiveCard): { key: string; text: string; title: str
   const n = c.now;
   const parts: { key: string; text: string; title: string; tone?: "warn" | "bad" }[] = [];
   parts.push({ key: "rps", text: `${compact(c.arrivals_per_s)}/s`, title: "requests in the last simulated second" });
-  // A deployment under way is what the audience watches.
-  if (c.deployment) parts.push(deploymentPart(c.deployment));
+  // A deployment under way is what the audience watches; once it ended,
+  // what goes wrong now comes before how it ended.
+  const deploy = c.deployment && deploymentPart(c.deployment);
+  if (deploy && c.deployment?.outcome === "in_progress") parts.push(deploy);
   // What is going wrong comes first: the card shows two rows at most.
   if (n.errors > 0) parts.push({ key: "err", text: `${compact(n.errors)} err`, title: "errors so far", tone: "bad" });
   if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
+  if (deploy && c.deployment?.outcome !== "in_progress") parts.push(deploy);
   if (n.tasks > 0) parts.push({ key: "tasks", text: `${n.tasks} tasks`, title: "tasks (or pods) not stopped" });
   else if (n.instances > 0) parts.push({ key: "inst", text: `${n.instances} inst`, title: "EC2 instances in service" });
   else if (n.concurrency > 0)

@@ -250,12 +250,23 @@ fn room_below(cards: &[Rect], i: usize, line: f32, area: Rect) -> Option<Rect> {
 /// shows the first few whole parts that fit).
 pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
     let mut parts = vec![format!("{:.0} rps", s.requests_per_s)];
-    parts.extend(deployment_part(s));
+    // A deployment under way is what the audience watches; once it ended,
+    // what goes wrong now comes before how it ended.
+    let deploying = s
+        .deployment
+        .as_ref()
+        .is_some_and(|d| d.outcome == DeploymentOutcome::InProgress);
+    if deploying {
+        parts.extend(deployment_part(s));
+    }
     if s.errors > 0 {
         parts.push(plural(s.errors, "error"));
     }
     if s.throttles > 0 {
         parts.push(format!("{} throttled", s.throttles));
+    }
+    if !deploying {
+        parts.extend(deployment_part(s));
     }
     if s.queue_depth > 0 {
         parts.push(format!("queue {}", s.queue_depth));
@@ -610,14 +621,13 @@ impl Presenter {
                 (3, Some(parts)) => {
                     // A deployment takes the kind's line, so it is always
                     // seen whole.
-                    match status.filter(|s| s.deployment.is_some()) {
-                        Some(s) => {
-                            line(ui, &parts[1], small_size, deployment_colour(s));
+                    match status.and_then(|s| Some((s, deployment_part(s)?))) {
+                        Some((s, deployment)) => {
+                            line(ui, &deployment, small_size, deployment_colour(s));
                             let rest: Vec<String> = parts
                                 .iter()
-                                .enumerate()
-                                .filter(|(i, _)| *i != 1)
-                                .map(|(_, p)| p.clone())
+                                .filter(|p| **p != deployment)
+                                .cloned()
                                 .collect();
                             line(ui, &fit(&rest, inner.width()), small_size, health_colour(h));
                         }

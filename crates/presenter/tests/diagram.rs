@@ -238,6 +238,19 @@ fn a_deployment_shows_its_version_share_and_errors_after_the_rate() {
         parts(&deploying(O::RolledBack, 0, 12)),
         ["100 rps", "v2 rolled back"]
     );
+    // Once it ended, the errors now come before how it ended.
+    let errors = |outcome| ComponentStatus {
+        errors: 12,
+        ..deploying(outcome, 0, 12)
+    };
+    assert_eq!(
+        badge_parts(&errors(O::RolledBack))[..3],
+        ["100 rps", "12 errors", "v2 rolled back"]
+    );
+    assert_eq!(
+        badge_parts(&errors(O::InProgress))[..3],
+        ["100 rps", "v2 0% (12 errors)", "12 errors"]
+    );
     assert_eq!(
         deployment_part(&deploying(O::Failed, 40, 3)).as_deref(),
         Some("v2 failed")
