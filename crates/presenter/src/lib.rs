@@ -4,7 +4,8 @@
 //! positions with animated flows and live badges, a placement grid per
 //! cluster, live charts and a big clock, driven from the keyboard (space
 //! pause, +/- speed, r restart, s spike, z zone loss, d deploy a healthy
-//! new version, shift+d a failing one, f fullscreen).
+//! new version, shift+d a failing one, ctrl+d an ECS service's version
+//! that fails its health checks, f fullscreen).
 //!
 //! The window renders [`Frame`]s it pulls from a [`LiveFeed`] and sends it
 //! archsim-app's [`LiveControl`]s; it never computes a domain result. In
@@ -129,6 +130,17 @@ pub const SPIKE_FACTOR: f64 = 5.0;
 /// live bar's "version failing 20%".
 pub const FAILING_VERSION_ERROR_RATE: f64 = 0.2;
 
+/// The new versions d deploys, as the live bar's "Deploy…" offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewVersion {
+    /// d
+    Healthy,
+    /// shift+d: fails [`FAILING_VERSION_ERROR_RATE`] of its requests.
+    Failing,
+    /// ctrl+d: an ECS service's tasks never pass their health checks.
+    FailingHealthChecks,
+}
+
 /// A stable colour per service name, for its tasks.
 fn service_colour(service: &str) -> Color32 {
     const COLOURS: [Color32; 6] = [
@@ -179,8 +191,9 @@ pub struct Presenter {
     fullscreen: bool,
     /// A traffic spike is on (s toggles it).
     spiking: bool,
-    /// What d deploys a new version of (archsim-app's choice), by id.
-    deploy_target: Option<String>,
+    /// What d deploys a new version of (archsim-app's choice): its id, and
+    /// whether it is an ECS service (whose tasks have health checks).
+    deploy_target: Option<(String, bool)>,
     /// Lines of what the presenter did, newest last (shown, and tested).
     log: VecDeque<String>,
     /// The diagram's geometry for the last area it was drawn in.
@@ -191,7 +204,12 @@ pub struct Presenter {
 
 impl Presenter {
     pub fn new(design: Design, scenario: impl Into<String>, feed: Box<dyn LiveFeed>) -> Self {
-        let deploy_target = archsim_app::deploy_target(&design).map(|c| c.id.clone());
+        let deploy_target = archsim_app::deploy_target(&design).map(|c| {
+            (
+                c.id.clone(),
+                c.kind() == archsim_model::ComponentKind::EcsService,
+            )
+        });
         Self {
             design,
             scenario: scenario.into(),
@@ -350,8 +368,14 @@ impl Presenter {
             });
         }
         if pressed(Key::D) {
-            let failing = ctx.input(|i| i.modifiers.shift);
-            self.deploy(failing);
+            let modifiers = ctx.input(|i| i.modifiers);
+            self.deploy(if modifiers.command {
+                NewVersion::FailingHealthChecks
+            } else if modifiers.shift {
+                NewVersion::Failing
+            } else {
+                NewVersion::Healthy
+            });
         }
         if pressed(Key::Escape) {
             self.select(None);
@@ -382,25 +406,31 @@ impl Presenter {
         self.send(LiveControl::Spike { factor });
     }
 
-    /// Deploys a new version of the design's deploy target, healthy or
-    /// failing [`FAILING_VERSION_ERROR_RATE`] of its requests, as the live
-    /// bar's "Deploy…" does; says so when there is nothing to deploy.
-    pub fn deploy(&mut self, failing: bool) {
-        let Some(component) = self.deploy_target.clone() else {
+    /// Deploys a new version of the design's deploy target, as the live
+    /// bar's "Deploy…" does; says so when there is nothing to deploy, or
+    /// when health checks are asked of something that has none.
+    pub fn deploy(&mut self, version: NewVersion) {
+        let Some((component, service)) = self.deploy_target.clone() else {
             self.note("nothing to deploy: the design has no Lambda function or ECS service".into());
             return;
         };
+        if version == NewVersion::FailingHealthChecks && !service {
+            self.note(format!(
+                "{component} is a function: only an ECS service's tasks have health checks to fail"
+            ));
+            return;
+        }
         self.send(LiveControl::Inject {
             event: ScenarioEvent::Deploy {
                 component,
                 work: None,
                 init_ms: None,
-                error_rate: if failing {
+                error_rate: if version == NewVersion::Failing {
                     FAILING_VERSION_ERROR_RATE
                 } else {
                     0.0
                 },
-                fails_health_checks: false,
+                fails_health_checks: version == NewVersion::FailingHealthChecks,
             },
         });
     }
@@ -503,6 +533,7 @@ impl Presenter {
         // window's width.
         ui.horizontal(|ui| {
             let deployable = self.deploy_target.is_some();
+            let service = self.deploy_target.as_ref().is_some_and(|t| t.1);
             let hint = |r: egui::Response| {
                 if deployable {
                     r
@@ -511,7 +542,7 @@ impl Presenter {
                 }
             };
             if hint(ui.add_enabled(deployable, egui::Button::new("Deploy (d)"))).clicked() {
-                self.deploy(false);
+                self.deploy(NewVersion::Healthy);
             }
             if hint(ui.add_enabled(
                 deployable,
@@ -519,7 +550,14 @@ impl Presenter {
             ))
             .clicked()
             {
-                self.deploy(true);
+                self.deploy(NewVersion::Failing);
+            }
+            if service
+                && ui
+                    .button("Deploy failing health checks (ctrl+d)")
+                    .clicked()
+            {
+                self.deploy(NewVersion::FailingHealthChecks);
             }
             ui.separator();
             if let Some(last) = self.log.back() {

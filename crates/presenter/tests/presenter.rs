@@ -527,13 +527,17 @@ fn the_live_runs_placement_becomes_the_clusters_capacity() {
 }
 
 fn deploy(component: &str, error_rate: f64) -> LiveControl {
+    deploy_version(component, error_rate, false)
+}
+
+fn deploy_version(component: &str, error_rate: f64, fails_health_checks: bool) -> LiveControl {
     LiveControl::Inject {
         event: ScenarioEvent::Deploy {
             component: component.into(),
             work: None,
             init_ms: None,
             error_rate,
-            fails_health_checks: false,
+            fails_health_checks,
         },
     }
 }
@@ -563,16 +567,30 @@ fn d_deploys_a_new_version_and_shift_d_a_failing_one() {
         ]
     );
     h.get_by_label("new version of orders-fn deployed (20% errors)");
-    // A design of containers deploys its first ECS service.
+    // A function has no health checks to fail: ctrl+d says so.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
+    h.step();
+    assert_eq!(script.borrow().sent.len(), 4);
+    h.get_by_label(
+        "orders-fn is a function: only an ECS service's tasks have health checks to fail",
+    );
+    // A design of containers deploys its first ECS service, whose new
+    // version may also fail its health checks (ctrl+d, or its button).
     let (mut h, script) = harness("ecs-ec2-placement");
     h.step();
     h.key_press(Key::D);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
+    h.step();
+    h.get_by_label("Deploy failing health checks (ctrl+d)")
+        .click();
     h.step();
     let sent = script.borrow().sent.clone();
     let [
         LiveControl::Inject {
             event: ScenarioEvent::Deploy { component, .. },
         },
+        ..,
     ] = sent.as_slice()
     else {
         panic!("{sent:?}")
@@ -581,6 +599,14 @@ fn d_deploys_a_new_version_and_shift_d_a_failing_one() {
     assert_eq!(
         design.component(component).unwrap().kind(),
         archsim_model::ComponentKind::EcsService
+    );
+    assert_eq!(
+        sent,
+        [
+            deploy(component, 0.0),
+            deploy_version(component, 0.0, true),
+            deploy_version(component, 0.0, true)
+        ]
     );
 }
 
