@@ -119,6 +119,15 @@ test("a running simulation advances the clock and changes the badges; pause hold
   assert.ok(rps > 500, `badge says ${rps}/s after the step to 900/s`);
   assert.ok(await badge.locator('[data-badge="cold"]').isVisible(), "cold starts are counted");
   await waitFor("the canary's errors on the card", async () => (await badge.locator('[data-badge="err"]').count()) > 0);
+  // The deployment is on the card: the new version's share while the canary
+  // runs (marked bad once it fails), then its rollback by the alarm.
+  const deploy = badge.locator('[data-badge="deploy"]');
+  const shown = await waitFor("the deployment on the card", async () => {
+    const text = (await deploy.count()) > 0 ? await deploy.innerText() : "";
+    return /^v2 (10%|rolled back)/.test(text) ? text : false;
+  });
+  if (shown !== "v2 10%") assert.equal(await deploy.getAttribute("class"), "b-bad", `${shown} is marked`);
+  await page.getByTestId("node-orders-fn").screenshot({ path: join(shots, "sim-04b-deploy-card.png") });
   // The card shows two rows of numbers; every number is in its tooltip.
   assert.match(await badge.getAttribute("title"), /p99 \d+(\.\d+)?(ms|s): 99th percentile latency/, "p99 latency is in the tooltip");
   assert.ok(await page.getByTestId("badge-api").locator('[data-badge="p99"]').isVisible(), "the API's p99 is on its card");

@@ -252,7 +252,7 @@ export function SimBar({
         disabled={!chosen}
         onClick={() =>
           api.present(chosen).then(
-            () => notify("info", "Opened the presenter window (space pauses, s spikes, z loses a zone, f full screen)"),
+            () => notify("info", "Opened the presenter window (space pauses, s spikes, z loses a zone, d deploys a new version, f full screen)"),
             (e) => notify("error", errorText(e)),
           )
         }

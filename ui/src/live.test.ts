@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { DeploymentNow } from "./generated/DeploymentNow";
 import type { LiveComponent } from "./generated/LiveComponent";
 import type { LiveView } from "./generated/LiveView";
 import { badgeParts, clock, compact, duration, flowLevel, liveStore, plural, polyline, preview, rateAt, waterfall } from "./live";
@@ -25,6 +26,7 @@ function view(components: LiveComponent[]): LiveView {
     placement: { at_s: 1, capacities: [], services: [] },
     traces: 0,
     events: [],
+    deployments: [],
   };
 }
 
@@ -85,6 +87,46 @@ describe("formatting", () => {
     // What goes wrong first: the card has room for two rows.
     expect(parts.map((p) => p.key)).toEqual(["rps", "err", "thr", "tasks"]);
     expect(parts.find((p) => p.key === "err")?.tone).toBe("bad");
+  });
+
+  it("badges show a deployment's share and mark the new version's errors", () => {
+    const deployment = (outcome: DeploymentNow["outcome"], percent: number, errors: number): DeploymentNow => ({
+      component: "f",
+      version: 2,
+      strategy: "Canary10Percent5Minutes",
+      outcome,
+      percent,
+      versions: [
+        { requests: 900, errors: 0 },
+        { requests: 100, errors },
+      ],
+    });
+    const v = view([{ ...comp("f", { concurrency: 4 }), arrivals_per_s: 100 }, comp("g")]);
+    liveStore.set({ ...v, deployments: [deployment("rolled_back", 0, 20), deployment("in_progress", 10, 0)] });
+    const healthy = liveStore.get("f")!;
+    expect(liveStore.get("g")?.deployment).toBeUndefined();
+    expect(badgeParts(healthy).map((p) => p.text)).toEqual(["100/s", "v2 10%", "4 busy"]);
+    const part = badgeParts(healthy).find((p) => p.key === "deploy")!;
+    expect(part.tone).toBeUndefined();
+    expect(part.title).toBe("Canary10Percent5Minutes: 10% of traffic to v2 now; v2: 100 requests, 0 errors; v1: 900 requests, 0 errors");
+    // The card re-renders when only the deployment moved.
+    const calls: string[] = [];
+    const off = liveStore.subscribe("f", () => calls.push("f"));
+    liveStore.set({ ...v, deployments: [deployment("in_progress", 10, 12)] });
+    expect(calls).toEqual(["f"]);
+    const failing = badgeParts(liveStore.get("f")!).find((p) => p.key === "deploy")!;
+    expect([failing.text, failing.tone]).toEqual(["v2 10% (12 err)", "bad"]);
+    liveStore.set({ ...v, deployments: [deployment("succeeded", 100, 0)] });
+    expect(badgeParts(liveStore.get("f")!)[1].text).toBe("v2 100%");
+    liveStore.set({ ...v, deployments: [deployment("rolled_back", 0, 20)] });
+    expect(badgeParts(liveStore.get("f")!)[1]).toMatchObject({ text: "v2 rolled back", tone: "bad" });
+    // Once it ended, the errors now come before how it ended.
+    liveStore.set({ ...view([{ ...comp("f", { errors: 20 }), arrivals_per_s: 100 }]), deployments: [deployment("rolled_back", 0, 20)] });
+    expect(badgeParts(liveStore.get("f")!).map((p) => p.key)).toEqual(["rps", "err", "deploy"]);
+    liveStore.set({ ...view([{ ...comp("f", { errors: 20 }), arrivals_per_s: 100 }]), deployments: [deployment("in_progress", 10, 20)] });
+    expect(badgeParts(liveStore.get("f")!).map((p) => p.key)).toEqual(["rps", "deploy", "err"]);
+    off();
+    liveStore.set(null);
   });
 
   it("edge animation levels grow with throughput", () => {

@@ -2,6 +2,7 @@
 // subscribe to by id (so a frame re-renders only the cards whose numbers
 // changed), and the pure helpers the simulation panels draw with.
 import { useSyncExternalStore } from "react";
+import type { DeploymentNow } from "./generated/DeploymentNow";
 import type { LiveComponent } from "./generated/LiveComponent";
 import type { LiveView } from "./generated/LiveView";
 import type { RequestTrace } from "./generated/RequestTrace";
@@ -9,19 +10,28 @@ import type { TrafficPattern } from "./generated/TrafficPattern";
 
 type Listener = () => void;
 
+/** A component's live numbers as its card shows them: with its latest
+ * deployment in the run, if it had one. */
+export type LiveCard = LiveComponent & { deployment?: DeploymentNow };
+
 /** The latest live view, per component. Unchanged components keep their object. */
 class LiveStore {
-  private byId = new Map<string, LiveComponent>();
+  private byId = new Map<string, LiveCard>();
   private listeners = new Map<string, Set<Listener>>();
   private all = new Set<Listener>();
   view: LiveView | null = null;
 
   set(view: LiveView | null) {
     this.view = view;
-    const next = new Map<string, LiveComponent>();
+    const next = new Map<string, LiveCard>();
+    // Each component's latest deployment (they come in starting order).
+    const deployments = new Map<string, DeploymentNow>();
+    for (const d of view?.deployments ?? []) deployments.set(d.component, d);
     for (const c of view?.components ?? []) {
       const old = this.byId.get(c.now.id);
-      next.set(c.now.id, old && sameComponent(old, c) ? old : c);
+      const deployment = deployments.get(c.now.id);
+      const card: LiveCard = deployment ? { ...c, deployment } : c;
+      next.set(c.now.id, old && sameComponent(old, card) ? old : card);
     }
     const changed: string[] = [];
     for (const [id, c] of next) if (this.byId.get(id) !== c) changed.push(id);
@@ -31,7 +41,7 @@ class LiveStore {
     this.all.forEach((l) => l());
   }
 
-  get(id: string): LiveComponent | undefined {
+  get(id: string): LiveCard | undefined {
     return this.byId.get(id);
   }
 
@@ -48,10 +58,21 @@ class LiveStore {
   }
 }
 
-function sameComponent(a: LiveComponent, b: LiveComponent): boolean {
+function sameDeployment(a: DeploymentNow | undefined, b: DeploymentNow | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.version === b.version &&
+    a.percent === b.percent &&
+    a.outcome === b.outcome &&
+    a.versions.every((v, i) => v.requests === b.versions[i].requests && v.errors === b.versions[i].errors)
+  );
+}
+
+function sameComponent(a: LiveCard, b: LiveCard): boolean {
   const x = a.now;
   const y = b.now;
   return (
+    sameDeployment(a.deployment, b.deployment) &&
     a.health === b.health &&
     a.arrivals_per_s === b.arrivals_per_s &&
     a.completions_per_s === b.completions_per_s &&
@@ -71,7 +92,7 @@ function sameComponent(a: LiveComponent, b: LiveComponent): boolean {
 export const liveStore = new LiveStore();
 
 /** One component's live numbers, re-rendering only when they change. */
-export function useLiveComponent(id: string): LiveComponent | undefined {
+export function useLiveComponent(id: string): LiveCard | undefined {
   return useSyncExternalStore(
     (l) => liveStore.subscribe(id, l),
     () => liveStore.get(id),
@@ -118,14 +139,43 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A component's latest deployment on its badge: the new version and its
+ * share while it runs, with its errors so far ("v2 10% (12 err)"), then how
+ * it ended ("v2 100%", "v2 rolled back"); as the presenter's card says it. */
+function deploymentPart(d: DeploymentNow): { key: string; text: string; title: string; tone?: "warn" | "bad" } {
+  const [old, neu] = d.versions;
+  const v = `v${d.version}`;
+  const text =
+    d.outcome === "rolled_back"
+      ? `${v} rolled back`
+      : d.outcome === "failed"
+        ? `${v} failed`
+        : d.outcome === "in_progress" && neu.errors > 0
+          ? `${v} ${d.percent}% (${compact(neu.errors)} err)`
+          : `${v} ${d.percent}%`;
+  const state = d.outcome === "in_progress" ? `${d.strategy}: ${d.percent}% of traffic to ${v} now` : `${d.strategy}: ${d.outcome.replace("_", " ")}`;
+  const version = (name: string, x: { requests: number; errors: number }) => `${name}: ${plural(x.requests, "request")}, ${plural(x.errors, "error")}`;
+  return {
+    key: "deploy",
+    text,
+    title: `${state}; ${version(v, neu)}; ${version(`v${d.version - 1}`, old)}`,
+    tone: neu.errors > 0 || d.outcome === "rolled_back" || d.outcome === "failed" ? "bad" : undefined,
+  };
+}
+
 /** What a card's badge says: the numbers that matter for its kind. */
-export function badgeParts(c: LiveComponent): { key: string; text: string; title: string; tone?: "warn" | "bad" }[] {
+export function badgeParts(c: LiveCard): { key: string; text: string; title: string; tone?: "warn" | "bad" }[] {
   const n = c.now;
   const parts: { key: string; text: string; title: string; tone?: "warn" | "bad" }[] = [];
   parts.push({ key: "rps", text: `${compact(c.arrivals_per_s)}/s`, title: "requests in the last simulated second" });
+  // A deployment under way is what the audience watches; once it ended,
+  // what goes wrong now comes before how it ended.
+  const deploy = c.deployment && deploymentPart(c.deployment);
+  if (deploy && c.deployment?.outcome === "in_progress") parts.push(deploy);
   // What is going wrong comes first: the card shows two rows at most.
   if (n.errors > 0) parts.push({ key: "err", text: `${compact(n.errors)} err`, title: "errors so far", tone: "bad" });
   if (n.throttled > 0) parts.push({ key: "thr", text: `${compact(n.throttled)} thr`, title: "throttled so far", tone: "warn" });
+  if (deploy && c.deployment?.outcome !== "in_progress") parts.push(deploy);
   if (n.tasks > 0) parts.push({ key: "tasks", text: `${n.tasks} tasks`, title: "tasks (or pods) not stopped" });
   else if (n.instances > 0) parts.push({ key: "inst", text: `${n.instances} inst`, title: "EC2 instances in service" });
   else if (n.concurrency > 0)

@@ -62,7 +62,8 @@ pub use dialog::{ChosenPath, DirEntry, DirListing, FileDialog, FileKind, list_di
 pub use forms::{FieldType, FormField, component_form, connection_form};
 pub use live::{
     Health, LIVE_MAX_TRACES, LiveComponent, LiveControl, LiveEvent, LiveRun, LiveSlot, LiveStart,
-    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView, describe_event,
+    LiveView, MAX_SERIES_POINTS, MAX_SLICE_S, MAX_WALL_STEP_S, SeriesView, deploy_target,
+    describe_event,
 };
 pub use palette::{PaletteGroup, PaletteKind, StarterInfo, palette, starters};
 pub use present::{PRESENTER, presenter_args, presenter_binary, start_presenter};
@@ -74,8 +75,8 @@ pub use report::{
 };
 pub use session::{Applied, Edit, MoveTo, Session};
 pub use sim_view::{
-    CapacityNow, FrameComponent, InstanceNow, PlacementNow, RequestTrace, Segment, Series,
-    ServiceTasksNow, TaskNow,
+    CapacityNow, DeploymentNow, DeploymentOutcome, FrameComponent, InstanceNow, PlacementNow,
+    RequestTrace, Segment, Series, ServiceTasksNow, TaskNow, VersionNow,
 };
 pub use templates::{
     ExportedView, ImportReportView, ImportedView, ManifestView, ProjectFileView, ProjectReportView,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use crate::sim_view::{FrameComponent, PlacementNow, RequestTrace};
+use crate::sim_view::{DeploymentNow, FrameComponent, PlacementNow, RequestTrace};
 use crate::view::{CommandError, ErrorCode};
 
 /// Simulated seconds one poll may run at most (at maximum speed, or after
@@ -147,6 +147,10 @@ pub struct LiveView {
     pub traces: u32,
     /// Events injected by the viewer, in order.
     pub events: Vec<LiveEvent>,
+    /// Every deployment so far (the scenario's and injected ones), in the
+    /// order they started: the new version's share and both versions'
+    /// requests and errors now.
+    pub deployments: Vec<DeploymentNow>,
 }
 
 /// One component's 1 s series, averaged down to at most
@@ -400,6 +404,12 @@ impl LiveRun {
             placement: frame.placement.into(),
             traces: u32::try_from(self.sim.traces().len()).unwrap_or(u32::MAX),
             events: self.events.clone(),
+            deployments: self
+                .sim
+                .deployments_now()
+                .into_iter()
+                .map(DeploymentNow::from)
+                .collect(),
         }
     }
 
@@ -428,6 +438,37 @@ impl LiveRun {
     pub fn traces(&self) -> Vec<RequestTrace> {
         self.sim.traces().iter().map(RequestTrace::from).collect()
     }
+}
+
+/// What a one-key "Deploy" (the presenter's) deploys a new version of:
+/// the design's first Lambda function with a deployment preference (its
+/// traffic shifts as CodeDeploy's configuration says), else its first ECS
+/// service, else its first function (all at once); `None` when it has
+/// none of them. The live bar lets the user pick any of them instead.
+pub fn deploy_target(design: &Design) -> Option<&archsim_model::Component> {
+    use archsim_model::component::Props;
+    let preference = |c: &&archsim_model::Component| match &c.props {
+        Props::LambdaFunction(l) => l
+            .deployment
+            .as_ref()
+            .is_some_and(|d| d.preference.is_some()),
+        _ => false,
+    };
+    let is =
+        |kind: archsim_model::ComponentKind| move |c: &&archsim_model::Component| c.kind() == kind;
+    design
+        .components()
+        .find(preference)
+        .or_else(|| {
+            design
+                .components()
+                .find(is(archsim_model::ComponentKind::EcsService))
+        })
+        .or_else(|| {
+            design
+                .components()
+                .find(is(archsim_model::ComponentKind::LambdaFunction))
+        })
 }
 
 /// A scenario event in words, as the run's event log and the presenter

@@ -262,6 +262,69 @@ impl From<archsim_sim::PlacementNow> for PlacementNow {
     }
 }
 
+/// One deployment of the live run now (a scenario's or an injected
+/// `deploy`): the new version's share and each version's health so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct DeploymentNow {
+    pub component: String,
+    /// The version deployed: 2 for a component's first deployment of the
+    /// run (the design's own is 1), 3 for its second, ...
+    pub version: u32,
+    /// The deployment configuration (`Canary10Percent5Minutes`, ...).
+    pub strategy: String,
+    pub outcome: DeploymentOutcome,
+    /// The new version's share now, percent: of the traffic (a function,
+    /// a blue/green service), or of the serving tasks (a rolling update);
+    /// 0 after a rollback.
+    pub percent: u32,
+    /// The old version, then the new one, since the deployment started.
+    pub versions: [VersionNow; 2],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentOutcome {
+    Succeeded,
+    RolledBack,
+    /// Stopped without a rollback (an ECS circuit breaker with rollback
+    /// off).
+    Failed,
+    InProgress,
+}
+
+/// One version's requests and errors so far in a deployment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct VersionNow {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub requests: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub errors: u64,
+}
+
+impl From<archsim_sim::DeploymentNow> for DeploymentNow {
+    fn from(d: archsim_sim::DeploymentNow) -> Self {
+        Self {
+            component: d.component,
+            version: d.version,
+            strategy: d.strategy,
+            outcome: match d.outcome {
+                archsim_sim::DeploymentOutcome::Succeeded => DeploymentOutcome::Succeeded,
+                archsim_sim::DeploymentOutcome::RolledBack => DeploymentOutcome::RolledBack,
+                archsim_sim::DeploymentOutcome::Failed => DeploymentOutcome::Failed,
+                archsim_sim::DeploymentOutcome::InProgress => DeploymentOutcome::InProgress,
+            },
+            percent: d.percent,
+            versions: d.versions.map(|v| VersionNow {
+                requests: v.requests,
+                errors: v.errors,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +356,9 @@ mod tests {
             }
             for t in sim.traces() {
                 assert_eq!(json(t), json(&RequestTrace::from(t)), "{name}");
+            }
+            for d in sim.deployments_now() {
+                assert_eq!(json(&d), json(&DeploymentNow::from(d.clone())), "{name}");
             }
             if name == "ecs-ec2-placement" {
                 assert!(!placement.capacities.is_empty() && !placement.services.is_empty());

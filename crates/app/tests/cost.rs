@@ -352,6 +352,17 @@ fn the_html_report_shows_a_rolled_back_deployment() {
         "the shifts in order"
     );
     assert!(html.contains("rolled back at 180 s by alarms[0]: error_rate &gt; 1 for 1 x 60 s"));
+    // The timeline draws the share over the run: 0% until 120 s, 10% until
+    // the rollback at 180 s, 0% to the end (600 s), each shift on hover.
+    assert!(html.contains("<svg id=\"deployment-timeline-0\""));
+    let timeline = &html[html.find("deployment-timeline-0").unwrap()..];
+    let timeline = &timeline[..timeline.find("</svg>").unwrap()];
+    assert!(
+        timeline.contains("points=\"44,84 125.2,84 125.2,76.6 165.8,76.6 165.8,84 450,84\""),
+        "{timeline}"
+    );
+    assert!(timeline.contains("<title>10% at 120 s</title>"));
+    assert!(timeline.contains("<title>0% at 180 s</title>"));
     // A run without a deployment has no such section.
     let (plain, dir) = example("alb-fargate");
     let plain = run_report(&plain, Some(&dir), &ReportOptions::default()).unwrap();

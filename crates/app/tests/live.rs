@@ -381,3 +381,101 @@ fn a_live_run_samples_traces_from_later_in_the_run() {
         traces.last().unwrap().start_s
     );
 }
+
+/// A deploy injected into a live run shows in the view while it runs: the
+/// canary's share from its start, both versions' requests and errors, and
+/// 100% once it succeeded, as the simulator has them.
+#[test]
+fn a_live_deployment_shows_its_share_and_both_versions_health() {
+    use archsim_app::DeploymentOutcome;
+    let d = design("serverless-api");
+    let mut run = start(
+        &d,
+        LiveStart {
+            scenario: Some("launch-day".into()),
+            paused: true,
+            ..LiveStart::default()
+        },
+    );
+    run.control(LiveControl::Step { seconds: 60.0 }).unwrap();
+    assert!(run.view().deployments.is_empty());
+    let target = archsim_app::deploy_target(&d).unwrap();
+    assert_eq!(target.id, "orders-fn", "the function with a canary");
+    run.control(LiveControl::Inject {
+        event: ScenarioEvent::Deploy {
+            component: target.id.clone(),
+            work: None,
+            init_ms: None,
+            error_rate: 0.2,
+            fails_health_checks: false,
+        },
+    })
+    .unwrap();
+    run.control(LiveControl::Step { seconds: 30.0 }).unwrap();
+    let v = run.view();
+    assert_eq!(v.deployments.len(), 1);
+    let dep = &v.deployments[0];
+    assert_eq!(
+        (
+            dep.component.as_str(),
+            dep.version,
+            dep.percent,
+            dep.outcome
+        ),
+        ("orders-fn", 2, 10, DeploymentOutcome::InProgress)
+    );
+    let [old, new] = dep.versions;
+    assert_eq!(old.errors, 0);
+    assert!(new.requests > 0 && new.errors > 0, "{new:?}");
+    assert!(old.requests > 5 * new.requests, "{old:?} {new:?}");
+    // The same numbers as the simulator's own.
+    let mut sim = archsim_sim::prepare(
+        &d,
+        d.scenarios.iter().find(|s| s.name == "launch-day").unwrap(),
+        &RunOptions::default(),
+    )
+    .unwrap();
+    sim.run_until(60.0);
+    sim.inject(ScenarioEvent::Deploy {
+        component: "orders-fn".into(),
+        work: None,
+        init_ms: None,
+        error_rate: 0.2,
+        fails_health_checks: false,
+    });
+    sim.run_until(90.0);
+    let expected: Vec<archsim_app::DeploymentNow> =
+        sim.deployments_now().into_iter().map(Into::into).collect();
+    assert_eq!(v.deployments, expected);
+    // Its alarm rolls the failing canary back; a healthy one then goes
+    // to 100% after its five minutes.
+    run.control(LiveControl::Step { seconds: 60.0 }).unwrap();
+    let dep = &run.view().deployments[0];
+    assert_eq!(
+        (dep.percent, dep.outcome),
+        (0, DeploymentOutcome::RolledBack)
+    );
+    run.control(LiveControl::Inject {
+        event: ScenarioEvent::Deploy {
+            component: "orders-fn".into(),
+            work: None,
+            init_ms: None,
+            error_rate: 0.0,
+            fails_health_checks: false,
+        },
+    })
+    .unwrap();
+    run.control(LiveControl::Step { seconds: 299.0 }).unwrap();
+    let dep = &run.view().deployments[1];
+    assert_eq!(
+        (dep.version, dep.percent, dep.outcome),
+        (3, 10, DeploymentOutcome::InProgress)
+    );
+    run.control(LiveControl::Step { seconds: 2.0 }).unwrap();
+    let dep = &run.view().deployments[1];
+    assert_eq!(
+        (dep.percent, dep.outcome),
+        (100, DeploymentOutcome::Succeeded)
+    );
+    assert!(archsim_app::deploy_target(&design("eks-platform")).is_none());
+}

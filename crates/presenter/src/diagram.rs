@@ -17,7 +17,7 @@ use archsim_model::{ComponentKind, Design, Meaning};
 use egui::text::{LayoutJob, TextWrapping};
 use egui::{Color32, FontId, Pos2, Rect, Role, Sense, Stroke, Vec2};
 
-use archsim_app::Health;
+use archsim_app::{DeploymentOutcome, Health};
 
 use crate::{ComponentStatus, Presenter};
 
@@ -250,11 +250,23 @@ fn room_below(cards: &[Rect], i: usize, line: f32, area: Rect) -> Option<Rect> {
 /// shows the first few whole parts that fit).
 pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
     let mut parts = vec![format!("{:.0} rps", s.requests_per_s)];
+    // A deployment under way is what the audience watches; once it ended,
+    // what goes wrong now comes before how it ended.
+    let deploying = s
+        .deployment
+        .as_ref()
+        .is_some_and(|d| d.outcome == DeploymentOutcome::InProgress);
+    if deploying {
+        parts.extend(deployment_part(s));
+    }
     if s.errors > 0 {
         parts.push(plural(s.errors, "error"));
     }
     if s.throttles > 0 {
         parts.push(format!("{} throttled", s.throttles));
+    }
+    if !deploying {
+        parts.extend(deployment_part(s));
     }
     if s.queue_depth > 0 {
         parts.push(format!("queue {}", s.queue_depth));
@@ -272,6 +284,47 @@ pub fn badge_parts(s: &ComponentStatus) -> Vec<String> {
     }
     parts
 }
+
+/// A component's latest deployment: the new version and its share of
+/// traffic while it runs, with its errors so far (`v2 10% (12 errors)`),
+/// then how it ended (`v2 100%`, `v2 rolled back`, `v2 failed`).
+pub fn deployment_part(s: &ComponentStatus) -> Option<String> {
+    let d = s.deployment.as_ref()?;
+    let v = d.version;
+    Some(match d.outcome {
+        DeploymentOutcome::InProgress if d.new.errors > 0 => {
+            format!("v{v} {}% ({})", d.percent, plural(d.new.errors, "error"))
+        }
+        DeploymentOutcome::InProgress | DeploymentOutcome::Succeeded => {
+            format!("v{v} {}%", d.percent)
+        }
+        DeploymentOutcome::RolledBack => format!("v{v} rolled back"),
+        DeploymentOutcome::Failed => format!("v{v} failed"),
+    })
+}
+
+/// The colour of a deployment's line: red when the new version fails or
+/// was rolled back, blue while it goes well.
+fn deployment_colour(s: &ComponentStatus) -> Color32 {
+    match &s.deployment {
+        Some(d)
+            if d.new.errors > 0
+                || matches!(
+                    d.outcome,
+                    DeploymentOutcome::RolledBack | DeploymentOutcome::Failed
+                ) =>
+        {
+            DEPLOY_BAD
+        }
+        _ => DEPLOY_OK,
+    }
+}
+
+/// A deployment's line: blue while it goes well, red when the new version
+/// fails, on a dark strip.
+const DEPLOY_OK: Color32 = Color32::from_rgb(140, 200, 255);
+const DEPLOY_BAD: Color32 = Color32::from_rgb(255, 110, 110);
+const DEPLOY_BACKDROP: Color32 = Color32::from_rgba_premultiplied(0, 0, 0, 170);
 
 /// A latency as people write it: `250 ms`, `1.3 s`, `26 s`, `4.4 min`,
 /// `2.1 h` (never "26000 ms").
@@ -546,6 +599,11 @@ impl Presenter {
                     Vec2::new(inner.width(), size * LINE),
                 );
                 y += size * LINE;
+                if colour == DEPLOY_OK || colour == DEPLOY_BAD {
+                    // A dark strip under a deployment's line, so its colour
+                    // reads on any card.
+                    painter.rect_filled(r.expand2(Vec2::new(2.0, 0.0)), 2.0, DEPLOY_BACKDROP);
+                }
                 text_line(ui, r, text, FontId::proportional(size), colour);
             };
             let parts = status.map(badge_parts);
@@ -561,8 +619,23 @@ impl Presenter {
             let kind = c.kind().label();
             match (lines, &parts) {
                 (3, Some(parts)) => {
-                    line(ui, kind, small_size, Color32::from_gray(225));
-                    line(ui, &fit(parts, inner.width()), small_size, health_colour(h));
+                    // A deployment takes the kind's line, so it is always
+                    // seen whole.
+                    match status.and_then(|s| Some((s, deployment_part(s)?))) {
+                        Some((s, deployment)) => {
+                            line(ui, &deployment, small_size, deployment_colour(s));
+                            let rest: Vec<String> = parts
+                                .iter()
+                                .filter(|p| **p != deployment)
+                                .cloned()
+                                .collect();
+                            line(ui, &fit(&rest, inner.width()), small_size, health_colour(h));
+                        }
+                        None => {
+                            line(ui, kind, small_size, Color32::from_gray(225));
+                            line(ui, &fit(parts, inner.width()), small_size, health_colour(h));
+                        }
+                    }
                 }
                 (2, Some(parts)) => {
                     line(ui, &fit(parts, inner.width()), small_size, health_colour(h))

@@ -3,7 +3,9 @@
 //! A projector-friendly egui window for live demos: the design at its saved
 //! positions with animated flows and live badges, a placement grid per
 //! cluster, live charts and a big clock, driven from the keyboard (space
-//! pause, +/- speed, r restart, s spike, z zone loss, f fullscreen).
+//! pause, +/- speed, r restart, s spike, z zone loss, d deploy a healthy
+//! new version, shift+d a failing one, ctrl+d an ECS service's version
+//! that fails its health checks, f fullscreen).
 //!
 //! The window renders [`Frame`]s it pulls from a [`LiveFeed`] and sends it
 //! archsim-app's [`LiveControl`]s; it never computes a domain result. In
@@ -18,7 +20,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use archsim_app::{Health, LiveControl};
+use archsim_app::{DeploymentOutcome, Health, LiveControl, VersionNow};
 use archsim_model::Design;
 use archsim_model::scenario::ScenarioEvent;
 use egui::{Align2, Color32, FontId, Key, Pos2, Rect, RichText, Sense, Stroke, Vec2};
@@ -45,6 +47,21 @@ pub struct ComponentStatus {
     pub p99_ms: f64,
     pub queue_depth: u64,
     pub health: Health,
+    /// The component's latest deployment in the run, if it had one.
+    pub deployment: Option<DeploymentStatus>,
+}
+
+/// A deployment as a card shows it, from archsim-app's
+/// [`archsim_app::DeploymentNow`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentStatus {
+    /// The version deployed (2 for the run's first).
+    pub version: u32,
+    /// The new version's share now, percent.
+    pub percent: u32,
+    pub outcome: DeploymentOutcome,
+    pub old: VersionNow,
+    pub new: VersionNow,
 }
 
 /// A task as the placement grid shows it.
@@ -109,6 +126,21 @@ pub const SPEEDS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0, f64:
 /// How much a spike multiplies traffic by.
 pub const SPIKE_FACTOR: f64 = 5.0;
 
+/// The share of requests a failing new version fails (shift+d), as the
+/// live bar's "version failing 20%".
+pub const FAILING_VERSION_ERROR_RATE: f64 = 0.2;
+
+/// The new versions d deploys, as the live bar's "Deploy…" offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewVersion {
+    /// d
+    Healthy,
+    /// shift+d: fails [`FAILING_VERSION_ERROR_RATE`] of its requests.
+    Failing,
+    /// ctrl+d: an ECS service's tasks never pass their health checks.
+    FailingHealthChecks,
+}
+
 /// A stable colour per service name, for its tasks.
 fn service_colour(service: &str) -> Color32 {
     const COLOURS: [Color32; 6] = [
@@ -159,6 +191,9 @@ pub struct Presenter {
     fullscreen: bool,
     /// A traffic spike is on (s toggles it).
     spiking: bool,
+    /// What d deploys a new version of (archsim-app's choice): its id, and
+    /// whether it is an ECS service (whose tasks have health checks).
+    deploy_target: Option<(String, bool)>,
     /// Lines of what the presenter did, newest last (shown, and tested).
     log: VecDeque<String>,
     /// The diagram's geometry for the last area it was drawn in.
@@ -169,6 +204,12 @@ pub struct Presenter {
 
 impl Presenter {
     pub fn new(design: Design, scenario: impl Into<String>, feed: Box<dyn LiveFeed>) -> Self {
+        let deploy_target = archsim_app::deploy_target(&design).map(|c| {
+            (
+                c.id.clone(),
+                c.kind() == archsim_model::ComponentKind::EcsService,
+            )
+        });
         Self {
             design,
             scenario: scenario.into(),
@@ -181,6 +222,7 @@ impl Presenter {
             selected: None,
             fullscreen: false,
             spiking: false,
+            deploy_target,
             log: VecDeque::new(),
             layout: None,
             view: diagram::View::default(),
@@ -325,6 +367,16 @@ impl Presenter {
                 event: ScenarioEvent::ZoneLoss { zone },
             });
         }
+        if pressed(Key::D) {
+            let modifiers = ctx.input(|i| i.modifiers);
+            self.deploy(if modifiers.command {
+                NewVersion::FailingHealthChecks
+            } else if modifiers.shift {
+                NewVersion::Failing
+            } else {
+                NewVersion::Healthy
+            });
+        }
         if pressed(Key::Escape) {
             self.select(None);
         }
@@ -352,6 +404,35 @@ impl Presenter {
             1.0 / SPIKE_FACTOR
         };
         self.send(LiveControl::Spike { factor });
+    }
+
+    /// Deploys a new version of the design's deploy target, as the live
+    /// bar's "Deploy…" does; says so when there is nothing to deploy, or
+    /// when health checks are asked of something that has none.
+    pub fn deploy(&mut self, version: NewVersion) {
+        let Some((component, service)) = self.deploy_target.clone() else {
+            self.note("nothing to deploy: the design has no Lambda function or ECS service".into());
+            return;
+        };
+        if version == NewVersion::FailingHealthChecks && !service {
+            self.note(format!(
+                "{component} is a function: only an ECS service's tasks have health checks to fail"
+            ));
+            return;
+        }
+        self.send(LiveControl::Inject {
+            event: ScenarioEvent::Deploy {
+                component,
+                work: None,
+                init_ms: None,
+                error_rate: if version == NewVersion::Failing {
+                    FAILING_VERSION_ERROR_RATE
+                } else {
+                    0.0
+                },
+                fails_health_checks: version == NewVersion::FailingHealthChecks,
+            },
+        });
     }
 
     pub fn faster(&mut self) {
@@ -451,6 +532,34 @@ impl Presenter {
         // that is always there (so the areas below never move), cut to the
         // window's width.
         ui.horizontal(|ui| {
+            let deployable = self.deploy_target.is_some();
+            let service = self.deploy_target.as_ref().is_some_and(|t| t.1);
+            let hint = |r: egui::Response| {
+                if deployable {
+                    r
+                } else {
+                    r.on_disabled_hover_text("the design has no Lambda function or ECS service")
+                }
+            };
+            if hint(ui.add_enabled(deployable, egui::Button::new("Deploy (d)"))).clicked() {
+                self.deploy(NewVersion::Healthy);
+            }
+            if hint(ui.add_enabled(
+                deployable,
+                egui::Button::new("Deploy failing 20% (shift+d)"),
+            ))
+            .clicked()
+            {
+                self.deploy(NewVersion::Failing);
+            }
+            if service
+                && ui
+                    .button("Deploy failing health checks (ctrl+d)")
+                    .clicked()
+            {
+                self.deploy(NewVersion::FailingHealthChecks);
+            }
+            ui.separator();
             if let Some(last) = self.log.back() {
                 ui.label(RichText::new(last).size(14.0).italics());
                 ui.separator();
@@ -458,7 +567,7 @@ impl Presenter {
             ui.add(
                 egui::Label::new(
                     RichText::new(
-                        "space pause · +/- speed · r restart · s spike · z zone loss · f fullscreen · click a card for its charts, esc for all · wheel zoom, drag pan, 0 fit",
+                        "space pause · +/- speed · r restart · s spike · z zone loss · d deploy · f fullscreen · click a card for its charts, esc for all · wheel zoom, drag pan, 0 fit",
                     )
                     .size(14.0)
                     .weak(),

@@ -1,6 +1,8 @@
 //! `archsim-presenter DESIGN [--scenario NAME]`: runs the scenario live in
 //! a projector-friendly window. Keys: space pause, +/- speed, r restart,
-//! s spike, z zone loss, f fullscreen.
+//! s spike, z zone loss, d deploy a new version (shift+d a failing one,
+//! ctrl+d an ECS service's that fails its health checks),
+//! f fullscreen.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -5,11 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use archsim_app::{LiveComponent, LiveControl, LiveRun, LiveView};
+use archsim_app::{DeploymentNow, LiveComponent, LiveControl, LiveRun, LiveView};
 use archsim_model::component::Props;
 use archsim_model::{Design, GroupKind};
 
-use crate::{ClusterView, ComponentStatus, Frame, InstanceView, LiveFeed, TaskState, TaskView};
+use crate::{
+    ClusterView, ComponentStatus, DeploymentStatus, Frame, InstanceView, LiveFeed, TaskState,
+    TaskView,
+};
 
 /// Wall seconds between frames: 25 a second, the canvas's polling rate.
 pub const FRAME_INTERVAL_S: f64 = 0.04;
@@ -41,12 +44,30 @@ impl FrameConverter {
     }
 
     pub fn convert(&self, view: &LiveView) -> Frame {
+        // Each component's latest deployment (they are in starting order).
+        let deployments: BTreeMap<&str, &DeploymentNow> = view
+            .deployments
+            .iter()
+            .map(|d| (d.component.as_str(), d))
+            .collect();
         Frame {
             time_s: view.at_s,
             components: view
                 .components
                 .iter()
-                .map(|c| (c.now.id.clone(), status(c)))
+                .map(|c| {
+                    let mut s = status(c);
+                    s.deployment = deployments
+                        .get(c.now.id.as_str())
+                        .map(|d| DeploymentStatus {
+                            version: d.version,
+                            percent: d.percent,
+                            outcome: d.outcome,
+                            old: d.versions[0],
+                            new: d.versions[1],
+                        });
+                    (c.now.id.clone(), s)
+                })
                 .collect(),
             clusters: self.clusters(view),
         }
@@ -193,5 +214,6 @@ fn status(c: &LiveComponent) -> ComponentStatus {
         p99_ms: n.p99_ms,
         queue_depth: n.queue_depth,
         health: c.health,
+        deployment: None,
     }
 }

@@ -3,8 +3,10 @@
 
 use archsim_model::Design;
 use archsim_model::starters::STARTERS;
-use archsim_presenter::ComponentStatus;
-use archsim_presenter::diagram::{CARD, Layout, MAX_ZOOM, View, badge_parts, fit_parts};
+use archsim_presenter::diagram::{
+    CARD, Layout, MAX_ZOOM, View, badge_parts, deployment_part, fit_parts,
+};
+use archsim_presenter::{ComponentStatus, DeploymentStatus};
 use egui::{Pos2, Rect, Vec2};
 
 /// A grid of `chains` client -> API -> function -> table rows, laid out as
@@ -172,6 +174,7 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
         p99_ms: 250.0,
         queue_depth: 7,
         health: archsim_app::Health::Strained,
+        deployment: None,
     };
     assert_eq!(
         badge_parts(&s),
@@ -194,6 +197,64 @@ fn badge_parts_put_trouble_first_and_fit_whole_parts() {
     assert_eq!(fit_parts(&parts, 3.0, width), "120 rps");
     assert_eq!(fit_parts(&parts, 18.0, width), "120 rps · 1 error");
     assert_eq!(fit_parts(&parts, 1000.0, width), parts.join(" · "));
+}
+
+#[test]
+fn a_deployment_shows_its_version_share_and_errors_after_the_rate() {
+    use archsim_app::{DeploymentOutcome, VersionNow};
+    let deploying = |outcome, percent, new_errors| ComponentStatus {
+        requests_per_s: 100.0,
+        concurrency: 4,
+        deployment: Some(DeploymentStatus {
+            version: 2,
+            percent,
+            outcome,
+            old: VersionNow {
+                requests: 900,
+                errors: 0,
+            },
+            new: VersionNow {
+                requests: 100,
+                errors: new_errors,
+            },
+        }),
+        ..Default::default()
+    };
+    let parts = |s: &ComponentStatus| badge_parts(s)[..2].to_vec();
+    use DeploymentOutcome as O;
+    assert_eq!(
+        parts(&deploying(O::InProgress, 10, 0)),
+        ["100 rps", "v2 10%"]
+    );
+    assert_eq!(
+        parts(&deploying(O::InProgress, 10, 12)),
+        ["100 rps", "v2 10% (12 errors)"]
+    );
+    assert_eq!(
+        parts(&deploying(O::Succeeded, 100, 0)),
+        ["100 rps", "v2 100%"]
+    );
+    assert_eq!(
+        parts(&deploying(O::RolledBack, 0, 12)),
+        ["100 rps", "v2 rolled back"]
+    );
+    // Once it ended, the errors now come before how it ended.
+    let errors = |outcome| ComponentStatus {
+        errors: 12,
+        ..deploying(outcome, 0, 12)
+    };
+    assert_eq!(
+        badge_parts(&errors(O::RolledBack))[..3],
+        ["100 rps", "12 errors", "v2 rolled back"]
+    );
+    assert_eq!(
+        badge_parts(&errors(O::InProgress))[..3],
+        ["100 rps", "v2 0% (12 errors)", "12 errors"]
+    );
+    assert_eq!(
+        deployment_part(&deploying(O::Failed, 40, 3)).as_deref(),
+        Some("v2 failed")
+    );
 }
 
 #[test]

@@ -525,3 +525,165 @@ fn the_live_runs_placement_becomes_the_clusters_capacity() {
         .count();
     assert_eq!(cluster.pending.len(), waiting);
 }
+
+fn deploy(component: &str, error_rate: f64) -> LiveControl {
+    deploy_version(component, error_rate, false)
+}
+
+fn deploy_version(component: &str, error_rate: f64, fails_health_checks: bool) -> LiveControl {
+    LiveControl::Inject {
+        event: ScenarioEvent::Deploy {
+            component: component.into(),
+            work: None,
+            init_ms: None,
+            error_rate,
+            fails_health_checks,
+        },
+    }
+}
+
+/// d deploys a healthy new version of the design's function with a
+/// deployment preference (the live bar's "healthy version"), shift+d one
+/// failing 20% of its requests; the on-screen buttons do the same.
+#[test]
+fn d_deploys_a_new_version_and_shift_d_a_failing_one() {
+    let (mut h, script) = harness("serverless-api");
+    h.step();
+    h.key_press(Key::D);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::SHIFT, Key::D);
+    h.step();
+    h.get_by_label("Deploy (d)").click();
+    h.step();
+    h.get_by_label("Deploy failing 20% (shift+d)").click();
+    h.step();
+    assert_eq!(
+        script.borrow().sent,
+        vec![
+            deploy("orders-fn", 0.0),
+            deploy("orders-fn", 0.2),
+            deploy("orders-fn", 0.0),
+            deploy("orders-fn", 0.2)
+        ]
+    );
+    h.get_by_label("new version of orders-fn deployed (20% errors)");
+    // A function has no health checks to fail: ctrl+d says so.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
+    h.step();
+    assert_eq!(script.borrow().sent.len(), 4);
+    h.get_by_label(
+        "orders-fn is a function: only an ECS service's tasks have health checks to fail",
+    );
+    // A design of containers deploys its first ECS service, whose new
+    // version may also fail its health checks (ctrl+d, or its button).
+    let (mut h, script) = harness("ecs-ec2-placement");
+    h.step();
+    h.key_press(Key::D);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
+    h.step();
+    h.get_by_label("Deploy failing health checks (ctrl+d)")
+        .click();
+    h.step();
+    let sent = script.borrow().sent.clone();
+    let [
+        LiveControl::Inject {
+            event: ScenarioEvent::Deploy { component, .. },
+        },
+        ..,
+    ] = sent.as_slice()
+    else {
+        panic!("{sent:?}")
+    };
+    let design = starter("ecs-ec2-placement").unwrap().build().unwrap();
+    assert_eq!(
+        design.component(component).unwrap().kind(),
+        archsim_model::ComponentKind::EcsService
+    );
+    assert_eq!(
+        sent,
+        [
+            deploy(component, 0.0),
+            deploy_version(component, 0.0, true),
+            deploy_version(component, 0.0, true)
+        ]
+    );
+}
+
+/// A design with no function and no ECS service has nothing to deploy:
+/// the key says so and sends nothing, the buttons are disabled.
+#[test]
+fn nothing_deployable_says_so() {
+    let (mut h, script) = harness("eks-platform");
+    h.step();
+    h.key_press(Key::D);
+    h.step();
+    assert!(script.borrow().sent.is_empty());
+    h.get_by_label("nothing to deploy: the design has no Lambda function or ECS service");
+    h.get_by_label("Deploy (d)").click();
+    h.step();
+    assert!(script.borrow().sent.is_empty(), "the button is disabled");
+}
+
+/// While a deployment runs, the function's card shows the new version's
+/// share and its errors, in place of the kind's line.
+#[test]
+fn a_cards_deployment_shows_the_new_versions_share_and_errors() {
+    use archsim_app::{DeploymentOutcome, VersionNow};
+    let (mut h, script) = harness("serverless-api");
+    let status = ComponentStatus {
+        requests_per_s: 120.0,
+        concurrency: 8,
+        errors: 12,
+        health: Health::Failing,
+        deployment: Some(DeploymentStatus {
+            version: 2,
+            percent: 10,
+            outcome: DeploymentOutcome::InProgress,
+            old: VersionNow {
+                requests: 1_080,
+                errors: 0,
+            },
+            new: VersionNow {
+                requests: 120,
+                errors: 12,
+            },
+        }),
+        ..Default::default()
+    };
+    script
+        .borrow_mut()
+        .frames
+        .push_back(frame(90.0, &[("orders-fn", status)]));
+    h.step();
+    h.get_by_label("v2 10% (12 errors)");
+    h.get_by_label("120 rps · 12 errors · 8 busy");
+}
+
+/// The cards' deployments come from the live run: its latest deployment
+/// per component, as archsim-app reports it.
+#[test]
+fn the_live_runs_deployments_reach_the_cards() {
+    use archsim_presenter::run_feed::FrameConverter;
+    let design = starter("serverless-api").unwrap().build().unwrap();
+    let start = LiveStart {
+        paused: true,
+        ..LiveStart::default()
+    };
+    let mut run = LiveRun::start(&design, None, &start).unwrap();
+    run.control(LiveControl::Step { seconds: 60.0 }).unwrap();
+    run.control(deploy("orders-fn", 0.2)).unwrap();
+    run.control(LiveControl::Step { seconds: 30.0 }).unwrap();
+    let view = run.view();
+    let real = &view.deployments[0];
+    let frame = FrameConverter::new(design).convert(&view);
+    let card = frame.components["orders-fn"].deployment.as_ref().unwrap();
+    assert_eq!(
+        (card.version, card.percent, card.outcome),
+        (real.version, real.percent, real.outcome)
+    );
+    assert_eq!([card.old, card.new], real.versions);
+    assert_eq!(card.percent, 10);
+    assert!(card.new.errors > 0 && card.old.errors == 0);
+    assert!(frame.components["clients"].deployment.is_none());
+}

@@ -53,8 +53,8 @@ use archsim_model::validate::has_errors;
 use archsim_model::{Design, Scenario, validate};
 
 pub use engine::{
-    Frame, FrameComponent, LAMBDA_IDLE_EXPIRY, Simulation, coverage, no_traffic_reason,
-    takes_traffic,
+    DeploymentNow, Frame, FrameComponent, LAMBDA_IDLE_EXPIRY, Simulation, VersionNow, coverage,
+    no_traffic_reason, takes_traffic,
 };
 
 pub use replicate::{Estimate, Replications, replicate};

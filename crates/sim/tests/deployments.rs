@@ -293,3 +293,60 @@ fn throttles_are_counted_against_the_version_the_alias_picked() {
         "new version's share of throttles {share}"
     );
 }
+
+/// What a live view reads while a canary runs: the new version's share is
+/// the configured step from the deployment's start, 100% once it
+/// succeeded; each version's requests and errors are counted as they go.
+#[test]
+fn deployments_now_follow_a_canary_as_it_runs() {
+    let d = design(Some(deployment(
+        TrafficShift::Canary {
+            percent: 10,
+            interval_min: 5,
+        },
+        Vec::new(),
+    )));
+    let sc = deploy_at(60.0, new_version(0.2, None), 100.0, 900.0, 3);
+    let mut sim = archsim_sim::prepare(&d, &sc, &RunOptions::default()).unwrap();
+    sim.run_until(59.0);
+    assert!(sim.deployments_now().is_empty());
+    sim.run_until(61.0);
+    let now = sim.deployments_now();
+    assert_eq!(now.len(), 1);
+    let dep = &now[0];
+    assert_eq!(
+        (
+            dep.component.as_str(),
+            dep.version,
+            dep.percent,
+            dep.outcome
+        ),
+        ("fn", 2, 10, DeploymentOutcome::InProgress)
+    );
+    assert_eq!(dep.strategy, "Canary10Percent5Minutes");
+    sim.run_until(359.0);
+    let dep = &sim.deployments_now()[0];
+    assert_eq!(
+        (dep.percent, dep.outcome),
+        (10, DeploymentOutcome::InProgress)
+    );
+    let [old, new] = dep.versions;
+    assert_eq!(old.errors, 0, "only the new version fails");
+    assert!(new.errors > 0 && new.errors < new.requests);
+    let share = new.requests as f64 / (old.requests + new.requests) as f64;
+    assert!((0.07..0.13).contains(&share), "canary share {share}");
+    sim.run_until(361.0);
+    let dep = &sim.deployments_now()[0];
+    assert_eq!(
+        (dep.percent, dep.outcome),
+        (100, DeploymentOutcome::Succeeded)
+    );
+    // The numbers kept are those of the deployment's run, not counted on.
+    let kept = dep.versions;
+    sim.run_until(600.0);
+    assert_eq!(sim.deployments_now()[0].versions, kept);
+    // As deterministic as the run: the same seed, the same numbers.
+    let mut again = archsim_sim::prepare(&d, &sc, &RunOptions::default()).unwrap();
+    again.run_until(600.0);
+    assert_eq!(again.deployments_now(), sim.deployments_now());
+}

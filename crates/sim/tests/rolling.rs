@@ -489,3 +489,44 @@ fn a_deploy_on_what_aws_does_not_deploy_by_version_is_refused() {
         "{err}"
     );
 }
+
+/// The live view of a rolling deployment: while it runs, the new version's
+/// share of serving tasks and both versions' requests and errors as the
+/// run's record will have them; once done, 100% and the record's numbers.
+#[test]
+fn deployments_now_follow_a_rolling_deployment() {
+    let d = fargate_behind_alb(4, 100, 200);
+    let sc = scenario_with(50.0, 600.0, 2, deploy(60.0, 0.1, false));
+    let mut sim = archsim_sim::prepare(&d, &sc, &opts()).unwrap();
+    sim.run_until(61.0);
+    let now = sim.deployments_now();
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        (now[0].component.as_str(), now[0].version, now[0].outcome),
+        ("svc", 2, DeploymentOutcome::InProgress)
+    );
+    assert_eq!(now[0].strategy, "rolling");
+    // Shares seen along the way only grow to 100%.
+    let mut seen = vec![now[0].percent];
+    let mut t = 61.0;
+    while sim.deployments_now()[0].outcome == DeploymentOutcome::InProgress && t < 600.0 {
+        t += 5.0;
+        sim.run_until(t);
+        seen.push(sim.deployments_now()[0].percent);
+    }
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    let done = &sim.deployments_now()[0];
+    assert_eq!(
+        (done.percent, done.outcome),
+        (100, DeploymentOutcome::Succeeded)
+    );
+    assert_eq!(done.versions[0].errors, 0);
+    assert!(done.versions[1].errors > 0);
+    sim.run_until(600.0);
+    let r = sim.into_run();
+    let rec = &r.deployments[0];
+    assert_eq!(
+        [done.versions[0].requests, done.versions[1].requests],
+        [rec.versions[0].requests, rec.versions[1].requests]
+    );
+}

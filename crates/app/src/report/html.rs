@@ -482,7 +482,16 @@ impl Page<'_> {
                 );
             }
         }
-        h.push_str("</tbody></table></section>\n");
+        h.push_str("</tbody></table>\n");
+        for (i, d) in self.run.deployments.iter().enumerate() {
+            let _ = writeln!(
+                h,
+                "<figure><figcaption>{}: traffic to the new version</figcaption>{}</figure>",
+                esc(&self.name(&d.component)),
+                deployment_timeline(i, d, self.run.duration_s)
+            );
+        }
+        h.push_str("</section>\n");
     }
 
     /// Where tasks ran on EC2 capacity when the run ended.
@@ -734,6 +743,86 @@ fn line_chart(lines: &[(&str, &[u32], &str)]) -> String {
             H - 8.0
         );
         lx += 20.0 + 6.0 * label.len() as f64;
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A deployment's timeline over the whole run: the new version's share of
+/// traffic as a step line (0% until it starts, each shift at its time),
+/// the time it ran shaded, each shift's time and share on hover.
+fn deployment_timeline(i: usize, d: &archsim_sim::Deployment, duration_s: f64) -> String {
+    const W: f64 = 460.0;
+    const H: f64 = 110.0;
+    const L: f64 = 44.0;
+    const R: f64 = 10.0;
+    const T: f64 = 10.0;
+    const B: f64 = 26.0;
+    let span = duration_s.max(1.0);
+    let x = |t: f64| L + (W - L - R) * t.clamp(0.0, span) / span;
+    let y = |p: u32| T + (H - T - B) * (1.0 - f64::from(p.min(100)) / 100.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg id=\"deployment-timeline-{i}\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" font-family=\"system-ui, sans-serif\" font-size=\"10\" role=\"img\" aria-label=\"Traffic to the new version of {} over the run\">",
+        esc(&d.component)
+    );
+    let end = d.finished_at_s.unwrap_or(duration_s);
+    let _ = write!(
+        s,
+        "<rect x=\"{}\" y=\"{T}\" width=\"{}\" height=\"{}\" fill=\"#eef3f9\"/>",
+        num(x(d.started_at_s)),
+        num((x(end) - x(d.started_at_s)).max(1.0)),
+        H - T - B
+    );
+    for p in [0, 50, 100] {
+        let _ = write!(
+            s,
+            "<line x1=\"{L}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#e3e8ee\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#5b6b7f\">{p}%</text>",
+            W - R,
+            num(y(p)),
+            num(y(p)),
+            L - 4.0,
+            num(y(p) + 3.0)
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{L}\" y=\"{}\" fill=\"#5b6b7f\">0 s</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#5b6b7f\">{} s</text>",
+        H - B + 13.0,
+        W - R,
+        H - B + 13.0,
+        num(duration_s)
+    );
+    let mut pts = vec![format!("{},{}", num(x(0.0)), num(y(0)))];
+    let mut share = 0;
+    for shift in &d.shifts {
+        pts.push(format!("{},{}", num(x(shift.at_s)), num(y(share))));
+        pts.push(format!("{},{}", num(x(shift.at_s)), num(y(shift.percent))));
+        share = shift.percent;
+    }
+    pts.push(format!("{},{}", num(x(duration_s)), num(y(share))));
+    let colour = match d.outcome {
+        archsim_sim::DeploymentOutcome::Succeeded => "#1f7a4d",
+        archsim_sim::DeploymentOutcome::InProgress => "#2b6cb0",
+        archsim_sim::DeploymentOutcome::RolledBack | archsim_sim::DeploymentOutcome::Failed => {
+            "#c0392b"
+        }
+    };
+    let _ = write!(
+        s,
+        "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+        pts.join(" ")
+    );
+    for shift in &d.shifts {
+        let _ = write!(
+            s,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{colour}\"><title>{}% at {} s</title></circle>",
+            num(x(shift.at_s)),
+            num(y(shift.percent)),
+            shift.percent,
+            num(shift.at_s)
+        );
     }
     s.push_str("</svg>");
     s

@@ -123,6 +123,11 @@ pub(super) struct Deploying {
 }
 
 impl Deploying {
+    /// Old, new: invocations of each version so far.
+    pub(super) fn counts(&self) -> &[VersionCount; 2] {
+        &self.counts
+    }
+
     /// Whether the next invocation goes to the new version.
     pub(super) fn pick(&mut self) -> bool {
         uniform(&mut self.rng) * 100.0 < f64::from(self.percent)

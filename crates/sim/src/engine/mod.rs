@@ -78,7 +78,7 @@ use crate::run::*;
 
 pub use coverage::{coverage, no_traffic_reason, takes_traffic};
 pub use lambda::LAMBDA_IDLE_EXPIRY;
-pub use output::{Frame, FrameComponent};
+pub use output::{DeploymentNow, Frame, FrameComponent, VersionNow};
 
 use arrivals::Profile;
 use capacity::Capacity;

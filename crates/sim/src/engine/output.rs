@@ -37,7 +37,79 @@ pub struct FrameComponent {
     pub p99_ms: f64,
 }
 
+/// One deployment of the run as it stands now, for the live view.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeploymentNow {
+    pub component: String,
+    /// The version deployed: 2 for a component's first deployment of the
+    /// run (the design's own is 1), 3 for its second, ...
+    pub version: u32,
+    /// The deployment configuration, as in the run's `deployments`.
+    pub strategy: String,
+    pub outcome: DeploymentOutcome,
+    /// The new version's share now, percent: of the traffic (a function,
+    /// a blue/green service), or of the serving tasks (a rolling update);
+    /// 0 after a rollback.
+    pub percent: u32,
+    /// The old version, then the new one, since the deployment started.
+    pub versions: [VersionNow; 2],
+}
+
+/// One version's requests and errors so far in a deployment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct VersionNow {
+    pub requests: u64,
+    pub errors: u64,
+}
+
 impl Simulation {
+    /// Every deployment started so far, in the order they started, with
+    /// the new version's share and each version's requests and errors
+    /// now (counters only: cheap enough for every frame).
+    pub fn deployments_now(&self) -> Vec<DeploymentNow> {
+        self.deployments
+            .iter()
+            .enumerate()
+            .map(|(i, (node, rec))| {
+                let version = 1 + self.deployments[..=i]
+                    .iter()
+                    .filter(|(n, _)| n == node)
+                    .count() as u32;
+                let running = match &self.nodes[*node as usize].behaviour {
+                    _ if rec.outcome != DeploymentOutcome::InProgress => None,
+                    Behaviour::Lambda(l) => l.deploying.as_deref().map(|d| d.counts()),
+                    Behaviour::Service(s) => s.rollout.as_deref().map(|r| r.counts()),
+                    _ => None,
+                };
+                let versions = match running {
+                    Some(c) => c.each_ref().map(|c| VersionNow {
+                        requests: c.requests,
+                        errors: c.errors,
+                    }),
+                    None => {
+                        let v = |k: usize| {
+                            rec.versions
+                                .get(k)
+                                .map_or(VersionNow::default(), |v| VersionNow {
+                                    requests: v.requests,
+                                    errors: v.errors,
+                                })
+                        };
+                        [v(0), v(1)]
+                    }
+                };
+                DeploymentNow {
+                    component: rec.component.clone(),
+                    version,
+                    strategy: rec.strategy.clone(),
+                    outcome: rec.outcome,
+                    percent: rec.shifts.last().map_or(0, |s| s.percent),
+                    versions,
+                }
+            })
+            .collect()
+    }
+
     /// Which task runs on which instance, now, for every EC2 capacity.
     pub(super) fn snapshot_placements(&mut self) {
         for cap in 0..self.nodes.len() {

@@ -67,6 +67,11 @@ impl Rollout {
         self.record
     }
 
+    /// Old, new: requests finished by each version's tasks so far.
+    pub(super) fn counts(&self) -> &[VersionCount; 2] {
+        &self.counts
+    }
+
     fn stats(&self) -> Vec<crate::run::VersionStats> {
         vec![self.counts[0].stats("old"), self.counts[1].stats("new")]
     }
