@@ -985,6 +985,23 @@ impl<'a> Importer<'a> {
                         "{logical} ({ty}): added by the production export profile, not drawn"
                     ))
                 }
+                // Kept and exported, but the simulator holds a table at its
+                // provisioned capacity: say so rather than throttle silently.
+                None if ty == "AWS::ApplicationAutoScaling::ScalableTarget"
+                    && p.get("ServiceNamespace").and_then(Value::as_str) == Some("dynamodb") =>
+                {
+                    let what = p
+                        .get("ResourceId")
+                        .map(|r| match r {
+                            Value::String(s) => s.clone(),
+                            other => serde_json::to_string(other).unwrap_or_default(),
+                        })
+                        .unwrap_or_default();
+                    self.report.kept.push(format!(
+                        "{logical} ({ty}): DynamoDB auto scaling of {what} is kept as written but not \
+                         simulated: simulations hold the table at its provisioned capacity"
+                    ))
+                }
                 None => self
                     .report
                     .kept

@@ -1629,3 +1629,36 @@ Resources:
         Some("checked by hand".to_string())
     );
 }
+
+#[test]
+fn dynamodb_auto_scaling_is_kept_and_said_not_simulated() {
+    let text = r#"
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PROVISIONED
+      ProvisionedThroughput: {ReadCapacityUnits: 5, WriteCapacityUnits: 5}
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+  WriteScaling:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: dynamodb
+      ScalableDimension: dynamodb:table:WriteCapacityUnits
+      ResourceId: !Sub table/${Orders}
+      MinCapacity: 5
+      MaxCapacity: 100
+"#;
+    let imported = archsim_iac::import(text, "scaling.yaml").expect("imports");
+    let line = imported
+        .report
+        .kept
+        .iter()
+        .find(|l| l.starts_with("WriteScaling"))
+        .expect("reported");
+    assert!(
+        line.contains("DynamoDB auto scaling of") && line.contains("not simulated"),
+        "{line}"
+    );
+}
