@@ -284,7 +284,23 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
     if has(&|c| c.kind() == K::EventBridgeRule) {
         notes.push("EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free");
     }
-    notes.into_iter().map(String::from).collect()
+    let mut notes: Vec<String> = notes.into_iter().map(String::from).collect();
+    // A CodeDeploy deployment's alarms are CloudWatch alarms, billed by
+    // the alarm-month; archsim has no CloudWatch price yet.
+    let alarms: usize = design
+        .components()
+        .filter_map(|c| match &c.props {
+            Props::LambdaFunction(l) => l.deployment.as_ref()?.preference.as_ref(),
+            _ => None,
+        })
+        .map(|p| p.alarms.len())
+        .sum();
+    if alarms > 0 {
+        notes.push(format!(
+            "CloudWatch alarms: the {alarms} alarm(s) of the functions' deployment preferences are not priced (CloudWatch bills alarms by the month; archsim has no CloudWatch alarm price)"
+        ));
+    }
+    notes
 }
 
 /// The usage id of what the production export profile adds around the

@@ -189,3 +189,34 @@ fn the_instances_added_for_a_rolling_deployment_are_billed() {
     assert!((instances - base - 3.0 * 555.0 / 900.0).abs() < 1e-9);
     assert!(usd > base_usd);
 }
+
+#[test]
+fn deployment_alarms_are_said_not_priced() {
+    let alarms_note = |d: &Design| {
+        let s = &d.scenarios[0];
+        let e = archsim_cost::estimate::estimate_usage(d, s, &Assumptions::default()).unwrap();
+        e.notes
+            .into_iter()
+            .find(|n| n.starts_with("CloudWatch alarms:"))
+    };
+    let canary = archsim_model::starters::starter("serverless-api")
+        .unwrap()
+        .build()
+        .unwrap();
+    let count: usize = canary
+        .components()
+        .filter_map(|c| match &c.props {
+            Props::LambdaFunction(l) => l.deployment.as_ref()?.preference.as_ref(),
+            _ => None,
+        })
+        .map(|p| p.alarms.len())
+        .sum();
+    assert!(count > 0, "the example's canary has alarms");
+    let note = alarms_note(&canary).expect("the alarms are named as not priced");
+    assert!(note.contains(&format!("the {count} alarm(s)")), "{note}");
+    let plain = archsim_model::starters::starter("queue-worker")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(alarms_note(&plain), None);
+}
