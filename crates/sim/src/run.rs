@@ -231,6 +231,23 @@ pub struct Deployment {
     pub versions: Vec<VersionStats>,
 }
 
+impl Deployment {
+    /// A deployment of `component` with `strategy` that starts at `at_s`:
+    /// in progress, nothing shifted yet.
+    pub(crate) fn started(component: String, strategy: String, at_s: f64) -> Self {
+        Self {
+            component,
+            strategy,
+            started_at_s: at_s,
+            finished_at_s: None,
+            outcome: DeploymentOutcome::InProgress,
+            shifts: Vec::new(),
+            alarm: None,
+            versions: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeploymentOutcome {

@@ -207,16 +207,7 @@ impl Simulation {
         }));
         self.deployments.push((
             node,
-            Deployment {
-                component: id,
-                strategy: shift.name(),
-                started_at_s: now as f64 / SEC as f64,
-                finished_at_s: None,
-                outcome: DeploymentOutcome::InProgress,
-                shifts: Vec::new(),
-                alarm: None,
-                versions: Vec::new(),
-            },
+            Deployment::started(id, shift.name(), now as f64 / SEC as f64),
         ));
         if let Some(hook) = preference
             .as_ref()

@@ -122,16 +122,11 @@ impl Simulation {
         }));
         self.deployments.push((
             node,
-            Deployment {
-                component: id,
-                strategy: blue_green.map_or("rolling".into(), |bg| bg.config_name()),
-                started_at_s: now as f64 / SEC as f64,
-                finished_at_s: None,
-                outcome: DeploymentOutcome::InProgress,
-                shifts: Vec::new(),
-                alarm: None,
-                versions: Vec::new(),
-            },
+            Deployment::started(
+                id,
+                blue_green.map_or("rolling".into(), |bg| bg.config_name()),
+                now as f64 / SEC as f64,
+            ),
         ));
         self.step_rollout(node);
     }
