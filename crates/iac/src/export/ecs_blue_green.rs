@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::iam::{statement, trust};
 use super::*;
-use crate::properties::{ecs, lambda};
+use crate::properties::ecs;
 
 /// The one CodeDeploy application of a stack's ECS services.
 pub(super) const ECS_APPLICATION: &str = "CodeDeployEcsApplication";
@@ -80,14 +80,7 @@ impl<'a> Ctx<'a> {
         let config = if bg.is_predefined() {
             json!(format!("CodeDeployDefault.{}", bg.config_name()))
         } else {
-            let config = format!("{id}DeploymentConfig");
-            self.add(
-                config.clone(),
-                json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": {
-                    "ComputePlatform": "ECS",
-                    "TrafficRoutingConfig": lambda::traffic_routing(&bg.traffic_shift)}}),
-            );
-            r(&config)
+            self.deployment_config(id, "ECS", &bg.traffic_shift)
         };
         let role = format!("{id}CodeDeployRole");
         self.blue_green_role(&role, id, cid, task, route, test.as_deref());

@@ -384,14 +384,7 @@ impl<'a> Ctx<'a> {
         let kind = if pref.shift.is_predefined() {
             json!(pref.shift.name())
         } else {
-            let config = format!("{id}DeploymentConfig");
-            self.add(
-                config.clone(),
-                json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": {
-                    "ComputePlatform": "Lambda",
-                    "TrafficRoutingConfig": lambda::traffic_routing(&pref.shift)}}),
-            );
-            r(&config)
+            self.deployment_config(id, "Lambda", &pref.shift)
         };
         let f = self.component_of(id);
         DeploymentResources {
@@ -403,6 +396,25 @@ impl<'a> Ctx<'a> {
     }
 
     /// The component a function's logical id was given to.
+    /// A CodeDeploy deployment configuration of `shift` for one of
+    /// `platform`'s deployments (`Lambda`, `ECS`): for the shifts CodeDeploy
+    /// has no predefined configuration of. Answers a `Ref` to it.
+    pub(super) fn deployment_config(
+        &mut self,
+        id: &str,
+        platform: &str,
+        shift: &archsim_model::component::TrafficShift,
+    ) -> Value {
+        let config = format!("{id}DeploymentConfig");
+        self.add(
+            config.clone(),
+            json!({"Type": "AWS::CodeDeploy::DeploymentConfig", "Properties": {
+                "ComputePlatform": platform,
+                "TrafficRoutingConfig": lambda::traffic_routing(shift)}}),
+        );
+        r(&config)
+    }
+
     fn component_of(&self, logical: &str) -> String {
         self.ids
             .iter()
