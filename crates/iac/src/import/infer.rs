@@ -461,46 +461,15 @@ impl Importer<'_> {
 
     /// The name a `Fn::ImportValue` imports, parameters read as their
     /// defaults (`!Join [':', [!Ref StackName, ClusterName]]` ->
-    /// `fargate:ClusterName`); `None` when it is not an import or its name
-    /// cannot be spelled out.
+    /// `fargate:ClusterName`), other variables (`${AWS::StackName}`) kept
+    /// as written; `None` when it is not an import or its name cannot be
+    /// spelled out.
     pub(super) fn import_name(&self, v: &Value) -> Option<String> {
-        let name = self.defaults(v.get("Fn::ImportValue")?, None, &mut BTreeSet::new());
-        let params = self.parsed.value.get("Parameters").cloned();
-        fn text(v: &Value, params: Option<&Value>) -> Option<String> {
-            match v {
-                Value::String(s) => Some(s.clone()),
-                // `${Param}` read as the parameter's default; other
-                // variables (`${AWS::StackName}`) kept as written.
-                Value::Object(m) if m.get("Fn::Sub").is_some_and(Value::is_string) => {
-                    let mut out = m["Fn::Sub"].as_str().unwrap_or_default().to_string();
-                    for var in crate::template::sub_variables(&out.clone()) {
-                        let default = params
-                            .and_then(|p| p.get(&var))
-                            .and_then(|p| p.get("Default"))
-                            .map(|d| match d {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            });
-                        if let Some(d) = default {
-                            out = out.replace(&format!("${{{var}}}"), &d);
-                        }
-                    }
-                    Some(out)
-                }
-                Value::Object(m) => {
-                    let Value::Array(join) = m.get("Fn::Join")? else {
-                        return None;
-                    };
-                    let sep = join.first()?.as_str()?;
-                    let parts = join.get(1)?.as_array()?;
-                    let parts: Option<Vec<String>> =
-                        parts.iter().map(|p| text(p, params)).collect();
-                    Some(parts?.join(sep))
-                }
-                _ => None,
-            }
-        }
-        text(&name, params.as_ref())
+        super::stacks::spelled(
+            v.get("Fn::ImportValue")?,
+            self.parsed.value.get("Parameters"),
+            "${AWS::StackName}",
+        )
     }
 
     pub(super) fn imported_cluster_id(&self, props: &Value) -> Option<String> {

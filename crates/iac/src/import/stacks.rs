@@ -225,9 +225,10 @@ fn import_sources(mut sources: Vec<Source>, follow: bool) -> Result<Imported, Im
 }
 
 /// A value spelled out as text: strings, parameters' defaults, `Fn::Join`
-/// and `Fn::Sub`; `AWS::StackName` as `stack` (the sentinel while a name
-/// is still unknown).
-fn spelled(v: &Value, params: Option<&Value>, stack: &str) -> Option<String> {
+/// and `Fn::Sub` (a variable with no value kept as written);
+/// `AWS::StackName` as `stack` (the sentinel while a name is still
+/// unknown).
+pub(super) fn spelled(v: &Value, params: Option<&Value>, stack: &str) -> Option<String> {
     let param = |name: &str| -> Option<String> {
         if name == "AWS::StackName" {
             return Some(stack.to_string());
@@ -254,7 +255,10 @@ fn spelled(v: &Value, params: Option<&Value>, stack: &str) -> Option<String> {
                 for var in crate::template::sub_variables(text) {
                     let value = match vars.and_then(|m| m.get(&var)) {
                         Some(v) => spelled(v, params, stack)?,
-                        None => param(&var)?,
+                        None => match param(&var) {
+                            Some(v) => v,
+                            None => continue,
+                        },
                     };
                     out = out.replace(&format!("${{{var}}}"), &value);
                 }
