@@ -398,7 +398,7 @@ impl Session {
                 } else {
                     base
                 };
-                let connection = Connection::new(id.clone(), from, to, meaning.default_kind());
+                let connection = Connection::new(id.clone(), from, to, meaning.default_kind_to(b));
                 (Op::Connect { connection }, vec![id])
             }
             Edit::Delete { ids } => {

@@ -347,10 +347,11 @@ fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
         "AWS::Events::Rule" => &["Amazon EventBridge"],
         "AWS::Cognito::UserPool" => &["Amazon Cognito"],
         "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
-        "AWS::EC2::NatGateway" | "AWS::EC2::EIP" => &["Amazon VPC"],
+        "AWS::EC2::NatGateway" | "AWS::EC2::EIP" | "AWS::EC2::VPCEndpoint" => &["Amazon VPC"],
         "AWS::Logs::LogGroup" => &["Amazon CloudWatch Logs"],
         // The production export profile's key.
         "AWS::KMS::Key" => &["AWS Key Management Service"],
+        "AWS::SecretsManager::Secret" => &["AWS Secrets Manager"],
         "AWS::IAM::Role"
         | "AWS::ApiGateway::Account"
         | "AWS::IAM::Policy"

@@ -217,6 +217,15 @@ pub fn summary(c: &Component) -> String {
             if w.hpa.is_some() { ", HPA" } else { "" }
         ),
         Props::IamRole(r) => format!("{:?}", r.purpose),
+        Props::Secret(s) => format!(
+            "{}, read {}",
+            if s.generated { "generated" } else { "given" },
+            match s.reads {
+                archsim_model::component::SecretReads::Cached => "once per environment or task",
+                archsim_model::component::SecretReads::EveryRequest => "on every request",
+            }
+        ),
+        Props::VpcEndpoint(e) => format!("{}, {:?}", e.service, e.endpoint_type).to_lowercase(),
         Props::Generic(g) => g.resource_type.clone(),
         // No one-line summary: the name and kind say enough.
         Props::Client(_)

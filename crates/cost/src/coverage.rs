@@ -50,7 +50,10 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::KinesisStream
         | K::Firehose
         | K::AuroraServerless
-        | K::Rds => Modelled,
+        | K::Rds
+        | K::Secret => Modelled,
+        // Interface endpoints by the hour and GB; gateway ones are free.
+        K::VpcEndpoint => Modelled,
         K::Client => NotApplicable("not an AWS resource: the traffic's source"),
         K::Alexa => NotApplicable(
             "the Alexa Skills Kit has no AWS charge; the function it invokes is priced",
@@ -75,10 +78,19 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
     }
 }
 
-/// Whether the bill prices this component: its kind's [`coverage`] (no
-/// property of a priced kind chooses something the bill leaves out).
+/// Whether the bill prices this component: its kind's [`coverage`], but
+/// for a gateway VPC endpoint, which AWS does not charge for.
 pub fn component_coverage(c: &Component) -> Coverage {
-    coverage(c.kind())
+    match &c.props {
+        archsim_model::Props::VpcEndpoint(e)
+            if e.endpoint_type == archsim_model::component::EndpointType::Gateway =>
+        {
+            Coverage::NotApplicable(
+                "a gateway endpoint has no charge; the calls it carries leave the NAT gateway's data processed",
+            )
+        }
+        _ => coverage(c.kind()),
+    }
 }
 
 /// One line per component the bill does not price although AWS charges for

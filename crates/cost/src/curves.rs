@@ -217,6 +217,8 @@ fn scale_usage(
             u.ingested_gb *= m;
             u.stored_gb_month *= m;
         }
+        ServiceUsage::SecretsManager(u) => u.api_calls *= m,
+        ServiceUsage::VpcEndpoint(u) => u.gb_processed *= m,
         // Time-based: instance hours, scheduled invocations, users.
         ServiceUsage::Eks(_)
         | ServiceUsage::Kms(_)

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use archsim_model::component::{
     ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
-    ScalingMetric, TaskDefinitionProps, Work,
+    ScalingMetric, SecretReads, TaskDefinitionProps, Work,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -213,6 +213,11 @@ fn store_latency_ms(c: &Component) -> f64 {
         Props::AuroraServerless(a) => a.latency.mean_ms(),
         Props::Rds(r) => r.latency.mean_ms(),
         Props::S3Bucket(_) => archsim_model::component::S3_LATENCY_MEAN_MS,
+        // A cached secret is read in the init, not per request.
+        Props::Secret(s) => match s.reads {
+            SecretReads::EveryRequest => s.latency.mean_ms(),
+            SecretReads::Cached => 0.0,
+        },
         Props::Client(_)
         | Props::ApiGateway(_)
         | Props::CloudFront(_)
@@ -242,6 +247,7 @@ fn store_latency_ms(c: &Component) -> f64 {
         | Props::EcrRepository(_)
         | Props::ExternalRegistry(_)
         | Props::IamRole(_)
+        | Props::VpcEndpoint(_)
         | Props::Generic(_) => 0.0,
     }
 }
@@ -412,6 +418,7 @@ pub fn estimate_usage(
             scaling,
         });
     };
+    let mut cached_secrets = Vec::new();
     let mut notes = vec![
         format!(
             "traffic: the mean rate of scenario \"{}\" ({:.3} requests/s entering) held all month",
@@ -617,6 +624,20 @@ pub fn estimate_usage(
                     push(id, ServiceUsage::DynamoDb(usage), None);
                 }
             }
+            Props::Secret(s) => {
+                let calls = match s.reads {
+                    SecretReads::EveryRequest => {
+                        (flow.reads.get(id).copied().unwrap_or(0.0)
+                            + flow.writes.get(id).copied().unwrap_or(0.0))
+                            * month_s
+                    }
+                    SecretReads::Cached => {
+                        cached_secrets.push(c.name.clone());
+                        0.0
+                    }
+                };
+                push(id, crate::rated::secret_usage(calls), None);
+            }
             Props::S3Bucket(b) => push(
                 id,
                 ServiceUsage::S3(S3Usage {
@@ -653,6 +674,7 @@ pub fn estimate_usage(
             | Props::EksFargateProfile(_)
             | Props::ExternalRegistry(_)
             | Props::IamRole(_)
+            | Props::VpcEndpoint(_)
             | Props::Generic(_) => {}
         }
     }
@@ -662,6 +684,13 @@ pub fn estimate_usage(
     {
         components.push(ComponentUsage {
             component_id: crate::rated::NETWORK_ID.into(),
+            usage,
+            scaling: None,
+        });
+    }
+    for (component_id, usage) in crate::rated::endpoint_usage(design, &rate, traffic(entry_rps)) {
+        components.push(ComponentUsage {
+            component_id,
             usage,
             scaling: None,
         });
@@ -679,6 +708,12 @@ pub fn estimate_usage(
         });
     }
     notes.extend(crate::rated::notes(design));
+    if !cached_secrets.is_empty() {
+        notes.push(format!(
+            "Secrets Manager: {} read once per execution environment or task launch: those API calls are not in the estimate (a simulated run counts them)",
+            cached_secrets.join(", ")
+        ));
+    }
     notes.push(
         "DynamoDB: each read takes a read unit per 4 KB of its table's item size (counted strongly consistent; an eventually consistent read takes half), each write a write unit per KB (items 1 KB unless the table says otherwise)".into(),
     );
@@ -774,6 +809,8 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         | Props::EksWorkload(_)
         | Props::ExternalRegistry(_)
         | Props::IamRole(_)
+        | Props::VpcEndpoint(_)
+        | Props::Secret(_)
         | Props::Generic(_) => None,
     }
 }
@@ -815,6 +852,8 @@ pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
         | K::EcrRepository
         | K::ExternalRegistry
         | K::IamRole
+        | K::VpcEndpoint
+        | K::Secret
         | K::Generic => None,
     }
 }

@@ -79,6 +79,6 @@ pub use usage::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
-    SavingsPlan, SavingsPlanKind, Scaling, ServiceUsage, SnsUsage, SqsUsage, UsageError,
-    UsageProfile, XRayUsage,
+    SavingsPlan, SavingsPlanKind, Scaling, SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage,
+    UsageError, UsageProfile, VpcEndpointUsage, XRayUsage,
 };

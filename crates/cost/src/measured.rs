@@ -322,6 +322,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     push(&usage_id, usage);
                 }
             }
+            Props::Secret(_) => push(id, crate::rated::secret_usage(requests)),
             Props::S3Bucket(b) => {
                 let w = write_share(design, id, &rate);
                 push(
@@ -359,12 +360,16 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::EksWorkload(_)
             | Props::ExternalRegistry(_)
             | Props::IamRole(_)
+            | Props::VpcEndpoint(_)
             | Props::Generic(_) => {}
         }
     }
     if let Some(usage) = crate::rated::network_usage(design, internet_out_rps, &rate, traffic(0.0))
     {
         push(crate::rated::NETWORK_ID, usage);
+    }
+    for (id, usage) in crate::rated::endpoint_usage(design, &rate, traffic(0.0)) {
+        push(&id, usage);
     }
     let data_rate = |id: &str| data.get(id).copied().unwrap_or(0) as f64 / run_s;
     for (id, usage) in crate::rated::profile_usage(design, &rate, &data_rate, traffic(0.0)) {

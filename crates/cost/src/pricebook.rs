@@ -543,6 +543,15 @@ pub struct KmsPrices {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct SecretsManagerPrices {
+    /// A secret, per month (prorated).
+    pub secret_month: Rate,
+    /// API calls (`GetSecretValue` and the rest), per 10,000.
+    pub api_calls: Rate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct S3Prices {
     pub storage_standard: Rate,
     pub put_requests: Rate,
@@ -695,6 +704,9 @@ pub struct VpcPrices {
     pub nat_gateway_hour: Rate,
     pub nat_gateway_gb: Rate,
     pub public_ipv4_hour: Rate,
+    /// An interface endpoint (AWS PrivateLink), per availability zone.
+    pub interface_endpoint_az_hour: Rate,
+    pub interface_endpoint_gb: Rate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -777,6 +789,7 @@ pub struct PriceBook {
     pub data_transfer: DataTransferPrices,
     pub cloudwatch_logs: LogsPrices,
     pub kms: KmsPrices,
+    pub secrets_manager: SecretsManagerPrices,
     pub savings_plans: SavingsPlanPrices,
 }
 

@@ -5,7 +5,8 @@
 //! ([`crate::measured`]), so the two differ only in the rates they give it.
 
 use archsim_model::component::{
-    DatabaseEngine, DynamoDbBilling, Props, Scheme, StreamMode, read_units, write_units,
+    DatabaseEngine, DynamoDbBilling, EndpointType, Props, Scheme, StreamMode, read_units,
+    write_units,
 };
 use archsim_model::connection::ConnectionKind;
 use archsim_model::schedule::Schedule;
@@ -15,7 +16,8 @@ use crate::usage::ServiceUsage;
 use crate::usage::{
     Assumptions, AuroraUsage, CloudFrontUsage, CognitoUsage, DynamoDbUsage, EventBridgeUsage,
     FirehoseUsage, KinesisMode, KinesisUsage, KmsUsage, LexUsage, LogsUsage, NetworkUsage,
-    ProvisionedCapacity, RdsEngine, RdsUsage, S3Usage, SnsUsage, XRayUsage,
+    ProvisionedCapacity, RdsEngine, RdsUsage, S3Usage, SecretsManagerUsage, SnsUsage,
+    VpcEndpointUsage, XRayUsage,
 };
 
 const KB_PER_GB: f64 = 1024.0 * 1024.0;
@@ -156,6 +158,14 @@ pub(crate) fn rated_usage(
     };
     out.insert(0, (c.id.clone(), usage));
     out
+}
+
+/// A secret's month: the secret kept, and the API calls its readers made.
+pub(crate) fn secret_usage(api_calls: f64) -> ServiceUsage {
+    ServiceUsage::SecretsManager(SecretsManagerUsage {
+        secrets: 1.0,
+        api_calls,
+    })
 }
 
 /// A DynamoDB table's month from its requests: each read and write
@@ -422,6 +432,77 @@ pub const NETWORK_NAME: &str = "Network (NAT gateway, public IPv4, data transfer
 /// responses sent to the internet (`internet_out_rps` requests of
 /// `response_kb` each, not through CloudFront), and what in-VPC compute
 /// sends to AWS services outside the VPC through the NAT gateway.
+/// The calls components in the VPC (tasks, pods, instances) make to AWS
+/// services outside it, per second, with the kind called: what leaves
+/// the private subnets through the NAT gateway or a VPC endpoint.
+fn vpc_calls(design: &Design, rate: &dyn Fn(&str) -> f64) -> Vec<(f64, K)> {
+    let mut out = Vec::new();
+    if !design.components().any(|c| c.kind().in_vpc()) {
+        return out;
+    }
+    for c in design.components() {
+        if !matches!(
+            c.kind(),
+            K::EcsService | K::EksWorkload | K::Ec2Instance | K::Ec2AutoScalingGroup
+        ) {
+            continue;
+        }
+        for (conn, target) in design.outgoing(&c.id) {
+            if matches!(
+                conn.kind,
+                ConnectionKind::Uses { .. }
+                    | ConnectionKind::Invoke { .. }
+                    | ConnectionKind::Publishes
+            ) && !target.kind().in_vpc()
+                && target.kind() != K::Client
+            {
+                out.push((rate(&c.id), target.kind()));
+            }
+        }
+    }
+    out
+}
+
+/// The design's VPC endpoint for calls to a component of `kind`, if it
+/// has one.
+fn endpoint_for(design: &Design, kind: K) -> Option<&Component> {
+    let service = kind.endpoint_service()?;
+    design.components().find(|c| match &c.props {
+        Props::VpcEndpoint(e) => e.service == service,
+        _ => false,
+    })
+}
+
+/// Each interface endpoint's month: its zones, and the GB of the calls it
+/// carries (a gateway endpoint has no charge, and no usage).
+pub(crate) fn endpoint_usage(
+    design: &Design,
+    rate: &dyn Fn(&str) -> f64,
+    t: Traffic,
+) -> Vec<(String, ServiceUsage)> {
+    let calls = vpc_calls(design, rate);
+    design
+        .components()
+        .filter_map(|c| match &c.props {
+            Props::VpcEndpoint(e) if e.endpoint_type == EndpointType::Interface => {
+                let rps: f64 = calls
+                    .iter()
+                    .filter(|(_, k)| endpoint_for(design, *k).is_some_and(|found| found.id == c.id))
+                    .map(|(rps, _)| rps)
+                    .sum();
+                Some((
+                    c.id.clone(),
+                    ServiceUsage::VpcEndpoint(VpcEndpointUsage {
+                        availability_zones: f64::from(e.availability_zones),
+                        gb_processed: rps * t.month_s * (t.payload_kb + t.response_kb) / KB_PER_GB,
+                    }),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn network_usage(
     design: &Design,
     internet_out_rps: f64,
@@ -438,31 +519,12 @@ pub(crate) fn network_usage(
         })
         .count() as f64;
     let nat = if in_vpc { 1.0 } else { 0.0 };
-    let mut nat_rps = 0.0;
-    if in_vpc {
-        for c in design.components() {
-            if !matches!(
-                c.kind(),
-                K::EcsService | K::EksWorkload | K::Ec2Instance | K::Ec2AutoScalingGroup
-            ) {
-                continue;
-            }
-            let calls = design
-                .outgoing(&c.id)
-                .iter()
-                .filter(|(conn, target)| {
-                    matches!(
-                        conn.kind,
-                        ConnectionKind::Uses { .. }
-                            | ConnectionKind::Invoke { .. }
-                            | ConnectionKind::Publishes
-                    ) && !target.kind().in_vpc()
-                        && target.kind() != K::Client
-                })
-                .count() as f64;
-            nat_rps += rate(&c.id) * calls;
-        }
-    }
+    // Calls a VPC endpoint carries do not reach the NAT gateway.
+    let nat_rps: f64 = vpc_calls(design, rate)
+        .into_iter()
+        .filter(|(_, target)| endpoint_for(design, *target).is_none())
+        .map(|(rps, _)| rps)
+        .sum();
     let usage = NetworkUsage {
         nat_gateways: nat,
         nat_gb_processed: nat_rps * t.month_s * (t.payload_kb + t.response_kb) / KB_PER_GB,

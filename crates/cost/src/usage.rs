@@ -92,6 +92,9 @@ pub enum ServiceUsage {
     /// Customer-managed KMS keys (the production export profile's one key
     /// per stack).
     Kms(KmsUsage),
+    SecretsManager(SecretsManagerUsage),
+    /// Interface VPC endpoints (gateway endpoints have no charge).
+    VpcEndpoint(VpcEndpointUsage),
 }
 
 macro_rules! into_service_usage {
@@ -128,6 +131,8 @@ into_service_usage!(
     Network(NetworkUsage),
     Logs(LogsUsage),
     Kms(KmsUsage),
+    SecretsManager(SecretsManagerUsage),
+    VpcEndpoint(VpcEndpointUsage),
 );
 
 /// CPU architecture of a Lambda function or Fargate task.
@@ -651,6 +656,24 @@ pub struct NetworkUsage {
 #[serde(deny_unknown_fields)]
 pub struct KmsUsage {
     pub keys: f64,
+}
+
+/// An interface VPC endpoint: its network interfaces (one per
+/// availability zone) for the month, and the GB the VPC's calls to its
+/// service sent through it (which the NAT gateway no longer processes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcEndpointUsage {
+    pub availability_zones: f64,
+    pub gb_processed: f64,
+}
+
+/// Secrets kept for the month and the API calls made on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsManagerUsage {
+    pub secrets: f64,
+    pub api_calls: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use archsim_cost::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, PriceBook,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
-    SavingsPlan, SavingsPlanKind, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
-    XRayUsage, monthly_cost,
+    SavingsPlan, SavingsPlanKind, SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage,
+    UsageError, UsageProfile, VpcEndpointUsage, XRayUsage, monthly_cost,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -1069,4 +1069,36 @@ fn an_ec2_instance_plan_applies_before_a_compute_plan_and_never_to_lambda() {
         err.to_string().contains("savings_plans[0].term_years"),
         "{err}"
     );
+}
+
+#[test]
+fn secrets_manager_bills_each_secret_month_and_each_10_000_api_calls() {
+    // The pricing page's two rates: $0.40 per secret per month, $0.05 per
+    // 10,000 API calls. Three secrets read 6M times in all:
+    // 3 x $0.40 + 600 x $0.05 = $1.20 + $30.00 = $31.20.
+    let r = one(
+        SecretsManagerUsage {
+            secrets: 3.0,
+            api_calls: 6e6,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(r.total_usd, usd("31.20"));
+    assert_eq!(amounts(&r, "Secrets stored"), vec![usd("1.20")]);
+    assert_eq!(amounts(&r, "API calls"), vec![usd("30.00")]);
+}
+
+#[test]
+fn an_interface_endpoint_bills_each_zone_hour_and_each_gb() {
+    // AWS PrivateLink pricing: $0.01 per endpoint per AZ per hour, $0.01
+    // per GB processed. Two zones for a 730 h month and 100 GB:
+    // 1,460 h x $0.01 + 100 x $0.01 = $14.60 + $1.00 = $15.60.
+    let r = one(
+        VpcEndpointUsage {
+            availability_zones: 2.0,
+            gb_processed: 100.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(r.total_usd, usd("15.60"));
 }

@@ -51,6 +51,8 @@ pub fn export_coverage(kind: K) -> Coverage {
         | K::EksNodeGroup
         | K::EksFargateProfile
         | K::EcrRepository
+        | K::Secret
+        | K::VpcEndpoint
         | K::Generic => Coverage::Modelled,
     }
 }
@@ -102,6 +104,8 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::EksFargateProfile
         | K::EcrRepository
         | K::IamRole
+        | K::Secret
+        | K::VpcEndpoint
         | K::Generic => Coverage::Modelled,
     }
 }

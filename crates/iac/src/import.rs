@@ -335,6 +335,7 @@ fn iam_service(kind: K) -> Option<&'static str> {
         K::LambdaFunction => "lambda",
         K::AuroraServerless | K::Rds => "rds-data",
         K::EventBridgeRule => "events",
+        K::Secret => "secretsmanager",
         K::Client
         | K::ApiGateway
         | K::CloudFront
@@ -358,6 +359,7 @@ fn iam_service(kind: K) -> Option<&'static str> {
         | K::EcrRepository
         | K::ExternalRegistry
         | K::IamRole
+        | K::VpcEndpoint
         | K::Generic => return None,
     })
 }
@@ -433,6 +435,8 @@ fn delivery(kind: K) -> ConnectionKind {
         | K::EcrRepository
         | K::ExternalRegistry
         | K::IamRole
+        | K::VpcEndpoint
+        | K::Secret
         | K::Generic => ConnectionKind::Publishes,
     }
 }

@@ -545,6 +545,10 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
             "KinesisHandlerFunction -uses_write-> EventTable",
             "KinesisHandlerFunction -dead_letter-> DeadLetterQueue",
             "GatewayAuthorizerFunction -assumes_role-> AuthorizerLambdaExecutionRole",
+            // The basic-auth authorizer reads both secrets (its role's
+            // statement secretsmanager:GetSecretValue).
+            "GatewayAuthorizerFunction -uses_read-> BasicAuthUsername",
+            "GatewayAuthorizerFunction -uses_read-> BasicAuthPassword",
         ],
     ),
     // DynamoDBWritePolicy: a write, though a variable names the table too.

@@ -195,6 +195,18 @@ impl Meaning {
         }
     }
 
+    /// The connection this meaning stands for when drawn to a component
+    /// of kind `to`: [`Meaning::default_kind`], except that a secret is
+    /// read (what its readers do with it).
+    pub fn default_kind_to(self, to: ComponentKind) -> ConnectionKind {
+        match (self, to) {
+            (Self::Uses, ComponentKind::Secret) => ConnectionKind::Uses {
+                access: Access::Read,
+            },
+            _ => self.default_kind(),
+        }
+    }
+
     /// The connection this meaning stands for, with AWS defaults.
     pub fn default_kind(self) -> ConnectionKind {
         match self {
@@ -947,6 +959,16 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
     r(K::EksCluster, K::IamRole, ROLE, "cluster role"),
     r(K::EksNodeGroup, K::IamRole, ROLE, "node role"),
     r(K::EksFargateProfile, K::IamRole, ROLE, "pod execution role"),
+    // Secrets: GetSecretValue on the reader's role.
+    r(K::LambdaFunction, K::Secret, USES, "reads the secret"),
+    r(
+        K::EcsService,
+        K::Secret,
+        USES,
+        "reads the secret (container secrets, at task launch)",
+    ),
+    r(K::EksWorkload, K::Secret, USES, "reads the secret"),
+    r(K::Ec2Instance, K::Secret, USES, "reads the secret"),
 ];
 
 /// The rule for a pair, if the pair is allowed.

@@ -480,6 +480,19 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             ),
             p("stored_gb", 0.0, 1e6, "GB", "archsim: for cost"),
         ],
+        K::VpcEndpoint => vec![p(
+            "availability_zones",
+            1.0,
+            6.0,
+            "AZs",
+            "archsim: the export's private subnets are in two",
+        )],
+        K::Secret => vec![
+            p("latency.ms", 0.0, 60_000.0, "ms", "archsim"),
+            p("latency.mean_ms", 0.0, 60_000.0, "ms", "archsim"),
+            p("latency.p99_ms", 0.0, 60_000.0, "ms", "archsim"),
+            p("latency.samples_ms[]", 0.0, 60_000.0, "ms", "archsim"),
+        ],
         K::Cognito => vec![p(
             "monthly_active_users",
             0.0,

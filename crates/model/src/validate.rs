@@ -56,6 +56,8 @@ use deployments::*;
 mod lambda_settings;
 pub use lambda_settings::lognormal_unfit;
 use lambda_settings::*;
+mod secrets;
+use secrets::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -244,6 +246,12 @@ rules! {
         "Keep min replicas <= max replicas.", hpa_order;
     "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
         "ALBRequestCountPerTarget needs the service behind an Application Load Balancer.", request_count_policy;
+    "SECRET_WRITTEN", Warning, "A connection writes a secret",
+        "Set the connection's access to read: readers get GetSecretValue only; change a secret's value by rotation or by hand.", secret_written;
+    "SECRET_READ_EVERY_REQUEST", Info, "A secret read on every request",
+        "Set the secret's reads to cached: a function reads it once per execution environment, a task at launch (the Parameters and Secrets extension, ECS container secrets).", secret_read_every_request;
+    "VPC_ENDPOINT_TYPE", Error, "A gateway endpoint for a service that has none",
+        "Make it an interface endpoint, or point it at s3 or dynamodb (the services with gateway endpoints).", vpc_endpoint_type;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",
@@ -1440,7 +1448,8 @@ fn orphan(d: &Design, out: &mut Found) {
         .flat_map(|g| g.members.iter().map(|m| m.as_str()))
         .collect();
     for c in d.components() {
-        if c.kind().is_cluster() || c.kind() == K::Generic {
+        // A VPC endpoint serves its whole VPC: it has no connection.
+        if c.kind().is_cluster() || matches!(c.kind(), K::Generic | K::VpcEndpoint) {
             continue;
         }
         if d.outgoing(&c.id).is_empty()

@@ -294,6 +294,48 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "VPC_ENDPOINT_TYPE",
+            "sqs-endpoint",
+            edited(
+                "serverless-api",
+                vec![
+                    add("sqs-endpoint", K::VpcEndpoint),
+                    set("sqs-endpoint", "service", json!("sqs")),
+                ],
+            ),
+        ),
+        case(
+            "SECRET_WRITTEN",
+            "api-key",
+            edited(
+                "serverless-api",
+                vec![
+                    add("api-key", K::Secret),
+                    // drawn as read-write, the default for a data store
+                    connect("orders-fn", "api-key", Meaning::Uses),
+                ],
+            ),
+        ),
+        case(
+            "SECRET_READ_EVERY_REQUEST",
+            "api-key",
+            edited(
+                "serverless-api",
+                vec![
+                    add("api-key", K::Secret),
+                    Op::Connect {
+                        connection: Connection::new(
+                            "orders-fn->api-key",
+                            "orders-fn",
+                            "api-key",
+                            Meaning::Uses.default_kind_to(K::Secret),
+                        ),
+                    },
+                    set("api-key", "reads", json!("every_request")),
+                ],
+            ),
+        ),
+        case(
             "LAMBDA_DEPLOYMENT_NO_ALIAS",
             "orders-fn",
             edited(

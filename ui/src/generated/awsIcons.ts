@@ -4,6 +4,7 @@ import type { ComponentKind } from "./ComponentKind";
 import serviceAWSCloudFormation from "aws-icons/icons/architecture-service/AWSCloudFormation.svg";
 import serviceAWSFargate from "aws-icons/icons/architecture-service/AWSFargate.svg";
 import serviceAWSLambda from "aws-icons/icons/architecture-service/AWSLambda.svg";
+import serviceAWSSecretsManager from "aws-icons/icons/architecture-service/AWSSecretsManager.svg";
 import serviceAmazonAPIGateway from "aws-icons/icons/architecture-service/AmazonAPIGateway.svg";
 import serviceAmazonAurora from "aws-icons/icons/architecture-service/AmazonAurora.svg";
 import serviceAmazonCloudFront from "aws-icons/icons/architecture-service/AmazonCloudFront.svg";
@@ -29,6 +30,7 @@ import resourceAmazonElasticContainerRegistryImage from "aws-icons/icons/resourc
 import resourceAmazonElasticContainerServiceContainer1 from "aws-icons/icons/resource/AmazonElasticContainerServiceContainer1.svg";
 import resourceAmazonElasticContainerServiceService from "aws-icons/icons/resource/AmazonElasticContainerServiceService.svg";
 import resourceAmazonElasticContainerServiceTask from "aws-icons/icons/resource/AmazonElasticContainerServiceTask.svg";
+import resourceAmazonVPCEndpoints from "aws-icons/icons/resource/AmazonVPCEndpoints.svg";
 import resourceElasticLoadBalancingApplicationLoadBalancer from "aws-icons/icons/resource/ElasticLoadBalancingApplicationLoadBalancer.svg";
 import resourceElasticLoadBalancingClassicLoadBalancer from "aws-icons/icons/resource/ElasticLoadBalancingClassicLoadBalancer.svg";
 import resourceElasticLoadBalancingNetworkLoadBalancer from "aws-icons/icons/resource/ElasticLoadBalancingNetworkLoadBalancer.svg";
@@ -69,5 +71,7 @@ export const AWS_ICON: Record<ComponentKind, string> = {
   ecr_repository: serviceAmazonElasticContainerRegistry,
   external_registry: resourceAmazonElasticContainerRegistryImage,
   iam_role: resourceAWSIdentityAccessManagementRole,
+  secret: serviceAWSSecretsManager,
+  vpc_endpoint: resourceAmazonVPCEndpoints,
   generic: serviceAWSCloudFormation,
 };

@@ -15,7 +15,8 @@ use crate::usage::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, KmsUsage,
     LambdaBilling, LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage,
     NetworkUsage, QueueType, RdsEngine, RdsUsage, S3Usage, SavingsPlan, SavingsPlanKind,
-    ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile, XRayUsage,
+    SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
+    VpcEndpointUsage, XRayUsage,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -266,6 +267,7 @@ const VPC: &str = "Amazon VPC";
 const DATA_TRANSFER: &str = "AWS Data Transfer";
 const LOGS: &str = "Amazon CloudWatch Logs";
 const KMS: &str = "AWS Key Management Service";
+const SECRETS_MANAGER: &str = "AWS Secrets Manager";
 const SAVINGS_PLANS: &str = "Savings Plans for AWS Compute usage";
 
 impl ServiceUsage {
@@ -296,6 +298,8 @@ impl ServiceUsage {
             ServiceUsage::Network(_) => VPC,
             ServiceUsage::Logs(_) => LOGS,
             ServiceUsage::Kms(_) => KMS,
+            ServiceUsage::SecretsManager(_) => SECRETS_MANAGER,
+            ServiceUsage::VpcEndpoint(_) => VPC,
         }
     }
 }
@@ -787,6 +791,8 @@ impl Ctx<'_> {
             ServiceUsage::Network(u) => self.network(u)?,
             ServiceUsage::Logs(u) => self.logs(u)?,
             ServiceUsage::Kms(u) => self.kms(u)?,
+            ServiceUsage::SecretsManager(u) => self.secrets_manager(u)?,
+            ServiceUsage::VpcEndpoint(u) => self.vpc_endpoint(u)?,
         };
         // A zero-quantity line says nothing: leave it off the bill.
         Ok(entries

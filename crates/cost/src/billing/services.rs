@@ -763,6 +763,26 @@ impl Ctx<'_> {
         ])
     }
 
+    pub(super) fn vpc_endpoint(&self, u: &VpcEndpointUsage) -> Result<Vec<Entry>, UsageError> {
+        let v = &self.book.vpc;
+        let azs = self.amount("availability_zones", u.availability_zones)?;
+        Ok(vec![
+            Entry::Charge(Charge::from_rate(
+                VPC,
+                format!("Interface endpoint hours: {} AZs", azs.normalize()),
+                azs * self.month_hours,
+                &v.interface_endpoint_az_hour,
+            )),
+            self.charge(
+                VPC,
+                "Interface endpoint data processed",
+                "gb_processed",
+                u.gb_processed,
+                &v.interface_endpoint_gb,
+            )?,
+        ])
+    }
+
     pub(super) fn network(&self, u: &NetworkUsage) -> Result<Vec<Entry>, UsageError> {
         let v = &self.book.vpc;
         let hours = self.month_hours;
@@ -813,6 +833,29 @@ impl Ctx<'_> {
             u.keys,
             &self.book.kms.key_month,
         )?])
+    }
+
+    pub(super) fn secrets_manager(
+        &self,
+        u: &SecretsManagerUsage,
+    ) -> Result<Vec<Entry>, UsageError> {
+        let p = &self.book.secrets_manager;
+        Ok(vec![
+            self.charge(
+                SECRETS_MANAGER,
+                "Secrets stored",
+                "secrets",
+                u.secrets,
+                &p.secret_month,
+            )?,
+            self.charge(
+                SECRETS_MANAGER,
+                "API calls",
+                "api_calls",
+                u.api_calls,
+                &p.api_calls,
+            )?,
+        ])
     }
 
     pub(super) fn s3(&self, u: &S3Usage) -> Result<Vec<Entry>, UsageError> {

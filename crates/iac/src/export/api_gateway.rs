@@ -96,6 +96,8 @@ impl<'a> Ctx<'a> {
                     | Props::EcrRepository(_)
                     | Props::ExternalRegistry(_)
                     | Props::IamRole(_)
+                    | Props::VpcEndpoint(_)
+                    | Props::Secret(_)
                     | Props::Generic(_) => return None,
                 };
                 Some(ServiceTarget {
@@ -168,6 +170,7 @@ impl<'a> Ctx<'a> {
                 | Props::CloudFront(_)
                 | Props::Clb(_)
                 | Props::Cognito(_)
+                | Props::Secret(_)
                 | Props::Lex(_)
                 | Props::Alexa(_)
                 | Props::S3Bucket(_)
@@ -190,6 +193,7 @@ impl<'a> Ctx<'a> {
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
                 | Props::IamRole(_)
+                | Props::VpcEndpoint(_)
                 | Props::Generic(_) => {
                     self.notes.push(format!(
                         "{} -> {}: only Lambda, SQS, SNS, Kinesis and (HTTP API) load balancer integrations are exported; add this integration by hand",

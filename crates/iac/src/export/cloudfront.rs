@@ -70,6 +70,7 @@ impl<'a> Ctx<'a> {
                 | Props::Nlb(_)
                 | Props::Clb(_)
                 | Props::Cognito(_)
+                | Props::Secret(_)
                 | Props::Lex(_)
                 | Props::Alexa(_)
                 | Props::SqsQueue(_)
@@ -95,6 +96,7 @@ impl<'a> Ctx<'a> {
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
                 | Props::IamRole(_)
+                | Props::VpcEndpoint(_)
                 | Props::Generic(_) => {
                     self.notes.push(format!(
                         "{} -> {}: this origin is not exported",

@@ -62,6 +62,8 @@ impl<'a> Ctx<'a> {
             | K::EcrRepository
             | K::ExternalRegistry
             | K::IamRole
+            | K::VpcEndpoint
+            | K::Secret
             | K::Generic => None,
         }
     }

@@ -68,6 +68,8 @@ impl<'a> Ctx<'a> {
             | Props::EcrRepository(_)
             | Props::ExternalRegistry(_)
             | Props::IamRole(_)
+            | Props::VpcEndpoint(_)
+            | Props::Secret(_)
             | Props::Generic(_) => None,
         };
         match launch_type {

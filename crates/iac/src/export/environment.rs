@@ -61,6 +61,7 @@ impl<'a> Ctx<'a> {
                 K::LambdaFunction if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
                 }
+                K::Secret if uses => out.push((var(to, "SECRET_ARN"), r(&tid))),
                 // Connected some other way, or nothing the code looks up by
                 // name (an event bus is named in the events it puts).
                 K::DynamoDbTable
@@ -96,6 +97,8 @@ impl<'a> Ctx<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
+                | K::VpcEndpoint
+                | K::Secret
                 | K::Generic => {}
             }
         }

@@ -132,6 +132,7 @@ impl<'a> Ctx<'a> {
                 | Props::Nlb(_)
                 | Props::Clb(_)
                 | Props::Cognito(_)
+                | Props::Secret(_)
                 | Props::Lex(_)
                 | Props::Alexa(_)
                 | Props::Firehose(_)
@@ -152,6 +153,7 @@ impl<'a> Ctx<'a> {
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
                 | Props::IamRole(_)
+                | Props::VpcEndpoint(_)
                 | Props::Generic(_) => continue,
             };
             events.insert(name, event);
@@ -212,6 +214,7 @@ impl<'a> Ctx<'a> {
                 | K::Nlb
                 | K::Clb
                 | K::Cognito
+                | K::Secret
                 | K::Lex
                 | K::Alexa
                 | K::S3Bucket
@@ -234,6 +237,7 @@ impl<'a> Ctx<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
+                | K::VpcEndpoint
                 | K::Generic => {}
             }
         }
@@ -320,6 +324,7 @@ impl<'a> Ctx<'a> {
                 | K::Nlb
                 | K::Clb
                 | K::Cognito
+                | K::Secret
                 | K::Lex
                 | K::Alexa
                 | K::S3Bucket
@@ -342,6 +347,7 @@ impl<'a> Ctx<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
+                | K::VpcEndpoint
                 | K::Generic => self.notes.push(format!(
                     "{} -> {}: this rule target is not exported",
                     c.name, to.name

@@ -120,6 +120,10 @@ impl<'a> Ctx<'a> {
                         vec![ga(&tid, "MasterUserSecret.SecretArn")],
                     ));
                 }
+                // Read only, whatever the connection says (`SECRET_WRITTEN`).
+                Props::Secret(_) if uses.is_some() => {
+                    out.push(statement(&["secretsmanager:GetSecretValue"], vec![r(&tid)]));
+                }
                 Props::KinesisStream(_) if publishes => {
                     out.push(statement(
                         &["kinesis:PutRecord", "kinesis:PutRecords"],
@@ -171,6 +175,8 @@ impl<'a> Ctx<'a> {
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
                 | Props::IamRole(_)
+                | Props::VpcEndpoint(_)
+                | Props::Secret(_)
                 | Props::Generic(_) => {}
             }
         }
@@ -283,6 +289,8 @@ impl<'a> Ctx<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
+                | K::VpcEndpoint
+                | K::Secret
                 | K::Generic => {}
             }
         }
@@ -377,6 +385,8 @@ impl<'a> Ctx<'a> {
                 | K::EcrRepository
                 | K::ExternalRegistry
                 | K::IamRole
+                | K::VpcEndpoint
+                | K::Secret
                 | K::Generic => {}
             }
         }

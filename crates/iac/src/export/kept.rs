@@ -213,6 +213,10 @@ fn overlay(c: &Component, before: &Value, res: &mut Value) {
             ApiType::Http => write_back!(api_gateway::HTTP_API, ApiGateway, p),
         },
         Props::Cognito(p) => write_back!(cognito::USER_POOL, Cognito, p),
+        Props::Secret(p) => write_back!(crate::properties::secrets::SECRET, Secret, p),
+        Props::VpcEndpoint(p) => {
+            write_back!(crate::properties::vpc_endpoint::ENDPOINT, VpcEndpoint, p)
+        }
         Props::EventBridgeRule(p) => write_back!(event_sources::RULE, EventBridgeRule, p),
         Props::EcsCluster(p) => write_back!(ecs::CLUSTER, EcsCluster, p),
         Props::EcsService(p) => write_back!(ecs::SERVICE, EcsService, p),

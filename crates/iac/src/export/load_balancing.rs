@@ -170,6 +170,7 @@ impl<'a> Ctx<'a> {
                 | Props::Nlb(_)
                 | Props::Clb(_)
                 | Props::Cognito(_)
+                | Props::Secret(_)
                 | Props::Lex(_)
                 | Props::Alexa(_)
                 | Props::S3Bucket(_)
@@ -192,6 +193,7 @@ impl<'a> Ctx<'a> {
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
                 | Props::IamRole(_)
+                | Props::VpcEndpoint(_)
                 | Props::Generic(_) => self.notes.push(format!(
                     "{} -> {}: this load balancer target is not exported",
                     c.name, to.name

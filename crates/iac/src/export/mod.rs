@@ -39,6 +39,7 @@ mod load_balancing;
 mod messaging;
 mod network;
 mod production;
+mod secrets;
 mod stacks;
 
 pub(crate) use environment::env_var;
@@ -391,6 +392,8 @@ impl<'a> Ctx<'a> {
             | Props::EcrRepository(_)
             | Props::ExternalRegistry(_)
             | Props::IamRole(_)
+            | Props::VpcEndpoint(_)
+            | Props::Secret(_)
             | Props::Generic(_) => false,
         }) {
             self.params.insert(
@@ -436,6 +439,8 @@ impl<'a> Ctx<'a> {
             }
             Props::ApiGateway(p) => self.api(c, &id, p)?,
             Props::Cognito(p) => self.user_pool(c, &id, p),
+            Props::Secret(p) => self.secret(c, &id, p),
+            Props::VpcEndpoint(p) => self.vpc_endpoint(c, &id, p),
             Props::S3Bucket(p) => self.bucket(c, &id, p),
             Props::SqsQueue(p) => self.queue(c, &id, p),
             Props::SnsTopic(p) => self.topic(c, &id, p),

@@ -3,10 +3,12 @@
 //! group rules that let a load balancer reach its targets.
 
 use archsim_model::ComponentKind as K;
+use archsim_model::component::{EndpointType, VpcEndpointProps};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::names::kebab;
+use crate::properties::vpc_endpoint;
 
 pub(super) const GENERATED_VPC_IDS: &[&str] = &[
     "Vpc",
@@ -29,6 +31,7 @@ pub(super) const GENERATED_VPC_IDS: &[&str] = &[
     "VpcId",
     "PublicSubnetIds",
     "PrivateSubnetIds",
+    "PrivateRouteTableIds",
     "VpcCidr",
     "ArtifactBucket",
     "ImageTag",
@@ -148,6 +151,48 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// A VPC endpoint: a gateway endpoint is a route in the private
+    /// subnets' route tables; an interface endpoint a network interface in
+    /// each private subnet, reachable on 443 from the VPC.
+    pub(super) fn vpc_endpoint(&mut self, c: &Component, id: &str, p: &VpcEndpointProps) {
+        let mut props = object(json!({"VpcId": self.vpc_id()}));
+        vpc_endpoint::SERVICE.put(&mut props, p);
+        vpc_endpoint::TYPE.put(&mut props, p);
+        match p.endpoint_type {
+            EndpointType::Gateway => {
+                let tables = match self.opts.network {
+                    Network::Generated => json!([r("PrivateRouteTable")]),
+                    Network::Existing => {
+                        self.params.insert(
+                            "PrivateRouteTableIds".into(),
+                            json!({"Type": "CommaDelimitedList", "Description": "The route tables of the private subnets (gateway VPC endpoints)"}),
+                        );
+                        r("PrivateRouteTableIds")
+                    }
+                };
+                props.insert("RouteTableIds".into(), tables);
+            }
+            EndpointType::Interface => {
+                let sg = format!("{id}SecurityGroup");
+                self.add(
+                    sg.clone(),
+                    json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                        "GroupDescription": format!("{}: HTTPS from the VPC", c.name),
+                        "VpcId": self.vpc_id(),
+                        "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                            "CidrIp": self.vpc_cidr(), "Description": "HTTPS from the VPC to the endpoint"}]}}),
+                );
+                props.insert("SubnetIds".into(), self.subnets(false));
+                props.insert("SecurityGroupIds".into(), json!([r(&sg)]));
+                vpc_endpoint::PRIVATE_DNS.put(&mut props, p);
+            }
+        }
+        self.add(
+            id.into(),
+            json!({"Type": "AWS::EC2::VPCEndpoint", "Properties": props}),
+        );
     }
 
     pub(super) fn vpc_id(&self) -> Value {

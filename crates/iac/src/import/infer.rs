@@ -303,6 +303,8 @@ impl Importer<'_> {
                             | K::EcrRepository
                             | K::ExternalRegistry
                             | K::IamRole
+                            | K::VpcEndpoint
+                            | K::Secret
                             | K::Generic => continue,
                         };
                         self.connect(logical, &to, conn, "delivery stream destination");

@@ -324,7 +324,7 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         (false, false) => None,
     };
     match to {
-        K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds => {
+        K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds | K::Secret => {
             access.map(|access| ConnectionKind::Uses { access })
         }
         K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
@@ -357,6 +357,7 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         | K::EcrRepository
         | K::ExternalRegistry
         | K::IamRole
+        | K::VpcEndpoint
         | K::Generic => None,
     }
 }

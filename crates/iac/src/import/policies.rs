@@ -118,6 +118,7 @@ const SAM_TEMPLATES: &[(&str, Grant)] = &[
     ("FirehoseCrudPolicy", Grant::SEND),
     ("EventBridgePutEventsPolicy", Grant::SEND),
     ("LambdaInvokePolicy", Grant::INVOKE),
+    ("AWSSecretsManagerGetSecretValuePolicy", Grant::READ),
 ];
 
 /// The data-plane actions that decide a connection, by service. A
@@ -189,6 +190,15 @@ const ACTIONS: &[(&str, &[(&str, Grant)])] = &[
         ],
     ),
     ("rds-db", &[("connect", Grant::READ_WRITE)]),
+    (
+        "secretsmanager",
+        &[
+            ("GetSecretValue", Grant::READ),
+            ("BatchGetSecretValue", Grant::READ),
+            ("PutSecretValue", Grant::WRITE),
+            ("UpdateSecret", Grant::WRITE),
+        ],
+    ),
 ];
 
 /// Whether `pattern` (IAM's `*` and `?` wildcards, case-insensitive)

@@ -29,6 +29,8 @@ pub(crate) mod iam;
 pub(crate) mod lambda;
 pub(crate) mod load_balancing;
 pub(crate) mod messaging;
+pub(crate) mod secrets;
+pub(crate) mod vpc_endpoint;
 
 /// One modelled field of a resource's `Properties`.
 pub(crate) struct Field<P: 'static> {
@@ -253,6 +255,8 @@ pub(crate) fn read_resource(
             Props::ApiGateway(api_gateway::HTTP_API.read(p))
         }
         "AWS::Cognito::UserPool" => Props::Cognito(cognito::USER_POOL.read(p)),
+        "AWS::SecretsManager::Secret" => Props::Secret(secrets::SECRET.read(p)),
+        "AWS::EC2::VPCEndpoint" => Props::VpcEndpoint(vpc_endpoint::endpoint(p)),
         "AWS::CloudFront::Distribution" => Props::CloudFront(cloudfront::DISTRIBUTION.read(p)),
         "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
             Props::EventBridgeRule(event_sources::RULE.read(p))
@@ -388,6 +392,10 @@ mod tests {
     fn every_field_name_is_spelled_only_in_its_field_map() {
         const SHARED: &[(&str, &str)] = &[
             ("Conditions", "the template's Conditions section"),
+            (
+                "Description",
+                "the template's, outputs', parameters' and most resources' descriptions",
+            ),
             ("Image", "the value of a function's PackageType"),
             ("Name", "tags, settings and named resources"),
             ("Port", "a target group's port (its target's)"),
@@ -396,6 +404,10 @@ mod tests {
                 "target groups, subscriptions, Classic listeners, port mappings",
             ),
             ("Schedule", "the SAM event type"),
+            (
+                "ServiceName",
+                "CodeDeploy's ECS services and CloudWatch dimensions name an ECS service so",
+            ),
             ("Version", "IAM policy documents, launch template versions"),
         ];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

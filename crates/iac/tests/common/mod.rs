@@ -592,6 +592,39 @@ pub fn kitchen_sink() -> Design {
         "upload-fn",
         Meaning::InvokeSync.default_kind(),
     );
+    add(
+        &mut d,
+        "payment-key",
+        "Payment key",
+        Props::Secret(SecretProps {
+            description: "Key of the payment provider's API".into(),
+            ..Default::default()
+        }),
+    );
+    let read = ConnectionKind::Uses {
+        access: Access::Read,
+    };
+    add(
+        &mut d,
+        "ddb-endpoint",
+        "DynamoDB endpoint",
+        Props::VpcEndpoint(VpcEndpointProps {
+            service: "dynamodb".into(),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "secrets-endpoint",
+        "Secrets endpoint",
+        Props::VpcEndpoint(VpcEndpointProps {
+            service: "secretsmanager".into(),
+            endpoint_type: EndpointType::Interface,
+            ..Default::default()
+        }),
+    );
+    link(&mut d, "web", "payment-key", read.clone());
+    link(&mut d, "api-svc", "payment-key", read);
     link(&mut d, "api-svc", "api-task", ConnectionKind::RunsTask);
     link(
         &mut d,

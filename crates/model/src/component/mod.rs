@@ -13,6 +13,10 @@ mod deployment;
 pub use deployment::*;
 mod dynamodb;
 pub use dynamodb::*;
+mod secret;
+pub use secret::*;
+mod vpc_endpoint;
+pub use vpc_endpoint::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -192,6 +196,8 @@ component_kinds! {
     EcrRepository(EcrRepositoryProps) = "ecr_repository", "ECR repository", Registries, NotApplicable;
     ExternalRegistry(ExternalRegistryProps) = "external_registry", "External registry (Docker Hub)", Registries, NotApplicable;
     IamRole(IamRoleProps) = "iam_role", "IAM role", Security, NotApplicable;
+    Secret(SecretProps) = "secret", "Secrets Manager secret", Security, Yes;
+    VpcEndpoint(VpcEndpointProps) = "vpc_endpoint", "VPC endpoint", Networking, Yes;
     Generic(GenericProps) = "generic", "Other CloudFormation resource", Other, NotApplicable;
 }
 
@@ -211,7 +217,8 @@ impl ComponentKind {
             | K::Ec2AutoScalingGroup
             | K::AuroraServerless
             | K::Rds
-            | K::Ec2Instance => true,
+            | K::Ec2Instance
+            | K::VpcEndpoint => true,
             K::Client
             | K::ApiGateway
             | K::CloudFront
@@ -236,6 +243,7 @@ impl ComponentKind {
             | K::EcrRepository
             | K::ExternalRegistry
             | K::IamRole
+            | K::Secret
             | K::Generic => false,
         }
     }
@@ -285,8 +293,55 @@ impl ComponentKind {
             K::EcrRepository => "architecture-service/AmazonElasticContainerRegistry.svg",
             K::ExternalRegistry => "resource/AmazonElasticContainerRegistryImage.svg",
             K::IamRole => "resource/AWSIdentityAccessManagementRole.svg",
+            K::Secret => "architecture-service/AWSSecretsManager.svg",
+            K::VpcEndpoint => "resource/AmazonVPCEndpoints.svg",
             K::Generic => "architecture-service/AWSCloudFormation.svg",
         }
+    }
+
+    /// The name of the AWS service endpoint a call to a component of this
+    /// kind goes to (`com.amazonaws.<region>.<name>`): what a VPC
+    /// endpoint of that service carries instead of the NAT gateway.
+    pub fn endpoint_service(self) -> Option<&'static str> {
+        use ComponentKind as K;
+        Some(match self {
+            K::S3Bucket => "s3",
+            K::DynamoDbTable => "dynamodb",
+            K::SqsQueue => "sqs",
+            K::SnsTopic => "sns",
+            K::EventBridgeRule => "events",
+            K::KinesisStream => "kinesis-streams",
+            K::Firehose => "kinesis-firehose",
+            K::LambdaFunction => "lambda",
+            K::Secret => "secretsmanager",
+            K::ApiGateway => "execute-api",
+            K::AuroraServerless => "rds-data",
+            K::Client
+            | K::CloudFront
+            | K::Alb
+            | K::Nlb
+            | K::Clb
+            | K::Cognito
+            | K::Lex
+            | K::Alexa
+            | K::Rds
+            | K::Ec2Instance
+            | K::EcsCluster
+            | K::EcsService
+            | K::TaskDefinition
+            | K::Fargate
+            | K::FargateSpot
+            | K::Ec2AutoScalingGroup
+            | K::EksCluster
+            | K::EksNodeGroup
+            | K::EksFargateProfile
+            | K::EksWorkload
+            | K::EcrRepository
+            | K::ExternalRegistry
+            | K::IamRole
+            | K::VpcEndpoint
+            | K::Generic => return None,
+        })
     }
 
     /// Kinds whose components can hold others (ECS and EKS clusters).

@@ -5,8 +5,8 @@
 use std::collections::BinaryHeap;
 use std::path::PathBuf;
 
-use archsim_model::component::{ComponentKind, Props};
-use archsim_model::connection::{ConnectionKind, InvokeMode};
+use archsim_model::component::{ComponentKind, Props, SecretReads};
+use archsim_model::connection::{Access, ConnectionKind, InvokeMode};
 use archsim_model::design::LambdaScalingRule;
 use archsim_model::scenario::{ScenarioEvent, TrafficPattern};
 use archsim_model::{Design, Scenario};
@@ -68,6 +68,7 @@ impl Simulation {
                 sync_calls: Vec::new(),
                 async_calls: Vec::new(),
                 stores: Vec::new(),
+                secrets_cached: Vec::new(),
                 publishes: Vec::new(),
                 dead_letter: NONE,
                 slow: 1.0,
@@ -94,6 +95,14 @@ impl Simulation {
                     ConnectionKind::Uses { access } if to.kind().is_data_store() => {
                         node.stores.push((t, *access))
                     }
+                    // A secret is only ever read (`SECRET_WRITTEN` warns).
+                    ConnectionKind::Uses { .. } => match &to.props {
+                        Props::Secret(s) if s.reads == SecretReads::EveryRequest => {
+                            node.stores.push((t, Access::Read))
+                        }
+                        Props::Secret(_) => node.secrets_cached.push(t),
+                        _ => {}
+                    },
                     ConnectionKind::Publishes => node.publishes.push(t),
                     ConnectionKind::DeadLetter => node.dead_letter = t,
                     _ => {}
@@ -148,6 +157,11 @@ impl Simulation {
                     notifies: false,
                     table: None,
                 },
+                Props::Secret(p) => Behaviour::Store {
+                    latency: Sampler::new(&p.latency),
+                    notifies: false,
+                    table: None,
+                },
                 Props::S3Bucket(p) => Behaviour::Store {
                     latency: lognormal(S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS),
                     notifies: !p.events.is_empty(),
@@ -182,7 +196,8 @@ impl Simulation {
                 | Props::EksFargateProfile(_)
                 | Props::EcrRepository(_)
                 | Props::ExternalRegistry(_)
-                | Props::IamRole(_) => Behaviour::Passive,
+                | Props::IamRole(_)
+                | Props::VpcEndpoint(_) => Behaviour::Passive,
             };
             // The entry's single forward target: the first synchronous
             // callee, else the first store, else the first publish target.

@@ -34,7 +34,8 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::LambdaFunction
         | K::EcsService
         | K::Ec2AutoScalingGroup
-        | K::EksWorkload => Modelled,
+        | K::EksWorkload
+        | K::Secret => Modelled,
         K::Clb => NotModelled(
             "the Classic Load Balancer is not simulated: requests to it complete at once, \
              with no latency, and are not forwarded to its instances or services",
@@ -98,6 +99,10 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
              start time",
         ),
         K::IamRole => NotApplicable("an IAM role carries no traffic"),
+        K::VpcEndpoint => NotApplicable(
+            "a VPC endpoint carries its VPC's calls to an AWS service, as the NAT gateway \
+             would: the simulator adds no latency for either path",
+        ),
     }
 }
 

@@ -283,6 +283,12 @@ impl Simulation {
             };
         }
         let (stores, stores_ok) = self.handler_store_latency(node);
+        // A new environment reads the secrets it caches during its init.
+        let secrets = if cold {
+            self.read_cached_secrets(node)
+        } else {
+            0
+        };
         self.deploy_started(node, new, cold);
         let n = &mut self.nodes[node as usize];
         let Behaviour::Lambda(l) = &mut n.behaviour else {
@@ -299,6 +305,7 @@ impl Simulation {
             // distribution as measured.
             (Some((shape, mean)), true) => (shape.sample(&mut n.rng) * (init_us / mean)) as Us,
         };
+        let init = init + secrets;
         let duration = init + (work * l.cpu_factor) as Us + stores;
         let timeout = l.timeout;
         l.invocations += 1;

@@ -175,6 +175,9 @@ struct Node {
     async_calls: Vec<u32>,
     /// Data stores called synchronously, and how.
     stores: Vec<(u32, Access)>,
+    /// Secrets read once per execution environment or task (cached by
+    /// the reader), not per request.
+    secrets_cached: Vec<u32>,
     publishes: Vec<u32>,
     dead_letter: u32,
     /// Dependency slowdown factor.

@@ -52,7 +52,8 @@ impl Simulation {
                 ComponentKind::DynamoDbTable
                 | ComponentKind::S3Bucket
                 | ComponentKind::AuroraServerless
-                | ComponentKind::Rds => {
+                | ComponentKind::Rds
+                | ComponentKind::Secret => {
                     self.usage
                         .data_requests
                         .insert(n.id.clone(), n.billed_requests);
@@ -64,6 +65,7 @@ impl Simulation {
                 | ComponentKind::CloudFront
                 | ComponentKind::Clb
                 | ComponentKind::Cognito
+                | ComponentKind::VpcEndpoint
                 | ComponentKind::Lex
                 | ComponentKind::Alexa
                 | ComponentKind::SnsTopic

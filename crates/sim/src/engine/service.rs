@@ -433,6 +433,8 @@ fn launch_capacity(props: &Props) -> Option<(CapacityKind, f64, f64, Vec<String>
         | Props::Nlb(_)
         | Props::Clb(_)
         | Props::Cognito(_)
+        | Props::Secret(_)
+        | Props::VpcEndpoint(_)
         | Props::Lex(_)
         | Props::Alexa(_)
         | Props::S3Bucket(_)

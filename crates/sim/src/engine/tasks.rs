@@ -132,6 +132,13 @@ impl Simulation {
             self.task_unhealthy(node, task, generation);
             return;
         }
+        // The agent resolved the container's secrets as the task launched
+        // (their time is within the task's start); tasks running as the
+        // run begins read theirs before it.
+        if self.now > 0 {
+            self.read_cached_secrets(node);
+        }
+        let s = self.svc(node);
         let tk = &mut s.tasks[task as usize];
         tk.state = TaskState::Running;
         s.serving += 1;
