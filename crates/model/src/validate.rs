@@ -56,6 +56,8 @@ use deployments::*;
 mod lambda_settings;
 pub use lambda_settings::lognormal_unfit;
 use lambda_settings::*;
+mod eventbridge;
+use eventbridge::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -244,6 +246,16 @@ rules! {
         "Keep min replicas <= max replicas.", hpa_order;
     "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
         "ALBRequestCountPerTarget needs the service behind an Application Load Balancer.", request_count_policy;
+    "PIPE_NO_SOURCE", Error, "EventBridge Pipe with no source",
+        "Connect the queue, stream or table stream the pipe reads to it (Poll).", pipe_source;
+    "PIPE_NO_TARGET", Error, "EventBridge Pipe with no target",
+        "Connect the pipe to its target (a function, queue, topic, bus, stream, task or API).", pipe_target;
+    "PIPE_MORE_THAN_ONE", Error, "EventBridge Pipe with several sources, targets or enrichments",
+        "A pipe reads one source and delivers to one target, with at most one enrichment: make a pipe per pair, or fan out after the target (a topic or a bus).", pipe_one_each;
+    "PIPE_RETRY_ON_QUEUE", Warning, "Pipe retry limit on a queue source",
+        "A maximum of retries applies to stream sources; for a queue, set its visibility timeout and redrive policy (maxReceiveCount) instead.", pipe_retry_on_queue;
+    "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
+        "Connect what puts events on the bus (a function, service, API, bucket or pipe), or move the rules to the bus that receives their events.", bus_without_producer;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",

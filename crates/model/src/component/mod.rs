@@ -13,6 +13,8 @@ mod deployment;
 pub use deployment::*;
 mod dynamodb;
 pub use dynamodb::*;
+mod eventbridge;
+pub use eventbridge::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -172,6 +174,8 @@ component_kinds! {
     SqsQueue(SqsQueueProps) = "sqs_queue", "SQS queue", EventSources, Yes;
     SnsTopic(SnsTopicProps) = "sns_topic", "SNS topic", EventSources, Yes;
     EventBridgeRule(EventBridgeRuleProps) = "eventbridge_rule", "EventBridge rule / schedule", EventSources, Yes;
+    EventBus(EventBusProps) = "event_bus", "EventBridge event bus", EventSources, Yes;
+    EventBridgePipe(PipeProps) = "eventbridge_pipe", "EventBridge Pipe", EventSources, Yes;
     KinesisStream(KinesisStreamProps) = "kinesis_stream", "Kinesis data stream", EventSources, Yes;
     Firehose(FirehoseProps) = "firehose", "Kinesis Data Firehose", EventSources, Yes;
     DynamoDbTable(DynamoDbTableProps) = "dynamodb_table", "DynamoDB table", Data, Yes;
@@ -222,6 +226,8 @@ impl ComponentKind {
             | K::SqsQueue
             | K::SnsTopic
             | K::EventBridgeRule
+            | K::EventBus
+            | K::EventBridgePipe
             | K::KinesisStream
             | K::Firehose
             | K::DynamoDbTable
@@ -265,6 +271,8 @@ impl ComponentKind {
             K::SqsQueue => "architecture-service/AmazonSimpleQueueService.svg",
             K::SnsTopic => "architecture-service/AmazonSimpleNotificationService.svg",
             K::EventBridgeRule => "architecture-service/AmazonEventBridge.svg",
+            K::EventBus => "resource/AmazonEventBridgeCustomEventBus.svg",
+            K::EventBridgePipe => "resource/AmazonEventBridgePipes.svg",
             K::KinesisStream => "architecture-service/AmazonKinesisDataStreams.svg",
             K::Firehose => "architecture-service/AmazonDataFirehose.svg",
             K::DynamoDbTable => "architecture-service/AmazonDynamoDB.svg",
@@ -317,6 +325,7 @@ impl ComponentKind {
             Self::SqsQueue
                 | Self::SnsTopic
                 | Self::EventBridgeRule
+                | Self::EventBus
                 | Self::KinesisStream
                 | Self::Firehose
         )
