@@ -311,6 +311,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::Lex(_)
             | Props::SnsTopic(_)
             | Props::EventBridgeRule(_)
+            | Props::EventBus(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
             | Props::AuroraServerless(_)
@@ -318,6 +319,14 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 let data_rps = data.get(id).copied().unwrap_or(0) as f64 / run_s;
                 for (usage_id, usage) in
                     crate::rated::rated_usage(design, c, traffic(rate(id)), data_rps)
+                {
+                    push(&usage_id, usage);
+                }
+            }
+            // The events that passed the pipe's filters in the run.
+            Props::EventBridgePipe(_) => {
+                let passed = u.pipe_requests.get(id).copied().unwrap_or(0) as f64 / run_s;
+                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(passed), 0.0)
                 {
                     push(&usage_id, usage);
                 }
