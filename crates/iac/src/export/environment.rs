@@ -61,6 +61,7 @@ impl<'a> Ctx<'a> {
                 K::LambdaFunction if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
                 }
+                K::EventBus if publishes => out.push((var(to, "EVENT_BUS_NAME"), r(&tid))),
                 // Connected some other way, or nothing the code looks up by
                 // name (an event bus is named in the events it puts).
                 K::DynamoDbTable
@@ -82,6 +83,8 @@ impl<'a> Ctx<'a> {
                 | K::Lex
                 | K::Alexa
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::Ec2Instance
                 | K::EcsCluster
                 | K::EcsService
