@@ -1004,14 +1004,14 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
     r(
         K::EventBridgePipe,
         K::SqsQueue,
-        PUBLISHES,
-        "pipe target: sends the events",
+        PUBLISHES_OR_DLQ,
+        "pipe target: sends the events; or a stream source's dead-letter queue",
     ),
     r(
         K::EventBridgePipe,
         K::SnsTopic,
-        PUBLISHES,
-        "pipe target: publishes the events",
+        PUBLISHES_OR_DLQ,
+        "pipe target: publishes the events; or a stream source's dead-letter topic",
     ),
     r(
         K::EventBridgePipe,

@@ -12,8 +12,9 @@ use super::*;
 use crate::properties::Field;
 use crate::properties::event_sources::MAX_CONCURRENCY;
 use crate::properties::eventbridge::{
-    self as fields, ARCHIVE_SOURCE, ARCHIVE_TYPE, FIRE_AND_FORGET, PIPE_ENRICHMENT,
-    PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET, source_parameters,
+    self as fields, ARCHIVE_SOURCE, ARCHIVE_TYPE, FIRE_AND_FORGET, PIPE_DEAD_LETTER,
+    PIPE_DEAD_LETTER_ARN, PIPE_ENRICHMENT, PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET,
+    source_parameters,
 };
 
 /// Puts `value` at a `/`-separated path of `props` (a pipe's parameter
@@ -73,9 +74,16 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .find(|(conn, _)| matches!(conn.kind, ConnectionKind::Poll { .. }));
         let outgoing = self.d.outgoing(&c.id);
-        let target = outgoing
+        let target = outgoing.iter().find(|(conn, _)| {
+            !matches!(
+                conn.kind,
+                ConnectionKind::Uses { .. } | ConnectionKind::DeadLetter
+            )
+        });
+        let dead_letter = outgoing
             .iter()
-            .find(|(conn, _)| !matches!(conn.kind, ConnectionKind::Uses { .. }));
+            .find(|(conn, _)| matches!(conn.kind, ConnectionKind::DeadLetter))
+            .map(|(_, q)| q);
         let enrichment = outgoing
             .iter()
             .find(|(conn, _)| matches!(conn.kind, ConnectionKind::Uses { .. }));
@@ -106,10 +114,26 @@ impl<'a> Ctx<'a> {
         if !p.filter_patterns.is_empty() {
             fields::FILTERS.put(&mut props, p);
         }
+        let mut dead_letter_statement = None;
         if let Some(path) = source_parameters(from.kind()) {
             let mut params = self.poll_props(&poll.kind, from.kind());
             // Pipes scale their SQS pollers themselves.
             MAX_CONCURRENCY.remove(&mut params);
+            // A stream's failed batches go to the dead-letter queue or
+            // topic (a queue source redrives by its own policy).
+            if let Some(q) = dead_letter.filter(|_| from.kind() != K::SqsQueue) {
+                let qid = self.id(&q.id);
+                let (arn, action) = if q.kind() == K::SnsTopic {
+                    (r(&qid), "sns:Publish")
+                } else {
+                    (ga(&qid, "Arn"), "sqs:SendMessage")
+                };
+                params.insert(
+                    PIPE_DEAD_LETTER.into(),
+                    json!({ PIPE_DEAD_LETTER_ARN: arn.clone() }),
+                );
+                dead_letter_statement = Some(statement(&[action], vec![arn]));
+            }
             put_at(&mut props, path, Value::Object(params));
         }
         if p.max_retry_attempts.is_some() {
@@ -145,6 +169,7 @@ impl<'a> Ctx<'a> {
             statements.extend(self.pipe_call_statement(e, true));
         }
         statements.extend(self.pipe_call_statement(to, false));
+        statements.extend(dead_letter_statement);
         let policy = self.inline_policy(&format!("{id}Access"), statements);
         self.add(
             role.clone(),

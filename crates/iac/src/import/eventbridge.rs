@@ -8,8 +8,8 @@
 use super::*;
 use crate::properties::event_sources::{POLL, Poll};
 use crate::properties::eventbridge::{
-    FIRE_AND_FORGET, PIPE_ENRICHMENT, PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET,
-    source_parameters,
+    FIRE_AND_FORGET, PIPE_DEAD_LETTER, PIPE_DEAD_LETTER_ARN, PIPE_ENRICHMENT,
+    PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET, source_parameters,
 };
 
 impl Importer<'_> {
@@ -42,15 +42,26 @@ impl Importer<'_> {
                 continue;
             };
             let why = format!("{pipe} {PIPE_SOURCE}");
-            let poll = source_parameters(kind)
-                .and_then(|path| {
-                    let mut v = props;
-                    for segment in path.split('/') {
-                        v = v.get(segment)?;
-                    }
-                    v.as_object()
-                })
-                .map(|params| POLL.read(params));
+            let params = source_parameters(kind).and_then(|path| {
+                path.split('/')
+                    .try_fold(props, |v, segment| v.get(segment))
+                    .and_then(Value::as_object)
+            });
+            let poll = params.map(|params| POLL.read(params));
+            // A stream's dead-letter queue or topic.
+            if let Some(q) = params
+                .and_then(|p| p.get(PIPE_DEAD_LETTER))
+                .and_then(|d| d.get(PIPE_DEAD_LETTER_ARN))
+                .and_then(ref_target)
+                .and_then(|q| self.comp(q))
+            {
+                self.connect(
+                    pipe,
+                    &q,
+                    ConnectionKind::DeadLetter,
+                    &format!("{pipe} {PIPE_DEAD_LETTER}"),
+                );
+            }
             match poll {
                 Some(p) => self.connect(&source, pipe, p.kind(), &why),
                 None if source_parameters(kind).is_some() => {

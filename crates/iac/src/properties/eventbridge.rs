@@ -99,6 +99,10 @@ pub(crate) const PIPE_TARGET: &str = "Target";
 pub(crate) const PIPE_LAMBDA_INVOCATION: &str =
     "TargetParameters/LambdaFunctionParameters/InvocationType";
 pub(crate) const FIRE_AND_FORGET: &str = "FIRE_AND_FORGET";
+/// A stream source's dead-letter queue or topic, in its source
+/// parameters.
+pub(crate) const PIPE_DEAD_LETTER: &str = "DeadLetterConfig";
+pub(crate) const PIPE_DEAD_LETTER_ARN: &str = "Arn";
 
 /// Where the settings of a pipe's `Poll` connection go (batch size,
 /// window, starting position, parallelization factor: the names an event

@@ -5,11 +5,11 @@
 use super::*;
 
 /// A pipe's target connections: every outgoing one but its enrichment
-/// (`Uses`).
+/// (`Uses`) and its source's dead-letter queue.
 fn pipe_targets<'a>(d: &'a Design, pipe: &str) -> Vec<&'a Component> {
     d.outgoing(pipe)
         .into_iter()
-        .filter(|(c, _)| c.kind.meaning() != Meaning::Uses)
+        .filter(|(c, _)| !matches!(c.kind.meaning(), Meaning::Uses | Meaning::DeadLetter))
         .map(|(_, t)| t)
         .collect()
 }
