@@ -254,6 +254,10 @@ rules! {
         "A pipe reads one source and delivers to one target, with at most one enrichment: make a pipe per pair, or fan out after the target (a topic or a bus).", pipe_one_each;
     "PIPE_RETRY_ON_QUEUE", Warning, "Pipe retry limit on a queue source",
         "A maximum of retries applies to stream sources; for a queue, set its visibility timeout and redrive policy (maxReceiveCount) instead.", pipe_retry_on_queue;
+    "PIPE_SOURCE_CONCURRENCY", Warning, "Maximum concurrency on a pipe's source",
+        "Pipes scale their pollers themselves: clear the connection's maximum concurrency (it is not exported), or put a function's event source mapping there instead.", pipe_source_concurrency;
+    "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
+        "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
         "Connect what puts events on the bus (a function, service, API, bucket or pipe), or move the rules to the bus that receives their events.", bus_without_producer;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",

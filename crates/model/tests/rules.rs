@@ -641,6 +641,33 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "PIPE_SOURCE_CONCURRENCY",
+            "pipe",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    connect("jobs", "pipe", Meaning::Poll),
+                    connect("pipe", "accept", Meaning::InvokeSync),
+                    set("jobs->pipe", "max_concurrency", json!(50)),
+                ],
+            ),
+        ),
+        case(
+            "RULE_SCHEDULE_ON_CUSTOM_BUS",
+            "nightly",
+            edited(
+                "queue-worker",
+                vec![
+                    add("bus", K::EventBus),
+                    add("nightly", K::EventBridgeRule),
+                    connect("accept", "bus", Meaning::Publishes),
+                    connect("bus", "nightly", Meaning::Publishes),
+                    connect("nightly", "accept", Meaning::InvokeAsync),
+                ],
+            ),
+        ),
+        case(
             "EVENT_BUS_NO_PRODUCER",
             "bus",
             edited(

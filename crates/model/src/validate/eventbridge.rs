@@ -102,3 +102,49 @@ pub(super) fn bus_without_producer(d: &Design, out: &mut Found) {
         }
     }
 }
+
+/// Pipes scale their pollers themselves: an SQS source's maximum
+/// concurrency is an event source mapping's setting, not a pipe's.
+pub(super) fn pipe_source_concurrency(d: &Design, out: &mut Found) {
+    for (c, _) in pipes(d) {
+        for (conn, s) in d.incoming(&c.id) {
+            if let ConnectionKind::Poll {
+                max_concurrency: Some(n),
+                ..
+            } = conn.kind
+            {
+                out.push((
+                    ids(&[&c.id, &s.id]),
+                    format!(
+                        "{} reads {} with a maximum concurrency of {n}, which pipes do not have",
+                        c.name, s.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Schedules run on the default bus only.
+pub(super) fn schedule_on_custom_bus(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let Props::EventBridgeRule(r) = &c.props else {
+            continue;
+        };
+        if !r.event_pattern.is_empty() || r.schedule.is_empty() {
+            continue;
+        }
+        for bus in sources(d, &c.id, Meaning::Publishes)
+            .into_iter()
+            .filter(|b| b.kind() == K::EventBus)
+        {
+            out.push((
+                ids(&[&c.id, &bus.id]),
+                format!(
+                    "{} is a schedule ({}) on the custom bus {}",
+                    c.name, r.schedule, bus.name
+                ),
+            ));
+        }
+    }
+}
