@@ -1,8 +1,9 @@
 //! EventBridge custom buses and Pipes, priced from the events reaching
-//! them: a bus's custom events (AWS services' events, such as S3's, are
-//! free) and its archive; a pipe's requests after filtering. A rule on a
-//! custom bus bills nothing itself: its events were billed when they were
-//! put on the bus.
+//! them: a bus's custom events and its archive; a pipe's requests after
+//! filtering. A rule on a custom bus bills nothing itself: its events
+//! were billed when they were put on the bus; nor does a rule on the
+//! default bus fed only by AWS services (an S3 bucket's notifications):
+//! their events are free.
 
 use archsim_model::component::{EventBusProps, PipeProps};
 use archsim_model::connection::ConnectionKind;
@@ -14,11 +15,11 @@ use crate::usage::EventBridgeUsage;
 const KB_PER_GB: f64 = 1024.0 * 1024.0;
 const DAYS_PER_MONTH: f64 = 730.0 / 24.0;
 
-/// Whether every producer of a bus is an AWS service (an S3 bucket's
+/// Whether every producer of a rule is an AWS service (an S3 bucket's
 /// EventBridge notifications): their events are free.
-fn only_aws_service_events(design: &Design, bus: &Component) -> bool {
+pub(crate) fn only_aws_service_events(design: &Design, rule: &Component) -> bool {
     let producers: Vec<_> = design
-        .incoming(&bus.id)
+        .incoming(&rule.id)
         .into_iter()
         .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Publishes))
         .collect();
@@ -28,12 +29,7 @@ fn only_aws_service_events(design: &Design, bus: &Component) -> bool {
 /// A bus's month: its custom events, and what its archive processes and
 /// stores. An archive kept indefinitely (retention 0) is priced with the
 /// month's events stored: it grows by as much every month.
-pub(crate) fn bus_usage(
-    design: &Design,
-    c: &Component,
-    p: &EventBusProps,
-    t: Traffic,
-) -> EventBridgeUsage {
+pub(crate) fn bus_usage(p: &EventBusProps, t: Traffic) -> EventBridgeUsage {
     let month = t.rps * t.month_s;
     let gb = month * t.payload_kb / KB_PER_GB;
     let (processed, stored) = match &p.archive {
@@ -45,11 +41,7 @@ pub(crate) fn bus_usage(
         ),
     };
     EventBridgeUsage {
-        custom_events: if only_aws_service_events(design, c) {
-            0.0
-        } else {
-            month
-        },
+        custom_events: month,
         payload_kb: t.payload_kb,
         scheduler_invocations: 0.0,
         scheduled_rule_invocations: 0.0,

@@ -97,8 +97,11 @@ pub(crate) fn rated_usage(
             // its expression, not from a run: the same in both bills);
             // events put on a bus by the design's code are custom events.
             let schedule = Schedule::parse(&r.schedule).ok();
-            // A rule on a custom bus: its events were billed on the bus.
-            let custom = schedule.is_none() && !crate::eventbridge::on_custom_bus(design, c);
+            // A rule on a custom bus: its events were billed on the bus;
+            // one fed only by S3 matches free AWS service events.
+            let custom = schedule.is_none()
+                && !crate::eventbridge::on_custom_bus(design, c)
+                && !crate::eventbridge::only_aws_service_events(design, c);
             ServiceUsage::EventBridge(EventBridgeUsage {
                 custom_events: if custom { month } else { 0.0 },
                 payload_kb: t.payload_kb,
@@ -108,9 +111,7 @@ pub(crate) fn rated_usage(
                 ..EventBridgeUsage::default()
             })
         }
-        Props::EventBus(b) => {
-            ServiceUsage::EventBridge(crate::eventbridge::bus_usage(design, c, b, t))
-        }
+        Props::EventBus(b) => ServiceUsage::EventBridge(crate::eventbridge::bus_usage(b, t)),
         Props::EventBridgePipe(p) => {
             ServiceUsage::EventBridge(crate::eventbridge::pipe_usage(p, t))
         }
@@ -294,7 +295,7 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
         notes.push("EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free");
     }
     if has(&|c| c.kind() == K::EventBus) {
-        notes.push("EventBridge buses: events put by the design's code are custom events (billed once, on the bus, not again on its rules); an S3 bucket's are AWS service events, free; an archive kept indefinitely is priced with one month's events stored");
+        notes.push("EventBridge buses: events put by the design's code are custom events (billed once, on the bus, not again on its rules); an archive kept indefinitely is priced with one month's events stored");
     }
     if has(&|c| c.kind() == K::EventBridgePipe) {
         notes.push("EventBridge Pipes: one request per event its filters pass (the pipe's matching share), 64 KB chunks; an enrichment and an invoked target are called once per batch");

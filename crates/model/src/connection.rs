@@ -953,12 +953,6 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
         "AWS service integration: PutEvents",
     ),
     r(
-        K::S3Bucket,
-        K::EventBus,
-        PUBLISHES,
-        "EventBridge notifications (AWS service events)",
-    ),
-    r(
         K::LambdaFunction,
         K::EventBus,
         PUBLISHES_OR_DLQ,

@@ -259,7 +259,7 @@ rules! {
     "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
         "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
-        "Connect what puts events on the bus (a function, service, API, bucket or pipe), or move the rules to the bus that receives their events.", bus_without_producer;
+        "Connect what puts events on the bus (a function, service, API or pipe), or move the rules to the bus that receives their events (AWS services' events, such as S3's, arrive on the default bus).", bus_without_producer;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",

@@ -40,7 +40,13 @@ impl Importer<'_> {
                 let Props::EventBridgeRule(r) = &c.props else {
                     return None;
                 };
-                let default_bus = r.event_bus.is_empty() || r.event_bus == "default";
+                // (A rule a custom bus feeds is on that bus.)
+                let default_bus = (r.event_bus.is_empty() || r.event_bus == "default")
+                    && !self
+                        .design
+                        .incoming(&c.id)
+                        .iter()
+                        .any(|(_, from)| from.kind() == K::EventBus);
                 let pattern = serde_json::from_str(&r.event_pattern).ok()?;
                 default_bus.then(|| (c.id.clone(), pattern))
             })

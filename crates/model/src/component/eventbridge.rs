@@ -3,7 +3,9 @@
 //!
 //! A bus's producers connect to it (`Publishes`, PutEvents) and it
 //! connects to its rules (`Publishes`: the rule matches the bus's events);
-//! a rule no bus connects to is on the account's default bus. A pipe's
+//! a rule no bus connects to is on the account's default bus, where AWS
+//! services' events (an S3 bucket's EventBridge notifications) arrive: S3
+//! sends to the default bus only. A pipe's
 //! source connects to it (`Poll`, whose batch size, window and starting
 //! position are the pipe's source parameters, as for a Lambda event source
 //! mapping); the pipe connects to its target (`Invoke`, `Publishes`, or
