@@ -89,6 +89,12 @@ fn attached(kind: K) -> (Design, String) {
         })
         .unwrap();
     }
+    if kind == K::EventBridgePipe {
+        // A pipe reads the queue the function sends to.
+        add(&mut e, "source", K::SqsQueue);
+        connect(&mut e, "fn", "source");
+        connect(&mut e, "source", "it");
+    }
     if kind == K::CloudFront {
         // A distribution in front of the API, its origin.
         connect(&mut e, "client", "it");
@@ -344,7 +350,9 @@ fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
         "AWS::Kinesis::Stream" => &["Amazon Kinesis Data Streams"],
         "AWS::KinesisFirehose::DeliveryStream" => &["Amazon Data Firehose"],
         "AWS::SNS::Topic" => &["Amazon SNS"],
-        "AWS::Events::Rule" => &["Amazon EventBridge"],
+        "AWS::Events::Rule" | "AWS::Events::EventBus" | "AWS::Events::Archive" | "AWS::Pipes::Pipe" => {
+            &["Amazon EventBridge"]
+        }
         "AWS::Cognito::UserPool" => &["Amazon Cognito"],
         "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
         "AWS::EC2::NatGateway" | "AWS::EC2::EIP" | "AWS::EC2::VPCEndpoint" => &["Amazon VPC"],

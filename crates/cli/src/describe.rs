@@ -226,6 +226,29 @@ pub fn summary(c: &Component) -> String {
             }
         ),
         Props::VpcEndpoint(e) => format!("{}, {:?}", e.service, e.endpoint_type).to_lowercase(),
+        Props::EventBus(b) => format!(
+            "{}{}",
+            if b.name.is_empty() {
+                "custom bus"
+            } else {
+                b.name.as_str()
+            },
+            match &b.archive {
+                Some(a) if a.retention_days > 0 => format!(", archived {} days", a.retention_days),
+                Some(_) => ", archived indefinitely".to_string(),
+                None => String::new(),
+            }
+        ),
+        Props::EventBridgePipe(p) => format!(
+            "{} filter(s), {:.0}% of events pass{}",
+            p.filter_patterns.len(),
+            p.matching_share * 100.0,
+            if p.input_template.is_empty() {
+                ""
+            } else {
+                ", input template"
+            }
+        ),
         Props::Generic(g) => g.resource_type.clone(),
         // No one-line summary: the name and kind say enough.
         Props::Client(_)

@@ -47,6 +47,8 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::Lex
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::Firehose
         | K::AuroraServerless

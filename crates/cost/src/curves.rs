@@ -195,7 +195,12 @@ fn scale_usage(
             u.email_deliveries *= m;
             u.free_deliveries *= m;
         }
-        ServiceUsage::EventBridge(u) => u.custom_events *= m,
+        ServiceUsage::EventBridge(u) => {
+            u.custom_events *= m;
+            u.archive_processed_gb *= m;
+            u.archive_storage_gb_month *= m;
+            u.pipe_requests *= m;
+        }
         ServiceUsage::CloudFront(u) => {
             u.requests *= m;
             u.data_out_gb *= m;

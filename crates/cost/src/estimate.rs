@@ -139,6 +139,22 @@ impl Flow {
                 rps * f64::from(request.payload_bytes + request.response_bytes);
         }
         let out = d.outgoing(id);
+        if let Props::EventBridgePipe(p) = &c.props {
+            // A pipe passes on the events its filters match: one message
+            // each to a queue, topic, bus or stream; one call per batch to
+            // its enrichment and an invoked target.
+            let passed = rps * p.matching_share.clamp(0.0, 1.0);
+            let batch = poll_batch(&d.incoming(id));
+            for (conn, target) in &out {
+                let per_batch = matches!(
+                    conn.kind,
+                    ConnectionKind::Invoke { .. } | ConnectionKind::Uses { .. }
+                );
+                let r = if per_batch { passed / batch } else { passed };
+                self.push(d, &target.id, r, request, depth + 1);
+            }
+            return;
+        }
         // A load balancer sends each request to the one rule that matches.
         let routes: Vec<_> = out
             .iter()
@@ -230,6 +246,8 @@ fn store_latency_ms(c: &Component) -> f64 {
         | Props::SqsQueue(_)
         | Props::SnsTopic(_)
         | Props::EventBridgeRule(_)
+        | Props::EventBus(_)
+        | Props::EventBridgePipe(_)
         | Props::KinesisStream(_)
         | Props::Firehose(_)
         | Props::LambdaFunction(_)
@@ -652,6 +670,7 @@ pub fn estimate_usage(
             | Props::Lex(_)
             | Props::SnsTopic(_)
             | Props::EventBridgeRule(_)
+            | Props::EventBus(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
             | Props::AuroraServerless(_)
@@ -659,6 +678,14 @@ pub fn estimate_usage(
                 let data = flow.reads.get(id).copied().unwrap_or(0.0)
                     + flow.writes.get(id).copied().unwrap_or(0.0);
                 for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(rps), data) {
+                    push(&usage_id, usage, None);
+                }
+            }
+            // Billed for the events its filters pass.
+            Props::EventBridgePipe(p) => {
+                let passed = rps * p.matching_share.clamp(0.0, 1.0);
+                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(passed), 0.0)
+                {
                     push(&usage_id, usage, None);
                 }
             }
@@ -791,6 +818,8 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         | Props::SqsQueue(_)
         | Props::SnsTopic(_)
         | Props::EventBridgeRule(_)
+        | Props::EventBus(_)
+        | Props::EventBridgePipe(_)
         | Props::KinesisStream(_)
         | Props::Firehose(_)
         | Props::DynamoDbTable(_)
@@ -832,6 +861,8 @@ pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
         | K::SqsQueue
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::Firehose
         | K::DynamoDbTable

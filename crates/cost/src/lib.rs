@@ -50,6 +50,7 @@ pub mod coverage;
 pub mod curves;
 pub mod design_cost;
 pub mod estimate;
+mod eventbridge;
 pub mod measured;
 pub mod money;
 pub mod pricebook;

@@ -311,6 +311,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::Lex(_)
             | Props::SnsTopic(_)
             | Props::EventBridgeRule(_)
+            | Props::EventBus(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
             | Props::AuroraServerless(_)
@@ -323,6 +324,14 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 }
             }
             Props::Secret(_) => push(id, crate::rated::secret_usage(requests)),
+            // The events that passed the pipe's filters in the run.
+            Props::EventBridgePipe(_) => {
+                let passed = u.pipe_requests.get(id).copied().unwrap_or(0) as f64 / run_s;
+                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(passed), 0.0)
+                {
+                    push(&usage_id, usage);
+                }
+            }
             Props::S3Bucket(b) => {
                 let w = write_share(design, id, &rate);
                 push(

@@ -634,6 +634,9 @@ pub struct EventBridgeFreeTier {
 pub struct EventBridgePrices {
     pub custom_events: Rate,
     pub scheduler_invocations: Rate,
+    pub archive_processed_gb: Rate,
+    pub archive_storage_gb_month: Rate,
+    pub pipe_requests: Rate,
     pub event_chunk_kb: Quantity,
     pub free_tier: EventBridgeFreeTier,
 }

@@ -99,13 +99,23 @@ pub(crate) fn rated_usage(
             // its expression, not from a run: the same in both bills);
             // events put on a bus by the design's code are custom events.
             let schedule = Schedule::parse(&r.schedule).ok();
+            // A rule on a custom bus: its events were billed on the bus;
+            // one fed only by S3 matches free AWS service events.
+            let custom = schedule.is_none()
+                && !crate::eventbridge::on_custom_bus(design, c)
+                && !crate::eventbridge::only_aws_service_events(design, c);
             ServiceUsage::EventBridge(EventBridgeUsage {
-                custom_events: if schedule.is_some() { 0.0 } else { month },
+                custom_events: if custom { month } else { 0.0 },
                 payload_kb: t.payload_kb,
                 scheduler_invocations: 0.0,
                 scheduled_rule_invocations: schedule
                     .map_or(0.0, |s| s.mean_fires_per_day() * t.month_s / 86_400.0),
+                ..EventBridgeUsage::default()
             })
+        }
+        Props::EventBus(b) => ServiceUsage::EventBridge(crate::eventbridge::bus_usage(b, t)),
+        Props::EventBridgePipe(p) => {
+            ServiceUsage::EventBridge(crate::eventbridge::pipe_usage(p, t))
         }
         Props::KinesisStream(k) => ServiceUsage::Kinesis(KinesisUsage {
             mode: match k.mode {
@@ -293,6 +303,12 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
     }
     if has(&|c| c.kind() == K::EventBridgeRule) {
         notes.push("EventBridge: events reaching a pattern rule are custom events put by the design's code; schedules on rules are free");
+    }
+    if has(&|c| c.kind() == K::EventBus) {
+        notes.push("EventBridge buses: events put by the design's code are custom events (billed once, on the bus, not again on its rules); an archive kept indefinitely is priced with one month's events stored");
+    }
+    if has(&|c| c.kind() == K::EventBridgePipe) {
+        notes.push("EventBridge Pipes: one request per event its filters pass (the pipe's matching share), 64 KB chunks; an enrichment and an invoked target are called once per batch");
     }
     let mut notes: Vec<String> = notes.into_iter().map(String::from).collect();
     // A CodeDeploy deployment's alarms are CloudWatch alarms, billed by

@@ -577,8 +577,8 @@ pub struct SnsUsage {
     pub free_deliveries: f64,
 }
 
-/// EventBridge's month for one rule or bus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// EventBridge's month for one rule, bus or pipe.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventBridgeUsage {
     /// Custom or partner events put on a bus (AWS service events are free).
@@ -594,6 +594,16 @@ pub struct EventBridgeUsage {
     /// record.
     #[serde(default)]
     pub scheduled_rule_invocations: f64,
+    /// A bus's archive: GB of events written to it this month.
+    #[serde(default)]
+    pub archive_processed_gb: f64,
+    /// A bus's archive: GB-months stored.
+    #[serde(default)]
+    pub archive_storage_gb_month: f64,
+    /// EventBridge Pipes requests: events that passed the pipe's filters
+    /// (filtered ones are not billed); each 64 KB chunk is one request.
+    #[serde(default)]
+    pub pipe_requests: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

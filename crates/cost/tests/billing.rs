@@ -889,10 +889,36 @@ fn cognito_cloudfront_eventbridge_lex_xray_logs_clb() {
             payload_kb: 100.0,
             scheduler_invocations: 0.0,
             scheduled_rule_invocations: 8_760.0,
+            ..Default::default()
         },
         &Assumptions::default(),
     );
     assert_eq!(r.total_usd, usd("6.00"));
+    // AWS's example: an event with a 256 KB payload is billed as 4
+    // events: 1M of them = 4M x $1/M = $4.00.
+    let r = one(
+        EventBridgeUsage {
+            custom_events: 1e6,
+            payload_kb: 256.0,
+            ..Default::default()
+        },
+        &Assumptions::default(),
+    );
+    assert_eq!(r.total_usd, usd("4.00"));
+    // Pipes: 5M requests after filtering of 10 KB = 5M x $0.40/M =
+    // $2.00; an archive: 100 GB processed x $0.10 = $10.00 and 50
+    // GB-months x $0.023 = $1.15.
+    let r = one(
+        EventBridgeUsage {
+            payload_kb: 10.0,
+            pipe_requests: 5e6,
+            archive_processed_gb: 100.0,
+            archive_storage_gb_month: 50.0,
+            ..Default::default()
+        },
+        &Assumptions::default(),
+    );
+    assert_eq!(r.total_usd, usd("13.15"));
     // Lex: 10,000 text requests x $0.00075 = $7.50.
     let r = one(
         LexUsage {

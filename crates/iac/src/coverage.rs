@@ -36,6 +36,8 @@ pub fn export_coverage(kind: K) -> Coverage {
         | K::SqsQueue
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::Firehose
         | K::DynamoDbTable
@@ -89,6 +91,8 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::SqsQueue
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::Firehose
         | K::DynamoDbTable

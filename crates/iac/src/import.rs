@@ -31,6 +31,7 @@ use crate::properties::{api_gateway, ecs_task, event_sources, lambda, load_balan
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
+mod eventbridge;
 mod infer;
 mod integrations;
 mod policies;
@@ -183,6 +184,8 @@ fn check_shape(parsed: &Parsed, file: &str) -> Result<(), ImportError> {
 
 /// Types that wire other resources together: kept, not drawn.
 const WIRING: &[&str] = &[
+    crate::properties::eventbridge::ARCHIVE_TYPE,
+    "AWS::Events::EventBusPolicy",
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::Version",
@@ -334,7 +337,7 @@ fn iam_service(kind: K) -> Option<&'static str> {
         K::Firehose => "firehose",
         K::LambdaFunction => "lambda",
         K::AuroraServerless | K::Rds => "rds-data",
-        K::EventBridgeRule => "events",
+        K::EventBridgeRule | K::EventBus => "events",
         K::Secret => "secretsmanager",
         K::Client
         | K::ApiGateway
@@ -345,6 +348,7 @@ fn iam_service(kind: K) -> Option<&'static str> {
         | K::Cognito
         | K::Lex
         | K::Alexa
+        | K::EventBridgePipe
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService
@@ -416,6 +420,8 @@ fn delivery(kind: K) -> ConnectionKind {
         | K::SqsQueue
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::Firehose
         | K::DynamoDbTable

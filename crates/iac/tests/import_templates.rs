@@ -634,6 +634,8 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
         "dynamodb-eventbridge-java.yaml",
         &[
             "MyDynamoStream -poll-> EventProcessingFunction",
+            "MyEventBus -publishes-> EventRuleInsert",
+            "MyEventBus -publishes-> EventRuleRemove",
             "EventRuleInsert -invoke_async-> SubscribeInsertFunction",
             "EventRuleRemove -invoke_async-> SubscribeRemoveFunction",
         ],
@@ -694,12 +696,53 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
     // A pipe is kept as written, drawn between its source and target.
     (
         "eventbridge-pipes-sqs-to-eventbridge-with-filters.yaml",
-        &["Source -references-> Pipe", "Pipe -references-> Target"],
+        &["Source -poll-> Pipe", "Pipe -publishes-> Target"],
+    ),
+    // Targets archsim has no kind for (a Timestream table, a Batch job
+    // queue, a state machine) stay generic resources, referenced.
+    (
+        "eventbridge-pipes-sqs-to-timestream.yaml",
+        &[
+            "Source -poll-> TimestreamPipe",
+            "TimestreamPipe -references-> TimestreamTargetTable",
+        ],
+    ),
+    (
+        "eventbridge-pipes-sqs-to-aws-batch-with-filters.yaml",
+        &["Source -poll-> Pipe", "Pipe -references-> JobQueue"],
+    ),
+    // Two pipes on one table's stream, each filtering its event names,
+    // onto one bus; failed batches go to the dead-letter queue.
+    (
+        "eventbridge-pipes-ddbstream-with-filters-to-eventbridge.yaml",
+        &[
+            "OrdersTable -poll-> OrderCreatedPipe",
+            "OrdersTable -poll-> OrderUpdatedPipe",
+            "OrderCreatedPipe -publishes-> ApplicationEventBus",
+            "OrderUpdatedPipe -publishes-> ApplicationEventBus",
+            "OrderCreatedPipe -dead_letter-> PipeDLQueue",
+            "OrderUpdatedPipe -dead_letter-> PipeDLQueue",
+        ],
+    ),
+    // The rule is on the custom bus (its target, an AppSync API, is kept
+    // as written).
+    (
+        "eventbridge-appsync-subscription-sam.yaml",
+        &["EBBus -publishes-> EBRule"],
+    ),
+    // EventBridgePutEventsPolicy on the bus: the function puts events on
+    // exactly it.
+    (
+        "dynamodb-streams-lambda-eventbridge-sam-rust.yml",
+        &[
+            "MyTable -poll-> MyFunction",
+            "MyFunction -publishes-> MyBus",
+        ],
     ),
     (
         "eventbridge-pipes-ddbstream-sfn.yaml",
         &[
-            "DynamoDBWCTable -references-> DDBStreamToSFN",
+            "DynamoDBWCTable -poll-> DDBStreamToSFN",
             "DDBStreamToSFN -references-> TargetStateMachine",
         ],
     ),
@@ -1442,8 +1485,8 @@ fn integrations_destinations_origins_and_pipes_are_drawn() {
         "Inbox -poll-> Fallback",
         "Edge -route-> Assets",
         "Edge -invoke_sync-> Worker",
-        "Failures -references-> FailuresToResults",
-        "FailuresToResults -references-> Results",
+        "Failures -poll-> FailuresToResults",
+        "FailuresToResults -publishes-> Results",
         "Clicks -poll-> Worker",
         "Clicks -references-> ClicksConsumer",
     ]);

@@ -500,6 +500,29 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             "users",
             "archsim: for cost",
         )],
+        K::EventBus => vec![p(
+            "archive.retention_days",
+            0.0,
+            1e6,
+            "days (0: indefinitely)",
+            "EventBridge archives",
+        )],
+        K::EventBridgePipe => vec![
+            p(
+                "matching_share",
+                0.0,
+                1.0,
+                "share",
+                "archsim: for simulation and cost",
+            ),
+            p(
+                "max_retry_attempts",
+                0.0,
+                185.0,
+                "retries",
+                "EventBridge Pipes stream sources",
+            ),
+        ],
         // No numeric property with a range.
         K::Client
         | K::Lex

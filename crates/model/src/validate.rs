@@ -58,6 +58,8 @@ pub use lambda_settings::lognormal_unfit;
 use lambda_settings::*;
 mod secrets;
 use secrets::*;
+mod eventbridge;
+use eventbridge::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -252,6 +254,20 @@ rules! {
         "Set the secret's reads to cached: a function reads it once per execution environment, a task at launch (the Parameters and Secrets extension, ECS container secrets).", secret_read_every_request;
     "VPC_ENDPOINT_TYPE", Error, "A gateway endpoint for a service that has none",
         "Make it an interface endpoint, or point it at s3 or dynamodb (the services with gateway endpoints).", vpc_endpoint_type;
+    "PIPE_NO_SOURCE", Error, "EventBridge Pipe with no source",
+        "Connect the queue, stream or table stream the pipe reads to it (Poll).", pipe_source;
+    "PIPE_NO_TARGET", Error, "EventBridge Pipe with no target",
+        "Connect the pipe to its target (a function, queue, topic, bus, stream, task or API).", pipe_target;
+    "PIPE_MORE_THAN_ONE", Error, "EventBridge Pipe with several sources, targets or enrichments",
+        "A pipe reads one source and delivers to one target, with at most one enrichment: make a pipe per pair, or fan out after the target (a topic or a bus).", pipe_one_each;
+    "PIPE_RETRY_ON_QUEUE", Warning, "Pipe retry limit on a queue source",
+        "A maximum of retries applies to stream sources; for a queue, set its visibility timeout and redrive policy (maxReceiveCount) instead.", pipe_retry_on_queue;
+    "PIPE_SOURCE_CONCURRENCY", Warning, "Maximum concurrency on a pipe's source",
+        "Pipes scale their pollers themselves: clear the connection's maximum concurrency (it is not exported), or put a function's event source mapping there instead.", pipe_source_concurrency;
+    "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
+        "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
+    "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
+        "Connect what puts events on the bus (a function, service, API or pipe), or move the rules to the bus that receives their events (AWS services' events, such as S3's, arrive on the default bus).", bus_without_producer;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",

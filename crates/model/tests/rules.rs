@@ -634,6 +634,101 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "PIPE_NO_SOURCE",
+            "pipe",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    connect("pipe", "accept", Meaning::InvokeSync),
+                ],
+            ),
+        ),
+        case(
+            "PIPE_NO_TARGET",
+            "pipe",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    connect("jobs", "pipe", Meaning::Poll),
+                ],
+            ),
+        ),
+        case(
+            "PIPE_MORE_THAN_ONE",
+            "notify",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    add("notify", K::SnsTopic),
+                    connect("jobs", "pipe", Meaning::Poll),
+                    connect("pipe", "accept", Meaning::InvokeSync),
+                    connect("pipe", "notify", Meaning::Publishes),
+                ],
+            ),
+        ),
+        case(
+            "PIPE_RETRY_ON_QUEUE",
+            "jobs",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    connect("jobs", "pipe", Meaning::Poll),
+                    connect("pipe", "accept", Meaning::InvokeSync),
+                    set("pipe", "max_retry_attempts", json!(3)),
+                ],
+            ),
+        ),
+        case(
+            "PIPE_SOURCE_CONCURRENCY",
+            "pipe",
+            edited(
+                "queue-worker",
+                vec![
+                    add("pipe", K::EventBridgePipe),
+                    connect("jobs", "pipe", Meaning::Poll),
+                    connect("pipe", "accept", Meaning::InvokeSync),
+                    set("jobs->pipe", "max_concurrency", json!(50)),
+                ],
+            ),
+        ),
+        case(
+            "RULE_SCHEDULE_ON_CUSTOM_BUS",
+            "nightly",
+            edited(
+                "queue-worker",
+                vec![
+                    add("bus", K::EventBus),
+                    add("nightly", K::EventBridgeRule),
+                    connect("accept", "bus", Meaning::Publishes),
+                    connect("bus", "nightly", Meaning::Publishes),
+                    connect("nightly", "accept", Meaning::InvokeAsync),
+                ],
+            ),
+        ),
+        case(
+            "EVENT_BUS_NO_PRODUCER",
+            "bus",
+            edited(
+                "queue-worker",
+                vec![
+                    add("bus", K::EventBus),
+                    add("on-order", K::EventBridgeRule),
+                    set("on-order", "schedule", json!("")),
+                    set(
+                        "on-order",
+                        "event_pattern",
+                        json!("{\"source\":[\"shop\"]}"),
+                    ),
+                    connect("bus", "on-order", Meaning::Publishes),
+                    connect("on-order", "accept", Meaning::InvokeAsync),
+                ],
+            ),
+        ),
+        case(
             "SQS_DLQ_RETENTION",
             "jobs-dlq",
             edited(

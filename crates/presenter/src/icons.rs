@@ -41,6 +41,8 @@ embedded! {
     "resource/AWSIdentityAccessManagementRole.svg",
     "resource/AWSIoTAlexaSkill.svg",
     "resource/AmazonEC2Instances.svg",
+    "resource/AmazonEventBridgeCustomEventBus.svg",
+    "resource/AmazonEventBridgePipes.svg",
     "resource/AmazonElasticContainerRegistryImage.svg",
     "resource/AmazonElasticContainerServiceContainer1.svg",
     "resource/AmazonElasticContainerServiceService.svg",

@@ -345,6 +345,10 @@ pub struct Usage {
     pub dynamodb_units: BTreeMap<String, (f64, f64)>,
     /// Load balancer inputs for LCUs.
     pub load_balancer: BTreeMap<String, LoadBalancerUsage>,
+    /// EventBridge Pipes: events that passed each pipe's filters (billed
+    /// requests, 64 KB chunks not split).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pipe_requests: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

@@ -30,6 +30,8 @@ import resourceAmazonElasticContainerRegistryImage from "aws-icons/icons/resourc
 import resourceAmazonElasticContainerServiceContainer1 from "aws-icons/icons/resource/AmazonElasticContainerServiceContainer1.svg";
 import resourceAmazonElasticContainerServiceService from "aws-icons/icons/resource/AmazonElasticContainerServiceService.svg";
 import resourceAmazonElasticContainerServiceTask from "aws-icons/icons/resource/AmazonElasticContainerServiceTask.svg";
+import resourceAmazonEventBridgeCustomEventBus from "aws-icons/icons/resource/AmazonEventBridgeCustomEventBus.svg";
+import resourceAmazonEventBridgePipes from "aws-icons/icons/resource/AmazonEventBridgePipes.svg";
 import resourceAmazonVPCEndpoints from "aws-icons/icons/resource/AmazonVPCEndpoints.svg";
 import resourceElasticLoadBalancingApplicationLoadBalancer from "aws-icons/icons/resource/ElasticLoadBalancingApplicationLoadBalancer.svg";
 import resourceElasticLoadBalancingClassicLoadBalancer from "aws-icons/icons/resource/ElasticLoadBalancingClassicLoadBalancer.svg";
@@ -51,6 +53,8 @@ export const AWS_ICON: Record<ComponentKind, string> = {
   sqs_queue: serviceAmazonSimpleQueueService,
   sns_topic: serviceAmazonSimpleNotificationService,
   eventbridge_rule: serviceAmazonEventBridge,
+  event_bus: resourceAmazonEventBridgeCustomEventBus,
+  eventbridge_pipe: resourceAmazonEventBridgePipes,
   kinesis_stream: serviceAmazonKinesisDataStreams,
   firehose: serviceAmazonDataFirehose,
   dynamodb_table: serviceAmazonDynamoDB,

@@ -712,6 +712,24 @@ impl Ctx<'_> {
                     &p.scheduler_invocations,
                 )
             }),
+            Entry::Charge(Charge::from_rate(
+                EVENTBRIDGE,
+                "Archive: events processed".into(),
+                self.amount("archive_processed_gb", u.archive_processed_gb)?,
+                &p.archive_processed_gb,
+            )),
+            Entry::Charge(Charge::from_rate(
+                EVENTBRIDGE,
+                "Archive: storage".into(),
+                self.amount("archive_storage_gb_month", u.archive_storage_gb_month)?,
+                &p.archive_storage_gb_month,
+            )),
+            Entry::Charge(Charge::from_rate(
+                EVENTBRIDGE,
+                "Pipes requests (after filtering)".into(),
+                self.amount("pipe_requests", u.pipe_requests)? * chunks,
+                &p.pipe_requests,
+            )),
         ])
     }
 

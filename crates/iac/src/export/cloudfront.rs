@@ -76,6 +76,8 @@ impl<'a> Ctx<'a> {
                 | Props::SqsQueue(_)
                 | Props::SnsTopic(_)
                 | Props::EventBridgeRule(_)
+                | Props::EventBus(_)
+                | Props::EventBridgePipe(_)
                 | Props::KinesisStream(_)
                 | Props::Firehose(_)
                 | Props::DynamoDbTable(_)

@@ -45,6 +45,8 @@ impl<'a> Ctx<'a> {
             | K::SqsQueue
             | K::SnsTopic
             | K::EventBridgeRule
+            | K::EventBus
+            | K::EventBridgePipe
             | K::KinesisStream
             | K::Firehose
             | K::DynamoDbTable

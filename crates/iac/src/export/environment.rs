@@ -62,6 +62,7 @@ impl<'a> Ctx<'a> {
                     out.push((var(to, "FUNCTION_NAME"), r(&tid)))
                 }
                 K::Secret if uses => out.push((var(to, "SECRET_ARN"), r(&tid))),
+                K::EventBus if publishes => out.push((var(to, "EVENT_BUS_NAME"), r(&tid))),
                 // Connected some other way, or nothing the code looks up by
                 // name (an event bus is named in the events it puts).
                 K::DynamoDbTable
@@ -83,6 +84,8 @@ impl<'a> Ctx<'a> {
                 | K::Lex
                 | K::Alexa
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::Ec2Instance
                 | K::EcsCluster
                 | K::EcsService

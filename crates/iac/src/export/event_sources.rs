@@ -80,7 +80,9 @@ impl<'a> Ctx<'a> {
                         )
                     } else {
                         event_sources::SAM_PATTERN.put_value(&mut props, pattern(from, rule)?);
-                        if rule.event_bus != "default" {
+                        if let Some(bus) = self.rule_bus(&from.id) {
+                            event_sources::EVENT_BUS.put_value(&mut props, r(&bus));
+                        } else if rule.event_bus != "default" {
                             event_sources::EVENT_BUS.put(&mut props, rule);
                         }
                         (
@@ -123,6 +125,8 @@ impl<'a> Ctx<'a> {
                 | Props::S3Bucket(_)
                 | Props::SnsTopic(_)
                 | Props::EventBridgeRule(_)
+                | Props::EventBus(_)
+                | Props::EventBridgePipe(_)
                 | Props::SqsQueue(_)
                 | Props::KinesisStream(_)
                 | Props::DynamoDbTable(_)
@@ -219,6 +223,8 @@ impl<'a> Ctx<'a> {
                 | K::Alexa
                 | K::S3Bucket
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::Firehose
                 | K::AuroraServerless
                 | K::Rds
@@ -258,7 +264,9 @@ impl<'a> Ctx<'a> {
             event_sources::SCHEDULE_EXPRESSION.put(&mut props, p);
         } else {
             event_sources::EVENT_PATTERN.put_value(&mut props, pattern(c, p)?);
-            if p.event_bus != "default" {
+            if let Some(bus) = self.rule_bus(&c.id) {
+                event_sources::EVENT_BUS.put_value(&mut props, r(&bus));
+            } else if p.event_bus != "default" {
                 event_sources::EVENT_BUS.put(&mut props, p);
             }
         }
@@ -329,6 +337,8 @@ impl<'a> Ctx<'a> {
                 | K::Alexa
                 | K::S3Bucket
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::Firehose
                 | K::DynamoDbTable
                 | K::AuroraServerless

@@ -142,6 +142,10 @@ impl<'a> Ctx<'a> {
                 Props::LambdaFunction(_) if invokes => {
                     out.push(statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]));
                 }
+                // PutEvents on exactly this bus.
+                Props::EventBus(_) if publishes => {
+                    out.push(statement(&["events:PutEvents"], vec![ga(&tid, "Arn")]));
+                }
                 // Connected some other way (a queue polled, not sent to), or
                 // reached through routes, roles, images and groups, which
                 // need no statement of the compute's own.
@@ -151,6 +155,8 @@ impl<'a> Ctx<'a> {
                 | Props::Rds(_)
                 | Props::KinesisStream(_)
                 | Props::EventBridgeRule(_)
+                | Props::EventBus(_)
+                | Props::EventBridgePipe(_)
                 | Props::LambdaFunction(_)
                 | Props::Client(_)
                 | Props::ApiGateway(_)
@@ -182,7 +188,7 @@ impl<'a> Ctx<'a> {
         }
         // A service or workload that polls a queue itself.
         let compute_kind = self.d.component(compute).map(Component::kind);
-        if compute_kind != Some(K::LambdaFunction) {
+        if !matches!(compute_kind, Some(K::LambdaFunction | K::EventBridgePipe)) {
             for (conn, from) in self.d.incoming(compute) {
                 if matches!(conn.kind, ConnectionKind::Poll { .. }) && from.kind() == K::SqsQueue {
                     out.push(statement(
@@ -271,6 +277,8 @@ impl<'a> Ctx<'a> {
                 | K::Alexa
                 | K::S3Bucket
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::KinesisStream
                 | K::Firehose
                 | K::AuroraServerless
@@ -367,6 +375,8 @@ impl<'a> Ctx<'a> {
                 | K::S3Bucket
                 | K::SnsTopic
                 | K::EventBridgeRule
+                | K::EventBus
+                | K::EventBridgePipe
                 | K::Firehose
                 | K::AuroraServerless
                 | K::Rds

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::*;
 use crate::ExportError;
 use crate::properties::{
-    api_gateway, cognito, data_stores, ecr, ecs, ecs_task, eks, event_sources, lambda,
+    api_gateway, cognito, data_stores, ecr, ecs, ecs_task, eks, event_sources, eventbridge, lambda,
     load_balancing, messaging,
 };
 
@@ -218,6 +218,8 @@ fn overlay(c: &Component, before: &Value, res: &mut Value) {
             write_back!(crate::properties::vpc_endpoint::ENDPOINT, VpcEndpoint, p)
         }
         Props::EventBridgeRule(p) => write_back!(event_sources::RULE, EventBridgeRule, p),
+        Props::EventBus(p) => write_back!(eventbridge::BUS, EventBus, p),
+        Props::EventBridgePipe(p) => write_back!(eventbridge::PIPE, EventBridgePipe, p),
         Props::EcsCluster(p) => write_back!(ecs::CLUSTER, EcsCluster, p),
         Props::EcsService(p) => write_back!(ecs::SERVICE, EcsService, p),
         Props::TaskDefinition(p) => write_back!(ecs_task::TASK_DEFINITION, TaskDefinition, p),

@@ -32,6 +32,7 @@ mod ecs_task;
 mod eks;
 mod environment;
 mod event_sources;
+mod eventbridge;
 mod iam;
 mod kept;
 mod lambda;
@@ -374,6 +375,8 @@ impl<'a> Ctx<'a> {
             | Props::SqsQueue(_)
             | Props::SnsTopic(_)
             | Props::EventBridgeRule(_)
+            | Props::EventBus(_)
+            | Props::EventBridgePipe(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
             | Props::DynamoDbTable(_)
@@ -445,6 +448,8 @@ impl<'a> Ctx<'a> {
             Props::SqsQueue(p) => self.queue(c, &id, p),
             Props::SnsTopic(p) => self.topic(c, &id, p),
             Props::EventBridgeRule(p) => self.rule(c, &id, p)?,
+            Props::EventBus(p) => self.event_bus(&id, p),
+            Props::EventBridgePipe(p) => self.pipe(c, &id, p),
             Props::KinesisStream(p) => self.stream(&id, p),
             Props::DynamoDbTable(p) => self.table(&id, p),
             Props::LambdaFunction(p) => self.function(c, &id, p)?,

@@ -40,7 +40,13 @@ impl Importer<'_> {
                 let Props::EventBridgeRule(r) = &c.props else {
                     return None;
                 };
-                let default_bus = r.event_bus.is_empty() || r.event_bus == "default";
+                // (A rule a custom bus feeds is on that bus.)
+                let default_bus = (r.event_bus.is_empty() || r.event_bus == "default")
+                    && !self
+                        .design
+                        .incoming(&c.id)
+                        .iter()
+                        .any(|(_, from)| from.kind() == K::EventBus);
                 let pattern = serde_json::from_str(&r.event_pattern).ok()?;
                 default_bus.then(|| (c.id.clone(), pattern))
             })
@@ -284,6 +290,8 @@ impl Importer<'_> {
                             | K::SqsQueue
                             | K::SnsTopic
                             | K::EventBridgeRule
+                            | K::EventBus
+                            | K::EventBridgePipe
                             | K::KinesisStream
                             | K::Firehose
                             | K::DynamoDbTable
@@ -328,6 +336,7 @@ impl Importer<'_> {
                     }
                 }
                 "AWS::Events::Rule" => {
+                    self.rule_on_bus(logical, &props);
                     if let Some(Value::Array(targets)) = props.get("Targets") {
                         for t in targets {
                             let Some((to, how)) = t.get("Arn").and_then(|a| self.named(a)) else {
@@ -857,6 +866,7 @@ impl Importer<'_> {
                     .mapped
                     .push(format!("{f} event {name} ({ty}) -> EventBridge rule"));
                 self.connect(&id, f, Meaning::InvokeAsync.default_kind(), &why);
+                self.rule_on_bus(&id, &p);
             }
             _ => self
                 .report
@@ -1049,24 +1059,6 @@ impl Importer<'_> {
 
     /// An EventBridge pipe, kept as written: drawn between its source and
     /// its target as references (archsim does not simulate pipes).
-    pub(super) fn pipe(&mut self, pipe: &str, props: &Value) {
-        for (key, source) in [("Source", true), ("Target", false)] {
-            let mut named = BTreeSet::new();
-            references(props.get(key).unwrap_or(&Value::Null), &mut named);
-            for r in named {
-                let Some(other) = self.comp(&r) else {
-                    continue;
-                };
-                let why = format!("{pipe} {key}");
-                if source {
-                    self.connect(&other, pipe, ConnectionKind::References, &why);
-                } else {
-                    self.connect(pipe, &other, ConnectionKind::References, &why);
-                }
-            }
-        }
-    }
-
     /// What a service's tasks do, from their task role's policies: a
     /// queue they may receive from is one the service's workers poll
     /// (with, as further evidence, its URL in a container's environment

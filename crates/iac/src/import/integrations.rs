@@ -327,9 +327,12 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         K::DynamoDbTable | K::S3Bucket | K::AuroraServerless | K::Rds | K::Secret => {
             access.map(|access| ConnectionKind::Uses { access })
         }
-        K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule => {
-            grant.send.then_some(ConnectionKind::Publishes)
-        }
+        K::SqsQueue
+        | K::SnsTopic
+        | K::KinesisStream
+        | K::Firehose
+        | K::EventBridgeRule
+        | K::EventBus => grant.send.then_some(ConnectionKind::Publishes),
         K::LambdaFunction if from == K::ApiGateway => {
             grant.invoke.then(|| Meaning::InvokeSync.default_kind())
         }
@@ -343,6 +346,7 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         | K::Cognito
         | K::Lex
         | K::Alexa
+        | K::EventBridgePipe
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService

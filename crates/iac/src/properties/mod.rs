@@ -25,6 +25,7 @@ pub(crate) mod ecs;
 pub(crate) mod ecs_task;
 pub(crate) mod eks;
 pub(crate) mod event_sources;
+pub(crate) mod eventbridge;
 pub(crate) mod iam;
 pub(crate) mod lambda;
 pub(crate) mod load_balancing;
@@ -258,6 +259,8 @@ pub(crate) fn read_resource(
         "AWS::SecretsManager::Secret" => Props::Secret(secrets::SECRET.read(p)),
         "AWS::EC2::VPCEndpoint" => Props::VpcEndpoint(vpc_endpoint::endpoint(p)),
         "AWS::CloudFront::Distribution" => Props::CloudFront(cloudfront::DISTRIBUTION.read(p)),
+        "AWS::Events::EventBus" => Props::EventBus(eventbridge::bus(p, logical, resources)),
+        "AWS::Pipes::Pipe" => Props::EventBridgePipe(eventbridge::PIPE.read(p)),
         "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
             Props::EventBridgeRule(event_sources::RULE.read(p))
         }

@@ -254,6 +254,26 @@ pub fn kitchen_sink() -> Design {
     );
     add(
         &mut d,
+        "shop-bus",
+        "Shop bus",
+        Props::EventBus(EventBusProps {
+            archive: Some(EventArchive { retention_days: 7 }),
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "ledger-pipe",
+        "Ledger pipe",
+        Props::EventBridgePipe(PipeProps {
+            filter_patterns: vec![r#"{"eventName": ["INSERT"]}"#.into()],
+            matching_share: 0.5,
+            max_retry_attempts: Some(3),
+            input_template: String::new(),
+        }),
+    );
+    add(
+        &mut d,
         "cron-fn",
         "Cron fn",
         Props::LambdaFunction(lambda(Runtime::Rust)),
@@ -690,6 +710,33 @@ pub fn kitchen_sink() -> Design {
             access: Access::Read,
         },
     );
+    // A custom bus: a function and a pipe put events on it, the order
+    // rule matches them. The pipe reads the ledger's stream, enriches each
+    // batch with a function, and sends failed batches to a queue.
+    link(&mut d, "admin-fn", "shop-bus", ConnectionKind::Publishes);
+    link(&mut d, "shop-bus", "orders-rule", ConnectionKind::Publishes);
+    link(
+        &mut d,
+        "ledger",
+        "ledger-pipe",
+        ConnectionKind::Poll {
+            batch_size: 50,
+            batching_window_s: 2,
+            parallelization_factor: 1,
+            max_concurrency: None,
+            starting_position: StartingPosition::TrimHorizon,
+        },
+    );
+    link(
+        &mut d,
+        "ledger-pipe",
+        "web",
+        ConnectionKind::Uses {
+            access: Access::Read,
+        },
+    );
+    link(&mut d, "ledger-pipe", "shop-bus", ConnectionKind::Publishes);
+    link(&mut d, "ledger-pipe", "fanout", ConnectionKind::DeadLetter);
     apply_op(
         &mut d,
         Op::CreateGroup {

@@ -17,6 +17,8 @@ mod secret;
 pub use secret::*;
 mod vpc_endpoint;
 pub use vpc_endpoint::*;
+mod eventbridge;
+pub use eventbridge::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -176,6 +178,8 @@ component_kinds! {
     SqsQueue(SqsQueueProps) = "sqs_queue", "SQS queue", EventSources, Yes;
     SnsTopic(SnsTopicProps) = "sns_topic", "SNS topic", EventSources, Yes;
     EventBridgeRule(EventBridgeRuleProps) = "eventbridge_rule", "EventBridge rule / schedule", EventSources, Yes;
+    EventBus(EventBusProps) = "event_bus", "EventBridge event bus", EventSources, Yes;
+    EventBridgePipe(PipeProps) = "eventbridge_pipe", "EventBridge Pipe", EventSources, Yes;
     KinesisStream(KinesisStreamProps) = "kinesis_stream", "Kinesis data stream", EventSources, Yes;
     Firehose(FirehoseProps) = "firehose", "Kinesis Data Firehose", EventSources, Yes;
     DynamoDbTable(DynamoDbTableProps) = "dynamodb_table", "DynamoDB table", Data, Yes;
@@ -229,6 +233,8 @@ impl ComponentKind {
             | K::SqsQueue
             | K::SnsTopic
             | K::EventBridgeRule
+            | K::EventBus
+            | K::EventBridgePipe
             | K::KinesisStream
             | K::Firehose
             | K::DynamoDbTable
@@ -273,6 +279,8 @@ impl ComponentKind {
             K::SqsQueue => "architecture-service/AmazonSimpleQueueService.svg",
             K::SnsTopic => "architecture-service/AmazonSimpleNotificationService.svg",
             K::EventBridgeRule => "architecture-service/AmazonEventBridge.svg",
+            K::EventBus => "resource/AmazonEventBridgeCustomEventBus.svg",
+            K::EventBridgePipe => "resource/AmazonEventBridgePipes.svg",
             K::KinesisStream => "architecture-service/AmazonKinesisDataStreams.svg",
             K::Firehose => "architecture-service/AmazonDataFirehose.svg",
             K::DynamoDbTable => "architecture-service/AmazonDynamoDB.svg",
@@ -309,7 +317,7 @@ impl ComponentKind {
             K::DynamoDbTable => "dynamodb",
             K::SqsQueue => "sqs",
             K::SnsTopic => "sns",
-            K::EventBridgeRule => "events",
+            K::EventBridgeRule | K::EventBus => "events",
             K::KinesisStream => "kinesis-streams",
             K::Firehose => "kinesis-firehose",
             K::LambdaFunction => "lambda",
@@ -340,6 +348,7 @@ impl ComponentKind {
             | K::ExternalRegistry
             | K::IamRole
             | K::VpcEndpoint
+            | K::EventBridgePipe
             | K::Generic => return None,
         })
     }
@@ -372,6 +381,7 @@ impl ComponentKind {
             Self::SqsQueue
                 | Self::SnsTopic
                 | Self::EventBridgeRule
+                | Self::EventBus
                 | Self::KinesisStream
                 | Self::Firehose
         )

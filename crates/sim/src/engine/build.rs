@@ -171,6 +171,11 @@ impl Simulation {
                 Props::EventBridgeRule(p) => Behaviour::FanOut {
                     period: parse_rate(&p.schedule),
                 },
+                // A custom bus fans each event out to every rule on it.
+                Props::EventBus(_) => Behaviour::FanOut { period: None },
+                Props::EventBridgePipe(p) => {
+                    Behaviour::Pipe(Box::new(super::pipes::Pipe::build(design, comp, p, &ids)))
+                }
                 Props::Ec2AutoScalingGroup(p) => {
                     node.instances.set(0, u64::from(Capacity::initial(p)));
                     Behaviour::Capacity(Box::new(Capacity::new(p, &mut zones)))

@@ -27,6 +27,8 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::SqsQueue
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::EventBus
+        | K::EventBridgePipe
         | K::KinesisStream
         | K::DynamoDbTable
         | K::AuroraServerless

@@ -54,6 +54,7 @@ mod edges;
 mod events;
 mod lambda;
 mod output;
+mod pipes;
 mod queue;
 mod requests;
 mod results;
@@ -261,6 +262,8 @@ enum Behaviour {
         period: Option<Us>,
     },
     Capacity(Box<Capacity>),
+    /// An EventBridge Pipe (`pipes.rs`).
+    Pipe(Box<pipes::Pipe>),
     /// Kinds the simulator does not model or that carry no traffic (see
     /// [`coverage`]): a request that reaches one completes at once.
     Passive,

@@ -33,7 +33,8 @@ pub(super) struct Queue {
 }
 
 /// Who receives a queue's messages: an event source mapping's pollers
-/// invoking a function, or a service's workers.
+/// invoking a function (or a pipe's, which poll alike), or a service's
+/// workers.
 pub(super) enum Consumer {
     None,
     Lambda {
@@ -102,7 +103,8 @@ pub(super) fn event_source_mappings(design: &Design, nodes: &mut [Node], ids: &[
                 _ => 1,
             };
             let consumer = match nodes[c as usize].behaviour {
-                Behaviour::Lambda(_) if is_kinesis => {
+                // A pipe polls as a Lambda event source mapping does.
+                Behaviour::Lambda(_) | Behaviour::Pipe(_) if is_kinesis => {
                     let n = shards * (*parallelization_factor).clamp(1, 10);
                     Consumer::Lambda {
                         node: c,
@@ -113,7 +115,7 @@ pub(super) fn event_source_mappings(design: &Design, nodes: &mut [Node], ids: &[
                         scales: false,
                     }
                 }
-                Behaviour::Lambda(_) => {
+                Behaviour::Lambda(_) | Behaviour::Pipe(_) => {
                     let max = max_concurrency
                         .unwrap_or(ESM_MAX_POLLERS)
                         .clamp(2, ESM_MAX_POLLERS);

@@ -105,6 +105,7 @@ impl Simulation {
                 self.side_effects(r);
                 self.finish(r, Outcome::Ok);
             }
+            Behaviour::Pipe(_) => self.pipe_batch(r),
             Behaviour::Capacity(_) | Behaviour::Passive => self.finish(r, Outcome::Ok),
         }
     }
@@ -344,6 +345,7 @@ impl Simulation {
                     self.message_failed(p);
                 }
             }
+            Behaviour::Pipe(_) => self.pipe_returned(p, outcome),
             _ => self.finish(p, outcome),
         }
     }

@@ -58,6 +58,11 @@ impl Simulation {
                         .data_requests
                         .insert(n.id.clone(), n.billed_requests);
                 }
+                ComponentKind::EventBridgePipe => {
+                    self.usage
+                        .pipe_requests
+                        .insert(n.id.clone(), n.billed_requests);
+                }
                 ComponentKind::Alb | ComponentKind::Nlb => {
                     self.usage.load_balancer.insert(n.id.clone(), n.lb.clone());
                 }
@@ -70,6 +75,7 @@ impl Simulation {
                 | ComponentKind::Alexa
                 | ComponentKind::SnsTopic
                 | ComponentKind::EventBridgeRule
+                | ComponentKind::EventBus
                 | ComponentKind::KinesisStream
                 | ComponentKind::Firehose
                 | ComponentKind::LambdaFunction

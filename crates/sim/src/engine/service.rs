@@ -441,6 +441,8 @@ fn launch_capacity(props: &Props) -> Option<(CapacityKind, f64, f64, Vec<String>
         | Props::SqsQueue(_)
         | Props::SnsTopic(_)
         | Props::EventBridgeRule(_)
+        | Props::EventBus(_)
+        | Props::EventBridgePipe(_)
         | Props::KinesisStream(_)
         | Props::Firehose(_)
         | Props::DynamoDbTable(_)
