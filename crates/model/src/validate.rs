@@ -56,6 +56,8 @@ use deployments::*;
 mod lambda_settings;
 pub use lambda_settings::lognormal_unfit;
 use lambda_settings::*;
+mod workflow;
+use workflow::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -244,6 +246,16 @@ rules! {
         "Keep min replicas <= max replicas.", hpa_order;
     "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
         "ALBRequestCountPerTarget needs the service behind an Application Load Balancer.", request_count_policy;
+    "STEP_FUNCTIONS_DEFINITION_NOT_READ", Warning, "State machine definition not read",
+        "Put the definition file next to the template (DefinitionUri) and import again, or paste the definition into the state machine's properties.", definition_readable;
+    "STEP_FUNCTIONS_DEFINITION_INVALID", Error, "State machine definition is not valid Amazon States Language",
+        "Fix the state the message names: every state needs a Type, Next or End, and every Next, Default and Catch must name a state.", definition_valid;
+    "STEP_FUNCTIONS_TASK_NOT_CONNECTED", Error, "Task state calls something the state machine does not connect to",
+        "Connect the state machine to the function, table, queue, topic or workflow the Task calls, and map the definition's ${Variable} to it in substitutions.", task_connected;
+    "STEP_FUNCTIONS_EXPRESS_LIMITS", Error, "Express workflow beyond Express limits",
+        "Use a Standard workflow for waits beyond 5 minutes and for .sync or .waitForTaskToken tasks, or shorten the waits.", express_limits;
+    "STEP_FUNCTIONS_SIMULATION_SETTINGS", Error, "Choice weights or Map items that do not fit the definition",
+        "Give each Choice state one weight per rule plus one for Default, and name only Map states in map_items.", simulation_settings;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",

@@ -13,6 +13,8 @@ mod deployment;
 pub use deployment::*;
 mod dynamodb;
 pub use dynamodb::*;
+mod workflow;
+pub use workflow::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -178,6 +180,7 @@ component_kinds! {
     AuroraServerless(AuroraServerlessProps) = "aurora_serverless", "Aurora Serverless v2", Data, Yes;
     Rds(RdsProps) = "rds", "RDS database", Data, No;
     LambdaFunction(LambdaProps) = "lambda_function", "Lambda function", Compute, Yes;
+    StepFunctions(StepFunctionsProps) = "step_functions", "Step Functions state machine", Compute, Yes;
     Ec2Instance(Ec2InstanceProps) = "ec2_instance", "EC2 instance", Compute, No;
     EcsCluster(EcsClusterProps) = "ecs_cluster", "ECS cluster", Containers, NotApplicable;
     EcsService(EcsServiceProps) = "ecs_service", "ECS service", Containers, NotApplicable;
@@ -226,6 +229,7 @@ impl ComponentKind {
             | K::Firehose
             | K::DynamoDbTable
             | K::LambdaFunction
+            | K::StepFunctions
             | K::EcsCluster
             | K::TaskDefinition
             | K::Fargate
@@ -271,6 +275,7 @@ impl ComponentKind {
             K::AuroraServerless => "architecture-service/AmazonAurora.svg",
             K::Rds => "architecture-service/AmazonRDS.svg",
             K::LambdaFunction => "architecture-service/AWSLambda.svg",
+            K::StepFunctions => "architecture-service/AWSStepFunctions.svg",
             K::Ec2Instance => "architecture-service/AmazonEC2.svg",
             K::EcsCluster => "architecture-service/AmazonElasticContainerService.svg",
             K::EcsService => "resource/AmazonElasticContainerServiceService.svg",
