@@ -157,6 +157,9 @@ impl Simulation {
                 Props::EventBridgeRule(p) => Behaviour::FanOut {
                     period: parse_rate(&p.schedule),
                 },
+                Props::StepFunctions(p) => Behaviour::Workflow(Box::new(
+                    super::workflow::Machine::new(design, comp, p, &ids),
+                )),
                 Props::Ec2AutoScalingGroup(p) => {
                     node.instances.set(0, u64::from(Capacity::initial(p)));
                     Behaviour::Capacity(Box::new(Capacity::new(p, &mut zones)))

@@ -105,6 +105,7 @@ impl Simulation {
                 self.side_effects(r);
                 self.finish(r, Outcome::Ok);
             }
+            Behaviour::Workflow(_) => self.workflow_arrive(r),
             Behaviour::Capacity(_) | Behaviour::Passive => self.finish(r, Outcome::Ok),
         }
     }
@@ -190,6 +191,17 @@ impl Simulation {
         let mut all_ok = true;
         for i in 0..self.nodes[node as usize].stores.len() {
             let (s, access) = self.nodes[node as usize].stores[i];
+            let (lat, ok) = self.counted_store_call(s, access);
+            all_ok &= ok;
+            total += lat;
+        }
+        (total, all_ok)
+    }
+
+    /// One inline store call, counted at the store as a request that
+    /// completes (or is throttled) at once with the sampled latency.
+    pub(super) fn counted_store_call(&mut self, s: u32, access: Access) -> (Us, bool) {
+        {
             let (lat, ok) = self.store_call(s, access);
             let sn = &mut self.nodes[s as usize];
             sn.c.requests += 1;
@@ -201,16 +213,14 @@ impl Simulation {
             } else {
                 sn.c.throttled += 1;
                 sn.second.throttles += 1;
-                all_ok = false;
             }
             sn.c.served += 1;
             sn.c.service_sum += lat as f64;
             // Little's law for stores: the call occupies the store for its
             // latency; account the integral directly.
             sn.concurrency.integral += lat as f64;
-            total += lat;
+            (lat, ok)
         }
-        (total, all_ok)
     }
 
     pub(super) fn work_sample(&mut self, node: u32, profile: u32) -> f64 {
@@ -325,6 +335,7 @@ impl Simulation {
                     self.message_failed(p);
                 }
             }
+            Behaviour::Workflow(_) => self.workflow_child_returned(p, outcome),
             _ => self.finish(p, outcome),
         }
     }

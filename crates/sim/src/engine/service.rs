@@ -441,6 +441,7 @@ fn launch_capacity(props: &Props) -> Option<(CapacityKind, f64, f64, Vec<String>
         | Props::EventBridgeRule(_)
         | Props::KinesisStream(_)
         | Props::Firehose(_)
+        | Props::StepFunctions(_)
         | Props::DynamoDbTable(_)
         | Props::AuroraServerless(_)
         | Props::Rds(_)
