@@ -47,6 +47,7 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::Lex
         | K::SnsTopic
         | K::EventBridgeRule
+        | K::StepFunctions
         | K::KinesisStream
         | K::Firehose
         | K::AuroraServerless

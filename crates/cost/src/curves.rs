@@ -196,6 +196,11 @@ fn scale_usage(
             u.free_deliveries *= m;
         }
         ServiceUsage::EventBridge(u) => u.custom_events *= m,
+        ServiceUsage::StepFunctions(u) => {
+            u.executions *= m;
+            u.transitions *= m;
+            u.gb_seconds *= m;
+        }
         ServiceUsage::CloudFront(u) => {
             u.requests *= m;
             u.data_out_gb *= m;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use archsim_model::component::{
     ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
-    ScalingMetric, TaskDefinitionProps, Work,
+    ScalingMetric, TaskDefinitionProps, Work, WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -22,7 +22,7 @@ use archsim_model::{Component, ComponentKind as K, Design};
 use crate::usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, Ec2Usage, EcrUsage,
     EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
-    QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, UsageProfile,
+    QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, StepFunctionsUsage, UsageProfile,
 };
 
 /// Why a design cannot be estimated.
@@ -139,6 +139,18 @@ impl Flow {
                 rps * f64::from(request.payload_bytes + request.response_bytes);
         }
         let out = d.outgoing(id);
+        // A state machine calls each target as often as its Task states do.
+        let calls = match &c.props {
+            Props::StepFunctions(p) => {
+                Some(crate::step_functions::expected(d, c, p, &|t| task_ms(d, t)).calls)
+            }
+            _ => None,
+        };
+        let times = |target: &str| {
+            calls
+                .as_ref()
+                .map_or(1.0, |m| m.get(target).copied().unwrap_or(0.0))
+        };
         // A load balancer sends each request to the one rule that matches.
         let routes: Vec<_> = out
             .iter()
@@ -150,7 +162,7 @@ impl Flow {
         for (conn, target) in &out {
             match &conn.kind {
                 ConnectionKind::Invoke { .. } | ConnectionKind::Publishes => {
-                    self.push(d, &target.id, rps, request, depth + 1);
+                    self.push(d, &target.id, rps * times(&target.id), request, depth + 1);
                 }
                 ConnectionKind::Poll { .. } => {
                     self.push(d, &target.id, rps, request, depth + 1);
@@ -163,7 +175,7 @@ impl Flow {
                         0.5
                     } else {
                         1.0
-                    };
+                    } * times(&target.id);
                     if access.reads() {
                         *self.reads.entry(target.id.clone()).or_default() += rps * share;
                     }
@@ -213,7 +225,8 @@ fn store_latency_ms(c: &Component) -> f64 {
         Props::AuroraServerless(a) => a.latency.mean_ms(),
         Props::Rds(r) => r.latency.mean_ms(),
         Props::S3Bucket(_) => archsim_model::component::S3_LATENCY_MEAN_MS,
-        Props::Client(_)
+        Props::StepFunctions(_)
+        | Props::Client(_)
         | Props::ApiGateway(_)
         | Props::CloudFront(_)
         | Props::Alb(_)
@@ -256,6 +269,15 @@ fn handler_ms(work: &Work, memory_mb: u32) -> f64 {
 
 /// Billed duration of one invocation: handler plus synchronous calls made
 /// while it runs (they keep the function waiting, and billed).
+/// How long a state machine's synchronous call to `target` takes: a
+/// function's duration, a store's latency, a nested execution's duration.
+fn task_ms(d: &Design, target: &Component) -> f64 {
+    match &target.props {
+        Props::LambdaFunction(l) => lambda_duration_ms(d, &target.id, l, 0),
+        _ => store_latency_ms(target),
+    }
+}
+
 fn lambda_duration_ms(d: &Design, id: &str, l: &LambdaProps, depth: usize) -> f64 {
     let mut ms = handler_ms(&l.work, l.memory_mb);
     if depth > MAX_DEPTH {
@@ -423,6 +445,28 @@ pub fn estimate_usage(
         let id = c.id.as_str();
         let rps = rate(id);
         match &c.props {
+            Props::StepFunctions(p) => {
+                let e = crate::step_functions::expected(design, c, p, &|t| task_ms(design, t));
+                let executions = rps * month_s;
+                let express = p.workflow_type == WorkflowType::Express;
+                // Billed per 100 ms at 64 MB (the simulator's rounding of
+                // each execution, applied to the mean).
+                let billed_s = (e.duration_ms / 100.0).ceil().max(1.0) * 0.1;
+                push(
+                    id,
+                    ServiceUsage::StepFunctions(StepFunctionsUsage {
+                        express,
+                        executions,
+                        transitions: e.transitions * executions,
+                        gb_seconds: if express {
+                            executions * billed_s * 64.0 / 1024.0
+                        } else {
+                            0.0
+                        },
+                    }),
+                    None,
+                );
+            }
             Props::LambdaFunction(l) => {
                 // Pollers invoke once per batch.
                 let batch = poll_batch(&design.incoming(id));
@@ -762,6 +806,7 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         | Props::AuroraServerless(_)
         | Props::Rds(_)
         | Props::LambdaFunction(_)
+        | Props::StepFunctions(_)
         | Props::Ec2Instance(_)
         | Props::EcsCluster(_)
         | Props::EcsService(_)
@@ -801,6 +846,7 @@ pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService

@@ -54,6 +54,7 @@ pub mod measured;
 pub mod money;
 pub mod pricebook;
 mod rated;
+mod step_functions;
 pub mod unconfirmed;
 pub mod usage;
 
@@ -79,6 +80,6 @@ pub use usage::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, LambdaBilling,
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
-    SavingsPlan, SavingsPlanKind, Scaling, ServiceUsage, SnsUsage, SqsUsage, UsageError,
-    UsageProfile, XRayUsage,
+    SavingsPlan, SavingsPlanKind, Scaling, ServiceUsage, SnsUsage, SqsUsage, StepFunctionsUsage,
+    UsageError, UsageProfile, XRayUsage,
 };
