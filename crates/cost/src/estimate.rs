@@ -466,6 +466,15 @@ pub fn estimate_usage(
                     }),
                     None,
                 );
+                let deployed = Component {
+                    props: Props::StepFunctions(p.deployed(design.export_profile)),
+                    ..c.clone()
+                };
+                for (suffix, usage) in
+                    crate::rated::observability_usage(&deployed, traffic(rps), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage, None);
+                }
             }
             Props::LambdaFunction(l) => {
                 // Pollers invoke once per batch.

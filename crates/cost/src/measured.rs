@@ -273,7 +273,16 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let id = c.id.as_str();
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
-            Props::StepFunctions(_) => {
+            Props::StepFunctions(p) => {
+                let deployed = archsim_model::Component {
+                    props: Props::StepFunctions(p.deployed(design.export_profile)),
+                    ..c.clone()
+                };
+                for (suffix, usage) in
+                    crate::rated::observability_usage(&deployed, traffic(rate(id)), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage);
+                }
                 if let Some(w) = u.step_functions.get(id) {
                     push(
                         id,

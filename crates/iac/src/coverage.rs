@@ -42,6 +42,7 @@ pub fn export_coverage(kind: K) -> Coverage {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService
@@ -93,6 +94,7 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::EcsCluster
         | K::EcsService
         | K::TaskDefinition

@@ -19,6 +19,7 @@ embedded! {
     "architecture-service/AWSCloudFormation.svg",
     "architecture-service/AWSFargate.svg",
     "architecture-service/AWSLambda.svg",
+    "architecture-service/AWSStepFunctions.svg",
     "architecture-service/AmazonAPIGateway.svg",
     "architecture-service/AmazonAurora.svg",
     "architecture-service/AmazonCloudFront.svg",

@@ -72,6 +72,7 @@ impl<'a> Ctx<'a> {
                 | K::AuroraServerless
                 | K::Rds
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Client
                 | K::ApiGateway
                 | K::CloudFront

@@ -138,6 +138,27 @@ impl<'a> Ctx<'a> {
                 Props::LambdaFunction(_) if invokes => {
                     out.push(statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]));
                 }
+                Props::StepFunctions(_) if invokes => {
+                    let sync = matches!(
+                        conn.kind,
+                        ConnectionKind::Invoke {
+                            mode: archsim_model::connection::InvokeMode::Sync
+                        }
+                    );
+                    let action = if sync
+                        && self.d.component(compute).map(Component::kind) != Some(K::StepFunctions)
+                    {
+                        "states:StartSyncExecution"
+                    } else {
+                        "states:StartExecution"
+                    };
+                    out.push(statement(&[action], vec![r(&tid)]));
+                }
+                Props::TaskDefinition(_) if matches!(conn.kind, ConnectionKind::RunsTask) => {
+                    // A state machine's ecs:runTask (the task's roles are
+                    // passed to ECS).
+                    out.push(statement(&["ecs:RunTask"], vec![r(&tid)]));
+                }
                 // Connected some other way (a queue polled, not sent to), or
                 // reached through routes, roles, images and groups, which
                 // need no statement of the compute's own.
@@ -148,6 +169,7 @@ impl<'a> Ctx<'a> {
                 | Props::KinesisStream(_)
                 | Props::EventBridgeRule(_)
                 | Props::LambdaFunction(_)
+                | Props::StepFunctions(_)
                 | Props::Client(_)
                 | Props::ApiGateway(_)
                 | Props::CloudFront(_)
@@ -254,6 +276,7 @@ impl<'a> Ctx<'a> {
                 K::SqsQueue
                 | K::SnsTopic
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Client
                 | K::ApiGateway
                 | K::CloudFront
@@ -363,6 +386,7 @@ impl<'a> Ctx<'a> {
                 | K::AuroraServerless
                 | K::Rds
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Ec2Instance
                 | K::EcsCluster
                 | K::EcsService

@@ -178,6 +178,7 @@ impl<'a> Ctx<'a> {
                 | Props::EventBridgeRule(_)
                 | Props::KinesisStream(_)
                 | Props::Firehose(_)
+                | Props::StepFunctions(_)
                 | Props::DynamoDbTable(_)
                 | Props::AuroraServerless(_)
                 | Props::Rds(_)

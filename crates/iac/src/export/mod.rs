@@ -40,6 +40,7 @@ mod messaging;
 mod network;
 mod production;
 mod stacks;
+mod step_functions;
 
 pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
@@ -375,6 +376,7 @@ impl<'a> Ctx<'a> {
             | Props::EventBridgeRule(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
+            | Props::StepFunctions(_)
             | Props::DynamoDbTable(_)
             | Props::AuroraServerless(_)
             | Props::Rds(_)
@@ -443,6 +445,7 @@ impl<'a> Ctx<'a> {
             Props::KinesisStream(p) => self.stream(&id, p),
             Props::DynamoDbTable(p) => self.table(&id, p),
             Props::LambdaFunction(p) => self.function(c, &id, p)?,
+            Props::StepFunctions(p) => self.state_machine(c, &id, p),
             Props::EcsCluster(p) => self.cluster(c, &id, p),
             Props::EcsService(p) => self.service(c, &id, p)?,
             Props::TaskDefinition(p) => self.task_definition(c, &id, p)?,

@@ -29,6 +29,7 @@ pub(crate) mod iam;
 pub(crate) mod lambda;
 pub(crate) mod load_balancing;
 pub(crate) mod messaging;
+pub(crate) mod step_functions;
 
 /// One modelled field of a resource's `Properties`.
 pub(crate) struct Field<P: 'static> {
@@ -269,6 +270,12 @@ pub(crate) fn read_resource(
         "AWS::EKS::Nodegroup" => Props::EksNodeGroup(eks::NODE_GROUP.read(p)),
         "AWS::EKS::FargateProfile" => Props::EksFargateProfile(eks::FARGATE_PROFILE.read(p)),
         "AWS::IAM::Role" => Props::IamRole(iam::role(p)),
+        "AWS::Serverless::StateMachine" => {
+            Props::StepFunctions(step_functions::SAM_STATE_MACHINE.read(p))
+        }
+        "AWS::StepFunctions::StateMachine" => {
+            Props::StepFunctions(step_functions::STATE_MACHINE.read(p))
+        }
         _ => return None,
     })
 }
@@ -396,6 +403,10 @@ mod tests {
                 "target groups, subscriptions, Classic listeners, port mappings",
             ),
             ("Schedule", "the SAM event type"),
+            (
+                "Type",
+                "every resource's type, and a SAM state machine's workflow type",
+            ),
             ("Version", "IAM policy documents, launch template versions"),
         ];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

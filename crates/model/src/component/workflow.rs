@@ -106,6 +106,20 @@ impl Default for StepFunctionsProps {
 }
 
 impl StepFunctionsProps {
+    /// What a template of `profile` deploys: the production export profile
+    /// turns on execution logging (all events, when off) and X-Ray tracing,
+    /// so the export and the bill read this one answer.
+    pub fn deployed(&self, profile: crate::design::ExportProfile) -> StepFunctionsProps {
+        let mut p = self.clone();
+        if profile == crate::design::ExportProfile::Production {
+            if p.logging == WorkflowLogLevel::Off {
+                p.logging = WorkflowLogLevel::All;
+            }
+            p.tracing = true;
+        }
+        p
+    }
+
     /// The typed definition, or why it cannot be read.
     pub fn workflow(&self) -> Result<Workflow, DefinitionError> {
         Workflow::parse(&self.definition)
