@@ -154,7 +154,11 @@ impl<'a> Ctx<'a> {
                     };
                     out.push(statement(&[action], vec![r(&tid)]));
                 }
-                Props::TaskDefinition(_) if matches!(conn.kind, ConnectionKind::RunsTask) => {
+                Props::TaskDefinition(_)
+                    if matches!(conn.kind, ConnectionKind::RunsTask)
+                        && self.d.component(compute).map(Component::kind)
+                            == Some(K::StepFunctions) =>
+                {
                     // A state machine's ecs:runTask (the task's roles are
                     // passed to ECS).
                     out.push(statement(&["ecs:RunTask"], vec![r(&tid)]));

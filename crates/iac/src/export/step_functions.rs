@@ -89,22 +89,16 @@ impl<'a> Ctx<'a> {
         if logging {
             extra.push(statement(LOG_DELIVERY, vec![json!("*")]));
         }
-        if p.tracing {
-            // X-Ray's trace APIs take no resource ARN either.
-            extra.push(statement(
-                &[
-                    "xray:PutTraceSegments",
-                    "xray:PutTelemetryRecords",
-                    "xray:GetSamplingRules",
-                    "xray:GetSamplingTargets",
-                ],
-                vec![json!("*")],
-            ));
-        }
+        // X-Ray's trace APIs take no resource ARN: AWS's managed
+        // write-only policy, as traced functions get.
+        let xray = managed("AWSXrayWriteOnlyAccess");
         if self.sam() {
             let mut policies = self.sam_policies(&c.id);
             if !extra.is_empty() {
                 policies.push(json!({"Version": "2012-10-17", "Statement": extra}));
+            }
+            if p.tracing {
+                policies.push(json!("AWSXrayWriteOnlyAccess"));
             }
             if !policies.is_empty() {
                 props.insert("Policies".into(), Value::Array(policies));
@@ -123,6 +117,9 @@ impl<'a> Ctx<'a> {
             "AssumeRolePolicyDocument".into(),
             trust("states.amazonaws.com"),
         );
+        if p.tracing {
+            role_props.insert("ManagedPolicyArns".into(), json!([xray]));
+        }
         if !statements.is_empty() {
             role_props.insert(
                 "Policies".into(),
