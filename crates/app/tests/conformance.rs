@@ -345,6 +345,9 @@ fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
         "AWS::KinesisFirehose::DeliveryStream" => &["Amazon Data Firehose"],
         "AWS::SNS::Topic" => &["Amazon SNS"],
         "AWS::Events::Rule" => &["Amazon EventBridge"],
+        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
+            &["AWS Step Functions"]
+        }
         "AWS::Cognito::UserPool" => &["Amazon Cognito"],
         "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
         "AWS::EC2::NatGateway" | "AWS::EC2::EIP" => &["Amazon VPC"],
