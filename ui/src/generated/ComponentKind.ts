@@ -3,4 +3,4 @@
 /**
  * The kind of a component, without its properties.
  */
-export type ComponentKind = "client" | "api_gateway" | "cloudfront" | "alb" | "nlb" | "clb" | "cognito" | "lex" | "alexa" | "s3_bucket" | "sqs_queue" | "sns_topic" | "eventbridge_rule" | "kinesis_stream" | "firehose" | "dynamodb_table" | "aurora_serverless" | "rds" | "lambda_function" | "ec2_instance" | "ecs_cluster" | "ecs_service" | "task_definition" | "fargate" | "fargate_spot" | "ec2_capacity" | "eks_cluster" | "eks_node_group" | "eks_fargate_profile" | "eks_workload" | "ecr_repository" | "external_registry" | "iam_role" | "generic";
+export type ComponentKind = "client" | "api_gateway" | "cloudfront" | "alb" | "nlb" | "clb" | "cognito" | "lex" | "alexa" | "s3_bucket" | "sqs_queue" | "sns_topic" | "eventbridge_rule" | "kinesis_stream" | "firehose" | "dynamodb_table" | "aurora_serverless" | "rds" | "lambda_function" | "step_functions" | "ec2_instance" | "ecs_cluster" | "ecs_service" | "task_definition" | "fargate" | "fargate_spot" | "ec2_capacity" | "eks_cluster" | "eks_node_group" | "eks_fargate_profile" | "eks_workload" | "ecr_repository" | "external_registry" | "iam_role" | "generic";
