@@ -305,18 +305,26 @@ fn cases() -> Vec<Case> {
                     "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Ship"}}}),
             )]),
         ),
-        // The Task calls a table the designer forgot to connect.
+        // The Task calls the orders table, mapped to its variable, but the
+        // designer forgot to connect the state machine to it.
         case(
             "STEP_FUNCTIONS_TASK_NOT_CONNECTED",
             "workflow",
-            workflow(vec![set(
-                "workflow",
-                "definition",
-                json!({"StartAt": "Charge", "States": {
-                    "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Record"},
-                    "Record": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
-                               "Parameters": {"TableName": "${OrdersTable}"}, "End": true}}}),
-            )]),
+            workflow(vec![
+                set(
+                    "workflow",
+                    "substitutions",
+                    json!({"OrdersFn": "orders-fn", "OrdersTable": "orders"}),
+                ),
+                set(
+                    "workflow",
+                    "definition",
+                    json!({"StartAt": "Charge", "States": {
+                        "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Record"},
+                        "Record": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                                   "Parameters": {"TableName": "${OrdersTable}"}, "End": true}}}),
+                ),
+            ]),
         ),
         // A 10-minute wait for a payment in an Express workflow.
         case(

@@ -272,3 +272,35 @@ fn a_choice_follows_its_weights_and_a_table_task_takes_the_table_latency() {
         again.component("orders").unwrap().requests
     );
 }
+
+#[test]
+fn a_loop_with_no_wait_fails_and_a_long_map_completes() {
+    // Pass -> Choice -> Pass ... at one instant: AWS fails such an
+    // execution when its history outgrows the limit; so does archsim.
+    let looping = json!({"StartAt": "Again", "States": {
+        "Again": {"Type": "Pass", "Next": "More"},
+        "More": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "Again"}],
+                 "Default": "Again"}}});
+    let r = run(&machine(looping, &[], |_| {}), 1.0, 3.0);
+    let sm = r.component("sm").unwrap();
+    assert!(sm.errors >= 2 && sm.completed == 0, "{sm:?}");
+    assert_eq!(sm.errors_by_kind["execution_failed"], sm.errors);
+    // 20,000 items of a Pass state each, one at a time.
+    let long = json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": {
+            "StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": true}}}, "End": true}}});
+    let r = run(
+        &machine(long, &[], |p| {
+            p.map_items.insert("Each".into(), 20_000);
+        }),
+        1.0,
+        3.0,
+    );
+    let sm = r.component("sm").unwrap();
+    assert_eq!(sm.errors, 0);
+    assert!(sm.completed >= 2, "{sm:?}");
+    assert_eq!(
+        r.usage.step_functions["sm"].transitions,
+        20_001 * sm.completed
+    );
+}

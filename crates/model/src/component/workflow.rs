@@ -521,7 +521,9 @@ impl TaskService {
 pub enum TaskCall<'d> {
     /// The connected component, through this connection.
     Component(&'d Component, &'d Connection),
-    /// A service archsim does not model (`TaskService::Other`).
+    /// A service archsim does not model (`TaskService::Other`), or a
+    /// target outside the design (a variable substituted with no component,
+    /// a function ARN naming none of the design's).
     Unmodelled,
     /// The definition names no target and the state machine has no single
     /// connection to a component of the kind the Task calls.
@@ -544,11 +546,20 @@ impl StepFunctionsProps {
             .filter(|(_, c)| c.kind() == kind)
             .collect();
         let found = match &task.target {
+            // A variable substituted with something that is not a
+            // component (a parameter, a literal ARN): outside the design.
             Some(TaskTarget::Variable(v)) => match self.substitutions.get(v) {
                 Some(id) => out.iter().find(|(_, c)| &c.id == id),
-                None => return TaskCall::NotConnected,
+                None => return TaskCall::Unmodelled,
             },
-            Some(TaskTarget::Name(n)) => out.iter().find(|(_, c)| &c.name == n),
+            // A function named in a literal ARN: one of the design's, or
+            // one outside it.
+            Some(TaskTarget::Name(n)) => match out.iter().find(|(_, c)| &c.name == n) {
+                None if !design.components().any(|c| &c.name == n) => {
+                    return TaskCall::Unmodelled;
+                }
+                found => found,
+            },
             None if out.len() == 1 => out.first(),
             None => return TaskCall::Unnamed,
         };

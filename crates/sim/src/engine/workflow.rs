@@ -35,6 +35,20 @@ const EXPRESS_BILLING_STEP: Us = 100_000;
 const EXPRESS_BILLED_GB: f64 = 64.0 / 1024.0;
 /// Retry counters kept per state: the first retriers of a state.
 const RETRIERS: usize = 8;
+/// States a frame may enter before it fails, as AWS fails an execution
+/// whose history outgrows its 25,000 events (States.Runtime): a loop
+/// with no exit ends.
+const HISTORY_LIMIT: u32 = 25_000;
+/// Frames resumed inside one another before the next is resumed from
+/// the event loop (at the same instant): bounds the engine's stack.
+const MAX_NESTED_ENTRIES: u32 = 16;
+
+/// Whether a state's work lets the frame go on at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Next,
+    Wait,
+}
 
 /// A state machine's compiled definition and its executions in flight.
 pub(super) struct Machine {
@@ -43,6 +57,8 @@ pub(super) struct Machine {
     pub(super) express: bool,
     frames: Vec<Frame>,
     free: Vec<u32>,
+    /// Frames being entered, nested, right now (see `MAX_NESTED_ENTRIES`).
+    depth: u32,
     pub(super) transitions: u64,
     pub(super) executions: u64,
     pub(super) billed_gb_seconds: f64,
@@ -149,6 +165,8 @@ struct Frame {
     outstanding: u32,
     to_start: u32,
     failed: Option<Failure>,
+    /// States entered so far (see `HISTORY_LIMIT`).
+    steps: u32,
 }
 
 /// What a `WorkflowStep` event does.
@@ -160,6 +178,10 @@ pub(super) enum Step {
     Throttled,
     /// Retry the state's work now.
     Retry,
+    /// A Map item finished: start the next one.
+    NextItem,
+    /// Enter the frame's state (resumed from the event loop).
+    Enter,
 }
 
 impl Machine {
@@ -176,6 +198,7 @@ impl Machine {
             express: p.workflow_type == WorkflowType::Express,
             frames: Vec::new(),
             free: Vec::new(),
+            depth: 0,
             transitions: 0,
             executions: 0,
             billed_gb_seconds: 0.0,
@@ -375,6 +398,7 @@ impl Simulation {
             outstanding: 0,
             to_start: 0,
             failed: None,
+            steps: 0,
         };
         let f = match m.free.pop() {
             Some(i) => {
@@ -395,44 +419,106 @@ impl Simulation {
         (fr.graph, fr.state)
     }
 
-    /// The frame enters its current state: one state transition.
+    /// The frame enters its current state. States that finish at once
+    /// (Pass, Choice, a message sent) lead to the next in a loop, not by
+    /// recursion; what resumes the frame from inside another's end (a
+    /// branch's join, a call throttled at once) nests, and past a few
+    /// levels is resumed from the event loop at the same instant instead.
     fn enter(&mut self, node: u32, f: u32) {
-        let (g, s) = self.state(node, f);
         let now = self.now;
         let m = self.machine(node);
-        m.transitions += 1;
-        m.frames[f as usize].attempts = [0; RETRIERS];
-        match &m.graphs[g as usize].states[s as usize].kind {
-            CKind::Pass => self.advance(node, f),
-            CKind::Wait(us) => {
-                let at = now + us;
-                self.push(
-                    at,
-                    Ev::WorkflowStep {
-                        node,
-                        frame: f,
-                        step: Step::Done,
-                    },
-                );
+        if m.depth >= MAX_NESTED_ENTRIES {
+            self.push(
+                now,
+                Ev::WorkflowStep {
+                    node,
+                    frame: f,
+                    step: Step::Enter,
+                },
+            );
+            return;
+        }
+        m.depth += 1;
+        self.run_frame(node, f);
+        self.machine(node).depth -= 1;
+    }
+
+    /// Enters states until one waits (a Wait, a call, branches) or the
+    /// frame ends; each state entered is one state transition.
+    fn run_frame(&mut self, node: u32, f: u32) {
+        loop {
+            let (g, s) = self.state(node, f);
+            let now = self.now;
+            let m = self.machine(node);
+            let frame = &mut m.frames[f as usize];
+            frame.steps += 1;
+            if frame.steps > HISTORY_LIMIT {
+                self.end_frame(node, f, Some(Failure::Failed));
+                return;
             }
-            CKind::Choice { nexts, cumulative } => {
-                let (nexts, cumulative) = (nexts.clone(), cumulative.clone());
-                let u: f64 = self.nodes[node as usize].rng.random();
-                let i = cumulative
-                    .iter()
-                    .position(|c| u < *c)
-                    .unwrap_or(nexts.len() - 1);
-                self.machine(node).frames[f as usize].state = nexts[i];
-                self.enter(node, f);
+            frame.attempts = [0; RETRIERS];
+            m.transitions += 1;
+            let flow = match &m.graphs[g as usize].states[s as usize].kind {
+                CKind::Pass => Flow::Next,
+                CKind::Wait(us) => {
+                    let at = now + us;
+                    self.push(
+                        at,
+                        Ev::WorkflowStep {
+                            node,
+                            frame: f,
+                            step: Step::Done,
+                        },
+                    );
+                    Flow::Wait
+                }
+                CKind::Choice { nexts, cumulative } => {
+                    let (nexts, cumulative) = (nexts.clone(), cumulative.clone());
+                    let u: f64 = self.nodes[node as usize].rng.random();
+                    let i = cumulative
+                        .iter()
+                        .position(|c| u < *c)
+                        .unwrap_or(nexts.len() - 1);
+                    self.machine(node).frames[f as usize].state = nexts[i];
+                    continue;
+                }
+                CKind::Succeed => {
+                    self.end_frame(node, f, None);
+                    Flow::Wait
+                }
+                CKind::Fail => {
+                    self.end_frame(node, f, Some(Failure::Failed));
+                    Flow::Wait
+                }
+                CKind::Call { .. } | CKind::Parallel(_) | CKind::Map { .. } => {
+                    self.attempt(node, f)
+                }
+            };
+            if flow == Flow::Wait || !self.goto_next(node, f) {
+                return;
             }
-            CKind::Succeed => self.end_frame(node, f, None),
-            CKind::Fail => self.end_frame(node, f, Some(Failure::Failed)),
-            CKind::Call { .. } | CKind::Parallel(_) | CKind::Map { .. } => self.attempt(node, f),
         }
     }
 
-    /// The state's work, first time or retried.
-    fn attempt(&mut self, node: u32, f: u32) {
+    /// Moves the frame to its state's next; `false` when there is none and
+    /// the frame ended.
+    fn goto_next(&mut self, node: u32, f: u32) -> bool {
+        let (g, s) = self.state(node, f);
+        let m = self.machine(node);
+        let next = m.graphs[g as usize].states[s as usize].next;
+        if next == NONE {
+            self.end_frame(node, f, None);
+            false
+        } else {
+            m.frames[f as usize].state = next;
+            true
+        }
+    }
+
+    /// The state's work, first time or retried: whether the frame goes on
+    /// at once (a message sent, an invocation handed over, nothing to run)
+    /// or waits (for a call, a latency, its branches).
+    fn attempt(&mut self, node: u32, f: u32) -> Flow {
         let (g, s) = self.state(node, f);
         let now = self.now;
         let fr = self.machine(node).frames[f as usize];
@@ -442,13 +528,15 @@ impl Simulation {
         };
         if let Some((target, how)) = kind {
             let path = self.reqs[fr.exec as usize].path;
-            match how {
+            let done_at = |at: Us| (at, Step::Done);
+            let later = match how {
                 How::Sync if target != NONE => {
                     self.arrive(target, fr.proxy, Mode::Sync, NONE, NONE);
+                    return Flow::Wait;
                 }
                 How::Async if target != NONE => {
                     self.arrive(target, NONE, Mode::Async, path, NONE);
-                    self.advance(node, f);
+                    return Flow::Next;
                 }
                 How::Message if target != NONE => {
                     let mode =
@@ -458,31 +546,24 @@ impl Simulation {
                             Mode::Async
                         };
                     self.arrive(target, NONE, mode, path, NONE);
-                    self.advance(node, f);
+                    return Flow::Next;
                 }
                 How::Store(access) if target != NONE => {
                     let (lat, ok) = self.counted_store_call(target, access);
-                    let step = if ok { Step::Done } else { Step::Throttled };
-                    self.push(
-                        now + lat,
-                        Ev::WorkflowStep {
-                            node,
-                            frame: f,
-                            step,
-                        },
-                    );
+                    (now + lat, if ok { Step::Done } else { Step::Throttled })
                 }
-                How::Fixed(us) => self.push(
-                    now + us,
-                    Ev::WorkflowStep {
-                        node,
-                        frame: f,
-                        step: Step::Done,
-                    },
-                ),
-                _ => self.advance(node, f),
-            }
-            return;
+                How::Fixed(us) => done_at(now + us),
+                _ => return Flow::Next,
+            };
+            self.push(
+                later.0,
+                Ev::WorkflowStep {
+                    node,
+                    frame: f,
+                    step: later.1,
+                },
+            );
+            return Flow::Wait;
         }
         let m = self.machine(node);
         let children: Vec<u32> = match &m.graphs[g as usize].states[s as usize].kind {
@@ -501,13 +582,27 @@ impl Simulation {
         m.frames[f as usize].outstanding = children.len() as u32;
         m.frames[f as usize].failed = None;
         if children.is_empty() {
-            self.advance(node, f);
-            return;
+            return Flow::Next;
         }
         for child in children {
             let c = self.new_frame(node, fr.exec, child, f);
             self.enter(node, c);
         }
+        Flow::Wait
+    }
+
+    /// A Map starts its next item.
+    fn next_item(&mut self, node: u32, p: u32) {
+        let parent = self.machine(node).frames[p as usize];
+        let graph = match self.machine(node).graphs[parent.graph as usize].states
+            [parent.state as usize]
+            .kind
+        {
+            CKind::Map { graph, .. } => graph,
+            _ => unreachable!("only a Map starts items one by one"),
+        };
+        let c = self.new_frame(node, parent.exec, graph, p);
+        self.enter(node, c);
     }
 
     /// A `WorkflowStep` event.
@@ -515,7 +610,13 @@ impl Simulation {
         match step {
             Step::Done => self.advance(node, f),
             Step::Throttled => self.task_failed(node, f, Failure::Throttled),
-            Step::Retry => self.attempt(node, f),
+            Step::Retry => {
+                if self.attempt(node, f) == Flow::Next {
+                    self.advance(node, f);
+                }
+            }
+            Step::NextItem => self.next_item(node, f),
+            Step::Enter => self.enter(node, f),
         }
     }
 
@@ -571,14 +672,9 @@ impl Simulation {
         self.end_frame(node, f, Some(failure));
     }
 
+    /// The state is done: the frame goes on to its next state.
     fn advance(&mut self, node: u32, f: u32) {
-        let (g, s) = self.state(node, f);
-        let m = self.machine(node);
-        let next = m.graphs[g as usize].states[s as usize].next;
-        if next == NONE {
-            self.end_frame(node, f, None);
-        } else {
-            m.frames[f as usize].state = next;
+        if self.goto_next(node, f) {
             self.enter(node, f);
         }
     }
@@ -614,15 +710,18 @@ impl Simulation {
             parent.failed = Some(Failure::Failed);
         }
         if parent.to_start > 0 && parent.failed.is_none() {
+            // The next item starts now, from the event loop (not from
+            // inside this one's end, so a long Map does not nest).
             parent.to_start -= 1;
             parent.outstanding += 1;
-            let (g, s) = (parent.graph, parent.state);
-            let graph = match m.graphs[g as usize].states[s as usize].kind {
-                CKind::Map { graph, .. } => graph,
-                _ => unreachable!("only a Map starts items one by one"),
-            };
-            let c = self.new_frame(node, fr.exec, graph, p);
-            self.enter(node, c);
+            self.push(
+                now,
+                Ev::WorkflowStep {
+                    node,
+                    frame: p,
+                    step: Step::NextItem,
+                },
+            );
             return;
         }
         let parent = self.machine(node).frames[p as usize];
