@@ -44,7 +44,8 @@ RULES = {
     "api_gateway.free_tier.rest_requests", "api_gateway.free_tier.http_requests",
     "sqs.request_chunk_kb", "sqs.free_tier.requests", "lambda.duration_legacy_100ms",
     "rds.multi_az_factor", "kinesis.put_payload_unit_kb", "firehose.record_rounding_kb",
-    "sns.request_chunk_kb", "sns.free_tier.publishes", "eventbridge.event_chunk_kb",
+    "sns.request_chunk_kb", "sns.free_tier.publishes", "step_functions.free_tier.state_transitions",
+    "eventbridge.event_chunk_kb",
     "eventbridge.free_tier.scheduler_invocations", "cognito.free_tier.monthly_active_users",
     "cloudfront.free_tier.data_out_gb", "cloudfront.free_tier.requests", "xray.sampling",
     "xray.sampling_percent", "xray.free_tier.traces_recorded",
@@ -247,6 +248,13 @@ d.update(dynamo(r, 0.71155, 0.1423, 0.285))
 d.update(s3(r, 0.025, 0.005, 0.0004))
 REGIONS[r] = d
 
+
+# Step Functions state transitions: the pricing page's regional table
+# (read 2026-12-03).
+SFN_SRC = "https://aws.amazon.com/step-functions/pricing/ (state transitions pricing table)"
+for r, usd in {"us-east-2": 0.025, "us-west-2": 0.025, "eu-west-1": 0.025, "eu-central-1": 0.025,
+               "ap-southeast-1": 0.025, "ap-northeast-1": 0.025, "ap-south-1": 0.0285}.items():
+    REGIONS[r]["step_functions.state_transitions"] = conf(usd, SFN_SRC)
 
 def set_value(leaf, value):
     for key in ("usd", "usd_per_hour", "value"):

@@ -353,6 +353,9 @@ fn billed_as(resource_type: &str) -> Option<&'static [&'static str]> {
         "AWS::Events::Rule" | "AWS::Events::EventBus" | "AWS::Events::Archive" | "AWS::Pipes::Pipe" => {
             &["Amazon EventBridge"]
         }
+        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => {
+            &["AWS Step Functions"]
+        }
         "AWS::Cognito::UserPool" => &["Amazon Cognito"],
         "AWS::CloudFront::Distribution" => &["Amazon CloudFront"],
         "AWS::EC2::NatGateway" | "AWS::EC2::EIP" | "AWS::EC2::VPCEndpoint" => &["Amazon VPC"],

@@ -249,6 +249,27 @@ pub fn summary(c: &Component) -> String {
                 ", input template"
             }
         ),
+        Props::StepFunctions(s) => {
+            let states = match s.workflow() {
+                Ok(w) => {
+                    let mut n = 0;
+                    w.visit(&mut |_, _| n += 1);
+                    format!("{n} state(s), {} task(s)", w.tasks().len())
+                }
+                Err(_) if s.definition.is_null() => "definition not read".into(),
+                Err(e) => format!("invalid definition ({e})"),
+            };
+            format!(
+                "{:?}, {states}{}{}",
+                s.workflow_type,
+                if s.logging != archsim_model::component::WorkflowLogLevel::Off {
+                    ", logging"
+                } else {
+                    ""
+                },
+                if s.tracing { ", X-Ray" } else { "" }
+            )
+        }
         Props::Generic(g) => g.resource_type.clone(),
         // No one-line summary: the name and kind say enough.
         Props::Client(_)

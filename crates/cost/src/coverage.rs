@@ -49,6 +49,7 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::EventBridgeRule
         | K::EventBus
         | K::EventBridgePipe
+        | K::StepFunctions
         | K::KinesisStream
         | K::Firehose
         | K::AuroraServerless

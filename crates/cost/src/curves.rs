@@ -201,6 +201,11 @@ fn scale_usage(
             u.archive_storage_gb_month *= m;
             u.pipe_requests *= m;
         }
+        ServiceUsage::StepFunctions(u) => {
+            u.executions *= m;
+            u.transitions *= m;
+            u.gb_seconds *= m;
+        }
         ServiceUsage::CloudFront(u) => {
             u.requests *= m;
             u.data_out_gb *= m;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use archsim_model::component::{
     ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
-    ScalingMetric, SecretReads, TaskDefinitionProps, Work,
+    ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -22,7 +22,7 @@ use archsim_model::{Component, ComponentKind as K, Design};
 use crate::usage::{
     ApiGatewayUsage, ApiKind, Architecture, Assumptions, ComponentUsage, Ec2Usage, EcrUsage,
     EksSupport, EksUsage, FargateUsage, LambdaUsage, LoadBalancerKind, LoadBalancerUsage,
-    QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, UsageProfile,
+    QueueType, S3Usage, Scaling, ServiceUsage, SqsUsage, StepFunctionsUsage, UsageProfile,
 };
 
 /// Why a design cannot be estimated.
@@ -155,6 +155,18 @@ impl Flow {
             }
             return;
         }
+        // A state machine calls each target as often as its Task states do.
+        let calls = match &c.props {
+            Props::StepFunctions(p) => {
+                Some(crate::step_functions::expected(d, c, p, &|t| task_ms(d, t)).calls)
+            }
+            _ => None,
+        };
+        let times = |target: &str| {
+            calls
+                .as_ref()
+                .map_or(1.0, |m| m.get(target).copied().unwrap_or(0.0))
+        };
         // A load balancer sends each request to the one rule that matches.
         let routes: Vec<_> = out
             .iter()
@@ -166,7 +178,7 @@ impl Flow {
         for (conn, target) in &out {
             match &conn.kind {
                 ConnectionKind::Invoke { .. } | ConnectionKind::Publishes => {
-                    self.push(d, &target.id, rps, request, depth + 1);
+                    self.push(d, &target.id, rps * times(&target.id), request, depth + 1);
                 }
                 ConnectionKind::Poll { .. } => {
                     self.push(d, &target.id, rps, request, depth + 1);
@@ -179,7 +191,7 @@ impl Flow {
                         0.5
                     } else {
                         1.0
-                    };
+                    } * times(&target.id);
                     if access.reads() {
                         *self.reads.entry(target.id.clone()).or_default() += rps * share;
                     }
@@ -234,7 +246,8 @@ fn store_latency_ms(c: &Component) -> f64 {
             SecretReads::EveryRequest => s.latency.mean_ms(),
             SecretReads::Cached => 0.0,
         },
-        Props::Client(_)
+        Props::StepFunctions(_)
+        | Props::Client(_)
         | Props::ApiGateway(_)
         | Props::CloudFront(_)
         | Props::Alb(_)
@@ -280,6 +293,15 @@ fn handler_ms(work: &Work, memory_mb: u32) -> f64 {
 
 /// Billed duration of one invocation: handler plus synchronous calls made
 /// while it runs (they keep the function waiting, and billed).
+/// How long a state machine's synchronous call to `target` takes: a
+/// function's duration, a store's latency, a nested execution's duration.
+fn task_ms(d: &Design, target: &Component) -> f64 {
+    match &target.props {
+        Props::LambdaFunction(l) => lambda_duration_ms(d, &target.id, l, 0),
+        _ => store_latency_ms(target),
+    }
+}
+
 fn lambda_duration_ms(d: &Design, id: &str, l: &LambdaProps, depth: usize) -> f64 {
     let mut ms = handler_ms(&l.work, l.memory_mb);
     if depth > MAX_DEPTH {
@@ -448,6 +470,37 @@ pub fn estimate_usage(
         let id = c.id.as_str();
         let rps = rate(id);
         match &c.props {
+            Props::StepFunctions(p) => {
+                let e = crate::step_functions::expected(design, c, p, &|t| task_ms(design, t));
+                let executions = rps * month_s;
+                let express = p.workflow_type == WorkflowType::Express;
+                // Billed per 100 ms at 64 MB (the simulator's rounding of
+                // each execution, applied to the mean).
+                let billed_s = (e.duration_ms / 100.0).ceil().max(1.0) * 0.1;
+                push(
+                    id,
+                    ServiceUsage::StepFunctions(StepFunctionsUsage {
+                        express,
+                        executions,
+                        transitions: e.transitions * executions,
+                        gb_seconds: if express {
+                            executions * billed_s * 64.0 / 1024.0
+                        } else {
+                            0.0
+                        },
+                    }),
+                    None,
+                );
+                let deployed = Component {
+                    props: Props::StepFunctions(p.deployed(design.export_profile)),
+                    ..c.clone()
+                };
+                for (suffix, usage) in
+                    crate::rated::observability_usage(&deployed, traffic(rps), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage, None);
+                }
+            }
             Props::LambdaFunction(l) => {
                 // Pollers invoke once per batch.
                 let batch = poll_batch(&design.incoming(id));
@@ -826,6 +879,7 @@ pub(crate) fn standing_usage(props: &Props) -> Option<ServiceUsage> {
         | Props::AuroraServerless(_)
         | Props::Rds(_)
         | Props::LambdaFunction(_)
+        | Props::StepFunctions(_)
         | Props::Ec2Instance(_)
         | Props::EcsCluster(_)
         | Props::EcsService(_)
@@ -869,6 +923,7 @@ pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService

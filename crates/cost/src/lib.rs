@@ -55,6 +55,7 @@ pub mod measured;
 pub mod money;
 pub mod pricebook;
 mod rated;
+mod step_functions;
 pub mod unconfirmed;
 pub mod usage;
 
@@ -81,5 +82,5 @@ pub use usage::{
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
     SavingsPlan, SavingsPlanKind, Scaling, SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage,
-    UsageError, UsageProfile, VpcEndpointUsage, XRayUsage,
+    StepFunctionsUsage, UsageError, UsageProfile, VpcEndpointUsage, XRayUsage,
 };

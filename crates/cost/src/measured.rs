@@ -273,6 +273,28 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         let id = c.id.as_str();
         let requests = data.get(id).copied().unwrap_or(0) as f64 * k;
         match &c.props {
+            Props::StepFunctions(p) => {
+                let deployed = archsim_model::Component {
+                    props: Props::StepFunctions(p.deployed(design.export_profile)),
+                    ..c.clone()
+                };
+                for (suffix, usage) in
+                    crate::rated::observability_usage(&deployed, traffic(rate(id)), assumptions)
+                {
+                    push(&format!("{id}@{suffix}"), usage);
+                }
+                if let Some(w) = u.step_functions.get(id) {
+                    push(
+                        id,
+                        ServiceUsage::StepFunctions(crate::usage::StepFunctionsUsage {
+                            express: w.express,
+                            executions: w.executions as f64 * k,
+                            transitions: w.transitions as f64 * k,
+                            gb_seconds: w.gb_seconds * k,
+                        }),
+                    );
+                }
+            }
             Props::DynamoDbTable(_) => {
                 // The units the run's calls consumed (throttled attempts
                 // are not billed); a run without them, by the requests.

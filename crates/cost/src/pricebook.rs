@@ -641,6 +641,23 @@ pub struct EventBridgePrices {
     pub free_tier: EventBridgeFreeTier,
 }
 
+/// Standard workflows by state transition; Express by request and
+/// duration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFunctionsPrices {
+    pub state_transitions: Rate,
+    pub express_requests: Rate,
+    pub express_duration: TieredRate,
+    pub free_tier: StepFunctionsFreeTier,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFunctionsFreeTier {
+    pub state_transitions: Quantity,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CognitoFreeTier {
@@ -783,6 +800,7 @@ pub struct PriceBook {
     pub firehose: FirehosePrices,
     pub sns: SnsPrices,
     pub eventbridge: EventBridgePrices,
+    pub step_functions: StepFunctionsPrices,
     pub cognito: CognitoPrices,
     pub cloudfront: CloudFrontPrices,
     pub clb: ClbPrices,

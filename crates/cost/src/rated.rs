@@ -245,6 +245,12 @@ pub(crate) fn observability_usage(
         Props::LambdaFunction(l) => (l.tracing, true),
         Props::ApiGateway(a) => (a.tracing, false),
         Props::EcsService(_) => (false, true),
+        // As deployed (`StepFunctionsProps::deployed`): the caller passes
+        // the component with its export profile applied.
+        Props::StepFunctions(s) => (
+            s.tracing,
+            s.logging != archsim_model::component::WorkflowLogLevel::Off,
+        ),
         _ => (false, false),
     };
     let mut out = Vec::new();

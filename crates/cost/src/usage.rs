@@ -78,6 +78,7 @@ pub enum ServiceUsage {
     Sns(SnsUsage),
     #[serde(rename = "eventbridge")]
     EventBridge(EventBridgeUsage),
+    StepFunctions(StepFunctionsUsage),
     Cognito(CognitoUsage),
     #[serde(rename = "cloudfront")]
     CloudFront(CloudFrontUsage),
@@ -124,6 +125,7 @@ into_service_usage!(
     Firehose(FirehoseUsage),
     Sns(SnsUsage),
     EventBridge(EventBridgeUsage),
+    StepFunctions(StepFunctionsUsage),
     Cognito(CognitoUsage),
     CloudFront(CloudFrontUsage),
     Lex(LexUsage),
@@ -575,6 +577,25 @@ pub struct SnsUsage {
     /// the record.
     #[serde(default)]
     pub free_deliveries: f64,
+}
+
+/// A Step Functions state machine's month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFunctionsUsage {
+    /// Express (requests and duration) or Standard (state transitions).
+    #[serde(default)]
+    pub express: bool,
+    /// Executions started.
+    #[serde(default)]
+    pub executions: f64,
+    /// Standard: states entered, retries included.
+    #[serde(default)]
+    pub transitions: f64,
+    /// Express: GB-seconds billed (each execution's duration rounded up
+    /// to 100 ms, memory in 64 MB chunks).
+    #[serde(default)]
+    pub gb_seconds: f64,
 }
 
 /// EventBridge's month for one rule, bus or pipe.

@@ -10,7 +10,7 @@ use archsim_cost::{
     LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage, NetworkUsage, PriceBook,
     ProvisionedCapacity, ProvisionedConcurrencyUsage, QueueType, RdsEngine, RdsUsage, S3Usage,
     SavingsPlan, SavingsPlanKind, SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage,
-    UsageError, UsageProfile, VpcEndpointUsage, XRayUsage, monthly_cost,
+    StepFunctionsUsage, UsageError, UsageProfile, VpcEndpointUsage, XRayUsage, monthly_cost,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -1127,4 +1127,58 @@ fn an_interface_endpoint_bills_each_zone_hour_and_each_gb() {
         &with_free_tier(),
     );
     assert_eq!(r.total_usd, usd("15.60"));
+}
+
+#[test]
+fn step_functions_standard_bills_transitions_past_the_free_4000() {
+    // AWS's Standard example: a workflow of four state transitions run
+    // 100,000 times a month: 400,000 transitions, less 4,000 free =
+    // 396,000 x $0.025/1,000 = $9.90; without the free tier $10.00.
+    let usage = || StepFunctionsUsage {
+        express: false,
+        executions: 100_000.0,
+        transitions: 400_000.0,
+        gb_seconds: 0.0,
+    };
+    assert_eq!(one(usage(), &with_free_tier()).total_usd, usd("9.90"));
+    assert_eq!(
+        one(usage(), &Assumptions::default()).total_usd,
+        usd("10.00")
+    );
+}
+
+#[test]
+fn step_functions_express_bills_requests_and_tiered_gb_seconds() {
+    // 1,000,000 Express executions of 30 s at 64 MB: 1,000,000 x 30 x
+    // 64/1,024 = 1,875,000 GB-s x $0.00001667 = $31.25625 -> $31.26;
+    // requests 1M x $1.00/M = $1.00. No free tier.
+    let report = one(
+        StepFunctionsUsage {
+            express: true,
+            executions: 1e6,
+            transitions: 0.0,
+            gb_seconds: 1_875_000.0,
+        },
+        &with_free_tier(),
+    );
+    assert_eq!(amounts(&report, "Express requests"), vec![usd("1.00")]);
+    assert_eq!(report.total_usd, usd("32.26"));
+    // 80M executions of 1 s at 64 MB = 5,000,000 GB-s: the first 3,600,000
+    // (1,000 GB-hours) x $0.00001667 = $60.012, the next 1,400,000 x
+    // $0.00000833 = $11.662; requests $80.00.
+    let report = one(
+        StepFunctionsUsage {
+            express: true,
+            executions: 80e6,
+            transitions: 0.0,
+            gb_seconds: 5_000_000.0,
+        },
+        &Assumptions::default(),
+    );
+    let duration: Decimal = amounts(&report, "Express duration").iter().sum();
+    assert!(
+        duration == usd("71.67") || duration == usd("71.68"),
+        "{duration}"
+    );
+    assert_eq!(amounts(&report, "Express requests"), vec![usd("80.00")]);
 }

@@ -44,6 +44,7 @@ pub fn export_coverage(kind: K) -> Coverage {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService
@@ -99,6 +100,7 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::EcsCluster
         | K::EcsService
         | K::TaskDefinition

@@ -36,6 +36,7 @@ mod infer;
 mod integrations;
 mod policies;
 mod stacks;
+mod step_functions;
 use policies::{Grant, Grants};
 pub use stacks::{import_stack_files, import_stacks};
 
@@ -243,6 +244,9 @@ const WIRING: &[&str] = &[
 
 struct Importer<'a> {
     parsed: &'a Parsed,
+    /// The template file's folder, when it is a file (a state machine's
+    /// `DefinitionUri` is read from beside it).
+    dir: Option<std::path::PathBuf>,
     design: Design,
     report: ImportReport,
     /// Logical id -> component id.
@@ -339,6 +343,7 @@ fn iam_service(kind: K) -> Option<&'static str> {
         K::AuroraServerless | K::Rds => "rds-data",
         K::EventBridgeRule | K::EventBus => "events",
         K::Secret => "secretsmanager",
+        K::StepFunctions => "states",
         K::Client
         | K::ApiGateway
         | K::CloudFront
@@ -406,7 +411,7 @@ fn replace_ref(v: &Value, name: &str, with: &Value) -> Value {
 /// [`Importer::connect`] drops what the model does not allow).
 fn delivery(kind: K) -> ConnectionKind {
     match kind {
-        K::LambdaFunction => Meaning::InvokeAsync.default_kind(),
+        K::LambdaFunction | K::StepFunctions => Meaning::InvokeAsync.default_kind(),
         K::Client
         | K::ApiGateway
         | K::CloudFront
@@ -478,7 +483,7 @@ fn words(id: &str) -> String {
 }
 
 impl<'a> Importer<'a> {
-    fn new(parsed: &'a Parsed, _file: &str) -> Self {
+    fn new(parsed: &'a Parsed, file: &str) -> Self {
         let mut design = Design::new(
             parsed
                 .value
@@ -500,6 +505,10 @@ impl<'a> Importer<'a> {
         design.export_profile = crate::export::profile_of(&parsed.value);
         Self {
             parsed,
+            dir: Path::new(file)
+                .is_file()
+                .then(|| Path::new(file).parent().map(Path::to_path_buf))
+                .flatten(),
             design,
             report: ImportReport::default(),
             by_logical: BTreeMap::new(),
@@ -871,6 +880,41 @@ impl<'a> Importer<'a> {
         *bg = read;
     }
 
+    /// A SAM state machine's `DefinitionUri` naming a local file: read
+    /// from beside the template into `Definition` (for reading only; the
+    /// kept template keeps the URI), or reported as not read.
+    fn definition_file(&mut self, logical: &str, raw: &mut Value) {
+        use crate::properties::step_functions::{DEFINITION, DEFINITION_URI};
+        let Some(uri) = raw.get(DEFINITION_URI.path).and_then(Value::as_str) else {
+            return;
+        };
+        let uri = uri.to_string();
+        let text = self
+            .dir
+            .as_ref()
+            .map(|d| d.join(&uri))
+            .filter(|p| p.is_file())
+            .and_then(|p| std::fs::read_to_string(p).ok());
+        let definition = text.and_then(|t| {
+            serde_json::from_str::<Value>(&t)
+                .ok()
+                .or_else(|| parse(&t, &uri).ok().map(|p| p.value))
+        });
+        match definition {
+            Some(d) if d.is_object() => {
+                if let Some(m) = raw.as_object_mut() {
+                    m.insert(DEFINITION.path.into(), d);
+                }
+                self.report
+                    .kept
+                    .push(format!("{logical}: definition read from {uri}"));
+            }
+            _ => self.report.kept.push(format!(
+                "{logical}: DefinitionUri {uri} was not found beside the template; the definition is kept as written, not read (simulation runs no states)"
+            )),
+        }
+    }
+
     /// Reports that `logical`'s modelled value came from `parameter`'s
     /// default.
     fn report_parameter(&mut self, logical: &str, parameter: &str) {
@@ -904,6 +948,9 @@ impl<'a> Importer<'a> {
             && let Some(pref) = raw.get_mut(lambda::DEPLOYMENT_PREFERENCE.path)
         {
             self.inline_preference(pref);
+        }
+        if ty == "AWS::Serverless::StateMachine" {
+            self.definition_file(logical, &mut raw);
         }
         let mut used = BTreeSet::new();
         let resolved = self.defaults(&raw, None, &mut used);

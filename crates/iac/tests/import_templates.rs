@@ -666,11 +666,60 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
         "custom-http-headers-to-sqs-message-attributes-using-http-api-gateway.yaml",
         &["MyHttpApi -publishes-> MyQueue"],
     ),
-    // A WebSocket route starts a state machine (kept as written: a
-    // reference).
+    // A WebSocket route starts a state machine (StartExecution: the
+    // route does not wait for it).
     (
         "apigw-websocket-api-sfn-async.yaml",
-        &["WebSocketApi -references-> AsyncSFn"],
+        &[
+            "WebSocketApi -invoke_async-> AsyncSFn",
+            "AsyncSFn -assumes_role-> AsyncSFnRole",
+        ],
+    ),
+    // State machines whose definitions are files not in the corpus: their
+    // DefinitionSubstitutions name what their Tasks call (a function is
+    // invoked, a topic published to, a task definition run; a cluster,
+    // subnet or connection is a name, not a call), SAM events and rule
+    // targets start them, and they assume their roles.
+    (
+        "eventbridge-stepfunction-lambda-getfunctionstatus.yaml",
+        &[
+            "DailyEventRule -invoke_async-> StepFunction",
+            "StepFunction -invoke_sync-> LambdaFunction",
+            "StepFunction -publishes-> MySNSTopic",
+            "StepFunction -assumes_role-> StepFunctionEventRole",
+        ],
+    ),
+    (
+        "stepfunctions-fargate-lambda.yaml",
+        &[
+            "S3Bucket -publishes-> StateMachineBucketEBRule",
+            "StateMachineBucketEBRule -invoke_async-> StateMachine",
+            "StateMachine -invoke_sync-> LambdaFunction",
+            "StateMachine -runs_task-> TaskDefinition",
+            "TaskDefinition -assumes_role-> ECSTaskRole",
+            "TaskDefinition -assumes_role-> ECSTaskExecutionRole",
+            "TaskDefinition -pulls_image-> ECRRepo",
+        ],
+    ),
+    (
+        "stepfunctions-httpendpoint-sam.yaml",
+        &["StateMachineHTTPEndpoint -assumes_role-> StatesExecutionRole"],
+    ),
+    (
+        "sfn-comprehend-sam.yaml",
+        &["StateMachineExpressSyncToComprehend -assumes_role-> StatesExecutionRole"],
+    ),
+    // The task definition and cluster are parameters: nothing to draw.
+    (
+        "sfn-ecs-sam.yml",
+        &["StateMachine -assumes_role-> StepFunctionExecutionRole"],
+    ),
+    // The HTTP API's integration is in an OpenAPI file beside the
+    // template; its role, trusted by API Gateway, may StartSyncExecution
+    // on the state machine (weak evidence: one API, one role).
+    (
+        "apigw-sfn.yaml",
+        &["HttpApiforSyncWF -invoke_sync-> StateMachineExpressSync"],
     ),
     // Lambda destinations: OnSuccess is an async invoke, OnFailure where
     // failed events go.
@@ -743,7 +792,8 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
         "eventbridge-pipes-ddbstream-sfn.yaml",
         &[
             "DynamoDBWCTable -poll-> DDBStreamToSFN",
-            "DDBStreamToSFN -references-> TargetStateMachine",
+            "DDBStreamToSFN -invoke_async-> TargetStateMachine",
+            "TargetStateMachine -assumes_role-> TargetStateMachineRole",
         ],
     ),
     // DynamoDBCrudPolicy: reads and writes.
@@ -1708,4 +1758,87 @@ Resources:
         line.contains("DynamoDB auto scaling of") && line.contains("not simulated"),
         "{line}"
     );
+}
+
+/// State machines: a SAM one whose definition is a file beside the
+/// template (read), with its substitutions mapped to the components its
+/// Tasks call and its events drawn as what starts it; a CloudFormation one
+/// whose `DefinitionString` is an `Fn::Sub` with its own variables.
+#[test]
+fn state_machines_draw_what_their_tasks_call_and_what_starts_them() {
+    use archsim_model::component::{StateKind, WorkflowType};
+    let imported = import_file(&own("step-functions.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let want = set(&[
+        "ServerlessRestApi -invoke_sync-> OrdersWorkflow",
+        "OrdersWorkflowNightly -invoke_async-> OrdersWorkflow",
+        "OrdersWorkflow -invoke_sync-> ChargeFunction",
+        "OrdersWorkflow -uses_write-> OrdersTable",
+        "OrdersWorkflow -publishes-> OrdersTopic",
+        "AuditWorkflow -publishes-> AuditQueue",
+        "AuditWorkflow -assumes_role-> AuditRole",
+    ]);
+    assert_draws(&imported.design, &want);
+    let machine = |id: &str| match &imported.design.component(id).expect("drawn").props {
+        archsim_model::Props::StepFunctions(p) => p.clone(),
+        other => panic!("{id} drawn as {:?}", other.kind()),
+    };
+    let orders = machine("OrdersWorkflow");
+    assert_eq!(orders.workflow_type, WorkflowType::Express);
+    assert_eq!(orders.substitutions["ChargeFunctionArn"], "ChargeFunction");
+    assert_eq!(
+        orders.workflow().expect("read from the file").tasks().len(),
+        3
+    );
+    let audit = machine("AuditWorkflow")
+        .workflow()
+        .expect("read from the Fn::Sub");
+    assert!(matches!(audit.states["Wait"].kind, StateKind::Wait { seconds } if seconds == 30.0));
+    assert!(
+        imported
+            .report
+            .kept
+            .iter()
+            .any(|l| l.contains("definition read from statemachine/orders.asl.json")),
+        "{:?}",
+        imported.report.kept
+    );
+    assert!(archsim_model::validate(&imported.design).is_empty());
+}
+
+/// Every corpus template with a state machine draws it as one, and one
+/// whose definition file is not in the corpus says so.
+#[test]
+fn corpus_state_machines_are_step_functions() {
+    let Some(dir) = corpus(
+        "corpus_state_machines_are_step_functions",
+        "the state machines of templates/serverless-patterns",
+    ) else {
+        return;
+    };
+    let mut seen = 0;
+    for path in templates(&dir.join("serverless-patterns")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.contains("StateMachine") {
+            continue;
+        }
+        let Ok(imported) = import_file(&path) else {
+            continue;
+        };
+        let machines = imported.design.components_of(K::StepFunctions).count();
+        assert!(machines >= 1, "{}: no state machine drawn", path.display());
+        seen += 1;
+        if text.contains("DefinitionUri") {
+            assert!(
+                imported
+                    .report
+                    .kept
+                    .iter()
+                    .any(|l| l.contains("DefinitionUri")),
+                "{}: {:?}",
+                path.display(),
+                imported.report.kept
+            );
+        }
+    }
+    assert_eq!(seen, 8);
 }

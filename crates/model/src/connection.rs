@@ -1049,6 +1049,18 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
         &[M::InvokeSync, M::Uses],
         "pipe target, or the enrichment (called synchronously)",
     ),
+    r(
+        K::EventBridgePipe,
+        K::StepFunctions,
+        SYNC_OR_ASYNC,
+        "pipe target: starts an execution (an Express workflow's synchronously)",
+    ),
+    r(
+        K::StepFunctions,
+        K::EventBus,
+        PUBLISHES,
+        "Task state: events:putEvents on the bus",
+    ),
     r(K::EksCluster, K::IamRole, ROLE, "cluster role"),
     r(K::EksNodeGroup, K::IamRole, ROLE, "node role"),
     r(K::EksFargateProfile, K::IamRole, ROLE, "pod execution role"),
@@ -1062,6 +1074,74 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
     ),
     r(K::EksWorkload, K::Secret, USES, "reads the secret"),
     r(K::Ec2Instance, K::Secret, USES, "reads the secret"),
+    // Step Functions: what starts an execution, and what its Task states call.
+    r(
+        K::Client,
+        K::StepFunctions,
+        SYNC_OR_ASYNC,
+        "starts executions (StartSyncExecution or StartExecution)",
+    ),
+    r(
+        K::ApiGateway,
+        K::StepFunctions,
+        SYNC_OR_ASYNC,
+        "service integration: StartSyncExecution (Express) or StartExecution",
+    ),
+    r(
+        K::EventBridgeRule,
+        K::StepFunctions,
+        ASYNC,
+        "rule target: starts an execution",
+    ),
+    r(
+        K::LambdaFunction,
+        K::StepFunctions,
+        SYNC_OR_ASYNC,
+        "starts executions through the SDK",
+    ),
+    r(
+        K::StepFunctions,
+        K::LambdaFunction,
+        SYNC_OR_ASYNC,
+        "Task state: invokes the function",
+    ),
+    r(
+        K::StepFunctions,
+        K::DynamoDbTable,
+        USES,
+        "Task state: DynamoDB service integration",
+    ),
+    r(
+        K::StepFunctions,
+        K::SqsQueue,
+        PUBLISHES,
+        "Task state: sqs:sendMessage",
+    ),
+    r(
+        K::StepFunctions,
+        K::SnsTopic,
+        PUBLISHES,
+        "Task state: sns:publish",
+    ),
+    r(
+        K::StepFunctions,
+        K::EventBridgeRule,
+        PUBLISHES,
+        "Task state: events:putEvents",
+    ),
+    r(
+        K::StepFunctions,
+        K::StepFunctions,
+        SYNC_OR_ASYNC,
+        "Task state: states:startExecution (.sync waits)",
+    ),
+    r(
+        K::StepFunctions,
+        K::TaskDefinition,
+        &[M::RunsTask],
+        "Task state: ecs:runTask",
+    ),
+    r(K::StepFunctions, K::IamRole, ROLE, "execution role"),
 ];
 
 /// The rule for a pair, if the pair is allowed.

@@ -523,6 +523,22 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                 "EventBridge Pipes stream sources",
             ),
         ],
+        K::StepFunctions => vec![
+            p(
+                "default_map_items",
+                0.0,
+                10_000_000.0,
+                "items",
+                "archsim: Map iterations per execution",
+            ),
+            p(
+                "other_task_ms",
+                0.0,
+                31_536_000_000.0,
+                "ms",
+                "Step Functions quotas: an execution runs at most a year",
+            ),
+        ],
         // No numeric property with a range.
         K::Client
         | K::Lex

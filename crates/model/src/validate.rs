@@ -60,6 +60,8 @@ mod secrets;
 use secrets::*;
 mod eventbridge;
 use eventbridge::*;
+mod workflow;
+use workflow::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -268,6 +270,16 @@ rules! {
         "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
         "Connect what puts events on the bus (a function, service, API or pipe), or move the rules to the bus that receives their events (AWS services' events, such as S3's, arrive on the default bus).", bus_without_producer;
+    "STEP_FUNCTIONS_DEFINITION_NOT_READ", Warning, "State machine definition not read",
+        "Put the definition file next to the template (DefinitionUri) and import again, or paste the definition into the state machine's properties.", definition_readable;
+    "STEP_FUNCTIONS_DEFINITION_INVALID", Error, "State machine definition is not valid Amazon States Language",
+        "Fix the state the message names: every state needs a Type, Next or End, and every Next, Default and Catch must name a state.", definition_valid;
+    "STEP_FUNCTIONS_TASK_NOT_CONNECTED", Error, "Task state calls something the state machine does not connect to",
+        "Connect the state machine to the function, table, queue, topic or workflow the Task calls, and map the definition's ${Variable} to it in substitutions.", task_connected;
+    "STEP_FUNCTIONS_EXPRESS_LIMITS", Error, "Express workflow beyond Express limits",
+        "Use a Standard workflow for waits beyond 5 minutes and for .sync or .waitForTaskToken tasks, or shorten the waits.", express_limits;
+    "STEP_FUNCTIONS_SIMULATION_SETTINGS", Error, "Choice weights or Map items that do not fit the definition",
+        "Give each Choice state one weight per rule plus one for Default, and name only Map states in map_items.", simulation_settings;
     "NOT_SERVERLESS", Info, "Server-based component in a serverless design",
         "Consider Aurora Serverless, DynamoDB, Lambda or Fargate instead.", not_serverless;
     "ORPHAN_COMPONENT", Info, "Component with no connections",

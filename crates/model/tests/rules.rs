@@ -59,6 +59,29 @@ fn edited(name: &str, ops: Vec<Op>) -> Design {
     editor.into_design()
 }
 
+/// The serverless API with an order workflow beside it: a Standard state
+/// machine whose one Task invokes the orders function, then `ops`.
+fn workflow(ops: Vec<Op>) -> Design {
+    let mut all = vec![
+        add("workflow", K::StepFunctions),
+        connect("api", "workflow", Meaning::InvokeAsync),
+        connect("workflow", "orders-fn", Meaning::InvokeSync),
+        set(
+            "workflow",
+            "substitutions",
+            json!({"OrdersFn": "orders-fn"}),
+        ),
+        set(
+            "workflow",
+            "definition",
+            json!({"StartAt": "Charge", "States": {
+                "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "End": true}}}),
+        ),
+    ];
+    all.extend(ops);
+    edited("serverless-api", all)
+}
+
 /// Designs edits cannot produce (edits refuse them) but files can hold.
 fn from_file(name: &str, change: impl FnOnce(&mut DesignFile)) -> Design {
     let design = starter(name).unwrap().build().unwrap();
@@ -266,6 +289,66 @@ fn cases() -> Vec<Case> {
                     set("orders-fn", "provisioned_concurrency", json!(20)),
                 ],
             ),
+        ),
+        case(
+            "STEP_FUNCTIONS_DEFINITION_NOT_READ",
+            "workflow",
+            workflow(vec![set("workflow", "definition", Value::Null)]),
+        ),
+        case(
+            "STEP_FUNCTIONS_DEFINITION_INVALID",
+            "workflow",
+            workflow(vec![set(
+                "workflow",
+                "definition",
+                json!({"StartAt": "Charge", "States": {
+                    "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Ship"}}}),
+            )]),
+        ),
+        // The Task calls the orders table, mapped to its variable, but the
+        // designer forgot to connect the state machine to it.
+        case(
+            "STEP_FUNCTIONS_TASK_NOT_CONNECTED",
+            "workflow",
+            workflow(vec![
+                set(
+                    "workflow",
+                    "substitutions",
+                    json!({"OrdersFn": "orders-fn", "OrdersTable": "orders"}),
+                ),
+                set(
+                    "workflow",
+                    "definition",
+                    json!({"StartAt": "Charge", "States": {
+                        "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Record"},
+                        "Record": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                                   "Parameters": {"TableName": "${OrdersTable}"}, "End": true}}}),
+                ),
+            ]),
+        ),
+        // A 10-minute wait for a payment in an Express workflow.
+        case(
+            "STEP_FUNCTIONS_EXPRESS_LIMITS",
+            "workflow",
+            workflow(vec![
+                set("workflow", "workflow_type", json!("express")),
+                set(
+                    "workflow",
+                    "definition",
+                    json!({"StartAt": "Charge", "States": {
+                        "Charge": {"Type": "Task", "Resource": "${OrdersFn}", "Next": "Settle"},
+                        "Settle": {"Type": "Wait", "Seconds": 600, "End": true}}}),
+                ),
+            ]),
+        ),
+        case(
+            "STEP_FUNCTIONS_SIMULATION_SETTINGS",
+            "workflow",
+            workflow(vec![set(
+                "workflow",
+                "choice_weights",
+                json!({"Charge": [0.5, 0.5]}),
+            )]),
         ),
         case(
             "LAMBDA_COLD_START_INVALID",
@@ -1017,4 +1100,10 @@ fn cold_start_problems_name_the_function_and_the_bad_value() {
         refused.to_string().contains("cold_start.samples_ms[1]"),
         "{refused}"
     );
+}
+
+#[test]
+fn an_order_workflow_whose_task_calls_its_connected_function_is_clean() {
+    let problems = validate(&workflow(Vec::new()));
+    assert!(problems.is_empty(), "{problems:?}");
 }

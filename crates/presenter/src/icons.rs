@@ -20,6 +20,7 @@ embedded! {
     "architecture-service/AWSFargate.svg",
     "architecture-service/AWSLambda.svg",
     "architecture-service/AWSSecretsManager.svg",
+    "architecture-service/AWSStepFunctions.svg",
     "architecture-service/AmazonAPIGateway.svg",
     "architecture-service/AmazonAurora.svg",
     "architecture-service/AmazonCloudFront.svg",

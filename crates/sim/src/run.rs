@@ -349,6 +349,22 @@ pub struct Usage {
     /// requests, 64 KB chunks not split).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub pipe_requests: BTreeMap<String, u64>,
+    /// Step Functions state machines: executions, state transitions and
+    /// (Express) billed duration.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub step_functions: BTreeMap<String, WorkflowUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct WorkflowUsage {
+    pub express: bool,
+    /// Executions started (Express: billed requests).
+    pub executions: u64,
+    /// States entered and retries (Standard: billed transitions).
+    pub transitions: u64,
+    /// Express: each execution's duration rounded up to 100 ms, at the
+    /// 64 MB AWS bills at the least.
+    pub gb_seconds: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

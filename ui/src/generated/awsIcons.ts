@@ -5,6 +5,7 @@ import serviceAWSCloudFormation from "aws-icons/icons/architecture-service/AWSCl
 import serviceAWSFargate from "aws-icons/icons/architecture-service/AWSFargate.svg";
 import serviceAWSLambda from "aws-icons/icons/architecture-service/AWSLambda.svg";
 import serviceAWSSecretsManager from "aws-icons/icons/architecture-service/AWSSecretsManager.svg";
+import serviceAWSStepFunctions from "aws-icons/icons/architecture-service/AWSStepFunctions.svg";
 import serviceAmazonAPIGateway from "aws-icons/icons/architecture-service/AmazonAPIGateway.svg";
 import serviceAmazonAurora from "aws-icons/icons/architecture-service/AmazonAurora.svg";
 import serviceAmazonCloudFront from "aws-icons/icons/architecture-service/AmazonCloudFront.svg";
@@ -61,6 +62,7 @@ export const AWS_ICON: Record<ComponentKind, string> = {
   aurora_serverless: serviceAmazonAurora,
   rds: serviceAmazonRDS,
   lambda_function: serviceAWSLambda,
+  step_functions: serviceAWSStepFunctions,
   ec2_instance: serviceAmazonEC2,
   ecs_cluster: serviceAmazonElasticContainerService,
   ecs_service: resourceAmazonElasticContainerServiceService,

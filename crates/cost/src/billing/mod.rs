@@ -15,8 +15,8 @@ use crate::usage::{
     EventBridgeUsage, FargateUsage, FirehoseUsage, KinesisMode, KinesisUsage, KmsUsage,
     LambdaBilling, LambdaUsage, LexUsage, LoadBalancerKind, LoadBalancerUsage, LogsUsage,
     NetworkUsage, QueueType, RdsEngine, RdsUsage, S3Usage, SavingsPlan, SavingsPlanKind,
-    SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage, UsageError, UsageProfile,
-    VpcEndpointUsage, XRayUsage,
+    SecretsManagerUsage, ServiceUsage, SnsUsage, SqsUsage, StepFunctionsUsage, UsageError,
+    UsageProfile, VpcEndpointUsage, XRayUsage,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -259,6 +259,7 @@ const KINESIS: &str = "Amazon Kinesis Data Streams";
 const FIREHOSE: &str = "Amazon Data Firehose";
 const SNS: &str = "Amazon SNS";
 const EVENTBRIDGE: &str = "Amazon EventBridge";
+const STEP_FUNCTIONS: &str = "AWS Step Functions";
 const COGNITO: &str = "Amazon Cognito";
 const CLOUDFRONT: &str = "Amazon CloudFront";
 const LEX: &str = "Amazon Lex";
@@ -291,6 +292,7 @@ impl ServiceUsage {
             ServiceUsage::Firehose(_) => FIREHOSE,
             ServiceUsage::Sns(_) => SNS,
             ServiceUsage::EventBridge(_) => EVENTBRIDGE,
+            ServiceUsage::StepFunctions(_) => STEP_FUNCTIONS,
             ServiceUsage::Cognito(_) => COGNITO,
             ServiceUsage::CloudFront(_) => CLOUDFRONT,
             ServiceUsage::Lex(_) => LEX,
@@ -316,6 +318,9 @@ enum Pool {
     SqsFifo,
     SnsPublishes,
     SchedulerInvocations,
+    StepFunctionsTransitions,
+    StepFunctionsExpressRequests,
+    StepFunctionsExpressDuration,
     CognitoMau,
     CloudFrontRequests,
     CloudFrontDataOut,
@@ -336,6 +341,7 @@ enum FreeGroup {
     SqsRequests,
     SnsPublishes,
     SchedulerInvocations,
+    StepFunctionsTransitions,
     CognitoMau,
     CloudFrontRequests,
     CloudFrontDataOut,
@@ -443,6 +449,24 @@ fn pool_spec(book: &PriceBook, pool: Pool) -> PoolSpec {
             &book.sns.publishes,
             FreeGroup::SnsPublishes,
         ),
+        Pool::StepFunctionsTransitions => flat_spec(
+            STEP_FUNCTIONS,
+            "State transitions (Standard)".into(),
+            &book.step_functions.state_transitions,
+            FreeGroup::StepFunctionsTransitions,
+        ),
+        Pool::StepFunctionsExpressRequests => flat_spec(
+            STEP_FUNCTIONS,
+            "Express requests".into(),
+            &book.step_functions.express_requests,
+            FreeGroup::None,
+        ),
+        Pool::StepFunctionsExpressDuration => tiered_spec(
+            STEP_FUNCTIONS,
+            "Express duration".into(),
+            &book.step_functions.express_duration,
+            FreeGroup::None,
+        ),
         Pool::SchedulerInvocations => flat_spec(
             EVENTBRIDGE,
             "Scheduler invocations".into(),
@@ -508,6 +532,12 @@ fn free_allowance(book: &PriceBook, group: FreeGroup) -> Decimal {
         FreeGroup::ApiHttp => book.api_gateway.free_tier.http_requests.value.value(),
         FreeGroup::SqsRequests => book.sqs.free_tier.requests.value.value(),
         FreeGroup::SnsPublishes => book.sns.free_tier.publishes.value.value(),
+        FreeGroup::StepFunctionsTransitions => book
+            .step_functions
+            .free_tier
+            .state_transitions
+            .value
+            .value(),
         FreeGroup::SchedulerInvocations => book
             .eventbridge
             .free_tier
@@ -784,6 +814,7 @@ impl Ctx<'_> {
             ServiceUsage::Firehose(u) => self.firehose(u)?,
             ServiceUsage::Sns(u) => self.sns(u)?,
             ServiceUsage::EventBridge(u) => self.eventbridge(u)?,
+            ServiceUsage::StepFunctions(u) => self.step_functions(u)?,
             ServiceUsage::Cognito(u) => self.cognito(u)?,
             ServiceUsage::CloudFront(u) => self.cloudfront(u)?,
             ServiceUsage::Lex(u) => self.lex(u)?,

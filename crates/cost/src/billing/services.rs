@@ -685,6 +685,27 @@ impl Ctx<'_> {
         ])
     }
 
+    /// Standard workflows: state transitions (the monthly free tier
+    /// pooled over the account); Express: requests and GB-seconds.
+    pub(super) fn step_functions(&self, u: &StepFunctionsUsage) -> Result<Vec<Entry>, UsageError> {
+        if !u.express {
+            return Ok(vec![Entry::Pooled {
+                pool: Pool::StepFunctionsTransitions,
+                quantity: self.amount("transitions", u.transitions)?,
+            }]);
+        }
+        Ok(vec![
+            Entry::Pooled {
+                pool: Pool::StepFunctionsExpressRequests,
+                quantity: self.amount("executions", u.executions)?,
+            },
+            Entry::Pooled {
+                pool: Pool::StepFunctionsExpressDuration,
+                quantity: self.amount("gb_seconds", u.gb_seconds)?,
+            },
+        ])
+    }
+
     pub(super) fn eventbridge(&self, u: &EventBridgeUsage) -> Result<Vec<Entry>, UsageError> {
         let p = &self.book.eventbridge;
         let events = self.amount("custom_events", u.custom_events)?;

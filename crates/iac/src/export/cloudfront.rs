@@ -84,6 +84,7 @@ impl<'a> Ctx<'a> {
                 | Props::AuroraServerless(_)
                 | Props::Rds(_)
                 | Props::LambdaFunction(_)
+                | Props::StepFunctions(_)
                 | Props::Ec2Instance(_)
                 | Props::EcsCluster(_)
                 | Props::EcsService(_)

@@ -53,6 +53,7 @@ impl<'a> Ctx<'a> {
             | K::AuroraServerless
             | K::Rds
             | K::LambdaFunction
+            | K::StepFunctions
             | K::Ec2Instance
             | K::EcsCluster
             | K::EcsService

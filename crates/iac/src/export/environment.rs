@@ -74,6 +74,7 @@ impl<'a> Ctx<'a> {
                 | K::AuroraServerless
                 | K::Rds
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Client
                 | K::ApiGateway
                 | K::CloudFront

@@ -143,6 +143,7 @@ impl<'a> Ctx<'a> {
                 | Props::AuroraServerless(_)
                 | Props::Rds(_)
                 | Props::LambdaFunction(_)
+                | Props::StepFunctions(_)
                 | Props::Ec2Instance(_)
                 | Props::EcsCluster(_)
                 | Props::EcsService(_)
@@ -229,6 +230,7 @@ impl<'a> Ctx<'a> {
                 | K::AuroraServerless
                 | K::Rds
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Ec2Instance
                 | K::EcsCluster
                 | K::EcsService
@@ -324,6 +326,20 @@ impl<'a> Ctx<'a> {
                         json!({"Id": tid, "Arn": ga(&tid, "Arn"), "RoleArn": ga(&role, "Arn"),
                         "KinesisParameters": {"PartitionKeyPath": "$.id"}}),
                     );
+                }
+                K::StepFunctions => {
+                    // A rule starts executions through a role allowed
+                    // exactly that on exactly this state machine.
+                    let role = format!("{id}To{tid}Role");
+                    self.add(
+                        role.clone(),
+                        json!({"Type": "AWS::IAM::Role", "Properties": {
+                            "AssumeRolePolicyDocument": trust("events.amazonaws.com"),
+                            "Policies": [{"PolicyName": format!("{id}StartExecution"), "PolicyDocument": {
+                                "Version": "2012-10-17",
+                                "Statement": [statement(&["states:StartExecution"], vec![r(&tid)])]}}]}}),
+                    );
+                    targets.push(json!({"Id": tid, "Arn": r(&tid), "RoleArn": ga(&role, "Arn")}));
                 }
                 K::Client
                 | K::ApiGateway

@@ -13,8 +13,8 @@ use crate::properties::Field;
 use crate::properties::event_sources::MAX_CONCURRENCY;
 use crate::properties::eventbridge::{
     self as fields, ARCHIVE_SOURCE, ARCHIVE_TYPE, FIRE_AND_FORGET, PIPE_DEAD_LETTER,
-    PIPE_DEAD_LETTER_ARN, PIPE_ENRICHMENT, PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET,
-    source_parameters,
+    PIPE_DEAD_LETTER_ARN, PIPE_ENRICHMENT, PIPE_LAMBDA_INVOCATION, PIPE_SOURCE,
+    PIPE_STATE_MACHINE_INVOCATION, PIPE_TARGET, source_parameters,
 };
 
 /// Puts `value` at a `/`-separated path of `props` (a pipe's parameter
@@ -148,15 +148,22 @@ impl<'a> Ctx<'a> {
             props.insert(PIPE_ENRICHMENT.into(), arn.clone());
         }
         props.insert(PIPE_TARGET.into(), target_arn.clone());
-        if to.kind() == K::LambdaFunction
-            && matches!(
-                target_conn.kind,
-                ConnectionKind::Invoke {
-                    mode: archsim_model::connection::InvokeMode::Async
-                }
-            )
-        {
-            put_at(&mut props, PIPE_LAMBDA_INVOCATION, json!(FIRE_AND_FORGET));
+        let asynchronous = matches!(
+            target_conn.kind,
+            ConnectionKind::Invoke {
+                mode: archsim_model::connection::InvokeMode::Async
+            }
+        );
+        match to.kind() {
+            K::LambdaFunction if asynchronous => {
+                put_at(&mut props, PIPE_LAMBDA_INVOCATION, json!(FIRE_AND_FORGET))
+            }
+            K::StepFunctions if asynchronous => put_at(
+                &mut props,
+                PIPE_STATE_MACHINE_INVOCATION,
+                json!(FIRE_AND_FORGET),
+            ),
+            _ => {}
         }
         if !p.input_template.is_empty() {
             fields::INPUT_TEMPLATE.put(&mut props, p);
@@ -193,8 +200,9 @@ impl<'a> Ctx<'a> {
             | Props::EventBus(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_) => Some(ga(&id, "Arn")),
-            // A topic's and a state machine's `Ref` is their ARN.
-            Props::SnsTopic(_) => Some(r(&id)),
+            // A topic's and a state machine's `Ref` is their ARN (a state
+            // machine imported before it had a kind is a generic resource).
+            Props::SnsTopic(_) | Props::StepFunctions(_) => Some(r(&id)),
             Props::Generic(g) if is_state_machine(&g.resource_type) => Some(r(&id)),
             Props::Generic(_)
             | Props::ApiGateway(_)

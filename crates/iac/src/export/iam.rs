@@ -146,6 +146,31 @@ impl<'a> Ctx<'a> {
                 Props::EventBus(_) if publishes => {
                     out.push(statement(&["events:PutEvents"], vec![ga(&tid, "Arn")]));
                 }
+                Props::StepFunctions(_) if invokes => {
+                    let sync = matches!(
+                        conn.kind,
+                        ConnectionKind::Invoke {
+                            mode: archsim_model::connection::InvokeMode::Sync
+                        }
+                    );
+                    let action = if sync
+                        && self.d.component(compute).map(Component::kind) != Some(K::StepFunctions)
+                    {
+                        "states:StartSyncExecution"
+                    } else {
+                        "states:StartExecution"
+                    };
+                    out.push(statement(&[action], vec![r(&tid)]));
+                }
+                Props::TaskDefinition(_)
+                    if matches!(conn.kind, ConnectionKind::RunsTask)
+                        && self.d.component(compute).map(Component::kind)
+                            == Some(K::StepFunctions) =>
+                {
+                    // A state machine's ecs:runTask (the task's roles are
+                    // passed to ECS).
+                    out.push(statement(&["ecs:RunTask"], vec![r(&tid)]));
+                }
                 // Connected some other way (a queue polled, not sent to), or
                 // reached through routes, roles, images and groups, which
                 // need no statement of the compute's own.
@@ -158,6 +183,7 @@ impl<'a> Ctx<'a> {
                 | Props::EventBus(_)
                 | Props::EventBridgePipe(_)
                 | Props::LambdaFunction(_)
+                | Props::StepFunctions(_)
                 | Props::Client(_)
                 | Props::ApiGateway(_)
                 | Props::CloudFront(_)
@@ -266,6 +292,7 @@ impl<'a> Ctx<'a> {
                 K::SqsQueue
                 | K::SnsTopic
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Client
                 | K::ApiGateway
                 | K::CloudFront
@@ -381,6 +408,7 @@ impl<'a> Ctx<'a> {
                 | K::AuroraServerless
                 | K::Rds
                 | K::LambdaFunction
+                | K::StepFunctions
                 | K::Ec2Instance
                 | K::EcsCluster
                 | K::EcsService

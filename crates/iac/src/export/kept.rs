@@ -220,6 +220,22 @@ fn overlay(c: &Component, before: &Value, res: &mut Value) {
         Props::EventBridgeRule(p) => write_back!(event_sources::RULE, EventBridgeRule, p),
         Props::EventBus(p) => write_back!(eventbridge::BUS, EventBus, p),
         Props::EventBridgePipe(p) => write_back!(eventbridge::PIPE, EventBridgePipe, p),
+        // The kept resource's own properties say which of the two it is.
+        Props::StepFunctions(p)
+            if props.contains_key(crate::properties::step_functions::STATE_MACHINE_TYPE.path)
+                || props.contains_key("RoleArn") =>
+        {
+            write_back!(
+                crate::properties::step_functions::STATE_MACHINE,
+                StepFunctions,
+                p
+            )
+        }
+        Props::StepFunctions(p) => write_back!(
+            crate::properties::step_functions::SAM_STATE_MACHINE,
+            StepFunctions,
+            p
+        ),
         Props::EcsCluster(p) => write_back!(ecs::CLUSTER, EcsCluster, p),
         Props::EcsService(p) => write_back!(ecs::SERVICE, EcsService, p),
         Props::TaskDefinition(p) => write_back!(ecs_task::TASK_DEFINITION, TaskDefinition, p),

@@ -181,6 +181,7 @@ impl<'a> Ctx<'a> {
                 | Props::EventBridgePipe(_)
                 | Props::KinesisStream(_)
                 | Props::Firehose(_)
+                | Props::StepFunctions(_)
                 | Props::DynamoDbTable(_)
                 | Props::AuroraServerless(_)
                 | Props::Rds(_)

@@ -42,6 +42,7 @@ mod network;
 mod production;
 mod secrets;
 mod stacks;
+mod step_functions;
 
 pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
@@ -379,6 +380,7 @@ impl<'a> Ctx<'a> {
             | Props::EventBridgePipe(_)
             | Props::KinesisStream(_)
             | Props::Firehose(_)
+            | Props::StepFunctions(_)
             | Props::DynamoDbTable(_)
             | Props::AuroraServerless(_)
             | Props::Rds(_)
@@ -453,6 +455,7 @@ impl<'a> Ctx<'a> {
             Props::KinesisStream(p) => self.stream(&id, p),
             Props::DynamoDbTable(p) => self.table(&id, p),
             Props::LambdaFunction(p) => self.function(c, &id, p)?,
+            Props::StepFunctions(p) => self.state_machine(c, &id, p),
             Props::EcsCluster(p) => self.cluster(c, &id, p),
             Props::EcsService(p) => self.service(c, &id, p)?,
             Props::TaskDefinition(p) => self.task_definition(c, &id, p)?,

@@ -9,7 +9,8 @@ use super::*;
 use crate::properties::event_sources::{POLL, Poll};
 use crate::properties::eventbridge::{
     FIRE_AND_FORGET, PIPE_DEAD_LETTER, PIPE_DEAD_LETTER_ARN, PIPE_ENRICHMENT,
-    PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_TARGET, source_parameters,
+    PIPE_LAMBDA_INVOCATION, PIPE_SOURCE, PIPE_STATE_MACHINE_INVOCATION, PIPE_TARGET,
+    source_parameters,
 };
 
 impl Importer<'_> {
@@ -70,11 +71,14 @@ impl Importer<'_> {
                 None => self.connect(&source, pipe, ConnectionKind::References, &why),
             }
         }
-        let fire_and_forget = PIPE_LAMBDA_INVOCATION
-            .split('/')
-            .try_fold(props, |v, segment| v.get(segment))
-            .and_then(Value::as_str)
-            == Some(FIRE_AND_FORGET);
+        let fire_and_forget = [PIPE_LAMBDA_INVOCATION, PIPE_STATE_MACHINE_INVOCATION]
+            .iter()
+            .any(|path| {
+                path.split('/')
+                    .try_fold(props, |v, segment| v.get(segment))
+                    .and_then(Value::as_str)
+                    == Some(FIRE_AND_FORGET)
+            });
         for (key, enrichment) in [(PIPE_ENRICHMENT, true), (PIPE_TARGET, false)] {
             let mut named = BTreeSet::new();
             references(props.get(key).unwrap_or(&Value::Null), &mut named);
@@ -136,6 +140,7 @@ fn enrichment_kind(kind: K) -> ConnectionKind {
         | K::IamRole
         | K::Secret
         | K::VpcEndpoint
+        | K::StepFunctions
         | K::Generic => ConnectionKind::References,
     }
 }
@@ -145,6 +150,8 @@ fn target_kind(kind: K, fire_and_forget: bool) -> ConnectionKind {
     match kind {
         K::LambdaFunction if fire_and_forget => Meaning::InvokeAsync.default_kind(),
         K::LambdaFunction | K::ApiGateway => Meaning::InvokeSync.default_kind(),
+        K::StepFunctions if fire_and_forget => Meaning::InvokeAsync.default_kind(),
+        K::StepFunctions => Meaning::InvokeSync.default_kind(),
         K::EcsService => Meaning::InvokeAsync.default_kind(),
         K::SqsQueue | K::SnsTopic | K::EventBus | K::KinesisStream | K::Firehose => {
             ConnectionKind::Publishes

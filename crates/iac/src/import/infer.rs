@@ -88,6 +88,9 @@ impl Importer<'_> {
             let ty = res["Type"].as_str().unwrap_or_default();
             let props = res.get("Properties").cloned().unwrap_or(Value::Null);
             match ty {
+                "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
+                    self.state_machine(logical, &props);
+                }
                 "AWS::Serverless::Function" => {
                     if let Some(Value::Object(events)) = props.get("Events") {
                         for (name, ev) in events {
@@ -294,6 +297,7 @@ impl Importer<'_> {
                             | K::EventBridgePipe
                             | K::KinesisStream
                             | K::Firehose
+                            | K::StepFunctions
                             | K::DynamoDbTable
                             | K::AuroraServerless
                             | K::Rds

@@ -214,8 +214,14 @@ impl Importer<'_> {
         let mut named = BTreeSet::new();
         references(integration, &mut named);
         let resources = self.resources();
-        // A state machine is kept as written: drawn as a reference.
+        // A state machine started by the API: StartSyncExecution waits for
+        // the execution's result, StartExecution does not.
         if call.service == "states" {
+            let start = if call.action.as_deref() == Some("StartSyncExecution") {
+                Meaning::InvokeSync
+            } else {
+                Meaning::InvokeAsync
+            };
             let machines: Vec<String> = named
                 .iter()
                 .filter(|r| {
@@ -242,7 +248,7 @@ impl Importer<'_> {
             };
             for m in machines {
                 if let Some(to) = self.comp(&m) {
-                    self.connect(api, &to, ConnectionKind::References, &how);
+                    self.connect(api, &to, start.default_kind(), &how);
                 }
             }
             return true;
@@ -336,7 +342,9 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         K::LambdaFunction if from == K::ApiGateway => {
             grant.invoke.then(|| Meaning::InvokeSync.default_kind())
         }
-        K::LambdaFunction => grant.invoke.then(|| Meaning::InvokeAsync.default_kind()),
+        K::LambdaFunction | K::StepFunctions => {
+            grant.invoke.then(|| Meaning::InvokeAsync.default_kind())
+        }
         K::Client
         | K::ApiGateway
         | K::CloudFront

@@ -181,6 +181,13 @@ const ACTIONS: &[(&str, &[(&str, Grant)])] = &[
     ("events", &[("PutEvents", Grant::SEND)]),
     ("lambda", &[("InvokeFunction", Grant::INVOKE)]),
     (
+        "states",
+        &[
+            ("StartExecution", Grant::INVOKE),
+            ("StartSyncExecution", Grant::INVOKE),
+        ],
+    ),
+    (
         "rds-data",
         &[
             ("ExecuteStatement", Grant::READ),

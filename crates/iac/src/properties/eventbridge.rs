@@ -98,6 +98,10 @@ pub(crate) const PIPE_TARGET: &str = "Target";
 /// `FIRE_AND_FORGET`), under `TargetParameters`.
 pub(crate) const PIPE_LAMBDA_INVOCATION: &str =
     "TargetParameters/LambdaFunctionParameters/InvocationType";
+/// A state machine target's (`FIRE_AND_FORGET` is the only one a
+/// Standard workflow takes).
+pub(crate) const PIPE_STATE_MACHINE_INVOCATION: &str =
+    "TargetParameters/StepFunctionStateMachineParameters/InvocationType";
 pub(crate) const FIRE_AND_FORGET: &str = "FIRE_AND_FORGET";
 /// A stream source's dead-letter queue or topic, in its source
 /// parameters.

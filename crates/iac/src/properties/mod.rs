@@ -31,6 +31,7 @@ pub(crate) mod lambda;
 pub(crate) mod load_balancing;
 pub(crate) mod messaging;
 pub(crate) mod secrets;
+pub(crate) mod step_functions;
 pub(crate) mod vpc_endpoint;
 
 /// One modelled field of a resource's `Properties`.
@@ -276,6 +277,12 @@ pub(crate) fn read_resource(
         "AWS::EKS::Nodegroup" => Props::EksNodeGroup(eks::NODE_GROUP.read(p)),
         "AWS::EKS::FargateProfile" => Props::EksFargateProfile(eks::FARGATE_PROFILE.read(p)),
         "AWS::IAM::Role" => Props::IamRole(iam::role(p)),
+        "AWS::Serverless::StateMachine" => {
+            Props::StepFunctions(step_functions::SAM_STATE_MACHINE.read(p))
+        }
+        "AWS::StepFunctions::StateMachine" => {
+            Props::StepFunctions(step_functions::STATE_MACHINE.read(p))
+        }
         _ => return None,
     })
 }
@@ -410,6 +417,10 @@ mod tests {
             (
                 "ServiceName",
                 "CodeDeploy's ECS services and CloudWatch dimensions name an ECS service so",
+            ),
+            (
+                "Type",
+                "every resource's type, and a SAM state machine's workflow type",
             ),
             ("Version", "IAM policy documents, launch template versions"),
         ];

@@ -798,6 +798,72 @@ pub fn kitchen_sink() -> Design {
         },
     )
     .unwrap_or_else(|e| panic!("api-svc deployment controller: {e}"));
+    // An order workflow started by the orders rule: a function, a
+    // table's write, a queue and a topic from its Task states, with a
+    // Choice, a Map, a Parallel, a Wait, Retry and Catch.
+    add(
+        &mut d,
+        "orders-flow",
+        "Orders Flow",
+        Props::StepFunctions(StepFunctionsProps {
+            definition: serde_json::json!({"StartAt": "Price", "States": {
+                "Price": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "${PriceFunction}", "Payload.$": "$"},
+                    "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"],
+                        "IntervalSeconds": 2, "BackoffRate": 2.0, "MaxAttempts": 3}],
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+                    "Next": "Large"},
+                "Large": {"Type": "Choice",
+                    "Choices": [{"Variable": "$.total", "NumericGreaterThan": 100, "Next": "Hold"}],
+                    "Default": "Lines"},
+                "Hold": {"Type": "Wait", "Seconds": 60, "Next": "Lines"},
+                "Lines": {"Type": "Map", "MaxConcurrency": 5, "ItemsPath": "$.lines",
+                    "ItemProcessor": {"StartAt": "Record", "States": {
+                        "Record": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                            "Parameters": {"TableName": "${Ledger}", "Item": {"pk": {"S.$": "$.id"}}},
+                            "End": true}}},
+                    "Next": "Tell"},
+                "Tell": {"Type": "Parallel", "Branches": [
+                    {"StartAt": "Queue", "States": {"Queue": {"Type": "Task",
+                        "Resource": "arn:aws:states:::sqs:sendMessage",
+                        "Parameters": {"QueueUrl": "${Fanout}", "MessageBody.$": "$"}, "End": true}}},
+                    {"StartAt": "Notify", "States": {"Notify": {"Type": "Task",
+                        "Resource": "arn:aws:states:::sns:publish",
+                        "Parameters": {"TopicArn": "${Topic}", "Message.$": "$"}, "End": true}}}],
+                    "End": true},
+                "Failed": {"Type": "Fail", "Error": "PricingFailed"}}}),
+            substitutions: [
+                ("PriceFunction", "cron-fn"),
+                ("Ledger", "ledger"),
+                ("Fanout", "fanout"),
+                ("Topic", "topic"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            map_items: [("Lines".to_string(), 3)].into_iter().collect(),
+            ..Default::default()
+        }),
+    );
+    for (from, to, kind) in [
+        (
+            "orders-rule",
+            "orders-flow",
+            Meaning::InvokeAsync.default_kind(),
+        ),
+        ("orders-flow", "cron-fn", Meaning::InvokeSync.default_kind()),
+        (
+            "orders-flow",
+            "ledger",
+            ConnectionKind::Uses {
+                access: Access::Write,
+            },
+        ),
+        ("orders-flow", "fanout", ConnectionKind::Publishes),
+        ("orders-flow", "topic", ConnectionKind::Publishes),
+    ] {
+        link(&mut d, from, to, kind);
+    }
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }

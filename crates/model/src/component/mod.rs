@@ -19,6 +19,8 @@ mod vpc_endpoint;
 pub use vpc_endpoint::*;
 mod eventbridge;
 pub use eventbridge::*;
+mod workflow;
+pub use workflow::*;
 
 /// Where a component sits on the canvas, in canvas pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -186,6 +188,7 @@ component_kinds! {
     AuroraServerless(AuroraServerlessProps) = "aurora_serverless", "Aurora Serverless v2", Data, Yes;
     Rds(RdsProps) = "rds", "RDS database", Data, No;
     LambdaFunction(LambdaProps) = "lambda_function", "Lambda function", Compute, Yes;
+    StepFunctions(StepFunctionsProps) = "step_functions", "Step Functions state machine", Compute, Yes;
     Ec2Instance(Ec2InstanceProps) = "ec2_instance", "EC2 instance", Compute, No;
     EcsCluster(EcsClusterProps) = "ecs_cluster", "ECS cluster", Containers, NotApplicable;
     EcsService(EcsServiceProps) = "ecs_service", "ECS service", Containers, NotApplicable;
@@ -239,6 +242,7 @@ impl ComponentKind {
             | K::Firehose
             | K::DynamoDbTable
             | K::LambdaFunction
+            | K::StepFunctions
             | K::EcsCluster
             | K::TaskDefinition
             | K::Fargate
@@ -287,6 +291,7 @@ impl ComponentKind {
             K::AuroraServerless => "architecture-service/AmazonAurora.svg",
             K::Rds => "architecture-service/AmazonRDS.svg",
             K::LambdaFunction => "architecture-service/AWSLambda.svg",
+            K::StepFunctions => "architecture-service/AWSStepFunctions.svg",
             K::Ec2Instance => "architecture-service/AmazonEC2.svg",
             K::EcsCluster => "architecture-service/AmazonElasticContainerService.svg",
             K::EcsService => "resource/AmazonElasticContainerServiceService.svg",
@@ -324,6 +329,7 @@ impl ComponentKind {
             K::Secret => "secretsmanager",
             K::ApiGateway => "execute-api",
             K::AuroraServerless => "rds-data",
+            K::StepFunctions => "states",
             K::Client
             | K::CloudFront
             | K::Alb

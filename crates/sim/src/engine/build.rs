@@ -176,6 +176,9 @@ impl Simulation {
                 Props::EventBridgePipe(p) => {
                     Behaviour::Pipe(Box::new(super::pipes::Pipe::build(design, comp, p, &ids)))
                 }
+                Props::StepFunctions(p) => Behaviour::Workflow(Box::new(
+                    super::workflow::Machine::new(design, comp, p, &ids),
+                )),
                 Props::Ec2AutoScalingGroup(p) => {
                     node.instances.set(0, u64::from(Capacity::initial(p)));
                     Behaviour::Capacity(Box::new(Capacity::new(p, &mut zones)))

@@ -34,6 +34,7 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::AuroraServerless
         | K::Rds
         | K::LambdaFunction
+        | K::StepFunctions
         | K::EcsService
         | K::Ec2AutoScalingGroup
         | K::EksWorkload

@@ -63,6 +63,13 @@ pub(super) enum Ev {
     RuleFires {
         node: u32,
     },
+    /// A Step Functions execution's frame goes on (a wait, a call or a
+    /// retry's backoff is over).
+    WorkflowStep {
+        node: u32,
+        frame: u32,
+        step: super::workflow::Step,
+    },
     /// A deployment's next traffic shift is due.
     DeployStep {
         node: u32,
@@ -127,10 +134,13 @@ pub(super) enum ErrKind {
     TaskStopped,
     /// The handler failed (a deployed version's error rate).
     FunctionError,
+    /// A Step Functions execution failed (a Fail state, an error no
+    /// Retry or Catch handled).
+    ExecutionFailed,
 }
 
 impl ErrKind {
-    pub(super) const ALL: [ErrKind; 10] = [
+    pub(super) const ALL: [ErrKind; 11] = [
         ErrKind::Throttle429,
         ErrKind::Bad502,
         ErrKind::Unavailable503,
@@ -141,6 +151,7 @@ impl ErrKind {
         ErrKind::Dropped,
         ErrKind::TaskStopped,
         ErrKind::FunctionError,
+        ErrKind::ExecutionFailed,
     ];
     pub(super) fn name(self) -> &'static str {
         match self {
@@ -154,6 +165,7 @@ impl ErrKind {
             ErrKind::Dropped => "dropped",
             ErrKind::TaskStopped => "task_stopped",
             ErrKind::FunctionError => "function_error",
+            ErrKind::ExecutionFailed => "execution_failed",
         }
     }
 }

@@ -65,6 +65,7 @@ mod service;
 mod tasks;
 mod warmup;
 mod workers;
+mod workflow;
 
 use std::collections::BinaryHeap;
 
@@ -152,7 +153,7 @@ struct Counters {
     errors: u64,
     throttled: u64,
     in_flight: u64,
-    by_kind: [u64; 10],
+    by_kind: [u64; 11],
     cold_starts: u64,
     retries: u64,
     dead_lettered: u64,
@@ -264,6 +265,8 @@ enum Behaviour {
     Capacity(Box<Capacity>),
     /// An EventBridge Pipe (`pipes.rs`).
     Pipe(Box<pipes::Pipe>),
+    /// A Step Functions state machine and its executions.
+    Workflow(Box<workflow::Machine>),
     /// Kinds the simulator does not model or that carry no traffic (see
     /// [`coverage`]): a request that reaches one completes at once.
     Passive,
@@ -413,6 +416,7 @@ impl Simulation {
             Ev::Scheduled { index } => self.on_scheduled(index),
             Ev::SlowdownEnd { node } => self.nodes[node as usize].slow = 1.0,
             Ev::RuleFires { node } => self.on_rule_fires(node),
+            Ev::WorkflowStep { node, frame, step } => self.on_workflow_step(node, frame, step),
             Ev::DeployStep { node, version } => self.on_deploy_step(node, version),
             Ev::DeployAlarm {
                 node,

@@ -106,6 +106,7 @@ impl Simulation {
                 self.finish(r, Outcome::Ok);
             }
             Behaviour::Pipe(_) => self.pipe_batch(r),
+            Behaviour::Workflow(_) => self.workflow_arrive(r),
             Behaviour::Capacity(_) | Behaviour::Passive => self.finish(r, Outcome::Ok),
         }
     }
@@ -212,7 +213,7 @@ impl Simulation {
 
     /// One store call, counted at the store (a request that completes,
     /// or is throttled, at once with the sampled latency).
-    fn counted_store_call(&mut self, s: u32, access: Access) -> (Us, bool) {
+    pub(super) fn counted_store_call(&mut self, s: u32, access: Access) -> (Us, bool) {
         let (lat, ok) = self.store_call(s, access);
         let sn = &mut self.nodes[s as usize];
         sn.c.requests += 1;
@@ -346,6 +347,7 @@ impl Simulation {
                 }
             }
             Behaviour::Pipe(_) => self.pipe_returned(p, outcome),
+            Behaviour::Workflow(_) => self.workflow_child_returned(p, outcome),
             _ => self.finish(p, outcome),
         }
     }

@@ -79,6 +79,7 @@ impl Simulation {
                 | ComponentKind::KinesisStream
                 | ComponentKind::Firehose
                 | ComponentKind::LambdaFunction
+                | ComponentKind::StepFunctions
                 | ComponentKind::Ec2Instance
                 | ComponentKind::EcsCluster
                 | ComponentKind::EcsService
@@ -96,6 +97,13 @@ impl Simulation {
                 | ComponentKind::Generic => {}
             }
             match &mut n.behaviour {
+                Behaviour::Workflow(m) => {
+                    let u = self.usage.step_functions.entry(n.id.clone()).or_default();
+                    u.express = m.express;
+                    u.executions = m.executions;
+                    u.transitions = m.transitions;
+                    u.gb_seconds = m.billed_gb_seconds;
+                }
                 Behaviour::Lambda(l) => {
                     let u = self.usage.lambda.entry(n.id.clone()).or_default();
                     u.requests = l.invocations;

@@ -445,6 +445,7 @@ fn launch_capacity(props: &Props) -> Option<(CapacityKind, f64, f64, Vec<String>
         | Props::EventBridgePipe(_)
         | Props::KinesisStream(_)
         | Props::Firehose(_)
+        | Props::StepFunctions(_)
         | Props::DynamoDbTable(_)
         | Props::AuroraServerless(_)
         | Props::Rds(_)

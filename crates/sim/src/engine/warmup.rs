@@ -60,6 +60,7 @@ impl Simulation {
                     }
                 }
                 Behaviour::Store { table: Some(t), .. } => t.restart(),
+                Behaviour::Workflow(m) => m.restart(),
                 _ => {}
             }
         }
