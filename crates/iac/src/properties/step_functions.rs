@@ -100,26 +100,30 @@ pub(crate) const DEFINITION_SUBSTITUTIONS: Field<StepFunctionsProps> = Field {
     sam_global: false,
 };
 
+fn write_log_level(p: &StepFunctionsProps) -> Value {
+    json!(spelling(LEVELS, p.logging))
+}
+
+fn read_log_level(p: &mut StepFunctionsProps, v: &Value) {
+    if let Some(l) = parse(LEVELS, v) {
+        p.logging = l;
+    }
+}
+
+/// The log level, where SAM writes it.
 pub(crate) const LOG_LEVEL: Field<StepFunctionsProps> = Field {
     path: "Logging/Level",
-    write: |p| json!(spelling(LEVELS, p.logging)),
-    read: Some(|p, v| {
-        if let Some(l) = parse(LEVELS, v) {
-            p.logging = l;
-        }
-    }),
+    write: write_log_level,
+    read: Some(read_log_level),
     write_back: true,
     sam_global: false,
 };
 
+/// The log level, where CloudFormation writes it.
 pub(crate) const CFN_LOG_LEVEL: Field<StepFunctionsProps> = Field {
     path: "LoggingConfiguration/Level",
-    write: |p| json!(spelling(LEVELS, p.logging)),
-    read: Some(|p, v| {
-        if let Some(l) = parse(LEVELS, v) {
-            p.logging = l;
-        }
-    }),
+    write: write_log_level,
+    read: Some(read_log_level),
     write_back: true,
     sam_global: false,
 };
