@@ -211,7 +211,7 @@ impl<'a> Ctx<'a> {
         let link = self.vpc_link(c, id, p.api_type == ApiType::Http && !balancers.is_empty());
         let role = self.integration_role(id, &services);
         let stage = &p.stage_name;
-        match (self.sam(), p.api_type) {
+        match (self.sam_api(p.api_type), p.api_type) {
             (true, ApiType::Rest) => {
                 let mut props = Map::new();
                 api_gateway::STAGE_NAME.put(&mut props, p);

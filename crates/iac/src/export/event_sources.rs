@@ -43,6 +43,9 @@ impl<'a> Ctx<'a> {
             let invoke = matches!(conn.kind, ConnectionKind::Invoke { .. });
             let poll = matches!(conn.kind, ConnectionKind::Poll { .. });
             let (name, event) = match &from.props {
+                // A REST API written as plain CloudFormation integrates
+                // its functions itself.
+                Props::ApiGateway(api) if invoke && !self.sam_api(api.api_type) => continue,
                 Props::ApiGateway(api) if invoke => {
                     let path = self.api_path(&from.id, f);
                     match api.api_type {

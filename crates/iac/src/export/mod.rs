@@ -257,6 +257,20 @@ impl<'a> Ctx<'a> {
         self.opts.flavour == Flavour::Sam
     }
 
+    /// Whether an API of `api_type` is written as SAM's serverless
+    /// resource (`AWS::Serverless::Api` / `HttpApi`, with the functions'
+    /// `Api` events). A production SAM export writes a REST API as plain
+    /// CloudFormation instead (API, resources, methods, deployment,
+    /// stage): the SAM transform does not copy an `AWS::Serverless::Api`'s
+    /// `Metadata` onto the stage it generates, so the scanner skips the
+    /// stage carries, each with its reason, would not reach the stack
+    /// that is deployed.
+    fn sam_api(&self, api_type: archsim_model::component::ApiType) -> bool {
+        self.sam()
+            && !(api_type == archsim_model::component::ApiType::Rest
+                && self.opts.profile_for(self.d) == ExportProfile::Production)
+    }
+
     fn id(&self, component: &str) -> String {
         self.ids
             .get(component)
