@@ -443,6 +443,15 @@ test("export SAM YAML and JSON: the core's template text, downloaded through the
   // The sandbox profile: the minimal stack, without the key.
   await page.getByLabel("Export profile").selectOption("sandbox");
   await page.waitForFunction(() => !document.querySelector('[data-testid="template-text"]')?.value.includes("AWS::KMS::Key"));
+  // Three stacks: each its own file; the compute stack imports what the
+  // network and data stacks export.
+  await page.getByLabel("Three stacks: network, data, compute").check();
+  const stacks = page.getByTestId("export-stack");
+  await stacks.waitFor();
+  assert.deepEqual(await stacks.locator("option").allInnerTexts(), ["network.json", "data.json", "compute.json"]);
+  await stacks.selectOption({ label: "compute.json" });
+  await page.waitForFunction(() => document.querySelector('[data-testid="template-text"]')?.value.includes("Fn::ImportValue"));
+  await shot("19c-export-three-stacks");
   await page.getByRole("button", { name: "Close" }).click();
 });
 

@@ -155,13 +155,15 @@ function TemplateExport({
   const [flavour, setFlavour] = useState<TemplateFlavour>("sam");
   const [profile, setProfile] = useState<ExportProfile>(designProfile);
   const [syntax, setSyntax] = useState<TemplateSyntax>("yaml");
+  // A design made in archsim as three stacks: network, data, compute.
+  const [layers, setLayers] = useState(false);
   const [exported, setExported] = useState<ExportedView | null>(null);
   const [error, setError] = useState<string | null>(null);
   // A design imported from several stacks: which stack's file is shown.
   const [shown, setShown] = useState(0);
   useEffect(() => {
     let current = true;
-    api.exportTemplate({ flavour, syntax, network: "generated", profile }).then(
+    api.exportTemplate({ flavour, syntax, network: "generated", profile, layers }).then(
       (e) => {
         if (!current) return;
         setExported(e);
@@ -176,13 +178,13 @@ function TemplateExport({
     return () => {
       current = false;
     };
-  }, [flavour, syntax, profile]);
+  }, [flavour, syntax, profile, layers]);
 
   const save = async () => {
     if (!exported) return;
     if (native) {
       try {
-        const files = await saveTemplateNatively({ flavour, syntax, network: "generated", profile });
+        const files = await saveTemplateNatively({ flavour, syntax, network: "generated", profile, layers });
         notify("info", `Wrote ${files.join(", ")}`);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === "cancelled")) notify("error", errorText(e));
@@ -222,6 +224,12 @@ function TemplateExport({
             <option value="production">Production: HTTPS, access logs, KMS key, backups</option>
             <option value="sandbox">Sandbox: the minimal stack</option>
           </select>
+        </fieldset>
+        <fieldset>
+          <legend>Stacks</legend>
+          <label title="Network (VPC, load balancers, the stack key), data (tables, buckets, queues, topics) and compute, each its own file; later stacks import what they use from earlier ones">
+            <input type="checkbox" checked={layers} onChange={(e) => { setLayers(e.target.checked); setShown(0); }} /> Three stacks: network, data, compute
+          </label>
         </fieldset>
       </div>
       {error && (

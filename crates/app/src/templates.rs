@@ -51,7 +51,10 @@ pub enum TemplateNetwork {
 
 /// What to export (`{"flavour": "sam", "syntax": "yaml"}`); the same JSON
 /// as archsim-iac's `ExportOptions`. `profile` overrides the design's
-/// export profile (absent or null: the design's own).
+/// export profile (absent or null: the design's own). `layers`: a design
+/// made in archsim as three stacks (network, data, compute), each its own
+/// file; a design imported from several stacks is always written back as
+/// those.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(default)]
@@ -61,6 +64,8 @@ pub struct TemplateOptions {
     pub network: TemplateNetwork,
     #[cfg_attr(feature = "ts", ts(optional))]
     pub profile: Option<ExportProfile>,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub layers: Option<bool>,
 }
 
 impl From<TemplateOptions> for ExportOptions {
@@ -149,8 +154,19 @@ pub(crate) fn export_view(
         message: format!("cannot export the design: {e}"),
         suggestion: Some("fix the component named, or remove it, and export again".into()),
     };
-    if archsim_iac::stack_files(design).is_some() {
-        let stacks = archsim_iac::export_stacks(design, &options.into()).map_err(failed)?;
+    let layers = options.layers.unwrap_or(false);
+    let imported_stacks = archsim_iac::stack_files(design).is_some();
+    let imported = archsim_iac::is_imported(design);
+    let mut said = Vec::new();
+    if layers && imported {
+        said.push("the design was imported and is written back as its template(s); layers divide a design made in archsim".to_string());
+    }
+    if imported_stacks || (layers && !imported) {
+        let stacks = if imported_stacks {
+            archsim_iac::export_stacks(design, &options.into()).map_err(failed)?
+        } else {
+            archsim_iac::export_layers(design, &options.into()).map_err(failed)?
+        };
         let files: Vec<ManifestView> = stacks
             .iter()
             .map(|s| ManifestView {
@@ -172,9 +188,13 @@ pub(crate) fn export_view(
                     text: m.text.clone(),
                 })
                 .collect(),
-            notes: stacks
-                .iter()
-                .flat_map(|s| s.exported.notes.iter().map(|n| format!("{}: {n}", s.file)))
+            notes: said
+                .into_iter()
+                .chain(
+                    stacks
+                        .iter()
+                        .flat_map(|s| s.exported.notes.iter().map(|n| format!("{}: {n}", s.file))),
+                )
                 .collect(),
             stacks: files,
         });
@@ -199,7 +219,7 @@ pub(crate) fn export_view(
                 text: m.text,
             })
             .collect(),
-        notes: exported.notes,
+        notes: said.into_iter().chain(exported.notes).collect(),
         stacks: Vec::new(),
     })
 }

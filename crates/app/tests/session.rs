@@ -538,6 +538,54 @@ fn a_fresh_design_exports_as_sam_with_the_transform() {
 }
 
 #[test]
+fn a_fresh_design_exports_as_three_stacks_when_asked() {
+    let mut s = Session::blank();
+    let bucket = add(&mut s, K::S3Bucket, 0.0);
+    let lambda = add(&mut s, K::LambdaFunction, 200.0);
+    let table = add(&mut s, K::DynamoDbTable, 400.0);
+    for (from, to) in [(bucket, lambda.clone()), (lambda, table)] {
+        s.apply(Edit::Connect {
+            from,
+            to,
+            meaning: None,
+        })
+        .unwrap();
+    }
+    let layered = s
+        .export_template(TemplateOptions {
+            layers: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+    let files: Vec<&str> = layered
+        .stacks
+        .iter()
+        .map(|f| f.file_name.as_str())
+        .collect();
+    // The bucket notifies the function, so SAM wants them in one stack:
+    // compute; the table stays in data, imported by the function.
+    assert_eq!(files, ["network.yaml", "data.yaml", "compute.yaml"]);
+    assert_eq!(layered.file_name, "network.yaml");
+    assert!(layered.stacks[1].text.contains("AWS::DynamoDB::Table"));
+    assert!(
+        layered.stacks[2].text.contains("Fn::ImportValue"),
+        "{}",
+        layered.stacks[2].text
+    );
+    assert!(
+        layered
+            .notes
+            .iter()
+            .any(|n| n.contains("compute stack rather than the data")),
+        "{:?}",
+        layered.notes
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_export(&layered, &dir.path().join(&layered.file_name)).unwrap();
+    assert_eq!(written.len(), 3);
+}
+
+#[test]
 fn importing_a_broken_template_says_where_and_keeps_the_design() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");

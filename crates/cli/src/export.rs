@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, export_stacks, stack_files};
+use archsim_iac::{
+    ExportOptions, Flavour, Network, StackExport, Syntax, export, export_layers, export_stacks,
+    stack_files,
+};
 use archsim_model::validate::has_errors;
 use archsim_model::{ExportProfile, load, validate};
 use clap::{Args, ValueEnum};
@@ -53,6 +56,11 @@ pub struct ExportArgs {
     /// own file.
     #[arg(long, short, conflicts_with = "project")]
     out: Option<PathBuf>,
+    /// Write a design made in archsim as three stacks (network.yaml,
+    /// data.yaml, compute.yaml) into the --out directory, the later ones
+    /// importing what they use from the earlier ones.
+    #[arg(long, requires = "out", conflicts_with = "project")]
+    layers: bool,
     /// Write a SAM project into DIR: template.yaml with local code,
     /// a handler per function, sample events, samconfig.toml, a README and
     /// the design. Re-exporting keeps the handlers you edited.
@@ -95,7 +103,23 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         }),
     };
     if let Some(files) = stack_files(&design) {
-        return write_stacks(&args, &design, &options, &files);
+        if args.layers {
+            bail!(
+                "{}: was imported from {} stacks ({}) and is written back as those; --layers divides a design made in archsim",
+                args.design.display(),
+                files.len(),
+                files.join(", ")
+            );
+        }
+        let stacks = export_stacks(&design, &options)
+            .with_context(|| format!("{}: cannot export", args.design.display()))?;
+        return write_stacks(&args, &stacks, &files);
+    }
+    if args.layers {
+        let stacks = export_layers(&design, &options)
+            .with_context(|| format!("{}: cannot export", args.design.display()))?;
+        let files: Vec<String> = stacks.iter().map(|s| s.file.clone()).collect();
+        return write_stacks(&args, &stacks, &files);
     }
     let out = export(&design, &options)
         .with_context(|| format!("{}: cannot export", args.design.display()))?;
@@ -131,14 +155,9 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A design imported from several stacks: each stack to its own file in
-/// the `--out` directory.
-fn write_stacks(
-    args: &ExportArgs,
-    design: &archsim_model::Design,
-    options: &ExportOptions,
-    files: &[String],
-) -> Result<u8> {
+/// Several stacks (a design imported from several, or `--layers`): each
+/// to its own file in the `--out` directory.
+fn write_stacks(args: &ExportArgs, stacks: &[StackExport], files: &[String]) -> Result<u8> {
     let Some(dir) = &args.out else {
         bail!(
             "{} holds {} stacks ({}); pass --out DIR to write each to its own file",
@@ -154,11 +173,9 @@ fn write_stacks(
             files.len()
         );
     }
-    let stacks = export_stacks(design, options)
-        .with_context(|| format!("{}: cannot export", args.design.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let mut text = String::new();
-    for s in &stacks {
+    for s in stacks {
         for note in &s.exported.notes {
             eprintln!("archsim: note: {}: {note}", s.file);
         }

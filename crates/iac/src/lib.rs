@@ -51,8 +51,8 @@ use archsim_model::Design;
 
 pub use coverage::{export_coverage, import_coverage};
 pub use export::{
-    ExportOptions, Exported, Flavour, Manifest, Network, StackExport, Syntax, export,
-    export_stacks, stack_files,
+    ExportOptions, Exported, Flavour, Layer, Manifest, Network, StackExport, Syntax, export,
+    export_layers, export_stacks, stack_files,
 };
 pub use import::{ImportReport, Imported, import, import_file, import_stack_files, import_stacks};
 

@@ -7,6 +7,9 @@ import type { TemplateSyntax } from "./TemplateSyntax";
 /**
  * What to export (`{"flavour": "sam", "syntax": "yaml"}`); the same JSON
  * as archsim-iac's `ExportOptions`. `profile` overrides the design's
- * export profile (absent or null: the design's own).
+ * export profile (absent or null: the design's own). `layers`: a design
+ * made in archsim as three stacks (network, data, compute), each its own
+ * file; a design imported from several stacks is always written back as
+ * those.
  */
-export type TemplateOptions = { flavour: TemplateFlavour, syntax: TemplateSyntax, network: TemplateNetwork, profile?: ExportProfile, };
+export type TemplateOptions = { flavour: TemplateFlavour, syntax: TemplateSyntax, network: TemplateNetwork, profile?: ExportProfile, layers?: boolean, };

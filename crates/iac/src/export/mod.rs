@@ -36,6 +36,7 @@ mod eventbridge;
 mod iam;
 mod kept;
 mod lambda;
+mod layers;
 mod load_balancing;
 mod messaging;
 mod network;
@@ -46,6 +47,7 @@ mod step_functions;
 
 pub(crate) use environment::env_var;
 use kept::{export_kept, names_any};
+pub use layers::{Layer, export_layers};
 use network::GENERATED_VPC_IDS;
 pub use production::PROFILE_RESOURCES;
 pub use stacks::{StackExport, export_stacks, stack_files};
