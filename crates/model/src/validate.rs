@@ -266,6 +266,8 @@ rules! {
         "A maximum of retries applies to stream sources; for a queue, set its visibility timeout and redrive policy (maxReceiveCount) instead.", pipe_retry_on_queue;
     "PIPE_SOURCE_CONCURRENCY", Warning, "Maximum concurrency on a pipe's source",
         "Pipes scale their pollers themselves: clear the connection's maximum concurrency (it is not exported), or put a function's event source mapping there instead.", pipe_source_concurrency;
+    "RULE_SCHEDULE_INVALID", Error, "Schedule expression EventBridge would refuse",
+        "Fix the field the message names: rate(5 minutes), or cron(minutes hours day-of-month month day-of-week year) in UTC with `?` in one of the two day fields, e.g. cron(0 12 ? * MON-FRI *).", schedule_invalid;
     "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
         "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
