@@ -133,7 +133,7 @@ rules! {
     "REGION_UNKNOWN", Warning, "A region archsim has no price book for",
         "Set the design's region to one archsim prices (us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1, ap-south-1), or price it with a book of your own: `archsim cost --prices FILE`.", region_known;
     "SCENARIO_INVALID", Error, "A scenario cannot run as written",
-        "Fix the number the message names in the scenario editor (durations and rates are positive), and give each scenario its own name.", scenario_shape;
+        "Fix the field the message names in the scenario editor (durations and rates are positive; a start is RFC 3339, such as 2026-01-05T00:00:00Z), and give each scenario its own name.", scenario_shape;
     "FARGATE_INVALID_SIZE", Error, "Invalid Fargate CPU/memory combination",
         "Pick a valid pair, e.g. 256 CPU with 512/1024/2048 MiB, 1024 CPU with 2-8 GiB, 4096 CPU with 8-30 GiB.", fargate_size;
     "FARGATE_GPU", Error, "GPU task on Fargate",
