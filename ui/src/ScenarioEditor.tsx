@@ -1,5 +1,6 @@
 // The scenario editor: traffic per entry point with a preview of its rate,
-// duration, seed and scheduled events. It edits a draft; Apply saves the
+// start time (cron schedules fire from it), duration, seed and scheduled
+// events. It edits a draft; Apply saves the
 // whole list as one undoable edit, and the core's SCENARIO_* problems say
 // what is wrong with it.
 import { useEffect, useMemo, useState } from "react";
@@ -8,6 +9,7 @@ import type { Edit } from "./generated/Edit";
 import type { Scenario } from "./generated/Scenario";
 import type { ScenarioEvent } from "./generated/ScenarioEvent";
 import type { TrafficPattern } from "./generated/TrafficPattern";
+import { DEFAULT_START } from "./generated/scenarioDefaults";
 import { compact, polyline, preview } from "./live";
 
 type PatternType = TrafficPattern["type"];
@@ -307,6 +309,15 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
             <label className="field">
               <span>name</span>
               <input value={s.name} onChange={(e) => update({ ...s, name: e.target.value })} data-testid="scenario-name" />
+            </label>
+            <label className="field" title="When the run starts, RFC 3339 in UTC: cron schedules fire at their times from here. Empty: the model's default.">
+              <span>start (UTC)</span>
+              <input
+                value={s.start ?? ""}
+                placeholder={DEFAULT_START}
+                onChange={(e) => update({ ...s, start: e.target.value.trim() === "" ? undefined : e.target.value })}
+                data-testid="scenario-start"
+              />
             </label>
             <Num label="duration" unit="s" value={s.duration_s} onChange={(v) => update({ ...s, duration_s: v })} testid="scenario-duration" />
             <Num label="seed" step="1" value={s.seed} onChange={(v) => update({ ...s, seed: Math.max(0, Math.round(v)) })} />

@@ -111,6 +111,7 @@ fn attached(kind: K) -> (Design, String) {
     let mut design = e.into_design();
     design.scenarios.push(Scenario {
         name: "steady".into(),
+        start: None,
         description: String::new(),
         duration_s: 120.0,
         seed: 1,

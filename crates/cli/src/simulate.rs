@@ -29,6 +29,11 @@ pub struct SimulateArgs {
     /// Simulated duration instead of the scenario's: `600`, `90s`, `10m`, `2h`, `1d`.
     #[arg(long)]
     duration: Option<String>,
+    /// Wall-clock start instead of the scenario's `start` (RFC 3339, e.g.
+    /// `2026-01-05T09:00:00Z`; default Monday 2026-01-05T00:00:00Z): cron
+    /// schedules fire at their UTC times from here.
+    #[arg(long, value_name = "TIME")]
+    start: Option<String>,
     /// Machine-readable output (schema in docs/cli.md).
     #[arg(long)]
     json: bool,
@@ -115,8 +120,15 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         design.account.lambda_idle_expiry_s = s.round() as u32;
     }
     let file = args.design.display().to_string();
-    let scenario =
-        find_scenario(&design, args.scenario.as_deref()).with_context(|| file.clone())?;
+    let mut scenario = find_scenario(&design, args.scenario.as_deref())
+        .with_context(|| file.clone())?
+        .clone();
+    if let Some(start) = &args.start {
+        archsim_model::civil::UtcTime::parse_rfc3339(start)
+            .map_err(|m| anyhow::anyhow!("--start: {m}"))?;
+        scenario.start = Some(start.clone());
+    }
+    let scenario = &scenario;
     if args.seeds == 0 {
         bail!("--seeds must be at least 1");
     }

@@ -431,3 +431,61 @@ fn report_writes_the_page_and_the_csv_files_and_prices_as_cost_simulate_does() {
         assert_eq!(requests, c["requests"].as_u64().unwrap(), "{id}");
     }
 }
+
+/// A cron rule fires at its UTC time counted from the scenario's `start`
+/// in the file, or from `--start`.
+#[test]
+fn a_cron_rule_fires_from_the_scenarios_start_or_the_start_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(root().join("examples/serverless-api.archsim.json")).unwrap();
+    let mut d: Value = serde_json::from_str(&text).unwrap();
+    d["components"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "nine-am", "kind": "eventbridge_rule", "name": "Nine o'clock",
+            "position": {"x": 0.0, "y": 300.0},
+            "props": {"schedule": "cron(0 9 * * ? *)"}
+        }));
+    d["connections"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "nine-am--orders-fn", "from": "nine-am", "to": "orders-fn",
+            "kind": {"meaning": "invoke", "mode": "async"}
+        }));
+    d["scenarios"][0]["start"] = "2026-01-05T08:55:00Z".into();
+    let path = dir.path().join("d.archsim.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&d).unwrap()).unwrap();
+    let p = path.to_str().unwrap();
+    let fires = |extra: &[&str]| {
+        let mut args = vec!["simulate", p, "--duration", "10m", "--json"];
+        args.extend_from_slice(extra);
+        let o = archsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "nine-am")
+            .unwrap()["requests"]
+            .as_u64()
+            .unwrap()
+    };
+    // 08:55 in the file: 09:00 is five minutes in.
+    assert_eq!(fires(&[]), 1);
+    // From midnight (the default's time of day), nothing in ten minutes.
+    assert_eq!(fires(&["--start", "2026-01-05T00:00:00Z"]), 0);
+    // At 09:00 exactly: the first second; one second later: none.
+    assert_eq!(fires(&["--start", "2026-01-05T09:00:00Z"]), 1);
+    assert_eq!(fires(&["--start", "2026-01-05T09:00:01Z"]), 0);
+    fails_with(
+        &archsim(&["simulate", p, "--start", "9am"]),
+        "--start: `9am` is not an RFC 3339 UTC time",
+    );
+    d["scenarios"][0]["start"] = "2026-01-05 9am".into();
+    std::fs::write(&path, serde_json::to_string_pretty(&d).unwrap()).unwrap();
+    fails_with(&archsim(&["simulate", p]), "start: `2026-01-05 9am`");
+}

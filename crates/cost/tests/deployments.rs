@@ -83,6 +83,7 @@ fn fargate_service() -> Design {
 fn scenario(events: Vec<ScheduledEvent>) -> Scenario {
     Scenario {
         name: "deploy".into(),
+        start: None,
         description: String::new(),
         duration_s: 600.0,
         seed: 3,

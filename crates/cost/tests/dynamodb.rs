@@ -52,6 +52,7 @@ fn table_usage(
     let d = design(table);
     let sc = Scenario {
         name: "s".into(),
+        start: None,
         description: String::new(),
         duration_s: 600.0,
         seed: 1,

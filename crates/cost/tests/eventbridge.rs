@@ -31,6 +31,7 @@ fn design(components: Vec<(&str, Props)>, links: &[(&str, &str, Meaning)]) -> De
 fn scenario(entry: &str, rps: f64) -> Scenario {
     Scenario {
         name: "s".into(),
+        start: None,
         description: String::new(),
         duration_s: 600.0,
         seed: 1,

@@ -81,6 +81,7 @@ fn design(workflow_type: WorkflowType) -> Design {
     let mut d = e.into_design();
     d.scenarios.push(Scenario {
         name: "steady".into(),
+        start: None,
         description: String::new(),
         duration_s: 1800.0,
         seed: 7,

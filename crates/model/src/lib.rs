@@ -34,6 +34,7 @@
 //! ```
 
 pub mod catalog;
+pub mod civil;
 pub mod component;
 pub mod connection;
 pub mod coverage;

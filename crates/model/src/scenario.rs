@@ -4,7 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::civil::UtcTime;
 use crate::component::Distribution;
+
+/// When a scenario starts if it says nothing: Monday 2026-01-05 at
+/// midnight UTC, so a run starts a week, a day and an hour together and
+/// cron schedules meet a whole working week.
+pub const DEFAULT_START: &str = "2026-01-05T00:00:00Z";
 
 /// A traffic scenario: how long, which seed, what enters where, and what
 /// happens along the way.
@@ -15,6 +21,12 @@ pub struct Scenario {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The wall-clock time the run starts at, RFC 3339
+    /// (`2026-01-05T00:00:00Z`; an offset is converted to UTC, as
+    /// EventBridge schedules run in UTC). Cron schedules fire at their
+    /// times from here; `None`: [`DEFAULT_START`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
     pub duration_s: f64,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -184,6 +196,13 @@ impl Scenario {
         out
     }
 
+    /// When the run starts: `start`, or [`DEFAULT_START`]; the error names
+    /// the field and says what is wrong with its text.
+    pub fn start_time(&self) -> Result<UtcTime, String> {
+        let text = self.start.as_deref().unwrap_or(DEFAULT_START);
+        UtcTime::parse_rfc3339(text).map_err(|m| format!("start: {m}"))
+    }
+
     /// What is wrong with this scenario's numbers, each naming where
     /// (`traffic[0].pattern.rps`). Empty when it can run.
     pub fn problems(&self) -> Vec<String> {
@@ -205,6 +224,9 @@ impl Scenario {
             "duration_s".into(),
             "must be a positive number of seconds",
         );
+        if let Some(Err(m)) = self.start.as_deref().map(UtcTime::parse_rfc3339) {
+            check(false, "start".into(), &m);
+        }
         for (i, t) in self.traffic.iter().enumerate() {
             let at = |field: &str| format!("traffic[{i}].pattern.{field}");
             let not_rate = "must be a rate of 0 or more requests per second";

@@ -306,6 +306,7 @@ fn image_pipeline(b: &mut Builder) -> Result<(), EditError> {
     b.link_as("resize", "resize-failures", Meaning::DeadLetter)?;
     b.scenario(Scenario {
         name: "steady-uploads".into(),
+        start: None,
         description: "20 uploads a second for ten minutes".into(),
         duration_s: 600.0,
         seed: 1,
@@ -415,6 +416,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
     b.link("orders-fn", "orders", uses(Access::ReadWrite))?;
     b.scenario(Scenario {
         name: "launch-day".into(),
+        start: None,
         description: "10 rps, then a step to 500 rps after two minutes".into(),
         duration_s: 600.0,
         seed: 7,
@@ -431,6 +433,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
     });
     b.scenario(Scenario {
         name: "daily-cycle".into(),
+        start: None,
         description: "A day of traffic around 50 rps".into(),
         duration_s: 86_400.0,
         seed: 11,
@@ -448,6 +451,7 @@ fn serverless_api(b: &mut Builder) -> Result<(), EditError> {
     });
     b.scenario(Scenario {
         name: "bad-deploy".into(),
+        start: None,
         description: "100 rps; at 2 minutes a new version that fails 20% of requests goes out as a canary, and its error-rate alarm rolls it back".into(),
         duration_s: 600.0,
         seed: 5,
@@ -654,6 +658,7 @@ fn alb_fargate(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.scenario(Scenario {
         name: "shop-traffic".into(),
+        start: None,
         description: "Orders and users traffic, with a spike on orders".into(),
         duration_s: 1_800.0,
         seed: 3,
@@ -916,6 +921,7 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.scenario(Scenario {
         name: "busy-hour".into(),
+        start: None,
         description: "An hour of API traffic with a zone lost halfway".into(),
         duration_s: 3_600.0,
         seed: 5,
@@ -932,6 +938,7 @@ fn ecs_ec2(b: &mut Builder) -> Result<(), EditError> {
     });
     b.scenario(Scenario {
         name: "rolling-deploy".into(),
+        start: None,
         description: "API traffic; at 5 minutes a new worker version rolls out (minimum 100%, maximum 200%): distinctInstance keeps each new task off the instances holding a worker, so managed scaling adds three instances before the old tasks can stop".into(),
         duration_s: 900.0,
         seed: 5,
@@ -1155,6 +1162,7 @@ fn queue_worker(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.scenario(Scenario {
         name: "batch-burst".into(),
+        start: None,
         description: "Steady jobs, a burst, and a Spot interruption".into(),
         duration_s: 3_600.0,
         seed: 9,
@@ -1357,6 +1365,7 @@ fn eks_platform(b: &mut Builder) -> Result<(), EditError> {
     )?;
     b.scenario(Scenario {
         name: "evening-peak".into(),
+        start: None,
         description: "Web traffic ramping up through the evening; batch jobs arrive steadily"
             .into(),
         duration_s: 3_600.0,

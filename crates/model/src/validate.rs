@@ -133,7 +133,7 @@ rules! {
     "REGION_UNKNOWN", Warning, "A region archsim has no price book for",
         "Set the design's region to one archsim prices (us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1, ap-south-1), or price it with a book of your own: `archsim cost --prices FILE`.", region_known;
     "SCENARIO_INVALID", Error, "A scenario cannot run as written",
-        "Fix the number the message names in the scenario editor (durations and rates are positive), and give each scenario its own name.", scenario_shape;
+        "Fix the field the message names in the scenario editor (durations and rates are positive; a start is RFC 3339, such as 2026-01-05T00:00:00Z), and give each scenario its own name.", scenario_shape;
     "FARGATE_INVALID_SIZE", Error, "Invalid Fargate CPU/memory combination",
         "Pick a valid pair, e.g. 256 CPU with 512/1024/2048 MiB, 1024 CPU with 2-8 GiB, 4096 CPU with 8-30 GiB.", fargate_size;
     "FARGATE_GPU", Error, "GPU task on Fargate",
@@ -266,6 +266,8 @@ rules! {
         "A maximum of retries applies to stream sources; for a queue, set its visibility timeout and redrive policy (maxReceiveCount) instead.", pipe_retry_on_queue;
     "PIPE_SOURCE_CONCURRENCY", Warning, "Maximum concurrency on a pipe's source",
         "Pipes scale their pollers themselves: clear the connection's maximum concurrency (it is not exported), or put a function's event source mapping there instead.", pipe_source_concurrency;
+    "RULE_SCHEDULE_INVALID", Error, "Schedule expression EventBridge would refuse",
+        "Fix the field the message names: rate(5 minutes), or cron(minutes hours day-of-month month day-of-week year) in UTC with `?` in one of the two day fields, e.g. cron(0 12 ? * MON-FRI *).", schedule_invalid;
     "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
         "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",

@@ -779,6 +779,19 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "RULE_SCHEDULE_INVALID",
+            "nightly",
+            edited(
+                "queue-worker",
+                vec![
+                    add("nightly", K::EventBridgeRule),
+                    // Unix cron's habit: both day fields given.
+                    set("nightly", "schedule", json!("cron(0 3 * * * *)")),
+                    connect("nightly", "accept", Meaning::InvokeAsync),
+                ],
+            ),
+        ),
+        case(
             "RULE_SCHEDULE_ON_CUSTOM_BUS",
             "nightly",
             edited(

@@ -147,6 +147,7 @@ fn scenario(rps: f64, duration_s: f64) -> Scenario {
 fn scenario_into(entry: &str, rps: f64, duration_s: f64) -> Scenario {
     Scenario {
         name: "bench".into(),
+        start: None,
         description: String::new(),
         duration_s,
         seed: 1,

@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let design = e.into_design();
     let scenario = Scenario {
         name: "reference".into(),
+        start: None,
         description: String::new(),
         duration_s: 3_600.0,
         seed: 1,

@@ -6,4 +6,11 @@ import type { TrafficProfile } from "./TrafficProfile";
  * A traffic scenario: how long, which seed, what enters where, and what
  * happens along the way.
  */
-export type Scenario = { name: string, description: string, duration_s: number, seed: number, traffic: Array<TrafficProfile>, events: Array<ScheduledEvent>, };
+export type Scenario = { name: string, description: string, 
+/**
+ * The wall-clock time the run starts at, RFC 3339
+ * (`2026-01-05T00:00:00Z`; an offset is converted to UTC, as
+ * EventBridge schedules run in UTC). Cron schedules fire at their
+ * times from here; `None`: [`DEFAULT_START`].
+ */
+start?: string | null, duration_s: number, seed: number, traffic: Array<TrafficProfile>, events: Array<ScheduledEvent>, };

@@ -1,6 +1,7 @@
 //! The rules on EventBridge custom buses and Pipes: a pipe reads one
 //! source and delivers to one target (with at most one enrichment), its
-//! stream settings apply to streams, and a bus with rules has producers.
+//! stream settings apply to streams, a bus with rules has producers, and
+//! a rule's schedule is one EventBridge reads.
 
 use super::*;
 
@@ -121,6 +122,22 @@ pub(super) fn pipe_source_concurrency(d: &Design, out: &mut Found) {
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// A rule's schedule is one EventBridge reads (the simulator fires it and
+/// the bill counts it from the same parse).
+pub(super) fn schedule_invalid(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let Props::EventBridgeRule(r) = &c.props else {
+            continue;
+        };
+        if r.schedule.trim().is_empty() {
+            continue;
+        }
+        if let Err(m) = crate::schedule::Schedule::parse(&r.schedule) {
+            out.push((ids(&[&c.id]), format!("{}: {m}", c.name)));
         }
     }
 }

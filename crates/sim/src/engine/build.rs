@@ -48,6 +48,9 @@ impl Simulation {
                 opts.warmup_s
             )));
         }
+        let start = scenario
+            .start_time()
+            .map_err(|m| SimError::BadScenario(format!("scenario \"{}\": {m}", scenario.name)))?;
         // Whole seconds, so the 1 s series start at a second's boundary.
         let warmup = opts.warmup_s.round() as Us * SEC;
         let ids: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
@@ -167,12 +170,12 @@ impl Simulation {
                     notifies: !p.events.is_empty(),
                     table: None,
                 },
-                Props::SnsTopic(_) => Behaviour::FanOut { period: None },
+                Props::SnsTopic(_) => Behaviour::FanOut { schedule: None },
                 Props::EventBridgeRule(p) => Behaviour::FanOut {
-                    period: parse_rate(&p.schedule),
+                    schedule: super::schedules::Firing::new(&p.schedule, start).map(Box::new),
                 },
                 // A custom bus fans each event out to every rule on it.
-                Props::EventBus(_) => Behaviour::FanOut { period: None },
+                Props::EventBus(_) => Behaviour::FanOut { schedule: None },
                 Props::EventBridgePipe(p) => {
                     Behaviour::Pipe(Box::new(super::pipes::Pipe::build(design, comp, p, &ids)))
                 }
@@ -423,9 +426,10 @@ impl Simulation {
                         self.push(60 * SEC, Ev::CapacityEval { node });
                     }
                 }
-                Behaviour::FanOut { period: Some(p) } => {
-                    let p = *p;
-                    self.push(p, Ev::RuleFires { node });
+                Behaviour::FanOut { schedule: Some(f) } => {
+                    if let Some(at) = f.first() {
+                        self.push_firing(at, node);
+                    }
                 }
                 _ => {}
             }
@@ -453,14 +457,6 @@ fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
     Sampler::new(&archsim_model::component::Distribution::Lognormal { mean_ms, p99_ms })
 }
 
-/// `rate(5 minutes)` -> period; `cron(...)` is not simulated (None).
-fn parse_rate(schedule: &str) -> Option<Us> {
-    archsim_model::schedule::Schedule::parse(schedule)
-        .ok()?
-        .period_s()
-        .map(|s| s * SEC)
-}
-
 fn intern(paths: &mut Vec<String>, p: &str) -> u32 {
     match paths.iter().position(|x| x == p) {
         Some(i) => i as u32,
@@ -468,17 +464,5 @@ fn intern(paths: &mut Vec<String>, p: &str) -> u32 {
             paths.push(p.to_string());
             (paths.len() - 1) as u32
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedule_rates_parse() {
-        assert_eq!(parse_rate("rate(5 minutes)"), Some(300 * SEC));
-        assert_eq!(parse_rate("rate(1 hour)"), Some(3600 * SEC));
-        assert_eq!(parse_rate("cron(0 12 * * ? *)"), None);
     }
 }

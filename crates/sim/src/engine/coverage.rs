@@ -159,6 +159,7 @@ mod tests {
         let design = every_kind();
         let scenario = Scenario {
             name: "coverage".into(),
+            start: None,
             description: String::new(),
             duration_s: 1.0,
             seed: 1,

@@ -32,7 +32,8 @@
 //!   ECS services and Kubernetes workloads: their state, requests on their
 //!   workers, their tasks' lives, autoscaling, and EC2 capacity.
 //! - `scenario.rs`: scenario events (traffic changes, zone loss, Spot,
-//!   slowdowns, deployments).
+//!   slowdowns, deployments); `schedules.rs`: when scheduled EventBridge
+//!   rules fire (rate and cron, on the scenario's wall clock).
 //! - `deploy.rs`: a Lambda deployment: versions, traffic shifts,
 //!   alarms and rollback.
 //! - `rolling.rs`: an ECS rolling deployment: tasks replaced within the
@@ -61,6 +62,7 @@ mod results;
 mod rolling;
 mod scaling;
 mod scenario;
+mod schedules;
 mod service;
 mod tasks;
 mod warmup;
@@ -258,9 +260,10 @@ enum Behaviour {
         /// A DynamoDB table's capacity.
         table: Option<Box<dynamodb::Table>>,
     },
-    /// SNS, EventBridge: fan out to every subscriber.
+    /// SNS, EventBridge: fan out to every subscriber; a scheduled rule
+    /// also fires by itself.
     FanOut {
-        period: Option<Us>,
+        schedule: Option<Box<schedules::Firing>>,
     },
     Capacity(Box<Capacity>),
     /// An EventBridge Pipe (`pipes.rs`).

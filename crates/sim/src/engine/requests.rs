@@ -412,11 +412,29 @@ impl Simulation {
     }
 
     /// A scheduled EventBridge rule fires: one event to its targets, and
-    /// the next firing a period later.
+    /// the next firing pushed (`schedules.rs` says when).
     pub(super) fn on_rule_fires(&mut self, node: u32) {
         self.arrive(node, NONE, Mode::Async, NONE, NONE);
-        if let Behaviour::FanOut { period: Some(p) } = self.nodes[node as usize].behaviour {
-            self.push(self.now + p, Ev::RuleFires { node });
+        if let Behaviour::FanOut {
+            schedule: Some(f), ..
+        } = &self.nodes[node as usize].behaviour
+            && let Some(at) = f.after(self.now)
+        {
+            self.push_firing(at, node);
+        }
+    }
+
+    /// Schedules a rule's firing at `at`. A cron rule's times are kept to
+    /// the run, `[0, end)`, as wall-clock minutes run from its start; a
+    /// rate rule's, one period apart, to `(0, end]`, so both fire
+    /// duration / period times.
+    pub(super) fn push_firing(&mut self, at: Us, node: u32) {
+        let cron = matches!(
+            &self.nodes[node as usize].behaviour,
+            Behaviour::FanOut { schedule: Some(f) } if matches!(**f, super::schedules::Firing::Cron { .. })
+        );
+        if at < self.end || (!cron && at == self.end) {
+            self.push(at, Ev::RuleFires { node });
         }
     }
 }

@@ -56,6 +56,7 @@ impl Build {
 pub fn scenario(entry: &str, pattern: TrafficPattern, duration_s: f64) -> Scenario {
     Scenario {
         name: "test".into(),
+        start: None,
         description: String::new(),
         duration_s,
         seed: 1,
