@@ -359,7 +359,7 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
                 <PatternFields p={t.pattern} set={(pattern) => setT({ ...t, pattern })} />
                 <label className="field">
                   <span>path</span>
-                  <input value={t.request.path} onChange={(e) => setT({ ...t, request: { ...t.request, path: e.target.value } })} />
+                  <input value={t.request.path} title="The URL path (load balancer rules) or, for uploads into an S3 bucket, the object key that its notification filter must pass" onChange={(e) => setT({ ...t, request: { ...t.request, path: e.target.value } })} />
                 </label>
                 <Preview p={t.pattern} duration={s.duration_s} />
                 <button type="button" className="close" title="Remove this traffic" onClick={() => update({ ...s, traffic: s.traffic.filter((_, j) => j !== i) })}>

@@ -116,7 +116,9 @@ pub enum TraceFormat {
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestAttributes {
-    /// Path, for ALB listener rules.
+    /// Path, for ALB listener rules; for uploads into an S3 bucket, the
+    /// object key (`/uploads/cat.jpg` writes `uploads/cat.jpg`), which the
+    /// bucket's notification filter must pass.
     pub path: String,
     pub payload_bytes: u32,
     pub response_bytes: u32,

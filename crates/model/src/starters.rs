@@ -307,10 +307,10 @@ fn image_pipeline(b: &mut Builder) -> Result<(), EditError> {
     b.scenario(Scenario {
         name: "steady-uploads".into(),
         start: None,
-        description: "20 uploads a second for ten minutes".into(),
+        description: "20 uploads a second (uploads/cat.jpg) for ten minutes".into(),
         duration_s: 600.0,
         seed: 1,
-        traffic: vec![poisson("uploader", 20.0, "/")],
+        traffic: vec![poisson("uploader", 20.0, "/uploads/cat.jpg")],
         events: Vec::new(),
     });
     Ok(())

@@ -62,6 +62,8 @@ mod eventbridge;
 use eventbridge::*;
 mod workflow;
 use workflow::*;
+mod storage;
+use storage::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -130,6 +132,8 @@ rules! {
         "Remove the connection or connect the components the way the message suggests.", connections_allowed;
     "SCENARIO_UNKNOWN_COMPONENT", Error, "A scenario refers to a missing component",
         "Point the scenario at an existing component or remove the traffic profile or event.", scenario_references;
+    "S3_FILTER_NEVER_PASSES", Warning, "A scenario's uploads never pass a bucket's notification filter",
+        "Set the traffic's path to the object key it uploads (e.g. /uploads/cat.jpg: the key is the path without its leading /), or change the bucket's prefix or suffix.", s3_filter_never_passes;
     "REGION_UNKNOWN", Warning, "A region archsim has no price book for",
         "Set the design's region to one archsim prices (us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1, ap-south-1), or price it with a book of your own: `archsim cost --prices FILE`.", region_known;
     "SCENARIO_INVALID", Error, "A scenario cannot run as written",

@@ -148,6 +148,13 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "S3_FILTER_NEVER_PASSES",
+            "uploads",
+            from_file("s3-image-pipeline", |f| {
+                f.scenarios[0].traffic[0].request.path = "/uploads/cat.png".into();
+            }),
+        ),
+        case(
             "SCENARIO_INVALID",
             "",
             from_file("serverless-api", |f| {

@@ -6,7 +6,9 @@ import type { Distribution } from "./Distribution";
  */
 export type RequestAttributes = { 
 /**
- * Path, for ALB listener rules.
+ * Path, for ALB listener rules; for uploads into an S3 bucket, the
+ * object key (`/uploads/cat.jpg` writes `uploads/cat.jpg`), which the
+ * bucket's notification filter must pass.
  */
 path: string, payload_bytes: number, response_bytes: number, 
 /**

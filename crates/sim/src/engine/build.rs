@@ -148,26 +148,32 @@ impl Simulation {
                 Props::DynamoDbTable(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    filter: None,
                     table: Some(Box::new(super::dynamodb::Table::new(p))),
                 },
                 Props::AuroraServerless(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    filter: None,
                     table: None,
                 },
                 Props::Rds(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    filter: None,
                     table: None,
                 },
                 Props::Secret(p) => Behaviour::Store {
                     latency: Sampler::new(&p.latency),
                     notifies: false,
+                    filter: None,
                     table: None,
                 },
                 Props::S3Bucket(p) => Behaviour::Store {
                     latency: lognormal(S3_LATENCY_MEAN_MS, S3_LATENCY_P99_MS),
                     notifies: !p.events.is_empty(),
+                    filter: (!p.prefix.is_empty() || !p.suffix.is_empty())
+                        .then(|| Box::new((p.prefix.clone(), p.suffix.clone()))),
                     table: None,
                 },
                 Props::SnsTopic(_) => Behaviour::FanOut { schedule: None },

@@ -282,7 +282,7 @@ impl Simulation {
                 self.work_sample(node, req.profile)
             };
         }
-        let (stores, stores_ok) = self.handler_store_latency(node);
+        let (stores, stores_ok) = self.handler_store_latency(node, req.path);
         // A new environment reads the secrets it caches during its init.
         let secrets = if cold {
             self.read_cached_secrets(node)

@@ -257,6 +257,10 @@ enum Behaviour {
     Store {
         latency: Sampler,
         notifies: bool,
+        /// An S3 bucket's notification filter: the key (the request's
+        /// path without its leading `/`) must begin with the prefix and
+        /// end with the suffix.
+        filter: Option<Box<(String, String)>>,
         /// A DynamoDB table's capacity.
         table: Option<Box<dynamodb::Table>>,
     },

@@ -94,7 +94,8 @@ impl Simulation {
             Behaviour::Service(_) => self.service_arrive(r),
             Behaviour::Queue(_) => self.queue_arrive(r),
             Behaviour::Store { .. } => {
-                let (lat, ok) = self.store_call(node, Access::Write);
+                let path = self.reqs[r as usize].path;
+                let (lat, ok) = self.store_call(node, Access::Write, path);
                 if ok {
                     self.push(now + lat, Ev::Answer { req: r });
                 } else {
@@ -146,18 +147,26 @@ impl Simulation {
     /// the store, its latency returned, and whether it succeeded (a
     /// DynamoDB table may throttle it past the SDK's retries). S3 writes
     /// notify subscribers.
-    fn store_call(&mut self, store: u32, access: Access) -> (Us, bool) {
+    /// One call to a store; a write to a bucket that notifies sends its
+    /// notifications when the key written (`path` without its leading `/`)
+    /// passes the bucket's filter, and the key goes on with them.
+    fn store_call(&mut self, store: u32, access: Access, path: u32) -> (Us, bool) {
         let now = self.now;
         let n = &mut self.nodes[store as usize];
         let Behaviour::Store {
             latency,
             notifies,
+            filter,
             table,
         } = &mut n.behaviour
         else {
             return (0, true);
         };
-        let notifies = *notifies && access.writes();
+        let key = self.paths[path as usize].trim_start_matches('/');
+        let passes = filter.as_deref().is_none_or(|(prefix, suffix)| {
+            key.starts_with(prefix.as_str()) && key.ends_with(suffix.as_str())
+        });
+        let notifies = *notifies && access.writes() && passes;
         let slow = n.slow;
         let (lat, ok) = match table {
             None => ((latency.sample(&mut n.rng) * slow) as Us, true),
@@ -178,7 +187,7 @@ impl Simulation {
         if notifies && ok {
             for i in 0..n.async_calls.len() {
                 let t = self.nodes[store as usize].async_calls[i];
-                self.arrive(t, NONE, Mode::Async, 0, NONE);
+                self.arrive(t, NONE, Mode::Async, path, NONE);
             }
         }
         (lat, ok)
@@ -187,12 +196,12 @@ impl Simulation {
     /// Inline store calls of a handler: counted at the stores (a request
     /// that completes, or is throttled, at once with the sampled
     /// latency). Returns their latency and whether all succeeded.
-    pub(super) fn handler_store_latency(&mut self, node: u32) -> (Us, bool) {
+    pub(super) fn handler_store_latency(&mut self, node: u32, path: u32) -> (Us, bool) {
         let mut total = 0;
         let mut all_ok = true;
         for i in 0..self.nodes[node as usize].stores.len() {
             let (s, access) = self.nodes[node as usize].stores[i];
-            let (lat, ok) = self.counted_store_call(s, access);
+            let (lat, ok) = self.counted_store_call(s, access, path);
             all_ok &= ok;
             total += lat;
         }
@@ -206,15 +215,15 @@ impl Simulation {
         let mut total = 0;
         for i in 0..self.nodes[node as usize].secrets_cached.len() {
             let s = self.nodes[node as usize].secrets_cached[i];
-            total += self.counted_store_call(s, Access::Read).0;
+            total += self.counted_store_call(s, Access::Read, 0).0;
         }
         total
     }
 
     /// One store call, counted at the store (a request that completes,
     /// or is throttled, at once with the sampled latency).
-    pub(super) fn counted_store_call(&mut self, s: u32, access: Access) -> (Us, bool) {
-        let (lat, ok) = self.store_call(s, access);
+    pub(super) fn counted_store_call(&mut self, s: u32, access: Access, path: u32) -> (Us, bool) {
+        let (lat, ok) = self.store_call(s, access, path);
         let sn = &mut self.nodes[s as usize];
         sn.c.requests += 1;
         sn.second.arrivals += 1;

@@ -114,7 +114,7 @@ impl Simulation {
         let busy = s.busy_workers;
         let profile = self.reqs[r as usize].profile;
         let work = self.task_work(node, task, profile) as Us;
-        let (stores, stores_ok) = self.handler_store_latency(node);
+        let (stores, stores_ok) = self.handler_store_latency(node, self.reqs[r as usize].path);
         let n = &mut self.nodes[node as usize];
         n.concurrency.set(now, busy);
         let req = &mut self.reqs[r as usize];

@@ -549,7 +549,7 @@ impl Simulation {
                     return Flow::Next;
                 }
                 How::Store(access) if target != NONE => {
-                    let (lat, ok) = self.counted_store_call(target, access);
+                    let (lat, ok) = self.counted_store_call(target, access, path);
                     (now + lat, if ok { Step::Done } else { Step::Throttled })
                 }
                 How::Fixed(us) => done_at(now + us),
