@@ -114,6 +114,64 @@ fn several_stacks_import_as_one_design_and_export_file_by_file() {
 }
 
 #[test]
+fn layers_write_three_stacks_that_import_back_as_one_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = root().join("examples/queue-worker.archsim.json");
+    let design = design.to_str().unwrap();
+    // A directory is needed.
+    let o = archsim(&["export", design, "--layers"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("--out"), "{}", text(&o.stderr));
+    let written = dir.path().join("layers");
+    let o = archsim(&[
+        "export",
+        design,
+        "--layers",
+        "--out",
+        written.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let files: Vec<String> = ["network.yaml", "data.yaml", "compute.yaml"]
+        .iter()
+        .map(|f| written.join(f).to_str().unwrap().to_string())
+        .collect();
+    for f in &files {
+        assert!(
+            text(&o.stdout).contains(&format!("wrote {f}")),
+            "{}",
+            text(&o.stdout)
+        );
+    }
+    let compute = std::fs::read_to_string(&files[2]).unwrap();
+    assert!(compute.contains("Fn::ImportValue"), "{compute}");
+    // Read back as one design, it is written back as its three files, and
+    // `--layers` is refused for it: it keeps the stacks it came from.
+    let back = dir.path().join("back.archsim.json");
+    let o = archsim(&[
+        "import",
+        &files[0],
+        &files[1],
+        &files[2],
+        "--out",
+        back.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = archsim(&[
+        "export",
+        back.to_str().unwrap(),
+        "--layers",
+        "--out",
+        written.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("is written back as those"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
 fn import_of_bad_input_exits_2_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");
