@@ -19,7 +19,7 @@ function Task({ t, colour, name }: { t: TaskNow; colour: string; name: string })
     <span
       className={`task task-${t.state}`}
       style={{ background: t.state === "running" ? colour : undefined, borderColor: colour }}
-      title={`${name}: ${t.id}, ${t.state}${t.busy ? `, ${t.busy} busy` : ""} (${t.zone})`}
+      title={`${name}: ${t.id}, ${t.state}${t.busy ? `, ${t.busy} busy` : ""}, ${t.served} served${t.serving_since_s != null ? ` since ${t.serving_since_s.toFixed(1)} s` : ""} (${t.zone})`}
       data-state={t.state}
     />
   );

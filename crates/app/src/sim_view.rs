@@ -208,6 +208,12 @@ pub struct TaskNow {
     pub instance: Option<String>,
     /// Requests being served now.
     pub busy: u32,
+    /// Requests it has started serving since it launched.
+    pub served: u64,
+    /// When it started serving (registered and healthy), seconds into the
+    /// run; `None` before. Under an ALB's slow start its share of requests
+    /// grows from here.
+    pub serving_since_s: Option<f64>,
 }
 
 impl From<archsim_sim::PlacementNow> for PlacementNow {
@@ -254,6 +260,8 @@ impl From<archsim_sim::PlacementNow> for PlacementNow {
                             zone: t.zone,
                             instance: t.instance,
                             busy: t.busy,
+                            served: t.served,
+                            serving_since_s: t.serving_since_s,
                         })
                         .collect(),
                 })

@@ -464,4 +464,10 @@ pub struct TaskNow {
     pub instance: Option<String>,
     /// Requests being served now.
     pub busy: u32,
+    /// Requests it has started serving since it launched.
+    pub served: u64,
+    /// When it started serving (registered and healthy), seconds into the
+    /// run; `None` before. Under an ALB's slow start its share of requests
+    /// grows from here.
+    pub serving_since_s: Option<f64>,
 }

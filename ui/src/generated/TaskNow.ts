@@ -25,4 +25,14 @@ instance: string | null,
 /**
  * Requests being served now.
  */
-busy: number, };
+busy: number, 
+/**
+ * Requests it has started serving since it launched.
+ */
+served: bigint, 
+/**
+ * When it started serving (registered and healthy), seconds into the
+ * run; `None` before. Under an ALB's slow start its share of requests
+ * grows from here.
+ */
+serving_since_s: number | null, };

@@ -374,6 +374,9 @@ impl Simulation {
                     zone: self.zones.get(t.zone as usize).cloned().unwrap_or_default(),
                     instance,
                     busy: t.busy,
+                    served: t.served,
+                    serving_since_s: (t.serving_since != super::service::NONE_US)
+                        .then(|| t.serving_since as f64 / SEC as f64),
                 });
             }
             services.push(ServiceTasksNow {

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use archsim_model::component::{
     CircuitBreaker, ComponentKind, DeploymentController, EcsServiceProps, EksWorkloadProps,
-    FargateProps, Props, ScalingMetric,
+    FargateProps, LbAlgorithm, Props, ScalingMetric,
 };
 use archsim_model::connection::ConnectionKind;
 use archsim_model::{Component, Design};
@@ -74,7 +74,17 @@ pub(super) struct Task {
     /// When its containers run (image pulled, application started): the
     /// health-check grace period counts from here.
     pub(super) running_at: Us,
+    /// When it started serving (registered and healthy); `NONE_US` before.
+    pub(super) serving_since: Us,
+    /// Requests it has started serving.
+    pub(super) served: u64,
+    /// Registered beside targets already serving, under a slow start: its
+    /// share ramps up from `serving_since`.
+    pub(super) slow: bool,
 }
+
+/// No time yet.
+pub(super) const NONE_US: Us = Us::MAX;
 
 /// A version of a service's task definition, as a `deploy` event gives it.
 pub(super) struct ServiceVersion {
@@ -148,6 +158,9 @@ pub(super) struct Service {
     /// delay (0 when no load balancer routes to the service).
     pub(super) health_check: Us,
     pub(super) deregistration: Us,
+    /// An ALB target group's slow start: a target registered while others
+    /// serve gets a share that grows linearly over this time (0: off).
+    pub(super) slow_start: Us,
     pub(super) last_out: Option<Us>,
     pub(super) last_in: Option<Us>,
     pub(super) providers: Vec<Provider>,
@@ -258,6 +271,7 @@ impl Service {
         let mut memory_mb = 512;
         let mut image_mb = 200.0;
         let (mut health_check, mut deregistration, mut unhealthy_threshold) = (0, 0, 0);
+        let mut slow_start = 0;
         for (conn, from) in design.incoming(&comp.id) {
             if let (ConnectionKind::Route { .. }, Props::Alb(lb) | Props::Nlb(lb)) =
                 (&conn.kind, &from.props)
@@ -265,6 +279,9 @@ impl Service {
                 health_check = u64::from(lb.health_check.interval_s) * SEC;
                 deregistration = u64::from(lb.deregistration_delay_s) * SEC;
                 unhealthy_threshold = lb.health_check.unhealthy_threshold.max(1);
+                if from.kind() == ComponentKind::Alb && lb.algorithm == LbAlgorithm::RoundRobin {
+                    slow_start = u64::from(lb.slow_start_s) * SEC;
+                }
             }
         }
         let mut needs = TaskNeeds::default();
@@ -353,6 +370,7 @@ impl Service {
             hpa,
             health_check,
             deregistration,
+            slow_start,
             last_out: None,
             last_in: None,
             providers,
@@ -480,5 +498,20 @@ impl Simulation {
         s.busy_integral += s.busy_workers as f64 * dt;
         s.capacity_integral += f64::from(s.serving) * f64::from(s.workers) * dt;
         s.integral_at = now;
+    }
+}
+
+impl Service {
+    /// A running target's share under the load balancer's slow start:
+    /// from 0 as it registers beside targets already serving to 1 after
+    /// the slow start; 1 without one (AWS: a target group with no healthy
+    /// target has no slow start), and for targets serving as the run
+    /// begins.
+    pub(super) fn ramp(&self, t: &Task, now: Us) -> f64 {
+        if !t.slow || t.serving_since == NONE_US {
+            return 1.0;
+        }
+        let elapsed = now.saturating_sub(t.serving_since);
+        (elapsed as f64 / self.slow_start as f64).min(1.0)
     }
 }

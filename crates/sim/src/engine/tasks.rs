@@ -72,6 +72,9 @@ impl Simulation {
             since: now,
             version,
             running_at: if immediate { now } else { now + start },
+            serving_since: super::service::NONE_US,
+            served: 0,
+            slow: false,
         };
         let t = match s.free_tasks.pop() {
             Some(t) => {
@@ -138,9 +141,13 @@ impl Simulation {
         if self.now > 0 {
             self.read_cached_secrets(node);
         }
+        let now = self.now;
         let s = self.svc(node);
+        let slow = s.slow_start > 0 && s.serving > 0 && now > 0;
         let tk = &mut s.tasks[task as usize];
         tk.state = TaskState::Running;
+        tk.serving_since = now;
+        tk.slow = slow;
         s.serving += 1;
         s.free_workers += u64::from(s.workers);
         self.service_pull(node);

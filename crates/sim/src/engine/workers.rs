@@ -31,6 +31,13 @@ impl Simulation {
             }
             _ => None,
         };
+        // ALB slow start: while a target registered beside others ramps up,
+        // round robin becomes a draw weighted by each target's share.
+        let ramping = algorithm == Some(LbAlgorithm::RoundRobin) && {
+            let s = self.svc(node);
+            s.slow_start > 0 && s.tasks.iter().any(|t| s.ramp(t, now) < 1.0)
+        };
+        let ramp_draw = ramping.then(|| uniform(&mut self.nodes[node as usize].rng));
         // Blue/green: the target group (task set) CodeDeploy's shift picks.
         let set = match algorithm {
             Some(_) if self.svc(node).rollout.is_some() => self.blue_green_pick(node),
@@ -46,6 +53,31 @@ impl Simulation {
             let running =
                 |t: &Task| t.state == TaskState::Running && set.is_none_or(|v| t.version == v);
             let t = match algorithm {
+                LbAlgorithm::RoundRobin
+                    if ramp_draw.is_some()
+                        && s.tasks
+                            .iter()
+                            .filter(|t| running(t))
+                            .map(|t| s.ramp(t, now))
+                            .sum::<f64>()
+                            > 0.0 =>
+                {
+                    let share = |t: &Task| if running(t) { s.ramp(t, now) } else { 0.0 };
+                    let total: f64 = s.tasks.iter().map(share).sum();
+                    let mut x = ramp_draw.unwrap_or(0.0) * total;
+                    let mut pick = 0;
+                    for (i, t) in s.tasks.iter().enumerate() {
+                        let w = share(t);
+                        if w > 0.0 {
+                            pick = i as u32;
+                            if x < w {
+                                break;
+                            }
+                            x -= w;
+                        }
+                    }
+                    pick
+                }
                 // Round robin over the targets registered and serving.
                 LbAlgorithm::RoundRobin => {
                     let count = s.tasks.len() as u32;
@@ -108,6 +140,7 @@ impl Simulation {
         let s = self.svc(node);
         let tk = &mut s.tasks[task as usize];
         tk.busy += 1;
+        tk.served += 1;
         let generation = tk.generation;
         s.busy_workers += 1;
         s.free_workers -= 1;
