@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use archsim_model::component::{
-    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
-    ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
+    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaAuthorizer,
+    LambdaProps, Props, ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -139,6 +139,16 @@ impl Flow {
                 rps * f64::from(request.payload_bytes + request.response_bytes);
         }
         let out = d.outgoing(id);
+        // An API's Lambda authorizer is invoked for the requests its cache
+        // does not answer.
+        if let Props::ApiGateway(p) = &c.props
+            && let Some((_, function)) = d.incoming(id).into_iter().find(|(conn, from)| {
+                matches!(conn.kind, ConnectionKind::Authorizes) && from.kind() == K::LambdaFunction
+            })
+        {
+            let invoked = authorizer_invocation_rate(&p.lambda_authorizer, rps);
+            self.push(d, &function.id, invoked, request, depth + 1);
+        }
         if let Props::EventBridgePipe(p) = &c.props {
             // A pipe passes on the events its filters match: one message
             // each to a queue, topic, bus or stream; one call per batch to
@@ -207,6 +217,21 @@ impl Flow {
             }
         }
     }
+}
+
+/// A Lambda authorizer's invocations per second when its API takes `rps`
+/// requests per second, spread evenly over its callers, in steady state:
+/// each caller's answer is fetched, served from the cache for the TTL,
+/// then fetched again at that caller's next request (Poisson arrivals:
+/// `callers / rps` later on average). So `rps` with no cache, and
+/// `callers / ttl` when every caller calls often.
+pub fn authorizer_invocation_rate(a: &LambdaAuthorizer, rps: f64) -> f64 {
+    if rps <= 0.0 {
+        return 0.0;
+    }
+    let ttl = f64::from(a.result_ttl_s);
+    let callers = f64::from(a.callers.max(1));
+    rps * callers / (rps * ttl + callers)
 }
 
 /// The listener rule a request path matches: rules by priority, then the
@@ -1055,6 +1080,68 @@ mod tests {
         assert!((l.duration_ms - expected).abs() < 1e-9, "{}", l.duration_ms);
         assert!((l.requests - 50.0 * a.month_hours * 3600.0).abs() < 1e-6);
         assert_eq!(l.architecture, Architecture::Arm64);
+    }
+
+    /// The serverless API with a Lambda authorizer instead of its user
+    /// pool, caching answers for `ttl_s` over `callers` callers.
+    fn lambda_authorized(ttl_s: u32, callers: u32) -> Design {
+        use archsim_model::{Component, Connection, Editor, Op};
+        let mut e = Editor::new(example("serverless-api"));
+        for op in [
+            Op::Disconnect {
+                id: "users--api".into(),
+            },
+            Op::AddComponent {
+                component: Component::new("authz", "Authorizer", K::LambdaFunction),
+            },
+            Op::Connect {
+                connection: Connection::new(
+                    "authz--api",
+                    "authz",
+                    "api",
+                    Meaning::Authorizes.default_kind(),
+                ),
+            },
+            Op::SetProperty {
+                id: "api".into(),
+                path: "lambda_authorizer".into(),
+                value: serde_json::json!({"result_ttl_s": ttl_s, "callers": callers}),
+            },
+        ] {
+            e.apply(op).unwrap();
+        }
+        e.into_design()
+    }
+
+    /// The authorizer is billed for the requests its cache does not
+    /// answer: all of them with no cache; with one, each caller's answer
+    /// once per TTL plus the wait for that caller's next request.
+    #[test]
+    fn a_lambda_authorizer_is_billed_for_the_requests_its_cache_misses() {
+        let a = Assumptions::default();
+        let month_s = a.month_hours * 3600.0;
+        let billed = |d: &Design| {
+            let s = pick_scenario(d, Some("daily-cycle")).unwrap();
+            let e = estimate_usage(d, s, &a).unwrap();
+            let usage = e
+                .profile
+                .components
+                .iter()
+                .find(|c| c.component_id == "authz")
+                .map(|c| c.usage.clone());
+            let Some(ServiceUsage::Lambda(l)) = usage else {
+                panic!("the authorizer is on the bill")
+            };
+            (e.rates["api"], l.requests)
+        };
+        let (api_rps, requests) = billed(&lambda_authorized(0, 100));
+        assert!((api_rps - 50.0).abs() < 1e-9);
+        assert!((requests - api_rps * month_s).abs() < 1e-6);
+        // 100 callers at 50 rps, 300 s: 50 x 100 / (50 x 300 + 100) per s.
+        let (_, requests) = billed(&lambda_authorized(300, 100));
+        let expected = 50.0 * 100.0 / (50.0 * 300.0 + 100.0) * month_s;
+        assert!((requests - expected).abs() < 1e-6, "{requests} {expected}");
+        assert!(requests < api_rps * month_s / 100.0);
     }
 
     #[test]
