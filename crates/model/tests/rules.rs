@@ -1172,3 +1172,31 @@ fn an_authorizer_ttl_past_an_hour_is_refused_and_a_file_holding_one_flagged() {
         flagged[0].message
     );
 }
+
+/// A REQUEST authorizer that caches nothing needs no identity source (AWS
+/// accepts it); a TOKEN one, or one that caches, does.
+#[test]
+fn an_uncached_request_authorizer_needs_no_identity_header() {
+    let code = "API_AUTHORIZER_NO_IDENTITY";
+    let with = |settings: Value| {
+        edited(
+            "serverless-api",
+            vec![
+                disconnect("users--api"),
+                add("authz", K::LambdaFunction),
+                connect("authz", "api", Meaning::Authorizes),
+                set("api", "lambda_authorizer", settings),
+            ],
+        )
+    };
+    let fires = |d: &Design| validate(d).iter().any(|p| p.code == code);
+    assert!(!fires(&with(json!({
+        "payload": "request", "identity_header": "", "result_ttl_s": 0
+    }))));
+    assert!(fires(&with(json!({
+        "payload": "request", "identity_header": "", "result_ttl_s": 60
+    }))));
+    assert!(fires(&with(json!({
+        "payload": "token", "identity_header": "", "result_ttl_s": 0
+    }))));
+}
