@@ -605,6 +605,38 @@ fn a_connection_the_handler_cannot_call_is_said_so() {
     );
 }
 
+/// A Lambda authorizer's stub is a plain handler: the project says so,
+/// where it is and in the handler, instead of calling it uninvoked.
+#[test]
+fn an_authorizers_plain_stub_is_said_so() {
+    let mut d = chains();
+    add(
+        &mut d,
+        "authz",
+        "Shop authorizer",
+        function(Runtime::Nodejs, "index.handler"),
+    );
+    link(&mut d, "authz", "http", ConnectionKind::Authorizes);
+    let p = make(&d);
+    let about: Vec<&String> = p
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("Shop authorizer: "))
+        .collect();
+    assert_eq!(about.len(), 1, "{:?}", p.notes);
+    assert!(
+        about[0].contains("the Lambda authorizer of Shop API"),
+        "{}",
+        about[0]
+    );
+    assert!(
+        p.file("src/shop-authorizer/index.js")
+            .unwrap()
+            .text
+            .contains("The Lambda authorizer of Shop API: answer with an IAM policy")
+    );
+}
+
 #[test]
 fn re_export_keeps_the_users_edits_and_adds_missing_stubs() {
     let dir = tempfile::tempdir().unwrap();

@@ -92,10 +92,13 @@ pub(crate) fn for_function(
         }
     }
     if plan.triggers.is_empty() {
-        notes.push(format!(
-            "{}: nothing in the design invokes it; events/{}/invoke.json is a direct invoke",
-            plan.component.name, plan.folder
-        ));
+        // (An authorizer's own note says what invokes it.)
+        if plan.authorizes.is_empty() {
+            notes.push(format!(
+                "{}: nothing in the design invokes it; events/{}/invoke.json is a direct invoke",
+                plan.component.name, plan.folder
+            ));
+        }
         let size = payload_bytes(design, plan.component);
         out.push((
             format!("{}/invoke.json", plan.folder),

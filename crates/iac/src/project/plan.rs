@@ -124,6 +124,9 @@ pub(crate) struct FunctionPlan<'a> {
     pub handler: String,
     pub triggers: Vec<Trigger<'a>>,
     pub calls: Vec<Call<'a>>,
+    /// The APIs it is the Lambda authorizer of: its stub does not answer
+    /// as an authorizer yet.
+    pub authorizes: Vec<&'a Component>,
     handler_note: Option<String>,
 }
 
@@ -158,6 +161,12 @@ impl FunctionPlan<'_> {
                     call.target.name
                 ));
             }
+        }
+        for api in &self.authorizes {
+            notes.push(format!(
+                "{name}: the Lambda authorizer of {}; its handler is a plain stub: answer with an IAM policy allowing execute-api:Invoke on the event's methodArn or routeArn (or, for an HTTP API with simple responses, {{\"isAuthorized\": true}}) before deploying, or every request gets a 500",
+                api.name
+            ));
         }
         for t in &self.triggers {
             if t.kind == TriggerKind::Other {
@@ -218,6 +227,12 @@ pub(crate) fn plan_functions<'a>(
             handler,
             triggers: triggers(design, c),
             calls: calls(design, c, &env),
+            authorizes: design
+                .outgoing(&c.id)
+                .into_iter()
+                .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Authorizes))
+                .map(|(_, api)| api)
+                .collect(),
             handler_note,
         });
     }

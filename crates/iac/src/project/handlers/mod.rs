@@ -63,7 +63,13 @@ pub(crate) fn summary(plan: &FunctionPlan) -> Vec<String> {
             t.kind.slug()
         ));
     }
-    if plan.triggers.is_empty() {
+    for api in &plan.authorizes {
+        lines.push(format!(
+            "The Lambda authorizer of {}: answer with an IAM policy (or {{\"isAuthorized\": true}}), not this stub's result",
+            api.name
+        ));
+    }
+    if plan.triggers.is_empty() && plan.authorizes.is_empty() {
         lines.push("Nothing in the design invokes it: invoked directly".into());
     }
     for c in &plan.calls {
