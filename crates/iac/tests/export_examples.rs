@@ -288,6 +288,7 @@ fn importing_our_export_draws_the_kinds_back() {
             authorized,
             [
                 "Http Request Authorization 60 s simple=true",
+                "Rest Request Authorization 0 s simple=false",
                 "Rest Token X-Partner-Token 120 s simple=false"
             ],
             "{flavour:?}: Lambda authorizers drawn back"

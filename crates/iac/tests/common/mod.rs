@@ -932,6 +932,24 @@ pub fn kitchen_sink() -> Design {
         ConnectionKind::Authorizes,
     );
     link(&mut d, "mobile-auth", "mobile", ConnectionKind::Authorizes);
+    // A REST API's REQUEST authorizer that caches nothing: the partner
+    // authorizer guards its webhooks too.
+    add(
+        &mut d,
+        "hooks",
+        "Webhook API",
+        Props::ApiGateway(ApiGatewayProps {
+            lambda_authorizer: LambdaAuthorizer {
+                payload: AuthorizerPayload::Request,
+                result_ttl_s: 0,
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    );
+    link(&mut d, "users", "hooks", Meaning::InvokeSync.default_kind());
+    link(&mut d, "hooks", "web", Meaning::InvokeSync.default_kind());
+    link(&mut d, "partner-auth", "hooks", ConnectionKind::Authorizes);
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }
