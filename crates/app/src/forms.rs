@@ -432,6 +432,27 @@ mod tests {
         assert_eq!(port["default"], 1);
     }
 
+    /// An API's Lambda authorizer settings are one structured field whose
+    /// TTL and callers carry API Gateway's and archsim's limits, and whose
+    /// payload is a choice of the model's values.
+    #[test]
+    fn an_apis_lambda_authorizer_is_a_form_with_its_limits() {
+        let form = component_form(ComponentKind::ApiGateway);
+        let authorizer = form
+            .iter()
+            .find(|f| f.path == "lambda_authorizer")
+            .expect("lambda_authorizer");
+        let fields = &authorizer.schema["properties"];
+        assert_eq!(fields["result_ttl_s"]["maximum"], 3_600.0);
+        assert_eq!(fields["result_ttl_s"]["x-unit"], "s");
+        assert_eq!(fields["callers"]["minimum"], 1.0);
+        assert_eq!(
+            fields["payload"]["enum"],
+            serde_json::json!(["token", "request"])
+        );
+        assert_eq!(authorizer.default["result_ttl_s"], 300);
+    }
+
     #[test]
     fn poll_connection_has_batch_size() {
         let form = connection_form(Meaning::Poll);

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use archsim_model::component::{
-    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaProps, Props,
-    ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
+    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaAuthorizer,
+    LambdaProps, Props, ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -139,6 +139,20 @@ impl Flow {
                 rps * f64::from(request.payload_bytes + request.response_bytes);
         }
         let out = d.outgoing(id);
+        // An API's Lambda authorizer is invoked for the requests its cache
+        // does not answer.
+        if let Props::ApiGateway(p) = &c.props
+            && let Some((_, function)) = d.incoming(id).into_iter().find(|(conn, from)| {
+                matches!(conn.kind, ConnectionKind::Authorizes) && from.kind() == K::LambdaFunction
+            })
+        {
+            let fetch_s = match &function.props {
+                Props::LambdaFunction(l) => lambda_duration_ms(d, &function.id, l, depth) / 1000.0,
+                _ => 0.0,
+            };
+            let invoked = authorizer_invocation_rate(&p.lambda_authorizer, rps, fetch_s);
+            self.push(d, &function.id, invoked, request, depth + 1);
+        }
         if let Props::EventBridgePipe(p) = &c.props {
             // A pipe passes on the events its filters match: one message
             // each to a queue, topic, bus or stream; one call per batch to
@@ -207,6 +221,26 @@ impl Flow {
             }
         }
     }
+}
+
+/// A Lambda authorizer's invocations per second when its API takes `rps`
+/// requests per second, spread evenly over its callers, and an answer
+/// takes `fetch_s` to come back, in steady state. Each caller's cycle: a
+/// request misses the cache and invokes the function; the caller's
+/// requests until the answer is back invoke it too (API Gateway does not
+/// wait for the first), `rps / callers x fetch_s` of them; the answer
+/// serves the caller for the TTL; the caller's next request (Poisson
+/// arrivals: `callers / rps` later on average) misses again. So `rps`
+/// with no cache, and about `callers / ttl` when every caller calls often.
+pub fn authorizer_invocation_rate(a: &LambdaAuthorizer, rps: f64, fetch_s: f64) -> f64 {
+    if rps <= 0.0 {
+        return 0.0;
+    }
+    let ttl = f64::from(a.result_ttl_s);
+    let callers = f64::from(a.callers.max(1));
+    let per_cycle = 1.0 + rps / callers * fetch_s;
+    let cycle_s = fetch_s + ttl + callers / rps;
+    (callers * per_cycle / cycle_s).min(rps)
 }
 
 /// The listener rule a request path matches: rules by priority, then the
@@ -466,6 +500,20 @@ pub fn estimate_usage(
         ),
         "steady state: no cold starts, retries, throttles or errors; each request reaches every synchronous and asynchronous target once".into(),
     ];
+    for api in design.components() {
+        let Props::ApiGateway(p) = &api.props else {
+            continue;
+        };
+        for (conn, f) in design.incoming(&api.id) {
+            if matches!(conn.kind, ConnectionKind::Authorizes) && f.kind() == K::LambdaFunction {
+                let a = &p.lambda_authorizer;
+                notes.push(format!(
+                    "{}: the Lambda authorizer of {}, invoked for the requests its cache misses (answers kept {} s for each of {} callers, requests spread evenly over them)",
+                    f.id, api.id, a.result_ttl_s, a.callers
+                ));
+            }
+        }
+    }
     for c in design.components() {
         let id = c.id.as_str();
         let rps = rate(id);
@@ -1055,6 +1103,81 @@ mod tests {
         assert!((l.duration_ms - expected).abs() < 1e-9, "{}", l.duration_ms);
         assert!((l.requests - 50.0 * a.month_hours * 3600.0).abs() < 1e-6);
         assert_eq!(l.architecture, Architecture::Arm64);
+    }
+
+    /// The serverless API with a Lambda authorizer instead of its user
+    /// pool, caching answers for `ttl_s` over `callers` callers.
+    fn lambda_authorized(ttl_s: u32, callers: u32) -> Design {
+        use archsim_model::{Component, Connection, Editor, Op};
+        let mut e = Editor::new(example("serverless-api"));
+        for op in [
+            Op::Disconnect {
+                id: "users--api".into(),
+            },
+            Op::AddComponent {
+                component: Component::new("authz", "Authorizer", K::LambdaFunction),
+            },
+            Op::Connect {
+                connection: Connection::new(
+                    "authz--api",
+                    "authz",
+                    "api",
+                    Meaning::Authorizes.default_kind(),
+                ),
+            },
+            Op::SetProperty {
+                id: "api".into(),
+                path: "lambda_authorizer".into(),
+                value: serde_json::json!({"result_ttl_s": ttl_s, "callers": callers}),
+            },
+            // An answer takes 100 ms.
+            Op::SetProperty {
+                id: "authz".into(),
+                path: "memory_mb".into(),
+                value: serde_json::json!(1769),
+            },
+            Op::SetProperty {
+                id: "authz".into(),
+                path: "work".into(),
+                value: serde_json::json!({"duration": {"type": "constant", "ms": 100.0}, "cpu_share": 0.0}),
+            },
+        ] {
+            e.apply(op).unwrap();
+        }
+        e.into_design()
+    }
+
+    /// The authorizer is billed for the requests its cache does not
+    /// answer: all of them with no cache; with one, per caller and cycle
+    /// (the fetch, the TTL, the wait for the caller's next request) the
+    /// request that missed and those that came during the fetch.
+    #[test]
+    fn a_lambda_authorizer_is_billed_for_the_requests_its_cache_misses() {
+        let a = Assumptions::default();
+        let month_s = a.month_hours * 3600.0;
+        let billed = |d: &Design| {
+            let s = pick_scenario(d, Some("daily-cycle")).unwrap();
+            let e = estimate_usage(d, s, &a).unwrap();
+            let usage = e
+                .profile
+                .components
+                .iter()
+                .find(|c| c.component_id == "authz")
+                .map(|c| c.usage.clone());
+            let Some(ServiceUsage::Lambda(l)) = usage else {
+                panic!("the authorizer is on the bill")
+            };
+            (e.rates["api"], l.requests)
+        };
+        let (api_rps, requests) = billed(&lambda_authorized(0, 100));
+        assert!((api_rps - 50.0).abs() < 1e-9);
+        assert!((requests - api_rps * month_s).abs() < 1e-6);
+        // 100 callers at 50 rps (0.5 each), 300 s, 0.1 s per answer: per
+        // caller 1 + 0.5 x 0.1 invocations every 0.1 + 300 + 2 s.
+        let (_, requests) = billed(&lambda_authorized(300, 100));
+        let expected = 100.0 * (1.0 + 0.5 * 0.1) / (0.1 + 300.0 + 2.0) * month_s;
+        assert!((requests - expected).abs() < 1e-6, "{requests} {expected}");
+        assert!(requests < api_rps * month_s / 100.0);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use archsim_model::ExportProfile;
 use archsim_model::component::{
-    BlueGreen, DeploymentController, EcsServiceProps, GenericProps, LaunchType,
+    BlueGreen, DeploymentController, EcsServiceProps, GenericProps, LambdaAuthorizer, LaunchType,
 };
 use archsim_model::connection::{Access, check_connection};
 use archsim_model::edit::apply_op;
@@ -27,7 +27,7 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{api_gateway, ecs_task, event_sources, lambda, load_balancing};
+use crate::properties::{FieldMap, api_gateway, ecs_task, event_sources, lambda, load_balancing};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -567,23 +567,56 @@ impl<'a> Importer<'a> {
 
     /// Connects each Cognito user pool that `authorizer` refers to (a SAM
     /// authorizer's `UserPoolArn` or JWT issuer, or an authorizer
-    /// resource's provider ARNs or issuer) to the API it guards.
-    fn authorizer(&mut self, api: &str, authorizer: &Value, why: &str) {
+    /// resource's provider ARNs or issuer), or the Lambda function it
+    /// invokes (a SAM authorizer's `FunctionArn`, an authorizer resource's
+    /// `AuthorizerUri`), to the API it guards; a Lambda authorizer's
+    /// settings, read through `fields`, become the API's.
+    fn authorizer(
+        &mut self,
+        api: &str,
+        authorizer: &Value,
+        fields: &FieldMap<LambdaAuthorizer>,
+        why: &str,
+    ) {
         let Some(api) = self.comp(api) else {
             return;
         };
         let mut refs = BTreeSet::new();
         references(authorizer, &mut refs);
         for r in refs {
-            if self.kind_of(&r) == Some(K::Cognito)
-                && let Some(pool) = self.comp(&r)
-            {
-                self.connect(
-                    &pool,
-                    &api,
-                    ConnectionKind::Authorizes,
-                    &format!("{why} (authorizer)"),
-                );
+            match self.kind_of(&r) {
+                Some(K::Cognito) => {
+                    if let Some(pool) = self.comp(&r) {
+                        self.connect(
+                            &pool,
+                            &api,
+                            ConnectionKind::Authorizes,
+                            &format!("{why} (authorizer)"),
+                        );
+                    }
+                }
+                Some(K::LambdaFunction) => {
+                    let Some(f) = self.comp(&r) else { continue };
+                    self.connect(
+                        &f,
+                        &api,
+                        ConnectionKind::Authorizes,
+                        &format!("{why} (Lambda authorizer)"),
+                    );
+                    // (A value given by a parameter reads as its default.)
+                    let given = self.defaults(authorizer, None, &mut BTreeSet::new());
+                    if let Some(settings) = given.as_object().map(|a| fields.read(a)) {
+                        let _ = apply_op(
+                            &mut self.design,
+                            Op::SetProperty {
+                                id: api.clone(),
+                                path: "lambda_authorizer".into(),
+                                value: serde_json::json!(settings),
+                            },
+                        );
+                    }
+                }
+                _ => {}
             }
         }
     }

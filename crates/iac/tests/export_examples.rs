@@ -259,6 +259,40 @@ fn importing_our_export_draws_the_kinds_back() {
             ["Http", "Rest"],
             "{flavour:?}: the pool authorizes one REST and one HTTP API"
         );
+        // Each Lambda authorizer authorizes its API again, with its
+        // settings; API Gateway does not invoke it as an integration (its
+        // permission names the authorizer).
+        let mut authorized: Vec<String> = back
+            .connections()
+            .filter(|c| matches!(c.kind, archsim_model::ConnectionKind::Authorizes))
+            .filter(|c| back.component(&c.from).map(|f| f.kind()) == Some(K::LambdaFunction))
+            .filter_map(|c| Some((back.component(&c.from)?, back.component(&c.to)?)))
+            .map(|(f, api)| {
+                let archsim_model::Props::ApiGateway(p) = &api.props else {
+                    panic!("{flavour:?}: {} authorizes {}", f.name, api.name)
+                };
+                assert!(
+                    !back.connections().any(|c| c.from == api.id && c.to == f.id),
+                    "{flavour:?}: {} invokes its authorizer",
+                    api.name
+                );
+                let a = &p.lambda_authorizer;
+                format!(
+                    "{:?} {:?} {} {} s simple={}",
+                    p.api_type, a.payload, a.identity_header, a.result_ttl_s, a.simple_responses
+                )
+            })
+            .collect();
+        authorized.sort();
+        assert_eq!(
+            authorized,
+            [
+                "Http Request Authorization 60 s simple=true",
+                "Rest Request Authorization 0 s simple=false",
+                "Rest Token X-Partner-Token 120 s simple=false"
+            ],
+            "{flavour:?}: Lambda authorizers drawn back"
+        );
         // The service integrations are drawn back: both APIs send to the
         // queue and the stream, the REST API publishes to the topic.
         let mut sent_to: Vec<String> = back

@@ -544,11 +544,25 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
             "KinesisStream -poll-> KinesisHandlerFunction",
             "KinesisHandlerFunction -uses_write-> EventTable",
             "KinesisHandlerFunction -dead_letter-> DeadLetterQueue",
+            // The API's default authorizer (Auth.Authorizers: FunctionArn).
+            "GatewayAuthorizerFunction -authorizes-> RestApi",
             "GatewayAuthorizerFunction -assumes_role-> AuthorizerLambdaExecutionRole",
             // The basic-auth authorizer reads both secrets (its role's
             // statement secretsmanager:GetSecretValue).
             "GatewayAuthorizerFunction -uses_read-> BasicAuthUsername",
             "GatewayAuthorizerFunction -uses_read-> BasicAuthPassword",
+        ],
+    ),
+    // A REST API with a TOKEN Lambda authorizer on the header Firehose
+    // sends its access key in; the authorizer reads the secret it checks
+    // the key against. (The delivery stream's HTTP endpoint, the API, and
+    // its S3 backup are not drawn: import reads S3 destinations only.)
+    (
+        "kinesis-data-stream-firehose-apigw-sam.yaml",
+        &[
+            "LambdaAuthorizerFunction -authorizes-> MyApiGateway",
+            "LambdaAuthorizerFunction -uses_read-> MySecret",
+            "MyApiGateway -invoke_sync-> TestLambdaFunction",
         ],
     ),
     // DynamoDBWritePolicy: a write, though a variable names the table too.
@@ -870,6 +884,11 @@ fn inferred_connections_carry_their_evidence() {
             "lambda-sqs.yaml",
             "QueuePublisherFunction -> MySqsQueue (publishes to, from QueuePublisherFunction \
              policy: SQSSendMessagePolicy)",
+        ),
+        (
+            "kinesis-data-stream-firehose-apigw-sam.yaml",
+            "LambdaAuthorizerFunction -> MyApiGateway (authorizes, from MyApiGateway \
+             Auth.Authorizers.MyLambdaAuthorizer (Lambda authorizer))",
         ),
     ];
     for (file, line) in expect {
@@ -1841,4 +1860,45 @@ fn corpus_state_machines_are_step_functions() {
         }
     }
     assert_eq!(seen, 8);
+}
+
+/// A SAM API's Lambda authorizer is read as written: its payload type, its
+/// identity header and its TTL (SAM's defaults where the template says
+/// nothing: TOKEN, 300 s).
+#[test]
+fn lambda_authorizer_settings_are_read_as_written() {
+    use archsim_model::Props;
+    use archsim_model::component::AuthorizerPayload;
+    let Some(dir) = corpus(
+        "lambda_authorizer_settings_are_read_as_written",
+        "the Lambda authorizers of templates/serverless-patterns",
+    ) else {
+        return;
+    };
+    for (file, api, want) in [
+        // FunctionPayloadType: REQUEST, Identity.Headers [Authorization],
+        // ReauthorizeEvery: 0.
+        (
+            "apigw-kinesis-lambda-ddb.yaml",
+            "RestApi",
+            (AuthorizerPayload::Request, "Authorization", 0),
+        ),
+        // Identity.Header only.
+        (
+            "kinesis-data-stream-firehose-apigw-sam.yaml",
+            "MyApiGateway",
+            (AuthorizerPayload::Token, "X-Amz-Firehose-Access-Key", 300),
+        ),
+    ] {
+        let imported = pattern(&dir, file);
+        let Some(Props::ApiGateway(p)) = imported.design.component(api).map(|c| &c.props) else {
+            panic!("{file}: {api} is an API")
+        };
+        let a = &p.lambda_authorizer;
+        assert_eq!(
+            (a.payload, a.identity_header.as_str(), a.result_ttl_s),
+            want,
+            "{file}"
+        );
+    }
 }

@@ -605,6 +605,144 @@ fn a_connection_the_handler_cannot_call_is_said_so() {
     );
 }
 
+/// The chains with Lambda authorizers: a Python function authorizes the
+/// admin REST API (REQUEST) and a partner REST API (TOKEN), a Node.js one
+/// the HTTP API (simple responses), a Go one a third REST API.
+fn with_authorizers() -> Design {
+    let mut d = chains();
+    let set = |d: &mut Design, id: &str, value: Value| {
+        apply_op(
+            d,
+            Op::SetProperty {
+                id: id.into(),
+                path: "lambda_authorizer".into(),
+                value,
+            },
+        )
+        .unwrap();
+    };
+    add(
+        &mut d,
+        "partner",
+        "Partner API",
+        Props::ApiGateway(Default::default()),
+    );
+    add(
+        &mut d,
+        "legacy",
+        "Legacy API",
+        Props::ApiGateway(Default::default()),
+    );
+    add(
+        &mut d,
+        "py-authz",
+        "Py authorizer",
+        function(Runtime::Python, "app.handler"),
+    );
+    add(
+        &mut d,
+        "js-authz",
+        "Js authorizer",
+        function(Runtime::Nodejs, "index.handler"),
+    );
+    add(
+        &mut d,
+        "go-authz",
+        "Go authorizer",
+        function(Runtime::Go, "bootstrap"),
+    );
+    set(
+        &mut d,
+        "rest",
+        serde_json::json!({"payload": "request", "identity_header": "X-Admin-Key"}),
+    );
+    set(
+        &mut d,
+        "http",
+        serde_json::json!({"payload": "request", "simple_responses": true}),
+    );
+    link(&mut d, "py-authz", "rest", ConnectionKind::Authorizes);
+    link(&mut d, "py-authz", "partner", ConnectionKind::Authorizes);
+    link(&mut d, "js-authz", "http", ConnectionKind::Authorizes);
+    link(&mut d, "go-authz", "legacy", ConnectionKind::Authorizes);
+    d
+}
+
+/// A Lambda authorizer's handler answers API Gateway with an IAM policy on
+/// the method or route (or a boolean, for an HTTP API with simple
+/// responses), from sample events of the shapes `sam local generate-event`
+/// gives; a runtime whose stub does not answer as an authorizer says so.
+#[test]
+fn lambda_authorizers_answer_as_api_gateway_expects() {
+    let d = with_authorizers();
+    let p = make(&d);
+    let event = |path: &str| json_file(&p, path);
+    let token = event("events/py-authorizer/partner-api-authorizer.json");
+    assert_eq!(token["type"], "TOKEN");
+    let request = event("events/py-authorizer/admin-api-authorizer.json");
+    assert_eq!(request["type"], "REQUEST");
+    assert_eq!(request["headers"]["X-Admin-Key"], "allow-0001");
+    let http = event("events/js-authorizer/shop-api-authorizer.json");
+    assert_eq!(
+        (&http["version"], &http["type"]),
+        (&"2.0".into(), &"REQUEST".into())
+    );
+    assert!(
+        http["routeArn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:execute-api:")
+    );
+    let python = p.file("src/py-authorizer/app.py").unwrap().text.clone();
+    assert!(python.contains("SIMPLE_RESPONSES = False"), "{python}");
+    let node = p.file("src/js-authorizer/index.js").unwrap().text.clone();
+    assert!(node.contains("const SIMPLE_RESPONSES = true;"), "{node}");
+    // Python and Node.js answer; only the Go stub needs finishing.
+    let about = |name: &str| -> Vec<&String> {
+        p.notes
+            .iter()
+            .filter(|n| n.starts_with(&format!("{name}: ")))
+            .collect()
+    };
+    assert!(about("Py authorizer").is_empty(), "{:?}", p.notes);
+    assert!(about("Js authorizer").is_empty(), "{:?}", p.notes);
+    let go = about("Go authorizer");
+    assert!(
+        go.iter()
+            .any(|n| n.contains("the Lambda authorizer of Legacy API")
+                && n.contains("does not answer as one")),
+        "{go:?}"
+    );
+    // The handlers run against their events.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("authorizers");
+    write_project(&out, &p).unwrap();
+    let t = archsim_iac::template::parse(
+        &std::fs::read_to_string(out.join("template.yaml")).unwrap(),
+        "t",
+    )
+    .unwrap()
+    .value;
+    let runs = run_handlers(&out, &t, python_with_boto3().as_deref(), found("node"));
+    eprintln!("ran {runs} handler invocations");
+    // The REST events have the shapes sam gives.
+    let Some(sam) = sam() else {
+        eprintln!("skipped: authorizer events against sam local generate-event (no sam)");
+        return;
+    };
+    for (ours, kind) in [(&token, "authorizer"), (&request, "request-authorizer")] {
+        let out = Command::new(&sam)
+            .args(["local", "generate-event", "apigateway", kind])
+            .env("SAM_CLI_TELEMETRY", "0")
+            .output()
+            .expect("sam runs");
+        assert!(out.status.success(), "{kind}");
+        let theirs: Value = serde_json::from_slice(&out.stdout).expect("sam prints JSON");
+        let problems = same_shape(&theirs, ours, kind);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
+
 #[test]
 fn re_export_keeps_the_users_edits_and_adds_missing_stubs() {
     let dir = tempfile::tempdir().unwrap();
@@ -889,6 +1027,22 @@ fn check_response(event: &Value, response: &Value, calls: usize, makes_calls: bo
             response["processed"].as_u64() >= Some(1),
             "{context}: {response}"
         ),
+        // A Lambda authorizer: allowed, on the method or route asked about.
+        _ if event
+            .get("methodArn")
+            .or_else(|| event.get("routeArn"))
+            .is_some() =>
+        {
+            if response.get("isAuthorized").is_some() {
+                assert_eq!(response["isAuthorized"], true, "{context}");
+            } else {
+                let statement = &response["policyDocument"]["Statement"][0];
+                assert_eq!(statement["Effect"], "Allow", "{context}: {response}");
+                assert_eq!(statement["Action"], "execute-api:Invoke", "{context}");
+                let resource = event.get("methodArn").or_else(|| event.get("routeArn"));
+                assert_eq!(Some(&statement["Resource"]), resource, "{context}");
+            }
+        }
         _ if event.get("requestContext").is_some() => {
             assert_eq!(response["statusCode"], 200, "{context}: {response}");
             let body: Value =

@@ -128,7 +128,8 @@ pub enum ConnectionKind {
     DeadLetter,
     /// Takes this IAM role (task, execution, instance or function role).
     AssumesRole,
-    /// Authenticates callers of the target (a Cognito authorizer).
+    /// Authenticates callers of the target (a Cognito user pool, or a
+    /// Lambda authorizer of an API).
     Authorizes,
     /// A dependency archsim keeps but does not interpret (import).
     References,
@@ -751,7 +752,12 @@ pub const CONNECTION_TABLE: &[ConnectionRule] = &[
         SYNC,
         "calls an HTTP endpoint behind the load balancer",
     ),
-    r(K::LambdaFunction, K::ApiGateway, SYNC, "calls the API"),
+    r(
+        K::LambdaFunction,
+        K::ApiGateway,
+        &[M::InvokeSync, M::Authorizes],
+        "calls the API; or its Lambda authorizer, invoked before the integration, its answer cached for the TTL",
+    ),
     r(
         K::LambdaFunction,
         K::EcrRepository,

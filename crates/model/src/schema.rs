@@ -80,6 +80,20 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                 "ms",
                 "API Gateway quotas: 50 ms to 29 s for a REST API, to 30 s for an HTTP API",
             ),
+            p(
+                "lambda_authorizer.result_ttl_s",
+                0.0,
+                3_600.0,
+                "s",
+                "API Gateway authorizers: 0 (no cache) to 3,600 s",
+            ),
+            p(
+                "lambda_authorizer.callers",
+                1.0,
+                1_000_000.0,
+                "callers",
+                "archsim: distinct identities in the traffic, one cache entry each",
+            ),
         ],
         K::CloudFront => vec![
             p(

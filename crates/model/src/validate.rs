@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use crate::catalog::{self, InstanceType};
 use crate::component::{
-    Component, ComponentKind as K, LaunchType, LbAlgorithm, NetworkMode, Packaging,
-    PlacementConstraintType, Props, RolePurpose, ScalingMetric, Serverless, TaskDefinitionProps,
+    ApiType, AuthorizerPayload, Component, ComponentKind as K, LaunchType, LbAlgorithm,
+    NetworkMode, Packaging, PlacementConstraintType, Props, RolePurpose, ScalingMetric, Serverless,
+    TaskDefinitionProps,
 };
 use crate::connection::{ConnectionKind, Meaning, check_connection};
 use crate::design::{Design, GroupKind};
@@ -200,6 +201,10 @@ rules! {
         "Classic Load Balancers are legacy: use an Application Load Balancer (HTTP) or a Network Load Balancer (TCP).", clb_legacy;
     "API_NO_INTEGRATION", Warning, "API with no integration",
         "Connect the API to a function, a service or an AWS service integration.", api_no_integration;
+    "API_MULTIPLE_AUTHORIZERS", Warning, "API with more than one authorizer",
+        "API Gateway runs one authorizer per method or route; archsim exports one as the API's default authorizer (the first connection), and simulates only a Lambda one: keep one Cognito user pool or Lambda function authorizing the API, or expect the others to be added by hand.", api_authorizers;
+    "API_AUTHORIZER_NO_IDENTITY", Error, "Lambda authorizer with no identity header",
+        "Set the API's lambda_authorizer.identity_header (usually Authorization): a TOKEN authorizer reads its token there, and API Gateway refuses a cached authorizer without an identity source (its cache key).", api_authorizer_identity;
     "SERVICE_MIN_GT_DESIRED", Error, "Service minimum above desired count",
         "Lower the minimum or raise the desired count.", service_min_desired;
     "SERVICE_DESIRED_GT_MAX", Error, "Service desired count above maximum",
@@ -642,6 +647,62 @@ fn lambda_timeout_apigw(d: &Design, out: &mut Found) {
                     format!(
                         "{} may run {} s but {} waits {} ms",
                         c.name, l.timeout_s, api.name, a.integration_timeout_ms
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// API Gateway takes one authorizer per method or route: two connections
+/// that authorize one API cannot both be its default (an API may have
+/// several, each on its own methods: a warning).
+fn api_authorizers(d: &Design, out: &mut Found) {
+    for api in d.components().filter(|c| c.kind() == K::ApiGateway) {
+        let authorizers: Vec<&Component> = d
+            .incoming(&api.id)
+            .into_iter()
+            .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Authorizes))
+            .map(|(_, from)| from)
+            .collect();
+        if authorizers.len() > 1 {
+            let mut involved: Vec<&str> = vec![&api.id];
+            involved.extend(authorizers.iter().map(|c| c.id.as_str()));
+            out.push((
+                ids(&involved),
+                format!(
+                    "{} is authorized by {}",
+                    api.name,
+                    authorizers
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            ));
+        }
+    }
+}
+
+/// A Lambda authorizer needs the header its identity comes from when it
+/// is a TOKEN authorizer or caches its answers (the header is the key).
+fn api_authorizer_identity(d: &Design, out: &mut Found) {
+    for api in d.components() {
+        let Props::ApiGateway(p) = &api.props else {
+            continue;
+        };
+        let a = &p.lambda_authorizer;
+        let token = p.api_type == ApiType::Rest && a.payload == AuthorizerPayload::Token;
+        if !a.identity_header.trim().is_empty() || !(token || a.result_ttl_s > 0) {
+            continue;
+        }
+        for (conn, f) in d.incoming(&api.id) {
+            if f.kind() == K::LambdaFunction && matches!(conn.kind, ConnectionKind::Authorizes) {
+                out.push((
+                    ids(&[&api.id, &f.id]),
+                    format!(
+                        "{} authorizes {} but the API names no identity header",
+                        f.name, api.name
                     ),
                 ));
             }

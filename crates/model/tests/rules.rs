@@ -575,6 +575,32 @@ fn cases() -> Vec<Case> {
             "api",
             edited("serverless-api", vec![disconnect("api--orders-fn")]),
         ),
+        // The starter's API has a Cognito authorizer; a Lambda authorizer
+        // beside it cannot also be the default.
+        case(
+            "API_MULTIPLE_AUTHORIZERS",
+            "authz",
+            edited(
+                "serverless-api",
+                vec![
+                    add("authz", K::LambdaFunction),
+                    connect("authz", "api", Meaning::Authorizes),
+                ],
+            ),
+        ),
+        case(
+            "API_AUTHORIZER_NO_IDENTITY",
+            "api",
+            edited(
+                "serverless-api",
+                vec![
+                    disconnect("users--api"),
+                    add("authz", K::LambdaFunction),
+                    connect("authz", "api", Meaning::Authorizes),
+                    set("api", "lambda_authorizer", json!({"identity_header": ""})),
+                ],
+            ),
+        ),
         case(
             "SERVICE_MIN_GT_DESIRED",
             "orders-svc",
@@ -1126,4 +1152,71 @@ fn cold_start_problems_name_the_function_and_the_bad_value() {
 fn an_order_workflow_whose_task_calls_its_connected_function_is_clean() {
     let problems = validate(&workflow(Vec::new()));
     assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// API Gateway caches an authorizer's answer for at most an hour: an edit
+/// past it is refused, and a file holding one is flagged with the limit's
+/// source.
+#[test]
+fn an_authorizer_ttl_past_an_hour_is_refused_and_a_file_holding_one_flagged() {
+    let mut editor = Editor::new(starter("serverless-api").unwrap().build().unwrap());
+    let refused = editor.apply(set(
+        "api",
+        "lambda_authorizer",
+        json!({"result_ttl_s": 3_601}),
+    ));
+    assert!(refused.is_err(), "{refused:?}");
+    editor
+        .apply(set(
+            "api",
+            "lambda_authorizer",
+            json!({"result_ttl_s": 3_600}),
+        ))
+        .unwrap();
+    let design = from_file("serverless-api", |f| {
+        let api = f.components.iter_mut().find(|c| c.id == "api").unwrap();
+        if let archsim_model::Props::ApiGateway(a) = &mut api.props {
+            a.lambda_authorizer.result_ttl_s = 7_200;
+        }
+    });
+    let flagged: Vec<_> = validate(&design)
+        .into_iter()
+        .filter(|p| p.code == "PROPERTY_OUT_OF_RANGE")
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:#?}");
+    assert!(
+        flagged[0]
+            .message
+            .contains("lambda_authorizer.result_ttl_s = 7200 is outside 0..3600 s"),
+        "{}",
+        flagged[0].message
+    );
+}
+
+/// A REQUEST authorizer that caches nothing needs no identity source (AWS
+/// accepts it); a TOKEN one, or one that caches, does.
+#[test]
+fn an_uncached_request_authorizer_needs_no_identity_header() {
+    let code = "API_AUTHORIZER_NO_IDENTITY";
+    let with = |settings: Value| {
+        edited(
+            "serverless-api",
+            vec![
+                disconnect("users--api"),
+                add("authz", K::LambdaFunction),
+                connect("authz", "api", Meaning::Authorizes),
+                set("api", "lambda_authorizer", settings),
+            ],
+        )
+    };
+    let fires = |d: &Design| validate(d).iter().any(|p| p.code == code);
+    assert!(!fires(&with(json!({
+        "payload": "request", "identity_header": "", "result_ttl_s": 0
+    }))));
+    assert!(fires(&with(json!({
+        "payload": "request", "identity_header": "", "result_ttl_s": 60
+    }))));
+    assert!(fires(&with(json!({
+        "payload": "token", "identity_header": "", "result_ttl_s": 0
+    }))));
 }

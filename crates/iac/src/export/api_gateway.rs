@@ -36,14 +36,19 @@ impl<'a> Ctx<'a> {
         id: &str,
         p: &archsim_model::component::ApiGatewayProps,
     ) -> Result<(), ExportError> {
-        let authorizer = self
-            .d
-            .incoming(&c.id)
-            .into_iter()
-            .find(|(conn, from)| {
-                matches!(conn.kind, ConnectionKind::Authorizes) && from.kind() == K::Cognito
-            })
-            .map(|(_, from)| self.id(&from.id));
+        // Its authorizer (validation allows one): a Cognito user pool's
+        // JWTs, or a Lambda function.
+        let guard = self.d.incoming(&c.id).into_iter().find_map(|(conn, from)| {
+            match (&conn.kind, from.kind()) {
+                (ConnectionKind::Authorizes, K::Cognito) => Some(Guard::Cognito(self.id(&from.id))),
+                (ConnectionKind::Authorizes, K::LambdaFunction) => {
+                    Some(Guard::Lambda(self.id(&from.id)))
+                }
+                _ => None,
+            }
+        });
+        let authorizer = guard.as_ref().map(Guard::name);
+        let lambda_authorizer = &p.lambda_authorizer;
         let functions: Vec<&Component> = self
             .d
             .outgoing(&c.id)
@@ -218,13 +223,29 @@ impl<'a> Ctx<'a> {
                 api_gateway::TRACING.put(&mut props, p);
                 api_gateway::METHOD_SETTINGS.put(&mut props, p);
                 let mut props = Value::Object(props);
-                if let Some(pool) = &authorizer {
-                    props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
-                        "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
+                match &guard {
+                    Some(Guard::Cognito(pool)) => {
+                        props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
+                            "CognitoAuthorizer": {"UserPoolArn": ga(pool, "Arn")}}});
+                    }
+                    Some(Guard::Lambda(f)) => {
+                        let mut a = Map::new();
+                        api_gateway::FUNCTION_ARN.put_value(&mut a, ga(f, "Arn"));
+                        api_gateway::FUNCTION_PAYLOAD_TYPE.put(&mut a, lambda_authorizer);
+                        let identity = match lambda_authorizer.payload {
+                            AuthorizerPayload::Token => &api_gateway::IDENTITY_HEADER,
+                            AuthorizerPayload::Request => &api_gateway::IDENTITY_HEADERS,
+                        };
+                        identity.put(&mut a, lambda_authorizer);
+                        api_gateway::REAUTHORIZE_EVERY.put(&mut a, lambda_authorizer);
+                        props["Auth"] = json!({"DefaultAuthorizer": "LambdaAuthorizer",
+                            "Authorizers": {"LambdaAuthorizer": a}});
+                    }
+                    None => {}
                 }
                 let secured = |mut op: Value| {
-                    if authorizer.is_some() {
-                        op["security"] = json!([{"CognitoAuthorizer": []}]);
+                    if let Some(name) = authorizer {
+                        op["security"] = json!([{name: []}]);
                     }
                     op
                 };
@@ -271,16 +292,37 @@ impl<'a> Ctx<'a> {
                 api_gateway::ROUTE_RATE_LIMIT.put(&mut props, p);
                 api_gateway::ROUTE_BURST_LIMIT.put(&mut props, p);
                 let mut props = Value::Object(props);
-                if let Some(pool) = &authorizer {
-                    let jwt = self.jwt_configuration(c, id, pool, "issuer", "audience");
-                    props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer", "Authorizers": {
-                        "CognitoAuthorizer": {"IdentitySource": "$request.header.Authorization",
-                            "JwtConfiguration": jwt}}});
+                match &guard {
+                    Some(Guard::Cognito(pool)) => {
+                        let jwt = self.jwt_configuration(c, id, pool, "issuer", "audience");
+                        let mut a = Map::new();
+                        api_gateway::HTTP_IDENTITY_SOURCE
+                            .put_value(&mut a, json!("$request.header.Authorization"));
+                        a.insert("JwtConfiguration".into(), jwt);
+                        props["Auth"] = json!({"DefaultAuthorizer": "CognitoAuthorizer",
+                            "Authorizers": {"CognitoAuthorizer": a}});
+                    }
+                    Some(Guard::Lambda(f)) => {
+                        let mut a = Map::new();
+                        api_gateway::FUNCTION_ARN.put_value(&mut a, ga(f, "Arn"));
+                        for field in [
+                            &api_gateway::PAYLOAD_FORMAT_VERSION,
+                            &api_gateway::SIMPLE_RESPONSES,
+                            &api_gateway::DEFAULT_PERMISSIONS,
+                            &api_gateway::IDENTITY_HEADERS,
+                            &api_gateway::REAUTHORIZE_EVERY,
+                        ] {
+                            field.put(&mut a, lambda_authorizer);
+                        }
+                        props["Auth"] = json!({"DefaultAuthorizer": "LambdaAuthorizer",
+                            "Authorizers": {"LambdaAuthorizer": a}});
+                    }
+                    None => {}
                 }
                 let mut paths = Map::new();
                 let secured = |mut op: Value| {
-                    if authorizer.is_some() {
-                        op["security"] = json!([{"CognitoAuthorizer": []}]);
+                    if let Some(name) = authorizer {
+                        op["security"] = json!([{name: []}]);
                     }
                     op
                 };
@@ -328,23 +370,44 @@ impl<'a> Ctx<'a> {
                     json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {
                         "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name)))}}),
                 );
-                if let Some(pool) = &authorizer {
-                    self.add(
-                        format!("{id}Authorizer"),
-                        json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
-                            "Name": "CognitoAuthorizer", "RestApiId": r(id), "Type": "COGNITO_USER_POOLS",
-                            "IdentitySource": "method.request.header.Authorization",
-                            "ProviderARNs": [ga(pool, "Arn")]}}),
-                    );
+                match &guard {
+                    Some(Guard::Cognito(pool)) => {
+                        let mut a =
+                            object(json!({"Name": "CognitoAuthorizer", "RestApiId": r(id)}));
+                        api_gateway::REST_AUTHORIZER_TYPE
+                            .put_value(&mut a, json!("COGNITO_USER_POOLS"));
+                        api_gateway::REST_IDENTITY_SOURCE
+                            .put_value(&mut a, json!("method.request.header.Authorization"));
+                        a.insert("ProviderARNs".into(), json!([ga(pool, "Arn")]));
+                        self.add(
+                            format!("{id}Authorizer"),
+                            json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": a}),
+                        );
+                    }
+                    Some(Guard::Lambda(f)) => {
+                        let mut a = object(json!({"Name": "LambdaAuthorizer", "RestApiId": r(id)}));
+                        // (The URI's place first, then its value: the field
+                        // map's order.)
+                        for field in api_gateway::REST_AUTHORIZER.fields {
+                            field.put(&mut a, lambda_authorizer);
+                        }
+                        api_gateway::AUTHORIZER_URI.put_value(&mut a, lambda_uri(f));
+                        self.add(
+                            format!("{id}Authorizer"),
+                            json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": a}),
+                        );
+                        self.authorizer_permission(id, f);
+                    }
+                    None => {}
                 }
                 let mut methods = Vec::new();
-                let authorized = authorizer.is_some();
+                let authorized = guard.as_ref().map(|g| g.rest_type());
                 for f in &functions {
                     let fid = self.id(&f.id);
                     let path = self.api_path(&c.id, f);
                     let resource = self.rest_resources(id, &fid, &path);
                     let integration = json!({"Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
-                        "Uri": sub(&format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{fid}.Arn}}/invocations"))}});
+                        "Uri": lambda_uri(&fid)}});
                     methods.push(self.rest_method(
                         id,
                         &fid,
@@ -417,16 +480,34 @@ impl<'a> Ctx<'a> {
                     json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": {
                         "Name": sub(&format!("${{AWS::StackName}}-{}", kebab(&c.name))), "ProtocolType": "HTTP"}}),
                 );
-                if let Some(pool) = &authorizer {
-                    let jwt = self.jwt_configuration(c, id, pool, "Issuer", "Audience");
-                    self.add(
-                        format!("{id}Authorizer"),
-                        json!({"Type": "AWS::ApiGatewayV2::Authorizer", "Properties": {
-                            "ApiId": r(id), "Name": "CognitoAuthorizer", "AuthorizerType": "JWT",
-                            "IdentitySource": ["$request.header.Authorization"],
-                            "JwtConfiguration": jwt}}),
-                    );
+                match &guard {
+                    Some(Guard::Cognito(pool)) => {
+                        let jwt = self.jwt_configuration(c, id, pool, "Issuer", "Audience");
+                        let mut a = object(json!({"ApiId": r(id), "Name": "CognitoAuthorizer"}));
+                        api_gateway::HTTP_AUTHORIZER_TYPE.put_value(&mut a, json!("JWT"));
+                        api_gateway::HTTP_IDENTITY_SOURCE
+                            .put_value(&mut a, json!(["$request.header.Authorization"]));
+                        a.insert("JwtConfiguration".into(), jwt);
+                        self.add(
+                            format!("{id}Authorizer"),
+                            json!({"Type": "AWS::ApiGatewayV2::Authorizer", "Properties": a}),
+                        );
+                    }
+                    Some(Guard::Lambda(f)) => {
+                        let mut a = object(json!({"ApiId": r(id), "Name": "LambdaAuthorizer"}));
+                        for field in api_gateway::HTTP_AUTHORIZER.fields {
+                            field.put(&mut a, lambda_authorizer);
+                        }
+                        api_gateway::AUTHORIZER_URI.put_value(&mut a, lambda_uri(f));
+                        self.add(
+                            format!("{id}Authorizer"),
+                            json!({"Type": "AWS::ApiGatewayV2::Authorizer", "Properties": a}),
+                        );
+                        self.authorizer_permission(id, f);
+                    }
+                    None => {}
                 }
+                let authorized = guard.as_ref().map(|g| g.http_type());
                 let mut routes = Vec::new();
                 for f in &functions {
                     let fid = self.id(&f.id);
@@ -438,7 +519,7 @@ impl<'a> Ctx<'a> {
                             "IntegrationUri": ga(&fid, "Arn"), "PayloadFormatVersion": "2.0"}}),
                     );
                     let key = format!("ANY {}", self.api_path(&c.id, f));
-                    routes.push(self.http_route(id, &fid, key, &integration, authorizer.is_some()));
+                    routes.push(self.http_route(id, &fid, key, &integration, authorized));
                     self.add(
                         format!("{fid}{id}Permission"),
                         json!({"Type": "AWS::Lambda::Permission", "Properties": {
@@ -462,7 +543,7 @@ impl<'a> Ctx<'a> {
                             "CredentialsArn": ga(role, "Arn"), "RequestParameters": parameters}}),
                     );
                     let key = format!("POST {path}");
-                    routes.push(self.http_route(id, qid, key, &integration, authorizer.is_some()));
+                    routes.push(self.http_route(id, qid, key, &integration, authorized));
                 }
                 for Balancer {
                     id: lbid,
@@ -481,7 +562,7 @@ impl<'a> Ctx<'a> {
                             "IntegrationUri": r(listener), "PayloadFormatVersion": "1.0"}}),
                     );
                     let key = format!("ANY {path}");
-                    routes.push(self.http_route(id, lbid, key, &integration, authorizer.is_some()));
+                    routes.push(self.http_route(id, lbid, key, &integration, authorized));
                 }
                 let mut stage_res = json!({"Type": "AWS::ApiGatewayV2::Stage"});
                 if !routes.is_empty() {
@@ -509,5 +590,62 @@ impl<'a> Ctx<'a> {
             json!({"Description": format!("Endpoint of {}", c.name), "Value": sub(&url)}),
         );
         Ok(())
+    }
+}
+
+/// What guards an API's methods or routes.
+enum Guard {
+    /// A Cognito user pool (its logical id): its JWTs.
+    Cognito(String),
+    /// A Lambda function (its logical id): a Lambda authorizer.
+    Lambda(String),
+}
+
+impl Guard {
+    /// The authorizer's name in SAM's `Auth` and in OpenAPI `security`.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Cognito(_) => "CognitoAuthorizer",
+            Self::Lambda(_) => "LambdaAuthorizer",
+        }
+    }
+
+    /// A REST method's `AuthorizationType`.
+    fn rest_type(&self) -> &'static str {
+        match self {
+            Self::Cognito(_) => "COGNITO_USER_POOLS",
+            Self::Lambda(_) => "CUSTOM",
+        }
+    }
+
+    /// An HTTP route's `AuthorizationType`.
+    fn http_type(&self) -> &'static str {
+        match self {
+            Self::Cognito(_) => "JWT",
+            Self::Lambda(_) => "CUSTOM",
+        }
+    }
+}
+
+/// API Gateway's URI for invoking function `f` (an integration's or an
+/// authorizer's).
+fn lambda_uri(f: &str) -> Value {
+    sub(&format!(
+        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{f}.Arn}}/invocations"
+    ))
+}
+
+impl Ctx<'_> {
+    /// Lets API Gateway invoke `f` as the API's authorizer, and as nothing
+    /// else: the source is that authorizer.
+    fn authorizer_permission(&mut self, api: &str, f: &str) {
+        self.add(
+            format!("{f}{api}AuthorizerPermission"),
+            json!({"Type": "AWS::Lambda::Permission", "Properties": {
+                "FunctionName": ga(f, "Arn"), "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": sub(&format!(
+                    "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/authorizers/${{{api}Authorizer}}"))}}),
+        );
     }
 }

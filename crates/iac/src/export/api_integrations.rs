@@ -159,7 +159,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A REST API method `{api}{target}Method` on a resource, behind the
-    /// API's Cognito authorizer when it has one, with `rest` (its
+    /// API's authorizer of type `authorization` when it has one, with `rest` (its
     /// integration and what goes with it) after those; returns its logical
     /// id for the deployment to wait on.
     pub(super) fn rest_method(
@@ -168,14 +168,14 @@ impl<'a> Ctx<'a> {
         target: &str,
         resource: &str,
         http_method: &str,
-        authorized: bool,
+        authorization: Option<&str>,
         rest: Value,
     ) -> Value {
         let method = format!("{api}{target}Method");
         let mut props = json!({
             "RestApiId": r(api), "ResourceId": r(resource), "HttpMethod": http_method,
-            "AuthorizationType": if authorized { "COGNITO_USER_POOLS" } else { "NONE" }});
-        if authorized {
+            "AuthorizationType": authorization.unwrap_or("NONE")});
+        if authorization.is_some() {
             props["AuthorizerId"] = r(&format!("{api}Authorizer"));
         }
         if let (Value::Object(props), Value::Object(rest)) = (&mut props, rest) {
@@ -189,7 +189,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// An HTTP API route `{api}{target}Route` for `key` (`ANY /path`) to
-    /// an integration, behind the API's JWT authorizer when it has one;
+    /// an integration, behind the API's authorizer of type
+    /// `authorization` (JWT or CUSTOM) when it has one;
     /// returns its logical id for the stage to wait on.
     pub(super) fn http_route(
         &mut self,
@@ -197,14 +198,14 @@ impl<'a> Ctx<'a> {
         target: &str,
         key: String,
         integration: &str,
-        authorized: bool,
+        authorization: Option<&str>,
     ) -> Value {
         let route = format!("{api}{target}Route");
         let mut props = json!({
             "ApiId": r(api), "RouteKey": key,
             "Target": sub(&format!("integrations/${{{integration}}}"))});
-        if authorized {
-            props["AuthorizationType"] = json!("JWT");
+        if let Some(authorization) = authorization {
+            props["AuthorizationType"] = json!(authorization);
             props["AuthorizerId"] = r(&format!("{api}Authorizer"));
         }
         self.add(

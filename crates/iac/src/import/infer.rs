@@ -162,8 +162,14 @@ impl Importer<'_> {
                     if let Some(Value::Object(auths)) =
                         props.get("Auth").and_then(|a| a.get("Authorizers"))
                     {
-                        for a in auths.values() {
-                            self.authorizer(logical, a, logical);
+                        let fields = if ty == "AWS::Serverless::Api" {
+                            &api_gateway::SAM_REST_AUTHORIZER
+                        } else {
+                            &api_gateway::SAM_HTTP_AUTHORIZER
+                        };
+                        for (name, a) in auths {
+                            let why = format!("{logical} Auth.Authorizers.{name}");
+                            self.authorizer(logical, a, fields, &why);
                         }
                     }
                     if let Some(body) = props.get("DefinitionBody") {
@@ -188,8 +194,23 @@ impl Importer<'_> {
                         .get("RestApiId")
                         .or_else(|| props.get("ApiId"))
                         .and_then(ref_target);
-                    if let Some(api) = api {
-                        self.authorizer(api, &props, logical);
+                    let fields = if ty == "AWS::ApiGateway::Authorizer" {
+                        &api_gateway::REST_AUTHORIZER
+                    } else {
+                        &api_gateway::HTTP_AUTHORIZER
+                    };
+                    // (A WebSocket API's authorizer runs on $connect only:
+                    // not drawn, its permission says the API invokes it.)
+                    let websocket = api.is_some_and(|a| {
+                        self.resources()
+                            .get(a)
+                            .and_then(|r| r.get("Properties"))
+                            .and_then(|p| p.get("ProtocolType"))
+                            .and_then(Value::as_str)
+                            == Some("WEBSOCKET")
+                    });
+                    if let Some(api) = api.filter(|_| !websocket) {
+                        self.authorizer(api, &props, fields, logical);
                     }
                 }
                 "AWS::Lambda::Permission" => {
@@ -202,6 +223,21 @@ impl Importer<'_> {
                     };
                     let mut refs = BTreeSet::new();
                     references(props.get("SourceArn").unwrap_or(&Value::Null), &mut refs);
+                    // A permission for an API's authorizer: the authorizer
+                    // draws the function (it authorizes, it is not invoked
+                    // as an integration).
+                    let for_authorizer = refs.iter().any(|r| {
+                        self.resources()
+                            .get(r)
+                            .and_then(|res| res["Type"].as_str())
+                            .is_some_and(|t| {
+                                t == "AWS::ApiGateway::Authorizer"
+                                    || t == "AWS::ApiGatewayV2::Authorizer"
+                            })
+                    });
+                    if for_authorizer {
+                        continue;
+                    }
                     for src in refs {
                         if let Some(s) = self.comp(&src) {
                             let kind = if self.kind_of(&src) == Some(K::ApiGateway) {

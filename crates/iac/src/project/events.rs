@@ -9,6 +9,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use archsim_model::component::{ApiType, AuthorizerPayload};
 use archsim_model::{Component, ConnectionKind, Design, Props};
 use serde_json::{Value, json};
 
@@ -63,6 +64,10 @@ pub(crate) fn for_function(
         let file = |suffix: &str| format!("{}/{}{suffix}.json", plan.folder, kebab(&source.name));
         match t.kind {
             TriggerKind::Other => continue,
+            // (Beside the API's own event, when the function is both.)
+            TriggerKind::Authorizer => {
+                out.push((file("-authorizer"), authorizer_event(&names, source)));
+            }
             TriggerKind::Sqs | TriggerKind::Sns => {
                 let senders = senders(design, source);
                 if senders.is_empty() {
@@ -279,8 +284,82 @@ fn wrap(names: &Names, kind: TriggerKind, source: &Component, body: Value, size:
                 "data": base64(text(&body).as_bytes())
             }]
         }),
+        TriggerKind::Authorizer => authorizer_event(names, source),
         // Another function's or a service's Invoke: the payload as sent.
         TriggerKind::Invoke | TriggerKind::EventBridge | TriggerKind::Other => body,
+    }
+}
+
+/// What API Gateway sends an API's Lambda authorizer: a REST API's TOKEN
+/// or REQUEST event (the shapes of `sam local generate-event apigateway
+/// authorizer` and `request-authorizer`), or an HTTP API's REQUEST event
+/// in payload format 2.0; the caller's identity in the API's header.
+fn authorizer_event(names: &Names, api: &Component) -> Value {
+    let Props::ApiGateway(p) = &api.props else {
+        return json!({});
+    };
+    let id = names.id(api);
+    let (header, token) = (&p.lambda_authorizer.identity_header, "allow-0001");
+    let api_id = kebab(&id).replace('-', "");
+    let arn = |stage: &str, method: &str, path: &str| {
+        format!(
+            "arn:aws:execute-api:{}:{ACCOUNT}:{api_id}/{stage}/{method}{path}",
+            names.region
+        )
+    };
+    match (p.api_type, p.lambda_authorizer.payload) {
+        (ApiType::Rest, AuthorizerPayload::Token) => json!({
+            "type": "TOKEN",
+            "authorizationToken": token,
+            "methodArn": arn(&p.stage_name, "POST", "/{proxy+}")
+        }),
+        (ApiType::Rest, AuthorizerPayload::Request) => json!({
+            "type": "REQUEST",
+            "methodArn": arn(&p.stage_name, "POST", "/"),
+            "resource": "/{proxy+}",
+            "path": "/",
+            "httpMethod": "POST",
+            "headers": {header: token, "Content-Type": "application/json"},
+            "queryStringParameters": {},
+            "pathParameters": {"proxy": ""},
+            "stageVariables": {},
+            "requestContext": {
+                "path": format!("/{}/", p.stage_name),
+                "accountId": ACCOUNT,
+                "resourceId": "abc123",
+                "stage": p.stage_name,
+                "requestId": uuid(&id, 5),
+                "identity": {"sourceIp": "203.0.113.10"},
+                "resourcePath": "/{proxy+}",
+                "httpMethod": "POST",
+                "apiId": api_id
+            }
+        }),
+        (ApiType::Http, _) => json!({
+            "version": "2.0",
+            "type": "REQUEST",
+            "routeArn": arn("$default", "POST", "/"),
+            "identitySource": [token],
+            "routeKey": "ANY /{proxy+}",
+            "rawPath": "/",
+            "rawQueryString": "",
+            "headers": {header.to_lowercase(): token, "content-type": "application/json"},
+            "requestContext": {
+                "accountId": ACCOUNT,
+                "apiId": api_id,
+                "domainName": format!("{api_id}.execute-api.{}.amazonaws.com", names.region),
+                "domainPrefix": api_id,
+                "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1",
+                    "sourceIp": "203.0.113.10", "userAgent": "archsim"},
+                "requestId": uuid(&id, 5),
+                "routeKey": "ANY /{proxy+}",
+                "stage": "$default",
+                "time": "01/Jan/2026:00:00:00 +0000",
+                "timeEpoch": EPOCH_MS
+            },
+            "pathParameters": {"proxy": ""},
+            "stageVariables": {}
+        }),
     }
 }
 

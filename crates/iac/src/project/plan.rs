@@ -34,6 +34,9 @@ pub(crate) enum TriggerKind {
     Firehose,
     /// Another function or a service calling `Invoke`.
     Invoke,
+    /// API Gateway asking the function, an API's Lambda authorizer, about
+    /// a caller (the source is the API).
+    Authorizer,
     /// Lambda@Edge, Lex and Alexa: no sample event is generated.
     Other,
 }
@@ -56,6 +59,7 @@ impl TriggerKind {
             Self::Cognito => "cognito",
             Self::Firehose => "firehose",
             Self::Invoke => "invoke",
+            Self::Authorizer => "authorizer",
             Self::Other => "other",
         }
     }
@@ -160,6 +164,13 @@ impl FunctionPlan<'_> {
             }
         }
         for t in &self.triggers {
+            if t.kind == TriggerKind::Authorizer && minimal {
+                notes.push(format!(
+                    "{name}: the Lambda authorizer of {}; the {} stub does not answer as one: return an IAM policy allowing execute-api:Invoke on the event's methodArn or routeArn (or, for an HTTP API with simple responses, {{\"isAuthorized\": true}}) before deploying, or every request gets a 500",
+                    t.source.name,
+                    self.props.runtime_identifier()
+                ));
+            }
             if t.kind == TriggerKind::Other {
                 notes.push(format!(
                     "{name}: no sample event for {} ({}); write one in events/",
@@ -330,6 +341,15 @@ fn triggers<'a>(design: &'a Design, f: &Component) -> Vec<Trigger<'a>> {
             _ => continue,
         };
         out.push(Trigger { kind, source: from });
+    }
+    // The APIs it authorizes ask it about their callers.
+    for (conn, api) in design.outgoing(&f.id) {
+        if matches!(conn.kind, ConnectionKind::Authorizes) && api.kind() == K::ApiGateway {
+            out.push(Trigger {
+                kind: TriggerKind::Authorizer,
+                source: api,
+            });
+        }
     }
     out
 }

@@ -864,6 +864,92 @@ pub fn kitchen_sink() -> Design {
     ] {
         link(&mut d, from, to, kind);
     }
+    // Lambda authorizers: a REST API's TOKEN authorizer on its own header,
+    // an HTTP API's REQUEST authorizer with simple responses.
+    add(
+        &mut d,
+        "partner",
+        "Partner API",
+        Props::ApiGateway(ApiGatewayProps {
+            lambda_authorizer: LambdaAuthorizer {
+                identity_header: "X-Partner-Token".into(),
+                result_ttl_s: 120,
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "partner-auth",
+        "Partner authorizer",
+        Props::LambdaFunction(lambda(Runtime::Python)),
+    );
+    add(
+        &mut d,
+        "mobile",
+        "Mobile HTTP API",
+        Props::ApiGateway(ApiGatewayProps {
+            api_type: ApiType::Http,
+            lambda_authorizer: LambdaAuthorizer {
+                payload: AuthorizerPayload::Request,
+                result_ttl_s: 60,
+                simple_responses: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    );
+    add(
+        &mut d,
+        "mobile-auth",
+        "Mobile authorizer",
+        Props::LambdaFunction(lambda(Runtime::Nodejs)),
+    );
+    link(
+        &mut d,
+        "users",
+        "partner",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(
+        &mut d,
+        "users",
+        "mobile",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(&mut d, "partner", "web", Meaning::InvokeSync.default_kind());
+    link(
+        &mut d,
+        "mobile",
+        "http-fn",
+        Meaning::InvokeSync.default_kind(),
+    );
+    link(
+        &mut d,
+        "partner-auth",
+        "partner",
+        ConnectionKind::Authorizes,
+    );
+    link(&mut d, "mobile-auth", "mobile", ConnectionKind::Authorizes);
+    // A REST API's REQUEST authorizer that caches nothing: the partner
+    // authorizer guards its webhooks too.
+    add(
+        &mut d,
+        "hooks",
+        "Webhook API",
+        Props::ApiGateway(ApiGatewayProps {
+            lambda_authorizer: LambdaAuthorizer {
+                payload: AuthorizerPayload::Request,
+                result_ttl_s: 0,
+                ..Default::default()
+            },
+            ..Default::default()
+        }),
+    );
+    link(&mut d, "users", "hooks", Meaning::InvokeSync.default_kind());
+    link(&mut d, "hooks", "web", Meaning::InvokeSync.default_kind());
+    link(&mut d, "partner-auth", "hooks", ConnectionKind::Authorizes);
     assert!(d.components().any(|c| c.kind() == K::Generic));
     d
 }

@@ -521,6 +521,65 @@ pub struct ApiGatewayProps {
     /// maximum, 30 s an HTTP API's ([`ApiType::default_integration_timeout_ms`]).
     pub integration_timeout_ms: u32,
     pub tracing: bool,
+    /// The settings of its Lambda authorizer, used when a Lambda function
+    /// `Authorizes` the API (a Cognito authorizer has none of these).
+    pub lambda_authorizer: LambdaAuthorizer,
+}
+
+/// What a REST API's Lambda authorizer receives: one header (TOKEN, SAM's
+/// default) or the request's identity sources (REQUEST). An HTTP API's
+/// Lambda authorizers are REQUEST authorizers (payload format 2.0).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizerPayload {
+    #[default]
+    Token,
+    Request,
+}
+
+/// A Lambda authorizer: API Gateway invokes the function before the
+/// integration, unless the caller's answer is still in its cache (keyed
+/// by the identity header, kept for the TTL).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LambdaAuthorizer {
+    /// REST APIs: TOKEN or REQUEST; an HTTP API's is always REQUEST.
+    pub payload: AuthorizerPayload,
+    /// The header carrying the caller's identity: the cache key.
+    pub identity_header: String,
+    /// How long API Gateway caches an answer per identity; 0 disables the
+    /// cache. A REST API's default is 300 s; an HTTP API caches only when
+    /// told to (no TTL given is 0). At most 3,600 s.
+    pub result_ttl_s: u32,
+    /// HTTP APIs: the function answers `{"isAuthorized": true}` instead of
+    /// an IAM policy (`EnableSimpleResponses`).
+    pub simple_responses: bool,
+    /// Distinct callers (tokens) in the traffic: each request carries one,
+    /// drawn uniformly; the cache hit rate depends on it (archsim).
+    pub callers: u32,
+}
+
+impl Default for LambdaAuthorizer {
+    fn default() -> Self {
+        Self {
+            payload: AuthorizerPayload::Token,
+            identity_header: "Authorization".into(),
+            result_ttl_s: LambdaAuthorizer::REST_DEFAULT_TTL_S,
+            simple_responses: false,
+            callers: 100,
+        }
+    }
+}
+
+impl LambdaAuthorizer {
+    /// A REST API caches an authorizer's answers for 300 s unless told
+    /// otherwise (API Gateway `CreateAuthorizer`: "If this field is not
+    /// set, the default value is 300").
+    pub const REST_DEFAULT_TTL_S: u32 = 300;
+    /// The longest TTL API Gateway accepts: 3,600 s.
+    pub const MAX_TTL_S: u32 = 3_600;
 }
 
 impl ApiType {
@@ -544,6 +603,7 @@ impl Default for ApiGatewayProps {
             throttle_burst: 5_000,
             integration_timeout_ms: 29_000,
             tracing: false,
+            lambda_authorizer: LambdaAuthorizer::default(),
         }
     }
 }

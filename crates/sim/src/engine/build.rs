@@ -117,6 +117,7 @@ impl Simulation {
                     bucket: TokenBucket::new(p.throttle_rate_rps, f64::from(p.throttle_burst)),
                     timeout: u64::from(p.integration_timeout_ms) * 1000,
                     target: NONE,
+                    authorizer: edges::authorizer(design, comp, p, &ids),
                 },
                 Props::Alb(p) | Props::Nlb(p) => edges::load_balancer(design, comp, p, &ids),
                 Props::CloudFront(p) => Behaviour::Edge {

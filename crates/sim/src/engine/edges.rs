@@ -1,10 +1,11 @@
-//! The edges requests enter through: API Gateway (throttling, the
-//! integration timeout, 429/502/504 to the client), Application and
+//! The edges requests enter through: API Gateway (throttling, its Lambda
+//! authorizer and the authorizer's cache, the integration timeout,
+//! 429/500/502/504 to the client), Application and
 //! Network Load Balancers (listener rules, target selection is the
 //! service's, idle timeout, LCU inputs) and CloudFront (cache hits
 //! answered at the edge, misses sent to the origin).
 
-use archsim_model::component::LoadBalancerProps;
+use archsim_model::component::{ApiGatewayProps, ComponentKind, LoadBalancerProps};
 use archsim_model::connection::{ConnectionKind, RuleCondition};
 use archsim_model::listener_rule::rule_matches;
 use archsim_model::{Component, Design};
@@ -56,22 +57,95 @@ pub(super) fn load_balancer(
     }
 }
 
+/// An API's Lambda authorizer: the function API Gateway invokes before
+/// the integration, and each caller's cached answer.
+pub(super) struct Authorizer {
+    function: u32,
+    /// How long an answer is kept; 0: every request invokes the function.
+    ttl: Us,
+    /// When each caller's cached answer expires (0: none yet). Callers
+    /// are drawn uniformly, one per request.
+    expires: Vec<Us>,
+}
+
+/// A request of an API waiting for its authorizer (`Req::step`).
+const AUTHORIZING: u16 = 1;
+
+/// The Lambda function that authorizes `comp` (an API), as its
+/// authorizer; `None` without one (a Cognito user pool's JWTs are checked
+/// by API Gateway itself, at no modelled cost).
+pub(super) fn authorizer(
+    design: &Design,
+    comp: &Component,
+    p: &ApiGatewayProps,
+    ids: &[&str],
+) -> Option<Box<Authorizer>> {
+    let function = design
+        .incoming(&comp.id)
+        .into_iter()
+        .find_map(|(conn, from)| {
+            (matches!(conn.kind, ConnectionKind::Authorizes)
+                && from.kind() == ComponentKind::LambdaFunction)
+                .then(|| index_of(ids, &from.id))
+                .flatten()
+        })?;
+    let a = &p.lambda_authorizer;
+    Some(Box::new(Authorizer {
+        function,
+        ttl: u64::from(a.result_ttl_s) * SEC,
+        expires: vec![0; a.callers.max(1) as usize],
+    }))
+}
+
 impl Simulation {
-    /// API Gateway: a token bucket throttles (429), then the integration
-    /// is called, or the service integrations fire when there is none.
+    /// API Gateway: a token bucket throttles (429); then, with a Lambda
+    /// authorizer, the request's caller is drawn and the authorizer is
+    /// invoked unless that caller's answer is still cached; then the
+    /// integration is called, or the service integrations fire when there
+    /// is none.
     pub(super) fn api_arrive(&mut self, r: u32) {
         let node = self.reqs[r as usize].node;
         let now = self.now;
         let n = &mut self.nodes[node as usize];
-        let Behaviour::Api { bucket, target, .. } = &mut n.behaviour else {
+        let Behaviour::Api {
+            bucket, authorizer, ..
+        } = &mut n.behaviour
+        else {
             return;
         };
         if !bucket.take(now) {
             self.finish(r, Outcome::Throttled);
             return;
         }
-        let t = *target;
         n.billed_requests += 1;
+        if let Some(a) = authorizer {
+            let callers = a.expires.len();
+            let caller = if a.ttl > 0 && callers > 1 {
+                ((uniform(&mut n.rng) * callers as f64) as usize).min(callers - 1)
+            } else {
+                0
+            };
+            if a.ttl == 0 || a.expires[caller] <= now {
+                let function = a.function;
+                let req = &mut self.reqs[r as usize];
+                req.step = AUTHORIZING;
+                req.slot = caller as u32;
+                self.call(r, function);
+                return;
+            }
+        }
+        self.integrate(r);
+    }
+
+    /// The request is authorized (or needs no authorizer): the
+    /// integration's timeout starts now.
+    fn integrate(&mut self, r: u32) {
+        let node = self.reqs[r as usize].node;
+        self.reqs[r as usize].integration_start = self.now;
+        let Behaviour::Api { target, .. } = &self.nodes[node as usize].behaviour else {
+            return;
+        };
+        let t = *target;
         if t != NONE {
             self.call(r, t);
         } else {
@@ -80,18 +154,48 @@ impl Simulation {
         }
     }
 
+    /// A request's callee answered: its authorizer (the answer is cached
+    /// for the caller and the integration called; an authorizer that
+    /// failed or was throttled is a 500, as API Gateway answers), or its
+    /// integration.
+    pub(super) fn api_child_returned(&mut self, p: u32, outcome: Outcome, timeout: Us) {
+        if self.reqs[p as usize].step != AUTHORIZING {
+            self.api_returned(p, outcome, timeout);
+            return;
+        }
+        let now = self.now;
+        let req = &mut self.reqs[p as usize];
+        req.step = 0;
+        let caller = req.slot as usize;
+        if outcome != Outcome::Ok {
+            req.answered = self.child_answered;
+            self.finish(p, Outcome::Error(ErrKind::Authorizer500));
+            return;
+        }
+        let node = req.node;
+        if let Behaviour::Api {
+            authorizer: Some(a),
+            ..
+        } = &mut self.nodes[node as usize].behaviour
+            && a.ttl > 0
+        {
+            a.expires[caller] = now + a.ttl;
+        }
+        self.integrate(p);
+    }
+
     /// The integration answered: past the integration timeout the client
     /// had a 504; otherwise throttles become 429 and errors 502.
     pub(super) fn api_returned(&mut self, p: u32, outcome: Outcome, timeout: Us) {
         let parent = self.reqs[p as usize];
-        let elapsed = self.now - parent.arrived;
+        let elapsed = self.now - parent.integration_start;
         self.reqs[p as usize].answered = self.child_answered;
         let o = if elapsed > timeout {
             // The client got a 504 at the timeout; the callee kept
             // running. The 504 is counted when the callee returns
             // (no timer per request on the hot path), with the
             // latency the client saw.
-            self.reqs[p as usize].answered = parent.arrived + timeout;
+            self.reqs[p as usize].answered = parent.integration_start + timeout;
             Outcome::Error(ErrKind::Timeout504)
         } else {
             match outcome {

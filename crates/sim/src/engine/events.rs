@@ -137,10 +137,13 @@ pub(super) enum ErrKind {
     /// A Step Functions execution failed (a Fail state, an error no
     /// Retry or Catch handled).
     ExecutionFailed,
+    /// An API's Lambda authorizer failed or was throttled: API Gateway
+    /// answers 500.
+    Authorizer500,
 }
 
 impl ErrKind {
-    pub(super) const ALL: [ErrKind; 11] = [
+    pub(super) const ALL: [ErrKind; 12] = [
         ErrKind::Throttle429,
         ErrKind::Bad502,
         ErrKind::Unavailable503,
@@ -152,6 +155,7 @@ impl ErrKind {
         ErrKind::TaskStopped,
         ErrKind::FunctionError,
         ErrKind::ExecutionFailed,
+        ErrKind::Authorizer500,
     ];
     pub(super) fn name(self) -> &'static str {
         match self {
@@ -166,6 +170,7 @@ impl ErrKind {
             ErrKind::TaskStopped => "task_stopped",
             ErrKind::FunctionError => "function_error",
             ErrKind::ExecutionFailed => "execution_failed",
+            ErrKind::Authorizer500 => "500",
         }
     }
 }
@@ -188,6 +193,9 @@ pub(super) struct Req {
     /// Start of service (a worker or environment took it); for a message,
     /// when it was last received.
     pub(super) service_start: Us,
+    /// API Gateway: when the integration was called (after the Lambda
+    /// authorizer, if any): its timeout counts from here.
+    pub(super) integration_start: Us,
     pub(super) init_us: Us,
     pub(super) path: u32,
     /// Traffic profile whose work distribution overrides the handler's.

@@ -86,7 +86,7 @@ pub use output::{DeploymentNow, Frame, FrameComponent, VersionNow};
 
 use arrivals::Profile;
 use capacity::Capacity;
-use edges::Rule;
+use edges::{Authorizer, Rule};
 use events::{Ev, Event, Outcome, Req};
 use lambda::Lambda;
 use queue::Queue;
@@ -155,7 +155,7 @@ struct Counters {
     errors: u64,
     throttled: u64,
     in_flight: u64,
-    by_kind: [u64; 11],
+    by_kind: [u64; 12],
     cold_starts: u64,
     retries: u64,
     dead_lettered: u64,
@@ -241,6 +241,8 @@ enum Behaviour {
         bucket: TokenBucket,
         timeout: Us,
         target: u32,
+        /// Its Lambda authorizer, if a function authorizes it.
+        authorizer: Option<Box<Authorizer>>,
     },
     LoadBalancer {
         rules: Vec<Rule>,

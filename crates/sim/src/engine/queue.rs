@@ -251,6 +251,7 @@ impl Simulation {
             mode: Mode::Batch,
             arrived: now,
             service_start: now,
+            integration_start: now,
             init_us: 0,
             path,
             profile: NONE,

@@ -47,6 +47,7 @@ impl Simulation {
             mode,
             arrived: now,
             service_start: now,
+            integration_start: now,
             init_us: 0,
             path,
             profile,
@@ -333,7 +334,7 @@ impl Simulation {
             }
             Behaviour::Api { timeout, .. } => {
                 let timeout = *timeout;
-                self.api_returned(p, outcome, timeout);
+                self.api_child_returned(p, outcome, timeout);
             }
             Behaviour::LoadBalancer { idle_timeout, .. } => {
                 let idle_timeout = *idle_timeout;

@@ -45,6 +45,23 @@ pub(crate) fn build_metadata(plan: &FunctionPlan) -> Option<Value> {
     }
 }
 
+/// For a function that authorizes APIs: whether one of them is an HTTP
+/// API with simple responses (its handler answers those with a boolean).
+pub(crate) fn simple_responses(plan: &FunctionPlan) -> Option<bool> {
+    let apis: Vec<_> = plan
+        .triggers
+        .iter()
+        .filter(|t| t.kind == TriggerKind::Authorizer)
+        .collect();
+    (!apis.is_empty()).then(|| {
+        apis.iter().any(|t| {
+            matches!(&t.source.props, archsim_model::Props::ApiGateway(p)
+                if p.api_type == archsim_model::component::ApiType::Http
+                    && p.lambda_authorizer.simple_responses)
+        })
+    })
+}
+
 /// The distinct trigger kinds, in a fixed order.
 pub(crate) fn trigger_kinds(plan: &FunctionPlan) -> Vec<TriggerKind> {
     let mut kinds: Vec<TriggerKind> = plan.triggers.iter().map(|t| t.kind).collect();

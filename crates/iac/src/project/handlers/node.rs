@@ -282,6 +282,12 @@ fn handler(design: &Design, plan: &FunctionPlan, function: &str) -> String {
     }
     s.push_str("  return result;\n}\n\n");
     s.push_str(DECODE);
+    if let Some(simple) = super::simple_responses(plan) {
+        let _ = writeln!(
+            s,
+            "\n// Whether an HTTP API this function authorizes takes {{ isAuthorized }}.\nconst SIMPLE_RESPONSES = {simple};"
+        );
+    }
 
     let _ = writeln!(s, "\nexports.{function} = async (event, context) => {{");
     s.push_str("  const kind = eventKind(event);\n");
@@ -304,6 +310,7 @@ async function processMessage(message) {
 const DECODE: &str = r#"// The trigger an event comes from.
 function eventKind(event) {
   if (!event || typeof event !== "object") return "invoke";
+  if ((event.type === "TOKEN" || event.type === "REQUEST") && (event.methodArn || event.routeArn)) return "authorizer";
   const records = event.Records;
   if (Array.isArray(records) && records.length && records[0] && typeof records[0] === "object") {
     return records[0].eventSource || records[0].EventSource || "invoke";
@@ -497,6 +504,28 @@ fn branch(k: TriggerKind) -> &'static str {
       }
     }
     return { records };
+  }
+"#
+        }
+        TriggerKind::Authorizer => {
+            r#"  if (kind === "authorizer") {
+    // API Gateway asks about a caller: processMessage() sees its identity
+    // (throw to deny); the answer is an IAM policy on the method or route,
+    // or a boolean for an HTTP API with simple responses.
+    const resource = event.methodArn || event.routeArn;
+    const identity = event.authorizationToken || (event.identitySource || []).join(",") || "anonymous";
+    let effect = "Allow";
+    try {
+      await processMessage({ id: identity, resource });
+    } catch (err) {
+      console.error("authorization failed", err);
+      effect = "Deny";
+    }
+    if (event.routeArn && SIMPLE_RESPONSES) return { isAuthorized: effect === "Allow" };
+    return {
+      principalId: identity,
+      policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }] },
+    };
   }
 "#
         }

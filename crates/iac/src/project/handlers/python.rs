@@ -194,6 +194,13 @@ fn handler(design: &Design, plan: &FunctionPlan, function: &str) -> String {
     }
     s.push_str("    return result\n\n\n");
     s.push_str(DECODE);
+    if let Some(simple) = super::simple_responses(plan) {
+        let _ = writeln!(
+            s,
+            "\n# Whether an HTTP API this function authorizes takes {{\"isAuthorized\": ...}}.\nSIMPLE_RESPONSES = {}",
+            if simple { "True" } else { "False" }
+        );
+    }
 
     let _ = writeln!(s, "\ndef {function}(event, context):");
     s.push_str("    kind = event_kind(event)\n");
@@ -217,6 +224,8 @@ const DECODE: &str = r#"def event_kind(event):
     """The trigger an event comes from."""
     if not isinstance(event, dict):
         return "invoke"
+    if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
+        return "authorizer"
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
         return records[0].get("eventSource") or records[0].get("EventSource") or "invoke"
@@ -391,6 +400,25 @@ fn branch(k: TriggerKind) -> &'static str {
                 LOG.exception("record %s failed", record["recordId"])
                 out.append({"recordId": record["recordId"], "result": "ProcessingFailed", "data": record["data"]})
         return {"records": out}
+"#
+        }
+        TriggerKind::Authorizer => {
+            r#"    if kind == "authorizer":
+        # API Gateway asks about a caller: process() sees its identity (raise
+        # to deny); the answer is an IAM policy on the method or route, or a
+        # boolean for an HTTP API with simple responses.
+        resource = event.get("methodArn") or event.get("routeArn")
+        identity = event.get("authorizationToken") or ",".join(event.get("identitySource") or []) or "anonymous"
+        try:
+            process({"id": identity, "resource": resource})
+            effect = "Allow"
+        except Exception:
+            LOG.exception("authorization failed")
+            effect = "Deny"
+        if "routeArn" in event and SIMPLE_RESPONSES:
+            return {"isAuthorized": effect == "Allow"}
+        return {"principalId": identity, "policyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]}}
 "#
         }
         TriggerKind::Invoke | TriggerKind::Other => "",
