@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 
 use archsim_model::component::{
-    ApiType, Architecture as ModelArch, EcsServiceProps, LAMBDA_MB_PER_VCPU, LambdaAuthorizer,
-    LambdaProps, Props, ScalingMetric, SecretReads, TaskDefinitionProps, Work, WorkflowType,
+    ApiType, Architecture as ModelArch, DynamoDbBilling, EcsServiceProps, LAMBDA_MB_PER_VCPU,
+    LambdaAuthorizer, LambdaProps, Props, ScalingMetric, SecretReads, TaskDefinitionProps, Work,
+    WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -733,7 +734,15 @@ pub fn estimate_usage(
                     None,
                 );
             }
-            Props::DynamoDbTable(_) => {
+            Props::DynamoDbTable(t) => {
+                if t.billing == DynamoDbBilling::Provisioned
+                    && (t.read_scaling.is_some() || t.write_scaling.is_some())
+                {
+                    notes.push(format!(
+                        "{id}: auto scaling: the estimate bills the table's configured capacity ({} RCU, {} WCU); a simulation's bill is the capacity auto scaling provisioned",
+                        t.read_capacity, t.write_capacity
+                    ));
+                }
                 if let Some(usage) = crate::rated::dynamodb_usage(
                     design,
                     c,

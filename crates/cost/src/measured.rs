@@ -300,7 +300,18 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 // are not billed); a run without them, by the requests.
                 let usage = match u.dynamodb_units.get(id) {
                     Some(&(reads, writes)) => {
-                        crate::rated::dynamodb_units_usage(design, c, writes * k, reads * k)
+                        let mut usage =
+                            crate::rated::dynamodb_units_usage(design, c, writes * k, reads * k);
+                        // Provisioned capacity as the run held it (auto
+                        // scaling moves it), averaged over the run.
+                        if let (Some(usage), Some(&(r, w))) =
+                            (&mut usage, u.dynamodb_capacity.get(id))
+                            && let Some(p) = &mut usage.provisioned
+                        {
+                            p.read_capacity_units = r;
+                            p.write_capacity_units = w;
+                        }
+                        usage
                     }
                     None => {
                         let w = write_share(design, id, &rate);

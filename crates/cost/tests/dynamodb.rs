@@ -125,3 +125,37 @@ fn throttled_attempts_are_not_billed_and_provisioned_capacity_is() {
     let p = u.provisioned.as_ref().unwrap();
     assert_eq!(p.write_capacity_units, 1.0);
 }
+
+#[test]
+fn an_auto_scaled_table_is_billed_for_the_capacity_it_held() {
+    // 20 writes/s on 5 WCU, scaled at 70% between 5 and 100. The 1,500
+    // units of burst last 100 s, so the second minute consumed 15/s: at
+    // 120 s capacity becomes ceil(15 / 0.7) = 22; 20/s on 22 is 91%, so at
+    // 240 s it becomes ceil(20 / 0.7) = 29, held to the end at 600 s.
+    let table = DynamoDbTableProps {
+        billing: DynamoDbBilling::Provisioned,
+        read_capacity: 5,
+        write_capacity: 5,
+        write_scaling: Some(CapacityScaling {
+            min_capacity: 5,
+            max_capacity: 100,
+            target_utilization_pct: 70.0,
+        }),
+        ..Default::default()
+    };
+    let (run, u) = table_usage(table, 20.0);
+    let changes: Vec<(f64, u32, u32)> = run
+        .scale_decisions
+        .iter()
+        .map(|d| (d.at_s, d.from, d.to))
+        .collect();
+    assert_eq!(changes, vec![(120.0, 5, 22), (240.0, 22, 29)]);
+    let p = u.provisioned.unwrap();
+    let want = (5.0 * 120.0 + 22.0 * 120.0 + 29.0 * 360.0) / 600.0;
+    assert!(
+        (p.write_capacity_units - want).abs() < 1e-9,
+        "{} against {want}",
+        p.write_capacity_units
+    );
+    assert_eq!(p.read_capacity_units, 5.0);
+}

@@ -1075,23 +1075,6 @@ impl<'a> Importer<'a> {
                         "{logical} ({ty}): added by the production export profile, not drawn"
                     ))
                 }
-                // Kept and exported, but the simulator holds a table at its
-                // provisioned capacity: say so rather than throttle silently.
-                None if ty == "AWS::ApplicationAutoScaling::ScalableTarget"
-                    && p.get("ServiceNamespace").and_then(Value::as_str) == Some("dynamodb") =>
-                {
-                    let what = p
-                        .get("ResourceId")
-                        .map(|r| match r {
-                            Value::String(s) => s.clone(),
-                            other => serde_json::to_string(other).unwrap_or_default(),
-                        })
-                        .unwrap_or_default();
-                    self.report.kept.push(format!(
-                        "{logical} ({ty}): DynamoDB auto scaling of {what} is kept as written but not \
-                         simulated: simulations hold the table at its provisioned capacity"
-                    ))
-                }
                 None => self
                     .report
                     .kept
@@ -1114,6 +1097,7 @@ impl<'a> Importer<'a> {
             }
         }
         self.infer();
+        self.table_scaling();
         self.group_clusters();
         let snapshots: Map<String, Value> = self
             .design
@@ -1165,6 +1149,72 @@ impl<'a> Importer<'a> {
             }
         }
         out
+    }
+
+    /// DynamoDB auto scaling: each scalable target on a table's read or
+    /// write capacity (and the target tracking policy on it) read onto the
+    /// table, kept as written for export; one the import cannot read (its
+    /// table not found, a value from an intrinsic) is said.
+    fn table_scaling(&mut self) {
+        use crate::properties::data_stores as ds;
+        let resources = self.resources();
+        for (logical, res) in resources {
+            let p = &res["Properties"];
+            if res["Type"].as_str() != Some("AWS::ApplicationAutoScaling::ScalableTarget")
+                || p["ServiceNamespace"].as_str() != Some(ds::SCALING_NAMESPACE)
+            {
+                continue;
+            }
+            let write = match p["ScalableDimension"].as_str() {
+                Some(d) if d == ds::scaling_dimension(true) => true,
+                Some(d) if d == ds::scaling_dimension(false) => false,
+                _ => continue,
+            };
+            let mut named = BTreeSet::new();
+            references(&p["ResourceId"], &mut named);
+            let table = named
+                .iter()
+                .find(|n| self.kind_of(n) == Some(K::DynamoDbTable))
+                .and_then(|n| Some((n.clone(), self.comp(n)?)));
+            let Some((table_logical, table)) = table else {
+                self.report.kept.push(format!(
+                    "{logical}: DynamoDB auto scaling of a table this template does not hold; kept as written, not simulated"
+                ));
+                continue;
+            };
+            let mut s = archsim_model::component::CapacityScaling::default();
+            let given = self.defaults(p, None, &mut BTreeSet::new());
+            if let Some(m) = given.as_object() {
+                for f in [&ds::SCALING_MIN, &ds::SCALING_MAX] {
+                    if let (Some(read), Some(v)) = (f.read, f.get(m)) {
+                        read(&mut s, v);
+                    }
+                }
+            }
+            // Its target tracking policy, when there is one.
+            let policy = resources.values().find(|r| {
+                r["Type"].as_str() == Some("AWS::ApplicationAutoScaling::ScalingPolicy")
+                    && ref_target(&r["Properties"]["ScalingTargetId"]) == Some(logical.as_str())
+            });
+            if let Some(m) = policy.and_then(|r| r["Properties"].as_object())
+                && let (Some(read), Some(v)) = (ds::SCALING_TARGET.read, ds::SCALING_TARGET.get(m))
+            {
+                read(&mut s, v);
+            }
+            let what = if write { "write" } else { "read" };
+            let _ = apply_op(
+                &mut self.design,
+                Op::SetProperty {
+                    id: table.clone(),
+                    path: format!("{what}_scaling"),
+                    value: json!(s),
+                },
+            );
+            self.report.kept.push(format!(
+                "{logical}: {table_logical}'s {what} auto scaling ({} to {} at {}%), read onto the table and kept as written",
+                s.min_capacity, s.max_capacity, s.target_utilization_pct
+            ));
+        }
     }
 
     fn comp(&self, logical: &str) -> Option<String> {

@@ -516,6 +516,14 @@ fn typed_properties_come_back_from_our_export() {
                         deployment(l)
                     )),
                     Props::SqsQueue(q) => Some(format!("{key}: {q:?}")),
+                    Props::DynamoDbTable(t) => Some(format!(
+                        "{key}: {:?} {} RCU {} WCU, scaling {:?} {:?}",
+                        t.billing,
+                        t.read_capacity,
+                        t.write_capacity,
+                        t.read_scaling,
+                        t.write_scaling
+                    )),
                     // The circuit breaker is the ECS controller's (not
                     // exported with CodeDeploy's).
                     Props::EcsService(s) => Some(format!(

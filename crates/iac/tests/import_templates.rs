@@ -1746,9 +1746,15 @@ Resources:
     );
 }
 
+/// DynamoDB auto scaling in a template is read onto its table (the
+/// simulator scales it, the bill follows), and kept as written.
 #[test]
-fn dynamodb_auto_scaling_is_kept_and_said_not_simulated() {
+fn dynamodb_auto_scaling_is_read_onto_the_table() {
+    use archsim_model::Props;
+    use archsim_model::component::CapacityScaling;
     let text = r#"
+Parameters:
+  MaxWrites: {Type: Number, Default: 100}
 Resources:
   Orders:
     Type: AWS::DynamoDB::Table
@@ -1764,18 +1770,48 @@ Resources:
       ScalableDimension: dynamodb:table:WriteCapacityUnits
       ResourceId: !Sub table/${Orders}
       MinCapacity: 5
-      MaxCapacity: 100
+      MaxCapacity: !Ref MaxWrites
+  WritePolicy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: writes
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref WriteScaling
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 60
+        PredefinedMetricSpecification:
+          PredefinedMetricType: DynamoDBWriteCapacityUtilization
 "#;
     let imported = archsim_iac::import(text, "scaling.yaml").expect("imports");
+    let Some(Props::DynamoDbTable(t)) = imported.design.component("Orders").map(|c| &c.props)
+    else {
+        panic!("a table")
+    };
+    assert_eq!(
+        t.write_scaling,
+        Some(CapacityScaling {
+            min_capacity: 5,
+            max_capacity: 100,
+            target_utilization_pct: 60.0,
+        })
+    );
+    assert_eq!(t.read_scaling, None);
     let line = imported
         .report
         .kept
         .iter()
-        .find(|l| l.starts_with("WriteScaling"))
+        .find(|l| l.starts_with("WriteScaling:"))
         .expect("reported");
     assert!(
-        line.contains("DynamoDB auto scaling of") && line.contains("not simulated"),
+        line.contains("write auto scaling (5 to 100 at 60%)"),
         "{line}"
+    );
+    // Written back as it was.
+    let again = archsim_iac::export(&imported.design, &Default::default()).unwrap();
+    assert!(
+        again.template.contains("MaxCapacity: !Ref MaxWrites"),
+        "{}",
+        again.template
     );
 }
 

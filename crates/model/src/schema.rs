@@ -43,6 +43,8 @@ const ECS_QUOTAS: &str = "Amazon ECS task definition parameters";
 const SQS_QUOTAS: &str = "Amazon SQS quotas";
 const ELB_QUOTAS: &str = "Elastic Load Balancing target group attributes";
 const SDK_RETRY: &str = "AWS SDKs and Tools Reference Guide: retry behavior";
+const DYNAMODB_SCALING: &str =
+    "DynamoDB Developer Guide: auto scaling target utilization is 20-90%";
 const INIT_LIMIT: &str = "Lambda init phase limit: 10 s";
 const WORK: &str = "archsim: per-request work model";
 
@@ -220,6 +222,48 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
             p("sdk_retry.max_attempts", 1.0, 20.0, "attempts", SDK_RETRY),
             p("sdk_retry.base_delay_ms", 0.0, 60_000.0, "ms", SDK_RETRY),
             p("sdk_retry.max_backoff_ms", 0.0, 300_000.0, "ms", SDK_RETRY),
+            p(
+                "read_scaling.min_capacity",
+                1.0,
+                40_000.0,
+                "RCU",
+                "DynamoDB quotas",
+            ),
+            p(
+                "read_scaling.max_capacity",
+                1.0,
+                40_000.0,
+                "RCU",
+                "DynamoDB quotas",
+            ),
+            p(
+                "read_scaling.target_utilization_pct",
+                20.0,
+                90.0,
+                "%",
+                DYNAMODB_SCALING,
+            ),
+            p(
+                "write_scaling.min_capacity",
+                1.0,
+                40_000.0,
+                "WCU",
+                "DynamoDB quotas",
+            ),
+            p(
+                "write_scaling.max_capacity",
+                1.0,
+                40_000.0,
+                "WCU",
+                "DynamoDB quotas",
+            ),
+            p(
+                "write_scaling.target_utilization_pct",
+                20.0,
+                90.0,
+                "%",
+                DYNAMODB_SCALING,
+            ),
         ],
         K::AuroraServerless => vec![
             p(

@@ -133,6 +133,8 @@ rules! {
         "Remove the connection or connect the components the way the message suggests.", connections_allowed;
     "SCENARIO_UNKNOWN_COMPONENT", Error, "A scenario refers to a missing component",
         "Point the scenario at an existing component or remove the traffic profile or event.", scenario_references;
+    "DYNAMODB_SCALING_INVALID", Error, "DynamoDB auto scaling the table cannot take",
+        "Auto scale a provisioned table only (on-demand tables scale by themselves), with a minimum at or below the maximum.", dynamodb_scaling;
     "S3_FILTER_NEVER_PASSES", Warning, "A scenario's uploads never pass a bucket's notification filter",
         "Set the traffic's path to the object key it uploads (e.g. /uploads/cat.jpg: the key is the path without its leading /), or change the bucket's prefix or suffix.", s3_filter_never_passes;
     "REGION_UNKNOWN", Warning, "A region archsim has no price book for",

@@ -148,6 +148,18 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "DYNAMODB_SCALING_INVALID",
+            "orders",
+            edited(
+                "serverless-api",
+                vec![set(
+                    "orders",
+                    "read_scaling",
+                    json!({"min_capacity": 5, "max_capacity": 100, "target_utilization_pct": 70.0}),
+                )],
+            ),
+        ),
+        case(
             "S3_FILTER_NEVER_PASSES",
             "uploads",
             from_file("s3-image-pipeline", |f| {

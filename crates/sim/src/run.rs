@@ -123,6 +123,10 @@ pub struct TableStats {
     /// Consumed units per second, averaged over the run.
     pub mean_read_units_per_s: f64,
     pub mean_write_units_per_s: f64,
+    /// Provisioned capacity, units per second averaged over the run (it
+    /// moves under auto scaling); `None` on demand.
+    pub mean_read_capacity: Option<f64>,
+    pub mean_write_capacity: Option<f64>,
     /// Attempts refused with a throughput exception (each retry counted).
     pub throttled_attempts: u64,
     pub retries: u64,
@@ -343,6 +347,10 @@ pub struct Usage {
     /// DynamoDB tables: (read, write) units consumed, by table id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub dynamodb_units: BTreeMap<String, (f64, f64)>,
+    /// Provisioned tables: (read, write) capacity provisioned, units per
+    /// second averaged over the run, by table id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dynamodb_capacity: BTreeMap<String, (f64, f64)>,
     /// Load balancer inputs for LCUs.
     pub load_balancer: BTreeMap<String, LoadBalancerUsage>,
     /// EventBridge Pipes: events that passed each pipe's filters (billed

@@ -28,6 +28,46 @@ impl<'a> Ctx<'a> {
             id.into(),
             json!({"Type": "AWS::DynamoDB::Table", "Properties": props}),
         );
+        if p.billing == DynamoDbBilling::Provisioned {
+            for (write, scaling) in [(false, &p.read_scaling), (true, &p.write_scaling)] {
+                if let Some(s) = scaling {
+                    self.table_scaling(id, write, s);
+                }
+            }
+        }
+    }
+
+    /// A table's read or write auto scaling: a scalable target (Application
+    /// Auto Scaling's service-linked role for DynamoDB, which it creates
+    /// when the target is registered) and a target tracking policy.
+    fn table_scaling(&mut self, id: &str, write: bool, s: &CapacityScaling) {
+        let what = if write { "Write" } else { "Read" };
+        let target = format!("{id}{what}ScalableTarget");
+        let mut props = Map::new();
+        data_stores::SCALING_MAX.put(&mut props, s);
+        data_stores::SCALING_MIN.put(&mut props, s);
+        props.extend(object(json!({
+            "ResourceId": sub(&format!("table/${{{id}}}")),
+            "ScalableDimension": data_stores::scaling_dimension(write),
+            "ServiceNamespace": data_stores::SCALING_NAMESPACE})));
+        self.add(
+            target.clone(),
+            json!({"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": props}),
+        );
+        let mut policy = object(json!({
+            "PolicyName": format!("{}-{}-utilization", kebab(id), what.to_lowercase()),
+            "PolicyType": "TargetTrackingScaling",
+            "ScalingTargetId": r(&target)}));
+        policy.insert(
+            "TargetTrackingScalingPolicyConfiguration".into(),
+            json!({"PredefinedMetricSpecification": {
+                "PredefinedMetricType": data_stores::scaling_metric(write)}}),
+        );
+        data_stores::SCALING_TARGET.put(&mut policy, s);
+        self.add(
+            format!("{id}{what}ScalingPolicy"),
+            json!({"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": policy}),
+        );
     }
 
     pub(super) fn aurora(&mut self, c: &Component, id: &str, p: &AuroraServerlessProps) {

@@ -3,8 +3,8 @@
 //! a bucket sends).
 
 use archsim_model::component::{
-    AuroraServerlessProps, DatabaseEngine, DynamoDbBilling, DynamoDbTableProps, RdsProps,
-    S3BucketProps,
+    AuroraServerlessProps, CapacityScaling, DatabaseEngine, DynamoDbBilling, DynamoDbTableProps,
+    RdsProps, S3BucketProps,
 };
 use serde_json::{Value, json};
 
@@ -314,6 +314,65 @@ pub(crate) const NOTIFICATIONS: Field<S3BucketProps> = Field {
 pub(crate) const BUCKET: FieldMap<S3BucketProps> = FieldMap {
     unset: S3BucketProps::default,
     fields: &[&VERSIONING, &NOTIFICATIONS],
+};
+
+/// DynamoDB auto scaling: a table's read or write capacity as an
+/// Application Auto Scaling scalable target, with its target tracking
+/// policy on the capacity's utilisation.
+pub(crate) const SCALING_NAMESPACE: &str = "dynamodb";
+/// The scalable dimension of reads (`true`: writes).
+pub(crate) fn scaling_dimension(write: bool) -> &'static str {
+    if write {
+        "dynamodb:table:WriteCapacityUnits"
+    } else {
+        "dynamodb:table:ReadCapacityUnits"
+    }
+}
+/// The predefined metric its target tracking policy follows.
+pub(crate) fn scaling_metric(write: bool) -> &'static str {
+    if write {
+        "DynamoDBWriteCapacityUtilization"
+    } else {
+        "DynamoDBReadCapacityUtilization"
+    }
+}
+
+/// On the scalable target.
+pub(crate) const SCALING_MIN: Field<CapacityScaling> = Field {
+    path: "MinCapacity",
+    write: |p| json!(p.min_capacity),
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.min_capacity = n;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+pub(crate) const SCALING_MAX: Field<CapacityScaling> = Field {
+    path: "MaxCapacity",
+    write: |p| json!(p.max_capacity),
+    read: Some(|p, v| {
+        if let Some(n) = u32_of(v) {
+            p.max_capacity = n;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+/// On the target tracking policy.
+pub(crate) const SCALING_TARGET: Field<CapacityScaling> = Field {
+    path: "TargetTrackingScalingPolicyConfiguration/TargetValue",
+    write: |p| json!(p.target_utilization_pct),
+    read: Some(|p, v| {
+        if let Some(n) = v.as_f64() {
+            p.target_utilization_pct = n;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
 };
 
 #[cfg(test)]

@@ -292,6 +292,16 @@ pub fn kitchen_sink() -> Design {
             sort_key: "sk".into(),
             billing: DynamoDbBilling::Provisioned,
             stream: Some(StreamView::NewImage),
+            read_scaling: Some(CapacityScaling {
+                min_capacity: 5,
+                max_capacity: 500,
+                target_utilization_pct: 70.0,
+            }),
+            write_scaling: Some(CapacityScaling {
+                min_capacity: 5,
+                max_capacity: 200,
+                target_utilization_pct: 50.0,
+            }),
             ..Default::default()
         }),
     );

@@ -19,6 +19,45 @@ pub const DYNAMODB_BURST_S: u32 = 300;
 /// scaling properties").
 pub const ON_DEMAND_PEAK_WINDOW_S: u32 = 1_800;
 
+/// DynamoDB auto scaling of one capacity dimension (Application Auto
+/// Scaling target tracking on `DynamoDBReadCapacityUtilization` or
+/// `...WriteCapacityUtilization`). As AWS's knowledge center states it:
+/// capacity rises when the consumed share stays above the target for 2
+/// consecutive minutes, and falls when it stays 20 points or more below
+/// the target for 15 consecutive minutes; the new capacity is what puts
+/// the consumption at the target, within `min_capacity..=max_capacity`.
+/// A table's capacity may fall 4 times a day, then once an hour after an
+/// hour without a decrease (DynamoDB quotas).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapacityScaling {
+    pub min_capacity: u32,
+    pub max_capacity: u32,
+    /// Consumed share of the provisioned capacity to hold, percent (20-90).
+    pub target_utilization_pct: f64,
+}
+
+impl Default for CapacityScaling {
+    fn default() -> Self {
+        Self {
+            min_capacity: 5,
+            max_capacity: 100,
+            target_utilization_pct: 70.0,
+        }
+    }
+}
+
+/// Consecutive one-minute datapoints above the target before capacity rises.
+pub const SCALE_OUT_MINUTES: u32 = 2;
+/// Consecutive one-minute datapoints below the target before it falls.
+pub const SCALE_IN_MINUTES: u32 = 15;
+/// How far below the target (percentage points) consumption must stay for
+/// capacity to fall.
+pub const SCALE_IN_MARGIN_PCT: f64 = 20.0;
+/// Decreases a table's capacity may take at any time in a UTC day; after
+/// them, one an hour when the last hour had none.
+pub const DECREASES_PER_DAY: u32 = 4;
+
 /// The SDK's retries of a throttled request, as the AWS SDKs' standard
 /// retry mode does them (AWS SDKs and Tools Reference Guide, "Retry
 /// behavior"): at most `max_attempts` attempts in all (3), the i-th retry

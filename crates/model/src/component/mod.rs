@@ -971,6 +971,12 @@ pub struct DynamoDbTableProps {
     /// SDKs' standard retry mode ([`SdkRetry`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk_retry: Option<SdkRetry>,
+    /// Auto scaling of the read and the write capacity (provisioned
+    /// tables); `None`: fixed capacity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_scaling: Option<CapacityScaling>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_scaling: Option<CapacityScaling>,
 }
 
 impl DynamoDbTableProps {
@@ -1009,6 +1015,8 @@ impl Default for DynamoDbTableProps {
             previous_peak_reads_per_s: None,
             previous_peak_writes_per_s: None,
             sdk_retry: None,
+            read_scaling: None,
+            write_scaling: None,
         }
     }
 }

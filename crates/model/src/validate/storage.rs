@@ -1,4 +1,5 @@
-//! The rules on S3 buckets as the scenarios use them.
+//! The rules on S3 buckets as the scenarios use them, and on DynamoDB
+//! tables' auto scaling.
 
 use super::*;
 use crate::component::ComponentKind;
@@ -46,6 +47,37 @@ pub(super) fn s3_filter_never_passes(d: &Design, out: &mut Found) {
                         p.prefix,
                         p.suffix,
                         b.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Auto scaling a table cannot take: on an on-demand table (Application
+/// Auto Scaling scales provisioned capacity only), or a minimum above the
+/// maximum.
+pub(super) fn dynamodb_scaling(d: &Design, out: &mut Found) {
+    for c in d.components() {
+        let Props::DynamoDbTable(t) = &c.props else {
+            continue;
+        };
+        for (what, scaling) in [("read", &t.read_scaling), ("write", &t.write_scaling)] {
+            let Some(s) = scaling else { continue };
+            if t.billing == crate::component::DynamoDbBilling::OnDemand {
+                out.push((
+                    ids(&[&c.id]),
+                    format!(
+                        "{} is on demand but has {what} auto scaling: only provisioned capacity scales",
+                        c.name
+                    ),
+                ));
+            } else if s.min_capacity > s.max_capacity {
+                out.push((
+                    ids(&[&c.id]),
+                    format!(
+                        "{}: {what} auto scaling's minimum {} is above its maximum {}",
+                        c.name, s.min_capacity, s.max_capacity
                     ),
                 ));
             }

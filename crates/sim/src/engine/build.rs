@@ -438,6 +438,9 @@ impl Simulation {
                         self.push_firing(at, node);
                     }
                 }
+                Behaviour::Store { table: Some(t), .. } if t.scales() => {
+                    self.push(60 * SEC, Ev::TableScaleEval { node });
+                }
                 _ => {}
             }
         }

@@ -11,14 +11,17 @@
 //! backoff. The totals (units admitted per second, per burst) are exact.
 
 use archsim_model::component::{
-    DYNAMODB_BURST_S, DynamoDbBilling, DynamoDbTableProps, ON_DEMAND_PEAK_WINDOW_S, read_units,
+    CapacityScaling, DECREASES_PER_DAY, DYNAMODB_BURST_S, DynamoDbBilling, DynamoDbTableProps,
+    ON_DEMAND_PEAK_WINDOW_S, SCALE_IN_MARGIN_PCT, SCALE_IN_MINUTES, SCALE_OUT_MINUTES, read_units,
     write_units,
 };
 
 use archsim_model::connection::Access;
 
-use super::{SEC, Us};
+use super::events::Ev;
+use super::{Behaviour, SEC, Simulation, Us};
 use crate::rng::{Stream, uniform};
+use crate::run::ScaleDecision;
 
 /// Provisioned capacity as a token bucket of `DYNAMODB_BURST_S` seconds of
 /// capacity, full at the start, in exact integers (the generic cell rate
@@ -42,6 +45,19 @@ impl Provisioned {
             tat: 0,
             burst: rate * u128::from(DYNAMODB_BURST_S) * HALF_UNIT,
         }
+    }
+
+    /// Capacity changed at `at`: the unused capacity kept for bursts stays
+    /// (up to the new 300 s), and the rate is the new one from now on.
+    fn set_capacity(&mut self, at: Us, capacity_units: u32) {
+        let now = u128::from(at) * self.rate;
+        let credit = self.burst - self.tat.saturating_sub(now).min(self.burst);
+        let mut next = Provisioned::new(capacity_units);
+        let now = u128::from(at) * next.rate;
+        // A half unit is `HALF_UNIT` at any rate: the credit carries over.
+        let credit = credit.min(next.burst);
+        next.tat = now + next.burst - credit;
+        *self = next;
     }
 
     fn take(&mut self, at: Us, half_units: u64) -> bool {
@@ -149,9 +165,35 @@ pub(super) struct TableCounters {
     pub(super) retries: u64,
 }
 
+/// Minutes of consumption kept by minute (the SDK's retries reach ahead).
+const MINUTES: u64 = 256;
+
+/// Auto scaling of one dimension of a provisioned table, evaluated at the
+/// end of each minute on the units it consumed in that minute.
+#[derive(Debug, Clone)]
+struct Scaler {
+    s: CapacityScaling,
+    /// Consecutive minutes above the target, and well below it.
+    above: u32,
+    below: u32,
+    /// Decreases in the current UTC day of the run, and the last one.
+    day: u64,
+    decreases: u32,
+    last_decrease: Option<Us>,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Table {
     capacity: Capacity,
+    /// Provisioned capacity now, (read, write) units per second.
+    provisioned: [u32; 2],
+    /// Auto scaling of reads and writes.
+    scalers: [Option<Scaler>; 2],
+    /// Units consumed by minute, modulo `MINUTES`.
+    per_minute: Vec<[f64; 2]>,
+    /// Capacity x time, unit-microseconds, and when it was last added.
+    capacity_integral: [f64; 2],
+    integral_at: Us,
     read_half_units: u64,
     write_half_units: u64,
     max_attempts: u32,
@@ -183,8 +225,29 @@ impl Table {
         };
         let retry = p.sdk_retry();
         let size = p.item_size_kb();
+        let provisioned = [p.read_capacity.max(1), p.write_capacity.max(1)];
+        let provisioned_billing = p.billing == DynamoDbBilling::Provisioned;
+        let scaler = |s: &Option<CapacityScaling>| {
+            s.clone().filter(|_| provisioned_billing).map(|s| Scaler {
+                s,
+                above: 0,
+                below: 0,
+                day: 0,
+                decreases: 0,
+                last_decrease: None,
+            })
+        };
         Table {
             capacity,
+            provisioned,
+            scalers: [scaler(&p.read_scaling), scaler(&p.write_scaling)],
+            per_minute: if p.read_scaling.is_some() || p.write_scaling.is_some() {
+                vec![[0.0; 2]; MINUTES as usize]
+            } else {
+                Vec::new()
+            },
+            capacity_integral: [0.0; 2],
+            integral_at: 0,
             read_half_units: (read_units(size) * 2.0) as u64,
             write_half_units: (write_units(size) * 2.0) as u64,
             max_attempts: retry.max_attempts.clamp(1, 20),
@@ -257,6 +320,10 @@ impl Table {
                 } else {
                     self.c.read_units += units;
                 }
+                if !self.per_minute.is_empty() {
+                    let m = ((now + elapsed) / (60 * SEC)) % MINUTES;
+                    self.per_minute[m as usize][usize::from(write)] += units;
+                }
                 return Call {
                     latency: elapsed + lat,
                     ok: true,
@@ -279,8 +346,131 @@ impl Table {
     }
 
     /// The warm-up is over: counts start again, capacity state is kept.
-    pub(super) fn restart(&mut self) {
+    pub(super) fn restart(&mut self, now: Us) {
         self.c = TableCounters::default();
+        self.account(now);
+        self.capacity_integral = [0.0; 2];
+    }
+
+    /// Whether auto scaling changes its capacity.
+    pub(super) fn scales(&self) -> bool {
+        self.scalers.iter().any(Option::is_some)
+    }
+
+    fn account(&mut self, now: Us) {
+        let dt = now.saturating_sub(self.integral_at) as f64;
+        for d in 0..2 {
+            self.capacity_integral[d] += f64::from(self.provisioned[d]) * dt;
+        }
+        self.integral_at = now;
+    }
+
+    /// Provisioned capacity over `[from, now]`, (read, write) units per
+    /// second on average; `None` on demand.
+    pub(super) fn mean_capacity(&self, from: Us, now: Us) -> Option<[f64; 2]> {
+        if !matches!(self.capacity, Capacity::Provisioned { .. }) {
+            return None;
+        }
+        let dt = now.saturating_sub(self.integral_at) as f64;
+        let span = now.saturating_sub(from).max(1) as f64;
+        Some(
+            [0, 1]
+                .map(|d| (self.capacity_integral[d] + f64::from(self.provisioned[d]) * dt) / span),
+        )
+    }
+
+    /// The minute ending at `now` (a whole minute of the run): each
+    /// scaled dimension's alarms, and the capacity changes they make as
+    /// (dimension, from, to, reason).
+    fn evaluate(&mut self, now: Us) -> Vec<(usize, u32, u32, String)> {
+        let minute = (now / (60 * SEC)).saturating_sub(1) % MINUTES;
+        let consumed = std::mem::take(&mut self.per_minute[minute as usize]);
+        let mut out = Vec::new();
+        for d in 0..2 {
+            let Some(sc) = &mut self.scalers[d] else {
+                continue;
+            };
+            let current = self.provisioned[d];
+            let rate = consumed[d] / 60.0;
+            let used_pct = 100.0 * rate / f64::from(current);
+            let target = sc.s.target_utilization_pct.clamp(20.0, 90.0);
+            if used_pct > target {
+                sc.above += 1;
+            } else {
+                sc.above = 0;
+            }
+            if used_pct <= target - SCALE_IN_MARGIN_PCT {
+                sc.below += 1;
+            } else {
+                sc.below = 0;
+            }
+            let wanted = ((rate * 100.0 / target).ceil() as u32)
+                .clamp(sc.s.min_capacity.max(1), sc.s.max_capacity.max(1));
+            let day = now / (86_400 * SEC);
+            if day != sc.day {
+                sc.day = day;
+                sc.decreases = 0;
+            }
+            let may_decrease = sc.decreases < DECREASES_PER_DAY
+                || sc.last_decrease.is_none_or(|t| now - t >= 3_600 * SEC);
+            let to = if sc.above >= SCALE_OUT_MINUTES && wanted > current {
+                Some(wanted)
+            } else if sc.below >= SCALE_IN_MINUTES && wanted < current && may_decrease {
+                sc.decreases += 1;
+                sc.last_decrease = Some(now);
+                Some(wanted)
+            } else {
+                None
+            };
+            if let Some(to) = to {
+                sc.above = 0;
+                sc.below = 0;
+                let what = ["read", "write"][d];
+                out.push((
+                    d,
+                    current,
+                    to,
+                    format!(
+                        "DynamoDB auto scaling: {what} capacity, {rate:.1} units/s consumed = {used_pct:.0}% of {current} against target {target:.0}%"
+                    ),
+                ));
+            }
+        }
+        for &(d, _, to, _) in &out {
+            self.account(now);
+            self.provisioned[d] = to;
+            if let Capacity::Provisioned { read, write } = &mut self.capacity {
+                if d == 0 {
+                    read.set_capacity(now, to);
+                } else {
+                    write.set_capacity(now, to);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Simulation {
+    /// A table's auto scaling, at the end of each minute.
+    pub(super) fn on_table_scale_eval(&mut self, node: u32) {
+        let now = self.now;
+        let n = &mut self.nodes[node as usize];
+        let Behaviour::Store { table: Some(t), .. } = &mut n.behaviour else {
+            return;
+        };
+        let changes = t.evaluate(now);
+        for (_, from, to, reason) in changes {
+            n.c.scale_events += 1;
+            self.decisions.push(ScaleDecision {
+                at_s: now as f64 / SEC as f64,
+                component: n.id.clone(),
+                from,
+                to,
+                reason,
+            });
+        }
+        self.push(now + 60 * SEC, Ev::TableScaleEval { node });
     }
 }
 
@@ -299,6 +489,51 @@ mod tests {
         // Half units (what an eventually consistent read would take).
         let mut b = Provisioned::new(1);
         assert_eq!((0..1_000).filter(|_| b.take(0, 1)).count(), 600);
+    }
+
+    #[test]
+    fn a_capacity_change_keeps_the_unused_capacity_and_takes_the_new_rate() {
+        // 10 units/s, full: 3,000 units kept. Half used, then 20 units/s.
+        let mut b = Provisioned::new(10);
+        assert_eq!((0..1_500).filter(|_| b.take(0, 2)).count(), 1_500);
+        b.set_capacity(0, 20);
+        assert_eq!((0..4_000).filter(|_| b.take(0, 2)).count(), 1_500);
+        assert_eq!((0..100).filter(|_| b.take(SEC, 2)).count(), 20);
+        // Down to 1 unit/s: what was kept is cut to the new 300 s.
+        let mut b = Provisioned::new(10);
+        b.set_capacity(0, 1);
+        assert_eq!((0..4_000).filter(|_| b.take(0, 2)).count(), 300);
+    }
+
+    #[test]
+    fn capacity_falls_four_times_a_day_then_once_an_hour() {
+        let p = DynamoDbTableProps {
+            billing: DynamoDbBilling::Provisioned,
+            read_capacity: 1_000,
+            read_scaling: Some(CapacityScaling {
+                min_capacity: 1,
+                max_capacity: 1_000,
+                target_utilization_pct: 70.0,
+            }),
+            ..Default::default()
+        };
+        let mut t = Table::new(&p);
+        // Nothing consumed: every 15 minutes capacity could fall (to the
+        // minimum at once), so consumption that keeps it falling is fed:
+        // each minute a little under the threshold of the capacity now.
+        let mut falls = Vec::new();
+        for minute in 1..=600u64 {
+            let now = minute * 60 * SEC;
+            let cap = f64::from(t.provisioned[0]);
+            t.per_minute[((minute - 1) % MINUTES) as usize][0] = cap * 0.4 * 60.0;
+            for (_, from, to, _) in t.evaluate(now) {
+                assert!(to < from);
+                falls.push(minute);
+            }
+        }
+        // Four falls 15 minutes apart, then one an hour after the last.
+        assert_eq!(&falls[..4], &[15, 30, 45, 60]);
+        assert_eq!(&falls[4..6], &[120, 180]);
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub(super) enum Ev {
     ScaleEval {
         node: u32,
     },
+    /// A DynamoDB table's auto scaling, each minute.
+    TableScaleEval {
+        node: u32,
+    },
     CapacityEval {
         node: u32,
     },

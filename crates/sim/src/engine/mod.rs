@@ -418,6 +418,7 @@ impl Simulation {
                 generation,
             } => self.on_task_failed(node, task, generation),
             Ev::ScaleEval { node } => self.on_scale_eval(node),
+            Ev::TableScaleEval { node } => self.on_table_scale_eval(node),
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => self.on_instance_ready(node),
             Ev::PollerScale { node } => self.on_poller_scale(node),

@@ -236,8 +236,14 @@ impl Simulation {
                         self.usage
                             .dynamodb_units
                             .insert(n.id.clone(), (t.c.read_units, t.c.write_units));
+                        let capacity = t.mean_capacity(start, end);
+                        if let Some([r, w]) = capacity {
+                            self.usage.dynamodb_capacity.insert(n.id.clone(), (r, w));
+                        }
                         Some(TableStats {
                             billing: t.billing().into(),
+                            mean_read_capacity: capacity.map(|c| c[0]),
+                            mean_write_capacity: capacity.map(|c| c[1]),
                             reads: t.c.reads,
                             writes: t.c.writes,
                             read_units: t.c.read_units,

@@ -59,7 +59,7 @@ impl Simulation {
                         }
                     }
                 }
-                Behaviour::Store { table: Some(t), .. } => t.restart(),
+                Behaviour::Store { table: Some(t), .. } => t.restart(now),
                 Behaviour::Workflow(m) => m.restart(),
                 _ => {}
             }
