@@ -311,9 +311,9 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     push(id, ServiceUsage::DynamoDb(usage));
                 }
             }
-            // Capacity the run did not measure (EKS node groups, whose
-            // nodes the simulator does not place pods on yet; instances
-            // nothing ran on) is billed as the design sizes it.
+            // Capacity the run did not measure (standalone instances) is
+            // billed as the design sizes it; EKS node groups and Auto
+            // Scaling groups are billed by the node-hours the run held.
             Props::Ec2AutoScalingGroup(_) | Props::Ec2Instance(_) | Props::EksNodeGroup(_)
                 if !u.instances.contains_key(id) =>
             {
@@ -472,6 +472,15 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
                 if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
                     notes.push(format!(
                         "{id}: the run held {:.2} instances on average (at most {}) to place its tasks; the estimate bills the desired {desired}",
+                        c.mean_instances, c.max_instances
+                    ));
+                }
+            }
+            Props::EksNodeGroup(n) => {
+                let desired = f64::from(n.desired_size.max(n.min_size));
+                if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
+                    notes.push(format!(
+                        "{id}: the run held {:.2} nodes on average (at most {}) as the Cluster Autoscaler placed its pods; the estimate bills the desired {desired}",
                         c.mean_instances, c.max_instances
                     ));
                 }
