@@ -292,3 +292,52 @@ fn placements_and_decisions_are_the_same_for_a_seed() {
     assert_eq!(a.scale_decisions, b.scale_decisions);
     assert_eq!(a.usage.instances, b.usage.instances);
 }
+
+#[test]
+fn fargate_profile_pods_each_start_their_own_micro_vm_without_nodes() {
+    // Pods on a Fargate profile wait for no node: a replacement starts
+    // after the micro-VM's 15 s, the image (200 MB at 25 MB/s) and the
+    // app (5 s): 28 s.
+    let d = Build::new()
+        .add("eks", Props::EksCluster(EksClusterProps::default()))
+        .add(
+            "batch",
+            Props::EksWorkload(EksWorkloadProps {
+                replicas: 4,
+                ..Default::default()
+            }),
+        )
+        .add(
+            "profile",
+            Props::EksFargateProfile(EksFargateProfileProps::default()),
+        )
+        .link_as("batch", "profile", Meaning::RunsOn)
+        .design();
+    let mut sc = quiet(300.0);
+    sc.events = vec![archsim_model::scenario::ScheduledEvent {
+        at_s: 100.0,
+        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
+            zone: "us-east-1a".into(),
+        },
+    }];
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(1.0);
+    let p = sim.placement_now();
+    assert!(p.capacities.is_empty());
+    assert_eq!(states(&p, "running"), 4);
+    sim.run_until(100.0);
+    let p = sim.placement_now();
+    let lost = 4 - states(&p, "running");
+    assert!(lost > 0, "{p:?}");
+    assert_eq!(states(&p, "pending"), lost);
+    assert!(
+        p.services[0]
+            .tasks
+            .iter()
+            .all(|t| t.capacity_kind == "fargate")
+    );
+    sim.run_until(127.999);
+    assert_eq!(states(&sim.placement_now(), "pending"), lost);
+    sim.run_until(128.0);
+    assert_eq!(states(&sim.placement_now(), "running"), 4);
+}
