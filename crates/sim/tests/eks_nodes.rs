@@ -341,3 +341,41 @@ fn fargate_profile_pods_each_start_their_own_micro_vm_without_nodes() {
     sim.run_until(128.0);
     assert_eq!(states(&sim.placement_now(), "running"), 4);
 }
+
+#[test]
+fn after_a_zone_loss_the_autoscaler_replaces_the_nodes_in_a_live_zone() {
+    // Two full nodes (eight pods of 240 m each), one a zone. At 100 s
+    // us-east-1a is lost: its eight pods are Pending; the loop at 100 s
+    // adds a node, in us-east-1b, Ready at 175 s.
+    let d = eks(16, (240, 256), group("m5.large", (1, 2, 3)));
+    let mut sc = quiet(300.0);
+    sc.events = vec![archsim_model::scenario::ScheduledEvent {
+        at_s: 100.0,
+        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
+            zone: "us-east-1a".into(),
+        },
+    }];
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(99.0);
+    assert_eq!(per_node(&sim.placement_now()), [8, 8]);
+    sim.run_until(174.999);
+    let p = sim.placement_now();
+    assert_eq!(per_node(&p), [8]);
+    assert_eq!(states(&p, "provisioning"), 8);
+    sim.run_until(175.0);
+    let p = sim.placement_now();
+    assert_eq!(per_node(&p), [8, 8], "{p:?}");
+    assert!(
+        p.capacities[0]
+            .instances
+            .iter()
+            .all(|i| i.zone == "us-east-1b")
+    );
+    let run = sim.into_run();
+    let ups: Vec<_> = run
+        .scale_decisions
+        .iter()
+        .map(|d| (d.at_s, d.from, d.to))
+        .collect();
+    assert_eq!(ups, [(100.0, 1, 2)], "{:?}", run.scale_decisions);
+}
