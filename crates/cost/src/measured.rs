@@ -550,6 +550,37 @@ mod tests {
     }
 
     #[test]
+    fn a_node_group_is_billed_for_the_nodes_the_run_held() {
+        // eks-platform: three nodes, min 2; the Cluster Autoscaler removes
+        // one at 610 s, so a 1,200 s run holds 610 x 3 + 590 x 2 node-s.
+        let d = starter("eks-platform").unwrap().build().unwrap();
+        let opts = RunOptions {
+            duration_s: Some(1_200.0),
+            ..RunOptions::default()
+        };
+        let run = simulate(&d, &d.scenarios[0], &opts).unwrap();
+        assert_eq!(
+            run.usage.instances["nodes"].instance_seconds.round(),
+            610.0 * 3.0 + 590.0 * 2.0
+        );
+        let a = Assumptions::default();
+        let e = usage_from_run(&d, &run, &a);
+        let nodes = e
+            .profile
+            .components
+            .iter()
+            .find_map(|c| match &c.usage {
+                ServiceUsage::Ec2(u) if c.component_id == "nodes" => Some(u),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(nodes.instance_type, "m5.xlarge");
+        let expected = (610.0 * 3.0 + 590.0 * 2.0) / 1_200.0;
+        assert!((nodes.instances - expected).abs() < 1e-9, "{nodes:?}");
+        assert!(e.notes.iter().any(|n| n.starts_with("nodes: the run held")));
+    }
+
+    #[test]
     fn every_example_prices_from_a_short_run() {
         let book = crate::PriceBook::default_book().unwrap();
         for s in archsim_model::starters::STARTERS
