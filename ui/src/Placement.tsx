@@ -72,12 +72,19 @@ export function PlacementView({ doc }: { doc: DocumentView }) {
           <h4>{cl.name}</h4>
           {cl.capacities.map((c) => {
             const zones = [...new Set(c.instances.map((i) => i.zone))].sort();
+            // EKS nodes count CPU in millicores and hold pods.
+            const eks = c.kind === "eks_node_group";
+            const cpuUnit = eks ? "m" : "units";
             return (
               <div key={c.capacity} className="capacity">
                 <div className="capacity-title">
                   {name(c.capacity)} <span className="muted">{c.instance_type} · {c.instances.length} in service</span>
                   {c.launching > 0 && <span className="pill">{c.launching} launching</span>}
-                  {c.waiting_tasks > 0 && <span className="pill warn">{c.waiting_tasks} {c.waiting_tasks === 1 ? "task" : "tasks"} waiting for capacity</span>}
+                  {c.waiting_tasks > 0 && (
+                    <span className="pill warn">
+                      {c.waiting_tasks} {eks ? (c.waiting_tasks === 1 ? "pod Pending" : "pods Pending") : c.waiting_tasks === 1 ? "task waiting for capacity" : "tasks waiting for capacity"}
+                    </span>
+                  )}
                 </div>
                 <div className="zones">
                   {zones.map((z) => (
@@ -88,7 +95,7 @@ export function PlacementView({ doc }: { doc: DocumentView }) {
                         .map((i) => (
                           <div key={i.instance} className="instance" data-testid="instance" title={`${i.instance}: ${i.tasks.length} tasks`}>
                             <div className="instance-name">{i.instance}</div>
-                            <div className="meter" title={`CPU ${i.cpu_used}/${c.cpu_units} units`}>
+                            <div className="meter" title={`CPU ${i.cpu_used}/${c.cpu_units} ${cpuUnit}`}>
                               <div style={{ width: `${c.cpu_units ? (100 * i.cpu_used) / c.cpu_units : 0}%` }} />
                             </div>
                             <div className="meter mem" title={`memory ${i.memory_used}/${c.memory_mb} MiB`}>

@@ -156,8 +156,11 @@ pub struct PlacementNow {
 #[cfg_attr(feature = "ts", derive(TS))]
 pub struct CapacityNow {
     pub capacity: String,
+    /// The component's kind: `ec2_capacity` (ECS) or `eks_node_group`.
+    pub kind: String,
     pub instance_type: String,
-    /// Per instance: CPU units (1024 per vCPU) and memory, MiB.
+    /// Per instance, what tasks (pods) can take: CPU units (1024 per
+    /// vCPU) for ECS, millicores for EKS nodes, and memory, MiB.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cpu_units: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -225,6 +228,7 @@ impl From<archsim_sim::PlacementNow> for PlacementNow {
                 .into_iter()
                 .map(|c| CapacityNow {
                     capacity: c.capacity,
+                    kind: c.kind,
                     instance_type: c.instance_type,
                     cpu_units: c.cpu_units,
                     memory_mb: c.memory_mb,

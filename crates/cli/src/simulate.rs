@@ -75,6 +75,7 @@ const REPORTED: &[&str] = &[
     "rds",
     "s3_bucket",
     "ec2_capacity",
+    "eks_node_group",
 ];
 
 fn is_service(kind: &str) -> bool {
@@ -82,7 +83,7 @@ fn is_service(kind: &str) -> bool {
 }
 
 fn is_capacity(kind: &str) -> bool {
-    kind == "ec2_capacity"
+    matches!(kind, "ec2_capacity" | "eks_node_group")
 }
 
 /// `600`, `90s`, `10m`, `2h`, `1d` -> seconds.

@@ -322,9 +322,9 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                     push(id, ServiceUsage::DynamoDb(usage));
                 }
             }
-            // Capacity the run did not measure (EKS node groups, whose
-            // nodes the simulator does not place pods on yet; instances
-            // nothing ran on) is billed as the design sizes it.
+            // Capacity the run did not measure (standalone instances) is
+            // billed as the design sizes it; EKS node groups and Auto
+            // Scaling groups are billed by the node-hours the run held.
             Props::Ec2AutoScalingGroup(_) | Props::Ec2Instance(_) | Props::EksNodeGroup(_)
                 if !u.instances.contains_key(id) =>
             {
@@ -487,6 +487,15 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
                     ));
                 }
             }
+            Props::EksNodeGroup(n) => {
+                let desired = f64::from(n.desired_size.max(n.min_size));
+                if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
+                    notes.push(format!(
+                        "{id}: the run held {:.2} nodes on average (at most {}) as the Cluster Autoscaler placed its pods; the estimate bills the desired {desired}",
+                        c.mean_instances, c.max_instances
+                    ));
+                }
+            }
             Props::SqsQueue(_)
                 if design
                     .outgoing(id)
@@ -549,6 +558,37 @@ mod tests {
             crate::monthly_cost(&crate::PriceBook::default_book().unwrap(), &e.profile, &a)
                 .unwrap();
         assert!(report.total_usd > crate::Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_node_group_is_billed_for_the_nodes_the_run_held() {
+        // eks-platform: three nodes, min 2; the Cluster Autoscaler removes
+        // one at 610 s, so a 1,200 s run holds 610 x 3 + 590 x 2 node-s.
+        let d = starter("eks-platform").unwrap().build().unwrap();
+        let opts = RunOptions {
+            duration_s: Some(1_200.0),
+            ..RunOptions::default()
+        };
+        let run = simulate(&d, &d.scenarios[0], &opts).unwrap();
+        assert_eq!(
+            run.usage.instances["nodes"].instance_seconds.round(),
+            610.0 * 3.0 + 590.0 * 2.0
+        );
+        let a = Assumptions::default();
+        let e = usage_from_run(&d, &run, &a);
+        let nodes = e
+            .profile
+            .components
+            .iter()
+            .find_map(|c| match &c.usage {
+                ServiceUsage::Ec2(u) if c.component_id == "nodes" => Some(u),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(nodes.instance_type, "m5.xlarge");
+        let expected = (610.0 * 3.0 + 590.0 * 2.0) / 1_200.0;
+        assert!((nodes.instances - expected).abs() < 1e-9, "{nodes:?}");
+        assert!(e.notes.iter().any(|n| n.starts_with("nodes: the run held")));
     }
 
     #[test]

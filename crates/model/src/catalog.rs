@@ -2,8 +2,10 @@
 //! types (size, GPUs, network interfaces) and Fargate's valid task sizes.
 //!
 //! Sources: EC2 "Maximum IP addresses per network interface per instance
-//! type" (ENIs), ECS "Elastic network interface trunking" (trunk limits),
-//! Fargate "Task CPU and memory" (valid sizes, also in SPEC-COST.md).
+//! type" (ENIs and IPv4 addresses per ENI), ECS "Elastic network interface
+//! trunking" (trunk limits), Fargate "Task CPU and memory" (valid sizes,
+//! also in SPEC-COST.md), the EKS optimized AMI's `eni-max-pods.txt` and
+//! `bootstrap.sh` (max pods, kube-reserved CPU and memory).
 
 /// One EC2 instance type.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,6 +18,8 @@ pub struct InstanceType {
     pub max_enis: u32,
     /// Task ENIs with awsvpc trunking on, 0 where trunking is unsupported.
     pub trunk_enis: u32,
+    /// Private IPv4 addresses per network interface.
+    pub ipv4_per_eni: u32,
     pub arm: bool,
 }
 
@@ -34,8 +38,48 @@ impl InstanceType {
             self.max_enis.saturating_sub(1)
         }
     }
+
+    /// The EKS AMI's max pods with the VPC CNI (no prefix delegation):
+    /// `ENIs x (IPv4 per ENI - 1) + 2`; the 2 are `aws-node` and
+    /// `kube-proxy`, which use the host's network and take no address.
+    pub fn eks_max_pods(&self) -> u32 {
+        self.max_enis * self.ipv4_per_eni.saturating_sub(1) + 2
+    }
+
+    /// Pods of workloads a node can hold: one VPC address each, so
+    /// `ENIs x (IPv4 per ENI - 1)` (max pods less the two host-network
+    /// DaemonSet pods every node runs).
+    pub fn eks_workload_pods(&self) -> u32 {
+        self.eks_max_pods() - 2
+    }
+
+    /// What the kubelet can give pods, as the EKS AMI's `bootstrap.sh`
+    /// reserves: (millicores, MiB). CPU: 6% of the first core, 1% of the
+    /// second, 0.5% of the third and fourth, 0.25% of each beyond;
+    /// memory: kube-reserved 255 MiB + 11 MiB per max pod, and the
+    /// 100 MiB hard eviction threshold. The memory the kernel keeps
+    /// (a node reports a little less than its type's size) is not
+    /// subtracted.
+    pub fn eks_allocatable(&self) -> (u64, u64) {
+        let cores = u64::from(self.vcpus);
+        // Tenths of a millicore per core: 600, 100, 50, 50, then 25.
+        let reserved_tenths: u64 = (0..cores)
+            .map(|c| match c {
+                0 => 600,
+                1 => 100,
+                2 | 3 => 50,
+                _ => 25,
+            })
+            .sum();
+        let cpu = (cores * 1000).saturating_sub(reserved_tenths.div_ceil(10));
+        let mem = u64::from(self.memory_mib)
+            .saturating_sub(255 + 11 * u64::from(self.eks_max_pods()) + 100);
+        (cpu, mem)
+    }
 }
 
+// One positional argument per column keeps the table below one line a type.
+#[allow(clippy::too_many_arguments)]
 const fn it(
     name: &'static str,
     vcpus: u32,
@@ -43,6 +87,7 @@ const fn it(
     gpus: u32,
     max_enis: u32,
     trunk_enis: u32,
+    ipv4_per_eni: u32,
     arm: bool,
 ) -> InstanceType {
     InstanceType {
@@ -52,24 +97,25 @@ const fn it(
         gpus,
         max_enis,
         trunk_enis,
+        ipv4_per_eni,
         arm,
     }
 }
 
 /// The instance types archsim knows, sorted by name.
 pub const INSTANCE_TYPES: &[InstanceType] = &[
-    it("c5.large", 2, 4096, 0, 3, 10, false),
-    it("c5.xlarge", 4, 8192, 0, 4, 12, false),
-    it("g4dn.xlarge", 4, 16384, 1, 3, 29, false),
-    it("g5.xlarge", 4, 16384, 1, 4, 34, false),
-    it("m5.large", 2, 8192, 0, 3, 10, false),
-    it("m5.xlarge", 4, 16384, 0, 4, 20, false),
-    it("m6i.large", 2, 8192, 0, 3, 10, false),
-    it("m7g.large", 2, 8192, 0, 3, 10, true),
-    it("m7g.xlarge", 4, 16384, 0, 4, 20, true),
-    it("t3.large", 2, 8192, 0, 3, 0, false),
-    it("t3.medium", 2, 4096, 0, 3, 0, false),
-    it("t3.small", 2, 2048, 0, 3, 0, false),
+    it("c5.large", 2, 4096, 0, 3, 10, 10, false),
+    it("c5.xlarge", 4, 8192, 0, 4, 12, 15, false),
+    it("g4dn.xlarge", 4, 16384, 1, 3, 29, 10, false),
+    it("g5.xlarge", 4, 16384, 1, 4, 34, 15, false),
+    it("m5.large", 2, 8192, 0, 3, 10, 10, false),
+    it("m5.xlarge", 4, 16384, 0, 4, 20, 15, false),
+    it("m6i.large", 2, 8192, 0, 3, 10, 10, false),
+    it("m7g.large", 2, 8192, 0, 3, 10, 10, true),
+    it("m7g.xlarge", 4, 16384, 0, 4, 20, 15, true),
+    it("t3.large", 2, 8192, 0, 3, 0, 12, false),
+    it("t3.medium", 2, 4096, 0, 3, 0, 6, false),
+    it("t3.small", 2, 2048, 0, 3, 0, 4, false),
 ];
 
 /// Looks up an instance type by its API name (`m5.large`).
@@ -130,6 +176,43 @@ mod tests {
         assert_eq!(c5.awsvpc_task_capacity(true), 10);
         let t3 = instance_type("t3.medium").unwrap();
         assert_eq!(t3.awsvpc_task_capacity(true), 2);
+    }
+
+    #[test]
+    fn eks_max_pods_follow_the_amis_table() {
+        // eni-max-pods.txt of the EKS optimized AMI.
+        for (name, pods) in [
+            ("c5.large", 29),
+            ("c5.xlarge", 58),
+            ("g4dn.xlarge", 29),
+            ("g5.xlarge", 58),
+            ("m5.large", 29),
+            ("m5.xlarge", 58),
+            ("m6i.large", 29),
+            ("m7g.large", 29),
+            ("m7g.xlarge", 58),
+            ("t3.large", 35),
+            ("t3.medium", 17),
+            ("t3.small", 11),
+        ] {
+            assert_eq!(instance_type(name).unwrap().eks_max_pods(), pods, "{name}");
+        }
+        assert_eq!(instance_type("t3.small").unwrap().eks_workload_pods(), 9);
+    }
+
+    #[test]
+    fn eks_allocatable_is_capacity_less_kube_reserved_and_eviction() {
+        // m5.large: 2 vCPU -> 60 + 10 = 70 m reserved; 8,192 MiB less
+        // 255 + 11 x 29 = 574 MiB and 100 MiB eviction.
+        assert_eq!(
+            instance_type("m5.large").unwrap().eks_allocatable(),
+            (1_930, 7_518)
+        );
+        // m5.xlarge: 4 vCPU -> 60 + 10 + 5 + 5 = 80 m; 255 + 11 x 58 = 893 MiB.
+        assert_eq!(
+            instance_type("m5.xlarge").unwrap().eks_allocatable(),
+            (3_920, 15_391)
+        );
     }
 
     #[test]

@@ -488,6 +488,34 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                 "nodes",
                 "EKS managed node groups",
             ),
+            p(
+                "node_ready_s",
+                0.0,
+                3_600.0,
+                "s",
+                "EC2 launch, EKS AMI bootstrap and kubelet registration: reported 60-90 s",
+            ),
+            p(
+                "scan_interval_s",
+                1.0,
+                3_600.0,
+                "s",
+                "Cluster Autoscaler --scan-interval (default 10 s)",
+            ),
+            p(
+                "scale_down_unneeded_s",
+                0.0,
+                86_400.0,
+                "s",
+                "Cluster Autoscaler --scale-down-unneeded-time (default 10 min)",
+            ),
+            p(
+                "scale_down_utilization_percent",
+                0.0,
+                100.0,
+                "%",
+                "Cluster Autoscaler --scale-down-utilization-threshold (default 0.5)",
+            ),
         ],
         K::EksWorkload => {
             let mut v = vec![

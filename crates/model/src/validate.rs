@@ -257,6 +257,8 @@ rules! {
         "Put node groups, Fargate profiles and workloads inside an EKS cluster.", eks_in_cluster;
     "EKS_WORKLOAD_NO_CAPACITY", Error, "Workload with no node group or Fargate profile",
         "Connect the workload to a node group or Fargate profile (RunsOn).", eks_capacity;
+    "POD_TOO_BIG_FOR_NODE", Error, "Pod requests more than a node can give pods",
+        "Lower the workload's requests or choose a larger instance type: a node gives pods its size less the kubelet's reservations (EKS AMI kube-reserved and eviction threshold).", pod_fits_node;
     "HPA_MIN_GT_MAX", Error, "Autoscaler minimum above maximum",
         "Keep min replicas <= max replicas.", hpa_order;
     "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
@@ -542,6 +544,38 @@ fn task_fits_instance(d: &Design, out: &mut Found) {
                         a.instance_type,
                         it.cpu_units(),
                         it.memory_mib
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A pod larger than a node's allocatable is never scheduled (and the
+/// Cluster Autoscaler adds no node for it).
+fn pod_fits_node(d: &Design, out: &mut Found) {
+    for w in d.components() {
+        let Props::EksWorkload(p) = &w.props else {
+            continue;
+        };
+        for g in targets(d, &w.id, Meaning::RunsOn) {
+            let Props::EksNodeGroup(n) = &g.props else {
+                continue;
+            };
+            let Some(it) = catalog::instance_type(&n.instance_type) else {
+                continue;
+            };
+            let (cpu, mem) = it.eks_allocatable();
+            if u64::from(p.cpu_request_millicores) > cpu || u64::from(p.memory_request_mb) > mem {
+                out.push((
+                    ids(&[&w.id, &g.id]),
+                    format!(
+                        "{} requests {} m / {} MiB a pod; an {} node of {} gives pods {cpu} m / {mem} MiB",
+                        w.name,
+                        p.cpu_request_millicores,
+                        p.memory_request_mb,
+                        n.instance_type,
+                        g.name
                     ),
                 ));
             }

@@ -893,6 +893,15 @@ fn cases() -> Vec<Case> {
             edited("eks-platform", vec![disconnect("batch--batch-profile")]),
         ),
         case(
+            // 4,000 m on a 4-vCPU m5.xlarge, which gives pods 3,920 m.
+            "POD_TOO_BIG_FOR_NODE",
+            "web",
+            edited(
+                "eks-platform",
+                vec![set("web", "cpu_request_millicores", json!(4000))],
+            ),
+        ),
+        case(
             "HPA_MIN_GT_MAX",
             "web",
             edited(

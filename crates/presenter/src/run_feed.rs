@@ -20,7 +20,9 @@ pub const FRAME_INTERVAL_S: f64 = 0.04;
 /// Converts live views of one design into presenter frames.
 pub struct FrameConverter {
     design: Design,
-    /// CPU units and MiB of each service's tasks, from its task definition.
+    /// CPU and MiB of each service's tasks, from its task definition (CPU
+    /// units), and of each EKS workload's pods, from their requests
+    /// (millicores, as its nodes' allocatable CPU is counted).
     task_sizes: BTreeMap<String, (u32, u32)>,
 }
 
@@ -29,6 +31,12 @@ impl FrameConverter {
         let task_sizes = design
             .components()
             .filter_map(|c| {
+                if let Props::EksWorkload(w) = &c.props {
+                    return Some((
+                        c.id.clone(),
+                        (w.cpu_request_millicores, w.memory_request_mb),
+                    ));
+                }
                 let size =
                     design
                         .outgoing(&c.id)

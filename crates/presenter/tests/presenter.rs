@@ -526,6 +526,36 @@ fn the_live_runs_placement_becomes_the_clusters_capacity() {
     assert_eq!(cluster.pending.len(), waiting);
 }
 
+/// EKS: the node group's nodes with the pods on them, each pod sized by
+/// its requests in the nodes' millicores.
+#[test]
+fn the_eks_clusters_nodes_carry_their_pods() {
+    use archsim_presenter::run_feed::FrameConverter;
+    let design = starter("eks-platform").unwrap().build().unwrap();
+    let start = LiveStart {
+        paused: true,
+        ..LiveStart::default()
+    };
+    let mut run = LiveRun::start(&design, None, &start).unwrap();
+    run.control(LiveControl::Step { seconds: 60.0 }).unwrap();
+    let view = run.view();
+    let f = FrameConverter::new(design).convert(&view);
+    let cluster = f
+        .clusters
+        .iter()
+        .find(|c| !c.instances.is_empty())
+        .expect("the EKS cluster shows its nodes");
+    // Three m5.xlarge nodes (3,920 m allocatable), the web workload's
+    // three pods of 500 m spread one a node.
+    assert_eq!(cluster.instances.len(), 3);
+    for i in &cluster.instances {
+        assert_eq!(i.instance_type, "m5.xlarge");
+        assert_eq!(i.cpu_units, 3_920);
+        assert_eq!(i.tasks.len(), 1, "{}", i.id);
+        assert_eq!(i.tasks[0].cpu_units, 500);
+    }
+}
+
 fn deploy(component: &str, error_rate: f64) -> LiveControl {
     deploy_version(component, error_rate, false)
 }

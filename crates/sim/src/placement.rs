@@ -1,8 +1,12 @@
-//! ECS task placement on EC2 instances: resources fit (CPU, memory, GPUs,
+//! Task placement on EC2 instances: resources fit (CPU, memory, GPUs,
 //! one ENI per awsvpc task, static host ports), then constraints
 //! (distinctInstance, memberOf with a subset of the cluster query
 //! language), then strategies in order, each breaking the previous one's
 //! ties (binpack on cpu or memory, spread on zone or instance, random).
+//!
+//! EKS pods on nodes use the same filter (CPU and memory requests
+//! against the node's allocatable, one VPC address per pod in place of
+//! the ENI) and the default scheduler's score, least-allocated.
 
 use archsim_model::component::{
     NetworkMode, PlacementConstraint, PlacementConstraintType, PlacementStrategy,
@@ -19,6 +23,10 @@ pub(crate) struct Instance {
     pub id: u32,
     pub zone: u8,
     pub alive: bool,
+    /// What tasks (pods) can take: the type's CPU units and memory for
+    /// ECS; millicores and MiB after the kubelet's reservations on EKS.
+    pub cpu_total: u64,
+    pub mem_total: u64,
     pub cpu_free: u64,
     pub mem_free: u64,
     pub gpu_free: u32,
@@ -101,6 +109,11 @@ pub(crate) enum Strategy {
     SpreadZone,
     SpreadInstance,
     Random,
+    /// kube-scheduler's NodeResourcesFit score, LeastAllocated: the node
+    /// with the largest free share of CPU plus memory after placing wins
+    /// (equal weights). kube-scheduler breaks a tie at random; here the
+    /// oldest node wins, so placement reads the same for every seed.
+    LeastAllocated,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +183,14 @@ impl PlacementRules {
         rules
     }
 
+    /// kube-scheduler's default for a pod: least-allocated.
+    pub fn least_allocated() -> Self {
+        PlacementRules {
+            strategies: vec![Strategy::LeastAllocated],
+            ..Default::default()
+        }
+    }
+
     /// Whether the group's instance type passes the memberOf constraints.
     fn type_allowed(&self, instance_type: &str) -> bool {
         self.member_of.iter().all(|m| match m {
@@ -228,6 +249,15 @@ pub(crate) fn choose(
                 Strategy::SpreadZone => u64::from(per_zone[inst.zone as usize]),
                 Strategy::SpreadInstance => u64::from(mine[i]),
                 Strategy::Random => u64::from(rng.random::<u32>()),
+                Strategy::LeastAllocated => {
+                    // Parts per million of free CPU plus free memory,
+                    // reversed so that the smallest key wins.
+                    let share =
+                        |free: u64, need: u64, total: u64| (free - need) * 1_000_000 / total.max(1);
+                    2_000_000
+                        - share(inst.cpu_free, needs.cpu, inst.cpu_total)
+                        - share(inst.mem_free, needs.mem, inst.mem_total)
+                }
             })
             .collect();
         if best.as_ref().is_none_or(|(k, _)| key < *k) {

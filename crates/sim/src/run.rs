@@ -427,8 +427,12 @@ pub struct PlacementNow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CapacityNow {
     pub capacity: String,
+    /// The component's kind: `ec2_capacity` (ECS) or `eks_node_group`.
+    pub kind: String,
     pub instance_type: String,
-    /// Per instance: CPU units (1024 per vCPU) and memory, MiB.
+    /// Per instance, what tasks (pods) can take: CPU units (1024 per
+    /// vCPU) for ECS, millicores for EKS nodes (allocatable, after the
+    /// kubelet's reservations), and memory, MiB.
     pub cpu_units: u64,
     pub memory_mb: u64,
     pub instances: Vec<InstanceNow>,

@@ -4,9 +4,14 @@ import type { InstanceNow } from "./InstanceNow";
 /**
  * One EC2 capacity provider (an Auto Scaling group or node group).
  */
-export type CapacityNow = { capacity: string, instance_type: string, 
+export type CapacityNow = { capacity: string, 
 /**
- * Per instance: CPU units (1024 per vCPU) and memory, MiB.
+ * The component's kind: `ec2_capacity` (ECS) or `eks_node_group`.
+ */
+kind: string, instance_type: string, 
+/**
+ * Per instance, what tasks (pods) can take: CPU units (1024 per
+ * vCPU) for ECS, millicores for EKS nodes, and memory, MiB.
  */
 cpu_units: number, memory_mb: number, instances: Array<InstanceNow>, 
 /**

@@ -526,6 +526,23 @@ pub enum CapacityType {
     Spot,
 }
 
+/// What adds and removes a node group's nodes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeAutoscaler {
+    /// The Kubernetes Cluster Autoscaler on the group's Auto Scaling
+    /// group, between `min_size` and `max_size`.
+    #[default]
+    ClusterAutoscaler,
+    /// None: the group keeps `desired_size` nodes; pods that do not fit
+    /// stay Pending.
+    None,
+}
+
+/// An EKS managed node group: EC2 nodes of one instance type that the
+/// cluster's pods are scheduled onto.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EksNodeGroupProps {
@@ -535,6 +552,20 @@ pub struct EksNodeGroupProps {
     pub desired_size: u32,
     pub capacity_type: CapacityType,
     pub availability_zones: Vec<String>,
+    /// What scales the group's nodes.
+    pub autoscaler: NodeAutoscaler,
+    /// From launch to a Ready node that takes pods: EC2 boot, the EKS
+    /// AMI's bootstrap, kubelet registration and the VPC CNI, s
+    /// (reported 60-90 s; an assumption to vary).
+    pub node_ready_s: f64,
+    /// The Cluster Autoscaler's loop: `--scan-interval`, s (default 10).
+    pub scan_interval_s: u32,
+    /// A node under the utilisation threshold this long is removed:
+    /// `--scale-down-unneeded-time`, s (default 600).
+    pub scale_down_unneeded_s: u32,
+    /// Requested CPU or memory share under which a node is unneeded:
+    /// `--scale-down-utilization-threshold`, percent (default 50).
+    pub scale_down_utilization_percent: u32,
 }
 
 impl Default for EksNodeGroupProps {
@@ -546,6 +577,11 @@ impl Default for EksNodeGroupProps {
             desired_size: 2,
             capacity_type: CapacityType::OnDemand,
             availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            autoscaler: NodeAutoscaler::ClusterAutoscaler,
+            node_ready_s: 75.0,
+            scan_interval_s: 10,
+            scale_down_unneeded_s: 600,
+            scale_down_utilization_percent: 50,
         }
     }
 }

@@ -193,6 +193,11 @@ impl Simulation {
                     node.instances.set(0, u64::from(Capacity::initial(p)));
                     Behaviour::Capacity(Box::new(Capacity::new(p, &mut zones)))
                 }
+                Props::EksNodeGroup(p) => {
+                    node.instances
+                        .set(0, u64::from(Capacity::node_group_initial(p)));
+                    Behaviour::Capacity(Box::new(Capacity::node_group(p, &mut zones)))
+                }
                 // Not simulated (`coverage` says what is skipped): a request
                 // that reaches one completes at once.
                 Props::Clb(_)
@@ -201,7 +206,6 @@ impl Simulation {
                 | Props::Alexa(_)
                 | Props::Firehose(_)
                 | Props::Ec2Instance(_)
-                | Props::EksNodeGroup(_)
                 | Props::Generic(_) => Behaviour::Passive,
                 // No traffic of their own: the services that use them read
                 // their properties (task size, start time, Spot), or there
@@ -424,6 +428,7 @@ impl Simulation {
                 }
                 Behaviour::Capacity(c) => {
                     let managed = c.managed;
+                    let scan = c.autoscaler.as_ref().map(|a| a.scan);
                     // The group starts at its desired capacity, balanced
                     // across its zones.
                     for _ in 0..self.nodes[n].instances.v {
@@ -431,6 +436,9 @@ impl Simulation {
                     }
                     if managed {
                         self.push(60 * SEC, Ev::CapacityEval { node });
+                    }
+                    if let Some(scan) = scan {
+                        self.push(scan, Ev::AutoscalerScan { node });
                     }
                 }
                 Behaviour::FanOut { schedule: Some(f) } => {

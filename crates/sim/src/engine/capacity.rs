@@ -1,7 +1,7 @@
-//! EC2 capacity for ECS: an Auto Scaling group's instances (balanced
-//! across live zones), task placement on them through `placement.rs`,
-//! tasks waiting in PROVISIONING, and managed scaling on
-//! CapacityProviderReservation.
+//! EC2 capacity for ECS (and EKS node groups, `nodes.rs`): an Auto
+//! Scaling group's instances (balanced across live zones), task placement
+//! on them through `placement.rs`, tasks waiting in PROVISIONING, and
+//! ECS managed scaling on CapacityProviderReservation.
 
 use std::collections::VecDeque;
 
@@ -37,6 +37,8 @@ pub(super) struct Capacity {
     pub(super) waiting: VecDeque<(u32, u32)>,
     pub(super) low_minutes: u32,
     pub(super) instance_seconds: f64,
+    /// EKS node groups scaled by the Cluster Autoscaler (`nodes.rs`).
+    pub(super) autoscaler: Option<Box<super::nodes::ClusterAutoscaler>>,
 }
 
 impl Capacity {
@@ -78,6 +80,7 @@ impl Capacity {
             waiting: VecDeque::new(),
             low_minutes: 0,
             instance_seconds: 0.0,
+            autoscaler: None,
         }
     }
 }
@@ -109,6 +112,8 @@ impl Simulation {
             id: c.next_id,
             zone,
             alive: true,
+            cpu_total: c.cpu_units,
+            mem_total: c.memory_mb,
             cpu_free: c.cpu_units,
             mem_free: c.memory_mb,
             gpu_free: c.gpus,

@@ -37,6 +37,7 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         | K::StepFunctions
         | K::EcsService
         | K::Ec2AutoScalingGroup
+        | K::EksNodeGroup
         | K::EksWorkload
         | K::Secret => Modelled,
         K::Clb => NotModelled(
@@ -62,10 +63,6 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
         K::Ec2Instance => NotModelled(
             "standalone EC2 instances are not simulated: requests routed to one complete at \
              once, with no latency or capacity limit, and it calls nothing",
-        ),
-        K::EksNodeGroup => NotModelled(
-            "node capacity is not simulated: pods on a node group start after their image \
-             pull and app start with no node limits, placement or node scaling",
         ),
         K::Generic => NotModelled(
             "the simulator does not know what this resource does: it receives no traffic, \
@@ -115,7 +112,10 @@ pub fn coverage(kind: ComponentKind) -> Coverage {
 /// names another is refused with the reason.
 pub fn takes_traffic(kind: ComponentKind) -> bool {
     !matches!(coverage(kind), Coverage::NotApplicable(_))
-        && kind != ComponentKind::Ec2AutoScalingGroup
+        && !matches!(
+            kind,
+            ComponentKind::Ec2AutoScalingGroup | ComponentKind::EksNodeGroup
+        )
 }
 
 /// Why traffic cannot go into a kind, when it cannot.
@@ -125,6 +125,9 @@ pub fn no_traffic_reason(kind: ComponentKind) -> Option<&'static str> {
     }
     Some(match coverage(kind) {
         Coverage::NotApplicable(reason) => reason,
+        _ if kind == ComponentKind::EksNodeGroup => {
+            "a node group carries no traffic; the pods placed on its nodes are simulated"
+        }
         _ => {
             "EC2 Auto Scaling capacity carries no traffic; the services placed on it are simulated"
         }
@@ -212,6 +215,7 @@ mod tests {
         assert!(text.contains("an IAM role carries no traffic"), "{text}");
         assert!(!takes_traffic(ComponentKind::IamRole));
         assert!(!takes_traffic(ComponentKind::Ec2AutoScalingGroup));
+        assert!(!takes_traffic(ComponentKind::EksNodeGroup));
         assert!(takes_traffic(ComponentKind::ApiGateway));
         assert!(takes_traffic(ComponentKind::Client));
     }

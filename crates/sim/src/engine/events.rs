@@ -51,6 +51,10 @@ pub(super) enum Ev {
     InstanceReady {
         node: u32,
     },
+    /// A loop of an EKS node group's Cluster Autoscaler.
+    AutoscalerScan {
+        node: u32,
+    },
     PollerScale {
         node: u32,
     },

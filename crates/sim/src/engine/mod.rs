@@ -30,7 +30,8 @@
 //! - `queue.rs`: SQS and Kinesis, event source mappings.
 //! - `service.rs`, `workers.rs`, `tasks.rs`, `scaling.rs`, `capacity.rs`:
 //!   ECS services and Kubernetes workloads: their state, requests on their
-//!   workers, their tasks' lives, autoscaling, and EC2 capacity.
+//!   workers, their tasks' lives, autoscaling, and EC2 capacity;
+//!   `nodes.rs`: EKS node groups and the Cluster Autoscaler.
 //! - `scenario.rs`: scenario events (traffic changes, zone loss, Spot,
 //!   slowdowns, deployments); `schedules.rs`: when scheduled EventBridge
 //!   rules fire (rate and cron, on the scenario's wall clock).
@@ -54,6 +55,7 @@ mod dynamodb;
 mod edges;
 mod events;
 mod lambda;
+mod nodes;
 mod output;
 mod pipes;
 mod queue;
@@ -421,6 +423,7 @@ impl Simulation {
             Ev::TableScaleEval { node } => self.on_table_scale_eval(node),
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => self.on_instance_ready(node),
+            Ev::AutoscalerScan { node } => self.on_autoscaler_scan(node),
             Ev::PollerScale { node } => self.on_poller_scale(node),
             Ev::Visible { req } => self.on_visible(req),
             Ev::Scheduled { index } => self.on_scheduled(index),

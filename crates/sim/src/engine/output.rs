@@ -320,6 +320,7 @@ impl Simulation {
             );
             capacities.push(CapacityNow {
                 capacity: n.id.clone(),
+                kind: n.kind.slug().into(),
                 instance_type: c.instance_type.clone(),
                 cpu_units: c.cpu_units,
                 memory_mb: c.memory_mb,

@@ -303,7 +303,10 @@ impl Service {
                     };
                     let zone_ix = azs.iter().map(|z| zone_index(zones, z)).collect();
                     providers.push(Provider {
-                        node: if to.kind() == ComponentKind::Ec2AutoScalingGroup {
+                        node: if matches!(
+                            to.kind(),
+                            ComponentKind::Ec2AutoScalingGroup | ComponentKind::EksNodeGroup
+                        ) {
                             index_of(ids, &to.id).unwrap_or(NONE)
                         } else {
                             NONE
@@ -327,6 +330,15 @@ impl Service {
             cpu_units = (p.cpu_request_millicores * 1024).div_ceil(1000);
             memory_mb = p.memory_request_mb;
             image_mb = p.image_size_mb;
+            // On a node group a pod takes its requests (millicores, MiB,
+            // as the nodes count them) and one VPC address.
+            needs = TaskNeeds {
+                cpu: u64::from(p.cpu_request_millicores),
+                mem: u64::from(p.memory_request_mb),
+                gpus: 0,
+                awsvpc: true,
+                static_ports: Vec::new(),
+            };
         }
         if providers.is_empty() {
             // No capacity drawn: Fargate with its defaults (or the launch type).
@@ -387,7 +399,7 @@ impl Service {
                 Workload::Ecs(p) => {
                     PlacementRules::new(&p.placement_strategies, &p.placement_constraints)
                 }
-                Workload::Eks(_) => PlacementRules::default(),
+                Workload::Eks(_) => PlacementRules::least_allocated(),
             },
             version: 0,
             versions: vec![ServiceVersion {
@@ -438,8 +450,8 @@ fn launch_capacity(props: &Props) -> Option<(CapacityKind, f64, f64, Vec<String>
             a.pull_mb_per_s,
             a.availability_zones.clone(),
         )),
-        // Node capacity is not simulated: pods start on the group's zones
-        // with no instance limits (see `coverage`).
+        // Pods on a node group: the image pull at 50 MB/s (no per-node
+        // image cache) and the app start once placed on a node.
         Props::EksNodeGroup(n) => {
             Some((CapacityKind::Ec2, 0.0, 50.0, n.availability_zones.clone()))
         }
