@@ -33,6 +33,11 @@ pub(crate) struct Instance {
     pub eni_free: u32,
     pub ports: Vec<u16>,
     pub tasks: u32,
+    /// The images it has pulled or is pulling, as (service node, version,
+    /// when the first task that pulled it runs): a later task of one of
+    /// them skips the pull (the layers are cached), and one placed while
+    /// the pull is still going waits for it, not for a second pull.
+    pub images: Vec<(u32, u32, u64)>,
 }
 
 /// What one task takes from an instance.

@@ -120,6 +120,7 @@ impl Simulation {
             eni_free: c.enis,
             ports: Vec::new(),
             tasks: 0,
+            images: Vec::new(),
         };
         c.next_id += 1;
         c.instances.push(inst);
@@ -128,14 +129,26 @@ impl Simulation {
     }
 
     /// Places task `t` of service `svc` on an instance of `cap`.
-    pub(super) fn place_task(&mut self, svc: u32, t: u32, cap: u32) -> bool {
+    /// Places task `t` of service `svc` on an instance of `cap`, launched
+    /// now: `None` when no instance has room, else when its containers run
+    /// (`start` from now, less the image `pull` when the instance has the
+    /// image or is pulling it; `immediate`: at once, the image there).
+    pub(super) fn place_task(
+        &mut self,
+        svc: u32,
+        t: u32,
+        cap: u32,
+        (start, pull, immediate): (Us, Us, bool),
+    ) -> Option<Us> {
+        let now = self.now;
         let Behaviour::Capacity(c) = &self.nodes[cap as usize].behaviour else {
-            return true;
+            return Some(now + start);
         };
         let mut mine = vec![0u32; c.instances.len()];
         let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour else {
-            return false;
+            return None;
         };
+        let image = (svc, s.tasks[t as usize].version);
         for tk in &s.tasks {
             if tk.state != TaskState::Stopped
                 && tk.instance != NONE
@@ -148,9 +161,9 @@ impl Simulation {
         let (zones, zone_down) = (&self.zones, &self.zone_down);
         let node = &mut self.nodes[cap as usize];
         let Behaviour::Capacity(c) = &mut node.behaviour else {
-            return false;
+            return None;
         };
-        let Some(i) = choose(
+        let i = choose(
             &c.instances,
             &needs,
             &rules,
@@ -159,15 +172,22 @@ impl Simulation {
             zone_down,
             &mine,
             &mut node.rng,
-        ) else {
-            return false;
-        };
+        )?;
         needs.take(&mut c.instances[i]);
         let zone = c.instances[i].zone;
+        let images = &mut c.instances[i].images;
+        let running = match images.iter().find(|m| (m.0, m.1) == image) {
+            _ if immediate => now,
+            Some(&(_, _, ready)) => (now + start - pull).max(ready),
+            None => now + start,
+        };
+        if !images.iter().any(|m| (m.0, m.1) == image) {
+            images.push((image.0, image.1, running));
+        }
         let tk = &mut self.svc(svc).tasks[t as usize];
         tk.instance = i as u32;
         tk.zone = zone;
-        true
+        Some(running)
     }
 
     /// Tasks in PROVISIONING take the room that has appeared, in order.
@@ -178,29 +198,25 @@ impl Simulation {
         };
         let mut still = VecDeque::new();
         for (svc, t) in waiting {
-            let (state, generation, start) = {
+            let (state, generation, start, pull) = {
                 let s = self.svc(svc);
                 let tk = &s.tasks[t as usize];
-                (
-                    tk.state,
-                    tk.generation,
-                    s.providers[tk.provider as usize].start_us,
-                )
+                let p = &s.providers[tk.provider as usize];
+                (tk.state, tk.generation, p.start_us, p.pull_us)
             };
             if state != TaskState::Provisioning {
                 continue;
             }
-            if !self.place_task(svc, t, cap) {
+            let Some(running) = self.place_task(svc, t, cap, (start, pull, false)) else {
                 still.push_back((svc, t));
                 continue;
-            }
-            let now = self.now;
+            };
             let tk = &mut self.svc(svc).tasks[t as usize];
             tk.state = TaskState::Pending;
-            tk.running_at = now + start;
+            tk.running_at = running;
             let wait = self.health_check_wait(svc);
             self.push(
-                now + start + wait,
+                running + wait,
                 Ev::TaskReady {
                     node: svc,
                     task: t,

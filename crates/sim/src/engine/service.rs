@@ -54,7 +54,12 @@ pub(super) struct Provider {
     pub(super) weight: u32,
     pub(super) base: u32,
     pub(super) live: u32,
+    /// From launch to the containers running: overhead, image pull and the
+    /// application's start.
     pub(super) start_us: Us,
+    /// The image pull's part of it, which an EC2 instance (or EKS node)
+    /// that ran the same service version before skips.
+    pub(super) pull_us: Us,
     pub(super) zones: Vec<u8>,
     pub(super) task_seconds: f64,
 }
@@ -318,6 +323,7 @@ impl Service {
                         // Completed below: the image size may come from
                         // a later connection.
                         start_us: (overhead.max(0.0) * SEC as f64) as Us,
+                        pull_us: 0,
                         zones: zone_ix,
                         task_seconds: 0.0,
                     });
@@ -350,6 +356,7 @@ impl Service {
                 base: 0,
                 live: 0,
                 start_us: (f.start_overhead_s * SEC as f64) as Us,
+                pull_us: 0,
                 zones: Vec::new(),
                 task_seconds: 0.0,
             });
@@ -357,9 +364,10 @@ impl Service {
         }
         for (p, pull) in providers.iter_mut().zip(&pull_rates) {
             // Fargate: fixed overhead + image size / pull rate + app start
-            // (no image cache). EC2: the pull and the app start (the
-            // per-instance image cache is not simulated yet).
+            // (no image cache). EC2 and EKS nodes: the pull and the app
+            // start, the pull skipped on an instance that has the image.
             let pull_s = image_mb / pull;
+            p.pull_us = (pull_s * SEC as f64) as Us;
             p.start_us += ((pull_s + app_start.max(0.0)) * SEC as f64) as Us;
             if p.zones.is_empty() {
                 p.zones = (0..zones.len() as u8).collect();

@@ -59,7 +59,7 @@ impl Simulation {
             .expect("non-empty");
         s.providers[pi].live += 1;
         let provider = &s.providers[pi];
-        let (cap_node, start) = (provider.node, provider.start_us);
+        let (cap_node, start, pull) = (provider.node, provider.start_us, provider.pull_us);
         let version = s.version;
         let task = Task {
             state: TaskState::Pending,
@@ -90,19 +90,24 @@ impl Simulation {
         let generation = s.tasks[t as usize].generation;
         let n = &mut self.nodes[node as usize];
         n.tasks.inc(now);
-        if cap_node != NONE && !self.place_task(node, t, cap_node) {
-            self.svc(node).tasks[t as usize].state = TaskState::Provisioning;
-            if let Behaviour::Capacity(c) = &mut self.nodes[cap_node as usize].behaviour {
-                c.waiting.push_back((node, t));
-            }
-            return;
+        let mut running = if immediate { now } else { now + start };
+        if cap_node != NONE {
+            let Some(at) = self.place_task(node, t, cap_node, (start, pull, immediate)) else {
+                self.svc(node).tasks[t as usize].state = TaskState::Provisioning;
+                if let Behaviour::Capacity(c) = &mut self.nodes[cap_node as usize].behaviour {
+                    c.waiting.push_back((node, t));
+                }
+                return;
+            };
+            running = at;
+            self.svc(node).tasks[t as usize].running_at = running;
         }
         if immediate {
             self.on_task_ready(node, t, generation);
         } else {
             let wait = self.health_check_wait(node);
             self.push(
-                now + start + wait,
+                running + wait,
                 Ev::TaskReady {
                     node,
                     task: t,
