@@ -461,6 +461,17 @@ pub(super) fn index_of(ids: &[&str], id: &str) -> Option<u32> {
 }
 
 /// The index of availability zone `z`, added to the engine's list if new.
+/// The indexes of a capacity's availability zones, added to the engine's
+/// list if new; none named: every zone the engine knows.
+pub(super) fn zone_indexes(zones: &mut Vec<String>, azs: &[String]) -> Vec<u8> {
+    let v: Vec<u8> = azs.iter().map(|z| zone_index(zones, z)).collect();
+    if v.is_empty() {
+        (0..zones.len() as u8).collect()
+    } else {
+        v
+    }
+}
+
 pub(super) fn zone_index(zones: &mut Vec<String>, z: &str) -> u8 {
     match zones.iter().position(|x| x == z) {
         Some(i) => i as u8,

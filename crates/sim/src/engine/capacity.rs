@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use archsim_model::component::Ec2CapacityProps;
 
-use super::build::zone_index;
+use super::build::zone_indexes;
 use super::events::Ev;
 use super::scaling::SCALE_IN_MINUTES;
 use super::service::TaskState;
@@ -64,17 +64,7 @@ impl Capacity {
             pending: 0,
             gpus: it.map_or(0, |t| t.gpus),
             enis: it.map_or(2, |t| t.awsvpc_task_capacity(p.awsvpc_trunking)),
-            zones: {
-                let mut v: Vec<u8> = p
-                    .availability_zones
-                    .iter()
-                    .map(|z| zone_index(zones, z))
-                    .collect();
-                if v.is_empty() {
-                    v = (0..zones.len() as u8).collect();
-                }
-                v
-            },
+            zones: zone_indexes(zones, &p.availability_zones),
             instances: Vec::new(),
             next_id: 0,
             waiting: VecDeque::new(),

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 
 use archsim_model::component::{EksNodeGroupProps, NodeAutoscaler};
 
-use super::build::zone_index;
+use super::build::zone_indexes;
 use super::capacity::Capacity;
 use super::events::Ev;
 use super::service::TaskState;
@@ -67,17 +67,7 @@ impl Capacity {
             pending: 0,
             gpus: it.gpus,
             enis: it.eks_workload_pods(),
-            zones: {
-                let mut v: Vec<u8> = p
-                    .availability_zones
-                    .iter()
-                    .map(|z| zone_index(zones, z))
-                    .collect();
-                if v.is_empty() {
-                    v = (0..zones.len() as u8).collect();
-                }
-                v
-            },
+            zones: zone_indexes(zones, &p.availability_zones),
             instances: Vec::new(),
             next_id: 0,
             waiting: VecDeque::new(),
