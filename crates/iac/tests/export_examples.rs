@@ -659,3 +659,89 @@ fn a_blue_green_service_comes_back_from_our_export() {
         }
     }
 }
+
+/// One listener rule forwarding to two target groups by weight is written
+/// as a `ForwardConfig` (which cfn-lint accepts) and read back as two
+/// routes with their weights.
+#[test]
+fn weighted_target_groups_come_back_with_their_weights() {
+    use archsim_model::component::{ClientProps, LambdaProps};
+    use archsim_model::edit::apply_op;
+    use archsim_model::{Component, Connection, ConnectionKind, Design, Op, Props};
+    let mut design = Design::new("Canary");
+    for (id, props) in [
+        ("users", Props::Client(ClientProps::default())),
+        ("edge", Props::Alb(Default::default())),
+        ("blue", Props::LambdaFunction(LambdaProps::default())),
+        ("green", Props::LambdaFunction(LambdaProps::default())),
+    ] {
+        apply_op(
+            &mut design,
+            Op::AddComponent {
+                component: Component::new(id, id, props.kind()).with(props),
+            },
+        )
+        .unwrap();
+    }
+    let links = [
+        (
+            "users",
+            "edge",
+            archsim_model::Meaning::InvokeSync.default_kind(),
+            "a",
+        ),
+        ("edge", "blue", canary(9), "b"),
+        ("edge", "green", canary(1), "c"),
+    ];
+    // The listener's default action, to both functions by weight.
+    fn canary(weight: u32) -> ConnectionKind {
+        ConnectionKind::Route {
+            priority: None,
+            conditions: Vec::new(),
+            weight,
+            target_port: None,
+            listener_port: 80,
+        }
+    }
+    for (from, to, kind, id) in links {
+        apply_op(
+            &mut design,
+            Op::Connect {
+                connection: Connection::new(id, from, to, kind),
+            },
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for flavour in FLAVOURS {
+        let opts = ExportOptions {
+            flavour,
+            profile: Some(ExportProfile::Sandbox),
+            ..Default::default()
+        };
+        let out = export(&design, &opts).unwrap();
+        assert!(out.template.contains("ForwardConfig"), "{flavour:?}");
+        let file = dir.path().join(format!("canary-{flavour:?}.yaml"));
+        std::fs::write(&file, &out.template).unwrap();
+        files.push(file);
+        let back = import(&out.template, "t.yaml").unwrap().design;
+        let mut weights: Vec<u32> = back
+            .connections()
+            .filter_map(|c| match &c.kind {
+                ConnectionKind::Route { weight, .. } => Some(*weight),
+                _ => None,
+            })
+            .collect();
+        weights.sort();
+        assert_eq!(weights, [1, 9], "{flavour:?}");
+    }
+    if !skip_validators() {
+        let out = dir.path().join("canary-sam.transformed.json");
+        sam_translate(&[(files[0].clone(), out.clone())]).unwrap();
+        assert_eq!(
+            cfn_lint_errors(&[out, files[1].clone()]),
+            Vec::<String>::new()
+        );
+    }
+}

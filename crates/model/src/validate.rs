@@ -188,7 +188,7 @@ rules! {
     "INFERRED_CONNECTION_UNCONFIRMED", Info, "Connection inferred from weak evidence",
         "Select the connection: the inspector shows what in the template suggests it. Confirm it if the design does this, or delete it.", inferred_unconfirmed;
     "LB_DUPLICATE_PRIORITY", Error, "Two listener rules share a priority",
-        "Give each rule of a listener its own priority (1-50,000, lowest first).", lb_duplicate_priority;
+        "Give each rule of a listener its own priority (1-50,000, lowest first); routes that share a priority and the same conditions are one rule forwarding to weighted target groups.", lb_duplicate_priority;
     "LB_RULE_TOO_MANY_VALUES", Error, "Listener rule with more than 5 condition values",
         "Split the rule: a rule allows at most 5 condition values in all.", lb_rule_values;
     "LB_NO_TARGETS", Warning, "Load balancer routes nowhere",
@@ -932,6 +932,9 @@ struct RouteInfo {
     priority: Option<u32>,
     listener_port: u16,
     condition_values: usize,
+    /// Its conditions, as JSON (routes with the same priority and the same
+    /// conditions are one rule forwarding to several target groups).
+    conditions: String,
     target_port: Option<u16>,
 }
 
@@ -951,6 +954,7 @@ fn routes(d: &Design, lb: &str) -> Vec<RouteInfo> {
                 priority: *priority,
                 listener_port: *listener_port,
                 condition_values: conditions.iter().map(|c| c.values.len()).sum(),
+                conditions: serde_json::to_string(conditions).unwrap_or_default(),
                 target_port: *target_port,
             }),
             _ => None,
@@ -965,13 +969,21 @@ fn load_balancers(d: &Design) -> impl Iterator<Item = &Component> {
 
 fn lb_duplicate_priority(d: &Design, out: &mut Found) {
     for lb in load_balancers(d) {
-        let mut seen: BTreeMap<(u16, u32), Vec<String>> = BTreeMap::new();
+        let mut seen: BTreeMap<(u16, u32), Vec<(String, String)>> = BTreeMap::new();
         for r in routes(d, &lb.id) {
             if let Some(p) = r.priority {
-                seen.entry((r.listener_port, p)).or_default().push(r.target);
+                seen.entry((r.listener_port, p))
+                    .or_default()
+                    .push((r.target, r.conditions));
             }
         }
-        for ((port, p), targets) in seen.into_iter().filter(|(_, t)| t.len() > 1) {
+        // Routes that share a priority and their conditions are one rule
+        // forwarding to weighted target groups.
+        for ((port, p), rules) in seen
+            .into_iter()
+            .filter(|(_, rules)| rules.len() > 1 && rules.iter().any(|(_, c)| *c != rules[0].1))
+        {
+            let targets: Vec<String> = rules.into_iter().map(|(t, _)| t).collect();
             let mut involved = vec![lb.id.clone()];
             involved.extend(targets);
             let count = involved.len() - 1;

@@ -65,14 +65,23 @@ impl<'a> Ctx<'a> {
             .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }))
             .collect();
         for l in &p.listeners {
-            let default_route = routes.iter().find(|(conn, _)| {
-                matches!(&conn.kind, ConnectionKind::Route { conditions, listener_port, .. }
-                    if conditions.is_empty() && *listener_port == l.port)
-            });
-            let action = match default_route {
-                Some((_, to)) => {
-                    json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
-                }
+            // The default routes: one target group, or several by weight.
+            let defaults: Vec<(String, u32)> = routes
+                .iter()
+                .filter_map(|(conn, to)| match &conn.kind {
+                    ConnectionKind::Route {
+                        conditions,
+                        listener_port,
+                        weight,
+                        ..
+                    } if conditions.is_empty() && *listener_port == l.port => {
+                        Some((self.target_group_id(id, to), *weight))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let action = match defaults.first() {
+                Some(_) => json!([load_balancing::forward_action(&defaults)]),
                 None if alb => {
                     json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
                 }
@@ -273,6 +282,44 @@ impl<'a> Ctx<'a> {
                 .unwrap_or(0);
             1000 + index as u32
         });
+        // Routes that share this one's priority and conditions are one
+        // rule forwarding to their target groups by weight, written once.
+        let group: Vec<(String, String, u32)> = self
+            .d
+            .outgoing(&lb.id)
+            .into_iter()
+            .filter_map(|(c, to)| match &c.kind {
+                ConnectionKind::Route {
+                    priority: Some(p),
+                    conditions,
+                    listener_port: port,
+                    weight,
+                    ..
+                } if *p == priority && port == listener_port && *conditions == route.conditions => {
+                    Some((c.id.clone(), self.target_group_id(lbid, to), *weight))
+                }
+                _ => None,
+            })
+            .collect();
+        if group.len() > 1 {
+            let rule = format!("{lbid}Listener{listener_port}Rule{priority}");
+            if group[0].0 == conn.id {
+                let tgs: Vec<(String, u32)> =
+                    group.iter().map(|(_, tg, w)| (tg.clone(), *w)).collect();
+                let mut props = object(json!({"ListenerArn": r(&listener)}));
+                load_balancing::PRIORITY.put(&mut props, &route);
+                load_balancing::CONDITIONS.put(&mut props, &route);
+                props.insert(
+                    "Actions".into(),
+                    json!([load_balancing::forward_action(&tgs)]),
+                );
+                self.add(
+                    rule.clone(),
+                    json!({"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": props}),
+                );
+            }
+            return vec![json!(rule)];
+        }
         let mut rule = format!("{tg}Rule");
         if self.resources.contains_key(&rule) {
             rule = format!("{tg}Rule{priority}");

@@ -472,7 +472,8 @@ impl Importer<'_> {
                     }
                 }
                 "AWS::ECS::CapacityProvider" => self.instance_role(logical, &props),
-                // A function (or, behind a network load balancer, an ALB)
+                // A function or an instance (or, behind a network load
+                // balancer, an ALB)
                 // registered in a target group is routed to by the
                 // listeners and rules that forward to the group.
                 "AWS::ElasticLoadBalancingV2::TargetGroup" => {
@@ -483,8 +484,10 @@ impl Importer<'_> {
                         let Some(target) = t.get("Id").and_then(ref_target) else {
                             continue;
                         };
-                        if matches!(self.kind_of(target), Some(K::LambdaFunction | K::Alb))
-                            && let Some(target) = self.comp(target)
+                        if matches!(
+                            self.kind_of(target),
+                            Some(K::LambdaFunction | K::Alb | K::Ec2Instance)
+                        ) && let Some(target) = self.comp(target)
                         {
                             self.route_via_target_group(logical, &target);
                         }
@@ -746,10 +749,14 @@ impl Importer<'_> {
                 .and_then(|p| load_balancing::PORT.get(p))
                 .and_then(crate::properties::u32_of)
                 .map_or(80, |p| p as u16);
+            let actions = match ty {
+                "AWS::ElasticLoadBalancingV2::ListenerRule" => props.get("Actions"),
+                _ => props.get("DefaultActions"),
+            };
             let kind = ConnectionKind::Route {
                 priority: rule.priority,
                 conditions: rule.conditions,
-                weight: 1,
+                weight: load_balancing::forward_weight(actions.unwrap_or(&Value::Null), tg),
                 target_port: None,
                 listener_port,
             };

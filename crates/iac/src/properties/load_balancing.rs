@@ -347,6 +347,54 @@ pub(crate) const CLASSIC_IDLE_TIMEOUT: Field<ClassicLoadBalancerProps> = Field {
     sam_global: false,
 };
 
+/// A forward action to several target groups: each one's `Weight` in its
+/// `ForwardConfig`.
+pub(crate) const FORWARD_TARGET_GROUPS: &str = "ForwardConfig/TargetGroups";
+
+/// The weight a listener's or rule's actions give target group `tg` (1
+/// when it is the action's only target group).
+pub(crate) fn forward_weight(actions: &Value, tg: &str) -> u32 {
+    let mut path = FORWARD_TARGET_GROUPS.split('/');
+    let (Some(config), Some(groups)) = (path.next(), path.next()) else {
+        return 1;
+    };
+    actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.get(config)?.get(groups)?.as_array())
+        .flatten()
+        .find(|g| {
+            g.get("TargetGroupArn")
+                .and_then(|r| r.get("Ref"))
+                .and_then(Value::as_str)
+                == Some(tg)
+        })
+        .and_then(|g| g.get("Weight"))
+        .and_then(super::u32_of)
+        .unwrap_or(1)
+}
+
+/// A forward action to `groups`: (target group id, weight); one group is a
+/// plain forward.
+pub(crate) fn forward_action(groups: &[(String, u32)]) -> Value {
+    match groups {
+        [(tg, _)] => json!({"Type": "forward", "TargetGroupArn": {"Ref": tg}}),
+        _ => {
+            let list: Vec<Value> = groups
+                .iter()
+                .map(|(tg, w)| json!({"TargetGroupArn": {"Ref": tg}, "Weight": w}))
+                .collect();
+            let mut action = json!({"Type": "forward"});
+            let mut path = FORWARD_TARGET_GROUPS.split('/');
+            if let (Some(config), Some(key)) = (path.next(), path.next()) {
+                action[config] = json!({ key: list });
+            }
+            action
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

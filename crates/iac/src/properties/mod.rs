@@ -423,6 +423,10 @@ mod tests {
                 "every resource's type, and a SAM state machine's workflow type",
             ),
             ("Version", "IAM policy documents, launch template versions"),
+            (
+                "Weight",
+                "capacity provider strategy items, and a forward action's weighted target groups",
+            ),
         ];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = Vec::new();

@@ -712,6 +712,31 @@ pub fn kitchen_sink() -> Design {
         "box",
         route(Some(30), &["/reports/*"], Some(8080)),
     );
+    // One rule forwarding to two target groups by weight (9 to 1).
+    for (to, weight) in [("api-svc", 9), ("box", 1)] {
+        let ConnectionKind::Route {
+            priority,
+            conditions,
+            target_port,
+            listener_port,
+            ..
+        } = route(Some(40), &["/canary/*"], Some(8080))
+        else {
+            unreachable!()
+        };
+        link(
+            &mut d,
+            "edge",
+            to,
+            ConnectionKind::Route {
+                priority,
+                conditions,
+                weight,
+                target_port,
+                listener_port,
+            },
+        );
+    }
     link(
         &mut d,
         "box",

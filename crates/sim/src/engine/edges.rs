@@ -21,6 +21,9 @@ pub(super) struct Rule {
     priority: u32,
     conditions: Vec<RuleCondition>,
     target: u32,
+    /// Its target group's weight among the rules of the same priority and
+    /// conditions (one rule forwarding to weighted target groups).
+    weight: u32,
 }
 
 /// A load balancer's behaviour: its `Route` connections as listener
@@ -36,6 +39,7 @@ pub(super) fn load_balancer(
         if let ConnectionKind::Route {
             priority,
             conditions,
+            weight,
             ..
         } = &conn.kind
         {
@@ -46,9 +50,11 @@ pub(super) fn load_balancer(
                 priority: priority.unwrap_or(u32::MAX),
                 conditions: conditions.clone(),
                 target: t,
+                weight: *weight,
             });
         }
     }
+    // Stable: the target groups of one rule stay in connection order.
     rules.sort_by_key(|r| r.priority);
     Behaviour::LoadBalancer {
         rules,
@@ -226,10 +232,28 @@ impl Simulation {
         let path = self.paths[self.reqs[r as usize].path as usize].as_str();
         let mut evaluated = 0;
         let mut target = NONE;
-        for rule in rules {
+        for (i, rule) in rules.iter().enumerate() {
             evaluated += 1;
             if rule_matches(&rule.conditions, path) {
                 target = rule.target;
+                // Weighted target groups: the rules that share this one's
+                // priority and conditions, drawn by weight.
+                let group: Vec<&Rule> = rules[i..]
+                    .iter()
+                    .take_while(|g| g.priority == rule.priority && g.conditions == rule.conditions)
+                    .collect();
+                let total: u32 = group.iter().map(|g| g.weight).sum();
+                if group.len() > 1 && total > 0 {
+                    let mut x = uniform(&mut n.rng) * f64::from(total);
+                    for g in &group {
+                        let w = f64::from(g.weight);
+                        if x < w {
+                            target = g.target;
+                            break;
+                        }
+                        x -= w;
+                    }
+                }
                 break;
             }
         }
