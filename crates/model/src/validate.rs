@@ -189,6 +189,8 @@ rules! {
         "Select the connection: the inspector shows what in the template suggests it. Confirm it if the design does this, or delete it.", inferred_unconfirmed;
     "LB_DUPLICATE_PRIORITY", Error, "Two listener rules share a priority",
         "Give each rule of a listener its own priority (1-50,000, lowest first); routes that share a priority and the same conditions are one rule forwarding to weighted target groups.", lb_duplicate_priority;
+    "NLB_SEVERAL_TARGET_GROUPS", Error, "A Network Load Balancer listener forwarding to several target groups",
+        "An NLB listener forwards to one target group (no weighted target groups, no rules): route each target from its own listener port, or put an ALB in front.", nlb_several_target_groups;
     "LB_RULE_TOO_MANY_VALUES", Error, "Listener rule with more than 5 condition values",
         "Split the rule: a rule allows at most 5 condition values in all.", lb_rule_values;
     "LB_NO_TARGETS", Warning, "Load balancer routes nowhere",
@@ -991,6 +993,27 @@ fn lb_duplicate_priority(d: &Design, out: &mut Found) {
                 involved,
                 format!(
                     "{}: listener {port} has {count} rules with priority {p}",
+                    lb.name
+                ),
+            ));
+        }
+    }
+}
+
+fn nlb_several_target_groups(d: &Design, out: &mut Found) {
+    for lb in d.components().filter(|c| c.kind() == K::Nlb) {
+        let mut by_port: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+        for r in routes(d, &lb.id) {
+            by_port.entry(r.listener_port).or_default().push(r.target);
+        }
+        for (port, targets) in by_port.into_iter().filter(|(_, t)| t.len() > 1) {
+            let count = targets.len();
+            let mut involved = vec![lb.id.clone()];
+            involved.extend(targets);
+            out.push((
+                involved,
+                format!(
+                    "{}: listener {port} forwards to {count} target groups; a Network Load Balancer's forwards to one",
                     lb.name
                 ),
             ));

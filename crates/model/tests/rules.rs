@@ -534,6 +534,18 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "NLB_SEVERAL_TARGET_GROUPS",
+            "tcp",
+            edited(
+                "alb-fargate",
+                vec![
+                    add("tcp", K::Nlb),
+                    connect("tcp", "orders-svc", Meaning::Route),
+                    connect("tcp", "users-svc", Meaning::Route),
+                ],
+            ),
+        ),
+        case(
             "LB_RULE_TOO_MANY_VALUES",
             "alb",
             edited(

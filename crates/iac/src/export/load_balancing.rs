@@ -81,7 +81,18 @@ impl<'a> Ctx<'a> {
                 })
                 .collect();
             let action = match defaults.first() {
-                Some(_) => json!([load_balancing::forward_action(&defaults)]),
+                Some(_) if alb => json!([load_balancing::forward_action(&defaults)]),
+                // A Network Load Balancer's listener forwards to one
+                // target group (validation says so of more).
+                Some((tg, _)) => {
+                    if defaults.len() > 1 {
+                        self.notes.push(format!(
+                            "{}: listener {} forwards to its first target group only; a Network Load Balancer takes one",
+                            c.name, l.port
+                        ));
+                    }
+                    json!([{"Type": "forward", "TargetGroupArn": r(tg)}])
+                }
                 None if alb => {
                     json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
                 }
