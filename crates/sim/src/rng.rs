@@ -108,9 +108,41 @@ pub fn uniform(rng: &mut Stream) -> f64 {
     rng.random::<f64>()
 }
 
+/// The index a uniform draw `u` in [0, 1) picks among `weights`, each in
+/// proportion to its weight (zero weights are never picked); `None` when
+/// no weight is above zero.
+pub fn pick_weighted(weights: impl IntoIterator<Item = f64> + Clone, u: f64) -> Option<usize> {
+    let total: f64 = weights.clone().into_iter().filter(|w| *w > 0.0).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut x = u * total;
+    let mut pick = None;
+    for (i, w) in weights.into_iter().enumerate() {
+        if w > 0.0 {
+            pick = Some(i);
+            if x < w {
+                break;
+            }
+            x -= w;
+        }
+    }
+    pick
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_weighted_pick_follows_the_weights_and_skips_zeros() {
+        let w = [3.0, 0.0, 1.0];
+        assert_eq!(pick_weighted(w, 0.0), Some(0));
+        assert_eq!(pick_weighted(w, 0.74), Some(0));
+        assert_eq!(pick_weighted(w, 0.75), Some(2));
+        assert_eq!(pick_weighted(w, 0.999), Some(2));
+        assert_eq!(pick_weighted([0.0, 0.0], 0.5), None);
+    }
 
     #[test]
     fn streams_depend_on_seed_and_name_only() {

@@ -436,8 +436,10 @@ impl Table {
                 ));
             }
         }
-        for &(d, _, to, _) in &out {
+        if !out.is_empty() {
             self.account(now);
+        }
+        for &(d, _, to, _) in &out {
             self.provisioned[d] = to;
             if let Capacity::Provisioned { read, write } = &mut self.capacity {
                 if d == 0 {

@@ -13,7 +13,7 @@ use archsim_model::{Component, Design};
 use super::build::index_of;
 use super::events::{ErrKind, Outcome};
 use super::{Behaviour, NONE, SEC, Simulation, Us};
-use crate::rng::uniform;
+use crate::rng::{pick_weighted, uniform};
 
 /// A listener rule: its conditions (all must match; none is the default
 /// rule) and the target it forwards to.
@@ -242,16 +242,10 @@ impl Simulation {
                     .iter()
                     .take_while(|g| g.priority == rule.priority && g.conditions == rule.conditions)
                     .collect();
-                let total: u32 = group.iter().map(|g| g.weight).sum();
-                if group.len() > 1 && total > 0 {
-                    let mut x = uniform(&mut n.rng) * f64::from(total);
-                    for g in &group {
-                        let w = f64::from(g.weight);
-                        if x < w {
-                            target = g.target;
-                            break;
-                        }
-                        x -= w;
+                if group.len() > 1 && group.iter().any(|g| g.weight > 0) {
+                    let weights = group.iter().map(|g| f64::from(g.weight));
+                    if let Some(k) = pick_weighted(weights, uniform(&mut n.rng)) {
+                        target = group[k].target;
                     }
                 }
                 break;

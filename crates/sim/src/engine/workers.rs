@@ -8,7 +8,7 @@ use archsim_model::component::LbAlgorithm;
 use super::events::{ErrKind, Ev, Mode, Outcome};
 use super::service::{Task, TaskState};
 use super::{Behaviour, NONE, Simulation, Us};
-use crate::rng::uniform;
+use crate::rng::{pick_weighted, uniform};
 
 impl Simulation {
     pub(super) fn service_arrive(&mut self, r: u32) {
@@ -52,32 +52,13 @@ impl Simulation {
             }
             let running =
                 |t: &Task| t.state == TaskState::Running && set.is_none_or(|v| t.version == v);
+            // Under a slow start, a draw weighted by each target's share.
+            let ramp_pick = ramp_draw.and_then(|u| {
+                let share = |t: &Task| if running(t) { s.ramp(t, now) } else { 0.0 };
+                pick_weighted(s.tasks.iter().map(share), u).map(|i| i as u32)
+            });
             let t = match algorithm {
-                LbAlgorithm::RoundRobin
-                    if ramp_draw.is_some()
-                        && s.tasks
-                            .iter()
-                            .filter(|t| running(t))
-                            .map(|t| s.ramp(t, now))
-                            .sum::<f64>()
-                            > 0.0 =>
-                {
-                    let share = |t: &Task| if running(t) { s.ramp(t, now) } else { 0.0 };
-                    let total: f64 = s.tasks.iter().map(share).sum();
-                    let mut x = ramp_draw.unwrap_or(0.0) * total;
-                    let mut pick = 0;
-                    for (i, t) in s.tasks.iter().enumerate() {
-                        let w = share(t);
-                        if w > 0.0 {
-                            pick = i as u32;
-                            if x < w {
-                                break;
-                            }
-                            x -= w;
-                        }
-                    }
-                    pick
-                }
+                LbAlgorithm::RoundRobin if ramp_pick.is_some() => ramp_pick.unwrap_or_default(),
                 // Round robin over the targets registered and serving.
                 LbAlgorithm::RoundRobin => {
                     let count = s.tasks.len() as u32;
