@@ -243,18 +243,17 @@ pub fn export_layers(
                 imported: BTreeSet::new(),
             };
             rewrite.value(&mut r);
-            if let Some(Value::Array(deps)) = r.get_mut("DependsOn") {
-                deps.retain(|d| d.as_str().is_none_or(|d| layer.get(d) == Some(&l)));
+            // An earlier stack is deployed first: no DependsOn across.
+            let here = |d: &Value| d.as_str().is_none_or(|d| layer.get(d) == Some(&l));
+            let obj = r.as_object_mut().expect("a resource");
+            if let Some(Value::Array(deps)) = obj.get_mut("DependsOn") {
+                deps.retain(here);
             }
-            if let Some(Value::String(dep)) = r.get("DependsOn")
-                && layer.get(dep.as_str()) != Some(&l)
-            {
-                r.as_object_mut().expect("a resource").remove("DependsOn");
-            }
-            if r.get("DependsOn")
-                .is_some_and(|d| d.as_array().is_some_and(Vec::is_empty))
-            {
-                r.as_object_mut().expect("a resource").remove("DependsOn");
+            if obj.get("DependsOn").is_some_and(|d| match d {
+                Value::Array(deps) => deps.is_empty(),
+                d => !here(d),
+            }) {
+                obj.remove("DependsOn");
             }
             for (from, id, attr) in rewrite.imported {
                 imports.insert(from);
@@ -285,12 +284,12 @@ pub fn export_layers(
     let last = bodies.last().map(|b| b.0);
     for (l, own, mut outputs, imports) in bodies {
         for (id, attr) in exports.get(&l).into_iter().flatten() {
-            let (name, value, export) = match attr {
-                None => (format!("{id}Export"), json!({"Ref": id}), id.clone()),
+            let export = export_name(id, attr.as_deref());
+            let (name, value) = match attr {
+                None => (format!("{id}Export"), json!({"Ref": id})),
                 Some(a) => (
                     format!("{id}{}Export", a.replace('.', "")),
                     json!({"Fn::GetAtt": [id, a]}),
-                    format!("{id}-{}", a.replace('.', "-")),
                 ),
             };
             outputs.insert(
@@ -308,14 +307,15 @@ pub fn export_layers(
         let mut named = BTreeSet::new();
         let body = Value::Object(own);
         names_in(&body, &mut named);
-        names_in(&Value::Object(outputs.clone()), &mut named);
+        let outputs_value = Value::Object(outputs.clone());
+        names_in(&outputs_value, &mut named);
         if sam {
             names_in(&whole["Globals"], &mut named);
         }
         let mut sections: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
         for section in ["Conditions", "Mappings"] {
             for (k, v) in whole[section].as_object().into_iter().flatten() {
-                if body_mentions(&body, k) || body_mentions(&Value::Object(outputs.clone()), k) {
+                if body_mentions(&body, k) || body_mentions(&outputs_value, k) {
                     sections
                         .entry(section)
                         .or_default()
@@ -396,6 +396,15 @@ pub fn export_layers(
         });
     }
     Ok(out)
+}
+
+/// The name a stack exports a resource (or one of its attributes) under,
+/// after its own stack's name: `Queue`, `Queue-Arn`.
+fn export_name(id: &str, attr: Option<&str>) -> String {
+    match attr {
+        None => id.to_string(),
+        Some(a) => format!("{id}-{}", a.replace('.', "-")),
+    }
 }
 
 /// Whether `v` names `name` (as a condition, a mapping or anything else).
@@ -480,10 +489,7 @@ impl Rewrite<'_> {
     fn import(&mut self, from: Layer, id: &str, attr: Option<&str>) -> Value {
         self.imported
             .insert((from, id.to_string(), attr.map(str::to_string)));
-        let export = match attr {
-            None => id.to_string(),
-            Some(a) => format!("{id}-{}", a.replace('.', "-")),
-        };
+        let export = export_name(id, attr);
         json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{}}}:{export}", from.parameter())}})
     }
 
