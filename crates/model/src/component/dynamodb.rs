@@ -1,8 +1,11 @@
-//! A DynamoDB table's capacity as its callers meet it: the item size that
-//! turns a request into read or write units, an on-demand table's
-//! previous peak, and the SDK retries a throttled request goes through.
+//! A DynamoDB table: its properties, and its capacity as its callers meet
+//! it: the item size that turns a request into read or write units, an
+//! on-demand table's previous peak, the SDK retries a throttled request
+//! goes through, and auto scaling.
 
 use serde::{Deserialize, Serialize};
+
+use super::Distribution;
 
 /// A new on-demand table's previous peak, in request units per second:
 /// "Newly created table with on-demand capacity mode: the previous peak is
@@ -94,6 +97,108 @@ pub fn read_units(item_size_kb: f64) -> f64 {
 /// Write units of one item written: 1 KB per unit, rounded up.
 pub fn write_units(item_size_kb: f64) -> f64 {
     item_size_kb.max(0.0).ceil().max(1.0)
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DynamoDbBilling {
+    #[default]
+    OnDemand,
+    Provisioned,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StreamView {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    #[default]
+    NewAndOldImages,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DynamoDbTableProps {
+    pub partition_key: String,
+    pub sort_key: String,
+    pub billing: DynamoDbBilling,
+    pub read_capacity: u32,
+    pub write_capacity: u32,
+    /// The table's stream; `None` when streams are off.
+    pub stream: Option<StreamView>,
+    /// Latency a caller sees for one request.
+    pub latency: Distribution,
+    pub stored_gb: f64,
+    /// The size of the item a request reads or writes, KB: a read takes
+    /// a read unit per 4 KB (counted strongly consistent: an eventually
+    /// consistent read would take half), a write a write unit per KB, each
+    /// rounded up. `None`: 1 KB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_size_kb: Option<f64>,
+    /// On demand: the table's previous peak, request units per second; it
+    /// takes up to double at once. `None`: a new table's, 6,000 read and
+    /// 2,000 write units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_reads_per_s: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_peak_writes_per_s: Option<u32>,
+    /// How the callers' SDK retries a throttled request; `None`: the AWS
+    /// SDKs' standard retry mode ([`SdkRetry`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_retry: Option<SdkRetry>,
+    /// Auto scaling of the read and the write capacity (provisioned
+    /// tables); `None`: fixed capacity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_scaling: Option<CapacityScaling>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_scaling: Option<CapacityScaling>,
+}
+
+impl DynamoDbTableProps {
+    pub fn item_size_kb(&self) -> f64 {
+        self.item_size_kb.unwrap_or(1.0)
+    }
+    /// The previous peak (reads, writes), request units per second.
+    pub fn previous_peak(&self) -> (u32, u32) {
+        (
+            self.previous_peak_reads_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_READS),
+            self.previous_peak_writes_per_s
+                .unwrap_or(ON_DEMAND_INITIAL_PEAK_WRITES),
+        )
+    }
+    pub fn sdk_retry(&self) -> SdkRetry {
+        self.sdk_retry.clone().unwrap_or_default()
+    }
+}
+
+impl Default for DynamoDbTableProps {
+    fn default() -> Self {
+        Self {
+            partition_key: "pk".into(),
+            sort_key: String::new(),
+            billing: DynamoDbBilling::OnDemand,
+            read_capacity: 5,
+            write_capacity: 5,
+            stream: None,
+            latency: Distribution::Lognormal {
+                mean_ms: 5.0,
+                p99_ms: 15.0,
+            },
+            stored_gb: 1.0,
+            item_size_kb: None,
+            previous_peak_reads_per_s: None,
+            previous_peak_writes_per_s: None,
+            sdk_retry: None,
+            read_scaling: None,
+            write_scaling: None,
+        }
+    }
 }
 
 #[cfg(test)]
