@@ -45,6 +45,8 @@ test("a task definition's enums are dropdowns of the model's values", async () =
   await node("orders-task").click();
   await page.locator(".inspector-head", { hasText: "orders-task" }).waitFor();
   const mode = page.locator("select#field-network_mode");
+  // The head can show before the form: wait for the field, not the head.
+  await mode.waitFor();
   assert.deepEqual(await mode.locator("option").allTextContents(), ["awsvpc", "bridge", "host", "none"]);
   assert.deepEqual(await page.locator("select#field-architecture").locator("option").allTextContents(), ["x86_64", "arm64"]);
   // Nested enums too: a port mapping's protocol.
@@ -95,10 +97,12 @@ test("a choice is applied at once; an optional one can be unset", async () => {
   await node("orders-table").click();
   await page.locator(".inspector-head", { hasText: "orders-table" }).waitFor();
   const billing = page.locator("select#field-billing");
+  await billing.waitFor();
   assert.deepEqual(await billing.locator("option").allTextContents(), ["on_demand", "provisioned"]);
   await billing.selectOption("provisioned");
   await page.waitForFunction(() => document.querySelector("select#field-billing")?.value === "provisioned");
   const stream = page.locator("select#field-stream");
+  await stream.waitFor();
   assert.deepEqual(await stream.locator("option").allTextContents(), ["not set", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]);
   await stream.selectOption("NEW_IMAGE");
   await page.waitForFunction(() => document.querySelector("select#field-stream")?.value === "NEW_IMAGE");
@@ -136,6 +140,7 @@ test("zoomed out as far as it goes, the minimap still shows the design", async (
 test("traffic goes only where it can: the scenario offers no role, cluster or task definition; an entry point offers 'Send traffic here'", async () => {
   await page.getByTestId("tab-scenario").click();
   const into = page.getByTestId("traffic-0").locator("select").first();
+  await into.waitFor();
   const offered = await into.locator("option").allTextContents();
   for (const none of ["orders-role", "exec-role", "cluster", "orders-task", "orders-repo", "fargate"])
     assert.ok(!offered.some((o) => o.includes(`(${none})`)), `${none} is offered: ${offered.join(", ")}`);
