@@ -694,18 +694,29 @@ pub fn estimate_usage(
                 let profile = design.outgoing(id).into_iter().find(|(conn, t)| {
                     conn.kind.meaning() == Meaning::RunsOn && t.kind() == K::EksFargateProfile
                 });
-                if let Some((_, profile)) = profile {
+                let size = archsim_model::catalog::eks_fargate_pod_size(
+                    w.cpu_request_millicores,
+                    w.memory_request_mb,
+                );
+                if let (Some(_), None) = (&profile, size) {
+                    notes.push(format!(
+                        "{id}: its pods ({} m CPU, {} MiB requested, plus 256 MiB for the Kubernetes components) are larger than any Fargate configuration: not priced",
+                        w.cpu_request_millicores, w.memory_request_mb
+                    ));
+                }
+                if let (Some((_, profile)), Some((cpu_units, memory_mib))) = (profile, size) {
                     let replicas = w.hpa.as_ref().map_or(w.replicas, |h| {
                         h.min_replicas.max(w.replicas.min(h.max_replicas))
                     });
+                    // Billed at the Fargate size the pod is given.
                     push(
                         &format!("{id}@{}", profile.id),
                         ServiceUsage::Fargate(FargateUsage {
                             tasks: f64::from(replicas),
                             runs_per_task: 1.0,
                             seconds_per_run: None,
-                            vcpu: fargate_vcpu(w.cpu_request_millicores),
-                            memory_gb: (f64::from(w.memory_request_mb) / 1024.0).ceil().max(0.5),
+                            vcpu: f64::from(cpu_units) / 1024.0,
+                            memory_gb: f64::from(memory_mib) / 1024.0,
                             architecture: Architecture::X86_64,
                             ephemeral_storage_gb: 20.0,
                             spot: false,
@@ -999,14 +1010,6 @@ pub(crate) fn load_balancer_kind(kind: K) -> Option<LoadBalancerKind> {
         | K::Secret
         | K::Generic => None,
     }
-}
-
-/// The smallest Fargate vCPU size that covers a pod's CPU request.
-fn fargate_vcpu(millicores: u32) -> f64 {
-    [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
-        .into_iter()
-        .find(|&v| v * 1000.0 >= f64::from(millicores))
-        .unwrap_or(16.0)
 }
 
 /// The break-even workload of one Lambda function of the design.

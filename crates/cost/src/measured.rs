@@ -158,6 +158,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             }),
         );
     }
+    let mut unpriced = Vec::new();
     for (key, t) in &u.tasks {
         // EC2-backed tasks are paid for through their instances.
         if t.capacity == "ec2_capacity" || t.capacity == "ec2" || t.task_seconds <= 0.0 {
@@ -172,14 +173,39 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
                 }
             })
         });
+        // An EKS pod on a Fargate profile is billed at the Fargate size it
+        // is given (its requests plus 256 MiB, rounded up); a task at its
+        // task definition's size.
+        let (cpu_units, memory_mb) = match key
+            .split('/')
+            .next()
+            .and_then(|svc| design.component(svc))
+            .map(|c| &c.props)
+        {
+            Some(Props::EksWorkload(w)) => {
+                match archsim_model::catalog::eks_fargate_pod_size(
+                    w.cpu_request_millicores,
+                    w.memory_request_mb,
+                ) {
+                    Some(size) => size,
+                    None => {
+                        unpriced.push(format!(
+                            "{key}: its pods are larger than any Fargate configuration: not priced"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            _ => (t.cpu_units, t.memory_mb),
+        };
         push(
             &task_usage_id(design, key),
             ServiceUsage::Fargate(FargateUsage {
                 tasks: t.task_seconds * k / month_s,
                 runs_per_task: 1.0,
                 seconds_per_run: None,
-                vcpu: f64::from(t.cpu_units) / 1024.0,
-                memory_gb: f64::from(t.memory_mb) / 1024.0,
+                vcpu: f64::from(cpu_units) / 1024.0,
+                memory_gb: f64::from(memory_mb) / 1024.0,
                 architecture: match arch {
                     Some(archsim_model::component::Architecture::Arm64) => Architecture::Arm64,
                     _ => Architecture::X86_64,
@@ -442,6 +468,7 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         ]
         .into_iter()
         .chain(crate::rated::notes(design))
+        .chain(unpriced)
         .chain(differences(design, run))
         .collect(),
     }

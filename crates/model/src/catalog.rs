@@ -151,6 +151,27 @@ pub fn is_valid_fargate_size(cpu_units: u32, memory_mib: u32) -> bool {
 /// The Fargate CPU values, in units.
 pub const FARGATE_CPU_UNITS: &[u32] = &[256, 512, 1024, 2048, 4096, 8192, 16384];
 
+/// The Fargate size (CPU units, memory MiB) an EKS pod on a Fargate
+/// profile gets, and is billed for: its CPU and memory requests, plus
+/// 256 MiB for the Kubernetes components (kubelet, kube-proxy,
+/// containerd), rounded up to the smallest configuration that holds both
+/// (EKS "Understand Fargate Pod configuration details": 1 vCPU and 8 GB
+/// requested becomes 2 vCPU and 9 GB). None when no configuration is
+/// large enough.
+pub fn eks_fargate_pod_size(cpu_millicores: u32, memory_mib: u32) -> Option<(u32, u32)> {
+    let memory = memory_mib + 256;
+    FARGATE_CPU_UNITS
+        .iter()
+        .filter(|&&units| u64::from(units) * 1000 >= u64::from(cpu_millicores) * 1024)
+        .find_map(|&units| {
+            let choices = fargate_memory_choices(units)?;
+            choices
+                .into_iter()
+                .find(|&m| m >= memory)
+                .map(|m| (units, m))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +188,29 @@ mod tests {
         assert!(!is_valid_fargate_size(8192, 18 * 1024));
         assert!(is_valid_fargate_size(16384, 120 * 1024));
         assert!(!is_valid_fargate_size(300, 1024));
+    }
+
+    #[test]
+    fn eks_fargate_pods_get_256_mib_more_rounded_up_to_a_configuration() {
+        // EKS's own example: 1 vCPU and 8 GB requested -> 2 vCPU, 9 GB.
+        assert_eq!(eks_fargate_pod_size(1000, 8192), Some((2048, 9 * 1024)));
+        // 250m and 512 MiB: 768 MiB -> 0.25 vCPU, 1 GB.
+        assert_eq!(eks_fargate_pod_size(250, 512), Some((256, 1024)));
+        // Nothing requested: the smallest configuration.
+        assert_eq!(eks_fargate_pod_size(0, 0), Some((256, 512)));
+        // 1 GB requested is 1.25 GB: 2 GB, still 0.25 vCPU.
+        assert_eq!(eks_fargate_pod_size(100, 1024), Some((256, 2048)));
+        // 0.3 vCPU needs 0.5 vCPU; 2 GB + 256 MiB -> 3 GB.
+        assert_eq!(eks_fargate_pod_size(300, 2048), Some((512, 3 * 1024)));
+        // A whole vCPU in millicores fits 1 vCPU (1,024 units).
+        assert_eq!(eks_fargate_pod_size(1000, 1024), Some((1024, 2048)));
+        // 16 vCPU and 120 GB is the largest; 120 GB + 256 MiB fits none.
+        assert_eq!(
+            eks_fargate_pod_size(16_000, 119 * 1024),
+            Some((16384, 120 * 1024))
+        );
+        assert_eq!(eks_fargate_pod_size(16_000, 120 * 1024), None);
+        assert_eq!(eks_fargate_pod_size(17_000, 1024), None);
     }
 
     #[test]

@@ -2,14 +2,36 @@
 //! requests/s Poisson through API Gateway -> Lambda -> DynamoDB.
 //! `cargo run --release -p archsim-sim --example reference_run`; with
 //! `lambda-only`, the same traffic straight into the function, no API or
-//! table (the engine's per-event cost).
+//! table (the engine's per-event cost). `hold PENDING EVENTS GAP_US` runs
+//! only the bare hold loop of the `engine` bench (benchmark (b) of
+//! docs/performance.md) with the pending events, steps and mean gap the
+//! lambda-only run prints, so the two can be counted apart (cachegrind).
 use archsim_model::component::*;
 use archsim_model::connection::{Access, ConnectionKind, Meaning};
 use archsim_model::scenario::{Scenario, TrafficPattern, TrafficProfile};
 use archsim_model::{Component, Connection, Editor, Op};
 use archsim_sim::{RunOptions, simulate};
 
+#[path = "../benches/common/hold.rs"]
+mod hold;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("hold") {
+        let arg = |i: usize| {
+            args.get(i)
+                .ok_or("usage: reference_run hold PENDING EVENTS GAP_US")
+        };
+        let (pending, events, gap): (usize, u64, f64) =
+            (arg(2)?.parse()?, arg(3)?.parse()?, arg(4)?.parse()?);
+        let t = std::time::Instant::now();
+        let sum = hold::hold(pending, events, gap);
+        println!(
+            "hold loop: {events} steps, {pending} pending, in {:.2} s (checksum {sum})",
+            t.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let lambda_only = std::env::args().nth(1).as_deref() == Some("lambda-only");
     let mut e = Editor::default();
     for (id, props) in [
@@ -77,5 +99,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         requests as f64 / wall / 1e6,
         run.events as f64 / wall / 1e6
     );
+    if lambda_only {
+        // As the bench sizes its hold loop: the next arrival and one
+        // event per invocation in flight.
+        let pending = 1 + run.component("fn").ok_or("no fn")?.mean_concurrency.round() as u64;
+        let gap = pending as f64 * 1e6 / (run.events as f64 / run.duration_s);
+        println!(
+            "hold loop of the same size: reference_run hold {pending} {} {gap:.3}",
+            run.events
+        );
+    }
     Ok(())
 }

@@ -95,6 +95,10 @@ pub struct RunOptions {
     pub max_traces: usize,
     /// Run even if validation reports errors (tests of partial designs).
     pub skip_validation: bool,
+    /// Record each component's 1 s series (on by default). Replications
+    /// after the first turn it off: they keep only metrics, which come
+    /// from the counters and time-weighted gauges, never from the series.
+    pub series: bool,
 }
 
 impl Default for RunOptions {
@@ -107,6 +111,7 @@ impl Default for RunOptions {
             trace_every: 1000,
             max_traces: 20,
             skip_validation: false,
+            series: true,
         }
     }
 }

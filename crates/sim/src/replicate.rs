@@ -170,9 +170,10 @@ pub fn replicate(
     seeds: &[u64],
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<Replications, SimError> {
-    let one = |seed: u64| -> Result<Run, SimError> {
+    let one = |seed: u64, series: bool| -> Result<Run, SimError> {
         let o = RunOptions {
             seed: Some(seed),
+            series: series && opts.series,
             ..opts.clone()
         };
         let mut sim = prepare(design, scenario, &o)?;
@@ -190,10 +191,10 @@ pub fn replicate(
         return Err(SimError::BadScenario("no seed to run".into()));
     };
     let (first, others) = rayon::join(
-        || one(head),
+        || one(head, true),
         || {
             rest.par_iter()
-                .map(|&seed| one(seed).map(|run| reduce(&run)))
+                .map(|&seed| one(seed, false).map(|run| reduce(&run)))
                 .collect::<Result<Vec<_>, _>>()
         },
     );

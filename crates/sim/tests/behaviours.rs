@@ -1014,3 +1014,38 @@ fn the_live_frame_shows_a_functions_environments_alive_beside_the_busy_ones() {
         .unwrap();
     assert_eq!(client.environments, 0, "only functions have environments");
 }
+
+#[test]
+fn a_run_without_series_differs_from_one_with_only_in_its_series() {
+    // Replications after the first run without series; every other figure
+    // (counters, gauges, usage, decisions, traces) must be the same.
+    for name in ["queue-worker", "serverless-api"] {
+        let design = starter(name).unwrap().build().unwrap();
+        let sc = &design.scenarios[0];
+        let with = simulate(&design, sc, &short(300.0)).unwrap();
+        let mut without = simulate(
+            &design,
+            sc,
+            &RunOptions {
+                series: false,
+                ..short(300.0)
+            },
+        )
+        .unwrap();
+        assert!(
+            without
+                .components
+                .iter()
+                .all(|c| c.series.arrivals.is_empty() && c.series.concurrency.is_empty())
+        );
+        assert!(
+            with.components
+                .iter()
+                .any(|c| c.series.arrivals.len() == 300)
+        );
+        for (a, b) in without.components.iter_mut().zip(&with.components) {
+            a.series = b.series.clone();
+        }
+        assert_eq!(without, with, "{name}");
+    }
+}

@@ -367,6 +367,7 @@ impl Simulation {
                 .then(|| TokenBucket::new(LEGACY_REFILL_PER_S, LEGACY_BURST)),
             traces: Vec::new(),
             trace_every: opts.trace_every.max(1),
+            series: opts.series,
             max_traces: opts.max_traces,
             client_requests: 0,
             next_traced: 1,

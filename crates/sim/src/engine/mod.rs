@@ -323,6 +323,8 @@ pub struct Simulation {
     legacy: Option<TokenBucket>,
     traces: Vec<RequestTrace>,
     trace_every: u64,
+    /// Whether the 1 s series are recorded (`RunOptions::series`).
+    series: bool,
     max_traces: usize,
     client_requests: u64,
     /// The next client request to sample as a trace.

@@ -172,6 +172,9 @@ impl Simulation {
         }
         for n in &mut self.nodes {
             let s = std::mem::take(&mut n.second);
+            if !self.series {
+                continue;
+            }
             n.series.arrivals.push(s.arrivals);
             n.series.completions.push(s.completions);
             n.series.errors.push(s.errors);
@@ -223,7 +226,24 @@ impl Simulation {
             return;
         }
         let k = (stop - self.tick_at) / SEC + 1;
-        let n = k as usize;
+        // Without series the quiet seconds only advance the clock.
+        if self.series {
+            self.fill_quiet_series(k as usize);
+        }
+        let last = self.tick_at + (k - 1) * SEC;
+        self.now = last;
+        self.seq += k;
+        self.tick_seq = self.seq;
+        self.tick_at = if last + SEC <= self.end {
+            last + SEC
+        } else {
+            Us::MAX
+        };
+    }
+
+    /// Adds `n` quiet seconds to every series: zero counts, the gauges as
+    /// they are.
+    fn fill_quiet_series(&mut self, n: usize) {
         for node in &mut self.nodes {
             let s = &mut node.series;
             for v in [
@@ -247,15 +267,6 @@ impl Simulation {
             s.instances
                 .resize(s.instances.len() + n, node.instances.v as u32);
         }
-        let last = self.tick_at + (k - 1) * SEC;
-        self.now = last;
-        self.seq += k;
-        self.tick_seq = self.seq;
-        self.tick_at = if last + SEC <= self.end {
-            last + SEC
-        } else {
-            Us::MAX
-        };
     }
 
     /// The state now, for the live view.

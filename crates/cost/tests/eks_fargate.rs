@@ -1,0 +1,41 @@
+//! An EKS pod on a Fargate profile is billed at the Fargate size it gets:
+//! its requests plus 256 MiB for the Kubernetes components, rounded up to
+//! a Fargate configuration (EKS "Understand Fargate Pod configuration
+//! details"), in the estimate and in a run's bill alike.
+
+use archsim_cost::{Assumptions, ServiceUsage, estimate, measured};
+use archsim_model::starters::starter;
+use archsim_sim::{RunOptions, simulate};
+
+fn fargate_size(e: &archsim_cost::estimate::Estimate, id: &str) -> (f64, f64) {
+    e.profile
+        .components
+        .iter()
+        .find_map(|c| match &c.usage {
+            ServiceUsage::Fargate(f) if c.component_id == id => Some((f.vcpu, f.memory_gb)),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no Fargate usage {id}"))
+}
+
+#[test]
+fn a_fargate_profile_pod_is_billed_with_256_mib_more_rounded_up() {
+    // The starter's batch pods request 1 vCPU and 2,048 MiB: 2,304 MiB
+    // with the Kubernetes components, so 1 vCPU and 3 GB.
+    let design = starter("eks-platform").unwrap().build().unwrap();
+    let scenario = &design.scenarios[0];
+    let est = estimate::estimate_usage(&design, scenario, &Assumptions::default()).unwrap();
+    assert_eq!(fargate_size(&est, "batch@batch-profile"), (1.0, 3.0));
+
+    let run = simulate(
+        &design,
+        scenario,
+        &RunOptions {
+            duration_s: Some(300.0),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let bill = measured::usage_from_run(&design, &run, &Assumptions::default());
+    assert_eq!(fargate_size(&bill, "batch@batch-profile"), (1.0, 3.0));
+}
