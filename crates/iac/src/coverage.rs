@@ -71,9 +71,6 @@ pub fn import_coverage(kind: K) -> Coverage {
         ),
         K::Lex => Coverage::NotModelled("a Lex bot is drawn as a generic resource"),
         K::Alexa => Coverage::NotModelled("an Alexa skill is drawn as a generic resource"),
-        K::Ec2Instance => {
-            Coverage::NotModelled("an AWS::EC2::Instance is drawn as a generic resource")
-        }
         K::EksWorkload => Coverage::NotModelled(
             "workloads are Kubernetes manifests beside the template, which import does not read",
         ),
@@ -105,6 +102,7 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::EcsService
         | K::TaskDefinition
         | K::Ec2AutoScalingGroup
+        | K::Ec2Instance
         | K::EksCluster
         | K::EksNodeGroup
         | K::EksFargateProfile

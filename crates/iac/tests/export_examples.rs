@@ -224,6 +224,7 @@ fn importing_our_export_draws_the_kinds_back() {
             K::KinesisStream,
             K::DynamoDbTable,
             K::EcrRepository,
+            K::Ec2Instance,
             K::Generic,
         ] {
             assert!(

@@ -404,6 +404,25 @@ impl Importer<'_> {
                         self.connect(logical, &q, ConnectionKind::DeadLetter, "RedrivePolicy");
                     }
                 }
+                "AWS::EC2::Instance" => {
+                    // Instance -> instance profile -> its (one) role.
+                    let resources = self.resources();
+                    let role = props
+                        .get("IamInstanceProfile")
+                        .and_then(ref_target)
+                        .and_then(|profile| resources.get(profile))
+                        .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
+                        .and_then(ref_target)
+                        .and_then(|r| self.comp(r));
+                    if let Some(role) = role {
+                        self.connect(
+                            logical,
+                            &role,
+                            ConnectionKind::AssumesRole,
+                            "IamInstanceProfile",
+                        );
+                    }
+                }
                 "AWS::EKS::Cluster" | "AWS::EKS::Nodegroup" | "AWS::EKS::FargateProfile" => {
                     for key in ["RoleArn", "NodeRole", "PodExecutionRoleArn"] {
                         if let Some(role) = props

@@ -265,6 +265,7 @@ pub(crate) fn read_resource(
         "AWS::Events::Rule" | "AWS::Scheduler::Schedule" => {
             Props::EventBridgeRule(event_sources::RULE.read(p))
         }
+        "AWS::EC2::Instance" => Props::Ec2Instance(ec2::INSTANCE.read(p)),
         "AWS::ECS::Cluster" => Props::EcsCluster(ecs::CLUSTER.read(p)),
         "AWS::ECS::Service" => Props::EcsService(ecs::SERVICE.read(p)),
         "AWS::ECS::TaskDefinition" => Props::TaskDefinition(ecs_task::TASK_DEFINITION.read(p)),
