@@ -95,6 +95,13 @@ pub struct RunOptions {
     pub max_traces: usize,
     /// Run even if validation reports errors (tests of partial designs).
     pub skip_validation: bool,
+    /// On-demand USD an hour per EC2 instance type in the design's
+    /// region, for what chooses by price (a Karpenter NodePool launches
+    /// the cheapest type that fits). The simulator knows no prices: the
+    /// callers fill this from the cost crate
+    /// (`archsim_cost::instance_prices`); a type missing here is said in
+    /// the run's notes.
+    pub instance_prices: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for RunOptions {
@@ -107,6 +114,7 @@ impl Default for RunOptions {
             trace_every: 1000,
             max_traces: 20,
             skip_validation: false,
+            instance_prices: Default::default(),
         }
     }
 }
