@@ -150,7 +150,13 @@ fn pending_pods_get_a_node_at_batch_close_plus_ready_time_sooner_than_the_cluste
         reason.contains("2 pending pods") && reason.contains("c5.xlarge at $0.1700/h"),
         "{reason}"
     );
-    assert!(run.notes.is_empty(), "{:?}", run.notes);
+    // Said once: consolidation removes empty nodes only.
+    assert_eq!(run.notes.len(), 1, "{:?}", run.notes);
+    assert!(
+        run.notes[0].starts_with("nodes: Karpenter's consolidation removes only nodes empty"),
+        "{:?}",
+        run.notes
+    );
 
     // The Cluster Autoscaler on the same design: its loop at 10 s adds
     // two m5.large nodes, Ready 75 s later.
@@ -390,7 +396,7 @@ fn without_a_price_the_smallest_type_that_fits_is_launched_and_the_run_says_so()
         ..RunOptions::default()
     };
     let run = simulate(&d, &quiet(120.0), &no_prices).unwrap();
-    assert_eq!(run.notes.len(), 1, "{:?}", run.notes);
+    assert_eq!(run.notes.len(), 2, "{:?}", run.notes);
     assert!(
         run.notes[0].contains("no on-demand price for m5.large, m5.xlarge, c5.large, c5.xlarge")
             && run.notes[0].contains("smallest allowed type"),

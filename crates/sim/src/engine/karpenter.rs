@@ -158,6 +158,11 @@ impl Pool {
             ));
             types.sort_by(|a, b| (a.vcpus, a.mem, a.name).cmp(&(b.vcpus, b.mem, b.name)));
         }
+        notes.push(format!(
+            "{group}: Karpenter's consolidation removes only nodes empty for consolidateAfter; \
+             replacing or removing underutilized nodes (WhenEmptyOrUnderutilized), disruption \
+             budgets, expireAfter and drift are not modelled"
+        ));
         let count = types.len();
         Pool {
             types,
