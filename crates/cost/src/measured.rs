@@ -640,7 +640,10 @@ mod tests {
             run.notes
         );
         let by_type = &run.usage.instances["nodes"].by_type;
-        assert!(by_type.len() >= 2, "the group's type and Karpenter's: {by_type:?}");
+        assert!(
+            by_type.len() >= 2,
+            "the group's type and Karpenter's: {by_type:?}"
+        );
         let a = Assumptions::default();
         let e = usage_from_run(&d, &run, &a);
         let report = crate::monthly_cost(&book, &e.profile, &a).unwrap();
@@ -659,7 +662,10 @@ mod tests {
             // Node-seconds scaled to the month, at the type's hourly rate.
             let expected = seconds / 600.0 * a.month_hours * price;
             let billed = crate::money::to_f64(item.amount_usd);
-            assert!((billed - expected).abs() < 0.01, "{line}: {billed} vs {expected}");
+            assert!(
+                (billed - expected).abs() < 0.01,
+                "{line}: {billed} vs {expected}"
+            );
             assert_eq!(crate::money::to_f64(item.rate_usd), price, "{line}");
         }
     }

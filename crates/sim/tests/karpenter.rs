@@ -336,7 +336,14 @@ fn an_empty_node_is_removed_exactly_consolidate_after_later() {
     let first = removals[0];
     assert!(first.at_s > 900.0, "after the HPA's window: {first:?}");
     assert!(first.reason.contains("empty for 30 s"), "{first:?}");
-    let node = first.reason.split("node ").nth(1).unwrap().split(' ').next().unwrap();
+    let node = first
+        .reason
+        .split("node ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
     // That node emptied exactly 30 s before it went: a pod on it just
     // before, none from then until it went.
     let pods_on = |sim: &Simulation| {

@@ -103,7 +103,7 @@ impl Simulation {
         let Behaviour::Capacity(c) = &mut n.behaviour else {
             return None;
         };
-        let Some(&zone) = c
+        let &zone = c
             .zones
             .iter()
             .filter(|&&z| !zone_down[z as usize])
@@ -112,10 +112,7 @@ impl Simulation {
                     .iter()
                     .filter(|i| i.alive && i.zone == z)
                     .count()
-            })
-        else {
-            return None;
-        };
+            })?;
         let inst = Instance {
             id: c.next_id,
             zone,

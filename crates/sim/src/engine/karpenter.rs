@@ -528,3 +528,61 @@ impl Capacity {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archsim_model::starters::starter;
+    use archsim_model::{Editor, Op};
+
+    /// eks-platform with Karpenter beside its node group.
+    fn sim() -> (Simulation, u32) {
+        let mut editor = Editor::new(starter("eks-platform").unwrap().build().unwrap());
+        editor
+            .apply(Op::SetProperty {
+                id: "nodes".into(),
+                path: "autoscaler".into(),
+                value: serde_json::json!("karpenter"),
+            })
+            .unwrap();
+        let d = editor.into_design();
+        let sim = Simulation::new(&d, &d.scenarios[0], &crate::RunOptions::default()).unwrap();
+        let node = sim.nodes.iter().position(|n| n.id == "nodes").unwrap() as u32;
+        (sim, node)
+    }
+
+    fn batch(sim: &Simulation, node: u32) -> Option<(Us, Us)> {
+        match &sim.nodes[node as usize].behaviour {
+            Behaviour::Capacity(c) => c.karpenter.as_ref().unwrap().batch,
+            _ => unreachable!(),
+        }
+    }
+
+    fn pending_at(sim: &mut Simulation, node: u32, t: f64) {
+        sim.run_until(t);
+        sim.now = (t * SEC as f64).round() as Us;
+        sim.karpenter_pod_pending(node);
+    }
+
+    #[test]
+    fn a_batch_closes_after_a_second_without_a_pod_or_ten_seconds_after_it_opened() {
+        let (mut sim, node) = sim();
+        // A pod every 0.8 s keeps the batch open until its 10 s maximum.
+        for k in 0..=12 {
+            pending_at(&mut sim, node, f64::from(k) * 0.8);
+        }
+        assert_eq!(batch(&sim, node), Some((0, 9_600_000)));
+        sim.run_until(9.999_999);
+        assert!(batch(&sim, node).is_some());
+        sim.run_until(10.0);
+        assert_eq!(batch(&sim, node), None);
+        // Alone, a pod's batch closes 1 s later; one 0.5 s after it
+        // extends it to 1 s after the second.
+        pending_at(&mut sim, node, 20.0);
+        pending_at(&mut sim, node, 20.5);
+        sim.run_until(21.499_999);
+        assert_eq!(batch(&sim, node), Some((20 * SEC, 20_500_000)));
+        sim.run_until(21.5);
+        assert_eq!(batch(&sim, node), None);
+    }
+}

@@ -19,8 +19,8 @@ use archsim_model::component::{EksNodeGroupProps, NodeAutoscaler};
 
 use super::build::zone_indexes;
 use super::capacity::Capacity;
-use super::karpenter::Pool;
 use super::events::Ev;
+use super::karpenter::Pool;
 use super::service::TaskState;
 use super::{Behaviour, NONE, SEC, Simulation, Us};
 use crate::run::ScaleDecision;

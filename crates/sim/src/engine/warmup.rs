@@ -60,7 +60,11 @@ impl Simulation {
                     }
                 }
                 Behaviour::Capacity(c) => {
-                    for g in c.karpenter.iter_mut().flat_map(|p| p.nodes_by_type.iter_mut()) {
+                    for g in c
+                        .karpenter
+                        .iter_mut()
+                        .flat_map(|p| p.nodes_by_type.iter_mut())
+                    {
                         g.restart(now);
                     }
                 }
