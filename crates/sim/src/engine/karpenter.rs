@@ -515,6 +515,15 @@ impl Simulation {
             current - 1,
             format!("karpenter: node {name} empty for {after} s (consolidateAfter)"),
         );
+        // Its vCPUs no longer count against limits.cpu: pods the limit
+        // held back are provisioned again.
+        let held = match &self.nodes[node as usize].behaviour {
+            Behaviour::Capacity(c) => !c.waiting.is_empty(),
+            _ => false,
+        };
+        if held {
+            self.karpenter_pod_pending(node);
+        }
     }
 }
 
