@@ -218,9 +218,22 @@ fn karpenter_launches_the_cheapest_type_that_holds_the_pods() {
     // MiB), cheaper than a c5.xlarge (7,199 MiB, $0.17).
     assert_eq!(launched((500, 6_000), 1), (vec!["m5.large".into()], 1));
     // Five pods of 3 vCPU: no type holds two, so one c5.xlarge each.
-    assert_eq!(
-        launched((3_000, 1_024), 5),
-        (vec!["c5.xlarge".to_string(); 5], 5)
+    let run = simulate(&karpenter(5, (3_000, 1_024), 0), &quiet(120.0), &opts()).unwrap();
+    assert_eq!(run.placements.last().unwrap().instances.len(), 5);
+    let reason = &run.scale_decisions[0].reason;
+    assert!(
+        reason.contains(
+            "launched 5 x c5.xlarge at $0.1700/h, the cheapest allowed type that holds the most of them (1 a node)"
+        ),
+        "{reason}"
+    );
+    // Six pods of 1,500 m: a c5.xlarge holds two (3,920 m), three nodes.
+    let run = simulate(&karpenter(6, (1_500, 1_024), 0), &quiet(120.0), &opts()).unwrap();
+    assert_eq!(decisions(&run), [(1.0, 0, 3)]);
+    assert!(
+        run.scale_decisions[0].reason.contains("3 x c5.xlarge"),
+        "{}",
+        run.scale_decisions[0].reason
     );
 }
 

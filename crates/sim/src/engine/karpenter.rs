@@ -358,32 +358,39 @@ impl Simulation {
         };
         let from = current + c.pending;
         let them = if rest.len() == 1 { "it" } else { "them" };
-        let mut reasons = Vec::new();
+        // Alike nodes (type and pods) said once, with their count.
+        let mut alike: Vec<(usize, usize, usize)> = Vec::new();
         for &(t, pods) in &launch {
+            match alike.last_mut() {
+                Some(g) if (g.0, g.1) == (t, pods) => g.2 += 1,
+                _ => alike.push((t, pods, 1)),
+            }
+        }
+        let mut reasons = Vec::new();
+        for (t, pods, count) in alike {
             let ty = &p.types[t];
-            let why = if p.by_price {
+            let holds = if pods == rest.len() {
+                them.to_string()
+            } else {
+                format!("the most of them ({pods} a node)")
+            };
+            let count = if count > 1 {
+                format!("{count} x ")
+            } else {
+                String::new()
+            };
+            reasons.push(if p.by_price {
                 format!(
-                    "{} at ${:.4}/h, the cheapest allowed type that holds {}",
+                    "{count}{} at ${:.4}/h, the cheapest allowed type that holds {holds}",
                     ty.name,
                     ty.price.unwrap_or(0.0),
-                    if pods == rest.len() {
-                        them.to_string()
-                    } else {
-                        format!("the most of them ({pods})")
-                    }
                 )
             } else {
                 format!(
-                    "{} (no price: the smallest allowed type that holds {})",
+                    "{count}{} (no price: the smallest allowed type that holds {holds})",
                     ty.name,
-                    if pods == rest.len() {
-                        them.to_string()
-                    } else {
-                        format!("the most of them ({pods})")
-                    }
                 )
-            };
-            reasons.push(why);
+            });
         }
         let launch_at = now + p.launch;
         let limit = p.cpu_limit;
