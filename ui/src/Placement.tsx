@@ -93,13 +93,17 @@ export function PlacementView({ doc }: { doc: DocumentView }) {
                       {c.instances
                         .filter((i) => i.zone === z)
                         .map((i) => (
-                          <div key={i.instance} className="instance" data-testid="instance" title={`${i.instance}: ${i.tasks.length} tasks`}>
-                            <div className="instance-name">{i.instance}</div>
-                            <div className="meter" title={`CPU ${i.cpu_used}/${c.cpu_units} ${cpuUnit}`}>
-                              <div style={{ width: `${c.cpu_units ? (100 * i.cpu_used) / c.cpu_units : 0}%` }} />
+                          <div key={i.instance} className="instance" data-testid="instance" title={`${i.instance} (${i.instance_type}): ${i.tasks.length} tasks`}>
+                            <div className="instance-name">
+                              {i.instance}
+                              {/* A Karpenter node's type differs from the group's. */}
+                              {i.instance_type !== c.instance_type && <span className="muted"> {i.instance_type}</span>}
                             </div>
-                            <div className="meter mem" title={`memory ${i.memory_used}/${c.memory_mb} MiB`}>
-                              <div style={{ width: `${c.memory_mb ? (100 * i.memory_used) / c.memory_mb : 0}%` }} />
+                            <div className="meter" title={`CPU ${i.cpu_used}/${i.cpu_units} ${cpuUnit}`}>
+                              <div style={{ width: `${i.cpu_units ? (100 * i.cpu_used) / i.cpu_units : 0}%` }} />
+                            </div>
+                            <div className="meter mem" title={`memory ${i.memory_used}/${i.memory_mb} MiB`}>
+                              <div style={{ width: `${i.memory_mb ? (100 * i.memory_used) / i.memory_mb : 0}%` }} />
                             </div>
                             <div className="tasks">
                               {i.tasks.map((id) => {

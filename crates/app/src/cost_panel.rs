@@ -356,6 +356,7 @@ pub fn cost_panel(
         CostSource::Simulation => {
             let run_options = archsim_sim::RunOptions {
                 base_dir: base_dir.map(Path::to_path_buf),
+                instance_prices: archsim_cost::instance_prices(&design.region),
                 ..archsim_sim::RunOptions::default()
             };
             let (mut usage, run) = simulated_usage(

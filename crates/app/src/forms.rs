@@ -432,6 +432,26 @@ mod tests {
         assert_eq!(port["default"], 1);
     }
 
+    /// A node group's provisioner is a choice with Karpenter, and its
+    /// NodePool one structured field with Karpenter's limits and units.
+    #[test]
+    fn a_node_groups_karpenter_node_pool_is_a_form_with_its_limits() {
+        let form = component_form(ComponentKind::EksNodeGroup);
+        let autoscaler = form.iter().find(|f| f.path == "autoscaler").unwrap();
+        assert_eq!(
+            autoscaler.choices,
+            ["cluster_autoscaler", "none", "karpenter"]
+        );
+        let pool = form.iter().find(|f| f.path == "karpenter").unwrap();
+        let fields = &pool.schema["properties"];
+        assert_eq!(fields["batch_max_s"]["x-unit"], "s");
+        assert_eq!(fields["batch_idle_s"]["minimum"], 1.0);
+        assert_eq!(fields["node_ready_s"]["maximum"], 3_600.0);
+        assert_eq!(pool.default["batch_idle_s"], 1);
+        assert_eq!(pool.default["consolidate_after_s"], 0);
+        assert_eq!(pool.default["instance_types"][0], "m5.large");
+    }
+
     /// An API's Lambda authorizer settings are one structured field whose
     /// TTL and callers carry API Gateway's and archsim's limits, and whose
     /// payload is a choice of the model's values.

@@ -212,6 +212,7 @@ impl LiveRun {
             seed: start.seed,
             base_dir,
             max_traces: LIVE_MAX_TRACES,
+            instance_prices: archsim_cost::instance_prices(&design.region),
             ..RunOptions::default()
         };
         let sim = archsim_sim::prepare(design, &scenario, &opts).map_err(sim_error)?;

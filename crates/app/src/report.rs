@@ -108,6 +108,7 @@ pub fn run_report(
         archsim_sim::find_scenario(design, options.scenario.as_deref()).map_err(cannot_run)?;
     let run_options = RunOptions {
         base_dir: base_dir.map(Path::to_path_buf),
+        instance_prices: archsim_cost::instance_prices(&design.region),
         ..RunOptions::default()
     };
     let run = archsim_sim::simulate(design, scenario, &run_options).map_err(cannot_run)?;

@@ -177,6 +177,13 @@ pub struct CapacityNow {
 pub struct InstanceNow {
     pub instance: String,
     pub zone: String,
+    /// Its type: the group's, or the one a Karpenter NodePool chose.
+    pub instance_type: String,
+    /// What tasks (pods) can take on it, in the capacity's units.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub cpu_units: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub memory_mb: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cpu_used: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -238,6 +245,9 @@ impl From<archsim_sim::PlacementNow> for PlacementNow {
                         .map(|i| InstanceNow {
                             instance: i.instance,
                             zone: i.zone,
+                            instance_type: i.instance_type,
+                            cpu_units: i.cpu_units,
+                            memory_mb: i.memory_mb,
                             cpu_used: i.cpu_used,
                             memory_used: i.memory_used,
                             tasks: i.tasks,

@@ -226,6 +226,11 @@ fn measured_usage(
         seed: args.seed,
         duration_s: args.duration,
         base_dir: args.design.parent().map(PathBuf::from),
+        // The prices the bill uses (overrides included), for what the
+        // run picks by price (Karpenter's instance types).
+        instance_prices: PriceBook::load(&design.region, args.pricing.prices.as_deref())
+            .map(|b| b.instance_prices())
+            .unwrap_or_default(),
         ..archsim_sim::RunOptions::default()
     };
     let (usage, _run) = simulated_usage(design, args.scenario.as_deref(), &opts, assumptions)?;

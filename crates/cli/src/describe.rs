@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use archsim_model::component::{Category, Props};
+use archsim_model::component::{Category, NodeAutoscaler, Props};
 use archsim_model::connection::ConnectionKind;
 use archsim_model::{Component, ComponentKind, Design, Problem, Severity};
 
@@ -207,6 +207,12 @@ pub fn summary(c: &Component) -> String {
             } else {
                 String::new()
             }
+        ),
+        Props::EksNodeGroup(n) if n.autoscaler == NodeAutoscaler::Karpenter => format!(
+            "{} x {} + Karpenter ({})",
+            n.instance_type,
+            n.desired_size,
+            n.karpenter.instance_types.join(", ")
         ),
         Props::EksNodeGroup(n) => format!("{} x {}..{}", n.instance_type, n.min_size, n.max_size),
         Props::EksWorkload(w) => format!(

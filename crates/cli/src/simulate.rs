@@ -155,6 +155,7 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         duration_s,
         warmup_s,
         base_dir: args.design.parent().map(Path::to_path_buf),
+        instance_prices: archsim_cost::instance_prices(&design.region),
         ..RunOptions::default()
     };
 
@@ -325,6 +326,7 @@ fn to_json(reps: &Replications) -> Value {
         "placements": first.placements,
         "traces": first.traces,
         "usage": first.usage,
+        "notes": first.notes,
     })
 }
 
@@ -409,6 +411,12 @@ fn table(reps: &Replications) -> String {
                 "  {:>8.0} s  {:<18} {} -> {}  {}",
                 d.at_s, d.component, d.from, d.to, d.reason
             );
+        }
+    }
+    if !first.notes.is_empty() {
+        let _ = writeln!(out, "\nnotes:");
+        for n in &first.notes {
+            let _ = writeln!(out, "  {n}");
         }
     }
     if !first.deployments.is_empty() {

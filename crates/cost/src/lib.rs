@@ -71,7 +71,7 @@ pub use curves::{
     Ec2Sizing, FargateSizing, MemoryCurve, MemoryPoint, Platform, PlatformSeries, PowerTuningInput,
     Workload, break_even, cost_curve, memory_curve, scale_profile,
 };
-pub use pricebook::{PriceBook, PriceBookError};
+pub use pricebook::{PriceBook, PriceBookError, instance_prices};
 pub use rated::{NETWORK_ID, NETWORK_NAME, PROFILE_ID, PROFILE_NAME};
 pub use rust_decimal::Decimal;
 pub use unconfirmed::unconfirmed_rates_used;

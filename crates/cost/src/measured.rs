@@ -215,15 +215,24 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             }),
         );
     }
+    // Each instance type at its own price: the group's own type under the
+    // group's id, the types a Karpenter NodePool launched as `id@type`.
     for (id, i) in &u.instances {
-        push(
-            id,
-            ServiceUsage::Ec2(Ec2Usage {
-                instance_type: i.instance_type.clone(),
-                instances: i.instance_seconds * k / month_s,
-                hours_per_instance: None,
-            }),
-        );
+        for (instance_type, seconds) in &i.by_type {
+            let line = if *instance_type == i.instance_type {
+                id.clone()
+            } else {
+                format!("{id}@{instance_type}")
+            };
+            push(
+                &line,
+                ServiceUsage::Ec2(Ec2Usage {
+                    instance_type: instance_type.clone(),
+                    instances: seconds * k / month_s,
+                    hours_per_instance: None,
+                }),
+            );
+        }
     }
     for (id, n) in &u.api_requests {
         let http = matches!(
@@ -517,8 +526,15 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
             Props::EksNodeGroup(n) => {
                 let desired = f64::from(n.desired_size.max(n.min_size));
                 if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
+                    let (who, extra) = match n.autoscaler {
+                        archsim_model::component::NodeAutoscaler::Karpenter => (
+                            "Karpenter launched nodes for",
+                            ", of the group's type only (not the types Karpenter launched)",
+                        ),
+                        _ => ("the Cluster Autoscaler placed", ""),
+                    };
                     notes.push(format!(
-                        "{id}: the run held {:.2} nodes on average (at most {}) as the Cluster Autoscaler placed its pods; the estimate bills the desired {desired}",
+                        "{id}: the run held {:.2} nodes on average (at most {}) as {who} its pods; the estimate bills the desired {desired}{extra}",
                         c.mean_instances, c.max_instances
                     ));
                 }
@@ -616,6 +632,69 @@ mod tests {
         let expected = (610.0 * 3.0 + 590.0 * 2.0) / 1_200.0;
         assert!((nodes.instances - expected).abs() < 1e-9, "{nodes:?}");
         assert!(e.notes.iter().any(|n| n.starts_with("nodes: the run held")));
+    }
+
+    #[test]
+    fn a_karpenter_pool_bills_each_instance_type_at_its_own_price() {
+        use archsim_model::{Editor, Op};
+        // eks-platform on one m5.xlarge of the group; Karpenter launches
+        // the rest of the pods' nodes.
+        let mut editor = Editor::new(starter("eks-platform").unwrap().build().unwrap());
+        for (path, value) in [
+            ("min_size", serde_json::json!(1)),
+            ("desired_size", serde_json::json!(1)),
+            ("autoscaler", serde_json::json!("karpenter")),
+        ] {
+            editor
+                .apply(Op::SetProperty {
+                    id: "nodes".into(),
+                    path: path.into(),
+                    value,
+                })
+                .unwrap();
+        }
+        let d = editor.into_design();
+        let book = crate::PriceBook::default_book().unwrap();
+        let opts = RunOptions {
+            duration_s: Some(600.0),
+            instance_prices: book.instance_prices(),
+            ..RunOptions::default()
+        };
+        let run = simulate(&d, &d.scenarios[0], &opts).unwrap();
+        assert!(
+            !run.notes.iter().any(|n| n.contains("price")),
+            "{:?}",
+            run.notes
+        );
+        let by_type = &run.usage.instances["nodes"].by_type;
+        assert!(
+            by_type.len() >= 2,
+            "the group's type and Karpenter's: {by_type:?}"
+        );
+        let a = Assumptions::default();
+        let e = usage_from_run(&d, &run, &a);
+        let report = crate::monthly_cost(&book, &e.profile, &a).unwrap();
+        for (instance_type, seconds) in by_type {
+            let line = if instance_type == "m5.xlarge" {
+                "nodes".to_string()
+            } else {
+                format!("nodes@{instance_type}")
+            };
+            let item = report
+                .line_items
+                .iter()
+                .find(|l| l.component_id == line)
+                .unwrap_or_else(|| panic!("{line} billed: {:#?}", report.line_items));
+            let price = book.instance_prices()[instance_type];
+            // Node-seconds scaled to the month, at the type's hourly rate.
+            let expected = seconds / 600.0 * a.month_hours * price;
+            let billed = crate::money::to_f64(item.amount_usd);
+            assert!(
+                (billed - expected).abs() < 0.01,
+                "{line}: {billed} vs {expected}"
+            );
+            assert_eq!(crate::money::to_f64(item.rate_usd), price, "{line}");
+        }
     }
 
     #[test]

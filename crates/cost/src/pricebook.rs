@@ -1042,6 +1042,31 @@ impl PriceBook {
     pub fn instance_type(&self, name: &str) -> Option<&InstanceType> {
         self.ec2.instance_types.get(name)
     }
+
+    /// Every EC2 instance type's on-demand USD an hour, for the
+    /// simulator's `RunOptions::instance_prices` (what a Karpenter
+    /// NodePool compares when it picks the cheapest type).
+    pub fn instance_prices(&self) -> BTreeMap<String, f64> {
+        self.ec2
+            .instance_types
+            .iter()
+            .map(|(name, t)| (name.clone(), crate::money::to_f64(t.usd_per_hour.value())))
+            .collect()
+    }
+}
+
+/// The on-demand hourly prices of EC2 instance types in `region`'s
+/// embedded book; empty for a region without one (a Karpenter run then
+/// says in its notes that it had no prices).
+///
+/// ```
+/// let prices = archsim_cost::pricebook::instance_prices("us-east-1");
+/// assert!(prices["c5.large"] < prices["m5.large"]);
+/// ```
+pub fn instance_prices(region: &str) -> BTreeMap<String, f64> {
+    PriceBook::embedded(region)
+        .map(|b| b.instance_prices())
+        .unwrap_or_default()
 }
 
 /// Regions with an embedded book.

@@ -215,3 +215,34 @@ fn a_failure_destination_export_cannot_write_is_a_note() {
         "{notes:?}"
     );
 }
+
+/// Karpenter is installed by Helm and configured by Kubernetes objects:
+/// the node group is exported as a managed node group, and a note says
+/// the NodePool is not in the template.
+#[test]
+fn a_karpenter_node_pool_is_a_note_and_the_managed_group_is_exported() {
+    use archsim_model::starters::starter;
+    let mut d = starter("eks-platform").unwrap().build().unwrap();
+    let plain = export(&d, &ExportOptions::default()).unwrap();
+    apply_op(
+        &mut d,
+        Op::SetProperty {
+            id: "nodes".into(),
+            path: "autoscaler".into(),
+            value: serde_json::json!("karpenter"),
+        },
+    )
+    .unwrap();
+    let out = export(&d, &ExportOptions::default()).unwrap();
+    assert_eq!(out.template, plain.template, "the same managed node group");
+    let note = out
+        .notes
+        .iter()
+        .find(|n| n.contains("Karpenter NodePool"))
+        .unwrap_or_else(|| panic!("{:?}", out.notes));
+    assert!(
+        note.contains("m5.large, m5.xlarge, c5.large, c5.xlarge") && note.contains("Helm"),
+        "{note}"
+    );
+    assert!(!plain.notes.iter().any(|n| n.contains("Karpenter")));
+}

@@ -516,6 +516,41 @@ pub fn component_specs(kind: ComponentKind) -> Vec<PropertySpec> {
                 "%",
                 "Cluster Autoscaler --scale-down-utilization-threshold (default 0.5)",
             ),
+            p(
+                "karpenter.cpu_limit",
+                1.0,
+                1_000_000.0,
+                "vCPU",
+                "Karpenter NodePool limits.cpu",
+            ),
+            p(
+                "karpenter.consolidate_after_s",
+                0.0,
+                86_400.0,
+                "s",
+                "Karpenter NodePool disruption.consolidateAfter (default 0 s)",
+            ),
+            p(
+                "karpenter.batch_idle_s",
+                1.0,
+                3_600.0,
+                "s",
+                "Karpenter --batch-idle-duration (default 1 s)",
+            ),
+            p(
+                "karpenter.batch_max_s",
+                1.0,
+                3_600.0,
+                "s",
+                "Karpenter --batch-max-duration (default 10 s)",
+            ),
+            p(
+                "karpenter.node_ready_s",
+                0.0,
+                3_600.0,
+                "s",
+                "EC2 Fleet launch to a Ready node: reported under 60 s (assumption 50 s)",
+            ),
         ],
         K::EksWorkload => {
             let mut v = vec![

@@ -67,6 +67,8 @@ mod storage;
 use storage::*;
 mod load_balancing;
 use load_balancing::*;
+mod eks;
+use eks::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -262,7 +264,9 @@ rules! {
     "EKS_WORKLOAD_NO_CAPACITY", Error, "Workload with no node group or Fargate profile",
         "Connect the workload to a node group or Fargate profile (RunsOn).", eks_capacity;
     "POD_TOO_BIG_FOR_NODE", Error, "Pod requests more than a node can give pods",
-        "Lower the workload's requests or choose a larger instance type: a node gives pods its size less the kubelet's reservations (EKS AMI kube-reserved and eviction threshold).", pod_fits_node;
+        "Lower the workload's requests or choose a larger instance type (for Karpenter, allow one in the NodePool): a node gives pods its size less the kubelet's reservations (EKS AMI kube-reserved and eviction threshold).", pod_fits_node;
+    "KARPENTER_NO_INSTANCE_TYPE", Error, "Karpenter NodePool with no instance type it can launch",
+        "List at least one instance type archsim knows in the node group's karpenter.instance_types (e.g. m5.large, c5.xlarge).", karpenter_types;
     "HPA_MIN_GT_MAX", Error, "Autoscaler minimum above maximum",
         "Keep min replicas <= max replicas.", hpa_order;
     "AUTOSCALING_REQUEST_COUNT_NO_ALB", Warning, "Request-count scaling without an ALB",
@@ -548,38 +552,6 @@ fn task_fits_instance(d: &Design, out: &mut Found) {
                         a.instance_type,
                         it.cpu_units(),
                         it.memory_mib
-                    ),
-                ));
-            }
-        }
-    }
-}
-
-/// A pod larger than a node's allocatable is never scheduled (and the
-/// Cluster Autoscaler adds no node for it).
-fn pod_fits_node(d: &Design, out: &mut Found) {
-    for w in d.components() {
-        let Props::EksWorkload(p) = &w.props else {
-            continue;
-        };
-        for g in targets(d, &w.id, Meaning::RunsOn) {
-            let Props::EksNodeGroup(n) = &g.props else {
-                continue;
-            };
-            let Some(it) = catalog::instance_type(&n.instance_type) else {
-                continue;
-            };
-            let (cpu, mem) = it.eks_allocatable();
-            if u64::from(p.cpu_request_millicores) > cpu || u64::from(p.memory_request_mb) > mem {
-                out.push((
-                    ids(&[&w.id, &g.id]),
-                    format!(
-                        "{} requests {} m / {} MiB a pod; an {} node of {} gives pods {cpu} m / {mem} MiB",
-                        w.name,
-                        p.cpu_request_millicores,
-                        p.memory_request_mb,
-                        n.instance_type,
-                        g.name
                     ),
                 ));
             }
@@ -1213,6 +1185,21 @@ fn asg_size_order(d: &Design, out: &mut Found) {
 
 fn unknown_instance_type(d: &Design, out: &mut Found) {
     for c in d.components() {
+        if let Props::EksNodeGroup(n) = &c.props
+            && n.autoscaler == crate::component::NodeAutoscaler::Karpenter
+        {
+            for t in &n.karpenter.instance_types {
+                if catalog::instance_type(t).is_none() {
+                    out.push((
+                        ids(&[&c.id]),
+                        format!(
+                            "{}: the Karpenter NodePool's instance type {t} is not in archsim's catalog (it is never launched)",
+                            c.name
+                        ),
+                    ));
+                }
+            }
+        }
         let t = match &c.props {
             Props::Ec2AutoScalingGroup(a) => &a.instance_type,
             Props::EksNodeGroup(n) => &n.instance_type,

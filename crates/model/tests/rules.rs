@@ -914,6 +914,52 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            // 9 GiB a pod: more than an m5.xlarge, and more than any type
+            // of a Karpenter NodePool of 2- and 4-vCPU c5s (8 GiB at most).
+            "POD_TOO_BIG_FOR_NODE",
+            "nodes",
+            edited(
+                "eks-platform",
+                vec![
+                    set("nodes", "autoscaler", json!("karpenter")),
+                    set(
+                        "nodes",
+                        "karpenter.instance_types",
+                        json!(["c5.large", "c5.xlarge"]),
+                    ),
+                    set("nodes", "instance_type", json!("c5.large")),
+                    set("web", "memory_limit_mb", json!(9216)),
+                    set("web", "memory_request_mb", json!(9216)),
+                ],
+            ),
+        ),
+        case(
+            "KARPENTER_NO_INSTANCE_TYPE",
+            "nodes",
+            edited(
+                "eks-platform",
+                vec![
+                    set("nodes", "autoscaler", json!("karpenter")),
+                    set("nodes", "karpenter.instance_types", json!([])),
+                ],
+            ),
+        ),
+        case(
+            "UNKNOWN_INSTANCE_TYPE",
+            "nodes",
+            edited(
+                "eks-platform",
+                vec![
+                    set("nodes", "autoscaler", json!("karpenter")),
+                    set(
+                        "nodes",
+                        "karpenter.instance_types",
+                        json!(["m5.large", "z9.mega"]),
+                    ),
+                ],
+            ),
+        ),
+        case(
             "HPA_MIN_GT_MAX",
             "web",
             edited(
@@ -1252,4 +1298,24 @@ fn an_uncached_request_authorizer_needs_no_identity_header() {
     assert!(fires(&with(json!({
         "payload": "token", "identity_header": "", "result_ttl_s": 0
     }))));
+}
+
+#[test]
+fn a_pod_too_big_for_the_group_type_fits_a_type_karpenter_may_launch() {
+    let big_pods = |pool: Value| {
+        edited(
+            "eks-platform",
+            vec![
+                set("nodes", "instance_type", json!("c5.large")),
+                set("nodes", "autoscaler", json!("karpenter")),
+                set("nodes", "karpenter.instance_types", pool),
+                set("web", "memory_limit_mb", json!(9216)),
+                set("web", "memory_request_mb", json!(9216)),
+            ],
+        )
+    };
+    let fires = |d: &Design| validate(d).iter().any(|p| p.code == "POD_TOO_BIG_FOR_NODE");
+    // An m5.xlarge gives pods about 15 GiB: Karpenter launches one.
+    assert!(!fires(&big_pods(json!(["c5.large", "m5.xlarge"]))));
+    assert!(fires(&big_pods(json!(["c5.large", "c5.xlarge"]))));
 }

@@ -128,9 +128,9 @@ impl FrameConverter {
                             view.instances.push(InstanceView {
                                 id: i.instance.clone(),
                                 zone: i.zone.clone(),
-                                instance_type: cap.instance_type.clone(),
-                                cpu_units: u32::try_from(cap.cpu_units).unwrap_or(u32::MAX),
-                                memory_mib: u32::try_from(cap.memory_mb).unwrap_or(u32::MAX),
+                                instance_type: i.instance_type.clone(),
+                                cpu_units: u32::try_from(i.cpu_units).unwrap_or(u32::MAX),
+                                memory_mib: u32::try_from(i.memory_mb).unwrap_or(u32::MAX),
                                 tasks: i
                                     .tasks
                                     .iter()

@@ -99,6 +99,13 @@ pub struct RunOptions {
     /// after the first turn it off: they keep only metrics, which come
     /// from the counters and time-weighted gauges, never from the series.
     pub series: bool,
+    /// On-demand USD an hour per EC2 instance type in the design's
+    /// region, for what chooses by price (a Karpenter NodePool launches
+    /// the cheapest type that fits). The simulator knows no prices: the
+    /// callers fill this from the cost crate
+    /// (`archsim_cost::instance_prices`); a type missing here is said in
+    /// the run's notes.
+    pub instance_prices: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for RunOptions {
@@ -112,6 +119,7 @@ impl Default for RunOptions {
             max_traces: 20,
             skip_validation: false,
             series: true,
+            instance_prices: Default::default(),
         }
     }
 }

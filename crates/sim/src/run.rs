@@ -29,6 +29,9 @@ pub struct Run {
     /// Deployments the scenario started, in the order they started.
     pub deployments: Vec<Deployment>,
     pub usage: Usage,
+    /// What the run could not do as the design asks, and what it did
+    /// instead (e.g. a Karpenter NodePool without a price for a type).
+    pub notes: Vec<String>,
 }
 
 impl Run {
@@ -399,8 +402,13 @@ pub struct TaskUsage {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct InstanceUsage {
+    /// The group's own instance type.
     pub instance_type: String,
+    /// Instance-seconds of every type together.
     pub instance_seconds: f64,
+    /// Instance-seconds per instance type: the group's own and each type
+    /// a Karpenter NodePool launched, each billed at its own price.
+    pub by_type: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -446,6 +454,11 @@ pub struct CapacityNow {
 pub struct InstanceNow {
     pub instance: String,
     pub zone: String,
+    /// Its type: the group's, or the one a Karpenter NodePool chose.
+    pub instance_type: String,
+    /// What tasks (pods) can take on it, in the capacity's units.
+    pub cpu_units: u64,
+    pub memory_mb: u64,
     pub cpu_used: u64,
     pub memory_used: u64,
     /// Task ids placed there (`service#n`).

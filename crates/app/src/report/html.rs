@@ -136,6 +136,7 @@ impl Page<'_> {
         self.stats_table(&mut h);
         self.charts(&mut h);
         self.scale_decisions(&mut h);
+        self.notes(&mut h);
         self.deployments(&mut h);
         self.placements(&mut h);
         self.cost(&mut h);
@@ -426,6 +427,18 @@ impl Page<'_> {
             );
         }
         h.push_str("</tbody></table></section>\n");
+    }
+
+    /// What the run could not do as the design asks, when anything.
+    fn notes(&self, h: &mut String) {
+        if self.run.notes.is_empty() {
+            return;
+        }
+        h.push_str("<section><h2>Run notes</h2><ul id=\"run-notes\">");
+        for n in &self.run.notes {
+            let _ = write!(h, "<li>{}</li>", esc(n));
+        }
+        h.push_str("</ul></section>\n");
     }
 
     /// The run's deployments, when it had any: each one's traffic shifts

@@ -118,6 +118,15 @@ impl<'a> Ctx<'a> {
             id.into(),
             json!({"Type": "AWS::EKS::Nodegroup", "Properties": props}),
         );
+        if p.autoscaler == NodeAutoscaler::Karpenter {
+            // Karpenter is a Helm chart and its NodePool a Kubernetes
+            // object: nothing in CloudFormation to write them to.
+            self.notes.push(format!(
+                "{}: its Karpenter NodePool ({}) is not in the template: install Karpenter with its Helm chart and apply a NodePool and EC2NodeClass; the managed node group is exported with its own size",
+                c.name,
+                p.karpenter.instance_types.join(", ")
+            ));
+        }
         Ok(())
     }
 

@@ -539,6 +539,59 @@ pub enum NodeAutoscaler {
     /// None: the group keeps `desired_size` nodes; pods that do not fit
     /// stay Pending.
     None,
+    /// Karpenter: the group keeps its `desired_size` nodes (Karpenter does
+    /// not scale the managed group) and a NodePool (`karpenter`) launches
+    /// nodes of its own for Pending pods, the cheapest allowed type that
+    /// fits, through EC2 Fleet without an Auto Scaling group.
+    Karpenter,
+}
+
+/// A Karpenter NodePool beside a managed node group: what it may launch
+/// and when it batches, launches and removes nodes. Karpenter is
+/// installed with Helm and configured by Kubernetes objects, so none of
+/// this is in the CloudFormation template.
+///
+/// Defaults from Karpenter's documentation (karpenter.sh, "Settings" and
+/// "NodePools"/"Disruption"): `--batch-idle-duration` 1 s,
+/// `--batch-max-duration` 10 s, `consolidateAfter` 0 s; `node_ready_s`
+/// is an assumption.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct KarpenterSettings {
+    /// The NodePool's allowed instance types (its
+    /// `node.kubernetes.io/instance-type` requirement).
+    pub instance_types: Vec<String>,
+    /// The NodePool's `limits.cpu`: vCPUs of all the nodes it has
+    /// launched (or is launching); none when unset.
+    pub cpu_limit: Option<u32>,
+    /// `disruption.consolidateAfter`: how long a node of the pool stays
+    /// empty before it is removed, s (default 0).
+    pub consolidate_after_s: u32,
+    /// `--batch-idle-duration`: a batch of Pending pods closes after this
+    /// long without a new one, s (default 1).
+    pub batch_idle_s: u32,
+    /// `--batch-max-duration`: ...or this long after it opened, s
+    /// (default 10).
+    pub batch_max_s: u32,
+    /// From launch (EC2 Fleet `CreateFleet`, no Auto Scaling group) to a
+    /// Ready node, s: reported under 60 s from a Pending pod to a Ready
+    /// node; 50 s is an assumption to vary.
+    pub node_ready_s: f64,
+}
+
+impl Default for KarpenterSettings {
+    fn default() -> Self {
+        Self {
+            instance_types: ["m5.large", "m5.xlarge", "c5.large", "c5.xlarge"]
+                .map(String::from)
+                .to_vec(),
+            cpu_limit: None,
+            consolidate_after_s: 0,
+            batch_idle_s: 1,
+            batch_max_s: 10,
+            node_ready_s: 50.0,
+        }
+    }
 }
 
 /// An EKS managed node group: EC2 nodes of one instance type that the
@@ -566,6 +619,8 @@ pub struct EksNodeGroupProps {
     /// Requested CPU or memory share under which a node is unneeded:
     /// `--scale-down-utilization-threshold`, percent (default 50).
     pub scale_down_utilization_percent: u32,
+    /// The NodePool when `autoscaler` is Karpenter.
+    pub karpenter: KarpenterSettings,
 }
 
 impl Default for EksNodeGroupProps {
@@ -582,6 +637,7 @@ impl Default for EksNodeGroupProps {
             scan_interval_s: 10,
             scale_down_unneeded_s: 600,
             scale_down_utilization_percent: 50,
+            karpenter: KarpenterSettings::default(),
         }
     }
 }

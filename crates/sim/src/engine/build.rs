@@ -56,6 +56,7 @@ impl Simulation {
         let ids: Vec<&str> = design.components().map(|c| c.id.as_str()).collect();
         let index = |id: &str| index_of(&ids, id);
 
+        let mut notes: Vec<String> = Vec::new();
         let mut zones = design.account.availability_zones.clone();
         if zones.is_empty() {
             zones.push("us-east-1a".into());
@@ -196,7 +197,13 @@ impl Simulation {
                 Props::EksNodeGroup(p) => {
                     node.instances
                         .set(0, u64::from(Capacity::node_group_initial(p)));
-                    Behaviour::Capacity(Box::new(Capacity::node_group(p, &mut zones)))
+                    Behaviour::Capacity(Box::new(Capacity::node_group(
+                        &comp.id,
+                        p,
+                        &mut zones,
+                        &opts.instance_prices,
+                        &mut notes,
+                    )))
                 }
                 // Not simulated (`coverage` says what is skipped): a request
                 // that reaches one completes at once.
@@ -372,6 +379,7 @@ impl Simulation {
             client_requests: 0,
             next_traced: 1,
             decisions: Vec::new(),
+            notes,
             deployments: Vec::new(),
             placements: Vec::new(),
             usage: Usage::default(),

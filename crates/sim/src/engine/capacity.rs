@@ -39,6 +39,8 @@ pub(super) struct Capacity {
     pub(super) instance_seconds: f64,
     /// EKS node groups scaled by the Cluster Autoscaler (`nodes.rs`).
     pub(super) autoscaler: Option<Box<super::nodes::ClusterAutoscaler>>,
+    /// EKS node groups beside a Karpenter NodePool (`karpenter.rs`).
+    pub(super) karpenter: Option<Box<super::karpenter::Pool>>,
 }
 
 impl Capacity {
@@ -71,6 +73,7 @@ impl Capacity {
             low_minutes: 0,
             instance_seconds: 0.0,
             autoscaler: None,
+            karpenter: None,
         }
     }
 }
@@ -79,13 +82,28 @@ impl Simulation {
     /// A new instance of an Auto Scaling group, in its live zone with the
     /// fewest instances (ASG zone balancing).
     pub(super) fn add_instance(&mut self, cap: u32) {
+        let Behaviour::Capacity(c) = &self.nodes[cap as usize].behaviour else {
+            return;
+        };
+        let room = (c.cpu_units, c.memory_mb, c.gpus, c.enis);
+        self.add_instance_sized(cap, room);
+    }
+
+    /// A new instance with `(cpu, memory, gpus, enis)` to give, in the
+    /// group's live zone with the fewest instances; its slot, or `None`
+    /// when every zone is down.
+    pub(super) fn add_instance_sized(
+        &mut self,
+        cap: u32,
+        (cpu, mem, gpus, enis): (u64, u64, u32, u32),
+    ) -> Option<usize> {
         let now = self.now;
         let zone_down = &self.zone_down;
         let n = &mut self.nodes[cap as usize];
         let Behaviour::Capacity(c) = &mut n.behaviour else {
-            return;
+            return None;
         };
-        let Some(&zone) = c
+        let &zone = c
             .zones
             .iter()
             .filter(|&&z| !zone_down[z as usize])
@@ -94,20 +112,17 @@ impl Simulation {
                     .iter()
                     .filter(|i| i.alive && i.zone == z)
                     .count()
-            })
-        else {
-            return;
-        };
+            })?;
         let inst = Instance {
             id: c.next_id,
             zone,
             alive: true,
-            cpu_total: c.cpu_units,
-            mem_total: c.memory_mb,
-            cpu_free: c.cpu_units,
-            mem_free: c.memory_mb,
-            gpu_free: c.gpus,
-            eni_free: c.enis,
+            cpu_total: cpu,
+            mem_total: mem,
+            cpu_free: cpu,
+            mem_free: mem,
+            gpu_free: gpus,
+            eni_free: enis,
             ports: Vec::new(),
             tasks: 0,
             images: Vec::new(),
@@ -116,6 +131,7 @@ impl Simulation {
         c.instances.push(inst);
         let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
         n.instances.set(now, alive);
+        Some(c.instances.len() - 1)
     }
 
     /// Places task `t` of service `svc` on an instance of `cap`.

@@ -55,6 +55,20 @@ pub(super) enum Ev {
     AutoscalerScan {
         node: u32,
     },
+    /// A Karpenter batch of Pending pods may have closed.
+    KarpenterBatch {
+        node: u32,
+    },
+    /// A node a Karpenter NodePool launched is Ready.
+    KarpenterNodeReady {
+        node: u32,
+        pool_type: u32,
+    },
+    /// A Karpenter node may have been empty for `consolidateAfter`.
+    KarpenterConsolidate {
+        node: u32,
+        slot: u32,
+    },
     PollerScale {
         node: u32,
     },

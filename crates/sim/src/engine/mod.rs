@@ -32,6 +32,7 @@
 //!   ECS services and Kubernetes workloads: their state, requests on their
 //!   workers, their tasks' lives, autoscaling, and EC2 capacity;
 //!   `nodes.rs`: EKS node groups and the Cluster Autoscaler.
+//!   `karpenter.rs`: a Karpenter NodePool beside a node group.
 //! - `scenario.rs`: scenario events (traffic changes, zone loss, Spot,
 //!   slowdowns, deployments); `schedules.rs`: when scheduled EventBridge
 //!   rules fire (rate and cron, on the scenario's wall clock).
@@ -54,6 +55,7 @@ mod deploy;
 mod dynamodb;
 mod edges;
 mod events;
+mod karpenter;
 mod lambda;
 mod nodes;
 mod output;
@@ -330,6 +332,8 @@ pub struct Simulation {
     /// The next client request to sample as a trace.
     next_traced: u64,
     decisions: Vec<ScaleDecision>,
+    /// What the run could not do as asked (`Run::notes`).
+    notes: Vec<String>,
     /// Deployments started, with the node each is on (finished ones
     /// complete; those in progress are summarised at the end).
     deployments: Vec<(u32, Deployment)>,
@@ -426,6 +430,11 @@ impl Simulation {
             Ev::CapacityEval { node } => self.on_capacity_eval(node),
             Ev::InstanceReady { node } => self.on_instance_ready(node),
             Ev::AutoscalerScan { node } => self.on_autoscaler_scan(node),
+            Ev::KarpenterBatch { node } => self.on_karpenter_batch(node),
+            Ev::KarpenterNodeReady { node, pool_type } => {
+                self.on_karpenter_node_ready(node, pool_type)
+            }
+            Ev::KarpenterConsolidate { node, slot } => self.on_karpenter_consolidate(node, slot),
             Ev::PollerScale { node } => self.on_poller_scale(node),
             Ev::Visible { req } => self.on_visible(req),
             Ev::Scheduled { index } => self.on_scheduled(index),

@@ -7,6 +7,8 @@
 //! nodes whose requests stay under the utilisation threshold for the
 //! unneeded time when their pods fit elsewhere.
 //!
+//! Karpenter, the other provisioner, is in `karpenter.rs`.
+//!
 //! The group is an EC2 `Capacity` (`capacity.rs`): the same instances,
 //! waiting list, placement snapshots and instance usage as ECS's Auto
 //! Scaling groups; only the scaling differs.
@@ -18,6 +20,7 @@ use archsim_model::component::{EksNodeGroupProps, NodeAutoscaler};
 use super::build::zone_indexes;
 use super::capacity::Capacity;
 use super::events::Ev;
+use super::karpenter::Pool;
 use super::service::TaskState;
 use super::{Behaviour, NONE, SEC, Simulation, Us};
 use crate::run::ScaleDecision;
@@ -48,7 +51,15 @@ impl Capacity {
     /// A node group's nodes: the instance type's allocatable millicores
     /// and MiB (the catalogue's EKS AMI reservations) and its workload
     /// pods by VPC addresses; unknown types as an m5.large.
-    pub(super) fn node_group(p: &EksNodeGroupProps, zones: &mut Vec<String>) -> Capacity {
+    /// With Karpenter, the group keeps its own nodes and a NodePool
+    /// (`karpenter.rs`) adds nodes priced by `prices`.
+    pub(super) fn node_group(
+        id: &str,
+        p: &EksNodeGroupProps,
+        zones: &mut Vec<String>,
+        prices: &std::collections::BTreeMap<String, f64>,
+        notes: &mut Vec<String>,
+    ) -> Capacity {
         let it = archsim_model::catalog::instance_type(&p.instance_type)
             .or_else(|| archsim_model::catalog::instance_type("m5.large"))
             .expect("m5.large is in the catalogue");
@@ -82,6 +93,8 @@ impl Capacity {
                     last_add: None,
                 })
             }),
+            karpenter: (p.autoscaler == NodeAutoscaler::Karpenter)
+                .then(|| Box::new(Pool::new(id, &p.karpenter, prices, notes))),
         }
     }
 
@@ -359,7 +372,7 @@ impl Simulation {
     }
 
     /// Records a capacity decision of `node`.
-    fn decide(&mut self, node: u32, from: u32, to: u32, reason: String) {
+    pub(super) fn decide(&mut self, node: u32, from: u32, to: u32, reason: String) {
         let n = &mut self.nodes[node as usize];
         n.c.scale_events += 1;
         self.decisions.push(ScaleDecision {

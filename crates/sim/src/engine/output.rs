@@ -338,12 +338,16 @@ impl Simulation {
                 instances: c
                     .instances
                     .iter()
-                    .filter(|i| i.alive)
-                    .map(|i| InstanceNow {
+                    .enumerate()
+                    .filter(|(_, i)| i.alive)
+                    .map(|(k, i)| InstanceNow {
                         instance: format!("i-{}", i.id),
                         zone: self.zones[i.zone as usize].clone(),
-                        cpu_used: c.cpu_units.saturating_sub(i.cpu_free),
-                        memory_used: c.memory_mb.saturating_sub(i.mem_free),
+                        instance_type: c.type_name(k).to_string(),
+                        cpu_units: i.cpu_total,
+                        memory_mb: i.mem_total,
+                        cpu_used: i.cpu_total.saturating_sub(i.cpu_free),
+                        memory_used: i.mem_total.saturating_sub(i.mem_free),
                         tasks: Vec::new(),
                     })
                     .collect(),

@@ -134,11 +134,29 @@ impl Simulation {
                 }
                 Behaviour::Capacity(c) => {
                     c.instance_seconds = n.instances.mean(end) * secs;
+                    // A Karpenter pool's nodes by type; the group's own
+                    // nodes are the rest.
+                    let mut by_type = std::collections::BTreeMap::new();
+                    let mut pooled = 0.0;
+                    if let Some(p) = &c.karpenter {
+                        for (t, g) in p.types.iter().zip(&p.nodes_by_type) {
+                            let s = g.mean(end) * secs;
+                            if s > 0.0 {
+                                *by_type.entry(t.name.to_string()).or_insert(0.0) += s;
+                                pooled += s;
+                            }
+                        }
+                    }
+                    let own = (c.instance_seconds - pooled).max(0.0);
+                    if own > 0.0 || by_type.is_empty() {
+                        *by_type.entry(c.instance_type.clone()).or_insert(0.0) += own;
+                    }
                     self.usage.instances.insert(
                         n.id.clone(),
                         InstanceUsage {
                             instance_type: c.instance_type.clone(),
                             instance_seconds: c.instance_seconds,
+                            by_type,
                         },
                     );
                 }
@@ -272,6 +290,7 @@ impl Simulation {
             traces: self.traces,
             deployments: self.deployments.into_iter().map(|(_, d)| d).collect(),
             usage: self.usage,
+            notes: self.notes,
         }
     }
 }

@@ -97,6 +97,7 @@ impl Simulation {
                 if let Behaviour::Capacity(c) = &mut self.nodes[cap_node as usize].behaviour {
                     c.waiting.push_back((node, t));
                 }
+                self.karpenter_pod_pending(cap_node);
                 return;
             };
             running = at;
@@ -210,6 +211,7 @@ impl Simulation {
                     needs.give_back(i);
                 }
             }
+            self.karpenter_node_emptied(cap, instance);
             self.place_waiting(cap);
         }
         self.service_pull(node);

@@ -59,6 +59,15 @@ impl Simulation {
                         }
                     }
                 }
+                Behaviour::Capacity(c) => {
+                    for g in c
+                        .karpenter
+                        .iter_mut()
+                        .flat_map(|p| p.nodes_by_type.iter_mut())
+                    {
+                        g.restart(now);
+                    }
+                }
                 Behaviour::Store { table: Some(t), .. } => t.restart(now),
                 Behaviour::Workflow(m) => m.restart(),
                 _ => {}
