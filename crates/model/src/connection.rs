@@ -332,7 +332,10 @@ impl Connection {
     /// subscription's dead-letter queue).
     pub fn is_subscription(&self, from: ComponentKind) -> bool {
         from == ComponentKind::SnsTopic
-            && matches!(self.kind, ConnectionKind::Invoke { .. } | ConnectionKind::Publishes)
+            && matches!(
+                self.kind,
+                ConnectionKind::Invoke { .. } | ConnectionKind::Publishes
+            )
     }
 
     /// The connection with the evidence import found for it.

@@ -326,7 +326,11 @@ impl FilterPolicy {
     /// Whether a message with these attributes (attribute scope) or this
     /// JSON body (body scope) passes. A body-scope policy meets a message
     /// without a JSON object body as an empty one.
-    pub fn passes(&self, attributes: &BTreeMap<String, AttributeValue>, body: Option<&Value>) -> bool {
+    pub fn passes(
+        &self,
+        attributes: &BTreeMap<String, AttributeValue>,
+        body: Option<&Value>,
+    ) -> bool {
         let view = match self.scope {
             FilterPolicyScope::MessageAttributes => MessageView::Attributes(attributes),
             FilterPolicyScope::MessageBody => MessageView::Body(body),
@@ -473,7 +477,11 @@ fn literal(v: &Value, name: &str) -> Result<Literal, String> {
         Value::Number(n) => Literal::Num(number(n.as_f64(), name)?),
         Value::Bool(b) => Literal::Bool(*b),
         Value::Null => Literal::Null,
-        _ => return Err(format!("\"{name}\": expected a string, number, true, false or null")),
+        _ => {
+            return Err(format!(
+                "\"{name}\": expected a string, number, true, false or null"
+            ));
+        }
     })
 }
 
@@ -517,18 +525,22 @@ fn condition(v: &Value, name: &str) -> Result<Condition, String> {
                     .iter()
                     .map(|v| match v {
                         Value::String(_) | Value::Number(_) => literal(v, name),
-                        _ => Err(format!(
-                            "\"{name}\": anything-but lists strings or numbers"
-                        )),
+                        _ => Err(format!("\"{name}\": anything-but lists strings or numbers")),
                     })
                     .collect::<Result<_, _>>()?,
             ),
-            Value::String(_) | Value::Number(_) => Condition::AnythingBut(vec![literal(arg, name)?]),
+            Value::String(_) | Value::Number(_) => {
+                Condition::AnythingBut(vec![literal(arg, name)?])
+            }
             Value::Object(inner) if inner.len() == 1 => {
                 let (k, a) = inner.iter().next().expect("one entry");
                 match k.as_str() {
-                    "prefix" => Condition::AnythingButPrefix(text(a, name, "anything-but prefix")?.into()),
-                    "suffix" => Condition::AnythingButSuffix(text(a, name, "anything-but suffix")?.into()),
+                    "prefix" => {
+                        Condition::AnythingButPrefix(text(a, name, "anything-but prefix")?.into())
+                    }
+                    "suffix" => {
+                        Condition::AnythingButSuffix(text(a, name, "anything-but suffix")?.into())
+                    }
                     _ => {
                         return Err(format!(
                             "\"{name}\": anything-but takes values, or one prefix or suffix"
@@ -579,7 +591,8 @@ fn condition(v: &Value, name: &str) -> Result<Condition, String> {
         }
         "cidr" => {
             let s = text(arg, name, "cidr")?;
-            let bad = || format!("\"{name}\": cidr takes an address and a prefix length (10.0.0.0/24)");
+            let bad =
+                || format!("\"{name}\": cidr takes an address and a prefix length (10.0.0.0/24)");
             let (ip, bits) = s.split_once('/').ok_or_else(bad)?;
             let ip: IpAddr = ip.parse().map_err(|_| bad())?;
             let bits: u8 = bits.parse().map_err(|_| bad())?;
@@ -623,15 +636,29 @@ mod tests {
     #[test]
     fn exact_values_are_ored_and_keys_anded() {
         let p = json!({"store": ["example_corp"], "event": ["order_placed", "order_cancelled"]});
-        assert!(passes(p.clone(), &attrs(&[("store", s("example_corp")), ("event", s("order_cancelled"))])));
-        assert!(!passes(p.clone(), &attrs(&[("store", s("example_corp")), ("event", s("order_shipped"))])));
+        assert!(passes(
+            p.clone(),
+            &attrs(&[
+                ("store", s("example_corp")),
+                ("event", s("order_cancelled"))
+            ])
+        ));
+        assert!(!passes(
+            p.clone(),
+            &attrs(&[("store", s("example_corp")), ("event", s("order_shipped"))])
+        ));
         assert!(!passes(p, &attrs(&[("event", s("order_placed"))])));
     }
 
     #[test]
     fn string_arrays_match_on_any_element() {
         let p = json!({"customer_interests": ["rugby", "tennis"]});
-        let a = |v: &[&str]| attrs(&[("customer_interests", AttributeValue::StringArray(v.iter().map(|x| x.to_string()).collect()))]);
+        let a = |v: &[&str]| {
+            attrs(&[(
+                "customer_interests",
+                AttributeValue::StringArray(v.iter().map(|x| x.to_string()).collect()),
+            )])
+        };
         assert!(passes(p.clone(), &a(&["rugby", "tennis"])));
         assert!(!passes(p, &a(&["baseball"])));
         // The documented example: anything-but matches an array with one
@@ -650,10 +677,22 @@ mod tests {
         assert!(one(json!({"k": [{"equals-ignore-case": "RED"}]}), s("red")));
         assert!(!one(json!({"k": ["RED"]}), s("red")));
         assert!(one(json!({"k": [{"anything-but": "red"}]}), s("blue")));
-        assert!(!one(json!({"k": [{"anything-but": {"prefix": "bl"}}]}), s("blue")));
-        assert!(one(json!({"k": [{"anything-but": {"suffix": "x"}}]}), s("blue")));
-        assert!(one(json!({"k": [{"numeric": [">", 0, "<=", 150]}]}), n(150.0)));
-        assert!(!one(json!({"k": [{"numeric": [">", 0, "<=", 150]}]}), n(150.5)));
+        assert!(!one(
+            json!({"k": [{"anything-but": {"prefix": "bl"}}]}),
+            s("blue")
+        ));
+        assert!(one(
+            json!({"k": [{"anything-but": {"suffix": "x"}}]}),
+            s("blue")
+        ));
+        assert!(one(
+            json!({"k": [{"numeric": [">", 0, "<=", 150]}]}),
+            n(150.0)
+        ));
+        assert!(!one(
+            json!({"k": [{"numeric": [">", 0, "<=", 150]}]}),
+            n(150.5)
+        ));
         assert!(one(json!({"k": [{"numeric": ["=", 3.5]}]}), n(3.5)));
         assert!(!one(json!({"k": [{"numeric": ["=", 3.5]}]}), s("3.5")));
         assert!(one(json!({"k": [100]}), n(100.0)));
@@ -667,9 +706,15 @@ mod tests {
         assert!(passes(absent.clone(), &attrs(&[("event", s("x"))])));
         assert!(!passes(absent.clone(), &attrs(&[])));
         assert!(!passes(absent, &attrs(&[("store", s("x"))])));
-        assert!(passes(json!({"store": [{"exists": true}]}), &attrs(&[("store", s("x"))])));
+        assert!(passes(
+            json!({"store": [{"exists": true}]}),
+            &attrs(&[("store", s("x"))])
+        ));
         // anything-but does not match a missing key; with exists false it does.
-        assert!(!passes(json!({"store": [{"anything-but": "a"}]}), &attrs(&[("event", s("x"))])));
+        assert!(!passes(
+            json!({"store": [{"anything-but": "a"}]}),
+            &attrs(&[("event", s("x"))])
+        ));
         assert!(passes(
             json!({"store": [{"anything-but": "a"}, {"exists": false}]}),
             &attrs(&[("event", s("x"))])
@@ -679,8 +724,14 @@ mod tests {
     #[test]
     fn or_and_body_scope() {
         let p = json!({"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": [{"prefix": "AWS/"}]}]});
-        assert!(passes(p.clone(), &attrs(&[("source", s("aws.cloudwatch")), ("namespace", s("AWS/EC2"))])));
-        assert!(!passes(p, &attrs(&[("source", s("aws.cloudwatch")), ("namespace", s("Custom"))])));
+        assert!(passes(
+            p.clone(),
+            &attrs(&[("source", s("aws.cloudwatch")), ("namespace", s("AWS/EC2"))])
+        ));
+        assert!(!passes(
+            p,
+            &attrs(&[("source", s("aws.cloudwatch")), ("namespace", s("Custom"))])
+        ));
         let body = FilterPolicy::parse(
             &json!({"order": {"total": [{"numeric": [">=", 50]}]}}),
             FilterPolicyScope::MessageBody,
@@ -697,7 +748,11 @@ mod tests {
         assert!(attr(json!(["x"])).is_err());
         assert!(attr(json!({"k": "x"})).is_err());
         assert!(attr(json!({"k": []})).is_err());
-        assert!(attr(json!({"k": {"nested": ["x"]}})).unwrap_err().contains("MessageBody"));
+        assert!(
+            attr(json!({"k": {"nested": ["x"]}}))
+                .unwrap_err()
+                .contains("MessageBody")
+        );
         assert!(attr(json!({"k": [{"starts-with": "x"}]})).is_err());
         assert!(attr(json!({"k": [{"numeric": ["<", 5, ">", 1]}]})).is_err());
         assert!(attr(json!({"k": [{"numeric": [">", 2e9]}]})).is_err());

@@ -114,7 +114,10 @@ fn a_scenario_whose_messages_carry_the_attribute_passes_the_filter() {
     file.scenarios[0].traffic[0]
         .request
         .message_attributes
-        .insert("kind".into(), archsim_model::filter_policy::AttributeValue::String("order".into()));
+        .insert(
+            "kind".into(),
+            archsim_model::filter_policy::AttributeValue::String("order".into()),
+        );
     let design = parse_str(&serde_json::to_string(&file).unwrap(), "t.archsim.json").unwrap();
     let codes = codes(&design);
     assert!(!codes.contains(&"SNS_FILTER_NEVER_PASSES"), "{codes:?}");
@@ -132,15 +135,26 @@ fn only_a_topics_subscriptions_take_a_filter_policy() {
     assert!(refused.unwrap_err().to_string().contains("SNS"));
     // A file may hold one: validation names it.
     let design = from_file("s3-image-pipeline", |f| {
-        let c = f.connections.iter_mut().find(|c| c.id == "uploads--resize").unwrap();
+        let c = f
+            .connections
+            .iter_mut()
+            .find(|c| c.id == "uploads--resize")
+            .unwrap();
         c.filter_policy = Some(archsim_model::filter_policy::SubscriptionFilter::new(
             json!({"kind": ["order"]}),
             Default::default(),
         ));
     });
     let p = validate(&design);
-    let p = p.iter().find(|p| p.code == "SNS_FILTER_POLICY_INVALID").unwrap();
-    assert!(p.message.contains("only an SNS topic's subscriptions"), "{}", p.message);
+    let p = p
+        .iter()
+        .find(|p| p.code == "SNS_FILTER_POLICY_INVALID")
+        .unwrap();
+    assert!(
+        p.message.contains("only an SNS topic's subscriptions"),
+        "{}",
+        p.message
+    );
 }
 
 struct Case {

@@ -70,7 +70,8 @@ pub(super) fn sns_filter_never_passes(d: &Design, out: &mut Found) {
         return;
     }
     for s in &d.scenarios {
-        let reach: Vec<BTreeSet<String>> = s.traffic.iter().map(|t| reachable(d, &t.entry)).collect();
+        let reach: Vec<BTreeSet<String>> =
+            s.traffic.iter().map(|t| reachable(d, &t.entry)).collect();
         for (c, topic, to, f) in &subscriptions {
             if !c.is_subscription(topic.kind()) {
                 continue;
