@@ -131,11 +131,15 @@ pub struct RequestAttributes {
     /// subscriptions filter on them): a name to a string, a number or a
     /// list of strings (String.Array).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<BTreeMap<String, AttributeValue>>", optional)
+    )]
     pub message_attributes: BTreeMap<String, AttributeValue>,
     /// The JSON body of the request's messages, for subscriptions that
     /// filter on the message body (`MessageBody` scope).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    #[cfg_attr(feature = "ts", ts(type = "unknown", optional))]
     pub message_body: Option<serde_json::Value>,
 }
 
