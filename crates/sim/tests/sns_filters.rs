@@ -44,6 +44,9 @@ fn fan_out(billing: Value, archive: Value) -> archsim_model::Design {
         .design()
 }
 
+/// A message's attributes, as a test writes them.
+type Attributes = Vec<(&'static str, AttributeValue)>;
+
 fn attributes(pairs: &[(&str, AttributeValue)]) -> BTreeMap<String, AttributeValue> {
     pairs
         .iter()
@@ -120,7 +123,7 @@ fn each_subscription_gets_only_the_messages_its_policy_passes() {
 fn each_operator_as_aws_documents_it() {
     // (policy on billing, messages' attributes, deliveries expected of
     // 1,000: 4 rps of the first kind, 6 of the second).
-    let cases: Vec<(Value, [Vec<(&str, AttributeValue)>; 2], u64)> = vec![
+    let cases: Vec<(Value, [Attributes; 2], u64)> = vec![
         (
             json!({"color": [{"prefix": "bl"}]}),
             [vec![("color", s("blue"))], vec![("color", s("red"))]],
