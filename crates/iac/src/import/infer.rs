@@ -174,6 +174,18 @@ impl Importer<'_> {
                     }
                     if let Some(body) = props.get("DefinitionBody") {
                         self.integrations(logical, body, "definition");
+                        // Authorizers the OpenAPI definition declares.
+                        let fields = if ty == "AWS::Serverless::Api" {
+                            &api_gateway::OPENAPI_REST_AUTHORIZER
+                        } else {
+                            &api_gateway::OPENAPI_HTTP_AUTHORIZER
+                        };
+                        for (name, scheme) in openapi_authorizers(body) {
+                            let why = format!(
+                                "{logical} DefinitionBody security scheme {name} (x-amazon-apigateway-authorizer)"
+                            );
+                            self.authorizer(logical, scheme, fields, &why);
+                        }
                     }
                 }
                 "AWS::ApiGateway::Method" => {
@@ -235,7 +247,21 @@ impl Importer<'_> {
                                     || t == "AWS::ApiGatewayV2::Authorizer"
                             })
                     });
-                    if for_authorizer {
+                    // (or an authorizer of an API's own definition:
+                    // `${Api}/authorizers/*`).
+                    let arn_text = |v: &Value| match v {
+                        Value::String(s) => s.clone(),
+                        v => v
+                            .get("Fn::Sub")
+                            .map(|s| s.get(0).unwrap_or(s))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    };
+                    let names_authorizers = props
+                        .get("SourceArn")
+                        .is_some_and(|v| arn_text(v).contains("/authorizers/"));
+                    if for_authorizer || names_authorizers {
                         continue;
                     }
                     for src in refs {
@@ -1327,4 +1353,22 @@ fn filter_evidence(filter: &messaging::Filter) -> String {
         f.scope.aws_name(),
         keys.join(", ")
     )
+}
+
+/// The security schemes of an OpenAPI definition that are API Gateway
+/// authorizers (`x-amazon-apigateway-authorizer`): Swagger 2's
+/// `securityDefinitions` and OpenAPI 3's `components.securitySchemes`.
+fn openapi_authorizers(body: &Value) -> Vec<(&str, &Value)> {
+    [
+        body.get("securityDefinitions"),
+        body.get("components")
+            .and_then(|c| c.get("securitySchemes")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_object)
+    .flat_map(|schemes| schemes.iter())
+    .filter(|(_, scheme)| scheme.get("x-amazon-apigateway-authorizer").is_some())
+    .map(|(name, scheme)| (name.as_str(), scheme))
+    .collect()
 }
