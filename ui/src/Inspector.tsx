@@ -333,7 +333,7 @@ function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: D
       {form?.map((f) => (
         <Field key={f.path} field={f} value={conn.params[f.path]} onSet={(value) => send({ op: "set_property", id: conn.id, path: f.path, value })} />
       ))}
-      {conn.filterable && <FilterPolicyEditor conn={conn} send={send} />}
+      {(conn.filterable || conn.filter_policy) && <FilterPolicyEditor conn={conn} send={send} />}
     </div>
   );
 }

@@ -380,9 +380,12 @@ impl MessageView<'_> {
         }
     }
 
+    /// Whether the key is there for `exists`: "the key must have a
+    /// non-null and non-empty value" (Key matching).
     fn present(&self, path: &[String]) -> bool {
-        let s = self.scalars(path);
-        !s.is_empty() && !s.iter().all(|x| *x == Scalar::Null)
+        self.scalars(path)
+            .iter()
+            .any(|x| !matches!(x, Scalar::Null | Scalar::Str("")))
     }
 
     fn satisfies(&self, leaf: &Leaf) -> bool {
@@ -710,6 +713,18 @@ mod tests {
             json!({"store": [{"exists": true}]}),
             &attrs(&[("store", s("x"))])
         ));
+        // An empty value is no value.
+        assert!(!passes(
+            json!({"store": [{"exists": true}]}),
+            &attrs(&[("store", s(""))])
+        ));
+        let body = FilterPolicy::parse(
+            &json!({"store": [{"exists": true}]}),
+            FilterPolicyScope::MessageBody,
+        )
+        .unwrap();
+        assert!(!body.passes(&BTreeMap::new(), Some(&json!({"store": null, "a": 1}))));
+        assert!(body.passes(&BTreeMap::new(), Some(&json!({"store": "fans"}))));
         // anything-but does not match a missing key; with exists false it does.
         assert!(!passes(
             json!({"store": [{"anything-but": "a"}]}),
