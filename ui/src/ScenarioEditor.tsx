@@ -397,7 +397,7 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
                   testid="message-attributes"
                   title='The SNS message attributes its messages carry, as JSON: a name to a string, a number or a list of strings ({"event": "order_placed", "price_usd": 210.75}). A subscription filter policy on message attributes reads them.'
                   value={t.request.message_attributes && Object.keys(t.request.message_attributes).length > 0 ? t.request.message_attributes : null}
-                  onChange={(v) => setT({ ...t, request: { ...t.request, message_attributes: (v ?? {}) as NonNullable<typeof t.request.message_attributes> } })}
+                  onChange={(v) => setT({ ...t, request: { ...t.request, message_attributes: (v ?? undefined) as typeof t.request.message_attributes } })}
                 />
                 <JsonText
                   label="message body"
