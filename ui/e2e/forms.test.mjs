@@ -159,6 +159,36 @@ test("traffic goes only where it can: the scenario offers no role, cluster or ta
   assert.deepEqual(problemsSeen, []);
 });
 
+test("a traffic's SNS message attributes and body are JSON the scenario keeps; text that is not JSON is marked, not applied", async () => {
+  await page.getByTestId("tab-scenario").click();
+  const row = page.getByTestId("traffic-0");
+  const attributes = row.getByTestId("message-attributes");
+  await attributes.fill('{"event": "order_placed", "price_usd": 210.75, "interests": ["rugby"]}');
+  await attributes.blur();
+  const body = row.getByTestId("message-body");
+  await body.fill('{"order": {"total": 60');
+  await body.blur();
+  await row.locator(".field.invalid").waitFor();
+  await body.fill('{"order": {"total": 60}}');
+  await body.blur();
+  assert.equal(await row.locator(".field.invalid").count(), 0);
+  await page.getByTestId("scenario-apply").click();
+  const doc = await documentWhen(page, server, (d) => d.scenarios[0]?.traffic[0]?.request?.message_body !== undefined);
+  const request = doc.scenarios[0].traffic[0].request;
+  assert.deepEqual(request.message_attributes, { event: "order_placed", interests: ["rugby"], price_usd: 210.75 });
+  assert.deepEqual(request.message_body, { order: { total: 60 } });
+  await shot("forms-06-message-attributes");
+  // Emptied, they are gone from the file again.
+  await attributes.fill("");
+  await attributes.blur();
+  await body.fill("");
+  await body.blur();
+  await page.getByTestId("scenario-apply").click();
+  const cleared = await documentWhen(page, server, (d) => d.scenarios[0]?.traffic[0]?.request?.message_body === undefined);
+  assert.equal(cleared.scenarios[0].traffic[0].request.message_attributes, undefined);
+  assert.deepEqual(problemsSeen, []);
+});
+
 test("AWS's hidden assumptions are the design's: the idle expiry is set, and a value out of range is refused with the reason", async () => {
   await page.keyboard.press("Escape");
   await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });

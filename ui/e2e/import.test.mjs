@@ -2,7 +2,8 @@
 // comes from, and asks the user to confirm the ones whose evidence is
 // weak. Confirming clears the problem and keeps the evidence; undo brings
 // the mark back; deleting removes the connection. A value read from a
-// parameter says so.
+// parameter says so. An SNS subscription's filter policy is read as
+// evidence and edited in the inspector.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, writeFileSync } from "node:fs";
@@ -51,6 +52,18 @@ Resources:
       Environment:
         Variables:
           TABLE: !Ref Named
+  Orders:
+    Type: AWS::SNS::Topic
+  Inbox:
+    Type: AWS::SQS::Queue
+  InboxSubscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Orders
+      Protocol: sqs
+      Endpoint: !GetAtt Inbox.Arn
+      FilterPolicy:
+        event: [order_placed]
 `;
 
 const repo = join(import.meta.dirname, "../..");
@@ -136,6 +149,36 @@ test("a connection's enum parameters are dropdowns of the model's values", async
   await shot("import-02-connection-form");
 });
 
+test("an SNS subscription's filter policy is its evidence and is edited in the inspector", async () => {
+  await page.locator(".react-flow__controls-fitview").click();
+  await page.waitForTimeout(600);
+  const edge = page.locator(".react-flow__edge.meaning-publishes");
+  await edge.first().locator(".react-flow__edge-interaction").click({ force: true });
+  const evidence = page.locator(".inspector .evidence");
+  await evidence.waitFor();
+  assert.match(await evidence.innerText(), /InboxSubscription subscription, FilterPolicy on MessageAttributes \(event\)/);
+  const policy = page.locator("textarea#field-filter_policy");
+  await policy.waitFor();
+  assert.deepEqual(JSON.parse(await policy.inputValue()), { event: ["order_placed"] });
+  await policy.fill('{"event": ["order_placed", {"prefix": "refund_"}]}');
+  await policy.blur();
+  let doc = await documentWhen(page, server, (d) => d.connections.some((c) => c.filter_policy?.policy?.event?.length === 2));
+  const sub = doc.connections.find((c) => c.from === "Orders" && c.to === "Inbox");
+  assert.deepEqual(sub.filter_policy, { policy: { event: ["order_placed", { prefix: "refund_" }] }, scope: "MessageAttributes" });
+  await page.locator("select#filter-policy-scope").selectOption("MessageBody");
+  doc = await documentWhen(page, server, (d) => d.connections.some((c) => c.filter_policy?.scope === "MessageBody"));
+  assert.ok(doc.connections.some((c) => c.from === "Orders" && c.filter_policy?.scope === "MessageBody"));
+  await shot("import-03-filter-policy");
+  // A policy AWS would refuse is the model's problem to name.
+  await policy.fill('{"event": "order_placed"}');
+  await policy.blur();
+  await page.getByTestId("tab-problems").click();
+  await page.locator('li.problem[data-code="SNS_FILTER_POLICY_INVALID"]').waitFor();
+  await page.keyboard.press("Control+z");
+  await page.locator('li.problem[data-code="SNS_FILTER_POLICY_INVALID"]').waitFor({ state: "detached" });
+  assert.deepEqual(problemsSeen, []);
+});
+
 test("several stacks checked in the file dialog open as one design with a frame per stack, and export file by file", async () => {
   await page.getByTestId("import-template").click();
   // The edits above are unsaved: the app asks first.
@@ -144,7 +187,7 @@ test("several stacks checked in the file dialog open as one design with a frame 
   await picker.waitFor();
   for (const f of ["network.yaml", "web.yaml", "worker.yaml"]) await picker.getByLabel(`Import ${f}`).check();
   await page.getByTestId("picker-many").filter({ hasText: "3 files checked" }).waitFor();
-  await shot("import-03-several-stacks-picked");
+  await shot("import-04-several-stacks-picked");
   await page.getByTestId("picker-ok").click();
   const report = page.getByTestId("import-report");
   await report.getByText(/Stacks \(\d+\)/).waitFor();
@@ -160,7 +203,7 @@ test("several stacks checked in the file dialog open as one design with a frame 
   assert.ok(doc.components.some((c) => c.id === "WebTaskDefinition" && c.name === "Task Definition"));
   await page.locator(".react-flow__controls-fitview").click();
   await page.waitForTimeout(600);
-  await shot("import-04-several-stacks-canvas");
+  await shot("import-05-several-stacks-canvas");
   await page.getByTestId("export-template").click();
   const stacks = page.getByTestId("export-stack");
   await stacks.waitFor();
@@ -168,6 +211,6 @@ test("several stacks checked in the file dialog open as one design with a frame 
   await stacks.selectOption({ label: "web.yaml" });
   await page.waitForFunction(() => document.querySelector('[data-testid="template-text"]')?.value.includes("TargetGroupArn"));
   assert.match(await page.getByTestId("template-text").inputValue(), /Fn::ImportValue/);
-  await shot("import-05-several-stacks-export");
+  await shot("import-06-several-stacks-export");
   assert.deepEqual(problemsSeen, []);
 });

@@ -7,6 +7,7 @@ import type { ComponentView } from "./generated/ComponentView";
 import type { ConnectionView } from "./generated/ConnectionView";
 import type { DocumentView } from "./generated/DocumentView";
 import type { Edit } from "./generated/Edit";
+import type { FilterPolicyScope } from "./generated/FilterPolicyScope";
 import type { FormField } from "./generated/FormField";
 import type { MeaningInfo } from "./generated/MeaningInfo";
 import { KindIcon } from "./icons";
@@ -332,7 +333,50 @@ function ConnectionInspector({ conn, doc, send }: { conn: ConnectionView; doc: D
       {form?.map((f) => (
         <Field key={f.path} field={f} value={conn.params[f.path]} onSet={(value) => send({ op: "set_property", id: conn.id, path: f.path, value })} />
       ))}
+      {(conn.filterable || conn.filter_policy) && <FilterPolicyEditor conn={conn} send={send} />}
     </div>
+  );
+}
+
+/** The policy field: JSON, empty for none (every message is delivered). */
+const POLICY_FIELD: FormField = {
+  path: "filter_policy",
+  field_type: "json",
+  default: null,
+  min: null,
+  max: null,
+  unit: null,
+  source: null,
+  nested_ranges: [],
+  optional: true,
+  choices: [],
+  description:
+    "AWS's filter policy JSON ({\"event\": [\"order_placed\"]}): only messages that pass it are delivered; empty: every message is. Validation checks its syntax and limits.",
+  schema: null,
+};
+
+/** An SNS subscription's filter policy and its scope. */
+function FilterPolicyEditor({ conn, send }: { conn: ConnectionView; send: Send }) {
+  const scope: FilterPolicyScope = conn.filter_policy?.scope ?? "MessageAttributes";
+  const set = (policy: unknown, scope: FilterPolicyScope) =>
+    send({ op: "set_property", id: conn.id, path: "filter_policy", value: policy === null ? null : { policy, scope } });
+  return (
+    <section aria-label="filter policy">
+      <h4>Subscription filter</h4>
+      <Field field={POLICY_FIELD} value={conn.filter_policy?.policy ?? null} onSet={(policy) => set(policy, scope)} />
+      <div className="field">
+        <label htmlFor="filter-policy-scope">filter policy scope</label>
+        <select
+          id="filter-policy-scope"
+          value={scope}
+          disabled={!conn.filter_policy}
+          onChange={(e) => void set(conn.filter_policy?.policy ?? null, e.target.value as FilterPolicyScope)}
+        >
+          <option value="MessageAttributes">message attributes</option>
+          <option value="MessageBody">message body</option>
+        </select>
+      </div>
+    </section>
   );
 }
 

@@ -112,6 +112,37 @@ function blankScenario(doc: DocumentView, taken: string[]): Scenario {
   };
 }
 
+/** A JSON value typed as text, applied on blur when it parses (empty: none). */
+function JsonText({ label, value, onChange, title, testid }: { label: string; value: unknown; onChange: (v: unknown) => void; title: string; testid?: string }) {
+  const shown = value === null || value === undefined ? "" : JSON.stringify(value);
+  const [text, setText] = useState(shown);
+  const [bad, setBad] = useState(false);
+  useEffect(() => {
+    setText(shown);
+    setBad(false);
+  }, [shown]);
+  return (
+    <label className={`field${bad ? " invalid" : ""}`} title={title}>
+      <span>{label}</span>
+      <input
+        value={text}
+        data-testid={testid}
+        placeholder="none"
+        onChange={(e) => setText(e.target.value)}
+        onBlur={() => {
+          if (text === shown) return;
+          try {
+            onChange(text.trim() === "" ? null : JSON.parse(text));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+    </label>
+  );
+}
+
 function Num({ label, value, onChange, unit, step = "any", testid }: { label: string; value: number; onChange: (v: number) => void; unit?: string; step?: string; testid?: string }) {
   const [text, setText] = useState(String(value));
   useEffect(() => setText(String(value)), [value]);
@@ -361,6 +392,20 @@ export function ScenarioEditor({ doc, send }: { doc: DocumentView; send: (edit: 
                   <span>path</span>
                   <input value={t.request.path} title="The URL path (load balancer rules) or, for uploads into an S3 bucket, the object key that its notification filter must pass" onChange={(e) => setT({ ...t, request: { ...t.request, path: e.target.value } })} />
                 </label>
+                <JsonText
+                  label="message attributes"
+                  testid="message-attributes"
+                  title='The SNS message attributes its messages carry, as JSON: a name to a string, a number or a list of strings ({"event": "order_placed", "price_usd": 210.75}). A subscription filter policy on message attributes reads them.'
+                  value={t.request.message_attributes && Object.keys(t.request.message_attributes).length > 0 ? t.request.message_attributes : null}
+                  onChange={(v) => setT({ ...t, request: { ...t.request, message_attributes: (v ?? undefined) as typeof t.request.message_attributes } })}
+                />
+                <JsonText
+                  label="message body"
+                  testid="message-body"
+                  title='The JSON body of its messages ({"order": {"total": 60}}), which a subscription filter policy with the MessageBody scope reads.'
+                  value={t.request.message_body ?? null}
+                  onChange={(v) => setT({ ...t, request: { ...t.request, message_body: v ?? undefined } })}
+                />
                 <Preview p={t.pattern} duration={s.duration_s} />
                 <button type="button" className="close" title="Remove this traffic" onClick={() => update({ ...s, traffic: s.traffic.filter((_, j) => j !== i) })}>
                   ×

@@ -104,6 +104,11 @@ pub struct ConnectionView {
     /// Whether that evidence only suggests it: the inspector asks the
     /// user to confirm or delete it, and the canvas draws it dotted.
     pub weak: bool,
+    /// Whether this is an SNS subscription, which may have a filter
+    /// policy (`SetProperty` `filter_policy`).
+    pub filterable: bool,
+    /// The subscription's filter policy, if it has one.
+    pub filter_policy: Option<archsim_model::filter_policy::SubscriptionFilter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -331,6 +336,10 @@ pub(crate) fn document_view(
                 note,
                 evidence: conn.inferred.as_ref().map(|i| i.evidence.clone()),
                 weak: conn.inferred.as_ref().is_some_and(|i| i.weak),
+                filterable: design
+                    .component(&conn.from)
+                    .is_some_and(|from| conn.is_subscription(from.kind())),
+                filter_policy: conn.filter_policy.clone(),
             }
         })
         .collect();

@@ -75,9 +75,12 @@ pub fn design(d: &Design) -> String {
         let _ = writeln!(out, "\nConnections:");
         for c in d.connections() {
             let name = |id: &str| d.component(id).map_or(id.to_string(), |c| c.name.clone());
+            let filter = c.filter_policy.as_ref().map_or(String::new(), |f| {
+                format!(", filter policy on {}: {}", f.scope.aws_name(), f.policy)
+            });
             let _ = writeln!(
                 out,
-                "  {} {} {}{}",
+                "  {} {} {}{}{filter}",
                 name(&c.from),
                 c.kind.meaning().describe(),
                 name(&c.to),

@@ -331,3 +331,38 @@ fn export_profile_overrides_the_designs() {
         "an unknown profile is a usage error"
     );
 }
+
+#[test]
+fn an_imported_subscriptions_filter_policy_is_reported_and_described() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Orders:\n    Type: AWS::SNS::Topic\n  Inbox:\n    Type: AWS::SQS::Queue\n  InboxSubscription:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !Ref Orders\n      Protocol: sqs\n      Endpoint: !GetAtt Inbox.Arn\n      FilterPolicy: {event: [order_placed]}\n      FilterPolicyScope: MessageBody\n",
+    )
+    .unwrap();
+    let out = dir.path().join("d.archsim.json");
+    let o = archsim(&[
+        "import",
+        template.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(
+            "Orders -> Inbox (publishes to, from InboxSubscription subscription, FilterPolicy on MessageBody (event))"
+        ),
+        "{}",
+        text(&o.stdout)
+    );
+    let v = archsim(&["describe", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    assert!(
+        text(&v.stdout).contains(
+            r#"Orders publishes to Inbox, filter policy on MessageBody: {"event":["order_placed"]}"#
+        ),
+        "{}",
+        text(&v.stdout)
+    );
+}

@@ -124,6 +124,9 @@ struct Flow {
     writes: BTreeMap<String, f64>,
     /// Bytes per second through load balancers.
     bytes: BTreeMap<String, f64>,
+    /// Messages per second each SNS subscription with a filter policy
+    /// delivers (by connection id): the requests that pass it.
+    deliveries: BTreeMap<String, f64>,
 }
 
 const MAX_DEPTH: usize = 32;
@@ -193,7 +196,26 @@ impl Flow {
         for (conn, target) in &out {
             match &conn.kind {
                 ConnectionKind::Invoke { .. } | ConnectionKind::Publishes => {
-                    self.push(d, &target.id, rps * times(&target.id), request, depth + 1);
+                    // A topic's subscription gets the messages its filter
+                    // policy passes (one AWS would refuse passes none).
+                    let delivered = match &conn.filter_policy {
+                        None => rps,
+                        Some(filter) => {
+                            let passes = filter.parse().is_ok_and(|p| {
+                                p.passes(&request.message_attributes, request.message_body.as_ref())
+                            });
+                            let delivered = if passes { rps } else { 0.0 };
+                            *self.deliveries.entry(conn.id.clone()).or_default() += delivered;
+                            delivered
+                        }
+                    };
+                    self.push(
+                        d,
+                        &target.id,
+                        delivered * times(&target.id),
+                        request,
+                        depth + 1,
+                    );
                 }
                 ConnectionKind::Poll { .. } => {
                     self.push(d, &target.id, rps, request, depth + 1);
@@ -798,14 +820,17 @@ pub fn estimate_usage(
             | Props::Rds(_) => {
                 let data = flow.reads.get(id).copied().unwrap_or(0.0)
                     + flow.writes.get(id).copied().unwrap_or(0.0);
-                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(rps), data) {
+                for (usage_id, usage) in
+                    crate::rated::rated_usage(design, c, traffic(rps), data, &flow.deliveries)
+                {
                     push(&usage_id, usage, None);
                 }
             }
             // Billed for the events its filters pass.
             Props::EventBridgePipe(p) => {
                 let passed = rps * p.matching_share.clamp(0.0, 1.0);
-                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(passed), 0.0)
+                for (usage_id, usage) in
+                    crate::rated::rated_usage(design, c, traffic(passed), 0.0, &BTreeMap::new())
                 {
                     push(&usage_id, usage, None);
                 }

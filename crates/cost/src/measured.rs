@@ -385,8 +385,14 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             | Props::AuroraServerless(_)
             | Props::Rds(_) => {
                 let data_rps = data.get(id).copied().unwrap_or(0) as f64 / run_s;
+                // What each filtered subscription delivered in the run.
+                let deliveries: BTreeMap<String, f64> = u
+                    .sns_subscriptions
+                    .iter()
+                    .map(|(conn, s)| (conn.clone(), s.delivered as f64 / run_s))
+                    .collect();
                 for (usage_id, usage) in
-                    crate::rated::rated_usage(design, c, traffic(rate(id)), data_rps)
+                    crate::rated::rated_usage(design, c, traffic(rate(id)), data_rps, &deliveries)
                 {
                     push(&usage_id, usage);
                 }
@@ -395,7 +401,8 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
             // The events that passed the pipe's filters in the run.
             Props::EventBridgePipe(_) => {
                 let passed = u.pipe_requests.get(id).copied().unwrap_or(0) as f64 / run_s;
-                for (usage_id, usage) in crate::rated::rated_usage(design, c, traffic(passed), 0.0)
+                for (usage_id, usage) in
+                    crate::rated::rated_usage(design, c, traffic(passed), 0.0, &BTreeMap::new())
                 {
                     push(&usage_id, usage);
                 }

@@ -4,6 +4,8 @@
 //! scenario estimate ([`crate::estimate`]) and by the measured bill
 //! ([`crate::measured`]), so the two differ only in the rates they give it.
 
+use std::collections::BTreeMap;
+
 use archsim_model::component::{
     DatabaseEngine, DynamoDbBilling, EndpointType, Props, Scheme, StreamMode, read_units,
     write_units,
@@ -42,12 +44,15 @@ impl Traffic {
 /// Usage of a component whose kind is priced from its own traffic (the
 /// kinds not handled by the estimate's and the run's own arms): `None`
 /// for the others. `data_rps` is the requests per second reaching a data
-/// store (reads and writes).
+/// store (reads and writes). `deliveries` gives, for an SNS subscription
+/// with a filter policy (by connection id), the messages per second it
+/// delivers; a subscription not listed gets every message.
 pub(crate) fn rated_usage(
     design: &Design,
     c: &Component,
     t: Traffic,
     data_rps: f64,
+    deliveries: &BTreeMap<String, f64>,
 ) -> Vec<(String, ServiceUsage)> {
     let month = t.per_month();
     let mut out = Vec::new();
@@ -81,9 +86,14 @@ pub(crate) fn rated_usage(
                 ) {
                     continue;
                 }
+                // Messages a filter policy keeps from the subscriber are
+                // not delivered, so not billed as deliveries.
+                let delivered = deliveries
+                    .get(&conn.id)
+                    .map_or(month, |rps| rps * t.month_s);
                 match target.kind() {
-                    K::SqsQueue | K::LambdaFunction => free += month,
-                    _ => http += month,
+                    K::SqsQueue | K::LambdaFunction => free += delivered,
+                    _ => http += delivered,
                 }
             }
             ServiceUsage::Sns(SnsUsage {
@@ -312,6 +322,9 @@ pub(crate) fn notes(design: &Design) -> Vec<String> {
     }
     if has(&|c| c.kind() == K::EventBus) {
         notes.push("EventBridge buses: events put by the design's code are custom events (billed once, on the bus, not again on its rules); an archive kept indefinitely is priced with one month's events stored");
+    }
+    if design.connections().any(|c| c.filter_policy.is_some()) {
+        notes.push("SNS filter policies: a filtered subscription is billed for the messages its policy passes (the run's deliveries; in the estimate, the scenario's messages that reach the topic and pass); payload-based (MessageBody) filtering, which AWS bills per GB of payload scanned, is not priced (the price book has no rate for it)");
     }
     if has(&|c| c.kind() == K::EventBridgePipe) {
         notes.push("EventBridge Pipes: one request per event its filters pass (the pipe's matching share), 64 KB chunks; an enrichment and an invoked target are called once per batch");

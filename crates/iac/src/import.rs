@@ -27,7 +27,9 @@ use archsim_model::{
 use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
-use crate::properties::{FieldMap, api_gateway, ecs_task, event_sources, lambda, load_balancing};
+use crate::properties::{
+    FieldMap, api_gateway, ecs_task, event_sources, lambda, load_balancing, messaging,
+};
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
@@ -704,17 +706,70 @@ impl<'a> Importer<'a> {
         why: &str,
         weak: bool,
     ) {
+        self.connect_with(from, to, kind, why, weak, None);
+    }
+
+    /// Draws an SNS subscription with its filter policy.
+    fn connect_filtered(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: ConnectionKind,
+        why: &str,
+        filter: Option<archsim_model::filter_policy::SubscriptionFilter>,
+    ) {
+        self.connect_with(from, to, kind, why, false, filter);
+    }
+
+    fn connect_with(
+        &mut self,
+        from: &str,
+        to: &str,
+        kind: ConnectionKind,
+        why: &str,
+        weak: bool,
+        filter: Option<archsim_model::filter_policy::SubscriptionFilter>,
+    ) {
         let (Some(f), Some(t)) = (self.design.component(from), self.design.component(to)) else {
             return;
         };
         if check_connection(f.kind(), t.kind(), kind.meaning()).is_err() {
             return;
         }
-        if self
+        let existing = self
             .design
             .connections()
-            .any(|c| c.from == from && c.to == to && c.kind.meaning() == kind.meaning())
-        {
+            .find(|c| c.from == from && c.to == to && c.kind.meaning() == kind.meaning())
+            .map(|c| (c.id.clone(), c.inferred.clone(), c.filter_policy.is_some()));
+        if let Some((id, inferred, filtered)) = existing {
+            // A subscription met after its permission: the filter goes on
+            // the connection drawn, and its evidence with it.
+            if let (Some(filter), false) = (filter, filtered) {
+                let evidence =
+                    inferred.map_or(why.to_string(), |i| format!("{}; {why}", i.evidence));
+                let weak = false;
+                let ops = [
+                    (
+                        "filter_policy",
+                        serde_json::to_value(filter).unwrap_or(Value::Null),
+                    ),
+                    ("inferred", json!({"evidence": evidence, "weak": weak})),
+                ];
+                for (path, value) in ops {
+                    let _ = apply_op(
+                        &mut self.design,
+                        Op::SetProperty {
+                            id: id.clone(),
+                            path: path.into(),
+                            value,
+                        },
+                    );
+                }
+                self.report.inferred.push(format!(
+                    "{from} -> {to} ({}, from {why})",
+                    kind.meaning().describe()
+                ));
+            }
             return;
         }
         let id = self.design.fresh_id(&format!("{from}-{to}"));
@@ -726,7 +781,10 @@ impl<'a> Importer<'a> {
         if apply_op(
             &mut self.design,
             Op::Connect {
-                connection: Connection::new(id, from, to, kind).inferred(why, weak),
+                connection: Connection {
+                    filter_policy: filter,
+                    ..Connection::new(id, from, to, kind).inferred(why, weak)
+                },
             },
         )
         .is_ok()

@@ -215,3 +215,121 @@ fn a_load_balancer_added_to_an_imported_production_template_brings_its_log_bucke
     // The kept key is written back as it was, not replaced.
     assert_eq!(r["StackKey"], first.value["Resources"]["StackKey"]);
 }
+
+/// A topic with a queue subscription (CloudFormation, its policy as JSON
+/// text) and a SAM function subscribed by its `SNS` event, the second
+/// policy written with a parameter (an intrinsic: not read).
+const SUBSCRIPTIONS: &str = r#"Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Region:
+    Type: String
+    Default: eu
+Resources:
+  Orders:
+    Type: AWS::SNS::Topic
+  Inbox:
+    Type: AWS::SQS::Queue
+  InboxSubscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Orders
+      Protocol: sqs
+      Endpoint: !GetAtt Inbox.Arn
+      FilterPolicy: '{"event": ["order_placed"]}'
+  Billing:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: index.handler
+      InlineCode: "def handler(e, c): return e"
+      Events:
+        Orders:
+          Type: SNS
+          Properties:
+            Topic: !Ref Orders
+            FilterPolicy:
+              region: [!Ref Region]
+"#;
+
+#[test]
+fn an_edited_filter_policy_is_written_back_and_one_not_read_is_kept() {
+    let imported = archsim_iac::import(SUBSCRIPTIONS, "t.yaml").unwrap();
+    // The policy given as an intrinsic is kept, and the report says so.
+    assert!(
+        imported
+            .report
+            .kept
+            .iter()
+            .any(|k| k.contains("filter policy is not a JSON object archsim reads")),
+        "{:?}",
+        imported.report.kept
+    );
+    let mut design = imported.design;
+    let sub = |d: &archsim_model::Design, to: &str| {
+        d.connections()
+            .find(|c| c.from == "Orders" && c.to == to)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        sub(&design, "Inbox").filter_policy.unwrap().policy,
+        json!({"event": ["order_placed"]})
+    );
+    assert!(sub(&design, "Billing").filter_policy.is_none());
+    let before = export(&design, &ExportOptions::default()).unwrap();
+    for (to, filter) in [
+        (
+            "Inbox",
+            json!({"policy": {"event": ["order_placed", "order_cancelled"]}, "scope": "MessageBody"}),
+        ),
+        ("Billing", json!({"policy": {"region": ["eu"]}})),
+    ] {
+        let id = sub(&design, to).id;
+        apply_op(
+            &mut design,
+            Op::SetProperty {
+                id,
+                path: "filter_policy".into(),
+                value: filter,
+            },
+        )
+        .unwrap();
+    }
+    let after = export(&design, &ExportOptions::default()).unwrap();
+    let r = &after.value["Resources"];
+    assert_eq!(
+        r["InboxSubscription"]["Properties"]["FilterPolicy"],
+        json!({"event": ["order_placed", "order_cancelled"]})
+    );
+    assert_eq!(
+        r["InboxSubscription"]["Properties"]["FilterPolicyScope"],
+        json!("MessageBody")
+    );
+    assert_eq!(
+        r["Billing"]["Properties"]["Events"]["Orders"]["Properties"]["FilterPolicy"],
+        json!({"region": ["eu"]})
+    );
+    // Nothing else moved.
+    let mut expected = before.value.clone();
+    expected["Resources"]["InboxSubscription"]["Properties"]["FilterPolicy"] =
+        json!({"event": ["order_placed", "order_cancelled"]});
+    expected["Resources"]["InboxSubscription"]["Properties"]["FilterPolicyScope"] =
+        json!("MessageBody");
+    expected["Resources"]["Billing"]["Properties"]["Events"]["Orders"]["Properties"]["FilterPolicy"] =
+        json!({"region": ["eu"]});
+    assert_eq!(after.value, expected);
+    // Removing a policy removes it from the template.
+    let id = sub(&design, "Inbox").id;
+    apply_op(
+        &mut design,
+        Op::SetProperty {
+            id,
+            path: "filter_policy".into(),
+            value: json!(null),
+        },
+    )
+    .unwrap();
+    let cleared = export(&design, &ExportOptions::default()).unwrap();
+    let props = &cleared.value["Resources"]["InboxSubscription"]["Properties"];
+    assert!(props.get("FilterPolicy").is_none() && props.get("FilterPolicyScope").is_none());
+}

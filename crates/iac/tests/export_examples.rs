@@ -746,3 +746,61 @@ fn weighted_target_groups_come_back_with_their_weights() {
         );
     }
 }
+
+#[test]
+fn sns_filter_policies_come_back_from_our_export_as_evidence() {
+    let design = common::kitchen_sink();
+    // (subscriber kind, filter); import names components anew.
+    let filters = |d: &archsim_model::Design| -> Vec<(String, serde_json::Value)> {
+        let mut v: Vec<(String, serde_json::Value)> = d
+            .connections()
+            .filter_map(|c| {
+                let f = c.filter_policy.as_ref()?;
+                let to = d.component(&c.to)?.kind();
+                Some((format!("{to:?}"), serde_json::to_value(f).unwrap()))
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let before = filters(&design);
+    assert_eq!(before.len(), 2);
+    for flavour in FLAVOURS {
+        let opts = ExportOptions {
+            flavour,
+            profile: Some(ExportProfile::Sandbox),
+            ..Default::default()
+        };
+        let out = export(&design, &opts).unwrap();
+        // Only the body-scope subscription names its scope.
+        assert_eq!(
+            out.template
+                .matches("FilterPolicyScope: MessageBody")
+                .count(),
+            1,
+            "{flavour:?}"
+        );
+        assert!(!out.template.contains("MessageAttributes"), "{flavour:?}");
+        let back = import(&out.template, "t.yaml").unwrap();
+        assert_eq!(filters(&back.design), before, "{flavour:?}");
+        let evidence: Vec<&String> = back
+            .report
+            .inferred
+            .iter()
+            .filter(|l| l.contains("FilterPolicy on"))
+            .collect();
+        assert_eq!(evidence.len(), 2, "{flavour:?}: {:?}", back.report.inferred);
+        assert!(
+            evidence
+                .iter()
+                .any(|l| l.contains("FilterPolicy on MessageAttributes (event, amount)")),
+            "{evidence:?}"
+        );
+        assert!(
+            evidence
+                .iter()
+                .any(|l| l.contains("FilterPolicy on MessageBody (order)")),
+            "{evidence:?}"
+        );
+    }
+}

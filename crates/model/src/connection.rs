@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::component::ComponentKind;
+use crate::filter_policy::SubscriptionFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -284,6 +285,11 @@ pub struct Connection {
     /// drew or confirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inferred: Option<Inferred>,
+    /// An SNS subscription's filter policy (a topic's `Invoke` or
+    /// `Publishes` connection to its subscriber): only messages that pass
+    /// it are delivered. `None`: every message is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<SubscriptionFilter>,
 }
 
 /// Where an imported connection comes from.
@@ -311,7 +317,25 @@ impl Connection {
             to: to.into(),
             kind,
             inferred: None,
+            filter_policy: None,
         }
+    }
+
+    /// The connection with an SNS subscription filter policy.
+    pub fn with_filter_policy(mut self, filter: SubscriptionFilter) -> Self {
+        self.filter_policy = Some(filter);
+        self
+    }
+
+    /// Whether this connection is an SNS subscription that may carry a
+    /// filter policy: from a topic, delivering to its subscriber (not the
+    /// subscription's dead-letter queue).
+    pub fn is_subscription(&self, from: ComponentKind) -> bool {
+        from == ComponentKind::SnsTopic
+            && matches!(
+                self.kind,
+                ConnectionKind::Invoke { .. } | ConnectionKind::Publishes
+            )
     }
 
     /// The connection with the evidence import found for it.

@@ -461,6 +461,29 @@ fn set_property(
                 value: old,
             });
         }
+        // An SNS subscription's filter policy (`null` removes it); its
+        // syntax is validation's to judge, as a template may hold any.
+        if path == "filter_policy" {
+            let filter: Option<crate::filter_policy::SubscriptionFilter> =
+                serde_json::from_value(value)
+                    .map_err(|e| invalid(format!("filter_policy: {e}")))?;
+            let from = design.component(&conn.from).map(|c| c.kind());
+            if filter.is_some() && !from.is_some_and(|k| conn.is_subscription(k)) {
+                return Err(invalid(
+                    "only an SNS topic's subscriptions have a filter policy".into(),
+                ));
+            }
+            let old =
+                serde_json::to_value(&conn.filter_policy).map_err(|e| invalid(e.to_string()))?;
+            if let Some(conn) = design.connection_mut(&id) {
+                conn.filter_policy = filter;
+            }
+            return Ok(Op::SetProperty {
+                id,
+                path,
+                value: old,
+            });
+        }
         let mut tree = serde_json::to_value(&conn.kind).map_err(|e| invalid(e.to_string()))?;
         if path == "meaning" {
             return Err(invalid(

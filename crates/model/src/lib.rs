@@ -41,6 +41,7 @@ pub mod coverage;
 pub mod design;
 pub mod edit;
 pub mod file;
+pub mod filter_policy;
 pub mod listener_rule;
 pub mod region;
 pub mod scenario;

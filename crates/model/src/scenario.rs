@@ -2,10 +2,13 @@
 //! (archsim-sim) gives them meaning; here they are only checked for shape
 //! and references.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::civil::UtcTime;
 use crate::component::Distribution;
+use crate::filter_policy::AttributeValue;
 
 /// When a scenario starts if it says nothing: Monday 2026-01-05 at
 /// midnight UTC, so a run starts a week, a day and an hour together and
@@ -124,6 +127,20 @@ pub struct RequestAttributes {
     pub response_bytes: u32,
     /// Overrides the handler's own work distribution.
     pub work: Option<Distribution>,
+    /// The SNS message attributes the request's messages carry (a topic's
+    /// subscriptions filter on them): a name to a string, a number or a
+    /// list of strings (String.Array).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<BTreeMap<String, AttributeValue>>", optional)
+    )]
+    pub message_attributes: BTreeMap<String, AttributeValue>,
+    /// The JSON body of the request's messages, for subscriptions that
+    /// filter on the message body (`MessageBody` scope).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "unknown", optional))]
+    pub message_body: Option<serde_json::Value>,
 }
 
 impl Default for RequestAttributes {
@@ -133,6 +150,8 @@ impl Default for RequestAttributes {
             payload_bytes: 1_024,
             response_bytes: 4_096,
             work: None,
+            message_attributes: BTreeMap::new(),
+            message_body: None,
         }
     }
 }

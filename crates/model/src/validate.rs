@@ -69,6 +69,8 @@ mod load_balancing;
 use load_balancing::*;
 mod eks;
 use eks::*;
+mod sns;
+use sns::*;
 
 /// A validation rule.
 pub struct Rule {
@@ -141,6 +143,10 @@ rules! {
         "Auto scale a provisioned table only (on-demand tables scale by themselves), with a minimum at or below the maximum.", dynamodb_scaling;
     "S3_FILTER_NEVER_PASSES", Warning, "A scenario's uploads never pass a bucket's notification filter",
         "Set the traffic's path to the object key it uploads (e.g. /uploads/cat.jpg: the key is the path without its leading /), or change the bucket's prefix or suffix.", s3_filter_never_passes;
+    "SNS_FILTER_POLICY_INVALID", Error, "An SNS subscription filter policy AWS would refuse",
+        "Write the policy as AWS reads it: an object of at most 5 keys, each with an array of values or operators (prefix, suffix, anything-but, numeric, exists, equals-ignore-case, cidr), at most 150 value combinations, nested keys only with the MessageBody scope; only a topic's subscriptions (to a function, queue or stream) filter.", sns_filter_policy_valid;
+    "SNS_FILTER_NEVER_PASSES", Warning, "A scenario's messages never pass a subscription's filter policy",
+        "Give the scenario's traffic the message attributes (or the JSON body, for the MessageBody scope) its messages carry, or change the subscription's filter policy.", sns_filter_never_passes;
     "REGION_UNKNOWN", Warning, "A region archsim has no price book for",
         "Set the design's region to one archsim prices (us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1, ap-south-1), or price it with a book of your own: `archsim cost --prices FILE`.", region_known;
     "SCENARIO_INVALID", Error, "A scenario cannot run as written",

@@ -90,6 +90,73 @@ fn from_file(name: &str, change: impl FnOnce(&mut DesignFile)) -> Design {
     parse_str(&serde_json::to_string(&file).unwrap(), "t.archsim.json").unwrap()
 }
 
+/// The image pipeline's uploader also publishes to a topic, whose
+/// subscription (a function, `audit`) has the filter `filter`.
+fn subscribed(filter: Value) -> Design {
+    edited(
+        "s3-image-pipeline",
+        vec![
+            add("events", K::SnsTopic),
+            add("audit", K::LambdaFunction),
+            connect("uploader", "events", Meaning::Publishes),
+            connect("events", "audit", Meaning::InvokeAsync),
+            set("events->audit", "filter_policy", filter),
+        ],
+    )
+}
+
+#[test]
+fn a_scenario_whose_messages_carry_the_attribute_passes_the_filter() {
+    let codes = |d: &Design| -> Vec<&'static str> { validate(d).iter().map(|p| p.code).collect() };
+    let design = subscribed(json!({"policy": {"kind": ["order"]}}));
+    assert!(codes(&design).contains(&"SNS_FILTER_NEVER_PASSES"));
+    let mut file = DesignFile::from(&design);
+    file.scenarios[0].traffic[0]
+        .request
+        .message_attributes
+        .insert(
+            "kind".into(),
+            archsim_model::filter_policy::AttributeValue::String("order".into()),
+        );
+    let design = parse_str(&serde_json::to_string(&file).unwrap(), "t.archsim.json").unwrap();
+    let codes = codes(&design);
+    assert!(!codes.contains(&"SNS_FILTER_NEVER_PASSES"), "{codes:?}");
+    assert!(!codes.contains(&"SNS_FILTER_POLICY_INVALID"), "{codes:?}");
+}
+
+#[test]
+fn only_a_topics_subscriptions_take_a_filter_policy() {
+    let mut editor = Editor::new(starter("s3-image-pipeline").unwrap().build().unwrap());
+    let refused = editor.apply(set(
+        "uploads--resize",
+        "filter_policy",
+        json!({"policy": {"kind": ["order"]}}),
+    ));
+    assert!(refused.unwrap_err().to_string().contains("SNS"));
+    // A file may hold one: validation names it.
+    let design = from_file("s3-image-pipeline", |f| {
+        let c = f
+            .connections
+            .iter_mut()
+            .find(|c| c.id == "uploads--resize")
+            .unwrap();
+        c.filter_policy = Some(archsim_model::filter_policy::SubscriptionFilter::new(
+            json!({"kind": ["order"]}),
+            Default::default(),
+        ));
+    });
+    let p = validate(&design);
+    let p = p
+        .iter()
+        .find(|p| p.code == "SNS_FILTER_POLICY_INVALID")
+        .unwrap();
+    assert!(
+        p.message.contains("only an SNS topic's subscriptions"),
+        "{}",
+        p.message
+    );
+}
+
 struct Case {
     code: &'static str,
     design: Design,
@@ -165,6 +232,16 @@ fn cases() -> Vec<Case> {
             from_file("s3-image-pipeline", |f| {
                 f.scenarios[0].traffic[0].request.path = "/uploads/cat.png".into();
             }),
+        ),
+        case(
+            "SNS_FILTER_POLICY_INVALID",
+            "audit",
+            subscribed(json!({"policy": {"kind": "order"}})),
+        ),
+        case(
+            "SNS_FILTER_NEVER_PASSES",
+            "audit",
+            subscribed(json!({"policy": {"kind": ["order"]}})),
         ),
         case(
             "SCENARIO_INVALID",

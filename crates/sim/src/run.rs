@@ -364,6 +364,17 @@ pub struct Usage {
     /// (Express) billed duration.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub step_functions: BTreeMap<String, WorkflowUsage>,
+    /// SNS subscriptions with a filter policy, by connection id: the
+    /// messages delivered and those the policy filtered out (not billed
+    /// as deliveries).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sns_subscriptions: BTreeMap<String, SubscriptionUsage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SubscriptionUsage {
+    pub delivered: u64,
+    pub filtered_out: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

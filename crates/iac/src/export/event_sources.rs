@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use super::iam::{statement, trust};
 use super::*;
 use crate::ExportError;
-use crate::properties::data_stores;
 use crate::properties::event_sources::{self, Poll};
+use crate::properties::{data_stores, messaging};
 
 impl<'a> Ctx<'a> {
     /// A `Poll` connection's settings, as an event source mapping or a SAM
@@ -69,10 +69,15 @@ impl<'a> Ctx<'a> {
                         json!({"Type": "S3", "Properties": props}),
                     )
                 }
-                Props::SnsTopic(_) if invoke => (
-                    format!("{sid}Message"),
-                    json!({"Type": "SNS", "Properties": {"Topic": r(&sid)}}),
-                ),
+                Props::SnsTopic(_) if invoke => {
+                    let mut props = Map::new();
+                    props.insert("Topic".into(), r(&sid));
+                    messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+                    (
+                        format!("{sid}Message"),
+                        json!({"Type": "SNS", "Properties": props}),
+                    )
+                }
                 Props::EventBridgeRule(rule) if invoke && self.rule_embedded(&from.id) => {
                     let mut props = Map::new();
                     if rule.event_pattern.is_empty() {
@@ -203,10 +208,14 @@ impl<'a> Ctx<'a> {
                             "FunctionName": ga(id, "Arn"), "Action": "lambda:InvokeFunction",
                             "Principal": "sns.amazonaws.com", "SourceArn": r(&sid)}}),
                     );
+                    let mut props = json!({
+                        "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")});
+                    if let Value::Object(props) = &mut props {
+                        messaging::SUBSCRIPTION_FILTER.put_filter(props, &conn.filter_policy);
+                    }
                     self.add(
                         format!("{id}{sid}Subscription"),
-                        json!({"Type": "AWS::SNS::Subscription", "Properties": {
-                            "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")}}),
+                        json!({"Type": "AWS::SNS::Subscription", "Properties": props}),
                     );
                 }
                 // The source writes the permission itself (API Gateway, S3,

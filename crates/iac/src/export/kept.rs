@@ -98,6 +98,7 @@ pub(super) fn export_kept(
             overlay(c, &before, res);
         }
     }
+    subscription_filters(design, &mapping, resources, &mut notes);
     // Components added since the import are generated and appended.
     let new_ids: Vec<String> = design
         .components()
@@ -146,6 +147,75 @@ pub(super) fn export_kept(
         ));
     }
     Ok((template, manifests, notes))
+}
+
+/// An SNS subscription's filter policy edited since the import is written
+/// back onto the kept subscription (an `AWS::SNS::Subscription` of the
+/// topic naming the subscriber, or the subscriber's SAM `SNS` event on
+/// the topic); one the template wrote in a form archsim does not read
+/// (an intrinsic) is left as written unless a policy was set in its place.
+fn subscription_filters(
+    design: &Design,
+    mapping: &BTreeMap<String, String>,
+    resources: &mut Map<String, Value>,
+    notes: &mut Vec<String>,
+) {
+    for conn in design.connections() {
+        let Some(from) = design.component(&conn.from) else {
+            continue;
+        };
+        let (true, Some(topic), Some(target)) = (
+            conn.is_subscription(from.kind()),
+            mapping.get(&conn.from),
+            mapping.get(&conn.to),
+        ) else {
+            continue;
+        };
+        let names = |v: Option<&Value>, id: &str| {
+            v.is_some_and(|v| names_any(v, &HashSet::from([id.to_string()])))
+        };
+        let subscription = resources
+            .iter()
+            .find(|(_, r)| {
+                r["Type"] == "AWS::SNS::Subscription"
+                    && names(r["Properties"].get("TopicArn"), topic)
+                    && names(r["Properties"].get("Endpoint"), target)
+            })
+            .map(|(id, _)| id.clone());
+        let props = match &subscription {
+            Some(id) => resources
+                .get_mut(id)
+                .and_then(|r| r.get_mut("Properties"))
+                .and_then(Value::as_object_mut),
+            None => resources
+                .get_mut(target)
+                .filter(|r| r["Type"] == "AWS::Serverless::Function")
+                .and_then(|r| r.get_mut("Properties"))
+                .and_then(|p| p.get_mut("Events"))
+                .and_then(Value::as_object_mut)
+                .and_then(|events| {
+                    events
+                        .values_mut()
+                        .find(|e| e["Type"] == "SNS" && names(e["Properties"].get("Topic"), topic))
+                })
+                .and_then(|e| e.get_mut("Properties"))
+                .and_then(Value::as_object_mut),
+        };
+        let Some(props) = props else { continue };
+        let written = messaging::SUBSCRIPTION_FILTER.read(props);
+        let unreadable = written.is_none() && messaging::FILTER_POLICY.get(props).is_some();
+        if written == conn.filter_policy || (unreadable && conn.filter_policy.is_none()) {
+            continue;
+        }
+        for field in messaging::SUBSCRIPTION_FILTER.fields {
+            field.remove(props);
+        }
+        messaging::SUBSCRIPTION_FILTER.put_filter(props, &conn.filter_policy);
+        notes.push(format!(
+            "{} -> {}: the subscription's filter policy written back as edited",
+            topic, target
+        ));
+    }
 }
 
 /// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.

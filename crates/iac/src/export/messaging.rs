@@ -57,10 +57,14 @@ impl<'a> Ctx<'a> {
         for (conn, to) in self.d.outgoing(&c.id) {
             if to.kind() == K::SqsQueue && matches!(conn.kind, ConnectionKind::Publishes) {
                 let q = self.id(&to.id);
+                let mut props = json!({
+                    "TopicArn": r(id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")});
+                if let Some(props) = props.as_object_mut() {
+                    messaging::SUBSCRIPTION_FILTER.put_filter(props, &conn.filter_policy);
+                }
                 self.add(
                     format!("{id}To{q}Subscription"),
-                    json!({"Type": "AWS::SNS::Subscription", "Properties": {
-                        "TopicArn": r(id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")}}),
+                    json!({"Type": "AWS::SNS::Subscription", "Properties": props}),
                 );
                 self.add(
                     format!("{q}From{id}Policy"),

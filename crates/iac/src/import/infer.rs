@@ -174,6 +174,18 @@ impl Importer<'_> {
                     }
                     if let Some(body) = props.get("DefinitionBody") {
                         self.integrations(logical, body, "definition");
+                        // Authorizers the OpenAPI definition declares.
+                        let fields = if ty == "AWS::Serverless::Api" {
+                            &api_gateway::OPENAPI_REST_AUTHORIZER
+                        } else {
+                            &api_gateway::OPENAPI_HTTP_AUTHORIZER
+                        };
+                        for (name, scheme) in openapi_authorizers(body) {
+                            let why = format!(
+                                "{logical} DefinitionBody security scheme {name} (x-amazon-apigateway-authorizer)"
+                            );
+                            self.authorizer(logical, scheme, fields, &why);
+                        }
                     }
                 }
                 "AWS::ApiGateway::Method" => {
@@ -235,7 +247,21 @@ impl Importer<'_> {
                                     || t == "AWS::ApiGatewayV2::Authorizer"
                             })
                     });
-                    if for_authorizer {
+                    // (or an authorizer of an API's own definition:
+                    // `${Api}/authorizers/*`).
+                    let arn_text = |v: &Value| match v {
+                        Value::String(s) => s.clone(),
+                        v => v
+                            .get("Fn::Sub")
+                            .map(|s| s.get(0).unwrap_or(s))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    };
+                    let names_authorizers = props
+                        .get("SourceArn")
+                        .is_some_and(|v| arn_text(v).contains("/authorizers/"));
+                    if for_authorizer || names_authorizers {
                         continue;
                     }
                     for src in refs {
@@ -257,13 +283,14 @@ impl Importer<'_> {
                 "AWS::SNS::Topic" => {
                     if let Some(Value::Array(subs)) = props.get("Subscription") {
                         for sub in subs {
-                            self.subscription(logical, sub.get("Endpoint"), logical);
+                            self.subscription(logical, sub.get("Endpoint"), logical, None);
                         }
                     }
                 }
                 "AWS::SNS::Subscription" => {
                     if let Some(topic) = props.get("TopicArn").and_then(ref_target) {
-                        self.subscription(topic, props.get("Endpoint"), logical);
+                        let filter = self.subscription_filter(logical, &props);
+                        self.subscription(topic, props.get("Endpoint"), logical, filter);
                     }
                 }
                 "AWS::S3::Bucket" => {
@@ -803,7 +830,13 @@ impl Importer<'_> {
 
     /// An SNS subscription endpoint: a function is invoked, a queue is
     /// published to.
-    pub(super) fn subscription(&mut self, topic: &str, endpoint: Option<&Value>, why: &str) {
+    pub(super) fn subscription(
+        &mut self,
+        topic: &str,
+        endpoint: Option<&Value>,
+        why: &str,
+        filter: messaging::Filter,
+    ) {
         let Some((endpoint, how)) = endpoint.and_then(|e| self.named(e)) else {
             return;
         };
@@ -811,8 +844,29 @@ impl Importer<'_> {
             return;
         };
         if let Some(kind) = self.design.component(&to).map(Component::kind) {
-            self.connect(&t, &to, delivery(kind), &format!("{why} subscription{how}"));
+            let why = format!("{why} subscription{how}{}", filter_evidence(&filter));
+            self.connect_filtered(&t, &to, delivery(kind), &why, filter);
         }
+    }
+
+    /// A subscription's (or SAM SNS event's) filter policy; one written
+    /// with intrinsics is kept in the template only, and the report says
+    /// so.
+    pub(super) fn subscription_filter(
+        &mut self,
+        logical: &str,
+        props: &Value,
+    ) -> messaging::Filter {
+        let Value::Object(props) = props else {
+            return None;
+        };
+        let filter = messaging::SUBSCRIPTION_FILTER.read(props);
+        if filter.is_none() && messaging::FILTER_POLICY.get(props).is_some() {
+            self.report.kept.push(format!(
+                "{logical}: its filter policy is not a JSON object archsim reads (an intrinsic or malformed text); kept in the template, every message reaches the subscriber in the simulation"
+            ));
+        }
+        filter
     }
 
     /// The resource an ARN names: by `Ref`/`GetAtt`, or an ARN spelled
@@ -867,10 +921,24 @@ impl Importer<'_> {
         let p = ev.get("Properties").cloned().unwrap_or(Value::Null);
         let why = format!("{f} event {name}");
         match ty {
-            "S3" | "SNS" => {
-                let key = if ty == "S3" { "Bucket" } else { "Topic" };
-                if let Some(s) = p.get(key).and_then(ref_target).and_then(|s| self.comp(s)) {
+            "S3" => {
+                if let Some(s) = p
+                    .get("Bucket")
+                    .and_then(ref_target)
+                    .and_then(|s| self.comp(s))
+                {
                     self.connect(&s, f, Meaning::InvokeAsync.default_kind(), &why);
+                }
+            }
+            "SNS" => {
+                if let Some(s) = p
+                    .get("Topic")
+                    .and_then(ref_target)
+                    .and_then(|s| self.comp(s))
+                {
+                    let filter = self.subscription_filter(&why, &p);
+                    let why = format!("{why}{}", filter_evidence(&filter));
+                    self.connect_filtered(&s, f, Meaning::InvokeAsync.default_kind(), &why, filter);
                 }
             }
             "SQS" | "Kinesis" | "DynamoDB" => {
@@ -1286,4 +1354,40 @@ impl Importer<'_> {
             }
         }
     }
+}
+
+/// What a subscription's filter policy adds to its evidence: the keys it
+/// filters on and its scope.
+fn filter_evidence(filter: &messaging::Filter) -> String {
+    let Some(f) = filter else {
+        return String::new();
+    };
+    let keys: Vec<&str> = f
+        .policy
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    format!(
+        ", FilterPolicy on {} ({})",
+        f.scope.aws_name(),
+        keys.join(", ")
+    )
+}
+
+/// The security schemes of an OpenAPI definition that are API Gateway
+/// authorizers (`x-amazon-apigateway-authorizer`): Swagger 2's
+/// `securityDefinitions` and OpenAPI 3's `components.securitySchemes`.
+fn openapi_authorizers(body: &Value) -> Vec<(&str, &Value)> {
+    [
+        body.get("securityDefinitions"),
+        body.get("components")
+            .and_then(|c| c.get("securitySchemes")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_object)
+    .flat_map(|schemes| schemes.iter())
+    .filter(|(_, scheme)| scheme.get("x-amazon-apigateway-authorizer").is_some())
+    .map(|(name, scheme)| (name.as_str(), scheme))
+    .collect()
 }

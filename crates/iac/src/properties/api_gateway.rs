@@ -313,6 +313,106 @@ pub(crate) const HTTP_AUTHORIZER: FieldMap<LambdaAuthorizer> = FieldMap {
     ],
 };
 
+// OpenAPI's `x-amazon-apigateway-authorizer` extension on a security
+// scheme of an API's definition (API Gateway Developer Guide,
+// "x-amazon-apigateway-authorizer object",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html):
+// `type` (`token`, `request`; `jwt` and `cognito_user_pools` are not
+// Lambda authorizers), `authorizerUri`, `identitySource`,
+// `authorizerResultTtlInSeconds`, and for HTTP APIs
+// `enableSimpleResponses`. Import reads them from a security scheme;
+// export writes SAM's `Auth` or an authorizer resource instead.
+
+/// The authorizer's type, lower case in OpenAPI.
+pub(crate) const OPENAPI_AUTHORIZER_TYPE: Field<LambdaAuthorizer> = Field {
+    path: "x-amazon-apigateway-authorizer/type",
+    write: |a| json!(spelling(PAYLOADS, a.payload).to_lowercase()),
+    read: Some(|a, v| {
+        let upper = v.as_str().map(str::to_uppercase).map(Value::from);
+        if let Some(p) = upper.and_then(|u| parse(PAYLOADS, &u)) {
+            a.payload = p;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+/// The function, as a Lambda invocation URI (the connection draws it).
+pub(crate) const OPENAPI_AUTHORIZER_URI: Field<LambdaAuthorizer> = Field {
+    path: "x-amazon-apigateway-authorizer/authorizerUri",
+    write: |_| Value::Null,
+    read: None,
+    write_back: false,
+    sam_global: false,
+};
+
+/// A REST API's `method.request.header.NAME` (comma-separated for a
+/// REQUEST authorizer) or an HTTP API's `$request.header.NAME` (a string
+/// or a list): the first header is the model's identity header.
+pub(crate) const OPENAPI_IDENTITY_SOURCE: Field<LambdaAuthorizer> = Field {
+    path: "x-amazon-apigateway-authorizer/identitySource",
+    write: |a| json!(format!("{REST_HEADER}{}", a.identity_header)),
+    read: Some(|a, v| {
+        let first = v
+            .get(0)
+            .or(Some(v))
+            .and_then(Value::as_str)
+            .and_then(|s| s.split(',').next())
+            .map(str::trim);
+        if let Some(h) = first.and_then(|s| {
+            s.strip_prefix(REST_HEADER)
+                .or_else(|| s.strip_prefix(HTTP_HEADER))
+        }) {
+            a.identity_header = h.into();
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+pub(crate) const OPENAPI_RESULT_TTL: Field<LambdaAuthorizer> = Field {
+    path: "x-amazon-apigateway-authorizer/authorizerResultTtlInSeconds",
+    write: |a| json!(a.result_ttl_s),
+    read: Some(|a, v| {
+        if let Some(ttl) = u32_of(v) {
+            a.result_ttl_s = ttl;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+pub(crate) const OPENAPI_SIMPLE_RESPONSES: Field<LambdaAuthorizer> = Field {
+    path: "x-amazon-apigateway-authorizer/enableSimpleResponses",
+    write: |a| json!(a.simple_responses),
+    read: Some(|a, v| a.simple_responses = bool_of(v)),
+    write_back: false,
+    sam_global: false,
+};
+
+/// A REST API definition's Lambda authorizer (a security scheme).
+pub(crate) const OPENAPI_REST_AUTHORIZER: FieldMap<LambdaAuthorizer> = FieldMap {
+    unset: LambdaAuthorizer::default,
+    fields: &[
+        &OPENAPI_AUTHORIZER_TYPE,
+        &OPENAPI_AUTHORIZER_URI,
+        &OPENAPI_IDENTITY_SOURCE,
+        &OPENAPI_RESULT_TTL,
+    ],
+};
+
+/// An HTTP API definition's Lambda authorizer (REQUEST; cached only when
+/// given a TTL).
+pub(crate) const OPENAPI_HTTP_AUTHORIZER: FieldMap<LambdaAuthorizer> = FieldMap {
+    unset: http_unset,
+    fields: &[
+        &OPENAPI_AUTHORIZER_URI,
+        &OPENAPI_SIMPLE_RESPONSES,
+        &OPENAPI_IDENTITY_SOURCE,
+        &OPENAPI_RESULT_TTL,
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +454,7 @@ mod tests {
                 &[&FUNCTION_PAYLOAD_TYPE, identity, &REAUTHORIZE_EVERY],
             );
             round_trips(&REST_AUTHORIZER, &sample);
+            round_trips(&OPENAPI_REST_AUTHORIZER, &sample);
         }
         let http = LambdaAuthorizer {
             payload: AuthorizerPayload::Request,
@@ -364,6 +465,7 @@ mod tests {
         };
         round_trips(&SAM_HTTP_AUTHORIZER, &http);
         round_trips(&HTTP_AUTHORIZER, &http);
+        round_trips(&OPENAPI_HTTP_AUTHORIZER, &http);
     }
 
     /// What AWS does without a TTL: a REST API caches for 300 s, an HTTP

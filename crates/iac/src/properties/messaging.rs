@@ -4,7 +4,8 @@
 use archsim_model::component::{
     FirehoseProps, KinesisStreamProps, SnsTopicProps, SqsQueueProps, StreamMode,
 };
-use serde_json::json;
+use archsim_model::filter_policy::{FilterPolicyScope, SubscriptionFilter};
+use serde_json::{Map, Value, json};
 
 use super::{Field, FieldMap, bool_of, parse, spelling, u32_of};
 
@@ -170,6 +171,77 @@ pub(crate) const DELIVERY_STREAM: FieldMap<FirehoseProps> = FieldMap {
     fields: &[&BUFFER_SIZE, &BUFFER_INTERVAL],
 };
 
+/// An SNS subscription's filter, as `AWS::SNS::Subscription` and a SAM
+/// `SNS` event both spell it (SAM passes `FilterPolicy` and
+/// `FilterPolicyScope` through to the subscription it generates).
+pub(crate) type Filter = Option<SubscriptionFilter>;
+
+/// Whether a value holds an intrinsic (`Ref`, `Fn::*`): such a policy is
+/// kept as written, not read into the model.
+fn has_intrinsic(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| k == "Ref" || k.starts_with("Fn::") || has_intrinsic(v)),
+        Value::Array(a) => a.iter().any(has_intrinsic),
+        _ => false,
+    }
+}
+
+/// The policy: a JSON object (CloudFormation also takes it as JSON text).
+pub(crate) const FILTER_POLICY: Field<Filter> = Field {
+    path: "FilterPolicy",
+    write: |f| f.as_ref().map_or(Value::Null, |f| f.policy.clone()),
+    read: Some(|f, v| {
+        let policy = match v {
+            Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            v => v.clone(),
+        };
+        if policy.is_object() && !has_intrinsic(&policy) {
+            *f = Some(SubscriptionFilter::new(
+                policy,
+                FilterPolicyScope::default(),
+            ));
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+/// Written only for the message body (attributes are AWS's default).
+pub(crate) const FILTER_POLICY_SCOPE: Field<Filter> = Field {
+    path: "FilterPolicyScope",
+    write: |f| match f {
+        Some(f) if f.scope == FilterPolicyScope::MessageBody => json!(f.scope.aws_name()),
+        _ => Value::Null,
+    },
+    read: Some(|f, v| {
+        if let (Some(f), Some(scope)) = (f, v.as_str().and_then(FilterPolicyScope::from_aws_name)) {
+            f.scope = scope;
+        }
+    }),
+    write_back: false,
+    sam_global: false,
+};
+
+pub(crate) const SUBSCRIPTION_FILTER: FieldMap<Filter> = FieldMap {
+    unset: || None,
+    fields: &[&FILTER_POLICY, &FILTER_POLICY_SCOPE],
+};
+
+impl FieldMap<Filter> {
+    /// Writes a subscription's filter into its (or its SAM event's)
+    /// properties, when it has one.
+    pub(crate) fn put_filter(&self, props: &mut Map<String, Value>, filter: &Filter) {
+        for field in self.fields {
+            let value = (field.write)(filter);
+            if !value.is_null() {
+                field.put_value(props, value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +261,13 @@ mod tests {
             },
         );
         round_trips(&TOPIC, &SnsTopicProps { fifo: true });
+        round_trips(
+            &SUBSCRIPTION_FILTER,
+            &Some(SubscriptionFilter::new(
+                json!({"order": {"total": [{"numeric": [">=", 50]}]}}),
+                FilterPolicyScope::MessageBody,
+            )),
+        );
         round_trips(
             &STREAM,
             &KinesisStreamProps {

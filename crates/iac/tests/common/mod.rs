@@ -542,6 +542,33 @@ pub fn kitchen_sink() -> Design {
         Meaning::InvokeAsync.default_kind(),
     );
     link(&mut d, "topic", "fanout", ConnectionKind::Publishes);
+    // The topic's subscriptions filter: the function on the message's
+    // attributes, the queue on its body.
+    for (to, filter) in [
+        (
+            "notify",
+            serde_json::json!({"policy": {"event": ["order_placed", {"prefix": "refund_"}], "amount": [{"numeric": [">=", 100]}]}}),
+        ),
+        (
+            "fanout",
+            serde_json::json!({"policy": {"order": {"region": [{"anything-but": ["test"]}]}}, "scope": "MessageBody"}),
+        ),
+    ] {
+        let id = d
+            .connections()
+            .find(|c| c.from == "topic" && c.to == to)
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| panic!("topic -> {to}"));
+        apply_op(
+            &mut d,
+            Op::SetProperty {
+                id,
+                path: "filter_policy".into(),
+                value: filter,
+            },
+        )
+        .unwrap_or_else(|e| panic!("topic -> {to}: {e}"));
+    }
     link(&mut d, "admin-fn", "topic", ConnectionKind::Publishes);
     // Failed async events: to an on-failure destination function (with
     // the function's own async settings), and to a dead-letter topic.

@@ -86,6 +86,7 @@ impl Simulation {
                 series: Series::default(),
                 billed_requests: 0,
                 lb: LoadBalancerUsage::default(),
+                gates: Vec::new(),
             };
             for (conn, to) in design.outgoing(&comp.id) {
                 let Some(t) = index(&to.id) else { continue };
@@ -250,6 +251,8 @@ impl Simulation {
         queue::event_source_mappings(design, &mut nodes, &ids);
 
         let mut paths = vec!["/".to_string()];
+        let mut path_messages = vec![0];
+        let mut messages = super::sns::Messages::new();
         let mut profiles = Vec::new();
         for (i, t) in scenario.traffic.iter().enumerate() {
             let where_ = format!("scenario \"{}\" traffic[{i}]", scenario.name);
@@ -268,7 +271,8 @@ impl Simulation {
                     t.entry
                 )));
             }
-            let path = intern(&mut paths, &t.request.path);
+            let message = messages.intern(&t.request);
+            let path = intern(&mut paths, &mut path_messages, &t.request.path, message);
             let (curve, trace) = match &t.pattern {
                 TrafficPattern::Trace { file, format } => {
                     let base = opts.base_dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -276,7 +280,9 @@ impl Simulation {
                     let trace = arrivals
                         .into_iter()
                         .map(|a| {
-                            let p = a.path.map_or(path, |p| intern(&mut paths, &p));
+                            let p = a.path.map_or(path, |p| {
+                                intern(&mut paths, &mut path_messages, &p, message)
+                            });
                             (a.at_us, p)
                         })
                         .collect();
@@ -299,6 +305,9 @@ impl Simulation {
                 next_at: Us::MAX,
                 next_seq: 0,
             });
+        }
+        for (topic, gate) in messages.gates(design, index)? {
+            nodes[topic as usize].gates.push(gate);
         }
         for (i, e) in scenario.events.iter().enumerate() {
             let ok = match &e.event {
@@ -365,6 +374,7 @@ impl Simulation {
             nodes,
             profiles,
             paths,
+            path_messages,
             zones,
             zone_down: vec![false; zone_count],
             pool_used: 0,
@@ -495,11 +505,14 @@ fn lognormal(mean_ms: f64, p99_ms: f64) -> Sampler {
     Sampler::new(&archsim_model::component::Distribution::Lognormal { mean_ms, p99_ms })
 }
 
-fn intern(paths: &mut Vec<String>, p: &str) -> u32 {
-    match paths.iter().position(|x| x == p) {
+/// The index of a path carrying `message` (a request's path and the
+/// message it publishes travel together as this one number).
+fn intern(paths: &mut Vec<String>, messages: &mut Vec<u32>, p: &str, message: u32) -> u32 {
+    match (0..paths.len()).find(|&i| paths[i] == p && messages[i] == message) {
         Some(i) => i as u32,
         None => {
             paths.push(p.to_string());
+            messages.push(message);
             (paths.len() - 1) as u32
         }
     }

@@ -28,6 +28,8 @@
 //! - `edges.rs`: API Gateway, load balancers, CloudFront.
 //! - `lambda.rs`: Lambda execution environments, scaling, retries.
 //! - `queue.rs`: SQS and Kinesis, event source mappings.
+//! - `sns.rs`: an SNS topic's subscription filter policies: which of
+//!   the scenario's messages each filtered subscription is delivered.
 //! - `service.rs`, `workers.rs`, `tasks.rs`, `scaling.rs`, `capacity.rs`:
 //!   ECS services and Kubernetes workloads: their state, requests on their
 //!   workers, their tasks' lives, autoscaling, and EC2 capacity;
@@ -68,6 +70,7 @@ mod scaling;
 mod scenario;
 mod schedules;
 mod service;
+mod sns;
 mod tasks;
 mod warmup;
 mod workers;
@@ -202,6 +205,8 @@ struct Node {
     /// quantity the component is billed by.
     billed_requests: u64,
     lb: LoadBalancerUsage,
+    /// An SNS topic's filtered subscriptions (`sns.rs`); empty for others.
+    gates: Vec<sns::Gate>,
 }
 
 struct TokenBucket {
@@ -316,6 +321,10 @@ pub struct Simulation {
     nodes: Vec<Node>,
     profiles: Vec<Profile>,
     paths: Vec<String>,
+    /// The message each interned path carries: which of `messages` (the
+    /// scenario's distinct message attributes and bodies; 0 is a message
+    /// with neither) a request on that path publishes.
+    path_messages: Vec<u32>,
     zones: Vec<String>,
     zone_down: Vec<bool>,
     pool_used: u32,

@@ -120,21 +120,31 @@ impl Simulation {
 
     /// Fire-and-forget effects of a successful handler: asynchronous
     /// invocations, messages published, and fan-out of topics and rules.
+    /// A topic's subscription with a filter policy gets only the messages
+    /// that pass it (`sns.rs`).
     pub(super) fn side_effects(&mut self, r: u32) {
         let node = self.reqs[r as usize].node as usize;
+        let path = self.reqs[r as usize].path;
         let fanout = matches!(self.nodes[node].behaviour, Behaviour::FanOut { .. });
         for i in 0..self.nodes[node].async_calls.len() {
             let t = self.nodes[node].async_calls[i];
-            self.arrive(t, NONE, Mode::Async, self.reqs[r as usize].path, NONE);
+            if self.delivers(node, t, path) {
+                self.arrive(t, NONE, Mode::Async, path, NONE);
+            }
         }
         if fanout {
             for i in 0..self.nodes[node].sync_calls.len() {
                 let t = self.nodes[node].sync_calls[i];
-                self.arrive(t, NONE, Mode::Async, self.reqs[r as usize].path, NONE);
+                if self.delivers(node, t, path) {
+                    self.arrive(t, NONE, Mode::Async, path, NONE);
+                }
             }
         }
         for i in 0..self.nodes[node].publishes.len() {
             let t = self.nodes[node].publishes[i];
+            if !self.delivers(node, t, path) {
+                continue;
+            }
             let mode = if matches!(self.nodes[t as usize].behaviour, Behaviour::Queue(_)) {
                 Mode::Message
             } else {

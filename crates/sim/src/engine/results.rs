@@ -96,6 +96,15 @@ impl Simulation {
                 | ComponentKind::IamRole
                 | ComponentKind::Generic => {}
             }
+            for g in &n.gates {
+                self.usage.sns_subscriptions.insert(
+                    g.connection.clone(),
+                    SubscriptionUsage {
+                        delivered: g.delivered,
+                        filtered_out: g.filtered_out,
+                    },
+                );
+            }
             match &mut n.behaviour {
                 Behaviour::Workflow(m) => {
                     let u = self.usage.step_functions.entry(n.id.clone()).or_default();

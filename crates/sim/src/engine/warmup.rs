@@ -36,6 +36,10 @@ impl Simulation {
             n.series = Series::default();
             n.billed_requests = 0;
             n.lb = LoadBalancerUsage::default();
+            for g in &mut n.gates {
+                g.delivered = 0;
+                g.filtered_out = 0;
+            }
             match &mut n.behaviour {
                 Behaviour::Lambda(l) => {
                     l.billed_mb_us = 0.0;

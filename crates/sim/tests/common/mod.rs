@@ -48,6 +48,17 @@ impl Build {
             .unwrap();
         self
     }
+    /// Sets the filter policy of the subscription `from` -> `to`.
+    pub fn filter(mut self, from: &str, to: &str, filter: serde_json::Value) -> Self {
+        self.0
+            .apply(Op::SetProperty {
+                id: format!("{from}--{to}"),
+                path: "filter_policy".into(),
+                value: filter,
+            })
+            .unwrap_or_else(|e| panic!("filter {from} -> {to}: {e}"));
+        self
+    }
     pub fn design(self) -> Design {
         self.0.into_design()
     }
