@@ -207,7 +207,11 @@ async fn serve(args: ServeArgs, session: Session, ui_dir: PathBuf) -> Result<u8>
     let autosave = {
         let state = state.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(AUTOSAVE_INTERVAL_S));
+            // The first autosave one interval after start: nothing is
+            // unsaved before then (an immediate first tick could land
+            // after an early edit on a slow machine and save at once).
+            let every = Duration::from_secs(AUTOSAVE_INTERVAL_S);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
                 if let Err(e) = state.session().autosave(now_unix()) {

@@ -432,16 +432,7 @@ impl Importer<'_> {
                     }
                 }
                 "AWS::EC2::Instance" => {
-                    // Instance -> instance profile -> its (one) role.
-                    let resources = self.resources();
-                    let role = props
-                        .get("IamInstanceProfile")
-                        .and_then(ref_target)
-                        .and_then(|profile| resources.get(profile))
-                        .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
-                        .and_then(ref_target)
-                        .and_then(|r| self.comp(r));
-                    if let Some(role) = role {
+                    if let Some(role) = self.profile_role(props.get("IamInstanceProfile")) {
                         self.connect(
                             logical,
                             &role,
@@ -712,7 +703,7 @@ impl Importer<'_> {
     /// role.
     pub(super) fn instance_role(&mut self, provider: &str, props: &Value) {
         let resources = self.resources();
-        let role = props
+        let profile = props
             .get("AutoScalingGroupProvider")
             .and_then(|p| p.get("AutoScalingGroupArn"))
             .and_then(ref_target)
@@ -729,13 +720,8 @@ impl Importer<'_> {
                     .get("LaunchTemplateData")?
                     .get("IamInstanceProfile")?
                     .get("Arn")
-            })
-            .and_then(ref_target)
-            .and_then(|profile| resources.get(profile))
-            .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
-            .and_then(ref_target)
-            .and_then(|r| self.comp(r));
-        if let Some(role) = role {
+            });
+        if let Some(role) = self.profile_role(profile) {
             self.connect(
                 provider,
                 &role,
@@ -743,6 +729,18 @@ impl Importer<'_> {
                 "launch template instance profile",
             );
         }
+    }
+
+    /// The role drawn for an instance profile `profile` refers to (its
+    /// one role).
+    fn profile_role(&self, profile: Option<&Value>) -> Option<String> {
+        let resources = self.resources();
+        profile
+            .and_then(ref_target)
+            .and_then(|profile| resources.get(profile))
+            .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
+            .and_then(ref_target)
+            .and_then(|r| self.comp(r))
     }
 
     /// ALB -> target: through the target group's listener rules and
