@@ -3,6 +3,7 @@
 // pause and resume, open a component's charts, a trace's waterfall and the
 // placement of tasks on instances. Screenshots go to artifacts/ui/.
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureArtifacts, launch, openDesigner, newDesign, startServe, tempDir } from "./harness.mjs";
@@ -12,10 +13,15 @@ const servers = [];
 const problemsSeen = [];
 const shots = ensureArtifacts();
 
-async function openDesign(template, env = process.env) {
+async function openDesign(template, env = process.env, change = null) {
   const dir = tempDir(`archsim-sim-e2e-${template}-`);
   const design = join(dir, `${template}.archsim.json`);
   newDesign(design, template);
+  if (change) {
+    const d = JSON.parse(readFileSync(design, "utf8"));
+    change(d);
+    writeFileSync(design, JSON.stringify(d, null, 2));
+  }
   const server = await startServe(design, dir, env);
   servers.push(server);
   const page = await openDesigner(browser, server.url, problemsSeen);
@@ -221,6 +227,32 @@ test("the placement view shows tasks on instances by zone", async () => {
   const zones = await page.locator(".capacity .zone-name").allInnerTexts();
   assert.ok(zones.length >= 2, `instances spread over zones: ${zones}`);
   await page.screenshot({ path: join(shots, "sim-07-placement.png") });
+  await page.getByTestId("sim-stop").click();
+  await page.close();
+});
+
+test("a Karpenter node group launches the cheapest type that fits, and the placement view names it", async () => {
+  // No nodes of the group's own: the web pods start Pending, Karpenter
+  // batches them and launches one node of the type it chose.
+  page = await openDesign("eks-platform", process.env, (d) => {
+    const nodes = d.components.find((c) => c.id === "nodes").props;
+    Object.assign(nodes, { autoscaler: "karpenter", min_size: 0, desired_size: 0 });
+  });
+  await page.getByTestId("tab-placement").click();
+  await page.getByTestId("sim-start").click();
+  await page.getByLabel("Speed").selectOption("60");
+  const named = await waitFor(
+    "a Karpenter node",
+    async () => {
+      const names = await page.locator(".instance .instance-name").allInnerTexts();
+      return names.find((n) => /c5\.large|c5\.xlarge|m5\.large|m5\.xlarge/.test(n)) ?? false;
+    },
+    20000,
+  );
+  // 3 pods of 500 m and 1 GiB: a c5.large holds them and is the cheapest.
+  assert.match(named, /c5\.large/);
+  await waitFor("pods on the node", async () => (await page.locator(".instance .task").count()) >= 3);
+  await page.screenshot({ path: join(shots, "sim-08-karpenter-placement.png") });
   await page.getByTestId("sim-stop").click();
   await page.close();
 });
