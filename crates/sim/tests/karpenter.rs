@@ -394,14 +394,14 @@ fn an_empty_node_is_removed_exactly_consolidate_after_later() {
 #[test]
 fn node_seconds_are_counted_by_type_and_the_run_is_the_same_for_a_seed() {
     // One m5.large of the group for the whole 600 s; Karpenter's c5.xlarge
-    // from 51 s.
+    // from its launch at 1 s (Ready at 51 s: EC2 bills the boot).
     let d = karpenter(3, (1_500, 1_024), 1);
     let run = simulate(&d, &quiet(600.0), &opts()).unwrap();
     let u = &run.usage.instances["nodes"];
     assert_eq!(u.instance_type, "m5.large");
     assert!((u.by_type["m5.large"] - 600.0).abs() < 1e-6, "{u:?}");
-    assert!((u.by_type["c5.xlarge"] - 549.0).abs() < 1e-6, "{u:?}");
-    assert!((u.instance_seconds - 1_149.0).abs() < 1e-6, "{u:?}");
+    assert!((u.by_type["c5.xlarge"] - 599.0).abs() < 1e-6, "{u:?}");
+    assert!((u.instance_seconds - 1_199.0).abs() < 1e-6, "{u:?}");
     let again = simulate(&d, &quiet(600.0), &opts()).unwrap();
     assert_eq!(run.scale_decisions, again.scale_decisions);
     assert_eq!(run.placements, again.placements);
@@ -429,4 +429,41 @@ fn without_a_price_the_smallest_type_that_fits_is_launched_and_the_run_says_so()
         reason.contains("c5.xlarge (no price: the smallest allowed type"),
         "{reason}"
     );
+}
+
+#[test]
+fn a_pool_node_is_billed_from_its_launch_not_from_ready_to_its_termination() {
+    // The group's m5.large (us-east-1a) holds one of three 1,500 m pods;
+    // the batch closing at 1 s launches a c5.xlarge for the other two,
+    // Ready at 51 s in us-east-1b. us-east-1b is lost at 305 s: that node
+    // terminates, its two pods go Pending, and the batch closing at 306 s
+    // launches another c5.xlarge (Ready at 356 s). Billed from launch:
+    // 305 - 1 = 304 s and 600 - 306 = 294 s of c5.xlarge (from Ready it
+    // would be 254 s and 244 s).
+    let d = karpenter(3, (1_500, 1_024), 1);
+    let mut sc = quiet(600.0);
+    sc.events = vec![ScheduledEvent {
+        at_s: 305.0,
+        event: ScenarioEvent::ZoneLoss {
+            zone: "us-east-1b".into(),
+        },
+    }];
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(355.999);
+    assert_eq!(nodes(&sim.placement_now()), [("m5.large".to_string(), 1)]);
+    sim.run_until(356.0);
+    assert_eq!(
+        nodes(&sim.placement_now()),
+        [("m5.large".to_string(), 1), ("c5.xlarge".to_string(), 2)]
+    );
+    sim.run_until(600.0);
+    let run = sim.into_run();
+    assert_eq!(decisions(&run), [(1.0, 1, 2), (306.0, 1, 2)]);
+    let u = &run.usage.instances["nodes"];
+    assert!((u.by_type["m5.large"] - 600.0).abs() < 1e-6, "{u:?}");
+    assert!(
+        (u.by_type["c5.xlarge"] - (304.0 + 294.0)).abs() < 1e-6,
+        "{u:?}"
+    );
+    assert!((u.instance_seconds - (600.0 + 598.0)).abs() < 1e-6, "{u:?}");
 }

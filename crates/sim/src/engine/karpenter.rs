@@ -73,7 +73,8 @@ pub(super) struct Pool {
     slot_type: Vec<Option<usize>>,
     /// Per instance slot: since when it has had no workload pod.
     empty_since: Vec<Us>,
-    /// Ready nodes of each type (for the bill).
+    /// Nodes of each type EC2 bills: launching and Ready (billed from
+    /// launch, as `Capacity::billed`).
     pub(super) nodes_by_type: Vec<Gauge>,
 }
 
@@ -189,10 +190,13 @@ impl Pool {
             .map(|t| &self.types[t])
     }
 
-    /// Sets each type's Ready count from the live slots (after any node
-    /// joined or left).
+    /// Sets each type's billed count from the live slots and the
+    /// launching nodes (after any node launched, joined or left).
     pub(super) fn recount(&mut self, instances: &[crate::placement::Instance], now: Us) {
         let mut counts = vec![0u64; self.types.len()];
+        for &t in &self.launching {
+            counts[t] += 1;
+        }
         for (k, i) in instances.iter().enumerate() {
             if let (true, Some(t)) = (i.alive, self.slot_type.get(k).copied().flatten()) {
                 counts[t] += 1;
@@ -399,6 +403,7 @@ impl Simulation {
             p.launching.push(t);
             c.pending += 1;
         }
+        c.rebill(now);
         let to = current + c.pending;
         let mut reason = format!(
             "karpenter: {} pending pod{}",
@@ -451,6 +456,10 @@ impl Simulation {
         let ty = &p.types[t];
         let room = (ty.cpu, ty.mem, ty.gpus, ty.pods);
         let Some(slot) = self.add_instance_sized(node, room) else {
+            // Every zone is down: the launch is lost and no longer billed.
+            if let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour {
+                c.rebill(now);
+            }
             return;
         };
         let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour else {
@@ -464,7 +473,7 @@ impl Simulation {
         p.empty_since.resize(c.instances.len(), 0);
         p.slot_type[slot] = Some(t);
         p.empty_since[slot] = now;
-        p.recount(&c.instances, now);
+        c.rebill(now);
         self.place_waiting(node);
         self.karpenter_node_emptied(node, slot as u32);
     }
@@ -512,9 +521,9 @@ impl Simulation {
             return;
         }
         let name = format!("i-{} ({})", i.id, p.types[p.slot_type[k].unwrap_or(0)].name);
-        c.instances[k].alive = false;
-        p.recount(&c.instances, now);
         let after = p.consolidate_after / SEC;
+        c.instances[k].alive = false;
+        c.rebill(now);
         n.instances.set(now, u64::from(current - 1));
         self.decide(
             node,

@@ -84,6 +84,7 @@ impl Capacity {
             waiting: VecDeque::new(),
             low_minutes: 0,
             instance_seconds: 0.0,
+            billed: super::Gauge::default(),
             autoscaler: (p.autoscaler == NodeAutoscaler::ClusterAutoscaler).then(|| {
                 Box::new(ClusterAutoscaler {
                     scan: u64::from(p.scan_interval_s.max(1)) * SEC,
@@ -189,6 +190,7 @@ impl Simulation {
         }
         let from = current + c.pending;
         c.pending += add;
+        c.rebill(now);
         if let Some(a) = &mut c.autoscaler {
             a.last_add = Some(now);
         }
@@ -304,6 +306,7 @@ impl Simulation {
                 a.low_since[k] = NOT_LOW;
             }
         }
+        c.rebill(now);
         let to = current - gone.len() as u32;
         n.instances.set(now, u64::from(to));
         self.decide(node, current, to, reason);
