@@ -216,6 +216,7 @@ impl Simulation {
         let tk = &mut self.svc(svc).tasks[t as usize];
         tk.instance = i as u32;
         tk.zone = zone;
+        self.karpenter_pods_changed(cap, i as u32);
         Some(running)
     }
 
