@@ -525,7 +525,7 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
                 let desired = f64::from(a.desired_capacity.max(a.min_size));
                 if (c.mean_instances - desired).abs() > 0.05 * desired.max(1.0) {
                     notes.push(format!(
-                        "{id}: the run held {:.2} instances on average (at most {}) to place its tasks; the estimate bills the desired {desired}",
+                        "{id}: the run held {:.2} instances in service on average (at most {}) to place its tasks, billed from each launch; the estimate bills the desired {desired}",
                         c.mean_instances, c.max_instances
                     ));
                 }
@@ -541,7 +541,7 @@ fn differences(design: &Design, run: &Run) -> Vec<String> {
                         _ => ("the Cluster Autoscaler placed", ""),
                     };
                     notes.push(format!(
-                        "{id}: the run held {:.2} nodes on average (at most {}) as {who} its pods; the estimate bills the desired {desired}{extra}",
+                        "{id}: the run held {:.2} nodes in service on average (at most {}) as {who} its pods, billed from each launch; the estimate bills the desired {desired}{extra}",
                         c.mean_instances, c.max_instances
                     ));
                 }

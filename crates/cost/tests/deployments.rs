@@ -179,15 +179,16 @@ fn the_instances_added_for_a_rolling_deployment_are_billed() {
     let opts = RunOptions::default();
     let deployed = simulate(&design, &sc, &opts).unwrap();
     let steady = simulate(&design, &without, &opts).unwrap();
-    // The group: 3 instances, a 4th in service at 105 s (launched at the
-    // first evaluation, 45 s to boot); the deployment's three more from
-    // 345 s (launched at 300 s) to the end, 900 s.
+    // The group: 3 instances, a 4th launched at the first evaluation
+    // (60 s; in service at 105 s after 45 s to boot); the deployment's
+    // three more launched at 300 s (in service at 345 s). EC2 bills each
+    // from its launch, boot included, to the end, 900 s.
     let seconds = |r: &Run| r.usage.instances["general-asg"].instance_seconds;
-    assert!((seconds(&steady) - (3.0 * 900.0 + 795.0)).abs() < 1e-6);
-    assert!((seconds(&deployed) - (3.0 * 900.0 + 795.0 + 3.0 * 555.0)).abs() < 1e-6);
+    assert!((seconds(&steady) - (3.0 * 900.0 + 840.0)).abs() < 1e-6);
+    assert!((seconds(&deployed) - (3.0 * 900.0 + 840.0 + 3.0 * 600.0)).abs() < 1e-6);
     let (base, base_usd) = billed(&design, &steady, "general-asg");
     let (instances, usd) = billed(&design, &deployed, "general-asg");
-    assert!((instances - base - 3.0 * 555.0 / 900.0).abs() < 1e-9);
+    assert!((instances - base - 3.0 * 600.0 / 900.0).abs() < 1e-9);
     assert!(usd > base_usd);
 }
 

@@ -553,6 +553,18 @@ fn the_eks_clusters_nodes_carry_their_pods() {
         assert_eq!(i.cpu_units, 3_920);
         assert_eq!(i.tasks.len(), 1, "{}", i.id);
         assert_eq!(i.tasks[0].cpu_units, 500);
+        // The bar the presenter draws (its pods' requests over the
+        // node's allocatable CPU) is the engine's: both in millicores.
+        let engine = view
+            .placement
+            .capacities
+            .iter()
+            .flat_map(|c| &c.instances)
+            .find(|e| e.instance == i.id)
+            .unwrap();
+        let drawn: u32 = i.tasks.iter().map(|t| t.cpu_units).sum();
+        assert_eq!(u64::from(drawn), engine.cpu_used, "{}", i.id);
+        assert_eq!(u64::from(i.cpu_units), engine.cpu_units);
     }
 }
 

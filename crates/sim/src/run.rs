@@ -415,7 +415,8 @@ pub struct TaskUsage {
 pub struct InstanceUsage {
     /// The group's own instance type.
     pub instance_type: String,
-    /// Instance-seconds of every type together.
+    /// Instance-seconds of every type together, each instance from its
+    /// launch (boot included, as EC2 bills it) to its termination.
     pub instance_seconds: f64,
     /// Instance-seconds per instance type: the group's own and each type
     /// a Karpenter NodePool launched, each billed at its own price.

@@ -220,11 +220,12 @@ fn the_autoscaler_adds_the_nodes_the_pending_pods_need_up_to_max_size() {
     assert_eq!(snap.capacity, "nodes");
     let placed: Vec<usize> = snap.instances.iter().map(|i| i.tasks.len()).collect();
     assert_eq!(placed, [3, 3, 3, 3]);
-    // Node-hours: one node for 85 s, then four.
+    // Node-hours, billed from launch (EC2 bills a node's boot): one node
+    // for 600 s, three more from their launch at 10 s.
     let usage = &run.usage.instances["nodes"];
     assert_eq!(usage.instance_type, "m5.large");
     assert!(
-        (usage.instance_seconds - (85.0 + 4.0 * 515.0)).abs() < 1e-6,
+        (usage.instance_seconds - (600.0 + 3.0 * 590.0)).abs() < 1e-6,
         "{usage:?}"
     );
 }
@@ -378,4 +379,55 @@ fn after_a_zone_loss_the_autoscaler_replaces_the_nodes_in_a_live_zone() {
         .map(|d| (d.at_s, d.from, d.to))
         .collect();
     assert_eq!(ups, [(100.0, 1, 2)], "{:?}", run.scale_decisions);
+}
+
+#[test]
+fn a_node_is_billed_from_its_launch_not_from_ready_to_its_termination() {
+    // Nine pods of 240 m: eight fill the group's node (us-east-1a); the
+    // loop at 10 s launches a node for the ninth, Ready at 85 s in
+    // us-east-1b. us-east-1b is lost at 305 s: that node terminates, its
+    // pod is Pending and the loop at 310 s launches another (Ready at
+    // 385 s, in us-east-1a). EC2 bills each from its launch: 600 s for
+    // the first node, 305 - 10 = 295 s for the second, 600 - 310 = 290 s
+    // for the third; counting from Ready would give 220 s and 215 s.
+    let d = eks(9, (240, 256), group("m5.large", (1, 1, 3)));
+    let mut sc = quiet(600.0);
+    sc.events = vec![archsim_model::scenario::ScheduledEvent {
+        at_s: 305.0,
+        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
+            zone: "us-east-1b".into(),
+        },
+    }];
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(84.999);
+    assert_eq!(per_node(&sim.placement_now()), [8]);
+    sim.run_until(85.0);
+    assert_eq!(per_node(&sim.placement_now()), [8, 1]);
+    sim.run_until(384.999);
+    assert_eq!(per_node(&sim.placement_now()), [8]);
+    sim.run_until(385.0);
+    assert_eq!(per_node(&sim.placement_now()), [8, 1]);
+    sim.run_until(600.0);
+    let run = sim.into_run();
+    let ups: Vec<_> = run
+        .scale_decisions
+        .iter()
+        .map(|d| (d.at_s, d.from, d.to))
+        .collect();
+    assert_eq!(
+        ups,
+        [(10.0, 1, 2), (310.0, 1, 2)],
+        "{:?}",
+        run.scale_decisions
+    );
+    let usage = &run.usage.instances["nodes"];
+    assert!(
+        (usage.instance_seconds - (600.0 + 295.0 + 290.0)).abs() < 1e-6,
+        "{usage:?}"
+    );
+    // The series and the mean still count Ready nodes.
+    let nodes = run.component("nodes").unwrap();
+    assert_eq!(nodes.series.instances[80], 1);
+    assert_eq!(nodes.series.instances[90], 2);
+    assert!((nodes.mean_instances - (600.0 + 220.0 + 215.0) / 600.0).abs() < 1e-9);
 }

@@ -1,8 +1,9 @@
 //! Karpenter beside an EKS node group: Pending pods batched (idle 1 s,
 //! at most 10 s), the cheapest allowed type that holds them launched and
 //! Ready `node_ready_s` later, `limits.cpu` holding launches back, an
-//! empty node removed `consolidateAfter` after it emptied, and its
-//! node-seconds by type.
+//! empty node removed `consolidateAfter` after it emptied, a node whose
+//! pods fit elsewhere removed under `WhenEmptyOrUnderutilized` and kept
+//! under `WhenEmpty`, and its node-seconds by type, from launch.
 
 mod common;
 
@@ -150,10 +151,11 @@ fn pending_pods_get_a_node_at_batch_close_plus_ready_time_sooner_than_the_cluste
         reason.contains("2 pending pods") && reason.contains("c5.xlarge at $0.1700/h"),
         "{reason}"
     );
-    // Said once: consolidation removes empty nodes only.
+    // Said once: what consolidation does and does not model.
     assert_eq!(run.notes.len(), 1, "{:?}", run.notes);
     assert!(
-        run.notes[0].starts_with("nodes: Karpenter's consolidation removes only nodes empty"),
+        run.notes[0]
+            .starts_with("nodes: Karpenter's consolidation (WhenEmptyOrUnderutilized) deletes"),
         "{:?}",
         run.notes
     );
@@ -276,7 +278,10 @@ fn the_cpu_limit_stops_launches_and_the_pods_stay_pending() {
 /// 60 s, 5 rps again from 600 s. The HPA adds pods (Karpenter adds a
 /// node each) and, after its 5-minute window, takes them away: their
 /// nodes empty.
-fn scaled_in(consolidate_after_s: u32) -> (archsim_model::Design, Scenario) {
+fn scaled_in(
+    consolidate_after_s: u32,
+    consolidation_policy: ConsolidationPolicy,
+) -> (archsim_model::Design, Scenario) {
     let design = Build::new()
         .add("client", Props::Client(ClientProps::default()))
         .add("alb", Props::Alb(LoadBalancerProps::default()))
@@ -308,6 +313,7 @@ fn scaled_in(consolidate_after_s: u32) -> (archsim_model::Design, Scenario) {
                 autoscaler: NodeAutoscaler::Karpenter,
                 karpenter: KarpenterSettings {
                     consolidate_after_s,
+                    consolidation_policy,
                     ..KarpenterSettings::default()
                 },
                 ..Default::default()
@@ -338,7 +344,7 @@ fn scaled_in(consolidate_after_s: u32) -> (archsim_model::Design, Scenario) {
 
 #[test]
 fn an_empty_node_is_removed_exactly_consolidate_after_later() {
-    let (design, sc) = scaled_in(30);
+    let (design, sc) = scaled_in(30, ConsolidationPolicy::WhenEmpty);
     let run = simulate(&design, &sc, &opts()).unwrap();
     let removals: Vec<&archsim_sim::ScaleDecision> = run
         .scale_decisions
@@ -379,7 +385,7 @@ fn an_empty_node_is_removed_exactly_consolidate_after_later() {
     assert_eq!(pods_on(&sim), None);
 
     // Ninety seconds: every removal comes sixty seconds later.
-    let (design, sc) = scaled_in(90);
+    let (design, sc) = scaled_in(90, ConsolidationPolicy::WhenEmpty);
     let late = simulate(&design, &sc, &opts()).unwrap();
     let late: Vec<f64> = late
         .scale_decisions
@@ -394,14 +400,14 @@ fn an_empty_node_is_removed_exactly_consolidate_after_later() {
 #[test]
 fn node_seconds_are_counted_by_type_and_the_run_is_the_same_for_a_seed() {
     // One m5.large of the group for the whole 600 s; Karpenter's c5.xlarge
-    // from 51 s.
+    // from its launch at 1 s (Ready at 51 s: EC2 bills the boot).
     let d = karpenter(3, (1_500, 1_024), 1);
     let run = simulate(&d, &quiet(600.0), &opts()).unwrap();
     let u = &run.usage.instances["nodes"];
     assert_eq!(u.instance_type, "m5.large");
     assert!((u.by_type["m5.large"] - 600.0).abs() < 1e-6, "{u:?}");
-    assert!((u.by_type["c5.xlarge"] - 549.0).abs() < 1e-6, "{u:?}");
-    assert!((u.instance_seconds - 1_149.0).abs() < 1e-6, "{u:?}");
+    assert!((u.by_type["c5.xlarge"] - 599.0).abs() < 1e-6, "{u:?}");
+    assert!((u.instance_seconds - 1_199.0).abs() < 1e-6, "{u:?}");
     let again = simulate(&d, &quiet(600.0), &opts()).unwrap();
     assert_eq!(run.scale_decisions, again.scale_decisions);
     assert_eq!(run.placements, again.placements);
@@ -429,4 +435,151 @@ fn without_a_price_the_smallest_type_that_fits_is_launched_and_the_run_says_so()
         reason.contains("c5.xlarge (no price: the smallest allowed type"),
         "{reason}"
     );
+}
+
+#[test]
+fn a_pool_node_is_billed_from_its_launch_not_from_ready_to_its_termination() {
+    // The group's m5.large (us-east-1a) holds one of three 1,500 m pods;
+    // the batch closing at 1 s launches a c5.xlarge for the other two,
+    // Ready at 51 s in us-east-1b. us-east-1b is lost at 305 s: that node
+    // terminates, its two pods go Pending, and the batch closing at 306 s
+    // launches another c5.xlarge (Ready at 356 s). Billed from launch:
+    // 305 - 1 = 304 s and 600 - 306 = 294 s of c5.xlarge (from Ready it
+    // would be 254 s and 244 s).
+    let d = karpenter(3, (1_500, 1_024), 1);
+    let mut sc = quiet(600.0);
+    sc.events = vec![ScheduledEvent {
+        at_s: 305.0,
+        event: ScenarioEvent::ZoneLoss {
+            zone: "us-east-1b".into(),
+        },
+    }];
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(355.999);
+    assert_eq!(nodes(&sim.placement_now()), [("m5.large".to_string(), 1)]);
+    sim.run_until(356.0);
+    assert_eq!(
+        nodes(&sim.placement_now()),
+        [("m5.large".to_string(), 1), ("c5.xlarge".to_string(), 2)]
+    );
+    sim.run_until(600.0);
+    let run = sim.into_run();
+    assert_eq!(decisions(&run), [(1.0, 1, 2), (306.0, 1, 2)]);
+    let u = &run.usage.instances["nodes"];
+    assert!((u.by_type["m5.large"] - 600.0).abs() < 1e-6, "{u:?}");
+    assert!(
+        (u.by_type["c5.xlarge"] - (304.0 + 294.0)).abs() < 1e-6,
+        "{u:?}"
+    );
+    assert!((u.instance_seconds - (600.0 + 598.0)).abs() < 1e-6, "{u:?}");
+}
+
+/// `x`: one pod of 500 m and 7,000 MiB on the group's own c5.xlarge
+/// (us-east-1a), which leaves no memory for `y`'s two pods of 600 m and
+/// 256 MiB: Karpenter puts them on a c5.large (the cheapest that holds
+/// them, us-east-1b, Ready at 51 s). us-east-1a is lost at 200 s: `x`'s
+/// pod goes Pending, the c5.large lacks the memory, and the batch closing
+/// at 201 s launches an m5.large (the cheapest type with 7,000 MiB), Ready
+/// at 251 s, with 1,430 m and 518 MiB left: room for `y`'s two pods.
+fn moved(
+    consolidate_after_s: u32,
+    policy: ConsolidationPolicy,
+) -> (archsim_model::Design, Scenario) {
+    let workload = |replicas, cpu, mem| {
+        Props::EksWorkload(EksWorkloadProps {
+            replicas,
+            cpu_request_millicores: cpu,
+            memory_request_mb: mem,
+            ..Default::default()
+        })
+    };
+    let design = Build::new()
+        .add("eks", Props::EksCluster(EksClusterProps::default()))
+        .add("x", workload(1, 500, 7_000))
+        .add("y", workload(2, 600, 256))
+        .add(
+            "nodes",
+            Props::EksNodeGroup(EksNodeGroupProps {
+                instance_type: "c5.xlarge".into(),
+                min_size: 1,
+                desired_size: 1,
+                max_size: 1,
+                autoscaler: NodeAutoscaler::Karpenter,
+                karpenter: KarpenterSettings {
+                    consolidate_after_s,
+                    consolidation_policy: policy,
+                    ..KarpenterSettings::default()
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("x", "nodes", Meaning::RunsOn)
+        .link_as("y", "nodes", Meaning::RunsOn)
+        .design();
+    let mut sc = quiet(900.0);
+    sc.events.push(ScheduledEvent {
+        at_s: 200.0,
+        event: ScenarioEvent::ZoneLoss {
+            zone: "us-east-1a".into(),
+        },
+    });
+    (design, sc)
+}
+
+#[test]
+fn a_node_whose_pods_fit_elsewhere_goes_consolidate_after_after_its_pods_last_changed() {
+    // consolidateAfter 300 s: the c5.large's pods last changed at 51 s;
+    // the m5.large has room from 251 s; the c5.large goes at exactly
+    // 351 s and its two pods start again on the m5.large.
+    let (d, sc) = moved(300, ConsolidationPolicy::WhenEmptyOrUnderutilized);
+    let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
+    sim.run_until(251.0);
+    let pool = |sim: &Simulation| -> Vec<(String, usize)> { nodes(&sim.placement_now()) };
+    assert_eq!(
+        pool(&sim),
+        [("c5.large".to_string(), 2), ("m5.large".to_string(), 1)]
+    );
+    sim.run_until(350.999);
+    assert_eq!(
+        pool(&sim),
+        [("c5.large".to_string(), 2), ("m5.large".to_string(), 1)]
+    );
+    sim.run_until(351.0);
+    assert_eq!(pool(&sim), [("m5.large".to_string(), 3)]);
+    sim.run_until(900.0);
+    let run = sim.into_run();
+    assert_eq!(decisions(&run), [(1.0, 1, 2), (201.0, 1, 2), (351.0, 2, 1)]);
+    let reason = &run.scale_decisions[2].reason;
+    assert!(
+        reason.contains("(c5.large)'s 2 pods fit on the other nodes, unchanged for 300 s"),
+        "{reason}"
+    );
+    // Billed from launch: the c5.large 1-351 s, the m5.large 201-900 s.
+    let u = &run.usage.instances["nodes"];
+    assert!((u.by_type["c5.large"] - 350.0).abs() < 1e-6, "{u:?}");
+    assert!((u.by_type["m5.large"] - 699.0).abs() < 1e-6, "{u:?}");
+    assert!((u.by_type["c5.xlarge"] - 200.0).abs() < 1e-6, "{u:?}");
+    assert!(
+        run.notes
+            .iter()
+            .any(|n| n.contains("WhenEmptyOrUnderutilized") && n.contains("not modelled")),
+        "{:?}",
+        run.notes
+    );
+
+    // consolidateAfter 60 s: consolidatable from 111 s, but the pods fit
+    // nowhere until the m5.large joins at 251 s: it goes then.
+    let (d, sc) = moved(60, ConsolidationPolicy::WhenEmptyOrUnderutilized);
+    let run = simulate(&d, &sc, &opts()).unwrap();
+    assert_eq!(decisions(&run), [(1.0, 1, 2), (201.0, 1, 2), (251.0, 2, 1)]);
+
+    // WhenEmpty: the c5.large keeps its pods and stays to the end.
+    let (d, sc) = moved(300, ConsolidationPolicy::WhenEmpty);
+    let run = simulate(&d, &sc, &opts()).unwrap();
+    assert_eq!(decisions(&run), [(1.0, 1, 2), (201.0, 1, 2)]);
+    let u = &run.usage.instances["nodes"];
+    assert!((u.by_type["c5.large"] - 899.0).abs() < 1e-6, "{u:?}");
+    let last = run.placements.last().unwrap();
+    let held: Vec<usize> = last.instances.iter().map(|i| i.tasks.len()).collect();
+    assert_eq!(held, [2, 1]);
 }

@@ -285,3 +285,53 @@ fn the_ec2_example_places_its_gpu_service_on_gpu_instances_only() {
         );
     }
 }
+
+#[test]
+fn an_instance_is_billed_from_its_launch_not_from_in_service_to_its_termination() {
+    // Four tasks of 1,024 CPU units: two fill the group's m5.large
+    // (us-east-1a), two wait in PROVISIONING. Managed scaling's first
+    // evaluation (60 s) launches an instance, in service at 105 s (45 s
+    // boot) in us-east-1b. us-east-1b is lost at 305 s: the instance
+    // terminates, its tasks wait again, and the evaluation at 360 s
+    // launches another (in service at 405 s). EC2 bills from launch:
+    // 600 s, 305 - 60 = 245 s and 600 - 360 = 240 s (from in service:
+    // 200 s and 195 s).
+    let d = ec2_service(
+        4,
+        1_024,
+        NetworkMode::Bridge,
+        vec![],
+        vec![],
+        (1, 3),
+        TWO_ZONES,
+    );
+    let r = run(
+        &d,
+        600.0,
+        vec![ScheduledEvent {
+            at_s: 305.0,
+            event: ScenarioEvent::ZoneLoss {
+                zone: "us-east-1b".into(),
+            },
+        }],
+    );
+    let ups: Vec<(f64, u32, u32)> = r
+        .scale_decisions
+        .iter()
+        .filter(|d| d.component == "asg")
+        .map(|d| (d.at_s, d.from, d.to))
+        .collect();
+    assert_eq!(
+        ups,
+        [(60.0, 1, 2), (360.0, 1, 2)],
+        "{:?}",
+        r.scale_decisions
+    );
+    let seconds = r.usage.instances["asg"].instance_seconds;
+    assert!(
+        (seconds - (600.0 + 245.0 + 240.0)).abs() < 1e-6,
+        "{seconds}"
+    );
+    let asg = r.component("asg").unwrap();
+    assert!((asg.mean_instances - (600.0 + 200.0 + 195.0) / 600.0).abs() < 1e-9);
+}

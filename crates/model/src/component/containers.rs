@@ -553,8 +553,9 @@ pub enum NodeAutoscaler {
 ///
 /// Defaults from Karpenter's documentation (karpenter.sh, "Settings" and
 /// "NodePools"/"Disruption"): `--batch-idle-duration` 1 s,
-/// `--batch-max-duration` 10 s, `consolidateAfter` 0 s; `node_ready_s`
-/// is an assumption.
+/// `--batch-max-duration` 10 s, `consolidateAfter` 0 s,
+/// `consolidationPolicy` `WhenEmptyOrUnderutilized`; `node_ready_s` is an
+/// assumption.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct KarpenterSettings {
@@ -564,9 +565,15 @@ pub struct KarpenterSettings {
     /// The NodePool's `limits.cpu`: vCPUs of all the nodes it has
     /// launched (or is launching); none when unset.
     pub cpu_limit: Option<u32>,
-    /// `disruption.consolidateAfter`: how long a node of the pool stays
-    /// empty before it is removed, s (default 0).
+    /// `disruption.consolidateAfter`: how long after a pod was last
+    /// scheduled onto or removed from a node of the pool the node may be
+    /// consolidated, s (default 0).
     pub consolidate_after_s: u32,
+    /// `disruption.consolidationPolicy`: which nodes of the pool may be
+    /// consolidated (default `when_empty_or_underutilized`, Karpenter
+    /// v1's).
+    #[serde(default)]
+    pub consolidation_policy: ConsolidationPolicy,
     /// `--batch-idle-duration`: a batch of Pending pods closes after this
     /// long without a new one, s (default 1).
     pub batch_idle_s: u32,
@@ -587,11 +594,28 @@ impl Default for KarpenterSettings {
                 .to_vec(),
             cpu_limit: None,
             consolidate_after_s: 0,
+            consolidation_policy: ConsolidationPolicy::default(),
             batch_idle_s: 1,
             batch_max_s: 10,
             node_ready_s: 50.0,
         }
     }
+}
+
+/// A Karpenter NodePool's `disruption.consolidationPolicy` (karpenter.sh,
+/// "Disruption", Consolidation).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsolidationPolicy {
+    /// `WhenEmpty`: only a node with no workload pod is removed.
+    WhenEmpty,
+    /// `WhenEmptyOrUnderutilized` (Karpenter v1's default): also a node
+    /// whose pods all fit on the other nodes is removed, and one whose
+    /// pods a single cheaper node holds is replaced by it.
+    #[default]
+    WhenEmptyOrUnderutilized,
 }
 
 /// An EKS managed node group: EC2 nodes of one instance type that the

@@ -37,6 +37,16 @@ pub(super) struct Capacity {
     pub(super) waiting: VecDeque<(u32, u32)>,
     pub(super) low_minutes: u32,
     pub(super) instance_seconds: f64,
+    /// Instances EC2 bills: launched (booting) and in service, from the
+    /// launch to the termination. EC2 bills an instance's usage in the
+    /// `running` state and not in `pending` (EC2 User Guide, "Instance
+    /// lifecycle"); the OS boot, the EKS bootstrap or the ECS agent's
+    /// registration all happen while it is `running`, and `pending`
+    /// lasts seconds, so the whole launch time is billed (the simulator
+    /// does not split `pending` off, nor add Linux's one-minute minimum).
+    /// `Simulation::nodes[..].instances` counts only the ones in service
+    /// (what placement, the series and `mean_instances` show).
+    pub(super) billed: super::Gauge,
     /// EKS node groups scaled by the Cluster Autoscaler (`nodes.rs`).
     pub(super) autoscaler: Option<Box<super::nodes::ClusterAutoscaler>>,
     /// EKS node groups beside a Karpenter NodePool (`karpenter.rs`).
@@ -49,6 +59,17 @@ impl Capacity {
     pub(super) fn initial(p: &Ec2CapacityProps) -> u32 {
         p.desired_capacity
             .clamp(p.min_size, p.max_size.max(p.min_size))
+    }
+
+    /// Sets the billed count (instances in service and launching), and a
+    /// Karpenter pool's by type, after any instance launched, joined or
+    /// left.
+    pub(super) fn rebill(&mut self, now: Us) {
+        let alive = self.instances.iter().filter(|i| i.alive).count() as u64;
+        self.billed.set(now, alive + u64::from(self.pending));
+        if let Some(p) = &mut self.karpenter {
+            p.recount(&self.instances, now);
+        }
     }
 
     pub(super) fn new(p: &Ec2CapacityProps, zones: &mut Vec<String>) -> Capacity {
@@ -72,6 +93,7 @@ impl Capacity {
             waiting: VecDeque::new(),
             low_minutes: 0,
             instance_seconds: 0.0,
+            billed: super::Gauge::default(),
             autoscaler: None,
             karpenter: None,
         }
@@ -131,6 +153,7 @@ impl Simulation {
         c.instances.push(inst);
         let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
         n.instances.set(now, alive);
+        c.rebill(now);
         Some(c.instances.len() - 1)
     }
 
@@ -193,6 +216,7 @@ impl Simulation {
         let tk = &mut self.svc(svc).tasks[t as usize];
         tk.instance = i as u32;
         tk.zone = zone;
+        self.karpenter_pods_changed(cap, i as u32);
         Some(running)
     }
 
@@ -241,6 +265,11 @@ impl Simulation {
             c.pending = c.pending.saturating_sub(1);
         }
         self.add_instance(node);
+        // With every zone down the launch is lost: it stops being billed.
+        let now = self.now;
+        if let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour {
+            c.rebill(now);
+        }
         self.place_waiting(node);
     }
 
@@ -288,6 +317,7 @@ impl Simulation {
         if target > have {
             let add = (target - have).min(c.max_step);
             c.pending += add;
+            c.rebill(now);
             c.low_minutes = 0;
             decision = Some((
                 current,
@@ -322,6 +352,7 @@ impl Simulation {
                 }
                 if to < current {
                     n.instances.set(now, u64::from(to));
+                    c.rebill(now);
                     decision = Some((
                         current,
                         to,

@@ -21,18 +21,18 @@
 //!   over stay Pending and the decision says why.
 //! - **Ready** `node_ready_s` after the launch (no Auto Scaling group:
 //!   EC2 Fleet `CreateFleet` directly).
-//! - **Consolidation**: a node of the pool with no workload pods for
-//!   `consolidateAfter` is removed. Karpenter's default policy,
-//!   `WhenEmptyOrUnderutilized`, also replaces or removes nodes whose
-//!   pods fit elsewhere or on a cheaper node; that part is **not
-//!   modelled** (only empty nodes go), and neither are disruption
-//!   budgets, `expireAfter`, drift, Spot or several NodePools.
+//! - **Consolidation** (`consolidation.rs`): a node of the pool
+//!   `consolidateAfter` after its pods last changed is deleted when empty
+//!   or, under `WhenEmptyOrUnderutilized` (the default), when its pods
+//!   fit on the other nodes. Replacing a node by a cheaper one,
+//!   multi-node consolidation, disruption budgets, `expireAfter`, drift,
+//!   Spot and several NodePools are **not modelled**.
 //!
 //! The managed group's own `desired_size` nodes stay as they are:
 //! Karpenter launches and removes only the nodes it launched.
 
 use archsim_model::catalog;
-use archsim_model::component::KarpenterSettings;
+use archsim_model::component::{ConsolidationPolicy, KarpenterSettings};
 
 use super::capacity::Capacity;
 use super::events::Ev;
@@ -60,7 +60,7 @@ pub(super) struct Pool {
     pub(super) types: Vec<PoolType>,
     by_price: bool,
     cpu_limit: Option<u32>,
-    consolidate_after: Us,
+    pub(super) consolidate_after: Us,
     batch_idle: Us,
     batch_max: Us,
     launch: Us,
@@ -71,9 +71,13 @@ pub(super) struct Pool {
     /// Per instance slot of the group: the pool's type, `None` for the
     /// managed group's own nodes.
     slot_type: Vec<Option<usize>>,
-    /// Per instance slot: since when it has had no workload pod.
-    empty_since: Vec<Us>,
-    /// Ready nodes of each type (for the bill).
+    /// Per instance slot: when a pod was last scheduled onto or removed
+    /// from it (its `consolidateAfter` counts from then).
+    pub(super) changed_at: Vec<Us>,
+    /// `WhenEmptyOrUnderutilized`: nodes whose pods fit elsewhere go too.
+    pub(super) underutilized: bool,
+    /// Nodes of each type EC2 bills: launching and Ready (billed from
+    /// launch, as `Capacity::billed`).
     pub(super) nodes_by_type: Vec<Gauge>,
 }
 
@@ -158,11 +162,20 @@ impl Pool {
             ));
             types.sort_by(|a, b| (a.vcpus, a.mem, a.name).cmp(&(b.vcpus, b.mem, b.name)));
         }
-        notes.push(format!(
-            "{group}: Karpenter's consolidation removes only nodes empty for consolidateAfter; \
-             replacing or removing underutilized nodes (WhenEmptyOrUnderutilized), disruption \
-             budgets, expireAfter and drift are not modelled"
-        ));
+        notes.push(match k.consolidation_policy {
+            ConsolidationPolicy::WhenEmptyOrUnderutilized => format!(
+                "{group}: Karpenter's consolidation (WhenEmptyOrUnderutilized) deletes a node \
+                 of its NodePool that is empty, or whose pods fit on the other nodes, \
+                 consolidateAfter after its pods last changed; replacing a node by a cheaper \
+                 one, multi-node consolidation, disruption budgets, expireAfter, drift and Spot \
+                 are not modelled"
+            ),
+            ConsolidationPolicy::WhenEmpty => format!(
+                "{group}: Karpenter's consolidation (WhenEmpty) deletes a node of its NodePool \
+                 empty for consolidateAfter; disruption budgets, expireAfter, drift and Spot \
+                 are not modelled"
+            ),
+        });
         let count = types.len();
         Pool {
             types,
@@ -175,7 +188,8 @@ impl Pool {
             batch: None,
             launching: Vec::new(),
             slot_type: Vec::new(),
-            empty_since: Vec::new(),
+            changed_at: Vec::new(),
+            underutilized: k.consolidation_policy == ConsolidationPolicy::WhenEmptyOrUnderutilized,
             nodes_by_type: vec![Gauge::default(); count],
         }
     }
@@ -189,10 +203,13 @@ impl Pool {
             .map(|t| &self.types[t])
     }
 
-    /// Sets each type's Ready count from the live slots (after any node
-    /// joined or left).
+    /// Sets each type's billed count from the live slots and the
+    /// launching nodes (after any node launched, joined or left).
     pub(super) fn recount(&mut self, instances: &[crate::placement::Instance], now: Us) {
         let mut counts = vec![0u64; self.types.len()];
+        for &t in &self.launching {
+            counts[t] += 1;
+        }
         for (k, i) in instances.iter().enumerate() {
             if let (true, Some(t)) = (i.alive, self.slot_type.get(k).copied().flatten()) {
                 counts[t] += 1;
@@ -399,6 +416,7 @@ impl Simulation {
             p.launching.push(t);
             c.pending += 1;
         }
+        c.rebill(now);
         let to = current + c.pending;
         let mut reason = format!(
             "karpenter: {} pending pod{}",
@@ -451,6 +469,10 @@ impl Simulation {
         let ty = &p.types[t];
         let room = (ty.cpu, ty.mem, ty.gpus, ty.pods);
         let Some(slot) = self.add_instance_sized(node, room) else {
+            // Every zone is down: the launch is lost and no longer billed.
+            if let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour {
+                c.rebill(now);
+            }
             return;
         };
         let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour else {
@@ -461,76 +483,15 @@ impl Simulation {
             return;
         };
         p.slot_type.resize(c.instances.len(), None);
-        p.empty_since.resize(c.instances.len(), 0);
+        p.changed_at.resize(c.instances.len(), 0);
         p.slot_type[slot] = Some(t);
-        p.empty_since[slot] = now;
-        p.recount(&c.instances, now);
+        c.rebill(now);
+        // Its consolidation clock starts now, and again with each pod
+        // placed on it.
+        self.karpenter_pods_changed(node, slot as u32);
         self.place_waiting(node);
-        self.karpenter_node_emptied(node, slot as u32);
-    }
-
-    /// Instance `slot` of group `node` may have no workload pod left: if
-    /// it is the pool's and empty, its consolidation clock starts.
-    pub(super) fn karpenter_node_emptied(&mut self, node: u32, slot: u32) {
-        let now = self.now;
-        let Behaviour::Capacity(c) = &mut self.nodes[node as usize].behaviour else {
-            return;
-        };
-        let c: &mut Capacity = c;
-        let Some(p) = c.karpenter.as_mut() else {
-            return;
-        };
-        let k = slot as usize;
-        let i = &c.instances[k];
-        if !i.alive || i.tasks > 0 || p.type_of(k).is_none() {
-            return;
-        }
-        p.empty_since[k] = now;
-        let at = now + p.consolidate_after;
-        self.push(at, Ev::KarpenterConsolidate { node, slot });
-    }
-
-    /// A node of the pool empty for `consolidateAfter` is removed.
-    pub(super) fn on_karpenter_consolidate(&mut self, node: u32, slot: u32) {
-        let now = self.now;
-        let k = slot as usize;
-        let n = &mut self.nodes[node as usize];
-        let current = n.instances.v as u32;
-        let Behaviour::Capacity(c) = &mut n.behaviour else {
-            return;
-        };
-        let c: &mut Capacity = c;
-        let Some(p) = c.karpenter.as_mut() else {
-            return;
-        };
-        let i = &c.instances[k];
-        if p.type_of(k).is_none()
-            || !i.alive
-            || i.tasks > 0
-            || now < p.empty_since[k] + p.consolidate_after
-        {
-            return;
-        }
-        let name = format!("i-{} ({})", i.id, p.types[p.slot_type[k].unwrap_or(0)].name);
-        c.instances[k].alive = false;
-        p.recount(&c.instances, now);
-        let after = p.consolidate_after / SEC;
-        n.instances.set(now, u64::from(current - 1));
-        self.decide(
-            node,
-            current,
-            current - 1,
-            format!("karpenter: node {name} empty for {after} s (consolidateAfter)"),
-        );
-        // Its vCPUs no longer count against limits.cpu: pods the limit
-        // held back are provisioned again.
-        let held = match &self.nodes[node as usize].behaviour {
-            Behaviour::Capacity(c) => !c.waiting.is_empty(),
-            _ => false,
-        };
-        if held {
-            self.karpenter_pod_pending(node);
-        }
+        // A new node is room the pool's other nodes may move into.
+        self.karpenter_room_grew(node, slot);
     }
 }
 

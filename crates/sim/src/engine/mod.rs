@@ -52,6 +52,7 @@ mod arrivals;
 mod blue_green;
 mod build;
 mod capacity;
+mod consolidation;
 mod coverage;
 mod deploy;
 mod dynamodb;

@@ -84,6 +84,7 @@ impl Capacity {
             waiting: VecDeque::new(),
             low_minutes: 0,
             instance_seconds: 0.0,
+            billed: super::Gauge::default(),
             autoscaler: (p.autoscaler == NodeAutoscaler::ClusterAutoscaler).then(|| {
                 Box::new(ClusterAutoscaler {
                     scan: u64::from(p.scan_interval_s.max(1)) * SEC,
@@ -189,6 +190,7 @@ impl Simulation {
         }
         let from = current + c.pending;
         c.pending += add;
+        c.rebill(now);
         if let Some(a) = &mut c.autoscaler {
             a.last_add = Some(now);
         }
@@ -304,13 +306,18 @@ impl Simulation {
                 a.low_since[k] = NOT_LOW;
             }
         }
+        c.rebill(now);
         let to = current - gone.len() as u32;
         n.instances.set(now, u64::from(to));
         self.decide(node, current, to, reason);
-        // The drained node's pods are evicted: each finishes what it is
-        // serving (behind a load balancer, through the deregistration
-        // delay) as a scaled-in task does, and its workload starts a new
-        // one on the other nodes.
+        self.evict_pods(node, &gone);
+    }
+
+    /// The pods on instances `gone` of group `node` (removed) are
+    /// evicted: each finishes what it is serving (behind a load balancer,
+    /// through the deregistration delay) as a scaled-in task does, and
+    /// its workload starts a new one on the other nodes.
+    pub(super) fn evict_pods(&mut self, node: u32, gone: &[usize]) {
         for svc in 0..self.nodes.len() as u32 {
             let Behaviour::Service(s) = &self.nodes[svc as usize].behaviour else {
                 continue;
@@ -340,7 +347,7 @@ impl Simulation {
     /// Whether every pod on instance `k` of group `node` fits on the
     /// group's other live nodes (first fit, as the autoscaler simulates
     /// the drain).
-    fn pods_fit_elsewhere(&self, node: u32, k: usize, zone_down: &[bool]) -> bool {
+    pub(super) fn pods_fit_elsewhere(&self, node: u32, k: usize, zone_down: &[bool]) -> bool {
         let Behaviour::Capacity(c) = &self.nodes[node as usize].behaviour else {
             return false;
         };

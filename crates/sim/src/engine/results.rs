@@ -142,7 +142,8 @@ impl Simulation {
                     }
                 }
                 Behaviour::Capacity(c) => {
-                    c.instance_seconds = n.instances.mean(end) * secs;
+                    // Billed from launch, not from in service (`Capacity::billed`).
+                    c.instance_seconds = c.billed.mean(end) * secs;
                     // A Karpenter pool's nodes by type; the group's own
                     // nodes are the rest.
                     let mut by_type = std::collections::BTreeMap::new();

@@ -51,9 +51,7 @@ impl Simulation {
                         }
                         let alive = c.instances.iter().filter(|i| i.alive).count() as u64;
                         nn.instances.set(now, alive);
-                        if let Some(p) = &mut c.karpenter {
-                            p.recount(&c.instances, now);
-                        }
+                        c.rebill(now);
                     }
                 }
                 for n in 0..self.nodes.len() {

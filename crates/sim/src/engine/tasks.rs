@@ -211,8 +211,9 @@ impl Simulation {
                     needs.give_back(i);
                 }
             }
-            self.karpenter_node_emptied(cap, instance);
+            self.karpenter_pods_changed(cap, instance);
             self.place_waiting(cap);
+            self.karpenter_room_grew(cap, instance as usize);
         }
         self.service_pull(node);
     }

@@ -64,6 +64,7 @@ impl Simulation {
                     }
                 }
                 Behaviour::Capacity(c) => {
+                    c.billed.restart(now);
                     for g in c
                         .karpenter
                         .iter_mut()
