@@ -36,6 +36,7 @@ use archsim_model::component::{ConsolidationPolicy, KarpenterSettings};
 
 use super::capacity::Capacity;
 use super::events::Ev;
+use super::nodes::{Room, fits, take};
 use super::service::TaskState;
 use super::{Behaviour, Gauge, SEC, Simulation, Us};
 
@@ -79,19 +80,6 @@ pub(super) struct Pool {
     /// Nodes of each type EC2 bills: launching and Ready (billed from
     /// launch, as `Capacity::billed`).
     pub(super) nodes_by_type: Vec<Gauge>,
-}
-
-/// Free (millicores, MiB, pods) of a node.
-type Room = (u64, u64, u32);
-
-fn fits(room: &Room, need: &Room) -> bool {
-    room.0 >= need.0 && room.1 >= need.1 && room.2 >= need.2
-}
-
-fn take(room: &mut Room, need: &Room) {
-    room.0 -= need.0;
-    room.1 -= need.1;
-    room.2 -= need.2;
 }
 
 impl PoolType {

@@ -107,13 +107,13 @@ impl Capacity {
 }
 
 /// Free (millicores, MiB, pods) of a node.
-type Room = (u64, u64, u32);
+pub(super) type Room = (u64, u64, u32);
 
-fn fits(room: &Room, need: &Room) -> bool {
+pub(super) fn fits(room: &Room, need: &Room) -> bool {
     room.0 >= need.0 && room.1 >= need.1 && room.2 >= need.2
 }
 
-fn take(room: &mut Room, need: &Room) {
+pub(super) fn take(room: &mut Room, need: &Room) {
     room.0 -= need.0;
     room.1 -= need.1;
     room.2 -= need.2;
