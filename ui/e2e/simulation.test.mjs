@@ -251,6 +251,8 @@ test("a Karpenter node group launches the cheapest type that fits, and the place
   );
   // 3 pods of 500 m and 1 GiB: a c5.large holds them and is the cheapest.
   assert.match(named, /c5\.large/);
+  // The group's heading says a NodePool chooses the types.
+  assert.match(await page.locator(".capacity-title").first().innerText(), /Karpenter \(own nodes m5\.xlarge\)/);
   await waitFor("pods on the node", async () => (await page.locator(".instance .task").count()) >= 3);
   await page.screenshot({ path: join(shots, "sim-08-karpenter-placement.png") });
   await page.getByTestId("sim-stop").click();

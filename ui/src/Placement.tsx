@@ -75,10 +75,13 @@ export function PlacementView({ doc }: { doc: DocumentView }) {
             // EKS nodes count CPU in millicores and hold pods.
             const eks = c.kind === "eks_node_group";
             const cpuUnit = eks ? "m" : "units";
+            // A Karpenter group's nodes are of the types its NodePool chose.
+            const props = doc.components.find((k) => k.id === c.capacity)?.props as { autoscaler?: string } | undefined;
+            const karpenter = props?.autoscaler === "karpenter";
             return (
               <div key={c.capacity} className="capacity">
                 <div className="capacity-title">
-                  {name(c.capacity)} <span className="muted">{c.instance_type} · {c.instances.length} in service</span>
+                  {name(c.capacity)} <span className="muted">{karpenter ? `Karpenter (own nodes ${c.instance_type})` : c.instance_type} · {c.instances.length} in service</span>
                   {c.launching > 0 && <span className="pill">{c.launching} launching</span>}
                   {c.waiting_tasks > 0 && (
                     <span className="pill warn">
