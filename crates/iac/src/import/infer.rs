@@ -157,7 +157,8 @@ impl Importer<'_> {
                     }
                 }
                 // A Cognito user pool named in an API's authorizer guards it;
-                // queues in its definition are its service integrations.
+                // its definition (openapi.rs) holds its integrations and
+                // may declare Lambda authorizers.
                 "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
                     if let Some(Value::Object(auths)) =
                         props.get("Auth").and_then(|a| a.get("Authorizers"))
@@ -172,20 +173,21 @@ impl Importer<'_> {
                             self.authorizer(logical, a, fields, &why);
                         }
                     }
+                    let rest = ty == "AWS::Serverless::Api";
                     if let Some(body) = props.get("DefinitionBody") {
-                        self.integrations(logical, body, "definition");
-                        // Authorizers the OpenAPI definition declares.
-                        let fields = if ty == "AWS::Serverless::Api" {
-                            &api_gateway::OPENAPI_REST_AUTHORIZER
-                        } else {
-                            &api_gateway::OPENAPI_HTTP_AUTHORIZER
-                        };
-                        for (name, scheme) in openapi_authorizers(body) {
-                            let why = format!(
-                                "{logical} DefinitionBody security scheme {name} (x-amazon-apigateway-authorizer)"
-                            );
-                            self.authorizer(logical, scheme, fields, &why);
-                        }
+                        let holder = format!("{logical} DefinitionBody");
+                        self.openapi_definition(logical, body, rest, &holder);
+                    } else if props.get("DefinitionUri").is_some() {
+                        self.openapi_elsewhere(logical, "DefinitionUri");
+                    }
+                }
+                "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
+                    let rest = ty == "AWS::ApiGateway::RestApi";
+                    if let Some(body) = props.get("Body") {
+                        let holder = format!("{logical} Body");
+                        self.openapi_definition(logical, body, rest, &holder);
+                    } else if props.get("BodyS3Location").is_some() {
+                        self.openapi_elsewhere(logical, "BodyS3Location");
                     }
                 }
                 "AWS::ApiGateway::Method" => {
@@ -193,12 +195,12 @@ impl Importer<'_> {
                         props.get("RestApiId").and_then(ref_target),
                         props.get("Integration"),
                     ) {
-                        self.integrations(api, i, logical);
+                        self.integration(api, i, logical);
                     }
                 }
                 "AWS::ApiGatewayV2::Integration" => {
                     if let Some(api) = props.get("ApiId").and_then(ref_target) {
-                        self.integrations(api, &props, logical);
+                        self.integration(api, &props, logical);
                     }
                 }
                 "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
@@ -1372,22 +1374,4 @@ fn filter_evidence(filter: &messaging::Filter) -> String {
         f.scope.aws_name(),
         keys.join(", ")
     )
-}
-
-/// The security schemes of an OpenAPI definition that are API Gateway
-/// authorizers (`x-amazon-apigateway-authorizer`): Swagger 2's
-/// `securityDefinitions` and OpenAPI 3's `components.securitySchemes`.
-fn openapi_authorizers(body: &Value) -> Vec<(&str, &Value)> {
-    [
-        body.get("securityDefinitions"),
-        body.get("components")
-            .and_then(|c| c.get("securitySchemes")),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(Value::as_object)
-    .flat_map(|schemes| schemes.iter())
-    .filter(|(_, scheme)| scheme.get("x-amazon-apigateway-authorizer").is_some())
-    .map(|(name, scheme)| (name.as_str(), scheme))
-    .collect()
 }
