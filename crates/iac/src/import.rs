@@ -731,10 +731,17 @@ impl<'a> Importer<'a> {
         if check_connection(f.kind(), t.kind(), kind.meaning()).is_err() {
             return;
         }
+        // One connection per meaning between two components, except
+        // routes: each listener rule (its own listener, priority and
+        // conditions) forwarding to the same target is a route of its own.
+        let same = |c: &Connection| match (&c.kind, &kind) {
+            (ConnectionKind::Route { .. }, ConnectionKind::Route { .. }) => c.kind == kind,
+            _ => c.kind.meaning() == kind.meaning(),
+        };
         let existing = self
             .design
             .connections()
-            .find(|c| c.from == from && c.to == to && c.kind.meaning() == kind.meaning())
+            .find(|c| c.from == from && c.to == to && same(c))
             .map(|c| (c.id.clone(), c.inferred.clone(), c.filter_policy.is_some()));
         if let Some((id, inferred, filtered)) = existing {
             // A subscription met after its permission: the filter goes on

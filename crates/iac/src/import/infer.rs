@@ -788,10 +788,7 @@ impl Importer<'_> {
             else {
                 continue;
             };
-            let rule = props
-                .as_object()
-                .map(|p| load_balancing::LISTENER_RULE.read(p))
-                .unwrap_or_default();
+            let rule = self.listener_rule(logical, &props);
             let listener_port = self
                 .props(&listener)
                 .and_then(|p| load_balancing::PORT.get(p))
@@ -828,6 +825,41 @@ impl Importer<'_> {
             }
             self.connect(&lb, target, kind, &why);
         }
+    }
+
+    /// A listener rule's priority and conditions (a listener's default
+    /// action has neither), values given by parameters read as their
+    /// defaults; a condition archsim cannot read is reported, since the
+    /// route then matches without it.
+    fn listener_rule(&mut self, logical: &str, props: &Value) -> load_balancing::Rule {
+        let Value::Object(raw) = props else {
+            return load_balancing::Rule::default();
+        };
+        let mut used = BTreeSet::new();
+        let given = self.defaults(props, None, &mut used);
+        let rule = given
+            .as_object()
+            .map(|p| load_balancing::LISTENER_RULE.read(p))
+            .unwrap_or_default();
+        if rule != load_balancing::LISTENER_RULE.read(raw) {
+            for parameter in used {
+                self.report_parameter(logical, &parameter);
+            }
+        }
+        let written = load_balancing::CONDITIONS
+            .get(raw)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if rule.conditions.len() < written {
+            let line = format!(
+                "{logical}: {} of its {written} conditions not read (a field archsim does not model, or a value given by an intrinsic): its route matches without them",
+                written - rule.conditions.len()
+            );
+            if !self.report.kept.contains(&line) {
+                self.report.kept.push(line);
+            }
+        }
+        rule
     }
 
     /// An SNS subscription endpoint: a function is invoked, a queue is
