@@ -398,3 +398,121 @@ Resources:
         );
     }
 }
+
+/// A definition in a file beside the template (an `AWS::Include` in a
+/// SAM API's `DefinitionBody`, a SAM HTTP API's `DefinitionUri`) is read
+/// from there, as the corpus's `apigw-sqs-lambda.yaml` writes it; the
+/// template keeps the reference and round-trips.
+#[test]
+fn a_definition_in_a_file_beside_the_template_is_read() {
+    let dir = std::env::temp_dir().join(format!("archsim-openapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Inbox:
+    Type: AWS::SQS::Queue
+  Lister:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.13, Handler: index.handler, InlineCode: "x"}
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: apigateway.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: send
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt Inbox.Arn}]
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: api.yaml}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: http.yaml
+"#;
+    let rest_api = r#"openapi: "3.0.1"
+info: {title: rest}
+paths:
+  /inbox:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: POST
+        credentials:
+          Fn::GetAtt: [ApiRole, Arn]
+        uri:
+          Fn::Sub: arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${Inbox.QueueName}
+        requestParameters:
+          integration.request.querystring.Action: "'SendMessage'"
+"#;
+    let http_api = r#"openapi: "3.0.1"
+info: {title: http}
+paths:
+  /items:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        payloadFormatVersion: "2.0"
+        uri: !GetAtt Lister.Arn
+"#;
+    std::fs::write(dir.join("template.yaml"), template).unwrap();
+    std::fs::write(dir.join("api.yaml"), rest_api).unwrap();
+    std::fs::write(dir.join("http.yaml"), http_api).unwrap();
+    let imported = archsim_iac::import_file(&dir.join("template.yaml")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = &imported.design;
+    assert_draws(
+        d,
+        &set(&["Rest -publishes-> Inbox", "Http -invoke_sync-> Lister"]),
+    );
+    let evidence = |from: &str| {
+        d.connections()
+            .find(|c| c.from == from)
+            .and_then(|c| c.inferred.as_ref())
+            .map(|i| i.evidence.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        evidence("Rest").starts_with(
+            "Rest DefinitionBody (AWS::Include of api.yaml) POST /inbox (x-amazon-apigateway-integration) (service integration sqs:SendMessage)"
+        ),
+        "{}",
+        evidence("Rest")
+    );
+    assert!(
+        evidence("Http").starts_with("Http (DefinitionUri http.yaml) GET /items"),
+        "{}",
+        evidence("Http")
+    );
+    for api in ["Rest", "Http"] {
+        assert!(
+            imported
+                .report
+                .kept
+                .iter()
+                .any(|l| l.starts_with(&format!("{api}: OpenAPI definition read from"))),
+            "{:?}",
+            imported.report.kept
+        );
+    }
+    // The template keeps its references: export writes it back as it was.
+    let original = archsim_iac::template::parse(template, "template.yaml")
+        .unwrap()
+        .value;
+    let opts = archsim_iac::ExportOptions {
+        flavour: archsim_iac::Flavour::Sam,
+        ..Default::default()
+    };
+    let out = archsim_iac::export(d, &opts).unwrap().template;
+    let back = archsim_iac::template::parse(&out, "exported")
+        .unwrap()
+        .value;
+    assert_eq!(back, original);
+}

@@ -177,8 +177,13 @@ impl Importer<'_> {
                     if let Some(body) = props.get("DefinitionBody") {
                         let holder = format!("{logical} DefinitionBody");
                         self.openapi_definition(logical, body, rest, &holder);
-                    } else if props.get("DefinitionUri").is_some() {
-                        self.openapi_elsewhere(logical, "DefinitionUri");
+                    } else if let Some(uri) = props.get("DefinitionUri") {
+                        match uri.as_str() {
+                            Some(file) => {
+                                self.openapi_file(logical, file, rest, logical, "DefinitionUri");
+                            }
+                            None => self.openapi_elsewhere(logical, "DefinitionUri in S3"),
+                        }
                     }
                 }
                 "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {

@@ -7,8 +7,10 @@
 //! with its settings (API Gateway Developer Guide, "Working with API
 //! Gateway extensions to OpenAPI",
 //! https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html).
-//! A definition kept elsewhere (SAM's `DefinitionUri`, `BodyS3Location`,
-//! an `AWS::Include`) is not read, and the import report says so.
+//! A definition in a file beside the template (an `AWS::Include`'s
+//! `Location`, SAM's `DefinitionUri`) is read from there; one in S3
+//! (`BodyS3Location`, an `s3://` location) or missing is not, and the
+//! import report says so.
 
 use super::*;
 
@@ -29,7 +31,7 @@ impl Importer<'_> {
                 .and_then(|p| p.get("Location"))
                 .and_then(Value::as_str)
                 .unwrap_or("?");
-            self.openapi_elsewhere(api, &format!("AWS::Include of {location}"));
+            self.openapi_file(api, location, rest, holder, "AWS::Include of");
             return;
         }
         let mut integrations = Vec::new();
@@ -61,6 +63,40 @@ impl Importer<'_> {
         for (name, scheme) in openapi_authorizers(body) {
             let why = format!("{holder} security scheme {name} ({AUTHORIZER})");
             self.authorizer(api, scheme, fields, &why);
+        }
+    }
+
+    /// Reads the definition of `api` from the file `location` beside the
+    /// template (an `AWS::Include`'s, a SAM `DefinitionUri`'s), for
+    /// inference only: the kept template keeps the reference. A file that
+    /// is not there (or in S3) is reported unread.
+    pub(super) fn openapi_file(
+        &mut self,
+        api: &str,
+        location: &str,
+        rest: bool,
+        holder: &str,
+        how: &str,
+    ) {
+        let definition = self
+            .dir
+            .as_ref()
+            .filter(|_| !location.starts_with("s3://"))
+            .map(|d| d.join(location))
+            .filter(|p| p.is_file())
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|text| parse(&text, location).ok())
+            .map(|parsed| parsed.value)
+            .filter(Value::is_object);
+        match definition {
+            Some(definition) => {
+                self.report
+                    .kept
+                    .push(format!("{api}: OpenAPI definition read from {location}"));
+                let holder = format!("{holder} ({how} {location})");
+                self.openapi_definition(api, &definition, rest, &holder);
+            }
+            None => self.openapi_elsewhere(api, &format!("{how} {location}")),
         }
     }
 
