@@ -36,6 +36,7 @@ use crate::{EXTENSION_KEY, ImportError};
 mod eventbridge;
 mod infer;
 mod integrations;
+mod openapi;
 mod policies;
 mod stacks;
 mod step_functions;
@@ -309,24 +310,6 @@ fn references(v: &Value, out: &mut BTreeSet<String>) {
             }
         }
         Value::Array(a) => a.iter().for_each(|c| references(c, out)),
-        _ => {}
-    }
-}
-
-/// Every `x-amazon-apigateway-integration` object in an OpenAPI
-/// definition.
-fn openapi_integrations<'v>(v: &'v Value, out: &mut Vec<&'v Value>) {
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                if k == "x-amazon-apigateway-integration" {
-                    out.push(child);
-                } else {
-                    openapi_integrations(child, out);
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| openapi_integrations(c, out)),
         _ => {}
     }
 }
@@ -623,36 +606,48 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// Connects an API to what an integration of it (a method's, an HTTP
-    /// API integration's, or its OpenAPI definition's) refers to: a queue,
-    /// topic or stream it sends to (an AWS service integration), or the load balancer
-    /// whose listener it reaches through a VPC link.
-    fn integrations(&mut self, api: &str, integration: &Value, why: &str) {
+    /// Connects an API to what one integration of it (a method's, an HTTP
+    /// API integration's, or one of its OpenAPI definition's) refers to:
+    /// the function it invokes, the AWS service it calls, or the load
+    /// balancer whose listener it reaches through a VPC link.
+    fn integration(&mut self, api: &str, integration: &Value, why: &str) {
         let Some(api) = self.comp(api) else {
             return;
         };
-        // An OpenAPI definition: each of its integrations on its own.
-        let mut own = Vec::new();
-        openapi_integrations(integration, &mut own);
-        if !own.is_empty() {
-            for i in own {
-                if !self.service_integration(&api, i, why) {
-                    self.integration_targets(&api, i, why);
-                }
-            }
-            return;
-        }
         if !self.service_integration(&api, integration, why) {
             self.integration_targets(&api, integration, why);
         }
     }
 
-    /// What an integration that is not an AWS service call reaches: a
-    /// queue, topic or stream it names (a definition that says no more),
-    /// or the load balancer whose listener it reaches through a VPC link.
+    /// What an integration that is not an AWS service call reaches: the
+    /// function a Lambda integration invokes, a queue, topic or stream it
+    /// names (a definition that says no more), or the load balancer whose
+    /// listener it reaches through a VPC link.
     fn integration_targets(&mut self, api: &str, integration: &Value, why: &str) {
         let mut refs = BTreeSet::new();
         references(integration, &mut refs);
+        // A Lambda integration's URI names the function (REST:
+        // `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations`;
+        // an HTTP API may give the function's ARN itself).
+        let mut invoked = BTreeSet::new();
+        if let Some(uri) = ["Uri", "IntegrationUri", "uri"]
+            .iter()
+            .find_map(|k| integration.get(*k))
+        {
+            references(uri, &mut invoked);
+        }
+        for f in invoked {
+            if self.kind_of(&f) == Some(K::LambdaFunction)
+                && let Some(f) = self.comp(&f)
+            {
+                self.connect(
+                    api,
+                    &f,
+                    Meaning::InvokeSync.default_kind(),
+                    &format!("{why} (Lambda integration)"),
+                );
+            }
+        }
         for r in refs {
             if matches!(
                 self.kind_of(&r),
@@ -736,10 +731,17 @@ impl<'a> Importer<'a> {
         if check_connection(f.kind(), t.kind(), kind.meaning()).is_err() {
             return;
         }
+        // One connection per meaning between two components, except
+        // routes: each listener rule (its own listener, priority and
+        // conditions) forwarding to the same target is a route of its own.
+        let same = |c: &Connection| match (&c.kind, &kind) {
+            (ConnectionKind::Route { .. }, ConnectionKind::Route { .. }) => c.kind == kind,
+            _ => c.kind.meaning() == kind.meaning(),
+        };
         let existing = self
             .design
             .connections()
-            .find(|c| c.from == from && c.to == to && c.kind.meaning() == kind.meaning())
+            .find(|c| c.from == from && c.to == to && same(c))
             .map(|c| (c.id.clone(), c.inferred.clone(), c.filter_policy.is_some()));
         if let Some((id, inferred, filtered)) = existing {
             // A subscription met after its permission: the filter goes on

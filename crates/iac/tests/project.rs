@@ -455,6 +455,79 @@ fn payloads_have_the_scenarios_request_size() {
     assert_eq!(inner["Records"][0]["s3"]["object"]["size"], 3000);
 }
 
+/// SNS events carry what the scenario's traffic publishes: its message
+/// attributes (and JSON body), the one a filtered subscription lets
+/// through, so `sam local invoke` sees what the simulation delivers.
+#[test]
+fn sns_events_carry_the_scenarios_message_attributes() {
+    // Without traffic that sets them, no attributes.
+    let p = make(&chains());
+    let event = json_file(&p, "events/notify-fn/order-events-from-orders-fn.json");
+    assert_eq!(
+        event["Records"][0]["Sns"]["MessageAttributes"],
+        serde_json::json!({})
+    );
+    let queued = json_file(&p, "events/order-worker/order-queue-from-order-events.json");
+    let body: Value = serde_json::from_str(queued["Records"][0]["body"].as_str().unwrap()).unwrap();
+    assert!(body.get("MessageAttributes").is_none(), "{body}");
+
+    let mut d = chains();
+    d.scenarios.push(
+        serde_json::from_value(serde_json::json!({
+            "name": "orders", "duration_s": 60.0,
+            "traffic": [
+                {"entry": "users", "pattern": {"type": "poisson", "rps": 1.0},
+                 "request": {"message_attributes": {"event": "order_cancelled", "priority": 3.0},
+                             "message_body": {"order": 7}}},
+                {"entry": "users", "pattern": {"type": "poisson", "rps": 1.0},
+                 "request": {"message_attributes": {"event": "order_placed", "tags": ["gift", "rush"], "weight": 2.5}}}
+            ]
+        }))
+        .expect("scenario"),
+    );
+    // The Lambda subscription takes placed orders only.
+    let subscription = d
+        .connections()
+        .find(|c| c.from == "order-events" && c.to == "notify-fn")
+        .map(|c| c.id.clone())
+        .unwrap();
+    apply_op(
+        &mut d,
+        Op::SetProperty {
+            id: subscription,
+            path: "filter_policy".into(),
+            value: serde_json::json!({"policy": {"event": ["order_placed"]}}),
+        },
+    )
+    .unwrap();
+    let p = make(&d);
+    // The filtered subscriber's event: the second traffic's message, the
+    // first one's would not reach it.
+    let event = json_file(&p, "events/notify-fn/order-events-from-orders-fn.json");
+    let sns = &event["Records"][0]["Sns"];
+    assert_eq!(
+        sns["MessageAttributes"],
+        serde_json::json!({
+            "event": {"Type": "String", "Value": "order_placed"},
+            "tags": {"Type": "String.Array", "Value": "[\"gift\",\"rush\"]"},
+            "weight": {"Type": "Number", "Value": "2.5"}
+        })
+    );
+    assert!(sns["Message"].as_str().unwrap().contains("Orders fn"));
+    // The unfiltered queue subscription: the first traffic's message, in
+    // the SNS envelope inside the SQS message, with its JSON body.
+    let queued = json_file(&p, "events/order-worker/order-queue-from-order-events.json");
+    let body: Value = serde_json::from_str(queued["Records"][0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body["MessageAttributes"],
+        serde_json::json!({
+            "event": {"Type": "String", "Value": "order_cancelled"},
+            "priority": {"Type": "Number", "Value": "3"}
+        })
+    );
+    assert_eq!(body["Message"], "{\"order\":7}");
+}
+
 #[test]
 fn the_template_points_every_function_at_its_folder() {
     let p = make(&chains());

@@ -83,3 +83,52 @@ fn routes_of_one_priority_are_one_rule_only_with_the_same_conditions() {
     );
     assert!(codes(&clash).contains(&"LB_DUPLICATE_PRIORITY".to_string()));
 }
+
+/// A rule's host (or method, header, query string, source address) cannot
+/// be checked against a simulated request, which carries a path only: it
+/// is taken to match, and the run's notes say so for that rule alone.
+#[test]
+fn a_condition_other_than_a_path_is_taken_to_match_and_said_so() {
+    use archsim_model::connection::ConditionField;
+    let host = ConnectionKind::Route {
+        priority: Some(5),
+        conditions: vec![
+            RuleCondition {
+                field: ConditionField::HostHeader,
+                values: vec!["admin.example.com".into()],
+            },
+            RuleCondition::path(&["/*"]),
+        ],
+        weight: 1,
+        target_port: None,
+        listener_port: 80,
+    };
+    let d = canary(host, route(Some(9), Some("/x/*"), 1));
+    let sc = scenario("client", TrafficPattern::Constant { rps: 10.0 }, 10.0);
+    let r = simulate(&d, &sc, &RunOptions::default()).unwrap();
+    // Every request's path matches rule 5's `/*`: its host is not checked.
+    assert_eq!(r.component("blue").unwrap().requests, 100);
+    assert_eq!(r.component("green").unwrap().requests, 0);
+    let noted: Vec<&String> = r
+        .notes
+        .iter()
+        .filter(|n| n.contains("taken to match"))
+        .collect();
+    assert_eq!(noted.len(), 1, "{:?}", r.notes);
+    assert!(
+        noted[0].contains("rule 5") && noted[0].contains("host header"),
+        "{}",
+        noted[0]
+    );
+    // Path-only rules: no such note.
+    let d = canary(
+        route(Some(5), Some("/*"), 1),
+        route(Some(9), Some("/x/*"), 1),
+    );
+    let r = simulate(&d, &sc, &RunOptions::default()).unwrap();
+    assert!(
+        !r.notes.iter().any(|n| n.contains("taken to match")),
+        "{:?}",
+        r.notes
+    );
+}

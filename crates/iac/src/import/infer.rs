@@ -157,7 +157,8 @@ impl Importer<'_> {
                     }
                 }
                 // A Cognito user pool named in an API's authorizer guards it;
-                // queues in its definition are its service integrations.
+                // its definition (openapi.rs) holds its integrations and
+                // may declare Lambda authorizers.
                 "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
                     if let Some(Value::Object(auths)) =
                         props.get("Auth").and_then(|a| a.get("Authorizers"))
@@ -172,20 +173,26 @@ impl Importer<'_> {
                             self.authorizer(logical, a, fields, &why);
                         }
                     }
+                    let rest = ty == "AWS::Serverless::Api";
                     if let Some(body) = props.get("DefinitionBody") {
-                        self.integrations(logical, body, "definition");
-                        // Authorizers the OpenAPI definition declares.
-                        let fields = if ty == "AWS::Serverless::Api" {
-                            &api_gateway::OPENAPI_REST_AUTHORIZER
-                        } else {
-                            &api_gateway::OPENAPI_HTTP_AUTHORIZER
-                        };
-                        for (name, scheme) in openapi_authorizers(body) {
-                            let why = format!(
-                                "{logical} DefinitionBody security scheme {name} (x-amazon-apigateway-authorizer)"
-                            );
-                            self.authorizer(logical, scheme, fields, &why);
+                        let holder = format!("{logical} DefinitionBody");
+                        self.openapi_definition(logical, body, rest, &holder);
+                    } else if let Some(uri) = props.get("DefinitionUri") {
+                        match uri.as_str() {
+                            Some(file) => {
+                                self.openapi_file(logical, file, rest, logical, "DefinitionUri");
+                            }
+                            None => self.openapi_elsewhere(logical, "DefinitionUri in S3"),
                         }
+                    }
+                }
+                "AWS::ApiGateway::RestApi" | "AWS::ApiGatewayV2::Api" => {
+                    let rest = ty == "AWS::ApiGateway::RestApi";
+                    if let Some(body) = props.get("Body") {
+                        let holder = format!("{logical} Body");
+                        self.openapi_definition(logical, body, rest, &holder);
+                    } else if props.get("BodyS3Location").is_some() {
+                        self.openapi_elsewhere(logical, "BodyS3Location");
                     }
                 }
                 "AWS::ApiGateway::Method" => {
@@ -193,12 +200,12 @@ impl Importer<'_> {
                         props.get("RestApiId").and_then(ref_target),
                         props.get("Integration"),
                     ) {
-                        self.integrations(api, i, logical);
+                        self.integration(api, i, logical);
                     }
                 }
                 "AWS::ApiGatewayV2::Integration" => {
                     if let Some(api) = props.get("ApiId").and_then(ref_target) {
-                        self.integrations(api, &props, logical);
+                        self.integration(api, &props, logical);
                     }
                 }
                 "AWS::ApiGateway::Authorizer" | "AWS::ApiGatewayV2::Authorizer" => {
@@ -784,10 +791,7 @@ impl Importer<'_> {
             else {
                 continue;
             };
-            let rule = props
-                .as_object()
-                .map(|p| load_balancing::LISTENER_RULE.read(p))
-                .unwrap_or_default();
+            let rule = self.listener_rule(logical, &props);
             let listener_port = self
                 .props(&listener)
                 .and_then(|p| load_balancing::PORT.get(p))
@@ -824,6 +828,41 @@ impl Importer<'_> {
             }
             self.connect(&lb, target, kind, &why);
         }
+    }
+
+    /// A listener rule's priority and conditions (a listener's default
+    /// action has neither), values given by parameters read as their
+    /// defaults; a condition archsim cannot read is reported, since the
+    /// route then matches without it.
+    fn listener_rule(&mut self, logical: &str, props: &Value) -> load_balancing::Rule {
+        let Value::Object(raw) = props else {
+            return load_balancing::Rule::default();
+        };
+        let mut used = BTreeSet::new();
+        let given = self.defaults(props, None, &mut used);
+        let rule = given
+            .as_object()
+            .map(|p| load_balancing::LISTENER_RULE.read(p))
+            .unwrap_or_default();
+        if rule != load_balancing::LISTENER_RULE.read(raw) {
+            for parameter in used {
+                self.report_parameter(logical, &parameter);
+            }
+        }
+        let written = load_balancing::CONDITIONS
+            .get(raw)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if rule.conditions.len() < written {
+            let line = format!(
+                "{logical}: {} of its {written} conditions not read (a field archsim does not model, or a value given by an intrinsic): its route matches without them",
+                written - rule.conditions.len()
+            );
+            if !self.report.kept.contains(&line) {
+                self.report.kept.push(line);
+            }
+        }
+        rule
     }
 
     /// An SNS subscription endpoint: a function is invoked, a queue is
@@ -1370,22 +1409,4 @@ fn filter_evidence(filter: &messaging::Filter) -> String {
         f.scope.aws_name(),
         keys.join(", ")
     )
-}
-
-/// The security schemes of an OpenAPI definition that are API Gateway
-/// authorizers (`x-amazon-apigateway-authorizer`): Swagger 2's
-/// `securityDefinitions` and OpenAPI 3's `components.securitySchemes`.
-fn openapi_authorizers(body: &Value) -> Vec<(&str, &Value)> {
-    [
-        body.get("securityDefinitions"),
-        body.get("components")
-            .and_then(|c| c.get("securitySchemes")),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(Value::as_object)
-    .flat_map(|schemes| schemes.iter())
-    .filter(|(_, scheme)| scheme.get("x-amazon-apigateway-authorizer").is_some())
-    .map(|(name, scheme)| (name.as_str(), scheme))
-    .collect()
 }

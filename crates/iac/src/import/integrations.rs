@@ -60,8 +60,10 @@ fn text_of(v: &Value) -> Option<String> {
 /// `x-amazon-apigateway-integration`) calls; `None` for a Lambda proxy,
 /// HTTP or mock integration.
 pub(super) fn service_call(integration: &Value) -> Option<ServiceCall> {
-    if let Some(subtype) = integration
-        .get("IntegrationSubtype")
+    // (`integrationSubtype` in an OpenAPI definition.)
+    if let Some(subtype) = ["IntegrationSubtype", "integrationSubtype"]
+        .iter()
+        .find_map(|k| integration.get(*k))
         .and_then(Value::as_str)
     {
         let (service, action) = subtype.split_once('-')?;
@@ -96,7 +98,12 @@ pub(super) fn service_call(integration: &Value) -> Option<ServiceCall> {
         // request parameters or template may (`Action=SendMessage`).
         _ => {
             let mut text = String::new();
-            for key in ["RequestParameters", "RequestTemplates", "requestParameters"] {
+            for key in [
+                "RequestParameters",
+                "RequestTemplates",
+                "requestParameters",
+                "requestTemplates",
+            ] {
                 if let Some(v) = integration.get(key) {
                     text.push_str(&v.to_string());
                 }

@@ -10,6 +10,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use archsim_model::component::{ApiType, AuthorizerPayload};
+use archsim_model::filter_policy::AttributeValue;
+use archsim_model::scenario::RequestAttributes;
 use archsim_model::{Component, ConnectionKind, Design, Props};
 use serde_json::{Value, json};
 
@@ -69,16 +71,32 @@ pub(crate) fn for_function(
                 out.push((file("-authorizer"), authorizer_event(&names, source)));
             }
             TriggerKind::Sqs | TriggerKind::Sns => {
+                // A topic's message: what the scenario's traffic sends it.
+                let sns = t.kind == TriggerKind::Sns;
+                let sent = sns
+                    .then(|| topic_message(design, source, plan.component))
+                    .flatten();
+                let with_attributes = |mut event: Value| {
+                    if sns {
+                        event["Records"][0]["Sns"]["MessageAttributes"] = sns_attributes(sent);
+                    }
+                    event
+                };
                 let senders = senders(design, source);
                 if senders.is_empty() {
-                    let body = payload(source, size);
-                    out.push((file(""), wrap(&names, t.kind, source, body, size)));
+                    let body = sent_body(sent).unwrap_or_else(|| payload(source, size));
+                    let event = wrap(&names, t.kind, source, body, size);
+                    out.push((file(""), with_attributes(event)));
                 }
                 for sender in senders {
-                    let body = message_from(design, &names, sender, size, MAX_DEPTH);
+                    let body = match sent_body(sent) {
+                        Some(body) if plain(sender) => body,
+                        _ => message_from(design, &names, sender, source, size, MAX_DEPTH),
+                    };
+                    let event = wrap(&names, t.kind, source, body, size);
                     out.push((
                         file(&format!("-from-{}", kebab(&sender.name))),
-                        wrap(&names, t.kind, source, body, size),
+                        with_attributes(event),
                     ));
                 }
             }
@@ -110,24 +128,28 @@ pub(crate) fn for_function(
     out
 }
 
-/// What `sender` puts in a message to a queue or topic: an S3
-/// notification, an SNS envelope around what reaches the topic, an
-/// EventBridge event, or the request's payload.
+/// What `sender` puts in a message to `to` (a queue or topic): an S3
+/// notification, an SNS envelope around what reaches the topic (with the
+/// scenario's message attributes), an EventBridge event, or the request's
+/// payload.
 fn message_from(
     design: &Design,
     names: &Names,
     sender: &Component,
+    to: &Component,
     size: usize,
     depth: usize,
 ) -> Value {
     match &sender.props {
         Props::S3Bucket(_) => s3_event(names, sender, size),
         Props::SnsTopic(_) if depth > 0 => {
-            let inner = match senders(design, sender).first() {
-                Some(up) => message_from(design, names, up, size, depth - 1),
-                None => payload(sender, size),
+            let sent = topic_message(design, sender, to);
+            let inner = match (senders(design, sender).first(), sent_body(sent)) {
+                (Some(up), Some(body)) if plain(up) => body,
+                (Some(up), _) => message_from(design, names, up, sender, size, depth - 1),
+                (None, body) => body.unwrap_or_else(|| payload(sender, size)),
             };
-            sns_envelope(names, sender, &inner)
+            sns_envelope(names, sender, &inner, sent)
         }
         Props::EventBridgeRule(_) if depth > 0 => {
             let detail = match senders(design, sender).first() {
@@ -137,6 +159,84 @@ fn message_from(
             eventbridge(design, names, sender, detail)
         }
         _ => payload(sender, size),
+    }
+}
+
+/// Whether what `sender` sends is the request's own payload (not an S3
+/// notification, an SNS envelope or an EventBridge event), which a
+/// scenario's `message_body` stands for.
+fn plain(sender: &Component) -> bool {
+    !matches!(
+        sender.props,
+        Props::S3Bucket(_) | Props::SnsTopic(_) | Props::EventBridgeRule(_)
+    )
+}
+
+/// The message the scenario's traffic publishes to `topic`, as the
+/// simulation sends it on to `subscriber`: the first traffic reaching the
+/// topic whose message passes the subscription's filter policy, or else
+/// the first reaching it (`None`: no traffic does).
+fn topic_message<'a>(
+    design: &'a Design,
+    topic: &Component,
+    subscriber: &Component,
+) -> Option<&'a RequestAttributes> {
+    let policy = design
+        .outgoing(&topic.id)
+        .into_iter()
+        .find(|(_, to)| to.id == subscriber.id)
+        .and_then(|(conn, _)| conn.filter_policy.as_ref())
+        .and_then(|f| f.parse().ok());
+    let reaching: Vec<&RequestAttributes> = design
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.traffic)
+        .filter(|t| reaches(design, &t.entry, &topic.id))
+        .map(|t| &t.request)
+        .collect();
+    reaching
+        .iter()
+        .find(|r| {
+            policy
+                .as_ref()
+                .is_none_or(|p| p.passes(&r.message_attributes, r.message_body.as_ref()))
+        })
+        .or(reaching.first())
+        .copied()
+}
+
+/// The JSON body a scenario's messages carry, as the message text.
+fn sent_body(sent: Option<&RequestAttributes>) -> Option<Value> {
+    sent.and_then(|r| r.message_body.clone())
+}
+
+/// A message's attributes as SNS delivers them: each a `Type` (`String`,
+/// `Number`, `String.Array`) and its `Value` as text, a String.Array's a
+/// JSON array (Lambda Developer Guide, "Using Lambda with Amazon SNS",
+/// example event, https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html;
+/// SNS Developer Guide, "Amazon SNS message attributes",
+/// https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html).
+fn sns_attributes(sent: Option<&RequestAttributes>) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, value) in sent.map(|r| &r.message_attributes).into_iter().flatten() {
+        let (ty, text) = match value {
+            AttributeValue::String(s) => ("String", s.clone()),
+            AttributeValue::Number(n) => ("Number", number_text(*n)),
+            AttributeValue::StringArray(a) => {
+                ("String.Array", serde_json::to_string(a).unwrap_or_default())
+            }
+        };
+        out.insert(name.clone(), json!({"Type": ty, "Value": text}));
+    }
+    Value::Object(out)
+}
+
+/// A number as a publisher would write it: `42`, not `42.0`.
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
     }
 }
 
@@ -485,10 +585,16 @@ fn sns_fields(names: &Names, topic: &Component, message: &str) -> Value {
 
 /// What an SQS subscription without raw delivery receives: the SNS
 /// envelope as JSON, with `Message` the published text (SNS spells the
-/// URL fields `SigningCertURL`/`UnsubscribeURL` here).
-fn sns_envelope(names: &Names, topic: &Component, inner: &Value) -> Value {
+/// URL fields `SigningCertURL`/`UnsubscribeURL` here); the message's
+/// attributes, when it has any, as in a Lambda event.
+fn sns_envelope(
+    names: &Names,
+    topic: &Component,
+    inner: &Value,
+    sent: Option<&RequestAttributes>,
+) -> Value {
     let id = names.id(topic);
-    json!({
+    let mut envelope = json!({
         "Type": "Notification",
         "MessageId": uuid(&id, 5),
         "TopicArn": names.arn("sns", &id),
@@ -498,7 +604,11 @@ fn sns_envelope(names: &Names, topic: &Component, inner: &Value) -> Value {
         "Signature": "EXAMPLE",
         "SigningCertURL": "EXAMPLE",
         "UnsubscribeURL": "EXAMPLE"
-    })
+    });
+    if sent.is_some_and(|r| !r.message_attributes.is_empty()) {
+        envelope["MessageAttributes"] = sns_attributes(sent);
+    }
+    envelope
 }
 
 fn eventbridge(design: &Design, names: &Names, rule: &Component, detail: Value) -> Value {

@@ -285,24 +285,79 @@ fn condition(cond: &RuleCondition) -> Value {
     }
 }
 
-/// Import reads path patterns (with or without their `PathPatternConfig`)
-/// and no other condition yet.
+/// A condition as a rule spells it, read back (the inverse of
+/// [`condition`]): each field's `...Config`, or the legacy `Values` that
+/// path-pattern and host-header conditions may give instead
+/// (Elastic Load Balancing API Reference, "RuleCondition",
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RuleCondition.html).
+/// `None` for a field archsim does not know or a condition with no value
+/// written as text (an intrinsic without a default).
+fn read_condition(c: &Value) -> Option<RuleCondition> {
+    let texts = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect()
+    };
+    let config = |name: &str| c.get(name).and_then(|cfg| cfg.get("Values"));
+    let (field, values) = match c.get("Field").and_then(Value::as_str)? {
+        "path-pattern" => (
+            ConditionField::PathPattern,
+            texts(config("PathPatternConfig").or_else(|| c.get("Values"))),
+        ),
+        "host-header" => (
+            ConditionField::HostHeader,
+            texts(config("HostHeaderConfig").or_else(|| c.get("Values"))),
+        ),
+        "http-request-method" => (
+            ConditionField::HttpMethod,
+            texts(config("HttpRequestMethodConfig")),
+        ),
+        "source-ip" => (ConditionField::SourceIp, texts(config("SourceIpConfig"))),
+        "http-header" => {
+            let header = c.get("HttpHeaderConfig")?;
+            let name = header.get("HttpHeaderName")?.as_str()?.to_string();
+            let values = texts(header.get("Values"));
+            if values.is_empty() {
+                return None;
+            }
+            let mut named = vec![name];
+            named.extend(values);
+            (ConditionField::HttpHeader, named)
+        }
+        "query-string" => {
+            let pairs = config("QueryStringConfig")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|pair| {
+                    let value = pair.get("Value")?.as_str()?;
+                    Some(match pair.get("Key").and_then(Value::as_str) {
+                        Some(key) => format!("{key}={value}"),
+                        None => value.to_string(),
+                    })
+                })
+                .collect();
+            (ConditionField::QueryString, pairs)
+        }
+        _ => return None,
+    };
+    (!values.is_empty()).then_some(RuleCondition { field, values })
+}
+
+/// Every condition archsim models, read as [`condition`] writes it.
 pub(crate) const CONDITIONS: Field<Rule> = Field {
     path: "Conditions",
     write: |r| json!(r.conditions.iter().map(condition).collect::<Vec<_>>()),
     read: Some(|r, v| {
-        for c in v.as_array().into_iter().flatten() {
-            if c.get("Field").and_then(Value::as_str) == Some("path-pattern") {
-                let values = c
-                    .get("PathPatternConfig")
-                    .and_then(|p| p.get("Values"))
-                    .or_else(|| c.get("Values"));
-                if let Some(Value::Array(v)) = values {
-                    let paths: Vec<&str> = v.iter().filter_map(Value::as_str).collect();
-                    r.conditions.push(RuleCondition::path(&paths));
-                }
-            }
-        }
+        r.conditions.extend(
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(read_condition),
+        );
     }),
     write_back: false,
     sam_global: false,
@@ -420,6 +475,41 @@ mod tests {
                 priority: Some(7),
                 conditions: vec![RuleCondition::path(&["/api/*", "/v2/*"])],
             },
+        );
+        // Every condition field, as a rule spells it and back.
+        let of = |field, values: &[&str]| RuleCondition {
+            field,
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        round_trips(
+            &LISTENER_RULE,
+            &Rule {
+                priority: Some(9),
+                conditions: vec![
+                    of(ConditionField::HostHeader, &["api.example.com"]),
+                    of(ConditionField::HttpMethod, &["GET", "HEAD"]),
+                    of(ConditionField::SourceIp, &["10.0.0.0/8"]),
+                    of(ConditionField::HttpHeader, &["X-Tenant", "blue", "green"]),
+                    of(ConditionField::QueryString, &["version=2", "beta"]),
+                ],
+            },
+        );
+    }
+
+    #[test]
+    fn legacy_values_and_unreadable_conditions() {
+        let rule = json!({"Priority": 3, "Conditions": [
+            {"Field": "host-header", "Values": ["a.example.com"]},
+            {"Field": "path-pattern", "Values": [{"Ref": "NoDefault"}]},
+            {"Field": "unknown-field", "Values": ["x"]}
+        ]});
+        let read = LISTENER_RULE.read(rule.as_object().unwrap());
+        assert_eq!(
+            read.conditions,
+            [RuleCondition {
+                field: ConditionField::HostHeader,
+                values: vec!["a.example.com".into()]
+            }]
         );
     }
 

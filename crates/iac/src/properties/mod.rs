@@ -404,6 +404,10 @@ mod tests {
         const SHARED: &[(&str, &str)] = &[
             ("Conditions", "the template's Conditions section"),
             (
+                "DefinitionUri",
+                "a SAM state machine's definition file, and a SAM API's OpenAPI file (not read: the import report says so)",
+            ),
+            (
                 "Description",
                 "the template's, outputs', parameters' and most resources' descriptions",
             ),

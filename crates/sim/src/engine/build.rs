@@ -121,7 +121,10 @@ impl Simulation {
                     target: NONE,
                     authorizer: edges::authorizer(design, comp, p, &ids),
                 },
-                Props::Alb(p) | Props::Nlb(p) => edges::load_balancer(design, comp, p, &ids),
+                Props::Alb(p) | Props::Nlb(p) => {
+                    notes.extend(edges::conditions_taken_to_match(design, comp));
+                    edges::load_balancer(design, comp, p, &ids)
+                }
                 Props::CloudFront(p) => Behaviour::Edge {
                     hit_ratio: p.cache_hit_ratio.clamp(0.0, 1.0),
                     target: NONE,

@@ -6,7 +6,7 @@
 //! answered at the edge, misses sent to the origin).
 
 use archsim_model::component::{ApiGatewayProps, ComponentKind, LoadBalancerProps};
-use archsim_model::connection::{ConnectionKind, RuleCondition};
+use archsim_model::connection::{ConditionField, ConnectionKind, RuleCondition};
 use archsim_model::listener_rule::rule_matches;
 use archsim_model::{Component, Design};
 
@@ -61,6 +61,47 @@ pub(super) fn load_balancer(
         idle_timeout: u64::from(p.idle_timeout_s) * SEC,
         algorithm: p.algorithm,
     }
+}
+
+/// The run's notes on `comp`'s rules with a condition other than a path
+/// (a host, method, header, query string or source address): a simulated
+/// request carries a path only, so such a condition is taken to match
+/// (`archsim_model::listener_rule`), and the note says so.
+pub(super) fn conditions_taken_to_match(design: &Design, comp: &Component) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (conn, to) in design.outgoing(&comp.id) {
+        let ConnectionKind::Route {
+            priority,
+            conditions,
+            ..
+        } = &conn.kind
+        else {
+            continue;
+        };
+        let mut fields: Vec<&str> = conditions
+            .iter()
+            .filter_map(|c| match c.field {
+                ConditionField::PathPattern => None,
+                ConditionField::HostHeader => Some("host header"),
+                ConditionField::HttpMethod => Some("HTTP method"),
+                ConditionField::HttpHeader => Some("HTTP header"),
+                ConditionField::QueryString => Some("query string"),
+                ConditionField::SourceIp => Some("source IP"),
+            })
+            .collect();
+        fields.dedup();
+        if fields.is_empty() {
+            continue;
+        }
+        let rule = priority.map_or("its default rule".to_string(), |p| format!("rule {p}"));
+        notes.push(format!(
+            "{}: {rule} (to {}) also matches on its {}: simulated requests carry a path only, so that is taken to match",
+            comp.name,
+            to.name,
+            fields.join(", ")
+        ));
+    }
+    notes
 }
 
 /// An API's Lambda authorizer: the function API Gateway invokes before

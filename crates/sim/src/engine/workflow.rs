@@ -18,12 +18,12 @@
 //! Express executions are not stopped at 5 minutes (validation flags
 //! definitions that wait that long); no jitter, no MaxDelaySeconds.
 
+use crate::rng::{pick_weighted, uniform};
 use archsim_model::component::{
     StateKind, StepFunctionsProps, TaskCall, TaskService, Workflow, WorkflowType,
 };
 use archsim_model::connection::{Access, ConnectionKind, InvokeMode};
 use archsim_model::{Component, Design};
-use rand::Rng;
 
 use super::build::index_of;
 use super::events::{ErrKind, Ev, Mode, Outcome, Req};
@@ -77,22 +77,12 @@ struct CState {
 }
 
 enum CKind {
-    Call {
-        target: u32,
-        how: How,
-    },
+    Call { target: u32, how: How },
     Wait(Us),
     Pass,
-    Choice {
-        nexts: Vec<u32>,
-        cumulative: Vec<f64>,
-    },
+    Choice { nexts: Vec<u32>, weights: Vec<f64> },
     Parallel(Vec<u32>),
-    Map {
-        graph: u32,
-        items: u32,
-        max: u32,
-    },
+    Map { graph: u32, items: u32, max: u32 },
     Succeed,
     Fail,
 }
@@ -291,16 +281,7 @@ impl Machine {
                         .filter(|w| w.len() == nexts.len() && w.iter().sum::<f64>() > 0.0)
                         .cloned()
                         .unwrap_or_else(|| vec![1.0; nexts.len()]);
-                    let total: f64 = weights.iter().map(|w| w.max(0.0)).sum();
-                    let mut acc = 0.0;
-                    let cumulative = weights
-                        .iter()
-                        .map(|w| {
-                            acc += w.max(0.0) / total;
-                            acc
-                        })
-                        .collect();
-                    CKind::Choice { nexts, cumulative }
+                    CKind::Choice { nexts, weights }
                 }
                 StateKind::Parallel { branches } => CKind::Parallel(
                     branches
@@ -472,14 +453,13 @@ impl Simulation {
                     );
                     Flow::Wait
                 }
-                CKind::Choice { nexts, cumulative } => {
-                    let (nexts, cumulative) = (nexts.clone(), cumulative.clone());
-                    let u: f64 = self.nodes[node as usize].rng.random();
-                    let i = cumulative
-                        .iter()
-                        .position(|c| u < *c)
-                        .unwrap_or(nexts.len() - 1);
-                    self.machine(node).frames[f as usize].state = nexts[i];
+                CKind::Choice { nexts, weights } => {
+                    let (nexts, weights) = (nexts.clone(), weights.clone());
+                    // One uniform draw per Choice, picked by weight.
+                    let u = uniform(&mut self.nodes[node as usize].rng);
+                    let i = pick_weighted(weights.iter().copied(), u).unwrap_or(nexts.len() - 1);
+                    let next = nexts[i];
+                    self.machine(node).frames[f as usize].state = next;
                     continue;
                 }
                 CKind::Succeed => {
