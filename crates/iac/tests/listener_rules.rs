@@ -208,30 +208,5 @@ fn each_rule_to_the_same_target_is_a_route_of_its_own() {
 
 #[test]
 fn a_template_with_two_rules_to_one_target_round_trips() {
-    use archsim_iac::{ExportOptions, Flavour, Syntax};
-    let original = archsim_iac::template::parse(TWO_RULES, "rules.yaml")
-        .unwrap()
-        .value;
-    let imported = archsim_iac::import(TWO_RULES, "rules.yaml").unwrap();
-    for syntax in [Syntax::Yaml, Syntax::Json] {
-        let opts = ExportOptions {
-            flavour: Flavour::CloudFormation,
-            syntax,
-            ..Default::default()
-        };
-        let first = archsim_iac::export(&imported.design, &opts)
-            .unwrap()
-            .template;
-        let back = archsim_iac::template::parse(&first, "exported")
-            .unwrap()
-            .value;
-        assert_eq!(back, original, "{syntax:?}");
-        let again = archsim_iac::import(&first, "exported").unwrap();
-        assert_eq!(
-            again.design.connections().count(),
-            imported.design.connections().count()
-        );
-        let second = archsim_iac::export(&again.design, &opts).unwrap().template;
-        assert_eq!(second, first, "{syntax:?}");
-    }
+    common::assert_round_trips_as_written(TWO_RULES, "rules.yaml");
 }

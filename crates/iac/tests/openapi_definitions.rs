@@ -329,29 +329,7 @@ fn plain_cloudformation_bodies_are_read_as_sam_definitions_are() {
 
 #[test]
 fn a_plain_body_round_trips_byte_for_byte() {
-    use archsim_iac::{ExportOptions, Flavour, Syntax};
-    let original = archsim_iac::template::parse(PLAIN_BODIES, "bodies.yaml")
-        .unwrap()
-        .value;
-    let imported = archsim_iac::import(PLAIN_BODIES, "bodies.yaml").unwrap();
-    for syntax in [Syntax::Yaml, Syntax::Json] {
-        let opts = ExportOptions {
-            flavour: Flavour::CloudFormation,
-            syntax,
-            ..Default::default()
-        };
-        let first = archsim_iac::export(&imported.design, &opts)
-            .unwrap()
-            .template;
-        let back = archsim_iac::template::parse(&first, "exported")
-            .unwrap()
-            .value;
-        assert_eq!(back, original, "{syntax:?}");
-        // Export -> import -> export: the same text again.
-        let again = archsim_iac::import(&first, "exported").unwrap();
-        let second = archsim_iac::export(&again.design, &opts).unwrap().template;
-        assert_eq!(second, first, "{syntax:?}");
-    }
+    common::assert_round_trips_as_written(PLAIN_BODIES, "bodies.yaml");
 }
 
 /// A definition kept outside the template is not read, and the report

@@ -1197,3 +1197,36 @@ pub fn assert_draws(d: &Design, want: &BTreeSet<String>) {
 pub fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
+
+/// Imports `text`, exports it as CloudFormation in YAML and in JSON, and
+/// asserts each export parses to the template as written and that export
+/// -> import -> export gives the same text again (and the same number of
+/// connections). Returns the import.
+pub fn assert_round_trips_as_written(text: &str, name: &str) -> archsim_iac::Imported {
+    use archsim_iac::{ExportOptions, Flavour, Syntax};
+    let original = archsim_iac::template::parse(text, name).unwrap().value;
+    let imported = archsim_iac::import(text, name).unwrap();
+    for syntax in [Syntax::Yaml, Syntax::Json] {
+        let opts = ExportOptions {
+            flavour: Flavour::CloudFormation,
+            syntax,
+            ..Default::default()
+        };
+        let first = archsim_iac::export(&imported.design, &opts)
+            .unwrap()
+            .template;
+        let back = archsim_iac::template::parse(&first, "exported")
+            .unwrap()
+            .value;
+        assert_eq!(back, original, "{name} {syntax:?}");
+        let again = archsim_iac::import(&first, "exported").unwrap();
+        assert_eq!(
+            again.design.connections().count(),
+            imported.design.connections().count(),
+            "{name} {syntax:?}"
+        );
+        let second = archsim_iac::export(&again.design, &opts).unwrap().template;
+        assert_eq!(second, first, "{name} {syntax:?}");
+    }
+    imported
+}
