@@ -254,6 +254,9 @@ test("a Karpenter node group launches the cheapest type that fits, and the place
   // The group's heading says a NodePool chooses the types.
   assert.match(await page.locator(".capacity-title").first().innerText(), /Karpenter \(own nodes m5\.xlarge\)/);
   await waitFor("pods on the node", async () => (await page.locator(".instance .task").count()) >= 3);
+  // What the run does not simulate as Karpenter does is said beside the clock.
+  await page.getByTestId("sim-notes").locator("summary").click();
+  assert.match(await page.getByTestId("sim-notes").innerText(), /Karpenter/);
   await page.screenshot({ path: join(shots, "sim-08-karpenter-placement.png") });
   await page.getByTestId("sim-stop").click();
   await page.close();

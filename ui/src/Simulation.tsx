@@ -269,6 +269,18 @@ export function SimBar({
           </div>
           {live.finished && <span className="sim-done">done</span>}
           {live.paused && !live.finished && <span className="sim-paused">paused</span>}
+          {live.notes.length > 0 && (
+            <details className="sim-notes" data-testid="sim-notes">
+              <summary title="What this run simulates otherwise than AWS would">
+                {live.notes.length} {live.notes.length === 1 ? "note" : "notes"}
+              </summary>
+              <ul>
+                {live.notes.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </div>
       )}
     </div>

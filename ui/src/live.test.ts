@@ -27,6 +27,7 @@ function view(components: LiveComponent[]): LiveView {
     traces: 0,
     events: [],
     deployments: [],
+    notes: [],
   };
 }
 

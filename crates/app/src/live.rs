@@ -151,6 +151,9 @@ pub struct LiveView {
     /// order they started: the new version's share and both versions'
     /// requests and errors now.
     pub deployments: Vec<DeploymentNow>,
+    /// What this run simulates otherwise than AWS would (the run's notes,
+    /// as `simulate` prints them).
+    pub notes: Vec<String>,
 }
 
 /// One component's 1 s series, averaged down to at most
@@ -411,6 +414,7 @@ impl LiveRun {
                 .into_iter()
                 .map(DeploymentNow::from)
                 .collect(),
+            notes: self.sim.notes().to_vec(),
         }
     }
 

@@ -479,3 +479,51 @@ fn a_live_deployment_shows_its_share_and_both_versions_health() {
     );
     assert!(archsim_app::deploy_target(&design("eks-platform")).is_none());
 }
+
+#[test]
+fn a_live_run_says_what_it_simulates_otherwise_than_aws_as_a_batch_run_does() {
+    // A Karpenter NodePool's consolidation is simplified: the live view
+    // carries the run's notes from its first frame, the same as the run's.
+    let mut d = design("eks-platform");
+    archsim_model::edit::apply_op(
+        &mut d,
+        archsim_model::Op::SetProperty {
+            id: "nodes".into(),
+            path: "autoscaler".into(),
+            value: serde_json::json!("karpenter"),
+        },
+    )
+    .unwrap();
+    let mut run = start(
+        &d,
+        LiveStart {
+            paused: true,
+            ..LiveStart::default()
+        },
+    );
+    let v = run.poll(0.0);
+    assert!(
+        v.notes.iter().any(|n| n.contains("Karpenter")),
+        "{:?}",
+        v.notes
+    );
+    let scenario = archsim_sim::find_scenario(&d, None).unwrap();
+    let batch = archsim_sim::simulate(
+        &d,
+        scenario,
+        &RunOptions {
+            duration_s: Some(60.0),
+            instance_prices: archsim_cost::instance_prices(&d.region),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(v.notes, batch.notes);
+    // Without such a simplification there is nothing to say.
+    assert!(
+        start(&design("queue-worker"), LiveStart::default())
+            .poll(0.0)
+            .notes
+            .is_empty()
+    );
+}

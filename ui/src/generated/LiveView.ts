@@ -25,4 +25,9 @@ events: Array<LiveEvent>,
  * order they started: the new version's share and both versions'
  * requests and errors now.
  */
-deployments: Array<DeploymentNow>, };
+deployments: Array<DeploymentNow>, 
+/**
+ * What this run simulates otherwise than AWS would (the run's notes,
+ * as `simulate` prints them).
+ */
+notes: Array<string>, };

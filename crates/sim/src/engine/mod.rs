@@ -363,6 +363,13 @@ impl Simulation {
         self.end as f64 / SEC as f64
     }
 
+    /// What this run simulates otherwise than AWS would (a Karpenter
+    /// NodePool's consolidation, a rule condition taken to match, ...),
+    /// known when it is built; the finished run carries the same notes.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     pub fn is_finished(&self) -> bool {
         self.heap.peek().is_none_or(|e| e.at > self.end)
             && self.tick_at > self.end
