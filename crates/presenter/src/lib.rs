@@ -108,6 +108,8 @@ pub struct Frame {
     pub time_s: f64,
     pub components: BTreeMap<String, ComponentStatus>,
     pub clusters: Vec<ClusterView>,
+    /// What the run simulates otherwise than AWS would (its notes).
+    pub notes: Vec<String>,
 }
 
 /// A source of frames that takes controls.
@@ -527,6 +529,17 @@ impl Presenter {
                 })
                 .size(22.0),
             );
+            // What the run simulates otherwise than AWS, on hover.
+            let notes = &self.frame.notes;
+            if !notes.is_empty() {
+                let n = notes.len();
+                ui.label(
+                    RichText::new(format!("{n} {}", if n == 1 { "note" } else { "notes" }))
+                        .size(18.0)
+                        .color(Color32::from_rgb(0x92, 0x40, 0x0e)),
+                )
+                .on_hover_text(notes.join("\n"));
+            }
         });
         // The keys, and what the presenter last did, on a row of their own
         // that is always there (so the areas below never move), cut to the

@@ -78,6 +78,7 @@ impl FrameConverter {
                 })
                 .collect(),
             clusters: self.clusters(view),
+            notes: view.notes.clone(),
         }
     }
 

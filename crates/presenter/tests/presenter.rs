@@ -60,6 +60,7 @@ fn frame(time_s: f64, components: &[(&str, ComponentStatus)]) -> Frame {
             .map(|(id, s)| (id.to_string(), s.clone()))
             .collect::<BTreeMap<_, _>>(),
         clusters: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -728,4 +729,17 @@ fn the_live_runs_deployments_reach_the_cards() {
     assert_eq!(card.percent, 10);
     assert!(card.new.errors > 0 && card.old.errors == 0);
     assert!(frame.components["clients"].deployment.is_none());
+}
+
+#[test]
+fn the_runs_notes_are_counted_in_the_top_bar() {
+    let (mut h, script) = harness("serverless-api");
+    h.step();
+    assert!(h.query_by_label("1 note").is_none(), "no notes, no label");
+    let mut f = frame(5.0, &[]);
+    f.notes = vec!["nodes: Karpenter's consolidation is simplified".into()];
+    script.borrow_mut().frames.push_back(f);
+    h.step();
+    h.get_by_label("1 note");
+    assert_eq!(h.state().frame().notes.len(), 1);
 }
