@@ -703,6 +703,15 @@ pub fn estimate_usage(
                 }
             }
             Props::Ec2AutoScalingGroup(_) | Props::Ec2Instance(_) | Props::EksNodeGroup(_) => {
+                if let Props::EksNodeGroup(n) = &c.props
+                    && n.autoscaler == archsim_model::component::NodeAutoscaler::Karpenter
+                {
+                    notes.push(format!(
+                        "{id}: the estimate bills the group's own {} {} nodes; the nodes its Karpenter NodePool launches for pods that do not fit depend on the traffic over time, which a simulation's bill measures",
+                        n.desired_size.max(n.min_size),
+                        n.instance_type
+                    ));
+                }
                 if let Some((usage, scaling)) = instance_usage(&c.props) {
                     push(id, usage, Some(scaling));
                 }

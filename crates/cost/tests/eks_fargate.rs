@@ -2,6 +2,8 @@
 //! its requests plus 256 MiB for the Kubernetes components, rounded up to
 //! a Fargate configuration (EKS "Understand Fargate Pod configuration
 //! details"), in the estimate and in a run's bill alike.
+//! And the estimate of a Karpenter node group says that the nodes its
+//! NodePool launches are left to a simulation's bill.
 
 use archsim_cost::{Assumptions, ServiceUsage, estimate, measured};
 use archsim_model::starters::starter;
@@ -38,4 +40,32 @@ fn a_fargate_profile_pod_is_billed_with_256_mib_more_rounded_up() {
     .unwrap();
     let bill = measured::usage_from_run(&design, &run, &Assumptions::default());
     assert_eq!(fargate_size(&bill, "batch@batch-profile"), (1.0, 3.0));
+}
+
+#[test]
+fn the_estimate_of_a_karpenter_group_says_what_it_leaves_to_a_simulation() {
+    let mut design = starter("eks-platform").unwrap().build().unwrap();
+    let scenario = design.scenarios[0].clone();
+    let note = |d: &archsim_model::Design| {
+        estimate::estimate_usage(d, &scenario, &Assumptions::default())
+            .unwrap()
+            .notes
+            .into_iter()
+            .find(|n| n.contains("Karpenter"))
+    };
+    assert_eq!(note(&design), None, "the Cluster Autoscaler's group");
+    archsim_model::edit::apply_op(
+        &mut design,
+        archsim_model::Op::SetProperty {
+            id: "nodes".into(),
+            path: "autoscaler".into(),
+            value: serde_json::json!("karpenter"),
+        },
+    )
+    .unwrap();
+    let said = note(&design).expect("a note on the Karpenter group");
+    assert!(
+        said.starts_with("nodes: the estimate bills the group's own 3 m5.xlarge nodes"),
+        "{said}"
+    );
 }
