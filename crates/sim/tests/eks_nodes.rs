@@ -6,29 +6,9 @@ mod common;
 
 use archsim_model::component::*;
 use archsim_model::connection::Meaning;
-use archsim_model::scenario::Scenario;
 use archsim_model::starters::starter;
 use archsim_sim::{PlacementNow, RunOptions, Simulation, simulate};
 use common::*;
-
-/// A workload of `replicas` pods (`cpu` millicores, `mem` MiB each) on
-/// one node group. No traffic: placement alone.
-fn eks(replicas: u32, (cpu, mem): (u32, u32), nodes: EksNodeGroupProps) -> archsim_model::Design {
-    Build::new()
-        .add("eks", Props::EksCluster(EksClusterProps::default()))
-        .add(
-            "web",
-            Props::EksWorkload(EksWorkloadProps {
-                replicas,
-                cpu_request_millicores: cpu,
-                memory_request_mb: mem,
-                ..Default::default()
-            }),
-        )
-        .add("nodes", Props::EksNodeGroup(nodes))
-        .link_as("web", "nodes", Meaning::RunsOn)
-        .design()
-}
 
 fn group(instance_type: &str, (min, desired, max): (u32, u32, u32)) -> EksNodeGroupProps {
     EksNodeGroupProps {
@@ -37,18 +17,6 @@ fn group(instance_type: &str, (min, desired, max): (u32, u32, u32)) -> EksNodeGr
         desired_size: desired,
         max_size: max,
         ..Default::default()
-    }
-}
-
-fn quiet(duration_s: f64) -> Scenario {
-    Scenario {
-        name: "nodes".into(),
-        start: None,
-        description: String::new(),
-        duration_s,
-        seed: 1,
-        traffic: Vec::new(),
-        events: Vec::new(),
     }
 }
 

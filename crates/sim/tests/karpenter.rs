@@ -38,60 +38,36 @@ fn opts() -> RunOptions {
 
 /// `replicas` pods of (`cpu` m, `mem` MiB) on a node group of
 /// `desired` m5.large nodes scaled by `autoscaler`.
-fn eks(
+fn eks_with(
     replicas: u32,
-    (cpu, mem): (u32, u32),
+    pod: (u32, u32),
     desired: u32,
     autoscaler: NodeAutoscaler,
     karpenter: KarpenterSettings,
 ) -> archsim_model::Design {
-    Build::new()
-        .add("eks", Props::EksCluster(EksClusterProps::default()))
-        .add(
-            "web",
-            Props::EksWorkload(EksWorkloadProps {
-                replicas,
-                cpu_request_millicores: cpu,
-                memory_request_mb: mem,
-                ..Default::default()
-            }),
-        )
-        .add(
-            "nodes",
-            Props::EksNodeGroup(EksNodeGroupProps {
-                instance_type: "m5.large".into(),
-                min_size: desired,
-                desired_size: desired,
-                max_size: 10,
-                autoscaler,
-                karpenter,
-                ..Default::default()
-            }),
-        )
-        .link_as("web", "nodes", Meaning::RunsOn)
-        .design()
+    eks(
+        replicas,
+        pod,
+        EksNodeGroupProps {
+            instance_type: "m5.large".into(),
+            min_size: desired,
+            desired_size: desired,
+            max_size: 10,
+            autoscaler,
+            karpenter,
+            ..Default::default()
+        },
+    )
 }
 
 fn karpenter(replicas: u32, pod: (u32, u32), desired: u32) -> archsim_model::Design {
-    eks(
+    eks_with(
         replicas,
         pod,
         desired,
         NodeAutoscaler::Karpenter,
         KarpenterSettings::default(),
     )
-}
-
-fn quiet(duration_s: f64) -> Scenario {
-    Scenario {
-        name: "nodes".into(),
-        start: None,
-        description: String::new(),
-        duration_s,
-        seed: 1,
-        traffic: Vec::new(),
-        events: Vec::new(),
-    }
 }
 
 fn live(design: &archsim_model::Design, duration_s: f64) -> Simulation {
@@ -162,7 +138,7 @@ fn pending_pods_get_a_node_at_batch_close_plus_ready_time_sooner_than_the_cluste
 
     // The Cluster Autoscaler on the same design: its loop at 10 s adds
     // two m5.large nodes, Ready 75 s later.
-    let ca = eks(
+    let ca = eks_with(
         3,
         (1_500, 1_024),
         1,
@@ -176,7 +152,7 @@ fn pending_pods_get_a_node_at_batch_close_plus_ready_time_sooner_than_the_cluste
     assert_eq!(provisioning(&sim.placement_now()), 0);
 
     // A longer idle window and launch time move Karpenter's with them.
-    let slow = eks(
+    let slow = eks_with(
         3,
         (1_500, 1_024),
         1,
@@ -243,7 +219,7 @@ fn karpenter_launches_the_cheapest_type_that_holds_the_pods() {
 fn the_cpu_limit_stops_launches_and_the_pods_stay_pending() {
     // Four pods of 3 vCPU need four 4-vCPU nodes; limits.cpu 10 lets two
     // launch (8 vCPU): two pods stay Pending, and the decision says why.
-    let d = eks(
+    let d = eks_with(
         4,
         (3_000, 1_024),
         0,

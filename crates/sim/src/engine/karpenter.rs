@@ -37,7 +37,6 @@ use archsim_model::component::{ConsolidationPolicy, KarpenterSettings};
 use super::capacity::Capacity;
 use super::events::Ev;
 use super::nodes::{Room, fits, take};
-use super::service::TaskState;
 use super::{Behaviour, Gauge, SEC, Simulation, Us};
 
 /// One instance type the NodePool may launch.
@@ -311,19 +310,7 @@ impl Simulation {
     /// hold.
     fn karpenter_provision(&mut self, node: u32) {
         let now = self.now;
-        let waiting: Vec<(u32, u32)> = match &self.nodes[node as usize].behaviour {
-            Behaviour::Capacity(c) => c.waiting.iter().copied().collect(),
-            _ => return,
-        };
-        let pending: Vec<Room> = waiting
-            .iter()
-            .filter_map(|&(svc, t)| match &self.nodes[svc as usize].behaviour {
-                Behaviour::Service(s) if s.tasks[t as usize].state == TaskState::Provisioning => {
-                    Some((s.needs.cpu, s.needs.mem, 1))
-                }
-                _ => None,
-            })
-            .collect();
+        let pending = self.pending_pods(node);
         if pending.is_empty() {
             return;
         }

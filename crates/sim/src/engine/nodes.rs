@@ -128,22 +128,30 @@ impl Simulation {
         }
     }
 
-    /// One loop of the Cluster Autoscaler: scale up for Pending pods,
-    /// otherwise look for unneeded nodes; then the next loop.
-    pub(super) fn on_autoscaler_scan(&mut self, node: u32) {
-        let now = self.now;
-        let waiting: Vec<(u32, u32)> = match &self.nodes[node as usize].behaviour {
-            Behaviour::Capacity(c) => c.waiting.iter().copied().collect(),
-            _ => return,
+    /// What the Pending pods waiting on group `node` request, in the
+    /// order they became Pending.
+    pub(super) fn pending_pods(&self, node: u32) -> Vec<Room> {
+        let Behaviour::Capacity(c) = &self.nodes[node as usize].behaviour else {
+            return Vec::new();
         };
-        let pending_pods: Vec<Room> = waiting
+        c.waiting
             .iter()
             .filter(|&&(svc, t)| {
                 matches!(&self.nodes[svc as usize].behaviour, Behaviour::Service(s)
                     if s.tasks[t as usize].state == TaskState::Provisioning)
             })
             .map(|&(svc, _)| self.pod_needs(svc))
-            .collect();
+            .collect()
+    }
+
+    /// One loop of the Cluster Autoscaler: scale up for Pending pods,
+    /// otherwise look for unneeded nodes; then the next loop.
+    pub(super) fn on_autoscaler_scan(&mut self, node: u32) {
+        let now = self.now;
+        if !matches!(self.nodes[node as usize].behaviour, Behaviour::Capacity(_)) {
+            return;
+        }
+        let pending_pods = self.pending_pods(node);
         let scan = match &self.nodes[node as usize].behaviour {
             Behaviour::Capacity(c) => match &c.autoscaler {
                 Some(a) => a.scan,

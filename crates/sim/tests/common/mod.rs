@@ -193,3 +193,35 @@ pub fn erlang_c(a: f64, c: u32) -> f64 {
     let b = erlang_b(a, c);
     f64::from(c) * b / (f64::from(c) - a * (1.0 - b))
 }
+
+/// An EKS cluster with a workload of `replicas` pods (`cpu` millicores,
+/// `mem` MiB each) on one node group `nodes`. No traffic: placement alone.
+pub fn eks(replicas: u32, (cpu, mem): (u32, u32), nodes: EksNodeGroupProps) -> Design {
+    Build::new()
+        .add("eks", Props::EksCluster(EksClusterProps::default()))
+        .add(
+            "web",
+            Props::EksWorkload(EksWorkloadProps {
+                replicas,
+                cpu_request_millicores: cpu,
+                memory_request_mb: mem,
+                ..Default::default()
+            }),
+        )
+        .add("nodes", Props::EksNodeGroup(nodes))
+        .link_as("web", "nodes", Meaning::RunsOn)
+        .design()
+}
+
+/// A scenario of `duration_s` with no traffic (seed 1).
+pub fn quiet(duration_s: f64) -> Scenario {
+    Scenario {
+        name: "nodes".into(),
+        start: None,
+        description: String::new(),
+        duration_s,
+        seed: 1,
+        traffic: Vec::new(),
+        events: Vec::new(),
+    }
+}
