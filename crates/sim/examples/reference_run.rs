@@ -6,6 +6,9 @@
 //! only the bare hold loop of the `engine` bench (benchmark (b) of
 //! docs/performance.md) with the pending events, steps and mean gap the
 //! lambda-only run prints, so the two can be counted apart (cachegrind).
+//! `simfaas` runs the design of benchmark (a) (SimFaaS's default workload,
+//! `scripts/bench/simfaas-default.archsim.json`) for 10 seeds as
+//! `archsim simulate --seeds 10` does, without the CLI around it.
 use archsim_model::component::*;
 use archsim_model::connection::{Access, ConnectionKind, Meaning};
 use archsim_model::scenario::{Scenario, TrafficPattern, TrafficProfile};
@@ -27,12 +30,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = std::time::Instant::now();
         let sum = hold::hold(pending, events, gap);
         println!(
-            "hold loop: {events} steps, {pending} pending, in {:.2} s (checksum {sum})",
+            "hold loop: {events} steps, {pending} pending, in {:.3} s (checksum {sum})",
             t.elapsed().as_secs_f64()
         );
         return Ok(());
     }
-    let lambda_only = std::env::args().nth(1).as_deref() == Some("lambda-only");
+    if args.get(1).map(String::as_str) == Some("simfaas") {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/bench/simfaas-default.archsim.json"
+        );
+        let design = archsim_model::file::load(path)?;
+        let scenario = archsim_sim::find_scenario(&design, None)?.clone();
+        let seeds: Vec<u64> = (1..=10).collect();
+        let t = std::time::Instant::now();
+        let reps =
+            archsim_sim::replicate(&design, &scenario, &RunOptions::default(), &seeds, &|_| {})?;
+        let wall = t.elapsed().as_secs_f64();
+        let events = reps.events;
+        println!(
+            "{} runs, {events} events in {wall:.3} s: {:.2} M events/s",
+            seeds.len(),
+            events as f64 / wall / 1e6
+        );
+        return Ok(());
+    }
+    let lambda_only = args.get(1).map(String::as_str) == Some("lambda-only");
     let mut e = Editor::default();
     for (id, props) in [
         ("client", Props::Client(ClientProps::default())),
@@ -94,7 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let wall = t.elapsed().as_secs_f64();
     let requests = run.component("client").ok_or("no client")?.requests;
     println!(
-        "{requests} requests, {} events in {wall:.2} s: {:.2} M requests/s, {:.2} M events/s",
+        "{requests} requests, {} events in {wall:.3} s: {:.2} M requests/s, {:.2} M events/s",
         run.events,
         requests as f64 / wall / 1e6,
         run.events as f64 / wall / 1e6

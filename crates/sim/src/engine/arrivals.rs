@@ -6,7 +6,7 @@
 //! event loop takes the earliest of the heap's, the tick's and these.
 
 use super::events::Mode;
-use super::{NONE, SEC, Simulation, Us};
+use super::{NONE, SEC, Simulation, Us, to_f64, to_us};
 use crate::rng::{Sampler, Stream, exp1, uniform};
 use crate::run::RequestTrace;
 use crate::traffic::RateCurve;
@@ -56,18 +56,21 @@ impl Simulation {
                     if peak <= 0.0 {
                         None
                     } else {
-                        let mut t = prof.last as f64 / SEC as f64;
-                        let end_s = end as f64 / SEC as f64;
+                        // In microseconds.
+                        let mean_gap = SEC as f64 / peak;
+                        let mut t = to_f64(prof.last);
+                        let end = to_f64(end);
                         loop {
-                            t += exp1(&mut prof.rng) / peak;
-                            if t > end_s {
+                            t += exp1(&mut prof.rng) * mean_gap;
+                            if t > end {
                                 break None;
                             }
                             // A homogeneous process keeps every candidate.
                             if matches!(curve, RateCurve::Poisson(_))
-                                || uniform(&mut prof.rng) * peak <= curve.rate(t) * prof.factor
+                                || uniform(&mut prof.rng) * peak
+                                    <= curve.rate(t / SEC as f64) * prof.factor
                             {
-                                break Some((t * SEC as f64) as Us);
+                                break Some(to_us(t));
                             }
                         }
                     }

@@ -10,8 +10,6 @@
 //! start and at the end) but always pass. A second deployment while one
 //! runs is refused, as CodeDeploy refuses it.
 
-use std::collections::BinaryHeap;
-
 use archsim_model::component::{AlarmMetric, DeploymentAlarm, Distribution, TrafficShift};
 use hdrhistogram::Histogram;
 
@@ -105,7 +103,7 @@ impl Window {
 pub(super) struct Deploying {
     pub(super) version: u32,
     /// The new version's idle environments.
-    pub(super) idle: BinaryHeap<u64>,
+    pub(super) idle: super::lambda::IdlePool,
     pub(super) work: Sampler,
     pub(super) init_us: f64,
     /// The new version's share of traffic now.
@@ -180,7 +178,7 @@ impl Simulation {
         let l = self.lambda_mut(node).expect("a Lambda function");
         l.deploying = Some(Box::new(Deploying {
             version,
-            idle: BinaryHeap::new(),
+            idle: Default::default(),
             work: work.map_or_else(|| l.work.clone(), Sampler::new),
             init_us: init_ms.map_or(l.init_us, |ms| ms.max(0.0) * 1e3),
             percent: 0,
@@ -308,7 +306,7 @@ impl Simulation {
         match outcome {
             DeploymentOutcome::Succeeded => {
                 let old = std::mem::replace(&mut l.idle, d.idle);
-                l.retired.extend(old);
+                l.retired.append(old);
                 l.version = d.version;
                 l.work = d.work;
                 l.init_us = d.init_us;
@@ -316,7 +314,7 @@ impl Simulation {
             DeploymentOutcome::RolledBack
             | DeploymentOutcome::Failed
             | DeploymentOutcome::InProgress => {
-                l.retired.extend(d.idle);
+                l.retired.append(d.idle);
             }
         }
         let rec = &mut self.deployments[d.record].1;

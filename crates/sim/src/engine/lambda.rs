@@ -4,13 +4,11 @@
 //! scaling of the handler, billing, and asynchronous invocation's retries
 //! and dead-letter destination.
 
-use std::collections::BinaryHeap;
-
 use archsim_model::component::{Architecture, LAMBDA_MB_PER_VCPU, LambdaDeployment, LambdaProps};
 
 use super::deploy::Deploying;
 use super::events::{ErrKind, Ev, Mode, Outcome};
-use super::{Behaviour, Gauge, NONE, SEC, Simulation, TokenBucket, Us};
+use super::{Behaviour, Gauge, NONE, SEC, Simulation, TokenBucket, Us, to_f64, to_us};
 use crate::rng::Sampler;
 
 /// Lambda reclaims an idle execution environment this long after its last
@@ -56,8 +54,7 @@ pub(super) struct Lambda {
     pub(super) envs: Vec<Env>,
     pub(super) free_envs: Vec<u32>,
     /// Idle environments by creation order: the newest is reused first.
-    /// Each is one `u64` (`idle_key`), cheaper to sift than a pair.
-    pub(super) idle: BinaryHeap<u64>,
+    pub(super) idle: IdlePool,
     pub(super) busy: u32,
     pub(super) created: u64,
     /// Environments created before the end of the warm-up.
@@ -81,7 +78,7 @@ pub(super) struct Lambda {
     /// A deployment in progress.
     pub(super) deploying: Option<Box<Deploying>>,
     /// Idle environments of versions no longer invoked, until reclaimed.
-    pub(super) retired: BinaryHeap<u64>,
+    pub(super) retired: IdlePool,
     /// Whether the last environment asked for was of the new version.
     pub(super) picked_new: bool,
     /// Draws of a failing version's errors.
@@ -97,6 +94,53 @@ pub(super) fn idle_key(created: u64, slot: u32) -> u64 {
 
 fn idle_slot(key: u64) -> u32 {
     (key & ((1 << 24) - 1)) as u32
+}
+
+/// Idle environments, newest last: keys (`idle_key`) in ascending order.
+/// Taking the newest is `Vec::pop`; an environment coming back is among
+/// the newest in use (the newest idle one is always taken first), so it
+/// is inserted near the end and little moves. A binary heap did the same
+/// with a sift of every level on each take and each return.
+#[derive(Debug, Default)]
+pub(super) struct IdlePool(Vec<u64>);
+
+impl IdlePool {
+    /// The newest idle environment's key, taken out of the pool.
+    #[inline]
+    pub(super) fn pop(&mut self) -> Option<u64> {
+        self.0.pop()
+    }
+
+    #[inline]
+    pub(super) fn push(&mut self, key: u64) {
+        let v = &mut self.0;
+        v.push(key);
+        // Shifted into place from the end, one step at a time while it is
+        // near; a search and one move past that.
+        let mut i = v.len() - 1;
+        for _ in 0..8 {
+            if i == 0 || v[i - 1] < key {
+                v[i] = key;
+                return;
+            }
+            v[i] = v[i - 1];
+            i -= 1;
+        }
+        let at = v[..i].partition_point(|&k| k < key);
+        v.copy_within(at..i, at + 1);
+        v[at] = key;
+    }
+
+    /// Keeps the environments `keep` says to, visiting them oldest first.
+    pub(super) fn retain(&mut self, keep: impl FnMut(&u64) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// Adds every environment of another pool.
+    pub(super) fn append(&mut self, other: IdlePool) {
+        self.0.extend(other.0);
+        self.0.sort_unstable();
+    }
 }
 
 impl Lambda {
@@ -131,7 +175,7 @@ impl Lambda {
             provisioned: p.provisioned_concurrency,
             envs: Vec::new(),
             free_envs: Vec::new(),
-            idle: BinaryHeap::new(),
+            idle: IdlePool::default(),
             busy: 0,
             created: 0,
             created_in_warmup: 0,
@@ -152,7 +196,7 @@ impl Lambda {
             error_rates: vec![0.0],
             deployment: p.deployment.as_deref().cloned(),
             deploying: None,
-            retired: BinaryHeap::new(),
+            retired: IdlePool::default(),
             picked_new: false,
             fail_rng: None,
         };
@@ -300,13 +344,13 @@ impl Simulation {
         };
         let init = match (&l.init_shape, cold) {
             (_, false) => 0,
-            (None, true) => init_us as Us,
+            (None, true) => to_us(init_us),
             // x / x is exactly 1: the function's own version draws the
             // distribution as measured.
-            (Some((shape, mean)), true) => (shape.sample(&mut n.rng) * (init_us / mean)) as Us,
+            (Some((shape, mean)), true) => to_us(shape.sample(&mut n.rng) * (init_us / mean)),
         };
         let init = init + secrets;
-        let duration = init + (work * l.cpu_factor) as Us + stores;
+        let duration = init + to_us(work * l.cpu_factor) + stores;
         let timeout = l.timeout;
         l.invocations += 1;
         let rq = &mut self.reqs[r as usize];
@@ -321,7 +365,7 @@ impl Simulation {
         let n = &mut self.nodes[node as usize];
         let wait = now - req.arrived;
         n.c.served += 1;
-        n.c.wait_sum += wait as f64;
+        n.c.wait_sum += to_f64(wait);
         if wait > 0 {
             n.c.waited += 1;
         }
@@ -409,13 +453,13 @@ impl Simulation {
         // Billed in 1 ms steps; a timed-out invocation is billed for
         // the timeout. Init is billed too (AWS bills INIT since 2025).
         let used = (now - req.service_start).min(l.timeout);
-        let billed = f64::from(l.memory_mb) * (used.div_ceil(1000) * 1000) as f64;
+        let billed = f64::from(l.memory_mb) * to_f64(used.div_ceil(1000) * 1000);
         l.billed_mb_us += billed;
         if provisioned {
             l.provisioned_invocations += 1;
             l.provisioned_billed_mb_us += billed;
         }
-        n.c.service_sum += (now - req.service_start) as f64;
+        n.c.service_sum += to_f64(now - req.service_start);
         let b = u64::from(l.busy);
         n.concurrency.set(now, b);
         self.deploy_finished(
@@ -528,5 +572,41 @@ impl Simulation {
             }
         }
         self.next_expiry = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BinaryHeap;
+
+    use rand::{Rng, SeedableRng};
+
+    use super::IdlePool;
+
+    /// Environments come back in any order, near the newest (the common
+    /// case) or far below it (past the step-by-step shift): the pool
+    /// always gives the newest idle one, as a max-heap of the same keys.
+    #[test]
+    fn the_pool_gives_the_newest_idle_environment() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let mut pool = IdlePool::default();
+        let mut heap = BinaryHeap::new();
+        let mut next = 0u64;
+        for _ in 0..100_000 {
+            if rng.random_bool(0.55) {
+                // A new key, or one well below the newest.
+                let key = if rng.random_bool(0.8) {
+                    next += 1;
+                    next << 8
+                } else {
+                    (rng.random_range(0..=next) << 8) | rng.random_range(1..256)
+                };
+                pool.push(key);
+                heap.push(key);
+            } else {
+                assert_eq!(pool.pop(), heap.pop());
+            }
+        }
+        assert_eq!(pool.0, heap.into_sorted_vec());
     }
 }

@@ -9,7 +9,7 @@
 use archsim_model::connection::Access;
 
 use super::events::{ErrKind, Ev, Mode, Outcome, Req};
-use super::{Behaviour, NONE, Simulation, Us};
+use super::{Behaviour, NONE, Simulation, Us, to_f64, to_us};
 use crate::run::Segment;
 
 impl Simulation {
@@ -122,10 +122,22 @@ impl Simulation {
     /// invocations, messages published, and fan-out of topics and rules.
     /// A topic's subscription with a filter policy gets only the messages
     /// that pass it (`sns.rs`).
+    #[inline]
     pub(super) fn side_effects(&mut self, r: u32) {
+        let n = &self.nodes[self.reqs[r as usize].node as usize];
+        let fanout = matches!(n.behaviour, Behaviour::FanOut { .. });
+        // Most handlers have none: no call made for them.
+        if !n.async_calls.is_empty()
+            || !n.publishes.is_empty()
+            || (fanout && !n.sync_calls.is_empty())
+        {
+            self.send_side_effects(r, fanout);
+        }
+    }
+
+    fn send_side_effects(&mut self, r: u32, fanout: bool) {
         let node = self.reqs[r as usize].node as usize;
         let path = self.reqs[r as usize].path;
-        let fanout = matches!(self.nodes[node].behaviour, Behaviour::FanOut { .. });
         for i in 0..self.nodes[node].async_calls.len() {
             let t = self.nodes[node].async_calls[i];
             if self.delivers(node, t, path) {
@@ -180,11 +192,11 @@ impl Simulation {
         let notifies = *notifies && access.writes() && passes;
         let slow = n.slow;
         let (lat, ok) = match table {
-            None => ((latency.sample(&mut n.rng) * slow) as Us, true),
+            None => (to_us(latency.sample(&mut n.rng) * slow), true),
             Some(t) => {
                 let before = t.c.retries;
                 let call = t.call(now, access, &mut n.rng, |rng| {
-                    (latency.sample(rng) * slow) as Us
+                    to_us(latency.sample(rng) * slow)
                 });
                 let retried = t.c.retries - before;
                 n.c.retries += retried;
@@ -207,7 +219,15 @@ impl Simulation {
     /// Inline store calls of a handler: counted at the stores (a request
     /// that completes, or is throttled, at once with the sampled
     /// latency). Returns their latency and whether all succeeded.
+    #[inline]
     pub(super) fn handler_store_latency(&mut self, node: u32, path: u32) -> (Us, bool) {
+        if self.nodes[node as usize].stores.is_empty() {
+            return (0, true);
+        }
+        self.store_calls(node, path)
+    }
+
+    fn store_calls(&mut self, node: u32, path: u32) -> (Us, bool) {
         let mut total = 0;
         let mut all_ok = true;
         for i in 0..self.nodes[node as usize].stores.len() {
@@ -247,10 +267,10 @@ impl Simulation {
             sn.second.throttles += 1;
         }
         sn.c.served += 1;
-        sn.c.service_sum += lat as f64;
+        sn.c.service_sum += to_f64(lat);
         // Little's law for stores: the call occupies the store for its
         // latency; account the integral directly.
-        sn.concurrency.integral += lat as f64;
+        sn.concurrency.integral += to_f64(lat);
         (lat, ok)
     }
 
@@ -304,7 +324,7 @@ impl Simulation {
             n.concurrency.dec(now);
             if outcome != Outcome::Throttled {
                 n.c.served += 1;
-                n.c.service_sum += lat as f64;
+                n.c.service_sum += to_f64(lat);
             }
         }
         if req.trace != NONE {
