@@ -1049,3 +1049,29 @@ fn a_run_without_series_differs_from_one_with_only_in_its_series() {
         assert_eq!(without, with, "{name}");
     }
 }
+
+#[test]
+fn runs_without_series_skip_ticks_and_still_match_runs_with_them() {
+    // Without series the engine runs only the ticks that do something
+    // (reclaim idle environments, snapshot placements, end the warm-up)
+    // and skips the rest even past events. On every starter, with idle
+    // environments reclaimed after a minute (so reclaiming ticks fall
+    // between events all run long) and a warm-up, everything but the
+    // series must be what a run that ticks every second gives.
+    for s in STARTERS.iter().filter(|s| s.name != "blank") {
+        let mut design = s.build().unwrap();
+        design.account.lambda_idle_expiry_s = 60;
+        let sc = &design.scenarios[0];
+        let opts = |series| RunOptions {
+            series,
+            warmup_s: 90.0,
+            ..short(1_200.0)
+        };
+        let with = simulate(&design, sc, &opts(true)).unwrap();
+        let mut without = simulate(&design, sc, &opts(false)).unwrap();
+        for (a, b) in without.components.iter_mut().zip(&with.components) {
+            a.series = b.series.clone();
+        }
+        assert_eq!(without, with, "{}", s.name);
+    }
+}

@@ -368,7 +368,6 @@ impl Simulation {
             events: 0,
             heap: BinaryHeap::with_capacity(1024),
             tick_at: Us::MAX,
-            tick_seq: 0,
             next_expiry: Us::MAX,
             has_capacity: false,
             next_arrival: (Us::MAX, u64::MAX, NONE),
@@ -412,10 +411,7 @@ impl Simulation {
         for p in 0..self.profiles.len() {
             self.schedule_next_arrival(p as u32);
         }
-        // The first tick, numbered as if pushed here.
-        self.seq += 1;
         self.tick_at = SEC;
-        self.tick_seq = self.seq;
         for i in 0..self.scenario.events.len() {
             let at = (self.scenario.events[i].at_s * SEC as f64).round() as Us;
             self.push(at, Ev::Scheduled { index: i as u32 });

@@ -320,11 +320,11 @@ pub struct Simulation {
     seq: u64,
     events: u64,
     heap: BinaryHeap<Event>,
-    /// The next 1 s tick, kept beside the heap with the sequence number it
-    /// would have had there, so it sorts among events as one would; quiet
-    /// seconds are closed in bulk (`output.rs`).
+    /// The next 1 s tick, kept beside the heap. A tick at T closes the
+    /// second [T - 1 s, T): it comes before every event at T. Quiet seconds
+    /// are closed in bulk, and without series only the ticks that do
+    /// something are run (`output.rs`).
     tick_at: Us,
-    tick_seq: u64,
     /// No idle Lambda environment expires before this (a lower bound:
     /// ticks before it need not look for one).
     next_expiry: Us,
@@ -394,10 +394,10 @@ impl Simulation {
 
     /// Processes every event up to `t_s` seconds (capped at the end).
     ///
-    /// The 1 s tick is not in the heap: it runs when it sorts before the
-    /// heap's next event, and the quiet seconds after it (nothing happens,
-    /// nothing expires) are closed at once, so a run costs its events, not
-    /// its simulated seconds.
+    /// The 1 s tick is not in the heap: it runs when it is due no later
+    /// than the heap's next event, and the quiet seconds after it (nothing
+    /// happens, nothing expires) are closed at once, so a run costs its
+    /// events, not its simulated seconds.
     pub fn run_until(&mut self, t_s: f64) {
         let limit = ((t_s.max(0.0) * SEC as f64) as Us).min(self.end);
         loop {
@@ -411,7 +411,8 @@ impl Simulation {
                 }
                 _ => false,
             };
-            if self.tick_at <= limit && (self.tick_at, self.tick_seq) < next {
+            // A tick comes before the events at its time.
+            if self.tick_at <= limit && self.tick_at <= next.0 {
                 self.now = self.tick_at;
                 self.on_tick();
                 self.skip_quiet_seconds(limit, next.0);

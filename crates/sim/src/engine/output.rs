@@ -191,9 +191,6 @@ impl Simulation {
         if self.now == self.warmup {
             self.end_warmup();
         }
-        // The next tick takes a sequence number as an event pushed now would.
-        self.seq += 1;
-        self.tick_seq = self.seq;
         self.tick_at = if self.now + SEC <= self.end {
             self.now + SEC
         } else {
@@ -202,16 +199,23 @@ impl Simulation {
     }
 
     /// Closes at once the ticks that would change nothing but the series:
-    /// those before the heap's next event (at `next`) and `limit`, before
-    /// any idle environment can expire, and not at a minute's placement
-    /// snapshot or the end of the warm-up. Their seconds saw no event, so
-    /// each adds zero counts and the gauges as they are.
+    /// those up to `limit` and before any idle environment can expire, not
+    /// at a minute's placement snapshot or the end of the warm-up, and,
+    /// with series, up to the heap's next event (at `next`; a tick at its
+    /// time comes before it). Their seconds saw no event, so each adds zero
+    /// counts and the gauges as they are. Without series a tick changes
+    /// nothing else, so the ticks are skipped past events too: up to an
+    /// idle expiry after now (no environment released from now on expires
+    /// sooner) and at most an hour at a time (the second's counts, read by
+    /// nothing then, are still reset).
     pub(super) fn skip_quiet_seconds(&mut self, limit: Us, next: Us) {
         let mut stop = limit.min(self.end);
-        if next != Us::MAX {
-            // A tick at the event's time sorts after it (its sequence
-            // number is larger): only earlier ticks are quiet.
-            stop = stop.min(next - 1);
+        if self.series {
+            stop = stop.min(next);
+        } else {
+            stop = stop
+                .min((self.now + self.idle_expiry).saturating_sub(1))
+                .min(self.tick_at.saturating_add(3_600 * SEC));
         }
         if self.next_expiry != Us::MAX {
             stop = stop.min(self.next_expiry.saturating_sub(1));
@@ -226,14 +230,11 @@ impl Simulation {
             return;
         }
         let k = (stop - self.tick_at) / SEC + 1;
-        // Without series the quiet seconds only advance the clock.
+        let last = self.tick_at + (k - 1) * SEC;
         if self.series {
             self.fill_quiet_series(k as usize);
+            self.now = last;
         }
-        let last = self.tick_at + (k - 1) * SEC;
-        self.now = last;
-        self.seq += k;
-        self.tick_seq = self.seq;
         self.tick_at = if last + SEC <= self.end {
             last + SEC
         } else {
