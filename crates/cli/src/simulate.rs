@@ -156,6 +156,8 @@ pub fn run(args: SimulateArgs) -> Result<u8> {
         warmup_s,
         base_dir: args.design.parent().map(Path::to_path_buf),
         instance_prices: archsim_cost::instance_prices(&design.region),
+        // The 1 s series are read only by the CSV files and the report.
+        series: args.csv.is_some() || args.report.is_some(),
         ..RunOptions::default()
     };
 
