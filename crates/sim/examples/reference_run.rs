@@ -8,7 +8,7 @@
 //! lambda-only run prints, so the two can be counted apart (cachegrind).
 //! `simfaas` runs the design of benchmark (a) (SimFaaS's default workload,
 //! `scripts/bench/simfaas-default.archsim.json`) for 10 seeds as
-//! `archsim simulate --seeds 10` does, without the CLI around it.
+//! `archsim simulate --seeds 10 --json` does, without the CLI around it.
 use archsim_model::component::*;
 use archsim_model::connection::{Access, ConnectionKind, Meaning};
 use archsim_model::scenario::{Scenario, TrafficPattern, TrafficProfile};
@@ -44,8 +44,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let scenario = archsim_sim::find_scenario(&design, None)?.clone();
         let seeds: Vec<u64> = (1..=10).collect();
         let t = std::time::Instant::now();
-        let reps =
-            archsim_sim::replicate(&design, &scenario, &RunOptions::default(), &seeds, &|_| {})?;
+        // As `archsim simulate --seeds 10 --json` runs them: no series.
+        let opts = RunOptions {
+            series: false,
+            ..RunOptions::default()
+        };
+        let reps = archsim_sim::replicate(&design, &scenario, &opts, &seeds, &|_| {})?;
         let wall = t.elapsed().as_secs_f64();
         let events = reps.events;
         println!(

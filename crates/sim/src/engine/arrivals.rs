@@ -31,6 +31,20 @@ pub(super) struct Profile {
     /// holds among events: it waits here, not in the heap.
     pub(super) next_at: Us,
     pub(super) next_seq: u64,
+    /// The curve's peak rate times `factor` (requests/s) and the mean gap
+    /// between candidate arrivals at that rate (µs), kept (`rescale`) so
+    /// that drawing an arrival needs no division.
+    pub(super) peak: f64,
+    pub(super) mean_gap: f64,
+}
+
+impl Profile {
+    /// Sets the traffic factor and what follows from it.
+    pub(super) fn rescale(&mut self, factor: f64) {
+        self.factor = factor;
+        self.peak = self.curve.as_ref().map_or(0.0, RateCurve::peak) * factor;
+        self.mean_gap = SEC as f64 / self.peak;
+    }
 }
 
 impl Simulation {
@@ -52,12 +66,11 @@ impl Simulation {
                     }
                 }
                 _ => {
-                    let peak = curve.peak() * prof.factor;
+                    let (peak, mean_gap) = (prof.peak, prof.mean_gap);
                     if peak <= 0.0 {
                         None
                     } else {
                         // In microseconds.
-                        let mean_gap = SEC as f64 / peak;
                         let mut t = to_f64(prof.last);
                         let end = to_f64(end);
                         loop {

@@ -307,7 +307,10 @@ impl Simulation {
                 bytes: u64::from(t.request.payload_bytes) + u64::from(t.request.response_bytes),
                 next_at: Us::MAX,
                 next_seq: 0,
+                peak: 0.0,
+                mean_gap: 0.0,
             });
+            profiles.last_mut().expect("just pushed").rescale(1.0);
         }
         for (topic, gate) in messages.gates(design, index)? {
             nodes[topic as usize].gates.push(gate);

@@ -25,7 +25,7 @@ impl Simulation {
                 for p in 0..self.profiles.len() {
                     if self.nodes[self.profiles[p].entry as usize].id == *entry {
                         let prof = &mut self.profiles[p];
-                        prof.factor *= factor;
+                        prof.rescale(prof.factor * factor);
                         if prof.curve.is_some() {
                             // Poisson arrivals are memoryless: redraw from now
                             // (the arrival drawn before is dropped).
