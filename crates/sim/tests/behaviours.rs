@@ -525,6 +525,44 @@ fn idle_environments_expire_after_600_seconds_and_provisioned_ones_never() {
 }
 
 #[test]
+fn provisioned_environments_serve_before_on_demand_ones() {
+    // One provisioned environment, 500 ms handlers. Every second one
+    // request; at 0 s and 30 s a second one with it, which spills over to
+    // an on-demand environment (one cold start, kept warm). Lambda uses
+    // on-demand concurrency only while every provisioned environment is
+    // busy, so the 58 lone requests run on the provisioned one, not on the
+    // newer on-demand one.
+    let design = Build::new()
+        .add("client", Props::Client(ClientProps::default()))
+        .add(
+            "fn",
+            Props::LambdaFunction(LambdaProps {
+                memory_mb: 1769,
+                timeout_s: 10,
+                provisioned_concurrency: 1,
+                init_ms: Some(100.0),
+                work: Work {
+                    duration: Distribution::Constant { ms: 500.0 },
+                    cpu_share: 0.0,
+                },
+                ..Default::default()
+            }),
+        )
+        .link_as("client", "fn", Meaning::InvokeSync)
+        .design();
+    let mut sc = scenario("client", TrafficPattern::Constant { rps: 1.0 }, 60.0);
+    let mut second = sc.traffic[0].clone();
+    second.pattern = TrafficPattern::Constant { rps: 1.0 / 30.0 };
+    sc.traffic.push(second);
+    let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
+    let f = run.component("fn").unwrap();
+    assert_eq!((f.requests, f.cold_starts), (62, 1), "{f:?}");
+    let usage = &run.usage.lambda["fn"];
+    assert_eq!(usage.requests, 62);
+    assert_eq!(usage.provisioned_requests, 60, "{usage:?}");
+}
+
+#[test]
 fn the_legacy_burst_rule_is_account_wide() {
     // Two functions share the pre-2023 burst of 3,000 then +500/min;
     // under the current rule each may add 1,000 per 10 s on its own.

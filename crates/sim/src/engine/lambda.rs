@@ -53,7 +53,8 @@ pub(super) struct Lambda {
     pub(super) provisioned: u32,
     pub(super) envs: Vec<Env>,
     pub(super) free_envs: Vec<u32>,
-    /// Idle environments by creation order: the newest is reused first.
+    /// Idle environments: a provisioned one is reused first, then the
+    /// newest (`idle_key`).
     pub(super) idle: IdlePool,
     pub(super) busy: u32,
     pub(super) created: u64,
@@ -85,11 +86,16 @@ pub(super) struct Lambda {
     pub(super) fail_rng: Option<crate::rng::Stream>,
 }
 
-/// An idle environment in the pool: its creation number above its slot,
-/// so keys order as (created, slot) do (creation numbers are unique).
-pub(super) fn idle_key(created: u64, slot: u32) -> u64 {
-    debug_assert!(created < 1 << 40 && slot < 1 << 24);
-    created << 24 | u64::from(slot)
+/// An idle environment in the pool: whether it is provisioned, above its
+/// creation number, above its slot, so keys order as (provisioned,
+/// created, slot) do (creation numbers are unique). The pool takes the
+/// greatest key: an idle provisioned environment first (Lambda sends
+/// traffic beyond provisioned concurrency on demand only when every
+/// provisioned environment is busy: AWS's
+/// `ProvisionedConcurrencySpilloverInvocations`), then the newest.
+pub(super) fn idle_key(provisioned: bool, created: u64, slot: u32) -> u64 {
+    debug_assert!(created < 1 << 39 && slot < 1 << 24);
+    u64::from(provisioned) << 63 | created << 24 | u64::from(slot)
 }
 
 fn idle_slot(key: u64) -> u32 {
@@ -213,7 +219,7 @@ impl Lambda {
                 provisioned: true,
                 version: 0,
             });
-            l.idle.push(idle_key(l.created, e));
+            l.idle.push(idle_key(true, l.created, e));
             l.created += 1;
         }
         l
@@ -437,7 +443,7 @@ impl Simulation {
         let version = e.version;
         e.busy = false;
         e.last_used = now;
-        let key = idle_key(e.created, req.slot);
+        let key = idle_key(provisioned, e.created, req.slot);
         if !provisioned {
             self.next_expiry = self.next_expiry.min(now + self.idle_expiry);
         }
