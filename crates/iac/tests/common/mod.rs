@@ -1164,6 +1164,12 @@ pub fn corpus(test: &str, skipped: &str) -> Option<PathBuf> {
     None
 }
 
+/// Imports `file` of the corpus's `serverless-patterns` folder.
+pub fn pattern(dir: &Path, file: &str) -> archsim_iac::Imported {
+    archsim_iac::import_file(&dir.join("serverless-patterns").join(file))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Each connection of `d` as `from -meaning-> to` (`uses_read` for a use).
 pub fn edges(d: &Design) -> BTreeSet<String> {
     use archsim_model::ConnectionKind;
