@@ -258,6 +258,133 @@ fn in_three_stacks_the_subscription_goes_with_its_role_and_imports_back_the_same
     }
 }
 
+/// A template archsim did not write: the role is told by what it is
+/// (trusted by SNS alone, named by a subscription), not by its name; a
+/// role another principal may assume too stays drawn.
+#[test]
+fn a_foreign_templates_subscription_role_is_kept_not_drawn() {
+    let template = r#"
+Resources:
+  Events:
+    Type: AWS::SNS::Topic
+  Bucket:
+    Type: AWS::S3::Bucket
+  Stream:
+    Type: AWS::KinesisFirehose::DeliveryStream
+    Properties:
+      DeliveryStreamType: DirectPut
+      S3DestinationConfiguration:
+        BucketARN: !GetAtt Bucket.Arn
+        RoleARN: !GetAtt StreamRole.Arn
+  StreamRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: firehose.amazonaws.com}
+            Action: sts:AssumeRole
+  SnsWriter:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [sns.amazonaws.com]}
+            Action: sts:AssumeRole
+  SharedWriter:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: [sns.amazonaws.com, lambda.amazonaws.com]}
+            Action: sts:AssumeRole
+  Archive:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Events
+      Protocol: firehose
+      Endpoint: !GetAtt Stream.Arn
+      SubscriptionRoleArn: !GetAtt SnsWriter.Arn
+      FilterPolicyScope: MessageBody
+      FilterPolicy: {kind: [audit]}
+  Copy:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Events
+      Protocol: firehose
+      Endpoint: !GetAtt Stream.Arn
+      SubscriptionRoleArn: !GetAtt SharedWriter.Arn
+"#;
+    let imported = common::assert_round_trips_as_written(template, "foreign.yaml");
+    let d = &imported.design;
+    assert!(
+        d.component("SnsWriter").is_none(),
+        "the subscription's role is drawn"
+    );
+    assert_eq!(
+        d.component("SharedWriter").map(|c| c.kind()),
+        Some(K::IamRole)
+    );
+    assert!(
+        imported.report.kept.contains(
+            &"SnsWriter (AWS::IAM::Role): the role SNS assumes to deliver Archive to Firehose, not drawn"
+                .to_string()
+        ),
+        "{:?}",
+        imported.report.kept
+    );
+    let sub = d
+        .connections()
+        .find(|c| c.from == "Events" && c.to == "Stream")
+        .expect("Events -> Stream");
+    assert_eq!(sub.kind, ConnectionKind::Publishes);
+    assert_eq!(
+        sub.filter_policy,
+        Some(SubscriptionFilter::new(
+            json!({"kind": ["audit"]}),
+            FilterPolicyScope::MessageBody
+        ))
+    );
+}
+
+#[test]
+fn an_edited_filter_policy_is_written_back_onto_the_imported_subscription() {
+    let opts = options(Flavour::CloudFormation, ExportProfile::Sandbox);
+    let first = export(&design(), &opts).unwrap();
+    let mut d = import(&first.template, "orders.yaml").unwrap().design;
+    let id = d
+        .connections()
+        .find(|c| c.from == "Orders" && c.to == "Audit")
+        .map(|c| c.id.clone())
+        .unwrap();
+    apply_op(
+        &mut d,
+        Op::SetProperty {
+            id,
+            path: "filter_policy".into(),
+            value: json!({"policy": {"order": {"total": [{"numeric": [">=", 1000]}]}}, "scope": "MessageBody"}),
+        },
+    )
+    .unwrap();
+    let out = export(&d, &opts).unwrap();
+    let res = out.value["Resources"].as_object().unwrap();
+    assert_eq!(
+        res["OrdersToAuditSubscription"]["Properties"],
+        json!({"TopicArn": {"Ref": "Orders"}, "Protocol": "firehose",
+            "Endpoint": {"Fn::GetAtt": ["Audit", "Arn"]},
+            "SubscriptionRoleArn": {"Fn::GetAtt": ["OrdersToAuditRole", "Arn"]},
+            "FilterPolicy": {"order": {"total": [{"numeric": [">=", 1000]}]}},
+            "FilterPolicyScope": "MessageBody"})
+    );
+    assert_eq!(res["OrdersToAuditRole"], role("Audit"));
+    assert_eq!(
+        res["OrdersToOrderArchiveSubscription"],
+        first.value["Resources"]["OrdersToOrderArchiveSubscription"]
+    );
+}
+
 #[test]
 fn deleting_an_imported_stream_takes_its_subscription_and_role_with_it() {
     let opts = options(Flavour::CloudFormation, ExportProfile::Sandbox);
