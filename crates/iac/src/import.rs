@@ -38,6 +38,7 @@ mod infer;
 mod integrations;
 mod openapi;
 mod policies;
+mod service_roles;
 mod stacks;
 mod step_functions;
 use policies::{Grant, Grants};
@@ -1096,6 +1097,7 @@ impl<'a> Importer<'a> {
             let p = res.get("Properties").and_then(Value::as_object);
             let empty = Map::new();
             let p = p.unwrap_or(&empty);
+            let served = self.subscription_role_of(logical);
             let props = match ty {
                 // An instance of a cluster belongs to the cluster's drawing.
                 "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
@@ -1107,6 +1109,7 @@ impl<'a> Importer<'a> {
                     None
                 }
                 t if WIRING.contains(&t) => None,
+                _ if served.is_some() => None,
                 t => Some(self.read_props(t, logical, p, globals).unwrap_or_else(|| {
                     Props::Generic(GenericProps {
                         resource_type: t.to_string(),
@@ -1135,6 +1138,10 @@ impl<'a> Importer<'a> {
                         "{logical} ({ty}): added by the production export profile, not drawn"
                     ))
                 }
+                None if served.is_some() => self.report.kept.push(format!(
+                    "{logical} ({ty}): the role SNS assumes to deliver {} to Firehose, not drawn",
+                    served.unwrap_or_default()
+                )),
                 None => self
                     .report
                     .kept

@@ -1,6 +1,7 @@
 //! Queues, topics and streams: SQS (with its redrive policy), SNS (with
-//! SQS subscriptions and queue policies), Kinesis data streams and
-//! Firehose delivery streams.
+//! SQS subscriptions and queue policies, and Firehose subscriptions with
+//! the role SNS writes through), Kinesis data streams and Firehose
+//! delivery streams.
 
 use archsim_model::component::*;
 use archsim_model::{Component, ComponentKind as K, ConnectionKind};
@@ -53,8 +54,12 @@ impl<'a> Ctx<'a> {
             json!({"Type": "AWS::SNS::Topic", "Properties": props}),
         );
         // SNS -> SQS subscriptions with the queue policy that lets
-        // exactly this topic send.
+        // exactly this topic send; SNS -> Firehose subscriptions with the
+        // role SNS delivers through.
         for (conn, to) in self.d.outgoing(&c.id) {
+            if to.kind() == K::Firehose && matches!(conn.kind, ConnectionKind::Publishes) {
+                self.firehose_subscription(id, conn, &self.id(&to.id));
+            }
             if to.kind() == K::SqsQueue && matches!(conn.kind, ConnectionKind::Publishes) {
                 let q = self.id(&to.id);
                 let mut props = json!({
@@ -77,6 +82,41 @@ impl<'a> Ctx<'a> {
                 );
             }
         }
+    }
+
+    /// A topic's subscription of the delivery stream `stream`, and the
+    /// role SNS assumes to write to it. A Firehose subscription must name
+    /// a role that trusts the SNS service principal and may write to the
+    /// stream (`SubscriptionRoleArn`; AWS SNS Developer Guide,
+    /// "Prerequisites for subscribing Firehose delivery streams to Amazon
+    /// SNS topics"). SNS only writes, so the role may put records into
+    /// exactly this stream and nothing else: the guide's example policy
+    /// (and AWS CDK's `FirehoseSubscription`, which follows it) adds
+    /// `DescribeDeliveryStream`, `ListDeliveryStreams` and
+    /// `ListTagsForDeliveryStream`, read actions delivery does not use.
+    fn firehose_subscription(
+        &mut self,
+        topic: &str,
+        conn: &archsim_model::Connection,
+        stream: &str,
+    ) {
+        let role = format!("{topic}To{stream}Role");
+        self.add(
+            role.clone(),
+            json!({"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": trust("sns.amazonaws.com"),
+                "Policies": [{"PolicyName": format!("{topic}PutRecords"), "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [statement(&["firehose:PutRecord", "firehose:PutRecordBatch"], vec![ga(stream, "Arn")])]}}]}}),
+        );
+        let mut props = object(json!({
+            "TopicArn": r(topic), "Protocol": "firehose", "Endpoint": ga(stream, "Arn")}));
+        props.insert(messaging::SUBSCRIPTION_ROLE.into(), ga(&role, "Arn"));
+        messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+        self.add(
+            format!("{topic}To{stream}Subscription"),
+            json!({"Type": "AWS::SNS::Subscription", "Properties": props}),
+        );
     }
 
     pub(super) fn stream(&mut self, id: &str, p: &KinesisStreamProps) {

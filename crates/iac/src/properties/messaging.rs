@@ -188,6 +188,12 @@ fn has_intrinsic(v: &Value) -> bool {
     }
 }
 
+/// The role an SNS subscription delivers through (`AWS::SNS::Subscription`
+/// `SubscriptionRoleArn`, required for the `firehose` protocol): export
+/// writes it, import recognises the role it names as the subscription's
+/// wiring.
+pub(crate) const SUBSCRIPTION_ROLE: &str = "SubscriptionRoleArn";
+
 /// The policy: a JSON object (CloudFormation also takes it as JSON text).
 pub(crate) const FILTER_POLICY: Field<Filter> = Field {
     path: "FilterPolicy",
