@@ -73,6 +73,7 @@ impl<'a> Ctx<'a> {
                     let mut props = Map::new();
                     props.insert("Topic".into(), r(&sid));
                     messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+                    self.put_subscription_dead_letter(&from.id, &mut props);
                     (
                         format!("{sid}Message"),
                         json!({"Type": "SNS", "Properties": props}),
@@ -208,11 +209,10 @@ impl<'a> Ctx<'a> {
                             "FunctionName": ga(id, "Arn"), "Action": "lambda:InvokeFunction",
                             "Principal": "sns.amazonaws.com", "SourceArn": r(&sid)}}),
                     );
-                    let mut props = json!({
-                        "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")});
-                    if let Value::Object(props) = &mut props {
-                        messaging::SUBSCRIPTION_FILTER.put_filter(props, &conn.filter_policy);
-                    }
+                    let mut props = object(json!({
+                        "TopicArn": r(&sid), "Protocol": "lambda", "Endpoint": ga(id, "Arn")}));
+                    messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+                    self.put_subscription_dead_letter(&from.id, &mut props);
                     self.add(
                         format!("{id}{sid}Subscription"),
                         json!({"Type": "AWS::SNS::Subscription", "Properties": props}),

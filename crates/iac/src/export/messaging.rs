@@ -28,8 +28,8 @@ impl<'a> Ctx<'a> {
         for (conn, to) in self.d.outgoing(&c.id) {
             if matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue {
                 props.insert(
-                    "RedrivePolicy".into(),
-                    json!({"deadLetterTargetArn": ga(&self.id(&to.id), "Arn")}),
+                    messaging::REDRIVE_POLICY.into(),
+                    redrive_policy(&self.id(&to.id)),
                 );
                 messaging::MAX_RECEIVE_COUNT.put(&mut props, p);
             }
@@ -58,29 +58,87 @@ impl<'a> Ctx<'a> {
         // role SNS delivers through.
         for (conn, to) in self.d.outgoing(&c.id) {
             if to.kind() == K::Firehose && matches!(conn.kind, ConnectionKind::Publishes) {
-                self.firehose_subscription(id, conn, &self.id(&to.id));
+                self.firehose_subscription(c, id, conn, &self.id(&to.id));
             }
             if to.kind() == K::SqsQueue && matches!(conn.kind, ConnectionKind::Publishes) {
                 let q = self.id(&to.id);
-                let mut props = json!({
-                    "TopicArn": r(id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")});
-                if let Some(props) = props.as_object_mut() {
-                    messaging::SUBSCRIPTION_FILTER.put_filter(props, &conn.filter_policy);
-                }
+                let mut props = object(json!({
+                    "TopicArn": r(id), "Protocol": "sqs", "Endpoint": ga(&q, "Arn")}));
+                messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+                self.put_subscription_dead_letter(&c.id, &mut props);
                 self.add(
                     format!("{id}To{q}Subscription"),
                     json!({"Type": "AWS::SNS::Subscription", "Properties": props}),
                 );
-                self.add(
-                    format!("{q}From{id}Policy"),
-                    json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
-                        "Queues": [r(&q)],
-                        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-                            "Action": "sqs:SendMessage", "Resource": ga(&q, "Arn"),
-                            "Condition": {"ArnEquals": {"aws:SourceArn": r(id)}}}]}}}),
-                );
+                self.add(format!("{q}From{id}Policy"), topic_sends_to(&q, id));
             }
+        }
+        self.subscription_dead_letter_queue(c, id);
+    }
+
+    /// The dead-letter queue of the topic `topic`'s subscriptions: the
+    /// queue its first `DeadLetter` connection names. SNS sends there
+    /// what a subscription cannot deliver after its retries.
+    pub(super) fn subscription_dead_letter(&self, topic: &str) -> Option<String> {
+        self.d
+            .outgoing(topic)
+            .into_iter()
+            .find(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
+            })
+            .map(|(_, to)| self.id(&to.id))
+    }
+
+    /// Puts the topic's dead-letter queue, if it has one, on one of its
+    /// subscriptions (an `AWS::SNS::Subscription` or a SAM `SNS` event).
+    pub(super) fn put_subscription_dead_letter(&self, topic: &str, props: &mut Map<String, Value>) {
+        if let Some(q) = self.subscription_dead_letter(topic) {
+            props.insert(messaging::REDRIVE_POLICY.into(), redrive_policy(&q));
+        }
+    }
+
+    /// The queue policy that lets the topic send what its subscriptions
+    /// could not deliver to its dead-letter queue (the same least
+    /// privilege as a queue subscription's: `sqs:SendMessage` from the SNS
+    /// service principal, for this topic only; SNS Developer Guide,
+    /// "Configuring an Amazon SNS dead-letter queue for a subscription").
+    /// A `DeadLetter` connection that no subscription carries is said in
+    /// the notes.
+    fn subscription_dead_letter_queue(&mut self, c: &Component, id: &str) {
+        let dead_letters: Vec<&Component> = self
+            .d
+            .outgoing(&c.id)
+            .into_iter()
+            .filter(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
+            })
+            .map(|(_, to)| to)
+            .collect();
+        let Some((first, others)) = dead_letters.split_first() else {
+            return;
+        };
+        let subscribed = self
+            .d
+            .outgoing(&c.id)
+            .iter()
+            .any(|(conn, _)| conn.is_subscription(c.kind()));
+        if !subscribed {
+            self.notes.push(format!(
+                "{} -> {}: the topic has no subscription, so this dead-letter queue is not exported; subscribe something to the topic, or give the subscription a RedrivePolicy by hand",
+                c.name, first.name
+            ));
+            return;
+        }
+        let q = self.id(&first.id);
+        self.add(
+            format!("{q}From{id}DeadLetterPolicy"),
+            topic_sends_to(&q, id),
+        );
+        for other in others {
+            self.notes.push(format!(
+                "{} -> {}: an SNS subscription has one dead-letter queue, and the topic's subscriptions send theirs to {}; this one is not exported",
+                c.name, other.name, first.name
+            ));
         }
     }
 
@@ -96,6 +154,7 @@ impl<'a> Ctx<'a> {
     /// `ListTagsForDeliveryStream`, read actions delivery does not use.
     fn firehose_subscription(
         &mut self,
+        c: &Component,
         topic: &str,
         conn: &archsim_model::Connection,
         stream: &str,
@@ -113,6 +172,7 @@ impl<'a> Ctx<'a> {
             "TopicArn": r(topic), "Protocol": "firehose", "Endpoint": ga(stream, "Arn")}));
         props.insert(messaging::SUBSCRIPTION_ROLE.into(), ga(&role, "Arn"));
         messaging::SUBSCRIPTION_FILTER.put_filter(&mut props, &conn.filter_policy);
+        self.put_subscription_dead_letter(&c.id, &mut props);
         self.add(
             format!("{topic}To{stream}Subscription"),
             json!({"Type": "AWS::SNS::Subscription", "Properties": props}),
@@ -211,4 +271,22 @@ impl<'a> Ctx<'a> {
             json!({"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": props}),
         );
     }
+}
+
+/// A redrive policy naming the dead-letter queue `queue` (a logical id).
+fn redrive_policy(queue: &str) -> Value {
+    let mut policy = Map::new();
+    policy.insert(messaging::DEAD_LETTER_TARGET.into(), ga(queue, "Arn"));
+    Value::Object(policy)
+}
+
+/// The queue policy that lets the topic `topic` (and only it) send to the
+/// queue `queue` (logical ids).
+fn topic_sends_to(queue: &str, topic: &str) -> Value {
+    json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+        "Queues": [r(queue)],
+        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": ga(queue, "Arn"),
+            "Condition": {"ArnEquals": {"aws:SourceArn": r(topic)}}}]}}})
 }

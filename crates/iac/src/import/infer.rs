@@ -298,6 +298,7 @@ impl Importer<'_> {
                     if let Some(topic) = props.get("TopicArn").and_then(ref_target) {
                         let filter = self.subscription_filter(logical, &props);
                         self.subscription(topic, props.get("Endpoint"), logical, filter);
+                        self.subscription_dead_letter(topic, &props, logical);
                     }
                 }
                 "AWS::S3::Bucket" => {
@@ -431,11 +432,16 @@ impl Importer<'_> {
                 }
                 "AWS::SQS::Queue" => {
                     let dlq = props
-                        .get("RedrivePolicy")
-                        .and_then(|r| r.get("deadLetterTargetArn"))
+                        .get(messaging::REDRIVE_POLICY)
+                        .and_then(|r| r.get(messaging::DEAD_LETTER_TARGET))
                         .and_then(ref_target);
                     if let Some(q) = dlq.and_then(|q| self.comp(q)) {
-                        self.connect(logical, &q, ConnectionKind::DeadLetter, "RedrivePolicy");
+                        self.connect(
+                            logical,
+                            &q,
+                            ConnectionKind::DeadLetter,
+                            messaging::REDRIVE_POLICY,
+                        );
                     }
                 }
                 "AWS::EC2::Instance" => {
@@ -886,6 +892,24 @@ impl Importer<'_> {
         }
     }
 
+    /// A subscription's (or SAM SNS event's) dead-letter queue: its
+    /// `RedrivePolicy` naming a queue of the template is the topic's
+    /// `DeadLetter` connection to that queue (the model keeps one per
+    /// topic, for every subscription).
+    pub(super) fn subscription_dead_letter(&mut self, topic: &str, props: &Value, why: &str) {
+        let queue = props
+            .get(messaging::REDRIVE_POLICY)
+            .and_then(|r| r.get(messaging::DEAD_LETTER_TARGET))
+            .and_then(ref_target);
+        let (Some(t), Some(q)) = (self.comp(topic), queue.and_then(|q| self.comp(q))) else {
+            return;
+        };
+        if self.design.component(&q).map(Component::kind) == Some(K::SqsQueue) {
+            let why = format!("{why} {}", messaging::REDRIVE_POLICY);
+            self.connect(&t, &q, ConnectionKind::DeadLetter, &why);
+        }
+    }
+
     /// A subscription's (or SAM SNS event's) filter policy; one written
     /// with intrinsics is kept in the template only, and the report says
     /// so.
@@ -974,8 +998,17 @@ impl Importer<'_> {
                     .and_then(|s| self.comp(s))
                 {
                     let filter = self.subscription_filter(&why, &p);
-                    let why = format!("{why}{}", filter_evidence(&filter));
-                    self.connect_filtered(&s, f, Meaning::InvokeAsync.default_kind(), &why, filter);
+                    let evidence = format!("{why}{}", filter_evidence(&filter));
+                    self.connect_filtered(
+                        &s,
+                        f,
+                        Meaning::InvokeAsync.default_kind(),
+                        &evidence,
+                        filter,
+                    );
+                    if let Some(topic) = p.get("Topic").and_then(ref_target) {
+                        self.subscription_dead_letter(topic, &p, &why);
+                    }
                 }
             }
             "SQS" | "Kinesis" | "DynamoDB" => {

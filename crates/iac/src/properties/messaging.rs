@@ -194,6 +194,17 @@ fn has_intrinsic(v: &Value) -> bool {
 /// wiring.
 pub(crate) const SUBSCRIPTION_ROLE: &str = "SubscriptionRoleArn";
 
+/// A dead-letter queue's setting: an SQS queue's redrive policy, and an
+/// SNS subscription's (or SAM `SNS` event's, passed through to the
+/// subscription it generates), both `{"deadLetterTargetArn": <queue ARN>}`
+/// (AWS SNS Developer Guide, "Amazon SNS dead-letter queues (DLQs)" and
+/// "Configuring an Amazon SNS dead-letter queue for a subscription";
+/// AWS SAM, "SNS" event source, `RedrivePolicy`). The queue's ARN comes
+/// from the dead-letter connection, not from properties.
+pub(crate) const REDRIVE_POLICY: &str = "RedrivePolicy";
+/// The dead-letter queue's ARN inside a redrive policy.
+pub(crate) const DEAD_LETTER_TARGET: &str = "deadLetterTargetArn";
+
 /// The policy: a JSON object (CloudFormation also takes it as JSON text).
 pub(crate) const FILTER_POLICY: Field<Filter> = Field {
     path: "FilterPolicy",

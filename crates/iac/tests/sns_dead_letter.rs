@@ -1,0 +1,195 @@
+//! SNS subscription dead-letter queues in templates: a topic's
+//! `DeadLetter` connection to a queue is written as the `RedrivePolicy`
+//! of each of its subscriptions (queue, function and delivery stream; a
+//! SAM function's `SNS` event carries it through) with a queue policy
+//! that lets exactly that topic send to the queue; import draws the same
+//! connection back, and export -> import -> export is byte-identical.
+
+mod common;
+
+use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
+use archsim_model::component::*;
+use archsim_model::connection::InvokeMode;
+use archsim_model::edit::apply_op;
+use archsim_model::{Component, Connection, ConnectionKind, Design, ExportProfile, Op};
+use serde_json::json;
+
+const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
+
+/// Shop -> Orders topic; the topic feeds the Billing queue, the Mailer
+/// function and the Archive delivery stream, and what it cannot deliver
+/// goes to the Undelivered queue.
+fn design() -> Design {
+    let mut d = Design::new("Orders");
+    for (id, name, props) in [
+        ("shop", "Shop", Props::Client(Default::default())),
+        ("orders", "Orders", Props::SnsTopic(Default::default())),
+        ("billing", "Billing", Props::SqsQueue(Default::default())),
+        (
+            "mailer",
+            "Mailer",
+            Props::LambdaFunction(Default::default()),
+        ),
+        ("archive", "Archive", Props::Firehose(Default::default())),
+        (
+            "undelivered",
+            "Undelivered",
+            Props::SqsQueue(Default::default()),
+        ),
+    ] {
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, name, props.kind()).with(props),
+            },
+        )
+        .unwrap();
+    }
+    let links = [
+        ("shop", "orders", ConnectionKind::Publishes),
+        ("orders", "billing", ConnectionKind::Publishes),
+        (
+            "orders",
+            "mailer",
+            ConnectionKind::Invoke {
+                mode: InvokeMode::Async,
+            },
+        ),
+        ("orders", "archive", ConnectionKind::Publishes),
+        ("orders", "undelivered", ConnectionKind::DeadLetter),
+    ];
+    for (i, (from, to, kind)) in links.into_iter().enumerate() {
+        apply_op(
+            &mut d,
+            Op::Connect {
+                connection: Connection::new(format!("c{i}"), from, to, kind),
+            },
+        )
+        .unwrap();
+    }
+    d
+}
+
+fn options(flavour: Flavour, syntax: Syntax) -> ExportOptions {
+    ExportOptions {
+        flavour,
+        syntax,
+        network: Network::Generated,
+        profile: Some(ExportProfile::Sandbox),
+    }
+}
+
+#[test]
+fn every_subscription_of_the_topic_sends_what_it_cannot_deliver_to_the_queue_the_topic_alone_may_write_to()
+ {
+    let redrive = json!({"deadLetterTargetArn": {"Fn::GetAtt": ["Undelivered", "Arn"]}});
+    for flavour in FLAVOURS {
+        let out = export(&design(), &options(flavour, Syntax::Yaml)).unwrap();
+        let res = out.value["Resources"].as_object().unwrap();
+        for sub in ["OrdersToBillingSubscription", "OrdersToArchiveSubscription"] {
+            assert_eq!(
+                res[sub]["Properties"]["RedrivePolicy"], redrive,
+                "{flavour:?} {sub}"
+            );
+        }
+        let mailer = match flavour {
+            Flavour::Sam => &res["Mailer"]["Properties"]["Events"]["OrdersMessage"]["Properties"],
+            Flavour::CloudFormation => &res["MailerOrdersSubscription"]["Properties"],
+        };
+        assert_eq!(mailer["RedrivePolicy"], redrive, "{flavour:?}");
+        assert_eq!(
+            res["UndeliveredFromOrdersDeadLetterPolicy"],
+            json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                "Queues": [{"Ref": "Undelivered"}],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": {"Fn::GetAtt": ["Undelivered", "Arn"]},
+                    "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": "Orders"}}}}]}}}),
+            "{flavour:?}"
+        );
+        // The dead-letter queue is no subscriber.
+        assert!(
+            res.values()
+                .all(|r| r["Properties"]["Endpoint"]
+                    != json!({"Fn::GetAtt": ["Undelivered", "Arn"]})),
+            "{flavour:?}"
+        );
+        assert!(
+            out.notes.iter().all(|n| !n.contains("Undelivered")),
+            "{flavour:?}: {:?}",
+            out.notes
+        );
+    }
+}
+
+#[test]
+fn import_draws_the_dead_letter_queue_back_and_the_round_trip_is_byte_identical() {
+    for flavour in FLAVOURS {
+        for syntax in [Syntax::Yaml, Syntax::Json] {
+            let opts = options(flavour, syntax);
+            let at = format!("{flavour:?} {syntax:?}");
+            let first = export(&design(), &opts).unwrap();
+            let back = import(&first.template, "orders.yaml").unwrap();
+            let edges = common::edges(&back.design);
+            for edge in [
+                "Orders -dead_letter-> Undelivered",
+                "Orders -publishes-> Billing",
+                "Orders -invoke_async-> Mailer",
+                "Orders -publishes-> Archive",
+            ] {
+                assert!(edges.contains(edge), "{at}: {edge} not in {edges:?}");
+            }
+            let from_topic = back.design.outgoing("Orders").len();
+            assert_eq!(from_topic, 4, "{at}: {edges:?}");
+            let second = export(&back.design, &opts).unwrap();
+            assert_eq!(second.template, first.template, "{at}");
+        }
+    }
+}
+
+#[test]
+fn a_dead_letter_queue_of_a_topic_with_no_subscription_is_said_in_the_notes() {
+    let mut d = design();
+    for id in ["c1", "c2", "c3"] {
+        apply_op(&mut d, Op::Disconnect { id: id.into() }).unwrap();
+    }
+    for flavour in FLAVOURS {
+        let out = export(&d, &options(flavour, Syntax::Yaml)).unwrap();
+        assert_eq!(
+            out.notes
+                .iter()
+                .filter(|n| n.starts_with("Orders -> Undelivered: the topic has no subscription"))
+                .count(),
+            1,
+            "{flavour:?}: {:?}",
+            out.notes
+        );
+        let res = out.value["Resources"].as_object().unwrap();
+        assert!(res.get("UndeliveredFromOrdersDeadLetterPolicy").is_none());
+    }
+}
+
+#[test]
+fn the_templates_pass_cfn_lint_and_the_sam_transform() {
+    if common::skip_validators() {
+        eprintln!("ARCHSIM_SKIP_CFN_LINT=1: cfn-lint and the SAM transform skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut sam = Vec::new();
+    for flavour in FLAVOURS {
+        let out = export(&design(), &options(flavour, Syntax::Yaml)).unwrap();
+        let p = dir.path().join(format!("{flavour:?}.yaml"));
+        std::fs::write(&p, &out.template).unwrap();
+        match flavour {
+            Flavour::Sam => sam.push((p.clone(), dir.path().join("sam-out.json"))),
+            Flavour::CloudFormation => files.push(p),
+        }
+    }
+    common::sam_translate(&sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
+    files.extend(sam.iter().map(|(_, o)| o.clone()));
+    let errors = common::cfn_lint_errors(&files);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
