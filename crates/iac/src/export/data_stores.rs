@@ -234,6 +234,28 @@ impl<'a> Ctx<'a> {
                 data_stores::NOTIFICATIONS.put_value(&mut props, Value::Array(configs));
             }
         }
+        // Notifications to queues, topics and EventBridge: said, not
+        // dropped.
+        for (conn, to) in self.d.outgoing(&c.id) {
+            let how = match to.kind() {
+                K::SqsQueue => {
+                    "its QueueConfigurations and a queue policy letting s3.amazonaws.com send from this bucket"
+                }
+                K::SnsTopic => {
+                    "its TopicConfigurations and a topic policy letting s3.amazonaws.com publish from this bucket"
+                }
+                K::EventBridgeRule => {
+                    "EventBridgeConfiguration (EventBridgeEnabled), and a rule pattern matching source aws.s3"
+                }
+                _ => continue,
+            };
+            if matches!(conn.kind, ConnectionKind::Publishes) {
+                self.notes.push(format!(
+                    "{} -> {}: this event notification is not exported; add the bucket's NotificationConfiguration ({how}) by hand",
+                    c.name, to.name
+                ));
+            }
+        }
         let mut res = json!({"Type": "AWS::S3::Bucket"});
         if !depends.is_empty() {
             res["DependsOn"] = Value::Array(depends);

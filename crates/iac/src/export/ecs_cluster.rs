@@ -155,7 +155,20 @@ impl<'a> Ctx<'a> {
                 "Description": format!("ECS-optimised AMI for {}", c.name),
                 "Default": if gpu { "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id" } else { "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id" }}),
         );
-        // The instance role holds only what the ECS agent needs.
+        // The instance role holds only what the ECS agent needs: data
+        // access drawn on the group would reach every task on its
+        // instances, so it is said, not granted.
+        for (conn, to) in self.d.outgoing(&c.id) {
+            if matches!(
+                conn.kind,
+                ConnectionKind::Uses { .. } | ConnectionKind::Publishes
+            ) {
+                self.notes.push(format!(
+                    "{} -> {}: access on the instance role is not exported (every task on the instances would have it); grant it on the task role of the services that need it, or add it to the instance role by hand",
+                    c.name, to.name
+                ));
+            }
+        }
         let role_comp = self.assumed_role(&c.id, RolePurpose::InstanceRole);
         let role = role_comp
             .map(|r| self.id(&r.id))

@@ -136,6 +136,12 @@ impl<'a> Ctx<'a> {
             }
             put_at(&mut props, path, Value::Object(params));
         }
+        if let Some(q) = dead_letter.filter(|_| from.kind() == K::SqsQueue) {
+            self.notes.push(format!(
+                "{} -> {}: a pipe reading a queue has no dead-letter target of its own (the queue's redrive policy is); not exported: draw the dead-letter connection from {} instead",
+                c.name, q.name, from.name
+            ));
+        }
         if p.max_retry_attempts.is_some() {
             if from.kind() == K::KinesisStream {
                 fields::KINESIS_MAX_RETRY.put(&mut props, p);
@@ -144,6 +150,12 @@ impl<'a> Ctx<'a> {
             }
         }
         let enrichment_arn = enrichment.and_then(|(_, e)| self.pipe_arn(e));
+        if let (Some((_, e)), None) = (enrichment, &enrichment_arn) {
+            self.notes.push(format!(
+                "{} -> {}: this enrichment is not exported (an API enrichment names a stage's invoke ARN); add the pipe's Enrichment by hand",
+                c.name, e.name
+            ));
+        }
         if let Some(arn) = &enrichment_arn {
             props.insert(PIPE_ENRICHMENT.into(), arn.clone());
         }

@@ -79,14 +79,30 @@ impl<'a> Ctx<'a> {
             }
             Packaging::Image => {
                 lambda::PACKAGE_TYPE.put(&mut props, p);
-                let uri = sub(&format!(
+                // The repository the function pulls from, when drawn;
+                // one named after the function otherwise.
+                let named = sub(&format!(
                     "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{}:${{ImageTag}}",
                     kebab(&c.name)
                 ));
+                let uri = match self.image_of(&c.id, "") {
+                    Value::String(_) => named,
+                    repository => repository,
+                };
                 if sam {
                     props.insert("ImageUri".into(), uri);
                 } else {
                     props.insert("Code".into(), json!({"ImageUri": uri}));
+                }
+            }
+        }
+        if p.packaging == Packaging::Zip {
+            for (conn, to) in self.d.outgoing(&c.id) {
+                if matches!(conn.kind, ConnectionKind::PullsImage) {
+                    self.notes.push(format!(
+                        "{} -> {}: the function is packaged as a .zip archive, so no image is pulled from the repository; set its packaging to image for the export to name the repository",
+                        c.name, to.name
+                    ));
                 }
             }
         }
@@ -122,14 +138,21 @@ impl<'a> Ctx<'a> {
             lambda::ENVIRONMENT.put_value(&mut props, Value::Object(env));
         }
         // Where failed asynchronous events go: a dead-letter queue or
-        // topic, or an on-failure destination function.
+        // topic, or an on-failure destination function or event bus
+        // (Lambda Developer Guide, "Capturing records of Lambda
+        // asynchronous invocations": an SNS topic, SQS queue, function or
+        // EventBridge bus; SAM adds the permission a destination needs,
+        // "OnFailure").
         let failure = self
             .d
             .outgoing(&c.id)
             .into_iter()
             .find(|(conn, to)| {
                 matches!(conn.kind, ConnectionKind::DeadLetter)
-                    && matches!(to.kind(), K::SqsQueue | K::SnsTopic | K::LambdaFunction)
+                    && matches!(
+                        to.kind(),
+                        K::SqsQueue | K::SnsTopic | K::LambdaFunction | K::EventBus
+                    )
             })
             .map(|(_, to)| (to.kind(), self.id(&to.id)));
         // An on-failure destination on an event bus needs the bus's ARN,
@@ -169,6 +192,10 @@ impl<'a> Ctx<'a> {
                 } else {
                     props.insert("DeadLetterConfig".into(), json!({"TargetArn": r(t)}));
                 }
+            }
+            Some((K::EventBus, b)) => {
+                failure_statement = Some(statement(&["events:PutEvents"], vec![ga(b, "Arn")]));
+                on_failure = Some(json!({"Type": "EventBridge", "Destination": ga(b, "Arn")}));
             }
             Some((_, f)) => {
                 failure_statement = Some(statement(&["lambda:InvokeFunction"], vec![ga(f, "Arn")]));

@@ -64,9 +64,21 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::Route { .. }))
             .collect();
+        // Only targets written as target groups are forwarded to (the
+        // others are said in the notes below): a listener naming a target
+        // group that is not in the template would not deploy.
+        let targeted: Vec<_> = routes
+            .iter()
+            .filter(|(_, to)| {
+                matches!(
+                    to.kind(),
+                    K::LambdaFunction | K::EksWorkload | K::EcsService | K::Ec2Instance
+                )
+            })
+            .collect();
         for l in &p.listeners {
             // The default routes: one target group, or several by weight.
-            let defaults: Vec<(String, u32)> = routes
+            let defaults: Vec<(String, u32)> = targeted
                 .iter()
                 .filter_map(|(conn, to)| match &conn.kind {
                     ConnectionKind::Route {
@@ -96,7 +108,7 @@ impl<'a> Ctx<'a> {
                 None if alb => {
                     json!([{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}])
                 }
-                None => match routes.first() {
+                None => match targeted.first() {
                     Some((_, to)) => {
                         json!([{"Type": "forward", "TargetGroupArn": r(&self.target_group_id(id, to))}])
                     }
@@ -395,5 +407,13 @@ impl<'a> Ctx<'a> {
             "{}: Classic Load Balancers are legacy; consider an ALB or NLB",
             c.name
         ));
+        for (_, to) in self.d.outgoing(&c.id) {
+            if to.kind() == K::EcsService {
+                self.notes.push(format!(
+                    "{} -> {}: a service's registration with a Classic Load Balancer is not exported; add the service's LoadBalancers (LoadBalancerName, ContainerName, ContainerPort) by hand",
+                    c.name, to.name
+                ));
+            }
+        }
     }
 }

@@ -225,6 +225,14 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .find(|(_, to)| to.kind() == K::LambdaFunction)
             .map(|(_, to)| self.id(&to.id));
+        for (conn, from) in self.d.incoming(&c.id) {
+            if matches!(conn.kind, ConnectionKind::Poll { .. }) {
+                self.notes.push(format!(
+                    "{} -> {}: a delivery stream reading a Kinesis stream is not exported (the stream is written for direct puts); set its DeliveryStreamType to KinesisStreamAsSource, its KinesisStreamSourceConfiguration and the role's kinesis read actions by hand",
+                    from.name, c.name
+                ));
+            }
+        }
         let role = format!("{id}DeliveryRole");
         let mut stmts = vec![
             statement(

@@ -1401,7 +1401,12 @@ impl Importer<'_> {
             let conn = match kind {
                 // A send to the function's own dead-letter target is what
                 // the dead-letter connection needs, not a publish.
-                K::SqsQueue | K::SnsTopic | K::KinesisStream | K::Firehose | K::EventBridgeRule
+                K::SqsQueue
+                | K::SnsTopic
+                | K::KinesisStream
+                | K::Firehose
+                | K::EventBridgeRule
+                | K::EventBus
                     if self.design.connections().any(|c| {
                         c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
                     }) =>

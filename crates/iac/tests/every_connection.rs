@@ -1,0 +1,543 @@
+//! Every connection the model allows, through export and import: for
+//! each rule of the connection table (`CONNECTION_TABLE`) and each of its
+//! meanings, the smallest valid design holding that one connection (the
+//! two components with their defaults, and what validation requires
+//! around them: a cluster, capacity, a task definition, a pipe's other
+//! end) is exported as CloudFormation and as SAM (sandbox profile) and
+//! imported back. The connection must come back as the same (from, to,
+//! meaning), or be said in the export's notes (a line naming both
+//! components, or one naming a component as not exported), or be listed
+//! here: [`IMPLICIT`] (AWS needs nothing written for it, checked: the
+//! template is the same without the connection) or [`NOT_READ_BACK`]
+//! (the export writes it, checked: the template differs without it, but
+//! import does not draw it back as the same connection). A connection
+//! the export drops without a word fails, and so does a listed one that
+//! has since come back or been noted (the lists only shrink).
+//!
+//! `cargo test -p archsim-iac --test every_connection -- --nocapture`
+//! prints the outcome of every connection (with `WALK_EDGES=1`, also the
+//! connections import drew).
+
+mod common;
+
+use std::collections::HashSet;
+
+use archsim_iac::{ExportOptions, Exported, Flavour, Network, Syntax, export, import};
+use archsim_model::component::{IamRoleProps, RolePurpose};
+use archsim_model::connection::CONNECTION_TABLE;
+use archsim_model::edit::apply_op;
+use archsim_model::{
+    Component, ComponentKind as K, Connection, ConnectionKind, Design, ExportProfile, Group,
+    GroupKind, Meaning, Op, Props, Severity,
+};
+use serde_json::{Value, json};
+
+use Meaning as M;
+
+/// Connections that export as nothing because AWS needs nothing for
+/// them, each with the reason (a client's connections are said by the
+/// client's own note: a client is traffic, not a resource).
+const IMPLICIT: &[(K, M, K, &str)] = &[
+    (K::LambdaFunction, M::InvokeSync, K::Alb, HTTP_CALL),
+    (K::LambdaFunction, M::InvokeSync, K::ApiGateway, HTTP_CALL),
+    (K::EcsService, M::InvokeSync, K::Alb, HTTP_CALL),
+    (K::EcsService, M::InvokeSync, K::EcsService, HTTP_CALL),
+    (K::EksWorkload, M::InvokeSync, K::EksWorkload, HTTP_CALL),
+    (K::EksWorkload, M::RunsOn, K::EksNodeGroup, ONE_CAPACITY),
+    (
+        K::EksWorkload,
+        M::RunsOn,
+        K::EksFargateProfile,
+        ONE_CAPACITY,
+    ),
+    (
+        K::EksWorkload,
+        M::PullsImage,
+        K::ExternalRegistry,
+        "the image is named in the workload's manifest as written; a public registry needs no grant",
+    ),
+];
+
+const HTTP_CALL: &str = "a call over HTTP needs no IAM grant, and the generated network lets the design's compute reach the endpoint; the caller finds the endpoint by its own configuration";
+const ONE_CAPACITY: &str = "the scheduler places the pods on the cluster's only capacity: a workload on one node group or Fargate profile needs no selector";
+
+/// Connections the export writes (the template differs without them)
+/// but import does not draw back as the same connection, each with what
+/// the template holds for it and why import does not read it. A to-do
+/// list for import, not a licence: each must keep changing the template.
+const NOT_READ_BACK: &[(K, M, K, &str)] = &[
+    (K::Alb, M::Route, K::EksWorkload, EKS_POD),
+    (K::Nlb, M::Route, K::EksWorkload, EKS_POD),
+    (K::SqsQueue, M::Poll, K::EksWorkload, EKS_POD),
+    (K::EksWorkload, M::PullsImage, K::EcrRepository, EKS_POD),
+    (K::EksWorkload, M::Uses, K::DynamoDbTable, EKS_POD),
+    (K::EksWorkload, M::Uses, K::S3Bucket, EKS_POD),
+    (K::EksWorkload, M::Uses, K::AuroraServerless, EKS_POD),
+    (K::EksWorkload, M::Uses, K::Rds, EKS_POD),
+    (K::EksWorkload, M::Uses, K::Secret, EKS_POD),
+    (K::EksWorkload, M::Publishes, K::SqsQueue, EKS_POD),
+    (K::EksWorkload, M::Publishes, K::SnsTopic, EKS_POD),
+    (K::EksWorkload, M::Publishes, K::EventBus, EKS_POD),
+    (K::EksWorkload, M::InvokeSync, K::LambdaFunction, EKS_POD),
+    (K::EksWorkload, M::InvokeAsync, K::LambdaFunction, EKS_POD),
+    (
+        K::Clb,
+        M::Route,
+        K::Ec2Instance,
+        "the balancer's Instances list; import keeps a Classic Load Balancer as a generic resource, which draws no route",
+    ),
+    (K::Ec2Instance, M::Uses, K::DynamoDbTable, INSTANCE_ROLE),
+    (K::Ec2Instance, M::Uses, K::S3Bucket, INSTANCE_ROLE),
+    (K::Ec2Instance, M::Uses, K::AuroraServerless, INSTANCE_ROLE),
+    (K::Ec2Instance, M::Uses, K::Rds, INSTANCE_ROLE),
+    (K::Ec2Instance, M::Uses, K::Secret, INSTANCE_ROLE),
+    (K::EcsService, M::InvokeSync, K::LambdaFunction, SYNC_GRANT),
+    (
+        K::LambdaFunction,
+        M::InvokeSync,
+        K::LambdaFunction,
+        SYNC_GRANT,
+    ),
+    (
+        K::LambdaFunction,
+        M::InvokeSync,
+        K::StepFunctions,
+        SYNC_GRANT,
+    ),
+    (
+        K::StepFunctions,
+        M::InvokeSync,
+        K::LambdaFunction,
+        SYNC_GRANT,
+    ),
+    (
+        K::StepFunctions,
+        M::InvokeSync,
+        K::StepFunctions,
+        SYNC_GRANT,
+    ),
+    (
+        K::LambdaFunction,
+        M::Publishes,
+        K::EventBridgeRule,
+        RULE_PUT,
+    ),
+    (K::EcsService, M::Publishes, K::EventBridgeRule, RULE_PUT),
+    (K::StepFunctions, M::Publishes, K::EventBridgeRule, RULE_PUT),
+    (
+        K::StepFunctions,
+        M::RunsTask,
+        K::TaskDefinition,
+        "the state machine role's ecs:RunTask grant on the task definition; import draws no RunsTask from a state machine's role",
+    ),
+];
+
+const EKS_POD: &str = "written for the workload (its target group, its pod identity role's policy, its manifest); import does not read Kubernetes manifests, so the workload is not drawn";
+const INSTANCE_ROLE: &str = "the instance profile role's policy; import reads what a function's or task's role grants, not an instance's";
+const SYNC_GRANT: &str = "an invoke grant (lambda:InvokeFunction, states:StartExecution, or a Task state), which does not say whether the caller waits: import draws it as asynchronous";
+const RULE_PUT: &str = "events:PutEvents on the rule's bus, which names the bus, not the rule: import cannot tell which rule is meant";
+
+fn add(d: &mut Design, id: &str, props: Props) {
+    apply_op(
+        d,
+        Op::AddComponent {
+            component: Component::new(id, id, props.kind()).with(props),
+        },
+    )
+    .unwrap_or_else(|e| panic!("add {id}: {e}"));
+}
+
+fn set(d: &mut Design, id: &str, path: &str, value: Value) {
+    apply_op(
+        d,
+        Op::SetProperty {
+            id: id.into(),
+            path: path.into(),
+            value,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{id}.{path}: {e}"));
+}
+
+fn connect(d: &mut Design, from: &str, to: &str, meaning: Meaning) {
+    let to_kind = d.component(to).unwrap().kind();
+    apply_op(
+        d,
+        Op::Connect {
+            connection: Connection::new(
+                format!("{from}-{to}"),
+                from,
+                to,
+                meaning.default_kind_to(to_kind),
+            ),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"));
+}
+
+/// The design holding `Source -meaning-> Target` and what it needs to
+/// be valid.
+fn design(from: K, meaning: Meaning, to: K) -> Design {
+    let mut d = Design::new("walk");
+    for (id, kind) in [("Source", from), ("Target", to)] {
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, id, kind),
+            },
+        )
+        .unwrap();
+    }
+    apply_op(
+        &mut d,
+        Op::Connect {
+            connection: Connection::new("walked", "Source", "Target", meaning.default_kind_to(to)),
+        },
+    )
+    .unwrap();
+    complete(&mut d);
+    d
+}
+
+/// What became of one connection in one flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Imported back as the same connection.
+    Back,
+    /// Said in the export's notes.
+    Noted,
+    /// Written (the template differs without it), not drawn back.
+    WrittenNotRead,
+    /// Nothing written, nothing said.
+    Dropped,
+}
+
+fn outcome(d: &Design, flavour: Flavour, meaning: Meaning) -> (Outcome, Exported) {
+    let opts = ExportOptions {
+        flavour,
+        syntax: Syntax::Yaml,
+        network: Network::Generated,
+        profile: Some(ExportProfile::Sandbox),
+    };
+    let out = export(d, &opts).unwrap_or_else(|e| panic!("export: {e}"));
+    // (A template of nothing but a client and a bot has no resource to
+    // import.)
+    let empty = out.value["Resources"]
+        .as_object()
+        .is_none_or(|r| r.is_empty());
+    let back = (!empty).then(|| {
+        import(&out.template, "walk.yaml")
+            .unwrap_or_else(|e| panic!("import: {e}"))
+            .design
+    });
+    // Import may name a component it draws differently (a capacity
+    // provider after its cluster, a SAM event's rule after its function):
+    // the same meaning between components of the same kinds, one of them
+    // the walked one, is the connection back.
+    let came_back = back.as_ref().is_some_and(|b| {
+        let kind = |id: &str| b.component(id).map(Component::kind);
+        b.connections().any(|c| {
+            c.kind.meaning() == meaning
+                && (c.from == "Source" || c.to == "Target")
+                && kind(&c.from) == d.component("Source").map(Component::kind)
+                && kind(&c.to) == d.component("Target").map(Component::kind)
+        })
+    });
+    if std::env::var_os("WALK_EDGES").is_some() {
+        println!("  back: {:?}", back.as_ref().map(common::edges));
+    }
+    if came_back {
+        return (Outcome::Back, out);
+    }
+    let noted = out.notes.iter().any(|n| {
+        let names = |who: &str| {
+            n.starts_with(&format!("{who}:"))
+                || n.contains(&format!("{who} ->"))
+                || n.contains(&format!("-> {who}"))
+        };
+        (n.contains("Source") && n.contains("Target"))
+            || (["Source", "Target"].iter().any(|who| names(who))
+                && (n.contains("not exported") || n.contains("nothing exported")))
+    });
+    if noted {
+        return (Outcome::Noted, out);
+    }
+    let mut without = d.clone();
+    apply_op(
+        &mut without,
+        Op::Disconnect {
+            id: "walked".into(),
+        },
+    )
+    .unwrap();
+    let other = export(&without, &opts).unwrap_or_else(|e| panic!("export without: {e}"));
+    let written = other.template != out.template || other.manifests != out.manifests;
+    let outcome = if written {
+        Outcome::WrittenNotRead
+    } else {
+        Outcome::Dropped
+    };
+    (outcome, out)
+}
+
+#[test]
+fn every_connection_comes_back_from_its_template_or_is_said() {
+    let listed = |list: &[(K, M, K, &str)], from, meaning, to| {
+        list.iter()
+            .any(|&(f, m, t, _)| (f, m, t) == (from, meaning, to))
+    };
+    let mut wrong = Vec::new();
+    let mut seen = HashSet::new();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for rule in CONNECTION_TABLE {
+        for &meaning in rule.meanings {
+            let (from, to) = (rule.from, rule.to);
+            let at = format!("{from:?} -{meaning:?}-> {to:?}");
+            seen.insert((from, meaning, to));
+            let d = design(from, meaning, to);
+            let errors: Vec<_> = archsim_model::validate(&d)
+                .into_iter()
+                .filter(|p| p.severity == Severity::Error)
+                .map(|p| format!("{}: {}", p.code, p.message))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{at}: the walk's design is invalid: {errors:?}"
+            );
+            for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+                let (got, out) = outcome(&d, flavour, meaning);
+                println!("{at} {flavour:?}: {got:?}");
+                *counts.entry(format!("{got:?}")).or_default() += 1;
+                let implicit = listed(IMPLICIT, from, meaning, to);
+                let not_read = listed(NOT_READ_BACK, from, meaning, to);
+                let fine = match got {
+                    Outcome::Back | Outcome::Noted => !implicit && !not_read,
+                    Outcome::Dropped => implicit,
+                    Outcome::WrittenNotRead => not_read,
+                };
+                if !fine {
+                    wrong.push(format!(
+                        "{at} {flavour:?}: {got:?} (listed: implicit {implicit}, not read back {not_read}); notes {:?}",
+                        out.notes
+                    ));
+                }
+            }
+        }
+    }
+    println!("{counts:?}");
+    for (list, name) in [(IMPLICIT, "IMPLICIT"), (NOT_READ_BACK, "NOT_READ_BACK")] {
+        for &(f, m, t, _) in list {
+            assert!(
+                seen.contains(&(f, m, t)),
+                "{name} lists {f:?} -{m:?}-> {t:?}, which the table does not allow"
+            );
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Adds what validation requires around the walked pair: ECS services
+/// in a cluster with capacity and a task definition, EKS workloads in a
+/// cluster with a node group, images from a registry, a pipe's other end,
+/// a table's stream, a rule on a custom bus matching a pattern.
+fn complete(d: &mut Design) {
+    let kinds: Vec<(String, K)> = d.components().map(|c| (c.id.clone(), c.kind())).collect();
+    let has = |d: &Design, id: &str| d.component(id).is_some();
+    let mut ecs = Vec::new();
+    let mut eks = Vec::new();
+    for (id, kind) in &kinds {
+        let out: Vec<Meaning> = d
+            .outgoing(id)
+            .iter()
+            .map(|(c, _)| c.kind.meaning())
+            .collect();
+        let incoming: Vec<Meaning> = d
+            .incoming(id)
+            .iter()
+            .map(|(c, _)| c.kind.meaning())
+            .collect();
+        match kind {
+            K::EcsService => {
+                ecs.push(id.clone());
+                if !out.contains(&Meaning::RunsOn) {
+                    if !has(d, "Capacity") {
+                        add(d, "Capacity", Props::Fargate(Default::default()));
+                        ecs.push("Capacity".into());
+                    }
+                    connect(d, id, "Capacity", Meaning::RunsOn);
+                }
+                if !out.contains(&Meaning::RunsTask) {
+                    if !has(d, "Task") {
+                        add(d, "Task", Props::TaskDefinition(Default::default()));
+                        add(d, "Registry", Props::ExternalRegistry(Default::default()));
+                        connect(d, "Task", "Registry", Meaning::PullsImage);
+                    }
+                    connect(d, id, "Task", Meaning::RunsTask);
+                }
+            }
+            K::Fargate | K::FargateSpot if incoming.contains(&Meaning::RunsOn) => {
+                ecs.push(id.clone());
+            }
+            // (Export refuses EC2 capacity outside a cluster; validation
+            // does not.)
+            K::Ec2AutoScalingGroup => ecs.push(id.clone()),
+            K::TaskDefinition if !out.contains(&Meaning::PullsImage) => {
+                add(d, "Registry", Props::ExternalRegistry(Default::default()));
+                connect(d, id, "Registry", Meaning::PullsImage);
+            }
+            K::TaskDefinition
+                if d.outgoing(id)
+                    .iter()
+                    .any(|(_, to)| to.kind() == K::EcrRepository)
+                    && !out.contains(&Meaning::AssumesRole) =>
+            {
+                add(
+                    d,
+                    "ExecutionRole",
+                    Props::IamRole(IamRoleProps {
+                        purpose: RolePurpose::ExecutionRole,
+                        managed_policy_arns: Vec::new(),
+                    }),
+                );
+                connect(d, id, "ExecutionRole", Meaning::AssumesRole);
+            }
+            K::EksWorkload => {
+                eks.push(id.clone());
+                if !out.contains(&Meaning::RunsOn) {
+                    if !has(d, "Nodes") {
+                        add(d, "Nodes", Props::EksNodeGroup(Default::default()));
+                        eks.push("Nodes".into());
+                    }
+                    connect(d, id, "Nodes", Meaning::RunsOn);
+                }
+                if !out.contains(&Meaning::PullsImage) {
+                    if !has(d, "Registry") {
+                        add(d, "Registry", Props::ExternalRegistry(Default::default()));
+                    }
+                    connect(d, id, "Registry", Meaning::PullsImage);
+                }
+            }
+            K::EksNodeGroup | K::EksFargateProfile => eks.push(id.clone()),
+            K::EventBridgePipe => {
+                if !incoming.contains(&Meaning::Poll) {
+                    // A pipe's dead-letter target is a stream source's.
+                    if out.contains(&Meaning::DeadLetter) {
+                        add(d, "Feed", Props::KinesisStream(Default::default()));
+                    } else {
+                        add(d, "Feed", Props::SqsQueue(Default::default()));
+                    }
+                    connect(d, "Feed", id, Meaning::Poll);
+                }
+                let targets = d
+                    .outgoing(id)
+                    .iter()
+                    .filter(|(c, _)| {
+                        !matches!(
+                            c.kind,
+                            ConnectionKind::DeadLetter | ConnectionKind::Uses { .. }
+                        )
+                    })
+                    .count();
+                if targets == 0 {
+                    add(d, "Sink", Props::SqsQueue(Default::default()));
+                    connect(d, id, "Sink", Meaning::Publishes);
+                }
+            }
+            K::SnsTopic
+                if out.contains(&Meaning::DeadLetter) && !out.contains(&Meaning::Publishes) =>
+            {
+                add(d, "Subscriber", Props::SqsQueue(Default::default()));
+                connect(d, id, "Subscriber", Meaning::Publishes);
+            }
+            K::LambdaFunction if out.contains(&Meaning::PullsImage) => {
+                set(d, id, "packaging", json!("image"));
+            }
+            K::DynamoDbTable if out.contains(&Meaning::Poll) => {
+                apply_op(
+                    d,
+                    Op::SetProperty {
+                        id: id.clone(),
+                        path: "stream".into(),
+                        value: json!("NEW_AND_OLD_IMAGES"),
+                    },
+                )
+                .unwrap();
+            }
+            K::EventBridgeRule
+                if d.incoming(id)
+                    .iter()
+                    .any(|(_, from)| from.kind() == K::EventBus) =>
+            {
+                apply_op(
+                    d,
+                    Op::SetProperty {
+                        id: id.clone(),
+                        path: "schedule".into(),
+                        value: json!(""),
+                    },
+                )
+                .unwrap();
+                apply_op(
+                    d,
+                    Op::SetProperty {
+                        id: id.clone(),
+                        path: "event_pattern".into(),
+                        value: json!("{\"source\": [\"shop\"]}"),
+                    },
+                )
+                .unwrap();
+            }
+            K::IamRole => {
+                // The role of the purpose its assumer takes.
+                let purpose = d
+                    .incoming(id)
+                    .iter()
+                    .find_map(|(_, from)| match from.kind() {
+                        K::LambdaFunction | K::StepFunctions => Some("lambda_role"),
+                        K::Ec2Instance | K::Ec2AutoScalingGroup | K::EksNodeGroup => {
+                            Some("instance_role")
+                        }
+                        K::EksCluster => Some("eks_role"),
+                        K::EksFargateProfile => Some("execution_role"),
+                        _ => None,
+                    });
+                if let Some(purpose) = purpose {
+                    set(d, id, "purpose", json!(purpose));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (members, kind, cluster, props) in [
+        (
+            ecs,
+            GroupKind::EcsCluster,
+            "Cluster",
+            Props::EcsCluster(Default::default()),
+        ),
+        (
+            eks,
+            GroupKind::EksCluster,
+            "EksCluster",
+            Props::EksCluster(Default::default()),
+        ),
+    ] {
+        if members.is_empty() {
+            continue;
+        }
+        add(d, cluster, props);
+        apply_op(
+            d,
+            Op::CreateGroup {
+                group: Group {
+                    id: format!("{cluster}Group"),
+                    name: cluster.into(),
+                    kind,
+                    owner: Some(cluster.into()),
+                    members: members.into_iter().collect(),
+                },
+            },
+        )
+        .unwrap();
+    }
+}
