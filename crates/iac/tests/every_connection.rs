@@ -5,7 +5,8 @@
 //! around them: a cluster, capacity, a task definition, a pipe's other
 //! end) is exported as CloudFormation and as SAM (sandbox profile) and
 //! imported back. The connection must come back as the same (from, to,
-//! meaning), or be said in the export's notes (a line naming both
+//! meaning), alone between the two and exported again to the same text,
+//! or be said in the export's notes (a line naming both
 //! components, or one naming a component as not exported), or be listed
 //! here: [`IMPLICIT`] (AWS needs nothing written for it, checked: the
 //! template is the same without the connection) or [`NOT_READ_BACK`]
@@ -204,6 +205,10 @@ fn design(from: K, meaning: Meaning, to: K) -> Design {
 enum Outcome {
     /// Imported back as the same connection.
     Back,
+    /// Imported back with another connection between the same two.
+    Doubled,
+    /// Imported back, but export -> import -> export changed the text.
+    Drifted,
     /// Said in the export's notes.
     Noted,
     /// Written (the template differs without it), not drawn back.
@@ -246,7 +251,21 @@ fn outcome(d: &Design, flavour: Flavour, meaning: Meaning) -> (Outcome, Exported
     if std::env::var_os("WALK_EDGES").is_some() {
         println!("  back: {:?}", back.as_ref().map(common::edges));
     }
+    // Drawn back beside a second connection between the same two
+    // (a dead-letter function also drawn as invoked) is not the design.
+    let doubled = back.as_ref().is_some_and(|b| {
+        b.connections()
+            .any(|c| c.from == "Source" && c.to == "Target" && c.kind.meaning() != meaning)
+    });
+    if came_back && doubled {
+        return (Outcome::Doubled, out);
+    }
     if came_back {
+        let again =
+            export(back.as_ref().unwrap(), &opts).unwrap_or_else(|e| panic!("export again: {e}"));
+        if again.template != out.template {
+            return (Outcome::Drifted, out);
+        }
         return (Outcome::Back, out);
     }
     let noted = out.notes.iter().any(|n| {
@@ -314,6 +333,7 @@ fn every_connection_comes_back_from_its_template_or_is_said() {
                     Outcome::Back | Outcome::Noted => !implicit && !not_read,
                     Outcome::Dropped => implicit,
                     Outcome::WrittenNotRead => not_read,
+                    Outcome::Doubled | Outcome::Drifted => false,
                 };
                 if !fine {
                     wrong.push(format!(
@@ -540,4 +560,141 @@ fn complete(d: &mut Design) {
         )
         .unwrap();
     }
+}
+
+// What the walk found, fixed: the exact output, the round trip, the
+// validators.
+
+fn yaml(flavour: Flavour) -> ExportOptions {
+    ExportOptions {
+        flavour,
+        syntax: Syntax::Yaml,
+        network: Network::Generated,
+        profile: Some(ExportProfile::Sandbox),
+    }
+}
+
+/// A function whose failed asynchronous events go to an event bus gets
+/// an on-failure destination on the bus and may put events on it only;
+/// import draws the dead-letter connection back (not a publish), and
+/// export -> import -> export is byte-identical.
+#[test]
+fn a_functions_failed_events_go_to_its_event_bus() {
+    let d = design(K::LambdaFunction, M::DeadLetter, K::EventBus);
+    let bus = json!({"Fn::GetAtt": ["Target", "Arn"]});
+    for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+        let out = export(&d, &yaml(flavour)).unwrap();
+        let res = &out.value["Resources"];
+        match flavour {
+            Flavour::Sam => assert_eq!(
+                res["Source"]["Properties"]["EventInvokeConfig"],
+                json!({"DestinationConfig": {"OnFailure": {"Type": "EventBridge", "Destination": bus}}})
+            ),
+            Flavour::CloudFormation => {
+                assert_eq!(
+                    res["SourceEventInvokeConfig"]["Properties"]["DestinationConfig"],
+                    json!({"OnFailure": {"Destination": bus}})
+                );
+                let statements =
+                    &res["SourceRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+                assert_eq!(
+                    statements,
+                    &json!([{"Effect": "Allow", "Action": ["events:PutEvents"], "Resource": [bus]}])
+                );
+            }
+        }
+        let back = import(&out.template, "walk.yaml").unwrap();
+        let from_function: Vec<_> = common::edges(&back.design)
+            .into_iter()
+            .filter(|e| e.starts_with("Source -") && !e.contains("assumes_role"))
+            .collect();
+        assert_eq!(
+            from_function,
+            vec!["Source -dead_letter-> Target"],
+            "{flavour:?}"
+        );
+        let again = export(&back.design, &yaml(flavour)).unwrap();
+        assert_eq!(again.template, out.template, "{flavour:?}");
+    }
+}
+
+/// A container-image function drawn to a repository takes its image from
+/// that repository (before, from one named after the function).
+#[test]
+fn a_container_image_function_pulls_from_its_repository() {
+    let d = design(K::LambdaFunction, M::PullsImage, K::EcrRepository);
+    let uri = json!({"Fn::Sub": "${Target.RepositoryUri}:${ImageTag}"});
+    for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+        let out = export(&d, &yaml(flavour)).unwrap();
+        let props = &out.value["Resources"]["Source"]["Properties"];
+        let written = match flavour {
+            Flavour::Sam => &props["ImageUri"],
+            Flavour::CloudFormation => &props["Code"]["ImageUri"],
+        };
+        assert_eq!(written, &uri, "{flavour:?}");
+        let back = import(&out.template, "walk.yaml").unwrap();
+        assert!(
+            common::edges(&back.design).contains("Source -pulls_image-> Target"),
+            "{flavour:?}"
+        );
+        let again = export(&back.design, &yaml(flavour)).unwrap();
+        assert_eq!(again.template, out.template, "{flavour:?}");
+    }
+}
+
+/// An NLB whose only route is to an ALB (not exported, said so) has no
+/// listener forwarding to a target group that is not in the template.
+#[test]
+fn a_network_load_balancer_forwards_only_to_target_groups_it_writes() {
+    let d = design(K::Nlb, M::Route, K::Alb);
+    for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+        let out = export(&d, &yaml(flavour)).unwrap();
+        assert!(
+            out.notes
+                .contains(&"Source -> Target: this load balancer target is not exported".into()),
+            "{flavour:?}: {:?}",
+            out.notes
+        );
+        assert!(
+            !out.template.contains("SourceTargetTargetGroup"),
+            "{flavour:?}"
+        );
+        import(&out.template, "walk.yaml").unwrap();
+    }
+}
+
+/// The templates of the fixes pass cfn-lint (and the SAM transform).
+#[test]
+fn the_fixed_connections_pass_cfn_lint_and_the_sam_transform() {
+    if common::skip_validators() {
+        eprintln!("ARCHSIM_SKIP_CFN_LINT=1: cfn-lint and the SAM transform skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut sam = Vec::new();
+    for (i, (from, meaning, to)) in [
+        (K::LambdaFunction, M::DeadLetter, K::EventBus),
+        (K::LambdaFunction, M::PullsImage, K::EcrRepository),
+        (K::Nlb, M::Route, K::Alb),
+        (K::SnsTopic, M::DeadLetter, K::SqsQueue),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = design(from, meaning, to);
+        for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+            let out = export(&d, &yaml(flavour)).unwrap();
+            let p = dir.path().join(format!("{i}-{flavour:?}.yaml"));
+            std::fs::write(&p, &out.template).unwrap();
+            match flavour {
+                Flavour::Sam => sam.push((p, dir.path().join(format!("{i}-sam-out.json")))),
+                Flavour::CloudFormation => files.push(p),
+            }
+        }
+    }
+    common::sam_translate(&sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
+    files.extend(sam.iter().map(|(_, o)| o.clone()));
+    let errors = common::cfn_lint_errors(&files);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }

@@ -129,6 +129,21 @@ impl Importer<'_> {
                 }
                 "AWS::Lambda::Function" => {
                     self.dead_letter(logical, &props, "DeadLetterConfig");
+                    // Its on-failure destination before its role: the
+                    // send or invoke the role allows it is for failed
+                    // events, not a publish or a call.
+                    let configs = self.resources().iter().filter(|(_, r)| {
+                        r["Type"].as_str() == Some("AWS::Lambda::EventInvokeConfig")
+                            && r["Properties"].get("FunctionName").and_then(ref_target)
+                                == Some(logical.as_str())
+                    });
+                    for (config, r) in configs {
+                        self.destinations(
+                            logical,
+                            r["Properties"].get("DestinationConfig"),
+                            &config,
+                        );
+                    }
                     self.execution_role(logical, &props);
                     let uri = props.get("Code").and_then(|c| c.get("ImageUri"));
                     self.function_image(logical, res, uri);
@@ -1407,6 +1422,7 @@ impl Importer<'_> {
                 | K::Firehose
                 | K::EventBridgeRule
                 | K::EventBus
+                | K::LambdaFunction
                     if self.design.connections().any(|c| {
                         c.from == f && c.to == target && c.kind == ConnectionKind::DeadLetter
                     }) =>
