@@ -141,7 +141,7 @@ impl Importer<'_> {
                         self.destinations(
                             logical,
                             r["Properties"].get("DestinationConfig"),
-                            &config,
+                            config,
                         );
                     }
                     self.execution_role(logical, &props);
