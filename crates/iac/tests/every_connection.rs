@@ -642,6 +642,67 @@ fn a_container_image_function_pulls_from_its_repository() {
     }
 }
 
+/// A bucket notifies a queue or topic: one notification per event type,
+/// with the destination's policy letting exactly this bucket (by its
+/// fixed ARN: the bucket waits for the policy) send; import draws the
+/// connection back and the round trip is byte-identical.
+#[test]
+fn a_bucket_notifies_its_queue_and_topic_through_their_policies() {
+    let bucket_arn = json!({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::",
+        "source", "-", {"Ref": "AWS::AccountId"}, "-",
+        {"Fn::Select": [4, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]}]]});
+    for (to, list, key, arn, policy, action) in [
+        (
+            K::SqsQueue,
+            "QueueConfigurations",
+            "Queue",
+            json!({"Fn::GetAtt": ["Target", "Arn"]}),
+            json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [{"Ref": "Target"}]}}),
+            "sqs:SendMessage",
+        ),
+        (
+            K::SnsTopic,
+            "TopicConfigurations",
+            "Topic",
+            json!({"Ref": "Target"}),
+            json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Target"}]}}),
+            "sns:Publish",
+        ),
+    ] {
+        let d = design(K::S3Bucket, M::Publishes, to);
+        for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+            let at = format!("{to:?} {flavour:?}");
+            let out = export(&d, &yaml(flavour)).unwrap();
+            let res = &out.value["Resources"];
+            let bucket = &res["Source"];
+            assert_eq!(
+                bucket["DependsOn"],
+                json!(["TargetFromSourcePolicy"]),
+                "{at}"
+            );
+            assert_eq!(
+                bucket["Properties"]["NotificationConfiguration"],
+                json!({list: [{"Event": "s3:ObjectCreated:*", key: arn}]}),
+                "{at}"
+            );
+            let mut expected = policy.clone();
+            expected["Properties"]["PolicyDocument"] = json!({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": action, "Resource": arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]});
+            assert_eq!(res["TargetFromSourcePolicy"], expected, "{at}");
+            let back = import(&out.template, "walk.yaml").unwrap();
+            assert!(
+                common::edges(&back.design).contains("Source -publishes-> Target"),
+                "{at}"
+            );
+            let again = export(&back.design, &yaml(flavour)).unwrap();
+            assert_eq!(again.template, out.template, "{at}");
+        }
+    }
+}
+
 /// An NLB whose only route is to an ALB (not exported, said so) has no
 /// listener forwarding to a target group that is not in the template.
 #[test]
@@ -663,33 +724,55 @@ fn a_network_load_balancer_forwards_only_to_target_groups_it_writes() {
     }
 }
 
-/// The templates of the fixes pass cfn-lint (and the SAM transform).
+/// The templates of the fixes pass cfn-lint (and the SAM transform), in
+/// both profiles, and checkov finds nothing in the production ones.
 #[test]
-fn the_fixed_connections_pass_cfn_lint_and_the_sam_transform() {
+fn the_fixed_connections_pass_cfn_lint_the_sam_transform_and_checkov() {
     if common::skip_validators() {
-        eprintln!("ARCHSIM_SKIP_CFN_LINT=1: cfn-lint and the SAM transform skipped");
+        eprintln!("ARCHSIM_SKIP_CFN_LINT=1: cfn-lint, the SAM transform and checkov skipped");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
+    let production = tempfile::tempdir().unwrap();
+    // SAM templates beside, not in, the folders scanned: their transforms
+    // are scanned (as in security_scan.rs).
+    let sources = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     let mut sam = Vec::new();
-    for (i, (from, meaning, to)) in [
+    let fixed = [
         (K::LambdaFunction, M::DeadLetter, K::EventBus),
         (K::LambdaFunction, M::PullsImage, K::EcrRepository),
         (K::Nlb, M::Route, K::Alb),
         (K::SnsTopic, M::DeadLetter, K::SqsQueue),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+        (K::S3Bucket, M::Publishes, K::SqsQueue),
+        (K::S3Bucket, M::Publishes, K::SnsTopic),
+    ];
+    for (i, (from, meaning, to)) in fixed.into_iter().enumerate() {
         let d = design(from, meaning, to);
-        for flavour in [Flavour::CloudFormation, Flavour::Sam] {
-            let out = export(&d, &yaml(flavour)).unwrap();
-            let p = dir.path().join(format!("{i}-{flavour:?}.yaml"));
-            std::fs::write(&p, &out.template).unwrap();
-            match flavour {
-                Flavour::Sam => sam.push((p, dir.path().join(format!("{i}-sam-out.json")))),
-                Flavour::CloudFormation => files.push(p),
+        for profile in [ExportProfile::Sandbox, ExportProfile::Production] {
+            let folder = match profile {
+                ExportProfile::Sandbox => dir.path(),
+                ExportProfile::Production => production.path(),
+            };
+            for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+                let opts = ExportOptions {
+                    profile: Some(profile),
+                    ..yaml(flavour)
+                };
+                let out = export(&d, &opts).unwrap();
+                let name = format!("{i}-{profile:?}-{flavour:?}");
+                match flavour {
+                    Flavour::Sam => {
+                        let p = sources.path().join(format!("{name}.yaml"));
+                        std::fs::write(&p, &out.template).unwrap();
+                        sam.push((p, folder.join(format!("{name}.transformed.json"))));
+                    }
+                    Flavour::CloudFormation => {
+                        let p = folder.join(format!("{name}.yaml"));
+                        std::fs::write(&p, &out.template).unwrap();
+                        files.push(p);
+                    }
+                }
             }
         }
     }
@@ -697,4 +780,23 @@ fn the_fixed_connections_pass_cfn_lint_and_the_sam_transform() {
     files.extend(sam.iter().map(|(_, o)| o.clone()));
     let errors = common::cfn_lint_errors(&files);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let checkov = match common::checkov() {
+        Ok(path) => path,
+        Err(why) => {
+            eprintln!("checkov skipped: {why}");
+            return;
+        }
+    };
+    let report = common::checkov_scan(&checkov, production.path());
+    assert_eq!(
+        report.parsing_errors, 0,
+        "checkov could not parse a template"
+    );
+    assert!(report.passed > 0, "checkov ran no check");
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

@@ -27,14 +27,12 @@ impl<'a> Ctx<'a> {
         // What the pool does to others that the template does not say:
         // said, not dropped. (An API's Cognito authorizer is the API's.)
         for (_, to) in self.d.outgoing(&c.id) {
-            let what = match to.kind() {
-                K::LambdaFunction => {
-                    "the user pool trigger is not exported (the design does not say which trigger it is); add the pool's LambdaConfig and a lambda:InvokeFunction permission for cognito-idp.amazonaws.com by hand"
-                }
-                K::Alb => {
-                    "the load balancer's authenticate-cognito action is not exported; add a user pool client and domain and the listener's authenticate-cognito action by hand"
-                }
-                _ => continue,
+            let what = if to.kind() == K::LambdaFunction {
+                "the user pool trigger is not exported (the design does not say which trigger it is); add the pool's LambdaConfig and a lambda:InvokeFunction permission for cognito-idp.amazonaws.com by hand"
+            } else if to.kind() == K::Alb {
+                "the load balancer's authenticate-cognito action is not exported; add a user pool client and domain and the listener's authenticate-cognito action by hand"
+            } else {
+                continue;
             };
             self.notes
                 .push(format!("{} -> {}: {what}", c.name, to.name));

@@ -133,11 +133,14 @@ impl<'a> Ctx<'a> {
         );
     }
 
-    /// Buckets that notify a function get a fixed name, so the function's
-    /// policy can name the bucket without a circular dependency.
-    pub(super) fn bucket_notifies_function(&self, bucket: &str) -> bool {
+    /// Buckets that notify a function, queue or topic get a fixed name,
+    /// so the permission or policy that lets the bucket notify (which the
+    /// bucket waits for) can name it without a circular dependency.
+    pub(super) fn bucket_notifies(&self, bucket: &str) -> bool {
         self.d.outgoing(bucket).iter().any(|(conn, to)| {
-            to.kind() == K::LambdaFunction && matches!(conn.kind, ConnectionKind::Invoke { .. })
+            (to.kind() == K::LambdaFunction && matches!(conn.kind, ConnectionKind::Invoke { .. }))
+                || (matches!(to.kind(), K::SqsQueue | K::SnsTopic)
+                    && matches!(conn.kind, ConnectionKind::Publishes))
         })
     }
 
@@ -155,7 +158,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn bucket_name(&self, c: &Component) -> Option<Value> {
-        self.bucket_notifies_function(&c.id)
+        self.bucket_notifies(&c.id)
             .then(|| json!({"Fn::Join": ["-", self.fixed_bucket_name_parts(c)]}))
     }
 
@@ -174,14 +177,14 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn bucket_arn(&self, c: &Component) -> Value {
-        match self.bucket_notifies_function(&c.id) {
+        match self.bucket_notifies(&c.id) {
             true => self.fixed_bucket_arn(c, ""),
             false => ga(&self.id(&c.id), "Arn"),
         }
     }
 
     pub(super) fn bucket_objects_arn(&self, c: &Component) -> Value {
-        match self.bucket_notifies_function(&c.id) {
+        match self.bucket_notifies(&c.id) {
             true => self.fixed_bucket_arn(c, "/*"),
             false => sub(&format!("${{{}.Arn}}/*", self.id(&c.id))),
         }
@@ -234,27 +237,62 @@ impl<'a> Ctx<'a> {
                 data_stores::NOTIFICATIONS.put_value(&mut props, Value::Array(configs));
             }
         }
-        // Notifications to queues, topics and EventBridge: said, not
-        // dropped.
+        // Notifications to queues and topics (in both flavours: SAM adds a
+        // function's S3 event beside them): each destination's policy lets
+        // this bucket, and only it, send, and the bucket waits for it (S3
+        // checks the permission when the notification is configured; S3
+        // User Guide, "Granting permissions to publish event notification
+        // messages to a destination").
+        let (mut queues, mut topics) = (Vec::new(), Vec::new());
         for (conn, to) in self.d.outgoing(&c.id) {
-            let how = match to.kind() {
-                K::SqsQueue => {
-                    "its QueueConfigurations and a queue policy letting s3.amazonaws.com send from this bucket"
-                }
-                K::SnsTopic => {
-                    "its TopicConfigurations and a topic policy letting s3.amazonaws.com publish from this bucket"
-                }
-                K::EventBridgeRule => {
-                    "EventBridgeConfiguration (EventBridgeEnabled), and a rule pattern matching source aws.s3"
-                }
-                _ => continue,
-            };
-            if matches!(conn.kind, ConnectionKind::Publishes) {
+            if !matches!(conn.kind, ConnectionKind::Publishes) {
+                continue;
+            }
+            let tid = self.id(&to.id);
+            let queue = to.kind() == K::SqsQueue;
+            if to.kind() == K::EventBridgeRule {
                 self.notes.push(format!(
-                    "{} -> {}: this event notification is not exported; add the bucket's NotificationConfiguration ({how}) by hand",
+                    "{} -> {}: this event notification is not exported; turn on the bucket's EventBridge notifications (NotificationConfiguration EventBridgeConfiguration) and give the rule a pattern matching source aws.s3 by hand",
                     c.name, to.name
                 ));
             }
+            if !queue && to.kind() != K::SnsTopic {
+                continue;
+            }
+            let (action, resource, list, target) = if queue {
+                ("sqs:SendMessage", ga(&tid, "Arn"), &mut queues, "Queue")
+            } else {
+                ("sns:Publish", r(&tid), &mut topics, "Topic")
+            };
+            for event in &p.events {
+                list.push(data_stores::notification(
+                    p,
+                    event,
+                    target,
+                    resource.clone(),
+                ));
+            }
+            let document = json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": action, "Resource": resource,
+                "Condition": {"ArnEquals": {"aws:SourceArn": self.bucket_arn(c)},
+                    "StringEquals": {"aws:SourceAccount": r("AWS::AccountId")}}}]});
+            let policy = format!("{tid}From{id}Policy");
+            let resource = if queue {
+                json!({"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                    "Queues": [r(&tid)], "PolicyDocument": document}})
+            } else {
+                json!({"Type": "AWS::SNS::TopicPolicy", "Properties": {
+                    "Topics": [r(&tid)], "PolicyDocument": document}})
+            };
+            self.add(policy.clone(), resource);
+            depends.push(json!(policy));
+        }
+        if !queues.is_empty() {
+            data_stores::QUEUE_NOTIFICATIONS.put_value(&mut props, Value::Array(queues));
+        }
+        if !topics.is_empty() {
+            data_stores::TOPIC_NOTIFICATIONS.put_value(&mut props, Value::Array(topics));
         }
         let mut res = json!({"Type": "AWS::S3::Bucket"});
         if !depends.is_empty() {

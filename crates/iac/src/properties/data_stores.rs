@@ -273,12 +273,55 @@ pub(crate) fn key_filter(p: &S3BucketProps) -> Option<Value> {
 
 /// One Lambda notification: `event` to `function`, with the key filter.
 pub(crate) fn lambda_configuration(p: &S3BucketProps, event: &str, function: Value) -> Value {
-    let mut cfg = json!({"Event": event, "Function": function});
+    notification(p, event, "Function", function)
+}
+
+/// One notification of `event` to a destination (`Function`, `Queue` or
+/// `Topic`: how each list names its target), with the key filter.
+pub(crate) fn notification(p: &S3BucketProps, event: &str, target: &str, arn: Value) -> Value {
+    let mut cfg = json!({"Event": event});
+    cfg[target] = arn;
     if let Some(filter) = key_filter(p) {
         cfg["Filter"] = filter;
     }
     cfg
 }
+
+/// The event and key filter of a bucket's first notification.
+fn read_notification(p: &mut S3BucketProps, v: &Value) {
+    let Some(cfg) = v.get(0) else { return };
+    if let Some(e) = cfg.get("Event").and_then(Value::as_str) {
+        p.events = vec![e.into()];
+    }
+    let rules = cfg.pointer("/Filter/S3Key/Rules").and_then(Value::as_array);
+    for r in rules.into_iter().flatten() {
+        let value = r.get("Value").and_then(Value::as_str).unwrap_or_default();
+        match r.get("Name").and_then(Value::as_str) {
+            Some("prefix") => p.prefix = value.into(),
+            Some("suffix") => p.suffix = value.into(),
+            _ => {}
+        }
+    }
+}
+
+/// Notifications to queues (`Queue`: the queue's ARN), one per event for
+/// each queue the bucket publishes to.
+pub(crate) const QUEUE_NOTIFICATIONS: Field<S3BucketProps> = Field {
+    path: "NotificationConfiguration/QueueConfigurations",
+    write: |_| Value::Null,
+    read: Some(read_notification),
+    write_back: false,
+    sam_global: false,
+};
+
+/// Notifications to topics (`Topic`: the topic's ARN, its `Ref`).
+pub(crate) const TOPIC_NOTIFICATIONS: Field<S3BucketProps> = Field {
+    path: "NotificationConfiguration/TopicConfigurations",
+    write: |_| Value::Null,
+    read: Some(read_notification),
+    write_back: false,
+    sam_global: false,
+};
 
 /// Export writes one notification per event for each function the bucket
 /// invokes; import reads the event and filter of the first.
@@ -292,28 +335,19 @@ pub(crate) const NOTIFICATIONS: Field<S3BucketProps> = Field {
                 .collect::<Vec<_>>()
         )
     },
-    read: Some(|p, v| {
-        let Some(cfg) = v.get(0) else { return };
-        if let Some(e) = cfg.get("Event").and_then(Value::as_str) {
-            p.events = vec![e.into()];
-        }
-        let rules = cfg.pointer("/Filter/S3Key/Rules").and_then(Value::as_array);
-        for r in rules.into_iter().flatten() {
-            let value = r.get("Value").and_then(Value::as_str).unwrap_or_default();
-            match r.get("Name").and_then(Value::as_str) {
-                Some("prefix") => p.prefix = value.into(),
-                Some("suffix") => p.suffix = value.into(),
-                _ => {}
-            }
-        }
-    }),
+    read: Some(read_notification),
     write_back: false,
     sam_global: false,
 };
 
 pub(crate) const BUCKET: FieldMap<S3BucketProps> = FieldMap {
     unset: S3BucketProps::default,
-    fields: &[&VERSIONING, &NOTIFICATIONS],
+    fields: &[
+        &VERSIONING,
+        &TOPIC_NOTIFICATIONS,
+        &QUEUE_NOTIFICATIONS,
+        &NOTIFICATIONS,
+    ],
 };
 
 /// DynamoDB auto scaling: a table's read or write capacity as an
