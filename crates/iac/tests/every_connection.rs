@@ -703,6 +703,39 @@ fn a_bucket_notifies_its_queue_and_topic_through_their_policies() {
     }
 }
 
+/// A delivery stream reading a Kinesis data stream has it as its source,
+/// read with its delivery role, which may read that stream only.
+#[test]
+fn a_delivery_stream_reads_its_kinesis_stream_with_its_role() {
+    let d = design(K::KinesisStream, M::Poll, K::Firehose);
+    let stream = json!({"Fn::GetAtt": ["Source", "Arn"]});
+    for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+        let out = export(&d, &yaml(flavour)).unwrap();
+        let res = &out.value["Resources"];
+        let props = &res["Target"]["Properties"];
+        assert_eq!(props["DeliveryStreamType"], "KinesisStreamAsSource");
+        assert_eq!(
+            props["KinesisStreamSourceConfiguration"],
+            json!({"KinesisStreamARN": stream,
+                "RoleARN": {"Fn::GetAtt": ["TargetDeliveryRole", "Arn"]}})
+        );
+        let statements =
+            res["TargetDeliveryRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap();
+        assert!(
+            statements.contains(&json!({"Effect": "Allow",
+                "Action": ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+                "Resource": [stream]})),
+            "{flavour:?}: {statements:?}"
+        );
+        let back = import(&out.template, "walk.yaml").unwrap();
+        assert!(common::edges(&back.design).contains("Source -poll-> Target"));
+        let again = export(&back.design, &yaml(flavour)).unwrap();
+        assert_eq!(again.template, out.template, "{flavour:?}");
+    }
+}
+
 /// An NLB whose only route is to an ALB (not exported, said so) has no
 /// listener forwarding to a target group that is not in the template.
 #[test]
@@ -746,6 +779,7 @@ fn the_fixed_connections_pass_cfn_lint_the_sam_transform_and_checkov() {
         (K::SnsTopic, M::DeadLetter, K::SqsQueue),
         (K::S3Bucket, M::Publishes, K::SqsQueue),
         (K::S3Bucket, M::Publishes, K::SnsTopic),
+        (K::KinesisStream, M::Poll, K::Firehose),
     ];
     for (i, (from, meaning, to)) in fixed.into_iter().enumerate() {
         let d = design(from, meaning, to);

@@ -225,14 +225,17 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .find(|(_, to)| to.kind() == K::LambdaFunction)
             .map(|(_, to)| self.id(&to.id));
-        for (conn, from) in self.d.incoming(&c.id) {
-            if matches!(conn.kind, ConnectionKind::Poll { .. }) {
-                self.notes.push(format!(
-                    "{} -> {}: a delivery stream reading a Kinesis stream is not exported (the stream is written for direct puts); set its DeliveryStreamType to KinesisStreamAsSource, its KinesisStreamSourceConfiguration and the role's kinesis read actions by hand",
-                    from.name, c.name
-                ));
-            }
-        }
+        // A Kinesis data stream it reads, with the same role (Firehose
+        // Developer Guide, "Grant Firehose access to a Kinesis data stream
+        // source": these four read actions on that stream).
+        let source = self
+            .d
+            .incoming(&c.id)
+            .into_iter()
+            .find(|(conn, from)| {
+                matches!(conn.kind, ConnectionKind::Poll { .. }) && from.kind() == K::KinesisStream
+            })
+            .map(|(_, from)| self.id(&from.id));
         let role = format!("{id}DeliveryRole");
         let mut stmts = vec![
             statement(
@@ -254,14 +257,43 @@ impl<'a> Ctx<'a> {
                 vec![ga(f, "Arn")],
             ));
         }
+        if let Some(s) = &source {
+            stmts.push(statement(
+                &[
+                    "kinesis:DescribeStream",
+                    "kinesis:GetShardIterator",
+                    "kinesis:GetRecords",
+                    "kinesis:ListShards",
+                ],
+                vec![ga(s, "Arn")],
+            ));
+        }
         self.add(
             role.clone(),
             json!({"Type": "AWS::IAM::Role", "Properties": {
                 "AssumeRolePolicyDocument": trust("firehose.amazonaws.com"),
                 "Policies": [{"PolicyName": format!("{id}Delivery"), "PolicyDocument": {"Version": "2012-10-17", "Statement": stmts}}]}}),
         );
-        let mut props = object(json!({"DeliveryStreamType": "DirectPut",
-            "ExtendedS3DestinationConfiguration": {"BucketARN": bucket_arn, "RoleARN": ga(&role, "Arn")}}));
+        let mut props = Map::new();
+        match &source {
+            Some(s) => {
+                props.insert(
+                    messaging::DELIVERY_STREAM_TYPE.into(),
+                    json!("KinesisStreamAsSource"),
+                );
+                let mut config = Map::new();
+                config.insert(messaging::KINESIS_SOURCE_STREAM.into(), ga(s, "Arn"));
+                config.insert("RoleARN".into(), ga(&role, "Arn"));
+                props.insert(messaging::KINESIS_SOURCE.into(), Value::Object(config));
+            }
+            None => {
+                props.insert(messaging::DELIVERY_STREAM_TYPE.into(), json!("DirectPut"));
+            }
+        }
+        props.insert(
+            "ExtendedS3DestinationConfiguration".into(),
+            json!({"BucketARN": bucket_arn, "RoleARN": ga(&role, "Arn")}),
+        );
         messaging::BUFFER_SIZE.put(&mut props, p);
         messaging::BUFFER_INTERVAL.put(&mut props, p);
         if let (Some(f), Some(Value::Object(dest))) = (

@@ -352,6 +352,21 @@ impl Importer<'_> {
                         .or_else(|| props.get("S3DestinationConfiguration"))
                         .cloned()
                         .unwrap_or(Value::Null);
+                    // The Kinesis data stream it reads.
+                    let source = props
+                        .get(messaging::KINESIS_SOURCE)
+                        .and_then(|s| s.get(messaging::KINESIS_SOURCE_STREAM))
+                        .and_then(ref_target)
+                        .filter(|s| self.kind_of(s) == Some(K::KinesisStream))
+                        .and_then(|s| self.comp(s));
+                    if let Some(s) = source {
+                        self.connect(
+                            &s,
+                            logical,
+                            Meaning::Poll.default_kind(),
+                            &format!("{logical} {}", messaging::KINESIS_SOURCE),
+                        );
+                    }
                     let mut refs = BTreeSet::new();
                     references(dest.get("BucketARN").unwrap_or(&Value::Null), &mut refs);
                     references(

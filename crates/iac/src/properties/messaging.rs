@@ -205,6 +205,14 @@ pub(crate) const REDRIVE_POLICY: &str = "RedrivePolicy";
 /// The dead-letter queue's ARN inside a redrive policy.
 pub(crate) const DEAD_LETTER_TARGET: &str = "deadLetterTargetArn";
 
+/// A delivery stream that reads a Kinesis data stream: its type, and the
+/// stream and role it reads with (Firehose API Reference,
+/// "KinesisStreamSourceConfiguration"); a stream put to directly is
+/// `DirectPut`.
+pub(crate) const DELIVERY_STREAM_TYPE: &str = "DeliveryStreamType";
+pub(crate) const KINESIS_SOURCE: &str = "KinesisStreamSourceConfiguration";
+pub(crate) const KINESIS_SOURCE_STREAM: &str = "KinesisStreamARN";
+
 /// The policy: a JSON object (CloudFormation also takes it as JSON text).
 pub(crate) const FILTER_POLICY: Field<Filter> = Field {
     path: "FilterPolicy",
