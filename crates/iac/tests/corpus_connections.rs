@@ -116,14 +116,17 @@ const CORPUS_CONNECTIONS: &[(&str, &[&str])] = &[
     ),
     // A REST API with a TOKEN Lambda authorizer on the header Firehose
     // sends its access key in; the authorizer reads the secret it checks
-    // the key against. (The delivery stream's HTTP endpoint, the API, and
-    // its S3 backup are not drawn: import reads S3 destinations only.)
+    // the key against; the delivery stream reads the Kinesis stream. (The
+    // delivery stream's HTTP endpoint, the API, and its S3 backup are not
+    // drawn: import reads S3 destinations only.)
     (
         "kinesis-data-stream-firehose-apigw-sam.yaml",
         &[
             "LambdaAuthorizerFunction -authorizes-> MyApiGateway",
             "LambdaAuthorizerFunction -uses_read-> MySecret",
             "MyApiGateway -invoke_sync-> TestLambdaFunction",
+            // The delivery stream's KinesisStreamSourceConfiguration.
+            "MyKinesisStream -poll-> KinesisFirehoseDeliveryStream",
         ],
     ),
     // DynamoDBWritePolicy: a write, though a variable names the table too.

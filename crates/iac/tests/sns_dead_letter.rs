@@ -3,7 +3,8 @@
 //! of each of its subscriptions (queue, function and delivery stream; a
 //! SAM function's `SNS` event carries it through) with a queue policy
 //! that lets exactly that topic send to the queue; import draws the same
-//! connection back, and export -> import -> export is byte-identical.
+//! connection back, and export -> import -> export is byte-identical. A
+//! queue with several senders gets one policy holding them all.
 
 mod common;
 
@@ -12,7 +13,7 @@ use archsim_model::component::*;
 use archsim_model::connection::InvokeMode;
 use archsim_model::edit::apply_op;
 use archsim_model::{Component, Connection, ConnectionKind, Design, ExportProfile, Op};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
 
@@ -179,12 +180,15 @@ fn the_templates_pass_cfn_lint_and_the_sam_transform() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     let mut sam = Vec::new();
-    for flavour in FLAVOURS {
-        let out = export(&design(), &options(flavour, Syntax::Yaml)).unwrap();
-        let p = dir.path().join(format!("{flavour:?}.yaml"));
+    for (flavour, (name, d)) in FLAVOURS
+        .into_iter()
+        .flat_map(|f| [("orders", design()), ("shared", shared_queue())].map(|d| (f, d)))
+    {
+        let out = export(&d, &options(flavour, Syntax::Yaml)).unwrap();
+        let p = dir.path().join(format!("{name}-{flavour:?}.yaml"));
         std::fs::write(&p, &out.template).unwrap();
         match flavour {
-            Flavour::Sam => sam.push((p.clone(), dir.path().join("sam-out.json"))),
+            Flavour::Sam => sam.push((p.clone(), dir.path().join(format!("{name}-sam-out.json")))),
             Flavour::CloudFormation => files.push(p),
         }
     }
@@ -192,4 +196,99 @@ fn the_templates_pass_cfn_lint_and_the_sam_transform() {
     files.extend(sam.iter().map(|(_, o)| o.clone()));
     let errors = common::cfn_lint_errors(&files);
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// A queue that is one topic's subscriber, another's dead-letter queue
+/// and a bucket's notification target gets one queue policy with the
+/// three statements (several policies on one queue would each replace
+/// the queue's whole policy), and the bucket waits for that one.
+#[test]
+fn one_queue_has_one_policy_however_many_senders_it_has() {
+    let d = shared_queue();
+    for flavour in FLAVOURS {
+        let out = export(&d, &options(flavour, Syntax::Yaml)).unwrap();
+        let res = out.value["Resources"].as_object().unwrap();
+        let policies: Vec<&String> = res
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::SQS::QueuePolicy")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(policies, vec!["InboxFromOrdersPolicy"], "{flavour:?}");
+        let senders: Vec<Value> =
+            res["InboxFromOrdersPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["Principal"]["Service"].clone())
+                .collect();
+        assert_eq!(
+            senders,
+            vec![
+                json!("sns.amazonaws.com"),
+                json!("sns.amazonaws.com"),
+                json!("s3.amazonaws.com")
+            ],
+            "{flavour:?}"
+        );
+        assert_eq!(
+            res["Uploads"]["DependsOn"],
+            json!(["InboxFromOrdersPolicy"]),
+            "{flavour:?}"
+        );
+        let back = import(&out.template, "shared.yaml").unwrap();
+        let edges = common::edges(&back.design);
+        for edge in [
+            "Orders -publishes-> Inbox",
+            "Refunds -dead_letter-> Inbox",
+            "Uploads -publishes-> Inbox",
+        ] {
+            assert!(edges.contains(edge), "{flavour:?}: {edge} not in {edges:?}");
+        }
+        let again = export(&back.design, &options(flavour, Syntax::Yaml)).unwrap();
+        assert_eq!(again.template, out.template, "{flavour:?}");
+    }
+}
+
+/// Orders -> Inbox (a subscription); Refunds -> Mailer, with Inbox as the
+/// subscription's dead-letter queue; Uploads notifies Inbox.
+fn shared_queue() -> Design {
+    let mut d = Design::new("Shared queue");
+    for (id, props) in [
+        ("orders", Props::SnsTopic(Default::default())),
+        ("refunds", Props::SnsTopic(Default::default())),
+        ("mailer", Props::LambdaFunction(Default::default())),
+        ("uploads", Props::S3Bucket(Default::default())),
+        ("inbox", Props::SqsQueue(Default::default())),
+    ] {
+        let name = format!("{}{}", id[..1].to_uppercase(), &id[1..]);
+        apply_op(
+            &mut d,
+            Op::AddComponent {
+                component: Component::new(id, name, props.kind()).with(props),
+            },
+        )
+        .unwrap();
+    }
+    let links = [
+        ("orders", "inbox", ConnectionKind::Publishes),
+        (
+            "refunds",
+            "mailer",
+            ConnectionKind::Invoke {
+                mode: InvokeMode::Async,
+            },
+        ),
+        ("refunds", "inbox", ConnectionKind::DeadLetter),
+        ("uploads", "inbox", ConnectionKind::Publishes),
+    ];
+    for (i, (from, to, kind)) in links.into_iter().enumerate() {
+        apply_op(
+            &mut d,
+            Op::Connect {
+                connection: Connection::new(format!("c{i}"), from, to, kind),
+            },
+        )
+        .unwrap();
+    }
+    d
 }

@@ -179,6 +179,65 @@ impl<'a> Ctx<'a> {
         );
     }
 
+    /// Several policies on one queue (or topic) do not add up: each sets
+    /// the queue's whole policy, so the last one applied wins (an SQS
+    /// queue has one `Policy` attribute, which `AWS::SQS::QueuePolicy`
+    /// sets; the same for an SNS topic). The policies written for one
+    /// queue (a topic's subscription, a topic's dead-letter queue, a
+    /// bucket's notifications) are merged into the first by logical id,
+    /// their statements in that order, and a `DependsOn` naming a merged
+    /// one names the first instead.
+    pub(super) fn merge_resource_policies(&mut self) {
+        for (ty, list) in [
+            ("AWS::SQS::QueuePolicy", "Queues"),
+            ("AWS::SNS::TopicPolicy", "Topics"),
+        ] {
+            let mut by_target: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (id, res) in &self.resources {
+                let targets = res["Properties"][list].as_array();
+                if let (true, Some([one])) = (res["Type"] == ty, targets.map(Vec::as_slice)) {
+                    by_target
+                        .entry(one.to_string())
+                        .or_default()
+                        .push(id.clone());
+                }
+            }
+            for ids in by_target.into_values() {
+                let Some((first, merged)) = ids.split_first() else {
+                    continue;
+                };
+                let mut statements = Vec::new();
+                for id in merged {
+                    if let Some(res) = self.resources.shift_remove(id)
+                        && let Some(Value::Array(s)) =
+                            res["Properties"]["PolicyDocument"].get("Statement")
+                    {
+                        statements.extend(s.iter().cloned());
+                    }
+                }
+                if let Some(Value::Array(s)) = self
+                    .resources
+                    .get_mut(first)
+                    .and_then(|r| r.pointer_mut("/Properties/PolicyDocument/Statement"))
+                {
+                    s.extend(statements);
+                }
+                for res in self.resources.values_mut() {
+                    let Some(Value::Array(depends)) = res.get_mut("DependsOn") else {
+                        continue;
+                    };
+                    let mut seen = BTreeSet::new();
+                    depends.retain_mut(|d| {
+                        if d.as_str().is_some_and(|d| merged.iter().any(|m| m == d)) {
+                            *d = json!(first);
+                        }
+                        seen.insert(d.to_string())
+                    });
+                }
+            }
+        }
+    }
+
     pub(super) fn stream(&mut self, id: &str, p: &KinesisStreamProps) {
         let mut props = Map::new();
         match p.mode {

@@ -436,6 +436,7 @@ impl<'a> Ctx<'a> {
             self.component(c)?;
         }
         self.unwritten_roles(&comps);
+        self.merge_resource_policies();
         if self.opts.profile_for(self.d) == ExportProfile::Production {
             self.production();
         }
