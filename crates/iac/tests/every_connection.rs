@@ -17,7 +17,8 @@
 //!
 //! `cargo test -p archsim-iac --test every_connection -- --nocapture`
 //! prints the outcome of every connection (with `WALK_EDGES=1`, also the
-//! connections import drew).
+//! connections import drew; with `WALK_NOTES=1`, the notes that said a
+//! connection).
 
 mod common;
 
@@ -279,6 +280,9 @@ fn outcome(d: &Design, flavour: Flavour, meaning: Meaning) -> (Outcome, Exported
                 && (n.contains("not exported") || n.contains("nothing exported")))
     });
     if noted {
+        if std::env::var_os("WALK_NOTES").is_some() {
+            println!("  notes: {:?}", out.notes);
+        }
         return (Outcome::Noted, out);
     }
     let mut without = d.clone();
