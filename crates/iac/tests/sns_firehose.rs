@@ -87,7 +87,8 @@ fn role(stream: &str) -> Value {
             "Action": "sts:AssumeRole"}]},
         "Policies": [{"PolicyName": "OrdersPutRecords", "PolicyDocument": {
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                "Action": ["firehose:DescribeDeliveryStream", "firehose:ListTagsForDeliveryStream",
+                    "firehose:PutRecord", "firehose:PutRecordBatch"],
                 "Resource": [{"Fn::GetAtt": [stream, "Arn"]}]}]}}]}})
 }
 

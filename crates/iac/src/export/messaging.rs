@@ -11,6 +11,14 @@ use super::iam::{statement, trust};
 use super::*;
 use crate::properties::messaging;
 
+/// What SNS may do on a delivery stream it delivers a subscription to
+/// (`firehose_subscription`).
+const SNS_FIREHOSE_ACTIONS: [&str; 4] = [
+    "firehose:DescribeDeliveryStream",
+    "firehose:ListTagsForDeliveryStream",
+    "firehose:PutRecord",
+    "firehose:PutRecordBatch",
+];
 impl<'a> Ctx<'a> {
     pub(super) fn queue(&mut self, c: &Component, id: &str, p: &SqsQueueProps) {
         let mut props = Map::new();
@@ -147,11 +155,11 @@ impl<'a> Ctx<'a> {
     /// a role that trusts the SNS service principal and may write to the
     /// stream (`SubscriptionRoleArn`; AWS SNS Developer Guide,
     /// "Prerequisites for subscribing Firehose delivery streams to Amazon
-    /// SNS topics"). SNS only writes, so the role may put records into
-    /// exactly this stream and nothing else: the guide's example policy
-    /// (and AWS CDK's `FirehoseSubscription`, which follows it) adds
-    /// `DescribeDeliveryStream`, `ListDeliveryStreams` and
-    /// `ListTagsForDeliveryStream`, read actions delivery does not use.
+    /// SNS topics"). The role may do, on exactly this stream, what the
+    /// guide's example policy and AWS CDK's `FirehoseSubscription` (which
+    /// deploys with it) allow: put records, describe the stream and list
+    /// its tags; their `ListDeliveryStreams` is left out, as it cannot be
+    /// scoped to one stream (on a stream's ARN it allows nothing).
     fn firehose_subscription(
         &mut self,
         c: &Component,
@@ -166,7 +174,7 @@ impl<'a> Ctx<'a> {
                 "AssumeRolePolicyDocument": trust("sns.amazonaws.com"),
                 "Policies": [{"PolicyName": format!("{topic}PutRecords"), "PolicyDocument": {
                     "Version": "2012-10-17",
-                    "Statement": [statement(&["firehose:PutRecord", "firehose:PutRecordBatch"], vec![ga(stream, "Arn")])]}}]}}),
+                    "Statement": [statement(&SNS_FIREHOSE_ACTIONS, vec![ga(stream, "Arn")])]}}]}}),
         );
         let mut props = object(json!({
             "TopicArn": r(topic), "Protocol": "firehose", "Endpoint": ga(stream, "Arn")}));
