@@ -814,27 +814,9 @@ fn the_fixed_connections_pass_cfn_lint_the_sam_transform_and_checkov() {
             }
         }
     }
-    common::sam_translate(&sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
-    files.extend(sam.iter().map(|(_, o)| o.clone()));
-    let errors = common::cfn_lint_errors(&files);
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
-    let checkov = match common::checkov() {
-        Ok(path) => path,
-        Err(why) => {
-            eprintln!("checkov skipped: {why}");
-            return;
-        }
-    };
-    let report = common::checkov_scan(&checkov, production.path());
-    assert_eq!(
-        report.parsing_errors, 0,
-        "checkov could not parse a template"
+    common::assert_templates_lint_clean(&sam, &files);
+    common::assert_checkov_clean(
+        production.path(),
+        "the fixed connections' production exports",
     );
-    assert!(report.passed > 0, "checkov ran no check");
-    let failed: Vec<String> = report
-        .failed
-        .iter()
-        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
-        .collect();
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

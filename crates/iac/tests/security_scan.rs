@@ -14,18 +14,16 @@ mod common;
 use archsim_iac::{ExportOptions, Flavour, export};
 use archsim_model::ExportProfile;
 use common::{
-    checkov, checkov_scan, every_kind, examples, kitchen_sink, sam_translate, skip_validators,
+    assert_checkov_clean, checkov, every_kind, examples, kitchen_sink, sam_translate,
+    skip_validators,
 };
 
 #[test]
 fn checkov_passes_every_production_export() {
-    let checkov = match checkov() {
-        Ok(path) => path,
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            return;
-        }
-    };
+    if let Err(why) = checkov() {
+        eprintln!("skipped: {why}");
+        return;
+    }
     if skip_validators() {
         eprintln!("skipped: ARCHSIM_SKIP_CFN_LINT=1");
         return;
@@ -61,39 +59,8 @@ fn checkov_passes_every_production_export() {
         }
     }
     sam_translate(&pairs).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
-    let report = checkov_scan(&checkov, dir.path());
-    eprintln!(
-        "checkov on {} templates: {} passed, {} failed, {} skipped",
-        designs.len() * 2,
-        report.passed,
-        report.failed.len(),
-        report.skipped.len()
-    );
-    assert_eq!(
-        report.parsing_errors, 0,
-        "checkov could not parse a template"
-    );
-    assert!(report.passed > 0, "checkov ran no check");
-    let failed: Vec<String> = report
-        .failed
-        .iter()
-        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "{} failed checks:\n{}",
-        failed.len(),
-        failed.join("\n")
-    );
-    let unexplained: Vec<String> = report
-        .skipped
-        .iter()
-        .filter(|f| f.reason.trim().is_empty() || f.reason.contains("No comment provided"))
-        .map(|f| format!("{} {} ({})", f.file, f.resource, f.check))
-        .collect();
-    assert!(
-        unexplained.is_empty(),
-        "skips without a reason:\n{}",
-        unexplained.join("\n")
+    assert_checkov_clean(
+        dir.path(),
+        &format!("{} production templates", designs.len() * 2),
     );
 }

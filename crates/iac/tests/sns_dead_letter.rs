@@ -12,7 +12,7 @@ use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
 use archsim_model::component::*;
 use archsim_model::connection::InvokeMode;
 use archsim_model::edit::apply_op;
-use archsim_model::{Component, Connection, ConnectionKind, Design, ExportProfile, Op};
+use archsim_model::{ConnectionKind, Design, ExportProfile, Op};
 use serde_json::{Value, json};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
@@ -21,54 +21,38 @@ const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
 /// function and the Archive delivery stream, and what it cannot deliver
 /// goes to the Undelivered queue.
 fn design() -> Design {
-    let mut d = Design::new("Orders");
-    for (id, name, props) in [
-        ("shop", "Shop", Props::Client(Default::default())),
-        ("orders", "Orders", Props::SnsTopic(Default::default())),
-        ("billing", "Billing", Props::SqsQueue(Default::default())),
-        (
-            "mailer",
-            "Mailer",
-            Props::LambdaFunction(Default::default()),
-        ),
-        ("archive", "Archive", Props::Firehose(Default::default())),
-        (
-            "undelivered",
-            "Undelivered",
-            Props::SqsQueue(Default::default()),
-        ),
-    ] {
-        apply_op(
-            &mut d,
-            Op::AddComponent {
-                component: Component::new(id, name, props.kind()).with(props),
-            },
-        )
-        .unwrap();
-    }
-    let links = [
-        ("shop", "orders", ConnectionKind::Publishes),
-        ("orders", "billing", ConnectionKind::Publishes),
-        (
-            "orders",
-            "mailer",
-            ConnectionKind::Invoke {
-                mode: InvokeMode::Async,
-            },
-        ),
-        ("orders", "archive", ConnectionKind::Publishes),
-        ("orders", "undelivered", ConnectionKind::DeadLetter),
-    ];
-    for (i, (from, to, kind)) in links.into_iter().enumerate() {
-        apply_op(
-            &mut d,
-            Op::Connect {
-                connection: Connection::new(format!("c{i}"), from, to, kind),
-            },
-        )
-        .unwrap();
-    }
-    d
+    common::design_of(
+        "Orders",
+        vec![
+            ("shop", "Shop", Props::Client(Default::default())),
+            ("orders", "Orders", Props::SnsTopic(Default::default())),
+            ("billing", "Billing", Props::SqsQueue(Default::default())),
+            (
+                "mailer",
+                "Mailer",
+                Props::LambdaFunction(Default::default()),
+            ),
+            ("archive", "Archive", Props::Firehose(Default::default())),
+            (
+                "undelivered",
+                "Undelivered",
+                Props::SqsQueue(Default::default()),
+            ),
+        ],
+        vec![
+            ("shop", "orders", ConnectionKind::Publishes),
+            ("orders", "billing", ConnectionKind::Publishes),
+            (
+                "orders",
+                "mailer",
+                ConnectionKind::Invoke {
+                    mode: InvokeMode::Async,
+                },
+            ),
+            ("orders", "archive", ConnectionKind::Publishes),
+            ("orders", "undelivered", ConnectionKind::DeadLetter),
+        ],
+    )
 }
 
 fn options(flavour: Flavour, syntax: Syntax) -> ExportOptions {
@@ -192,10 +176,7 @@ fn the_templates_pass_cfn_lint_and_the_sam_transform() {
             Flavour::CloudFormation => files.push(p),
         }
     }
-    common::sam_translate(&sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
-    files.extend(sam.iter().map(|(_, o)| o.clone()));
-    let errors = common::cfn_lint_errors(&files);
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::assert_templates_lint_clean(&sam, &files);
 }
 
 /// A queue that is one topic's subscriber, another's dead-letter queue
@@ -252,43 +233,30 @@ fn one_queue_has_one_policy_however_many_senders_it_has() {
 /// Orders -> Inbox (a subscription); Refunds -> Mailer, with Inbox as the
 /// subscription's dead-letter queue; Uploads notifies Inbox.
 fn shared_queue() -> Design {
-    let mut d = Design::new("Shared queue");
-    for (id, props) in [
-        ("orders", Props::SnsTopic(Default::default())),
-        ("refunds", Props::SnsTopic(Default::default())),
-        ("mailer", Props::LambdaFunction(Default::default())),
-        ("uploads", Props::S3Bucket(Default::default())),
-        ("inbox", Props::SqsQueue(Default::default())),
-    ] {
-        let name = format!("{}{}", id[..1].to_uppercase(), &id[1..]);
-        apply_op(
-            &mut d,
-            Op::AddComponent {
-                component: Component::new(id, name, props.kind()).with(props),
-            },
-        )
-        .unwrap();
-    }
-    let links = [
-        ("orders", "inbox", ConnectionKind::Publishes),
-        (
-            "refunds",
-            "mailer",
-            ConnectionKind::Invoke {
-                mode: InvokeMode::Async,
-            },
-        ),
-        ("refunds", "inbox", ConnectionKind::DeadLetter),
-        ("uploads", "inbox", ConnectionKind::Publishes),
-    ];
-    for (i, (from, to, kind)) in links.into_iter().enumerate() {
-        apply_op(
-            &mut d,
-            Op::Connect {
-                connection: Connection::new(format!("c{i}"), from, to, kind),
-            },
-        )
-        .unwrap();
-    }
-    d
+    common::design_of(
+        "Shared queue",
+        vec![
+            ("orders", "Orders", Props::SnsTopic(Default::default())),
+            ("refunds", "Refunds", Props::SnsTopic(Default::default())),
+            (
+                "mailer",
+                "Mailer",
+                Props::LambdaFunction(Default::default()),
+            ),
+            ("uploads", "Uploads", Props::S3Bucket(Default::default())),
+            ("inbox", "Inbox", Props::SqsQueue(Default::default())),
+        ],
+        vec![
+            ("orders", "inbox", ConnectionKind::Publishes),
+            (
+                "refunds",
+                "mailer",
+                ConnectionKind::Invoke {
+                    mode: InvokeMode::Async,
+                },
+            ),
+            ("refunds", "inbox", ConnectionKind::DeadLetter),
+            ("uploads", "inbox", ConnectionKind::Publishes),
+        ],
+    )
 }

@@ -15,9 +15,7 @@ use archsim_iac::{
 use archsim_model::component::*;
 use archsim_model::edit::apply_op;
 use archsim_model::filter_policy::{FilterPolicyScope, SubscriptionFilter};
-use archsim_model::{
-    Component, ComponentKind as K, Connection, ConnectionKind, Design, ExportProfile, Op,
-};
+use archsim_model::{ComponentKind as K, Connection, ConnectionKind, Design, ExportProfile, Op};
 use serde_json::{Value, json};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
@@ -27,26 +25,21 @@ const PROFILES: [ExportProfile; 2] = [ExportProfile::Sandbox, ExportProfile::Pro
 /// archive (only `order_placed` events, by a filter on the message
 /// attributes) and Audit (every message), both into the Lake bucket.
 fn design() -> Design {
-    let mut d = Design::new("Order archive");
-    for (id, name, props) in [
-        ("shop", "Shop", Props::Client(Default::default())),
-        ("orders", "Orders", Props::SnsTopic(Default::default())),
-        (
-            "archive",
-            "Order archive",
-            Props::Firehose(Default::default()),
-        ),
-        ("audit", "Audit", Props::Firehose(Default::default())),
-        ("lake", "Lake", Props::S3Bucket(Default::default())),
-    ] {
-        apply_op(
-            &mut d,
-            Op::AddComponent {
-                component: Component::new(id, name, props.kind()).with(props),
-            },
-        )
-        .unwrap();
-    }
+    let mut d = common::design_of(
+        "Order archive",
+        vec![
+            ("shop", "Shop", Props::Client(Default::default())),
+            ("orders", "Orders", Props::SnsTopic(Default::default())),
+            (
+                "archive",
+                "Order archive",
+                Props::Firehose(Default::default()),
+            ),
+            ("audit", "Audit", Props::Firehose(Default::default())),
+            ("lake", "Lake", Props::S3Bucket(Default::default())),
+        ],
+        Vec::new(),
+    );
     let links = [
         ("shop", "orders"),
         ("orders", "archive"),
@@ -448,43 +441,6 @@ fn the_exports_pass_cfn_lint_the_sam_transform_and_checkov() {
             files.push(file);
         }
     }
-    common::sam_translate(&sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
-    files.extend(sam.iter().map(|(_, o)| o.clone()));
-    let errors = common::cfn_lint_errors(&files);
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
-    let checkov = match common::checkov() {
-        Ok(path) => path,
-        Err(why) => {
-            eprintln!("checkov skipped: {why}");
-            return;
-        }
-    };
-    let report = common::checkov_scan(&checkov, production.path());
-    eprintln!(
-        "checkov on the production exports: {} passed, {} failed, {} skipped",
-        report.passed,
-        report.failed.len(),
-        report.skipped.len()
-    );
-    assert_eq!(
-        report.parsing_errors, 0,
-        "checkov could not parse a template"
-    );
-    assert!(report.passed > 0, "checkov ran no check");
-    let failed: Vec<String> = report
-        .failed
-        .iter()
-        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
-        .collect();
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
-    let unexplained: Vec<&str> = report
-        .skipped
-        .iter()
-        .filter(|f| f.reason.trim().is_empty() || f.reason.contains("No comment provided"))
-        .map(|f| f.resource.as_str())
-        .collect();
-    assert!(
-        unexplained.is_empty(),
-        "skips without a reason: {unexplained:?}"
-    );
+    common::assert_templates_lint_clean(&sam, &files);
+    common::assert_checkov_clean(production.path(), "the production exports");
 }

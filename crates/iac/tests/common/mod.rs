@@ -1086,6 +1086,86 @@ pub struct CheckovReport {
     pub parsing_errors: usize,
 }
 
+/// A design named `name` of `components` (id, name, settings) joined by
+/// `links` (from, to, kind), the connections named `c0`, `c1`, ...
+pub fn design_of(
+    name: &str,
+    components: Vec<(&str, &str, archsim_model::component::Props)>,
+    links: Vec<(&str, &str, archsim_model::ConnectionKind)>,
+) -> Design {
+    use archsim_model::edit::apply_op;
+    use archsim_model::{Component, Connection, Op};
+    let mut d = Design::new(name);
+    for (id, name, props) in components {
+        let component = Component::new(id, name, props.kind()).with(props);
+        apply_op(&mut d, Op::AddComponent { component }).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for (i, (from, to, kind)) in links.into_iter().enumerate() {
+        let connection = Connection::new(format!("c{i}"), from, to, kind);
+        apply_op(&mut d, Op::Connect { connection }).unwrap_or_else(|e| panic!("{e}"));
+    }
+    d
+}
+
+/// Transforms the SAM templates of `sam` (source, output) and lints them
+/// with the CloudFormation templates `files`: the test fails on a
+/// transform error or any cfn-lint error.
+pub fn assert_templates_lint_clean(sam: &[(PathBuf, PathBuf)], files: &[PathBuf]) {
+    sam_translate(sam).unwrap_or_else(|e| panic!("SAM transform failed: {e}"));
+    let mut all = files.to_vec();
+    all.extend(sam.iter().map(|(_, out)| out.clone()));
+    let errors = cfn_lint_errors(&all);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// checkov over every template in `dir` (`what` names them): every
+/// template parsed, some check run, none failed, and every skip carries
+/// its reason. `None`, said on standard error, where checkov is missing.
+pub fn assert_checkov_clean(dir: &Path, what: &str) -> Option<CheckovReport> {
+    let checkov = match checkov() {
+        Ok(path) => path,
+        Err(why) => {
+            eprintln!("checkov skipped: {why}");
+            return None;
+        }
+    };
+    let report = checkov_scan(&checkov, dir);
+    eprintln!(
+        "checkov on {what}: {} passed, {} failed, {} skipped",
+        report.passed,
+        report.failed.len(),
+        report.skipped.len()
+    );
+    assert_eq!(
+        report.parsing_errors, 0,
+        "checkov could not parse a template"
+    );
+    assert!(report.passed > 0, "checkov ran no check");
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .map(|f| format!("{} {} ({}) {}", f.file, f.resource, f.check, f.name))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed checks:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let unexplained: Vec<String> = report
+        .skipped
+        .iter()
+        .filter(|f| f.reason.trim().is_empty() || f.reason.contains("No comment provided"))
+        .map(|f| format!("{} {} ({})", f.file, f.resource, f.check))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "skips without a reason:\n{}",
+        unexplained.join("\n")
+    );
+    Some(report)
+}
+
 /// Runs checkov once over every template in `dir` (CloudFormation
 /// framework: plain and transformed SAM templates alike).
 pub fn checkov_scan(checkov: &Path, dir: &Path) -> CheckovReport {
