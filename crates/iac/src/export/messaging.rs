@@ -19,6 +19,7 @@ const SNS_FIREHOSE_ACTIONS: [&str; 4] = [
     "firehose:PutRecord",
     "firehose:PutRecordBatch",
 ];
+
 impl<'a> Ctx<'a> {
     pub(super) fn queue(&mut self, c: &Component, id: &str, p: &SqsQueueProps) {
         let mut props = Map::new();
@@ -84,17 +85,26 @@ impl<'a> Ctx<'a> {
         self.subscription_dead_letter_queue(c, id);
     }
 
+    /// The queues the topic `topic`'s `DeadLetter` connections name, in
+    /// order.
+    fn dead_letter_queues(&self, topic: &str) -> Vec<&'a Component> {
+        self.d
+            .outgoing(topic)
+            .into_iter()
+            .filter(|(conn, to)| {
+                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
+            })
+            .map(|(_, to)| to)
+            .collect()
+    }
+
     /// The dead-letter queue of the topic `topic`'s subscriptions: the
     /// queue its first `DeadLetter` connection names. SNS sends there
     /// what a subscription cannot deliver after its retries.
     pub(super) fn subscription_dead_letter(&self, topic: &str) -> Option<String> {
-        self.d
-            .outgoing(topic)
-            .into_iter()
-            .find(|(conn, to)| {
-                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
-            })
-            .map(|(_, to)| self.id(&to.id))
+        self.dead_letter_queues(topic)
+            .first()
+            .map(|to| self.id(&to.id))
     }
 
     /// Puts the topic's dead-letter queue, if it has one, on one of its
@@ -113,15 +123,7 @@ impl<'a> Ctx<'a> {
     /// A `DeadLetter` connection that no subscription carries is said in
     /// the notes.
     fn subscription_dead_letter_queue(&mut self, c: &Component, id: &str) {
-        let dead_letters: Vec<&Component> = self
-            .d
-            .outgoing(&c.id)
-            .into_iter()
-            .filter(|(conn, to)| {
-                matches!(conn.kind, ConnectionKind::DeadLetter) && to.kind() == K::SqsQueue
-            })
-            .map(|(_, to)| to)
-            .collect();
+        let dead_letters = self.dead_letter_queues(&c.id);
         let Some((first, others)) = dead_letters.split_first() else {
             return;
         };
