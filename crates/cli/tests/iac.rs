@@ -4,10 +4,6 @@
 mod common;
 use common::*;
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 #[test]
 fn export_writes_the_template_and_manifests() {
     let dir = tempfile::tempdir().unwrap();
@@ -21,7 +17,7 @@ fn export_writes_the_template_and_manifests() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let template = std::fs::read_to_string(&out).unwrap();
     assert!(template.contains("Type: AWS::EKS::Cluster"));
     assert!(!template.contains("Transform:"));
@@ -33,7 +29,7 @@ fn export_writes_the_template_and_manifests() {
 fn export_to_stdout_as_json() {
     let design = root().join("examples/serverless-api.archsim.json");
     let o = archsim(&["export", design.to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["Transform"], "AWS::Serverless-2016-10-31");
 }
@@ -49,17 +45,17 @@ fn import_writes_a_design_and_reports() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let report = text(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
     assert!(report.contains("Mapped to components"), "{report}");
     assert!(report.contains("Connections inferred (2)"), "{report}");
     assert!(report.contains("Kept as written"), "{report}");
     // The design opens, validates, and exports back.
     let v = archsim(&["describe", out.to_str().unwrap()]);
-    assert!(v.status.success(), "{}", text(&v.stderr));
+    assert!(v.status.success(), "{}", stderr(&v));
     let e = archsim(&["export", out.to_str().unwrap()]);
-    assert!(e.status.success(), "{}", text(&e.stderr));
-    assert!(text(&e.stdout).contains("Type: AWS::Serverless::Function"));
+    assert!(e.status.success(), "{}", stderr(&e));
+    assert!(stdout(&e).contains("Type: AWS::Serverless::Function"));
 }
 
 #[test]
@@ -77,8 +73,8 @@ fn several_stacks_import_as_one_design_and_export_file_by_file() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let report = text(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
     assert!(report.contains("Stacks (9):"), "{report}");
     assert!(
         report.contains("web.yaml: Fn::ImportValue orders-network-ListenerArn -> network.yaml output ListenerArn"),
@@ -86,8 +82,8 @@ fn several_stacks_import_as_one_design_and_export_file_by_file() {
     );
     // One template cannot hold three stacks: a directory is asked for.
     let o = archsim(&["export", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
-    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
     assert!(
         err.contains("holds 3 stacks (network.yaml, web.yaml, worker.yaml); pass --out DIR"),
         "{err}"
@@ -101,7 +97,7 @@ fn several_stacks_import_as_one_design_and_export_file_by_file() {
         "--out",
         written.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     for f in ["network.yaml", "web.yaml", "worker.yaml"] {
         let back = std::fs::read_to_string(written.join(f)).unwrap();
         assert!(back.contains("Resources:"), "{f}: {back}");
@@ -120,8 +116,8 @@ fn layers_write_three_stacks_that_import_back_as_one_design() {
     let design = design.to_str().unwrap();
     // A directory is needed.
     let o = archsim(&["export", design, "--layers"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
-    assert!(text(&o.stderr).contains("--out"), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
     let written = dir.path().join("layers");
     let o = archsim(&[
         "export",
@@ -130,17 +126,13 @@ fn layers_write_three_stacks_that_import_back_as_one_design() {
         "--out",
         written.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let files: Vec<String> = ["network.yaml", "data.yaml", "compute.yaml"]
         .iter()
         .map(|f| written.join(f).to_str().unwrap().to_string())
         .collect();
     for f in &files {
-        assert!(
-            text(&o.stdout).contains(&format!("wrote {f}")),
-            "{}",
-            text(&o.stdout)
-        );
+        assert!(stdout(&o).contains(&format!("wrote {f}")), "{}", stdout(&o));
     }
     let compute = std::fs::read_to_string(&files[2]).unwrap();
     assert!(compute.contains("Fn::ImportValue"), "{compute}");
@@ -155,7 +147,7 @@ fn layers_write_three_stacks_that_import_back_as_one_design() {
         "--out",
         back.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = archsim(&[
         "export",
         back.to_str().unwrap(),
@@ -165,9 +157,9 @@ fn layers_write_three_stacks_that_import_back_as_one_design() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o.stderr).contains("is written back as those"),
+        stderr(&o).contains("is written back as those"),
         "{}",
-        text(&o.stderr)
+        stderr(&o)
     );
 }
 
@@ -188,7 +180,7 @@ fn import_of_bad_input_exits_2_with_file_and_line() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(
         err.contains("bad.yaml:5: !Ref refers to \"Nowhere\""),
         "{err}"
@@ -213,15 +205,11 @@ fn export_project_writes_a_sam_project_and_keeps_edited_handlers() {
             args.push("--json");
         }
         let o = archsim(&args);
-        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(o.status.success(), "{}", stderr(&o));
         o
     };
     let first = run(false);
-    assert!(
-        text(&first.stdout).starts_with("created "),
-        "{}",
-        text(&first.stdout)
-    );
+    assert!(stdout(&first).starts_with("created "), "{}", stdout(&first));
     let template = std::fs::read_to_string(out.join("template.yaml")).unwrap();
     assert!(
         template.contains("CodeUri: src/resize-image/"),
@@ -271,7 +259,7 @@ fn export_project_bad_input_exits_2_and_writes_nothing() {
         other.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains("not an archsim project"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
@@ -292,11 +280,7 @@ fn export_project_bad_input_exits_2_and_writes_nothing() {
         target.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("no handler stub"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("no handler stub"), "{}", stderr(&o));
     assert!(!target.exists());
 }
 
@@ -313,8 +297,8 @@ fn export_profile_overrides_the_designs() {
         ];
         args.extend_from_slice(extra);
         let o = archsim(&args);
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        text(&o.stdout)
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
     };
     let own = export(&[]);
     assert!(own.contains("Type: AWS::KMS::Key"), "{own}");
@@ -348,21 +332,21 @@ fn an_imported_subscriptions_filter_policy_is_reported_and_described() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        text(&o.stdout).contains(
+        stdout(&o).contains(
             "Orders -> Inbox (publishes to, from InboxSubscription subscription, FilterPolicy on MessageBody (event))"
         ),
         "{}",
-        text(&o.stdout)
+        stdout(&o)
     );
     let v = archsim(&["describe", out.to_str().unwrap()]);
-    assert!(v.status.success(), "{}", text(&v.stderr));
+    assert!(v.status.success(), "{}", stderr(&v));
     assert!(
-        text(&v.stdout).contains(
+        stdout(&v).contains(
             r#"Orders publishes to Inbox, filter policy on MessageBody: {"event":["order_placed"]}"#
         ),
         "{}",
-        text(&v.stdout)
+        stdout(&v)
     );
 }

@@ -227,14 +227,7 @@ fn the_layers_import_back_as_the_design_and_write_back_byte_for_byte() {
             let opts = options(flavour, ExportProfile::Production);
             let stacks = export_layers(&design, &opts).unwrap();
             let dir = tempfile::tempdir().unwrap();
-            let files: Vec<_> = stacks
-                .iter()
-                .map(|s| {
-                    let p = dir.path().join(&s.file);
-                    std::fs::write(&p, &s.exported.template).unwrap();
-                    p
-                })
-                .collect();
+            let files = common::write_stacks(dir.path(), &stacks);
             let layered =
                 import_stack_files(&files).unwrap_or_else(|e| panic!("{name} {flavour:?}: {e}"));
             let single = import(&export(&design, &opts).unwrap().template, "t.yaml").unwrap();

@@ -218,14 +218,7 @@ fn in_three_stacks_the_subscription_goes_with_its_role_and_imports_back_the_same
             );
         }
         let dir = tempfile::tempdir().unwrap();
-        let files: Vec<_> = stacks
-            .iter()
-            .map(|s| {
-                let p = dir.path().join(&s.file);
-                std::fs::write(&p, &s.exported.template).unwrap();
-                p
-            })
-            .collect();
+        let files = common::write_stacks(dir.path(), &stacks);
         let layered = import_stack_files(&files).unwrap();
         let single = import(&export(&design(), &opts).unwrap().template, "t.yaml").unwrap();
         assert_eq!(

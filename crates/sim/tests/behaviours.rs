@@ -352,12 +352,7 @@ fn spot_interruption_and_zone_loss_are_replaced() {
 
     let design = single_worker_service(6, 100.0, None);
     let mut sc = scenario("client", TrafficPattern::Poisson { rps: 20.0 }, 600.0);
-    sc.events.push(ScheduledEvent {
-        at_s: 100.0,
-        event: ScenarioEvent::ZoneLoss {
-            zone: "us-east-1a".into(),
-        },
-    });
+    sc.events.push(zone_loss(100.0, "us-east-1a"));
     let run = simulate(&design, &sc, &RunOptions::default()).unwrap();
     let s = run.component("svc").unwrap();
     // Two of six tasks were in the lost zone; the replacements start

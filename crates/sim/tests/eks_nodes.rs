@@ -283,12 +283,7 @@ fn fargate_profile_pods_each_start_their_own_micro_vm_without_nodes() {
         .link_as("batch", "profile", Meaning::RunsOn)
         .design();
     let mut sc = quiet(300.0);
-    sc.events = vec![archsim_model::scenario::ScheduledEvent {
-        at_s: 100.0,
-        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
-            zone: "us-east-1a".into(),
-        },
-    }];
+    sc.events = vec![zone_loss(100.0, "us-east-1a")];
     let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
     sim.run_until(1.0);
     let p = sim.placement_now();
@@ -318,12 +313,7 @@ fn after_a_zone_loss_the_autoscaler_replaces_the_nodes_in_a_live_zone() {
     // adds a node, in us-east-1b, Ready at 175 s.
     let d = eks(16, (240, 256), group("m5.large", (1, 2, 3)));
     let mut sc = quiet(300.0);
-    sc.events = vec![archsim_model::scenario::ScheduledEvent {
-        at_s: 100.0,
-        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
-            zone: "us-east-1a".into(),
-        },
-    }];
+    sc.events = vec![zone_loss(100.0, "us-east-1a")];
     let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
     sim.run_until(99.0);
     assert_eq!(per_node(&sim.placement_now()), [8, 8]);
@@ -360,12 +350,7 @@ fn a_node_is_billed_from_its_launch_not_from_ready_to_its_termination() {
     // for the third; counting from Ready would give 220 s and 215 s.
     let d = eks(9, (240, 256), group("m5.large", (1, 1, 3)));
     let mut sc = quiet(600.0);
-    sc.events = vec![archsim_model::scenario::ScheduledEvent {
-        at_s: 305.0,
-        event: archsim_model::scenario::ScenarioEvent::ZoneLoss {
-            zone: "us-east-1b".into(),
-        },
-    }];
+    sc.events = vec![zone_loss(305.0, "us-east-1b")];
     let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
     sim.run_until(84.999);
     assert_eq!(per_node(&sim.placement_now()), [8]);

@@ -424,12 +424,7 @@ fn a_pool_node_is_billed_from_its_launch_not_from_ready_to_its_termination() {
     // would be 254 s and 244 s).
     let d = karpenter(3, (1_500, 1_024), 1);
     let mut sc = quiet(600.0);
-    sc.events = vec![ScheduledEvent {
-        at_s: 305.0,
-        event: ScenarioEvent::ZoneLoss {
-            zone: "us-east-1b".into(),
-        },
-    }];
+    sc.events = vec![zone_loss(305.0, "us-east-1b")];
     let mut sim = Simulation::new(&d, &sc, &opts()).unwrap();
     sim.run_until(355.999);
     assert_eq!(nodes(&sim.placement_now()), [("m5.large".to_string(), 1)]);
@@ -493,12 +488,7 @@ fn moved(
         .link_as("y", "nodes", Meaning::RunsOn)
         .design();
     let mut sc = quiet(900.0);
-    sc.events.push(ScheduledEvent {
-        at_s: 200.0,
-        event: ScenarioEvent::ZoneLoss {
-            zone: "us-east-1a".into(),
-        },
-    });
+    sc.events.push(zone_loss(200.0, "us-east-1a"));
     (design, sc)
 }
 

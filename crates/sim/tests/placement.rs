@@ -5,7 +5,7 @@ mod common;
 
 use archsim_model::component::*;
 use archsim_model::connection::Meaning;
-use archsim_model::scenario::{ScenarioEvent, ScheduledEvent, TrafficPattern};
+use archsim_model::scenario::{ScheduledEvent, TrafficPattern};
 use archsim_model::starters::starter;
 use archsim_sim::{PlacementSnapshot, Run, RunOptions, simulate};
 use common::*;
@@ -212,16 +212,7 @@ fn zone_loss_moves_tasks_to_the_other_zones() {
         (4, 6),
         TWO_ZONES,
     );
-    let r = run(
-        &d,
-        900.0,
-        vec![ScheduledEvent {
-            at_s: 200.0,
-            event: ScenarioEvent::ZoneLoss {
-                zone: "us-east-1a".into(),
-            },
-        }],
-    );
+    let r = run(&d, 900.0, vec![zone_loss(200.0, "us-east-1a")]);
     let before = r
         .placements
         .iter()
@@ -305,16 +296,7 @@ fn an_instance_is_billed_from_its_launch_not_from_in_service_to_its_termination(
         (1, 3),
         TWO_ZONES,
     );
-    let r = run(
-        &d,
-        600.0,
-        vec![ScheduledEvent {
-            at_s: 305.0,
-            event: ScenarioEvent::ZoneLoss {
-                zone: "us-east-1b".into(),
-            },
-        }],
-    );
+    let r = run(&d, 600.0, vec![zone_loss(305.0, "us-east-1b")]);
     let ups: Vec<(f64, u32, u32)> = r
         .scale_decisions
         .iter()

@@ -1086,6 +1086,19 @@ pub struct CheckovReport {
     pub parsing_errors: usize,
 }
 
+/// Writes each stack of a layered export into `dir` under its file name;
+/// the files, in the stacks' order.
+pub fn write_stacks(dir: &Path, stacks: &[archsim_iac::StackExport]) -> Vec<PathBuf> {
+    stacks
+        .iter()
+        .map(|s| {
+            let p = dir.join(&s.file);
+            std::fs::write(&p, &s.exported.template).unwrap_or_else(|e| panic!("{e}"));
+            p
+        })
+        .collect()
+}
+
 /// A design named `name` of `components` (id, name, settings) joined by
 /// `links` (from, to, kind), the connections named `c0`, `c1`, ...
 pub fn design_of(

@@ -213,6 +213,14 @@ pub fn eks(replicas: u32, (cpu, mem): (u32, u32), nodes: EksNodeGroupProps) -> D
         .design()
 }
 
+/// Availability zone `zone` lost at `at_s` (a scenario event).
+pub fn zone_loss(at_s: f64, zone: &str) -> ScheduledEvent {
+    ScheduledEvent {
+        at_s,
+        event: archsim_model::scenario::ScenarioEvent::ZoneLoss { zone: zone.into() },
+    }
+}
+
 /// A scenario of `duration_s` with no traffic (seed 1).
 pub fn quiet(duration_s: f64) -> Scenario {
     Scenario {
