@@ -185,3 +185,90 @@ fn task_roles_carry_application_permissions_and_instance_roles_do_not() {
         "one task role per task definition"
     );
 }
+
+/// The stack key's policy lets the account's principals (of which the
+/// template grants the key to the stack's roles only) encrypt and decrypt
+/// only through the services of the resources the key encrypts, never by
+/// calling KMS directly: the one statement that allows it to the account
+/// carries `kms:ViaService` with exactly those services.
+#[test]
+fn the_stack_key_is_used_only_through_the_services_of_what_it_encrypts() {
+    let mut designs = examples();
+    designs.push(("kitchen-sink".into(), common::kitchen_sink()));
+    for (name, design) in designs {
+        for flavour in [Flavour::Sam, Flavour::CloudFormation] {
+            let out = export(
+                &design,
+                &ExportOptions {
+                    flavour,
+                    profile: Some(ExportProfile::Production),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let resources = out.value["Resources"].as_object().unwrap();
+            let key = &resources["StackKey"]["Properties"]["KeyPolicy"]["Statement"];
+            // What the key encrypts, by the services that call KMS for it.
+            let mut expected: Vec<String> = resources
+                .values()
+                .filter(|r| {
+                    // Encrypted with it, not granted it (a role's or a
+                    // SAM function's policies).
+                    let mut p = r["Properties"].clone();
+                    if let Some(p) = p.as_object_mut() {
+                        p.remove("Policies");
+                    }
+                    r["Type"] != "AWS::IAM::Role"
+                        && serde_json::to_string(&p).unwrap().contains("StackKey")
+                })
+                .filter_map(|r| {
+                    let service = match r["Type"].as_str()? {
+                        "AWS::SQS::Queue" => "sqs",
+                        "AWS::SNS::Topic" => "sns",
+                        "AWS::Kinesis::Stream" => "kinesis",
+                        "AWS::DynamoDB::Table" => "dynamodb",
+                        "AWS::S3::Bucket" => "s3",
+                        "AWS::SecretsManager::Secret" => "secretsmanager",
+                        "AWS::ECR::Repository" => "ecr",
+                        "AWS::EKS::Cluster" => "eks",
+                        "AWS::Lambda::Function" | "AWS::Serverless::Function" => "lambda",
+                        "AWS::Logs::LogGroup" => return None,
+                        other => panic!("{name}: the key encrypts a {other}, unlisted here"),
+                    };
+                    Some(format!("{service}.${{AWS::Region}}.amazonaws.com"))
+                })
+                .collect();
+            expected.sort();
+            expected.dedup();
+            let to_account: Vec<&Value> = key
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| {
+                    s["Principal"]["AWS"]["Fn::Sub"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with(":root"))
+                })
+                .filter(|s| {
+                    s["Action"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a == "kms:Decrypt" || a == "kms:GenerateDataKey*")
+                })
+                .collect();
+            assert_eq!(to_account.len(), 1, "{name} {flavour:?}: {key:#}");
+            let via: Vec<String> = to_account[0]["Condition"]["StringEquals"]["kms:ViaService"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} {flavour:?}: no kms:ViaService: {key:#}"))
+                .iter()
+                .map(|s| s["Fn::Sub"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(via, expected, "{name} {flavour:?}");
+            assert_eq!(
+                to_account[0]["Condition"]["StringEquals"]["kms:CallerAccount"]["Ref"],
+                "AWS::AccountId"
+            );
+        }
+    }
+}

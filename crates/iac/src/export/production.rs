@@ -8,9 +8,10 @@
 //! (the minimal stack) and this file is the whole difference:
 //!
 //! - one customer-managed KMS key per stack ([`STACK_KEY`], rotated; its
-//!   policy lets the account administer it, the stack's roles use it and
-//!   the AWS services that write into the stack's encrypted resources
-//!   encrypt for them) for SQS, SNS, Kinesis, DynamoDB, S3, ECR, log
+//!   policy lets the account administer it, the stack's roles use it
+//!   through the services of the resources it encrypts only, and the AWS
+//!   services that write into the stack's encrypted resources encrypt for
+//!   them) for SQS, SNS, Kinesis, DynamoDB, S3, ECR, log
 //!   groups, EKS secrets and Lambda environment variables; each role that
 //!   reads or writes an encrypted resource is granted the key;
 //! - a log bucket ([`LOG_BUCKET`], SSE-S3 as ALB and S3 access logs
@@ -905,20 +906,61 @@ impl Ctx<'_> {
         }
     }
 
-    /// The stack's key: administered by the account, used by the stack's
-    /// roles through their policies (account delegation), and by the AWS
-    /// services that write into the stack's encrypted resources on its
-    /// behalf (this account only).
+    /// The services whose resources of this stack the key encrypts (log
+    /// groups aside: CloudWatch Logs uses the key as itself), by their
+    /// endpoint prefix: the key's users may use it through these only.
+    fn key_services(&self) -> BTreeSet<&'static str> {
+        self.resources
+            .values()
+            .filter(|r| {
+                // What it encrypts with the key, not a SAM function's
+                // grant of the key in its `Policies`.
+                let mut named = BTreeSet::new();
+                if let Some(p) = r["Properties"].as_object() {
+                    p.iter()
+                        .filter(|(k, _)| k.as_str() != "Policies")
+                        .for_each(|(_, v)| names(v, &mut named));
+                }
+                named.contains(STACK_KEY)
+            })
+            .filter_map(|r| match r["Type"].as_str()? {
+                "AWS::SQS::Queue" => Some("sqs"),
+                "AWS::SNS::Topic" => Some("sns"),
+                "AWS::Kinesis::Stream" => Some("kinesis"),
+                "AWS::DynamoDB::Table" => Some("dynamodb"),
+                "AWS::S3::Bucket" => Some("s3"),
+                "AWS::SecretsManager::Secret" => Some("secretsmanager"),
+                "AWS::ECR::Repository" => Some("ecr"),
+                "AWS::EKS::Cluster" => Some("eks"),
+                "AWS::Lambda::Function" | "AWS::Serverless::Function" => Some("lambda"),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The stack's key: administered by the account; used by the stack's
+    /// roles (the only ones its template allows the key, each on this key
+    /// alone) through the services of the resources it encrypts, never
+    /// directly (`kms:ViaService`); and by the AWS services that write
+    /// into the stack's encrypted resources on its behalf (this account
+    /// only). The key policy cannot name the roles themselves: each role's
+    /// policy names the resources the key encrypts, so the key would
+    /// depend on the roles and the roles on the key (a circular
+    /// dependency CloudFormation refuses).
     fn stack_key(&mut self, logs: bool, services: &BTreeSet<&str>) {
-        let mut statements = vec![
-            json!({"Sid": "AccountAdministersTheKey", "Effect": "Allow",
+        let mut statements = vec![json!({"Sid": "AccountAdministersTheKey", "Effect": "Allow",
             "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-            "Action": KEY_ADMINISTRATION, "Resource": "*"}),
-            json!({"Sid": "AccountRolesUseTheKeyThroughTheirPolicies", "Effect": "Allow",
-            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
-            "Resource": "*"}),
-        ];
+            "Action": KEY_ADMINISTRATION, "Resource": "*"})];
+        let via = self.key_services();
+        if !via.is_empty() {
+            statements.push(json!({"Sid": "StackRolesUseTheKeyThroughTheStacksServices", "Effect": "Allow",
+                "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {
+                    "kms:CallerAccount": r("AWS::AccountId"),
+                    "kms:ViaService": via.iter().map(|s| sub(&format!("{s}.${{AWS::Region}}.amazonaws.com"))).collect::<Vec<_>>()}}}));
+        }
         if logs {
             statements.push(json!({"Sid": "CloudWatchLogsEncryptsLogGroups", "Effect": "Allow",
                 "Principal": {"Service": sub("logs.${AWS::Region}.amazonaws.com")},
