@@ -1098,6 +1098,10 @@ impl<'a> Importer<'a> {
             let empty = Map::new();
             let p = p.unwrap_or(&empty);
             let served = self.subscription_role_of(logical);
+            let owned = served
+                .is_none()
+                .then(|| self.own_role_of(logical))
+                .flatten();
             let props = match ty {
                 // An instance of a cluster belongs to the cluster's drawing.
                 "AWS::RDS::DBInstance" if p.contains_key("DBClusterIdentifier") => None,
@@ -1109,7 +1113,7 @@ impl<'a> Importer<'a> {
                     None
                 }
                 t if WIRING.contains(&t) => None,
-                _ if served.is_some() => None,
+                _ if served.is_some() || owned.is_some() => None,
                 t => Some(self.read_props(t, logical, p, globals).unwrap_or_else(|| {
                     Props::Generic(GenericProps {
                         resource_type: t.to_string(),
@@ -1142,6 +1146,13 @@ impl<'a> Importer<'a> {
                     "{logical} ({ty}): the role SNS assumes to deliver {} to Firehose, not drawn",
                     served.unwrap_or_default()
                 )),
+                None if let Some((owner, service)) = owned => self.report.kept.push(
+                    if service == "codedeploy.amazonaws.com" {
+                        format!("{logical} ({ty}): the role CodeDeploy assumes to deploy {owner}, not drawn")
+                    } else {
+                        format!("{logical} ({ty}): {owner}'s own role ({service} assumes it), not drawn; what it allows is drawn as {owner}'s connections")
+                    },
+                ),
                 None => self
                     .report
                     .kept

@@ -333,3 +333,79 @@ fn an_edited_filter_policy_is_written_back_and_one_not_read_is_kept() {
     let props = &cleared.value["Resources"]["InboxSubscription"]["Properties"];
     assert!(props.get("FilterPolicy").is_none() && props.get("FilterPolicyScope").is_none());
 }
+
+/// Deleting a function of an imported design of our own export takes its
+/// own role (not drawn) with it, and nothing another component uses.
+#[test]
+fn a_deleted_function_takes_its_own_role_and_nothing_else() {
+    let (_, design) = common::examples()
+        .into_iter()
+        .find(|(n, _)| n == "queue-worker")
+        .expect("the queue-worker example");
+    let opts = ExportOptions {
+        flavour: archsim_iac::Flavour::CloudFormation,
+        ..Default::default()
+    };
+    let first = export(&design, &opts).unwrap();
+    let back = archsim_iac::import(&first.template, "queue-worker.yaml").unwrap();
+    let mut d = back.design;
+    assert!(d.component("AcceptJob").is_some());
+    assert!(
+        d.component("AcceptJobRole").is_none(),
+        "the function's own role is not drawn"
+    );
+    apply_op(
+        &mut d,
+        Op::RemoveComponent {
+            id: "AcceptJob".into(),
+        },
+    )
+    .unwrap();
+    let out = export(&d, &opts).unwrap();
+    let before: std::collections::BTreeSet<&String> = first.value["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    let after: std::collections::BTreeSet<&String> =
+        out.value["Resources"].as_object().unwrap().keys().collect();
+    let removed: Vec<&str> = before.difference(&after).map(|s| s.as_str()).collect();
+    // The function, what served it (its permission, the API's
+    // integration and route to it) and its own role; the API's stage,
+    // which waited for the route, stays without that DependsOn.
+    assert_eq!(
+        removed,
+        [
+            "AcceptJob",
+            "AcceptJobJobsAPIPermission",
+            "AcceptJobRole",
+            "JobsAPIAcceptJobIntegration",
+            "JobsAPIAcceptJobRoute"
+        ]
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n == "AcceptJobRole: removed (only deleted components used it)"),
+        "{:#?}",
+        out.notes
+    );
+    let stage = &out.value["Resources"]["JobsAPIStage"];
+    assert_eq!(
+        first.value["Resources"]["JobsAPIStage"]["DependsOn"],
+        json!(["JobsAPIAcceptJobRoute"])
+    );
+    assert!(stage.get("DependsOn").is_none(), "{stage}");
+    assert_eq!(
+        stage["Properties"],
+        first.value["Resources"]["JobsAPIStage"]["Properties"]
+    );
+    if common::skip_validators() {
+        eprintln!("cfn-lint skipped: ARCHSIM_SKIP_CFN_LINT=1");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("edited.yaml");
+    std::fs::write(&file, &out.template).expect("write template");
+    common::assert_templates_lint_clean(&[], &[file]);
+}

@@ -88,11 +88,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
         K::Ec2Instance,
         "the balancer's Instances list; import keeps a Classic Load Balancer as a generic resource, which draws no route",
     ),
-    (K::Ec2Instance, M::Uses, K::DynamoDbTable, INSTANCE_ROLE),
-    (K::Ec2Instance, M::Uses, K::S3Bucket, INSTANCE_ROLE),
-    (K::Ec2Instance, M::Uses, K::AuroraServerless, INSTANCE_ROLE),
-    (K::Ec2Instance, M::Uses, K::Rds, INSTANCE_ROLE),
-    (K::Ec2Instance, M::Uses, K::Secret, INSTANCE_ROLE),
     (K::EcsService, M::InvokeSync, K::LambdaFunction, SYNC_GRANT),
     (
         K::LambdaFunction,
@@ -135,7 +130,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
 ];
 
 const EKS_POD: &str = "written for the workload (its target group, its pod identity role's policy, its manifest); import does not read Kubernetes manifests, so the workload is not drawn";
-const INSTANCE_ROLE: &str = "the instance profile role's policy; import reads what a function's or task's role grants, not an instance's";
 const SYNC_GRANT: &str = "an invoke grant (lambda:InvokeFunction, states:StartExecution, or a Task state), which does not say whether the caller waits: import draws it as asynchronous";
 const RULE_PUT: &str = "events:PutEvents on the rule's bus, which names the bus, not the rule: import cannot tell which rule is meant";
 

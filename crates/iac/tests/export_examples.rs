@@ -6,8 +6,8 @@
 mod common;
 
 use archsim_iac::{ExportOptions, Flavour, Network, Syntax, export, import};
-use archsim_model::ExportProfile;
 use archsim_model::component::DeploymentController;
+use archsim_model::{ComponentKind as K, ExportProfile};
 use common::{cfn_lint_errors, examples, sam_translate, skip_validators};
 
 const FLAVOURS: [Flavour; 2] = [Flavour::Sam, Flavour::CloudFormation];
@@ -156,6 +156,30 @@ fn export_import_export_is_byte_identical() {
                 // The profile's additions are read back as the profile,
                 // not drawn as components of their own.
                 assert_eq!(back.design.export_profile, profile, "{name} {flavour:?}");
+                // The roles the design draws come back, and no role the
+                // export wrote for a component with none drawn (its own
+                // role: a function's, a task's, CodeDeploy's) is drawn;
+                // only an EKS workload's pod role is, the workloads being
+                // Kubernetes manifests the import does not read.
+                let roles = |d: &archsim_model::Design| d.components_of(K::IamRole).count();
+                let pod_roles = back
+                    .design
+                    .components_of(K::IamRole)
+                    .filter(|c| {
+                        first.value["Resources"][&c.id]["Properties"]["AssumeRolePolicyDocument"]
+                            .to_string()
+                            .contains("pods.eks.amazonaws.com")
+                    })
+                    .count();
+                assert_eq!(
+                    roles(&back.design) - pod_roles,
+                    roles(&design),
+                    "{name} {flavour:?} {profile:?}: {:?}",
+                    back.design
+                        .components_of(K::IamRole)
+                        .map(|c| &c.id)
+                        .collect::<Vec<_>>()
+                );
                 for id in archsim_iac::export::PROFILE_RESOURCES {
                     assert!(
                         back.design.component(id).is_none(),

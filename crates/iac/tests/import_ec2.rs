@@ -1,12 +1,15 @@
 //! EC2 instances come back from a template as EC2 instances: their type,
-//! the load balancer routes to them and the role their instance profile
-//! gives them.
+//! the load balancer routes to them, the role their instance profile gives
+//! them and what that role allows them.
 
 mod common;
 
 /// An `AWS::EC2::Instance` is an EC2 instance with its type (a parameter's
 /// default when given by one); a load balancer's instance target group
-/// routes to it, and its instance profile's role is its role.
+/// routes to it; its instance profile's role is its role (drawn when
+/// shared or named as a role of its own, not drawn when it is the
+/// instance's own, `<instance>Role`), and what the role allows on the
+/// template's resources is drawn as the instance's connections.
 #[test]
 fn an_ec2_instance_is_read_with_its_type_its_route_and_its_role() {
     use archsim_model::Props;
@@ -22,6 +25,25 @@ Resources:
       ImageId: ami-12345678
       InstanceType: !Ref Size
       IamInstanceProfile: !Ref WebProfile
+  Batch:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      IamInstanceProfile: !Ref BatchProfile
+  Reports:
+    Type: AWS::S3::Bucket
+  SharedRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ec2.amazonaws.com }
+            Action: sts:AssumeRole
+  BatchProfile:
+    Type: AWS::IAM::InstanceProfile
+    Properties:
+      Roles: [!Ref SharedRole]
   Plain:
     Type: AWS::EC2::Instance
     Properties:
@@ -34,6 +56,13 @@ Resources:
           - Effect: Allow
             Principal: { Service: ec2.amazonaws.com }
             Action: sts:AssumeRole
+      Policies:
+        - PolicyName: reports
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: s3:PutObject
+                Resource: !Sub ${Reports.Arn}/*
   WebProfile:
     Type: AWS::IAM::InstanceProfile
     Properties:
@@ -79,10 +108,12 @@ Resources:
             .any(|e| e.starts_with("Lb -route") && e.ends_with("-> Web")),
         "{found:#?}"
     );
+    // WebRole is Web's own role: not drawn; what it allows is Web's.
+    assert!(d.component("WebRole").is_none());
+    assert!(found.contains("Web -uses_write-> Reports"), "{found:#?}");
+    // A role named as a role of its own is drawn and assumed.
     assert!(
-        found
-            .iter()
-            .any(|e| e.starts_with("Web -") && e.ends_with("-> WebRole")),
+        found.contains("Batch -assumes_role-> SharedRole"),
         "{found:#?}"
     );
     // Validation finds nothing the import caused: only the unknown m1.small.

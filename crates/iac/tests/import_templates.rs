@@ -267,7 +267,7 @@ fn connections_are_inferred_from_own_templates() {
     assert_eq!(
         edges(&cfn.design),
         set(&[
-            "Worker -assumes_role-> WorkerRole",
+            // WorkerRole is the worker's own role: not drawn.
             "Alerts -invoke_async-> Worker",
             "EveryHour -invoke_async-> Worker",
             "OrderPlaced -invoke_async-> Worker",

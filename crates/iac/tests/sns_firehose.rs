@@ -157,9 +157,8 @@ fn import_draws_the_subscription_with_its_filter_and_not_the_role_and_the_round_
                 .collect();
             assert_eq!(filtered, vec![("OrderArchive", &filter())], "{at}");
             // The design's components come back (the client is traffic,
-            // not a resource), and each delivery stream's own delivery
-            // role, which import draws as a role; the subscription roles
-            // are not drawn.
+            // not a resource); neither the subscription roles nor each
+            // delivery stream's own delivery role are drawn.
             let mut drawn: Vec<(String, K)> =
                 d.components().map(|c| (c.id.clone(), c.kind())).collect();
             drawn.sort();
@@ -167,10 +166,8 @@ fn import_draws_the_subscription_with_its_filter_and_not_the_role_and_the_round_
                 drawn,
                 vec![
                     ("Audit".to_string(), K::Firehose),
-                    ("AuditDeliveryRole".to_string(), K::IamRole),
                     ("Lake".to_string(), K::S3Bucket),
                     ("OrderArchive".to_string(), K::Firehose),
-                    ("OrderArchiveDeliveryRole".to_string(), K::IamRole),
                     ("Orders".to_string(), K::SnsTopic),
                 ],
                 "{at}"

@@ -41,9 +41,10 @@ pub(super) fn export_kept(
     // and so do the supporting resources (not drawn) that name a removed
     // resource, until none is left dangling.
     let mut removed: HashSet<String> = HashSet::new();
+    let mut gone: Vec<Value> = Vec::new();
     for (component, logical) in &mapping {
         if design.component(component).is_none() && !logical.contains('#') {
-            resources.shift_remove(logical);
+            gone.extend(resources.shift_remove(logical));
             removed.insert(logical.clone());
             notes.push(format!("{logical}: removed (its component was deleted)"));
         }
@@ -52,17 +53,40 @@ pub(super) fn export_kept(
     loop {
         let dangling: Vec<String> = resources
             .iter()
-            .filter(|(id, r)| !drawn.contains(id) && names_any(r, &removed))
+            .filter(|(id, r)| !drawn.contains(id) && uses_any(r, &removed))
             .map(|(id, _)| id.clone())
             .collect();
-        if dangling.is_empty() {
+        // What only removed resources used (a deleted function's own
+        // role, a deleted task definition's log group) goes too.
+        let unused: Vec<String> = resources
+            .keys()
+            .filter(|id| !drawn.contains(id) && !dangling.contains(id))
+            .filter(|id| {
+                let this = HashSet::from([id.to_string()]);
+                gone.iter().any(|r| names_any(r, &this))
+                    && !resources
+                        .iter()
+                        .any(|(other, r)| other != *id && names_any(r, &this))
+                    && !template_outputs_name(kept, &this)
+            })
+            .cloned()
+            .collect();
+        if dangling.is_empty() && unused.is_empty() {
             break;
         }
         for id in dangling {
-            resources.shift_remove(&id);
+            gone.extend(resources.shift_remove(&id));
             notes.push(format!("{id}: removed (it served a deleted component)"));
             removed.insert(id);
         }
+        for id in unused {
+            gone.extend(resources.shift_remove(&id));
+            notes.push(format!("{id}: removed (only deleted components used it)"));
+            removed.insert(id);
+        }
+    }
+    for r in resources.values_mut() {
+        forget_removed(r, &removed);
     }
     if !removed.is_empty()
         && let Some(outputs) = template.get_mut("Outputs").and_then(Value::as_object_mut)
@@ -215,6 +239,54 @@ fn subscription_filters(
             "{} -> {}: the subscription's filter policy written back as edited",
             topic, target
         ));
+    }
+}
+
+/// Whether the kept template's outputs name any of `ids`.
+fn template_outputs_name(kept: &Value, ids: &HashSet<String>) -> bool {
+    kept["template"]
+        .get("Outputs")
+        .is_some_and(|o| names_any(o, ids))
+}
+
+/// Whether a resource uses one of `ids` (names it other than in its
+/// `DependsOn`: a stage that waits for a deleted route still serves its
+/// API).
+fn uses_any(resource: &Value, ids: &HashSet<String>) -> bool {
+    match resource.as_object() {
+        Some(m) => m.iter().any(|(k, v)| k != "DependsOn" && names_any(v, ids)),
+        None => names_any(resource, ids),
+    }
+}
+
+/// Drops the removed resources from a kept resource's `DependsOn` (and the
+/// `DependsOn` itself when none is left).
+fn forget_removed(resource: &mut Value, removed: &HashSet<String>) {
+    let Some(m) = resource.as_object_mut() else {
+        return;
+    };
+    let keep = match m.get("DependsOn") {
+        Some(Value::String(s)) if removed.contains(s) => None,
+        Some(Value::Array(a)) => {
+            let left: Vec<Value> = a
+                .iter()
+                .filter(|d| !d.as_str().is_some_and(|s| removed.contains(s)))
+                .cloned()
+                .collect();
+            if left.len() == a.len() {
+                return;
+            }
+            (!left.is_empty()).then_some(Value::Array(left))
+        }
+        _ => return,
+    };
+    match keep {
+        Some(v) => {
+            m.insert("DependsOn".into(), v);
+        }
+        None => {
+            m.shift_remove("DependsOn");
+        }
     }
 }
 

@@ -475,13 +475,20 @@ impl Importer<'_> {
                     }
                 }
                 "AWS::EC2::Instance" => {
-                    if let Some(role) = self.profile_role(props.get("IamInstanceProfile")) {
+                    let profile = props.get("IamInstanceProfile");
+                    if let Some(role) = self.profile_role(profile) {
                         self.connect(
                             logical,
                             &role,
                             ConnectionKind::AssumesRole,
                             "IamInstanceProfile",
                         );
+                    }
+                    // What its instance profile's role may do, the
+                    // instance does (drawn or its own role, not drawn).
+                    if let Some(role) = self.profile_role_logical(profile) {
+                        let grants = self.role_grants(&role);
+                        self.grants(logical, &grants, &format!("instance profile role {role}"));
                     }
                 }
                 "AWS::EKS::Cluster" | "AWS::EKS::Nodegroup" | "AWS::EKS::FargateProfile" => {
@@ -777,13 +784,19 @@ impl Importer<'_> {
     /// The role drawn for an instance profile `profile` refers to (its
     /// one role).
     fn profile_role(&self, profile: Option<&Value>) -> Option<String> {
+        self.comp(&self.profile_role_logical(profile)?)
+    }
+
+    /// The role of the template an instance profile `profile` refers to
+    /// (its one role), drawn or not.
+    fn profile_role_logical(&self, profile: Option<&Value>) -> Option<String> {
         let resources = self.resources();
         profile
             .and_then(ref_target)
             .and_then(|profile| resources.get(profile))
             .and_then(|p| p.get("Properties")?.get("Roles")?.as_array()?.first())
             .and_then(ref_target)
-            .and_then(|r| self.comp(r))
+            .map(str::to_string)
     }
 
     /// ALB -> target: through the target group's listener rules and

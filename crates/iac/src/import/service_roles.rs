@@ -1,7 +1,12 @@
 //! Roles that only wire an AWS service to a resource: the role SNS
-//! assumes to deliver a subscription to a Firehose delivery stream. Such
-//! a role is the subscription's wiring, not a component: it is kept in
-//! the template, not drawn, and the import report says what it serves.
+//! assumes to deliver a subscription to a Firehose delivery stream, and a
+//! resource's own role (a function's execution role, a task definition's
+//! task role, a rule's or a delivery stream's role, CodeDeploy's role for
+//! a function's deployments) as archsim's export writes it for a
+//! component with no role drawn. Such a role is its user's wiring, not a
+//! component: it is kept in the template, not drawn (what it allows is
+//! drawn as its user's connections), and the import report says whose it
+//! is.
 
 use super::*;
 
@@ -31,6 +36,156 @@ impl<'a> Importer<'a> {
             })
             .map(|(logical, _)| logical.as_str())
     }
+
+    /// The resource whose own role `role` is, and the service that
+    /// assumes it: a role one AWS service alone may assume, named
+    /// `<owner><suffix>` as the export names the role it writes for a
+    /// component of the owner's type with none drawn ([`OWN_ROLES`]:
+    /// `OrdersHandlerRole` for a function, `WorkerTaskTaskRole` for a task
+    /// definition, `RuleToStreamRole` for a rule), and named by nothing but
+    /// the owner and the owner's supporting resources (their names start
+    /// with the owner's). A role drawn in the design keeps its own name
+    /// (`OrdersTaskRole` for a task definition `OrdersTask`, whose own
+    /// role would be `OrdersTaskTaskRole`), and a role others use is
+    /// shared: both stay drawn.
+    pub(super) fn own_role_of(&self, role: &str) -> Option<(&'a str, &'a str)> {
+        let resources = self.resources();
+        let trust = resources
+            .get(role)
+            .filter(|r| r["Type"].as_str() == Some("AWS::IAM::Role"))?
+            .get("Properties")?
+            .get("AssumeRolePolicyDocument")?;
+        let service = sole_service(trust)?;
+        let (owner, _) = resources
+            .iter()
+            .filter(|(id, _)| id.as_str() != role)
+            .filter(|(id, r)| {
+                role.strip_prefix(id.as_str()).is_some_and(|suffix| {
+                    own_role_suffix(r["Type"].as_str().unwrap_or_default(), suffix, service)
+                })
+            })
+            .max_by_key(|(id, _)| id.len())?;
+        // Another role's policy naming it lets that role pass it (the
+        // CodeDeploy role of an ECS blue/green service passes its task's
+        // roles): that is not a use.
+        let mut named_by = resources.iter().filter(|(id, r)| {
+            id.as_str() != role && r["Type"].as_str() != Some("AWS::IAM::Role") && {
+                let mut named = BTreeSet::new();
+                references(r.get("Properties").unwrap_or(&Value::Null), &mut named);
+                named.contains(role)
+            }
+        });
+        let mut any = false;
+        let only_owner = named_by.all(|(id, _)| {
+            any = true;
+            id.starts_with(owner.as_str())
+        });
+        (any && only_owner).then_some((owner.as_str(), service))
+    }
+}
+
+/// The roles archsim's export writes for a resource when the design draws
+/// none, by the resource's type: the suffix after the resource's name
+/// (`*` stands for a target's name) and the service that assumes it.
+const OWN_ROLES: &[(&str, &str, &str)] = &[
+    ("AWS::Lambda::Function", "Role", "lambda.amazonaws.com"),
+    (
+        "AWS::Lambda::Function",
+        "CodeDeployRole",
+        "codedeploy.amazonaws.com",
+    ),
+    (
+        "AWS::Serverless::Function",
+        "CodeDeployRole",
+        "codedeploy.amazonaws.com",
+    ),
+    (
+        "AWS::ECS::Service",
+        "CodeDeployRole",
+        "codedeploy.amazonaws.com",
+    ),
+    (
+        "AWS::ECS::TaskDefinition",
+        "TaskRole",
+        "ecs-tasks.amazonaws.com",
+    ),
+    (
+        "AWS::ECS::TaskDefinition",
+        "ExecutionRole",
+        "ecs-tasks.amazonaws.com",
+    ),
+    ("AWS::EC2::Instance", "Role", "ec2.amazonaws.com"),
+    ("AWS::EKS::Cluster", "ClusterRole", "eks.amazonaws.com"),
+    ("AWS::EKS::Nodegroup", "NodeRole", "ec2.amazonaws.com"),
+    (
+        "AWS::EKS::FargateProfile",
+        "PodExecutionRole",
+        "eks-fargate-pods.amazonaws.com",
+    ),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        "DeliveryRole",
+        "firehose.amazonaws.com",
+    ),
+    (
+        "AWS::ApiGateway::RestApi",
+        "IntegrationRole",
+        "apigateway.amazonaws.com",
+    ),
+    (
+        "AWS::ApiGatewayV2::Api",
+        "IntegrationRole",
+        "apigateway.amazonaws.com",
+    ),
+    (
+        "AWS::Serverless::Api",
+        "IntegrationRole",
+        "apigateway.amazonaws.com",
+    ),
+    (
+        "AWS::Serverless::HttpApi",
+        "IntegrationRole",
+        "apigateway.amazonaws.com",
+    ),
+    ("AWS::Events::Rule", "To*Role", "events.amazonaws.com"),
+    ("AWS::Pipes::Pipe", "Role", "pipes.amazonaws.com"),
+    (
+        "AWS::StepFunctions::StateMachine",
+        "Role",
+        "states.amazonaws.com",
+    ),
+];
+
+/// Whether `suffix` after the name of a resource of type `ty` names the
+/// role the export writes for it, assumed by `service`.
+fn own_role_suffix(ty: &str, suffix: &str, service: &str) -> bool {
+    OWN_ROLES.iter().any(|&(t, pattern, s)| {
+        t == ty
+            && s == service
+            && match pattern.split_once('*') {
+                Some((before, after)) => suffix
+                    .strip_prefix(before)
+                    .and_then(|rest| rest.strip_suffix(after))
+                    .is_some_and(|target| !target.is_empty()),
+                None => suffix == pattern,
+            }
+    })
+}
+
+/// The one AWS service a trust policy lets assume the role, if it lets
+/// one service alone.
+fn sole_service(trust: &Value) -> Option<&str> {
+    let statements = match trust.get("Statement") {
+        Some(Value::Array(s)) => s.as_slice(),
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        _ => return None,
+    };
+    let service = match statements.first()?.get("Principal")?.get("Service")? {
+        Value::String(s) => s.as_str(),
+        Value::Array(list) => list.first()?.as_str()?,
+        _ => return None,
+    };
+    trusts_only(trust, service).then_some(service)
 }
 
 /// Whether every statement of a trust policy lets `service` assume the

@@ -144,7 +144,10 @@ impl Importer<'_> {
             &mut roles,
         );
         for role in roles {
-            if self.kind_of(&role) != Some(K::IamRole) {
+            // A role, drawn or the state machine's own (not drawn).
+            if self.resources().get(&role).and_then(|r| r["Type"].as_str())
+                != Some("AWS::IAM::Role")
+            {
                 continue;
             }
             if let Some(r) = self.comp(&role) {
