@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use archsim_model::component::{
-    ApiType, Architecture as ModelArch, DynamoDbBilling, EcsServiceProps, LAMBDA_MB_PER_VCPU,
-    LambdaAuthorizer, LambdaProps, Props, ScalingMetric, SecretReads, TaskDefinitionProps, Work,
-    WorkflowType,
+    ApiType, Architecture as ModelArch, DynamoDbBilling, EcsServiceProps, EksWorkloadProps,
+    LAMBDA_MB_PER_VCPU, LambdaAuthorizer, LambdaProps, Props, ScalingMetric, SecretReads,
+    TaskDefinitionProps, Work, WorkflowType,
 };
 use archsim_model::connection::{ConnectionKind, Meaning};
 use archsim_model::listener_rule::rule_matches;
@@ -725,17 +725,11 @@ pub fn estimate_usage(
                 let profile = design.outgoing(id).into_iter().find(|(conn, t)| {
                     conn.kind.meaning() == Meaning::RunsOn && t.kind() == K::EksFargateProfile
                 });
-                let size = archsim_model::catalog::eks_fargate_pod_size(
-                    w.cpu_request_millicores,
-                    w.memory_request_mb,
-                );
-                if let (Some(_), None) = (&profile, size) {
-                    notes.push(format!(
-                        "{id}: its pods ({} m CPU, {} MiB requested, plus 256 MiB for the Kubernetes components) are larger than any Fargate configuration: not priced",
-                        w.cpu_request_millicores, w.memory_request_mb
-                    ));
+                let size = eks_fargate_pod_size(id, w);
+                if let (Some(_), Err(note)) = (&profile, &size) {
+                    notes.push(note.clone());
                 }
-                if let (Some((_, profile)), Some((cpu_units, memory_mib))) = (profile, size) {
+                if let (Some((_, profile)), Ok((cpu_units, memory_mib))) = (profile, size) {
                     let replicas = w.hpa.as_ref().map_or(w.replicas, |h| {
                         h.min_replicas.max(w.replicas.min(h.max_replicas))
                     });
@@ -910,6 +904,22 @@ pub fn estimate_usage(
         profile: UsageProfile { components },
         notes,
     })
+}
+
+/// The Fargate size (CPU units, MiB) EKS workload `id`'s pods are billed
+/// at on a Fargate profile (`catalog::eks_fargate_pod_size`: the requests
+/// plus 256 MiB for the Kubernetes components, rounded up to a
+/// configuration), or, when no configuration holds them, the note that
+/// says they are not priced: one wording for the estimate and the
+/// measured bill.
+pub(crate) fn eks_fargate_pod_size(id: &str, w: &EksWorkloadProps) -> Result<(u32, u32), String> {
+    archsim_model::catalog::eks_fargate_pod_size(w.cpu_request_millicores, w.memory_request_mb)
+        .ok_or_else(|| {
+            format!(
+                "{id}: its pods ({} m CPU, {} MiB requested, plus 256 MiB for the Kubernetes components) are larger than any Fargate configuration: not priced",
+                w.cpu_request_millicores, w.memory_request_mb
+            )
+        })
 }
 
 /// The instances an EC2 capacity component runs as the design sizes it

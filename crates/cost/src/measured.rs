@@ -176,22 +176,13 @@ pub fn usage_from_run(design: &Design, run: &Run, assumptions: &Assumptions) -> 
         // An EKS pod on a Fargate profile is billed at the Fargate size it
         // is given (its requests plus 256 MiB, rounded up); a task at its
         // task definition's size.
-        let (cpu_units, memory_mb) = match key
-            .split('/')
-            .next()
-            .and_then(|svc| design.component(svc))
-            .map(|c| &c.props)
-        {
+        let service = key.split('/').next().unwrap_or(key);
+        let (cpu_units, memory_mb) = match design.component(service).map(|c| &c.props) {
             Some(Props::EksWorkload(w)) => {
-                match archsim_model::catalog::eks_fargate_pod_size(
-                    w.cpu_request_millicores,
-                    w.memory_request_mb,
-                ) {
-                    Some(size) => size,
-                    None => {
-                        unpriced.push(format!(
-                            "{key}: its pods are larger than any Fargate configuration: not priced"
-                        ));
+                match crate::estimate::eks_fargate_pod_size(service, w) {
+                    Ok(size) => size,
+                    Err(note) => {
+                        unpriced.push(note);
                         continue;
                     }
                 }

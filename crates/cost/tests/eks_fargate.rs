@@ -69,3 +69,50 @@ fn the_estimate_of_a_karpenter_group_says_what_it_leaves_to_a_simulation() {
         "{said}"
     );
 }
+
+/// Pods no Fargate configuration holds (16 vCPU is the largest) are not
+/// priced, and the estimate and a run's bill say so in the same words.
+#[test]
+fn pods_larger_than_any_fargate_configuration_are_said_unpriced_alike() {
+    let mut design = starter("eks-platform").unwrap().build().unwrap();
+    archsim_model::edit::apply_op(
+        &mut design,
+        archsim_model::Op::SetProperty {
+            id: "batch".into(),
+            path: "cpu_request_millicores".into(),
+            value: serde_json::json!(20_000),
+        },
+    )
+    .unwrap();
+    let scenario = &design.scenarios[0];
+    let said = "batch: its pods (20000 m CPU, 2048 MiB requested, plus 256 MiB for the Kubernetes components) are larger than any Fargate configuration: not priced";
+    let unpriced = |e: &archsim_cost::estimate::Estimate| -> Vec<String> {
+        e.notes
+            .iter()
+            .filter(|n| n.contains("not priced"))
+            .cloned()
+            .collect()
+    };
+    let priced = |e: &archsim_cost::estimate::Estimate| {
+        e.profile
+            .components
+            .iter()
+            .any(|c| c.component_id.starts_with("batch"))
+    };
+    let est = estimate::estimate_usage(&design, scenario, &Assumptions::default()).unwrap();
+    assert_eq!(unpriced(&est), [said]);
+    assert!(!priced(&est));
+
+    let run = simulate(
+        &design,
+        scenario,
+        &RunOptions {
+            duration_s: Some(300.0),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let bill = measured::usage_from_run(&design, &run, &Assumptions::default());
+    assert_eq!(unpriced(&bill), [said]);
+    assert!(!priced(&bill));
+}

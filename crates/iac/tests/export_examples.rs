@@ -828,3 +828,79 @@ fn sns_filter_policies_come_back_from_our_export_as_evidence() {
         );
     }
 }
+
+/// EC2 Auto Scaling capacity joins the ECS cluster whose group holds it,
+/// or the cluster of a service that runs on it; with neither, or inside
+/// an EKS cluster (which it used to join by its user data, silently), the
+/// export refuses it with the component and what to do, as validation's
+/// `EC2_CAPACITY_NO_ECS_CLUSTER` warns before.
+#[test]
+fn ec2_capacity_outside_an_ecs_cluster_is_refused_by_name() {
+    use archsim_model::starters::starter;
+    use archsim_model::{Component, ComponentKind, Editor, Op};
+    let edited = |name: &str, ops: Vec<Op>| {
+        let mut editor = Editor::new(starter(name).unwrap().build().unwrap());
+        for op in ops {
+            editor.apply(op).unwrap();
+        }
+        editor.into_design()
+    };
+    let ungroup = || Op::RemoveFromGroup {
+        group: "cluster-group".into(),
+        member: "general-asg".into(),
+    };
+    let opts = ExportOptions::default();
+
+    // Out of the group, but its services' cluster is its cluster.
+    let ungrouped = edited("ecs-ec2-placement", vec![ungroup()]);
+    let out = export(&ungrouped, &opts).unwrap();
+    let resources = &out.value["Resources"];
+    assert!(
+        resources["GeneralM5LargeLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+            .to_string()
+            .contains("ECS_CLUSTER=${ComputeCluster}"),
+        "{}",
+        out.template
+    );
+    assert_eq!(
+        resources["ComputeClusterCapacityProviders"]["Properties"]["CapacityProviders"],
+        serde_json::json!([
+            {"Ref": "GeneralM5LargeCapacityProvider"},
+            {"Ref": "GPUG4dnXlargeCapacityProvider"}
+        ])
+    );
+
+    let alone = edited(
+        "ecs-ec2-placement",
+        vec![
+            ungroup(),
+            Op::Disconnect {
+                id: "api-svc--general-asg".into(),
+            },
+            Op::Disconnect {
+                id: "worker-svc--general-asg".into(),
+            },
+        ],
+    );
+    assert_eq!(
+        export(&alone, &opts).unwrap_err().to_string(),
+        "component \"general-asg\": General m5.large is in no ECS cluster, so its instances have no cluster to join: put it in its ECS cluster's group, or have a service of that cluster run on it (RunsOn)"
+    );
+
+    let in_eks = edited(
+        "eks-platform",
+        vec![
+            Op::AddComponent {
+                component: Component::new("asg", "Nodes ASG", ComponentKind::Ec2AutoScalingGroup),
+            },
+            Op::AddToGroup {
+                group: "eks-group".into(),
+                member: "asg".into(),
+            },
+        ],
+    );
+    assert_eq!(
+        export(&in_eks, &opts).unwrap_err().to_string(),
+        "component \"asg\": Nodes ASG is EC2 Auto Scaling capacity for ECS inside EKS cluster Platform cluster: EKS nodes are an EKS node group; replace it with one, or move it to an ECS cluster's group"
+    );
+}

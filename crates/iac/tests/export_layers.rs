@@ -88,6 +88,31 @@ fn refs(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The first part of each bucket name made of a stack's id that `v`
+/// spells (`Fn::Join` of `-`, the name, the account and the stack id's
+/// suffix) or spells the ARN of (`arn:`, partition, `:s3:::`, those
+/// parts...): only the bucket's own stack spells them right.
+fn spelled_buckets(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(list) = m.get("Fn::Join").and_then(|j| j[1].as_array()) {
+                if list.get(2) == Some(&Value::from(":s3:::")) {
+                    out.insert(list[3].as_str().unwrap_or("?").to_string());
+                } else if m["Fn::Join"][0] == "-"
+                    && Value::Array(list.clone())
+                        .to_string()
+                        .contains("{\"Ref\":\"AWS::StackId\"}")
+                {
+                    out.insert(list[0].as_str().unwrap_or("?").to_string());
+                }
+            }
+            m.values().for_each(|c| spelled_buckets(c, out));
+        }
+        Value::Array(a) => a.iter().for_each(|c| spelled_buckets(c, out)),
+        _ => {}
+    }
+}
+
 /// The structural promises of a layered export, for one design.
 fn check_stacks(name: &str, design: &str, whole: &Value, stacks: &[StackExport]) {
     assert!(stacks.len() >= 2, "{name}: one stack only");
@@ -116,6 +141,22 @@ fn check_stacks(name: &str, design: &str, whole: &Value, stacks: &[StackExport])
                 || params.contains(&n)
                 || resources.keys().any(|r| n.starts_with(r.as_str()));
             assert!(known, "{name}: {}: names {n}, which is not in it", s.file);
+        }
+        // A bucket named after its stack's id is spelled only where it is.
+        let fixed: BTreeSet<String> = resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::S3::Bucket")
+            .filter_map(|r| r["Properties"]["BucketName"]["Fn::Join"][1][0].as_str())
+            .map(str::to_string)
+            .collect();
+        let mut spelled = BTreeSet::new();
+        spelled_buckets(&t["Resources"], &mut spelled);
+        for b in spelled {
+            assert!(
+                fixed.contains(&b),
+                "{name}: {}: spells bucket {b}'s ARN from its own stack id, but the bucket is not in it",
+                s.file
+            );
         }
         // Each import names an export of an earlier stack, through the
         // parameter whose default is that stack's name.
@@ -258,4 +299,271 @@ fn an_imported_design_is_not_divided() {
     let imported = import(&t, "t.yaml").unwrap().design;
     let err = export_layers(&imported, &ExportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("not divided"), "{err}");
+}
+
+/// Queues and topics whose senders sit in two layers. Inbox hears the
+/// Orders topic, the Uploads bucket and the Nightly rule (compute);
+/// Alerts, the Nightly rule and the Photos bucket; Archive, the Orders
+/// topic and the Reports bucket, which also invokes the Indexer function
+/// and is read by the Reader function; Ledger, the Orders topic and the
+/// Exports bucket only.
+fn shared_senders() -> Design {
+    use archsim_model::ConnectionKind;
+    use archsim_model::component::Props;
+    use archsim_model::connection::{Access, InvokeMode};
+    let mut components = vec![
+        ("orders", "Orders", Props::SnsTopic(Default::default())),
+        ("alerts", "Alerts", Props::SnsTopic(Default::default())),
+        (
+            "nightly",
+            "Nightly",
+            Props::EventBridgeRule(Default::default()),
+        ),
+    ];
+    for (id, name) in [
+        ("inbox", "Inbox"),
+        ("archive", "Archive"),
+        ("ledger", "Ledger"),
+    ] {
+        components.push((id, name, Props::SqsQueue(Default::default())));
+    }
+    for (id, name) in [
+        ("uploads", "Uploads"),
+        ("photos", "Photos"),
+        ("reports", "Reports"),
+        ("exports", "Exports"),
+    ] {
+        components.push((id, name, Props::S3Bucket(Default::default())));
+    }
+    for (id, name) in [("indexer", "Indexer"), ("reader", "Reader")] {
+        components.push((id, name, Props::LambdaFunction(Default::default())));
+    }
+    let publishes = |from, to| (from, to, ConnectionKind::Publishes);
+    common::design_of(
+        "Shared senders",
+        components,
+        vec![
+            publishes("orders", "inbox"),
+            publishes("uploads", "inbox"),
+            publishes("nightly", "inbox"),
+            publishes("nightly", "alerts"),
+            publishes("photos", "alerts"),
+            publishes("orders", "archive"),
+            publishes("reports", "archive"),
+            (
+                "reports",
+                "indexer",
+                ConnectionKind::Invoke {
+                    mode: InvokeMode::Async,
+                },
+            ),
+            (
+                "reader",
+                "reports",
+                ConnectionKind::Uses {
+                    access: Access::Read,
+                },
+            ),
+            publishes("orders", "ledger"),
+            publishes("exports", "ledger"),
+            (
+                "reader",
+                "exports",
+                ConnectionKind::Uses {
+                    access: Access::Read,
+                },
+            ),
+        ],
+    )
+}
+
+/// Who a statement's condition names as the sender: a resource of the
+/// stack, an import (`${DataStack}:Orders`), or a bucket by the name it
+/// is given in its stack (`reports-...`).
+fn sender(arn: &Value) -> String {
+    if let Some(id) = arn["Ref"].as_str().or(arn["Fn::GetAtt"][0].as_str()) {
+        return id.to_string();
+    }
+    if let Some(i) = arn["Fn::ImportValue"]["Fn::Sub"].as_str() {
+        return i.to_string();
+    }
+    format!("{}-...", arn["Fn::Join"][1][3].as_str().unwrap_or("?"))
+}
+
+/// A queue or topic policy: its logical id, what it is on, and each
+/// statement's service and sender.
+type Policy = (String, String, Vec<String>);
+
+/// Each queue or topic policy of a stack.
+fn policies(t: &Value) -> Vec<Policy> {
+    let mut out = Vec::new();
+    for (id, r) in t["Resources"].as_object().unwrap() {
+        let on = match r["Type"].as_str() {
+            Some("AWS::SQS::QueuePolicy") => &r["Properties"]["Queues"],
+            Some("AWS::SNS::TopicPolicy") => &r["Properties"]["Topics"],
+            _ => continue,
+        };
+        let statements = r["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|st| {
+                format!(
+                    "{} <- {}",
+                    st["Principal"]["Service"].as_str().unwrap(),
+                    sender(&st["Condition"]["ArnEquals"]["aws:SourceArn"])
+                )
+            })
+            .collect();
+        let [target] = on.as_array().unwrap().as_slice() else {
+            panic!("{id}: {on}");
+        };
+        out.push((id.clone(), sender(target), statements));
+    }
+    out
+}
+
+/// The layered export writes the one-template export's policies: one per
+/// queue or topic (each `AWS::SQS::QueuePolicy` replaces the queue's whole
+/// policy), all its senders' statements in it, in the stack that can name
+/// every sender; a bucket named after its stack's id is spelled only in
+/// its own stack (a later one imports its ARN), and the bucket waits for
+/// its policies in that stack.
+#[test]
+fn a_queues_senders_in_two_stacks_share_one_policy() {
+    let design = shared_senders();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut files, mut sam) = (Vec::new(), Vec::new());
+    for flavour in [Flavour::CloudFormation, Flavour::Sam] {
+        let opts = options(flavour, ExportProfile::Sandbox);
+        let whole = export(&design, &opts).unwrap().value;
+        let stacks = export_layers(&design, &opts).unwrap();
+        check_stacks(&format!("{flavour:?}"), &design.name, &whole, &stacks);
+        let per_stack: Vec<(&str, Vec<Policy>)> = stacks
+            .iter()
+            .map(|s| (s.file.as_str(), policies(&s.exported.value)))
+            .collect();
+        let statements = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let imported = |name: &str| format!("${{DataStack}}:{name}");
+        assert_eq!(
+            per_stack,
+            vec![
+                (
+                    "data.yaml",
+                    vec![(
+                        "LedgerFromExportsPolicy".to_string(),
+                        "Ledger".to_string(),
+                        statements(&[
+                            "s3.amazonaws.com <- exports-...",
+                            "sns.amazonaws.com <- Orders"
+                        ])
+                    )]
+                ),
+                (
+                    "compute.yaml",
+                    vec![
+                        (
+                            "InboxFromNightlyPolicy".to_string(),
+                            imported("Inbox"),
+                            statements(&[
+                                "events.amazonaws.com <- Nightly",
+                                "sns.amazonaws.com <- ${DataStack}:Orders",
+                                "s3.amazonaws.com <- uploads-..."
+                            ])
+                        ),
+                        (
+                            "AlertsFromNightlyPolicy".to_string(),
+                            imported("Alerts"),
+                            statements(&[
+                                "events.amazonaws.com <- Nightly",
+                                "s3.amazonaws.com <- photos-..."
+                            ])
+                        ),
+                        (
+                            "ArchiveFromOrdersPolicy".to_string(),
+                            imported("Archive"),
+                            statements(&[
+                                "sns.amazonaws.com <- ${DataStack}:Orders",
+                                "s3.amazonaws.com <- reports-..."
+                            ])
+                        ),
+                    ]
+                ),
+            ],
+            "{flavour:?}"
+        );
+        // Each bucket waits for its policies (and permission) in its stack.
+        for s in &stacks {
+            let resources = s.exported.value["Resources"].as_object().unwrap();
+            for (id, r) in resources {
+                if r["Type"] == "AWS::S3::Bucket" {
+                    assert_eq!(
+                        r.get("DependsOn"),
+                        whole["Resources"][id].get("DependsOn"),
+                        "{flavour:?} {}: {id}",
+                        s.file
+                    );
+                }
+            }
+        }
+        // The Reader's role (compute) names the Reports bucket, in the
+        // compute stack, by the name it has there, and the Exports bucket
+        // of the data stack by its imported ARN.
+        let compute = &stacks[1].exported.value["Resources"];
+        assert_eq!(compute["Reports"]["Type"], "AWS::S3::Bucket");
+        let import_of =
+            |name: &str| format!(r#"{{"Fn::ImportValue":{{"Fn::Sub":"${{DataStack}}:{name}"}}}}"#);
+        let reader = format!("{}{}", compute["Reader"], compute["ReaderRole"]);
+        for spelled in [
+            import_of("Exports"),
+            import_of("Exports-Arn"),
+            format!(r#"{{"Fn::Join":["",[{},"/*"]]}}"#, import_of("Exports-Arn")),
+        ] {
+            assert!(
+                reader.contains(&spelled),
+                "{flavour:?}: {spelled} in {reader}"
+            );
+        }
+        for s in &stacks {
+            std::fs::write(
+                dir.path()
+                    .join(format!("{}-{}", flavour_slug(flavour), s.file)),
+                &s.exported.template,
+            )
+            .unwrap();
+            let file = dir
+                .path()
+                .join(format!("{}-{}", flavour_slug(flavour), s.file));
+            if s.exported.value.get("Transform").is_some() {
+                sam.push((file.clone(), file.with_extension("transformed.json")));
+            } else {
+                files.push(file);
+            }
+        }
+        // Read back, the stacks draw what the one template draws, and the
+        // Reader's access to Exports, which the one template spells by the
+        // bucket's name (made of the stack id: import does not read it, nor
+        // Reader -> Reports in either) and the compute stack by the ARN it
+        // imports; and they are written back as they were.
+        let sub = tempfile::tempdir().unwrap();
+        let written = common::write_stacks(sub.path(), &stacks);
+        let layered = import_stack_files(&written).unwrap();
+        let single = import(&export(&design, &opts).unwrap().template, "t.yaml").unwrap();
+        let mut want = common::edges(&single.design);
+        want.insert("Reader -uses_read-> Exports".into());
+        assert_eq!(common::edges(&layered.design), want, "{flavour:?}");
+        let again = export_stacks(&layered.design, &opts).unwrap();
+        for (a, b) in stacks.iter().zip(&again) {
+            assert_eq!(
+                a.exported.template, b.exported.template,
+                "{flavour:?} {}",
+                a.file
+            );
+        }
+    }
+    if skip_validators() {
+        eprintln!("skipped cfn-lint and the SAM transform: ARCHSIM_SKIP_CFN_LINT=1");
+        return;
+    }
+    common::assert_templates_lint_clean(&sam, &files);
 }

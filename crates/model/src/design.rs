@@ -256,6 +256,26 @@ impl Design {
             .find_map(|g| g.owner.as_deref().and_then(|o| self.component(o)))
     }
 
+    /// The ECS cluster an EC2 Auto Scaling group's instances join (its
+    /// user data's `ECS_CLUSTER`, and the cluster its capacity provider
+    /// is associated with): the ECS cluster whose group holds it, or,
+    /// outside every cluster group, the ECS cluster of the first service
+    /// (by connection id) that runs on it. `None` for a group in an EKS
+    /// cluster's group (EKS nodes are node groups, not ECS capacity) or
+    /// one no ECS cluster reaches: validation warns of it
+    /// (`EC2_CAPACITY_NO_ECS_CLUSTER`) and the export refuses it.
+    pub fn ecs_cluster_of_capacity(&self, id: &str) -> Option<&Component> {
+        let ecs = |c: &Component| c.kind() == ComponentKind::EcsCluster;
+        match self.cluster_of(id) {
+            Some(cluster) => Some(cluster).filter(|c| ecs(c)),
+            None => self
+                .incoming(id)
+                .into_iter()
+                .filter(|(conn, _)| conn.kind.meaning() == crate::Meaning::RunsOn)
+                .find_map(|(_, service)| self.cluster_of(&service.id).filter(|c| ecs(c))),
+        }
+    }
+
     /// The group a cluster component owns.
     pub fn group_owned_by(&self, owner: &str) -> Option<&Group> {
         self.groups

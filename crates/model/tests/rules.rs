@@ -35,6 +35,13 @@ fn disconnect(id: &str) -> Op {
     Op::Disconnect { id: id.into() }
 }
 
+fn group(group: &str, member: &str) -> Op {
+    Op::AddToGroup {
+        group: group.into(),
+        member: member.into(),
+    }
+}
+
 fn ungroup(group: &str, member: &str) -> Op {
     Op::RemoveFromGroup {
         group: group.into(),
@@ -734,6 +741,18 @@ fn cases() -> Vec<Case> {
             edited("alb-fargate", vec![ungroup("cluster-group", "orders-svc")]),
         ),
         case(
+            // A spare group beside the cluster, its instance role drawn.
+            "EC2_CAPACITY_NO_ECS_CLUSTER",
+            "spare-asg",
+            edited(
+                "ecs-ec2-placement",
+                vec![
+                    add("spare-asg", K::Ec2AutoScalingGroup),
+                    connect("spare-asg", "instance-role", Meaning::AssumesRole),
+                ],
+            ),
+        ),
+        case(
             "CAPACITY_STRATEGY_MIXED",
             "api-svc",
             edited(
@@ -1395,4 +1414,67 @@ fn a_pod_too_big_for_the_group_type_fits_a_type_karpenter_may_launch() {
     // An m5.xlarge gives pods about 15 GiB: Karpenter launches one.
     assert!(!fires(&big_pods(json!(["c5.large", "m5.xlarge"]))));
     assert!(fires(&big_pods(json!(["c5.large", "c5.xlarge"]))));
+}
+
+/// An EC2 Auto Scaling group joins the ECS cluster whose group holds it,
+/// or, outside every cluster group, the cluster of a service that runs
+/// on it; in an EKS cluster it joins none (EKS nodes are node groups).
+#[test]
+fn ec2_capacity_is_judged_by_the_ecs_cluster_its_instances_join() {
+    let code = "EC2_CAPACITY_NO_ECS_CLUSTER";
+    let found = |d: &Design| -> Vec<(Vec<String>, String)> {
+        validate(d)
+            .into_iter()
+            .filter(|p| p.code == code)
+            .map(|p| (p.components, p.message))
+            .collect()
+    };
+    // Out of the cluster's group, but its services are in the cluster.
+    let ungrouped = edited(
+        "ecs-ec2-placement",
+        vec![ungroup("cluster-group", "general-asg")],
+    );
+    assert_eq!(found(&ungrouped), vec![]);
+    assert_eq!(
+        ungrouped
+            .ecs_cluster_of_capacity("general-asg")
+            .map(|c| c.id.as_str()),
+        Some("cluster")
+    );
+    // ... and then no service runs on it.
+    let alone = edited(
+        "ecs-ec2-placement",
+        vec![
+            ungroup("cluster-group", "general-asg"),
+            disconnect("api-svc--general-asg"),
+            disconnect("worker-svc--general-asg"),
+        ],
+    );
+    assert_eq!(
+        found(&alone),
+        vec![(
+            vec!["general-asg".to_string()],
+            "General m5.large is in no ECS cluster's group and no service of an ECS cluster runs on it: it is simulated and priced, but the template export refuses it (it cannot say which cluster the instances join)".to_string()
+        )]
+    );
+    // In an EKS cluster's group.
+    let in_eks = edited(
+        "eks-platform",
+        vec![
+            add("asg", K::Ec2AutoScalingGroup),
+            group("eks-group", "asg"),
+        ],
+    );
+    assert_eq!(
+        found(&in_eks),
+        vec![(
+            vec!["asg".to_string(), "eks".to_string()],
+            "asg is ECS capacity (an EC2 Auto Scaling group for ECS) inside EKS cluster Platform cluster, whose nodes are EKS node groups: it is simulated and priced, but the template export refuses it".to_string()
+        )]
+    );
+    assert!(in_eks.ecs_cluster_of_capacity("asg").is_none());
+    // Every starter's EC2 capacity joins its cluster.
+    for name in ["ecs-ec2-placement", "eks-platform"] {
+        assert_eq!(found(&starter(name).unwrap().build().unwrap()), vec![]);
+    }
 }

@@ -128,20 +128,20 @@ impl<'a> Ctx<'a> {
         p: &Ec2CapacityProps,
     ) -> Result<(), ExportError> {
         let cluster = self
-            .cluster_of(&c.id)
-            .or_else(|| {
-                // Capacity outside a cluster group: the cluster of a service
-                // that runs on it.
-                self.d
-                    .incoming(&c.id)
-                    .into_iter()
-                    .find_map(|(_, s)| self.cluster_of(&s.id))
-            })
+            .d
+            .ecs_cluster_of_capacity(&c.id)
             .ok_or_else(|| ExportError::Component {
                 component: c.id.clone(),
-                message:
-                    "EC2 capacity must belong to an ECS cluster (put it in the cluster's group)"
-                        .into(),
+                message: match self.cluster_of(&c.id) {
+                    Some(eks) => format!(
+                        "{} is EC2 Auto Scaling capacity for ECS inside EKS cluster {}: EKS nodes are an EKS node group; replace it with one, or move it to an ECS cluster's group",
+                        c.name, eks.name
+                    ),
+                    None => format!(
+                        "{} is in no ECS cluster, so its instances have no cluster to join: put it in its ECS cluster's group, or have a service of that cluster run on it (RunsOn)",
+                        c.name
+                    ),
+                },
             })?;
         let cid = self.id(&cluster.id);
         let gpu = self.d.incoming(&c.id).iter().any(|(_, s)| {

@@ -7,8 +7,10 @@
 //! The design is exported once, as one template, and its resources are
 //! divided: each goes with its component's layer, then rises to the layer
 //! of anything it refers to (a bucket whose notifications name a function
-//! goes with the function), so a stack refers only to the stacks before
-//! it. A reference to an earlier stack's resource becomes an
+//! goes with the function, as does the name of a bucket made of its
+//! stack's id), so a stack refers only to the stacks before it. The one
+//! template has already merged each queue's (topic's) policies into one
+//! resource, so they land in one stack. A reference to an earlier stack's resource becomes an
 //! `Fn::ImportValue` of an output that stack exports as
 //! `<its stack name>:<logical id>` (`:<id>-<attribute>` for an attribute),
 //! the importing stack naming the earlier one by a parameter
@@ -149,11 +151,13 @@ pub fn export_layers(
         let l = ids.get(c)?;
         resources.contains_key(l).then(|| l.clone())
     };
+    let fixed = fixed_name_buckets(&resources);
     let refers: BTreeMap<String, BTreeSet<String>> = resources
         .iter()
         .map(|(id, r)| {
             let mut names = BTreeSet::new();
             names_in(r, &mut names);
+            fixed_buckets_in(r, &fixed, &mut names);
             let set = names
                 .iter()
                 .filter_map(|n| resolve(n))
@@ -240,6 +244,7 @@ pub fn export_layers(
             let mut rewrite = Rewrite {
                 layer: &layer,
                 here: l,
+                fixed: &fixed,
                 imported: BTreeSet::new(),
             };
             rewrite.value(&mut r);
@@ -472,10 +477,90 @@ fn names_in(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// A bucket that notifies a function, queue or topic is named after its
+/// stack's id (`<name>-<account>-<stack id suffix>`, `Fn::Join`ed), so
+/// the permission or policy it waits for can spell its ARN without
+/// referring to it, and its readers' roles and environments spell the
+/// same. Spelled in another stack, that name would be a bucket of that
+/// stack's id: a spelling counts as a reference to the bucket (its
+/// resource goes in the bucket's stack or a later one), and a later
+/// stack imports the bucket's name (`Ref`) or `Arn` instead.
+/// Each such bucket's logical id and its name's `Fn::Join`.
+fn fixed_name_buckets(resources: &Map<String, Value>) -> Vec<(String, Value)> {
+    resources
+        .iter()
+        .filter_map(|(id, r)| {
+            let name = &r["Properties"]["BucketName"];
+            let join = name.get("Fn::Join")?.as_array()?;
+            let by_stack = join
+                .get(1)?
+                .to_string()
+                .contains("{\"Ref\":\"AWS::StackId\"}");
+            (r["Type"] == "AWS::S3::Bucket" && join.first() == Some(&json!("-")) && by_stack)
+                .then(|| (id.clone(), name.clone()))
+        })
+        .collect()
+}
+
+/// How `v` spells a bucket of `fixed` by its name.
+enum Spelled {
+    /// The name itself.
+    Name,
+    /// Its ARN, and what follows it (`/*`), if anything.
+    Arn(Option<Value>),
+}
+
+/// The bucket of `fixed` that `v` spells by its name, and how.
+fn fixed_bucket_spelled<'f>(v: &Value, fixed: &'f [(String, Value)]) -> Option<(&'f str, Spelled)> {
+    if let Some((id, _)) = fixed.iter().find(|(_, name)| name == v) {
+        return Some((id.as_str(), Spelled::Name));
+    }
+    let join = v.get("Fn::Join")?.as_array()?;
+    if join.first() != Some(&json!("")) || v.as_object()?.len() != 1 {
+        return None;
+    }
+    let head = [
+        json!("arn:"),
+        json!({"Ref": "AWS::Partition"}),
+        json!(":s3:::"),
+    ];
+    let rest = join.get(1)?.as_array()?.strip_prefix(head.as_slice())?;
+    fixed.iter().find_map(|(id, name)| {
+        let mut spelled = Vec::new();
+        for (i, p) in name["Fn::Join"][1].as_array()?.iter().enumerate() {
+            if i > 0 {
+                spelled.push(json!("-"));
+            }
+            spelled.push(p.clone());
+        }
+        match rest.strip_prefix(spelled.as_slice())? {
+            [] => Some((id.as_str(), Spelled::Arn(None))),
+            [suffix] => Some((id.as_str(), Spelled::Arn(Some(suffix.clone())))),
+            _ => None,
+        }
+    })
+}
+
+/// Every bucket of `fixed` that `v` spells by its name (its own
+/// `BucketName` included).
+fn fixed_buckets_in(v: &Value, fixed: &[(String, Value)], out: &mut BTreeSet<String>) {
+    if let Some((id, _)) = fixed_bucket_spelled(v, fixed) {
+        out.insert(id.to_string());
+        return;
+    }
+    match v {
+        Value::Object(m) => m.values().for_each(|c| fixed_buckets_in(c, fixed, out)),
+        Value::Array(a) => a.iter().for_each(|c| fixed_buckets_in(c, fixed, out)),
+        _ => {}
+    }
+}
+
 /// Turns references to an earlier stack's resources into imports.
 struct Rewrite<'a> {
     layer: &'a BTreeMap<String, Layer>,
     here: Layer,
+    /// The buckets named after their stack's id (`fixed_name_buckets`).
+    fixed: &'a [(String, Value)],
     /// (stack, logical id, attribute) imported.
     imported: BTreeSet<(Layer, String, Option<String>)>,
 }
@@ -494,6 +579,19 @@ impl Rewrite<'_> {
     }
 
     fn value(&mut self, v: &mut Value) {
+        if let Some((bucket, spelled)) = fixed_bucket_spelled(v, self.fixed)
+            && let Some(from) = self.earlier(bucket)
+        {
+            let bucket = bucket.to_string();
+            *v = match spelled {
+                Spelled::Name => self.import(from, &bucket, None),
+                Spelled::Arn(None) => self.import(from, &bucket, Some("Arn")),
+                Spelled::Arn(Some(suffix)) => {
+                    json!({"Fn::Join": ["", [self.import(from, &bucket, Some("Arn")), suffix]]})
+                }
+            };
+            return;
+        }
         match v {
             Value::Object(m) => {
                 if m.len() == 1 {
