@@ -291,28 +291,7 @@ fn ref_target(v: &Value) -> Option<&str> {
 
 /// Every resource named by Ref / GetAtt / ${} anywhere in `v`.
 fn references(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(t) = ref_target(v) {
-                out.insert(t.to_string());
-            }
-            if let Some(sub) = m.get("Fn::Sub") {
-                let text = match sub {
-                    Value::String(s) => Some(s.as_str()),
-                    Value::Array(a) => a.first().and_then(Value::as_str),
-                    _ => None,
-                };
-                for var in text.map(crate::template::sub_variables).unwrap_or_default() {
-                    out.insert(var.split('.').next().unwrap_or_default().to_string());
-                }
-            }
-            for child in m.values() {
-                references(child, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| references(c, out)),
-        _ => {}
-    }
+    crate::template::names(v, false, out);
 }
 
 /// The IAM service whose actions a policy grants on a component of

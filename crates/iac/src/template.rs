@@ -6,7 +6,7 @@
 //! long form (`{"Ref": "X"}`, `{"Fn::GetAtt": ["X", "Arn"]}`); the YAML
 //! writer turns them back into `!Ref X` / `!GetAtt X.Arn`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
@@ -466,6 +466,56 @@ pub fn check_references(parsed: &Parsed, file: &str) -> Result<(), ImportError> 
         }
     }
     Ok(())
+}
+
+/// Every logical id `v` names, anywhere inside it, into `out`: by `Ref`,
+/// `Fn::GetAtt` (list or dotted string), a `${Name}` or `${Name.Attr}` of
+/// a `Fn::Sub` (not one of the `Fn::Sub`'s own variables) and, with
+/// `depends_on`, a `DependsOn`. Pseudo parameters (`AWS::Region`) and
+/// parameters come out too: callers look up what they hold.
+pub fn names(v: &Value, depends_on: bool, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                match (k.as_str(), c) {
+                    ("Ref", Value::String(s)) => {
+                        out.insert(s.clone());
+                    }
+                    ("Fn::GetAtt", Value::Array(a)) => {
+                        if let Some(s) = a.first().and_then(Value::as_str) {
+                            out.insert(s.to_string());
+                        }
+                    }
+                    ("Fn::GetAtt", Value::String(s)) => {
+                        out.insert(s.split('.').next().unwrap_or_default().to_string());
+                    }
+                    ("Fn::Sub", _) => {
+                        let (text, vars) = match c {
+                            Value::String(s) => (Some(s.as_str()), None),
+                            Value::Array(a) => (a.first().and_then(Value::as_str), a.get(1)),
+                            _ => (None, None),
+                        };
+                        for var in text.map(sub_variables).unwrap_or_default() {
+                            let name = var.split('.').next().unwrap_or_default();
+                            if vars.and_then(|v| v.get(name)).is_none() {
+                                out.insert(name.to_string());
+                            }
+                        }
+                    }
+                    ("DependsOn", Value::String(s)) if depends_on => {
+                        out.insert(s.clone());
+                    }
+                    ("DependsOn", Value::Array(a)) if depends_on => {
+                        out.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                    }
+                    _ => {}
+                }
+                names(c, depends_on, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| names(c, depends_on, out)),
+        _ => {}
+    }
 }
 
 /// The `${Name}` variables of a `Fn::Sub` string (not `${!Literal}`).

@@ -253,10 +253,9 @@ fn template_outputs_name(kept: &Value, ids: &HashSet<String>) -> bool {
 /// `DependsOn`: a stage that waits for a deleted route still serves its
 /// API).
 fn uses_any(resource: &Value, ids: &HashSet<String>) -> bool {
-    match resource.as_object() {
-        Some(m) => m.iter().any(|(k, v)| k != "DependsOn" && names_any(v, ids)),
-        None => names_any(resource, ids),
-    }
+    let mut named = BTreeSet::new();
+    crate::template::names(resource, false, &mut named);
+    named.iter().any(|n| ids.contains(n))
 }
 
 /// Drops the removed resources from a kept resource's `DependsOn` (and the
@@ -292,33 +291,9 @@ fn forget_removed(resource: &mut Value, removed: &HashSet<String>) {
 
 /// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.
 pub(super) fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
-    match v {
-        Value::Object(m) => m.iter().any(|(k, child)| match (k.as_str(), child) {
-            ("Ref" | "DependsOn", Value::String(s)) => ids.contains(s),
-            ("Fn::GetAtt", Value::Array(a)) => a
-                .first()
-                .and_then(Value::as_str)
-                .is_some_and(|s| ids.contains(s)),
-            ("Fn::Sub", _) => {
-                let text = match child {
-                    Value::String(s) => Some(s.as_str()),
-                    Value::Array(a) => a.first().and_then(Value::as_str),
-                    _ => None,
-                };
-                text.map(crate::template::sub_variables)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|var| ids.contains(var.split('.').next().unwrap_or_default()))
-                    || names_any(child, ids)
-            }
-            ("DependsOn", Value::Array(a)) => a
-                .iter()
-                .any(|d| d.as_str().is_some_and(|s| ids.contains(s))),
-            _ => names_any(child, ids),
-        }),
-        Value::Array(a) => a.iter().any(|c| names_any(c, ids)),
-        _ => false,
-    }
+    let mut named = BTreeSet::new();
+    crate::template::names(v, true, &mut named);
+    named.iter().any(|n| ids.contains(n))
 }
 
 /// Writes the modelled fields that changed since the import onto the kept
@@ -419,12 +394,24 @@ mod tests {
             json!({"Ref": "Gone"}),
             json!({"Fn::GetAtt": ["Gone", "Arn"]}),
             json!({"Fn::Sub": "${Gone.Arn}/x"}),
+            json!({"Fn::GetAtt": "Gone.Arn"}),
+            json!({"Fn::Sub": ["${V}", {"V": {"Ref": "Gone"}}]}),
             json!({"DependsOn": ["A", "Gone"]}),
             json!({"Properties": {"X": [{"Ref": "Gone"}]}}),
         ] {
             assert!(names_any(&v, &ids), "{v}");
         }
         assert!(!names_any(&json!({"Ref": "Here", "Sub": "${Gone}"}), &ids));
+        // A `Fn::Sub`'s own variable is not a resource.
+        assert!(!names_any(
+            &json!({"Fn::Sub": ["${Gone}", {"Gone": "x"}]}),
+            &ids
+        ));
+        // Without DependsOn, a resource only waiting for one does not use it.
+        assert!(!uses_any(
+            &json!({"DependsOn": "Gone", "Properties": {}}),
+            &ids
+        ));
     }
 
     /// An edit is written as the template spells the field (task sizes are

@@ -433,48 +433,7 @@ fn body_mentions(v: &Value, name: &str) -> bool {
 /// Every name `Ref`, `Fn::GetAtt` and `Fn::Sub` variables in `v` refer
 /// to, and each `DependsOn`.
 fn names_in(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                match (k.as_str(), c) {
-                    ("Ref", Value::String(s)) => {
-                        out.insert(s.clone());
-                    }
-                    ("Fn::GetAtt", Value::Array(a)) => {
-                        if let Some(s) = a.first().and_then(Value::as_str) {
-                            out.insert(s.to_string());
-                        }
-                    }
-                    ("Fn::GetAtt", Value::String(s)) => {
-                        out.insert(s.split('.').next().unwrap_or_default().to_string());
-                    }
-                    ("Fn::Sub", _) => {
-                        let (text, vars) = match c {
-                            Value::String(s) => (Some(s.as_str()), None),
-                            Value::Array(a) => (a.first().and_then(Value::as_str), a.get(1)),
-                            _ => (None, None),
-                        };
-                        for var in text.map(sub_variables).unwrap_or_default() {
-                            let name = var.split('.').next().unwrap_or_default();
-                            if vars.and_then(|v| v.get(name)).is_none() {
-                                out.insert(name.to_string());
-                            }
-                        }
-                    }
-                    ("DependsOn", Value::String(s)) => {
-                        out.insert(s.clone());
-                    }
-                    ("DependsOn", Value::Array(a)) => {
-                        out.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
-                    }
-                    _ => {}
-                }
-                names_in(c, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| names_in(c, out)),
-        _ => {}
-    }
+    crate::template::names(v, true, out);
 }
 
 /// A bucket that notifies a function, queue or topic is named after its

@@ -104,38 +104,7 @@ pub(super) fn skip(resource: &mut Value, check: &str, reason: &str) {
 /// Logical ids a value names through `Ref`, `Fn::GetAtt` or `${}` in
 /// `Fn::Sub`.
 fn names(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(s)) = m.get("Ref") {
-                out.insert(s.clone());
-            }
-            if let Some(Value::Array(a)) = m.get("Fn::GetAtt")
-                && let Some(Value::String(s)) = a.first()
-            {
-                out.insert(s.clone());
-            }
-            if let Some(Value::String(s)) = m.get("Fn::GetAtt") {
-                out.insert(s.split('.').next().unwrap_or_default().to_string());
-            }
-            if let Some(sub) = m.get("Fn::Sub") {
-                let text = match sub {
-                    Value::String(s) => Some(s.as_str()),
-                    Value::Array(a) => a.first().and_then(Value::as_str),
-                    _ => None,
-                };
-                for part in text.unwrap_or_default().split("${").skip(1) {
-                    if let Some(end) = part.find('}') {
-                        out.insert(part[..end].split('.').next().unwrap_or_default().into());
-                    }
-                }
-            }
-            for x in m.values() {
-                names(x, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| names(x, out)),
-        _ => {}
-    }
+    crate::template::names(v, false, out);
 }
 
 /// Replaces every reference to `from` (Ref, GetAtt, `${from}`) by `to`.
