@@ -903,4 +903,33 @@ fn ec2_capacity_outside_an_ecs_cluster_is_refused_by_name() {
         export(&in_eks, &opts).unwrap_err().to_string(),
         "component \"asg\": Nodes ASG is EC2 Auto Scaling capacity for ECS inside EKS cluster Platform cluster: EKS nodes are an EKS node group; replace it with one, or move it to an ECS cluster's group"
     );
+
+    // Serving services of two clusters (`EC2_CAPACITY_SEVERAL_ECS_CLUSTERS`):
+    // before, one capacity provider was associated with both clusters,
+    // which ECS refuses.
+    let two = edited(
+        "ecs-ec2-placement",
+        vec![
+            Op::RemoveFromGroup {
+                group: "cluster-group".into(),
+                member: "worker-svc".into(),
+            },
+            Op::AddComponent {
+                component: Component::new("batch", "Batch cluster", ComponentKind::EcsCluster),
+            },
+            Op::CreateGroup {
+                group: archsim_model::Group {
+                    id: "batch-group".into(),
+                    name: "Batch cluster".into(),
+                    kind: archsim_model::GroupKind::EcsCluster,
+                    owner: Some("batch".into()),
+                    members: ["worker-svc".to_string()].into(),
+                },
+            },
+        ],
+    );
+    assert_eq!(
+        export(&two, &opts).unwrap_err().to_string(),
+        "component \"general-asg\": General m5.large serves ECS clusters Compute cluster and Batch cluster: an Auto Scaling group's capacity provider and instances belong to one cluster; give Batch cluster its own Auto Scaling group"
+    );
 }

@@ -276,6 +276,28 @@ impl Design {
         }
     }
 
+    /// Every ECS cluster an EC2 Auto Scaling group serves, each once, in
+    /// order: the one whose group holds it, then those of the services
+    /// that run on it (by connection id). An Auto Scaling group's
+    /// capacity provider belongs to one cluster and its instances join
+    /// one, so more than one is an error
+    /// (`EC2_CAPACITY_SEVERAL_ECS_CLUSTERS`) the export refuses.
+    pub fn ecs_clusters_served_by_capacity(&self, id: &str) -> Vec<&Component> {
+        let ecs = |c: &&Component| c.kind() == ComponentKind::EcsCluster;
+        let mut out: Vec<&Component> = self.cluster_of(id).filter(ecs).into_iter().collect();
+        for (conn, service) in self.incoming(id) {
+            if conn.kind.meaning() != crate::Meaning::RunsOn {
+                continue;
+            }
+            if let Some(cluster) = self.cluster_of(&service.id).filter(ecs)
+                && !out.iter().any(|c| c.id == cluster.id)
+            {
+                out.push(cluster);
+            }
+        }
+        out
+    }
+
     /// The group a cluster component owns.
     pub fn group_owned_by(&self, owner: &str) -> Option<&Group> {
         self.groups

@@ -239,6 +239,8 @@ rules! {
         "Put the service inside an ECS cluster.", service_in_cluster;
     "EC2_CAPACITY_NO_ECS_CLUSTER", Warning, "EC2 Auto Scaling group in no ECS cluster",
         "Put the Auto Scaling group in its ECS cluster's group, or have a service of that cluster run on it (RunsOn), so the export can register its instances and associate its capacity provider; an EKS cluster's nodes are an EKS node group, not EC2 Auto Scaling capacity.", ec2_capacity_cluster;
+    "EC2_CAPACITY_SEVERAL_ECS_CLUSTERS", Error, "EC2 Auto Scaling group serving several ECS clusters",
+        "An Auto Scaling group's capacity provider belongs to one ECS cluster and its instances register with one: give each cluster its own Auto Scaling group.", ec2_capacity_one_cluster;
     "CAPACITY_STRATEGY_MIXED", Error, "Capacity provider strategy mixes Fargate and EC2",
         "A strategy uses either Fargate/Fargate Spot or Auto Scaling group providers, not both; a launch type takes exactly one capacity.", capacity_strategy;
     "FARGATE_SPOT_ONLY", Warning, "Service runs only on Fargate Spot",

@@ -42,6 +42,20 @@ fn group(group: &str, member: &str) -> Op {
     }
 }
 
+/// A new ECS cluster `owner` (added before) with its group holding
+/// `member`.
+fn ecs_cluster_group(owner: &str, member: &str) -> Op {
+    Op::CreateGroup {
+        group: archsim_model::Group {
+            id: format!("{owner}-group"),
+            name: owner.into(),
+            kind: archsim_model::GroupKind::EcsCluster,
+            owner: Some(owner.into()),
+            members: [member.to_string()].into(),
+        },
+    }
+}
+
 fn ungroup(group: &str, member: &str) -> Op {
     Op::RemoveFromGroup {
         group: group.into(),
@@ -753,6 +767,13 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            // The worker service moved to a second cluster, still on the
+            // first cluster's general group.
+            "EC2_CAPACITY_SEVERAL_ECS_CLUSTERS",
+            "general-asg",
+            several_clusters(),
+        ),
+        case(
             "CAPACITY_STRATEGY_MIXED",
             "api-svc",
             edited(
@@ -1414,6 +1435,46 @@ fn a_pod_too_big_for_the_group_type_fits_a_type_karpenter_may_launch() {
     // An m5.xlarge gives pods about 15 GiB: Karpenter launches one.
     assert!(!fires(&big_pods(json!(["c5.large", "m5.xlarge"]))));
     assert!(fires(&big_pods(json!(["c5.large", "c5.xlarge"]))));
+}
+
+/// ecs-ec2-placement with its worker service moved to a cluster of its
+/// own (`batch`), still running on the first cluster's general group.
+fn several_clusters() -> Design {
+    edited(
+        "ecs-ec2-placement",
+        vec![
+            ungroup("cluster-group", "worker-svc"),
+            add("batch", K::EcsCluster),
+            ecs_cluster_group("batch", "worker-svc"),
+        ],
+    )
+}
+
+/// One Auto Scaling group serves one ECS cluster: the one whose group
+/// holds it and those of the services on it, named in the finding.
+#[test]
+fn ec2_capacity_serving_two_ecs_clusters_is_an_error_naming_both() {
+    let d = several_clusters();
+    let served: Vec<&str> = d
+        .ecs_clusters_served_by_capacity("general-asg")
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(served, ["cluster", "batch"]);
+    let found: Vec<_> = validate(&d)
+        .into_iter()
+        .filter(|p| p.code == "EC2_CAPACITY_SEVERAL_ECS_CLUSTERS")
+        .map(|p| (p.components, p.message))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            vec!["general-asg".to_string(), "cluster".to_string(), "batch".to_string()],
+            "General m5.large serves services of ECS clusters Compute cluster and batch: its capacity provider and its instances belong to one cluster".to_string()
+        )]
+    );
+    // The GPU group serves the first cluster alone.
+    assert_eq!(d.ecs_clusters_served_by_capacity("gpu-asg").len(), 1);
 }
 
 /// An EC2 Auto Scaling group joins the ECS cluster whose group holds it,

@@ -143,6 +143,15 @@ impl<'a> Ctx<'a> {
                     ),
                 },
             })?;
+        if let [_, other, ..] = self.d.ecs_clusters_served_by_capacity(&c.id)[..] {
+            return Err(ExportError::Component {
+                component: c.id.clone(),
+                message: format!(
+                    "{} serves ECS clusters {} and {}: an Auto Scaling group's capacity provider and instances belong to one cluster; give {} its own Auto Scaling group",
+                    c.name, cluster.name, other.name, other.name
+                ),
+            });
+        }
         let cid = self.id(&cluster.id);
         let gpu = self.d.incoming(&c.id).iter().any(|(_, s)| {
             self.task_of(&s.id)

@@ -32,3 +32,28 @@ pub(super) fn ec2_capacity_cluster(d: &Design, out: &mut Found) {
         out.push((involved, message));
     }
 }
+
+/// An EC2 Auto Scaling group serves one ECS cluster: its capacity provider
+/// is associated with one cluster (ECS's PutClusterCapacityProviders
+/// refuses a provider another cluster uses) and its instances' agent
+/// registers with one (`ECS_CLUSTER`). Services of two clusters on one
+/// group could not all be placed on it.
+pub(super) fn ec2_capacity_one_cluster(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::Ec2AutoScalingGroup) {
+        let clusters = d.ecs_clusters_served_by_capacity(&c.id);
+        if clusters.len() < 2 {
+            continue;
+        }
+        let names: Vec<&str> = clusters.iter().map(|k| k.name.as_str()).collect();
+        let mut involved = vec![c.id.as_str()];
+        involved.extend(clusters.iter().map(|k| k.id.as_str()));
+        out.push((
+            ids(&involved),
+            format!(
+                "{} serves services of ECS clusters {}: its capacity provider and its instances belong to one cluster",
+                c.name,
+                names.join(" and ")
+            ),
+        ));
+    }
+}
