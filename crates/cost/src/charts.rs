@@ -346,6 +346,60 @@ macro_rules! draw_legend {
     };
 }
 
+/// One band of the stacked cost curve.
+struct Band {
+    label: String,
+    monthly_usd: Vec<f64>,
+    colour: RGBColor,
+}
+
+/// The cost curve's bands, bottom first: one per component while the
+/// palette has a colour for each; with more components, the
+/// `PALETTE.len() - 1` dearest (by their highest monthly cost, in the
+/// curve's order) and one grey band on top adding up the rest, labelled
+/// with how many it holds, so no two bands share a colour and the legend
+/// stays short. The total line is the bill's either way.
+fn bands(curve: &CostCurve) -> Vec<Band> {
+    let peak =
+        |s: &crate::curves::ComponentSeries| s.monthly_usd.iter().copied().fold(0.0, f64::max);
+    let own: Vec<usize> = if curve.components.len() <= PALETTE.len() {
+        (0..curve.components.len()).collect()
+    } else {
+        let mut by_cost: Vec<usize> = (0..curve.components.len()).collect();
+        by_cost.sort_by(|&a, &b| peak(&curve.components[b]).total_cmp(&peak(&curve.components[a])));
+        let mut kept = by_cost[..PALETTE.len() - 1].to_vec();
+        kept.sort_unstable();
+        kept
+    };
+    let mut out: Vec<Band> = own
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Band {
+            label: curve.components[c].component_id.clone(),
+            monthly_usd: curve.components[c].monthly_usd.clone(),
+            colour: colour(i),
+        })
+        .collect();
+    let rest: Vec<&crate::curves::ComponentSeries> = (0..curve.components.len())
+        .filter(|i| !own.contains(i))
+        .map(|i| &curve.components[i])
+        .collect();
+    if let Some(first) = rest.first() {
+        let mut sum = vec![0.0; first.monthly_usd.len()];
+        for s in &rest {
+            for (t, v) in sum.iter_mut().zip(&s.monthly_usd) {
+                *t += v;
+            }
+        }
+        out.push(Band {
+            label: format!("{} others", rest.len()),
+            monthly_usd: sum,
+            colour: RGBColor(150, 150, 150),
+        });
+    }
+    out
+}
+
 fn draw_cost_curve<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     curve: &CostCurve,
@@ -364,9 +418,10 @@ where
     let (Some(&x_min), Some(&x_max)) = (xs.first(), xs.last()) else {
         return Err(ChartError::Empty("the cost curve has no points".into()));
     };
-    // Cumulative sums, bottom component first.
-    let mut stacked: Vec<Vec<f64>> = Vec::with_capacity(curve.components.len());
-    for series in &curve.components {
+    let bands = bands(curve);
+    // Cumulative sums, bottom band first.
+    let mut stacked: Vec<Vec<f64>> = Vec::with_capacity(bands.len());
+    for band in &bands {
         let below = stacked
             .last()
             .cloned()
@@ -374,7 +429,7 @@ where
         stacked.push(
             below
                 .iter()
-                .zip(&series.monthly_usd)
+                .zip(&band.monthly_usd)
                 .map(|(b, v)| b + v)
                 .collect(),
         );
@@ -406,8 +461,8 @@ where
         .draw()
         .drawn()?;
     // Draw the tallest band first so each lower one paints over it.
-    for (i, series) in curve.components.iter().enumerate().rev() {
-        let c = colour(i);
+    for (i, band) in bands.iter().enumerate().rev() {
+        let c = band.colour;
         chart
             .draw_series(
                 AreaSeries::new(
@@ -418,7 +473,7 @@ where
                 .border_style(c.stroke_width(1)),
             )
             .drawn()?
-            .label(series.component_id.clone())
+            .label(band.label.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled()));
     }
     chart
@@ -715,5 +770,58 @@ fn short_number(x: f64) -> String {
         format!("{x:.0}")
     } else {
         format!("{x:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curves::ComponentSeries;
+    use std::collections::BTreeSet;
+
+    fn curve(n: usize) -> CostCurve {
+        CostCurve {
+            multipliers: vec![1.0, 10.0],
+            requests_per_s: None,
+            // Component i costs i and 10 i.
+            components: (0..n)
+                .map(|i| ComponentSeries {
+                    component_id: format!("c{i}"),
+                    monthly_usd: vec![i as f64, 10.0 * i as f64],
+                })
+                .collect(),
+            total_usd: vec![0.0, 0.0],
+            assumptions: Default::default(),
+        }
+    }
+
+    /// As many bands as components while each has a colour of its own;
+    /// past the palette, the dearest keep theirs (in the curve's order)
+    /// and one grey band on top adds up the rest, so the stack's height
+    /// is unchanged and no two bands share a colour.
+    #[test]
+    fn past_the_palette_the_cheapest_components_share_one_grey_band() {
+        let few = bands(&curve(PALETTE.len()));
+        assert_eq!(few.len(), PALETTE.len());
+        assert_eq!(few[3].label, "c3");
+
+        let many = bands(&curve(11));
+        let labels: Vec<&str> = many.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["c4", "c5", "c6", "c7", "c8", "c9", "c10", "4 others"]
+        );
+        // c0 + c1 + c2 + c3 at each point.
+        assert_eq!(many[7].monthly_usd, vec![6.0, 60.0]);
+        let height = |b: &[Band], p: usize| b.iter().map(|b| b.monthly_usd[p]).sum::<f64>();
+        assert_eq!(
+            height(&many, 1),
+            (0..11).map(|i| 10.0 * i as f64).sum::<f64>()
+        );
+        let colours: BTreeSet<(u8, u8, u8)> = many
+            .iter()
+            .map(|b| (b.colour.0, b.colour.1, b.colour.2))
+            .collect();
+        assert_eq!(colours.len(), many.len());
     }
 }
