@@ -41,6 +41,7 @@ mod policies;
 mod service_roles;
 mod stacks;
 mod step_functions;
+pub(crate) use policies::SYNC_INVOKE_SID;
 use policies::{Grant, Grants};
 pub use stacks::{import_stack_files, import_stacks};
 

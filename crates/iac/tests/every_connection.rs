@@ -88,31 +88,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
         K::Ec2Instance,
         "the balancer's Instances list; import keeps a Classic Load Balancer as a generic resource, which draws no route",
     ),
-    (K::EcsService, M::InvokeSync, K::LambdaFunction, SYNC_GRANT),
-    (
-        K::LambdaFunction,
-        M::InvokeSync,
-        K::LambdaFunction,
-        SYNC_GRANT,
-    ),
-    (
-        K::LambdaFunction,
-        M::InvokeSync,
-        K::StepFunctions,
-        SYNC_GRANT,
-    ),
-    (
-        K::StepFunctions,
-        M::InvokeSync,
-        K::LambdaFunction,
-        SYNC_GRANT,
-    ),
-    (
-        K::StepFunctions,
-        M::InvokeSync,
-        K::StepFunctions,
-        SYNC_GRANT,
-    ),
     (
         K::LambdaFunction,
         M::Publishes,
@@ -130,7 +105,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
 ];
 
 const EKS_POD: &str = "written for the workload (its target group, its pod identity role's policy, its manifest); import does not read Kubernetes manifests, so the workload is not drawn";
-const SYNC_GRANT: &str = "an invoke grant (lambda:InvokeFunction, states:StartExecution, or a Task state), which does not say whether the caller waits: import draws it as asynchronous";
 const RULE_PUT: &str = "events:PutEvents on the rule's bus, which names the bus, not the rule: import cannot tell which rule is meant";
 
 fn add(d: &mut Design, id: &str, props: Props) {

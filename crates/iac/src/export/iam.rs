@@ -140,7 +140,8 @@ impl<'a> Ctx<'a> {
                     ));
                 }
                 Props::LambdaFunction(_) if invokes => {
-                    out.push(statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]));
+                    let st = statement(&["lambda:InvokeFunction"], vec![ga(&tid, "Arn")]);
+                    out.push(sync_sid(st, conn, &tid));
                 }
                 // PutEvents on exactly this bus.
                 Props::EventBus(_) if publishes => {
@@ -160,7 +161,7 @@ impl<'a> Ctx<'a> {
                     } else {
                         "states:StartExecution"
                     };
-                    out.push(statement(&[action], vec![r(&tid)]));
+                    out.push(sync_sid(statement(&[action], vec![r(&tid)]), conn, &tid));
                 }
                 Props::TaskDefinition(_)
                     if matches!(conn.kind, ConnectionKind::RunsTask)
@@ -284,7 +285,12 @@ impl<'a> Ctx<'a> {
                 }
                 K::SnsTopic if publishes => out
                     .push(json!({"SNSPublishMessagePolicy": {"TopicName": ga(&tid, "TopicName")}})),
-                K::LambdaFunction if matches!(conn.kind, ConnectionKind::Invoke { .. }) => {
+                // A synchronous invoke is an inline statement with its
+                // Sid (below): the template cannot carry one.
+                K::LambdaFunction
+                    if matches!(conn.kind, ConnectionKind::Invoke { .. })
+                        && conn.kind.meaning() != archsim_model::Meaning::InvokeSync =>
+                {
                     out.push(json!({"LambdaInvokePolicy": {"FunctionName": r(&tid)}}))
                 }
                 // No policy template is exactly the access: the statements
@@ -339,7 +345,7 @@ impl<'a> Ctx<'a> {
             let covered = actions.iter().any(|a| {
                 a.starts_with("sqs:SendMessage")
                     || a.starts_with("sns:Publish")
-                    || a.starts_with("lambda:InvokeFunction")
+                    || (a.starts_with("lambda:InvokeFunction") && st.get("Sid").is_none())
             }) || (actions.contains(&"dynamodb:GetItem")
                 && actions.contains(&"dynamodb:PutItem"))
                 || (actions.contains(&"dynamodb:GetItem")
@@ -429,5 +435,24 @@ impl<'a> Ctx<'a> {
             }
         }
         out
+    }
+}
+
+/// An invoke statement for a connection whose caller waits gets the Sid
+/// `SyncInvoke<target>`: IAM cannot say the caller waits (the caller
+/// picks the invocation type), and archsim's import reads it back as a
+/// synchronous invoke (`import/policies.rs`).
+fn sync_sid(statement: Value, conn: &archsim_model::Connection, target: &str) -> Value {
+    match statement {
+        Value::Object(rest) if conn.kind.meaning() == archsim_model::Meaning::InvokeSync => {
+            let mut st = serde_json::Map::new();
+            st.insert(
+                "Sid".into(),
+                json!(format!("{}{target}", crate::import::SYNC_INVOKE_SID)),
+            );
+            st.extend(rest);
+            Value::Object(st)
+        }
+        other => other,
     }
 }

@@ -349,6 +349,9 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         K::LambdaFunction if from == K::ApiGateway => {
             grant.invoke.then(|| Meaning::InvokeSync.default_kind())
         }
+        K::LambdaFunction | K::StepFunctions if grant.sync => {
+            grant.invoke.then(|| Meaning::InvokeSync.default_kind())
+        }
         K::LambdaFunction | K::StepFunctions => {
             grant.invoke.then(|| Meaning::InvokeAsync.default_kind())
         }

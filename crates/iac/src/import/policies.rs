@@ -26,15 +26,21 @@ pub(crate) struct Grant {
     pub receive: bool,
     /// Invokes a function.
     pub invoke: bool,
+    /// The invoke waits for the answer: `states:StartSyncExecution`, or
+    /// an invoke statement whose `Sid` is the one archsim's export gives
+    /// a synchronous invoke ([`SYNC_INVOKE_SID`]).
+    /// IAM itself cannot say: the caller picks the invocation type.
+    pub sync: bool,
 }
+
+/// How archsim's export begins the `Sid` of a statement that lets a
+/// caller invoke a function it waits for (`SyncInvokeOrdersHandler`).
+pub(crate) const SYNC_INVOKE_SID: &str = "SyncInvoke";
 
 impl Grant {
     const READ: Grant = Grant {
         read: true,
-        write: false,
-        send: false,
-        receive: false,
-        invoke: false,
+        ..Grant::NONE
     };
     const WRITE: Grant = Grant {
         write: true,
@@ -68,6 +74,7 @@ impl Grant {
         send: false,
         receive: false,
         invoke: false,
+        sync: false,
     };
 
     pub fn union(self, o: Grant) -> Grant {
@@ -77,6 +84,7 @@ impl Grant {
             send: self.send || o.send,
             receive: self.receive || o.receive,
             invoke: self.invoke || o.invoke,
+            sync: self.sync || o.sync,
         }
     }
 
@@ -88,6 +96,7 @@ impl Grant {
             send: self.send && o.send,
             receive: self.receive && o.receive,
             invoke: self.invoke && o.invoke,
+            sync: self.sync && o.sync,
         }
     }
 
@@ -297,13 +306,23 @@ impl Grants {
             return;
         }
         let actions = strings(st.get("Action"));
-        let grant = actions
+        let mut grant = actions
             .iter()
             .fold(Grant::NONE, |g, a| g.union(action_grant(a)));
+        let sid = st.get("Sid").and_then(Value::as_str).unwrap_or_default();
+        grant.sync = grant.invoke
+            && (sid.starts_with(SYNC_INVOKE_SID)
+                || actions
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case("states:StartSyncExecution")));
         let mut named = BTreeSet::new();
         let resource = st.get("Resource").unwrap_or(&Value::Null);
         references(resource, &mut named);
-        let evidence = format!("statement {}", actions.join(", "));
+        let evidence = if grant.sync && sid.starts_with(SYNC_INVOKE_SID) {
+            format!("statement {sid}: {}", actions.join(", "))
+        } else {
+            format!("statement {}", actions.join(", "))
+        };
         for r in named {
             self.add(r, grant, evidence.clone());
         }
@@ -405,6 +424,34 @@ mod tests {
         assert_eq!(action_grant("sqs:GetQueueAttributes"), Grant::NONE);
         assert_eq!(action_grant("logs:CreateLogGroup"), Grant::NONE);
         assert!(action_grant("*").send && action_grant("*").invoke);
+    }
+
+    /// A caller waits for what it invokes when the statement says so by
+    /// archsim's Sid or by `states:StartSyncExecution`; otherwise IAM
+    /// does not say, and the invoke is taken as asynchronous.
+    #[test]
+    fn an_invoke_is_synchronous_by_the_exports_sid_or_start_sync_execution() {
+        let mut g = Grants::default();
+        g.document(&json!({"Statement": [
+            {"Sid": "SyncInvokeOrders", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                "Resource": {"Fn::GetAtt": ["Orders", "Arn"]}},
+            {"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                "Resource": {"Fn::GetAtt": ["Audit", "Arn"]}},
+            {"Sid": "Invoke", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                "Resource": {"Fn::GetAtt": ["Other", "Arn"]}},
+            {"Effect": "Allow", "Action": "states:StartSyncExecution", "Resource": {"Ref": "Flow"}},
+            {"Sid": "SyncInvokeTable", "Effect": "Allow", "Action": "dynamodb:GetItem",
+                "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
+        ]}));
+        let sync = |r: &str| g.0[r].0.sync;
+        assert!(sync("Orders") && sync("Flow"));
+        assert!(!sync("Audit") && !sync("Other"));
+        // Not an invoke: nothing to wait for.
+        assert!(!sync("Table") && g.0["Table"].0.read);
+        assert_eq!(
+            g.0["Orders"].1.iter().collect::<Vec<_>>(),
+            ["statement SyncInvokeOrders: lambda:InvokeFunction"]
+        );
     }
 
     #[test]
