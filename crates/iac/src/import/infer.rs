@@ -109,7 +109,7 @@ impl Importer<'_> {
                     );
                     // What the function does with a resource is what its
                     // policies allow; a variable naming it says nothing.
-                    let mut grants = Grants::default();
+                    let mut grants = self.new_grants();
                     if let Some(p) = props.get("Policies") {
                         grants.sam_policies(p);
                     }

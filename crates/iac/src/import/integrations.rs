@@ -153,8 +153,38 @@ fn state_machine(ty: &str) -> bool {
 impl Importer<'_> {
     /// What `role`'s policies (inline, and `AWS::IAM::Policy` /
     /// `ManagedPolicy` resources attached to it) grant.
-    pub(super) fn role_grants(&self, role: &str) -> Grants {
+    /// Empty grants that know the template's buckets named by a
+    /// `Fn::Join` (see [`Grants`]).
+    pub(super) fn new_grants(&self) -> Grants {
         let mut grants = Grants::default();
+        for (logical, r) in self.resources() {
+            if r["Type"].as_str() != Some("AWS::S3::Bucket") {
+                continue;
+            }
+            let Some(Value::Array(join)) = r
+                .get("Properties")
+                .and_then(|p| p.get("BucketName"))
+                .and_then(|n| n.get("Fn::Join"))
+            else {
+                continue;
+            };
+            let (Some(sep), Some(Value::Array(parts))) = (join.first(), join.get(1)) else {
+                continue;
+            };
+            let mut run = Vec::new();
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 && sep != "" {
+                    run.push(sep.clone());
+                }
+                run.push(part.clone());
+            }
+            grants.3.push((logical.clone(), run));
+        }
+        grants
+    }
+
+    pub(super) fn role_grants(&self, role: &str) -> Grants {
+        let mut grants = self.new_grants();
         let resources = self.resources();
         let Some(res) = resources
             .get(role)
@@ -262,7 +292,7 @@ impl Importer<'_> {
         }
         let of_service =
             |me: &Self, r: &str| me.kind_of(r).and_then(iam_service) == Some(call.service.as_str());
-        let mut grants = Grants::default();
+        let mut grants = self.new_grants();
         for r in named.iter().filter(|r| !role_refs.contains(*r)) {
             if of_service(self, r) && !wanted.is_empty() {
                 grants.add(r.clone(), wanted, format!("{how} names {r}"));

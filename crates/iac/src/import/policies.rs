@@ -256,6 +256,29 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
+/// The buckets of `spelled` (see [`Grants`]) an ARN in `v` names by
+/// joining their name's parts (`arn:`, partition, `:s3:::`, the name's
+/// parts with their separators, `/*`).
+fn joined_names(v: &Value, spelled: &[(String, Vec<Value>)], out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(join)) = m.get("Fn::Join")
+                && join.first().and_then(Value::as_str) == Some("")
+                && let Some(Value::Array(list)) = join.get(1)
+            {
+                for (bucket, run) in spelled {
+                    if !run.is_empty() && list.windows(run.len()).any(|w| w == run.as_slice()) {
+                        out.insert(bucket.clone());
+                    }
+                }
+            }
+            m.values().for_each(|c| joined_names(c, spelled, out));
+        }
+        Value::Array(a) => a.iter().for_each(|c| joined_names(c, spelled, out)),
+        _ => {}
+    }
+}
+
 /// What policies grant, per resource logical id, with the evidence of each
 /// (`DynamoDBReadPolicy`, `statement dynamodb:GetItem, dynamodb:Query`).
 #[derive(Debug, Default)]
@@ -269,6 +292,11 @@ pub(crate) struct Grants(
     /// names itself; the others are known only from statements on every
     /// resource and a name elsewhere, which is weak evidence.
     pub BTreeSet<String>,
+    /// Buckets whose `BucketName` is a `Fn::Join` (the name archsim's
+    /// export gives a bucket that notifies, so its policies can name it
+    /// before it exists), each with that name's parts and separators in
+    /// order: an ARN joined from the same run of values names the bucket.
+    pub Vec<(String, Vec<Value>)>,
 );
 
 impl Grants {
@@ -318,6 +346,7 @@ impl Grants {
         let mut named = BTreeSet::new();
         let resource = st.get("Resource").unwrap_or(&Value::Null);
         references(resource, &mut named);
+        joined_names(resource, &self.3, &mut named);
         let evidence = if grant.sync && sid.starts_with(SYNC_INVOKE_SID) {
             format!("statement {sid}: {}", actions.join(", "))
         } else {
@@ -452,6 +481,36 @@ mod tests {
             g.0["Orders"].1.iter().collect::<Vec<_>>(),
             ["statement SyncInvokeOrders: lambda:InvokeFunction"]
         );
+    }
+
+    /// A bucket named by a `Fn::Join` is named by an ARN joined from the
+    /// same run of parts; a different run names nothing.
+    #[test]
+    fn an_arn_joined_from_a_buckets_name_names_the_bucket() {
+        let account = json!({"Ref": "AWS::AccountId"});
+        let mut g = Grants::default();
+        g.3.push((
+            "Uploads".into(),
+            vec![json!("uploads"), json!("-"), account.clone()],
+        ));
+        let arn = |name: Vec<Value>, suffix: &str| {
+            let mut parts = vec![
+                json!("arn:"),
+                json!({"Ref": "AWS::Partition"}),
+                json!(":s3:::"),
+            ];
+            parts.extend(name);
+            parts.push(json!(suffix));
+            json!({"Fn::Join": ["", parts]})
+        };
+        g.statement(&json!({"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": [arn(vec![json!("uploads"), json!("-"), account.clone()], "/*")]}));
+        g.statement(&json!({"Effect": "Allow", "Action": "s3:PutObject",
+            "Resource": [arn(vec![json!("other"), json!("-"), account], "/*")]}));
+        // (Pseudo parameters come out too: callers look up resources.)
+        let named: Vec<&String> = g.0.keys().filter(|k| !k.starts_with("AWS::")).collect();
+        assert_eq!(named, ["Uploads"]);
+        assert_eq!(g.0["Uploads"].0, Grant::READ);
     }
 
     #[test]

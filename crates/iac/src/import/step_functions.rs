@@ -131,7 +131,7 @@ impl Importer<'_> {
                 self.connect_marked(sm, &to, kind, &why, true);
             }
         }
-        let mut grants = Grants::default();
+        let mut grants = self.new_grants();
         if let Some(policies) = props.get("Policies") {
             grants.sam_policies(policies);
         }
