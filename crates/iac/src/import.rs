@@ -41,8 +41,8 @@ mod policies;
 mod service_roles;
 mod stacks;
 mod step_functions;
-pub(crate) use policies::SYNC_INVOKE_SID;
 use policies::{Grant, Grants};
+pub(crate) use policies::{PUT_EVENTS_SID, SYNC_INVOKE_SID};
 pub use stacks::{import_stack_files, import_stacks};
 
 /// What an import did, for the person who asked for it.

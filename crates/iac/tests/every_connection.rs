@@ -89,14 +89,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
         "the balancer's Instances list; import keeps a Classic Load Balancer as a generic resource, which draws no route",
     ),
     (
-        K::LambdaFunction,
-        M::Publishes,
-        K::EventBridgeRule,
-        RULE_PUT,
-    ),
-    (K::EcsService, M::Publishes, K::EventBridgeRule, RULE_PUT),
-    (K::StepFunctions, M::Publishes, K::EventBridgeRule, RULE_PUT),
-    (
         K::StepFunctions,
         M::RunsTask,
         K::TaskDefinition,
@@ -105,7 +97,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
 ];
 
 const EKS_POD: &str = "written for the workload (its target group, its pod identity role's policy, its manifest); import does not read Kubernetes manifests, so the workload is not drawn";
-const RULE_PUT: &str = "events:PutEvents on the rule's bus, which names the bus, not the rule: import cannot tell which rule is meant";
 
 fn add(d: &mut Design, id: &str, props: Props) {
     apply_op(

@@ -132,11 +132,17 @@ impl<'a> Ctx<'a> {
                 }
                 Props::EventBridgeRule(rule) if publishes => {
                     let bus = &rule.event_bus;
-                    out.push(statement(
+                    let st = statement(
                         &["events:PutEvents"],
                         vec![sub(&format!(
                             "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/{bus}"
                         ))],
+                    );
+                    // The statement names the bus; its Sid names the rule
+                    // the events are for, for archsim's import.
+                    out.push(with_sid(
+                        st,
+                        &format!("{}{tid}", crate::import::PUT_EVENTS_SID),
                     ));
                 }
                 Props::LambdaFunction(_) if invokes => {
@@ -443,13 +449,22 @@ impl<'a> Ctx<'a> {
 /// picks the invocation type), and archsim's import reads it back as a
 /// synchronous invoke (`import/policies.rs`).
 fn sync_sid(statement: Value, conn: &archsim_model::Connection, target: &str) -> Value {
+    if conn.kind.meaning() == archsim_model::Meaning::InvokeSync {
+        with_sid(
+            statement,
+            &format!("{}{target}", crate::import::SYNC_INVOKE_SID),
+        )
+    } else {
+        statement
+    }
+}
+
+/// `statement` with `sid` as its `Sid`, first.
+fn with_sid(statement: Value, sid: &str) -> Value {
     match statement {
-        Value::Object(rest) if conn.kind.meaning() == archsim_model::Meaning::InvokeSync => {
+        Value::Object(rest) => {
             let mut st = serde_json::Map::new();
-            st.insert(
-                "Sid".into(),
-                json!(format!("{}{target}", crate::import::SYNC_INVOKE_SID)),
-            );
+            st.insert("Sid".into(), json!(sid));
             st.extend(rest);
             Value::Object(st)
         }

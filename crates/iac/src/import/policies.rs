@@ -37,6 +37,11 @@ pub(crate) struct Grant {
 /// caller invoke a function it waits for (`SyncInvokeOrdersHandler`).
 pub(crate) const SYNC_INVOKE_SID: &str = "SyncInvoke";
 
+/// How archsim's export begins the `Sid` of an `events:PutEvents`
+/// statement for the events one rule matches (`PutEventsForOrderPlaced`):
+/// the statement names the rule's bus, the Sid the rule.
+pub(crate) const PUT_EVENTS_SID: &str = "PutEventsFor";
+
 impl Grant {
     const READ: Grant = Grant {
         read: true,
@@ -347,7 +352,16 @@ impl Grants {
         let resource = st.get("Resource").unwrap_or(&Value::Null);
         references(resource, &mut named);
         joined_names(resource, &self.3, &mut named);
-        let evidence = if grant.sync && sid.starts_with(SYNC_INVOKE_SID) {
+        if let Some(rule) = sid.strip_prefix(PUT_EVENTS_SID)
+            && actions
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("events:PutEvents"))
+        {
+            named.insert(rule.to_string());
+        }
+        let evidence = if (grant.sync && sid.starts_with(SYNC_INVOKE_SID))
+            || sid.starts_with(PUT_EVENTS_SID)
+        {
             format!("statement {sid}: {}", actions.join(", "))
         } else {
             format!("statement {}", actions.join(", "))
@@ -457,7 +471,8 @@ mod tests {
 
     /// A caller waits for what it invokes when the statement says so by
     /// archsim's Sid or by `states:StartSyncExecution`; otherwise IAM
-    /// does not say, and the invoke is taken as asynchronous.
+    /// does not say, and the invoke is taken as asynchronous. A
+    /// `PutEventsFor<rule>` Sid names the rule a PutEvents is for.
     #[test]
     fn an_invoke_is_synchronous_by_the_exports_sid_or_start_sync_execution() {
         let mut g = Grants::default();
@@ -472,6 +487,14 @@ mod tests {
             {"Sid": "SyncInvokeTable", "Effect": "Allow", "Action": "dynamodb:GetItem",
                 "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
         ]}));
+        g.statement(&json!({"Sid": "PutEventsForOrderPlaced", "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}}));
+        g.statement(&json!({"Sid": "PutEventsForIgnored", "Effect": "Allow",
+            "Action": "sqs:SendMessage", "Resource": "*"}));
+        // The Sid names the rule a PutEvents on its bus is for.
+        assert_eq!(g.0["OrderPlaced"].0, Grant::SEND);
+        assert!(!g.0.contains_key("Ignored"));
         let sync = |r: &str| g.0[r].0.sync;
         assert!(sync("Orders") && sync("Flow"));
         assert!(!sync("Audit") && !sync("Other"));
