@@ -66,9 +66,6 @@ pub fn import_coverage(kind: K) -> Coverage {
         K::Client => {
             Coverage::NotApplicable("a template has no clients: traffic is not a resource")
         }
-        K::Clb => Coverage::NotModelled(
-            "an AWS::ElasticLoadBalancing::LoadBalancer is drawn as a generic resource",
-        ),
         K::Lex => Coverage::NotModelled("a Lex bot is drawn as a generic resource"),
         K::Alexa => Coverage::NotModelled("an Alexa skill is drawn as a generic resource"),
         K::EksWorkload => Coverage::NotModelled(
@@ -84,6 +81,7 @@ pub fn import_coverage(kind: K) -> Coverage {
         | K::CloudFront
         | K::Alb
         | K::Nlb
+        | K::Clb
         | K::Cognito
         | K::S3Bucket
         | K::SqsQueue

@@ -83,12 +83,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
     (K::EksWorkload, M::InvokeSync, K::LambdaFunction, EKS_POD),
     (K::EksWorkload, M::InvokeAsync, K::LambdaFunction, EKS_POD),
     (
-        K::Clb,
-        M::Route,
-        K::Ec2Instance,
-        "the balancer's Instances list; import keeps a Classic Load Balancer as a generic resource, which draws no route",
-    ),
-    (
         K::StepFunctions,
         M::RunsTask,
         K::TaskDefinition,

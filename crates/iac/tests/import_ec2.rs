@@ -123,3 +123,53 @@ Resources:
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// An `AWS::ElasticLoadBalancing::LoadBalancer` is a Classic Load
+/// Balancer with its scheme, listeners (SSL is TLS) and idle timeout, and
+/// routes to the EC2 instances of its `Instances` list.
+#[test]
+fn a_classic_load_balancer_is_read_with_its_listeners_and_routes_to_its_instances() {
+    use archsim_model::Props;
+    use archsim_model::component::{ListenerProtocol, Scheme};
+    let text = r#"
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+  Legacy:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      Scheme: internal
+      Subnets: [subnet-1]
+      Listeners:
+        - { LoadBalancerPort: "443", InstancePort: "8080", Protocol: SSL }
+        - { LoadBalancerPort: 80, InstancePort: 8080, Protocol: http }
+      ConnectionSettings: { IdleTimeout: 120 }
+      Instances: [!Ref Web]
+"#;
+    let imported = archsim_iac::import(text, "classic.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let d = &imported.design;
+    let Some(Props::Clb(clb)) = d.component("Legacy").map(|c| &c.props) else {
+        panic!(
+            "Legacy is a Classic Load Balancer: {:?}",
+            d.component("Legacy")
+        )
+    };
+    assert_eq!(clb.scheme, Scheme::Internal);
+    assert_eq!(clb.idle_timeout_s, 120);
+    let listeners: Vec<(u16, ListenerProtocol)> =
+        clb.listeners.iter().map(|l| (l.port, l.protocol)).collect();
+    assert_eq!(
+        listeners,
+        [(443, ListenerProtocol::Tls), (80, ListenerProtocol::Http)]
+    );
+    let found = common::edges(d);
+    assert!(found.contains("Legacy -route-> Web"), "{found:#?}");
+    // The balancer is written back as the template wrote it.
+    let out = archsim_iac::export(d, &Default::default()).unwrap();
+    assert_eq!(
+        out.value["Resources"]["Legacy"]["Properties"]["Listeners"][0],
+        serde_json::json!({"LoadBalancerPort": "443", "InstancePort": "8080", "Protocol": "SSL"})
+    );
+}

@@ -397,7 +397,10 @@ impl<'a> Ctx<'a> {
         load_balancing::CLASSIC_LISTENERS.put(&mut props, p);
         load_balancing::CLASSIC_IDLE_TIMEOUT.put(&mut props, p);
         if !instances.is_empty() {
-            props.insert("Instances".into(), Value::Array(instances));
+            props.insert(
+                load_balancing::CLASSIC_INSTANCES.into(),
+                Value::Array(instances),
+            );
         }
         self.add(
             id.into(),

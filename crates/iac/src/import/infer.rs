@@ -474,6 +474,27 @@ impl Importer<'_> {
                         );
                     }
                 }
+                "AWS::ElasticLoadBalancing::LoadBalancer" => {
+                    let mut instances = BTreeSet::new();
+                    references(
+                        props
+                            .get(load_balancing::CLASSIC_INSTANCES)
+                            .unwrap_or(&Value::Null),
+                        &mut instances,
+                    );
+                    for i in instances {
+                        if self.kind_of(&i) == Some(K::Ec2Instance)
+                            && let Some(to) = self.comp(&i)
+                        {
+                            self.connect(
+                                logical,
+                                &to,
+                                Meaning::Route.default_kind(),
+                                load_balancing::CLASSIC_INSTANCES,
+                            );
+                        }
+                    }
+                }
                 "AWS::EC2::Instance" => {
                     let profile = props.get("IamInstanceProfile");
                     if let Some(role) = self.profile_role(profile) {

@@ -372,7 +372,11 @@ pub(crate) const LISTENER_RULE: FieldMap<Rule> = FieldMap {
 pub(crate) const CLASSIC_SCHEME: Field<ClassicLoadBalancerProps> = Field {
     path: "Scheme",
     write: |p| json!(spelling(SCHEMES, p.scheme)),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(s) = parse(SCHEMES, v) {
+            p.scheme = s;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -389,7 +393,36 @@ pub(crate) const CLASSIC_LISTENERS: Field<ClassicLoadBalancerProps> = Field {
                 .collect::<Vec<_>>()
         )
     },
-    read: None,
+    // Each listener's port and protocol (a Classic Load Balancer's SSL is
+    // TLS); one archsim cannot read keeps the default listener.
+    read: Some(|p, v| {
+        const CLASSIC_PROTOCOLS: &[(ListenerProtocol, &str)] = &[
+            (ListenerProtocol::Http, "HTTP"),
+            (ListenerProtocol::Https, "HTTPS"),
+            (ListenerProtocol::Tcp, "TCP"),
+            (ListenerProtocol::Tls, "SSL"),
+        ];
+        let read: Vec<Listener> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                Some(Listener {
+                    port: u16_of(l.get("LoadBalancerPort")?)?,
+                    protocol: l
+                        .get("Protocol")
+                        .and_then(|p| {
+                            let upper = Value::String(p.as_str()?.to_ascii_uppercase());
+                            parse(CLASSIC_PROTOCOLS, &upper)
+                        })
+                        .unwrap_or(ListenerProtocol::Http),
+                })
+            })
+            .collect();
+        if !read.is_empty() {
+            p.listeners = read;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
@@ -397,10 +430,24 @@ pub(crate) const CLASSIC_LISTENERS: Field<ClassicLoadBalancerProps> = Field {
 pub(crate) const CLASSIC_IDLE_TIMEOUT: Field<ClassicLoadBalancerProps> = Field {
     path: "ConnectionSettings/IdleTimeout",
     write: |p| json!(p.idle_timeout_s),
-    read: None,
+    read: Some(|p, v| {
+        if let Some(s) = u32_of(v) {
+            p.idle_timeout_s = s;
+        }
+    }),
     write_back: false,
     sam_global: false,
 };
+
+/// An `AWS::ElasticLoadBalancing::LoadBalancer` (its `Instances` are
+/// routes, drawn by import's inference).
+pub(crate) const CLASSIC_LOAD_BALANCER: FieldMap<ClassicLoadBalancerProps> = FieldMap {
+    unset: ClassicLoadBalancerProps::default,
+    fields: &[&CLASSIC_SCHEME, &CLASSIC_LISTENERS, &CLASSIC_IDLE_TIMEOUT],
+};
+
+/// A Classic Load Balancer's EC2 instances.
+pub(crate) const CLASSIC_INSTANCES: &str = "Instances";
 
 /// A forward action to several target groups: each one's `Weight` in its
 /// `ForwardConfig`.

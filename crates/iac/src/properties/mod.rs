@@ -273,6 +273,9 @@ pub(crate) fn read_resource(
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
             load_balancing::load_balancer(p, logical, resources)
         }
+        "AWS::ElasticLoadBalancing::LoadBalancer" => {
+            Props::Clb(load_balancing::CLASSIC_LOAD_BALANCER.read(p))
+        }
         "AWS::ECR::Repository" => Props::EcrRepository(ecr::REPOSITORY.read(p)),
         "AWS::EKS::Cluster" => Props::EksCluster(eks::CLUSTER.read(p)),
         "AWS::EKS::Nodegroup" => Props::EksNodeGroup(eks::NODE_GROUP.read(p)),
