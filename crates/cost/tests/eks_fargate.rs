@@ -20,17 +20,18 @@ fn fargate_size(e: &archsim_cost::estimate::Estimate, id: &str) -> (f64, f64) {
         .unwrap_or_else(|| panic!("no Fargate usage {id}"))
 }
 
-#[test]
-fn a_fargate_profile_pod_is_billed_with_256_mib_more_rounded_up() {
-    // The starter's batch pods request 1 vCPU and 2,048 MiB: 2,304 MiB
-    // with the Kubernetes components, so 1 vCPU and 3 GB.
-    let design = starter("eks-platform").unwrap().build().unwrap();
+/// The design's estimate for its first scenario, and the bill of a
+/// five-minute run of it.
+fn estimate_and_run_bill(
+    design: &archsim_model::Design,
+) -> (
+    archsim_cost::estimate::Estimate,
+    archsim_cost::estimate::Estimate,
+) {
     let scenario = &design.scenarios[0];
-    let est = estimate::estimate_usage(&design, scenario, &Assumptions::default()).unwrap();
-    assert_eq!(fargate_size(&est, "batch@batch-profile"), (1.0, 3.0));
-
+    let est = estimate::estimate_usage(design, scenario, &Assumptions::default()).unwrap();
     let run = simulate(
-        &design,
+        design,
         scenario,
         &RunOptions {
             duration_s: Some(300.0),
@@ -38,7 +39,17 @@ fn a_fargate_profile_pod_is_billed_with_256_mib_more_rounded_up() {
         },
     )
     .unwrap();
-    let bill = measured::usage_from_run(&design, &run, &Assumptions::default());
+    let bill = measured::usage_from_run(design, &run, &Assumptions::default());
+    (est, bill)
+}
+
+#[test]
+fn a_fargate_profile_pod_is_billed_with_256_mib_more_rounded_up() {
+    // The starter's batch pods request 1 vCPU and 2,048 MiB: 2,304 MiB
+    // with the Kubernetes components, so 1 vCPU and 3 GB.
+    let design = starter("eks-platform").unwrap().build().unwrap();
+    let (est, bill) = estimate_and_run_bill(&design);
+    assert_eq!(fargate_size(&est, "batch@batch-profile"), (1.0, 3.0));
     assert_eq!(fargate_size(&bill, "batch@batch-profile"), (1.0, 3.0));
 }
 
@@ -84,7 +95,6 @@ fn pods_larger_than_any_fargate_configuration_are_said_unpriced_alike() {
         },
     )
     .unwrap();
-    let scenario = &design.scenarios[0];
     let said = "batch: its pods (20000 m CPU, 2048 MiB requested, plus 256 MiB for the Kubernetes components) are larger than any Fargate configuration: not priced";
     let unpriced = |e: &archsim_cost::estimate::Estimate| -> Vec<String> {
         e.notes
@@ -99,20 +109,9 @@ fn pods_larger_than_any_fargate_configuration_are_said_unpriced_alike() {
             .iter()
             .any(|c| c.component_id.starts_with("batch"))
     };
-    let est = estimate::estimate_usage(&design, scenario, &Assumptions::default()).unwrap();
+    let (est, bill) = estimate_and_run_bill(&design);
     assert_eq!(unpriced(&est), [said]);
     assert!(!priced(&est));
-
-    let run = simulate(
-        &design,
-        scenario,
-        &RunOptions {
-            duration_s: Some(300.0),
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
-    let bill = measured::usage_from_run(&design, &run, &Assumptions::default());
     assert_eq!(unpriced(&bill), [said]);
     assert!(!priced(&bill));
 }

@@ -253,9 +253,7 @@ fn template_outputs_name(kept: &Value, ids: &HashSet<String>) -> bool {
 /// `DependsOn`: a stage that waits for a deleted route still serves its
 /// API).
 fn uses_any(resource: &Value, ids: &HashSet<String>) -> bool {
-    let mut named = BTreeSet::new();
-    crate::template::names(resource, false, &mut named);
-    named.iter().any(|n| ids.contains(n))
+    any_named(resource, false, ids)
 }
 
 /// Drops the removed resources from a kept resource's `DependsOn` (and the
@@ -291,8 +289,13 @@ fn forget_removed(resource: &mut Value, removed: &HashSet<String>) {
 
 /// Whether `v` names one of `ids` through Ref, GetAtt, `${}` or DependsOn.
 pub(super) fn names_any(v: &Value, ids: &HashSet<String>) -> bool {
+    any_named(v, true, ids)
+}
+
+/// Whether `v` names one of `ids` ([`crate::template::names`]).
+fn any_named(v: &Value, depends_on: bool, ids: &HashSet<String>) -> bool {
     let mut named = BTreeSet::new();
-    crate::template::names(v, true, &mut named);
+    crate::template::names(v, depends_on, &mut named);
     named.iter().any(|n| ids.contains(n))
 }
 
