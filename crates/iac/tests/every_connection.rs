@@ -82,12 +82,6 @@ const NOT_READ_BACK: &[(K, M, K, &str)] = &[
     (K::EksWorkload, M::Publishes, K::EventBus, EKS_POD),
     (K::EksWorkload, M::InvokeSync, K::LambdaFunction, EKS_POD),
     (K::EksWorkload, M::InvokeAsync, K::LambdaFunction, EKS_POD),
-    (
-        K::StepFunctions,
-        M::RunsTask,
-        K::TaskDefinition,
-        "the state machine role's ecs:RunTask grant on the task definition; import draws no RunsTask from a state machine's role",
-    ),
 ];
 
 const EKS_POD: &str = "written for the workload (its target group, its pod identity role's policy, its manifest); import does not read Kubernetes manifests, so the workload is not drawn";

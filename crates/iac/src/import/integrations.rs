@@ -385,6 +385,7 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         K::LambdaFunction | K::StepFunctions => {
             grant.invoke.then(|| Meaning::InvokeAsync.default_kind())
         }
+        K::TaskDefinition => grant.run.then_some(ConnectionKind::RunsTask),
         K::Client
         | K::ApiGateway
         | K::CloudFront
@@ -398,7 +399,6 @@ pub(super) fn grant_connection(from: K, to: K, grant: Grant) -> Option<Connectio
         | K::Ec2Instance
         | K::EcsCluster
         | K::EcsService
-        | K::TaskDefinition
         | K::Fargate
         | K::FargateSpot
         | K::Ec2AutoScalingGroup

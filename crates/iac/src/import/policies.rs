@@ -31,6 +31,8 @@ pub(crate) struct Grant {
     /// a synchronous invoke ([`SYNC_INVOKE_SID`]).
     /// IAM itself cannot say: the caller picks the invocation type.
     pub sync: bool,
+    /// Runs a task definition's tasks (`ecs:RunTask`).
+    pub run: bool,
 }
 
 /// How archsim's export begins the `Sid` of a statement that lets a
@@ -73,6 +75,10 @@ impl Grant {
         invoke: true,
         ..Grant::NONE
     };
+    const RUN: Grant = Grant {
+        run: true,
+        ..Grant::NONE
+    };
     const NONE: Grant = Grant {
         read: false,
         write: false,
@@ -80,6 +86,7 @@ impl Grant {
         receive: false,
         invoke: false,
         sync: false,
+        run: false,
     };
 
     pub fn union(self, o: Grant) -> Grant {
@@ -90,6 +97,7 @@ impl Grant {
             receive: self.receive || o.receive,
             invoke: self.invoke || o.invoke,
             sync: self.sync || o.sync,
+            run: self.run || o.run,
         }
     }
 
@@ -102,6 +110,7 @@ impl Grant {
             receive: self.receive && o.receive,
             invoke: self.invoke && o.invoke,
             sync: self.sync && o.sync,
+            run: self.run && o.run,
         }
     }
 
@@ -193,6 +202,7 @@ const ACTIONS: &[(&str, &[(&str, Grant)])] = &[
         &[("PutRecord", Grant::SEND), ("PutRecordBatch", Grant::SEND)],
     ),
     ("events", &[("PutEvents", Grant::SEND)]),
+    ("ecs", &[("RunTask", Grant::RUN)]),
     ("lambda", &[("InvokeFunction", Grant::INVOKE)]),
     (
         "states",
@@ -466,6 +476,7 @@ mod tests {
         assert_eq!(action_grant("SQS:receivemessage"), Grant::RECEIVE);
         assert_eq!(action_grant("sqs:GetQueueAttributes"), Grant::NONE);
         assert_eq!(action_grant("logs:CreateLogGroup"), Grant::NONE);
+        assert_eq!(action_grant("ecs:RunTask"), Grant::RUN);
         assert!(action_grant("*").send && action_grant("*").invoke);
     }
 
