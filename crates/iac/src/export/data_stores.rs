@@ -3,12 +3,12 @@
 //! (with fixed names where a notification would make a cycle).
 
 use archsim_model::component::*;
-use archsim_model::{Component, ComponentKind as K, ConnectionKind};
+use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
 use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::names::kebab;
-use crate::properties::data_stores;
+use crate::properties::{data_stores, event_sources};
 
 impl<'a> Ctx<'a> {
     pub(super) fn table(&mut self, id: &str, p: &DynamoDbTableProps) {
@@ -244,17 +244,32 @@ impl<'a> Ctx<'a> {
         // User Guide, "Granting permissions to publish event notification
         // messages to a destination").
         let (mut queues, mut topics) = (Vec::new(), Vec::new());
+        let mut eventbridge = false;
         for (conn, to) in self.d.outgoing(&c.id) {
             if !matches!(conn.kind, ConnectionKind::Publishes) {
                 continue;
             }
             let tid = self.id(&to.id);
             let queue = to.kind() == K::SqsQueue;
-            if to.kind() == K::EventBridgeRule {
-                self.notes.push(format!(
-                    "{} -> {}: this event notification is not exported; turn on the bucket's EventBridge notifications (NotificationConfiguration EventBridgeConfiguration) and give the rule a pattern matching source aws.s3 by hand",
-                    c.name, to.name
-                ));
+            // To a rule: the bucket sends its events to the default bus
+            // (S3 User Guide, "Using EventBridge"), where the rule's
+            // pattern must match them.
+            if let Props::EventBridgeRule(rule) = &to.props {
+                let from_s3 = event_sources::event_pattern(rule)
+                    .ok()
+                    .and_then(|p| p.get("source").cloned())
+                    .and_then(|s| s.as_array().cloned())
+                    .is_some_and(|s| s.iter().any(|s| s == "aws.s3"));
+                if from_s3 && rule.event_bus == "default" && self.rule_bus(&to.id).is_none() {
+                    eventbridge = true;
+                } else {
+                    self.notes.push(format!(
+                        "{} -> {}: a bucket's events reach the default event bus, where this rule's {} does not match them; give the rule a pattern with \"source\": [\"aws.s3\"] on the default bus",
+                        c.name,
+                        to.name,
+                        if rule.event_pattern.is_empty() { "schedule" } else { "pattern" }
+                    ));
+                }
             }
             if !queue && to.kind() != K::SnsTopic {
                 continue;
@@ -293,6 +308,9 @@ impl<'a> Ctx<'a> {
         }
         if !topics.is_empty() {
             data_stores::TOPIC_NOTIFICATIONS.put_value(&mut props, Value::Array(topics));
+        }
+        if eventbridge {
+            data_stores::EVENTBRIDGE_NOTIFICATIONS.put(&mut props, p);
         }
         let mut res = json!({"Type": "AWS::S3::Bucket"});
         if !depends.is_empty() {

@@ -340,6 +340,16 @@ pub(crate) const NOTIFICATIONS: Field<S3BucketProps> = Field {
     sam_global: false,
 };
 
+/// A bucket's events sent to the default event bus (where rules whose
+/// pattern matches `source: aws.s3` pick them up).
+pub(crate) const EVENTBRIDGE_NOTIFICATIONS: Field<S3BucketProps> = Field {
+    path: "NotificationConfiguration/EventBridgeConfiguration/EventBridgeEnabled",
+    write: |_| Value::Bool(true),
+    read: None,
+    write_back: false,
+    sam_global: false,
+};
+
 pub(crate) const BUCKET: FieldMap<S3BucketProps> = FieldMap {
     unset: S3BucketProps::default,
     fields: &[
