@@ -60,6 +60,7 @@ use lambda_settings::*;
 mod secrets;
 use secrets::*;
 mod eventbridge;
+pub use eventbridge::rule_receives_s3_events;
 use eventbridge::*;
 mod workflow;
 use workflow::*;
@@ -303,6 +304,8 @@ rules! {
         "Fix the field the message names: rate(5 minutes), or cron(minutes hours day-of-month month day-of-week year) in UTC with `?` in one of the two day fields, e.g. cron(0 12 ? * MON-FRI *).", schedule_invalid;
     "RULE_SCHEDULE_ON_CUSTOM_BUS", Error, "Scheduled rule on a custom bus",
         "Schedules run on the default bus only: disconnect the rule from the bus, or give it an event pattern.", schedule_on_custom_bus;
+    "S3_EVENTS_TO_UNMATCHED_RULE", Warning, "Bucket events sent to a rule that cannot match them",
+        "S3 puts its events on the default bus with source aws.s3: give the rule an event pattern with \"source\": [\"aws.s3\"] on the default bus, or connect the bucket straight to what should receive its events.", s3_to_unmatched_rule;
     "EVENT_BUS_NO_PRODUCER", Warning, "Rules on a bus nothing puts events on",
         "Connect what puts events on the bus (a function, service, API or pipe), or move the rules to the bus that receives their events (AWS services' events, such as S3's, arrive on the default bus).", bus_without_producer;
     "STEP_FUNCTIONS_DEFINITION_NOT_READ", Warning, "State machine definition not read",

@@ -774,6 +774,19 @@ fn cases() -> Vec<Case> {
             several_clusters(),
         ),
         case(
+            // The resize pipeline's uploads bucket also sent to a
+            // schedule rule.
+            "S3_EVENTS_TO_UNMATCHED_RULE",
+            "uploads",
+            edited(
+                "s3-image-pipeline",
+                vec![
+                    add("nightly", K::EventBridgeRule),
+                    connect("uploads", "nightly", Meaning::Publishes),
+                ],
+            ),
+        ),
+        case(
             "CAPACITY_STRATEGY_MIXED",
             "api-svc",
             edited(
@@ -1538,4 +1551,34 @@ fn ec2_capacity_is_judged_by_the_ecs_cluster_its_instances_join() {
     for name in ["ecs-ec2-placement", "eks-platform"] {
         assert_eq!(found(&starter(name).unwrap().build().unwrap()), vec![]);
     }
+}
+
+/// A bucket's events reach a rule on the default bus whose pattern
+/// matches `source: aws.s3`; a schedule, another source or a custom bus
+/// gets none, which the warning says (the simulation delivers them).
+#[test]
+fn bucket_events_reach_only_a_default_bus_rule_matching_aws_s3() {
+    let found = |pattern: &str| -> Vec<String> {
+        let d = edited(
+            "s3-image-pipeline",
+            vec![
+                add("created", K::EventBridgeRule),
+                set("created", "schedule", json!("")),
+                set("created", "event_pattern", json!(pattern)),
+                connect("uploads", "created", Meaning::Publishes),
+            ],
+        );
+        validate(&d)
+            .into_iter()
+            .filter(|p| p.code == "S3_EVENTS_TO_UNMATCHED_RULE")
+            .map(|p| p.message)
+            .collect()
+    };
+    assert_eq!(found(r#"{"source": ["aws.s3"]}"#), Vec::<String>::new());
+    assert_eq!(
+        found(r#"{"source": ["orders"]}"#),
+        [
+            "Uploads bucket sends its events to created, which does not match S3's events (source aws.s3 on the default bus): in AWS it would receive none; the simulation delivers them"
+        ]
+    );
 }

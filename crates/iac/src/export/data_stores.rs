@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::names::kebab;
-use crate::properties::{data_stores, event_sources};
+use crate::properties::data_stores;
 
 impl<'a> Ctx<'a> {
     pub(super) fn table(&mut self, id: &str, p: &DynamoDbTableProps) {
@@ -255,12 +255,7 @@ impl<'a> Ctx<'a> {
             // (S3 User Guide, "Using EventBridge"), where the rule's
             // pattern must match them.
             if let Props::EventBridgeRule(rule) = &to.props {
-                let from_s3 = event_sources::event_pattern(rule)
-                    .ok()
-                    .and_then(|p| p.get("source").cloned())
-                    .and_then(|s| s.as_array().cloned())
-                    .is_some_and(|s| s.iter().any(|s| s == "aws.s3"));
-                if from_s3 && rule.event_bus == "default" && self.rule_bus(&to.id).is_none() {
+                if archsim_model::validate::rule_receives_s3_events(self.d, to) {
                     eventbridge = true;
                 } else {
                     self.notes.push(format!(

@@ -864,6 +864,17 @@ pub struct EventBridgeRuleProps {
     pub event_bus: String,
 }
 
+impl EventBridgeRuleProps {
+    /// Whether the rule's event pattern matches events from `source`
+    /// (`aws.s3`): its `source` field lists it. A schedule matches none.
+    pub fn matches_source(&self, source: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(&self.event_pattern)
+            .ok()
+            .and_then(|p| p.get("source").and_then(|s| s.as_array()).cloned())
+            .is_some_and(|s| s.iter().any(|s| s == source))
+    }
+}
+
 impl Default for EventBridgeRuleProps {
     fn default() -> Self {
         Self {

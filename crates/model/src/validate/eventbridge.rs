@@ -165,3 +165,42 @@ pub(super) fn schedule_on_custom_bus(d: &Design, out: &mut Found) {
         }
     }
 }
+
+/// Whether a rule receives a bucket's events in AWS: S3 puts them on the
+/// default bus with source `aws.s3` (S3 User Guide, "Using EventBridge"),
+/// so the rule must be on the default bus (no custom bus feeds it) with a
+/// pattern matching that source.
+pub fn rule_receives_s3_events(d: &Design, rule: &Component) -> bool {
+    let Props::EventBridgeRule(r) = &rule.props else {
+        return false;
+    };
+    (r.event_bus.is_empty() || r.event_bus == "default")
+        && !d
+            .incoming(&rule.id)
+            .iter()
+            .any(|(_, from)| from.kind() == K::EventBus)
+        && r.matches_source("aws.s3")
+}
+
+/// A bucket publishing to a rule that cannot receive its events: AWS
+/// delivers nothing, while the simulator does not read patterns and
+/// delivers every event.
+pub(super) fn s3_to_unmatched_rule(d: &Design, out: &mut Found) {
+    for c in d.components_of(K::S3Bucket) {
+        for (conn, rule) in d.outgoing(&c.id) {
+            if rule.kind() != K::EventBridgeRule
+                || conn.kind.meaning() != Meaning::Publishes
+                || rule_receives_s3_events(d, rule)
+            {
+                continue;
+            }
+            out.push((
+                ids(&[&c.id, &rule.id]),
+                format!(
+                    "{} sends its events to {}, which does not match S3's events (source aws.s3 on the default bus): in AWS it would receive none; the simulation delivers them",
+                    c.name, rule.name
+                ),
+            ));
+        }
+    }
+}
