@@ -33,6 +33,7 @@ use crate::properties::{
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
 
+mod containers;
 mod eventbridge;
 mod infer;
 mod integrations;
