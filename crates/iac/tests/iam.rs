@@ -272,3 +272,72 @@ fn the_stack_key_is_used_only_through_the_services_of_what_it_encrypts() {
         }
     }
 }
+
+/// A state machine that waits for another's execution
+/// (`startExecution.sync`) may start it, describe and stop its executions,
+/// and manage the one rule Step Functions uses to watch them; one that
+/// does not wait may only start it.
+#[test]
+fn a_state_machine_waiting_for_another_may_watch_and_stop_its_executions() {
+    use archsim_model::{ComponentKind as K, Meaning, Props};
+    for (meaning, waits) in [(Meaning::InvokeSync, true), (Meaning::InvokeAsync, false)] {
+        let d = common::design_of(
+            "nested",
+            vec![
+                ("parent", "Parent", Props::default_for(K::StepFunctions)),
+                ("child", "Child", Props::default_for(K::StepFunctions)),
+            ],
+            vec![("parent", "child", meaning.default_kind())],
+        );
+        let out = export(
+            &d,
+            &ExportOptions {
+                flavour: Flavour::CloudFormation,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let actions: Vec<(String, String)> = statements(&out.value)
+            .into_iter()
+            .filter(|(owner, _)| owner == "ParentRole")
+            .flat_map(|(_, st)| {
+                let resource = st["Resource"].to_string();
+                let actions = match &st["Action"] {
+                    Value::Array(a) => a.clone(),
+                    one => vec![one.clone()],
+                };
+                actions
+                    .iter()
+                    .filter_map(|a| Some((a.as_str()?.to_string(), resource.clone())))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|(a, _)| a.starts_with("states:") || a.starts_with("events:"))
+            .collect();
+        let named: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
+        if waits {
+            assert_eq!(
+                named,
+                [
+                    "states:StartExecution",
+                    "states:DescribeExecution",
+                    "states:StopExecution",
+                    "events:PutTargets",
+                    "events:PutRule",
+                    "events:DescribeRule"
+                ]
+            );
+            assert!(
+                actions[1].1.contains(":execution:${Child.Name}:*"),
+                "{actions:?}"
+            );
+            assert!(
+                actions[3]
+                    .1
+                    .contains(":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"),
+                "{actions:?}"
+            );
+        } else {
+            assert_eq!(named, ["states:StartExecution"]);
+        }
+    }
+}

@@ -168,6 +168,27 @@ impl<'a> Ctx<'a> {
                         "states:StartExecution"
                     };
                     out.push(sync_sid(statement(&[action], vec![r(&tid)]), conn, &tid));
+                    // A state machine waiting for another's execution
+                    // (`states:startExecution.sync`) watches and may stop
+                    // it, through a rule Step Functions manages (Step
+                    // Functions Developer Guide, "IAM policies for
+                    // integrated services", synchronous).
+                    if sync
+                        && self.d.component(compute).map(Component::kind) == Some(K::StepFunctions)
+                    {
+                        out.push(statement(
+                            &["states:DescribeExecution", "states:StopExecution"],
+                            vec![sub(&format!(
+                                "arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:execution:${{{tid}.Name}}:*"
+                            ))],
+                        ));
+                        out.push(statement(
+                            &["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                            vec![sub(
+                                "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
+                            )],
+                        ));
+                    }
                 }
                 Props::TaskDefinition(_)
                     if matches!(conn.kind, ConnectionKind::RunsTask)
