@@ -341,3 +341,45 @@ fn a_state_machine_waiting_for_another_may_watch_and_stop_its_executions() {
         }
     }
 }
+
+/// A state machine running a task definition's tasks may pass the task's
+/// two roles to ECS tasks, and only to them (RunTask starts the task with
+/// them).
+#[test]
+fn a_state_machine_running_a_task_may_pass_its_roles_to_ecs_only() {
+    use archsim_model::{ComponentKind as K, ConnectionKind, Props};
+    let d = common::design_of(
+        "batch",
+        vec![
+            ("flow", "Flow", Props::default_for(K::StepFunctions)),
+            ("job", "Job", Props::default_for(K::TaskDefinition)),
+        ],
+        vec![("flow", "job", ConnectionKind::RunsTask)],
+    );
+    let out = export(
+        &d,
+        &ExportOptions {
+            flavour: Flavour::CloudFormation,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let pass: Vec<Value> = statements(&out.value)
+        .into_iter()
+        .filter(|(owner, st)| {
+            owner == "FlowRole" && st["Action"] == serde_json::json!(["iam:PassRole"])
+        })
+        .map(|(_, st)| st)
+        .collect();
+    assert_eq!(
+        pass,
+        [
+            serde_json::json!({"Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": [{"Fn::GetAtt": ["JobTaskRole", "Arn"]}, {"Fn::GetAtt": ["JobExecutionRole", "Arn"]}],
+            "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}})
+        ]
+    );
+    for role in ["JobTaskRole", "JobExecutionRole"] {
+        assert_eq!(out.value["Resources"][role]["Type"], "AWS::IAM::Role");
+    }
+}

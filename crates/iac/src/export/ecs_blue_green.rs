@@ -5,9 +5,9 @@
 //! with its production and test listeners) and CodeDeploy's service role,
 //! limited to this service, its task sets, listeners and task roles.
 
-use archsim_model::component::{BlueGreen, NetworkMode, RolePurpose};
+use archsim_model::component::{BlueGreen, NetworkMode};
 use archsim_model::{Component, ConnectionKind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::iam::{statement, trust};
 use super::*;
@@ -128,28 +128,13 @@ impl<'a> Ctx<'a> {
         route: &BlueGreenRoute,
         test: Option<&str>,
     ) {
-        let tid = self.id(&task.id);
-        let passed: Vec<Value> = [
-            (RolePurpose::TaskRole, format!("{tid}TaskRole")),
-            (RolePurpose::ExecutionRole, format!("{tid}ExecutionRole")),
-        ]
-        .into_iter()
-        .map(|(purpose, fallback)| {
-            let logical = self
-                .assumed_role(&task.id, purpose)
-                .map_or(fallback, |c| self.id(&c.id));
-            ga(&logical, "Arn")
-        })
-        .collect();
         let mut listeners = vec![r(&route.listener)];
         listeners.extend(test.map(r));
         let rules = sub(&format!(
             "arn:${{AWS::Partition}}:elasticloadbalancing:${{AWS::Region}}:${{AWS::AccountId}}:listener-rule/*/${{{}.LoadBalancerName}}/*",
             route.lbid
         ));
-        let mut pass = statement(&["iam:PassRole"], passed);
-        pass["Condition"] =
-            json!({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}});
+        let pass = self.pass_task_roles(task);
         let stmts = vec![
             statement(&["ecs:DescribeServices"], vec![r(id)]),
             statement(

@@ -5,7 +5,7 @@ use archsim_model::component::*;
 use archsim_model::{Component, ComponentKind as K, ConnectionKind, Props};
 use serde_json::{Map, Value, json};
 
-use super::iam::trust;
+use super::iam::{statement, trust};
 use super::*;
 use crate::ExportError;
 use crate::properties::ecs_task;
@@ -85,6 +85,30 @@ impl<'a> Ctx<'a> {
                 .filter(|(conn, _)| matches!(conn.kind, ConnectionKind::RunsOn { .. }))
                 .all(|(_, to)| matches!(to.kind(), K::Fargate | K::FargateSpot)),
         }
+    }
+
+    /// The statement that lets a caller start a task definition's tasks
+    /// with their roles (`ecs:RunTask`, CodeDeploy's task sets): passing
+    /// the task role and the execution role (drawn, or the ones
+    /// [`Self::task_definition`] writes) to ECS tasks only.
+    pub(super) fn pass_task_roles(&self, task: &Component) -> Value {
+        let tid = self.id(&task.id);
+        let passed: Vec<Value> = [
+            (RolePurpose::TaskRole, format!("{tid}TaskRole")),
+            (RolePurpose::ExecutionRole, format!("{tid}ExecutionRole")),
+        ]
+        .into_iter()
+        .map(|(purpose, fallback)| {
+            let logical = self
+                .assumed_role(&task.id, purpose)
+                .map_or(fallback, |c| self.id(&c.id));
+            ga(&logical, "Arn")
+        })
+        .collect();
+        let mut pass = statement(&["iam:PassRole"], passed);
+        pass["Condition"] =
+            json!({"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}});
+        pass
     }
 
     pub(super) fn task_definition(

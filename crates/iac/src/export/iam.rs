@@ -195,9 +195,10 @@ impl<'a> Ctx<'a> {
                         && self.d.component(compute).map(Component::kind)
                             == Some(K::StepFunctions) =>
                 {
-                    // A state machine's ecs:runTask (the task's roles are
-                    // passed to ECS).
+                    // A state machine's ecs:runTask, passing the task's
+                    // roles to ECS (RunTask starts the task with them).
                     out.push(statement(&["ecs:RunTask"], vec![r(&tid)]));
+                    out.push(self.pass_task_roles(to));
                 }
                 // Connected some other way (a queue polled, not sent to), or
                 // reached through routes, roles, images and groups, which
