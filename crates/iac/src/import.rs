@@ -28,7 +28,7 @@ use serde_json::{Map, Value, json};
 
 use crate::properties::ecs::{self, RunsOn};
 use crate::properties::{
-    FieldMap, api_gateway, ecs_task, event_sources, lambda, load_balancing, messaging,
+    FieldMap, api_gateway, data_stores, ecs_task, event_sources, lambda, load_balancing, messaging,
 };
 use crate::template::{Parsed, check_references, is_sam, parse};
 use crate::{EXTENSION_KEY, ImportError};
@@ -272,6 +272,9 @@ struct Importer<'a> {
     /// modelled values were read from, by logical id (`Globals.Function`
     /// for SAM's globals).
     parameters: BTreeMap<String, Vec<String>>,
+    /// The buckets named by a `Fn::Join`, with their name's run of parts
+    /// (what [`Grants`] matches joined ARNs against), read once.
+    joined_buckets: Vec<(String, Vec<Value>)>,
 }
 
 fn ref_target(v: &Value) -> Option<&str> {
@@ -484,6 +487,17 @@ impl<'a> Importer<'a> {
             cluster_members: BTreeMap::new(),
             api_calls: BTreeMap::new(),
             parameters: BTreeMap::new(),
+            joined_buckets: parsed.value["Resources"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, r)| r["Type"] == "AWS::S3::Bucket")
+                .filter_map(|(logical, r)| {
+                    let run =
+                        data_stores::joined_name_run(r.get("Properties")?.get("BucketName")?)?;
+                    Some((logical.clone(), run))
+                })
+                .collect(),
         }
     }
 

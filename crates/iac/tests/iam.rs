@@ -273,6 +273,25 @@ fn the_stack_key_is_used_only_through_the_services_of_what_it_encrypts() {
     }
 }
 
+/// The CloudFormation export of `d`, and the policy statements of its
+/// resource `owner`.
+fn cfn_statements(d: &archsim_model::Design, owner: &str) -> (Value, Vec<Value>) {
+    let out = export(
+        d,
+        &ExportOptions {
+            flavour: Flavour::CloudFormation,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let of_owner = statements(&out.value)
+        .into_iter()
+        .filter(|(o, _)| o == owner)
+        .map(|(_, st)| st)
+        .collect();
+    (out.value, of_owner)
+}
+
 /// A state machine that waits for another's execution
 /// (`startExecution.sync`) may start it, describe and stop its executions,
 /// and manage the one rule Step Functions uses to watch them; one that
@@ -289,18 +308,10 @@ fn a_state_machine_waiting_for_another_may_watch_and_stop_its_executions() {
             ],
             vec![("parent", "child", meaning.default_kind())],
         );
-        let out = export(
-            &d,
-            &ExportOptions {
-                flavour: Flavour::CloudFormation,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let actions: Vec<(String, String)> = statements(&out.value)
+        let (_, of_parent) = cfn_statements(&d, "ParentRole");
+        let actions: Vec<(String, String)> = of_parent
             .into_iter()
-            .filter(|(owner, _)| owner == "ParentRole")
-            .flat_map(|(_, st)| {
+            .flat_map(|st| {
                 let resource = st["Resource"].to_string();
                 let actions = match &st["Action"] {
                     Value::Array(a) => a.clone(),
@@ -356,20 +367,10 @@ fn a_state_machine_running_a_task_may_pass_its_roles_to_ecs_only() {
         ],
         vec![("flow", "job", ConnectionKind::RunsTask)],
     );
-    let out = export(
-        &d,
-        &ExportOptions {
-            flavour: Flavour::CloudFormation,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let pass: Vec<Value> = statements(&out.value)
+    let (template, of_flow) = cfn_statements(&d, "FlowRole");
+    let pass: Vec<Value> = of_flow
         .into_iter()
-        .filter(|(owner, st)| {
-            owner == "FlowRole" && st["Action"] == serde_json::json!(["iam:PassRole"])
-        })
-        .map(|(_, st)| st)
+        .filter(|st| st["Action"] == serde_json::json!(["iam:PassRole"]))
         .collect();
     assert_eq!(
         pass,
@@ -380,6 +381,6 @@ fn a_state_machine_running_a_task_may_pass_its_roles_to_ecs_only() {
         ]
     );
     for role in ["JobTaskRole", "JobExecutionRole"] {
-        assert_eq!(out.value["Resources"][role]["Type"], "AWS::IAM::Role");
+        assert_eq!(template["Resources"][role]["Type"], "AWS::IAM::Role");
     }
 }

@@ -265,15 +265,13 @@ impl Design {
     /// one no ECS cluster reaches: validation warns of it
     /// (`EC2_CAPACITY_NO_ECS_CLUSTER`) and the export refuses it.
     pub fn ecs_cluster_of_capacity(&self, id: &str) -> Option<&Component> {
-        let ecs = |c: &Component| c.kind() == ComponentKind::EcsCluster;
-        match self.cluster_of(id) {
-            Some(cluster) => Some(cluster).filter(|c| ecs(c)),
-            None => self
-                .incoming(id)
-                .into_iter()
-                .filter(|(conn, _)| conn.kind.meaning() == crate::Meaning::RunsOn)
-                .find_map(|(_, service)| self.cluster_of(&service.id).filter(|c| ecs(c))),
+        if self
+            .cluster_of(id)
+            .is_some_and(|c| c.kind() != ComponentKind::EcsCluster)
+        {
+            return None;
         }
+        self.ecs_clusters_served_by_capacity(id).into_iter().next()
     }
 
     /// Every ECS cluster an EC2 Auto Scaling group serves, each once, in

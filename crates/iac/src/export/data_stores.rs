@@ -157,23 +157,18 @@ impl<'a> Ctx<'a> {
         ]
     }
 
+    fn fixed_bucket_name(&self, c: &Component) -> Value {
+        json!({"Fn::Join": ["-", self.fixed_bucket_name_parts(c)]})
+    }
+
     pub(super) fn bucket_name(&self, c: &Component) -> Option<Value> {
         self.bucket_notifies(&c.id)
-            .then(|| json!({"Fn::Join": ["-", self.fixed_bucket_name_parts(c)]}))
+            .then(|| self.fixed_bucket_name(c))
     }
 
     pub(super) fn fixed_bucket_arn(&self, c: &Component, suffix: &str) -> Value {
-        let mut parts = vec![json!("arn:"), r("AWS::Partition"), json!(":s3:::")];
-        for (i, part) in self.fixed_bucket_name_parts(c).into_iter().enumerate() {
-            if i > 0 {
-                parts.push(json!("-"));
-            }
-            parts.push(part);
-        }
-        if !suffix.is_empty() {
-            parts.push(json!(suffix));
-        }
-        json!({"Fn::Join": ["", parts]})
+        data_stores::joined_bucket_arn(&self.fixed_bucket_name(c), suffix)
+            .expect("a fixed bucket name is a Fn::Join")
     }
 
     pub(super) fn bucket_arn(&self, c: &Component) -> Value {

@@ -25,6 +25,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ExportOptions, Exported, GENERATED_VPC_IDS, StackExport, Syntax, generate};
 use crate::names::kebab;
+use crate::properties::data_stores;
 use crate::template::{sub_variables, to_json, to_yaml};
 use crate::{ExportError, is_imported};
 
@@ -478,20 +479,10 @@ fn fixed_bucket_spelled<'f>(v: &Value, fixed: &'f [(String, Value)]) -> Option<(
     if join.first() != Some(&json!("")) || v.as_object()?.len() != 1 {
         return None;
     }
-    let head = [
-        json!("arn:"),
-        json!({"Ref": "AWS::Partition"}),
-        json!(":s3:::"),
-    ];
+    let head = data_stores::joined_bucket_arn_head();
     let rest = join.get(1)?.as_array()?.strip_prefix(head.as_slice())?;
     fixed.iter().find_map(|(id, name)| {
-        let mut spelled = Vec::new();
-        for (i, p) in name["Fn::Join"][1].as_array()?.iter().enumerate() {
-            if i > 0 {
-                spelled.push(json!("-"));
-            }
-            spelled.push(p.clone());
-        }
+        let spelled = data_stores::joined_name_run(name)?;
         match rest.strip_prefix(spelled.as_slice())? {
             [] => Some((id.as_str(), Spelled::Arn(None))),
             [suffix] => Some((id.as_str(), Spelled::Arn(Some(suffix.clone())))),

@@ -33,32 +33,21 @@ impl Importer<'_> {
         if buckets.is_empty() {
             return;
         }
+        // The rules S3's events reach: on the default bus (no custom bus
+        // feeds them), matching source aws.s3.
         let rules: Vec<(String, Value)> = self
             .design
             .components()
+            .filter(|c| archsim_model::validate::rule_receives_s3_events(&self.design, c))
             .filter_map(|c| {
                 let Props::EventBridgeRule(r) = &c.props else {
                     return None;
                 };
-                // (A rule a custom bus feeds is on that bus.)
-                let default_bus = (r.event_bus.is_empty() || r.event_bus == "default")
-                    && !self
-                        .design
-                        .incoming(&c.id)
-                        .iter()
-                        .any(|(_, from)| from.kind() == K::EventBus);
                 let pattern = serde_json::from_str(&r.event_pattern).ok()?;
-                default_bus.then(|| (c.id.clone(), pattern))
+                Some((c.id.clone(), pattern))
             })
             .collect();
         for (rule, pattern) in rules {
-            let from_s3 = pattern
-                .get("source")
-                .and_then(Value::as_array)
-                .is_some_and(|s| s.iter().any(|s| s.as_str() == Some("aws.s3")));
-            if !from_s3 {
-                continue;
-            }
             let mut named = BTreeSet::new();
             let names = pattern
                 .get("detail")

@@ -156,31 +156,10 @@ impl Importer<'_> {
     /// Empty grants that know the template's buckets named by a
     /// `Fn::Join` (see [`Grants`]).
     pub(super) fn new_grants(&self) -> Grants {
-        let mut grants = Grants::default();
-        for (logical, r) in self.resources() {
-            if r["Type"].as_str() != Some("AWS::S3::Bucket") {
-                continue;
-            }
-            let Some(Value::Array(join)) = r
-                .get("Properties")
-                .and_then(|p| p.get("BucketName"))
-                .and_then(|n| n.get("Fn::Join"))
-            else {
-                continue;
-            };
-            let (Some(sep), Some(Value::Array(parts))) = (join.first(), join.get(1)) else {
-                continue;
-            };
-            let mut run = Vec::new();
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 && sep != "" {
-                    run.push(sep.clone());
-                }
-                run.push(part.clone());
-            }
-            grants.3.push((logical.clone(), run));
+        Grants {
+            3: self.joined_buckets.clone(),
+            ..Default::default()
         }
-        grants
     }
 
     pub(super) fn role_grants(&self, role: &str) -> Grants {

@@ -340,6 +340,44 @@ pub(crate) const NOTIFICATIONS: Field<S3BucketProps> = Field {
     sam_global: false,
 };
 
+/// How a bucket's ARN joined from parts (`Fn::Join ["", [...]]`) begins.
+pub(crate) fn joined_bucket_arn_head() -> [Value; 3] {
+    [
+        json!("arn:"),
+        json!({"Ref": "AWS::Partition"}),
+        json!(":s3:::"),
+    ]
+}
+
+/// A bucket name given as a `Fn::Join` (how the export names a bucket
+/// that notifies, so what it waits for can name it before it exists), as
+/// the run of values an ARN joined with `""` spells it by: its parts with
+/// the separator between them. `None` for a name of any other form.
+pub(crate) fn joined_name_run(name: &Value) -> Option<Vec<Value>> {
+    let join = name.get("Fn::Join")?.as_array()?;
+    let (sep, parts) = (join.first()?, join.get(1)?.as_array()?);
+    let mut run = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && sep != "" {
+            run.push(sep.clone());
+        }
+        run.push(part.clone());
+    }
+    Some(run)
+}
+
+/// The ARN of the bucket named `name` (a `Fn::Join`, see
+/// [`joined_name_run`]), joined from its parts, followed by `suffix`
+/// (`/*` for its objects) when not empty.
+pub(crate) fn joined_bucket_arn(name: &Value, suffix: &str) -> Option<Value> {
+    let mut parts = joined_bucket_arn_head().to_vec();
+    parts.extend(joined_name_run(name)?);
+    if !suffix.is_empty() {
+        parts.push(json!(suffix));
+    }
+    Some(json!({"Fn::Join": ["", parts]}))
+}
+
 /// A bucket's events sent to the default event bus (where rules whose
 /// pattern matches `source: aws.s3` pick them up).
 pub(crate) const EVENTBRIDGE_NOTIFICATIONS: Field<S3BucketProps> = Field {
